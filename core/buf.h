@@ -1,0 +1,89 @@
+/*
+ * buf.h — a growable byte buffer and LEB128 varints, for encoding records.
+ */
+#ifndef SEGRT_BUF_H
+#define SEGRT_BUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct buf {
+    unsigned char *p;
+    size_t len, cap;
+} buf;
+
+/* Make room for n more bytes; -1 when out of memory. */
+static inline int buf_reserve(buf *b, size_t n)
+{
+    if (b->len + n <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + n)
+        cap *= 2;
+    unsigned char *p = realloc(b->p, cap);
+    if (p == NULL)
+        return -1;
+    b->p = p;
+    b->cap = cap;
+    return 0;
+}
+
+static inline int buf_put(buf *b, const void *data, size_t n)
+{
+    if (buf_reserve(b, n) != 0)
+        return -1;
+    if (n)
+        memcpy(b->p + b->len, data, n);
+    b->len += n;
+    return 0;
+}
+
+static inline int buf_put_varint(buf *b, uint64_t v)
+{
+    if (buf_reserve(b, 10) != 0)
+        return -1;
+    while (v >= 0x80) {
+        b->p[b->len++] = (unsigned char)(v | 0x80);
+        v >>= 7;
+    }
+    b->p[b->len++] = (unsigned char)v;
+    return 0;
+}
+
+static inline uint64_t zigzag(int64_t v)
+{
+    return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
+
+static inline int64_t unzigzag(uint64_t v)
+{
+    return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+}
+
+/* Read a varint from *p (bounded by end); -1 on truncation or overflow. */
+static inline int get_varint(const unsigned char **p, const unsigned char *end, uint64_t *v)
+{
+    uint64_t r = 0;
+    for (unsigned shift = 0; shift < 64; shift += 7) {
+        if (*p >= end)
+            return -1;
+        unsigned char c = *(*p)++;
+        r |= (uint64_t)(c & 0x7f) << shift;
+        if (!(c & 0x80)) {
+            *v = r;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static inline void buf_free(buf *b)
+{
+    free(b->p);
+    b->p = NULL;
+    b->len = b->cap = 0;
+}
+
+#endif

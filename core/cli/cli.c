@@ -1,0 +1,108 @@
+/*
+ * cli.c — shared command-line plumbing (cli.h).
+ */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+void cli_init(cli *c, const char *cmd, const char *usage, char **argv)
+{
+    const char *env = getenv("SEGRT_DB");
+    const char *user = getenv("USER");
+    *c = (cli){ .cmd = cmd, .usage = usage, .db = env && *env ? env : "segrt.db",
+                .actor = user && *user ? user : "unknown", .argv = argv };
+    optind = 1;
+    opterr = 0;
+}
+
+void cli_error(const cli *c, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "segrt: %s: ", c->cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int cli_usage_error(const cli *c, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "segrt: %s: ", c->cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nusage: %s\n(segrt %s --help for details)\n", c->usage, c->cmd);
+    return EXIT_USAGE;
+}
+
+static int common_option(cli *c, int opt, const char *arg)
+{
+    switch (opt) {
+    case OPT_DB:
+        c->db = arg;
+        return 1;
+    case OPT_ACTOR:
+        c->actor = arg;
+        return 1;
+    case OPT_NOW:
+        if (segrt_time_parse(arg, &c->now) != SEGRT_OK) {
+            cli_usage_error(c, "--now '%s' is not a time (YYYY-MM-DDTHH:MM:SSZ)", arg);
+            return -1;
+        }
+        c->has_now = 1;
+        return 1;
+    case OPT_HELP:
+        printf("usage: %s\n", c->usage);
+        return 2;
+    case '?':
+        cli_usage_error(c, "unknown option '%s'", c->argv[optind - 1]);
+        return -1;
+    case ':':
+        cli_usage_error(c, "option '%s' needs a value", c->argv[optind - 1]);
+        return -1;
+    }
+    return 0;
+}
+
+int cli_parse(cli *c, int argc, char **argv, const struct option *opts,
+              int (*fn)(cli *c, int opt, const char *arg, void *ud), void *ud)
+{
+    int opt;
+    while ((opt = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        int k = common_option(c, opt, optarg);
+        if (k < 0)
+            return EXIT_USAGE;
+        if (k == 2)
+            return EXIT_OK;
+        if (k == 1)
+            continue;
+        int rc = fn ? fn(c, opt, optarg, ud) : EXIT_USAGE;
+        if (rc != EXIT_OK)
+            return rc;
+    }
+    return CLI_GO_ON;
+}
+
+segrt_store *cli_open(const cli *c, unsigned flags)
+{
+    segrt_store *s;
+    char err[1024];
+    int rc = segrt_store_open(c->db, flags, &s, err, sizeof err);
+    if (rc != SEGRT_OK) {
+        cli_error(c, "%s", err);
+        return NULL;
+    }
+    if (c->has_now)
+        segrt_store_set_now(s, c->now);
+    return s;
+}
+
+int cli_fail(const cli *c, segrt_store *s, int rc)
+{
+    const char *msg = segrt_errmsg(s);
+    cli_error(c, "%s", msg && *msg ? msg : segrt_strerror(rc));
+    return EXIT_FAIL;
+}

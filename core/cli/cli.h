@@ -1,0 +1,61 @@
+/*
+ * cli.h — what the segrt subcommands share: common options (--db, --now,
+ * --actor, --help), opening the store, messages and exit codes (STYLE §13).
+ */
+#ifndef SEGRT_CLI_H
+#define SEGRT_CLI_H
+
+#include "segrt.h"
+
+#include <getopt.h>
+#include <stdint.h>
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+/* Long options every subcommand accepts; values >= 256 so short options stay free. */
+enum { OPT_DB = 256, OPT_NOW, OPT_ACTOR, OPT_HELP, OPT_FIRST_CMD };
+#define CLI_COMMON_OPTIONS                                                                    \
+    { "db", required_argument, NULL, OPT_DB }, { "now", required_argument, NULL, OPT_NOW },   \
+        { "actor", required_argument, NULL, OPT_ACTOR }, { "help", no_argument, NULL, OPT_HELP }
+
+typedef struct cli {
+    const char *cmd;   /* the subcommand, for messages */
+    const char *usage; /* its usage text */
+    const char *db;    /* --db, else $SEGRT_DB, else ./segrt.db */
+    const char *actor; /* --actor, else $USER */
+    int64_t now;
+    int has_now;
+    char **argv;       /* for messages about bad options */
+} cli;
+
+/* Initialise defaults for a subcommand (resets getopt). */
+void cli_init(cli *c, const char *cmd, const char *usage, char **argv);
+/*
+ * Parse argv's options: common ones here, others through fn (which returns
+ * EXIT_OK or an exit code). Returns CLI_GO_ON when the command should run,
+ * else the exit code (after --help: EXIT_OK). Positional arguments are left
+ * at argv[optind..argc).
+ */
+#define CLI_GO_ON (-1)
+int cli_parse(cli *c, int argc, char **argv, const struct option *opts,
+              int (*fn)(cli *c, int opt, const char *arg, void *ud), void *ud);
+/* Print "segrt: cmd: message" to stderr. */
+void cli_error(const cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print the usage hint for a usage error; returns EXIT_USAGE. */
+int cli_usage_error(const cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Open the store (applying --now); prints the error and returns NULL on failure. */
+segrt_store *cli_open(const cli *c, unsigned flags);
+/* Report a failed library call on the store; returns EXIT_FAIL. */
+int cli_fail(const cli *c, segrt_store *s, int rc);
+
+/* Subcommands: argc/argv start at the subcommand name. */
+int cmd_import(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_erase(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+
+#endif

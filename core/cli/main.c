@@ -1,0 +1,53 @@
+/*
+ * main.c — the segrt command: dispatch to a subcommand.
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} commands[] = {
+    { "demo", cmd_demo, "make a demo store with synthetic data and print a report" },
+    { "import", cmd_import, "import contacts, events and consents from CSV or JSONL" },
+    { "stats", cmd_stats, "print what a store holds" },
+    { "show", cmd_show, "print a contact card" },
+    { "export", cmd_export, "print everything held about a contact as JSON (GDPR access)" },
+    { "erase", cmd_erase, "erase a contact and everything about it (GDPR erasure)" },
+    { "audit", cmd_audit, "print the audit log" },
+    { "check", cmd_check, "check the store's internal consistency" },
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: segrt COMMAND [OPTIONS]\n\n"
+                 "segrt keeps a CRM's contacts, events and consent records in an LMDB store\n"
+                 "and segments them with Lua scripts.\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\nThe store is --db DIR, else $SEGRT_DB, else ./segrt.db.\n"
+                 "segrt COMMAND --help describes a command.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    }
+    fprintf(stderr, "segrt: unknown command '%s'\n\n", argv[1]);
+    usage(stderr);
+    return EXIT_USAGE;
+}

@@ -1,0 +1,216 @@
+/*
+ * contact_json.c — one contact's fields, timeline and consent history as
+ * JSON (contact_json.h), and segrt_contact_export().
+ *
+ * Uses: row.h, event.h, consent.h, dict.h, schema.h, value.h, audit.h.
+ */
+#include "contact_json.h"
+
+#include "audit.h"
+#include "consent.h"
+#include "dict.h"
+#include "event.h"
+#include "row.h"
+#include "schema.h"
+#include "value.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A dictionary string as a JSON string, or JSON null for code 0. */
+static json_t *dict_json(segrt_store *s, MDB_txn *txn, uint16_t field, uint32_t code)
+{
+    MDB_val v;
+    if (code == 0 || dict_string(s, txn, field, code, &v) != SEGRT_OK)
+        return json_null();
+    return json_stringn(v.mv_data, v.mv_size);
+}
+
+static json_t *number_json(int64_t micros)
+{
+    if (micros % VALUE_NUMBER_SCALE == 0)
+        return json_integer(micros / VALUE_NUMBER_SCALE);
+    return json_real((double)micros / VALUE_NUMBER_SCALE);
+}
+
+static json_t *time_json(int64_t secs)
+{
+    char t[24];
+    return json_string(secs == VALUE_MISSING ? "" : (value_format_timestamp(secs, t), t));
+}
+
+static json_t *value_json(segrt_store *s, MDB_txn *txn, const field_def *f, const row *r,
+                          const row_value *v)
+{
+    char text[24];
+    switch (f->type) {
+    case SEGRT_T_INTEGER: return json_integer(v->v);
+    case SEGRT_T_NUMBER: return number_json(v->v);
+    case SEGRT_T_BOOLEAN: return json_boolean(v->v);
+    case SEGRT_T_DATE: value_format_date(v->v, text); return json_string(text);
+    case SEGRT_T_TIMESTAMP: return time_json(v->v);
+    case SEGRT_T_STRING: return dict_json(s, txn, f->id, (uint32_t)v->v);
+    case SEGRT_T_SET: {
+        json_t *arr = json_array();
+        for (uint32_t i = 0; arr && i < v->nset; i++)
+            json_array_append_new(arr, dict_json(s, txn, f->id, row_set_codes(r, v)[i]));
+        return arr;
+    }
+    }
+    return json_null();
+}
+
+static int fields_json(segrt_store *s, MDB_txn *txn, uint32_t ord, json_t *obj)
+{
+    MDB_val k = store_ord_key(&ord), v;
+    int mrc = mdb_get(txn, s->dbi[DB_CONTACTS], &k, &v);
+    if (mrc != 0)
+        return store_mdb_fail(s, mrc, "reading a contact");
+    row r = { 0 };
+    if (row_decode(&r, v.mv_data, v.mv_size) != 0) {
+        row_free(&r);
+        return store_fail(s, SEGRT_ECORRUPT, "contact %u has a corrupt record", ord);
+    }
+    json_object_set_new(obj, "id", json_stringn(r.id, r.idlen));
+    for (size_t i = 0; i < s->schema->n; i++) { /* declaration order */
+        const field_def *f = &s->schema->fields[i];
+        const row_value *rv = row_get(&r, f->id);
+        if (rv)
+            json_object_set_new(obj, f->name, value_json(s, txn, f, &r, rv));
+    }
+    row_free(&r);
+    return SEGRT_OK;
+}
+
+static int events_json(segrt_store *s, MDB_txn *txn, uint32_t ord, json_t *arr)
+{
+    MDB_val k = store_ord_key(&ord), v;
+    int mrc = mdb_get(txn, s->dbi[DB_EVENTS], &k, &v);
+    if (mrc == MDB_NOTFOUND)
+        return SEGRT_OK;
+    if (mrc != 0)
+        return store_mdb_fail(s, mrc, "reading events");
+    ev_list l = { 0 };
+    if (ev_list_decode(&l, v.mv_data, v.mv_size) != 0) {
+        ev_list_free(&l);
+        return store_fail(s, SEGRT_ECORRUPT, "events of contact %u are corrupt", ord);
+    }
+    for (size_t i = 0; i < l.n; i++) {
+        const ev_rec *r = &l.recs[i];
+        json_t *e = json_object();
+        json_object_set_new(e, "ts", time_json(r->ts));
+        json_object_set_new(e, "type", dict_json(s, txn, FIELD_EV_TYPE, r->type));
+        if (r->amount != VALUE_MISSING)
+            json_object_set_new(e, "amount", number_json(r->amount));
+        if (r->category)
+            json_object_set_new(e, "category", dict_json(s, txn, FIELD_EV_CATEGORY, r->category));
+        if (r->channel)
+            json_object_set_new(e, "channel", dict_json(s, txn, FIELD_EV_CHANNEL, r->channel));
+        const char *eid, *extra;
+        size_t neid, nextra;
+        ev_var(&l, r, &eid, &neid, &extra, &nextra);
+        if (neid)
+            json_object_set_new(e, "event_id", json_stringn(eid, neid));
+        json_t *x = nextra ? json_loadb(extra, nextra, 0, NULL) : NULL;
+        if (x)
+            json_object_update_missing(e, x);
+        json_decref(x);
+        json_array_append_new(arr, e);
+    }
+    ev_list_free(&l);
+    return SEGRT_OK;
+}
+
+static int consents_json(segrt_store *s, MDB_txn *txn, uint32_t ord, json_t *arr)
+{
+    MDB_val k = store_ord_key(&ord), v;
+    int mrc = mdb_get(txn, s->dbi[DB_CONSENTS], &k, &v);
+    if (mrc == MDB_NOTFOUND)
+        return SEGRT_OK;
+    if (mrc != 0)
+        return store_mdb_fail(s, mrc, "reading consents");
+    cs_list l = { 0 };
+    if (cs_list_decode(&l, v.mv_data, v.mv_size) != 0) {
+        cs_list_free(&l);
+        return store_fail(s, SEGRT_ECORRUPT, "consents of contact %u are corrupt", ord);
+    }
+    for (size_t i = 0; i < l.n; i++) {
+        const cs_rec *r = &l.recs[i];
+        json_t *c = json_object();
+        const char *basis = cs_basis_name(r->basis);
+        json_object_set_new(c, "purpose", dict_json(s, txn, FIELD_CS_PURPOSE, r->purpose));
+        json_object_set_new(c, "status", json_string(cs_status_name(r->status)));
+        json_object_set_new(c, "legal_basis", basis ? json_string(basis) : json_null());
+        json_object_set_new(c, "ts", time_json(r->ts));
+        json_object_set_new(c, "expires_at",
+                            r->expires == VALUE_MISSING ? json_null() : time_json(r->expires));
+        json_object_set_new(c, "source", dict_json(s, txn, FIELD_CS_SOURCE, r->source));
+        json_object_set_new(c, "in_force",
+                            json_boolean(cs_in_force(&l, r->purpose, s->now) == r));
+        json_array_append_new(arr, c);
+    }
+    cs_list_free(&l);
+    return SEGRT_OK;
+}
+
+int contact_json(segrt_store *s, MDB_txn *txn, uint32_t ord, json_t **out)
+{
+    json_t *obj = json_object(), *contact = json_object(), *events = json_array(),
+           *consents = json_array(), *segments = json_array();
+    *out = NULL;
+    int rc = obj && contact && events && consents && segments ? SEGRT_OK : SEGRT_ENOMEM;
+    if (rc == SEGRT_OK)
+        rc = fields_json(s, txn, ord, contact);
+    if (rc == SEGRT_OK)
+        rc = events_json(s, txn, ord, events);
+    if (rc == SEGRT_OK)
+        rc = consents_json(s, txn, ord, consents);
+    json_object_set_new(obj, "contact", contact);
+    json_object_set_new(obj, "events", events);
+    json_object_set_new(obj, "consents", consents);
+    json_object_set_new(obj, "segments", segments);
+    if (rc != SEGRT_OK) {
+        json_decref(obj);
+        return rc == SEGRT_ENOMEM ? store_fail(s, rc, "out of memory") : rc;
+    }
+    *out = obj;
+    return SEGRT_OK;
+}
+
+struct export_args {
+    const char *id, *actor;
+    char *json;
+};
+
+static int export_txn(segrt_store *s, MDB_txn *txn, void *ud)
+{
+    struct export_args *a = ud;
+    uint32_t ord;
+    json_t *obj = NULL;
+    free(a->json);
+    a->json = NULL;
+    int rc = store_ord_of(s, txn, a->id, &ord);
+    if (rc == SEGRT_OK)
+        rc = contact_json(s, txn, ord, &obj);
+    if (rc == SEGRT_OK)
+        rc = audit_append(s, txn, a->actor, "export", ord, "access request (Art. 15)");
+    if (rc == SEGRT_OK) {
+        a->json = json_dumps(obj, CONTACT_JSON_FLAGS | JSON_INDENT(2));
+        if (a->json == NULL)
+            rc = store_fail(s, SEGRT_ENOMEM, "out of memory");
+    }
+    json_decref(obj);
+    return rc;
+}
+
+int segrt_contact_export(segrt_store *s, const char *id, const char *actor, char **json)
+{
+    struct export_args a = { id, actor, NULL };
+    int rc = store_write(s, export_txn, &a);
+    if (rc != SEGRT_OK) {
+        free(a.json);
+        a.json = NULL;
+    }
+    *json = a.json;
+    return rc;
+}

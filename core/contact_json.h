@@ -1,0 +1,18 @@
+/*
+ * contact_json.h — everything held about one contact as a JSON object
+ * {contact, events, consents, segments} (SPEC §3 export), shared by
+ * segrt_contact_export() and the contact card.
+ */
+#ifndef SEGRT_CONTACT_JSON_H
+#define SEGRT_CONTACT_JSON_H
+
+#include "store.h"
+
+#include <jansson.h>
+
+/* Build the object for ord in txn; consents carry "in_force" at s->now. */
+int contact_json(segrt_store *s, MDB_txn *txn, uint32_t ord, json_t **out);
+/* Flags for json_dumps of contact objects: exact decimals up to 15 digits. */
+#define CONTACT_JSON_FLAGS (JSON_REAL_PRECISION(15) | JSON_PRESERVE_ORDER)
+
+#endif

@@ -1,0 +1,212 @@
+/*
+ * erase.c — segrt_contact_erase(): GDPR Art. 17 erasure. The row, the id
+ * index entry, the column values, the timeline and the consent history go;
+ * dictionary strings no other contact uses go too (they may be personal
+ * data: an e-mail, a name). Only an audit entry with the ordinal remains.
+ *
+ * Uses: row.h, column.h, dict.h, event.h, consent.h, audit.h.
+ */
+#include "audit.h"
+#include "column.h"
+#include "consent.h"
+#include "dict.h"
+#include "event.h"
+#include "row.h"
+#include "schema.h"
+#include "value.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Whether any contact other than ord still has code in a string column. */
+static int code_in_use(segrt_store *s, MDB_txn *txn, uint16_t field, uint32_t code,
+                       uint32_t nchunks, int *used)
+{
+    *used = 0;
+    for (uint32_t chunk = 0; chunk < nchunks && !*used; chunk++) {
+        MDB_val v;
+        int rc = col_chunk_get(s, txn, field, chunk, 0, &v);
+        if (rc == SEGRT_ENOTFOUND)
+            continue;
+        if (rc != SEGRT_OK)
+            return rc;
+        const unsigned char *p = v.mv_data;
+        for (size_t i = 0; i + sizeof code <= v.mv_size; i += sizeof code) {
+            uint32_t c;
+            memcpy(&c, p + i, sizeof c);
+            if (c == code) {
+                *used = 1;
+                break;
+            }
+        }
+    }
+    return SEGRT_OK;
+}
+
+/* Whether any contact still has a set value (every bitset chunk empty). */
+static int set_value_in_use(segrt_store *s, MDB_txn *txn, uint16_t field, uint32_t code,
+                            uint32_t nchunks, int *used)
+{
+    *used = 0;
+    for (uint32_t chunk = 0; chunk < nchunks && !*used; chunk++) {
+        MDB_val v;
+        int rc = col_chunk_get(s, txn, field, chunk, code, &v);
+        if (rc == SEGRT_ENOTFOUND)
+            continue;
+        if (rc != SEGRT_OK)
+            return rc;
+        const unsigned char *p = v.mv_data;
+        for (size_t i = 0; i < v.mv_size && !*used; i++)
+            *used = p[i] != 0;
+    }
+    return SEGRT_OK;
+}
+
+static int clear_values(segrt_store *s, MDB_txn *txn, col_cache *cc, const row *r, uint32_t ord)
+{
+    int rc = SEGRT_OK;
+    for (size_t i = 0; i < r->n && rc == SEGRT_OK; i++) {
+        const row_value *v = &r->vals[i];
+        const field_def *f = schema_by_id(s->schema, v->field);
+        if (f == NULL)
+            return store_fail(s, SEGRT_ECORRUPT, "contact %u has a value of unknown field %u", ord,
+                              v->field);
+        if (f->type == SEGRT_T_SET) {
+            for (uint32_t k = 0; k < v->nset && rc == SEGRT_OK; k++)
+                rc = col_set_bit(s, txn, cc, f->id, row_set_codes(r, v)[k], ord, 0);
+        } else if (f->type == SEGRT_T_STRING) {
+            rc = col_set_code(s, txn, cc, f->id, ord, 0);
+        } else {
+            rc = col_set_i64(s, txn, cc, f->id, ord, VALUE_MISSING);
+        }
+    }
+    if (rc == SEGRT_OK)
+        rc = col_set_bit(s, txn, cc, FIELD_LIVE, 0, ord, 0);
+    return rc == SEGRT_OK ? col_cache_flush(s, txn, cc) : rc;
+}
+
+/* Drop the dictionary strings of the erased row that nobody else uses. */
+static int collect_strings(segrt_store *s, MDB_txn *txn, const row *r, uint32_t nchunks)
+{
+    int rc = SEGRT_OK;
+    for (size_t i = 0; i < r->n && rc == SEGRT_OK; i++) {
+        const row_value *v = &r->vals[i];
+        const field_def *f = schema_by_id(s->schema, v->field);
+        int used = 1;
+        if (f->type == SEGRT_T_STRING) {
+            rc = code_in_use(s, txn, f->id, (uint32_t)v->v, nchunks, &used);
+            if (rc == SEGRT_OK && !used)
+                rc = dict_remove(s, txn, f->id, (uint32_t)v->v);
+        }
+        for (uint32_t k = 0; f->type == SEGRT_T_SET && k < v->nset && rc == SEGRT_OK; k++) {
+            uint32_t code = row_set_codes(r, v)[k];
+            rc = set_value_in_use(s, txn, f->id, code, nchunks, &used);
+            if (rc == SEGRT_OK && !used)
+                rc = dict_remove(s, txn, f->id, code);
+        }
+    }
+    return rc;
+}
+
+/* Delete the timeline and history of ord; count what went. */
+static int drop_activity(segrt_store *s, MDB_txn *txn, uint32_t ord, uint64_t *nev,
+                         uint64_t *ncs)
+{
+    MDB_val k = store_ord_key(&ord), v;
+    ev_list evs = { 0 };
+    cs_list css = { 0 };
+    *nev = *ncs = 0;
+    int rc = SEGRT_OK, mrc = mdb_get(txn, s->dbi[DB_EVENTS], &k, &v);
+    if (mrc == 0 && ev_list_decode(&evs, v.mv_data, v.mv_size) != 0)
+        rc = store_fail(s, SEGRT_ECORRUPT, "events of contact %u are corrupt", ord);
+    for (size_t i = 0; i < evs.n && rc == SEGRT_OK; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "evtype:%u", evs.recs[i].type);
+        rc = store_counter_add(s, txn, name, -1);
+    }
+    *nev = evs.n;
+    ev_list_free(&evs);
+    if (rc == SEGRT_OK && mrc == 0)
+        mrc = mdb_del(txn, s->dbi[DB_EVENTS], &k, NULL);
+    if (rc == SEGRT_OK && mrc != 0 && mrc != MDB_NOTFOUND)
+        rc = store_mdb_fail(s, mrc, "erasing events");
+    if (rc != SEGRT_OK)
+        return rc;
+    mrc = mdb_get(txn, s->dbi[DB_CONSENTS], &k, &v);
+    if (mrc == 0 && cs_list_decode(&css, v.mv_data, v.mv_size) != 0)
+        rc = store_fail(s, SEGRT_ECORRUPT, "consents of contact %u are corrupt", ord);
+    *ncs = css.n;
+    cs_list_free(&css);
+    if (rc == SEGRT_OK && mrc == 0)
+        mrc = mdb_del(txn, s->dbi[DB_CONSENTS], &k, NULL);
+    if (rc == SEGRT_OK && mrc != 0 && mrc != MDB_NOTFOUND)
+        rc = store_mdb_fail(s, mrc, "erasing consents");
+    return rc;
+}
+
+static int erase_in(segrt_store *s, MDB_txn *txn, const char *id, const char *actor, row *r)
+{
+    uint32_t ord;
+    int rc = store_ord_of(s, txn, id, &ord);
+    if (rc != SEGRT_OK)
+        return rc;
+    MDB_val k = store_ord_key(&ord), v;
+    int mrc = mdb_get(txn, s->dbi[DB_CONTACTS], &k, &v);
+    if (mrc != 0)
+        return store_mdb_fail(s, mrc, "reading the contact");
+    int drc = row_decode(r, v.mv_data, v.mv_size);
+    if (drc != 0)
+        return drc == -2 ? store_fail(s, SEGRT_ENOMEM, "out of memory")
+                         : store_fail(s, SEGRT_ECORRUPT, "contact %u has a corrupt record", ord);
+    uint64_t next_ord, nev, ncs;
+    col_cache *cc = col_cache_new();
+    rc = cc ? clear_values(s, txn, cc, r, ord) : store_fail(s, SEGRT_ENOMEM, "out of memory");
+    col_cache_free(cc);
+    if (rc == SEGRT_OK)
+        rc = store_counter_get(s, txn, "next_ord", &next_ord);
+    if (rc == SEGRT_OK)
+        rc = collect_strings(s, txn, r, (uint32_t)((next_ord + COL_CHUNK_ROWS - 1) / COL_CHUNK_ROWS));
+    if (rc == SEGRT_OK)
+        rc = drop_activity(s, txn, ord, &nev, &ncs);
+    if (rc != SEGRT_OK)
+        return rc;
+    MDB_val ik = { strlen(id), (void *)id };
+    mrc = mdb_del(txn, s->dbi[DB_IDS], &ik, NULL);
+    if (mrc == 0)
+        mrc = mdb_del(txn, s->dbi[DB_CONTACTS], &k, NULL);
+    if (mrc != 0)
+        return store_mdb_fail(s, mrc, "erasing the contact");
+    char detail[128];
+    snprintf(detail, sizeof detail, "erased %zu fields, %llu events, %llu consent records (Art. 17)",
+             r->n, (unsigned long long)nev, (unsigned long long)ncs);
+    rc = store_counter_add(s, txn, "contacts", -1);
+    if (rc == SEGRT_OK)
+        rc = store_counter_add(s, txn, "events", -(int64_t)nev);
+    if (rc == SEGRT_OK)
+        rc = store_counter_add(s, txn, "consents", -(int64_t)ncs);
+    if (rc == SEGRT_OK)
+        rc = store_counter_add(s, txn, "write_gen", 1);
+    return rc == SEGRT_OK ? audit_append(s, txn, actor, "erase", ord, detail) : rc;
+}
+
+struct erase_args {
+    const char *id, *actor;
+};
+
+static int erase_txn(segrt_store *s, MDB_txn *txn, void *ud)
+{
+    const struct erase_args *a = ud;
+    row r = { 0 };
+    int rc = erase_in(s, txn, a->id, a->actor, &r);
+    row_free(&r);
+    return rc;
+}
+
+int segrt_contact_erase(segrt_store *s, const char *id, const char *actor)
+{
+    struct erase_args a = { id, actor };
+    int rc = store_write(s, erase_txn, &a);
+    if (rc == SEGRT_OK)
+        mdb_env_sync(s->env, 1);
+    return rc;
+}

@@ -1,0 +1,75 @@
+/*
+ * store.h — the store handle, its LMDB databases and the transaction and
+ * counter helpers every other store unit uses.
+ *
+ * Layout (one LMDB environment per store directory, named databases):
+ *   meta      string key -> small value: format, counters, schema
+ *   ids       external id -> u32 ordinal
+ *   contacts  u32 ordinal -> row record (row.h)
+ *   columns   (field u16, chunk u32, code u32) big-endian -> chunk array (column.h)
+ *   dict      (field u16, code u32) big-endian -> string bytes (dict.h)
+ *   events    u32 ordinal -> the contact's events in time order (event.h)
+ *   consents  u32 ordinal -> the contact's consent history (consent.h)
+ *   audit     u64 sequence -> audit entry (audit.h)
+ */
+#ifndef SEGRT_STORE_H
+#define SEGRT_STORE_H
+
+#include "segrt.h"
+
+#include <lmdb.h>
+#include <stdarg.h>
+#include <stdint.h>
+
+enum store_db { DB_META, DB_IDS, DB_CONTACTS, DB_COLUMNS, DB_DICT, DB_EVENTS, DB_CONSENTS,
+                DB_AUDIT, DB_COUNT };
+
+#define STORE_FORMAT 1u
+
+struct schema;
+
+struct segrt_store {
+    MDB_env *env;
+    MDB_dbi dbi[DB_COUNT];
+    int readonly;
+    int64_t now;
+    size_t mapsize;
+    char *dir;
+    struct schema *schema; /* contact fields, cached; reloaded on every write txn */
+    int last_mdb_rc;       /* raw LMDB code of the last store_mdb_fail (MDB_MAP_FULL -> grow) */
+    char errmsg[1024];
+};
+
+/* Record a failure on the handle (printf-style); returns code. */
+int store_fail(segrt_store *s, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Map an LMDB return code to a SEGRT code, recording "context: lmdb message". */
+int store_mdb_fail(segrt_store *s, int rc, const char *context);
+
+/* Begin a transaction, following a map grown by another process. */
+int store_txn_begin(segrt_store *s, unsigned flags, MDB_txn **txn);
+/* Double the map size after MDB_MAP_FULL (no transaction may be open). */
+int store_grow(segrt_store *s);
+
+/*
+ * Run fn in a write transaction and commit it; when the map fills, grow it
+ * and run fn again from the start. fn must not have effects outside txn.
+ */
+int store_write(segrt_store *s, int (*fn)(segrt_store *s, MDB_txn *txn, void *ud), void *ud);
+
+/* Counters kept in meta under a name; missing reads as 0. */
+int store_counter_get(segrt_store *s, MDB_txn *txn, const char *name, uint64_t *v);
+int store_counter_add(segrt_store *s, MDB_txn *txn, const char *name, int64_t delta);
+int store_counter_set(segrt_store *s, MDB_txn *txn, const char *name, uint64_t v);
+
+/* Ordinal keys (MDB_INTEGERKEY). */
+static inline MDB_val store_ord_key(uint32_t *ord)
+{
+    MDB_val k = { sizeof *ord, ord };
+    return k;
+}
+
+/* Look up an external id; SEGRT_ENOTFOUND when unknown. */
+int store_ord_of(segrt_store *s, MDB_txn *txn, const char *id, uint32_t *ord);
+
+#endif

@@ -1,0 +1,272 @@
+/*
+ * segrt.h — public API of libsegrt, the Lua-scriptable customer-segmentation
+ * runtime.
+ *
+ * Conventions (borrowed from LMDB and SQLite):
+ *  - Handles are opaque. Every _open/_new has a _close/_free that accepts NULL.
+ *  - Fallible calls return int: SEGRT_OK (0) or a negative SEGRT_E... code;
+ *    outputs come last and are set to NULL/0 on failure.
+ *  - segrt_errmsg(store) gives a human-readable detail of the last failure on
+ *    that handle (file:line, LMDB context). It is owned by the handle and valid
+ *    until the next call on it.
+ *  - Strings returned through char ** are malloc'd; release them with
+ *    segrt_free().
+ *  - Times are unix seconds (UTC). Dates are days since 1970-01-01.
+ */
+#ifndef SEGRT_H
+#define SEGRT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(SEGRT_BUILDING)
+#define SEGRT_API __attribute__((visibility("default")))
+#else
+#define SEGRT_API
+#endif
+
+/* One table generates the error codes, their names and their messages. */
+#define SEGRT_ERRORS(X)                                                        \
+    X(OK, 0, "success")                                                        \
+    X(EINVAL, -1, "invalid argument")                                          \
+    X(ENOMEM, -2, "out of memory")                                             \
+    X(EIO, -3, "input/output error")                                           \
+    X(ENOTFOUND, -4, "not found")                                              \
+    X(ESTORE, -5, "store error")                                               \
+    X(ECORRUPT, -6, "store is corrupt or of an unknown format")                \
+    X(EBADROW, -7, "input row rejected")                                       \
+    X(ESCHEMA, -8, "schema conflict")                                          \
+    X(EBUSY, -9, "store is busy")                                              \
+    X(ELUA, -10, "script error")
+
+enum {
+#define SEGRT_ENUM_(name, code, msg) SEGRT_##name = (code),
+    SEGRT_ERRORS(SEGRT_ENUM_)
+#undef SEGRT_ENUM_
+};
+
+/** The message of an error code ("not found"). Never NULL. */
+SEGRT_API const char *segrt_strerror(int code);
+/** The symbolic name of an error code ("SEGRT_ENOTFOUND"). Never NULL. */
+SEGRT_API const char *segrt_errname(int code);
+/** Release memory returned by libsegrt through a char ** out-parameter. */
+SEGRT_API void segrt_free(void *p);
+
+/* ------------------------------------------------------------------ store */
+
+/** A store: one LMDB environment in a directory. Not shared between threads. */
+typedef struct segrt_store segrt_store;
+
+/** Flags for segrt_store_open(). */
+enum {
+    SEGRT_OPEN_CREATE = 1 << 0,   /**< create the directory and store if missing */
+    SEGRT_OPEN_READONLY = 1 << 1  /**< open for reading only */
+};
+
+/**
+ * Open the store in directory @p dir. On failure *out is NULL and, when the
+ * error concerns the store, a message is written to errbuf (if non-NULL).
+ */
+SEGRT_API int segrt_store_open(const char *dir, unsigned flags, segrt_store **out,
+                               char *errbuf, size_t errlen);
+/** Close a store handle. Accepts NULL. */
+SEGRT_API void segrt_store_close(segrt_store *s);
+/** Detail of the last failure on @p s; owned by the handle. Never NULL. */
+SEGRT_API const char *segrt_errmsg(const segrt_store *s);
+/**
+ * Set NOW, the reference time of every relative rule (unix seconds). The
+ * default is the wall clock at open.
+ */
+SEGRT_API void segrt_store_set_now(segrt_store *s, int64_t now);
+/** The store's NOW (unix seconds). */
+SEGRT_API int64_t segrt_store_now(const segrt_store *s);
+/**
+ * Set the LMDB map size in bytes (for tests of map growth; the store grows
+ * the map by itself when it fills). Call before any other operation.
+ */
+SEGRT_API int segrt_store_set_mapsize(segrt_store *s, size_t bytes);
+
+/** Counts of what a store holds. */
+typedef struct segrt_stats {
+    uint64_t contacts;    /**< live contacts */
+    uint64_t events;      /**< events of live contacts */
+    uint64_t consents;    /**< consent records (full history) */
+    uint64_t audit;       /**< audit log entries */
+    uint64_t store_bytes; /**< size of the data file on disk */
+} segrt_stats;
+
+/** Fill @p out with the store's counts (one consistent snapshot). */
+SEGRT_API int segrt_store_stats(segrt_store *s, segrt_stats *out);
+
+/**
+ * Call @p fn once per event type with its name and count, in name order.
+ * A non-zero return from fn stops the iteration and is returned.
+ */
+SEGRT_API int segrt_event_type_counts(segrt_store *s,
+                                      int (*fn)(void *ud, const char *type, uint64_t n),
+                                      void *ud);
+
+/**
+ * Check the store's internal consistency (id index, columns, counters).
+ * SEGRT_OK when sound, SEGRT_ECORRUPT with a detail in segrt_errmsg().
+ */
+SEGRT_API int segrt_store_check(segrt_store *s);
+
+/* ----------------------------------------------------------------- schema */
+
+/** Field types (SPEC §2). */
+typedef enum segrt_type {
+    SEGRT_T_INTEGER = 1,
+    SEGRT_T_NUMBER,    /**< exact decimal, up to 6 fractional digits */
+    SEGRT_T_STRING,    /**< categorical string */
+    SEGRT_T_BOOLEAN,
+    SEGRT_T_DATE,      /**< YYYY-MM-DD */
+    SEGRT_T_TIMESTAMP, /**< YYYY-MM-DDTHH:MM:SSZ */
+    SEGRT_T_SET        /**< string set: a;b;c in CSV, an array in JSONL */
+} segrt_type;
+
+/** The name of a type ("integer"), or NULL for an unknown value. */
+SEGRT_API const char *segrt_type_name(segrt_type t);
+/** Parse a type name; SEGRT_EINVAL when unknown. */
+SEGRT_API int segrt_type_parse(const char *name, segrt_type *out);
+
+/**
+ * Declare a contact field with a type before importing it. Declaring an
+ * existing field with the same type is a no-op; with another type it fails
+ * with SEGRT_ESCHEMA.
+ */
+SEGRT_API int segrt_field_declare(segrt_store *s, const char *name, segrt_type type);
+
+/**
+ * Call @p fn for each contact field in declaration order with its name, type
+ * and the number of contacts that have a value. Stops on non-zero.
+ */
+SEGRT_API int segrt_fields(segrt_store *s,
+                           int (*fn)(void *ud, const char *name, segrt_type type,
+                                     uint64_t present),
+                           void *ud);
+
+/**
+ * Call @p fn for each distinct value of string field @p name with the number
+ * of contacts that have it, most frequent first. Stops on non-zero.
+ */
+SEGRT_API int segrt_field_value_counts(segrt_store *s, const char *name,
+                                       int (*fn)(void *ud, const char *value, uint64_t n),
+                                       void *ud);
+
+/**
+ * Call @p fn for each consent purpose with the number of contacts that have a
+ * record for it and the number whose record in force at NOW is a grant that
+ * has not expired. Stops on non-zero.
+ */
+SEGRT_API int segrt_consent_summary(segrt_store *s,
+                                    int (*fn)(void *ud, const char *purpose,
+                                              uint64_t with_record, uint64_t granted),
+                                    void *ud);
+
+/* ----------------------------------------------------------------- import */
+
+/** What a file holds. */
+typedef enum segrt_kind {
+    SEGRT_CONTACTS = 1,
+    SEGRT_EVENTS,
+    SEGRT_CONSENTS
+} segrt_kind;
+
+/** Called for each rejected row: file (as given), physical line, reason. */
+typedef void (*segrt_reject_fn)(void *ud, const char *file, uint64_t line,
+                                const char *reason);
+/** Called after each committed batch with bytes done, total bytes, rows done. */
+typedef void (*segrt_progress_fn)(void *ud, uint64_t bytes_done, uint64_t bytes_total,
+                                  uint64_t rows);
+
+/** Options of segrt_import_file(); zero-initialise, then set what you need. */
+typedef struct segrt_import_opts {
+    int strict;                 /**< first bad row aborts; nothing of the file commits */
+    uint32_t batch_rows;        /**< rows per committed batch (0 = default) */
+    segrt_reject_fn on_reject;  /**< NULL: rejects are only counted */
+    segrt_progress_fn on_progress;
+    void *ud;                   /**< passed to the callbacks */
+} segrt_import_opts;
+
+/** What an import did. */
+typedef struct segrt_import_report {
+    uint64_t rows;      /**< data rows read */
+    uint64_t accepted;  /**< rows kept (inserted, updated or already present) */
+    uint64_t rejected;  /**< rows rejected */
+    uint64_t inserted;  /**< new contacts / events / consent records */
+    uint64_t batches;   /**< committed batches */
+} segrt_import_report;
+
+/**
+ * Import a CSV (header row) or JSONL file (by the extension .jsonl) of
+ * @p kind. Contacts are upserted by id; events and consent records are
+ * idempotent (SPEC §2). Returns SEGRT_OK when the import ran, even with
+ * rejected rows; SEGRT_EBADROW when strict mode stopped at a bad row.
+ */
+SEGRT_API int segrt_import_file(segrt_store *s, segrt_kind kind, const char *path,
+                                const segrt_import_opts *opts, segrt_import_report *out);
+
+/* -------------------------------------------------------------- contacts */
+
+/**
+ * Everything held about contact @p id as one JSON object with the keys
+ * contact, events, consents, segments (SPEC §3). *json is malloc'd.
+ * SEGRT_ENOTFOUND when the id is unknown. Appends an audit entry "export".
+ */
+SEGRT_API int segrt_contact_export(segrt_store *s, const char *id, const char *actor,
+                                   char **json);
+
+/**
+ * A readable contact card of @p id (fields, consent in force at NOW, recent
+ * events, segments) as text. *text is malloc'd.
+ */
+SEGRT_API int segrt_contact_card(segrt_store *s, const char *id, char **text);
+
+/**
+ * Erase contact @p id: its fields, events, consent records and memberships
+ * (GDPR Art. 17). Only an audit entry without personal data remains.
+ */
+SEGRT_API int segrt_contact_erase(segrt_store *s, const char *id, const char *actor);
+
+/* ------------------------------------------------------------------ audit */
+
+/** One audit entry. Strings are borrowed for the duration of the callback. */
+typedef struct segrt_audit_entry {
+    uint64_t seq;        /**< position in the log, from 1 */
+    int64_t ts;          /**< wall-clock time of the action */
+    const char *actor;
+    const char *action;  /**< "erase", "export", "consent", ... */
+    uint32_t ordinal;    /**< the contact's ordinal (never its id) */
+    const char *detail;  /**< free text without personal data */
+} segrt_audit_entry;
+
+/** Call @p fn for each audit entry with ts >= since, oldest first. */
+SEGRT_API int segrt_audit_each(segrt_store *s, int64_t since,
+                               int (*fn)(void *ud, const segrt_audit_entry *e), void *ud);
+
+/* ------------------------------------------------------------------- time */
+
+/** Parse YYYY-MM-DDTHH:MM:SSZ (or YYYY-MM-DD, midnight) to unix seconds. */
+SEGRT_API int segrt_time_parse(const char *text, int64_t *out);
+/** Format unix seconds as YYYY-MM-DDTHH:MM:SSZ into out (at least 21 bytes). */
+SEGRT_API void segrt_time_format(int64_t t, char out[21]);
+
+/* ------------------------------------------------------------------- demo */
+
+/**
+ * Write a demo data set (contacts.csv, events.csv, consents.csv) of
+ * @p contacts synthetic contacts into directory @p dir, with timestamps in
+ * the three years before @p now. Deterministic for a given seed.
+ */
+SEGRT_API int segrt_demo_write(const char *dir, uint32_t contacts, uint64_t seed,
+                               int64_t now, char *errbuf, size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SEGRT_H */
