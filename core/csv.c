@@ -201,6 +201,8 @@ static int check_fields(csv_reader *r, const char *rec, const char *rec_end)
 static csv_status unterminated(csv_reader *r, const char *rec, uint64_t rec_line, size_t col)
 {
     set_error(r, col, "has an opening quote that is never closed (unterminated quoted field)");
+    r->nfields = col;
+    fix_scratch_fields(r);
     r->line = rec_line;
     r->pos = skip_line(r, rec);
     return CSV_BAD_ROW;
@@ -231,6 +233,8 @@ csv_status csv_next(csv_reader *r, uint64_t *line)
             if (!ends_field(p, end)) {
                 set_error(r, col, "has text after its closing quote (a quoted field must "
                                   "end at a comma or the end of the line)");
+                r->nfields = col;
+                fix_scratch_fields(r);
                 r->pos = skip_line(r, p);
                 return CSV_BAD_ROW;
             }
@@ -238,6 +242,8 @@ csv_status csv_next(csv_reader *r, uint64_t *line)
             const char *stop = scan_unquoted(p, end);
             if (stop < end && *stop == '"') {
                 set_error(r, col, "has a stray quote (\") in an unquoted field");
+                r->nfields = col;
+                fix_scratch_fields(r);
                 r->pos = skip_line(r, stop);
                 return CSV_BAD_ROW;
             }

@@ -43,7 +43,9 @@ typedef struct csv_reader {
 
 typedef enum csv_status {
     CSV_ROW,     /* a record is in fields/nfields */
-    CSV_BAD_ROW, /* a bad record was skipped; err/err_col say why */
+    CSV_BAD_ROW, /* a bad record was skipped; err/err_col say why; fields/nfields hold
+                    its complete fields: all of them after a UTF-8 or length fault, those
+                    before the faulty field after a quoting fault */
     CSV_END,     /* no more records */
     CSV_NOMEM    /* allocation failed */
 } csv_status;

@@ -322,26 +322,28 @@ static row_status next_csv_row(import_ctx *c, source *src)
         store_fail(c->s, SEGRT_ENOMEM, "out of memory reading %s", c->file);
         return ROW_FAIL;
     }
-    if (st == CSV_BAD_ROW) {
-        int col = src->csv.err_col;
-        if (col >= 0 && (size_t)col < c->ncols)
-            import_reject(c, "%s %s", c->cols[col].name, src->csv.err);
-        else if (col >= 0)
-            import_reject(c, "field %d %s", col + 1, src->csv.err);
-        else
-            import_reject(c, "%s", src->csv.err);
-        return ROW_BAD;
-    }
-    if (src->csv.nfields != c->ncols) {
-        import_reject(c, "has %zu fields, the header has %zu", src->csv.nfields, c->ncols);
-        return ROW_BAD;
-    }
+    /* Cells from the fields read, even of a bad record (for import_contacts_claim). */
+    size_t n = src->csv.nfields < c->ncols ? src->csv.nfields : c->ncols;
     for (size_t i = 0; i < c->ncols; i++) {
         const csv_field *f = &src->csv.fields[i];
-        c->cells[i] = (cell){ .state = f->len || f->quoted ? CELL_TEXT : CELL_EMPTY, .p = f->ptr,
-                              .n = f->len };
+        c->cells[i] = i >= n ? (cell){ .state = CELL_ABSENT }
+                             : (cell){ .state = f->len || f->quoted ? CELL_TEXT : CELL_EMPTY,
+                                       .p = f->ptr, .n = f->len };
     }
-    return ROW_OK;
+    int col = src->csv.err_col;
+    if (st == CSV_BAD_ROW && col >= 0 && (size_t)col < c->ncols)
+        import_reject(c, "%s %s", c->cols[col].name, src->csv.err);
+    else if (st == CSV_BAD_ROW && col >= 0)
+        import_reject(c, "field %d %s", col + 1, src->csv.err);
+    else if (st == CSV_BAD_ROW)
+        import_reject(c, "%s", src->csv.err);
+    else if (src->csv.nfields != c->ncols)
+        import_reject(c, "has %zu fields, the header has %zu", src->csv.nfields, c->ncols);
+    else
+        return ROW_OK;
+    if (c->kind == SEGRT_CONTACTS && import_contacts_claim(c) != SEGRT_OK)
+        return ROW_FAIL;
+    return ROW_BAD;
 }
 
 static row_status next_jsonl_row(import_ctx *c, source *src)
@@ -461,6 +463,18 @@ static void source_seek(source *src, position p)
     }
 }
 
+/*
+ * Give back the pages of the input read so far: the file is mapped, and its
+ * touched pages would otherwise count toward the process's resident memory.
+ */
+static void release_read(source *src, const char *upto)
+{
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t start = (uintptr_t)src->base, end = ((uintptr_t)upto) & ~(page - 1);
+    if (src->base && end > start)
+        madvise((void *)start, end - start, MADV_DONTNEED);
+}
+
 static void reset_batch(import_ctx *c)
 {
     c->npend = 0;
@@ -567,6 +581,7 @@ static int run_batches(import_ctx *c, source *src)
         c->rep->inserted += c->batch_inserted;
         c->rep->batches++;
         emit_rejects(c);
+        release_read(src, source_tell(src).pos);
         if (c->opts->on_progress) {
             position at = source_tell(src);
             c->opts->on_progress(c->opts->ud, (uint64_t)(at.pos - src->base), src->size,
@@ -686,6 +701,8 @@ static int has_suffix(const char *s, const char *suffix)
 static void ctx_free(import_ctx *c)
 {
     unload(c);
+    strmap_free(c->claims);
+    buf_free(&c->claim_rows);
     col_cache_free(c->colcache);
     for (size_t i = 0; i < c->ncols; i++)
         free(c->cols[i].name);
@@ -728,7 +745,7 @@ int segrt_import_file(segrt_store *s, segrt_kind kind, const char *path,
         start += 3;
         len -= 3;
     }
-    if (kind == SEGRT_CONTACTS && c.colcache == NULL)
+    if (kind == SEGRT_CONTACTS && (c.colcache == NULL || (c.claims = strmap_new()) == NULL))
         rc = store_fail(s, SEGRT_ENOMEM, "out of memory");
     if (src.jsonl) {
         jsonl_reader_init(&src.js, start, len, 1);

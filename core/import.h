@@ -79,6 +79,12 @@ typedef struct import_ctx {
     dict_map *cs_dicts[2]; /* purpose, source */
     col_cache *colcache;
 
+    /* Contacts: e-mails of rows rejected for another reason in this import. The
+     * first row that gives an e-mail owns it, so a later row of another contact
+     * with the same e-mail is a duplicate even when the first row was bad. */
+    strmap *claims;    /* normalised email -> offset in claim_rows */
+    buf claim_rows;    /* u64 line, then the claiming row's id, NUL-terminated */
+
     /* The batch in flight. */
     MDB_txn *txn;
     pend_rec *pend;
@@ -130,6 +136,8 @@ int import_events_column(import_ctx *c, import_col *col);
 int import_consents_column(import_ctx *c, import_col *col);
 /* Load what the kind needs in memory (after a commit by someone else or an abort). */
 int import_contacts_load(import_ctx *c);
+/* Record the e-mail of a rejected contact row (cells that could be read). */
+int import_contacts_claim(import_ctx *c);
 /* Apply the current row (cells) in c->txn; SEGRT_EBADROW when rejected. */
 int import_contacts_row(import_ctx *c);
 int import_events_row(import_ctx *c);

@@ -370,32 +370,83 @@ static int write_value(import_ctx *c, size_t i, uint32_t ord)
     return rc;
 }
 
-/* The normalised e-mail of the current row in c->tmp2, or 0 when it has none. */
-static int row_email(import_ctx *c, int *has)
+enum { NO_EMAIL, EMAIL_OK, EMAIL_BAD };
+
+/* Normalise the e-mail of the current row into c->tmp2; *state says what it is. */
+static int email_of_row(import_ctx *c, int *state)
 {
-    *has = 0;
+    *state = NO_EMAIL;
     if (c->email_col < 0 || c->cells[c->email_col].state != CELL_TEXT)
         return SEGRT_OK;
     const cell *cl = &c->cells[c->email_col];
     if (email_normalize(cl->p, cl->n, &c->tmp2) != 0)
         return store_fail(c->s, SEGRT_ENOMEM, "out of memory normalising an e-mail");
-    if (c->tmp2.len == 0)
-        return SEGRT_OK;
-    if (!email_plausible((const char *)c->tmp2.p, c->tmp2.len))
-        return import_reject(c, "email '%s' is not an e-mail address",
-                             import_quote(c, cl->p, cl->n));
-    *has = 1;
+    if (c->tmp2.len > 0)
+        *state = email_plausible((const char *)c->tmp2.p, c->tmp2.len) ? EMAIL_OK : EMAIL_BAD;
     return SEGRT_OK;
 }
 
+/* Like email_of_row, rejecting an address that is not one. */
+static int row_email(import_ctx *c, int *has)
+{
+    int state;
+    int rc = email_of_row(c, &state);
+    *has = state == EMAIL_OK;
+    if (rc == SEGRT_OK && state == EMAIL_BAD) {
+        const cell *cl = &c->cells[c->email_col];
+        return import_reject(c, "email '%s' is not an e-mail address",
+                             import_quote(c, cl->p, cl->n));
+    }
+    return rc;
+}
+
+int import_contacts_claim(import_ctx *c)
+{
+    int state;
+    uint32_t any;
+    int rc = email_of_row(c, &state);
+    if (rc != SEGRT_OK || state != EMAIL_OK ||
+        strmap_get(c->claims, (const char *)c->tmp2.p, c->tmp2.len, &any) ||
+        strmap_get(c->emails, (const char *)c->tmp2.p, c->tmp2.len, &any))
+        return rc;
+    const cell *idc = c->id_col >= 0 ? &c->cells[c->id_col] : NULL;
+    int has_id = idc && idc->state == CELL_TEXT;
+    uint32_t off = (uint32_t)c->claim_rows.len;
+    if (buf_put(&c->claim_rows, &c->line, sizeof c->line) ||
+        buf_put(&c->claim_rows, has_id ? idc->p : "", has_id ? idc->n : 0) ||
+        buf_put(&c->claim_rows, "", 1) ||
+        strmap_put(c->claims, (const char *)c->tmp2.p, c->tmp2.len, off))
+        return store_fail(c->s, SEGRT_ENOMEM, "out of memory recording an e-mail");
+    return SEGRT_OK;
+}
+
+/* Reject the row when an earlier row of another contact gave its e-mail. */
+static int check_claims(import_ctx *c, const cell *idc)
+{
+    uint32_t off;
+    if (!strmap_get(c->claims, (const char *)c->tmp2.p, c->tmp2.len, &off))
+        return SEGRT_OK;
+    uint64_t line;
+    memcpy(&line, c->claim_rows.p + off, sizeof line);
+    const char *id = (const char *)c->claim_rows.p + off + sizeof line;
+    if (*id && strlen(id) == idc->n && memcmp(id, idc->p, idc->n) == 0)
+        return SEGRT_OK;
+    const cell *cl = &c->cells[c->email_col];
+    return import_reject(c, "duplicate email: '%s' was given first by line %llu (contact '%s', "
+                            "itself rejected)", import_quote(c, cl->p, cl->n),
+                         (unsigned long long)line, id);
+}
+
 /* Reject the row when another contact already has its e-mail. */
-static int check_email(import_ctx *c, int found, uint32_t ord, int *has)
+static int check_email(import_ctx *c, const cell *idc, int found, uint32_t ord, int *has)
 {
     int rc = row_email(c, has);
     uint32_t other;
-    if (rc != SEGRT_OK || !*has ||
-        !strmap_get(c->emails, (const char *)c->tmp2.p, c->tmp2.len, &other) ||
-        (found && other == ord))
+    if (rc != SEGRT_OK || !*has)
+        return rc;
+    if (!strmap_get(c->emails, (const char *)c->tmp2.p, c->tmp2.len, &other))
+        return check_claims(c, idc);
+    if (found && other == ord)
         return rc;
     const cell *cl = &c->cells[c->email_col];
     MDB_val k = store_ord_key(&other), v;
@@ -442,7 +493,7 @@ static int load_row(import_ctx *c, uint32_t ord)
     return SEGRT_OK;
 }
 
-int import_contacts_row(import_ctx *c)
+static int upsert_row(import_ctx *c)
 {
     segrt_store *s = c->s;
     const cell *idc = c->id_col >= 0 ? &c->cells[c->id_col] : NULL;
@@ -456,7 +507,7 @@ int import_contacts_row(import_ctx *c)
     uint32_t ord;
     int found = import_find_contact(c, idc->p, idc->n, &ord);
     int has_email;
-    rc = check_email(c, found, ord, &has_email);
+    rc = check_email(c, idc, found, ord, &has_email);
     if (rc != SEGRT_OK)
         return rc;
     if (found) {
@@ -499,6 +550,17 @@ int import_contacts_row(import_ctx *c)
         if (email_normalize(c->cells[c->email_col].p, c->cells[c->email_col].n, &c->tmp2) ||
             strmap_put(c->emails, (const char *)c->tmp2.p, c->tmp2.len, ord))
             rc = store_fail(s, SEGRT_ENOMEM, "out of memory indexing an e-mail");
+    }
+    return rc;
+}
+
+int import_contacts_row(import_ctx *c)
+{
+    int rc = upsert_row(c);
+    if (rc == SEGRT_EBADROW) {
+        int crc = import_contacts_claim(c);
+        if (crc != SEGRT_OK)
+            return crc;
     }
     return rc;
 }

@@ -11,9 +11,10 @@
  *
  * Keys are copied into a chunked arena: blocks are added, never moved or
  * reallocated, so a key's bytes stay put for the life of the map. A deleted
- * key's bytes are reclaimed only by strmap_free.
+ * key's bytes are reclaimed only by strmap_free. The table and full-size
+ * blocks ask for transparent huge pages, as 1M-key maps are TLB-bound.
  *
- * Uses: libxxhash (XXH3_64bits).
+ * Uses: libxxhash (XXH3_64bits), madvise where MADV_HUGEPAGE exists.
  */
 #include "strmap.h"
 
@@ -80,11 +81,6 @@ void strmap_free(strmap *m)
 size_t strmap_count(const strmap *m)
 {
     return m->count;
-}
-
-static uint64_t hash_key(const char *key, size_t n)
-{
-    return XXH3_64bits(key, n);
 }
 
 /* How far slot i sits from the home slot of its key. */
@@ -206,7 +202,7 @@ int strmap_put(strmap *m, const char *key, size_t n, uint32_t value)
 {
     if (n > UINT32_MAX)
         return -1;
-    uint64_t h = hash_key(key, n);
+    uint64_t h = XXH3_64bits(key, n);
     ptrdiff_t i = find(m, h, key, n);
     if (i >= 0) {
         m->slots[i].value = value;
@@ -226,7 +222,7 @@ int strmap_get(const strmap *m, const char *key, size_t n, uint32_t *value)
 {
     if (n > UINT32_MAX)
         return 0;
-    ptrdiff_t i = find(m, hash_key(key, n), key, n);
+    ptrdiff_t i = find(m, XXH3_64bits(key, n), key, n);
     if (i < 0)
         return 0;
     *value = m->slots[i].value;
@@ -239,7 +235,7 @@ int strmap_del(strmap *m, const char *key, size_t n)
 {
     if (n > UINT32_MAX)
         return 0;
-    ptrdiff_t found = find(m, hash_key(key, n), key, n);
+    ptrdiff_t found = find(m, XXH3_64bits(key, n), key, n);
     if (found < 0)
         return 0;
     size_t i = (size_t)found;

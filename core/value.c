@@ -18,7 +18,7 @@
 
 /* ---- integers and decimals ---- */
 
-/* Skips an optional leading sign; returns its length (0 or 1). */
+/* Length of an optional leading sign (0 or 1); *neg when it is '-'. */
 static size_t sign_len(const char *s, size_t n, int *neg)
 {
     *neg = n > 0 && s[0] == '-';

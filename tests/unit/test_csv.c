@@ -605,9 +605,40 @@ static void test_csv_bad_row_resets_error_on_next_good_row(void **state)
 
 #define TEST(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
+static void test_csv_bad_row_keeps_fields_before_a_stray_quote(void **state)
+{
+    csv_reader *r = OPEN("c1,a@b.c,\"q\"\"x\",na\"me,z\n");
+    assert_bad_row(1, 3);
+    assert_int_equal(r->nfields, 3);
+    assert_field(r, 0, "c1", 0);
+    assert_field(r, 1, "a@b.c", 0);
+    assert_field(r, 2, "q\"x", 1);
+}
+
+static void test_csv_bad_row_keeps_every_field_after_a_utf8_fault(void **state)
+{
+    csv_reader *r = OPEN("c1,a@b.c,x\xff,z\n");
+    assert_bad_row(1, 2);
+    assert_int_equal(r->nfields, 4);
+    assert_field(r, 1, "a@b.c", 0);
+    assert_field(r, 3, "z", 0);
+}
+
+static void test_csv_bad_row_keeps_fields_before_an_unterminated_quote(void **state)
+{
+    csv_reader *r = OPEN("c1,a@b.c,\"open\nc2,x\n");
+    assert_bad_row(1, 2);
+    assert_int_equal(r->nfields, 2);
+    assert_field(r, 1, "a@b.c", 0);
+    assert_row(2, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        TEST(test_csv_bad_row_keeps_fields_before_a_stray_quote),
+        TEST(test_csv_bad_row_keeps_every_field_after_a_utf8_fault),
+        TEST(test_csv_bad_row_keeps_fields_before_an_unterminated_quote),
         TEST(test_csv_empty_buffer_is_end),
         TEST(test_csv_lf_records_are_read_with_line_numbers),
         TEST(test_csv_crlf_records_exclude_the_cr),
