@@ -90,14 +90,17 @@ static void card_consents(buf *b, json_t *consents, int64_t now)
         if (!json_is_true(json_object_get(c, "in_force")))
             continue;
         char tx[4][128];
+        json_t *exp = json_object_get(c, "expires_at");
+        int64_t until;
+        int expired = json_is_string(exp) &&
+                      segrt_time_parse(json_string_value(exp), &until) == SEGRT_OK && until <= now;
         put(b, "  %-18s %-10s %-20s since %s%s%s\n",
             text_of(json_object_get(c, "purpose"), tx[0], sizeof tx[0]),
             text_of(json_object_get(c, "status"), tx[1], sizeof tx[1]),
             text_of(json_object_get(c, "legal_basis"), tx[2], sizeof tx[2]),
             text_of(json_object_get(c, "ts"), tx[3], sizeof tx[3]),
-            json_is_string(json_object_get(c, "expires_at")) ? ", expires " : "",
-            json_is_string(json_object_get(c, "expires_at"))
-                ? json_string_value(json_object_get(c, "expires_at")) : "");
+            json_is_string(exp) ? (expired ? ", expired " : ", expires ") : "",
+            json_is_string(exp) ? json_string_value(exp) : "");
         shown++;
     }
     if (shown == 0)

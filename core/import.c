@@ -500,8 +500,8 @@ static int run_batch(import_ctx *c, source *src, uint32_t batch_rows, int *done,
     uint64_t n = 0;
     *done = 0;
     while (rc == SEGRT_OK && (batch_rows == 0 || n < batch_rows)) {
-        if (c->colcache && col_cache_bytes(c->colcache) > BATCH_CACHE_BYTES)
-            break;
+        if (!c->opts->strict && c->colcache && col_cache_bytes(c->colcache) > BATCH_CACHE_BYTES)
+            break; /* bound the memory of a batch that touches many column chunks */
         row_status st = next_row(c, src);
         if (st == ROW_END) {
             *done = 1;
@@ -549,9 +549,9 @@ static int run_batches(import_ctx *c, source *src)
     while (!done) {
         position start = source_tell(src);
         uint64_t rows = 0;
+        s->last_mdb_rc = 0;
         int rc = run_batch(c, src, batch_rows, &done, &rows);
         if (rc != SEGRT_OK && s->last_mdb_rc == MDB_MAP_FULL && retries < MAX_GROW_RETRIES) {
-            s->last_mdb_rc = 0;
             retries++;
             rc = store_grow(s);
             if (rc != SEGRT_OK)
