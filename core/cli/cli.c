@@ -3,14 +3,20 @@
  */
 #include "cli.h"
 
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 void cli_init(cli *c, const char *cmd, const char *usage, char **argv)
 {
     const char *env = getenv("SEGRT_DB");
     const char *user = getenv("USER");
+    if (user == NULL || *user == '\0') {
+        const struct passwd *pw = getpwuid(geteuid());
+        user = pw ? pw->pw_name : NULL;
+    }
     *c = (cli){ .cmd = cmd, .usage = usage, .db = env && *env ? env : "segrt.db",
                 .actor = user && *user ? user : "unknown", .argv = argv };
     optind = 1;

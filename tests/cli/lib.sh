@@ -1,0 +1,112 @@
+# lib.sh — shared helpers of the segrt CLI integration tests (tests/cli/test_*.sh).
+#
+# Source it after `set -euo pipefail`. It provides:
+#   $SEGRT, $SHARED_BENCH, $FIXTURES  absolute paths (defaults when run by hand)
+#   $T                                a temporary directory, removed on exit
+#   fail MSG                          report a failed check and exit 1
+#   ok                                count one passed check
+#   finish                            print the closing "N passed, 0 failed" line
+#   run CMD...                        run CMD; its exit code in $RC, its output in
+#                                     $T/out and $T/err (never trips set -e)
+#   assert_eq ACTUAL EXPECTED WHAT    equality of two strings
+#   assert_rc EXPECTED WHAT           $RC of the last `run`
+#   assert_contains FILE TEXT WHAT    FILE contains TEXT (fixed string)
+#   assert_not_contains FILE TEXT WHAT
+#   stat_of FILE KEY                  the value of a `key value` line of segrt stats
+#   segrt ARGS...                     the binary under test
+
+_lib_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+_repo=$(cd "$_lib_dir/../.." && pwd)
+
+SEGRT=${SEGRT:-$_repo/build/segrt}
+SHARED_BENCH=${SHARED_BENCH:-$_repo/../shared/bench}
+FIXTURES=${FIXTURES:-$_repo/tests/fixtures}
+SEGRT=$(cd "$(dirname "$SEGRT")" && pwd)/$(basename "$SEGRT")
+SHARED_BENCH=$(cd "$SHARED_BENCH" && pwd)
+FIXTURES=$(cd "$FIXTURES" && pwd)
+export SEGRT SHARED_BENCH FIXTURES
+
+[ -x "$SEGRT" ] || { echo "FAIL: segrt binary not found at $SEGRT" >&2; exit 1; }
+
+# The tests choose their stores themselves; no progress bars in captured output.
+unset SEGRT_DB
+export CI=1
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/segrt-cli.XXXXXX")
+_bg_pids=()
+_cleanup() {
+    local p
+    for p in "${_bg_pids[@]}"; do
+        kill -9 "$p" 2>/dev/null || true
+        wait "$p" 2>/dev/null || true
+    done
+    rm -rf "$T"
+}
+trap _cleanup EXIT
+cd "$T"
+
+PASSED=0
+
+fail() {
+    echo "FAIL: $(basename "$0"): $*" >&2
+    echo "$PASSED passed, 1 failed"
+    exit 1
+}
+
+ok() {
+    PASSED=$((PASSED + 1))
+}
+
+finish() {
+    echo "$PASSED passed, 0 failed"
+}
+
+segrt() {
+    "$SEGRT" "$@"
+}
+
+run() {
+    RC=0
+    "$@" >"$T/out" 2>"$T/err" || RC=$?
+}
+
+# Show what the last `run` printed, for failure messages.
+last_output() {
+    printf '\n--- stdout ---\n%s\n--- stderr ---\n%s' "$(head -c 2000 "$T/out")" \
+        "$(head -c 2000 "$T/err")"
+}
+
+assert_eq() {
+    [ "$1" == "$2" ] || fail "$3: expected '$2', got '$1'"
+    ok
+}
+
+assert_rc() {
+    [ "$RC" -eq "$1" ] || fail "$2: expected exit code $1, got $RC$(last_output)"
+    ok
+}
+
+assert_contains() {
+    grep -qF -- "$2" "$1" || fail "$3: '$2' not found in $(basename "$1"):
+$(head -c 2000 "$1")"
+    ok
+}
+
+assert_not_contains() {
+    if grep -qF -- "$2" "$1"; then
+        fail "$3: '$2' unexpectedly found in $(basename "$1"): $(grep -F -m3 -- "$2" "$1" | head -c 600)"
+    fi
+    ok
+}
+
+stat_of() {
+    local v
+    v=$(awk -v k="$2" '$1 == k { print $2 }' "$1")
+    [ -n "$v" ] || fail "stats output $(basename "$1") has no '$2' line: $(cat "$1")"
+    echo "$v"
+}
+
+# Register a background process so the exit trap kills it if the test fails.
+track_bg() {
+    _bg_pids+=("$1")
+}
