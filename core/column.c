@@ -168,24 +168,27 @@ static int chunk_buf(segrt_store *s, MDB_txn *txn, col_cache *c, uint16_t field,
     return SEGRT_OK;
 }
 
+/* Store one contact's fixed-width value in its chunk. */
+static int set_cell(segrt_store *s, MDB_txn *txn, col_cache *c, uint16_t field, uint32_t ord,
+                    const void *v, size_t width)
+{
+    unsigned char *data;
+    int rc = chunk_buf(s, txn, c, field, ord >> COL_CHUNK_BITS, 0, width, &data);
+    if (rc == SEGRT_OK)
+        memcpy(data + (size_t)(ord & (COL_CHUNK_ROWS - 1)) * width, v, width);
+    return rc;
+}
+
 int col_set_i64(segrt_store *s, MDB_txn *txn, col_cache *c, uint16_t field, uint32_t ord,
                 int64_t v)
 {
-    unsigned char *data;
-    int rc = chunk_buf(s, txn, c, field, ord >> COL_CHUNK_BITS, 0, sizeof v, &data);
-    if (rc == SEGRT_OK)
-        memcpy(data + (size_t)(ord & (COL_CHUNK_ROWS - 1)) * sizeof v, &v, sizeof v);
-    return rc;
+    return set_cell(s, txn, c, field, ord, &v, sizeof v);
 }
 
 int col_set_code(segrt_store *s, MDB_txn *txn, col_cache *c, uint16_t field, uint32_t ord,
                  uint32_t code)
 {
-    unsigned char *data;
-    int rc = chunk_buf(s, txn, c, field, ord >> COL_CHUNK_BITS, 0, sizeof code, &data);
-    if (rc == SEGRT_OK)
-        memcpy(data + (size_t)(ord & (COL_CHUNK_ROWS - 1)) * sizeof code, &code, sizeof code);
-    return rc;
+    return set_cell(s, txn, c, field, ord, &code, sizeof code);
 }
 
 int col_set_bit(segrt_store *s, MDB_txn *txn, col_cache *c, uint16_t field, uint32_t code,

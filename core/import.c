@@ -325,10 +325,12 @@ static row_status next_csv_row(import_ctx *c, source *src)
     /* Cells from the fields read, even of a bad record (for import_contacts_claim). */
     size_t n = src->csv.nfields < c->ncols ? src->csv.nfields : c->ncols;
     for (size_t i = 0; i < c->ncols; i++) {
-        const csv_field *f = &src->csv.fields[i];
-        c->cells[i] = i >= n ? (cell){ .state = CELL_ABSENT }
-                             : (cell){ .state = f->len || f->quoted ? CELL_TEXT : CELL_EMPTY,
-                                       .p = f->ptr, .n = f->len };
+        c->cells[i] = (cell){ .state = CELL_ABSENT };
+        if (i < n) {
+            const csv_field *f = &src->csv.fields[i];
+            c->cells[i] = (cell){ .state = f->len || f->quoted ? CELL_TEXT : CELL_EMPTY,
+                                  .p = f->ptr, .n = f->len };
+        }
     }
     int col = src->csv.err_col;
     if (st == CSV_BAD_ROW && col >= 0 && (size_t)col < c->ncols)
@@ -341,7 +343,7 @@ static row_status next_csv_row(import_ctx *c, source *src)
         import_reject(c, "has %zu fields, the header has %zu", src->csv.nfields, c->ncols);
     else
         return ROW_OK;
-    if (c->kind == SEGRT_CONTACTS && import_contacts_claim(c) != SEGRT_OK)
+    if (c->kind == SEGRT_CONTACTS && !c->sampling && import_contacts_claim(c) != SEGRT_OK)
         return ROW_FAIL;
     return ROW_BAD;
 }
@@ -629,12 +631,14 @@ static int infer_types(import_ctx *c, source *src)
     if (!pending)
         return SEGRT_OK;
     position start = source_tell(src);
+    c->sampling = 1;
     unsigned *kinds = calloc(c->ncols, sizeof *kinds);
     int *semi = calloc(c->ncols, sizeof *semi), *seen = calloc(c->ncols, sizeof *seen);
     if (kinds == NULL || semi == NULL || seen == NULL) {
         free(kinds);
         free(semi);
         free(seen);
+        c->sampling = 0;
         return store_fail(c->s, SEGRT_ENOMEM, "out of memory inferring types");
     }
     for (int r = 0; r < INFER_SAMPLE_ROWS; r++) {
@@ -659,6 +663,7 @@ static int infer_types(import_ctx *c, source *src)
     free(kinds);
     free(semi);
     free(seen);
+    c->sampling = 0;
     reset_batch(c);
     source_seek(src, start);
     return SEGRT_OK;

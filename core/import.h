@@ -64,6 +64,7 @@ typedef struct import_ctx {
     size_t ncols, cols_cap;
     cell *cells;       /* one per column, for the current row */
     uint64_t line;     /* physical line of the current row */
+    int sampling;      /* reading rows only to infer types: no side effects */
 
     long id_col;       /* the id / contact_id column, or -1 */
     long email_col;    /* contacts: the email column, or -1 */

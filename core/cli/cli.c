@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 void cli_init(cli *c, const char *cmd, const char *usage, char **argv)
@@ -40,7 +41,9 @@ int cli_usage_error(const cli *c, const char *fmt, ...)
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\nusage: %s\n(segrt %s --help for details)\n", c->usage, c->cmd);
+    int first_line = (int)strcspn(c->usage, "\n");
+    fprintf(stderr, "\nusage: %.*s\n(segrt %s --help for details)\n", first_line, c->usage,
+            c->cmd);
     return EXIT_USAGE;
 }
 
@@ -111,4 +114,30 @@ int cli_fail(const cli *c, segrt_store *s, int rc)
     const char *msg = segrt_errmsg(s);
     cli_error(c, "%s", msg && *msg ? msg : segrt_strerror(rc));
     return EXIT_FAIL;
+}
+
+segrt_store *cli_begin(cli *c, int argc, char **argv, const struct option *opts,
+                       int (*fn)(cli *c, int opt, const char *arg, void *ud), void *ud,
+                       int nargs, const char *missing, unsigned flags, int *code)
+{
+    *code = cli_parse(c, argc, argv, opts, fn, ud);
+    if (*code != CLI_GO_ON)
+        return NULL;
+    if (argc - optind != nargs) {
+        if (argc - optind > nargs)
+            *code = cli_usage_error(c, "unexpected argument '%s'", argv[optind + nargs]);
+        else
+            *code = cli_usage_error(c, "%s", missing);
+        return NULL;
+    }
+    segrt_store *s = cli_open(c, flags);
+    *code = s ? EXIT_OK : EXIT_FAIL;
+    return s;
+}
+
+int cli_end(const cli *c, segrt_store *s, int rc)
+{
+    int code = rc == SEGRT_OK ? EXIT_OK : cli_fail(c, s, rc);
+    segrt_store_close(s);
+    return code;
 }

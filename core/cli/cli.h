@@ -47,6 +47,16 @@ int cli_usage_error(const cli *c, const char *fmt, ...) __attribute__((format(pr
 segrt_store *cli_open(const cli *c, unsigned flags);
 /* Report a failed library call on the store; returns EXIT_FAIL. */
 int cli_fail(const cli *c, segrt_store *s, int rc);
+/*
+ * The start of most commands: parse the options, check that exactly nargs
+ * positional arguments follow (missing says what to give when there are
+ * none), open the store. NULL with *code set when the command must stop.
+ */
+segrt_store *cli_begin(cli *c, int argc, char **argv, const struct option *opts,
+                       int (*fn)(cli *c, int opt, const char *arg, void *ud), void *ud,
+                       int nargs, const char *missing, unsigned flags, int *code);
+/* The end: close the store and turn a library result into an exit code. */
+int cli_end(const cli *c, segrt_store *s, int rc);
 
 /* Subcommands: argc/argv start at the subcommand name. */
 int cmd_import(int argc, char **argv);

@@ -35,16 +35,10 @@ int cmd_audit(int argc, char **argv)
     cli_init(&c, "audit", "segrt audit [--db DIR] [--since T]\n"
                           "  Print the audit log: sequence, time, actor, action, contact ordinal\n"
                           "  (never personal data) and detail, tab-separated.", argv);
-    int rc = cli_parse(&c, argc, argv, opts, audit_option, &since);
-    if (rc != CLI_GO_ON)
-        return rc;
-    if (optind < argc)
-        return cli_usage_error(&c, "unexpected argument '%s'", argv[optind]);
-    segrt_store *s = cli_open(&c, SEGRT_OPEN_READONLY);
+    int rc;
+    segrt_store *s = cli_begin(&c, argc, argv, opts, audit_option, &since, 0, "",
+                               SEGRT_OPEN_READONLY, &rc);
     if (s == NULL)
-        return EXIT_FAIL;
-    rc = segrt_audit_each(s, since, print_entry, NULL);
-    rc = rc == SEGRT_OK ? EXIT_OK : cli_fail(&c, s, rc);
-    segrt_store_close(s);
-    return rc;
+        return rc;
+    return cli_end(&c, s, segrt_audit_each(s, since, print_entry, NULL));
 }

@@ -12,18 +12,12 @@ int cmd_check(int argc, char **argv)
     cli_init(&c, "check", "segrt check [--db DIR]\n"
                           "  Verify the id index, counters, columns and timelines; exit 1 when\n"
                           "  anything is inconsistent.", argv);
-    int rc = cli_parse(&c, argc, argv, opts, NULL, NULL);
-    if (rc != CLI_GO_ON)
-        return rc;
-    if (optind < argc)
-        return cli_usage_error(&c, "unexpected argument '%s'", argv[optind]);
-    segrt_store *s = cli_open(&c, SEGRT_OPEN_READONLY);
+    int rc;
+    segrt_store *s = cli_begin(&c, argc, argv, opts, NULL, NULL, 0, "", SEGRT_OPEN_READONLY, &rc);
     if (s == NULL)
-        return EXIT_FAIL;
+        return rc;
     rc = segrt_store_check(s);
     if (rc == SEGRT_OK)
         printf("ok\n");
-    rc = rc == SEGRT_OK ? EXIT_OK : cli_fail(&c, s, rc);
-    segrt_store_close(s);
-    return rc;
+    return cli_end(&c, s, rc);
 }

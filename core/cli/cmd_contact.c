@@ -14,16 +14,12 @@ static int run(int argc, char **argv, contact_cmd what, const char *name, const 
     static const struct option opts[] = { CLI_COMMON_OPTIONS, { 0 } };
     cli c;
     cli_init(&c, name, usage, argv);
-    int rc = cli_parse(&c, argc, argv, opts, NULL, NULL);
-    if (rc != CLI_GO_ON)
-        return rc;
-    if (optind != argc - 1)
-        return cli_usage_error(&c, optind >= argc ? "which contact? give its ID"
-                                                  : "give exactly one contact ID");
-    const char *id = argv[optind];
-    segrt_store *s = cli_open(&c, what == SHOW ? SEGRT_OPEN_READONLY : 0);
+    int rc;
+    segrt_store *s = cli_begin(&c, argc, argv, opts, NULL, NULL, 1, "which contact? give its ID",
+                               what == SHOW ? SEGRT_OPEN_READONLY : 0, &rc);
     if (s == NULL)
-        return EXIT_FAIL;
+        return rc;
+    const char *id = argv[optind];
     char *text = NULL;
     if (what == SHOW)
         rc = segrt_contact_card(s, id, &text);
@@ -37,9 +33,7 @@ static int run(int argc, char **argv, contact_cmd what, const char *name, const 
         fprintf(stderr, "segrt: erase: contact %s erased; an audit entry without personal data "
                         "was kept\n", id);
     segrt_free(text);
-    rc = rc == SEGRT_OK ? EXIT_OK : cli_fail(&c, s, rc);
-    segrt_store_close(s);
-    return rc;
+    return cli_end(&c, s, rc);
 }
 
 int cmd_show(int argc, char **argv)

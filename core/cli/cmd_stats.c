@@ -19,14 +19,10 @@ int cmd_stats(int argc, char **argv)
     cli_init(&c, "stats", "segrt stats [--db DIR]\n"
                           "  Print contacts, events, consents, events per type and the store size\n"
                           "  as 'key value' lines.", argv);
-    int rc = cli_parse(&c, argc, argv, opts, NULL, NULL);
-    if (rc != CLI_GO_ON)
-        return rc;
-    if (optind < argc)
-        return cli_usage_error(&c, "unexpected argument '%s'", argv[optind]);
-    segrt_store *s = cli_open(&c, SEGRT_OPEN_READONLY);
+    int rc;
+    segrt_store *s = cli_begin(&c, argc, argv, opts, NULL, NULL, 0, "", SEGRT_OPEN_READONLY, &rc);
     if (s == NULL)
-        return EXIT_FAIL;
+        return rc;
     segrt_stats st;
     rc = segrt_store_stats(s, &st);
     if (rc == SEGRT_OK) {
@@ -37,7 +33,5 @@ int cmd_stats(int argc, char **argv)
     if (rc == SEGRT_OK)
         printf("audit %llu\nstore_bytes %llu\n", (unsigned long long)st.audit,
                (unsigned long long)st.store_bytes);
-    rc = rc == SEGRT_OK ? EXIT_OK : cli_fail(&c, s, rc);
-    segrt_store_close(s);
-    return rc;
+    return cli_end(&c, s, rc);
 }
