@@ -80,6 +80,23 @@ int ev_list_add(ev_list *l, const ev_rec *r, const char *eid, size_t eidlen, con
     return 0;
 }
 
+/* Whether the variable part at heap offset var - 1 lies wholly inside the heap. */
+static int var_fits(const unsigned char *heap, size_t heaplen, uint32_t var)
+{
+    if (var == 0)
+        return 1;
+    if (var > heaplen)
+        return 0;
+    const unsigned char *p = heap + var - 1, *end = heap + heaplen;
+    for (int part = 0; part < 2; part++) {
+        uint64_t n;
+        if (get_varint(&p, end, &n) != 0 || n > (uint64_t)(end - p))
+            return 0;
+        p += n;
+    }
+    return 1;
+}
+
 int ev_list_decode(ev_list *l, const void *data, size_t size)
 {
     const unsigned char *p = data;
@@ -93,13 +110,18 @@ int ev_list_decode(ev_list *l, const void *data, size_t size)
     if (reserve(l, n) != 0)
         return -2;
     uint32_t base = (uint32_t)l->heap.len;
-    if (buf_put(&l->heap, p + 8 + (size_t)n * sizeof(ev_rec), heaplen) != 0)
+    const unsigned char *heap = p + 8 + (size_t)n * sizeof(ev_rec);
+    for (uint32_t i = 0; i < n; i++) {
+        ev_rec r;
+        memcpy(&r, p + 8 + (size_t)i * sizeof r, sizeof r);
+        if (!var_fits(heap, heaplen, r.var))
+            return -1;
+    }
+    if (buf_put(&l->heap, heap, heaplen) != 0)
         return -2;
     for (uint32_t i = 0; i < n; i++) {
         ev_rec r;
         memcpy(&r, p + 8 + (size_t)i * sizeof r, sizeof r);
-        if (r.var > heaplen)
-            return -1;
         if (r.var)
             r.var += base;
         l->recs[l->n++] = r;

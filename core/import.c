@@ -379,7 +379,7 @@ static row_status next_jsonl_row(import_ctx *c, source *src)
             continue;
         }
         if (json_is_array(v)) {
-            *cl = (cell){ .state = CELL_ARRAY, .arr = v };
+            *cl = (cell){ .state = CELL_ARRAY, .json = v };
             continue;
         }
         size_t len;
@@ -402,7 +402,7 @@ static row_status next_jsonl_row(import_ctx *c, source *src)
             import_reject(c, "%s is longer than %d bytes (%zu bytes)", key, MAX_FIELD_BYTES, len);
             return ROW_BAD;
         }
-        *cl = (cell){ .state = CELL_TEXT, .p = text, .n = len };
+        *cl = (cell){ .state = CELL_TEXT, .p = text, .n = len, .json = v };
     }
     return ROW_OK;
 }
@@ -714,6 +714,10 @@ static void ctx_free(import_ctx *c)
     free(c->cols);
     free(c->cells);
     free(c->pend);
+    free(c->parsed);
+    free(c->items_at);
+    free(c->items_n);
+    free(c->items);
     ev_list_free(&c->evs);
     cs_list_free(&c->css);
     buf_free(&c->rejects);

@@ -45,7 +45,7 @@ typedef struct cell {
     cell_state state;
     const char *p; /* CELL_TEXT */
     size_t n;
-    json_t *arr;   /* CELL_ARRAY (JSONL), borrowed */
+    json_t *json;  /* JSONL: the value as read, borrowed (an array for CELL_ARRAY) */
 } cell;
 
 typedef struct pend_rec {

@@ -34,6 +34,7 @@ int import_contacts_column(import_ctx *c, import_col *col)
                           c->file);
     col->role = ROLE_FIELD;
     const field_def *f = schema_find(c->s->schema, col->name, n);
+    col->field = f ? f->id : 0;
     col->type = f ? f->type : schema_builtin_type(col->name, n);
     if (strcmp(col->name, "email") == 0)
         c->email_col = (long)c->ncols;
@@ -171,7 +172,7 @@ static int parse_set(import_ctx *c, size_t i)
     if (cl->state == CELL_ARRAY) {
         size_t k;
         json_t *item;
-        json_array_foreach(cl->arr, k, item) {
+        json_array_foreach(cl->json, k, item) {
             if (!json_is_string(item))
                 return import_reject(c, "%s has an item that is not a string", col->name);
             const char *p = json_string_value(item);
@@ -250,7 +251,12 @@ static int declare_field(import_ctx *c, import_col *col)
 {
     if (col->field != 0)
         return SEGRT_OK;
-    const field_def *f;
+    /* A JSONL key first seen mid-file may name a field an earlier batch declared. */
+    const field_def *f = schema_find(c->s->schema, col->name, strlen(col->name));
+    if (f) {
+        col->field = f->id;
+        return SEGRT_OK;
+    }
     int rc = schema_add(c->s, c->txn, col->name, strlen(col->name), col->type, &f);
     if (rc == SEGRT_OK)
         col->field = f->id;
@@ -305,7 +311,7 @@ static int write_set(import_ctx *c, import_col *col, size_t i, uint32_t ord)
         if (rc == SEGRT_OK && !has_code(codes, ncodes, code))
             codes[ncodes++] = code;
     }
-    if (rc == SEGRT_OK)
+    if (rc == SEGRT_OK && ncodes)
         qsort(codes, ncodes, sizeof *codes, cmp_u32);
     for (uint32_t k = 0; k < nold && rc == SEGRT_OK; k++) {
         if (!has_code(codes, ncodes, old[k]))

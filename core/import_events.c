@@ -50,7 +50,8 @@ static int extras_json(import_ctx *c, char **out)
             continue;
         if (obj == NULL && (obj = json_object()) == NULL)
             return store_fail(c->s, SEGRT_ENOMEM, "out of memory");
-        json_t *v = cl->state == CELL_ARRAY ? json_incref(cl->arr) : json_stringn(cl->p, cl->n);
+        /* JSONL keeps its types (3, true, [..]); CSV cells are text. */
+        json_t *v = cl->json ? json_incref(cl->json) : json_stringn(cl->p, cl->n);
         if (v == NULL || json_object_set_new(obj, c->cols[i].name, v) != 0) {
             json_decref(obj);
             return store_fail(c->s, SEGRT_ENOMEM, "out of memory");

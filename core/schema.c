@@ -50,6 +50,7 @@ int segrt_type_parse(const char *name, segrt_type *out)
             return SEGRT_OK;
         }
     }
+    *out = 0;
     return SEGRT_EINVAL;
 }
 
@@ -157,7 +158,8 @@ int schema_load_txn(segrt_store *s, MDB_txn *txn)
         schema_free(sc);
         return rc;
     }
-    qsort(sc->fields, sc->n, sizeof *sc->fields, by_id);
+    if (sc->n)
+        qsort(sc->fields, sc->n, sizeof *sc->fields, by_id);
     schema_free(s->schema);
     s->schema = sc;
     return SEGRT_OK;

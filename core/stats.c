@@ -82,7 +82,8 @@ static int read_type_counts(segrt_store *s, MDB_txn *txn, type_count **out, size
     mdb_cursor_close(cur);
     if (rc == SEGRT_OK && mrc != 0 && mrc != MDB_NOTFOUND)
         rc = store_mdb_fail(s, mrc, "reading event counts");
-    qsort(tc, cnt, sizeof *tc, by_name);
+    if (cnt)
+        qsort(tc, cnt, sizeof *tc, by_name);
     *out = tc;
     *n = cnt;
     return rc;
@@ -280,7 +281,7 @@ int segrt_field_value_counts(segrt_store *s, const char *name,
     rc = store_counter_get(s, txn, "next_ord", &next);
     if (rc == SEGRT_OK)
         rc = count_codes(s, txn, f, (next + COL_CHUNK_ROWS - 1) / COL_CHUNK_ROWS, &cc, &n);
-    if (rc == SEGRT_OK)
+    if (rc == SEGRT_OK && n)
         qsort(cc, n, sizeof *cc, by_count);
     for (size_t i = 0; rc == SEGRT_OK && i < n && cc[i].n > 0; i++) {
         MDB_val v;

@@ -53,14 +53,15 @@ int store_mdb_fail(segrt_store *s, int rc, const char *context)
     return store_fail(s, code, "%s: %s", context, mdb_strerror(rc));
 }
 
-static size_t data_file_size(const char *dir)
+/* Size of the store's data file, or -1 when there is none. */
+static off_t data_file_size(const char *dir)
 {
     char path[4096];
     struct stat st;
     snprintf(path, sizeof path, "%s/data.mdb", dir);
     if (stat(path, &st) != 0)
-        return 0;
-    return (size_t)st.st_size;
+        return -1;
+    return st.st_size;
 }
 
 static int open_env(segrt_store *s, const char *dir, unsigned flags)
@@ -71,8 +72,13 @@ static int open_env(segrt_store *s, const char *dir, unsigned flags)
         return store_mdb_fail(s, rc, dir);
     if (s->readonly)
         envflags |= MDB_RDONLY;
-    size_t have = data_file_size(dir);
-    s->mapsize = have * 2 > MAPSIZE_MIN ? have * 2 : MAPSIZE_MIN;
+    off_t have = data_file_size(dir);
+    /* Without CREATE, never let LMDB make a new data file in some directory. */
+    if (have < 0 && !(flags & SEGRT_OPEN_CREATE))
+        return store_fail(s, SEGRT_ENOTFOUND, "%s: no store here (run segrt import or segrt demo)",
+                          dir);
+    size_t twice = have > 0 ? (size_t)have * 2 : 0;
+    s->mapsize = twice > MAPSIZE_MIN ? twice : MAPSIZE_MIN;
     rc = mdb_env_set_mapsize(s->env, s->mapsize);
     if (rc == 0)
         rc = mdb_env_set_maxdbs(s->env, DB_COUNT);

@@ -16,6 +16,7 @@ int segrt_time_parse(const char *text, int64_t *out)
         *out = days * 86400;
         return SEGRT_OK;
     }
+    *out = 0;
     return SEGRT_EINVAL;
 }
 
