@@ -28,6 +28,12 @@ export SEGRT SHARED_BENCH FIXTURES
 
 [ -x "$SEGRT" ] || { echo "FAIL: segrt binary not found at $SEGRT" >&2; exit 1; }
 
+# python3 by its real path: a version manager's shim (pyenv) costs ~0.4 s a call.
+_python3=$(command python3 -c 'import sys; print(sys.executable)')
+python3() {
+    "$_python3" "$@"
+}
+
 # The tests choose their stores themselves; no progress bars in captured output.
 unset SEGRT_DB
 export CI=1
@@ -36,7 +42,7 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/segrt-cli.XXXXXX")
 _bg_pids=()
 _cleanup() {
     local p
-    for p in "${_bg_pids[@]}"; do
+    for p in "${_bg_pids[@]+"${_bg_pids[@]}"}"; do
         kill -9 "$p" 2>/dev/null || true
         wait "$p" 2>/dev/null || true
     done
@@ -49,7 +55,8 @@ PASSED=0
 
 fail() {
     echo "FAIL: $(basename "$0"): $*" >&2
-    echo "$PASSED passed, 1 failed"
+    # In a command substitution only the message: the caller's check fails next.
+    [ "$BASHPID" != "$$" ] || echo "$PASSED passed, 1 failed"
     exit 1
 }
 
@@ -106,7 +113,16 @@ stat_of() {
     echo "$v"
 }
 
-# Register a background process so the exit trap kills it if the test fails.
+# Register a background process so the exit trap kills it if the test fails;
+# untrack it once it has been waited for (its pid may then be reused).
 track_bg() {
     _bg_pids+=("$1")
+}
+
+untrack_bg() {
+    local p keep=()
+    for p in "${_bg_pids[@]+"${_bg_pids[@]}"}"; do
+        [ "$p" = "$1" ] || keep+=("$p")
+    done
+    _bg_pids=("${keep[@]+"${keep[@]}"}")
 }

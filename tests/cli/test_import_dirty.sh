@@ -30,7 +30,8 @@ cp "$T/out" "$T/import.out"
 # The python below prints "checks N" (the number of checks it made) and the
 # expected stats as "key value" lines; it exits 1 with a message on a mismatch.
 segrt stats --db "$T/s" >"$T/stats"
-python3 - "$D" "$T/rej.csv" "$T/import.out" >"$T/expected" <<'PY'
+rc=0
+python3 - "$D" "$T/rej.csv" "$T/import.out" >"$T/expected" <<'PY' || rc=$?
 import csv, os, re, sys
 from collections import Counter, defaultdict
 
@@ -70,9 +71,8 @@ for (fname, line), kind in manifest.items():
 # surrounding spaces) the e-mail of an earlier row, so segrt must see a duplicate.
 first_line_of_email = {}
 for i, raw in enumerate(files['contacts.csv'][1:], start=2):
-    em = raw.split(b',')[1].strip().lower() if raw.count(b',') >= 1 else b''
-    if em and ('contacts.csv', i) not in manifest or \
-            manifest.get(('contacts.csv', i)) != 'duplicate_email':
+    em = raw.split(b',')[1].strip().lower()
+    if em and manifest.get(('contacts.csv', i)) != 'duplicate_email':
         first_line_of_email.setdefault(em, i)
 for (fname, line), kind in manifest.items():
     if kind == 'duplicate_email':
@@ -113,14 +113,20 @@ for fname in ('events.csv', 'consents.csv'):
 # The rejects segrt wrote.
 got = {}
 dups = []
+bad_paths = set()
 with open(rej_path, newline='', encoding='utf-8', errors='surrogateescape') as f:
     for row in csv.DictReader(f):
+        if row['file'] != os.path.join(d, os.path.basename(row['file'])):
+            bad_paths.add(row['file'])
         key = (os.path.basename(row['file']), int(row['line']))
         if key in got:
             dups.append(key)
         got[key] = row['reason']
 if dups:
     problem('rows rejected more than once: %s' % dups[:5])
+checks += 1
+if bad_paths:
+    problem('file column is not the path as given on the command line: %s' % sorted(bad_paths))
 checks += 1
 
 missing = sorted(set(expected) - set(got))
@@ -184,7 +190,6 @@ for t in sorted(types):
 for line, income in sorted(accepted_income.items()):
     print('income c%07d %d' % (line - 1, income))
 PY
-rc=$?
 [ $rc -eq 0 ] || fail "rejects do not match dirty_manifest.csv (see above)"
 PASSED=$((PASSED + $(awk '$1 == "checks" { print $2 }' "$T/expected")))
 
