@@ -177,6 +177,13 @@ int cmd_import(int argc, char **argv)
         return cli_usage_error(&c, "unexpected argument '%s'", argv[optind]);
     if (!a.files[0] && !a.files[1] && !a.files[2])
         return cli_usage_error(&c, "nothing to import: give --contacts, --events or --consents");
+    /* A missing input file must not leave an empty store behind. */
+    for (int i = 0; i < 3; i++) {
+        if (a.files[i] && access(a.files[i], R_OK) != 0) {
+            cli_error(&c, "%s: %s", a.files[i], strerror(errno));
+            return EXIT_FAIL;
+        }
+    }
     import_run run = { .c = &c, .progress = isatty(STDERR_FILENO) && !getenv("CI") };
     if (a.rejects) {
         run.rejects = fopen(a.rejects, "w");

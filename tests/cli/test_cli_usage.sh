@@ -92,9 +92,11 @@ done
 ok
 
 # --- Import failures: exit 1 naming the file or the column.
-run segrt import --db "$T/s" --contacts "$T/missing.csv"
+run segrt import --db "$T/fresh" --contacts "$T/missing.csv"
 assert_rc 1 "import of a missing file"
 assert_contains "$T/err" "$T/missing.csv" "missing file message names the file"
+[ ! -e "$T/fresh" ] || fail "an import of a missing file created the store $T/fresh"
+ok
 printf 'name,email\nAna,ana@example.com\n' >"$T/noid.csv"
 run segrt import --db "$T/s" --contacts "$T/noid.csv"
 assert_rc 1 "import of contacts without an id column"
