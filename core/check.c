@@ -2,13 +2,15 @@
  * check.c — segrt_store_check(): the store's invariants, for tests and for
  * `segrt check` after a crash: every id maps to a row that names it back,
  * the counters match what is stored, the live bitset matches the rows,
- * timelines are sorted, and every record decodes.
+ * timelines are sorted, every record decodes, and fresh event projections
+ * equal a rebuild from the timelines.
  *
- * Uses: store.h, row.h, event.h, consent.h, column.h, schema.h.
+ * Uses: store.h, row.h, event.h, consent.h, column.h, schema.h, projection.h.
  */
 #include "column.h"
 #include "consent.h"
 #include "event.h"
+#include "projection.h"
 #include "row.h"
 #include "schema.h"
 
@@ -167,6 +169,8 @@ static int check_in(segrt_store *s, MDB_txn *txn)
         rc = expect(s, "consents", c_consents, css);
     if (rc == SEGRT_OK && (ev_rows > rows || cs_rows > rows))
         rc = store_fail(s, SEGRT_ECORRUPT, "check: events or consents of erased contacts remain");
+    if (rc == SEGRT_OK)
+        rc = ev_proj_verify(s, txn);
     return rc;
 }
 

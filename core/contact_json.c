@@ -2,7 +2,7 @@
  * contact_json.c — one contact's fields, timeline and consent history as
  * JSON (contact_json.h), and segrt_contact_export().
  *
- * Uses: row.h, event.h, consent.h, dict.h, schema.h, value.h, audit.h.
+ * Uses: row.h, event.h, consent.h, dict.h, schema.h, value.h, membership.h, audit.h.
  */
 #include "contact_json.h"
 
@@ -10,6 +10,7 @@
 #include "consent.h"
 #include "dict.h"
 #include "event.h"
+#include "membership.h"
 #include "row.h"
 #include "schema.h"
 #include "value.h"
@@ -60,7 +61,7 @@ static json_t *value_json(segrt_store *s, MDB_txn *txn, const field_def *f, cons
     return json_null();
 }
 
-static int fields_json(segrt_store *s, MDB_txn *txn, uint32_t ord, json_t *obj)
+int contact_json_fields(segrt_store *s, MDB_txn *txn, uint32_t ord, json_t *obj)
 {
     MDB_val k = store_ord_key(&ord), v;
     int mrc = mdb_get(txn, s->dbi[DB_CONTACTS], &k, &v);
@@ -82,7 +83,7 @@ static int fields_json(segrt_store *s, MDB_txn *txn, uint32_t ord, json_t *obj)
     return SEGRT_OK;
 }
 
-static int events_json(segrt_store *s, MDB_txn *txn, uint32_t ord, json_t *arr)
+int contact_json_events(segrt_store *s, MDB_txn *txn, uint32_t ord, json_t *arr)
 {
     MDB_val k = store_ord_key(&ord), v;
     int mrc = mdb_get(txn, s->dbi[DB_EVENTS], &k, &v);
@@ -153,6 +154,19 @@ static int consents_json(segrt_store *s, MDB_txn *txn, uint32_t ord, json_t *arr
     return SEGRT_OK;
 }
 
+/* One stored segment the contact is a member of: its name and the NOW of its last run. */
+static int segment_json(void *ud, const char *name, uint64_t run, int64_t now)
+{
+    json_t *seg = json_object();
+    (void)run;
+    if (seg == NULL || json_object_set_new(seg, "name", json_string(name)) != 0 ||
+        json_object_set_new(seg, "as_of", time_json(now)) != 0) {
+        json_decref(seg);
+        return SEGRT_ENOMEM;
+    }
+    return json_array_append_new(ud, seg) == 0 ? SEGRT_OK : SEGRT_ENOMEM;
+}
+
 int contact_json(segrt_store *s, MDB_txn *txn, uint32_t ord, json_t **out)
 {
     json_t *obj = json_object(), *contact = json_object(), *events = json_array(),
@@ -160,11 +174,13 @@ int contact_json(segrt_store *s, MDB_txn *txn, uint32_t ord, json_t **out)
     *out = NULL;
     int rc = obj && contact && events && consents && segments ? SEGRT_OK : SEGRT_ENOMEM;
     if (rc == SEGRT_OK)
-        rc = fields_json(s, txn, ord, contact);
+        rc = contact_json_fields(s, txn, ord, contact);
     if (rc == SEGRT_OK)
-        rc = events_json(s, txn, ord, events);
+        rc = contact_json_events(s, txn, ord, events);
     if (rc == SEGRT_OK)
         rc = consents_json(s, txn, ord, consents);
+    if (rc == SEGRT_OK)
+        rc = membership_of(s, txn, ord, segment_json, segments);
     json_object_set_new(obj, "contact", contact);
     json_object_set_new(obj, "events", events);
     json_object_set_new(obj, "consents", consents);

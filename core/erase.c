@@ -2,15 +2,21 @@
  * erase.c — segrt_contact_erase(): GDPR Art. 17 erasure. The row, the id
  * index entry, the column values, the timeline and the consent history go;
  * dictionary strings no other contact uses go too (they may be personal
- * data: an e-mail, a name). Only an audit entry with the ordinal remains.
+ * data: an e-mail, a name). The event projections are rebuilt in the same
+ * transaction. Only an audit entry with the ordinal remains.
  *
- * Uses: row.h, column.h, dict.h, event.h, consent.h, audit.h.
+ * Stored segment memberships (and entered/exited sets) lose the contact's bit.
+ *
+ * Uses: row.h, column.h, dict.h, event.h, consent.h, audit.h, projection.h,
+ * membership.h.
  */
 #include "audit.h"
 #include "column.h"
 #include "consent.h"
 #include "dict.h"
 #include "event.h"
+#include "membership.h"
+#include "projection.h"
 #include "row.h"
 #include "schema.h"
 #include "value.h"
@@ -158,7 +164,7 @@ static int erase_in(segrt_store *s, MDB_txn *txn, const char *id, const char *ac
     if (drc != 0)
         return drc == -2 ? store_fail(s, SEGRT_ENOMEM, "out of memory")
                          : store_fail(s, SEGRT_ECORRUPT, "contact %u has a corrupt record", ord);
-    uint64_t next_ord, nev, ncs;
+    uint64_t next_ord, nev, ncs, nseg;
     col_cache *cc = col_cache_new();
     rc = cc ? clear_values(s, txn, cc, r, ord) : store_fail(s, SEGRT_ENOMEM, "out of memory");
     col_cache_free(cc);
@@ -168,6 +174,8 @@ static int erase_in(segrt_store *s, MDB_txn *txn, const char *id, const char *ac
         rc = collect_strings(s, txn, r, (uint32_t)((next_ord + COL_CHUNK_ROWS - 1) / COL_CHUNK_ROWS));
     if (rc == SEGRT_OK)
         rc = drop_activity(s, txn, ord, &nev, &ncs);
+    if (rc == SEGRT_OK)
+        rc = membership_erase(s, txn, ord, &nseg);
     if (rc != SEGRT_OK)
         return rc;
     MDB_val ik = { strlen(id), (void *)id };
@@ -176,9 +184,11 @@ static int erase_in(segrt_store *s, MDB_txn *txn, const char *id, const char *ac
         mrc = mdb_del(txn, s->dbi[DB_CONTACTS], &k, NULL);
     if (mrc != 0)
         return store_mdb_fail(s, mrc, "erasing the contact");
-    char detail[128];
-    snprintf(detail, sizeof detail, "erased %zu fields, %llu events, %llu consent records (Art. 17)",
-             r->n, (unsigned long long)nev, (unsigned long long)ncs);
+    char detail[160];
+    snprintf(detail, sizeof detail,
+             "erased %zu fields, %llu events, %llu consent records, %llu segment memberships "
+             "(Art. 17)", r->n, (unsigned long long)nev, (unsigned long long)ncs,
+             (unsigned long long)nseg);
     rc = store_counter_add(s, txn, "contacts", -1);
     if (rc == SEGRT_OK)
         rc = store_counter_add(s, txn, "events", -(int64_t)nev);
@@ -186,6 +196,8 @@ static int erase_in(segrt_store *s, MDB_txn *txn, const char *id, const char *ac
         rc = store_counter_add(s, txn, "consents", -(int64_t)ncs);
     if (rc == SEGRT_OK)
         rc = store_counter_add(s, txn, "write_gen", 1);
+    if (rc == SEGRT_OK && nev > 0)
+        rc = store_counter_add(s, txn, EV_GEN_COUNTER, 1);
     return rc == SEGRT_OK ? audit_append(s, txn, actor, "erase", ord, detail) : rc;
 }
 
@@ -199,7 +211,8 @@ static int erase_txn(segrt_store *s, MDB_txn *txn, void *ud)
     row r = { 0 };
     int rc = erase_in(s, txn, a->id, a->actor, &r);
     row_free(&r);
-    return rc;
+    /* In the same transaction: the erased events leave the projections with the timeline. */
+    return rc == SEGRT_OK ? ev_proj_refresh(s, txn) : rc;
 }
 
 int segrt_contact_erase(segrt_store *s, const char *id, const char *actor)

@@ -8,12 +8,15 @@
  * the batch in flight, and a re-run converges because contacts upsert by id
  * and events and consents are idempotent.
  *
- * Uses: csv.h, jsonl.h, import_{contacts,events,consents}.c, store.h.
+ * After an events import the event projections are rebuilt (projection.h).
+ *
+ * Uses: csv.h, jsonl.h, import_{contacts,events,consents}.c, store.h, projection.h.
  */
 #include "import.h"
 
 #include "csv.h"
 #include "jsonl.h"
+#include "projection.h"
 #include "value.h"
 
 #include <errno.h>
@@ -436,6 +439,9 @@ static int finish_batch(import_ctx *c)
         rc = store_counter_add(s, c->txn, "consents", c->delta_consents);
     if (rc == SEGRT_OK)
         rc = store_counter_add(s, c->txn, "write_gen", 1);
+    /* Timelines were written: the event projections are stale. */
+    if (rc == SEGRT_OK && c->kind == SEGRT_EVENTS && c->npend > 0)
+        rc = store_counter_add(s, c->txn, EV_GEN_COUNTER, 1);
     return rc;
 }
 
@@ -774,6 +780,9 @@ int segrt_import_file(segrt_store *s, segrt_kind kind, const char *path,
     ctx_free(&c);
     if (src.base)
         munmap((void *)src.base, src.size);
+    /* Rebuild the event projections once, after the last batch. */
+    if (rc == SEGRT_OK && kind == SEGRT_EVENTS)
+        rc = ev_proj_update(s);
     if (rc == SEGRT_OK)
         mdb_env_sync(s->env, 1);
     if (out)

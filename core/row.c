@@ -111,6 +111,17 @@ int row_encode(const row *r, buf *out)
     return rc ? -1 : 0;
 }
 
+int row_id(const void *data, size_t size, const char **id, size_t *idlen)
+{
+    const unsigned char *p = data, *end = p + size;
+    uint64_t n;
+    if (get_varint(&p, end, &n) != 0 || n > (uint64_t)(end - p))
+        return -1;
+    *id = (const char *)p;
+    *idlen = (size_t)n;
+    return 0;
+}
+
 int row_decode(row *r, const void *data, size_t size)
 {
     const unsigned char *p = data, *end = p + size;

@@ -36,6 +36,8 @@ void row_free(row *r);
 /* Decode data into r (id borrowed from data). -1 corrupt, -2 out of memory. */
 int row_decode(row *r, const void *data, size_t size);
 int row_encode(const row *r, buf *out);
+/* Only the external id of a stored record (borrowed from data). -1 corrupt. */
+int row_id(const void *data, size_t size, const char **id, size_t *idlen);
 const row_value *row_get(const row *r, uint16_t field);
 /* Set a scalar (nset == 0 and set == NULL) or a set value. -1 out of memory. */
 int row_set(row *r, uint16_t field, int64_t v, const uint32_t *set, uint32_t nset, int is_set);

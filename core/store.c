@@ -29,6 +29,8 @@ static const struct {
     [DB_EVENTS] = { "events", MDB_INTEGERKEY },
     [DB_CONSENTS] = { "consents", MDB_INTEGERKEY },
     [DB_AUDIT] = { "audit", MDB_INTEGERKEY },
+    [DB_PROJ] = { "projections", 0 },
+    [DB_SEGMENTS] = { "segments", 0 },
 };
 
 int store_fail(segrt_store *s, int code, const char *fmt, ...)
@@ -66,7 +68,7 @@ static off_t data_file_size(const char *dir)
 
 static int open_env(segrt_store *s, const char *dir, unsigned flags)
 {
-    unsigned envflags = MDB_NOTLS | MDB_NOMETASYNC;
+    unsigned envflags = MDB_NOTLS | MDB_NOMETASYNC | MDB_NORDAHEAD;
     int rc = mdb_env_create(&s->env);
     if (rc != 0)
         return store_mdb_fail(s, rc, dir);

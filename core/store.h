@@ -11,6 +11,8 @@
  *   events    u32 ordinal -> the contact's events in time order (event.h)
  *   consents  u32 ordinal -> the contact's consent history (consent.h)
  *   audit     u64 sequence -> audit entry (audit.h)
+ *   projections  per event type, parallel arrays of its events (projection.h)
+ *   segments  stored memberships and size history of segments (membership.h)
  */
 #ifndef SEGRT_STORE_H
 #define SEGRT_STORE_H
@@ -22,9 +24,9 @@
 #include <stdint.h>
 
 enum store_db { DB_META, DB_IDS, DB_CONTACTS, DB_COLUMNS, DB_DICT, DB_EVENTS, DB_CONSENTS,
-                DB_AUDIT, DB_COUNT };
+                DB_AUDIT, DB_PROJ, DB_SEGMENTS, DB_COUNT };
 
-#define STORE_FORMAT 1u
+#define STORE_FORMAT 2u
 
 struct schema;
 

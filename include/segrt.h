@@ -249,6 +249,67 @@ typedef struct segrt_audit_entry {
 SEGRT_API int segrt_audit_each(segrt_store *s, int64_t since,
                                int (*fn)(void *ud, const segrt_audit_entry *e), void *ud);
 
+/* ------------------------------------------------------- scripts, segments */
+
+/**
+ * A loaded segment script (SPEC §4): its segments, scores and exclusive
+ * groups, compiled against one store. Script errors are reported through
+ * segrt_errmsg() of the store, with the script's file and line.
+ */
+typedef struct segrt_script segrt_script;
+
+/** A set of contacts, e.g. the members of a segment at NOW. */
+typedef struct segrt_set segrt_set;
+
+/** Load and run the Lua segment script at @p path. SEGRT_ELUA on a script error. */
+SEGRT_API int segrt_script_load(segrt_store *s, const char *path, segrt_script **out);
+
+/** Load a script from memory; @p chunkname names it in error messages. */
+SEGRT_API int segrt_script_load_string(segrt_store *s, const char *chunkname, const char *code,
+                                       size_t len, segrt_script **out);
+
+/** Release a script. Accepts NULL. */
+SEGRT_API void segrt_script_free(segrt_script *sc);
+
+/** Number of segments the script defines (exclusive group members included). */
+SEGRT_API size_t segrt_script_segment_count(const segrt_script *sc);
+
+/** Name of segment @p i in definition order ("group.member" for group members). */
+SEGRT_API const char *segrt_script_segment_name(const segrt_script *sc, size_t i);
+
+/** Description of segment @p i, or "" when none was given. */
+SEGRT_API const char *segrt_script_segment_description(const segrt_script *sc, size_t i);
+
+/**
+ * Evaluate segment @p name at the store's NOW over one snapshot of the store.
+ * SEGRT_ENOTFOUND (with a "did you mean" hint) when the script has no such
+ * segment; SEGRT_ELUA when the definition is wrong or a filter raises.
+ */
+SEGRT_API int segrt_segment_eval(segrt_script *sc, const char *name, segrt_set **out);
+
+/** Release a set. Accepts NULL. */
+SEGRT_API void segrt_set_free(segrt_set *m);
+
+/** Number of contacts in a set. */
+SEGRT_API uint64_t segrt_set_count(const segrt_set *m);
+
+/**
+ * Call @p fn with the external id of every contact in @p m, in byte order of
+ * the ids. A non-zero return from fn stops the iteration and is returned.
+ */
+SEGRT_API int segrt_set_ids(segrt_store *s, const segrt_set *m,
+                            int (*fn)(void *ud, const char *id), void *ud);
+
+/**
+ * Call @p fn for every contact of @p m, in byte order of the ids, with a
+ * compact JSON object: "id" and the named @p fields in that order (missing
+ * values are null), or every field when @p nfields is 0. SEGRT_EINVAL names
+ * an unknown field in segrt_errmsg().
+ */
+SEGRT_API int segrt_set_rows_json(segrt_store *s, const segrt_set *m, const char *const *fields,
+                                  size_t nfields, int (*fn)(void *ud, const char *json),
+                                  void *ud);
+
 /* ------------------------------------------------------------------- time */
 
 /** Parse YYYY-MM-DDTHH:MM:SSZ (or YYYY-MM-DD, midnight) to unix seconds. */

@@ -67,5 +67,10 @@ int cmd_erase(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_count(int argc, char **argv);
+int cmd_members(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_history(int argc, char **argv);
+int cmd_overlap(int argc, char **argv);
 
 #endif

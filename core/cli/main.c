@@ -13,6 +13,11 @@ static const struct {
 } commands[] = {
     { "demo", cmd_demo, "make a demo store with synthetic data and print a report" },
     { "import", cmd_import, "import contacts, events and consents from CSV or JSONL" },
+    { "count", cmd_count, "print the number of members of a segment" },
+    { "members", cmd_members, "print the members of a segment (ids, CSV or JSON lines)" },
+    { "run", cmd_run, "evaluate every segment of a script, store memberships and history" },
+    { "history", cmd_history, "print the stored runs of a segment (size, entered, exited)" },
+    { "overlap", cmd_overlap, "print the pairwise overlaps of segments" },
     { "stats", cmd_stats, "print what a store holds" },
     { "show", cmd_show, "print a contact card" },
     { "export", cmd_export, "print everything held about a contact as JSON (GDPR access)" },

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "segrt.h"
+#include "store.h"
 #include "test_util.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -206,12 +207,13 @@ static void test_store_open_rejects_an_unknown_format(void **state)
     char data[TU_PATH_MAX], err[512];
     segrt_store_close(f->s);
     f->s = NULL;
-    static const unsigned char v1[4] = { 1, 0, 0, 0 }, v2[4] = { 2, 0, 0, 0 };
-    assert_true(patch_file(tu_path(data, f->store, "data.mdb"), "format", v1, v2, 4) >= 1);
+    /* the current format (STORE_FORMAT) and one no version of segrt wrote */
+    static const unsigned char cur[4] = { STORE_FORMAT, 0, 0, 0 }, bad[4] = { 99, 0, 0, 0 };
+    assert_true(patch_file(tu_path(data, f->store, "data.mdb"), "format", cur, bad, 4) >= 1);
     assert_open_fails(f->store, 0, SEGRT_ECORRUPT, err, sizeof err);
-    assert_non_null(strstr(err, "format 2"));
+    assert_non_null(strstr(err, "format 99"));
     assert_open_fails(f->store, SEGRT_OPEN_READONLY, SEGRT_ECORRUPT, err, sizeof err);
-    patch_file(data, "format", v2, v1, 4);
+    patch_file(data, "format", bad, cur, 4);
     tu_open(f, SEGRT_OPEN_READONLY);
 }
 

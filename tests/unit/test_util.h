@@ -249,4 +249,188 @@ static inline const char *tu_contact_str(segrt_store *s, const char *id, const c
     return out;
 }
 
+/* ------------------------------------------------------------ seg scripts */
+
+/* NOW of the bench conventions (queries.md): 2026-01-01T00:00:00Z. */
+#define TU_NOW INT64_C(1767225600)
+
+/* The names every tu_assert_where() expression can use: seg, F, E, S, days, hours. */
+#define TU_SEG_PRELUDE                                                                        \
+    "local seg = require 'segrt'\n"                                                          \
+    "local F, E, S, days, hours = seg.F, seg.E, seg.S, seg.days, seg.hours\n"
+
+typedef struct tu_ids {
+    char text[2048]; /* "id id id" in byte order */
+} tu_ids;
+
+static inline int tu_add_id(void *ud, const char *id)
+{
+    tu_ids *t = ud;
+    size_t used = strlen(t->text);
+    snprintf(t->text + used, sizeof t->text - used, "%s%s", used ? " " : "", id);
+    return 0;
+}
+
+/* Load code as script `chunk`; fail with the store's message unless it loads. */
+static inline segrt_script *tu_script(segrt_store *s, const char *chunk, const char *code)
+{
+    segrt_script *sc = NULL;
+    int rc = segrt_script_load_string(s, chunk, code, strlen(code), &sc);
+    if (rc != SEGRT_OK)
+        fail_msg("loading script %s: %s: %s", chunk, segrt_errname(rc), segrt_errmsg(s));
+    return sc;
+}
+
+/* Evaluate segment name into out ("id id id"); the segrt_segment_eval() code. */
+static inline int tu_eval_ids(segrt_store *s, segrt_script *sc, const char *name, tu_ids *out)
+{
+    segrt_set *m = NULL;
+    out->text[0] = '\0';
+    int rc = segrt_segment_eval(sc, name, &m);
+    if (rc == SEGRT_OK)
+        rc = segrt_set_ids(s, m, tu_add_id, out);
+    segrt_set_free(m);
+    return rc;
+}
+
+/* The members of segment name as "id id id"; fail with the store's message on an error. */
+static inline const char *tu_members(segrt_store *s, segrt_script *sc, const char *name,
+                                     tu_ids *out)
+{
+    int rc = tu_eval_ids(s, sc, name, out);
+    if (rc != SEGRT_OK)
+        fail_msg("segment %s: %s: %s", name, segrt_errname(rc), segrt_errmsg(s));
+    return out->text;
+}
+
+/* Segment name of sc has exactly the members want ("id id", byte order). */
+static inline void tu_assert_members(segrt_store *s, segrt_script *sc, const char *name,
+                                     const char *want)
+{
+    tu_ids got;
+    if (strcmp(tu_members(s, sc, name, &got), want) != 0)
+        fail_msg("segment %s has members \"%s\", expected \"%s\"", name, got.text, want);
+}
+
+/* `seg.segment "t" { where = <where> }` after TU_SEG_PRELUDE has exactly the members want. */
+static inline void tu_assert_where(segrt_store *s, const char *where, const char *want)
+{
+    char code[4096];
+    snprintf(code, sizeof code, TU_SEG_PRELUDE "seg.segment 't' { where = %s }\n", where);
+    segrt_script *sc = tu_script(s, "where", code);
+    tu_ids got;
+    int rc = tu_eval_ids(s, sc, "t", &got);
+    segrt_script_free(sc); /* before any failure, so a failing check leaks nothing */
+    if (rc != SEGRT_OK)
+        fail_msg("where %s: %s: %s", where, segrt_errname(rc), segrt_errmsg(s));
+    if (strcmp(got.text, want) != 0)
+        fail_msg("where %s: members \"%s\", expected \"%s\"", where, got.text, want);
+}
+
+/* The store's message contains needle (NULL: anything). */
+static inline void tu_assert_errmsg(segrt_store *s, const char *needle)
+{
+    if (needle && strstr(segrt_errmsg(s), needle) == NULL)
+        fail_msg("error message \"%s\" does not contain \"%s\"", segrt_errmsg(s), needle);
+}
+
+/* Evaluating segment name fails with want_rc and a message containing needle. */
+static inline void tu_assert_eval_fails(segrt_store *s, segrt_script *sc, const char *name,
+                                        int want_rc, const char *needle)
+{
+    segrt_set *m = NULL;
+    int rc = segrt_segment_eval(sc, name, &m);
+    if (rc != want_rc)
+        fail_msg("segment %s: %s (%s), expected %s", name, segrt_errname(rc),
+                 rc ? segrt_errmsg(s) : "no error", segrt_errname(want_rc));
+    assert_null(m);
+    tu_assert_errmsg(s, needle);
+}
+
+/*
+ * Script code is wrong: either loading it fails with SEGRT_ELUA, or (for
+ * mistakes found when plans are compiled) evaluating segment name does; the
+ * message contains each of the needles (NULL-terminated).
+ */
+static inline void tu_assert_script_error(segrt_store *s, const char *chunk, const char *code,
+                                          const char *name, ...)
+{
+    segrt_script *sc = NULL;
+    int rc = segrt_script_load_string(s, chunk, code, strlen(code), &sc);
+    if (rc == SEGRT_OK) {
+        segrt_set *m = NULL;
+        rc = segrt_segment_eval(sc, name, &m);
+        segrt_set_free(m);
+        segrt_script_free(sc);
+    } else {
+        assert_null(sc);
+    }
+    if (rc != SEGRT_ELUA)
+        fail_msg("script %s: %s (%s), expected SEGRT_ELUA", chunk, segrt_errname(rc),
+                 rc ? segrt_errmsg(s) : "no error");
+    va_list ap;
+    va_start(ap, name);
+    for (const char *needle = va_arg(ap, const char *); needle; needle = va_arg(ap, const char *))
+        tu_assert_errmsg(s, needle);
+    va_end(ap);
+}
+
+/* Import CSV text as kind into the fixture's store; every row must be accepted. */
+static inline void tu_seg_import(tu_fixture *f, segrt_kind kind, const char *text)
+{
+    static const char *const names[] = { "", "contacts.csv", "events.csv", "consents.csv" };
+    tu_rejects r = { 0 };
+    tu_import_text(f, kind, names[kind], text, &r);
+    if (r.n)
+        fail_msg("%s: %zu rows rejected; line %llu: %s", names[kind], r.n,
+                 (unsigned long long)r.line[0], r.reason[0]);
+}
+
+/* Import CSV texts (NULL: none) into the fixture's store and set NOW to TU_NOW. */
+static inline void tu_seg_data(tu_fixture *f, const char *contacts, const char *events,
+                               const char *consents)
+{
+    if (contacts)
+        tu_seg_import(f, SEGRT_CONTACTS, contacts);
+    if (events)
+        tu_seg_import(f, SEGRT_EVENTS, events);
+    if (consents)
+        tu_seg_import(f, SEGRT_CONSENTS, consents);
+    segrt_store_set_now(f->s, TU_NOW);
+}
+
+/* ------------------------------------------------------------ child processes */
+
+#include <signal.h>
+#include <sys/wait.h>
+
+/*
+ * fork() for a check that might crash: the child gets the default signal
+ * actions back (cmocka's handlers would resume the test run inside the
+ * child). The child must open its own store handle (LMDB handles do not
+ * survive fork) and end with _exit().
+ */
+static inline pid_t tu_fork(void)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        static const int sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT };
+        for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+            signal(sigs[i], SIG_DFL);
+    }
+    return pid;
+}
+
+/* The exit status of child pid; fails the test when a signal killed it. */
+static inline int tu_wait(pid_t pid, const char *what)
+{
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    if (WIFSIGNALED(status))
+        fail_msg("%s: the process was killed by signal %d", what, WTERMSIG(status));
+    return WEXITSTATUS(status);
+}
+
 #endif

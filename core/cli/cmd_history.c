@@ -1,0 +1,167 @@
+/*
+ * cmd_history.c — segrt history: the stored runs of one segment of a script
+ * (membership.h), oldest first: run, NOW, size, change, entered, exited.
+ */
+#include "cli.h"
+
+#include "membership.h"
+#include "suggest.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The closest of names to want, or NULL (suggest.c; script.h would pull in Lua). */
+
+typedef struct rows {
+    size_t n, cap;
+    membership_row *r;
+} rows;
+
+static int add_row(void *ud, const membership_row *row)
+{
+    rows *h = ud;
+    if (h->n == h->cap) {
+        size_t cap = h->cap ? 2 * h->cap : 64;
+        membership_row *r = realloc(h->r, cap * sizeof *r);
+        if (r == NULL)
+            return SEGRT_ENOMEM;
+        h->r = r;
+        h->cap = cap;
+    }
+    h->r[h->n++] = *row;
+    return SEGRT_OK;
+}
+
+static int digits(uint64_t v)
+{
+    int n = 1;
+    while (v >= 10) {
+        v /= 10;
+        n++;
+    }
+    return n;
+}
+
+static int max_int(int a, int b)
+{
+    return a > b ? a : b;
+}
+
+static void print_rows(const rows *h)
+{
+    int wr = (int)strlen("run"), wz = (int)strlen("size"), wc = (int)strlen("change"),
+        we = (int)strlen("entered"), wx = (int)strlen("exited");
+    for (size_t i = 0; i < h->n; i++) {
+        const membership_row *r = &h->r[i];
+        wr = max_int(wr, digits(r->run));
+        wz = max_int(wz, digits(r->size));
+        we = max_int(we, digits(r->entered));
+        wx = max_int(wx, digits(r->exited));
+        wc = max_int(wc, 1 + max_int(digits(r->entered), digits(r->exited)));
+    }
+    printf("%*s  %-20s  %*s  %*s  %*s  %*s\n", wr, "run", "now", wz, "size", wc, "change", we,
+           "entered", wx, "exited");
+    for (size_t i = 0; i < h->n; i++) {
+        const membership_row *r = &h->r[i];
+        char when[21], change[24];
+        segrt_time_format(r->now, when);
+        /* size - previous size = entered - exited (erasure aside) */
+        if (r->entered >= r->exited)
+            snprintf(change, sizeof change, "+%" PRIu64, r->entered - r->exited);
+        else
+            snprintf(change, sizeof change, "-%" PRIu64, r->exited - r->entered);
+        printf("%*" PRIu64 "  %-20s  %*" PRIu64 "  %*s  %*" PRIu64 "  %*" PRIu64 "\n", wr, r->run,
+               when, wz, r->size, wc, change, we, r->entered, wx, r->exited);
+    }
+}
+
+/* Stored segment names, for suggestions. */
+typedef struct names {
+    size_t n, cap;
+    char **v;
+} names;
+
+static int add_name(void *ud, const char *name)
+{
+    names *l = ud;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 32;
+        char **v = realloc(l->v, cap * sizeof *v);
+        if (v == NULL)
+            return SEGRT_ENOMEM;
+        l->v = v;
+        l->cap = cap;
+    }
+    if ((l->v[l->n] = strdup(name)) == NULL)
+        return SEGRT_ENOMEM;
+    l->n++;
+    return SEGRT_OK;
+}
+
+/* Explain that segment is neither defined by the script nor stored. */
+static void unknown_segment(const cli *c, segrt_store *s, segrt_script *sc, const char *script,
+                            const char *segment)
+{
+    names l = { 0 };
+    size_t n = segrt_script_segment_count(sc);
+    for (size_t i = 0; i < n; i++)
+        add_name(&l, segrt_script_segment_name(sc, i));
+    membership_names(s, add_name, &l);
+    const char *hint = script_suggest(segment, (const char *const *)l.v, l.n);
+    cli_error(c, "unknown segment '%s': %s defines no such segment and no run of it is stored%s%s%s",
+              segment, script, hint ? " (did you mean '" : "", hint ? hint : "",
+              hint ? "'?)" : "");
+    for (size_t i = 0; i < l.n; i++)
+        free(l.v[i]);
+    free(l.v);
+}
+
+int cmd_history(int argc, char **argv)
+{
+    static const struct option opts[] = { CLI_COMMON_OPTIONS, { 0 } };
+    cli c;
+    cli_init(&c, "history",
+             "segrt history [--db DIR] SCRIPT SEGMENT\n"
+             "  Print the stored runs of SEGMENT (recorded by segrt run), oldest first: run\n"
+             "  number, NOW of the run, size, change in size, how many entered and exited.\n"
+             "  Run numbers are shared by all segments of one segrt run.",
+             argv);
+    int rc;
+    segrt_store *s = cli_begin(&c, argc, argv, opts, NULL, NULL, 2,
+                               "give SCRIPT and SEGMENT", SEGRT_OPEN_READONLY, &rc);
+    if (s == NULL)
+        return rc;
+    const char *script = argv[optind], *segment = argv[optind + 1];
+    segrt_script *sc = NULL;
+    rows h = { 0 };
+    rc = segrt_script_load(s, script, &sc);
+    if (rc != SEGRT_OK)
+        return cli_end(&c, s, rc);
+    int defined = 0;
+    for (size_t i = 0, n = segrt_script_segment_count(sc); i < n && !defined; i++)
+        defined = strcmp(segrt_script_segment_name(sc, i), segment) == 0;
+    rc = membership_history(s, segment, add_row, &h);
+    int code;
+    if (rc == SEGRT_OK) {
+        if (!defined)
+            cli_error(&c, "note: %s no longer defines '%s'; its stored runs follow", script,
+                      segment);
+        print_rows(&h);
+        code = EXIT_OK;
+    } else if (rc == SEGRT_ENOTFOUND && defined) {
+        cli_error(&c, "segment '%s' has no stored runs yet (segrt run --db %s %s stores one)",
+                  segment, c.db, script);
+        code = EXIT_FAIL;
+    } else if (rc == SEGRT_ENOTFOUND) {
+        unknown_segment(&c, s, sc, script, segment);
+        code = EXIT_FAIL;
+    } else {
+        code = cli_fail(&c, s, rc);
+    }
+    free(h.r);
+    segrt_script_free(sc);
+    segrt_store_close(s);
+    return code;
+}

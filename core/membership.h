@@ -1,0 +1,98 @@
+/*
+ * membership.h — materialised segments (DESIGN "Plans": materialisation).
+ * Per segment name the store keeps the members of its last run, the contacts
+ * that entered and exited in that run (so a mail tool can be synced
+ * incrementally), and an append-only history of runs: run, NOW, size,
+ * entered, exited.
+ *
+ * Layout of the segments database (byte keys; a name never holds a NUL):
+ *   'm' 0 name            -> run u64, now i64 (host order), then an mset:
+ *                            the members of the last run
+ *   'e' 0 name            -> mset: who entered in the last run
+ *   'x' 0 name            -> mset: who exited in the last run
+ *   'h' 0 name 0 run(BE)  -> history row: now i64, size, entered, exited u64 (host order)
+ * and in meta the counter "segment_runs": the sequence number of the last run.
+ * A run number is shared by every segment recorded by one `segrt run`.
+ *
+ * Sets are stored as msets (mset.h): about one to three bytes a member for
+ * sparse segments, at most the bitset (125 KiB for 1M contacts) for dense ones.
+ *
+ * Uses: store.h, mset.h, bitset.h.
+ */
+#ifndef SEGRT_MEMBERSHIP_H
+#define SEGRT_MEMBERSHIP_H
+
+#include "bitset.h"
+#include "mset.h"
+#include "store.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The longest segment name accepted (bytes). */
+#define MEMBERSHIP_NAME_MAX 255
+
+/* One run of one segment, as the history keeps it. */
+typedef struct membership_row {
+    uint64_t run;     /* run sequence number, from 1 */
+    int64_t now;      /* NOW of the run (unix seconds) */
+    uint64_t size;    /* members after the run */
+    uint64_t entered; /* members now that were not before */
+    uint64_t exited;  /* members before that are not now */
+} membership_row;
+
+/* ------------------------------------------------------------ in a transaction */
+
+/*
+ * Record one segment's run in txn: compare members with the stored
+ * membership, store members, the entered and exited sets and a history row
+ * (run, now). *row (if non-NULL) receives the row.
+ */
+int membership_record(segrt_store *s, MDB_txn *txn, uint64_t run, int64_t now,
+                      const char *name, const bitset *members, membership_row *row);
+
+/*
+ * Call fn for each stored segment whose last membership holds ord, in name
+ * order, with the name (NUL-terminated, borrowed for the call) and the run
+ * and NOW of that membership. A non-zero return from fn stops and is returned.
+ */
+int membership_of(segrt_store *s, MDB_txn *txn, uint32_t ord,
+                  int (*fn)(void *ud, const char *name, uint64_t run, int64_t now), void *ud);
+
+/*
+ * Remove ord from every stored membership and entered/exited set (erasure).
+ * *segments (if non-NULL) receives how many memberships held it.
+ */
+int membership_erase(segrt_store *s, MDB_txn *txn, uint32_t ord, uint64_t *segments);
+
+/* ------------------------------------------------------------ whole operations */
+
+/*
+ * Record a run of n segments at the store's NOW in one write transaction
+ * (grown and retried when the map fills): a new run number, then
+ * membership_record() for each. rows (n entries, or NULL) receive the rows.
+ * SEGRT_EINVAL for a bad or repeated name.
+ */
+int membership_record_run(segrt_store *s, size_t n, const char *const names[],
+                          const bitset *const sets[], membership_row rows[]);
+
+/*
+ * Call fn with each history row of segment name, oldest run first.
+ * SEGRT_ENOTFOUND when the segment has never been recorded.
+ */
+int membership_history(segrt_store *s, const char *name,
+                       int (*fn)(void *ud, const membership_row *row), void *ud);
+
+/* Call fn with the name of each recorded segment, in byte order of the names. */
+int membership_names(segrt_store *s, int (*fn)(void *ud, const char *name), void *ud);
+
+/*
+ * The stored sets of segment name: its members after the last run, and who
+ * entered and exited in it; any output may be NULL. Outputs are fresh
+ * bitsets (bitset_free them), empty on failure. *last (if non-NULL) receives
+ * the last history row. SEGRT_ENOTFOUND when never recorded.
+ */
+int membership_get(segrt_store *s, const char *name, bitset *members, bitset *entered,
+                   bitset *exited, membership_row *last);
+
+#endif

@@ -1,0 +1,253 @@
+/*
+ * script.c — loading segment scripts (script.h): the Lua state, the embedded
+ * seg module, and the list of segments a script defines.
+ */
+#include "script.h"
+
+#include <lauxlib.h>
+#include <lualib.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern const char segrt_lua_source[];
+extern const size_t segrt_lua_source_len;
+
+#define MODULE_CHUNK "=segrt"
+#define MODULE_KEY "segrt.module"
+
+/* where(): "file:line" of the innermost Lua frame that is not the seg module. */
+static int l_where(lua_State *L)
+{
+    lua_Debug ar;
+    for (int level = 1; lua_getstack(L, level, &ar); level++) {
+        if (!lua_getinfo(L, "Sl", &ar))
+            break;
+        if (ar.currentline < 0 || strcmp(ar.source, MODULE_CHUNK) == 0)
+            continue;
+        lua_pushfstring(L, "%s:%d", ar.short_src, ar.currentline);
+        return 1;
+    }
+    lua_pushliteral(L, "?");
+    return 1;
+}
+
+/* require: only the seg module exists for scripts. */
+static int l_require(lua_State *L)
+{
+    const char *name = luaL_checkstring(L, 1);
+    if (strcmp(name, "segrt") != 0)
+        return luaL_error(L, "module '%s' not found (scripts can require \"segrt\")", name);
+    lua_getfield(L, LUA_REGISTRYINDEX, MODULE_KEY);
+    return 1;
+}
+
+/* load: text chunks only, never precompiled bytecode. */
+static int l_load(lua_State *L)
+{
+    size_t n;
+    const char *code = luaL_checklstring(L, 1, &n);
+    const char *name = luaL_optstring(L, 2, code);
+    if (luaL_loadbufferx(L, code, n, name, "t") != LUA_OK) {
+        lua_pushnil(L);
+        lua_insert(L, -2);
+        return 2;
+    }
+    if (!lua_isnoneornil(L, 4)) {
+        lua_pushvalue(L, 4);
+        if (!lua_setupvalue(L, -2, 1))
+            lua_pop(L, 1);
+    }
+    return 1;
+}
+
+static void open_safe_libs(lua_State *L)
+{
+    static const luaL_Reg libs[] = {
+        { LUA_GNAME, luaopen_base },       { LUA_TABLIBNAME, luaopen_table },
+        { LUA_STRLIBNAME, luaopen_string }, { LUA_MATHLIBNAME, luaopen_math },
+        { LUA_UTF8LIBNAME, luaopen_utf8 },  { NULL, NULL },
+    };
+    for (const luaL_Reg *l = libs; l->func; l++) {
+        luaL_requiref(L, l->name, l->func, 1);
+        lua_pop(L, 1);
+    }
+    static const char *const removed[] = { "dofile", "loadfile", NULL };
+    for (const char *const *r = removed; *r; r++) {
+        lua_pushnil(L);
+        lua_setglobal(L, *r);
+    }
+    lua_pushcfunction(L, l_load);
+    lua_setglobal(L, "load");
+    lua_pushcfunction(L, l_require);
+    lua_setglobal(L, "require");
+}
+
+/* Runs in protected mode: loads the seg module into the registry. */
+static int load_module(lua_State *L)
+{
+    open_safe_libs(L);
+    if (luaL_loadbufferx(L, segrt_lua_source, segrt_lua_source_len, MODULE_CHUNK, "t") != LUA_OK)
+        return lua_error(L);
+    lua_pushcfunction(L, l_where);
+    lua_call(L, 1, 1);
+    lua_setfield(L, LUA_REGISTRYINDEX, MODULE_KEY);
+    return 0;
+}
+
+void script_push_registry(segrt_script *sc, const char *key)
+{
+    lua_rawgeti(sc->L, LUA_REGISTRYINDEX, sc->registry_ref);
+    lua_getfield(sc->L, -1, key);
+    lua_remove(sc->L, -2);
+}
+
+static char *dup_field(lua_State *L, int idx, const char *key)
+{
+    lua_getfield(L, idx, key);
+    const char *v = lua_tostring(L, -1);
+    char *out = strdup(v ? v : "");
+    lua_pop(L, 1);
+    return out;
+}
+
+/* Copy the names and descriptions of the registered segments. */
+static int collect_segments(segrt_script *sc)
+{
+    lua_State *L = sc->L;
+    script_push_registry(sc, "segments");
+    size_t n = lua_rawlen(L, -1);
+    sc->names = calloc(n ? n : 1, sizeof *sc->names);
+    sc->descs = calloc(n ? n : 1, sizeof *sc->descs);
+    if (sc->names == NULL || sc->descs == NULL) {
+        lua_pop(L, 1);
+        return store_fail(sc->s, SEGRT_ENOMEM, "out of memory loading a script");
+    }
+    for (size_t i = 0; i < n; i++) {
+        lua_rawgeti(L, -1, (lua_Integer)i + 1);
+        sc->names[i] = dup_field(L, -1, "name");
+        sc->descs[i] = dup_field(L, -1, "description");
+        lua_pop(L, 1);
+        sc->nseg = i + 1;
+        if (sc->names[i] == NULL || sc->descs[i] == NULL) {
+            lua_pop(L, 1);
+            return store_fail(sc->s, SEGRT_ENOMEM, "out of memory loading a script");
+        }
+    }
+    lua_pop(L, 1);
+    return SEGRT_OK;
+}
+
+static int script_fail_lua(segrt_script *sc, const char *what)
+{
+    const char *msg = lua_tostring(sc->L, -1);
+    int rc = store_fail(sc->s, SEGRT_ELUA, "%s%s", what, msg ? msg : "error object is not a string");
+    lua_pop(sc->L, 1);
+    return rc;
+}
+
+/* Create the state, then run the chunk that loader() leaves on the stack. */
+static int script_new(segrt_store *s, segrt_script **out)
+{
+    *out = NULL;
+    segrt_script *sc = calloc(1, sizeof *sc);
+    if (sc == NULL || (sc->L = luaL_newstate()) == NULL) {
+        free(sc);
+        return store_fail(s, SEGRT_ENOMEM, "out of memory creating a Lua state");
+    }
+    sc->s = s;
+    sc->registry_ref = LUA_NOREF;
+    lua_pushcfunction(sc->L, load_module);
+    if (lua_pcall(sc->L, 0, 0, 0) != LUA_OK) {
+        int rc = script_fail_lua(sc, "loading the seg module: ");
+        segrt_script_free(sc);
+        return rc;
+    }
+    lua_getfield(sc->L, LUA_REGISTRYINDEX, MODULE_KEY);
+    lua_getfield(sc->L, -1, "_registry");
+    sc->registry_ref = luaL_ref(sc->L, LUA_REGISTRYINDEX);
+    lua_pop(sc->L, 1);
+    *out = sc;
+    return SEGRT_OK;
+}
+
+/* Run the chunk on top of the stack (or the load error there) and collect segments. */
+static int script_run(segrt_script *sc, int load_status)
+{
+    if (load_status != LUA_OK)
+        return script_fail_lua(sc, "");
+    if (lua_pcall(sc->L, 0, 0, 0) != LUA_OK)
+        return script_fail_lua(sc, "");
+    return collect_segments(sc);
+}
+
+int segrt_script_load(segrt_store *s, const char *path, segrt_script **out)
+{
+    if (s == NULL || path == NULL || out == NULL)
+        return SEGRT_EINVAL;
+    int rc = script_new(s, out);
+    if (rc != SEGRT_OK)
+        return rc;
+    rc = script_run(*out, luaL_loadfilex((*out)->L, path, "t"));
+    if (rc != SEGRT_OK) {
+        segrt_script_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int segrt_script_load_string(segrt_store *s, const char *chunkname, const char *code, size_t len,
+                             segrt_script **out)
+{
+    if (s == NULL || code == NULL || out == NULL)
+        return SEGRT_EINVAL;
+    int rc = script_new(s, out);
+    if (rc != SEGRT_OK)
+        return rc;
+    char name[256];
+    snprintf(name, sizeof name, "=%s", chunkname ? chunkname : "script");
+    rc = script_run(*out, luaL_loadbufferx((*out)->L, code, len, name, "t"));
+    if (rc != SEGRT_OK) {
+        segrt_script_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+void segrt_script_free(segrt_script *sc)
+{
+    if (sc == NULL)
+        return;
+    for (size_t i = 0; i < sc->nseg; i++) {
+        free(sc->names[i]);
+        free(sc->descs[i]);
+    }
+    free(sc->names);
+    free(sc->descs);
+    if (sc->L)
+        lua_close(sc->L);
+    free(sc);
+}
+
+size_t segrt_script_segment_count(const segrt_script *sc)
+{
+    return sc ? sc->nseg : 0;
+}
+
+const char *segrt_script_segment_name(const segrt_script *sc, size_t i)
+{
+    return sc && i < sc->nseg ? sc->names[i] : NULL;
+}
+
+const char *segrt_script_segment_description(const segrt_script *sc, size_t i)
+{
+    return sc && i < sc->nseg ? sc->descs[i] : NULL;
+}
+
+long script_segment_index(const segrt_script *sc, const char *name)
+{
+    for (size_t i = 0; i < sc->nseg; i++) {
+        if (strcmp(sc->names[i], name) == 0)
+            return (long)i;
+    }
+    return -1;
+}

@@ -1,0 +1,75 @@
+/*
+ * script.h — a loaded segment script: its Lua state, the definitions it
+ * registered through the seg module, and the memo of one evaluation.
+ *
+ * The Lua state runs with the safe libraries only (base without file access,
+ * string, table, math, utf8) and a require that knows "segrt".
+ */
+#ifndef SEGRT_SCRIPT_H
+#define SEGRT_SCRIPT_H
+
+#include "bitset.h"
+#include "plan.h"
+#include "segrt.h"
+#include "strmap.h"
+#include "suggest.h"
+
+#include <lua.h>
+
+/* Per segment or score, during one evaluation: cycle detection and reuse. */
+typedef struct seg_memo {
+    int state;  /* 0 not yet, 1 in progress, 2 done */
+    bitset bits;
+    vec score;
+} seg_memo;
+
+struct segrt_script {
+    segrt_store *s;
+    lua_State *L;
+    int registry_ref;      /* the seg module's registry table */
+    char **names;          /* segments in definition order */
+    char **descs;
+    size_t nseg;
+    /* the evaluation in progress (segment_eval.c) */
+    plan_ctx *cx;
+    seg_memo *seg_memo;    /* per segment index */
+    strmap *score_index;   /* score name -> index + 1 into score_memo */
+    seg_memo *score_memo;
+    size_t nscores;
+};
+
+/* A score's Lua fn over all live contacts (memoised per evaluation). */
+int script_eval_score_fn(plan_ctx *cx, const pnode *p, vec *out);
+/* The members of another segment (memoised per evaluation; cycles are errors). */
+int script_eval_member(plan_ctx *cx, const pnode *p, bitset *out);
+
+/* The contact `c` of filter and score functions (script_contact.c). */
+#define CONTACT_PROXY_SLOTS 16
+typedef struct contact_proxy {
+    plan_ctx *cx;
+    uint32_t ord;
+    struct chunk_slot {  /* the last column chunk read per field (by field id mod slots) */
+        uint16_t field;
+        uint32_t chunk;
+        const unsigned char *data; /* borrowed from the read transaction */
+    } slots[CONTACT_PROXY_SLOTS];
+    char type_name[64];  /* the event type c:events asked for last, and its code */
+    uint32_t type_code;
+} contact_proxy;
+/* Push a proxy (one per evaluation, moved from contact to contact). */
+contact_proxy *contact_proxy_push(lua_State *L, plan_ctx *cx);
+void contact_proxy_at(contact_proxy *p, uint32_t ord);
+/* The evaluation ended: a script that kept `c` gets an error, not stale memory. */
+void contact_proxy_done(contact_proxy *p);
+/* The external id of ord, for messages ("#ord" when unreadable). */
+void contact_id_text(plan_ctx *cx, uint32_t ord, char *out, size_t n);
+
+/* Keep in bits the contacts passing the consent check of purpose at NOW (consent_check.c). */
+int consent_filter(plan_ctx *cx, const char *purpose, bitset *bits);
+
+/* Push registry[key] (a table) of the script's seg module. */
+void script_push_registry(segrt_script *sc, const char *key);
+/* Index of segment name, or -1. */
+long script_segment_index(const segrt_script *sc, const char *name);
+
+#endif

@@ -1,0 +1,342 @@
+/*
+ * segment_eval.c — evaluating a script's segments at NOW over one snapshot:
+ * where (a compiled plan) AND live contacts AND the purpose's consent, then
+ * the filter hatch over the selected contacts only. seg.member reuses the
+ * referenced segment's bitset (memoised for the evaluation; a cycle is an
+ * error); exclusive group members subtract the members listed before them.
+ */
+#include "column.h"
+#include "schema.h"
+#include "script.h"
+#include "segset.h"
+#include "value.h"
+
+#include <lauxlib.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int eval_segment(plan_ctx *cx, long idx, const bitset **out);
+
+/* ------------------------------------------------------------ the snapshot */
+
+static int load_live(plan_ctx *cx, bitset *live)
+{
+    if (bitset_init(live, cx->ncontacts) != 0)
+        return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
+    uint32_t nchunks = (cx->ncontacts + COL_CHUNK_ROWS - 1) / COL_CHUNK_ROWS;
+    for (uint32_t ch = 0; ch < nchunks; ch++) {
+        MDB_val v;
+        int rc = col_chunk_get(cx->s, cx->txn, FIELD_LIVE, ch, 0, &v);
+        if (rc == SEGRT_ENOTFOUND)
+            continue;
+        if (rc != SEGRT_OK)
+            return rc;
+        if (v.mv_size != COL_BITSET_BYTES)
+            return store_fail(cx->s, SEGRT_ECORRUPT, "the live-contacts column is corrupt");
+        size_t first = (size_t)ch * (COL_CHUNK_ROWS / 64);
+        size_t words = bitset_words(live->nbits) - first;
+        if (words > COL_CHUNK_ROWS / 64)
+            words = COL_CHUNK_ROWS / 64;
+        memcpy(live->w + first, v.mv_data, words * sizeof *live->w);
+    }
+    if (live->nbits & 63) /* bits past the last ordinal stay clear */
+        live->w[bitset_words(live->nbits) - 1] &= (UINT64_C(1) << (live->nbits & 63)) - 1;
+    return SEGRT_OK;
+}
+
+/* ------------------------------------------------------------ Lua hatches */
+
+/* Call fn (at fn_idx) with the proxy for each ordinal of bits; keep those it accepts. */
+static int run_filter(plan_ctx *cx, const char *segment, int fn_idx, bitset *bits)
+{
+    lua_State *L = cx->sc->L;
+    contact_proxy *proxy = contact_proxy_push(L, cx);
+    int proxy_idx = lua_gettop(L);
+    int rc = SEGRT_OK;
+    for (uint32_t i = bitset_next(bits, 0); i < bits->nbits; i = bitset_next(bits, i + 1)) {
+        contact_proxy_at(proxy, i);
+        lua_pushvalue(L, fn_idx);
+        lua_pushvalue(L, proxy_idx);
+        if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+            char id[128];
+            contact_id_text(cx, i, id, sizeof id);
+            rc = store_fail(cx->s, SEGRT_ELUA, "segment '%s': filter failed for contact %s: %s",
+                            segment, id, lua_tostring(L, -1));
+            lua_pop(L, 1);
+            break;
+        }
+        if (!lua_toboolean(L, -1))
+            bitset_clear_bit(bits, i);
+        lua_pop(L, 1);
+    }
+    contact_proxy_done(proxy);
+    lua_pop(L, 1);
+    return rc;
+}
+
+static seg_memo *score_memo(segrt_script *sc, const char *name)
+{
+    uint32_t i;
+    if (sc->score_index == NULL && (sc->score_index = strmap_new()) == NULL)
+        return NULL;
+    if (strmap_get(sc->score_index, name, strlen(name), &i))
+        return &sc->score_memo[i];
+    seg_memo *m = realloc(sc->score_memo, (sc->nscores + 1) * sizeof *m);
+    if (m == NULL)
+        return NULL;
+    sc->score_memo = m;
+    if (strmap_put(sc->score_index, name, strlen(name), (uint32_t)sc->nscores) != 0)
+        return NULL;
+    m[sc->nscores] = (seg_memo){ 0 };
+    return &m[sc->nscores++];
+}
+
+int script_eval_score_fn(plan_ctx *cx, const pnode *p, vec *out)
+{
+    segrt_script *sc = cx->sc;
+    seg_memo *m = score_memo(sc, p->str);
+    if (m == NULL)
+        return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
+    if (m->state != 2) {
+        lua_State *L = sc->L;
+        int64_t *v = malloc((cx->ncontacts ? cx->ncontacts : 1) * sizeof *v);
+        if (v == NULL)
+            return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
+        script_push_registry(sc, "scores");
+        lua_getfield(L, -1, p->str);
+        lua_getfield(L, -1, "fn");
+        int fn = lua_gettop(L);
+        contact_proxy *proxy = contact_proxy_push(L, cx);
+        int rc = SEGRT_OK;
+        for (uint32_t i = 0; i < cx->ncontacts && rc == SEGRT_OK; i++) {
+            v[i] = VALUE_MISSING;
+            if (!bitset_test(cx->live, i))
+                continue;
+            contact_proxy_at(proxy, i);
+            lua_pushvalue(L, fn);
+            lua_pushvalue(L, fn + 1);
+            int ok = lua_pcall(L, 1, 1, 0) == LUA_OK;
+            if (ok && lua_isnumber(L, -1)) {
+                double d = lua_tonumber(L, -1) * VALUE_NUMBER_SCALE;
+                v[i] = d > -9.2e18 && d < 9.2e18 ? (int64_t)(d < 0 ? d - 0.5 : d + 0.5)
+                                                 : VALUE_MISSING;
+            } else if (!ok || !lua_isnil(L, -1)) {
+                char id[128];
+                contact_id_text(cx, i, id, sizeof id);
+                rc = store_fail(cx->s, SEGRT_ELUA, "%s: score '%s' failed for contact %s: %s",
+                                p->loc, p->str, id,
+                                ok ? "fn must return a number or nil" : lua_tostring(L, -1));
+            }
+            lua_pop(L, 1);
+        }
+        contact_proxy_done(proxy);
+        lua_pop(L, 4); /* proxy, fn, score, scores */
+        if (rc != SEGRT_OK) {
+            free(v);
+            return rc;
+        }
+        m->score = (vec){ .v = v };
+        m->state = 2;
+    }
+    int64_t *copy = malloc((cx->ncontacts ? cx->ncontacts : 1) * sizeof *copy);
+    if (copy == NULL)
+        return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
+    memcpy(copy, m->score.v, cx->ncontacts * sizeof *copy);
+    *out = (vec){ .v = copy };
+    return SEGRT_OK;
+}
+
+/* ------------------------------------------------------------ segments */
+
+int script_eval_member(plan_ctx *cx, const pnode *p, bitset *out)
+{
+    long idx = script_segment_index(cx->sc, p->str);
+    const bitset *bits;
+    int rc = eval_segment(cx, idx, &bits);
+    if (rc != SEGRT_OK)
+        return rc;
+    memcpy(out->w, bits->w, bitset_words(out->nbits) * sizeof *out->w);
+    return SEGRT_OK;
+}
+
+/* The segment's where, purpose and filter, with its definition at stack index def. */
+static int eval_definition(plan_ctx *cx, const char *name, int def, bitset *bits)
+{
+    lua_State *L = cx->sc->L;
+    int rc;
+    lua_getfield(L, def, "where");
+    if (lua_isnil(L, -1)) {
+        rc = bitset_init(bits, cx->ncontacts) == 0 ? SEGRT_OK : SEGRT_ENOMEM;
+        if (rc == SEGRT_OK)
+            bitset_or(bits, cx->live);
+    } else {
+        pnode *plan = plan_compile(cx, L, -1, FRAME_CONTACTS);
+        rc = plan ? plan_eval_pred(cx, plan, bits) : SEGRT_ELUA;
+        plan_free(plan);
+        if (rc == SEGRT_OK)
+            bitset_and(bits, cx->live);
+    }
+    lua_pop(L, 1);
+    if (rc != SEGRT_OK)
+        return rc;
+    lua_getfield(L, def, "purpose");
+    if (lua_isstring(L, -1))
+        rc = consent_filter(cx, lua_tostring(L, -1), bits);
+    lua_pop(L, 1);
+    lua_getfield(L, def, "filter");
+    if (rc == SEGRT_OK && lua_isfunction(L, -1))
+        rc = run_filter(cx, name, lua_gettop(L), bits);
+    lua_pop(L, 1);
+    if (rc != SEGRT_OK)
+        bitset_free(bits);
+    return rc;
+}
+
+/* group.m: the base segment minus the bases of the members listed before it. */
+static int eval_group_member(plan_ctx *cx, int def, bitset *bits)
+{
+    lua_State *L = cx->sc->L;
+    lua_getfield(L, def, "group");
+    lua_getfield(L, def, "rank");
+    const char *group = lua_tostring(L, -2);
+    lua_Integer rank = lua_tointeger(L, -1);
+    script_push_registry(cx->sc, "groups");
+    lua_getfield(L, -1, group);
+    int list = lua_gettop(L);
+    int rc = bitset_init(bits, cx->ncontacts) == 0 ? SEGRT_OK : SEGRT_ENOMEM;
+    for (lua_Integer i = 1; i <= rank && rc == SEGRT_OK; i++) {
+        lua_rawgeti(L, list, i);
+        const char *base = lua_tostring(L, -1);
+        long idx = script_segment_index(cx->sc, base);
+        const bitset *b = NULL;
+        if (idx < 0) {
+            lua_getfield(L, def, "loc");
+            rc = plan_fail(cx, lua_tostring(L, -1), "exclusive group '%s' names unknown segment "
+                           "'%s'", group, base);
+            lua_pop(L, 1);
+        } else {
+            rc = eval_segment(cx, idx, &b);
+        }
+        if (rc == SEGRT_OK && i < rank)
+            bitset_or(bits, b); /* claimed by an earlier member */
+        else if (rc == SEGRT_OK) {
+            bitset_not(bits);
+            bitset_and(bits, b);
+        }
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 4);
+    if (rc != SEGRT_OK)
+        bitset_free(bits);
+    return rc == SEGRT_ENOMEM ? store_fail(cx->s, rc, "out of memory") : rc;
+}
+
+static int eval_segment(plan_ctx *cx, long idx, const bitset **out)
+{
+    segrt_script *sc = cx->sc;
+    seg_memo *m = &sc->seg_memo[idx];
+    const char *name = sc->names[idx];
+    if (m->state == 2) {
+        *out = &m->bits;
+        return SEGRT_OK;
+    }
+    lua_State *L = sc->L;
+    script_push_registry(sc, "by_name");
+    lua_getfield(L, -1, name);
+    int def = lua_gettop(L);
+    if (m->state == 1) {
+        lua_getfield(L, def, "loc");
+        int rc = plan_fail(cx, lua_tostring(L, -1), "segment '%s' depends on itself "
+                           "(a cycle through seg.member or an exclusive group)", name);
+        lua_pop(L, 3);
+        return rc;
+    }
+    m->state = 1;
+    lua_getfield(L, def, "group");
+    int grouped = !lua_isnil(L, -1);
+    lua_pop(L, 1);
+    int rc = grouped ? eval_group_member(cx, def, &m->bits)
+                     : eval_definition(cx, name, def, &m->bits);
+    lua_pop(L, 2);
+    if (rc != SEGRT_OK) {
+        m->state = 0;
+        return rc;
+    }
+    m->state = 2;
+    *out = &m->bits;
+    return SEGRT_OK;
+}
+
+static void session_end(segrt_script *sc)
+{
+    for (size_t i = 0; sc->seg_memo && i < sc->nseg; i++)
+        bitset_free(&sc->seg_memo[i].bits);
+    free(sc->seg_memo);
+    sc->seg_memo = NULL;
+    for (size_t i = 0; i < sc->nscores; i++)
+        vec_free(&sc->score_memo[i].score);
+    free(sc->score_memo);
+    sc->score_memo = NULL;
+    sc->nscores = 0;
+    strmap_free(sc->score_index);
+    sc->score_index = NULL;
+}
+
+static int unknown_segment(segrt_script *sc, const char *name)
+{
+    const char *near = script_suggest(name, (const char *const *)sc->names, sc->nseg);
+    if (near)
+        return store_fail(sc->s, SEGRT_ENOTFOUND, "unknown segment '%s' (did you mean '%s'?)",
+                          name, near);
+    if (sc->nseg == 0)
+        return store_fail(sc->s, SEGRT_ENOTFOUND, "unknown segment '%s': the script defines none",
+                          name);
+    return store_fail(sc->s, SEGRT_ENOTFOUND, "unknown segment '%s' (the script defines %s%s)",
+                      name, sc->names[0], sc->nseg > 1 ? ", ..." : "");
+}
+
+int segrt_segment_eval(segrt_script *sc, const char *name, segrt_set **out)
+{
+    if (out)
+        *out = NULL;
+    if (sc == NULL || name == NULL || out == NULL)
+        return SEGRT_EINVAL;
+    long idx = script_segment_index(sc, name);
+    if (idx < 0)
+        return unknown_segment(sc, name);
+    segrt_store *s = sc->s;
+    plan_ctx cx = { .s = s, .sc = sc, .now = segrt_store_now(s) };
+    bitset live = { 0 };
+    uint64_t next = 0;
+    int top = lua_gettop(sc->L);
+    int rc = store_txn_begin(s, MDB_RDONLY, &cx.txn);
+    if (rc != SEGRT_OK)
+        return rc;
+    rc = store_counter_get(s, cx.txn, "next_ord", &next);
+    cx.ncontacts = (uint32_t)next;
+    if (rc == SEGRT_OK)
+        rc = load_live(&cx, &live);
+    cx.live = &live;
+    sc->cx = &cx;
+    sc->seg_memo = calloc(sc->nseg, sizeof *sc->seg_memo);
+    if (rc == SEGRT_OK && sc->seg_memo == NULL)
+        rc = store_fail(s, SEGRT_ENOMEM, "out of memory");
+    const bitset *bits = NULL;
+    if (rc == SEGRT_OK)
+        rc = eval_segment(&cx, idx, &bits);
+    if (rc == SEGRT_OK) {
+        bitset copy = *bits;
+        sc->seg_memo[idx].bits = (bitset){ 0 }; /* the result moves out of the memo */
+        if ((*out = segset_wrap(&copy)) == NULL) {
+            bitset_free(&copy);
+            rc = store_fail(s, SEGRT_ENOMEM, "out of memory");
+        }
+    }
+    session_end(sc);
+    sc->cx = NULL;
+    free(cx.id_order);
+    bitset_free(&live);
+    mdb_txn_abort(cx.txn);
+    lua_settop(sc->L, top);
+    return rc;
+}

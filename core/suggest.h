@@ -1,0 +1,12 @@
+/*
+ * suggest.h — "did you mean": the closest known name to a misspelt one.
+ */
+#ifndef SEGRT_SUGGEST_H
+#define SEGRT_SUGGEST_H
+
+#include <stddef.h>
+
+/* The closest of names to want (edit distance), or NULL when none is close. */
+const char *script_suggest(const char *want, const char *const *names, size_t n);
+
+#endif

@@ -1,0 +1,293 @@
+-- segrt.lua — the `seg` module (SPEC §4): builds segment definitions as
+-- expression trees. Nothing here looks at data: the C core type-checks each
+-- tree against the store, compiles it to a plan and evaluates it over columns.
+--
+-- A node is a table {k = kind, loc = "file:line", ...} with a metatable that
+-- gives it methods and the operators & | ~ (predicates) or + - * / (values).
+-- The C side reads nodes by these field names (core/plan_compile.c).
+
+local where = ... -- where() -> "file:line" of the innermost script line outside this module
+
+-- Errors name the script line that made the mistake, not this module.
+local function fail(msg)
+  error(where() .. ": " .. msg, 0)
+end
+
+local seg = {}
+local registry = { segments = {}, by_name = {}, scores = {}, groups = {}, consents = {} }
+
+local Value, Pred, Events = {}, {}, {}
+Value.__index, Pred.__index, Events.__index = Value, Pred, Events
+
+local function node(mt, t)
+  t.loc = t.loc or where()
+  return setmetatable(t, mt)
+end
+
+local function kind_of(x)
+  local mt = getmetatable(x)
+  return mt == Value and "value" or mt == Pred and "predicate" or mt == Events and "events"
+      or type(x)
+end
+
+-- A constant or a value node, as a value node.
+local function val(x, what)
+  local t = type(x)
+  if getmetatable(x) == Value then return x end
+  if t == "number" or t == "string" or t == "boolean" then
+    return setmetatable({ k = "const", v = x, loc = where() }, Value)
+  end
+  fail(string.format("%s: expected a value or a constant, got %s", what or "argument",
+                      kind_of(x)))
+end
+
+local function pred(x, what)
+  if getmetatable(x) == Pred then return x end
+  fail(string.format("%s: expected a predicate (a comparison, & | ~, exists, member), got %s",
+                      what or "argument", kind_of(x)))
+end
+
+-- ------------------------------------------------------------ predicates
+
+function Pred.__band(a, b) return node(Pred, { k = "and", list = { pred(a, "&"), pred(b, "&") } }) end
+function Pred.__bor(a, b) return node(Pred, { k = "or", list = { pred(a, "|"), pred(b, "|") } }) end
+function Pred.__bnot(a) return node(Pred, { k = "not", a = pred(a, "~") }) end
+Pred.__tostring = function(p) return "<predicate " .. p.k .. " at " .. p.loc .. ">" end
+
+local function list_of(t, what)
+  if type(t) ~= "table" or getmetatable(t) then
+    fail(what .. " takes a list of predicates: " .. what .. "{ a, b, ... }")
+  end
+  local out = {}
+  for i, p in ipairs(t) do out[i] = pred(p, what .. " item " .. i) end
+  return out
+end
+
+function seg.all(t) return node(Pred, { k = "and", list = list_of(t, "seg.all") }) end
+function seg.any(t) return node(Pred, { k = "or", list = list_of(t, "seg.any") }) end
+
+-- ------------------------------------------------------------ values
+
+local function arith(op)
+  return function(a, b)
+    return node(Value, { k = "arith", op = op, a = val(a, op), b = val(b, op) })
+  end
+end
+Value.__add, Value.__sub, Value.__mul, Value.__div = arith "+", arith "-", arith "*", arith "/"
+Value.__unm = function(a) return node(Value, { k = "arith", op = "-", a = val(0), b = a }) end
+Value.__tostring = function(v) return "<value " .. v.k .. " at " .. v.loc .. ">" end
+Value.__band = function() fail("& combines predicates; compare the value first (:eq, :gt, ...)") end
+Value.__bor = Value.__band
+
+local function cmp(op)
+  return function(a, b)
+    return node(Pred, { k = "cmp", op = op, a = a, b = val(b, ":" .. op) })
+  end
+end
+for _, op in ipairs { "eq", "ne", "lt", "le", "gt", "ge" } do Value[op] = cmp(op) end
+
+function Value:between(lo, hi)
+  return node(Pred, { k = "between", a = self, lo = val(lo, ":between"), hi = val(hi, ":between") })
+end
+
+function Value:one_of(vs)
+  if type(vs) ~= "table" or getmetatable(vs) then fail(":one_of takes a list: :one_of{ a, b }") end
+  local list = {}
+  for i, v in ipairs(vs) do list[i] = val(v, ":one_of") end
+  return node(Pred, { k = "one_of", a = self, list = list })
+end
+
+function Value:present() return node(Pred, { k = "present", a = self }) end
+function Value:missing() return node(Pred, { k = "missing", a = self }) end
+function Value:contains(v) return node(Pred, { k = "contains", a = self, b = val(v, ":contains") }) end
+function Value:within(d) return node(Pred, { k = "within", a = self, b = val(d, ":within") }) end
+function Value:older_than(d) return node(Pred, { k = "older_than", a = self, b = val(d, ":older_than") }) end
+function Value:before(t) return node(Pred, { k = "before", a = self, b = val(t, ":before") }) end
+function Value:after(t) return node(Pred, { k = "after", a = self, b = val(t, ":after") }) end
+
+-- ------------------------------------------------------------ fields, times
+
+local function field(name)
+  if type(name) ~= "string" then fail("seg.field takes a field name") end
+  return node(Value, { k = "field", name = name })
+end
+function seg.field(name) return field(name) end
+seg.F = setmetatable({}, { __index = function(_, name) return field(name) end })
+
+function seg.days(n) return node(Value, { k = "dur", secs = n * 86400 }) end
+function seg.hours(n) return node(Value, { k = "dur", secs = n * 3600 }) end
+function seg.ago(d) return node(Value, { k = "ago", a = val(d, "seg.ago") }) end
+function seg.now() return node(Value, { k = "now" }) end
+function seg.time(text)
+  if type(text) ~= "string" then fail("seg.time takes \"YYYY-MM-DDTHH:MM:SSZ\"") end
+  return node(Value, { k = "time", text = text })
+end
+function seg.floor(x) return node(Value, { k = "floor", a = val(x, "seg.floor") }) end
+
+-- seg.ntile(expr, n [, {desc = true, among = pred}]): NTILE(n) over the contacts
+-- where expr is present (and among holds), ordered by expr then external id.
+function seg.ntile(x, n, opts)
+  opts = opts or {}
+  if math.type(n) ~= "integer" or n < 1 then fail("seg.ntile: n must be a positive integer") end
+  return node(Value, { k = "ntile", a = val(x, "seg.ntile"), n = n, desc = opts.desc and true or false,
+                       among = opts.among and pred(opts.among, "seg.ntile among") })
+end
+
+-- ------------------------------------------------------------ events
+
+local function events(type_name)
+  if type(type_name) ~= "string" then fail("seg.events takes an event type name") end
+  return node(Events, { k = "events", type = type_name })
+end
+function seg.events(type_name) return events(type_name) end
+seg.E = setmetatable({}, { __index = function(_, name) return events(name) end })
+
+local function derive(ev, changes)
+  local t = { k = "events", type = ev.type, pred = ev.pred, window = ev.window, loc = where() }
+  for key, v in pairs(changes) do t[key] = v end
+  return setmetatable(t, Events)
+end
+
+-- :where(pred) or :where{ attr = value | {values} }; several :where calls all apply.
+function Events:where(p)
+  if getmetatable(p) ~= Pred then
+    if type(p) ~= "table" or getmetatable(p) then
+      fail(":where takes a predicate or a table { attr = value | {values} }")
+    end
+    local parts, names = {}, {}
+    for name in pairs(p) do names[#names + 1] = name end
+    table.sort(names)
+    for _, name in ipairs(names) do
+      local v, f = p[name], field(name)
+      if type(v) == "table" and not getmetatable(v) then
+        parts[#parts + 1] = f:one_of(v)
+      else
+        parts[#parts + 1] = f:eq(v)
+      end
+    end
+    p = node(Pred, { k = "and", list = parts })
+  end
+  if self.pred then p = node(Pred, { k = "and", list = { self.pred, p } }) end
+  return derive(self, { pred = p })
+end
+
+function Events:within(d)
+  return derive(self, { window = val(d, ":within") })
+end
+
+local function agg(fn, attr)
+  return function(self, a)
+    a = a or attr
+    if a ~= nil and type(a) ~= "string" then fail(":" .. fn .. " takes an attribute name") end
+    return node(Value, { k = "agg", fn = fn, ev = self, attr = a })
+  end
+end
+Events.count = agg("count")
+Events.sum, Events.avg, Events.min, Events.max = agg("sum"), agg("avg"), agg("min"), agg("max")
+Events.first, Events.last = agg("first", "ts"), agg("last", "ts")
+function Events:exists() return node(Pred, { k = "exists", ev = self }) end
+function Events:none() return node(Pred, { k = "none", ev = self }) end
+Events.__tostring = function(e) return "<events " .. e.type .. " at " .. e.loc .. ">" end
+
+-- ------------------------------------------------------------ definitions
+
+local function check_name(name, what)
+  if type(name) ~= "string" or not name:match "^[A-Za-z_][A-Za-z0-9_]*$" then
+    fail(string.format("%s name %s is not [A-Za-z_][A-Za-z0-9_]*", what, tostring(name)))
+  end
+end
+
+local function add_segment(def)
+  if registry.by_name[def.name] then
+    fail(string.format("segment '%s' is defined twice (first at %s)", def.name,
+                        registry.by_name[def.name].loc))
+  end
+  registry.by_name[def.name] = def
+  registry.segments[#registry.segments + 1] = def
+end
+
+local function check_segment_spec(name, spec)
+  if type(spec) ~= "table" then fail("seg.segment \"" .. name .. "\" takes a table { where = ... }") end
+  for key in pairs(spec) do
+    if key ~= "where" and key ~= "filter" and key ~= "purpose" and key ~= "description" then
+      fail(string.format("segment '%s': unknown key '%s' (where, filter, purpose, description)",
+                          name, tostring(key)))
+    end
+  end
+  if spec.where ~= nil then pred(spec.where, "segment '" .. name .. "' where") end
+  if spec.filter ~= nil and type(spec.filter) ~= "function" then
+    fail("segment '" .. name .. "': filter must be a function(c)")
+  end
+  if spec.purpose ~= nil and type(spec.purpose) ~= "string" then
+    fail("segment '" .. name .. "': purpose must be a string")
+  end
+end
+
+function seg.segment(name)
+  check_name(name, "segment")
+  local at = where()
+  return function(spec)
+    check_segment_spec(name, spec)
+    add_segment { name = name, where = spec.where, filter = spec.filter, purpose = spec.purpose,
+                  description = spec.description or "", loc = at }
+  end
+end
+
+-- seg.exclusive "group" { "a", "b" }: group.a = a, group.b = b and not a, ...
+function seg.exclusive(group)
+  check_name(group, "group")
+  local at = where()
+  return function(members)
+    if type(members) ~= "table" or #members == 0 then
+      fail("seg.exclusive \"" .. group .. "\" takes a list of segment names")
+    end
+    local names = {}
+    for i, m in ipairs(members) do
+      check_name(m, "segment")
+      names[i] = m
+    end
+    registry.groups[group] = names
+    for i, m in ipairs(names) do
+      add_segment { name = group .. "." .. m, group = group, rank = i, base = m,
+                    description = "", loc = at }
+    end
+  end
+end
+
+function seg.member(name)
+  if type(name) ~= "string" then fail("seg.member takes a segment name") end
+  return node(Pred, { k = "member", name = name })
+end
+
+function seg.score(name)
+  check_name(name, "score")
+  local at = where()
+  return function(spec)
+    if type(spec) ~= "table" or (spec.expr == nil) == (spec.fn == nil) then
+      fail("seg.score \"" .. name .. "\" takes { expr = <value> } or { fn = function(c) ... end }")
+    end
+    if spec.expr ~= nil then val(spec.expr, "score '" .. name .. "' expr") end
+    if spec.fn ~= nil and type(spec.fn) ~= "function" then fail("score fn must be a function") end
+    if registry.scores[name] then fail("score '" .. name .. "' is defined twice") end
+    registry.scores[name] = { name = name, expr = spec.expr, fn = spec.fn, loc = at }
+  end
+end
+seg.S = setmetatable({}, { __index = function(_, name)
+  return node(Value, { k = "score", name = name })
+end })
+
+function seg.consent(purpose)
+  if type(purpose) ~= "string" then fail("seg.consent takes a purpose name") end
+  local at = where()
+  return function(spec)
+    if type(spec) ~= "table" then fail("seg.consent \"" .. purpose .. "\" takes a table") end
+    if spec.check ~= nil and type(spec.check) ~= "function" then
+      fail("consent '" .. purpose .. "': check must be a function(c, rec)")
+    end
+    registry.consents[purpose] = { bases = spec.bases, max_age = spec.max_age and val(spec.max_age),
+                                   check = spec.check, loc = at }
+  end
+end
+
+seg._registry = registry
+return seg

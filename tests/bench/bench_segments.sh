@@ -1,0 +1,372 @@
+#!/usr/bin/env bash
+# bench_segments.sh — time the anchor segments S1–S12 (examples/bench_segments.lua)
+# with `segrt count` against the DuckDB anchor queries, on the 1M-contact data set.
+#
+# Run by hand, never by CI (the name is deliberately not test_*).
+#
+# Usage: tests/bench/bench_segments.sh [DATA_DIR] [--runs N] [--only S1_vip,...]
+#                                      [--skip-duckdb] [--reimport]
+#
+#   DATA_DIR       contacts.csv, events.csv, consents.csv (default /tmp/crm1m;
+#                  generated with ../shared/bench/gen_crm.py defaults if missing).
+#                  The segrt store is DATA_DIR/segrt.db, imported if missing,
+#                  and the DuckDB file DATA_DIR/crm.duckdb, loaded if missing;
+#                  both are kept for the next run.
+#   --runs N       timed runs per segment and engine (default 5); medians reported.
+#   --only LIST    only these segments (comma-separated names).
+#   --skip-duckdb  time segrt only (counts then checked against queries.md's
+#                  1M column, which holds for the default seed-42 data).
+#   --reimport     remove DATA_DIR/segrt.db first and import again (after a
+#                  store format change).
+#
+# Environment:
+#   SEGRT          use this segrt binary instead of building one (Release) into
+#                  build-bench/ at the repository root.
+#   ANCHORS_DIR    writable copy of ../shared/bench/anchors with node_modules
+#                  (default /tmp/segrt-anchors; created with npm when needed).
+#
+# segrt: each run is one whole process under /usr/bin/time -v,
+#   segrt count --db DATA_DIR/segrt.db --now 2026-01-01T00:00:00Z bench_segments.lua Sx
+# (opening the store, loading the script, evaluating, printing), after one
+# untimed warm-up run. DuckDB: node run_duckdb.mjs DATA_DIR --reuse --threads 2
+# --only Sx, in-process timing of the query (after 1 warm-up), so DuckDB is not
+# charged for process start or opening its database. The two engines take
+# turns segment by segment. speed-up = DuckDB ms / segrt ms.
+# Also times a segment whose `where` selects every contact with and without a
+# trivial `filter = function(c) return true end`, and reports contacts/s.
+#
+# Exit status: 0 all counts agree, 3 some count differs, 1 error, 2 usage.
+set -euo pipefail
+
+usage() {  # usage [EXIT_STATUS]
+    sed -n '7,38p' "$0" | sed 's/^# \{0,1\}//'
+    exit "${1:-2}"
+}
+
+die() {
+    echo "bench_segments: $*" >&2
+    exit 1
+}
+
+need() {  # need TOOL HINT
+    command -v "$1" >/dev/null 2>&1 || die "'$1' not found. $2"
+}
+
+# ---------------------------------------------------------------- arguments
+DATA_DIR=/tmp/crm1m
+RUNS=5
+ONLY=
+SKIP_DUCKDB=0
+REIMPORT=0
+data_given=0
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --runs) [ $# -ge 2 ] || usage; RUNS=$2; shift 2 ;;
+        --runs=*) RUNS=${1#--runs=}; shift ;;
+        --only) [ $# -ge 2 ] || usage; ONLY=$2; shift 2 ;;
+        --only=*) ONLY=${1#--only=}; shift ;;
+        --skip-duckdb) SKIP_DUCKDB=1; shift ;;
+        --reimport) REIMPORT=1; shift ;;
+        -h | --help) usage 0 ;;
+        -*) echo "bench_segments: unknown option $1" >&2; usage ;;
+        *)
+            [ "$data_given" -eq 0 ] || usage
+            DATA_DIR=$1
+            data_given=1
+            shift
+            ;;
+    esac
+done
+[[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "--runs wants a positive integer, got '$RUNS'"
+
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$SCRIPT_DIR/../.." && pwd)
+SHARED_BENCH=$REPO/../shared/bench
+[ -d "$SHARED_BENCH" ] || die "shared bench kit not found at $SHARED_BENCH"
+SHARED_BENCH=$(cd "$SHARED_BENCH" && pwd)
+ANCHORS_DIR=${ANCHORS_DIR:-/tmp/segrt-anchors}
+LUA=$REPO/examples/bench_segments.lua
+NOW=2026-01-01T00:00:00Z
+FILES=(contacts events consents)
+[ -f "$LUA" ] || die "missing $LUA"
+
+# The segments, in queries.md order.
+SEGMENTS=()
+while read -r name; do
+    if [ -z "$ONLY" ] || [[ ",$ONLY," == *",$name,"* ]]; then
+        SEGMENTS+=("$name")
+    fi
+done < <(sed -n 's/^-- name: *\(S[0-9]*_[A-Za-z0-9_]*\) *$/\1/p' "$SHARED_BENCH/anchors/queries_duckdb.sql")
+[ "${#SEGMENTS[@]}" -gt 0 ] || die "no segment matches --only '$ONLY'"
+
+# ---------------------------------------------------------------- tools
+[ -x /usr/bin/time ] || die "/usr/bin/time not found (GNU time; apt-get install -y time)"
+need awk "Install gawk or mawk."
+need python3 "Python 3 is needed to generate the data (gen_crm.py)."
+if [ -z "${SEGRT:-}" ]; then
+    need cmake "Install cmake, or point SEGRT at a segrt binary."
+fi
+if [ "$SKIP_DUCKDB" -eq 0 ]; then
+    need node "Node 20 runs the DuckDB anchor (or use --skip-duckdb)."
+    need npm "npm installs @duckdb/node-api for the DuckDB anchor (or use --skip-duckdb)."
+fi
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/segrt-bench-seg.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+trap 'exit 130' INT TERM
+
+# ---------------------------------------------------------------- helpers
+median() {  # median VALUE...
+    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
+        END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+calc() {  # calc AWK_EXPRESSION
+    awk "BEGIN { print $1 }"
+}
+
+rss_of() {  # rss_of TIME_V_FILE -> KiB
+    awk -F': ' '/Maximum resident set size/ { print $2 }' "$1"
+}
+
+now_ns() {
+    date +%s%N
+}
+
+# segrt_run LOG ARGS... : one `segrt ARGS` process under /usr/bin/time -v;
+# sets RUN_MS (wall clock around the process) and RUN_KIB (its peak RSS).
+segrt_run() {
+    local log=$1 t0 t1
+    shift
+    t0=$(now_ns)
+    if ! /usr/bin/time -v -o "$log.time" "$SEGRT" "$@" >"$log" 2>"$log.err"; then
+        echo "bench_segments: segrt $* failed:" >&2
+        head -c 2000 "$log.err" >&2
+        exit 1
+    fi
+    t1=$(now_ns)
+    RUN_MS=$(calc "($t1 - $t0) / 1e6")
+    RUN_KIB=$(rss_of "$log.time")
+}
+
+# ---------------------------------------------------------------- data
+missing=0
+for f in "${FILES[@]}"; do
+    [ -f "$DATA_DIR/$f.csv" ] || missing=1
+done
+if [ "$missing" -eq 1 ]; then
+    echo "bench_segments: generating data into $DATA_DIR (gen_crm.py, ~50 s for 1M contacts)" >&2
+    mkdir -p "$DATA_DIR"
+    python3 "$SHARED_BENCH/gen_crm.py" --out "$DATA_DIR" >&2 || die "gen_crm.py failed"
+fi
+DATA_DIR=$(cd "$DATA_DIR" && pwd)
+STORE=$DATA_DIR/segrt.db
+
+# ---------------------------------------------------------------- segrt binary
+if [ -n "${SEGRT:-}" ]; then
+    [ -x "$SEGRT" ] || die "SEGRT=$SEGRT is not an executable file"
+    SEGRT=$(cd "$(dirname "$SEGRT")" && pwd)/$(basename "$SEGRT")
+    build_note="SEGRT=$SEGRT (not built by this script)"
+else
+    BUILD=$REPO/build-bench
+    echo "bench_segments: building segrt (Release) in $BUILD" >&2
+    if ! { cmake -S "$REPO" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DSEGRT_TESTS=OFF &&
+           cmake --build "$BUILD" -j2 --target segrt; } >"$T/build.log" 2>&1; then
+        tail -n 30 "$T/build.log" >&2
+        die "building segrt failed (full log above)"
+    fi
+    SEGRT=$BUILD/segrt
+    build_note="$SEGRT (Release)"
+fi
+rev=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [ -n "$(git -C "$REPO" status --porcelain --untracked-files=no 2>/dev/null)" ]; then
+    rev="$rev+local changes"
+fi
+unset SEGRT_DB
+export CI=1  # no progress bars from segrt
+
+# ---------------------------------------------------------------- segrt store
+[ "$REIMPORT" -eq 0 ] || rm -rf "$STORE"
+if [ ! -f "$STORE/data.mdb" ]; then
+    echo "bench_segments: importing $DATA_DIR into $STORE" >&2
+    rm -rf "$STORE"
+    /usr/bin/time -v -o "$T/import.time" "$SEGRT" import --db "$STORE" \
+        --contacts "$DATA_DIR/contacts.csv" --events "$DATA_DIR/events.csv" \
+        --consents "$DATA_DIR/consents.csv" >"$T/import.log" 2>&1 || {
+        tail -n 20 "$T/import.log" >&2
+        rm -rf "$STORE"
+        die "segrt import failed"
+    }
+fi
+n_contacts=$("$SEGRT" stats --db "$STORE" 2>"$T/stats.err" | awk '$1 == "contacts" { print $2 }') ||
+    true
+[ -n "$n_contacts" ] || die "segrt stats --db $STORE failed: $(head -c 500 "$T/stats.err")
+(after a store format change: --reimport)"
+
+# ---------------------------------------------------------------- DuckDB
+if [ "$SKIP_DUCKDB" -eq 0 ]; then
+    mkdir -p "$ANCHORS_DIR"
+    chmod -R u+w "$ANCHORS_DIR" 2>/dev/null || true
+    # Refresh the scripts (the shared copy is read-only); keep node_modules.
+    for f in "$SHARED_BENCH"/anchors/*; do
+        if [ -f "$f" ]; then cp -f "$f" "$ANCHORS_DIR/"; fi
+    done
+    chmod -R u+w "$ANCHORS_DIR"
+    if [ ! -d "$ANCHORS_DIR/node_modules/@duckdb/node-api" ]; then
+        echo "bench_segments: npm ci in $ANCHORS_DIR (installs @duckdb/node-api once)" >&2
+        # npm >= 11 rejects this lock file in `npm ci` (it lists only the
+        # linux-x64 binding of the optional platform packages); `npm install`
+        # then resolves the same exactly pinned versions, checked below.
+        if ! (cd "$ANCHORS_DIR" && npm ci --no-audit --no-fund) >"$T/npm.log" 2>&1; then
+            echo "bench_segments: npm ci failed; trying npm install" >&2
+            (cd "$ANCHORS_DIR" && npm install --no-audit --no-fund) >>"$T/npm.log" 2>&1 || {
+                tail -n 30 "$T/npm.log" >&2
+                die "npm ci and npm install failed in $ANCHORS_DIR (is the npm registry reachable?)"
+            }
+        fi
+    fi
+    duckdb_pkg=$(cd "$ANCHORS_DIR" && node -p \
+        "require('./node_modules/@duckdb/node-api/package.json').version") ||
+        die "cannot read the @duckdb/node-api version in $ANCHORS_DIR/node_modules"
+    duckdb_want=$(awk -F'"' '/"node_modules\/@duckdb\/node-api"/ { f = 1 }
+        f && /"version"/ { print $4; exit }' "$SHARED_BENCH/anchors/package-lock.json")
+    [ "$duckdb_pkg" = "$duckdb_want" ] ||
+        die "$ANCHORS_DIR has @duckdb/node-api $duckdb_pkg, the lock file pins $duckdb_want (remove $ANCHORS_DIR/node_modules)"
+    if [ ! -f "$DATA_DIR/crm.duckdb" ]; then
+        echo "bench_segments: loading $DATA_DIR into $DATA_DIR/crm.duckdb (kept for later runs)" >&2
+        node "$ANCHORS_DIR/run_duckdb.mjs" "$DATA_DIR" --load-only >"$T/duckdb_load.log" 2>&1 || {
+            tail -n 20 "$T/duckdb_load.log" >&2
+            rm -f "$DATA_DIR/crm.duckdb" "$DATA_DIR/crm.duckdb.wal"
+            die "DuckDB load failed"
+        }
+    fi
+fi
+
+# ---------------------------------------------------------------- header
+echo "# segrt segment benchmark (S1–S12 of queries.md)"
+echo "date        $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+echo "host        $(nproc) cores, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM, load avg before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "segrt       $build_note, commit $rev"
+echo "store       $STORE: $n_contacts contacts, $(du -sb "$STORE" | cut -f1) B"
+if [ "$SKIP_DUCKDB" -eq 0 ]; then
+    echo "duckdb      @duckdb/node-api $duckdb_pkg (node $(node --version)), threads 2, $DATA_DIR/crm.duckdb"
+fi
+echo "runs        $RUNS timed per segment and engine (medians), 1 warm-up; NOW = $NOW"
+echo
+
+# ---------------------------------------------------------------- measure
+# segrt and DuckDB take turns segment by segment, so a noisy moment on the
+# machine hits both.
+declare -A S_MS S_COUNT D_MS D_COUNT
+max_kib=0
+for name in "${SEGMENTS[@]}"; do
+    segrt_run "$T/warm" count --db "$STORE" --now "$NOW" "$LUA" "$name"
+    ms=()
+    for _ in $(seq 1 "$RUNS"); do
+        segrt_run "$T/run" count --db "$STORE" --now "$NOW" "$LUA" "$name"
+        ms+=("$RUN_MS")
+        [ "$RUN_KIB" -le "$max_kib" ] || max_kib=$RUN_KIB
+        c=$(tr -d '[:space:]' <"$T/run")
+        [[ "$c" =~ ^[0-9]+$ ]] || die "segrt count $name printed '$(head -c 200 "$T/run")'"
+        S_COUNT[$name]=$c
+    done
+    S_MS[$name]=$(median "${ms[@]}")
+    line=$(printf '%-30s segrt %9.1f ms' "$name" "${S_MS[$name]}")
+
+    if [ "$SKIP_DUCKDB" -eq 0 ]; then
+        node "$ANCHORS_DIR/run_duckdb.mjs" "$DATA_DIR" --reuse --threads 2 --runs "$RUNS" \
+            --warmup 1 --only "$name" --json "$T/duckdb.json" >"$T/duckdb.log" 2>&1 || {
+            tail -n 20 "$T/duckdb.log" >&2
+            die "DuckDB query $name failed"
+        }
+        read -r count med < <(node -e '
+            const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+            for (const q of r.results) console.log(q.count, q.median_ms);' "$T/duckdb.json")
+        [ -n "${med:-}" ] || die "run_duckdb.mjs reported nothing for $name"
+        D_COUNT[$name]=$count
+        D_MS[$name]=$med
+        line="$line, DuckDB $(printf '%9.1f' "$med") ms"
+    fi
+    echo "bench_segments: $line" >&2
+done
+if [ "$SKIP_DUCKDB" -ne 0 ] && [ "$n_contacts" = 1000000 ]; then
+    # queries.md's 1M column (seed 42, the generator's defaults)
+    while read -r name count; do
+        D_COUNT[$name]=$count
+    done < <(awk -F'|' '$2 ~ /^ *S[0-9]+_/ { gsub(/ /, "", $2); gsub(/ /, "", $4); print $2, $4 }' \
+        "$SHARED_BENCH/queries.md")
+fi
+
+# ---------------------------------------------------------------- filter hatch
+cat >"$T/hatch.lua" <<'LUA'
+local seg = require "segrt"
+local F = seg.F
+local everybody = F.email:present() | F.email:missing()
+seg.segment "all_where" { where = everybody }
+seg.segment "all_filter" { where = everybody, filter = function(c) return true end }
+LUA
+hatch_ms=() base_ms=()
+segrt_run "$T/warm" count --db "$STORE" --now "$NOW" "$T/hatch.lua" all_filter
+for _ in $(seq 1 "$RUNS"); do
+    segrt_run "$T/run" count --db "$STORE" --now "$NOW" "$T/hatch.lua" all_where
+    base_ms+=("$RUN_MS")
+    base_count=$(tr -d '[:space:]' <"$T/run")
+    segrt_run "$T/run" count --db "$STORE" --now "$NOW" "$T/hatch.lua" all_filter
+    hatch_ms+=("$RUN_MS")
+    [ "$RUN_KIB" -le "$max_kib" ] || max_kib=$RUN_KIB
+    hatch_count=$(tr -d '[:space:]' <"$T/run")
+done
+BASE_MS=$(median "${base_ms[@]}")
+HATCH_MS=$(median "${hatch_ms[@]}")
+
+# ---------------------------------------------------------------- report
+echo "## Segments (median of $RUNS; segrt = whole process, DuckDB = in-process query)"
+echo
+printf '%-30s %10s %10s %10s %8s  %s\n' segment count "segrt ms" "DuckDB ms" speed-up check
+bad=0
+log_sum=0
+n_ratio=0
+for name in "${SEGMENTS[@]}"; do
+    sc=${S_COUNT[$name]}
+    dc=${D_COUNT[$name]:-}
+    dm=${D_MS[$name]:-}
+    check=-
+    if [ -n "$dc" ]; then
+        if [ "$sc" = "$dc" ]; then check=ok; else check="MISMATCH (expected $dc)"; bad=1; fi
+    fi
+    if [ -n "$dm" ]; then
+        ratio=$(calc "$dm / ${S_MS[$name]}")
+        log_sum=$(calc "$log_sum + log($ratio)")
+        n_ratio=$((n_ratio + 1))
+        printf '%-30s %10s %10.1f %10.1f %7.2fx  %s\n' "$name" "$sc" "${S_MS[$name]}" "$dm" "$ratio" "$check"
+    else
+        printf '%-30s %10s %10.1f %10s %8s  %s\n' "$name" "$sc" "${S_MS[$name]}" - - "$check"
+    fi
+done
+echo
+if [ "$n_ratio" -gt 0 ]; then
+    printf 'geometric mean speed-up (DuckDB ms / segrt ms): %.2fx over %d segments\n' \
+        "$(calc "exp($log_sum / $n_ratio)")" "$n_ratio"
+fi
+printf 'segrt total of medians: %.1f ms' "$(for n in "${SEGMENTS[@]}"; do echo "${S_MS[$n]}"; done |
+    awk '{ s += $1 } END { print s }')"
+if [ "$n_ratio" -gt 0 ]; then
+    printf '; DuckDB: %.1f ms' "$(for n in "${SEGMENTS[@]}"; do echo "${D_MS[$n]}"; done |
+        awk '{ s += $1 } END { print s }')"
+fi
+echo
+printf 'segrt max peak RSS: %.0f MiB\n' "$(calc "$max_kib / 1024")"
+echo
+echo "## Filter hatch (where selects every contact)"
+echo
+printf 'where only:                    %9.1f ms  (%s members)\n' "$BASE_MS" "$base_count"
+printf 'where + filter(c) return true: %9.1f ms  (%s members)  %.0f contacts/s\n' \
+    "$HATCH_MS" "$hatch_count" "$(calc "$n_contacts / ($HATCH_MS / 1000)")"
+if [ "$(calc "($HATCH_MS > 1.05 * $BASE_MS) ? 1 : 0")" = 1 ]; then  # else within noise
+    printf 'filter cost alone:             %9.1f ms  %.0f contacts/s\n' \
+        "$(calc "$HATCH_MS - $BASE_MS")" "$(calc "$n_contacts / (($HATCH_MS - $BASE_MS) / 1000)")"
+fi
+[ "$hatch_count" = "$n_contacts" ] || { echo "MISMATCH: the filter segment has $hatch_count members, the store $n_contacts contacts"; bad=1; }
+echo
+echo "load avg after: $(cut -d' ' -f1-3 /proc/loadavg)"
+[ "$bad" -eq 0 ] || exit 3
