@@ -15,6 +15,7 @@
 #include "consent.h"
 #include "dict.h"
 #include "event.h"
+#include "id_order.h"
 #include "membership.h"
 #include "projection.h"
 #include "row.h"
@@ -212,7 +213,9 @@ static int erase_txn(segrt_store *s, MDB_txn *txn, void *ud)
     int rc = erase_in(s, txn, a->id, a->actor, &r);
     row_free(&r);
     /* In the same transaction: the erased events leave the projections with the timeline. */
-    return rc == SEGRT_OK ? ev_proj_refresh(s, txn) : rc;
+    if (rc == SEGRT_OK)
+        rc = ev_proj_refresh(s, txn);
+    return rc == SEGRT_OK ? id_order_refresh(s, txn) : rc;
 }
 
 int segrt_contact_erase(segrt_store *s, const char *id, const char *actor)

@@ -16,6 +16,7 @@
 
 #include "csv.h"
 #include "jsonl.h"
+#include "id_order.h"
 #include "projection.h"
 #include "value.h"
 
@@ -780,9 +781,11 @@ int segrt_import_file(segrt_store *s, segrt_kind kind, const char *path,
     ctx_free(&c);
     if (src.base)
         munmap((void *)src.base, src.size);
-    /* Rebuild the event projections once, after the last batch. */
+    /* Rebuild the derived data once, after the last batch. */
     if (rc == SEGRT_OK && kind == SEGRT_EVENTS)
         rc = ev_proj_update(s);
+    if (rc == SEGRT_OK && kind == SEGRT_CONTACTS)
+        rc = id_order_update(s);
     if (rc == SEGRT_OK)
         mdb_env_sync(s->env, 1);
     if (out)

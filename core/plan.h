@@ -18,6 +18,7 @@
 #define SEGRT_PLAN_H
 
 #include "bitset.h"
+#include "id_order.h"
 #include "projection.h"
 #include "store.h"
 
@@ -95,8 +96,7 @@ typedef struct plan_ctx {
     uint32_t ncontacts;  /* ordinals 0 .. ncontacts-1 */
     const bitset *live;
     const ev_proj *ev;   /* the events frame, when frame == FRAME_EVENTS */
-    uint32_t *id_order;  /* ordinals in byte order of their ids (built on first use) */
-    uint32_t nid_order;
+    id_order ids;        /* ordinals in byte order of their ids (read on first use) */
 } plan_ctx;
 
 /* A value vector over a frame: a constant, or n values (owned). */
@@ -132,8 +132,6 @@ int plan_eval_exists(plan_ctx *cx, const pnode *p, bitset *out);
 
 /* NTILE (plan_rank.c). */
 int plan_eval_ntile(plan_ctx *cx, const pnode *p, vec *out);
-/* Fill cx->id_order once per evaluation. */
-int plan_id_order(plan_ctx *cx);
 
 /* Failure at a script location (code SEGRT_ELUA). */
 int plan_fail(plan_ctx *cx, const char *loc, const char *fmt, ...)

@@ -9,41 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Ordinals in byte order of their external ids (the id index is kept in that order). */
-int plan_id_order(plan_ctx *cx)
-{
-    if (cx->id_order)
-        return SEGRT_OK;
-    uint32_t *order = malloc((cx->ncontacts ? cx->ncontacts : 1) * sizeof *order);
-    if (order == NULL)
-        return store_fail(cx->s, SEGRT_ENOMEM, "out of memory ranking ids");
-    MDB_cursor *cur;
-    int mrc = mdb_cursor_open(cx->txn, cx->s->dbi[DB_IDS], &cur);
-    if (mrc != 0) {
-        free(order);
-        return store_mdb_fail(cx->s, mrc, "reading the id index");
-    }
-    MDB_val k, v;
-    uint32_t n = 0;
-    for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0;
-         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        uint32_t ord;
-        if (v.mv_size != sizeof ord)
-            continue;
-        memcpy(&ord, v.mv_data, sizeof ord);
-        if (ord < cx->ncontacts && n < cx->ncontacts)
-            order[n++] = ord;
-    }
-    mdb_cursor_close(cur);
-    if (mrc != MDB_NOTFOUND) {
-        free(order);
-        return store_mdb_fail(cx->s, mrc, "reading the id index");
-    }
-    cx->id_order = order;
-    cx->nid_order = n;
-    return SEGRT_OK;
-}
-
 typedef struct ranked {
     uint64_t key; /* the value, mapped so that unsigned order is the wanted order */
     uint32_t ord;
@@ -85,7 +50,7 @@ int plan_eval_ntile(plan_ctx *cx, const pnode *p, vec *out)
 {
     vec a;
     bitset among = { 0 };
-    int rc = plan_id_order(cx);
+    int rc = cx->ids.ord ? SEGRT_OK : id_order_get(cx->s, cx->txn, &cx->ids);
     if (rc == SEGRT_OK)
         rc = plan_eval_value(cx, p->a, &a);
     if (rc != SEGRT_OK)
@@ -104,8 +69,10 @@ int plan_eval_ntile(plan_ctx *cx, const pnode *p, vec *out)
     for (size_t i = 0; i < n; i++)
         v[i] = VALUE_MISSING;
     /* the population in id order, so the stable sort breaks ties by id */
-    for (uint32_t j = 0; j < cx->nid_order; j++) {
-        uint32_t i = cx->id_order[j];
+    for (uint32_t j = 0; j < cx->ids.n; j++) {
+        uint32_t i = cx->ids.ord[j];
+        if (i >= n)
+            continue;
         int64_t x = vec_at(&a, i);
         if (x == VALUE_MISSING || !bitset_test(cx->live, i) || (p->b && !bitset_test(&among, i)))
             continue;

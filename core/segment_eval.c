@@ -334,7 +334,7 @@ int segrt_segment_eval(segrt_script *sc, const char *name, segrt_set **out)
     }
     session_end(sc);
     sc->cx = NULL;
-    free(cx.id_order);
+    id_order_release(&cx.ids);
     bitset_free(&live);
     mdb_txn_abort(cx.txn);
     lua_settop(sc->L, top);

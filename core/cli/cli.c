@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 void cli_init(cli *c, const char *cmd, const char *usage, char **argv)
@@ -140,4 +141,21 @@ int cli_end(const cli *c, segrt_store *s, int rc)
     int code = rc == SEGRT_OK ? EXIT_OK : cli_fail(c, s, rc);
     segrt_store_close(s);
     return code;
+}
+
+double cli_now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+int cli_digits(uint64_t v)
+{
+    int n = 1;
+    while (v >= 10) {
+        v /= 10;
+        n++;
+    }
+    return n;
 }

@@ -58,6 +58,15 @@ segrt_store *cli_begin(cli *c, int argc, char **argv, const struct option *opts,
 /* The end: close the store and turn a library result into an exit code. */
 int cli_end(const cli *c, segrt_store *s, int rc);
 
+/* Milliseconds of a monotonic clock, for timings. */
+double cli_now_ms(void);
+/* Decimal digits of v, and the larger of two widths: for aligned tables. */
+int cli_digits(uint64_t v);
+static inline int cli_max(int a, int b)
+{
+    return a > b ? a : b;
+}
+
 /* Subcommands: argc/argv start at the subcommand name. */
 int cmd_import(int argc, char **argv);
 int cmd_stats(int argc, char **argv);

@@ -10,13 +10,6 @@
 #include <string.h>
 #include <time.h>
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 /*
  * Load SCRIPT and evaluate SEGMENT (argv[optind], argv[optind + 1]); NULL on
  * failure. With timing, print how long the evaluation took to stderr.
@@ -26,11 +19,11 @@ static segrt_set *eval_segment(const cli *c, segrt_store *s, char **argv, int ti
     segrt_script *sc = NULL;
     segrt_set *set = NULL;
     int rc = segrt_script_load(s, argv[optind], &sc);
-    double t0 = now_ms();
+    double t0 = cli_now_ms();
     if (rc == SEGRT_OK)
         rc = segrt_segment_eval(sc, argv[optind + 1], &set);
     if (rc == SEGRT_OK && timing)
-        fprintf(stderr, "evaluated %s in %.2f ms\n", argv[optind + 1], now_ms() - t0);
+        fprintf(stderr, "evaluated %s in %.2f ms\n", argv[optind + 1], cli_now_ms() - t0);
     if (rc != SEGRT_OK)
         *code = cli_fail(c, s, rc);
     segrt_script_free(sc);

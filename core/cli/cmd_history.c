@@ -34,32 +34,17 @@ static int add_row(void *ud, const membership_row *row)
     return SEGRT_OK;
 }
 
-static int digits(uint64_t v)
-{
-    int n = 1;
-    while (v >= 10) {
-        v /= 10;
-        n++;
-    }
-    return n;
-}
-
-static int max_int(int a, int b)
-{
-    return a > b ? a : b;
-}
-
 static void print_rows(const rows *h)
 {
     int wr = (int)strlen("run"), wz = (int)strlen("size"), wc = (int)strlen("change"),
         we = (int)strlen("entered"), wx = (int)strlen("exited");
     for (size_t i = 0; i < h->n; i++) {
         const membership_row *r = &h->r[i];
-        wr = max_int(wr, digits(r->run));
-        wz = max_int(wz, digits(r->size));
-        we = max_int(we, digits(r->entered));
-        wx = max_int(wx, digits(r->exited));
-        wc = max_int(wc, 1 + max_int(digits(r->entered), digits(r->exited)));
+        wr = cli_max(wr, cli_digits(r->run));
+        wz = cli_max(wz, cli_digits(r->size));
+        we = cli_max(we, cli_digits(r->entered));
+        wx = cli_max(wx, cli_digits(r->exited));
+        wc = cli_max(wc, 1 + cli_max(cli_digits(r->entered), cli_digits(r->exited)));
     }
     printf("%*s  %-20s  %*s  %*s  %*s  %*s\n", wr, "run", "now", wz, "size", wc, "change", we,
            "entered", wx, "exited");

@@ -14,39 +14,16 @@
 #include <string.h>
 #include <time.h>
 
-static double now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
-/* Digits of v, for column widths. */
-static int digits(uint64_t v)
-{
-    int n = 1;
-    while (v >= 10) {
-        v /= 10;
-        n++;
-    }
-    return n;
-}
-
-static int max_int(int a, int b)
-{
-    return a > b ? a : b;
-}
-
 static void print_table(size_t n, const char *const names[], const membership_row rows[],
                         const double ms[], uint64_t contacts)
 {
     int wn = (int)strlen("segment"), wz = (int)strlen("size"), we = (int)strlen("entered"),
         wx = (int)strlen("exited");
     for (size_t i = 0; i < n; i++) {
-        wn = max_int(wn, (int)strlen(names[i]));
-        wz = max_int(wz, digits(rows[i].size));
-        we = max_int(we, digits(rows[i].entered));
-        wx = max_int(wx, digits(rows[i].exited));
+        wn = cli_max(wn, (int)strlen(names[i]));
+        wz = cli_max(wz, cli_digits(rows[i].size));
+        we = cli_max(we, cli_digits(rows[i].entered));
+        wx = cli_max(wx, cli_digits(rows[i].exited));
     }
     printf("%-*s  %*s  %7s  %*s  %*s  %8s\n", wn, "segment", wz, "size", "share", we, "entered",
            wx, "exited", "ms");
@@ -67,9 +44,9 @@ static int run_all(segrt_store *s, segrt_script *sc, size_t n, const char **name
     int rc = SEGRT_OK;
     for (size_t i = 0; i < n && rc == SEGRT_OK; i++) {
         names[i] = segrt_script_segment_name(sc, i);
-        double t0 = now_ms();
+        double t0 = cli_now_ms();
         rc = segrt_segment_eval(sc, names[i], &sets[i]);
-        ms[i] = now_ms() - t0;
+        ms[i] = cli_now_ms() - t0;
         if (rc == SEGRT_OK)
             bits[i] = &sets[i]->bits;
     }
@@ -116,7 +93,7 @@ int cmd_run(int argc, char **argv)
     membership_row *rows = calloc(n, sizeof *rows);
     int oom = !(names && sets && bits && ms && rows);
     if (!oom) {
-        double t0 = now_ms();
+        double t0 = cli_now_ms();
         rc = run_all(s, sc, n, names, sets, bits, ms, rows);
         if (rc == SEGRT_OK) {
             char when[21];
@@ -124,7 +101,7 @@ int cmd_run(int argc, char **argv)
             print_table(n, names, rows, ms, st.contacts);
             fprintf(stderr, "segrt: run: run %llu at %s: %zu segment%s of %llu contacts stored "
                             "in %.1f ms\n", (unsigned long long)rows[0].run, when, n,
-                    n == 1 ? "" : "s", (unsigned long long)st.contacts, now_ms() - t0);
+                    n == 1 ? "" : "s", (unsigned long long)st.contacts, cli_now_ms() - t0);
         }
     }
     for (size_t i = 0; sets && i < n; i++)

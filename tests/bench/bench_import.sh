@@ -44,6 +44,10 @@ need() {  # need TOOL HINT
     command -v "$1" >/dev/null 2>&1 || die "'$1' not found. $2"
 }
 
+# duckdb_setup DIR LOG: copy the anchors into DIR, npm ci, check the version.
+# shellcheck source-path=SCRIPTDIR source=duckdb_setup.sh
+. "$(dirname "$0")/duckdb_setup.sh"
+
 # ---------------------------------------------------------------- arguments
 DATA_DIR=/tmp/crm1m
 RUNS=3
@@ -198,33 +202,7 @@ fi
 
 # ---------------------------------------------------------------- anchors setup
 if [ "$SKIP_ANCHORS" -eq 0 ]; then
-    mkdir -p "$ANCHORS_DIR"
-    chmod -R u+w "$ANCHORS_DIR" 2>/dev/null || true
-    # Refresh the scripts (the shared copy is read-only); keep node_modules.
-    for f in "$SHARED_BENCH"/anchors/*; do
-        cp -f "$f" "$ANCHORS_DIR/"
-    done
-    chmod -R u+w "$ANCHORS_DIR"
-    if [ ! -d "$ANCHORS_DIR/node_modules/@duckdb/node-api" ]; then
-        echo "bench_import: npm ci in $ANCHORS_DIR (installs @duckdb/node-api once)" >&2
-        # npm >= 11 rejects this lock file in `npm ci` (it lists only the
-        # linux-x64 binding of the optional platform packages); `npm install`
-        # then resolves the same exactly pinned versions, checked below.
-        if ! (cd "$ANCHORS_DIR" && npm ci --no-audit --no-fund) >"$T/npm.log" 2>&1; then
-            echo "bench_import: npm ci failed; trying npm install" >&2
-            (cd "$ANCHORS_DIR" && npm install --no-audit --no-fund) >>"$T/npm.log" 2>&1 || {
-                tail -n 30 "$T/npm.log" >&2
-                die "npm ci and npm install failed in $ANCHORS_DIR (is the npm registry reachable?)"
-            }
-        fi
-    fi
-    duckdb_pkg=$(cd "$ANCHORS_DIR" && node -p \
-        "require('./node_modules/@duckdb/node-api/package.json').version") ||
-        die "cannot read the @duckdb/node-api version in $ANCHORS_DIR/node_modules"
-    duckdb_want=$(awk -F'"' '/"node_modules\/@duckdb\/node-api"/ { f = 1 }
-        f && /"version"/ { print $4; exit }' "$SHARED_BENCH/anchors/package-lock.json")
-    [ "$duckdb_pkg" = "$duckdb_want" ] ||
-        die "$ANCHORS_DIR has @duckdb/node-api $duckdb_pkg, the lock file pins $duckdb_want (remove $ANCHORS_DIR/node_modules)"
+    duckdb_setup "$ANCHORS_DIR" "$T/npm.log"
     for db in "$DATA_DIR/crm.duckdb" "$DATA_DIR/crm.sqlite"; do
         [ -e "$db" ] || ANCHOR_DBS+=("$db")
     done
