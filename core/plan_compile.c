@@ -16,6 +16,7 @@
 #include <string.h>
 
 #define MAX_SCORE_DEPTH 32
+#define MAX_DURATION (100000.0 * 366 * 86400) /* keeps NOW - d far from overflow */
 #define MAX_DEPTH 256 /* compiling, evaluating and freeing recurse once per level */
 
 int plan_fail(plan_ctx *cx, const char *loc, const char *fmt, ...)
@@ -205,6 +206,13 @@ static int coerce(compiler *c, pnode *k, vtype want)
     return 0;
 }
 
+/* A constant duration of sane size (what NOW - d and windows need). */
+static int is_duration(const pnode *d)
+{
+    return d->kind == P_CONST && d->type == VT_DUR && d->k >= -(int64_t)MAX_DURATION &&
+           d->k <= (int64_t)MAX_DURATION;
+}
+
 /* ------------------------------------------------------------ fields */
 
 static const char *const event_attrs[] = { "ts", "amount", "category", "channel" };
@@ -334,8 +342,9 @@ static int compile_selection(compiler *c, int idx, pnode *p)
     if (has_window) {
         if ((p->ev.window = child(c, idx, "window", FRAME_CONTACTS)) == NULL)
             return SEGRT_ELUA;
-        if (p->ev.window->type != VT_DUR || p->ev.window->kind != P_CONST)
-            return plan_fail(c->cx, p->loc, ":within takes a duration such as seg.days(30)");
+        if (!is_duration(p->ev.window))
+            return plan_fail(c->cx, p->loc, ":within takes a duration such as seg.days(30), "
+                             "within +-100000 years");
     }
     return SEGRT_OK;
 }
@@ -499,13 +508,13 @@ static pnode *compile_arith(compiler *c, int idx, pnode *p, frame_kind frame)
 static int unify(compiler *c, pnode *p, pnode *a, pnode *b, const char *what)
 {
     char x[160], y[160];
+    if (a->type == VT_SET)
+        return plan_fail(c->cx, p->loc, "%s is a string set: use :contains(value)",
+                         describe(a, x, sizeof x)), -1;
     if (b->type == VT_STR && b->kind == P_CONST && coerce(c, b, a->type) != 0)
         return -1;
     if (a->type == VT_STR && a->kind == P_CONST && coerce(c, a, b->type) != 0)
         return -1;
-    if (a->type == VT_SET)
-        return plan_fail(c->cx, p->loc, "%s is a string set: use :contains(value)",
-                         describe(a, x, sizeof x)), -1;
     if (a->type != b->type)
         return plan_fail(c->cx, p->loc, "type mismatch in :%s: %s compared with %s", what,
                          describe(a, x, sizeof x), describe(b, y, sizeof y)), -1;
@@ -546,8 +555,9 @@ static pnode *compile_cmp(compiler *c, int idx, pnode *p, frame_kind frame, cons
     if (p->a->type != VT_TIME)
         return fail_node(c, p, ":%s needs a date or time, got %s", k, describe(p->a, x, sizeof x));
     if (window) {
-        if (p->b->type != VT_DUR || p->b->kind != P_CONST)
-            return fail_node(c, p, ":%s takes a duration such as seg.days(30)", k);
+        if (!is_duration(p->b))
+            return fail_node(c, p, ":%s takes a duration such as seg.days(30), within +-100000 "
+                             "years", k);
         p->b->k = c->cx->now - p->b->k; /* resolved at evaluation: plans are compiled per run */
         p->b->type = VT_TIME;
         p->op = k[0] == 'w' ? CMP_GE : CMP_LT;
@@ -658,9 +668,12 @@ static pnode *compile_time_const(compiler *c, int idx, pnode *p, const char *k)
     p->kind = P_CONST;
     if (strcmp(k, "dur") == 0) {
         rawfield(c->L, idx, "secs");
-        p->type = VT_DUR;
-        p->k = (int64_t)llround(lua_tonumber(c->L, -1));
+        double secs = lua_tonumber(c->L, -1);
         lua_pop(c->L, 1);
+        p->type = VT_DUR;
+        if (!(secs >= -MAX_DURATION && secs <= MAX_DURATION))
+            return fail_node(c, p, "a duration of %.0f seconds is beyond +-100000 years", secs);
+        p->k = (int64_t)llround(secs);
     } else if (strcmp(k, "now") == 0) {
         p->type = VT_TIME;
         p->k = c->cx->now;
@@ -673,11 +686,12 @@ static pnode *compile_time_const(compiler *c, int idx, pnode *p, const char *k)
         pnode *d = child(c, idx, "a", FRAME_CONTACTS);
         if (d == NULL)
             return plan_free(p), NULL;
-        int ok = d->kind == P_CONST && d->type == VT_DUR;
-        p->k = c->cx->now - d->k;
+        int ok = is_duration(d);
+        p->k = ok ? c->cx->now - d->k : 0;
         plan_free(d);
         if (!ok)
-            return fail_node(c, p, "seg.ago takes a duration such as seg.days(30)");
+            return fail_node(c, p, "seg.ago takes a duration such as seg.days(30), within "
+                             "+-100000 years");
         p->type = VT_TIME;
     }
     return p;

@@ -171,7 +171,7 @@ static int eval_evattr(plan_ctx *cx, const pnode *p, vec *out)
 {
     const ev_proj *ev = cx->ev;
     int rc = vec_alloc(cx, out, ev->n);
-    if (rc != SEGRT_OK)
+    if (rc != SEGRT_OK || ev->n == 0)
         return rc;
     switch (p->op) {
     case EVA_TS: memcpy(out->v, ev->ts, ev->n * sizeof *out->v); break;

@@ -428,7 +428,15 @@ int ev_proj_get(segrt_store *s, MDB_txn *txn, uint32_t type, ev_proj *out)
     int rc = proj_fresh(s, txn, &fresh, &ev_gen);
     if (rc != SEGRT_OK)
         return rc;
-    return fresh ? get_stored(s, txn, type, out) : get_built(s, txn, type, out);
+    rc = fresh ? get_stored(s, txn, type, out) : get_built(s, txn, type, out);
+    if (rc == SEGRT_OK && out->n == 0) {
+        /* Empty but not NULL, so that memcpy(dst, p.ts, 0) and the like are defined. */
+        static const int64_t none[1];
+        void *const empty[PC_COUNT] = { (void *)none, (void *)none, (void *)none,
+                                        (void *)none, (void *)none, (void *)none };
+        set_arrays(out, empty);
+    }
+    return rc;
 }
 
 /* ------------------------------------------------------------ writing */

@@ -37,8 +37,8 @@ typedef struct ev_proj {
  * The projection of event type @p type (a FIELD_EV_TYPE code) in @p txn:
  * borrowed from the map (valid until txn ends, or in a write txn until its
  * next update) when fresh, else built in memory by one pass over the
- * timelines. A type without events gives n == 0 and NULL arrays. Every array
- * is aligned for its element type. *out is zeroed on failure.
+ * timelines. A type without events gives n == 0 and empty, non-NULL arrays.
+ * Every array is aligned for its element type. *out is zeroed on failure.
  */
 int ev_proj_get(segrt_store *s, MDB_txn *txn, uint32_t type, ev_proj *out);
 /* Free what ev_proj_get owns and zero *p; accepts NULL and a zeroed struct. */

@@ -116,7 +116,7 @@ int script_eval_score_fn(plan_ctx *cx, const pnode *p, vec *out)
             lua_pushvalue(L, fn);
             lua_pushvalue(L, fn + 1);
             int ok = lua_pcall(L, 1, 1, 0) == LUA_OK;
-            if (ok && lua_isnumber(L, -1)) {
+            if (ok && lua_type(L, -1) == LUA_TNUMBER) {
                 double d = lua_tonumber(L, -1) * VALUE_NUMBER_SCALE;
                 v[i] = d > -9.2e18 && d < 9.2e18 ? (int64_t)(d < 0 ? d - 0.5 : d + 0.5)
                                                  : VALUE_MISSING;
