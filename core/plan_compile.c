@@ -524,6 +524,80 @@ static int unify(compiler *c, pnode *p, pnode *a, pnode *b, const char *what)
     return 0;
 }
 
+/* ------------------------------------------------------------ age */
+
+/*
+ * The last birth instant (midnight UTC) of anyone aged k or more at NOW:
+ * age = Y - y - ((M, D) < (m, d)), so age >= k exactly when the birthday is
+ * on or before (Y - k, M, D), with 29 February read as 28 in other years.
+ */
+static int64_t age_cut(int64_t now, int64_t k)
+{
+    int64_t rem = now % 86400, days = now / 86400 - (rem < 0), y;
+    unsigned m, d;
+    value_civil_from_days(days, &y, &m, &d);
+    int64_t yy = y - k;
+    int leap = (yy % 4 == 0 && yy % 100 != 0) || yy % 400 == 0;
+    return value_days_from_civil(yy, m, m == 2 && d == 29 && !leap ? 28 : d) * 86400;
+}
+
+static int64_t floor_years(int64_t micros)
+{
+    int64_t q = micros / VALUE_NUMBER_SCALE;
+    return q - (micros % VALUE_NUMBER_SCALE < 0);
+}
+
+static int64_t ceil_years(int64_t micros)
+{
+    return -floor_years(-micros);
+}
+
+/*
+ * Rewrite a comparison of age with constants into one of birth_date, so
+ * the scan compares dates instead of computing every contact's age.
+ */
+static void age_pushdown(compiler *c, pnode *p)
+{
+    enum { LIMIT = 1000000 }; /* years: keeps Y - k a valid calendar year */
+    pnode *a = p->a;
+    if (a->kind != P_AGE || p->b->kind != P_CONST || (p->c && p->c->kind != P_CONST) ||
+        (p->kind == P_CMP && p->op == CMP_NE))
+        return;
+    int64_t lo, hi; /* the ages kept: lo <= age <= hi (whole years) */
+    int64_t x = p->b->k;
+    if (p->kind == P_BETWEEN) {
+        lo = ceil_years(x);
+        hi = floor_years(p->c->k);
+    } else {
+        switch (p->op) {
+        case CMP_GE: lo = ceil_years(x), hi = LIMIT; break;
+        case CMP_GT: lo = floor_years(x) + 1, hi = LIMIT; break;
+        case CMP_LE: lo = -LIMIT, hi = floor_years(x); break;
+        case CMP_LT: lo = -LIMIT, hi = ceil_years(x) - 1; break;
+        default: /* CMP_EQ */
+            lo = ceil_years(x);
+            hi = floor_years(x);
+        }
+    }
+    lo = lo < -LIMIT ? -LIMIT : lo > LIMIT ? LIMIT : lo;
+    hi = hi < -LIMIT ? -LIMIT : hi > LIMIT ? LIMIT : hi;
+    /* age >= lo: birth <= cut(lo); age <= hi: birth > cut(hi + 1) */
+    int64_t now = c->cx->now;
+    a->kind = P_FIELD;
+    a->type = VT_TIME;
+    a->ftype = SEGRT_T_DATE;
+    if (p->c == NULL && (p->c = calloc(1, sizeof *p->c)) == NULL) {
+        a->kind = P_AGE; /* no memory for the rewrite: evaluate ages after all */
+        a->type = VT_NUM;
+        return;
+    }
+    *p->c = (pnode){ .kind = P_CONST, .type = VT_TIME, .loc = strdup(p->b->loc) };
+    p->kind = P_BETWEEN;
+    p->b->type = VT_TIME;
+    p->b->k = age_cut(now, hi + 1) + 1;
+    p->c->k = age_cut(now, lo);
+}
+
 static const char *const cmp_names[] = { "eq", "ne", "lt", "le", "gt", "ge" };
 
 static pnode *compile_cmp(compiler *c, int idx, pnode *p, frame_kind frame, const char *k)
@@ -547,6 +621,7 @@ static pnode *compile_cmp(compiler *c, int idx, pnode *p, frame_kind frame, cons
             static const int flip[] = { CMP_EQ, CMP_NE, CMP_GT, CMP_GE, CMP_LT, CMP_LE };
             p->op = flip[p->op];
         }
+        age_pushdown(c, p);
         return p;
     }
     /* within / older_than take a duration; before / after a time */
@@ -582,6 +657,7 @@ static pnode *compile_between(compiler *c, int idx, pnode *p, frame_kind frame)
         return plan_free(p), NULL;
     if (p->a->type == VT_STR && (p->b->kind != P_CONST || p->c->kind != P_CONST))
         return fail_node(c, p, ":between on strings takes two constants");
+    age_pushdown(c, p);
     return p;
 }
 

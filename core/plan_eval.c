@@ -276,6 +276,7 @@ typedef struct code_table {
     const pnode *p;
     unsigned char *ok;
     uint32_t cap;
+    uint32_t single; /* the only code that holds, when exactly one does; else 0 */
 } code_table;
 
 static int cmp_holds(int op, int c)
@@ -336,9 +337,20 @@ static int build_code_table(plan_ctx *cx, const pnode *p, code_table *t)
     int rc = dict_foreach(cx->s, cx->txn, p->a->dict, table_add, t);
     if (rc == SEGRT_ENOMEM)
         rc = store_fail(cx->s, SEGRT_ENOMEM, "out of memory evaluating a segment");
-    if (rc != SEGRT_OK)
+    if (rc != SEGRT_OK) {
         free(t->ok);
-    return rc;
+        return rc;
+    }
+    uint32_t hits = 0;
+    for (uint32_t code = 1; code < t->cap; code++) {
+        if (t->ok[code]) {
+            hits++;
+            t->single = code;
+        }
+    }
+    if (hits != 1)
+        t->single = 0;
+    return SEGRT_OK;
 }
 
 /* ------------------------------------------------------------ predicates over values */
@@ -368,6 +380,7 @@ static int in_list(const pnode *p, int64_t x)
  * A predicate with constant operands (kb, kc) over values v[0..n) into
  * words (n is a multiple of 64 except at the end of the frame).
  */
+__attribute__((target_clones("avx2", "default")))
 static void pred_block(const pnode *p, const code_table *t, int64_t kb, int64_t kc,
                        const int64_t *v, size_t n, uint64_t *words)
 {
@@ -424,22 +437,118 @@ static void pred_rows(const pnode *p, const vec *a, const vec *b, const vec *c, 
 }
 
 /* A contact field (or age) against constants: the column streams through a small buffer. */
+#define CODE_LOOP(cond)                                                                      \
+    for (size_t w = 0; w * 64 < n; w++) {                                                     \
+        uint64_t bits = 0;                                                                    \
+        size_t end = w * 64 + 64 < n ? w * 64 + 64 : n;                                       \
+        for (size_t i = w * 64; i < end; i++) {                                               \
+            uint32_t x = v[i];                                                                \
+            bits |= (uint64_t)(cond) << (i - w * 64);                                         \
+        }                                                                                     \
+        words[w] = bits;                                                                      \
+    }
+
+/*
+ * A predicate over a string column's codes, read in place (code 0 is
+ * missing). One matching code (the usual :eq) is a plain comparison.
+ */
+__attribute__((target_clones("avx2", "default")))
+static void pred_codes(const pnode *p, const code_table *t, const uint32_t *v, size_t n,
+                       uint64_t *words)
+{
+    if (p->kind == P_PRESENT && p->op) {
+        CODE_LOOP(x != 0);
+    } else if (p->kind == P_PRESENT) {
+        CODE_LOOP(x == 0);
+    } else if (t->single) {
+        uint32_t code = t->single;
+        CODE_LOOP(x == code);
+    } else {
+        CODE_LOOP(x < t->cap && t->ok[x]);
+    }
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    return a / b - (a % b < 0);
+}
+
+/*
+ * The same predicate over stored values, which are the plan's values divided
+ * by scale (integers in units, dates in days): the constants move instead of
+ * every value. Returns the predicate to run; *kb, *kc are adjusted.
+ */
+static pnode stored_pred(const pnode *p, int64_t scale, int64_t *kb, int64_t *kc)
+{
+    pnode q = *p;
+    if (scale == 1 || *kb == MISSING || (p->kind == P_BETWEEN && *kc == MISSING))
+        return q;
+    int64_t b = *kb;
+    if (p->kind == P_BETWEEN) {
+        *kb = -floor_div(-b, scale);
+        *kc = floor_div(*kc, scale);
+        return q;
+    }
+    switch (p->op) {
+    case CMP_GE:
+    case CMP_LT: *kb = -floor_div(-b, scale); break; /* ceil */
+    case CMP_GT:
+    case CMP_LE: *kb = floor_div(b, scale); break;
+    default: /* EQ, NE */
+        if (b % scale == 0) {
+            *kb = b / scale;
+        } else if (p->op == CMP_EQ) { /* never equal: an empty range */
+            q.kind = P_BETWEEN;
+            *kb = 1;
+            *kc = 0;
+        } else { /* always unequal: present */
+            q.kind = P_PRESENT;
+            q.op = 1;
+        }
+    }
+    return q;
+}
+
+/*
+ * A contact field (or age) against constants, chunk by chunk: scalar columns
+ * are compared in place in the map where their layout allows it, else they
+ * stream through a small buffer in the plan's domain.
+ */
 static int field_pred(plan_ctx *cx, const pnode *p, const code_table *t, int64_t kb, int64_t kc,
                       bitset *out)
 {
+    const pnode *a = p->a;
     int64_t cut[MAX_AGE + 1];
-    if (p->a->kind == P_AGE)
+    if (a->kind == P_AGE)
         age_cuts(cx->now, cut);
+    int64_t scale = a->ftype == SEGRT_T_INTEGER ? SCALE : a->ftype == SEGRT_T_DATE ? SECS_PER_DAY : 1;
+    int in_place = a->kind == P_FIELD && (p->kind != P_ONE_OF || scale == 1 || t);
+    int64_t sb = kb, sc = kc;
+    pnode q = stored_pred(p, t ? 1 : scale, &sb, &sc);
     int64_t *buf = malloc(COL_CHUNK_ROWS * sizeof *buf);
     if (buf == NULL)
         return store_fail(cx->s, SEGRT_ENOMEM, "out of memory evaluating a segment");
     int rc = SEGRT_OK;
     uint32_t nchunks = (cx->ncontacts + COL_CHUNK_ROWS - 1) / COL_CHUNK_ROWS;
     for (uint32_t ch = 0; ch < nchunks && rc == SEGRT_OK; ch++) {
-        rc = load_chunk_value(cx, p->a, cut, ch, buf);
+        uint32_t rows = chunk_rows(cx, ch);
+        uint64_t *words = out->w + (size_t)ch * (COL_CHUNK_ROWS / 64);
+        MDB_val v = { 0, NULL };
+        rc = in_place ? col_chunk_get(cx->s, cx->txn, a->field, ch, 0, &v) : SEGRT_ENOTFOUND;
+        size_t width = col_width(a->ftype);
+        if (rc == SEGRT_OK && v.mv_size == (size_t)COL_CHUNK_ROWS * width &&
+            (uintptr_t)v.mv_data % width == 0) {
+            if (width == sizeof(uint32_t))
+                pred_codes(&q, t, v.mv_data, rows, words);
+            else
+                pred_block(&q, t, sb, sc, v.mv_data, rows, words);
+            continue;
+        }
+        if (rc != SEGRT_OK && rc != SEGRT_ENOTFOUND)
+            break;
+        rc = load_chunk_value(cx, a, cut, ch, buf); /* in the plan's domain */
         if (rc == SEGRT_OK)
-            pred_block(p, t, kb, kc, buf, chunk_rows(cx, ch),
-                       out->w + (size_t)ch * (COL_CHUNK_ROWS / 64));
+            pred_block(p, t, kb, kc, buf, rows, words);
     }
     free(buf);
     return rc;
