@@ -113,6 +113,8 @@ static inline int64_t vec_at(const vec *x, size_t i)
 
 /* Compile the Lua node at stack index idx of L for a frame. NULL on error (reported on s). */
 pnode *plan_compile(plan_ctx *cx, lua_State *L, int idx, frame_kind frame);
+/* Compile a value expression (a number, time, duration, string or boolean per contact). */
+pnode *plan_compile_value(plan_ctx *cx, lua_State *L, int idx);
 void plan_free(pnode *p);
 
 /* Evaluate a predicate node into out (a new bitset over the frame). */

@@ -873,6 +873,18 @@ static pnode *compile_node(compiler *c, int idx, frame_kind frame)
     return fail_node(c, p, "unknown seg expression '%s'", k);
 }
 
+pnode *plan_compile_value(plan_ctx *cx, lua_State *L, int idx)
+{
+    compiler c = { .cx = cx, .L = L };
+    pnode *p = compile(&c, lua_absindex(L, idx), FRAME_CONTACTS);
+    if (p && (p->type == VT_PRED || p->type == VT_SET)) {
+        plan_fail(cx, p->loc, "not a value expression");
+        plan_free(p);
+        return NULL;
+    }
+    return p;
+}
+
 pnode *plan_compile(plan_ctx *cx, lua_State *L, int idx, frame_kind frame)
 {
     compiler c = { .cx = cx, .L = L };

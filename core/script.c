@@ -110,10 +110,23 @@ static char *dup_field(lua_State *L, int idx, const char *key)
     return out;
 }
 
+static void free_segments(segrt_script *sc)
+{
+    for (size_t i = 0; i < sc->nseg; i++) {
+        free(sc->names[i]);
+        free(sc->descs[i]);
+    }
+    free(sc->names);
+    free(sc->descs);
+    sc->names = sc->descs = NULL;
+    sc->nseg = 0;
+}
+
 /* Copy the names and descriptions of the registered segments. */
 static int collect_segments(segrt_script *sc)
 {
     lua_State *L = sc->L;
+    free_segments(sc);
     script_push_registry(sc, "segments");
     size_t n = lua_rawlen(L, -1);
     sc->names = calloc(n ? n : 1, sizeof *sc->names);
@@ -217,12 +230,7 @@ void segrt_script_free(segrt_script *sc)
 {
     if (sc == NULL)
         return;
-    for (size_t i = 0; i < sc->nseg; i++) {
-        free(sc->names[i]);
-        free(sc->descs[i]);
-    }
-    free(sc->names);
-    free(sc->descs);
+    free_segments(sc);
     if (sc->L)
         lua_close(sc->L);
     free(sc);
@@ -241,6 +249,11 @@ const char *segrt_script_segment_name(const segrt_script *sc, size_t i)
 const char *segrt_script_segment_description(const segrt_script *sc, size_t i)
 {
     return sc && i < sc->nseg ? sc->descs[i] : NULL;
+}
+
+int script_refresh_segments(segrt_script *sc)
+{
+    return collect_segments(sc);
 }
 
 long script_segment_index(const segrt_script *sc, const char *name)

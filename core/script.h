@@ -67,6 +67,21 @@ void contact_id_text(plan_ctx *cx, uint32_t ord, char *out, size_t n);
 /* Keep in bits the contacts passing the consent check of purpose at NOW (consent_check.c). */
 int consent_filter(plan_ctx *cx, const char *purpose, bitset *bits);
 
+/*
+ * For the REPL: evaluate the seg predicate at stack index idx at NOW (errors
+ * as for segments), and re-read the segment list after more Lua has run.
+ */
+int script_eval_predicate(segrt_script *sc, int idx, segrt_set **out);
+/* A value expression over the live contacts: who has a value, and its range. */
+typedef struct value_summary {
+    vtype type;
+    uint64_t present;
+    int64_t min, max; /* in the plan's domain (plan.h) */
+    double mean;      /* numbers and durations */
+} value_summary;
+int script_eval_value(segrt_script *sc, int idx, value_summary *sum, segrt_set **present);
+int script_refresh_segments(segrt_script *sc);
+
 /* Push registry[key] (a table) of the script's seg module. */
 void script_push_registry(segrt_script *sc, const char *key);
 /* Index of segment name, or -1. */

@@ -295,18 +295,17 @@ static int unknown_segment(segrt_script *sc, const char *name)
                       name, sc->names[0], sc->nseg > 1 ? ", ..." : "");
 }
 
-int segrt_segment_eval(segrt_script *sc, const char *name, segrt_set **out)
+/*
+ * One evaluation: a read snapshot, the live contacts, NOW and fresh memos;
+ * fn computes a bitset that becomes *out.
+ */
+static int with_session(segrt_script *sc,
+                        int (*fn)(plan_ctx *cx, void *ud, bitset *result), void *ud,
+                        segrt_set **out)
 {
-    if (out)
-        *out = NULL;
-    if (sc == NULL || name == NULL || out == NULL)
-        return SEGRT_EINVAL;
-    long idx = script_segment_index(sc, name);
-    if (idx < 0)
-        return unknown_segment(sc, name);
     segrt_store *s = sc->s;
     plan_ctx cx = { .s = s, .sc = sc, .now = segrt_store_now(s) };
-    bitset live = { 0 };
+    bitset live = { 0 }, result = { 0 };
     uint64_t next = 0;
     int top = lua_gettop(sc->L);
     int rc = store_txn_begin(s, MDB_RDONLY, &cx.txn);
@@ -318,20 +317,14 @@ int segrt_segment_eval(segrt_script *sc, const char *name, segrt_set **out)
         rc = load_live(&cx, &live);
     cx.live = &live;
     sc->cx = &cx;
-    sc->seg_memo = calloc(sc->nseg, sizeof *sc->seg_memo);
+    sc->seg_memo = calloc(sc->nseg ? sc->nseg : 1, sizeof *sc->seg_memo);
     if (rc == SEGRT_OK && sc->seg_memo == NULL)
         rc = store_fail(s, SEGRT_ENOMEM, "out of memory");
-    const bitset *bits = NULL;
     if (rc == SEGRT_OK)
-        rc = eval_segment(&cx, idx, &bits);
-    if (rc == SEGRT_OK) {
-        bitset copy = *bits;
-        sc->seg_memo[idx].bits = (bitset){ 0 }; /* the result moves out of the memo */
-        if ((*out = segset_wrap(&copy)) == NULL) {
-            bitset_free(&copy);
-            rc = store_fail(s, SEGRT_ENOMEM, "out of memory");
-        }
-    }
+        rc = fn(&cx, ud, &result);
+    if (rc == SEGRT_OK && (*out = segset_wrap(&result)) == NULL)
+        rc = store_fail(s, SEGRT_ENOMEM, "out of memory");
+    bitset_free(&result);
     session_end(sc);
     sc->cx = NULL;
     id_order_release(&cx.ids);
@@ -339,4 +332,87 @@ int segrt_segment_eval(segrt_script *sc, const char *name, segrt_set **out)
     mdb_txn_abort(cx.txn);
     lua_settop(sc->L, top);
     return rc;
+}
+
+static int segment_result(plan_ctx *cx, void *ud, bitset *result)
+{
+    long idx = *(const long *)ud;
+    const bitset *bits = NULL;
+    int rc = eval_segment(cx, idx, &bits);
+    if (rc == SEGRT_OK) { /* the result moves out of the memo */
+        *result = *bits;
+        cx->sc->seg_memo[idx].bits = (bitset){ 0 };
+    }
+    return rc;
+}
+
+int segrt_segment_eval(segrt_script *sc, const char *name, segrt_set **out)
+{
+    if (out)
+        *out = NULL;
+    if (sc == NULL || name == NULL || out == NULL)
+        return SEGRT_EINVAL;
+    long idx = script_segment_index(sc, name);
+    if (idx < 0)
+        return unknown_segment(sc, name);
+    return with_session(sc, segment_result, &idx, out);
+}
+
+/* A predicate node on the Lua stack (at an absolute index), ANDed with the live contacts. */
+static int predicate_result(plan_ctx *cx, void *ud, bitset *result)
+{
+    int idx = *(const int *)ud;
+    pnode *plan = plan_compile(cx, cx->sc->L, idx, FRAME_CONTACTS);
+    int rc = plan ? plan_eval_pred(cx, plan, result) : SEGRT_ELUA;
+    plan_free(plan);
+    if (rc == SEGRT_OK)
+        bitset_and(result, cx->live);
+    return rc;
+}
+
+typedef struct value_job {
+    int idx;
+    value_summary *sum;
+} value_job;
+
+static int value_result(plan_ctx *cx, void *ud, bitset *present)
+{
+    value_job *job = ud;
+    pnode *plan = plan_compile_value(cx, cx->sc->L, job->idx);
+    vec v = { 0 };
+    int rc = plan ? plan_eval_value(cx, plan, &v) : SEGRT_ELUA;
+    if (rc == SEGRT_OK && bitset_init(present, cx->ncontacts) != 0)
+        rc = store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
+    value_summary *sum = job->sum;
+    *sum = (value_summary){ .type = plan ? plan->type : 0, .min = INT64_MAX, .max = INT64_MIN };
+    double total = 0;
+    for (uint32_t i = 0; rc == SEGRT_OK && i < cx->ncontacts; i++) {
+        int64_t x = vec_at(&v, i);
+        if (x == VALUE_MISSING || !bitset_test(cx->live, i))
+            continue;
+        bitset_set(present, i);
+        sum->present++;
+        sum->min = x < sum->min ? x : sum->min;
+        sum->max = x > sum->max ? x : sum->max;
+        total += (double)x;
+    }
+    if (sum->present)
+        sum->mean = total / (double)sum->present;
+    vec_free(&v);
+    plan_free(plan);
+    return rc;
+}
+
+int script_eval_value(segrt_script *sc, int idx, value_summary *sum, segrt_set **present)
+{
+    *present = NULL;
+    value_job job = { lua_absindex(sc->L, idx), sum };
+    return with_session(sc, value_result, &job, present);
+}
+
+int script_eval_predicate(segrt_script *sc, int idx, segrt_set **out)
+{
+    *out = NULL;
+    idx = lua_absindex(sc->L, idx);
+    return with_session(sc, predicate_result, &idx, out);
 }
