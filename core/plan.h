@@ -37,7 +37,7 @@ typedef enum pkind {
     P_ARITH,   /* a op b */
     P_FLOOR,
     P_AGG,     /* aggregate op over events: see struct ev_sel */
-    P_NTILE,   /* a, ntiles, desc, b = among (optional) */
+    P_NTILE,   /* op order_op over a: ntiles, desc, b = among (optional) */
     P_SCORE_FN,/* the Lua function of score str, run per contact */
     /* predicates */
     P_CMP,     /* a op b */
@@ -53,7 +53,8 @@ typedef enum pkind {
 } pkind;
 
 enum cmp_op { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE };
-enum agg_op { AGG_COUNT, AGG_SUM, AGG_AVG, AGG_MIN, AGG_MAX };
+enum agg_op { AGG_COUNT, AGG_SUM, AGG_AVG, AGG_MIN, AGG_MAX, AGG_DECAYED /* k = half-life */ };
+enum order_op { ORDER_NTILE, ORDER_RANK, ORDER_PERCENTILE };
 enum ev_attr { EVA_TS, EVA_AMOUNT, EVA_CATEGORY, EVA_CHANNEL };
 
 typedef struct pnode pnode;

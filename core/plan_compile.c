@@ -371,6 +371,17 @@ static pnode *compile_agg(compiler *c, int idx, pnode *p, frame_kind frame)
         if (strcmp(fn, fns[i].name) == 0)
             p->op = fns[i].op;
     }
+    if (strcmp(fn, "decayed") == 0) {
+        p->op = AGG_DECAYED;
+        p->type = VT_NUM;
+        pnode *hl = child(c, idx, "half_life", FRAME_CONTACTS);
+        if (hl == NULL)
+            return plan_free(p), NULL;
+        int ok = is_duration(hl) && hl->k > 0;
+        p->k = hl->k;
+        plan_free(hl);
+        return ok ? p : fail_node(c, p, ":decayed takes a positive duration such as seg.days(30)");
+    }
     if (p->op == AGG_COUNT) {
         p->type = VT_NUM;
         return p;
@@ -458,7 +469,7 @@ static pnode *compile_member(compiler *c, int idx, pnode *p, frame_kind frame)
 static pnode *compile_arith(compiler *c, int idx, pnode *p, frame_kind frame)
 {
     const char *op = get_string(c->L, idx, "op");
-    p->op = op[0];
+    p->op = strcmp(op, "min") == 0 ? 'm' : strcmp(op, "max") == 0 ? 'M' : op[0];
     if ((p->a = child(c, idx, "a", frame)) == NULL || (p->b = child(c, idx, "b", frame)) == NULL)
         return plan_free(p), NULL;
     vtype a = p->a->type, b = p->b->type;
@@ -486,9 +497,17 @@ static pnode *compile_arith(compiler *c, int idx, pnode *p, frame_kind frame)
         r = a == VT_NUM && b == VT_NUM ? VT_NUM : a == VT_DUR && b == VT_DUR ? VT_NUM
           : a == VT_DUR && b == VT_NUM ? VT_DUR : 0;
         break;
+    case 'm': /* least, greatest: of two values of one kind */
+    case 'M':
+        r = a == b && (a == VT_NUM || a == VT_TIME || a == VT_DUR) ? a : 0;
+        break;
     }
     if (r == 0) {
         char x[160], y[160];
+        if (p->op == 'm' || p->op == 'M')
+            return fail_node(c, p, "seg.%s needs two numbers, times or durations, got %s and %s",
+                             p->op == 'm' ? "least" : "greatest", describe(p->a, x, sizeof x),
+                             describe(p->b, y, sizeof y));
         return fail_node(c, p, "cannot compute %s %c %s", describe(p->a, x, sizeof x), p->op,
                          describe(p->b, y, sizeof y));
     }
@@ -779,6 +798,10 @@ static pnode *compile_ntile(compiler *c, int idx, pnode *p, frame_kind frame)
         return fail_node(c, p, "seg.ntile cannot be used inside an event :where");
     p->kind = P_NTILE;
     p->type = VT_NUM;
+    const char *mode = get_string(c->L, idx, "mode");
+    p->op = mode && strcmp(mode, "rank") == 0         ? ORDER_RANK
+          : mode && strcmp(mode, "percentile") == 0 ? ORDER_PERCENTILE
+                                                    : ORDER_NTILE;
     rawfield(c->L, idx, "n");
     p->ntiles = lua_tointeger(c->L, -1);
     rawfield(c->L, idx, "desc");

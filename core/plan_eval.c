@@ -201,6 +201,8 @@ int64_t plan_arith(int op, int64_t a, int64_t b)
     case '+': r = (__int128)a + b; break;
     case '-': r = (__int128)a - b; break;
     case '*': r = (__int128)a * b / SCALE; break;
+    case 'm': return a < b ? a : b;
+    case 'M': return a > b ? a : b;
     default:
         if (b == 0)
             return MISSING;

@@ -7,6 +7,7 @@
 #include "script.h"
 #include "value.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 #define MISSING VALUE_MISSING
@@ -84,7 +85,7 @@ int plan_eval_agg(plan_ctx *cx, const pnode *p, vec *out)
         selection_free(&sel);
         return store_fail(cx->s, SEGRT_ENOMEM, "out of memory evaluating an aggregate");
     }
-    int64_t init = p->op == AGG_COUNT ? 0 : MISSING;
+    int64_t init = p->op == AGG_COUNT || p->op == AGG_DECAYED ? 0 : MISSING;
     for (size_t i = 0; i < n; i++)
         v[i] = init;
     const int64_t *attr = p->ev.attr == EVA_TS ? sel.ev.ts : sel.ev.amount;
@@ -94,6 +95,11 @@ int plan_eval_agg(plan_ctx *cx, const pnode *p, vec *out)
             continue;
         if (p->op == AGG_COUNT) {
             v[o] += VALUE_NUMBER_SCALE;
+            continue;
+        }
+        if (p->op == AGG_DECAYED) { /* 2^(-age / half-life); events after NOW weigh 1 */
+            double age = sel.ev.ts[i] < cx->now ? (double)(cx->now - sel.ev.ts[i]) : 0.0;
+            v[o] += (int64_t)llround(exp2(-age / (double)p->k) * VALUE_NUMBER_SCALE);
             continue;
         }
         int64_t x = attr[i];

@@ -83,10 +83,17 @@ int plan_eval_ntile(plan_ctx *cx, const pnode *p, vec *out)
         rc = store_fail(cx->s, SEGRT_ENOMEM, "out of memory in seg.ntile");
         goto done;
     }
-    size_t q = m / (size_t)p->ntiles, rem = m % (size_t)p->ntiles, big = rem * (q + 1);
+    size_t nt = p->op == ORDER_NTILE ? (size_t)p->ntiles : 1;
+    size_t q = m / nt, rem = m % nt, big = rem * (q + 1);
     for (size_t j = 0; j < m; j++) {
-        size_t bucket = j < big ? j / (q + 1) : rem + (j - big) / q;
-        v[r[j].ord] = (int64_t)(bucket + 1) * VALUE_NUMBER_SCALE;
+        int64_t out_v;
+        if (p->op == ORDER_RANK)
+            out_v = (int64_t)(j + 1) * VALUE_NUMBER_SCALE;
+        else if (p->op == ORDER_PERCENTILE) /* exact to the micro-unit */
+            out_v = m > 1 ? (int64_t)((__int128)j * 100 * VALUE_NUMBER_SCALE / (__int128)(m - 1)) : 0;
+        else
+            out_v = (int64_t)((j < big ? j / (q + 1) : rem + (j - big) / q) + 1) * VALUE_NUMBER_SCALE;
+        v[r[j].ord] = out_v;
     }
     *out = (vec){ .v = v };
     v = NULL;

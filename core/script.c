@@ -4,16 +4,16 @@
  */
 #include "script.h"
 
+#include "embedded.h"
+
 #include <lauxlib.h>
 #include <lualib.h>
 #include <stdlib.h>
 #include <string.h>
 
-extern const char segrt_lua_source[];
-extern const size_t segrt_lua_source_len;
-
 #define MODULE_CHUNK "=segrt"
 #define MODULE_KEY "segrt.module"
+#define LOADED_KEY "segrt.loaded" /* shipped modules already required */
 
 /* where(): "file:line" of the innermost Lua frame that is not the seg module. */
 static int l_where(lua_State *L)
@@ -31,13 +31,38 @@ static int l_where(lua_State *L)
     return 1;
 }
 
-/* require: only the seg module exists for scripts. */
+/* require: the seg module, or a script shipped in scripts/ ("models.rfm"), run once. */
 static int l_require(lua_State *L)
 {
     const char *name = luaL_checkstring(L, 1);
-    if (strcmp(name, "segrt") != 0)
-        return luaL_error(L, "module '%s' not found (scripts can require \"segrt\")", name);
-    lua_getfield(L, LUA_REGISTRYINDEX, MODULE_KEY);
+    if (strcmp(name, "segrt") == 0) {
+        lua_getfield(L, LUA_REGISTRYINDEX, MODULE_KEY);
+        return 1;
+    }
+    const embedded_script *e = embedded_find(name);
+    if (e == NULL)
+        return luaL_error(L, "module '%s' not found (scripts can require \"segrt\" and the "
+                          "shipped models, e.g. \"models.rfm\")", name);
+    lua_getfield(L, LUA_REGISTRYINDEX, LOADED_KEY);
+    lua_getfield(L, -1, name);
+    if (!lua_isnil(L, -1))
+        return 1;
+    lua_pop(L, 1);
+    char chunk[128];
+    snprintf(chunk, sizeof chunk, "@scripts/%s.lua", name);
+    for (char *c = chunk + 9; *c; c++) /* models.rfm -> scripts/models/rfm.lua */
+        if (*c == '.' && strcmp(c, ".lua") != 0)
+            *c = '/';
+    if (luaL_loadbufferx(L, e->source, e->len, chunk, "t") != LUA_OK)
+        return lua_error(L);
+    lua_pushstring(L, name);
+    lua_call(L, 1, 1);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        lua_pushboolean(L, 1);
+    }
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -3, name);
     return 1;
 }
 
@@ -86,11 +111,16 @@ static void open_safe_libs(lua_State *L)
 static int load_module(lua_State *L)
 {
     open_safe_libs(L);
-    if (luaL_loadbufferx(L, segrt_lua_source, segrt_lua_source_len, MODULE_CHUNK, "t") != LUA_OK)
+    const embedded_script *e = embedded_find("segrt");
+    if (e == NULL)
+        return luaL_error(L, "the seg module is not built in");
+    if (luaL_loadbufferx(L, e->source, e->len, MODULE_CHUNK, "t") != LUA_OK)
         return lua_error(L);
     lua_pushcfunction(L, l_where);
     lua_call(L, 1, 1);
     lua_setfield(L, LUA_REGISTRYINDEX, MODULE_KEY);
+    lua_newtable(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, LOADED_KEY);
     return 0;
 }
 

@@ -192,7 +192,41 @@ static int eval_definition(plan_ctx *cx, const char *name, int def, bitset *bits
     return rc;
 }
 
-/* group.m: the base segment minus the bases of the members listed before it. */
+/*
+ * The contacts entry i of a group's list matches: a named segment, or an
+ * inline { name, where = ... } (evaluated into own).
+ */
+static int entry_bits(plan_ctx *cx, int def, const char *group, int list, lua_Integer i,
+                      const bitset **out, bitset *own)
+{
+    lua_State *L = cx->sc->L;
+    int rc;
+    if (lua_rawgeti(L, list, i) == LUA_TTABLE) {
+        lua_getfield(L, -1, "where");
+        pnode *plan = plan_compile(cx, L, -1, FRAME_CONTACTS);
+        rc = plan ? plan_eval_pred(cx, plan, own) : SEGRT_ELUA;
+        plan_free(plan);
+        lua_pop(L, 1);
+        if (rc == SEGRT_OK)
+            bitset_and(own, cx->live);
+        *out = own;
+    } else {
+        const char *base = lua_tostring(L, -1);
+        long idx = script_segment_index(cx->sc, base);
+        if (idx >= 0) {
+            rc = eval_segment(cx, idx, out);
+        } else {
+            lua_getfield(L, def, "loc");
+            rc = plan_fail(cx, lua_tostring(L, -1), "exclusive group '%s' names unknown segment "
+                           "'%s'", group, base);
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
+    return rc;
+}
+
+/* group.m: what entry m matches minus what the entries listed before it match. */
 static int eval_group_member(plan_ctx *cx, int def, bitset *bits)
 {
     lua_State *L = cx->sc->L;
@@ -205,25 +239,16 @@ static int eval_group_member(plan_ctx *cx, int def, bitset *bits)
     int list = lua_gettop(L);
     int rc = bitset_init(bits, cx->ncontacts) == 0 ? SEGRT_OK : SEGRT_ENOMEM;
     for (lua_Integer i = 1; i <= rank && rc == SEGRT_OK; i++) {
-        lua_rawgeti(L, list, i);
-        const char *base = lua_tostring(L, -1);
-        long idx = script_segment_index(cx->sc, base);
         const bitset *b = NULL;
-        if (idx < 0) {
-            lua_getfield(L, def, "loc");
-            rc = plan_fail(cx, lua_tostring(L, -1), "exclusive group '%s' names unknown segment "
-                           "'%s'", group, base);
-            lua_pop(L, 1);
-        } else {
-            rc = eval_segment(cx, idx, &b);
-        }
+        bitset own = { 0 };
+        rc = entry_bits(cx, def, group, list, i, &b, &own);
         if (rc == SEGRT_OK && i < rank)
-            bitset_or(bits, b); /* claimed by an earlier member */
+            bitset_or(bits, b); /* claimed by an earlier entry */
         else if (rc == SEGRT_OK) {
             bitset_not(bits);
             bitset_and(bits, b);
         }
-        lua_pop(L, 1);
+        bitset_free(&own);
     }
     lua_pop(L, 4);
     if (rc != SEGRT_OK)

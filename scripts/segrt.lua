@@ -14,10 +14,11 @@ local function fail(msg)
 end
 
 local seg = {}
-local registry = { segments = {}, by_name = {}, scores = {}, groups = {}, consents = {} }
+local registry = { segments = {}, by_name = {}, scores = {}, groups = {}, consents = {},
+                   models = {} }
 
 local Value, Pred, Events = {}, {}, {}
-Value.__index, Pred.__index, Events.__index = Value, Pred, Events
+Pred.__index, Events.__index = Pred, Events
 
 local function node(mt, t)
   t.loc = t.loc or where()
@@ -74,6 +75,14 @@ local function arith(op)
   end
 end
 Value.__add, Value.__sub, Value.__mul, Value.__div = arith "+", arith "-", arith "*", arith "/"
+Value.__index = function(v, key)
+  local m = Value[key]
+  if m ~= nil then return m end
+  if rawget(v, "k") == "score" and type(key) == "string" then -- seg.S.rfm.R: score "rfm.R"
+    return node(Value, { k = "score", name = rawget(v, "name") .. "." .. key })
+  end
+  return nil
+end
 Value.__unm = function(a) return node(Value, { k = "arith", op = "-", a = val(0), b = a }) end
 Value.__tostring = function(v) return "<value " .. v.k .. " at " .. v.loc .. ">" end
 Value.__band = function() fail("& combines predicates; compare the value first (:eq, :gt, ...)") end
@@ -124,14 +133,27 @@ function seg.time(text)
 end
 function seg.floor(x) return node(Value, { k = "floor", a = val(x, "seg.floor") }) end
 
--- seg.ntile(expr, n [, {desc = true, among = pred}]): NTILE(n) over the contacts
--- where expr is present (and among holds), ordered by expr then external id.
-function seg.ntile(x, n, opts)
+-- Orderings over the contacts where expr is present (and opts.among holds),
+-- by expr ascending (descending with opts.desc), ties by external id:
+--   seg.ntile(expr, n [, opts])   NTILE(n) as in SQL: buckets 1..n
+--   seg.rank(expr [, opts])       the position, from 1
+--   seg.percentile(expr [, opts]) 100 * (rank - 1) / (N - 1), 0 for one contact
+local function ordering(mode, x, n, opts)
   opts = opts or {}
-  if math.type(n) ~= "integer" or n < 1 then fail("seg.ntile: n must be a positive integer") end
-  return node(Value, { k = "ntile", a = val(x, "seg.ntile"), n = n, desc = opts.desc and true or false,
-                       among = opts.among and pred(opts.among, "seg.ntile among") })
+  return node(Value, { k = "ntile", mode = mode, a = val(x, "seg." .. mode), n = n,
+                       desc = opts.desc and true or false,
+                       among = opts.among and pred(opts.among, "seg." .. mode .. " among") })
 end
+function seg.ntile(x, n, opts)
+  if math.type(n) ~= "integer" or n < 1 then fail("seg.ntile: n must be a positive integer") end
+  return ordering("ntile", x, n, opts)
+end
+function seg.rank(x, opts) return ordering("rank", x, 0, opts) end
+function seg.percentile(x, opts) return ordering("percentile", x, 0, opts) end
+
+-- The smaller / larger of two values (missing when either is).
+function seg.least(a, b) return node(Value, { k = "arith", op = "min", a = val(a), b = val(b) }) end
+function seg.greatest(a, b) return node(Value, { k = "arith", op = "max", a = val(a), b = val(b) }) end
 
 -- ------------------------------------------------------------ events
 
@@ -185,6 +207,11 @@ end
 Events.count = agg("count")
 Events.sum, Events.avg, Events.min, Events.max = agg("sum"), agg("avg"), agg("min"), agg("max")
 Events.first, Events.last = agg("first", "ts"), agg("last", "ts")
+-- Each event weighs 2^(-age / half_life): a recent event counts 1, one a
+-- half-life old 0.5 (engagement scores).
+function Events:decayed(half_life)
+  return node(Value, { k = "agg", fn = "decayed", ev = self, half_life = val(half_life, ":decayed") })
+end
 function Events:exists() return node(Pred, { k = "exists", ev = self }) end
 function Events:none() return node(Pred, { k = "none", ev = self }) end
 Events.__tostring = function(e) return "<events " .. e.type .. " at " .. e.loc .. ">" end
@@ -234,22 +261,31 @@ function seg.segment(name)
 end
 
 -- seg.exclusive "group" { "a", "b" }: group.a = a, group.b = b and not a, ...
+-- An entry may also define its member inline: { "c", where = pred, description = "..." }.
 function seg.exclusive(group)
   check_name(group, "group")
   local at = where()
   return function(members)
     if type(members) ~= "table" or #members == 0 then
-      fail("seg.exclusive \"" .. group .. "\" takes a list of segment names")
+      fail("seg.exclusive \"" .. group .. "\" takes a list of segment names or { name, where = ... }")
     end
-    local names = {}
+    local entries = {}
     for i, m in ipairs(members) do
-      check_name(m, "segment")
-      names[i] = m
+      if type(m) == "table" then
+        check_name(m[1], "segment")
+        entries[i] = { name = m[1], where = pred(m.where, "group '" .. group .. "' member " .. m[1]),
+                       description = m.description or "" }
+      else
+        check_name(m, "segment")
+        entries[i] = m
+      end
     end
-    registry.groups[group] = names
-    for i, m in ipairs(names) do
-      add_segment { name = group .. "." .. m, group = group, rank = i, base = m,
-                    description = "", loc = at }
+    registry.groups[group] = entries
+    for i, m in ipairs(entries) do
+      local inline = type(m) == "table"
+      add_segment { name = group .. "." .. (inline and m.name or m), group = group, rank = i,
+                    base = not inline and m or nil, description = inline and m.description or "",
+                    loc = at }
     end
   end
 end
@@ -260,7 +296,10 @@ function seg.member(name)
 end
 
 function seg.score(name)
-  check_name(name, "score")
+  if type(name) ~= "string" or not name:match "^[A-Za-z_][A-Za-z0-9_]*$"
+     and not name:match "^[A-Za-z_][A-Za-z0-9_]*%.[A-Za-z_][A-Za-z0-9_]*$" then
+    fail(string.format("score name %s is not [A-Za-z_][A-Za-z0-9_]* (or model.output)", tostring(name)))
+  end
   local at = where()
   return function(spec)
     if type(spec) ~= "table" or (spec.expr == nil) == (spec.fn == nil) then
@@ -272,6 +311,24 @@ function seg.score(name)
     registry.scores[name] = { name = name, expr = spec.expr, fn = spec.fn, loc = at }
   end
 end
+-- seg.model "name" { kind = ..., scores = { "name.x", ... }, segments = { ... }, ... }:
+-- what `segrt score SCRIPT name` summarises. The shipped models (scripts/models/)
+-- register themselves; kinds "bgnbd", "kmeans" and "logreg" are computed in C and
+-- their outputs are the scores "name.<output>".
+function seg.model(name)
+  check_name(name, "model")
+  local at = where()
+  return function(spec)
+    if type(spec) ~= "table" or type(spec.kind) ~= "string" then
+      fail("seg.model \"" .. name .. "\" takes a table with a kind")
+    end
+    if registry.models[name] then fail("model '" .. name .. "' is defined twice") end
+    spec.name, spec.loc = name, at
+    spec.scores, spec.segments = spec.scores or {}, spec.segments or {}
+    registry.models[name] = spec
+  end
+end
+
 seg.S = setmetatable({}, { __index = function(_, name)
   return node(Value, { k = "score", name = name })
 end })

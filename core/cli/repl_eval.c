@@ -1,0 +1,362 @@
+/*
+ * repl_eval.c — running REPL statements in the script's Lua state (repl.h).
+ *
+ * Like lua.c: a statement is first compiled as "return <text>" so that an
+ * expression prints its value, then as written; a syntax error at <eof>
+ * means "read another line". Statements run with an _ENV whose writes go to
+ * the globals and are noticed, so :save keeps the assignments a segment may
+ * use. Errors print with a traceback trimmed to the user's frames. Ctrl-C
+ * sets a flag that a count hook turns into a Lua error ("interrupted").
+ *
+ * Uses: script.h (the state, the seg registry, refreshing the segments).
+ */
+#include "repl.h"
+
+#include <lauxlib.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EOFMARK "<eof>"
+
+static volatile sig_atomic_t interrupt_flag;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    interrupt_flag = 1;
+}
+
+int repl_interrupted(void)
+{
+    return interrupt_flag != 0;
+}
+
+void repl_interrupt_clear(void)
+{
+    interrupt_flag = 0;
+}
+
+/* Every 1000 instructions: stop the running Lua code if Ctrl-C was pressed. */
+static void interrupt_hook(lua_State *L, lua_Debug *ar)
+{
+    (void)ar;
+    if (interrupt_flag)
+        luaL_error(L, "interrupted");
+}
+
+void repl_error(repl *r, const char *fmt, ...)
+{
+    va_list ap;
+    fflush(stdout);
+    if (r->colour)
+        fputs("\033[31m", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    if (r->colour)
+        fputs("\033[0m", stderr);
+    fputc('\n', stderr);
+    r->errors++;
+}
+
+void repl_fail(repl *r, int rc)
+{
+    const char *msg = segrt_errmsg(r->s);
+    repl_error(r, "%s", msg && *msg ? msg : segrt_strerror(rc));
+}
+
+/* Message handler: the message with a traceback (lua.c's msghandler). */
+static int msgh(lua_State *L)
+{
+    const char *msg = lua_tostring(L, 1);
+    if (msg == NULL) {
+        if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
+            return 1;                                  /* the __tostring text */
+        msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    }
+    luaL_traceback(L, L, msg, 1);                      /* msg + traceback */
+    return 1;
+}
+
+/* A traceback frame the user wrote (not C, not the seg module, not a tail-call mark). */
+static int user_frame(const char *line, size_t n)
+{
+    static const char *const skip[] = { "\t[C]:", "\tsegrt:", "\t(...tail calls...)" };
+    for (size_t i = 0; i < sizeof skip / sizeof skip[0]; i++) {
+        if (n >= strlen(skip[i]) && strncmp(line, skip[i], strlen(skip[i])) == 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* Print the error text on top of the stack: message, then the user's frames when several. */
+static void report_lua_error(repl *r)
+{
+    const char *text = lua_tostring(r->L, -1);
+    if (text == NULL)
+        text = "(error object is not a string)";
+    const char *tb = strstr(text, "\nstack traceback:\n");
+    if (tb == NULL) {
+        repl_error(r, "%s", text);
+        lua_pop(r->L, 1);
+        return;
+    }
+    luaL_Buffer b;
+    luaL_buffinit(r->L, &b);
+    int frames = 0;
+    for (const char *p = tb + strlen("\nstack traceback:\n"); *p;) {
+        size_t n = strcspn(p, "\n");
+        if (user_frame(p, n)) {
+            luaL_addchar(&b, '\n');
+            luaL_addlstring(&b, p, n);
+            frames++;
+        }
+        p += n + (p[n] == '\n');
+    }
+    luaL_pushresult(&b);                               /* text, frames */
+    const char *kept = lua_tostring(r->L, -1);
+    if (frames > 1)
+        repl_error(r, "%.*s\nstack traceback:%s", (int)(tb - text), text, kept);
+    else
+        repl_error(r, "%.*s", (int)(tb - text), text);
+    lua_pop(r->L, 2);
+}
+
+int repl_pcall(repl *r, int nargs, int nresults)
+{
+    lua_State *L = r->L;
+    int base = lua_gettop(L) - nargs;                  /* the function */
+    lua_pushcfunction(L, msgh);
+    lua_insert(L, base);                               /* msgh below the function */
+    repl_interrupt_clear();
+    int status = lua_pcall(L, nargs, nresults, base);
+    lua_remove(L, base);
+    if (status != LUA_OK)
+        report_lua_error(r);
+    repl_interrupt_clear();
+    return status;
+}
+
+/* ------------------------------------------------------------ setup */
+
+static const char prelude[] =
+    "seg = require \"segrt\"\n"
+    "F, E, S, days, hours = seg.F, seg.E, seg.S, seg.days, seg.hours\n";
+
+/*
+ * The statements' _ENV, a function that tells (once) whether a global was
+ * written through it, and the metatables of the three kinds of seg node.
+ */
+static const char session_code[] =
+    "local G, written = _G, false\n"
+    "local env = setmetatable({}, { __index = G,\n"
+    "  __newindex = function(_, k, v) G[k] = v; written = true end })\n"
+    "local function was_written() local w = written; written = false; return w end\n"
+    "local seg = require \"segrt\"\n"
+    "return env, was_written, getmetatable(seg.all {}), getmetatable(seg.F.x),\n"
+    "       getmetatable(seg.E.x)\n";
+
+int repl_setup(repl *r)
+{
+    int rc = segrt_script_load_string(r->s, "repl", prelude, strlen(prelude), &r->sc);
+    if (rc != SEGRT_OK)
+        return rc;
+    r->L = r->sc->L;
+    lua_State *L = r->L;
+    if (luaL_loadbufferx(L, session_code, strlen(session_code), "=repl", "t") != LUA_OK ||
+        lua_pcall(L, 0, 5, 0) != LUA_OK) {
+        repl_error(r, "setting up the session: %s", lua_tostring(L, -1));
+        lua_pop(L, 1);
+        return SEGRT_ELUA;
+    }
+    for (int i = 2; i >= 0; i--)
+        r->mt_ref[i] = luaL_ref(L, LUA_REGISTRYINDEX);  /* pops the metatables */
+    r->written_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    r->env_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_sethook(L, interrupt_hook, LUA_MASKCOUNT, 1000);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint; /* no SA_RESTART: a read at the prompt returns EINTR */
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGINT, &sa, NULL) != 0) {
+        repl_error(r, "cannot handle Ctrl-C");
+        return SEGRT_EIO;
+    }
+    return SEGRT_OK;
+}
+
+int repl_node_kind(repl *r, int idx)
+{
+    lua_State *L = r->L;
+    if (!lua_getmetatable(L, idx))
+        return NODE_NONE;
+    int kind = NODE_NONE;
+    for (int i = 0; i < 3 && kind == NODE_NONE; i++) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, r->mt_ref[i]);
+        if (lua_rawequal(L, -1, -2))
+            kind = i;
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    return kind;
+}
+
+/* ------------------------------------------------------------ definitions */
+
+/* Segments, scores, exclusive groups and consent checks registered so far. */
+static size_t definitions(repl *r)
+{
+    static const char *const keys[] = { "segments", "scores", "groups", "consents" };
+    lua_State *L = r->L;
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        script_push_registry(r->sc, keys[i]);          /* t */
+        lua_pushnil(L);
+        while (lua_next(L, -2) != 0) {                 /* t, k, v */
+            lua_pop(L, 1);
+            n++;
+        }
+        lua_pop(L, 1);
+    }
+    return n;
+}
+
+static int global_written(repl *r)
+{
+    lua_rawgeti(r->L, LUA_REGISTRYINDEX, r->written_ref);
+    lua_call(r->L, 0, 1);                              /* cannot fail: no allocation */
+    int w = lua_toboolean(r->L, -1);
+    lua_pop(r->L, 1);
+    return w;
+}
+
+/* Re-read the segment list; print a line for each segment from index first on. */
+static void segments_changed(repl *r, size_t first)
+{
+    int rc = script_refresh_segments(r->sc);
+    if (rc != SEGRT_OK) {
+        repl_fail(r, rc);
+        return;
+    }
+    for (size_t i = first; i < segrt_script_segment_count(r->sc); i++)
+        repl_print_defined(r, segrt_script_segment_name(r->sc, i));
+}
+
+/* ------------------------------------------------------------ statements */
+
+static int incomplete(lua_State *L, int status)
+{
+    if (status != LUA_ERRSYNTAX)
+        return 0;
+    size_t n;
+    const char *msg = lua_tolstring(L, -1, &n);
+    return msg && n >= strlen(EOFMARK) && strcmp(msg + n - strlen(EOFMARK), EOFMARK) == 0;
+}
+
+/* A bare name of a segment that is not a global ("vip", "tier.gold"), or NULL. */
+static const char *bare_segment(repl *r, const char *text, char *buf, size_t n)
+{
+    while (*text == ' ' || *text == '\t')
+        text++;
+    size_t len = strcspn(text, " \t\r\n");
+    if (len == 0 || len >= n || text[len + strspn(text + len, " \t\r\n")] != '\0')
+        return NULL;
+    memcpy(buf, text, len);
+    buf[len] = '\0';
+    if (script_segment_index(r->sc, buf) < 0)
+        return NULL;
+    char head[256];
+    snprintf(head, sizeof head, "%.*s", (int)strcspn(buf, "."), buf);
+    int is_global = lua_getglobal(r->L, head) != LUA_TNIL;
+    lua_pop(r->L, 1);
+    return is_global ? NULL : buf;
+}
+
+/* Compile text as an expression, else as a statement; the function or the error on top. */
+static int compile(repl *r, const char *text, const char *chunk)
+{
+    lua_State *L = r->L;
+    int is_expr = text[0] == '=';
+    const char *body = is_expr ? text + 1 : text;
+    lua_pushfstring(L, "return %s", body);             /* "return text" */
+    int status = luaL_loadbufferx(L, lua_tostring(L, -1), lua_rawlen(L, -1), chunk, "t");
+    lua_remove(L, -2);
+    if (status == LUA_OK || is_expr)
+        return status;
+    lua_pop(L, 1);
+    return luaL_loadbufferx(L, text, strlen(text), chunk, "t");
+}
+
+int repl_eval(repl *r, const char *text, int final)
+{
+    lua_State *L = r->L;
+    char name[512];
+    const char *seg_name = bare_segment(r, text, name, sizeof name);
+    if (seg_name) {
+        repl_print_segment(r, seg_name);
+        return REPL_DONE;
+    }
+    int top = lua_gettop(L);
+    char chunk[64];
+    snprintf(chunk, sizeof chunk, "=input#%lu", r->n);
+    int status = compile(r, text, chunk);
+    if (!final && incomplete(L, status)) {
+        lua_settop(L, top);
+        return REPL_MORE;
+    }
+    if (status != LUA_OK) {
+        report_lua_error(r);
+        lua_settop(L, top);
+        return REPL_DONE;
+    }
+    lua_rawgeti(L, LUA_REGISTRYINDEX, r->env_ref);
+    if (lua_setupvalue(L, -2, 1) == NULL)              /* fn._ENV = env */
+        lua_pop(L, 1);
+    size_t defs = definitions(r), nseg = segrt_script_segment_count(r->sc);
+    double t0 = cli_now_ms();
+    status = repl_pcall(r, 0, LUA_MULTRET);
+    double ms = cli_now_ms() - t0;
+    int wrote = global_written(r);
+    int defined = definitions(r) != defs;
+    if (status == LUA_OK && (defined || wrote) && repl_strings_add(&r->saved, text) != 0)
+        repl_error(r, "out of memory: this statement will not be saved");
+    if (defined)
+        segments_changed(r, nseg);
+    if (status == LUA_OK) {
+        repl_print_results(r, top + 1, lua_gettop(L));
+        if (r->timing && lua_gettop(L) == top)
+            printf("(%.1f ms)\n", ms);
+    }
+    lua_settop(L, top);
+    return REPL_DONE;
+}
+
+int repl_load_file(repl *r, const char *path)
+{
+    lua_State *L = r->L;
+    size_t nseg = segrt_script_segment_count(r->sc);
+    if (luaL_loadfilex(L, path, "t") != LUA_OK) {
+        report_lua_error(r);
+        return SEGRT_ELUA;
+    }
+    int status = repl_pcall(r, 0, 0);
+    if (script_refresh_segments(r->sc) != SEGRT_OK) {
+        repl_fail(r, SEGRT_ENOMEM);
+        return SEGRT_ENOMEM;
+    }
+    if (status != LUA_OK)
+        return SEGRT_ELUA;
+    if (repl_strings_add(&r->loaded, path) != 0) {
+        repl_error(r, "out of memory");
+        return SEGRT_ENOMEM;
+    }
+    size_t added = segrt_script_segment_count(r->sc) - nseg;
+    printf("loaded %s: %zu segment%s", path, added, added == 1 ? "" : "s");
+    for (size_t i = nseg; i < nseg + added && i < nseg + 8; i++)
+        printf("%s%s", i == nseg ? " (" : ", ", segrt_script_segment_name(r->sc, i));
+    printf("%s\n", added > 8 ? ", ...)" : added ? ")" : "");
+    return SEGRT_OK;
+}
