@@ -1,9 +1,9 @@
 /*
  * bgnbd.h — the BG/NBD model of repeat buying (Fader, Hardie & Lee 2005,
  * "Counting Your Customers the Easy Way: An Alternative to the Pareto/NBD
- * Model", Marketing Science 24(2)): while alive a customer buys at Poisson
- * rate lambda ~ Gamma(r, alpha); after each purchase they drop out with
- * probability p ~ Beta(a, b).
+ * Model", Marketing Science 24(2); "FHL 2005" below): while alive a
+ * customer buys at Poisson rate lambda ~ Gamma(r, alpha); after each repeat
+ * purchase they drop out with probability p ~ Beta(a, b).
  *
  * Input rows are cba_row summaries (cba.h): x = frequency, t_x = recency,
  * T = age, all durations in one unit (weeks for CDNOW); the parameters are
@@ -45,8 +45,9 @@ double bgnbd_loglik(const bgnbd_params *p, const cba_row *rows, size_t n);
 int bgnbd_fit(const cba_row *rows, size_t n, bgnbd_params *out, double *loglik);
 
 /*
- * P(alive at T | x, t_x, T) (FHL 2005 technical note "Computing P(alive)
- * using the BG/NBD model"): 1 when x = 0, else
+ * P(alive at T | x, t_x, T) (Fader, Hardie & Lee, "Computing P(alive)
+ * Using the BG/NBD Model", brucehardie.com/notes/021, 2008): 1 when x = 0
+ * (the model lets customers drop out only after a repeat purchase), else
  * 1 / (1 + a / (b + x - 1) * ((alpha + T) / (alpha + t_x))^(r + x)).
  */
 double bgnbd_p_alive(const bgnbd_params *p, double x, double t_x, double T);

@@ -39,6 +39,8 @@ typedef enum pkind {
     P_AGG,     /* aggregate op over events: see struct ev_sel */
     P_NTILE,   /* op order_op over a: ntiles, desc, b = among (optional) */
     P_SCORE_FN,/* the Lua function of score str, run per contact */
+    P_MODEL,   /* output str ("model.output") of a model computed in C (model.c) */
+    P_SCORE,   /* score str with expression a: evaluated once per evaluation, then reused */
     /* predicates */
     P_CMP,     /* a op b */
     P_BETWEEN, /* lo <= a <= hi: a, b = lo, c = hi */
@@ -94,6 +96,7 @@ typedef struct plan_ctx {
     MDB_txn *txn;
     segrt_script *sc;
     int64_t now;
+    int64_t session_now; /* NOW of the evaluation; memos hold only values computed at it */
     uint32_t ncontacts;  /* ordinals 0 .. ncontacts-1 */
     const bitset *live;
     const ev_proj *ev;   /* the events frame, when frame == FRAME_EVENTS */

@@ -5,6 +5,7 @@
  */
 #include "dict.h"
 #include "schema.h"
+#include "model.h"
 #include "script.h"
 #include "value.h"
 
@@ -414,6 +415,12 @@ static pnode *compile_score(compiler *c, int idx, pnode *p, frame_kind frame)
     lua_remove(L, -2);
     if (lua_isnil(L, -1)) {
         lua_pop(L, 1);
+        if (model_output_known(c->cx->sc, name)) {
+            p->kind = P_MODEL;
+            p->type = VT_NUM;
+            p->str = strdup(name);
+            return p->str ? p : fail_node(c, p, "out of memory");
+        }
         return fail_node(c, p, "unknown score '%s' (define it with seg.score \"%s\" { ... })", name,
                          name);
     }
@@ -441,8 +448,18 @@ static pnode *compile_score(compiler *c, int idx, pnode *p, frame_kind frame)
     pnode *e = child(c, def, "expr", frame);
     c->nscores--;
     lua_pop(L, 1);
-    plan_free(p);
-    return e;
+    if (e == NULL)
+        return plan_free(p), NULL;
+    if (e->kind == P_CONST) { /* nothing to reuse */
+        plan_free(p);
+        return e;
+    }
+    p->kind = P_SCORE;
+    p->type = e->type;
+    p->dict = e->dict;
+    p->a = e;
+    p->str = strdup(name);
+    return p->str ? p : fail_node(c, p, "out of memory");
 }
 
 static pnode *compile_member(compiler *c, int idx, pnode *p, frame_kind frame)

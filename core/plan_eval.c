@@ -7,6 +7,7 @@
 #include "column.h"
 #include "dict.h"
 #include "schema.h"
+#include "model.h"
 #include "script.h"
 #include "value.h"
 
@@ -267,6 +268,8 @@ int plan_eval_value(plan_ctx *cx, const pnode *p, vec *out)
     case P_AGG: return plan_eval_agg(cx, p, out);
     case P_NTILE: return plan_eval_ntile(cx, p, out);
     case P_SCORE_FN: return script_eval_score_fn(cx, p, out);
+    case P_MODEL: return model_eval_output(cx, p, out);
+    case P_SCORE: return script_eval_score_expr(cx, p, out);
     default: return plan_fail(cx, p->loc, "internal error: not a value");
     }
 }

@@ -17,7 +17,7 @@ typedef struct selection {
     ev_proj ev;
     bitset mask;
     int masked;
-    int64_t lo; /* ts >= lo */
+    int64_t lo, hi; /* lo <= ts <= hi */
 } selection;
 
 static void selection_free(selection *sel)
@@ -28,7 +28,7 @@ static void selection_free(selection *sel)
 
 static int select_events(plan_ctx *cx, const pnode *p, selection *sel)
 {
-    *sel = (selection){ .lo = INT64_MIN };
+    *sel = (selection){ .lo = INT64_MIN, .hi = cx->now };
     int rc = ev_proj_get(cx->s, cx->txn, p->ev.type, &sel->ev);
     if (rc != SEGRT_OK)
         return rc;
@@ -46,9 +46,11 @@ static int select_events(plan_ctx *cx, const pnode *p, selection *sel)
     return rc;
 }
 
+/* In the window and the :where, and not after NOW: plans see the store as of NOW. */
 static inline int selected(const selection *sel, size_t i)
 {
-    return sel->ev.ts[i] >= sel->lo && (!sel->masked || bitset_test(&sel->mask, (uint32_t)i));
+    int64_t ts = sel->ev.ts[i];
+    return ts >= sel->lo && ts <= sel->hi && (!sel->masked || bitset_test(&sel->mask, (uint32_t)i));
 }
 
 int plan_eval_exists(plan_ctx *cx, const pnode *p, bitset *out)

@@ -38,6 +38,10 @@ struct segrt_script {
     size_t nscores;
 };
 
+/* The memo of a score or model output by name (valid until the next call). NULL: no memory. */
+seg_memo *script_score_memo(segrt_script *sc, const char *name);
+/* A score's expression p->a, memoised per evaluation under p->str. */
+int script_eval_score_expr(plan_ctx *cx, const pnode *p, vec *out);
 /* A score's Lua fn over all live contacts (memoised per evaluation). */
 int script_eval_score_fn(plan_ctx *cx, const pnode *p, vec *out);
 /* The members of another segment (memoised per evaluation; cycles are errors). */
@@ -80,6 +84,15 @@ typedef struct value_summary {
     double mean;      /* numbers and durations */
 } value_summary;
 int script_eval_value(segrt_script *sc, int idx, value_summary *sum, segrt_set **present);
+/*
+ * Run fn inside one evaluation session: one snapshot at NOW, with memos that
+ * everything fn evaluates shares (a model is fitted once).
+ */
+int script_session(segrt_script *sc, int (*fn)(plan_ctx *cx, void *ud), void *ud);
+/* Inside a session: a score (or model output) by name, summarised, and its values when asked. */
+int script_score_summary(plan_ctx *cx, const char *name, value_summary *sum, vec *values);
+/* Inside a session: the size of a segment. */
+int script_segment_size(plan_ctx *cx, const char *name, uint64_t *size);
 int script_refresh_segments(segrt_script *sc);
 
 /* Push registry[key] (a table) of the script's seg module. */

@@ -74,7 +74,7 @@ static int run_filter(plan_ctx *cx, const char *segment, int fn_idx, bitset *bit
     return rc;
 }
 
-static seg_memo *score_memo(segrt_script *sc, const char *name)
+seg_memo *script_score_memo(segrt_script *sc, const char *name)
 {
     uint32_t i;
     if (sc->score_index == NULL && (sc->score_index = strmap_new()) == NULL)
@@ -91,10 +91,44 @@ static seg_memo *score_memo(segrt_script *sc, const char *name)
     return &m[sc->nscores++];
 }
 
+/* A copy of a memoised vector. */
+static int copy_memo(plan_ctx *cx, const vec *v, vec *out)
+{
+    if (v->is_const) {
+        *out = *v;
+        return SEGRT_OK;
+    }
+    int64_t *copy = malloc((cx->ncontacts ? cx->ncontacts : 1) * sizeof *copy);
+    if (copy == NULL)
+        return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
+    memcpy(copy, v->v, cx->ncontacts * sizeof *copy);
+    *out = (vec){ .v = copy };
+    return SEGRT_OK;
+}
+
+int script_eval_score_expr(plan_ctx *cx, const pnode *p, vec *out)
+{
+    if (cx->now != cx->session_now) /* e.g. features at a model's cut-off: no reuse */
+        return plan_eval_value(cx, p->a, out);
+    seg_memo *m = script_score_memo(cx->sc, p->str);
+    if (m == NULL)
+        return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
+    if (m->state != 2) {
+        vec v;
+        int rc = plan_eval_value(cx, p->a, &v);
+        if (rc != SEGRT_OK)
+            return rc;
+        m = script_score_memo(cx->sc, p->str); /* evaluating may have moved the memos */
+        m->score = v;
+        m->state = 2;
+    }
+    return copy_memo(cx, &m->score, out);
+}
+
 int script_eval_score_fn(plan_ctx *cx, const pnode *p, vec *out)
 {
     segrt_script *sc = cx->sc;
-    seg_memo *m = score_memo(sc, p->str);
+    seg_memo *m = script_score_memo(sc, p->str);
     if (m == NULL)
         return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
     if (m->state != 2) {
@@ -322,14 +356,14 @@ static int unknown_segment(segrt_script *sc, const char *name)
 
 /*
  * One evaluation: a read snapshot, the live contacts, NOW and fresh memos;
- * fn computes a bitset that becomes *out.
+ * fn computes a bitset that becomes *out (when out is not NULL).
  */
 static int with_session(segrt_script *sc,
                         int (*fn)(plan_ctx *cx, void *ud, bitset *result), void *ud,
                         segrt_set **out)
 {
     segrt_store *s = sc->s;
-    plan_ctx cx = { .s = s, .sc = sc, .now = segrt_store_now(s) };
+    plan_ctx cx = { .s = s, .sc = sc, .now = segrt_store_now(s), .session_now = segrt_store_now(s) };
     bitset live = { 0 }, result = { 0 };
     uint64_t next = 0;
     int top = lua_gettop(sc->L);
@@ -347,7 +381,7 @@ static int with_session(segrt_script *sc,
         rc = store_fail(s, SEGRT_ENOMEM, "out of memory");
     if (rc == SEGRT_OK)
         rc = fn(&cx, ud, &result);
-    if (rc == SEGRT_OK && (*out = segset_wrap(&result)) == NULL)
+    if (rc == SEGRT_OK && out && (*out = segset_wrap(&result)) == NULL)
         rc = store_fail(s, SEGRT_ENOMEM, "out of memory");
     bitset_free(&result);
     session_end(sc);
@@ -395,6 +429,45 @@ static int predicate_result(plan_ctx *cx, void *ud, bitset *result)
     return rc;
 }
 
+/* Summarise plan's values over the live contacts into sum (and present, when given). */
+static int summarise(plan_ctx *cx, const pnode *plan, value_summary *sum, bitset *present,
+                     vec *keep)
+{
+    vec v = { 0 };
+    int rc = plan_eval_value(cx, plan, &v);
+    if (rc == SEGRT_OK && present && bitset_init(present, cx->ncontacts) != 0)
+        rc = store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
+    *sum = (value_summary){ .type = plan->type, .min = INT64_MAX, .max = INT64_MIN };
+    double total = 0;
+    for (uint32_t i = 0; rc == SEGRT_OK && i < cx->ncontacts; i++) {
+        int64_t x = vec_at(&v, i);
+        if (x == VALUE_MISSING || !bitset_test(cx->live, i))
+            continue;
+        if (present)
+            bitset_set(present, i);
+        sum->present++;
+        sum->min = x < sum->min ? x : sum->min;
+        sum->max = x > sum->max ? x : sum->max;
+        total += (double)x;
+    }
+    if (sum->present)
+        sum->mean = total / (double)sum->present;
+    if (rc == SEGRT_OK && keep && v.is_const) { /* a constant score: spread it out */
+        int64_t *all = malloc((cx->ncontacts ? cx->ncontacts : 1) * sizeof *all);
+        for (uint32_t i = 0; all && i < cx->ncontacts; i++)
+            all[i] = v.k;
+        v = (vec){ .v = all };
+        if (all == NULL)
+            rc = store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
+    }
+    if (rc == SEGRT_OK && keep) {
+        *keep = v;
+        v = (vec){ 0 };
+    }
+    vec_free(&v);
+    return rc;
+}
+
 typedef struct value_job {
     int idx;
     value_summary *sum;
@@ -404,26 +477,7 @@ static int value_result(plan_ctx *cx, void *ud, bitset *present)
 {
     value_job *job = ud;
     pnode *plan = plan_compile_value(cx, cx->sc->L, job->idx);
-    vec v = { 0 };
-    int rc = plan ? plan_eval_value(cx, plan, &v) : SEGRT_ELUA;
-    if (rc == SEGRT_OK && bitset_init(present, cx->ncontacts) != 0)
-        rc = store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
-    value_summary *sum = job->sum;
-    *sum = (value_summary){ .type = plan ? plan->type : 0, .min = INT64_MAX, .max = INT64_MIN };
-    double total = 0;
-    for (uint32_t i = 0; rc == SEGRT_OK && i < cx->ncontacts; i++) {
-        int64_t x = vec_at(&v, i);
-        if (x == VALUE_MISSING || !bitset_test(cx->live, i))
-            continue;
-        bitset_set(present, i);
-        sum->present++;
-        sum->min = x < sum->min ? x : sum->min;
-        sum->max = x > sum->max ? x : sum->max;
-        total += (double)x;
-    }
-    if (sum->present)
-        sum->mean = total / (double)sum->present;
-    vec_free(&v);
+    int rc = plan ? summarise(cx, plan, job->sum, present, NULL) : SEGRT_ELUA;
     plan_free(plan);
     return rc;
 }
@@ -433,6 +487,50 @@ int script_eval_value(segrt_script *sc, int idx, value_summary *sum, segrt_set *
     *present = NULL;
     value_job job = { lua_absindex(sc->L, idx), sum };
     return with_session(sc, value_result, &job, present);
+}
+
+int script_score_summary(plan_ctx *cx, const char *name, value_summary *sum, vec *values)
+{
+    lua_State *L = cx->sc->L;
+    lua_createtable(L, 0, 3);
+    lua_pushliteral(L, "score");
+    lua_setfield(L, -2, "k");
+    lua_pushstring(L, name);
+    lua_setfield(L, -2, "name");
+    lua_pushfstring(L, "score '%s'", name);
+    lua_setfield(L, -2, "loc");
+    pnode *plan = plan_compile_value(cx, L, -1);
+    int rc = plan ? summarise(cx, plan, sum, NULL, values) : SEGRT_ELUA;
+    plan_free(plan);
+    lua_pop(L, 1);
+    return rc;
+}
+
+int script_segment_size(plan_ctx *cx, const char *name, uint64_t *size)
+{
+    long idx = script_segment_index(cx->sc, name);
+    const bitset *bits;
+    int rc = idx >= 0 ? eval_segment(cx, idx, &bits) : unknown_segment(cx->sc, name);
+    *size = rc == SEGRT_OK ? bitset_count(bits) : 0;
+    return rc;
+}
+
+typedef struct session_job {
+    int (*fn)(plan_ctx *cx, void *ud);
+    void *ud;
+} session_job;
+
+static int session_result(plan_ctx *cx, void *ud, bitset *result)
+{
+    (void)result;
+    session_job *job = ud;
+    return job->fn(cx, job->ud);
+}
+
+int script_session(segrt_script *sc, int (*fn)(plan_ctx *cx, void *ud), void *ud)
+{
+    session_job job = { fn, ud };
+    return with_session(sc, session_result, &job, NULL);
 }
 
 int script_eval_predicate(segrt_script *sc, int idx, segrt_set **out)

@@ -5,6 +5,8 @@
 #include "segset.h"
 
 #include "contact_json.h"
+#include "script.h"
+#include "value.h"
 #include "row.h"
 #include "schema.h"
 #include "store.h"
@@ -132,9 +134,27 @@ typedef struct rows_ctx {
     MDB_txn *txn;
     const char *const *fields;
     size_t nfields;
+    const vec *scores;   /* per field: the score's values when it is a score, else v == NULL */
+    const vtype *types;
     int (*fn)(void *ud, const char *json);
     void *ud;
 } rows_ctx;
+
+static json_t *score_json(vtype t, int64_t v)
+{
+    char text[32];
+    if (v == VALUE_MISSING)
+        return json_null();
+    if (t == VT_TIME) {
+        value_format_timestamp(v, text);
+        return json_string(text);
+    }
+    if (t == VT_BOOL)
+        return json_boolean(v);
+    if (v % VALUE_NUMBER_SCALE == 0)
+        return json_integer(v / VALUE_NUMBER_SCALE);
+    return json_real((double)v / VALUE_NUMBER_SCALE);
+}
 
 static int emit_row(void *ud, const char *id)
 {
@@ -147,6 +167,10 @@ static int emit_row(void *ud, const char *id)
     if (rc == SEGRT_OK && picked) {
         json_object_set(picked, "id", json_object_get(all, "id"));
         for (size_t i = 0; i < r->nfields; i++) {
+            if (r->scores && r->scores[i].v) {
+                json_object_set_new(picked, r->fields[i], score_json(r->types[i], r->scores[i].v[ord]));
+                continue;
+            }
             json_t *v = json_object_get(all, r->fields[i]);
             json_object_set(picked, r->fields[i], v ? v : json_null());
         }
@@ -161,21 +185,79 @@ static int emit_row(void *ud, const char *id)
     return rc;
 }
 
+static int is_field(segrt_store *s, const char *name)
+{
+    return strcmp(name, "id") == 0 || schema_find(s->schema, name, strlen(name)) != NULL;
+}
+
+/* The rows with fields, and scores (values by ordinal) where scores[i].v is set. */
+static int rows_json(segrt_store *s, const segrt_set *m, const char *const *fields, size_t nfields,
+                     const vec *scores, const vtype *types, int (*fn)(void *ud, const char *json),
+                     void *ud)
+{
+    rows_ctx r = { s, NULL, fields, nfields, scores, types, fn, ud };
+    int rc = store_txn_begin(s, MDB_RDONLY, &r.txn);
+    if (rc != SEGRT_OK)
+        return rc;
+    rc = ids_in_txn(s, r.txn, &m->bits, emit_row, &r);
+    mdb_txn_abort(r.txn);
+    return rc;
+}
+
 int segrt_set_rows_json(segrt_store *s, const segrt_set *m, const char *const *fields,
                         size_t nfields, int (*fn)(void *ud, const char *json), void *ud)
 {
     if (s == NULL || m == NULL || fn == NULL || (nfields && fields == NULL))
         return SEGRT_EINVAL;
     for (size_t i = 0; i < nfields; i++) {
-        if (strcmp(fields[i], "id") != 0 &&
-            schema_find(s->schema, fields[i], strlen(fields[i])) == NULL)
+        if (!is_field(s, fields[i]))
             return store_fail(s, SEGRT_EINVAL, "unknown field '%s'", fields[i]);
     }
-    rows_ctx r = { s, NULL, fields, nfields, fn, ud };
-    int rc = store_txn_begin(s, MDB_RDONLY, &r.txn);
-    if (rc != SEGRT_OK)
-        return rc;
-    rc = ids_in_txn(s, r.txn, &m->bits, emit_row, &r);
-    mdb_txn_abort(r.txn);
+    return rows_json(s, m, fields, nfields, NULL, NULL, fn, ud);
+}
+
+typedef struct score_job {
+    const char *const *fields;
+    size_t nfields;
+    vec *scores;
+    vtype *types;
+} score_job;
+
+/* The fields that are not contact fields, as scores, in one session. */
+static int eval_scores(plan_ctx *cx, void *ud)
+{
+    score_job *job = ud;
+    int rc = SEGRT_OK;
+    for (size_t i = 0; i < job->nfields && rc == SEGRT_OK; i++) {
+        if (is_field(cx->s, job->fields[i]))
+            continue;
+        value_summary sum;
+        rc = script_score_summary(cx, job->fields[i], &sum, &job->scores[i]);
+        job->types[i] = sum.type;
+        if (rc != SEGRT_OK)
+            rc = store_fail(cx->s, SEGRT_EINVAL, "'%s' is neither a field nor a score (%s)",
+                            job->fields[i], segrt_errmsg(cx->s));
+    }
+    return rc;
+}
+
+int segrt_script_rows_json(segrt_script *sc, const segrt_set *m, const char *const *fields,
+                           size_t nfields, int (*fn)(void *ud, const char *json), void *ud)
+{
+    if (sc == NULL || m == NULL || fn == NULL || (nfields && fields == NULL))
+        return SEGRT_EINVAL;
+    segrt_store *s = sc->s;
+    vec *scores = calloc(nfields ? nfields : 1, sizeof *scores);
+    vtype *types = calloc(nfields ? nfields : 1, sizeof *types);
+    int rc = scores && types ? SEGRT_OK : store_fail(s, SEGRT_ENOMEM, "out of memory");
+    score_job job = { fields, nfields, scores, types };
+    if (rc == SEGRT_OK)
+        rc = script_session(sc, eval_scores, &job);
+    if (rc == SEGRT_OK)
+        rc = rows_json(s, m, fields, nfields, scores, types, fn, ud);
+    for (size_t i = 0; scores && i < nfields; i++)
+        vec_free(&scores[i]);
+    free(scores);
+    free(types);
     return rc;
 }

@@ -310,6 +310,22 @@ SEGRT_API int segrt_set_rows_json(segrt_store *s, const segrt_set *m, const char
                                   size_t nfields, int (*fn)(void *ud, const char *json),
                                   void *ud);
 
+/**
+ * As segrt_set_rows_json(), where @p fields may also name scores and model
+ * outputs of the script (e.g. "rfm.R"), evaluated at the store's NOW.
+ */
+SEGRT_API int segrt_script_rows_json(segrt_script *sc, const segrt_set *m,
+                                     const char *const *fields, size_t nfields,
+                                     int (*fn)(void *ud, const char *json), void *ud);
+
+/**
+ * What model @p name of the script (seg.model; the shipped models.rfm,
+ * models.bgnbd, models.kmeans, models.churn, models.engagement) computes at
+ * NOW, as text: fitted parameters, its scores' ranges, its segments' sizes.
+ * *text is malloc'd. SEGRT_ENOTFOUND (with a hint) when there is no such model.
+ */
+SEGRT_API int segrt_model_summary(segrt_script *sc, const char *name, char **text);
+
 /* ------------------------------------------------------------------- time */
 
 /** Parse YYYY-MM-DDTHH:MM:SSZ (or YYYY-MM-DD, midnight) to unix seconds. */

@@ -11,10 +11,12 @@
 #include <time.h>
 
 /*
- * Load SCRIPT and evaluate SEGMENT (argv[optind], argv[optind + 1]); NULL on
- * failure. With timing, print how long the evaluation took to stderr.
+ * Load SCRIPT (into *sc, for the caller to free) and evaluate SEGMENT
+ * (argv[optind], argv[optind + 1]); NULL on failure. With timing, print how
+ * long the evaluation took to stderr.
  */
-static segrt_set *eval_segment(const cli *c, segrt_store *s, char **argv, int timing, int *code)
+static segrt_set *eval_segment(const cli *c, segrt_store *s, char **argv, int timing,
+                               segrt_script **sc_out, int *code)
 {
     segrt_script *sc = NULL;
     segrt_set *set = NULL;
@@ -26,7 +28,7 @@ static segrt_set *eval_segment(const cli *c, segrt_store *s, char **argv, int ti
         fprintf(stderr, "evaluated %s in %.2f ms\n", argv[optind + 1], cli_now_ms() - t0);
     if (rc != SEGRT_OK)
         *code = cli_fail(c, s, rc);
-    segrt_script_free(sc);
+    *sc_out = sc;
     return set;
 }
 
@@ -57,10 +59,12 @@ int cmd_count(int argc, char **argv)
                                "give a SCRIPT and a SEGMENT", SEGRT_OPEN_READONLY, &code);
     if (s == NULL)
         return code;
-    segrt_set *set = eval_segment(&c, s, argv, timing, &code);
+    segrt_script *sc;
+    segrt_set *set = eval_segment(&c, s, argv, timing, &sc, &code);
     if (set)
         printf("%llu\n", (unsigned long long)segrt_set_count(set));
     segrt_set_free(set);
+    segrt_script_free(sc);
     segrt_store_close(s);
     return code;
 }
@@ -208,7 +212,8 @@ int cmd_members(int argc, char **argv)
              "SEGMENT\n"
              "  Print the members of SEGMENT defined in SCRIPT, by external id in byte order:\n"
              "  ids one per line (the default), or CSV / JSON lines with the id and --fields\n"
-             "  (every field when --fields is not given).", argv);
+             "  (every field when --fields is not given); --fields may name the script's\n"
+             "  scores and model outputs too (e.g. rfm.R).", argv);
     int code;
     segrt_store *s = cli_begin(&c, argc, argv, opts, members_option, &a, 2,
                                "give a SCRIPT and a SEGMENT", SEGRT_OPEN_READONLY, &code);
@@ -216,14 +221,15 @@ int cmd_members(int argc, char **argv)
         free(a.fields_text);
         return code;
     }
-    segrt_set *set = eval_segment(&c, s, argv, 0, &code);
+    segrt_script *sc;
+    segrt_set *set = eval_segment(&c, s, argv, 0, &sc, &code);
     if (set) {
         int rc;
         csv_ctx csv = { &a, 0 };
         if (a.format == FORMAT_IDS)
             rc = segrt_set_ids(s, set, print_id, NULL);
         else
-            rc = segrt_set_rows_json(s, set, a.fields, a.nfields,
+            rc = segrt_script_rows_json(sc, set, a.fields, a.nfields,
                                      a.format == FORMAT_CSV ? print_csv : print_jsonl,
                                      a.format == FORMAT_CSV ? (void *)&csv : NULL);
         if (rc == SEGRT_OK && fflush(stdout) != 0)
@@ -231,6 +237,7 @@ int cmd_members(int argc, char **argv)
         code = rc == SEGRT_OK ? EXIT_OK : cli_fail(&c, s, rc);
     }
     segrt_set_free(set);
+    segrt_script_free(sc);
     segrt_store_close(s);
     free(a.fields_text);
     return code;

@@ -41,6 +41,7 @@ typedef struct repl {
     uint64_t contacts;     /* live contacts: the whole of every share */
     int env_ref;           /* the _ENV of statements: writes reach _G and are noticed */
     int written_ref;       /* function: was a global written since the last call? */
+    int module_ref;        /* the seg module, whatever the global seg holds */
     int mt_ref[3];         /* metatables of seg predicates, values, event selections */
     repl_strings saved;    /* statements that defined something, for :save */
     repl_strings loaded;   /* scripts loaded, named in :save's header */
@@ -131,6 +132,7 @@ void repl_table_init(repl_table *t, size_t ncols, const char *const *header, uns
 void repl_table_add(repl_table *t, const char *const *cells);
 /* Print with columns padded to their widths, indented by indent spaces; free. */
 void repl_table_print(repl_table *t, int indent);
+void repl_table_free(repl_table *t);
 
 /* ------------------------------------------------------------ strings */
 

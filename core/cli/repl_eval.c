@@ -92,7 +92,11 @@ static int user_frame(const char *line, size_t n)
     return 1;
 }
 
-/* Print the error text on top of the stack: message, then the user's frames when several. */
+/*
+ * Print the error text on top of the stack: the message, then the user's
+ * frames when a function of theirs was running (a main chunk alone says
+ * nothing the message does not).
+ */
 static void report_lua_error(repl *r)
 {
     const char *text = lua_tostring(r->L, -1);
@@ -112,13 +116,13 @@ static void report_lua_error(repl *r)
         if (user_frame(p, n)) {
             luaL_addchar(&b, '\n');
             luaL_addlstring(&b, p, n);
-            frames++;
+            frames += !memmem(p, n, "in main chunk", strlen("in main chunk"));
         }
         p += n + (p[n] == '\n');
     }
     luaL_pushresult(&b);                               /* text, frames */
     const char *kept = lua_tostring(r->L, -1);
-    if (frames > 1)
+    if (frames > 0)
         repl_error(r, "%.*s\nstack traceback:%s", (int)(tb - text), text, kept);
     else
         repl_error(r, "%.*s", (int)(tb - text), text);
@@ -134,6 +138,8 @@ int repl_pcall(repl *r, int nargs, int nresults)
     repl_interrupt_clear();
     int status = lua_pcall(L, nargs, nresults, base);
     lua_remove(L, base);
+    if (status != LUA_OK && r->tty && repl_interrupted())
+        putchar('\n'); /* after the ^C the terminal echoed */
     if (status != LUA_OK)
         report_lua_error(r);
     repl_interrupt_clear();
@@ -156,7 +162,7 @@ static const char session_code[] =
     "  __newindex = function(_, k, v) G[k] = v; written = true end })\n"
     "local function was_written() local w = written; written = false; return w end\n"
     "local seg = require \"segrt\"\n"
-    "return env, was_written, getmetatable(seg.all {}), getmetatable(seg.F.x),\n"
+    "return env, was_written, seg, getmetatable(seg.all {}), getmetatable(seg.F.x),\n"
     "       getmetatable(seg.E.x)\n";
 
 int repl_setup(repl *r)
@@ -167,19 +173,20 @@ int repl_setup(repl *r)
     r->L = r->sc->L;
     lua_State *L = r->L;
     if (luaL_loadbufferx(L, session_code, strlen(session_code), "=repl", "t") != LUA_OK ||
-        lua_pcall(L, 0, 5, 0) != LUA_OK) {
+        lua_pcall(L, 0, 6, 0) != LUA_OK) {
         repl_error(r, "setting up the session: %s", lua_tostring(L, -1));
         lua_pop(L, 1);
         return SEGRT_ELUA;
     }
     for (int i = 2; i >= 0; i--)
         r->mt_ref[i] = luaL_ref(L, LUA_REGISTRYINDEX);  /* pops the metatables */
+    r->module_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     r->written_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     r->env_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     lua_sethook(L, interrupt_hook, LUA_MASKCOUNT, 1000);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigint; /* no SA_RESTART: a read at the prompt returns EINTR */
+    sa.sa_handler = on_sigint; /* no SA_RESTART: a wait for piped input returns EINTR */
     sigemptyset(&sa.sa_mask);
     if (sigaction(SIGINT, &sa, NULL) != 0) {
         repl_error(r, "cannot handle Ctrl-C");
@@ -206,29 +213,35 @@ int repl_node_kind(repl *r, int idx)
 
 /* ------------------------------------------------------------ definitions */
 
-/* Segments, scores, exclusive groups and consent checks registered so far. */
+/*
+ * Entries in the seg module's registry: segments, scores, exclusive groups,
+ * consent checks and whatever else the module registers. A statement that
+ * changes the total defined something.
+ */
 static size_t definitions(repl *r)
 {
-    static const char *const keys[] = { "segments", "scores", "groups", "consents" };
     lua_State *L = r->L;
     size_t n = 0;
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-        script_push_registry(r->sc, keys[i]);          /* t */
-        lua_pushnil(L);
-        while (lua_next(L, -2) != 0) {                 /* t, k, v */
-            lua_pop(L, 1);
-            n++;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, r->sc->registry_ref); /* reg */
+    lua_pushnil(L);
+    while (lua_next(L, -2) != 0) {                     /* reg, key, kind */
+        if (lua_istable(L, -1)) {
+            lua_pushnil(L);
+            while (lua_next(L, -2) != 0) {             /* reg, key, kind, k, v */
+                lua_pop(L, 1);
+                n++;
+            }
         }
         lua_pop(L, 1);
     }
+    lua_pop(L, 1);
     return n;
 }
 
 static int global_written(repl *r)
 {
     lua_rawgeti(r->L, LUA_REGISTRYINDEX, r->written_ref);
-    lua_call(r->L, 0, 1);                              /* cannot fail: no allocation */
-    int w = lua_toboolean(r->L, -1);
+    int w = lua_pcall(r->L, 0, 1, 0) == LUA_OK && lua_toboolean(r->L, -1);
     lua_pop(r->L, 1);
     return w;
 }
@@ -270,18 +283,27 @@ static const char *bare_segment(repl *r, const char *text, char *buf, size_t n)
         return NULL;
     char head[256];
     snprintf(head, sizeof head, "%.*s", (int)strcspn(buf, "."), buf);
-    int is_global = lua_getglobal(r->L, head) != LUA_TNIL;
-    lua_pop(r->L, 1);
+    lua_pushglobaltable(r->L);                         /* _G */
+    lua_pushstring(r->L, head);
+    int is_global = lua_rawget(r->L, -2) != LUA_TNIL;  /* _G, value */
+    lua_pop(r->L, 2);
     return is_global ? NULL : buf;
 }
 
-/* Compile text as an expression, else as a statement; the function or the error on top. */
+/*
+ * Compile text as an expression, else as a statement; the function or the
+ * error on top. The expression is passed through a function rather than
+ * returned directly: "return f(x)" would be a tail call, and the nodes the
+ * seg module builds in it would not know their line (nor would tracebacks).
+ */
 static int compile(repl *r, const char *text, const char *chunk)
 {
     lua_State *L = r->L;
     int is_expr = text[0] == '=';
     const char *body = is_expr ? text + 1 : text;
-    lua_pushfstring(L, "return %s", body);             /* "return text" */
+    /* ")" on a line of its own only after a comment: lines stay as typed */
+    lua_pushfstring(L, "return (function(...) return ... end)(%s%s)", body,
+                    strstr(body, "--") ? "\n" : "");
     int status = luaL_loadbufferx(L, lua_tostring(L, -1), lua_rawlen(L, -1), chunk, "t");
     lua_remove(L, -2);
     if (status == LUA_OK || is_expr)
@@ -327,7 +349,7 @@ int repl_eval(repl *r, const char *text, int final)
         segments_changed(r, nseg);
     if (status == LUA_OK) {
         repl_print_results(r, top + 1, lua_gettop(L));
-        if (r->timing && lua_gettop(L) == top)
+        if (r->timing && lua_gettop(L) == top && !defined)
             printf("(%.1f ms)\n", ms);
     }
     lua_settop(L, top);

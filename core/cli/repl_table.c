@@ -69,6 +69,11 @@ void repl_table_print(repl_table *t, int indent)
     }
     if (t->oom)
         fputs("(out of memory: the table is incomplete)\n", stderr);
+    repl_table_free(t);
+}
+
+void repl_table_free(repl_table *t)
+{
     for (size_t i = 0; i < t->nrows * t->ncols; i++)
         free(t->cells[i]);
     free(t->cells);

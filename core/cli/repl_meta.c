@@ -1,0 +1,390 @@
+/*
+ * repl_meta.c — the REPL's :commands (repl.h): :help, :fields, :events,
+ * :segments, :show ID, :load FILE, :save FILE, :now [T], :time, :quit.
+ *
+ * Uses: the public stats API (segrt_fields, segrt_field_value_counts,
+ * segrt_event_type_counts), the contact card, and the seg language itself
+ * for the date range of each event type (E.type:first() / :last()).
+ */
+#include "repl.h"
+
+#include <lauxlib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct meta_cmd {
+    const char *name;
+    const char *args;
+    const char *help;
+    void (*run)(repl *r, const char *arg);
+} meta_cmd;
+
+/* ------------------------------------------------------------ :help */
+
+static void meta_help(repl *r, const char *arg);
+
+/* ------------------------------------------------------------ :fields */
+
+typedef struct field_row {
+    char *name;
+    segrt_type type;
+    uint64_t present;
+} field_row;
+
+typedef struct field_rows {
+    field_row *v;
+    size_t n;
+    int oom;
+} field_rows;
+
+static int collect_field(void *ud, const char *name, segrt_type type, uint64_t present)
+{
+    field_rows *rows = ud;
+    field_row *grown = realloc(rows->v, (rows->n + 1) * sizeof *grown);
+    char *copy = grown ? strdup(name) : NULL;
+    if (grown)
+        rows->v = grown;
+    if (copy == NULL) {
+        free(copy);
+        rows->oom = 1;
+        return SEGRT_ENOMEM;
+    }
+    rows->v[rows->n++] = (field_row){ copy, type, present };
+    return 0;
+}
+
+typedef struct value_list {
+    char text[160];
+    size_t len;
+    unsigned shown, distinct;
+} value_list;
+
+static int add_value(void *ud, const char *value, uint64_t n)
+{
+    value_list *l = ud;
+    if (l->shown < 3 && l->len < sizeof l->text) {
+        int w = snprintf(l->text + l->len, sizeof l->text - l->len, "%s%s %llu",
+                         l->shown ? ", " : "", value, (unsigned long long)n);
+        l->len += w > 0 ? (size_t)w : 0;
+        l->shown++;
+    }
+    l->distinct++;
+    return 0;
+}
+
+static void meta_fields(repl *r, const char *arg)
+{
+    (void)arg;
+    field_rows rows = { 0 };
+    int rc = segrt_fields(r->s, collect_field, &rows);
+    if (rc != SEGRT_OK) {
+        if (rows.oom)
+            repl_error(r, "out of memory");
+        else
+            repl_fail(r, rc);
+    } else {
+        static const char *const header[] = { "field", "type", "contacts", "share", "values" };
+        repl_table t;
+        repl_table_init(&t, 5, header, 1u << 2 | 1u << 3);
+        for (size_t i = 0; i < rows.n && rc == SEGRT_OK; i++) {
+            char present[24], share[16], values[200] = "";
+            value_list l = { .len = 0 };
+            snprintf(present, sizeof present, "%llu", (unsigned long long)rows.v[i].present);
+            if (rows.v[i].type == SEGRT_T_STRING) {
+                rc = segrt_field_value_counts(r->s, rows.v[i].name, add_value, &l);
+                snprintf(values, sizeof values, "%u distinct: %s%s", l.distinct, l.text,
+                         l.distinct > l.shown ? ", ..." : "");
+            }
+            const char *row[] = { rows.v[i].name, segrt_type_name(rows.v[i].type), present,
+                                  repl_share(r, rows.v[i].present, share), values };
+            repl_table_add(&t, row);
+        }
+        if (rc == SEGRT_OK)
+            repl_table_print(&t, 0);
+        else {
+            repl_table_free(&t);
+            repl_fail(r, rc);
+        }
+    }
+    for (size_t i = 0; i < rows.n; i++)
+        free(rows.v[i].name);
+    free(rows.v);
+}
+
+/* ------------------------------------------------------------ :events */
+
+typedef struct type_rows {
+    repl_strings names;
+    uint64_t *counts;
+    int oom;
+} type_rows;
+
+static int collect_type(void *ud, const char *type, uint64_t n)
+{
+    type_rows *t = ud;
+    uint64_t *grown = realloc(t->counts, (t->names.n + 1) * sizeof *grown);
+    if (grown == NULL) {
+        t->oom = 1;
+        return SEGRT_ENOMEM;
+    }
+    t->counts = grown;
+    grown[t->names.n] = n;
+    if (repl_strings_add(&t->names, type) != 0) {
+        t->oom = 1;
+        return SEGRT_ENOMEM;
+    }
+    return 0;
+}
+
+/*
+ * The earliest (first = 1) or latest event of a type over the live contacts,
+ * as YYYY-MM-DD: the min of E.type:first() or the max of E.type:last().
+ */
+static int event_date(repl *r, const char *type, int first, char out[24])
+{
+    lua_State *L = r->L;
+    strcpy(out, "-");
+    lua_rawgeti(L, LUA_REGISTRYINDEX, r->module_ref);  /* seg */
+    lua_getfield(L, -1, "events");                     /* seg, events */
+    lua_pushstring(L, type);
+    if (repl_pcall(r, 1, 1) != LUA_OK) {               /* seg, sel */
+        lua_pop(L, 1);
+        return SEGRT_ELUA;
+    }
+    lua_getfield(L, -1, first ? "first" : "last");     /* seg, sel, fn */
+    lua_insert(L, -2);                                 /* seg, fn, sel */
+    if (repl_pcall(r, 1, 1) != LUA_OK) {               /* seg, value */
+        lua_pop(L, 1);
+        return SEGRT_ELUA;
+    }
+    value_summary sum;
+    segrt_set *present = NULL;
+    int rc = script_eval_value(r->sc, -1, &sum, &present);
+    segrt_set_free(present);
+    lua_pop(L, 2);
+    if (rc != SEGRT_OK) {
+        repl_fail(r, rc);
+        return rc;
+    }
+    if (sum.present) {
+        char ts[21];
+        segrt_time_format(first ? sum.min : sum.max, ts);
+        snprintf(out, 24, "%.10s", ts);
+    }
+    return SEGRT_OK;
+}
+
+static void meta_events(repl *r, const char *arg)
+{
+    (void)arg;
+    type_rows rows = { .oom = 0 };
+    int rc = segrt_event_type_counts(r->s, collect_type, &rows);
+    if (rc != SEGRT_OK) {
+        if (rows.oom)
+            repl_error(r, "out of memory");
+        else
+            repl_fail(r, rc);
+    } else {
+        static const char *const header[] = { "type", "events", "first", "last" };
+        repl_table t;
+        repl_table_init(&t, 4, header, 1u << 1);
+        for (size_t i = 0; i < rows.names.n && rc == SEGRT_OK; i++) {
+            char n[24], from[24], to[24];
+            snprintf(n, sizeof n, "%llu", (unsigned long long)rows.counts[i]);
+            rc = event_date(r, rows.names.v[i], 1, from);
+            if (rc == SEGRT_OK)
+                rc = event_date(r, rows.names.v[i], 0, to);
+            const char *row[] = { rows.names.v[i], n, from, to };
+            repl_table_add(&t, row);
+        }
+        if (rc == SEGRT_OK)
+            repl_table_print(&t, 0);
+        else
+            repl_table_free(&t);
+    }
+    repl_strings_free(&rows.names);
+    free(rows.counts);
+}
+
+/* ------------------------------------------------------------ :segments */
+
+static void meta_segments(repl *r, const char *arg)
+{
+    (void)arg;
+    size_t n = segrt_script_segment_count(r->sc);
+    if (n == 0) {
+        printf("no segments yet: seg.segment \"name\" { where = ... }, or :load FILE\n");
+        return;
+    }
+    static const char *const header[] = { "segment", "size", "share", "defined", "description" };
+    repl_table t;
+    repl_table_init(&t, 5, header, 1u << 1 | 1u << 2);
+    lua_State *L = r->L;
+    script_push_registry(r->sc, "by_name");            /* by_name */
+    repl_interrupt_clear();
+    for (size_t i = 0; i < n && !repl_interrupted(); i++) {
+        const char *name = segrt_script_segment_name(r->sc, i);
+        segrt_set *set = NULL;
+        char size[24] = "error", share[16] = "";
+        int rc = segrt_segment_eval(r->sc, name, &set);
+        if (rc == SEGRT_OK) {
+            snprintf(size, sizeof size, "%llu", (unsigned long long)segrt_set_count(set));
+            repl_share(r, segrt_set_count(set), share);
+        }
+        segrt_set_free(set);
+        lua_getfield(L, -1, name);                     /* by_name, def */
+        lua_getfield(L, -1, "loc");                    /* by_name, def, loc */
+        lua_getfield(L, -2, "description");            /* by_name, def, loc, desc */
+        const char *row[] = { name, size, share, lua_tostring(L, -2), lua_tostring(L, -1) };
+        repl_table_add(&t, row);
+        lua_pop(L, 3);
+    }
+    lua_pop(L, 1);
+    repl_table_print(&t, 0);
+    if (repl_interrupted())
+        repl_error(r, "interrupted");
+    repl_interrupt_clear();
+}
+
+/* ------------------------------------------------------------ :show, :load, :save */
+
+static void meta_show(repl *r, const char *id)
+{
+    char *text = NULL;
+    int rc = segrt_contact_card(r->s, id, &text);
+    if (rc == SEGRT_OK)
+        fputs(text, stdout);
+    else
+        repl_fail(r, rc);
+    segrt_free(text);
+}
+
+static void meta_load(repl *r, const char *path)
+{
+    repl_load_file(r, path);
+}
+
+static void meta_save(repl *r, const char *path)
+{
+    if (r->saved.n == 0) {
+        repl_error(r, "nothing to save: this session defined no segment, score or group");
+        return;
+    }
+    FILE *f = fopen(path, "w");
+    if (f == NULL) {
+        repl_error(r, "cannot write %s: %m", path);
+        return;
+    }
+    char now[21];
+    segrt_time_format(segrt_store_now(r->s), now);
+    fprintf(f, "-- Saved from a segrt repl session (NOW was %s).\n"
+               "-- Evaluate with: segrt run --db DIR %s\n", now, path);
+    for (size_t i = 0; i < r->loaded.n; i++)
+        fprintf(f, "-- The session had also loaded %s (not included).\n", r->loaded.v[i]);
+    fputs("local seg = require \"segrt\"\n"
+          "local F, E, S, days, hours = seg.F, seg.E, seg.S, seg.days, seg.hours\n", f);
+    for (size_t i = 0; i < r->saved.n; i++)
+        fprintf(f, "\n%s\n", r->saved.v[i]);
+    if (ferror(f) | (fclose(f) != 0)) {
+        repl_error(r, "cannot write %s: %m", path);
+        return;
+    }
+    printf("saved %zu statement%s to %s\n", r->saved.n, r->saved.n == 1 ? "" : "s", path);
+}
+
+/* ------------------------------------------------------------ :now, :time, :quit */
+
+static void meta_now(repl *r, const char *arg)
+{
+    int64_t t;
+    if (*arg && segrt_time_parse(arg, &t) != SEGRT_OK) {
+        repl_error(r, ":now '%s' is not a time (YYYY-MM-DDTHH:MM:SSZ or YYYY-MM-DD)", arg);
+        return;
+    }
+    if (*arg)
+        segrt_store_set_now(r->s, t);
+    char text[21];
+    segrt_time_format(segrt_store_now(r->s), text);
+    printf("NOW = %s\n", text);
+}
+
+static void meta_time(repl *r, const char *arg)
+{
+    (void)arg;
+    r->timing = !r->timing;
+    printf("timing %s\n", r->timing ? "on" : "off");
+}
+
+static void meta_quit(repl *r, const char *arg)
+{
+    (void)arg;
+    r->quit = 1;
+}
+
+/* ------------------------------------------------------------ dispatch */
+
+static const meta_cmd commands[] = {
+    { "help", "", "this list", meta_help },
+    { "fields", "", "contact fields: type, how many contacts have one, common values",
+      meta_fields },
+    { "events", "", "event types: how many, first and last date", meta_events },
+    { "segments", "", "the segments defined so far, with their sizes", meta_segments },
+    { "show", "ID", "the card of contact ID", meta_show },
+    { "load", "FILE", "run a segment script; its segments join the session", meta_load },
+    { "save", "FILE", "write this session's definitions as a script for segrt run", meta_save },
+    { "now", "[T]", "print or set NOW (YYYY-MM-DDTHH:MM:SSZ)", meta_now },
+    { "time", "", "toggle printing evaluation times", meta_time },
+    { "quit", "", "leave (also Ctrl-D)", meta_quit },
+};
+
+const char *const repl_meta_names[] = { "help", "fields", "events", "segments", "show", "load",
+                                        "save", "now", "time", "quit", NULL };
+
+static void meta_help(repl *r, const char *arg)
+{
+    (void)r;
+    (void)arg;
+    printf("Type Lua with the seg language: seg, F (contact fields), E (event types),\n"
+           "S (scores), days and hours are ready.\n"
+           "  F.region:eq \"mazowieckie\" & E.purchase:within(days(30)):exists()\n"
+           "      a predicate: its count, share, time and first members\n"
+           "  E.purchase:sum \"amount\"     a value: who has one, min, max, mean\n"
+           "  seg.segment \"vip\" { where = E.purchase:sum \"amount\" :gt(5000) }\n"
+           "      defines a segment (an unfinished statement continues on the next line)\n"
+           "  vip                          a segment by name: definition, size, members\n"
+           "  =expr                        print the value of expr\n"
+           "Tab completes seg., F., E., S., segment names and :commands; Ctrl-C cancels\n"
+           "the line or a running evaluation; Ctrl-D leaves.\n\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        char head[32];
+        snprintf(head, sizeof head, ":%s%s%s", commands[i].name, *commands[i].args ? " " : "",
+                 commands[i].args);
+        printf("  %-14s %s\n", head, commands[i].help);
+    }
+}
+
+void repl_meta(repl *r, const char *line)
+{
+    while (*line == ' ' || *line == '\t')
+        line++;
+    line++; /* the ':' */
+    size_t n = strcspn(line, " \t");
+    const char *arg = line + n + strspn(line + n, " \t");
+    char argbuf[4096];
+    snprintf(argbuf, sizeof argbuf, "%s", arg);
+    for (size_t len = strlen(argbuf); len && (argbuf[len - 1] == ' ' || argbuf[len - 1] == '\t');)
+        argbuf[--len] = '\0';
+    if (n == 1 && line[0] == 'q')
+        n = 4, line = "quit";
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strlen(commands[i].name) != n || strncmp(commands[i].name, line, n) != 0)
+            continue;
+        if (*commands[i].args == '\0' || *commands[i].args == '[' || *argbuf)
+            commands[i].run(r, argbuf);
+        else
+            repl_error(r, "usage: :%s %s", commands[i].name, commands[i].args);
+        return;
+    }
+    repl_error(r, "unknown command ':%.*s' (:help lists them)", (int)n, line);
+}
