@@ -24,10 +24,10 @@
 #define NPARAM 4
 #define THETA_BOX 30.0           /* |log parameter| the search stays within */
 #define THETA_MAX 25.0           /* |log parameter| beyond which the fit gives up */
-#define FIT_RTOL 1e-10           /* relative tolerance on the negative log-likelihood */
-#define FIT_XTOL 1e-7            /* simplex size in log-parameters */
-#define FIT_MAX_RUNS 50          /* Nelder-Mead runs (the first and its restarts) */
-#define FIT_MAX_EVALS 20000      /* evaluations per run */
+#define FIT_XTOL 1e-9            /* Newton step in log-parameters that counts as converged */
+#define FIT_RTOL 1e-12           /* predicted decrease, relative, lost in rounding */
+#define FIT_MAX_ITERS 500        /* Newton iterations */
+#define FIT_STEP_MAX 2.0         /* largest Newton step per log-parameter */
 #define HYP2F1_MAX_TERMS 1000000 /* series terms before 2F1 gives up */
 
 /* log(1 + e^d) without overflow. */
@@ -101,6 +101,7 @@ typedef struct groups {
     size_t nv;        /* distinct durations: T of every row, t_x of rows with x > 0 */
     double *v;        /* ascending */
     double *lv;       /* scratch: log(alpha + v[k]) */
+    double *iv;       /* scratch: 1 / (alpha + v[k]) */
     double *w0;       /* [nv]: rows with x = 0 and T = v[k] */
     size_t nx;        /* distinct x (0 included) */
     double *x, *xw;   /* ascending, and how many rows have each */
@@ -113,6 +114,7 @@ static void groups_free(groups *g)
 {
     free(g->v);
     free(g->lv);
+    free(g->iv);
     free(g->w0);
     free(g->x);
     free(g->xw);
@@ -202,10 +204,11 @@ static int groups_build(const cba_row *rows, size_t n, groups *g)
     g->nv = sort_unique(g->v, nv);
     g->nx = sort_unique(g->x, nx);
     g->lv = malloc(g->nv * sizeof *g->lv);
+    g->iv = malloc(g->nv * sizeof *g->iv);
     g->w0 = calloc(g->nv, sizeof *g->w0);
     g->xw = calloc(g->nx, sizeof *g->xw);
     g->cx = malloc(g->nx * sizeof *g->cx);
-    if (g->lv == NULL || g->w0 == NULL || g->xw == NULL || g->cx == NULL)
+    if (g->lv == NULL || g->iv == NULL || g->w0 == NULL || g->xw == NULL || g->cx == NULL)
         goto fail;
     size_t nt = 0;
     for (size_t i = 0; i < n; i++) {
@@ -234,133 +237,301 @@ fail:
     return rc;
 }
 
-/* The log-likelihood of the grouped rows: the sum of row_loglik over them. */
-static double groups_loglik(groups *g, const bgnbd_params *p)
+/* ------------------------------------------------------------ derivatives */
+
+/*
+ * The digamma function psi = (log Gamma)' for x > 0: the recurrence
+ * psi(x) = psi(x + 1) - 1/x up to x >= 10, then the asymptotic series
+ * (Abramowitz & Stegun 6.3.18), whose first omitted term is below 1e-16.
+ */
+static double digamma(double x)
+{
+    double acc = 0;
+    for (; x < 10; x += 1)
+        acc -= 1 / x;
+    double z = 1 / (x * x);
+    return acc + log(x) - 0.5 / x -
+           z * (1.0 / 12 -
+                z * (1.0 / 120 -
+                     z * (1.0 / 252 -
+                          z * (1.0 / 240 - z * (1.0 / 132 - z * (691.0 / 32760 - z / 12))))));
+}
+
+/* The trigamma function psi' for x > 0, the same way (A&S 6.4.12). */
+static double trigamma(double x)
+{
+    double acc = 0;
+    for (; x < 10; x += 1)
+        acc += 1 / (x * x);
+    double y = 1 / x, z = y * y;
+    return acc + y + 0.5 * z +
+           y * z *
+               (1.0 / 6 -
+                z * (1.0 / 30 -
+                     z * (1.0 / 42 -
+                          z * (1.0 / 30 - z * (5.0 / 66 - z * (691.0 / 2730 - z * 7.0 / 6))))));
+}
+
+/* ------------------------------------------------------------ grouped log-likelihood */
+
+/*
+ * The log-likelihood of the grouped rows at p (the sum of row_loglik over
+ * them) and, when grad is not NULL, its gradient and Hessian with respect to
+ * (r, alpha, a, b) into grad[4] and hess[4][4].
+ *
+ * Per row with x > 0, writing lT = log(alpha+T), lt = log(alpha+t_x),
+ * u = lT - lt, d = log(a) - log(b+x-1) + (r+x) u and s = 1/(1 + e^-d):
+ *   LL_row = A1 + A2 - (r+x) lT + log(1 + e^d)
+ *   d/dr = dA1/dr + s u - lT,  d/dalpha = dA1/dalpha + (r+x)(s (iT - it) - iT),
+ *   d/da = dA2/da + s/a,      d/db = dA2/db - s/(b+x-1)
+ * with iT = 1/(alpha+T), it = 1/(alpha+t_x); the second derivatives add
+ * s(1-s) dd_i dd_j to s d2d_ij. A1 and A2's derivatives are digammas and
+ * trigammas once per distinct x. The d-dependent a and b terms depend on
+ * the row only through s, so they are summed per x (the triples are sorted
+ * by x) and scaled once.
+ *
+ * log(1 + e^d) is computed as max(d, 0) + log(1 + e^-|d|) rather than with
+ * log1p: the absolute error is below 3e-16 per row, which is nothing against
+ * the sum, and log is several times cheaper than log1p.
+ */
+static double groups_eval(groups *g, const bgnbd_params *p, double grad[NPARAM],
+                          double hess[NPARAM][NPARAM])
 {
     double r = p->r, alpha = p->alpha, a = p->a, b = p->b;
     double ll = 0, log_alpha = log(alpha), lg_r = lgamma(r), lg_b = lgamma(b);
     double lg_ab = lgamma(a + b), log_a = log(a);
+    double G[NPARAM] = { 0 }, H[NPARAM][NPARAM] = { { 0 } };
+    int deriv = grad != NULL;
+    double dg_r = 0, dg_b = 0, dg_ab = 0, tg_r = 0, tg_b = 0, tg_ab = 0;
+    if (deriv) {
+        dg_r = digamma(r), dg_b = digamma(b), dg_ab = digamma(a + b);
+        tg_r = trigamma(r), tg_b = trigamma(b), tg_ab = trigamma(a + b);
+    }
     for (size_t i = 0; i < g->nx; i++) {
-        double x = g->x[i];
+        double x = g->x[i], W = g->xw[i];
         if (x > 0) {
-            ll += g->xw[i] * (lgamma(r + x) - lg_r + lgamma(b + x) - lg_b + lg_ab -
-                              lgamma(a + b + x));
+            ll += W * (lgamma(r + x) - lg_r + lgamma(b + x) - lg_b + lg_ab - lgamma(a + b + x));
             g->cx[i] = log_a - log(b + x - 1);
+            if (deriv) {
+                double d_abx = digamma(a + b + x), t_abx = trigamma(a + b + x);
+                G[0] += W * (digamma(r + x) - dg_r);
+                G[2] += W * (dg_ab - d_abx);
+                G[3] += W * (dg_ab + digamma(b + x) - dg_b - d_abx);
+                H[0][0] += W * (trigamma(r + x) - tg_r);
+                H[2][2] += W * (tg_ab - t_abx);
+                H[2][3] += W * (tg_ab - t_abx);
+                H[3][3] += W * (tg_ab + trigamma(b + x) - tg_b - t_abx);
+            }
         }
-        ll += g->xw[i] * r * log_alpha;
     }
+    /* r log(alpha), over every row. */
+    double m = 0;
+    for (size_t i = 0; i < g->nx; i++)
+        m += g->xw[i];
+    ll += m * r * log_alpha;
+    G[0] += m * log_alpha;
+    G[1] += m * r / alpha;
+    H[0][1] += m / alpha;
+    H[1][1] -= m * r / (alpha * alpha);
+    /* -r log(alpha + T) over the rows with x = 0. */
     for (size_t k = 0; k < g->nv; k++) {
-        g->lv[k] = log(alpha + g->v[k]);
-        ll -= g->w0[k] * r * g->lv[k];
+        double lv = log(alpha + g->v[k]), iv = 1 / (alpha + g->v[k]), w0 = g->w0[k];
+        g->lv[k] = lv;
+        g->iv[k] = iv;
+        ll -= w0 * r * lv;
+        G[0] -= w0 * lv;
+        G[1] -= w0 * r * iv;
+        H[0][1] -= w0 * iv;
+        H[1][1] += w0 * r * iv * iv;
     }
-    for (size_t i = 0; i < g->nt; i++) {
-        const triple *t = &g->t[i];
-        double rx = r + g->x[t->ix], lT = g->lv[t->iT];
-        double d = g->cx[t->ix] + rx * (lT - g->lv[t->itx]);
-        ll += t->w * (softplus(d) - rx * lT);
+    /* The rows with x > 0, by triple, in runs of one x. */
+    size_t i = 0;
+    while (i < g->nt) {
+        uint32_t ix = g->t[i].ix;
+        double x = g->x[ix], rx = r + x, cx = g->cx[ix];
+        double S = 0, Q = 0, QU = 0, QD = 0;
+        double gr = 0, ga = 0, hrr = 0, hra = 0, haa = 0, sp = 0;
+        for (; i < g->nt && g->t[i].ix == ix; i++) {
+            const triple *t = &g->t[i];
+            double lT = g->lv[t->iT], u = lT - g->lv[t->itx], w = t->w;
+            double d = cx + rx * u, e = exp(-fabs(d));
+            sp += w * ((d > 0 ? d : 0) + log(1 + e) - rx * lT);
+            if (!deriv)
+                continue;
+            double one_e = 1 / (1 + e);
+            double s = d > 0 ? one_e : e * one_e, q = e * one_e * one_e;
+            double iT = g->iv[t->iT], it = g->iv[t->itx], dl = iT - it;
+            double ws = w * s, wq = w * q;
+            S += ws;
+            Q += wq;
+            QU += wq * u;
+            QD += wq * dl;
+            gr += ws * u - w * lT;
+            ga += ws * dl - w * iT;
+            hrr += wq * u * u;
+            hra += wq * u * rx * dl + ws * dl - w * iT;
+            haa += rx * wq * dl * dl + ws * (it * it - iT * iT) + w * iT * iT;
+        }
+        ll += sp;
+        if (!deriv)
+            continue;
+        double bx = b + x - 1;
+        G[0] += gr;
+        G[1] += rx * ga;
+        G[2] += S / a;
+        G[3] -= S / bx;
+        H[0][0] += hrr;
+        H[0][1] += hra;
+        H[1][1] += rx * haa;
+        H[0][2] += QU / a;
+        H[0][3] -= QU / bx;
+        H[1][2] += rx * QD / a;
+        H[1][3] -= rx * QD / bx;
+        H[2][2] += (Q - S) / (a * a);
+        H[3][3] += (Q + S) / (bx * bx);
+        H[2][3] -= Q / (a * bx);
     }
+    if (deriv)
+        for (int j = 0; j < NPARAM; j++) {
+            grad[j] = G[j];
+            for (int k = j; k < NPARAM; k++)
+                hess[j][k] = hess[k][j] = H[j][k];
+        }
     return ll;
 }
 
-/* ------------------------------------------------------------ Nelder-Mead */
+/* ------------------------------------------------------------ Newton's method */
 
-/* The objective: -LL at exp(theta); +inf off the box or where LL is not a number. */
-static double objective(groups *g, const double theta[NPARAM])
+/*
+ * The objective at theta, the log-parameters: f = -LL at exp(theta), its
+ * gradient and Hessian in theta; +inf when theta is off the box or anything
+ * is not a number. With p_j = exp(theta_j), df/dtheta_j = -p_j dLL/dp_j and
+ * d2f/dtheta_j dtheta_k = -(p_j p_k d2LL/dp_j dp_k + [j = k] p_j dLL/dp_j).
+ */
+static double objective(groups *g, const double theta[NPARAM], double grad[NPARAM],
+                        double hess[NPARAM][NPARAM])
 {
     for (int j = 0; j < NPARAM; j++)
         if (!(fabs(theta[j]) <= THETA_BOX))
             return HUGE_VAL;
-    bgnbd_params p = { exp(theta[0]), exp(theta[1]), exp(theta[2]), exp(theta[3]) };
-    double f = -groups_loglik(g, &p);
-    return isnan(f) ? HUGE_VAL : f;
+    double e[NPARAM];
+    for (int j = 0; j < NPARAM; j++)
+        e[j] = exp(theta[j]);
+    bgnbd_params p = { e[0], e[1], e[2], e[3] };
+    double G[NPARAM], H[NPARAM][NPARAM];
+    double f = -groups_eval(g, &p, G, H);
+    if (!isfinite(f))
+        return HUGE_VAL;
+    for (int j = 0; j < NPARAM; j++) {
+        grad[j] = -e[j] * G[j];
+        for (int k = 0; k < NPARAM; k++)
+            hess[j][k] = -(e[j] * e[k] * H[j][k] + (j == k ? e[j] * G[j] : 0));
+        if (!isfinite(grad[j]))
+            return HUGE_VAL;
+    }
+    for (int j = 0; j < NPARAM; j++)
+        for (int k = 0; k < NPARAM; k++)
+            if (!isfinite(hess[j][k]))
+                return HUGE_VAL;
+    return f;
 }
 
-/* c + k (x - c) into out. */
-static void along(const double c[NPARAM], const double x[NPARAM], double k, double out[NPARAM])
+/* Solve (A + mu I) x = -b by Cholesky; 0 when A + mu I is not positive definite. */
+static int newton_step(const double A[NPARAM][NPARAM], double mu, const double b[NPARAM],
+                       double x[NPARAM])
 {
-    for (int j = 0; j < NPARAM; j++)
-        out[j] = c[j] + k * (x[j] - c[j]);
+    double L[NPARAM][NPARAM] = { { 0 } };
+    for (int j = 0; j < NPARAM; j++) {
+        for (int k = 0; k <= j; k++) {
+            double s = A[j][k] + (j == k ? mu : 0);
+            for (int m = 0; m < k; m++)
+                s -= L[j][m] * L[k][m];
+            if (j == k) {
+                if (!(s > 0))
+                    return 0;
+                L[j][j] = sqrt(s);
+            } else {
+                L[j][k] = s / L[k][k];
+            }
+        }
+    }
+    double y[NPARAM];
+    for (int j = 0; j < NPARAM; j++) {
+        double s = -b[j];
+        for (int m = 0; m < j; m++)
+            s -= L[j][m] * y[m];
+        y[j] = s / L[j][j];
+    }
+    for (int j = NPARAM - 1; j >= 0; j--) {
+        double s = y[j];
+        for (int m = j + 1; m < NPARAM; m++)
+            s -= L[m][j] * x[m];
+        x[j] = s / L[j][j];
+    }
+    return 1;
 }
 
 /*
- * One Nelder-Mead run (Lagarias et al. 1998 coefficients: reflect 1,
- * expand 2, contract 1/2, shrink 1/2) from a simplex around theta with the
- * given step; theta and *f get the best vertex. 1 when it converged (the
- * function values within FIT_RTOL relative and the simplex within FIT_XTOL),
- * 0 when FIT_MAX_EVALS ran out.
+ * Minimise the objective from theta (damped Newton: the Hessian, shifted by
+ * mu I until positive definite, a step of at most FIT_STEP_MAX per
+ * coordinate, and halving the step until the objective falls by the Armijo
+ * fraction of the predicted decrease). theta and *f get the last point.
+ * 1 when it converged: the undamped Newton step is below FIT_XTOL in every
+ * coordinate (the Hessian is positive definite, so a minimum), or the
+ * predicted decrease is below rounding and no step improves; 0 when the
+ * search ran off the box, could not improve or ran out of iterations.
  */
-static int nelder_mead(groups *g, double theta[NPARAM], double step, double *f)
+static int newton(groups *g, double theta[NPARAM], double *f)
 {
-    double x[NPARAM + 1][NPARAM], fx[NPARAM + 1];
-    for (int i = 0; i <= NPARAM; i++) {
-        memcpy(x[i], theta, sizeof x[i]);
-        if (i > 0)
-            x[i][i - 1] += step;
-        fx[i] = objective(g, x[i]);
-    }
-    int evals = NPARAM + 1, converged = 0;
-    while (evals < FIT_MAX_EVALS) {
-        /* Order the vertices by value (insertion sort: five of them). */
-        for (int i = 1; i <= NPARAM; i++)
-            for (int k = i; k > 0 && fx[k] < fx[k - 1]; k--) {
-                double tf = fx[k], tx[NPARAM];
-                fx[k] = fx[k - 1];
-                fx[k - 1] = tf;
-                memcpy(tx, x[k], sizeof tx);
-                memcpy(x[k], x[k - 1], sizeof tx);
-                memcpy(x[k - 1], tx, sizeof tx);
-            }
-        double size = 0;
-        for (int i = 1; i <= NPARAM; i++)
+    double grad[NPARAM], hess[NPARAM][NPARAM];
+    double fx = objective(g, theta, grad, hess);
+    *f = fx;
+    if (!isfinite(fx))
+        return 0;
+    for (int iter = 0; iter < FIT_MAX_ITERS; iter++) {
+        double scale = 0, step[NPARAM];
+        for (int j = 0; j < NPARAM; j++)
+            scale = fmax(scale, fabs(hess[j][j]));
+        double mu = 0;
+        while (!newton_step(hess, mu, grad, step)) {
+            mu = mu == 0 ? 1e-10 * fmax(scale, 1e-300) : mu * 10;
+            if (!isfinite(mu))
+                return 0;
+        }
+        double size = 0, slope = 0;
+        for (int j = 0; j < NPARAM; j++) {
+            size = fmax(size, fabs(step[j]));
+            slope += grad[j] * step[j];
+        }
+        if (mu == 0 && size <= FIT_XTOL)
+            return 1;
+        if (size > FIT_STEP_MAX) {
             for (int j = 0; j < NPARAM; j++)
-                size = fmax(size, fabs(x[i][j] - x[0][j]));
-        if (fx[NPARAM] - fx[0] <= FIT_RTOL * fabs(fx[0]) && size <= FIT_XTOL) {
-            converged = 1;
+                step[j] *= FIT_STEP_MAX / size;
+            slope *= FIT_STEP_MAX / size;
+            size = FIT_STEP_MAX;
+        }
+        /* The step down, halved until it decreases the objective enough. */
+        int moved = 0;
+        for (double t = 1; t * size > 1e-15; t *= 0.5) {
+            double trial[NPARAM], tg[NPARAM], th[NPARAM][NPARAM];
+            for (int j = 0; j < NPARAM; j++)
+                trial[j] = theta[j] + t * step[j];
+            double ft = objective(g, trial, tg, th);
+            if (!(ft <= fx + 1e-4 * t * slope))
+                continue;
+            memcpy(theta, trial, sizeof trial);
+            memcpy(grad, tg, sizeof tg);
+            memcpy(hess, th, sizeof th);
+            *f = fx = ft;
+            moved = 1;
             break;
         }
-        double c[NPARAM] = { 0 }, xr[NPARAM], xn[NPARAM];
-        for (int i = 0; i < NPARAM; i++)
-            for (int j = 0; j < NPARAM; j++)
-                c[j] += x[i][j] / NPARAM;
-        along(c, x[NPARAM], -1, xr);
-        double fr = objective(g, xr), fn;
-        evals++;
-        if (fr < fx[0]) {
-            along(c, x[NPARAM], -2, xn);
-            fn = objective(g, xn);
-            evals++;
-            if (fn >= fr) {
-                memcpy(xn, xr, sizeof xn);
-                fn = fr;
-            }
-        } else if (fr < fx[NPARAM - 1]) {
-            memcpy(xn, xr, sizeof xn);
-            fn = fr;
-        } else {
-            /* Contract outside (towards xr) or inside (towards the worst vertex). */
-            int outside = fr < fx[NPARAM];
-            along(c, outside ? xr : x[NPARAM], 0.5, xn);
-            fn = objective(g, xn);
-            evals++;
-            if (!(outside ? fn <= fr : fn < fx[NPARAM])) {
-                for (int i = 1; i <= NPARAM; i++) {
-                    along(x[0], x[i], 0.5, x[i]);
-                    fx[i] = objective(g, x[i]);
-                }
-                evals += NPARAM;
-                continue;
-            }
-        }
-        memcpy(x[NPARAM], xn, sizeof xn);
-        fx[NPARAM] = fn;
+        if (!moved)
+            /* At the optimum the decrease is lost in rounding. */
+            return mu == 0 && -slope <= FIT_RTOL * fmax(1, fabs(fx));
     }
-    int best = 0;
-    for (int i = 1; i <= NPARAM; i++)
-        if (fx[i] < fx[best])
-            best = i;
-    memcpy(theta, x[best], sizeof x[best]);
-    *f = fx[best];
-    return converged;
+    return 0;
 }
 
 int bgnbd_fit(const cba_row *rows, size_t n, bgnbd_params *out, double *loglik)
@@ -370,21 +541,7 @@ int bgnbd_fit(const cba_row *rows, size_t n, bgnbd_params *out, double *loglik)
     int rc = n > 0 && rows == NULL ? SEGRT_EINVAL : groups_build(rows, n, &g);
     if (rc != SEGRT_OK)
         goto done;
-    /*
-     * Restart from the best vertex until a run ends where it began (a fresh
-     * simplex guards against Nelder-Mead's collapse onto a non-optimum).
-     */
-    rc = SEGRT_EINVAL;
-    for (int run = 0; run < FIT_MAX_RUNS; run++) {
-        double before = f;
-        int converged = nelder_mead(&g, theta, run == 0 ? 1.0 : 0.25, &f);
-        if (!isfinite(f))
-            break;
-        if (converged && before - f <= FIT_RTOL * fabs(f)) {
-            rc = SEGRT_OK;
-            break;
-        }
-    }
+    rc = newton(&g, theta, &f) ? SEGRT_OK : SEGRT_EINVAL;
     for (int j = 0; j < NPARAM; j++)
         if (!(fabs(theta[j]) < THETA_MAX))
             rc = SEGRT_EINVAL;

@@ -14,15 +14,20 @@
 #define MODULE_CHUNK "=segrt"
 #define MODULE_KEY "segrt.module"
 #define LOADED_KEY "segrt.loaded" /* shipped modules already required */
+#define SHIPPED_CHUNK "@scripts/"   /* chunk names of shipped modules */
 
-/* where(): "file:line" of the innermost Lua frame that is not the seg module. */
+/*
+ * where(): "file:line" of the innermost Lua frame of the user's script: not
+ * the seg module, nor a shipped model calling it on the user's behalf.
+ */
 static int l_where(lua_State *L)
 {
     lua_Debug ar;
     for (int level = 1; lua_getstack(L, level, &ar); level++) {
         if (!lua_getinfo(L, "Sl", &ar))
             break;
-        if (ar.currentline < 0 || strcmp(ar.source, MODULE_CHUNK) == 0)
+        if (ar.currentline < 0 || strcmp(ar.source, MODULE_CHUNK) == 0 ||
+            strncmp(ar.source, SHIPPED_CHUNK, strlen(SHIPPED_CHUNK)) == 0)
             continue;
         lua_pushfstring(L, "%s:%d", ar.short_src, ar.currentline);
         return 1;
@@ -49,7 +54,7 @@ static int l_require(lua_State *L)
         return 1;
     lua_pop(L, 1);
     char chunk[128];
-    snprintf(chunk, sizeof chunk, "@scripts/%s.lua", name);
+    snprintf(chunk, sizeof chunk, SHIPPED_CHUNK "%s.lua", name);
     for (char *c = chunk + 9; *c; c++) /* models.rfm -> scripts/models/rfm.lua */
         if (*c == '.' && strcmp(c, ".lua") != 0)
             *c = '/';

@@ -234,9 +234,12 @@ static int eval_scores(plan_ctx *cx, void *ud)
         value_summary sum;
         rc = script_score_summary(cx, job->fields[i], &sum, &job->scores[i]);
         job->types[i] = sum.type;
-        if (rc != SEGRT_OK)
+        if (rc != SEGRT_OK) { /* the detail lives in the buffer store_fail writes */
+            char why[512];
+            snprintf(why, sizeof why, "%s", segrt_errmsg(cx->s));
             rc = store_fail(cx->s, SEGRT_EINVAL, "'%s' is neither a field nor a score (%s)",
-                            job->fields[i], segrt_errmsg(cx->s));
+                            job->fields[i], why);
+        }
     }
     return rc;
 }
