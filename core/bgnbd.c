@@ -129,43 +129,140 @@ static int cmp_double(const void *pa, const void *pb)
     return (a > b) - (a < b);
 }
 
-static int cmp_triple(const void *pa, const void *pb)
+/*
+ * A set of distinct doubles, each numbered: open addressing with linear
+ * probing on the bit pattern, at most half full. idx is EMPTY for a free
+ * slot, then the insertion order, then (dset_rank) the rank in ascending
+ * order.
+ */
+#define EMPTY UINT32_MAX
+
+typedef struct dset {
+    size_t cap, n; /* cap a power of two, 2^(64 - shift) */
+    int shift;
+    double *key;
+    uint32_t *idx;
+} dset;
+
+static void dset_free(dset *s)
 {
-    const triple *a = pa, *b = pb;
-    if (a->ix != b->ix)
-        return a->ix < b->ix ? -1 : 1;
-    if (a->iT != b->iT)
-        return a->iT < b->iT ? -1 : 1;
-    if (a->itx != b->itx)
-        return a->itx < b->itx ? -1 : 1;
-    return 0;
+    free(s->key);
+    free(s->idx);
+    memset(s, 0, sizeof *s);
 }
 
-/* Sort and drop duplicates in place; the new count. */
-static size_t sort_unique(double *v, size_t n)
+/* The slot of v: where it is, or the free slot where it would go. */
+static size_t dset_slot(const dset *s, double v)
 {
-    if (n == 0)
-        return 0;
-    qsort(v, n, sizeof *v, cmp_double);
-    size_t m = 1;
-    for (size_t i = 1; i < n; i++)
-        if (v[i] != v[m - 1])
-            v[m++] = v[i];
-    return m;
+    uint64_t bits;
+    v += 0.0; /* -0 as +0 */
+    memcpy(&bits, &v, sizeof bits);
+    size_t i = (size_t)((bits * UINT64_C(0x9E3779B97F4A7C15)) >> s->shift);
+    while (s->idx[i] != EMPTY && s->key[i] != v)
+        i = (i + 1) & (s->cap - 1);
+    return i;
 }
 
-/* The index of value in v[0 .. n), which holds it. */
-static uint32_t index_of(const double *v, size_t n, double value)
+static int dset_init(dset *s, size_t cap, int shift)
 {
-    size_t lo = 0, hi = n;
-    while (hi - lo > 1) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (v[mid] <= value)
-            lo = mid;
-        else
-            hi = mid;
+    s->cap = cap;
+    s->shift = shift;
+    s->n = 0;
+    s->key = malloc(cap * sizeof *s->key);
+    s->idx = malloc(cap * sizeof *s->idx);
+    if (s->key == NULL || s->idx == NULL) {
+        dset_free(s);
+        return SEGRT_ENOMEM;
     }
-    return (uint32_t)lo;
+    memset(s->idx, 0xff, cap * sizeof *s->idx);
+    return SEGRT_OK;
+}
+
+/* Add v if it is new, doubling the table when half full. */
+static int dset_add(dset *s, double v)
+{
+    size_t i = dset_slot(s, v);
+    if (s->idx[i] != EMPTY)
+        return SEGRT_OK;
+    if (2 * (s->n + 1) > s->cap) {
+        dset old = *s;
+        if (dset_init(s, old.cap * 2, old.shift - 1) != SEGRT_OK) {
+            dset_free(&old);
+            return SEGRT_ENOMEM;
+        }
+        for (size_t j = 0; j < old.cap; j++)
+            if (old.idx[j] != EMPTY) {
+                size_t k = dset_slot(s, old.key[j]);
+                s->key[k] = old.key[j];
+                s->idx[k] = old.idx[j];
+            }
+        s->n = old.n;
+        dset_free(&old);
+        i = dset_slot(s, v);
+    }
+    s->key[i] = v + 0.0;
+    s->idx[i] = (uint32_t)s->n++;
+    return SEGRT_OK;
+}
+
+/* The values into sorted[0 .. s->n), ascending, and each one's idx its rank. */
+static void dset_rank(dset *s, double *sorted)
+{
+    for (size_t j = 0; j < s->cap; j++)
+        if (s->idx[j] != EMPTY)
+            sorted[s->idx[j]] = s->key[j];
+    qsort(sorted, s->n, sizeof *sorted, cmp_double);
+    for (size_t k = 0; k < s->n; k++)
+        s->idx[dset_slot(s, sorted[k])] = (uint32_t)k;
+}
+
+/* The number of v, which is in s. */
+static uint32_t dset_index(const dset *s, double v)
+{
+    return s->idx[dset_slot(s, v)];
+}
+
+/*
+ * One stable counting-sort pass of the triples from src to dst on bits
+ * [shift, shift + 11) of one field (0: itx, 1: iT, 2: ix).
+ */
+#define RADIX_BITS 11
+
+static uint32_t triple_field(const triple *t, int field)
+{
+    return field == 0 ? t->itx : field == 1 ? t->iT : t->ix;
+}
+
+static void radix_pass(const triple *src, triple *dst, size_t n, int field, int shift)
+{
+    size_t count[1u << RADIX_BITS] = { 0 };
+    uint32_t mask = (1u << RADIX_BITS) - 1;
+    for (size_t i = 0; i < n; i++)
+        count[(triple_field(&src[i], field) >> shift) & mask]++;
+    size_t pos = 0;
+    for (size_t d = 0; d <= mask; d++) {
+        size_t c = count[d];
+        count[d] = pos;
+        pos += c;
+    }
+    for (size_t i = 0; i < n; i++)
+        dst[count[(triple_field(&src[i], field) >> shift) & mask]++] = src[i];
+}
+
+/*
+ * Sort the triples by (ix, iT, itx): least significant field and digit
+ * first, each field's values below its limit. The result is in *t, which
+ * may have been swapped with *tmp.
+ */
+static void sort_triples(triple **t, triple **tmp, size_t n, const uint32_t limit[3])
+{
+    for (int field = 0; field < 3; field++)
+        for (int shift = 0; shift < 32 && (limit[field] - 1) >> shift > 0; shift += RADIX_BITS) {
+            radix_pass(*t, *tmp, n, field, shift);
+            triple *swap = *t;
+            *t = *tmp;
+            *tmp = swap;
+        }
 }
 
 /*
@@ -184,56 +281,73 @@ static int groups_build(const cba_row *rows, size_t n, groups *g)
         m++;
         nrep += rows[i].frequency > 0;
     }
-    if (m == 0 || m + nrep > UINT32_MAX)
+    if (m == 0 || m + nrep > UINT32_MAX - 1)
         return SEGRT_EINVAL;
-    int rc = SEGRT_ENOMEM;
-    g->v = malloc((m + nrep) * sizeof *g->v);
-    g->x = malloc(m * sizeof *g->x);
-    g->t = malloc((nrep ? nrep : 1) * sizeof *g->t);
-    if (g->v == NULL || g->x == NULL || g->t == NULL)
-        goto fail;
-    size_t nv = 0, nx = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!rows[i].has_purchase)
-            continue;
-        g->v[nv++] = rows[i].T;
-        if (rows[i].frequency > 0)
-            g->v[nv++] = rows[i].recency;
-        g->x[nx++] = rows[i].frequency;
+    dset vs, xs;
+    int rc = dset_init(&vs, 64, 64 - 6);
+    if (rc != SEGRT_OK)
+        return rc;
+    if ((rc = dset_init(&xs, 64, 64 - 6)) != SEGRT_OK) {
+        dset_free(&vs);
+        return rc;
     }
-    g->nv = sort_unique(g->v, nv);
-    g->nx = sort_unique(g->x, nx);
+    triple *tmp = NULL;
+    rc = SEGRT_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const cba_row *w = &rows[i];
+        if (!w->has_purchase)
+            continue;
+        if (dset_add(&vs, w->T) != SEGRT_OK || dset_add(&xs, w->frequency) != SEGRT_OK ||
+            (w->frequency > 0 && dset_add(&vs, w->recency) != SEGRT_OK))
+            goto fail;
+    }
+    g->nv = vs.n;
+    g->nx = xs.n;
+    g->v = malloc(g->nv * sizeof *g->v);
     g->lv = malloc(g->nv * sizeof *g->lv);
     g->iv = malloc(g->nv * sizeof *g->iv);
     g->w0 = calloc(g->nv, sizeof *g->w0);
+    g->x = malloc(g->nx * sizeof *g->x);
     g->xw = calloc(g->nx, sizeof *g->xw);
     g->cx = malloc(g->nx * sizeof *g->cx);
-    if (g->lv == NULL || g->iv == NULL || g->w0 == NULL || g->xw == NULL || g->cx == NULL)
+    g->t = malloc((nrep ? nrep : 1) * sizeof *g->t);
+    tmp = malloc((nrep ? nrep : 1) * sizeof *tmp);
+    if (g->v == NULL || g->lv == NULL || g->iv == NULL || g->w0 == NULL || g->x == NULL ||
+        g->xw == NULL || g->cx == NULL || g->t == NULL || tmp == NULL)
         goto fail;
+    dset_rank(&vs, g->v);
+    dset_rank(&xs, g->x);
     size_t nt = 0;
     for (size_t i = 0; i < n; i++) {
         const cba_row *w = &rows[i];
         if (!w->has_purchase)
             continue;
-        uint32_t ix = index_of(g->x, g->nx, w->frequency), iT = index_of(g->v, g->nv, w->T);
+        uint32_t ix = dset_index(&xs, w->frequency), iT = dset_index(&vs, w->T);
         g->xw[ix] += 1;
         if (w->frequency == 0)
             g->w0[iT] += 1;
         else
-            g->t[nt++] = (triple){ ix, index_of(g->v, g->nv, w->recency), iT, 1 };
+            g->t[nt++] = (triple){ ix, dset_index(&vs, w->recency), iT, 1 };
     }
-    qsort(g->t, nt, sizeof *g->t, cmp_triple);
+    const uint32_t limit[3] = { (uint32_t)g->nv, (uint32_t)g->nv, (uint32_t)g->nx };
+    sort_triples(&g->t, &tmp, nt, limit);
     size_t k = 0;
     for (size_t i = 0; i < nt; i++) {
-        if (k > 0 && cmp_triple(&g->t[k - 1], &g->t[i]) == 0)
+        const triple *a = &g->t[i];
+        if (k > 0 && g->t[k - 1].ix == a->ix && g->t[k - 1].iT == a->iT &&
+            g->t[k - 1].itx == a->itx)
             g->t[k - 1].w += 1;
         else
-            g->t[k++] = g->t[i];
+            g->t[k++] = *a;
     }
     g->nt = k;
-    return SEGRT_OK;
+    rc = SEGRT_OK;
 fail:
-    groups_free(g);
+    free(tmp);
+    dset_free(&vs);
+    dset_free(&xs);
+    if (rc != SEGRT_OK)
+        groups_free(g);
     return rc;
 }
 
@@ -586,16 +700,17 @@ double bgnbd_hyp2f1(double a, double b, double c, double z)
      * tail is below term * q/(1 - q) for q = max(q_k, z) (the ratios settle
      * monotonically onto z).
      */
-    double term = 1, sum = 1;
-    for (long k = 0; k < HYP2F1_MAX_TERMS; k++) {
-        double dk = (double)k, q = (a + dk) * (b + dk) / ((c + dk) * (dk + 1)) * z;
+    double term = 1, sum = 1, dk = 0;
+    for (long k = 0; k < HYP2F1_MAX_TERMS; k++, dk += 1) {
+        double q = (a + dk) * (b + dk) / ((c + dk) * (dk + 1)) * z;
         term *= q;
         sum += term;
-        double bound = fmax(q, z);
-        if (!isfinite(sum))
-            return NAN;
+        double bound = q > z ? q : z;
         if (bound < 1 && term * bound <= 1e-15 * sum * (1 - bound))
-            return sum;
+            return isfinite(sum) ? sum : NAN;
+        /* An overflow to inf is for good (inf, or NaN once inf - inf). */
+        if ((k & 63) == 63 && !isfinite(sum))
+            return NAN;
     }
     return NAN;
 }

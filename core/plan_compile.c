@@ -622,12 +622,16 @@ static void age_pushdown(compiler *c, pnode *p)
     a->kind = P_FIELD;
     a->type = VT_TIME;
     a->ftype = SEGRT_T_DATE;
-    if (p->c == NULL && (p->c = calloc(1, sizeof *p->c)) == NULL) {
-        a->kind = P_AGE; /* no memory for the rewrite: evaluate ages after all */
-        a->type = VT_NUM;
-        return;
+    if (p->c == NULL) {
+        if ((p->c = calloc(1, sizeof *p->c)) == NULL) {
+            a->kind = P_AGE; /* no memory for the rewrite: evaluate ages after all */
+            a->type = VT_NUM;
+            return;
+        }
+        p->c->loc = strdup(p->b->loc);
     }
-    *p->c = (pnode){ .kind = P_CONST, .type = VT_TIME, .loc = strdup(p->b->loc) };
+    p->c->kind = P_CONST;
+    p->c->type = VT_TIME;
     p->kind = P_BETWEEN;
     p->b->type = VT_TIME;
     p->b->k = age_cut(now, hi + 1) + 1;
