@@ -224,12 +224,19 @@ local function check_name(name, what)
   end
 end
 
+-- registry.redefine (set by the REPL) lets a definition replace an earlier one.
 local function add_segment(def)
-  if registry.by_name[def.name] then
-    fail(string.format("segment '%s' is defined twice (first at %s)", def.name,
-                        registry.by_name[def.name].loc))
+  local old = registry.by_name[def.name]
+  if old and not registry.redefine then
+    fail(string.format("segment '%s' is defined twice (first at %s)", def.name, old.loc))
   end
   registry.by_name[def.name] = def
+  for i, d in ipairs(registry.segments) do
+    if d == old then
+      registry.segments[i] = def
+      return
+    end
+  end
   registry.segments[#registry.segments + 1] = def
 end
 
@@ -307,7 +314,9 @@ function seg.score(name)
     end
     if spec.expr ~= nil then val(spec.expr, "score '" .. name .. "' expr") end
     if spec.fn ~= nil and type(spec.fn) ~= "function" then fail("score fn must be a function") end
-    if registry.scores[name] then fail("score '" .. name .. "' is defined twice") end
+    if registry.scores[name] and not registry.redefine then
+      fail("score '" .. name .. "' is defined twice")
+    end
     registry.scores[name] = { name = name, expr = spec.expr, fn = spec.fn, loc = at }
   end
 end
@@ -322,7 +331,9 @@ function seg.model(name)
     if type(spec) ~= "table" or type(spec.kind) ~= "string" then
       fail("seg.model \"" .. name .. "\" takes a table with a kind")
     end
-    if registry.models[name] then fail("model '" .. name .. "' is defined twice") end
+    if registry.models[name] and not registry.redefine then
+      fail("model '" .. name .. "' is defined twice")
+    end
     spec.name, spec.loc = name, at
     spec.scores, spec.segments = spec.scores or {}, spec.segments or {}
     registry.models[name] = spec

@@ -162,6 +162,7 @@ static const char session_code[] =
     "  __newindex = function(_, k, v) G[k] = v; written = true end })\n"
     "local function was_written() local w = written; written = false; return w end\n"
     "local seg = require \"segrt\"\n"
+    "seg._registry.redefine = true -- refining a segment at the prompt replaces it\n"
     "return env, was_written, seg, getmetatable(seg.all {}), getmetatable(seg.F.x),\n"
     "       getmetatable(seg.E.x)\n";
 
