@@ -375,7 +375,7 @@ static int cmp_scored(const void *a, const void *b)
  * the negatives below the run plus half those in it: the Mann-Whitney U
  * with average ranks for ties. Counts are exact in doubles up to 2^53.
  */
-double auc(const double *score, const uint8_t *y, size_t n)
+double logreg_auc(const double *score, const uint8_t *y, size_t n)
 {
     if (n == 0 || score == NULL || y == NULL)
         return NAN;

@@ -79,7 +79,7 @@ void logreg_model_free(logreg_model *m);
  * over n_pos * n_neg, with average ranks for ties). Rows with a NAN score
  * are ignored. NAN when either class is absent or memory runs out.
  */
-double auc(const double *score, const uint8_t *y, size_t n);
+double logreg_auc(const double *score, const uint8_t *y, size_t n);
 
 /*
  * Deterministic holdout splits.

@@ -89,7 +89,7 @@ static int compute(plan_ctx *cx, int model, vec *outs)
                                 ? logreg_predict(&m, now_x + i * d)
                                 : NAN;
         if (rc == SEGRT_OK)
-            holdout_auc = auc(hold_score, y, n);
+            holdout_auc = logreg_auc(hold_score, y, n);
         free(hold_score);
         free(now_x);
         now_x = NULL;

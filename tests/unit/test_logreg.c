@@ -147,7 +147,7 @@ static void test_logreg_holdout_auc_is_well_above_chance(void **state)
         yh[nh++] = g.y[i];
     }
     assert_int_equal(nh, 4000);
-    double a = auc(score, yh, nh);
+    double a = logreg_auc(score, yh, nh);
     if (!(a > 0.75))
         fail_msg("holdout AUC %.4f", a);
 
@@ -194,7 +194,7 @@ static void test_logreg_separable_data_stays_finite(void **state)
         wrong += (score[i] > 0.5) != y[i];
     }
     assert_true(wrong < n / 200);
-    assert_true(auc(score, y, n) > 0.999);
+    assert_true(logreg_auc(score, y, n) > 0.999);
 
     /* A bigger penalty shrinks the coefficients. */
     logreg_model m2;
@@ -347,9 +347,9 @@ static void test_logreg_auc_of_perfect_reversed_and_constant_scores(void **state
         rev[i] = -s[i];
         flat[i] = 0.25;
     }
-    assert_true(auc(s, y, n) == 1.0);
-    assert_true(auc(rev, y, n) == 0.0);
-    assert_true(auc(flat, y, n) == 0.5);
+    assert_true(logreg_auc(s, y, n) == 1.0);
+    assert_true(logreg_auc(rev, y, n) == 0.0);
+    assert_true(logreg_auc(flat, y, n) == 0.5);
     free(s);
     free(rev);
     free(flat);
@@ -362,12 +362,12 @@ static void test_logreg_auc_counts_ties_as_half(void **state)
     /* Pairs (positive, negative): (2,1) 1, (2,2) 1/2, (3,1) 1, (3,2) 1: 3.5 of 4. */
     const double s[4] = { 1, 2, 2, 3 };
     const uint8_t y[4] = { 0, 1, 0, 1 };
-    assert_true(auc(s, y, 4) == 0.875);
+    assert_true(logreg_auc(s, y, 4) == 0.875);
 
     /* A NAN score drops its row; any nonzero label is positive. */
     const double s2[6] = { 1, NAN, 2, 2, 3, NAN };
     const uint8_t y2[6] = { 0, 1, 7, 0, 1, 0 };
-    assert_true(auc(s2, y2, 6) == 0.875);
+    assert_true(logreg_auc(s2, y2, 6) == 0.875);
 
     /* Against a brute-force count over all pairs. */
     const size_t n = 300;
@@ -386,7 +386,7 @@ static void test_logreg_auc_counts_ties_as_half(void **state)
                 wins += v[i] > v[j] ? 1.0 : v[i] == v[j] ? 0.5 : 0.0;
                 pairs += 1.0;
             }
-    assert_near(auc(v, lab, n), wins / pairs, 1e-12);
+    assert_near(logreg_auc(v, lab, n), wins / pairs, 1e-12);
 }
 
 static void test_logreg_auc_without_both_classes_is_nan(void **state)
@@ -397,10 +397,10 @@ static void test_logreg_auc_without_both_classes_is_nan(void **state)
     const double nans[2] = { NAN, NAN };
     const uint8_t y[2] = { 0, 1 };
 
-    assert_true(isnan(auc(s, pos, 3)));
-    assert_true(isnan(auc(s, neg, 3)));
-    assert_true(isnan(auc(nans, y, 2)));
-    assert_true(isnan(auc(s, pos, 0)));
+    assert_true(isnan(logreg_auc(s, pos, 3)));
+    assert_true(isnan(logreg_auc(s, neg, 3)));
+    assert_true(isnan(logreg_auc(nans, y, 2)));
+    assert_true(isnan(logreg_auc(s, pos, 0)));
 }
 
 /* ---- holdout ---- */
