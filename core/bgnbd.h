@@ -32,15 +32,20 @@ double bgnbd_loglik(const bgnbd_params *p, const cba_row *rows, size_t n);
 /*
  * Maximum-likelihood fit over rows[0 .. n) with has_purchase set (the others
  * are left out, as lifetimes fits only customers with a first purchase):
- * Nelder-Mead on the log-parameters from r = alpha = a = b = 1, restarted
- * from the best point until a restart improves the log-likelihood by less
- * than 1e-10 relative. *out and *loglik (either may be NULL) get the optimum.
+ * Newton's method on the log-parameters with the exact gradient and Hessian
+ * (damped where the Hessian is not positive definite, with a backtracking
+ * line search) from r = alpha = a = b = 1, until the Newton step is below
+ * 1e-9 in every log-parameter, or it would gain less than 1e-10 of the
+ * log-likelihood, or no step gains at all (a ridge the data do not
+ * resolve: the point where the search stopped is the fit, as long as it is
+ * within the bounds below). *out and *loglik (either may be NULL) get the
+ * optimum.
  *
  * A valid row has finite x >= 0 a whole number, 0 <= t_x <= T, and t_x > 0
  * when x > 0. SEGRT_OK; SEGRT_EINVAL (outputs zeroed) when a row is not
  * valid, no row has a purchase, or the optimum runs off to a parameter
  * below e^-25 or above e^25 (data that do not identify the model, e.g.
- * nobody came back); SEGRT_ENOMEM.
+ * nobody came back) or does not settle in 500 Newton steps; SEGRT_ENOMEM.
  */
 int bgnbd_fit(const cba_row *rows, size_t n, bgnbd_params *out, double *loglik);
 

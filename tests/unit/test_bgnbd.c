@@ -5,7 +5,11 @@
  * the log-likelihood, P(alive) and conditional expected purchases against
  * values computed independently with mpmath at 30 digits (the expectation
  * both by 2F1 and by integrating the posterior numerically); 2F1 against
- * closed forms; properties; and inputs that are refused.
+ * closed forms; properties; inputs that are refused; and fits of samples
+ * simulated from the model (tens of thousands of distinct durations and
+ * thousands of distinct frequencies: the grouping's hash sets and radix
+ * sort) that recover the parameters, land on the optimum to 1e-5 and do
+ * not depend on the order of the rows.
  *
  * The shared data directory is $SEGRT_SHARED, else ../shared next to the
  * source tree (found from __FILE__), as in the CI checkout.
@@ -178,6 +182,121 @@ static void test_bgnbd_fit_refuses_data_without_an_optimum(void **state)
     }
 }
 
+/* ------------------------------------------------------------ larger samples */
+
+/* A small deterministic generator (a 64-bit LCG), uniform on (0, 1). */
+static double uniform(uint64_t *s)
+{
+    *s = *s * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
+    return ((double)(*s >> 11) + 0.5) / 9007199254740992.0;
+}
+
+/*
+ * n customers drawn from the BG/NBD model with r = 1 (lambda exponential,
+ * rate alpha = 4) and p ~ Beta(1, 3), over ages T uniform on (0, 100];
+ * durations rounded to 1/step (step 0: not rounded, so nearly all
+ * distinct). Every fifth row is a non-buyer.
+ */
+static cba_row *simulate(size_t n, double step, uint64_t seed)
+{
+    cba_row *rows = malloc(n * sizeof *rows);
+    assert_non_null(rows);
+    uint64_t s = seed;
+    for (size_t i = 0; i < n; i++) {
+        double T = 100 * uniform(&s);
+        double lambda = -log(uniform(&s)) / 4, p = 1 - pow(uniform(&s), 1.0 / 3);
+        double t = 0, t_x = 0, x = 0;
+        for (;;) {
+            t += -log(uniform(&s)) / lambda;
+            if (t > T)
+                break;
+            x += 1;
+            t_x = t;
+            if (uniform(&s) < p)
+                break;
+        }
+        if (step > 0) {
+            T = ceil(T * step) / step;
+            t_x = ceil(t_x * step) / step;
+        }
+        rows[i] = (cba_row){ x, x > 0 ? t_x : 0, T, 0, i % 5 != 4 };
+    }
+    return rows;
+}
+
+/*
+ * The fit of rows[0 .. n) into *p and *ll: the grouped likelihood is the
+ * plain sum, and a relative step of h in any parameter, either way, does no
+ * better (Newton's method lands on the optimum itself, so h can be small).
+ */
+static void assert_a_tight_maximum(const cba_row *rows, size_t n, double h, bgnbd_params *p,
+                                   double *ll)
+{
+    assert_int_equal(bgnbd_fit(rows, n, p, ll), SEGRT_OK);
+    assert_rel(bgnbd_loglik(p, rows, n), *ll, 1e-12, "loglik at the fit");
+    for (int j = 0; j < 4; j++)
+        for (int sign = -1; sign <= 1; sign += 2) {
+            bgnbd_params q = *p;
+            double *v = j == 0 ? &q.r : j == 1 ? &q.alpha : j == 2 ? &q.a : &q.b;
+            *v *= 1 + sign * h;
+            assert_true(bgnbd_loglik(&q, rows, n) < *ll);
+        }
+}
+
+static void test_bgnbd_fit_recovers_simulated_parameters(void **state)
+{
+    (void)state;
+    /* Durations in whole days, in weeks (the CLV scoring's case), and not rounded at all:
+     * tens of thousands of distinct durations and triples. */
+    const double steps[] = { 7, 0 };
+    for (size_t k = 0; k < 2; k++) {
+        size_t n = 50000;
+        cba_row *rows = simulate(n, steps[k], 12345);
+        bgnbd_params p;
+        double ll;
+        assert_a_tight_maximum(rows, n, 1e-5, &p, &ll);
+        printf("simulated (step %g): r = %.4f alpha = %.4f a = %.4f b = %.4f\n", steps[k], p.r,
+               p.alpha, p.a, p.b);
+        assert_rel(p.r, 1, 0.15, "r");
+        assert_rel(p.alpha, 4, 0.15, "alpha");
+        assert_rel(p.a, 1, 0.25, "a");
+        assert_rel(p.b, 3, 0.25, "b");
+        /* The same rows in another order (and -0 for 0) fit the same. */
+        for (size_t i = 0; i < n / 2; i++) {
+            cba_row w = rows[i];
+            rows[i] = rows[n - 1 - i];
+            rows[n - 1 - i] = w;
+        }
+        for (size_t i = 0; i < n; i++)
+            if (rows[i].recency == 0)
+                rows[i].recency = -0.0;
+        bgnbd_params q;
+        double ll2;
+        assert_int_equal(bgnbd_fit(rows, n, &q, &ll2), SEGRT_OK);
+        assert_rel(q.r, p.r, 1e-12, "r, reordered");
+        assert_rel(q.alpha, p.alpha, 1e-12, "alpha, reordered");
+        assert_rel(q.a, p.a, 1e-12, "a, reordered");
+        assert_rel(q.b, p.b, 1e-12, "b, reordered");
+        assert_rel(ll2, ll, 1e-14, "loglik, reordered");
+        free(rows);
+    }
+}
+
+static void test_bgnbd_fit_groups_thousands_of_frequencies(void **state)
+{
+    (void)state;
+    /* A simulated sample with 3000 heavy buyers, each with a frequency of its own. */
+    size_t n = 20000, heavy = 3000;
+    cba_row *rows = simulate(n, 7, 99);
+    for (size_t i = 0; i < heavy; i++)
+        rows[i] = (cba_row){ (double)(100 + i), 90 + (double)(i % 10), 100, 0, 1 };
+    bgnbd_params p;
+    double ll;
+    /* The log-likelihood is some 1e7 here, and rounding some 1e-7: steps of 1e-4. */
+    assert_a_tight_maximum(rows, n, 1e-4, &p, &ll);
+    free(rows);
+}
+
 /* ------------------------------------------------------------ log-likelihood */
 
 static void test_bgnbd_loglik_matches_an_independent_computation(void **state)
@@ -319,6 +438,8 @@ int main(void)
         cmocka_unit_test(test_bgnbd_fit_on_cdnow_matches_the_paper),
         cmocka_unit_test(test_bgnbd_fit_leaves_out_rows_without_a_purchase),
         cmocka_unit_test(test_bgnbd_fit_refuses_data_without_an_optimum),
+        cmocka_unit_test(test_bgnbd_fit_recovers_simulated_parameters),
+        cmocka_unit_test(test_bgnbd_fit_groups_thousands_of_frequencies),
         cmocka_unit_test(test_bgnbd_loglik_matches_an_independent_computation),
         cmocka_unit_test(test_bgnbd_scores_match_an_independent_computation),
         cmocka_unit_test(test_bgnbd_scores_have_the_expected_shape),
