@@ -24,7 +24,7 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 
 bash "$HERE/bench_segments.sh" "$DATA_DIR" --runs "$RUNS" --only S11_rfm_champions >"$T/s11.txt"
-SEGRT=$(sed -n 's/^segrt *\([^ ]*\) .*/\1/p' "$T/s11.txt")
+SEGRT=$(awk '$1 == "segrt" && $2 ~ /^\// { print $2; exit }' "$T/s11.txt")
 duck_s11=$(awk '$1 == "S11_rfm_champions" { print $5 }' "$T/s11.txt")
 
 cat >"$T/models.lua" <<'LUA'
