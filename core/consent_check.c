@@ -18,7 +18,31 @@ typedef struct purpose_rule {
     unsigned bases;   /* bit per cs_basis */
     int64_t max_age;  /* seconds, 0 = none */
     int has_check;    /* registry.consents[purpose].check is a function */
+    int marketing;    /* a direct-marketing purpose: objections apply (Art. 21) */
+    uint32_t direct_marketing, objection; /* their purpose codes, 0 when nobody has one */
 } purpose_rule;
+
+/* The purposes that record an objection to all direct marketing. */
+static int read_objections(plan_ctx *cx, purpose_rule *r)
+{
+    int rc = dict_find(cx->s, cx->txn, FIELD_CS_PURPOSE, "direct_marketing", 16,
+                       &r->direct_marketing);
+    return rc == SEGRT_OK ? dict_find(cx->s, cx->txn, FIELD_CS_PURPOSE, "objection", 9, &r->objection)
+                          : rc;
+}
+
+/*
+ * Art. 21: a contact objects to all direct marketing when the record in force
+ * for the purpose "direct_marketing" is withdrawn or denied, or one for
+ * "objection" is granted (the objection stands). Withdrawing one channel
+ * (sms_marketing) only ends that channel, through its own check.
+ */
+static int objects(const purpose_rule *r, const cs_list *l, int64_t now)
+{
+    const cs_rec *dm = r->direct_marketing ? cs_in_force(l, r->direct_marketing, now) : NULL;
+    const cs_rec *ob = r->objection ? cs_in_force(l, r->objection, now) : NULL;
+    return (dm && dm->status != CS_GRANTED) || (ob && ob->status == CS_GRANTED);
+}
 
 static int read_rule(plan_ctx *cx, const char *purpose, purpose_rule *r)
 {
@@ -57,8 +81,12 @@ static int read_rule(plan_ctx *cx, const char *purpose, purpose_rule *r)
         }
         lua_getfield(L, def, "check");
         r->has_check = lua_isfunction(L, -1);
+        lua_getfield(L, def, "marketing");
+        r->marketing = lua_toboolean(L, -1);
     }
     lua_settop(L, top);
+    if (rc == SEGRT_OK && r->marketing)
+        rc = read_objections(cx, r);
     return rc;
 }
 
@@ -117,9 +145,44 @@ static int check_one(plan_ctx *cx, const char *purpose, const purpose_rule *rule
     if (cs_list_decode(l, v->mv_data, v->mv_size) != 0)
         return store_fail(cx->s, SEGRT_ECORRUPT, "consents of contact %u are corrupt", ord);
     const cs_rec *rec = cs_in_force(l, code, cx->now);
-    if (!passes(rule, rec, cx->now))
+    if (!passes(rule, rec, cx->now) || (rule->marketing && objects(rule, l, cx->now)))
         return 0;
     return proxy ? run_check(cx, purpose, proxy, proxy_idx, rec, ord) : 1;
+}
+
+int consent_objectors(plan_ctx *cx, bitset *out)
+{
+    purpose_rule rule = { .marketing = 1 };
+    int rc = read_objections(cx, &rule);
+    if (rc == SEGRT_OK && bitset_init(out, cx->ncontacts) != 0)
+        rc = store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
+    if (rc != SEGRT_OK || (rule.direct_marketing == 0 && rule.objection == 0))
+        return rc; /* nobody has recorded an objection */
+    MDB_cursor *cur;
+    int mrc = mdb_cursor_open(cx->txn, cx->s->dbi[DB_CONSENTS], &cur);
+    if (mrc != 0) {
+        bitset_free(out);
+        return store_mdb_fail(cx->s, mrc, "reading consents");
+    }
+    cs_list l = { 0 };
+    MDB_val k, v;
+    for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0 && rc == SEGRT_OK;
+         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        uint32_t ord;
+        memcpy(&ord, k.mv_data, sizeof ord);
+        l.n = 0;
+        if (cs_list_decode(&l, v.mv_data, v.mv_size) != 0)
+            rc = store_fail(cx->s, SEGRT_ECORRUPT, "consents of contact %u are corrupt", ord);
+        else if (ord < cx->ncontacts && objects(&rule, &l, cx->now))
+            bitset_set(out, ord);
+    }
+    mdb_cursor_close(cur);
+    cs_list_free(&l);
+    if (rc == SEGRT_OK && mrc != 0 && mrc != MDB_NOTFOUND)
+        rc = store_mdb_fail(cx->s, mrc, "reading consents");
+    if (rc != SEGRT_OK)
+        bitset_free(out);
+    return rc;
 }
 
 /*
@@ -141,7 +204,9 @@ int consent_filter(plan_ctx *cx, const char *purpose, bitset *bits)
         return SEGRT_OK;
     }
     lua_State *L = cx->sc->L;
-    contact_proxy *proxy = rule.has_check ? contact_proxy_push(L, cx) : NULL;
+    char who[160];
+    snprintf(who, sizeof who, "the consent check of '%s'", purpose);
+    contact_proxy *proxy = rule.has_check ? contact_proxy_push(L, cx, purpose, who) : NULL;
     int proxy_idx = lua_gettop(L);
     cs_list l = { 0 };
     MDB_cursor *cur = NULL;

@@ -41,6 +41,7 @@ typedef enum pkind {
     P_SCORE_FN,/* the Lua function of score str, run per contact */
     P_MODEL,   /* output str ("model.output") of a model computed in C (model.c) */
     P_SCORE,   /* score str with expression a: evaluated once per evaluation, then reused */
+               /* (P_MODEL, P_SCORE: op 1 = a profiling score, withheld from objectors) */
     /* predicates */
     P_CMP,     /* a op b */
     P_BETWEEN, /* lo <= a <= hi: a, b = lo, c = hi */
@@ -101,6 +102,7 @@ typedef struct plan_ctx {
     const bitset *live;
     const ev_proj *ev;   /* the events frame, when frame == FRAME_EVENTS */
     id_order ids;        /* ordinals in byte order of their ids (read on first use) */
+    bitset objectors;    /* contacts objecting to direct marketing (computed on first use) */
 } plan_ctx;
 
 /* A value vector over a frame: a constant, or n values (owned). */

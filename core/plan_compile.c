@@ -404,6 +404,35 @@ static pnode *compile_agg(compiler *c, int idx, pnode *p, frame_kind frame)
 
 /* ------------------------------------------------------------ scores, members */
 
+/*
+ * Whether score name is profiling (Art. 21(2)): marked so itself, or
+ * belonging to a model marked so (its "model." prefix).
+ */
+static int is_profiling(compiler *c, const char *name)
+{
+    lua_State *L = c->L;
+    int top = lua_gettop(L), profiling = 0;
+    script_push_registry(c->cx->sc, "scores");
+    lua_getfield(L, -1, name);
+    if (lua_istable(L, -1)) {
+        lua_getfield(L, -1, "profiling");
+        profiling = lua_toboolean(L, -1);
+    }
+    lua_settop(L, top);
+    const char *dot = strrchr(name, '.');
+    if (profiling || dot == NULL)
+        return profiling;
+    script_push_registry(c->cx->sc, "models");
+    lua_pushlstring(L, name, (size_t)(dot - name));
+    lua_gettable(L, -2);
+    if (lua_istable(L, -1)) {
+        lua_getfield(L, -1, "profiling");
+        profiling = lua_toboolean(L, -1);
+    }
+    lua_settop(L, top);
+    return profiling;
+}
+
 static pnode *compile_score(compiler *c, int idx, pnode *p, frame_kind frame)
 {
     lua_State *L = c->L;
@@ -418,6 +447,7 @@ static pnode *compile_score(compiler *c, int idx, pnode *p, frame_kind frame)
         if (model_output_known(c->cx->sc, name)) {
             p->kind = P_MODEL;
             p->type = VT_NUM;
+            p->op = is_profiling(c, name);
             p->str = strdup(name);
             return p->str ? p : fail_node(c, p, "out of memory");
         }
@@ -458,6 +488,7 @@ static pnode *compile_score(compiler *c, int idx, pnode *p, frame_kind frame)
     p->type = e->type;
     p->dict = e->dict;
     p->a = e;
+    p->op = is_profiling(c, name);
     p->str = strdup(name);
     return p->str ? p : fail_node(c, p, "out of memory");
 }

@@ -255,6 +255,28 @@ static int eval_floor(plan_ctx *cx, const pnode *p, vec *out)
     return SEGRT_OK;
 }
 
+/* Art. 21(2): profiling scores are missing for contacts who object to direct marketing. */
+static int withhold_from_objectors(plan_ctx *cx, vec *v)
+{
+    if (cx->objectors.w == NULL) {
+        int rc = consent_objectors(cx, &cx->objectors);
+        if (rc != SEGRT_OK)
+            return rc;
+    }
+    if (v->is_const) { /* spread the constant so objectors can differ */
+        int64_t k = v->k;
+        int rc = vec_alloc(cx, v, cx->ncontacts);
+        for (uint32_t i = 0; rc == SEGRT_OK && i < cx->ncontacts; i++)
+            v->v[i] = k;
+        if (rc != SEGRT_OK)
+            return rc;
+    }
+    for (uint32_t i = bitset_next(&cx->objectors, 0); i < cx->objectors.nbits;
+         i = bitset_next(&cx->objectors, i + 1))
+        v->v[i] = MISSING;
+    return SEGRT_OK;
+}
+
 int plan_eval_value(plan_ctx *cx, const pnode *p, vec *out)
 {
     *out = (vec){ 0 };
@@ -268,8 +290,12 @@ int plan_eval_value(plan_ctx *cx, const pnode *p, vec *out)
     case P_AGG: return plan_eval_agg(cx, p, out);
     case P_NTILE: return plan_eval_ntile(cx, p, out);
     case P_SCORE_FN: return script_eval_score_fn(cx, p, out);
-    case P_MODEL: return model_eval_output(cx, p, out);
-    case P_SCORE: return script_eval_score_expr(cx, p, out);
+    case P_MODEL:
+    case P_SCORE: {
+        int rc = p->kind == P_MODEL ? model_eval_output(cx, p, out)
+                                    : script_eval_score_expr(cx, p, out);
+        return rc == SEGRT_OK && p->op ? withhold_from_objectors(cx, out) : rc;
+    }
     default: return plan_fail(cx, p->loc, "internal error: not a value");
     }
 }

@@ -126,6 +126,15 @@ static int load_module(lua_State *L)
     lua_setfield(L, LUA_REGISTRYINDEX, MODULE_KEY);
     lua_newtable(L);
     lua_setfield(L, LUA_REGISTRYINDEX, LOADED_KEY);
+    /* the shipped consent checks and sensitive fields come first; scripts may redefine them */
+    for (size_t i = 0; i < embedded_script_count; i++) {
+        const embedded_script *c = &embedded_scripts[i];
+        if (strncmp(c->name, "consent.", 8) != 0)
+            continue;
+        lua_pushcfunction(L, l_require);
+        lua_pushstring(L, c->name);
+        lua_call(L, 1, 0);
+    }
     return 0;
 }
 
@@ -157,10 +166,33 @@ static void free_segments(segrt_script *sc)
     sc->nseg = 0;
 }
 
+static int script_fail_lua(segrt_script *sc, const char *what)
+{
+    const char *msg = lua_tostring(sc->L, -1);
+    int rc = store_fail(sc->s, SEGRT_ELUA, "%s%s", what, msg ? msg : "error object is not a string");
+    lua_pop(sc->L, 1);
+    return rc;
+}
+
+/* seg._check_sensitive(): refuse segments and scores reading Art. 9 data without explicit consent. */
+static int check_sensitive(segrt_script *sc)
+{
+    lua_State *L = sc->L;
+    lua_getfield(L, LUA_REGISTRYINDEX, MODULE_KEY);
+    lua_getfield(L, -1, "_check_sensitive");
+    lua_remove(L, -2);
+    if (lua_pcall(L, 0, 0, 0) == LUA_OK)
+        return SEGRT_OK;
+    return script_fail_lua(sc, "");
+}
+
 /* Copy the names and descriptions of the registered segments. */
 static int collect_segments(segrt_script *sc)
 {
     lua_State *L = sc->L;
+    int rc = check_sensitive(sc);
+    if (rc != SEGRT_OK)
+        return rc;
     free_segments(sc);
     script_push_registry(sc, "segments");
     size_t n = lua_rawlen(L, -1);
@@ -185,13 +217,6 @@ static int collect_segments(segrt_script *sc)
     return SEGRT_OK;
 }
 
-static int script_fail_lua(segrt_script *sc, const char *what)
-{
-    const char *msg = lua_tostring(sc->L, -1);
-    int rc = store_fail(sc->s, SEGRT_ELUA, "%s%s", what, msg ? msg : "error object is not a string");
-    lua_pop(sc->L, 1);
-    return rc;
-}
 
 /* Create the state, then run the chunk that loader() leaves on the stack. */
 static int script_new(segrt_store *s, segrt_script **out)

@@ -59,15 +59,22 @@ typedef struct contact_proxy {
     } slots[CONTACT_PROXY_SLOTS];
     char type_name[64];  /* the event type c:events asked for last, and its code */
     uint32_t type_code;
+    int allow_sensitive; /* the purpose accepts only explicit consent (Art. 9) */
+    char who[160];       /* "segment 'x'", for messages */
 } contact_proxy;
-/* Push a proxy (one per evaluation, moved from contact to contact). */
-contact_proxy *contact_proxy_push(lua_State *L, plan_ctx *cx);
+/*
+ * Push a proxy (one per evaluation, moved from contact to contact) for the
+ * function of who; purpose (or NULL) decides whether it may read Art. 9 fields.
+ */
+contact_proxy *contact_proxy_push(lua_State *L, plan_ctx *cx, const char *purpose, const char *who);
 void contact_proxy_at(contact_proxy *p, uint32_t ord);
 /* The evaluation ended: a script that kept `c` gets an error, not stale memory. */
 void contact_proxy_done(contact_proxy *p);
 /* The external id of ord, for messages ("#ord" when unreadable). */
 void contact_id_text(plan_ctx *cx, uint32_t ord, char *out, size_t n);
 
+/* The contacts objecting to direct marketing at NOW (Art. 21; consent_check.c). */
+int consent_objectors(plan_ctx *cx, bitset *out);
 /* Keep in bits the contacts passing the consent check of purpose at NOW (consent_check.c). */
 int consent_filter(plan_ctx *cx, const char *purpose, bitset *bits);
 

@@ -23,6 +23,16 @@
 
 #define PROXY_MT "segrt.contact"
 
+/* Call seg.<fn>(arg) of the seg module; its result stays on the stack. */
+static void call_seg(lua_State *L, const char *fn, const char *arg)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, "segrt.module");
+    lua_getfield(L, -1, fn);
+    lua_remove(L, -2);
+    lua_pushstring(L, arg);
+    lua_call(L, 1, 1);
+}
+
 static contact_proxy *check_proxy(lua_State *L)
 {
     contact_proxy *p = luaL_checkudata(L, 1, PROXY_MT);
@@ -300,6 +310,14 @@ static int l_index(lua_State *L)
         const field_def *f = schema_find(p->cx->s->schema, key, n);
         if (f == NULL)
             return luaL_error(L, "unknown field '%s'", key);
+        if (!p->allow_sensitive) {
+            call_seg(L, "_sensitive_category", key);
+            if (lua_isstring(L, -1))
+                return luaL_error(L, "%s reads '%s' (%s: a special category of personal data, "
+                                  "GDPR Art. 9) without a purpose whose only legal basis is "
+                                  "explicit consent", p->who, key, lua_tostring(L, -1));
+            lua_pop(L, 1);
+        }
         push_field(L, p, f);
     }
     return 1;
@@ -310,10 +328,17 @@ static int l_newindex(lua_State *L)
     return luaL_error(L, "contacts are read-only in segment scripts");
 }
 
-contact_proxy *contact_proxy_push(lua_State *L, plan_ctx *cx)
+contact_proxy *contact_proxy_push(lua_State *L, plan_ctx *cx, const char *purpose, const char *who)
 {
+    int allow = 0;
+    if (purpose) {
+        call_seg(L, "_consent_only", purpose);
+        allow = lua_toboolean(L, -1);
+        lua_pop(L, 1);
+    }
     contact_proxy *p = lua_newuserdatauv(L, sizeof *p, 0);
-    *p = (contact_proxy){ .cx = cx };
+    *p = (contact_proxy){ .cx = cx, .allow_sensitive = allow };
+    snprintf(p->who, sizeof p->who, "%s", who);
     if (luaL_newmetatable(L, PROXY_MT)) {
         static const luaL_Reg mt[] = {
             { "__index", l_index }, { "__newindex", l_newindex }, { NULL, NULL },

@@ -46,11 +46,17 @@ static int load_live(plan_ctx *cx, bitset *live)
 
 /* ------------------------------------------------------------ Lua hatches */
 
-/* Call fn (at fn_idx) with the proxy for each ordinal of bits; keep those it accepts. */
-static int run_filter(plan_ctx *cx, const char *segment, int fn_idx, bitset *bits)
+/*
+ * Call fn (at fn_idx) with the proxy for each ordinal of bits; keep those it
+ * accepts. purpose (or NULL) decides whether it may read Art. 9 fields.
+ */
+static int run_filter(plan_ctx *cx, const char *segment, const char *purpose, int fn_idx,
+                      bitset *bits)
 {
     lua_State *L = cx->sc->L;
-    contact_proxy *proxy = contact_proxy_push(L, cx);
+    char who[160];
+    snprintf(who, sizeof who, "segment '%s'", segment);
+    contact_proxy *proxy = contact_proxy_push(L, cx, purpose, who);
     int proxy_idx = lua_gettop(L);
     int rc = SEGRT_OK;
     for (uint32_t i = bitset_next(bits, 0); i < bits->nbits; i = bitset_next(bits, i + 1)) {
@@ -138,9 +144,14 @@ int script_eval_score_fn(plan_ctx *cx, const pnode *p, vec *out)
             return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
         script_push_registry(sc, "scores");
         lua_getfield(L, -1, p->str);
+        lua_getfield(L, -1, "purpose");
+        const char *purpose = lua_tostring(L, -1);
+        lua_pop(L, 1);
         lua_getfield(L, -1, "fn");
         int fn = lua_gettop(L);
-        contact_proxy *proxy = contact_proxy_push(L, cx);
+        char who[160];
+        snprintf(who, sizeof who, "score '%s'", p->str);
+        contact_proxy *proxy = contact_proxy_push(L, cx, purpose, who);
         int rc = SEGRT_OK;
         for (uint32_t i = 0; i < cx->ncontacts && rc == SEGRT_OK; i++) {
             v[i] = VALUE_MISSING;
@@ -214,12 +225,13 @@ static int eval_definition(plan_ctx *cx, const char *name, int def, bitset *bits
     if (rc != SEGRT_OK)
         return rc;
     lua_getfield(L, def, "purpose");
-    if (lua_isstring(L, -1))
-        rc = consent_filter(cx, lua_tostring(L, -1), bits);
+    const char *purpose = lua_tostring(L, -1); /* kept alive by def */
     lua_pop(L, 1);
+    if (purpose)
+        rc = consent_filter(cx, purpose, bits);
     lua_getfield(L, def, "filter");
     if (rc == SEGRT_OK && lua_isfunction(L, -1))
-        rc = run_filter(cx, name, lua_gettop(L), bits);
+        rc = run_filter(cx, name, purpose, lua_gettop(L), bits);
     lua_pop(L, 1);
     if (rc != SEGRT_OK)
         bitset_free(bits);
@@ -387,6 +399,7 @@ static int with_session(segrt_script *sc,
     session_end(sc);
     sc->cx = NULL;
     id_order_release(&cx.ids);
+    bitset_free(&cx.objectors);
     bitset_free(&live);
     mdb_txn_abort(cx.txn);
     lua_settop(sc->L, top);
@@ -531,6 +544,29 @@ int script_session(segrt_script *sc, int (*fn)(plan_ctx *cx, void *ud), void *ud
 {
     session_job job = { fn, ud };
     return with_session(sc, session_result, &job, NULL);
+}
+
+typedef struct purpose_job {
+    const char *purpose;
+    segrt_set *m;
+} purpose_job;
+
+static int keep_purpose(plan_ctx *cx, void *ud)
+{
+    purpose_job *job = ud;
+    bitset *bits = &job->m->bits;
+    if (bits->nbits > cx->ncontacts) /* a set from a newer snapshot: cannot happen in one store */
+        return store_fail(cx->s, SEGRT_EINVAL, "the set is newer than the store");
+    bitset_and(bits, cx->live); /* contacts erased since keep no membership */
+    return consent_filter(cx, job->purpose, bits);
+}
+
+int segrt_set_keep_purpose(segrt_script *sc, segrt_set *m, const char *purpose)
+{
+    if (sc == NULL || m == NULL || purpose == NULL)
+        return SEGRT_EINVAL;
+    purpose_job job = { purpose, m };
+    return script_session(sc, keep_purpose, &job);
 }
 
 int script_eval_predicate(segrt_script *sc, int idx, segrt_set **out)

@@ -233,6 +233,114 @@ SEGRT_API int segrt_contact_card(segrt_store *s, const char *id, char **text);
  */
 SEGRT_API int segrt_contact_erase(segrt_store *s, const char *id, const char *actor);
 
+/* ---------------------------------------------------------------- consent */
+
+/** Consent statuses (SPEC §2); indexes of segrt_consent_tally.status. */
+enum {
+    SEGRT_CONSENT_GRANTED = 1,
+    SEGRT_CONSENT_WITHDRAWN,
+    SEGRT_CONSENT_DENIED,
+    SEGRT_CONSENT_STATUS_COUNT
+};
+
+/** Legal bases (GDPR Art. 6(1)); indexes of segrt_consent_tally.basis. */
+enum {
+    SEGRT_BASIS_NONE = 0, /**< no basis recorded (an imported record without one) */
+    SEGRT_BASIS_CONSENT,
+    SEGRT_BASIS_LEGITIMATE_INTEREST,
+    SEGRT_BASIS_CONTRACT,
+    SEGRT_BASIS_LEGAL_OBLIGATION,
+    SEGRT_BASIS_VITAL_INTEREST,
+    SEGRT_BASIS_PUBLIC_TASK,
+    SEGRT_BASIS_COUNT
+};
+
+/** The name of a status ("granted"), or NULL for an unknown value. */
+SEGRT_API const char *segrt_consent_status_name(int status);
+/** The name of a legal basis ("legitimate_interest"), or NULL for none or unknown. */
+SEGRT_API const char *segrt_legal_basis_name(int basis);
+
+/**
+ * Append a consent record for contact @p id at ts = the store's NOW, with an
+ * audit entry "consent" (detail: purpose and status, never personal data) in
+ * the same write transaction.
+ *
+ * @p status is "granted", "withdrawn" or "denied"; @p basis one of the legal
+ * basis names (NULL: "consent"); @p expires the expiry in unix seconds, or
+ * INT64_MIN when the record never expires (else it must lie after NOW);
+ * @p source where the record comes from (NULL or "": none); @p actor who
+ * made the change (NULL: "unknown"). A record identical to one already held
+ * (same ts, purpose, status, basis, expiry and source) adds nothing and is
+ * not audited. Which record is in force follows SPEC §2: appending a grant
+ * in the same second as a withdrawal does not override it.
+ *
+ * SEGRT_ENOTFOUND when the id is unknown; SEGRT_EINVAL, with a message in
+ * segrt_errmsg(), for a bad purpose name, status, basis or expiry.
+ */
+SEGRT_API int segrt_consent_append(segrt_store *s, const char *id, const char *purpose,
+                                   const char *status, const char *basis, int64_t expires,
+                                   const char *source, const char *actor);
+
+/** One consent record. Strings are borrowed for the duration of the callback. */
+typedef struct segrt_consent_record {
+    const char *purpose;
+    const char *status;   /**< "granted", "withdrawn" or "denied" */
+    const char *basis;    /**< a legal basis name, or NULL when none was recorded */
+    int64_t ts;
+    int64_t expires;      /**< INT64_MIN when it never expires */
+    const char *source;   /**< NULL when none was recorded */
+    int in_force;         /**< 1 when it is the record in force for its purpose at NOW */
+} segrt_consent_record;
+
+/**
+ * Call @p fn for each consent record of contact @p id in the order they were
+ * recorded (the full history, GDPR Art. 7(1)). A non-zero return from fn
+ * stops the iteration and is returned. SEGRT_ENOTFOUND when the id is unknown.
+ */
+SEGRT_API int segrt_consent_history(segrt_store *s, const char *id,
+                                    int (*fn)(void *ud, const segrt_consent_record *r),
+                                    void *ud);
+
+/** Days ahead of NOW within which segrt_consent_report() counts a grant as expiring. */
+#define SEGRT_CONSENT_EXPIRING_DAYS 30
+
+/** What segrt_consent_report() counts for one purpose, over the records in force at NOW. */
+typedef struct segrt_consent_tally {
+    const char *purpose;
+    uint64_t contacts;  /**< contacts with a record in force (records after NOW wait) */
+    uint64_t status[SEGRT_CONSENT_STATUS_COUNT]; /**< by status ([0] unused) */
+    uint64_t basis[SEGRT_BASIS_COUNT];           /**< by legal basis ([0]: none) */
+    uint64_t expired;   /**< granted, but expires_at <= NOW */
+    uint64_t stale;     /**< granted, not expired, ts older than NOW - max_age */
+    uint64_t expiring;  /**< granted, not expired, expires_at <= NOW + 30 days */
+} segrt_consent_tally;
+
+/**
+ * Call @p fn once per consent purpose, in name order, with the counts of the
+ * records in force at NOW. @p max_age (seconds; 0 or less: none) makes a
+ * grant older than NOW - max_age stale. The tally is borrowed for the call.
+ * A non-zero return from fn stops the iteration and is returned.
+ */
+SEGRT_API int segrt_consent_report(segrt_store *s, int64_t max_age,
+                                   int (*fn)(void *ud, const segrt_consent_tally *t),
+                                   void *ud);
+
+/**
+ * Data retention: the contacts with no activity for @p inactive_days days
+ * before NOW. A contact is inactive when its newest event and its newest
+ * consent record are both older than NOW - inactive_days days; a contact
+ * with neither is inactive when its created_at field is absent or older.
+ *
+ * With @p dry_run, only calls @p fn(ud, id) for each inactive contact, in
+ * byte order of the ids. Otherwise erases each as segrt_contact_erase() does
+ * (one audited erasure per contact, by @p actor) and calls fn after each.
+ * A non-zero return from fn stops and is returned. SEGRT_EINVAL when
+ * inactive_days is 0.
+ */
+SEGRT_API int segrt_retention(segrt_store *s, uint32_t inactive_days, int dry_run,
+                              const char *actor, int (*fn)(void *ud, const char *id),
+                              void *ud);
+
 /* ------------------------------------------------------------------ audit */
 
 /** One audit entry. Strings are borrowed for the duration of the callback. */
@@ -286,6 +394,14 @@ SEGRT_API const char *segrt_script_segment_description(const segrt_script *sc, s
  * segment; SEGRT_ELUA when the definition is wrong or a filter raises.
  */
 SEGRT_API int segrt_segment_eval(segrt_script *sc, const char *name, segrt_set **out);
+
+/**
+ * Keep in @p m only the contacts that pass the consent check of @p purpose
+ * at NOW (the script's seg.consent, else the shipped one; objections to
+ * direct marketing apply to marketing purposes). For exporting a segment
+ * without a purpose to a channel.
+ */
+SEGRT_API int segrt_set_keep_purpose(segrt_script *sc, segrt_set *m, const char *purpose);
 
 /** Release a set. Accepts NULL. */
 SEGRT_API void segrt_set_free(segrt_set *m);

@@ -317,7 +317,11 @@ function seg.score(name)
     if registry.scores[name] and not registry.redefine then
       fail("score '" .. name .. "' is defined twice")
     end
-    registry.scores[name] = { name = name, expr = spec.expr, fn = spec.fn, loc = at }
+    if spec.purpose ~= nil and type(spec.purpose) ~= "string" then
+      fail("score '" .. name .. "': purpose must be a string")
+    end
+    registry.scores[name] = { name = name, expr = spec.expr, fn = spec.fn, purpose = spec.purpose,
+                              profiling = spec.profiling and true or false, loc = at }
   end
 end
 -- seg.model "name" { kind = ..., scores = { "name.x", ... }, segments = { ... }, ... }:
@@ -353,9 +357,82 @@ function seg.consent(purpose)
       fail("consent '" .. purpose .. "': check must be a function(c, rec)")
     end
     registry.consents[purpose] = { bases = spec.bases, max_age = spec.max_age and val(spec.max_age),
-                                   check = spec.check, loc = at }
+                                   check = spec.check, marketing = spec.marketing and true or false,
+                                   loc = at }
   end
 end
+
+-- ------------------------------------------------------------ special categories (Art. 9)
+
+local sensitive = {}
+
+-- seg.sensitive { field = "category", ... } marks contact fields as special
+-- categories of personal data (consent/sensitive.lua lists the usual names).
+function seg.sensitive(fields)
+  if type(fields) ~= "table" then fail("seg.sensitive takes { field = \"category\", ... }") end
+  for name, category in pairs(fields) do
+    if type(name) ~= "string" or type(category) ~= "string" then
+      fail("seg.sensitive takes { field = \"category\", ... }")
+    end
+    sensitive[name] = category
+  end
+end
+
+-- The sensitive fields a tree reads (into found: name -> true), through scores.
+-- Event attributes under :where (an events node's pred) are not contact fields.
+local function sensitive_reads(t, found, seen)
+  if type(t) ~= "table" or seen[t] then return end
+  seen[t] = true
+  if t.k == "field" and sensitive[t.name] then found[t.name] = true end
+  if t.k == "field" and t.name == "age" and sensitive.birth_date then found.birth_date = true end
+  if t.k == "score" and registry.scores[t.name] then
+    sensitive_reads(registry.scores[t.name].expr, found, seen)
+  end
+  for key, v in pairs(t) do
+    if not (t.k == "events" and key == "pred") and key ~= "loc" then sensitive_reads(v, found, seen) end
+  end
+end
+
+-- Whether a purpose accepts explicit consent and nothing else.
+local function consent_only(purpose)
+  local def = purpose and registry.consents[purpose]
+  local bases = def and def.bases or { "consent", "legitimate_interest" }
+  return purpose ~= nil and #bases == 1 and bases[1] == "consent"
+end
+
+-- Run by the core after a script ran: every segment or score that reads a
+-- sensitive field must name a purpose whose only basis is explicit consent.
+function seg._check_sensitive()
+  local function check(kind, name, tree, purpose, loc)
+    local found = {}
+    sensitive_reads(tree, found, {})
+    local fields = {}
+    for f in pairs(found) do fields[#fields + 1] = f end
+    table.sort(fields)
+    if #fields > 0 and not consent_only(purpose) then
+      error(string.format("%s: %s '%s' reads %s (%s: a special category of personal data, GDPR "
+        .. "Art. 9); it must name a purpose whose only legal basis is explicit consent, e.g. "
+        .. "seg.consent \"%s_research\" { bases = { \"consent\" } }%s", loc, kind, name,
+        "'" .. table.concat(fields, "', '") .. "'", sensitive[fields[1]], fields[1],
+        purpose and (" (its purpose '" .. purpose .. "' accepts other bases)") or ""), 0)
+    end
+  end
+  for _, def in ipairs(registry.segments) do
+    check("segment", def.name, def.where, def.purpose, def.loc)
+  end
+  for name, def in pairs(registry.scores) do
+    check("score", name, def.expr, def.purpose, def.loc)
+  end
+  for group, entries in pairs(registry.groups) do
+    for _, e in ipairs(entries) do
+      if type(e) == "table" then check("segment", group .. "." .. e.name, e.where, nil, "group") end
+    end
+  end
+end
+
+-- For filters: the category of a sensitive field, or nil.
+function seg._sensitive_category(field) return sensitive[field] end
+function seg._consent_only(purpose) return consent_only(purpose) end
 
 seg._registry = registry
 return seg

@@ -83,5 +83,7 @@ int cmd_score(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_overlap(int argc, char **argv);
 int cmd_repl(int argc, char **argv);
+int cmd_consent(int argc, char **argv);
+int cmd_retention(int argc, char **argv);
 
 #endif

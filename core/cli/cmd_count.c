@@ -32,7 +32,7 @@ static segrt_set *eval_segment(const cli *c, segrt_store *s, char **argv, int ti
     return set;
 }
 
-enum { O_TIME = OPT_FIRST_CMD, O_FORMAT, O_FIELDS };
+enum { O_TIME = OPT_FIRST_CMD, O_FORMAT, O_FIELDS, O_PURPOSE };
 
 static int count_option(cli *c, int opt, const char *arg, void *ud)
 {
@@ -75,6 +75,7 @@ enum { FORMAT_IDS, FORMAT_CSV, FORMAT_JSONL };
 
 typedef struct members_args {
     int format;
+    const char *purpose;
     char *fields_text; /* strdup'd --fields */
     const char *fields[256];
     size_t nfields;
@@ -83,6 +84,10 @@ typedef struct members_args {
 static int members_option(cli *c, int opt, const char *arg, void *ud)
 {
     members_args *a = ud;
+    if (opt == O_PURPOSE) {
+        a->purpose = arg;
+        return EXIT_OK;
+    }
     if (opt == O_FORMAT) {
         if (strcmp(arg, "ids") == 0)
             a->format = FORMAT_IDS;
@@ -197,23 +202,39 @@ static int print_csv(void *ud, const char *json)
     return putchar('\n') == EOF ? SEGRT_EIO : 0;
 }
 
+static int print_members(const members_args *a, segrt_store *s, segrt_script *sc,
+                         const segrt_set *set)
+{
+    csv_ctx csv = { a, 0 };
+    int rc;
+    if (a->format == FORMAT_IDS)
+        rc = segrt_set_ids(s, set, print_id, NULL);
+    else
+        rc = segrt_script_rows_json(sc, set, a->fields, a->nfields,
+                                    a->format == FORMAT_CSV ? print_csv : print_jsonl,
+                                    a->format == FORMAT_CSV ? (void *)&csv : NULL);
+    return rc == SEGRT_OK && fflush(stdout) != 0 ? SEGRT_EIO : rc;
+}
+
 int cmd_members(int argc, char **argv)
 {
     static const struct option opts[] = {
         CLI_COMMON_OPTIONS,
         { "format", required_argument, NULL, O_FORMAT },
         { "fields", required_argument, NULL, O_FIELDS },
+        { "purpose", required_argument, NULL, O_PURPOSE },
         { 0 },
     };
     cli c;
     members_args a = { 0 };
     cli_init(&c, "members",
-             "segrt members [--db DIR] [--now T] [--format ids|csv|jsonl] [--fields a,b] SCRIPT "
-             "SEGMENT\n"
+             "segrt members [--db DIR] [--now T] [--format ids|csv|jsonl] [--fields a,b]\n"
+             "              [--purpose P] SCRIPT SEGMENT\n"
              "  Print the members of SEGMENT defined in SCRIPT, by external id in byte order:\n"
              "  ids one per line (the default), or CSV / JSON lines with the id and --fields\n"
              "  (every field when --fields is not given); --fields may name the script's\n"
-             "  scores and model outputs too (e.g. rfm.R).", argv);
+             "  scores and model outputs too (e.g. rfm.R). --purpose P keeps only the\n"
+             "  members who pass the consent check of P (e.g. email_marketing) at NOW.", argv);
     int code;
     segrt_store *s = cli_begin(&c, argc, argv, opts, members_option, &a, 2,
                                "give a SCRIPT and a SEGMENT", SEGRT_OPEN_READONLY, &code);
@@ -224,16 +245,9 @@ int cmd_members(int argc, char **argv)
     segrt_script *sc;
     segrt_set *set = eval_segment(&c, s, argv, 0, &sc, &code);
     if (set) {
-        int rc;
-        csv_ctx csv = { &a, 0 };
-        if (a.format == FORMAT_IDS)
-            rc = segrt_set_ids(s, set, print_id, NULL);
-        else
-            rc = segrt_script_rows_json(sc, set, a.fields, a.nfields,
-                                     a.format == FORMAT_CSV ? print_csv : print_jsonl,
-                                     a.format == FORMAT_CSV ? (void *)&csv : NULL);
-        if (rc == SEGRT_OK && fflush(stdout) != 0)
-            rc = SEGRT_EIO;
+        int rc = a.purpose ? segrt_set_keep_purpose(sc, set, a.purpose) : SEGRT_OK;
+        if (rc == SEGRT_OK)
+            rc = print_members(&a, s, sc, set);
         code = rc == SEGRT_OK ? EXIT_OK : cli_fail(&c, s, rc);
     }
     segrt_set_free(set);

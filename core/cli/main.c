@@ -24,6 +24,8 @@ static const struct {
     { "show", cmd_show, "print a contact card" },
     { "export", cmd_export, "print everything held about a contact as JSON (GDPR access)" },
     { "erase", cmd_erase, "erase a contact and everything about it (GDPR erasure)" },
+    { "consent", cmd_consent, "record, show and report consent (grant, withdraw, deny)" },
+    { "retention", cmd_retention, "erase contacts inactive for N days (--dry-run lists them)" },
     { "audit", cmd_audit, "print the audit log" },
     { "check", cmd_check, "check the store's internal consistency" },
 };

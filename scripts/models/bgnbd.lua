@@ -31,7 +31,7 @@ function bgnbd.define(opts)
     scores[i] = name .. "." .. o
     out[o] = seg.S[name][o]
   end
-  seg.model(name) { kind = "bgnbd", event = opts.event or "purchase", unit_days = unit.secs / 86400,
+  seg.model(name) { kind = "bgnbd", profiling = true, event = opts.event or "purchase", unit_days = unit.secs / 86400,
                     horizon = opts.horizon or 52, obs_end = opts.obs_end, scores = scores }
   return out
 end

@@ -25,7 +25,7 @@ function churn.define(opts)
   end
   if opts.label == nil then error("churn.define: give label = <predicate at NOW>", 2) end
   local horizon = opts.horizon or seg.days(90)
-  seg.model(name) { kind = "logreg", features = opts.features, label = opts.label,
+  seg.model(name) { kind = "logreg", profiling = true, features = opts.features, label = opts.label,
                     horizon_days = horizon.secs / 86400, holdout = opts.holdout or 0.2,
                     seed = opts.seed or 1, lambda = opts.lambda, scores = { name .. ".p" } }
   return seg.S[name].p

@@ -46,7 +46,7 @@ function engagement.define(opts)
   end
   if total == nil then error("engagement.define: give points = { event_type = n, ... }", 2) end
   if opts.cap then total = seg.least(total, opts.cap) end
-  seg.score(name) { expr = total }
+  seg.score(name) { expr = total, profiling = true }
   local segments = {}
   if opts.threshold then
     seg.segment(name .. "_sales_ready") {

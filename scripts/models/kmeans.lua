@@ -18,7 +18,7 @@ function kmeans.define(opts)
   if type(opts.features) ~= "table" or #opts.features == 0 then
     error("kmeans.define: give features = { value, ... }", 2)
   end
-  seg.model(name) { kind = "kmeans", k = opts.k or 8, seed = opts.seed or 1,
+  seg.model(name) { kind = "kmeans", profiling = true, k = opts.k or 8, seed = opts.seed or 1,
                     features = opts.features, scores = { name .. ".label" } }
   return seg.S[name].label
 end

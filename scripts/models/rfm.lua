@@ -59,7 +59,7 @@ function rfm.define(opts)
     segments[i] = name .. "." .. g[1]
   end
   seg.exclusive(name)(entries)
-  seg.model(name) { kind = "rfm", scores = { name .. ".R", name .. ".F", name .. ".M" },
+  seg.model(name) { kind = "rfm", profiling = true, scores = { name .. ".R", name .. ".F", name .. ".M" },
                     segments = segments }
   return { R = R, F = F, M = seg.S[name].M }
 end

@@ -94,8 +94,9 @@ show_diff() {
     local n_got n_exp only_segrt only_sql
     n_got=$(wc -l <"$got")
     n_exp=$(wc -l <"$exp")
-    only_segrt=$(LC_ALL=C comm -23 "$T/got.sorted" "$exp" | head -n 5 | tr '\n' ' ')
-    only_sql=$(LC_ALL=C comm -13 "$T/got.sorted" "$exp" | head -n 5 | tr '\n' ' ')
+    # head closes the pipe early on a big difference: not a failure of the check
+    only_segrt=$(LC_ALL=C comm -23 "$T/got.sorted" "$exp" | head -n 5 | tr '\n' ' ' || true)
+    only_sql=$(LC_ALL=C comm -13 "$T/got.sorted" "$exp" | head -n 5 | tr '\n' ' ' || true)
     if [ -z "$only_segrt$only_sql" ]; then
         soft_fail "$name: same ids as SQLite but not sorted by byte order or with" \
             "duplicates ($n_got lines, $(wc -l <"$T/got.sorted") distinct)"

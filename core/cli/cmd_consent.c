@@ -1,0 +1,257 @@
+/*
+ * cmd_consent.c — segrt consent: record a grant, withdrawal or denial for a
+ * contact (each change audited), print a contact's consent history, print
+ * per-purpose counts of the records in force.
+ *
+ * Uses: segrt_consent_append, segrt_consent_history, segrt_consent_report.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { O_BASIS = OPT_FIRST_CMD, O_EXPIRES, O_SOURCE, O_MAX_AGE };
+
+static const char usage_text[] =
+    "segrt consent grant|withdraw|deny [--db DIR] [--now T] [--actor NAME]\n"
+    "                     [--basis B] [--expires T] [--source S] ID PURPOSE\n"
+    "       segrt consent show [--db DIR] [--now T] ID\n"
+    "       segrt consent report [--db DIR] [--now T] [--max-age-days N]\n"
+    "  grant, withdraw, deny: append a consent record for contact ID and PURPOSE at\n"
+    "    NOW (status granted, withdrawn or denied). The full history is kept; the\n"
+    "    change is recorded in the audit log with the actor (--actor, else $USER).\n"
+    "    --basis B     legal basis: consent (default), legitimate_interest,\n"
+    "                  contract, legal_obligation, vital_interest, public_task\n"
+    "    --expires T   when the record lapses (YYYY-MM-DDTHH:MM:SSZ), after NOW\n"
+    "    --source S    where it comes from (default: segrt)\n"
+    "  show: the contact's consent history in recorded order, tab-separated:\n"
+    "    ts, purpose, status, legal basis, expires_at, source, and in_force (yes/no)\n"
+    "    for the record in force at NOW.\n"
+    "  report: per purpose, the records in force at NOW by status and legal basis,\n"
+    "    grants that expired, stale grants (older than --max-age-days, default 365)\n"
+    "    and grants expiring within 30 days.";
+
+typedef struct consent_opts {
+    const char *basis, *source;
+    int64_t expires;
+    int64_t max_age_days;
+    int is_write, is_report;
+} consent_opts;
+
+static int consent_option(cli *c, int opt, const char *arg, void *ud)
+{
+    consent_opts *o = ud;
+    switch (opt) {
+    case O_BASIS:
+    case O_EXPIRES:
+    case O_SOURCE:
+        if (!o->is_write)
+            return cli_usage_error(c, "option '%s' is only for grant, withdraw and deny",
+                                   c->argv[optind - 1]);
+        if (opt == O_BASIS)
+            o->basis = arg;
+        else if (opt == O_SOURCE)
+            o->source = arg;
+        else if (segrt_time_parse(arg, &o->expires) != SEGRT_OK)
+            return cli_usage_error(c, "--expires '%s' is not a time (YYYY-MM-DDTHH:MM:SSZ)",
+                                   arg);
+        return EXIT_OK;
+    case O_MAX_AGE: {
+        char *end;
+        errno = 0;
+        long long n = strtoll(arg, &end, 10);
+        if (!o->is_report)
+            return cli_usage_error(c, "option '--max-age-days' is only for report");
+        if (errno || end == arg || *end || n < 0 || n > 100000)
+            return cli_usage_error(c, "--max-age-days '%s' is not a number of days (0: none)",
+                                   arg);
+        o->max_age_days = n;
+        return EXIT_OK;
+    }
+    }
+    return EXIT_USAGE;
+}
+
+/* ------------------------------------------------------------ show */
+
+static int print_record(void *ud, const segrt_consent_record *r)
+{
+    char ts[21], exp[21] = "-";
+    (void)ud;
+    segrt_time_format(r->ts, ts);
+    if (r->expires != INT64_MIN)
+        segrt_time_format(r->expires, exp);
+    printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\n", ts, r->purpose, r->status,
+           r->basis ? r->basis : "-", exp, r->source ? r->source : "-",
+           r->in_force ? "yes" : "no");
+    return 0;
+}
+
+/* ------------------------------------------------------------ report */
+
+typedef struct report_out {
+    segrt_consent_tally *t;
+    size_t n, cap;
+    char **names;
+} report_out;
+
+static int keep_tally(void *ud, const segrt_consent_tally *t)
+{
+    report_out *o = ud;
+    if (o->n == o->cap) {
+        size_t cap = o->cap ? o->cap * 2 : 16;
+        segrt_consent_tally *p = realloc(o->t, cap * sizeof *p);
+        char **q = p ? realloc(o->names, cap * sizeof *q) : NULL;
+        if (p)
+            o->t = p;
+        if (q == NULL)
+            return 1;
+        o->names = q;
+        o->cap = cap;
+    }
+    o->names[o->n] = strdup(t->purpose);
+    if (o->names[o->n] == NULL)
+        return 1;
+    o->t[o->n] = *t;
+    o->t[o->n].purpose = o->names[o->n];
+    o->n++;
+    return 0;
+}
+
+static void print_report(const report_out *o, int64_t now, int64_t max_age_days)
+{
+    static const char *const heads[] = { "purpose", "contacts", "granted", "withdrawn",
+                                         "denied", "expired", "stale", "expiring" };
+    int w[8];
+    char t[21];
+    segrt_time_format(now, t);
+    printf("consent in force at %s; stale: granted ", t);
+    if (max_age_days > 0)
+        printf("more than %lld days before; ", (long long)max_age_days);
+    else
+        printf("(no max age); ");
+    printf("expiring: within %d days\n", SEGRT_CONSENT_EXPIRING_DAYS);
+    for (int c = 0; c < 8; c++)
+        w[c] = (int)strlen(heads[c]);
+    for (size_t i = 0; i < o->n; i++) {
+        const segrt_consent_tally *r = &o->t[i];
+        uint64_t v[8] = { 0, r->contacts, r->status[SEGRT_CONSENT_GRANTED],
+                          r->status[SEGRT_CONSENT_WITHDRAWN], r->status[SEGRT_CONSENT_DENIED],
+                          r->expired, r->stale, r->expiring };
+        w[0] = cli_max(w[0], (int)strlen(r->purpose));
+        for (int c = 1; c < 8; c++)
+            w[c] = cli_max(w[c], cli_digits(v[c]));
+    }
+    printf("%-*s", w[0], heads[0]);
+    for (int c = 1; c < 8; c++)
+        printf("  %*s", w[c], heads[c]);
+    printf("\n");
+    for (size_t i = 0; i < o->n; i++) {
+        const segrt_consent_tally *r = &o->t[i];
+        uint64_t v[8] = { 0, r->contacts, r->status[SEGRT_CONSENT_GRANTED],
+                          r->status[SEGRT_CONSENT_WITHDRAWN], r->status[SEGRT_CONSENT_DENIED],
+                          r->expired, r->stale, r->expiring };
+        printf("%-*s", w[0], r->purpose);
+        for (int c = 1; c < 8; c++)
+            printf("  %*llu", w[c], (unsigned long long)v[c]);
+        printf("\n");
+    }
+    if (o->n == 0)
+        return;
+    printf("\nlegal basis of the record in force:\n");
+    for (size_t i = 0; i < o->n; i++) {
+        const segrt_consent_tally *r = &o->t[i];
+        printf("%-*s ", w[0], r->purpose);
+        for (int b = 1; b <= SEGRT_BASIS_COUNT; b++) {
+            int k = b % SEGRT_BASIS_COUNT; /* the named bases first, none last */
+            if (r->basis[k] == 0)
+                continue;
+            printf(" %s=%llu", k ? segrt_legal_basis_name(k) : "none",
+                   (unsigned long long)r->basis[k]);
+        }
+        printf("\n");
+    }
+}
+
+static void report_free(report_out *o)
+{
+    for (size_t i = 0; i < o->n; i++)
+        free(o->names[i]);
+    free(o->names);
+    free(o->t);
+}
+
+/* ------------------------------------------------------------ the command */
+
+static const struct {
+    const char *name, *status;
+} actions[] = {
+    { "grant", "granted" }, { "withdraw", "withdrawn" }, { "deny", "denied" },
+    { "show", NULL },       { "report", NULL },
+};
+
+int cmd_consent(int argc, char **argv)
+{
+    static const struct option opts[] = { CLI_COMMON_OPTIONS,
+                                          { "basis", required_argument, NULL, O_BASIS },
+                                          { "expires", required_argument, NULL, O_EXPIRES },
+                                          { "source", required_argument, NULL, O_SOURCE },
+                                          { "max-age-days", required_argument, NULL, O_MAX_AGE },
+                                          { 0 } };
+    cli c;
+    cli_init(&c, "consent", usage_text, argv + 1); /* options follow the action */
+    if (argc < 2 || argv[1][0] == '-') {
+        if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+            printf("usage: %s\n", usage_text);
+            return EXIT_OK;
+        }
+        return cli_usage_error(&c, "what to do? grant, withdraw, deny, show or report");
+    }
+    size_t a = 0;
+    while (a < sizeof actions / sizeof actions[0] && strcmp(argv[1], actions[a].name) != 0)
+        a++;
+    if (a == sizeof actions / sizeof actions[0])
+        return cli_usage_error(&c, "unknown action '%s' (grant, withdraw, deny, show, report)",
+                               argv[1]);
+    const char *action = actions[a].name;
+    consent_opts o = { .source = "segrt", .expires = INT64_MIN, .max_age_days = 365,
+                       .is_write = actions[a].status != NULL,
+                       .is_report = strcmp(action, "report") == 0 };
+    int nargs = o.is_write ? 2 : o.is_report ? 0 : 1;
+    const char *missing = o.is_write ? "which contact and purpose? give ID PURPOSE"
+                                     : "which contact? give its ID";
+    int code;
+    /* Options follow the action: parse argv[1..] with the action in argv[0]'s place. */
+    segrt_store *s = cli_begin(&c, argc - 1, argv + 1, opts, consent_option, &o, nargs, missing,
+                               o.is_write ? 0 : SEGRT_OPEN_READONLY, &code);
+    if (s == NULL)
+        return code;
+    char **pos = argv + 1 + optind;
+    int rc;
+    if (o.is_write) {
+        rc = segrt_consent_append(s, pos[0], pos[1], actions[a].status, o.basis, o.expires,
+                                  o.source, c.actor);
+        if (rc == SEGRT_OK) {
+            char t[21];
+            segrt_time_format(segrt_store_now(s), t);
+            fprintf(stderr, "segrt: consent: %s %s for %s at %s (audited as %s)\n", pos[1],
+                    actions[a].status, pos[0], t, c.actor);
+        }
+    } else if (!o.is_report) {
+        rc = segrt_consent_history(s, pos[0], print_record, NULL);
+    } else {
+        report_out out = { 0 };
+        rc = segrt_consent_report(s, o.max_age_days * 86400, keep_tally, &out);
+        if (rc == SEGRT_OK)
+            print_report(&out, segrt_store_now(s), o.max_age_days);
+        report_free(&out);
+        if (rc == 1) { /* keep_tally ran out of memory */
+            cli_error(&c, "out of memory");
+            segrt_store_close(s);
+            return EXIT_FAIL;
+        }
+    }
+    return cli_end(&c, s, rc);
+}
