@@ -36,7 +36,7 @@ static void usage(FILE *out)
                  "segrt keeps a CRM's contacts, events and consent records in an LMDB store\n"
                  "and segments them with Lua scripts.\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+        fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\nThe store is --db DIR, else $SEGRT_DB, else ./segrt.db.\n"
                  "segrt COMMAND --help describes a command.\n");
 }
