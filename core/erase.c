@@ -10,6 +10,8 @@
  * Uses: row.h, column.h, dict.h, event.h, consent.h, audit.h, projection.h,
  * membership.h.
  */
+#include "erase.h"
+
 #include "audit.h"
 #include "column.h"
 #include "consent.h"
@@ -216,6 +218,40 @@ static int erase_txn(segrt_store *s, MDB_txn *txn, void *ud)
     if (rc == SEGRT_OK)
         rc = ev_proj_refresh(s, txn);
     return rc == SEGRT_OK ? id_order_refresh(s, txn) : rc;
+}
+
+typedef struct batch_args {
+    const char *const *ids;
+    size_t n;
+    const char *actor;
+    unsigned char *erased; /* per id: 1 when it was erased, 0 when unknown */
+} batch_args;
+
+static int erase_batch_txn(segrt_store *s, MDB_txn *txn, void *ud)
+{
+    const batch_args *a = ud;
+    int rc = SEGRT_OK;
+    for (size_t i = 0; i < a->n && rc == SEGRT_OK; i++) {
+        row r = { 0 };
+        rc = erase_in(s, txn, a->ids[i], a->actor, &r);
+        row_free(&r);
+        a->erased[i] = rc == SEGRT_OK;
+        if (rc == SEGRT_ENOTFOUND) /* erased meanwhile */
+            rc = SEGRT_OK;
+    }
+    if (rc == SEGRT_OK)
+        rc = ev_proj_refresh(s, txn);
+    return rc == SEGRT_OK ? id_order_refresh(s, txn) : rc;
+}
+
+int erase_batch(segrt_store *s, const char *const *ids, size_t n, const char *actor,
+                unsigned char *erased)
+{
+    batch_args a = { ids, n, actor, erased };
+    int rc = store_write(s, erase_batch_txn, &a);
+    if (rc == SEGRT_OK)
+        mdb_env_sync(s->env, 1);
+    return rc;
 }
 
 int segrt_contact_erase(segrt_store *s, const char *id, const char *actor)

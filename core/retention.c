@@ -4,13 +4,14 @@
  * from its created_at, as Mautic's GDPR clean-up counts from date_added) and
  * list or erase them.
  *
- * The inactive contacts are found in one read snapshot; each is then erased
- * through segrt_contact_erase(), so every erasure is its own audited write
- * transaction, exactly as `segrt erase` does it.
+ * The inactive contacts are found in one read snapshot, then erased in
+ * batches (erase.h): one write transaction and one rebuild of the derived
+ * data per batch, an audit entry per contact as `segrt erase` writes.
  *
- * Uses: row.h, event.h, consent.h, schema.h, value.h.
+ * Uses: erase.h, row.h, event.h, consent.h, schema.h, value.h.
  */
 #include "consent.h"
+#include "erase.h"
 #include "event.h"
 #include "row.h"
 #include "schema.h"
@@ -179,18 +180,20 @@ int segrt_retention(segrt_store *s, uint32_t inactive_days, int dry_run, const c
                                            "at least 1");
     if (!dry_run && s->readonly)
         return store_fail(s, SEGRT_EINVAL, "the store is open read-only");
+    enum { BATCH = 512 };
     id_list ids = { 0 };
+    unsigned char erased[BATCH];
     int rc = find_inactive(s, s->now - (int64_t)inactive_days * 86400, &ids);
-    for (size_t i = 0; i < ids.n && rc == SEGRT_OK; i++) {
-        if (!dry_run) {
-            rc = segrt_contact_erase(s, ids.ids[i], actor);
-            if (rc == SEGRT_ENOTFOUND) { /* erased meanwhile by someone else */
-                rc = SEGRT_OK;
-                continue;
-            }
+    for (size_t at = 0; at < ids.n && rc == SEGRT_OK; at += BATCH) {
+        size_t n = ids.n - at < BATCH ? ids.n - at : BATCH;
+        if (dry_run)
+            memset(erased, 1, n);
+        else
+            rc = erase_batch(s, (const char *const *)ids.ids + at, n, actor, erased);
+        for (size_t i = 0; i < n && rc == SEGRT_OK; i++) {
+            if (erased[i] && fn)
+                rc = fn(ud, ids.ids[at + i]);
         }
-        if (rc == SEGRT_OK && fn)
-            rc = fn(ud, ids.ids[i]);
     }
     id_list_free(&ids);
     return rc;

@@ -1,0 +1,18 @@
+/*
+ * erase.h — erasing many contacts at once (GDPR Art. 17), for retention:
+ * one write transaction and one rebuild of the derived data per batch, an
+ * audit entry per contact, as segrt_contact_erase() writes for one.
+ */
+#ifndef SEGRT_ERASE_H
+#define SEGRT_ERASE_H
+
+#include "store.h"
+
+/*
+ * Erase the contacts ids[0 .. n) in one transaction; erased[i] tells which
+ * were there (an id erased meanwhile is skipped, not an error).
+ */
+int erase_batch(segrt_store *s, const char *const *ids, size_t n, const char *actor,
+                unsigned char *erased);
+
+#endif
