@@ -132,7 +132,9 @@ static void card_segments(buf *b, json_t *segments)
     json_t *seg;
     json_array_foreach(segments, i, seg) {
         char t[256];
-        put(b, "  %s\n", text_of(json_object_get(seg, "name"), t, sizeof t));
+        const char *purpose = json_string_value(json_object_get(seg, "purpose"));
+        put(b, "  %s", text_of(json_object_get(seg, "name"), t, sizeof t));
+        put(b, purpose ? "  (purpose: %s)\n" : "%s\n", purpose ? purpose : "");
     }
     if (json_array_size(segments) == 0)
         put(b, "  (member of no stored segment)\n");

@@ -155,11 +155,13 @@ static int consents_json(segrt_store *s, MDB_txn *txn, uint32_t ord, json_t *arr
 }
 
 /* One stored segment the contact is a member of: its name and the NOW of its last run. */
-static int segment_json(void *ud, const char *name, uint64_t run, int64_t now)
+static int segment_json(void *ud, const char *name, const char *purpose, uint64_t run,
+                        int64_t now)
 {
     json_t *seg = json_object();
     (void)run;
     if (seg == NULL || json_object_set_new(seg, "name", json_string(name)) != 0 ||
+        json_object_set_new(seg, "purpose", purpose ? json_string(purpose) : json_null()) != 0 ||
         json_object_set_new(seg, "as_of", time_json(now)) != 0) {
         json_decref(seg);
         return SEGRT_ENOMEM;

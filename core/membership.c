@@ -7,6 +7,7 @@
  */
 #include "membership.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* Bytes before the mset in an 'm' record: run u64, now i64. */
@@ -118,8 +119,22 @@ static void row_unpack(membership_row *r, uint64_t run, const unsigned char in[H
     *r = (membership_row){ run, (int64_t)f[0], f[1], f[2], f[3] };
 }
 
+/* Keep the segment's purpose next to its membership (export says why a contact is in it). */
+static int put_purpose(segrt_store *s, MDB_txn *txn, const char *name, const char *purpose)
+{
+    mkey k;
+    key_of(&k, 'p', name, 0, 0);
+    MDB_val kv = val_of(&k), v = { purpose ? strlen(purpose) : 0, (void *)purpose };
+    int mrc = v.mv_size ? mdb_put(txn, s->dbi[DB_SEGMENTS], &kv, &v, 0)
+                        : mdb_del(txn, s->dbi[DB_SEGMENTS], &kv, NULL);
+    if (mrc != 0 && mrc != MDB_NOTFOUND)
+        return store_mdb_fail(s, mrc, "writing a segment's purpose");
+    return SEGRT_OK;
+}
+
 int membership_record(segrt_store *s, MDB_txn *txn, uint64_t run, int64_t now,
-                      const char *name, const bitset *members, membership_row *row)
+                      const char *name, const char *purpose, const bitset *members,
+                      membership_row *row)
 {
     if (!name_ok(name))
         return bad_name(s, name);
@@ -147,6 +162,8 @@ int membership_record(segrt_store *s, MDB_txn *txn, uint64_t run, int64_t now,
     membership_row r = { run, now, bitset_count(&cur), bitset_count(&in), bitset_count(&out) };
     uint64_t head[2] = { run, (uint64_t)now };
     rc = put_set(s, txn, &k, head, sizeof head, &cur, &scratch);
+    if (rc == SEGRT_OK)
+        rc = put_purpose(s, txn, name, purpose);
     if (rc == SEGRT_OK) {
         key_of(&k, 'e', name, 0, 0);
         rc = put_set(s, txn, &k, NULL, 0, &in, &scratch);
@@ -220,8 +237,9 @@ static int key_name(const MDB_val *k, char *out)
 }
 
 struct of_args {
+    MDB_txn *txn;
     uint32_t ord;
-    int (*fn)(void *ud, const char *name, uint64_t run, int64_t now);
+    int (*fn)(void *ud, const char *name, const char *purpose, uint64_t run, int64_t now);
     void *ud;
 };
 
@@ -239,13 +257,24 @@ static int of_one(segrt_store *s, void *ud, const MDB_val *k, const MDB_val *v)
         return SEGRT_OK;
     uint64_t head[2];
     memcpy(head, v->mv_data, sizeof head);
-    return a->fn(a->ud, name, head[0], (int64_t)head[1]);
+    mkey pk;
+    key_of(&pk, 'p', name, 0, 0);
+    MDB_val pkv = val_of(&pk), pv;
+    char purpose[128];
+    int mrc = mdb_get(a->txn, s->dbi[DB_SEGMENTS], &pkv, &pv);
+    if (mrc != 0 && mrc != MDB_NOTFOUND)
+        return store_mdb_fail(s, mrc, "reading a segment's purpose");
+    if (mrc == 0)
+        snprintf(purpose, sizeof purpose, "%.*s", (int)pv.mv_size, (const char *)pv.mv_data);
+    return a->fn(a->ud, name, mrc == 0 ? purpose : NULL, head[0], (int64_t)head[1]);
 }
 
 int membership_of(segrt_store *s, MDB_txn *txn, uint32_t ord,
-                  int (*fn)(void *ud, const char *name, uint64_t run, int64_t now), void *ud)
+                  int (*fn)(void *ud, const char *name, const char *purpose, uint64_t run,
+                            int64_t now),
+                  void *ud)
 {
-    struct of_args a = { ord, fn, ud };
+    struct of_args a = { txn, ord, fn, ud };
     return each_of_kind(s, txn, 'm', of_one, &a);
 }
 
@@ -327,6 +356,7 @@ int membership_erase(segrt_store *s, MDB_txn *txn, uint32_t ord, uint64_t *segme
 struct run_args {
     size_t n;
     const char *const *names;
+    const char *const *purposes;
     const bitset *const *sets;
     membership_row *rows;
 };
@@ -339,13 +369,15 @@ static int run_txn(segrt_store *s, MDB_txn *txn, void *ud)
     if (rc == SEGRT_OK)
         rc = store_counter_set(s, txn, "segment_runs", ++run);
     for (size_t i = 0; i < a->n && rc == SEGRT_OK; i++)
-        rc = membership_record(s, txn, run, s->now, a->names[i], a->sets[i],
+        rc = membership_record(s, txn, run, s->now, a->names[i],
+                               a->purposes ? a->purposes[i] : NULL, a->sets[i],
                                a->rows ? &a->rows[i] : NULL);
     return rc;
 }
 
 int membership_record_run(segrt_store *s, size_t n, const char *const names[],
-                          const bitset *const sets[], membership_row rows[])
+                          const char *const purposes[], const bitset *const sets[],
+                          membership_row rows[])
 {
     for (size_t i = 0; i < n; i++) {
         if (!name_ok(names[i]))
@@ -356,7 +388,7 @@ int membership_record_run(segrt_store *s, size_t n, const char *const names[],
                                   names[i]);
         }
     }
-    struct run_args a = { n, names, sets, rows };
+    struct run_args a = { n, names, purposes, sets, rows };
     return store_write(s, run_txn, &a);
 }
 

@@ -11,6 +11,7 @@
  *   'e' 0 name            -> mset: who entered in the last run
  *   'x' 0 name            -> mset: who exited in the last run
  *   'h' 0 name 0 run(BE)  -> history row: now i64, size, entered, exited u64 (host order)
+ *   'p' 0 name            -> the segment's purpose at its last run (absent: none)
  * and in meta the counter "segment_runs": the sequence number of the last run.
  * A run number is shared by every segment recorded by one `segrt run`.
  *
@@ -49,15 +50,19 @@ typedef struct membership_row {
  * (run, now). *row (if non-NULL) receives the row.
  */
 int membership_record(segrt_store *s, MDB_txn *txn, uint64_t run, int64_t now,
-                      const char *name, const bitset *members, membership_row *row);
+                      const char *name, const char *purpose, const bitset *members,
+                      membership_row *row);
 
 /*
  * Call fn for each stored segment whose last membership holds ord, in name
- * order, with the name (NUL-terminated, borrowed for the call) and the run
- * and NOW of that membership. A non-zero return from fn stops and is returned.
+ * order, with the name and purpose (NULL when none; both borrowed for the
+ * call) and the run and NOW of that membership. A non-zero return from fn
+ * stops and is returned.
  */
 int membership_of(segrt_store *s, MDB_txn *txn, uint32_t ord,
-                  int (*fn)(void *ud, const char *name, uint64_t run, int64_t now), void *ud);
+                  int (*fn)(void *ud, const char *name, const char *purpose, uint64_t run,
+                            int64_t now),
+                  void *ud);
 
 /*
  * Remove ord from every stored membership and entered/exited set (erasure).
@@ -70,11 +75,13 @@ int membership_erase(segrt_store *s, MDB_txn *txn, uint32_t ord, uint64_t *segme
 /*
  * Record a run of n segments at the store's NOW in one write transaction
  * (grown and retried when the map fills): a new run number, then
- * membership_record() for each. rows (n entries, or NULL) receive the rows.
- * SEGRT_EINVAL for a bad or repeated name.
+ * membership_record() for each. purposes (n entries, NULL or "" for none; or
+ * purposes NULL) are the segments' purposes. rows (n entries, or NULL)
+ * receive the rows. SEGRT_EINVAL for a bad or repeated name.
  */
 int membership_record_run(segrt_store *s, size_t n, const char *const names[],
-                          const bitset *const sets[], membership_row rows[]);
+                          const char *const purposes[], const bitset *const sets[],
+                          membership_row rows[]);
 
 /*
  * Call fn with each history row of segment name, oldest run first.

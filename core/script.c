@@ -159,10 +159,12 @@ static void free_segments(segrt_script *sc)
     for (size_t i = 0; i < sc->nseg; i++) {
         free(sc->names[i]);
         free(sc->descs[i]);
+        free(sc->purposes[i]);
     }
     free(sc->names);
     free(sc->descs);
-    sc->names = sc->descs = NULL;
+    free(sc->purposes);
+    sc->names = sc->descs = sc->purposes = NULL;
     sc->nseg = 0;
 }
 
@@ -198,7 +200,8 @@ static int collect_segments(segrt_script *sc)
     size_t n = lua_rawlen(L, -1);
     sc->names = calloc(n ? n : 1, sizeof *sc->names);
     sc->descs = calloc(n ? n : 1, sizeof *sc->descs);
-    if (sc->names == NULL || sc->descs == NULL) {
+    sc->purposes = calloc(n ? n : 1, sizeof *sc->purposes);
+    if (sc->names == NULL || sc->descs == NULL || sc->purposes == NULL) {
         lua_pop(L, 1);
         return store_fail(sc->s, SEGRT_ENOMEM, "out of memory loading a script");
     }
@@ -206,9 +209,10 @@ static int collect_segments(segrt_script *sc)
         lua_rawgeti(L, -1, (lua_Integer)i + 1);
         sc->names[i] = dup_field(L, -1, "name");
         sc->descs[i] = dup_field(L, -1, "description");
+        sc->purposes[i] = dup_field(L, -1, "purpose");
         lua_pop(L, 1);
         sc->nseg = i + 1;
-        if (sc->names[i] == NULL || sc->descs[i] == NULL) {
+        if (sc->names[i] == NULL || sc->descs[i] == NULL || sc->purposes[i] == NULL) {
             lua_pop(L, 1);
             return store_fail(sc->s, SEGRT_ENOMEM, "out of memory loading a script");
         }
@@ -304,6 +308,11 @@ size_t segrt_script_segment_count(const segrt_script *sc)
 const char *segrt_script_segment_name(const segrt_script *sc, size_t i)
 {
     return sc && i < sc->nseg ? sc->names[i] : NULL;
+}
+
+const char *segrt_script_segment_purpose(const segrt_script *sc, size_t i)
+{
+    return sc && i < sc->nseg && sc->purposes[i][0] ? sc->purposes[i] : NULL;
 }
 
 const char *segrt_script_segment_description(const segrt_script *sc, size_t i)

@@ -29,6 +29,7 @@ struct segrt_script {
     int registry_ref;      /* the seg module's registry table */
     char **names;          /* segments in definition order */
     char **descs;
+    char **purposes;       /* "" when a segment has none */
     size_t nseg;
     /* the evaluation in progress (segment_eval.c) */
     plan_ctx *cx;

@@ -385,6 +385,9 @@ SEGRT_API size_t segrt_script_segment_count(const segrt_script *sc);
 /** Name of segment @p i in definition order ("group.member" for group members). */
 SEGRT_API const char *segrt_script_segment_name(const segrt_script *sc, size_t i);
 
+/** Purpose of segment @p i (its consent purpose), or NULL when it has none. */
+SEGRT_API const char *segrt_script_segment_purpose(const segrt_script *sc, size_t i);
+
 /** Description of segment @p i, or "" when none was given. */
 SEGRT_API const char *segrt_script_segment_description(const segrt_script *sc, size_t i);
 

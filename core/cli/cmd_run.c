@@ -39,18 +39,20 @@ static void print_table(size_t n, const char *const names[], const membership_ro
 
 /* Evaluate the n segments of sc into sets[] (timing each), then record them as one run. */
 static int run_all(segrt_store *s, segrt_script *sc, size_t n, const char **names,
-                   segrt_set **sets, const bitset **bits, double *ms, membership_row *rows)
+                   const char **purposes, segrt_set **sets, const bitset **bits, double *ms,
+                   membership_row *rows)
 {
     int rc = SEGRT_OK;
     for (size_t i = 0; i < n && rc == SEGRT_OK; i++) {
         names[i] = segrt_script_segment_name(sc, i);
+        purposes[i] = segrt_script_segment_purpose(sc, i);
         double t0 = cli_now_ms();
         rc = segrt_segment_eval(sc, names[i], &sets[i]);
         ms[i] = cli_now_ms() - t0;
         if (rc == SEGRT_OK)
             bits[i] = &sets[i]->bits;
     }
-    return rc == SEGRT_OK ? membership_record_run(s, n, names, bits, rows) : rc;
+    return rc == SEGRT_OK ? membership_record_run(s, n, names, purposes, bits, rows) : rc;
 }
 
 int cmd_run(int argc, char **argv)
@@ -86,15 +88,15 @@ int cmd_run(int argc, char **argv)
         segrt_store_close(s);
         return EXIT_FAIL;
     }
-    const char **names = calloc(n, sizeof *names);
+    const char **names = calloc(n, sizeof *names), **purposes = calloc(n, sizeof *purposes);
     segrt_set **sets = calloc(n, sizeof *sets);
     const bitset **bits = calloc(n, sizeof *bits);
     double *ms = calloc(n, sizeof *ms);
     membership_row *rows = calloc(n, sizeof *rows);
-    int oom = !(names && sets && bits && ms && rows);
+    int oom = !(names && purposes && sets && bits && ms && rows);
     if (!oom) {
         double t0 = cli_now_ms();
-        rc = run_all(s, sc, n, names, sets, bits, ms, rows);
+        rc = run_all(s, sc, n, names, purposes, sets, bits, ms, rows);
         if (rc == SEGRT_OK) {
             char when[21];
             segrt_time_format(segrt_store_now(s), when);
@@ -107,6 +109,7 @@ int cmd_run(int argc, char **argv)
     for (size_t i = 0; sets && i < n; i++)
         segrt_set_free(sets[i]);
     free(names);
+    free(purposes);
     free(sets);
     free(bits);
     free(ms);

@@ -115,7 +115,7 @@ static void record(segrt_store *s, int64_t now, size_t n, const char *const name
                    const bitset *const sets[], membership_row rows[])
 {
     segrt_store_set_now(s, now);
-    int rc = membership_record_run(s, n, names, sets, rows);
+    int rc = membership_record_run(s, n, names, NULL, sets, rows);
     if (rc != SEGRT_OK)
         fail_msg("membership_record_run: %s: %s", segrt_errname(rc), segrt_errmsg(s));
 }
@@ -174,8 +174,10 @@ static int collect_name(void *ud, const char *name)
     return 0;
 }
 
-static int collect_member_of(void *ud, const char *name, uint64_t run, int64_t now)
+static int collect_member_of(void *ud, const char *name, const char *purpose, uint64_t run,
+                            int64_t now)
 {
+    (void)purpose;
     (void)run;
     (void)now;
     return collect_name(ud, name);
@@ -460,14 +462,14 @@ static void test_membership_run_is_all_or_nothing(void **state)
     bitset a = BITS(4, 1);
     const char *dup[] = { "a", "a" }, *empty[] = { "ok", "" };
     const bitset *sets[] = { &a, &a };
-    assert_int_equal(membership_record_run(f->s, 2, dup, sets, NULL), SEGRT_EINVAL);
+    assert_int_equal(membership_record_run(f->s, 2, dup, NULL, sets, NULL), SEGRT_EINVAL);
     assert_non_null(strstr(segrt_errmsg(f->s), "twice"));
-    assert_int_equal(membership_record_run(f->s, 2, empty, sets, NULL), SEGRT_EINVAL);
+    assert_int_equal(membership_record_run(f->s, 2, empty, NULL, sets, NULL), SEGRT_EINVAL);
     char longname[MEMBERSHIP_NAME_MAX + 2];
     memset(longname, 'n', sizeof longname - 1);
     longname[sizeof longname - 1] = '\0';
     const char *toolong[] = { longname };
-    assert_int_equal(membership_record_run(f->s, 1, toolong, sets, NULL), SEGRT_EINVAL);
+    assert_int_equal(membership_record_run(f->s, 1, toolong, NULL, sets, NULL), SEGRT_EINVAL);
     names_seen t = { "" };
     assert_int_equal(membership_names(f->s, collect_name, &t), SEGRT_OK);
     assert_string_equal(t.text, "");
