@@ -139,4 +139,13 @@ void repl_table_free(repl_table *t);
 int repl_strings_add(repl_strings *l, const char *s);
 void repl_strings_free(repl_strings *l);
 
+/* The counts of a field's values as "a 12, b 7, ..." (the first `limit`), and how many. */
+typedef struct repl_values {
+    char text[200];
+    size_t len;
+    unsigned limit, shown, distinct;
+} repl_values;
+/* A segrt_field_value_counts() callback filling a repl_values. */
+int repl_add_value(void *ud, const char *value, uint64_t n);
+
 #endif

@@ -54,25 +54,6 @@ static int collect_field(void *ud, const char *name, segrt_type type, uint64_t p
     return 0;
 }
 
-typedef struct value_list {
-    char text[160];
-    size_t len;
-    unsigned shown, distinct;
-} value_list;
-
-static int add_value(void *ud, const char *value, uint64_t n)
-{
-    value_list *l = ud;
-    if (l->shown < 3 && l->len < sizeof l->text) {
-        int w = snprintf(l->text + l->len, sizeof l->text - l->len, "%s%s %llu",
-                         l->shown ? ", " : "", value, (unsigned long long)n);
-        l->len += w > 0 ? (size_t)w : 0;
-        l->shown++;
-    }
-    l->distinct++;
-    return 0;
-}
-
 static void meta_fields(repl *r, const char *arg)
 {
     (void)arg;
@@ -88,11 +69,11 @@ static void meta_fields(repl *r, const char *arg)
         repl_table t;
         repl_table_init(&t, 5, header, 1u << 2 | 1u << 3);
         for (size_t i = 0; i < rows.n && rc == SEGRT_OK; i++) {
-            char present[24], share[16], values[200] = "";
-            value_list l = { .len = 0 };
+            char present[24], share[16], values[256] = "";
+            repl_values l = { .limit = 3 };
             snprintf(present, sizeof present, "%llu", (unsigned long long)rows.v[i].present);
             if (rows.v[i].type == SEGRT_T_STRING) {
-                rc = segrt_field_value_counts(r->s, rows.v[i].name, add_value, &l);
+                rc = segrt_field_value_counts(r->s, rows.v[i].name, repl_add_value, &l);
                 snprintf(values, sizeof values, "%u distinct: %s%s", l.distinct, l.text,
                          l.distinct > l.shown ? ", ..." : "");
             }

@@ -300,32 +300,13 @@ static void format_mean(const value_summary *sum, char *out, size_t n)
         format_value(sum->type, (int64_t)sum->mean, out, n);
 }
 
-typedef struct top_values {
-    char text[200];
-    size_t len;
-    unsigned shown, distinct;
-} top_values;
-
-static int add_top_value(void *ud, const char *value, uint64_t n)
-{
-    top_values *t = ud;
-    if (t->shown < 5 && t->len < sizeof t->text) {
-        int w = snprintf(t->text + t->len, sizeof t->text - t->len, "%s%s %llu",
-                         t->shown ? ", " : "", value, (unsigned long long)n);
-        t->len += w > 0 ? (size_t)w : 0;
-        t->shown++;
-    }
-    t->distinct++;
-    return 0;
-}
-
 /* A string field: how many distinct values, the most frequent ones. */
 static void print_top_values(repl *r, int idx)
 {
     rawget_key(r->L, idx, "name");
     const char *name = lua_tostring(r->L, -1);
-    top_values t = { .len = 0 };
-    if (name && segrt_field_value_counts(r->s, name, add_top_value, &t) == SEGRT_OK)
+    repl_values t = { .limit = 5 };
+    if (name && segrt_field_value_counts(r->s, name, repl_add_value, &t) == SEGRT_OK)
         printf("  %u distinct: %s%s\n", t.distinct, t.text, t.distinct > t.shown ? ", ..." : "");
     lua_pop(r->L, 1);
 }

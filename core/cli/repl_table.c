@@ -79,3 +79,16 @@ void repl_table_free(repl_table *t)
     free(t->cells);
     *t = (repl_table){ 0 };
 }
+
+int repl_add_value(void *ud, const char *value, uint64_t n)
+{
+    repl_values *l = ud;
+    if (l->shown < l->limit && l->len < sizeof l->text) {
+        int w = snprintf(l->text + l->len, sizeof l->text - l->len, "%s%s %llu",
+                         l->shown ? ", " : "", value, (unsigned long long)n);
+        l->len += w > 0 ? (size_t)w : 0;
+        l->shown++;
+    }
+    l->distinct++;
+    return 0;
+}
