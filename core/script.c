@@ -5,6 +5,7 @@
 #include "script.h"
 
 #include "embedded.h"
+#include "sandbox.h"
 
 #include <lauxlib.h>
 #include <lualib.h>
@@ -110,6 +111,15 @@ static void open_safe_libs(lua_State *L)
     lua_setglobal(L, "load");
     lua_pushcfunction(L, l_require);
     lua_setglobal(L, "require");
+    /* undefined globals are errors, and scripts keep their state in locals */
+    static const char strict[] =
+        "setmetatable(_G, {\n"
+        "  __index = function(_, k) error(\"undefined global '\" .. tostring(k) .. \"'\", 2) end,\n"
+        "  __newindex = function(_, k) error(\"assignment to undeclared global '\" .. tostring(k)\n"
+        "    .. \"' (declare it with local)\", 2) end })\n";
+    if (luaL_loadbufferx(L, strict, sizeof strict - 1, "=sandbox", "t") != LUA_OK)
+        lua_error(L);
+    lua_call(L, 0, 0);
 }
 
 /* Runs in protected mode: loads the seg module into the registry. */
@@ -170,7 +180,10 @@ static void free_segments(segrt_script *sc)
 
 static int script_fail_lua(segrt_script *sc, const char *what)
 {
-    const char *msg = lua_tostring(sc->L, -1);
+    char why[256];
+    const char *msg = sandbox_why(&sc->sb, why, sizeof why); /* the memory cap, if it was that */
+    if (msg == NULL)
+        msg = lua_tostring(sc->L, -1);
     int rc = store_fail(sc->s, SEGRT_ELUA, "%s%s", what, msg ? msg : "error object is not a string");
     lua_pop(sc->L, 1);
     return rc;
@@ -223,16 +236,34 @@ static int collect_segments(segrt_script *sc)
 
 
 /* Create the state, then run the chunk that loader() leaves on the stack. */
-static int script_new(segrt_store *s, segrt_script **out)
+/* The limits of a store's scripts: its own where set, else the defaults. */
+static segrt_limits store_limits(const segrt_store *s)
+{
+    segrt_limits l = sandbox_default_limits();
+    if (s->limits.memory_bytes)
+        l.memory_bytes = s->limits.memory_bytes;
+    if (s->limits.instructions)
+        l.instructions = s->limits.instructions;
+    if (s->limits.milliseconds)
+        l.milliseconds = s->limits.milliseconds;
+    return l;
+}
+
+static int script_new(segrt_store *s, const char *name, segrt_script **out)
 {
     *out = NULL;
     segrt_script *sc = calloc(1, sizeof *sc);
-    if (sc == NULL || (sc->L = luaL_newstate()) == NULL) {
+    if (sc == NULL)
+        return store_fail(s, SEGRT_ENOMEM, "out of memory creating a Lua state");
+    sc->sb.limits = store_limits(s);
+    snprintf(sc->sb.name, sizeof sc->sb.name, "%s", name);
+    if ((sc->L = sandbox_state(&sc->sb)) == NULL) {
         free(sc);
         return store_fail(s, SEGRT_ENOMEM, "out of memory creating a Lua state");
     }
     sc->s = s;
     sc->registry_ref = LUA_NOREF;
+    sandbox_begin(&sc->sb); /* loading is one call */
     lua_pushcfunction(sc->L, load_module);
     if (lua_pcall(sc->L, 0, 0, 0) != LUA_OK) {
         int rc = script_fail_lua(sc, "loading the seg module: ");
@@ -261,7 +292,7 @@ int segrt_script_load(segrt_store *s, const char *path, segrt_script **out)
 {
     if (s == NULL || path == NULL || out == NULL)
         return SEGRT_EINVAL;
-    int rc = script_new(s, out);
+    int rc = script_new(s, path, out);
     if (rc != SEGRT_OK)
         return rc;
     rc = script_run(*out, luaL_loadfilex((*out)->L, path, "t"));
@@ -277,7 +308,7 @@ int segrt_script_load_string(segrt_store *s, const char *chunkname, const char *
 {
     if (s == NULL || code == NULL || out == NULL)
         return SEGRT_EINVAL;
-    int rc = script_new(s, out);
+    int rc = script_new(s, chunkname ? chunkname : "script", out);
     if (rc != SEGRT_OK)
         return rc;
     char name[256];
@@ -288,6 +319,23 @@ int segrt_script_load_string(segrt_store *s, const char *chunkname, const char *
         *out = NULL;
     }
     return rc;
+}
+
+void segrt_script_set_limits(segrt_script *sc, const segrt_limits *limits)
+{
+    if (sc == NULL || limits == NULL)
+        return;
+    if (limits->memory_bytes)
+        sc->sb.limits.memory_bytes = limits->memory_bytes;
+    if (limits->instructions)
+        sc->sb.limits.instructions = limits->instructions;
+    if (limits->milliseconds)
+        sc->sb.limits.milliseconds = limits->milliseconds;
+}
+
+void segrt_script_begin_call(segrt_script *sc)
+{
+    sandbox_begin(&sc->sb);
 }
 
 void segrt_script_free(segrt_script *sc)

@@ -11,6 +11,7 @@
 #include "bitset.h"
 #include "plan.h"
 #include "segrt.h"
+#include "sandbox.h"
 #include "strmap.h"
 #include "suggest.h"
 
@@ -26,6 +27,7 @@ typedef struct seg_memo {
 struct segrt_script {
     segrt_store *s;
     lua_State *L;
+    sandbox sb;            /* its limits; the state allocates through it */
     int registry_ref;      /* the seg module's registry table */
     char **names;          /* segments in definition order */
     char **descs;
@@ -102,6 +104,9 @@ int script_score_summary(plan_ctx *cx, const char *name, value_summary *sum, vec
 /* Inside a session: the size of a segment. */
 int script_segment_size(plan_ctx *cx, const char *name, uint64_t *size);
 int script_refresh_segments(segrt_script *sc);
+
+/* Start a call of the script (the budget and deadline restart), e.g. a REPL line. */
+void segrt_script_begin_call(segrt_script *sc);
 
 /* Push registry[key] (a table) of the script's seg module. */
 void script_push_registry(segrt_script *sc, const char *key);

@@ -379,6 +379,7 @@ static int with_session(segrt_script *sc,
     bitset live = { 0 }, result = { 0 };
     uint64_t next = 0;
     int top = lua_gettop(sc->L);
+    sandbox_begin(&sc->sb); /* every evaluation is one call: its own budget and deadline */
     int rc = store_txn_begin(s, MDB_RDONLY, &cx.txn);
     if (rc != SEGRT_OK)
         return rc;

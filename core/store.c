@@ -208,6 +208,12 @@ const char *segrt_errmsg(const segrt_store *s)
     return s->errmsg;
 }
 
+void segrt_store_set_limits(segrt_store *s, const segrt_limits *limits)
+{
+    if (s && limits)
+        s->limits = *limits;
+}
+
 void segrt_store_set_now(segrt_store *s, int64_t now)
 {
     s->now = now;

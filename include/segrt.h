@@ -360,6 +360,21 @@ SEGRT_API int segrt_audit_each(segrt_store *s, int64_t since,
 /* ------------------------------------------------------- scripts, segments */
 
 /**
+ * What a script may use (its sandbox): memory of its Lua state, and per call
+ * (loading, or one evaluation) Lua instructions and wall-clock time. A call
+ * that reaches a limit fails with SEGRT_ELUA naming the script and the limit;
+ * the script and the store stay usable. 0 in a field keeps that limit.
+ */
+typedef struct segrt_limits {
+    size_t memory_bytes;   /**< default 512 MiB */
+    uint64_t instructions; /**< default 10^9 */
+    uint32_t milliseconds; /**< default 30 000 */
+} segrt_limits;
+
+/** The limits of scripts loaded from now on with @p s (per store). */
+SEGRT_API void segrt_store_set_limits(segrt_store *s, const segrt_limits *limits);
+
+/**
  * A loaded segment script (SPEC §4): its segments, scores and exclusive
  * groups, compiled against one store. Script errors are reported through
  * segrt_errmsg() of the store, with the script's file and line.
@@ -378,6 +393,9 @@ SEGRT_API int segrt_script_load_string(segrt_store *s, const char *chunkname, co
 
 /** Release a script. Accepts NULL. */
 SEGRT_API void segrt_script_free(segrt_script *sc);
+
+/** Change the limits of this script (per call; 0 fields keep the current ones). */
+SEGRT_API void segrt_script_set_limits(segrt_script *sc, const segrt_limits *limits);
 
 /** Number of segments the script defines (exclusive group members included). */
 SEGRT_API size_t segrt_script_segment_count(const segrt_script *sc);

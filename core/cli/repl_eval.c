@@ -39,14 +39,6 @@ void repl_interrupt_clear(void)
     interrupt_flag = 0;
 }
 
-/* Every 1000 instructions: stop the running Lua code if Ctrl-C was pressed. */
-static void interrupt_hook(lua_State *L, lua_Debug *ar)
-{
-    (void)ar;
-    if (interrupt_flag)
-        luaL_error(L, "interrupted");
-}
-
 void repl_error(repl *r, const char *fmt, ...)
 {
     va_list ap;
@@ -136,6 +128,7 @@ int repl_pcall(repl *r, int nargs, int nresults)
     lua_pushcfunction(L, msgh);
     lua_insert(L, base);                               /* msgh below the function */
     repl_interrupt_clear();
+    segrt_script_begin_call(r->sc); /* each line has its own budget and deadline */
     int status = lua_pcall(L, nargs, nresults, base);
     lua_remove(L, base);
     if (status != LUA_OK && r->tty && repl_interrupted())
@@ -149,19 +142,24 @@ int repl_pcall(repl *r, int nargs, int nresults)
 /* ------------------------------------------------------------ setup */
 
 static const char prelude[] =
-    "seg = require \"segrt\"\n"
-    "F, E, S, days, hours = seg.F, seg.E, seg.S, seg.days, seg.hours\n";
+    "local seg = require \"segrt\"\n"
+    "for k, v in pairs { seg = seg, F = seg.F, E = seg.E, S = seg.S, days = seg.days,\n"
+    "                    hours = seg.hours } do rawset(_G, k, v) end\n";
 
 /*
  * The statements' _ENV, a function that tells (once) whether a global was
  * written through it, and the metatables of the three kinds of seg node.
  */
 static const char session_code[] =
-    "local G, written = _G, false\n"
-    "local env = setmetatable({}, { __index = G,\n"
-    "  __newindex = function(_, k, v) G[k] = v; written = true end })\n"
-    "local function was_written() local w = written; written = false; return w end\n"
     "local seg = require \"segrt\"\n"
+    "local G, written, assigned = _G, false, {}\n"
+    "seg._registry.repl_globals = assigned -- :save declares them as locals\n"
+    "local env = setmetatable({}, { __index = G,\n"
+    "  __newindex = function(_, k, v)\n"
+    "    rawset(G, k, v); written = true\n"
+    "    if type(k) == \"string\" then assigned[k] = true end\n"
+    "  end })\n"
+    "local function was_written() local w = written; written = false; return w end\n"
     "seg._registry.redefine = true -- refining a segment at the prompt replaces it\n"
     "return env, was_written, seg, getmetatable(seg.all {}), getmetatable(seg.F.x),\n"
     "       getmetatable(seg.E.x)\n";
@@ -184,7 +182,7 @@ int repl_setup(repl *r)
     r->module_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     r->written_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     r->env_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    lua_sethook(L, interrupt_hook, LUA_MASKCOUNT, 1000);
+    r->sc->sb.interrupt = &interrupt_flag; /* the sandbox's hook stops the running Lua code */
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_sigint; /* no SA_RESTART: a wait for piped input returns EINTR */

@@ -246,6 +246,22 @@ static void meta_load(repl *r, const char *path)
     repl_load_file(r, path);
 }
 
+/* Scripts may not assign globals: what the session assigned becomes locals of the file. */
+static void declare_globals(repl *r, FILE *f)
+{
+    lua_State *L = r->L;
+    int top = lua_gettop(L);
+    script_push_registry(r->sc, "repl_globals");
+    const char *sep = "local ";
+    for (lua_pushnil(L); lua_istable(L, top + 1) && lua_next(L, top + 1); lua_pop(L, 1)) {
+        fprintf(f, "%s%s", sep, lua_tostring(L, -2));
+        sep = ", ";
+    }
+    if (sep[0] == ',')
+        fputc('\n', f);
+    lua_settop(L, top);
+}
+
 static void meta_save(repl *r, const char *path)
 {
     if (r->saved.n == 0) {
@@ -265,6 +281,7 @@ static void meta_save(repl *r, const char *path)
         fprintf(f, "-- The session had also loaded %s (not included).\n", r->loaded.v[i]);
     fputs("local seg = require \"segrt\"\n"
           "local F, E, S, days, hours = seg.F, seg.E, seg.S, seg.days, seg.hours\n", f);
+    declare_globals(r, f);
     for (size_t i = 0; i < r->saved.n; i++)
         fprintf(f, "\n%s\n", r->saved.v[i]);
     if (ferror(f) | (fclose(f) != 0)) {

@@ -81,7 +81,7 @@ F.regoin:eq "x"
 seg.segment "bad name" {}
 EOF
 assert_rc 1 "a failed statement makes the piped exit code 1"
-assert_contains "$T/err" "input#1:1: attempt to call a nil value (global 'nosuch')" "an error names its line"
+assert_contains "$T/err" "input#1:1: undefined global 'nosuch'" "an error names its line"
 assert_contains "$T/err" "input#2:1: boom" "an error raised in a function"
 assert_contains "$T/err" "in function 'f'" "... with a traceback of the user's frames"
 assert_not_contains "$T/err" "[C]:" "... without C frames"

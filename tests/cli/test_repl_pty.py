@@ -118,7 +118,7 @@ r.expect(r"segment brasov_rich\n\s+defined\s+input#\d+:1\n\s+size\s+%s contact" 
          "a segment name prints its definition and size")
 
 r.type("nosuch()\r")
-r.expect(r"input#\d+:1: attempt to call a nil value \(global 'nosuch'\)", "an error names its line")
+r.expect(r"input#\d+:1: undefined global 'nosuch'", "an error names its line")
 r.type("1 + 1\r")
 r.expect(r"\n2\n", "the session goes on after an error")
 

@@ -190,27 +190,32 @@ static void test_seg_errors_os_io_and_friends_are_nil(void **state)
     segrt_store *s = ((tu_fixture *)*state)->s;
     segrt_script *sc = tu_script(s, "sandbox",
                                  TU_SEG_PRELUDE
-                                 "assert(os == nil, 'os') assert(io == nil, 'io')\n"
-                                 "assert(debug == nil, 'debug') assert(package == nil, 'package')\n"
-                                 "assert(dofile == nil and loadfile == nil, 'file loaders')\n"
+                                 "for _, name in ipairs { 'os', 'io', 'debug', 'package', 'dofile',\n"
+                                 "                        'loadfile' } do\n"
+                                 "  assert(rawget(_G, name) == nil, name)\n"
+                                 "  assert(not pcall(function() return _G[name] end), name .. ' read')\n"
+                                 "end\n"
                                  "local f, err = load(string.dump(function() return 1 end))\n"
                                  "assert(f == nil and err, 'a binary chunk loaded')\n"
                                  "assert(load('return 2')() == 2, 'text chunks load')\n"
                                  "seg.segment 'ok' { where = F.income:gt(5500) }\n");
     tu_assert_members(s, sc, "ok", "r2");
     segrt_script_free(sc);
-    tu_assert_script_error(s, "os_exec", "os.execute('true')\n", "t", "os_exec:1:", "os", NULL);
+    tu_assert_script_error(s, "os_exec", "os.execute('true')\n", "t", "os_exec:1:",
+                           "undefined global 'os'", NULL);
 }
 
 /* After every kind of failure, a fresh script loads and evaluates as usual. */
 static void test_seg_errors_no_state_leaks_between_scripts(void **state)
 {
     segrt_store *s = ((tu_fixture *)*state)->s;
-    tu_assert_script_error(s, "bad1", "leaked = 1\nerror('x')\n", "t", "bad1:2:", NULL);
+    tu_assert_script_error(s, "bad1", "local leaked = 1\nerror('x')\n", "t", "bad1:2:", NULL);
+    tu_assert_script_error(s, "bad2", "leaked = 1\n", "t", "bad2:1:", "undeclared global 'leaked'",
+                           NULL);
     assert_where_error(s, "F.incme:gt(5)", "incme");
     segrt_script *a = tu_script(s, "a",
                                 TU_SEG_PRELUDE
-                                "shared_global = 'a'\n"
+                                "rawset(_G, 'shared_global', 'a')\n"
                                 "seg.segment 'only_in_a' { where = F.income:gt(1) }\n"
                                 "seg.segment 'rich' { where = F.income:gt(5500) }\n");
     segrt_script *b = tu_script(s, "b",
