@@ -11,6 +11,7 @@
 #include <lualib.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MODULE_CHUNK "=segrt"
 #define MODULE_KEY "segrt.module"
@@ -206,6 +207,8 @@ static int collect_segments(segrt_script *sc)
 {
     lua_State *L = sc->L;
     int rc = check_sensitive(sc);
+    if (rc == SEGRT_OK)
+        rc = pack_check_requirements(sc);
     if (rc != SEGRT_OK)
         return rc;
     free_segments(sc);
@@ -292,10 +295,18 @@ int segrt_script_load(segrt_store *s, const char *path, segrt_script **out)
 {
     if (s == NULL || path == NULL || out == NULL)
         return SEGRT_EINVAL;
+    /* SCRIPT is a file, or else the name of a bundled pack */
+    const embedded_script *pack = access(path, F_OK) != 0 ? pack_find(path) : NULL;
     int rc = script_new(s, path, out);
     if (rc != SEGRT_OK)
         return rc;
-    rc = script_run(*out, luaL_loadfilex((*out)->L, path, "t"));
+    if (pack) {
+        char chunk[160];
+        snprintf(chunk, sizeof chunk, "@packs/%s.lua", path);
+        rc = script_run(*out, luaL_loadbufferx((*out)->L, pack->source, pack->len, chunk, "t"));
+    } else {
+        rc = script_run(*out, luaL_loadfilex((*out)->L, path, "t"));
+    }
     if (rc != SEGRT_OK) {
         segrt_script_free(*out);
         *out = NULL;

@@ -105,6 +105,10 @@ int script_score_summary(plan_ctx *cx, const char *name, value_summary *sum, vec
 int script_segment_size(plan_ctx *cx, const char *name, uint64_t *size);
 int script_refresh_segments(segrt_script *sc);
 
+/* Packs (pack.c): a bundled pack by name, or NULL; the store has what the packs need. */
+const struct embedded_script *pack_find(const char *name);
+int pack_check_requirements(segrt_script *sc);
+
 /* Start a call of the script (the budget and deadline restart), e.g. a REPL line. */
 void segrt_script_begin_call(segrt_script *sc);
 

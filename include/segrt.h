@@ -384,12 +384,24 @@ typedef struct segrt_script segrt_script;
 /** A set of contacts, e.g. the members of a segment at NOW. */
 typedef struct segrt_set segrt_set;
 
-/** Load and run the Lua segment script at @p path. SEGRT_ELUA on a script error. */
+/**
+ * Load and run the Lua segment script at @p path, or, when no such file
+ * exists, the bundled pack of that name ("ecommerce_coffee"). A pack whose
+ * required fields or event types the store lacks fails with one message
+ * naming all of them. SEGRT_ELUA on a script error.
+ */
 SEGRT_API int segrt_script_load(segrt_store *s, const char *path, segrt_script **out);
 
 /** Load a script from memory; @p chunkname names it in error messages. */
 SEGRT_API int segrt_script_load_string(segrt_store *s, const char *chunkname, const char *code,
                                        size_t len, segrt_script **out);
+
+/**
+ * Call @p fn with the name and one-line summary of every bundled pack, in
+ * name order. A non-zero return from fn stops and is returned.
+ */
+SEGRT_API int segrt_packs_each(int (*fn)(void *ud, const char *name, const char *summary),
+                               void *ud);
 
 /** Release a script. Accepts NULL. */
 SEGRT_API void segrt_script_free(segrt_script *sc);

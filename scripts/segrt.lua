@@ -15,7 +15,7 @@ end
 
 local seg = {}
 local registry = { segments = {}, by_name = {}, scores = {}, groups = {}, consents = {},
-                   models = {} }
+                   models = {}, packs = {} }
 
 local Value, Pred, Events = {}, {}, {}
 Pred.__index, Events.__index = Pred, Events
@@ -360,6 +360,24 @@ function seg.consent(purpose)
                                    check = spec.check, marketing = spec.marketing and true or false,
                                    loc = at }
   end
+end
+
+-- ------------------------------------------------------------ packs
+
+-- seg.pack { name, version, description, requires = { fields = {...}, events = {...} },
+--            depends = { "other_pack", ... } }: what a pack is and needs. The core
+-- checks the requirements against the store when the script has run, and
+-- names everything missing at once.
+function seg.pack(spec)
+  if type(spec) ~= "table" or type(spec.name) ~= "string" then
+    fail("seg.pack takes { name = ..., version = ..., requires = { fields = {...}, events = {...} } }")
+  end
+  local requires = spec.requires or {}
+  registry.packs[spec.name] = { name = spec.name, version = spec.version or "",
+                                description = spec.description or "",
+                                fields = requires.fields or {}, events = requires.events or {},
+                                loc = where() }
+  for _, dep in ipairs(spec.depends or {}) do require("packs." .. dep) end
 end
 
 -- ------------------------------------------------------------ special categories (Art. 9)
