@@ -6,14 +6,14 @@
 
 run segrt packs
 assert_rc 0 "segrt packs"
-for p in ecommerce_coffee rfm_lifecycle; do
+for p in ecommerce_coffee rfm_lifecycle saas fitness food_delivery; do
     assert_contains "$T/out" "$p" "segrt packs lists $p"
 done
 
-run segrt demo --db "$T/demo" --contacts 3000
+run segrt demo --db "$T/demo"
 assert_rc 0 "segrt demo"
 
-for p in ecommerce_coffee rfm_lifecycle; do
+for p in ecommerce_coffee rfm_lifecycle saas fitness food_delivery; do
     run segrt run --db "$T/demo" "$p"
     assert_rc 0 "segrt run $p (by name)"
     # every segment of the table has at least one member
