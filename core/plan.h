@@ -53,6 +53,7 @@ typedef enum pkind {
     P_NOT,
     P_EXISTS,  /* op: 1 exists, 0 none — over an event selection */
     P_MEMBER,  /* name */
+    P_NEAR,    /* a, b (latitude, longitude) within geo[2] km of (geo[0], geo[1]) */
 } pkind;
 
 enum cmp_op { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE };
@@ -87,6 +88,7 @@ struct pnode {
     ev_sel ev;
     int64_t ntiles;
     int desc;
+    double geo[3];
 };
 
 typedef struct segrt_script segrt_script;

@@ -870,6 +870,26 @@ static pnode *compile_ntile(compiler *c, int idx, pnode *p, frame_kind frame)
     return p;
 }
 
+/* seg.near: a, b = latitude and longitude values; list of the constants lat0, lon0, km. */
+static pnode *compile_near(compiler *c, int idx, pnode *p, frame_kind frame)
+{
+    p->kind = P_NEAR;
+    p->type = VT_PRED;
+    if ((p->a = child(c, idx, "a", frame)) == NULL || (p->b = child(c, idx, "b", frame)) == NULL)
+        return plan_free(p), NULL;
+    if (p->a->type != VT_NUM || p->b->type != VT_NUM)
+        return fail_node(c, p, "seg.near takes a latitude and a longitude as numbers");
+    static const char *const keys[] = { "lat0", "lon0", "km" };
+    for (int i = 0; i < 3; i++) {
+        rawfield(c->L, idx, keys[i]);
+        p->geo[i] = lua_tonumber(c->L, -1);
+        lua_pop(c->L, 1);
+    }
+    if (!(p->geo[2] >= 0) || !(p->geo[0] >= -90 && p->geo[0] <= 90))
+        return fail_node(c, p, "seg.near: a latitude in -90..90 and a distance >= 0, please");
+    return p;
+}
+
 static pnode *compile(compiler *c, int idx, frame_kind frame)
 {
     lua_State *L = c->L;
@@ -945,6 +965,8 @@ static pnode *compile_node(compiler *c, int idx, frame_kind frame)
     }
     if (strcmp(k, "member") == 0)
         return compile_member(c, idx, p, frame);
+    if (strcmp(k, "near") == 0)
+        return compile_near(c, idx, p, frame);
     return fail_node(c, p, "unknown seg expression '%s'", k);
 }
 

@@ -11,6 +11,7 @@
 #include "script.h"
 #include "value.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -719,6 +720,36 @@ static int eval_logic(plan_ctx *cx, const pnode *p, bitset *out)
     return rc;
 }
 
+/* Great-circle distance (haversine, mean Earth radius 6371.0088 km) within geo[2] km. */
+static int eval_near(plan_ctx *cx, const pnode *p, bitset *out)
+{
+    vec lat, lon;
+    int rc = plan_eval_value(cx, p->a, &lat);
+    if (rc != SEGRT_OK)
+        return rc;
+    if ((rc = plan_eval_value(cx, p->b, &lon)) != SEGRT_OK) {
+        vec_free(&lat);
+        return rc;
+    }
+    const double rad = M_PI / 180.0, r = 6371.0088;
+    double lat0 = p->geo[0] * rad, lon0 = p->geo[1] * rad, cos0 = cos(lat0);
+    double h_max = sin(fmin(p->geo[2] / (2 * r), M_PI / 2)); /* compare sin(d / 2r) */
+    h_max *= h_max;
+    size_t n = plan_frame_rows(cx, p->frame);
+    for (size_t i = 0; i < n; i++) {
+        int64_t a = vec_at(&lat, i), b = vec_at(&lon, i);
+        if (a == MISSING || b == MISSING)
+            continue;
+        double la = (double)a / SCALE * rad, lo = (double)b / SCALE * rad;
+        double s1 = sin((la - lat0) / 2), s2 = sin((lo - lon0) / 2);
+        if (s1 * s1 + cos(la) * cos0 * s2 * s2 <= h_max)
+            bitset_set(out, (uint32_t)i);
+    }
+    vec_free(&lat);
+    vec_free(&lon);
+    return SEGRT_OK;
+}
+
 int plan_eval_pred(plan_ctx *cx, const pnode *p, bitset *out)
 {
     int rc = new_bits(cx, out, plan_frame_rows(cx, p->frame));
@@ -737,6 +768,7 @@ int plan_eval_pred(plan_ctx *cx, const pnode *p, bitset *out)
     case P_NOT: rc = eval_logic(cx, p, out); break;
     case P_EXISTS: rc = plan_eval_exists(cx, p, out); break;
     case P_MEMBER: rc = script_eval_member(cx, p, out); break;
+    case P_NEAR: rc = eval_near(cx, p, out); break;
     default: rc = plan_fail(cx, p->loc, "internal error: not a predicate");
     }
     if (rc != SEGRT_OK)

@@ -151,6 +151,16 @@ end
 function seg.rank(x, opts) return ordering("rank", x, 0, opts) end
 function seg.percentile(x, opts) return ordering("percentile", x, 0, opts) end
 
+-- seg.near(lat, lon, lat0, lon0, km): the point (lat, lon) — values in degrees,
+-- e.g. F.lat, F.lon — lies within km kilometres of (lat0, lon0) (great-circle).
+function seg.near(lat, lon, lat0, lon0, km)
+  for _, x in ipairs { lat0, lon0, km } do
+    if type(x) ~= "number" then fail("seg.near(lat, lon, lat0, lon0, km): the point and km are numbers") end
+  end
+  return node(Pred, { k = "near", a = val(lat, "seg.near"), b = val(lon, "seg.near"),
+                      lat0 = lat0, lon0 = lon0, km = km })
+end
+
 -- The smaller / larger of two values (missing when either is).
 function seg.least(a, b) return node(Value, { k = "arith", op = "min", a = val(a), b = val(b) }) end
 function seg.greatest(a, b) return node(Value, { k = "arith", op = "max", a = val(a), b = val(b) }) end

@@ -6,14 +6,14 @@
 
 run segrt packs
 assert_rc 0 "segrt packs"
-for p in ecommerce_coffee rfm_lifecycle saas fitness food_delivery; do
+for p in ecommerce_coffee rfm_lifecycle saas fitness food_delivery retail_regional b2b_sales; do
     assert_contains "$T/out" "$p" "segrt packs lists $p"
 done
 
 run segrt demo --db "$T/demo"
 assert_rc 0 "segrt demo"
 
-for p in ecommerce_coffee rfm_lifecycle saas fitness food_delivery; do
+for p in ecommerce_coffee rfm_lifecycle saas fitness food_delivery retail_regional b2b_sales; do
     run segrt run --db "$T/demo" "$p"
     assert_rc 0 "segrt run $p (by name)"
     # every segment of the table has at least one member
