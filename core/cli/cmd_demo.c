@@ -115,6 +115,30 @@ static int print_consent(void *ud, const char *purpose, uint64_t with_record, ui
     return 0;
 }
 
+/* One bundled pack: its segments and their sizes at NOW. */
+static int print_pack(void *ud, const char *name, const char *summary)
+{
+    segrt_store *s = ud;
+    segrt_stats st;
+    segrt_script *sc = NULL;
+    int rc = segrt_store_stats(s, &st);
+    if (rc == SEGRT_OK)
+        rc = segrt_script_load(s, name, &sc);
+    printf("\n  %s: %s\n", name, summary);
+    for (size_t i = 0; rc == SEGRT_OK && i < segrt_script_segment_count(sc); i++) {
+        const char *seg = segrt_script_segment_name(sc, i);
+        segrt_set *m = NULL;
+        rc = segrt_segment_eval(sc, seg, &m);
+        uint64_t n = segrt_set_count(m);
+        if (rc == SEGRT_OK)
+            printf("    %-34s %8llu  %5.1f%%\n", seg, (unsigned long long)n,
+                   st.contacts ? 100.0 * (double)n / (double)st.contacts : 0.0);
+        segrt_set_free(m);
+    }
+    segrt_script_free(sc);
+    return rc;
+}
+
 static int print_report(const cli *c, segrt_store *s)
 {
     segrt_stats st;
@@ -138,6 +162,10 @@ static int print_report(const cli *c, segrt_store *s)
     if (rc == SEGRT_OK) {
         printf("\nConsent in force by purpose (granted, not expired, at NOW)\n");
         rc = segrt_consent_summary(s, print_consent, NULL);
+    }
+    if (rc == SEGRT_OK) {
+        printf("\nBundled segment packs (segrt run --db %s PACK stores them)\n", c->db);
+        rc = segrt_packs_each(print_pack, s);
     }
     if (rc != SEGRT_OK)
         return cli_fail(c, s, rc);
