@@ -81,6 +81,7 @@ int cmd_members(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_score(int argc, char **argv);
 int cmd_packs(int argc, char **argv);
+int cmd_pack(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_overlap(int argc, char **argv);
 int cmd_repl(int argc, char **argv);

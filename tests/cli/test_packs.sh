@@ -49,4 +49,20 @@ run segrt count --db "$T/demo" no_such_pack vip
 assert_rc 1 "an unknown script or pack"
 assert_contains "$T/err" "no_such_pack" "the message names it"
 
+# Pack authoring: a skeleton that checks clean, a broken pack that does not.
+(cd "$T" && "$SEGRT" pack new mine >"$T/out" 2>"$T/err")
+[ -f "$T/mine.lua" ] || fail "segrt pack new did not write mine.lua"
+ok
+(cd "$T" && "$SEGRT" pack new mine >"$T/out" 2>"$T/err") && fail "pack new overwrote mine.lua"
+ok
+run segrt pack check --db "$T/demo" "$T/mine.lua"
+assert_rc 0 "the skeleton checks clean"
+assert_contains "$T/out" "2 segments, 0 failed" "pack check counts the segments"
+sed 's/F.email:present()/F.emial:present()/' "$T/mine.lua" >"$T/broken.lua"
+run segrt pack check --db "$T/demo" "$T/broken.lua"
+assert_rc 1 "a pack with a misspelt field fails the check"
+assert_contains "$T/out" "did you mean 'email'" "... and says what to fix"
+run segrt pack check --db "$T/demo" saas
+assert_rc 0 "a bundled pack by name checks clean"
+
 echo "$PASSED passed, 0 failed"
