@@ -36,8 +36,9 @@
 
 typedef struct source {
     int jsonl;
-    const char *base;
+    const char *base;   /* the input text */
     size_t size;
+    int mapped;         /* base is a mapping of the file: its read pages can be given back */
     csv_reader csv;
     jsonl_reader js;
     char numbuf[4096]; /* JSONL numbers formatted for the current row */
@@ -480,7 +481,7 @@ static void release_read(source *src, const char *upto)
 {
     uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
     uintptr_t start = (uintptr_t)src->base, end = ((uintptr_t)upto) & ~(page - 1);
-    if (src->base && end > start)
+    if (src->mapped && end > start)
         madvise((void *)start, end - start, MADV_DONTNEED);
 }
 
@@ -734,22 +735,15 @@ static void ctx_free(import_ctx *c)
     row_free(&c->row);
 }
 
-int segrt_import_file(segrt_store *s, segrt_kind kind, const char *path,
-                      const segrt_import_opts *opts, segrt_import_report *out)
+/* Import the text of src (named name in messages): batches, then the derived data. */
+static int import_source(segrt_store *s, segrt_kind kind, const char *name, source *src_in,
+                         const segrt_import_opts *opts, segrt_import_report *out)
 {
     segrt_import_opts defaults = { 0 };
     segrt_import_report rep = { 0 };
-    if (out)
-        *out = rep;
-    if (s == NULL || path == NULL || kind < SEGRT_CONTACTS || kind > SEGRT_CONSENTS)
-        return SEGRT_EINVAL;
-    if (s->readonly)
-        return store_fail(s, SEGRT_EINVAL, "the store is open read-only");
-    source src = { .jsonl = has_suffix(path, ".jsonl") };
-    int rc = map_file(s, path, &src.base, &src.size);
-    if (rc != SEGRT_OK)
-        return rc;
-    import_ctx c = { .s = s, .kind = kind, .file = path, .opts = opts ? opts : &defaults,
+    source src = *src_in;
+    int rc = SEGRT_OK;
+    import_ctx c = { .s = s, .kind = kind, .file = name, .opts = opts ? opts : &defaults,
                      .rep = &rep };
     c.colcache = kind == SEGRT_CONTACTS ? col_cache_new() : NULL;
     c.id_col = c.email_col = -1;
@@ -779,8 +773,6 @@ int segrt_import_file(segrt_store *s, segrt_kind kind, const char *path,
     else
         csv_reader_free(&src.csv);
     ctx_free(&c);
-    if (src.base)
-        munmap((void *)src.base, src.size);
     /* Rebuild the derived data once, after the last batch. */
     if (rc == SEGRT_OK && kind == SEGRT_EVENTS)
         rc = ev_proj_update(s);
@@ -791,6 +783,44 @@ int segrt_import_file(segrt_store *s, segrt_kind kind, const char *path,
     if (out)
         *out = rep;
     return rc;
+}
+
+static int check_call(segrt_store *s, segrt_kind kind, const void *what, segrt_import_report *out)
+{
+    if (out)
+        *out = (segrt_import_report){ 0 };
+    if (s == NULL || what == NULL || kind < SEGRT_CONTACTS || kind > SEGRT_CONSENTS)
+        return SEGRT_EINVAL;
+    if (s->readonly)
+        return store_fail(s, SEGRT_EINVAL, "the store is open read-only");
+    return SEGRT_OK;
+}
+
+int segrt_import_file(segrt_store *s, segrt_kind kind, const char *path,
+                      const segrt_import_opts *opts, segrt_import_report *out)
+{
+    int rc = check_call(s, kind, path, out);
+    if (rc != SEGRT_OK)
+        return rc;
+    source src = { .jsonl = has_suffix(path, ".jsonl"), .mapped = 1 };
+    rc = map_file(s, path, &src.base, &src.size);
+    if (rc != SEGRT_OK)
+        return rc;
+    rc = import_source(s, kind, path, &src, opts, out);
+    if (src.base)
+        munmap((void *)src.base, src.size);
+    return rc;
+}
+
+int segrt_import_buffer(segrt_store *s, segrt_kind kind, const char *name, const char *data,
+                        size_t len, int jsonl, const segrt_import_opts *opts,
+                        segrt_import_report *out)
+{
+    int rc = check_call(s, kind, data, out);
+    if (rc != SEGRT_OK)
+        return rc;
+    source src = { .jsonl = jsonl, .base = data, .size = len };
+    return import_source(s, kind, name ? name : "buffer", &src, opts, out);
 }
 
 /* ------------------------------------------------------------ helpers for events and consents */

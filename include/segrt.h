@@ -211,6 +211,15 @@ typedef struct segrt_import_report {
 SEGRT_API int segrt_import_file(segrt_store *s, segrt_kind kind, const char *path,
                                 const segrt_import_opts *opts, segrt_import_report *out);
 
+/**
+ * Import rows held in memory: CSV with a header row, or JSONL when @p jsonl
+ * is non-zero; @p name names the input in rejects and messages. Otherwise as
+ * segrt_import_file(): one JSONL line upserts one contact or adds one event.
+ */
+SEGRT_API int segrt_import_buffer(segrt_store *s, segrt_kind kind, const char *name,
+                                  const char *data, size_t len, int jsonl,
+                                  const segrt_import_opts *opts, segrt_import_report *out);
+
 /* -------------------------------------------------------------- contacts */
 
 /**
