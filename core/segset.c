@@ -32,6 +32,24 @@ void segrt_set_free(segrt_set *m)
     free(m);
 }
 
+int segrt_set_contains(segrt_store *s, const segrt_set *m, const char *id, int *in)
+{
+    if (in)
+        *in = 0;
+    if (s == NULL || m == NULL || id == NULL || in == NULL)
+        return SEGRT_EINVAL;
+    MDB_txn *txn;
+    uint32_t ord;
+    int rc = store_txn_begin(s, MDB_RDONLY, &txn);
+    if (rc != SEGRT_OK)
+        return rc;
+    rc = store_ord_of(s, txn, id, &ord);
+    mdb_txn_abort(txn);
+    if (rc == SEGRT_OK)
+        *in = bitset_test(&m->bits, ord);
+    return rc;
+}
+
 uint64_t segrt_set_count(const segrt_set *m)
 {
     return m ? bitset_count(&m->bits) : 0;

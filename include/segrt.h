@@ -448,6 +448,12 @@ SEGRT_API int segrt_set_keep_purpose(segrt_script *sc, segrt_set *m, const char 
 /** Release a set. Accepts NULL. */
 SEGRT_API void segrt_set_free(segrt_set *m);
 
+/**
+ * Whether contact @p id is in @p m: 1 or 0 in *in. SEGRT_ENOTFOUND when the
+ * store has no such contact.
+ */
+SEGRT_API int segrt_set_contains(segrt_store *s, const segrt_set *m, const char *id, int *in);
+
 /** Number of contacts in a set. */
 SEGRT_API uint64_t segrt_set_count(const segrt_set *m);
 
