@@ -9,12 +9,13 @@
  * gives byte-identical files. No field ever holds a comma, quote or
  * newline, so nothing needs quoting.
  *
- * Uses: demo_data.h (regions, names), value.h (date and time formatting),
+ * Uses: demo_data.h (regions, names), rng.h (random numbers), value.h (date and time formatting),
  * libm (distributions).
  */
 #include "segrt.h"
 
 #include "demo_data.h"
+#include "rng.h"
 #include "value.h"
 
 #include <errno.h>
@@ -45,80 +46,22 @@
 #define P_GYM 0.14      /* gym members: the only ones with classes and card scans */
 #define P_VIP 0.015     /* showcase high spenders: over 5000 in total, one recent */
 
-/* ------------------------------------------------------------ random numbers */
-
-typedef struct rng {
-    uint64_t s[4];
-} rng;
-
-static uint64_t splitmix64(uint64_t *x)
-{
-    uint64_t z = (*x += UINT64_C(0x9E3779B97F4A7C15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
-}
-
-static void rng_seed(rng *r, uint64_t seed)
-{
-    for (size_t i = 0; i < 4; i++)
-        r->s[i] = splitmix64(&seed);
-}
-
-static uint64_t rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
-/* xoshiro256** (Blackman and Vigna). */
-static uint64_t rng_next(rng *r)
-{
-    uint64_t *s = r->s;
-    uint64_t out = rotl(s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return out;
-}
-
-/* Uniform in [0, 1). */
-static double unit(rng *r)
-{
-    return (double)(rng_next(r) >> 11) * 0x1.0p-53;
-}
-
-/* Uniform in [0, n); n > 0. The modulo bias is below 2^-40 for our n. */
-static uint64_t below(rng *r, uint64_t n)
-{
-    return rng_next(r) % n;
-}
+/* ------------------------------------------------------------ random numbers (rng.h) */
 
 /* Uniform in [lo, hi]. */
 static int64_t between(rng *r, int64_t lo, int64_t hi)
 {
-    return lo + (int64_t)below(r, (uint64_t)(hi - lo) + 1);
+    return lo + (int64_t)rng_below(r, (uint64_t)(hi - lo) + 1);
 }
 
 static bool chance(rng *r, double p)
 {
-    return unit(r) < p;
-}
-
-/* Standard normal (Box–Muller, one value per call). */
-static double gauss(rng *r)
-{
-    double u1 = 1.0 - unit(r); /* (0, 1]: log() stays finite */
-    double u2 = unit(r);
-    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+    return rng_uniform(r) < p;
 }
 
 static double lognormal(rng *r, double mu, double sigma)
 {
-    return exp(mu + sigma * gauss(r));
+    return exp(mu + sigma * rng_normal(r));
 }
 
 /* Index drawn with the given weights. */
@@ -127,7 +70,7 @@ static size_t pick(rng *r, const double *w, size_t n)
     double total = 0;
     for (size_t i = 0; i < n; i++)
         total += w[i];
-    double x = unit(r) * total;
+    double x = rng_uniform(r) * total;
     for (size_t i = 0; i + 1 < n; i++) {
         x -= w[i];
         if (x < 0)
@@ -336,14 +279,14 @@ static void contact_name(demo *d, const demo_country *co, const char *lang, bool
         nm = &demo_hu_names;
     else if (co->cyrillic != NULL && chance(r, 0.4))
         nm = co->cyrillic;
-    *first = female ? nm->female[below(r, nm->nfemale)] : nm->male[below(r, nm->nmale)];
-    size_t k = below(r, nm->nlast);
+    *first = female ? nm->female[rng_below(r, nm->nfemale)] : nm->male[rng_below(r, nm->nmale)];
+    size_t k = rng_below(r, nm->nlast);
     *last = female ? nm->last_f[k] : nm->last_m[k];
 }
 
 static const char *marital_status(rng *r, int age)
 {
-    double u = unit(r);
+    double u = rng_uniform(r);
     if (age < 25)
         return u < 0.85 ? "single" : "married";
     if (age <= 35)
@@ -368,7 +311,7 @@ static const char *occupation(rng *r, int age)
 /* Yearly income: the country's median, more with education, less for students. */
 static int64_t income(rng *r, const demo_country *co, size_t edu, const char *occ)
 {
-    double inc = co->income * education_income[edu] * exp(0.55 * gauss(r));
+    double inc = co->income * education_income[edu] * exp(0.55 * rng_normal(r));
     if (strcmp(occ, "student") == 0 || strcmp(occ, "unemployed") == 0)
         inc *= 0.35;
     else if (strcmp(occ, "retired") == 0)
@@ -385,7 +328,7 @@ static uint32_t interest_set(rng *r, bool gym)
     if (gym && chance(r, 0.6))
         mask |= 1u << (chance(r, 0.5) ? INTEREST_FITNESS : INTEREST_YOGA);
     while ((size_t)__builtin_popcount(mask) < k)
-        mask |= 1u << below(r, N(interests));
+        mask |= 1u << rng_below(r, N(interests));
     return mask;
 }
 
@@ -394,7 +337,7 @@ static uint32_t tag_set(rng *r, bool vip)
     size_t k = pick(r, ntags_w, N(ntags_w));
     uint32_t mask = vip ? 1u << TAG_VIP : 0;
     while ((size_t)__builtin_popcount(mask & ~(1u << TAG_VIP)) < k)
-        mask |= 1u << below(r, TAG_VIP);
+        mask |= 1u << rng_below(r, TAG_VIP);
     return mask;
 }
 
@@ -408,7 +351,7 @@ static void gen_contact(demo *d, uint32_t i, contact *c)
     double total = 0;
     for (size_t j = 0; j < co->nregions; j++)
         total += co->regions[j].weight;
-    double x = unit(r) * total;
+    double x = rng_uniform(r) * total;
     const demo_region *rg = &co->regions[co->nregions - 1];
     for (size_t j = 0; j + 1 < co->nregions; j++) {
         x -= co->regions[j].weight;
@@ -417,12 +360,12 @@ static void gen_contact(demo *d, uint32_t i, contact *c)
             break;
         }
     }
-    const demo_city *city = &rg->cities[below(r, rg->ncities)];
+    const demo_city *city = &rg->cities[rng_below(r, rg->ncities)];
     bool urban = chance(r, 0.72);
     double jitter = urban ? 0.03 : 0.25;
-    double lat = city->lat + jitter * gauss(r);
-    double lon = city->lon + 1.4 * jitter * gauss(r);
-    double u = unit(r);
+    double lat = city->lat + jitter * rng_normal(r);
+    double lon = city->lon + 1.4 * jitter * rng_normal(r);
+    double u = rng_uniform(r);
     const char *lang = u < rg->hu_share ? "hu" : u < rg->hu_share + 0.05 ? "en" : co->language;
 
     size_t g = pick(r, gender_w, N(gender_w));
@@ -432,13 +375,13 @@ static void gen_contact(demo *d, uint32_t i, contact *c)
     char email[128], a[48], b[48];
     demo_translit(first, a, sizeof a);
     demo_translit(last, b, sizeof b);
-    snprintf(email, sizeof email, "%s%s%s%u@%s", a, email_seps[below(r, N(email_seps))], b,
-             (unsigned)i, co->domains[below(r, co->ndomains)]);
+    snprintf(email, sizeof email, "%s%s%s%u@%s", a, email_seps[rng_below(r, N(email_seps))], b,
+             (unsigned)i, co->domains[rng_below(r, co->ndomains)]);
 
     /* Birth date: 18 to 85 years before NOW, most between 25 and 55. */
     int64_t today = d->now / DAY;
     int64_t bmax = today - 6576, bmin = today - 31046;
-    u = unit(r);
+    u = rng_uniform(r);
     double tri = u < 0.3 ? sqrt(u * 0.3) : 1.0 - sqrt((1.0 - u) * 0.7);
     int64_t birth = bmax - (int64_t)(tri * (double)(bmax - bmin));
     int age = (int)((today - birth) * 400 / 146097);
@@ -455,7 +398,7 @@ static void gen_contact(demo *d, uint32_t i, contact *c)
         status = "customer";
         loss = "";
     }
-    c->created = d->t0 + (int64_t)((double)(d->end - d->t0) * pow(unit(r), 0.85));
+    c->created = d->t0 + (int64_t)((double)(d->end - d->t0) * pow(rng_uniform(r), 0.85));
     int64_t contacted = between(r, c->created, d->end);
     const char *plan = plans[pick(r, plan_w, N(plan_w))];
     c->saas = strcmp(plan, "none") != 0;
@@ -463,10 +406,10 @@ static void gen_contact(demo *d, uint32_t i, contact *c)
     int64_t size = 0;
     const char *industry = "";
     if (c->b2b) {
-        size = 1 + (int64_t)exp(2.3 + 1.6 * gauss(r));
+        size = 1 + (int64_t)exp(2.3 + 1.6 * rng_normal(r));
         if (size > 99999)
             size = 50000;
-        industry = industries[below(r, N(industries))];
+        industry = industries[rng_below(r, N(industries))];
     }
     c->gym = chance(r, P_GYM);
     uint32_t imask = interest_set(r, c->gym);
@@ -526,11 +469,11 @@ static size_t draw_timeline(demo *d, const contact *c)
     rng *r = &d->re;
     size_t n = 0;
     if (!chance(r, EV_P0)) {
-        double x = lognormal(r, d->ev_mu, EV_SIGMA) + unit(r);
+        double x = lognormal(r, d->ev_mu, EV_SIGMA) + rng_uniform(r);
         n = x >= EV_MAX ? EV_MAX : (size_t)x;
     }
     int64_t stop = chance(r, 0.55) ? d->end : between(r, c->created, d->end);
-    int64_t gym_from = c->created + (int64_t)((double)(d->end - c->created) * unit(r) * 0.8);
+    int64_t gym_from = c->created + (int64_t)((double)(d->end - c->created) * rng_uniform(r) * 0.8);
     int64_t gym_to = chance(r, 0.6) ? d->end : between(r, gym_from, d->end);
 
     /* Shares of the types: logins for plan users, classes and scans for gym members. */
@@ -556,7 +499,7 @@ static size_t draw_timeline(demo *d, const contact *c)
     }
     if (c->vip) {
         /* One big purchase in the last 180 days, maybe more earlier. */
-        size_t extra = 1 + below(r, VIP_EXTRA);
+        size_t extra = 1 + rng_below(r, VIP_EXTRA);
         int64_t recent = d->end - 180 * DAY;
         for (size_t k = 0; k < extra; k++) {
             ev[n].type = EV_PURCHASE;
@@ -595,7 +538,7 @@ static void gen_events(demo *d, const contact *c)
     rng *r = &d->re;
     row *w = &d->w;
     const double *cat_w = chance(r, 0.6) ? category_w_coffee : category_w_other;
-    size_t favourite = below(r, N(classes));
+    size_t favourite = rng_below(r, N(classes));
     double p_bulk = c->b2b ? 0.01 : 0.001;
     for (size_t k = 0; k < n; k++) {
         const event *e = &d->ev[k];
@@ -608,14 +551,14 @@ static void gen_events(demo *d, const contact *c)
             double amount;
             if (e->big || chance(r, p_bulk)) {
                 /* Bulk order: Pareto from 5000 up. */
-                cat = bulk_categories[below(r, N(bulk_categories))];
-                amount = fmin(250000.0, 5000.0 * pow(1.0 - unit(r), -1.0 / 1.8));
+                cat = bulk_categories[rng_below(r, N(bulk_categories))];
+                amount = fmin(250000.0, 5000.0 * pow(1.0 - rng_uniform(r), -1.0 / 1.8));
             } else {
                 size_t j = pick(r, cat_w, N(categories));
                 cat = categories[j];
                 amount = fmax(0.5, lognormal(r, log(category_median[j]), category_sigma[j]));
             }
-            double u = unit(r);
+            double u = rng_uniform(r);
             cellf(w, "%.2f", amount);
             cell(w, cat);
             cell(w, u < 0.5 ? "web" : u < 0.8 ? "app" : "store");
@@ -633,7 +576,7 @@ static void gen_events(demo *d, const contact *c)
             break;
         case EV_CLASS:
             cell(w, "");
-            cell(w, classes[chance(r, 0.6) ? favourite : below(r, N(classes))]);
+            cell(w, classes[chance(r, 0.6) ? favourite : rng_below(r, N(classes))]);
             cell(w, "store");
             break;
         case EV_CARD_SCAN:
@@ -663,7 +606,7 @@ static void gen_consents(demo *d, const contact *c)
         const purpose *pu = &purposes[p];
         if (!chance(r, pu->p_has))
             continue;
-        int64_t t = c->created + (int64_t)below(r, 3 * DAY);
+        int64_t t = c->created + (int64_t)rng_below(r, 3 * DAY);
         if (t > d->end)
             t = d->end;
         const char *status = chance(r, pu->p_granted) ? "granted" : "denied";
@@ -778,9 +721,9 @@ int segrt_demo_write(const char *dir, uint32_t contacts, uint64_t seed, int64_t 
     if (d == NULL)
         return fail(errbuf, errlen, SEGRT_ENOMEM, "demo: out of memory");
     uint64_t master = seed;
-    rng_seed(&d->rc, splitmix64(&master));
-    rng_seed(&d->re, splitmix64(&master));
-    rng_seed(&d->rs, splitmix64(&master));
+    rng_seed(&d->rc, rng_splitmix64(&master));
+    rng_seed(&d->re, rng_splitmix64(&master));
+    rng_seed(&d->rs, rng_splitmix64(&master));
     d->now = now;
     d->end = now - 1;
     d->t0 = now - (int64_t)SPAN_DAYS * DAY;

@@ -1,6 +1,6 @@
 /*
- * rng.h — a small seeded pseudo-random generator for the models (k-means++
- * seeding, holdout splits) and the tests that generate data for them.
+ * rng.h — a small seeded pseudo-random generator for the demo data, the
+ * models (k-means++ seeding, holdout splits) and the tests that generate data.
  *
  * xoshiro256** (Blackman & Vigna) with its state filled by splitmix64 from a
  * 64-bit seed, so every seed, 0 included, gives a well-mixed stream. The
