@@ -28,40 +28,24 @@
 #include <cmocka.h>
 
 #include "segrt.h"
+#include "test_util.h"
 
 #include "bgnbd.h"
 #include "cba.h"
 
 #define CDNOW_CUSTOMERS 2357
-#define PATH_MAX_ 1024
 
 /* The estimates of FHL 2005 (table 1 and the text), as lifetimes' tests round them. */
 static const bgnbd_params paper = { 0.243, 4.414, 0.793, 2.426 };
 
 /* ------------------------------------------------------------ the CDNOW summary */
 
-static const char *cdnow_path(char path[PATH_MAX_], const char *name)
-{
-    const char *shared = getenv("SEGRT_SHARED");
-    int n;
-    if (shared && *shared) {
-        n = snprintf(path, PATH_MAX_, "%s/data/cdnow/%s", shared, name);
-    } else {
-        /* __FILE__ is <repo>/tests/unit/test_bgnbd.c; shared sits next to <repo>. */
-        const char *slash = strrchr(__FILE__, '/');
-        int dir = slash ? (int)(slash - __FILE__) : 1;
-        n = snprintf(path, PATH_MAX_, "%.*s/../../../shared/data/cdnow/%s", dir,
-                     slash ? __FILE__ : ".", name);
-    }
-    assert_true(n > 0 && n < PATH_MAX_);
-    return path;
-}
 
 /* cdnow_customers_summary.csv (ID,frequency,recency,T in weeks) as rows, by ID. */
 static int read_summary(void **state)
 {
-    char path[PATH_MAX_];
-    FILE *f = fopen(cdnow_path(path, "cdnow_customers_summary.csv"), "rb");
+    char path[TU_PATH_MAX];
+    FILE *f = fopen(tu_cdnow_path(path, sizeof path, "cdnow_customers_summary.csv"), "rb");
     if (f == NULL) {
         fprintf(stderr, "cannot open %s (set SEGRT_SHARED to the shared directory)\n", path);
         return -1;

@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "segrt.h"
+#include "test_util.h"
 
 #include "cba.h"
 #include "value.h"
@@ -30,32 +31,14 @@
 #define DAY INT64_C(86400)
 #define WEEK (7 * DAY)
 #define CDNOW_CUSTOMERS 2357
-#define PATH_MAX_ 1024
 
 /* ------------------------------------------------------------ the CDNOW files */
 
-/* The path of shared/data/cdnow/name into path. */
-static const char *cdnow_path(char path[PATH_MAX_], const char *name)
-{
-    const char *shared = getenv("SEGRT_SHARED");
-    int n;
-    if (shared && *shared) {
-        n = snprintf(path, PATH_MAX_, "%s/data/cdnow/%s", shared, name);
-    } else {
-        /* __FILE__ is <repo>/tests/unit/test_cba.c; shared sits next to <repo>. */
-        const char *slash = strrchr(__FILE__, '/');
-        int dir = slash ? (int)(slash - __FILE__) : 1;
-        n = snprintf(path, PATH_MAX_, "%.*s/../../../shared/data/cdnow/%s", dir,
-                     slash ? __FILE__ : ".", name);
-    }
-    assert_true(n > 0 && n < PATH_MAX_);
-    return path;
-}
 
 static FILE *open_cdnow(const char *name)
 {
-    char path[PATH_MAX_];
-    FILE *f = fopen(cdnow_path(path, name), "rb");
+    char path[TU_PATH_MAX];
+    FILE *f = fopen(tu_cdnow_path(path, sizeof path, name), "rb");
     if (f == NULL)
         fail_msg("cannot open %s (set SEGRT_SHARED to the shared directory)", path);
     return f;

@@ -433,4 +433,25 @@ static inline int tu_wait(pid_t pid, const char *what)
     return WEXITSTATUS(status);
 }
 
+/*
+ * The path of shared/data/cdnow/name into path: under $SEGRT_SHARED, else
+ * the shared directory next to the repository (as in CI).
+ */
+static inline const char *tu_cdnow_path(char *path, size_t size, const char *name)
+{
+    const char *shared = getenv("SEGRT_SHARED");
+    int n;
+    if (shared && *shared) {
+        n = snprintf(path, size, "%s/data/cdnow/%s", shared, name);
+    } else {
+        /* __FILE__ is <repo>/tests/unit/test_util.h; shared sits next to <repo>. */
+        const char *slash = strrchr(__FILE__, '/');
+        int dir = slash ? (int)(slash - __FILE__) : 1;
+        n = snprintf(path, size, "%.*s/../../../shared/data/cdnow/%s", dir,
+                     slash ? __FILE__ : ".", name);
+    }
+    assert_true(n > 0 && (size_t)n < size);
+    return path;
+}
+
 #endif
