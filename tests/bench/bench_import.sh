@@ -30,23 +30,10 @@
 # Exit status: 0 all checked targets pass, 3 some target fails, 1 error, 2 usage.
 set -euo pipefail
 
-usage() {  # usage [EXIT_STATUS]
-    sed -n '7,28p' "$0" | sed 's/^# \{0,1\}//'
-    exit "${1:-2}"
-}
-
-die() {
-    echo "bench_import: $*" >&2
-    exit 1
-}
-
-need() {  # need TOOL HINT
-    command -v "$1" >/dev/null 2>&1 || die "'$1' not found. $2"
-}
-
-# duckdb_setup DIR LOG: copy the anchors into DIR, npm ci, check the version.
-# shellcheck source-path=SCRIPTDIR source=duckdb_setup.sh
-. "$(dirname "$0")/duckdb_setup.sh"
+USAGE_LINES=7,28
+# usage, die, need, median, calc, rss_of, duckdb_setup
+# shellcheck source-path=SCRIPTDIR source=bench_lib.sh
+. "$(dirname "$0")/bench_lib.sh"
 
 # ---------------------------------------------------------------- arguments
 DATA_DIR=/tmp/crm1m
@@ -122,18 +109,10 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ---------------------------------------------------------------- helpers
-median() {  # median VALUE...
-    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
-        END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 
 minmax() {  # minmax VALUE...  ->  "min..max" with 2 decimals
     printf '%s\n' "$@" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 }
         END { printf "%.2f..%.2f", lo, hi }'
-}
-
-calc() {  # calc AWK_EXPRESSION
-    awk "BEGIN { print $1 }"
 }
 
 wall_of() {  # wall_of TIME_V_FILE -> seconds
@@ -141,10 +120,6 @@ wall_of() {  # wall_of TIME_V_FILE -> seconds
         n = split($NF, p, ":"); s = 0
         for (i = 1; i <= n; i++) s = s * 60 + p[i]
         print s }' "$1"
-}
-
-rss_of() {  # rss_of TIME_V_FILE -> KiB
-    awk -F': ' '/Maximum resident set size/ { print $2 }' "$1"
 }
 
 loadavg() {

@@ -39,7 +39,9 @@ require("models.engagement").define { half_life = days(30), cap = 100, threshold
   points = { email_open = 1, email_click = 3, login = 2 } }
 LUA
 
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# median (and the other benchmark helpers)
+# shellcheck source-path=SCRIPTDIR source=bench_lib.sh
+. "$HERE/bench_lib.sh"
 
 echo "# segrt model benchmark, $(date -u '+%Y-%m-%d %H:%M:%S UTC'), $SEGRT, $DATA_DIR/segrt.db, NOW = $NOW"
 printf '%-22s %10s %12s\n' model "seconds" "peak RSS MiB"

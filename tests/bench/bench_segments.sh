@@ -38,23 +38,10 @@
 # Exit status: 0 all counts agree, 3 some count differs, 1 error, 2 usage.
 set -euo pipefail
 
-usage() {  # usage [EXIT_STATUS]
-    sed -n '7,38p' "$0" | sed 's/^# \{0,1\}//'
-    exit "${1:-2}"
-}
-
-die() {
-    echo "bench_segments: $*" >&2
-    exit 1
-}
-
-need() {  # need TOOL HINT
-    command -v "$1" >/dev/null 2>&1 || die "'$1' not found. $2"
-}
-
-# duckdb_setup DIR LOG: copy the anchors into DIR, npm ci, check the version.
-# shellcheck source-path=SCRIPTDIR source=duckdb_setup.sh
-. "$(dirname "$0")/duckdb_setup.sh"
+USAGE_LINES=7,38
+# usage, die, need, median, calc, rss_of, duckdb_setup
+# shellcheck source-path=SCRIPTDIR source=bench_lib.sh
+. "$(dirname "$0")/bench_lib.sh"
 
 # ---------------------------------------------------------------- arguments
 DATA_DIR=/tmp/crm1m
@@ -120,18 +107,6 @@ trap 'rm -rf "$T"' EXIT
 trap 'exit 130' INT TERM
 
 # ---------------------------------------------------------------- helpers
-median() {  # median VALUE...
-    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
-        END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-calc() {  # calc AWK_EXPRESSION
-    awk "BEGIN { print $1 }"
-}
-
-rss_of() {  # rss_of TIME_V_FILE -> KiB
-    awk -F': ' '/Maximum resident set size/ { print $2 }' "$1"
-}
 
 now_ns() {
     date +%s%N

@@ -1,14 +1,44 @@
 # shellcheck shell=bash
-# duckdb_setup.sh — the DuckDB anchor setup shared by bench_import.sh and
-# bench_segments.sh, which source this file (it is not run on its own).
+# bench_lib.sh — what the benchmark scripts share; they source this file (it
+# is not run on its own). Messages start with the calling script's name.
 #
+# usage [STATUS]   print the script's header comment, lines USAGE_LINES
+#                  (e.g. "7,28"), and exit
+# die MESSAGE      print "script: MESSAGE" and exit 1
+# need TOOL HINT   die unless TOOL is on PATH
+# median VALUE...  calc AWK_EXPRESSION   rss_of TIME_V_FILE (KiB)
 # duckdb_setup DIR LOG: refresh DIR, a writable copy of $SHARED_BENCH/anchors,
-# from the read-only shared copy (keeping DIR/node_modules); install
-# @duckdb/node-api there with `npm ci`, or `npm install` if that fails (npm
-# output to LOG), when it is missing; then check that the installed version is
-# the one the lock file pins, and set duckdb_pkg to it. Uses SHARED_BENCH and
-# die from the calling script; exits through die on any failure. Messages start
-# with the calling script's name ("bench_import: ...").
+#   from the read-only shared copy (keeping DIR/node_modules); install
+#   @duckdb/node-api there with `npm ci`, or `npm install` if that fails (npm
+#   output to LOG), when it is missing; then check that the installed version
+#   is the one the lock file pins, and set duckdb_pkg to it.
+
+usage() {  # usage [EXIT_STATUS]
+    sed -n "${USAGE_LINES}p" "$0" | sed 's/^# \{0,1\}//'
+    exit "${1:-2}"
+}
+
+die() {
+    echo "$(basename "$0" .sh): $*" >&2
+    exit 1
+}
+
+need() {  # need TOOL HINT
+    command -v "$1" >/dev/null 2>&1 || die "'$1' not found. $2"
+}
+
+median() {  # median VALUE...
+    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
+        END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+calc() {  # calc AWK_EXPRESSION
+    awk "BEGIN { print $1 }"
+}
+
+rss_of() {  # rss_of TIME_V_FILE -> KiB
+    awk -F': ' '/Maximum resident set size/ { print $2 }' "$1"
+}
 
 duckdb_setup() {  # duckdb_setup DIR LOG
     local dir=$1 log=$2 prog f duckdb_want
