@@ -625,8 +625,7 @@ static int eval_value_pred(plan_ctx *cx, const pnode *p, bitset *out)
 
 /* ------------------------------------------------------------ string sets */
 
-/* OR the stored bitset column (field, code) into out. */
-static int or_set_column(plan_ctx *cx, uint16_t field, uint32_t code, bitset *out)
+int plan_or_column_bits(plan_ctx *cx, uint16_t field, uint32_t code, bitset *out)
 {
     uint32_t nchunks = (cx->ncontacts + COL_CHUNK_ROWS - 1) / COL_CHUNK_ROWS;
     for (uint32_t ch = 0; ch < nchunks; ch++) {
@@ -646,6 +645,8 @@ static int or_set_column(plan_ctx *cx, uint16_t field, uint32_t code, bitset *ou
         for (size_t i = 0; i < words && i < have; i++)
             out->w[first + i] |= tmp[i];
     }
+    if (out->nbits & 63) /* bits past the last ordinal stay clear */
+        out->w[bitset_words(out->nbits) - 1] &= (UINT64_C(1) << (out->nbits & 63)) - 1;
     return SEGRT_OK;
 }
 
@@ -659,7 +660,7 @@ static int or_each_code(void *ud, uint32_t code, const MDB_val *v)
 {
     (void)v;
     set_codes *sc = ud;
-    return or_set_column(sc->cx, sc->field, code, sc->out);
+    return plan_or_column_bits(sc->cx, sc->field, code, sc->out);
 }
 
 static int eval_set_pred(plan_ctx *cx, const pnode *p, bitset *out)
@@ -670,7 +671,7 @@ static int eval_set_pred(plan_ctx *cx, const pnode *p, bitset *out)
         uint32_t code;
         rc = dict_find(cx->s, cx->txn, f->field, p->b->str, strlen(p->b->str), &code);
         if (rc == SEGRT_OK && code)
-            rc = or_set_column(cx, f->field, code, out);
+            rc = plan_or_column_bits(cx, f->field, code, out);
     } else { /* present / missing: the contact has any value */
         set_codes sc = { cx, f->field, out };
         rc = dict_foreach(cx->s, cx->txn, f->field, or_each_code, &sc);

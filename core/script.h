@@ -33,8 +33,7 @@ struct segrt_script {
     char **descs;
     char **purposes;       /* "" when a segment has none */
     size_t nseg;
-    /* the evaluation in progress (segment_eval.c) */
-    plan_ctx *cx;
+    /* the memos of the evaluation in progress (segment_eval.c) */
     seg_memo *seg_memo;    /* per segment index */
     strmap *score_index;   /* score name -> index + 1 into score_memo */
     seg_memo *score_memo;

@@ -5,7 +5,6 @@
  * referenced segment's bitset (memoised for the evaluation; a cycle is an
  * error); exclusive group members subtract the members listed before them.
  */
-#include "column.h"
 #include "schema.h"
 #include "script.h"
 #include "segset.h"
@@ -23,25 +22,7 @@ static int load_live(plan_ctx *cx, bitset *live)
 {
     if (bitset_init(live, cx->ncontacts) != 0)
         return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
-    uint32_t nchunks = (cx->ncontacts + COL_CHUNK_ROWS - 1) / COL_CHUNK_ROWS;
-    for (uint32_t ch = 0; ch < nchunks; ch++) {
-        MDB_val v;
-        int rc = col_chunk_get(cx->s, cx->txn, FIELD_LIVE, ch, 0, &v);
-        if (rc == SEGRT_ENOTFOUND)
-            continue;
-        if (rc != SEGRT_OK)
-            return rc;
-        if (v.mv_size != COL_BITSET_BYTES)
-            return store_fail(cx->s, SEGRT_ECORRUPT, "the live-contacts column is corrupt");
-        size_t first = (size_t)ch * (COL_CHUNK_ROWS / 64);
-        size_t words = bitset_words(live->nbits) - first;
-        if (words > COL_CHUNK_ROWS / 64)
-            words = COL_CHUNK_ROWS / 64;
-        memcpy(live->w + first, v.mv_data, words * sizeof *live->w);
-    }
-    if (live->nbits & 63) /* bits past the last ordinal stay clear */
-        live->w[bitset_words(live->nbits) - 1] &= (UINT64_C(1) << (live->nbits & 63)) - 1;
-    return SEGRT_OK;
+    return plan_or_column_bits(cx, FIELD_LIVE, 0, live);
 }
 
 /* ------------------------------------------------------------ Lua hatches */
@@ -388,7 +369,6 @@ static int with_session(segrt_script *sc,
     if (rc == SEGRT_OK)
         rc = load_live(&cx, &live);
     cx.live = &live;
-    sc->cx = &cx;
     sc->seg_memo = calloc(sc->nseg ? sc->nseg : 1, sizeof *sc->seg_memo);
     if (rc == SEGRT_OK && sc->seg_memo == NULL)
         rc = store_fail(s, SEGRT_ENOMEM, "out of memory");
@@ -398,7 +378,6 @@ static int with_session(segrt_script *sc,
         rc = store_fail(s, SEGRT_ENOMEM, "out of memory");
     bitset_free(&result);
     session_end(sc);
-    sc->cx = NULL;
     id_order_release(&cx.ids);
     bitset_free(&cx.objectors);
     bitset_free(&live);
