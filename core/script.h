@@ -51,6 +51,7 @@ int script_eval_member(plan_ctx *cx, const pnode *p, bitset *out);
 
 /* The contact `c` of filter and score functions (script_contact.c). */
 #define CONTACT_PROXY_SLOTS 16
+#define CONTACT_PROXY_FIELDS 256
 typedef struct contact_proxy {
     plan_ctx *cx;
     uint32_t ord;
@@ -62,6 +63,7 @@ typedef struct contact_proxy {
     char type_name[64];  /* the event type c:events asked for last, and its code */
     uint32_t type_code;
     int allow_sensitive; /* the purpose accepts only explicit consent (Art. 9) */
+    unsigned char plain[CONTACT_PROXY_FIELDS]; /* per field id: 1 once known not sensitive */
     char who[160];       /* "segment 'x'", for messages */
 } contact_proxy;
 /*

@@ -310,13 +310,17 @@ static int l_index(lua_State *L)
         const field_def *f = schema_find(p->cx->s->schema, key, n);
         if (f == NULL)
             return luaL_error(L, "unknown field '%s'", key);
-        if (!p->allow_sensitive) {
+        /* asked of the seg module once per field, not once per contact */
+        unsigned char *known = f->id < CONTACT_PROXY_FIELDS ? &p->plain[f->id] : NULL;
+        if (!p->allow_sensitive && !(known && *known)) {
             call_seg(L, "_sensitive_category", key);
             if (lua_isstring(L, -1))
                 return luaL_error(L, "%s reads '%s' (%s: a special category of personal data, "
                                   "GDPR Art. 9) without a purpose whose only legal basis is "
                                   "explicit consent", p->who, key, lua_tostring(L, -1));
             lua_pop(L, 1);
+            if (known)
+                *known = 1;
         }
         push_field(L, p, f);
     }
