@@ -79,6 +79,10 @@ void contact_id_text(plan_ctx *cx, uint32_t ord, char *out, size_t n);
 
 /* The contacts objecting to direct marketing at NOW (Art. 21; consent_check.c). */
 int consent_objectors(plan_ctx *cx, bitset *out);
+/* Whether contact ord objects to direct marketing at NOW: 1, 0, or an error (< 0). */
+int consent_objects(plan_ctx *cx, uint32_t ord);
+/* Whether contact ord passes the consent check of purpose at NOW: 1, 0, or an error (< 0). */
+int consent_passes(plan_ctx *cx, const char *purpose, uint32_t ord);
 /* Keep in bits the contacts passing the consent check of purpose at NOW (consent_check.c). */
 int consent_filter(plan_ctx *cx, const char *purpose, bitset *bits);
 
@@ -102,6 +106,11 @@ int script_eval_value(segrt_script *sc, int idx, value_summary *sum, segrt_set *
 int script_session(segrt_script *sc, int (*fn)(plan_ctx *cx, void *ud), void *ud);
 /* Inside a session: a score (or model output) by name, summarised, and its values when asked. */
 int script_score_summary(plan_ctx *cx, const char *name, value_summary *sum, vec *values);
+/* Inside a session: the members of a segment (borrowed until the session ends). */
+int script_segment_bits(plan_ctx *cx, const char *name, const bitset **bits);
+/* One contact: the segment's filter hatch (*keep 1 when it has none), and a score fn's value. */
+int script_filter_one(plan_ctx *cx, const char *segment, uint32_t ord, int *keep);
+int script_score_fn_one(plan_ctx *cx, const pnode *p, uint32_t ord, int64_t *v);
 /* Inside a session: the size of a segment. */
 int script_segment_size(plan_ctx *cx, const char *name, uint64_t *size);
 int script_refresh_segments(segrt_script *sc);

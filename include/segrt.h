@@ -490,6 +490,62 @@ SEGRT_API int segrt_script_rows_json(segrt_script *sc, const segrt_set *m,
  */
 SEGRT_API int segrt_model_summary(segrt_script *sc, const char *name, char **text);
 
+/* ------------------------------------------------------------------- live */
+
+/**
+ * A script's segments kept up to date as rows arrive (the real-time path).
+ * Opening evaluates every segment once; each segrt_live_apply() then
+ * imports a batch of rows and evaluates again only the contacts the rows
+ * touched, reporting who entered or left which segment. Values that rank a
+ * contact against everybody (seg.ntile/rank/percentile, fitted models such
+ * as RFM quintiles or BG/NBD) are kept as they were at open: they are batch
+ * values, refreshed by opening a new session. Evaluation is at the store's
+ * NOW when the session opened.
+ */
+typedef struct segrt_live segrt_live;
+
+/**
+ * Told that contact @p id entered (@p entered 1) or left (0) @p segment.
+ * Both strings are borrowed for the call. A non-zero return stops the update
+ * with an error.
+ */
+typedef int (*segrt_live_fn)(void *ud, const char *id, const char *segment, int entered);
+
+/**
+ * Start a live session of @p sc (which must outlive it). While it is open the
+ * store commits without syncing to disk; segrt_live_flush() syncs. Only one
+ * session per store at a time.
+ */
+SEGRT_API int segrt_live_open(segrt_script *sc, segrt_live **out);
+
+/**
+ * Import @p len bytes of JSON lines of @p kind (contacts, events or consent
+ * records, one object a line, as segrt_import_buffer() accepts them), then
+ * evaluate every segment again for each contact the rows touched and call
+ * @p fn (may be NULL) for each change. Rows are committed, in batches, but not
+ * synced; rejected rows are counted in @p report (may be NULL) and do not stop
+ * the call. Returns the import's error, else the evaluation's.
+ */
+SEGRT_API int segrt_live_apply(segrt_live *lv, segrt_kind kind, const char *jsonl, size_t len,
+                               segrt_live_fn fn, void *ud, segrt_import_report *report);
+
+/** Whether contact @p id is in @p segment now (a bit test). SEGRT_ENOTFOUND for an unknown id or segment. */
+SEGRT_API int segrt_live_contains(segrt_live *lv, const char *segment, const char *id, int *in);
+
+/** The number of members of @p segment now. */
+SEGRT_API int segrt_live_count(segrt_live *lv, const char *segment, uint64_t *count);
+
+/**
+ * Make everything applied so far durable (sync to disk) and rebuild the
+ * derived data the session left stale (event projections, the id order), so
+ * other readers of the store are fast again. Costs about one second per ten
+ * million events; call it every few seconds, not per row.
+ */
+SEGRT_API int segrt_live_flush(segrt_live *lv);
+
+/** Flush what is pending and end the session; accepts NULL. Returns the flush's result. */
+SEGRT_API int segrt_live_close(segrt_live *lv);
+
 /* ------------------------------------------------------------------- time */
 
 /** Parse YYYY-MM-DDTHH:MM:SSZ (or YYYY-MM-DD, midnight) to unix seconds. */
