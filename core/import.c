@@ -122,7 +122,7 @@ int import_pend(import_ctx *c, uint32_t ord, uint32_t at)
     }
     c->pend[c->npend++] = (pend_rec){ ord, at };
     if (c->touched)
-        c->touched(c->touched_ud, ord);
+        c->touched(c->touched_ud, ord, c->kind == SEGRT_EVENTS ? c->evs.recs[at].type : 0);
     return SEGRT_OK;
 }
 
@@ -827,7 +827,7 @@ int import_stream_open(segrt_store *s, segrt_kind kind, const char *name, import
 
 int import_stream_feed(import_ctx *c, const char *data, size_t len,
                        const segrt_import_opts *opts, segrt_import_report *out,
-                       void (*touched)(void *ud, uint32_t ord), void *ud)
+                       void (*touched)(void *ud, uint32_t ord, uint32_t ev_type), void *ud)
 {
     static const segrt_import_opts defaults = { 0 };
     segrt_import_report rep = { 0 };

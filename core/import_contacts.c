@@ -558,7 +558,7 @@ static int upsert_row(import_ctx *c)
             rc = store_fail(s, SEGRT_ENOMEM, "out of memory indexing an e-mail");
     }
     if (rc == SEGRT_OK && c->touched)
-        c->touched(c->touched_ud, ord);
+        c->touched(c->touched_ud, ord, 0);
     return rc;
 }
 

@@ -28,7 +28,11 @@ typedef struct live_entry {
     pnode *where;
 } live_entry;
 
+/* Event types a segment reads, a bit per type code below 64; every bit: it may read any. */
+#define READS_ALL UINT64_MAX
+
 typedef struct live_seg {
+    uint64_t reads;      /* the event types whose arrival can change it */
     pnode *where;        /* NULL: every live contact */
     const char *purpose; /* borrowed from the script; NULL when none */
     int has_filter;
@@ -55,7 +59,10 @@ struct segrt_live {
     strmap *global_index; /* node address, or a score's name -> index into globals */
     unsigned char *state, *in; /* per segment, for the contact being evaluated */
     import_ctx *streams[SEGRT_CONSENTS + 1];
-    uint32_t *touched;
+    struct touch {
+        uint32_t ord;
+        uint64_t reads; /* what arrived for it: event types, or READS_ALL */
+    } *touched;
     size_t ntouched, touched_cap;
     int touched_oom;
     unsigned dirty;       /* kinds applied since the last flush, bit per kind */
@@ -150,8 +157,13 @@ static int seg_in(segrt_live *lv, long i, int *in)
     return rc;
 }
 
-/* Evaluate every segment for ord and report the changes to fn. */
-static int update_contact(segrt_live *lv, uint32_t ord, segrt_live_fn fn, void *ud)
+/*
+ * Evaluate again for ord every segment that what arrived can change (reads:
+ * event types, or READS_ALL for a contact or consent row), and report the
+ * changes to fn.
+ */
+static int update_contact(segrt_live *lv, uint32_t ord, uint64_t reads, segrt_live_fn fn,
+                          void *ud)
 {
     lv->one.ord = ord;
     memset(lv->state, 0, lv->nseg);
@@ -159,6 +171,8 @@ static int update_contact(segrt_live *lv, uint32_t ord, segrt_live_fn fn, void *
     int rc = SEGRT_OK;
     for (size_t i = 0; i < lv->nseg && rc == SEGRT_OK; i++) {
         int in;
+        if (reads != READS_ALL && !(lv->segs[i].reads & reads))
+            continue; /* events it does not read cannot change it */
         rc = seg_in(lv, (long)i, &in);
         bitset *m = &lv->segs[i].members;
         if (rc != SEGRT_OK || in == bitset_test(m, ord))
@@ -230,6 +244,62 @@ static int collect_globals(segrt_live *lv, plan_ctx *cx, const pnode *p)
     for (size_t i = 0; i < p->n && rc == SEGRT_OK; i++)
         rc = collect_globals(lv, cx, p->list[i]);
     return rc;
+}
+
+static uint64_t segment_reads(segrt_live *lv, long i, unsigned char *state);
+
+/* The event types plan p reads (whole-store values read none: they are kept from the open). */
+static uint64_t plan_reads(segrt_live *lv, const pnode *p, unsigned char *state)
+{
+    uint32_t at;
+    if (p == NULL || strmap_get(lv->global_index, (const char *)&p, sizeof p, &at))
+        return 0;
+    if (p->kind == P_SCORE_FN)
+        return READS_ALL;
+    if (p->kind == P_MEMBER)
+        return segment_reads(lv, script_segment_index(lv->sc, p->str), state);
+    uint64_t r = 0;
+    if (p->kind == P_AGG || p->kind == P_EXISTS)
+        r = p->ev.type < 64 ? UINT64_C(1) << p->ev.type : READS_ALL;
+    const pnode *kids[] = { p->a, p->b, p->c, p->ev.where, p->ev.window };
+    for (size_t i = 0; i < sizeof kids / sizeof kids[0]; i++)
+        r |= plan_reads(lv, kids[i], state);
+    for (size_t i = 0; i < p->n; i++)
+        r |= plan_reads(lv, p->list[i], state);
+    return r;
+}
+
+/* A consent check function (seg.consent's check) may read anything of the contact. */
+static int purpose_has_check(segrt_live *lv, const char *purpose)
+{
+    lua_State *L = lv->sc->L;
+    int top = lua_gettop(L);
+    script_push_registry(lv->sc, "consents");
+    int has = lua_getfield(L, -1, purpose) == LUA_TTABLE &&
+              lua_getfield(L, -1, "check") == LUA_TFUNCTION;
+    lua_settop(L, top);
+    return has;
+}
+
+/* What segment i reads: its plans, the segments it names; a Lua hatch may read anything. */
+static uint64_t segment_reads(segrt_live *lv, long i, unsigned char *state)
+{
+    if (i < 0 || (size_t)i >= lv->nseg || state[i] == 1) /* cycles failed the first evaluation */
+        return READS_ALL;
+    live_seg *sg = &lv->segs[i];
+    if (state[i] == 2)
+        return sg->reads;
+    state[i] = 1;
+    uint64_t r = plan_reads(lv, sg->where, state);
+    if (sg->has_filter || (sg->purpose && purpose_has_check(lv, sg->purpose)))
+        r = READS_ALL;
+    for (long j = 0; j < sg->rank; j++) {
+        const live_entry *e = &sg->entries[j];
+        r |= e->seg >= 0 ? segment_reads(lv, e->seg, state) : plan_reads(lv, e->where, state);
+    }
+    sg->reads = r;
+    state[i] = 2;
+    return r;
 }
 
 /* Compile the where at the top of the Lua stack (nil: none) and take its whole-store values. */
@@ -308,6 +378,9 @@ static int first_evaluation(plan_ctx *cx, void *ud)
         }
         lua_pop(L, 2);
     }
+    memset(lv->state, 0, lv->nseg);
+    for (size_t i = 0; i < lv->nseg && rc == SEGRT_OK; i++)
+        segment_reads(lv, (long)i, lv->state);
     return rc;
 }
 
@@ -391,12 +464,12 @@ int segrt_live_open(segrt_script *sc, segrt_live **out)
 
 /* ------------------------------------------------------------ applying rows */
 
-static void note_touched(void *ud, uint32_t ord)
+static void note_touched(void *ud, uint32_t ord, uint32_t ev_type)
 {
     segrt_live *lv = ud;
     if (lv->ntouched == lv->touched_cap) {
         size_t cap = lv->touched_cap ? lv->touched_cap * 2 : 256;
-        uint32_t *t = realloc(lv->touched, cap * sizeof *t);
+        struct touch *t = realloc(lv->touched, cap * sizeof *t);
         if (t == NULL) {
             lv->touched_oom = 1;
             return;
@@ -404,12 +477,13 @@ static void note_touched(void *ud, uint32_t ord)
         lv->touched = t;
         lv->touched_cap = cap;
     }
-    lv->touched[lv->ntouched++] = ord;
+    uint64_t reads = ev_type == 0 ? READS_ALL : ev_type < 64 ? UINT64_C(1) << ev_type : READS_ALL;
+    lv->touched[lv->ntouched++] = (struct touch){ ord, reads };
 }
 
 static int by_ord(const void *a, const void *b)
 {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    uint32_t x = ((const struct touch *)a)->ord, y = ((const struct touch *)b)->ord;
     return (x > y) - (x < y);
 }
 
@@ -436,9 +510,13 @@ int segrt_live_apply(segrt_live *lv, segrt_kind kind, const char *jsonl, size_t 
     qsort(lv->touched, lv->ntouched, sizeof *lv->touched, by_ord);
     sandbox_begin(&lv->sc->sb);
     int top = lua_gettop(lv->sc->L);
-    for (size_t i = 0; i < lv->ntouched && urc == SEGRT_OK; i++) {
-        if (i == 0 || lv->touched[i] != lv->touched[i - 1])
-            urc = update_contact(lv, lv->touched[i], fn, ud);
+    for (size_t i = 0; i < lv->ntouched && urc == SEGRT_OK;) {
+        size_t j = i;
+        uint64_t reads = 0;
+        for (; j < lv->ntouched && lv->touched[j].ord == lv->touched[i].ord; j++)
+            reads |= lv->touched[j].reads;
+        urc = update_contact(lv, lv->touched[i].ord, reads, fn, ud);
+        i = j;
     }
     lua_settop(lv->sc->L, top);
     return rc != SEGRT_OK ? rc : urc;
