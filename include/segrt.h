@@ -546,6 +546,65 @@ SEGRT_API int segrt_live_flush(segrt_live *lv);
 /** Flush what is pending and end the session; accepts NULL. Returns the flush's result. */
 SEGRT_API int segrt_live_close(segrt_live *lv);
 
+/* ----------------------------------------------------------------- report */
+
+/** What segrt_report_build() measures; segrt_report_defaults() fills it. */
+typedef struct segrt_report_opts {
+    const char *conversion_event; /**< event type that counts as a conversion ("purchase") */
+    uint32_t within_days;  /**< conversion window after a segment's last run (30 days) */
+    uint32_t email_days;   /**< email opens and clicks counted in the days up to NOW (90) */
+    uint64_t min_size;     /**< a segment with fewer members is flagged small (100) */
+    double max_share;      /**< one with more than this share of the contacts is flagged
+                                broad (0.5; 0 < max_share <= 1) */
+} segrt_report_opts;
+
+/** The defaults of every option of segrt_report_build(). */
+SEGRT_API void segrt_report_defaults(segrt_report_opts *opts);
+
+/** A segment report: numbers computed once, rendered as text or HTML. */
+typedef struct segrt_report segrt_report;
+
+/**
+ * Measure every segment of @p sc at the store's NOW, over one snapshot:
+ *  - size, and share of the live contacts;
+ *  - size history: the stored runs of the segment (segrt run), and the
+ *    entered and exited of the last run;
+ *  - value: the sum of the amounts of the members' purchase events with
+ *    ts <= NOW (exact, micro-units), and that sum per member rounded half
+ *    away from zero to the cent;
+ *  - conversion: of the members stored by the segment's last run (NOW0), the
+ *    share with at least one conversion event with NOW0 < ts <=
+ *    min(NOW0 + within_days, NOW); the window is open while NOW0 +
+ *    within_days is after NOW;
+ *  - email: the share of members with at least one email_open, and with at
+ *    least one email_click, with NOW - email_days <= ts <= NOW; when the
+ *    store has email_sent events, of the members sent an email in that
+ *    window instead of all members;
+ *  - flags: small (size < min_size) and broad (share > max_share);
+ *  - the overlap matrix of the segments;
+ *  - per RFM model of the script (require "models.rfm"): the count of
+ *    contacts per (R, F) cell and the average monetary value of each cell.
+ * @p opts NULL means the defaults; @p title names what the report is of (the
+ * script's path or pack name; NULL: "script"). SEGRT_ENOTFOUND (with a
+ * hint) when the store has no conversion_event events; SEGRT_EINVAL for bad
+ * options. *out is NULL on failure.
+ */
+SEGRT_API int segrt_report_build(segrt_script *sc, const segrt_report_opts *opts,
+                                 const char *title, segrt_report **out);
+
+/** The report as aligned text tables with sparklines (UTF-8). *text is malloc'd. */
+SEGRT_API int segrt_report_text(const segrt_report *r, char **text);
+
+/**
+ * The report as one self-contained HTML page (inline CSS and SVG charts, no
+ * script, nothing fetched). Each segment's size is in an element
+ * <td class="size" data-segment="NAME">. *html is malloc'd.
+ */
+SEGRT_API int segrt_report_html(const segrt_report *r, char **html);
+
+/** Release a report. Accepts NULL. */
+SEGRT_API void segrt_report_free(segrt_report *r);
+
 /* ------------------------------------------------------------------- time */
 
 /** Parse YYYY-MM-DDTHH:MM:SSZ (or YYYY-MM-DD, midnight) to unix seconds. */
