@@ -27,7 +27,7 @@
 
 void segrt_report_defaults(segrt_report_opts *opts)
 {
-    *opts = (segrt_report_opts){ .conversion_event = "purchase", .within_days = 30,
+    *opts = (segrt_report_opts){ .conversion_event = NULL, .within_days = 30,
                                  .email_days = 90, .min_size = 100, .max_share = 0.5 };
 }
 
@@ -145,14 +145,15 @@ static int has_type(const type_list *t, const char *name)
     return 0;
 }
 
-/* Which event types there are: the conversion event must be one. */
+/* Which event types there are: a conversion event that was asked for must be one. */
 static int check_types(segrt_store *s, segrt_report *r)
 {
     type_list t = { 0 };
     int rc = segrt_event_type_counts(s, add_type, &t);
     if (rc == SEGRT_ENOMEM)
         rc = store_fail(s, rc, "out of memory");
-    if (rc == SEGRT_OK && !has_type(&t, r->conversion)) {
+    r->has_conversion = has_type(&t, r->conversion);
+    if (rc == SEGRT_OK && !r->has_conversion && r->opts.conversion_event) {
         const char *near = script_suggest(r->conversion, (const char *const *)t.names, t.n);
         rc = store_fail(s, SEGRT_ENOTFOUND, "conversion event: the store has no '%s' events%s%s%s",
                         r->conversion, near ? " (did you mean '" : "", near ? near : "",
@@ -339,8 +340,8 @@ static int measure(plan_ctx *cx, void *ud)
 
 static int check_opts(segrt_store *s, const segrt_report_opts *o)
 {
-    if (o->conversion_event == NULL || o->conversion_event[0] == '\0')
-        return store_fail(s, SEGRT_EINVAL, "report: no conversion event type given");
+    if (o->conversion_event && o->conversion_event[0] == '\0')
+        return store_fail(s, SEGRT_EINVAL, "report: an empty conversion event type");
     if (o->within_days == 0 || o->within_days > MAX_DAYS)
         return store_fail(s, SEGRT_EINVAL, "report: a conversion window of %" PRIu32 " days; "
                           "give 1 to %d", o->within_days, MAX_DAYS);
@@ -359,10 +360,11 @@ static int copy_names(segrt_script *sc, segrt_report *r, const char *title)
     r->nseg = segrt_script_segment_count(sc);
     r->seg = calloc(r->nseg ? r->nseg : 1, sizeof *r->seg);
     r->script = strdup(title ? title : "script");
-    r->conversion = strdup(r->opts.conversion_event);
+    r->conversion = strdup(r->opts.conversion_event ? r->opts.conversion_event : "purchase");
     if (r->seg == NULL || r->script == NULL || r->conversion == NULL)
         return -1;
-    r->opts.conversion_event = r->conversion;
+    if (r->opts.conversion_event)
+        r->opts.conversion_event = r->conversion;
     for (size_t i = 0; i < r->nseg; i++) {
         report_segment *g = &r->seg[i];
         const char *purpose = segrt_script_segment_purpose(sc, i);

@@ -49,8 +49,9 @@ struct segrt_report {
     char *script;                 /* as loaded (a path or a pack name) */
     int64_t now;
     uint64_t contacts;            /* live contacts at NOW */
-    segrt_report_opts opts;       /* opts.conversion_event points to conversion */
-    char *conversion;
+    segrt_report_opts opts;       /* opts.conversion_event, when given, points to conversion */
+    char *conversion;             /* the conversion event type */
+    int has_conversion;           /* the store has events of that type */
     int has_email;                /* the store has email_open or email_click events */
     int email_of_sent;            /* ... and email_sent: rates are of members sent an email */
     size_t nseg;

@@ -140,8 +140,9 @@ static void name_cell(FILE *f, const report_segment *g)
 static void conversion_cell(FILE *f, const segrt_report *r, const report_segment *g)
 {
     char pct[16];
-    if (g->nruns == 0) {
-        fputs("<td class=\"conversion\"><span class=\"muted\">no run</span></td>", f);
+    if (!r->has_conversion || g->nruns == 0) {
+        fprintf(f, "<td class=\"conversion\"><span class=\"muted\">%s</span></td>",
+                r->has_conversion ? "no run" : "-");
         return;
     }
     report_percent(g->conv_hits, g->conv_base, pct);
@@ -238,11 +239,17 @@ static void definitions(FILE *f, const segrt_report *r)
           "oldest first; entered and exited compare the last run with the one before.</dd>"
           "<dt>Value</dt><dd>the sum of the amounts of the members' purchase events up to NOW, "
           "exact; per member: that sum divided by the size, rounded to the cent.</dd>", f);
-    fputs("<dt>Conversion</dt><dd>of the members stored by the segment's last run, the share "
-          "with at least one <b>", f);
+    fputs("<dt>Conversion</dt><dd>", f);
+    if (r->has_conversion)
+        fputs("of the members stored by the segment's last run, the share with at least one <b>", f);
+    else
+        fputs("the store has no <b>", f);
     html_text(f, r->conversion);
-    fprintf(f, "</b> event in the %" PRIu32 " days after that run; while that window is still "
-               "open at NOW, the days passed so far.</dd>", r->opts.within_days);
+    if (r->has_conversion)
+        fprintf(f, "</b> event in the %" PRIu32 " days after that run; while that window is "
+                   "still open at NOW, the days passed so far.</dd>", r->opts.within_days);
+    else
+        fputs("</b> events.</dd>", f);
     if (r->has_email)
         fprintf(f, "<dt>Open, click</dt><dd>the share of %s with at least one email_open, "
                    "email_click event in the %" PRIu32 " days up to NOW.</dd>",

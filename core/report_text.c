@@ -103,8 +103,8 @@ static void sizes_table(FILE *f, const segrt_report *r)
 static void conversion_text(const segrt_report *r, const report_segment *g, char *out, size_t n)
 {
     char pct[16];
-    if (g->nruns == 0) {
-        snprintf(out, n, "- (no run)");
+    if (!r->has_conversion || g->nruns == 0) {
+        snprintf(out, n, "%s", r->has_conversion ? "- (no run)" : "-");
         return;
     }
     report_percent(g->conv_hits, g->conv_base, pct);
@@ -145,10 +145,13 @@ static void value_table(FILE *f, const segrt_report *r)
         fprintf(f, "%-*s  %*s  %*s  %-*s  %7s  %7s\n", wn, g->name, wv, total, wp, avg, wc, text,
                 open, click);
     }
-    fprintf(f, "  value: the members' purchase amounts up to NOW; per member: rounded to the cent\n"
-               "  conversion: of the members at the segment's last run, those with a '%s' event\n"
-               "    in the %" PRIu32 " days after it (fewer while that window is still open)\n",
-            r->conversion, r->opts.within_days);
+    fprintf(f, "  value: the members' purchase amounts up to NOW; per member: rounded to the cent\n");
+    if (r->has_conversion)
+        fprintf(f, "  conversion: of the members at the segment's last run, those with a '%s' event\n"
+                   "    in the %" PRIu32 " days after it (fewer while that window is still open)\n",
+                r->conversion, r->opts.within_days);
+    else
+        fprintf(f, "  conversion: the store has no '%s' events\n", r->conversion);
     if (r->has_email)
         fprintf(f, "  open, click: members with an email_open, email_click event in the %" PRIu32
                    " days up to NOW,\n    of %s\n", r->opts.email_days,

@@ -550,7 +550,8 @@ SEGRT_API int segrt_live_close(segrt_live *lv);
 
 /** What segrt_report_build() measures; segrt_report_defaults() fills it. */
 typedef struct segrt_report_opts {
-    const char *conversion_event; /**< event type that counts as a conversion ("purchase") */
+    const char *conversion_event; /**< event type that counts as a conversion (NULL:
+                                       purchase, when the store has any) */
     uint32_t within_days;  /**< conversion window after a segment's last run (30 days) */
     uint32_t email_days;   /**< email opens and clicks counted in the days up to NOW (90) */
     uint64_t min_size;     /**< a segment with fewer members is flagged small (100) */
@@ -586,8 +587,9 @@ typedef struct segrt_report segrt_report;
  *    contacts per (R, F) cell and the average monetary value of each cell.
  * @p opts NULL means the defaults; @p title names what the report is of (the
  * script's path or pack name; NULL: "script"). SEGRT_ENOTFOUND (with a
- * hint) when the store has no conversion_event events; SEGRT_EINVAL for bad
- * options. *out is NULL on failure.
+ * hint) when conversion_event is given and the store has no such events
+ * (without it and without purchase events, there is no conversion to
+ * report); SEGRT_EINVAL for bad options. *out is NULL on failure.
  */
 SEGRT_API int segrt_report_build(segrt_script *sc, const segrt_report_opts *opts,
                                  const char *title, segrt_report **out);
