@@ -140,9 +140,9 @@ static void name_cell(FILE *f, const report_segment *g)
 static void conversion_cell(FILE *f, const segrt_report *r, const report_segment *g)
 {
     char pct[16];
-    if (!r->has_conversion || g->nruns == 0) {
+    if (!r->has_conversion || g->nruns == 0 || g->conv_to <= g->conv_from) {
         fprintf(f, "<td class=\"conversion\"><span class=\"muted\">%s</span></td>",
-                r->has_conversion ? "no run" : "-");
+                !r->has_conversion ? "-" : g->nruns == 0 ? "no run" : "run at NOW");
         return;
     }
     report_percent(g->conv_hits, g->conv_base, pct);

@@ -103,8 +103,9 @@ static void sizes_table(FILE *f, const segrt_report *r)
 static void conversion_text(const segrt_report *r, const report_segment *g, char *out, size_t n)
 {
     char pct[16];
-    if (!r->has_conversion || g->nruns == 0) {
-        snprintf(out, n, "%s", r->has_conversion ? "- (no run)" : "-");
+    if (!r->has_conversion || g->nruns == 0 || g->conv_to <= g->conv_from) {
+        snprintf(out, n, "%s", !r->has_conversion ? "-" : g->nruns == 0 ? "- (no run)"
+                                                                       : "- (run at NOW)");
         return;
     }
     report_percent(g->conv_hits, g->conv_base, pct);

@@ -204,6 +204,10 @@ static void test_report_conversion_window_after_the_last_run(void **state)
     segrt_report *r = report_of(s, sc, 30, 0);
     assert_int_equal(segment(r, "as")->conv_hits, 0);
     assert_int_equal(report_conv_days(r, segment(r, "as")), 0);
+    char *text = NULL;
+    assert_int_equal(segrt_report_text(r, &text), SEGRT_OK);
+    assert_non_null(strstr(text, "- (run at NOW)"));
+    segrt_free(text);
     segrt_report_free(r);
     segrt_script_free(sc);
 }
