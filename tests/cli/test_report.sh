@@ -15,25 +15,7 @@
 # conversion event, an unwritable --html path, a script without segments.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-
-NOW=2026-01-01T00:00:00Z
-RUNS=(2025-11-01T00:00:00Z 2025-11-21T00:00:00Z 2025-12-01T00:00:00Z)
-D=$T/demo
-segrt demo --db "$D" --now "$NOW" >/dev/null
-
-cat >"$T/segs.lua" <<'LUA'
-local seg = require "segrt"
-local F, E, days = seg.F, seg.E, seg.days
-require("models.rfm").define {}
-seg.segment "everyone" { description = "every contact" }
-seg.segment "tiny" { description = "the highest incomes", where = F.income:gt(990000) }
-seg.segment "recent_buyers" { where = E.purchase:within(days(30)):exists() }
-seg.segment "krakow" { where = F.city:eq "Kraków" }
-seg.segment "vip_emailable" { where = E.purchase:sum "amount" :gt(5000), purpose = "email_marketing" }
-LUA
-SEGS="rfm.champions rfm.loyal rfm.potential_loyalist rfm.new rfm.promising rfm.need_attention
-rfm.about_to_sleep rfm.at_risk rfm.cant_lose_them rfm.hibernating everyone tiny recent_buyers
-krakow vip_emailable"
+source "$(dirname "${BASH_SOURCE[0]}")/report_demo.sh"
 
 # --- before any run: sizes, but no history and no conversion.
 run segrt report --db "$D" --now "$NOW" "$T/segs.lua"
@@ -42,14 +24,9 @@ assert_contains "$T/out" "krakow" "the report lists the segments"
 assert_contains "$T/out" "- (no run)" "conversion needs a stored run"
 assert_contains "$T/out" "never" "no last run yet"
 
-for r in "${RUNS[@]}"; do
-    run segrt run --db "$D" --now "$r" "$T/segs.lua"
-    assert_rc 0 "segrt run at $r"
-done
-
-# What segrt itself says about each segment: count at NOW, and history.
+report_runs
+# What segrt history says about each segment.
 for s in $SEGS; do
-    echo "$s $(segrt count --db "$D" --now "$NOW" "$T/segs.lua" "$s")" >>"$T/counts"
     segrt history --db "$D" "$T/segs.lua" "$s" >"$T/history.$s"
 done
 CONTACTS=$(segrt stats --db "$D" | awk '$1 == "contacts" { print $2 }')

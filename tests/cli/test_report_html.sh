@@ -25,30 +25,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 command -v chromium >/dev/null ||
     fail "chromium is not installed: this test needs Debian's chromium package (.ci/install installs it)"
 
-NOW=2026-01-01T00:00:00Z
-D=$T/demo
-segrt demo --db "$D" --now "$NOW" >/dev/null
-cat >"$T/segs.lua" <<'LUA'
-local seg = require "segrt"
-local F, E, days = seg.F, seg.E, seg.days
-require("models.rfm").define {}
-seg.segment "everyone" { description = "every contact" }
-seg.segment "odd_names" { description = [[<script>alert("x")</script> & 'co']],
-                          where = F.income:gt(990000) }
-seg.segment "recent_buyers" { where = E.purchase:within(days(30)):exists() }
-seg.segment "vip_emailable" { where = E.purchase:sum "amount" :gt(5000), purpose = "email_marketing" }
-LUA
-for r in 2025-11-01 2025-11-21 2025-12-01; do
-    segrt run --db "$D" --now "${r}T00:00:00Z" "$T/segs.lua" >/dev/null 2>&1
-done
+source "$(dirname "${BASH_SOURCE[0]}")/report_demo.sh"
+report_runs
 run segrt report --db "$D" --now "$NOW" --html "$T/report.html" "$T/segs.lua"
 assert_rc 0 "report --html"
 assert_contains "$T/err" "wrote $T/report.html" "says where the page went"
-for s in rfm.champions rfm.loyal rfm.potential_loyalist rfm.new rfm.promising rfm.need_attention \
-         rfm.about_to_sleep rfm.at_risk rfm.cant_lose_them rfm.hibernating everyone odd_names \
-         recent_buyers vip_emailable; do
-    echo "$s $(segrt count --db "$D" --now "$NOW" "$T/segs.lua" "$s")" >>"$T/counts"
-done
 
 # chromium ARGS...: headless, with its own profile, stopped after two minutes.
 chromium_run() {
