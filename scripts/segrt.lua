@@ -216,6 +216,8 @@ local function agg(fn, attr)
 end
 Events.count = agg("count")
 Events.sum, Events.avg, Events.min, Events.max = agg("sum"), agg("avg"), agg("min"), agg("max")
+-- :first() / :last(): the earliest / latest ts; :first "attr" / :last "attr" (amount,
+-- category, channel): that attribute of the earliest / latest event.
 Events.first, Events.last = agg("first", "ts"), agg("last", "ts")
 -- Each event weighs 2^(-age / half_life): a recent event counts 1, one a
 -- half-life old 0.5 (engagement scores).
