@@ -490,6 +490,29 @@ SEGRT_API int segrt_script_rows_json(segrt_script *sc, const segrt_set *m,
  */
 SEGRT_API int segrt_model_summary(segrt_script *sc, const char *name, char **text);
 
+/* --------------------------------------------------------------- messages */
+
+/** One rendered message (segrt_template_render). Strings are borrowed for the callback. */
+typedef struct segrt_message {
+    const char *id;      /**< the contact's external id */
+    const char *email;   /**< its email field, or NULL when it has none */
+    const char *subject; /**< one line: control characters in values become spaces */
+    const char *body;    /**< values HTML-escaped when the template's format is "html" */
+} segrt_message;
+
+/**
+ * Render message template @p tpl_name of the script (seg.template) for every
+ * member of segment @p segment who passes the consent check of the
+ * template's purpose at NOW: @p fn is called once per member, in byte order
+ * of the ids. The placeholders were checked when the script loaded (a name
+ * that is no field, score or value of the template fails the load); here a
+ * missing or empty value gives the placeholder's fallback, else nothing. A
+ * non-zero return from fn stops and is returned. SEGRT_ENOTFOUND (with a
+ * "did you mean" hint) for an unknown segment or template.
+ */
+SEGRT_API int segrt_template_render(segrt_script *sc, const char *segment, const char *tpl_name,
+                                    int (*fn)(void *ud, const segrt_message *m), void *ud);
+
 /* ------------------------------------------------------------------- time */
 
 /** Parse YYYY-MM-DDTHH:MM:SSZ (or YYYY-MM-DD, midnight) to unix seconds. */

@@ -9,6 +9,7 @@
 
 #include <getopt.h>
 #include <stdint.h>
+#include <stdio.h>
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
@@ -67,6 +68,9 @@ static inline int cli_max(int a, int b)
     return a > b ? a : b;
 }
 
+/* Write one CSV field to f, quoted when it holds a comma, quote or line break (RFC 4180). */
+void cli_csv_field(FILE *f, const char *s);
+
 /* Subcommands: argc/argv start at the subcommand name. */
 int cmd_import(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
@@ -87,5 +91,6 @@ int cmd_overlap(int argc, char **argv);
 int cmd_repl(int argc, char **argv);
 int cmd_consent(int argc, char **argv);
 int cmd_retention(int argc, char **argv);
+int cmd_render(int argc, char **argv);
 
 #endif

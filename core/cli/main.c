@@ -30,6 +30,7 @@ static const struct {
     { "retention", cmd_retention, "erase contacts inactive for N days (--dry-run lists them)" },
     { "audit", cmd_audit, "print the audit log" },
     { "check", cmd_check, "check the store's internal consistency" },
+    { "render", cmd_render, "render a message template for each member of a segment" },
 };
 
 static void usage(FILE *out)
