@@ -490,6 +490,35 @@ SEGRT_API int segrt_script_rows_json(segrt_script *sc, const segrt_set *m,
  */
 SEGRT_API int segrt_model_summary(segrt_script *sc, const char *name, char **text);
 
+/* ------------------------------------------------------------ stored runs */
+
+/** One contact whose membership changed (segrt_segment_changes); strings borrowed for the call. */
+typedef struct segrt_change {
+    const char *change; /**< "entered" or "left" */
+    const char *id;     /**< the contact's external id */
+    const char *email;  /**< its email field, or NULL when it has none */
+} segrt_change;
+
+/**
+ * The stored run of segment @p name (recorded by `segrt run`) to sync from
+ * at time @p t: of its runs whose NOW is at or before t, the one with the
+ * latest NOW (the higher run number on a tie). SEGRT_ENOTFOUND, with a
+ * message, when the segment has no stored run or none at or before t.
+ */
+SEGRT_API int segrt_segment_run_at(segrt_store *s, const char *name, int64_t t, uint64_t *run);
+
+/**
+ * Who entered and who left segment @p name between its stored run @p since
+ * and its last stored run: @p fn once per contact, in byte order of the ids.
+ * The members at run since are rebuilt from the last run's members through
+ * the entered and exited sets each later run stored; erased contacts appear
+ * nowhere. A non-zero return from fn stops and is returned. SEGRT_ENOTFOUND,
+ * with a message, when the segment has no stored run, since is not one of
+ * its runs, or a later run was stored before runs kept their changes.
+ */
+SEGRT_API int segrt_segment_changes(segrt_store *s, const char *name, uint64_t since,
+                                    int (*fn)(void *ud, const segrt_change *c), void *ud);
+
 /* --------------------------------------------------------------- messages */
 
 /** One rendered message (segrt_template_render). Strings are borrowed for the callback. */
