@@ -66,6 +66,15 @@ static int bad_name(segrt_store *s, const char *name)
                       MEMBERSHIP_NAME_MAX);
 }
 
+/* A read transaction for segment name; SEGRT_ENOTFOUND ("no stored <what>") for a bad name. */
+static int read_txn(segrt_store *s, const char *name, const char *what, MDB_txn **txn)
+{
+    if (!name_ok(name))
+        return store_fail(s, SEGRT_ENOTFOUND, "no stored %s of segment '%.40s'", what,
+                          name ? name : "");
+    return store_txn_begin(s, MDB_RDONLY, txn);
+}
+
 /* ------------------------------------------------------------ records */
 
 static int corrupt(segrt_store *s, const char *what, const MDB_val *k)
@@ -436,11 +445,8 @@ static int history_in_txn(segrt_store *s, MDB_txn *txn, const char *name,
 int membership_history(segrt_store *s, const char *name,
                        int (*fn)(void *ud, const membership_row *row), void *ud)
 {
-    if (!name_ok(name))
-        return store_fail(s, SEGRT_ENOTFOUND, "no stored runs of segment '%.40s'",
-                          name ? name : "");
     MDB_txn *txn;
-    int rc = store_txn_begin(s, MDB_RDONLY, &txn);
+    int rc = read_txn(s, name, "runs", &txn);
     if (rc != SEGRT_OK)
         return rc;
     rc = history_in_txn(s, txn, name, fn, ud);
@@ -532,11 +538,8 @@ int membership_get(segrt_store *s, const char *name, bitset *members, bitset *en
         if (outs[i])
             *outs[i] = (bitset){ 0 };
     }
-    if (!name_ok(name))
-        return store_fail(s, SEGRT_ENOTFOUND, "no stored membership of segment '%.40s'",
-                          name ? name : "");
     MDB_txn *txn;
-    int rc = store_txn_begin(s, MDB_RDONLY, &txn);
+    int rc = read_txn(s, name, "membership", &txn);
     if (rc != SEGRT_OK)
         return rc;
     bitset m = { 0 };
@@ -684,11 +687,8 @@ int membership_changes(segrt_store *s, const char *name, uint64_t since, bitset 
                        bitset *left)
 {
     *entered = *left = (bitset){ 0 };
-    if (!name_ok(name))
-        return store_fail(s, SEGRT_ENOTFOUND, "no stored runs of segment '%.40s'",
-                          name ? name : "");
     MDB_txn *txn;
-    int rc = store_txn_begin(s, MDB_RDONLY, &txn);
+    int rc = read_txn(s, name, "runs", &txn);
     if (rc != SEGRT_OK)
         return rc;
     row_list l = { .s = s };

@@ -174,3 +174,13 @@ void cli_csv_field(FILE *f, const char *s)
     }
     fputc('"', f);
 }
+
+int cli_json_line(json_t *o)
+{
+    char *text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    int rc = text == NULL ? SEGRT_ENOMEM
+           : fputs(text, stdout) < 0 || putchar('\n') == EOF ? SEGRT_EIO : SEGRT_OK;
+    free(text);
+    json_decref(o);
+    return rc;
+}

@@ -8,6 +8,7 @@
 #include "segrt.h"
 
 #include <getopt.h>
+#include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -70,6 +71,11 @@ static inline int cli_max(int a, int b)
 
 /* Write one CSV field to f, quoted when it holds a comma, quote or line break (RFC 4180). */
 void cli_csv_field(FILE *f, const char *s);
+/*
+ * Print o as one compact JSON line on stdout, keys in order, and release it
+ * (NULL: out of memory). SEGRT_OK, SEGRT_ENOMEM or SEGRT_EIO.
+ */
+int cli_json_line(json_t *o);
 
 /* Whether the script defines segment (cli_runs.c). */
 int cli_script_defines(const segrt_script *sc, const char *segment);

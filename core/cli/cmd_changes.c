@@ -9,7 +9,6 @@
 
 #include "membership.h"
 
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,16 +69,9 @@ static int print_change(void *ud, const segrt_change *ch)
         t->entered++;
     else
         t->left++;
-    if (t->jsonl) {
-        json_t *o = json_pack("{s:s, s:s, s:s?}", "change", ch->change, "id", ch->id, "email",
-                              ch->email);
-        char *text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-        int rc = text == NULL ? SEGRT_ENOMEM
-               : fputs(text, stdout) < 0 || putchar('\n') == EOF ? SEGRT_EIO : SEGRT_OK;
-        free(text);
-        json_decref(o);
-        return rc;
-    }
+    if (t->jsonl)
+        return cli_json_line(json_pack("{s:s, s:s, s:s?}", "change", ch->change, "id", ch->id,
+                                       "email", ch->email));
     printf("%s,", ch->change);
     cli_csv_field(stdout, ch->id);
     putchar(',');

@@ -6,7 +6,6 @@
  */
 #include "cli.h"
 
-#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -26,14 +25,8 @@ static int render_option(cli *c, int opt, const char *arg, void *ud)
 static int print_jsonl(void *ud, const segrt_message *m)
 {
     (void)ud;
-    json_t *o = json_pack("{s:s, s:s?, s:s, s:s}", "id", m->id, "email", m->email, "subject",
-                          m->subject, "body", m->body);
-    char *text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    int rc = text == NULL ? SEGRT_ENOMEM
-           : fputs(text, stdout) < 0 || putchar('\n') == EOF ? SEGRT_EIO : SEGRT_OK;
-    free(text);
-    json_decref(o);
-    return rc;
+    return cli_json_line(json_pack("{s:s, s:s?, s:s, s:s}", "id", m->id, "email", m->email,
+                                   "subject", m->subject, "body", m->body));
 }
 
 static int print_csv(void *ud, const segrt_message *m)
