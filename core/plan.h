@@ -57,7 +57,8 @@ typedef enum pkind {
 } pkind;
 
 enum cmp_op { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE };
-enum agg_op { AGG_COUNT, AGG_SUM, AGG_AVG, AGG_MIN, AGG_MAX, AGG_DECAYED /* k = half-life */ };
+enum agg_op { AGG_COUNT, AGG_SUM, AGG_AVG, AGG_MIN, AGG_MAX, AGG_DECAYED /* k = half-life */,
+              AGG_FIRST_OF, AGG_LAST_OF /* the attribute of the earliest / latest event */ };
 enum order_op { ORDER_NTILE, ORDER_RANK, ORDER_PERCENTILE };
 enum ev_attr { EVA_TS, EVA_AMOUNT, EVA_CATEGORY, EVA_CHANNEL };
 
@@ -68,7 +69,7 @@ typedef struct ev_sel {
     uint32_t type;   /* FIELD_EV_TYPE code */
     pnode *where;    /* predicate over the events frame, or NULL */
     pnode *window;   /* duration (ts >= NOW - window), or NULL */
-    int attr;        /* ev_attr aggregated (sum/avg/min/max) */
+    int attr;        /* ev_attr aggregated (sum/avg/min/max, first/last of) */
 } ev_sel;
 
 struct pnode {

@@ -6,6 +6,7 @@
 
 #include "embedded.h"
 #include "sandbox.h"
+#include "template.h"
 
 #include <lauxlib.h>
 #include <lualib.h>
@@ -234,7 +235,7 @@ static int collect_segments(segrt_script *sc)
         }
     }
     lua_pop(L, 1);
-    return SEGRT_OK;
+    return template_check_all(sc); /* after the segments: a template may read seg.member */
 }
 
 

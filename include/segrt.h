@@ -607,6 +607,58 @@ SEGRT_API int segrt_report_html(const segrt_report *r, char **html);
 /** Release a report. Accepts NULL. */
 SEGRT_API void segrt_report_free(segrt_report *r);
 
+/* ------------------------------------------------------------ stored runs */
+
+/** One contact whose membership changed (segrt_segment_changes); strings borrowed for the call. */
+typedef struct segrt_change {
+    const char *change; /**< "entered" or "left" */
+    const char *id;     /**< the contact's external id */
+    const char *email;  /**< its email field, or NULL when it has none */
+} segrt_change;
+
+/**
+ * The stored run of segment @p name (recorded by `segrt run`) to sync from
+ * at time @p t: of its runs whose NOW is at or before t, the one with the
+ * latest NOW (the higher run number on a tie). SEGRT_ENOTFOUND, with a
+ * message, when the segment has no stored run or none at or before t.
+ */
+SEGRT_API int segrt_segment_run_at(segrt_store *s, const char *name, int64_t t, uint64_t *run);
+
+/**
+ * Who entered and who left segment @p name between its stored run @p since
+ * and its last stored run: @p fn once per contact, in byte order of the ids.
+ * The members at run since are rebuilt from the last run's members through
+ * the entered and exited sets each later run stored; erased contacts appear
+ * nowhere. A non-zero return from fn stops and is returned. SEGRT_ENOTFOUND,
+ * with a message, when the segment has no stored run, since is not one of
+ * its runs, or a later run was stored before runs kept their changes.
+ */
+SEGRT_API int segrt_segment_changes(segrt_store *s, const char *name, uint64_t since,
+                                    int (*fn)(void *ud, const segrt_change *c), void *ud);
+
+/* --------------------------------------------------------------- messages */
+
+/** One rendered message (segrt_template_render). Strings are borrowed for the callback. */
+typedef struct segrt_message {
+    const char *id;      /**< the contact's external id */
+    const char *email;   /**< its email field, or NULL when it has none */
+    const char *subject; /**< one line: control characters in values become spaces */
+    const char *body;    /**< values HTML-escaped when the template's format is "html" */
+} segrt_message;
+
+/**
+ * Render message template @p tpl_name of the script (seg.template) for every
+ * member of segment @p segment who passes the consent check of the
+ * template's purpose at NOW: @p fn is called once per member, in byte order
+ * of the ids. The placeholders were checked when the script loaded (a name
+ * that is no field, score or value of the template fails the load); here a
+ * missing or empty value gives the placeholder's fallback, else nothing. A
+ * non-zero return from fn stops and is returned. SEGRT_ENOTFOUND (with a
+ * "did you mean" hint) for an unknown segment or template.
+ */
+SEGRT_API int segrt_template_render(segrt_script *sc, const char *segment, const char *tpl_name,
+                                    int (*fn)(void *ud, const segrt_message *m), void *ud);
+
 /* ------------------------------------------------------------------- time */
 
 /** Parse YYYY-MM-DDTHH:MM:SSZ (or YYYY-MM-DD, midnight) to unix seconds. */

@@ -216,6 +216,8 @@ local function agg(fn, attr)
 end
 Events.count = agg("count")
 Events.sum, Events.avg, Events.min, Events.max = agg("sum"), agg("avg"), agg("min"), agg("max")
+-- :first() / :last(): the earliest / latest ts; :first "attr" / :last "attr" (amount,
+-- category, channel): that attribute of the earliest / latest event.
 Events.first, Events.last = agg("first", "ts"), agg("last", "ts")
 -- Each event weighs 2^(-age / half_life): a recent event counts 1, one a
 -- half-life old 0.5 (engagement scores).
@@ -428,23 +430,28 @@ local function consent_only(purpose)
   return purpose ~= nil and #bases == 1 and bases[1] == "consent"
 end
 
+-- A definition (kind "segment", "score", "template") whose tree reads a
+-- sensitive field must name a purpose whose only basis is explicit consent.
+local function check(kind, name, tree, purpose, loc)
+  local found = {}
+  sensitive_reads(tree, found, {})
+  local fields = {}
+  for f in pairs(found) do fields[#fields + 1] = f end
+  table.sort(fields)
+  if #fields > 0 and not consent_only(purpose) then
+    error(string.format("%s: %s '%s' reads %s (%s: a special category of personal data, GDPR "
+      .. "Art. 9); it must name a purpose whose only legal basis is explicit consent, e.g. "
+      .. "seg.consent \"%s_research\" { bases = { \"consent\" } }%s", loc, kind, name,
+      "'" .. table.concat(fields, "', '") .. "'", sensitive[fields[1]], fields[1],
+      purpose and (" (its purpose '" .. purpose .. "' accepts other bases)") or ""), 0)
+  end
+end
+-- For templates (core/template.c): the tree is the list of nodes its placeholders name.
+registry.check_sensitive_reads = check
+
 -- Run by the core after a script ran: every segment or score that reads a
 -- sensitive field must name a purpose whose only basis is explicit consent.
 function seg._check_sensitive()
-  local function check(kind, name, tree, purpose, loc)
-    local found = {}
-    sensitive_reads(tree, found, {})
-    local fields = {}
-    for f in pairs(found) do fields[#fields + 1] = f end
-    table.sort(fields)
-    if #fields > 0 and not consent_only(purpose) then
-      error(string.format("%s: %s '%s' reads %s (%s: a special category of personal data, GDPR "
-        .. "Art. 9); it must name a purpose whose only legal basis is explicit consent, e.g. "
-        .. "seg.consent \"%s_research\" { bases = { \"consent\" } }%s", loc, kind, name,
-        "'" .. table.concat(fields, "', '") .. "'", sensitive[fields[1]], fields[1],
-        purpose and (" (its purpose '" .. purpose .. "' accepts other bases)") or ""), 0)
-    end
-  end
   for _, def in ipairs(registry.segments) do
     check("segment", def.name, def.where, def.purpose, def.loc)
   end
@@ -455,6 +462,63 @@ function seg._check_sensitive()
     for _, e in ipairs(entries) do
       if type(e) == "table" then check("segment", group .. "." .. e.name, e.where, nil, "group") end
     end
+  end
+end
+
+-- ------------------------------------------------------------ message templates
+
+-- seg.template "name" { purpose = "email_marketing", subject = "...", body = [[...]],
+--                       format = "text" | "html", values = { name = <value>, ... } }
+-- One message per contact who passes the purpose's consent check. {placeholders}
+-- in the subject and body name a contact field, a score (rfm.R) or one of
+-- values, with an optional :format and |fallback (syntax: core/template_text.h).
+-- The core parses and checks them against the store once the script has run
+-- (core/template.c): an unknown name fails the load, not the send.
+registry.templates, registry.template_order = {}, {}
+
+local template_keys = { purpose = "string", subject = "string", body = "string",
+                        format = "string", values = "table", description = "string" }
+
+function seg.template(name)
+  check_name(name, "template")
+  local at = where()
+  return function(spec)
+    if type(spec) ~= "table" then
+      fail("seg.template \"" .. name .. "\" takes a table { purpose = ..., subject = ..., body = ... }")
+    end
+    for key, v in pairs(spec) do
+      local want = template_keys[key]
+      if want == nil then
+        fail(string.format("template '%s': unknown key '%s' (purpose, subject, body, format, values, "
+                           .. "description)", name, tostring(key)))
+      end
+      if type(v) ~= want then fail(string.format("template '%s': %s must be a %s", name, key, want)) end
+    end
+    if spec.purpose == nil then
+      fail("template '" .. name .. "' needs a purpose: its consent check decides who gets the "
+           .. "message (e.g. purpose = \"email_marketing\")")
+    end
+    for _, key in ipairs { "subject", "body" } do
+      if spec[key] == nil then fail("template '" .. name .. "' needs a " .. key) end
+    end
+    if spec.subject:find "[\r\n]" then fail("template '" .. name .. "': the subject must be one line") end
+    local format = spec.format or "text"
+    if format ~= "text" and format ~= "html" then
+      fail("template '" .. name .. "': format is \"text\" or \"html\", not \"" .. format .. "\"")
+    end
+    local values = {}
+    for key, v in pairs(spec.values or {}) do
+      check_name(key, "template '" .. name .. "' value")
+      values[key] = val(v, "template '" .. name .. "' value '" .. key .. "'")
+    end
+    local old = registry.templates[name]
+    if old and not registry.redefine then
+      fail(string.format("template '%s' is defined twice (first at %s)", name, old.loc))
+    end
+    if not old then registry.template_order[#registry.template_order + 1] = name end
+    registry.templates[name] = { name = name, purpose = spec.purpose, subject = spec.subject,
+                                 body = spec.body, format = format, values = values,
+                                 description = spec.description or "", loc = at }
   end
 end
 

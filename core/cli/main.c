@@ -31,6 +31,8 @@ static const struct {
     { "audit", cmd_audit, "print the audit log" },
     { "check", cmd_check, "check the store's internal consistency" },
     { "report", cmd_report, "report how each segment of a script is doing (text, or --html)" },
+    { "render", cmd_render, "render a message template for each member of a segment" },
+    { "changes", cmd_changes, "print who entered and left a segment since a stored run" },
 };
 
 static void usage(FILE *out)
