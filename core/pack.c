@@ -1,8 +1,10 @@
 /*
  * pack.c — packs: Lua modules that declare (seg.pack) a name, a version and
  * what they need from the store, and define segments, scores and groups.
- * Bundled packs ship in scripts/packs/ and are loaded by name wherever a
- * script is accepted; their requirements are checked against the store.
+ * Bundled packs ship in scripts/packs/, installed ones live on the pack
+ * search path (pack.h); either is loaded by name wherever a script is
+ * accepted. Here: the list of bundled packs, and the packs' requirements
+ * checked against the store.
  */
 #include "dict.h"
 #include "embedded.h"
@@ -11,15 +13,6 @@
 
 #include <stdio.h>
 #include <string.h>
-
-const embedded_script *pack_find(const char *name)
-{
-    char module[160];
-    if (strchr(name, '/') || strlen(name) > 100)
-        return NULL;
-    snprintf(module, sizeof module, "packs.%s", name);
-    return embedded_find(module);
-}
 
 /* The header line of a shipped pack: "-- packs/x.lua — summary" gives the summary. */
 static void summary_of(const embedded_script *e, char *out, size_t n)

@@ -377,7 +377,8 @@ end
 -- seg.pack { name, version, description, requires = { fields = {...}, events = {...} },
 --            depends = { "other_pack", ... } }: what a pack is and needs. The core
 -- checks the requirements against the store when the script has run, and
--- names everything missing at once.
+-- names everything missing at once. Each pack of depends is loaded first
+-- (installed, else bundled); a missing one or a cycle is an error.
 function seg.pack(spec)
   if type(spec) ~= "table" or type(spec.name) ~= "string" then
     fail("seg.pack takes { name = ..., version = ..., requires = { fields = {...}, events = {...} } }")
@@ -387,7 +388,13 @@ function seg.pack(spec)
                                 description = spec.description or "",
                                 fields = requires.fields or {}, events = requires.events or {},
                                 loc = where() }
-  for _, dep in ipairs(spec.depends or {}) do require("packs." .. dep) end
+  if spec.depends ~= nil and type(spec.depends) ~= "table" then
+    fail("seg.pack: depends takes a list of pack names: depends = { \"other_pack\" }")
+  end
+  for _, dep in ipairs(spec.depends or {}) do
+    if type(dep) ~= "string" then fail("seg.pack: depends takes a list of pack names") end
+    require("packs." .. dep, spec.name)
+  end
 end
 
 -- ------------------------------------------------------------ special categories (Art. 9)
