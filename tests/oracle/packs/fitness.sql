@@ -1,0 +1,20 @@
+-- fitness.sql — SQLite twins of the segments of scripts/packs/fitness.lua.
+-- Conventions: ecommerce_coffee.sql. No segment of the pack has a purpose.
+
+-- name: new_members
+-- first():within(30 days): the earliest card scan is at or after NOW - 30 d
+SELECT c.id FROM contacts c
+WHERE (SELECT min(e.ts) FROM events e
+       WHERE e.contact_id = c.id AND e.type = 'card_scan') >= 1767225600 - 30 * 86400;
+
+-- name: yoga_3_last_month
+SELECT c.id FROM contacts c
+WHERE (SELECT count(*) FROM events e
+       WHERE e.contact_id = c.id AND e.type = 'class_attended' AND e.category = 'yoga'
+         AND e.ts >= 1767225600 - 30 * 86400) >= 3;
+
+-- name: churn_risk
+-- no card scan at all: last() is missing and the comparison false
+SELECT c.id FROM contacts c
+WHERE (SELECT max(e.ts) FROM events e
+       WHERE e.contact_id = c.id AND e.type = 'card_scan') < 1767225600 - 30 * 86400;
