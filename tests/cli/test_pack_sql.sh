@@ -7,10 +7,11 @@
 # consent records that make the Art. 21 rules bite (the demo has no
 # direct_marketing or objection records): objections in force, a withdrawal
 # and an objection on the same second as a grant, an objection lifted later,
-# and a withdrawal dated after NOW. segrt imports the data;
+# and a withdrawal dated after NOW; and email grants tied on one second with
+# different expiries. segrt imports the data;
 # tests/oracle/sqlite_oracle.py loads the same CSVs into SQLite and runs the
-# twins in tests/oracle/packs/<pack>.sql (consent as SPEC §5 and
-# core/consent.c define it). For each segment, `segrt members` must print
+# twins in tests/oracle/packs/<pack>.sql, with consent at NOW (SPEC §5, the
+# shipped checks, Art. 21 objections) in tests/oracle/packs/_consent.sql. For each segment, `segrt members` must print
 # exactly the SQL member ids and `segrt count` their number, and the SQL set
 # must not be empty (every segment means something on this data).
 #
@@ -87,14 +88,23 @@ with open(os.path.join(data, 'consents.csv'), 'a', newline='') as f:
         for purpose, status, ts in recs:
             w.writerow([cid, purpose, status, 'consent', ts, '', 'test'])
         print(kind, cid)
+    # two email grants on one second: the earlier expiry is in force (expired
+    # at NOW for the first half, not for the second); checked by the segments
+    t = '2025-05-01T00:00:00Z'
+    for i, cid in enumerate(buyers[4::9]):
+        expiry = '2025-06-01T00:00:00Z' if i % 2 == 0 else '2027-01-01T00:00:00Z'
+        w.writerow([cid, 'email_marketing', 'granted', 'consent', t, '', 'test'])
+        w.writerow([cid, 'email_marketing', 'granted', 'legitimate_interest', t, expiry, 'test'])
 PY
 grep -q '^objects ' "$T/consent_cases" && grep -q '^passes ' "$T/consent_cases" ||
     fail "no consent cases were written"
 ok
 
 # --- Expected member sets (SQLite), computed while segrt imports.
+twins=()
+for f in "$TWINS"/[!_]*.sql; do twins+=(--pack "$f"); done
 python3 "$REPO/tests/oracle/sqlite_oracle.py" "$T/data" "$T/exp" \
-    $(for f in "$TWINS"/*.sql; do printf -- '--pack %s ' "$f"; done) \
+    --parts "$TWINS/_consent.sql" "${twins[@]}" \
     >"$T/oracle.out" 2>"$T/oracle.err" &
 oracle_pid=$!
 track_bg "$oracle_pid"
@@ -155,6 +165,7 @@ done 3<"$T/exp/manifest"
 
 # --- The consent cases did what they are for: objectors are in no lifecycle
 # group, the others are in one (every buyer is, when nothing withholds).
+# (The same objectors leave the email and SMS segments: compared above.)
 cat "$T"/exp/rfm_lifecycle/lifecycle.*.ids | sort >"$T/lifecycle_members"
 while read -r kind id; do
     if grep -qx "$id" "$T/lifecycle_members"; then in=passes; else in=objects; fi

@@ -129,7 +129,7 @@ run segrt count --db "$T/db" "$P1/cyc_b.lua" x
 assert_contains "$T/err" "dependency cycle: cyc_c -> cyc_a -> cyc_b -> cyc_c" "a cycle entered by path"
 printf 'local seg = require "segrt"\nseg.pack { name = "baddep", depends = "tiers" }\n' >"$P1/baddep.lua"
 run segrt count --db "$T/db" baddep x
-assert_contains "$T/err" "baddep.lua:2: seg.pack: depends takes a list of pack names" "depends must be a list"
+assert_contains "$T/err" "baddep.lua:2: seg.pack: depends takes a list of names" "depends must be a list"
 
 # A broken pack is listed with its error; the others still are.
 run segrt packs

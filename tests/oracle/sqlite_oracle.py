@@ -2,8 +2,8 @@
 """SQLite oracle for the segment tests: expected member sets of segments.
 
 Usage: sqlite_oracle.py DATA_DIR OUT_DIR [--anchors QUERIES_SQLITE_SQL]
-                        [--extra EXTRA_SQL] [--pack PACK_SQL ...] [--db PATH]
-                        [--reference REFERENCE_PY]
+                        [--extra EXTRA_SQL] [--parts PARTS_SQL ...] [--pack PACK_SQL ...]
+                        [--db PATH] [--reference REFERENCE_PY]
 
 1. Loads DATA_DIR/{contacts,events,consents}.csv into a SQLite database (in
    memory, or the file PATH, replaced) with the schema and conversions of
@@ -16,8 +16,8 @@ Usage: sqlite_oracle.py DATA_DIR OUT_DIR [--anchors QUERIES_SQLITE_SQL]
    the original count query.
 3. Runs every block of EXTRA_SQL and of each PACK_SQL (already member-id
    queries; `{{name}}` is replaced by the query of an earlier block of the
-   same file; a block whose name starts with "_" is such a part only, not a
-   segment).
+   same file, or of a PARTS_SQL file; a block whose name starts with "_", and
+   every block of a PARTS_SQL file, is such a part only, not a segment).
 4. With --reference, runs the SQL-free reference_counts.py on DATA_DIR and
    checks that it agrees with the anchor counts.
 
@@ -193,6 +193,7 @@ def main():
     ap.add_argument('out')
     ap.add_argument('--anchors')
     ap.add_argument('--extra')
+    ap.add_argument('--parts', action='append', default=[])
     ap.add_argument('--pack', action='append', default=[])
     ap.add_argument('--db')
     ap.add_argument('--reference')
@@ -212,10 +213,12 @@ def main():
         anchor_counts[name] = count
         manifest.append(('anchors', name, ids))
 
-    groups = [('extra', a.extra)] if a.extra else []
+    groups = [(None, p) for p in a.parts]
+    groups += [('extra', a.extra)] if a.extra else []
     groups += [(os.path.splitext(os.path.basename(p))[0], p) for p in a.pack]
+    parts = {}
     for group, path in groups:
-        done = {}
+        done = dict(parts)
         for name, sql in blocks(path):
             def expand(m):
                 ref = m.group(1)
@@ -225,7 +228,9 @@ def main():
                 return done[ref]
             sql = re.sub(r'\{\{([^}]+)\}\}', expand, sql)
             done[name] = sql
-            if not name.startswith('_'):  # "_name": a part for later blocks, not a segment
+            if group is None:
+                parts[name] = sql
+            elif not name.startswith('_'):  # "_name": a part for later blocks, not a segment
                 manifest.append((group, name, member_ids(con, name, sql)))
 
     if a.reference:

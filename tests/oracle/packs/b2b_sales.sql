@@ -1,6 +1,7 @@
 -- b2b_sales.sql — SQLite twins of the segments of scripts/packs/b2b_sales.lua.
 -- Conventions: ecommerce_coffee.sql (set membership as in food_delivery.sql);
--- :between is inclusive. No segment of the pack has a purpose.
+-- :between is inclusive. Segments with a purpose keep the contacts
+-- passing its consent check: _consent.sql.
 
 -- name: lost_on_price_1_2y
 SELECT c.id FROM contacts c
@@ -25,3 +26,7 @@ SELECT c.id FROM contacts c WHERE c.industry = 'it_services' AND c.company_size 
 -- name: uses_technology
 SELECT c.id FROM contacts c
 WHERE c.company_size IS NOT NULL AND instr(';' || c.interests || ';', ';tech;') > 0;
+
+-- name: lost_on_price_emailable
+SELECT c.id FROM contacts c
+WHERE c.id IN ({{lost_on_price_1_2y}}) AND c.id IN ({{_email_marketing}});

@@ -5,7 +5,8 @@
 -- NULL), NOW = 2026-01-01T00:00:00Z = 1767225600, a day = 86400 s; one
 -- "-- name: <segment>" block per segment, `{{name}}` = an earlier block.
 -- Events :within(d) keep ts >= NOW - d; :older_than(d) is < NOW - d.
--- No segment of the pack has a purpose.
+-- Segments with a purpose keep the contacts passing its consent check, as
+-- _consent.sql (the parts {{_email_marketing}}, ...) defines it.
 
 -- name: subscribers
 SELECT c.id FROM contacts c
@@ -47,3 +48,7 @@ WHERE (SELECT count(*) FROM events e WHERE e.contact_id = c.id AND e.type = 'pur
 SELECT c.id FROM contacts c
 WHERE (SELECT count(*) FROM events e WHERE e.contact_id = c.id AND e.type = 'purchase') >= 2
   AND c.id NOT IN ({{customer_age.new}});
+
+-- name: upsell_emailable
+SELECT c.id FROM contacts c
+WHERE c.id IN ({{accessory_no_coffee}}) AND c.id IN ({{_email_marketing}});

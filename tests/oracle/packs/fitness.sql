@@ -1,5 +1,6 @@
 -- fitness.sql — SQLite twins of the segments of scripts/packs/fitness.lua.
--- Conventions: ecommerce_coffee.sql. No segment of the pack has a purpose.
+-- Conventions: ecommerce_coffee.sql. Segments with a purpose keep the contacts
+-- passing its consent check: _consent.sql.
 
 -- name: new_members
 -- first():within(30 days): the earliest card scan is at or after NOW - 30 d
@@ -18,3 +19,7 @@ WHERE (SELECT count(*) FROM events e
 SELECT c.id FROM contacts c
 WHERE (SELECT max(e.ts) FROM events e
        WHERE e.contact_id = c.id AND e.type = 'card_scan') < 1767225600 - 30 * 86400;
+
+-- name: churn_risk_sms
+SELECT c.id FROM contacts c
+WHERE c.id IN ({{churn_risk}}) AND c.id IN ({{_sms_marketing}});

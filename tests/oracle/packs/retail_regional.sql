@@ -1,6 +1,7 @@
 -- retail_regional.sql — SQLite twins of the segments of scripts/packs/retail_regional.lua.
 -- Conventions: ecommerce_coffee.sql (set membership as in food_delivery.sql).
--- No segment of the pack has a purpose.
+-- Segments with a purpose keep the contacts
+-- passing its consent check: _consent.sql.
 
 -- name: urban_fashion_high_income
 -- seg.ntile(F.income, 5): NTILE(5) over the contacts with an income, lowest
@@ -38,3 +39,7 @@ SELECT c.id FROM contacts c WHERE c.language = 'ro';
 
 -- name: language.bulgarian
 SELECT c.id FROM contacts c WHERE c.language = 'bg';
+
+-- name: near_krakow_store_sms
+SELECT c.id FROM contacts c
+WHERE c.id IN ({{near_krakow_store}}) AND c.id IN ({{_sms_marketing}});

@@ -7,29 +7,9 @@
 -- S11). The groups map (R, F) cells in the priority order of models/rfm.lua.
 --
 -- Consent (SPEC §5, Art. 21(2)): the RFM scores are profiling, so they are
--- missing for contacts who object to direct marketing, and such contacts are
--- in no lifecycle group. A contact objects when the record in force at NOW
--- for "direct_marketing" is not granted, or the one for "objection" is
--- granted. The record in force of a purpose: the latest with ts <= NOW; on a
--- ts tie a non-granted record wins, then among granted ones the earliest
--- expiry (none = never, last), then the one imported last (core/consent.c).
--- The objectors do count in the ranking: scores are computed, then withheld.
-
--- name: _objectors
-WITH in_force AS (
-  SELECT contact_id, purpose, status FROM (
-    SELECT k.*, row_number() OVER (
-             PARTITION BY k.contact_id, k.purpose
-             ORDER BY k.ts DESC, (k.status = 'granted') ASC,
-                      CASE WHEN k.status = 'granted'
-                           THEN coalesce(k.expires_at, 9223372036854775807) END ASC,
-                      k.rowid DESC) AS pick
-    FROM consents k
-    WHERE k.purpose IN ('direct_marketing', 'objection') AND k.ts <= 1767225600)
-  WHERE pick = 1)
-SELECT DISTINCT contact_id FROM in_force
-WHERE (purpose = 'direct_marketing' AND status <> 'granted')
-   OR (purpose = 'objection' AND status = 'granted');
+-- missing for contacts who object to direct marketing (_objectors of
+-- _consent.sql), and such contacts are in no lifecycle group. The objectors
+-- do count in the ranking: scores are computed, then withheld.
 
 -- name: _rfm
 WITH p AS (
