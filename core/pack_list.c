@@ -6,6 +6,7 @@
  * Uses: pack.h (finding packs), script.h (a script's Lua state and loading
  * a pack's chunk), sandbox.h (the limits it runs under).
  */
+#include "buf.h"
 #include "pack.h"
 #include "sandbox.h"
 #include "script.h"
@@ -25,21 +26,19 @@ typedef struct entry {
     char error[1024];                /* "" when it loaded */
 } entry;
 
+/* The entries, in a growable buffer (buf.h) of entry structs. */
 typedef struct list {
-    entry *v;
-    size_t n, cap;
+    buf b;
+    entry *v; /* b.p, valid until the next list_add */
+    size_t n;
 } list;
 
 static entry *list_add(list *l, const char *name)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 16;
-        entry *v = realloc(l->v, cap * sizeof *v);
-        if (v == NULL)
-            return NULL;
-        l->v = v;
-        l->cap = cap;
-    }
+    if (buf_reserve(&l->b, sizeof(entry)) != 0)
+        return NULL;
+    l->v = (entry *)l->b.p;
+    l->b.len += sizeof(entry);
     entry *e = memset(&l->v[l->n++], 0, sizeof *l->v);
     snprintf(e->name, sizeof e->name, "%s", name);
     return e;
@@ -164,6 +163,6 @@ int segrt_packs_list(int (*fn)(void *ud, const segrt_pack_info *p), void *ud)
                                  .error = e->error[0] ? e->error : NULL };
         rc = fn(ud, &info);
     }
-    free(l.v);
+    free(l.b.p);
     return rc;
 }
