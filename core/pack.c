@@ -66,15 +66,21 @@ static int type_meets(segrt_type have, segrt_type want)
 }
 
 /*
- * The fields of the pack on top of the stack: { "a", "b" } or { a = "integer" }
+ * The fields of the pack at index pack: { "a", "b" } or { a = "integer" }
  * (the name is the value or the key; a key's value is the type). What the
- * store lacks goes to missing; an unknown type name is an error.
+ * store lacks goes to missing; an unknown type name is an error. The
+ * registry is the script's to change (seg._registry), so only raw reads of
+ * what has the expected type.
  */
-static int check_fields(segrt_script *sc, char *missing, size_t n)
+static int check_fields(segrt_script *sc, int pack, const char *loc, const char *pack_name,
+                        char *missing, size_t n)
 {
     lua_State *L = sc->L;
     int rc = SEGRT_OK;
-    lua_getfield(L, -1, "fields");
+    if (script_rawfield(L, pack, "fields") != LUA_TTABLE) {
+        lua_pop(L, 1);
+        return SEGRT_OK;
+    }
     for (lua_pushnil(L); rc == SEGRT_OK && lua_next(L, -2); lua_pop(L, 1)) {
         int typed = lua_type(L, -2) == LUA_TSTRING;
         const char *name = typed ? lua_tostring(L, -2) : lua_tostring(L, -1);
@@ -82,12 +88,11 @@ static int check_fields(segrt_script *sc, char *missing, size_t n)
         segrt_type want = 0;
         if (name == NULL)
             continue;
-        if (type_name && segrt_type_parse(type_name, &want) != SEGRT_OK) {
-            lua_getfield(L, -4, "loc");
+        if (typed && (type_name == NULL || segrt_type_parse(type_name, &want) != SEGRT_OK)) {
             rc = store_fail(sc->s, SEGRT_ELUA, "%s: pack '%s': field '%s' has an unknown type '%s' "
-                            "(integer, number, string, boolean, date, timestamp, set)",
-                            lua_tostring(L, -1), lua_tostring(L, -6), name, type_name);
-            lua_pop(L, 1);
+                            "(integer, number, string, boolean, date, timestamp, set)", loc,
+                            pack_name, name, type_name ? type_name : "?");
+            lua_pop(L, 2); /* key, value */
             break;
         }
         const field_def *f = schema_find(sc->s->schema, name, strlen(name));
@@ -97,17 +102,20 @@ static int check_fields(segrt_script *sc, char *missing, size_t n)
             add_missing(missing, n, "field '%s' of type %s (it is %s)", name, type_name,
                         segrt_type_name(f->type));
     }
-    lua_settop(L, lua_gettop(L) - (rc == SEGRT_OK ? 1 : 3)); /* fields (and key, value) */
+    lua_pop(L, 1); /* fields */
     return rc;
 }
 
-/* The names listed under key of the pack on top of the stack, looked up in dictionary field. */
-static int check_names(segrt_script *sc, MDB_txn **txn, const char *key, uint16_t field,
+/* The names listed under key of the pack at index pack, looked up in dictionary field. */
+static int check_names(segrt_script *sc, int pack, MDB_txn **txn, const char *key, uint16_t field,
                        const char *what, char *missing, size_t n)
 {
     lua_State *L = sc->L;
     int rc = SEGRT_OK;
-    lua_getfield(L, -1, key);
+    if (script_rawfield(L, pack, key) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        return SEGRT_OK;
+    }
     for (lua_Integer i = 1; rc == SEGRT_OK && lua_rawgeti(L, -1, i) == LUA_TSTRING; i++) {
         const char *name = lua_tostring(L, -1);
         uint32_t code = 0;
@@ -130,20 +138,29 @@ int pack_check_requirements(segrt_script *sc)
     int top = lua_gettop(L), rc = SEGRT_OK;
     MDB_txn *txn = NULL;
     script_push_registry(sc, "packs");
+    if (!lua_istable(L, top + 1)) {
+        lua_settop(L, top);
+        return SEGRT_OK;
+    }
     for (lua_pushnil(L); rc == SEGRT_OK && lua_next(L, top + 1); lua_pop(L, 1)) {
+        if (lua_type(L, -2) != LUA_TSTRING || !lua_istable(L, -1))
+            continue;
+        int pack = lua_gettop(L);
+        const char *name = lua_tostring(L, pack - 1);
+        script_rawfield(L, pack, "loc");
+        const char *loc = lua_isstring(L, -1) ? lua_tostring(L, -1) : "?";
         char missing[1024] = "";
-        rc = check_fields(sc, missing, sizeof missing);
+        rc = check_fields(sc, pack, loc, name, missing, sizeof missing);
         if (rc == SEGRT_OK)
-            rc = check_names(sc, &txn, "events", FIELD_EV_TYPE, "event type", missing,
+            rc = check_names(sc, pack, &txn, "events", FIELD_EV_TYPE, "event type", missing,
                              sizeof missing);
         if (rc == SEGRT_OK)
-            rc = check_names(sc, &txn, "purposes", FIELD_CS_PURPOSE, "consent purpose", missing,
-                             sizeof missing);
-        if (rc == SEGRT_OK && missing[0]) {
-            lua_getfield(L, -1, "loc");
+            rc = check_names(sc, pack, &txn, "purposes", FIELD_CS_PURPOSE, "consent purpose",
+                             missing, sizeof missing);
+        if (rc == SEGRT_OK && missing[0])
             rc = store_fail(sc->s, SEGRT_ELUA, "%s: pack '%s' needs what the store does not have: "
-                            "%s", lua_tostring(L, -1), lua_tostring(L, -3), missing);
-        }
+                            "%s", loc, name, missing);
+        lua_settop(L, pack);
     }
     if (txn)
         mdb_txn_abort(txn);

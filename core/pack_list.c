@@ -89,18 +89,19 @@ static int add_bundled(list *l)
     return SEGRT_OK;
 }
 
-/* The declaration seg.pack { name = e->name } left in the registry, else an error. */
-static void read_declaration(lua_State *L, entry *e)
+/*
+ * The declaration seg.pack { name = e->name } left in registry (at index
+ * reg), else an error. The pack may have changed the registry: raw reads.
+ */
+static void read_declaration(lua_State *L, int reg, entry *e)
 {
-    lua_getfield(L, LUA_REGISTRYINDEX, SCRIPT_MODULE_KEY);
-    lua_getfield(L, -1, "_registry");
-    lua_getfield(L, -1, "packs");
-    if (lua_getfield(L, -1, e->name) != LUA_TTABLE) {
+    if (script_rawfield(L, reg, "packs") != LUA_TTABLE ||
+        script_rawfield(L, -1, e->name) != LUA_TTABLE) {
         snprintf(e->error, sizeof e->error, "it declares no seg.pack { name = \"%s\" }", e->name);
         return;
     }
-    lua_getfield(L, -1, "version");
-    lua_getfield(L, -2, "description");
+    script_rawfield(L, -1, "version");
+    script_rawfield(L, -2, "description");
     snprintf(e->version, sizeof e->version, "%s", lua_isstring(L, -2) ? lua_tostring(L, -2) : "");
     snprintf(e->description, sizeof e->description, "%s",
              lua_isstring(L, -1) ? lua_tostring(L, -1) : "");
@@ -118,6 +119,11 @@ static void describe(entry *e)
     sandbox_begin(&sb);
     lua_pushcfunction(L, script_open);
     int st = lua_pcall(L, 0, 0, 0);
+    if (st == LUA_OK) { /* 1: the seg module's registry, as the pack starts */
+        lua_getfield(L, LUA_REGISTRYINDEX, SCRIPT_MODULE_KEY);
+        script_rawfield(L, 1, "_registry");
+        lua_remove(L, 1);
+    }
     if (st == LUA_OK && e->src.bundled == NULL) {
         /* as require "packs.NAME" would, so that a cycle back to it shows from it */
         lua_pushcfunction(L, script_l_require);
@@ -127,7 +133,7 @@ static void describe(entry *e)
         st = lua_pcall(L, 0, 0, 0);
     }
     if (st == LUA_OK) {
-        read_declaration(L, e);
+        read_declaration(L, 1, e);
     } else {
         char why[256];
         const char *msg = sandbox_why(&sb, why, sizeof why);

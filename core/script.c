@@ -91,6 +91,13 @@ int script_open(lua_State *L)
     return 0;
 }
 
+int script_rawfield(lua_State *L, int idx, const char *key)
+{
+    idx = lua_absindex(L, idx);
+    lua_pushstring(L, key);
+    return lua_rawget(L, idx);
+}
+
 void script_push_registry(segrt_script *sc, const char *key)
 {
     lua_rawgeti(sc->L, LUA_REGISTRYINDEX, sc->registry_ref);

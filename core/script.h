@@ -136,6 +136,9 @@ void script_push_script(lua_State *L, const char *script);
 /* Start a call of the script (the budget and deadline restart), e.g. a REPL line. */
 void segrt_script_begin_call(segrt_script *sc);
 
+/* Push t[key] of the table t at idx without metamethods; returns its type. */
+int script_rawfield(lua_State *L, int idx, const char *key);
+
 /* Push registry[key] (a table) of the script's seg module. */
 void script_push_registry(segrt_script *sc, const char *key);
 /* Index of segment name, or -1. */

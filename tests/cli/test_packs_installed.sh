@@ -131,6 +131,25 @@ printf 'local seg = require "segrt"\nseg.pack { name = "baddep", depends = "tier
 run segrt count --db "$T/db" baddep x
 assert_contains "$T/err" "baddep.lua:2: seg.pack: depends takes a list of names" "depends must be a list"
 
+# A pack that tampers with the seg module's registry of packs harms nothing.
+cat >"$P1/tamper.lua" <<'EOF'
+local seg = require "segrt"
+seg.pack { name = "tamper", version = "1", description = "changes the registry" }
+seg._registry.packs.tamper.fields = "not a table"
+seg._registry.packs.tamper.events = 5
+seg._registry.packs[1] = { fields = { income = {} }, loc = {} }
+setmetatable(seg._registry.packs.tamper, { __index = function() error("boom") end })
+seg.segment "t" { where = seg.F.income:gt(0) }
+EOF
+run segrt count --db "$T/db" tamper t
+assert_rc 0 "requirements read from a changed registry: what is not a table is skipped"
+assert_eq "$(cat "$T/out")" 4 "... and the pack runs"
+printf 'local seg = require "segrt"\nseg.pack { name = "tamper2" }\nseg._registry.packs = 5\n' \
+    >"$P1/tamper2.lua"
+run segrt count --db "$T/db" tamper2 t
+assert_rc 1 "a registry of packs that is not a table"
+assert_contains "$T/err" "unknown segment 't'" "... is no crash"
+
 # A broken pack is listed with its error; the others still are.
 run segrt packs
 assert_rc 0 "segrt packs with broken packs installed"
@@ -138,6 +157,10 @@ assert_contains "$T/out" "needs_missing        -        installed  error: " "a b
 assert_contains "$T/out" "cyc_a                -        installed  error: $P1/cyc_c.lua:2: dependency cycle: cyc_a -> cyc_b -> cyc_c -> cyc_a" \
     "... a cycle from the pack listed"
 assert_contains "$T/out" "tiers                2.1" "... and the others are listed"
+assert_contains "$T/out" "tamper2              -        installed  error: it declares no seg.pack { name = \"tamper2\" }" \
+    "a pack whose declaration cannot be read"
+assert_contains "$T/out" "tamper               1        installed  changes the registry" \
+    "a declaration read from a changed registry"
 
 # --- Shadowing: an installed pack hides the bundled pack of its name.
 run segrt count --db "$T/db" saas trial_users
