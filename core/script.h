@@ -3,7 +3,8 @@
  * registered through the seg module, and the memo of one evaluation.
  *
  * The Lua state runs with the safe libraries only (base without file access,
- * string, table, math, utf8) and a require that knows "segrt".
+ * string, table, math, utf8) and a require that knows "segrt", the shipped
+ * scripts and the packs (script_require.c).
  */
 #ifndef SEGRT_SCRIPT_H
 #define SEGRT_SCRIPT_H
@@ -115,12 +116,37 @@ int script_score_fn_one(plan_ctx *cx, const pnode *p, uint32_t ord, int64_t *v);
 int script_segment_size(plan_ctx *cx, const char *name, uint64_t *size);
 int script_refresh_segments(segrt_script *sc);
 
-/* Packs (pack.c): a bundled pack by name, or NULL; the store has what the packs need. */
-const struct embedded_script *pack_find(const char *name);
+/* Packs (pack.c): the store has what the script's packs need. */
 int pack_check_requirements(segrt_script *sc);
+
+/* Registry keys of a script's Lua state (script.c creates them, script_require.c uses them). */
+#define SCRIPT_MODULE_CHUNK "=segrt"
+#define SCRIPT_MODULE_KEY "segrt.module"    /* the seg module */
+#define SCRIPT_LOADED_KEY "segrt.loaded"    /* modules required so far: name -> value */
+#define SCRIPT_LOADING_KEY "segrt.loading"  /* the modules being required, outermost first */
+#define SCRIPT_ROOTS_KEY "segrt.roots"      /* folder packs given by path: name -> folder */
+
+/* A lua_CFunction to run protected in a new state: the safe libraries and the seg module. */
+int script_open(lua_State *L);
+
+/* require and where() of scripts (script_require.c). */
+int script_l_require(lua_State *L);
+int script_l_where(lua_State *L);
+struct pack_source;
+/* Load (not run) the chunk of pack name from src, as luaL_loadbufferx does. */
+int script_load_pack(lua_State *L, const char *name, const struct pack_source *src);
+/*
+ * Push a function that runs SCRIPT: a file, a folder pack (its init.lua, its
+ * modules found inside it), or else the name of a pack, installed or bundled.
+ * Failures to find or load it are raised when it is called.
+ */
+void script_push_script(lua_State *L, const char *script);
 
 /* Start a call of the script (the budget and deadline restart), e.g. a REPL line. */
 void segrt_script_begin_call(segrt_script *sc);
+
+/* Push t[key] of the table t at idx without metamethods; returns its type. */
+int script_rawfield(lua_State *L, int idx, const char *key);
 
 /* Push registry[key] (a table) of the script's seg module. */
 void script_push_registry(segrt_script *sc, const char *key);

@@ -394,10 +394,12 @@ typedef struct segrt_script segrt_script;
 typedef struct segrt_set segrt_set;
 
 /**
- * Load and run the Lua segment script at @p path, or, when no such file
- * exists, the bundled pack of that name ("ecommerce_coffee"). A pack whose
- * required fields or event types the store lacks fails with one message
- * naming all of them. SEGRT_ELUA on a script error.
+ * Load and run the Lua segment script at @p path (a file, or a folder pack:
+ * its init.lua), or, when no such file exists, the pack of that name:
+ * installed on the search path (segrt_packs_path()), else bundled
+ * ("ecommerce_coffee"). A pack whose required fields or event types the
+ * store lacks fails with one message naming all of them; so does a missing
+ * dependency or a dependency cycle. SEGRT_ELUA on a script error.
  */
 SEGRT_API int segrt_script_load(segrt_store *s, const char *path, segrt_script **out);
 
@@ -411,6 +413,38 @@ SEGRT_API int segrt_script_load_string(segrt_store *s, const char *chunkname, co
  */
 SEGRT_API int segrt_packs_each(int (*fn)(void *ud, const char *name, const char *summary),
                                void *ud);
+
+/** A pack as segrt_packs_list() reports it; the strings are borrowed for the call of fn. */
+typedef struct segrt_pack_info {
+    const char *name;
+    const char *version;     /**< as its seg.pack declares it; "" when it failed to load */
+    const char *description; /**< as its seg.pack declares it; "" when it failed to load */
+    const char *origin;      /**< "bundled", or the installed file (NAME.lua) or folder (NAME/) */
+    const char *shadowed_by; /**< for a bundled pack hidden by an installed one: where that is */
+    const char *error;       /**< why loading it failed (a missing dependency, a cycle, ...) */
+} segrt_pack_info;
+
+/**
+ * Call @p fn for every pack a SCRIPT name can refer to: the packs installed
+ * on the search path (segrt_packs_path()) and the bundled ones, in name
+ * order, an installed pack before the bundled pack of the same name, which
+ * it shadows (shadowed_by is then set and the name loads the installed
+ * one). Each pack runs in a sandbox without a store, so that its seg.pack
+ * declaration can be read; shadowed_by and error are NULL when they do not
+ * apply. A non-zero return from fn stops and is returned; SEGRT_ENOMEM when
+ * out of memory.
+ */
+SEGRT_API int segrt_packs_list(int (*fn)(void *ud, const segrt_pack_info *p), void *ud);
+
+/**
+ * The pack search path, where installed packs are found: $SEGRT_PACKS
+ * (directories separated by ':'), else $XDG_DATA_HOME/segrt/packs, else
+ * ~/.local/share/segrt/packs. A pack there is a file NAME.lua or a folder
+ * NAME/ with init.lua (whose modules it requires as "NAME.module"); the
+ * first directory that has NAME wins. Written into @p buf as snprintf does
+ * ("" when there is no path); returns the length it needs.
+ */
+SEGRT_API size_t segrt_packs_path(char *buf, size_t n);
 
 /** Release a script. Accepts NULL. */
 SEGRT_API void segrt_script_free(segrt_script *sc);

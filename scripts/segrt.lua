@@ -376,20 +376,39 @@ end
 
 -- ------------------------------------------------------------ packs
 
--- seg.pack { name, version, description, requires = { fields = {...}, events = {...} },
---            depends = { "other_pack", ... } }: what a pack is and needs. The core
--- checks the requirements against the store when the script has run, and
--- names everything missing at once.
+-- seg.pack { name, version, description,
+--            requires = { fields = { "email", income = "integer", ... }, events = {...} },
+--            purposes = { "email_marketing", ... }, depends = { "other_pack", ... } }:
+-- what a pack is and needs: fields (a name, or name = type), event types,
+-- and the consent purposes its segments use (the store must hold records of
+-- them). The core checks all of it against the store when the script has
+-- run, and names everything missing at once. Each pack of depends is loaded
+-- first (installed, else bundled); a missing one or a cycle is an error.
+local function names(list, what)
+  if list ~= nil and type(list) ~= "table" then
+    fail("seg.pack: " .. what .. " takes a list of names: " .. what .. " = { \"...\" }")
+  end
+  for _, v in ipairs(list or {}) do
+    if type(v) ~= "string" then fail("seg.pack: " .. what .. " takes a list of names") end
+  end
+  return list or {}
+end
+
 function seg.pack(spec)
   if type(spec) ~= "table" or type(spec.name) ~= "string" then
     fail("seg.pack takes { name = ..., version = ..., requires = { fields = {...}, events = {...} } }")
   end
   local requires = spec.requires or {}
+  if type(requires) ~= "table" or (requires.fields ~= nil and type(requires.fields) ~= "table") then
+    fail("seg.pack: requires takes { fields = { \"a\", b = \"integer\" }, events = { \"...\" } }")
+  end
   registry.packs[spec.name] = { name = spec.name, version = spec.version or "",
                                 description = spec.description or "",
-                                fields = requires.fields or {}, events = requires.events or {},
+                                fields = requires.fields or {},
+                                events = names(requires.events, "events"),
+                                purposes = names(spec.purposes, "purposes"),
                                 loc = where() }
-  for _, dep in ipairs(spec.depends or {}) do require("packs." .. dep) end
+  for _, dep in ipairs(names(spec.depends, "depends")) do require("packs." .. dep, spec.name) end
 end
 
 -- ------------------------------------------------------------ special categories (Art. 9)
