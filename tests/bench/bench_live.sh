@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench_live.sh — the real-time path: events/s through examples/embed.c with
-# every bundled pack loaded (41 segments), and the time of one membership
+# every bundled pack loaded (47 segments), and the time of one membership
 # test (segrt_live_contains), on a copy of the `segrt demo` store.
 #
 # Usage: tests/bench/bench_live.sh [BUILD_DIR] [--events N] [--runs R]
