@@ -175,8 +175,9 @@ static int print_report(const cli *c, segrt_store *s)
     if (rc != SEGRT_OK)
         return cli_fail(c, s, rc);
     printf("\nTry: segrt repl --db %s    (then: F.region:eq \"mazowieckie\" & E.purchase:exists())\n"
-           "     segrt show --db %s c0000001    segrt export --db %s c0000001\n",
-           c->db, c->db, c->db);
+           "     segrt show --db %s c0000001    segrt export --db %s c0000001\n"
+           "     segrt report --db %s rfm_lifecycle --html report.html\n",
+           c->db, c->db, c->db, c->db);
     return EXIT_OK;
 }
 
