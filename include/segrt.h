@@ -189,6 +189,9 @@ typedef struct segrt_import_opts {
     int strict;                 /**< first bad row aborts; nothing of the file commits */
     uint32_t batch_rows;        /**< rows per committed batch (0 = default) */
     segrt_reject_fn on_reject;  /**< NULL: rejects are only counted */
+    /** Called, like on_reject, for each row kept with a notice: a contact whose
+     *  e-mail another contact already has (both are kept; segrt dedupe finds them). */
+    segrt_reject_fn on_notice;
     segrt_progress_fn on_progress;
     void *ud;                   /**< passed to the callbacks */
 } segrt_import_opts;
@@ -199,6 +202,7 @@ typedef struct segrt_import_report {
     uint64_t accepted;  /**< rows kept (inserted, updated or already present) */
     uint64_t rejected;  /**< rows rejected */
     uint64_t inserted;  /**< new contacts / events / consent records */
+    uint64_t noticed;   /**< rows kept with a notice (see on_notice) */
     uint64_t batches;   /**< committed batches */
 } segrt_import_report;
 
