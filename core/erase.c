@@ -5,14 +5,16 @@
  * data: an e-mail, a name). The event projections are rebuilt in the same
  * transaction. Only an audit entry with the ordinal remains.
  *
- * Stored segment memberships (and entered/exited sets) lose the contact's bit.
+ * Stored segment memberships (and entered/exited sets) lose the contact's bit,
+ * and what merges into the contact kept to undo them goes (merge.h).
  *
  * Uses: row.h, column.h, dict.h, event.h, consent.h, audit.h, projection.h,
- * membership.h.
+ * membership.h, merge.h.
  */
 #include "erase.h"
 
 #include "audit.h"
+#include "merge.h"
 #include "column.h"
 #include "consent.h"
 #include "dict.h"
@@ -153,55 +155,71 @@ static int drop_activity(segrt_store *s, MDB_txn *txn, uint32_t ord, uint64_t *n
     return rc;
 }
 
-static int erase_in(segrt_store *s, MDB_txn *txn, const char *id, const char *actor, row *r)
+int erase_contact(segrt_store *s, MDB_txn *txn, uint32_t ord, const char *id, size_t idlen,
+                  const row *r, erase_counts *n)
 {
-    uint32_t ord;
-    int rc = store_ord_of(s, txn, id, &ord);
-    if (rc != SEGRT_OK)
-        return rc;
-    MDB_val k = store_ord_key(&ord), v;
-    int mrc = mdb_get(txn, s->dbi[DB_CONTACTS], &k, &v);
-    if (mrc != 0)
-        return store_mdb_fail(s, mrc, "reading the contact");
-    int drc = row_decode(r, v.mv_data, v.mv_size);
-    if (drc != 0)
-        return drc == -2 ? store_fail(s, SEGRT_ENOMEM, "out of memory")
-                         : store_fail(s, SEGRT_ECORRUPT, "contact %u has a corrupt record", ord);
-    uint64_t next_ord, nev, ncs, nseg;
+    uint64_t next_ord;
+    MDB_val k = store_ord_key(&ord);
+    *n = (erase_counts){ .fields = r->n };
     col_cache *cc = col_cache_new();
-    rc = cc ? clear_values(s, txn, cc, r, ord) : store_fail(s, SEGRT_ENOMEM, "out of memory");
+    int rc = cc ? clear_values(s, txn, cc, r, ord) : store_fail(s, SEGRT_ENOMEM, "out of memory");
     col_cache_free(cc);
     if (rc == SEGRT_OK)
         rc = store_counter_get(s, txn, "next_ord", &next_ord);
     if (rc == SEGRT_OK)
         rc = collect_strings(s, txn, r, (uint32_t)((next_ord + COL_CHUNK_ROWS - 1) / COL_CHUNK_ROWS));
     if (rc == SEGRT_OK)
-        rc = drop_activity(s, txn, ord, &nev, &ncs);
+        rc = drop_activity(s, txn, ord, &n->events, &n->consents);
     if (rc == SEGRT_OK)
-        rc = membership_erase(s, txn, ord, &nseg);
+        rc = membership_erase(s, txn, ord, &n->segments);
     if (rc != SEGRT_OK)
         return rc;
-    MDB_val ik = { strlen(id), (void *)id };
-    mrc = mdb_del(txn, s->dbi[DB_IDS], &ik, NULL);
+    MDB_val ik = { idlen, (void *)id };
+    int mrc = mdb_del(txn, s->dbi[DB_IDS], &ik, NULL);
     if (mrc == 0)
         mrc = mdb_del(txn, s->dbi[DB_CONTACTS], &k, NULL);
     if (mrc != 0)
         return store_mdb_fail(s, mrc, "erasing the contact");
-    char detail[160];
-    snprintf(detail, sizeof detail,
-             "erased %zu fields, %llu events, %llu consent records, %llu segment memberships "
-             "(Art. 17)", r->n, (unsigned long long)nev, (unsigned long long)ncs,
-             (unsigned long long)nseg);
     rc = store_counter_add(s, txn, "contacts", -1);
     if (rc == SEGRT_OK)
-        rc = store_counter_add(s, txn, "events", -(int64_t)nev);
+        rc = store_counter_add(s, txn, "events", -(int64_t)n->events);
     if (rc == SEGRT_OK)
-        rc = store_counter_add(s, txn, "consents", -(int64_t)ncs);
+        rc = store_counter_add(s, txn, "consents", -(int64_t)n->consents);
     if (rc == SEGRT_OK)
         rc = store_counter_add(s, txn, "write_gen", 1);
-    if (rc == SEGRT_OK && nev > 0)
+    if (rc == SEGRT_OK && n->events > 0)
         rc = store_counter_add(s, txn, EV_GEN_COUNTER, 1);
-    return rc == SEGRT_OK ? audit_append(s, txn, actor, "erase", ord, detail) : rc;
+    return rc;
+}
+
+static int erase_in(segrt_store *s, MDB_txn *txn, const char *id, const char *actor, row *r)
+{
+    uint32_t ord;
+    int rc = store_ord_of(s, txn, id, &ord);
+    if (rc == SEGRT_ENOTFOUND)
+        return merge_erase_hint(s, txn, id);
+    if (rc != SEGRT_OK)
+        return rc;
+    rc = store_row_get(s, txn, ord, r);
+    if (rc != SEGRT_OK)
+        return rc;
+    erase_counts n;
+    uint64_t nmerges;
+    rc = erase_contact(s, txn, ord, id, strlen(id), r, &n);
+    if (rc == SEGRT_OK) /* what merges into it kept to undo them is personal data too */
+        rc = merge_forget(s, txn, ord, id, &nmerges);
+    if (rc != SEGRT_OK)
+        return rc;
+    char detail[200];
+    int len = snprintf(detail, sizeof detail,
+                       "erased %zu fields, %llu events, %llu consent records, %llu segment "
+                       "memberships", n.fields, (unsigned long long)n.events,
+                       (unsigned long long)n.consents, (unsigned long long)n.segments);
+    if (nmerges)
+        snprintf(detail + len, sizeof detail - (size_t)len, ", the undo data of %llu merges",
+                 (unsigned long long)nmerges);
+    strncat(detail, " (Art. 17)", sizeof detail - strlen(detail) - 1);
+    return audit_append(s, txn, actor, "erase", ord, detail);
 }
 
 struct erase_args {

@@ -87,5 +87,6 @@ int cmd_overlap(int argc, char **argv);
 int cmd_repl(int argc, char **argv);
 int cmd_consent(int argc, char **argv);
 int cmd_retention(int argc, char **argv);
+int cmd_dedupe(int argc, char **argv);
 
 #endif

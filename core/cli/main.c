@@ -30,6 +30,7 @@ static const struct {
     { "retention", cmd_retention, "erase contacts inactive for N days (--dry-run lists them)" },
     { "audit", cmd_audit, "print the audit log" },
     { "check", cmd_check, "check the store's internal consistency" },
+    { "dedupe", cmd_dedupe, "find duplicate contacts, merge them, undo a merge" },
 };
 
 static void usage(FILE *out)
