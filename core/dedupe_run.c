@@ -6,6 +6,7 @@
  *
  * Uses: dedupe.h, merge.h, projection.h, id_order.h.
  */
+#include "column.h"
 #include "dedupe.h"
 #include "id_order.h"
 #include "merge.h"
@@ -41,19 +42,32 @@ static int find(segrt_store *s, MDB_txn *txn, run *r)
     return rc;
 }
 
+/* Bytes of column chunks a merge transaction buffers before writing them. */
+#define MERGE_CACHE_BYTES ((size_t)256 << 20)
+
+static int merge_all(segrt_store *s, MDB_txn *txn, run *r, col_cache *cc)
+{
+    int rc = SEGRT_OK;
+    for (size_t i = 0; i < r->groups.n && rc == SEGRT_OK; i++) {
+        rc = merge_group(s, txn, cc, &r->groups.g[i], r->o->by, r->o->actor, &r->merge_ids[i]);
+        if (rc == SEGRT_OK && col_cache_bytes(cc) > MERGE_CACHE_BYTES)
+            rc = col_cache_flush(s, txn, cc);
+    }
+    return rc == SEGRT_OK ? col_cache_flush(s, txn, cc) : rc;
+}
+
 static int merge_txn(segrt_store *s, MDB_txn *txn, void *ud)
 {
     run *r = ud;
-    merge_totals t = { 0 };
     int rc = find(s, txn, r);
     free(r->merge_ids);
     r->merge_ids = rc == SEGRT_OK ? calloc(r->groups.n + 1, sizeof *r->merge_ids) : NULL;
-    if (rc == SEGRT_OK && r->merge_ids == NULL)
+    col_cache *cc = rc == SEGRT_OK ? col_cache_new() : NULL;
+    if (rc == SEGRT_OK && (r->merge_ids == NULL || cc == NULL))
         rc = store_fail(s, SEGRT_ENOMEM, "out of memory merging contacts");
-    for (size_t i = 0; i < r->groups.n && rc == SEGRT_OK; i++)
-        rc = merge_group(s, txn, &r->groups.g[i], r->o->by, r->o->actor, &r->merge_ids[i], &t);
-    if (rc == SEGRT_OK && t.events)
-        rc = store_counter_add(s, txn, EV_GEN_COUNTER, 1);
+    if (rc == SEGRT_OK)
+        rc = merge_all(s, txn, r, cc);
+    col_cache_free(cc);
     if (rc == SEGRT_OK && r->groups.n)
         rc = ev_proj_refresh(s, txn);
     if (rc == SEGRT_OK && r->groups.n)

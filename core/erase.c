@@ -29,14 +29,14 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Whether any contact other than ord still has code in a string column. */
-static int code_in_use(segrt_store *s, MDB_txn *txn, uint16_t field, uint32_t code,
-                       uint32_t nchunks, int *used)
+/* Whether any contact still has code in a string column (as cc's writes leave it). */
+static int code_in_use(segrt_store *s, MDB_txn *txn, const col_cache *cc, uint16_t field,
+                       uint32_t code, uint32_t nchunks, int *used)
 {
     *used = 0;
     for (uint32_t chunk = 0; chunk < nchunks && !*used; chunk++) {
         MDB_val v;
-        int rc = col_chunk_get(s, txn, field, chunk, 0, &v);
+        int rc = col_chunk_peek(s, txn, cc, field, chunk, 0, &v);
         if (rc == SEGRT_ENOTFOUND)
             continue;
         if (rc != SEGRT_OK)
@@ -54,14 +54,14 @@ static int code_in_use(segrt_store *s, MDB_txn *txn, uint16_t field, uint32_t co
     return SEGRT_OK;
 }
 
-/* Whether any contact still has a set value (every bitset chunk empty). */
-static int set_value_in_use(segrt_store *s, MDB_txn *txn, uint16_t field, uint32_t code,
-                            uint32_t nchunks, int *used)
+/* Whether any contact still has a set value (some bitset chunk not empty). */
+static int set_value_in_use(segrt_store *s, MDB_txn *txn, const col_cache *cc, uint16_t field,
+                            uint32_t code, uint32_t nchunks, int *used)
 {
     *used = 0;
     for (uint32_t chunk = 0; chunk < nchunks && !*used; chunk++) {
         MDB_val v;
-        int rc = col_chunk_get(s, txn, field, chunk, code, &v);
+        int rc = col_chunk_peek(s, txn, cc, field, chunk, code, &v);
         if (rc == SEGRT_ENOTFOUND)
             continue;
         if (rc != SEGRT_OK)
@@ -91,13 +91,12 @@ static int clear_values(segrt_store *s, MDB_txn *txn, col_cache *cc, const row *
             rc = col_set_i64(s, txn, cc, f->id, ord, VALUE_MISSING);
         }
     }
-    if (rc == SEGRT_OK)
-        rc = col_set_bit(s, txn, cc, FIELD_LIVE, 0, ord, 0);
-    return rc == SEGRT_OK ? col_cache_flush(s, txn, cc) : rc;
+    return rc == SEGRT_OK ? col_set_bit(s, txn, cc, FIELD_LIVE, 0, ord, 0) : rc;
 }
 
 /* Drop the dictionary strings of the erased row that nobody else uses. */
-static int collect_strings(segrt_store *s, MDB_txn *txn, const row *r, uint32_t nchunks)
+static int collect_strings(segrt_store *s, MDB_txn *txn, const col_cache *cc, const row *r,
+                           uint32_t nchunks)
 {
     int rc = SEGRT_OK;
     for (size_t i = 0; i < r->n && rc == SEGRT_OK; i++) {
@@ -105,13 +104,13 @@ static int collect_strings(segrt_store *s, MDB_txn *txn, const row *r, uint32_t 
         const field_def *f = schema_by_id(s->schema, v->field);
         int used = 1;
         if (f->type == SEGRT_T_STRING) {
-            rc = code_in_use(s, txn, f->id, (uint32_t)v->v, nchunks, &used);
+            rc = code_in_use(s, txn, cc, f->id, (uint32_t)v->v, nchunks, &used);
             if (rc == SEGRT_OK && !used)
                 rc = dict_remove(s, txn, f->id, (uint32_t)v->v);
         }
         for (uint32_t k = 0; f->type == SEGRT_T_SET && k < v->nset && rc == SEGRT_OK; k++) {
             uint32_t code = row_set_codes(r, v)[k];
-            rc = set_value_in_use(s, txn, f->id, code, nchunks, &used);
+            rc = set_value_in_use(s, txn, cc, f->id, code, nchunks, &used);
             if (rc == SEGRT_OK && !used)
                 rc = dict_remove(s, txn, f->id, code);
         }
@@ -155,19 +154,18 @@ static int drop_activity(segrt_store *s, MDB_txn *txn, uint32_t ord, uint64_t *n
     return rc;
 }
 
-int erase_contact(segrt_store *s, MDB_txn *txn, uint32_t ord, const char *id, size_t idlen,
-                  const row *r, erase_counts *n)
+int erase_contact(segrt_store *s, MDB_txn *txn, col_cache *cc, uint32_t ord, const char *id,
+                  size_t idlen, const row *r, erase_counts *n)
 {
     uint64_t next_ord;
     MDB_val k = store_ord_key(&ord);
     *n = (erase_counts){ .fields = r->n };
-    col_cache *cc = col_cache_new();
-    int rc = cc ? clear_values(s, txn, cc, r, ord) : store_fail(s, SEGRT_ENOMEM, "out of memory");
-    col_cache_free(cc);
+    int rc = clear_values(s, txn, cc, r, ord);
     if (rc == SEGRT_OK)
         rc = store_counter_get(s, txn, "next_ord", &next_ord);
     if (rc == SEGRT_OK)
-        rc = collect_strings(s, txn, r, (uint32_t)((next_ord + COL_CHUNK_ROWS - 1) / COL_CHUNK_ROWS));
+        rc = collect_strings(s, txn, cc, r,
+                             (uint32_t)((next_ord + COL_CHUNK_ROWS - 1) / COL_CHUNK_ROWS));
     if (rc == SEGRT_OK)
         rc = drop_activity(s, txn, ord, &n->events, &n->consents);
     if (rc == SEGRT_OK)
@@ -192,7 +190,8 @@ int erase_contact(segrt_store *s, MDB_txn *txn, uint32_t ord, const char *id, si
     return rc;
 }
 
-static int erase_in(segrt_store *s, MDB_txn *txn, const char *id, const char *actor, row *r)
+static int erase_in(segrt_store *s, MDB_txn *txn, col_cache *cc, const char *id,
+                    const char *actor, row *r)
 {
     uint32_t ord;
     int rc = store_ord_of(s, txn, id, &ord);
@@ -205,7 +204,7 @@ static int erase_in(segrt_store *s, MDB_txn *txn, const char *id, const char *ac
         return rc;
     erase_counts n;
     uint64_t nmerges;
-    rc = erase_contact(s, txn, ord, id, strlen(id), r, &n);
+    rc = erase_contact(s, txn, cc, ord, id, strlen(id), r, &n);
     if (rc == SEGRT_OK) /* what merges into it kept to undo them is personal data too */
         rc = merge_forget(s, txn, ord, id, &nmerges);
     if (rc != SEGRT_OK)
@@ -222,41 +221,32 @@ static int erase_in(segrt_store *s, MDB_txn *txn, const char *id, const char *ac
     return audit_append(s, txn, actor, "erase", ord, detail);
 }
 
-struct erase_args {
-    const char *id, *actor;
-};
-
-static int erase_txn(segrt_store *s, MDB_txn *txn, void *ud)
-{
-    const struct erase_args *a = ud;
-    row r = { 0 };
-    int rc = erase_in(s, txn, a->id, a->actor, &r);
-    row_free(&r);
-    /* In the same transaction: the erased events leave the projections with the timeline. */
-    if (rc == SEGRT_OK)
-        rc = ev_proj_refresh(s, txn);
-    return rc == SEGRT_OK ? id_order_refresh(s, txn) : rc;
-}
-
 typedef struct batch_args {
     const char *const *ids;
     size_t n;
     const char *actor;
-    unsigned char *erased; /* per id: 1 when it was erased, 0 when unknown */
+    unsigned char *erased; /* per id: 1 when it was erased, 0 when unknown; NULL: unknown fails */
 } batch_args;
 
 static int erase_batch_txn(segrt_store *s, MDB_txn *txn, void *ud)
 {
     const batch_args *a = ud;
-    int rc = SEGRT_OK;
+    col_cache *cc = col_cache_new();
+    int rc = cc ? SEGRT_OK : store_fail(s, SEGRT_ENOMEM, "out of memory");
     for (size_t i = 0; i < a->n && rc == SEGRT_OK; i++) {
         row r = { 0 };
-        rc = erase_in(s, txn, a->ids[i], a->actor, &r);
+        rc = erase_in(s, txn, cc, a->ids[i], a->actor, &r);
         row_free(&r);
-        a->erased[i] = rc == SEGRT_OK;
-        if (rc == SEGRT_ENOTFOUND) /* erased meanwhile */
-            rc = SEGRT_OK;
+        if (a->erased) {
+            a->erased[i] = rc == SEGRT_OK;
+            if (rc == SEGRT_ENOTFOUND) /* erased meanwhile */
+                rc = SEGRT_OK;
+        }
     }
+    if (rc == SEGRT_OK)
+        rc = col_cache_flush(s, txn, cc);
+    col_cache_free(cc);
+    /* In the same transaction: the erased events leave the projections with the timeline. */
     if (rc == SEGRT_OK)
         rc = ev_proj_refresh(s, txn);
     return rc == SEGRT_OK ? id_order_refresh(s, txn) : rc;
@@ -274,9 +264,5 @@ int erase_batch(segrt_store *s, const char *const *ids, size_t n, const char *ac
 
 int segrt_contact_erase(segrt_store *s, const char *id, const char *actor)
 {
-    struct erase_args a = { id, actor };
-    int rc = store_write(s, erase_txn, &a);
-    if (rc == SEGRT_OK)
-        mdb_env_sync(s->env, 1);
-    return rc;
+    return erase_batch(s, &id, 1, actor, NULL);
 }

@@ -386,31 +386,21 @@ static int merge_in(merging *m, int by, const char *actor, uint64_t *merge_id)
         rc = oom(s);
     if (rc == SEGRT_OK)
         rc = put_value(s, m->txn, DB_CONTACTS, g->ord[0], &m->scratch);
-    /* The survivor's columns reach the store before the others' strings are collected. */
-    if (rc == SEGRT_OK)
-        rc = col_cache_flush(s, m->txn, m->cc);
+    /* Through the same cache: the survivor's new values count as uses of their strings. */
     for (size_t i = 0; i < m->ngone && rc == SEGRT_OK; i++) {
         erase_counts n;
-        rc = erase_contact(s, m->txn, m->gone[i].ord, m->gone[i].id, strlen(m->gone[i].id),
-                           &m->gone[i].r, &n);
+        rc = erase_contact(s, m->txn, m->cc, m->gone[i].ord, m->gone[i].id,
+                           strlen(m->gone[i].id), &m->gone[i].r, &n);
     }
     return rc == SEGRT_OK ? record(m, by, actor, merge_id) : rc;
 }
 
-int merge_group(segrt_store *s, MDB_txn *txn, const dup_group *g, int by, const char *actor,
-                uint64_t *merge_id, merge_totals *t)
+int merge_group(segrt_store *s, MDB_txn *txn, col_cache *cc, const dup_group *g, int by,
+                const char *actor, uint64_t *merge_id)
 {
-    merging m = { .s = s, .txn = txn, .g = g, .ngone = g->n - 1 };
+    merging m = { .s = s, .txn = txn, .g = g, .ngone = g->n - 1, .cc = cc };
     m.gone = calloc(m.ngone, sizeof *m.gone);
-    m.cc = col_cache_new();
-    int rc = m.gone && m.cc ? merge_in(&m, by, actor, merge_id) : oom(s);
-    if (rc == SEGRT_OK) {
-        t->contacts += m.ngone;
-        t->events += m.added.n;
-        t->consents += m.nseqs;
-        t->protective += m.protective;
-        t->filled += m.nfilled;
-    }
+    int rc = m.gone ? merge_in(&m, by, actor, merge_id) : oom(s);
     for (size_t i = 0; m.gone && i < m.ngone; i++) {
         gone *o = &m.gone[i];
         row_free(&o->r);
@@ -421,7 +411,6 @@ int merge_group(segrt_store *s, MDB_txn *txn, const dup_group *g, int by, const 
         cs_list_free(&o->css);
     }
     free(m.gone);
-    col_cache_free(m.cc);
     row_free(&m.surv);
     buf_free(&m.filled_body);
     buf_free(&m.filled);

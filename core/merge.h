@@ -6,8 +6,10 @@
 #ifndef SEGRT_MERGE_H
 #define SEGRT_MERGE_H
 
+#include "column.h"
 #include "dedupe.h"
 #include "event.h"
+#include "merge_record.h"
 #include "store.h"
 
 #include <stddef.h>
@@ -16,23 +18,16 @@
 /* The source of the consent records a merge adds to keep the most protective state. */
 #define MERGE_CONSENT_SOURCE "dedupe"
 
-/* What merges moved, for the caller's summary. */
-typedef struct merge_totals {
-    uint64_t contacts;   /* merged away */
-    uint64_t events;     /* added to survivors' timelines */
-    uint64_t consents;   /* consent records added to survivors (protective ones included) */
-    uint64_t protective; /* of which copies of a withdrawal, denial or objection */
-    uint64_t filled;     /* fields filled on survivors */
-} merge_totals;
-
 /*
  * Merge group g (found by key by) into g->ord[0] in txn, as segrt_dedupe()
  * describes: audit entry "merge" by actor, undo record under its sequence
- * number (*merge_id). Leaves the projections and the id order stale: the
- * caller refreshes them once after all its groups.
+ * number (*merge_id). Column values are written through cc, which the
+ * caller flushes; the projections and the id order are left stale (ev_gen
+ * moves when the others had events): the caller refreshes them once after
+ * all its groups.
  */
-int merge_group(segrt_store *s, MDB_txn *txn, const dup_group *g, int by, const char *actor,
-                uint64_t *merge_id, merge_totals *t);
+int merge_group(segrt_store *s, MDB_txn *txn, col_cache *cc, const dup_group *g, int by,
+                const char *actor, uint64_t *merge_id);
 
 /* Add sign (+1 or -1) per event of l to the "events" and per-type counters. */
 int merge_count_events(segrt_store *s, MDB_txn *txn, const ev_list *l, int sign);
@@ -44,6 +39,10 @@ int merge_count_events(segrt_store *s, MDB_txn *txn, const ev_list *l, int sign)
  * contact with this id. *n (if non-NULL) receives how many went.
  */
 int merge_forget(segrt_store *s, MDB_txn *txn, uint32_t ord, const char *id, uint64_t *n);
+
+/* fn(ud, merge id, undo record) for each merge into ord that can be undone, oldest first. */
+int merge_each_into(segrt_store *s, MDB_txn *txn, uint32_t ord,
+                    int (*fn)(void *ud, uint64_t id, const merge_record *r), void *ud);
 
 /*
  * The merge whose record holds the merged contact id (or, id NULL, the

@@ -205,6 +205,14 @@ int pval_next(pval_iter *it, pval *out)
     return 1;
 }
 
+merge_blob pval_item(const unsigned char **p, const unsigned char *end)
+{
+    merge_blob b = { NULL, 0 };
+    if (get_blob(p, end, &b) != 0)
+        *p = end; /* pval_next checked the items: not reached */
+    return b;
+}
+
 /* Whether the string of code in field equals p[0..n). */
 static int same_string(segrt_store *s, MDB_txn *txn, uint16_t field, uint32_t code,
                        const unsigned char *p, size_t n, int *same)
@@ -234,8 +242,7 @@ int pval_matches(segrt_store *s, MDB_txn *txn, const row *r, const pval *pv, int
     int rc = SEGRT_OK;
     *same = 1;
     for (uint32_t i = 0; i < v->nset && *same && rc == SEGRT_OK; i++) {
-        merge_blob b;
-        get_blob(&p, end, &b); /* pval_next checked the items */
+        merge_blob b = pval_item(&p, end);
         rc = same_string(s, txn, pv->field, row_set_codes(r, v)[i], b.p, b.n, same);
     }
     return rc;
@@ -306,8 +313,7 @@ int pval_apply(segrt_store *s, MDB_txn *txn, col_cache *cc, pval_dicts *dicts, r
     if (codes == NULL)
         return store_fail(s, SEGRT_ENOMEM, "out of memory");
     for (uint32_t i = 0; i < pv->nitems && rc == SEGRT_OK; i++) {
-        merge_blob b;
-        get_blob(&p, end, &b);
+        merge_blob b = pval_item(&p, end);
         rc = intern(s, txn, dicts, f->id, b.p, b.n, &codes[i]);
         if (rc == SEGRT_OK)
             rc = col_set_bit(s, txn, cc, f->id, codes[i], ord, 1);

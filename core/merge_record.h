@@ -85,6 +85,9 @@ int pval_iter_init(pval_iter *it, merge_blob b);
 /* The next value: 1, 0 at the end, -1 corrupt. */
 int pval_next(pval_iter *it, pval *out);
 
+/* The next item of a set value: *p walks pv->p .. pv->p + pv->n (checked by pval_next). */
+merge_blob pval_item(const unsigned char **p, const unsigned char *end);
+
 /* Whether row r (strings read from txn) holds exactly the value pv. */
 int pval_matches(segrt_store *s, MDB_txn *txn, const row *r, const pval *pv, int *same);
 

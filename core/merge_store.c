@@ -1,17 +1,17 @@
 /*
  * merge_store.c — the undo records of merges as a whole: listing them
- * (segrt_merges_each), dropping them when a contact is erased (merge_forget:
+ * (segrt_merges_each, merge_each_into), dropping them when a contact is erased (merge_forget:
  * they hold personal data), and saying where an erased id went
  * (merge_erase_hint).
  *
  * The merges table is small next to the contacts (one record per merged
- * group), so these walk all of it.
+ * group), so these walk all of it; so does merge_each_into, for the export
+ * of a survivor (what is kept of the contacts merged into it is held data).
  *
  * Uses: merge.h, merge_record.h, dedupe.h, row.h.
  */
 #include "merge.h"
 
-#include "merge_record.h"
 #include "row.h"
 
 #include <stdio.h>
@@ -57,6 +57,25 @@ static int each_record(segrt_store *s, MDB_txn *txn,
 static int blob_is(merge_blob b, const char *s)
 {
     return b.n == strlen(s) && memcmp(b.p, s, b.n) == 0;
+}
+
+typedef struct into_args {
+    uint32_t ord;
+    int (*fn)(void *ud, uint64_t id, const merge_record *r);
+    void *ud;
+} into_args;
+
+static int into_one(void *ud, uint64_t id, const merge_record *r)
+{
+    const into_args *a = ud;
+    return r->survivor == a->ord ? a->fn(a->ud, id, r) : SEGRT_OK;
+}
+
+int merge_each_into(segrt_store *s, MDB_txn *txn, uint32_t ord,
+                    int (*fn)(void *ud, uint64_t id, const merge_record *r), void *ud)
+{
+    into_args a = { ord, fn, ud };
+    return each_record(s, txn, into_one, &a);
 }
 
 /* ------------------------------------------------------------ erasure */
