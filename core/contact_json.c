@@ -128,15 +128,24 @@ static int events_json(segrt_store *s, MDB_txn *txn, const void *data, size_t si
     return SEGRT_OK;
 }
 
-int contact_json_events(segrt_store *s, MDB_txn *txn, uint32_t ord, json_t *arr)
+/* The value of ord in db (a timeline or a history) through fn into arr; none: nothing. */
+static int stored_json(segrt_store *s, MDB_txn *txn, enum store_db db, uint32_t ord,
+                       int (*fn)(segrt_store *s, MDB_txn *txn, const void *data, size_t size,
+                                 uint32_t ord, json_t *arr),
+                       json_t *arr)
 {
     MDB_val k = store_ord_key(&ord), v;
-    int mrc = mdb_get(txn, s->dbi[DB_EVENTS], &k, &v);
+    int mrc = mdb_get(txn, s->dbi[db], &k, &v);
     if (mrc == MDB_NOTFOUND)
         return SEGRT_OK;
     if (mrc != 0)
-        return store_mdb_fail(s, mrc, "reading events");
-    return events_json(s, txn, v.mv_data, v.mv_size, ord, arr);
+        return store_mdb_fail(s, mrc, "reading a contact's history");
+    return fn(s, txn, v.mv_data, v.mv_size, ord, arr);
+}
+
+int contact_json_events(segrt_store *s, MDB_txn *txn, uint32_t ord, json_t *arr)
+{
+    return stored_json(s, txn, DB_EVENTS, ord, events_json, arr);
 }
 
 /* The records of a consent history value, appended to arr, in_force at s->now. */
@@ -167,16 +176,6 @@ static int history_json(segrt_store *s, MDB_txn *txn, const void *data, size_t s
     return SEGRT_OK;
 }
 
-static int consents_json(segrt_store *s, MDB_txn *txn, uint32_t ord, json_t *arr)
-{
-    MDB_val k = store_ord_key(&ord), v;
-    int mrc = mdb_get(txn, s->dbi[DB_CONSENTS], &k, &v);
-    if (mrc == MDB_NOTFOUND)
-        return SEGRT_OK;
-    if (mrc != 0)
-        return store_mdb_fail(s, mrc, "reading consents");
-    return history_json(s, txn, v.mv_data, v.mv_size, ord, arr);
-}
 
 /* One stored segment the contact is a member of: its name and the NOW of its last run. */
 static int segment_json(void *ud, const char *name, const char *purpose, uint64_t run,
@@ -282,7 +281,7 @@ int contact_json(segrt_store *s, MDB_txn *txn, uint32_t ord, json_t **out)
     if (rc == SEGRT_OK)
         rc = contact_json_events(s, txn, ord, events);
     if (rc == SEGRT_OK)
-        rc = consents_json(s, txn, ord, consents);
+        rc = stored_json(s, txn, DB_CONSENTS, ord, history_json, consents);
     if (rc == SEGRT_OK)
         rc = membership_of(s, txn, ord, segment_json, segments);
     struct merged_args ma = { s, txn, json_array() };

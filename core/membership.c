@@ -338,14 +338,21 @@ static int set_in_key(segrt_store *s, MDB_txn *txn, const unsigned char *key, si
     return rc;
 }
 
-int membership_erase(segrt_store *s, MDB_txn *txn, uint32_t ord, uint64_t *segments)
+/* The keys of the stored sets ('e', 'm', 'x') that hold a->ord, into a->keys. */
+static int find_holding(segrt_store *s, MDB_txn *txn, struct erase_scan *a)
 {
     static const char kinds[] = { 'e', 'm', 'x' };
-    struct erase_scan a = { ord, { 0 }, 0 };
     int rc = SEGRT_OK;
-    /* Find first, then rewrite: no cursor is open while the table changes. */
     for (size_t i = 0; i < sizeof kinds && rc == SEGRT_OK; i++)
-        rc = each_of_kind(s, txn, kinds[i], erase_find, &a);
+        rc = each_of_kind(s, txn, kinds[i], erase_find, a);
+    return rc;
+}
+
+int membership_erase(segrt_store *s, MDB_txn *txn, uint32_t ord, uint64_t *segments)
+{
+    struct erase_scan a = { ord, { 0 }, 0 };
+    /* Find first, then rewrite: no cursor is open while the table changes. */
+    int rc = find_holding(s, txn, &a);
     for (size_t at = 0; rc == SEGRT_OK && at < a.keys.len;) {
         uint16_t len;
         memcpy(&len, a.keys.p + at, sizeof len);
@@ -382,11 +389,8 @@ static int last_run(segrt_store *s, MDB_txn *txn, const unsigned char *name, siz
 
 int membership_held(segrt_store *s, MDB_txn *txn, uint32_t ord, buf *held)
 {
-    static const char kinds[] = { 'e', 'm', 'x' };
     struct erase_scan a = { ord, { 0 }, 0 };
-    int rc = SEGRT_OK;
-    for (size_t i = 0; i < sizeof kinds && rc == SEGRT_OK; i++)
-        rc = each_of_kind(s, txn, kinds[i], erase_find, &a);
+    int rc = find_holding(s, txn, &a);
     for (size_t at = 0; rc == SEGRT_OK && at < a.keys.len;) {
         uint16_t len;
         uint64_t run;
