@@ -60,6 +60,15 @@ static inline uint64_t bitset_count(const bitset *b)
     return n;
 }
 
+/* |a & b|; a and b may differ in length (sets from different snapshots). */
+static inline uint64_t bitset_count_and(const bitset *a, const bitset *b)
+{
+    uint64_t n = 0;
+    for (size_t i = 0, nw = bitset_words(a->nbits < b->nbits ? a->nbits : b->nbits); i < nw; i++)
+        n += (uint64_t)__builtin_popcountll(a->w[i] & b->w[i]);
+    return n;
+}
+
 static inline void bitset_and(bitset *dst, const bitset *src)
 {
     for (size_t i = 0, nw = bitset_words(dst->nbits); i < nw; i++)

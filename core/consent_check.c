@@ -136,6 +136,16 @@ static int run_check(plan_ctx *cx, const char *purpose, contact_proxy *proxy, in
     return keep;
 }
 
+/* The check of one contact's decoded history; 1 pass, 0 not, <0 error. */
+static int check_list(plan_ctx *cx, const char *purpose, const purpose_rule *rule, uint32_t code,
+                      uint32_t ord, const cs_list *l, contact_proxy *proxy, int proxy_idx)
+{
+    const cs_rec *rec = cs_in_force(l, code, cx->now);
+    if (!passes(rule, rec, cx->now) || (rule->marketing && objects(rule, l, cx->now)))
+        return 0;
+    return proxy ? run_check(cx, purpose, proxy, proxy_idx, rec, ord) : 1;
+}
+
 /* The check of one contact's history (a consents value); 1 pass, 0 not, <0 error. */
 static int check_one(plan_ctx *cx, const char *purpose, const purpose_rule *rule, uint32_t code,
                      uint32_t ord, const MDB_val *v, cs_list *l, contact_proxy *proxy,
@@ -144,10 +154,7 @@ static int check_one(plan_ctx *cx, const char *purpose, const purpose_rule *rule
     l->n = 0;
     if (cs_list_decode(l, v->mv_data, v->mv_size) != 0)
         return store_fail(cx->s, SEGRT_ECORRUPT, "consents of contact %u are corrupt", ord);
-    const cs_rec *rec = cs_in_force(l, code, cx->now);
-    if (!passes(rule, rec, cx->now) || (rule->marketing && objects(rule, l, cx->now)))
-        return 0;
-    return proxy ? run_check(cx, purpose, proxy, proxy_idx, rec, ord) : 1;
+    return check_list(cx, purpose, rule, code, ord, l, proxy, proxy_idx);
 }
 
 int consent_objectors(plan_ctx *cx, bitset *out)
@@ -182,6 +189,58 @@ int consent_objectors(plan_ctx *cx, bitset *out)
         rc = store_mdb_fail(cx->s, mrc, "reading consents");
     if (rc != SEGRT_OK)
         bitset_free(out);
+    return rc;
+}
+
+/* One contact's consent histories (cleared when it has none). */
+static int read_history(plan_ctx *cx, uint32_t ord, cs_list *l, int *found)
+{
+    MDB_val key = store_ord_key(&ord), v;
+    int mrc = mdb_get(cx->txn, cx->s->dbi[DB_CONSENTS], &key, &v);
+    l->n = 0;
+    *found = mrc == 0;
+    if (mrc != 0 && mrc != MDB_NOTFOUND)
+        return store_mdb_fail(cx->s, mrc, "reading consents");
+    if (mrc == 0 && cs_list_decode(l, v.mv_data, v.mv_size) != 0)
+        return store_fail(cx->s, SEGRT_ECORRUPT, "consents of contact %u are corrupt", ord);
+    return SEGRT_OK;
+}
+
+int consent_objects(plan_ctx *cx, uint32_t ord)
+{
+    purpose_rule rule = { .marketing = 1 };
+    cs_list l = { 0 };
+    int found = 0, rc = read_objections(cx, &rule);
+    if (rc == SEGRT_OK && (rule.direct_marketing || rule.objection))
+        rc = read_history(cx, ord, &l, &found);
+    if (rc == SEGRT_OK)
+        rc = found && objects(&rule, &l, cx->now);
+    cs_list_free(&l);
+    return rc;
+}
+
+int consent_passes(plan_ctx *cx, const char *purpose, uint32_t ord)
+{
+    purpose_rule rule;
+    uint32_t code = 0;
+    cs_list l = { 0 };
+    int found = 0, rc = read_rule(cx, purpose, &rule);
+    if (rc == SEGRT_OK)
+        rc = dict_find(cx->s, cx->txn, FIELD_CS_PURPOSE, purpose, strlen(purpose), &code);
+    if (rc == SEGRT_OK && code)
+        rc = read_history(cx, ord, &l, &found);
+    if (rc == SEGRT_OK && found) {
+        lua_State *L = cx->sc->L;
+        char who[160];
+        snprintf(who, sizeof who, "the consent check of '%s'", purpose);
+        contact_proxy *proxy = rule.has_check ? contact_proxy_push(L, cx, purpose, who) : NULL;
+        rc = check_list(cx, purpose, &rule, code, ord, &l, proxy, lua_gettop(L));
+        if (proxy) {
+            contact_proxy_done(proxy);
+            lua_pop(L, 1);
+        }
+    }
+    cs_list_free(&l);
     return rc;
 }
 

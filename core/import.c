@@ -140,6 +140,8 @@ int import_pend(import_ctx *c, uint32_t ord, uint32_t at)
         c->pend_cap = cap;
     }
     c->pend[c->npend++] = (pend_rec){ ord, at };
+    if (c->touched)
+        c->touched(c->touched_ud, ord, c->kind == SEGRT_EVENTS ? c->evs.recs[at].type : 0);
     return SEGRT_OK;
 }
 
@@ -752,54 +754,125 @@ static void ctx_free(import_ctx *c)
     row_free(&c->row);
 }
 
-/* Import the text of src (named name in messages): batches, then the derived data. */
-static int import_source(segrt_store *s, segrt_kind kind, const char *name, source *src_in,
-                         const segrt_import_opts *opts, segrt_import_report *out)
+/* Set up c for importing rows of kind into s (names in messages: name). */
+static int ctx_init(import_ctx *c, segrt_store *s, segrt_kind kind, const char *name,
+                    const segrt_import_opts *opts, segrt_import_report *rep)
 {
-    segrt_import_opts defaults = { 0 };
-    segrt_import_report rep = { 0 };
-    source src = *src_in;
+    static const segrt_import_opts defaults = { 0 };
+    *c = (import_ctx){ .s = s, .kind = kind, .file = name, .opts = opts ? opts : &defaults,
+                       .rep = rep };
+    c->id_col = c->email_col = -1;
+    for (size_t i = 0; i < sizeof c->role_col / sizeof c->role_col[0]; i++)
+        c->role_col[i] = -1;
+    if (kind == SEGRT_CONTACTS && (c->colcache = col_cache_new()) == NULL)
+        return store_fail(s, SEGRT_ENOMEM, "out of memory");
+    return SEGRT_OK;
+}
+
+/* Apply the rows of src in committed batches; the derived data is left to the caller. */
+static int feed(import_ctx *c, source *src)
+{
     int rc = SEGRT_OK;
-    import_ctx c = { .s = s, .kind = kind, .file = name, .opts = opts ? opts : &defaults,
-                     .rep = &rep };
-    c.colcache = kind == SEGRT_CONTACTS ? col_cache_new() : NULL;
-    c.id_col = c.email_col = -1;
-    for (size_t i = 0; i < sizeof c.role_col / sizeof c.role_col[0]; i++)
-        c.role_col[i] = -1;
-    const char *start = src.base ? src.base : "";
-    size_t len = src.size;
+    const char *start = src->base ? src->base : "";
+    size_t len = src->size;
     if (len >= 3 && memcmp(start, "\xEF\xBB\xBF", 3) == 0) { /* a UTF-8 byte order mark */
         start += 3;
         len -= 3;
     }
-    if (kind == SEGRT_CONTACTS && c.colcache == NULL)
-        rc = store_fail(s, SEGRT_ENOMEM, "out of memory");
-    if (src.jsonl) {
-        jsonl_reader_init(&src.js, start, len, 1);
+    if (src->jsonl) {
+        jsonl_reader_init(&src->js, start, len, 1);
     } else {
-        csv_reader_init(&src.csv, start, len, 1, MAX_FIELD_BYTES);
-        if (rc == SEGRT_OK)
-            rc = read_header(&c, &src);
-        if (rc == SEGRT_OK && kind == SEGRT_CONTACTS)
-            rc = infer_types(&c, &src);
+        csv_reader_init(&src->csv, start, len, 1, MAX_FIELD_BYTES);
+        rc = read_header(c, src);
+        if (rc == SEGRT_OK && c->kind == SEGRT_CONTACTS)
+            rc = infer_types(c, src);
     }
     if (rc == SEGRT_OK)
-        rc = run_batches(&c, &src);
-    if (src.jsonl)
-        jsonl_reader_free(&src.js);
+        rc = run_batches(c, src);
+    if (src->jsonl)
+        jsonl_reader_free(&src->js);
     else
-        csv_reader_free(&src.csv);
+        csv_reader_free(&src->csv);
+    return rc;
+}
+
+static int update_derived(segrt_store *s, segrt_kind kind)
+{
+    int rc = SEGRT_OK;
+    if (kind == SEGRT_EVENTS)
+        rc = ev_proj_update(s);
+    if (kind == SEGRT_CONTACTS)
+        rc = id_order_update(s);
+    return rc;
+}
+
+/* Import the text of src (named name in messages): batches, then the derived data. */
+static int import_source(segrt_store *s, segrt_kind kind, const char *name, source *src,
+                         const segrt_import_opts *opts, segrt_import_report *out)
+{
+    segrt_import_report rep = { 0 };
+    import_ctx c;
+    int rc = ctx_init(&c, s, kind, name, opts, &rep);
+    if (rc == SEGRT_OK)
+        rc = feed(&c, src);
     ctx_free(&c);
     /* Rebuild the derived data once, after the last batch. */
-    if (rc == SEGRT_OK && kind == SEGRT_EVENTS)
-        rc = ev_proj_update(s);
-    if (rc == SEGRT_OK && kind == SEGRT_CONTACTS)
-        rc = id_order_update(s);
+    if (rc == SEGRT_OK)
+        rc = update_derived(s, kind);
     if (rc == SEGRT_OK)
         mdb_env_sync(s->env, 1);
     if (out)
         *out = rep;
     return rc;
+}
+
+int import_stream_open(segrt_store *s, segrt_kind kind, const char *name, import_ctx **out)
+{
+    import_ctx *c = malloc(sizeof *c);
+    *out = NULL;
+    if (c == NULL)
+        return store_fail(s, SEGRT_ENOMEM, "out of memory");
+    int rc = ctx_init(c, s, kind, name, NULL, NULL);
+    if (rc != SEGRT_OK) {
+        import_stream_close(c);
+        return rc;
+    }
+    *out = c;
+    return SEGRT_OK;
+}
+
+int import_stream_feed(import_ctx *c, const char *data, size_t len,
+                       const segrt_import_opts *opts, segrt_import_report *out,
+                       void (*touched)(void *ud, uint32_t ord, uint32_t ev_type), void *ud)
+{
+    static const segrt_import_opts defaults = { 0 };
+    segrt_import_report rep = { 0 };
+    source src = { .jsonl = 1, .base = data, .size = len };
+    c->opts = opts ? opts : &defaults;
+    c->rep = &rep;
+    c->touched = touched;
+    c->touched_ud = ud;
+    int rc = c->s->readonly ? store_fail(c->s, SEGRT_EINVAL, "the store is open read-only")
+                            : feed(c, &src);
+    c->opts = &defaults;
+    c->rep = NULL;
+    c->touched = NULL;
+    if (out)
+        *out = rep;
+    return rc;
+}
+
+void import_stream_close(import_ctx *c)
+{
+    if (c == NULL)
+        return;
+    ctx_free(c);
+    free(c);
+}
+
+int import_update_derived(segrt_store *s, segrt_kind kind)
+{
+    return update_derived(s, kind);
 }
 
 static int check_call(segrt_store *s, segrt_kind kind, const void *what, segrt_import_report *out)

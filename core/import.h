@@ -98,6 +98,11 @@ typedef struct import_ctx {
     struct { const char *p; size_t n; } *items;
     size_t nitems, items_cap;
 
+    /* The live path (import_stream_feed): told of each contact a row changes
+     * (and, for events, the event's type code). */
+    void (*touched)(void *ud, uint32_t ord, uint32_t ev_type);
+    void *touched_ud;
+
     /* Scratch. */
     buf tmp, tmp2, enc;
     row row;
@@ -142,5 +147,20 @@ int import_consents_row(import_ctx *c);
 int import_contacts_finish(import_ctx *c);
 int import_events_finish(import_ctx *c);
 int import_consents_finish(import_ctx *c);
+
+/*
+ * An import kept open across calls (the live path, live.c): its in-memory
+ * indexes stay loaded between calls while nobody else writes. A feed imports
+ * JSON lines in committed batches, calls touched(ud, ord, ev_type) for each
+ * contact a row changes (ev_type: the event's type code, 0 for other kinds), and leaves the derived data (import_update_derived) and the
+ * sync to the caller.
+ */
+int import_stream_open(segrt_store *s, segrt_kind kind, const char *name, import_ctx **out);
+int import_stream_feed(import_ctx *c, const char *data, size_t len,
+                       const segrt_import_opts *opts, segrt_import_report *out,
+                       void (*touched)(void *ud, uint32_t ord, uint32_t ev_type), void *ud);
+void import_stream_close(import_ctx *c);
+/* Rebuild what an import of kind leaves stale: event projections, the id order. */
+int import_update_derived(segrt_store *s, segrt_kind kind);
 
 #endif

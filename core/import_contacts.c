@@ -528,6 +528,8 @@ int import_contacts_row(import_ctx *c)
             strmap_put(c->emails, (const char *)c->tmp2.p, c->tmp2.len, ord))
             rc = store_fail(s, SEGRT_ENOMEM, "out of memory indexing an e-mail");
     }
+    if (rc == SEGRT_OK && c->touched)
+        c->touched(c->touched_ud, ord, 0);
     return rc;
 }
 

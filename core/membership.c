@@ -1,13 +1,14 @@
 /*
  * membership.c — materialised segments (membership.h): recording a run
  * (entered/exited by XOR with the previous run), the history, the segments a
- * contact belongs to, and erasure.
+ * contact belongs to, erasure, and who entered or left since an earlier run.
  *
  * Uses: store.h (the segments database, meta counters), mset.h, bitset.h, buf.h.
  */
 #include "membership.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Bytes before the mset in an 'm' record: run u64, now i64. */
@@ -28,7 +29,10 @@ static int name_ok(const char *name)
     return n > 0 && n <= MEMBERSHIP_NAME_MAX;
 }
 
-/* kind 0 name, or for 'h' with run != 0: 'h' 0 name 0 run (big-endian). */
+/*
+ * kind 0 name; for the per-run kinds ('h', 'E', 'X') kind 0 name 0, then the
+ * run (big-endian, so runs sort in order) when with_run is set.
+ */
 static void key_of(mkey *k, char kind, const char *name, uint64_t run, int with_run)
 {
     size_t n = strlen(name);
@@ -36,7 +40,7 @@ static void key_of(mkey *k, char kind, const char *name, uint64_t run, int with_
     k->b[1] = 0;
     memcpy(k->b + 2, name, n);
     k->n = 2 + n;
-    if (kind == 'h') {
+    if (kind == 'h' || kind == 'E' || kind == 'X') {
         k->b[k->n++] = 0;
         for (int i = 7; with_run && i >= 0; i--)
             k->b[k->n++] = (unsigned char)(run >> (8 * i));
@@ -60,6 +64,15 @@ static int bad_name(segrt_store *s, const char *name)
     return store_fail(s, SEGRT_EINVAL, "segment name '%.40s%s' is empty or longer than %d bytes",
                       name ? name : "", name && strlen(name) > 40 ? "…" : "",
                       MEMBERSHIP_NAME_MAX);
+}
+
+/* A read transaction for segment name; SEGRT_ENOTFOUND ("no stored <what>") for a bad name. */
+static int read_txn(segrt_store *s, const char *name, const char *what, MDB_txn **txn)
+{
+    if (!name_ok(name))
+        return store_fail(s, SEGRT_ENOTFOUND, "no stored %s of segment '%.40s'", what,
+                          name ? name : "");
+    return store_txn_begin(s, MDB_RDONLY, txn);
 }
 
 /* ------------------------------------------------------------ records */
@@ -164,13 +177,13 @@ int membership_record(segrt_store *s, MDB_txn *txn, uint64_t run, int64_t now,
     rc = put_set(s, txn, &k, head, sizeof head, &cur, &scratch);
     if (rc == SEGRT_OK)
         rc = put_purpose(s, txn, name, purpose);
-    if (rc == SEGRT_OK) {
-        key_of(&k, 'e', name, 0, 0);
-        rc = put_set(s, txn, &k, NULL, 0, &in, &scratch);
-    }
-    if (rc == SEGRT_OK) {
-        key_of(&k, 'x', name, 0, 0);
-        rc = put_set(s, txn, &k, NULL, 0, &out, &scratch);
+    /* who entered and exited: of the last run, and of this run for good */
+    const struct { char kind; const bitset *b; } sets[] = {
+        { 'e', &in }, { 'x', &out }, { 'E', &in }, { 'X', &out },
+    };
+    for (size_t i = 0; i < sizeof sets / sizeof sets[0] && rc == SEGRT_OK; i++) {
+        key_of(&k, sets[i].kind, name, run, 1);
+        rc = put_set(s, txn, &k, NULL, 0, sets[i].b, &scratch);
     }
     if (rc == SEGRT_OK) {
         unsigned char packed[HISTORY_ROW];
@@ -338,10 +351,10 @@ static int set_in_key(segrt_store *s, MDB_txn *txn, const unsigned char *key, si
     return rc;
 }
 
-/* The keys of the stored sets ('e', 'm', 'x') that hold a->ord, into a->keys. */
+/* The keys of the stored sets ('E', 'X', 'e', 'm', 'x') that hold a->ord, into a->keys. */
 static int find_holding(segrt_store *s, MDB_txn *txn, struct erase_scan *a)
 {
-    static const char kinds[] = { 'e', 'm', 'x' };
+    static const char kinds[] = { 'E', 'X', 'e', 'm', 'x' };
     int rc = SEGRT_OK;
     for (size_t i = 0; i < sizeof kinds && rc == SEGRT_OK; i++)
         rc = each_of_kind(s, txn, kinds[i], erase_find, a);
@@ -387,15 +400,26 @@ static int last_run(segrt_store *s, MDB_txn *txn, const unsigned char *name, siz
     return SEGRT_OK;
 }
 
+/* The run membership_held lists for a set of one past run ('E', 'X'): history stays true. */
+#define ANY_RUN UINT64_MAX
+
+/* Whether a set key names one run ('E' 0 name 0 run), not the last run of a segment. */
+static int per_run(const unsigned char *key)
+{
+    return key[0] == 'E' || key[0] == 'X';
+}
+
 int membership_held(segrt_store *s, MDB_txn *txn, uint32_t ord, buf *held)
 {
     struct erase_scan a = { ord, { 0 }, 0 };
     int rc = find_holding(s, txn, &a);
     for (size_t at = 0; rc == SEGRT_OK && at < a.keys.len;) {
         uint16_t len;
-        uint64_t run;
+        uint64_t run = ANY_RUN;
+        const unsigned char *key = a.keys.p + at + sizeof len;
         memcpy(&len, a.keys.p + at, sizeof len);
-        rc = last_run(s, txn, a.keys.p + at + sizeof len + 2, len - 2u, &run);
+        if (!per_run(key))
+            rc = last_run(s, txn, key + 2, len - 2u, &run);
         if (rc == SEGRT_OK && (buf_put(held, a.keys.p + at, sizeof len + len) != 0 ||
                                buf_put(held, &run, sizeof run) != 0))
             rc = store_fail(s, SEGRT_ENOMEM, "out of memory");
@@ -416,13 +440,15 @@ int membership_restore(segrt_store *s, MDB_txn *txn, uint32_t ord, const void *h
         if ((size_t)(end - p) < sizeof len)
             break;
         memcpy(&len, p, sizeof len);
-        if (len < 3 || len > 2 + MEMBERSHIP_NAME_MAX ||
+        if (len < 3 || len > sizeof(((mkey *)NULL)->b) ||
             (size_t)(end - p) < sizeof len + len + sizeof run)
             break;
         const unsigned char *key = p + sizeof len;
         memcpy(&run, key + len, sizeof run);
         p = key + len + sizeof run;
-        rc = last_run(s, txn, key + 2, len - 2u, &now_run);
+        now_run = ANY_RUN;
+        if (!per_run(key))
+            rc = last_run(s, txn, key + 2, len - 2u, &now_run);
         /* A segment run since has its own members: leave it as that run made it. */
         if (rc == SEGRT_OK && now_run == run)
             rc = set_in_key(s, txn, key, len, ord, 1);
@@ -473,22 +499,14 @@ int membership_record_run(segrt_store *s, size_t n, const char *const names[],
     return store_write(s, run_txn, &a);
 }
 
-int membership_history(segrt_store *s, const char *name,
-                       int (*fn)(void *ud, const membership_row *row), void *ud)
+/* The history rows of segment name in txn, oldest first; SEGRT_ENOTFOUND when there are none. */
+static int history_in_txn(segrt_store *s, MDB_txn *txn, const char *name,
+                          int (*fn)(void *ud, const membership_row *row), void *ud)
 {
-    if (!name_ok(name))
-        return store_fail(s, SEGRT_ENOTFOUND, "no stored runs of segment '%.40s'",
-                          name ? name : "");
-    MDB_txn *txn;
-    int rc = store_txn_begin(s, MDB_RDONLY, &txn);
-    if (rc != SEGRT_OK)
-        return rc;
     MDB_cursor *cur;
-    int mrc = mdb_cursor_open(txn, s->dbi[DB_SEGMENTS], &cur);
-    if (mrc != 0) {
-        mdb_txn_abort(txn);
+    int rc = SEGRT_OK, mrc = mdb_cursor_open(txn, s->dbi[DB_SEGMENTS], &cur);
+    if (mrc != 0)
         return store_mdb_fail(s, mrc, "reading a segment history");
-    }
     mkey prefix;
     key_of(&prefix, 'h', name, 0, 0);
     MDB_val k = val_of(&prefix), v;
@@ -513,9 +531,20 @@ int membership_history(segrt_store *s, const char *name,
     if (rc == SEGRT_OK && mrc != 0 && mrc != MDB_NOTFOUND)
         rc = store_mdb_fail(s, mrc, "reading a segment history");
     mdb_cursor_close(cur);
-    mdb_txn_abort(txn);
     if (rc == SEGRT_OK && rows == 0)
         rc = store_fail(s, SEGRT_ENOTFOUND, "no stored runs of segment '%s'", name);
+    return rc;
+}
+
+int membership_history(segrt_store *s, const char *name,
+                       int (*fn)(void *ud, const membership_row *row), void *ud)
+{
+    MDB_txn *txn;
+    int rc = read_txn(s, name, "runs", &txn);
+    if (rc != SEGRT_OK)
+        return rc;
+    rc = history_in_txn(s, txn, name, fn, ud);
+    mdb_txn_abort(txn);
     return rc;
 }
 
@@ -546,22 +575,53 @@ int membership_names(segrt_store *s, int (*fn)(void *ud, const char *name), void
     return rc;
 }
 
-/* The set stored under kind/name into out (NULL: skip); missing reads as empty of nbits. */
-static int get_set(segrt_store *s, MDB_txn *txn, char kind, const char *name, uint32_t nbits,
-                   bitset *out)
+/*
+ * The set stored under kind/name (and run, for the per-run kinds) into out
+ * (NULL: skip), nbits wide. A missing set reads as empty when missing_empty,
+ * else gives SEGRT_ENOTFOUND (without a message: the caller knows why).
+ */
+static int get_set(segrt_store *s, MDB_txn *txn, char kind, const char *name, uint64_t run,
+                   int missing_empty, uint32_t nbits, bitset *out)
 {
     if (out == NULL)
         return SEGRT_OK;
     mkey k;
-    key_of(&k, kind, name, 0, 0);
+    key_of(&k, kind, name, run, 1);
     MDB_val kv = val_of(&k), v;
     int mrc = mdb_get(txn, s->dbi[DB_SEGMENTS], &kv, &v);
+    if (mrc == MDB_NOTFOUND && !missing_empty)
+        return SEGRT_ENOTFOUND;
     if (mrc == MDB_NOTFOUND)
         return bitset_init(out, nbits) == 0 ? SEGRT_OK
                                             : store_fail(s, SEGRT_ENOMEM, "out of memory");
     if (mrc != 0)
         return store_mdb_fail(s, mrc, "reading a segment membership");
-    return decode_at(s, &kv, &v, 0, kind == 'e' ? "entered set" : "exited set", out);
+    bitset stored;
+    int rc = decode_at(s, &kv, &v, 0, kind == 'e' || kind == 'E' ? "entered set" : "exited set",
+                       &stored);
+    if (rc == SEGRT_OK && copy_bits(out, &stored, nbits) != 0)
+        rc = store_fail(s, SEGRT_ENOMEM, "out of memory");
+    bitset_free(&stored);
+    return rc;
+}
+
+/* The members after the last run of name into m, and the run and NOW of that run into head. */
+static int get_members(segrt_store *s, MDB_txn *txn, const char *name, bitset *m,
+                       uint64_t head[2])
+{
+    mkey k;
+    key_of(&k, 'm', name, 0, 0);
+    MDB_val kv = val_of(&k), v;
+    int rc, mrc = mdb_get(txn, s->dbi[DB_SEGMENTS], &kv, &v);
+    if (mrc == MDB_NOTFOUND)
+        rc = store_fail(s, SEGRT_ENOTFOUND, "no stored membership of segment '%s'", name);
+    else if (mrc != 0)
+        rc = store_mdb_fail(s, mrc, "reading a segment membership");
+    else
+        rc = decode_at(s, &kv, &v, MEMBERS_HEADER, "membership", m);
+    if (rc == SEGRT_OK)
+        memcpy(head, v.mv_data, 2 * sizeof *head);
+    return rc;
 }
 
 int membership_get(segrt_store *s, const char *name, bitset *members, bitset *entered,
@@ -572,31 +632,20 @@ int membership_get(segrt_store *s, const char *name, bitset *members, bitset *en
         if (outs[i])
             *outs[i] = (bitset){ 0 };
     }
-    if (!name_ok(name))
-        return store_fail(s, SEGRT_ENOTFOUND, "no stored membership of segment '%.40s'",
-                          name ? name : "");
     MDB_txn *txn;
-    int rc = store_txn_begin(s, MDB_RDONLY, &txn);
+    int rc = read_txn(s, name, "membership", &txn);
     if (rc != SEGRT_OK)
         return rc;
-    mkey k;
-    key_of(&k, 'm', name, 0, 0);
-    MDB_val kv = val_of(&k), v;
     bitset m = { 0 };
     uint64_t head[2] = { 0, 0 };
-    int mrc = mdb_get(txn, s->dbi[DB_SEGMENTS], &kv, &v);
-    if (mrc == MDB_NOTFOUND)
-        rc = store_fail(s, SEGRT_ENOTFOUND, "no stored membership of segment '%s'", name);
-    else if (mrc != 0)
-        rc = store_mdb_fail(s, mrc, "reading a segment membership");
-    else
-        rc = decode_at(s, &kv, &v, MEMBERS_HEADER, "membership", &m);
+    rc = get_members(s, txn, name, &m, head);
+    mkey k;
+    MDB_val kv, v;
+    int mrc;
     if (rc == SEGRT_OK)
-        memcpy(head, v.mv_data, sizeof head);
+        rc = get_set(s, txn, 'e', name, head[0], 1, m.nbits, entered);
     if (rc == SEGRT_OK)
-        rc = get_set(s, txn, 'e', name, m.nbits, entered);
-    if (rc == SEGRT_OK)
-        rc = get_set(s, txn, 'x', name, m.nbits, exited);
+        rc = get_set(s, txn, 'x', name, head[0], 1, m.nbits, exited);
     if (rc == SEGRT_OK && last) {
         key_of(&k, 'h', name, head[0], 1);
         kv = val_of(&k);
@@ -620,5 +669,156 @@ int membership_get(segrt_store *s, const char *name, bitset *members, bitset *en
                 bitset_free(outs[i]);
         }
     }
+    return rc;
+}
+
+/* ------------------------------------------------------------ changes since a run */
+
+struct run_at {
+    int64_t t;
+    membership_row best, first;
+    int found, any;
+};
+
+static int pick_run(void *ud, const membership_row *r)
+{
+    struct run_at *a = ud;
+    if (!a->any || r->now < a->first.now)
+        a->first = *r;
+    a->any = 1;
+    if (r->now <= a->t && (!a->found || r->now >= a->best.now)) /* rows come in run order */
+        a->best = *r, a->found = 1;
+    return SEGRT_OK;
+}
+
+int membership_run_at(segrt_store *s, const char *name, int64_t t, membership_row *row)
+{
+    struct run_at a = { .t = t };
+    int rc = membership_history(s, name, pick_run, &a);
+    if (rc != SEGRT_OK)
+        return rc;
+    if (!a.found) {
+        char when[21], first[21];
+        segrt_time_format(t, when);
+        segrt_time_format(a.first.now, first);
+        return store_fail(s, SEGRT_ENOTFOUND, "segment '%s' has no run at or before %s (its "
+                          "earliest is run %llu at %s)", name, when,
+                          (unsigned long long)a.first.run, first);
+    }
+    *row = a.best;
+    return SEGRT_OK;
+}
+
+typedef struct row_list {
+    segrt_store *s;
+    membership_row *r;
+    size_t n, cap;
+} row_list;
+
+static int list_row(void *ud, const membership_row *row)
+{
+    row_list *l = ud;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 16;
+        membership_row *r = realloc(l->r, cap * sizeof *r);
+        if (r == NULL)
+            return store_fail(l->s, SEGRT_ENOMEM, "out of memory");
+        l->r = r;
+        l->cap = cap;
+    }
+    l->r[l->n++] = *row;
+    return SEGRT_OK;
+}
+
+/* The runs of a history as "1-3, 5, 8" into out (cut to fit). */
+static void runs_text(const row_list *l, char *out, size_t n)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0, j; i < l->n && used < n; i = j + 1) {
+        for (j = i; j + 1 < l->n && l->r[j + 1].run == l->r[j].run + 1; j++)
+            ;
+        int k = j == i ? snprintf(out + used, n - used, "%s%llu", i ? ", " : "",
+                                  (unsigned long long)l->r[i].run)
+                       : snprintf(out + used, n - used, "%s%llu-%llu", i ? ", " : "",
+                                  (unsigned long long)l->r[i].run,
+                                  (unsigned long long)l->r[j].run);
+        used += k > 0 ? (size_t)k : 0;
+    }
+}
+
+/*
+ * Members at the run at index since of l, into at: the last members, then
+ * back through each later run k: at = (at \ E_k) ∪ X_k.
+ */
+static int members_at(segrt_store *s, MDB_txn *txn, const char *name, const row_list *l,
+                      size_t since, const bitset *last, bitset *at)
+{
+    if (copy_bits(at, last, last->nbits) != 0)
+        return store_fail(s, SEGRT_ENOMEM, "out of memory");
+    int rc = SEGRT_OK;
+    for (size_t k = l->n - 1; k > since && rc == SEGRT_OK; k--) {
+        bitset in = { 0 }, out = { 0 };
+        rc = get_set(s, txn, 'E', name, l->r[k].run, 0, last->nbits, &in);
+        if (rc == SEGRT_OK)
+            rc = get_set(s, txn, 'X', name, l->r[k].run, 0, last->nbits, &out);
+        if (rc == SEGRT_ENOTFOUND)
+            rc = store_fail(s, SEGRT_ENOTFOUND, "run %llu of segment '%s' was stored before runs "
+                            "kept who entered and exited; ask for changes since run %llu or "
+                            "later", (unsigned long long)l->r[k].run, name,
+                            (unsigned long long)l->r[k].run);
+        if (rc == SEGRT_OK) {
+            bitset_andnot(at, &in);
+            bitset_or(at, &out);
+        }
+        bitset_free(&in);
+        bitset_free(&out);
+    }
+    return rc;
+}
+
+int membership_changes(segrt_store *s, const char *name, uint64_t since, bitset *entered,
+                       bitset *left)
+{
+    *entered = *left = (bitset){ 0 };
+    MDB_txn *txn;
+    int rc = read_txn(s, name, "runs", &txn);
+    if (rc != SEGRT_OK)
+        return rc;
+    row_list l = { .s = s };
+    bitset last = { 0 }, at = { 0 };
+    uint64_t head[2];
+    size_t i = 0;
+    rc = history_in_txn(s, txn, name, list_row, &l);
+    while (rc == SEGRT_OK && i < l.n && l.r[i].run != since)
+        i++;
+    if (rc == SEGRT_OK && i == l.n) {
+        char runs[200];
+        runs_text(&l, runs, sizeof runs);
+        rc = store_fail(s, SEGRT_ENOTFOUND, "segment '%s' has no run %llu (its runs: %s)", name,
+                        (unsigned long long)since, runs);
+    }
+    if (rc == SEGRT_OK)
+        rc = get_members(s, txn, name, &last, head);
+    if (rc == SEGRT_OK && head[0] != l.r[l.n - 1].run)
+        rc = store_fail(s, SEGRT_ECORRUPT, "segment '%s': its members are of run %llu, its "
+                        "history ends at run %llu", name, (unsigned long long)head[0],
+                        (unsigned long long)l.r[l.n - 1].run);
+    if (rc == SEGRT_OK)
+        rc = members_at(s, txn, name, &l, i, &last, &at);
+    if (rc == SEGRT_OK &&
+        (copy_bits(entered, &last, last.nbits) != 0 || copy_bits(left, &at, last.nbits) != 0))
+        rc = store_fail(s, SEGRT_ENOMEM, "out of memory");
+    if (rc == SEGRT_OK) {
+        bitset_andnot(entered, &at);  /* members now that were not at run since */
+        bitset_andnot(left, &last);   /* members at run since that are not now */
+    } else {
+        bitset_free(entered);
+        bitset_free(left);
+    }
+    mdb_txn_abort(txn);
+    free(l.r);
+    bitset_free(&last);
+    bitset_free(&at);
     return rc;
 }

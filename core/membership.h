@@ -11,12 +11,17 @@
  *   'e' 0 name            -> mset: who entered in the last run
  *   'x' 0 name            -> mset: who exited in the last run
  *   'h' 0 name 0 run(BE)  -> history row: now i64, size, entered, exited u64 (host order)
+ *   'E' 0 name 0 run(BE)  -> mset: who entered in that run
+ *   'X' 0 name 0 run(BE)  -> mset: who exited in that run
  *   'p' 0 name            -> the segment's purpose at its last run (absent: none)
  * and in meta the counter "segment_runs": the sequence number of the last run.
  * A run number is shared by every segment recorded by one `segrt run`.
  *
  * Sets are stored as msets (mset.h): about one to three bytes a member for
  * sparse segments, at most the bitset (125 KiB for 1M contacts) for dense ones.
+ * The per-run 'E' and 'X' sets give the members at any earlier run, going
+ * back from the last: members before run k = (members after k \ E_k) ∪ X_k.
+ * Stores from before they were kept have none for their older runs.
  *
  * Uses: store.h, mset.h, bitset.h.
  */
@@ -65,15 +70,17 @@ int membership_of(segrt_store *s, MDB_txn *txn, uint32_t ord,
                   void *ud);
 
 /*
- * Remove ord from every stored membership and entered/exited set (erasure).
- * *segments (if non-NULL) receives how many memberships held it.
+ * Remove ord from every stored membership and entered/exited set, those of
+ * every run included (erasure). *segments (if non-NULL) receives how many
+ * memberships held it.
  */
 int membership_erase(segrt_store *s, MDB_txn *txn, uint32_t ord, uint64_t *segments);
 
 /*
  * Append to held what membership_restore needs to put ord back where it is
  * now: per stored set that holds ord, u16 key length, the key, and the run
- * of the segment's last membership (u64).
+ * of the segment's last membership (u64; UINT64_MAX for the sets of one
+ * past run, 'E' and 'X', which are restored whatever ran since).
  */
 int membership_held(segrt_store *s, MDB_txn *txn, uint32_t ord, buf *held);
 
@@ -107,6 +114,23 @@ int membership_history(segrt_store *s, const char *name,
 
 /* Call fn with the name of each recorded segment, in byte order of the names. */
 int membership_names(segrt_store *s, int (*fn)(void *ud, const char *name), void *ud);
+
+/*
+ * The run of segment name to sync from at time t: of its runs whose NOW is
+ * at or before t, the one with the latest NOW (the higher run on a tie),
+ * into *row. SEGRT_ENOTFOUND with a message when it has no run, or none at
+ * or before t.
+ */
+int membership_run_at(segrt_store *s, const char *name, int64_t t, membership_row *row);
+
+/*
+ * Who entered and who left segment name from its run `since` to its last
+ * run (fresh bitsets, bitset_free them; empty on failure). SEGRT_ENOTFOUND
+ * with a message when the segment has no run, since is not one of its runs,
+ * or a later run kept no entered/exited sets.
+ */
+int membership_changes(segrt_store *s, const char *name, uint64_t since, bitset *entered,
+                       bitset *left);
 
 /*
  * The stored sets of segment name: its members after the last run, and who

@@ -57,7 +57,8 @@ typedef enum pkind {
 } pkind;
 
 enum cmp_op { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE };
-enum agg_op { AGG_COUNT, AGG_SUM, AGG_AVG, AGG_MIN, AGG_MAX, AGG_DECAYED /* k = half-life */ };
+enum agg_op { AGG_COUNT, AGG_SUM, AGG_AVG, AGG_MIN, AGG_MAX, AGG_DECAYED /* k = half-life */,
+              AGG_FIRST_OF, AGG_LAST_OF /* the attribute of the earliest / latest event */ };
 enum order_op { ORDER_NTILE, ORDER_RANK, ORDER_PERCENTILE };
 enum ev_attr { EVA_TS, EVA_AMOUNT, EVA_CATEGORY, EVA_CHANNEL };
 
@@ -68,7 +69,7 @@ typedef struct ev_sel {
     uint32_t type;   /* FIELD_EV_TYPE code */
     pnode *where;    /* predicate over the events frame, or NULL */
     pnode *window;   /* duration (ts >= NOW - window), or NULL */
-    int attr;        /* ev_attr aggregated (sum/avg/min/max) */
+    int attr;        /* ev_attr aggregated (sum/avg/min/max, first/last of) */
 } ev_sel;
 
 struct pnode {
@@ -132,6 +133,29 @@ int plan_eval_value(plan_ctx *cx, const pnode *p, vec *out);
 void vec_free(vec *x);
 /* Rows in the current frame. */
 size_t plan_frame_rows(const plan_ctx *cx, frame_kind frame);
+
+/* For each code of a dictionary, whether its string satisfies a string predicate. */
+typedef struct code_table {
+    const pnode *p;
+    unsigned char *ok; /* ok[code] for codes below cap (free() it) */
+    uint32_t cap;
+    uint32_t single;   /* the only code that holds, when exactly one does; else 0 */
+    uint32_t known;    /* 1 + the highest code of the dictionary when built */
+} code_table;
+/* The code table of string predicate p over the dictionary as of cx->txn. */
+int plan_code_table(plan_ctx *cx, const pnode *p, code_table *t);
+/*
+ * Whether value predicate p (P_CMP, P_BETWEEN, P_ONE_OF, P_PRESENT) holds for
+ * x with operands b and c (t: its code table when x is a string code) — the
+ * same test the vectorised loops make, for one row.
+ */
+int plan_pred_holds(const pnode *p, const code_table *t, int64_t x, int64_t b, int64_t c);
+/* Round down to a whole number (micro-units); missing stays missing. */
+int64_t plan_floor(int64_t x);
+/* A stored column value of type t in the plan's domain (integers scaled, dates in seconds). */
+int64_t plan_to_domain(segrt_type t, int64_t v);
+/* Whether (lat, lon) in degrees is within P_NEAR node p's radius of its point. */
+int plan_near_holds(const pnode *p, double lat, double lon);
 
 /* a op b ('+' '-' '*' '/') in the plan's domains; missing in, missing out. */
 int64_t plan_arith(int op, int64_t a, int64_t b);

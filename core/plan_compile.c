@@ -217,6 +217,8 @@ static int is_duration(const pnode *d)
 /* ------------------------------------------------------------ fields */
 
 static const char *const event_attrs[] = { "ts", "amount", "category", "channel" };
+static const vtype event_attr_types[] = { VT_TIME, VT_NUM, VT_STR, VT_STR };
+static const uint16_t event_attr_dicts[] = { 0, 0, FIELD_EV_CATEGORY, FIELD_EV_CHANNEL };
 
 static pnode *unknown_field(compiler *c, pnode *p, const char *name)
 {
@@ -251,14 +253,12 @@ static pnode *compile_field(compiler *c, int idx, pnode *p, frame_kind frame)
     if ((p->str = strdup(name ? name : "")) == NULL)
         return fail_node(c, p, "out of memory");
     if (frame == FRAME_EVENTS) {
-        static const vtype types[] = { VT_TIME, VT_NUM, VT_STR, VT_STR };
-        static const uint16_t dicts[] = { 0, 0, FIELD_EV_CATEGORY, FIELD_EV_CHANNEL };
         for (int i = 0; i < 4; i++) {
             if (strcmp(p->str, event_attrs[i]) == 0) {
                 p->kind = P_EVATTR;
                 p->op = i;
-                p->type = types[i];
-                p->dict = dicts[i];
+                p->type = event_attr_types[i];
+                p->dict = event_attr_dicts[i];
                 return p;
             }
         }
@@ -350,6 +350,27 @@ static int compile_selection(compiler *c, int idx, pnode *p)
     return SEGRT_OK;
 }
 
+/*
+ * :first "attr" / :last "attr" (attr not ts): the attribute of the earliest
+ * or latest selected event, e.g. the category of the last purchase.
+ */
+static pnode *compile_first_last_of(compiler *c, pnode *p, const char *fn, const char *attr)
+{
+    for (int i = EVA_AMOUNT; i <= EVA_CHANNEL; i++) {
+        if (strcmp(attr, event_attrs[i]) == 0) {
+            p->op = fn[0] == 'f' ? AGG_FIRST_OF : AGG_LAST_OF;
+            p->ev.attr = i;
+            p->type = event_attr_types[i];
+            p->dict = event_attr_dicts[i];
+            return p;
+        }
+    }
+    const char *near = script_suggest(attr, event_attrs, 4);
+    return fail_node(c, p, ":%s \"%s\": unknown event attribute%s%s%s; :first and :last take ts, "
+                     "amount, category or channel", fn, attr, near ? " (did you mean '" : "",
+                     near ? near : "", near ? "'?)" : "");
+}
+
 static pnode *compile_agg(compiler *c, int idx, pnode *p, frame_kind frame)
 {
     if (frame != FRAME_CONTACTS)
@@ -389,6 +410,9 @@ static pnode *compile_agg(compiler *c, int idx, pnode *p, frame_kind frame)
     }
     if (attr == NULL)
         return fail_node(c, p, ":%s needs an attribute, e.g. :%s \"amount\"", fn, fn);
+    int ends = strcmp(fn, "first") == 0 || strcmp(fn, "last") == 0;
+    if (ends && strcmp(attr, "ts") != 0)
+        return compile_first_last_of(c, p, fn, attr);
     if (strcmp(attr, "amount") == 0) {
         p->ev.attr = EVA_AMOUNT;
         p->type = VT_NUM;
@@ -396,8 +420,9 @@ static pnode *compile_agg(compiler *c, int idx, pnode *p, frame_kind frame)
         p->ev.attr = EVA_TS;
         p->type = VT_TIME;
     } else {
-        return fail_node(c, p, ":%s \"%s\": only amount can be summed or averaged, and amount or "
-                         "ts compared (min, max)", fn, attr);
+        return fail_node(c, p, ":%s \"%s\": only amount can be summed or averaged, amount or ts "
+                         "compared (min, max), and :first/:last take ts, amount, category or "
+                         "channel", fn, attr);
     }
     return p;
 }

@@ -46,8 +46,7 @@ static int new_bits(plan_ctx *cx, bitset *b, size_t n)
 
 /* ------------------------------------------------------------ contact columns */
 
-/* Scale a stored value of type t into the plan's domain. */
-static int64_t to_domain(segrt_type t, int64_t v)
+int64_t plan_to_domain(segrt_type t, int64_t v)
 {
     if (v == MISSING)
         return MISSING;
@@ -95,7 +94,7 @@ static int load_chunk(plan_ctx *cx, const pnode *p, uint32_t ch, int64_t *dst)
         memcpy(dst, v.mv_data, (size_t)rows * sizeof *dst);
         if (p->ftype == SEGRT_T_INTEGER || p->ftype == SEGRT_T_DATE) {
             for (uint32_t i = 0; i < rows; i++)
-                dst[i] = to_domain(p->ftype, dst[i]);
+                dst[i] = plan_to_domain(p->ftype, dst[i]);
         }
     }
     return SEGRT_OK;
@@ -240,6 +239,14 @@ static int eval_arith(plan_ctx *cx, const pnode *p, vec *out)
     return rc;
 }
 
+int64_t plan_floor(int64_t x)
+{
+    if (x == MISSING)
+        return MISSING;
+    int64_t r = x % SCALE;
+    return x - (r < 0 ? r + SCALE : r);
+}
+
 static int eval_floor(plan_ctx *cx, const pnode *p, vec *out)
 {
     int rc = plan_eval_value(cx, p->a, out);
@@ -247,12 +254,8 @@ static int eval_floor(plan_ctx *cx, const pnode *p, vec *out)
         return rc;
     size_t n = out->is_const ? 1 : plan_frame_rows(cx, p->frame);
     int64_t *v = out->is_const ? &out->k : out->v;
-    for (size_t i = 0; i < n; i++) {
-        if (v[i] == MISSING)
-            continue;
-        int64_t r = v[i] % SCALE;
-        v[i] -= r < 0 ? r + SCALE : r;
-    }
+    for (size_t i = 0; i < n; i++)
+        v[i] = plan_floor(v[i]);
     return SEGRT_OK;
 }
 
@@ -303,14 +306,6 @@ int plan_eval_value(plan_ctx *cx, const pnode *p, vec *out)
 
 /* ------------------------------------------------------------ string predicates */
 
-/* For each code of a dictionary, whether its string satisfies the node. */
-typedef struct code_table {
-    const pnode *p;
-    unsigned char *ok;
-    uint32_t cap;
-    uint32_t single; /* the only code that holds, when exactly one does; else 0 */
-} code_table;
-
 static int cmp_holds(int op, int c)
 {
     switch (op) {
@@ -359,11 +354,11 @@ static int table_add(void *ud, uint32_t code, const MDB_val *v)
         t->cap = cap;
     }
     t->ok[code] = (unsigned char)string_holds(t->p, v);
+    t->known = code >= t->known ? code + 1 : t->known;
     return 0;
 }
 
-/* The code table of a string predicate (table.ok[code] says whether it holds). */
-static int build_code_table(plan_ctx *cx, const pnode *p, code_table *t)
+int plan_code_table(plan_ctx *cx, const pnode *p, code_table *t)
 {
     *t = (code_table){ .p = p };
     int rc = dict_foreach(cx->s, cx->txn, p->a->dict, table_add, t);
@@ -445,6 +440,13 @@ static void pred_block(const pnode *p, const code_table *t, int64_t kb, int64_t 
         default: PRED_LOOP(x >= kb); break;
         }
     }
+}
+
+int plan_pred_holds(const pnode *p, const code_table *t, int64_t x, int64_t b, int64_t c)
+{
+    uint64_t word;
+    pred_block(p, t, b, c, &x, 1, &word);
+    return (int)(word & 1);
 }
 
 static int num_holds(int op, int64_t x, int64_t y)
@@ -592,7 +594,7 @@ static int eval_value_pred(plan_ctx *cx, const pnode *p, bitset *out)
     vec b = { .is_const = 1, .k = MISSING }, c = b;
     int rc = SEGRT_OK;
     if (p->a->type == VT_STR && p->kind != P_PRESENT) {
-        rc = build_code_table(cx, p, &table);
+        rc = plan_code_table(cx, p, &table);
         t = &table;
     } else if (p->kind == P_CMP || p->kind == P_BETWEEN) {
         rc = plan_eval_value(cx, p->b, &b);
@@ -722,6 +724,17 @@ static int eval_logic(plan_ctx *cx, const pnode *p, bitset *out)
 }
 
 /* Great-circle distance (haversine, mean Earth radius 6371.0088 km) within geo[2] km. */
+int plan_near_holds(const pnode *p, double lat, double lon)
+{
+    const double rad = M_PI / 180.0, r = 6371.0088;
+    double lat0 = p->geo[0] * rad, lon0 = p->geo[1] * rad;
+    double h_max = sin(fmin(p->geo[2] / (2 * r), M_PI / 2)); /* compare sin(d / 2r) */
+    h_max *= h_max;
+    double la = lat * rad, lo = lon * rad;
+    double s1 = sin((la - lat0) / 2), s2 = sin((lo - lon0) / 2);
+    return s1 * s1 + cos(la) * cos(lat0) * s2 * s2 <= h_max;
+}
+
 static int eval_near(plan_ctx *cx, const pnode *p, bitset *out)
 {
     vec lat, lon;
@@ -732,18 +745,11 @@ static int eval_near(plan_ctx *cx, const pnode *p, bitset *out)
         vec_free(&lat);
         return rc;
     }
-    const double rad = M_PI / 180.0, r = 6371.0088;
-    double lat0 = p->geo[0] * rad, lon0 = p->geo[1] * rad, cos0 = cos(lat0);
-    double h_max = sin(fmin(p->geo[2] / (2 * r), M_PI / 2)); /* compare sin(d / 2r) */
-    h_max *= h_max;
     size_t n = plan_frame_rows(cx, p->frame);
     for (size_t i = 0; i < n; i++) {
         int64_t a = vec_at(&lat, i), b = vec_at(&lon, i);
-        if (a == MISSING || b == MISSING)
-            continue;
-        double la = (double)a / SCALE * rad, lo = (double)b / SCALE * rad;
-        double s1 = sin((la - lat0) / 2), s2 = sin((lo - lon0) / 2);
-        if (s1 * s1 + cos(la) * cos0 * s2 * s2 <= h_max)
+        if (a != MISSING && b != MISSING &&
+            plan_near_holds(p, (double)a / SCALE, (double)b / SCALE))
             bitset_set(out, (uint32_t)i);
     }
     vec_free(&lat);

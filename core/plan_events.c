@@ -1,8 +1,9 @@
 /*
- * plan_events.c — event aggregates (count sum avg min max first last) and
- * exists/none, computed in one pass over the projection of one event type:
- * the :where predicate is evaluated vectorised over the events frame, the
- * window is a bound on ts, and values fold into per-contact slots.
+ * plan_events.c — event aggregates (count sum avg min max first last, and the
+ * attribute of the first or last event) and exists/none, computed in one
+ * pass over the projection of one event type: the :where predicate is
+ * evaluated vectorised over the events frame, the window is a bound on ts,
+ * and values fold into per-contact slots.
  */
 #include "script.h"
 #include "value.h"
@@ -72,6 +73,42 @@ int plan_eval_exists(plan_ctx *cx, const pnode *p, bitset *out)
     return SEGRT_OK;
 }
 
+/* The attribute of event i as a plan value: amount, or a category/channel code (0: missing). */
+static inline int64_t attr_value(const ev_proj *ev, int attr, size_t i)
+{
+    if (attr == EVA_AMOUNT)
+        return ev->amount[i];
+    uint32_t code = attr == EVA_CATEGORY ? ev->category[i] : ev->channel[i];
+    return code ? (int64_t)code : MISSING;
+}
+
+/*
+ * :first/:last "attr": the attribute of the earliest or latest selected event
+ * per contact. The projection is in (contact, ts) order, so the last event
+ * seen wins for :last and the first seen for :first (seen marks it, since
+ * the attribute itself may be missing).
+ */
+static int first_last_of(plan_ctx *cx, const pnode *p, const selection *sel, int64_t *v)
+{
+    size_t n = cx->ncontacts;
+    bitset seen = { 0 };
+    if (p->op == AGG_FIRST_OF && bitset_init(&seen, (uint32_t)n) != 0)
+        return store_fail(cx->s, SEGRT_ENOMEM, "out of memory evaluating an aggregate");
+    for (size_t i = 0; i < sel->ev.n; i++) {
+        uint32_t o = sel->ev.ord[i];
+        if (o >= n || !selected(sel, i))
+            continue;
+        if (p->op == AGG_FIRST_OF) {
+            if (bitset_test(&seen, o))
+                continue;
+            bitset_set(&seen, o);
+        }
+        v[o] = attr_value(&sel->ev, p->ev.attr, i);
+    }
+    bitset_free(&seen);
+    return SEGRT_OK;
+}
+
 int plan_eval_agg(plan_ctx *cx, const pnode *p, vec *out)
 {
     selection sel;
@@ -90,6 +127,15 @@ int plan_eval_agg(plan_ctx *cx, const pnode *p, vec *out)
     int64_t init = p->op == AGG_COUNT || p->op == AGG_DECAYED ? 0 : MISSING;
     for (size_t i = 0; i < n; i++)
         v[i] = init;
+    if (p->op == AGG_FIRST_OF || p->op == AGG_LAST_OF) {
+        rc = first_last_of(cx, p, &sel, v);
+        selection_free(&sel);
+        if (rc != SEGRT_OK)
+            free(v);
+        else
+            *out = (vec){ .v = v };
+        return rc;
+    }
     const int64_t *attr = p->ev.attr == EVA_TS ? sel.ev.ts : sel.ev.amount;
     for (size_t i = 0; i < sel.ev.n; i++) {
         uint32_t o = sel.ev.ord[i];

@@ -6,72 +6,12 @@
 
 #include "embedded.h"
 #include "sandbox.h"
+#include "template.h"
 
 #include <lauxlib.h>
 #include <lualib.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-#define MODULE_CHUNK "=segrt"
-#define MODULE_KEY "segrt.module"
-#define LOADED_KEY "segrt.loaded" /* shipped modules already required */
-#define SHIPPED_CHUNK "@scripts/"   /* chunk names of shipped modules */
-
-/*
- * where(): "file:line" of the innermost Lua frame of the user's script: not
- * the seg module, nor a shipped model calling it on the user's behalf.
- */
-static int l_where(lua_State *L)
-{
-    lua_Debug ar;
-    for (int level = 1; lua_getstack(L, level, &ar); level++) {
-        if (!lua_getinfo(L, "Sl", &ar))
-            break;
-        if (ar.currentline < 0 || strcmp(ar.source, MODULE_CHUNK) == 0 ||
-            strncmp(ar.source, SHIPPED_CHUNK, strlen(SHIPPED_CHUNK)) == 0)
-            continue;
-        lua_pushfstring(L, "%s:%d", ar.short_src, ar.currentline);
-        return 1;
-    }
-    lua_pushliteral(L, "?");
-    return 1;
-}
-
-/* require: the seg module, or a script shipped in scripts/ ("models.rfm"), run once. */
-static int l_require(lua_State *L)
-{
-    const char *name = luaL_checkstring(L, 1);
-    if (strcmp(name, "segrt") == 0) {
-        lua_getfield(L, LUA_REGISTRYINDEX, MODULE_KEY);
-        return 1;
-    }
-    const embedded_script *e = embedded_find(name);
-    if (e == NULL)
-        return luaL_error(L, "module '%s' not found (scripts can require \"segrt\" and the "
-                          "shipped models, e.g. \"models.rfm\")", name);
-    lua_getfield(L, LUA_REGISTRYINDEX, LOADED_KEY);
-    lua_getfield(L, -1, name);
-    if (!lua_isnil(L, -1))
-        return 1;
-    lua_pop(L, 1);
-    char chunk[128];
-    snprintf(chunk, sizeof chunk, SHIPPED_CHUNK "%s.lua", name);
-    for (char *c = chunk + 9; *c; c++) /* models.rfm -> scripts/models/rfm.lua */
-        if (*c == '.' && strcmp(c, ".lua") != 0)
-            *c = '/';
-    if (luaL_loadbufferx(L, e->source, e->len, chunk, "t") != LUA_OK)
-        return lua_error(L);
-    lua_pushstring(L, name);
-    lua_call(L, 1, 1);
-    if (lua_isnil(L, -1)) {
-        lua_pop(L, 1);
-        lua_pushboolean(L, 1);
-    }
-    lua_pushvalue(L, -1);
-    lua_setfield(L, -3, name);
-    return 1;
-}
 
 /* load: text chunks only, never precompiled bytecode. */
 static int l_load(lua_State *L)
@@ -110,7 +50,7 @@ static void open_safe_libs(lua_State *L)
     }
     lua_pushcfunction(L, l_load);
     lua_setglobal(L, "load");
-    lua_pushcfunction(L, l_require);
+    lua_pushcfunction(L, script_l_require);
     lua_setglobal(L, "require");
     /* undefined globals are errors, and scripts keep their state in locals */
     static const char strict[] =
@@ -123,30 +63,40 @@ static void open_safe_libs(lua_State *L)
     lua_call(L, 0, 0);
 }
 
-/* Runs in protected mode: loads the seg module into the registry. */
-static int load_module(lua_State *L)
+int script_open(lua_State *L)
 {
     open_safe_libs(L);
     const embedded_script *e = embedded_find("segrt");
     if (e == NULL)
         return luaL_error(L, "the seg module is not built in");
-    if (luaL_loadbufferx(L, e->source, e->len, MODULE_CHUNK, "t") != LUA_OK)
+    if (luaL_loadbufferx(L, e->source, e->len, SCRIPT_MODULE_CHUNK, "t") != LUA_OK)
         return lua_error(L);
-    lua_pushcfunction(L, l_where);
+    lua_pushcfunction(L, script_l_where);
     lua_call(L, 1, 1);
-    lua_setfield(L, LUA_REGISTRYINDEX, MODULE_KEY);
+    lua_setfield(L, LUA_REGISTRYINDEX, SCRIPT_MODULE_KEY);
     lua_newtable(L);
-    lua_setfield(L, LUA_REGISTRYINDEX, LOADED_KEY);
+    lua_setfield(L, LUA_REGISTRYINDEX, SCRIPT_LOADED_KEY);
+    lua_newtable(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, SCRIPT_LOADING_KEY);
+    lua_newtable(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, SCRIPT_ROOTS_KEY);
     /* the shipped consent checks and sensitive fields come first; scripts may redefine them */
     for (size_t i = 0; i < embedded_script_count; i++) {
         const embedded_script *c = &embedded_scripts[i];
         if (strncmp(c->name, "consent.", 8) != 0)
             continue;
-        lua_pushcfunction(L, l_require);
+        lua_pushcfunction(L, script_l_require);
         lua_pushstring(L, c->name);
         lua_call(L, 1, 0);
     }
     return 0;
+}
+
+int script_rawfield(lua_State *L, int idx, const char *key)
+{
+    idx = lua_absindex(L, idx);
+    lua_pushstring(L, key);
+    return lua_rawget(L, idx);
 }
 
 void script_push_registry(segrt_script *sc, const char *key)
@@ -194,7 +144,7 @@ static int script_fail_lua(segrt_script *sc, const char *what)
 static int check_sensitive(segrt_script *sc)
 {
     lua_State *L = sc->L;
-    lua_getfield(L, LUA_REGISTRYINDEX, MODULE_KEY);
+    lua_getfield(L, LUA_REGISTRYINDEX, SCRIPT_MODULE_KEY);
     lua_getfield(L, -1, "_check_sensitive");
     lua_remove(L, -2);
     if (lua_pcall(L, 0, 0, 0) == LUA_OK)
@@ -234,7 +184,7 @@ static int collect_segments(segrt_script *sc)
         }
     }
     lua_pop(L, 1);
-    return SEGRT_OK;
+    return template_check_all(sc); /* after the segments: a template may read seg.member */
 }
 
 
@@ -267,13 +217,13 @@ static int script_new(segrt_store *s, const char *name, segrt_script **out)
     sc->s = s;
     sc->registry_ref = LUA_NOREF;
     sandbox_begin(&sc->sb); /* loading is one call */
-    lua_pushcfunction(sc->L, load_module);
+    lua_pushcfunction(sc->L, script_open);
     if (lua_pcall(sc->L, 0, 0, 0) != LUA_OK) {
         int rc = script_fail_lua(sc, "loading the seg module: ");
         segrt_script_free(sc);
         return rc;
     }
-    lua_getfield(sc->L, LUA_REGISTRYINDEX, MODULE_KEY);
+    lua_getfield(sc->L, LUA_REGISTRYINDEX, SCRIPT_MODULE_KEY);
     lua_getfield(sc->L, -1, "_registry");
     sc->registry_ref = luaL_ref(sc->L, LUA_REGISTRYINDEX);
     lua_pop(sc->L, 1);
@@ -295,18 +245,11 @@ int segrt_script_load(segrt_store *s, const char *path, segrt_script **out)
 {
     if (s == NULL || path == NULL || out == NULL)
         return SEGRT_EINVAL;
-    /* SCRIPT is a file, or else the name of a bundled pack */
-    const embedded_script *pack = access(path, F_OK) != 0 ? pack_find(path) : NULL;
     int rc = script_new(s, path, out);
     if (rc != SEGRT_OK)
         return rc;
-    if (pack) {
-        char chunk[160];
-        snprintf(chunk, sizeof chunk, "@packs/%s.lua", path);
-        rc = script_run(*out, luaL_loadbufferx((*out)->L, pack->source, pack->len, chunk, "t"));
-    } else {
-        rc = script_run(*out, luaL_loadfilex((*out)->L, path, "t"));
-    }
+    script_push_script((*out)->L, path);
+    rc = script_run(*out, LUA_OK);
     if (rc != SEGRT_OK) {
         segrt_script_free(*out);
         *out = NULL;

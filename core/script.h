@@ -3,7 +3,8 @@
  * registered through the seg module, and the memo of one evaluation.
  *
  * The Lua state runs with the safe libraries only (base without file access,
- * string, table, math, utf8) and a require that knows "segrt".
+ * string, table, math, utf8) and a require that knows "segrt", the shipped
+ * scripts and the packs (script_require.c).
  */
 #ifndef SEGRT_SCRIPT_H
 #define SEGRT_SCRIPT_H
@@ -79,6 +80,10 @@ void contact_id_text(plan_ctx *cx, uint32_t ord, char *out, size_t n);
 
 /* The contacts objecting to direct marketing at NOW (Art. 21; consent_check.c). */
 int consent_objectors(plan_ctx *cx, bitset *out);
+/* Whether contact ord objects to direct marketing at NOW: 1, 0, or an error (< 0). */
+int consent_objects(plan_ctx *cx, uint32_t ord);
+/* Whether contact ord passes the consent check of purpose at NOW: 1, 0, or an error (< 0). */
+int consent_passes(plan_ctx *cx, const char *purpose, uint32_t ord);
 /* Keep in bits the contacts passing the consent check of purpose at NOW (consent_check.c). */
 int consent_filter(plan_ctx *cx, const char *purpose, bitset *bits);
 
@@ -102,16 +107,46 @@ int script_eval_value(segrt_script *sc, int idx, value_summary *sum, segrt_set *
 int script_session(segrt_script *sc, int (*fn)(plan_ctx *cx, void *ud), void *ud);
 /* Inside a session: a score (or model output) by name, summarised, and its values when asked. */
 int script_score_summary(plan_ctx *cx, const char *name, value_summary *sum, vec *values);
+/* Inside a session: the members of a segment (borrowed until the session ends). */
+int script_segment_bits(plan_ctx *cx, const char *name, const bitset **bits);
+/* One contact: the segment's filter hatch (*keep 1 when it has none), and a score fn's value. */
+int script_filter_one(plan_ctx *cx, const char *segment, uint32_t ord, int *keep);
+int script_score_fn_one(plan_ctx *cx, const pnode *p, uint32_t ord, int64_t *v);
 /* Inside a session: the size of a segment. */
 int script_segment_size(plan_ctx *cx, const char *name, uint64_t *size);
 int script_refresh_segments(segrt_script *sc);
 
-/* Packs (pack.c): a bundled pack by name, or NULL; the store has what the packs need. */
-const struct embedded_script *pack_find(const char *name);
+/* Packs (pack.c): the store has what the script's packs need. */
 int pack_check_requirements(segrt_script *sc);
+
+/* Registry keys of a script's Lua state (script.c creates them, script_require.c uses them). */
+#define SCRIPT_MODULE_CHUNK "=segrt"
+#define SCRIPT_MODULE_KEY "segrt.module"    /* the seg module */
+#define SCRIPT_LOADED_KEY "segrt.loaded"    /* modules required so far: name -> value */
+#define SCRIPT_LOADING_KEY "segrt.loading"  /* the modules being required, outermost first */
+#define SCRIPT_ROOTS_KEY "segrt.roots"      /* folder packs given by path: name -> folder */
+
+/* A lua_CFunction to run protected in a new state: the safe libraries and the seg module. */
+int script_open(lua_State *L);
+
+/* require and where() of scripts (script_require.c). */
+int script_l_require(lua_State *L);
+int script_l_where(lua_State *L);
+struct pack_source;
+/* Load (not run) the chunk of pack name from src, as luaL_loadbufferx does. */
+int script_load_pack(lua_State *L, const char *name, const struct pack_source *src);
+/*
+ * Push a function that runs SCRIPT: a file, a folder pack (its init.lua, its
+ * modules found inside it), or else the name of a pack, installed or bundled.
+ * Failures to find or load it are raised when it is called.
+ */
+void script_push_script(lua_State *L, const char *script);
 
 /* Start a call of the script (the budget and deadline restart), e.g. a REPL line. */
 void segrt_script_begin_call(segrt_script *sc);
+
+/* Push t[key] of the table t at idx without metamethods; returns its type. */
+int script_rawfield(lua_State *L, int idx, const char *key);
 
 /* Push registry[key] (a table) of the script's seg module. */
 void script_push_registry(segrt_script *sc, const char *key);

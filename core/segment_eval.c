@@ -27,6 +27,27 @@ static int load_live(plan_ctx *cx, bitset *live)
 
 /* ------------------------------------------------------------ Lua hatches */
 
+/* Call the filter at fn_idx with the proxy (at proxy_idx) moved to ord; *keep its verdict. */
+static int filter_call(plan_ctx *cx, const char *segment, int fn_idx, contact_proxy *proxy,
+                       int proxy_idx, uint32_t ord, int *keep)
+{
+    lua_State *L = cx->sc->L;
+    contact_proxy_at(proxy, ord);
+    lua_pushvalue(L, fn_idx);
+    lua_pushvalue(L, proxy_idx);
+    if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+        char id[128];
+        contact_id_text(cx, ord, id, sizeof id);
+        int rc = store_fail(cx->s, SEGRT_ELUA, "segment '%s': filter failed for contact %s: %s",
+                            segment, id, lua_tostring(L, -1));
+        lua_pop(L, 1);
+        return rc;
+    }
+    *keep = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    return SEGRT_OK;
+}
+
 /*
  * Call fn (at fn_idx) with the proxy for each ordinal of bits; keep those it
  * accepts. purpose (or NULL) decides whether it may read Art. 9 fields.
@@ -40,24 +61,37 @@ static int run_filter(plan_ctx *cx, const char *segment, const char *purpose, in
     contact_proxy *proxy = contact_proxy_push(L, cx, purpose, who);
     int proxy_idx = lua_gettop(L);
     int rc = SEGRT_OK;
-    for (uint32_t i = bitset_next(bits, 0); i < bits->nbits; i = bitset_next(bits, i + 1)) {
-        contact_proxy_at(proxy, i);
-        lua_pushvalue(L, fn_idx);
-        lua_pushvalue(L, proxy_idx);
-        if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
-            char id[128];
-            contact_id_text(cx, i, id, sizeof id);
-            rc = store_fail(cx->s, SEGRT_ELUA, "segment '%s': filter failed for contact %s: %s",
-                            segment, id, lua_tostring(L, -1));
-            lua_pop(L, 1);
-            break;
-        }
-        if (!lua_toboolean(L, -1))
+    for (uint32_t i = bitset_next(bits, 0); i < bits->nbits && rc == SEGRT_OK;
+         i = bitset_next(bits, i + 1)) {
+        int keep = 0;
+        rc = filter_call(cx, segment, fn_idx, proxy, proxy_idx, i, &keep);
+        if (rc == SEGRT_OK && !keep)
             bitset_clear_bit(bits, i);
-        lua_pop(L, 1);
     }
     contact_proxy_done(proxy);
     lua_pop(L, 1);
+    return rc;
+}
+
+int script_filter_one(plan_ctx *cx, const char *segment, uint32_t ord, int *keep)
+{
+    lua_State *L = cx->sc->L;
+    int top = lua_gettop(L);
+    script_push_registry(cx->sc, "by_name");
+    lua_getfield(L, -1, segment);
+    lua_getfield(L, -1, "purpose");
+    const char *purpose = lua_tostring(L, -1);
+    lua_getfield(L, -2, "filter");
+    int fn = lua_gettop(L), rc = SEGRT_OK;
+    *keep = 1;
+    if (lua_isfunction(L, fn)) {
+        char who[160];
+        snprintf(who, sizeof who, "segment '%s'", segment);
+        contact_proxy *proxy = contact_proxy_push(L, cx, purpose, who);
+        rc = filter_call(cx, segment, fn, proxy, fn + 1, ord, keep);
+        contact_proxy_done(proxy);
+    }
+    lua_settop(L, top);
     return rc;
 }
 
@@ -112,6 +146,59 @@ int script_eval_score_expr(plan_ctx *cx, const pnode *p, vec *out)
     return copy_memo(cx, &m->score, out);
 }
 
+/* Push score p->str's fn and a proxy for it (two slots); returns the fn's index. */
+static int push_score_fn(plan_ctx *cx, const pnode *p, contact_proxy **proxy)
+{
+    lua_State *L = cx->sc->L;
+    script_push_registry(cx->sc, "scores");
+    lua_getfield(L, -1, p->str);
+    lua_getfield(L, -1, "purpose");
+    const char *purpose = lua_tostring(L, -1);
+    lua_pop(L, 1);
+    lua_getfield(L, -1, "fn");
+    int fn = lua_gettop(L);
+    char who[160];
+    snprintf(who, sizeof who, "score '%s'", p->str);
+    *proxy = contact_proxy_push(L, cx, purpose, who);
+    return fn;
+}
+
+/* The score fn (at fn, its proxy above it) for contact ord, in the plan's domain. */
+static int score_fn_call(plan_ctx *cx, const pnode *p, int fn, contact_proxy *proxy, uint32_t ord,
+                         int64_t *v)
+{
+    lua_State *L = cx->sc->L;
+    int rc = SEGRT_OK;
+    contact_proxy_at(proxy, ord);
+    lua_pushvalue(L, fn);
+    lua_pushvalue(L, fn + 1);
+    int ok = lua_pcall(L, 1, 1, 0) == LUA_OK;
+    *v = VALUE_MISSING;
+    if (ok && lua_type(L, -1) == LUA_TNUMBER) {
+        double d = lua_tonumber(L, -1) * VALUE_NUMBER_SCALE;
+        *v = d > -9.2e18 && d < 9.2e18 ? (int64_t)(d < 0 ? d - 0.5 : d + 0.5) : VALUE_MISSING;
+    } else if (!ok || !lua_isnil(L, -1)) {
+        char id[128];
+        contact_id_text(cx, ord, id, sizeof id);
+        rc = store_fail(cx->s, SEGRT_ELUA, "%s: score '%s' failed for contact %s: %s", p->loc,
+                        p->str, id, ok ? "fn must return a number or nil" : lua_tostring(L, -1));
+    }
+    lua_pop(L, 1);
+    return rc;
+}
+
+int script_score_fn_one(plan_ctx *cx, const pnode *p, uint32_t ord, int64_t *v)
+{
+    lua_State *L = cx->sc->L;
+    int top = lua_gettop(L);
+    contact_proxy *proxy;
+    int fn = push_score_fn(cx, p, &proxy);
+    int rc = score_fn_call(cx, p, fn, proxy, ord, v);
+    contact_proxy_done(proxy);
+    lua_settop(L, top);
+    return rc;
+}
+
 int script_eval_score_fn(plan_ctx *cx, const pnode *p, vec *out)
 {
     segrt_script *sc = cx->sc;
@@ -123,37 +210,12 @@ int script_eval_score_fn(plan_ctx *cx, const pnode *p, vec *out)
         int64_t *v = malloc((cx->ncontacts ? cx->ncontacts : 1) * sizeof *v);
         if (v == NULL)
             return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
-        script_push_registry(sc, "scores");
-        lua_getfield(L, -1, p->str);
-        lua_getfield(L, -1, "purpose");
-        const char *purpose = lua_tostring(L, -1);
-        lua_pop(L, 1);
-        lua_getfield(L, -1, "fn");
-        int fn = lua_gettop(L);
-        char who[160];
-        snprintf(who, sizeof who, "score '%s'", p->str);
-        contact_proxy *proxy = contact_proxy_push(L, cx, purpose, who);
-        int rc = SEGRT_OK;
+        contact_proxy *proxy;
+        int fn = push_score_fn(cx, p, &proxy), rc = SEGRT_OK;
         for (uint32_t i = 0; i < cx->ncontacts && rc == SEGRT_OK; i++) {
             v[i] = VALUE_MISSING;
-            if (!bitset_test(cx->live, i))
-                continue;
-            contact_proxy_at(proxy, i);
-            lua_pushvalue(L, fn);
-            lua_pushvalue(L, fn + 1);
-            int ok = lua_pcall(L, 1, 1, 0) == LUA_OK;
-            if (ok && lua_type(L, -1) == LUA_TNUMBER) {
-                double d = lua_tonumber(L, -1) * VALUE_NUMBER_SCALE;
-                v[i] = d > -9.2e18 && d < 9.2e18 ? (int64_t)(d < 0 ? d - 0.5 : d + 0.5)
-                                                 : VALUE_MISSING;
-            } else if (!ok || !lua_isnil(L, -1)) {
-                char id[128];
-                contact_id_text(cx, i, id, sizeof id);
-                rc = store_fail(cx->s, SEGRT_ELUA, "%s: score '%s' failed for contact %s: %s",
-                                p->loc, p->str, id,
-                                ok ? "fn must return a number or nil" : lua_tostring(L, -1));
-            }
-            lua_pop(L, 1);
+            if (bitset_test(cx->live, i))
+                rc = score_fn_call(cx, p, fn, proxy, i, &v[i]);
         }
         contact_proxy_done(proxy);
         lua_pop(L, 4); /* proxy, fn, score, scores */
@@ -497,6 +559,12 @@ int script_score_summary(plan_ctx *cx, const char *name, value_summary *sum, vec
     plan_free(plan);
     lua_pop(L, 1);
     return rc;
+}
+
+int script_segment_bits(plan_ctx *cx, const char *name, const bitset **bits)
+{
+    long idx = script_segment_index(cx->sc, name);
+    return idx >= 0 ? eval_segment(cx, idx, bits) : unknown_segment(cx->sc, name);
 }
 
 int script_segment_size(plan_ctx *cx, const char *name, uint64_t *size)

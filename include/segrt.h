@@ -484,10 +484,12 @@ typedef struct segrt_script segrt_script;
 typedef struct segrt_set segrt_set;
 
 /**
- * Load and run the Lua segment script at @p path, or, when no such file
- * exists, the bundled pack of that name ("ecommerce_coffee"). A pack whose
- * required fields or event types the store lacks fails with one message
- * naming all of them. SEGRT_ELUA on a script error.
+ * Load and run the Lua segment script at @p path (a file, or a folder pack:
+ * its init.lua), or, when no such file exists, the pack of that name:
+ * installed on the search path (segrt_packs_path()), else bundled
+ * ("ecommerce_coffee"). A pack whose required fields or event types the
+ * store lacks fails with one message naming all of them; so does a missing
+ * dependency or a dependency cycle. SEGRT_ELUA on a script error.
  */
 SEGRT_API int segrt_script_load(segrt_store *s, const char *path, segrt_script **out);
 
@@ -501,6 +503,38 @@ SEGRT_API int segrt_script_load_string(segrt_store *s, const char *chunkname, co
  */
 SEGRT_API int segrt_packs_each(int (*fn)(void *ud, const char *name, const char *summary),
                                void *ud);
+
+/** A pack as segrt_packs_list() reports it; the strings are borrowed for the call of fn. */
+typedef struct segrt_pack_info {
+    const char *name;
+    const char *version;     /**< as its seg.pack declares it; "" when it failed to load */
+    const char *description; /**< as its seg.pack declares it; "" when it failed to load */
+    const char *origin;      /**< "bundled", or the installed file (NAME.lua) or folder (NAME/) */
+    const char *shadowed_by; /**< for a bundled pack hidden by an installed one: where that is */
+    const char *error;       /**< why loading it failed (a missing dependency, a cycle, ...) */
+} segrt_pack_info;
+
+/**
+ * Call @p fn for every pack a SCRIPT name can refer to: the packs installed
+ * on the search path (segrt_packs_path()) and the bundled ones, in name
+ * order, an installed pack before the bundled pack of the same name, which
+ * it shadows (shadowed_by is then set and the name loads the installed
+ * one). Each pack runs in a sandbox without a store, so that its seg.pack
+ * declaration can be read; shadowed_by and error are NULL when they do not
+ * apply. A non-zero return from fn stops and is returned; SEGRT_ENOMEM when
+ * out of memory.
+ */
+SEGRT_API int segrt_packs_list(int (*fn)(void *ud, const segrt_pack_info *p), void *ud);
+
+/**
+ * The pack search path, where installed packs are found: $SEGRT_PACKS
+ * (directories separated by ':'), else $XDG_DATA_HOME/segrt/packs, else
+ * ~/.local/share/segrt/packs. A pack there is a file NAME.lua or a folder
+ * NAME/ with init.lua (whose modules it requires as "NAME.module"); the
+ * first directory that has NAME wins. Written into @p buf as snprintf does
+ * ("" when there is no path); returns the length it needs.
+ */
+SEGRT_API size_t segrt_packs_path(char *buf, size_t n);
 
 /** Release a script. Accepts NULL. */
 SEGRT_API void segrt_script_free(segrt_script *sc);
@@ -579,6 +613,175 @@ SEGRT_API int segrt_script_rows_json(segrt_script *sc, const segrt_set *m,
  * *text is malloc'd. SEGRT_ENOTFOUND (with a hint) when there is no such model.
  */
 SEGRT_API int segrt_model_summary(segrt_script *sc, const char *name, char **text);
+
+/* ------------------------------------------------------------------- live */
+
+/**
+ * A script's segments kept up to date as rows arrive (the real-time path).
+ * Opening evaluates every segment once; each segrt_live_apply() then
+ * imports a batch of rows and evaluates again only the contacts the rows
+ * touched, reporting who entered or left which segment. Values that rank a
+ * contact against everybody (seg.ntile/rank/percentile, fitted models such
+ * as RFM quintiles or BG/NBD) are kept as they were at open: they are batch
+ * values, refreshed by opening a new session. Evaluation is at the store's
+ * NOW when the session opened.
+ */
+typedef struct segrt_live segrt_live;
+
+/**
+ * Told that contact @p id entered (@p entered 1) or left (0) @p segment.
+ * Both strings are borrowed for the call. A non-zero return stops the update
+ * with an error.
+ */
+typedef int (*segrt_live_fn)(void *ud, const char *id, const char *segment, int entered);
+
+/**
+ * Start a live session of @p sc (which must outlive it). While it is open the
+ * store commits without syncing to disk; segrt_live_flush() syncs. Only one
+ * session per store at a time.
+ */
+SEGRT_API int segrt_live_open(segrt_script *sc, segrt_live **out);
+
+/**
+ * Import @p len bytes of JSON lines of @p kind (contacts, events or consent
+ * records, one object a line, as segrt_import_buffer() accepts them), then
+ * evaluate every segment again for each contact the rows touched and call
+ * @p fn (may be NULL) for each change. Rows are committed, in batches, but not
+ * synced; rejected rows are counted in @p report (may be NULL) and do not stop
+ * the call. Returns the import's error, else the evaluation's.
+ */
+SEGRT_API int segrt_live_apply(segrt_live *lv, segrt_kind kind, const char *jsonl, size_t len,
+                               segrt_live_fn fn, void *ud, segrt_import_report *report);
+
+/** Whether contact @p id is in @p segment now (a bit test). SEGRT_ENOTFOUND for an unknown id or segment. */
+SEGRT_API int segrt_live_contains(segrt_live *lv, const char *segment, const char *id, int *in);
+
+/** The number of members of @p segment now. */
+SEGRT_API int segrt_live_count(segrt_live *lv, const char *segment, uint64_t *count);
+
+/**
+ * Make everything applied so far durable (sync to disk) and rebuild the
+ * derived data the session left stale (event projections, the id order), so
+ * other readers of the store are fast again. Costs about one second per ten
+ * million events; call it every few seconds, not per row.
+ */
+SEGRT_API int segrt_live_flush(segrt_live *lv);
+
+/** Flush what is pending and end the session; accepts NULL. Returns the flush's result. */
+SEGRT_API int segrt_live_close(segrt_live *lv);
+
+/* ----------------------------------------------------------------- report */
+
+/** What segrt_report_build() measures; segrt_report_defaults() fills it. */
+typedef struct segrt_report_opts {
+    const char *conversion_event; /**< event type that counts as a conversion (NULL:
+                                       purchase, when the store has any) */
+    uint32_t within_days;  /**< conversion window after a segment's last run (30 days) */
+    uint32_t email_days;   /**< email opens and clicks counted in the days up to NOW (90) */
+    uint64_t min_size;     /**< a segment with fewer members is flagged small (100) */
+    double max_share;      /**< one with more than this share of the contacts is flagged
+                                broad (0.5; 0 < max_share <= 1) */
+} segrt_report_opts;
+
+/** The defaults of every option of segrt_report_build(). */
+SEGRT_API void segrt_report_defaults(segrt_report_opts *opts);
+
+/** A segment report: numbers computed once, rendered as text or HTML. */
+typedef struct segrt_report segrt_report;
+
+/**
+ * Measure every segment of @p sc at the store's NOW, over one snapshot:
+ *  - size, and share of the live contacts;
+ *  - size history: the stored runs of the segment (segrt run), and the
+ *    entered and exited of the last run;
+ *  - value: the sum of the amounts of the members' purchase events with
+ *    ts <= NOW (exact, micro-units), and that sum per member rounded half
+ *    away from zero to the cent;
+ *  - conversion: of the members stored by the segment's last run (NOW0), the
+ *    share with at least one conversion event with NOW0 < ts <=
+ *    min(NOW0 + within_days, NOW); the window is open while NOW0 +
+ *    within_days is after NOW;
+ *  - email: the share of members with at least one email_open, and with at
+ *    least one email_click, with NOW - email_days <= ts <= NOW; when the
+ *    store has email_sent events, of the members sent an email in that
+ *    window instead of all members;
+ *  - flags: small (size < min_size) and broad (share > max_share);
+ *  - the overlap matrix of the segments;
+ *  - per RFM model of the script (require "models.rfm"): the count of
+ *    contacts per (R, F) cell and the average monetary value of each cell.
+ * @p opts NULL means the defaults; @p title names what the report is of (the
+ * script's path or pack name; NULL: "script"). SEGRT_ENOTFOUND (with a
+ * hint) when conversion_event is given and the store has no such events
+ * (without it and without purchase events, there is no conversion to
+ * report); SEGRT_EINVAL for bad options. *out is NULL on failure.
+ */
+SEGRT_API int segrt_report_build(segrt_script *sc, const segrt_report_opts *opts,
+                                 const char *title, segrt_report **out);
+
+/** The report as aligned text tables with sparklines (UTF-8). *text is malloc'd. */
+SEGRT_API int segrt_report_text(const segrt_report *r, char **text);
+
+/**
+ * The report as one self-contained HTML page (inline CSS and SVG charts, no
+ * script, nothing fetched). Each segment's size is in an element
+ * <td class="size" data-segment="NAME">. *html is malloc'd.
+ */
+SEGRT_API int segrt_report_html(const segrt_report *r, char **html);
+
+/** Release a report. Accepts NULL. */
+SEGRT_API void segrt_report_free(segrt_report *r);
+
+/* ------------------------------------------------------------ stored runs */
+
+/** One contact whose membership changed (segrt_segment_changes); strings borrowed for the call. */
+typedef struct segrt_change {
+    const char *change; /**< "entered" or "left" */
+    const char *id;     /**< the contact's external id */
+    const char *email;  /**< its email field, or NULL when it has none */
+} segrt_change;
+
+/**
+ * The stored run of segment @p name (recorded by `segrt run`) to sync from
+ * at time @p t: of its runs whose NOW is at or before t, the one with the
+ * latest NOW (the higher run number on a tie). SEGRT_ENOTFOUND, with a
+ * message, when the segment has no stored run or none at or before t.
+ */
+SEGRT_API int segrt_segment_run_at(segrt_store *s, const char *name, int64_t t, uint64_t *run);
+
+/**
+ * Who entered and who left segment @p name between its stored run @p since
+ * and its last stored run: @p fn once per contact, in byte order of the ids.
+ * The members at run since are rebuilt from the last run's members through
+ * the entered and exited sets each later run stored; erased contacts appear
+ * nowhere. A non-zero return from fn stops and is returned. SEGRT_ENOTFOUND,
+ * with a message, when the segment has no stored run, since is not one of
+ * its runs, or a later run was stored before runs kept their changes.
+ */
+SEGRT_API int segrt_segment_changes(segrt_store *s, const char *name, uint64_t since,
+                                    int (*fn)(void *ud, const segrt_change *c), void *ud);
+
+/* --------------------------------------------------------------- messages */
+
+/** One rendered message (segrt_template_render). Strings are borrowed for the callback. */
+typedef struct segrt_message {
+    const char *id;      /**< the contact's external id */
+    const char *email;   /**< its email field, or NULL when it has none */
+    const char *subject; /**< one line: control characters in values become spaces */
+    const char *body;    /**< values HTML-escaped when the template's format is "html" */
+} segrt_message;
+
+/**
+ * Render message template @p tpl_name of the script (seg.template) for every
+ * member of segment @p segment who passes the consent check of the
+ * template's purpose at NOW: @p fn is called once per member, in byte order
+ * of the ids. The placeholders were checked when the script loaded (a name
+ * that is no field, score or value of the template fails the load); here a
+ * missing or empty value gives the placeholder's fallback, else nothing. A
+ * non-zero return from fn stops and is returned. SEGRT_ENOTFOUND (with a
+ * "did you mean" hint) for an unknown segment or template.
+ */
+SEGRT_API int segrt_template_render(segrt_script *sc, const char *segment, const char *tpl_name,
+                                    int (*fn)(void *ud, const segrt_message *m), void *ud);
 
 /* ------------------------------------------------------------------- time */
 

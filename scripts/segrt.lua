@@ -216,6 +216,8 @@ local function agg(fn, attr)
 end
 Events.count = agg("count")
 Events.sum, Events.avg, Events.min, Events.max = agg("sum"), agg("avg"), agg("min"), agg("max")
+-- :first() / :last(): the earliest / latest ts; :first "attr" / :last "attr" (amount,
+-- category, channel): that attribute of the earliest / latest event.
 Events.first, Events.last = agg("first", "ts"), agg("last", "ts")
 -- Each event weighs 2^(-age / half_life): a recent event counts 1, one a
 -- half-life old 0.5 (engagement scores).
@@ -374,20 +376,39 @@ end
 
 -- ------------------------------------------------------------ packs
 
--- seg.pack { name, version, description, requires = { fields = {...}, events = {...} },
---            depends = { "other_pack", ... } }: what a pack is and needs. The core
--- checks the requirements against the store when the script has run, and
--- names everything missing at once.
+-- seg.pack { name, version, description,
+--            requires = { fields = { "email", income = "integer", ... }, events = {...} },
+--            purposes = { "email_marketing", ... }, depends = { "other_pack", ... } }:
+-- what a pack is and needs: fields (a name, or name = type), event types,
+-- and the consent purposes its segments use (the store must hold records of
+-- them). The core checks all of it against the store when the script has
+-- run, and names everything missing at once. Each pack of depends is loaded
+-- first (installed, else bundled); a missing one or a cycle is an error.
+local function names(list, what)
+  if list ~= nil and type(list) ~= "table" then
+    fail("seg.pack: " .. what .. " takes a list of names: " .. what .. " = { \"...\" }")
+  end
+  for _, v in ipairs(list or {}) do
+    if type(v) ~= "string" then fail("seg.pack: " .. what .. " takes a list of names") end
+  end
+  return list or {}
+end
+
 function seg.pack(spec)
   if type(spec) ~= "table" or type(spec.name) ~= "string" then
     fail("seg.pack takes { name = ..., version = ..., requires = { fields = {...}, events = {...} } }")
   end
   local requires = spec.requires or {}
+  if type(requires) ~= "table" or (requires.fields ~= nil and type(requires.fields) ~= "table") then
+    fail("seg.pack: requires takes { fields = { \"a\", b = \"integer\" }, events = { \"...\" } }")
+  end
   registry.packs[spec.name] = { name = spec.name, version = spec.version or "",
                                 description = spec.description or "",
-                                fields = requires.fields or {}, events = requires.events or {},
+                                fields = requires.fields or {},
+                                events = names(requires.events, "events"),
+                                purposes = names(spec.purposes, "purposes"),
                                 loc = where() }
-  for _, dep in ipairs(spec.depends or {}) do require("packs." .. dep) end
+  for _, dep in ipairs(names(spec.depends, "depends")) do require("packs." .. dep, spec.name) end
 end
 
 -- ------------------------------------------------------------ special categories (Art. 9)
@@ -428,23 +449,28 @@ local function consent_only(purpose)
   return purpose ~= nil and #bases == 1 and bases[1] == "consent"
 end
 
+-- A definition (kind "segment", "score", "template") whose tree reads a
+-- sensitive field must name a purpose whose only basis is explicit consent.
+local function check(kind, name, tree, purpose, loc)
+  local found = {}
+  sensitive_reads(tree, found, {})
+  local fields = {}
+  for f in pairs(found) do fields[#fields + 1] = f end
+  table.sort(fields)
+  if #fields > 0 and not consent_only(purpose) then
+    error(string.format("%s: %s '%s' reads %s (%s: a special category of personal data, GDPR "
+      .. "Art. 9); it must name a purpose whose only legal basis is explicit consent, e.g. "
+      .. "seg.consent \"%s_research\" { bases = { \"consent\" } }%s", loc, kind, name,
+      "'" .. table.concat(fields, "', '") .. "'", sensitive[fields[1]], fields[1],
+      purpose and (" (its purpose '" .. purpose .. "' accepts other bases)") or ""), 0)
+  end
+end
+-- For templates (core/template.c): the tree is the list of nodes its placeholders name.
+registry.check_sensitive_reads = check
+
 -- Run by the core after a script ran: every segment or score that reads a
 -- sensitive field must name a purpose whose only basis is explicit consent.
 function seg._check_sensitive()
-  local function check(kind, name, tree, purpose, loc)
-    local found = {}
-    sensitive_reads(tree, found, {})
-    local fields = {}
-    for f in pairs(found) do fields[#fields + 1] = f end
-    table.sort(fields)
-    if #fields > 0 and not consent_only(purpose) then
-      error(string.format("%s: %s '%s' reads %s (%s: a special category of personal data, GDPR "
-        .. "Art. 9); it must name a purpose whose only legal basis is explicit consent, e.g. "
-        .. "seg.consent \"%s_research\" { bases = { \"consent\" } }%s", loc, kind, name,
-        "'" .. table.concat(fields, "', '") .. "'", sensitive[fields[1]], fields[1],
-        purpose and (" (its purpose '" .. purpose .. "' accepts other bases)") or ""), 0)
-    end
-  end
   for _, def in ipairs(registry.segments) do
     check("segment", def.name, def.where, def.purpose, def.loc)
   end
@@ -455,6 +481,63 @@ function seg._check_sensitive()
     for _, e in ipairs(entries) do
       if type(e) == "table" then check("segment", group .. "." .. e.name, e.where, nil, "group") end
     end
+  end
+end
+
+-- ------------------------------------------------------------ message templates
+
+-- seg.template "name" { purpose = "email_marketing", subject = "...", body = [[...]],
+--                       format = "text" | "html", values = { name = <value>, ... } }
+-- One message per contact who passes the purpose's consent check. {placeholders}
+-- in the subject and body name a contact field, a score (rfm.R) or one of
+-- values, with an optional :format and |fallback (syntax: core/template_text.h).
+-- The core parses and checks them against the store once the script has run
+-- (core/template.c): an unknown name fails the load, not the send.
+registry.templates, registry.template_order = {}, {}
+
+local template_keys = { purpose = "string", subject = "string", body = "string",
+                        format = "string", values = "table", description = "string" }
+
+function seg.template(name)
+  check_name(name, "template")
+  local at = where()
+  return function(spec)
+    if type(spec) ~= "table" then
+      fail("seg.template \"" .. name .. "\" takes a table { purpose = ..., subject = ..., body = ... }")
+    end
+    for key, v in pairs(spec) do
+      local want = template_keys[key]
+      if want == nil then
+        fail(string.format("template '%s': unknown key '%s' (purpose, subject, body, format, values, "
+                           .. "description)", name, tostring(key)))
+      end
+      if type(v) ~= want then fail(string.format("template '%s': %s must be a %s", name, key, want)) end
+    end
+    if spec.purpose == nil then
+      fail("template '" .. name .. "' needs a purpose: its consent check decides who gets the "
+           .. "message (e.g. purpose = \"email_marketing\")")
+    end
+    for _, key in ipairs { "subject", "body" } do
+      if spec[key] == nil then fail("template '" .. name .. "' needs a " .. key) end
+    end
+    if spec.subject:find "[\r\n]" then fail("template '" .. name .. "': the subject must be one line") end
+    local format = spec.format or "text"
+    if format ~= "text" and format ~= "html" then
+      fail("template '" .. name .. "': format is \"text\" or \"html\", not \"" .. format .. "\"")
+    end
+    local values = {}
+    for key, v in pairs(spec.values or {}) do
+      check_name(key, "template '" .. name .. "' value")
+      values[key] = val(v, "template '" .. name .. "' value '" .. key .. "'")
+    end
+    local old = registry.templates[name]
+    if old and not registry.redefine then
+      fail(string.format("template '%s' is defined twice (first at %s)", name, old.loc))
+    end
+    if not old then registry.template_order[#registry.template_order + 1] = name end
+    registry.templates[name] = { name = name, purpose = spec.purpose, subject = spec.subject,
+                                 body = spec.body, format = format, values = values,
+                                 description = spec.description or "", loc = at }
   end
 end
 

@@ -8,7 +8,9 @@
 #include "segrt.h"
 
 #include <getopt.h>
+#include <jansson.h>
 #include <stdint.h>
+#include <stdio.h>
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
@@ -67,6 +69,24 @@ static inline int cli_max(int a, int b)
     return a > b ? a : b;
 }
 
+/* Write one CSV field to f, quoted when it holds a comma, quote or line break (RFC 4180). */
+void cli_csv_field(FILE *f, const char *s);
+/*
+ * Print o as one compact JSON line on stdout, keys in order, and release it
+ * (NULL: out of memory). SEGRT_OK, SEGRT_ENOMEM or SEGRT_EIO.
+ */
+int cli_json_line(json_t *o);
+
+/* Whether the script defines segment (cli_runs.c). */
+int cli_script_defines(const segrt_script *sc, const char *segment);
+/*
+ * Segment has no stored run: say how to store one when the script defines
+ * it, else that it is unknown, with a hint from the script's segments and
+ * the stored ones. Returns EXIT_FAIL.
+ */
+int cli_no_stored_runs(const cli *c, segrt_store *s, segrt_script *sc, const char *script,
+                       const char *segment);
+
 /* Subcommands: argc/argv start at the subcommand name. */
 int cmd_import(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
@@ -87,6 +107,9 @@ int cmd_overlap(int argc, char **argv);
 int cmd_repl(int argc, char **argv);
 int cmd_consent(int argc, char **argv);
 int cmd_retention(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_render(int argc, char **argv);
+int cmd_changes(int argc, char **argv);
 int cmd_dedupe(int argc, char **argv);
 
 #endif

@@ -155,17 +155,7 @@ static void csv_cell(const json_t *v)
     } else if (json_is_boolean(v)) {
         text = json_is_true(v) ? "true" : "false";
     }
-    if (strpbrk(text, ",\"\r\n")) {
-        putchar('"');
-        for (const char *p = text; *p; p++) {
-            if (*p == '"')
-                putchar('"');
-            putchar(*p);
-        }
-        putchar('"');
-    } else {
-        fputs(text, stdout);
-    }
+    cli_csv_field(stdout, text);
     free(owned);
 }
 

@@ -15,11 +15,12 @@
 
 #define DEMO_MARKER "segrt-demo"
 
-enum { O_CONTACTS = OPT_FIRST_CMD, O_SEED };
+enum { O_CONTACTS = OPT_FIRST_CMD, O_SEED, O_CSV };
 
 typedef struct demo_args {
     unsigned long contacts;
     unsigned long long seed;
+    const char *csv; /* --csv DIR: write the data there instead of making a store */
 } demo_args;
 
 static int demo_option(cli *c, int opt, const char *arg, void *ud)
@@ -27,6 +28,10 @@ static int demo_option(cli *c, int opt, const char *arg, void *ud)
     demo_args *a = ud;
     char *end;
     errno = 0;
+    if (opt == O_CSV) {
+        a->csv = arg;
+        return EXIT_OK;
+    }
     if (opt == O_CONTACTS) {
         a->contacts = strtoul(arg, &end, 10);
         if (*end || errno || a->contacts == 0 || a->contacts > 9999999)
@@ -175,11 +180,29 @@ static int print_report(const cli *c, segrt_store *s)
     return EXIT_OK;
 }
 
+/* --csv DIR: the data set as the three CSV files segrt import reads; no store. */
+static int write_csv(const cli *c, const demo_args *a, int64_t now)
+{
+    char err[512], at[21];
+    if (segrt_demo_write(a->csv, (uint32_t)a->contacts, a->seed, now, err, sizeof err) != SEGRT_OK) {
+        cli_error(c, "%s", err);
+        return EXIT_FAIL;
+    }
+    segrt_time_format(now, at);
+    printf("wrote %s/contacts.csv, events.csv and consents.csv (%lu contacts, NOW = %s)\n"
+           "The demo store is what this makes of them:\n"
+           "  segrt import --db DIR --now %s --contacts %s/contacts.csv \\\n"
+           "      --events %s/events.csv --consents %s/consents.csv\n",
+           a->csv, a->contacts, at, at, a->csv, a->csv, a->csv);
+    return EXIT_OK;
+}
+
 int cmd_demo(int argc, char **argv)
 {
     static const struct option opts[] = { CLI_COMMON_OPTIONS,
                                           { "contacts", required_argument, NULL, O_CONTACTS },
                                           { "seed", required_argument, NULL, O_SEED },
+                                          { "csv", required_argument, NULL, O_CSV },
                                           { 0 } };
     cli c;
     demo_args a = { .contacts = 20000, .seed = 42 };
@@ -187,13 +210,19 @@ int cmd_demo(int argc, char **argv)
                          "  Make a demo store of N synthetic contacts (default 20000) with three\n"
                          "  years of events and consent records up to NOW, and print a report.\n"
                          "  An earlier demo store in DIR is replaced; any other store is left\n"
-                         "  alone.", argv);
+                         "  alone.\n"
+                         "segrt demo --csv D [--contacts N] [--seed S] [--now T]\n"
+                         "  Write the same data as D/contacts.csv, events.csv and consents.csv\n"
+                         "  (D made if missing) and no store; segrt import --now T of them makes\n"
+                         "  the demo store.", argv);
     int rc = cli_parse(&c, argc, argv, opts, demo_option, &a);
     if (rc != CLI_GO_ON)
         return rc;
     if (optind < argc)
         return cli_usage_error(&c, "unexpected argument '%s'", argv[optind]);
     int64_t now = c.has_now ? c.now : (int64_t)time(NULL);
+    if (a.csv)
+        return write_csv(&c, &a, now);
     rc = clear_old_demo(&c);
     if (rc != EXIT_OK)
         return rc;

@@ -5,14 +5,11 @@
 #include "cli.h"
 
 #include "membership.h"
-#include "suggest.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* The closest of names to want, or NULL (suggest.c; script.h would pull in Lua). */
 
 typedef struct rows {
     size_t n, cap;
@@ -62,47 +59,6 @@ static void print_rows(const rows *h)
     }
 }
 
-/* Stored segment names, for suggestions. */
-typedef struct names {
-    size_t n, cap;
-    char **v;
-} names;
-
-static int add_name(void *ud, const char *name)
-{
-    names *l = ud;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 32;
-        char **v = realloc(l->v, cap * sizeof *v);
-        if (v == NULL)
-            return SEGRT_ENOMEM;
-        l->v = v;
-        l->cap = cap;
-    }
-    if ((l->v[l->n] = strdup(name)) == NULL)
-        return SEGRT_ENOMEM;
-    l->n++;
-    return SEGRT_OK;
-}
-
-/* Explain that segment is neither defined by the script nor stored. */
-static void unknown_segment(const cli *c, segrt_store *s, segrt_script *sc, const char *script,
-                            const char *segment)
-{
-    names l = { 0 };
-    size_t n = segrt_script_segment_count(sc);
-    for (size_t i = 0; i < n; i++)
-        add_name(&l, segrt_script_segment_name(sc, i));
-    membership_names(s, add_name, &l);
-    const char *hint = script_suggest(segment, (const char *const *)l.v, l.n);
-    cli_error(c, "unknown segment '%s': %s defines no such segment and no run of it is stored%s%s%s",
-              segment, script, hint ? " (did you mean '" : "", hint ? hint : "",
-              hint ? "'?)" : "");
-    for (size_t i = 0; i < l.n; i++)
-        free(l.v[i]);
-    free(l.v);
-}
-
 int cmd_history(int argc, char **argv)
 {
     static const struct option opts[] = { CLI_COMMON_OPTIONS, { 0 } };
@@ -124,24 +80,16 @@ int cmd_history(int argc, char **argv)
     rc = segrt_script_load(s, script, &sc);
     if (rc != SEGRT_OK)
         return cli_end(&c, s, rc);
-    int defined = 0;
-    for (size_t i = 0, n = segrt_script_segment_count(sc); i < n && !defined; i++)
-        defined = strcmp(segrt_script_segment_name(sc, i), segment) == 0;
     rc = membership_history(s, segment, add_row, &h);
     int code;
     if (rc == SEGRT_OK) {
-        if (!defined)
+        if (!cli_script_defines(sc, segment))
             cli_error(&c, "note: %s no longer defines '%s'; its stored runs follow", script,
                       segment);
         print_rows(&h);
         code = EXIT_OK;
-    } else if (rc == SEGRT_ENOTFOUND && defined) {
-        cli_error(&c, "segment '%s' has no stored runs yet (segrt run --db %s %s stores one)",
-                  segment, c.db, script);
-        code = EXIT_FAIL;
     } else if (rc == SEGRT_ENOTFOUND) {
-        unknown_segment(&c, s, sc, script, segment);
-        code = EXIT_FAIL;
+        code = cli_no_stored_runs(&c, s, sc, script, segment);
     } else {
         code = cli_fail(&c, s, rc);
     }

@@ -32,22 +32,6 @@ typedef struct import_run {
     const char *file;
 } import_run;
 
-/* Write one CSV field, quoted when it needs to be (RFC 4180). */
-static void csv_field(FILE *f, const char *s)
-{
-    if (strpbrk(s, ",\"\r\n") == NULL) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 static void on_reject(void *ud, const char *file, uint64_t line, const char *reason)
 {
     import_run *r = ud;
@@ -57,9 +41,9 @@ static void on_reject(void *ud, const char *file, uint64_t line, const char *rea
         fprintf(stderr, "segrt: import: %s:%llu: %s\n", file, (unsigned long long)line, reason);
         return;
     }
-    csv_field(r->rejects, file);
+    cli_csv_field(r->rejects, file);
     fprintf(r->rejects, ",%llu,", (unsigned long long)line);
-    csv_field(r->rejects, reason);
+    cli_csv_field(r->rejects, reason);
     fputc('\n', r->rejects);
 }
 

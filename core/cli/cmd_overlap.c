@@ -4,75 +4,28 @@
  */
 #include "cli.h"
 
+#include "overlap.h"
 #include "segset.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* |a & b|; sets from different snapshots may differ in length. */
-static uint64_t overlap_count(const bitset *a, const bitset *b)
-{
-    size_t nw = bitset_words(a->nbits < b->nbits ? a->nbits : b->nbits);
-    uint64_t n = 0;
-    for (size_t i = 0; i < nw; i++)
-        n += (uint64_t)__builtin_popcountll(a->w[i] & b->w[i]);
-    return n;
-}
-
-/* "N (P%)" of the row's size, or "0 (-)" for an empty row. */
-static void cell_text(char *out, size_t n, uint64_t inter, uint64_t row_size)
-{
-    if (row_size == 0)
-        snprintf(out, n, "%" PRIu64 " (-)", inter);
-    else
-        snprintf(out, n, "%" PRIu64 " (%.1f%%)", inter, 100.0 * (double)inter / (double)row_size);
-}
-
-/* Print the matrix; -1 when out of memory. */
+/* Print the matrix of the n sets; -1 when out of memory. */
 static int print_matrix(size_t n, const char *const names[], segrt_set *const sets[])
 {
     uint64_t *m = calloc(n * n, sizeof *m);
-    int *w = calloc(n + 1, sizeof *w);
-    if (m == NULL || w == NULL) {
-        free(m);
-        free(w);
-        return -1;
-    }
-    for (size_t i = 0; i < n; i++) {
-        for (size_t j = i; j < n; j++)
-            m[i * n + j] = m[j * n + i] = overlap_count(&sets[i]->bits, &sets[j]->bits);
-    }
-    w[0] = (int)strlen("segment");
-    for (size_t i = 0; i < n; i++) {
-        int len = (int)strlen(names[i]);
-        w[0] = len > w[0] ? len : w[0];
-        w[i + 1] = len;
-    }
-    char cell[64];
-    for (size_t i = 0; i < n; i++) {
-        for (size_t j = 0; j < n; j++) {
-            cell_text(cell, sizeof cell, m[i * n + j], m[i * n + i]);
-            int len = (int)strlen(cell);
-            w[j + 1] = len > w[j + 1] ? len : w[j + 1];
-        }
-    }
-    printf("%-*s", w[0], "segment");
-    for (size_t j = 0; j < n; j++)
-        printf("  %*s", w[j + 1], names[j]);
-    printf("\n");
-    for (size_t i = 0; i < n; i++) {
-        printf("%-*s", w[0], names[i]);
-        for (size_t j = 0; j < n; j++) {
-            cell_text(cell, sizeof cell, m[i * n + j], m[i * n + i]);
-            printf("  %*s", w[j + 1], cell);
-        }
-        printf("\n");
+    const bitset **bits = calloc(n, sizeof *bits);
+    int rc = m && bits ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        bits[i] = &sets[i]->bits;
+    if (rc == 0) {
+        overlap_matrix(n, bits, m);
+        rc = overlap_print(stdout, n, names, m);
     }
     free(m);
-    free(w);
-    return 0;
+    free(bits);
+    return rc;
 }
 
 int cmd_overlap(int argc, char **argv)

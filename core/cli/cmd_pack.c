@@ -1,26 +1,34 @@
 /*
  * cmd_pack.c — segrt pack check PACK (load it in the sandbox, check every
- * segment against the store, print sizes) and segrt pack new NAME (write a
- * commented skeleton to start a pack from).
+ * segment against the store, print sizes) and segrt pack new [--dir D] NAME
+ * (write a commented skeleton to start a pack from, e.g. into a directory of
+ * the pack search path).
  */
 #include "cli.h"
+#include "pack.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char skeleton[] =
     "-- %s.lua — one line that says what the pack is for\n"
     "--\n"
-    "-- Use it with: segrt run --db DIR %s.lua    Check it with: segrt pack check %s.lua\n"
+    "-- On the pack search path (segrt packs shows it) run it by name, else by path:\n"
+    "--   segrt run --db DIR %s          segrt pack check --db DIR %s\n"
     "local seg = require \"segrt\"\n"
     "local F, E, days = seg.F, seg.E, seg.days\n"
     "\n"
     "seg.pack {\n"
     "  name = \"%s\", version = \"0.1\",\n"
     "  description = \"what the segments are for\",\n"
-    "  -- what the store must have: loading fails, naming all that is missing\n"
-    "  requires = { fields = { \"email\" }, events = { \"purchase\" } },\n"
+    "  -- what the store must have (fields, optionally with their types, event types,\n"
+    "  -- the consent purposes the segments use): loading fails, naming all that is missing\n"
+    "  requires = { fields = { email = \"string\" }, events = { \"purchase\" } },\n"
+    "  purposes = { \"email_marketing\" },\n"
+    "  -- packs to load first (installed or bundled), e.g. depends = { \"rfm_lifecycle\" }\n"
+    "  depends = {},\n"
     "}\n"
     "\n"
     "-- A segment: a predicate over contact fields (F) and events (E).\n"
@@ -35,10 +43,48 @@ static const char skeleton[] =
     "  purpose = \"email_marketing\",\n"
     "}\n";
 
-static int pack_new(const cli *c, const char *name)
+enum { O_DIR = OPT_FIRST_CMD };
+
+static int pack_option(cli *c, int opt, const char *arg, void *ud)
 {
-    char path[512];
-    snprintf(path, sizeof path, "%s.lua", name);
+    (void)c;
+    (void)opt;
+    *(const char **)ud = arg;
+    return EXIT_OK;
+}
+
+/* mkdir -p dir. */
+static int make_dirs(const char *dir)
+{
+    char path[PACK_PATH_MAX];
+    if ((size_t)snprintf(path, sizeof path, "%s", dir) >= sizeof path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (char *p = path + 1;; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        char was = *p;
+        *p = '\0';
+        if (mkdir(path, 0777) != 0 && errno != EEXIST)
+            return -1;
+        if (was == '\0')
+            return 0;
+        *p = was;
+    }
+}
+
+static int pack_new(const cli *c, const char *name, const char *dir)
+{
+    if (!pack_name_ok(name))
+        return cli_usage_error(c, "'%s' is not a pack name (letters, digits and _, not starting "
+                                  "with a digit)", name);
+    char path[PACK_PATH_MAX + PACK_NAME_MAX + 8];
+    if (dir && make_dirs(dir) != 0) {
+        cli_error(c, "%s: %s", dir, strerror(errno));
+        return EXIT_FAIL;
+    }
+    snprintf(path, sizeof path, "%s%s%s.lua", dir ? dir : "", dir ? "/" : "", name);
     FILE *f = fopen(path, "wx"); /* never overwrite */
     if (f == NULL) {
         cli_error(c, "%s: %s", path, strerror(errno));
@@ -84,21 +130,29 @@ static int pack_check(const cli *c, const char *pack)
 
 int cmd_pack(int argc, char **argv)
 {
-    static const struct option opts[] = { CLI_COMMON_OPTIONS, { 0 } };
+    static const struct option opts[] = { CLI_COMMON_OPTIONS,
+                                          { "dir", required_argument, NULL, O_DIR },
+                                          { 0 } };
     cli c;
+    const char *dir = NULL;
     cli_init(&c, "pack", "segrt pack check [--db DIR] [--now T] PACK\n"
-                         "  Load PACK (a file or a bundled pack's name) in the sandbox, check every\n"
-                         "  segment against the store and print its size; exit 1 if any fails.\n"
-                         "segrt pack new NAME\n"
-                         "  Write NAME.lua, a commented skeleton of a pack.", argv);
-    int rc = cli_parse(&c, argc, argv, opts, NULL, NULL);
+                         "  Load PACK (a file, a folder pack, or an installed or bundled pack's\n"
+                         "  name) in the sandbox, check every segment against the store and print\n"
+                         "  its size; exit 1 if any fails.\n"
+                         "segrt pack new [--dir D] NAME\n"
+                         "  Write NAME.lua, a commented skeleton of a pack, into the current\n"
+                         "  directory or into D (made if missing), e.g. a directory of the pack\n"
+                         "  search path (segrt packs shows it) to run the pack by name.", argv);
+    int rc = cli_parse(&c, argc, argv, opts, pack_option, &dir);
     if (rc != CLI_GO_ON)
         return rc;
     if (argc - optind != 2)
         return cli_usage_error(&c, "give check PACK or new NAME");
-    if (strcmp(argv[optind], "check") == 0)
+    if (strcmp(argv[optind], "check") == 0 && dir == NULL)
         return pack_check(&c, argv[optind + 1]);
+    if (strcmp(argv[optind], "check") == 0)
+        return cli_usage_error(&c, "--dir goes with pack new, not pack check");
     if (strcmp(argv[optind], "new") == 0)
-        return pack_new(&c, argv[optind + 1]);
+        return pack_new(&c, argv[optind + 1], dir);
     return cli_usage_error(&c, "unknown pack command '%s' (check, new)", argv[optind]);
 }

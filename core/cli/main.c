@@ -30,6 +30,9 @@ static const struct {
     { "retention", cmd_retention, "erase contacts inactive for N days (--dry-run lists them)" },
     { "audit", cmd_audit, "print the audit log" },
     { "check", cmd_check, "check the store's internal consistency" },
+    { "report", cmd_report, "report how each segment of a script is doing (text, or --html)" },
+    { "render", cmd_render, "render a message template for each member of a segment" },
+    { "changes", cmd_changes, "print who entered and left a segment since a stored run" },
     { "dedupe", cmd_dedupe, "find duplicate contacts, merge them, undo a merge" },
 };
 

@@ -359,10 +359,7 @@ int repl_load_file(repl *r, const char *path)
 {
     lua_State *L = r->L;
     size_t nseg = segrt_script_segment_count(r->sc);
-    if (luaL_loadfilex(L, path, "t") != LUA_OK) {
-        report_lua_error(r);
-        return SEGRT_ELUA;
-    }
+    script_push_script(L, path); /* a file, a folder pack or a pack's name */
     int status = repl_pcall(r, 0, 0);
     if (script_refresh_segments(r->sc) != SEGRT_OK) {
         repl_fail(r, SEGRT_ENOMEM);

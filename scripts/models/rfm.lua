@@ -25,6 +25,9 @@
 --   cant_lose_them      R 1-2   F 5
 --   hibernating         R 1-2   F 1-2
 -- Every (R, F) cell belongs to exactly one group. Copy this file to change the map.
+--
+-- The model's `monetary` (the sum of amounts M ranks) is what segrt report
+-- averages per (R, F) cell of its grid.
 local seg = require "segrt"
 
 local rfm = {}
@@ -60,7 +63,7 @@ function rfm.define(opts)
   end
   seg.exclusive(name)(entries)
   seg.model(name) { kind = "rfm", profiling = true, scores = { name .. ".R", name .. ".F", name .. ".M" },
-                    segments = segments }
+                    segments = segments, monetary = events:sum "amount" }
   return { R = R, F = F, M = seg.S[name].M }
 end
 

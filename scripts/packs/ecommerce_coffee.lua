@@ -5,7 +5,8 @@
 --
 --   segrt run --db DIR ecommerce_coffee
 --
--- Needs purchase events with a category and an amount.
+-- Needs purchase events with a category and an amount, and
+-- email_marketing consent records (the upsell goes by email).
 local seg = require "segrt"
 local E, days = seg.E, seg.days
 
@@ -13,6 +14,7 @@ seg.pack {
   name = "ecommerce_coffee", version = "1.0",
   description = "coffee shop: subscribers, bean buyers, upsell, VIPs, lapsed, new vs returning",
   requires = { events = { "purchase" } },
+  purposes = { "email_marketing" },
 }
 
 local purchases = E.purchase
@@ -41,4 +43,9 @@ seg.segment "inactive_90d" {
 seg.exclusive "customer_age" {
   { "new", where = purchases:count():eq(1), description = "one purchase so far" },
   { "returning", where = purchases:count():ge(2), description = "came back at least once" },
+}
+seg.segment "upsell_emailable" {
+  description = "the accessory-without-coffee upsell, to whom marketing email is allowed",
+  where = seg.member "accessory_no_coffee",
+  purpose = "email_marketing",
 }

@@ -1,7 +1,7 @@
 -- packs/fitness.lua — gym: new members, yoga 3+ classes last month, churn risk
 --
--- Needs card_scan events (a visit) and class_attended events whose category
--- names the class.
+-- Needs card_scan events (a visit), class_attended events whose category
+-- names the class, and sms_marketing consent records (the come-back text).
 local seg = require "segrt"
 local E, days = seg.E, seg.days
 
@@ -9,6 +9,7 @@ seg.pack {
   name = "fitness", version = "1.0",
   description = "new members, yoga 3+ classes last month, churn risk",
   requires = { events = { "card_scan", "class_attended" } },
+  purposes = { "sms_marketing" },
 }
 
 seg.segment "new_members" {
@@ -22,4 +23,9 @@ seg.segment "yoga_3_last_month" {
 seg.segment "churn_risk" {
   description = "a member whose last card scan is more than 30 days old",
   where = E.card_scan:last():older_than(days(30)),
+}
+seg.segment "churn_risk_sms" {
+  description = "churn risk, and marketing texts are allowed: a come-back SMS",
+  where = seg.member "churn_risk",
+  purpose = "sms_marketing",
 }

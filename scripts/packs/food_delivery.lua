@@ -1,13 +1,15 @@
 -- packs/food_delivery.lua — food delivery: vegans, vegetarians, cuisine lovers, repeat orderers
 --
--- Needs the set field interests and purchase events (an order).
+-- Needs the set field interests, purchase events (an order) and
+-- personalization consent records (the dish picks).
 local seg = require "segrt"
 local F, E, days = seg.F, seg.E, seg.days
 
 seg.pack {
   name = "food_delivery", version = "1.0",
   description = "vegans, vegetarians, cuisine lovers, repeat orderers",
-  requires = { fields = { "interests" }, events = { "purchase" } },
+  requires = { fields = { interests = "set" }, events = { "purchase" } },
+  purposes = { "personalization" },
 }
 
 seg.exclusive "diet" {
@@ -21,4 +23,9 @@ seg.segment "cuisine_lovers" {
 seg.segment "repeat_orderers" {
   description = "3 or more orders in the last 90 days",
   where = E.purchase:within(days(90)):count():ge(3),
+}
+seg.segment "cuisine_picks" {
+  description = "cuisine lovers who allow personalisation: dishes picked for their taste",
+  where = seg.member "cuisine_lovers",
+  purpose = "personalization",
 }

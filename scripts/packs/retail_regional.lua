@@ -1,7 +1,8 @@
 -- packs/retail_regional.lua — retail: urban trend buyers, mountain vs seaside, hyper-local, language audiences
 --
 -- Needs the contact fields urban, interests, income, region, lat, lon and
--- language (as in the demo data: Poland, Romania, Bulgaria). Change the
+-- language (as in the demo data: Poland, Romania, Bulgaria), and
+-- sms_marketing consent records (the in-store offers go by text). Change the
 -- region lists and the point of the hyper-local campaign for your market.
 local seg = require "segrt"
 local F = seg.F
@@ -9,7 +10,9 @@ local F = seg.F
 seg.pack {
   name = "retail_regional", version = "1.0",
   description = "urban fashion buyers with high income, mountain vs seaside, hyper-local, language",
-  requires = { fields = { "urban", "interests", "income", "region", "lat", "lon", "language" } },
+  requires = { fields = { "urban", interests = "set", income = "integer", "region",
+                          lat = "number", lon = "number", "language" } },
+  purposes = { "sms_marketing" },
 }
 
 seg.segment "urban_fashion_high_income" {
@@ -29,6 +32,11 @@ seg.exclusive "climate" {
 seg.segment "near_krakow_store" {
   description = "within 25 km of the Kraków store (50.0647 N, 19.9450 E)",
   where = seg.near(F.lat, F.lon, 50.0647, 19.9450, 25),
+}
+seg.segment "near_krakow_store_sms" {
+  description = "near the Kraków store, and marketing texts are allowed: in-store offers",
+  where = seg.member "near_krakow_store",
+  purpose = "sms_marketing",
 }
 
 seg.exclusive "language" {

@@ -1,7 +1,8 @@
 -- packs/saas.lua — SaaS: trial users, basic plan near its limits, inactive 45 days, upgrade candidates
 --
--- Needs the contact field plan and login / page_view events (a page view's
--- category names the page, e.g. "pricing"). "Near its limits" is read from
+-- Needs the contact field plan, login / page_view events (a page view's
+-- category names the page, e.g. "pricing") and email_marketing consent
+-- records (the win-back email). "Near its limits" is read from
 -- usage: 5 or more logins in the last 30 days on the basic plan.
 local seg = require "segrt"
 local F, E, days = seg.F, seg.E, seg.days
@@ -9,7 +10,8 @@ local F, E, days = seg.F, seg.E, seg.days
 seg.pack {
   name = "saas", version = "1.0",
   description = "trial users, basic plan near its limits, inactive 45 days, upgrade candidates",
-  requires = { fields = { "plan" }, events = { "login", "page_view" } },
+  requires = { fields = { plan = "string" }, events = { "login", "page_view" } },
+  purposes = { "email_marketing" },
 }
 
 seg.segment "trial_users" { description = "on the trial plan", where = F.plan:eq "trial" }
@@ -24,4 +26,9 @@ seg.segment "inactive_45d" {
 seg.segment "upgrade_candidates" {
   description = "basic plan, looked at the pricing page in the last 30 days",
   where = F.plan:eq "basic" & E.page_view:where{ category = "pricing" }:within(days(30)):exists(),
+}
+seg.segment "win_back_emailable" {
+  description = "inactive for 45 days, and marketing email is allowed: a win-back email",
+  where = seg.member "inactive_45d",
+  purpose = "email_marketing",
 }

@@ -39,6 +39,9 @@ unset SEGRT_DB
 export CI=1
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/segrt-cli.XXXXXX")
+# Packs installed by the user (pack search path) stay out of the tests.
+unset SEGRT_PACKS
+export XDG_DATA_HOME=$T/xdg
 _bg_pids=()
 _cleanup() {
     local p

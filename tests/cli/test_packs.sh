@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Bundled packs: listed by `segrt packs`, loaded by name wherever a SCRIPT is
 # accepted, every segment populated on the demo store, and a store that lacks
-# what a pack needs refused with one message naming all of it.
+# what a pack needs (fields, of a type, event types, consent purposes)
+# refused with one message naming all of it.
 . "$(dirname "$0")/lib.sh"
 
 run segrt packs
@@ -44,6 +45,45 @@ run segrt count --db "$T/bare" ecommerce_coffee vip
 assert_rc 1 "a pack on a store without what it needs"
 assert_contains "$T/err" "pack 'ecommerce_coffee' needs" "the message names the pack"
 assert_contains "$T/err" "event type 'purchase'" "... and what is missing"
+
+assert_contains "$T/err" "consent purpose 'email_marketing'" "... consent purposes included"
+
+# Field types and consent purposes are requirements too.
+printf 'id,email,income,nick\nc1,a@example.com,100,x\n' >"$T/typed.csv"
+run segrt import --db "$T/typed" --contacts "$T/typed.csv"
+assert_rc 0 "import a store with an integer and a string field"
+cat >"$T/typed.lua" <<'LUA'
+local seg = require "segrt"
+seg.pack { name = "typed", version = "1",
+           requires = { fields = { "email", income = "number", nick = "integer", age2 = "date" } },
+           purposes = { "email_marketing" } }
+seg.segment "all" { where = seg.F.income:gt(0) }
+LUA
+run segrt count --db "$T/typed" "$T/typed.lua" all
+assert_rc 1 "a pack whose field types and purposes the store does not have"
+for what in "field 'nick' of type integer (it is string)" "field 'age2'" \
+    "consent purpose 'email_marketing'"; do
+    assert_contains "$T/err" "$what" "one message names it: $what"
+done
+assert_contains "$T/err" "typed.lua:2: pack 'typed' needs what the store does not have: " \
+    "... with the pack and its line"
+assert_not_contains "$T/err" "income" "a number requirement accepts an integer field"
+sed -i 's/nick = "integer"/nick = "text"/' "$T/typed.lua"
+run segrt count --db "$T/typed" "$T/typed.lua" all
+assert_rc 1 "an unknown type name"
+assert_contains "$T/err" "pack 'typed': field 'nick' has an unknown type 'text' (integer, number," \
+    "... is named with the known ones"
+printf 'contact_id,purpose,status,legal_basis,ts,expires_at,source\nc1,email_marketing,granted,consent,2025-01-01T00:00:00Z,,web\n' \
+    >"$T/typed_consents.csv"
+run segrt import --db "$T/typed" --consents "$T/typed_consents.csv"
+assert_rc 0 "import a consent record"
+sed -i -e 's/nick = "text"/nick = "string"/' -e 's/, age2 = "date"//' "$T/typed.lua"
+run segrt count --db "$T/typed" "$T/typed.lua" all
+assert_rc 0 "the store now has all the pack needs"
+assert_eq "$(cat "$T/out")" 1 "... and the pack runs"
+sed -i 's/purposes = { "email_marketing" }/purposes = "email_marketing"/' "$T/typed.lua"
+run segrt count --db "$T/typed" "$T/typed.lua" all
+assert_contains "$T/err" "typed.lua:2: seg.pack: purposes takes a list of names" "purposes must be a list"
 
 run segrt count --db "$T/demo" no_such_pack vip
 assert_rc 1 "an unknown script or pack"

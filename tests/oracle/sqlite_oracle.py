@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """SQLite oracle for the segment tests: expected member sets of segments.
 
-Usage: sqlite_oracle.py DATA_DIR OUT_DIR --anchors QUERIES_SQLITE_SQL
-                        [--extra EXTRA_SQL] [--db PATH] [--reference REFERENCE_PY]
+Usage: sqlite_oracle.py DATA_DIR OUT_DIR [--anchors QUERIES_SQLITE_SQL]
+                        [--extra EXTRA_SQL] [--parts PARTS_SQL ...] [--pack PACK_SQL ...]
+                        [--db PATH] [--reference REFERENCE_PY]
 
 1. Loads DATA_DIR/{contacts,events,consents}.csv into a SQLite database (in
    memory, or the file PATH, replaced) with the schema and conversions of
@@ -13,13 +14,17 @@ Usage: sqlite_oracle.py DATA_DIR OUT_DIR --anchors QUERIES_SQLITE_SQL
 2. Turns every anchor block of QUERIES_SQLITE_SQL ("SELECT count(*) FROM ...")
    into a member-id query and checks that it returns as many distinct ids as
    the original count query.
-3. Runs every block of EXTRA_SQL (already member-id queries; `{{name}}` is
-   replaced by the query of an earlier block).
+3. Runs every block of EXTRA_SQL and of each PACK_SQL (already member-id
+   queries; `{{name}}` is replaced by the query of an earlier block of the
+   same file, or of a PARTS_SQL file; a block whose name starts with "_", and
+   every block of a PARTS_SQL file, is such a part only, not a segment).
 4. With --reference, runs the SQL-free reference_counts.py on DATA_DIR and
    checks that it agrees with the anchor counts.
 
 Writes OUT_DIR/<segment>.ids (member ids sorted by byte order, one a line) and
-OUT_DIR/manifest ("<group> <segment> <count>" lines, group anchors|extra).
+OUT_DIR/manifest ("<group> <segment> <count>" lines, group anchors|extra); the
+segments of PACK_SQL (named by its file, e.g. saas.sql -> saas) go to
+OUT_DIR/<pack>/<segment>.ids and "<pack> <segment> <count>" lines.
 Exits 1 with a message when a check fails. Python 3 standard library only.
 """
 import argparse
@@ -186,8 +191,10 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('data')
     ap.add_argument('out')
-    ap.add_argument('--anchors', required=True)
+    ap.add_argument('--anchors')
     ap.add_argument('--extra')
+    ap.add_argument('--parts', action='append', default=[])
+    ap.add_argument('--pack', action='append', default=[])
     ap.add_argument('--db')
     ap.add_argument('--reference')
     a = ap.parse_args()
@@ -197,7 +204,7 @@ def main():
     problems = []
 
     anchor_counts = {}
-    for name, sql in blocks(a.anchors):
+    for name, sql in blocks(a.anchors) if a.anchors else []:
         count = con.execute(sql).fetchone()[0]
         ids = member_ids(con, name, member_query(name, sql))
         if len(ids) != count:
@@ -206,9 +213,13 @@ def main():
         anchor_counts[name] = count
         manifest.append(('anchors', name, ids))
 
-    if a.extra:
-        done = {}
-        for name, sql in blocks(a.extra):
+    groups = [(None, p) for p in a.parts]
+    groups += [('extra', a.extra)] if a.extra else []
+    groups += [(os.path.splitext(os.path.basename(p))[0], p) for p in a.pack]
+    parts = {}
+    for group, path in groups:
+        done = dict(parts)
+        for name, sql in blocks(path):
             def expand(m):
                 ref = m.group(1)
                 if ref not in done:
@@ -217,7 +228,10 @@ def main():
                 return done[ref]
             sql = re.sub(r'\{\{([^}]+)\}\}', expand, sql)
             done[name] = sql
-            manifest.append(('extra', name, member_ids(con, name, sql)))
+            if group is None:
+                parts[name] = sql
+            elif not name.startswith('_'):  # "_name": a part for later blocks, not a segment
+                manifest.append((group, name, member_ids(con, name, sql)))
 
     if a.reference:
         ref_json = os.path.join(a.out, 'reference.json')
@@ -232,12 +246,19 @@ def main():
             problems.append('reference_counts.py segments %s differ from the anchors %s'
                             % (sorted(ref), sorted(anchor_counts)))
 
-    names = [n for _, n, _ in manifest]
-    if len(names) != len(set(names)):
-        problems.append('duplicate segment names: %s' % sorted(n for n in names if names.count(n) > 1))
+    def ids_path(group, name):
+        if group in ('anchors', 'extra'):
+            return os.path.join(a.out, name + '.ids')
+        os.makedirs(os.path.join(a.out, group), exist_ok=True)
+        return os.path.join(a.out, group, name + '.ids')
+
+    paths = [ids_path(g, n) for g, n, _ in manifest]
+    if len(paths) != len(set(paths)):
+        problems.append('duplicate segment names: %s'
+                        % sorted(p for p in paths if paths.count(p) > 1))
     with open(os.path.join(a.out, 'manifest'), 'w') as mf:
-        for group, name, ids in manifest:
-            with open(os.path.join(a.out, name + '.ids'), 'w', encoding='utf-8') as f:
+        for (group, name, ids), path in zip(manifest, paths):
+            with open(path, 'w', encoding='utf-8') as f:
                 f.writelines(i + '\n' for i in ids)
             mf.write('%s %s %d\n' % (group, name, len(ids)))
     if problems:

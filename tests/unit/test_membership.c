@@ -632,6 +632,185 @@ static void test_membership_names_with_dots_are_distinct_segments(void **state)
     bitset_free(&c);
 }
 
+/* ------------------------------------------------------------ changes since a run */
+
+/* membership_changes(name, since) must be (last \ at_since, at_since \ last). */
+static void assert_changes(segrt_store *s, const char *name, uint64_t since, const bitset *then,
+                           const bitset *last)
+{
+    bitset in, out;
+    int rc = membership_changes(s, name, since, &in, &out);
+    if (rc != SEGRT_OK)
+        fail_msg("membership_changes(%s, %llu): %s: %s", name, (unsigned long long)since,
+                 segrt_errname(rc), segrt_errmsg(s));
+    assert_int_equal(in.nbits, last->nbits);
+    for (uint32_t i = 0; i < last->nbits; i++) {
+        int was = i < then->nbits && bitset_test(then, i), is = bitset_test(last, i);
+        if (bitset_test(&in, i) != (is && !was) || bitset_test(&out, i) != (was && !is))
+            fail_msg("since run %llu, ordinal %u: entered %d left %d; member then %d, now %d",
+                     (unsigned long long)since, i, bitset_test(&in, i), bitset_test(&out, i),
+                     was, is);
+    }
+    bitset_free(&in);
+    bitset_free(&out);
+}
+
+static void test_membership_changes_since_each_run_are_set_differences(void **state)
+{
+    tu_fixture *f = *state;
+    enum { RUNS = 5 };
+    bitset r[RUNS], other = BITS(10, 1, 2);
+    uint64_t run[RUNS];
+    membership_row row;
+    for (int k = 0; k < RUNS; k++) { /* the base grows, so later sets are wider */
+        r[k] = random_bits(3000 + 700 * (uint32_t)k, 150 + 100 * (unsigned)k, 21 + (uint64_t)k);
+        record1(f->s, T1 + k, "seg", &r[k], &row);
+        run[k] = row.run;
+        if (k == 1)
+            record1(f->s, T2, "other", &other, NULL); /* a run seg is not part of */
+    }
+    assert_int_equal(run[2], 4);
+    for (int k = 0; k < RUNS; k++)
+        assert_changes(f->s, "seg", run[k], &r[k], &r[RUNS - 1]);
+    assert_changes(f->s, "other", 3, &other, &other);
+
+    bitset in, out;
+    assert_int_equal(membership_changes(f->s, "seg", 3, &in, &out), SEGRT_ENOTFOUND);
+    tu_assert_errmsg(f->s, "segment 'seg' has no run 3 (its runs: 1-2, 4-6)");
+    assert_null(in.w);
+    assert_null(out.w);
+    assert_int_equal(membership_changes(f->s, "seg", 7, &in, &out), SEGRT_ENOTFOUND);
+    assert_int_equal(membership_changes(f->s, "nope", 1, &in, &out), SEGRT_ENOTFOUND);
+    tu_assert_errmsg(f->s, "no stored runs of segment 'nope'");
+    for (int k = 0; k < RUNS; k++)
+        bitset_free(&r[k]);
+    bitset_free(&other);
+}
+
+/* A store whose older runs kept no per-run sets answers only from the first run that did. */
+static void test_membership_changes_need_the_sets_of_every_later_run(void **state)
+{
+    tu_fixture *f = *state;
+    bitset a = BITS(8, 1, 2), b = BITS(8, 2, 3), c = BITS(8, 3, 4);
+    record1(f->s, T1, "seg", &a, NULL);
+    record1(f->s, T2, "seg", &b, NULL);
+    record1(f->s, T3, "seg", &c, NULL);
+    unsigned char key[2 + 3 + 1 + 8] = { 'E', 0, 's', 'e', 'g', 0, 0, 0, 0, 0, 0, 0, 0, 2 };
+    MDB_txn *txn;
+    assert_int_equal(store_txn_begin(f->s, 0, &txn), SEGRT_OK);
+    MDB_val k = { sizeof key, key };
+    assert_int_equal(mdb_del(txn, f->s->dbi[DB_SEGMENTS], &k, NULL), 0);
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    bitset in, out;
+    assert_int_equal(membership_changes(f->s, "seg", 1, &in, &out), SEGRT_ENOTFOUND);
+    tu_assert_errmsg(f->s, "run 2 of segment 'seg' was stored before runs kept who entered and "
+                           "exited; ask for changes since run 2 or later");
+    assert_changes(f->s, "seg", 2, &b, &c);
+    bitset_free(&a);
+    bitset_free(&b);
+    bitset_free(&c);
+}
+
+static void test_membership_run_at_takes_the_latest_now_at_or_before(void **state)
+{
+    tu_fixture *f = *state;
+    bitset a = BITS(4, 1);
+    record1(f->s, T2, "seg", &a, NULL); /* NOWs out of order, and a tie */
+    record1(f->s, T1, "seg", &a, NULL);
+    record1(f->s, T2, "seg", &a, NULL);
+    record1(f->s, T3, "seg", &a, NULL);
+    const struct { int64_t t; uint64_t run; } cases[] = {
+        { T1, 2 }, { T2 - 1, 2 }, { T2, 3 }, { T3 - 1, 3 }, { T3, 4 }, { T3 + 86400, 4 },
+    };
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        uint64_t run;
+        assert_int_equal(segrt_segment_run_at(f->s, "seg", cases[i].t, &run), SEGRT_OK);
+        assert_int_equal(run, cases[i].run);
+    }
+    uint64_t run = 9;
+    assert_int_equal(segrt_segment_run_at(f->s, "seg", T1 - 1, &run), SEGRT_ENOTFOUND);
+    assert_int_equal(run, 0);
+    tu_assert_errmsg(f->s, "segment 'seg' has no run at or before 2025-05-31T23:59:59Z (its "
+                           "earliest is run 2 at 2025-06-01T00:00:00Z)");
+    assert_int_equal(segrt_segment_run_at(f->s, "nope", T3, &run), SEGRT_ENOTFOUND);
+    assert_int_equal(segrt_segment_run_at(f->s, "seg", T3, NULL), SEGRT_EINVAL);
+    bitset_free(&a);
+}
+
+typedef struct changes_seen {
+    char text[512];
+} changes_seen;
+
+static int collect_change(void *ud, const segrt_change *c)
+{
+    changes_seen *t = ud;
+    size_t used = strlen(t->text);
+    snprintf(t->text + used, sizeof t->text - used, "%s %s %s; ", c->change, c->id,
+             c->email ? c->email : "-");
+    return 0;
+}
+
+static const char *changes_text(segrt_store *s, const char *name, uint64_t since,
+                                changes_seen *t)
+{
+    t->text[0] = '\0';
+    int rc = segrt_segment_changes(s, name, since, collect_change, t);
+    if (rc != SEGRT_OK)
+        fail_msg("segrt_segment_changes(%s, %llu): %s: %s", name, (unsigned long long)since,
+                 segrt_errname(rc), segrt_errmsg(s));
+    return t->text;
+}
+
+/* Ids and e-mails in id order; an erased contact appears nowhere, in any run's changes. */
+static void test_membership_changes_by_id_forget_erased_contacts(void **state)
+{
+    tu_fixture *f = *state;
+    tu_import_text(f, SEGRT_CONTACTS, "contacts.csv", contacts_csv, NULL);
+    tu_import_text(f, SEGRT_CONTACTS, "more.csv", "id,income\nc0,5\n", NULL);
+    uint32_t o[5] = { ord_of(f->s, "c0"), ord_of(f->s, "c1"), ord_of(f->s, "c2"),
+                      ord_of(f->s, "c3"), ord_of(f->s, "c4") };
+    bitset r1, r2, r3;
+    assert_int_equal(bitset_init(&r1, 5), 0);
+    assert_int_equal(bitset_init(&r2, 5), 0);
+    assert_int_equal(bitset_init(&r3, 5), 0);
+    bitset_set(&r1, o[1]), bitset_set(&r1, o[2]);
+    bitset_set(&r2, o[2]), bitset_set(&r2, o[3]), bitset_set(&r2, o[0]);
+    bitset_set(&r3, o[3]), bitset_set(&r3, o[4]), bitset_set(&r3, o[0]);
+    record1(f->s, T1, "seg", &r1, NULL);
+    record1(f->s, T2, "seg", &r2, NULL);
+    record1(f->s, T3, "seg", &r3, NULL);
+    changes_seen t;
+    assert_string_equal(changes_text(f->s, "seg", 1, &t),
+                        "entered c0 -; left c1 c1@example.com; left c2 c2@example.com; "
+                        "entered c3 c3@example.com; entered c4 c4@example.com; ");
+    assert_string_equal(changes_text(f->s, "seg", 2, &t),
+                        "left c2 c2@example.com; entered c4 c4@example.com; ");
+    assert_string_equal(changes_text(f->s, "seg", 3, &t), "");
+    assert_int_equal(segrt_contact_erase(f->s, "c2", "test"), SEGRT_OK); /* left */
+    assert_int_equal(segrt_contact_erase(f->s, "c4", "test"), SEGRT_OK); /* entered */
+    assert_int_equal(segrt_contact_erase(f->s, "c0", "test"), SEGRT_OK); /* in every run since 2 */
+    assert_string_equal(changes_text(f->s, "seg", 1, &t),
+                        "left c1 c1@example.com; entered c3 c3@example.com; ");
+    assert_string_equal(changes_text(f->s, "seg", 2, &t), "");
+    /* The sets themselves forgot them: a stale one would put them back in run 1's members. */
+    for (uint64_t since = 1; since <= 3; since++) {
+        bitset in, out;
+        assert_int_equal(membership_changes(f->s, "seg", since, &in, &out), SEGRT_OK);
+        for (int k = 0; k < 5; k += 2) { /* c0, c2, c4 */
+            assert_false(bitset_test(&in, o[k]));
+            assert_false(bitset_test(&out, o[k]));
+        }
+        bitset_free(&in);
+        bitset_free(&out);
+    }
+    assert_int_equal(segrt_segment_changes(f->s, "seg", 9, collect_change, &t), SEGRT_ENOTFOUND);
+    assert_int_equal(segrt_segment_changes(f->s, "seg", 1, NULL, NULL), SEGRT_EINVAL);
+    tu_assert_check_ok(f->s);
+    bitset_free(&r1);
+    bitset_free(&r2);
+    bitset_free(&r3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -648,6 +827,10 @@ int main(void)
         TU_STORE_TEST(test_membership_erase_clears_the_bit_everywhere),
         TU_STORE_TEST(test_membership_contact_segments_are_listed_and_exported),
         TU_STORE_TEST(test_membership_names_with_dots_are_distinct_segments),
+        TU_STORE_TEST(test_membership_changes_since_each_run_are_set_differences),
+        TU_STORE_TEST(test_membership_changes_need_the_sets_of_every_later_run),
+        TU_STORE_TEST(test_membership_run_at_takes_the_latest_now_at_or_before),
+        TU_STORE_TEST(test_membership_changes_by_id_forget_erased_contacts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

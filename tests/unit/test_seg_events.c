@@ -1,6 +1,7 @@
 /*
  * test_seg_events.c — event selections of the seg language (SPEC §4):
- * count/sum/avg/min/max/first/last, exact decimal sums that skip missing
+ * count/sum/avg/min/max/first/last, the attribute of the first or last
+ * event, exact decimal sums that skip missing
  * amounts, aggregates over no events (missing; count 0), :where with a
  * predicate or a table, chained :where, :within at the NOW - d boundary,
  * exists/none, ties on ts, seg.ntile over aggregates (queries.md S11), new
@@ -114,6 +115,28 @@ static void test_seg_events_first_and_last(void **state)
     WHERE("E.purchase:last():older_than(days(90))", "e1 e3"); /* queries.md S3 */
     WHERE("E.purchase:last():within(days(60))", "e2 e6");
     WHERE("E.purchase:first():eq(E.purchase:last())", "e3 e6");
+}
+
+/* :first/:last "attr": the attribute of that event, not the smallest or largest value. */
+static void test_seg_events_first_and_last_of_an_attribute(void **state)
+{
+    segrt_store *s = ((tu_fixture *)*state)->s;
+    WHERE("E.purchase:last 'category' :eq 'coffee_beans'", "e1");
+    WHERE("E.purchase:first 'category' :eq 'grinder'", "e1 e3");
+    WHERE("E.purchase:last 'category' :missing()", "e2 e4 e5"); /* e2's last has none */
+    WHERE("E.purchase:last 'amount' :eq(10.10)", "e1");           /* the max is 20.20 */
+    WHERE("E.purchase:first 'amount' :eq(20.20)", "e1");
+    WHERE("E.purchase:last 'channel' :eq 'web'", "e1 e2 e3");
+    WHERE("E.purchase:within(days(60)):last 'category' :eq 'ground_coffee'", "e6");
+    WHERE("E.purchase:where{ category = 'coffee_beans' }:last 'channel' :eq 'shop'", "e2");
+    WHERE("E.purchase:last 'category' :one_of{ 'grinder', 'ground_coffee' }", "e3 e6");
+    tu_assert_script_error(s, "typo", TU_SEG_PRELUDE
+                           "seg.segment 't' { where = E.purchase:last 'categroy' :present() }\n",
+                           "t", "typo:3:", "unknown event attribute", "did you mean 'category'",
+                           NULL);
+    tu_assert_script_error(s, "sum", TU_SEG_PRELUDE
+                           "seg.segment 't' { where = E.purchase:sum 'category' :present() }\n",
+                           "t", "only amount can be summed", NULL);
 }
 
 static void test_seg_events_aggregates_over_no_events_are_missing(void **state)
@@ -310,6 +333,7 @@ int main(void)
         cmocka_unit_test(test_seg_events_sum_is_exact_and_skips_missing_amounts),
         cmocka_unit_test(test_seg_events_avg_min_max_over_present_amounts),
         cmocka_unit_test(test_seg_events_first_and_last),
+        cmocka_unit_test(test_seg_events_first_and_last_of_an_attribute),
         cmocka_unit_test(test_seg_events_aggregates_over_no_events_are_missing),
         cmocka_unit_test(test_seg_events_where_with_a_predicate),
         cmocka_unit_test(test_seg_events_where_with_a_table),

@@ -1,0 +1,165 @@
+/*
+ * cmd_report.c — segrt report: how each segment of a script is doing
+ * (segrt_report_build): size, share, size history, entered and exited,
+ * value, conversion, email response, flags, overlaps and the RFM grid, as
+ * text tables on stdout and, with --html, as one self-contained HTML page.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { O_HTML = OPT_FIRST_CMD, O_CONVERSION, O_WITHIN, O_EMAIL_DAYS, O_MIN_SIZE, O_MAX_SHARE };
+
+typedef struct report_args {
+    segrt_report_opts opts;
+    const char *html;
+} report_args;
+
+/* A whole number from lo to hi for option name; else a usage error. */
+static int parse_count(cli *c, const char *name, const char *arg, uint64_t lo, uint64_t hi,
+                       uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(arg, &end, 10);
+    if (end == arg || *end || errno || arg[0] == '-' || n < lo || n > hi)
+        return cli_usage_error(c, "%s '%s' is not a whole number from %" PRIu64 " to %" PRIu64,
+                               name, arg, lo, hi);
+    *out = n;
+    return EXIT_OK;
+}
+
+static int report_option(cli *c, int opt, const char *arg, void *ud)
+{
+    report_args *a = ud;
+    uint64_t n = 0;
+    int rc = EXIT_OK;
+    char *end;
+    switch (opt) {
+    case O_HTML:
+        a->html = arg;
+        break;
+    case O_CONVERSION:
+        if (arg[0] == '\0')
+            return cli_usage_error(c, "--conversion needs an event type, e.g. purchase");
+        a->opts.conversion_event = arg;
+        break;
+    case O_WITHIN:
+    case O_EMAIL_DAYS:
+        rc = parse_count(c, opt == O_WITHIN ? "--within" : "--email-days", arg, 1, 36500, &n);
+        *(opt == O_WITHIN ? &a->opts.within_days : &a->opts.email_days) = (uint32_t)n;
+        break;
+    case O_MIN_SIZE:
+        rc = parse_count(c, "--min-size", arg, 0, UINT32_MAX, &a->opts.min_size);
+        break;
+    case O_MAX_SHARE:
+        errno = 0;
+        a->opts.max_share = strtod(arg, &end);
+        if (end == arg || *end || errno || !(a->opts.max_share > 0 && a->opts.max_share <= 1))
+            return cli_usage_error(c, "--max-share '%s' is not a fraction of the contacts "
+                                   "above 0 and at most 1 (0.5 = half)", arg);
+        break;
+    default:
+        return EXIT_USAGE;
+    }
+    return rc;
+}
+
+/* Write the HTML page to path; prints why not. */
+static int write_html(const cli *c, const segrt_report *r, const char *path)
+{
+    char *html = NULL;
+    if (segrt_report_html(r, &html) != SEGRT_OK) {
+        cli_error(c, "out of memory");
+        return EXIT_FAIL;
+    }
+    FILE *f = fopen(path, "w");
+    size_t len = strlen(html);
+    int ok = f && fwrite(html, 1, len, f) == len;
+    int err = errno;
+    if (f && fclose(f) != 0 && ok) {
+        ok = 0;
+        err = errno;
+    }
+    free(html);
+    if (!ok) {
+        cli_error(c, "cannot write --html %s: %s", path, strerror(err));
+        return EXIT_FAIL;
+    }
+    fprintf(stderr, "segrt: report: wrote %s\n", path);
+    return EXIT_OK;
+}
+
+int cmd_report(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        CLI_COMMON_OPTIONS,
+        { "html", required_argument, NULL, O_HTML },
+        { "conversion", required_argument, NULL, O_CONVERSION },
+        { "within", required_argument, NULL, O_WITHIN },
+        { "email-days", required_argument, NULL, O_EMAIL_DAYS },
+        { "min-size", required_argument, NULL, O_MIN_SIZE },
+        { "max-share", required_argument, NULL, O_MAX_SHARE },
+        { 0 },
+    };
+    cli c;
+    report_args a = { 0 };
+    segrt_report_defaults(&a.opts);
+    cli_init(&c, "report",
+             "segrt report [--db DIR] [--now T] [--html FILE] [--conversion EVENT]\n"
+             "             [--within DAYS] [--email-days DAYS] [--min-size N] [--max-share F]\n"
+             "             SCRIPT\n"
+             "  How each segment of SCRIPT is doing at NOW, as tables on stdout:\n"
+             "  - size, share of the contacts, and a sparkline of the sizes of the stored\n"
+             "    runs (segrt run; segrt history lists them) with the entered and exited\n"
+             "    of the last run;\n"
+             "  - value: the members' purchase amounts up to NOW, in total and per member\n"
+             "    (rounded to the cent);\n"
+             "  - conversion: of the members stored by the segment's last run, the share\n"
+             "    with an EVENT event (default purchase) in the DAYS days after that run\n"
+             "    (default 30; counted up to NOW while the window is open);\n"
+             "  - open, click: the share of members with an email_open, email_click event\n"
+             "    in the --email-days days up to NOW (default 90); of the members sent an\n"
+             "    email when the store has email_sent events;\n"
+             "  - flags: small when fewer than N members (default 100), broad when more\n"
+             "    than F of the contacts (default 0.5);\n"
+             "  - the overlap matrix (as segrt overlap), and the R x F grid of each RFM\n"
+             "    model (require \"models.rfm\") with its cells' average monetary value.\n"
+             "  --html FILE also writes the report as one self-contained HTML page\n"
+             "  (inline CSS and SVG charts, no script, nothing fetched).",
+             argv);
+    int code;
+    segrt_store *s = cli_begin(&c, argc, argv, opts, report_option, &a, 1,
+                               "which script? give SCRIPT (a Lua file or a pack name)",
+                               SEGRT_OPEN_READONLY, &code);
+    if (s == NULL)
+        return code;
+    const char *script = argv[optind];
+    segrt_script *sc = NULL;
+    segrt_report *r = NULL;
+    char *text = NULL;
+    int rc = segrt_script_load(s, script, &sc);
+    if (rc == SEGRT_OK && segrt_script_segment_count(sc) == 0) {
+        cli_error(&c, "%s defines no segments (seg.segment \"name\" { where = ... })", script);
+        code = EXIT_FAIL;
+    } else if (rc == SEGRT_OK) {
+        rc = segrt_report_build(sc, &a.opts, script, &r);
+    }
+    if (rc == SEGRT_OK && code == EXIT_OK)
+        rc = segrt_report_text(r, &text);
+    if (rc != SEGRT_OK)
+        code = cli_fail(&c, s, rc);
+    if (code == EXIT_OK && a.html)
+        code = write_html(&c, r, a.html);
+    if (code == EXIT_OK)
+        fputs(text, stdout);
+    free(text);
+    segrt_report_free(r);
+    segrt_script_free(sc);
+    segrt_store_close(s);
+    return code;
+}

@@ -1,0 +1,327 @@
+/*
+ * test_live.c — the real-time path (segrt_live_*), through the public API:
+ * evaluating one contact gives what the whole-store evaluation gives, for
+ * every segment of every bundled pack and the anchor segments; after a
+ * stream of events the members equal a fresh evaluation of the updated
+ * store, and every change was reported once; new contacts, consent
+ * withdrawals and bad rows.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "segrt.h"
+#include "test_util.h"
+
+#define NCONTACTS 3000
+#define NOW_TEXT "2026-06-01T00:00:00Z"
+
+static char datadir[TU_PATH_MAX]; /* the demo data set, written once */
+
+static int group_setup(void **state)
+{
+    (void)state;
+    char err[256];
+    int64_t now;
+    tu_mkdtemp(datadir);
+    if (segrt_time_parse(NOW_TEXT, &now) != SEGRT_OK ||
+        segrt_demo_write(datadir, NCONTACTS, 11, now, err, sizeof err) != SEGRT_OK)
+        return -1;
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    tu_rmtree(datadir);
+    return 0;
+}
+
+/* A fresh store holding the demo data, NOW fixed. */
+static int setup(void **state)
+{
+    int rc = tu_setup_store(state);
+    tu_fixture *f = *state;
+    char path[TU_PATH_MAX];
+    int64_t now;
+    assert_int_equal(segrt_time_parse(NOW_TEXT, &now), SEGRT_OK);
+    segrt_store_set_now(f->s, now);
+    tu_import(f->s, SEGRT_CONTACTS, tu_path(path, datadir, "contacts.csv"), NULL);
+    tu_import(f->s, SEGRT_EVENTS, tu_path(path, datadir, "events.csv"), NULL);
+    tu_import(f->s, SEGRT_CONSENTS, tu_path(path, datadir, "consents.csv"), NULL);
+    return rc;
+}
+
+static const char *contact_id(char out[16], int i)
+{
+    snprintf(out, 16, "c%07d", i + 1);
+    return out;
+}
+
+static segrt_script *load(segrt_store *s, const char *what)
+{
+    segrt_script *sc = NULL;
+    int rc = segrt_script_load(s, what, &sc);
+    if (rc != SEGRT_OK)
+        fail_msg("load %s: %s: %s", what, segrt_errname(rc), segrt_errmsg(s));
+    return sc;
+}
+
+static segrt_live *open_live(segrt_store *s, segrt_script *sc)
+{
+    segrt_live *lv = NULL;
+    int rc = segrt_live_open(sc, &lv);
+    if (rc != SEGRT_OK)
+        fail_msg("segrt_live_open: %s: %s", segrt_errname(rc), segrt_errmsg(s));
+    return lv;
+}
+
+/* ------------------------------------------------------------ changes */
+
+typedef struct changes {
+    size_t n;
+    char last[256];
+} changes;
+
+static int count_change(void *ud, const char *id, const char *segment, int entered)
+{
+    changes *c = ud;
+    c->n++;
+    snprintf(c->last, sizeof c->last, "%s %s %s", id, entered ? "entered" : "left", segment);
+    return 0;
+}
+
+static void apply(segrt_store *s, segrt_live *lv, segrt_kind kind, const char *text,
+                  segrt_live_fn fn, void *ud, segrt_import_report *rep)
+{
+    int rc = segrt_live_apply(lv, kind, text, strlen(text), fn, ud, rep);
+    if (rc != SEGRT_OK)
+        fail_msg("segrt_live_apply: %s: %s", segrt_errname(rc), segrt_errmsg(s));
+}
+
+/* Touch every contact without changing it: each is evaluated alone again. */
+static void touch_everybody(segrt_store *s, segrt_live *lv, changes *c)
+{
+    size_t cap = NCONTACTS * 20 + 1, len = 0;
+    char *text = malloc(cap), id[16];
+    assert_non_null(text);
+    for (int i = 0; i < NCONTACTS; i++)
+        len += (size_t)snprintf(text + len, cap - len, "{\"id\":\"%s\"}\n", contact_id(id, i));
+    segrt_import_report rep;
+    apply(s, lv, SEGRT_CONTACTS, text, count_change, c, &rep);
+    assert_int_equal(rep.accepted, NCONTACTS);
+    free(text);
+}
+
+/* The live members of every segment equal a fresh evaluation of the store. */
+static void assert_equals_fresh(segrt_store *s, segrt_live *lv, const char *what)
+{
+    segrt_script *fresh = load(s, what);
+    for (size_t i = 0; i < segrt_script_segment_count(fresh); i++) {
+        const char *name = segrt_script_segment_name(fresh, i);
+        segrt_set *m = NULL;
+        int rc = segrt_segment_eval(fresh, name, &m);
+        if (rc != SEGRT_OK)
+            fail_msg("eval %s: %s", name, segrt_errmsg(s));
+        uint64_t live_n;
+        assert_int_equal(segrt_live_count(lv, name, &live_n), SEGRT_OK);
+        for (int c = 0; c < NCONTACTS; c++) {
+            char id[16];
+            int in_fresh, in_live;
+            assert_int_equal(segrt_set_contains(s, m, contact_id(id, c), &in_fresh), SEGRT_OK);
+            assert_int_equal(segrt_live_contains(lv, name, id, &in_live), SEGRT_OK);
+            if (in_fresh != in_live)
+                fail_msg("%s: segment %s: contact %s is %s live and %s in a fresh evaluation",
+                         what, name, id, in_live ? "in" : "out", in_fresh ? "in" : "out");
+        }
+        assert_int_equal(live_n, segrt_set_count(m));
+        segrt_set_free(m);
+    }
+    segrt_script_free(fresh);
+}
+
+/* ------------------------------------------------------------ tests */
+
+static const char *const scripts[] = {
+    "ecommerce_coffee", "saas", "fitness", "b2b_sales", "retail_regional", "food_delivery",
+    "rfm_lifecycle", SEGRT_SOURCE_DIR "/examples/bench_segments.lua",
+    SEGRT_SOURCE_DIR "/tests/oracle/extra_segments.lua",
+};
+
+static void test_live_one_contact_equals_the_whole_store_evaluation(void **state)
+{
+    tu_fixture *f = *state;
+    for (size_t k = 0; k < sizeof scripts / sizeof scripts[0]; k++) {
+        segrt_script *sc = load(f->s, scripts[k]);
+        segrt_live *lv = open_live(f->s, sc);
+        assert_equals_fresh(f->s, lv, scripts[k]);
+        changes c = { 0 };
+        touch_everybody(f->s, lv, &c);
+        if (c.n)
+            fail_msg("%s: %zu memberships differ when evaluated one contact at a time, e.g. %s",
+                     scripts[k], c.n, c.last);
+        assert_int_equal(segrt_live_close(lv), SEGRT_OK);
+        segrt_script_free(sc);
+    }
+}
+
+/* Events for a few hundred contacts, in batches, of every type the packs read. */
+static void stream_events(segrt_store *s, segrt_live *lv, uint64_t seed, changes *c,
+                          uint64_t *accepted)
+{
+    static const char *const types[][2] = {
+        { "purchase", "coffee" }, { "purchase", "beans" },  { "purchase", "accessories" },
+        { "purchase", "vegan" },  { "login", "" },           { "page_view", "pricing" },
+        { "card_scan", "" },      { "class_attended", "yoga" }, { "email_open", "" },
+    };
+    uint64_t x = seed;
+    char *text = malloc(1 << 16), id[16];
+    assert_non_null(text);
+    for (int batch = 0; batch < 20; batch++) {
+        size_t len = 0;
+        for (int i = 0; i < 100; i++) {
+            x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+            int who = (int)((x >> 33) % 300), t = (int)((x >> 20) % 9), day = (int)((x >> 8) % 40);
+            len += (size_t)snprintf(text + len, (1 << 16) - len,
+                                    "{\"contact_id\":\"%s\",\"ts\":\"2026-%02d-%02dT12:00:00Z\","
+                                    "\"type\":\"%s\",\"amount\":%d.25,\"category\":\"%s\"}\n",
+                                    contact_id(id, who), day < 20 ? 5 : 4, day % 20 + 1,
+                                    types[t][0], 40 + day * 100, types[t][1]);
+        }
+        segrt_import_report rep;
+        apply(s, lv, SEGRT_EVENTS, text, count_change, c, &rep);
+        *accepted += rep.accepted;
+    }
+    free(text);
+}
+
+static void test_live_events_keep_members_equal_to_a_fresh_evaluation(void **state)
+{
+    tu_fixture *f = *state;
+    /* rfm_lifecycle is left out: its quintiles rank everybody and are kept from the open */
+    size_t moved = 0;
+    for (size_t k = 0; k < 6; k++) {
+        segrt_script *sc = load(f->s, scripts[k]);
+        segrt_live *lv = open_live(f->s, sc);
+        changes c = { 0 };
+        uint64_t accepted = 0;
+        stream_events(f->s, lv, 1000 + k, &c, &accepted); /* new events for each pack */
+        assert_int_equal(accepted, 2000);
+        assert_equals_fresh(f->s, lv, scripts[k]);
+        assert_int_equal(segrt_live_close(lv), SEGRT_OK);
+        tu_assert_check_ok(f->s); /* the projections were rebuilt by the flush */
+        segrt_script_free(sc);
+        moved += c.n;
+    }
+    assert_true(moved > 100);
+}
+
+static const char *const mail_script =
+    "local seg = require 'segrt'\n"
+    "seg.segment 'mailable' { purpose = 'email_marketing', where = seg.F.country:eq 'RO' }\n"
+    "seg.segment 'big_spenders' { where = seg.E.purchase:sum 'amount' :gt(100000) }\n"
+    "seg.segment 'not_mailable' { where = ~seg.member 'mailable' }\n";
+
+static segrt_script *load_mail(segrt_store *s)
+{
+    segrt_script *sc = NULL;
+    if (segrt_script_load_string(s, "mail.lua", mail_script, strlen(mail_script), &sc) != SEGRT_OK)
+        fail_msg("load: %s", segrt_errmsg(s));
+    return sc;
+}
+
+static void test_live_new_contacts_and_consents_are_evaluated(void **state)
+{
+    tu_fixture *f = *state;
+    segrt_script *sc = load_mail(f->s);
+    segrt_live *lv = open_live(f->s, sc);
+    changes c = { 0 };
+    apply(f->s, lv, SEGRT_CONTACTS, "{\"id\":\"new1\",\"country\":\"RO\"}\n", count_change, &c, NULL);
+    assert_int_equal(c.n, 1); /* not mailable without consent: enters not_mailable */
+    assert_string_equal(c.last, "new1 entered not_mailable");
+    apply(f->s, lv, SEGRT_CONSENTS,
+          "{\"contact_id\":\"new1\",\"purpose\":\"email_marketing\",\"status\":\"granted\","
+          "\"legal_basis\":\"consent\",\"ts\":\"2026-05-01T00:00:00Z\"}\n",
+          count_change, &c, NULL);
+    assert_int_equal(c.n, 3);
+    int in;
+    assert_int_equal(segrt_live_contains(lv, "mailable", "new1", &in), SEGRT_OK);
+    assert_int_equal(in, 1);
+    apply(f->s, lv, SEGRT_CONSENTS,
+          "{\"contact_id\":\"new1\",\"purpose\":\"email_marketing\",\"status\":\"withdrawn\","
+          "\"legal_basis\":\"consent\",\"ts\":\"2026-05-02T00:00:00Z\"}\n",
+          count_change, &c, NULL);
+    assert_int_equal(segrt_live_contains(lv, "mailable", "new1", &in), SEGRT_OK);
+    assert_int_equal(in, 0);
+    apply(f->s, lv, SEGRT_EVENTS,
+          "{\"contact_id\":\"new1\",\"ts\":\"2026-05-03T00:00:00Z\",\"type\":\"purchase\","
+          "\"amount\":\"100000.01\"}\n",
+          count_change, &c, NULL);
+    assert_string_equal(c.last, "new1 entered big_spenders");
+    assert_int_equal(segrt_live_close(lv), SEGRT_OK);
+    segrt_script_free(sc);
+}
+
+static int stop(void *ud, const char *id, const char *segment, int entered)
+{
+    (void)ud, (void)id, (void)segment, (void)entered;
+    return 1;
+}
+
+static void test_live_refuses_bad_calls_and_counts_bad_rows(void **state)
+{
+    tu_fixture *f = *state;
+    segrt_script *sc = load_mail(f->s);
+    segrt_live *lv = NULL;
+    int in = 7;
+    uint64_t n;
+    assert_int_equal(segrt_live_open(NULL, &lv), SEGRT_EINVAL);
+    assert_null(lv);
+    lv = open_live(f->s, sc);
+    assert_int_equal(segrt_live_contains(lv, "nope", "c0000001", &in), SEGRT_ENOTFOUND);
+    assert_non_null(strstr(segrt_errmsg(f->s), "nope"));
+    assert_int_equal(in, 0);
+    assert_int_equal(segrt_live_contains(lv, "mailable", "nobody", &in), SEGRT_ENOTFOUND);
+    assert_int_equal(segrt_live_count(lv, "nope", &n), SEGRT_ENOTFOUND);
+    assert_int_equal(segrt_live_contains(NULL, "mailable", "c0000001", &in), SEGRT_EINVAL);
+    assert_int_equal(segrt_live_apply(lv, (segrt_kind)9, "", 0, NULL, NULL, NULL), SEGRT_EINVAL);
+    segrt_import_report rep;
+    const char *rows = "{\"contact_id\":\"nobody\",\"ts\":\"2026-05-03T00:00:00Z\",\"type\":\"login\"}\n"
+                       "not json\n"
+                       "{\"contact_id\":\"c0000001\",\"ts\":\"2026-05-03T00:00:00Z\",\"type\":\"purchase\","
+                       "\"amount\":\"200000\"}\n";
+    apply(f->s, lv, SEGRT_EVENTS, rows, NULL, NULL, &rep);
+    assert_int_equal(rep.rows, 3);
+    assert_int_equal(rep.rejected, 2);
+    assert_int_equal(rep.accepted, 1);
+    assert_int_equal(segrt_live_contains(lv, "big_spenders", "c0000001", &in), SEGRT_OK);
+    assert_int_equal(in, 1);
+    /* a callback that stops is an error, and the change is kept */
+    rows = "{\"contact_id\":\"c0000002\",\"ts\":\"2026-05-03T00:00:00Z\",\"type\":\"purchase\","
+           "\"amount\":\"200000\"}\n";
+    assert_int_equal(segrt_live_apply(lv, SEGRT_EVENTS, rows, strlen(rows), stop, NULL, NULL),
+                     SEGRT_EINVAL);
+    assert_int_equal(segrt_live_contains(lv, "big_spenders", "c0000002", &in), SEGRT_OK);
+    assert_int_equal(in, 1);
+    assert_int_equal(segrt_live_close(lv), SEGRT_OK);
+    assert_int_equal(segrt_live_close(NULL), SEGRT_OK);
+    segrt_script_free(sc);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_live_one_contact_equals_the_whole_store_evaluation,
+                                        setup, tu_teardown_store),
+        cmocka_unit_test_setup_teardown(test_live_events_keep_members_equal_to_a_fresh_evaluation,
+                                        setup, tu_teardown_store),
+        cmocka_unit_test_setup_teardown(test_live_new_contacts_and_consents_are_evaluated, setup,
+                                        tu_teardown_store),
+        cmocka_unit_test_setup_teardown(test_live_refuses_bad_calls_and_counts_bad_rows, setup,
+                                        tu_teardown_store),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
