@@ -16,7 +16,7 @@
 # group without personal data, and segrt check passes. Then every merge is
 # undone: the export of every contact involved equals the one before the
 # merge (fields, events, consents, stored segment memberships), and so do the
-# store's counts. Undoing twice, an unknown id and a non-merge entry fail.
+# store's counts and who entered and left a segment between two stored runs. Undoing twice, an unknown id and a non-merge entry fail.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$HERE/lib.sh"
@@ -29,9 +29,13 @@ python3 "$SHARED_BENCH/gen_crm.py" --contacts 5000 --seed 3 --dirty 0.05 --out "
 run segrt import --db "$S" --contacts "$D/contacts.csv" --events "$D/events.csv" \
     --consents "$D/consents.csv" --rejects "$T/rej.csv"
 assert_rc 0 "import of the dirty data set"
-# Stored memberships, so that the exports compared below have segments.
-run segrt run --db "$S" --now "$NOW" "$REPO/examples/bench_segments.lua"
-assert_rc 0 "segrt run of the bench segments"
+# Stored memberships in two runs, so that the exports compared below have
+# segments and the per-run entered/left sets hold some of the duplicates.
+BENCH_LUA=$REPO/examples/bench_segments.lua
+run segrt run --db "$S" --now 2025-03-01T00:00:00Z "$BENCH_LUA"
+assert_rc 0 "first segrt run of the bench segments"
+run segrt run --db "$S" --now "$NOW" "$BENCH_LUA"
+assert_rc 0 "second segrt run of the bench segments"
 
 # --- The groups expected: kept contacts (not broken by the generator, but for
 # a duplicate e-mail or the quoted-integer income segrt accepts) that share a
@@ -120,6 +124,11 @@ while read -r id; do
         fail "export of $id before the merge"
 done <"$T/involved"
 segrt stats --db "$S" >"$T/stats.before"
+CHANGED=S3_inactive_customers_90d
+segrt changes --db "$S" --since-run 1 "$BENCH_LUA" "$CHANGED" >"$T/changes.before" 2>/dev/null ||
+    fail "segrt changes of $CHANGED before the merge"
+cut -d, -f2 "$T/changes.before" | grep -qxFf "$T/involved" ||
+    fail "no duplicate entered or left $CHANGED between the runs: the per-run sets are untested"
 
 run segrt dedupe --db "$S" --now "$NOW" --actor dedupe-test --by email --merge \
     --survivor most_events
@@ -236,6 +245,10 @@ done <"$T/involved"
 assert_eq "$nsame" "$(wc -l <"$T/involved" | tr -d ' ')" "contacts restored exactly"
 grep -lq '"as_of"' "$T/before"/*.json ||
     fail "no involved contact had a stored segment: the memberships are untested"
+ok
+run segrt changes --db "$S" --since-run 1 "$BENCH_LUA" "$CHANGED"
+cmp -s "$T/changes.before" "$T/out" ||
+    fail "changes of $CHANGED after the undos differ: $(diff "$T/changes.before" "$T/out" | head)"
 ok
 segrt stats --db "$S" | grep -v '^store_bytes\|^audit' >"$T/stats.undone"
 grep -v '^store_bytes\|^audit' "$T/stats.before" >"$T/stats.before.cmp"
