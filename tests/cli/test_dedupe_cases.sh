@@ -205,6 +205,15 @@ run segrt dedupe --db "$S" --merges
 for id in p01 p02 p03 p11; do
     assert_not_contains "$T/out" "$id" "undo data of $id after erasing p11"
 done
+# Nothing of the person is left anywhere a command shows.
+segrt audit --db "$S" >"$T/gone.audit"
+segrt dedupe --db "$S" --by email >"$T/gone.email" 2>&1
+segrt dedupe --db "$S" --by name_city >"$T/gone.names" 2>&1
+for f in "$T/gone.audit" "$T/gone.email" "$T/gone.names"; do
+    for needle in p01 p02 p03 p11 stefan@ex.ro s.popescu@ex.ro popescu; do
+        assert_not_contains "$f" "$needle" "$needle after erasing p11"
+    done
+done
 run segrt dedupe --db "$S" --undo "$M_PHONE"
 assert_rc 1 "undo after the survivor's erasure"
 assert_contains "$T/err" "cannot be undone" "undo after the survivor's erasure"
