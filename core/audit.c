@@ -14,6 +14,12 @@
 int audit_append(segrt_store *s, MDB_txn *txn, const char *actor, const char *action,
                  uint32_t ord, const char *detail)
 {
+    return audit_append_seq(s, txn, actor, action, ord, detail, NULL);
+}
+
+int audit_append_seq(segrt_store *s, MDB_txn *txn, const char *actor, const char *action,
+                     uint32_t ord, const char *detail, uint64_t *out)
+{
     uint64_t seq;
     int rc = store_counter_get(s, txn, "audit_seq", &seq);
     if (rc != SEGRT_OK)
@@ -34,6 +40,8 @@ int audit_append(segrt_store *s, MDB_txn *txn, const char *actor, const char *ac
     buf_free(&b);
     if (mrc != 0)
         return store_mdb_fail(s, mrc, "writing the audit log");
+    if (out)
+        *out = seq;
     return store_counter_set(s, txn, "audit_seq", seq);
 }
 
@@ -56,6 +64,19 @@ static int decode(const MDB_val *k, const MDB_val *v, segrt_audit_entry *e)
         p += strlen(p) + 1;
     }
     return 0;
+}
+
+int audit_get(segrt_store *s, MDB_txn *txn, uint64_t seq, segrt_audit_entry *e)
+{
+    MDB_val k = { sizeof seq, &seq }, v;
+    int mrc = mdb_get(txn, s->dbi[DB_AUDIT], &k, &v);
+    if (mrc == MDB_NOTFOUND)
+        return SEGRT_ENOTFOUND;
+    if (mrc != 0)
+        return store_mdb_fail(s, mrc, "reading the audit log");
+    if (decode(&k, &v, e) != 0)
+        return store_fail(s, SEGRT_ECORRUPT, "the audit log has a corrupt entry");
+    return SEGRT_OK;
 }
 
 int segrt_audit_each(segrt_store *s, int64_t since,

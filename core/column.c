@@ -110,6 +110,26 @@ int col_chunk_get(segrt_store *s, MDB_txn *txn, uint16_t field, uint32_t chunk, 
     return SEGRT_OK;
 }
 
+/* The cache key of a chunk: never 0, even for the live bitset of chunk 0. */
+static uint64_t cache_key(uint16_t field, uint32_t chunk, uint32_t code)
+{
+    return (uint64_t)field << 48 | (uint64_t)chunk << 32 | code | 1ull << 47;
+}
+
+int col_chunk_peek(segrt_store *s, MDB_txn *txn, const col_cache *c, uint16_t field,
+                   uint32_t chunk, uint32_t code, MDB_val *out)
+{
+    uint64_t key = cache_key(field, chunk, code);
+    for (size_t j = c->cap ? slot_of(key, c->cap) : 0; c->cap && c->slots[j].key != 0;
+         j = (j + 1) & (c->cap - 1)) {
+        if (c->slots[j].key == key) {
+            *out = (MDB_val){ c->slots[j].size, c->slots[j].data };
+            return SEGRT_OK;
+        }
+    }
+    return col_chunk_get(s, txn, field, chunk, code, out);
+}
+
 /* Fill a new chunk with "missing" for its kind of column. */
 static void fill_missing(unsigned char *data, size_t size, size_t width)
 {
@@ -129,8 +149,7 @@ static void fill_missing(unsigned char *data, size_t size, size_t width)
 static int chunk_buf(segrt_store *s, MDB_txn *txn, col_cache *c, uint16_t field, uint32_t chunk,
                      uint32_t code, size_t width, unsigned char **data)
 {
-    uint64_t key = (uint64_t)field << 48 | (uint64_t)chunk << 32 | code;
-    key |= 1ull << 47; /* never 0, even for the live bitset of chunk 0 */
+    uint64_t key = cache_key(field, chunk, code);
     if (c->last && c->last->key == key) {
         *data = c->last->data;
         return SEGRT_OK;

@@ -48,6 +48,13 @@ int col_set_bit(segrt_store *s, MDB_txn *txn, col_cache *c, uint16_t field, uint
 int col_chunk_get(segrt_store *s, MDB_txn *txn, uint16_t field, uint32_t chunk, uint32_t code,
                   MDB_val *out);
 
+/*
+ * The chunk as the transaction sees it with c's writes: the cache's copy when
+ * it holds one (valid until c changes), else the stored chunk (borrowed until
+ * txn ends); SEGRT_ENOTFOUND when neither exists.
+ */
+int col_chunk_peek(segrt_store *s, MDB_txn *txn, const col_cache *c, uint16_t field,
+                   uint32_t chunk, uint32_t code, MDB_val *out);
 /* Byte width of one contact's value in a non-bitset column of this type. */
 size_t col_width(segrt_type t);
 

@@ -1,8 +1,10 @@
 /*
  * contact_json.c — one contact's fields, timeline and consent history as
- * JSON (contact_json.h), and segrt_contact_export().
+ * JSON (contact_json.h), with what the undo records of merges into it keep
+ * of the merged contacts, and segrt_contact_export().
  *
- * Uses: row.h, event.h, consent.h, dict.h, schema.h, value.h, membership.h, audit.h.
+ * Uses: row.h, event.h, consent.h, dict.h, schema.h, value.h, membership.h,
+ * merge.h, merge_record.h, audit.h.
  */
 #include "contact_json.h"
 
@@ -11,6 +13,8 @@
 #include "dict.h"
 #include "event.h"
 #include "membership.h"
+#include "merge.h"
+#include "merge_record.h"
 #include "row.h"
 #include "schema.h"
 #include "value.h"
@@ -40,25 +44,31 @@ static json_t *time_json(int64_t secs)
     return json_string(secs == VALUE_MISSING ? "" : (value_format_timestamp(secs, t), t));
 }
 
+/* A value of a field of type t that is neither a string nor a set. */
+static json_t *scalar_json(segrt_type t, int64_t v)
+{
+    char text[24];
+    switch (t) {
+    case SEGRT_T_INTEGER: return json_integer(v);
+    case SEGRT_T_NUMBER: return number_json(v);
+    case SEGRT_T_BOOLEAN: return json_boolean(v);
+    case SEGRT_T_DATE: value_format_date(v, text); return json_string(text);
+    case SEGRT_T_TIMESTAMP: return time_json(v);
+    default: return json_null();
+    }
+}
+
 static json_t *value_json(segrt_store *s, MDB_txn *txn, const field_def *f, const row *r,
                           const row_value *v)
 {
-    char text[24];
-    switch (f->type) {
-    case SEGRT_T_INTEGER: return json_integer(v->v);
-    case SEGRT_T_NUMBER: return number_json(v->v);
-    case SEGRT_T_BOOLEAN: return json_boolean(v->v);
-    case SEGRT_T_DATE: value_format_date(v->v, text); return json_string(text);
-    case SEGRT_T_TIMESTAMP: return time_json(v->v);
-    case SEGRT_T_STRING: return dict_json(s, txn, f->id, (uint32_t)v->v);
-    case SEGRT_T_SET: {
-        json_t *arr = json_array();
-        for (uint32_t i = 0; arr && i < v->nset; i++)
-            json_array_append_new(arr, dict_json(s, txn, f->id, row_set_codes(r, v)[i]));
-        return arr;
-    }
-    }
-    return json_null();
+    if (f->type == SEGRT_T_STRING)
+        return dict_json(s, txn, f->id, (uint32_t)v->v);
+    if (f->type != SEGRT_T_SET)
+        return scalar_json(f->type, v->v);
+    json_t *arr = json_array();
+    for (uint32_t i = 0; arr && i < v->nset; i++)
+        json_array_append_new(arr, dict_json(s, txn, f->id, row_set_codes(r, v)[i]));
+    return arr;
 }
 
 int contact_json_fields(segrt_store *s, MDB_txn *txn, uint32_t ord, json_t *obj)
@@ -83,16 +93,12 @@ int contact_json_fields(segrt_store *s, MDB_txn *txn, uint32_t ord, json_t *obj)
     return SEGRT_OK;
 }
 
-int contact_json_events(segrt_store *s, MDB_txn *txn, uint32_t ord, json_t *arr)
+/* The events of a timeline value, appended to arr. */
+static int events_json(segrt_store *s, MDB_txn *txn, const void *data, size_t size, uint32_t ord,
+                       json_t *arr)
 {
-    MDB_val k = store_ord_key(&ord), v;
-    int mrc = mdb_get(txn, s->dbi[DB_EVENTS], &k, &v);
-    if (mrc == MDB_NOTFOUND)
-        return SEGRT_OK;
-    if (mrc != 0)
-        return store_mdb_fail(s, mrc, "reading events");
     ev_list l = { 0 };
-    if (ev_list_decode(&l, v.mv_data, v.mv_size) != 0) {
+    if (ev_list_decode(&l, data, size) != 0) {
         ev_list_free(&l);
         return store_fail(s, SEGRT_ECORRUPT, "events of contact %u are corrupt", ord);
     }
@@ -122,16 +128,32 @@ int contact_json_events(segrt_store *s, MDB_txn *txn, uint32_t ord, json_t *arr)
     return SEGRT_OK;
 }
 
-static int consents_json(segrt_store *s, MDB_txn *txn, uint32_t ord, json_t *arr)
+/* The value of ord in db (a timeline or a history) through fn into arr; none: nothing. */
+static int stored_json(segrt_store *s, MDB_txn *txn, enum store_db db, uint32_t ord,
+                       int (*fn)(segrt_store *s, MDB_txn *txn, const void *data, size_t size,
+                                 uint32_t ord, json_t *arr),
+                       json_t *arr)
 {
     MDB_val k = store_ord_key(&ord), v;
-    int mrc = mdb_get(txn, s->dbi[DB_CONSENTS], &k, &v);
+    int mrc = mdb_get(txn, s->dbi[db], &k, &v);
     if (mrc == MDB_NOTFOUND)
         return SEGRT_OK;
     if (mrc != 0)
-        return store_mdb_fail(s, mrc, "reading consents");
+        return store_mdb_fail(s, mrc, "reading a contact's history");
+    return fn(s, txn, v.mv_data, v.mv_size, ord, arr);
+}
+
+int contact_json_events(segrt_store *s, MDB_txn *txn, uint32_t ord, json_t *arr)
+{
+    return stored_json(s, txn, DB_EVENTS, ord, events_json, arr);
+}
+
+/* The records of a consent history value, appended to arr, in_force at s->now. */
+static int history_json(segrt_store *s, MDB_txn *txn, const void *data, size_t size,
+                        uint32_t ord, json_t *arr)
+{
     cs_list l = { 0 };
-    if (cs_list_decode(&l, v.mv_data, v.mv_size) != 0) {
+    if (cs_list_decode(&l, data, size) != 0) {
         cs_list_free(&l);
         return store_fail(s, SEGRT_ECORRUPT, "consents of contact %u are corrupt", ord);
     }
@@ -154,6 +176,7 @@ static int consents_json(segrt_store *s, MDB_txn *txn, uint32_t ord, json_t *arr
     return SEGRT_OK;
 }
 
+
 /* One stored segment the contact is a member of: its name and the NOW of its last run. */
 static int segment_json(void *ud, const char *name, const char *purpose, uint64_t run,
                         int64_t now)
@@ -169,6 +192,84 @@ static int segment_json(void *ud, const char *name, const char *purpose, uint64_
     return json_array_append_new(ud, seg) == 0 ? SEGRT_OK : SEGRT_ENOMEM;
 }
 
+/* ------------------------------------------------------------ merged contacts */
+
+/* Portable field values (merge_record.h) into obj, after its "id". */
+static int pvals_json(segrt_store *s, merge_blob values, json_t *obj)
+{
+    pval_iter it;
+    pval v;
+    int got = pval_iter_init(&it, values) == 0 ? 0 : -1;
+    while (got == 0 && (got = pval_next(&it, &v)) == 1) {
+        const field_def *f = schema_by_id(s->schema, v.field);
+        json_t *j;
+        if (f == NULL)
+            break;
+        if (v.type == SEGRT_T_STRING) {
+            j = json_stringn((const char *)v.p, v.n);
+        } else if (v.type == SEGRT_T_SET) {
+            const unsigned char *p = v.p, *end = v.p + v.n;
+            j = json_array();
+            for (uint32_t i = 0; j && i < v.nitems; i++) {
+                merge_blob item = pval_item(&p, end);
+                json_array_append_new(j, json_stringn((const char *)item.p, item.n));
+            }
+        } else {
+            j = scalar_json(v.type, v.v);
+        }
+        json_object_set_new(obj, f->name, j);
+        got = 0;
+    }
+    return got == 0 ? SEGRT_OK : store_fail(s, SEGRT_ECORRUPT, "merged values are corrupt");
+}
+
+/* A merged contact the store keeps to undo its merge, as an export object. */
+static int gone_json(segrt_store *s, MDB_txn *txn, const merge_gone *g, json_t *arr)
+{
+    json_t *obj = json_object(), *contact = json_object(), *events = json_array(),
+           *consents = json_array();
+    int rc = obj && contact && events && consents ? SEGRT_OK : SEGRT_ENOMEM;
+    if (rc == SEGRT_OK)
+        json_object_set_new(contact, "id", json_stringn((const char *)g->id.p, g->id.n));
+    if (rc == SEGRT_OK)
+        rc = pvals_json(s, g->values, contact);
+    if (rc == SEGRT_OK && g->events.n)
+        rc = events_json(s, txn, g->events.p, g->events.n, g->ord, events);
+    if (rc == SEGRT_OK && g->consents.n)
+        rc = history_json(s, txn, g->consents.p, g->consents.n, g->ord, consents);
+    json_object_set_new(obj, "contact", contact);
+    json_object_set_new(obj, "events", events);
+    json_object_set_new(obj, "consents", consents);
+    if (rc == SEGRT_OK && json_array_append_new(arr, obj) == 0)
+        return SEGRT_OK;
+    json_decref(obj);
+    return rc == SEGRT_OK ? SEGRT_ENOMEM : rc;
+}
+
+struct merged_args {
+    segrt_store *s;
+    MDB_txn *txn;
+    json_t *arr;
+};
+
+/* One merge into the contact: what it kept of the merged contacts (Art. 15: it is held). */
+static int merge_json(void *ud, uint64_t id, const merge_record *r)
+{
+    struct merged_args *a = ud;
+    json_t *m = json_object(), *contacts = json_array();
+    int rc = m && contacts ? SEGRT_OK : SEGRT_ENOMEM;
+    for (size_t i = 0; i < r->ngone && rc == SEGRT_OK; i++)
+        rc = gone_json(a->s, a->txn, &r->gone[i], contacts);
+    json_object_set_new(m, "merge", json_integer((json_int_t)id));
+    json_object_set_new(m, "merged_at", time_json(r->now));
+    json_object_set_new(m, "by", json_string(dedupe_by_name(r->by)));
+    json_object_set_new(m, "contacts", contacts);
+    if (rc == SEGRT_OK && json_array_append_new(a->arr, m) == 0)
+        return SEGRT_OK;
+    json_decref(m);
+    return rc == SEGRT_OK ? SEGRT_ENOMEM : rc;
+}
+
 int contact_json(segrt_store *s, MDB_txn *txn, uint32_t ord, json_t **out)
 {
     json_t *obj = json_object(), *contact = json_object(), *events = json_array(),
@@ -180,13 +281,19 @@ int contact_json(segrt_store *s, MDB_txn *txn, uint32_t ord, json_t **out)
     if (rc == SEGRT_OK)
         rc = contact_json_events(s, txn, ord, events);
     if (rc == SEGRT_OK)
-        rc = consents_json(s, txn, ord, consents);
+        rc = stored_json(s, txn, DB_CONSENTS, ord, history_json, consents);
     if (rc == SEGRT_OK)
         rc = membership_of(s, txn, ord, segment_json, segments);
+    struct merged_args ma = { s, txn, json_array() };
+    if (rc == SEGRT_OK)
+        rc = ma.arr ? merge_each_into(s, txn, ord, merge_json, &ma) : SEGRT_ENOMEM;
     json_object_set_new(obj, "contact", contact);
     json_object_set_new(obj, "events", events);
     json_object_set_new(obj, "consents", consents);
     json_object_set_new(obj, "segments", segments);
+    if (ma.arr && json_array_size(ma.arr)) /* only a contact that merges went into has it */
+        json_object_set(obj, "merged", ma.arr);
+    json_decref(ma.arr);
     if (rc != SEGRT_OK) {
         json_decref(obj);
         return rc == SEGRT_ENOMEM ? store_fail(s, rc, "out of memory") : rc;

@@ -1,7 +1,9 @@
 /*
  * contact_json.h — everything held about one contact as a JSON object
- * {contact, events, consents, segments} (SPEC §3 export), shared by
- * segrt_contact_export() and the contact card.
+ * {contact, events, consents, segments} (SPEC §3 export), plus "merged"
+ * when merges into it can be undone (what the store keeps of the merged
+ * contacts: merge, merged_at, by, contacts [{contact, events, consents}]),
+ * shared by segrt_contact_export() and the contact card.
  */
 #ifndef SEGRT_CONTACT_JSON_H
 #define SEGRT_CONTACT_JSON_H

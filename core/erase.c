@@ -5,14 +5,16 @@
  * data: an e-mail, a name). The event projections are rebuilt in the same
  * transaction. Only an audit entry with the ordinal remains.
  *
- * Stored segment memberships (and entered/exited sets) lose the contact's bit.
+ * Stored segment memberships (and entered/exited sets) lose the contact's bit,
+ * and what merges into the contact kept to undo them goes (merge.h).
  *
  * Uses: row.h, column.h, dict.h, event.h, consent.h, audit.h, projection.h,
- * membership.h.
+ * membership.h, merge.h.
  */
 #include "erase.h"
 
 #include "audit.h"
+#include "merge.h"
 #include "column.h"
 #include "consent.h"
 #include "dict.h"
@@ -27,14 +29,14 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Whether any contact other than ord still has code in a string column. */
-static int code_in_use(segrt_store *s, MDB_txn *txn, uint16_t field, uint32_t code,
-                       uint32_t nchunks, int *used)
+/* Whether any contact still has code in a string column (as cc's writes leave it). */
+static int code_in_use(segrt_store *s, MDB_txn *txn, const col_cache *cc, uint16_t field,
+                       uint32_t code, uint32_t nchunks, int *used)
 {
     *used = 0;
     for (uint32_t chunk = 0; chunk < nchunks && !*used; chunk++) {
         MDB_val v;
-        int rc = col_chunk_get(s, txn, field, chunk, 0, &v);
+        int rc = col_chunk_peek(s, txn, cc, field, chunk, 0, &v);
         if (rc == SEGRT_ENOTFOUND)
             continue;
         if (rc != SEGRT_OK)
@@ -52,14 +54,14 @@ static int code_in_use(segrt_store *s, MDB_txn *txn, uint16_t field, uint32_t co
     return SEGRT_OK;
 }
 
-/* Whether any contact still has a set value (every bitset chunk empty). */
-static int set_value_in_use(segrt_store *s, MDB_txn *txn, uint16_t field, uint32_t code,
-                            uint32_t nchunks, int *used)
+/* Whether any contact still has a set value (some bitset chunk not empty). */
+static int set_value_in_use(segrt_store *s, MDB_txn *txn, const col_cache *cc, uint16_t field,
+                            uint32_t code, uint32_t nchunks, int *used)
 {
     *used = 0;
     for (uint32_t chunk = 0; chunk < nchunks && !*used; chunk++) {
         MDB_val v;
-        int rc = col_chunk_get(s, txn, field, chunk, code, &v);
+        int rc = col_chunk_peek(s, txn, cc, field, chunk, code, &v);
         if (rc == SEGRT_ENOTFOUND)
             continue;
         if (rc != SEGRT_OK)
@@ -89,13 +91,12 @@ static int clear_values(segrt_store *s, MDB_txn *txn, col_cache *cc, const row *
             rc = col_set_i64(s, txn, cc, f->id, ord, VALUE_MISSING);
         }
     }
-    if (rc == SEGRT_OK)
-        rc = col_set_bit(s, txn, cc, FIELD_LIVE, 0, ord, 0);
-    return rc == SEGRT_OK ? col_cache_flush(s, txn, cc) : rc;
+    return rc == SEGRT_OK ? col_set_bit(s, txn, cc, FIELD_LIVE, 0, ord, 0) : rc;
 }
 
 /* Drop the dictionary strings of the erased row that nobody else uses. */
-static int collect_strings(segrt_store *s, MDB_txn *txn, const row *r, uint32_t nchunks)
+static int collect_strings(segrt_store *s, MDB_txn *txn, const col_cache *cc, const row *r,
+                           uint32_t nchunks)
 {
     int rc = SEGRT_OK;
     for (size_t i = 0; i < r->n && rc == SEGRT_OK; i++) {
@@ -103,13 +104,13 @@ static int collect_strings(segrt_store *s, MDB_txn *txn, const row *r, uint32_t 
         const field_def *f = schema_by_id(s->schema, v->field);
         int used = 1;
         if (f->type == SEGRT_T_STRING) {
-            rc = code_in_use(s, txn, f->id, (uint32_t)v->v, nchunks, &used);
+            rc = code_in_use(s, txn, cc, f->id, (uint32_t)v->v, nchunks, &used);
             if (rc == SEGRT_OK && !used)
                 rc = dict_remove(s, txn, f->id, (uint32_t)v->v);
         }
         for (uint32_t k = 0; f->type == SEGRT_T_SET && k < v->nset && rc == SEGRT_OK; k++) {
             uint32_t code = row_set_codes(r, v)[k];
-            rc = set_value_in_use(s, txn, f->id, code, nchunks, &used);
+            rc = set_value_in_use(s, txn, cc, f->id, code, nchunks, &used);
             if (rc == SEGRT_OK && !used)
                 rc = dict_remove(s, txn, f->id, code);
         }
@@ -153,92 +154,99 @@ static int drop_activity(segrt_store *s, MDB_txn *txn, uint32_t ord, uint64_t *n
     return rc;
 }
 
-static int erase_in(segrt_store *s, MDB_txn *txn, const char *id, const char *actor, row *r)
+int erase_contact(segrt_store *s, MDB_txn *txn, col_cache *cc, uint32_t ord, const char *id,
+                  size_t idlen, const row *r, erase_counts *n)
 {
-    uint32_t ord;
-    int rc = store_ord_of(s, txn, id, &ord);
-    if (rc != SEGRT_OK)
-        return rc;
-    MDB_val k = store_ord_key(&ord), v;
-    int mrc = mdb_get(txn, s->dbi[DB_CONTACTS], &k, &v);
-    if (mrc != 0)
-        return store_mdb_fail(s, mrc, "reading the contact");
-    int drc = row_decode(r, v.mv_data, v.mv_size);
-    if (drc != 0)
-        return drc == -2 ? store_fail(s, SEGRT_ENOMEM, "out of memory")
-                         : store_fail(s, SEGRT_ECORRUPT, "contact %u has a corrupt record", ord);
-    uint64_t next_ord, nev, ncs, nseg;
-    col_cache *cc = col_cache_new();
-    rc = cc ? clear_values(s, txn, cc, r, ord) : store_fail(s, SEGRT_ENOMEM, "out of memory");
-    col_cache_free(cc);
+    uint64_t next_ord;
+    MDB_val k = store_ord_key(&ord);
+    *n = (erase_counts){ .fields = r->n };
+    int rc = clear_values(s, txn, cc, r, ord);
     if (rc == SEGRT_OK)
         rc = store_counter_get(s, txn, "next_ord", &next_ord);
     if (rc == SEGRT_OK)
-        rc = collect_strings(s, txn, r, (uint32_t)((next_ord + COL_CHUNK_ROWS - 1) / COL_CHUNK_ROWS));
+        rc = collect_strings(s, txn, cc, r,
+                             (uint32_t)((next_ord + COL_CHUNK_ROWS - 1) / COL_CHUNK_ROWS));
     if (rc == SEGRT_OK)
-        rc = drop_activity(s, txn, ord, &nev, &ncs);
+        rc = drop_activity(s, txn, ord, &n->events, &n->consents);
     if (rc == SEGRT_OK)
-        rc = membership_erase(s, txn, ord, &nseg);
+        rc = membership_erase(s, txn, ord, &n->segments);
     if (rc != SEGRT_OK)
         return rc;
-    MDB_val ik = { strlen(id), (void *)id };
-    mrc = mdb_del(txn, s->dbi[DB_IDS], &ik, NULL);
+    MDB_val ik = { idlen, (void *)id };
+    int mrc = mdb_del(txn, s->dbi[DB_IDS], &ik, NULL);
     if (mrc == 0)
         mrc = mdb_del(txn, s->dbi[DB_CONTACTS], &k, NULL);
     if (mrc != 0)
         return store_mdb_fail(s, mrc, "erasing the contact");
-    char detail[160];
-    snprintf(detail, sizeof detail,
-             "erased %zu fields, %llu events, %llu consent records, %llu segment memberships "
-             "(Art. 17)", r->n, (unsigned long long)nev, (unsigned long long)ncs,
-             (unsigned long long)nseg);
     rc = store_counter_add(s, txn, "contacts", -1);
     if (rc == SEGRT_OK)
-        rc = store_counter_add(s, txn, "events", -(int64_t)nev);
+        rc = store_counter_add(s, txn, "events", -(int64_t)n->events);
     if (rc == SEGRT_OK)
-        rc = store_counter_add(s, txn, "consents", -(int64_t)ncs);
+        rc = store_counter_add(s, txn, "consents", -(int64_t)n->consents);
     if (rc == SEGRT_OK)
         rc = store_counter_add(s, txn, "write_gen", 1);
-    if (rc == SEGRT_OK && nev > 0)
+    if (rc == SEGRT_OK && n->events > 0)
         rc = store_counter_add(s, txn, EV_GEN_COUNTER, 1);
-    return rc == SEGRT_OK ? audit_append(s, txn, actor, "erase", ord, detail) : rc;
+    return rc;
 }
 
-struct erase_args {
-    const char *id, *actor;
-};
-
-static int erase_txn(segrt_store *s, MDB_txn *txn, void *ud)
+static int erase_in(segrt_store *s, MDB_txn *txn, col_cache *cc, const char *id,
+                    const char *actor, row *r)
 {
-    const struct erase_args *a = ud;
-    row r = { 0 };
-    int rc = erase_in(s, txn, a->id, a->actor, &r);
-    row_free(&r);
-    /* In the same transaction: the erased events leave the projections with the timeline. */
-    if (rc == SEGRT_OK)
-        rc = ev_proj_refresh(s, txn);
-    return rc == SEGRT_OK ? id_order_refresh(s, txn) : rc;
+    uint32_t ord;
+    int rc = store_ord_of(s, txn, id, &ord);
+    if (rc == SEGRT_ENOTFOUND)
+        return merge_erase_hint(s, txn, id);
+    if (rc != SEGRT_OK)
+        return rc;
+    rc = store_row_get(s, txn, ord, r);
+    if (rc != SEGRT_OK)
+        return rc;
+    erase_counts n;
+    uint64_t nmerges;
+    rc = erase_contact(s, txn, cc, ord, id, strlen(id), r, &n);
+    if (rc == SEGRT_OK) /* what merges into it kept to undo them is personal data too */
+        rc = merge_forget(s, txn, ord, id, &nmerges);
+    if (rc != SEGRT_OK)
+        return rc;
+    char detail[200];
+    int len = snprintf(detail, sizeof detail,
+                       "erased %zu fields, %llu events, %llu consent records, %llu segment "
+                       "memberships", n.fields, (unsigned long long)n.events,
+                       (unsigned long long)n.consents, (unsigned long long)n.segments);
+    if (nmerges)
+        snprintf(detail + len, sizeof detail - (size_t)len, ", the undo data of %llu merges",
+                 (unsigned long long)nmerges);
+    strncat(detail, " (Art. 17)", sizeof detail - strlen(detail) - 1);
+    return audit_append(s, txn, actor, "erase", ord, detail);
 }
 
 typedef struct batch_args {
     const char *const *ids;
     size_t n;
     const char *actor;
-    unsigned char *erased; /* per id: 1 when it was erased, 0 when unknown */
+    unsigned char *erased; /* per id: 1 when it was erased, 0 when unknown; NULL: unknown fails */
 } batch_args;
 
 static int erase_batch_txn(segrt_store *s, MDB_txn *txn, void *ud)
 {
     const batch_args *a = ud;
-    int rc = SEGRT_OK;
+    col_cache *cc = col_cache_new();
+    int rc = cc ? SEGRT_OK : store_fail(s, SEGRT_ENOMEM, "out of memory");
     for (size_t i = 0; i < a->n && rc == SEGRT_OK; i++) {
         row r = { 0 };
-        rc = erase_in(s, txn, a->ids[i], a->actor, &r);
+        rc = erase_in(s, txn, cc, a->ids[i], a->actor, &r);
         row_free(&r);
-        a->erased[i] = rc == SEGRT_OK;
-        if (rc == SEGRT_ENOTFOUND) /* erased meanwhile */
-            rc = SEGRT_OK;
+        if (a->erased) {
+            a->erased[i] = rc == SEGRT_OK;
+            if (rc == SEGRT_ENOTFOUND) /* erased meanwhile */
+                rc = SEGRT_OK;
+        }
     }
+    if (rc == SEGRT_OK)
+        rc = col_cache_flush(s, txn, cc);
+    col_cache_free(cc);
+    /* In the same transaction: the erased events leave the projections with the timeline. */
     if (rc == SEGRT_OK)
         rc = ev_proj_refresh(s, txn);
     return rc == SEGRT_OK ? id_order_refresh(s, txn) : rc;
@@ -256,9 +264,5 @@ int erase_batch(segrt_store *s, const char *const *ids, size_t n, const char *ac
 
 int segrt_contact_erase(segrt_store *s, const char *id, const char *actor)
 {
-    struct erase_args a = { id, actor };
-    int rc = store_write(s, erase_txn, &a);
-    if (rc == SEGRT_OK)
-        mdb_env_sync(s->env, 1);
-    return rc;
+    return erase_batch(s, &id, 1, actor, NULL);
 }

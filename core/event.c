@@ -240,3 +240,43 @@ int ev_list_encode(const ev_list *l, buf *out)
     buf_free(&heap);
     return rc ? -1 : 0;
 }
+
+/* Whether event x of lx and event y of ly are identical in every part. */
+static int identical(const ev_list *lx, const ev_rec *x, const ev_list *ly, const ev_rec *y)
+{
+    const char *ex, *ey, *ax, *ay;
+    size_t nex, ney, nax, nay;
+    if (x->ts != y->ts || x->type != y->type || x->amount != y->amount ||
+        x->category != y->category || x->channel != y->channel)
+        return 0;
+    ev_var(lx, x, &ex, &nex, &ax, &nax);
+    ev_var(ly, y, &ey, &ney, &ay, &nay);
+    return nex == ney && nax == nay && memcmp(ex, ey, nex) == 0 && memcmp(ax, ay, nax) == 0;
+}
+
+int ev_list_minus(const ev_list *a, const ev_list *b, ev_list *out)
+{
+    unsigned char *used = calloc(b->n + 1, 1);
+    if (used == NULL)
+        return -1;
+    size_t from = 0; /* first event of b not older than the current one of a */
+    int rc = 0;
+    for (size_t i = 0; i < a->n && rc == 0; i++) {
+        const ev_rec *x = &a->recs[i];
+        while (from < b->n && b->recs[from].ts < x->ts)
+            from++;
+        size_t j = from;
+        while (j < b->n && b->recs[j].ts == x->ts && (used[j] || !identical(a, x, b, &b->recs[j])))
+            j++;
+        if (j < b->n && b->recs[j].ts == x->ts) {
+            used[j] = 1;
+            continue;
+        }
+        const char *eid, *extra;
+        size_t neid, nextra;
+        ev_var(a, x, &eid, &neid, &extra, &nextra);
+        rc = ev_list_add(out, x, eid, neid, extra, nextra);
+    }
+    free(used);
+    return rc;
+}

@@ -43,6 +43,13 @@ int ev_list_add(ev_list *l, const ev_rec *r, const char *eid, size_t eidlen, con
  */
 int ev_list_merge(ev_list *l, size_t nold);
 int ev_list_encode(const ev_list *l, buf *out);
+/*
+ * Append to out the events of a that b lacks, as multisets of identical
+ * events (same ts, type, amount, category, channel, event_id and extra
+ * attributes; each event of b matches one of a at most). Both in time
+ * order. -1 out of memory.
+ */
+int ev_list_minus(const ev_list *a, const ev_list *b, ev_list *out);
 /* The variable part of a record (empty strings when var == 0). */
 void ev_var(const ev_list *l, const ev_rec *r, const char **eid, size_t *eidlen,
             const char **extra, size_t *extralen);

@@ -47,20 +47,38 @@ typedef struct source {
 
 /* ------------------------------------------------------------ messages */
 
+/* Append a (line, message) record of the current row to b. */
+static int record(import_ctx *c, buf *b, const char *fmt, va_list ap)
+{
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    uint64_t line = c->line;
+    uint32_t len = (uint32_t)strlen(msg) + 1;
+    if (buf_put(b, &line, sizeof line) || buf_put(b, &len, sizeof len) || buf_put(b, msg, len))
+        return store_fail(c->s, SEGRT_ENOMEM, "out of memory recording a row's message");
+    return SEGRT_OK;
+}
+
 int import_reject(import_ctx *c, const char *fmt, ...)
 {
-    char reason[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(reason, sizeof reason, fmt, ap);
+    int rc = record(c, &c->rejects, fmt, ap);
     va_end(ap);
-    uint64_t line = c->line;
-    uint32_t len = (uint32_t)strlen(reason) + 1;
-    if (buf_put(&c->rejects, &line, sizeof line) || buf_put(&c->rejects, &len, sizeof len) ||
-        buf_put(&c->rejects, reason, len))
-        return store_fail(c->s, SEGRT_ENOMEM, "out of memory recording a rejected row");
+    if (rc != SEGRT_OK)
+        return rc;
     c->batch_rejected++;
     return SEGRT_EBADROW;
+}
+
+int import_notice(import_ctx *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = record(c, &c->notices, fmt, ap);
+    va_end(ap);
+    c->batch_noticed += rc == SEGRT_OK;
+    return rc;
 }
 
 const char *import_quote(import_ctx *c, const char *p, size_t n)
@@ -87,20 +105,21 @@ const char *import_quote(import_ctx *c, const char *p, size_t n)
     return c->tmp.p ? (const char *)c->tmp.p : "";
 }
 
-static void emit_rejects(import_ctx *c)
+/* Hand the records of b to fn (when set), then forget them. */
+static void emit(import_ctx *c, buf *b, segrt_reject_fn fn)
 {
-    const unsigned char *p = c->rejects.p, *end = p + c->rejects.len;
+    const unsigned char *p = b->p, *end = p + b->len;
     while (p < end) {
         uint64_t line;
         uint32_t len;
         memcpy(&line, p, sizeof line);
         memcpy(&len, p + sizeof line, sizeof len);
-        const char *reason = (const char *)p + sizeof line + sizeof len;
-        if (c->opts->on_reject)
-            c->opts->on_reject(c->opts->ud, c->file, line, reason);
+        const char *msg = (const char *)p + sizeof line + sizeof len;
+        if (fn)
+            fn(c->opts->ud, c->file, line, msg);
         p += sizeof line + sizeof len + len;
     }
-    c->rejects.len = 0;
+    b->len = 0;
 }
 
 /* ------------------------------------------------------------ in-memory indexes */
@@ -329,7 +348,6 @@ static row_status next_csv_row(import_ctx *c, source *src)
         store_fail(c->s, SEGRT_ENOMEM, "out of memory reading %s", c->file);
         return ROW_FAIL;
     }
-    /* Cells from the fields read, even of a bad record (for import_contacts_claim). */
     size_t n = src->csv.nfields < c->ncols ? src->csv.nfields : c->ncols;
     for (size_t i = 0; i < c->ncols; i++) {
         c->cells[i] = (cell){ .state = CELL_ABSENT };
@@ -350,8 +368,6 @@ static row_status next_csv_row(import_ctx *c, source *src)
         import_reject(c, "has %zu fields, the header has %zu", src->csv.nfields, c->ncols);
     else
         return ROW_OK;
-    if (c->kind == SEGRT_CONTACTS && !c->sampling && import_contacts_claim(c) != SEGRT_OK)
-        return ROW_FAIL;
     return ROW_BAD;
 }
 
@@ -493,8 +509,8 @@ static void reset_batch(import_ctx *c)
     ev_list_clear(&c->evs);
     c->css.n = 0;
     c->delta_contacts = c->delta_events = c->delta_consents = 0;
-    c->rejects.len = 0;
-    c->batch_rejected = c->batch_inserted = 0;
+    c->rejects.len = c->notices.len = 0;
+    c->batch_rejected = c->batch_inserted = c->batch_noticed = 0;
 }
 
 /*
@@ -580,7 +596,7 @@ static int run_batches(import_ctx *c, source *src)
             const char *reason = (const char *)p + sizeof line + sizeof(uint32_t);
             store_fail(s, SEGRT_EBADROW, "%s: line %llu: %s (strict: nothing imported)",
                        c->file, (unsigned long long)line, reason);
-            emit_rejects(c);
+            emit(c, &c->rejects, c->opts->on_reject); /* its notices: nothing was kept */
             c->rep->rejected++;
             return SEGRT_EBADROW;
         }
@@ -591,8 +607,10 @@ static int run_batches(import_ctx *c, source *src)
         c->rep->rejected += c->batch_rejected;
         c->rep->accepted += rows - c->batch_rejected;
         c->rep->inserted += c->batch_inserted;
+        c->rep->noticed += c->batch_noticed;
         c->rep->batches++;
-        emit_rejects(c);
+        emit(c, &c->rejects, c->opts->on_reject);
+        emit(c, &c->notices, c->opts->on_notice);
         release_read(src, source_tell(src).pos);
         if (c->opts->on_progress) {
             position at = source_tell(src);
@@ -716,8 +734,6 @@ static int has_suffix(const char *s, const char *suffix)
 static void ctx_free(import_ctx *c)
 {
     unload(c);
-    strmap_free(c->claims);
-    buf_free(&c->claim_rows);
     col_cache_free(c->colcache);
     for (size_t i = 0; i < c->ncols; i++)
         free(c->cols[i].name);
@@ -731,6 +747,7 @@ static void ctx_free(import_ctx *c)
     ev_list_free(&c->evs);
     cs_list_free(&c->css);
     buf_free(&c->rejects);
+    buf_free(&c->notices);
     buf_free(&c->tmp);
     buf_free(&c->tmp2);
     buf_free(&c->enc);
@@ -747,8 +764,7 @@ static int ctx_init(import_ctx *c, segrt_store *s, segrt_kind kind, const char *
     c->id_col = c->email_col = -1;
     for (size_t i = 0; i < sizeof c->role_col / sizeof c->role_col[0]; i++)
         c->role_col[i] = -1;
-    if (kind == SEGRT_CONTACTS &&
-        ((c->colcache = col_cache_new()) == NULL || (c->claims = strmap_new()) == NULL))
+    if (kind == SEGRT_CONTACTS && (c->colcache = col_cache_new()) == NULL)
         return store_fail(s, SEGRT_ENOMEM, "out of memory");
     return SEGRT_OK;
 }

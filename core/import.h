@@ -75,16 +75,10 @@ typedef struct import_ctx {
     uint64_t loaded_gen; /* write_gen they were loaded at */
     strmap *ids;       /* external id -> ordinal */
     uint32_t next_ord;
-    strmap *emails;    /* normalised email -> ordinal (contacts) */
+    strmap *emails;    /* normalised email -> ordinal of its first contact (contacts) */
     dict_map *ev_dicts[3]; /* type, category, channel */
     dict_map *cs_dicts[2]; /* purpose, source */
     col_cache *colcache;
-
-    /* Contacts: e-mails of rows rejected for another reason in this import. The
-     * first row that gives an e-mail owns it, so a later row of another contact
-     * with the same e-mail is a duplicate even when the first row was bad. */
-    strmap *claims;    /* normalised email -> offset in claim_rows */
-    buf claim_rows;    /* u64 line, then the claiming row's id, NUL-terminated */
 
     /* The batch in flight. */
     MDB_txn *txn;
@@ -93,8 +87,9 @@ typedef struct import_ctx {
     ev_list evs;
     cs_list css;
     int64_t delta_contacts, delta_events, delta_consents;
-    buf rejects;       /* "line\treason\n" records, emitted after commit */
-    uint64_t batch_rejected, batch_inserted;
+    buf rejects;       /* u64 line, u32 length, reason: emitted after commit */
+    buf notices;       /* the same for rows kept with a notice */
+    uint64_t batch_rejected, batch_inserted, batch_noticed;
 
     /* Contacts: values of the current row, parsed before anything is written. */
     int64_t *parsed;       /* per column */
@@ -120,6 +115,8 @@ segrt_type import_type_of_kinds(unsigned kinds, int has_semicolon);
 
 /* Reject the current row with a reason (printf-style); returns SEGRT_EBADROW. */
 int import_reject(import_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Note something about the current row, which is kept (printf-style); SEGRT_OK or ENOMEM. */
+int import_notice(import_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A value quoted for a reason: at most 40 characters, then "...". */
 const char *import_quote(import_ctx *c, const char *p, size_t n);
 /* The ordinal of an external id; 0 when unknown, 1 when found. */
@@ -142,8 +139,6 @@ int import_events_column(import_ctx *c, import_col *col);
 int import_consents_column(import_ctx *c, import_col *col);
 /* Load what the kind needs in memory (after a commit by someone else or an abort). */
 int import_contacts_load(import_ctx *c);
-/* Record the e-mail of a rejected contact row (cells that could be read). */
-int import_contacts_claim(import_ctx *c);
 /* Apply the current row (cells) in c->txn; SEGRT_EBADROW when rejected. */
 int import_contacts_row(import_ctx *c);
 int import_events_row(import_ctx *c);

@@ -1,7 +1,7 @@
 /*
  * import_contacts.c — upserting contact rows: validation of every value
- * before anything is written, the duplicate-email check, the row record, the
- * columns and the id index.
+ * before anything is written, the duplicate-email notice, the row record,
+ * the columns and the id index.
  *
  * Uses: import.h, value.h, email.h, row.h, column.h, dict.h.
  */
@@ -70,7 +70,7 @@ static int collect_email(void *ud, uint32_t code, const MDB_val *v)
     return buf_put(&e->text, v->mv_data, v->mv_size) ? SEGRT_ENOMEM : 0;
 }
 
-/* Index every stored e-mail, normalised, to its contact. */
+/* Index every stored e-mail, normalised, to the first contact (lowest ordinal) that has it. */
 int import_contacts_load(import_ctx *c)
 {
     segrt_store *s = c->s;
@@ -101,9 +101,12 @@ int import_contacts_load(import_ctx *c)
             memcpy(&code, codes + i * sizeof code, sizeof code);
             if (code == 0 || code >= e.ncodes || e.off[code] == 0)
                 continue;
-            if (email_normalize((const char *)e.text.p + e.off[code] - 1, e.len[code], &c->tmp2) ||
-                strmap_put(c->emails, (const char *)c->tmp2.p, c->tmp2.len,
-                           chunk * COL_CHUNK_ROWS + (uint32_t)i))
+            uint32_t owner;
+            if (email_normalize((const char *)e.text.p + e.off[code] - 1, e.len[code], &c->tmp2))
+                rc = store_fail(s, SEGRT_ENOMEM, "out of memory loading e-mails");
+            else if (!strmap_get(c->emails, (const char *)c->tmp2.p, c->tmp2.len, &owner) &&
+                     strmap_put(c->emails, (const char *)c->tmp2.p, c->tmp2.len,
+                                chunk * COL_CHUNK_ROWS + (uint32_t)i))
                 rc = store_fail(s, SEGRT_ENOMEM, "out of memory loading e-mails");
         }
     }
@@ -406,62 +409,30 @@ static int row_email(import_ctx *c, int *has)
     return rc;
 }
 
-int import_contacts_claim(import_ctx *c)
+/*
+ * Check the row's e-mail. *index tells whether the contact becomes the owner
+ * of its address in the e-mail index. An address another contact already has
+ * does not reject the row (both contacts are kept, each with the e-mail it
+ * gave, and segrt dedupe --by email finds them): the row gets a notice and
+ * the first contact stays the owner.
+ */
+static int check_email(import_ctx *c, int found, uint32_t ord, int *index)
 {
-    int state;
-    uint32_t any;
-    int rc = email_of_row(c, &state);
-    if (rc != SEGRT_OK || state != EMAIL_OK ||
-        strmap_get(c->claims, (const char *)c->tmp2.p, c->tmp2.len, &any) ||
-        strmap_get(c->emails, (const char *)c->tmp2.p, c->tmp2.len, &any))
-        return rc;
-    const cell *idc = c->id_col >= 0 ? &c->cells[c->id_col] : NULL;
-    int has_id = idc && idc->state == CELL_TEXT;
-    uint32_t off = (uint32_t)c->claim_rows.len;
-    if (buf_put(&c->claim_rows, &c->line, sizeof c->line) ||
-        buf_put(&c->claim_rows, has_id ? idc->p : "", has_id ? idc->n : 0) ||
-        buf_put(&c->claim_rows, "", 1) ||
-        strmap_put(c->claims, (const char *)c->tmp2.p, c->tmp2.len, off))
-        return store_fail(c->s, SEGRT_ENOMEM, "out of memory recording an e-mail");
-    return SEGRT_OK;
-}
-
-/* Reject the row when an earlier row of another contact gave its e-mail. */
-static int check_claims(import_ctx *c, const cell *idc)
-{
-    uint32_t off;
-    if (!strmap_get(c->claims, (const char *)c->tmp2.p, c->tmp2.len, &off))
-        return SEGRT_OK;
-    uint64_t line;
-    memcpy(&line, c->claim_rows.p + off, sizeof line);
-    const char *id = (const char *)c->claim_rows.p + off + sizeof line;
-    if (*id && strlen(id) == idc->n && memcmp(id, idc->p, idc->n) == 0)
-        return SEGRT_OK;
-    const cell *cl = &c->cells[c->email_col];
-    return import_reject(c, "duplicate email: '%s' was given first by line %llu (contact '%s', "
-                            "itself rejected)", import_quote(c, cl->p, cl->n),
-                         (unsigned long long)line, id);
-}
-
-/* Reject the row when another contact already has its e-mail. */
-static int check_email(import_ctx *c, const cell *idc, int found, uint32_t ord, int *has)
-{
-    int rc = row_email(c, has);
+    int rc = row_email(c, index);
     uint32_t other;
-    if (rc != SEGRT_OK || !*has)
+    if (rc != SEGRT_OK || !*index ||
+        !strmap_get(c->emails, (const char *)c->tmp2.p, c->tmp2.len, &other) ||
+        (found && other == ord))
         return rc;
-    if (!strmap_get(c->emails, (const char *)c->tmp2.p, c->tmp2.len, &other))
-        return check_claims(c, idc);
-    if (found && other == ord)
-        return rc;
+    *index = 0;
     const cell *cl = &c->cells[c->email_col];
     MDB_val k = store_ord_key(&other), v;
     row r = { 0 };
     int known = mdb_get(c->txn, c->s->dbi[DB_CONTACTS], &k, &v) == 0 &&
                 row_decode(&r, v.mv_data, v.mv_size) == 0;
-    rc = import_reject(c, "duplicate email: '%s' is already the e-mail of contact %.*s",
-                       import_quote(c, cl->p, cl->n), known ? (int)r.idlen : 1,
-                       known ? r.id : "?");
+    rc = import_notice(c, "duplicate email: '%s' is also the e-mail of contact %.*s; both are "
+                          "kept (segrt dedupe --by email)", import_quote(c, cl->p, cl->n),
+                       known ? (int)r.idlen : 1, known ? r.id : "?");
     row_free(&r);
     return rc;
 }
@@ -499,7 +470,7 @@ static int load_row(import_ctx *c, uint32_t ord)
     return SEGRT_OK;
 }
 
-static int upsert_row(import_ctx *c)
+int import_contacts_row(import_ctx *c)
 {
     segrt_store *s = c->s;
     const cell *idc = c->id_col >= 0 ? &c->cells[c->id_col] : NULL;
@@ -513,7 +484,7 @@ static int upsert_row(import_ctx *c)
     uint32_t ord;
     int found = import_find_contact(c, idc->p, idc->n, &ord);
     int has_email;
-    rc = check_email(c, idc, found, ord, &has_email);
+    rc = check_email(c, found, ord, &has_email);
     if (rc != SEGRT_OK)
         return rc;
     if (found) {
@@ -562,16 +533,6 @@ static int upsert_row(import_ctx *c)
     return rc;
 }
 
-int import_contacts_row(import_ctx *c)
-{
-    int rc = upsert_row(c);
-    if (rc == SEGRT_EBADROW) {
-        int crc = import_contacts_claim(c);
-        if (crc != SEGRT_OK)
-            return crc;
-    }
-    return rc;
-}
 
 int import_contacts_finish(import_ctx *c)
 {

@@ -317,9 +317,9 @@ static int erase_find(segrt_store *s, void *ud, const MDB_val *k, const MDB_val 
     return SEGRT_OK;
 }
 
-/* Clear ord in the set stored under key (which holds it). */
-static int erase_in_key(segrt_store *s, MDB_txn *txn, const unsigned char *key, size_t n,
-                        uint32_t ord)
+/* Set (on) or clear ord in the set stored under key. */
+static int set_in_key(segrt_store *s, MDB_txn *txn, const unsigned char *key, size_t n,
+                      uint32_t ord, int on)
 {
     mkey k;
     memcpy(k.b, key, n);
@@ -330,37 +330,131 @@ static int erase_in_key(segrt_store *s, MDB_txn *txn, const unsigned char *key, 
         return store_mdb_fail(s, mrc, "reading a segment membership");
     size_t skip = key[0] == 'm' ? MEMBERS_HEADER : 0;
     unsigned char head[MEMBERS_HEADER];
-    bitset b;
+    bitset b, wide = { 0 };
     buf scratch = { 0 };
     int rc = decode_at(s, &kv, &v, skip, "membership", &b);
     if (rc != SEGRT_OK)
         return rc;
     memcpy(head, v.mv_data, skip);
-    if (ord < b.nbits)
-        bitset_clear_bit(&b, ord);
-    rc = put_set(s, txn, &k, head, skip, &b, &scratch);
+    if (on && ord >= b.nbits && copy_bits(&wide, &b, ord + 1) != 0)
+        rc = store_fail(s, SEGRT_ENOMEM, "out of memory");
+    bitset *t = wide.w ? &wide : &b;
+    if (rc == SEGRT_OK && on)
+        bitset_set(t, ord);
+    else if (rc == SEGRT_OK && ord < t->nbits)
+        bitset_clear_bit(t, ord);
+    if (rc == SEGRT_OK)
+        rc = put_set(s, txn, &k, head, skip, t, &scratch);
     bitset_free(&b);
+    bitset_free(&wide);
     buf_free(&scratch);
+    return rc;
+}
+
+/* The keys of the stored sets ('E', 'X', 'e', 'm', 'x') that hold a->ord, into a->keys. */
+static int find_holding(segrt_store *s, MDB_txn *txn, struct erase_scan *a)
+{
+    static const char kinds[] = { 'E', 'X', 'e', 'm', 'x' };
+    int rc = SEGRT_OK;
+    for (size_t i = 0; i < sizeof kinds && rc == SEGRT_OK; i++)
+        rc = each_of_kind(s, txn, kinds[i], erase_find, a);
     return rc;
 }
 
 int membership_erase(segrt_store *s, MDB_txn *txn, uint32_t ord, uint64_t *segments)
 {
-    static const char kinds[] = { 'E', 'X', 'e', 'm', 'x' };
     struct erase_scan a = { ord, { 0 }, 0 };
-    int rc = SEGRT_OK;
     /* Find first, then rewrite: no cursor is open while the table changes. */
-    for (size_t i = 0; i < sizeof kinds && rc == SEGRT_OK; i++)
-        rc = each_of_kind(s, txn, kinds[i], erase_find, &a);
+    int rc = find_holding(s, txn, &a);
     for (size_t at = 0; rc == SEGRT_OK && at < a.keys.len;) {
         uint16_t len;
         memcpy(&len, a.keys.p + at, sizeof len);
-        rc = erase_in_key(s, txn, a.keys.p + at + sizeof len, len, ord);
+        rc = set_in_key(s, txn, a.keys.p + at + sizeof len, len, ord, 0);
         at += sizeof len + len;
     }
     buf_free(&a.keys);
     if (segments)
         *segments = rc == SEGRT_OK ? a.members : 0;
+    return rc;
+}
+
+/* The run of segment name's last membership (the 'm' record), 0 when it has none. */
+static int last_run(segrt_store *s, MDB_txn *txn, const unsigned char *name, size_t n,
+                    uint64_t *run)
+{
+    mkey k;
+    k.b[0] = 'm';
+    k.b[1] = 0;
+    memcpy(k.b + 2, name, n);
+    k.n = 2 + n;
+    MDB_val kv = val_of(&k), v;
+    *run = 0;
+    int mrc = mdb_get(txn, s->dbi[DB_SEGMENTS], &kv, &v);
+    if (mrc == MDB_NOTFOUND)
+        return SEGRT_OK;
+    if (mrc != 0)
+        return store_mdb_fail(s, mrc, "reading a segment membership");
+    if (v.mv_size < MEMBERS_HEADER)
+        return corrupt(s, "membership", &kv);
+    memcpy(run, v.mv_data, sizeof *run);
+    return SEGRT_OK;
+}
+
+/* The run membership_held lists for a set of one past run ('E', 'X'): history stays true. */
+#define ANY_RUN UINT64_MAX
+
+/* Whether a set key names one run ('E' 0 name 0 run), not the last run of a segment. */
+static int per_run(const unsigned char *key)
+{
+    return key[0] == 'E' || key[0] == 'X';
+}
+
+int membership_held(segrt_store *s, MDB_txn *txn, uint32_t ord, buf *held)
+{
+    struct erase_scan a = { ord, { 0 }, 0 };
+    int rc = find_holding(s, txn, &a);
+    for (size_t at = 0; rc == SEGRT_OK && at < a.keys.len;) {
+        uint16_t len;
+        uint64_t run = ANY_RUN;
+        const unsigned char *key = a.keys.p + at + sizeof len;
+        memcpy(&len, a.keys.p + at, sizeof len);
+        if (!per_run(key))
+            rc = last_run(s, txn, key + 2, len - 2u, &run);
+        if (rc == SEGRT_OK && (buf_put(held, a.keys.p + at, sizeof len + len) != 0 ||
+                               buf_put(held, &run, sizeof run) != 0))
+            rc = store_fail(s, SEGRT_ENOMEM, "out of memory");
+        at += sizeof len + len;
+    }
+    buf_free(&a.keys);
+    return rc;
+}
+
+int membership_restore(segrt_store *s, MDB_txn *txn, uint32_t ord, const void *held,
+                       size_t n)
+{
+    const unsigned char *p = held, *end = p + n;
+    int rc = SEGRT_OK;
+    while (rc == SEGRT_OK && p < end) {
+        uint16_t len;
+        uint64_t run, now_run;
+        if ((size_t)(end - p) < sizeof len)
+            break;
+        memcpy(&len, p, sizeof len);
+        if (len < 3 || len > sizeof(((mkey *)NULL)->b) ||
+            (size_t)(end - p) < sizeof len + len + sizeof run)
+            break;
+        const unsigned char *key = p + sizeof len;
+        memcpy(&run, key + len, sizeof run);
+        p = key + len + sizeof run;
+        now_run = ANY_RUN;
+        if (!per_run(key))
+            rc = last_run(s, txn, key + 2, len - 2u, &now_run);
+        /* A segment run since has its own members: leave it as that run made it. */
+        if (rc == SEGRT_OK && now_run == run)
+            rc = set_in_key(s, txn, key, len, ord, 1);
+    }
+    if (rc == SEGRT_OK && p != end)
+        rc = store_fail(s, SEGRT_ECORRUPT, "a list of stored memberships to restore is corrupt");
     return rc;
 }
 

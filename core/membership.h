@@ -76,6 +76,22 @@ int membership_of(segrt_store *s, MDB_txn *txn, uint32_t ord,
  */
 int membership_erase(segrt_store *s, MDB_txn *txn, uint32_t ord, uint64_t *segments);
 
+/*
+ * Append to held what membership_restore needs to put ord back where it is
+ * now: per stored set that holds ord, u16 key length, the key, and the run
+ * of the segment's last membership (u64; UINT64_MAX for the sets of one
+ * past run, 'E' and 'X', which are restored whatever ran since).
+ */
+int membership_held(segrt_store *s, MDB_txn *txn, uint32_t ord, buf *held);
+
+/*
+ * Put ord back into the sets listed by membership_held, for each segment
+ * whose last run is still the one listed (a later run stands as it was
+ * made). SEGRT_ECORRUPT when the list does not decode.
+ */
+int membership_restore(segrt_store *s, MDB_txn *txn, uint32_t ord, const void *held,
+                       size_t n);
+
 /* ------------------------------------------------------------ whole operations */
 
 /*

@@ -1,11 +1,12 @@
 /*
  * store.c — opening and closing a store, error recording, transactions that
- * survive map growth, and the meta counters.
+ * survive map growth, the meta counters, and reading a contact's row.
  *
- * Uses: LMDB, schema.h (loaded at open).
+ * Uses: LMDB, schema.h (loaded at open), row.h.
  */
 #include "store.h"
 
+#include "row.h"
 #include "schema.h"
 
 #include <errno.h>
@@ -20,6 +21,7 @@
 static const struct {
     const char *name;
     unsigned flags;
+    int later; /* added after format 2: may be missing in a store opened read-only */
 } db_specs[DB_COUNT] = {
     [DB_META] = { "meta", 0 },
     [DB_IDS] = { "ids", 0 },
@@ -31,6 +33,7 @@ static const struct {
     [DB_AUDIT] = { "audit", MDB_INTEGERKEY },
     [DB_PROJ] = { "projections", 0 },
     [DB_SEGMENTS] = { "segments", 0 },
+    [DB_MERGES] = { "merges", MDB_INTEGERKEY, 1 },
 };
 
 int store_fail(segrt_store *s, int code, const char *fmt, ...)
@@ -136,6 +139,10 @@ static int open_dbs(segrt_store *s)
     for (int i = 0; i < DB_COUNT; i++) {
         unsigned f = db_specs[i].flags | (s->readonly ? 0 : MDB_CREATE);
         int mrc = mdb_dbi_open(txn, db_specs[i].name, f, &s->dbi[i]);
+        if (mrc == MDB_NOTFOUND && db_specs[i].later) {
+            s->dbi[i] = 0; /* read-only, made before the table: store_has_db says no */
+            continue;
+        }
         if (mrc == MDB_NOTFOUND) {
             mdb_txn_abort(txn);
             return store_fail(s, SEGRT_ECORRUPT, "%s: not a segrt store (no '%s' table)", s->dir,
@@ -334,5 +341,21 @@ int store_ord_of(segrt_store *s, MDB_txn *txn, const char *id, uint32_t *ord)
     if (v.mv_size != sizeof *ord)
         return store_fail(s, SEGRT_ECORRUPT, "id index entry of '%s' has a bad size", id);
     memcpy(ord, v.mv_data, sizeof *ord);
+    return SEGRT_OK;
+}
+
+int store_row_get(segrt_store *s, MDB_txn *txn, uint32_t ord, row *r)
+{
+    MDB_val k = store_ord_key(&ord), v;
+    int mrc = mdb_get(txn, s->dbi[DB_CONTACTS], &k, &v);
+    if (mrc == MDB_NOTFOUND)
+        return store_fail(s, SEGRT_ENOTFOUND, "no contact with ordinal %u", ord);
+    if (mrc != 0)
+        return store_mdb_fail(s, mrc, "reading a contact");
+    int drc = row_decode(r, v.mv_data, v.mv_size);
+    if (drc == -2)
+        return store_fail(s, SEGRT_ENOMEM, "out of memory reading a contact");
+    if (drc != 0)
+        return store_fail(s, SEGRT_ECORRUPT, "contact %u has a corrupt record", ord);
     return SEGRT_OK;
 }

@@ -13,6 +13,11 @@
  *   audit     u64 sequence -> audit entry (audit.h)
  *   projections  per event type, parallel arrays of its events (projection.h)
  *   segments  stored memberships and size history of segments (membership.h)
+ *   merges    u64 merge id (its audit seq) -> what undoing the merge needs (merge_record.h)
+ *
+ * A table added after format 2 (merges) is created by the first write open
+ * of an older store; a read-only open of such a store leaves its dbi 0
+ * (store_has_db), and readers take it as empty.
  */
 #ifndef SEGRT_STORE_H
 #define SEGRT_STORE_H
@@ -24,7 +29,7 @@
 #include <stdint.h>
 
 enum store_db { DB_META, DB_IDS, DB_CONTACTS, DB_COLUMNS, DB_DICT, DB_EVENTS, DB_CONSENTS,
-                DB_AUDIT, DB_PROJ, DB_SEGMENTS, DB_COUNT };
+                DB_AUDIT, DB_PROJ, DB_SEGMENTS, DB_MERGES, DB_COUNT };
 
 #define STORE_FORMAT 2u
 
@@ -72,7 +77,21 @@ static inline MDB_val store_ord_key(uint32_t *ord)
     return k;
 }
 
+/* Whether the store has table db (only a later table can be missing, read-only). */
+static inline int store_has_db(const segrt_store *s, enum store_db db)
+{
+    return s->dbi[db] != 0;
+}
+
 /* Look up an external id; SEGRT_ENOTFOUND when unknown. */
 int store_ord_of(segrt_store *s, MDB_txn *txn, const char *id, uint32_t *ord);
+
+struct row;
+/*
+ * Decode the row record of contact ord into r (its id borrowed from the map:
+ * valid until txn ends, or in a write txn until its next update).
+ * SEGRT_ENOTFOUND when there is none.
+ */
+int store_row_get(segrt_store *s, MDB_txn *txn, uint32_t ord, struct row *r);
 
 #endif

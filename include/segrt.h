@@ -189,6 +189,9 @@ typedef struct segrt_import_opts {
     int strict;                 /**< first bad row aborts; nothing of the file commits */
     uint32_t batch_rows;        /**< rows per committed batch (0 = default) */
     segrt_reject_fn on_reject;  /**< NULL: rejects are only counted */
+    /** Called, like on_reject, for each row kept with a notice: a contact whose
+     *  e-mail another contact already has (both are kept; segrt dedupe finds them). */
+    segrt_reject_fn on_notice;
     segrt_progress_fn on_progress;
     void *ud;                   /**< passed to the callbacks */
 } segrt_import_opts;
@@ -199,6 +202,7 @@ typedef struct segrt_import_report {
     uint64_t accepted;  /**< rows kept (inserted, updated or already present) */
     uint64_t rejected;  /**< rows rejected */
     uint64_t inserted;  /**< new contacts / events / consent records */
+    uint64_t noticed;   /**< rows kept with a notice (see on_notice) */
     uint64_t batches;   /**< committed batches */
 } segrt_import_report;
 
@@ -349,6 +353,92 @@ SEGRT_API int segrt_consent_report(segrt_store *s, int64_t max_age,
 SEGRT_API int segrt_retention(segrt_store *s, uint32_t inactive_days, int dry_run,
                               const char *actor, int (*fn)(void *ud, const char *id),
                               void *ud);
+
+/* ------------------------------------------------------------- duplicates */
+
+/** What segrt_dedupe() compares. */
+typedef enum segrt_dedupe_by {
+    SEGRT_DEDUPE_EMAIL = 1, /**< email, trimmed and lower-cased */
+    SEGRT_DEDUPE_PHONE,     /**< phone in E.164; RO, PL and BG numbers checked, a number
+                                 without +/00 is of the contact's country (RO, PL, BG) */
+    SEGRT_DEDUPE_NAME_CITY  /**< first_name, last_name and city: Latin diacritics dropped
+                                 (ș = s, ł = l), case-folded, white space collapsed */
+} segrt_dedupe_by;
+
+/** Which contact of a group survives a merge; ties go to the smaller id (byte order). */
+typedef enum segrt_survivor {
+    SEGRT_SURVIVOR_OLDEST = 1,  /**< earliest created_at (contacts without one come last) */
+    SEGRT_SURVIVOR_NEWEST,      /**< latest created_at (contacts without one come last) */
+    SEGRT_SURVIVOR_MOST_EVENTS  /**< most events */
+} segrt_survivor;
+
+/** One group of duplicates. Borrowed for the duration of the callback. */
+typedef struct segrt_dup_group {
+    uint64_t number;        /**< 1, 2, ... in byte order of the keys */
+    const char *key;        /**< the normalised key the contacts share */
+    size_t n;               /**< contacts in the group, 2 or more */
+    const char *const *ids; /**< ids[0] survives; the others follow in the rule's order */
+    uint64_t merge;         /**< merged: the merge id (the audit entry's sequence); else 0 */
+} segrt_dup_group;
+
+/** Options of segrt_dedupe(); zero-initialise, then set what you need. */
+typedef struct segrt_dedupe_opts {
+    segrt_dedupe_by by;
+    segrt_survivor survivor;  /**< 0: SEGRT_SURVIVOR_OLDEST */
+    int merge;                /**< merge each group into its survivor */
+    const char *actor;        /**< who merges, for the audit log (NULL: "unknown") */
+    /** Each group, in number order (after the merges were committed). */
+    int (*on_group)(void *ud, const segrt_dup_group *g);
+    /** A value that gives no key: contact id, the value, why (a phone number
+     *  that cannot be read). NULL: they are only left out. */
+    int (*on_unreadable)(void *ud, const char *id, const char *value, const char *why);
+    void *ud;
+} segrt_dedupe_opts;
+
+/**
+ * Find the groups of contacts that share a key (SEGRT_DEDUPE_*), and with
+ * @p o->merge merge each group into its survivor, all groups in one write
+ * transaction. A merge gives the survivor the others' events (an event it
+ * already has is kept once) and consent records, fills the survivor's
+ * missing fields from the others in the rule's order, keeps for every
+ * purpose the most protective state in force at NOW (when a merged contact's
+ * record in force withdraws, denies or objects and the survivor's would
+ * grant, a copy of that record is added at NOW with the source "dedupe"),
+ * removes the others as an erasure does (not audited as one), and appends
+ * an audit entry "merge" (no personal data) whose sequence number is the
+ * merge id. What undoing needs is kept in the store until the merge is
+ * undone or the survivor is erased. A non-zero return from a callback stops
+ * the reporting and is returned. SEGRT_EINVAL when the store lacks a field
+ * the key needs.
+ */
+SEGRT_API int segrt_dedupe(segrt_store *s, const segrt_dedupe_opts *o);
+
+/**
+ * Undo merge @p merge: the merged contacts come back with their own fields,
+ * events, consent records and stored memberships (for segments not run
+ * since), and the survivor loses what the merge gave it (events, consent
+ * records, filled fields it still has unchanged). Audited as "unmerge".
+ * @p fn (may be NULL) gets each restored id. SEGRT_ENOTFOUND when no merge
+ * with that id can be undone (with the reason: no such audit entry, not a
+ * merge, undone already or erased); SEGRT_EINVAL when the survivor is gone
+ * or a merged id exists again.
+ */
+SEGRT_API int segrt_dedupe_undo(segrt_store *s, uint64_t merge, const char *actor,
+                                int (*fn)(void *ud, const char *id), void *ud);
+
+/** A merge that can be undone. Borrowed for the duration of the callback. */
+typedef struct segrt_merge_info {
+    uint64_t merge;         /**< the merge id */
+    int64_t now;            /**< NOW of the merge */
+    const char *by;         /**< "email", "phone" or "name_city" */
+    const char *survivor;   /**< the survivor's id, or NULL when it is gone */
+    size_t n;               /**< merged contacts */
+    const char *const *ids; /**< their ids */
+} segrt_merge_info;
+
+/** Call @p fn for each merge that can be undone, oldest first; stops on non-zero. */
+SEGRT_API int segrt_merges_each(segrt_store *s,
+                                int (*fn)(void *ud, const segrt_merge_info *m), void *ud);
 
 /* ------------------------------------------------------------------ audit */
 

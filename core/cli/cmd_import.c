@@ -16,6 +16,8 @@ static const char usage_text[] =
     "             [--strict] [--batch N] [--field NAME:TYPE]...\n"
     "  Import CSV files (header row) or JSON Lines files (.jsonl). Contacts are\n"
     "  upserted by id; events and consent records already held are not added twice.\n"
+    "  A contact whose e-mail another contact already has is kept, with a note on\n"
+    "  stderr (segrt dedupe --by email finds and merges such duplicates).\n"
     "  --rejects F       write rejected rows as CSV file,line,reason (else to stderr)\n"
     "  --strict          stop at the first bad row; nothing of that file is kept\n"
     "  --batch N         rows per committed batch\n"
@@ -45,6 +47,16 @@ static void on_reject(void *ud, const char *file, uint64_t line, const char *rea
     fputc('\n', r->rejects);
 }
 
+/* A row kept with a notice (a duplicate e-mail): always to stderr, it is no reject. */
+static void on_notice(void *ud, const char *file, uint64_t line, const char *notice)
+{
+    import_run *r = ud;
+    if (r->progress)
+        fputs("\r\033[K", stderr);
+    fprintf(stderr, "segrt: import: %s:%llu: note: %s\n", file, (unsigned long long)line,
+            notice);
+}
+
 static double seconds_since(const struct timespec *t0)
 {
     struct timespec t;
@@ -70,7 +82,7 @@ static int import_one(import_run *run, segrt_store *s, segrt_kind kind, const ch
                       int strict, uint32_t batch)
 {
     segrt_import_opts o = { .strict = strict, .batch_rows = batch, .on_reject = on_reject,
-                            .on_progress = on_progress, .ud = run };
+                            .on_notice = on_notice, .on_progress = on_progress, .ud = run };
     segrt_import_report rep;
     run->file = path;
     clock_gettime(CLOCK_MONOTONIC, &run->t0);
@@ -80,9 +92,13 @@ static int import_one(import_run *run, segrt_store *s, segrt_kind kind, const ch
         fputs("\r\033[K", stderr);
     if (rc != SEGRT_OK)
         return cli_fail(run->c, s, rc);
-    printf("%s: %llu rows, %llu kept (%llu new), %llu rejected, %.2f s\n", path,
+    printf("%s: %llu rows, %llu kept (%llu new), %llu rejected", path,
            (unsigned long long)rep.rows, (unsigned long long)rep.accepted,
-           (unsigned long long)rep.inserted, (unsigned long long)rep.rejected, secs);
+           (unsigned long long)rep.inserted, (unsigned long long)rep.rejected);
+    if (rep.noticed)
+        printf(", %llu with an e-mail another contact has (segrt dedupe --by email)",
+               (unsigned long long)rep.noticed);
+    printf(", %.2f s\n", secs);
     return EXIT_OK;
 }
 

@@ -33,6 +33,7 @@ static const struct {
     { "report", cmd_report, "report how each segment of a script is doing (text, or --html)" },
     { "render", cmd_render, "render a message template for each member of a segment" },
     { "changes", cmd_changes, "print who entered and left a segment since a stored run" },
+    { "dedupe", cmd_dedupe, "find duplicate contacts, merge them, undo a merge" },
 };
 
 static void usage(FILE *out)

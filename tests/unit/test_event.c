@@ -2,8 +2,8 @@
  * test_event.c — unit tests of event.c: timeline encode/decode round trips
  * with event ids and extra JSON, the value layout of event.h, the merge that
  * keeps re-imports idempotent (stable sort by ts, identical events at one ts
- * dropped, an event_id seen again replaces the earlier event), and corrupt
- * values that must not decode.
+ * dropped, an event_id seen again replaces the earlier event), corrupt
+ * values that must not decode, and the difference of two timelines.
  *
  * Uses: cmocka, event.h, value.h (VALUE_MISSING).
  */
@@ -376,6 +376,47 @@ static void test_event_decode_rejects_a_variable_part_overrunning_the_heap(void 
                  long_id, long_extra);
 }
 
+/* ------------------------------------------------------------ minus */
+
+static void test_event_minus_takes_each_match_once_across_lists(void **state)
+{
+    (void)state;
+    ev_list a = { 0 }, b = { 0 }, out = { 0 };
+    const ev in_a[] = {
+        { 10, 1, 500, 0, 0, NULL, NULL },
+        { 10, 1, 500, 0, 0, NULL, NULL },           /* twice in a, once in b */
+        { 20, 2, VALUE_MISSING, 3, 0, "e1", NULL }, /* b has e1 with other content */
+        { 30, 2, VALUE_MISSING, 0, 0, NULL, "{\"x\":1}" },
+        { 40, 1, 700, 0, 0, NULL, NULL },
+    };
+    const ev in_b[] = {
+        { 5, 9, VALUE_MISSING, 0, 0, "pad", "{\"heap\":\"before\"}" }, /* offsets differ */
+        { 10, 1, 500, 0, 0, NULL, NULL },
+        { 20, 2, VALUE_MISSING, 4, 0, "e1", NULL },
+        { 30, 2, VALUE_MISSING, 0, 0, NULL, "{\"x\":1}" },
+        { 40, 1, 700, 0, 0, NULL, NULL },
+    };
+    add_all(&a, in_a, ARRAY_LEN(in_a));
+    add_all(&b, in_b, ARRAY_LEN(in_b));
+    assert_int_equal(ev_list_minus(&a, &b, &out), 0);
+    assert_int_equal(out.n, 2);
+    assert_int_equal(out.recs[0].ts, 10);
+    assert_int_equal(out.recs[1].ts, 20);
+    assert_var(&out, 1, "e1", "");
+    assert_int_equal(out.recs[1].category, 3);
+    ev_list_clear(&out);
+    assert_int_equal(ev_list_minus(&b, &a, &out), 0);
+    assert_int_equal(out.n, 2);
+    assert_var(&out, 0, "pad", "{\"heap\":\"before\"}");
+    assert_int_equal(out.recs[1].category, 4);
+    ev_list_clear(&out);
+    assert_int_equal(ev_list_minus(&a, &a, &out), 0);
+    assert_int_equal(out.n, 0);
+    ev_list_free(&a);
+    ev_list_free(&b);
+    ev_list_free(&out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -392,6 +433,7 @@ int main(void)
         cmocka_unit_test(test_event_decode_rejects_wrong_sizes),
         cmocka_unit_test(test_event_decode_rejects_a_record_pointing_past_the_heap),
         cmocka_unit_test(test_event_decode_rejects_a_variable_part_overrunning_the_heap),
+        cmocka_unit_test(test_event_minus_takes_each_match_once_across_lists),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -254,79 +254,106 @@ static void test_import_strict_events_commit_nothing_of_the_file(void **state)
 
 /* ------------------------------------------------------------ e-mails */
 
-static void test_import_duplicate_normalised_email_is_rejected(void **state)
+/* Fail unless notice i says the row's e-mail is also the one of contact owner. */
+static void assert_duplicate_notice(const tu_rejects *n, size_t i, const char *owner)
+{
+    char want[64];
+    tu_assert_reason(n, i, "duplicate email");
+    snprintf(want, sizeof want, "e-mail of contact %s;", owner);
+    tu_assert_reason(n, i, want);
+}
+
+static void test_import_duplicate_normalised_email_is_kept_with_a_notice(void **state)
 {
     tu_fixture *f = *state;
-    tu_rejects r = { 0 };
-    segrt_import_report rep = tu_import_text(f, SEGRT_CONTACTS, "a.csv",
-                                             "id,email\n"
-                                             "c1,Ana@Ex.ro\n"
-                                             "c2, ana@ex.RO \n"
-                                             "c3,ȘTEFAN@EX.RO\n"
-                                             "c4,ștefan@ex.ro\n"
-                                             "c5,not-an-address\n",
-                                             &r);
-    static const uint64_t lines_a[] = { 3, 5, 6 };
-    assert_reject_lines(&r, lines_a, ARRAY_LEN(lines_a));
-    tu_assert_reason(&r, 0, "duplicate email");
-    tu_assert_reason(&r, 1, "duplicate email");
-    tu_assert_reason(&r, 2, "is not an e-mail address");
-    assert_report(&rep, 5, 2, 3, 2);
+    tu_messages m;
+    static const char a_csv[] = "id,email\n"
+                                "c1,Ana@Ex.ro\n"
+                                "c2, ana@ex.RO \n"
+                                "c3,ȘTEFAN@EX.RO\n"
+                                "c4,ștefan@ex.ro\n"
+                                "c5,not-an-address\n";
+    segrt_import_report rep = tu_import_text_noting(f, SEGRT_CONTACTS, "a.csv", a_csv, &m);
+    static const uint64_t rejected_a[] = { 6 }, noted_a[] = { 3, 5 };
+    assert_reject_lines(&m.rejects, rejected_a, ARRAY_LEN(rejected_a));
+    tu_assert_reason(&m.rejects, 0, "is not an e-mail address");
+    assert_reject_lines(&m.notices, noted_a, ARRAY_LEN(noted_a));
+    assert_duplicate_notice(&m.notices, 0, "c1");
+    assert_duplicate_notice(&m.notices, 1, "c3");
+    assert_report(&rep, 5, 4, 1, 4);
+    assert_int_equal(rep.noticed, 2);
     assert_field(f->s, "c1", "email", "Ana@Ex.ro"); /* stored as given, compared normalised */
+    assert_field(f->s, "c2", "email", "ana@ex.RO"); /* the duplicate keeps its own, trimmed */
+    assert_field(f->s, "c4", "email", "ștefan@ex.ro");
 
-    memset(&r, 0, sizeof r); /* a later file: the index comes from the store */
-    rep = tu_import_text(f, SEGRT_CONTACTS, "b.csv",
-                         "id,email\n"
-                         "c1,ANA@EX.RO \n" /* its own address: fine */
-                         "c6,ana@ex.ro\n"
-                         "c3,stefan@ex.ro\n",
-                         &r);
-    static const uint64_t lines_b[] = { 3 };
-    assert_reject_lines(&r, lines_b, 1);
-    tu_assert_reason(&r, 0, "duplicate email");
-    assert_report(&rep, 3, 2, 1, 0);
+    /* The same file again: the first contact (lowest ordinal) still owns each address. */
+    rep = tu_import_text_noting(f, SEGRT_CONTACTS, "a.csv", a_csv, &m);
+    assert_reject_lines(&m.notices, noted_a, ARRAY_LEN(noted_a));
+    assert_duplicate_notice(&m.notices, 0, "c1");
+    assert_duplicate_notice(&m.notices, 1, "c3");
+    assert_report(&rep, 5, 4, 1, 0);
+
+    /* A later file: the index comes from the store. */
+    rep = tu_import_text_noting(f, SEGRT_CONTACTS, "b.csv",
+                                "id,email\n"
+                                "c1,ANA@EX.RO \n" /* its own address: fine */
+                                "c6,ana@ex.ro\n"
+                                "c3,stefan@ex.ro\n", /* not ștefan@: no duplicate */
+                                &m);
+    static const uint64_t noted_b[] = { 3 };
+    assert_int_equal(m.rejects.n, 0);
+    assert_reject_lines(&m.notices, noted_b, ARRAY_LEN(noted_b));
+    assert_duplicate_notice(&m.notices, 0, "c1");
+    assert_report(&rep, 3, 3, 0, 1);
+    assert_int_equal(rep.noticed, 1);
     assert_field(f->s, "c1", "email", "ANA@EX.RO");
-    tu_assert_counts(f->s, 2, 0, 0);
+    tu_assert_counts(f->s, 5, 0, 0);
 }
 
 static void test_import_changed_email_frees_the_old_address(void **state)
 {
     tu_fixture *f = *state;
-    tu_rejects r = { 0 };
+    tu_messages m;
     tu_import_text(f, SEGRT_CONTACTS, "a.csv", contacts_csv, NULL);
-    segrt_import_report rep = tu_import_text(f, SEGRT_CONTACTS, "b.csv",
-                                             "id,email\n"
-                                             "c1,new@ex.ro\n"
-                                             "c3,ana@ex.ro\n", /* c1's old address */
-                                             &r);
-    assert_int_equal(r.n, 0);
+    segrt_import_report rep = tu_import_text_noting(f, SEGRT_CONTACTS, "b.csv",
+                                                    "id,email\n"
+                                                    "c1,new@ex.ro\n"
+                                                    "c3,ana@ex.ro\n", /* c1's old address */
+                                                    &m);
+    assert_int_equal(m.rejects.n + m.notices.n, 0);
     assert_report(&rep, 2, 2, 0, 1);
-    rep = tu_import_text(f, SEGRT_CONTACTS, "c.csv",
-                         "id,email\n"
-                         "c4,NEW@ex.ro\n"
-                         "c5,ana@EX.ro\n"
-                         "c6,ion@ex.ro\n",
-                         &r);
+    rep = tu_import_text_noting(f, SEGRT_CONTACTS, "c.csv",
+                                "id,email\n"
+                                "c4,NEW@ex.ro\n"
+                                "c5,ana@EX.ro\n"
+                                "c6,ion@ex.ro\n",
+                                &m);
     static const uint64_t lines[] = { 2, 3, 4 };
-    assert_reject_lines(&r, lines, ARRAY_LEN(lines));
-    tu_assert_counts(f->s, 3, 0, 0);
+    assert_int_equal(m.rejects.n, 0);
+    assert_reject_lines(&m.notices, lines, ARRAY_LEN(lines));
+    assert_duplicate_notice(&m.notices, 0, "c1");
+    assert_duplicate_notice(&m.notices, 1, "c3");
+    assert_duplicate_notice(&m.notices, 2, "c2");
+    tu_assert_counts(f->s, 6, 0, 0);
 }
 
-static void test_import_email_of_a_rejected_row_stays_with_that_contact(void **state)
+static void test_import_email_of_a_rejected_row_blocks_no_other_contact(void **state)
 {
     tu_fixture *f = *state;
-    tu_rejects r = { 0 };
-    segrt_import_report rep = tu_import_text(f, SEGRT_CONTACTS, "a.csv",
-                                             "id,email,income\n"
-                                             "c1,a@ex.ro,lots\n" /* rejected, claims a@ */
-                                             "c2,A@ex.ro,5\n"    /* another contact */
-                                             "c1,a@ex.ro,6\n",   /* the claimant itself */
-                                             &r);
-    static const uint64_t lines[] = { 2, 3 };
-    assert_reject_lines(&r, lines, ARRAY_LEN(lines));
-    tu_assert_reason(&r, 1, "line 2");
-    assert_report(&rep, 3, 1, 2, 1);
+    tu_messages m;
+    segrt_import_report rep = tu_import_text_noting(f, SEGRT_CONTACTS, "a.csv",
+                                                    "id,email,income\n"
+                                                    "c1,a@ex.ro,lots\n" /* rejected */
+                                                    "c2,A@ex.ro,5\n"    /* kept, no notice */
+                                                    "c1,a@ex.ro,6\n",   /* now c2's too */
+                                                    &m);
+    static const uint64_t rejected[] = { 2 }, noted[] = { 4 };
+    assert_reject_lines(&m.rejects, rejected, ARRAY_LEN(rejected));
+    assert_reject_lines(&m.notices, noted, ARRAY_LEN(noted));
+    assert_duplicate_notice(&m.notices, 0, "c2");
+    assert_report(&rep, 3, 2, 1, 2);
     assert_field(f->s, "c1", "income", "6");
+    assert_field(f->s, "c2", "income", "5");
 }
 
 /* ------------------------------------------------------------ events and consents */
@@ -602,7 +629,7 @@ static void test_import_reports_file_level_errors(void **state)
 
 /* What the callbacks of one import saw. */
 typedef struct watch {
-    tu_rejects rejects;
+    tu_rejects rejects, notices;
     size_t calls;
     uint64_t bytes, total, rows, first_bytes;
     int backwards;
@@ -611,6 +638,11 @@ typedef struct watch {
 static void watch_reject(void *ud, const char *file, uint64_t line, const char *reason)
 {
     tu_on_reject(&((watch *)ud)->rejects, file, line, reason);
+}
+
+static void watch_notice(void *ud, const char *file, uint64_t line, const char *notice)
+{
+    tu_on_reject(&((watch *)ud)->notices, file, line, notice);
 }
 
 static void watch_progress(void *ud, uint64_t done, uint64_t total, uint64_t rows)
@@ -632,7 +664,7 @@ static segrt_import_report grow_import(tu_fixture *f, segrt_kind kind, const cha
 {
     memset(w, 0, sizeof *w);
     segrt_import_opts o = { .batch_rows = 100, .on_reject = watch_reject,
-                            .on_progress = watch_progress, .ud = w };
+                            .on_notice = watch_notice, .on_progress = watch_progress, .ud = w };
     segrt_import_report rep = import_opts(f, kind, path, &o, SEGRT_OK);
     assert_true(rep.batches >= rep.rows / 100 && rep.batches <= rep.rows / 100 + 1);
     assert_int_equal(w->calls, rep.batches);
@@ -646,8 +678,9 @@ static segrt_import_report grow_import(tu_fixture *f, segrt_kind kind, const cha
 #define GROW_CONTACTS 3000
 
 /*
- * Contact i has a bad income every 300th from 50 and at 150, or repeats the e-mail of
- * i - 1 every 1000th. The first batches, those the map growth replays, have bad rows.
+ * Contact i has a bad income every 300th from 50 and at 150 (rejected), or repeats the
+ * e-mail of i - 1 every 1000th (kept with a notice). The first batches, those the map
+ * growth replays, have bad rows.
  */
 static int bad_income(int i)
 {
@@ -657,11 +690,6 @@ static int bad_income(int i)
 static int dup_email(int i)
 {
     return i % 1000 == 500;
-}
-
-static int contact_rejected(int i)
-{
-    return bad_income(i) || dup_email(i);
 }
 
 static FILE *create(char path[TU_PATH_MAX], const char *dir, const char *name)
@@ -699,7 +727,7 @@ static uint64_t write_grow_events(FILE *out, uint64_t *lines, size_t *nlines)
             fprintf(out, "g%05d,2025-%02d-%02dT10:00:%02dZ,%s,%d.%02d,cat%d\n", i, 1 + i % 12,
                     1 + i % 28, e, e ? "purchase" : "visit", i, e, i % 3);
             line++;
-            if (contact_rejected(i) && *nlines < TU_MAX_REJECTS)
+            if (bad_income(i) && *nlines < TU_MAX_REJECTS)
                 lines[(*nlines)++] = line;
         }
     }
@@ -725,23 +753,24 @@ static void test_import_grows_a_tiny_map_without_losing_or_repeating_rows(void *
     size_t nlines = 0;
     uint64_t good = 0;
     for (int i = 0; i < GROW_CONTACTS; i++) {
-        if (contact_rejected(i))
+        if (bad_income(i))
             lines[nlines++] = (uint64_t)i + 2;
         else
             good++;
     }
     const uint64_t bad = GROW_CONTACTS - good;
-    assert_int_equal(bad, 14);
+    assert_int_equal(bad, 11);
     watch w;
 
     write_grow_contacts(create(path, f->dir, "contacts.csv"));
     segrt_import_report rep = grow_import(f, SEGRT_CONTACTS, path, &w);
     assert_report(&rep, GROW_CONTACTS, good, bad, good);
     assert_reject_lines(&w.rejects, lines, nlines);
-    for (size_t i = 0; i < w.rejects.n; i++) {
-        int contact = (int)w.rejects.line[i] - 2;
-        tu_assert_reason(&w.rejects, i, dup_email(contact) ? "duplicate email" : "income 'bad'");
-    }
+    for (size_t i = 0; i < w.rejects.n; i++)
+        tu_assert_reason(&w.rejects, i, "income 'bad'");
+    static const uint64_t noted[] = { 502, 1502, 2502 }; /* once each, though replayed */
+    assert_reject_lines(&w.notices, noted, ARRAY_LEN(noted));
+    assert_int_equal(rep.noticed, ARRAY_LEN(noted));
 
     write_grow_consents(create(path, f->dir, "consents.csv"));
     rep = grow_import(f, SEGRT_CONSENTS, path, &w);
@@ -774,9 +803,9 @@ int main(void)
         TU_STORE_TEST(test_import_reject_callback_gets_file_line_and_reason),
         TU_STORE_TEST(test_import_strict_mode_stops_at_a_bad_row_and_commits_nothing),
         TU_STORE_TEST(test_import_strict_events_commit_nothing_of_the_file),
-        TU_STORE_TEST(test_import_duplicate_normalised_email_is_rejected),
+        TU_STORE_TEST(test_import_duplicate_normalised_email_is_kept_with_a_notice),
         TU_STORE_TEST(test_import_changed_email_frees_the_old_address),
-        TU_STORE_TEST(test_import_email_of_a_rejected_row_stays_with_that_contact),
+        TU_STORE_TEST(test_import_email_of_a_rejected_row_blocks_no_other_contact),
         TU_STORE_TEST(test_import_events_and_consents_are_idempotent_on_reimport),
         TU_STORE_TEST(test_import_event_id_seen_again_replaces_the_event),
         TU_STORE_TEST(test_import_events_for_unknown_contacts_are_rejected),

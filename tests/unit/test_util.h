@@ -177,6 +177,39 @@ static inline void tu_on_reject(void *ud, const char *file, uint64_t line, const
     r->n++;
 }
 
+/* What the reject and notice callbacks saw. */
+typedef struct tu_messages {
+    tu_rejects rejects, notices;
+} tu_messages;
+
+static inline void tu_on_message_reject(void *ud, const char *file, uint64_t line,
+                                        const char *reason)
+{
+    tu_on_reject(&((tu_messages *)ud)->rejects, file, line, reason);
+}
+
+static inline void tu_on_message_notice(void *ud, const char *file, uint64_t line,
+                                        const char *notice)
+{
+    tu_on_reject(&((tu_messages *)ud)->notices, file, line, notice);
+}
+
+/* Write text to dir/name, import it as kind (SEGRT_OK required) and collect its messages in m. */
+static inline segrt_import_report tu_import_text_noting(tu_fixture *f, segrt_kind kind,
+                                                        const char *name, const char *text,
+                                                        tu_messages *m)
+{
+    char path[TU_PATH_MAX];
+    segrt_import_opts o = { .on_reject = tu_on_message_reject,
+                            .on_notice = tu_on_message_notice, .ud = m };
+    segrt_import_report rep;
+    *m = (tu_messages){ 0 };
+    int rc = segrt_import_file(f->s, kind, tu_write(path, f->dir, name, text), &o, &rep);
+    if (rc != SEGRT_OK)
+        fail_msg("import %s: %s: %s", path, segrt_errname(rc), segrt_errmsg(f->s));
+    return rep;
+}
+
 /* Import a file and require SEGRT_OK; rejects (if non-NULL) collects them. */
 static inline segrt_import_report tu_import(segrt_store *s, segrt_kind kind, const char *path,
                                             tu_rejects *rejects)
