@@ -754,12 +754,14 @@ static void ctx_free(import_ctx *c)
     row_free(&c->row);
 }
 
+/* The options of a call that gave none. */
+static const segrt_import_opts no_opts = { 0 };
+
 /* Set up c for importing rows of kind into s (names in messages: name). */
 static int ctx_init(import_ctx *c, segrt_store *s, segrt_kind kind, const char *name,
                     const segrt_import_opts *opts, segrt_import_report *rep)
 {
-    static const segrt_import_opts defaults = { 0 };
-    *c = (import_ctx){ .s = s, .kind = kind, .file = name, .opts = opts ? opts : &defaults,
+    *c = (import_ctx){ .s = s, .kind = kind, .file = name, .opts = opts ? opts : &no_opts,
                        .rep = rep };
     c->id_col = c->email_col = -1;
     for (size_t i = 0; i < sizeof c->role_col / sizeof c->role_col[0]; i++)
@@ -796,7 +798,7 @@ static int feed(import_ctx *c, source *src)
     return rc;
 }
 
-static int update_derived(segrt_store *s, segrt_kind kind)
+int import_update_derived(segrt_store *s, segrt_kind kind)
 {
     int rc = SEGRT_OK;
     if (kind == SEGRT_EVENTS)
@@ -818,7 +820,7 @@ static int import_source(segrt_store *s, segrt_kind kind, const char *name, sour
     ctx_free(&c);
     /* Rebuild the derived data once, after the last batch. */
     if (rc == SEGRT_OK)
-        rc = update_derived(s, kind);
+        rc = import_update_derived(s, kind);
     if (rc == SEGRT_OK)
         mdb_env_sync(s->env, 1);
     if (out)
@@ -845,16 +847,15 @@ int import_stream_feed(import_ctx *c, const char *data, size_t len,
                        const segrt_import_opts *opts, segrt_import_report *out,
                        void (*touched)(void *ud, uint32_t ord, uint32_t ev_type), void *ud)
 {
-    static const segrt_import_opts defaults = { 0 };
     segrt_import_report rep = { 0 };
     source src = { .jsonl = 1, .base = data, .size = len };
-    c->opts = opts ? opts : &defaults;
+    c->opts = opts ? opts : &no_opts;
     c->rep = &rep;
     c->touched = touched;
     c->touched_ud = ud;
     int rc = c->s->readonly ? store_fail(c->s, SEGRT_EINVAL, "the store is open read-only")
                             : feed(c, &src);
-    c->opts = &defaults;
+    c->opts = &no_opts;
     c->rep = NULL;
     c->touched = NULL;
     if (out)
@@ -868,11 +869,6 @@ void import_stream_close(import_ctx *c)
         return;
     ctx_free(c);
     free(c);
-}
-
-int import_update_derived(segrt_store *s, segrt_kind kind)
-{
-    return update_derived(s, kind);
 }
 
 static int check_call(segrt_store *s, segrt_kind kind, const void *what, segrt_import_report *out)
