@@ -185,11 +185,14 @@ int segrt_live_open(segrt_script *sc, segrt_live **out)
     if (sc == NULL || out == NULL)
         return SEGRT_EINVAL;
     segrt_store *s = sc->s;
+    if (s->live)
+        return store_fail(s, SEGRT_EINVAL, "a live session is already open on this store");
     segrt_live *lv = calloc(1, sizeof *lv);
     if (lv == NULL)
         return store_fail(s, SEGRT_ENOMEM, "out of memory");
     lv->sc = sc;
     lv->s = s;
+    s->live = 1;
     lv->nseg = sc->nseg;
     lv->segs = calloc(sc->nseg ? sc->nseg : 1, sizeof *lv->segs);
     lv->state = calloc(sc->nseg ? sc->nseg : 1, 1);
@@ -346,6 +349,7 @@ int segrt_live_close(segrt_live *lv)
     int rc = lv->dirty ? segrt_live_flush(lv) : SEGRT_OK;
     if (lv->restore_sync)
         mdb_env_set_flags(lv->s->env, MDB_NOSYNC, 0);
+    lv->s->live = 0;
     for (int k = 0; k <= SEGRT_CONSENTS; k++)
         import_stream_close(lv->streams[k]);
     for (size_t i = 0; lv->segs && i < lv->nseg; i++) {

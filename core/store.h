@@ -45,6 +45,7 @@ struct segrt_store {
     struct schema *schema; /* contact fields, cached; reloaded on every write txn */
     int last_mdb_rc;       /* raw LMDB code of the last store_mdb_fail (MDB_MAP_FULL -> grow) */
     segrt_limits limits;   /* of scripts loaded with this store; 0 fields: the defaults */
+    int live;              /* a live session (live.c) is open: it owns MDB_NOSYNC */
     char errmsg[1024];
 };
 

@@ -637,8 +637,8 @@ typedef int (*segrt_live_fn)(void *ud, const char *id, const char *segment, int 
 
 /**
  * Start a live session of @p sc (which must outlive it). While it is open the
- * store commits without syncing to disk; segrt_live_flush() syncs. Only one
- * session per store at a time.
+ * store commits without syncing to disk; segrt_live_flush() syncs. One
+ * session per store at a time: a second is SEGRT_EINVAL.
  */
 SEGRT_API int segrt_live_open(segrt_script *sc, segrt_live **out);
 

@@ -281,6 +281,10 @@ static void test_live_refuses_bad_calls_and_counts_bad_rows(void **state)
     assert_int_equal(segrt_live_open(NULL, &lv), SEGRT_EINVAL);
     assert_null(lv);
     lv = open_live(f->s, sc);
+    segrt_live *second = NULL; /* it would own the store's sync flag too */
+    assert_int_equal(segrt_live_open(sc, &second), SEGRT_EINVAL);
+    assert_null(second);
+    assert_non_null(strstr(segrt_errmsg(f->s), "already open"));
     assert_int_equal(segrt_live_contains(lv, "nope", "c0000001", &in), SEGRT_ENOTFOUND);
     assert_non_null(strstr(segrt_errmsg(f->s), "nope"));
     assert_int_equal(in, 0);
