@@ -67,12 +67,7 @@ while [ $# -gt 0 ]; do
 done
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "--runs wants a positive integer, got '$RUNS'"
 
-SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(cd "$SCRIPT_DIR/../.." && pwd)
-SHARED_BENCH=$REPO/../shared/bench
-[ -d "$SHARED_BENCH" ] || die "shared bench kit not found at $SHARED_BENCH"
-SHARED_BENCH=$(cd "$SHARED_BENCH" && pwd)
-ANCHORS_DIR=${ANCHORS_DIR:-/tmp/segrt-anchors}
+shared_bench_locate
 FILES=(contacts events consents)
 
 # ---------------------------------------------------------------- tools
@@ -139,15 +134,7 @@ timed() {
 }
 
 # ---------------------------------------------------------------- data
-missing=0
-for f in "${FILES[@]}"; do
-    [ -f "$DATA_DIR/$f.csv" ] || missing=1
-done
-if [ "$missing" -eq 1 ]; then
-    echo "bench_import: generating data into $DATA_DIR (gen_crm.py, ~50 s for 1M contacts)" >&2
-    mkdir -p "$DATA_DIR"
-    python3 "$SHARED_BENCH/gen_crm.py" --out "$DATA_DIR" >&2 || die "gen_crm.py failed"
-fi
+bench_data "$DATA_DIR" "${FILES[@]}"
 DATA_DIR=$(cd "$DATA_DIR" && pwd)
 csv_bytes=0
 for f in "${FILES[@]}"; do
@@ -155,25 +142,7 @@ for f in "${FILES[@]}"; do
 done
 
 # ---------------------------------------------------------------- segrt binary
-if [ -n "${SEGRT:-}" ]; then
-    [ -x "$SEGRT" ] || die "SEGRT=$SEGRT is not an executable file"
-    SEGRT=$(cd "$(dirname "$SEGRT")" && pwd)/$(basename "$SEGRT")
-    build_note="SEGRT=$SEGRT (not built by this script)"
-else
-    BUILD=$REPO/build-bench
-    echo "bench_import: building segrt (Release) in $BUILD" >&2
-    if ! { cmake -S "$REPO" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DSEGRT_TESTS=OFF &&
-           cmake --build "$BUILD" -j2 --target segrt; } >"$T/build.log" 2>&1; then
-        tail -n 30 "$T/build.log" >&2
-        die "building segrt failed (full log above)"
-    fi
-    SEGRT=$BUILD/segrt
-    build_note="$SEGRT (Release)"
-fi
-rev=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
-if [ -n "$(git -C "$REPO" status --porcelain --untracked-files=no 2>/dev/null)" ]; then
-    rev="$rev+local changes"
-fi
+segrt_binary "$T"
 
 # ---------------------------------------------------------------- anchors setup
 if [ "$SKIP_ANCHORS" -eq 0 ]; then

@@ -7,6 +7,11 @@
 # die MESSAGE      print "script: MESSAGE" and exit 1
 # need TOOL HINT   die unless TOOL is on PATH
 # median VALUE...  calc AWK_EXPRESSION   rss_of TIME_V_FILE (KiB)
+# shared_bench_locate   set REPO, SHARED_BENCH (../shared/bench beside the
+#                  repository, absolute) and ANCHORS_DIR (default /tmp/segrt-anchors)
+# bench_data DIR FILE...  generate DIR/FILE.csv with gen_crm.py when one is missing
+# segrt_binary TMP  set SEGRT (the given $SEGRT, else a Release build in
+#                  $REPO/build-bench, log in TMP), build_note and rev (git revision)
 # duckdb_setup DIR LOG: refresh DIR, a writable copy of $SHARED_BENCH/anchors,
 #   from the read-only shared copy (keeping DIR/node_modules); install
 #   @duckdb/node-api there with `npm ci`, or `npm install` if that fails (npm
@@ -71,4 +76,46 @@ duckdb_setup() {  # duckdb_setup DIR LOG
         f && /"version"/ { print $4; exit }' "$SHARED_BENCH/anchors/package-lock.json")
     [ "$duckdb_pkg" = "$duckdb_want" ] ||
         die "$dir has @duckdb/node-api $duckdb_pkg, the lock file pins $duckdb_want (remove $dir/node_modules)"
+}
+
+shared_bench_locate() {
+    REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+    SHARED_BENCH=$REPO/../shared/bench
+    [ -d "$SHARED_BENCH" ] || die "shared bench kit not found at $SHARED_BENCH"
+    SHARED_BENCH=$(cd "$SHARED_BENCH" && pwd)
+    ANCHORS_DIR=${ANCHORS_DIR:-/tmp/segrt-anchors}
+}
+
+bench_data() {  # bench_data DIR FILE...
+    local dir=$1 f missing=0
+    shift
+    for f in "$@"; do
+        [ -f "$dir/$f.csv" ] || missing=1
+    done
+    [ "$missing" -eq 1 ] || return 0
+    echo "$(basename "$0" .sh): generating data into $dir (gen_crm.py, ~50 s for 1M contacts)" >&2
+    mkdir -p "$dir"
+    python3 "$SHARED_BENCH/gen_crm.py" --out "$dir" >&2 || die "gen_crm.py failed"
+}
+
+segrt_binary() {  # segrt_binary TMP
+    if [ -n "${SEGRT:-}" ]; then
+        [ -x "$SEGRT" ] || die "SEGRT=$SEGRT is not an executable file"
+        SEGRT=$(cd "$(dirname "$SEGRT")" && pwd)/$(basename "$SEGRT")
+        build_note="SEGRT=$SEGRT (not built by this script)"
+    else
+        local build=$REPO/build-bench
+        echo "$(basename "$0" .sh): building segrt (Release) in $build" >&2
+        if ! { cmake -S "$REPO" -B "$build" -DCMAKE_BUILD_TYPE=Release -DSEGRT_TESTS=OFF &&
+               cmake --build "$build" -j2 --target segrt; } >"$1/build.log" 2>&1; then
+            tail -n 30 "$1/build.log" >&2
+            die "building segrt failed (full log above)"
+        fi
+        SEGRT=$build/segrt
+        build_note="$SEGRT (Release)"
+    fi
+    rev=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
+    if [ -n "$(git -C "$REPO" status --porcelain --untracked-files=no 2>/dev/null)" ]; then
+        rev="$rev+local changes"
+    fi
 }
