@@ -1,12 +1,12 @@
 # Turn every .lua file under a directory into one C source: a table of
-# embedded_script {name, source, length} (core/embedded.h), so the Lua that
+# embedded_script {name, source, length} (core/lua/embedded.h), so the Lua that
 # ships lives inside the library. Module names follow require's dots:
 # scripts/segrt.lua -> "segrt", scripts/models/rfm.lua -> "models.rfm",
 # scripts/packs/x/init.lua -> "packs.x".
 # Usage: cmake -DDIR=scripts -DOUT=file.c -P embed.cmake
 file(GLOB_RECURSE files RELATIVE "${DIR}" "${DIR}/*.lua")
 list(SORT files)
-set(out "/* Generated from ${DIR} by cmake/embed.cmake; do not edit. */\n#include \"embedded.h\"\n\n")
+set(out "/* Generated from ${DIR} by cmake/embed.cmake; do not edit. */\n#include \"lua/embedded.h\"\n\n")
 set(table "")
 set(i 0)
 foreach(f IN LISTS files)

@@ -4,7 +4,7 @@
 --
 -- A node is a table {k = kind, loc = "file:line", ...} with a metatable that
 -- gives it methods and the operators & | ~ (predicates) or + - * / (values).
--- The C side reads nodes by these field names (core/plan_compile.c).
+-- The C side reads nodes by these field names (core/plan/plan_compile.c).
 
 local where = ... -- where() -> "file:line" of the innermost script line outside this module
 
@@ -465,7 +465,7 @@ local function check(kind, name, tree, purpose, loc)
       purpose and (" (its purpose '" .. purpose .. "' accepts other bases)") or ""), 0)
   end
 end
--- For templates (core/template.c): the tree is the list of nodes its placeholders name.
+-- For templates (core/output/template.c): the tree is the list of nodes its placeholders name.
 registry.check_sensitive_reads = check
 
 -- Run by the core after a script ran: every segment or score that reads a
@@ -490,9 +490,9 @@ end
 --                       format = "text" | "html", values = { name = <value>, ... } }
 -- One message per contact who passes the purpose's consent check. {placeholders}
 -- in the subject and body name a contact field, a score (rfm.R) or one of
--- values, with an optional :format and |fallback (syntax: core/template_text.h).
+-- values, with an optional :format and |fallback (syntax: core/output/template_text.h).
 -- The core parses and checks them against the store once the script has run
--- (core/template.c): an unknown name fails the load, not the send.
+-- (core/output/template.c): an unknown name fails the load, not the send.
 registry.templates, registry.template_order = {}, {}
 
 local template_keys = { purpose = "string", subject = "string", body = "string",

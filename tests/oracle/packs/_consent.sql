@@ -1,5 +1,5 @@
--- _consent.sql — consent at NOW in SQL (SPEC §5, core/consent.c,
--- core/consent_check.c, scripts/consent/), parts the pack twins use as
+-- _consent.sql — consent at NOW in SQL (SPEC §5, core/privacy/consent.c,
+-- core/privacy/consent_check.c, scripts/consent/), parts the pack twins use as
 -- {{_name}} (sqlite_oracle.py --parts). NOW = 2026-01-01T00:00:00Z = 1767225600.
 --
 -- The record in force of a (contact, purpose): the latest with ts <= NOW; on

@@ -5,7 +5,7 @@
 
 -- name: urban_fashion_high_income
 -- seg.ntile(F.income, 5): NTILE(5) over the contacts with an income, lowest
--- first, ties by id in byte order (core/plan_rank.c, queries.md S11)
+-- first, ties by id in byte order (core/plan/plan_rank.c, queries.md S11)
 WITH q AS (SELECT id, ntile(5) OVER (ORDER BY income ASC, id ASC) AS t
            FROM contacts WHERE income IS NOT NULL)
 SELECT c.id FROM contacts c JOIN q ON q.id = c.id

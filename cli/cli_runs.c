@@ -1,0 +1,69 @@
+/*
+ * cli_runs.c — what the commands that read stored runs (history, changes)
+ * share: whether the script defines a segment, and the message when a
+ * segment has no stored run (cli.h).
+ *
+ * Uses: membership.h (the stored segment names), suggest.h.
+ */
+#include "cli.h"
+
+#include "store/membership.h"
+#include "util/suggest.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int cli_script_defines(const segrt_script *sc, const char *segment)
+{
+    for (size_t i = 0, n = segrt_script_segment_count(sc); i < n; i++) {
+        if (strcmp(segrt_script_segment_name(sc, i), segment) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Segment names, for suggestions. */
+typedef struct names {
+    size_t n, cap;
+    char **v;
+} names;
+
+static int add_name(void *ud, const char *name)
+{
+    names *l = ud;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 32;
+        char **v = realloc(l->v, cap * sizeof *v);
+        if (v == NULL)
+            return SEGRT_ENOMEM;
+        l->v = v;
+        l->cap = cap;
+    }
+    if ((l->v[l->n] = strdup(name)) == NULL)
+        return SEGRT_ENOMEM;
+    l->n++;
+    return SEGRT_OK;
+}
+
+int cli_no_stored_runs(const cli *c, segrt_store *s, segrt_script *sc, const char *script,
+                       const char *segment)
+{
+    if (cli_script_defines(sc, segment)) {
+        cli_error(c, "segment '%s' has no stored runs yet (segrt run --db %s %s stores one)",
+                  segment, c->db, script);
+        return EXIT_FAIL;
+    }
+    names l = { 0 };
+    size_t n = segrt_script_segment_count(sc);
+    for (size_t i = 0; i < n; i++)
+        add_name(&l, segrt_script_segment_name(sc, i));
+    membership_names(s, add_name, &l);
+    const char *hint = script_suggest(segment, (const char *const *)l.v, l.n);
+    cli_error(c, "unknown segment '%s': %s defines no such segment and no run of it is stored%s%s%s",
+              segment, script, hint ? " (did you mean '" : "", hint ? hint : "",
+              hint ? "'?)" : "");
+    for (size_t i = 0; i < l.n; i++)
+        free(l.v[i]);
+    free(l.v);
+    return EXIT_FAIL;
+}

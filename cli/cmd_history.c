@@ -1,0 +1,100 @@
+/*
+ * cmd_history.c — segrt history: the stored runs of one segment of a script
+ * (membership.h), oldest first: run, NOW, size, change, entered, exited.
+ */
+#include "cli.h"
+
+#include "store/membership.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct rows {
+    size_t n, cap;
+    membership_row *r;
+} rows;
+
+static int add_row(void *ud, const membership_row *row)
+{
+    rows *h = ud;
+    if (h->n == h->cap) {
+        size_t cap = h->cap ? 2 * h->cap : 64;
+        membership_row *r = realloc(h->r, cap * sizeof *r);
+        if (r == NULL)
+            return SEGRT_ENOMEM;
+        h->r = r;
+        h->cap = cap;
+    }
+    h->r[h->n++] = *row;
+    return SEGRT_OK;
+}
+
+static void print_rows(const rows *h)
+{
+    int wr = (int)strlen("run"), wz = (int)strlen("size"), wc = (int)strlen("change"),
+        we = (int)strlen("entered"), wx = (int)strlen("exited");
+    for (size_t i = 0; i < h->n; i++) {
+        const membership_row *r = &h->r[i];
+        wr = cli_max(wr, cli_digits(r->run));
+        wz = cli_max(wz, cli_digits(r->size));
+        we = cli_max(we, cli_digits(r->entered));
+        wx = cli_max(wx, cli_digits(r->exited));
+        wc = cli_max(wc, 1 + cli_max(cli_digits(r->entered), cli_digits(r->exited)));
+    }
+    printf("%*s  %-20s  %*s  %*s  %*s  %*s\n", wr, "run", "now", wz, "size", wc, "change", we,
+           "entered", wx, "exited");
+    for (size_t i = 0; i < h->n; i++) {
+        const membership_row *r = &h->r[i];
+        char when[21], change[24];
+        segrt_time_format(r->now, when);
+        /* size - previous size = entered - exited (erasure aside) */
+        if (r->entered >= r->exited)
+            snprintf(change, sizeof change, "+%" PRIu64, r->entered - r->exited);
+        else
+            snprintf(change, sizeof change, "-%" PRIu64, r->exited - r->entered);
+        printf("%*" PRIu64 "  %-20s  %*" PRIu64 "  %*s  %*" PRIu64 "  %*" PRIu64 "\n", wr, r->run,
+               when, wz, r->size, wc, change, we, r->entered, wx, r->exited);
+    }
+}
+
+int cmd_history(int argc, char **argv)
+{
+    static const struct option opts[] = { CLI_COMMON_OPTIONS, { 0 } };
+    cli c;
+    cli_init(&c, "history",
+             "segrt history [--db DIR] SCRIPT SEGMENT\n"
+             "  Print the stored runs of SEGMENT (recorded by segrt run), oldest first: run\n"
+             "  number, NOW of the run, size, change in size, how many entered and exited.\n"
+             "  Run numbers are shared by all segments of one segrt run.",
+             argv);
+    int rc;
+    segrt_store *s = cli_begin(&c, argc, argv, opts, NULL, NULL, 2,
+                               "give SCRIPT and SEGMENT", SEGRT_OPEN_READONLY, &rc);
+    if (s == NULL)
+        return rc;
+    const char *script = argv[optind], *segment = argv[optind + 1];
+    segrt_script *sc = NULL;
+    rows h = { 0 };
+    rc = segrt_script_load(s, script, &sc);
+    if (rc != SEGRT_OK)
+        return cli_end(&c, s, rc);
+    rc = membership_history(s, segment, add_row, &h);
+    int code;
+    if (rc == SEGRT_OK) {
+        if (!cli_script_defines(sc, segment))
+            cli_error(&c, "note: %s no longer defines '%s'; its stored runs follow", script,
+                      segment);
+        print_rows(&h);
+        code = EXIT_OK;
+    } else if (rc == SEGRT_ENOTFOUND) {
+        code = cli_no_stored_runs(&c, s, sc, script, segment);
+    } else {
+        code = cli_fail(&c, s, rc);
+    }
+    free(h.r);
+    segrt_script_free(sc);
+    segrt_store_close(s);
+    return code;
+}

@@ -1,0 +1,167 @@
+/*
+ * cmd_repl.c — segrt repl (SPEC §6): an interactive Lua prompt on a store
+ * with the seg language ready. This file holds the command and the
+ * read-eval loop; repl.h lists the files that do the rest.
+ */
+#include "repl/repl.h"
+
+#include <langinfo.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int repl_strings_add(repl_strings *l, const char *s)
+{
+    char **grown = realloc(l->v, (l->n + 1) * sizeof *grown);
+    if (grown == NULL)
+        return -1;
+    l->v = grown;
+    if ((l->v[l->n] = strdup(s)) == NULL)
+        return -1;
+    l->n++;
+    return 0;
+}
+
+void repl_strings_free(repl_strings *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+    *l = (repl_strings){ 0 };
+}
+
+static int is_meta(const char *line)
+{
+    return line[strspn(line, " \t")] == ':';
+}
+
+static int is_blank(const char *line)
+{
+    return line[strspn(line, " \t\r")] == '\0';
+}
+
+/* stmt + "\n" + line (stmt may be NULL); frees both; NULL when out of memory. */
+static char *join(char *stmt, char *line)
+{
+    if (stmt == NULL)
+        return line;
+    size_t a = strlen(stmt), b = strlen(line);
+    char *out = realloc(stmt, a + b + 2);
+    if (out) {
+        out[a] = '\n';
+        memcpy(out + a + 1, line, b + 1);
+    } else {
+        free(stmt);
+    }
+    free(line);
+    return out;
+}
+
+/* Read statements until end of input or :quit; an unfinished one at the end is an error. */
+static void loop(repl *r)
+{
+    char *stmt = NULL;
+    while (!r->quit) {
+        int interrupted;
+        r->continued = stmt != NULL;
+        char *line = repl_input_read(r, &interrupted);
+        if (interrupted) {
+            free(stmt);
+            stmt = NULL;
+            continue;
+        }
+        if (line == NULL)
+            break;
+        if (stmt == NULL && (is_blank(line) || is_meta(line))) {
+            if (!is_blank(line)) {
+                repl_input_remember(r, line);
+                repl_meta(r, line);
+            }
+            free(line);
+            continue;
+        }
+        if (stmt == NULL)
+            r->n++;
+        if ((stmt = join(stmt, line)) == NULL) {
+            repl_error(r, "out of memory: the statement was dropped");
+            continue;
+        }
+        if (repl_eval(r, stmt, 0) == REPL_MORE)
+            continue;
+        repl_input_remember(r, stmt);
+        free(stmt);
+        stmt = NULL;
+    }
+    if (stmt)
+        repl_eval(r, stmt, 1);
+    free(stmt);
+}
+
+static void banner(repl *r)
+{
+    char now[21];
+    segrt_time_format(segrt_store_now(r->s), now);
+    printf("segrt repl on %s: %llu contacts, NOW = %s\n"
+           "seg, F, E, S, days and hours are ready; :help lists the commands, Ctrl-D leaves.\n",
+           r->c->db, (unsigned long long)r->contacts, now);
+}
+
+static void session_free(repl *r)
+{
+    repl_input_close(r);
+    segrt_script_free(r->sc);
+    repl_strings_free(&r->saved);
+    repl_strings_free(&r->loaded);
+    repl_strings_free(&r->fields);
+    repl_strings_free(&r->types);
+}
+
+int cmd_repl(int argc, char **argv)
+{
+    static const struct option opts[] = { CLI_COMMON_OPTIONS, { 0 } };
+    cli c;
+    cli_init(&c, "repl",
+             "segrt repl [--db DIR] [--now T] [SCRIPT...]\n"
+             "  An interactive Lua prompt on the store with the seg language ready (seg, F,\n"
+             "  E, S, days, hours) and the SCRIPTs loaded. A predicate prints its member\n"
+             "  count, share and first members; a value its range; a segment name its\n"
+             "  definition and size. :help lists the commands (:fields, :events, :segments,\n"
+             "  :show ID, :load FILE, :save FILE, :now T, :time, :quit). On a terminal:\n"
+             "  line editing, Tab completion, history in ~/.segrt_history. With stdin not a\n"
+             "  terminal, statements are read without prompts and the exit code is 1 when\n"
+             "  one failed.",
+             argv);
+    int code = cli_parse(&c, argc, argv, opts, NULL, NULL);
+    if (code != CLI_GO_ON)
+        return code;
+    segrt_store *s = cli_open(&c, SEGRT_OPEN_READONLY);
+    if (s == NULL)
+        return EXIT_FAIL;
+    repl r = { .c = &c, .s = s, .tty = isatty(STDIN_FILENO), .colour = isatty(STDERR_FILENO) };
+    /* Keys arrive as UTF-8 (names like śląskie), also where no locale says so. */
+    if (r.tty && (setlocale(LC_CTYPE, "") == NULL || strcmp(nl_langinfo(CODESET), "UTF-8") != 0))
+        setlocale(LC_CTYPE, "C.UTF-8");
+    r.timing = r.tty;
+    segrt_stats st;
+    int rc = segrt_store_stats(s, &st);
+    r.contacts = st.contacts;
+    if (rc == SEGRT_OK)
+        rc = repl_setup(&r);
+    for (int i = optind; i < argc && rc == SEGRT_OK; i++)
+        rc = repl_load_file(&r, argv[i]);
+    if (rc == SEGRT_OK && (rc = repl_input_open(&r)) != SEGRT_OK)
+        repl_error(&r, "segrt: repl: cannot start line editing");
+    if (rc == SEGRT_OK) {
+        if (r.tty)
+            banner(&r);
+        loop(&r);
+    } else if (r.errors == 0) {
+        cli_fail(&c, s, rc);
+    }
+    int failed = rc != SEGRT_OK || (!r.tty && r.errors);
+    session_free(&r);
+    segrt_store_close(s);
+    return failed ? EXIT_FAIL : EXIT_OK;
+}

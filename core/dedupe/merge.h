@@ -1,0 +1,64 @@
+/*
+ * merge.h — merging a group of duplicate contacts into its survivor
+ * (merge.c), undoing a merge from what the store kept (merge_undo.c), and
+ * what the erasure of a contact does about merges (merge_store.c).
+ */
+#ifndef SEGRT_MERGE_H
+#define SEGRT_MERGE_H
+
+#include "store/column.h"
+#include "dedupe/dedupe.h"
+#include "store/event.h"
+#include "dedupe/merge_record.h"
+#include "store/store.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The source of the consent records a merge adds to keep the most protective state. */
+#define MERGE_CONSENT_SOURCE "dedupe"
+
+/*
+ * Merge group g (found by key by) into g->ord[0] in txn, as segrt_dedupe()
+ * describes: audit entry "merge" by actor, undo record under its sequence
+ * number (*merge_id). Column values are written through cc, which the
+ * caller flushes; the projections and the id order are left stale (ev_gen
+ * moves when the others had events): the caller refreshes them once after
+ * all its groups.
+ */
+int merge_group(segrt_store *s, MDB_txn *txn, col_cache *cc, const dup_group *g, int by,
+                const char *actor, uint64_t *merge_id);
+
+/* Add sign (+1 or -1) per event of l to the "events" and per-type counters. */
+int merge_count_events(segrt_store *s, MDB_txn *txn, const ev_list *l, int sign);
+
+/*
+ * For the erasure of contact ord (external id): drop the undo records of
+ * the merges into it and of those it holds, transitively (a merged contact
+ * that had survived an earlier merge), and of any merge that took a
+ * contact with this id. *n (if non-NULL) receives how many went.
+ */
+int merge_forget(segrt_store *s, MDB_txn *txn, uint32_t ord, const char *id, uint64_t *n);
+
+/* fn(ud, merge id, undo record) for each merge into ord that can be undone, oldest first. */
+int merge_each_into(segrt_store *s, MDB_txn *txn, uint32_t ord,
+                    int (*fn)(void *ud, uint64_t id, const merge_record *r), void *ud);
+
+/*
+ * The merge whose record holds the merged contact id (or, id NULL, the
+ * ordinal ord): *merge its id (0 when none) and *into its survivor.
+ */
+int merge_holding(segrt_store *s, MDB_txn *txn, const char *id, uint32_t ord, uint64_t *merge,
+                  uint32_t *into);
+
+/* "'id'" of contact ord into out, or "contact#ord (merged since)" when it is gone. */
+int merge_contact_name(segrt_store *s, MDB_txn *txn, uint32_t ord, char *out, size_t n);
+
+/*
+ * For an erasure of id, which is no contact: SEGRT_ENOTFOUND with a message
+ * that, when a merge took a contact with this id, names the contact it went
+ * into and the merge.
+ */
+int merge_erase_hint(segrt_store *s, MDB_txn *txn, const char *id);
+
+#endif

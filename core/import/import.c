@@ -1,0 +1,972 @@
+/*
+ * import.c — segrt_import_file(): maps a CSV or JSONL file, reads its
+ * columns, and applies its rows in committed batches.
+ *
+ * A batch is a run of input records. It is applied in one write transaction;
+ * its rejects are reported only after the commit, so a batch replayed after
+ * growing the map (MDB_MAP_FULL) reports nothing twice. A crash loses at most
+ * the batch in flight, and a re-run converges because contacts upsert by id
+ * and events and consents are idempotent.
+ *
+ * After an events import the event projections are rebuilt (projection.h).
+ *
+ * Uses: csv.h, jsonl.h, import_{contacts,events,consents}.c, store.h, projection.h.
+ */
+#include "import/import.h"
+
+#include "util/csv.h"
+#include "util/jsonl.h"
+#include "store/id_order.h"
+#include "store/projection.h"
+#include "util/value.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_FIELD_BYTES 65536            /* SPEC §2: longer values are rejected */
+#define BATCH_CACHE_BYTES ((size_t)256 << 20)
+#define INFER_SAMPLE_ROWS 1000
+#define MAX_GROW_RETRIES 40
+
+typedef struct source {
+    int jsonl;
+    const char *base;   /* the input text */
+    size_t size;
+    int mapped;         /* base is a mapping of the file: its read pages can be given back */
+    csv_reader csv;
+    jsonl_reader js;
+    char numbuf[4096]; /* JSONL numbers formatted for the current row */
+    size_t numlen;
+} source;
+
+/* ------------------------------------------------------------ messages */
+
+/* Append a (line, message) record of the current row to b. */
+static int record(import_ctx *c, buf *b, const char *fmt, va_list ap)
+{
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    uint64_t line = c->line;
+    uint32_t len = (uint32_t)strlen(msg) + 1;
+    if (buf_put(b, &line, sizeof line) || buf_put(b, &len, sizeof len) || buf_put(b, msg, len))
+        return store_fail(c->s, SEGRT_ENOMEM, "out of memory recording a row's message");
+    return SEGRT_OK;
+}
+
+int import_reject(import_ctx *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = record(c, &c->rejects, fmt, ap);
+    va_end(ap);
+    if (rc != SEGRT_OK)
+        return rc;
+    c->batch_rejected++;
+    return SEGRT_EBADROW;
+}
+
+int import_notice(import_ctx *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = record(c, &c->notices, fmt, ap);
+    va_end(ap);
+    c->batch_noticed += rc == SEGRT_OK;
+    return rc;
+}
+
+const char *import_quote(import_ctx *c, const char *p, size_t n)
+{
+    enum { MAXQ = 40 };
+    c->tmp.len = 0;
+    size_t i = 0, chars = 0;
+    while (i < n && chars < MAXQ) {
+        unsigned char ch = (unsigned char)p[i];
+        size_t k = 1;
+        if (ch >= 0xC0) /* keep a UTF-8 sequence whole */
+            while (i + k < n && ((unsigned char)p[i + k] & 0xC0) == 0x80)
+                k++;
+        if (ch < 0x20 || ch == 0x7f)
+            buf_put(&c->tmp, "?", 1);
+        else
+            buf_put(&c->tmp, p + i, k);
+        i += k;
+        chars++;
+    }
+    if (i < n)
+        buf_put(&c->tmp, "...", 3);
+    buf_put(&c->tmp, "", 1);
+    return c->tmp.p ? (const char *)c->tmp.p : "";
+}
+
+/* Hand the records of b to fn (when set), then forget them. */
+static void emit(import_ctx *c, buf *b, segrt_reject_fn fn)
+{
+    const unsigned char *p = b->p, *end = p + b->len;
+    while (p < end) {
+        uint64_t line;
+        uint32_t len;
+        memcpy(&line, p, sizeof line);
+        memcpy(&len, p + sizeof line, sizeof len);
+        const char *msg = (const char *)p + sizeof line + sizeof len;
+        if (fn)
+            fn(c->opts->ud, c->file, line, msg);
+        p += sizeof line + sizeof len + len;
+    }
+    b->len = 0;
+}
+
+/* ------------------------------------------------------------ in-memory indexes */
+
+int import_find_contact(import_ctx *c, const char *id, size_t n, uint32_t *ord)
+{
+    return strmap_get(c->ids, id, n, ord);
+}
+
+int import_pend(import_ctx *c, uint32_t ord, uint32_t at)
+{
+    if (c->npend == c->pend_cap) {
+        size_t cap = c->pend_cap ? c->pend_cap * 2 : 4096;
+        pend_rec *p = realloc(c->pend, cap * sizeof *p);
+        if (p == NULL)
+            return store_fail(c->s, SEGRT_ENOMEM, "out of memory buffering a batch");
+        c->pend = p;
+        c->pend_cap = cap;
+    }
+    c->pend[c->npend++] = (pend_rec){ ord, at };
+    if (c->touched)
+        c->touched(c->touched_ud, ord, c->kind == SEGRT_EVENTS ? c->evs.recs[at].type : 0);
+    return SEGRT_OK;
+}
+
+static void unload(import_ctx *c)
+{
+    strmap_free(c->ids);
+    strmap_free(c->emails);
+    c->ids = c->emails = NULL;
+    for (size_t i = 0; i < 3; i++) {
+        dict_map_free(c->ev_dicts[i]);
+        c->ev_dicts[i] = NULL;
+    }
+    for (size_t i = 0; i < 2; i++) {
+        dict_map_free(c->cs_dicts[i]);
+        c->cs_dicts[i] = NULL;
+    }
+    for (size_t i = 0; i < c->ncols; i++) {
+        dict_map_free(c->cols[i].dict);
+        c->cols[i].dict = NULL;
+        c->cols[i].field = 0;
+    }
+    if (c->colcache)
+        col_cache_reset(c->colcache);
+    c->loaded = 0;
+}
+
+static int load_ids(import_ctx *c)
+{
+    segrt_store *s = c->s;
+    c->ids = strmap_new();
+    if (c->ids == NULL)
+        return store_fail(s, SEGRT_ENOMEM, "out of memory loading the id index");
+    uint64_t next;
+    int rc = store_counter_get(s, c->txn, "next_ord", &next);
+    if (rc != SEGRT_OK)
+        return rc;
+    c->next_ord = (uint32_t)next;
+    MDB_cursor *cur;
+    int mrc = mdb_cursor_open(c->txn, s->dbi[DB_IDS], &cur);
+    if (mrc != 0)
+        return store_mdb_fail(s, mrc, "reading the id index");
+    MDB_val k, v;
+    mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    while (mrc == 0) {
+        uint32_t ord;
+        if (v.mv_size != sizeof ord) {
+            mdb_cursor_close(cur);
+            return store_fail(s, SEGRT_ECORRUPT, "id index entry has a bad size");
+        }
+        memcpy(&ord, v.mv_data, sizeof ord);
+        if (strmap_put(c->ids, k.mv_data, k.mv_size, ord) != 0) {
+            mdb_cursor_close(cur);
+            return store_fail(s, SEGRT_ENOMEM, "out of memory loading the id index");
+        }
+        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    if (mrc != MDB_NOTFOUND)
+        return store_mdb_fail(s, mrc, "reading the id index");
+    return SEGRT_OK;
+}
+
+/* Match the columns to the schema as committed: field ids may have been rolled back. */
+static int resolve_fields(import_ctx *c)
+{
+    int rc = schema_load_txn(c->s, c->txn);
+    for (size_t i = 0; i < c->ncols && rc == SEGRT_OK; i++) {
+        import_col *col = &c->cols[i];
+        if (col->role != ROLE_FIELD)
+            continue;
+        const field_def *f = schema_find(c->s->schema, col->name, strlen(col->name));
+        col->field = f ? f->id : 0;
+        if (f)
+            col->type = f->type;
+    }
+    return rc;
+}
+
+static int ensure_loaded(import_ctx *c)
+{
+    uint64_t gen;
+    int rc = store_counter_get(c->s, c->txn, "write_gen", &gen);
+    if (rc != SEGRT_OK)
+        return rc;
+    if (c->loaded && gen == c->loaded_gen)
+        return SEGRT_OK;
+    unload(c);
+    rc = load_ids(c);
+    if (rc == SEGRT_OK)
+        rc = resolve_fields(c);
+    if (rc == SEGRT_OK && c->kind == SEGRT_CONTACTS)
+        rc = import_contacts_load(c);
+    if (rc == SEGRT_OK) {
+        c->loaded = 1;
+        c->loaded_gen = gen;
+    }
+    return rc;
+}
+
+/* ------------------------------------------------------------ columns */
+
+static int add_column(import_ctx *c, const char *name, size_t n, size_t *index)
+{
+    for (size_t i = 0; i < c->ncols; i++) {
+        if (strlen(c->cols[i].name) == n && memcmp(c->cols[i].name, name, n) == 0) {
+            *index = i;
+            return SEGRT_OK;
+        }
+    }
+    if (c->ncols == c->cols_cap) {
+        size_t cap = c->cols_cap ? c->cols_cap * 2 : 32;
+        import_col *cols = realloc(c->cols, cap * sizeof *cols);
+        cell *cells = cols ? realloc(c->cells, cap * sizeof *cells) : NULL;
+        if (cols)
+            c->cols = cols;
+        if (cells == NULL)
+            return store_fail(c->s, SEGRT_ENOMEM, "out of memory reading columns");
+        c->cells = cells;
+        c->cols_cap = cap;
+    }
+    import_col *col = &c->cols[c->ncols];
+    *col = (import_col){ .name = strndup(name, n) };
+    if (col->name == NULL)
+        return store_fail(c->s, SEGRT_ENOMEM, "out of memory reading columns");
+    int rc = c->kind == SEGRT_CONTACTS ? import_contacts_column(c, col)
+           : c->kind == SEGRT_EVENTS   ? import_events_column(c, col)
+                                       : import_consents_column(c, col);
+    if (rc != SEGRT_OK) {
+        free(col->name);
+        return rc;
+    }
+    *index = c->ncols++;
+    return SEGRT_OK;
+}
+
+static int require_column(import_ctx *c, enum col_role role, const char *name)
+{
+    for (size_t i = 0; i < c->ncols; i++) {
+        if (c->cols[i].role == role)
+            return SEGRT_OK;
+    }
+    return store_fail(c->s, SEGRT_EINVAL, "%s: line 1: missing column '%s'", c->file, name);
+}
+
+static int read_header(import_ctx *c, source *src)
+{
+    uint64_t line;
+    csv_status st = csv_next(&src->csv, &line);
+    if (st == CSV_END)
+        return store_fail(c->s, SEGRT_EINVAL, "%s: the file is empty (a header row is needed)",
+                          c->file);
+    if (st == CSV_NOMEM)
+        return store_fail(c->s, SEGRT_ENOMEM, "out of memory reading %s", c->file);
+    if (st == CSV_BAD_ROW)
+        return store_fail(c->s, SEGRT_EINVAL, "%s: line %llu: bad header: %s%s", c->file,
+                          (unsigned long long)line, src->csv.err_col >= 0 ? "a column name " : "",
+                          src->csv.err);
+    size_t n = src->csv.nfields;
+    for (size_t i = 0; i < n; i++) {
+        const csv_field *f = &src->csv.fields[i];
+        size_t index;
+        if (c->ncols != i)
+            break;
+        int rc = add_column(c, f->ptr, f->len, &index);
+        if (rc != SEGRT_OK)
+            return rc;
+        if (index != i)
+            return store_fail(c->s, SEGRT_EINVAL, "%s: line 1: column '%s' appears twice",
+                              c->file, c->cols[index].name);
+    }
+    switch (c->kind) {
+    case SEGRT_CONTACTS:
+        return require_column(c, ROLE_ID, "id");
+    case SEGRT_EVENTS: {
+        int rc = require_column(c, ROLE_ID, "contact_id");
+        if (rc == SEGRT_OK)
+            rc = require_column(c, ROLE_EV_TS, "ts");
+        return rc == SEGRT_OK ? require_column(c, ROLE_EV_TYPE, "type") : rc;
+    }
+    case SEGRT_CONSENTS: {
+        int rc = require_column(c, ROLE_ID, "contact_id");
+        if (rc == SEGRT_OK)
+            rc = require_column(c, ROLE_CS_PURPOSE, "purpose");
+        if (rc == SEGRT_OK)
+            rc = require_column(c, ROLE_CS_STATUS, "status");
+        return rc == SEGRT_OK ? require_column(c, ROLE_CS_TS, "ts") : rc;
+    }
+    }
+    return SEGRT_EINVAL;
+}
+
+/* ------------------------------------------------------------ rows */
+
+typedef enum { ROW_OK, ROW_BAD, ROW_END, ROW_FAIL } row_status;
+
+static row_status next_csv_row(import_ctx *c, source *src)
+{
+    uint64_t line;
+    csv_status st = csv_next(&src->csv, &line);
+    c->line = line;
+    if (st == CSV_END)
+        return ROW_END;
+    if (st == CSV_NOMEM) {
+        store_fail(c->s, SEGRT_ENOMEM, "out of memory reading %s", c->file);
+        return ROW_FAIL;
+    }
+    size_t n = src->csv.nfields < c->ncols ? src->csv.nfields : c->ncols;
+    for (size_t i = 0; i < c->ncols; i++) {
+        c->cells[i] = (cell){ .state = CELL_ABSENT };
+        if (i < n) {
+            const csv_field *f = &src->csv.fields[i];
+            c->cells[i] = (cell){ .state = f->len || f->quoted ? CELL_TEXT : CELL_EMPTY,
+                                  .p = f->ptr, .n = f->len };
+        }
+    }
+    int col = src->csv.err_col;
+    if (st == CSV_BAD_ROW && col >= 0 && (size_t)col < c->ncols)
+        import_reject(c, "%s %s", c->cols[col].name, src->csv.err);
+    else if (st == CSV_BAD_ROW && col >= 0)
+        import_reject(c, "field %d %s", col + 1, src->csv.err);
+    else if (st == CSV_BAD_ROW)
+        import_reject(c, "%s", src->csv.err);
+    else if (src->csv.nfields != c->ncols)
+        import_reject(c, "has %zu fields, the header has %zu", src->csv.nfields, c->ncols);
+    else
+        return ROW_OK;
+    return ROW_BAD;
+}
+
+static row_status next_jsonl_row(import_ctx *c, source *src)
+{
+    uint64_t line;
+    jsonl_status st = jsonl_next(&src->js, &line);
+    c->line = line;
+    if (st == JSONL_END)
+        return ROW_END;
+    if (st == JSONL_BAD_ROW) {
+        import_reject(c, "%s", src->js.err);
+        return ROW_BAD;
+    }
+    for (size_t i = 0; i < c->ncols; i++)
+        c->cells[i] = (cell){ .state = CELL_ABSENT };
+    src->numlen = 0;
+    const char *key;
+    json_t *v;
+    json_object_foreach(src->js.obj, key, v) {
+        size_t index;
+        int rc = add_column(c, key, strlen(key), &index);
+        if (rc == SEGRT_EINVAL) {
+            import_reject(c, "%s", c->s->errmsg);
+            return ROW_BAD;
+        }
+        if (rc != SEGRT_OK)
+            return ROW_FAIL;
+        cell *cl = &c->cells[index];
+        if (json_is_null(v)) {
+            *cl = (cell){ .state = CELL_EMPTY };
+            continue;
+        }
+        if (json_is_array(v)) {
+            *cl = (cell){ .state = CELL_ARRAY, .json = v };
+            continue;
+        }
+        size_t len;
+        int composite = 0;
+        const char *text = jsonl_scalar_text(&src->js, v, &len, &composite);
+        if (composite) {
+            import_reject(c, "%s is an object, not a value", key);
+            return ROW_BAD;
+        }
+        if (!json_is_string(v)) { /* numbers and booleans: the reader reuses its buffer */
+            if (src->numlen + len + 1 > sizeof src->numbuf) {
+                import_reject(c, "has too many numeric values");
+                return ROW_BAD;
+            }
+            memcpy(src->numbuf + src->numlen, text, len);
+            text = src->numbuf + src->numlen;
+            src->numlen += len + 1;
+        }
+        if (len > MAX_FIELD_BYTES) {
+            import_reject(c, "%s is longer than %d bytes (%zu bytes)", key, MAX_FIELD_BYTES, len);
+            return ROW_BAD;
+        }
+        *cl = (cell){ .state = CELL_TEXT, .p = text, .n = len, .json = v };
+    }
+    return ROW_OK;
+}
+
+static row_status next_row(import_ctx *c, source *src)
+{
+    return src->jsonl ? next_jsonl_row(c, src) : next_csv_row(c, src);
+}
+
+static int apply_row(import_ctx *c)
+{
+    switch (c->kind) {
+    case SEGRT_CONTACTS: return import_contacts_row(c);
+    case SEGRT_EVENTS: return import_events_row(c);
+    case SEGRT_CONSENTS: return import_consents_row(c);
+    }
+    return SEGRT_EINVAL;
+}
+
+static int finish_batch(import_ctx *c)
+{
+    int rc = c->kind == SEGRT_CONTACTS ? import_contacts_finish(c)
+           : c->kind == SEGRT_EVENTS   ? import_events_finish(c)
+                                       : import_consents_finish(c);
+    segrt_store *s = c->s;
+    if (rc == SEGRT_OK)
+        rc = store_counter_add(s, c->txn, "contacts", c->delta_contacts);
+    if (rc == SEGRT_OK)
+        rc = store_counter_add(s, c->txn, "events", c->delta_events);
+    if (rc == SEGRT_OK)
+        rc = store_counter_add(s, c->txn, "consents", c->delta_consents);
+    if (rc == SEGRT_OK)
+        rc = store_counter_add(s, c->txn, "write_gen", 1);
+    /* Timelines were written: the event projections are stale. */
+    if (rc == SEGRT_OK && c->kind == SEGRT_EVENTS && c->npend > 0)
+        rc = store_counter_add(s, c->txn, EV_GEN_COUNTER, 1);
+    return rc;
+}
+
+/* ------------------------------------------------------------ batches */
+
+typedef struct position {
+    const char *pos;
+    uint64_t line;
+} position;
+
+static position source_tell(const source *src)
+{
+    if (src->jsonl)
+        return (position){ src->js.pos, src->js.line };
+    return (position){ src->csv.pos, src->csv.line };
+}
+
+static void source_seek(source *src, position p)
+{
+    size_t left = (size_t)(src->base + src->size - p.pos);
+    if (src->jsonl) {
+        jsonl_reader_free(&src->js);
+        jsonl_reader_init(&src->js, p.pos, left, p.line);
+    } else {
+        csv_reader_free(&src->csv);
+        csv_reader_init(&src->csv, p.pos, left, p.line, MAX_FIELD_BYTES);
+    }
+}
+
+/*
+ * Give back the pages of the input read so far: the file is mapped, and its
+ * touched pages would otherwise count toward the process's resident memory.
+ */
+static void release_read(source *src, const char *upto)
+{
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t start = (uintptr_t)src->base, end = ((uintptr_t)upto) & ~(page - 1);
+    if (src->mapped && end > start)
+        madvise((void *)start, end - start, MADV_DONTNEED);
+}
+
+static void reset_batch(import_ctx *c)
+{
+    c->npend = 0;
+    ev_list_clear(&c->evs);
+    c->css.n = 0;
+    c->delta_contacts = c->delta_events = c->delta_consents = 0;
+    c->rejects.len = c->notices.len = 0;
+    c->batch_rejected = c->batch_inserted = c->batch_noticed = 0;
+}
+
+/*
+ * Apply one batch from the current position. *done is set at end of input.
+ * Returns SEGRT_EBADROW when strict mode met a bad row.
+ */
+static int run_batch(import_ctx *c, source *src, uint32_t batch_rows, int *done, uint64_t *rows)
+{
+    segrt_store *s = c->s;
+    reset_batch(c);
+    int rc = store_txn_begin(s, 0, &c->txn);
+    if (rc != SEGRT_OK)
+        return rc;
+    rc = ensure_loaded(c);
+    uint64_t n = 0;
+    *done = 0;
+    while (rc == SEGRT_OK && (batch_rows == 0 || n < batch_rows)) {
+        if (!c->opts->strict && c->colcache && col_cache_bytes(c->colcache) > BATCH_CACHE_BYTES)
+            break; /* bound the memory of a batch that touches many column chunks */
+        row_status st = next_row(c, src);
+        if (st == ROW_END) {
+            *done = 1;
+            break;
+        }
+        n++;
+        if (st == ROW_FAIL) {
+            rc = SEGRT_ENOMEM;
+            break;
+        }
+        int arc = st == ROW_BAD ? SEGRT_EBADROW : apply_row(c);
+        if (arc == SEGRT_EBADROW && c->opts->strict)
+            rc = SEGRT_EBADROW;
+        else if (arc != SEGRT_EBADROW)
+            rc = arc;
+    }
+    if (rc == SEGRT_OK)
+        rc = finish_batch(c);
+    if (rc != SEGRT_OK) {
+        mdb_txn_abort(c->txn);
+        c->txn = NULL;
+        unload(c);
+        return rc;
+    }
+    int mrc = mdb_txn_commit(c->txn);
+    c->txn = NULL;
+    if (mrc != 0) {
+        unload(c);
+        return store_mdb_fail(s, mrc, "committing a batch");
+    }
+    c->loaded_gen++;
+    *rows = n;
+    return SEGRT_OK;
+}
+
+static int run_batches(import_ctx *c, source *src)
+{
+    segrt_store *s = c->s;
+    uint32_t batch_rows = c->opts->batch_rows;
+    if (c->opts->strict)
+        batch_rows = 0; /* one transaction: nothing of the file commits on a bad row */
+    else if (batch_rows == 0)
+        batch_rows = c->kind == SEGRT_CONTACTS ? 50000 : c->kind == SEGRT_EVENTS ? 500000 : 200000;
+    int done = 0, retries = 0;
+    while (!done) {
+        position start = source_tell(src);
+        uint64_t rows = 0;
+        s->last_mdb_rc = 0;
+        int rc = run_batch(c, src, batch_rows, &done, &rows);
+        if (rc != SEGRT_OK && s->last_mdb_rc == MDB_MAP_FULL && retries < MAX_GROW_RETRIES) {
+            retries++;
+            rc = store_grow(s);
+            if (rc != SEGRT_OK)
+                return rc;
+            source_seek(src, start);
+            done = 0;
+            continue;
+        }
+        if (rc == SEGRT_EBADROW) {
+            /* strict: report the bad row, commit nothing */
+            const unsigned char *p = c->rejects.p;
+            uint64_t line;
+            memcpy(&line, p, sizeof line);
+            const char *reason = (const char *)p + sizeof line + sizeof(uint32_t);
+            store_fail(s, SEGRT_EBADROW, "%s: line %llu: %s (strict: nothing imported)",
+                       c->file, (unsigned long long)line, reason);
+            emit(c, &c->rejects, c->opts->on_reject); /* its notices: nothing was kept */
+            c->rep->rejected++;
+            return SEGRT_EBADROW;
+        }
+        if (rc != SEGRT_OK)
+            return rc;
+        retries = 0;
+        c->rep->rows += rows;
+        c->rep->rejected += c->batch_rejected;
+        c->rep->accepted += rows - c->batch_rejected;
+        c->rep->inserted += c->batch_inserted;
+        c->rep->noticed += c->batch_noticed;
+        c->rep->batches++;
+        emit(c, &c->rejects, c->opts->on_reject);
+        emit(c, &c->notices, c->opts->on_notice);
+        release_read(src, source_tell(src).pos);
+        if (c->opts->on_progress) {
+            position at = source_tell(src);
+            c->opts->on_progress(c->opts->ud, (uint64_t)(at.pos - src->base), src->size,
+                                 c->rep->rows);
+        }
+    }
+    return SEGRT_OK;
+}
+
+/* ------------------------------------------------------------ type inference */
+
+unsigned import_value_kinds(const char *p, size_t n)
+{
+    int64_t v;
+    unsigned k = 0;
+    int is_int = value_parse_int(p, n, &v) == 0;
+    k |= is_int ? KIND_INT : 0;
+    k |= value_parse_number(p, n, &v) == 0 ? KIND_NUM : 0;
+    k |= !is_int && value_parse_bool(p, n, &v) == 0 ? KIND_BOOL : 0;
+    k |= value_parse_date(p, n, &v) == 0 ? KIND_DATE : 0;
+    k |= value_parse_timestamp(p, n, &v) == 0 ? KIND_TS : 0;
+    return k;
+}
+
+segrt_type import_type_of_kinds(unsigned k, int has_semicolon)
+{
+    return (k & KIND_INT)    ? SEGRT_T_INTEGER
+         : (k & KIND_NUM)    ? SEGRT_T_NUMBER
+         : (k & KIND_BOOL)   ? SEGRT_T_BOOLEAN
+         : (k & KIND_DATE)   ? SEGRT_T_DATE
+         : (k & KIND_TS)     ? SEGRT_T_TIMESTAMP
+         : has_semicolon     ? SEGRT_T_SET
+                             : SEGRT_T_STRING;
+}
+
+/*
+ * Infer the types of new contact fields from the first rows of a CSV file:
+ * the narrowest type every sampled value parses as; ';' in a value makes a set.
+ */
+static int infer_types(import_ctx *c, source *src)
+{
+    int pending = 0;
+    for (size_t i = 0; i < c->ncols; i++)
+        pending |= c->cols[i].role == ROLE_FIELD && c->cols[i].type == 0;
+    if (!pending)
+        return SEGRT_OK;
+    position start = source_tell(src);
+    c->sampling = 1;
+    unsigned *kinds = calloc(c->ncols, sizeof *kinds);
+    int *semi = calloc(c->ncols, sizeof *semi), *seen = calloc(c->ncols, sizeof *seen);
+    if (kinds == NULL || semi == NULL || seen == NULL) {
+        free(kinds);
+        free(semi);
+        free(seen);
+        c->sampling = 0;
+        return store_fail(c->s, SEGRT_ENOMEM, "out of memory inferring types");
+    }
+    for (int r = 0; r < INFER_SAMPLE_ROWS; r++) {
+        row_status st = next_row(c, src);
+        if (st == ROW_END || st == ROW_FAIL)
+            break;
+        for (size_t i = 0; st == ROW_OK && i < c->ncols; i++) {
+            const cell *cl = &c->cells[i];
+            if (cl->state != CELL_TEXT)
+                continue;
+            unsigned k = import_value_kinds(cl->p, cl->n);
+            kinds[i] = seen[i] ? kinds[i] & k : k;
+            seen[i] = 1;
+            semi[i] |= memchr(cl->p, ';', cl->n) != NULL;
+        }
+    }
+    for (size_t i = 0; i < c->ncols; i++) {
+        import_col *col = &c->cols[i];
+        if (col->role == ROLE_FIELD && col->type == 0)
+            col->type = seen[i] ? import_type_of_kinds(kinds[i], semi[i]) : SEGRT_T_STRING;
+    }
+    free(kinds);
+    free(semi);
+    free(seen);
+    c->sampling = 0;
+    reset_batch(c);
+    source_seek(src, start);
+    return SEGRT_OK;
+}
+
+/* ------------------------------------------------------------ files */
+
+static int map_file(segrt_store *s, const char *path, const char **base, size_t *size)
+{
+    *base = NULL;
+    *size = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return store_fail(s, SEGRT_EIO, "%s: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return store_fail(s, SEGRT_EIO, "%s: not a regular file", path);
+    }
+    if (st.st_size > 0) {
+        void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (p == MAP_FAILED) {
+            close(fd);
+            return store_fail(s, SEGRT_EIO, "%s: %s", path, strerror(errno));
+        }
+        madvise(p, (size_t)st.st_size, MADV_SEQUENTIAL);
+        *base = p;
+        *size = (size_t)st.st_size;
+    }
+    close(fd);
+    return SEGRT_OK;
+}
+
+static int has_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+static void ctx_free(import_ctx *c)
+{
+    unload(c);
+    col_cache_free(c->colcache);
+    for (size_t i = 0; i < c->ncols; i++)
+        free(c->cols[i].name);
+    free(c->cols);
+    free(c->cells);
+    free(c->pend);
+    free(c->parsed);
+    free(c->items_at);
+    free(c->items_n);
+    free(c->items);
+    ev_list_free(&c->evs);
+    cs_list_free(&c->css);
+    buf_free(&c->rejects);
+    buf_free(&c->notices);
+    buf_free(&c->tmp);
+    buf_free(&c->tmp2);
+    buf_free(&c->enc);
+    row_free(&c->row);
+}
+
+/* The options of a call that gave none. */
+static const segrt_import_opts no_opts = { 0 };
+
+/* Set up c for importing rows of kind into s (names in messages: name). */
+static int ctx_init(import_ctx *c, segrt_store *s, segrt_kind kind, const char *name,
+                    const segrt_import_opts *opts, segrt_import_report *rep)
+{
+    *c = (import_ctx){ .s = s, .kind = kind, .file = name, .opts = opts ? opts : &no_opts,
+                       .rep = rep };
+    c->id_col = c->email_col = -1;
+    for (size_t i = 0; i < sizeof c->role_col / sizeof c->role_col[0]; i++)
+        c->role_col[i] = -1;
+    if (kind == SEGRT_CONTACTS && (c->colcache = col_cache_new()) == NULL)
+        return store_fail(s, SEGRT_ENOMEM, "out of memory");
+    return SEGRT_OK;
+}
+
+/* Apply the rows of src in committed batches; the derived data is left to the caller. */
+static int feed(import_ctx *c, source *src)
+{
+    int rc = SEGRT_OK;
+    const char *start = src->base ? src->base : "";
+    size_t len = src->size;
+    if (len >= 3 && memcmp(start, "\xEF\xBB\xBF", 3) == 0) { /* a UTF-8 byte order mark */
+        start += 3;
+        len -= 3;
+    }
+    if (src->jsonl) {
+        jsonl_reader_init(&src->js, start, len, 1);
+    } else {
+        csv_reader_init(&src->csv, start, len, 1, MAX_FIELD_BYTES);
+        rc = read_header(c, src);
+        if (rc == SEGRT_OK && c->kind == SEGRT_CONTACTS)
+            rc = infer_types(c, src);
+    }
+    if (rc == SEGRT_OK)
+        rc = run_batches(c, src);
+    if (src->jsonl)
+        jsonl_reader_free(&src->js);
+    else
+        csv_reader_free(&src->csv);
+    return rc;
+}
+
+int import_update_derived(segrt_store *s, segrt_kind kind)
+{
+    int rc = SEGRT_OK;
+    if (kind == SEGRT_EVENTS)
+        rc = ev_proj_update(s);
+    if (kind == SEGRT_CONTACTS)
+        rc = id_order_update(s);
+    return rc;
+}
+
+/* Import the text of src (named name in messages): batches, then the derived data. */
+static int import_source(segrt_store *s, segrt_kind kind, const char *name, source *src,
+                         const segrt_import_opts *opts, segrt_import_report *out)
+{
+    segrt_import_report rep = { 0 };
+    import_ctx c;
+    int rc = ctx_init(&c, s, kind, name, opts, &rep);
+    if (rc == SEGRT_OK)
+        rc = feed(&c, src);
+    ctx_free(&c);
+    /* Rebuild the derived data once, after the last batch. */
+    if (rc == SEGRT_OK)
+        rc = import_update_derived(s, kind);
+    if (rc == SEGRT_OK)
+        mdb_env_sync(s->env, 1);
+    if (out)
+        *out = rep;
+    return rc;
+}
+
+int import_stream_open(segrt_store *s, segrt_kind kind, const char *name, import_ctx **out)
+{
+    import_ctx *c = malloc(sizeof *c);
+    *out = NULL;
+    if (c == NULL)
+        return store_fail(s, SEGRT_ENOMEM, "out of memory");
+    int rc = ctx_init(c, s, kind, name, NULL, NULL);
+    if (rc != SEGRT_OK) {
+        import_stream_close(c);
+        return rc;
+    }
+    *out = c;
+    return SEGRT_OK;
+}
+
+int import_stream_feed(import_ctx *c, const char *data, size_t len,
+                       const segrt_import_opts *opts, segrt_import_report *out,
+                       void (*touched)(void *ud, uint32_t ord, uint32_t ev_type), void *ud)
+{
+    segrt_import_report rep = { 0 };
+    source src = { .jsonl = 1, .base = data, .size = len };
+    c->opts = opts ? opts : &no_opts;
+    c->rep = &rep;
+    c->touched = touched;
+    c->touched_ud = ud;
+    int rc = c->s->readonly ? store_fail(c->s, SEGRT_EINVAL, "the store is open read-only")
+                            : feed(c, &src);
+    c->opts = &no_opts;
+    c->rep = NULL;
+    c->touched = NULL;
+    if (out)
+        *out = rep;
+    return rc;
+}
+
+void import_stream_close(import_ctx *c)
+{
+    if (c == NULL)
+        return;
+    ctx_free(c);
+    free(c);
+}
+
+static int check_call(segrt_store *s, segrt_kind kind, const void *what, segrt_import_report *out)
+{
+    if (out)
+        *out = (segrt_import_report){ 0 };
+    if (s == NULL || what == NULL || kind < SEGRT_CONTACTS || kind > SEGRT_CONSENTS)
+        return SEGRT_EINVAL;
+    if (s->readonly)
+        return store_fail(s, SEGRT_EINVAL, "the store is open read-only");
+    return SEGRT_OK;
+}
+
+int segrt_import_file(segrt_store *s, segrt_kind kind, const char *path,
+                      const segrt_import_opts *opts, segrt_import_report *out)
+{
+    int rc = check_call(s, kind, path, out);
+    if (rc != SEGRT_OK)
+        return rc;
+    source src = { .jsonl = has_suffix(path, ".jsonl"), .mapped = 1 };
+    rc = map_file(s, path, &src.base, &src.size);
+    if (rc != SEGRT_OK)
+        return rc;
+    rc = import_source(s, kind, path, &src, opts, out);
+    if (src.base)
+        munmap((void *)src.base, src.size);
+    return rc;
+}
+
+int segrt_import_buffer(segrt_store *s, segrt_kind kind, const char *name, const char *data,
+                        size_t len, int jsonl, const segrt_import_opts *opts,
+                        segrt_import_report *out)
+{
+    int rc = check_call(s, kind, data, out);
+    if (rc != SEGRT_OK)
+        return rc;
+    source src = { .jsonl = jsonl, .base = data, .size = len };
+    return import_source(s, kind, name ? name : "buffer", &src, opts, out);
+}
+
+/* ------------------------------------------------------------ helpers for events and consents */
+
+int import_contact_of_row(import_ctx *c, uint32_t *ord)
+{
+    const cell *cl = c->id_col >= 0 ? &c->cells[c->id_col] : NULL;
+    if (cl == NULL || cl->state != CELL_TEXT || cl->n == 0)
+        return import_reject(c, "contact_id is missing");
+    if (!import_find_contact(c, cl->p, cl->n, ord))
+        return import_reject(c, "contact_id '%s' is not a known contact (unknown contact)",
+                             import_quote(c, cl->p, cl->n));
+    return SEGRT_OK;
+}
+
+int import_time_cell(import_ctx *c, long i, int required, int64_t *v)
+{
+    *v = VALUE_MISSING;
+    if (i < 0 || c->cells[i].state == CELL_ABSENT || c->cells[i].state == CELL_EMPTY)
+        return required ? import_reject(c, "ts is missing") : SEGRT_OK;
+    const cell *cl = &c->cells[i];
+    if (cl->state != CELL_TEXT || value_parse_timestamp(cl->p, cl->n, v) != 0)
+        return import_reject(c, "%s '%s' is not a timestamp (YYYY-MM-DDTHH:MM:SSZ)",
+                             c->cols[i].name,
+                             cl->state == CELL_TEXT ? import_quote(c, cl->p, cl->n) : "[list]");
+    return SEGRT_OK;
+}
+
+int import_code_cell(import_ctx *c, long i, dict_map **d, uint16_t field, int required,
+                     uint32_t *code)
+{
+    *code = 0;
+    if (i < 0 || c->cells[i].state == CELL_ABSENT || c->cells[i].state == CELL_EMPTY)
+        return required ? import_reject(c, "%s is missing", i < 0 ? "a value" : c->cols[i].name)
+                        : SEGRT_OK;
+    const cell *cl = &c->cells[i];
+    if (cl->state != CELL_TEXT)
+        return import_reject(c, "%s is a list, not a value", c->cols[i].name);
+    if (*d == NULL) {
+        int rc = dict_map_load(c->s, c->txn, field, d);
+        if (rc != SEGRT_OK)
+            return rc;
+    }
+    return dict_intern(c->s, c->txn, *d, cl->p, cl->n, code);
+}
+
+static int by_ord(const void *a, const void *b)
+{
+    const pend_rec *x = a, *y = b;
+    if (x->ord != y->ord)
+        return x->ord < y->ord ? -1 : 1;
+    return x->at < y->at ? -1 : x->at > y->at;
+}
+
+void import_sort_pending(import_ctx *c)
+{
+    for (size_t i = 1; i < c->npend; i++) {
+        if (by_ord(&c->pend[i - 1], &c->pend[i]) > 0) {
+            qsort(c->pend, c->npend, sizeof *c->pend, by_ord);
+            return;
+        }
+    }
+}

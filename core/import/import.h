@@ -1,0 +1,166 @@
+/*
+ * import.h — shared state of an import: the input columns, the in-memory
+ * indexes of the store, the rows of the batch in flight, rejects.
+ *
+ * import.c drives files and batches; import_contacts.c, import_events.c and
+ * import_consents.c apply rows of one kind.
+ */
+#ifndef SEGRT_IMPORT_H
+#define SEGRT_IMPORT_H
+
+#include "util/buf.h"
+#include "store/column.h"
+#include "privacy/consent.h"
+#include "store/dict.h"
+#include "store/event.h"
+#include "store/row.h"
+#include "store/schema.h"
+#include "store/store.h"
+#include "util/strmap.h"
+
+#include <jansson.h>
+
+/* What an input column means. */
+enum col_role {
+    ROLE_FIELD,    /* a contact field (contacts) */
+    ROLE_ID,       /* contacts: id; events/consents: contact_id */
+    ROLE_EV_TS, ROLE_EV_TYPE, ROLE_EV_AMOUNT, ROLE_EV_CATEGORY, ROLE_EV_CHANNEL,
+    ROLE_EV_EVENT_ID,
+    ROLE_EV_EXTRA, /* any other event attribute, kept as JSON */
+    ROLE_CS_PURPOSE, ROLE_CS_STATUS, ROLE_CS_BASIS, ROLE_CS_TS, ROLE_CS_EXPIRES,
+    ROLE_CS_SOURCE
+};
+
+typedef struct import_col {
+    char *name;
+    enum col_role role;
+    segrt_type type;   /* ROLE_FIELD */
+    uint16_t field;    /* ROLE_FIELD: field id, 0 until declared */
+    dict_map *dict;    /* ROLE_FIELD of string/set type, loaded lazily */
+} import_col;
+
+/* One input value of the current row. */
+typedef enum { CELL_ABSENT, CELL_EMPTY, CELL_TEXT, CELL_ARRAY } cell_state;
+typedef struct cell {
+    cell_state state;
+    const char *p; /* CELL_TEXT */
+    size_t n;
+    json_t *json;  /* JSONL: the value as read, borrowed (an array for CELL_ARRAY) */
+} cell;
+
+typedef struct pend_rec {
+    uint32_t ord;
+    uint32_t at; /* index into the batch's ev_list / cs_list */
+} pend_rec;
+
+typedef struct import_ctx {
+    segrt_store *s;
+    segrt_kind kind;
+    const char *file;  /* as given, for messages */
+    const segrt_import_opts *opts;
+    segrt_import_report *rep;
+
+    import_col *cols;
+    size_t ncols, cols_cap;
+    cell *cells;       /* one per column, for the current row */
+    uint64_t line;     /* physical line of the current row */
+    int sampling;      /* reading rows only to infer types: no side effects */
+
+    long id_col;       /* the id / contact_id column, or -1 */
+    long email_col;    /* contacts: the email column, or -1 */
+    long role_col[ROLE_CS_SOURCE + 1]; /* events/consents: column of each role, or -1 */
+
+    /* In-memory indexes, valid for the store state as of the last commit. */
+    int loaded;
+    uint64_t loaded_gen; /* write_gen they were loaded at */
+    strmap *ids;       /* external id -> ordinal */
+    uint32_t next_ord;
+    strmap *emails;    /* normalised email -> ordinal of its first contact (contacts) */
+    dict_map *ev_dicts[3]; /* type, category, channel */
+    dict_map *cs_dicts[2]; /* purpose, source */
+    col_cache *colcache;
+
+    /* The batch in flight. */
+    MDB_txn *txn;
+    pend_rec *pend;
+    size_t npend, pend_cap;
+    ev_list evs;
+    cs_list css;
+    int64_t delta_contacts, delta_events, delta_consents;
+    buf rejects;       /* u64 line, u32 length, reason: emitted after commit */
+    buf notices;       /* the same for rows kept with a notice */
+    uint64_t batch_rejected, batch_inserted, batch_noticed;
+
+    /* Contacts: values of the current row, parsed before anything is written. */
+    int64_t *parsed;       /* per column */
+    size_t parsed_cap;
+    size_t *items_at, *items_n; /* per set column: range in items */
+    struct { const char *p; size_t n; } *items;
+    size_t nitems, items_cap;
+
+    /* The live path (import_stream_feed): told of each contact a row changes
+     * (and, for events, the event's type code). */
+    void (*touched)(void *ud, uint32_t ord, uint32_t ev_type);
+    void *touched_ud;
+
+    /* Scratch. */
+    buf tmp, tmp2, enc;
+    row row;
+} import_ctx;
+
+/* What a text value parses as (KIND_* bits), and the type to infer from them. */
+enum { KIND_INT = 1, KIND_NUM = 2, KIND_BOOL = 4, KIND_DATE = 8, KIND_TS = 16 };
+unsigned import_value_kinds(const char *p, size_t n);
+segrt_type import_type_of_kinds(unsigned kinds, int has_semicolon);
+
+/* Reject the current row with a reason (printf-style); returns SEGRT_EBADROW. */
+int import_reject(import_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Note something about the current row, which is kept (printf-style); SEGRT_OK or ENOMEM. */
+int import_notice(import_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A value quoted for a reason: at most 40 characters, then "...". */
+const char *import_quote(import_ctx *c, const char *p, size_t n);
+/* The ordinal of an external id; 0 when unknown, 1 when found. */
+int import_find_contact(import_ctx *c, const char *id, size_t n, uint32_t *ord);
+/* Add a pending record of the batch (events / consents). */
+int import_pend(import_ctx *c, uint32_t ord, uint32_t at);
+/* Sort the batch's pending records by contact, keeping input order within one. */
+void import_sort_pending(import_ctx *c);
+/* The contact named by the row's contact_id; rejects the row when unknown. */
+int import_contact_of_row(import_ctx *c, uint32_t *ord);
+/* A timestamp cell (column i, -1 when the file has none); VALUE_MISSING when empty. */
+int import_time_cell(import_ctx *c, long i, int required, int64_t *v);
+/* The dictionary code of a string cell, loading the dictionary d on first use. */
+int import_code_cell(import_ctx *c, long i, dict_map **d, uint16_t field, int required,
+                     uint32_t *code);
+
+/* Per kind: map a column name to its role (contacts also resolve the field). */
+int import_contacts_column(import_ctx *c, import_col *col);
+int import_events_column(import_ctx *c, import_col *col);
+int import_consents_column(import_ctx *c, import_col *col);
+/* Load what the kind needs in memory (after a commit by someone else or an abort). */
+int import_contacts_load(import_ctx *c);
+/* Apply the current row (cells) in c->txn; SEGRT_EBADROW when rejected. */
+int import_contacts_row(import_ctx *c);
+int import_events_row(import_ctx *c);
+int import_consents_row(import_ctx *c);
+/* Write what the batch buffered (columns, timelines, histories). */
+int import_contacts_finish(import_ctx *c);
+int import_events_finish(import_ctx *c);
+int import_consents_finish(import_ctx *c);
+
+/*
+ * An import kept open across calls (the live path, live.c): its in-memory
+ * indexes stay loaded between calls while nobody else writes. A feed imports
+ * JSON lines in committed batches, calls touched(ud, ord, ev_type) for each
+ * contact a row changes (ev_type: the event's type code, 0 for other kinds), and leaves the derived data (import_update_derived) and the
+ * sync to the caller.
+ */
+int import_stream_open(segrt_store *s, segrt_kind kind, const char *name, import_ctx **out);
+int import_stream_feed(import_ctx *c, const char *data, size_t len,
+                       const segrt_import_opts *opts, segrt_import_report *out,
+                       void (*touched)(void *ud, uint32_t ord, uint32_t ev_type), void *ud);
+void import_stream_close(import_ctx *c);
+/* Rebuild what an import of kind leaves stale: event projections, the id order. */
+int import_update_derived(segrt_store *s, segrt_kind kind);
+
+#endif

@@ -1,0 +1,146 @@
+/*
+ * import_consents.c — consent rows: validation, then, per contact, records
+ * appended to the stored history unless an identical record is held.
+ *
+ * Uses: import.h, consent.h.
+ */
+#include "import/import.h"
+
+#include "util/value.h"
+
+#include <string.h>
+
+static const struct {
+    const char *name;
+    enum col_role role;
+} consent_columns[] = {
+    { "contact_id", ROLE_ID },       { "purpose", ROLE_CS_PURPOSE },
+    { "status", ROLE_CS_STATUS },    { "legal_basis", ROLE_CS_BASIS },
+    { "ts", ROLE_CS_TS },            { "expires_at", ROLE_CS_EXPIRES },
+    { "source", ROLE_CS_SOURCE },
+};
+
+int import_consents_column(import_ctx *c, import_col *col)
+{
+    for (size_t i = 0; i < sizeof consent_columns / sizeof consent_columns[0]; i++) {
+        if (strcmp(col->name, consent_columns[i].name) == 0) {
+            col->role = consent_columns[i].role;
+            if (col->role == ROLE_ID)
+                c->id_col = (long)c->ncols;
+            else
+                c->role_col[col->role] = (long)c->ncols;
+            return SEGRT_OK;
+        }
+    }
+    return store_fail(c->s, SEGRT_EINVAL,
+                      "%s: unknown consent column '%s' (expected contact_id, purpose, status, "
+                      "legal_basis, ts, expires_at, source)", c->file, col->name);
+}
+
+/* An enumerated cell: 0 when absent (allowed unless required). */
+static int enum_cell(import_ctx *c, enum col_role role, const char *name, int required,
+                     int (*parse)(const char *, size_t), const char *choices, uint8_t *out)
+{
+    long i = c->role_col[role];
+    *out = 0;
+    if (i < 0 || c->cells[i].state == CELL_ABSENT || c->cells[i].state == CELL_EMPTY)
+        return required ? import_reject(c, "%s is missing", name) : SEGRT_OK;
+    const cell *cl = &c->cells[i];
+    int v = cl->state == CELL_TEXT ? parse(cl->p, cl->n) : 0;
+    if (v == 0)
+        return import_reject(c, "%s '%s' is not one of %s", name,
+                             cl->state == CELL_TEXT ? import_quote(c, cl->p, cl->n) : "[list]",
+                             choices);
+    *out = (uint8_t)v;
+    return SEGRT_OK;
+}
+
+int import_consents_row(import_ctx *c)
+{
+    const long *col = c->role_col;
+    uint32_t ord;
+    cs_rec r = { 0 };
+    int rc = import_contact_of_row(c, &ord);
+    if (rc == SEGRT_OK)
+        rc = enum_cell(c, ROLE_CS_STATUS, "status", 1, cs_status_parse,
+                       "granted, withdrawn, denied", &r.status);
+    if (rc == SEGRT_OK)
+        rc = enum_cell(c, ROLE_CS_BASIS, "legal_basis", 0, cs_basis_parse,
+                       "consent, legitimate_interest, contract, legal_obligation, "
+                       "vital_interest, public_task", &r.basis);
+    if (rc == SEGRT_OK)
+        rc = import_time_cell(c, col[ROLE_CS_TS], 1, &r.ts);
+    if (rc == SEGRT_OK)
+        rc = import_time_cell(c, col[ROLE_CS_EXPIRES], 0, &r.expires);
+    if (rc != SEGRT_OK)
+        return rc;
+    long pi = col[ROLE_CS_PURPOSE];
+    if (pi < 0 || c->cells[pi].state != CELL_TEXT)
+        return import_reject(c, "purpose is missing");
+    if (!schema_valid_name(c->cells[pi].p, c->cells[pi].n))
+        return import_reject(c, "purpose '%s' is not a valid purpose name (letters, digits and _)",
+                             import_quote(c, c->cells[pi].p, c->cells[pi].n));
+    rc = import_code_cell(c, pi, &c->cs_dicts[0], FIELD_CS_PURPOSE, 1, &r.purpose);
+    if (rc == SEGRT_OK)
+        rc = import_code_cell(c, col[ROLE_CS_SOURCE], &c->cs_dicts[1], FIELD_CS_SOURCE, 0,
+                              &r.source);
+    if (rc != SEGRT_OK)
+        return rc;
+    uint32_t at = (uint32_t)c->css.n;
+    if (cs_list_push(&c->css, &r) != 0)
+        return store_fail(c->s, SEGRT_ENOMEM, "out of memory buffering consents");
+    return import_pend(c, ord, at);
+}
+
+/* Append the batch's records of one contact (pend[from, to)) to its history. */
+static int merge_contact(import_ctx *c, cs_list *w, size_t from, size_t to)
+{
+    segrt_store *s = c->s;
+    uint32_t ord = c->pend[from].ord;
+    MDB_val k = store_ord_key(&ord), v;
+    w->n = 0;
+    int mrc = mdb_get(c->txn, s->dbi[DB_CONSENTS], &k, &v);
+    if (mrc == 0) {
+        int drc = cs_list_decode(w, v.mv_data, v.mv_size);
+        if (drc != 0)
+            return drc == -2 ? store_fail(s, SEGRT_ENOMEM, "out of memory merging consents")
+                             : store_fail(s, SEGRT_ECORRUPT, "consents of contact %u are corrupt",
+                                          ord);
+    } else if (mrc != MDB_NOTFOUND) {
+        return store_mdb_fail(s, mrc, "reading consents");
+    }
+    uint64_t added_total = 0;
+    for (size_t i = from; i < to; i++) {
+        int added;
+        if (cs_list_add(w, &c->css.recs[c->pend[i].at], &added) != 0)
+            return store_fail(s, SEGRT_ENOMEM, "out of memory merging consents");
+        added_total += (uint64_t)added;
+    }
+    if (added_total == 0)
+        return SEGRT_OK;
+    if (cs_list_encode(w, &c->enc) != 0)
+        return store_fail(s, SEGRT_ENOMEM, "out of memory merging consents");
+    v = (MDB_val){ c->enc.len, c->enc.p };
+    mrc = mdb_put(c->txn, s->dbi[DB_CONSENTS], &k, &v, 0);
+    if (mrc != 0)
+        return store_mdb_fail(s, mrc, "writing consents");
+    c->delta_consents += (int64_t)added_total;
+    c->batch_inserted += added_total;
+    return SEGRT_OK;
+}
+
+int import_consents_finish(import_ctx *c)
+{
+    import_sort_pending(c);
+    cs_list w = { 0 };
+    int rc = SEGRT_OK;
+    for (size_t i = 0; i < c->npend && rc == SEGRT_OK;) {
+        size_t j = i + 1;
+        while (j < c->npend && c->pend[j].ord == c->pend[i].ord)
+            j++;
+        rc = merge_contact(c, &w, i, j);
+        i = j;
+    }
+    cs_list_free(&w);
+    return rc;
+}

@@ -1,0 +1,203 @@
+/*
+ * import_events.c — event rows: validation, then, per contact, a merge into
+ * its stored timeline that keeps re-imports idempotent (event.h).
+ *
+ * Uses: import.h, event.h, value.h, jansson (extra attributes).
+ */
+#include "import/import.h"
+
+#include "util/value.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct {
+    const char *name;
+    enum col_role role;
+} event_columns[] = {
+    { "contact_id", ROLE_ID },         { "ts", ROLE_EV_TS },
+    { "type", ROLE_EV_TYPE },          { "amount", ROLE_EV_AMOUNT },
+    { "category", ROLE_EV_CATEGORY },  { "channel", ROLE_EV_CHANNEL },
+    { "event_id", ROLE_EV_EVENT_ID },
+};
+
+int import_events_column(import_ctx *c, import_col *col)
+{
+    col->role = ROLE_EV_EXTRA;
+    for (size_t i = 0; i < sizeof event_columns / sizeof event_columns[0]; i++) {
+        if (strcmp(col->name, event_columns[i].name) == 0)
+            col->role = event_columns[i].role;
+    }
+    if (col->role == ROLE_EV_EXTRA && !schema_valid_name(col->name, strlen(col->name)))
+        return store_fail(c->s, SEGRT_EINVAL,
+                          "%s: column '%s' is not a valid attribute name (letters, digits and _)",
+                          c->file, col->name);
+    if (col->role == ROLE_ID)
+        c->id_col = (long)c->ncols;
+    else if (col->role != ROLE_EV_EXTRA)
+        c->role_col[col->role] = (long)c->ncols;
+    return SEGRT_OK;
+}
+
+/* Extra attributes as compact JSON with sorted keys, so equal events compare equal. */
+static int extras_json(import_ctx *c, char **out)
+{
+    *out = NULL;
+    json_t *obj = NULL;
+    for (size_t i = 0; i < c->ncols; i++) {
+        const cell *cl = &c->cells[i];
+        if (c->cols[i].role != ROLE_EV_EXTRA || (cl->state != CELL_TEXT && cl->state != CELL_ARRAY))
+            continue;
+        if (obj == NULL && (obj = json_object()) == NULL)
+            return store_fail(c->s, SEGRT_ENOMEM, "out of memory");
+        /* JSONL keeps its types (3, true, [..]); CSV cells are text. */
+        json_t *v = cl->json ? json_incref(cl->json) : json_stringn(cl->p, cl->n);
+        if (v == NULL || json_object_set_new(obj, c->cols[i].name, v) != 0) {
+            json_decref(obj);
+            return store_fail(c->s, SEGRT_ENOMEM, "out of memory");
+        }
+    }
+    if (obj == NULL)
+        return SEGRT_OK;
+    *out = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(obj);
+    return *out ? SEGRT_OK : store_fail(c->s, SEGRT_ENOMEM, "out of memory");
+}
+
+int import_events_row(import_ctx *c)
+{
+    const long *rc_ = c->role_col;
+    uint32_t ord;
+    ev_rec r = { .amount = VALUE_MISSING };
+    int rc = import_contact_of_row(c, &ord);
+    if (rc == SEGRT_OK)
+        rc = import_time_cell(c, rc_[ROLE_EV_TS], 1, &r.ts);
+    if (rc != SEGRT_OK)
+        return rc;
+    long ti = rc_[ROLE_EV_TYPE];
+    if (ti < 0 || c->cells[ti].state != CELL_TEXT)
+        return import_reject(c, "type is missing");
+    if (!schema_valid_name(c->cells[ti].p, c->cells[ti].n))
+        return import_reject(c, "type '%s' is not a valid event type (letters, digits and _)",
+                             import_quote(c, c->cells[ti].p, c->cells[ti].n));
+    long ai = rc_[ROLE_EV_AMOUNT];
+    if (ai >= 0 && c->cells[ai].state == CELL_TEXT &&
+        value_parse_number(c->cells[ai].p, c->cells[ai].n, &r.amount) != 0)
+        return import_reject(c, "amount '%s' is not a number (digits, '.' and at most 6 decimals)",
+                             import_quote(c, c->cells[ai].p, c->cells[ai].n));
+    if (ai >= 0 && c->cells[ai].state == CELL_ARRAY)
+        return import_reject(c, "amount is a list, not a number");
+    rc = import_code_cell(c, ti, &c->ev_dicts[0], FIELD_EV_TYPE, 1, &r.type);
+    if (rc == SEGRT_OK)
+        rc = import_code_cell(c, rc_[ROLE_EV_CATEGORY], &c->ev_dicts[1], FIELD_EV_CATEGORY, 0,
+                              &r.category);
+    if (rc == SEGRT_OK)
+        rc = import_code_cell(c, rc_[ROLE_EV_CHANNEL], &c->ev_dicts[2], FIELD_EV_CHANNEL, 0,
+                              &r.channel);
+    if (rc != SEGRT_OK)
+        return rc;
+    const char *eid = "";
+    size_t neid = 0;
+    long ei = rc_[ROLE_EV_EVENT_ID];
+    if (ei >= 0 && c->cells[ei].state == CELL_TEXT) {
+        eid = c->cells[ei].p;
+        neid = c->cells[ei].n;
+    }
+    char *extra;
+    rc = extras_json(c, &extra);
+    if (rc != SEGRT_OK)
+        return rc;
+    uint32_t at = (uint32_t)c->evs.n;
+    if (ev_list_add(&c->evs, &r, eid, neid, extra ? extra : "", extra ? strlen(extra) : 0) != 0)
+        rc = store_fail(c->s, SEGRT_ENOMEM, "out of memory buffering events");
+    free(extra);
+    return rc == SEGRT_OK ? import_pend(c, ord, at) : rc;
+}
+
+/* Per event type code: the change in count this batch makes. */
+typedef struct type_deltas {
+    int64_t *d;
+    size_t n;
+} type_deltas;
+
+static int count_type(type_deltas *t, uint32_t type, int64_t by)
+{
+    if (type >= t->n) {
+        size_t n = type * 2 + 16;
+        int64_t *d = realloc(t->d, n * sizeof *d);
+        if (d == NULL)
+            return -1;
+        memset(d + t->n, 0, (n - t->n) * sizeof *d);
+        t->d = d;
+        t->n = n;
+    }
+    t->d[type] += by;
+    return 0;
+}
+
+/* Merge the batch's events of one contact (pend[from, to)) into its timeline. */
+static int merge_contact(import_ctx *c, ev_list *w, size_t from, size_t to, type_deltas *td)
+{
+    segrt_store *s = c->s;
+    uint32_t ord = c->pend[from].ord;
+    MDB_val k = store_ord_key(&ord), v;
+    ev_list_clear(w);
+    int mrc = mdb_get(c->txn, s->dbi[DB_EVENTS], &k, &v);
+    if (mrc == 0) {
+        int drc = ev_list_decode(w, v.mv_data, v.mv_size);
+        if (drc != 0)
+            return drc == -2 ? store_fail(s, SEGRT_ENOMEM, "out of memory merging events")
+                             : store_fail(s, SEGRT_ECORRUPT, "events of contact %u are corrupt", ord);
+    } else if (mrc != MDB_NOTFOUND) {
+        return store_mdb_fail(s, mrc, "reading events");
+    }
+    size_t nold = w->n;
+    int oom = 0;
+    for (size_t i = 0; i < nold; i++)
+        oom |= count_type(td, w->recs[i].type, -1);
+    for (size_t i = from; i < to && !oom; i++) {
+        const ev_rec *r = &c->evs.recs[c->pend[i].at];
+        const char *eid, *x;
+        size_t neid, nx;
+        ev_var(&c->evs, r, &eid, &neid, &x, &nx);
+        oom |= ev_list_add(w, r, eid, neid, x, nx);
+    }
+    if (oom || ev_list_merge(w, nold) != 0)
+        return store_fail(s, SEGRT_ENOMEM, "out of memory merging events");
+    for (size_t i = 0; i < w->n; i++)
+        oom |= count_type(td, w->recs[i].type, 1);
+    if (oom || ev_list_encode(w, &c->enc) != 0)
+        return store_fail(s, SEGRT_ENOMEM, "out of memory merging events");
+    v = (MDB_val){ c->enc.len, c->enc.p };
+    mrc = mdb_put(c->txn, s->dbi[DB_EVENTS], &k, &v, 0);
+    if (mrc != 0)
+        return store_mdb_fail(s, mrc, "writing events");
+    int64_t added = (int64_t)w->n - (int64_t)nold;
+    c->delta_events += added;
+    if (added > 0)
+        c->batch_inserted += (uint64_t)added;
+    return SEGRT_OK;
+}
+
+int import_events_finish(import_ctx *c)
+{
+    import_sort_pending(c);
+    ev_list w = { 0 };
+    type_deltas td = { 0 };
+    int rc = SEGRT_OK;
+    for (size_t i = 0; i < c->npend && rc == SEGRT_OK;) {
+        size_t j = i + 1;
+        while (j < c->npend && c->pend[j].ord == c->pend[i].ord)
+            j++;
+        rc = merge_contact(c, &w, i, j, &td);
+        i = j;
+    }
+    for (size_t t = 0; t < td.n && rc == SEGRT_OK; t++) {
+        char name[32];
+        snprintf(name, sizeof name, "evtype:%zu", t);
+        rc = store_counter_add(c->s, c->txn, name, td.d[t]);
+    }
+    ev_list_free(&w);
+    free(td.d);
+    return rc;
+}

@@ -1,0 +1,107 @@
+/*
+ * model_bgnbd.c — the "bgnbd" model kind: the customer-base summary of one
+ * event type (cba.h), the BG/NBD fit (bgnbd.h) and, per contact, P(alive)
+ * and the expected purchases in the next `horizon` units.
+ *
+ * Settings: event (default "purchase"), unit_days (default 7), obs_end
+ * ("YYYY-MM-DDTHH:MM:SSZ", default NOW), horizon (units, default 52).
+ * Outputs (missing for contacts without a purchase): frequency, recency, T,
+ * monetary, p_alive, expected.
+ */
+#include "models/bgnbd.h"
+#include "models/model.h"
+#include "store/projection.h"
+#include "util/value.h"
+
+#include <lauxlib.h>
+#include <math.h>
+#include <stdlib.h>
+
+static const char *const outputs[] = { "frequency", "recency", "T", "monetary", "p_alive",
+                                       "expected", NULL };
+enum { O_FREQUENCY, O_RECENCY, O_T, O_MONETARY, O_P_ALIVE, O_EXPECTED, O_COUNT };
+
+static int64_t micro(double v)
+{
+    return isfinite(v) ? (int64_t)llround(v * VALUE_NUMBER_SCALE) : VALUE_MISSING;
+}
+
+static int obs_end_of(plan_ctx *cx, int model, int64_t *end)
+{
+    lua_State *L = cx->sc->L;
+    lua_getfield(L, model, "obs_end");
+    int rc = SEGRT_OK;
+    *end = cx->now;
+    if (lua_isstring(L, -1) && segrt_time_parse(lua_tostring(L, -1), end) != SEGRT_OK) {
+        lua_getfield(L, model, "loc");
+        rc = plan_fail(cx, lua_tostring(L, -1), "obs_end '%s' is not YYYY-MM-DDTHH:MM:SSZ",
+                       lua_tostring(L, -2));
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    return rc;
+}
+
+static int compute(plan_ctx *cx, int model, vec *outs)
+{
+    lua_State *L = cx->sc->L;
+    double unit_days = model_number(L, model, "unit_days", 7), horizon = model_number(L, model,
+                                                                                     "horizon", 52);
+    uint32_t type;
+    int64_t end;
+    int rc = model_event_type(cx, model, &type);
+    if (rc == SEGRT_OK)
+        rc = obs_end_of(cx, model, &end);
+    if (rc != SEGRT_OK)
+        return rc;
+    if (!(unit_days > 0))
+        return plan_fail(cx, "bgnbd", "unit_days must be positive");
+    ev_proj ev;
+    if ((rc = ev_proj_get(cx->s, cx->txn, type, &ev)) != SEGRT_OK)
+        return rc;
+    size_t n = cx->ncontacts;
+    cba_row *rows = malloc((n ? n : 1) * sizeof *rows);
+    for (int o = 0; o < O_COUNT; o++)
+        outs[o].v = malloc((n ? n : 1) * sizeof *outs[o].v);
+    rc = rows ? cba_summary(ev.ord, ev.ts, ev.amount, ev.n, (uint32_t)n, end,
+                            (int64_t)llround(unit_days * 86400), rows)
+              : SEGRT_ENOMEM;
+    ev_proj_release(&ev);
+    for (int o = 0; o < O_COUNT && rc == SEGRT_OK; o++)
+        rc = outs[o].v ? SEGRT_OK : SEGRT_ENOMEM;
+    bgnbd_params p;
+    double loglik = 0;
+    if (rc == SEGRT_OK && (rc = bgnbd_fit(rows, n, &p, &loglik)) != SEGRT_OK)
+        rc = plan_fail(cx, "bgnbd", "the BG/NBD model cannot be fitted to these purchases "
+                       "(too few repeat buyers?)");
+    size_t buyers = 0;
+    for (size_t i = 0; i < n && rc == SEGRT_OK; i++) {
+        const cba_row *r = &rows[i];
+        int has = r->has_purchase && bitset_test(cx->live, (uint32_t)i);
+        buyers += (size_t)has;
+        outs[O_FREQUENCY].v[i] = has ? micro(r->frequency) : VALUE_MISSING;
+        outs[O_RECENCY].v[i] = has ? micro(r->recency) : VALUE_MISSING;
+        outs[O_T].v[i] = has ? micro(r->T) : VALUE_MISSING;
+        outs[O_MONETARY].v[i] = has ? micro(r->monetary) : VALUE_MISSING;
+        outs[O_P_ALIVE].v[i] = has ? micro(bgnbd_p_alive(&p, r->frequency, r->recency, r->T))
+                                   : VALUE_MISSING;
+        outs[O_EXPECTED].v[i] =
+            has ? micro(bgnbd_expected(&p, horizon, r->frequency, r->recency, r->T)) : VALUE_MISSING;
+    }
+    free(rows);
+    if (rc == SEGRT_ENOMEM)
+        return store_fail(cx->s, rc, "out of memory fitting BG/NBD");
+    if (rc == SEGRT_OK) {
+        model_fit_number(L, model, "r", p.r);
+        model_fit_number(L, model, "alpha", p.alpha);
+        model_fit_number(L, model, "a", p.a);
+        model_fit_number(L, model, "b", p.b);
+        model_fit_number(L, model, "log_likelihood", loglik);
+        model_fit_number(L, model, "customers", (double)buyers);
+        model_fit_number(L, model, "unit_days", unit_days);
+        model_fit_number(L, model, "horizon_units", horizon);
+    }
+    return rc;
+}
+
+const model_kind model_bgnbd = { "bgnbd", outputs, compute };

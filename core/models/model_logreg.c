@@ -1,0 +1,125 @@
+/*
+ * model_logreg.c — the "logreg" model kind: churn / propensity. A logistic
+ * regression (logreg.h) learns, at a past cut-off NOW - horizon, which
+ * feature values precede the label (a predicate evaluated at NOW, e.g. "no
+ * purchase in the last 90 days"), then scores every contact on its features
+ * at NOW.
+ *
+ * Settings: features = { value, ... }, label = predicate, horizon_days,
+ * holdout (fraction kept out of training to measure AUC, default 0.2),
+ * seed (default 1), lambda (L2 penalty, default LOGREG_DEFAULT_LAMBDA).
+ * Output: p, the probability of the label (missing when a feature is).
+ * Features see the store as of each NOW (events after it are ignored); they
+ * must not read other scores or segments, which are evaluated at NOW only.
+ */
+#include "models/logreg.h"
+#include "models/model.h"
+#include "util/value.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+static const char *const outputs[] = { "p", NULL };
+
+/* The label predicate over the live contacts at NOW, as 0/1 per ordinal. */
+static int labels(plan_ctx *cx, int model, uint8_t *y)
+{
+    lua_State *L = cx->sc->L;
+    lua_getfield(L, model, "label");
+    pnode *plan = plan_compile(cx, L, -1, FRAME_CONTACTS);
+    lua_pop(L, 1);
+    bitset bits;
+    int rc = plan ? plan_eval_pred(cx, plan, &bits) : SEGRT_ELUA;
+    plan_free(plan);
+    for (uint32_t i = 0; rc == SEGRT_OK && i < cx->ncontacts; i++)
+        y[i] = (uint8_t)bitset_test(&bits, i);
+    if (rc == SEGRT_OK)
+        bitset_free(&bits);
+    return rc;
+}
+
+/* Features at a past NOW: the plans are compiled and evaluated as of then. */
+static int features_at(plan_ctx *cx, int model, int64_t when, double **x, size_t *d)
+{
+    int64_t now = cx->now;
+    cx->now = when;
+    int rc = model_features(cx, model, "features", x, d);
+    cx->now = now;
+    return rc;
+}
+
+static int compute(plan_ctx *cx, int model, vec *outs)
+{
+    lua_State *L = cx->sc->L;
+    double horizon = model_number(L, model, "horizon_days", 90);
+    double frac = model_number(L, model, "holdout", 0.2);
+    uint64_t seed = (uint64_t)model_number(L, model, "seed", 1);
+    double lambda = model_number(L, model, "lambda", LOGREG_DEFAULT_LAMBDA);
+    if (!(horizon > 0 && horizon < 36500))
+        return plan_fail(cx, "logreg", "horizon must be a duration such as seg.days(90)");
+    size_t n = cx->ncontacts, d = 0, d_now = 0;
+    double *train = NULL, *now_x = NULL;
+    uint8_t *y = malloc(n ? n : 1), *holdout = malloc(n ? n : 1);
+    logreg_model m = { 0 };
+    int rc = y && holdout ? SEGRT_OK : SEGRT_ENOMEM;
+    int64_t cutoff = cx->now - (int64_t)llround(horizon * 86400);
+    if (rc == SEGRT_OK)
+        rc = features_at(cx, model, cutoff, &train, &d);
+    if (rc == SEGRT_OK)
+        rc = labels(cx, model, y);
+    if (rc == SEGRT_OK)
+        rc = logreg_holdout_split(n, frac, seed, holdout);
+    /* training rows: live, not held out; the others get NAN features */
+    size_t n_hold = 0;
+    for (size_t i = 0; rc == SEGRT_OK && i < n; i++) {
+        int live = bitset_test(cx->live, (uint32_t)i);
+        n_hold += (size_t)(live && holdout[i]);
+        if (!live || holdout[i])
+            train[i * d] = NAN; /* a NAN feature leaves the row out of the fit */
+    }
+    if (rc == SEGRT_OK && (rc = logreg_fit(train, y, n, d, lambda, &m)) != SEGRT_OK)
+        rc = plan_fail(cx, "logreg", "the model cannot be trained: the label must hold for some "
+                       "training contacts and not for others");
+    double holdout_auc = NAN;
+    if (rc == SEGRT_OK) { /* AUC on the held-out contacts, at the cut-off */
+        double *hold_score = malloc((n ? n : 1) * sizeof *hold_score);
+        rc = hold_score ? features_at(cx, model, cutoff, &now_x, &d_now) : SEGRT_ENOMEM;
+        for (size_t i = 0; rc == SEGRT_OK && i < n; i++)
+            hold_score[i] = holdout[i] && bitset_test(cx->live, (uint32_t)i)
+                                ? logreg_predict(&m, now_x + i * d)
+                                : NAN;
+        if (rc == SEGRT_OK)
+            holdout_auc = logreg_auc(hold_score, y, n);
+        free(hold_score);
+        free(now_x);
+        now_x = NULL;
+    }
+    if (rc == SEGRT_OK) /* scores at NOW */
+        rc = model_features(cx, model, "features", &now_x, &d_now);
+    if (rc == SEGRT_OK && (outs[0].v = malloc((n ? n : 1) * sizeof *outs[0].v)) == NULL)
+        rc = SEGRT_ENOMEM;
+    for (size_t i = 0; rc == SEGRT_OK && i < n; i++) {
+        double p = logreg_predict(&m, now_x + i * d);
+        outs[0].v[i] = isfinite(p) ? (int64_t)llround(p * VALUE_NUMBER_SCALE) : VALUE_MISSING;
+    }
+    if (rc == SEGRT_OK) {
+        model_fit_number(L, model, "auc_holdout", holdout_auc);
+        model_fit_number(L, model, "intercept", m.intercept);
+        model_fit_array(L, model, "coefficients", m.coef, d);
+        model_fit_array(L, model, "coefficients_standardised", m.coef_std, d);
+        model_fit_number(L, model, "trained_contacts", (double)m.n_used);
+        model_fit_number(L, model, "trained_positives", (double)m.n_pos);
+        model_fit_number(L, model, "holdout_contacts", (double)n_hold);
+        model_fit_number(L, model, "horizon_days", horizon);
+    }
+    logreg_model_free(&m);
+    free(train);
+    free(now_x);
+    free(y);
+    free(holdout);
+    if (rc == SEGRT_ENOMEM)
+        return store_fail(cx->s, rc, "out of memory training the model");
+    return rc;
+}
+
+const model_kind model_logreg = { "logreg", outputs, compute };

@@ -1,0 +1,170 @@
+/*
+ * card.c — segrt_contact_card(): a readable contact card built from the
+ * contact's JSON object (contact_json.h): fields, consent in force at NOW,
+ * the most recent events, segments.
+ *
+ * Uses: contact_json.h, value.h.
+ */
+#include "privacy/contact_json.h"
+
+#include "util/buf.h"
+#include "store/schema.h"
+#include "util/value.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define CARD_RECENT_EVENTS 10
+
+static void put(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(buf *b, const char *fmt, ...)
+{
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        buf_put(b, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+}
+
+/* A JSON scalar or array as display text into out. */
+static const char *text_of(json_t *v, char *out, size_t n)
+{
+    if (json_is_string(v))
+        return json_string_value(v);
+    if (json_is_array(v)) {
+        size_t i, used = 0;
+        json_t *item;
+        out[0] = '\0';
+        json_array_foreach(v, i, item) {
+            int k = snprintf(out + used, n - used, "%s%s", i ? ";" : "",
+                             json_is_string(item) ? json_string_value(item) : "?");
+            if (k < 0 || (size_t)k >= n - used)
+                break;
+            used += (size_t)k;
+        }
+        return out;
+    }
+    if (json_is_null(v) || v == NULL)
+        return "";
+    char *dump = json_dumps(v, JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+    snprintf(out, n, "%s", dump ? dump : "?");
+    free(dump);
+    return out;
+}
+
+static void card_fields(buf *b, json_t *contact, int64_t now)
+{
+    const char *key;
+    json_t *v;
+    int width = 0;
+    json_object_foreach(contact, key, v) {
+        if ((int)strlen(key) > width)
+            width = (int)strlen(key);
+    }
+    put(b, "Contact %s\n", json_string_value(json_object_get(contact, "id")));
+    json_object_foreach(contact, key, v) {
+        char text[512];
+        if (strcmp(key, "id") == 0)
+            continue;
+        put(b, "  %-*s  %s", width, key, text_of(v, text, sizeof text));
+        int64_t days;
+        const char *bd = json_string_value(v);
+        if (strcmp(key, "birth_date") == 0 && bd &&
+            value_parse_date(bd, strlen(bd), &days) == 0)
+            put(b, "  (age %d)", value_age_years(days, now));
+        put(b, "\n");
+    }
+}
+
+static void card_consents(buf *b, json_t *consents, int64_t now)
+{
+    char t[24];
+    value_format_timestamp(now, t);
+    put(b, "\nConsent in force at %s\n", t);
+    size_t i, shown = 0;
+    json_t *c;
+    json_array_foreach(consents, i, c) {
+        if (!json_is_true(json_object_get(c, "in_force")))
+            continue;
+        char tx[4][128];
+        json_t *exp = json_object_get(c, "expires_at");
+        int64_t until;
+        int expired = json_is_string(exp) &&
+                      segrt_time_parse(json_string_value(exp), &until) == SEGRT_OK && until <= now;
+        put(b, "  %-18s %-10s %-20s since %s%s%s\n",
+            text_of(json_object_get(c, "purpose"), tx[0], sizeof tx[0]),
+            text_of(json_object_get(c, "status"), tx[1], sizeof tx[1]),
+            text_of(json_object_get(c, "legal_basis"), tx[2], sizeof tx[2]),
+            text_of(json_object_get(c, "ts"), tx[3], sizeof tx[3]),
+            json_is_string(exp) ? (expired ? ", expired " : ", expires ") : "",
+            json_is_string(exp) ? json_string_value(exp) : "");
+        shown++;
+    }
+    if (shown == 0)
+        put(b, "  (no consent record)\n");
+    put(b, "  history: %zu record%s\n", json_array_size(consents),
+        json_array_size(consents) == 1 ? "" : "s");
+}
+
+static void card_events(buf *b, json_t *events)
+{
+    size_t n = json_array_size(events);
+    size_t shown = n < CARD_RECENT_EVENTS ? n : CARD_RECENT_EVENTS;
+    put(b, "\nRecent events (%zu of %zu, newest first)\n", shown, n);
+    for (size_t k = 0; k < shown; k++) {
+        json_t *e = json_array_get(events, n - 1 - k);
+        char tx[5][128];
+        put(b, "  %s  %-15s %10s  %-18s %s\n", text_of(json_object_get(e, "ts"), tx[0], 128),
+            text_of(json_object_get(e, "type"), tx[1], 128),
+            text_of(json_object_get(e, "amount"), tx[2], 128),
+            text_of(json_object_get(e, "category"), tx[3], 128),
+            text_of(json_object_get(e, "channel"), tx[4], 128));
+    }
+}
+
+static void card_segments(buf *b, json_t *segments)
+{
+    put(b, "\nSegments\n");
+    size_t i;
+    json_t *seg;
+    json_array_foreach(segments, i, seg) {
+        char t[256];
+        const char *purpose = json_string_value(json_object_get(seg, "purpose"));
+        put(b, "  %s", text_of(json_object_get(seg, "name"), t, sizeof t));
+        put(b, purpose ? "  (purpose: %s)\n" : "%s\n", purpose ? purpose : "");
+    }
+    if (json_array_size(segments) == 0)
+        put(b, "  (member of no stored segment)\n");
+}
+
+int segrt_contact_card(segrt_store *s, const char *id, char **text)
+{
+    *text = NULL;
+    MDB_txn *txn;
+    int rc = store_txn_begin(s, MDB_RDONLY, &txn);
+    if (rc != SEGRT_OK)
+        return rc;
+    uint32_t ord;
+    json_t *obj = NULL;
+    rc = store_ord_of(s, txn, id, &ord);
+    if (rc == SEGRT_OK)
+        rc = contact_json(s, txn, ord, &obj);
+    mdb_txn_abort(txn);
+    if (rc != SEGRT_OK)
+        return rc;
+    buf b = { 0 };
+    card_fields(&b, json_object_get(obj, "contact"), s->now);
+    card_consents(&b, json_object_get(obj, "consents"), s->now);
+    card_events(&b, json_object_get(obj, "events"));
+    card_segments(&b, json_object_get(obj, "segments"));
+    json_decref(obj);
+    if (buf_put(&b, "", 1) != 0) {
+        buf_free(&b);
+        return store_fail(s, SEGRT_ENOMEM, "out of memory");
+    }
+    *text = (char *)b.p;
+    return SEGRT_OK;
+}

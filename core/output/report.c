@@ -1,0 +1,445 @@
+/*
+ * report.c — segrt_report_build (report.h): per segment of a script, its
+ * stored runs (membership.h); then, in one evaluation session at NOW, its
+ * members, value, conversion, email response and flags, the overlap matrix
+ * (overlap.h) and the RFM grids (report_rfm.c).
+ *
+ * Event facts are read from the per-type projections (projection.h) once
+ * per report, as per-contact values or bitsets, then summed per segment.
+ */
+#include "output/report.h"
+
+#include "store/dict.h"
+#include "plan/overlap.h"
+#include "store/projection.h"
+#include "store/schema.h"
+#include "lua/script.h"
+#include "util/suggest.h"
+#include "util/value.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DAY INT64_C(86400)
+#define MAX_DAYS 36500 /* a hundred years: any longer window is a typo */
+
+void segrt_report_defaults(segrt_report_opts *opts)
+{
+    *opts = (segrt_report_opts){ .conversion_event = NULL, .within_days = 30,
+                                 .email_days = 90, .min_size = 100, .max_share = 0.5 };
+}
+
+/* ------------------------------------------------------------ formatting */
+
+void report_money(int64_t micros, char out[32])
+{
+    uint64_t mag = micros < 0 ? (uint64_t)0 - (uint64_t)micros : (uint64_t)micros;
+    char frac[8];
+    snprintf(frac, sizeof frac, "%06" PRIu64, mag % VALUE_NUMBER_SCALE);
+    for (int i = 5; i >= 2 && frac[i] == '0'; i--)
+        frac[i] = '\0';
+    snprintf(out, 32, "%s%" PRIu64 ".%s", micros < 0 ? "-" : "", mag / VALUE_NUMBER_SCALE, frac);
+}
+
+void report_percent(uint64_t a, uint64_t b, char out[16])
+{
+    if (b == 0)
+        snprintf(out, 16, "-");
+    else
+        snprintf(out, 16, "%.2f%%", 100.0 * (double)a / (double)b);
+}
+
+uint32_t report_conv_days(const segrt_report *r, const report_segment *g)
+{
+    if (g->conv_to <= g->conv_from)
+        return 0;
+    int64_t d = (g->conv_to - g->conv_from) / DAY;
+    return d < (int64_t)r->opts.within_days ? (uint32_t)d : r->opts.within_days;
+}
+
+int64_t report_average(int64_t total, uint64_t n)
+{
+    if (n == 0)
+        return 0;
+    __int128 d = (__int128)n * (VALUE_NUMBER_SCALE / 100), q = total / d, rem = total % d;
+    if (2 * (rem < 0 ? -rem : rem) >= d)
+        q += total < 0 ? -1 : 1;
+    return (int64_t)(q * (VALUE_NUMBER_SCALE / 100));
+}
+
+int report_render(const segrt_report *r, int (*write)(FILE *f, const segrt_report *r), char **out)
+{
+    if (out)
+        *out = NULL;
+    if (r == NULL || out == NULL)
+        return SEGRT_EINVAL;
+    size_t len;
+    FILE *f = open_memstream(out, &len);
+    if (f == NULL)
+        return SEGRT_ENOMEM;
+    int rc = write(f, r);
+    if (fclose(f) != 0 || rc != 0) {
+        free(*out);
+        *out = NULL;
+        return SEGRT_ENOMEM;
+    }
+    return SEGRT_OK;
+}
+
+/* ------------------------------------------------------------ stored runs */
+
+static int add_run(void *ud, const membership_row *row)
+{
+    report_segment *g = ud;
+    membership_row *runs = realloc(g->runs, (g->nruns + 1) * sizeof *runs);
+    if (runs == NULL)
+        return SEGRT_ENOMEM;
+    g->runs = runs;
+    g->runs[g->nruns++] = *row;
+    return SEGRT_OK;
+}
+
+/* The stored runs of g and, when there are any, the members of the last one. */
+static int load_runs(segrt_store *s, report_segment *g, bitset *last_members)
+{
+    int rc = membership_history(s, g->name, add_run, g);
+    if (rc == SEGRT_ENOTFOUND)
+        return SEGRT_OK; /* never run: no history, no conversion */
+    if (rc == SEGRT_ENOMEM)
+        return store_fail(s, rc, "out of memory");
+    if (rc == SEGRT_OK)
+        rc = membership_get(s, g->name, last_members, NULL, NULL, NULL);
+    return rc;
+}
+
+/* ------------------------------------------------------------ event types */
+
+/* The event types the store holds events of, for checks and suggestions. */
+typedef struct type_list {
+    char **names;
+    size_t n;
+} type_list;
+
+static int add_type(void *ud, const char *type, uint64_t n)
+{
+    (void)n;
+    type_list *t = ud;
+    char **names = realloc(t->names, (t->n + 1) * sizeof *names);
+    if (names == NULL)
+        return SEGRT_ENOMEM;
+    t->names = names;
+    if ((t->names[t->n] = strdup(type)) == NULL)
+        return SEGRT_ENOMEM;
+    t->n++;
+    return SEGRT_OK;
+}
+
+static int has_type(const type_list *t, const char *name)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        if (strcmp(t->names[i], name) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Which event types there are: a conversion event that was asked for must be one. */
+static int check_types(segrt_store *s, segrt_report *r)
+{
+    type_list t = { 0 };
+    int rc = segrt_event_type_counts(s, add_type, &t);
+    if (rc == SEGRT_ENOMEM)
+        rc = store_fail(s, rc, "out of memory");
+    r->has_conversion = has_type(&t, r->conversion);
+    if (rc == SEGRT_OK && !r->has_conversion && r->opts.conversion_event) {
+        const char *near = script_suggest(r->conversion, (const char *const *)t.names, t.n);
+        rc = store_fail(s, SEGRT_ENOTFOUND, "conversion event: the store has no '%s' events%s%s%s",
+                        r->conversion, near ? " (did you mean '" : "", near ? near : "",
+                        near ? "'?)" : "");
+    }
+    r->has_email = has_type(&t, "email_open") || has_type(&t, "email_click");
+    r->email_of_sent = r->has_email && has_type(&t, "email_sent");
+    for (size_t i = 0; i < t.n; i++)
+        free(t.names[i]);
+    free(t.names);
+    return rc;
+}
+
+/* ------------------------------------------------------------ the session */
+
+typedef struct window {
+    int64_t lo, hi; /* lo <= ts <= hi */
+} window;
+
+typedef struct build_job {
+    segrt_report *r;
+    const bitset *stored;   /* per segment: the members of its last run */
+    int64_t *value;         /* per contact: purchase amounts up to NOW */
+    bitset opened, clicked, sent;
+    bitset converted;       /* for conv_window */
+    window conv_window;
+    int has_conv_window;
+} build_job;
+
+/* The FIELD_EV_TYPE code of name; 0 when the store has no such type. */
+static int type_code(plan_ctx *cx, const char *name, uint32_t *code)
+{
+    return dict_find(cx->s, cx->txn, FIELD_EV_TYPE, name, strlen(name), code);
+}
+
+/* out (a fresh set over the contacts): who has an event of type name in w. */
+static int events_in(plan_ctx *cx, const char *name, window w, bitset *out)
+{
+    uint32_t type = 0;
+    ev_proj ev = { 0 };
+    bitset_free(out);
+    if (bitset_init(out, cx->ncontacts) != 0)
+        return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
+    int rc = type_code(cx, name, &type);
+    if (rc == SEGRT_OK && type != 0)
+        rc = ev_proj_get(cx->s, cx->txn, type, &ev);
+    for (size_t i = 0; rc == SEGRT_OK && i < ev.n; i++) {
+        if (ev.ts[i] >= w.lo && ev.ts[i] <= w.hi && ev.ord[i] < cx->ncontacts)
+            bitset_set(out, ev.ord[i]);
+    }
+    ev_proj_release(&ev);
+    return rc;
+}
+
+static int too_large(plan_ctx *cx)
+{
+    return store_fail(cx->s, SEGRT_EINVAL, "purchase amounts add up to more than can be summed "
+                      "exactly (%" PRId64 " micro-units)", INT64_MAX);
+}
+
+/* Per contact: the sum of its purchase amounts with ts <= NOW. */
+static int purchase_values(plan_ctx *cx, int64_t **out)
+{
+    uint32_t type = 0;
+    ev_proj ev = { 0 };
+    int64_t *v = calloc(cx->ncontacts ? cx->ncontacts : 1, sizeof *v);
+    int rc = v ? type_code(cx, "purchase", &type) : store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
+    if (rc == SEGRT_OK && type != 0)
+        rc = ev_proj_get(cx->s, cx->txn, type, &ev);
+    for (size_t i = 0; rc == SEGRT_OK && i < ev.n; i++) {
+        uint32_t o = ev.ord[i];
+        if (ev.ts[i] > cx->now || ev.amount[i] == VALUE_MISSING || o >= cx->ncontacts)
+            continue;
+        if (__builtin_add_overflow(v[o], ev.amount[i], &v[o]))
+            rc = too_large(cx);
+    }
+    ev_proj_release(&ev);
+    if (rc != SEGRT_OK) {
+        free(v);
+        v = NULL;
+    }
+    *out = v;
+    return rc;
+}
+
+static int segment_value(plan_ctx *cx, const int64_t *value, const bitset *members,
+                         int64_t *sum)
+{
+    *sum = 0;
+    for (uint32_t i = bitset_next(members, 0); i < members->nbits; i = bitset_next(members, i + 1)) {
+        if (__builtin_add_overflow(*sum, value[i], sum))
+            return too_large(cx);
+    }
+    return SEGRT_OK;
+}
+
+/* Of the members of g's last run, who converted in (NOW0, min(NOW0 + within, NOW)]. */
+static int conversion(plan_ctx *cx, build_job *job, report_segment *g, const bitset *stored)
+{
+    int64_t from = g->runs[g->nruns - 1].now, end = from + (int64_t)job->r->opts.within_days * DAY;
+    g->conv_from = from;
+    g->conv_to = end < cx->now ? end : cx->now;
+    g->conv_base = bitset_count(stored);
+    if (g->conv_to <= g->conv_from)
+        return SEGRT_OK; /* the run is at or after NOW: no window yet */
+    window w = { from + 1, g->conv_to };
+    if (!job->has_conv_window || job->conv_window.lo != w.lo || job->conv_window.hi != w.hi) {
+        int rc = events_in(cx, job->r->conversion, w, &job->converted);
+        if (rc != SEGRT_OK)
+            return rc;
+        job->conv_window = w; /* the segments of one run share it */
+        job->has_conv_window = 1;
+    }
+    g->conv_hits = bitset_count_and(stored, &job->converted);
+    return SEGRT_OK;
+}
+
+/* Openers and clickers among the members (sent an email, when the store records sends). */
+static int email(plan_ctx *cx, build_job *job, report_segment *g, const bitset *members)
+{
+    if (!job->r->has_email)
+        return SEGRT_OK;
+    bitset base = { 0 };
+    if (bitset_init(&base, members->nbits) != 0)
+        return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
+    bitset_or(&base, members);
+    if (job->r->email_of_sent)
+        bitset_and(&base, &job->sent);
+    g->email_base = bitset_count(&base);
+    g->opened = bitset_count_and(&base, &job->opened);
+    g->clicked = bitset_count_and(&base, &job->clicked);
+    bitset_free(&base);
+    return SEGRT_OK;
+}
+
+static int measure_segment(plan_ctx *cx, build_job *job, size_t i, const bitset *members)
+{
+    segrt_report *r = job->r;
+    report_segment *g = &r->seg[i];
+    g->size = bitset_count(members);
+    if (g->size < r->opts.min_size)
+        g->flags |= REPORT_SMALL;
+    if (r->contacts && (double)g->size > r->opts.max_share * (double)r->contacts)
+        g->flags |= REPORT_BROAD;
+    int rc = segment_value(cx, job->value, members, &g->value);
+    g->value_per_member = report_average(g->value, g->size);
+    if (rc == SEGRT_OK)
+        rc = email(cx, job, g, members);
+    if (rc == SEGRT_OK && g->nruns)
+        rc = conversion(cx, job, g, &job->stored[i]);
+    return rc;
+}
+
+static int measure(plan_ctx *cx, void *ud)
+{
+    build_job *job = ud;
+    segrt_report *r = job->r;
+    r->contacts = bitset_count(cx->live);
+    window email_w = { cx->now - (int64_t)r->opts.email_days * DAY, cx->now };
+    const bitset **sets = calloc(r->nseg ? r->nseg : 1, sizeof *sets);
+    r->overlap = calloc(r->nseg ? r->nseg * r->nseg : 1, sizeof *r->overlap);
+    int rc = sets && r->overlap ? purchase_values(cx, &job->value)
+                                : store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
+    if (rc == SEGRT_OK && r->has_email)
+        rc = events_in(cx, "email_open", email_w, &job->opened);
+    if (rc == SEGRT_OK && r->has_email)
+        rc = events_in(cx, "email_click", email_w, &job->clicked);
+    if (rc == SEGRT_OK && r->email_of_sent)
+        rc = events_in(cx, "email_sent", email_w, &job->sent);
+    for (size_t i = 0; rc == SEGRT_OK && i < r->nseg; i++) {
+        rc = script_segment_bits(cx, r->seg[i].name, &sets[i]);
+        if (rc == SEGRT_OK)
+            rc = measure_segment(cx, job, i, sets[i]);
+    }
+    if (rc == SEGRT_OK)
+        overlap_matrix(r->nseg, sets, r->overlap);
+    if (rc == SEGRT_OK)
+        rc = report_rfm_build(cx, r);
+    free(sets);
+    return rc;
+}
+
+/* ------------------------------------------------------------ the report */
+
+static int check_opts(segrt_store *s, const segrt_report_opts *o)
+{
+    if (o->conversion_event && o->conversion_event[0] == '\0')
+        return store_fail(s, SEGRT_EINVAL, "report: an empty conversion event type");
+    if (o->within_days == 0 || o->within_days > MAX_DAYS)
+        return store_fail(s, SEGRT_EINVAL, "report: a conversion window of %" PRIu32 " days; "
+                          "give 1 to %d", o->within_days, MAX_DAYS);
+    if (o->email_days == 0 || o->email_days > MAX_DAYS)
+        return store_fail(s, SEGRT_EINVAL, "report: an email window of %" PRIu32 " days; "
+                          "give 1 to %d", o->email_days, MAX_DAYS);
+    if (!(o->max_share > 0 && o->max_share <= 1))
+        return store_fail(s, SEGRT_EINVAL, "report: a largest share of %g; give more than 0 "
+                          "and at most 1", o->max_share);
+    return SEGRT_OK;
+}
+
+/* The report's own copies of what it names; 0, or -1 when out of memory. */
+static int copy_names(segrt_script *sc, segrt_report *r, const char *title)
+{
+    r->nseg = segrt_script_segment_count(sc);
+    r->seg = calloc(r->nseg ? r->nseg : 1, sizeof *r->seg);
+    r->script = strdup(title ? title : "script");
+    r->conversion = strdup(r->opts.conversion_event ? r->opts.conversion_event : "purchase");
+    if (r->seg == NULL || r->script == NULL || r->conversion == NULL)
+        return -1;
+    if (r->opts.conversion_event)
+        r->opts.conversion_event = r->conversion;
+    for (size_t i = 0; i < r->nseg; i++) {
+        report_segment *g = &r->seg[i];
+        const char *purpose = segrt_script_segment_purpose(sc, i);
+        g->name = strdup(segrt_script_segment_name(sc, i));
+        g->description = strdup(segrt_script_segment_description(sc, i));
+        g->purpose = purpose && *purpose ? strdup(purpose) : NULL;
+        if (g->name == NULL || g->description == NULL || (purpose && *purpose && !g->purpose))
+            return -1;
+    }
+    return 0;
+}
+
+int segrt_report_build(segrt_script *sc, const segrt_report_opts *opts, const char *title,
+                       segrt_report **out)
+{
+    if (out)
+        *out = NULL;
+    if (sc == NULL || out == NULL)
+        return SEGRT_EINVAL;
+    segrt_store *s = sc->s;
+    segrt_report_opts o;
+    if (opts)
+        o = *opts;
+    else
+        segrt_report_defaults(&o);
+    int rc = check_opts(s, &o);
+    if (rc != SEGRT_OK)
+        return rc;
+    segrt_report *r = calloc(1, sizeof *r);
+    build_job job = { .r = r };
+    bitset *stored = NULL;
+    if (r == NULL)
+        return store_fail(s, SEGRT_ENOMEM, "out of memory");
+    r->opts = o;
+    r->now = segrt_store_now(s);
+    if (copy_names(sc, r, title) != 0 ||
+        (stored = calloc(r->nseg ? r->nseg : 1, sizeof *stored)) == NULL)
+        rc = store_fail(s, SEGRT_ENOMEM, "out of memory");
+    if (rc == SEGRT_OK)
+        rc = check_types(s, r);
+    for (size_t i = 0; rc == SEGRT_OK && i < r->nseg; i++)
+        rc = load_runs(s, &r->seg[i], &stored[i]);
+    job.stored = stored;
+    if (rc == SEGRT_OK)
+        rc = script_session(sc, measure, &job);
+    for (size_t i = 0; stored && i < r->nseg; i++)
+        bitset_free(&stored[i]);
+    free(stored);
+    free(job.value);
+    bitset_free(&job.opened);
+    bitset_free(&job.clicked);
+    bitset_free(&job.sent);
+    bitset_free(&job.converted);
+    if (rc != SEGRT_OK) {
+        segrt_report_free(r);
+        return rc;
+    }
+    *out = r;
+    return SEGRT_OK;
+}
+
+void segrt_report_free(segrt_report *r)
+{
+    if (r == NULL)
+        return;
+    for (size_t i = 0; r->seg && i < r->nseg; i++) {
+        free(r->seg[i].name);
+        free(r->seg[i].description);
+        free(r->seg[i].purpose);
+        free(r->seg[i].runs);
+    }
+    free(r->seg);
+    free(r->overlap);
+    report_rfm_free(r);
+    free(r->script);
+    free(r->conversion);
+    free(r);
+}

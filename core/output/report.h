@@ -1,0 +1,86 @@
+/*
+ * report.h — the segment report (segrt_report_build): the numbers report.c
+ * computes once, which report_text.c and report_html.c render. Definitions
+ * of every number are in include/segrt.h at segrt_report_build().
+ *
+ * Money is in micro-units (value.h) throughout; renderers format it with
+ * report_money().
+ */
+#ifndef SEGRT_REPORT_H
+#define SEGRT_REPORT_H
+
+#include "store/membership.h"
+#include "segrt.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum { REPORT_SMALL = 1 << 0, REPORT_BROAD = 1 << 1 };
+
+/* Cells of an RFM grid: scores 1..5. */
+#define REPORT_RFM_N 5
+
+typedef struct report_segment {
+    char *name, *description, *purpose; /* purpose NULL when none */
+    uint64_t size;                      /* members at NOW */
+    membership_row *runs;               /* stored runs, oldest first */
+    size_t nruns;
+    int64_t value;                      /* sum of the members' purchase amounts */
+    int64_t value_per_member;           /* value / size, rounded to the cent */
+    /* conversion, when nruns > 0: of conv_base members of the last run,
+     * conv_hits had a conversion event in (conv_from, conv_to] */
+    uint64_t conv_base, conv_hits;
+    int64_t conv_from, conv_to;
+    uint64_t email_base, opened, clicked;
+    unsigned flags;                     /* REPORT_SMALL, REPORT_BROAD */
+} report_segment;
+
+typedef struct report_rfm {
+    char *model;                                    /* the model's name ("rfm") */
+    char *r_score, *f_score;                        /* its R and F scores ("rfm.R") */
+    uint64_t n[REPORT_RFM_N][REPORT_RFM_N];         /* contacts, [R - 1][F - 1] */
+    int64_t money[REPORT_RFM_N][REPORT_RFM_N];      /* sum of their monetary values */
+    int has_money;                                  /* the model declares `monetary` */
+    uint64_t scored;                                /* contacts in the grid */
+} report_rfm;
+
+struct segrt_report {
+    char *script;                 /* as loaded (a path or a pack name) */
+    int64_t now;
+    uint64_t contacts;            /* live contacts at NOW */
+    segrt_report_opts opts;       /* opts.conversion_event, when given, points to conversion */
+    char *conversion;             /* the conversion event type */
+    int has_conversion;           /* the store has events of that type */
+    int has_email;                /* the store has email_open or email_click events */
+    int email_of_sent;            /* ... and email_sent: rates are of members sent an email */
+    size_t nseg;
+    report_segment *seg;
+    uint64_t *overlap;            /* nseg x nseg (overlap.h) */
+    size_t nrfm;
+    report_rfm *rfm;
+};
+
+static inline int report_max(int a, int b)
+{
+    return a > b ? a : b;
+}
+
+/* Money (micro-units) as a decimal with at least two fractional digits: "-12.50". */
+void report_money(int64_t micros, char out[32]);
+/* total / n (micro-units) rounded half away from zero to the cent; 0 when n is 0. */
+int64_t report_average(int64_t total, uint64_t n);
+/* a / b as a percentage with two decimals ("12.34%"), or "-" when b is 0. */
+void report_percent(uint64_t a, uint64_t b, char out[16]);
+/* Days of the conversion window that have passed at NOW (<= within_days). */
+uint32_t report_conv_days(const segrt_report *r, const report_segment *g);
+
+/* Render r through write (0, or -1 when out of memory) into a malloc'd string *out. */
+int report_render(const segrt_report *r, int (*write)(FILE *f, const segrt_report *r), char **out);
+
+/* The RFM grids of the models of kind "rfm" of the script, inside a session (report_rfm.c). */
+struct plan_ctx;
+int report_rfm_build(struct plan_ctx *cx, segrt_report *r);
+void report_rfm_free(segrt_report *r);
+
+#endif

@@ -1,0 +1,304 @@
+/*
+ * report_html.c — segrt_report_html: a segment report (report.h) as one
+ * self-contained HTML page: inline CSS, inline SVG charts (report_svg.c), no
+ * script, no fonts or images fetched. Every string that comes from the
+ * store or the script is escaped. Laid out for a laptop screen (about 1366
+ * pixels wide); wide tables and heatmaps scroll inside their box.
+ */
+#include "output/report_html.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char style[] =
+    ":root{--ink:#1c2430;--muted:#5f6b7a;--line:#dfe5ec;--bg:#f5f7fa;--card:#fff}"
+    "*{box-sizing:border-box}"
+    "body{margin:0;background:var(--bg);color:var(--ink);"
+    "font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif}"
+    "main{max-width:1300px;margin:0 auto;padding:22px 24px 40px}"
+    "h1{font-size:22px;margin:0}h2{font-size:17px;margin:30px 0 10px}"
+    ".sub,.muted{color:var(--muted)}"
+    ".cards{display:flex;flex-wrap:wrap;gap:12px;margin:16px 0 4px}"
+    ".card{background:var(--card);border:1px solid var(--line);border-radius:8px;"
+    "padding:9px 16px;min-width:150px}"
+    ".card .k{color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.04em}"
+    ".card .v{font-size:20px;font-weight:600}"
+    ".box{background:var(--card);border:1px solid var(--line);border-radius:8px;overflow-x:auto}"
+    "table{border-collapse:collapse;width:100%;font-size:13px}"
+    "th,td{padding:6px 9px;border-bottom:1px solid var(--line);text-align:right;"
+    "white-space:nowrap;vertical-align:middle}"
+    "tr:last-child td{border-bottom:0}"
+    "th{background:#eef2f7;font-weight:600;color:#334155}"
+    "th.name,td.name{text-align:left;white-space:normal;min-width:190px}"
+    "td.name b{font-weight:600}"
+    ".desc{color:var(--muted);font-size:12px;max-width:300px}"
+    ".purpose{display:inline-block;font-size:11px;color:#3730a3;background:#e0e7ff;"
+    "border-radius:9px;padding:0 6px;margin-left:4px}"
+    ".bar{display:inline-block;width:60px;height:8px;background:#e8edf3;border-radius:4px;"
+    "margin-right:6px;vertical-align:middle;overflow:hidden}"
+    ".bar span{display:block;height:8px;background:#2563eb}"
+    ".pct{display:inline-block;min-width:54px}"
+    "nav{margin:14px 0 0;font-size:13px}nav a{color:#1d4ed8;margin-right:14px;text-decoration:none}"
+    ".flag{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600}"
+    ".flag.small{background:#fef3c7;color:#92400e}.flag.broad{background:#fee2e2;color:#991b1b}"
+    ".multiples{display:grid;grid-template-columns:repeat(auto-fill,minmax(310px,1fr));gap:12px}"
+    "figure{margin:0;background:var(--card);border:1px solid var(--line);border-radius:8px;"
+    "padding:8px 10px 4px}"
+    "figcaption{font-weight:600;font-size:13px;display:flex;justify-content:space-between}"
+    "figcaption span{color:var(--muted);font-weight:400}"
+    ".box svg.heat{display:block;margin:10px}"
+    "svg text{font-family:inherit;font-size:11px;fill:#334155}"
+    "svg text.muted{fill:#5f6b7a}svg text.axis{fill:#475569}"
+    "svg text.cell{font-size:11px}svg text.count{font-size:15px;font-weight:600}"
+    "svg text.light{fill:#fff}"
+    "svg line.grid{stroke:#e2e8f0;stroke-dasharray:3 3}"
+    "svg.history{width:100%;height:auto}"
+    ".notes{color:var(--muted);font-size:12.5px;margin:8px 2px}"
+    "dl{display:grid;grid-template-columns:max-content 1fr;gap:6px 16px;font-size:13px;margin:0}"
+    "dt{font-weight:600}dd{margin:0;color:#334155}"
+    "footer{margin-top:30px;color:var(--muted);font-size:12px}";
+
+void html_text(FILE *f, const char *text)
+{
+    for (const char *p = text; *p; p++) {
+        switch (*p) {
+        case '&': fputs("&amp;", f); break;
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '"': fputs("&quot;", f); break;
+        case '\'': fputs("&#39;", f); break;
+        default: fputc(*p, f);
+        }
+    }
+}
+
+static void card(FILE *f, const char *key, const char *value)
+{
+    fprintf(f, "<div class=\"card\"><div class=\"k\">%s</div><div class=\"v\">", key);
+    html_text(f, value);
+    fputs("</div></div>", f);
+}
+
+static void header(FILE *f, const segrt_report *r)
+{
+    char now[21], n[32];
+    segrt_time_format(r->now, now);
+    fputs("<header><h1>Segment report: ", f);
+    html_text(f, r->script);
+    fprintf(f, "</h1><div class=\"sub\">at NOW %s</div></header><section class=\"cards\">", now);
+    snprintf(n, sizeof n, "%" PRIu64, r->contacts);
+    card(f, "contacts", n);
+    snprintf(n, sizeof n, "%zu", r->nseg);
+    card(f, "segments", n);
+    size_t small = 0, broad = 0;
+    int64_t last = INT64_MIN;
+    for (size_t i = 0; i < r->nseg; i++) {
+        small += (r->seg[i].flags & REPORT_SMALL) != 0;
+        broad += (r->seg[i].flags & REPORT_BROAD) != 0;
+        if (r->seg[i].nruns && r->seg[i].runs[r->seg[i].nruns - 1].now > last)
+            last = r->seg[i].runs[r->seg[i].nruns - 1].now;
+    }
+    snprintf(n, sizeof n, "%zu", small);
+    card(f, "flagged small", n);
+    snprintf(n, sizeof n, "%zu", broad);
+    card(f, "flagged broad", n);
+    if (last != INT64_MIN)
+        segrt_time_format(last, n);
+    card(f, "last run", last != INT64_MIN ? n : "none stored");
+    fputs("</section><nav><a href=\"#segments\">Segments</a><a href=\"#history\">Size history</a>", f);
+    if (r->nseg)
+        fputs("<a href=\"#overlap\">Overlap</a>", f);
+    for (size_t i = 0; i < r->nrfm; i++) {
+        fputs("<a href=\"#rfm-", f);
+        html_text(f, r->rfm[i].model);
+        fputs("\">RFM grid: ", f);
+        html_text(f, r->rfm[i].model);
+        fputs("</a>", f);
+    }
+    fputs("<a href=\"#definitions\">Definitions</a></nav>", f);
+}
+
+static void name_cell(FILE *f, const report_segment *g)
+{
+    fputs("<td class=\"name\"><b>", f);
+    html_text(f, g->name);
+    fputs("</b>", f);
+    if (g->purpose) {
+        fputs("<span class=\"purpose\">", f);
+        html_text(f, g->purpose);
+        fputs("</span>", f);
+    }
+    if (*g->description) {
+        fputs("<div class=\"desc\">", f);
+        html_text(f, g->description);
+        fputs("</div>", f);
+    }
+    fputs("</td>", f);
+}
+
+static void conversion_cell(FILE *f, const segrt_report *r, const report_segment *g)
+{
+    char pct[16];
+    if (!r->has_conversion || g->nruns == 0 || g->conv_to <= g->conv_from) {
+        fprintf(f, "<td class=\"conversion\"><span class=\"muted\">%s</span></td>",
+                !r->has_conversion ? "-" : g->nruns == 0 ? "no run" : "run at NOW");
+        return;
+    }
+    report_percent(g->conv_hits, g->conv_base, pct);
+    uint32_t days = report_conv_days(r, g);
+    fprintf(f, "<td class=\"conversion\" data-converted=\"%" PRIu64 "\" data-base=\"%" PRIu64
+               "\">%s <span class=\"muted\">%" PRIu64 "/%" PRIu64 "</span>", g->conv_hits,
+            g->conv_base, pct, g->conv_hits, g->conv_base);
+    if (days < r->opts.within_days)
+        fprintf(f, "<div class=\"desc\">window open: %" PRIu32 " of %" PRIu32 " days</div>",
+                days, r->opts.within_days);
+    fputs("</td>", f);
+}
+
+/* Entered or exited: "+12", "-3", or "0". */
+static void change_cell(FILE *f, char sign, uint64_t n)
+{
+    if (n)
+        fprintf(f, "<td>%c%" PRIu64 "</td>", sign, n);
+    else
+        fputs("<td>0</td>", f);
+}
+
+static void segment_row(FILE *f, const segrt_report *r, const report_segment *g)
+{
+    char share[16], total[32], avg[32], open[16] = "-", click[16] = "-";
+    report_percent(g->size, r->contacts, share);
+    report_money(g->value, total);
+    report_money(g->value_per_member, avg);
+    if (r->has_email) {
+        report_percent(g->opened, g->email_base, open);
+        report_percent(g->clicked, g->email_base, click);
+    }
+    double width = r->contacts ? 100.0 * (double)g->size / (double)r->contacts : 0;
+    fputs("<tr>", f);
+    name_cell(f, g);
+    fputs("<td class=\"size\" data-segment=\"", f);
+    html_text(f, g->name);
+    fprintf(f, "\">%" PRIu64 "</td><td class=\"share\"><span class=\"bar\"><span style=\"width:"
+               "%.1f%%\"></span></span><span class=\"pct\">%s</span></td><td class=\"history\">",
+            g->size, width, share);
+    svg_sparkline(f, g);
+    fputs("</td>", f);
+    if (g->nruns) {
+        change_cell(f, '+', g->runs[g->nruns - 1].entered);
+        change_cell(f, '-', g->runs[g->nruns - 1].exited);
+    } else {
+        fputs("<td class=\"muted\">-</td><td class=\"muted\">-</td>", f);
+    }
+    fprintf(f, "<td class=\"value\">%s</td><td class=\"per-member\">%s</td>", total, avg);
+    conversion_cell(f, r, g);
+    fprintf(f, "<td>%s</td><td>%s</td><td>", open, click);
+    if (g->flags & REPORT_SMALL)
+        fputs("<span class=\"flag small\">small</span> ", f);
+    if (g->flags & REPORT_BROAD)
+        fputs("<span class=\"flag broad\">broad</span>", f);
+    fputs("</td></tr>", f);
+}
+
+static void segments_table(FILE *f, const segrt_report *r)
+{
+    fputs("<h2 id=\"segments\">Segments</h2><div class=\"box\"><table><thead><tr><th class=\"name\">Segment</th>"
+          "<th>Size</th><th>Share</th><th>Size history</th><th>Entered</th><th>Exited</th>"
+          "<th>Value</th><th>Per member</th><th>Conversion</th><th>Open</th><th>Click</th>"
+          "<th>Flags</th></tr></thead><tbody>", f);
+    for (size_t i = 0; i < r->nseg; i++)
+        segment_row(f, r, &r->seg[i]);
+    fputs("</tbody></table></div>", f);
+    fprintf(f, "<p class=\"notes\">Size and share at NOW; entered and exited at the segment's "
+               "last stored run. Flags: <span class=\"flag small\">small</span> fewer than %"
+               PRIu64 " members, <span class=\"flag broad\">broad</span> more than %.2f%% of the "
+               "contacts.</p>", r->opts.min_size, 100.0 * r->opts.max_share);
+}
+
+static void history_charts(FILE *f, const segrt_report *r)
+{
+    fputs("<h2 id=\"history\">Size history</h2><div class=\"multiples\">", f);
+    for (size_t i = 0; i < r->nseg; i++) {
+        const report_segment *g = &r->seg[i];
+        fputs("<figure><figcaption>", f);
+        html_text(f, g->name);
+        fprintf(f, "<span>%zu run%s</span></figcaption>", g->nruns, g->nruns == 1 ? "" : "s");
+        svg_history(f, g);
+        fputs("</figure>", f);
+    }
+    fputs("</div>", f);
+}
+
+static void definitions(FILE *f, const segrt_report *r)
+{
+    fputs("<h2 id=\"definitions\">How the numbers are computed</h2><div class=\"box\" style=\"padding:12px 16px\"><dl>"
+          "<dt>Size, share</dt><dd>members of the segment evaluated at NOW; share of the live "
+          "contacts.</dd>"
+          "<dt>Size history</dt><dd>the size at each stored run of the segment (segrt run), "
+          "oldest first; entered and exited compare the last run with the one before.</dd>"
+          "<dt>Value</dt><dd>the sum of the amounts of the members' purchase events up to NOW, "
+          "exact; per member: that sum divided by the size, rounded to the cent.</dd>", f);
+    fputs("<dt>Conversion</dt><dd>", f);
+    if (r->has_conversion)
+        fputs("of the members stored by the segment's last run, the share with at least one <b>", f);
+    else
+        fputs("the store has no <b>", f);
+    html_text(f, r->conversion);
+    if (r->has_conversion)
+        fprintf(f, "</b> event in the %" PRIu32 " days after that run; while that window is "
+                   "still open at NOW, the days passed so far.</dd>", r->opts.within_days);
+    else
+        fputs("</b> events.</dd>", f);
+    if (r->has_email)
+        fprintf(f, "<dt>Open, click</dt><dd>the share of %s with at least one email_open, "
+                   "email_click event in the %" PRIu32 " days up to NOW.</dd>",
+                r->email_of_sent ? "the members sent an email (email_sent) in those days"
+                                 : "all members (the store records no email_sent events)",
+                r->opts.email_days);
+    else
+        fputs("<dt>Open, click</dt><dd>the store has no email_open or email_click events.</dd>", f);
+    fputs("<dt>Overlap</dt><dd>cell (A, B): members of both A and B, coloured by their share "
+          "of A's members; the diagonal holds the sizes.</dd>"
+          "<dt>RFM grid</dt><dd>contacts per recency (R) and frequency (F) score of an RFM "
+          "model, with the average of their monetary value.</dd></dl></div>", f);
+}
+
+static int write_page(FILE *f, const segrt_report *r)
+{
+    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+          "<title>Segment report: ", f);
+    html_text(f, r->script);
+    fprintf(f, "</title><style>%s</style></head><body><main>", style);
+    header(f, r);
+    segments_table(f, r);
+    history_charts(f, r);
+    if (r->nseg) {
+        fputs("<h2 id=\"overlap\">Overlap</h2><div class=\"box\">", f);
+        svg_overlap(f, r);
+        fputs("</div>", f);
+    }
+    for (size_t i = 0; i < r->nrfm; i++) {
+        const report_rfm *g = &r->rfm[i];
+        fputs("<h2 id=\"rfm-", f);
+        html_text(f, g->model);
+        fputs("\">RFM grid: ", f);
+        html_text(f, g->model);
+        fprintf(f, " <span class=\"sub\" style=\"font-weight:400\">%" PRIu64 " contacts scored"
+                   "</span></h2><div class=\"box rfm\" data-model=\"", g->scored);
+        html_text(f, g->model);
+        fprintf(f, "\" data-scored=\"%" PRIu64 "\">", g->scored);
+        svg_rfm(f, g);
+        fputs("</div>", f);
+    }
+    definitions(f, r);
+    fputs("<footer>Made by segrt report. Self-contained: no script, nothing fetched.</footer>"
+          "</main></body></html>\n", f);
+    return 0;
+}
+
+int segrt_report_html(const segrt_report *r, char **html)
+{
+    return report_render(r, write_page, html);
+}

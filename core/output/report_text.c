@@ -1,0 +1,225 @@
+/*
+ * report_text.c — segrt_report_text: a segment report (report.h) as aligned
+ * text tables for a terminal: sizes with a sparkline of the stored runs,
+ * value and response, the overlap matrix (overlap.h) and the RFM grids.
+ * Segment names are ASCII ([A-Za-z0-9_.]); sparklines are one column a glyph.
+ */
+#include "output/report.h"
+
+#include "plan/overlap.h"
+#include "util/value.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The sparkline shows at most the last SPARK_MAX runs. */
+#define SPARK_MAX 24
+
+static const char *const spark_glyphs[8] = { "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█" };
+
+/* The glyph of size v on a scale from lo to hi (the middle one when flat). */
+static const char *spark_glyph(uint64_t v, uint64_t lo, uint64_t hi)
+{
+    if (hi == lo)
+        return spark_glyphs[hi ? 3 : 0];
+    return spark_glyphs[(size_t)((v - lo) * 7 + (hi - lo) / 2) / (size_t)(hi - lo)];
+}
+
+/* The runs the sparkline shows: the last SPARK_MAX. */
+static size_t spark_first(const report_segment *g)
+{
+    return g->nruns > SPARK_MAX ? g->nruns - SPARK_MAX : 0;
+}
+
+/* Print g's sparkline padded to width columns. */
+static void spark_print(FILE *f, const report_segment *g, int width)
+{
+    size_t first = spark_first(g);
+    uint64_t lo = UINT64_MAX, hi = 0;
+    for (size_t i = first; i < g->nruns; i++) {
+        lo = g->runs[i].size < lo ? g->runs[i].size : lo;
+        hi = g->runs[i].size > hi ? g->runs[i].size : hi;
+    }
+    for (size_t i = first; i < g->nruns; i++)
+        fputs(spark_glyph(g->runs[i].size, lo, hi), f);
+    int shown = g->nruns ? (int)(g->nruns - first) : 1;
+    if (g->nruns == 0)
+        fputc('-', f);
+    fprintf(f, "%*s", width - shown, "");
+}
+
+static const char *flags_text(unsigned flags)
+{
+    if ((flags & REPORT_SMALL) && (flags & REPORT_BROAD))
+        return "small broad";
+    return flags & REPORT_SMALL ? "small" : flags & REPORT_BROAD ? "broad" : "";
+}
+
+static int name_width(const segrt_report *r)
+{
+    int w = (int)strlen("segment");
+    for (size_t i = 0; i < r->nseg; i++)
+        w = report_max(w, (int)strlen(r->seg[i].name));
+    return w;
+}
+
+static void sizes_table(FILE *f, const segrt_report *r)
+{
+    int wn = name_width(r), wz = (int)strlen("size"), wh = (int)strlen("history"),
+        we = (int)strlen("entered"), wx = (int)strlen("exited");
+    for (size_t i = 0; i < r->nseg; i++) {
+        const report_segment *g = &r->seg[i];
+        char n[24];
+        wz = report_max(wz, snprintf(n, sizeof n, "%" PRIu64, g->size));
+        wh = report_max(wh, (int)(g->nruns - spark_first(g)));
+        if (g->nruns) {
+            we = report_max(we, snprintf(n, sizeof n, "%" PRIu64, g->runs[g->nruns - 1].entered));
+            wx = report_max(wx, snprintf(n, sizeof n, "%" PRIu64, g->runs[g->nruns - 1].exited));
+        }
+    }
+    fprintf(f, "\nSizes at NOW, and the stored runs (segrt run) oldest first\n");
+    fprintf(f, "%-*s  %*s  %7s  %-*s  %4s  %-20s  %*s  %*s  %s\n", wn, "segment", wz, "size",
+            "share", wh, "history", "runs", "last run", we, "entered", wx, "exited", "flags");
+    for (size_t i = 0; i < r->nseg; i++) {
+        const report_segment *g = &r->seg[i];
+        char share[16], when[21] = "never", entered[24] = "-", exited[24] = "-";
+        report_percent(g->size, r->contacts, share);
+        if (g->nruns) {
+            const membership_row *last = &g->runs[g->nruns - 1];
+            segrt_time_format(last->now, when);
+            snprintf(entered, sizeof entered, "%" PRIu64, last->entered);
+            snprintf(exited, sizeof exited, "%" PRIu64, last->exited);
+        }
+        fprintf(f, "%-*s  %*" PRIu64 "  %7s  ", wn, g->name, wz, g->size, share);
+        spark_print(f, g, wh);
+        fprintf(f, "  %4zu  %-20s  %*s  %*s  %s\n", g->nruns, when, we, entered, wx, exited,
+                flags_text(g->flags));
+    }
+}
+
+/* "12.34% 65/530", with the days passed when the window is still open. */
+static void conversion_text(const segrt_report *r, const report_segment *g, char *out, size_t n)
+{
+    char pct[16];
+    if (!r->has_conversion || g->nruns == 0 || g->conv_to <= g->conv_from) {
+        snprintf(out, n, "%s", !r->has_conversion ? "-" : g->nruns == 0 ? "- (no run)"
+                                                                       : "- (run at NOW)");
+        return;
+    }
+    report_percent(g->conv_hits, g->conv_base, pct);
+    uint32_t days = report_conv_days(r, g);
+    int len = snprintf(out, n, "%s %" PRIu64 "/%" PRIu64, pct, g->conv_hits, g->conv_base);
+    if (days < r->opts.within_days && len > 0 && (size_t)len < n)
+        snprintf(out + len, n - (size_t)len, " (%" PRIu32 " of %" PRIu32 " d)", days,
+                 r->opts.within_days);
+}
+
+static void value_table(FILE *f, const segrt_report *r)
+{
+    int wn = name_width(r), wv = (int)strlen("value"), wp = (int)strlen("per member"),
+        wc = (int)strlen("conversion");
+    char text[96], money[32];
+    for (size_t i = 0; i < r->nseg; i++) {
+        const report_segment *g = &r->seg[i];
+        report_money(g->value, money);
+        wv = report_max(wv, (int)strlen(money));
+        report_money(g->value_per_member, money);
+        wp = report_max(wp, (int)strlen(money));
+        conversion_text(r, g, text, sizeof text);
+        wc = report_max(wc, (int)strlen(text));
+    }
+    fprintf(f, "\nValue and response\n");
+    fprintf(f, "%-*s  %*s  %*s  %-*s  %7s  %7s\n", wn, "segment", wv, "value", wp, "per member",
+            wc, "conversion", "open", "click");
+    for (size_t i = 0; i < r->nseg; i++) {
+        const report_segment *g = &r->seg[i];
+        char total[32], avg[32], open[16] = "-", click[16] = "-";
+        report_money(g->value, total);
+        report_money(g->value_per_member, avg);
+        conversion_text(r, g, text, sizeof text);
+        if (r->has_email) {
+            report_percent(g->opened, g->email_base, open);
+            report_percent(g->clicked, g->email_base, click);
+        }
+        fprintf(f, "%-*s  %*s  %*s  %-*s  %7s  %7s\n", wn, g->name, wv, total, wp, avg, wc, text,
+                open, click);
+    }
+    fprintf(f, "  value: the members' purchase amounts up to NOW; per member: rounded to the cent\n");
+    if (r->has_conversion)
+        fprintf(f, "  conversion: of the members at the segment's last run, those with a '%s' event\n"
+                   "    in the %" PRIu32 " days after it (fewer while that window is still open)\n",
+                r->conversion, r->opts.within_days);
+    else
+        fprintf(f, "  conversion: the store has no '%s' events\n", r->conversion);
+    if (r->has_email)
+        fprintf(f, "  open, click: members with an email_open, email_click event in the %" PRIu32
+                   " days up to NOW,\n    of %s\n", r->opts.email_days,
+                r->email_of_sent ? "the members sent an email (email_sent) in those days"
+                                 : "all members (the store records no email_sent events)");
+    else
+        fprintf(f, "  open, click: the store has no email_open or email_click events\n");
+    fprintf(f, "  flags: small = fewer than %" PRIu64 " members; broad = more than %.2f%% of the "
+               "contacts\n", r->opts.min_size, 100.0 * r->opts.max_share);
+}
+
+static void rfm_grid(FILE *f, const report_rfm *g)
+{
+    char cells[REPORT_RFM_N][REPORT_RFM_N][64];
+    int w = 5;
+    for (int ri = 0; ri < REPORT_RFM_N; ri++) {
+        for (int fi = 0; fi < REPORT_RFM_N; fi++) {
+            char avg[32];
+            report_money(report_average(g->money[ri][fi], g->n[ri][fi]), avg);
+            if (g->has_money && g->n[ri][fi])
+                snprintf(cells[ri][fi], sizeof cells[ri][fi], "%" PRIu64 " (%s)", g->n[ri][fi], avg);
+            else
+                snprintf(cells[ri][fi], sizeof cells[ri][fi], "%" PRIu64, g->n[ri][fi]);
+            w = report_max(w, (int)strlen(cells[ri][fi]));
+        }
+    }
+    fprintf(f, "\nRFM grid of model '%s': %" PRIu64 " contacts scored, per cell contacts%s\n",
+            g->model, g->scored, g->has_money ? " (average monetary value)" : "");
+    fprintf(f, "%3s", "");
+    for (int fi = 0; fi < REPORT_RFM_N; fi++)
+        fprintf(f, "  %*s%d", w - 1, "F=", fi + 1);
+    fprintf(f, "\n");
+    for (int ri = REPORT_RFM_N - 1; ri >= 0; ri--) {
+        fprintf(f, "R=%d", ri + 1);
+        for (int fi = 0; fi < REPORT_RFM_N; fi++)
+            fprintf(f, "  %*s", w, cells[ri][fi]);
+        fprintf(f, "\n");
+    }
+}
+
+static int write_text(FILE *f, const segrt_report *r)
+{
+    char now[21];
+    segrt_time_format(r->now, now);
+    fprintf(f, "Segment report of %s at NOW %s: %" PRIu64 " contacts, %zu segment%s\n", r->script,
+            now, r->contacts, r->nseg, r->nseg == 1 ? "" : "s");
+    if (r->nseg) {
+        sizes_table(f, r);
+        value_table(f, r);
+        fprintf(f, "\nOverlap: members in both the row and the column segment "
+                   "(share of the row's size)\n");
+        const char **names = calloc(r->nseg, sizeof *names);
+        if (names == NULL)
+            return -1;
+        for (size_t i = 0; i < r->nseg; i++)
+            names[i] = r->seg[i].name;
+        int rc = overlap_print(f, r->nseg, names, r->overlap);
+        free(names);
+        if (rc != 0)
+            return rc;
+    }
+    for (size_t i = 0; i < r->nrfm; i++)
+        rfm_grid(f, &r->rfm[i]);
+    return 0;
+}
+
+int segrt_report_text(const segrt_report *r, char **text)
+{
+    return report_render(r, write_text, text);
+}

@@ -1,0 +1,1022 @@
+/*
+ * plan_compile.c — from the Lua tree of scripts/segrt.lua to a checked plan
+ * (plan.h): names resolved against the store (with "did you mean"), types
+ * checked and constants converted to the domain they are compared in.
+ */
+#include "store/dict.h"
+#include "store/schema.h"
+#include "models/model.h"
+#include "lua/script.h"
+#include "util/value.h"
+
+#include <lauxlib.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_SCORE_DEPTH 32
+#define MAX_DURATION (100000.0 * 366 * 86400) /* keeps NOW - d far from overflow */
+#define MAX_DEPTH 256 /* compiling, evaluating and freeing recurse once per level */
+
+int plan_fail(plan_ctx *cx, const char *loc, const char *fmt, ...)
+{
+    char msg[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return store_fail(cx->s, SEGRT_ELUA, "%s: %s", loc ? loc : "?", msg);
+}
+
+void plan_free(pnode *p)
+{
+    if (p == NULL)
+        return;
+    plan_free(p->a);
+    plan_free(p->b);
+    plan_free(p->c);
+    plan_free(p->ev.where);
+    plan_free(p->ev.window);
+    for (size_t i = 0; i < p->n; i++)
+        plan_free(p->list[i]);
+    free(p->list);
+    free(p->loc);
+    free(p->str);
+    free(p);
+}
+
+static const char *type_word(vtype t)
+{
+    static const char *const words[] = { "?", "a number", "a time", "a duration", "a string",
+                                         "a boolean", "a string set", "a predicate" };
+    return words[t <= VT_PRED ? t : 0];
+}
+
+/* "field 'region' (a string)", "the number 5", ... for error messages. */
+static const char *describe(const pnode *p, char *buf, size_t n)
+{
+    if (p->kind == P_FIELD || p->kind == P_EVATTR)
+        snprintf(buf, n, "'%s' (%s)", p->str, type_word(p->type));
+    else if (p->kind == P_CONST && p->str)
+        snprintf(buf, n, "the string \"%s\"", p->str);
+    else if (p->kind == P_CONST && p->type == VT_NUM && p->k % VALUE_NUMBER_SCALE == 0)
+        snprintf(buf, n, "the number %lld", (long long)(p->k / VALUE_NUMBER_SCALE));
+    else
+        snprintf(buf, n, "%s", type_word(p->type));
+    return buf;
+}
+
+/* ------------------------------------------------------------ the Lua side */
+
+typedef struct compiler {
+    plan_ctx *cx;
+    lua_State *L;
+    const char *scores[MAX_SCORE_DEPTH]; /* scores being compiled, for cycles */
+    int nscores;
+    int depth;
+} compiler;
+
+static pnode *compile(compiler *c, int idx, frame_kind frame);
+static pnode *compile_node(compiler *c, int idx, frame_kind frame);
+
+/* t[key] without metamethods: node fields must not find the node's methods. */
+static void rawfield(lua_State *L, int idx, const char *key)
+{
+    idx = lua_absindex(L, idx);
+    lua_pushstring(L, key);
+    lua_rawget(L, idx);
+}
+
+static const char *get_string(lua_State *L, int idx, const char *key)
+{
+    rawfield(L, idx, key);
+    const char *v = lua_tostring(L, -1); /* kept alive by the node table */
+    lua_pop(L, 1);
+    return v;
+}
+
+static pnode *new_node(compiler *c, int idx, pkind kind, vtype type, frame_kind frame)
+{
+    pnode *p = calloc(1, sizeof *p);
+    const char *loc = get_string(c->L, idx, "loc");
+    if (p == NULL || (p->loc = strdup(loc ? loc : "?")) == NULL) {
+        free(p);
+        store_fail(c->cx->s, SEGRT_ENOMEM, "out of memory compiling a segment");
+        return NULL;
+    }
+    p->kind = kind;
+    p->type = type;
+    p->frame = frame;
+    return p;
+}
+
+static pnode *fail_node(compiler *c, pnode *p, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static pnode *fail_node(compiler *c, pnode *p, const char *fmt, ...)
+{
+    char msg[700];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    plan_fail(c->cx, p ? p->loc : "?", "%s", msg);
+    plan_free(p);
+    return NULL;
+}
+
+/* Compile child `key` of the node at idx. */
+static pnode *child(compiler *c, int idx, const char *key, frame_kind frame)
+{
+    rawfield(c->L, idx, key);
+    pnode *p = compile(c, lua_gettop(c->L), frame);
+    lua_pop(c->L, 1);
+    return p;
+}
+
+/* ------------------------------------------------------------ constants */
+
+static int number_to_micro(lua_State *L, int idx, int64_t *out)
+{
+    if (lua_isinteger(L, idx)) {
+        lua_Integer v = lua_tointeger(L, idx);
+        if (v > INT64_MAX / VALUE_NUMBER_SCALE || v < -(INT64_MAX / VALUE_NUMBER_SCALE))
+            return -1;
+        *out = (int64_t)v * VALUE_NUMBER_SCALE;
+        return 0;
+    }
+    double d = lua_tonumber(L, idx) * VALUE_NUMBER_SCALE;
+    if (!(d > -9.2e18 && d < 9.2e18))
+        return -1;
+    *out = (int64_t)llround(d);
+    return 0;
+}
+
+static pnode *compile_const(compiler *c, int idx, pnode *p)
+{
+    lua_State *L = c->L;
+    rawfield(L, idx, "v");
+    int t = lua_type(L, -1);
+    if (t == LUA_TNUMBER) {
+        p->type = VT_NUM;
+        if (number_to_micro(L, -1, &p->k) != 0) {
+            char text[64];
+            snprintf(text, sizeof text, "%s", lua_tostring(L, -1));
+            lua_pop(L, 1);
+            return fail_node(c, p, "the number %s is too large (numbers are exact to 6 decimals "
+                             "within +-9.2e12)", text);
+        }
+    } else if (t == LUA_TBOOLEAN) {
+        p->type = VT_BOOL;
+        p->k = lua_toboolean(L, -1);
+    } else {
+        p->type = VT_STR;
+        p->str = strdup(lua_tostring(L, -1));
+        if (p->str == NULL) {
+            lua_pop(L, 1);
+            return fail_node(c, p, "out of memory");
+        }
+    }
+    lua_pop(L, 1);
+    return p;
+}
+
+/* A string constant used where a number, time or boolean is wanted. */
+static int coerce(compiler *c, pnode *k, vtype want)
+{
+    char buf[128];
+    if (k->kind != P_CONST || k->type != VT_STR || want == VT_STR)
+        return 0;
+    size_t n = strlen(k->str);
+    int bad = 1;
+    if (want == VT_NUM)
+        bad = value_parse_number(k->str, n, &k->k) != 0;
+    else if (want == VT_TIME)
+        bad = segrt_time_parse(k->str, &k->k) != SEGRT_OK;
+    else if (want == VT_BOOL)
+        bad = value_parse_bool(k->str, n, &k->k) != 0;
+    if (bad) {
+        plan_fail(c->cx, k->loc, "%s is not %s", describe(k, buf, sizeof buf), type_word(want));
+        return -1;
+    }
+    free(k->str);
+    k->str = NULL;
+    k->type = want;
+    return 0;
+}
+
+/* A constant duration of sane size (what NOW - d and windows need). */
+static int is_duration(const pnode *d)
+{
+    return d->kind == P_CONST && d->type == VT_DUR && d->k >= -(int64_t)MAX_DURATION &&
+           d->k <= (int64_t)MAX_DURATION;
+}
+
+/* ------------------------------------------------------------ fields */
+
+static const char *const event_attrs[] = { "ts", "amount", "category", "channel" };
+static const vtype event_attr_types[] = { VT_TIME, VT_NUM, VT_STR, VT_STR };
+static const uint16_t event_attr_dicts[] = { 0, 0, FIELD_EV_CATEGORY, FIELD_EV_CHANNEL };
+
+static pnode *unknown_field(compiler *c, pnode *p, const char *name)
+{
+    const struct schema *sc = c->cx->s->schema;
+    const char *names[256] = { "age" };
+    size_t n = 1;
+    for (size_t i = 0; i < sc->n && n < 255; i++)
+        names[n++] = sc->fields[i].name;
+    const char *near = script_suggest(name, names, n);
+    if (near)
+        return fail_node(c, p, "unknown field '%s' (did you mean '%s'?)", name, near);
+    return fail_node(c, p, "unknown field '%s' (the store has no such contact field)", name);
+}
+
+static vtype field_vtype(segrt_type t)
+{
+    switch (t) {
+    case SEGRT_T_INTEGER:
+    case SEGRT_T_NUMBER: return VT_NUM;
+    case SEGRT_T_STRING: return VT_STR;
+    case SEGRT_T_BOOLEAN: return VT_BOOL;
+    case SEGRT_T_DATE:
+    case SEGRT_T_TIMESTAMP: return VT_TIME;
+    case SEGRT_T_SET: return VT_SET;
+    }
+    return VT_NUM;
+}
+
+static pnode *compile_field(compiler *c, int idx, pnode *p, frame_kind frame)
+{
+    const char *name = get_string(c->L, idx, "name");
+    if ((p->str = strdup(name ? name : "")) == NULL)
+        return fail_node(c, p, "out of memory");
+    if (frame == FRAME_EVENTS) {
+        for (int i = 0; i < 4; i++) {
+            if (strcmp(p->str, event_attrs[i]) == 0) {
+                p->kind = P_EVATTR;
+                p->op = i;
+                p->type = event_attr_types[i];
+                p->dict = event_attr_dicts[i];
+                return p;
+            }
+        }
+        const char *near = script_suggest(p->str, event_attrs, 4);
+        return fail_node(c, p, "unknown event attribute '%s'%s%s%s (in :where: ts, amount, category, "
+                         "channel)", p->str, near ? " (did you mean '" : "", near ? near : "",
+                         near ? "'?)" : "");
+    }
+    int age = strcmp(p->str, "age") == 0;
+    const field_def *f = schema_find(c->cx->s->schema, age ? "birth_date" : p->str,
+                                     strlen(age ? "birth_date" : p->str));
+    if (f == NULL && !age)
+        return unknown_field(c, p, p->str);
+    if (age) {
+        if (f == NULL || f->type != SEGRT_T_DATE)
+            return fail_node(c, p, "age is derived from birth_date, and the store has no date "
+                             "field birth_date");
+        p->kind = P_AGE;
+        p->type = VT_NUM;
+    } else {
+        p->kind = P_FIELD;
+        p->type = field_vtype(f->type);
+    }
+    p->field = f->id;
+    p->ftype = f->type;
+    p->dict = f->id;
+    return p;
+}
+
+/* ------------------------------------------------------------ events */
+
+static int collect_type(void *ud, uint32_t code, const MDB_val *v)
+{
+    (void)code;
+    struct { char names[64][64]; const char *ptrs[64]; size_t n; } *t = ud;
+    if (t->n < 64) {
+        snprintf(t->names[t->n], sizeof t->names[0], "%.*s", (int)v->mv_size, (const char *)v->mv_data);
+        t->ptrs[t->n] = t->names[t->n];
+        t->n++;
+    }
+    return 0;
+}
+
+/* The FIELD_EV_TYPE code of an event type; an unknown type is an error with a hint. */
+static int event_type_code(compiler *c, pnode *p, const char *name, uint32_t *code)
+{
+    int rc = dict_find(c->cx->s, c->cx->txn, FIELD_EV_TYPE, name, strlen(name), code);
+    if (rc != SEGRT_OK)
+        return rc;
+    if (*code)
+        return SEGRT_OK;
+    struct { char names[64][64]; const char *ptrs[64]; size_t n; } *types = calloc(1, sizeof *types);
+    if (types == NULL)
+        return store_fail(c->cx->s, SEGRT_ENOMEM, "out of memory");
+    dict_foreach(c->cx->s, c->cx->txn, FIELD_EV_TYPE, collect_type, types);
+    const char *near = script_suggest(name, types->ptrs, types->n);
+    if (near)
+        rc = plan_fail(c->cx, p->loc, "unknown event type '%s' (did you mean '%s'?)", name, near);
+    else
+        rc = plan_fail(c->cx, p->loc, "unknown event type '%s' (the store has no such events)",
+                       name);
+    free(types);
+    return rc;
+}
+
+/* Fill p->ev from the events node at stack index idx. */
+static int compile_selection(compiler *c, int idx, pnode *p)
+{
+    lua_State *L = c->L;
+    const char *type = get_string(L, idx, "type");
+    int rc = event_type_code(c, p, type ? type : "", &p->ev.type);
+    if (rc != SEGRT_OK)
+        return rc;
+    rawfield(L, idx, "pred");
+    int has_where = !lua_isnil(L, -1);
+    lua_pop(L, 1);
+    if (has_where && (p->ev.where = child(c, idx, "pred", FRAME_EVENTS)) == NULL)
+        return SEGRT_ELUA;
+    rawfield(L, idx, "window");
+    int has_window = !lua_isnil(L, -1);
+    lua_pop(L, 1);
+    if (has_window) {
+        if ((p->ev.window = child(c, idx, "window", FRAME_CONTACTS)) == NULL)
+            return SEGRT_ELUA;
+        if (!is_duration(p->ev.window))
+            return plan_fail(c->cx, p->loc, ":within takes a duration such as seg.days(30), "
+                             "within +-100000 years");
+    }
+    return SEGRT_OK;
+}
+
+/*
+ * :first "attr" / :last "attr" (attr not ts): the attribute of the earliest
+ * or latest selected event, e.g. the category of the last purchase.
+ */
+static pnode *compile_first_last_of(compiler *c, pnode *p, const char *fn, const char *attr)
+{
+    for (int i = EVA_AMOUNT; i <= EVA_CHANNEL; i++) {
+        if (strcmp(attr, event_attrs[i]) == 0) {
+            p->op = fn[0] == 'f' ? AGG_FIRST_OF : AGG_LAST_OF;
+            p->ev.attr = i;
+            p->type = event_attr_types[i];
+            p->dict = event_attr_dicts[i];
+            return p;
+        }
+    }
+    const char *near = script_suggest(attr, event_attrs, 4);
+    return fail_node(c, p, ":%s \"%s\": unknown event attribute%s%s%s; :first and :last take ts, "
+                     "amount, category or channel", fn, attr, near ? " (did you mean '" : "",
+                     near ? near : "", near ? "'?)" : "");
+}
+
+static pnode *compile_agg(compiler *c, int idx, pnode *p, frame_kind frame)
+{
+    if (frame != FRAME_CONTACTS)
+        return fail_node(c, p, "an event aggregate cannot be used inside an event :where");
+    const char *fn = get_string(c->L, idx, "fn");
+    const char *attr = get_string(c->L, idx, "attr");
+    rawfield(c->L, idx, "ev");
+    int rc = compile_selection(c, lua_gettop(c->L), p);
+    lua_pop(c->L, 1);
+    if (rc != SEGRT_OK) {
+        plan_free(p);
+        return NULL;
+    }
+    p->kind = P_AGG;
+    static const struct { const char *name; int op; } fns[] = {
+        { "count", AGG_COUNT }, { "sum", AGG_SUM }, { "avg", AGG_AVG }, { "min", AGG_MIN },
+        { "max", AGG_MAX },     { "first", AGG_MIN }, { "last", AGG_MAX },
+    };
+    for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
+        if (strcmp(fn, fns[i].name) == 0)
+            p->op = fns[i].op;
+    }
+    if (strcmp(fn, "decayed") == 0) {
+        p->op = AGG_DECAYED;
+        p->type = VT_NUM;
+        pnode *hl = child(c, idx, "half_life", FRAME_CONTACTS);
+        if (hl == NULL)
+            return plan_free(p), NULL;
+        int ok = is_duration(hl) && hl->k > 0;
+        p->k = hl->k;
+        plan_free(hl);
+        return ok ? p : fail_node(c, p, ":decayed takes a positive duration such as seg.days(30)");
+    }
+    if (p->op == AGG_COUNT) {
+        p->type = VT_NUM;
+        return p;
+    }
+    if (attr == NULL)
+        return fail_node(c, p, ":%s needs an attribute, e.g. :%s \"amount\"", fn, fn);
+    int ends = strcmp(fn, "first") == 0 || strcmp(fn, "last") == 0;
+    if (ends && strcmp(attr, "ts") != 0)
+        return compile_first_last_of(c, p, fn, attr);
+    if (strcmp(attr, "amount") == 0) {
+        p->ev.attr = EVA_AMOUNT;
+        p->type = VT_NUM;
+    } else if (strcmp(attr, "ts") == 0 && p->op != AGG_SUM && p->op != AGG_AVG) {
+        p->ev.attr = EVA_TS;
+        p->type = VT_TIME;
+    } else {
+        return fail_node(c, p, ":%s \"%s\": only amount can be summed or averaged, amount or ts "
+                         "compared (min, max), and :first/:last take ts, amount, category or "
+                         "channel", fn, attr);
+    }
+    return p;
+}
+
+/* ------------------------------------------------------------ scores, members */
+
+/*
+ * Whether score name is profiling (Art. 21(2)): marked so itself, or
+ * belonging to a model marked so (its "model." prefix).
+ */
+static int is_profiling(compiler *c, const char *name)
+{
+    lua_State *L = c->L;
+    int top = lua_gettop(L), profiling = 0;
+    script_push_registry(c->cx->sc, "scores");
+    lua_getfield(L, -1, name);
+    if (lua_istable(L, -1)) {
+        lua_getfield(L, -1, "profiling");
+        profiling = lua_toboolean(L, -1);
+    }
+    lua_settop(L, top);
+    const char *dot = strrchr(name, '.');
+    if (profiling || dot == NULL)
+        return profiling;
+    script_push_registry(c->cx->sc, "models");
+    lua_pushlstring(L, name, (size_t)(dot - name));
+    lua_gettable(L, -2);
+    if (lua_istable(L, -1)) {
+        lua_getfield(L, -1, "profiling");
+        profiling = lua_toboolean(L, -1);
+    }
+    lua_settop(L, top);
+    return profiling;
+}
+
+static pnode *compile_score(compiler *c, int idx, pnode *p, frame_kind frame)
+{
+    lua_State *L = c->L;
+    const char *name = get_string(L, idx, "name");
+    if (frame != FRAME_CONTACTS)
+        return fail_node(c, p, "a score cannot be used inside an event :where");
+    script_push_registry(c->cx->sc, "scores");
+    lua_getfield(L, -1, name);
+    lua_remove(L, -2);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        if (model_output_known(c->cx->sc, name)) {
+            p->kind = P_MODEL;
+            p->type = VT_NUM;
+            p->op = is_profiling(c, name);
+            p->str = strdup(name);
+            return p->str ? p : fail_node(c, p, "out of memory");
+        }
+        return fail_node(c, p, "unknown score '%s' (define it with seg.score \"%s\" { ... })", name,
+                         name);
+    }
+    for (int i = 0; i < c->nscores; i++) {
+        if (strcmp(c->scores[i], name) == 0) {
+            lua_pop(L, 1);
+            return fail_node(c, p, "score '%s' depends on itself", name);
+        }
+    }
+    int def = lua_gettop(L);
+    rawfield(L, def, "fn");
+    if (lua_isfunction(L, -1)) {
+        p->kind = P_SCORE_FN;
+        p->type = VT_NUM;
+        p->str = strdup(name);
+        lua_pop(L, 2);
+        return p->str ? p : fail_node(c, p, "out of memory");
+    }
+    lua_pop(L, 1);
+    if (c->nscores == MAX_SCORE_DEPTH) {
+        lua_pop(L, 1);
+        return fail_node(c, p, "scores nested too deeply");
+    }
+    c->scores[c->nscores++] = name;
+    pnode *e = child(c, def, "expr", frame);
+    c->nscores--;
+    lua_pop(L, 1);
+    if (e == NULL)
+        return plan_free(p), NULL;
+    if (e->kind == P_CONST) { /* nothing to reuse */
+        plan_free(p);
+        return e;
+    }
+    p->kind = P_SCORE;
+    p->type = e->type;
+    p->dict = e->dict;
+    p->a = e;
+    p->op = is_profiling(c, name);
+    p->str = strdup(name);
+    return p->str ? p : fail_node(c, p, "out of memory");
+}
+
+static pnode *compile_member(compiler *c, int idx, pnode *p, frame_kind frame)
+{
+    const char *name = get_string(c->L, idx, "name");
+    if (frame != FRAME_CONTACTS)
+        return fail_node(c, p, "seg.member cannot be used inside an event :where");
+    p->kind = P_MEMBER;
+    p->type = VT_PRED;
+    if ((p->str = strdup(name)) == NULL)
+        return fail_node(c, p, "out of memory");
+    segrt_script *sc = c->cx->sc;
+    if (script_segment_index(sc, name) < 0) {
+        const char *near = script_suggest(name, (const char *const *)sc->names, sc->nseg);
+        if (near)
+            return fail_node(c, p, "unknown segment '%s' (did you mean '%s'?)", name, near);
+        return fail_node(c, p, "unknown segment '%s'", name);
+    }
+    return p;
+}
+
+/* ------------------------------------------------------------ operators */
+
+static pnode *compile_arith(compiler *c, int idx, pnode *p, frame_kind frame)
+{
+    const char *op = get_string(c->L, idx, "op");
+    p->op = strcmp(op, "min") == 0 ? 'm' : strcmp(op, "max") == 0 ? 'M' : op[0];
+    if ((p->a = child(c, idx, "a", frame)) == NULL || (p->b = child(c, idx, "b", frame)) == NULL)
+        return plan_free(p), NULL;
+    vtype a = p->a->type, b = p->b->type;
+    if (a == VT_STR && p->a->kind == P_CONST && coerce(c, p->a, b == VT_DUR ? VT_NUM : b) != 0)
+        return plan_free(p), NULL;
+    if (b == VT_STR && p->b->kind == P_CONST && coerce(c, p->b, a == VT_DUR ? VT_NUM : a) != 0)
+        return plan_free(p), NULL;
+    a = p->a->type;
+    b = p->b->type;
+    vtype r = 0;
+    switch (p->op) {
+    case '+':
+        r = a == VT_NUM && b == VT_NUM ? VT_NUM : a == VT_DUR && b == VT_DUR ? VT_DUR
+          : a == VT_TIME && b == VT_DUR ? VT_TIME : a == VT_DUR && b == VT_TIME ? VT_TIME : 0;
+        break;
+    case '-':
+        r = a == VT_NUM && b == VT_NUM ? VT_NUM : a == VT_DUR && b == VT_DUR ? VT_DUR
+          : a == VT_TIME && b == VT_DUR ? VT_TIME : a == VT_TIME && b == VT_TIME ? VT_DUR : 0;
+        break;
+    case '*':
+        r = a == VT_NUM && b == VT_NUM ? VT_NUM : a == VT_DUR && b == VT_NUM ? VT_DUR
+          : a == VT_NUM && b == VT_DUR ? VT_DUR : 0;
+        break;
+    case '/':
+        r = a == VT_NUM && b == VT_NUM ? VT_NUM : a == VT_DUR && b == VT_DUR ? VT_NUM
+          : a == VT_DUR && b == VT_NUM ? VT_DUR : 0;
+        break;
+    case 'm': /* least, greatest: of two values of one kind */
+    case 'M':
+        r = a == b && (a == VT_NUM || a == VT_TIME || a == VT_DUR) ? a : 0;
+        break;
+    }
+    if (r == 0) {
+        char x[160], y[160];
+        if (p->op == 'm' || p->op == 'M')
+            return fail_node(c, p, "seg.%s needs two numbers, times or durations, got %s and %s",
+                             p->op == 'm' ? "least" : "greatest", describe(p->a, x, sizeof x),
+                             describe(p->b, y, sizeof y));
+        return fail_node(c, p, "cannot compute %s %c %s", describe(p->a, x, sizeof x), p->op,
+                         describe(p->b, y, sizeof y));
+    }
+    p->kind = P_ARITH;
+    p->type = r;
+    if (p->a->kind == P_CONST && p->b->kind == P_CONST) { /* fold: days(15) * 2 is a constant */
+        p->k = plan_arith(p->op, p->a->k, p->b->k);
+        p->kind = P_CONST;
+        plan_free(p->a);
+        plan_free(p->b);
+        p->a = p->b = NULL;
+    }
+    return p;
+}
+
+/* Make b comparable with a; both must end up of one type. */
+static int unify(compiler *c, pnode *p, pnode *a, pnode *b, const char *what)
+{
+    char x[160], y[160];
+    if (a->type == VT_SET)
+        return plan_fail(c->cx, p->loc, "%s is a string set: use :contains(value)",
+                         describe(a, x, sizeof x)), -1;
+    if (b->type == VT_STR && b->kind == P_CONST && coerce(c, b, a->type) != 0)
+        return -1;
+    if (a->type == VT_STR && a->kind == P_CONST && coerce(c, a, b->type) != 0)
+        return -1;
+    if (a->type != b->type)
+        return plan_fail(c->cx, p->loc, "type mismatch in :%s: %s compared with %s", what,
+                         describe(a, x, sizeof x), describe(b, y, sizeof y)), -1;
+    if (a->type == VT_STR && a->kind != P_CONST && b->kind != P_CONST)
+        return plan_fail(c->cx, p->loc, ":%s compares two string values; compare a string with "
+                         "a constant", what), -1;
+    return 0;
+}
+
+/* ------------------------------------------------------------ age */
+
+/*
+ * The last birth instant (midnight UTC) of anyone aged k or more at NOW:
+ * age = Y - y - ((M, D) < (m, d)), so age >= k exactly when the birthday is
+ * on or before (Y - k, M, D), with 29 February read as 28 in other years.
+ */
+static int64_t age_cut(int64_t now, int64_t k)
+{
+    int64_t rem = now % 86400, days = now / 86400 - (rem < 0), y;
+    unsigned m, d;
+    value_civil_from_days(days, &y, &m, &d);
+    int64_t yy = y - k;
+    int leap = (yy % 4 == 0 && yy % 100 != 0) || yy % 400 == 0;
+    return value_days_from_civil(yy, m, m == 2 && d == 29 && !leap ? 28 : d) * 86400;
+}
+
+static int64_t floor_years(int64_t micros)
+{
+    int64_t q = micros / VALUE_NUMBER_SCALE;
+    return q - (micros % VALUE_NUMBER_SCALE < 0);
+}
+
+static int64_t ceil_years(int64_t micros)
+{
+    return -floor_years(-micros);
+}
+
+/*
+ * Rewrite a comparison of age with constants into one of birth_date, so
+ * the scan compares dates instead of computing every contact's age.
+ */
+static void age_pushdown(compiler *c, pnode *p)
+{
+    enum { LIMIT = 1000000 }; /* years: keeps Y - k a valid calendar year */
+    pnode *a = p->a;
+    if (a->kind != P_AGE || p->b->kind != P_CONST || (p->c && p->c->kind != P_CONST) ||
+        (p->kind == P_CMP && p->op == CMP_NE))
+        return;
+    int64_t lo, hi; /* the ages kept: lo <= age <= hi (whole years) */
+    int64_t x = p->b->k;
+    if (p->kind == P_BETWEEN) {
+        lo = ceil_years(x);
+        hi = floor_years(p->c->k);
+    } else {
+        switch (p->op) {
+        case CMP_GE: lo = ceil_years(x), hi = LIMIT; break;
+        case CMP_GT: lo = floor_years(x) + 1, hi = LIMIT; break;
+        case CMP_LE: lo = -LIMIT, hi = floor_years(x); break;
+        case CMP_LT: lo = -LIMIT, hi = ceil_years(x) - 1; break;
+        default: /* CMP_EQ */
+            lo = ceil_years(x);
+            hi = floor_years(x);
+        }
+    }
+    lo = lo < -LIMIT ? -LIMIT : lo > LIMIT ? LIMIT : lo;
+    hi = hi < -LIMIT ? -LIMIT : hi > LIMIT ? LIMIT : hi;
+    /* age >= lo: birth <= cut(lo); age <= hi: birth > cut(hi + 1) */
+    int64_t now = c->cx->now;
+    a->kind = P_FIELD;
+    a->type = VT_TIME;
+    a->ftype = SEGRT_T_DATE;
+    if (p->c == NULL) {
+        if ((p->c = calloc(1, sizeof *p->c)) == NULL) {
+            a->kind = P_AGE; /* no memory for the rewrite: evaluate ages after all */
+            a->type = VT_NUM;
+            return;
+        }
+        p->c->loc = strdup(p->b->loc);
+    }
+    p->c->kind = P_CONST;
+    p->c->type = VT_TIME;
+    p->kind = P_BETWEEN;
+    p->b->type = VT_TIME;
+    p->b->k = age_cut(now, hi + 1) + 1;
+    p->c->k = age_cut(now, lo);
+}
+
+static const char *const cmp_names[] = { "eq", "ne", "lt", "le", "gt", "ge" };
+
+static pnode *compile_cmp(compiler *c, int idx, pnode *p, frame_kind frame, const char *k)
+{
+    p->kind = P_CMP;
+    p->type = VT_PRED;
+    if ((p->a = child(c, idx, "a", frame)) == NULL || (p->b = child(c, idx, "b", frame)) == NULL)
+        return plan_free(p), NULL;
+    if (strcmp(k, "cmp") == 0) {
+        const char *op = get_string(c->L, idx, "op");
+        for (int i = 0; i < 6; i++) {
+            if (strcmp(op, cmp_names[i]) == 0)
+                p->op = i;
+        }
+        if (unify(c, p, p->a, p->b, op) != 0)
+            return plan_free(p), NULL;
+        if (p->a->kind == P_CONST && p->b->kind != P_CONST) { /* keep the constant on the right */
+            pnode *t = p->a;
+            p->a = p->b;
+            p->b = t;
+            static const int flip[] = { CMP_EQ, CMP_NE, CMP_GT, CMP_GE, CMP_LT, CMP_LE };
+            p->op = flip[p->op];
+        }
+        age_pushdown(c, p);
+        return p;
+    }
+    /* within / older_than take a duration; before / after a time */
+    int window = strcmp(k, "within") == 0 || strcmp(k, "older_than") == 0;
+    char x[160];
+    if (p->a->type != VT_TIME)
+        return fail_node(c, p, ":%s needs a date or time, got %s", k, describe(p->a, x, sizeof x));
+    if (window) {
+        if (!is_duration(p->b))
+            return fail_node(c, p, ":%s takes a duration such as seg.days(30), within +-100000 "
+                             "years", k);
+        p->b->k = c->cx->now - p->b->k; /* resolved at evaluation: plans are compiled per run */
+        p->b->type = VT_TIME;
+        p->op = k[0] == 'w' ? CMP_GE : CMP_LT;
+    } else {
+        if (coerce(c, p->b, VT_TIME) != 0)
+            return plan_free(p), NULL;
+        if (p->b->type != VT_TIME)
+            return fail_node(c, p, ":%s takes a time such as seg.time \"2025-06-01T00:00:00Z\"", k);
+        p->op = k[0] == 'b' ? CMP_LT : CMP_GT;
+    }
+    return p;
+}
+
+static pnode *compile_between(compiler *c, int idx, pnode *p, frame_kind frame)
+{
+    p->kind = P_BETWEEN;
+    p->type = VT_PRED;
+    if ((p->a = child(c, idx, "a", frame)) == NULL || (p->b = child(c, idx, "lo", frame)) == NULL ||
+        (p->c = child(c, idx, "hi", frame)) == NULL)
+        return plan_free(p), NULL;
+    if (unify(c, p, p->a, p->b, "between") != 0 || unify(c, p, p->a, p->c, "between") != 0)
+        return plan_free(p), NULL;
+    if (p->a->type == VT_STR && (p->b->kind != P_CONST || p->c->kind != P_CONST))
+        return fail_node(c, p, ":between on strings takes two constants");
+    age_pushdown(c, p);
+    return p;
+}
+
+static pnode *compile_list(compiler *c, int idx, pnode *p, frame_kind frame)
+{
+    lua_State *L = c->L;
+    rawfield(L, idx, "list");
+    int list = lua_gettop(L);
+    size_t n = lua_rawlen(L, list);
+    p->list = calloc(n ? n : 1, sizeof *p->list);
+    if (p->list == NULL) {
+        lua_pop(L, 1);
+        return fail_node(c, p, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        lua_rawgeti(L, list, (lua_Integer)i + 1);
+        p->list[i] = compile(c, lua_gettop(L), frame);
+        lua_pop(L, 1);
+        if (p->list[i] == NULL) {
+            lua_pop(L, 1);
+            return plan_free(p), NULL;
+        }
+        p->n = i + 1;
+    }
+    lua_pop(L, 1);
+    return p;
+}
+
+static pnode *compile_one_of(compiler *c, int idx, pnode *p, frame_kind frame)
+{
+    p->kind = P_ONE_OF;
+    p->type = VT_PRED;
+    if ((p->a = child(c, idx, "a", frame)) == NULL)
+        return plan_free(p), NULL;
+    if (compile_list(c, idx, p, frame) == NULL)
+        return NULL; /* compile_list freed p */
+    for (size_t i = 0; i < p->n; i++) {
+        if (p->list[i]->kind != P_CONST)
+            return fail_node(c, p, ":one_of takes constants");
+        if (unify(c, p, p->a, p->list[i], "one_of") != 0)
+            return plan_free(p), NULL;
+    }
+    return p;
+}
+
+static pnode *compile_logic(compiler *c, int idx, pnode *p, frame_kind frame, const char *k)
+{
+    p->type = VT_PRED;
+    if (strcmp(k, "not") == 0) {
+        p->kind = P_NOT;
+        if ((p->a = child(c, idx, "a", frame)) == NULL)
+            return plan_free(p), NULL;
+        return p;
+    }
+    p->kind = k[0] == 'a' ? P_AND : P_OR;
+    return compile_list(c, idx, p, frame);
+}
+
+static pnode *compile_pred_of_value(compiler *c, int idx, pnode *p, frame_kind frame,
+                                    const char *k)
+{
+    p->type = VT_PRED;
+    if ((p->a = child(c, idx, "a", frame)) == NULL)
+        return plan_free(p), NULL;
+    char x[160];
+    if (strcmp(k, "contains") == 0) {
+        p->kind = P_CONTAINS;
+        if (p->a->type != VT_SET || p->a->kind != P_FIELD)
+            return fail_node(c, p, ":contains needs a string set field, got %s",
+                             describe(p->a, x, sizeof x));
+        if ((p->b = child(c, idx, "b", frame)) == NULL)
+            return plan_free(p), NULL;
+        if (p->b->kind != P_CONST || p->b->type != VT_STR)
+            return fail_node(c, p, ":contains takes a string");
+        return p;
+    }
+    p->kind = P_PRESENT;
+    p->op = strcmp(k, "present") == 0;
+    return p;
+}
+
+static pnode *compile_time_const(compiler *c, int idx, pnode *p, const char *k)
+{
+    p->kind = P_CONST;
+    if (strcmp(k, "dur") == 0) {
+        rawfield(c->L, idx, "secs");
+        double secs = lua_tonumber(c->L, -1);
+        lua_pop(c->L, 1);
+        p->type = VT_DUR;
+        if (!(secs >= -MAX_DURATION && secs <= MAX_DURATION))
+            return fail_node(c, p, "a duration of %.0f seconds is beyond +-100000 years", secs);
+        p->k = (int64_t)llround(secs);
+    } else if (strcmp(k, "now") == 0) {
+        p->type = VT_TIME;
+        p->k = c->cx->now;
+    } else if (strcmp(k, "time") == 0) {
+        const char *text = get_string(c->L, idx, "text");
+        p->type = VT_TIME;
+        if (segrt_time_parse(text, &p->k) != SEGRT_OK)
+            return fail_node(c, p, "seg.time \"%s\" is not YYYY-MM-DDTHH:MM:SSZ", text);
+    } else { /* ago */
+        pnode *d = child(c, idx, "a", FRAME_CONTACTS);
+        if (d == NULL)
+            return plan_free(p), NULL;
+        int ok = is_duration(d);
+        p->k = ok ? c->cx->now - d->k : 0;
+        plan_free(d);
+        if (!ok)
+            return fail_node(c, p, "seg.ago takes a duration such as seg.days(30), within "
+                             "+-100000 years");
+        p->type = VT_TIME;
+    }
+    return p;
+}
+
+static pnode *compile_ntile(compiler *c, int idx, pnode *p, frame_kind frame)
+{
+    if (frame != FRAME_CONTACTS)
+        return fail_node(c, p, "seg.ntile cannot be used inside an event :where");
+    p->kind = P_NTILE;
+    p->type = VT_NUM;
+    const char *mode = get_string(c->L, idx, "mode");
+    p->op = mode && strcmp(mode, "rank") == 0         ? ORDER_RANK
+          : mode && strcmp(mode, "percentile") == 0 ? ORDER_PERCENTILE
+                                                    : ORDER_NTILE;
+    rawfield(c->L, idx, "n");
+    p->ntiles = lua_tointeger(c->L, -1);
+    rawfield(c->L, idx, "desc");
+    p->desc = lua_toboolean(c->L, -1);
+    rawfield(c->L, idx, "among");
+    int among = !lua_isnil(c->L, -1);
+    lua_pop(c->L, 3);
+    if ((p->a = child(c, idx, "a", frame)) == NULL)
+        return plan_free(p), NULL;
+    if (among && (p->b = child(c, idx, "among", frame)) == NULL)
+        return plan_free(p), NULL;
+    if (p->a->type != VT_NUM && p->a->type != VT_TIME && p->a->type != VT_DUR)
+        return fail_node(c, p, "seg.ntile orders by a number or a time");
+    return p;
+}
+
+/* seg.near: a, b = latitude and longitude values; list of the constants lat0, lon0, km. */
+static pnode *compile_near(compiler *c, int idx, pnode *p, frame_kind frame)
+{
+    p->kind = P_NEAR;
+    p->type = VT_PRED;
+    if ((p->a = child(c, idx, "a", frame)) == NULL || (p->b = child(c, idx, "b", frame)) == NULL)
+        return plan_free(p), NULL;
+    if (p->a->type != VT_NUM || p->b->type != VT_NUM)
+        return fail_node(c, p, "seg.near takes a latitude and a longitude as numbers");
+    static const char *const keys[] = { "lat0", "lon0", "km" };
+    for (int i = 0; i < 3; i++) {
+        rawfield(c->L, idx, keys[i]);
+        p->geo[i] = lua_tonumber(c->L, -1);
+        lua_pop(c->L, 1);
+    }
+    if (!(p->geo[2] >= 0) || !(p->geo[0] >= -90 && p->geo[0] <= 90))
+        return fail_node(c, p, "seg.near: a latitude in -90..90 and a distance >= 0, please");
+    return p;
+}
+
+static pnode *compile(compiler *c, int idx, frame_kind frame)
+{
+    lua_State *L = c->L;
+    if (!lua_istable(L, idx)) {
+        plan_fail(c->cx, "?", "expected a seg expression, got a %s", luaL_typename(L, idx));
+        return NULL;
+    }
+    if (c->depth >= MAX_DEPTH || !lua_checkstack(L, 8)) {
+        rawfield(L, idx, "loc");
+        plan_fail(c->cx, lua_tostring(L, -1), "expression nested more than %d levels deep",
+                  MAX_DEPTH);
+        lua_pop(L, 1);
+        return NULL;
+    }
+    c->depth++;
+    pnode *p = compile_node(c, idx, frame);
+    c->depth--;
+    return p;
+}
+
+static pnode *compile_node(compiler *c, int idx, frame_kind frame)
+{
+    lua_State *L = c->L;
+    const char *k = get_string(L, idx, "k");
+    pnode *p = new_node(c, idx, P_CONST, 0, frame);
+    if (p == NULL)
+        return NULL;
+    if (k == NULL)
+        return fail_node(c, p, "not a seg expression");
+    if (strcmp(k, "const") == 0)
+        return compile_const(c, idx, p);
+    if (strcmp(k, "dur") == 0 || strcmp(k, "now") == 0 || strcmp(k, "time") == 0 ||
+        strcmp(k, "ago") == 0)
+        return compile_time_const(c, idx, p, k);
+    if (strcmp(k, "field") == 0)
+        return compile_field(c, idx, p, frame);
+    if (strcmp(k, "arith") == 0)
+        return compile_arith(c, idx, p, frame);
+    if (strcmp(k, "floor") == 0) {
+        p->kind = P_FLOOR;
+        p->type = VT_NUM;
+        if ((p->a = child(c, idx, "a", frame)) == NULL)
+            return plan_free(p), NULL;
+        return p->a->type == VT_NUM ? p : fail_node(c, p, "seg.floor takes a number");
+    }
+    if (strcmp(k, "agg") == 0)
+        return compile_agg(c, idx, p, frame);
+    if (strcmp(k, "ntile") == 0)
+        return compile_ntile(c, idx, p, frame);
+    if (strcmp(k, "score") == 0)
+        return compile_score(c, idx, p, frame);
+    if (strcmp(k, "cmp") == 0 || strcmp(k, "within") == 0 || strcmp(k, "older_than") == 0 ||
+        strcmp(k, "before") == 0 || strcmp(k, "after") == 0)
+        return compile_cmp(c, idx, p, frame, k);
+    if (strcmp(k, "between") == 0)
+        return compile_between(c, idx, p, frame);
+    if (strcmp(k, "one_of") == 0)
+        return compile_one_of(c, idx, p, frame);
+    if (strcmp(k, "present") == 0 || strcmp(k, "missing") == 0 || strcmp(k, "contains") == 0)
+        return compile_pred_of_value(c, idx, p, frame, k);
+    if (strcmp(k, "and") == 0 || strcmp(k, "or") == 0 || strcmp(k, "not") == 0)
+        return compile_logic(c, idx, p, frame, k);
+    if (strcmp(k, "exists") == 0 || strcmp(k, "none") == 0) {
+        if (frame != FRAME_CONTACTS)
+            return fail_node(c, p, ":%s cannot be used inside an event :where", k);
+        p->kind = P_EXISTS;
+        p->type = VT_PRED;
+        p->op = k[0] == 'e';
+        rawfield(L, idx, "ev");
+        int rc = compile_selection(c, lua_gettop(L), p);
+        lua_pop(L, 1);
+        return rc == SEGRT_OK ? p : (plan_free(p), NULL);
+    }
+    if (strcmp(k, "member") == 0)
+        return compile_member(c, idx, p, frame);
+    if (strcmp(k, "near") == 0)
+        return compile_near(c, idx, p, frame);
+    return fail_node(c, p, "unknown seg expression '%s'", k);
+}
+
+pnode *plan_compile_value(plan_ctx *cx, lua_State *L, int idx)
+{
+    compiler c = { .cx = cx, .L = L };
+    pnode *p = compile(&c, lua_absindex(L, idx), FRAME_CONTACTS);
+    if (p && (p->type == VT_PRED || p->type == VT_SET)) {
+        plan_fail(cx, p->loc, "not a value expression");
+        plan_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+pnode *plan_compile(plan_ctx *cx, lua_State *L, int idx, frame_kind frame)
+{
+    compiler c = { .cx = cx, .L = L };
+    pnode *p = compile(&c, lua_absindex(L, idx), frame);
+    if (p && p->type != VT_PRED) {
+        char x[160];
+        plan_fail(cx, p->loc, "a segment's where must be a predicate, got %s (compare it: :gt, "
+                  ":eq, ...)", describe(p, x, sizeof x));
+        plan_free(p);
+        return NULL;
+    }
+    return p;
+}

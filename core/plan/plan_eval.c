@@ -1,0 +1,784 @@
+/*
+ * plan_eval.c — evaluating plan nodes (plan.h) as loops over a frame: values
+ * into int64 vectors, predicates into bitsets. Event aggregates live in
+ * plan_events.c, NTILE in plan_rank.c, members and Lua hatches in
+ * segment_eval.c.
+ */
+#include "store/column.h"
+#include "store/dict.h"
+#include "store/schema.h"
+#include "models/model.h"
+#include "lua/script.h"
+#include "util/value.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MISSING VALUE_MISSING
+#define SCALE VALUE_NUMBER_SCALE
+#define SECS_PER_DAY 86400
+
+size_t plan_frame_rows(const plan_ctx *cx, frame_kind frame)
+{
+    return frame == FRAME_EVENTS ? cx->ev->n : cx->ncontacts;
+}
+
+void vec_free(vec *x)
+{
+    free(x->v);
+    x->v = NULL;
+}
+
+static int vec_alloc(plan_ctx *cx, vec *x, size_t n)
+{
+    *x = (vec){ 0 };
+    x->v = malloc((n ? n : 1) * sizeof *x->v);
+    return x->v ? SEGRT_OK : store_fail(cx->s, SEGRT_ENOMEM, "out of memory evaluating a segment");
+}
+
+static int new_bits(plan_ctx *cx, bitset *b, size_t n)
+{
+    return bitset_init(b, (uint32_t)n) == 0
+               ? SEGRT_OK
+               : store_fail(cx->s, SEGRT_ENOMEM, "out of memory evaluating a segment");
+}
+
+/* ------------------------------------------------------------ contact columns */
+
+int64_t plan_to_domain(segrt_type t, int64_t v)
+{
+    if (v == MISSING)
+        return MISSING;
+    switch (t) {
+    case SEGRT_T_INTEGER:
+        if (v > INT64_MAX / SCALE || v < -(INT64_MAX / SCALE))
+            return MISSING; /* beyond +-9.2e12 integers cannot be compared exactly */
+        return v * SCALE;
+    case SEGRT_T_DATE: return v * SECS_PER_DAY;
+    default: return v;
+    }
+}
+
+static uint32_t chunk_rows(const plan_ctx *cx, uint32_t ch)
+{
+    uint32_t base = ch * COL_CHUNK_ROWS;
+    return cx->ncontacts - base < COL_CHUNK_ROWS ? cx->ncontacts - base : COL_CHUNK_ROWS;
+}
+
+/* One chunk of a scalar contact field into dst[0..rows), in the plan's domain. */
+static int load_chunk(plan_ctx *cx, const pnode *p, uint32_t ch, int64_t *dst)
+{
+    uint32_t rows = chunk_rows(cx, ch);
+    size_t width = col_width(p->ftype);
+    MDB_val v;
+    int rc = col_chunk_get(cx->s, cx->txn, p->field, ch, 0, &v);
+    if (rc == SEGRT_ENOTFOUND) {
+        for (uint32_t i = 0; i < rows; i++)
+            dst[i] = MISSING;
+        return SEGRT_OK;
+    }
+    if (rc != SEGRT_OK)
+        return rc;
+    if (v.mv_size != (size_t)COL_CHUNK_ROWS * width)
+        return store_fail(cx->s, SEGRT_ECORRUPT, "column of '%s' has a chunk of %zu bytes",
+                          p->str, v.mv_size);
+    if (width == sizeof(uint32_t)) {
+        const unsigned char *src = v.mv_data;
+        for (uint32_t i = 0; i < rows; i++) {
+            uint32_t code;
+            memcpy(&code, src + (size_t)i * 4, 4);
+            dst[i] = code ? (int64_t)code : MISSING;
+        }
+    } else {
+        memcpy(dst, v.mv_data, (size_t)rows * sizeof *dst);
+        if (p->ftype == SEGRT_T_INTEGER || p->ftype == SEGRT_T_DATE) {
+            for (uint32_t i = 0; i < rows; i++)
+                dst[i] = plan_to_domain(p->ftype, dst[i]);
+        }
+    }
+    return SEGRT_OK;
+}
+
+/*
+ * Age in whole years at NOW, from birth dates in seconds: cut[k] is the last
+ * birth day with age >= k, so an age is a search in a 256-entry table.
+ */
+enum { MAX_AGE = 255 };
+
+static void age_cuts(int64_t now, int64_t cut[MAX_AGE + 1])
+{
+    int64_t y;
+    unsigned m, d;
+    value_civil_from_days(now >= 0 ? now / SECS_PER_DAY : -((-now + SECS_PER_DAY - 1) / SECS_PER_DAY),
+                          &y, &m, &d);
+    for (int k = 0; k <= MAX_AGE; k++) {
+        int64_t yy = y - k;
+        int leap = (yy % 4 == 0 && yy % 100 != 0) || yy % 400 == 0;
+        unsigned dd = m == 2 && d == 29 && !leap ? 28 : d;
+        cut[k] = value_days_from_civil(yy, m, dd) * SECS_PER_DAY;
+    }
+}
+
+static void ages(const int64_t cut[MAX_AGE + 1], int64_t now, int64_t *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int64_t b = v[i];
+        if (b == MISSING)
+            continue;
+        if (b > cut[0] || b <= cut[MAX_AGE]) { /* unborn or very old: the slow, exact way */
+            v[i] = (int64_t)value_age_years(b / SECS_PER_DAY, now) * SCALE;
+            continue;
+        }
+        int lo = 0; /* the largest k with cut[k] >= b, searched without branches */
+        for (int step = 128; step; step >>= 1)
+            lo = cut[lo + step] >= b ? lo + step : lo;
+        v[i] = (int64_t)lo * SCALE;
+    }
+}
+
+/* A chunk of a field or of age (from birth_date). */
+static int load_chunk_value(plan_ctx *cx, const pnode *p, const int64_t *cut, uint32_t ch,
+                            int64_t *dst)
+{
+    if (p->kind != P_AGE)
+        return load_chunk(cx, p, ch, dst);
+    pnode birth = *p;
+    birth.ftype = SEGRT_T_DATE;
+    int rc = load_chunk(cx, &birth, ch, dst);
+    if (rc == SEGRT_OK)
+        ages(cut, cx->now, dst, chunk_rows(cx, ch));
+    return rc;
+}
+
+/* The column of a scalar contact field (or age) as a vector in the plan's domain. */
+static int load_field(plan_ctx *cx, const pnode *p, vec *out)
+{
+    int64_t cut[MAX_AGE + 1];
+    if (p->kind == P_AGE)
+        age_cuts(cx->now, cut);
+    int rc = vec_alloc(cx, out, cx->ncontacts);
+    uint32_t nchunks = (cx->ncontacts + COL_CHUNK_ROWS - 1) / COL_CHUNK_ROWS;
+    for (uint32_t ch = 0; ch < nchunks && rc == SEGRT_OK; ch++)
+        rc = load_chunk_value(cx, p, cut, ch, out->v + (size_t)ch * COL_CHUNK_ROWS);
+    if (rc != SEGRT_OK)
+        vec_free(out);
+    return rc;
+}
+
+/* ------------------------------------------------------------ event attributes */
+
+static int eval_evattr(plan_ctx *cx, const pnode *p, vec *out)
+{
+    const ev_proj *ev = cx->ev;
+    int rc = vec_alloc(cx, out, ev->n);
+    if (rc != SEGRT_OK || ev->n == 0)
+        return rc;
+    switch (p->op) {
+    case EVA_TS: memcpy(out->v, ev->ts, ev->n * sizeof *out->v); break;
+    case EVA_AMOUNT: memcpy(out->v, ev->amount, ev->n * sizeof *out->v); break;
+    default: {
+        const uint32_t *codes = p->op == EVA_CATEGORY ? ev->category : ev->channel;
+        for (size_t i = 0; i < ev->n; i++)
+            out->v[i] = codes[i] ? (int64_t)codes[i] : MISSING;
+    }
+    }
+    return SEGRT_OK;
+}
+
+/* ------------------------------------------------------------ arithmetic */
+
+/*
+ * Products and quotients always involve one operand in micro-units (a number)
+ * or two in the same unit (duration / duration), so one rescaling fits all:
+ * a * b / SCALE and a * SCALE / b. Division by zero is missing.
+ */
+int64_t plan_arith(int op, int64_t a, int64_t b)
+{
+    if (a == MISSING || b == MISSING)
+        return MISSING;
+    __int128 r;
+    switch (op) {
+    case '+': r = (__int128)a + b; break;
+    case '-': r = (__int128)a - b; break;
+    case '*': r = (__int128)a * b / SCALE; break;
+    case 'm': return a < b ? a : b;
+    case 'M': return a > b ? a : b;
+    default:
+        if (b == 0)
+            return MISSING;
+        r = (__int128)a * SCALE / b;
+        break;
+    }
+    if (r > INT64_MAX || r <= INT64_MIN)
+        return MISSING;
+    return (int64_t)r;
+}
+
+static int eval_arith(plan_ctx *cx, const pnode *p, vec *out)
+{
+    vec a, b;
+    int rc = plan_eval_value(cx, p->a, &a);
+    if (rc != SEGRT_OK)
+        return rc;
+    rc = plan_eval_value(cx, p->b, &b);
+    if (rc != SEGRT_OK) {
+        vec_free(&a);
+        return rc;
+    }
+    if (a.is_const && b.is_const) {
+        *out = (vec){ .is_const = 1, .k = plan_arith(p->op, a.k, b.k) };
+        return SEGRT_OK;
+    }
+    size_t n = plan_frame_rows(cx, p->frame);
+    rc = vec_alloc(cx, out, n);
+    for (size_t i = 0; i < n && rc == SEGRT_OK; i++)
+        out->v[i] = plan_arith(p->op, vec_at(&a, i), vec_at(&b, i));
+    vec_free(&a);
+    vec_free(&b);
+    return rc;
+}
+
+int64_t plan_floor(int64_t x)
+{
+    if (x == MISSING)
+        return MISSING;
+    int64_t r = x % SCALE;
+    return x - (r < 0 ? r + SCALE : r);
+}
+
+static int eval_floor(plan_ctx *cx, const pnode *p, vec *out)
+{
+    int rc = plan_eval_value(cx, p->a, out);
+    if (rc != SEGRT_OK)
+        return rc;
+    size_t n = out->is_const ? 1 : plan_frame_rows(cx, p->frame);
+    int64_t *v = out->is_const ? &out->k : out->v;
+    for (size_t i = 0; i < n; i++)
+        v[i] = plan_floor(v[i]);
+    return SEGRT_OK;
+}
+
+/* Art. 21(2): profiling scores are missing for contacts who object to direct marketing. */
+static int withhold_from_objectors(plan_ctx *cx, vec *v)
+{
+    if (cx->objectors.w == NULL) {
+        int rc = consent_objectors(cx, &cx->objectors);
+        if (rc != SEGRT_OK)
+            return rc;
+    }
+    if (v->is_const) { /* spread the constant so objectors can differ */
+        int64_t k = v->k;
+        int rc = vec_alloc(cx, v, cx->ncontacts);
+        for (uint32_t i = 0; rc == SEGRT_OK && i < cx->ncontacts; i++)
+            v->v[i] = k;
+        if (rc != SEGRT_OK)
+            return rc;
+    }
+    for (uint32_t i = bitset_next(&cx->objectors, 0); i < cx->objectors.nbits;
+         i = bitset_next(&cx->objectors, i + 1))
+        v->v[i] = MISSING;
+    return SEGRT_OK;
+}
+
+int plan_eval_value(plan_ctx *cx, const pnode *p, vec *out)
+{
+    *out = (vec){ 0 };
+    switch (p->kind) {
+    case P_CONST: *out = (vec){ .is_const = 1, .k = p->k }; return SEGRT_OK;
+    case P_FIELD: return load_field(cx, p, out);
+    case P_AGE: return load_field(cx, p, out);
+    case P_EVATTR: return eval_evattr(cx, p, out);
+    case P_ARITH: return eval_arith(cx, p, out);
+    case P_FLOOR: return eval_floor(cx, p, out);
+    case P_AGG: return plan_eval_agg(cx, p, out);
+    case P_NTILE: return plan_eval_ntile(cx, p, out);
+    case P_SCORE_FN: return script_eval_score_fn(cx, p, out);
+    case P_MODEL:
+    case P_SCORE: {
+        int rc = p->kind == P_MODEL ? model_eval_output(cx, p, out)
+                                    : script_eval_score_expr(cx, p, out);
+        return rc == SEGRT_OK && p->op ? withhold_from_objectors(cx, out) : rc;
+    }
+    default: return plan_fail(cx, p->loc, "internal error: not a value");
+    }
+}
+
+/* ------------------------------------------------------------ string predicates */
+
+static int cmp_holds(int op, int c)
+{
+    switch (op) {
+    case CMP_EQ: return c == 0;
+    case CMP_NE: return c != 0;
+    case CMP_LT: return c < 0;
+    case CMP_LE: return c <= 0;
+    case CMP_GT: return c > 0;
+    default: return c >= 0;
+    }
+}
+
+static int strcmp_n(const MDB_val *v, const char *s)
+{
+    size_t n = strlen(s), m = v->mv_size < n ? v->mv_size : n;
+    int c = memcmp(v->mv_data, s, m);
+    return c ? c : (v->mv_size > n) - (v->mv_size < n);
+}
+
+static int string_holds(const pnode *p, const MDB_val *v)
+{
+    switch (p->kind) {
+    case P_CMP: return cmp_holds(p->op, strcmp_n(v, p->b->str));
+    case P_BETWEEN: return strcmp_n(v, p->b->str) >= 0 && strcmp_n(v, p->c->str) <= 0;
+    default: /* P_ONE_OF */
+        for (size_t i = 0; i < p->n; i++) {
+            if (strcmp_n(v, p->list[i]->str) == 0)
+                return 1;
+        }
+        return 0;
+    }
+}
+
+static int table_add(void *ud, uint32_t code, const MDB_val *v)
+{
+    code_table *t = ud;
+    if (code >= t->cap) {
+        uint32_t cap = t->cap ? t->cap : 64;
+        while (cap <= code)
+            cap *= 2;
+        unsigned char *ok = realloc(t->ok, cap);
+        if (ok == NULL)
+            return SEGRT_ENOMEM;
+        memset(ok + t->cap, 0, cap - t->cap);
+        t->ok = ok;
+        t->cap = cap;
+    }
+    t->ok[code] = (unsigned char)string_holds(t->p, v);
+    t->known = code >= t->known ? code + 1 : t->known;
+    return 0;
+}
+
+int plan_code_table(plan_ctx *cx, const pnode *p, code_table *t)
+{
+    *t = (code_table){ .p = p };
+    int rc = dict_foreach(cx->s, cx->txn, p->a->dict, table_add, t);
+    if (rc == SEGRT_ENOMEM)
+        rc = store_fail(cx->s, SEGRT_ENOMEM, "out of memory evaluating a segment");
+    if (rc != SEGRT_OK) {
+        free(t->ok);
+        return rc;
+    }
+    uint32_t hits = 0;
+    for (uint32_t code = 1; code < t->cap; code++) {
+        if (t->ok[code]) {
+            hits++;
+            t->single = code;
+        }
+    }
+    if (hits != 1)
+        t->single = 0;
+    return SEGRT_OK;
+}
+
+/* ------------------------------------------------------------ predicates over values */
+
+/* One tight loop per operator against a constant, so the compiler can vectorise it. */
+#define PRED_LOOP(cond)                                                                       \
+    for (size_t w = 0; w * 64 < n; w++) {                                                     \
+        uint64_t bits = 0;                                                                    \
+        size_t end = w * 64 + 64 < n ? w * 64 + 64 : n;                                       \
+        for (size_t i = w * 64; i < end; i++) {                                               \
+            int64_t x = v[i];                                                                 \
+            bits |= (uint64_t)((x != MISSING) & (cond)) << (i - w * 64);                      \
+        }                                                                                     \
+        words[w] = bits;                                                                      \
+    }
+
+static int in_list(const pnode *p, int64_t x)
+{
+    for (size_t j = 0; j < p->n; j++) {
+        if (x == p->list[j]->k)
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * A predicate with constant operands (kb, kc) over values v[0..n) into
+ * words (n is a multiple of 64 except at the end of the frame).
+ */
+__attribute__((target_clones("avx2", "default")))
+static void pred_block(const pnode *p, const code_table *t, int64_t kb, int64_t kc,
+                       const int64_t *v, size_t n, uint64_t *words)
+{
+    if (p->kind == P_PRESENT && p->op) {
+        PRED_LOOP(1);
+    } else if (p->kind == P_PRESENT) {
+        for (size_t w = 0; w * 64 < n; w++) { /* missing: the complement of present */
+            uint64_t bits = 0;
+            size_t end = w * 64 + 64 < n ? w * 64 + 64 : n;
+            for (size_t i = w * 64; i < end; i++)
+                bits |= (uint64_t)(v[i] == MISSING) << (i - w * 64);
+            words[w] = bits;
+        }
+    } else if (t) {
+        PRED_LOOP((uint64_t)x < t->cap && t->ok[x]);
+    } else if (p->kind == P_ONE_OF) {
+        PRED_LOOP(in_list(p, x));
+    } else if (kb == MISSING || (p->kind == P_BETWEEN && kc == MISSING)) {
+        for (size_t w = 0; w * 64 < n; w++)
+            words[w] = 0;
+    } else if (p->kind == P_BETWEEN) {
+        PRED_LOOP(x >= kb && x <= kc);
+    } else {
+        switch (p->op) {
+        case CMP_EQ: PRED_LOOP(x == kb); break;
+        case CMP_NE: PRED_LOOP(x != kb); break;
+        case CMP_LT: PRED_LOOP(x < kb); break;
+        case CMP_LE: PRED_LOOP(x <= kb); break;
+        case CMP_GT: PRED_LOOP(x > kb); break;
+        default: PRED_LOOP(x >= kb); break;
+        }
+    }
+}
+
+int plan_pred_holds(const pnode *p, const code_table *t, int64_t x, int64_t b, int64_t c)
+{
+    uint64_t word;
+    pred_block(p, t, b, c, &x, 1, &word);
+    return (int)(word & 1);
+}
+
+static int num_holds(int op, int64_t x, int64_t y)
+{
+    if (x == MISSING || y == MISSING)
+        return 0;
+    return cmp_holds(op, (x > y) - (x < y));
+}
+
+/* Both sides vary per row: the general loop. */
+static void pred_rows(const pnode *p, const vec *a, const vec *b, const vec *c, size_t n,
+                      bitset *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        int64_t x = vec_at(a, i);
+        int hit = p->kind == P_CMP ? num_holds(p->op, x, vec_at(b, i))
+                                   : num_holds(CMP_GE, x, vec_at(b, i)) &&
+                                         num_holds(CMP_LE, x, vec_at(c, i));
+        if (hit)
+            bitset_set(out, (uint32_t)i);
+    }
+}
+
+/* A contact field (or age) against constants: the column streams through a small buffer. */
+#define CODE_LOOP(cond)                                                                      \
+    for (size_t w = 0; w * 64 < n; w++) {                                                     \
+        uint64_t bits = 0;                                                                    \
+        size_t end = w * 64 + 64 < n ? w * 64 + 64 : n;                                       \
+        for (size_t i = w * 64; i < end; i++) {                                               \
+            uint32_t x = v[i];                                                                \
+            bits |= (uint64_t)(cond) << (i - w * 64);                                         \
+        }                                                                                     \
+        words[w] = bits;                                                                      \
+    }
+
+/*
+ * A predicate over a string column's codes, read in place (code 0 is
+ * missing). One matching code (the usual :eq) is a plain comparison.
+ */
+__attribute__((target_clones("avx2", "default")))
+static void pred_codes(const pnode *p, const code_table *t, const uint32_t *v, size_t n,
+                       uint64_t *words)
+{
+    if (p->kind == P_PRESENT && p->op) {
+        CODE_LOOP(x != 0);
+    } else if (p->kind == P_PRESENT) {
+        CODE_LOOP(x == 0);
+    } else if (t->single) {
+        uint32_t code = t->single;
+        CODE_LOOP(x == code);
+    } else {
+        CODE_LOOP(x < t->cap && t->ok[x]);
+    }
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    return a / b - (a % b < 0);
+}
+
+/*
+ * The same predicate over stored values, which are the plan's values divided
+ * by scale (integers in units, dates in days): the constants move instead of
+ * every value. Returns the predicate to run; *kb, *kc are adjusted.
+ */
+static pnode stored_pred(const pnode *p, int64_t scale, int64_t *kb, int64_t *kc)
+{
+    pnode q = *p;
+    if (scale == 1 || *kb == MISSING || (p->kind == P_BETWEEN && *kc == MISSING))
+        return q;
+    int64_t b = *kb;
+    if (p->kind == P_BETWEEN) {
+        *kb = -floor_div(-b, scale);
+        *kc = floor_div(*kc, scale);
+        return q;
+    }
+    switch (p->op) {
+    case CMP_GE:
+    case CMP_LT: *kb = -floor_div(-b, scale); break; /* ceil */
+    case CMP_GT:
+    case CMP_LE: *kb = floor_div(b, scale); break;
+    default: /* EQ, NE */
+        if (b % scale == 0) {
+            *kb = b / scale;
+        } else if (p->op == CMP_EQ) { /* never equal: an empty range */
+            q.kind = P_BETWEEN;
+            *kb = 1;
+            *kc = 0;
+        } else { /* always unequal: present */
+            q.kind = P_PRESENT;
+            q.op = 1;
+        }
+    }
+    return q;
+}
+
+/*
+ * A contact field (or age) against constants, chunk by chunk: scalar columns
+ * are compared in place in the map where their layout allows it, else they
+ * stream through a small buffer in the plan's domain.
+ */
+static int field_pred(plan_ctx *cx, const pnode *p, const code_table *t, int64_t kb, int64_t kc,
+                      bitset *out)
+{
+    const pnode *a = p->a;
+    int64_t cut[MAX_AGE + 1];
+    if (a->kind == P_AGE)
+        age_cuts(cx->now, cut);
+    int64_t scale = a->ftype == SEGRT_T_INTEGER ? SCALE : a->ftype == SEGRT_T_DATE ? SECS_PER_DAY : 1;
+    int in_place = a->kind == P_FIELD && (p->kind != P_ONE_OF || scale == 1 || t);
+    int64_t sb = kb, sc = kc;
+    pnode q = stored_pred(p, t ? 1 : scale, &sb, &sc);
+    int64_t *buf = malloc(COL_CHUNK_ROWS * sizeof *buf);
+    if (buf == NULL)
+        return store_fail(cx->s, SEGRT_ENOMEM, "out of memory evaluating a segment");
+    int rc = SEGRT_OK;
+    uint32_t nchunks = (cx->ncontacts + COL_CHUNK_ROWS - 1) / COL_CHUNK_ROWS;
+    for (uint32_t ch = 0; ch < nchunks && rc == SEGRT_OK; ch++) {
+        uint32_t rows = chunk_rows(cx, ch);
+        uint64_t *words = out->w + (size_t)ch * (COL_CHUNK_ROWS / 64);
+        MDB_val v = { 0, NULL };
+        rc = in_place ? col_chunk_get(cx->s, cx->txn, a->field, ch, 0, &v) : SEGRT_ENOTFOUND;
+        size_t width = col_width(a->ftype);
+        if (rc == SEGRT_OK && v.mv_size == (size_t)COL_CHUNK_ROWS * width &&
+            (uintptr_t)v.mv_data % width == 0) {
+            if (width == sizeof(uint32_t))
+                pred_codes(&q, t, v.mv_data, rows, words);
+            else
+                pred_block(&q, t, sb, sc, v.mv_data, rows, words);
+            continue;
+        }
+        if (rc != SEGRT_OK && rc != SEGRT_ENOTFOUND)
+            break;
+        rc = load_chunk_value(cx, a, cut, ch, buf); /* in the plan's domain */
+        if (rc == SEGRT_OK)
+            pred_block(p, t, kb, kc, buf, rows, words);
+    }
+    free(buf);
+    return rc;
+}
+
+static int eval_value_pred(plan_ctx *cx, const pnode *p, bitset *out)
+{
+    code_table table = { 0 }, *t = NULL;
+    vec b = { .is_const = 1, .k = MISSING }, c = b;
+    int rc = SEGRT_OK;
+    if (p->a->type == VT_STR && p->kind != P_PRESENT) {
+        rc = plan_code_table(cx, p, &table);
+        t = &table;
+    } else if (p->kind == P_CMP || p->kind == P_BETWEEN) {
+        rc = plan_eval_value(cx, p->b, &b);
+        if (rc == SEGRT_OK && p->kind == P_BETWEEN)
+            rc = plan_eval_value(cx, p->c, &c);
+    }
+    int consts = b.is_const && c.is_const;
+    if (rc == SEGRT_OK && consts && (p->a->kind == P_FIELD || p->a->kind == P_AGE)) {
+        rc = field_pred(cx, p, t, b.k, c.k, out);
+    } else if (rc == SEGRT_OK) {
+        vec a;
+        rc = plan_eval_value(cx, p->a, &a);
+        size_t n = plan_frame_rows(cx, p->frame);
+        if (rc == SEGRT_OK && a.is_const && consts) { /* a constant predicate */
+            uint64_t one;
+            pred_block(p, t, b.k, c.k, &a.k, 1, &one);
+            if (one)
+                bitset_not(out);
+        } else if (rc == SEGRT_OK && consts)
+            pred_block(p, t, b.k, c.k, a.v, n, out->w);
+        else if (rc == SEGRT_OK)
+            pred_rows(p, &a, &b, &c, n, out);
+        vec_free(&a);
+    }
+    vec_free(&b);
+    vec_free(&c);
+    free(table.ok);
+    return rc;
+}
+
+/* ------------------------------------------------------------ string sets */
+
+int plan_or_column_bits(plan_ctx *cx, uint16_t field, uint32_t code, bitset *out)
+{
+    uint32_t nchunks = (cx->ncontacts + COL_CHUNK_ROWS - 1) / COL_CHUNK_ROWS;
+    for (uint32_t ch = 0; ch < nchunks; ch++) {
+        MDB_val v;
+        int rc = col_chunk_get(cx->s, cx->txn, field, ch, code, &v);
+        if (rc == SEGRT_ENOTFOUND)
+            continue;
+        if (rc != SEGRT_OK)
+            return rc;
+        if (v.mv_size != COL_BITSET_BYTES)
+            return store_fail(cx->s, SEGRT_ECORRUPT, "a set column chunk has %zu bytes",
+                              v.mv_size);
+        size_t words = COL_CHUNK_ROWS / 64, first = (size_t)ch * words;
+        size_t have = bitset_words(out->nbits) - first;
+        uint64_t tmp[COL_CHUNK_ROWS / 64];
+        memcpy(tmp, v.mv_data, sizeof tmp);
+        for (size_t i = 0; i < words && i < have; i++)
+            out->w[first + i] |= tmp[i];
+    }
+    if (out->nbits & 63) /* bits past the last ordinal stay clear */
+        out->w[bitset_words(out->nbits) - 1] &= (UINT64_C(1) << (out->nbits & 63)) - 1;
+    return SEGRT_OK;
+}
+
+typedef struct set_codes {
+    plan_ctx *cx;
+    uint16_t field;
+    bitset *out;
+} set_codes;
+
+static int or_each_code(void *ud, uint32_t code, const MDB_val *v)
+{
+    (void)v;
+    set_codes *sc = ud;
+    return plan_or_column_bits(sc->cx, sc->field, code, sc->out);
+}
+
+static int eval_set_pred(plan_ctx *cx, const pnode *p, bitset *out)
+{
+    const pnode *f = p->a;
+    int rc;
+    if (p->kind == P_CONTAINS) {
+        uint32_t code;
+        rc = dict_find(cx->s, cx->txn, f->field, p->b->str, strlen(p->b->str), &code);
+        if (rc == SEGRT_OK && code)
+            rc = plan_or_column_bits(cx, f->field, code, out);
+    } else { /* present / missing: the contact has any value */
+        set_codes sc = { cx, f->field, out };
+        rc = dict_foreach(cx->s, cx->txn, f->field, or_each_code, &sc);
+        if (rc == SEGRT_OK && !p->op) {
+            bitset_not(out);
+            bitset_and(out, cx->live);
+        }
+    }
+    return rc;
+}
+
+/* ------------------------------------------------------------ predicates */
+
+static int eval_logic(plan_ctx *cx, const pnode *p, bitset *out)
+{
+    if (p->kind == P_NOT) {
+        bitset_free(out);
+        int rc = plan_eval_pred(cx, p->a, out);
+        if (rc == SEGRT_OK) {
+            bitset_not(out);
+            if (p->frame == FRAME_CONTACTS)
+                bitset_and(out, cx->live);
+        }
+        return rc;
+    }
+    if (p->n == 0) { /* seg.all{} holds for everybody, seg.any{} for nobody */
+        if (p->kind == P_AND) {
+            bitset_not(out);
+            if (p->frame == FRAME_CONTACTS)
+                bitset_and(out, cx->live);
+        }
+        return SEGRT_OK;
+    }
+    bitset_free(out);
+    int rc = plan_eval_pred(cx, p->list[0], out);
+    for (size_t i = 1; i < p->n && rc == SEGRT_OK; i++) {
+        bitset b;
+        rc = plan_eval_pred(cx, p->list[i], &b);
+        if (rc != SEGRT_OK)
+            break;
+        if (p->kind == P_AND)
+            bitset_and(out, &b);
+        else
+            bitset_or(out, &b);
+        bitset_free(&b);
+    }
+    return rc;
+}
+
+/* Great-circle distance (haversine, mean Earth radius 6371.0088 km) within geo[2] km. */
+int plan_near_holds(const pnode *p, double lat, double lon)
+{
+    const double rad = M_PI / 180.0, r = 6371.0088;
+    double lat0 = p->geo[0] * rad, lon0 = p->geo[1] * rad;
+    double h_max = sin(fmin(p->geo[2] / (2 * r), M_PI / 2)); /* compare sin(d / 2r) */
+    h_max *= h_max;
+    double la = lat * rad, lo = lon * rad;
+    double s1 = sin((la - lat0) / 2), s2 = sin((lo - lon0) / 2);
+    return s1 * s1 + cos(la) * cos(lat0) * s2 * s2 <= h_max;
+}
+
+static int eval_near(plan_ctx *cx, const pnode *p, bitset *out)
+{
+    vec lat, lon;
+    int rc = plan_eval_value(cx, p->a, &lat);
+    if (rc != SEGRT_OK)
+        return rc;
+    if ((rc = plan_eval_value(cx, p->b, &lon)) != SEGRT_OK) {
+        vec_free(&lat);
+        return rc;
+    }
+    size_t n = plan_frame_rows(cx, p->frame);
+    for (size_t i = 0; i < n; i++) {
+        int64_t a = vec_at(&lat, i), b = vec_at(&lon, i);
+        if (a != MISSING && b != MISSING &&
+            plan_near_holds(p, (double)a / SCALE, (double)b / SCALE))
+            bitset_set(out, (uint32_t)i);
+    }
+    vec_free(&lat);
+    vec_free(&lon);
+    return SEGRT_OK;
+}
+
+int plan_eval_pred(plan_ctx *cx, const pnode *p, bitset *out)
+{
+    int rc = new_bits(cx, out, plan_frame_rows(cx, p->frame));
+    if (rc != SEGRT_OK)
+        return rc;
+    switch (p->kind) {
+    case P_CMP:
+    case P_BETWEEN:
+    case P_ONE_OF:
+    case P_PRESENT:
+        rc = p->a->type == VT_SET ? eval_set_pred(cx, p, out) : eval_value_pred(cx, p, out);
+        break;
+    case P_CONTAINS: rc = eval_set_pred(cx, p, out); break;
+    case P_AND:
+    case P_OR:
+    case P_NOT: rc = eval_logic(cx, p, out); break;
+    case P_EXISTS: rc = plan_eval_exists(cx, p, out); break;
+    case P_MEMBER: rc = script_eval_member(cx, p, out); break;
+    case P_NEAR: rc = eval_near(cx, p, out); break;
+    default: rc = plan_fail(cx, p->loc, "internal error: not a predicate");
+    }
+    if (rc != SEGRT_OK)
+        bitset_free(out);
+    return rc;
+}

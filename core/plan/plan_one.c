@@ -1,0 +1,430 @@
+/*
+ * plan_one.c — evaluating a plan for one contact (the live path, live.c):
+ * the same semantics as the vectorised evaluator (plan_eval.c,
+ * plan_events.c), row by row. Fields come from the column chunks (borrowed
+ * from the read transaction, a few kept per context), aggregates from the
+ * contact's own timeline, string predicates from code tables built once per
+ * node and rebuilt when the dictionary grows. Whole-store values (NTILE,
+ * models), score functions and other segments are asked of the caller.
+ *
+ * Uses: plan_one.h, column.h, dict.h, consent_check.c (objections).
+ */
+#include "plan/plan_one.h"
+
+#include "store/column.h"
+#include "store/dict.h"
+#include "store/schema.h"
+#include "lua/script.h"
+#include "util/value.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MISSING VALUE_MISSING
+#define SCALE VALUE_NUMBER_SCALE
+#define SECS_PER_DAY 86400
+
+struct one_table {
+    const pnode *p;
+    code_table t;      /* string predicates */
+    uint32_t code;     /* :contains — the code of its string, 0 when absent */
+    int code_known;
+};
+
+void one_ctx_init(one_ctx *o, plan_ctx *cx)
+{
+    *o = (one_ctx){ .cx = cx, .ord = UINT32_MAX, .evs_ord = UINT32_MAX,
+                    .objects_ord = UINT32_MAX };
+}
+
+void one_ctx_forget(one_ctx *o)
+{
+    memset(o->slots, 0, sizeof o->slots);
+    o->evs_ord = o->objects_ord = UINT32_MAX;
+    for (size_t i = 0; i < o->ntables; i++) /* a string nobody had may have arrived */
+        o->tables[i].code_known &= o->tables[i].code != 0;
+}
+
+void one_ctx_free(one_ctx *o)
+{
+    for (size_t i = 0; i < o->ntables; i++)
+        free(o->tables[i].t.ok);
+    free(o->tables);
+    ev_list_free(&o->evs);
+    *o = (one_ctx){ 0 };
+}
+
+/* ------------------------------------------------------------ columns */
+
+/* The chunk (field, code) holding the contact, through the context's slots; NULL data when none. */
+static int chunk_of(one_ctx *o, uint16_t field, uint32_t code, MDB_val *out)
+{
+    uint32_t chunk = o->ord / COL_CHUNK_ROWS;
+    struct one_slot *sl = &o->slots[(field * 31u + code) % ONE_SLOTS];
+    if (sl->data && sl->field == field && sl->code == code && sl->chunk == chunk) {
+        *out = (MDB_val){ sl->size, (void *)sl->data };
+        return SEGRT_OK;
+    }
+    int rc = col_chunk_get(o->cx->s, o->cx->txn, field, chunk, code, out);
+    if (rc == SEGRT_ENOTFOUND) {
+        *out = (MDB_val){ 0, NULL };
+        rc = SEGRT_OK;
+    }
+    if (rc == SEGRT_OK)
+        *sl = (struct one_slot){ field, code, chunk, out->mv_data, out->mv_size };
+    return rc;
+}
+
+static int bit_of(one_ctx *o, uint16_t field, uint32_t code, int *on)
+{
+    MDB_val v;
+    int rc = chunk_of(o, field, code, &v);
+    *on = 0;
+    if (rc != SEGRT_OK || v.mv_data == NULL)
+        return rc;
+    if (v.mv_size != COL_BITSET_BYTES)
+        return store_fail(o->cx->s, SEGRT_ECORRUPT, "a set column chunk has %zu bytes", v.mv_size);
+    uint32_t i = o->ord % COL_CHUNK_ROWS;
+    *on = ((const unsigned char *)v.mv_data)[i / 8] >> (i % 8) & 1;
+    return SEGRT_OK;
+}
+
+int one_live(one_ctx *o, int *live)
+{
+    return bit_of(o, FIELD_LIVE, 0, live);
+}
+
+/* A scalar field (or age) of the contact, in the plan's domain. */
+static int field_value(one_ctx *o, const pnode *p, int64_t *out)
+{
+    segrt_type t = p->kind == P_AGE ? SEGRT_T_DATE : p->ftype;
+    size_t width = col_width(t);
+    MDB_val v;
+    int rc = chunk_of(o, p->field, 0, &v);
+    *out = MISSING;
+    if (rc != SEGRT_OK || v.mv_data == NULL)
+        return rc;
+    if (v.mv_size != (size_t)COL_CHUNK_ROWS * width)
+        return store_fail(o->cx->s, SEGRT_ECORRUPT, "column of '%s' has a chunk of %zu bytes",
+                          p->str, v.mv_size);
+    const unsigned char *at = (const unsigned char *)v.mv_data + (size_t)(o->ord % COL_CHUNK_ROWS) * width;
+    if (width == sizeof(uint32_t)) {
+        uint32_t code;
+        memcpy(&code, at, sizeof code);
+        *out = code ? (int64_t)code : MISSING;
+        return SEGRT_OK;
+    }
+    int64_t x;
+    memcpy(&x, at, sizeof x);
+    *out = plan_to_domain(t, x);
+    if (p->kind == P_AGE && *out != MISSING)
+        *out = (int64_t)value_age_years(*out / SECS_PER_DAY, o->cx->now) * SCALE;
+    return SEGRT_OK;
+}
+
+/* ------------------------------------------------------------ the timeline */
+
+static int timeline(one_ctx *o, const ev_list **out)
+{
+    if (o->evs_ord != o->ord) {
+        segrt_store *s = o->cx->s;
+        uint32_t ord = o->ord;
+        MDB_val k = store_ord_key(&ord), v;
+        ev_list_clear(&o->evs);
+        int mrc = mdb_get(o->cx->txn, s->dbi[DB_EVENTS], &k, &v);
+        if (mrc != 0 && mrc != MDB_NOTFOUND)
+            return store_mdb_fail(s, mrc, "reading events");
+        int drc = mrc == 0 ? ev_list_decode(&o->evs, v.mv_data, v.mv_size) : 0;
+        if (drc != 0)
+            return drc == -2 ? store_fail(s, SEGRT_ENOMEM, "out of memory reading events")
+                             : store_fail(s, SEGRT_ECORRUPT, "events of contact %u are corrupt", ord);
+        o->evs_ord = ord;
+    }
+    *out = &o->evs;
+    return SEGRT_OK;
+}
+
+/* Whether event r is selected: its type, not after NOW, in the window and the :where. */
+static int selected(one_ctx *o, const pnode *p, const ev_rec *r, int *hit)
+{
+    int64_t now = o->cx->now;
+    *hit = r->type == p->ev.type && r->ts <= now &&
+           (p->ev.window == NULL || r->ts >= now - p->ev.window->k);
+    if (!*hit || p->ev.where == NULL)
+        return SEGRT_OK;
+    const ev_rec *outer = o->ev;
+    o->ev = r;
+    int rc = plan_one_pred(o, p->ev.where, hit);
+    o->ev = outer;
+    return rc;
+}
+
+static int exists(one_ctx *o, const pnode *p, int *holds)
+{
+    const ev_list *l;
+    int rc = timeline(o, &l);
+    int any = 0;
+    for (size_t i = 0; rc == SEGRT_OK && i < l->n && !any; i++)
+        rc = selected(o, p, &l->recs[i], &any);
+    if (rc != SEGRT_OK)
+        return rc;
+    if (p->op) {
+        *holds = any;
+        return SEGRT_OK;
+    }
+    if (any) {
+        *holds = 0;
+        return SEGRT_OK;
+    }
+    return one_live(o, holds);
+}
+
+static int aggregate(one_ctx *o, const pnode *p, int64_t *out)
+{
+    const ev_list *l;
+    int rc = timeline(o, &l);
+    int64_t v = p->op == AGG_COUNT || p->op == AGG_DECAYED ? 0 : MISSING, now = o->cx->now;
+    uint32_t cnt = 0;
+    for (size_t i = 0; rc == SEGRT_OK && i < l->n; i++) {
+        const ev_rec *r = &l->recs[i];
+        int hit;
+        rc = selected(o, p, r, &hit);
+        if (rc != SEGRT_OK || !hit)
+            continue;
+        if (p->op == AGG_COUNT) {
+            v += SCALE;
+            continue;
+        }
+        if (p->op == AGG_DECAYED) { /* as plan_events.c */
+            double age = r->ts < now ? (double)(now - r->ts) : 0.0;
+            v += (int64_t)llround(exp2(-age / (double)p->k) * SCALE);
+            continue;
+        }
+        int64_t x = p->ev.attr == EVA_TS ? r->ts : r->amount;
+        if (x == MISSING)
+            continue;
+        switch (p->op) {
+        case AGG_SUM:
+        case AGG_AVG:
+            v = v == MISSING ? x : v + x;
+            cnt++;
+            break;
+        case AGG_MIN: v = v == MISSING || x < v ? x : v; break;
+        default: v = v == MISSING || x > v ? x : v; break;
+        }
+    }
+    if (p->op == AGG_AVG && cnt)
+        v /= cnt;
+    *out = v;
+    return rc;
+}
+
+/* ------------------------------------------------------------ values */
+
+static int event_attr(one_ctx *o, const pnode *p, int64_t *out)
+{
+    const ev_rec *r = o->ev;
+    switch (p->op) {
+    case EVA_TS: *out = r->ts; break;
+    case EVA_AMOUNT: *out = r->amount; break;
+    default: {
+        uint32_t code = p->op == EVA_CATEGORY ? r->category : r->channel;
+        *out = code ? (int64_t)code : MISSING;
+    }
+    }
+    return SEGRT_OK;
+}
+
+int plan_one_value(one_ctx *o, const pnode *p, int64_t *out)
+{
+    int64_t a, b;
+    int rc;
+    *out = MISSING;
+    switch (p->kind) {
+    case P_CONST: *out = p->k; return SEGRT_OK;
+    case P_FIELD:
+    case P_AGE: return field_value(o, p, out);
+    case P_EVATTR: return event_attr(o, p, out);
+    case P_ARITH:
+        if ((rc = plan_one_value(o, p->a, &a)) != SEGRT_OK ||
+            (rc = plan_one_value(o, p->b, &b)) != SEGRT_OK)
+            return rc;
+        *out = plan_arith(p->op, a, b);
+        return SEGRT_OK;
+    case P_FLOOR:
+        rc = plan_one_value(o, p->a, &a);
+        *out = plan_floor(a);
+        return rc;
+    case P_AGG: return aggregate(o, p, out);
+    case P_SCORE:
+        if ((rc = o->global(o->ud, p, o->ord, out)) != 1) /* a whole-store score */
+            return rc;
+        rc = plan_one_value(o, p->a, out);
+        if (rc != SEGRT_OK || !p->op || *out == MISSING)
+            return rc;
+        if (o->objects_ord != o->ord) {
+            if ((rc = consent_objects(o->cx, o->ord)) < 0)
+                return rc;
+            o->objects = rc;
+            o->objects_ord = o->ord;
+        }
+        if (o->objects) /* Art. 21(2), as withhold_from_objectors */
+            *out = MISSING;
+        return SEGRT_OK;
+    case P_NTILE:
+    case P_MODEL:
+    case P_SCORE_FN: return o->global(o->ud, p, o->ord, out);
+    default: return plan_fail(o->cx, p->loc, "internal error: not a value");
+    }
+}
+
+/* ------------------------------------------------------------ predicates */
+
+/* The node's entry in the context's tables, added on first use. */
+static int table_entry(one_ctx *o, const pnode *p, struct one_table **out)
+{
+    size_t i = 0;
+    while (i < o->ntables && o->tables[i].p != p)
+        i++;
+    if (i == o->ntables) {
+        struct one_table *t = realloc(o->tables, (o->ntables + 1) * sizeof *t);
+        if (t == NULL)
+            return store_fail(o->cx->s, SEGRT_ENOMEM, "out of memory");
+        o->tables = t;
+        t[o->ntables++] = (struct one_table){ .p = p };
+    }
+    *out = &o->tables[i];
+    return SEGRT_OK;
+}
+
+/* The code table of string predicate p, built again when the dictionary has grown past it. */
+static int table_for(one_ctx *o, const pnode *p, int64_t code, const code_table **out)
+{
+    struct one_table *e;
+    int rc = table_entry(o, p, &e);
+    if (rc != SEGRT_OK)
+        return rc;
+    code_table *t = &e->t;
+    if (t->ok == NULL || (code != MISSING && code >= (int64_t)t->known)) {
+        free(t->ok);
+        if ((rc = plan_code_table(o->cx, p, t)) != SEGRT_OK) {
+            *t = (code_table){ 0 };
+            return rc;
+        }
+    }
+    *out = t;
+    return SEGRT_OK;
+}
+
+static int value_pred(one_ctx *o, const pnode *p, int *holds)
+{
+    int64_t x, b = MISSING, c = MISSING;
+    const code_table *t = NULL;
+    int rc = plan_one_value(o, p->a, &x);
+    if (rc == SEGRT_OK && p->a->type == VT_STR && p->kind != P_PRESENT)
+        rc = table_for(o, p, x, &t);
+    else if (rc == SEGRT_OK && (p->kind == P_CMP || p->kind == P_BETWEEN)) {
+        rc = plan_one_value(o, p->b, &b);
+        if (rc == SEGRT_OK && p->kind == P_BETWEEN)
+            rc = plan_one_value(o, p->c, &c);
+    }
+    *holds = rc == SEGRT_OK && plan_pred_holds(p, t, x, b, c);
+    return rc;
+}
+
+typedef struct any_bit {
+    one_ctx *o;
+    uint16_t field;
+    int any;
+} any_bit;
+
+static int test_code(void *ud, uint32_t code, const MDB_val *v)
+{
+    (void)v;
+    any_bit *ab = ud;
+    int rc = bit_of(ab->o, ab->field, code, &ab->any);
+    return rc != SEGRT_OK ? rc : ab->any; /* stop at the first value */
+}
+
+static int set_pred(one_ctx *o, const pnode *p, int *holds)
+{
+    const pnode *f = p->a;
+    int rc;
+    *holds = 0;
+    if (p->kind == P_CONTAINS) {
+        struct one_table *e;
+        if ((rc = table_entry(o, p, &e)) != SEGRT_OK)
+            return rc;
+        if (!e->code_known) {
+            rc = dict_find(o->cx->s, o->cx->txn, f->field, p->b->str, strlen(p->b->str), &e->code);
+            e->code_known = rc == SEGRT_OK;
+        }
+        return rc == SEGRT_OK && e->code ? bit_of(o, f->field, e->code, holds) : rc;
+    }
+    any_bit ab = { o, f->field, 0 }; /* present / missing: the contact has any value */
+    rc = dict_foreach(o->cx->s, o->cx->txn, f->field, test_code, &ab);
+    if (rc < 0)
+        return rc;
+    if (p->op || ab.any) {
+        *holds = p->op ? ab.any : 0;
+        return SEGRT_OK;
+    }
+    return one_live(o, holds);
+}
+
+static int logic(one_ctx *o, const pnode *p, int *holds)
+{
+    int rc;
+    if (p->kind == P_NOT) {
+        rc = plan_one_pred(o, p->a, holds);
+        if (rc != SEGRT_OK || *holds) {
+            *holds = 0;
+            return rc;
+        }
+        *holds = 1;
+        return p->frame == FRAME_CONTACTS ? one_live(o, holds) : SEGRT_OK;
+    }
+    if (p->n == 0) { /* seg.all{} holds for everybody, seg.any{} for nobody */
+        *holds = p->kind == P_AND;
+        return *holds && p->frame == FRAME_CONTACTS ? one_live(o, holds) : SEGRT_OK;
+    }
+    int want = p->kind == P_OR; /* the value that decides */
+    for (size_t i = 0; i < p->n; i++) {
+        if ((rc = plan_one_pred(o, p->list[i], holds)) != SEGRT_OK)
+            return rc;
+        if (*holds == want)
+            return SEGRT_OK;
+    }
+    return SEGRT_OK;
+}
+
+static int near(one_ctx *o, const pnode *p, int *holds)
+{
+    int64_t a, b;
+    int rc = plan_one_value(o, p->a, &a);
+    if (rc == SEGRT_OK)
+        rc = plan_one_value(o, p->b, &b);
+    *holds = rc == SEGRT_OK && a != MISSING && b != MISSING &&
+             plan_near_holds(p, (double)a / SCALE, (double)b / SCALE);
+    return rc;
+}
+
+int plan_one_pred(one_ctx *o, const pnode *p, int *holds)
+{
+    *holds = 0;
+    switch (p->kind) {
+    case P_CMP:
+    case P_BETWEEN:
+    case P_ONE_OF:
+    case P_PRESENT: return p->a->type == VT_SET ? set_pred(o, p, holds) : value_pred(o, p, holds);
+    case P_CONTAINS: return set_pred(o, p, holds);
+    case P_AND:
+    case P_OR:
+    case P_NOT: return logic(o, p, holds);
+    case P_EXISTS: return exists(o, p, holds);
+    case P_MEMBER: return o->member(o->ud, p, o->ord, holds);
+    case P_NEAR: return near(o, p, holds);
+    default: return plan_fail(o->cx, p->loc, "internal error: not a predicate");
+    }
+}

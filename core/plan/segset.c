@@ -1,0 +1,284 @@
+/*
+ * segset.c — the public segrt_set (segset.h): counts, and members as
+ * external ids in byte order.
+ */
+#include "plan/segset.h"
+
+#include "privacy/contact_json.h"
+#include "lua/script.h"
+#include "util/value.h"
+#include "store/row.h"
+#include "store/schema.h"
+#include "store/store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+segrt_set *segset_wrap(bitset *b)
+{
+    segrt_set *m = malloc(sizeof *m);
+    if (m == NULL)
+        return NULL;
+    m->bits = *b;
+    *b = (bitset){ 0 };
+    return m;
+}
+
+void segrt_set_free(segrt_set *m)
+{
+    if (m == NULL)
+        return;
+    bitset_free(&m->bits);
+    free(m);
+}
+
+int segrt_set_contains(segrt_store *s, const segrt_set *m, const char *id, int *in)
+{
+    if (in)
+        *in = 0;
+    if (s == NULL || m == NULL || id == NULL || in == NULL)
+        return SEGRT_EINVAL;
+    MDB_txn *txn;
+    uint32_t ord;
+    int rc = store_txn_begin(s, MDB_RDONLY, &txn);
+    if (rc != SEGRT_OK)
+        return rc;
+    rc = store_ord_of(s, txn, id, &ord);
+    mdb_txn_abort(txn);
+    if (rc == SEGRT_OK)
+        *in = bitset_test(&m->bits, ord);
+    return rc;
+}
+
+uint64_t segrt_set_count(const segrt_set *m)
+{
+    return m ? bitset_count(&m->bits) : 0;
+}
+
+/* Large sets: walk the id index, which is already in byte order. */
+static int ids_by_index(segrt_store *s, MDB_txn *txn, const bitset *b,
+                        int (*fn)(void *ud, const char *id), void *ud)
+{
+    MDB_cursor *cur;
+    int mrc = mdb_cursor_open(txn, s->dbi[DB_IDS], &cur);
+    if (mrc != 0)
+        return store_mdb_fail(s, mrc, "reading the id index");
+    MDB_val k, v;
+    char id[512];
+    int rc = SEGRT_OK;
+    for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0 && rc == SEGRT_OK;
+         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        uint32_t ord;
+        if (v.mv_size != sizeof ord || k.mv_size >= sizeof id)
+            continue;
+        memcpy(&ord, v.mv_data, sizeof ord);
+        if (!bitset_test(b, ord))
+            continue;
+        memcpy(id, k.mv_data, k.mv_size);
+        id[k.mv_size] = '\0';
+        rc = fn(ud, id);
+    }
+    mdb_cursor_close(cur);
+    if (rc == SEGRT_OK && mrc != 0 && mrc != MDB_NOTFOUND)
+        return store_mdb_fail(s, mrc, "reading the id index");
+    return rc;
+}
+
+static int by_string(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Small sets: look each member up, then sort. */
+static int ids_by_lookup(segrt_store *s, MDB_txn *txn, const bitset *b, uint64_t n,
+                         int (*fn)(void *ud, const char *id), void *ud)
+{
+    char **ids = calloc(n ? n : 1, sizeof *ids);
+    if (ids == NULL)
+        return store_fail(s, SEGRT_ENOMEM, "out of memory listing members");
+    size_t got = 0;
+    int rc = SEGRT_OK;
+    for (uint32_t i = bitset_next(b, 0); i < b->nbits && rc == SEGRT_OK;
+         i = bitset_next(b, i + 1)) {
+        MDB_val k = store_ord_key(&i), v;
+        const char *id;
+        size_t len;
+        int mrc = mdb_get(txn, s->dbi[DB_CONTACTS], &k, &v);
+        if (mrc != 0)
+            rc = store_mdb_fail(s, mrc, "reading a member");
+        else if (row_id(v.mv_data, v.mv_size, &id, &len) != 0)
+            rc = store_fail(s, SEGRT_ECORRUPT, "contact %u has a corrupt record", i);
+        else if ((ids[got] = strndup(id, len)) == NULL)
+            rc = store_fail(s, SEGRT_ENOMEM, "out of memory listing members");
+        else
+            got++;
+    }
+    if (rc == SEGRT_OK && got)
+        qsort(ids, got, sizeof *ids, by_string);
+    for (size_t i = 0; i < got && rc == SEGRT_OK; i++)
+        rc = fn(ud, ids[i]);
+    for (size_t i = 0; i < got; i++)
+        free(ids[i]);
+    free(ids);
+    return rc;
+}
+
+static int ids_in_txn(segrt_store *s, MDB_txn *txn, const bitset *b,
+                      int (*fn)(void *ud, const char *id), void *ud)
+{
+    uint64_t n = bitset_count(b);
+    /* a lookup costs a few index steps per member: switch at 1/16 of the base */
+    if (n > (uint64_t)b->nbits / 16)
+        return ids_by_index(s, txn, b, fn, ud);
+    return ids_by_lookup(s, txn, b, n, fn, ud);
+}
+
+int segrt_set_ids(segrt_store *s, const segrt_set *m, int (*fn)(void *ud, const char *id),
+                  void *ud)
+{
+    if (s == NULL || m == NULL || fn == NULL)
+        return SEGRT_EINVAL;
+    MDB_txn *txn;
+    int rc = store_txn_begin(s, MDB_RDONLY, &txn);
+    if (rc != SEGRT_OK)
+        return rc;
+    rc = ids_in_txn(s, txn, &m->bits, fn, ud);
+    mdb_txn_abort(txn);
+    return rc;
+}
+
+typedef struct rows_ctx {
+    segrt_store *s;
+    MDB_txn *txn;
+    const char *const *fields;
+    size_t nfields;
+    const vec *scores;   /* per field: the score's values when it is a score, else v == NULL */
+    const vtype *types;
+    int (*fn)(void *ud, const char *json);
+    void *ud;
+} rows_ctx;
+
+static json_t *score_json(vtype t, int64_t v)
+{
+    char text[32];
+    if (v == VALUE_MISSING)
+        return json_null();
+    if (t == VT_TIME) {
+        value_format_timestamp(v, text);
+        return json_string(text);
+    }
+    if (t == VT_BOOL)
+        return json_boolean(v);
+    if (v % VALUE_NUMBER_SCALE == 0)
+        return json_integer(v / VALUE_NUMBER_SCALE);
+    return json_real((double)v / VALUE_NUMBER_SCALE);
+}
+
+static int emit_row(void *ud, const char *id)
+{
+    rows_ctx *r = ud;
+    uint32_t ord;
+    json_t *all = json_object(), *picked = r->nfields ? json_object() : NULL;
+    int rc = all && (picked || !r->nfields) ? store_ord_of(r->s, r->txn, id, &ord) : SEGRT_ENOMEM;
+    if (rc == SEGRT_OK)
+        rc = contact_json_fields(r->s, r->txn, ord, all);
+    if (rc == SEGRT_OK && picked) {
+        json_object_set(picked, "id", json_object_get(all, "id"));
+        for (size_t i = 0; i < r->nfields; i++) {
+            if (r->scores && r->scores[i].v) {
+                json_object_set_new(picked, r->fields[i], score_json(r->types[i], r->scores[i].v[ord]));
+                continue;
+            }
+            json_t *v = json_object_get(all, r->fields[i]);
+            json_object_set(picked, r->fields[i], v ? v : json_null());
+        }
+    }
+    char *text = rc == SEGRT_OK ? json_dumps(picked ? picked : all, CONTACT_JSON_FLAGS | JSON_COMPACT)
+                                : NULL;
+    if (rc == SEGRT_OK)
+        rc = text ? r->fn(r->ud, text) : store_fail(r->s, SEGRT_ENOMEM, "out of memory");
+    free(text);
+    json_decref(all);
+    json_decref(picked);
+    return rc;
+}
+
+static int is_field(segrt_store *s, const char *name)
+{
+    return strcmp(name, "id") == 0 || schema_find(s->schema, name, strlen(name)) != NULL;
+}
+
+/* The rows with fields, and scores (values by ordinal) where scores[i].v is set. */
+static int rows_json(segrt_store *s, const segrt_set *m, const char *const *fields, size_t nfields,
+                     const vec *scores, const vtype *types, int (*fn)(void *ud, const char *json),
+                     void *ud)
+{
+    rows_ctx r = { s, NULL, fields, nfields, scores, types, fn, ud };
+    int rc = store_txn_begin(s, MDB_RDONLY, &r.txn);
+    if (rc != SEGRT_OK)
+        return rc;
+    rc = ids_in_txn(s, r.txn, &m->bits, emit_row, &r);
+    mdb_txn_abort(r.txn);
+    return rc;
+}
+
+int segrt_set_rows_json(segrt_store *s, const segrt_set *m, const char *const *fields,
+                        size_t nfields, int (*fn)(void *ud, const char *json), void *ud)
+{
+    if (s == NULL || m == NULL || fn == NULL || (nfields && fields == NULL))
+        return SEGRT_EINVAL;
+    for (size_t i = 0; i < nfields; i++) {
+        if (!is_field(s, fields[i]))
+            return store_fail(s, SEGRT_EINVAL, "unknown field '%s'", fields[i]);
+    }
+    return rows_json(s, m, fields, nfields, NULL, NULL, fn, ud);
+}
+
+typedef struct score_job {
+    const char *const *fields;
+    size_t nfields;
+    vec *scores;
+    vtype *types;
+} score_job;
+
+/* The fields that are not contact fields, as scores, in one session. */
+static int eval_scores(plan_ctx *cx, void *ud)
+{
+    score_job *job = ud;
+    int rc = SEGRT_OK;
+    for (size_t i = 0; i < job->nfields && rc == SEGRT_OK; i++) {
+        if (is_field(cx->s, job->fields[i]))
+            continue;
+        value_summary sum;
+        rc = script_score_summary(cx, job->fields[i], &sum, &job->scores[i]);
+        job->types[i] = sum.type;
+        if (rc != SEGRT_OK) { /* the detail lives in the buffer store_fail writes */
+            char why[512];
+            snprintf(why, sizeof why, "%s", segrt_errmsg(cx->s));
+            rc = store_fail(cx->s, SEGRT_EINVAL, "'%s' is neither a field nor a score (%s)",
+                            job->fields[i], why);
+        }
+    }
+    return rc;
+}
+
+int segrt_script_rows_json(segrt_script *sc, const segrt_set *m, const char *const *fields,
+                           size_t nfields, int (*fn)(void *ud, const char *json), void *ud)
+{
+    if (sc == NULL || m == NULL || fn == NULL || (nfields && fields == NULL))
+        return SEGRT_EINVAL;
+    segrt_store *s = sc->s;
+    vec *scores = calloc(nfields ? nfields : 1, sizeof *scores);
+    vtype *types = calloc(nfields ? nfields : 1, sizeof *types);
+    int rc = scores && types ? SEGRT_OK : store_fail(s, SEGRT_ENOMEM, "out of memory");
+    score_job job = { fields, nfields, scores, types };
+    if (rc == SEGRT_OK)
+        rc = script_session(sc, eval_scores, &job);
+    if (rc == SEGRT_OK)
+        rc = rows_json(s, m, fields, nfields, scores, types, fn, ud);
+    for (size_t i = 0; scores && i < nfields; i++)
+        vec_free(&scores[i]);
+    free(scores);
+    free(types);
+    return rc;
+}

@@ -1,0 +1,56 @@
+/*
+ * consent.h — a contact's consent history (GDPR Art. 7(1): the proof of
+ * consent is the full history), one LMDB value per contact.
+ *
+ * Value: u32 n, then n fixed 32-byte records in import order.
+ */
+#ifndef SEGRT_CONSENT_H
+#define SEGRT_CONSENT_H
+
+#include "util/buf.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum cs_status { CS_GRANTED = 1, CS_WITHDRAWN, CS_DENIED };
+enum cs_basis { CS_BASIS_NONE, CS_CONSENT, CS_LEGITIMATE_INTEREST, CS_CONTRACT,
+                CS_LEGAL_OBLIGATION, CS_VITAL_INTEREST, CS_PUBLIC_TASK };
+
+typedef struct cs_rec {
+    int64_t ts;
+    int64_t expires;  /* VALUE_MISSING when it never expires */
+    uint32_t purpose; /* dictionary codes (FIELD_CS_*) */
+    uint32_t source;  /* 0 = absent */
+    uint32_t seq;     /* import order within the contact */
+    uint8_t status;
+    uint8_t basis;
+    uint16_t pad;
+} cs_rec;
+
+typedef struct cs_list {
+    cs_rec *recs;
+    size_t n, cap;
+} cs_list;
+
+void cs_list_free(cs_list *l);
+/* Append the records of a stored value. -1 corrupt, -2 out of memory. */
+int cs_list_decode(cs_list *l, const void *data, size_t size);
+/* Append a record as it is. -1 out of memory. */
+int cs_list_push(cs_list *l, const cs_rec *r);
+/* Append a record unless an identical one is held; *added tells. -1 out of memory. */
+int cs_list_add(cs_list *l, const cs_rec *r, int *added);
+int cs_list_encode(const cs_list *l, buf *out);
+/*
+ * The record in force for purpose at now (SPEC §2): the latest ts <= now;
+ * on a tie a record that is not granted wins, then the earliest expiry,
+ * then the one imported last. NULL when the contact has none.
+ */
+const cs_rec *cs_in_force(const cs_list *l, uint32_t purpose, int64_t now);
+
+/* Names <-> enum values; parse returns 0 when unknown. */
+int cs_status_parse(const char *s, size_t n);
+const char *cs_status_name(int status);
+int cs_basis_parse(const char *s, size_t n);
+const char *cs_basis_name(int basis);
+
+#endif

@@ -1,0 +1,268 @@
+/*
+ * erase.c — segrt_contact_erase(): GDPR Art. 17 erasure. The row, the id
+ * index entry, the column values, the timeline and the consent history go;
+ * dictionary strings no other contact uses go too (they may be personal
+ * data: an e-mail, a name). The event projections are rebuilt in the same
+ * transaction. Only an audit entry with the ordinal remains.
+ *
+ * Stored segment memberships (and entered/exited sets) lose the contact's bit,
+ * and what merges into the contact kept to undo them goes (merge.h).
+ *
+ * Uses: row.h, column.h, dict.h, event.h, consent.h, audit.h, projection.h,
+ * membership.h, merge.h.
+ */
+#include "privacy/erase.h"
+
+#include "store/audit.h"
+#include "dedupe/merge.h"
+#include "store/column.h"
+#include "privacy/consent.h"
+#include "store/dict.h"
+#include "store/event.h"
+#include "store/id_order.h"
+#include "store/membership.h"
+#include "store/projection.h"
+#include "store/row.h"
+#include "store/schema.h"
+#include "util/value.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Whether any contact still has code in a string column (as cc's writes leave it). */
+static int code_in_use(segrt_store *s, MDB_txn *txn, const col_cache *cc, uint16_t field,
+                       uint32_t code, uint32_t nchunks, int *used)
+{
+    *used = 0;
+    for (uint32_t chunk = 0; chunk < nchunks && !*used; chunk++) {
+        MDB_val v;
+        int rc = col_chunk_peek(s, txn, cc, field, chunk, 0, &v);
+        if (rc == SEGRT_ENOTFOUND)
+            continue;
+        if (rc != SEGRT_OK)
+            return rc;
+        const unsigned char *p = v.mv_data;
+        for (size_t i = 0; i + sizeof code <= v.mv_size; i += sizeof code) {
+            uint32_t c;
+            memcpy(&c, p + i, sizeof c);
+            if (c == code) {
+                *used = 1;
+                break;
+            }
+        }
+    }
+    return SEGRT_OK;
+}
+
+/* Whether any contact still has a set value (some bitset chunk not empty). */
+static int set_value_in_use(segrt_store *s, MDB_txn *txn, const col_cache *cc, uint16_t field,
+                            uint32_t code, uint32_t nchunks, int *used)
+{
+    *used = 0;
+    for (uint32_t chunk = 0; chunk < nchunks && !*used; chunk++) {
+        MDB_val v;
+        int rc = col_chunk_peek(s, txn, cc, field, chunk, code, &v);
+        if (rc == SEGRT_ENOTFOUND)
+            continue;
+        if (rc != SEGRT_OK)
+            return rc;
+        const unsigned char *p = v.mv_data;
+        for (size_t i = 0; i < v.mv_size && !*used; i++)
+            *used = p[i] != 0;
+    }
+    return SEGRT_OK;
+}
+
+static int clear_values(segrt_store *s, MDB_txn *txn, col_cache *cc, const row *r, uint32_t ord)
+{
+    int rc = SEGRT_OK;
+    for (size_t i = 0; i < r->n && rc == SEGRT_OK; i++) {
+        const row_value *v = &r->vals[i];
+        const field_def *f = schema_by_id(s->schema, v->field);
+        if (f == NULL)
+            return store_fail(s, SEGRT_ECORRUPT, "contact %u has a value of unknown field %u", ord,
+                              v->field);
+        if (f->type == SEGRT_T_SET) {
+            for (uint32_t k = 0; k < v->nset && rc == SEGRT_OK; k++)
+                rc = col_set_bit(s, txn, cc, f->id, row_set_codes(r, v)[k], ord, 0);
+        } else if (f->type == SEGRT_T_STRING) {
+            rc = col_set_code(s, txn, cc, f->id, ord, 0);
+        } else {
+            rc = col_set_i64(s, txn, cc, f->id, ord, VALUE_MISSING);
+        }
+    }
+    return rc == SEGRT_OK ? col_set_bit(s, txn, cc, FIELD_LIVE, 0, ord, 0) : rc;
+}
+
+/* Drop the dictionary strings of the erased row that nobody else uses. */
+static int collect_strings(segrt_store *s, MDB_txn *txn, const col_cache *cc, const row *r,
+                           uint32_t nchunks)
+{
+    int rc = SEGRT_OK;
+    for (size_t i = 0; i < r->n && rc == SEGRT_OK; i++) {
+        const row_value *v = &r->vals[i];
+        const field_def *f = schema_by_id(s->schema, v->field);
+        int used = 1;
+        if (f->type == SEGRT_T_STRING) {
+            rc = code_in_use(s, txn, cc, f->id, (uint32_t)v->v, nchunks, &used);
+            if (rc == SEGRT_OK && !used)
+                rc = dict_remove(s, txn, f->id, (uint32_t)v->v);
+        }
+        for (uint32_t k = 0; f->type == SEGRT_T_SET && k < v->nset && rc == SEGRT_OK; k++) {
+            uint32_t code = row_set_codes(r, v)[k];
+            rc = set_value_in_use(s, txn, cc, f->id, code, nchunks, &used);
+            if (rc == SEGRT_OK && !used)
+                rc = dict_remove(s, txn, f->id, code);
+        }
+    }
+    return rc;
+}
+
+/* Delete the timeline and history of ord; count what went. */
+static int drop_activity(segrt_store *s, MDB_txn *txn, uint32_t ord, uint64_t *nev,
+                         uint64_t *ncs)
+{
+    MDB_val k = store_ord_key(&ord), v;
+    ev_list evs = { 0 };
+    cs_list css = { 0 };
+    *nev = *ncs = 0;
+    int rc = SEGRT_OK, mrc = mdb_get(txn, s->dbi[DB_EVENTS], &k, &v);
+    if (mrc == 0 && ev_list_decode(&evs, v.mv_data, v.mv_size) != 0)
+        rc = store_fail(s, SEGRT_ECORRUPT, "events of contact %u are corrupt", ord);
+    for (size_t i = 0; i < evs.n && rc == SEGRT_OK; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "evtype:%u", evs.recs[i].type);
+        rc = store_counter_add(s, txn, name, -1);
+    }
+    *nev = evs.n;
+    ev_list_free(&evs);
+    if (rc == SEGRT_OK && mrc == 0)
+        mrc = mdb_del(txn, s->dbi[DB_EVENTS], &k, NULL);
+    if (rc == SEGRT_OK && mrc != 0 && mrc != MDB_NOTFOUND)
+        rc = store_mdb_fail(s, mrc, "erasing events");
+    if (rc != SEGRT_OK)
+        return rc;
+    mrc = mdb_get(txn, s->dbi[DB_CONSENTS], &k, &v);
+    if (mrc == 0 && cs_list_decode(&css, v.mv_data, v.mv_size) != 0)
+        rc = store_fail(s, SEGRT_ECORRUPT, "consents of contact %u are corrupt", ord);
+    *ncs = css.n;
+    cs_list_free(&css);
+    if (rc == SEGRT_OK && mrc == 0)
+        mrc = mdb_del(txn, s->dbi[DB_CONSENTS], &k, NULL);
+    if (rc == SEGRT_OK && mrc != 0 && mrc != MDB_NOTFOUND)
+        rc = store_mdb_fail(s, mrc, "erasing consents");
+    return rc;
+}
+
+int erase_contact(segrt_store *s, MDB_txn *txn, col_cache *cc, uint32_t ord, const char *id,
+                  size_t idlen, const row *r, erase_counts *n)
+{
+    uint64_t next_ord;
+    MDB_val k = store_ord_key(&ord);
+    *n = (erase_counts){ .fields = r->n };
+    int rc = clear_values(s, txn, cc, r, ord);
+    if (rc == SEGRT_OK)
+        rc = store_counter_get(s, txn, "next_ord", &next_ord);
+    if (rc == SEGRT_OK)
+        rc = collect_strings(s, txn, cc, r,
+                             (uint32_t)((next_ord + COL_CHUNK_ROWS - 1) / COL_CHUNK_ROWS));
+    if (rc == SEGRT_OK)
+        rc = drop_activity(s, txn, ord, &n->events, &n->consents);
+    if (rc == SEGRT_OK)
+        rc = membership_erase(s, txn, ord, &n->segments);
+    if (rc != SEGRT_OK)
+        return rc;
+    MDB_val ik = { idlen, (void *)id };
+    int mrc = mdb_del(txn, s->dbi[DB_IDS], &ik, NULL);
+    if (mrc == 0)
+        mrc = mdb_del(txn, s->dbi[DB_CONTACTS], &k, NULL);
+    if (mrc != 0)
+        return store_mdb_fail(s, mrc, "erasing the contact");
+    rc = store_counter_add(s, txn, "contacts", -1);
+    if (rc == SEGRT_OK)
+        rc = store_counter_add(s, txn, "events", -(int64_t)n->events);
+    if (rc == SEGRT_OK)
+        rc = store_counter_add(s, txn, "consents", -(int64_t)n->consents);
+    if (rc == SEGRT_OK)
+        rc = store_counter_add(s, txn, "write_gen", 1);
+    if (rc == SEGRT_OK && n->events > 0)
+        rc = store_counter_add(s, txn, EV_GEN_COUNTER, 1);
+    return rc;
+}
+
+static int erase_in(segrt_store *s, MDB_txn *txn, col_cache *cc, const char *id,
+                    const char *actor, row *r)
+{
+    uint32_t ord;
+    int rc = store_ord_of(s, txn, id, &ord);
+    if (rc == SEGRT_ENOTFOUND)
+        return merge_erase_hint(s, txn, id);
+    if (rc != SEGRT_OK)
+        return rc;
+    rc = store_row_get(s, txn, ord, r);
+    if (rc != SEGRT_OK)
+        return rc;
+    erase_counts n;
+    uint64_t nmerges;
+    rc = erase_contact(s, txn, cc, ord, id, strlen(id), r, &n);
+    if (rc == SEGRT_OK) /* what merges into it kept to undo them is personal data too */
+        rc = merge_forget(s, txn, ord, id, &nmerges);
+    if (rc != SEGRT_OK)
+        return rc;
+    char detail[200];
+    int len = snprintf(detail, sizeof detail,
+                       "erased %zu fields, %llu events, %llu consent records, %llu segment "
+                       "memberships", n.fields, (unsigned long long)n.events,
+                       (unsigned long long)n.consents, (unsigned long long)n.segments);
+    if (nmerges)
+        snprintf(detail + len, sizeof detail - (size_t)len, ", the undo data of %llu merges",
+                 (unsigned long long)nmerges);
+    strncat(detail, " (Art. 17)", sizeof detail - strlen(detail) - 1);
+    return audit_append(s, txn, actor, "erase", ord, detail);
+}
+
+typedef struct batch_args {
+    const char *const *ids;
+    size_t n;
+    const char *actor;
+    unsigned char *erased; /* per id: 1 when it was erased, 0 when unknown; NULL: unknown fails */
+} batch_args;
+
+static int erase_batch_txn(segrt_store *s, MDB_txn *txn, void *ud)
+{
+    const batch_args *a = ud;
+    col_cache *cc = col_cache_new();
+    int rc = cc ? SEGRT_OK : store_fail(s, SEGRT_ENOMEM, "out of memory");
+    for (size_t i = 0; i < a->n && rc == SEGRT_OK; i++) {
+        row r = { 0 };
+        rc = erase_in(s, txn, cc, a->ids[i], a->actor, &r);
+        row_free(&r);
+        if (a->erased) {
+            a->erased[i] = rc == SEGRT_OK;
+            if (rc == SEGRT_ENOTFOUND) /* erased meanwhile */
+                rc = SEGRT_OK;
+        }
+    }
+    if (rc == SEGRT_OK)
+        rc = col_cache_flush(s, txn, cc);
+    col_cache_free(cc);
+    /* In the same transaction: the erased events leave the projections with the timeline. */
+    if (rc == SEGRT_OK)
+        rc = ev_proj_refresh(s, txn);
+    return rc == SEGRT_OK ? id_order_refresh(s, txn) : rc;
+}
+
+int erase_batch(segrt_store *s, const char *const *ids, size_t n, const char *actor,
+                unsigned char *erased)
+{
+    batch_args a = { ids, n, actor, erased };
+    int rc = store_write(s, erase_batch_txn, &a);
+    if (rc == SEGRT_OK)
+        mdb_env_sync(s->env, 1);
+    return rc;
+}
+
+int segrt_contact_erase(segrt_store *s, const char *id, const char *actor)
+{
+    return erase_batch(s, &id, 1, actor, NULL);
+}

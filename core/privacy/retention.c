@@ -1,0 +1,200 @@
+/*
+ * retention.c — segrt_retention(): find the contacts with no activity for N
+ * days before NOW (no event, no consent record; a contact with neither counts
+ * from its created_at, as Mautic's GDPR clean-up counts from date_added) and
+ * list or erase them.
+ *
+ * The inactive contacts are found in one read snapshot, then erased in
+ * batches (erase.h): one write transaction and one rebuild of the derived
+ * data per batch, an audit entry per contact as `segrt erase` writes.
+ *
+ * Uses: erase.h, row.h, event.h, consent.h, schema.h, value.h.
+ */
+#include "privacy/consent.h"
+#include "privacy/erase.h"
+#include "store/event.h"
+#include "store/row.h"
+#include "store/schema.h"
+#include "util/value.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct id_list {
+    char **ids;
+    size_t n, cap;
+} id_list;
+
+static void id_list_free(id_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->ids[i]);
+    free(l->ids);
+    *l = (id_list){ 0 };
+}
+
+static int id_list_add(id_list *l, const char *id, size_t n)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        char **p = realloc(l->ids, cap * sizeof *p);
+        if (p == NULL)
+            return -1;
+        l->ids = p;
+        l->cap = cap;
+    }
+    char *s = malloc(n + 1);
+    if (s == NULL)
+        return -1;
+    memcpy(s, id, n);
+    s[n] = '\0';
+    l->ids[l->n++] = s;
+    return 0;
+}
+
+static int by_bytes(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+typedef struct scan {
+    segrt_store *s;
+    MDB_txn *txn;
+    int64_t cutoff;     /* active means some activity at or after this time */
+    uint16_t created;   /* the created_at field, 0 when the store has none */
+    ev_list evs;
+    cs_list css;
+    row r;
+} scan;
+
+/*
+ * The newest activity of ord: its newest event and consent record ts
+ * (VALUE_MISSING when it has neither).
+ */
+static int newest_activity(scan *x, uint32_t ord, int64_t *newest)
+{
+    segrt_store *s = x->s;
+    MDB_val k = store_ord_key(&ord), v;
+    *newest = VALUE_MISSING;
+    int mrc = mdb_get(x->txn, s->dbi[DB_EVENTS], &k, &v);
+    if (mrc == 0) {
+        ev_list_clear(&x->evs);
+        int drc = ev_list_decode(&x->evs, v.mv_data, v.mv_size);
+        if (drc != 0)
+            return drc == -2 ? store_fail(s, SEGRT_ENOMEM, "out of memory")
+                             : store_fail(s, SEGRT_ECORRUPT, "events of contact %u are corrupt",
+                                          ord);
+        if (x->evs.n > 0) /* in time order */
+            *newest = x->evs.recs[x->evs.n - 1].ts;
+    } else if (mrc != MDB_NOTFOUND) {
+        return store_mdb_fail(s, mrc, "reading events");
+    }
+    mrc = mdb_get(x->txn, s->dbi[DB_CONSENTS], &k, &v);
+    if (mrc == 0) {
+        x->css.n = 0;
+        int drc = cs_list_decode(&x->css, v.mv_data, v.mv_size);
+        if (drc != 0)
+            return drc == -2 ? store_fail(s, SEGRT_ENOMEM, "out of memory")
+                             : store_fail(s, SEGRT_ECORRUPT,
+                                          "consents of contact %u are corrupt", ord);
+        for (size_t i = 0; i < x->css.n; i++) {
+            if (*newest == VALUE_MISSING || x->css.recs[i].ts > *newest)
+                *newest = x->css.recs[i].ts;
+        }
+    } else if (mrc != MDB_NOTFOUND) {
+        return store_mdb_fail(s, mrc, "reading consents");
+    }
+    return SEGRT_OK;
+}
+
+/* Whether the contact (key k, row v) is inactive: *inactive, and its id in r. */
+static int is_inactive(scan *x, const MDB_val *k, const MDB_val *v, int *inactive)
+{
+    uint32_t ord;
+    int64_t newest;
+    *inactive = 0;
+    if (k->mv_size != sizeof ord)
+        return store_fail(x->s, SEGRT_ECORRUPT, "a contact key has a bad size");
+    memcpy(&ord, k->mv_data, sizeof ord);
+    row_clear(&x->r);
+    int drc = row_decode(&x->r, v->mv_data, v->mv_size);
+    if (drc != 0)
+        return drc == -2 ? store_fail(x->s, SEGRT_ENOMEM, "out of memory")
+                         : store_fail(x->s, SEGRT_ECORRUPT, "contact %u has a corrupt record",
+                                      ord);
+    int rc = newest_activity(x, ord, &newest);
+    if (rc != SEGRT_OK)
+        return rc;
+    if (newest == VALUE_MISSING) {
+        const row_value *c = x->created ? row_get(&x->r, x->created) : NULL;
+        *inactive = c == NULL || c->v == VALUE_MISSING || c->v < x->cutoff;
+    } else {
+        *inactive = newest < x->cutoff;
+    }
+    return SEGRT_OK;
+}
+
+/* The ids of the inactive contacts, in byte order. */
+static int find_inactive(segrt_store *s, int64_t cutoff, id_list *out)
+{
+    scan x = { .s = s, .cutoff = cutoff };
+    MDB_cursor *cur = NULL;
+    int rc = store_txn_begin(s, MDB_RDONLY, &x.txn);
+    if (rc != SEGRT_OK)
+        return rc;
+    rc = schema_load_txn(s, x.txn);
+    if (rc == SEGRT_OK) {
+        const field_def *f = schema_find(s->schema, "created_at", strlen("created_at"));
+        x.created = f && (f->type == SEGRT_T_TIMESTAMP) ? f->id : 0;
+    }
+    int mrc = rc == SEGRT_OK ? mdb_cursor_open(x.txn, s->dbi[DB_CONTACTS], &cur) : 0;
+    MDB_val k, v;
+    if (rc == SEGRT_OK && mrc == 0)
+        mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    while (rc == SEGRT_OK && mrc == 0) {
+        int inactive;
+        rc = is_inactive(&x, &k, &v, &inactive);
+        if (rc == SEGRT_OK && inactive && id_list_add(out, x.r.id, x.r.idlen) != 0)
+            rc = store_fail(s, SEGRT_ENOMEM, "out of memory");
+        if (rc == SEGRT_OK)
+            mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    if (rc == SEGRT_OK && mrc != MDB_NOTFOUND)
+        rc = store_mdb_fail(s, mrc, "reading contacts");
+    if (cur)
+        mdb_cursor_close(cur);
+    mdb_txn_abort(x.txn);
+    ev_list_free(&x.evs);
+    cs_list_free(&x.css);
+    row_free(&x.r);
+    if (rc == SEGRT_OK && out->n > 1)
+        qsort(out->ids, out->n, sizeof *out->ids, by_bytes);
+    return rc;
+}
+
+int segrt_retention(segrt_store *s, uint32_t inactive_days, int dry_run, const char *actor,
+                    int (*fn)(void *ud, const char *id), void *ud)
+{
+    if (inactive_days == 0)
+        return store_fail(s, SEGRT_EINVAL, "retention: the number of inactive days must be "
+                                           "at least 1");
+    if (!dry_run && s->readonly)
+        return store_fail(s, SEGRT_EINVAL, "the store is open read-only");
+    enum { BATCH = 512 };
+    id_list ids = { 0 };
+    unsigned char erased[BATCH];
+    int rc = find_inactive(s, s->now - (int64_t)inactive_days * 86400, &ids);
+    for (size_t at = 0; at < ids.n && rc == SEGRT_OK; at += BATCH) {
+        size_t n = ids.n - at < BATCH ? ids.n - at : BATCH;
+        if (dry_run)
+            memset(erased, 1, n);
+        else
+            rc = erase_batch(s, (const char *const *)ids.ids + at, n, actor, erased);
+        for (size_t i = 0; i < n && rc == SEGRT_OK; i++) {
+            if (erased[i] && fn)
+                rc = fn(ud, ids.ids[at + i]);
+        }
+    }
+    id_list_free(&ids);
+    return rc;
+}

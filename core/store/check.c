@@ -1,0 +1,186 @@
+/*
+ * check.c — segrt_store_check(): the store's invariants, for tests and for
+ * `segrt check` after a crash: every id maps to a row that names it back,
+ * the counters match what is stored, the live bitset matches the rows,
+ * timelines are sorted, every record decodes, and fresh event projections
+ * equal a rebuild from the timelines.
+ *
+ * Uses: store.h, row.h, event.h, consent.h, column.h, schema.h, projection.h.
+ */
+#include "store/column.h"
+#include "privacy/consent.h"
+#include "store/event.h"
+#include "store/projection.h"
+#include "store/row.h"
+#include "store/schema.h"
+
+#include <string.h>
+
+static int check_ids(segrt_store *s, MDB_txn *txn, uint64_t *n)
+{
+    MDB_cursor *cur;
+    int mrc = mdb_cursor_open(txn, s->dbi[DB_IDS], &cur);
+    if (mrc != 0)
+        return store_mdb_fail(s, mrc, "check");
+    MDB_val k, v;
+    int rc = SEGRT_OK;
+    row r = { 0 };
+    *n = 0;
+    mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    while (mrc == 0 && rc == SEGRT_OK) {
+        uint32_t ord;
+        MDB_val rk = store_ord_key(&ord), rv;
+        if (v.mv_size != sizeof ord) {
+            rc = store_fail(s, SEGRT_ECORRUPT, "check: an id index entry has a bad size");
+            break;
+        }
+        memcpy(&ord, v.mv_data, sizeof ord);
+        if (mdb_get(txn, s->dbi[DB_CONTACTS], &rk, &rv) != 0)
+            rc = store_fail(s, SEGRT_ECORRUPT, "check: id '%.*s' maps to missing contact %u",
+                            (int)k.mv_size, (char *)k.mv_data, ord);
+        else if (row_decode(&r, rv.mv_data, rv.mv_size) != 0 || r.idlen != k.mv_size ||
+                 memcmp(r.id, k.mv_data, k.mv_size) != 0)
+            rc = store_fail(s, SEGRT_ECORRUPT, "check: contact %u does not name id '%.*s' back",
+                            ord, (int)k.mv_size, (char *)k.mv_data);
+        (*n)++;
+        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    row_free(&r);
+    mdb_cursor_close(cur);
+    if (rc == SEGRT_OK && mrc != MDB_NOTFOUND)
+        rc = store_mdb_fail(s, mrc, "check");
+    return rc;
+}
+
+/* Count the entries of an ordinal-keyed table, decoding each with fn. */
+static int check_table(segrt_store *s, MDB_txn *txn, enum store_db db, const char *what,
+                       int (*fn)(const MDB_val *v, uint64_t *items), uint64_t *rows,
+                       uint64_t *items)
+{
+    MDB_cursor *cur;
+    int mrc = mdb_cursor_open(txn, s->dbi[db], &cur);
+    if (mrc != 0)
+        return store_mdb_fail(s, mrc, "check");
+    MDB_val k, v;
+    int rc = SEGRT_OK;
+    *rows = *items = 0;
+    mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    while (mrc == 0 && rc == SEGRT_OK) {
+        uint32_t ord;
+        memcpy(&ord, k.mv_data, sizeof ord);
+        if (fn(&v, items) != 0)
+            rc = store_fail(s, SEGRT_ECORRUPT, "check: %s of contact %u do not decode", what, ord);
+        (*rows)++;
+        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    if (rc == SEGRT_OK && mrc != MDB_NOTFOUND)
+        rc = store_mdb_fail(s, mrc, "check");
+    return rc;
+}
+
+static int decode_row(const MDB_val *v, uint64_t *items)
+{
+    row r = { 0 };
+    int rc = row_decode(&r, v->mv_data, v->mv_size);
+    row_free(&r);
+    (*items)++;
+    return rc;
+}
+
+static int decode_events(const MDB_val *v, uint64_t *items)
+{
+    ev_list l = { 0 };
+    int rc = ev_list_decode(&l, v->mv_data, v->mv_size);
+    for (size_t i = 1; rc == 0 && i < l.n; i++)
+        rc = l.recs[i].ts < l.recs[i - 1].ts ? -1 : 0;
+    *items += l.n;
+    ev_list_free(&l);
+    return rc;
+}
+
+static int decode_consents(const MDB_val *v, uint64_t *items)
+{
+    cs_list l = { 0 };
+    int rc = cs_list_decode(&l, v->mv_data, v->mv_size);
+    *items += l.n;
+    cs_list_free(&l);
+    return rc;
+}
+
+static int count_live(segrt_store *s, MDB_txn *txn, uint64_t nchunks, uint64_t *live)
+{
+    *live = 0;
+    for (uint32_t chunk = 0; chunk < nchunks; chunk++) {
+        MDB_val v;
+        int rc = col_chunk_get(s, txn, FIELD_LIVE, chunk, 0, &v);
+        if (rc == SEGRT_ENOTFOUND)
+            continue;
+        if (rc != SEGRT_OK)
+            return rc;
+        if (v.mv_size != COL_BITSET_BYTES)
+            return store_fail(s, SEGRT_ECORRUPT, "check: live bitset chunk %u has a bad size",
+                              chunk);
+        const unsigned char *p = v.mv_data;
+        for (size_t i = 0; i < v.mv_size; i++)
+            *live += (uint64_t)__builtin_popcount(p[i]);
+    }
+    return SEGRT_OK;
+}
+
+static int expect(segrt_store *s, const char *what, uint64_t counter, uint64_t stored)
+{
+    if (counter == stored)
+        return SEGRT_OK;
+    return store_fail(s, SEGRT_ECORRUPT, "check: the %s counter says %llu, the store holds %llu",
+                      what, (unsigned long long)counter, (unsigned long long)stored);
+}
+
+static int check_in(segrt_store *s, MDB_txn *txn)
+{
+    uint64_t ids = 0, rows = 0, n = 0, ev_rows = 0, evs = 0, cs_rows = 0, css = 0, c_contacts = 0,
+             c_events = 0, c_consents = 0, next = 0, live = 0;
+    int rc = check_ids(s, txn, &ids);
+    if (rc == SEGRT_OK)
+        rc = check_table(s, txn, DB_CONTACTS, "the record", decode_row, &rows, &n);
+    if (rc == SEGRT_OK)
+        rc = check_table(s, txn, DB_EVENTS, "events", decode_events, &ev_rows, &evs);
+    if (rc == SEGRT_OK)
+        rc = check_table(s, txn, DB_CONSENTS, "consents", decode_consents, &cs_rows, &css);
+    if (rc == SEGRT_OK)
+        rc = store_counter_get(s, txn, "contacts", &c_contacts);
+    if (rc == SEGRT_OK)
+        rc = store_counter_get(s, txn, "events", &c_events);
+    if (rc == SEGRT_OK)
+        rc = store_counter_get(s, txn, "consents", &c_consents);
+    if (rc == SEGRT_OK)
+        rc = store_counter_get(s, txn, "next_ord", &next);
+    if (rc == SEGRT_OK)
+        rc = count_live(s, txn, (next + COL_CHUNK_ROWS - 1) / COL_CHUNK_ROWS, &live);
+    if (rc == SEGRT_OK)
+        rc = expect(s, "contacts", c_contacts, rows);
+    if (rc == SEGRT_OK)
+        rc = expect(s, "id index", ids, rows);
+    if (rc == SEGRT_OK)
+        rc = expect(s, "live contacts", live, rows);
+    if (rc == SEGRT_OK)
+        rc = expect(s, "events", c_events, evs);
+    if (rc == SEGRT_OK)
+        rc = expect(s, "consents", c_consents, css);
+    if (rc == SEGRT_OK && (ev_rows > rows || cs_rows > rows))
+        rc = store_fail(s, SEGRT_ECORRUPT, "check: events or consents of erased contacts remain");
+    if (rc == SEGRT_OK)
+        rc = ev_proj_verify(s, txn);
+    return rc;
+}
+
+int segrt_store_check(segrt_store *s)
+{
+    MDB_txn *txn;
+    int rc = store_txn_begin(s, MDB_RDONLY, &txn);
+    if (rc != SEGRT_OK)
+        return rc;
+    rc = check_in(s, txn);
+    mdb_txn_abort(txn);
+    return rc;
+}

@@ -1,0 +1,246 @@
+/*
+ * column.c — chunked column storage and the write-side chunk cache.
+ *
+ * Uses: store.h, schema.h (field types), value.h (VALUE_MISSING).
+ */
+#include "store/column.h"
+
+#include "store/schema.h"
+#include "util/value.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct col_buf {
+    uint64_t key; /* field << 48 | chunk << 32 | code, 0 = empty slot */
+    unsigned char *data;
+    size_t size;
+} col_buf;
+
+struct col_cache {
+    col_buf *slots;  /* open addressing on key */
+    size_t cap, n;
+    size_t bytes;
+    col_buf *last;   /* the most recently used chunk: rows arrive in runs */
+};
+
+size_t col_width(segrt_type t)
+{
+    return t == SEGRT_T_STRING ? sizeof(uint32_t) : sizeof(int64_t);
+}
+
+static void chunk_key(unsigned char k[10], uint16_t field, uint32_t chunk, uint32_t code)
+{
+    k[0] = (unsigned char)(field >> 8);
+    k[1] = (unsigned char)field;
+    for (int i = 0; i < 4; i++) {
+        k[2 + i] = (unsigned char)(chunk >> (24 - 8 * i));
+        k[6 + i] = (unsigned char)(code >> (24 - 8 * i));
+    }
+}
+
+col_cache *col_cache_new(void)
+{
+    return calloc(1, sizeof(col_cache));
+}
+
+void col_cache_reset(col_cache *c)
+{
+    for (size_t i = 0; i < c->cap; i++) {
+        free(c->slots[i].data);
+        c->slots[i] = (col_buf){ 0 };
+    }
+    c->n = 0;
+    c->bytes = 0;
+    c->last = NULL;
+}
+
+void col_cache_free(col_cache *c)
+{
+    if (c == NULL)
+        return;
+    col_cache_reset(c);
+    free(c->slots);
+    free(c);
+}
+
+size_t col_cache_bytes(const col_cache *c)
+{
+    return c->bytes;
+}
+
+static size_t slot_of(uint64_t key, size_t cap)
+{
+    uint64_t h = key * 0x9E3779B97F4A7C15ull;
+    return (size_t)(h >> 32) & (cap - 1);
+}
+
+static int cache_grow(col_cache *c)
+{
+    size_t cap = c->cap ? c->cap * 2 : 64;
+    col_buf *slots = calloc(cap, sizeof *slots);
+    if (slots == NULL)
+        return -1;
+    for (size_t i = 0; i < c->cap; i++) {
+        if (c->slots[i].key == 0)
+            continue;
+        size_t j = slot_of(c->slots[i].key, cap);
+        while (slots[j].key != 0)
+            j = (j + 1) & (cap - 1);
+        slots[j] = c->slots[i];
+    }
+    free(c->slots);
+    c->slots = slots;
+    c->cap = cap;
+    c->last = NULL;
+    return 0;
+}
+
+int col_chunk_get(segrt_store *s, MDB_txn *txn, uint16_t field, uint32_t chunk, uint32_t code,
+                  MDB_val *out)
+{
+    unsigned char kb[10];
+    chunk_key(kb, field, chunk, code);
+    MDB_val k = { sizeof kb, kb };
+    int mrc = mdb_get(txn, s->dbi[DB_COLUMNS], &k, out);
+    if (mrc == MDB_NOTFOUND)
+        return SEGRT_ENOTFOUND;
+    if (mrc != 0)
+        return store_mdb_fail(s, mrc, "reading a column");
+    return SEGRT_OK;
+}
+
+/* The cache key of a chunk: never 0, even for the live bitset of chunk 0. */
+static uint64_t cache_key(uint16_t field, uint32_t chunk, uint32_t code)
+{
+    return (uint64_t)field << 48 | (uint64_t)chunk << 32 | code | 1ull << 47;
+}
+
+int col_chunk_peek(segrt_store *s, MDB_txn *txn, const col_cache *c, uint16_t field,
+                   uint32_t chunk, uint32_t code, MDB_val *out)
+{
+    uint64_t key = cache_key(field, chunk, code);
+    for (size_t j = c->cap ? slot_of(key, c->cap) : 0; c->cap && c->slots[j].key != 0;
+         j = (j + 1) & (c->cap - 1)) {
+        if (c->slots[j].key == key) {
+            *out = (MDB_val){ c->slots[j].size, c->slots[j].data };
+            return SEGRT_OK;
+        }
+    }
+    return col_chunk_get(s, txn, field, chunk, code, out);
+}
+
+/* Fill a new chunk with "missing" for its kind of column. */
+static void fill_missing(unsigned char *data, size_t size, size_t width)
+{
+    if (width != sizeof(int64_t)) {
+        memset(data, 0, size);
+        return;
+    }
+    int64_t m = VALUE_MISSING;
+    for (size_t i = 0; i < size; i += sizeof m)
+        memcpy(data + i, &m, sizeof m);
+}
+
+/*
+ * The writable buffer of a chunk: from the cache, else copied from the store,
+ * else new. width is the per-contact byte width, or 0 for a bitset.
+ */
+static int chunk_buf(segrt_store *s, MDB_txn *txn, col_cache *c, uint16_t field, uint32_t chunk,
+                     uint32_t code, size_t width, unsigned char **data)
+{
+    uint64_t key = cache_key(field, chunk, code);
+    if (c->last && c->last->key == key) {
+        *data = c->last->data;
+        return SEGRT_OK;
+    }
+    if ((c->n + 1) * 4 > c->cap * 3 && cache_grow(c) != 0)
+        return store_fail(s, SEGRT_ENOMEM, "out of memory buffering columns");
+    size_t j = slot_of(key, c->cap);
+    while (c->slots[j].key != 0 && c->slots[j].key != key)
+        j = (j + 1) & (c->cap - 1);
+    col_buf *b = &c->slots[j];
+    if (b->key == 0) {
+        size_t size = width ? width * COL_CHUNK_ROWS : COL_BITSET_BYTES;
+        unsigned char *p = malloc(size);
+        if (p == NULL)
+            return store_fail(s, SEGRT_ENOMEM, "out of memory buffering columns");
+        MDB_val v;
+        int rc = col_chunk_get(s, txn, field, chunk, code, &v);
+        if (rc == SEGRT_OK && v.mv_size != size)
+            rc = store_fail(s, SEGRT_ECORRUPT, "column %u chunk %u has %zu bytes, not %zu", field,
+                            chunk, v.mv_size, size);
+        if (rc == SEGRT_OK) {
+            memcpy(p, v.mv_data, size);
+        } else if (rc == SEGRT_ENOTFOUND) {
+            fill_missing(p, size, width);
+        } else {
+            free(p);
+            return rc;
+        }
+        *b = (col_buf){ .key = key, .data = p, .size = size };
+        c->n++;
+        c->bytes += size;
+    }
+    c->last = b;
+    *data = b->data;
+    return SEGRT_OK;
+}
+
+/* Store one contact's fixed-width value in its chunk. */
+static int set_cell(segrt_store *s, MDB_txn *txn, col_cache *c, uint16_t field, uint32_t ord,
+                    const void *v, size_t width)
+{
+    unsigned char *data;
+    int rc = chunk_buf(s, txn, c, field, ord >> COL_CHUNK_BITS, 0, width, &data);
+    if (rc == SEGRT_OK)
+        memcpy(data + (size_t)(ord & (COL_CHUNK_ROWS - 1)) * width, v, width);
+    return rc;
+}
+
+int col_set_i64(segrt_store *s, MDB_txn *txn, col_cache *c, uint16_t field, uint32_t ord,
+                int64_t v)
+{
+    return set_cell(s, txn, c, field, ord, &v, sizeof v);
+}
+
+int col_set_code(segrt_store *s, MDB_txn *txn, col_cache *c, uint16_t field, uint32_t ord,
+                 uint32_t code)
+{
+    return set_cell(s, txn, c, field, ord, &code, sizeof code);
+}
+
+int col_set_bit(segrt_store *s, MDB_txn *txn, col_cache *c, uint16_t field, uint32_t code,
+                uint32_t ord, int on)
+{
+    unsigned char *data;
+    int rc = chunk_buf(s, txn, c, field, ord >> COL_CHUNK_BITS, code, 0, &data);
+    if (rc != SEGRT_OK)
+        return rc;
+    uint32_t i = ord & (COL_CHUNK_ROWS - 1);
+    unsigned char mask = (unsigned char)(1u << (i & 7));
+    if (on)
+        data[i >> 3] |= mask;
+    else
+        data[i >> 3] &= (unsigned char)~mask;
+    return SEGRT_OK;
+}
+
+int col_cache_flush(segrt_store *s, MDB_txn *txn, col_cache *c)
+{
+    for (size_t i = 0; i < c->cap; i++) {
+        col_buf *b = &c->slots[i];
+        if (b->key == 0)
+            continue;
+        unsigned char kb[10];
+        uint64_t key = b->key & ~(1ull << 47);
+        chunk_key(kb, (uint16_t)(key >> 48), (uint32_t)(key >> 32) & 0x7fff, (uint32_t)key);
+        MDB_val k = { sizeof kb, kb }, v = { b->size, NULL };
+        int mrc = mdb_put(txn, s->dbi[DB_COLUMNS], &k, &v, MDB_RESERVE);
+        if (mrc != 0)
+            return store_mdb_fail(s, mrc, "writing a column");
+        memcpy(v.mv_data, b->data, b->size);
+    }
+    col_cache_reset(c);
+    return SEGRT_OK;
+}

@@ -1,0 +1,37 @@
+/*
+ * dict.h — string dictionaries: each string field (and each event or consent
+ * attribute) interns its values to dense codes from 1; code 0 is "missing".
+ *
+ * On disk: dict (field u16, code u32) big-endian -> bytes. In memory, during
+ * a write, a dict_map holds string -> code for one field.
+ */
+#ifndef SEGRT_DICT_H
+#define SEGRT_DICT_H
+
+#include "store/store.h"
+#include "util/strmap.h"
+
+typedef struct dict_map {
+    uint16_t field;
+    uint32_t next; /* next free code */
+    strmap *map;
+} dict_map;
+
+/* Load every entry of a field's dictionary. */
+int dict_map_load(segrt_store *s, MDB_txn *txn, uint16_t field, dict_map **out);
+void dict_map_free(dict_map *d);
+/* The code of str, adding it to the dictionary when new. */
+int dict_intern(segrt_store *s, MDB_txn *txn, dict_map *d, const char *str, size_t n,
+                uint32_t *code);
+/* The string of a code, borrowed until txn ends; SEGRT_ENOTFOUND if absent. */
+int dict_string(segrt_store *s, MDB_txn *txn, uint16_t field, uint32_t code, MDB_val *out);
+/* Call fn for each entry of a field in code order; a non-zero return stops and is returned. */
+int dict_foreach(segrt_store *s, MDB_txn *txn, uint16_t field,
+                 int (*fn)(void *ud, uint32_t code, const MDB_val *v), void *ud);
+/* Remove a code (after its last user was erased). */
+int dict_remove(segrt_store *s, MDB_txn *txn, uint16_t field, uint32_t code);
+/* Find the code of str without adding it (linear scan of the field). 0 when absent. */
+int dict_find(segrt_store *s, MDB_txn *txn, uint16_t field, const char *str, size_t n,
+              uint32_t *code);
+
+#endif

@@ -1,0 +1,282 @@
+/*
+ * event.c — encoding and idempotent merging of event timelines (event.h).
+ */
+#include "store/event.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void ev_list_clear(ev_list *l)
+{
+    l->n = 0;
+    l->heap.len = 0;
+}
+
+void ev_list_free(ev_list *l)
+{
+    free(l->recs);
+    buf_free(&l->heap);
+    *l = (ev_list){ 0 };
+}
+
+static int reserve(ev_list *l, size_t more)
+{
+    if (l->n + more <= l->cap)
+        return 0;
+    size_t cap = l->cap ? l->cap : 16;
+    while (cap < l->n + more)
+        cap *= 2;
+    ev_rec *r = realloc(l->recs, cap * sizeof *r);
+    if (r == NULL)
+        return -1;
+    l->recs = r;
+    l->cap = cap;
+    return 0;
+}
+
+static int put_var(ev_list *l, const char *eid, size_t eidlen, const char *extra,
+                   size_t extralen, uint32_t *var)
+{
+    if (eidlen == 0 && extralen == 0) {
+        *var = 0;
+        return 0;
+    }
+    *var = (uint32_t)l->heap.len + 1;
+    if (buf_put_varint(&l->heap, eidlen) || buf_put(&l->heap, eid, eidlen) ||
+        buf_put_varint(&l->heap, extralen) || buf_put(&l->heap, extra, extralen))
+        return -1;
+    return 0;
+}
+
+void ev_var(const ev_list *l, const ev_rec *r, const char **eid, size_t *eidlen,
+            const char **extra, size_t *extralen)
+{
+    *eid = *extra = "";
+    *eidlen = *extralen = 0;
+    if (r->var == 0)
+        return;
+    const unsigned char *p = l->heap.p + r->var - 1, *end = l->heap.p + l->heap.len;
+    uint64_t n;
+    if (get_varint(&p, end, &n) != 0 || n > (uint64_t)(end - p))
+        return;
+    *eid = (const char *)p;
+    *eidlen = (size_t)n;
+    p += n;
+    if (get_varint(&p, end, &n) != 0 || n > (uint64_t)(end - p))
+        return;
+    *extra = (const char *)p;
+    *extralen = (size_t)n;
+}
+
+int ev_list_add(ev_list *l, const ev_rec *r, const char *eid, size_t eidlen, const char *extra,
+                size_t extralen)
+{
+    if (reserve(l, 1) != 0)
+        return -1;
+    ev_rec rec = *r;
+    if (put_var(l, eid, eidlen, extra, extralen, &rec.var) != 0)
+        return -1;
+    l->recs[l->n++] = rec;
+    return 0;
+}
+
+/* Whether the variable part at heap offset var - 1 lies wholly inside the heap. */
+static int var_fits(const unsigned char *heap, size_t heaplen, uint32_t var)
+{
+    if (var == 0)
+        return 1;
+    if (var > heaplen)
+        return 0;
+    const unsigned char *p = heap + var - 1, *end = heap + heaplen;
+    for (int part = 0; part < 2; part++) {
+        uint64_t n;
+        if (get_varint(&p, end, &n) != 0 || n > (uint64_t)(end - p))
+            return 0;
+        p += n;
+    }
+    return 1;
+}
+
+int ev_list_decode(ev_list *l, const void *data, size_t size)
+{
+    const unsigned char *p = data;
+    uint32_t n, heaplen;
+    if (size < 8)
+        return -1;
+    memcpy(&n, p, 4);
+    memcpy(&heaplen, p + 4, 4);
+    if ((uint64_t)n * sizeof(ev_rec) + heaplen + 8 != size)
+        return -1;
+    if (reserve(l, n) != 0)
+        return -2;
+    uint32_t base = (uint32_t)l->heap.len;
+    const unsigned char *heap = p + 8 + (size_t)n * sizeof(ev_rec);
+    for (uint32_t i = 0; i < n; i++) {
+        ev_rec r;
+        memcpy(&r, p + 8 + (size_t)i * sizeof r, sizeof r);
+        if (!var_fits(heap, heaplen, r.var))
+            return -1;
+    }
+    if (buf_put(&l->heap, heap, heaplen) != 0)
+        return -2;
+    for (uint32_t i = 0; i < n; i++) {
+        ev_rec r;
+        memcpy(&r, p + 8 + (size_t)i * sizeof r, sizeof r);
+        if (r.var)
+            r.var += base;
+        l->recs[l->n++] = r;
+    }
+    return 0;
+}
+
+/* Events are the same when their event_ids match, or, without ids, their content. */
+static int same_event(const ev_list *l, const ev_rec *a, const ev_rec *b)
+{
+    const char *ea, *eb, *xa, *xb;
+    size_t nea, neb, nxa, nxb;
+    ev_var(l, a, &ea, &nea, &xa, &nxa);
+    ev_var(l, b, &eb, &neb, &xb, &nxb);
+    if (nea || neb)
+        return nea == neb && memcmp(ea, eb, nea) == 0;
+    return a->ts == b->ts && a->type == b->type && a->amount == b->amount &&
+           a->category == b->category && a->channel == b->channel && nxa == nxb &&
+           memcmp(xa, xb, nxa) == 0;
+}
+
+typedef struct ord_rec {
+    ev_rec r;
+    size_t at; /* original position, for a stable sort */
+} ord_rec;
+
+static int by_ts(const void *a, const void *b)
+{
+    const ord_rec *x = a, *y = b;
+    if (x->r.ts != y->r.ts)
+        return x->r.ts < y->r.ts ? -1 : 1;
+    return x->at < y->at ? -1 : x->at > y->at;
+}
+
+static int is_sorted(const ev_list *l)
+{
+    for (size_t i = 1; i < l->n; i++) {
+        if (l->recs[i].ts < l->recs[i - 1].ts)
+            return 0;
+    }
+    return 1;
+}
+
+static int sort_by_ts(ev_list *l)
+{
+    if (is_sorted(l))
+        return 0;
+    ord_rec *tmp = malloc(l->n * sizeof *tmp);
+    if (tmp == NULL)
+        return -1;
+    for (size_t i = 0; i < l->n; i++)
+        tmp[i] = (ord_rec){ l->recs[i], i };
+    qsort(tmp, l->n, sizeof *tmp, by_ts);
+    for (size_t i = 0; i < l->n; i++)
+        l->recs[i] = tmp[i].r;
+    free(tmp);
+    return 0;
+}
+
+#define EV_DROPPED UINT32_MAX /* type marker of a record removed by the merge */
+
+int ev_list_merge(ev_list *l, size_t nold)
+{
+    /* An event_id seen again replaces the earlier event wherever it stands. */
+    for (size_t i = nold; i < l->n; i++) {
+        const char *eid, *x;
+        size_t neid, nx;
+        ev_var(l, &l->recs[i], &eid, &neid, &x, &nx);
+        if (neid == 0)
+            continue;
+        for (size_t j = 0; j < i; j++) {
+            if (l->recs[j].type != EV_DROPPED && same_event(l, &l->recs[j], &l->recs[i]))
+                l->recs[j].type = EV_DROPPED;
+        }
+    }
+    if (sort_by_ts(l) != 0)
+        return -1;
+    size_t out = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        ev_rec *r = &l->recs[i];
+        if (r->type == EV_DROPPED)
+            continue;
+        int dup = 0;
+        for (size_t j = out; j > 0 && l->recs[j - 1].ts == r->ts && !dup; j--)
+            dup = same_event(l, &l->recs[j - 1], r);
+        if (!dup)
+            l->recs[out++] = *r;
+    }
+    l->n = out;
+    return 0;
+}
+
+int ev_list_encode(const ev_list *l, buf *out)
+{
+    /* The heap is rebuilt so that dropped and replaced events leave no bytes. */
+    buf heap = { 0 };
+    uint32_t n = (uint32_t)l->n;
+    out->len = 0;
+    int rc = buf_put(out, &n, 4) | buf_put(out, &n, 4);
+    for (size_t i = 0; i < l->n && rc == 0; i++) {
+        ev_rec r = l->recs[i];
+        if (r.var) {
+            const char *eid, *x;
+            size_t neid, nx;
+            ev_var(l, &l->recs[i], &eid, &neid, &x, &nx);
+            r.var = (uint32_t)heap.len + 1;
+            rc |= buf_put_varint(&heap, neid) | buf_put(&heap, eid, neid) |
+                  buf_put_varint(&heap, nx) | buf_put(&heap, x, nx);
+        }
+        rc |= buf_put(out, &r, sizeof r);
+    }
+    uint32_t hl = (uint32_t)heap.len;
+    rc |= buf_put(out, heap.p, heap.len);
+    if (rc == 0)
+        memcpy(out->p + 4, &hl, 4);
+    buf_free(&heap);
+    return rc ? -1 : 0;
+}
+
+/* Whether event x of lx and event y of ly are identical in every part. */
+static int identical(const ev_list *lx, const ev_rec *x, const ev_list *ly, const ev_rec *y)
+{
+    const char *ex, *ey, *ax, *ay;
+    size_t nex, ney, nax, nay;
+    if (x->ts != y->ts || x->type != y->type || x->amount != y->amount ||
+        x->category != y->category || x->channel != y->channel)
+        return 0;
+    ev_var(lx, x, &ex, &nex, &ax, &nax);
+    ev_var(ly, y, &ey, &ney, &ay, &nay);
+    return nex == ney && nax == nay && memcmp(ex, ey, nex) == 0 && memcmp(ax, ay, nax) == 0;
+}
+
+int ev_list_minus(const ev_list *a, const ev_list *b, ev_list *out)
+{
+    unsigned char *used = calloc(b->n + 1, 1);
+    if (used == NULL)
+        return -1;
+    size_t from = 0; /* first event of b not older than the current one of a */
+    int rc = 0;
+    for (size_t i = 0; i < a->n && rc == 0; i++) {
+        const ev_rec *x = &a->recs[i];
+        while (from < b->n && b->recs[from].ts < x->ts)
+            from++;
+        size_t j = from;
+        while (j < b->n && b->recs[j].ts == x->ts && (used[j] || !identical(a, x, b, &b->recs[j])))
+            j++;
+        if (j < b->n && b->recs[j].ts == x->ts) {
+            used[j] = 1;
+            continue;
+        }
+        const char *eid, *extra;
+        size_t neid, nextra;
+        ev_var(a, x, &eid, &neid, &extra, &nextra);
+        rc = ev_list_add(out, x, eid, neid, extra, nextra);
+    }
+    free(used);
+    return rc;
+}

@@ -1,0 +1,122 @@
+/*
+ * id_order.c — the stored id order of contacts (id_order.h).
+ */
+#include "store/id_order.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define KEY "id_order"
+#define HEADER 16 /* u64 next_ord, u64 contacts */
+
+static int contact_state(segrt_store *s, MDB_txn *txn, uint64_t state[2])
+{
+    int rc = store_counter_get(s, txn, "next_ord", &state[0]);
+    return rc == SEGRT_OK ? store_counter_get(s, txn, "contacts", &state[1]) : rc;
+}
+
+/* Walk the id index: ordinals in id order into a new array. */
+static int walk_index(segrt_store *s, MDB_txn *txn, uint64_t next_ord, uint32_t **out,
+                      uint32_t *n)
+{
+    uint32_t *ord = malloc((next_ord ? next_ord : 1) * sizeof *ord);
+    if (ord == NULL)
+        return store_fail(s, SEGRT_ENOMEM, "out of memory ordering ids");
+    MDB_cursor *cur;
+    int mrc = mdb_cursor_open(txn, s->dbi[DB_IDS], &cur);
+    if (mrc != 0) {
+        free(ord);
+        return store_mdb_fail(s, mrc, "reading the id index");
+    }
+    MDB_val k, v;
+    *n = 0;
+    for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0;
+         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        uint32_t o;
+        if (v.mv_size != sizeof o || *n == next_ord)
+            continue;
+        memcpy(&o, v.mv_data, sizeof o);
+        if (o < next_ord)
+            ord[(*n)++] = o;
+    }
+    mdb_cursor_close(cur);
+    if (mrc != MDB_NOTFOUND) {
+        free(ord);
+        return store_mdb_fail(s, mrc, "reading the id index");
+    }
+    *out = ord;
+    return SEGRT_OK;
+}
+
+int id_order_get(segrt_store *s, MDB_txn *txn, id_order *out)
+{
+    *out = (id_order){ 0 };
+    uint64_t state[2];
+    int rc = contact_state(s, txn, state);
+    if (rc != SEGRT_OK)
+        return rc;
+    MDB_val k = { sizeof KEY - 1, (void *)KEY }, v;
+    int mrc = mdb_get(txn, s->dbi[DB_META], &k, &v);
+    if (mrc != 0 && mrc != MDB_NOTFOUND)
+        return store_mdb_fail(s, mrc, "reading the id order");
+    if (mrc == 0 && v.mv_size >= HEADER && memcmp(v.mv_data, state, HEADER) == 0 &&
+        (v.mv_size - HEADER) % sizeof(uint32_t) == 0) {
+        out->n = (uint32_t)((v.mv_size - HEADER) / sizeof(uint32_t));
+        const unsigned char *data = (const unsigned char *)v.mv_data + HEADER;
+        if ((uintptr_t)data % sizeof(uint32_t) == 0) {
+            out->ord = (const uint32_t *)(const void *)data;
+            return SEGRT_OK;
+        }
+        uint32_t *copy = malloc(out->n ? (size_t)out->n * sizeof *copy : 1);
+        if (copy == NULL)
+            return store_fail(s, SEGRT_ENOMEM, "out of memory ordering ids");
+        memcpy(copy, data, (size_t)out->n * sizeof *copy);
+        out->ord = copy;
+        out->owned = copy;
+        return SEGRT_OK;
+    }
+    uint32_t *ord = NULL;
+    rc = walk_index(s, txn, state[0], &ord, &out->n);
+    if (rc == SEGRT_OK) {
+        out->ord = ord;
+        out->owned = ord;
+    }
+    return rc;
+}
+
+void id_order_release(id_order *o)
+{
+    free(o->owned);
+    *o = (id_order){ 0 };
+}
+
+int id_order_refresh(segrt_store *s, MDB_txn *txn)
+{
+    id_order o;
+    int rc = id_order_get(s, txn, &o);
+    if (rc != SEGRT_OK || o.owned == NULL) /* fresh (borrowed) or failed */
+        return rc;
+    uint64_t state[2];
+    rc = contact_state(s, txn, state);
+    MDB_val k = { sizeof KEY - 1, (void *)KEY }, v = { HEADER + (size_t)o.n * sizeof *o.ord, NULL };
+    int mrc = rc == SEGRT_OK ? mdb_put(txn, s->dbi[DB_META], &k, &v, MDB_RESERVE) : 0;
+    if (rc == SEGRT_OK && mrc != 0)
+        rc = store_mdb_fail(s, mrc, "writing the id order");
+    if (rc == SEGRT_OK) {
+        memcpy(v.mv_data, state, HEADER);
+        memcpy((unsigned char *)v.mv_data + HEADER, o.ord, (size_t)o.n * sizeof *o.ord);
+    }
+    id_order_release(&o);
+    return rc;
+}
+
+static int refresh_txn(segrt_store *s, MDB_txn *txn, void *ud)
+{
+    (void)ud;
+    return id_order_refresh(s, txn);
+}
+
+int id_order_update(segrt_store *s)
+{
+    return store_write(s, refresh_txn, NULL);
+}

@@ -1,0 +1,33 @@
+/*
+ * id_order.h — contact ordinals in byte order of their external ids, kept
+ * as derived data next to the id index so that id-ordered work (NTILE tie
+ * breaks, S11) reads one contiguous array instead of walking the index's
+ * pages, which are scattered through the map.
+ *
+ * Stored in meta under "id_order": u64 next_ord, u64 contacts (the state it
+ * was built for; every change of the contact set changes one of them), then
+ * u32 ordinals. Rebuilt after contact imports and erasure; a reader that
+ * finds it stale walks the id index instead.
+ */
+#ifndef SEGRT_ID_ORDER_H
+#define SEGRT_ID_ORDER_H
+
+#include "store/store.h"
+
+#include <stdint.h>
+
+typedef struct id_order {
+    const uint32_t *ord;
+    uint32_t n;
+    void *owned; /* memory to free when not borrowed from the map */
+} id_order;
+
+/* The ordinals of live contacts in id order, as of txn. */
+int id_order_get(segrt_store *s, MDB_txn *txn, id_order *out);
+void id_order_release(id_order *o);
+/* Rebuild the stored order in txn when it is stale. */
+int id_order_refresh(segrt_store *s, MDB_txn *txn);
+/* The same in a write transaction of its own. */
+int id_order_update(segrt_store *s);
+
+#endif

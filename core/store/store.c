@@ -1,0 +1,361 @@
+/*
+ * store.c — opening and closing a store, error recording, transactions that
+ * survive map growth, the meta counters, and reading a contact's row.
+ *
+ * Uses: LMDB, schema.h (loaded at open), row.h.
+ */
+#include "store/store.h"
+
+#include "store/row.h"
+#include "store/schema.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#define MAPSIZE_MIN ((size_t)64 << 20)
+
+static const struct {
+    const char *name;
+    unsigned flags;
+    int later; /* added after format 2: may be missing in a store opened read-only */
+} db_specs[DB_COUNT] = {
+    [DB_META] = { "meta", 0 },
+    [DB_IDS] = { "ids", 0 },
+    [DB_CONTACTS] = { "contacts", MDB_INTEGERKEY },
+    [DB_COLUMNS] = { "columns", 0 },
+    [DB_DICT] = { "dict", 0 },
+    [DB_EVENTS] = { "events", MDB_INTEGERKEY },
+    [DB_CONSENTS] = { "consents", MDB_INTEGERKEY },
+    [DB_AUDIT] = { "audit", MDB_INTEGERKEY },
+    [DB_PROJ] = { "projections", 0 },
+    [DB_SEGMENTS] = { "segments", 0 },
+    [DB_MERGES] = { "merges", MDB_INTEGERKEY, 1 },
+};
+
+int store_fail(segrt_store *s, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->errmsg, sizeof s->errmsg, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+int store_mdb_fail(segrt_store *s, int rc, const char *context)
+{
+    int code = SEGRT_ESTORE;
+    s->last_mdb_rc = rc;
+    if (rc == ENOMEM)
+        code = SEGRT_ENOMEM;
+    else if (rc == MDB_CORRUPTED || rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH)
+        code = SEGRT_ECORRUPT;
+    else if (rc == EACCES || rc == EIO || rc == ENOSPC || rc == ENOENT)
+        code = SEGRT_EIO;
+    return store_fail(s, code, "%s: %s", context, mdb_strerror(rc));
+}
+
+/* Size of the store's data file, or -1 when there is none. */
+static off_t data_file_size(const char *dir)
+{
+    char path[4096];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/data.mdb", dir);
+    if (stat(path, &st) != 0)
+        return -1;
+    return st.st_size;
+}
+
+static int open_env(segrt_store *s, const char *dir, unsigned flags)
+{
+    unsigned envflags = MDB_NOTLS | MDB_NOMETASYNC | MDB_NORDAHEAD;
+    int rc = mdb_env_create(&s->env);
+    if (rc != 0)
+        return store_mdb_fail(s, rc, dir);
+    if (s->readonly)
+        envflags |= MDB_RDONLY;
+    off_t have = data_file_size(dir);
+    /* Without CREATE, never let LMDB make a new data file in some directory. */
+    if (have < 0 && !(flags & SEGRT_OPEN_CREATE))
+        return store_fail(s, SEGRT_ENOTFOUND, "%s: no store here (run segrt import or segrt demo)",
+                          dir);
+    size_t twice = have > 0 ? (size_t)have * 2 : 0;
+    s->mapsize = twice > MAPSIZE_MIN ? twice : MAPSIZE_MIN;
+    rc = mdb_env_set_mapsize(s->env, s->mapsize);
+    if (rc == 0)
+        rc = mdb_env_set_maxdbs(s->env, DB_COUNT);
+    if (rc == 0)
+        rc = mdb_env_set_maxreaders(s->env, 126);
+    if (rc != 0)
+        return store_mdb_fail(s, rc, dir);
+    if (flags & SEGRT_OPEN_CREATE) {
+        if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+            return store_fail(s, SEGRT_EIO, "%s: cannot create directory: %s", dir,
+                              strerror(errno));
+    }
+    rc = mdb_env_open(s->env, dir, envflags, 0666);
+    if (rc == ENOENT)
+        return store_fail(s, SEGRT_ENOTFOUND, "%s: no store here (run segrt import or segrt demo)",
+                          dir);
+    if (rc != 0)
+        return store_mdb_fail(s, rc, dir);
+    return SEGRT_OK;
+}
+
+static int check_format(segrt_store *s, MDB_txn *txn)
+{
+    MDB_val k = { 6, (void *)"format" }, v;
+    int rc = mdb_get(txn, s->dbi[DB_META], &k, &v);
+    if (rc == MDB_NOTFOUND) {
+        if (s->readonly)
+            return store_fail(s, SEGRT_ECORRUPT, "%s: store has no format record", s->dir);
+        uint32_t fmt = STORE_FORMAT;
+        v.mv_size = sizeof fmt;
+        v.mv_data = &fmt;
+        rc = mdb_put(txn, s->dbi[DB_META], &k, &v, 0);
+        return rc == 0 ? SEGRT_OK : store_mdb_fail(s, rc, "writing the store format");
+    }
+    if (rc != 0)
+        return store_mdb_fail(s, rc, "reading the store format");
+    uint32_t fmt;
+    if (v.mv_size != sizeof fmt)
+        return store_fail(s, SEGRT_ECORRUPT, "%s: bad format record", s->dir);
+    memcpy(&fmt, v.mv_data, sizeof fmt);
+    if (fmt != STORE_FORMAT)
+        return store_fail(s, SEGRT_ECORRUPT, "%s: store format %u, this segrt reads %u", s->dir,
+                          fmt, STORE_FORMAT);
+    return SEGRT_OK;
+}
+
+static int open_dbs(segrt_store *s)
+{
+    MDB_txn *txn;
+    int rc = store_txn_begin(s, s->readonly ? MDB_RDONLY : 0, &txn);
+    if (rc != SEGRT_OK)
+        return rc;
+    for (int i = 0; i < DB_COUNT; i++) {
+        unsigned f = db_specs[i].flags | (s->readonly ? 0 : MDB_CREATE);
+        int mrc = mdb_dbi_open(txn, db_specs[i].name, f, &s->dbi[i]);
+        if (mrc == MDB_NOTFOUND && db_specs[i].later) {
+            s->dbi[i] = 0; /* read-only, made before the table: store_has_db says no */
+            continue;
+        }
+        if (mrc == MDB_NOTFOUND) {
+            mdb_txn_abort(txn);
+            return store_fail(s, SEGRT_ECORRUPT, "%s: not a segrt store (no '%s' table)", s->dir,
+                              db_specs[i].name);
+        }
+        if (mrc != 0) {
+            mdb_txn_abort(txn);
+            return store_mdb_fail(s, mrc, "opening the store tables");
+        }
+    }
+    rc = check_format(s, txn);
+    if (rc != SEGRT_OK) {
+        mdb_txn_abort(txn);
+        return rc;
+    }
+    int mrc = mdb_txn_commit(txn);
+    if (mrc != 0)
+        return store_mdb_fail(s, mrc, "opening the store");
+    return SEGRT_OK;
+}
+
+int segrt_store_open(const char *dir, unsigned flags, segrt_store **out, char *errbuf,
+                     size_t errlen)
+{
+    *out = NULL;
+    if (dir == NULL || *dir == '\0') {
+        if (errbuf && errlen)
+            snprintf(errbuf, errlen, "no store directory given");
+        return SEGRT_EINVAL;
+    }
+    segrt_store *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return SEGRT_ENOMEM;
+    s->readonly = (flags & SEGRT_OPEN_READONLY) != 0;
+    s->now = (int64_t)time(NULL);
+    s->dir = strdup(dir);
+    int rc = s->dir ? open_env(s, dir, flags) : SEGRT_ENOMEM;
+    if (rc == SEGRT_OK)
+        rc = open_dbs(s);
+    if (rc == SEGRT_OK)
+        rc = schema_load(s);
+    if (rc != SEGRT_OK) {
+        if (errbuf && errlen)
+            snprintf(errbuf, errlen, "%s", s->errmsg[0] ? s->errmsg : segrt_strerror(rc));
+        segrt_store_close(s);
+        return rc;
+    }
+    *out = s;
+    return SEGRT_OK;
+}
+
+void segrt_store_close(segrt_store *s)
+{
+    if (s == NULL)
+        return;
+    if (s->env) {
+        if (!s->readonly)
+            mdb_env_sync(s->env, 1);
+        mdb_env_close(s->env);
+    }
+    schema_free(s->schema);
+    free(s->dir);
+    free(s);
+}
+
+const char *segrt_errmsg(const segrt_store *s)
+{
+    if (s == NULL)
+        return "no store";
+    return s->errmsg;
+}
+
+void segrt_store_set_limits(segrt_store *s, const segrt_limits *limits)
+{
+    if (s && limits)
+        s->limits = *limits;
+}
+
+void segrt_store_set_now(segrt_store *s, int64_t now)
+{
+    s->now = now;
+}
+
+int64_t segrt_store_now(const segrt_store *s)
+{
+    return s->now;
+}
+
+int segrt_store_set_mapsize(segrt_store *s, size_t bytes)
+{
+    int rc = mdb_env_set_mapsize(s->env, bytes);
+    if (rc != 0)
+        return store_mdb_fail(s, rc, "setting the map size");
+    MDB_envinfo info;
+    mdb_env_info(s->env, &info);
+    s->mapsize = info.me_mapsize;
+    return SEGRT_OK;
+}
+
+int store_txn_begin(segrt_store *s, unsigned flags, MDB_txn **txn)
+{
+    int rc = mdb_txn_begin(s->env, NULL, flags, txn);
+    if (rc == MDB_MAP_RESIZED) {
+        /* Another process grew the map: adopt its size and try again. */
+        rc = mdb_env_set_mapsize(s->env, 0);
+        if (rc == 0)
+            rc = mdb_txn_begin(s->env, NULL, flags, txn);
+    }
+    if (rc != 0) {
+        *txn = NULL;
+        return store_mdb_fail(s, rc, "beginning a transaction");
+    }
+    return SEGRT_OK;
+}
+
+int store_grow(segrt_store *s)
+{
+    MDB_envinfo info;
+    int rc = mdb_env_info(s->env, &info);
+    if (rc != 0)
+        return store_mdb_fail(s, rc, "reading the map size");
+    size_t next = info.me_mapsize * 2;
+    rc = mdb_env_set_mapsize(s->env, next);
+    if (rc != 0)
+        return store_mdb_fail(s, rc, "growing the map");
+    s->mapsize = next;
+    return SEGRT_OK;
+}
+
+int store_write(segrt_store *s, int (*fn)(segrt_store *s, MDB_txn *txn, void *ud), void *ud)
+{
+    if (s->readonly)
+        return store_fail(s, SEGRT_EINVAL, "the store is open read-only");
+    for (int attempt = 0;; attempt++) {
+        MDB_txn *txn;
+        int rc = store_txn_begin(s, 0, &txn);
+        if (rc != SEGRT_OK)
+            return rc;
+        s->last_mdb_rc = 0;
+        rc = fn(s, txn, ud);
+        if (rc == SEGRT_OK) {
+            int mrc = mdb_txn_commit(txn);
+            rc = mrc == 0 ? SEGRT_OK : store_mdb_fail(s, mrc, "committing");
+        } else {
+            mdb_txn_abort(txn);
+        }
+        if (rc == SEGRT_OK || s->last_mdb_rc != MDB_MAP_FULL || attempt >= 40)
+            return rc;
+        rc = store_grow(s);
+        if (rc != SEGRT_OK)
+            return rc;
+    }
+}
+
+int store_counter_get(segrt_store *s, MDB_txn *txn, const char *name, uint64_t *v)
+{
+    MDB_val k = { strlen(name), (void *)name }, d;
+    int rc = mdb_get(txn, s->dbi[DB_META], &k, &d);
+    *v = 0;
+    if (rc == MDB_NOTFOUND)
+        return SEGRT_OK;
+    if (rc != 0)
+        return store_mdb_fail(s, rc, name);
+    if (d.mv_size != sizeof *v)
+        return store_fail(s, SEGRT_ECORRUPT, "counter %s has a bad size", name);
+    memcpy(v, d.mv_data, sizeof *v);
+    return SEGRT_OK;
+}
+
+int store_counter_add(segrt_store *s, MDB_txn *txn, const char *name, int64_t delta)
+{
+    uint64_t v;
+    int rc = store_counter_get(s, txn, name, &v);
+    if (rc != SEGRT_OK || delta == 0)
+        return rc;
+    return store_counter_set(s, txn, name, v + (uint64_t)delta);
+}
+
+int store_counter_set(segrt_store *s, MDB_txn *txn, const char *name, uint64_t v)
+{
+    MDB_val k = { strlen(name), (void *)name }, d = { sizeof v, &v };
+    int mrc = mdb_put(txn, s->dbi[DB_META], &k, &d, 0);
+    return mrc == 0 ? SEGRT_OK : store_mdb_fail(s, mrc, name);
+}
+
+int store_ord_of(segrt_store *s, MDB_txn *txn, const char *id, uint32_t *ord)
+{
+    MDB_val k = { strlen(id), (void *)id }, v;
+    if (k.mv_size == 0 || k.mv_size > 511)
+        return store_fail(s, SEGRT_ENOTFOUND, "no contact with id '%s'", id);
+    int rc = mdb_get(txn, s->dbi[DB_IDS], &k, &v);
+    if (rc == MDB_NOTFOUND)
+        return store_fail(s, SEGRT_ENOTFOUND, "no contact with id '%s'", id);
+    if (rc != 0)
+        return store_mdb_fail(s, rc, "looking up a contact id");
+    if (v.mv_size != sizeof *ord)
+        return store_fail(s, SEGRT_ECORRUPT, "id index entry of '%s' has a bad size", id);
+    memcpy(ord, v.mv_data, sizeof *ord);
+    return SEGRT_OK;
+}
+
+int store_row_get(segrt_store *s, MDB_txn *txn, uint32_t ord, row *r)
+{
+    MDB_val k = store_ord_key(&ord), v;
+    int mrc = mdb_get(txn, s->dbi[DB_CONTACTS], &k, &v);
+    if (mrc == MDB_NOTFOUND)
+        return store_fail(s, SEGRT_ENOTFOUND, "no contact with ordinal %u", ord);
+    if (mrc != 0)
+        return store_mdb_fail(s, mrc, "reading a contact");
+    int drc = row_decode(r, v.mv_data, v.mv_size);
+    if (drc == -2)
+        return store_fail(s, SEGRT_ENOMEM, "out of memory reading a contact");
+    if (drc != 0)
+        return store_fail(s, SEGRT_ECORRUPT, "contact %u has a corrupt record", ord);
+    return SEGRT_OK;
+}

@@ -1,0 +1,271 @@
+/*
+ * csv.c — strict RFC 4180 record reader over a memory buffer (csv.h).
+ *
+ * Fields point into the buffer unless they are quoted with "" escapes; those
+ * are unescaped into the reader's scratch buffer. Uses utf8.h to validate
+ * each record.
+ */
+#include "util/csv.h"
+
+#include "util/utf8.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Bytes that end the tight scan of an unquoted field. */
+static const unsigned char special[256] = {
+    ['\n'] = 1, ['\r'] = 1, ['"'] = 1, [','] = 1,
+};
+
+void csv_reader_init(csv_reader *r, const char *buf, size_t len, uint64_t first_line,
+                     size_t max_field)
+{
+    memset(r, 0, sizeof *r);
+    r->pos = buf;
+    r->end = buf + len;
+    r->line = first_line;
+    r->max_field = max_field;
+    r->err_col = -1;
+}
+
+void csv_reader_free(csv_reader *r)
+{
+    free(r->fields);
+    free(r->scratch);
+    r->fields = NULL;
+    r->scratch = NULL;
+    r->nfields = r->fields_cap = r->scratch_len = r->scratch_cap = 0;
+}
+
+static csv_field *push_field(csv_reader *r)
+{
+    if (r->nfields == r->fields_cap) {
+        size_t cap = r->fields_cap ? r->fields_cap * 2 : 16;
+        csv_field *f = realloc(r->fields, cap * sizeof *f);
+        if (f == NULL)
+            return NULL;
+        r->fields = f;
+        r->fields_cap = cap;
+    }
+    return &r->fields[r->nfields++];
+}
+
+static int scratch_put(csv_reader *r, const char *p, size_t n)
+{
+    if (n > r->scratch_cap - r->scratch_len) {
+        size_t cap = r->scratch_cap ? r->scratch_cap : 256;
+        while (cap - r->scratch_len < n)
+            cap *= 2;
+        char *s = realloc(r->scratch, cap);
+        if (s == NULL)
+            return -1;
+        r->scratch = s;
+        r->scratch_cap = cap;
+    }
+    memcpy(r->scratch + r->scratch_len, p, n);
+    r->scratch_len += n;
+    return 0;
+}
+
+static uint64_t count_newlines(const char *p, const char *end)
+{
+    uint64_t n = 0;
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    while (nl != NULL) {
+        n++;
+        nl = memchr(nl + 1, '\n', (size_t)(end - nl - 1));
+    }
+    return n;
+}
+
+/* Position after the first newline at or after p (or end), counting it. */
+static const char *skip_line(csv_reader *r, const char *p)
+{
+    const char *nl = memchr(p, '\n', (size_t)(r->end - p));
+    if (nl == NULL)
+        return r->end;
+    r->line++;
+    return nl + 1;
+}
+
+static void set_error(csv_reader *r, size_t col, const char *msg)
+{
+    r->err_col = (int)col;
+    snprintf(r->err, sizeof r->err, "%s", msg);
+}
+
+/*
+ * End of the unquoted field starting at p: a comma, LF, CRLF, a quote (which
+ * makes the record bad) or the end of the buffer. A CR not followed by LF is
+ * data.
+ */
+static const char *scan_unquoted(const char *p, const char *end)
+{
+    for (;;) {
+        while (p < end && !special[(unsigned char)*p])
+            p++;
+        if (p == end || *p != '\r' || (p + 1 < end && p[1] == '\n'))
+            return p;
+        p++;
+    }
+}
+
+static int ends_field(const char *p, const char *end)
+{
+    return p == end || *p == ',' || *p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n');
+}
+
+typedef enum { QUOTED_OK, QUOTED_UNTERMINATED, QUOTED_NOMEM } quoted_result;
+
+/*
+ * The quoted field whose opening quote is at *pp; on QUOTED_OK *pp is left
+ * after the closing quote. A field with "" escapes is appended to scratch
+ * and gets a NULL ptr until the record is complete, since scratch may move.
+ */
+static quoted_result read_quoted(csv_reader *r, csv_field *f, const char **pp)
+{
+    const char *start = *pp + 1, *seg = start;
+    size_t scratch_start = r->scratch_len;
+    int escaped = 0;
+    for (;;) {
+        const char *q = memchr(seg, '"', (size_t)(r->end - seg));
+        if (q == NULL)
+            return QUOTED_UNTERMINATED;
+        r->line += count_newlines(seg, q);
+        if (q + 1 < r->end && q[1] == '"') {
+            if (scratch_put(r, seg, (size_t)(q + 1 - seg)) != 0)
+                return QUOTED_NOMEM;
+            escaped = 1;
+            seg = q + 2;
+            continue;
+        }
+        f->quoted = 1;
+        if (escaped) {
+            if (scratch_put(r, seg, (size_t)(q - seg)) != 0)
+                return QUOTED_NOMEM;
+            f->ptr = NULL;
+            f->len = r->scratch_len - scratch_start;
+        } else {
+            f->ptr = start;
+            f->len = (size_t)(q - start);
+        }
+        *pp = q + 1;
+        return QUOTED_OK;
+    }
+}
+
+/* Point the fields unescaped into scratch at their bytes, in field order. */
+static void fix_scratch_fields(csv_reader *r)
+{
+    size_t off = 0;
+    for (size_t i = 0; i < r->nfields; i++) {
+        csv_field *f = &r->fields[i];
+        if (f->ptr == NULL) {
+            f->ptr = r->scratch + off;
+            off += f->len;
+        }
+    }
+}
+
+/* Length and UTF-8 checks of a structurally sound record; 0 when it is good. */
+static int check_fields(csv_reader *r, const char *rec, const char *rec_end)
+{
+    size_t raw = (size_t)(rec_end - rec);
+    int long_possible = raw > r->max_field;
+    if (!long_possible && utf8_invalid_at(rec, raw) == raw)
+        return 0;
+    for (size_t i = 0; i < r->nfields; i++) {
+        const csv_field *f = &r->fields[i];
+        if (f->len > r->max_field) {
+            r->err_col = (int)i;
+            snprintf(r->err, sizeof r->err, "is longer than %zu bytes (%zu bytes)",
+                     r->max_field, f->len);
+            return -1;
+        }
+        size_t bad = utf8_invalid_at(f->ptr, f->len);
+        if (bad < f->len) {
+            r->err_col = (int)i;
+            snprintf(r->err, sizeof r->err, "is not valid UTF-8 (byte 0x%02x at offset %zu)",
+                     (unsigned char)f->ptr[bad], bad);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * Skip a record whose quoted field never closes: resume on the line after
+ * the record's first line, so the rows the open quote swallowed are read.
+ */
+static csv_status unterminated(csv_reader *r, const char *rec, uint64_t rec_line, size_t col)
+{
+    set_error(r, col, "has an opening quote that is never closed (unterminated quoted field)");
+    r->nfields = col;
+    fix_scratch_fields(r);
+    r->line = rec_line;
+    r->pos = skip_line(r, rec);
+    return CSV_BAD_ROW;
+}
+
+csv_status csv_next(csv_reader *r, uint64_t *line)
+{
+    const char *p = r->pos, *end = r->end, *rec = p;
+    uint64_t rec_line = r->line;
+    *line = rec_line;
+    r->nfields = 0;
+    r->scratch_len = 0;
+    r->err_col = -1;
+    r->err[0] = '\0';
+    if (p >= end)
+        return CSV_END;
+    for (;;) {
+        size_t col = r->nfields;
+        csv_field *f = push_field(r);
+        if (f == NULL)
+            return CSV_NOMEM;
+        if (p < end && *p == '"') {
+            quoted_result q = read_quoted(r, f, &p);
+            if (q == QUOTED_NOMEM)
+                return CSV_NOMEM;
+            if (q == QUOTED_UNTERMINATED)
+                return unterminated(r, rec, rec_line, col);
+            if (!ends_field(p, end)) {
+                set_error(r, col, "has text after its closing quote (a quoted field must "
+                                  "end at a comma or the end of the line)");
+                r->nfields = col;
+                fix_scratch_fields(r);
+                r->pos = skip_line(r, p);
+                return CSV_BAD_ROW;
+            }
+        } else {
+            const char *stop = scan_unquoted(p, end);
+            if (stop < end && *stop == '"') {
+                set_error(r, col, "has a stray quote (\") in an unquoted field");
+                r->nfields = col;
+                fix_scratch_fields(r);
+                r->pos = skip_line(r, stop);
+                return CSV_BAD_ROW;
+            }
+            f->ptr = p;
+            f->len = (size_t)(stop - p);
+            f->quoted = 0;
+            p = stop;
+        }
+        if (p < end && *p == ',') {
+            p++;
+            continue;
+        }
+        break;
+    }
+    const char *rec_end = p;
+    if (p < end) {
+        p += *p == '\r' ? 2 : 1;
+        r->line++;
+    }
+    r->pos = p;
+    fix_scratch_fields(r);
+    if (check_fields(r, rec, rec_end) != 0)
+        return CSV_BAD_ROW;
+    return CSV_ROW;
+}
