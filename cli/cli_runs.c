@@ -58,7 +58,7 @@ int cli_no_stored_runs(const cli *c, segrt_store *s, segrt_script *sc, const cha
     for (size_t i = 0; i < n; i++)
         add_name(&l, segrt_script_segment_name(sc, i));
     membership_names(s, add_name, &l);
-    const char *hint = script_suggest(segment, (const char *const *)l.v, l.n);
+    const char *hint = suggest_closest(segment, (const char *const *)l.v, l.n);
     cli_error(c, "unknown segment '%s': %s defines no such segment and no run of it is stored%s%s%s",
               segment, script, hint ? " (did you mean '" : "", hint ? hint : "",
               hint ? "'?)" : "");

@@ -771,7 +771,7 @@ typedef struct segrt_message {
 } segrt_message;
 
 /**
- * Render message template @p tpl_name of the script (seg.template) for every
+ * Render message template @p template_text_name of the script (seg.template) for every
  * member of segment @p segment who passes the consent check of the
  * template's purpose at NOW: @p fn is called once per member, in byte order
  * of the ids. The placeholders were checked when the script loaded (a name
@@ -780,7 +780,7 @@ typedef struct segrt_message {
  * non-zero return from fn stops and is returned. SEGRT_ENOTFOUND (with a
  * "did you mean" hint) for an unknown segment or template.
  */
-SEGRT_API int segrt_template_render(segrt_script *sc, const char *segment, const char *tpl_name,
+SEGRT_API int segrt_template_render(segrt_script *sc, const char *segment, const char *template_text_name,
                                     int (*fn)(void *ud, const segrt_message *m), void *ud);
 
 /* ------------------------------------------------------------------- time */

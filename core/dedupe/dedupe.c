@@ -350,7 +350,7 @@ static int by_key(const void *pa, const void *pb, void *ud)
     return strcmp(slot_key(fd, *(const uint32_t *)pa), slot_key(fd, *(const uint32_t *)pb));
 }
 
-void dup_groups_free(dup_groups *g)
+void dedupe_groups_free(dedupe_groups *g)
 {
     if (g->g) {
         for (size_t i = 0; i < g->n; i++) {
@@ -362,12 +362,12 @@ void dup_groups_free(dup_groups *g)
         }
     }
     free(g->g);
-    *g = (dup_groups){ 0 };
+    *g = (dedupe_groups){ 0 };
 }
 
 /* Group i of out: the members of slot, ranked. */
 static int make_group(finder *fd, uint32_t slot, const uint32_t *ords, size_t n, int rule,
-                      dup_group *g)
+                      dedupe_group *g)
 {
     member *m = calloc(n, sizeof *m);
     uint32_t *ord = malloc(n * sizeof *ord);
@@ -384,7 +384,7 @@ static int make_group(finder *fd, uint32_t slot, const uint32_t *ords, size_t n,
             ids[i] = m[i].id;
             m[i].id = NULL;
         }
-        *g = (dup_group){ key, n, ord, ids };
+        *g = (dedupe_group){ key, n, ord, ids };
     } else {
         for (size_t i = 0; m && i < n; i++)
             free(m[i].id);
@@ -397,7 +397,7 @@ static int make_group(finder *fd, uint32_t slot, const uint32_t *ords, size_t n,
 }
 
 /* The slots with two or more contacts, as groups in key order. */
-static int collect(finder *fd, int rule, dup_groups *out)
+static int collect(finder *fd, int rule, dedupe_groups *out)
 {
     uint32_t *count = calloc((size_t)fd->nslots + 1, sizeof *count);
     uint32_t *start = calloc((size_t)fd->nslots + 1, sizeof *start);
@@ -437,9 +437,9 @@ static int collect(finder *fd, int rule, dup_groups *out)
 }
 
 int dedupe_find(segrt_store *s, MDB_txn *txn, int by, int rule, dup_unreadable_fn unreadable,
-                void *ud, dup_groups *out)
+                void *ud, dedupe_groups *out)
 {
-    *out = (dup_groups){ 0 };
+    *out = (dedupe_groups){ 0 };
     if (dedupe_by_name(by) == NULL)
         return store_fail(s, SEGRT_EINVAL, "unknown key %d to compare contacts by", by);
     if (rule < SEGRT_SURVIVOR_OLDEST || rule > SEGRT_SURVIVOR_MOST_EVENTS)
@@ -453,7 +453,7 @@ int dedupe_find(segrt_store *s, MDB_txn *txn, int by, int rule, dup_unreadable_f
     if (rc == SEGRT_OK)
         rc = collect(&fd, rule, out);
     if (rc != SEGRT_OK)
-        dup_groups_free(out);
+        dedupe_groups_free(out);
     for (int i = 0; i < 3; i++)
         code_text_free(&fd.ct[i]);
     buf_free(&fd.key);

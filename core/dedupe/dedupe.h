@@ -13,18 +13,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* One group; it owns its key, ordinals and ids (dup_groups_free). */
-typedef struct dup_group {
+/* One group; it owns its key, ordinals and ids (dedupe_groups_free). */
+typedef struct dedupe_group {
     const char *key;        /* NUL-terminated */
     size_t n;               /* 2 or more */
     const uint32_t *ord;    /* survivor first, then in the rule's order */
     const char *const *ids; /* NUL-terminated, in the same order */
-} dup_group;
+} dedupe_group;
 
-typedef struct dup_groups {
-    dup_group *g; /* in byte order of the keys */
+typedef struct dedupe_groups {
+    dedupe_group *g; /* in byte order of the keys */
     size_t n;
-} dup_groups;
+} dedupe_groups;
 
 /* A contact whose value gives no key: its id, the value and why. */
 typedef int (*dup_unreadable_fn)(void *ud, const char *id, const char *value, const char *why);
@@ -37,8 +37,8 @@ typedef int (*dup_unreadable_fn)(void *ud, const char *id, const char *value, co
  * key needs. *out is empty on failure.
  */
 int dedupe_find(segrt_store *s, MDB_txn *txn, int by, int rule, dup_unreadable_fn unreadable,
-                void *ud, dup_groups *out);
-void dup_groups_free(dup_groups *g);
+                void *ud, dedupe_groups *out);
+void dedupe_groups_free(dedupe_groups *g);
 
 /* The name of a segrt_dedupe_by ("email"), or NULL. */
 const char *dedupe_by_name(int by);

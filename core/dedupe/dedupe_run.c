@@ -17,7 +17,7 @@
 typedef struct run {
     const segrt_dedupe_opts *o;
     int rule;
-    dup_groups groups;
+    dedupe_groups groups;
     uint64_t *merge_ids; /* per group, when merging */
     int reported;        /* unreadable values were reported (a retried txn stays quiet) */
 } run;
@@ -26,7 +26,7 @@ static int report(run *r)
 {
     int rc = SEGRT_OK;
     for (size_t i = 0; i < r->groups.n && rc == SEGRT_OK && r->o->on_group; i++) {
-        const dup_group *g = &r->groups.g[i];
+        const dedupe_group *g = &r->groups.g[i];
         segrt_dup_group out = { i + 1, g->key, g->n, g->ids, r->merge_ids ? r->merge_ids[i] : 0 };
         rc = r->o->on_group(r->o->ud, &out);
     }
@@ -35,7 +35,7 @@ static int report(run *r)
 
 static int find(segrt_store *s, MDB_txn *txn, run *r)
 {
-    dup_groups_free(&r->groups);
+    dedupe_groups_free(&r->groups);
     dup_unreadable_fn fn = r->reported ? NULL : r->o->on_unreadable;
     int rc = dedupe_find(s, txn, r->o->by, r->rule, fn, r->o->ud, &r->groups);
     r->reported = 1;
@@ -45,15 +45,15 @@ static int find(segrt_store *s, MDB_txn *txn, run *r)
 /* Bytes of column chunks a merge transaction buffers before writing them. */
 #define MERGE_CACHE_BYTES ((size_t)256 << 20)
 
-static int merge_all(segrt_store *s, MDB_txn *txn, run *r, col_cache *cc)
+static int merge_all(segrt_store *s, MDB_txn *txn, run *r, column_cache *cc)
 {
     int rc = SEGRT_OK;
     for (size_t i = 0; i < r->groups.n && rc == SEGRT_OK; i++) {
         rc = merge_group(s, txn, cc, &r->groups.g[i], r->o->by, r->o->actor, &r->merge_ids[i]);
-        if (rc == SEGRT_OK && col_cache_bytes(cc) > MERGE_CACHE_BYTES)
-            rc = col_cache_flush(s, txn, cc);
+        if (rc == SEGRT_OK && column_cache_bytes(cc) > MERGE_CACHE_BYTES)
+            rc = column_cache_flush(s, txn, cc);
     }
-    return rc == SEGRT_OK ? col_cache_flush(s, txn, cc) : rc;
+    return rc == SEGRT_OK ? column_cache_flush(s, txn, cc) : rc;
 }
 
 static int merge_txn(segrt_store *s, MDB_txn *txn, void *ud)
@@ -62,14 +62,14 @@ static int merge_txn(segrt_store *s, MDB_txn *txn, void *ud)
     int rc = find(s, txn, r);
     free(r->merge_ids);
     r->merge_ids = rc == SEGRT_OK ? calloc(r->groups.n + 1, sizeof *r->merge_ids) : NULL;
-    col_cache *cc = rc == SEGRT_OK ? col_cache_new() : NULL;
+    column_cache *cc = rc == SEGRT_OK ? column_cache_new() : NULL;
     if (rc == SEGRT_OK && (r->merge_ids == NULL || cc == NULL))
         rc = store_fail(s, SEGRT_ENOMEM, "out of memory merging contacts");
     if (rc == SEGRT_OK)
         rc = merge_all(s, txn, r, cc);
-    col_cache_free(cc);
+    column_cache_free(cc);
     if (rc == SEGRT_OK && r->groups.n)
-        rc = ev_proj_refresh(s, txn);
+        rc = projection_refresh(s, txn);
     if (rc == SEGRT_OK && r->groups.n)
         rc = id_order_refresh(s, txn);
     return rc;
@@ -95,7 +95,7 @@ int segrt_dedupe(segrt_store *s, const segrt_dedupe_opts *o)
     }
     if (rc == SEGRT_OK)
         rc = report(&r);
-    dup_groups_free(&r.groups);
+    dedupe_groups_free(&r.groups);
     free(r.merge_ids);
     return rc;
 }

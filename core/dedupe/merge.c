@@ -8,7 +8,7 @@
  *  2. the fields the survivor lacks are filled from the others, the first
  *     in the rule's order that has one giving it (a set is taken whole);
  *  3. the others' events join the survivor's timeline as an import adds
- *     events (ev_list_merge: an identical event once, an event_id replaces);
+ *     events (event_list_merge: an identical event once, an event_id replaces);
  *  4. the others' consent records join its history (an identical one once);
  *     then for each purpose, when one of the group's own records in force at
  *     NOW protects (withdrawn or denied; for "objection", granted) and the
@@ -41,22 +41,22 @@ typedef struct gone {
     const char *id;
     row r;
     buf values, events, consents, held; /* as the undo record keeps them */
-    cs_list css;                        /* its own history */
+    consent_list css;                        /* its own history */
 } gone;
 
 typedef struct merging {
     segrt_store *s;
     MDB_txn *txn;
-    const dup_group *g;
+    const dedupe_group *g;
     row surv;
     gone *gone;
     size_t ngone;
-    col_cache *cc;
+    column_cache *cc;
     buf filled_body, filled;
     uint32_t nfilled;
-    ev_list evs, own, added, replaced; /* merged timeline, the survivor's, the differences */
+    event_list evs, own, added, replaced; /* merged timeline, the survivor's, the differences */
     buf added_enc, replaced_enc;
-    cs_list css;   /* the survivor's history; its own records are the first own_cs */
+    consent_list css;   /* the survivor's history; its own records are the first own_cs */
     size_t own_cs;
     uint32_t *seqs; /* consent records added to it */
     size_t nseqs, seqs_cap;
@@ -90,7 +90,7 @@ static int put_value(segrt_store *s, MDB_txn *txn, enum store_db db, uint32_t or
     return mrc == 0 ? SEGRT_OK : store_mdb_fail(s, mrc, "writing a merged contact");
 }
 
-int merge_count_events(segrt_store *s, MDB_txn *txn, const ev_list *l, int sign)
+int merge_count_events(segrt_store *s, MDB_txn *txn, const event_list *l, int sign)
 {
     int rc = store_counter_add(s, txn, "events", sign * (int64_t)l->n);
     for (size_t i = 0; i < l->n && rc == SEGRT_OK; i++) {
@@ -137,11 +137,11 @@ static int fill_value(merging *m, const row *r, const row_value *v)
                           v->field);
     if (f->type == SEGRT_T_SET) {
         for (uint32_t k = 0; k < v->nset && rc == SEGRT_OK; k++)
-            rc = col_set_bit(s, m->txn, m->cc, f->id, row_set_codes(r, v)[k], ord, 1);
+            rc = column_set_bit(s, m->txn, m->cc, f->id, row_set_codes(r, v)[k], ord, 1);
     } else if (f->type == SEGRT_T_STRING) {
-        rc = col_set_code(s, m->txn, m->cc, f->id, ord, (uint32_t)v->v);
+        rc = column_set_code(s, m->txn, m->cc, f->id, ord, (uint32_t)v->v);
     } else {
-        rc = col_set_i64(s, m->txn, m->cc, f->id, ord, v->v);
+        rc = column_set_i64(s, m->txn, m->cc, f->id, ord, v->v);
     }
     if (rc == SEGRT_OK && row_set(&m->surv, f->id, v->v, v->is_set ? row_set_codes(r, v) : NULL,
                                   v->nset, v->is_set) != 0)
@@ -165,9 +165,9 @@ static int fill(merging *m)
 }
 
 /* Decode a stored timeline, appending to l. */
-static int decode_events(merging *m, const buf *b, uint32_t ord, ev_list *l)
+static int decode_events(merging *m, const buf *b, uint32_t ord, event_list *l)
 {
-    int drc = b->len ? ev_list_decode(l, b->p, b->len) : 0;
+    int drc = b->len ? event_list_decode(l, b->p, b->len) : 0;
     if (drc == 0)
         return SEGRT_OK;
     return drc == -2 ? oom(m->s)
@@ -175,10 +175,10 @@ static int decode_events(merging *m, const buf *b, uint32_t ord, ev_list *l)
 }
 
 /* An event list as a blob of the undo record (empty when it has none). */
-static int encode_events(merging *m, const ev_list *l, buf *out)
+static int encode_events(merging *m, const event_list *l, buf *out)
 {
     out->len = 0;
-    return l->n && ev_list_encode(l, out) != 0 ? oom(m->s) : SEGRT_OK;
+    return l->n && event_list_encode(l, out) != 0 ? oom(m->s) : SEGRT_OK;
 }
 
 /* 3. The others' events join the survivor's timeline. */
@@ -192,9 +192,9 @@ static int move_events(merging *m)
         rc = decode_events(m, &m->scratch, ord, &m->evs);
     for (size_t i = 0; i < m->ngone && rc == SEGRT_OK; i++)
         rc = decode_events(m, &m->gone[i].events, m->gone[i].ord, &m->evs);
-    if (rc == SEGRT_OK && (ev_list_merge(&m->evs, m->own.n) != 0 ||
-                           ev_list_minus(&m->evs, &m->own, &m->added) != 0 ||
-                           ev_list_minus(&m->own, &m->evs, &m->replaced) != 0))
+    if (rc == SEGRT_OK && (event_list_merge(&m->evs, m->own.n) != 0 ||
+                           event_list_minus(&m->evs, &m->own, &m->added) != 0 ||
+                           event_list_minus(&m->own, &m->evs, &m->replaced) != 0))
         rc = oom(m->s);
     if (rc != SEGRT_OK || (m->added.n == 0 && m->replaced.n == 0))
         return rc;
@@ -202,7 +202,7 @@ static int move_events(merging *m)
     if (rc == SEGRT_OK)
         rc = merge_count_events(m->s, m->txn, &m->replaced, -1);
     if (rc == SEGRT_OK)
-        rc = ev_list_encode(&m->evs, &m->scratch) != 0 ? oom(m->s) : SEGRT_OK;
+        rc = event_list_encode(&m->evs, &m->scratch) != 0 ? oom(m->s) : SEGRT_OK;
     if (rc == SEGRT_OK)
         rc = put_value(m->s, m->txn, DB_EVENTS, ord, &m->scratch);
     if (rc == SEGRT_OK)
@@ -211,7 +211,7 @@ static int move_events(merging *m)
 }
 
 /* Add rec to the survivor's history unless it holds an identical one. */
-static int add_consent(merging *m, const cs_rec *rec)
+static int add_consent(merging *m, const consent_rec *rec)
 {
     int added;
     if (cs_list_add(&m->css, rec, &added) != 0)
@@ -231,19 +231,19 @@ static int add_consent(merging *m, const cs_rec *rec)
 }
 
 /* Whether a record in force protects the person: a refusal, or a standing objection. */
-static int protects(const cs_rec *r, uint32_t objection)
+static int protects(const consent_rec *r, uint32_t objection)
 {
     return r->purpose == objection && objection ? r->status == CS_GRANTED
                                                 : r->status != CS_GRANTED;
 }
 
 /* The group's own record in force for purpose that protects, the latest; NULL when none. */
-static const cs_rec *protecting(const merging *m, uint32_t purpose, uint32_t objection)
+static const consent_rec *protecting(const merging *m, uint32_t purpose, uint32_t objection)
 {
-    const cs_list own = { .recs = m->css.recs, .n = m->own_cs };
-    const cs_rec *best = NULL;
+    const consent_list own = { .recs = m->css.recs, .n = m->own_cs };
+    const consent_rec *best = NULL;
     for (size_t i = 0; i <= m->ngone; i++) {
-        const cs_rec *r = cs_in_force(i == 0 ? &own : &m->gone[i - 1].css, purpose, m->s->now);
+        const consent_rec *r = consent_in_force(i == 0 ? &own : &m->gone[i - 1].css, purpose, m->s->now);
         if (r && protects(r, objection) && (best == NULL || r->ts > best->ts))
             best = r;
     }
@@ -263,11 +263,11 @@ static int keep_protective(merging *m)
             first++;
         if (first < i)
             continue; /* done already */
-        const cs_rec *p = protecting(m, purpose, objection);
-        const cs_rec *now = cs_in_force(&m->css, purpose, s->now);
+        const consent_rec *p = protecting(m, purpose, objection);
+        const consent_rec *now = consent_in_force(&m->css, purpose, s->now);
         if (p == NULL || (now && protects(now, objection)))
             continue;
-        cs_rec copy = *p;
+        consent_rec copy = *p;
         copy.ts = s->now;
         if (copy.status != CS_GRANTED)
             copy.expires = VALUE_MISSING; /* a refusal does not lapse */
@@ -301,7 +301,7 @@ static int move_consents(merging *m)
     }
     m->own_cs = m->css.n;
     for (size_t i = 0; i < m->ngone && rc == SEGRT_OK; i++) {
-        const cs_list *l = &m->gone[i].css;
+        const consent_list *l = &m->gone[i].css;
         for (size_t k = 0; k < l->n && rc == SEGRT_OK; k++)
             rc = add_consent(m, &l->recs[k]);
     }
@@ -367,7 +367,7 @@ static int record(merging *m, int by, const char *actor, uint64_t *merge_id)
 static int merge_in(merging *m, int by, const char *actor, uint64_t *merge_id)
 {
     segrt_store *s = m->s;
-    const dup_group *g = m->g;
+    const dedupe_group *g = m->g;
     int rc = store_row_get(s, m->txn, g->ord[0], &m->surv);
     m->surv.id = g->ids[0]; /* stable, unlike the map's bytes once the txn writes */
     m->surv.idlen = strlen(g->ids[0]);
@@ -395,7 +395,7 @@ static int merge_in(merging *m, int by, const char *actor, uint64_t *merge_id)
     return rc == SEGRT_OK ? record(m, by, actor, merge_id) : rc;
 }
 
-int merge_group(segrt_store *s, MDB_txn *txn, col_cache *cc, const dup_group *g, int by,
+int merge_group(segrt_store *s, MDB_txn *txn, column_cache *cc, const dedupe_group *g, int by,
                 const char *actor, uint64_t *merge_id)
 {
     merging m = { .s = s, .txn = txn, .g = g, .ngone = g->n - 1, .cc = cc };
@@ -414,10 +414,10 @@ int merge_group(segrt_store *s, MDB_txn *txn, col_cache *cc, const dup_group *g,
     row_free(&m.surv);
     buf_free(&m.filled_body);
     buf_free(&m.filled);
-    ev_list_free(&m.evs);
-    ev_list_free(&m.own);
-    ev_list_free(&m.added);
-    ev_list_free(&m.replaced);
+    event_list_free(&m.evs);
+    event_list_free(&m.own);
+    event_list_free(&m.added);
+    event_list_free(&m.replaced);
     buf_free(&m.added_enc);
     buf_free(&m.replaced_enc);
     cs_list_free(&m.css);

@@ -26,11 +26,11 @@
  * moves when the others had events): the caller refreshes them once after
  * all its groups.
  */
-int merge_group(segrt_store *s, MDB_txn *txn, col_cache *cc, const dup_group *g, int by,
+int merge_group(segrt_store *s, MDB_txn *txn, column_cache *cc, const dedupe_group *g, int by,
                 const char *actor, uint64_t *merge_id);
 
 /* Add sign (+1 or -1) per event of l to the "events" and per-type counters. */
-int merge_count_events(segrt_store *s, MDB_txn *txn, const ev_list *l, int sign);
+int merge_count_events(segrt_store *s, MDB_txn *txn, const event_list *l, int sign);
 
 /*
  * For the erasure of contact ord (external id): drop the undo records of

@@ -281,7 +281,7 @@ static int intern(segrt_store *s, MDB_txn *txn, pval_dicts *d, uint16_t field,
     return dict_intern(s, txn, d->map[field], (const char *)p, n, code);
 }
 
-int pval_apply(segrt_store *s, MDB_txn *txn, col_cache *cc, pval_dicts *dicts, row *r,
+int pval_apply(segrt_store *s, MDB_txn *txn, column_cache *cc, pval_dicts *dicts, row *r,
                uint32_t ord, const pval *pv)
 {
     const field_def *f = schema_by_id(s->schema, pv->field);
@@ -295,13 +295,13 @@ int pval_apply(segrt_store *s, MDB_txn *txn, col_cache *cc, pval_dicts *dicts, r
         uint32_t code;
         rc = intern(s, txn, dicts, f->id, pv->p, pv->n, &code);
         if (rc == SEGRT_OK)
-            rc = col_set_code(s, txn, cc, f->id, ord, code);
+            rc = column_set_code(s, txn, cc, f->id, ord, code);
         if (rc == SEGRT_OK && row_set(r, f->id, code, NULL, 0, 0) != 0)
             rc = store_fail(s, SEGRT_ENOMEM, "out of memory");
         return rc;
     }
     if (pv->type != SEGRT_T_SET) {
-        rc = col_set_i64(s, txn, cc, f->id, ord, pv->v);
+        rc = column_set_i64(s, txn, cc, f->id, ord, pv->v);
         if (rc == SEGRT_OK && row_set(r, f->id, pv->v, NULL, 0, 0) != 0)
             rc = store_fail(s, SEGRT_ENOMEM, "out of memory");
         return rc;
@@ -316,7 +316,7 @@ int pval_apply(segrt_store *s, MDB_txn *txn, col_cache *cc, pval_dicts *dicts, r
         merge_blob b = pval_item(&p, end);
         rc = intern(s, txn, dicts, f->id, b.p, b.n, &codes[i]);
         if (rc == SEGRT_OK)
-            rc = col_set_bit(s, txn, cc, f->id, codes[i], ord, 1);
+            rc = column_set_bit(s, txn, cc, f->id, codes[i], ord, 1);
     }
     /* The codes in the contact's own order, as the export lists them. */
     if (rc == SEGRT_OK && row_set(r, f->id, 0, codes, pv->nitems, 1) != 0)
@@ -325,7 +325,7 @@ int pval_apply(segrt_store *s, MDB_txn *txn, col_cache *cc, pval_dicts *dicts, r
     return rc;
 }
 
-int pval_clear(segrt_store *s, MDB_txn *txn, col_cache *cc, row *r, uint32_t ord,
+int pval_clear(segrt_store *s, MDB_txn *txn, column_cache *cc, row *r, uint32_t ord,
                uint16_t field)
 {
     const row_value *v = row_get(r, field);
@@ -335,11 +335,11 @@ int pval_clear(segrt_store *s, MDB_txn *txn, col_cache *cc, row *r, uint32_t ord
         return SEGRT_OK;
     if (f->type == SEGRT_T_SET) {
         for (uint32_t i = 0; i < v->nset && rc == SEGRT_OK; i++)
-            rc = col_set_bit(s, txn, cc, field, row_set_codes(r, v)[i], ord, 0);
+            rc = column_set_bit(s, txn, cc, field, row_set_codes(r, v)[i], ord, 0);
     } else if (f->type == SEGRT_T_STRING) {
-        rc = col_set_code(s, txn, cc, field, ord, 0);
+        rc = column_set_code(s, txn, cc, field, ord, 0);
     } else {
-        rc = col_set_i64(s, txn, cc, field, ord, VALUE_MISSING);
+        rc = column_set_i64(s, txn, cc, field, ord, VALUE_MISSING);
     }
     if (rc == SEGRT_OK)
         row_unset(r, field);

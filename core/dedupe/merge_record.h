@@ -104,11 +104,11 @@ void pval_dicts_free(pval_dicts *d);
  * Give contact ord the value pv: in r and in the columns (through cc), with
  * its strings interned in the field's dictionary.
  */
-int pval_apply(segrt_store *s, MDB_txn *txn, col_cache *cc, pval_dicts *dicts, row *r,
+int pval_apply(segrt_store *s, MDB_txn *txn, column_cache *cc, pval_dicts *dicts, row *r,
                uint32_t ord, const pval *pv);
 
 /* Clear field of contact ord: in r and in the columns (through cc). */
-int pval_clear(segrt_store *s, MDB_txn *txn, col_cache *cc, row *r, uint32_t ord,
+int pval_clear(segrt_store *s, MDB_txn *txn, column_cache *cc, row *r, uint32_t ord,
                uint16_t field);
 
 #endif

@@ -33,7 +33,7 @@ typedef struct undo {
     MDB_txn *txn;
     uint64_t merge;
     merge_record r;
-    col_cache *cc;
+    column_cache *cc;
     pval_dicts dicts;
     buf scratch;
     int events_changed;
@@ -110,9 +110,9 @@ static int check_undoable(undo *u)
 }
 
 /* Decode a timeline blob, appending to l. */
-static int decode_events(undo *u, const void *p, size_t n, ev_list *l)
+static int decode_events(undo *u, const void *p, size_t n, event_list *l)
 {
-    int drc = n ? ev_list_decode(l, p, n) : 0;
+    int drc = n ? event_list_decode(l, p, n) : 0;
     return drc == 0 ? SEGRT_OK : drc == -2 ? oom(u->s) : corrupt(u);
 }
 
@@ -130,7 +130,7 @@ static int survivor_events(undo *u)
 {
     uint32_t ord = u->r.survivor;
     MDB_val k = store_ord_key(&ord), v;
-    ev_list cur = { 0 }, added = { 0 }, rest = { 0 }, gone = { 0 }, back = { 0 };
+    event_list cur = { 0 }, added = { 0 }, rest = { 0 }, gone = { 0 }, back = { 0 };
     int rc = SEGRT_OK, mrc = mdb_get(u->txn, u->s->dbi[DB_EVENTS], &k, &v);
     if (mrc != 0 && mrc != MDB_NOTFOUND)
         rc = store_mdb_fail(u->s, mrc, "reading events");
@@ -138,29 +138,29 @@ static int survivor_events(undo *u)
         rc = decode_events(u, v.mv_data, v.mv_size, &cur);
     if (rc == SEGRT_OK)
         rc = decode_events(u, u->r.added.p, u->r.added.n, &added);
-    if (rc == SEGRT_OK && ev_list_minus(&cur, &added, &rest) != 0)
+    if (rc == SEGRT_OK && event_list_minus(&cur, &added, &rest) != 0)
         rc = oom(u->s);
     size_t kept = rest.n;
     if (rc == SEGRT_OK)
         rc = decode_events(u, u->r.replaced.p, u->r.replaced.n, &rest);
-    if (rc == SEGRT_OK && (ev_list_merge(&rest, kept) != 0 || ev_list_minus(&cur, &rest, &gone) ||
-                           ev_list_minus(&rest, &cur, &back)))
+    if (rc == SEGRT_OK && (event_list_merge(&rest, kept) != 0 || event_list_minus(&cur, &rest, &gone) ||
+                           event_list_minus(&rest, &cur, &back)))
         rc = oom(u->s);
     if (rc == SEGRT_OK && (gone.n || back.n)) {
         u->events_changed = 1;
         rc = merge_count_events(u->s, u->txn, &gone, -1);
         if (rc == SEGRT_OK)
             rc = merge_count_events(u->s, u->txn, &back, 1);
-        if (rc == SEGRT_OK && ev_list_encode(&rest, &u->scratch) != 0)
+        if (rc == SEGRT_OK && event_list_encode(&rest, &u->scratch) != 0)
             rc = oom(u->s);
         if (rc == SEGRT_OK)
             rc = put_or_del(u, DB_EVENTS, ord, &u->scratch, rest.n == 0);
     }
-    ev_list_free(&cur);
-    ev_list_free(&added);
-    ev_list_free(&rest);
-    ev_list_free(&gone);
-    ev_list_free(&back);
+    event_list_free(&cur);
+    event_list_free(&added);
+    event_list_free(&rest);
+    event_list_free(&gone);
+    event_list_free(&back);
     return rc;
 }
 
@@ -178,7 +178,7 @@ static int survivor_consents(undo *u)
 {
     uint32_t ord = u->r.survivor;
     MDB_val k = store_ord_key(&ord), v;
-    cs_list l = { 0 };
+    consent_list l = { 0 };
     if (u->r.nseqs == 0)
         return SEGRT_OK;
     int rc = SEGRT_OK, mrc = mdb_get(u->txn, u->s->dbi[DB_CONSENTS], &k, &v);
@@ -244,8 +244,8 @@ static int restore(undo *u, const merge_gone *g)
 {
     segrt_store *s = u->s;
     row r = { .id = (const char *)g->id.p, .idlen = g->id.n };
-    ev_list evs = { 0 };
-    cs_list css = { 0 };
+    event_list evs = { 0 };
+    consent_list css = { 0 };
     pval_iter it;
     pval pv;
     int rc = pval_iter_init(&it, g->values) == 0 ? SEGRT_OK : corrupt(u), got = 0;
@@ -254,7 +254,7 @@ static int restore(undo *u, const merge_gone *g)
     if (rc == SEGRT_OK && got < 0)
         rc = corrupt(u);
     if (rc == SEGRT_OK)
-        rc = col_set_bit(s, u->txn, u->cc, FIELD_LIVE, 0, g->ord, 1);
+        rc = column_set_bit(s, u->txn, u->cc, FIELD_LIVE, 0, g->ord, 1);
     if (rc == SEGRT_OK)
         rc = row_encode(&r, &u->scratch) != 0 ? oom(s) : SEGRT_OK;
     if (rc == SEGRT_OK)
@@ -288,7 +288,7 @@ static int restore(undo *u, const merge_gone *g)
     if (rc == SEGRT_OK)
         rc = store_counter_add(s, u->txn, "contacts", 1);
     row_free(&r);
-    ev_list_free(&evs);
+    event_list_free(&evs);
     cs_list_free(&css);
     return rc;
 }
@@ -342,7 +342,7 @@ static int undo_in(undo *u, undo_args *a, const MDB_val *v)
             rc = oom(s);
     }
     if (rc == SEGRT_OK)
-        rc = col_cache_flush(s, u->txn, u->cc);
+        rc = column_cache_flush(s, u->txn, u->cc);
     MDB_val k = { sizeof a->merge, &a->merge };
     int mrc = rc == SEGRT_OK ? mdb_del(u->txn, s->dbi[DB_MERGES], &k, NULL) : 0;
     if (mrc != 0)
@@ -354,7 +354,7 @@ static int undo_in(undo *u, undo_args *a, const MDB_val *v)
     if (rc == SEGRT_OK && u->events_changed)
         rc = store_counter_add(s, u->txn, EV_GEN_COUNTER, 1);
     if (rc == SEGRT_OK)
-        rc = ev_proj_refresh(s, u->txn);
+        rc = projection_refresh(s, u->txn);
     if (rc == SEGRT_OK)
         rc = id_order_refresh(s, u->txn);
     merge_record_free(&u->r);
@@ -373,12 +373,12 @@ static int undo_txn(segrt_store *s, MDB_txn *txn, void *ud)
         return explain_missing(s, txn, a->merge);
     if (mrc != 0)
         return store_mdb_fail(s, mrc, "reading what undoes a merge");
-    u.cc = col_cache_new();
+    u.cc = column_cache_new();
     int rc = u.cc ? pval_dicts_init(s, &u.dicts) : oom(s);
     if (rc == SEGRT_OK)
         rc = undo_in(&u, a, &v);
     pval_dicts_free(&u.dicts);
-    col_cache_free(u.cc);
+    column_cache_free(u.cc);
     buf_free(&u.scratch);
     return rc;
 }

@@ -164,7 +164,7 @@ static void unload(import_ctx *c)
         c->cols[i].field = 0;
     }
     if (c->colcache)
-        col_cache_reset(c->colcache);
+        column_cache_reset(c->colcache);
     c->loaded = 0;
 }
 
@@ -506,7 +506,7 @@ static void release_read(source *src, const char *upto)
 static void reset_batch(import_ctx *c)
 {
     c->npend = 0;
-    ev_list_clear(&c->evs);
+    event_list_clear(&c->evs);
     c->css.n = 0;
     c->delta_contacts = c->delta_events = c->delta_consents = 0;
     c->rejects.len = c->notices.len = 0;
@@ -528,7 +528,7 @@ static int run_batch(import_ctx *c, source *src, uint32_t batch_rows, int *done,
     uint64_t n = 0;
     *done = 0;
     while (rc == SEGRT_OK && (batch_rows == 0 || n < batch_rows)) {
-        if (!c->opts->strict && c->colcache && col_cache_bytes(c->colcache) > BATCH_CACHE_BYTES)
+        if (!c->opts->strict && c->colcache && column_cache_bytes(c->colcache) > BATCH_CACHE_BYTES)
             break; /* bound the memory of a batch that touches many column chunks */
         row_status st = next_row(c, src);
         if (st == ROW_END) {
@@ -734,7 +734,7 @@ static int has_suffix(const char *s, const char *suffix)
 static void ctx_free(import_ctx *c)
 {
     unload(c);
-    col_cache_free(c->colcache);
+    column_cache_free(c->colcache);
     for (size_t i = 0; i < c->ncols; i++)
         free(c->cols[i].name);
     free(c->cols);
@@ -744,7 +744,7 @@ static void ctx_free(import_ctx *c)
     free(c->items_at);
     free(c->items_n);
     free(c->items);
-    ev_list_free(&c->evs);
+    event_list_free(&c->evs);
     cs_list_free(&c->css);
     buf_free(&c->rejects);
     buf_free(&c->notices);
@@ -766,7 +766,7 @@ static int ctx_init(import_ctx *c, segrt_store *s, segrt_kind kind, const char *
     c->id_col = c->email_col = -1;
     for (size_t i = 0; i < sizeof c->role_col / sizeof c->role_col[0]; i++)
         c->role_col[i] = -1;
-    if (kind == SEGRT_CONTACTS && (c->colcache = col_cache_new()) == NULL)
+    if (kind == SEGRT_CONTACTS && (c->colcache = column_cache_new()) == NULL)
         return store_fail(s, SEGRT_ENOMEM, "out of memory");
     return SEGRT_OK;
 }
@@ -802,7 +802,7 @@ int import_update_derived(segrt_store *s, segrt_kind kind)
 {
     int rc = SEGRT_OK;
     if (kind == SEGRT_EVENTS)
-        rc = ev_proj_update(s);
+        rc = projection_update(s);
     if (kind == SEGRT_CONTACTS)
         rc = id_order_update(s);
     return rc;

@@ -50,7 +50,7 @@ typedef struct cell {
 
 typedef struct pend_rec {
     uint32_t ord;
-    uint32_t at; /* index into the batch's ev_list / cs_list */
+    uint32_t at; /* index into the batch's event_list / consent_list */
 } pend_rec;
 
 typedef struct import_ctx {
@@ -78,14 +78,14 @@ typedef struct import_ctx {
     strmap *emails;    /* normalised email -> ordinal of its first contact (contacts) */
     dict_map *ev_dicts[3]; /* type, category, channel */
     dict_map *cs_dicts[2]; /* purpose, source */
-    col_cache *colcache;
+    column_cache *colcache;
 
     /* The batch in flight. */
     MDB_txn *txn;
     pend_rec *pend;
     size_t npend, pend_cap;
-    ev_list evs;
-    cs_list css;
+    event_list evs;
+    consent_list css;
     int64_t delta_contacts, delta_events, delta_consents;
     buf rejects;       /* u64 line, u32 length, reason: emitted after commit */
     buf notices;       /* the same for rows kept with a notice */

@@ -59,13 +59,13 @@ int import_consents_row(import_ctx *c)
 {
     const long *col = c->role_col;
     uint32_t ord;
-    cs_rec r = { 0 };
+    consent_rec r = { 0 };
     int rc = import_contact_of_row(c, &ord);
     if (rc == SEGRT_OK)
-        rc = enum_cell(c, ROLE_CS_STATUS, "status", 1, cs_status_parse,
+        rc = enum_cell(c, ROLE_CS_STATUS, "status", 1, consent_status_parse,
                        "granted, withdrawn, denied", &r.status);
     if (rc == SEGRT_OK)
-        rc = enum_cell(c, ROLE_CS_BASIS, "legal_basis", 0, cs_basis_parse,
+        rc = enum_cell(c, ROLE_CS_BASIS, "legal_basis", 0, consent_basis_parse,
                        "consent, legitimate_interest, contract, legal_obligation, "
                        "vital_interest, public_task", &r.basis);
     if (rc == SEGRT_OK)
@@ -93,7 +93,7 @@ int import_consents_row(import_ctx *c)
 }
 
 /* Append the batch's records of one contact (pend[from, to)) to its history. */
-static int merge_contact(import_ctx *c, cs_list *w, size_t from, size_t to)
+static int merge_contact(import_ctx *c, consent_list *w, size_t from, size_t to)
 {
     segrt_store *s = c->s;
     uint32_t ord = c->pend[from].ord;
@@ -132,7 +132,7 @@ static int merge_contact(import_ctx *c, cs_list *w, size_t from, size_t to)
 int import_consents_finish(import_ctx *c)
 {
     import_sort_pending(c);
-    cs_list w = { 0 };
+    consent_list w = { 0 };
     int rc = SEGRT_OK;
     for (size_t i = 0; i < c->npend && rc == SEGRT_OK;) {
         size_t j = i + 1;

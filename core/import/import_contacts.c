@@ -87,7 +87,7 @@ int import_contacts_load(import_ctx *c)
     for (uint32_t chunk = 0; rc == SEGRT_OK && (uint64_t)chunk * COL_CHUNK_ROWS < c->next_ord;
          chunk++) {
         MDB_val v;
-        int grc = col_chunk_get(s, c->txn, f->id, chunk, 0, &v);
+        int grc = column_chunk_get(s, c->txn, f->id, chunk, 0, &v);
         if (grc == SEGRT_ENOTFOUND)
             continue;
         if (grc != SEGRT_OK) {
@@ -318,11 +318,11 @@ static int write_set(import_ctx *c, import_col *col, size_t i, uint32_t ord)
         qsort(codes, ncodes, sizeof *codes, cmp_u32);
     for (uint32_t k = 0; k < nold && rc == SEGRT_OK; k++) {
         if (!has_code(codes, ncodes, old[k]))
-            rc = col_set_bit(s, c->txn, c->colcache, col->field, old[k], ord, 0);
+            rc = column_set_bit(s, c->txn, c->colcache, col->field, old[k], ord, 0);
     }
     for (uint32_t k = 0; k < ncodes && rc == SEGRT_OK; k++) {
         if (!has_code(old, nold, codes[k]))
-            rc = col_set_bit(s, c->txn, c->colcache, col->field, codes[k], ord, 1);
+            rc = column_set_bit(s, c->txn, c->colcache, col->field, codes[k], ord, 1);
     }
     if (rc == SEGRT_OK) {
         if (ncodes == 0)
@@ -364,11 +364,11 @@ static int write_value(import_ctx *c, size_t i, uint32_t ord)
         if (!empty)
             rc = dict_intern(s, c->txn, col->dict, p, n, &code);
         if (rc == SEGRT_OK)
-            rc = col_set_code(s, c->txn, c->colcache, col->field, ord, code);
+            rc = column_set_code(s, c->txn, c->colcache, col->field, ord, code);
         if (rc == SEGRT_OK && !empty && row_set(&c->row, col->field, code, NULL, 0, 0) != 0)
             rc = store_fail(s, SEGRT_ENOMEM, "out of memory writing a row");
     } else {
-        rc = col_set_i64(s, c->txn, c->colcache, col->field, ord,
+        rc = column_set_i64(s, c->txn, c->colcache, col->field, ord,
                          empty ? VALUE_MISSING : c->parsed[i]);
         if (rc == SEGRT_OK && !empty &&
             row_set(&c->row, col->field, c->parsed[i], NULL, 0, 0) != 0)
@@ -516,7 +516,7 @@ int import_contacts_row(import_ctx *c)
     if (mrc != 0)
         return store_mdb_fail(s, mrc, "writing a contact");
     if (!found) {
-        rc = col_set_bit(s, c->txn, c->colcache, FIELD_LIVE, 0, ord, 1);
+        rc = column_set_bit(s, c->txn, c->colcache, FIELD_LIVE, 0, ord, 1);
         if (rc == SEGRT_OK && strmap_put(c->ids, idc->p, idc->n, ord) != 0)
             rc = store_fail(s, SEGRT_ENOMEM, "out of memory indexing a contact");
         c->next_ord++;
@@ -536,7 +536,7 @@ int import_contacts_row(import_ctx *c)
 
 int import_contacts_finish(import_ctx *c)
 {
-    int rc = col_cache_flush(c->s, c->txn, c->colcache);
+    int rc = column_cache_flush(c->s, c->txn, c->colcache);
     if (rc == SEGRT_OK)
         rc = store_counter_set(c->s, c->txn, "next_ord", c->next_ord);
     return rc;

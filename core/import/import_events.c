@@ -68,7 +68,7 @@ int import_events_row(import_ctx *c)
 {
     const long *rc_ = c->role_col;
     uint32_t ord;
-    ev_rec r = { .amount = VALUE_MISSING };
+    event_rec r = { .amount = VALUE_MISSING };
     int rc = import_contact_of_row(c, &ord);
     if (rc == SEGRT_OK)
         rc = import_time_cell(c, rc_[ROLE_EV_TS], 1, &r.ts);
@@ -108,7 +108,7 @@ int import_events_row(import_ctx *c)
     if (rc != SEGRT_OK)
         return rc;
     uint32_t at = (uint32_t)c->evs.n;
-    if (ev_list_add(&c->evs, &r, eid, neid, extra ? extra : "", extra ? strlen(extra) : 0) != 0)
+    if (event_list_add(&c->evs, &r, eid, neid, extra ? extra : "", extra ? strlen(extra) : 0) != 0)
         rc = store_fail(c->s, SEGRT_ENOMEM, "out of memory buffering events");
     free(extra);
     return rc == SEGRT_OK ? import_pend(c, ord, at) : rc;
@@ -136,15 +136,15 @@ static int count_type(type_deltas *t, uint32_t type, int64_t by)
 }
 
 /* Merge the batch's events of one contact (pend[from, to)) into its timeline. */
-static int merge_contact(import_ctx *c, ev_list *w, size_t from, size_t to, type_deltas *td)
+static int merge_contact(import_ctx *c, event_list *w, size_t from, size_t to, type_deltas *td)
 {
     segrt_store *s = c->s;
     uint32_t ord = c->pend[from].ord;
     MDB_val k = store_ord_key(&ord), v;
-    ev_list_clear(w);
+    event_list_clear(w);
     int mrc = mdb_get(c->txn, s->dbi[DB_EVENTS], &k, &v);
     if (mrc == 0) {
-        int drc = ev_list_decode(w, v.mv_data, v.mv_size);
+        int drc = event_list_decode(w, v.mv_data, v.mv_size);
         if (drc != 0)
             return drc == -2 ? store_fail(s, SEGRT_ENOMEM, "out of memory merging events")
                              : store_fail(s, SEGRT_ECORRUPT, "events of contact %u are corrupt", ord);
@@ -156,17 +156,17 @@ static int merge_contact(import_ctx *c, ev_list *w, size_t from, size_t to, type
     for (size_t i = 0; i < nold; i++)
         oom |= count_type(td, w->recs[i].type, -1);
     for (size_t i = from; i < to && !oom; i++) {
-        const ev_rec *r = &c->evs.recs[c->pend[i].at];
+        const event_rec *r = &c->evs.recs[c->pend[i].at];
         const char *eid, *x;
         size_t neid, nx;
-        ev_var(&c->evs, r, &eid, &neid, &x, &nx);
-        oom |= ev_list_add(w, r, eid, neid, x, nx);
+        event_var(&c->evs, r, &eid, &neid, &x, &nx);
+        oom |= event_list_add(w, r, eid, neid, x, nx);
     }
-    if (oom || ev_list_merge(w, nold) != 0)
+    if (oom || event_list_merge(w, nold) != 0)
         return store_fail(s, SEGRT_ENOMEM, "out of memory merging events");
     for (size_t i = 0; i < w->n; i++)
         oom |= count_type(td, w->recs[i].type, 1);
-    if (oom || ev_list_encode(w, &c->enc) != 0)
+    if (oom || event_list_encode(w, &c->enc) != 0)
         return store_fail(s, SEGRT_ENOMEM, "out of memory merging events");
     v = (MDB_val){ c->enc.len, c->enc.p };
     mrc = mdb_put(c->txn, s->dbi[DB_EVENTS], &k, &v, 0);
@@ -182,7 +182,7 @@ static int merge_contact(import_ctx *c, ev_list *w, size_t from, size_t to, type
 int import_events_finish(import_ctx *c)
 {
     import_sort_pending(c);
-    ev_list w = { 0 };
+    event_list w = { 0 };
     type_deltas td = { 0 };
     int rc = SEGRT_OK;
     for (size_t i = 0; i < c->npend && rc == SEGRT_OK;) {
@@ -197,7 +197,7 @@ int import_events_finish(import_ctx *c)
         snprintf(name, sizeof name, "evtype:%zu", t);
         rc = store_counter_add(c->s, c->txn, name, td.d[t]);
     }
-    ev_list_free(&w);
+    event_list_free(&w);
     free(td.d);
     return rc;
 }

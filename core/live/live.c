@@ -11,7 +11,7 @@
  * everybody's rank, so they are batch values, refreshed by opening again.
  *
  * Uses: live.h, live_plan.c (the first evaluation), plan_one.h, import.h
- * (the stream), segment_eval.c (filters, score fns), consent_check.c
+ * (the stream), script_eval.c (filters, score fns), consent_check.c
  * (purposes per contact).
  */
 #include "live/live.h"
@@ -53,7 +53,7 @@ static int member_of(void *ud, const pnode *p, uint32_t ord, int *in)
 
 static int where_holds(segrt_live *lv, const pnode *where, int *in)
 {
-    int rc = one_live(&lv->one, in);
+    int rc = plan_one_live(&lv->one, in);
     if (rc == SEGRT_OK && *in && where)
         rc = plan_one_pred(&lv->one, where, in);
     return rc;
@@ -134,7 +134,7 @@ static int update_contact(segrt_live *lv, uint32_t ord, uint64_t reads, segrt_li
         else
             bitset_clear_bit(m, ord);
         if (fn && id[0] == '\0')
-            contact_id_text(&lv->cx, ord, id, sizeof id);
+            contact_proxy_id_text(&lv->cx, ord, id, sizeof id);
         if (fn && fn(ud, id, lv->sc->names[i], in) != 0)
             rc = store_fail(lv->s, SEGRT_EINVAL, "the host's callback stopped the update");
     }
@@ -159,7 +159,7 @@ static int renew_snapshot(segrt_live *lv)
             rc = store_mdb_fail(lv->s, mrc, "renewing the live snapshot");
         }
     }
-    one_ctx_forget(&lv->one);
+    plan_one_ctx_forget(&lv->one);
     uint64_t next = 0;
     if (rc == SEGRT_OK)
         rc = store_counter_get(lv->s, cx->txn, "next_ord", &next);
@@ -205,7 +205,7 @@ int segrt_live_open(segrt_script *sc, segrt_live **out)
     lv->cx = (plan_ctx){ .s = s, .sc = sc, .now = segrt_store_now(s),
                          .session_now = segrt_store_now(s),
                          .ncontacts = lv->nglobal_rows };
-    one_ctx_init(&lv->one, &lv->cx);
+    plan_one_ctx_init(&lv->one, &lv->cx);
     lv->one.global = global_value;
     lv->one.member = member_of;
     lv->one.ud = lv;
@@ -362,7 +362,7 @@ int segrt_live_close(segrt_live *lv)
     }
     for (size_t i = 0; i < lv->nglobals; i++)
         vec_free(&lv->globals[i]);
-    one_ctx_free(&lv->one);
+    plan_one_ctx_free(&lv->one);
     if (lv->cx.txn)
         mdb_txn_abort(lv->cx.txn);
     free(lv->globals);

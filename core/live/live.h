@@ -37,7 +37,7 @@ struct segrt_live {
     segrt_store *s;
     plan_ctx cx;          /* a read snapshot, renewed after every batch */
     uint32_t nglobal_rows; /* contacts the globals were computed for */
-    one_ctx one;
+    plan_one_ctx one;
     live_seg *segs;
     size_t nseg;
     vec *globals;         /* whole-store values (NTILE, models, scores on them) at open */

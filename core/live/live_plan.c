@@ -6,7 +6,7 @@
  * seg.member and exclusive groups, so that an event only wakes the segments
  * it can change.
  *
- * Uses: live.h, segment_eval.c (members inside a session), plan_compile.c.
+ * Uses: live.h, script_eval.c (members inside a session), plan_compile.c.
  */
 #include "live/live.h"
 

@@ -34,7 +34,7 @@ struct segrt_script {
     char **descs;
     char **purposes;       /* "" when a segment has none */
     size_t nseg;
-    /* the memos of the evaluation in progress (segment_eval.c) */
+    /* the memos of the evaluation in progress (script_eval.c) */
     seg_memo *seg_memo;    /* per segment index */
     strmap *score_index;   /* score name -> index + 1 into score_memo */
     seg_memo *score_memo;
@@ -50,7 +50,7 @@ int script_eval_score_fn(plan_ctx *cx, const pnode *p, vec *out);
 /* The members of another segment (memoised per evaluation; cycles are errors). */
 int script_eval_member(plan_ctx *cx, const pnode *p, bitset *out);
 
-/* The contact `c` of filter and score functions (script_contact.c). */
+/* The contact `c` of filter and score functions (contact_proxy.c). */
 #define CONTACT_PROXY_SLOTS 16
 #define CONTACT_PROXY_FIELDS 256
 typedef struct contact_proxy {
@@ -76,7 +76,7 @@ void contact_proxy_at(contact_proxy *p, uint32_t ord);
 /* The evaluation ended: a script that kept `c` gets an error, not stale memory. */
 void contact_proxy_done(contact_proxy *p);
 /* The external id of ord, for messages ("#ord" when unreadable). */
-void contact_id_text(plan_ctx *cx, uint32_t ord, char *out, size_t n);
+void contact_proxy_id_text(plan_ctx *cx, uint32_t ord, char *out, size_t n);
 
 /* The contacts objecting to direct marketing at NOW (Art. 21; consent_check.c). */
 int consent_objectors(plan_ctx *cx, bitset *out);

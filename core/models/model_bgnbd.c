@@ -56,8 +56,8 @@ static int compute(plan_ctx *cx, int model, vec *outs)
         return rc;
     if (!(unit_days > 0))
         return plan_fail(cx, "bgnbd", "unit_days must be positive");
-    ev_proj ev;
-    if ((rc = ev_proj_get(cx->s, cx->txn, type, &ev)) != SEGRT_OK)
+    projection ev;
+    if ((rc = projection_get(cx->s, cx->txn, type, &ev)) != SEGRT_OK)
         return rc;
     size_t n = cx->ncontacts;
     cba_row *rows = malloc((n ? n : 1) * sizeof *rows);
@@ -66,7 +66,7 @@ static int compute(plan_ctx *cx, int model, vec *outs)
     rc = rows ? cba_summary(ev.ord, ev.ts, ev.amount, ev.n, (uint32_t)n, end,
                             (int64_t)llround(unit_days * 86400), rows)
               : SEGRT_ENOMEM;
-    ev_proj_release(&ev);
+    projection_release(&ev);
     for (int o = 0; o < O_COUNT && rc == SEGRT_OK; o++)
         rc = outs[o].v ? SEGRT_OK : SEGRT_ENOMEM;
     bgnbd_params p;

@@ -106,7 +106,7 @@ static int unknown_model(segrt_script *sc, const char *name)
     for (lua_pushnil(L); lua_next(L, -2) && n < 64; lua_pop(L, 1))
         names[n++] = lua_tostring(L, -2); /* keys stay alive in the registry */
     lua_pop(L, 1);
-    const char *near = script_suggest(name, names, n);
+    const char *near = suggest_closest(name, names, n);
     if (near)
         return store_fail(sc->s, SEGRT_ENOTFOUND, "unknown model '%s' (did you mean '%s'?)", name,
                           near);

@@ -154,7 +154,7 @@ static int check_types(segrt_store *s, segrt_report *r)
         rc = store_fail(s, rc, "out of memory");
     r->has_conversion = has_type(&t, r->conversion);
     if (rc == SEGRT_OK && !r->has_conversion && r->opts.conversion_event) {
-        const char *near = script_suggest(r->conversion, (const char *const *)t.names, t.n);
+        const char *near = suggest_closest(r->conversion, (const char *const *)t.names, t.n);
         rc = store_fail(s, SEGRT_ENOTFOUND, "conversion event: the store has no '%s' events%s%s%s",
                         r->conversion, near ? " (did you mean '" : "", near ? near : "",
                         near ? "'?)" : "");
@@ -193,18 +193,18 @@ static int type_code(plan_ctx *cx, const char *name, uint32_t *code)
 static int events_in(plan_ctx *cx, const char *name, window w, bitset *out)
 {
     uint32_t type = 0;
-    ev_proj ev = { 0 };
+    projection ev = { 0 };
     bitset_free(out);
     if (bitset_init(out, cx->ncontacts) != 0)
         return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
     int rc = type_code(cx, name, &type);
     if (rc == SEGRT_OK && type != 0)
-        rc = ev_proj_get(cx->s, cx->txn, type, &ev);
+        rc = projection_get(cx->s, cx->txn, type, &ev);
     for (size_t i = 0; rc == SEGRT_OK && i < ev.n; i++) {
         if (ev.ts[i] >= w.lo && ev.ts[i] <= w.hi && ev.ord[i] < cx->ncontacts)
             bitset_set(out, ev.ord[i]);
     }
-    ev_proj_release(&ev);
+    projection_release(&ev);
     return rc;
 }
 
@@ -218,11 +218,11 @@ static int too_large(plan_ctx *cx)
 static int purchase_values(plan_ctx *cx, int64_t **out)
 {
     uint32_t type = 0;
-    ev_proj ev = { 0 };
+    projection ev = { 0 };
     int64_t *v = calloc(cx->ncontacts ? cx->ncontacts : 1, sizeof *v);
     int rc = v ? type_code(cx, "purchase", &type) : store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
     if (rc == SEGRT_OK && type != 0)
-        rc = ev_proj_get(cx->s, cx->txn, type, &ev);
+        rc = projection_get(cx->s, cx->txn, type, &ev);
     for (size_t i = 0; rc == SEGRT_OK && i < ev.n; i++) {
         uint32_t o = ev.ord[i];
         if (ev.ts[i] > cx->now || ev.amount[i] == VALUE_MISSING || o >= cx->ncontacts)
@@ -230,7 +230,7 @@ static int purchase_values(plan_ctx *cx, int64_t **out)
         if (__builtin_add_overflow(v[o], ev.amount[i], &v[o]))
             rc = too_large(cx);
     }
-    ev_proj_release(&ev);
+    projection_release(&ev);
     if (rc != SEGRT_OK) {
         free(v);
         v = NULL;

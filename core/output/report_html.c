@@ -59,7 +59,7 @@ static const char style[] =
     "dt{font-weight:600}dd{margin:0;color:#334155}"
     "footer{margin-top:30px;color:var(--muted);font-size:12px}";
 
-void html_text(FILE *f, const char *text)
+void report_html_text(FILE *f, const char *text)
 {
     for (const char *p = text; *p; p++) {
         switch (*p) {
@@ -76,7 +76,7 @@ void html_text(FILE *f, const char *text)
 static void card(FILE *f, const char *key, const char *value)
 {
     fprintf(f, "<div class=\"card\"><div class=\"k\">%s</div><div class=\"v\">", key);
-    html_text(f, value);
+    report_html_text(f, value);
     fputs("</div></div>", f);
 }
 
@@ -85,7 +85,7 @@ static void header(FILE *f, const segrt_report *r)
     char now[21], n[32];
     segrt_time_format(r->now, now);
     fputs("<header><h1>Segment report: ", f);
-    html_text(f, r->script);
+    report_html_text(f, r->script);
     fprintf(f, "</h1><div class=\"sub\">at NOW %s</div></header><section class=\"cards\">", now);
     snprintf(n, sizeof n, "%" PRIu64, r->contacts);
     card(f, "contacts", n);
@@ -111,9 +111,9 @@ static void header(FILE *f, const segrt_report *r)
         fputs("<a href=\"#overlap\">Overlap</a>", f);
     for (size_t i = 0; i < r->nrfm; i++) {
         fputs("<a href=\"#rfm-", f);
-        html_text(f, r->rfm[i].model);
+        report_html_text(f, r->rfm[i].model);
         fputs("\">RFM grid: ", f);
-        html_text(f, r->rfm[i].model);
+        report_html_text(f, r->rfm[i].model);
         fputs("</a>", f);
     }
     fputs("<a href=\"#definitions\">Definitions</a></nav>", f);
@@ -122,16 +122,16 @@ static void header(FILE *f, const segrt_report *r)
 static void name_cell(FILE *f, const report_segment *g)
 {
     fputs("<td class=\"name\"><b>", f);
-    html_text(f, g->name);
+    report_html_text(f, g->name);
     fputs("</b>", f);
     if (g->purpose) {
         fputs("<span class=\"purpose\">", f);
-        html_text(f, g->purpose);
+        report_html_text(f, g->purpose);
         fputs("</span>", f);
     }
     if (*g->description) {
         fputs("<div class=\"desc\">", f);
-        html_text(f, g->description);
+        report_html_text(f, g->description);
         fputs("</div>", f);
     }
     fputs("</td>", f);
@@ -179,11 +179,11 @@ static void segment_row(FILE *f, const segrt_report *r, const report_segment *g)
     fputs("<tr>", f);
     name_cell(f, g);
     fputs("<td class=\"size\" data-segment=\"", f);
-    html_text(f, g->name);
+    report_html_text(f, g->name);
     fprintf(f, "\">%" PRIu64 "</td><td class=\"share\"><span class=\"bar\"><span style=\"width:"
                "%.1f%%\"></span></span><span class=\"pct\">%s</span></td><td class=\"history\">",
             g->size, width, share);
-    svg_sparkline(f, g);
+    report_svg_sparkline(f, g);
     fputs("</td>", f);
     if (g->nruns) {
         change_cell(f, '+', g->runs[g->nruns - 1].entered);
@@ -222,9 +222,9 @@ static void history_charts(FILE *f, const segrt_report *r)
     for (size_t i = 0; i < r->nseg; i++) {
         const report_segment *g = &r->seg[i];
         fputs("<figure><figcaption>", f);
-        html_text(f, g->name);
+        report_html_text(f, g->name);
         fprintf(f, "<span>%zu run%s</span></figcaption>", g->nruns, g->nruns == 1 ? "" : "s");
-        svg_history(f, g);
+        report_svg_history(f, g);
         fputs("</figure>", f);
     }
     fputs("</div>", f);
@@ -244,7 +244,7 @@ static void definitions(FILE *f, const segrt_report *r)
         fputs("of the members stored by the segment's last run, the share with at least one <b>", f);
     else
         fputs("the store has no <b>", f);
-    html_text(f, r->conversion);
+    report_html_text(f, r->conversion);
     if (r->has_conversion)
         fprintf(f, "</b> event in the %" PRIu32 " days after that run; while that window is "
                    "still open at NOW, the days passed so far.</dd>", r->opts.within_days);
@@ -269,27 +269,27 @@ static int write_page(FILE *f, const segrt_report *r)
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
           "<title>Segment report: ", f);
-    html_text(f, r->script);
+    report_html_text(f, r->script);
     fprintf(f, "</title><style>%s</style></head><body><main>", style);
     header(f, r);
     segments_table(f, r);
     history_charts(f, r);
     if (r->nseg) {
         fputs("<h2 id=\"overlap\">Overlap</h2><div class=\"box\">", f);
-        svg_overlap(f, r);
+        report_svg_overlap(f, r);
         fputs("</div>", f);
     }
     for (size_t i = 0; i < r->nrfm; i++) {
         const report_rfm *g = &r->rfm[i];
         fputs("<h2 id=\"rfm-", f);
-        html_text(f, g->model);
+        report_html_text(f, g->model);
         fputs("\">RFM grid: ", f);
-        html_text(f, g->model);
+        report_html_text(f, g->model);
         fprintf(f, " <span class=\"sub\" style=\"font-weight:400\">%" PRIu64 " contacts scored"
                    "</span></h2><div class=\"box rfm\" data-model=\"", g->scored);
-        html_text(f, g->model);
+        report_html_text(f, g->model);
         fprintf(f, "\" data-scored=\"%" PRIu64 "\">", g->scored);
-        svg_rfm(f, g);
+        report_svg_rfm(f, g);
         fputs("</div>", f);
     }
     definitions(f, r);

@@ -11,16 +11,16 @@
 #include <stdio.h>
 
 /* Write text with & < > " ' escaped: safe in element content and quoted attributes. */
-void html_text(FILE *f, const char *text);
+void report_html_text(FILE *f, const char *text);
 
 /* The heatmap colour of t in [0, 1] as "#rrggbb", and whether text on it should be light. */
-void html_heat(double t, char out[8]);
-int html_heat_dark(double t);
+void report_svg_heat(double t, char out[8]);
+int report_svg_heat_dark(double t);
 
 /* Charts, each one <svg> element with a <title> per mark (the tooltip without script). */
-void svg_sparkline(FILE *f, const report_segment *g);
-void svg_history(FILE *f, const report_segment *g);
-void svg_overlap(FILE *f, const segrt_report *r);
-void svg_rfm(FILE *f, const report_rfm *g);
+void report_svg_sparkline(FILE *f, const report_segment *g);
+void report_svg_history(FILE *f, const report_segment *g);
+void report_svg_overlap(FILE *f, const segrt_report *r);
+void report_svg_rfm(FILE *f, const report_rfm *g);
 
 #endif

@@ -13,7 +13,7 @@
 
 #define ACCENT "#2563eb"
 
-void html_heat(double t, char out[8])
+void report_svg_heat(double t, char out[8])
 {
     static const int lo[3] = { 0xee, 0xf4, 0xfb }, hi[3] = { 0x1e, 0x4f, 0x91 };
     t = t < 0 ? 0 : t > 1 ? 1 : t;
@@ -23,7 +23,7 @@ void html_heat(double t, char out[8])
     snprintf(out, 8, "#%02x%02x%02x", c[0], c[1], c[2]);
 }
 
-int html_heat_dark(double t)
+int report_svg_heat_dark(double t)
 {
     return t > 0.5;
 }
@@ -70,7 +70,7 @@ static void run_title(FILE *f, const membership_row *row)
                ")</title>", row->run, day, row->size, row->entered, row->exited);
 }
 
-void svg_sparkline(FILE *f, const report_segment *g)
+void report_svg_sparkline(FILE *f, const report_segment *g)
 {
     const double w = 100, h = 24, pad = 3;
     if (g->nruns == 0) {
@@ -92,7 +92,7 @@ void svg_sparkline(FILE *f, const report_segment *g)
     fprintf(f, "\"/><circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"" ACCENT "\"/></svg>", x, y);
 }
 
-void svg_history(FILE *f, const report_segment *g)
+void report_svg_history(FILE *f, const report_segment *g)
 {
     const double w = 400, h = 150, left = 60, right = 16, top = 12, bottom = 26;
     fprintf(f, "<svg class=\"history\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
@@ -142,7 +142,7 @@ static void heat_legend(FILE *f, double x, double y, const char *low, const char
     fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\" dominant-baseline=\"middle\" "
                "class=\"axis\">%s</text>", x - 6, y + 6, low);
     for (int i = 0; i < 10; i++) {
-        html_heat(i / 9.0, fill);
+        report_svg_heat(i / 9.0, fill);
         fprintf(f, "<rect x=\"%.0f\" y=\"%.0f\" width=\"16\" height=\"12\" fill=\"%s\"/>",
                 x + 16 * i, y, fill);
     }
@@ -155,16 +155,16 @@ static void heat_cell(FILE *f, double x, double y, double w, double h, double t,
                       const char *label, const char *title_a, const char *title_b)
 {
     char fill[8];
-    html_heat(t, fill);
+    report_svg_heat(t, fill);
     fprintf(f, "<g><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/>"
                "<title>", x, y, w - 1, h - 1, fill);
-    html_text(f, title_a);
-    html_text(f, title_b);
+    report_html_text(f, title_a);
+    report_html_text(f, title_b);
     fputs("</title>", f);
     if (label) {
         fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" dominant-baseline=\"middle\" "
-                   "class=\"cell%s\">", x + w / 2, y + h / 2, html_heat_dark(t) ? " light" : "");
-        html_text(f, label);
+                   "class=\"cell%s\">", x + w / 2, y + h / 2, report_svg_heat_dark(t) ? " light" : "");
+        report_html_text(f, label);
         fputs("</text>", f);
     }
     fputs("</g>", f);
@@ -185,7 +185,7 @@ static void share_text(char *out, size_t n, int diagonal, uint64_t both, uint64_
         snprintf(out, n, "%.0f%%", pct);
 }
 
-void svg_overlap(FILE *f, const segrt_report *r)
+void report_svg_overlap(FILE *f, const segrt_report *r)
 {
     size_t n = r->nseg, longest = 0;
     for (size_t i = 0; i < n; i++)
@@ -201,10 +201,10 @@ void svg_overlap(FILE *f, const segrt_report *r)
         double mid = (double)i * cell + cell / 2;
         fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" dominant-baseline=\"middle\" "
                    "class=\"axis\">", label - 6, top + mid);
-        html_text(f, r->seg[i].name);
+        report_html_text(f, r->seg[i].name);
         fprintf(f, "</text><text transform=\"translate(%.1f %.1f) rotate(-45)\" class=\"axis\">",
                 label + mid, top - 6);
-        html_text(f, r->seg[i].name);
+        report_html_text(f, r->seg[i].name);
         fputs("</text>", f);
     }
     for (size_t i = 0; i < n; i++) {
@@ -227,7 +227,7 @@ void svg_overlap(FILE *f, const segrt_report *r)
     fputs("</svg>", f);
 }
 
-void svg_rfm(FILE *f, const report_rfm *g)
+void report_svg_rfm(FILE *f, const report_rfm *g)
 {
     const double cw = 112, ch = 60, left = 72, top = 8;
     const double w = left + cw * REPORT_RFM_N + 16, h = top + ch * REPORT_RFM_N + 84;
@@ -264,11 +264,11 @@ void svg_rfm(FILE *f, const report_rfm *g)
             heat_cell(f, x, y, cw, ch, t, NULL, head, title);
             fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" class=\"count%s\">%"
                        PRIu64 "</text>", x + cw / 2, y + (*avg ? ch / 2 - 4 : ch / 2 + 5),
-                    html_heat_dark(t) ? " light" : "", n);
+                    report_svg_heat_dark(t) ? " light" : "", n);
             if (*avg)
                 fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" class=\"cell%s\">"
                            "avg %s</text>", x + cw / 2, y + ch / 2 + 14,
-                        html_heat_dark(t) ? " light" : "", avg);
+                        report_svg_heat_dark(t) ? " light" : "", avg);
         }
     }
     heat_legend(f, left + 70, top + ch * REPORT_RFM_N + 56, "fewest", "most contacts");

@@ -31,21 +31,21 @@
 /* What a placeholder name stands for. */
 typedef enum ref_kind { REF_ID, REF_SET, REF_PLAN } ref_kind;
 
-typedef struct tpl_ref {
+typedef struct template_text_ref {
     const char *name;  /* borrowed from the first part that names it */
     ref_kind kind;
-    tpl_kind tkind;    /* what its values are */
+    template_text_kind tkind;    /* what its values are */
     pnode *plan;       /* REF_PLAN */
     vec values;        /* REF_PLAN when rendering: per contact ordinal */
     const char **items;/* REF_SET when rendering: one member's items */
     size_t items_cap;
-} tpl_ref;
+} template_text_ref;
 
 typedef struct tpl {
     const char *name, *purpose, *loc; /* borrowed from the seg registry */
     int html;
-    tpl_text subject, body;
-    tpl_ref *refs;
+    template_text subject, body;
+    template_text_ref *refs;
     size_t nrefs;
 } tpl;
 
@@ -82,7 +82,7 @@ static void names_add_keys(name_list *l, lua_State *L, int idx)
 
 static const char *names_suggest(const name_list *l, const char *want)
 {
-    return script_suggest(want, (const char *const *)l->v, l->n);
+    return suggest_closest(want, (const char *const *)l->v, l->n);
 }
 
 static void names_free(name_list *l)
@@ -94,7 +94,7 @@ static void names_free(name_list *l)
 
 /* ------------------------------------------------------------ opening a template */
 
-static void tpl_close(tpl *t)
+static void template_text_close(tpl *t)
 {
     for (size_t i = 0; i < t->nrefs; i++) {
         plan_free(t->refs[i].plan);
@@ -102,16 +102,16 @@ static void tpl_close(tpl *t)
         free(t->refs[i].items);
     }
     free(t->refs);
-    tpl_text_free(&t->subject);
-    tpl_text_free(&t->body);
+    template_text_free(&t->subject);
+    template_text_free(&t->body);
     *t = (tpl){ 0 };
 }
 
-static int part_fail(plan_ctx *cx, const tpl *t, const char *where, const tpl_part *part,
+static int part_fail(plan_ctx *cx, const tpl *t, const char *where, const template_text_part *part,
                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* "file:line: template 'x': body line 2: {first_nme} ..." */
-static int part_fail(plan_ctx *cx, const tpl *t, const char *where, const tpl_part *part,
+static int part_fail(plan_ctx *cx, const tpl *t, const char *where, const template_text_part *part,
                      const char *fmt, ...)
 {
     char msg[600];
@@ -163,12 +163,12 @@ static void placeholder_names(plan_ctx *cx, int values, name_list *l)
  * Resolve part's name into r; for a plan, the node is appended to the list
  * at refs (what the Art. 9 check reads). values is the template's values table.
  */
-static int resolve(plan_ctx *cx, tpl *t, const char *where, const tpl_part *part, int values,
-                   int refs, tpl_ref *r)
+static int resolve(plan_ctx *cx, tpl *t, const char *where, const template_text_part *part, int values,
+                   int refs, template_text_ref *r)
 {
     lua_State *L = cx->sc->L;
     const char *name = part->name;
-    *r = (tpl_ref){ .name = name, .kind = REF_PLAN };
+    *r = (template_text_ref){ .name = name, .kind = REF_PLAN };
     const field_def *f = schema_find(cx->s->schema, name, strlen(name));
     lua_getfield(L, values, name);
     if (lua_istable(L, -1)) {
@@ -225,18 +225,18 @@ static int resolve(plan_ctx *cx, tpl *t, const char *where, const tpl_part *part
 }
 
 /* Give every placeholder of text its ref (a new one for a name not seen before). */
-static int resolve_text(plan_ctx *cx, tpl *t, const char *where, tpl_text *text, int values,
+static int resolve_text(plan_ctx *cx, tpl *t, const char *where, template_text *text, int values,
                         int refs)
 {
     for (size_t i = 0; i < text->n; i++) {
-        tpl_part *part = &text->parts[i];
+        template_text_part *part = &text->parts[i];
         if (part->name == NULL)
             continue;
         size_t k = 0;
         while (k < t->nrefs && strcmp(t->refs[k].name, part->name) != 0)
             k++;
         if (k == t->nrefs) {
-            tpl_ref *grown = realloc(t->refs, (t->nrefs + 1) * sizeof *grown);
+            template_text_ref *grown = realloc(t->refs, (t->nrefs + 1) * sizeof *grown);
             if (grown == NULL)
                 return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
             t->refs = grown;
@@ -246,17 +246,17 @@ static int resolve_text(plan_ctx *cx, tpl *t, const char *where, tpl_text *text,
             t->nrefs++;
         }
         part->value = k;
-        const char *why = tpl_format_mismatch(part, t->refs[k].tkind);
+        const char *why = template_text_format_mismatch(part, t->refs[k].tkind);
         if (why)
             return part_fail(cx, t, where, part, "cannot be shown: %s", why);
     }
     return SEGRT_OK;
 }
 
-static int parse_text(plan_ctx *cx, tpl *t, const char *where, const char *src, tpl_text *out)
+static int parse_text(plan_ctx *cx, tpl *t, const char *where, const char *src, template_text *out)
 {
     char err[300];
-    int prc = tpl_parse(src, out, err, sizeof err);
+    int prc = template_text_parse(src, out, err, sizeof err);
     if (prc == -2)
         return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
     if (prc != 0)
@@ -299,7 +299,7 @@ static const char *field_string(lua_State *L, int idx, const char *key)
 }
 
 /* Read, parse and resolve template name (its definition stays alive in the registry). */
-static int tpl_open(plan_ctx *cx, const char *name, tpl *t)
+static int template_text_open(plan_ctx *cx, const char *name, tpl *t)
 {
     lua_State *L = cx->sc->L;
     int top = lua_gettop(L);
@@ -330,7 +330,7 @@ static int tpl_open(plan_ctx *cx, const char *name, tpl *t)
     }
     lua_settop(L, top);
     if (rc != SEGRT_OK)
-        tpl_close(t);
+        template_text_close(t);
     return rc;
 }
 
@@ -400,13 +400,13 @@ static int check_all(plan_ctx *cx, void *ud)
     for (lua_Integer i = 1; rc == SEGRT_OK && i <= (lua_Integer)lua_rawlen(L, order); i++) {
         lua_rawgeti(L, order, i);
         tpl t;
-        rc = tpl_open(cx, lua_tostring(L, -1), &t);
+        rc = template_text_open(cx, lua_tostring(L, -1), &t);
         lua_pop(L, 1);
         if (rc == SEGRT_OK)
             rc = check_purpose(cx, &t);
         if (rc == SEGRT_OK)
             rc = check_sensitive(cx, &t);
-        tpl_close(&t);
+        template_text_close(&t);
     }
     lua_pop(L, 1);
     return rc;
@@ -423,19 +423,19 @@ int template_check_all(segrt_script *sc)
 /* ------------------------------------------------------------ rendering */
 
 typedef struct render_job {
-    const char *tpl_name;
+    const char *template_text_name;
     const bitset *members;
     int (*fn)(void *ud, const segrt_message *m);
     void *ud;
 } render_job;
 
 /* ref's value for the member ord, whose fields are in row. */
-static int member_value(plan_ctx *cx, tpl_ref *r, uint32_t ord, json_t *row, tpl_value *out)
+static int member_value(plan_ctx *cx, template_text_ref *r, uint32_t ord, json_t *row, template_text_value *out)
 {
-    *out = (tpl_value){ .kind = TPL_MISSING };
+    *out = (template_text_value){ .kind = TPL_MISSING };
     if (r->kind == REF_ID) {
         json_t *id = json_object_get(row, "id");
-        *out = (tpl_value){ .kind = TPL_STRING, .s = json_string_value(id),
+        *out = (template_text_value){ .kind = TPL_STRING, .s = json_string_value(id),
                             .len = json_string_length(id) };
         return SEGRT_OK;
     }
@@ -453,30 +453,30 @@ static int member_value(plan_ctx *cx, tpl_ref *r, uint32_t ord, json_t *row, tpl
             const char *text = json_string_value(item);
             r->items[i] = text ? text : "";
         }
-        *out = (tpl_value){ .kind = n ? TPL_LIST : TPL_MISSING, .items = r->items, .nitems = n };
+        *out = (template_text_value){ .kind = n ? TPL_LIST : TPL_MISSING, .items = r->items, .nitems = n };
         return SEGRT_OK;
     }
     int64_t x = vec_at(&r->values, ord);
     if (x == VALUE_MISSING)
         return SEGRT_OK;
     if (r->tkind != TPL_STRING) {
-        *out = (tpl_value){ .kind = r->tkind, .v = x };
+        *out = (template_text_value){ .kind = r->tkind, .v = x };
         return SEGRT_OK;
     }
     if (r->plan->kind == P_CONST) {
-        *out = (tpl_value){ .kind = TPL_STRING, .s = r->plan->str, .len = strlen(r->plan->str) };
+        *out = (template_text_value){ .kind = TPL_STRING, .s = r->plan->str, .len = strlen(r->plan->str) };
         return SEGRT_OK;
     }
     MDB_val text;
     int rc = dict_string(cx->s, cx->txn, r->plan->dict, (uint32_t)x, &text);
     if (rc == SEGRT_OK) /* borrowed until the session's transaction ends */
-        *out = (tpl_value){ .kind = TPL_STRING, .s = text.mv_data, .len = text.mv_size };
+        *out = (template_text_value){ .kind = TPL_STRING, .s = text.mv_data, .len = text.mv_size };
     return rc;
 }
 
 /* The message for member ord: its values, then subject and body. */
 static int render_member(plan_ctx *cx, const render_job *job, tpl *t, uint32_t ord,
-                         tpl_value *vals, buf *subject, buf *body)
+                         template_text_value *vals, buf *subject, buf *body)
 {
     json_t *row = json_object();
     int rc = row ? contact_json_fields(cx->s, cx->txn, ord, row)
@@ -485,8 +485,8 @@ static int render_member(plan_ctx *cx, const render_job *job, tpl *t, uint32_t o
         rc = member_value(cx, &t->refs[i], ord, row, &vals[i]);
     subject->len = body->len = 0;
     if (rc == SEGRT_OK &&
-        (tpl_render(&t->subject, vals, TPL_ESC_LINE, subject) != 0 || buf_put(subject, "", 1) ||
-         tpl_render(&t->body, vals, t->html ? TPL_ESC_HTML : TPL_ESC_NONE, body) != 0 ||
+        (template_text_render(&t->subject, vals, TPL_ESC_LINE, subject) != 0 || buf_put(subject, "", 1) ||
+         template_text_render(&t->body, vals, t->html ? TPL_ESC_HTML : TPL_ESC_NONE, body) != 0 ||
          buf_put(body, "", 1)))
         rc = store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
     if (rc == SEGRT_OK) {
@@ -503,7 +503,7 @@ static int render_all(plan_ctx *cx, void *ud)
 {
     const render_job *job = ud;
     tpl t;
-    int rc = tpl_open(cx, job->tpl_name, &t);
+    int rc = template_text_open(cx, job->template_text_name, &t);
     if (rc != SEGRT_OK)
         return rc;
     for (size_t i = 0; i < t.nrefs && rc == SEGRT_OK; i++) {
@@ -512,7 +512,7 @@ static int render_all(plan_ctx *cx, void *ud)
     }
     if (rc == SEGRT_OK && cx->ids.ord == NULL)
         rc = id_order_get(cx->s, cx->txn, &cx->ids);
-    tpl_value *vals = calloc(t.nrefs ? t.nrefs : 1, sizeof *vals);
+    template_text_value *vals = calloc(t.nrefs ? t.nrefs : 1, sizeof *vals);
     buf subject = { 0 }, body = { 0 };
     if (rc == SEGRT_OK && vals == NULL)
         rc = store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
@@ -526,16 +526,16 @@ static int render_all(plan_ctx *cx, void *ud)
     buf_free(&subject);
     buf_free(&body);
     free(vals);
-    tpl_close(&t);
+    template_text_close(&t);
     return rc;
 }
 
-int segrt_template_render(segrt_script *sc, const char *segment, const char *tpl_name,
+int segrt_template_render(segrt_script *sc, const char *segment, const char *template_text_name,
                           int (*fn)(void *ud, const segrt_message *m), void *ud)
 {
-    if (sc == NULL || segment == NULL || tpl_name == NULL || fn == NULL)
+    if (sc == NULL || segment == NULL || template_text_name == NULL || fn == NULL)
         return SEGRT_EINVAL;
-    int rc = push_template(sc, tpl_name);
+    int rc = push_template(sc, template_text_name);
     if (rc != SEGRT_OK)
         return rc;
     const char *p = field_string(sc->L, -1, "purpose"); /* seg.template requires one */
@@ -547,7 +547,7 @@ int segrt_template_render(segrt_script *sc, const char *segment, const char *tpl
     rc = segrt_segment_eval(sc, segment, &set);
     if (rc == SEGRT_OK) /* the template's purpose, over what the segment's own allows */
         rc = segrt_set_keep_purpose(sc, set, purpose);
-    render_job job = { tpl_name, set ? &set->bits : NULL, fn, ud };
+    render_job job = { template_text_name, set ? &set->bits : NULL, fn, ud };
     if (rc == SEGRT_OK)
         rc = script_session(sc, render_all, &job);
     segrt_set_free(set);

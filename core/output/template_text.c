@@ -68,7 +68,7 @@ static char *dup_span(const char *from, const char *to)
 }
 
 static const char *const format_names[] = { "date", "money", "fixed", "join" };
-static const tpl_format format_codes[] = { TPL_DATE, TPL_MONEY, TPL_FIXED, TPL_JOIN };
+static const template_text_format format_codes[] = { TPL_DATE, TPL_MONEY, TPL_FIXED, TPL_JOIN };
 
 /* A date pattern may use %Y %m %d %H %M %S and %% only. */
 static int pattern_ok(const char *pat)
@@ -84,7 +84,7 @@ static int pattern_ok(const char *pat)
 }
 
 /* ":format" or ":format(arg)" after the name; ps->p is past the ':'. */
-static int parse_format(parser *ps, tpl_part *part)
+static int parse_format(parser *ps, template_text_part *part)
 {
     skip_spaces(ps);
     const char *start = ps->p;
@@ -96,7 +96,7 @@ static int parse_format(parser *ps, tpl_part *part)
     while (i < 4 && strcmp(word, format_names[i]) != 0)
         i++;
     if (i == 4) {
-        const char *near = script_suggest(word, format_names, 4);
+        const char *near = suggest_closest(word, format_names, 4);
         return fail(ps, "%s: unknown format '%s'%s%s%s (date, money, fixed or join)",
                     part->source, word, near ? " (did you mean '" : "", near ? near : "",
                     near ? "'?)" : "");
@@ -127,7 +127,7 @@ static int parse_format(parser *ps, tpl_part *part)
 }
 
 /* A placeholder; ps->p is at its '{'. */
-static int parse_placeholder(parser *ps, tpl_part *part)
+static int parse_placeholder(parser *ps, template_text_part *part)
 {
     const char *open = ps->p++;
     part->line = ps->line;
@@ -174,27 +174,27 @@ static int parse_placeholder(parser *ps, tpl_part *part)
     return 0;
 }
 
-static int add_part(tpl_text *t, size_t *cap, tpl_part **out)
+static int add_part(template_text *t, size_t *cap, template_text_part **out)
 {
     if (t->n == *cap) {
         size_t ncap = *cap ? 2 * *cap : 8;
-        tpl_part *p = realloc(t->parts, ncap * sizeof *p);
+        template_text_part *p = realloc(t->parts, ncap * sizeof *p);
         if (p == NULL)
             return -2;
         t->parts = p;
         *cap = ncap;
     }
     *out = &t->parts[t->n++];
-    **out = (tpl_part){ 0 };
+    **out = (template_text_part){ 0 };
     return 0;
 }
 
 /* The literal gathered in lit (if any) as a part. */
-static int flush_literal(tpl_text *t, size_t *cap, buf *lit)
+static int flush_literal(template_text *t, size_t *cap, buf *lit)
 {
     if (lit->len == 0)
         return 0;
-    tpl_part *part;
+    template_text_part *part;
     if (add_part(t, cap, &part) != 0 || (part->text = malloc(lit->len + 1)) == NULL)
         return -2;
     memcpy(part->text, lit->p, lit->len); /* lit is not NUL-terminated */
@@ -204,9 +204,9 @@ static int flush_literal(tpl_text *t, size_t *cap, buf *lit)
     return 0;
 }
 
-int tpl_parse(const char *src, tpl_text *out, char *err, size_t errlen)
+int template_text_parse(const char *src, template_text *out, char *err, size_t errlen)
 {
-    *out = (tpl_text){ 0 };
+    *out = (template_text){ 0 };
     parser ps = { src, src, 1, err, errlen };
     buf lit = { 0 };
     size_t cap = 0;
@@ -219,7 +219,7 @@ int tpl_parse(const char *src, tpl_text *out, char *err, size_t errlen)
         } else if (c == '}') {
             rc = fail(&ps, "a lone '}' (write }} for a literal })");
         } else if (c == '{') {
-            tpl_part *part;
+            template_text_part *part;
             rc = flush_literal(out, &cap, &lit);
             if (rc == 0)
                 rc = add_part(out, &cap, &part);
@@ -236,14 +236,14 @@ int tpl_parse(const char *src, tpl_text *out, char *err, size_t errlen)
     if (rc == -2)
         snprintf(err, errlen, "out of memory");
     if (rc != 0)
-        tpl_text_free(out);
+        template_text_free(out);
     return rc;
 }
 
-void tpl_text_free(tpl_text *t)
+void template_text_free(template_text *t)
 {
     for (size_t i = 0; i < t->n; i++) {
-        tpl_part *p = &t->parts[i];
+        template_text_part *p = &t->parts[i];
         free(p->text);
         free(p->name);
         free(p->arg);
@@ -251,10 +251,10 @@ void tpl_text_free(tpl_text *t)
         free(p->source);
     }
     free(t->parts);
-    *t = (tpl_text){ 0 };
+    *t = (template_text){ 0 };
 }
 
-const char *tpl_format_mismatch(const tpl_part *part, tpl_kind kind)
+const char *template_text_format_mismatch(const template_text_part *part, template_text_kind kind)
 {
     switch (part->format) {
     case TPL_DATE:
@@ -272,7 +272,7 @@ const char *tpl_format_mismatch(const tpl_part *part, tpl_kind kind)
 
 /* ------------------------------------------------------------ rendering */
 
-static int put_escaped(buf *out, const char *s, size_t n, tpl_escape esc)
+static int put_escaped(buf *out, const char *s, size_t n, template_text_escape esc)
 {
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -335,7 +335,7 @@ static int format_date(buf *out, int64_t secs, const char *pat)
 }
 
 /* The value of part into out, formatted and escaped (nothing when it is missing). */
-static int put_value(buf *out, const tpl_part *part, const tpl_value *v, tpl_escape esc)
+static int put_value(buf *out, const template_text_part *part, const template_text_value *v, template_text_escape esc)
 {
     char text[48];
     size_t n = 0;
@@ -376,10 +376,10 @@ static int put_value(buf *out, const tpl_part *part, const tpl_value *v, tpl_esc
     return 0;
 }
 
-int tpl_render(const tpl_text *t, const tpl_value *values, tpl_escape esc, buf *out)
+int template_text_render(const template_text *t, const template_text_value *values, template_text_escape esc, buf *out)
 {
     for (size_t i = 0; i < t->n; i++) {
-        const tpl_part *part = &t->parts[i];
+        const template_text_part *part = &t->parts[i];
         if (part->text) {
             if (buf_put(out, part->text, part->len) != 0)
                 return -1;

@@ -29,37 +29,37 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum tpl_format { TPL_AS_IS, TPL_DATE, TPL_MONEY, TPL_FIXED, TPL_JOIN } tpl_format;
+typedef enum template_text_format { TPL_AS_IS, TPL_DATE, TPL_MONEY, TPL_FIXED, TPL_JOIN } template_text_format;
 
 /* A literal run of text, or a placeholder. */
-typedef struct tpl_part {
+typedef struct template_text_part {
     char *text;       /* literal ({{ and }} undone), or NULL for a placeholder */
     size_t len;       /* bytes of text */
     char *name;       /* the placeholder's name */
-    tpl_format format;
+    template_text_format format;
     char *arg;        /* the format's argument, or NULL */
     int digits;       /* decimals of fixed and money */
     char *fallback;   /* NULL when none */
     char *source;     /* the placeholder as written (cut at 80 bytes), for messages */
     unsigned line;    /* its line in the text, from 1 */
-    size_t value;     /* index of its value in tpl_render's array (set by the caller) */
-} tpl_part;
+    size_t value;     /* index of its value in template_text_render's array (set by the caller) */
+} template_text_part;
 
-typedef struct tpl_text {
-    tpl_part *parts;
+typedef struct template_text {
+    template_text_part *parts;
     size_t n;
-} tpl_text;
+} template_text;
 
 /*
  * Parse src into out. 0 on success; -1 with the reason in err ("line 2:
  * unclosed placeholder '{first_name'"), -2 when out of memory. out is empty
  * on failure.
  */
-int tpl_parse(const char *src, tpl_text *out, char *err, size_t errlen);
-void tpl_text_free(tpl_text *t);
+int template_text_parse(const char *src, template_text *out, char *err, size_t errlen);
+void template_text_free(template_text *t);
 
 /* What a value is; TPL_DAY is a time shown as a date by default. */
-typedef enum tpl_kind {
+typedef enum template_text_kind {
     TPL_MISSING,
     TPL_STRING,
     TPL_NUMBER, /* micro-units (value.h) */
@@ -67,24 +67,24 @@ typedef enum tpl_kind {
     TPL_DAY,    /* unix seconds at midnight UTC */
     TPL_BOOL,
     TPL_LIST    /* a string set */
-} tpl_kind;
+} template_text_kind;
 
 /* One contact's value for a placeholder; strings borrowed for the render. */
-typedef struct tpl_value {
-    tpl_kind kind;
+typedef struct template_text_value {
+    template_text_kind kind;
     int64_t v;                /* number, time, boolean */
     const char *s;            /* string */
     size_t len;
     const char *const *items; /* list */
     size_t nitems;
-} tpl_value;
+} template_text_value;
 
 /* Why part's format cannot show values of kind ("date needs a date or time"), or NULL. */
-const char *tpl_format_mismatch(const tpl_part *part, tpl_kind kind);
+const char *template_text_format_mismatch(const template_text_part *part, template_text_kind kind);
 
-typedef enum tpl_escape { TPL_ESC_NONE, TPL_ESC_HTML, TPL_ESC_LINE } tpl_escape;
+typedef enum template_text_escape { TPL_ESC_NONE, TPL_ESC_HTML, TPL_ESC_LINE } template_text_escape;
 
 /* Append t rendered with values[part.value] to out; -1 when out of memory. */
-int tpl_render(const tpl_text *t, const tpl_value *values, tpl_escape esc, buf *out);
+int template_text_render(const template_text *t, const template_text_value *values, template_text_escape esc, buf *out);
 
 #endif

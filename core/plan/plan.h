@@ -103,7 +103,7 @@ typedef struct plan_ctx {
     int64_t session_now; /* NOW of the evaluation; memos hold only values computed at it */
     uint32_t ncontacts;  /* ordinals 0 .. ncontacts-1 */
     const bitset *live;
-    const ev_proj *ev;   /* the events frame, when frame == FRAME_EVENTS */
+    const projection *ev;   /* the events frame, when frame == FRAME_EVENTS */
     id_order ids;        /* ordinals in byte order of their ids (read on first use) */
     bitset objectors;    /* contacts objecting to direct marketing (computed on first use) */
 } plan_ctx;

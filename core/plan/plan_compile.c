@@ -227,7 +227,7 @@ static pnode *unknown_field(compiler *c, pnode *p, const char *name)
     size_t n = 1;
     for (size_t i = 0; i < sc->n && n < 255; i++)
         names[n++] = sc->fields[i].name;
-    const char *near = script_suggest(name, names, n);
+    const char *near = suggest_closest(name, names, n);
     if (near)
         return fail_node(c, p, "unknown field '%s' (did you mean '%s'?)", name, near);
     return fail_node(c, p, "unknown field '%s' (the store has no such contact field)", name);
@@ -262,7 +262,7 @@ static pnode *compile_field(compiler *c, int idx, pnode *p, frame_kind frame)
                 return p;
             }
         }
-        const char *near = script_suggest(p->str, event_attrs, 4);
+        const char *near = suggest_closest(p->str, event_attrs, 4);
         return fail_node(c, p, "unknown event attribute '%s'%s%s%s (in :where: ts, amount, category, "
                          "channel)", p->str, near ? " (did you mean '" : "", near ? near : "",
                          near ? "'?)" : "");
@@ -314,7 +314,7 @@ static int event_type_code(compiler *c, pnode *p, const char *name, uint32_t *co
     if (types == NULL)
         return store_fail(c->cx->s, SEGRT_ENOMEM, "out of memory");
     dict_foreach(c->cx->s, c->cx->txn, FIELD_EV_TYPE, collect_type, types);
-    const char *near = script_suggest(name, types->ptrs, types->n);
+    const char *near = suggest_closest(name, types->ptrs, types->n);
     if (near)
         rc = plan_fail(c->cx, p->loc, "unknown event type '%s' (did you mean '%s'?)", name, near);
     else
@@ -365,7 +365,7 @@ static pnode *compile_first_last_of(compiler *c, pnode *p, const char *fn, const
             return p;
         }
     }
-    const char *near = script_suggest(attr, event_attrs, 4);
+    const char *near = suggest_closest(attr, event_attrs, 4);
     return fail_node(c, p, ":%s \"%s\": unknown event attribute%s%s%s; :first and :last take ts, "
                      "amount, category or channel", fn, attr, near ? " (did you mean '" : "",
                      near ? near : "", near ? "'?)" : "");
@@ -529,7 +529,7 @@ static pnode *compile_member(compiler *c, int idx, pnode *p, frame_kind frame)
         return fail_node(c, p, "out of memory");
     segrt_script *sc = c->cx->sc;
     if (script_segment_index(sc, name) < 0) {
-        const char *near = script_suggest(name, (const char *const *)sc->names, sc->nseg);
+        const char *near = suggest_closest(name, (const char *const *)sc->names, sc->nseg);
         if (near)
             return fail_node(c, p, "unknown segment '%s' (did you mean '%s'?)", name, near);
         return fail_node(c, p, "unknown segment '%s'", name);

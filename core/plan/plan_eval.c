@@ -2,7 +2,7 @@
  * plan_eval.c — evaluating plan nodes (plan.h) as loops over a frame: values
  * into int64 vectors, predicates into bitsets. Event aggregates live in
  * plan_events.c, NTILE in plan_rank.c, members and Lua hatches in
- * segment_eval.c.
+ * script_eval.c.
  */
 #include "store/column.h"
 #include "store/dict.h"
@@ -70,9 +70,9 @@ static uint32_t chunk_rows(const plan_ctx *cx, uint32_t ch)
 static int load_chunk(plan_ctx *cx, const pnode *p, uint32_t ch, int64_t *dst)
 {
     uint32_t rows = chunk_rows(cx, ch);
-    size_t width = col_width(p->ftype);
+    size_t width = column_width(p->ftype);
     MDB_val v;
-    int rc = col_chunk_get(cx->s, cx->txn, p->field, ch, 0, &v);
+    int rc = column_chunk_get(cx->s, cx->txn, p->field, ch, 0, &v);
     if (rc == SEGRT_ENOTFOUND) {
         for (uint32_t i = 0; i < rows; i++)
             dst[i] = MISSING;
@@ -170,7 +170,7 @@ static int load_field(plan_ctx *cx, const pnode *p, vec *out)
 
 static int eval_evattr(plan_ctx *cx, const pnode *p, vec *out)
 {
-    const ev_proj *ev = cx->ev;
+    const projection *ev = cx->ev;
     int rc = vec_alloc(cx, out, ev->n);
     if (rc != SEGRT_OK || ev->n == 0)
         return rc;
@@ -568,8 +568,8 @@ static int field_pred(plan_ctx *cx, const pnode *p, const code_table *t, int64_t
         uint32_t rows = chunk_rows(cx, ch);
         uint64_t *words = out->w + (size_t)ch * (COL_CHUNK_ROWS / 64);
         MDB_val v = { 0, NULL };
-        rc = in_place ? col_chunk_get(cx->s, cx->txn, a->field, ch, 0, &v) : SEGRT_ENOTFOUND;
-        size_t width = col_width(a->ftype);
+        rc = in_place ? column_chunk_get(cx->s, cx->txn, a->field, ch, 0, &v) : SEGRT_ENOTFOUND;
+        size_t width = column_width(a->ftype);
         if (rc == SEGRT_OK && v.mv_size == (size_t)COL_CHUNK_ROWS * width &&
             (uintptr_t)v.mv_data % width == 0) {
             if (width == sizeof(uint32_t))
@@ -632,7 +632,7 @@ int plan_or_column_bits(plan_ctx *cx, uint16_t field, uint32_t code, bitset *out
     uint32_t nchunks = (cx->ncontacts + COL_CHUNK_ROWS - 1) / COL_CHUNK_ROWS;
     for (uint32_t ch = 0; ch < nchunks; ch++) {
         MDB_val v;
-        int rc = col_chunk_get(cx->s, cx->txn, field, ch, code, &v);
+        int rc = column_chunk_get(cx->s, cx->txn, field, ch, code, &v);
         if (rc == SEGRT_ENOTFOUND)
             continue;
         if (rc != SEGRT_OK)

@@ -15,7 +15,7 @@
 
 /* The events of the selection: its projection and, with :where, a mask over it. */
 typedef struct selection {
-    ev_proj ev;
+    projection ev;
     bitset mask;
     int masked;
     int64_t lo, hi; /* lo <= ts <= hi */
@@ -23,20 +23,20 @@ typedef struct selection {
 
 static void selection_free(selection *sel)
 {
-    ev_proj_release(&sel->ev);
+    projection_release(&sel->ev);
     bitset_free(&sel->mask);
 }
 
 static int select_events(plan_ctx *cx, const pnode *p, selection *sel)
 {
     *sel = (selection){ .lo = INT64_MIN, .hi = cx->now };
-    int rc = ev_proj_get(cx->s, cx->txn, p->ev.type, &sel->ev);
+    int rc = projection_get(cx->s, cx->txn, p->ev.type, &sel->ev);
     if (rc != SEGRT_OK)
         return rc;
     if (p->ev.window)
         sel->lo = cx->now - p->ev.window->k;
     if (p->ev.where) {
-        const ev_proj *outer = cx->ev;
+        const projection *outer = cx->ev;
         cx->ev = &sel->ev;
         rc = plan_eval_pred(cx, p->ev.where, &sel->mask);
         cx->ev = outer;
@@ -74,7 +74,7 @@ int plan_eval_exists(plan_ctx *cx, const pnode *p, bitset *out)
 }
 
 /* The attribute of event i as a plan value: amount, or a category/channel code (0: missing). */
-static inline int64_t attr_value(const ev_proj *ev, int attr, size_t i)
+static inline int64_t attr_value(const projection *ev, int attr, size_t i)
 {
     if (attr == EVA_AMOUNT)
         return ev->amount[i];

@@ -25,20 +25,20 @@
 #define SCALE VALUE_NUMBER_SCALE
 #define SECS_PER_DAY 86400
 
-struct one_table {
+struct plan_one_table {
     const pnode *p;
     code_table t;      /* string predicates */
     uint32_t code;     /* :contains — the code of its string, 0 when absent */
     int code_known;
 };
 
-void one_ctx_init(one_ctx *o, plan_ctx *cx)
+void plan_one_ctx_init(plan_one_ctx *o, plan_ctx *cx)
 {
-    *o = (one_ctx){ .cx = cx, .ord = UINT32_MAX, .evs_ord = UINT32_MAX,
+    *o = (plan_one_ctx){ .cx = cx, .ord = UINT32_MAX, .evs_ord = UINT32_MAX,
                     .objects_ord = UINT32_MAX };
 }
 
-void one_ctx_forget(one_ctx *o)
+void plan_one_ctx_forget(plan_one_ctx *o)
 {
     memset(o->slots, 0, sizeof o->slots);
     o->evs_ord = o->objects_ord = UINT32_MAX;
@@ -46,37 +46,37 @@ void one_ctx_forget(one_ctx *o)
         o->tables[i].code_known &= o->tables[i].code != 0;
 }
 
-void one_ctx_free(one_ctx *o)
+void plan_one_ctx_free(plan_one_ctx *o)
 {
     for (size_t i = 0; i < o->ntables; i++)
         free(o->tables[i].t.ok);
     free(o->tables);
-    ev_list_free(&o->evs);
-    *o = (one_ctx){ 0 };
+    event_list_free(&o->evs);
+    *o = (plan_one_ctx){ 0 };
 }
 
 /* ------------------------------------------------------------ columns */
 
 /* The chunk (field, code) holding the contact, through the context's slots; NULL data when none. */
-static int chunk_of(one_ctx *o, uint16_t field, uint32_t code, MDB_val *out)
+static int chunk_of(plan_one_ctx *o, uint16_t field, uint32_t code, MDB_val *out)
 {
     uint32_t chunk = o->ord / COL_CHUNK_ROWS;
-    struct one_slot *sl = &o->slots[(field * 31u + code) % ONE_SLOTS];
+    struct plan_one_slot *sl = &o->slots[(field * 31u + code) % PLAN_ONE_SLOTS];
     if (sl->data && sl->field == field && sl->code == code && sl->chunk == chunk) {
         *out = (MDB_val){ sl->size, (void *)sl->data };
         return SEGRT_OK;
     }
-    int rc = col_chunk_get(o->cx->s, o->cx->txn, field, chunk, code, out);
+    int rc = column_chunk_get(o->cx->s, o->cx->txn, field, chunk, code, out);
     if (rc == SEGRT_ENOTFOUND) {
         *out = (MDB_val){ 0, NULL };
         rc = SEGRT_OK;
     }
     if (rc == SEGRT_OK)
-        *sl = (struct one_slot){ field, code, chunk, out->mv_data, out->mv_size };
+        *sl = (struct plan_one_slot){ field, code, chunk, out->mv_data, out->mv_size };
     return rc;
 }
 
-static int bit_of(one_ctx *o, uint16_t field, uint32_t code, int *on)
+static int bit_of(plan_one_ctx *o, uint16_t field, uint32_t code, int *on)
 {
     MDB_val v;
     int rc = chunk_of(o, field, code, &v);
@@ -90,16 +90,16 @@ static int bit_of(one_ctx *o, uint16_t field, uint32_t code, int *on)
     return SEGRT_OK;
 }
 
-int one_live(one_ctx *o, int *live)
+int plan_one_live(plan_one_ctx *o, int *live)
 {
     return bit_of(o, FIELD_LIVE, 0, live);
 }
 
 /* A scalar field (or age) of the contact, in the plan's domain. */
-static int field_value(one_ctx *o, const pnode *p, int64_t *out)
+static int field_value(plan_one_ctx *o, const pnode *p, int64_t *out)
 {
     segrt_type t = p->kind == P_AGE ? SEGRT_T_DATE : p->ftype;
-    size_t width = col_width(t);
+    size_t width = column_width(t);
     MDB_val v;
     int rc = chunk_of(o, p->field, 0, &v);
     *out = MISSING;
@@ -125,17 +125,17 @@ static int field_value(one_ctx *o, const pnode *p, int64_t *out)
 
 /* ------------------------------------------------------------ the timeline */
 
-static int timeline(one_ctx *o, const ev_list **out)
+static int timeline(plan_one_ctx *o, const event_list **out)
 {
     if (o->evs_ord != o->ord) {
         segrt_store *s = o->cx->s;
         uint32_t ord = o->ord;
         MDB_val k = store_ord_key(&ord), v;
-        ev_list_clear(&o->evs);
+        event_list_clear(&o->evs);
         int mrc = mdb_get(o->cx->txn, s->dbi[DB_EVENTS], &k, &v);
         if (mrc != 0 && mrc != MDB_NOTFOUND)
             return store_mdb_fail(s, mrc, "reading events");
-        int drc = mrc == 0 ? ev_list_decode(&o->evs, v.mv_data, v.mv_size) : 0;
+        int drc = mrc == 0 ? event_list_decode(&o->evs, v.mv_data, v.mv_size) : 0;
         if (drc != 0)
             return drc == -2 ? store_fail(s, SEGRT_ENOMEM, "out of memory reading events")
                              : store_fail(s, SEGRT_ECORRUPT, "events of contact %u are corrupt", ord);
@@ -146,23 +146,23 @@ static int timeline(one_ctx *o, const ev_list **out)
 }
 
 /* Whether event r is selected: its type, not after NOW, in the window and the :where. */
-static int selected(one_ctx *o, const pnode *p, const ev_rec *r, int *hit)
+static int selected(plan_one_ctx *o, const pnode *p, const event_rec *r, int *hit)
 {
     int64_t now = o->cx->now;
     *hit = r->type == p->ev.type && r->ts <= now &&
            (p->ev.window == NULL || r->ts >= now - p->ev.window->k);
     if (!*hit || p->ev.where == NULL)
         return SEGRT_OK;
-    const ev_rec *outer = o->ev;
+    const event_rec *outer = o->ev;
     o->ev = r;
     int rc = plan_one_pred(o, p->ev.where, hit);
     o->ev = outer;
     return rc;
 }
 
-static int exists(one_ctx *o, const pnode *p, int *holds)
+static int exists(plan_one_ctx *o, const pnode *p, int *holds)
 {
-    const ev_list *l;
+    const event_list *l;
     int rc = timeline(o, &l);
     int any = 0;
     for (size_t i = 0; rc == SEGRT_OK && i < l->n && !any; i++)
@@ -177,17 +177,17 @@ static int exists(one_ctx *o, const pnode *p, int *holds)
         *holds = 0;
         return SEGRT_OK;
     }
-    return one_live(o, holds);
+    return plan_one_live(o, holds);
 }
 
-static int aggregate(one_ctx *o, const pnode *p, int64_t *out)
+static int aggregate(plan_one_ctx *o, const pnode *p, int64_t *out)
 {
-    const ev_list *l;
+    const event_list *l;
     int rc = timeline(o, &l);
     int64_t v = p->op == AGG_COUNT || p->op == AGG_DECAYED ? 0 : MISSING, now = o->cx->now;
     uint32_t cnt = 0;
     for (size_t i = 0; rc == SEGRT_OK && i < l->n; i++) {
-        const ev_rec *r = &l->recs[i];
+        const event_rec *r = &l->recs[i];
         int hit;
         rc = selected(o, p, r, &hit);
         if (rc != SEGRT_OK || !hit)
@@ -222,9 +222,9 @@ static int aggregate(one_ctx *o, const pnode *p, int64_t *out)
 
 /* ------------------------------------------------------------ values */
 
-static int event_attr(one_ctx *o, const pnode *p, int64_t *out)
+static int event_attr(plan_one_ctx *o, const pnode *p, int64_t *out)
 {
-    const ev_rec *r = o->ev;
+    const event_rec *r = o->ev;
     switch (p->op) {
     case EVA_TS: *out = r->ts; break;
     case EVA_AMOUNT: *out = r->amount; break;
@@ -236,7 +236,7 @@ static int event_attr(one_ctx *o, const pnode *p, int64_t *out)
     return SEGRT_OK;
 }
 
-int plan_one_value(one_ctx *o, const pnode *p, int64_t *out)
+int plan_one_value(plan_one_ctx *o, const pnode *p, int64_t *out)
 {
     int64_t a, b;
     int rc;
@@ -282,26 +282,26 @@ int plan_one_value(one_ctx *o, const pnode *p, int64_t *out)
 /* ------------------------------------------------------------ predicates */
 
 /* The node's entry in the context's tables, added on first use. */
-static int table_entry(one_ctx *o, const pnode *p, struct one_table **out)
+static int table_entry(plan_one_ctx *o, const pnode *p, struct plan_one_table **out)
 {
     size_t i = 0;
     while (i < o->ntables && o->tables[i].p != p)
         i++;
     if (i == o->ntables) {
-        struct one_table *t = realloc(o->tables, (o->ntables + 1) * sizeof *t);
+        struct plan_one_table *t = realloc(o->tables, (o->ntables + 1) * sizeof *t);
         if (t == NULL)
             return store_fail(o->cx->s, SEGRT_ENOMEM, "out of memory");
         o->tables = t;
-        t[o->ntables++] = (struct one_table){ .p = p };
+        t[o->ntables++] = (struct plan_one_table){ .p = p };
     }
     *out = &o->tables[i];
     return SEGRT_OK;
 }
 
 /* The code table of string predicate p, built again when the dictionary has grown past it. */
-static int table_for(one_ctx *o, const pnode *p, int64_t code, const code_table **out)
+static int table_for(plan_one_ctx *o, const pnode *p, int64_t code, const code_table **out)
 {
-    struct one_table *e;
+    struct plan_one_table *e;
     int rc = table_entry(o, p, &e);
     if (rc != SEGRT_OK)
         return rc;
@@ -317,7 +317,7 @@ static int table_for(one_ctx *o, const pnode *p, int64_t code, const code_table 
     return SEGRT_OK;
 }
 
-static int value_pred(one_ctx *o, const pnode *p, int *holds)
+static int value_pred(plan_one_ctx *o, const pnode *p, int *holds)
 {
     int64_t x, b = MISSING, c = MISSING;
     const code_table *t = NULL;
@@ -334,7 +334,7 @@ static int value_pred(one_ctx *o, const pnode *p, int *holds)
 }
 
 typedef struct any_bit {
-    one_ctx *o;
+    plan_one_ctx *o;
     uint16_t field;
     int any;
 } any_bit;
@@ -347,13 +347,13 @@ static int test_code(void *ud, uint32_t code, const MDB_val *v)
     return rc != SEGRT_OK ? rc : ab->any; /* stop at the first value */
 }
 
-static int set_pred(one_ctx *o, const pnode *p, int *holds)
+static int set_pred(plan_one_ctx *o, const pnode *p, int *holds)
 {
     const pnode *f = p->a;
     int rc;
     *holds = 0;
     if (p->kind == P_CONTAINS) {
-        struct one_table *e;
+        struct plan_one_table *e;
         if ((rc = table_entry(o, p, &e)) != SEGRT_OK)
             return rc;
         if (!e->code_known) {
@@ -370,10 +370,10 @@ static int set_pred(one_ctx *o, const pnode *p, int *holds)
         *holds = p->op ? ab.any : 0;
         return SEGRT_OK;
     }
-    return one_live(o, holds);
+    return plan_one_live(o, holds);
 }
 
-static int logic(one_ctx *o, const pnode *p, int *holds)
+static int logic(plan_one_ctx *o, const pnode *p, int *holds)
 {
     int rc;
     if (p->kind == P_NOT) {
@@ -383,11 +383,11 @@ static int logic(one_ctx *o, const pnode *p, int *holds)
             return rc;
         }
         *holds = 1;
-        return p->frame == FRAME_CONTACTS ? one_live(o, holds) : SEGRT_OK;
+        return p->frame == FRAME_CONTACTS ? plan_one_live(o, holds) : SEGRT_OK;
     }
     if (p->n == 0) { /* seg.all{} holds for everybody, seg.any{} for nobody */
         *holds = p->kind == P_AND;
-        return *holds && p->frame == FRAME_CONTACTS ? one_live(o, holds) : SEGRT_OK;
+        return *holds && p->frame == FRAME_CONTACTS ? plan_one_live(o, holds) : SEGRT_OK;
     }
     int want = p->kind == P_OR; /* the value that decides */
     for (size_t i = 0; i < p->n; i++) {
@@ -399,7 +399,7 @@ static int logic(one_ctx *o, const pnode *p, int *holds)
     return SEGRT_OK;
 }
 
-static int near(one_ctx *o, const pnode *p, int *holds)
+static int near(plan_one_ctx *o, const pnode *p, int *holds)
 {
     int64_t a, b;
     int rc = plan_one_value(o, p->a, &a);
@@ -410,7 +410,7 @@ static int near(one_ctx *o, const pnode *p, int *holds)
     return rc;
 }
 
-int plan_one_pred(one_ctx *o, const pnode *p, int *holds)
+int plan_one_pred(plan_one_ctx *o, const pnode *p, int *holds)
 {
     *holds = 0;
     switch (p->kind) {

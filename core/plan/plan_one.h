@@ -12,37 +12,37 @@
 #include "store/event.h"
 #include "plan/plan.h"
 
-#define ONE_SLOTS 32
-typedef struct one_ctx {
+#define PLAN_ONE_SLOTS 32
+typedef struct plan_one_ctx {
     plan_ctx *cx;
     uint32_t ord;         /* the contact */
-    const ev_rec *ev;    /* the event, in the events frame */
+    const event_rec *ev;    /* the event, in the events frame */
     /* P_NTILE, P_MODEL, P_SCORE_FN and P_SCORE: 0 with *v, or (P_SCORE only) 1 to
      * evaluate its expression for the contact, or an error */
     int (*global)(void *ud, const pnode *p, uint32_t ord, int64_t *v);
     int (*member)(void *ud, const pnode *p, uint32_t ord, int *in);
     void *ud;
     /* borrowed from cx->txn: forget them when it changes */
-    struct one_slot {
+    struct plan_one_slot {
         uint16_t field;
         uint32_t code, chunk;
         const void *data;
         size_t size;
-    } slots[ONE_SLOTS];
+    } slots[PLAN_ONE_SLOTS];
     uint32_t evs_ord;     /* whose timeline evs holds (UINT32_MAX: none) */
-    ev_list evs;
+    event_list evs;
     uint32_t objects_ord; /* whose objection state objects holds */
     int objects;
-    struct one_table *tables; /* per string or set predicate: code table, contained code */
+    struct plan_one_table *tables; /* per string or set predicate: code table, contained code */
     size_t ntables;
-} one_ctx;
-void one_ctx_init(one_ctx *o, plan_ctx *cx);
+} plan_one_ctx;
+void plan_one_ctx_init(plan_one_ctx *o, plan_ctx *cx);
 /* cx->txn changed: drop what was borrowed from the old one. */
-void one_ctx_forget(one_ctx *o);
-void one_ctx_free(one_ctx *o);
+void plan_one_ctx_forget(plan_one_ctx *o);
+void plan_one_ctx_free(plan_one_ctx *o);
 /* Whether the contact (o->ord) is live (not erased). */
-int one_live(one_ctx *o, int *live);
-int plan_one_pred(one_ctx *o, const pnode *p, int *holds);
-int plan_one_value(one_ctx *o, const pnode *p, int64_t *v);
+int plan_one_live(plan_one_ctx *o, int *live);
+int plan_one_pred(plan_one_ctx *o, const pnode *p, int *holds);
+int plan_one_value(plan_one_ctx *o, const pnode *p, int64_t *v);
 
 #endif

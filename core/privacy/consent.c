@@ -21,40 +21,40 @@ static int parse_name(const char *const *names, int count, const char *s, size_t
     return 0;
 }
 
-int cs_status_parse(const char *s, size_t n)
+int consent_status_parse(const char *s, size_t n)
 {
     return parse_name(status_names, 4, s, n);
 }
 
-const char *cs_status_name(int status)
+const char *consent_status_name(int status)
 {
     return status >= CS_GRANTED && status <= CS_DENIED ? status_names[status] : "unknown";
 }
 
-int cs_basis_parse(const char *s, size_t n)
+int consent_basis_parse(const char *s, size_t n)
 {
     return parse_name(basis_names, 7, s, n);
 }
 
-const char *cs_basis_name(int basis)
+const char *consent_basis_name(int basis)
 {
     return basis >= CS_CONSENT && basis <= CS_PUBLIC_TASK ? basis_names[basis] : NULL;
 }
 
-void cs_list_free(cs_list *l)
+void cs_list_free(consent_list *l)
 {
     free(l->recs);
-    *l = (cs_list){ 0 };
+    *l = (consent_list){ 0 };
 }
 
-static int reserve(cs_list *l, size_t more)
+static int reserve(consent_list *l, size_t more)
 {
     if (l->n + more <= l->cap)
         return 0;
     size_t cap = l->cap ? l->cap : 8;
     while (cap < l->n + more)
         cap *= 2;
-    cs_rec *r = realloc(l->recs, cap * sizeof *r);
+    consent_rec *r = realloc(l->recs, cap * sizeof *r);
     if (r == NULL)
         return -1;
     l->recs = r;
@@ -62,29 +62,29 @@ static int reserve(cs_list *l, size_t more)
     return 0;
 }
 
-int cs_list_decode(cs_list *l, const void *data, size_t size)
+int cs_list_decode(consent_list *l, const void *data, size_t size)
 {
     const unsigned char *p = data;
     uint32_t n;
     if (size < 4)
         return -1;
     memcpy(&n, p, 4);
-    if (4 + (uint64_t)n * sizeof(cs_rec) != size)
+    if (4 + (uint64_t)n * sizeof(consent_rec) != size)
         return -1;
     if (reserve(l, n) != 0)
         return -2;
-    memcpy(l->recs + l->n, p + 4, (size_t)n * sizeof(cs_rec));
+    memcpy(l->recs + l->n, p + 4, (size_t)n * sizeof(consent_rec));
     l->n += n;
     return 0;
 }
 
-static int same_record(const cs_rec *a, const cs_rec *b)
+static int same_record(const consent_rec *a, const consent_rec *b)
 {
     return a->ts == b->ts && a->expires == b->expires && a->purpose == b->purpose &&
            a->source == b->source && a->status == b->status && a->basis == b->basis;
 }
 
-int cs_list_push(cs_list *l, const cs_rec *r)
+int cs_list_push(consent_list *l, const consent_rec *r)
 {
     if (reserve(l, 1) != 0)
         return -1;
@@ -92,14 +92,14 @@ int cs_list_push(cs_list *l, const cs_rec *r)
     return 0;
 }
 
-int cs_list_add(cs_list *l, const cs_rec *r, int *added)
+int cs_list_add(consent_list *l, const consent_rec *r, int *added)
 {
     *added = 0;
     for (size_t i = 0; i < l->n; i++) {
         if (same_record(&l->recs[i], r))
             return 0;
     }
-    cs_rec rec = *r;
+    consent_rec rec = *r;
     rec.seq = l->n ? l->recs[l->n - 1].seq + 1 : 1;
     rec.pad = 0;
     if (cs_list_push(l, &rec) != 0)
@@ -108,17 +108,17 @@ int cs_list_add(cs_list *l, const cs_rec *r, int *added)
     return 0;
 }
 
-int cs_list_encode(const cs_list *l, buf *out)
+int cs_list_encode(const consent_list *l, buf *out)
 {
     uint32_t n = (uint32_t)l->n;
     out->len = 0;
-    if (buf_put(out, &n, 4) || buf_put(out, l->recs, l->n * sizeof(cs_rec)))
+    if (buf_put(out, &n, 4) || buf_put(out, l->recs, l->n * sizeof(consent_rec)))
         return -1;
     return 0;
 }
 
 /* Whether b beats a as the record in force when both have the same ts. */
-static int wins_tie(const cs_rec *a, const cs_rec *b)
+static int wins_tie(const consent_rec *a, const consent_rec *b)
 {
     int ga = a->status == CS_GRANTED, gb = b->status == CS_GRANTED;
     if (ga != gb)
@@ -134,11 +134,11 @@ static int wins_tie(const cs_rec *a, const cs_rec *b)
     return b->seq > a->seq;
 }
 
-const cs_rec *cs_in_force(const cs_list *l, uint32_t purpose, int64_t now)
+const consent_rec *consent_in_force(const consent_list *l, uint32_t purpose, int64_t now)
 {
-    const cs_rec *best = NULL;
+    const consent_rec *best = NULL;
     for (size_t i = 0; i < l->n; i++) {
-        const cs_rec *r = &l->recs[i];
+        const consent_rec *r = &l->recs[i];
         if (r->purpose != purpose || r->ts > now)
             continue;
         if (best == NULL || r->ts > best->ts || (r->ts == best->ts && wins_tie(best, r)))

@@ -12,11 +12,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum cs_status { CS_GRANTED = 1, CS_WITHDRAWN, CS_DENIED };
-enum cs_basis { CS_BASIS_NONE, CS_CONSENT, CS_LEGITIMATE_INTEREST, CS_CONTRACT,
+enum consent_status { CS_GRANTED = 1, CS_WITHDRAWN, CS_DENIED };
+enum consent_basis { CS_BASIS_NONE, CS_CONSENT, CS_LEGITIMATE_INTEREST, CS_CONTRACT,
                 CS_LEGAL_OBLIGATION, CS_VITAL_INTEREST, CS_PUBLIC_TASK };
 
-typedef struct cs_rec {
+typedef struct consent_rec {
     int64_t ts;
     int64_t expires;  /* VALUE_MISSING when it never expires */
     uint32_t purpose; /* dictionary codes (FIELD_CS_*) */
@@ -25,32 +25,32 @@ typedef struct cs_rec {
     uint8_t status;
     uint8_t basis;
     uint16_t pad;
-} cs_rec;
+} consent_rec;
 
-typedef struct cs_list {
-    cs_rec *recs;
+typedef struct consent_list {
+    consent_rec *recs;
     size_t n, cap;
-} cs_list;
+} consent_list;
 
-void cs_list_free(cs_list *l);
+void cs_list_free(consent_list *l);
 /* Append the records of a stored value. -1 corrupt, -2 out of memory. */
-int cs_list_decode(cs_list *l, const void *data, size_t size);
+int cs_list_decode(consent_list *l, const void *data, size_t size);
 /* Append a record as it is. -1 out of memory. */
-int cs_list_push(cs_list *l, const cs_rec *r);
+int cs_list_push(consent_list *l, const consent_rec *r);
 /* Append a record unless an identical one is held; *added tells. -1 out of memory. */
-int cs_list_add(cs_list *l, const cs_rec *r, int *added);
-int cs_list_encode(const cs_list *l, buf *out);
+int cs_list_add(consent_list *l, const consent_rec *r, int *added);
+int cs_list_encode(const consent_list *l, buf *out);
 /*
  * The record in force for purpose at now (SPEC §2): the latest ts <= now;
  * on a tie a record that is not granted wins, then the earliest expiry,
  * then the one imported last. NULL when the contact has none.
  */
-const cs_rec *cs_in_force(const cs_list *l, uint32_t purpose, int64_t now);
+const consent_rec *consent_in_force(const consent_list *l, uint32_t purpose, int64_t now);
 
 /* Names <-> enum values; parse returns 0 when unknown. */
-int cs_status_parse(const char *s, size_t n);
-const char *cs_status_name(int status);
-int cs_basis_parse(const char *s, size_t n);
-const char *cs_basis_name(int basis);
+int consent_status_parse(const char *s, size_t n);
+const char *consent_status_name(int status);
+int consent_basis_parse(const char *s, size_t n);
+const char *consent_basis_name(int basis);
 
 #endif

@@ -15,7 +15,7 @@
 #include <string.h>
 
 typedef struct purpose_rule {
-    unsigned bases;   /* bit per cs_basis */
+    unsigned bases;   /* bit per consent_basis */
     int64_t max_age;  /* seconds, 0 = none */
     int has_check;    /* registry.consents[purpose].check is a function */
     int marketing;    /* a direct-marketing purpose: objections apply (Art. 21) */
@@ -37,10 +37,10 @@ static int read_objections(plan_ctx *cx, purpose_rule *r)
  * "objection" is granted (the objection stands). Withdrawing one channel
  * (sms_marketing) only ends that channel, through its own check.
  */
-static int objects(const purpose_rule *r, const cs_list *l, int64_t now)
+static int objects(const purpose_rule *r, const consent_list *l, int64_t now)
 {
-    const cs_rec *dm = r->direct_marketing ? cs_in_force(l, r->direct_marketing, now) : NULL;
-    const cs_rec *ob = r->objection ? cs_in_force(l, r->objection, now) : NULL;
+    const consent_rec *dm = r->direct_marketing ? consent_in_force(l, r->direct_marketing, now) : NULL;
+    const consent_rec *ob = r->objection ? consent_in_force(l, r->objection, now) : NULL;
     return (dm && dm->status != CS_GRANTED) || (ob && ob->status == CS_GRANTED);
 }
 
@@ -63,7 +63,7 @@ static int read_rule(plan_ctx *cx, const char *purpose, purpose_rule *r)
                 /* pops the item; the nil that ends the loop stays until settop */
                 size_t n;
                 const char *name = lua_tolstring(L, -1, &n);
-                int b = name ? cs_basis_parse(name, n) : 0;
+                int b = name ? consent_basis_parse(name, n) : 0;
                 if (b == 0)
                     rc = plan_fail(cx, loc, "consent '%s': unknown legal basis '%s'", purpose,
                                    name ? name : "?");
@@ -90,7 +90,7 @@ static int read_rule(plan_ctx *cx, const char *purpose, purpose_rule *r)
     return rc;
 }
 
-static int passes(const purpose_rule *r, const cs_rec *rec, int64_t now)
+static int passes(const purpose_rule *r, const consent_rec *rec, int64_t now)
 {
     return rec && rec->status == CS_GRANTED && (rec->expires == VALUE_MISSING || rec->expires > now) &&
            (r->bases >> rec->basis & 1) && (r->max_age == 0 || rec->ts >= now - r->max_age);
@@ -98,7 +98,7 @@ static int passes(const purpose_rule *r, const cs_rec *rec, int64_t now)
 
 /* Run the purpose's check(c, rec); 1 keep, 0 drop, <0 error. */
 static int run_check(plan_ctx *cx, const char *purpose, contact_proxy *proxy, int proxy_idx,
-                     const cs_rec *rec, uint32_t ord)
+                     const consent_rec *rec, uint32_t ord)
 {
     lua_State *L = cx->sc->L;
     char ts[24], exp[24];
@@ -109,9 +109,9 @@ static int run_check(plan_ctx *cx, const char *purpose, contact_proxy *proxy, in
     lua_createtable(L, 0, 6);
     lua_pushstring(L, purpose);
     lua_setfield(L, -2, "purpose");
-    lua_pushstring(L, cs_status_name(rec->status));
+    lua_pushstring(L, consent_status_name(rec->status));
     lua_setfield(L, -2, "status");
-    lua_pushstring(L, cs_basis_name(rec->basis));
+    lua_pushstring(L, consent_basis_name(rec->basis));
     lua_setfield(L, -2, "legal_basis");
     value_format_timestamp(rec->ts, ts);
     lua_pushstring(L, ts);
@@ -125,7 +125,7 @@ static int run_check(plan_ctx *cx, const char *purpose, contact_proxy *proxy, in
     int rc = lua_pcall(L, 2, 1, 0);
     if (rc != LUA_OK) {
         char id[128];
-        contact_id_text(cx, ord, id, sizeof id);
+        contact_proxy_id_text(cx, ord, id, sizeof id);
         rc = store_fail(cx->s, SEGRT_ELUA, "consent check of '%s' failed for contact %s: %s",
                         purpose, id, lua_tostring(L, -1));
         lua_pop(L, 3);
@@ -138,9 +138,9 @@ static int run_check(plan_ctx *cx, const char *purpose, contact_proxy *proxy, in
 
 /* The check of one contact's decoded history; 1 pass, 0 not, <0 error. */
 static int check_list(plan_ctx *cx, const char *purpose, const purpose_rule *rule, uint32_t code,
-                      uint32_t ord, const cs_list *l, contact_proxy *proxy, int proxy_idx)
+                      uint32_t ord, const consent_list *l, contact_proxy *proxy, int proxy_idx)
 {
-    const cs_rec *rec = cs_in_force(l, code, cx->now);
+    const consent_rec *rec = consent_in_force(l, code, cx->now);
     if (!passes(rule, rec, cx->now) || (rule->marketing && objects(rule, l, cx->now)))
         return 0;
     return proxy ? run_check(cx, purpose, proxy, proxy_idx, rec, ord) : 1;
@@ -148,7 +148,7 @@ static int check_list(plan_ctx *cx, const char *purpose, const purpose_rule *rul
 
 /* The check of one contact's history (a consents value); 1 pass, 0 not, <0 error. */
 static int check_one(plan_ctx *cx, const char *purpose, const purpose_rule *rule, uint32_t code,
-                     uint32_t ord, const MDB_val *v, cs_list *l, contact_proxy *proxy,
+                     uint32_t ord, const MDB_val *v, consent_list *l, contact_proxy *proxy,
                      int proxy_idx)
 {
     l->n = 0;
@@ -171,7 +171,7 @@ int consent_objectors(plan_ctx *cx, bitset *out)
         bitset_free(out);
         return store_mdb_fail(cx->s, mrc, "reading consents");
     }
-    cs_list l = { 0 };
+    consent_list l = { 0 };
     MDB_val k, v;
     for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0 && rc == SEGRT_OK;
          mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
@@ -193,7 +193,7 @@ int consent_objectors(plan_ctx *cx, bitset *out)
 }
 
 /* One contact's consent histories (cleared when it has none). */
-static int read_history(plan_ctx *cx, uint32_t ord, cs_list *l, int *found)
+static int read_history(plan_ctx *cx, uint32_t ord, consent_list *l, int *found)
 {
     MDB_val key = store_ord_key(&ord), v;
     int mrc = mdb_get(cx->txn, cx->s->dbi[DB_CONSENTS], &key, &v);
@@ -209,7 +209,7 @@ static int read_history(plan_ctx *cx, uint32_t ord, cs_list *l, int *found)
 int consent_objects(plan_ctx *cx, uint32_t ord)
 {
     purpose_rule rule = { .marketing = 1 };
-    cs_list l = { 0 };
+    consent_list l = { 0 };
     int found = 0, rc = read_objections(cx, &rule);
     if (rc == SEGRT_OK && (rule.direct_marketing || rule.objection))
         rc = read_history(cx, ord, &l, &found);
@@ -223,7 +223,7 @@ int consent_passes(plan_ctx *cx, const char *purpose, uint32_t ord)
 {
     purpose_rule rule;
     uint32_t code = 0;
-    cs_list l = { 0 };
+    consent_list l = { 0 };
     int found = 0, rc = read_rule(cx, purpose, &rule);
     if (rc == SEGRT_OK)
         rc = dict_find(cx->s, cx->txn, FIELD_CS_PURPOSE, purpose, strlen(purpose), &code);
@@ -267,7 +267,7 @@ int consent_filter(plan_ctx *cx, const char *purpose, bitset *bits)
     snprintf(who, sizeof who, "the consent check of '%s'", purpose);
     contact_proxy *proxy = rule.has_check ? contact_proxy_push(L, cx, purpose, who) : NULL;
     int proxy_idx = lua_gettop(L);
-    cs_list l = { 0 };
+    consent_list l = { 0 };
     MDB_cursor *cur = NULL;
     int mrc = 0, scan = bitset_count(bits) > bits->nbits / 8;
     if (scan && (mrc = mdb_cursor_open(cx->txn, cx->s->dbi[DB_CONSENTS], &cur)) != 0)

@@ -19,7 +19,7 @@ typedef struct purpose_count {
     uint64_t with_record, granted;
 } purpose_count;
 
-static int tally(segrt_store *s, const cs_list *l, purpose_count **pc, size_t *npc)
+static int tally(segrt_store *s, const consent_list *l, purpose_count **pc, size_t *npc)
 {
     for (size_t i = 0; i < l->n; i++) {
         uint32_t p = l->recs[i].purpose;
@@ -38,7 +38,7 @@ static int tally(segrt_store *s, const cs_list *l, purpose_count **pc, size_t *n
             *npc = n;
         }
         (*pc)[p].with_record++;
-        const cs_rec *r = cs_in_force(l, p, s->now);
+        const consent_rec *r = consent_in_force(l, p, s->now);
         if (r && r->status == CS_GRANTED && (r->expires == VALUE_MISSING || r->expires > s->now))
             (*pc)[p].granted++;
     }
@@ -62,7 +62,7 @@ int segrt_consent_summary(segrt_store *s,
     }
     purpose_count *pc = NULL;
     size_t npc = 0;
-    cs_list l = { 0 };
+    consent_list l = { 0 };
     MDB_val k, v;
     mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
     while (mrc == 0 && rc == SEGRT_OK) {
@@ -100,7 +100,7 @@ typedef struct report_ctx {
 } report_ctx;
 
 /* Count the records in force of one contact's history. */
-static int report_tally(report_ctx *x, const cs_list *l)
+static int report_tally(report_ctx *x, const consent_list *l)
 {
     int64_t now = x->s->now;
     for (size_t i = 0; i < l->n; i++) {
@@ -108,7 +108,7 @@ static int report_tally(report_ctx *x, const cs_list *l)
         int first = 1;
         for (size_t j = 0; j < i && first; j++)
             first = l->recs[j].purpose != p;
-        const cs_rec *r = first ? cs_in_force(l, p, now) : NULL;
+        const consent_rec *r = first ? consent_in_force(l, p, now) : NULL;
         if (r == NULL)
             continue;
         if (p >= x->nt) {
@@ -156,7 +156,7 @@ int segrt_consent_report(segrt_store *s, int64_t max_age,
     MDB_txn *txn;
     MDB_cursor *cur = NULL;
     report_ctx x = { .s = s, .max_age = max_age };
-    cs_list l = { 0 };
+    consent_list l = { 0 };
     named_tally *names = NULL;
     size_t nnames = 0;
     int rc = store_txn_begin(s, MDB_RDONLY, &txn);

@@ -30,19 +30,19 @@ _Static_assert(VALUE_MISSING == INT64_MIN, "no expiry is INT64_MIN in the API");
 
 const char *segrt_consent_status_name(int status)
 {
-    return status >= CS_GRANTED && status <= CS_DENIED ? cs_status_name(status) : NULL;
+    return status >= CS_GRANTED && status <= CS_DENIED ? consent_status_name(status) : NULL;
 }
 
 const char *segrt_legal_basis_name(int basis)
 {
-    return cs_basis_name(basis);
+    return consent_basis_name(basis);
 }
 
 /* ------------------------------------------------------------ append */
 
 struct append_args {
     const char *id, *purpose, *source, *actor;
-    cs_rec rec;   /* status, basis, expires and ts set; codes filled in the txn */
+    consent_rec rec;   /* status, basis, expires and ts set; codes filled in the txn */
 };
 
 /* The code of str in a consent dictionary, adding it when new. */
@@ -61,7 +61,7 @@ static int append_txn(segrt_store *s, MDB_txn *txn, void *ud)
 {
     struct append_args *a = ud;
     uint32_t ord;
-    cs_list l = { 0 };
+    consent_list l = { 0 };
     buf enc = { 0 };
     int rc = store_ord_of(s, txn, a->id, &ord);
     if (rc == SEGRT_OK)
@@ -108,7 +108,7 @@ static int append_txn(segrt_store *s, MDB_txn *txn, void *ud)
     if (rc == SEGRT_OK) {
         /* Purpose names are [A-Za-z0-9_] (checked before): no personal data. */
         char detail[160];
-        snprintf(detail, sizeof detail, "%s %s", a->purpose, cs_status_name(a->rec.status));
+        snprintf(detail, sizeof detail, "%s %s", a->purpose, consent_status_name(a->rec.status));
         rc = audit_append(s, txn, a->actor, "consent", ord, detail);
     }
 done:
@@ -128,13 +128,13 @@ int segrt_consent_append(segrt_store *s, const char *id, const char *purpose,
         return store_fail(s, SEGRT_EINVAL,
                           "purpose '%.64s' is not a valid purpose name (letters, digits "
                           "and _, at most 64)", purpose ? purpose : "");
-    int st = status ? cs_status_parse(status, strlen(status)) : 0;
+    int st = status ? consent_status_parse(status, strlen(status)) : 0;
     if (st == 0)
         return store_fail(s, SEGRT_EINVAL,
                           "status '%.64s' is not one of granted, withdrawn, denied",
                           status ? status : "");
     const char *b = basis ? basis : "consent";
-    int bs = cs_basis_parse(b, strlen(b));
+    int bs = consent_basis_parse(b, strlen(b));
     if (bs == 0)
         return store_fail(s, SEGRT_EINVAL,
                           "legal basis '%.64s' is not one of consent, "
@@ -148,7 +148,7 @@ int segrt_consent_append(segrt_store *s, const char *id, const char *purpose,
                           "the expiry %s is not after the record's time (NOW, %s)", t,
                           n);
     }
-    a.rec = (cs_rec){ .ts = s->now, .expires = expires, .status = (uint8_t)st,
+    a.rec = (consent_rec){ .ts = s->now, .expires = expires, .status = (uint8_t)st,
                       .basis = (uint8_t)bs };
     return store_write(s, append_txn, &a);
 }
@@ -175,7 +175,7 @@ int segrt_consent_history(segrt_store *s, const char *id,
 {
     MDB_txn *txn;
     uint32_t ord;
-    cs_list l = { 0 };
+    consent_list l = { 0 };
     int rc = store_txn_begin(s, MDB_RDONLY, &txn);
     if (rc != SEGRT_OK)
         return rc;
@@ -197,16 +197,16 @@ int segrt_consent_history(segrt_store *s, const char *id,
         goto done;
     }
     for (size_t i = 0; i < l.n && rc == SEGRT_OK; i++) {
-        const cs_rec *r = &l.recs[i];
+        const consent_rec *r = &l.recs[i];
         char purpose[256], source[256];
         segrt_consent_record out = {
             .purpose = dict_text(s, txn, FIELD_CS_PURPOSE, r->purpose, purpose, sizeof purpose),
-            .status = cs_status_name(r->status),
-            .basis = cs_basis_name(r->basis),
+            .status = consent_status_name(r->status),
+            .basis = consent_basis_name(r->basis),
             .ts = r->ts,
             .expires = r->expires,
             .source = dict_text(s, txn, FIELD_CS_SOURCE, r->source, source, sizeof source),
-            .in_force = cs_in_force(&l, r->purpose, s->now) == r,
+            .in_force = consent_in_force(&l, r->purpose, s->now) == r,
         };
         if (out.purpose == NULL)
             out.purpose = "?";

@@ -97,13 +97,13 @@ int contact_json_fields(segrt_store *s, MDB_txn *txn, uint32_t ord, json_t *obj)
 static int events_json(segrt_store *s, MDB_txn *txn, const void *data, size_t size, uint32_t ord,
                        json_t *arr)
 {
-    ev_list l = { 0 };
-    if (ev_list_decode(&l, data, size) != 0) {
-        ev_list_free(&l);
+    event_list l = { 0 };
+    if (event_list_decode(&l, data, size) != 0) {
+        event_list_free(&l);
         return store_fail(s, SEGRT_ECORRUPT, "events of contact %u are corrupt", ord);
     }
     for (size_t i = 0; i < l.n; i++) {
-        const ev_rec *r = &l.recs[i];
+        const event_rec *r = &l.recs[i];
         json_t *e = json_object();
         json_object_set_new(e, "ts", time_json(r->ts));
         json_object_set_new(e, "type", dict_json(s, txn, FIELD_EV_TYPE, r->type));
@@ -115,7 +115,7 @@ static int events_json(segrt_store *s, MDB_txn *txn, const void *data, size_t si
             json_object_set_new(e, "channel", dict_json(s, txn, FIELD_EV_CHANNEL, r->channel));
         const char *eid, *extra;
         size_t neid, nextra;
-        ev_var(&l, r, &eid, &neid, &extra, &nextra);
+        event_var(&l, r, &eid, &neid, &extra, &nextra);
         if (neid)
             json_object_set_new(e, "event_id", json_stringn(eid, neid));
         json_t *x = nextra ? json_loadb(extra, nextra, 0, NULL) : NULL;
@@ -124,7 +124,7 @@ static int events_json(segrt_store *s, MDB_txn *txn, const void *data, size_t si
         json_decref(x);
         json_array_append_new(arr, e);
     }
-    ev_list_free(&l);
+    event_list_free(&l);
     return SEGRT_OK;
 }
 
@@ -152,24 +152,24 @@ int contact_json_events(segrt_store *s, MDB_txn *txn, uint32_t ord, json_t *arr)
 static int history_json(segrt_store *s, MDB_txn *txn, const void *data, size_t size,
                         uint32_t ord, json_t *arr)
 {
-    cs_list l = { 0 };
+    consent_list l = { 0 };
     if (cs_list_decode(&l, data, size) != 0) {
         cs_list_free(&l);
         return store_fail(s, SEGRT_ECORRUPT, "consents of contact %u are corrupt", ord);
     }
     for (size_t i = 0; i < l.n; i++) {
-        const cs_rec *r = &l.recs[i];
+        const consent_rec *r = &l.recs[i];
         json_t *c = json_object();
-        const char *basis = cs_basis_name(r->basis);
+        const char *basis = consent_basis_name(r->basis);
         json_object_set_new(c, "purpose", dict_json(s, txn, FIELD_CS_PURPOSE, r->purpose));
-        json_object_set_new(c, "status", json_string(cs_status_name(r->status)));
+        json_object_set_new(c, "status", json_string(consent_status_name(r->status)));
         json_object_set_new(c, "legal_basis", basis ? json_string(basis) : json_null());
         json_object_set_new(c, "ts", time_json(r->ts));
         json_object_set_new(c, "expires_at",
                             r->expires == VALUE_MISSING ? json_null() : time_json(r->expires));
         json_object_set_new(c, "source", dict_json(s, txn, FIELD_CS_SOURCE, r->source));
         json_object_set_new(c, "in_force",
-                            json_boolean(cs_in_force(&l, r->purpose, s->now) == r));
+                            json_boolean(consent_in_force(&l, r->purpose, s->now) == r));
         json_array_append_new(arr, c);
     }
     cs_list_free(&l);

@@ -30,13 +30,13 @@
 #include <string.h>
 
 /* Whether any contact still has code in a string column (as cc's writes leave it). */
-static int code_in_use(segrt_store *s, MDB_txn *txn, const col_cache *cc, uint16_t field,
+static int code_in_use(segrt_store *s, MDB_txn *txn, const column_cache *cc, uint16_t field,
                        uint32_t code, uint32_t nchunks, int *used)
 {
     *used = 0;
     for (uint32_t chunk = 0; chunk < nchunks && !*used; chunk++) {
         MDB_val v;
-        int rc = col_chunk_peek(s, txn, cc, field, chunk, 0, &v);
+        int rc = column_chunk_peek(s, txn, cc, field, chunk, 0, &v);
         if (rc == SEGRT_ENOTFOUND)
             continue;
         if (rc != SEGRT_OK)
@@ -55,13 +55,13 @@ static int code_in_use(segrt_store *s, MDB_txn *txn, const col_cache *cc, uint16
 }
 
 /* Whether any contact still has a set value (some bitset chunk not empty). */
-static int set_value_in_use(segrt_store *s, MDB_txn *txn, const col_cache *cc, uint16_t field,
+static int set_value_in_use(segrt_store *s, MDB_txn *txn, const column_cache *cc, uint16_t field,
                             uint32_t code, uint32_t nchunks, int *used)
 {
     *used = 0;
     for (uint32_t chunk = 0; chunk < nchunks && !*used; chunk++) {
         MDB_val v;
-        int rc = col_chunk_peek(s, txn, cc, field, chunk, code, &v);
+        int rc = column_chunk_peek(s, txn, cc, field, chunk, code, &v);
         if (rc == SEGRT_ENOTFOUND)
             continue;
         if (rc != SEGRT_OK)
@@ -73,7 +73,7 @@ static int set_value_in_use(segrt_store *s, MDB_txn *txn, const col_cache *cc, u
     return SEGRT_OK;
 }
 
-static int clear_values(segrt_store *s, MDB_txn *txn, col_cache *cc, const row *r, uint32_t ord)
+static int clear_values(segrt_store *s, MDB_txn *txn, column_cache *cc, const row *r, uint32_t ord)
 {
     int rc = SEGRT_OK;
     for (size_t i = 0; i < r->n && rc == SEGRT_OK; i++) {
@@ -84,18 +84,18 @@ static int clear_values(segrt_store *s, MDB_txn *txn, col_cache *cc, const row *
                               v->field);
         if (f->type == SEGRT_T_SET) {
             for (uint32_t k = 0; k < v->nset && rc == SEGRT_OK; k++)
-                rc = col_set_bit(s, txn, cc, f->id, row_set_codes(r, v)[k], ord, 0);
+                rc = column_set_bit(s, txn, cc, f->id, row_set_codes(r, v)[k], ord, 0);
         } else if (f->type == SEGRT_T_STRING) {
-            rc = col_set_code(s, txn, cc, f->id, ord, 0);
+            rc = column_set_code(s, txn, cc, f->id, ord, 0);
         } else {
-            rc = col_set_i64(s, txn, cc, f->id, ord, VALUE_MISSING);
+            rc = column_set_i64(s, txn, cc, f->id, ord, VALUE_MISSING);
         }
     }
-    return rc == SEGRT_OK ? col_set_bit(s, txn, cc, FIELD_LIVE, 0, ord, 0) : rc;
+    return rc == SEGRT_OK ? column_set_bit(s, txn, cc, FIELD_LIVE, 0, ord, 0) : rc;
 }
 
 /* Drop the dictionary strings of the erased row that nobody else uses. */
-static int collect_strings(segrt_store *s, MDB_txn *txn, const col_cache *cc, const row *r,
+static int collect_strings(segrt_store *s, MDB_txn *txn, const column_cache *cc, const row *r,
                            uint32_t nchunks)
 {
     int rc = SEGRT_OK;
@@ -123,11 +123,11 @@ static int drop_activity(segrt_store *s, MDB_txn *txn, uint32_t ord, uint64_t *n
                          uint64_t *ncs)
 {
     MDB_val k = store_ord_key(&ord), v;
-    ev_list evs = { 0 };
-    cs_list css = { 0 };
+    event_list evs = { 0 };
+    consent_list css = { 0 };
     *nev = *ncs = 0;
     int rc = SEGRT_OK, mrc = mdb_get(txn, s->dbi[DB_EVENTS], &k, &v);
-    if (mrc == 0 && ev_list_decode(&evs, v.mv_data, v.mv_size) != 0)
+    if (mrc == 0 && event_list_decode(&evs, v.mv_data, v.mv_size) != 0)
         rc = store_fail(s, SEGRT_ECORRUPT, "events of contact %u are corrupt", ord);
     for (size_t i = 0; i < evs.n && rc == SEGRT_OK; i++) {
         char name[32];
@@ -135,7 +135,7 @@ static int drop_activity(segrt_store *s, MDB_txn *txn, uint32_t ord, uint64_t *n
         rc = store_counter_add(s, txn, name, -1);
     }
     *nev = evs.n;
-    ev_list_free(&evs);
+    event_list_free(&evs);
     if (rc == SEGRT_OK && mrc == 0)
         mrc = mdb_del(txn, s->dbi[DB_EVENTS], &k, NULL);
     if (rc == SEGRT_OK && mrc != 0 && mrc != MDB_NOTFOUND)
@@ -154,7 +154,7 @@ static int drop_activity(segrt_store *s, MDB_txn *txn, uint32_t ord, uint64_t *n
     return rc;
 }
 
-int erase_contact(segrt_store *s, MDB_txn *txn, col_cache *cc, uint32_t ord, const char *id,
+int erase_contact(segrt_store *s, MDB_txn *txn, column_cache *cc, uint32_t ord, const char *id,
                   size_t idlen, const row *r, erase_counts *n)
 {
     uint64_t next_ord;
@@ -190,7 +190,7 @@ int erase_contact(segrt_store *s, MDB_txn *txn, col_cache *cc, uint32_t ord, con
     return rc;
 }
 
-static int erase_in(segrt_store *s, MDB_txn *txn, col_cache *cc, const char *id,
+static int erase_in(segrt_store *s, MDB_txn *txn, column_cache *cc, const char *id,
                     const char *actor, row *r)
 {
     uint32_t ord;
@@ -231,7 +231,7 @@ typedef struct batch_args {
 static int erase_batch_txn(segrt_store *s, MDB_txn *txn, void *ud)
 {
     const batch_args *a = ud;
-    col_cache *cc = col_cache_new();
+    column_cache *cc = column_cache_new();
     int rc = cc ? SEGRT_OK : store_fail(s, SEGRT_ENOMEM, "out of memory");
     for (size_t i = 0; i < a->n && rc == SEGRT_OK; i++) {
         row r = { 0 };
@@ -244,11 +244,11 @@ static int erase_batch_txn(segrt_store *s, MDB_txn *txn, void *ud)
         }
     }
     if (rc == SEGRT_OK)
-        rc = col_cache_flush(s, txn, cc);
-    col_cache_free(cc);
+        rc = column_cache_flush(s, txn, cc);
+    column_cache_free(cc);
     /* In the same transaction: the erased events leave the projections with the timeline. */
     if (rc == SEGRT_OK)
-        rc = ev_proj_refresh(s, txn);
+        rc = projection_refresh(s, txn);
     return rc == SEGRT_OK ? id_order_refresh(s, txn) : rc;
 }
 

@@ -28,7 +28,7 @@ typedef struct erase_counts {
  * entry and no rebuild of the projections or the id order: the caller does
  * both (a merge removes contacts this way too).
  */
-int erase_contact(segrt_store *s, MDB_txn *txn, col_cache *cc, uint32_t ord, const char *id,
+int erase_contact(segrt_store *s, MDB_txn *txn, column_cache *cc, uint32_t ord, const char *id,
                   size_t idlen, const row *r, erase_counts *n);
 
 /*

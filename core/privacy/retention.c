@@ -62,8 +62,8 @@ typedef struct scan {
     MDB_txn *txn;
     int64_t cutoff;     /* active means some activity at or after this time */
     uint16_t created;   /* the created_at field, 0 when the store has none */
-    ev_list evs;
-    cs_list css;
+    event_list evs;
+    consent_list css;
     row r;
 } scan;
 
@@ -78,8 +78,8 @@ static int newest_activity(scan *x, uint32_t ord, int64_t *newest)
     *newest = VALUE_MISSING;
     int mrc = mdb_get(x->txn, s->dbi[DB_EVENTS], &k, &v);
     if (mrc == 0) {
-        ev_list_clear(&x->evs);
-        int drc = ev_list_decode(&x->evs, v.mv_data, v.mv_size);
+        event_list_clear(&x->evs);
+        int drc = event_list_decode(&x->evs, v.mv_data, v.mv_size);
         if (drc != 0)
             return drc == -2 ? store_fail(s, SEGRT_ENOMEM, "out of memory")
                              : store_fail(s, SEGRT_ECORRUPT, "events of contact %u are corrupt",
@@ -164,7 +164,7 @@ static int find_inactive(segrt_store *s, int64_t cutoff, id_list *out)
     if (cur)
         mdb_cursor_close(cur);
     mdb_txn_abort(x.txn);
-    ev_list_free(&x.evs);
+    event_list_free(&x.evs);
     cs_list_free(&x.css);
     row_free(&x.r);
     if (rc == SEGRT_OK && out->n > 1)

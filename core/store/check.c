@@ -90,18 +90,18 @@ static int decode_row(const MDB_val *v, uint64_t *items)
 
 static int decode_events(const MDB_val *v, uint64_t *items)
 {
-    ev_list l = { 0 };
-    int rc = ev_list_decode(&l, v->mv_data, v->mv_size);
+    event_list l = { 0 };
+    int rc = event_list_decode(&l, v->mv_data, v->mv_size);
     for (size_t i = 1; rc == 0 && i < l.n; i++)
         rc = l.recs[i].ts < l.recs[i - 1].ts ? -1 : 0;
     *items += l.n;
-    ev_list_free(&l);
+    event_list_free(&l);
     return rc;
 }
 
 static int decode_consents(const MDB_val *v, uint64_t *items)
 {
-    cs_list l = { 0 };
+    consent_list l = { 0 };
     int rc = cs_list_decode(&l, v->mv_data, v->mv_size);
     *items += l.n;
     cs_list_free(&l);
@@ -113,7 +113,7 @@ static int count_live(segrt_store *s, MDB_txn *txn, uint64_t nchunks, uint64_t *
     *live = 0;
     for (uint32_t chunk = 0; chunk < nchunks; chunk++) {
         MDB_val v;
-        int rc = col_chunk_get(s, txn, FIELD_LIVE, chunk, 0, &v);
+        int rc = column_chunk_get(s, txn, FIELD_LIVE, chunk, 0, &v);
         if (rc == SEGRT_ENOTFOUND)
             continue;
         if (rc != SEGRT_OK)
@@ -170,7 +170,7 @@ static int check_in(segrt_store *s, MDB_txn *txn)
     if (rc == SEGRT_OK && (ev_rows > rows || cs_rows > rows))
         rc = store_fail(s, SEGRT_ECORRUPT, "check: events or consents of erased contacts remain");
     if (rc == SEGRT_OK)
-        rc = ev_proj_verify(s, txn);
+        rc = projection_verify(s, txn);
     return rc;
 }
 

@@ -17,14 +17,14 @@ typedef struct col_buf {
     size_t size;
 } col_buf;
 
-struct col_cache {
+struct column_cache {
     col_buf *slots;  /* open addressing on key */
     size_t cap, n;
     size_t bytes;
     col_buf *last;   /* the most recently used chunk: rows arrive in runs */
 };
 
-size_t col_width(segrt_type t)
+size_t column_width(segrt_type t)
 {
     return t == SEGRT_T_STRING ? sizeof(uint32_t) : sizeof(int64_t);
 }
@@ -39,12 +39,12 @@ static void chunk_key(unsigned char k[10], uint16_t field, uint32_t chunk, uint3
     }
 }
 
-col_cache *col_cache_new(void)
+column_cache *column_cache_new(void)
 {
-    return calloc(1, sizeof(col_cache));
+    return calloc(1, sizeof(column_cache));
 }
 
-void col_cache_reset(col_cache *c)
+void column_cache_reset(column_cache *c)
 {
     for (size_t i = 0; i < c->cap; i++) {
         free(c->slots[i].data);
@@ -55,16 +55,16 @@ void col_cache_reset(col_cache *c)
     c->last = NULL;
 }
 
-void col_cache_free(col_cache *c)
+void column_cache_free(column_cache *c)
 {
     if (c == NULL)
         return;
-    col_cache_reset(c);
+    column_cache_reset(c);
     free(c->slots);
     free(c);
 }
 
-size_t col_cache_bytes(const col_cache *c)
+size_t column_cache_bytes(const column_cache *c)
 {
     return c->bytes;
 }
@@ -75,7 +75,7 @@ static size_t slot_of(uint64_t key, size_t cap)
     return (size_t)(h >> 32) & (cap - 1);
 }
 
-static int cache_grow(col_cache *c)
+static int cache_grow(column_cache *c)
 {
     size_t cap = c->cap ? c->cap * 2 : 64;
     col_buf *slots = calloc(cap, sizeof *slots);
@@ -96,7 +96,7 @@ static int cache_grow(col_cache *c)
     return 0;
 }
 
-int col_chunk_get(segrt_store *s, MDB_txn *txn, uint16_t field, uint32_t chunk, uint32_t code,
+int column_chunk_get(segrt_store *s, MDB_txn *txn, uint16_t field, uint32_t chunk, uint32_t code,
                   MDB_val *out)
 {
     unsigned char kb[10];
@@ -116,7 +116,7 @@ static uint64_t cache_key(uint16_t field, uint32_t chunk, uint32_t code)
     return (uint64_t)field << 48 | (uint64_t)chunk << 32 | code | 1ull << 47;
 }
 
-int col_chunk_peek(segrt_store *s, MDB_txn *txn, const col_cache *c, uint16_t field,
+int column_chunk_peek(segrt_store *s, MDB_txn *txn, const column_cache *c, uint16_t field,
                    uint32_t chunk, uint32_t code, MDB_val *out)
 {
     uint64_t key = cache_key(field, chunk, code);
@@ -127,7 +127,7 @@ int col_chunk_peek(segrt_store *s, MDB_txn *txn, const col_cache *c, uint16_t fi
             return SEGRT_OK;
         }
     }
-    return col_chunk_get(s, txn, field, chunk, code, out);
+    return column_chunk_get(s, txn, field, chunk, code, out);
 }
 
 /* Fill a new chunk with "missing" for its kind of column. */
@@ -146,7 +146,7 @@ static void fill_missing(unsigned char *data, size_t size, size_t width)
  * The writable buffer of a chunk: from the cache, else copied from the store,
  * else new. width is the per-contact byte width, or 0 for a bitset.
  */
-static int chunk_buf(segrt_store *s, MDB_txn *txn, col_cache *c, uint16_t field, uint32_t chunk,
+static int chunk_buf(segrt_store *s, MDB_txn *txn, column_cache *c, uint16_t field, uint32_t chunk,
                      uint32_t code, size_t width, unsigned char **data)
 {
     uint64_t key = cache_key(field, chunk, code);
@@ -166,7 +166,7 @@ static int chunk_buf(segrt_store *s, MDB_txn *txn, col_cache *c, uint16_t field,
         if (p == NULL)
             return store_fail(s, SEGRT_ENOMEM, "out of memory buffering columns");
         MDB_val v;
-        int rc = col_chunk_get(s, txn, field, chunk, code, &v);
+        int rc = column_chunk_get(s, txn, field, chunk, code, &v);
         if (rc == SEGRT_OK && v.mv_size != size)
             rc = store_fail(s, SEGRT_ECORRUPT, "column %u chunk %u has %zu bytes, not %zu", field,
                             chunk, v.mv_size, size);
@@ -188,7 +188,7 @@ static int chunk_buf(segrt_store *s, MDB_txn *txn, col_cache *c, uint16_t field,
 }
 
 /* Store one contact's fixed-width value in its chunk. */
-static int set_cell(segrt_store *s, MDB_txn *txn, col_cache *c, uint16_t field, uint32_t ord,
+static int set_cell(segrt_store *s, MDB_txn *txn, column_cache *c, uint16_t field, uint32_t ord,
                     const void *v, size_t width)
 {
     unsigned char *data;
@@ -198,19 +198,19 @@ static int set_cell(segrt_store *s, MDB_txn *txn, col_cache *c, uint16_t field, 
     return rc;
 }
 
-int col_set_i64(segrt_store *s, MDB_txn *txn, col_cache *c, uint16_t field, uint32_t ord,
+int column_set_i64(segrt_store *s, MDB_txn *txn, column_cache *c, uint16_t field, uint32_t ord,
                 int64_t v)
 {
     return set_cell(s, txn, c, field, ord, &v, sizeof v);
 }
 
-int col_set_code(segrt_store *s, MDB_txn *txn, col_cache *c, uint16_t field, uint32_t ord,
+int column_set_code(segrt_store *s, MDB_txn *txn, column_cache *c, uint16_t field, uint32_t ord,
                  uint32_t code)
 {
     return set_cell(s, txn, c, field, ord, &code, sizeof code);
 }
 
-int col_set_bit(segrt_store *s, MDB_txn *txn, col_cache *c, uint16_t field, uint32_t code,
+int column_set_bit(segrt_store *s, MDB_txn *txn, column_cache *c, uint16_t field, uint32_t code,
                 uint32_t ord, int on)
 {
     unsigned char *data;
@@ -226,7 +226,7 @@ int col_set_bit(segrt_store *s, MDB_txn *txn, col_cache *c, uint16_t field, uint
     return SEGRT_OK;
 }
 
-int col_cache_flush(segrt_store *s, MDB_txn *txn, col_cache *c)
+int column_cache_flush(segrt_store *s, MDB_txn *txn, column_cache *c)
 {
     for (size_t i = 0; i < c->cap; i++) {
         col_buf *b = &c->slots[i];
@@ -241,6 +241,6 @@ int col_cache_flush(segrt_store *s, MDB_txn *txn, col_cache *c)
             return store_mdb_fail(s, mrc, "writing a column");
         memcpy(v.mv_data, b->data, b->size);
     }
-    col_cache_reset(c);
+    column_cache_reset(c);
     return SEGRT_OK;
 }

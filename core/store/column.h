@@ -11,8 +11,8 @@
  * Chunks are large, so LMDB keeps them on overflow pages: 8-byte aligned,
  * readable as arrays straight from the map.
  *
- * Writers patch chunks through a col_cache that copies each touched chunk
- * once per transaction and writes it back in col_cache_flush().
+ * Writers patch chunks through a column_cache that copies each touched chunk
+ * once per transaction and writes it back in column_cache_flush().
  */
 #ifndef SEGRT_COLUMN_H
 #define SEGRT_COLUMN_H
@@ -25,27 +25,27 @@
 #define COL_CHUNK_ROWS (1u << COL_CHUNK_BITS)
 #define COL_BITSET_BYTES (COL_CHUNK_ROWS / 8)
 
-typedef struct col_cache col_cache;
+typedef struct column_cache column_cache;
 
-col_cache *col_cache_new(void);
-void col_cache_free(col_cache *c);
+column_cache *column_cache_new(void);
+void column_cache_free(column_cache *c);
 /* Forget every buffered chunk (after an aborted transaction). */
-void col_cache_reset(col_cache *c);
+void column_cache_reset(column_cache *c);
 /* Write every touched chunk to txn, then forget them. */
-int col_cache_flush(segrt_store *s, MDB_txn *txn, col_cache *c);
+int column_cache_flush(segrt_store *s, MDB_txn *txn, column_cache *c);
 /* Bytes of chunk data buffered (to bound a batch's memory). */
-size_t col_cache_bytes(const col_cache *c);
+size_t column_cache_bytes(const column_cache *c);
 
-int col_set_i64(segrt_store *s, MDB_txn *txn, col_cache *c, uint16_t field, uint32_t ord,
+int column_set_i64(segrt_store *s, MDB_txn *txn, column_cache *c, uint16_t field, uint32_t ord,
                 int64_t v);
-int col_set_code(segrt_store *s, MDB_txn *txn, col_cache *c, uint16_t field, uint32_t ord,
+int column_set_code(segrt_store *s, MDB_txn *txn, column_cache *c, uint16_t field, uint32_t ord,
                  uint32_t code);
 /* Set or clear bit ord of the bitset column (field, code). */
-int col_set_bit(segrt_store *s, MDB_txn *txn, col_cache *c, uint16_t field, uint32_t code,
+int column_set_bit(segrt_store *s, MDB_txn *txn, column_cache *c, uint16_t field, uint32_t code,
                 uint32_t ord, int on);
 
 /* The stored chunk, borrowed until txn ends; SEGRT_ENOTFOUND when never written. */
-int col_chunk_get(segrt_store *s, MDB_txn *txn, uint16_t field, uint32_t chunk, uint32_t code,
+int column_chunk_get(segrt_store *s, MDB_txn *txn, uint16_t field, uint32_t chunk, uint32_t code,
                   MDB_val *out);
 
 /*
@@ -53,9 +53,9 @@ int col_chunk_get(segrt_store *s, MDB_txn *txn, uint16_t field, uint32_t chunk, 
  * it holds one (valid until c changes), else the stored chunk (borrowed until
  * txn ends); SEGRT_ENOTFOUND when neither exists.
  */
-int col_chunk_peek(segrt_store *s, MDB_txn *txn, const col_cache *c, uint16_t field,
+int column_chunk_peek(segrt_store *s, MDB_txn *txn, const column_cache *c, uint16_t field,
                    uint32_t chunk, uint32_t code, MDB_val *out);
 /* Byte width of one contact's value in a non-bitset column of this type. */
-size_t col_width(segrt_type t);
+size_t column_width(segrt_type t);
 
 #endif

@@ -6,27 +6,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-void ev_list_clear(ev_list *l)
+void event_list_clear(event_list *l)
 {
     l->n = 0;
     l->heap.len = 0;
 }
 
-void ev_list_free(ev_list *l)
+void event_list_free(event_list *l)
 {
     free(l->recs);
     buf_free(&l->heap);
-    *l = (ev_list){ 0 };
+    *l = (event_list){ 0 };
 }
 
-static int reserve(ev_list *l, size_t more)
+static int reserve(event_list *l, size_t more)
 {
     if (l->n + more <= l->cap)
         return 0;
     size_t cap = l->cap ? l->cap : 16;
     while (cap < l->n + more)
         cap *= 2;
-    ev_rec *r = realloc(l->recs, cap * sizeof *r);
+    event_rec *r = realloc(l->recs, cap * sizeof *r);
     if (r == NULL)
         return -1;
     l->recs = r;
@@ -34,7 +34,7 @@ static int reserve(ev_list *l, size_t more)
     return 0;
 }
 
-static int put_var(ev_list *l, const char *eid, size_t eidlen, const char *extra,
+static int put_var(event_list *l, const char *eid, size_t eidlen, const char *extra,
                    size_t extralen, uint32_t *var)
 {
     if (eidlen == 0 && extralen == 0) {
@@ -48,7 +48,7 @@ static int put_var(ev_list *l, const char *eid, size_t eidlen, const char *extra
     return 0;
 }
 
-void ev_var(const ev_list *l, const ev_rec *r, const char **eid, size_t *eidlen,
+void event_var(const event_list *l, const event_rec *r, const char **eid, size_t *eidlen,
             const char **extra, size_t *extralen)
 {
     *eid = *extra = "";
@@ -68,12 +68,12 @@ void ev_var(const ev_list *l, const ev_rec *r, const char **eid, size_t *eidlen,
     *extralen = (size_t)n;
 }
 
-int ev_list_add(ev_list *l, const ev_rec *r, const char *eid, size_t eidlen, const char *extra,
+int event_list_add(event_list *l, const event_rec *r, const char *eid, size_t eidlen, const char *extra,
                 size_t extralen)
 {
     if (reserve(l, 1) != 0)
         return -1;
-    ev_rec rec = *r;
+    event_rec rec = *r;
     if (put_var(l, eid, eidlen, extra, extralen, &rec.var) != 0)
         return -1;
     l->recs[l->n++] = rec;
@@ -97,7 +97,7 @@ static int var_fits(const unsigned char *heap, size_t heaplen, uint32_t var)
     return 1;
 }
 
-int ev_list_decode(ev_list *l, const void *data, size_t size)
+int event_list_decode(event_list *l, const void *data, size_t size)
 {
     const unsigned char *p = data;
     uint32_t n, heaplen;
@@ -105,14 +105,14 @@ int ev_list_decode(ev_list *l, const void *data, size_t size)
         return -1;
     memcpy(&n, p, 4);
     memcpy(&heaplen, p + 4, 4);
-    if ((uint64_t)n * sizeof(ev_rec) + heaplen + 8 != size)
+    if ((uint64_t)n * sizeof(event_rec) + heaplen + 8 != size)
         return -1;
     if (reserve(l, n) != 0)
         return -2;
     uint32_t base = (uint32_t)l->heap.len;
-    const unsigned char *heap = p + 8 + (size_t)n * sizeof(ev_rec);
+    const unsigned char *heap = p + 8 + (size_t)n * sizeof(event_rec);
     for (uint32_t i = 0; i < n; i++) {
-        ev_rec r;
+        event_rec r;
         memcpy(&r, p + 8 + (size_t)i * sizeof r, sizeof r);
         if (!var_fits(heap, heaplen, r.var))
             return -1;
@@ -120,7 +120,7 @@ int ev_list_decode(ev_list *l, const void *data, size_t size)
     if (buf_put(&l->heap, heap, heaplen) != 0)
         return -2;
     for (uint32_t i = 0; i < n; i++) {
-        ev_rec r;
+        event_rec r;
         memcpy(&r, p + 8 + (size_t)i * sizeof r, sizeof r);
         if (r.var)
             r.var += base;
@@ -130,12 +130,12 @@ int ev_list_decode(ev_list *l, const void *data, size_t size)
 }
 
 /* Events are the same when their event_ids match, or, without ids, their content. */
-static int same_event(const ev_list *l, const ev_rec *a, const ev_rec *b)
+static int same_event(const event_list *l, const event_rec *a, const event_rec *b)
 {
     const char *ea, *eb, *xa, *xb;
     size_t nea, neb, nxa, nxb;
-    ev_var(l, a, &ea, &nea, &xa, &nxa);
-    ev_var(l, b, &eb, &neb, &xb, &nxb);
+    event_var(l, a, &ea, &nea, &xa, &nxa);
+    event_var(l, b, &eb, &neb, &xb, &nxb);
     if (nea || neb)
         return nea == neb && memcmp(ea, eb, nea) == 0;
     return a->ts == b->ts && a->type == b->type && a->amount == b->amount &&
@@ -144,7 +144,7 @@ static int same_event(const ev_list *l, const ev_rec *a, const ev_rec *b)
 }
 
 typedef struct ord_rec {
-    ev_rec r;
+    event_rec r;
     size_t at; /* original position, for a stable sort */
 } ord_rec;
 
@@ -156,7 +156,7 @@ static int by_ts(const void *a, const void *b)
     return x->at < y->at ? -1 : x->at > y->at;
 }
 
-static int is_sorted(const ev_list *l)
+static int is_sorted(const event_list *l)
 {
     for (size_t i = 1; i < l->n; i++) {
         if (l->recs[i].ts < l->recs[i - 1].ts)
@@ -165,7 +165,7 @@ static int is_sorted(const ev_list *l)
     return 1;
 }
 
-static int sort_by_ts(ev_list *l)
+static int sort_by_ts(event_list *l)
 {
     if (is_sorted(l))
         return 0;
@@ -183,13 +183,13 @@ static int sort_by_ts(ev_list *l)
 
 #define EV_DROPPED UINT32_MAX /* type marker of a record removed by the merge */
 
-int ev_list_merge(ev_list *l, size_t nold)
+int event_list_merge(event_list *l, size_t nold)
 {
     /* An event_id seen again replaces the earlier event wherever it stands. */
     for (size_t i = nold; i < l->n; i++) {
         const char *eid, *x;
         size_t neid, nx;
-        ev_var(l, &l->recs[i], &eid, &neid, &x, &nx);
+        event_var(l, &l->recs[i], &eid, &neid, &x, &nx);
         if (neid == 0)
             continue;
         for (size_t j = 0; j < i; j++) {
@@ -201,7 +201,7 @@ int ev_list_merge(ev_list *l, size_t nold)
         return -1;
     size_t out = 0;
     for (size_t i = 0; i < l->n; i++) {
-        ev_rec *r = &l->recs[i];
+        event_rec *r = &l->recs[i];
         if (r->type == EV_DROPPED)
             continue;
         int dup = 0;
@@ -214,7 +214,7 @@ int ev_list_merge(ev_list *l, size_t nold)
     return 0;
 }
 
-int ev_list_encode(const ev_list *l, buf *out)
+int event_list_encode(const event_list *l, buf *out)
 {
     /* The heap is rebuilt so that dropped and replaced events leave no bytes. */
     buf heap = { 0 };
@@ -222,11 +222,11 @@ int ev_list_encode(const ev_list *l, buf *out)
     out->len = 0;
     int rc = buf_put(out, &n, 4) | buf_put(out, &n, 4);
     for (size_t i = 0; i < l->n && rc == 0; i++) {
-        ev_rec r = l->recs[i];
+        event_rec r = l->recs[i];
         if (r.var) {
             const char *eid, *x;
             size_t neid, nx;
-            ev_var(l, &l->recs[i], &eid, &neid, &x, &nx);
+            event_var(l, &l->recs[i], &eid, &neid, &x, &nx);
             r.var = (uint32_t)heap.len + 1;
             rc |= buf_put_varint(&heap, neid) | buf_put(&heap, eid, neid) |
                   buf_put_varint(&heap, nx) | buf_put(&heap, x, nx);
@@ -242,19 +242,19 @@ int ev_list_encode(const ev_list *l, buf *out)
 }
 
 /* Whether event x of lx and event y of ly are identical in every part. */
-static int identical(const ev_list *lx, const ev_rec *x, const ev_list *ly, const ev_rec *y)
+static int identical(const event_list *lx, const event_rec *x, const event_list *ly, const event_rec *y)
 {
     const char *ex, *ey, *ax, *ay;
     size_t nex, ney, nax, nay;
     if (x->ts != y->ts || x->type != y->type || x->amount != y->amount ||
         x->category != y->category || x->channel != y->channel)
         return 0;
-    ev_var(lx, x, &ex, &nex, &ax, &nax);
-    ev_var(ly, y, &ey, &ney, &ay, &nay);
+    event_var(lx, x, &ex, &nex, &ax, &nax);
+    event_var(ly, y, &ey, &ney, &ay, &nay);
     return nex == ney && nax == nay && memcmp(ex, ey, nex) == 0 && memcmp(ax, ay, nax) == 0;
 }
 
-int ev_list_minus(const ev_list *a, const ev_list *b, ev_list *out)
+int event_list_minus(const event_list *a, const event_list *b, event_list *out)
 {
     unsigned char *used = calloc(b->n + 1, 1);
     if (used == NULL)
@@ -262,7 +262,7 @@ int ev_list_minus(const ev_list *a, const ev_list *b, ev_list *out)
     size_t from = 0; /* first event of b not older than the current one of a */
     int rc = 0;
     for (size_t i = 0; i < a->n && rc == 0; i++) {
-        const ev_rec *x = &a->recs[i];
+        const event_rec *x = &a->recs[i];
         while (from < b->n && b->recs[from].ts < x->ts)
             from++;
         size_t j = from;
@@ -274,8 +274,8 @@ int ev_list_minus(const ev_list *a, const ev_list *b, ev_list *out)
         }
         const char *eid, *extra;
         size_t neid, nextra;
-        ev_var(a, x, &eid, &neid, &extra, &nextra);
-        rc = ev_list_add(out, x, eid, neid, extra, nextra);
+        event_var(a, x, &eid, &neid, &extra, &nextra);
+        rc = event_list_add(out, x, eid, neid, extra, nextra);
     }
     free(used);
     return rc;

@@ -14,44 +14,44 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef struct ev_rec {
+typedef struct event_rec {
     int64_t ts;
     int64_t amount;    /* micro-units, VALUE_MISSING when absent */
     uint32_t type;     /* dictionary codes (FIELD_EV_*), 0 = absent */
     uint32_t category;
     uint32_t channel;
     uint32_t var;
-} ev_rec;
+} event_rec;
 
-typedef struct ev_list {
-    ev_rec *recs;
+typedef struct event_list {
+    event_rec *recs;
     size_t n, cap;
     buf heap;
-} ev_list;
+} event_list;
 
-void ev_list_clear(ev_list *l);
-void ev_list_free(ev_list *l);
+void event_list_clear(event_list *l);
+void event_list_free(event_list *l);
 /* Append the events stored in a value. -1 corrupt, -2 out of memory. */
-int ev_list_decode(ev_list *l, const void *data, size_t size);
+int event_list_decode(event_list *l, const void *data, size_t size);
 /* Append one event with its optional event_id and extra JSON. -1 out of memory. */
-int ev_list_add(ev_list *l, const ev_rec *r, const char *eid, size_t eidlen, const char *extra,
+int event_list_add(event_list *l, const event_rec *r, const char *eid, size_t eidlen, const char *extra,
                 size_t extralen);
 /*
  * Fold events [nold, n) into the sorted, duplicate-free [0, nold): a new
  * event with the event_id of an earlier one replaces it; one identical to an
  * earlier event of the same ts is dropped. Leaves the list sorted by ts.
  */
-int ev_list_merge(ev_list *l, size_t nold);
-int ev_list_encode(const ev_list *l, buf *out);
+int event_list_merge(event_list *l, size_t nold);
+int event_list_encode(const event_list *l, buf *out);
 /*
  * Append to out the events of a that b lacks, as multisets of identical
  * events (same ts, type, amount, category, channel, event_id and extra
  * attributes; each event of b matches one of a at most). Both in time
  * order. -1 out of memory.
  */
-int ev_list_minus(const ev_list *a, const ev_list *b, ev_list *out);
+int event_list_minus(const event_list *a, const event_list *b, event_list *out);
 /* The variable part of a record (empty strings when var == 0). */
-void ev_var(const ev_list *l, const ev_rec *r, const char **eid, size_t *eidlen,
+void event_var(const event_list *l, const event_rec *r, const char **eid, size_t *eidlen,
             const char **extra, size_t *extralen);
 
 #endif

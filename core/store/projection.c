@@ -34,13 +34,13 @@
 
 enum { PC_ORD, PC_TS, PC_AMOUNT, PC_CATEGORY, PC_CHANNEL, PC_SEQ, PC_COUNT };
 
-static const size_t col_width[PC_COUNT] = { 4, 8, 8, 4, 4, 4 };
+static const size_t column_width[PC_COUNT] = { 4, 8, 8, 4, 4, 4 };
 
 #define PROJ_GEN "proj_gen"
 #define TYPE_CODE_LIMIT (1u << 20) /* a larger type code in a timeline is corruption */
 #define RELEASE_EVERY ((size_t)64 << 20)
 
-/* Memory behind an ev_proj that ev_proj_release frees. */
+/* Memory behind an projection that projection_release frees. */
 typedef struct proj_owned {
     void *mem[PC_COUNT];
 } proj_owned;
@@ -85,7 +85,7 @@ static int build_grow(proj_build *b, size_t want)
     while (cap < want)
         cap += cap / 2;
     for (int c = 0; c < PC_COUNT; c++) {
-        void *p = realloc(b->col[c], cap * col_width[c]);
+        void *p = realloc(b->col[c], cap * column_width[c]);
         if (p == NULL)
             return -1;
         b->col[c] = p;
@@ -152,12 +152,12 @@ static int scan_timeline(proj_scan *sc, uint32_t ord, const MDB_val *v)
         return store_fail(sc->s, SEGRT_ECORRUPT, "events of contact %u are corrupt", ord);
     memcpy(&n, p, 4);
     memcpy(&heaplen, p + 4, 4);
-    if ((uint64_t)n * sizeof(ev_rec) + heaplen + 8 != v->mv_size)
+    if ((uint64_t)n * sizeof(event_rec) + heaplen + 8 != v->mv_size)
         return store_fail(sc->s, SEGRT_ECORRUPT, "events of contact %u are corrupt", ord);
     p += 8;
-    for (uint32_t i = 0; i < n; i++, p += sizeof(ev_rec)) {
+    for (uint32_t i = 0; i < n; i++, p += sizeof(event_rec)) {
         uint32_t type;
-        memcpy(&type, p + offsetof(ev_rec, type), sizeof type);
+        memcpy(&type, p + offsetof(event_rec, type), sizeof type);
         proj_build *b;
         int rc = build_of(sc, type, ord, &b);
         if (rc != SEGRT_OK)
@@ -168,10 +168,10 @@ static int scan_timeline(proj_scan *sc, uint32_t ord, const MDB_val *v)
             return store_fail(sc->s, SEGRT_ENOMEM, "out of memory building event projections");
         size_t k = b->n++;
         ((uint32_t *)b->col[PC_ORD])[k] = ord;
-        memcpy((int64_t *)b->col[PC_TS] + k, p + offsetof(ev_rec, ts), 8);
-        memcpy((int64_t *)b->col[PC_AMOUNT] + k, p + offsetof(ev_rec, amount), 8);
-        memcpy((uint32_t *)b->col[PC_CATEGORY] + k, p + offsetof(ev_rec, category), 4);
-        memcpy((uint32_t *)b->col[PC_CHANNEL] + k, p + offsetof(ev_rec, channel), 4);
+        memcpy((int64_t *)b->col[PC_TS] + k, p + offsetof(event_rec, ts), 8);
+        memcpy((int64_t *)b->col[PC_AMOUNT] + k, p + offsetof(event_rec, amount), 8);
+        memcpy((uint32_t *)b->col[PC_CATEGORY] + k, p + offsetof(event_rec, category), 4);
+        memcpy((uint32_t *)b->col[PC_CHANNEL] + k, p + offsetof(event_rec, channel), 4);
         ((uint32_t *)b->col[PC_SEQ])[k] = i;
     }
     return SEGRT_OK;
@@ -326,7 +326,7 @@ static void proj_key(unsigned char key[5], uint32_t type, int col)
     key[4] = (unsigned char)col;
 }
 
-void ev_proj_release(ev_proj *p)
+void projection_release(projection *p)
 {
     if (p == NULL)
         return;
@@ -336,10 +336,10 @@ void ev_proj_release(ev_proj *p)
             free(o->mem[c]);
         free(o);
     }
-    *p = (ev_proj){ 0 };
+    *p = (projection){ 0 };
 }
 
-static void set_arrays(ev_proj *out, void *const col[PC_COUNT])
+static void set_arrays(projection *out, void *const col[PC_COUNT])
 {
     out->ord = col[PC_ORD];
     out->ts = col[PC_TS];
@@ -350,7 +350,7 @@ static void set_arrays(ev_proj *out, void *const col[PC_COUNT])
 }
 
 /* The stored arrays of type; copies the misaligned ones into owned memory. */
-static int get_stored(segrt_store *s, MDB_txn *txn, uint32_t type, ev_proj *out)
+static int get_stored(segrt_store *s, MDB_txn *txn, uint32_t type, projection *out)
 {
     MDB_val v[PC_COUNT];
     void *col[PC_COUNT] = { 0 };
@@ -371,16 +371,16 @@ static int get_stored(segrt_store *s, MDB_txn *txn, uint32_t type, ev_proj *out)
     }
     if (found == 0)
         return SEGRT_OK; /* no events of this type */
-    n = v[PC_ORD].mv_size / col_width[PC_ORD];
+    n = v[PC_ORD].mv_size / column_width[PC_ORD];
     for (int c = 0; c < PC_COUNT; c++) {
-        if (!(found & (1 << c)) || v[c].mv_size != n * col_width[c] || n == 0)
+        if (!(found & (1 << c)) || v[c].mv_size != n * column_width[c] || n == 0)
             return store_fail(s, SEGRT_ECORRUPT,
                               "the projection of event type %u is corrupt (column %d)", type, c);
     }
     proj_owned *o = NULL;
     for (int c = 0; c < PC_COUNT; c++) {
         col[c] = v[c].mv_data;
-        if ((uintptr_t)col[c] % col_width[c] == 0)
+        if ((uintptr_t)col[c] % column_width[c] == 0)
             continue;
         if (o == NULL && (o = calloc(1, sizeof *o)) == NULL)
             goto nomem;
@@ -395,12 +395,12 @@ static int get_stored(segrt_store *s, MDB_txn *txn, uint32_t type, ev_proj *out)
     return SEGRT_OK;
 nomem:
     out->owned = o;
-    ev_proj_release(out);
+    projection_release(out);
     return store_fail(s, SEGRT_ENOMEM, "out of memory copying an event projection");
 }
 
 /* Build one type's projection in memory from the timelines. */
-static int get_built(segrt_store *s, MDB_txn *txn, uint32_t type, ev_proj *out)
+static int get_built(segrt_store *s, MDB_txn *txn, uint32_t type, projection *out)
 {
     proj_scan sc = { .s = s, .txn = txn, .all = 0, .type = type };
     int rc = scan_events(&sc);
@@ -420,9 +420,9 @@ static int get_built(segrt_store *s, MDB_txn *txn, uint32_t type, ev_proj *out)
     return rc;
 }
 
-int ev_proj_get(segrt_store *s, MDB_txn *txn, uint32_t type, ev_proj *out)
+int projection_get(segrt_store *s, MDB_txn *txn, uint32_t type, projection *out)
 {
-    *out = (ev_proj){ 0 };
+    *out = (projection){ 0 };
     int fresh;
     uint64_t ev_gen;
     int rc = proj_fresh(s, txn, &fresh, &ev_gen);
@@ -450,7 +450,7 @@ static int write_type(segrt_store *s, MDB_txn *txn, uint32_t type, proj_build *b
     for (int c = 0; c < PC_COUNT; c++) {
         unsigned char key[5];
         proj_key(key, type, c);
-        MDB_val k = { sizeof key, key }, v = { b->n * col_width[c], NULL };
+        MDB_val k = { sizeof key, key }, v = { b->n * column_width[c], NULL };
         if (v.mv_size > UINT32_MAX)
             return store_fail(s, SEGRT_EINVAL, "event type %u has too many events to project (%zu)",
                               type, b->n);
@@ -464,7 +464,7 @@ static int write_type(segrt_store *s, MDB_txn *txn, uint32_t type, proj_build *b
     return SEGRT_OK;
 }
 
-int ev_proj_refresh(segrt_store *s, MDB_txn *txn)
+int projection_refresh(segrt_store *s, MDB_txn *txn)
 {
     int fresh;
     uint64_t ev_gen;
@@ -492,10 +492,10 @@ int ev_proj_refresh(segrt_store *s, MDB_txn *txn)
 static int refresh_txn(segrt_store *s, MDB_txn *txn, void *ud)
 {
     (void)ud;
-    return ev_proj_refresh(s, txn);
+    return projection_refresh(s, txn);
 }
 
-int ev_proj_update(segrt_store *s)
+int projection_update(segrt_store *s)
 {
     return store_write(s, refresh_txn, NULL);
 }
@@ -516,7 +516,7 @@ static const char *type_name(segrt_store *s, MDB_txn *txn, uint32_t type, char *
 static int verify_type(segrt_store *s, MDB_txn *txn, uint32_t type, const proj_build *b)
 {
     char name[80];
-    ev_proj p;
+    projection p;
     int rc = get_stored(s, txn, type, &p);
     if (rc != SEGRT_OK)
         return rc;
@@ -538,7 +538,7 @@ static int verify_type(segrt_store *s, MDB_txn *txn, uint32_t type, const proj_b
     }
     const void *stored[PC_COUNT] = { p.ord, p.ts, p.amount, p.category, p.channel, p.seq };
     for (int c = 0; c < PC_COUNT && p.n > 0; c++) {
-        if (memcmp(stored[c], b->col[c], p.n * col_width[c]) != 0) {
+        if (memcmp(stored[c], b->col[c], p.n * column_width[c]) != 0) {
             rc = store_fail(s, SEGRT_ECORRUPT,
                             "check: the projection of event type %u (%s) differs from its "
                             "timelines (column %d)", type,
@@ -547,7 +547,7 @@ static int verify_type(segrt_store *s, MDB_txn *txn, uint32_t type, const proj_b
         }
     }
 done:
-    ev_proj_release(&p);
+    projection_release(&p);
     return rc;
 }
 
@@ -582,7 +582,7 @@ static int verify_keys(segrt_store *s, MDB_txn *txn, const proj_scan *sc)
     return rc;
 }
 
-int ev_proj_verify(segrt_store *s, MDB_txn *txn)
+int projection_verify(segrt_store *s, MDB_txn *txn)
 {
     int fresh;
     uint64_t ev_gen;

@@ -21,7 +21,7 @@
 /* Meta counter bumped by every write that changes a timeline. */
 #define EV_GEN_COUNTER "ev_gen"
 
-typedef struct ev_proj {
+typedef struct projection {
     size_t n;                /* events of this type */
     const uint32_t *ord;     /* contact ordinal, ascending */
     const int64_t *ts;       /* ascending within a contact */
@@ -30,8 +30,8 @@ typedef struct ev_proj {
     const uint32_t *channel;  /* FIELD_EV_CHANNEL codes, 0 = absent */
     const uint32_t *seq;     /* index of the event in its contact's timeline (extra attributes) */
     void *owned;             /* NULL when every array is borrowed from the map; else memory
-                              * (built arrays, or copies of misaligned ones) for ev_proj_release */
-} ev_proj;
+                              * (built arrays, or copies of misaligned ones) for projection_release */
+} projection;
 
 /*
  * The projection of event type @p type (a FIELD_EV_TYPE code) in @p txn:
@@ -40,24 +40,24 @@ typedef struct ev_proj {
  * timelines. A type without events gives n == 0 and empty, non-NULL arrays.
  * Every array is aligned for its element type. *out is zeroed on failure.
  */
-int ev_proj_get(segrt_store *s, MDB_txn *txn, uint32_t type, ev_proj *out);
-/* Free what ev_proj_get owns and zero *p; accepts NULL and a zeroed struct. */
-void ev_proj_release(ev_proj *p);
+int projection_get(segrt_store *s, MDB_txn *txn, uint32_t type, projection *out);
+/* Free what projection_get owns and zero *p; accepts NULL and a zeroed struct. */
+void projection_release(projection *p);
 
 /*
  * When ev_gen moved past the stored projections, rebuild every type in txn
  * (one pass over the timelines, about 32 bytes of memory per event) and tag
  * them with ev_gen. Nothing to do when they are fresh.
  */
-int ev_proj_refresh(segrt_store *s, MDB_txn *txn);
-/* ev_proj_refresh in a write transaction of its own (store_write: survives MAP_FULL). */
-int ev_proj_update(segrt_store *s);
+int projection_refresh(segrt_store *s, MDB_txn *txn);
+/* projection_refresh in a write transaction of its own (store_write: survives MAP_FULL). */
+int projection_update(segrt_store *s);
 
 /*
  * For segrt_store_check: when the projections are fresh, SEGRT_ECORRUPT
  * (with a message) unless they equal a rebuild from the timelines. Stale
  * projections are not read by anyone and pass.
  */
-int ev_proj_verify(segrt_store *s, MDB_txn *txn);
+int projection_verify(segrt_store *s, MDB_txn *txn);
 
 #endif

@@ -162,13 +162,13 @@ static int count_present(segrt_store *s, MDB_txn *txn, const field_def *f, uint6
             continue;
         }
         MDB_val v;
-        int rc = col_chunk_get(s, txn, f->id, chunk, 0, &v);
+        int rc = column_chunk_get(s, txn, f->id, chunk, 0, &v);
         if (rc == SEGRT_ENOTFOUND)
             continue;
         if (rc != SEGRT_OK)
             return rc;
         const unsigned char *p = v.mv_data;
-        size_t w = col_width(f->type);
+        size_t w = column_width(f->type);
         for (size_t i = 0; i + w <= v.mv_size; i += w) {
             if (w == sizeof(uint32_t)) {
                 uint32_t c;
@@ -229,7 +229,7 @@ static int count_codes(segrt_store *s, MDB_txn *txn, const field_def *f, uint64_
     code_count *cc = NULL;
     for (uint32_t chunk = 0; chunk < nchunks; chunk++) {
         MDB_val v;
-        int rc = col_chunk_get(s, txn, f->id, chunk, 0, &v);
+        int rc = column_chunk_get(s, txn, f->id, chunk, 0, &v);
         if (rc == SEGRT_ENOTFOUND)
             continue;
         if (rc != SEGRT_OK) {

@@ -33,7 +33,7 @@ static size_t distance(const char *a, const char *b)
     return d[na][nb];
 }
 
-const char *script_suggest(const char *want, const char *const *names, size_t n)
+const char *suggest_closest(const char *want, const char *const *names, size_t n)
 {
     const char *best = NULL;
     size_t best_d = strlen(want) / 3; /* at most a third of the name may differ */

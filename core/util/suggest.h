@@ -7,6 +7,6 @@
 #include <stddef.h>
 
 /* The closest of names to want (edit distance), or NULL when none is close. */
-const char *script_suggest(const char *want, const char *const *names, size_t n);
+const char *suggest_closest(const char *want, const char *const *names, size_t n);
 
 #endif

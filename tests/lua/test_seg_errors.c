@@ -102,10 +102,10 @@ static void test_seg_errors_duplicate_segment_name(void **state)
                            "seg.segment 'a' { where = F.income:gt(1) }\n"
                            "seg.segment 'a' { where = F.income:gt(2) }\n",
                            "a", "dup:4:", "segment 'a' is defined twice", "dup:3", NULL);
-    tu_assert_script_error(s, "dup_group",
+    tu_assert_script_error(s, "dedupe_group",
                            TU_SEG_PRELUDE
                            "seg.exclusive 'g' { 'a', 'a' }\n",
-                           "g.a", "dup_group:3:", "defined twice", NULL);
+                           "g.a", "dedupe_group:3:", "defined twice", NULL);
 }
 
 static void test_seg_errors_bad_names_and_keys(void **state)

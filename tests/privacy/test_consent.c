@@ -25,14 +25,14 @@ enum { EMAIL = 1, SMS = 2 }; /* purpose codes */
 
 /* ------------------------------------------------------------ helpers */
 
-static cs_rec rec(uint32_t purpose, int64_t ts, int status, int64_t expires, uint32_t source)
+static consent_rec rec(uint32_t purpose, int64_t ts, int status, int64_t expires, uint32_t source)
 {
-    return (cs_rec){ .ts = ts, .expires = expires, .purpose = purpose, .source = source,
+    return (consent_rec){ .ts = ts, .expires = expires, .purpose = purpose, .source = source,
                      .status = (uint8_t)status, .basis = CS_CONSENT };
 }
 
 /* Append r as an import would (seq = import order); requires that it is new. */
-static const cs_rec *add(cs_list *l, cs_rec r)
+static const consent_rec *add(consent_list *l, consent_rec r)
 {
     int added = -1;
     assert_int_equal(cs_list_add(l, &r, &added), 0);
@@ -41,9 +41,9 @@ static const cs_rec *add(cs_list *l, cs_rec r)
 }
 
 /* Index of the record in force in l, or -1 when there is none. */
-static long in_force_at(const cs_list *l, uint32_t purpose, int64_t now)
+static long in_force_at(const consent_list *l, uint32_t purpose, int64_t now)
 {
-    const cs_rec *r = cs_in_force(l, purpose, now);
+    const consent_rec *r = consent_in_force(l, purpose, now);
     return r == NULL ? -1 : (long)(r - l->recs);
 }
 
@@ -52,7 +52,7 @@ static long in_force_at(const cs_list *l, uint32_t purpose, int64_t now)
 static void test_consent_in_force_is_the_latest_record_not_after_now(void **state)
 {
     (void)state;
-    cs_list l = { 0 };
+    consent_list l = { 0 };
     add(&l, rec(EMAIL, 200, CS_WITHDRAWN, NEVER, 0));
     add(&l, rec(EMAIL, 100, CS_GRANTED, NEVER, 0)); /* imported later, but older */
     add(&l, rec(EMAIL, 300, CS_GRANTED, NEVER, 0)); /* future until NOW reaches 300 */
@@ -69,21 +69,21 @@ static void test_consent_in_force_is_the_latest_record_not_after_now(void **stat
 static void test_consent_in_force_looks_only_at_its_purpose(void **state)
 {
     (void)state;
-    cs_list l = { 0 };
+    consent_list l = { 0 };
     add(&l, rec(EMAIL, 100, CS_GRANTED, NEVER, 0));
     add(&l, rec(SMS, 200, CS_DENIED, NEVER, 0));
     assert_int_equal(in_force_at(&l, EMAIL, 1000), 0);
     assert_int_equal(in_force_at(&l, SMS, 1000), 1);
     assert_int_equal(in_force_at(&l, 3, 1000), -1);
-    cs_list empty = { 0 };
-    assert_null(cs_in_force(&empty, EMAIL, 1000));
+    consent_list empty = { 0 };
+    assert_null(consent_in_force(&empty, EMAIL, 1000));
     cs_list_free(&l);
 }
 
 static void test_consent_in_force_keeps_an_expired_grant(void **state)
 {
     (void)state;
-    cs_list l = { 0 };
+    consent_list l = { 0 };
     add(&l, rec(EMAIL, 100, CS_WITHDRAWN, NEVER, 0));
     add(&l, rec(EMAIL, 200, CS_GRANTED, 250, 0));
     /* Expiry is for the consent check to judge; the grant is still the latest record. */
@@ -96,7 +96,7 @@ static void test_consent_in_force_on_a_tie_prefers_a_record_not_granted(void **s
     (void)state;
     static const int others[] = { CS_WITHDRAWN, CS_DENIED };
     for (size_t i = 0; i < ARRAY_LEN(others); i++) {
-        cs_list before = { 0 }, after = { 0 };
+        consent_list before = { 0 }, after = { 0 };
         add(&before, rec(EMAIL, 100, CS_GRANTED, NEVER, 1));
         add(&before, rec(EMAIL, 100, others[i], NEVER, 2));
         add(&before, rec(EMAIL, 100, CS_GRANTED, 500, 3));
@@ -113,7 +113,7 @@ static void test_consent_in_force_on_a_tie_prefers_a_record_not_granted(void **s
 static void test_consent_in_force_among_grants_prefers_the_earliest_expiry(void **state)
 {
     (void)state;
-    cs_list l = { 0 };
+    consent_list l = { 0 };
     add(&l, rec(EMAIL, 100, CS_GRANTED, 500, 1));
     add(&l, rec(EMAIL, 100, CS_GRANTED, NEVER, 2));
     add(&l, rec(EMAIL, 100, CS_GRANTED, 400, 3));
@@ -125,7 +125,7 @@ static void test_consent_in_force_among_grants_prefers_the_earliest_expiry(void 
 static void test_consent_in_force_among_grants_a_never_expiring_one_loses(void **state)
 {
     (void)state;
-    cs_list first = { 0 }, last = { 0 };
+    consent_list first = { 0 }, last = { 0 };
     add(&first, rec(EMAIL, 100, CS_GRANTED, NEVER, 1));
     add(&first, rec(EMAIL, 100, CS_GRANTED, INT64_MAX, 2));
     add(&last, rec(EMAIL, 100, CS_GRANTED, INT64_MAX, 1));
@@ -139,7 +139,7 @@ static void test_consent_in_force_among_grants_a_never_expiring_one_loses(void *
 static void test_consent_in_force_otherwise_prefers_the_one_imported_last(void **state)
 {
     (void)state;
-    cs_list l = { 0 };
+    consent_list l = { 0 };
     add(&l, rec(EMAIL, 100, CS_WITHDRAWN, NEVER, 1));
     add(&l, rec(EMAIL, 100, CS_DENIED, NEVER, 2));
     add(&l, rec(SMS, 100, CS_GRANTED, 700, 1));
@@ -147,8 +147,8 @@ static void test_consent_in_force_otherwise_prefers_the_one_imported_last(void *
     assert_int_equal(in_force_at(&l, EMAIL, 100), 1);
     assert_int_equal(in_force_at(&l, SMS, 100), 3);
     /* "Imported last" is the import sequence, not the position in the list. */
-    cs_list seq = { 0 };
-    cs_rec late = rec(EMAIL, 100, CS_DENIED, NEVER, 1), early = rec(EMAIL, 100, CS_WITHDRAWN,
+    consent_list seq = { 0 };
+    consent_rec late = rec(EMAIL, 100, CS_DENIED, NEVER, 1), early = rec(EMAIL, 100, CS_WITHDRAWN,
                                                                      NEVER, 2);
     late.seq = 9;
     early.seq = 4;
@@ -164,8 +164,8 @@ static void test_consent_in_force_otherwise_prefers_the_one_imported_last(void *
 static void test_consent_list_add_skips_a_record_already_held(void **state)
 {
     (void)state;
-    cs_list l = { 0 };
-    cs_rec a = rec(EMAIL, 100, CS_GRANTED, 500, 1);
+    consent_list l = { 0 };
+    consent_rec a = rec(EMAIL, 100, CS_GRANTED, 500, 1);
     int added = -1;
     add(&l, a);
     a.seq = 77; /* bookkeeping, not content */
@@ -186,10 +186,10 @@ static void test_consent_list_add_skips_a_record_already_held(void **state)
         { 100, 500, EMAIL, 1, CS_GRANTED, CS_CONTRACT },
     };
     for (size_t i = 0; i < ARRAY_LEN(changes); i++) {
-        cs_rec r = { .ts = changes[i].ts, .expires = changes[i].expires,
+        consent_rec r = { .ts = changes[i].ts, .expires = changes[i].expires,
                      .purpose = changes[i].purpose, .source = changes[i].source,
                      .status = (uint8_t)changes[i].status, .basis = (uint8_t)changes[i].basis };
-        const cs_rec *held = add(&l, r);
+        const consent_rec *held = add(&l, r);
         assert_int_equal(held->seq, i + 2);
         assert_int_equal(held->pad, 0);
     }
@@ -201,19 +201,19 @@ static void test_consent_list_add_skips_a_record_already_held(void **state)
 static void test_consent_round_trip_keeps_the_history(void **state)
 {
     (void)state;
-    cs_list l = { 0 }, back = { 0 };
+    consent_list l = { 0 }, back = { 0 };
     buf enc = { 0 };
     add(&l, rec(EMAIL, 100, CS_GRANTED, NEVER, 4));
     add(&l, rec(SMS, -5, CS_DENIED, INT64_MAX, 0));
     add(&l, rec(EMAIL, 300, CS_WITHDRAWN, 1, UINT32_MAX));
     assert_int_equal(cs_list_encode(&l, &enc), 0);
-    assert_int_equal(sizeof(cs_rec), 32);
+    assert_int_equal(sizeof(consent_rec), 32);
     assert_int_equal(enc.len, 4 + 3 * 32);
     assert_int_equal(cs_list_decode(&back, enc.p, enc.len), 0);
     assert_int_equal(back.n, 3);
-    assert_memory_equal(back.recs, l.recs, 3 * sizeof(cs_rec));
+    assert_memory_equal(back.recs, l.recs, 3 * sizeof(consent_rec));
     for (size_t k = 0; k < enc.len; k++) {
-        cs_list bad = { 0 };
+        consent_list bad = { 0 };
         if (cs_list_decode(&bad, enc.p, k) != -1)
             fail_msg("a history cut to %zu of %zu bytes decoded", k, enc.len);
         cs_list_free(&bad);
@@ -230,12 +230,12 @@ static void test_consent_round_trip_keeps_the_history(void **state)
 
 static int status_of(const char *s)
 {
-    return cs_status_parse(s, strlen(s));
+    return consent_status_parse(s, strlen(s));
 }
 
 static int basis_of(const char *s)
 {
-    return cs_basis_parse(s, strlen(s));
+    return consent_basis_parse(s, strlen(s));
 }
 
 static void test_consent_status_names_parse_and_print(void **state)
@@ -248,17 +248,17 @@ static void test_consent_status_names_parse_and_print(void **state)
                   { "denied", CS_DENIED } };
     for (size_t i = 0; i < ARRAY_LEN(known); i++) {
         assert_int_equal(status_of(known[i].name), known[i].status);
-        assert_string_equal(cs_status_name(known[i].status), known[i].name);
+        assert_string_equal(consent_status_name(known[i].status), known[i].name);
     }
     static const char *const unknown[] = { "", "grant", "granted ", " granted", "revoked",
                                            "withdrawnx", "consent" };
     for (size_t i = 0; i < ARRAY_LEN(unknown); i++)
         assert_int_equal(status_of(unknown[i]), 0);
-    assert_int_equal(cs_status_parse("deniedXYZ", 6), CS_DENIED); /* n bounds the name */
-    assert_int_equal(cs_status_parse("denied", 5), 0);
-    assert_string_equal(cs_status_name(0), "unknown");
-    assert_string_equal(cs_status_name(CS_DENIED + 1), "unknown");
-    assert_string_equal(cs_status_name(-1), "unknown");
+    assert_int_equal(consent_status_parse("deniedXYZ", 6), CS_DENIED); /* n bounds the name */
+    assert_int_equal(consent_status_parse("denied", 5), 0);
+    assert_string_equal(consent_status_name(0), "unknown");
+    assert_string_equal(consent_status_name(CS_DENIED + 1), "unknown");
+    assert_string_equal(consent_status_name(-1), "unknown");
 }
 
 static void test_consent_basis_names_parse_and_print(void **state)
@@ -277,16 +277,16 @@ static void test_consent_basis_names_parse_and_print(void **state)
     };
     for (size_t i = 0; i < ARRAY_LEN(known); i++) {
         assert_int_equal(basis_of(known[i].name), known[i].basis);
-        assert_string_equal(cs_basis_name(known[i].basis), known[i].name);
+        assert_string_equal(consent_basis_name(known[i].basis), known[i].name);
     }
     static const char *const unknown[] = { "", "legitimate interest", "public", "granted",
                                            "contracts" };
     for (size_t i = 0; i < ARRAY_LEN(unknown); i++)
         assert_int_equal(basis_of(unknown[i]), 0);
-    assert_int_equal(cs_basis_parse("contractual", 8), CS_CONTRACT);
-    assert_null(cs_basis_name(CS_BASIS_NONE));
-    assert_null(cs_basis_name(CS_PUBLIC_TASK + 1));
-    assert_null(cs_basis_name(-1));
+    assert_int_equal(consent_basis_parse("contractual", 8), CS_CONTRACT);
+    assert_null(consent_basis_name(CS_BASIS_NONE));
+    assert_null(consent_basis_name(CS_PUBLIC_TASK + 1));
+    assert_null(consent_basis_name(-1));
 }
 
 int main(void)

@@ -32,26 +32,26 @@ typedef struct ev {
     const char *eid, *extra;
 } ev;
 
-static void add(ev_list *l, ev e)
+static void add(event_list *l, ev e)
 {
-    ev_rec r = { .ts = e.ts, .amount = e.amount, .type = e.type, .category = e.category,
+    event_rec r = { .ts = e.ts, .amount = e.amount, .type = e.type, .category = e.category,
                  .channel = e.channel };
     const char *eid = e.eid ? e.eid : "", *extra = e.extra ? e.extra : "";
-    assert_int_equal(ev_list_add(l, &r, eid, strlen(eid), extra, strlen(extra)), 0);
+    assert_int_equal(event_list_add(l, &r, eid, strlen(eid), extra, strlen(extra)), 0);
 }
 
-static void add_all(ev_list *l, const ev *evs, size_t n)
+static void add_all(event_list *l, const ev *evs, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         add(l, evs[i]);
 }
 
 /* Whether record i of l has the event_id eid ("" for none) and extra JSON x. */
-static void assert_var(const ev_list *l, size_t i, const char *eid, const char *x)
+static void assert_var(const event_list *l, size_t i, const char *eid, const char *x)
 {
     const char *e, *ex;
     size_t ne, nx;
-    ev_var(l, &l->recs[i], &e, &ne, &ex, &nx);
+    event_var(l, &l->recs[i], &e, &ne, &ex, &nx);
     assert_int_equal(ne, strlen(eid));
     assert_memory_equal(e, eid, ne);
     assert_int_equal(nx, strlen(x));
@@ -59,7 +59,7 @@ static void assert_var(const ev_list *l, size_t i, const char *eid, const char *
 }
 
 /* The type codes of l in order into out; returns how many. */
-static size_t types_of(const ev_list *l, uint32_t *out, size_t cap)
+static size_t types_of(const event_list *l, uint32_t *out, size_t cap)
 {
     assert_true(l->n <= cap);
     for (size_t i = 0; i < l->n; i++)
@@ -67,7 +67,7 @@ static size_t types_of(const ev_list *l, uint32_t *out, size_t cap)
     return l->n;
 }
 
-static void assert_types(const ev_list *l, const uint32_t *want, size_t n)
+static void assert_types(const event_list *l, const uint32_t *want, size_t n)
 {
     uint32_t got[32];
     size_t k = types_of(l, got, ARRAY_LEN(got));
@@ -81,20 +81,20 @@ static void assert_types(const ev_list *l, const uint32_t *want, size_t n)
 }
 
 /* Old events, merged, then the new ones merged into them. */
-static void merge_into(ev_list *l, const ev *old, size_t nold, const ev *new, size_t nnew)
+static void merge_into(event_list *l, const ev *old, size_t nold, const ev *new, size_t nnew)
 {
     add_all(l, old, nold);
-    assert_int_equal(ev_list_merge(l, 0), 0);
+    assert_int_equal(event_list_merge(l, 0), 0);
     size_t at = l->n;
     add_all(l, new, nnew);
-    assert_int_equal(ev_list_merge(l, at), 0);
+    assert_int_equal(event_list_merge(l, at), 0);
 }
 
 static int decodes(const void *p, size_t n)
 {
-    ev_list l = { 0 };
-    int rc = ev_list_decode(&l, p, n);
-    ev_list_free(&l);
+    event_list l = { 0 };
+    int rc = event_list_decode(&l, p, n);
+    event_list_free(&l);
     return rc;
 }
 
@@ -111,14 +111,14 @@ static void test_event_round_trip_keeps_records_ids_and_extra(void **state)
         { 300, 1, -5, 4, 0, NULL, "{\"sku\":\"A1\"}" },
         { INT64_MAX, 3, -INT64_MAX, 0, 9, "z", NULL },
     };
-    ev_list in = { 0 }, out = { 0 };
+    event_list in = { 0 }, out = { 0 };
     buf enc = { 0 };
     add_all(&in, evs, ARRAY_LEN(evs));
-    assert_int_equal(ev_list_encode(&in, &enc), 0);
-    assert_int_equal(ev_list_decode(&out, enc.p, enc.len), 0);
+    assert_int_equal(event_list_encode(&in, &enc), 0);
+    assert_int_equal(event_list_decode(&out, enc.p, enc.len), 0);
     assert_int_equal(out.n, ARRAY_LEN(evs));
     for (size_t i = 0; i < out.n; i++) {
-        const ev_rec *r = &out.recs[i];
+        const event_rec *r = &out.recs[i];
         assert_true(r->ts == evs[i].ts);
         assert_true(r->amount == evs[i].amount);
         assert_int_equal(r->type, evs[i].type);
@@ -127,48 +127,48 @@ static void test_event_round_trip_keeps_records_ids_and_extra(void **state)
         assert_var(&out, i, evs[i].eid ? evs[i].eid : "", evs[i].extra ? evs[i].extra : "");
     }
     assert_int_equal(out.recs[0].var, 0); /* no variable part, no heap bytes */
-    ev_list_free(&in);
-    ev_list_free(&out);
+    event_list_free(&in);
+    event_list_free(&out);
     buf_free(&enc);
 }
 
 static void test_event_encode_writes_count_heap_size_and_fixed_records(void **state)
 {
     (void)state;
-    ev_list l = { 0 };
+    event_list l = { 0 };
     buf enc = { 0 };
     add(&l, (ev){ 1, 1, M, 0, 0, "ab", "{}" });
     add(&l, (ev){ 2, 1, M, 0, 0, NULL, NULL });
-    assert_int_equal(ev_list_encode(&l, &enc), 0);
+    assert_int_equal(event_list_encode(&l, &enc), 0);
     uint32_t n, heap;
     memcpy(&n, enc.p, 4);
     memcpy(&heap, enc.p + 4, 4);
-    assert_int_equal(sizeof(ev_rec), 32);
+    assert_int_equal(sizeof(event_rec), 32);
     assert_int_equal(n, 2);
     assert_int_equal(heap, 1 + 2 + 1 + 2); /* varint 2, "ab", varint 2, "{}" */
     assert_int_equal(enc.len, 8 + 2 * 32 + heap);
     assert_memory_equal(enc.p + 8 + 64, "\x02" "ab" "\x02" "{}", heap);
-    ev_list_free(&l);
+    event_list_free(&l);
     buf_free(&enc);
 }
 
 static void test_event_decode_appends_after_events_already_held(void **state)
 {
     (void)state;
-    ev_list a = { 0 }, b = { 0 }, both = { 0 };
+    event_list a = { 0 }, b = { 0 }, both = { 0 };
     buf ea = { 0 }, eb = { 0 };
     add(&a, (ev){ 1, 1, M, 0, 0, "first", "{\"k\":1}" });
     add(&b, (ev){ 2, 2, M, 0, 0, "second", "{\"k\":2}" });
-    assert_int_equal(ev_list_encode(&a, &ea), 0);
-    assert_int_equal(ev_list_encode(&b, &eb), 0);
-    assert_int_equal(ev_list_decode(&both, ea.p, ea.len), 0);
-    assert_int_equal(ev_list_decode(&both, eb.p, eb.len), 0);
+    assert_int_equal(event_list_encode(&a, &ea), 0);
+    assert_int_equal(event_list_encode(&b, &eb), 0);
+    assert_int_equal(event_list_decode(&both, ea.p, ea.len), 0);
+    assert_int_equal(event_list_decode(&both, eb.p, eb.len), 0);
     assert_int_equal(both.n, 2);
     assert_var(&both, 0, "first", "{\"k\":1}");
     assert_var(&both, 1, "second", "{\"k\":2}");
-    ev_list_free(&a);
-    ev_list_free(&b);
-    ev_list_free(&both);
+    event_list_free(&a);
+    event_list_free(&b);
+    event_list_free(&both);
     buf_free(&ea);
     buf_free(&eb);
 }
@@ -184,10 +184,10 @@ static void test_event_merge_sorts_by_ts_keeping_input_order_for_equal_ts(void *
         { 30, 5, M, 0, 0, NULL, NULL }, { 10, 6, M, 0, 0, NULL, NULL },
     };
     static const uint32_t want[] = { 2, 6, 4, 1, 3, 5 };
-    ev_list l = { 0 };
+    event_list l = { 0 };
     merge_into(&l, NULL, 0, new, ARRAY_LEN(new));
     assert_types(&l, want, ARRAY_LEN(want));
-    ev_list_free(&l);
+    event_list_free(&l);
 }
 
 static void test_event_merge_puts_stored_events_before_new_ones_of_equal_ts(void **state)
@@ -197,10 +197,10 @@ static void test_event_merge_puts_stored_events_before_new_ones_of_equal_ts(void
     static const ev new[] = { { 20, 3, M, 0, 0, NULL, NULL }, { 10, 4, M, 0, 0, NULL, NULL },
                               { 5, 5, M, 0, 0, NULL, NULL } };
     static const uint32_t want[] = { 5, 1, 4, 2, 3 };
-    ev_list l = { 0 };
+    event_list l = { 0 };
     merge_into(&l, old, ARRAY_LEN(old), new, ARRAY_LEN(new));
     assert_types(&l, want, ARRAY_LEN(want));
-    ev_list_free(&l);
+    event_list_free(&l);
 }
 
 static void test_event_merge_drops_identical_event_at_same_ts(void **state)
@@ -217,10 +217,10 @@ static void test_event_merge_drops_identical_event_at_same_ts(void **state)
         { 50, 9, M, 0, 0, NULL, NULL }, /* a copy within the same batch */
     };
     static const uint32_t want[] = { 9, 1, 2 };
-    ev_list l = { 0 };
+    event_list l = { 0 };
     merge_into(&l, old, ARRAY_LEN(old), new, ARRAY_LEN(new));
     assert_types(&l, want, ARRAY_LEN(want));
-    ev_list_free(&l);
+    event_list_free(&l);
 }
 
 static void test_event_merge_keeps_same_ts_with_different_content(void **state)
@@ -237,13 +237,13 @@ static void test_event_merge_keeps_same_ts_with_different_content(void **state)
         { 100, 2, 1000000, 1, 1, NULL, "{\"a\":1}" }, /* type */
         { 101, 1, 1000000, 1, 1, NULL, "{\"a\":1}" }, /* ts */
     };
-    ev_list l = { 0 };
+    event_list l = { 0 };
     merge_into(&l, old, ARRAY_LEN(old), new, ARRAY_LEN(new));
     assert_int_equal(l.n, 1 + ARRAY_LEN(new));
     assert_true(l.recs[1].amount == 2000000);
     assert_true(l.recs[2].amount == M);
     assert_true(l.recs[l.n - 1].ts == 101);
-    ev_list_free(&l);
+    event_list_free(&l);
 }
 
 static void test_event_merge_replaces_by_event_id_even_at_another_ts(void **state)
@@ -259,14 +259,14 @@ static void test_event_merge_replaces_by_event_id_even_at_another_ts(void **stat
         { 60, 4, M, 0, 0, "z", NULL },               /* z twice in one batch: the last wins */
     };
     static const uint32_t want[] = { 4, 2, 1 };
-    ev_list l = { 0 };
+    event_list l = { 0 };
     merge_into(&l, old, ARRAY_LEN(old), new, ARRAY_LEN(new));
     assert_types(&l, want, ARRAY_LEN(want));
     assert_true(l.recs[0].ts == 60);
     assert_true(l.recs[2].ts == 300);
     assert_true(l.recs[2].amount == 9900000);
     assert_var(&l, 2, "x", "{\"v\":2}");
-    ev_list_free(&l);
+    event_list_free(&l);
 }
 
 static void test_event_merge_keeps_events_with_distinct_ids_and_equal_content(void **state)
@@ -275,12 +275,12 @@ static void test_event_merge_keeps_events_with_distinct_ids_and_equal_content(vo
     static const ev old[] = { { 100, 1, 1000000, 0, 0, "a", NULL } };
     static const ev new[] = { { 100, 1, 1000000, 0, 0, "b", NULL },
                               { 100, 1, 1000000, 0, 0, "a", NULL } };
-    ev_list l = { 0 };
+    event_list l = { 0 };
     merge_into(&l, old, ARRAY_LEN(old), new, ARRAY_LEN(new));
     assert_int_equal(l.n, 2);
     assert_var(&l, 0, "b", "");
     assert_var(&l, 1, "a", "");
-    ev_list_free(&l);
+    event_list_free(&l);
 }
 
 static void test_event_merge_then_encode_leaves_no_bytes_of_replaced_events(void **state)
@@ -289,16 +289,16 @@ static void test_event_merge_then_encode_leaves_no_bytes_of_replaced_events(void
     static const ev old[] = { { 1, 1, M, 0, 0, "id", "{\"note\":\"a long attribute value "
                                                      "that the replacement drops\"}" } };
     static const ev new[] = { { 2, 1, M, 0, 0, "id", "{}" } };
-    ev_list l = { 0 }, back = { 0 };
+    event_list l = { 0 }, back = { 0 };
     buf enc = { 0 };
     merge_into(&l, old, ARRAY_LEN(old), new, ARRAY_LEN(new));
-    assert_int_equal(ev_list_encode(&l, &enc), 0);
+    assert_int_equal(event_list_encode(&l, &enc), 0);
     assert_int_equal(enc.len, 8 + 32 + (1 + 2 + 1 + 2));
-    assert_int_equal(ev_list_decode(&back, enc.p, enc.len), 0);
+    assert_int_equal(event_list_decode(&back, enc.p, enc.len), 0);
     assert_int_equal(back.n, 1);
     assert_var(&back, 0, "id", "{}");
-    ev_list_free(&l);
-    ev_list_free(&back);
+    event_list_free(&l);
+    event_list_free(&back);
     buf_free(&enc);
 }
 
@@ -307,11 +307,11 @@ static void test_event_merge_then_encode_leaves_no_bytes_of_replaced_events(void
 /* A valid two-event value with a variable part, to damage. */
 static void valid_value(buf *enc)
 {
-    ev_list l = { 0 };
+    event_list l = { 0 };
     add(&l, (ev){ 1, 1, M, 0, 0, NULL, NULL });
     add(&l, (ev){ 2, 1, M, 0, 0, "e", "{\"k\":1}" });
-    assert_int_equal(ev_list_encode(&l, enc), 0);
-    ev_list_free(&l);
+    assert_int_equal(event_list_encode(&l, enc), 0);
+    event_list_free(&l);
     assert_int_equal(decodes(enc->p, enc->len), 0);
 }
 
@@ -349,7 +349,7 @@ static void test_event_decode_rejects_a_record_pointing_past_the_heap(void **sta
     valid_value(&enc);
     uint32_t heap;
     memcpy(&heap, enc.p + 4, 4);
-    const size_t var_at = 8 + 32 + offsetof(ev_rec, var); /* the second record's var */
+    const size_t var_at = 8 + 32 + offsetof(event_rec, var); /* the second record's var */
     put_u32(&enc, var_at, heap + 1);
     assert_int_equal(decodes(enc.p, enc.len), -1);
     put_u32(&enc, var_at, UINT32_MAX);
@@ -381,7 +381,7 @@ static void test_event_decode_rejects_a_variable_part_overrunning_the_heap(void 
 static void test_event_minus_takes_each_match_once_across_lists(void **state)
 {
     (void)state;
-    ev_list a = { 0 }, b = { 0 }, out = { 0 };
+    event_list a = { 0 }, b = { 0 }, out = { 0 };
     const ev in_a[] = {
         { 10, 1, 500, 0, 0, NULL, NULL },
         { 10, 1, 500, 0, 0, NULL, NULL },           /* twice in a, once in b */
@@ -398,23 +398,23 @@ static void test_event_minus_takes_each_match_once_across_lists(void **state)
     };
     add_all(&a, in_a, ARRAY_LEN(in_a));
     add_all(&b, in_b, ARRAY_LEN(in_b));
-    assert_int_equal(ev_list_minus(&a, &b, &out), 0);
+    assert_int_equal(event_list_minus(&a, &b, &out), 0);
     assert_int_equal(out.n, 2);
     assert_int_equal(out.recs[0].ts, 10);
     assert_int_equal(out.recs[1].ts, 20);
     assert_var(&out, 1, "e1", "");
     assert_int_equal(out.recs[1].category, 3);
-    ev_list_clear(&out);
-    assert_int_equal(ev_list_minus(&b, &a, &out), 0);
+    event_list_clear(&out);
+    assert_int_equal(event_list_minus(&b, &a, &out), 0);
     assert_int_equal(out.n, 2);
     assert_var(&out, 0, "pad", "{\"heap\":\"before\"}");
     assert_int_equal(out.recs[1].category, 4);
-    ev_list_clear(&out);
-    assert_int_equal(ev_list_minus(&a, &a, &out), 0);
+    event_list_clear(&out);
+    assert_int_equal(event_list_minus(&a, &a, &out), 0);
     assert_int_equal(out.n, 0);
-    ev_list_free(&a);
-    ev_list_free(&b);
-    ev_list_free(&out);
+    event_list_free(&a);
+    event_list_free(&b);
+    event_list_free(&out);
 }
 
 int main(void)

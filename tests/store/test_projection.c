@@ -124,7 +124,7 @@ static void *dup_array(const void *p, size_t n, size_t width)
     return d;
 }
 
-static void assert_aligned(const ev_proj *p)
+static void assert_aligned(const projection *p)
 {
     assert_int_equal((uintptr_t)p->ord % 4, 0);
     assert_int_equal((uintptr_t)p->ts % 8, 0);
@@ -139,10 +139,10 @@ static proj_copy copy_of(segrt_store *s, const char *type, int *owned)
 {
     uint32_t code = code_of(s, FIELD_EV_TYPE, type);
     MDB_txn *txn = read_txn(s);
-    ev_proj p;
-    int rc = ev_proj_get(s, txn, code, &p);
+    projection p;
+    int rc = projection_get(s, txn, code, &p);
     if (rc != SEGRT_OK)
-        fail_msg("ev_proj_get(%s): %s: %s", type, segrt_errname(rc), segrt_errmsg(s));
+        fail_msg("projection_get(%s): %s: %s", type, segrt_errname(rc), segrt_errmsg(s));
     if (p.n > 0)
         assert_aligned(&p);
     proj_copy c = { p.n,
@@ -154,7 +154,7 @@ static proj_copy copy_of(segrt_store *s, const char *type, int *owned)
                     dup_array(p.amount, p.n, 8) };
     if (owned)
         *owned = p.owned != NULL;
-    ev_proj_release(&p);
+    projection_release(&p);
     assert_null(p.owned);
     mdb_txn_abort(txn);
     return c;
@@ -243,23 +243,23 @@ static void test_projection_of_an_empty_store_is_fresh_and_empty(void **state)
     for (int round = 0; round < 2; round++) {
         MDB_txn *txn = read_txn(f->s);
         for (uint32_t type = 0; type < 4; type++) {
-            ev_proj p;
-            assert_int_equal(ev_proj_get(f->s, txn, type, &p), SEGRT_OK);
+            projection p;
+            assert_int_equal(projection_get(f->s, txn, type, &p), SEGRT_OK);
             assert_int_equal(p.n, 0);
             assert_null(p.owned);
             /* Empty, not NULL: memcpy(dst, p.ts, 0) is defined. */
             assert_true(p.ord && p.ts && p.amount && p.category && p.channel && p.seq);
-            ev_proj_release(&p);
+            projection_release(&p);
         }
         mdb_txn_abort(txn);
         tu_assert_check_ok(f->s);
         /* Contacts without events: still nothing to project, nothing stale. */
         tu_import_text(f, SEGRT_CONTACTS, "contacts.csv", contacts_csv, NULL);
     }
-    assert_int_equal(ev_proj_update(f->s), SEGRT_OK);
-    ev_proj zero = { 0 };
-    ev_proj_release(&zero);
-    ev_proj_release(NULL);
+    assert_int_equal(projection_update(f->s), SEGRT_OK);
+    projection zero = { 0 };
+    projection_release(&zero);
+    projection_release(NULL);
 }
 
 static void test_projection_sorts_by_contact_and_time_with_every_value(void **state)
@@ -344,7 +344,7 @@ static void test_projection_that_is_stale_is_built_from_the_timelines(void **sta
         copy_free(&built);
     }
     /* Refreshing writes them back, equal to what was built. */
-    assert_int_equal(ev_proj_update(f->s), SEGRT_OK);
+    assert_int_equal(projection_update(f->s), SEGRT_OK);
     assert_true(is_fresh(f->s));
     for (size_t t = 0; t < 4; t++) {
         proj_copy again = copy_of(f->s, types[t], NULL);
@@ -367,15 +367,15 @@ static void test_projection_stale_in_a_write_transaction_sees_its_changes(void *
     MDB_val k = store_ord_key(&c3);
     assert_int_equal(mdb_del(txn, f->s->dbi[DB_EVENTS], &k, NULL), 0);
     assert_int_equal(store_counter_add(f->s, txn, EV_GEN_COUNTER, 1), SEGRT_OK);
-    ev_proj p;
-    assert_int_equal(ev_proj_get(f->s, txn, purchase, &p), SEGRT_OK);
+    projection p;
+    assert_int_equal(projection_get(f->s, txn, purchase, &p), SEGRT_OK);
     assert_int_equal(p.n, 2);
     assert_int_equal(p.ord[1], ord_of(f->s, "c1"));
-    ev_proj_release(&p);
-    assert_int_equal(ev_proj_refresh(f->s, txn), SEGRT_OK);
-    assert_int_equal(ev_proj_get(f->s, txn, purchase, &p), SEGRT_OK);
+    projection_release(&p);
+    assert_int_equal(projection_refresh(f->s, txn), SEGRT_OK);
+    assert_int_equal(projection_get(f->s, txn, purchase, &p), SEGRT_OK);
     assert_int_equal(p.n, 2);
-    ev_proj_release(&p);
+    projection_release(&p);
     mdb_txn_abort(txn);
 }
 
@@ -467,10 +467,10 @@ static void test_projection_of_a_type_with_one_event(void **state)
     copy_free(&p);
     /* A type code nobody uses. */
     MDB_txn *txn = read_txn(f->s);
-    ev_proj none;
-    assert_int_equal(ev_proj_get(f->s, txn, 999, &none), SEGRT_OK);
+    projection none;
+    assert_int_equal(projection_get(f->s, txn, 999, &none), SEGRT_OK);
     assert_int_equal(none.n, 0);
-    ev_proj_release(&none);
+    projection_release(&none);
     mdb_txn_abort(txn);
 }
 
@@ -491,7 +491,7 @@ static void test_projection_is_written_when_the_map_has_to_grow(void **state)
     assert_int_equal(mdb_env_stat(f->s->env, &st), 0);
     size_t used = ((size_t)info.me_last_pgno + 8) * st.ms_psize;
     assert_int_equal(segrt_store_set_mapsize(f->s, used), SEGRT_OK);
-    assert_int_equal(ev_proj_update(f->s), SEGRT_OK);
+    assert_int_equal(projection_update(f->s), SEGRT_OK);
     assert_true(f->s->mapsize > used);
     assert_true(is_fresh(f->s));
     proj_copy after = copy_of(f->s, "click", NULL);
@@ -539,14 +539,14 @@ static void test_projection_check_finds_a_tampered_projection(void **state)
     /* A refresh does not repair what it believes fresh; a new event generation does. */
     make_stale(f->s);
     tu_assert_check_ok(f->s);
-    assert_int_equal(ev_proj_update(f->s), SEGRT_OK);
+    assert_int_equal(projection_update(f->s), SEGRT_OK);
     tu_assert_check_ok(f->s);
     /* A missing column is corruption that readers report too. */
     assert_int_equal(store_write(f->s, tamper, (void *)"drop"), SEGRT_OK);
     assert_int_equal(segrt_store_check(f->s), SEGRT_ECORRUPT);
     MDB_txn *txn = read_txn(f->s);
-    ev_proj p;
-    assert_int_equal(ev_proj_get(f->s, txn, code_of(f->s, FIELD_EV_TYPE, "click"), &p),
+    projection p;
+    assert_int_equal(projection_get(f->s, txn, code_of(f->s, FIELD_EV_TYPE, "click"), &p),
                      SEGRT_ECORRUPT);
     assert_int_equal(p.n, 0);
     assert_null(p.owned);

@@ -1,5 +1,5 @@
 /*
- * script_contact.c — the contact `c` handed to filter, score and consent
+ * contact_proxy.c — the contact `c` handed to filter, score and consent
  * check functions: c.field reads a field as `segrt export` shows it
  * (numbers, strings, booleans; dates and timestamps as ISO text; sets as
  * arrays; missing as nil), c.id the external id, c.age the derived age,
@@ -82,12 +82,12 @@ static const unsigned char *field_chunk(lua_State *L, contact_proxy *p, const fi
     if (slot->data && slot->field == f->id && slot->chunk == chunk)
         return slot->data;
     MDB_val v;
-    int rc = col_chunk_get(p->cx->s, p->cx->txn, f->id, chunk, 0, &v);
+    int rc = column_chunk_get(p->cx->s, p->cx->txn, f->id, chunk, 0, &v);
     if (rc == SEGRT_ENOTFOUND)
         return NULL;
     if (rc != SEGRT_OK)
         fail_store(L, p);
-    if (v.mv_size != (size_t)COL_CHUNK_ROWS * col_width(f->type))
+    if (v.mv_size != (size_t)COL_CHUNK_ROWS * column_width(f->type))
         luaL_error(L, "column of '%s' is corrupt", f->name);
     *slot = (struct chunk_slot){ .field = f->id, .chunk = chunk, .data = v.mv_data };
     return slot->data;
@@ -154,7 +154,7 @@ static void push_field(lua_State *L, contact_proxy *p, const field_def *f)
 static void push_id(lua_State *L, contact_proxy *p)
 {
     char id[512];
-    contact_id_text(p->cx, p->ord, id, sizeof id);
+    contact_proxy_id_text(p->cx, p->ord, id, sizeof id);
     lua_pushstring(L, id);
 }
 
@@ -201,7 +201,7 @@ static void push_json(lua_State *L, json_t *v)
     }
 }
 
-static void push_event(lua_State *L, contact_proxy *p, const ev_list *l, const ev_rec *r,
+static void push_event(lua_State *L, contact_proxy *p, const event_list *l, const event_rec *r,
                        const char *type)
 {
     lua_createtable(L, 0, 6);
@@ -223,7 +223,7 @@ static void push_event(lua_State *L, contact_proxy *p, const ev_list *l, const e
     }
     const char *eid, *extra;
     size_t neid, nextra;
-    ev_var(l, r, &eid, &neid, &extra, &nextra);
+    event_var(l, r, &eid, &neid, &extra, &nextra);
     if (neid) {
         lua_pushlstring(L, eid, neid);
         lua_setfield(L, -2, "event_id");
@@ -274,9 +274,9 @@ static int l_events(lua_State *L)
     if (mrc != 0 && mrc != MDB_NOTFOUND)
         return luaL_error(L, "reading events: %s", mdb_strerror(mrc));
     if (mrc == 0) {
-        ev_list l = { 0 };
-        if (ev_list_decode(&l, v.mv_data, v.mv_size) != 0) {
-            ev_list_free(&l);
+        event_list l = { 0 };
+        if (event_list_decode(&l, v.mv_data, v.mv_size) != 0) {
+            event_list_free(&l);
             return luaL_error(L, "the events of contact %u are corrupt", ord);
         }
         lua_Integer n = 0;
@@ -286,7 +286,7 @@ static int l_events(lua_State *L)
             push_event(L, p, &l, &l.recs[i], type);
             lua_rawseti(L, -2, ++n);
         }
-        ev_list_free(&l);
+        event_list_free(&l);
     }
     lua_pushinteger(L, 0);
     lua_pushcclosure(L, events_next, 2);
@@ -363,7 +363,7 @@ void contact_proxy_done(contact_proxy *p)
     p->cx = NULL;
 }
 
-void contact_id_text(plan_ctx *cx, uint32_t ord, char *out, size_t n)
+void contact_proxy_id_text(plan_ctx *cx, uint32_t ord, char *out, size_t n)
 {
     MDB_val k = store_ord_key(&ord), v;
     const char *id;

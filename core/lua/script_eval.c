@@ -1,5 +1,5 @@
 /*
- * segment_eval.c — evaluating a script's segments at NOW over one snapshot:
+ * script_eval.c — evaluating a script's segments at NOW over one snapshot:
  * where (a compiled plan) AND live contacts AND the purpose's consent, then
  * the filter hatch over the selected contacts only. seg.member reuses the
  * referenced segment's bitset (memoised for the evaluation; a cycle is an
@@ -37,7 +37,7 @@ static int filter_call(plan_ctx *cx, const char *segment, int fn_idx, contact_pr
     lua_pushvalue(L, proxy_idx);
     if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
         char id[128];
-        contact_id_text(cx, ord, id, sizeof id);
+        contact_proxy_id_text(cx, ord, id, sizeof id);
         int rc = store_fail(cx->s, SEGRT_ELUA, "segment '%s': filter failed for contact %s: %s",
                             segment, id, lua_tostring(L, -1));
         lua_pop(L, 1);
@@ -179,7 +179,7 @@ static int score_fn_call(plan_ctx *cx, const pnode *p, int fn, contact_proxy *pr
         *v = d > -9.2e18 && d < 9.2e18 ? (int64_t)(d < 0 ? d - 0.5 : d + 0.5) : VALUE_MISSING;
     } else if (!ok || !lua_isnil(L, -1)) {
         char id[128];
-        contact_id_text(cx, ord, id, sizeof id);
+        contact_proxy_id_text(cx, ord, id, sizeof id);
         rc = store_fail(cx->s, SEGRT_ELUA, "%s: score '%s' failed for contact %s: %s", p->loc,
                         p->str, id, ok ? "fn must return a number or nil" : lua_tostring(L, -1));
     }
@@ -398,7 +398,7 @@ static void session_end(segrt_script *sc)
 
 static int unknown_segment(segrt_script *sc, const char *name)
 {
-    const char *near = script_suggest(name, (const char *const *)sc->names, sc->nseg);
+    const char *near = suggest_closest(name, (const char *const *)sc->names, sc->nseg);
     if (near)
         return store_fail(sc->s, SEGRT_ENOTFOUND, "unknown segment '%s' (did you mean '%s'?)",
                           name, near);
