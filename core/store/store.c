@@ -1,6 +1,7 @@
 /*
  * store.c — opening and closing a store, error recording, transactions that
- * survive map growth, the meta counters, and reading a contact's row.
+ * survive map growth (store_write) and read snapshots (store_read), the meta
+ * counters, and reading a contact's row.
  *
  * Uses: LMDB, schema.h (loaded at open), row.h.
  */
@@ -272,7 +273,7 @@ int store_grow(segrt_store *s)
     return SEGRT_OK;
 }
 
-int store_write(segrt_store *s, int (*fn)(segrt_store *s, MDB_txn *txn, void *ud), void *ud)
+int store_write(segrt_store *s, store_txn_fn fn, void *ud)
 {
     if (s->readonly)
         return store_fail(s, SEGRT_EINVAL, "the store is open read-only");
@@ -295,6 +296,17 @@ int store_write(segrt_store *s, int (*fn)(segrt_store *s, MDB_txn *txn, void *ud
         if (rc != SEGRT_OK)
             return rc;
     }
+}
+
+int store_read(segrt_store *s, store_txn_fn fn, void *ud)
+{
+    MDB_txn *txn;
+    int rc = store_txn_begin(s, MDB_RDONLY, &txn);
+    if (rc != SEGRT_OK)
+        return rc;
+    rc = fn(s, txn, ud);
+    mdb_txn_abort(txn);
+    return rc;
 }
 
 int store_counter_get(segrt_store *s, MDB_txn *txn, const char *name, uint64_t *v)

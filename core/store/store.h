@@ -60,11 +60,21 @@ int store_txn_begin(segrt_store *s, unsigned flags, MDB_txn **txn);
 /* Double the map size after MDB_MAP_FULL (no transaction may be open). */
 int store_grow(segrt_store *s);
 
+/* What runs inside a transaction: SEGRT_OK, or a code recorded on s with store_fail. */
+typedef int (*store_txn_fn)(segrt_store *s, MDB_txn *txn, void *ud);
+
 /*
  * Run fn in a write transaction and commit it; when the map fills, grow it
  * and run fn again from the start. fn must not have effects outside txn.
  */
-int store_write(segrt_store *s, int (*fn)(segrt_store *s, MDB_txn *txn, void *ud), void *ud);
+int store_write(segrt_store *s, store_txn_fn fn, void *ud);
+
+/*
+ * Run fn in a read transaction (a snapshot of the store), closed on every
+ * path when fn returns; returns what fn returned. Bytes fn reads from the
+ * map are valid only until it returns.
+ */
+int store_read(segrt_store *s, store_txn_fn fn, void *ud);
 
 /* Counters kept in meta under a name; missing reads as 0. */
 int store_counter_get(segrt_store *s, MDB_txn *txn, const char *name, uint64_t *v);
