@@ -1,7 +1,8 @@
 /*
  * store.c — opening and closing a store, error recording, transactions that
- * survive map growth (store_write) and read snapshots (store_read), the meta
- * counters, and reading a contact's row.
+ * survive map growth (store_write) and read snapshots (store_read), walking
+ * a table or a key prefix of it (store_scan), the meta counters, and reading
+ * a contact's row.
  *
  * Uses: LMDB, schema.h (loaded at open), row.h.
  */
@@ -306,6 +307,49 @@ int store_read(segrt_store *s, store_txn_fn fn, void *ud)
         return rc;
     rc = fn(s, txn, ud);
     mdb_txn_abort(txn);
+    return rc;
+}
+
+struct scan_args {
+    enum store_db db;
+    const void *prefix;
+    size_t n;
+    const char *what;
+    store_scan_fn fn;
+    void *ud;
+};
+
+static int scan_snapshot(segrt_store *s, MDB_txn *txn, void *ud)
+{
+    const struct scan_args *a = ud;
+    return store_scan(s, txn, a->db, a->prefix, a->n, a->what, a->fn, a->ud);
+}
+
+int store_scan(segrt_store *s, MDB_txn *txn, enum store_db db, const void *prefix, size_t n,
+               const char *what, store_scan_fn fn, void *ud)
+{
+    if (txn == NULL) {
+        struct scan_args a = { db, prefix, n, what, fn, ud };
+        return store_read(s, scan_snapshot, &a);
+    }
+    if (!store_has_db(s, db))
+        return SEGRT_OK;
+    MDB_cursor *cur;
+    int mrc = mdb_cursor_open(txn, s->dbi[db], &cur);
+    if (mrc != 0)
+        return store_mdb_fail(s, mrc, what);
+    MDB_val k = { n, (void *)prefix }, v;
+    int rc = SEGRT_OK;
+    mrc = mdb_cursor_get(cur, &k, &v, n ? MDB_SET_RANGE : MDB_FIRST);
+    while (mrc == 0 && (n == 0 || (k.mv_size >= n && memcmp(k.mv_data, prefix, n) == 0))) {
+        rc = fn(s, txn, ud, &k, &v);
+        if (rc != SEGRT_OK)
+            break;
+        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    if (rc == SEGRT_OK && mrc != 0 && mrc != MDB_NOTFOUND)
+        rc = store_mdb_fail(s, mrc, what);
     return rc;
 }
 

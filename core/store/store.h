@@ -1,6 +1,6 @@
 /*
- * store.h — the store handle, its LMDB databases and the transaction and
- * counter helpers every other store unit uses.
+ * store.h — the store handle, its LMDB databases and the transaction, scan
+ * and counter helpers every other store unit uses.
  *
  * Layout (one LMDB environment per store directory, named databases):
  *   meta      string key -> small value: format, counters, schema
@@ -75,6 +75,25 @@ int store_write(segrt_store *s, store_txn_fn fn, void *ud);
  * map are valid only until it returns.
  */
 int store_read(segrt_store *s, store_txn_fn fn, void *ud);
+
+/*
+ * What store_scan calls for each key k and value v: SEGRT_OK goes on, any
+ * other code stops the scan and is returned by it. k and v are borrowed
+ * from the map until txn ends; fn must not change the scanned table (collect
+ * what to change, then change it after the scan).
+ */
+typedef int (*store_scan_fn)(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k,
+                             const MDB_val *v);
+
+/*
+ * Call fn in key order for each entry of table db whose key starts with the
+ * n bytes at prefix (n 0: every entry), in txn (read or write; NULL: in a
+ * read snapshot of the scan's own, as store_read). The end of the entries is
+ * not an error; an LMDB error is recorded as "what: ..." and returned. A
+ * table the store does not have (store_has_db) reads as empty.
+ */
+int store_scan(segrt_store *s, MDB_txn *txn, enum store_db db, const void *prefix, size_t n,
+               const char *what, store_scan_fn fn, void *ud);
 
 /* Counters kept in meta under a name; missing reads as 0. */
 int store_counter_get(segrt_store *s, MDB_txn *txn, const char *name, uint64_t *v);
