@@ -241,6 +241,26 @@ static void map_pages_read(map_pages *m, size_t bytes)
         map_pages_drop(m);
 }
 
+/* A pass over the timelines: what it collects, and the map pages it has read. */
+typedef struct events_pass {
+    proj_scan *sc;
+    map_pages pages;
+} events_pass;
+
+static int scan_one(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k, const MDB_val *v)
+{
+    events_pass *e = ud;
+    uint32_t ord;
+    (void)txn;
+    if (k->mv_size != sizeof ord)
+        return store_fail(s, SEGRT_ECORRUPT, "an events key has a bad size");
+    memcpy(&ord, k->mv_data, sizeof ord);
+    int rc = scan_timeline(e->sc, ord, v);
+    if (rc == SEGRT_OK)
+        map_pages_read(&e->pages, v->mv_size);
+    return rc;
+}
+
 /* One pass over every timeline of txn, collecting what sc asks for. */
 static int scan_events(proj_scan *sc)
 {
@@ -254,32 +274,12 @@ static int scan_events(proj_scan *sc)
             return store_fail(s, SEGRT_ENOMEM, "out of memory building event projections");
         sc->nt = 1;
     }
-    map_pages pages;
-    map_pages_init(s, &pages);
-    map_pages_drop(&pages); /* what the caller read before counts too */
-    MDB_cursor *cur;
-    int mrc = mdb_cursor_open(sc->txn, s->dbi[DB_EVENTS], &cur);
-    if (mrc != 0)
-        return store_mdb_fail(s, mrc, "reading events for projections");
-    MDB_val k, v;
-    mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-    while (mrc == 0) {
-        uint32_t ord;
-        if (k.mv_size != sizeof ord) {
-            rc = store_fail(s, SEGRT_ECORRUPT, "an events key has a bad size");
-            break;
-        }
-        memcpy(&ord, k.mv_data, sizeof ord);
-        rc = scan_timeline(sc, ord, &v);
-        if (rc != SEGRT_OK)
-            break;
-        map_pages_read(&pages, v.mv_size);
-        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-    }
-    mdb_cursor_close(cur);
-    map_pages_drop(&pages);
-    if (rc == SEGRT_OK && mrc != MDB_NOTFOUND)
-        rc = store_mdb_fail(s, mrc, "reading events for projections");
+    events_pass e = { .sc = sc };
+    map_pages_init(s, &e.pages);
+    map_pages_drop(&e.pages); /* what the caller read before counts too */
+    rc = store_scan(s, sc->txn, DB_EVENTS, NULL, 0, "reading events for projections", scan_one,
+                    &e);
+    map_pages_drop(&e.pages);
     return rc;
 }
 
@@ -551,35 +551,21 @@ done:
     return rc;
 }
 
-/* Every stored key names a type the timelines have, with a known column. */
-static int verify_keys(segrt_store *s, MDB_txn *txn, const proj_scan *sc)
+/* A stored key names a type the timelines have (those of the scan ud), with a known column. */
+static int verify_key(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k, const MDB_val *v)
 {
-    MDB_cursor *cur;
-    int rc = SEGRT_OK, mrc = mdb_cursor_open(txn, s->dbi[DB_PROJ], &cur);
-    if (mrc != 0)
-        return store_mdb_fail(s, mrc, "check");
-    MDB_val k, v;
-    mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-    while (mrc == 0) {
-        const unsigned char *p = k.mv_data;
-        if (k.mv_size != 5 || p[4] >= PC_COUNT) {
-            rc = store_fail(s, SEGRT_ECORRUPT, "check: the projections table has a bad key");
-            break;
-        }
-        uint32_t type = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-        if (type >= sc->nt || sc->t[type].n == 0) {
-            char name[80];
-            rc = store_fail(s, SEGRT_ECORRUPT,
-                            "check: the projections hold event type %u (%s), which no timeline "
-                            "has", type, type_name(s, txn, type, name, sizeof name));
-            break;
-        }
-        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-    }
-    mdb_cursor_close(cur);
-    if (rc == SEGRT_OK && mrc != MDB_NOTFOUND)
-        rc = store_mdb_fail(s, mrc, "check");
-    return rc;
+    const proj_scan *sc = ud;
+    const unsigned char *p = k->mv_data;
+    (void)v;
+    if (k->mv_size != 5 || p[4] >= PC_COUNT)
+        return store_fail(s, SEGRT_ECORRUPT, "check: the projections table has a bad key");
+    uint32_t type = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+    if (type < sc->nt && sc->t[type].n != 0)
+        return SEGRT_OK;
+    char name[80];
+    return store_fail(s, SEGRT_ECORRUPT,
+                      "check: the projections hold event type %u (%s), which no timeline has",
+                      type, type_name(s, txn, type, name, sizeof name));
 }
 
 int projection_verify(segrt_store *s, MDB_txn *txn)
@@ -597,14 +583,14 @@ int projection_verify(segrt_store *s, MDB_txn *txn)
         if (sc.t[t].n == 0)
             continue;
         rc = verify_type(s, txn, (uint32_t)t, &sc.t[t]);
-        for (int c = 0; c < PC_COUNT; c++) { /* keep n: verify_keys reads it */
+        for (int c = 0; c < PC_COUNT; c++) { /* keep n: verify_key reads it */
             free(sc.t[t].col[c]);
             sc.t[t].col[c] = NULL;
         }
         map_pages_drop(&pages); /* the stored arrays just compared */
     }
-    if (rc == SEGRT_OK)
-        rc = verify_keys(s, txn, &sc);
+    if (rc == SEGRT_OK) /* every stored key names a type the timelines have */
+        rc = store_scan(s, txn, DB_PROJ, NULL, 0, "check", verify_key, &sc);
     scan_free(&sc);
     return rc;
 }
