@@ -123,6 +123,7 @@ typedef struct finder {
     uint32_t nslots, slots_cap;
     uint32_t *pair_slot, *pair_ord; /* one pair per contact with a key */
     size_t npairs, pairs_cap;
+    row rec;              /* scratch: the record being keyed */
 } finder;
 
 static const field_def *string_field(const struct schema *sc, const char *name)
@@ -251,38 +252,31 @@ static int add_pair(finder *fd, uint32_t ord)
     return SEGRT_OK;
 }
 
+static int key_contact(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k,
+                       const MDB_val *v)
+{
+    finder *fd = ud;
+    uint32_t ord;
+    int has = 0, rc;
+    (void)txn;
+    memcpy(&ord, k->mv_data, sizeof ord);
+    int drc = row_decode(&fd->rec, v->mv_data, v->mv_size);
+    if (drc != 0)
+        rc = drc == -2 ? SEGRT_ENOMEM
+                       : store_fail(s, SEGRT_ECORRUPT, "contact %u has a corrupt record", ord);
+    else
+        rc = key_of(fd, &fd->rec, &has);
+    if (rc == SEGRT_OK && has)
+        rc = add_pair(fd, ord);
+    return rc == SEGRT_ENOMEM ? store_fail(s, rc, "out of memory finding duplicates") : rc;
+}
+
 /* Key every live contact (one pass over the records). */
 static int scan(finder *fd)
 {
-    MDB_cursor *cur;
-    int mrc = mdb_cursor_open(fd->txn, fd->s->dbi[DB_CONTACTS], &cur);
-    if (mrc != 0)
-        return store_mdb_fail(fd->s, mrc, "reading contacts");
-    MDB_val k, v;
-    row r = { 0 };
-    int rc = SEGRT_OK;
-    mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-    while (mrc == 0 && rc == SEGRT_OK) {
-        uint32_t ord;
-        int has = 0;
-        memcpy(&ord, k.mv_data, sizeof ord);
-        int drc = row_decode(&r, v.mv_data, v.mv_size);
-        if (drc != 0)
-            rc = drc == -2 ? SEGRT_ENOMEM
-                           : store_fail(fd->s, SEGRT_ECORRUPT, "contact %u has a corrupt record",
-                                        ord);
-        if (rc == SEGRT_OK)
-            rc = key_of(fd, &r, &has);
-        if (rc == SEGRT_OK && has)
-            rc = add_pair(fd, ord);
-        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-    }
-    row_free(&r);
-    mdb_cursor_close(cur);
-    if (rc == SEGRT_ENOMEM)
-        return store_fail(fd->s, rc, "out of memory finding duplicates");
-    if (rc == SEGRT_OK && mrc != MDB_NOTFOUND)
-        rc = store_mdb_fail(fd->s, mrc, "reading contacts");
+    int rc = store_scan(fd->s, fd->txn, DB_CONTACTS, NULL, 0, "reading contacts", key_contact,
+                        fd);
+    row_free(&fd->rec);
     return rc;
 }
 

@@ -168,6 +168,19 @@ static void unload(import_ctx *c)
     c->loaded = 0;
 }
 
+static int load_id(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k, const MDB_val *v)
+{
+    import_ctx *c = ud;
+    uint32_t ord;
+    (void)txn;
+    int rc = store_ord_decode(s, v, "id index entry", &ord);
+    if (rc != SEGRT_OK)
+        return rc;
+    if (strmap_put(c->ids, k->mv_data, k->mv_size, ord) != 0)
+        return store_fail(s, SEGRT_ENOMEM, "out of memory loading the id index");
+    return SEGRT_OK;
+}
+
 static int load_ids(import_ctx *c)
 {
     segrt_store *s = c->s;
@@ -179,29 +192,7 @@ static int load_ids(import_ctx *c)
     if (rc != SEGRT_OK)
         return rc;
     c->next_ord = (uint32_t)next;
-    MDB_cursor *cur;
-    int mrc = mdb_cursor_open(c->txn, s->dbi[DB_IDS], &cur);
-    if (mrc != 0)
-        return store_mdb_fail(s, mrc, "reading the id index");
-    MDB_val k, v;
-    mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-    while (mrc == 0) {
-        uint32_t ord;
-        if (v.mv_size != sizeof ord) {
-            mdb_cursor_close(cur);
-            return store_fail(s, SEGRT_ECORRUPT, "id index entry has a bad size");
-        }
-        memcpy(&ord, v.mv_data, sizeof ord);
-        if (strmap_put(c->ids, k.mv_data, k.mv_size, ord) != 0) {
-            mdb_cursor_close(cur);
-            return store_fail(s, SEGRT_ENOMEM, "out of memory loading the id index");
-        }
-        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-    }
-    mdb_cursor_close(cur);
-    if (mrc != MDB_NOTFOUND)
-        return store_mdb_fail(s, mrc, "reading the id index");
-    return SEGRT_OK;
+    return store_scan(s, c->txn, DB_IDS, NULL, 0, "reading the id index", load_id, c);
 }
 
 /* Match the columns to the schema as committed: field ids may have been rolled back. */

@@ -27,9 +27,9 @@ static int check_id(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k, co
     ids_check *c = ud;
     uint32_t ord;
     MDB_val rk = store_ord_key(&ord), rv;
-    if (v->mv_size != sizeof ord)
-        return store_fail(s, SEGRT_ECORRUPT, "check: an id index entry has a bad size");
-    memcpy(&ord, v->mv_data, sizeof ord);
+    int rc = store_ord_decode(s, v, "check: an id index entry", &ord);
+    if (rc != SEGRT_OK)
+        return rc;
     c->n++;
     if (mdb_get(txn, s->dbi[DB_CONTACTS], &rk, &rv) != 0)
         return store_fail(s, SEGRT_ECORRUPT, "check: id '%.*s' maps to missing contact %u",

@@ -252,10 +252,9 @@ static int scan_one(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k, co
     events_pass *e = ud;
     uint32_t ord;
     (void)txn;
-    if (k->mv_size != sizeof ord)
-        return store_fail(s, SEGRT_ECORRUPT, "an events key has a bad size");
-    memcpy(&ord, k->mv_data, sizeof ord);
-    int rc = scan_timeline(e->sc, ord, v);
+    int rc = store_ord_decode(s, k, "an events key", &ord);
+    if (rc == SEGRT_OK)
+        rc = scan_timeline(e->sc, ord, v);
     if (rc == SEGRT_OK)
         map_pages_read(&e->pages, v->mv_size);
     return rc;

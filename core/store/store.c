@@ -384,6 +384,14 @@ int store_counter_set(segrt_store *s, MDB_txn *txn, const char *name, uint64_t v
     return mrc == 0 ? SEGRT_OK : store_mdb_fail(s, mrc, name);
 }
 
+int store_ord_decode(segrt_store *s, const MDB_val *val, const char *what, uint32_t *ord)
+{
+    if (val->mv_size != sizeof *ord)
+        return store_fail(s, SEGRT_ECORRUPT, "%s has a bad size", what);
+    memcpy(ord, val->mv_data, sizeof *ord);
+    return SEGRT_OK;
+}
+
 int store_ord_of(segrt_store *s, MDB_txn *txn, const char *id, uint32_t *ord)
 {
     MDB_val k = { strlen(id), (void *)id }, v;

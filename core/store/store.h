@@ -107,6 +107,12 @@ static inline MDB_val store_ord_key(uint32_t *ord)
     return k;
 }
 
+/*
+ * The ordinal held in val (an ordinal key, an id index value) into *ord;
+ * SEGRT_ECORRUPT ("<what> has a bad size") when val is not 4 bytes.
+ */
+int store_ord_decode(segrt_store *s, const MDB_val *val, const char *what, uint32_t *ord);
+
 /* Whether the store has table db (only a later table can be missing, read-only). */
 static inline int store_has_db(const segrt_store *s, enum store_db db)
 {
