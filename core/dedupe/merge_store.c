@@ -8,11 +8,12 @@
  * group), so these walk all of it; so does merge_each_into, for the export
  * of a survivor (what is kept of the contacts merged into it is held data).
  *
- * Uses: merge.h, merge_record.h, dedupe.h, row.h.
+ * Uses: merge.h, merge_record.h, dedupe.h, row.h, array.h.
  */
 #include "dedupe/merge.h"
 
 #include "store/row.h"
+#include "util/array.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,14 +87,8 @@ typedef struct u32s {
 
 static int u32s_push(u32s *a, uint32_t x)
 {
-    if (a->n == a->cap) {
-        size_t cap = a->cap ? a->cap * 2 : 16;
-        uint32_t *p = realloc(a->v, cap * sizeof *p);
-        if (p == NULL)
-            return -1;
-        a->v = p;
-        a->cap = cap;
-    }
+    if (ARRAY_RESERVE(a->v, a->cap, a->n + 1) != 0)
+        return -1;
     a->v[a->n++] = x;
     return 0;
 }

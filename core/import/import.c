@@ -10,7 +10,7 @@
  *
  * After an events import the event projections are rebuilt (projection.h).
  *
- * Uses: csv.h, jsonl.h, import_{contacts,events,consents}.c, store.h, projection.h.
+ * Uses: csv.h, jsonl.h, import_{contacts,events,consents}.c, store.h, projection.h, array.h.
  */
 #include "import/import.h"
 
@@ -18,6 +18,7 @@
 #include "util/jsonl.h"
 #include "store/id_order.h"
 #include "store/projection.h"
+#include "util/array.h"
 #include "util/value.h"
 
 #include <errno.h>
@@ -131,14 +132,8 @@ int import_find_contact(import_ctx *c, const char *id, size_t n, uint32_t *ord)
 
 int import_pend(import_ctx *c, uint32_t ord, uint32_t at)
 {
-    if (c->npend == c->pend_cap) {
-        size_t cap = c->pend_cap ? c->pend_cap * 2 : 4096;
-        pend_rec *p = realloc(c->pend, cap * sizeof *p);
-        if (p == NULL)
-            return store_fail(c->s, SEGRT_ENOMEM, "out of memory buffering a batch");
-        c->pend = p;
-        c->pend_cap = cap;
-    }
+    if (ARRAY_RESERVE(c->pend, c->pend_cap, c->npend + 1) != 0)
+        return store_fail(c->s, SEGRT_ENOMEM, "out of memory buffering a batch");
     c->pend[c->npend++] = (pend_rec){ ord, at };
     if (c->touched)
         c->touched(c->touched_ud, ord, c->kind == SEGRT_EVENTS ? c->evs.recs[at].type : 0);
@@ -242,17 +237,10 @@ static int add_column(import_ctx *c, const char *name, size_t n, size_t *index)
             return SEGRT_OK;
         }
     }
-    if (c->ncols == c->cols_cap) {
-        size_t cap = c->cols_cap ? c->cols_cap * 2 : 32;
-        import_col *cols = realloc(c->cols, cap * sizeof *cols);
-        cell *cells = cols ? realloc(c->cells, cap * sizeof *cells) : NULL;
-        if (cols)
-            c->cols = cols;
-        if (cells == NULL)
-            return store_fail(c->s, SEGRT_ENOMEM, "out of memory reading columns");
-        c->cells = cells;
-        c->cols_cap = cap;
-    }
+    size_t cells_cap = c->cols_cap; /* cols and cells share cols_cap: grow cells first */
+    if (ARRAY_RESERVE(c->cells, cells_cap, c->ncols + 1) != 0 ||
+        ARRAY_RESERVE(c->cols, c->cols_cap, c->ncols + 1) != 0)
+        return store_fail(c->s, SEGRT_ENOMEM, "out of memory reading columns");
     import_col *col = &c->cols[c->ncols];
     *col = (import_col){ .name = strndup(name, n) };
     if (col->name == NULL)

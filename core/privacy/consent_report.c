@@ -4,11 +4,12 @@
  * not expired); segrt_consent_report(): per purpose, the records in force at
  * NOW by status and legal basis, expired, stale and expiring grants.
  *
- * Uses: consent.h, dict.h, schema.h, value.h.
+ * Uses: consent.h, dict.h, schema.h, value.h, array.h.
  */
 #include "privacy/consent.h"
 #include "store/dict.h"
 #include "store/schema.h"
+#include "util/array.h"
 #include "util/value.h"
 
 #include <stdio.h>
@@ -69,15 +70,8 @@ static int tally(segrt_store *s, void *ctx, const consent_list *l)
             first = l->recs[j].purpose != p;
         if (!first)
             continue;
-        if (p >= x->npc) {
-            size_t n = p * 2 + 8;
-            purpose_count *g = realloc(x->pc, n * sizeof *g);
-            if (g == NULL)
-                return store_fail(s, SEGRT_ENOMEM, "out of memory");
-            memset(g + x->npc, 0, (n - x->npc) * sizeof *g);
-            x->pc = g;
-            x->npc = n;
-        }
+        if (ARRAY_RESERVE_ZERO(x->pc, x->npc, (size_t)p + 1) != 0)
+            return store_fail(s, SEGRT_ENOMEM, "out of memory");
         x->pc[p].with_record++;
         const consent_rec *r = consent_in_force(l, p, s->now);
         if (r && r->status == CS_GRANTED && (r->expires == VALUE_MISSING || r->expires > s->now))
@@ -136,15 +130,8 @@ static int report_tally(segrt_store *s, void *ctx, const consent_list *l)
         const consent_rec *r = first ? consent_in_force(l, p, now) : NULL;
         if (r == NULL)
             continue;
-        if (p >= x->nt) {
-            size_t n = (size_t)p * 2 + 8;
-            segrt_consent_tally *g = realloc(x->t, n * sizeof *g);
-            if (g == NULL)
-                return store_fail(s, SEGRT_ENOMEM, "out of memory");
-            memset(g + x->nt, 0, (n - x->nt) * sizeof *g);
-            x->t = g;
-            x->nt = n;
-        }
+        if (ARRAY_RESERVE_ZERO(x->t, x->nt, (size_t)p + 1) != 0)
+            return store_fail(s, SEGRT_ENOMEM, "out of memory");
         segrt_consent_tally *t = &x->t[p];
         t->contacts++;
         if (r->status < SEGRT_CONSENT_STATUS_COUNT)

@@ -8,13 +8,14 @@
  * batches (erase.h): one write transaction and one rebuild of the derived
  * data per batch, an audit entry per contact as `segrt erase` writes.
  *
- * Uses: erase.h, row.h, event.h, consent.h, schema.h, value.h.
+ * Uses: erase.h, row.h, event.h, consent.h, schema.h, value.h, array.h.
  */
 #include "privacy/consent.h"
 #include "privacy/erase.h"
 #include "store/event.h"
 #include "store/row.h"
 #include "store/schema.h"
+#include "util/array.h"
 #include "util/value.h"
 
 #include <stdlib.h>
@@ -35,14 +36,8 @@ static void id_list_free(id_list *l)
 
 static int id_list_add(id_list *l, const char *id, size_t n)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        char **p = realloc(l->ids, cap * sizeof *p);
-        if (p == NULL)
-            return -1;
-        l->ids = p;
-        l->cap = cap;
-    }
+    if (ARRAY_RESERVE(l->ids, l->cap, l->n + 1) != 0)
+        return -1;
     char *s = malloc(n + 1);
     if (s == NULL)
         return -1;

@@ -3,9 +3,11 @@
  * (entered/exited by XOR with the previous run), the history, the segments a
  * contact belongs to, erasure, and who entered or left since an earlier run.
  *
- * Uses: store.h (the segments database, meta counters), mset.h, bitset.h, buf.h.
+ * Uses: store.h (the segments database, meta counters), mset.h, bitset.h, buf.h, array.h.
  */
 #include "store/membership.h"
+
+#include "util/array.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -708,14 +710,8 @@ typedef struct row_list {
 static int list_row(void *ud, const membership_row *row)
 {
     row_list *l = ud;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 16;
-        membership_row *r = realloc(l->r, cap * sizeof *r);
-        if (r == NULL)
-            return store_fail(l->s, SEGRT_ENOMEM, "out of memory");
-        l->r = r;
-        l->cap = cap;
-    }
+    if (ARRAY_RESERVE(l->r, l->cap, l->n + 1) != 0)
+        return store_fail(l->s, SEGRT_ENOMEM, "out of memory");
     l->r[l->n++] = *row;
     return SEGRT_OK;
 }

@@ -14,13 +14,14 @@
  * The timelines are keyed by ordinal and sorted by ts, so one cursor pass
  * appends every event in (ord, ts) order: no sort.
  *
- * Uses: store.h, event.h (the timeline value layout), LMDB.
+ * Uses: store.h, event.h (the timeline value layout), array.h, LMDB.
  */
 #include "store/projection.h"
 
 #include "store/dict.h"
 #include "store/event.h"
 #include "store/schema.h"
+#include "util/array.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,7 +79,12 @@ static void scan_free(proj_scan *sc)
     sc->nt = 0;
 }
 
-/* Room for at least want events; the arrays keep their contents. */
+/*
+ * Room for at least want events; the arrays keep their contents. Not
+ * ARRAY_RESERVE: six arrays share one capacity, the first is the type's
+ * exact count (build_start), and growing by half rather than doubling keeps
+ * the largest arrays a rebuild holds near their size.
+ */
 static int build_grow(proj_build *b, size_t want)
 {
     size_t cap = b->cap ? b->cap : 16;
@@ -127,15 +133,8 @@ static int build_of(proj_scan *sc, uint32_t type, uint32_t ord, proj_build **out
         if (type >= TYPE_CODE_LIMIT)
             return store_fail(sc->s, SEGRT_ECORRUPT,
                               "events of contact %u have an impossible type code %u", ord, type);
-        if (type >= sc->nt) {
-            size_t nt = sc->nt * 2 > (size_t)type + 1 ? sc->nt * 2 : (size_t)type + 8;
-            proj_build *t = realloc(sc->t, nt * sizeof *t);
-            if (t == NULL)
-                return store_fail(sc->s, SEGRT_ENOMEM, "out of memory building event projections");
-            memset(t + sc->nt, 0, (nt - sc->nt) * sizeof *t);
-            sc->t = t;
-            sc->nt = nt;
-        }
+        if (ARRAY_RESERVE_ZERO(sc->t, sc->nt, (size_t)type + 1) != 0)
+            return store_fail(sc->s, SEGRT_ENOMEM, "out of memory building event projections");
         *out = &sc->t[type];
     }
     if (!(*out)->seen)

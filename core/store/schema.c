@@ -2,9 +2,11 @@
  * schema.c — contact field registry kept in meta as "field:<name>" ->
  * (u16 id, u8 type), with the built-in types of the well-known fields.
  *
- * Uses: store.h.
+ * Uses: store.h, array.h.
  */
 #include "store/schema.h"
+
+#include "util/array.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -108,10 +110,8 @@ const field_def *schema_by_id(const struct schema *sc, uint16_t id)
 static int cache_append(struct schema *sc, const char *name, size_t n, uint16_t id,
                         segrt_type type)
 {
-    field_def *grown = realloc(sc->fields, (sc->n + 1) * sizeof *grown);
-    if (grown == NULL)
+    if (ARRAY_RESERVE(sc->fields, sc->cap, sc->n + 1) != 0)
         return SEGRT_ENOMEM;
-    sc->fields = grown;
     char *copy = strndup(name, n);
     if (copy == NULL)
         return SEGRT_ENOMEM;
@@ -153,15 +153,9 @@ int schema_load_txn(segrt_store *s, MDB_txn *txn)
     return SEGRT_OK;
 }
 
-static int load_in(segrt_store *s, MDB_txn *txn, void *ud)
-{
-    (void)ud;
-    return schema_load_txn(s, txn);
-}
-
 int schema_load(segrt_store *s)
 {
-    return store_read(s, load_in, NULL);
+    return schema_load_txn(s, NULL);
 }
 
 int schema_add(segrt_store *s, MDB_txn *txn, const char *name, size_t n, segrt_type type,

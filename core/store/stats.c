@@ -3,11 +3,12 @@
  * (segrt_event_type_counts), fields with how many contacts have a value
  * (segrt_fields).
  *
- * Uses: store.h, schema.h, column.h, dict.h, value.h.
+ * Uses: store.h, schema.h, column.h, dict.h, value.h, array.h.
  */
 #include "store/column.h"
 #include "store/dict.h"
 #include "store/schema.h"
+#include "util/array.h"
 #include "util/value.h"
 
 #include <stdio.h>
@@ -53,7 +54,7 @@ static int by_name(const void *a, const void *b)
 /* The per-type counters of meta ("evtype:<code>") with their names. */
 typedef struct type_counts {
     type_count *tc;
-    size_t n;
+    size_t n, cap;
 } type_counts;
 
 static int read_type_count(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k,
@@ -70,10 +71,8 @@ static int read_type_count(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val
     if (count == 0 ||
         dict_string(s, txn, FIELD_EV_TYPE, (uint32_t)strtoul(num, NULL, 10), &name) != 0)
         return SEGRT_OK;
-    type_count *grown = realloc(t->tc, (t->n + 1) * sizeof *t->tc);
-    char *copy = grown ? strndup(name.mv_data, name.mv_size) : NULL;
-    if (grown)
-        t->tc = grown;
+    char *copy = ARRAY_RESERVE(t->tc, t->cap, t->n + 1) == 0
+                     ? strndup(name.mv_data, name.mv_size) : NULL;
     if (copy == NULL)
         return store_fail(s, SEGRT_ENOMEM, "out of memory");
     t->tc[t->n++] = (type_count){ copy, count };
@@ -83,7 +82,7 @@ static int read_type_count(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val
 int segrt_event_type_counts(segrt_store *s,
                             int (*fn)(void *ud, const char *type, uint64_t n), void *ud)
 {
-    type_counts t = { NULL, 0 };
+    type_counts t = { NULL, 0, 0 };
     int rc = store_scan(s, NULL, DB_META, "evtype:", 7, "reading event counts", read_type_count,
                         &t);
     if (t.n)
@@ -243,21 +242,15 @@ static int count_codes(segrt_store *s, MDB_txn *txn, const field_def *f, uint64_
             memcpy(&code, p + i, 4);
             if (code == 0)
                 continue;
-            if (code >= cap) {
-                size_t ncap = code * 2 + 16;
-                code_count *g = realloc(cc, ncap * sizeof *g);
-                if (g == NULL) {
-                    free(cc);
-                    return store_fail(s, SEGRT_ENOMEM, "out of memory");
-                }
-                for (size_t j = cap; j < ncap; j++)
-                    g[j] = (code_count){ (uint32_t)j, 0 };
-                cc = g;
-                cap = ncap;
+            if (ARRAY_RESERVE_ZERO(cc, cap, (size_t)code + 1) != 0) {
+                free(cc);
+                return store_fail(s, SEGRT_ENOMEM, "out of memory");
             }
             cc[code].n++;
         }
     }
+    for (size_t code = 0; code < cap; code++)
+        cc[code].code = (uint32_t)code;
     *counts = cc;
     *ncodes = cap;
     return SEGRT_OK;
