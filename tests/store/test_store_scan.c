@@ -4,7 +4,8 @@
  * more on either side; an empty or missing table; a code from fn stops the
  * scan and comes back with its message; an LMDB error is recorded with the
  * caller's context; a write transaction sees its own puts; without a
- * transaction the scan reads a snapshot of its own and closes it.
+ * transaction the scan reads a snapshot of its own and closes it. Also
+ * store_ord_decode, with which scans read an entry's ordinal.
  *
  * Uses: cmocka, store.h, segrt.h, test_util.h.
  */
@@ -217,6 +218,20 @@ static void test_store_scan_without_a_txn_leaves_no_reader_open(void **state)
     assert_int_equal(lines, 0);
 }
 
+/* store_ord_decode: what scans of ordinal keys and id index values read their ordinal with. */
+static void test_store_ord_decode_reads_four_bytes_and_names_a_bad_size(void **state)
+{
+    tu_fixture *f = *state;
+    uint32_t seven = 7, ord = 0;
+    MDB_val good = store_ord_key(&seven), bad = { 3, &seven };
+    assert_int_equal(store_ord_decode(f->s, &good, "a test key", &ord), SEGRT_OK);
+    assert_int_equal(ord, 7);
+    ord = 99;
+    assert_int_equal(store_ord_decode(f->s, &bad, "a test key", &ord), SEGRT_ECORRUPT);
+    assert_int_equal(ord, 99);
+    assert_string_equal(segrt_errmsg(f->s), "a test key has a bad size");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -230,6 +245,7 @@ int main(void)
         TU_STORE_TEST(test_store_scan_records_an_lmdb_error_with_its_context),
         TU_STORE_TEST(test_store_scan_in_a_write_txn_sees_its_own_puts),
         TU_STORE_TEST(test_store_scan_without_a_txn_leaves_no_reader_open),
+        TU_STORE_TEST(test_store_ord_decode_reads_four_bytes_and_names_a_bad_size),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
