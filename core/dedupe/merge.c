@@ -24,7 +24,7 @@
 
 #include "store/audit.h"
 #include "store/column.h"
-#include "privacy/consent.h"
+#include "store/consent.h"
 #include "store/dict.h"
 #include "privacy/erase.h"
 #include "store/membership.h"

@@ -16,7 +16,7 @@
 
 #include "store/audit.h"
 #include "store/column.h"
-#include "privacy/consent.h"
+#include "store/consent.h"
 #include "store/id_order.h"
 #include "store/membership.h"
 #include "dedupe/merge_record.h"

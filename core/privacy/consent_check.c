@@ -5,7 +5,7 @@
  * not stale; a script's seg.consent can change the bases and max_age and add
  * a check(c, rec) function run on the contacts that pass the rest.
  */
-#include "privacy/consent.h"
+#include "store/consent.h"
 #include "store/dict.h"
 #include "store/schema.h"
 #include "lua/script.h"

@@ -6,7 +6,7 @@
  *
  * Uses: consent.h, dict.h, schema.h, value.h.
  */
-#include "privacy/consent.h"
+#include "store/consent.h"
 #include "store/dict.h"
 #include "store/schema.h"
 #include "util/value.h"

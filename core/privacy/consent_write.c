@@ -12,7 +12,7 @@
  * Uses: consent.h, dict.h, schema.h, audit.h, value.h.
  */
 #include "store/audit.h"
-#include "privacy/consent.h"
+#include "store/consent.h"
 #include "store/dict.h"
 #include "store/schema.h"
 #include "util/value.h"

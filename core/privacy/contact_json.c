@@ -9,7 +9,7 @@
 #include "privacy/contact_json.h"
 
 #include "store/audit.h"
-#include "privacy/consent.h"
+#include "store/consent.h"
 #include "store/dict.h"
 #include "store/event.h"
 #include "store/membership.h"

@@ -16,7 +16,7 @@
 #include "store/audit.h"
 #include "dedupe/merge.h"
 #include "store/column.h"
-#include "privacy/consent.h"
+#include "store/consent.h"
 #include "store/dict.h"
 #include "store/event.h"
 #include "store/id_order.h"

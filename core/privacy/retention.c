@@ -10,7 +10,7 @@
  *
  * Uses: erase.h, row.h, event.h, consent.h, schema.h, value.h.
  */
-#include "privacy/consent.h"
+#include "store/consent.h"
 #include "privacy/erase.h"
 #include "store/event.h"
 #include "store/row.h"

@@ -8,7 +8,7 @@
  * Uses: store.h, row.h, event.h, consent.h, column.h, schema.h, projection.h.
  */
 #include "store/column.h"
-#include "privacy/consent.h"
+#include "store/consent.h"
 #include "store/event.h"
 #include "store/projection.h"
 #include "store/row.h"

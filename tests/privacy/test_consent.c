@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "privacy/consent.h"
+#include "store/consent.h"
 #include "util/value.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))

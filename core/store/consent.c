@@ -1,7 +1,7 @@
 /*
  * consent.c — consent histories and the record in force (consent.h).
  */
-#include "privacy/consent.h"
+#include "store/consent.h"
 
 #include "util/value.h"
 
