@@ -67,14 +67,14 @@ int segrt_consent_summary(segrt_store *s,
     mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
     while (mrc == 0 && rc == SEGRT_OK) {
         l.n = 0;
-        if (cs_list_decode(&l, v.mv_data, v.mv_size) != 0)
+        if (consent_list_decode(&l, v.mv_data, v.mv_size) != 0)
             rc = store_fail(s, SEGRT_ECORRUPT, "a consent history is corrupt");
         else
             rc = tally(s, &l, &pc, &npc);
         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
     mdb_cursor_close(cur);
-    cs_list_free(&l);
+    consent_list_free(&l);
     if (rc == SEGRT_OK && mrc != MDB_NOTFOUND)
         rc = store_mdb_fail(s, mrc, "reading consents");
     for (size_t p = 1; rc == SEGRT_OK && p < npc; p++) {
@@ -168,7 +168,7 @@ int segrt_consent_report(segrt_store *s, int64_t max_age,
         mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
     while (mrc == 0 && rc == SEGRT_OK) {
         l.n = 0;
-        int drc = cs_list_decode(&l, v.mv_data, v.mv_size);
+        int drc = consent_list_decode(&l, v.mv_data, v.mv_size);
         if (drc != 0)
             rc = drc == -2 ? store_fail(s, SEGRT_ENOMEM, "out of memory")
                            : store_fail(s, SEGRT_ECORRUPT, "a consent history is corrupt");
@@ -202,7 +202,7 @@ int segrt_consent_report(segrt_store *s, int64_t max_age,
     }
     free(names);
     free(x.t);
-    cs_list_free(&l);
+    consent_list_free(&l);
     if (cur)
         mdb_cursor_close(cur);
     mdb_txn_abort(txn);

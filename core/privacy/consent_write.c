@@ -74,7 +74,7 @@ static int append_txn(segrt_store *s, MDB_txn *txn, void *ud)
     MDB_val k = store_ord_key(&ord), v;
     int mrc = mdb_get(txn, s->dbi[DB_CONSENTS], &k, &v);
     if (mrc == 0) {
-        int drc = cs_list_decode(&l, v.mv_data, v.mv_size);
+        int drc = consent_list_decode(&l, v.mv_data, v.mv_size);
         if (drc != 0) {
             rc = drc == -2 ? store_fail(s, SEGRT_ENOMEM, "out of memory reading consents")
                            : store_fail(s, SEGRT_ECORRUPT, "consents of contact %u are corrupt",
@@ -86,13 +86,13 @@ static int append_txn(segrt_store *s, MDB_txn *txn, void *ud)
         goto done;
     }
     int added;
-    if (cs_list_add(&l, &a->rec, &added) != 0) {
+    if (consent_list_add(&l, &a->rec, &added) != 0) {
         rc = store_fail(s, SEGRT_ENOMEM, "out of memory adding a consent record");
         goto done;
     }
     if (!added)
         goto done; /* held already: no change, nothing to audit */
-    if (cs_list_encode(&l, &enc) != 0) {
+    if (consent_list_encode(&l, &enc) != 0) {
         rc = store_fail(s, SEGRT_ENOMEM, "out of memory adding a consent record");
         goto done;
     }
@@ -113,7 +113,7 @@ static int append_txn(segrt_store *s, MDB_txn *txn, void *ud)
     }
 done:
     buf_free(&enc);
-    cs_list_free(&l);
+    consent_list_free(&l);
     return rc;
 }
 
@@ -190,7 +190,7 @@ int segrt_consent_history(segrt_store *s, const char *id,
         rc = store_mdb_fail(s, mrc, "reading consents");
         goto done;
     }
-    int drc = cs_list_decode(&l, v.mv_data, v.mv_size);
+    int drc = consent_list_decode(&l, v.mv_data, v.mv_size);
     if (drc != 0) {
         rc = drc == -2 ? store_fail(s, SEGRT_ENOMEM, "out of memory reading consents")
                        : store_fail(s, SEGRT_ECORRUPT, "consents of contact %u are corrupt", ord);
@@ -213,7 +213,7 @@ int segrt_consent_history(segrt_store *s, const char *id,
         rc = fn(ud, &out);
     }
 done:
-    cs_list_free(&l);
+    consent_list_free(&l);
     mdb_txn_abort(txn);
     return rc;
 }

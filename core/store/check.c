@@ -102,9 +102,9 @@ static int decode_events(const MDB_val *v, uint64_t *items)
 static int decode_consents(const MDB_val *v, uint64_t *items)
 {
     consent_list l = { 0 };
-    int rc = cs_list_decode(&l, v->mv_data, v->mv_size);
+    int rc = consent_list_decode(&l, v->mv_data, v->mv_size);
     *items += l.n;
-    cs_list_free(&l);
+    consent_list_free(&l);
     return rc;
 }
 
