@@ -1,0 +1,65 @@
+/**
+ * @file segrt/pack.h
+ * @brief Packs: segment scripts found by name, bundled with the library or
+ * installed on the pack search path. Listing them and the search path.
+ */
+#ifndef SEGRT_PUBLIC_PACK_H
+#define SEGRT_PUBLIC_PACK_H
+
+#include "segrt/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * Call @p fn with the name and one-line summary of every bundled pack, in
+ * name order.
+ * @param fn called with @p ud, the name and the summary (static strings); a
+ *        non-zero return stops the iteration
+ * @param ud passed to fn
+ * @return SEGRT_OK or fn's non-zero return
+ */
+SEGRT_API int segrt_packs_each(int (*fn)(void *ud, const char *name, const char *summary),
+                               void *ud);
+
+/** A pack as segrt_packs_list() reports it; the strings are borrowed for the call of fn. */
+typedef struct segrt_pack_info {
+    const char *name;        /**< what a SCRIPT argument calls it */
+    const char *version;     /**< as its seg.pack declares it; "" when it failed to load */
+    const char *description; /**< as its seg.pack declares it; "" when it failed to load */
+    const char *origin;      /**< "bundled", or the installed file (NAME.lua) or folder (NAME/) */
+    const char *shadowed_by; /**< for a bundled pack hidden by an installed one: where that is */
+    const char *error;       /**< why loading it failed (a missing dependency, a cycle, ...) */
+} segrt_pack_info;
+
+/**
+ * Call @p fn for every pack a script name can refer to: the packs installed
+ * on the search path (segrt_packs_path()) and the bundled ones, in name
+ * order, an installed pack before the bundled pack of the same name, which
+ * it shadows (shadowed_by is then set and the name loads the installed
+ * one). Each pack runs in a sandbox without a store, so that its seg.pack
+ * declaration can be read; shadowed_by and error are NULL when they do not
+ * apply.
+ * @param fn called with @p ud and the pack; a non-zero return stops the iteration
+ * @param ud passed to fn
+ * @return SEGRT_OK, fn's non-zero return, or SEGRT_ENOMEM when out of memory
+ */
+SEGRT_API int segrt_packs_list(int (*fn)(void *ud, const segrt_pack_info *p), void *ud);
+
+/**
+ * The pack search path, where installed packs are found: $SEGRT_PACKS
+ * (directories separated by ':'), else $XDG_DATA_HOME/segrt/packs, else
+ * ~/.local/share/segrt/packs. A pack there is a file NAME.lua or a folder
+ * NAME/ with init.lua (whose modules it requires as "NAME.module"); the
+ * first directory that has NAME wins.
+ * @param buf receives the path as snprintf writes it ("" when there is none)
+ * @param n the size of buf
+ * @return the length the path needs (without its NUL)
+ */
+SEGRT_API size_t segrt_packs_path(char *buf, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SEGRT_PUBLIC_PACK_H */
