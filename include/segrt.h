@@ -12,6 +12,7 @@
 #define SEGRT_H
 
 #include "segrt/common.h"   /* error codes, segrt_free, times */
+#include "segrt/version.h"  /* SEGRT_VERSION, segrt_version() */
 #include "segrt/store.h"    /* the store: open, NOW, stats, check, audit log */
 #include "segrt/schema.h"   /* contact fields and their types */
 #include "segrt/import.h"   /* importing contacts, events, consent records */
