@@ -102,7 +102,7 @@ static int print_changes(const cli *c, segrt_store *s, const changes_args *a, co
     if (rc != SEGRT_OK)
         return rc;
     tally t = { a->jsonl, 0, 0, 0 };
-    rc = segrt_segment_changes(s, segment, since, print_change, &t);
+    rc = segrt_segment_changes_foreach(s, segment, since, print_change, &t);
     if (rc == SEGRT_OK)
         print_header(&t);
     if (rc == SEGRT_OK && fflush(stdout) != 0)

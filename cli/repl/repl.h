@@ -145,7 +145,7 @@ typedef struct repl_values {
     size_t len;
     unsigned limit, shown, distinct;
 } repl_values;
-/* A segrt_field_value_counts() callback filling a repl_values. */
+/* A segrt_field_values_foreach() callback filling a repl_values. */
 int repl_add_value(void *ud, const char *value, uint64_t n);
 
 #endif

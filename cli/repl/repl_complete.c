@@ -46,9 +46,9 @@ static void load_names(repl *r)
     if (r->names_loaded)
         return;
     r->names_loaded = 1;
-    if (segrt_fields(r->s, add_field, &r->fields) != SEGRT_OK ||
+    if (segrt_fields_foreach(r->s, add_field, &r->fields) != SEGRT_OK ||
         repl_strings_add(&r->fields, "age") != 0 ||
-        segrt_event_type_counts(r->s, add_type, &r->types) != SEGRT_OK)
+        segrt_event_types_foreach(r->s, add_type, &r->types) != SEGRT_OK)
         r->names_loaded = 0; /* try again at the next Tab */
 }
 

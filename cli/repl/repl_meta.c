@@ -2,8 +2,8 @@
  * repl_meta.c — the REPL's :commands (repl.h): :help, :fields, :events,
  * :segments, :show ID, :load FILE, :save FILE, :now [T], :time, :quit.
  *
- * Uses: the public stats API (segrt_fields, segrt_field_value_counts,
- * segrt_event_type_counts), the contact card, and the seg language itself
+ * Uses: the public stats API (segrt_fields_foreach, segrt_field_values_foreach,
+ * segrt_event_types_foreach), the contact card, and the seg language itself
  * for the date range of each event type (E.type:first() / :last()).
  */
 #include "repl.h"
@@ -58,7 +58,7 @@ static void meta_fields(repl *r, const char *arg)
 {
     (void)arg;
     field_rows rows = { 0 };
-    int rc = segrt_fields(r->s, collect_field, &rows);
+    int rc = segrt_fields_foreach(r->s, collect_field, &rows);
     if (rc != SEGRT_OK) {
         if (rows.oom)
             repl_error(r, "out of memory");
@@ -73,7 +73,7 @@ static void meta_fields(repl *r, const char *arg)
             repl_values l = { .limit = 3 };
             snprintf(present, sizeof present, "%llu", (unsigned long long)rows.v[i].present);
             if (rows.v[i].type == SEGRT_T_STRING) {
-                rc = segrt_field_value_counts(r->s, rows.v[i].name, repl_add_value, &l);
+                rc = segrt_field_values_foreach(r->s, rows.v[i].name, repl_add_value, &l);
                 snprintf(values, sizeof values, "%u distinct: %s%s", l.distinct, l.text,
                          l.distinct > l.shown ? ", ..." : "");
             }
@@ -160,7 +160,7 @@ static void meta_events(repl *r, const char *arg)
 {
     (void)arg;
     type_rows rows = { .oom = 0 };
-    int rc = segrt_event_type_counts(r->s, collect_type, &rows);
+    int rc = segrt_event_types_foreach(r->s, collect_type, &rows);
     if (rc != SEGRT_OK) {
         if (rows.oom)
             repl_error(r, "out of memory");

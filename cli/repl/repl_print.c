@@ -8,7 +8,7 @@
  *   anything else as Lua's tostring
  *
  * Uses: script.h (script_eval_predicate, script_eval_value), value.h
- * (formatting), segrt_set_rows_json for the sample rows (jansson).
+ * (formatting), segrt_set_rows_foreach for the sample rows (jansson).
  */
 #include "repl.h"
 #include "util/value.h"
@@ -165,9 +165,9 @@ static void print_sample(repl *r, const segrt_set *set, int idx)
         header[i + 1] = fields.v[i];
     sample x = { .fields = &fields };
     repl_table_init(&x.table, 1 + fields.n, header, 0);
-    int rc = fields.n ? segrt_set_rows_json(r->s, set, (const char *const *)fields.v, fields.n,
-                                            sample_row, &x)
-                      : segrt_set_ids(r->s, set, sample_id, &x);
+    int rc = fields.n ? segrt_set_rows_foreach(r->s, set, (const char *const *)fields.v, fields.n,
+                                               sample_row, &x)
+                      : segrt_set_ids_foreach(r->s, set, sample_id, &x);
     if (rc == SEGRT_OK || rc == SAMPLE_FULL) {
         repl_table_print(&x.table, 2);
         if (n > x.rows)
@@ -306,7 +306,7 @@ static void print_top_values(repl *r, int idx)
     rawget_key(r->L, idx, "name");
     const char *name = lua_tostring(r->L, -1);
     repl_values t = { .limit = 5 };
-    if (name && segrt_field_value_counts(r->s, name, repl_add_value, &t) == SEGRT_OK)
+    if (name && segrt_field_values_foreach(r->s, name, repl_add_value, &t) == SEGRT_OK)
         printf("  %u distinct: %s%s\n", t.distinct, t.text, t.distinct > t.shown ? ", ..." : "");
     lua_pop(r->L, 1);
 }

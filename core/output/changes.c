@@ -1,6 +1,6 @@
 /*
  * changes.c — who entered and who left a segment since one of its stored
- * runs (segrt_segment_changes, segrt_segment_run_at): the sets come from
+ * runs (segrt_segment_changes_foreach, segrt_segment_run_at): the sets come from
  * membership.c, the ids and e-mails from the contacts, in byte order of the
  * ids, for syncing a mail tool incrementally.
  *
@@ -49,8 +49,8 @@ static int emit(segrt_store *s, MDB_txn *txn, const bitset *entered, const bitse
     return rc;
 }
 
-int segrt_segment_changes(segrt_store *s, const char *name, uint64_t since,
-                          int (*fn)(void *ud, const segrt_change *c), void *ud)
+int segrt_segment_changes_foreach(segrt_store *s, const char *name, uint64_t since,
+                                  int (*fn)(void *ud, const segrt_change *c), void *ud)
 {
     if (s == NULL || name == NULL || fn == NULL)
         return SEGRT_EINVAL;

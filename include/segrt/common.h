@@ -77,6 +77,15 @@ SEGRT_API const char *segrt_errname(int code);
 SEGRT_API void segrt_free(void *p);
 
 /**
+ * Told about one contact, by its external id.
+ * @param ud the ud given with the callback
+ * @param id the contact's external id (borrowed for the call)
+ * @return 0 to go on; non-zero stops, and the function that called it
+ *         returns that value
+ */
+typedef int (*segrt_id_fn)(void *ud, const char *id);
+
+/**
  * Parse a time.
  * @param text YYYY-MM-DDTHH:MM:SSZ, or YYYY-MM-DD (midnight UTC)
  * @param out receives the time in unix seconds (0 on failure)

@@ -87,23 +87,30 @@ typedef struct segrt_consent_record {
 } segrt_consent_record;
 
 /**
+ * Told about one consent record.
+ * @param ud the ud given with the callback
+ * @param r the record (borrowed for the call)
+ * @return 0 to go on; non-zero stops the iteration, which returns it
+ */
+typedef int (*segrt_consent_record_fn)(void *ud, const segrt_consent_record *r);
+
+/**
  * Call @p fn for each consent record of a contact in the order they were
  * recorded (the full history, GDPR Art. 7(1)).
  * @param s the store
  * @param id the contact's external id
- * @param fn called with @p ud and the record; a non-zero return stops the iteration
+ * @param fn called for each record
  * @param ud passed to fn
  * @return SEGRT_OK, fn's non-zero return, SEGRT_ENOTFOUND when the id is
  *         unknown, or another error code
  */
-SEGRT_API int segrt_consent_history(segrt_store *s, const char *id,
-                                    int (*fn)(void *ud, const segrt_consent_record *r),
-                                    void *ud);
+SEGRT_API int segrt_consent_history_foreach(segrt_store *s, const char *id,
+                                            segrt_consent_record_fn fn, void *ud);
 
-/** Days ahead of NOW within which segrt_consent_report() counts a grant as expiring. */
+/** Days ahead of NOW within which segrt_consent_report_foreach() counts a grant expiring. */
 #define SEGRT_CONSENT_EXPIRING_DAYS 30
 
-/** What segrt_consent_report() counts for one purpose, over the records in force at NOW. */
+/** What segrt_consent_report_foreach() counts for one purpose, over the records in force. */
 typedef struct segrt_consent_tally {
     const char *purpose; /**< the consent purpose */
     uint64_t contacts;   /**< contacts with a record in force (records after NOW wait) */
@@ -115,33 +122,47 @@ typedef struct segrt_consent_tally {
 } segrt_consent_tally;
 
 /**
+ * Told about the records in force of one consent purpose.
+ * @param ud the ud given with the callback
+ * @param t the counts (borrowed for the call)
+ * @return 0 to go on; non-zero stops the iteration, which returns it
+ */
+typedef int (*segrt_consent_tally_fn)(void *ud, const segrt_consent_tally *t);
+
+/**
  * Call @p fn once per consent purpose, in name order, with the counts of the
  * records in force at NOW.
  * @param s the store
  * @param max_age seconds after which a grant is stale (0 or less: never)
- * @param fn called with @p ud and the tally (borrowed for the call); a
- *        non-zero return stops the iteration
+ * @param fn called for each purpose
  * @param ud passed to fn
  * @return SEGRT_OK, fn's non-zero return, or an error code
  */
-SEGRT_API int segrt_consent_report(segrt_store *s, int64_t max_age,
-                                   int (*fn)(void *ud, const segrt_consent_tally *t),
-                                   void *ud);
+SEGRT_API int segrt_consent_report_foreach(segrt_store *s, int64_t max_age,
+                                           segrt_consent_tally_fn fn, void *ud);
 
 /**
- * Call @p fn for each consent purpose with the number of contacts that have a
- * record for it and the number whose record in force at NOW is a grant that
- * has not expired.
+ * Told how many contacts have a record for one consent purpose.
+ * @param ud the ud given with the callback
+ * @param purpose the purpose (borrowed for the call)
+ * @param with_record the number of contacts that have a record for it
+ * @param granted the number whose record in force at NOW is a grant that
+ *        has not expired
+ * @return 0 to go on; non-zero stops the iteration, which returns it
+ */
+typedef int (*segrt_consent_summary_fn)(void *ud, const char *purpose, uint64_t with_record,
+                                        uint64_t granted);
+
+/**
+ * Call @p fn for each consent purpose with how many contacts have a record
+ * for it and how many a grant in force.
  * @param s the store
- * @param fn called with @p ud, the purpose (borrowed for the call) and the
- *        two counts; a non-zero return stops the iteration
+ * @param fn called for each purpose
  * @param ud passed to fn
  * @return SEGRT_OK, fn's non-zero return, or an error code
  */
-SEGRT_API int segrt_consent_summary(segrt_store *s,
-                                    int (*fn)(void *ud, const char *purpose,
-                                              uint64_t with_record, uint64_t granted),
-                                    void *ud);
+SEGRT_API int segrt_consent_summary_foreach(segrt_store *s, segrt_consent_summary_fn fn,
+                                            void *ud);
 
 #ifdef __cplusplus
 }

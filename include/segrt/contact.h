@@ -58,15 +58,13 @@ SEGRT_API int segrt_contact_erase(segrt_store *s, const char *id, const char *ac
  * @param inactive_days days without activity, at least 1
  * @param dry_run non-zero: erase nothing
  * @param actor who erases, for the audit log
- * @param fn called with @p ud and the contact's id (borrowed for the call);
- *        a non-zero return stops
+ * @param fn called with each inactive contact; a non-zero return stops
  * @param ud passed to fn
  * @return SEGRT_OK, fn's non-zero return, SEGRT_EINVAL when inactive_days is
  *         0, or another error code
  */
 SEGRT_API int segrt_retention(segrt_store *s, uint32_t inactive_days, int dry_run,
-                              const char *actor, int (*fn)(void *ud, const char *id),
-                              void *ud);
+                              const char *actor, segrt_id_fn fn, void *ud);
 
 #ifdef __cplusplus
 }

@@ -37,6 +37,24 @@ typedef struct segrt_dup_group {
     uint64_t merge;         /**< merged: the merge id (the audit entry's sequence); else 0 */
 } segrt_dup_group;
 
+/**
+ * Told about one group of duplicates.
+ * @param ud the options' ud
+ * @param g the group (borrowed for the call)
+ * @return 0 to go on; non-zero stops the reporting, and segrt_dedupe() returns it
+ */
+typedef int (*segrt_dup_group_fn)(void *ud, const segrt_dup_group *g);
+
+/**
+ * Told about a value that gives no key (a phone number that cannot be read).
+ * @param ud the options' ud
+ * @param id the contact's external id (borrowed for the call)
+ * @param value the value (borrowed for the call)
+ * @param why why it gives no key (borrowed for the call)
+ * @return 0 to go on; non-zero stops the reporting, and segrt_dedupe() returns it
+ */
+typedef int (*segrt_unreadable_fn)(void *ud, const char *id, const char *value, const char *why);
+
 /** Options of segrt_dedupe(); zero-initialise, then set what you need. */
 typedef struct segrt_dedupe_opts {
     segrt_dedupe_by by;       /**< the key */
@@ -44,10 +62,9 @@ typedef struct segrt_dedupe_opts {
     int merge;                /**< merge each group into its survivor */
     const char *actor;        /**< who merges, for the audit log (NULL: "unknown") */
     /** Each group, in number order (after the merges were committed). */
-    int (*on_group)(void *ud, const segrt_dup_group *g);
-    /** A value that gives no key: contact id, the value, why (a phone number
-     *  that cannot be read). NULL: they are only left out. */
-    int (*on_unreadable)(void *ud, const char *id, const char *value, const char *why);
+    segrt_dup_group_fn on_group;
+    /** Each value that gives no key. NULL: they are only left out. */
+    segrt_unreadable_fn on_unreadable;
     void *ud;                 /**< passed to the callbacks */
 } segrt_dedupe_opts;
 
@@ -79,8 +96,8 @@ SEGRT_API int segrt_dedupe(segrt_store *s, const segrt_dedupe_opts *o);
  * @param s the store
  * @param merge the merge id
  * @param actor who undoes it, for the audit log
- * @param fn (may be NULL) called with @p ud and each restored id (borrowed
- *        for the call); a non-zero return stops
+ * @param fn called with each restored contact (may be NULL); a non-zero
+ *        return stops
  * @param ud passed to fn
  * @return SEGRT_OK; SEGRT_ENOTFOUND when no merge with that id can be undone
  *         (with the reason: no such audit entry, not a merge, undone already
@@ -88,7 +105,7 @@ SEGRT_API int segrt_dedupe(segrt_store *s, const segrt_dedupe_opts *o);
  *         exists again; or another error code
  */
 SEGRT_API int segrt_dedupe_undo(segrt_store *s, uint64_t merge, const char *actor,
-                                int (*fn)(void *ud, const char *id), void *ud);
+                                segrt_id_fn fn, void *ud);
 
 /** A merge that can be undone. Borrowed for the duration of the callback. */
 typedef struct segrt_merge_info {
@@ -101,14 +118,21 @@ typedef struct segrt_merge_info {
 } segrt_merge_info;
 
 /**
+ * Told about one merge that can be undone.
+ * @param ud the ud given with the callback
+ * @param m the merge (borrowed for the call)
+ * @return 0 to go on; non-zero stops the iteration, which returns it
+ */
+typedef int (*segrt_merge_fn)(void *ud, const segrt_merge_info *m);
+
+/**
  * Call @p fn for each merge that can be undone, oldest first.
  * @param s the store
- * @param fn called with @p ud and the merge; a non-zero return stops the iteration
+ * @param fn called for each merge
  * @param ud passed to fn
  * @return SEGRT_OK, fn's non-zero return, or an error code
  */
-SEGRT_API int segrt_merges_each(segrt_store *s,
-                                int (*fn)(void *ud, const segrt_merge_info *m), void *ud);
+SEGRT_API int segrt_merges_foreach(segrt_store *s, segrt_merge_fn fn, void *ud);
 
 #ifdef __cplusplus
 }

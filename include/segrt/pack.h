@@ -13,17 +13,23 @@ extern "C" {
 #endif
 
 /**
- * Call @p fn with the name and one-line summary of every bundled pack, in
- * name order.
- * @param fn called with @p ud, the name and the summary (static strings); a
- *        non-zero return stops the iteration
+ * Told about one bundled pack.
+ * @param ud the ud given with the callback
+ * @param name the pack's name (a static string)
+ * @param summary its one-line summary (a static string)
+ * @return 0 to go on; non-zero stops the iteration, which returns it
+ */
+typedef int (*segrt_bundled_pack_fn)(void *ud, const char *name, const char *summary);
+
+/**
+ * Call @p fn for every bundled pack, in name order.
+ * @param fn called for each pack
  * @param ud passed to fn
  * @return SEGRT_OK or fn's non-zero return
  */
-SEGRT_API int segrt_packs_each(int (*fn)(void *ud, const char *name, const char *summary),
-                               void *ud);
+SEGRT_API int segrt_bundled_packs_foreach(segrt_bundled_pack_fn fn, void *ud);
 
-/** A pack as segrt_packs_list() reports it; the strings are borrowed for the call of fn. */
+/** A pack as segrt_packs_foreach() reports it; the strings are borrowed for the call of fn. */
 typedef struct segrt_pack_info {
     const char *name;        /**< what a SCRIPT argument calls it */
     const char *version;     /**< as its seg.pack declares it; "" when it failed to load */
@@ -34,6 +40,14 @@ typedef struct segrt_pack_info {
 } segrt_pack_info;
 
 /**
+ * Told about one pack.
+ * @param ud the ud given with the callback
+ * @param p the pack (borrowed for the call)
+ * @return 0 to go on; non-zero stops the iteration, which returns it
+ */
+typedef int (*segrt_pack_fn)(void *ud, const segrt_pack_info *p);
+
+/**
  * Call @p fn for every pack a script name can refer to: the packs installed
  * on the search path (segrt_packs_path()) and the bundled ones, in name
  * order, an installed pack before the bundled pack of the same name, which
@@ -41,11 +55,11 @@ typedef struct segrt_pack_info {
  * one). Each pack runs in a sandbox without a store, so that its seg.pack
  * declaration can be read; shadowed_by and error are NULL when they do not
  * apply.
- * @param fn called with @p ud and the pack; a non-zero return stops the iteration
+ * @param fn called for each pack
  * @param ud passed to fn
  * @return SEGRT_OK, fn's non-zero return, or SEGRT_ENOMEM when out of memory
  */
-SEGRT_API int segrt_packs_list(int (*fn)(void *ud, const segrt_pack_info *p), void *ud);
+SEGRT_API int segrt_packs_foreach(segrt_pack_fn fn, void *ud);
 
 /**
  * The pack search path, where installed packs are found: $SEGRT_PACKS

@@ -35,6 +35,14 @@ typedef struct segrt_change {
 SEGRT_API int segrt_segment_run_at(segrt_store *s, const char *name, int64_t t, uint64_t *run);
 
 /**
+ * Told about one contact whose membership changed.
+ * @param ud the ud given with the callback
+ * @param c the change (borrowed for the call)
+ * @return 0 to go on; non-zero stops the iteration, which returns it
+ */
+typedef int (*segrt_change_fn)(void *ud, const segrt_change *c);
+
+/**
  * Who entered and who left a segment between one of its stored runs and its
  * last stored run, once per contact in byte order of the ids. The members at
  * run @p since are rebuilt from the last run's members through the entered
@@ -42,15 +50,15 @@ SEGRT_API int segrt_segment_run_at(segrt_store *s, const char *name, int64_t t, 
  * @param s the store
  * @param name the segment's name
  * @param since the run number to start from
- * @param fn called with @p ud and the change; a non-zero return stops
+ * @param fn called for each contact that entered or left
  * @param ud passed to fn
  * @return SEGRT_OK; fn's non-zero return; SEGRT_ENOTFOUND, with a message in
  *         segrt_errmsg(), when the segment has no stored run, since is not
  *         one of its runs, or a later run was stored before runs kept their
  *         changes; or another error code
  */
-SEGRT_API int segrt_segment_changes(segrt_store *s, const char *name, uint64_t since,
-                                    int (*fn)(void *ud, const segrt_change *c), void *ud);
+SEGRT_API int segrt_segment_changes_foreach(segrt_store *s, const char *name, uint64_t since,
+                                            segrt_change_fn fn, void *ud);
 
 #ifdef __cplusplus
 }

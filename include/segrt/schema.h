@@ -50,31 +50,43 @@ SEGRT_API int segrt_type_parse(const char *name, segrt_type *out);
 SEGRT_API int segrt_field_declare(segrt_store *s, const char *name, segrt_type type);
 
 /**
+ * Told about one contact field.
+ * @param ud the ud given with the callback
+ * @param name the field's name (borrowed for the call)
+ * @param type its type
+ * @param present the number of contacts that have a value
+ * @return 0 to go on; non-zero stops the iteration, which returns it
+ */
+typedef int (*segrt_field_fn)(void *ud, const char *name, segrt_type type, uint64_t present);
+
+/**
  * Call @p fn for each contact field in declaration order.
  * @param s the store
- * @param fn called with @p ud, the field's name (borrowed for the call), its
- *        type and the number of contacts that have a value; a non-zero
- *        return stops the iteration
+ * @param fn called for each field
  * @param ud passed to fn
  * @return SEGRT_OK, fn's non-zero return, or an error code
  */
-SEGRT_API int segrt_fields(segrt_store *s,
-                           int (*fn)(void *ud, const char *name, segrt_type type,
-                                     uint64_t present),
-                           void *ud);
+SEGRT_API int segrt_fields_foreach(segrt_store *s, segrt_field_fn fn, void *ud);
+
+/**
+ * Told about one value of a string field.
+ * @param ud the ud given with the callback
+ * @param value the value (borrowed for the call)
+ * @param n the number of contacts that have it
+ * @return 0 to go on; non-zero stops the iteration, which returns it
+ */
+typedef int (*segrt_field_value_fn)(void *ud, const char *value, uint64_t n);
 
 /**
  * Call @p fn for each distinct value of a string field, most frequent first.
  * @param s the store
  * @param name the field
- * @param fn called with @p ud, the value (borrowed for the call) and the
- *        number of contacts that have it; a non-zero return stops the iteration
+ * @param fn called for each value
  * @param ud passed to fn
  * @return SEGRT_OK, fn's non-zero return, or an error code
  */
-SEGRT_API int segrt_field_value_counts(segrt_store *s, const char *name,
-                                       int (*fn)(void *ud, const char *value, uint64_t n),
-                                       void *ud);
+SEGRT_API int segrt_field_values_foreach(segrt_store *s, const char *name,
+                                         segrt_field_value_fn fn, void *ud);
 
 #ifdef __cplusplus
 }

@@ -64,17 +64,23 @@ SEGRT_API int segrt_set_contains(segrt_store *s, const segrt_set *m, const char 
 SEGRT_API uint64_t segrt_set_count(const segrt_set *m);
 
 /**
- * Call @p fn with the external id of every contact in a set, in byte order
- * of the ids.
+ * Call @p fn with every contact in a set, in byte order of the ids.
  * @param s the store the set is of
  * @param m the set
- * @param fn called with @p ud and the id (borrowed for the call); a non-zero
- *        return stops the iteration
+ * @param fn called for each contact
  * @param ud passed to fn
  * @return SEGRT_OK, fn's non-zero return, or an error code
  */
-SEGRT_API int segrt_set_ids(segrt_store *s, const segrt_set *m,
-                            int (*fn)(void *ud, const char *id), void *ud);
+SEGRT_API int segrt_set_ids_foreach(segrt_store *s, const segrt_set *m, segrt_id_fn fn,
+                                    void *ud);
+
+/**
+ * Told about one contact as a row.
+ * @param ud the ud given with the callback
+ * @param json the row, a compact JSON object (borrowed for the call)
+ * @return 0 to go on; non-zero stops the iteration, which returns it
+ */
+typedef int (*segrt_row_fn)(void *ud, const char *json);
 
 /**
  * Call @p fn for every contact of a set, in byte order of the ids, with a
@@ -84,31 +90,29 @@ SEGRT_API int segrt_set_ids(segrt_store *s, const segrt_set *m,
  * @param m the set
  * @param fields the contact fields to give
  * @param nfields how many fields there are
- * @param fn called with @p ud and the object's text (borrowed for the
- *        call); a non-zero return stops the iteration
+ * @param fn called for each contact
  * @param ud passed to fn
  * @return SEGRT_OK, fn's non-zero return, SEGRT_EINVAL naming an unknown
  *         field in segrt_errmsg(), or another error code
  */
-SEGRT_API int segrt_set_rows_json(segrt_store *s, const segrt_set *m, const char *const *fields,
-                                  size_t nfields, int (*fn)(void *ud, const char *json),
-                                  void *ud);
+SEGRT_API int segrt_set_rows_foreach(segrt_store *s, const segrt_set *m,
+                                     const char *const *fields, size_t nfields, segrt_row_fn fn,
+                                     void *ud);
 
 /**
- * As segrt_set_rows_json(), where the fields may also name scores and model
- * outputs of the script (e.g. "rfm.R"), evaluated at the store's NOW.
+ * As segrt_set_rows_foreach(), where the fields may also name scores and
+ * model outputs of the script (e.g. "rfm.R"), evaluated at the store's NOW.
  * @param sc the script
  * @param m the set (of the script's store)
  * @param fields the contact fields, scores and model outputs to give
  * @param nfields how many fields there are
- * @param fn called with @p ud and the object's text (borrowed for the
- *        call); a non-zero return stops the iteration
+ * @param fn called for each contact
  * @param ud passed to fn
- * @return as segrt_set_rows_json()
+ * @return as segrt_set_rows_foreach()
  */
-SEGRT_API int segrt_script_rows_json(segrt_script *sc, const segrt_set *m,
-                                     const char *const *fields, size_t nfields,
-                                     int (*fn)(void *ud, const char *json), void *ud);
+SEGRT_API int segrt_script_rows_foreach(segrt_script *sc, const segrt_set *m,
+                                        const char *const *fields, size_t nfields,
+                                        segrt_row_fn fn, void *ud);
 
 #ifdef __cplusplus
 }

@@ -91,16 +91,22 @@ typedef struct segrt_stats {
 SEGRT_API int segrt_store_stats(segrt_store *s, segrt_stats *out);
 
 /**
- * Call @p fn once per event type with its name and count, in name order.
+ * Told about one event type.
+ * @param ud the ud given with the callback
+ * @param type the type's name (borrowed for the call)
+ * @param n its number of events
+ * @return 0 to go on; non-zero stops the iteration, which returns it
+ */
+typedef int (*segrt_event_type_fn)(void *ud, const char *type, uint64_t n);
+
+/**
+ * Call @p fn once per event type, in name order.
  * @param s the store
- * @param fn called with @p ud, the type's name (borrowed for the call) and
- *        its number of events; a non-zero return stops the iteration
+ * @param fn called for each type
  * @param ud passed to fn
  * @return SEGRT_OK, fn's non-zero return, or an error code
  */
-SEGRT_API int segrt_event_type_counts(segrt_store *s,
-                                      int (*fn)(void *ud, const char *type, uint64_t n),
-                                      void *ud);
+SEGRT_API int segrt_event_types_foreach(segrt_store *s, segrt_event_type_fn fn, void *ud);
 
 /**
  * Check the store's internal consistency (id index, columns, counters).
@@ -121,16 +127,22 @@ typedef struct segrt_audit_entry {
 } segrt_audit_entry;
 
 /**
+ * Told about one audit entry.
+ * @param ud the ud given with the callback
+ * @param e the entry (borrowed for the call)
+ * @return 0 to go on; non-zero stops the iteration, which returns it
+ */
+typedef int (*segrt_audit_fn)(void *ud, const segrt_audit_entry *e);
+
+/**
  * Call @p fn for each entry of the audit log with ts >= @p since, oldest first.
  * @param s the store
  * @param since unix seconds
- * @param fn called with @p ud and the entry; a non-zero return stops the
- *        iteration
+ * @param fn called for each entry
  * @param ud passed to fn
  * @return SEGRT_OK, fn's non-zero return, or an error code
  */
-SEGRT_API int segrt_audit_each(segrt_store *s, int64_t since,
-                               int (*fn)(void *ud, const segrt_audit_entry *e), void *ud);
+SEGRT_API int segrt_audit_foreach(segrt_store *s, int64_t since, segrt_audit_fn fn, void *ud);
 
 #ifdef __cplusplus
 }

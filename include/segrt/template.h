@@ -22,6 +22,14 @@ typedef struct segrt_message {
 } segrt_message;
 
 /**
+ * Told about one rendered message.
+ * @param ud the ud given with the callback
+ * @param m the message (borrowed for the call)
+ * @return 0 to go on; non-zero stops the rendering, which returns it
+ */
+typedef int (*segrt_message_fn)(void *ud, const segrt_message *m);
+
+/**
  * Render a message template of the script for every member of a segment who
  * passes the consent check of the template's purpose at NOW, in byte order
  * of the ids. The placeholders were checked when the script loaded (a name
@@ -30,15 +38,14 @@ typedef struct segrt_message {
  * @param sc the script
  * @param segment the segment's name
  * @param template_name the template's name
- * @param fn called with @p ud and each message; a non-zero return stops
+ * @param fn called for each message
  * @param ud passed to fn
  * @return SEGRT_OK; fn's non-zero return; SEGRT_ENOTFOUND (with a "did you
  *         mean" hint in segrt_errmsg()) for an unknown segment or template;
  *         or another error code
  */
 SEGRT_API int segrt_template_render(segrt_script *sc, const char *segment,
-                                    const char *template_name,
-                                    int (*fn)(void *ud, const segrt_message *m), void *ud);
+                                    const char *template_name, segrt_message_fn fn, void *ud);
 
 #ifdef __cplusplus
 }
