@@ -1,7 +1,8 @@
 /**
  * @file segrt/common.h
  * @brief What every part of the segrt API shares: the export macro, error
- * codes and their messages, releasing returned memory, and times.
+ * codes and their messages, releasing returned memory, times, and "did you
+ * mean".
  *
  * Conventions of the whole API:
  *  - Handles are opaque. Every _open/_new has a _close/_free that accepts NULL.
@@ -99,6 +100,18 @@ SEGRT_API int segrt_time_parse(const char *text, int64_t *out);
  * @param out receives the text, NUL-terminated (at least 21 bytes)
  */
 SEGRT_API void segrt_time_format(int64_t t, char out[21]);
+
+/**
+ * "Did you mean": the known name closest to a misspelt one, by edit
+ * distance (a transposition counts as one edit), when at most a third of
+ * it differs.
+ * @param want the misspelt name
+ * @param names the known names
+ * @param n how many names there are
+ * @return one of names (borrowed from the caller), or NULL when none is close
+ */
+SEGRT_API const char *segrt_suggest_closest(const char *want, const char *const *names,
+                                            size_t n);
 
 #ifdef __cplusplus
 }

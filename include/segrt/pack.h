@@ -12,6 +12,18 @@
 extern "C" {
 #endif
 
+/** The longest pack name, in bytes. */
+#define SEGRT_PACK_NAME_MAX 100
+
+/**
+ * Whether a text is a pack name: [A-Za-z_][A-Za-z0-9_]*, at most
+ * SEGRT_PACK_NAME_MAX bytes. Only such names are looked up on the pack
+ * search path, so nothing outside it is ever opened.
+ * @param name the text
+ * @return 1 when it is a pack name, else 0
+ */
+SEGRT_API int segrt_pack_name_ok(const char *name);
+
 /**
  * Told about one bundled pack.
  * @param ud the ud given with the callback

@@ -23,6 +23,27 @@ typedef enum segrt_type {
     SEGRT_T_SET        /**< string set: a;b;c in CSV, an array in JSONL */
 } segrt_type;
 
+/** A number value is held exactly in micro-units: 12.5 is 12500000. */
+#define SEGRT_NUMBER_SCALE 1000000
+
+/** Bytes segrt_value_format() may write, its NUL included. */
+#define SEGRT_VALUE_TEXT_MAX 32
+
+/**
+ * Format a field value as an import reads it.
+ * @param type SEGRT_T_INTEGER, SEGRT_T_NUMBER (the value in micro-units,
+ *        written as the shortest exact decimal: 12.5, 3, -0.000001),
+ *        SEGRT_T_BOOLEAN (true or false), SEGRT_T_DATE (the value in days
+ *        since 1970-01-01, written YYYY-MM-DD) or SEGRT_T_TIMESTAMP (unix
+ *        seconds, written YYYY-MM-DDTHH:MM:SSZ); years outside 0000..9999
+ *        get a '-' sign or more digits
+ * @param v the value
+ * @param out receives the text, NUL-terminated (SEGRT_VALUE_TEXT_MAX bytes)
+ * @return the length written; 0, with "" written, for another type or a
+ *         date beyond years +-999999
+ */
+SEGRT_API size_t segrt_value_format(segrt_type type, int64_t v, char out[SEGRT_VALUE_TEXT_MAX]);
+
 /**
  * The name of a type.
  * @param t a type

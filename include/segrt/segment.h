@@ -114,6 +114,20 @@ SEGRT_API int segrt_script_rows_foreach(segrt_script *sc, const segrt_set *m,
                                         const char *const *fields, size_t nfields,
                                         segrt_row_fn fn, void *ud);
 
+/**
+ * The pairwise overlaps of sets as a text table: a header row of names,
+ * then per set a row whose cell in column B reads "N (P%)", N contacts in
+ * both and P their share of the row's set ("N (-)" for an empty row); the
+ * diagonal holds each set's size.
+ * @param n how many sets there are
+ * @param names their names, the table's row and column headers
+ * @param sets the sets, of one store
+ * @param text receives the table, malloc'd (segrt_free()); NULL on failure
+ * @return SEGRT_OK, SEGRT_ENOMEM, or SEGRT_EINVAL for missing arguments
+ */
+SEGRT_API int segrt_overlap_table(size_t n, const char *const names[],
+                                  const segrt_set *const sets[], char **text);
+
 #ifdef __cplusplus
 }
 #endif
