@@ -152,7 +152,7 @@ static void complete_dotted(repl *r, cands *c, const char *word)
         load_names(r);
         offer_all(c, &r->types);
     } else if (strcmp(base, "S") == 0 || strcmp(base, "seg.S") == 0) {
-        script_push_registry(r->sc, "scores");
+        segrt_lua_push_registry(r->sc, "scores");
         offer_keys(r, c, 0);
         lua_pop(r->L, 1);
     } else {

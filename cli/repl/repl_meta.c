@@ -139,9 +139,9 @@ static int event_date(repl *r, const char *type, int first, char out[24])
         lua_pop(L, 1);
         return SEGRT_ELUA;
     }
-    value_summary sum;
+    segrt_value_summary sum;
     segrt_set *present = NULL;
-    int rc = script_eval_value(r->sc, -1, &sum, &present);
+    int rc = segrt_lua_eval_value(r->sc, -1, &sum, &present);
     segrt_set_free(present);
     lua_pop(L, 2);
     if (rc != SEGRT_OK) {
@@ -202,7 +202,7 @@ static void meta_segments(repl *r, const char *arg)
     repl_table t;
     repl_table_init(&t, 5, header, 1u << 1 | 1u << 2);
     lua_State *L = r->L;
-    script_push_registry(r->sc, "by_name");            /* by_name */
+    segrt_lua_push_registry(r->sc, "by_name");            /* by_name */
     repl_interrupt_clear();
     for (size_t i = 0; i < n && !repl_interrupted(); i++) {
         const char *name = segrt_script_segment_name(r->sc, i);
@@ -251,7 +251,7 @@ static void declare_globals(repl *r, FILE *f)
 {
     lua_State *L = r->L;
     int top = lua_gettop(L);
-    script_push_registry(r->sc, "repl_globals");
+    segrt_lua_push_registry(r->sc, "repl_globals");
     const char *sep = "local ";
     for (lua_pushnil(L); lua_istable(L, top + 1) && lua_next(L, top + 1); lua_pop(L, 1)) {
         fprintf(f, "%s%s", sep, lua_tostring(L, -2));
