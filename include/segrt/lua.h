@@ -6,9 +6,10 @@
  * its stack.
  *
  * Not included by segrt.h: this is the one public header that needs
- * <lua.h> (Lua 5.4). Lua code run here is sandboxed as the script is; run it
- * with lua_pcall after segrt_lua_begin_call(), so that the limits of a call
- * apply to it.
+ * <lua.h>, so a host that includes it compiles with Lua 5.4's flags too
+ * (pkg-config --cflags lua5.4). Lua code run here is sandboxed as the
+ * script is; run it with lua_pcall after segrt_lua_begin_call(), so that
+ * the limits of a call apply to it.
  */
 #ifndef SEGRT_PUBLIC_LUA_H
 #define SEGRT_PUBLIC_LUA_H
