@@ -1,7 +1,7 @@
 /*
- * consent_report.c — segrt_consent_summary(): per purpose, how many contacts
+ * consent_report.c — segrt_consent_summary_foreach(): per purpose, how many contacts
  * have a record, and how many have a grant in force at NOW (status granted,
- * not expired); segrt_consent_report(): per purpose, the records in force at
+ * not expired); segrt_consent_report_foreach(): per purpose, the records in force at
  * NOW by status and legal basis, expired, stale and expiring grants.
  *
  * Uses: consent.h, dict.h, schema.h, value.h.
@@ -45,10 +45,10 @@ static int tally(segrt_store *s, const consent_list *l, purpose_count **pc, size
     return SEGRT_OK;
 }
 
-int segrt_consent_summary(segrt_store *s,
-                          int (*fn)(void *ud, const char *purpose, uint64_t with_record,
-                                    uint64_t granted),
-                          void *ud)
+int segrt_consent_summary_foreach(segrt_store *s,
+                                  int (*fn)(void *ud, const char *purpose, uint64_t with_record,
+                                            uint64_t granted),
+                                  void *ud)
 {
     MDB_txn *txn;
     int rc = store_txn_begin(s, MDB_RDONLY, &txn);
@@ -90,7 +90,7 @@ int segrt_consent_summary(segrt_store *s,
     return rc;
 }
 
-/* ------------------------------------------------------------ segrt_consent_report */
+/* ------------------------------------------------------------ segrt_consent_report_foreach */
 
 typedef struct report_ctx {
     segrt_store *s;
@@ -150,8 +150,8 @@ static int by_name(const void *a, const void *b)
     return strcmp(((const named_tally *)a)->name, ((const named_tally *)b)->name);
 }
 
-int segrt_consent_report(segrt_store *s, int64_t max_age,
-                         int (*fn)(void *ud, const segrt_consent_tally *t), void *ud)
+int segrt_consent_report_foreach(segrt_store *s, int64_t max_age,
+                                 int (*fn)(void *ud, const segrt_consent_tally *t), void *ud)
 {
     MDB_txn *txn;
     MDB_cursor *cur = NULL;

@@ -1,7 +1,7 @@
 /*
  * consent_write.c — consent records one at a time: segrt_consent_append()
  * (a record at NOW plus its audit entry, in one write transaction) and
- * segrt_consent_history() (a contact's records in order, each flagged when
+ * segrt_consent_history_foreach() (a contact's records in order, each flagged when
  * it is the one in force). Also the public names of statuses and bases.
  *
  * An appended record is stored exactly as an imported one (consent.h): the
@@ -170,8 +170,8 @@ static const char *dict_text(segrt_store *s, MDB_txn *txn, uint16_t field, uint3
     return out;
 }
 
-int segrt_consent_history(segrt_store *s, const char *id,
-                          int (*fn)(void *ud, const segrt_consent_record *r), void *ud)
+int segrt_consent_history_foreach(segrt_store *s, const char *id,
+                                  int (*fn)(void *ud, const segrt_consent_record *r), void *ud)
 {
     MDB_txn *txn;
     uint32_t ord;
