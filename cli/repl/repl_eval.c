@@ -8,7 +8,7 @@
  * use. Errors print with a traceback trimmed to the user's frames. Ctrl-C
  * sets a flag that a count hook turns into a Lua error ("interrupted").
  *
- * Uses: script.h (the state, the seg registry, refreshing the segments).
+ * Uses: segrt/lua.h (the state, the seg registry, refreshing the segments).
  */
 #include "repl.h"
 
@@ -128,7 +128,7 @@ int repl_pcall(repl *r, int nargs, int nresults)
     lua_pushcfunction(L, msgh);
     lua_insert(L, base);                               /* msgh below the function */
     repl_interrupt_clear();
-    segrt_script_begin_call(r->sc); /* each line has its own budget and deadline */
+    segrt_lua_begin_call(r->sc); /* each line has its own budget and deadline */
     int status = lua_pcall(L, nargs, nresults, base);
     lua_remove(L, base);
     if (status != LUA_OK && r->tty && repl_interrupted())
@@ -169,7 +169,7 @@ int repl_setup(repl *r)
     int rc = segrt_script_load_string(r->s, "repl", prelude, strlen(prelude), &r->sc);
     if (rc != SEGRT_OK)
         return rc;
-    r->L = r->sc->L;
+    r->L = segrt_lua_state(r->sc);
     lua_State *L = r->L;
     if (luaL_loadbufferx(L, session_code, strlen(session_code), "=repl", "t") != LUA_OK ||
         lua_pcall(L, 0, 6, 0) != LUA_OK) {
@@ -182,7 +182,7 @@ int repl_setup(repl *r)
     r->module_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     r->written_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     r->env_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    r->sc->sb.interrupt = &interrupt_flag; /* the sandbox's hook stops the running Lua code */
+    segrt_lua_set_interrupt(r->sc, &interrupt_flag); /* the sandbox's hook stops the Lua code */
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_sigint; /* no SA_RESTART: a wait for piped input returns EINTR */
@@ -221,7 +221,7 @@ static size_t definitions(repl *r)
 {
     lua_State *L = r->L;
     size_t n = 0;
-    lua_rawgeti(L, LUA_REGISTRYINDEX, r->sc->registry_ref); /* reg */
+    segrt_lua_push_registry(r->sc, NULL);              /* reg */
     lua_pushnil(L);
     while (lua_next(L, -2) != 0) {                     /* reg, key, kind */
         if (lua_istable(L, -1)) {
@@ -248,7 +248,7 @@ static int global_written(repl *r)
 /* Re-read the segment list; print a line for each segment from index first on. */
 static void segments_changed(repl *r, size_t first)
 {
-    int rc = script_refresh_segments(r->sc);
+    int rc = segrt_lua_refresh_segments(r->sc);
     if (rc != SEGRT_OK) {
         repl_fail(r, rc);
         return;
@@ -278,7 +278,7 @@ static const char *bare_segment(repl *r, const char *text, char *buf, size_t n)
         return NULL;
     memcpy(buf, text, len);
     buf[len] = '\0';
-    if (script_segment_index(r->sc, buf) < 0)
+    if (!cli_script_defines(r->sc, buf))
         return NULL;
     char head[256];
     snprintf(head, sizeof head, "%.*s", (int)strcspn(buf, "."), buf);
@@ -357,11 +357,10 @@ int repl_eval(repl *r, const char *text, int final)
 
 int repl_load_file(repl *r, const char *path)
 {
-    lua_State *L = r->L;
     size_t nseg = segrt_script_segment_count(r->sc);
-    script_push_script(L, path); /* a file, a folder pack or a pack's name */
+    segrt_lua_push_script(r->sc, path); /* a file, a folder pack or a pack's name */
     int status = repl_pcall(r, 0, 0);
-    if (script_refresh_segments(r->sc) != SEGRT_OK) {
+    if (segrt_lua_refresh_segments(r->sc) != SEGRT_OK) {
         repl_fail(r, SEGRT_ENOMEM);
         return SEGRT_ENOMEM;
     }

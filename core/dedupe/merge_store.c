@@ -1,6 +1,6 @@
 /*
  * merge_store.c — the undo records of merges as a whole: listing them
- * (segrt_merges_each, merge_each_into), dropping them when a contact is erased (merge_forget:
+ * (segrt_merges_foreach, merge_each_into), dropping them when a contact is erased (merge_forget:
  * they hold personal data), and saying where an erased id went
  * (merge_erase_hint).
  *
@@ -274,7 +274,7 @@ static int list_in(segrt_store *s, MDB_txn *txn, void *ud)
     return each_record(s, txn, list_one, l);
 }
 
-int segrt_merges_each(segrt_store *s, int (*fn)(void *ud, const segrt_merge_info *m), void *ud)
+int segrt_merges_foreach(segrt_store *s, int (*fn)(void *ud, const segrt_merge_info *m), void *ud)
 {
     lister l = { s, NULL, fn, ud };
     return store_read(s, list_in, &l);

@@ -133,8 +133,8 @@ static int ids_in_txn(segrt_store *s, MDB_txn *txn, const bitset *b,
     return ids_by_lookup(s, txn, b, n, fn, ud);
 }
 
-int segrt_set_ids(segrt_store *s, const segrt_set *m, int (*fn)(void *ud, const char *id),
-                  void *ud)
+int segrt_set_ids_foreach(segrt_store *s, const segrt_set *m, int (*fn)(void *ud, const char *id),
+                          void *ud)
 {
     if (s == NULL || m == NULL || fn == NULL)
         return SEGRT_EINVAL;
@@ -222,8 +222,8 @@ static int rows_json(segrt_store *s, const segrt_set *m, const char *const *fiel
     return rc;
 }
 
-int segrt_set_rows_json(segrt_store *s, const segrt_set *m, const char *const *fields,
-                        size_t nfields, int (*fn)(void *ud, const char *json), void *ud)
+int segrt_set_rows_foreach(segrt_store *s, const segrt_set *m, const char *const *fields,
+                           size_t nfields, int (*fn)(void *ud, const char *json), void *ud)
 {
     if (s == NULL || m == NULL || fn == NULL || (nfields && fields == NULL))
         return SEGRT_EINVAL;
@@ -262,8 +262,8 @@ static int eval_scores(plan_ctx *cx, void *ud)
     return rc;
 }
 
-int segrt_script_rows_json(segrt_script *sc, const segrt_set *m, const char *const *fields,
-                           size_t nfields, int (*fn)(void *ud, const char *json), void *ud)
+int segrt_script_rows_foreach(segrt_script *sc, const segrt_set *m, const char *const *fields,
+                              size_t nfields, int (*fn)(void *ud, const char *json), void *ud)
 {
     if (sc == NULL || m == NULL || fn == NULL || (nfields && fields == NULL))
         return SEGRT_EINVAL;

@@ -5,7 +5,7 @@
  * not stale; a script's seg.consent can change the bases and max_age and add
  * a check(c, rec) function run on the contacts that pass the rest.
  */
-#include "privacy/consent.h"
+#include "store/consent.h"
 #include "store/dict.h"
 #include "store/schema.h"
 #include "lua/script.h"
@@ -152,7 +152,7 @@ static int check_one(plan_ctx *cx, const char *purpose, const purpose_rule *rule
                      int proxy_idx)
 {
     l->n = 0;
-    if (cs_list_decode(l, v->mv_data, v->mv_size) != 0)
+    if (consent_list_decode(l, v->mv_data, v->mv_size) != 0)
         return store_fail(cx->s, SEGRT_ECORRUPT, "consents of contact %u are corrupt", ord);
     return check_list(cx, purpose, rule, code, ord, l, proxy, proxy_idx);
 }
@@ -178,13 +178,13 @@ int consent_objectors(plan_ctx *cx, bitset *out)
         uint32_t ord;
         memcpy(&ord, k.mv_data, sizeof ord);
         l.n = 0;
-        if (cs_list_decode(&l, v.mv_data, v.mv_size) != 0)
+        if (consent_list_decode(&l, v.mv_data, v.mv_size) != 0)
             rc = store_fail(cx->s, SEGRT_ECORRUPT, "consents of contact %u are corrupt", ord);
         else if (ord < cx->ncontacts && objects(&rule, &l, cx->now))
             bitset_set(out, ord);
     }
     mdb_cursor_close(cur);
-    cs_list_free(&l);
+    consent_list_free(&l);
     if (rc == SEGRT_OK && mrc != 0 && mrc != MDB_NOTFOUND)
         rc = store_mdb_fail(cx->s, mrc, "reading consents");
     if (rc != SEGRT_OK)
@@ -201,7 +201,7 @@ static int read_history(plan_ctx *cx, uint32_t ord, consent_list *l, int *found)
     *found = mrc == 0;
     if (mrc != 0 && mrc != MDB_NOTFOUND)
         return store_mdb_fail(cx->s, mrc, "reading consents");
-    if (mrc == 0 && cs_list_decode(l, v.mv_data, v.mv_size) != 0)
+    if (mrc == 0 && consent_list_decode(l, v.mv_data, v.mv_size) != 0)
         return store_fail(cx->s, SEGRT_ECORRUPT, "consents of contact %u are corrupt", ord);
     return SEGRT_OK;
 }
@@ -215,7 +215,7 @@ int consent_objects(plan_ctx *cx, uint32_t ord)
         rc = read_history(cx, ord, &l, &found);
     if (rc == SEGRT_OK)
         rc = found && objects(&rule, &l, cx->now);
-    cs_list_free(&l);
+    consent_list_free(&l);
     return rc;
 }
 
@@ -240,7 +240,7 @@ int consent_passes(plan_ctx *cx, const char *purpose, uint32_t ord)
             lua_pop(L, 1);
         }
     }
-    cs_list_free(&l);
+    consent_list_free(&l);
     return rc;
 }
 
@@ -302,7 +302,7 @@ int consent_filter(plan_ctx *cx, const char *purpose, bitset *bits)
     }
     if (cur)
         mdb_cursor_close(cur);
-    cs_list_free(&l);
+    consent_list_free(&l);
     if (proxy) {
         contact_proxy_done(proxy);
         lua_pop(L, 1);

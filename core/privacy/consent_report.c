@@ -1,12 +1,12 @@
 /*
- * consent_report.c — segrt_consent_summary(): per purpose, how many contacts
+ * consent_report.c — segrt_consent_summary_foreach(): per purpose, how many contacts
  * have a record, and how many have a grant in force at NOW (status granted,
- * not expired); segrt_consent_report(): per purpose, the records in force at
+ * not expired); segrt_consent_report_foreach(): per purpose, the records in force at
  * NOW by status and legal basis, expired, stale and expiring grants.
  *
  * Uses: consent.h, dict.h, schema.h, value.h, array.h.
  */
-#include "privacy/consent.h"
+#include "store/consent.h"
 #include "store/dict.h"
 #include "store/schema.h"
 #include "util/array.h"
@@ -29,7 +29,7 @@ static int count_one(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k, c
     (void)txn;
     (void)k;
     p->l.n = 0;
-    int drc = cs_list_decode(&p->l, v->mv_data, v->mv_size);
+    int drc = consent_list_decode(&p->l, v->mv_data, v->mv_size);
     if (drc != 0)
         return drc == -2 ? store_fail(s, SEGRT_ENOMEM, "out of memory")
                          : store_fail(s, SEGRT_ECORRUPT, "a consent history is corrupt");
@@ -42,11 +42,11 @@ static int count_histories(segrt_store *s, MDB_txn *txn,
 {
     history_pass p = { { 0 }, count, ctx };
     int rc = store_scan(s, txn, DB_CONSENTS, NULL, 0, "reading consents", count_one, &p);
-    cs_list_free(&p.l);
+    consent_list_free(&p.l);
     return rc;
 }
 
-/* ------------------------------------------------------------ segrt_consent_summary */
+/* ------------------------------------------------------------ segrt_consent_summary_foreach */
 
 typedef struct purpose_count {
     uint64_t with_record, granted;
@@ -96,10 +96,10 @@ static int summary_in(segrt_store *s, MDB_txn *txn, void *ud)
     return rc;
 }
 
-int segrt_consent_summary(segrt_store *s,
-                          int (*fn)(void *ud, const char *purpose, uint64_t with_record,
-                                    uint64_t granted),
-                          void *ud)
+int segrt_consent_summary_foreach(segrt_store *s,
+                                  int (*fn)(void *ud, const char *purpose, uint64_t with_record,
+                                            uint64_t granted),
+                                  void *ud)
 {
     summary_ctx x = { .fn = fn, .ud = ud };
     int rc = store_read(s, summary_in, &x);
@@ -107,7 +107,7 @@ int segrt_consent_summary(segrt_store *s,
     return rc;
 }
 
-/* ------------------------------------------------------------ segrt_consent_report */
+/* ------------------------------------------------------------ segrt_consent_report_foreach */
 
 typedef struct report_ctx {
     int64_t max_age;
@@ -194,8 +194,8 @@ static int report_in(segrt_store *s, MDB_txn *txn, void *ud)
     return rc;
 }
 
-int segrt_consent_report(segrt_store *s, int64_t max_age,
-                         int (*fn)(void *ud, const segrt_consent_tally *t), void *ud)
+int segrt_consent_report_foreach(segrt_store *s, int64_t max_age,
+                                 int (*fn)(void *ud, const segrt_consent_tally *t), void *ud)
 {
     report_ctx x = { .max_age = max_age, .fn = fn, .ud = ud };
     int rc = store_read(s, report_in, &x);

@@ -1,5 +1,5 @@
 /*
- * audit.c — the append-only audit log (audit.h, segrt_audit_each).
+ * audit.c — the append-only audit log (audit.h, segrt_audit_foreach).
  *
  * Entry: u64 seq key (MDB_INTEGERKEY) -> i64 ts, u32 ordinal, then
  * actor, action and detail, each NUL-terminated.
@@ -95,8 +95,8 @@ static int audit_one(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k, c
     return e.ts >= a->since ? a->fn(a->ud, &e) : SEGRT_OK;
 }
 
-int segrt_audit_each(segrt_store *s, int64_t since,
-                     int (*fn)(void *ud, const segrt_audit_entry *e), void *ud)
+int segrt_audit_foreach(segrt_store *s, int64_t since,
+                        int (*fn)(void *ud, const segrt_audit_entry *e), void *ud)
 {
     struct audit_scan a = { since, fn, ud };
     return store_scan(s, NULL, DB_AUDIT, NULL, 0, "reading the audit log", audit_one, &a);

@@ -1,7 +1,7 @@
 /*
  * stats.c — what a store holds: counts (segrt_store_stats), events per type
- * (segrt_event_type_counts), fields with how many contacts have a value
- * (segrt_fields).
+ * (segrt_event_types_foreach), fields with how many contacts have a value
+ * (segrt_fields_foreach).
  *
  * Uses: store.h, schema.h, column.h, dict.h, value.h, array.h.
  */
@@ -79,8 +79,8 @@ static int read_type_count(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val
     return SEGRT_OK;
 }
 
-int segrt_event_type_counts(segrt_store *s,
-                            int (*fn)(void *ud, const char *type, uint64_t n), void *ud)
+int segrt_event_types_foreach(segrt_store *s,
+                              int (*fn)(void *ud, const char *type, uint64_t n), void *ud)
 {
     type_counts t = { NULL, 0, 0 };
     int rc = store_scan(s, NULL, DB_META, "evtype:", 7, "reading event counts", read_type_count,
@@ -200,9 +200,9 @@ static int fields_in(segrt_store *s, MDB_txn *txn, void *ud)
     return rc;
 }
 
-int segrt_fields(segrt_store *s,
-                 int (*fn)(void *ud, const char *name, segrt_type type, uint64_t present),
-                 void *ud)
+int segrt_fields_foreach(segrt_store *s,
+                         int (*fn)(void *ud, const char *name, segrt_type type, uint64_t present),
+                         void *ud)
 {
     struct fields_args a = { fn, ud };
     return store_read(s, fields_in, &a);
@@ -286,8 +286,8 @@ static int values_in(segrt_store *s, MDB_txn *txn, void *ud)
     return rc;
 }
 
-int segrt_field_value_counts(segrt_store *s, const char *name,
-                             int (*fn)(void *ud, const char *value, uint64_t n), void *ud)
+int segrt_field_values_foreach(segrt_store *s, const char *name,
+                               int (*fn)(void *ud, const char *value, uint64_t n), void *ud)
 {
     const field_def *f = schema_find(s->schema, name, strlen(name));
     if (f == NULL)
