@@ -9,11 +9,12 @@
  * row, the number of events from the timeline's header), ties by id.
  *
  * Uses: row.h, dict.h, schema.h, strmap.h, email.h, phone.h, name_fold.h,
- * value.h.
+ * value.h, array.h.
  */
 #include "dedupe/dedupe.h"
 
 #include "store/dict.h"
+#include "util/array.h"
 #include "util/email.h"
 #include "util/name_fold.h"
 #include "util/phone.h"
@@ -59,7 +60,7 @@ typedef struct code_text {
     derive_fn derive;
     uint32_t *off; /* per code: offset + 1 in text; 0 not yet computed; UINT32_MAX no key */
     uint32_t *len;
-    uint32_t cap;
+    size_t cap;
     buf text;
 } code_text;
 
@@ -75,18 +76,10 @@ static int code_text_get(segrt_store *s, MDB_txn *txn, code_text *ct, uint32_t c
                          const char **text, size_t *len)
 {
     *text = NULL;
-    if (code >= ct->cap) {
-        uint32_t cap = code + code / 2 + 64;
-        uint32_t *off = realloc(ct->off, cap * sizeof *off);
-        uint32_t *ln = off ? realloc(ct->len, cap * sizeof *ln) : NULL;
-        if (off)
-            ct->off = off;
-        if (ln == NULL)
-            return store_fail(s, SEGRT_ENOMEM, "out of memory finding duplicates");
-        ct->len = ln;
-        memset(ct->off + ct->cap, 0, (cap - ct->cap) * sizeof *off);
-        ct->cap = cap;
-    }
+    size_t len_cap = ct->cap; /* off and len share cap: grow len first */
+    if (ARRAY_RESERVE(ct->len, len_cap, (size_t)code + 1) != 0 ||
+        ARRAY_RESERVE_ZERO(ct->off, ct->cap, (size_t)code + 1) != 0)
+        return store_fail(s, SEGRT_ENOMEM, "out of memory finding duplicates");
     if (ct->off[code] == 0) {
         MDB_val v;
         int rc = dict_string(s, txn, ct->field, code, &v);
@@ -120,9 +113,11 @@ typedef struct finder {
     strmap *slots;        /* key -> slot */
     buf keys;             /* slot keys, NUL-terminated, back to back */
     uint32_t *key_at;     /* per slot: offset in keys */
-    uint32_t nslots, slots_cap;
+    uint32_t nslots;
+    size_t slots_cap;
     uint32_t *pair_slot, *pair_ord; /* one pair per contact with a key */
     size_t npairs, pairs_cap;
+    row rec;              /* scratch: the record being keyed */
 } finder;
 
 static const field_def *string_field(const struct schema *sc, const char *name)
@@ -219,14 +214,8 @@ static int add_pair(finder *fd, uint32_t ord)
 {
     uint32_t slot;
     if (!strmap_get(fd->slots, (const char *)fd->key.p, fd->key.len, &slot)) {
-        if (fd->nslots == fd->slots_cap) {
-            uint32_t cap = fd->slots_cap ? fd->slots_cap * 2 : 1024;
-            uint32_t *at = realloc(fd->key_at, cap * sizeof *at);
-            if (at == NULL)
-                return SEGRT_ENOMEM;
-            fd->key_at = at;
-            fd->slots_cap = cap;
-        }
+        if (ARRAY_RESERVE(fd->key_at, fd->slots_cap, (size_t)fd->nslots + 1) != 0)
+            return SEGRT_ENOMEM;
         slot = fd->nslots;
         if (fd->keys.len > UINT32_MAX - fd->key.len - 1 ||
             strmap_put(fd->slots, (const char *)fd->key.p, fd->key.len, slot) != 0)
@@ -235,54 +224,40 @@ static int add_pair(finder *fd, uint32_t ord)
         if (buf_put(&fd->keys, fd->key.p, fd->key.len) || buf_put(&fd->keys, "", 1))
             return SEGRT_ENOMEM;
     }
-    if (fd->npairs == fd->pairs_cap) {
-        size_t cap = fd->pairs_cap ? fd->pairs_cap * 2 : 4096;
-        uint32_t *ps = realloc(fd->pair_slot, cap * sizeof *ps);
-        if (ps)
-            fd->pair_slot = ps;
-        uint32_t *po = ps ? realloc(fd->pair_ord, cap * sizeof *po) : NULL;
-        if (po == NULL)
-            return SEGRT_ENOMEM;
-        fd->pair_ord = po;
-        fd->pairs_cap = cap;
-    }
+    size_t ord_cap = fd->pairs_cap; /* pair_slot and pair_ord share pairs_cap */
+    if (ARRAY_RESERVE(fd->pair_ord, ord_cap, fd->npairs + 1) != 0 ||
+        ARRAY_RESERVE(fd->pair_slot, fd->pairs_cap, fd->npairs + 1) != 0)
+        return SEGRT_ENOMEM;
     fd->pair_slot[fd->npairs] = slot;
     fd->pair_ord[fd->npairs++] = ord;
     return SEGRT_OK;
 }
 
+static int key_contact(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k,
+                       const MDB_val *v)
+{
+    finder *fd = ud;
+    uint32_t ord;
+    int has = 0, rc;
+    (void)txn;
+    memcpy(&ord, k->mv_data, sizeof ord);
+    int drc = row_decode(&fd->rec, v->mv_data, v->mv_size);
+    if (drc != 0)
+        rc = drc == -2 ? SEGRT_ENOMEM
+                       : store_fail(s, SEGRT_ECORRUPT, "contact %u has a corrupt record", ord);
+    else
+        rc = key_of(fd, &fd->rec, &has);
+    if (rc == SEGRT_OK && has)
+        rc = add_pair(fd, ord);
+    return rc == SEGRT_ENOMEM ? store_fail(s, rc, "out of memory finding duplicates") : rc;
+}
+
 /* Key every live contact (one pass over the records). */
 static int scan(finder *fd)
 {
-    MDB_cursor *cur;
-    int mrc = mdb_cursor_open(fd->txn, fd->s->dbi[DB_CONTACTS], &cur);
-    if (mrc != 0)
-        return store_mdb_fail(fd->s, mrc, "reading contacts");
-    MDB_val k, v;
-    row r = { 0 };
-    int rc = SEGRT_OK;
-    mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-    while (mrc == 0 && rc == SEGRT_OK) {
-        uint32_t ord;
-        int has = 0;
-        memcpy(&ord, k.mv_data, sizeof ord);
-        int drc = row_decode(&r, v.mv_data, v.mv_size);
-        if (drc != 0)
-            rc = drc == -2 ? SEGRT_ENOMEM
-                           : store_fail(fd->s, SEGRT_ECORRUPT, "contact %u has a corrupt record",
-                                        ord);
-        if (rc == SEGRT_OK)
-            rc = key_of(fd, &r, &has);
-        if (rc == SEGRT_OK && has)
-            rc = add_pair(fd, ord);
-        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-    }
-    row_free(&r);
-    mdb_cursor_close(cur);
-    if (rc == SEGRT_ENOMEM)
-        return store_fail(fd->s, rc, "out of memory finding duplicates");
-    if (rc == SEGRT_OK && mrc != MDB_NOTFOUND)
-        rc = store_mdb_fail(fd->s, mrc, "reading contacts");
+    int rc = store_scan(fd->s, fd->txn, DB_CONTACTS, NULL, 0, "reading contacts", key_contact,
+                        fd);
+    row_free(&fd->rec);
     return rc;
 }
 

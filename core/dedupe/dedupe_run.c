@@ -33,8 +33,10 @@ static int report(run *r)
     return rc;
 }
 
-static int find(segrt_store *s, MDB_txn *txn, run *r)
+/* The groups of duplicates as of txn into the run ud (a store_txn_fn). */
+static int find(segrt_store *s, MDB_txn *txn, void *ud)
 {
+    run *r = ud;
     dedupe_groups_free(&r->groups);
     dup_unreadable_fn fn = r->reported ? NULL : r->o->on_unreadable;
     int rc = dedupe_find(s, txn, r->o->by, r->rule, fn, r->o->ud, &r->groups);
@@ -86,12 +88,7 @@ int segrt_dedupe(segrt_store *s, const segrt_dedupe_opts *o)
         if (rc == SEGRT_OK)
             mdb_env_sync(s->env, 1);
     } else {
-        MDB_txn *txn;
-        rc = store_txn_begin(s, MDB_RDONLY, &txn);
-        if (rc == SEGRT_OK) {
-            rc = find(s, txn, &r);
-            mdb_txn_abort(txn);
-        }
+        rc = store_read(s, find, &r);
     }
     if (rc == SEGRT_OK)
         rc = report(&r);

@@ -18,7 +18,7 @@
  *  6. an audit entry "merge", and the undo record under its sequence.
  *
  * Uses: dedupe.h, contact_remove.h, merge_record.h, membership.h, event.h, consent.h,
- * dict.h, audit.h, column.h, row.h, schema.h, value.h.
+ * dict.h, audit.h, column.h, row.h, schema.h, value.h, array.h.
  */
 #include "dedupe/merge.h"
 
@@ -31,6 +31,7 @@
 #include "dedupe/merge_record.h"
 #include "store/row.h"
 #include "store/schema.h"
+#include "util/array.h"
 #include "util/value.h"
 
 #include <stdio.h>
@@ -218,14 +219,8 @@ static int add_consent(merging *m, const consent_rec *rec)
         return oom(m->s);
     if (!added)
         return SEGRT_OK;
-    if (m->nseqs == m->seqs_cap) {
-        size_t cap = m->seqs_cap ? m->seqs_cap * 2 : 16;
-        uint32_t *p = realloc(m->seqs, cap * sizeof *p);
-        if (p == NULL)
-            return oom(m->s);
-        m->seqs = p;
-        m->seqs_cap = cap;
-    }
+    if (ARRAY_RESERVE(m->seqs, m->seqs_cap, m->nseqs + 1) != 0)
+        return oom(m->s);
     m->seqs[m->nseqs++] = m->css.recs[m->css.n - 1].seq;
     return SEGRT_OK;
 }

@@ -8,50 +8,50 @@
  * group), so these walk all of it; so does merge_each_into, for the export
  * of a survivor (what is kept of the contacts merged into it is held data).
  *
- * Uses: merge.h, merge_record.h, dedupe.h, row.h.
+ * Uses: merge.h, merge_record.h, dedupe.h, row.h, array.h.
  */
 #include "dedupe/merge.h"
 
 #include "store/row.h"
+#include "util/array.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+struct record_args {
+    int (*fn)(void *ud, uint64_t id, const merge_record *r);
+    void *ud;
+};
+
+static int record_one(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k,
+                      const MDB_val *v)
+{
+    const struct record_args *a = ud;
+    uint64_t id = 0;
+    merge_record r = { 0 };
+    int rc;
+    (void)txn;
+    if (k->mv_size == sizeof id)
+        memcpy(&id, k->mv_data, sizeof id);
+    int drc = k->mv_size == sizeof id ? merge_record_decode(v->mv_data, v->mv_size, &r) : -1;
+    if (drc == -2)
+        rc = store_fail(s, SEGRT_ENOMEM, "out of memory reading merges");
+    else if (drc != 0)
+        rc = store_fail(s, SEGRT_ECORRUPT, "the undo record of merge %llu is corrupt",
+                        (unsigned long long)id);
+    else
+        rc = a->fn(a->ud, id, &r);
+    merge_record_free(&r);
+    return rc;
+}
+
 /* fn(ud, merge id, record) for each record; the record is valid for the call. */
 static int each_record(segrt_store *s, MDB_txn *txn,
                        int (*fn)(void *ud, uint64_t id, const merge_record *r), void *ud)
 {
-    if (!store_has_db(s, DB_MERGES))
-        return SEGRT_OK;
-    MDB_cursor *cur;
-    int mrc = mdb_cursor_open(txn, s->dbi[DB_MERGES], &cur);
-    if (mrc != 0)
-        return store_mdb_fail(s, mrc, "reading merges");
-    MDB_val k, v;
-    int rc = SEGRT_OK;
-    mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-    while (mrc == 0 && rc == SEGRT_OK) {
-        uint64_t id = 0;
-        merge_record r = { 0 };
-        if (k.mv_size == sizeof id)
-            memcpy(&id, k.mv_data, sizeof id);
-        int drc = k.mv_size == sizeof id ? merge_record_decode(v.mv_data, v.mv_size, &r) : -1;
-        if (drc == -2)
-            rc = store_fail(s, SEGRT_ENOMEM, "out of memory reading merges");
-        else if (drc != 0)
-            rc = store_fail(s, SEGRT_ECORRUPT, "the undo record of merge %llu is corrupt",
-                            (unsigned long long)id);
-        else
-            rc = fn(ud, id, &r);
-        merge_record_free(&r);
-        if (rc == SEGRT_OK)
-            mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-    }
-    mdb_cursor_close(cur);
-    if (rc == SEGRT_OK && mrc != 0 && mrc != MDB_NOTFOUND)
-        rc = store_mdb_fail(s, mrc, "reading merges");
-    return rc;
+    struct record_args a = { fn, ud };
+    return store_scan(s, txn, DB_MERGES, NULL, 0, "reading merges", record_one, &a);
 }
 
 static int blob_is(merge_blob b, const char *s)
@@ -87,14 +87,8 @@ typedef struct u32s {
 
 static int u32s_push(u32s *a, uint32_t x)
 {
-    if (a->n == a->cap) {
-        size_t cap = a->cap ? a->cap * 2 : 16;
-        uint32_t *p = realloc(a->v, cap * sizeof *p);
-        if (p == NULL)
-            return -1;
-        a->v = p;
-        a->cap = cap;
-    }
+    if (ARRAY_RESERVE(a->v, a->cap, a->n + 1) != 0)
+        return -1;
     a->v[a->n++] = x;
     return 0;
 }
@@ -273,14 +267,15 @@ static int list_one(void *ud, uint64_t id, const merge_record *r)
     return rc == SEGRT_ENOMEM ? store_fail(l->s, rc, "out of memory listing merges") : rc;
 }
 
+static int list_in(segrt_store *s, MDB_txn *txn, void *ud)
+{
+    lister *l = ud;
+    l->txn = txn;
+    return each_record(s, txn, list_one, l);
+}
+
 int segrt_merges_foreach(segrt_store *s, int (*fn)(void *ud, const segrt_merge_info *m), void *ud)
 {
-    MDB_txn *txn;
-    int rc = store_txn_begin(s, MDB_RDONLY, &txn);
-    if (rc != SEGRT_OK)
-        return rc;
-    lister l = { s, txn, fn, ud };
-    rc = each_record(s, txn, list_one, &l);
-    mdb_txn_abort(txn);
-    return rc;
+    lister l = { s, NULL, fn, ud };
+    return store_read(s, list_in, &l);
 }

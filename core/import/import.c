@@ -10,7 +10,7 @@
  *
  * After an events import the event projections are rebuilt (projection.h).
  *
- * Uses: csv.h, jsonl.h, import_{contacts,events,consents}.c, store.h, projection.h.
+ * Uses: csv.h, jsonl.h, import_{contacts,events,consents}.c, store.h, projection.h, array.h.
  */
 #include "import/import.h"
 
@@ -18,6 +18,7 @@
 #include "util/jsonl.h"
 #include "store/id_order.h"
 #include "store/projection.h"
+#include "util/array.h"
 #include "util/value.h"
 
 #include <errno.h>
@@ -131,14 +132,8 @@ int import_find_contact(import_ctx *c, const char *id, size_t n, uint32_t *ord)
 
 int import_pend(import_ctx *c, uint32_t ord, uint32_t at)
 {
-    if (c->npend == c->pend_cap) {
-        size_t cap = c->pend_cap ? c->pend_cap * 2 : 4096;
-        pend_rec *p = realloc(c->pend, cap * sizeof *p);
-        if (p == NULL)
-            return store_fail(c->s, SEGRT_ENOMEM, "out of memory buffering a batch");
-        c->pend = p;
-        c->pend_cap = cap;
-    }
+    if (ARRAY_RESERVE(c->pend, c->pend_cap, c->npend + 1) != 0)
+        return store_fail(c->s, SEGRT_ENOMEM, "out of memory buffering a batch");
     c->pend[c->npend++] = (pend_rec){ ord, at };
     if (c->touched)
         c->touched(c->touched_ud, ord, c->kind == SEGRT_EVENTS ? c->evs.recs[at].type : 0);
@@ -168,6 +163,19 @@ static void unload(import_ctx *c)
     c->loaded = 0;
 }
 
+static int load_id(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k, const MDB_val *v)
+{
+    import_ctx *c = ud;
+    uint32_t ord;
+    (void)txn;
+    int rc = store_ord_decode(s, v, "id index entry", &ord);
+    if (rc != SEGRT_OK)
+        return rc;
+    if (strmap_put(c->ids, k->mv_data, k->mv_size, ord) != 0)
+        return store_fail(s, SEGRT_ENOMEM, "out of memory loading the id index");
+    return SEGRT_OK;
+}
+
 static int load_ids(import_ctx *c)
 {
     segrt_store *s = c->s;
@@ -179,29 +187,7 @@ static int load_ids(import_ctx *c)
     if (rc != SEGRT_OK)
         return rc;
     c->next_ord = (uint32_t)next;
-    MDB_cursor *cur;
-    int mrc = mdb_cursor_open(c->txn, s->dbi[DB_IDS], &cur);
-    if (mrc != 0)
-        return store_mdb_fail(s, mrc, "reading the id index");
-    MDB_val k, v;
-    mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-    while (mrc == 0) {
-        uint32_t ord;
-        if (v.mv_size != sizeof ord) {
-            mdb_cursor_close(cur);
-            return store_fail(s, SEGRT_ECORRUPT, "id index entry has a bad size");
-        }
-        memcpy(&ord, v.mv_data, sizeof ord);
-        if (strmap_put(c->ids, k.mv_data, k.mv_size, ord) != 0) {
-            mdb_cursor_close(cur);
-            return store_fail(s, SEGRT_ENOMEM, "out of memory loading the id index");
-        }
-        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-    }
-    mdb_cursor_close(cur);
-    if (mrc != MDB_NOTFOUND)
-        return store_mdb_fail(s, mrc, "reading the id index");
-    return SEGRT_OK;
+    return store_scan(s, c->txn, DB_IDS, NULL, 0, "reading the id index", load_id, c);
 }
 
 /* Match the columns to the schema as committed: field ids may have been rolled back. */
@@ -251,17 +237,10 @@ static int add_column(import_ctx *c, const char *name, size_t n, size_t *index)
             return SEGRT_OK;
         }
     }
-    if (c->ncols == c->cols_cap) {
-        size_t cap = c->cols_cap ? c->cols_cap * 2 : 32;
-        import_col *cols = realloc(c->cols, cap * sizeof *cols);
-        cell *cells = cols ? realloc(c->cells, cap * sizeof *cells) : NULL;
-        if (cols)
-            c->cols = cols;
-        if (cells == NULL)
-            return store_fail(c->s, SEGRT_ENOMEM, "out of memory reading columns");
-        c->cells = cells;
-        c->cols_cap = cap;
-    }
+    size_t cells_cap = c->cols_cap; /* cols and cells share cols_cap: grow cells first */
+    if (ARRAY_RESERVE(c->cells, cells_cap, c->ncols + 1) != 0 ||
+        ARRAY_RESERVE(c->cols, c->cols_cap, c->ncols + 1) != 0)
+        return store_fail(c->s, SEGRT_ENOMEM, "out of memory reading columns");
     import_col *col = &c->cols[c->ncols];
     *col = (import_col){ .name = strndup(name, n) };
     if (col->name == NULL)

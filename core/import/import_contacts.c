@@ -3,10 +3,11 @@
  * before anything is written, the duplicate-email notice, the row record,
  * the columns and the id index.
  *
- * Uses: import.h, value.h, email.h, row.h, column.h, dict.h.
+ * Uses: import.h, value.h, email.h, row.h, column.h, dict.h, array.h.
  */
 #include "import/import.h"
 
+#include "util/array.h"
 #include "util/email.h"
 #include "util/value.h"
 
@@ -47,24 +48,16 @@ typedef struct email_strings {
     buf text;     /* the dictionary's strings, back to back */
     size_t *off;  /* per code: offset in text + 1, 0 when absent */
     size_t *len;
-    uint32_t ncodes;
+    size_t ncodes;
 } email_strings;
 
 static int collect_email(void *ud, uint32_t code, const MDB_val *v)
 {
     email_strings *e = ud;
-    if (code >= e->ncodes) {
-        uint32_t n = code * 2 + 16;
-        size_t *off = realloc(e->off, n * sizeof *off);
-        size_t *len = off ? realloc(e->len, n * sizeof *len) : NULL;
-        if (off)
-            e->off = off;
-        if (len == NULL)
-            return SEGRT_ENOMEM;
-        e->len = len;
-        memset(e->off + e->ncodes, 0, (n - e->ncodes) * sizeof *off);
-        e->ncodes = n;
-    }
+    size_t len_cap = e->ncodes; /* off and len share ncodes: grow len first */
+    if (ARRAY_RESERVE(e->len, len_cap, (size_t)code + 1) != 0 ||
+        ARRAY_RESERVE_ZERO(e->off, e->ncodes, (size_t)code + 1) != 0)
+        return SEGRT_ENOMEM;
     e->off[code] = e->text.len + 1;
     e->len[code] = v->mv_size;
     return buf_put(&e->text, v->mv_data, v->mv_size) ? SEGRT_ENOMEM : 0;
@@ -152,14 +145,8 @@ static int add_item(import_ctx *c, const char *p, size_t n)
         n--;
     if (n == 0)
         return SEGRT_OK;
-    if (c->nitems == c->items_cap) {
-        size_t cap = c->items_cap ? c->items_cap * 2 : 64;
-        void *items = realloc(c->items, cap * sizeof *c->items);
-        if (items == NULL)
-            return store_fail(c->s, SEGRT_ENOMEM, "out of memory reading a set");
-        c->items = items;
-        c->items_cap = cap;
-    }
+    if (ARRAY_RESERVE(c->items, c->items_cap, c->nitems + 1) != 0)
+        return store_fail(c->s, SEGRT_ENOMEM, "out of memory reading a set");
     c->items[c->nitems].p = p;
     c->items[c->nitems].n = n;
     c->nitems++;
@@ -202,19 +189,11 @@ static int parse_set(import_ctx *c, size_t i)
 
 static int ensure_row_arrays(import_ctx *c)
 {
-    if (c->parsed && c->ncols <= c->parsed_cap)
-        return SEGRT_OK;
-    int64_t *parsed = realloc(c->parsed, c->cols_cap * sizeof *parsed);
-    size_t *at = parsed ? realloc(c->items_at, c->cols_cap * sizeof *at) : NULL;
-    size_t *n = at ? realloc(c->items_n, c->cols_cap * sizeof *n) : NULL;
-    if (parsed)
-        c->parsed = parsed;
-    if (at)
-        c->items_at = at;
-    if (n == NULL)
+    size_t at_cap = c->parsed_cap, n_cap = c->parsed_cap; /* the three share parsed_cap */
+    if (ARRAY_RESERVE(c->items_at, at_cap, c->ncols) != 0 ||
+        ARRAY_RESERVE(c->items_n, n_cap, c->ncols) != 0 ||
+        ARRAY_RESERVE(c->parsed, c->parsed_cap, c->ncols) != 0)
         return store_fail(c->s, SEGRT_ENOMEM, "out of memory reading a row");
-    c->items_n = n;
-    c->parsed_cap = c->cols_cap;
     return SEGRT_OK;
 }
 

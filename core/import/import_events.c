@@ -2,10 +2,11 @@
  * import_events.c — event rows: validation, then, per contact, a merge into
  * its stored timeline that keeps re-imports idempotent (event.h).
  *
- * Uses: import.h, event.h, value.h, jansson (extra attributes).
+ * Uses: import.h, event.h, value.h, array.h, jansson (extra attributes).
  */
 #include "import/import.h"
 
+#include "util/array.h"
 #include "util/value.h"
 
 #include <stdio.h>
@@ -122,15 +123,8 @@ typedef struct type_deltas {
 
 static int count_type(type_deltas *t, uint32_t type, int64_t by)
 {
-    if (type >= t->n) {
-        size_t n = type * 2 + 16;
-        int64_t *d = realloc(t->d, n * sizeof *d);
-        if (d == NULL)
-            return -1;
-        memset(d + t->n, 0, (n - t->n) * sizeof *d);
-        t->d = d;
-        t->n = n;
-    }
+    if (ARRAY_RESERVE_ZERO(t->d, t->n, (size_t)type + 1) != 0)
+        return -1;
     t->d[type] += by;
     return 0;
 }

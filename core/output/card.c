@@ -140,21 +140,28 @@ static void card_segments(buf *b, json_t *segments)
         put(b, "  (member of no stored segment)\n");
 }
 
+struct card_args {
+    const char *id;
+    json_t *obj;
+};
+
+/* Everything held about the contact, as contact_json gives it. */
+static int card_in(segrt_store *s, MDB_txn *txn, void *ud)
+{
+    struct card_args *a = ud;
+    uint32_t ord;
+    int rc = store_ord_of(s, txn, a->id, &ord);
+    return rc == SEGRT_OK ? contact_json(s, txn, ord, &a->obj) : rc;
+}
+
 int segrt_contact_card(segrt_store *s, const char *id, char **text)
 {
     *text = NULL;
-    MDB_txn *txn;
-    int rc = store_txn_begin(s, MDB_RDONLY, &txn);
+    struct card_args a = { id, NULL };
+    int rc = store_read(s, card_in, &a);
     if (rc != SEGRT_OK)
         return rc;
-    uint32_t ord;
-    json_t *obj = NULL;
-    rc = store_ord_of(s, txn, id, &ord);
-    if (rc == SEGRT_OK)
-        rc = contact_json(s, txn, ord, &obj);
-    mdb_txn_abort(txn);
-    if (rc != SEGRT_OK)
-        return rc;
+    json_t *obj = a.obj;
     buf b = { 0 };
     card_fields(&b, json_object_get(obj, "contact"), s->now);
     card_consents(&b, json_object_get(obj, "consents"), s->now);

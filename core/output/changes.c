@@ -96,10 +96,17 @@ int segrt_segment_run_at(segrt_store *s, const char *name, int64_t t, uint64_t *
     return rc;
 }
 
-/* fn for each contact of entered or left (live ones, in id order) in txn. */
-static int emit(segrt_store *s, MDB_txn *txn, const bitset *entered, const bitset *left,
-                int (*fn)(void *ud, const segrt_change *c), void *ud)
+struct emit_args {
+    const bitset *entered, *left;
+    int (*fn)(void *ud, const segrt_change *c);
+    void *ud;
+};
+
+/* a->fn for each contact of entered or left (live ones, in id order) in txn. */
+static int emit(segrt_store *s, MDB_txn *txn, void *ud)
 {
+    const struct emit_args *a = ud;
+    const bitset *entered = a->entered, *left = a->left;
     id_order ids;
     int rc = id_order_get(s, txn, &ids);
     for (uint32_t j = 0; j < ids.n && rc == SEGRT_OK; j++) {
@@ -114,7 +121,7 @@ static int emit(segrt_store *s, MDB_txn *txn, const bitset *entered, const bitse
             segrt_change c = { in ? "entered" : "left",
                                json_string_value(json_object_get(row, "id")),
                                json_string_value(json_object_get(row, "email")) };
-            rc = fn(ud, &c);
+            rc = a->fn(a->ud, &c);
         }
         json_decref(row);
     }
@@ -131,12 +138,8 @@ int segrt_segment_changes_foreach(segrt_store *s, const char *name, uint64_t sin
     int rc = membership_changes(s, name, since, &entered, &left);
     if (rc != SEGRT_OK)
         return rc;
-    MDB_txn *txn;
-    rc = store_txn_begin(s, MDB_RDONLY, &txn);
-    if (rc == SEGRT_OK) {
-        rc = emit(s, txn, &entered, &left, fn, ud);
-        mdb_txn_abort(txn);
-    }
+    struct emit_args a = { &entered, &left, fn, ud };
+    rc = store_read(s, emit, &a);
     bitset_free(&entered);
     bitset_free(&left);
     return rc;

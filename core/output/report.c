@@ -14,6 +14,7 @@
 #include "store/projection.h"
 #include "store/schema.h"
 #include "lua/script.h"
+#include "util/array.h"
 #include "util/suggest.h"
 #include "util/value.h"
 
@@ -93,10 +94,8 @@ int report_render(const segrt_report *r, int (*write)(FILE *f, const segrt_repor
 static int add_run(void *ud, const membership_row *row)
 {
     report_segment *g = ud;
-    membership_row *runs = realloc(g->runs, (g->nruns + 1) * sizeof *runs);
-    if (runs == NULL)
+    if (ARRAY_RESERVE(g->runs, g->runs_cap, g->nruns + 1) != 0)
         return SEGRT_ENOMEM;
-    g->runs = runs;
     g->runs[g->nruns++] = *row;
     return SEGRT_OK;
 }
@@ -119,17 +118,15 @@ static int load_runs(segrt_store *s, report_segment *g, bitset *last_members)
 /* The event types the store holds events of, for checks and suggestions. */
 typedef struct type_list {
     char **names;
-    size_t n;
+    size_t n, cap;
 } type_list;
 
 static int add_type(void *ud, const char *type, uint64_t n)
 {
     (void)n;
     type_list *t = ud;
-    char **names = realloc(t->names, (t->n + 1) * sizeof *names);
-    if (names == NULL)
+    if (ARRAY_RESERVE(t->names, t->cap, t->n + 1) != 0)
         return SEGRT_ENOMEM;
-    t->names = names;
     if ((t->names[t->n] = strdup(type)) == NULL)
         return SEGRT_ENOMEM;
     t->n++;

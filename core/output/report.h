@@ -25,7 +25,7 @@ typedef struct report_segment {
     char *name, *description, *purpose; /* purpose NULL when none */
     uint64_t size;                      /* members at NOW */
     membership_row *runs;               /* stored runs, oldest first */
-    size_t nruns;
+    size_t nruns, runs_cap;
     int64_t value;                      /* sum of the members' purchase amounts */
     int64_t value_per_member;           /* value / size, rounded to the cent */
     /* conversion, when nruns > 0: of conv_base members of the last run,
@@ -57,7 +57,7 @@ struct segrt_report {
     size_t nseg;
     report_segment *seg;
     uint64_t *overlap;            /* nseg x nseg (overlap.h) */
-    size_t nrfm;
+    size_t nrfm, rfm_cap;
     report_rfm *rfm;
 };
 

@@ -10,6 +10,7 @@
 #include "output/report.h"
 
 #include "lua/script.h"
+#include "util/array.h"
 #include "util/value.h"
 
 #include <stdlib.h>
@@ -17,11 +18,9 @@
 
 static int add_model(segrt_report *r, const char *model, const char *rs, const char *fs)
 {
-    report_rfm *grids = realloc(r->rfm, (r->nrfm + 1) * sizeof *grids);
-    if (grids == NULL)
+    if (ARRAY_RESERVE(r->rfm, r->rfm_cap, r->nrfm + 1) != 0)
         return -1;
-    r->rfm = grids;
-    report_rfm *g = &grids[r->nrfm];
+    report_rfm *g = &r->rfm[r->nrfm];
     *g = (report_rfm){ .model = strdup(model), .r_score = strdup(rs), .f_score = strdup(fs) };
     r->nrfm++; /* counted before the check, so report_rfm_free releases what was copied */
     return g->model && g->r_score && g->f_score ? 0 : -1;

@@ -2,10 +2,11 @@
  * template_text.c — parsing a template's subject or body into literals and
  * placeholders, and rendering it with one contact's values (template_text.h).
  *
- * Uses: buf.h, value.h (number and date formatting), suggest.h.
+ * Uses: buf.h, array.h, value.h (number and date formatting), suggest.h.
  */
 #include "output/template_text.h"
 
+#include "util/array.h"
 #include "util/suggest.h"
 #include "util/value.h"
 
@@ -176,14 +177,8 @@ static int parse_placeholder(parser *ps, template_text_part *part)
 
 static int add_part(template_text *t, size_t *cap, template_text_part **out)
 {
-    if (t->n == *cap) {
-        size_t ncap = *cap ? 2 * *cap : 8;
-        template_text_part *p = realloc(t->parts, ncap * sizeof *p);
-        if (p == NULL)
-            return -2;
-        t->parts = p;
-        *cap = ncap;
-    }
+    if (ARRAY_RESERVE(t->parts, *cap, t->n + 1) != 0)
+        return -2;
     *out = &t->parts[t->n++];
     **out = (template_text_part){ 0 };
     return 0;

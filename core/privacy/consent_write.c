@@ -170,16 +170,18 @@ static const char *dict_text(segrt_store *s, MDB_txn *txn, uint16_t field, uint3
     return out;
 }
 
-int segrt_consent_history_foreach(segrt_store *s, const char *id,
-                                  int (*fn)(void *ud, const segrt_consent_record *r), void *ud)
+struct history_args {
+    const char *id;
+    int (*fn)(void *ud, const segrt_consent_record *r);
+    void *ud;
+};
+
+static int history_in(segrt_store *s, MDB_txn *txn, void *ud)
 {
-    MDB_txn *txn;
+    const struct history_args *a = ud;
     uint32_t ord;
     consent_list l = { 0 };
-    int rc = store_txn_begin(s, MDB_RDONLY, &txn);
-    if (rc != SEGRT_OK)
-        return rc;
-    rc = store_ord_of(s, txn, id, &ord);
+    int rc = store_ord_of(s, txn, a->id, &ord);
     if (rc != SEGRT_OK)
         goto done;
     MDB_val k = store_ord_key(&ord), v;
@@ -210,10 +212,16 @@ int segrt_consent_history_foreach(segrt_store *s, const char *id,
         };
         if (out.purpose == NULL)
             out.purpose = "?";
-        rc = fn(ud, &out);
+        rc = a->fn(a->ud, &out);
     }
 done:
     consent_list_free(&l);
-    mdb_txn_abort(txn);
     return rc;
+}
+
+int segrt_consent_history_foreach(segrt_store *s, const char *id,
+                                  int (*fn)(void *ud, const segrt_consent_record *r), void *ud)
+{
+    struct history_args a = { id, fn, ud };
+    return store_read(s, history_in, &a);
 }

@@ -8,13 +8,14 @@
  * batches (erase.h): one write transaction and one rebuild of the derived
  * data per batch, an audit entry per contact as `segrt erase` writes.
  *
- * Uses: erase.h, row.h, event.h, consent.h, schema.h, value.h.
+ * Uses: erase.h, row.h, event.h, consent.h, schema.h, value.h, array.h.
  */
 #include "store/consent.h"
 #include "privacy/erase.h"
 #include "store/event.h"
 #include "store/row.h"
 #include "store/schema.h"
+#include "util/array.h"
 #include "util/value.h"
 
 #include <stdlib.h>
@@ -35,14 +36,8 @@ static void id_list_free(id_list *l)
 
 static int id_list_add(id_list *l, const char *id, size_t n)
 {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        char **p = realloc(l->ids, cap * sizeof *p);
-        if (p == NULL)
-            return -1;
-        l->ids = p;
-        l->cap = cap;
-    }
+    if (ARRAY_RESERVE(l->ids, l->cap, l->n + 1) != 0)
+        return -1;
     char *s = malloc(n + 1);
     if (s == NULL)
         return -1;
@@ -65,6 +60,7 @@ typedef struct scan {
     event_list evs;
     consent_list css;
     row r;
+    id_list *out;       /* the ids of the inactive contacts */
 } scan;
 
 /*
@@ -113,16 +109,16 @@ static int is_inactive(scan *x, const MDB_val *k, const MDB_val *v, int *inactiv
     uint32_t ord;
     int64_t newest;
     *inactive = 0;
-    if (k->mv_size != sizeof ord)
-        return store_fail(x->s, SEGRT_ECORRUPT, "a contact key has a bad size");
-    memcpy(&ord, k->mv_data, sizeof ord);
+    int rc = store_ord_decode(x->s, k, "a contact key", &ord);
+    if (rc != SEGRT_OK)
+        return rc;
     row_clear(&x->r);
     int drc = row_decode(&x->r, v->mv_data, v->mv_size);
     if (drc != 0)
         return drc == -2 ? store_fail(x->s, SEGRT_ENOMEM, "out of memory")
                          : store_fail(x->s, SEGRT_ECORRUPT, "contact %u has a corrupt record",
                                       ord);
-    int rc = newest_activity(x, ord, &newest);
+    rc = newest_activity(x, ord, &newest);
     if (rc != SEGRT_OK)
         return rc;
     if (newest == VALUE_MISSING) {
@@ -134,36 +130,36 @@ static int is_inactive(scan *x, const MDB_val *k, const MDB_val *v, int *inactiv
     return SEGRT_OK;
 }
 
+/* The contact (key k, row v) into x->out when it is inactive. */
+static int note_inactive(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k,
+                         const MDB_val *v)
+{
+    scan *x = ud;
+    int inactive;
+    (void)txn;
+    int rc = is_inactive(x, k, v, &inactive);
+    if (rc == SEGRT_OK && inactive && id_list_add(x->out, x->r.id, x->r.idlen) != 0)
+        rc = store_fail(s, SEGRT_ENOMEM, "out of memory");
+    return rc;
+}
+
+static int find_in(segrt_store *s, MDB_txn *txn, void *ud)
+{
+    scan *x = ud;
+    x->txn = txn;
+    int rc = schema_load_txn(s, txn);
+    if (rc != SEGRT_OK)
+        return rc;
+    const field_def *f = schema_find(s->schema, "created_at", strlen("created_at"));
+    x->created = f && (f->type == SEGRT_T_TIMESTAMP) ? f->id : 0;
+    return store_scan(s, txn, DB_CONTACTS, NULL, 0, "reading contacts", note_inactive, x);
+}
+
 /* The ids of the inactive contacts, in byte order. */
 static int find_inactive(segrt_store *s, int64_t cutoff, id_list *out)
 {
-    scan x = { .s = s, .cutoff = cutoff };
-    MDB_cursor *cur = NULL;
-    int rc = store_txn_begin(s, MDB_RDONLY, &x.txn);
-    if (rc != SEGRT_OK)
-        return rc;
-    rc = schema_load_txn(s, x.txn);
-    if (rc == SEGRT_OK) {
-        const field_def *f = schema_find(s->schema, "created_at", strlen("created_at"));
-        x.created = f && (f->type == SEGRT_T_TIMESTAMP) ? f->id : 0;
-    }
-    int mrc = rc == SEGRT_OK ? mdb_cursor_open(x.txn, s->dbi[DB_CONTACTS], &cur) : 0;
-    MDB_val k, v;
-    if (rc == SEGRT_OK && mrc == 0)
-        mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-    while (rc == SEGRT_OK && mrc == 0) {
-        int inactive;
-        rc = is_inactive(&x, &k, &v, &inactive);
-        if (rc == SEGRT_OK && inactive && id_list_add(out, x.r.id, x.r.idlen) != 0)
-            rc = store_fail(s, SEGRT_ENOMEM, "out of memory");
-        if (rc == SEGRT_OK)
-            mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-    }
-    if (rc == SEGRT_OK && mrc != MDB_NOTFOUND)
-        rc = store_mdb_fail(s, mrc, "reading contacts");
-    if (cur)
-        mdb_cursor_close(cur);
-    mdb_txn_abort(x.txn);
+    scan x = { .s = s, .cutoff = cutoff, .out = out };
+    int rc = store_read(s, find_in, &x);
     event_list_free(&x.evs);
     consent_list_free(&x.css);
     row_free(&x.r);

@@ -79,33 +79,25 @@ int audit_get(segrt_store *s, MDB_txn *txn, uint64_t seq, segrt_audit_entry *e)
     return SEGRT_OK;
 }
 
+struct audit_scan {
+    int64_t since;
+    int (*fn)(void *ud, const segrt_audit_entry *e);
+    void *ud;
+};
+
+static int audit_one(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k, const MDB_val *v)
+{
+    const struct audit_scan *a = ud;
+    segrt_audit_entry e;
+    (void)txn;
+    if (decode(k, v, &e) != 0)
+        return store_fail(s, SEGRT_ECORRUPT, "the audit log has a corrupt entry");
+    return e.ts >= a->since ? a->fn(a->ud, &e) : SEGRT_OK;
+}
+
 int segrt_audit_foreach(segrt_store *s, int64_t since,
                         int (*fn)(void *ud, const segrt_audit_entry *e), void *ud)
 {
-    MDB_txn *txn;
-    int rc = store_txn_begin(s, MDB_RDONLY, &txn);
-    if (rc != SEGRT_OK)
-        return rc;
-    MDB_cursor *cur;
-    int mrc = mdb_cursor_open(txn, s->dbi[DB_AUDIT], &cur);
-    if (mrc != 0) {
-        mdb_txn_abort(txn);
-        return store_mdb_fail(s, mrc, "reading the audit log");
-    }
-    MDB_val k, v;
-    mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-    while (mrc == 0 && rc == SEGRT_OK) {
-        segrt_audit_entry e;
-        if (decode(&k, &v, &e) != 0)
-            rc = store_fail(s, SEGRT_ECORRUPT, "the audit log has a corrupt entry");
-        else if (e.ts >= since)
-            rc = fn(ud, &e);
-        if (rc == SEGRT_OK)
-            mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-    }
-    mdb_cursor_close(cur);
-    mdb_txn_abort(txn);
-    if (rc == SEGRT_OK && mrc != MDB_NOTFOUND)
-        rc = store_mdb_fail(s, mrc, "reading the audit log");
-    return rc;
+    struct audit_scan a = { since, fn, ud };
+    return store_scan(s, NULL, DB_AUDIT, NULL, 0, "reading the audit log", audit_one, &a);
 }

@@ -16,40 +16,59 @@
 
 #include <string.h>
 
+/* Every id of the index names a contact whose row names the id back; counted in n. */
+typedef struct ids_check {
+    row r;
+    uint64_t n;
+} ids_check;
+
+static int check_id(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k, const MDB_val *v)
+{
+    ids_check *c = ud;
+    uint32_t ord;
+    MDB_val rk = store_ord_key(&ord), rv;
+    int rc = store_ord_decode(s, v, "check: an id index entry", &ord);
+    if (rc != SEGRT_OK)
+        return rc;
+    c->n++;
+    if (mdb_get(txn, s->dbi[DB_CONTACTS], &rk, &rv) != 0)
+        return store_fail(s, SEGRT_ECORRUPT, "check: id '%.*s' maps to missing contact %u",
+                          (int)k->mv_size, (char *)k->mv_data, ord);
+    if (row_decode(&c->r, rv.mv_data, rv.mv_size) != 0 || c->r.idlen != k->mv_size ||
+        memcmp(c->r.id, k->mv_data, k->mv_size) != 0)
+        return store_fail(s, SEGRT_ECORRUPT, "check: contact %u does not name id '%.*s' back",
+                          ord, (int)k->mv_size, (char *)k->mv_data);
+    return SEGRT_OK;
+}
+
 static int check_ids(segrt_store *s, MDB_txn *txn, uint64_t *n)
 {
-    MDB_cursor *cur;
-    int mrc = mdb_cursor_open(txn, s->dbi[DB_IDS], &cur);
-    if (mrc != 0)
-        return store_mdb_fail(s, mrc, "check");
-    MDB_val k, v;
-    int rc = SEGRT_OK;
-    row r = { 0 };
-    *n = 0;
-    mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-    while (mrc == 0 && rc == SEGRT_OK) {
-        uint32_t ord;
-        MDB_val rk = store_ord_key(&ord), rv;
-        if (v.mv_size != sizeof ord) {
-            rc = store_fail(s, SEGRT_ECORRUPT, "check: an id index entry has a bad size");
-            break;
-        }
-        memcpy(&ord, v.mv_data, sizeof ord);
-        if (mdb_get(txn, s->dbi[DB_CONTACTS], &rk, &rv) != 0)
-            rc = store_fail(s, SEGRT_ECORRUPT, "check: id '%.*s' maps to missing contact %u",
-                            (int)k.mv_size, (char *)k.mv_data, ord);
-        else if (row_decode(&r, rv.mv_data, rv.mv_size) != 0 || r.idlen != k.mv_size ||
-                 memcmp(r.id, k.mv_data, k.mv_size) != 0)
-            rc = store_fail(s, SEGRT_ECORRUPT, "check: contact %u does not name id '%.*s' back",
-                            ord, (int)k.mv_size, (char *)k.mv_data);
-        (*n)++;
-        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-    }
-    row_free(&r);
-    mdb_cursor_close(cur);
-    if (rc == SEGRT_OK && mrc != MDB_NOTFOUND)
-        rc = store_mdb_fail(s, mrc, "check");
+    ids_check c = { { 0 }, 0 };
+    int rc = store_scan(s, txn, DB_IDS, NULL, 0, "check", check_id, &c);
+    row_free(&c.r);
+    *n = c.n;
     return rc;
+}
+
+/* The entries of an ordinal-keyed table, each decoded with fn, which counts its items. */
+typedef struct table_check {
+    const char *what;
+    int (*fn)(const MDB_val *v, uint64_t *items);
+    uint64_t rows, items;
+} table_check;
+
+static int check_entry(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k,
+                       const MDB_val *v)
+{
+    table_check *c = ud;
+    uint32_t ord;
+    (void)txn;
+    memcpy(&ord, k->mv_data, sizeof ord);
+    c->rows++;
+    if (c->fn(v, &c->items) != 0)
+        return store_fail(s, SEGRT_ECORRUPT, "check: %s of contact %u do not decode", c->what,
+                          ord);
+    return SEGRT_OK;
 }
 
 /* Count the entries of an ordinal-keyed table, decoding each with fn. */
@@ -57,25 +76,10 @@ static int check_table(segrt_store *s, MDB_txn *txn, enum store_db db, const cha
                        int (*fn)(const MDB_val *v, uint64_t *items), uint64_t *rows,
                        uint64_t *items)
 {
-    MDB_cursor *cur;
-    int mrc = mdb_cursor_open(txn, s->dbi[db], &cur);
-    if (mrc != 0)
-        return store_mdb_fail(s, mrc, "check");
-    MDB_val k, v;
-    int rc = SEGRT_OK;
-    *rows = *items = 0;
-    mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-    while (mrc == 0 && rc == SEGRT_OK) {
-        uint32_t ord;
-        memcpy(&ord, k.mv_data, sizeof ord);
-        if (fn(&v, items) != 0)
-            rc = store_fail(s, SEGRT_ECORRUPT, "check: %s of contact %u do not decode", what, ord);
-        (*rows)++;
-        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-    }
-    mdb_cursor_close(cur);
-    if (rc == SEGRT_OK && mrc != MDB_NOTFOUND)
-        rc = store_mdb_fail(s, mrc, "check");
+    table_check c = { what, fn, 0, 0 };
+    int rc = store_scan(s, txn, db, NULL, 0, "check", check_entry, &c);
+    *rows = c.rows;
+    *items = c.items;
     return rc;
 }
 
@@ -136,10 +140,11 @@ static int expect(segrt_store *s, const char *what, uint64_t counter, uint64_t s
                       what, (unsigned long long)counter, (unsigned long long)stored);
 }
 
-static int check_in(segrt_store *s, MDB_txn *txn)
+static int check_in(segrt_store *s, MDB_txn *txn, void *ud)
 {
     uint64_t ids = 0, rows = 0, n = 0, ev_rows = 0, evs = 0, cs_rows = 0, css = 0, c_contacts = 0,
              c_events = 0, c_consents = 0, next = 0, live = 0;
+    (void)ud;
     int rc = check_ids(s, txn, &ids);
     if (rc == SEGRT_OK)
         rc = check_table(s, txn, DB_CONTACTS, "the record", decode_row, &rows, &n);
@@ -176,11 +181,5 @@ static int check_in(segrt_store *s, MDB_txn *txn)
 
 int segrt_store_check(segrt_store *s)
 {
-    MDB_txn *txn;
-    int rc = store_txn_begin(s, MDB_RDONLY, &txn);
-    if (rc != SEGRT_OK)
-        return rc;
-    rc = check_in(s, txn);
-    mdb_txn_abort(txn);
-    return rc;
+    return store_read(s, check_in, NULL);
 }

@@ -3,6 +3,7 @@
  */
 #include "store/consent.h"
 
+#include "util/array.h"
 #include "util/value.h"
 
 #include <stdlib.h>
@@ -47,21 +48,6 @@ void consent_list_free(consent_list *l)
     *l = (consent_list){ 0 };
 }
 
-static int reserve(consent_list *l, size_t more)
-{
-    if (l->n + more <= l->cap)
-        return 0;
-    size_t cap = l->cap ? l->cap : 8;
-    while (cap < l->n + more)
-        cap *= 2;
-    consent_rec *r = realloc(l->recs, cap * sizeof *r);
-    if (r == NULL)
-        return -1;
-    l->recs = r;
-    l->cap = cap;
-    return 0;
-}
-
 int consent_list_decode(consent_list *l, const void *data, size_t size)
 {
     const unsigned char *p = data;
@@ -71,7 +57,7 @@ int consent_list_decode(consent_list *l, const void *data, size_t size)
     memcpy(&n, p, 4);
     if (4 + (uint64_t)n * sizeof(consent_rec) != size)
         return -1;
-    if (reserve(l, n) != 0)
+    if (ARRAY_RESERVE(l->recs, l->cap, l->n + n) != 0)
         return -2;
     memcpy(l->recs + l->n, p + 4, (size_t)n * sizeof(consent_rec));
     l->n += n;
@@ -86,7 +72,7 @@ static int same_record(const consent_rec *a, const consent_rec *b)
 
 int consent_list_push(consent_list *l, const consent_rec *r)
 {
-    if (reserve(l, 1) != 0)
+    if (ARRAY_RESERVE(l->recs, l->cap, l->n + 1) != 0)
         return -1;
     l->recs[l->n++] = *r;
     return 0;

@@ -24,34 +24,29 @@ static uint32_t key_code(const MDB_val *k)
     return (uint32_t)p[2] << 24 | (uint32_t)p[3] << 16 | (uint32_t)p[4] << 8 | p[5];
 }
 
-static int key_field_is(const MDB_val *k, uint16_t field)
+struct foreach_args {
+    int (*fn)(void *ud, uint32_t code, const MDB_val *v);
+    void *ud;
+};
+
+static int foreach_one(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k,
+                       const MDB_val *v)
 {
-    const unsigned char *p = k->mv_data;
-    return k->mv_size == 6 && p[0] == (field >> 8) && p[1] == (field & 0xff);
+    const struct foreach_args *a = ud;
+    (void)s;
+    (void)txn;
+    if (k->mv_size != 6) /* not a (field, code) key: none is written */
+        return SEGRT_OK;
+    return a->fn(a->ud, key_code(k), v);
 }
 
 int dict_foreach(segrt_store *s, MDB_txn *txn, uint16_t field,
-                     int (*fn)(void *ud, uint32_t code, const MDB_val *v), void *ud)
+                 int (*fn)(void *ud, uint32_t code, const MDB_val *v), void *ud)
 {
-    MDB_cursor *cur;
-    int mrc = mdb_cursor_open(txn, s->dbi[DB_DICT], &cur);
-    if (mrc != 0)
-        return store_mdb_fail(s, mrc, "reading a dictionary");
-    unsigned char kb[6];
-    dict_key(kb, field, 0);
-    MDB_val k = { sizeof kb, kb }, v;
-    int rc = 0;
-    mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    while (mrc == 0 && key_field_is(&k, field)) {
-        rc = fn(ud, key_code(&k), &v);
-        if (rc != 0)
-            break;
-        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-    }
-    mdb_cursor_close(cur);
-    if (rc == 0 && mrc != 0 && mrc != MDB_NOTFOUND)
-        return store_mdb_fail(s, mrc, "reading a dictionary");
-    return rc;
+    unsigned char prefix[2] = { (unsigned char)(field >> 8), (unsigned char)field };
+    struct foreach_args a = { fn, ud };
+    return store_scan(s, txn, DB_DICT, prefix, sizeof prefix, "reading a dictionary", foreach_one,
+                      &a);
 }
 
 static int load_one(void *ud, uint32_t code, const MDB_val *v)

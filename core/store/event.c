@@ -3,6 +3,8 @@
  */
 #include "store/event.h"
 
+#include "util/array.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,21 +19,6 @@ void event_list_free(event_list *l)
     free(l->recs);
     buf_free(&l->heap);
     *l = (event_list){ 0 };
-}
-
-static int reserve(event_list *l, size_t more)
-{
-    if (l->n + more <= l->cap)
-        return 0;
-    size_t cap = l->cap ? l->cap : 16;
-    while (cap < l->n + more)
-        cap *= 2;
-    event_rec *r = realloc(l->recs, cap * sizeof *r);
-    if (r == NULL)
-        return -1;
-    l->recs = r;
-    l->cap = cap;
-    return 0;
 }
 
 static int put_var(event_list *l, const char *eid, size_t eidlen, const char *extra,
@@ -71,7 +58,7 @@ void event_var(const event_list *l, const event_rec *r, const char **eid, size_t
 int event_list_add(event_list *l, const event_rec *r, const char *eid, size_t eidlen, const char *extra,
                 size_t extralen)
 {
-    if (reserve(l, 1) != 0)
+    if (ARRAY_RESERVE(l->recs, l->cap, l->n + 1) != 0)
         return -1;
     event_rec rec = *r;
     if (put_var(l, eid, eidlen, extra, extralen, &rec.var) != 0)
@@ -107,7 +94,7 @@ int event_list_decode(event_list *l, const void *data, size_t size)
     memcpy(&heaplen, p + 4, 4);
     if ((uint64_t)n * sizeof(event_rec) + heaplen + 8 != size)
         return -1;
-    if (reserve(l, n) != 0)
+    if (ARRAY_RESERVE(l->recs, l->cap, l->n + n) != 0)
         return -2;
     uint32_t base = (uint32_t)l->heap.len;
     const unsigned char *heap = p + 8 + (size_t)n * sizeof(event_rec);

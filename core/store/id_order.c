@@ -15,36 +15,42 @@ static int contact_state(segrt_store *s, MDB_txn *txn, uint64_t state[2])
     return rc == SEGRT_OK ? store_counter_get(s, txn, "contacts", &state[1]) : rc;
 }
 
+/* The ordinals below next_ord, in id order, gathered from the id index. */
+typedef struct walk {
+    uint32_t *ord;
+    uint32_t n;
+    uint64_t next_ord;
+} walk;
+
+static int walk_one(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k, const MDB_val *v)
+{
+    walk *w = ud;
+    uint32_t o;
+    (void)s;
+    (void)txn;
+    (void)k;
+    if (v->mv_size != sizeof o || w->n == w->next_ord)
+        return SEGRT_OK;
+    memcpy(&o, v->mv_data, sizeof o);
+    if (o < w->next_ord)
+        w->ord[w->n++] = o;
+    return SEGRT_OK;
+}
+
 /* Walk the id index: ordinals in id order into a new array. */
 static int walk_index(segrt_store *s, MDB_txn *txn, uint64_t next_ord, uint32_t **out,
                       uint32_t *n)
 {
-    uint32_t *ord = malloc((next_ord ? next_ord : 1) * sizeof *ord);
-    if (ord == NULL)
+    walk w = { malloc((next_ord ? next_ord : 1) * sizeof *w.ord), 0, next_ord };
+    if (w.ord == NULL)
         return store_fail(s, SEGRT_ENOMEM, "out of memory ordering ids");
-    MDB_cursor *cur;
-    int mrc = mdb_cursor_open(txn, s->dbi[DB_IDS], &cur);
-    if (mrc != 0) {
-        free(ord);
-        return store_mdb_fail(s, mrc, "reading the id index");
+    int rc = store_scan(s, txn, DB_IDS, NULL, 0, "reading the id index", walk_one, &w);
+    if (rc != SEGRT_OK) {
+        free(w.ord);
+        return rc;
     }
-    MDB_val k, v;
-    *n = 0;
-    for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0;
-         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        uint32_t o;
-        if (v.mv_size != sizeof o || *n == next_ord)
-            continue;
-        memcpy(&o, v.mv_data, sizeof o);
-        if (o < next_ord)
-            ord[(*n)++] = o;
-    }
-    mdb_cursor_close(cur);
-    if (mrc != MDB_NOTFOUND) {
-        free(ord);
-        return store_mdb_fail(s, mrc, "reading the id index");
-    }
-    *out = ord;
+    *out = w.ord;
+    *n = w.n;
     return SEGRT_OK;
 }
 

@@ -3,9 +3,11 @@
  * (entered/exited by XOR with the previous run), the history, the segments a
  * contact belongs to, erasure, and who entered or left since an earlier run.
  *
- * Uses: store.h (the segments database, meta counters), mset.h, bitset.h, buf.h.
+ * Uses: store.h (the segments database, meta counters), mset.h, bitset.h, buf.h, array.h.
  */
 #include "store/membership.h"
+
+#include "util/array.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,12 +55,6 @@ static MDB_val val_of(mkey *k)
     return v;
 }
 
-/* Whether an LMDB key starts with the n bytes of prefix. */
-static int has_prefix(const MDB_val *k, const void *prefix, size_t n)
-{
-    return k->mv_size >= n && memcmp(k->mv_data, prefix, n) == 0;
-}
-
 static int bad_name(segrt_store *s, const char *name)
 {
     return store_fail(s, SEGRT_EINVAL, "segment name '%.40s%s' is empty or longer than %d bytes",
@@ -66,13 +62,17 @@ static int bad_name(segrt_store *s, const char *name)
                       MEMBERSHIP_NAME_MAX);
 }
 
-/* A read transaction for segment name; SEGRT_ENOTFOUND ("no stored <what>") for a bad name. */
-static int read_txn(segrt_store *s, const char *name, const char *what, MDB_txn **txn)
+/*
+ * fn in a read snapshot (store_read) about segment name; SEGRT_ENOTFOUND
+ * ("no stored <what>") for a bad name.
+ */
+static int read_named(segrt_store *s, const char *name, const char *what, store_txn_fn fn,
+                      void *ud)
 {
     if (!name_ok(name))
         return store_fail(s, SEGRT_ENOTFOUND, "no stored %s of segment '%.40s'", what,
                           name ? name : "");
-    return store_txn_begin(s, MDB_RDONLY, txn);
+    return store_read(s, fn, ud);
 }
 
 /* ------------------------------------------------------------ records */
@@ -210,32 +210,12 @@ done:
     return rc;
 }
 
-/*
- * Walk the records of one kind ('m', 'e', 'x'): fn(ud, key, value) for each,
- * stopping on non-zero (returned).
- */
-static int each_of_kind(segrt_store *s, MDB_txn *txn, char kind,
-                        int (*fn)(segrt_store *s, void *ud, const MDB_val *k, const MDB_val *v),
-                        void *ud)
+/* Walk the records of one kind ('m', 'e', 'x', ...) with fn (store_scan; txn NULL: a snapshot). */
+static int each_of_kind(segrt_store *s, MDB_txn *txn, char kind, store_scan_fn fn, void *ud)
 {
-    MDB_cursor *cur;
-    int mrc = mdb_cursor_open(txn, s->dbi[DB_SEGMENTS], &cur);
-    if (mrc != 0)
-        return store_mdb_fail(s, mrc, "reading stored segments");
     unsigned char prefix[2] = { (unsigned char)kind, 0 };
-    MDB_val k = { sizeof prefix, prefix }, v;
-    int rc = SEGRT_OK;
-    mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    while (mrc == 0 && has_prefix(&k, prefix, sizeof prefix)) {
-        rc = fn(s, ud, &k, &v);
-        if (rc != SEGRT_OK)
-            break;
-        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-    }
-    mdb_cursor_close(cur);
-    if (rc == SEGRT_OK && mrc != 0 && mrc != MDB_NOTFOUND)
-        rc = store_mdb_fail(s, mrc, "reading stored segments");
-    return rc;
+    return store_scan(s, txn, DB_SEGMENTS, prefix, sizeof prefix, "reading stored segments", fn,
+                      ud);
 }
 
 /* The name of a record key, NUL-terminated, into out (MEMBERSHIP_NAME_MAX + 1 bytes). */
@@ -250,13 +230,12 @@ static int key_name(const MDB_val *k, char *out)
 }
 
 struct of_args {
-    MDB_txn *txn;
     uint32_t ord;
     int (*fn)(void *ud, const char *name, const char *purpose, uint64_t run, int64_t now);
     void *ud;
 };
 
-static int of_one(segrt_store *s, void *ud, const MDB_val *k, const MDB_val *v)
+static int of_one(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k, const MDB_val *v)
 {
     struct of_args *a = ud;
     char name[MEMBERSHIP_NAME_MAX + 1];
@@ -274,7 +253,7 @@ static int of_one(segrt_store *s, void *ud, const MDB_val *k, const MDB_val *v)
     key_of(&pk, 'p', name, 0, 0);
     MDB_val pkv = val_of(&pk), pv;
     char purpose[128];
-    int mrc = mdb_get(a->txn, s->dbi[DB_SEGMENTS], &pkv, &pv);
+    int mrc = mdb_get(txn, s->dbi[DB_SEGMENTS], &pkv, &pv);
     if (mrc != 0 && mrc != MDB_NOTFOUND)
         return store_mdb_fail(s, mrc, "reading a segment's purpose");
     if (mrc == 0)
@@ -287,7 +266,7 @@ int membership_of(segrt_store *s, MDB_txn *txn, uint32_t ord,
                             int64_t now),
                   void *ud)
 {
-    struct of_args a = { txn, ord, fn, ud };
+    struct of_args a = { ord, fn, ud };
     return each_of_kind(s, txn, 'm', of_one, &a);
 }
 
@@ -299,9 +278,11 @@ struct erase_scan {
     uint64_t members;
 };
 
-static int erase_find(segrt_store *s, void *ud, const MDB_val *k, const MDB_val *v)
+static int erase_find(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k,
+                      const MDB_val *v)
 {
     struct erase_scan *a = ud;
+    (void)txn;
     size_t skip = ((const char *)k->mv_data)[0] == 'm' ? MEMBERS_HEADER : 0;
     if (v->mv_size < skip || k->mv_size > UINT16_MAX)
         return corrupt(s, "membership", k);
@@ -499,53 +480,63 @@ int membership_record_run(segrt_store *s, size_t n, const char *const names[],
     return store_write(s, run_txn, &a);
 }
 
+/* The history rows of one segment, its key prefix n bytes long, for fn. */
+struct history_scan {
+    const char *name;
+    size_t n;
+    int (*fn)(void *ud, const membership_row *row);
+    void *ud;
+    uint64_t rows;
+};
+
+static int history_row(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k,
+                       const MDB_val *v)
+{
+    struct history_scan *h = ud;
+    const unsigned char *kb = k->mv_data;
+    (void)txn;
+    if (k->mv_size != h->n + 8 || v->mv_size != HISTORY_ROW)
+        return store_fail(s, SEGRT_ECORRUPT, "a history row of segment '%s' is corrupt", h->name);
+    uint64_t run = 0;
+    for (size_t i = 0; i < 8; i++)
+        run = run << 8 | kb[h->n + i];
+    membership_row r;
+    row_unpack(&r, run, v->mv_data);
+    h->rows++;
+    return h->fn(h->ud, &r);
+}
+
 /* The history rows of segment name in txn, oldest first; SEGRT_ENOTFOUND when there are none. */
 static int history_in_txn(segrt_store *s, MDB_txn *txn, const char *name,
                           int (*fn)(void *ud, const membership_row *row), void *ud)
 {
-    MDB_cursor *cur;
-    int rc = SEGRT_OK, mrc = mdb_cursor_open(txn, s->dbi[DB_SEGMENTS], &cur);
-    if (mrc != 0)
-        return store_mdb_fail(s, mrc, "reading a segment history");
     mkey prefix;
     key_of(&prefix, 'h', name, 0, 0);
-    MDB_val k = val_of(&prefix), v;
-    uint64_t rows = 0;
-    mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    while (mrc == 0 && rc == SEGRT_OK && has_prefix(&k, prefix.b, prefix.n)) {
-        const unsigned char *kb = k.mv_data;
-        if (k.mv_size != prefix.n + 8 || v.mv_size != HISTORY_ROW) {
-            rc = store_fail(s, SEGRT_ECORRUPT, "a history row of segment '%s' is corrupt", name);
-            break;
-        }
-        uint64_t run = 0;
-        for (size_t i = 0; i < 8; i++)
-            run = run << 8 | kb[prefix.n + i];
-        membership_row r;
-        row_unpack(&r, run, v.mv_data);
-        rows++;
-        rc = fn(ud, &r);
-        if (rc == SEGRT_OK)
-            mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-    }
-    if (rc == SEGRT_OK && mrc != 0 && mrc != MDB_NOTFOUND)
-        rc = store_mdb_fail(s, mrc, "reading a segment history");
-    mdb_cursor_close(cur);
-    if (rc == SEGRT_OK && rows == 0)
+    struct history_scan h = { name, prefix.n, fn, ud, 0 };
+    int rc = store_scan(s, txn, DB_SEGMENTS, prefix.b, prefix.n, "reading a segment history",
+                        history_row, &h);
+    if (rc == SEGRT_OK && h.rows == 0)
         rc = store_fail(s, SEGRT_ENOTFOUND, "no stored runs of segment '%s'", name);
     return rc;
+}
+
+struct history_args {
+    const char *name;
+    int (*fn)(void *ud, const membership_row *row);
+    void *ud;
+};
+
+static int history_in(segrt_store *s, MDB_txn *txn, void *ud)
+{
+    const struct history_args *a = ud;
+    return history_in_txn(s, txn, a->name, a->fn, a->ud);
 }
 
 int membership_history(segrt_store *s, const char *name,
                        int (*fn)(void *ud, const membership_row *row), void *ud)
 {
-    MDB_txn *txn;
-    int rc = read_txn(s, name, "runs", &txn);
-    if (rc != SEGRT_OK)
-        return rc;
-    rc = history_in_txn(s, txn, name, fn, ud);
-    mdb_txn_abort(txn);
-    return rc;
+    struct history_args a = { name, fn, ud };
+    return read_named(s, name, "runs", history_in, &a);
 }
 
 struct names_args {
@@ -553,10 +544,11 @@ struct names_args {
     void *ud;
 };
 
-static int names_one(segrt_store *s, void *ud, const MDB_val *k, const MDB_val *v)
+static int names_one(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k, const MDB_val *v)
 {
     const struct names_args *a = ud;
     char name[MEMBERSHIP_NAME_MAX + 1];
+    (void)txn;
     (void)v;
     if (key_name(k, name) != 0)
         return corrupt(s, "membership", k);
@@ -565,14 +557,8 @@ static int names_one(segrt_store *s, void *ud, const MDB_val *k, const MDB_val *
 
 int membership_names(segrt_store *s, int (*fn)(void *ud, const char *name), void *ud)
 {
-    MDB_txn *txn;
-    int rc = store_txn_begin(s, MDB_RDONLY, &txn);
-    if (rc != SEGRT_OK)
-        return rc;
     struct names_args a = { fn, ud };
-    rc = each_of_kind(s, txn, 'm', names_one, &a);
-    mdb_txn_abort(txn);
-    return rc;
+    return each_of_kind(s, NULL, 'm', names_one, &a);
 }
 
 /*
@@ -624,6 +610,37 @@ static int get_members(segrt_store *s, MDB_txn *txn, const char *name, bitset *m
     return rc;
 }
 
+struct get_args {
+    const char *name;
+    bitset members, *entered, *exited;
+    membership_row *last;
+};
+
+static int get_in(segrt_store *s, MDB_txn *txn, void *ud)
+{
+    struct get_args *a = ud;
+    uint64_t head[2] = { 0, 0 };
+    int rc = get_members(s, txn, a->name, &a->members, head);
+    if (rc == SEGRT_OK)
+        rc = get_set(s, txn, 'e', a->name, head[0], 1, a->members.nbits, a->entered);
+    if (rc == SEGRT_OK)
+        rc = get_set(s, txn, 'x', a->name, head[0], 1, a->members.nbits, a->exited);
+    if (rc != SEGRT_OK || a->last == NULL)
+        return rc;
+    mkey k;
+    key_of(&k, 'h', a->name, head[0], 1);
+    MDB_val kv = val_of(&k), v;
+    int mrc = mdb_get(txn, s->dbi[DB_SEGMENTS], &kv, &v);
+    if (mrc == 0 && v.mv_size == HISTORY_ROW) {
+        row_unpack(a->last, head[0], v.mv_data);
+        return SEGRT_OK;
+    }
+    if (mrc == 0 || mrc == MDB_NOTFOUND)
+        return store_fail(s, SEGRT_ECORRUPT, "segment '%s' has no history row of its run %llu",
+                          a->name, (unsigned long long)head[0]);
+    return store_mdb_fail(s, mrc, "reading a segment history");
+}
+
 int membership_get(segrt_store *s, const char *name, bitset *members, bitset *entered,
                    bitset *exited, membership_row *last)
 {
@@ -632,37 +649,12 @@ int membership_get(segrt_store *s, const char *name, bitset *members, bitset *en
         if (outs[i])
             *outs[i] = (bitset){ 0 };
     }
-    MDB_txn *txn;
-    int rc = read_txn(s, name, "membership", &txn);
-    if (rc != SEGRT_OK)
-        return rc;
-    bitset m = { 0 };
-    uint64_t head[2] = { 0, 0 };
-    rc = get_members(s, txn, name, &m, head);
-    mkey k;
-    MDB_val kv, v;
-    int mrc;
-    if (rc == SEGRT_OK)
-        rc = get_set(s, txn, 'e', name, head[0], 1, m.nbits, entered);
-    if (rc == SEGRT_OK)
-        rc = get_set(s, txn, 'x', name, head[0], 1, m.nbits, exited);
-    if (rc == SEGRT_OK && last) {
-        key_of(&k, 'h', name, head[0], 1);
-        kv = val_of(&k);
-        mrc = mdb_get(txn, s->dbi[DB_SEGMENTS], &kv, &v);
-        if (mrc == 0 && v.mv_size == HISTORY_ROW)
-            row_unpack(last, head[0], v.mv_data);
-        else if (mrc == 0 || mrc == MDB_NOTFOUND)
-            rc = store_fail(s, SEGRT_ECORRUPT, "segment '%s' has no history row of its run %llu",
-                            name, (unsigned long long)head[0]);
-        else
-            rc = store_mdb_fail(s, mrc, "reading a segment history");
-    }
-    mdb_txn_abort(txn);
+    struct get_args a = { name, { 0 }, entered, exited, last };
+    int rc = read_named(s, name, "membership", get_in, &a);
     if (rc == SEGRT_OK && members)
-        *members = m;
+        *members = a.members;
     else
-        bitset_free(&m);
+        bitset_free(&a.members);
     if (rc != SEGRT_OK) {
         for (int i = 1; i < 3; i++) {
             if (outs[i])
@@ -718,14 +710,8 @@ typedef struct row_list {
 static int list_row(void *ud, const membership_row *row)
 {
     row_list *l = ud;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 16;
-        membership_row *r = realloc(l->r, cap * sizeof *r);
-        if (r == NULL)
-            return store_fail(l->s, SEGRT_ENOMEM, "out of memory");
-        l->r = r;
-        l->cap = cap;
-    }
+    if (ARRAY_RESERVE(l->r, l->cap, l->n + 1) != 0)
+        return store_fail(l->s, SEGRT_ENOMEM, "out of memory");
     l->r[l->n++] = *row;
     return SEGRT_OK;
 }
@@ -777,19 +763,23 @@ static int members_at(segrt_store *s, MDB_txn *txn, const char *name, const row_
     return rc;
 }
 
-int membership_changes(segrt_store *s, const char *name, uint64_t since, bitset *entered,
-                       bitset *left)
+struct changes_args {
+    const char *name;
+    uint64_t since;
+    bitset *entered, *left;
+};
+
+static int changes_in(segrt_store *s, MDB_txn *txn, void *ud)
 {
-    *entered = *left = (bitset){ 0 };
-    MDB_txn *txn;
-    int rc = read_txn(s, name, "runs", &txn);
-    if (rc != SEGRT_OK)
-        return rc;
+    const struct changes_args *a = ud;
+    const char *name = a->name;
+    uint64_t since = a->since;
+    bitset *entered = a->entered, *left = a->left;
     row_list l = { .s = s };
     bitset last = { 0 }, at = { 0 };
     uint64_t head[2];
     size_t i = 0;
-    rc = history_in_txn(s, txn, name, list_row, &l);
+    int rc = history_in_txn(s, txn, name, list_row, &l);
     while (rc == SEGRT_OK && i < l.n && l.r[i].run != since)
         i++;
     if (rc == SEGRT_OK && i == l.n) {
@@ -816,9 +806,16 @@ int membership_changes(segrt_store *s, const char *name, uint64_t since, bitset 
         bitset_free(entered);
         bitset_free(left);
     }
-    mdb_txn_abort(txn);
     free(l.r);
     bitset_free(&last);
     bitset_free(&at);
     return rc;
+}
+
+int membership_changes(segrt_store *s, const char *name, uint64_t since, bitset *entered,
+                       bitset *left)
+{
+    *entered = *left = (bitset){ 0 };
+    struct changes_args a = { name, since, entered, left };
+    return read_named(s, name, "runs", changes_in, &a);
 }

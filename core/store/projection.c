@@ -14,13 +14,14 @@
  * The timelines are keyed by ordinal and sorted by ts, so one cursor pass
  * appends every event in (ord, ts) order: no sort.
  *
- * Uses: store.h, event.h (the timeline value layout), LMDB.
+ * Uses: store.h, event.h (the timeline value layout), array.h, LMDB.
  */
 #include "store/projection.h"
 
 #include "store/dict.h"
 #include "store/event.h"
 #include "store/schema.h"
+#include "util/array.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,7 +79,12 @@ static void scan_free(proj_scan *sc)
     sc->nt = 0;
 }
 
-/* Room for at least want events; the arrays keep their contents. */
+/*
+ * Room for at least want events; the arrays keep their contents. Not
+ * ARRAY_RESERVE: six arrays share one capacity, the first is the type's
+ * exact count (build_start), and growing by half rather than doubling keeps
+ * the largest arrays a rebuild holds near their size.
+ */
 static int build_grow(proj_build *b, size_t want)
 {
     size_t cap = b->cap ? b->cap : 16;
@@ -127,15 +133,8 @@ static int build_of(proj_scan *sc, uint32_t type, uint32_t ord, proj_build **out
         if (type >= TYPE_CODE_LIMIT)
             return store_fail(sc->s, SEGRT_ECORRUPT,
                               "events of contact %u have an impossible type code %u", ord, type);
-        if (type >= sc->nt) {
-            size_t nt = sc->nt * 2 > (size_t)type + 1 ? sc->nt * 2 : (size_t)type + 8;
-            proj_build *t = realloc(sc->t, nt * sizeof *t);
-            if (t == NULL)
-                return store_fail(sc->s, SEGRT_ENOMEM, "out of memory building event projections");
-            memset(t + sc->nt, 0, (nt - sc->nt) * sizeof *t);
-            sc->t = t;
-            sc->nt = nt;
-        }
+        if (ARRAY_RESERVE_ZERO(sc->t, sc->nt, (size_t)type + 1) != 0)
+            return store_fail(sc->s, SEGRT_ENOMEM, "out of memory building event projections");
         *out = &sc->t[type];
     }
     if (!(*out)->seen)
@@ -241,6 +240,25 @@ static void map_pages_read(map_pages *m, size_t bytes)
         map_pages_drop(m);
 }
 
+/* A pass over the timelines: what it collects, and the map pages it has read. */
+typedef struct events_pass {
+    proj_scan *sc;
+    map_pages pages;
+} events_pass;
+
+static int scan_one(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k, const MDB_val *v)
+{
+    events_pass *e = ud;
+    uint32_t ord;
+    (void)txn;
+    int rc = store_ord_decode(s, k, "an events key", &ord);
+    if (rc == SEGRT_OK)
+        rc = scan_timeline(e->sc, ord, v);
+    if (rc == SEGRT_OK)
+        map_pages_read(&e->pages, v->mv_size);
+    return rc;
+}
+
 /* One pass over every timeline of txn, collecting what sc asks for. */
 static int scan_events(proj_scan *sc)
 {
@@ -254,32 +272,12 @@ static int scan_events(proj_scan *sc)
             return store_fail(s, SEGRT_ENOMEM, "out of memory building event projections");
         sc->nt = 1;
     }
-    map_pages pages;
-    map_pages_init(s, &pages);
-    map_pages_drop(&pages); /* what the caller read before counts too */
-    MDB_cursor *cur;
-    int mrc = mdb_cursor_open(sc->txn, s->dbi[DB_EVENTS], &cur);
-    if (mrc != 0)
-        return store_mdb_fail(s, mrc, "reading events for projections");
-    MDB_val k, v;
-    mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-    while (mrc == 0) {
-        uint32_t ord;
-        if (k.mv_size != sizeof ord) {
-            rc = store_fail(s, SEGRT_ECORRUPT, "an events key has a bad size");
-            break;
-        }
-        memcpy(&ord, k.mv_data, sizeof ord);
-        rc = scan_timeline(sc, ord, &v);
-        if (rc != SEGRT_OK)
-            break;
-        map_pages_read(&pages, v.mv_size);
-        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-    }
-    mdb_cursor_close(cur);
-    map_pages_drop(&pages);
-    if (rc == SEGRT_OK && mrc != MDB_NOTFOUND)
-        rc = store_mdb_fail(s, mrc, "reading events for projections");
+    events_pass e = { .sc = sc };
+    map_pages_init(s, &e.pages);
+    map_pages_drop(&e.pages); /* what the caller read before counts too */
+    rc = store_scan(s, sc->txn, DB_EVENTS, NULL, 0, "reading events for projections", scan_one,
+                    &e);
+    map_pages_drop(&e.pages);
     return rc;
 }
 
@@ -551,35 +549,21 @@ done:
     return rc;
 }
 
-/* Every stored key names a type the timelines have, with a known column. */
-static int verify_keys(segrt_store *s, MDB_txn *txn, const proj_scan *sc)
+/* A stored key names a type the timelines have (those of the scan ud), with a known column. */
+static int verify_key(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k, const MDB_val *v)
 {
-    MDB_cursor *cur;
-    int rc = SEGRT_OK, mrc = mdb_cursor_open(txn, s->dbi[DB_PROJ], &cur);
-    if (mrc != 0)
-        return store_mdb_fail(s, mrc, "check");
-    MDB_val k, v;
-    mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-    while (mrc == 0) {
-        const unsigned char *p = k.mv_data;
-        if (k.mv_size != 5 || p[4] >= PC_COUNT) {
-            rc = store_fail(s, SEGRT_ECORRUPT, "check: the projections table has a bad key");
-            break;
-        }
-        uint32_t type = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-        if (type >= sc->nt || sc->t[type].n == 0) {
-            char name[80];
-            rc = store_fail(s, SEGRT_ECORRUPT,
-                            "check: the projections hold event type %u (%s), which no timeline "
-                            "has", type, type_name(s, txn, type, name, sizeof name));
-            break;
-        }
-        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-    }
-    mdb_cursor_close(cur);
-    if (rc == SEGRT_OK && mrc != MDB_NOTFOUND)
-        rc = store_mdb_fail(s, mrc, "check");
-    return rc;
+    const proj_scan *sc = ud;
+    const unsigned char *p = k->mv_data;
+    (void)v;
+    if (k->mv_size != 5 || p[4] >= PC_COUNT)
+        return store_fail(s, SEGRT_ECORRUPT, "check: the projections table has a bad key");
+    uint32_t type = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+    if (type < sc->nt && sc->t[type].n != 0)
+        return SEGRT_OK;
+    char name[80];
+    return store_fail(s, SEGRT_ECORRUPT,
+                      "check: the projections hold event type %u (%s), which no timeline has",
+                      type, type_name(s, txn, type, name, sizeof name));
 }
 
 int projection_verify(segrt_store *s, MDB_txn *txn)
@@ -597,14 +581,14 @@ int projection_verify(segrt_store *s, MDB_txn *txn)
         if (sc.t[t].n == 0)
             continue;
         rc = verify_type(s, txn, (uint32_t)t, &sc.t[t]);
-        for (int c = 0; c < PC_COUNT; c++) { /* keep n: verify_keys reads it */
+        for (int c = 0; c < PC_COUNT; c++) { /* keep n: verify_key reads it */
             free(sc.t[t].col[c]);
             sc.t[t].col[c] = NULL;
         }
         map_pages_drop(&pages); /* the stored arrays just compared */
     }
-    if (rc == SEGRT_OK)
-        rc = verify_keys(s, txn, &sc);
+    if (rc == SEGRT_OK) /* every stored key names a type the timelines have */
+        rc = store_scan(s, txn, DB_PROJ, NULL, 0, "check", verify_key, &sc);
     scan_free(&sc);
     return rc;
 }

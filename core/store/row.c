@@ -3,6 +3,8 @@
  */
 #include "store/row.h"
 
+#include "util/array.h"
+
 void row_clear(row *r)
 {
     r->id = NULL;
@@ -25,14 +27,8 @@ static row_value *slot_for(row *r, uint16_t field)
         i++;
     if (i < r->n && r->vals[i].field == field)
         return &r->vals[i];
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 32;
-        row_value *v = realloc(r->vals, cap * sizeof *v);
-        if (v == NULL)
-            return NULL;
-        r->vals = v;
-        r->cap = cap;
-    }
+    if (ARRAY_RESERVE(r->vals, r->cap, r->n + 1) != 0)
+        return NULL;
     memmove(&r->vals[i + 1], &r->vals[i], (r->n - i) * sizeof *r->vals);
     r->n++;
     r->vals[i] = (row_value){ .field = field };
@@ -41,16 +37,8 @@ static row_value *slot_for(row *r, uint16_t field)
 
 static int add_codes(row *r, const uint32_t *set, uint32_t nset, uint32_t *off)
 {
-    if (r->ncodes + nset > r->codes_cap) {
-        size_t cap = r->codes_cap ? r->codes_cap : 64;
-        while (cap < r->ncodes + nset)
-            cap *= 2;
-        uint32_t *c = realloc(r->codes, cap * sizeof *c);
-        if (c == NULL)
-            return -1;
-        r->codes = c;
-        r->codes_cap = cap;
-    }
+    if (ARRAY_RESERVE(r->codes, r->codes_cap, r->ncodes + nset) != 0)
+        return -1;
     *off = (uint32_t)r->ncodes;
     if (nset)
         memcpy(r->codes + r->ncodes, set, nset * sizeof *set);

@@ -2,9 +2,11 @@
  * schema.c — contact field registry kept in meta as "field:<name>" ->
  * (u16 id, u8 type), with the built-in types of the well-known fields.
  *
- * Uses: store.h.
+ * Uses: store.h, array.h.
  */
 #include "store/schema.h"
+
+#include "util/array.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -108,10 +110,8 @@ const field_def *schema_by_id(const struct schema *sc, uint16_t id)
 static int cache_append(struct schema *sc, const char *name, size_t n, uint16_t id,
                         segrt_type type)
 {
-    field_def *grown = realloc(sc->fields, (sc->n + 1) * sizeof *grown);
-    if (grown == NULL)
+    if (ARRAY_RESERVE(sc->fields, sc->cap, sc->n + 1) != 0)
         return SEGRT_ENOMEM;
-    sc->fields = grown;
     char *copy = strndup(name, n);
     if (copy == NULL)
         return SEGRT_ENOMEM;
@@ -125,35 +125,23 @@ static int by_id(const void *a, const void *b)
     return (int)x->id - (int)y->id;
 }
 
+/* One "field:<name>" entry of meta into the schema ud. */
+static int load_field(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k, const MDB_val *v)
+{
+    (void)txn;
+    if (v->mv_size != 3)
+        return store_fail(s, SEGRT_ECORRUPT, "schema entry has a bad size");
+    const unsigned char *p = v->mv_data;
+    uint16_t id = (uint16_t)(p[0] | p[1] << 8);
+    return cache_append(ud, (const char *)k->mv_data + 6, k->mv_size - 6, id, (segrt_type)p[2]);
+}
+
 int schema_load_txn(segrt_store *s, MDB_txn *txn)
 {
     struct schema *sc = calloc(1, sizeof *sc);
     if (sc == NULL)
         return SEGRT_ENOMEM;
-    MDB_cursor *cur;
-    int rc = SEGRT_OK;
-    int mrc = mdb_cursor_open(txn, s->dbi[DB_META], &cur);
-    if (mrc != 0) {
-        schema_free(sc);
-        return store_mdb_fail(s, mrc, "reading the schema");
-    }
-    MDB_val k = { 6, (void *)"field:" }, v;
-    mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    while (mrc == 0 && rc == SEGRT_OK) {
-        if (k.mv_size < 6 || memcmp(k.mv_data, "field:", 6) != 0)
-            break;
-        if (v.mv_size != 3) {
-            rc = store_fail(s, SEGRT_ECORRUPT, "schema entry has a bad size");
-            break;
-        }
-        const unsigned char *p = v.mv_data;
-        uint16_t id = (uint16_t)(p[0] | p[1] << 8);
-        rc = cache_append(sc, (const char *)k.mv_data + 6, k.mv_size - 6, id, (segrt_type)p[2]);
-        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-    }
-    mdb_cursor_close(cur);
-    if (rc == SEGRT_OK && mrc != 0 && mrc != MDB_NOTFOUND)
-        rc = store_mdb_fail(s, mrc, "reading the schema");
+    int rc = store_scan(s, txn, DB_META, "field:", 6, "reading the schema", load_field, sc);
     if (rc != SEGRT_OK) {
         schema_free(sc);
         return rc;
@@ -167,13 +155,7 @@ int schema_load_txn(segrt_store *s, MDB_txn *txn)
 
 int schema_load(segrt_store *s)
 {
-    MDB_txn *txn;
-    int rc = store_txn_begin(s, MDB_RDONLY, &txn);
-    if (rc != SEGRT_OK)
-        return rc;
-    rc = schema_load_txn(s, txn);
-    mdb_txn_abort(txn);
-    return rc;
+    return schema_load_txn(s, NULL);
 }
 
 int schema_add(segrt_store *s, MDB_txn *txn, const char *name, size_t n, segrt_type type,

@@ -31,7 +31,7 @@ typedef struct field_def {
 
 struct schema {
     field_def *fields; /* declaration order */
-    size_t n;
+    size_t n, cap;
 };
 
 /* (Re)load the schema from a transaction (or a fresh read txn when txn is NULL). */

@@ -3,11 +3,12 @@
  * (segrt_event_types_foreach), fields with how many contacts have a value
  * (segrt_fields_foreach).
  *
- * Uses: store.h, schema.h, column.h, dict.h, value.h.
+ * Uses: store.h, schema.h, column.h, dict.h, value.h, array.h.
  */
 #include "store/column.h"
 #include "store/dict.h"
 #include "store/schema.h"
+#include "util/array.h"
 #include "util/value.h"
 
 #include <stdio.h>
@@ -15,21 +16,23 @@
 #include <string.h>
 #include <sys/stat.h>
 
-int segrt_store_stats(segrt_store *s, segrt_stats *out)
+static int stats_in(segrt_store *s, MDB_txn *txn, void *ud)
 {
-    memset(out, 0, sizeof *out);
-    MDB_txn *txn;
-    int rc = store_txn_begin(s, MDB_RDONLY, &txn);
-    if (rc != SEGRT_OK)
-        return rc;
-    rc = store_counter_get(s, txn, "contacts", &out->contacts);
+    segrt_stats *out = ud;
+    int rc = store_counter_get(s, txn, "contacts", &out->contacts);
     if (rc == SEGRT_OK)
         rc = store_counter_get(s, txn, "events", &out->events);
     if (rc == SEGRT_OK)
         rc = store_counter_get(s, txn, "consents", &out->consents);
     if (rc == SEGRT_OK)
         rc = store_counter_get(s, txn, "audit_seq", &out->audit);
-    mdb_txn_abort(txn);
+    return rc;
+}
+
+int segrt_store_stats(segrt_store *s, segrt_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    int rc = store_read(s, stats_in, out);
     char path[4096];
     struct stat st;
     snprintf(path, sizeof path, "%s/data.mdb", s->dir);
@@ -48,64 +51,48 @@ static int by_name(const void *a, const void *b)
     return strcmp(((const type_count *)a)->name, ((const type_count *)b)->name);
 }
 
-/* Read the per-type counters of meta ("evtype:<code>") with their names. */
-static int read_type_counts(segrt_store *s, MDB_txn *txn, type_count **out, size_t *n)
+/* The per-type counters of meta ("evtype:<code>") with their names. */
+typedef struct type_counts {
+    type_count *tc;
+    size_t n, cap;
+} type_counts;
+
+static int read_type_count(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k,
+                           const MDB_val *v)
 {
-    MDB_cursor *cur;
-    int mrc = mdb_cursor_open(txn, s->dbi[DB_META], &cur);
-    if (mrc != 0)
-        return store_mdb_fail(s, mrc, "reading event counts");
-    type_count *tc = NULL;
-    size_t cnt = 0;
-    int rc = SEGRT_OK;
-    MDB_val k = { 7, (void *)"evtype:" }, v;
-    mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    while (mrc == 0 && rc == SEGRT_OK && k.mv_size > 7 && memcmp(k.mv_data, "evtype:", 7) == 0) {
-        char num[16] = { 0 };
-        uint64_t count;
-        memcpy(num, (const char *)k.mv_data + 7, k.mv_size - 7 < 15 ? k.mv_size - 7 : 15);
-        memcpy(&count, v.mv_data, sizeof count);
-        MDB_val name;
-        if (count > 0 && v.mv_size == sizeof count &&
-            dict_string(s, txn, FIELD_EV_TYPE, (uint32_t)strtoul(num, NULL, 10), &name) == 0) {
-            type_count *grown = realloc(tc, (cnt + 1) * sizeof *tc);
-            char *copy = grown ? strndup(name.mv_data, name.mv_size) : NULL;
-            if (grown)
-                tc = grown;
-            if (copy == NULL)
-                rc = store_fail(s, SEGRT_ENOMEM, "out of memory");
-            else
-                tc[cnt++] = (type_count){ copy, count };
-        }
-        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-    }
-    mdb_cursor_close(cur);
-    if (rc == SEGRT_OK && mrc != 0 && mrc != MDB_NOTFOUND)
-        rc = store_mdb_fail(s, mrc, "reading event counts");
-    if (cnt)
-        qsort(tc, cnt, sizeof *tc, by_name);
-    *out = tc;
-    *n = cnt;
-    return rc;
+    type_counts *t = ud;
+    char num[16] = { 0 };
+    uint64_t count;
+    MDB_val name;
+    if (k->mv_size == 7 || v->mv_size != sizeof count) /* "evtype:" alone, a bad counter */
+        return SEGRT_OK;
+    memcpy(num, (const char *)k->mv_data + 7, k->mv_size - 7 < 15 ? k->mv_size - 7 : 15);
+    memcpy(&count, v->mv_data, sizeof count);
+    if (count == 0 ||
+        dict_string(s, txn, FIELD_EV_TYPE, (uint32_t)strtoul(num, NULL, 10), &name) != 0)
+        return SEGRT_OK;
+    char *copy = ARRAY_RESERVE(t->tc, t->cap, t->n + 1) == 0
+                     ? strndup(name.mv_data, name.mv_size) : NULL;
+    if (copy == NULL)
+        return store_fail(s, SEGRT_ENOMEM, "out of memory");
+    t->tc[t->n++] = (type_count){ copy, count };
+    return SEGRT_OK;
 }
 
 int segrt_event_types_foreach(segrt_store *s,
                               int (*fn)(void *ud, const char *type, uint64_t n), void *ud)
 {
-    MDB_txn *txn;
-    int rc = store_txn_begin(s, MDB_RDONLY, &txn);
-    if (rc != SEGRT_OK)
-        return rc;
-    type_count *tc = NULL;
-    size_t n = 0;
-    rc = read_type_counts(s, txn, &tc, &n);
-    mdb_txn_abort(txn);
-    for (size_t i = 0; i < n; i++) {
+    type_counts t = { NULL, 0, 0 };
+    int rc = store_scan(s, NULL, DB_META, "evtype:", 7, "reading event counts", read_type_count,
+                        &t);
+    if (t.n)
+        qsort(t.tc, t.n, sizeof *t.tc, by_name);
+    for (size_t i = 0; i < t.n; i++) {
         if (rc == SEGRT_OK)
-            rc = fn(ud, tc[i].name, tc[i].n);
-        free(tc[i].name);
+            rc = fn(ud, t.tc[i].name, t.tc[i].n);
+        free(t.tc[i].name);
     }
-    free(tc);
+    free(t.tc);
     return rc;
 }
 
@@ -120,33 +107,39 @@ static uint64_t popcount_bytes(const unsigned char *p, size_t n)
     return c;
 }
 
+/* The union of the value bitsets of one chunk of a set field. */
+typedef struct set_union {
+    unsigned char any[COL_BITSET_BYTES];
+    int found;
+} set_union;
+
+static int union_one(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k, const MDB_val *v)
+{
+    set_union *u = ud;
+    const unsigned char *p = v->mv_data;
+    (void)s;
+    (void)txn;
+    if (k->mv_size != 10) /* not a (field, chunk, code) key: none is written */
+        return SEGRT_OK;
+    for (size_t i = 0; i < COL_BITSET_BYTES && v->mv_size == COL_BITSET_BYTES; i++)
+        u->any[i] |= p[i];
+    u->found = 1;
+    return SEGRT_OK;
+}
+
 /* Contacts with a value in a set field: the union of its value bitsets. */
 static int count_set(segrt_store *s, MDB_txn *txn, const field_def *f, uint32_t chunk,
                      uint64_t *n)
 {
-    unsigned char any[COL_BITSET_BYTES] = { 0 };
-    int found = 0;
-    MDB_cursor *cur;
-    int mrc = mdb_cursor_open(txn, s->dbi[DB_COLUMNS], &cur);
-    if (mrc != 0)
-        return store_mdb_fail(s, mrc, "reading a column");
-    unsigned char kb[10] = { (unsigned char)(f->id >> 8), (unsigned char)f->id,
-                             (unsigned char)(chunk >> 24), (unsigned char)(chunk >> 16),
-                             (unsigned char)(chunk >> 8), (unsigned char)chunk, 0, 0, 0, 0 };
-    MDB_val k = { sizeof kb, kb }, v;
-    mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-    while (mrc == 0 && k.mv_size == 10 && memcmp(k.mv_data, kb, 6) == 0) {
-        const unsigned char *p = v.mv_data;
-        for (size_t i = 0; i < COL_BITSET_BYTES && v.mv_size == COL_BITSET_BYTES; i++)
-            any[i] |= p[i];
-        found = 1;
-        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-    }
-    mdb_cursor_close(cur);
-    if (mrc != 0 && mrc != MDB_NOTFOUND)
-        return store_mdb_fail(s, mrc, "reading a column");
-    *n += found ? popcount_bytes(any, sizeof any) : 0;
-    return SEGRT_OK;
+    set_union u = { { 0 }, 0 };
+    unsigned char prefix[6] = { (unsigned char)(f->id >> 8), (unsigned char)f->id,
+                                (unsigned char)(chunk >> 24), (unsigned char)(chunk >> 16),
+                                (unsigned char)(chunk >> 8), (unsigned char)chunk };
+    int rc = store_scan(s, txn, DB_COLUMNS, prefix, sizeof prefix, "reading a column", union_one,
+                        &u);
+    if (rc == SEGRT_OK && u.found)
+        *n += popcount_bytes(u.any, sizeof u.any);
+    return rc;
 }
 
 /* Contacts with a value in field f. */
@@ -184,16 +177,16 @@ static int count_present(segrt_store *s, MDB_txn *txn, const field_def *f, uint6
     return SEGRT_OK;
 }
 
-int segrt_fields_foreach(segrt_store *s,
-                         int (*fn)(void *ud, const char *name, segrt_type type, uint64_t present),
-                         void *ud)
+struct fields_args {
+    int (*fn)(void *ud, const char *name, segrt_type type, uint64_t present);
+    void *ud;
+};
+
+static int fields_in(segrt_store *s, MDB_txn *txn, void *ud)
 {
-    MDB_txn *txn;
-    int rc = store_txn_begin(s, MDB_RDONLY, &txn);
-    if (rc != SEGRT_OK)
-        return rc;
+    const struct fields_args *a = ud;
     uint64_t next_ord;
-    rc = schema_load_txn(s, txn);
+    int rc = schema_load_txn(s, txn);
     if (rc == SEGRT_OK)
         rc = store_counter_get(s, txn, "next_ord", &next_ord);
     uint64_t nchunks = rc == SEGRT_OK ? (next_ord + COL_CHUNK_ROWS - 1) / COL_CHUNK_ROWS : 0;
@@ -202,10 +195,17 @@ int segrt_fields_foreach(segrt_store *s,
         uint64_t present;
         rc = count_present(s, txn, f, nchunks, &present);
         if (rc == SEGRT_OK)
-            rc = fn(ud, f->name, f->type, present);
+            rc = a->fn(a->ud, f->name, f->type, present);
     }
-    mdb_txn_abort(txn);
     return rc;
+}
+
+int segrt_fields_foreach(segrt_store *s,
+                         int (*fn)(void *ud, const char *name, segrt_type type, uint64_t present),
+                         void *ud)
+{
+    struct fields_args a = { fn, ud };
+    return store_read(s, fields_in, &a);
 }
 
 typedef struct code_count {
@@ -242,24 +242,48 @@ static int count_codes(segrt_store *s, MDB_txn *txn, const field_def *f, uint64_
             memcpy(&code, p + i, 4);
             if (code == 0)
                 continue;
-            if (code >= cap) {
-                size_t ncap = code * 2 + 16;
-                code_count *g = realloc(cc, ncap * sizeof *g);
-                if (g == NULL) {
-                    free(cc);
-                    return store_fail(s, SEGRT_ENOMEM, "out of memory");
-                }
-                for (size_t j = cap; j < ncap; j++)
-                    g[j] = (code_count){ (uint32_t)j, 0 };
-                cc = g;
-                cap = ncap;
+            if (ARRAY_RESERVE_ZERO(cc, cap, (size_t)code + 1) != 0) {
+                free(cc);
+                return store_fail(s, SEGRT_ENOMEM, "out of memory");
             }
             cc[code].n++;
         }
     }
+    for (size_t code = 0; code < cap; code++)
+        cc[code].code = (uint32_t)code;
     *counts = cc;
     *ncodes = cap;
     return SEGRT_OK;
+}
+
+struct values_args {
+    const field_def *f;
+    int (*fn)(void *ud, const char *value, uint64_t n);
+    void *ud;
+};
+
+static int values_in(segrt_store *s, MDB_txn *txn, void *ud)
+{
+    const struct values_args *a = ud;
+    uint64_t next;
+    code_count *cc = NULL;
+    size_t n = 0;
+    int rc = store_counter_get(s, txn, "next_ord", &next);
+    if (rc == SEGRT_OK)
+        rc = count_codes(s, txn, a->f, (next + COL_CHUNK_ROWS - 1) / COL_CHUNK_ROWS, &cc, &n);
+    if (rc == SEGRT_OK && n)
+        qsort(cc, n, sizeof *cc, by_count);
+    for (size_t i = 0; rc == SEGRT_OK && i < n && cc[i].n > 0; i++) {
+        MDB_val v;
+        rc = dict_string(s, txn, a->f->id, cc[i].code, &v);
+        char text[512];
+        if (rc == SEGRT_OK) {
+            snprintf(text, sizeof text, "%.*s", (int)v.mv_size, (const char *)v.mv_data);
+            rc = a->fn(a->ud, text, cc[i].n);
+        }
+    }
+    free(cc);
+    return rc;
 }
 
 int segrt_field_values_foreach(segrt_store *s, const char *name,
@@ -271,28 +295,6 @@ int segrt_field_values_foreach(segrt_store *s, const char *name,
     if (f->type != SEGRT_T_STRING)
         return store_fail(s, SEGRT_EINVAL, "field '%s' is %s, not a string", name,
                           segrt_type_name(f->type));
-    MDB_txn *txn;
-    int rc = store_txn_begin(s, MDB_RDONLY, &txn);
-    if (rc != SEGRT_OK)
-        return rc;
-    uint64_t next;
-    code_count *cc = NULL;
-    size_t n = 0;
-    rc = store_counter_get(s, txn, "next_ord", &next);
-    if (rc == SEGRT_OK)
-        rc = count_codes(s, txn, f, (next + COL_CHUNK_ROWS - 1) / COL_CHUNK_ROWS, &cc, &n);
-    if (rc == SEGRT_OK && n)
-        qsort(cc, n, sizeof *cc, by_count);
-    for (size_t i = 0; rc == SEGRT_OK && i < n && cc[i].n > 0; i++) {
-        MDB_val v;
-        rc = dict_string(s, txn, f->id, cc[i].code, &v);
-        char text[512];
-        if (rc == SEGRT_OK) {
-            snprintf(text, sizeof text, "%.*s", (int)v.mv_size, (const char *)v.mv_data);
-            rc = fn(ud, text, cc[i].n);
-        }
-    }
-    free(cc);
-    mdb_txn_abort(txn);
-    return rc;
+    struct values_args a = { f, fn, ud };
+    return store_read(s, values_in, &a);
 }

@@ -1,6 +1,8 @@
 /*
  * store.c — opening and closing a store, error recording, transactions that
- * survive map growth, the meta counters, and reading a contact's row.
+ * survive map growth (store_write) and read snapshots (store_read), walking
+ * a table or a key prefix of it (store_scan), the meta counters, and reading
+ * a contact's row.
  *
  * Uses: LMDB, schema.h (loaded at open), row.h.
  */
@@ -272,7 +274,7 @@ int store_grow(segrt_store *s)
     return SEGRT_OK;
 }
 
-int store_write(segrt_store *s, int (*fn)(segrt_store *s, MDB_txn *txn, void *ud), void *ud)
+int store_write(segrt_store *s, store_txn_fn fn, void *ud)
 {
     if (s->readonly)
         return store_fail(s, SEGRT_EINVAL, "the store is open read-only");
@@ -295,6 +297,60 @@ int store_write(segrt_store *s, int (*fn)(segrt_store *s, MDB_txn *txn, void *ud
         if (rc != SEGRT_OK)
             return rc;
     }
+}
+
+int store_read(segrt_store *s, store_txn_fn fn, void *ud)
+{
+    MDB_txn *txn;
+    int rc = store_txn_begin(s, MDB_RDONLY, &txn);
+    if (rc != SEGRT_OK)
+        return rc;
+    rc = fn(s, txn, ud);
+    mdb_txn_abort(txn);
+    return rc;
+}
+
+struct scan_args {
+    enum store_db db;
+    const void *prefix;
+    size_t n;
+    const char *what;
+    store_scan_fn fn;
+    void *ud;
+};
+
+static int scan_snapshot(segrt_store *s, MDB_txn *txn, void *ud)
+{
+    const struct scan_args *a = ud;
+    return store_scan(s, txn, a->db, a->prefix, a->n, a->what, a->fn, a->ud);
+}
+
+int store_scan(segrt_store *s, MDB_txn *txn, enum store_db db, const void *prefix, size_t n,
+               const char *what, store_scan_fn fn, void *ud)
+{
+    if (txn == NULL) {
+        struct scan_args a = { db, prefix, n, what, fn, ud };
+        return store_read(s, scan_snapshot, &a);
+    }
+    if (!store_has_db(s, db))
+        return SEGRT_OK;
+    MDB_cursor *cur;
+    int mrc = mdb_cursor_open(txn, s->dbi[db], &cur);
+    if (mrc != 0)
+        return store_mdb_fail(s, mrc, what);
+    MDB_val k = { n, (void *)prefix }, v;
+    int rc = SEGRT_OK;
+    mrc = mdb_cursor_get(cur, &k, &v, n ? MDB_SET_RANGE : MDB_FIRST);
+    while (mrc == 0 && (n == 0 || (k.mv_size >= n && memcmp(k.mv_data, prefix, n) == 0))) {
+        rc = fn(s, txn, ud, &k, &v);
+        if (rc != SEGRT_OK)
+            break;
+        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    if (rc == SEGRT_OK && mrc != 0 && mrc != MDB_NOTFOUND)
+        rc = store_mdb_fail(s, mrc, what);
+    return rc;
 }
 
 int store_counter_get(segrt_store *s, MDB_txn *txn, const char *name, uint64_t *v)
@@ -326,6 +382,14 @@ int store_counter_set(segrt_store *s, MDB_txn *txn, const char *name, uint64_t v
     MDB_val k = { strlen(name), (void *)name }, d = { sizeof v, &v };
     int mrc = mdb_put(txn, s->dbi[DB_META], &k, &d, 0);
     return mrc == 0 ? SEGRT_OK : store_mdb_fail(s, mrc, name);
+}
+
+int store_ord_decode(segrt_store *s, const MDB_val *val, const char *what, uint32_t *ord)
+{
+    if (val->mv_size != sizeof *ord)
+        return store_fail(s, SEGRT_ECORRUPT, "%s has a bad size", what);
+    memcpy(ord, val->mv_data, sizeof *ord);
+    return SEGRT_OK;
 }
 
 int store_ord_of(segrt_store *s, MDB_txn *txn, const char *id, uint32_t *ord)

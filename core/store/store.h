@@ -1,6 +1,6 @@
 /*
- * store.h — the store handle, its LMDB databases and the transaction and
- * counter helpers every other store unit uses.
+ * store.h — the store handle, its LMDB databases and the transaction, scan
+ * and counter helpers every other store unit uses.
  *
  * Layout (one LMDB environment per store directory, named databases):
  *   meta      string key -> small value: format, counters, schema
@@ -60,11 +60,40 @@ int store_txn_begin(segrt_store *s, unsigned flags, MDB_txn **txn);
 /* Double the map size after MDB_MAP_FULL (no transaction may be open). */
 int store_grow(segrt_store *s);
 
+/* What runs inside a transaction: SEGRT_OK, or a code recorded on s with store_fail. */
+typedef int (*store_txn_fn)(segrt_store *s, MDB_txn *txn, void *ud);
+
 /*
  * Run fn in a write transaction and commit it; when the map fills, grow it
  * and run fn again from the start. fn must not have effects outside txn.
  */
-int store_write(segrt_store *s, int (*fn)(segrt_store *s, MDB_txn *txn, void *ud), void *ud);
+int store_write(segrt_store *s, store_txn_fn fn, void *ud);
+
+/*
+ * Run fn in a read transaction (a snapshot of the store), closed on every
+ * path when fn returns; returns what fn returned. Bytes fn reads from the
+ * map are valid only until it returns.
+ */
+int store_read(segrt_store *s, store_txn_fn fn, void *ud);
+
+/*
+ * What store_scan calls for each key k and value v: SEGRT_OK goes on, any
+ * other code stops the scan and is returned by it. k and v are borrowed
+ * from the map until txn ends; fn must not change the scanned table (collect
+ * what to change, then change it after the scan).
+ */
+typedef int (*store_scan_fn)(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k,
+                             const MDB_val *v);
+
+/*
+ * Call fn in key order for each entry of table db whose key starts with the
+ * n bytes at prefix (n 0: every entry), in txn (read or write; NULL: in a
+ * read snapshot of the scan's own, as store_read). The end of the entries is
+ * not an error; an LMDB error is recorded as "what: ..." and returned. A
+ * table the store does not have (store_has_db) reads as empty.
+ */
+int store_scan(segrt_store *s, MDB_txn *txn, enum store_db db, const void *prefix, size_t n,
+               const char *what, store_scan_fn fn, void *ud);
 
 /* Counters kept in meta under a name; missing reads as 0. */
 int store_counter_get(segrt_store *s, MDB_txn *txn, const char *name, uint64_t *v);
@@ -77,6 +106,12 @@ static inline MDB_val store_ord_key(uint32_t *ord)
     MDB_val k = { sizeof *ord, ord };
     return k;
 }
+
+/*
+ * The ordinal held in val (an ordinal key, an id index value) into *ord;
+ * SEGRT_ECORRUPT ("<what> has a bad size") when val is not 4 bytes.
+ */
+int store_ord_decode(segrt_store *s, const MDB_val *val, const char *what, uint32_t *ord);
 
 /* Whether the store has table db (only a later table can be missing, read-only). */
 static inline int store_has_db(const segrt_store *s, enum store_db db)

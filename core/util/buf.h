@@ -1,8 +1,12 @@
 /*
  * buf.h — a growable byte buffer and LEB128 varints, for encoding records.
+ *
+ * Uses: array.h (the buffer grows as any array does, from BUF_MIN bytes).
  */
 #ifndef SEGRT_BUF_H
 #define SEGRT_BUF_H
+
+#include "util/array.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -14,20 +18,16 @@ typedef struct buf {
     size_t len, cap;
 } buf;
 
-/* Make room for n more bytes; -1 when out of memory. */
+/* The capacity of a buffer's first allocation. */
+#define BUF_MIN 256
+
+/* Make room for n more bytes; -1 when out of memory (or len + n overflows). */
 static inline int buf_reserve(buf *b, size_t n)
 {
-    if (b->len + n <= b->cap)
-        return 0;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + n)
-        cap *= 2;
-    unsigned char *p = realloc(b->p, cap);
-    if (p == NULL)
+    if (n > SIZE_MAX - b->len)
         return -1;
-    b->p = p;
-    b->cap = cap;
-    return 0;
+    size_t want = b->len + n;
+    return ARRAY_RESERVE(b->p, b->cap, want > BUF_MIN ? want : BUF_MIN);
 }
 
 static inline int buf_put(buf *b, const void *data, size_t n)

@@ -3,10 +3,11 @@
  *
  * Fields point into the buffer unless they are quoted with "" escapes; those
  * are unescaped into the reader's scratch buffer. Uses utf8.h to validate
- * each record.
+ * each record, array.h and buf.h for the fields and the scratch buffer.
  */
 #include "util/csv.h"
 
+#include "util/array.h"
 #include "util/utf8.h"
 
 #include <stdio.h>
@@ -18,12 +19,12 @@ static const unsigned char special[256] = {
     ['\n'] = 1, ['\r'] = 1, ['"'] = 1, [','] = 1,
 };
 
-void csv_reader_init(csv_reader *r, const char *buf, size_t len, uint64_t first_line,
+void csv_reader_init(csv_reader *r, const char *data, size_t len, uint64_t first_line,
                      size_t max_field)
 {
     memset(r, 0, sizeof *r);
-    r->pos = buf;
-    r->end = buf + len;
+    r->pos = data;
+    r->end = data + len;
     r->line = first_line;
     r->max_field = max_field;
     r->err_col = -1;
@@ -32,40 +33,16 @@ void csv_reader_init(csv_reader *r, const char *buf, size_t len, uint64_t first_
 void csv_reader_free(csv_reader *r)
 {
     free(r->fields);
-    free(r->scratch);
+    buf_free(&r->scratch);
     r->fields = NULL;
-    r->scratch = NULL;
-    r->nfields = r->fields_cap = r->scratch_len = r->scratch_cap = 0;
+    r->nfields = r->fields_cap = 0;
 }
 
 static csv_field *push_field(csv_reader *r)
 {
-    if (r->nfields == r->fields_cap) {
-        size_t cap = r->fields_cap ? r->fields_cap * 2 : 16;
-        csv_field *f = realloc(r->fields, cap * sizeof *f);
-        if (f == NULL)
-            return NULL;
-        r->fields = f;
-        r->fields_cap = cap;
-    }
+    if (ARRAY_RESERVE(r->fields, r->fields_cap, r->nfields + 1) != 0)
+        return NULL;
     return &r->fields[r->nfields++];
-}
-
-static int scratch_put(csv_reader *r, const char *p, size_t n)
-{
-    if (n > r->scratch_cap - r->scratch_len) {
-        size_t cap = r->scratch_cap ? r->scratch_cap : 256;
-        while (cap - r->scratch_len < n)
-            cap *= 2;
-        char *s = realloc(r->scratch, cap);
-        if (s == NULL)
-            return -1;
-        r->scratch = s;
-        r->scratch_cap = cap;
-    }
-    memcpy(r->scratch + r->scratch_len, p, n);
-    r->scratch_len += n;
-    return 0;
 }
 
 static uint64_t count_newlines(const char *p, const char *end)
@@ -126,7 +103,7 @@ typedef enum { QUOTED_OK, QUOTED_UNTERMINATED, QUOTED_NOMEM } quoted_result;
 static quoted_result read_quoted(csv_reader *r, csv_field *f, const char **pp)
 {
     const char *start = *pp + 1, *seg = start;
-    size_t scratch_start = r->scratch_len;
+    size_t scratch_start = r->scratch.len;
     int escaped = 0;
     for (;;) {
         const char *q = memchr(seg, '"', (size_t)(r->end - seg));
@@ -134,7 +111,7 @@ static quoted_result read_quoted(csv_reader *r, csv_field *f, const char **pp)
             return QUOTED_UNTERMINATED;
         r->line += count_newlines(seg, q);
         if (q + 1 < r->end && q[1] == '"') {
-            if (scratch_put(r, seg, (size_t)(q + 1 - seg)) != 0)
+            if (buf_put(&r->scratch, seg, (size_t)(q + 1 - seg)) != 0)
                 return QUOTED_NOMEM;
             escaped = 1;
             seg = q + 2;
@@ -142,10 +119,10 @@ static quoted_result read_quoted(csv_reader *r, csv_field *f, const char **pp)
         }
         f->quoted = 1;
         if (escaped) {
-            if (scratch_put(r, seg, (size_t)(q - seg)) != 0)
+            if (buf_put(&r->scratch, seg, (size_t)(q - seg)) != 0)
                 return QUOTED_NOMEM;
             f->ptr = NULL;
-            f->len = r->scratch_len - scratch_start;
+            f->len = r->scratch.len - scratch_start;
         } else {
             f->ptr = start;
             f->len = (size_t)(q - start);
@@ -162,7 +139,7 @@ static void fix_scratch_fields(csv_reader *r)
     for (size_t i = 0; i < r->nfields; i++) {
         csv_field *f = &r->fields[i];
         if (f->ptr == NULL) {
-            f->ptr = r->scratch + off;
+            f->ptr = (const char *)r->scratch.p + off;
             off += f->len;
         }
     }
@@ -214,7 +191,7 @@ csv_status csv_next(csv_reader *r, uint64_t *line)
     uint64_t rec_line = r->line;
     *line = rec_line;
     r->nfields = 0;
-    r->scratch_len = 0;
+    r->scratch.len = 0;
     r->err_col = -1;
     r->err[0] = '\0';
     if (p >= end)

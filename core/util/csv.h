@@ -2,7 +2,7 @@
  * csv.h — a strict RFC 4180 record reader over a memory buffer (the hot path
  * of CSV import, hand-written because it must be faster than any library).
  *
- * Provides: csv_reader, csv_next(). Uses: utf8.h.
+ * Provides: csv_reader, csv_next(). Uses: utf8.h, buf.h.
  *
  * Records end with CRLF or LF; fields may be quoted ("a,b", "say ""hi""",
  * newlines inside quotes). A quote inside an unquoted field, an unterminated
@@ -18,6 +18,8 @@
  */
 #ifndef SEGRT_CSV_H
 #define SEGRT_CSV_H
+
+#include "util/buf.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -35,8 +37,7 @@ typedef struct csv_reader {
     size_t max_field;      /* longest accepted field in bytes */
     csv_field *fields;     /* fields of the current record */
     size_t nfields, fields_cap;
-    char *scratch;         /* unescaped copies of quoted fields with "" */
-    size_t scratch_len, scratch_cap;
+    buf scratch;           /* unescaped copies of quoted fields with "" */
     int err_col;           /* bad record: 0-based column at fault, or -1 */
     char err[160];         /* bad record: reason, e.g. "is not valid UTF-8 (byte 0xff at offset 3)" */
 } csv_reader;
@@ -50,8 +51,8 @@ typedef enum csv_status {
     CSV_NOMEM    /* allocation failed */
 } csv_status;
 
-/* Start reading buf[0..len) whose first byte is on physical line first_line. */
-void csv_reader_init(csv_reader *r, const char *buf, size_t len, uint64_t first_line,
+/* Start reading data[0..len) whose first byte is on physical line first_line. */
+void csv_reader_init(csv_reader *r, const char *data, size_t len, uint64_t first_line,
                      size_t max_field);
 /* Release the reader's memory (not the buffer). */
 void csv_reader_free(csv_reader *r);
