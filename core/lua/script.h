@@ -30,7 +30,9 @@ struct segrt_script {
     lua_State *L;
     sandbox sb;            /* its limits; the state allocates through it */
     int registry_ref;      /* the seg module's registry table */
-    char **names;          /* segments in definition order */
+    struct catalog *cat;   /* the registry as evaluations read it (script_catalog.c) */
+    int cat_stale;         /* Lua ran since it was copied: copy it again */
+    char **names;          /* segments in definition order (as of the last refresh) */
     char **descs;
     char **purposes;       /* "" when a segment has none */
     size_t nseg;
@@ -40,6 +42,12 @@ struct segrt_script {
     seg_memo *score_memo;
     size_t nscores;
 };
+
+struct catalog;
+/* A new copy of the script's definitions (owned by the caller: catalog_free). */
+int script_catalog_take(segrt_script *sc, struct catalog **out);
+/* The script's definitions as evaluations read them (owned by sc; copied again when stale). */
+int script_catalog(segrt_script *sc, const struct catalog **out);
 
 /* The memo of a score or model output by name (valid until the next call). NULL: no memory. */
 seg_memo *script_score_memo(segrt_script *sc, const char *name);

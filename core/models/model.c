@@ -4,6 +4,7 @@
  */
 #include "models/model.h"
 
+#include "plan/catalog.h"
 #include "store/dict.h"
 #include "store/schema.h"
 #include "util/value.h"
@@ -46,12 +47,23 @@ static const model_kind *push_model(segrt_script *sc, const char *name, const ch
     return NULL;
 }
 
-int model_output_known(segrt_script *sc, const char *name)
+int model_catalog_outputs(catalog *cat)
 {
-    int top = lua_gettop(sc->L);
-    const model_kind *k = push_model(sc, name, NULL);
-    lua_settop(sc->L, top);
-    return k != NULL;
+    const tree *models = cat->models;
+    for (size_t i = 0; models && i < models->nfields; i++) {
+        const char *kind = tree_get_string(models->fields[i].value, "kind");
+        for (size_t j = 0; kind && j < sizeof kinds / sizeof kinds[0]; j++) {
+            if (strcmp(kinds[j]->kind, kind) != 0)
+                continue;
+            for (const char *const *o = kinds[j]->outputs; *o; o++) {
+                char name[512];
+                snprintf(name, sizeof name, "%s.%s", models->fields[i].key, *o);
+                if (catalog_add_output(cat, name) != 0)
+                    return SEGRT_ENOMEM;
+            }
+        }
+    }
+    return SEGRT_OK;
 }
 
 /* Compute every output of the model at stack index model into the score memos. */
@@ -167,27 +179,31 @@ static double as_double(vtype t, int64_t v)
     return (double)v / VALUE_NUMBER_SCALE;
 }
 
-int model_features(plan_ctx *cx, int model, const char *key, double **x, size_t *d)
+/* The model at stack index model, as the catalog has it. */
+const tree *model_tree(plan_ctx *cx, int model)
 {
     lua_State *L = cx->sc->L;
+    lua_getfield(L, model, "name");
+    const tree *t = catalog_model(cx->cat, lua_tostring(L, -1));
+    lua_pop(L, 1);
+    return t;
+}
+
+int model_features(plan_ctx *cx, int model, const char *key, double **x, size_t *d)
+{
+    const tree *list = tree_get(model_tree(cx, model), key);
     *x = NULL;
-    lua_getfield(L, model, key);
-    int list = lua_gettop(L);
-    *d = lua_istable(L, list) ? lua_rawlen(L, list) : 0;
+    *d = tree_count(list);
     int rc = SEGRT_OK;
-    if (*d == 0) {
-        lua_getfield(L, model, "loc");
-        rc = plan_fail(cx, lua_tostring(L, -1), "model needs %s = { value, ... }", key);
-        lua_settop(L, list - 1);
-        return rc;
-    }
+    if (*d == 0)
+        return plan_fail(cx, tree_get_string(model_tree(cx, model), "loc"),
+                         "model needs %s = { value, ... }", key);
     size_t n = cx->ncontacts;
     *x = malloc((n ? n : 1) * *d * sizeof **x);
     if (*x == NULL)
         rc = store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
     for (size_t j = 0; j < *d && rc == SEGRT_OK; j++) {
-        lua_rawgeti(L, list, (lua_Integer)j + 1);
-        pnode *plan = plan_compile_value(cx, L, -1);
+        pnode *plan = plan_compile_value(cx, tree_item(list, j));
         vec v = { 0 };
         rc = plan ? plan_eval_value(cx, plan, &v) : SEGRT_ELUA;
         for (size_t i = 0; i < n && rc == SEGRT_OK; i++)
@@ -195,9 +211,7 @@ int model_features(plan_ctx *cx, int model, const char *key, double **x, size_t 
                                                                   : NAN;
         vec_free(&v);
         plan_free(plan);
-        lua_pop(L, 1);
     }
-    lua_settop(L, list - 1);
     if (rc != SEGRT_OK) {
         free(*x);
         *x = NULL;

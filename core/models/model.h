@@ -23,8 +23,11 @@ typedef struct model_kind {
 
 extern const model_kind model_bgnbd, model_kmeans, model_logreg;
 
-/* Whether name is "model.output" of a C model the script defines. */
-int model_output_known(segrt_script *sc, const char *name);
+struct catalog;
+/* Record in cat the outputs ("model.output") of the C models it defines. */
+int model_catalog_outputs(struct catalog *cat);
+/* The model at stack index model, as the session's catalog has it. */
+const tree *model_tree(plan_ctx *cx, int model);
 /* The values of output p->str over all contacts (computing the model once per evaluation). */
 int model_eval_output(plan_ctx *cx, const pnode *p, vec *out);
 /* Inside a session: print what the model at stack index model fitted (fitting it if

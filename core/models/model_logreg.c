@@ -24,10 +24,7 @@ static const char *const outputs[] = { "p", NULL };
 /* The label predicate over the live contacts at NOW, as 0/1 per ordinal. */
 static int labels(plan_ctx *cx, int model, uint8_t *y)
 {
-    lua_State *L = cx->sc->L;
-    lua_getfield(L, model, "label");
-    pnode *plan = plan_compile(cx, L, -1, FRAME_CONTACTS);
-    lua_pop(L, 1);
+    pnode *plan = plan_compile(cx, tree_get(model_tree(cx, model), "label"), FRAME_CONTACTS);
     bitset bits;
     int rc = plan ? plan_eval_pred(cx, plan, &bits) : SEGRT_ELUA;
     plan_free(plan);

@@ -15,7 +15,7 @@
 
 #include "privacy/contact_json.h"
 #include "store/dict.h"
-#include "models/model.h"
+#include "plan/catalog.h"
 #include "store/schema.h"
 #include "lua/script.h"
 #include "plan/segset.h"
@@ -43,6 +43,7 @@ typedef struct template_text_ref {
 
 typedef struct tpl {
     const char *name, *purpose, *loc; /* borrowed from the seg registry */
+    const tree *values;               /* its own values, from the catalog */
     int html;
     template_text subject, body;
     template_text_ref *refs;
@@ -137,12 +138,8 @@ static void push_node(lua_State *L, const char *kind, const char *name, const ch
 
 static int is_score(plan_ctx *cx, const char *name)
 {
-    lua_State *L = cx->sc->L;
-    script_push_registry(cx->sc, "scores");
-    lua_getfield(L, -1, name);
-    int found = lua_istable(L, -1);
-    lua_pop(L, 2);
-    return found || model_output_known(cx->sc, name);
+    const tree *def = catalog_score(cx->cat, name);
+    return (def && def->kind == TREE_TABLE) || catalog_is_output(cx->cat, name);
 }
 
 /* The names a placeholder may use, for "did you mean". */
@@ -167,7 +164,7 @@ static int resolve(plan_ctx *cx, tpl *t, const char *where, const template_text_
                    int refs, template_text_ref *r)
 {
     lua_State *L = cx->sc->L;
-    const char *name = part->name;
+    const char *name = part->name, *kind = NULL;
     *r = (template_text_ref){ .name = name, .kind = REF_PLAN };
     const field_def *f = schema_find(cx->s->schema, name, strlen(name));
     lua_getfield(L, values, name);
@@ -180,14 +177,14 @@ static int resolve(plan_ctx *cx, tpl *t, const char *where, const template_text_
         return SEGRT_OK;
     } else if (f || strcmp(name, "age") == 0) {
         lua_pop(L, 1);
-        push_node(L, "field", name, t->loc);
+        push_node(L, kind = "field", name, t->loc);
         if (f && f->type == SEGRT_T_SET) {
             r->kind = REF_SET;
             r->tkind = TPL_LIST;
         }
     } else if (is_score(cx, name)) {
         lua_pop(L, 1);
-        push_node(L, "score", name, t->loc);
+        push_node(L, kind = "score", name, t->loc);
     } else {
         lua_pop(L, 1);
         name_list l = { 0 };
@@ -204,8 +201,9 @@ static int resolve(plan_ctx *cx, tpl *t, const char *where, const template_text_
         lua_pop(L, 1);
         return SEGRT_OK;
     }
-    r->plan = plan_compile_value(cx, L, -1);
     lua_pop(L, 1);
+    r->plan = kind ? plan_compile_name(cx, kind, name, t->loc)
+                   : plan_compile_value(cx, tree_get(t->values, name));
     if (r->plan == NULL)
         return SEGRT_ELUA;
     switch (r->plan->type) {
@@ -313,6 +311,7 @@ static int template_text_open(plan_ctx *cx, const char *name, tpl *t)
     t->purpose = field_string(L, def, "purpose");
     t->loc = field_string(L, def, "loc");
     t->html = format && strcmp(format, "html") == 0;
+    t->values = tree_get(catalog_template(cx->cat, name), "values");
     lua_getfield(L, def, "values");
     int values = lua_gettop(L);
     lua_newtable(L); /* the nodes the placeholders read, kept in the definition as refs */

@@ -21,8 +21,7 @@
 #include "store/id_order.h"
 #include "store/projection.h"
 #include "store/store.h"
-
-#include <lua.h>
+#include "util/tree.h"
 
 typedef enum vtype { VT_NUM = 1, VT_TIME, VT_DUR, VT_STR, VT_BOOL, VT_SET, VT_PRED } vtype;
 
@@ -93,12 +92,14 @@ struct pnode {
 };
 
 typedef struct segrt_script segrt_script;
+struct catalog;
 
 /* What an evaluation reads: one snapshot, NOW, and the frame being scanned. */
 typedef struct plan_ctx {
     segrt_store *s;
     MDB_txn *txn;
     segrt_script *sc;
+    const struct catalog *cat; /* the script's scores, segments and models (compiling) */
     int64_t now;
     int64_t session_now; /* NOW of the evaluation; memos hold only values computed at it */
     uint32_t ncontacts;  /* ordinals 0 .. ncontacts-1 */
@@ -120,10 +121,12 @@ static inline int64_t vec_at(const vec *x, size_t i)
     return x->is_const ? x->k : x->v[i];
 }
 
-/* Compile the Lua node at stack index idx of L for a frame. NULL on error (reported on s). */
-pnode *plan_compile(plan_ctx *cx, lua_State *L, int idx, frame_kind frame);
+/* Compile the predicate tree t for a frame. NULL on error (reported on s). */
+pnode *plan_compile(plan_ctx *cx, const tree *t, frame_kind frame);
 /* Compile a value expression (a number, time, duration, string or boolean per contact). */
-pnode *plan_compile_value(plan_ctx *cx, lua_State *L, int idx);
+pnode *plan_compile_value(plan_ctx *cx, const tree *t);
+/* Compile the value node { k = kind, name = name, loc = loc }, e.g. a score by name. */
+pnode *plan_compile_name(plan_ctx *cx, const char *kind, const char *name, const char *loc);
 void plan_free(pnode *p);
 
 /* Evaluate a predicate node into out (a new bitset over the frame). */

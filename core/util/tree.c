@@ -165,10 +165,15 @@ int tree_push(tree_doc *d, tree *t, const tree *v)
 
 const tree *tree_get(const tree *t, const char *key)
 {
+    return tree_get_len(t, key, strlen(key));
+}
+
+const tree *tree_get_len(const tree *t, const char *key, size_t len)
+{
     if (t == NULL || t->kind != TREE_TABLE)
         return NULL;
     int found;
-    size_t at = field_at(t, key, strlen(key), &found);
+    size_t at = field_at(t, key, len, &found);
     return found ? t->fields[at].value : NULL;
 }
 

@@ -59,6 +59,8 @@ typedef struct tree_doc tree_doc;
 
 /* The value of t's string key, or NULL (t NULL or not a table, or no such key). */
 const tree *tree_get(const tree *t, const char *key);
+/* The value of t's key key[0..len), or NULL. */
+const tree *tree_get_len(const tree *t, const char *key, size_t len);
 /* How many values t's list part holds (0 for anything but a table). */
 size_t tree_count(const tree *t);
 /* The value at position i (from 0) of t's list part, or NULL past its end. */
