@@ -15,6 +15,8 @@
  * (purposes per contact).
  */
 #include "live/live.h"
+
+#include "plan/catalog.h"
 #include "util/value.h"
 
 #include <lauxlib.h>
@@ -66,7 +68,7 @@ static int definition_in(segrt_live *lv, long i, int *in)
     uint32_t ord = lv->one.ord;
     int rc = where_holds(lv, sg->where, in);
     if (rc == SEGRT_OK && *in && sg->purpose) {
-        rc = consent_passes(&lv->cx, sg->purpose, ord);
+        rc = script_consent_passes(&lv->cx, sg->purpose, ord);
         *in = rc > 0;
         rc = rc < 0 ? rc : SEGRT_OK;
     }
@@ -200,9 +202,11 @@ int segrt_live_open(segrt_script *sc, segrt_live **out)
     lv->global_index = strmap_new();
     int rc = lv->segs && lv->state && lv->in && lv->global_index ? SEGRT_OK
                                              : store_fail(s, SEGRT_ENOMEM, "out of memory");
+    if (rc == SEGRT_OK) /* its own copy: consent rules are read as contacts change */
+        rc = script_catalog_take(sc, &lv->cat);
     if (rc == SEGRT_OK)
         rc = script_session(sc, live_prepare, lv);
-    lv->cx = (plan_ctx){ .s = s, .sc = sc, .now = segrt_store_now(s),
+    lv->cx = (plan_ctx){ .s = s, .cat = lv->cat, .ud = sc, .now = segrt_store_now(s),
                          .session_now = segrt_store_now(s),
                          .ncontacts = lv->nglobal_rows };
     plan_one_ctx_init(&lv->one, &lv->cx);
@@ -367,6 +371,7 @@ int segrt_live_close(segrt_live *lv)
         mdb_txn_abort(lv->cx.txn);
     free(lv->globals);
     strmap_free(lv->global_index);
+    catalog_free(lv->cat);
     free(lv->segs);
     free(lv->state);
     free(lv->in);

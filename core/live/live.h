@@ -36,6 +36,7 @@ typedef struct live_seg {
 struct segrt_live {
     segrt_script *sc;
     segrt_store *s;
+    struct catalog *cat;  /* the script's definitions as of the open */
     plan_ctx cx;          /* a read snapshot, renewed after every batch */
     uint32_t nglobal_rows; /* contacts the globals were computed for */
     plan_one_ctx one;

@@ -18,11 +18,10 @@
 
 #include <lua.h>
 
-/* Per segment or score, during one evaluation: cycle detection and reuse. */
+/* Per segment, during one evaluation: cycle detection and reuse. */
 typedef struct seg_memo {
     int state;  /* 0 not yet, 1 in progress, 2 done */
     bitset bits;
-    vec score;
 } seg_memo;
 
 struct segrt_script {
@@ -36,12 +35,14 @@ struct segrt_script {
     char **descs;
     char **purposes;       /* "" when a segment has none */
     size_t nseg;
-    /* the memos of the evaluation in progress (script_eval.c) */
-    seg_memo *seg_memo;    /* per segment index */
-    strmap *score_index;   /* score name -> index + 1 into score_memo */
-    seg_memo *score_memo;
-    size_t nscores;
+    seg_memo *seg_memo;    /* of the evaluation in progress, per segment of its catalog */
 };
+
+/* The script whose evaluation cx is (the hooks' user data, script_eval.c). */
+static inline segrt_script *script_of(const plan_ctx *cx)
+{
+    return cx->ud;
+}
 
 struct catalog;
 /* A new copy of the script's definitions (owned by the caller: catalog_free). */
@@ -49,10 +50,6 @@ int script_catalog_take(segrt_script *sc, struct catalog **out);
 /* The script's definitions as evaluations read them (owned by sc; copied again when stale). */
 int script_catalog(segrt_script *sc, const struct catalog **out);
 
-/* The memo of a score or model output by name (valid until the next call). NULL: no memory. */
-seg_memo *script_score_memo(segrt_script *sc, const char *name);
-/* A score's expression p->a, memoised per evaluation under p->str. */
-int script_eval_score_expr(plan_ctx *cx, const pnode *p, vec *out);
 /* A score's Lua fn over all live contacts (memoised per evaluation). */
 int script_eval_score_fn(plan_ctx *cx, const pnode *p, vec *out);
 /* The members of another segment (memoised per evaluation; cycles are errors). */
@@ -86,14 +83,10 @@ void contact_proxy_done(contact_proxy *p);
 /* The external id of ord, for messages ("#ord" when unreadable). */
 void contact_proxy_id_text(plan_ctx *cx, uint32_t ord, char *out, size_t n);
 
-/* The contacts objecting to direct marketing at NOW (Art. 21; consent_check.c). */
-int consent_objectors(plan_ctx *cx, bitset *out);
-/* Whether contact ord objects to direct marketing at NOW: 1, 0, or an error (< 0). */
-int consent_objects(plan_ctx *cx, uint32_t ord);
+/* Keep in bits the contacts passing the consent check of purpose at NOW (script_consent.c). */
+int script_consent_filter(plan_ctx *cx, const char *purpose, bitset *bits);
 /* Whether contact ord passes the consent check of purpose at NOW: 1, 0, or an error (< 0). */
-int consent_passes(plan_ctx *cx, const char *purpose, uint32_t ord);
-/* Keep in bits the contacts passing the consent check of purpose at NOW (consent_check.c). */
-int consent_filter(plan_ctx *cx, const char *purpose, bitset *bits);
+int script_consent_passes(plan_ctx *cx, const char *purpose, uint32_t ord);
 
 /*
  * For the REPL: evaluate the seg predicate at stack index idx at NOW (errors

@@ -8,7 +8,9 @@
 #include "store/schema.h"
 #include "lua/script.h"
 #include "lua/script_tree.h"
+#include "models/model.h"
 #include "plan/catalog.h"
+#include "plan/plan_memo.h"
 #include "plan/segset.h"
 #include "util/value.h"
 
@@ -33,7 +35,7 @@ static int load_live(plan_ctx *cx, bitset *live)
 static int filter_call(plan_ctx *cx, const char *segment, int fn_idx, contact_proxy *proxy,
                        int proxy_idx, uint32_t ord, int *keep)
 {
-    lua_State *L = cx->sc->L;
+    lua_State *L = script_of(cx)->L;
     contact_proxy_at(proxy, ord);
     lua_pushvalue(L, fn_idx);
     lua_pushvalue(L, proxy_idx);
@@ -72,10 +74,10 @@ static int push_filter(segrt_script *sc, const char *segment, const char **purpo
  */
 static int run_filter(plan_ctx *cx, const char *segment, bitset *bits)
 {
-    lua_State *L = cx->sc->L;
+    lua_State *L = script_of(cx)->L;
     int top = lua_gettop(L);
     const char *purpose;
-    int fn = push_filter(cx->sc, segment, &purpose);
+    int fn = push_filter(script_of(cx), segment, &purpose);
     char who[160];
     snprintf(who, sizeof who, "segment '%s'", segment);
     contact_proxy *proxy = contact_proxy_push(L, cx, purpose, who);
@@ -94,10 +96,10 @@ static int run_filter(plan_ctx *cx, const char *segment, bitset *bits)
 
 int script_filter_one(plan_ctx *cx, const char *segment, uint32_t ord, int *keep)
 {
-    lua_State *L = cx->sc->L;
+    lua_State *L = script_of(cx)->L;
     int top = lua_gettop(L);
     const char *purpose;
-    int fn = push_filter(cx->sc, segment, &purpose), rc = SEGRT_OK;
+    int fn = push_filter(script_of(cx), segment, &purpose), rc = SEGRT_OK;
     *keep = 1;
     if (lua_isfunction(L, fn)) {
         char who[160];
@@ -110,62 +112,11 @@ int script_filter_one(plan_ctx *cx, const char *segment, uint32_t ord, int *keep
     return rc;
 }
 
-seg_memo *script_score_memo(segrt_script *sc, const char *name)
-{
-    uint32_t i;
-    if (sc->score_index == NULL && (sc->score_index = strmap_new()) == NULL)
-        return NULL;
-    if (strmap_get(sc->score_index, name, strlen(name), &i))
-        return &sc->score_memo[i];
-    seg_memo *m = realloc(sc->score_memo, (sc->nscores + 1) * sizeof *m);
-    if (m == NULL)
-        return NULL;
-    sc->score_memo = m;
-    if (strmap_put(sc->score_index, name, strlen(name), (uint32_t)sc->nscores) != 0)
-        return NULL;
-    m[sc->nscores] = (seg_memo){ 0 };
-    return &m[sc->nscores++];
-}
-
-/* A copy of a memoised vector. */
-static int copy_memo(plan_ctx *cx, const vec *v, vec *out)
-{
-    if (v->is_const) {
-        *out = *v;
-        return SEGRT_OK;
-    }
-    int64_t *copy = malloc((cx->ncontacts ? cx->ncontacts : 1) * sizeof *copy);
-    if (copy == NULL)
-        return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
-    memcpy(copy, v->v, cx->ncontacts * sizeof *copy);
-    *out = (vec){ .v = copy };
-    return SEGRT_OK;
-}
-
-int script_eval_score_expr(plan_ctx *cx, const pnode *p, vec *out)
-{
-    if (cx->now != cx->session_now) /* e.g. features at a model's cut-off: no reuse */
-        return plan_eval_value(cx, p->a, out);
-    seg_memo *m = script_score_memo(cx->sc, p->str);
-    if (m == NULL)
-        return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
-    if (m->state != 2) {
-        vec v;
-        int rc = plan_eval_value(cx, p->a, &v);
-        if (rc != SEGRT_OK)
-            return rc;
-        m = script_score_memo(cx->sc, p->str); /* evaluating may have moved the memos */
-        m->score = v;
-        m->state = 2;
-    }
-    return copy_memo(cx, &m->score, out);
-}
-
 /* Push score p->str's fn and a proxy for it (two slots); returns the fn's index. */
 static int push_score_fn(plan_ctx *cx, const pnode *p, contact_proxy **proxy)
 {
-    lua_State *L = cx->sc->L;
-    script_push_registry(cx->sc, "scores");
+    lua_State *L = script_of(cx)->L;
+    script_push_registry(script_of(cx), "scores");
     lua_getfield(L, -1, p->str);
     lua_getfield(L, -1, "purpose");
     const char *purpose = lua_tostring(L, -1);
@@ -182,7 +133,7 @@ static int push_score_fn(plan_ctx *cx, const pnode *p, contact_proxy **proxy)
 static int score_fn_call(plan_ctx *cx, const pnode *p, int fn, contact_proxy *proxy, uint32_t ord,
                          int64_t *v)
 {
-    lua_State *L = cx->sc->L;
+    lua_State *L = script_of(cx)->L;
     int rc = SEGRT_OK;
     contact_proxy_at(proxy, ord);
     lua_pushvalue(L, fn);
@@ -204,7 +155,7 @@ static int score_fn_call(plan_ctx *cx, const pnode *p, int fn, contact_proxy *pr
 
 int script_score_fn_one(plan_ctx *cx, const pnode *p, uint32_t ord, int64_t *v)
 {
-    lua_State *L = cx->sc->L;
+    lua_State *L = script_of(cx)->L;
     int top = lua_gettop(L);
     contact_proxy *proxy;
     int fn = push_score_fn(cx, p, &proxy);
@@ -216,12 +167,11 @@ int script_score_fn_one(plan_ctx *cx, const pnode *p, uint32_t ord, int64_t *v)
 
 int script_eval_score_fn(plan_ctx *cx, const pnode *p, vec *out)
 {
-    segrt_script *sc = cx->sc;
-    seg_memo *m = script_score_memo(sc, p->str);
+    plan_memo_entry *m = plan_memo_get(cx->memo, p->str);
     if (m == NULL)
         return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
-    if (m->state != 2) {
-        lua_State *L = sc->L;
+    if (!m->done) {
+        lua_State *L = script_of(cx)->L;
         int64_t *v = malloc((cx->ncontacts ? cx->ncontacts : 1) * sizeof *v);
         if (v == NULL)
             return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
@@ -239,14 +189,9 @@ int script_eval_score_fn(plan_ctx *cx, const pnode *p, vec *out)
             return rc;
         }
         m->score = (vec){ .v = v };
-        m->state = 2;
+        m->done = 1;
     }
-    int64_t *copy = malloc((cx->ncontacts ? cx->ncontacts : 1) * sizeof *copy);
-    if (copy == NULL)
-        return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
-    memcpy(copy, m->score.v, cx->ncontacts * sizeof *copy);
-    *out = (vec){ .v = copy };
-    return SEGRT_OK;
+    return plan_memo_copy(cx, &m->score, out);
 }
 
 /* ------------------------------------------------------------ segments */
@@ -282,7 +227,7 @@ static int eval_definition(plan_ctx *cx, const char *name, const tree *def, bits
         return rc;
     const char *purpose = tree_get_string(def, "purpose");
     if (purpose)
-        rc = consent_filter(cx, purpose, bits);
+        rc = script_consent_filter(cx, purpose, bits);
     const tree *filter = tree_get(def, "filter");
     if (rc == SEGRT_OK && filter && filter->kind == TREE_FUNCTION)
         rc = run_filter(cx, name, bits);
@@ -343,7 +288,7 @@ static int eval_group_member(plan_ctx *cx, const tree *def, bitset *bits)
 
 static int eval_segment(plan_ctx *cx, long idx, const bitset **out)
 {
-    seg_memo *m = &cx->sc->seg_memo[idx];
+    seg_memo *m = &script_of(cx)->seg_memo[idx];
     const char *name = cx->cat->names[idx];
     if (m->state == 2) {
         *out = &m->bits;
@@ -371,13 +316,6 @@ static void session_end(segrt_script *sc, size_t nseg)
         bitset_free(&sc->seg_memo[i].bits);
     free(sc->seg_memo);
     sc->seg_memo = NULL;
-    for (size_t i = 0; i < sc->nscores; i++)
-        vec_free(&sc->score_memo[i].score);
-    free(sc->score_memo);
-    sc->score_memo = NULL;
-    sc->nscores = 0;
-    strmap_free(sc->score_index);
-    sc->score_index = NULL;
 }
 
 static int unknown_segment(plan_ctx *cx, const char *name)
@@ -401,6 +339,13 @@ static int segment_bits(plan_ctx *cx, const char *name, const bitset **bits)
     return idx >= 0 ? eval_segment(cx, idx, bits) : unknown_segment(cx, name);
 }
 
+/* What plans of a script's segments call back for. */
+static const plan_hooks hooks = {
+    .member = script_eval_member,
+    .score_fn = script_eval_score_fn,
+    .model_output = model_eval_output,
+};
+
 /*
  * One evaluation: a read snapshot, the live contacts, NOW and fresh memos;
  * fn computes a bitset that becomes *out (when out is not NULL).
@@ -410,7 +355,9 @@ static int with_session(segrt_script *sc,
                         segrt_set **out)
 {
     segrt_store *s = sc->s;
-    plan_ctx cx = { .s = s, .sc = sc, .now = segrt_store_now(s), .session_now = segrt_store_now(s) };
+    plan_memo memo = { 0 };
+    plan_ctx cx = { .s = s, .hooks = &hooks, .ud = sc, .memo = &memo, .now = segrt_store_now(s),
+                    .session_now = segrt_store_now(s) };
     bitset live = { 0 }, result = { 0 };
     uint64_t next = 0;
     int top = lua_gettop(sc->L);
@@ -434,6 +381,7 @@ static int with_session(segrt_script *sc,
         rc = store_fail(s, SEGRT_ENOMEM, "out of memory");
     bitset_free(&result);
     session_end(sc, cx.cat->nseg);
+    plan_memo_free(&memo);
     id_order_release(&cx.ids);
     bitset_free(&cx.objectors);
     bitset_free(&live);
@@ -450,7 +398,7 @@ static int segment_result(plan_ctx *cx, void *ud, bitset *result)
     int rc = idx >= 0 ? eval_segment(cx, idx, &bits) : unknown_segment(cx, name);
     if (rc == SEGRT_OK) { /* the result moves out of the memo */
         *result = *bits;
-        cx->sc->seg_memo[idx].bits = (bitset){ 0 };
+        script_of(cx)->seg_memo[idx].bits = (bitset){ 0 };
     }
     return rc;
 }
@@ -600,7 +548,7 @@ static int keep_purpose(plan_ctx *cx, void *ud)
     if (bits->nbits > cx->ncontacts) /* a set from a newer snapshot: cannot happen in one store */
         return store_fail(cx->s, SEGRT_EINVAL, "the set is newer than the store");
     bitset_and(bits, cx->live); /* contacts erased since keep no membership */
-    return consent_filter(cx, job->purpose, bits);
+    return script_consent_filter(cx, job->purpose, bits);
 }
 
 int segrt_set_keep_purpose(segrt_script *sc, segrt_set *m, const char *purpose)

@@ -5,6 +5,7 @@
 #include "models/model.h"
 
 #include "plan/catalog.h"
+#include "plan/plan_memo.h"
 #include "store/dict.h"
 #include "store/schema.h"
 #include "util/value.h"
@@ -75,7 +76,7 @@ static int compute_model(plan_ctx *cx, const model_kind *kind, int model, const 
     vec *outs = calloc(n, sizeof *outs);
     if (outs == NULL)
         return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
-    lua_State *L = cx->sc->L;
+    lua_State *L = script_of(cx)->L;
     lua_newtable(L); /* a fresh fit record */
     lua_setfield(L, model, "fit");
     int rc = kind->compute(cx, model, outs);
@@ -83,13 +84,13 @@ static int compute_model(plan_ctx *cx, const model_kind *kind, int model, const 
     for (size_t i = 0; i < n; i++) {
         char full[256];
         snprintf(full, sizeof full, "%.*s.%s", (int)(dot - name), name, kind->outputs[i]);
-        seg_memo *m = rc == SEGRT_OK ? script_score_memo(cx->sc, full) : NULL;
+        plan_memo_entry *m = rc == SEGRT_OK ? plan_memo_get(cx->memo, full) : NULL;
         if (rc == SEGRT_OK && m == NULL)
             rc = store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
         if (m) {
             vec_free(&m->score);
             m->score = outs[i];
-            m->state = 2;
+            m->done = 1;
         } else {
             vec_free(&outs[i]);
         }
@@ -100,11 +101,11 @@ static int compute_model(plan_ctx *cx, const model_kind *kind, int model, const 
 
 int model_eval_output(plan_ctx *cx, const pnode *p, vec *out)
 {
-    segrt_script *sc = cx->sc;
-    seg_memo *m = script_score_memo(sc, p->str);
+    segrt_script *sc = script_of(cx);
+    plan_memo_entry *m = plan_memo_get(cx->memo, p->str);
     if (m == NULL)
         return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
-    if (m->state != 2) {
+    if (!m->done) {
         int top = lua_gettop(sc->L);
         const model_kind *kind = push_model(sc, p->str, NULL);
         int rc = kind ? compute_model(cx, kind, lua_gettop(sc->L), p->str)
@@ -112,14 +113,10 @@ int model_eval_output(plan_ctx *cx, const pnode *p, vec *out)
         lua_settop(sc->L, top);
         if (rc != SEGRT_OK)
             return rc;
-        m = script_score_memo(sc, p->str);
+        if ((m = plan_memo_get(cx->memo, p->str)) == NULL)
+            return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
     }
-    int64_t *copy = malloc((cx->ncontacts ? cx->ncontacts : 1) * sizeof *copy);
-    if (copy == NULL)
-        return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
-    memcpy(copy, m->score.v, cx->ncontacts * sizeof *copy);
-    *out = (vec){ .v = copy };
-    return SEGRT_OK;
+    return plan_memo_copy(cx, &m->score, out);
 }
 
 /* ------------------------------------------------------------ shared by the kinds */
@@ -154,7 +151,7 @@ void model_fit_array(lua_State *L, int model, const char *key, const double *v, 
 
 int model_event_type(plan_ctx *cx, int model, uint32_t *type)
 {
-    lua_State *L = cx->sc->L;
+    lua_State *L = script_of(cx)->L;
     lua_getfield(L, model, "event");
     const char *name = lua_isstring(L, -1) ? lua_tostring(L, -1) : "purchase";
     int rc = dict_find(cx->s, cx->txn, FIELD_EV_TYPE, name, strlen(name), type);
@@ -182,7 +179,7 @@ static double as_double(vtype t, int64_t v)
 /* The model at stack index model, as the catalog has it. */
 const tree *model_tree(plan_ctx *cx, int model)
 {
-    lua_State *L = cx->sc->L;
+    lua_State *L = script_of(cx)->L;
     lua_getfield(L, model, "name");
     const tree *t = catalog_model(cx->cat, lua_tostring(L, -1));
     lua_pop(L, 1);
@@ -263,7 +260,7 @@ static void print_fit(lua_State *L, int model, FILE *f)
 
 int model_kind_summary(plan_ctx *cx, int model, FILE *f)
 {
-    lua_State *L = cx->sc->L;
+    lua_State *L = script_of(cx)->L;
     lua_getfield(L, model, "kind");
     lua_getfield(L, model, "name");
     const char *kind = lua_tostring(L, -2), *name = lua_tostring(L, -1);

@@ -28,7 +28,7 @@ static int64_t micro(double v)
 
 static int obs_end_of(plan_ctx *cx, int model, int64_t *end)
 {
-    lua_State *L = cx->sc->L;
+    lua_State *L = script_of(cx)->L;
     lua_getfield(L, model, "obs_end");
     int rc = SEGRT_OK;
     *end = cx->now;
@@ -44,7 +44,7 @@ static int obs_end_of(plan_ctx *cx, int model, int64_t *end)
 
 static int compute(plan_ctx *cx, int model, vec *outs)
 {
-    lua_State *L = cx->sc->L;
+    lua_State *L = script_of(cx)->L;
     double unit_days = model_number(L, model, "unit_days", 7), horizon = model_number(L, model,
                                                                                      "horizon", 52);
     uint32_t type;

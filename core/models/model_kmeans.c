@@ -18,7 +18,7 @@ static const char *const outputs[] = { "label", NULL };
 
 static int compute(plan_ctx *cx, int model, vec *outs)
 {
-    lua_State *L = cx->sc->L;
+    lua_State *L = script_of(cx)->L;
     double k = model_number(L, model, "k", 8), seed = model_number(L, model, "seed", 1);
     if (!(k >= 1 && k <= 1000))
         return plan_fail(cx, "kmeans", "k must be between 1 and 1000");

@@ -47,7 +47,7 @@ static int features_at(plan_ctx *cx, int model, int64_t when, double **x, size_t
 
 static int compute(plan_ctx *cx, int model, vec *outs)
 {
-    lua_State *L = cx->sc->L;
+    lua_State *L = script_of(cx)->L;
     double horizon = model_number(L, model, "horizon_days", 90);
     double frac = model_number(L, model, "holdout", 0.2);
     uint64_t seed = (uint64_t)model_number(L, model, "seed", 1);

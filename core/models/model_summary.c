@@ -28,7 +28,7 @@ static void format_value(vtype t, double v, char *out, size_t n)
 
 static int summarise_scores(plan_ctx *cx, int model, FILE *f)
 {
-    lua_State *L = cx->sc->L;
+    lua_State *L = script_of(cx)->L;
     lua_getfield(L, model, "scores");
     int list = lua_gettop(L), rc = SEGRT_OK;
     size_t n = lua_rawlen(L, list);
@@ -58,7 +58,7 @@ static int summarise_scores(plan_ctx *cx, int model, FILE *f)
 
 static int summarise_segments(plan_ctx *cx, int model, FILE *f)
 {
-    lua_State *L = cx->sc->L;
+    lua_State *L = script_of(cx)->L;
     uint64_t contacts = bitset_count(cx->live);
     lua_getfield(L, model, "segments");
     int list = lua_gettop(L), rc = SEGRT_OK;

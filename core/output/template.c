@@ -145,13 +145,13 @@ static int is_score(plan_ctx *cx, const char *name)
 /* The names a placeholder may use, for "did you mean". */
 static void placeholder_names(plan_ctx *cx, int values, name_list *l)
 {
-    lua_State *L = cx->sc->L;
+    lua_State *L = script_of(cx)->L;
     names_add(l, "id", 2);
     names_add(l, "age", 3);
     for (size_t i = 0; i < cx->s->schema->n; i++)
         names_add(l, cx->s->schema->fields[i].name, strlen(cx->s->schema->fields[i].name));
     names_add_keys(l, L, values);
-    script_push_registry(cx->sc, "scores");
+    script_push_registry(script_of(cx), "scores");
     names_add_keys(l, L, -1);
     lua_pop(L, 1);
 }
@@ -163,7 +163,7 @@ static void placeholder_names(plan_ctx *cx, int values, name_list *l)
 static int resolve(plan_ctx *cx, tpl *t, const char *where, const template_text_part *part, int values,
                    int refs, template_text_ref *r)
 {
-    lua_State *L = cx->sc->L;
+    lua_State *L = script_of(cx)->L;
     const char *name = part->name, *kind = NULL;
     *r = (template_text_ref){ .name = name, .kind = REF_PLAN };
     const field_def *f = schema_find(cx->s->schema, name, strlen(name));
@@ -299,10 +299,10 @@ static const char *field_string(lua_State *L, int idx, const char *key)
 /* Read, parse and resolve template name (its definition stays alive in the registry). */
 static int template_text_open(plan_ctx *cx, const char *name, tpl *t)
 {
-    lua_State *L = cx->sc->L;
+    lua_State *L = script_of(cx)->L;
     int top = lua_gettop(L);
     *t = (tpl){ 0 };
-    int rc = push_template(cx->sc, name);
+    int rc = push_template(script_of(cx), name);
     if (rc != SEGRT_OK)
         return rc;
     int def = lua_gettop(L);
@@ -345,8 +345,8 @@ static int add_purpose(void *ud, uint32_t code, const MDB_val *v)
 /* A purpose with neither a consent check nor records is a typo that would reach nobody. */
 static int check_purpose(plan_ctx *cx, const tpl *t)
 {
-    lua_State *L = cx->sc->L;
-    script_push_registry(cx->sc, "consents");
+    lua_State *L = script_of(cx)->L;
+    script_push_registry(script_of(cx), "consents");
     lua_getfield(L, -1, t->purpose);
     int checked = lua_istable(L, -1);
     lua_pop(L, 1);
@@ -374,11 +374,11 @@ static int check_purpose(plan_ctx *cx, const tpl *t)
 /* registry.check_sensitive_reads("template", name, refs, purpose, loc): the Art. 9 rule. */
 static int check_sensitive(plan_ctx *cx, const tpl *t)
 {
-    lua_State *L = cx->sc->L;
-    script_push_registry(cx->sc, "check_sensitive_reads");
+    lua_State *L = script_of(cx)->L;
+    script_push_registry(script_of(cx), "check_sensitive_reads");
     lua_pushliteral(L, "template");
     lua_pushstring(L, t->name);
-    push_template(cx->sc, t->name);
+    push_template(script_of(cx), t->name);
     lua_getfield(L, -1, "refs");
     lua_remove(L, -2);
     lua_pushstring(L, t->purpose);
@@ -393,8 +393,8 @@ static int check_sensitive(plan_ctx *cx, const tpl *t)
 static int check_all(plan_ctx *cx, void *ud)
 {
     (void)ud;
-    lua_State *L = cx->sc->L;
-    script_push_registry(cx->sc, "template_order");
+    lua_State *L = script_of(cx)->L;
+    script_push_registry(script_of(cx), "template_order");
     int order = lua_gettop(L), rc = SEGRT_OK;
     for (lua_Integer i = 1; rc == SEGRT_OK && i <= (lua_Integer)lua_rawlen(L, order); i++) {
         lua_rawgeti(L, order, i);

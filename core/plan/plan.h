@@ -91,15 +91,37 @@ struct pnode {
     double geo[3];
 };
 
-typedef struct segrt_script segrt_script;
+/* A value vector over a frame: a constant, or n values (owned). */
+typedef struct vec {
+    int64_t *v;
+    int64_t k;
+    int is_const;
+} vec;
+
+typedef struct plan_ctx plan_ctx;
 struct catalog;
+struct plan_memo;
+
+/*
+ * What the layers above evaluate for a plan, once per node (not per row):
+ * another segment's members (P_MEMBER), a Lua score function's values over
+ * the live contacts (P_SCORE_FN), a C model's output (P_MODEL). Filled by
+ * the Lua layer (script_eval.c); they read their state from plan_ctx.ud.
+ */
+typedef struct plan_hooks {
+    int (*member)(plan_ctx *cx, const pnode *p, bitset *out);
+    int (*score_fn)(plan_ctx *cx, const pnode *p, vec *out);
+    int (*model_output)(plan_ctx *cx, const pnode *p, vec *out);
+} plan_hooks;
 
 /* What an evaluation reads: one snapshot, NOW, and the frame being scanned. */
-typedef struct plan_ctx {
+struct plan_ctx {
     segrt_store *s;
     MDB_txn *txn;
-    segrt_script *sc;
     const struct catalog *cat; /* the script's scores, segments and models (compiling) */
+    const plan_hooks *hooks;
+    void *ud;                  /* for the hooks (the Lua layer's script) */
+    struct plan_memo *memo;    /* scores and model outputs of the evaluation (plan_memo.h) */
     int64_t now;
     int64_t session_now; /* NOW of the evaluation; memos hold only values computed at it */
     uint32_t ncontacts;  /* ordinals 0 .. ncontacts-1 */
@@ -107,14 +129,7 @@ typedef struct plan_ctx {
     const projection *ev;   /* the events frame, when frame == FRAME_EVENTS */
     id_order ids;        /* ordinals in byte order of their ids (read on first use) */
     bitset objectors;    /* contacts objecting to direct marketing (computed on first use) */
-} plan_ctx;
-
-/* A value vector over a frame: a constant, or n values (owned). */
-typedef struct vec {
-    int64_t *v;
-    int64_t k;
-    int is_const;
-} vec;
+};
 
 static inline int64_t vec_at(const vec *x, size_t i)
 {

@@ -4,10 +4,12 @@
  * against the store and the script's catalog (with "did you mean"), types
  * checked and constants converted to the domain they are compared in.
  */
+#include "plan/plan.h"
+
 #include "plan/catalog.h"
 #include "store/dict.h"
 #include "store/schema.h"
-#include "lua/script.h"
+#include "util/suggest.h"
 #include "util/value.h"
 
 #include <math.h>
