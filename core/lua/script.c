@@ -298,6 +298,11 @@ void segrt_script_free(segrt_script *sc)
     free(sc);
 }
 
+segrt_store *script_store(const segrt_script *sc)
+{
+    return sc->s;
+}
+
 size_t segrt_script_segment_count(const segrt_script *sc)
 {
     return sc ? sc->nseg : 0;

@@ -38,6 +38,9 @@ struct segrt_script {
     seg_memo *seg_memo;    /* of the evaluation in progress, per segment of its catalog */
 };
 
+/* The store the script was loaded for. */
+segrt_store *script_store(const segrt_script *sc);
+
 /* The script whose evaluation cx is (the hooks' user data, script_eval.c). */
 static inline segrt_script *script_of(const plan_ctx *cx)
 {
