@@ -15,7 +15,7 @@
 #define SEGRT_REPL_H
 
 #include "cli.h"
-#include "lua/script.h"
+#include "lua/script_lua.h"
 
 #include <stddef.h>
 

@@ -25,7 +25,7 @@ typedef struct live_entry {
 typedef struct live_seg {
     uint64_t reads;      /* the event types whose arrival can change it */
     pnode *where;        /* NULL: every live contact */
-    const char *purpose; /* borrowed from the script; NULL when none */
+    const char *purpose; /* borrowed from the catalog; NULL when none */
     int has_filter;      /* a Lua filter: it may read anything */
     int has_check;       /* its purpose has a Lua consent check: it may read anything */
     long rank;           /* exclusive group member: its place, entries[0, rank) */

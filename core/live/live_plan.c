@@ -81,7 +81,7 @@ static uint64_t plan_reads(segrt_live *lv, const pnode *p, unsigned char *state)
     if (p->kind == P_SCORE_FN)
         return READS_ALL;
     if (p->kind == P_MEMBER)
-        return segment_reads(lv, script_segment_index(lv->sc, p->str), state);
+        return segment_reads(lv, catalog_segment_index(lv->cat, p->str), state);
     uint64_t r = 0;
     if (p->kind == P_AGG || p->kind == P_EXISTS)
         r = p->ev.type < 64 ? UINT64_C(1) << p->ev.type : READS_ALL;
@@ -130,7 +130,7 @@ static int compile_group(segrt_live *lv, plan_ctx *cx, live_seg *sg, const tree 
 {
     int64_t rank = 0;
     tree_tointeger(tree_get(def, "rank"), &rank);
-    const tree *list = tree_get(cx->cat->groups, tree_get_string(def, "group"));
+    const tree *list = tree_get(lv->cat->groups, tree_get_string(def, "group"));
     sg->rank = (long)rank;
     sg->entries = calloc(rank > 0 ? (size_t)rank : 1, sizeof *sg->entries);
     if (sg->entries == NULL)
@@ -144,7 +144,7 @@ static int compile_group(segrt_live *lv, plan_ctx *cx, live_seg *sg, const tree 
             rc = compile_where(lv, cx, tree_get(entry, "where"), &e->where);
         } else { /* a named segment: known, or the first evaluation had failed */
             const char *name = tree_tostring(entry);
-            e->seg = name ? script_segment_index(lv->sc, name) : -1;
+            e->seg = name ? catalog_segment_index(lv->cat, name) : -1;
         }
     }
     return rc;
@@ -160,20 +160,21 @@ static int has_function(const tree *def, const char *key)
 int live_prepare(plan_ctx *cx, void *ud)
 {
     segrt_live *lv = ud;
-    segrt_script *sc = lv->sc;
     lv->nglobal_rows = cx->ncontacts;
     int rc = SEGRT_OK;
     for (size_t i = 0; i < lv->nseg && rc == SEGRT_OK; i++) {
         live_seg *sg = &lv->segs[i];
         const bitset *bits;
-        rc = script_segment_bits(cx, sc->names[i], &bits);
+        const char *name = lv->cat->names[i];
+        rc = script_segment_bits(cx, name, &bits);
         if (rc == SEGRT_OK && bitset_init(&sg->members, cx->ncontacts) != 0)
             rc = store_fail(lv->s, SEGRT_ENOMEM, "out of memory");
         if (rc != SEGRT_OK)
             break;
         bitset_or(&sg->members, bits);
-        sg->purpose = sc->purposes[i][0] ? sc->purposes[i] : NULL;
-        const tree *def = catalog_segment(cx->cat, sc->names[i]);
+        const tree *def = catalog_segment(lv->cat, name);
+        const char *purpose = tree_get_string(def, "purpose");
+        sg->purpose = purpose && *purpose ? purpose : NULL;
         sg->has_filter = has_function(def, "filter");
         /* a consent check function (seg.consent's check) may read anything of the contact */
         sg->has_check = sg->purpose && has_function(catalog_consent(cx->cat, sg->purpose), "check");

@@ -14,7 +14,7 @@
 #include "store/event.h"
 #include "store/row.h"
 #include "store/schema.h"
-#include "lua/script.h"
+#include "lua/script_lua.h"
 #include "util/value.h"
 
 #include <jansson.h>

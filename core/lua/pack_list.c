@@ -9,7 +9,7 @@
 #include "util/buf.h"
 #include "lua/pack.h"
 #include "lua/sandbox.h"
-#include "lua/script.h"
+#include "lua/script_lua.h"
 
 #include <lauxlib.h>
 #include <stdio.h>

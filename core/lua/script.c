@@ -2,11 +2,11 @@
  * script.c — loading segment scripts (script.h): the Lua state, the embedded
  * seg module, and the list of segments a script defines.
  */
-#include "lua/script.h"
+#include "lua/script_lua.h"
 
 #include "lua/embedded.h"
 #include "lua/sandbox.h"
-#include "output/template.h"
+#include "lua/script_template.h"
 #include "plan/catalog.h"
 
 #include <lauxlib.h>
@@ -178,7 +178,7 @@ static int collect_segments(segrt_script *sc)
         if (sc->names[i] == NULL || sc->descs[i] == NULL || sc->purposes[i] == NULL)
             return store_fail(sc->s, SEGRT_ENOMEM, "out of memory loading a script");
     }
-    return template_check_all(sc); /* after the segments: a template may read seg.member */
+    return script_template_check_all(sc); /* after the segments: a template may read seg.member */
 }
 
 
@@ -301,6 +301,11 @@ void segrt_script_free(segrt_script *sc)
 segrt_store *script_store(const segrt_script *sc)
 {
     return sc->s;
+}
+
+segrt_script *script_of(const plan_ctx *cx)
+{
+    return cx->ud;
 }
 
 size_t segrt_script_segment_count(const segrt_script *sc)

@@ -6,7 +6,7 @@
  *
  * Uses: script.h, script_tree.h, catalog.h, model.h.
  */
-#include "lua/script.h"
+#include "lua/script_lua.h"
 
 #include "lua/script_tree.h"
 #include "models/model.h"

@@ -6,7 +6,7 @@
  *
  * Uses: script.h, consent_check.h, catalog.h, contact_proxy.c.
  */
-#include "lua/script.h"
+#include "lua/script_lua.h"
 
 #include "plan/catalog.h"
 #include "privacy/consent.h"

@@ -6,12 +6,13 @@
  * error); exclusive group members subtract the members listed before them.
  */
 #include "store/schema.h"
-#include "lua/script.h"
+#include "lua/script_lua.h"
 #include "lua/script_tree.h"
 #include "models/model.h"
 #include "plan/catalog.h"
 #include "plan/plan_memo.h"
 #include "plan/segset.h"
+#include "util/suggest.h"
 #include "util/value.h"
 
 #include <lauxlib.h>

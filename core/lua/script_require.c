@@ -8,7 +8,7 @@
  *
  * Uses: pack.h (finding packs and their modules), embedded.h (shipped scripts).
  */
-#include "lua/script.h"
+#include "lua/script_lua.h"
 
 #include "lua/embedded.h"
 #include "lua/pack.h"

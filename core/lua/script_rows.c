@@ -45,7 +45,7 @@ int segrt_script_rows_json(segrt_script *sc, const segrt_set *m, const char *con
 {
     if (sc == NULL || m == NULL || fn == NULL || (nfields && fields == NULL))
         return SEGRT_EINVAL;
-    segrt_store *s = sc->s;
+    segrt_store *s = script_store(sc);
     vec *scores = calloc(nfields ? nfields : 1, sizeof *scores);
     vtype *types = calloc(nfields ? nfields : 1, sizeof *types);
     int rc = scores && types ? SEGRT_OK : store_fail(s, SEGRT_ENOMEM, "out of memory");
