@@ -145,7 +145,7 @@ static int check_sensitive(segrt_script *sc)
     lua_getfield(L, LUA_REGISTRYINDEX, SCRIPT_MODULE_KEY);
     lua_getfield(L, -1, "_check_sensitive");
     lua_remove(L, -2);
-    if (lua_pcall(L, 0, 0, 0) == LUA_OK)
+    if (script_pcall(L, 0, 0) == LUA_OK)
         return SEGRT_OK;
     return script_fail_lua(sc, "");
 }
@@ -212,7 +212,7 @@ static int script_new(segrt_store *s, const char *name, segrt_script **out)
     sc->registry_ref = LUA_NOREF;
     sandbox_begin(&sc->sb); /* loading is one call */
     lua_pushcfunction(sc->L, script_open);
-    if (lua_pcall(sc->L, 0, 0, 0) != LUA_OK) {
+    if (script_pcall(sc->L, 0, 0) != LUA_OK) {
         int rc = script_fail_lua(sc, "loading the seg module: ");
         segrt_script_free(sc);
         return rc;
@@ -230,7 +230,7 @@ static int script_run(segrt_script *sc, int load_status)
 {
     if (load_status != LUA_OK)
         return script_fail_lua(sc, "");
-    if (lua_pcall(sc->L, 0, 0, 0) != LUA_OK)
+    if (script_pcall(sc->L, 0, 0) != LUA_OK)
         return script_fail_lua(sc, "");
     return collect_segments(sc);
 }

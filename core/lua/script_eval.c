@@ -32,15 +32,22 @@ static int load_live(plan_ctx *cx, bitset *live)
 
 /* ------------------------------------------------------------ Lua hatches */
 
-/* Call the filter at fn_idx with the proxy (at proxy_idx) moved to ord; *keep its verdict. */
-static int filter_call(plan_ctx *cx, const char *segment, int fn_idx, contact_proxy *proxy,
-                       int proxy_idx, uint32_t ord, int *keep)
+/* Open the filter of segment (a hatch with no proxy when it has none). */
+static int open_filter(plan_ctx *cx, const char *segment, script_hatch *h)
 {
+    char who[160];
+    snprintf(who, sizeof who, "segment '%s'", segment);
+    const char *purpose = tree_get_string(catalog_segment(cx->cat, segment), "purpose");
+    return script_hatch_open(cx, "by_name", segment, "filter", purpose, who, h);
+}
+
+/* The filter's verdict on contact ord into *keep. */
+static int filter_call(script_hatch *h, const char *segment, uint32_t ord, int *keep)
+{
+    plan_ctx *cx = h->cx;
     lua_State *L = script_of(cx)->L;
-    contact_proxy_at(proxy, ord);
-    lua_pushvalue(L, fn_idx);
-    lua_pushvalue(L, proxy_idx);
-    if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+    script_hatch_push(h, ord);
+    if (script_pcall(L, 1, 1) != LUA_OK) {
         char id[128];
         contact_proxy_id_text(cx, ord, id, sizeof id);
         int rc = store_fail(cx->s, SEGRT_ELUA, "segment '%s': filter failed for contact %s: %s",
@@ -54,92 +61,55 @@ static int filter_call(plan_ctx *cx, const char *segment, int fn_idx, contact_pr
 }
 
 /*
- * Push the definition of segment, its purpose and its filter (nil when it
- * has none): returns the filter's index; *purpose is kept alive by the definition.
- */
-static int push_filter(segrt_script *sc, const char *segment, const char **purpose)
-{
-    lua_State *L = sc->L;
-    script_push_registry(sc, "by_name");               /* by_name */
-    lua_getfield(L, -1, segment);                      /* by_name def */
-    lua_remove(L, -2);                                 /* def */
-    lua_getfield(L, -1, "purpose");                    /* def purpose */
-    *purpose = lua_tostring(L, -1);
-    lua_getfield(L, -2, "filter");                     /* def purpose filter */
-    return lua_gettop(L);
-}
-
-/*
- * Call the segment's filter with the proxy for each ordinal of bits; keep
- * those it accepts. Its purpose decides whether it may read Art. 9 fields.
+ * Call the segment's filter for each ordinal of bits; keep those it accepts.
+ * Its purpose decides whether it may read Art. 9 fields.
  */
 static int run_filter(plan_ctx *cx, const char *segment, bitset *bits)
 {
-    lua_State *L = script_of(cx)->L;
-    int top = lua_gettop(L);
-    const char *purpose;
-    int fn = push_filter(script_of(cx), segment, &purpose);
-    char who[160];
-    snprintf(who, sizeof who, "segment '%s'", segment);
-    contact_proxy *proxy = contact_proxy_push(L, cx, purpose, who);
-    int rc = SEGRT_OK;
-    for (uint32_t i = bitset_next(bits, 0); i < bits->nbits && rc == SEGRT_OK;
+    script_hatch h;
+    int rc = open_filter(cx, segment, &h);
+    for (uint32_t i = bitset_next(bits, 0); h.proxy && i < bits->nbits && rc == SEGRT_OK;
          i = bitset_next(bits, i + 1)) {
         int keep = 0;
-        rc = filter_call(cx, segment, fn, proxy, fn + 1, i, &keep);
+        rc = filter_call(&h, segment, i, &keep);
         if (rc == SEGRT_OK && !keep)
             bitset_clear_bit(bits, i);
     }
-    contact_proxy_done(proxy);
-    lua_settop(L, top);
+    script_hatch_close(&h);
     return rc;
 }
 
 int script_filter_one(plan_ctx *cx, const char *segment, uint32_t ord, int *keep)
 {
-    lua_State *L = script_of(cx)->L;
-    int top = lua_gettop(L);
-    const char *purpose;
-    int fn = push_filter(script_of(cx), segment, &purpose), rc = SEGRT_OK;
+    script_hatch h;
     *keep = 1;
-    if (lua_isfunction(L, fn)) {
-        char who[160];
-        snprintf(who, sizeof who, "segment '%s'", segment);
-        contact_proxy *proxy = contact_proxy_push(L, cx, purpose, who);
-        rc = filter_call(cx, segment, fn, proxy, fn + 1, ord, keep);
-        contact_proxy_done(proxy);
-    }
-    lua_settop(L, top);
+    int rc = open_filter(cx, segment, &h);
+    if (rc == SEGRT_OK && h.proxy)
+        rc = filter_call(&h, segment, ord, keep);
+    script_hatch_close(&h);
     return rc;
 }
 
-/* Push score p->str's fn and a proxy for it (two slots); returns the fn's index. */
-static int push_score_fn(plan_ctx *cx, const pnode *p, contact_proxy **proxy)
+/* Open score p->str's fn; an error when it has none. */
+static int open_score_fn(plan_ctx *cx, const pnode *p, script_hatch *h)
 {
-    lua_State *L = script_of(cx)->L;
-    script_push_registry(script_of(cx), "scores");
-    lua_getfield(L, -1, p->str);
-    lua_getfield(L, -1, "purpose");
-    const char *purpose = lua_tostring(L, -1);
-    lua_pop(L, 1);
-    lua_getfield(L, -1, "fn");
-    int fn = lua_gettop(L);
     char who[160];
     snprintf(who, sizeof who, "score '%s'", p->str);
-    *proxy = contact_proxy_push(L, cx, purpose, who);
-    return fn;
+    const char *purpose = tree_get_string(catalog_score(cx->cat, p->str), "purpose");
+    int rc = script_hatch_open(cx, "scores", p->str, "fn", purpose, who, h);
+    if (rc == SEGRT_OK && h->proxy == NULL)
+        rc = plan_fail(cx, p->loc, "score '%s' has no fn", p->str);
+    return rc;
 }
 
-/* The score fn (at fn, its proxy above it) for contact ord, in the plan's domain. */
-static int score_fn_call(plan_ctx *cx, const pnode *p, int fn, contact_proxy *proxy, uint32_t ord,
-                         int64_t *v)
+/* The score fn for contact ord, in the plan's domain. */
+static int score_fn_call(script_hatch *h, const pnode *p, uint32_t ord, int64_t *v)
 {
+    plan_ctx *cx = h->cx;
     lua_State *L = script_of(cx)->L;
     int rc = SEGRT_OK;
-    contact_proxy_at(proxy, ord);
-    lua_pushvalue(L, fn);
-    lua_pushvalue(L, fn + 1);
-    int ok = lua_pcall(L, 1, 1, 0) == LUA_OK;
+    script_hatch_push(h, ord);
+    int ok = script_pcall(L, 1, 1) == LUA_OK;
     *v = VALUE_MISSING;
     if (ok && lua_type(L, -1) == LUA_TNUMBER) {
         double d = lua_tonumber(L, -1) * VALUE_NUMBER_SCALE;
@@ -156,13 +126,11 @@ static int score_fn_call(plan_ctx *cx, const pnode *p, int fn, contact_proxy *pr
 
 int script_score_fn_one(plan_ctx *cx, const pnode *p, uint32_t ord, int64_t *v)
 {
-    lua_State *L = script_of(cx)->L;
-    int top = lua_gettop(L);
-    contact_proxy *proxy;
-    int fn = push_score_fn(cx, p, &proxy);
-    int rc = score_fn_call(cx, p, fn, proxy, ord, v);
-    contact_proxy_done(proxy);
-    lua_settop(L, top);
+    script_hatch h;
+    int rc = open_score_fn(cx, p, &h);
+    if (rc == SEGRT_OK)
+        rc = score_fn_call(&h, p, ord, v);
+    script_hatch_close(&h);
     return rc;
 }
 
@@ -172,19 +140,17 @@ int script_eval_score_fn(plan_ctx *cx, const pnode *p, vec *out)
     if (m == NULL)
         return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
     if (!m->done) {
-        lua_State *L = script_of(cx)->L;
         int64_t *v = malloc((cx->ncontacts ? cx->ncontacts : 1) * sizeof *v);
         if (v == NULL)
             return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
-        contact_proxy *proxy;
-        int fn = push_score_fn(cx, p, &proxy), rc = SEGRT_OK;
+        script_hatch h;
+        int rc = open_score_fn(cx, p, &h);
         for (uint32_t i = 0; i < cx->ncontacts && rc == SEGRT_OK; i++) {
             v[i] = VALUE_MISSING;
             if (bitset_test(cx->live, i))
-                rc = score_fn_call(cx, p, fn, proxy, i, &v[i]);
+                rc = score_fn_call(&h, p, i, &v[i]);
         }
-        contact_proxy_done(proxy);
-        lua_pop(L, 4); /* proxy, fn, score, scores */
+        script_hatch_close(&h);
         if (rc != SEGRT_OK) {
             free(v);
             return rc;

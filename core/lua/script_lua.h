@@ -67,12 +67,33 @@ typedef struct contact_proxy {
 } contact_proxy;
 /*
  * Push a proxy (one per evaluation, moved from contact to contact) for the
- * function of who; purpose (or NULL) decides whether it may read Art. 9 fields.
+ * function of who; purpose (or NULL) decides whether it may read Art. 9
+ * fields. Runs protected: SEGRT_ELUA (nothing pushed) when Lua fails.
  */
-contact_proxy *contact_proxy_push(lua_State *L, plan_ctx *cx, const char *purpose, const char *who);
+int contact_proxy_push(lua_State *L, plan_ctx *cx, const char *purpose, const char *who,
+                       contact_proxy **out);
 void contact_proxy_at(contact_proxy *p, uint32_t ord);
 /* The evaluation ended: a script that kept `c` gets an error, not stale memory. */
 void contact_proxy_done(contact_proxy *p);
+
+/*
+ * A Lua function of the script called once per contact (script_hatch.c):
+ * registry[kind][name][key] (a segment's filter, a score's fn, a purpose's
+ * check), handed the proxy `c` (a proxy exists when the function does).
+ */
+typedef struct script_hatch {
+    plan_ctx *cx;
+    int top;               /* the stack as it was before the open */
+    int fn;                /* the function's index; the proxy is above it */
+    contact_proxy *proxy;  /* NULL when there is no function */
+} script_hatch;
+/* Push the function and, when there is one, its proxy (purpose as for contact_proxy_push). */
+int script_hatch_open(plan_ctx *cx, const char *kind, const char *name, const char *key,
+                      const char *purpose, const char *who, script_hatch *h);
+/* Push the function and `c` moved to contact ord, to be called with script_pcall. */
+void script_hatch_push(script_hatch *h, uint32_t ord);
+/* `c` ends (a script that kept it gets an error); the stack is as before the open. */
+void script_hatch_close(script_hatch *h);
 
 /* Packs (pack.c): the store has what the script's packs need. */
 int pack_check_requirements(segrt_script *sc);
@@ -83,6 +104,15 @@ int pack_check_requirements(segrt_script *sc);
 #define SCRIPT_LOADED_KEY "segrt.loaded"    /* modules required so far: name -> value */
 #define SCRIPT_LOADING_KEY "segrt.loading"  /* the modules being required, outermost first */
 #define SCRIPT_ROOTS_KEY "segrt.roots"      /* folder packs given by path: name -> folder */
+
+/*
+ * lua_pcall through a message handler (script_pcall.c): on error, the message
+ * is left as lua_pcall leaves it, followed by a traceback of the script
+ * author's frames when the error passed through a function of theirs below
+ * the one called (not for a main chunk's own mistakes). Every protected call
+ * from C into Lua goes through here.
+ */
+int script_pcall(lua_State *L, int nargs, int nresults);
 
 /* A lua_CFunction to run protected in a new state: the safe libraries and the seg module. */
 int script_open(lua_State *L);

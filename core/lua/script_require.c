@@ -197,7 +197,7 @@ int script_l_require(lua_State *L)
     lua_rawseti(L, 5, depth);
     lua_pushvalue(L, 4);
     lua_pushvalue(L, 1);
-    int st = lua_pcall(L, 1, 1, 0);                  /* 6: its value or the error */
+    int st = script_pcall(L, 1, 1);                  /* 6: its value or the error */
     lua_pushnil(L);
     lua_rawseti(L, 5, depth);
     if (st != LUA_OK)

@@ -297,24 +297,18 @@ static void push_node(lua_State *L, const char *kind, const char *name, const ch
 }
 
 /*
- * registry.check_sensitive_reads("template", name, refs, purpose, loc): the
- * Art. 9 rule over refs, the nodes its placeholders read (the template's
- * own values, and fields and scores as the seg module makes them).
+ * Protected: 1 the template (lightuserdata), 2 the seg registry, 3 its
+ * values. Calls registry.check_sensitive_reads("template", name, refs,
+ * purpose, loc), refs being the nodes its placeholders read: its own values,
+ * and fields and scores as the seg module makes them.
  */
-static int check_sensitive(plan_ctx *cx, const script_template *t)
+static int l_check_reads(lua_State *L)
 {
-    segrt_script *sc = script_of(cx);
-    lua_State *L = sc->L;
-    int top = lua_gettop(L);
-    script_push_registry(sc, "check_sensitive_reads"); /* fn */
+    const script_template *t = lua_touserdata(L, 1);
+    lua_getfield(L, 2, "check_sensitive_reads");       /* fn */
     lua_pushliteral(L, "template");
     lua_pushstring(L, t->name);                        /* fn "template" name */
     lua_createtable(L, (int)t->nrefs, 0);              /* fn "template" name refs */
-    int refs = lua_gettop(L);
-    script_push_registry(sc, "templates");
-    lua_getfield(L, -1, t->name);
-    lua_getfield(L, -1, "values");                     /* ... refs templates def values */
-    int values = lua_gettop(L);
     lua_Integer n = 0;
     for (size_t i = 0; i < t->nrefs; i++) {
         const script_template_ref *r = &t->refs[i];
@@ -323,14 +317,31 @@ static int check_sensitive(plan_ctx *cx, const script_template *t)
         if (r->node)
             push_node(L, r->node, r->name, t->loc);
         else
-            lua_getfield(L, values, r->name);
-        lua_rawseti(L, refs, ++n);
+            lua_getfield(L, 3, r->name);
+        lua_rawseti(L, -2, ++n);
     }
-    lua_settop(L, refs);
     lua_pushstring(L, t->purpose);
     lua_pushstring(L, t->loc);                         /* fn "template" name refs purpose loc */
+    lua_call(L, 5, 0);
+    return 0;
+}
+
+/* The Art. 9 rule over what template t reads (the seg module's check, in Lua). */
+static int check_sensitive(plan_ctx *cx, const script_template *t)
+{
+    segrt_script *sc = script_of(cx);
+    lua_State *L = sc->L;
+    int top = lua_gettop(L);
+    lua_pushcfunction(L, l_check_reads);
+    lua_pushlightuserdata(L, (void *)t);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, sc->registry_ref); /* l_check_reads t registry */
+    lua_getfield(L, -1, "templates");
+    lua_getfield(L, -1, t->name);
+    lua_getfield(L, -1, "values");
+    lua_replace(L, top + 4);
+    lua_settop(L, top + 4);                            /* l_check_reads t registry values */
     int rc = SEGRT_OK;
-    if (lua_pcall(L, 5, 0, 0) != LUA_OK)
+    if (script_pcall(L, 3, 0) != LUA_OK)
         rc = store_fail(cx->s, SEGRT_ELUA, "%s", lua_tostring(L, -1));
     lua_settop(L, top);
     return rc;

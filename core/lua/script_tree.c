@@ -3,11 +3,11 @@
  * runs as a protected C function: a Lua memory error unwinds it, and the
  * frames it skips own nothing (what was copied belongs to the caller's doc).
  *
- * Uses: util/tree.h, lua.h.
+ * Uses: util/tree.h, script_pcall.c, lua.h.
  */
 #include "lua/script_tree.h"
 
-#include "segrt.h"
+#include "lua/script_lua.h"
 
 #include <lauxlib.h>
 #include <string.h>
@@ -150,7 +150,7 @@ int script_tree_copy(lua_State *L, int idx, tree_doc *doc, const tree **out)
     lua_pushcfunction(L, l_copy);
     lua_pushvalue(L, idx);
     lua_pushlightuserdata(L, &c);
-    if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
+    if (script_pcall(L, 2, 0) != LUA_OK) {
         lua_pop(L, 1);
         return SEGRT_ENOMEM;
     }
