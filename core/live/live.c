@@ -11,8 +11,8 @@
  * everybody's rank, so they are batch values, refreshed by opening again.
  *
  * Uses: live.h, live_plan.c (the first evaluation), plan_one.h, import.h
- * (the stream), script_eval.c (filters, score fns), consent_check.c
- * (purposes per contact).
+ * (the stream), script.h (filters, score fns and consent checks per
+ * contact), catalog.h (the session's own copy of the definitions).
  */
 #include "live/live.h"
 

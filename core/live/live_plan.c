@@ -6,7 +6,8 @@
  * seg.member and exclusive groups, so that an event only wakes the segments
  * it can change.
  *
- * Uses: live.h, script_eval.c (members inside a session), plan_compile.c.
+ * Uses: live.h, catalog.h (the definitions), script.h (members inside a
+ * session), plan_compile.c.
  */
 #include "live/live.h"
 

@@ -1,6 +1,7 @@
 /*
- * script.c — loading segment scripts (script.h): the Lua state, the embedded
- * seg module, and the list of segments a script defines.
+ * script.c — loading segment scripts (script.h, script_lua.h): the Lua
+ * state, the embedded seg module, the list of segments a script defines,
+ * and the checks of its definitions (sensitive fields, packs, templates).
  */
 #include "lua/script_lua.h"
 

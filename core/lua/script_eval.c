@@ -4,6 +4,11 @@
  * the filter hatch over the selected contacts only. seg.member reuses the
  * referenced segment's bitset (memoised for the evaluation; a cycle is an
  * error); exclusive group members subtract the members listed before them.
+ * A session reads the definitions from the script's catalog and fills the
+ * plans' hooks (plan.h): members, Lua score functions, C model outputs.
+ *
+ * Uses: script_lua.h, catalog.h, plan_memo.h, model.h, script_hatch.c,
+ * script_consent.c, segset.h.
  */
 #include "store/schema.h"
 #include "lua/script_lua.h"
@@ -15,7 +20,6 @@
 #include "util/suggest.h"
 #include "util/value.h"
 
-#include <lauxlib.h>
 #include <stdlib.h>
 #include <string.h>
 
