@@ -59,7 +59,6 @@ static int run_check(void *ud, const consent_rec *rec, uint32_t ord)
 {
     check_call *k = ud;
     plan_ctx *cx = k->cx;
-    lua_State *L = script_of(cx)->L;
     if (!k->open) {
         char who[160];
         snprintf(who, sizeof who, "the consent check of '%s'", k->purpose);
@@ -70,11 +69,12 @@ static int run_check(void *ud, const consent_rec *rec, uint32_t ord)
     }
     if (k->h.proxy == NULL) /* the definition changed since the catalog was copied */
         return 1;
+    lua_State *L = k->h.L;
     check_args args = { rec, k->purpose };
     lua_pushcfunction(L, l_check);
     script_hatch_push(&k->h, ord);
     lua_pushlightuserdata(L, &args);                   /* l_check check c args */
-    if (script_pcall(L, 3, 1) != LUA_OK) {
+    if (script_hatch_call(&k->h, 3, 1) != LUA_OK) {
         char id[128];
         contact_proxy_id_text(cx, ord, id, sizeof id);
         int rc = store_fail(cx->s, SEGRT_ELUA, "consent check of '%s' failed for contact %s: %s",

@@ -49,9 +49,9 @@ static int open_filter(plan_ctx *cx, const char *segment, script_hatch *h)
 static int filter_call(script_hatch *h, const char *segment, uint32_t ord, int *keep)
 {
     plan_ctx *cx = h->cx;
-    lua_State *L = script_of(cx)->L;
+    lua_State *L = h->L;
     script_hatch_push(h, ord);
-    if (script_pcall(L, 1, 1) != LUA_OK) {
+    if (script_hatch_call(h, 1, 1) != LUA_OK) {
         char id[128];
         contact_proxy_id_text(cx, ord, id, sizeof id);
         int rc = store_fail(cx->s, SEGRT_ELUA, "segment '%s': filter failed for contact %s: %s",
@@ -110,10 +110,10 @@ static int open_score_fn(plan_ctx *cx, const pnode *p, script_hatch *h)
 static int score_fn_call(script_hatch *h, const pnode *p, uint32_t ord, int64_t *v)
 {
     plan_ctx *cx = h->cx;
-    lua_State *L = script_of(cx)->L;
+    lua_State *L = h->L;
     int rc = SEGRT_OK;
     script_hatch_push(h, ord);
-    int ok = script_pcall(L, 1, 1) == LUA_OK;
+    int ok = script_hatch_call(h, 1, 1) == LUA_OK;
     *v = VALUE_MISSING;
     if (ok && lua_type(L, -1) == LUA_TNUMBER) {
         double d = lua_tonumber(L, -1) * VALUE_NUMBER_SCALE;

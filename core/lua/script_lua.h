@@ -83,15 +83,19 @@ void contact_proxy_done(contact_proxy *p);
  */
 typedef struct script_hatch {
     plan_ctx *cx;
+    lua_State *L;
     int top;               /* the stack as it was before the open */
+    int msgh;              /* script_pcall's message handler, pushed once */
     int fn;                /* the function's index; the proxy is above it */
     contact_proxy *proxy;  /* NULL when there is no function */
 } script_hatch;
 /* Push the function and, when there is one, its proxy (purpose as for contact_proxy_push). */
 int script_hatch_open(plan_ctx *cx, const char *kind, const char *name, const char *key,
                       const char *purpose, const char *who, script_hatch *h);
-/* Push the function and `c` moved to contact ord, to be called with script_pcall. */
+/* Push the function and `c` moved to contact ord. */
 void script_hatch_push(script_hatch *h, uint32_t ord);
+/* Call what is pushed (as script_pcall does, its handler pushed once per hatch). */
+int script_hatch_call(script_hatch *h, int nargs, int nresults);
 /* `c` ends (a script that kept it gets an error); the stack is as before the open. */
 void script_hatch_close(script_hatch *h);
 
@@ -113,6 +117,8 @@ int pack_check_requirements(segrt_script *sc);
  * from C into Lua goes through here.
  */
 int script_pcall(lua_State *L, int nargs, int nresults);
+/* Push script_pcall's message handler, for lua_pcall's calls repeated per contact (hatches). */
+void script_push_msgh(lua_State *L);
 
 /* A lua_CFunction to run protected in a new state: the safe libraries and the seg module. */
 int script_open(lua_State *L);

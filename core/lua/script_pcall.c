@@ -64,6 +64,11 @@ static int msgh(lua_State *L)
     return 1;
 }
 
+void script_push_msgh(lua_State *L)
+{
+    lua_pushcfunction(L, msgh);
+}
+
 int script_pcall(lua_State *L, int nargs, int nresults)
 {
     int base = lua_gettop(L) - nargs;                  /* the function */
