@@ -3,12 +3,9 @@
  * share: whether the script defines a segment, and the message when a
  * segment has no stored run (cli.h).
  *
- * Uses: membership.h (the stored segment names), suggest.h.
+ * Uses: segrt_stored_segments_foreach, segrt_suggest_closest.
  */
 #include "cli.h"
-
-#include "store/membership.h"
-#include "util/suggest.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -57,8 +54,8 @@ int cli_no_stored_runs(const cli *c, segrt_store *s, segrt_script *sc, const cha
     size_t n = segrt_script_segment_count(sc);
     for (size_t i = 0; i < n; i++)
         add_name(&l, segrt_script_segment_name(sc, i));
-    membership_names(s, add_name, &l);
-    const char *hint = suggest_closest(segment, (const char *const *)l.v, l.n);
+    segrt_stored_segments_foreach(s, add_name, &l);
+    const char *hint = segrt_suggest_closest(segment, (const char *const *)l.v, l.n);
     cli_error(c, "unknown segment '%s': %s defines no such segment and no run of it is stored%s%s%s",
               segment, script, hint ? " (did you mean '" : "", hint ? hint : "",
               hint ? "'?)" : "");

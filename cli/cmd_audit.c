@@ -40,5 +40,5 @@ int cmd_audit(int argc, char **argv)
                                SEGRT_OPEN_READONLY, &rc);
     if (s == NULL)
         return rc;
-    return cli_end(&c, s, segrt_audit_each(s, since, print_entry, NULL));
+    return cli_end(&c, s, segrt_audit_foreach(s, since, print_entry, NULL));
 }

@@ -7,8 +7,6 @@
  */
 #include "cli.h"
 
-#include "store/membership.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,7 +83,7 @@ typedef struct run_now {
     int64_t now;
 } run_now;
 
-static int find_now(void *ud, const membership_row *row)
+static int find_now(void *ud, const segrt_run *row)
 {
     run_now *r = ud;
     if (row->run == r->run)
@@ -95,21 +93,21 @@ static int find_now(void *ud, const membership_row *row)
 
 /* The changes of segment since a.run (or a.time), with a summary on stderr. */
 static int print_changes(const cli *c, segrt_store *s, const changes_args *a, const char *segment,
-                         const membership_row *last)
+                         const segrt_run *last)
 {
     uint64_t since = a->run;
     int rc = a->has_time ? segrt_segment_run_at(s, segment, a->time, &since) : SEGRT_OK;
     if (rc != SEGRT_OK)
         return rc;
     tally t = { a->jsonl, 0, 0, 0 };
-    rc = segrt_segment_changes(s, segment, since, print_change, &t);
+    rc = segrt_segment_changes_foreach(s, segment, since, print_change, &t);
     if (rc == SEGRT_OK)
         print_header(&t);
     if (rc == SEGRT_OK && fflush(stdout) != 0)
         rc = SEGRT_EIO;
     run_now from = { since, 0 };
     if (rc == SEGRT_OK)
-        rc = membership_history(s, segment, find_now, &from);
+        rc = segrt_segment_runs_foreach(s, segment, find_now, &from);
     if (rc == SEGRT_OK) {
         char t1[21], t2[21];
         segrt_time_format(from.now, t1);
@@ -154,10 +152,10 @@ int cmd_changes(int argc, char **argv)
     }
     const char *script = argv[optind], *segment = argv[optind + 1];
     segrt_script *sc = NULL;
-    membership_row last;
+    segrt_run last;
     int rc = segrt_script_load(s, script, &sc), stored = SEGRT_OK;
     if (rc == SEGRT_OK)
-        rc = stored = membership_get(s, segment, NULL, NULL, NULL, &last);
+        rc = stored = segrt_segment_last_run(s, segment, &last);
     if (stored == SEGRT_ENOTFOUND) {
         code = cli_no_stored_runs(&c, s, sc, script, segment);
         segrt_script_free(sc);

@@ -3,7 +3,7 @@
  * contact (each change audited), print a contact's consent history, print
  * per-purpose counts of the records in force.
  *
- * Uses: segrt_consent_append, segrt_consent_history, segrt_consent_report.
+ * Uses: segrt_consent_append, segrt_consent_history_foreach, segrt_consent_report_foreach.
  */
 #include "cli.h"
 
@@ -240,10 +240,10 @@ int cmd_consent(int argc, char **argv)
                     actions[a].status, pos[0], t, c.actor);
         }
     } else if (!o.is_report) {
-        rc = segrt_consent_history(s, pos[0], print_record, NULL);
+        rc = segrt_consent_history_foreach(s, pos[0], print_record, NULL);
     } else {
         report_out out = { 0 };
-        rc = segrt_consent_report(s, o.max_age_days * 86400, keep_tally, &out);
+        rc = segrt_consent_report_foreach(s, o.max_age_days * 86400, keep_tally, &out);
         if (rc == SEGRT_OK)
             print_report(&out, segrt_store_now(s), o.max_age_days);
         report_free(&out);

@@ -198,11 +198,11 @@ static int print_members(const members_args *a, segrt_store *s, segrt_script *sc
     csv_ctx csv = { a, 0 };
     int rc;
     if (a->format == FORMAT_IDS)
-        rc = segrt_set_ids(s, set, print_id, NULL);
+        rc = segrt_set_ids_foreach(s, set, print_id, NULL);
     else
-        rc = segrt_script_rows_json(sc, set, a->fields, a->nfields,
-                                    a->format == FORMAT_CSV ? print_csv : print_jsonl,
-                                    a->format == FORMAT_CSV ? (void *)&csv : NULL);
+        rc = segrt_script_rows_foreach(sc, set, a->fields, a->nfields,
+                                       a->format == FORMAT_CSV ? print_csv : print_jsonl,
+                                       a->format == FORMAT_CSV ? (void *)&csv : NULL);
     return rc == SEGRT_OK && fflush(stdout) != 0 ? SEGRT_EIO : rc;
 }
 

@@ -3,7 +3,7 @@
  * (same e-mail, phone number, or name and city), merge them into their
  * survivors, list the merges that can be undone, undo one.
  *
- * Uses: segrt_dedupe, segrt_dedupe_undo, segrt_merges_each.
+ * Uses: segrt_dedupe, segrt_dedupe_undo, segrt_merges_foreach.
  */
 #include "cli.h"
 
@@ -208,7 +208,7 @@ int cmd_dedupe(int argc, char **argv)
     int rc;
     if (a.list) {
         printf("merge\tnow\tby\tsurvivor\tmerged\n");
-        rc = segrt_merges_each(s, print_merge, NULL);
+        rc = segrt_merges_foreach(s, print_merge, NULL);
     } else if (a.has_undo) {
         uint64_t n = 0;
         rc = segrt_dedupe_undo(s, a.undo, c.actor, print_id, &n);

@@ -157,20 +157,20 @@ static int print_report(const cli *c, segrt_store *s)
                (double)st.store_bytes / (1 << 20), now);
         printf("\nContacts by country\n");
         report r = { st.contacts };
-        rc = segrt_field_value_counts(s, "country", print_share, &r);
+        rc = segrt_field_values_foreach(s, "country", print_share, &r);
         if (rc == SEGRT_OK) {
             printf("\nEvents by type\n");
             r.total = st.events;
-            rc = segrt_event_type_counts(s, print_share, &r);
+            rc = segrt_event_types_foreach(s, print_share, &r);
         }
     }
     if (rc == SEGRT_OK) {
         printf("\nConsent in force by purpose (granted, not expired, at NOW)\n");
-        rc = segrt_consent_summary(s, print_consent, NULL);
+        rc = segrt_consent_summary_foreach(s, print_consent, NULL);
     }
     if (rc == SEGRT_OK) {
         printf("\nBundled segment packs (segrt run --db %s PACK stores them)\n", c->db);
-        rc = segrt_packs_each(print_pack, s);
+        rc = segrt_bundled_packs_foreach(print_pack, s);
     }
     if (rc != SEGRT_OK)
         return cli_fail(c, s, rc);

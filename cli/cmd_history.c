@@ -1,10 +1,9 @@
 /*
  * cmd_history.c — segrt history: the stored runs of one segment of a script
- * (membership.h), oldest first: run, NOW, size, change, entered, exited.
+ * (segrt_segment_runs_foreach), oldest first: run, NOW, size, change,
+ * entered, exited.
  */
 #include "cli.h"
-
-#include "store/membership.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -13,15 +12,15 @@
 
 typedef struct rows {
     size_t n, cap;
-    membership_row *r;
+    segrt_run *r;
 } rows;
 
-static int add_row(void *ud, const membership_row *row)
+static int add_row(void *ud, const segrt_run *row)
 {
     rows *h = ud;
     if (h->n == h->cap) {
         size_t cap = h->cap ? 2 * h->cap : 64;
-        membership_row *r = realloc(h->r, cap * sizeof *r);
+        segrt_run *r = realloc(h->r, cap * sizeof *r);
         if (r == NULL)
             return SEGRT_ENOMEM;
         h->r = r;
@@ -36,7 +35,7 @@ static void print_rows(const rows *h)
     int wr = (int)strlen("run"), wz = (int)strlen("size"), wc = (int)strlen("change"),
         we = (int)strlen("entered"), wx = (int)strlen("exited");
     for (size_t i = 0; i < h->n; i++) {
-        const membership_row *r = &h->r[i];
+        const segrt_run *r = &h->r[i];
         wr = cli_max(wr, cli_digits(r->run));
         wz = cli_max(wz, cli_digits(r->size));
         we = cli_max(we, cli_digits(r->entered));
@@ -46,7 +45,7 @@ static void print_rows(const rows *h)
     printf("%*s  %-20s  %*s  %*s  %*s  %*s\n", wr, "run", "now", wz, "size", wc, "change", we,
            "entered", wx, "exited");
     for (size_t i = 0; i < h->n; i++) {
-        const membership_row *r = &h->r[i];
+        const segrt_run *r = &h->r[i];
         char when[21], change[24];
         segrt_time_format(r->now, when);
         /* size - previous size = entered - exited (erasure aside) */
@@ -80,7 +79,7 @@ int cmd_history(int argc, char **argv)
     rc = segrt_script_load(s, script, &sc);
     if (rc != SEGRT_OK)
         return cli_end(&c, s, rc);
-    rc = membership_history(s, segment, add_row, &h);
+    rc = segrt_segment_runs_foreach(s, segment, add_row, &h);
     int code;
     if (rc == SEGRT_OK) {
         if (!cli_script_defines(sc, segment))

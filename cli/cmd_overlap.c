@@ -4,28 +4,18 @@
  */
 #include "cli.h"
 
-#include "plan/overlap.h"
-#include "plan/segset.h"
-
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 /* Print the matrix of the n sets; -1 when out of memory. */
 static int print_matrix(size_t n, const char *const names[], segrt_set *const sets[])
 {
-    uint64_t *m = calloc(n * n, sizeof *m);
-    const bitset **bits = calloc(n, sizeof *bits);
-    int rc = m && bits ? 0 : -1;
-    for (size_t i = 0; rc == 0 && i < n; i++)
-        bits[i] = &sets[i]->bits;
-    if (rc == 0) {
-        overlap_matrix(n, bits, m);
-        rc = overlap_print(stdout, n, names, m);
-    }
-    free(m);
-    free(bits);
-    return rc;
+    char *table = NULL;
+    if (segrt_overlap_table(n, names, (const segrt_set *const *)sets, &table) != SEGRT_OK)
+        return -1;
+    fputs(table, stdout);
+    segrt_free(table);
+    return 0;
 }
 
 int cmd_overlap(int argc, char **argv)

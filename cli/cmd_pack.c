@@ -5,7 +5,6 @@
  * the pack search path).
  */
 #include "cli.h"
-#include "lua/pack.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -45,6 +44,8 @@ static const char skeleton[] =
 
 enum { O_DIR = OPT_FIRST_CMD };
 
+enum { DIR_MAX = 1024 }; /* the longest --dir, in bytes */
+
 static int pack_option(cli *c, int opt, const char *arg, void *ud)
 {
     (void)c;
@@ -56,7 +57,7 @@ static int pack_option(cli *c, int opt, const char *arg, void *ud)
 /* mkdir -p dir. */
 static int make_dirs(const char *dir)
 {
-    char path[PACK_PATH_MAX];
+    char path[DIR_MAX];
     if ((size_t)snprintf(path, sizeof path, "%s", dir) >= sizeof path) {
         errno = ENAMETOOLONG;
         return -1;
@@ -76,10 +77,10 @@ static int make_dirs(const char *dir)
 
 static int pack_new(const cli *c, const char *name, const char *dir)
 {
-    if (!pack_name_ok(name))
+    if (!segrt_pack_name_ok(name))
         return cli_usage_error(c, "'%s' is not a pack name (letters, digits and _, not starting "
                                   "with a digit)", name);
-    char path[PACK_PATH_MAX + PACK_NAME_MAX + 8];
+    char path[DIR_MAX + SEGRT_PACK_NAME_MAX + 8];
     if (dir && make_dirs(dir) != 0) {
         cli_error(c, "%s: %s", dir, strerror(errno));
         return EXIT_FAIL;

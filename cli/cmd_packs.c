@@ -46,7 +46,7 @@ int cmd_packs(int argc, char **argv)
     if (optind < argc)
         return cli_usage_error(&c, "unexpected argument '%s'", argv[optind]);
     printf("%-20s %-8s %-10s %s\n", "NAME", "VERSION", "FROM", "DESCRIPTION");
-    rc = segrt_packs_list(print_pack, NULL);
+    rc = segrt_packs_foreach(print_pack, NULL);
     if (rc != SEGRT_OK) {
         cli_error(&c, "%s", segrt_strerror(rc));
         return EXIT_FAIL;

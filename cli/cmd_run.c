@@ -1,20 +1,17 @@
 /*
  * cmd_run.c — segrt run: evaluate every segment a script defines at NOW,
  * store the memberships and a history row per segment in one transaction
- * (membership.h), and print a table: segment, size, share of the contacts,
- * entered, exited, evaluation time.
+ * (segrt_run_record), and print a table: segment, size, share of the
+ * contacts, entered, exited, evaluation time.
  */
 #include "cli.h"
-
-#include "store/membership.h"
-#include "plan/segset.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-static void print_table(size_t n, const char *const names[], const membership_row rows[],
+static void print_table(size_t n, const char *const names[], const segrt_run rows[],
                         const double ms[], uint64_t contacts)
 {
     int wn = (int)strlen("segment"), wz = (int)strlen("size"), we = (int)strlen("entered"),
@@ -39,8 +36,7 @@ static void print_table(size_t n, const char *const names[], const membership_ro
 
 /* Evaluate the n segments of sc into sets[] (timing each), then record them as one run. */
 static int run_all(segrt_store *s, segrt_script *sc, size_t n, const char **names,
-                   const char **purposes, segrt_set **sets, const bitset **bits, double *ms,
-                   membership_row *rows)
+                   const char **purposes, segrt_set **sets, double *ms, segrt_run *rows)
 {
     int rc = SEGRT_OK;
     for (size_t i = 0; i < n && rc == SEGRT_OK; i++) {
@@ -49,10 +45,10 @@ static int run_all(segrt_store *s, segrt_script *sc, size_t n, const char **name
         double t0 = cli_now_ms();
         rc = segrt_segment_eval(sc, names[i], &sets[i]);
         ms[i] = cli_now_ms() - t0;
-        if (rc == SEGRT_OK)
-            bits[i] = &sets[i]->bits;
     }
-    return rc == SEGRT_OK ? membership_record_run(s, n, names, purposes, bits, rows) : rc;
+    return rc == SEGRT_OK
+               ? segrt_run_record(s, n, names, purposes, (const segrt_set *const *)sets, rows)
+               : rc;
 }
 
 int cmd_run(int argc, char **argv)
@@ -90,13 +86,12 @@ int cmd_run(int argc, char **argv)
     }
     const char **names = calloc(n, sizeof *names), **purposes = calloc(n, sizeof *purposes);
     segrt_set **sets = calloc(n, sizeof *sets);
-    const bitset **bits = calloc(n, sizeof *bits);
     double *ms = calloc(n, sizeof *ms);
-    membership_row *rows = calloc(n, sizeof *rows);
-    int oom = !(names && purposes && sets && bits && ms && rows);
+    segrt_run *rows = calloc(n, sizeof *rows);
+    int oom = !(names && purposes && sets && ms && rows);
     if (!oom) {
         double t0 = cli_now_ms();
-        rc = run_all(s, sc, n, names, purposes, sets, bits, ms, rows);
+        rc = run_all(s, sc, n, names, purposes, sets, ms, rows);
         if (rc == SEGRT_OK) {
             char when[21];
             segrt_time_format(segrt_store_now(s), when);
@@ -111,7 +106,6 @@ int cmd_run(int argc, char **argv)
     free(names);
     free(purposes);
     free(sets);
-    free(bits);
     free(ms);
     free(rows);
     segrt_script_free(sc);

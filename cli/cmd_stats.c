@@ -28,7 +28,7 @@ int cmd_stats(int argc, char **argv)
     if (rc == SEGRT_OK) {
         printf("contacts %llu\nevents %llu\nconsents %llu\n", (unsigned long long)st.contacts,
                (unsigned long long)st.events, (unsigned long long)st.consents);
-        rc = segrt_event_type_counts(s, print_type, NULL);
+        rc = segrt_event_types_foreach(s, print_type, NULL);
     }
     if (rc == SEGRT_OK)
         printf("audit %llu\nstore_bytes %llu\n", (unsigned long long)st.audit,

@@ -34,6 +34,7 @@ static const struct {
     { "render", cmd_render, "render a message template for each member of a segment" },
     { "changes", cmd_changes, "print who entered and left a segment since a stored run" },
     { "dedupe", cmd_dedupe, "find duplicate contacts, merge them, undo a merge" },
+    { "version", cmd_version, "print the version of segrt (also: segrt --version)" },
 };
 
 static void usage(FILE *out)
@@ -58,6 +59,8 @@ int main(int argc, char **argv)
         usage(stdout);
         return EXIT_OK;
     }
+    if (strcmp(argv[1], "--version") == 0)
+        return cmd_version(argc - 1, argv + 1);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);

@@ -133,7 +133,7 @@ static inline void tu_assert_counts(segrt_store *s, uint64_t contacts, uint64_t 
                  (unsigned long long)events, (unsigned long long)consents);
 }
 
-/* Name/count pairs (segrt_event_type_counts, segrt_field_value_counts) as "a=1 b=2 ". */
+/* Name/count pairs (segrt_event_types_foreach, segrt_field_values_foreach) as "a=1 b=2 ". */
 typedef struct tu_counts {
     char text[256];
 } tu_counts;
@@ -321,7 +321,7 @@ static inline int tu_eval_ids(segrt_store *s, segrt_script *sc, const char *name
     out->text[0] = '\0';
     int rc = segrt_segment_eval(sc, name, &m);
     if (rc == SEGRT_OK)
-        rc = segrt_set_ids(s, m, tu_add_id, out);
+        rc = segrt_set_ids_foreach(s, m, tu_add_id, out);
     segrt_set_free(m);
     return rc;
 }

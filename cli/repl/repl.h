@@ -15,8 +15,9 @@
 #define SEGRT_REPL_H
 
 #include "cli.h"
-#include "lua/script_lua.h"
+#include "segrt/lua.h"
 
+#include <lua.h>
 #include <stddef.h>
 
 struct editline; /* histedit.h stays in repl_input.c and repl_complete.c */
@@ -31,7 +32,7 @@ typedef struct repl {
     cli *c;
     segrt_store *s;
     segrt_script *sc;
-    lua_State *L;          /* sc->L: scripts and statements share it */
+    lua_State *L;          /* segrt_lua_state(sc): scripts and statements share it */
     int tty;               /* stdin is a terminal: prompts, line editing */
     int colour;            /* stderr is a terminal: errors in red */
     int timing;            /* :time — print how long evaluations took */
@@ -145,7 +146,7 @@ typedef struct repl_values {
     size_t len;
     unsigned limit, shown, distinct;
 } repl_values;
-/* A segrt_field_value_counts() callback filling a repl_values. */
+/* A segrt_field_values_foreach() callback filling a repl_values. */
 int repl_add_value(void *ud, const char *value, uint64_t n);
 
 #endif

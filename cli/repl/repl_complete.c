@@ -46,9 +46,9 @@ static void load_names(repl *r)
     if (r->names_loaded)
         return;
     r->names_loaded = 1;
-    if (segrt_fields(r->s, add_field, &r->fields) != SEGRT_OK ||
+    if (segrt_fields_foreach(r->s, add_field, &r->fields) != SEGRT_OK ||
         repl_strings_add(&r->fields, "age") != 0 ||
-        segrt_event_type_counts(r->s, add_type, &r->types) != SEGRT_OK)
+        segrt_event_types_foreach(r->s, add_type, &r->types) != SEGRT_OK)
         r->names_loaded = 0; /* try again at the next Tab */
 }
 
@@ -152,7 +152,7 @@ static void complete_dotted(repl *r, cands *c, const char *word)
         load_names(r);
         offer_all(c, &r->types);
     } else if (strcmp(base, "S") == 0 || strcmp(base, "seg.S") == 0) {
-        script_push_registry(r->sc, "scores");
+        segrt_lua_push_registry(r->sc, "scores");
         offer_keys(r, c, 0);
         lua_pop(r->L, 1);
     } else {

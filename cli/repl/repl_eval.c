@@ -8,8 +8,7 @@
  * use. Errors print with a traceback trimmed to the user's frames. Ctrl-C
  * sets a flag that a count hook turns into a Lua error ("interrupted").
  *
- * Uses: script_lua.h (the state, the seg registry, refreshing the segments,
- * protected calls with the user's traceback).
+ * Uses: segrt/lua.h (the state, the seg registry, refreshing the segments).
  */
 #include "repl.h"
 
@@ -61,22 +60,77 @@ void repl_fail(repl *r, int rc)
     repl_error(r, "%s", msg && *msg ? msg : segrt_strerror(rc));
 }
 
+/* Message handler: the message with a traceback (lua.c's msghandler). */
+static int msgh(lua_State *L)
+{
+    const char *msg = lua_tostring(L, 1);
+    if (msg == NULL) {
+        if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
+            return 1;                                  /* the __tostring text */
+        msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    }
+    luaL_traceback(L, L, msg, 1);                      /* msg + traceback */
+    return 1;
+}
+
+/* A traceback frame the user wrote (not C, not the seg module, not a tail-call mark). */
+static int user_frame(const char *line, size_t n)
+{
+    static const char *const skip[] = { "\t[C]:", "\tsegrt:", "\t(...tail calls...)" };
+    for (size_t i = 0; i < sizeof skip / sizeof skip[0]; i++) {
+        if (n >= strlen(skip[i]) && strncmp(line, skip[i], strlen(skip[i])) == 0)
+            return 0;
+    }
+    return 1;
+}
+
 /*
- * Print the error text on top of the stack: the message, with the user's
- * frames when a function of theirs was running (script_pcall's handler).
+ * Print the error text on top of the stack: the message, then the user's
+ * frames when a function of theirs was running (a main chunk alone says
+ * nothing the message does not).
  */
 static void report_lua_error(repl *r)
 {
     const char *text = lua_tostring(r->L, -1);
-    repl_error(r, "%s", text ? text : "(error object is not a string)");
-    lua_pop(r->L, 1);
+    if (text == NULL)
+        text = "(error object is not a string)";
+    const char *tb = strstr(text, "\nstack traceback:\n");
+    if (tb == NULL) {
+        repl_error(r, "%s", text);
+        lua_pop(r->L, 1);
+        return;
+    }
+    luaL_Buffer b;
+    luaL_buffinit(r->L, &b);
+    int frames = 0;
+    for (const char *p = tb + strlen("\nstack traceback:\n"); *p;) {
+        size_t n = strcspn(p, "\n");
+        if (user_frame(p, n)) {
+            luaL_addchar(&b, '\n');
+            luaL_addlstring(&b, p, n);
+            frames += !memmem(p, n, "in main chunk", strlen("in main chunk"));
+        }
+        p += n + (p[n] == '\n');
+    }
+    luaL_pushresult(&b);                               /* text, frames */
+    const char *kept = lua_tostring(r->L, -1);
+    if (frames > 0)
+        repl_error(r, "%.*s\nstack traceback:%s", (int)(tb - text), text, kept);
+    else
+        repl_error(r, "%.*s", (int)(tb - text), text);
+    lua_pop(r->L, 2);
 }
 
 int repl_pcall(repl *r, int nargs, int nresults)
 {
+    lua_State *L = r->L;
+    int base = lua_gettop(L) - nargs;                  /* the function */
+    lua_pushcfunction(L, msgh);
+    lua_insert(L, base);                               /* msgh below the function */
     repl_interrupt_clear();
-    segrt_script_begin_call(r->sc); /* each line has its own budget and deadline */
-    int status = script_pcall(r->L, nargs, nresults);
+    segrt_lua_begin_call(r->sc); /* each line has its own budget and deadline */
+    int status = lua_pcall(L, nargs, nresults, base);
+    lua_remove(L, base);
     if (status != LUA_OK && r->tty && repl_interrupted())
         putchar('\n'); /* after the ^C the terminal echoed */
     if (status != LUA_OK)
@@ -115,7 +169,7 @@ int repl_setup(repl *r)
     int rc = segrt_script_load_string(r->s, "repl", prelude, strlen(prelude), &r->sc);
     if (rc != SEGRT_OK)
         return rc;
-    r->L = r->sc->L;
+    r->L = segrt_lua_state(r->sc);
     lua_State *L = r->L;
     if (luaL_loadbufferx(L, session_code, strlen(session_code), "=repl", "t") != LUA_OK ||
         lua_pcall(L, 0, 6, 0) != LUA_OK) {
@@ -128,7 +182,7 @@ int repl_setup(repl *r)
     r->module_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     r->written_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     r->env_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    r->sc->sb.interrupt = &interrupt_flag; /* the sandbox's hook stops the running Lua code */
+    segrt_lua_set_interrupt(r->sc, &interrupt_flag); /* the sandbox's hook stops the Lua code */
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_sigint; /* no SA_RESTART: a wait for piped input returns EINTR */
@@ -167,7 +221,7 @@ static size_t definitions(repl *r)
 {
     lua_State *L = r->L;
     size_t n = 0;
-    lua_rawgeti(L, LUA_REGISTRYINDEX, r->sc->registry_ref); /* reg */
+    segrt_lua_push_registry(r->sc, NULL);              /* reg */
     lua_pushnil(L);
     while (lua_next(L, -2) != 0) {                     /* reg, key, kind */
         if (lua_istable(L, -1)) {
@@ -194,7 +248,7 @@ static int global_written(repl *r)
 /* Re-read the segment list; print a line for each segment from index first on. */
 static void segments_changed(repl *r, size_t first)
 {
-    int rc = script_refresh_segments(r->sc);
+    int rc = segrt_lua_refresh_segments(r->sc);
     if (rc != SEGRT_OK) {
         repl_fail(r, rc);
         return;
@@ -224,7 +278,7 @@ static const char *bare_segment(repl *r, const char *text, char *buf, size_t n)
         return NULL;
     memcpy(buf, text, len);
     buf[len] = '\0';
-    if (script_segment_index(r->sc, buf) < 0)
+    if (!cli_script_defines(r->sc, buf))
         return NULL;
     char head[256];
     snprintf(head, sizeof head, "%.*s", (int)strcspn(buf, "."), buf);
@@ -303,11 +357,10 @@ int repl_eval(repl *r, const char *text, int final)
 
 int repl_load_file(repl *r, const char *path)
 {
-    lua_State *L = r->L;
     size_t nseg = segrt_script_segment_count(r->sc);
-    script_push_script(L, path); /* a file, a folder pack or a pack's name */
+    segrt_lua_push_script(r->sc, path); /* a file, a folder pack or a pack's name */
     int status = repl_pcall(r, 0, 0);
-    if (script_refresh_segments(r->sc) != SEGRT_OK) {
+    if (segrt_lua_refresh_segments(r->sc) != SEGRT_OK) {
         repl_fail(r, SEGRT_ENOMEM);
         return SEGRT_ENOMEM;
     }

@@ -2,8 +2,8 @@
  * repl_meta.c — the REPL's :commands (repl.h): :help, :fields, :events,
  * :segments, :show ID, :load FILE, :save FILE, :now [T], :time, :quit.
  *
- * Uses: the public stats API (segrt_fields, segrt_field_value_counts,
- * segrt_event_type_counts), the contact card, and the seg language itself
+ * Uses: the public stats API (segrt_fields_foreach, segrt_field_values_foreach,
+ * segrt_event_types_foreach), the contact card, and the seg language itself
  * for the date range of each event type (E.type:first() / :last()).
  */
 #include "repl.h"
@@ -58,7 +58,7 @@ static void meta_fields(repl *r, const char *arg)
 {
     (void)arg;
     field_rows rows = { 0 };
-    int rc = segrt_fields(r->s, collect_field, &rows);
+    int rc = segrt_fields_foreach(r->s, collect_field, &rows);
     if (rc != SEGRT_OK) {
         if (rows.oom)
             repl_error(r, "out of memory");
@@ -73,7 +73,7 @@ static void meta_fields(repl *r, const char *arg)
             repl_values l = { .limit = 3 };
             snprintf(present, sizeof present, "%llu", (unsigned long long)rows.v[i].present);
             if (rows.v[i].type == SEGRT_T_STRING) {
-                rc = segrt_field_value_counts(r->s, rows.v[i].name, repl_add_value, &l);
+                rc = segrt_field_values_foreach(r->s, rows.v[i].name, repl_add_value, &l);
                 snprintf(values, sizeof values, "%u distinct: %s%s", l.distinct, l.text,
                          l.distinct > l.shown ? ", ..." : "");
             }
@@ -139,9 +139,9 @@ static int event_date(repl *r, const char *type, int first, char out[24])
         lua_pop(L, 1);
         return SEGRT_ELUA;
     }
-    value_summary sum;
+    segrt_value_summary sum;
     segrt_set *present = NULL;
-    int rc = script_eval_value(r->sc, -1, &sum, &present);
+    int rc = segrt_lua_eval_value(r->sc, -1, &sum, &present);
     segrt_set_free(present);
     lua_pop(L, 2);
     if (rc != SEGRT_OK) {
@@ -160,7 +160,7 @@ static void meta_events(repl *r, const char *arg)
 {
     (void)arg;
     type_rows rows = { .oom = 0 };
-    int rc = segrt_event_type_counts(r->s, collect_type, &rows);
+    int rc = segrt_event_types_foreach(r->s, collect_type, &rows);
     if (rc != SEGRT_OK) {
         if (rows.oom)
             repl_error(r, "out of memory");
@@ -202,7 +202,7 @@ static void meta_segments(repl *r, const char *arg)
     repl_table t;
     repl_table_init(&t, 5, header, 1u << 1 | 1u << 2);
     lua_State *L = r->L;
-    script_push_registry(r->sc, "by_name");            /* by_name */
+    segrt_lua_push_registry(r->sc, "by_name");            /* by_name */
     repl_interrupt_clear();
     for (size_t i = 0; i < n && !repl_interrupted(); i++) {
         const char *name = segrt_script_segment_name(r->sc, i);
@@ -251,7 +251,7 @@ static void declare_globals(repl *r, FILE *f)
 {
     lua_State *L = r->L;
     int top = lua_gettop(L);
-    script_push_registry(r->sc, "repl_globals");
+    segrt_lua_push_registry(r->sc, "repl_globals");
     const char *sep = "local ";
     for (lua_pushnil(L); lua_istable(L, top + 1) && lua_next(L, top + 1); lua_pop(L, 1)) {
         fprintf(f, "%s%s", sep, lua_tostring(L, -2));

@@ -7,11 +7,10 @@
  *   a segment     its definition (description, purpose, where), size, members
  *   anything else as Lua's tostring
  *
- * Uses: script.h (script_eval_predicate, script_eval_value), value.h
- * (formatting), segrt_set_rows_json for the sample rows (jansson).
+ * Uses: segrt/lua.h (segrt_lua_eval_predicate, segrt_lua_eval_value),
+ * segrt_value_format, segrt_set_rows_foreach for the sample rows (jansson).
  */
 #include "repl.h"
-#include "util/value.h"
 
 #include <jansson.h>
 #include <lauxlib.h>
@@ -165,9 +164,9 @@ static void print_sample(repl *r, const segrt_set *set, int idx)
         header[i + 1] = fields.v[i];
     sample x = { .fields = &fields };
     repl_table_init(&x.table, 1 + fields.n, header, 0);
-    int rc = fields.n ? segrt_set_rows_json(r->s, set, (const char *const *)fields.v, fields.n,
-                                            sample_row, &x)
-                      : segrt_set_ids(r->s, set, sample_id, &x);
+    int rc = fields.n ? segrt_set_rows_foreach(r->s, set, (const char *const *)fields.v, fields.n,
+                                               sample_row, &x)
+                      : segrt_set_ids_foreach(r->s, set, sample_id, &x);
     if (rc == SEGRT_OK || rc == SAMPLE_FULL) {
         repl_table_print(&x.table, 2);
         if (n > x.rows)
@@ -196,7 +195,7 @@ static void print_predicate(repl *r, int idx, const char *label)
 {
     segrt_set *set = NULL;
     double t0 = cli_now_ms();
-    int rc = script_eval_predicate(r->sc, idx, &set);
+    int rc = segrt_lua_eval_predicate(r->sc, idx, &set);
     if (rc != SEGRT_OK) {
         repl_fail(r, rc);
         return;
@@ -234,16 +233,16 @@ static void print_events(repl *r, int idx)
 
 /* ------------------------------------------------------------ values */
 
-static const char *type_word(vtype t)
+static const char *type_word(segrt_value_kind t)
 {
     switch (t) {
-    case VT_NUM: return "number";
-    case VT_TIME: return "time";
-    case VT_DUR: return "duration";
-    case VT_STR: return "string";
-    case VT_BOOL: return "boolean";
-    case VT_SET: return "set";
-    case VT_PRED: return "predicate";
+    case SEGRT_VALUE_NUMBER: return "number";
+    case SEGRT_VALUE_TIME: return "time";
+    case SEGRT_VALUE_DURATION: return "duration";
+    case SEGRT_VALUE_STRING: return "string";
+    case SEGRT_VALUE_BOOLEAN: return "boolean";
+    case SEGRT_VALUE_SET: return "set";
+    case SEGRT_VALUE_PREDICATE: return "predicate";
     }
     return "value";
 }
@@ -263,23 +262,23 @@ static void format_duration(double secs, char *out, size_t n)
 }
 
 /* v (in the plan's domain of t) as text. */
-static void format_value(vtype t, int64_t v, char *out, size_t n)
+static void format_value(segrt_value_kind t, int64_t v, char *out, size_t n)
 {
-    char buf[32];
+    char buf[SEGRT_VALUE_TEXT_MAX];
     switch (t) {
-    case VT_NUM:
-        value_format_number(v, buf);
+    case SEGRT_VALUE_NUMBER:
+        segrt_value_format(SEGRT_T_NUMBER, v, buf);
         snprintf(out, n, "%s", buf);
         return;
-    case VT_TIME:
+    case SEGRT_VALUE_TIME:
         if (v % 86400 == 0)
-            value_format_date(v / 86400, buf);
+            segrt_value_format(SEGRT_T_DATE, v / 86400, buf);
         else
-            value_format_timestamp(v, buf);
+            segrt_value_format(SEGRT_T_TIMESTAMP, v, buf);
         snprintf(out, n, "%s", buf);
         return;
-    case VT_DUR: format_duration((double)v, out, n); return;
-    case VT_BOOL: snprintf(out, n, "%s", v ? "true" : "false"); return;
+    case SEGRT_VALUE_DURATION: format_duration((double)v, out, n); return;
+    case SEGRT_VALUE_BOOLEAN: snprintf(out, n, "%s", v ? "true" : "false"); return;
     default: snprintf(out, n, "%lld", (long long)v); return;
     }
 }
@@ -288,16 +287,16 @@ static void format_value(vtype t, int64_t v, char *out, size_t n)
  * The mean of sum: numbers to two decimals, durations in their unit, times
  * to the second, or to the day when min and max are dates.
  */
-static void format_mean(const value_summary *sum, char *out, size_t n)
+static void format_mean(const segrt_value_summary *sum, char *out, size_t n)
 {
-    if (sum->type == VT_NUM)
-        snprintf(out, n, "%.2f", sum->mean / VALUE_NUMBER_SCALE);
-    else if (sum->type == VT_DUR)
+    if (sum->kind == SEGRT_VALUE_NUMBER)
+        snprintf(out, n, "%.2f", sum->mean / SEGRT_NUMBER_SCALE);
+    else if (sum->kind == SEGRT_VALUE_DURATION)
         format_duration(sum->mean, out, n);
-    else if (sum->type == VT_TIME && sum->min % 86400 == 0 && sum->max % 86400 == 0)
-        format_value(VT_TIME, (int64_t)floor(sum->mean / 86400 + 0.5) * 86400, out, n);
+    else if (sum->kind == SEGRT_VALUE_TIME && sum->min % 86400 == 0 && sum->max % 86400 == 0)
+        format_value(SEGRT_VALUE_TIME, (int64_t)floor(sum->mean / 86400 + 0.5) * 86400, out, n);
     else
-        format_value(sum->type, (int64_t)sum->mean, out, n);
+        format_value(sum->kind, (int64_t)sum->mean, out, n);
 }
 
 /* A string field: how many distinct values, the most frequent ones. */
@@ -306,7 +305,7 @@ static void print_top_values(repl *r, int idx)
     rawget_key(r->L, idx, "name");
     const char *name = lua_tostring(r->L, -1);
     repl_values t = { .limit = 5 };
-    if (name && segrt_field_value_counts(r->s, name, repl_add_value, &t) == SEGRT_OK)
+    if (name && segrt_field_values_foreach(r->s, name, repl_add_value, &t) == SEGRT_OK)
         printf("  %u distinct: %s%s\n", t.distinct, t.text, t.distinct > t.shown ? ", ..." : "");
     lua_pop(r->L, 1);
 }
@@ -326,10 +325,10 @@ static int is_constant(lua_State *L, int idx)
 
 static void print_value(repl *r, int idx)
 {
-    value_summary sum;
+    segrt_value_summary sum;
     segrt_set *present = NULL;
     double t0 = cli_now_ms();
-    int rc = script_eval_value(r->sc, idx, &sum, &present);
+    int rc = segrt_lua_eval_value(r->sc, idx, &sum, &present);
     double ms = cli_now_ms() - t0;
     segrt_set_free(present);
     if (rc != SEGRT_OK) {
@@ -337,14 +336,14 @@ static void print_value(repl *r, int idx)
         return;
     }
     char lo[64], hi[64], mean[64];
-    format_value(sum.type, sum.min, lo, sizeof lo);
+    format_value(sum.kind, sum.min, lo, sizeof lo);
     int kind = is_constant(r->L, idx);
     if (kind == 1 && sum.present) {
-        printf("%s %s\n", type_word(sum.type), lo);
+        printf("%s %s\n", type_word(sum.kind), lo);
         return;
     }
     char share[16];
-    printf("%s: %llu contact%s with a value (%s of %llu)", type_word(sum.type),
+    printf("%s: %llu contact%s with a value (%s of %llu)", type_word(sum.kind),
            (unsigned long long)sum.present, sum.present == 1 ? "" : "s",
            repl_share(r, sum.present, share), (unsigned long long)r->contacts);
     if (r->timing)
@@ -352,13 +351,13 @@ static void print_value(repl *r, int idx)
     putchar('\n');
     if (sum.present == 0)
         return;
-    if (sum.type == VT_BOOL) {
+    if (sum.kind == SEGRT_VALUE_BOOLEAN) {
         printf("  true for %.2f%%\n", 100.0 * sum.mean);
-    } else if (sum.type == VT_NUM || sum.type == VT_TIME || sum.type == VT_DUR) {
-        format_value(sum.type, sum.max, hi, sizeof hi);
+    } else if (sum.kind == SEGRT_VALUE_NUMBER || sum.kind == SEGRT_VALUE_TIME || sum.kind == SEGRT_VALUE_DURATION) {
+        format_value(sum.kind, sum.max, hi, sizeof hi);
         format_mean(&sum, mean, sizeof mean);
         printf("  min %s  max %s  mean %s\n", lo, hi, mean);
-    } else if (sum.type == VT_STR && kind == 2) {
+    } else if (sum.kind == SEGRT_VALUE_STRING && kind == 2) {
         print_top_values(r, idx);
     }
 }
@@ -408,7 +407,7 @@ static void push_where(repl *r, int def)
     lua_State *L = r->L;
     lua_getfield(L, def, "base");
     if (lua_isstring(L, -1)) {
-        script_push_registry(r->sc, "by_name");       /* base, by_name */
+        segrt_lua_push_registry(r->sc, "by_name");       /* base, by_name */
         lua_getfield(L, -1, lua_tostring(L, -2));     /* base, by_name, basedef */
         lua_replace(L, -3);
         lua_pop(L, 1);
@@ -426,7 +425,7 @@ static void push_where(repl *r, int def)
 void repl_print_segment(repl *r, const char *name)
 {
     lua_State *L = r->L;
-    script_push_registry(r->sc, "by_name");
+    segrt_lua_push_registry(r->sc, "by_name");
     lua_getfield(L, -1, name);                         /* by_name, def */
     int def = lua_gettop(L);
     lua_getfield(L, def, "description");

@@ -14,19 +14,19 @@
  *     NOW protects (withdrawn or denied; for "objection", granted) and the
  *     merged history's record in force does not, a copy of the protecting
  *     record is added at NOW with the source "dedupe";
- *  5. the others are removed as an erasure removes them (erase.h);
+ *  5. the others are removed as an erasure removes them (contact_remove.h);
  *  6. an audit entry "merge", and the undo record under its sequence.
  *
- * Uses: dedupe.h, erase.h, merge_record.h, membership.h, event.h, consent.h,
+ * Uses: dedupe.h, contact_remove.h, merge_record.h, membership.h, event.h, consent.h,
  * dict.h, audit.h, column.h, row.h, schema.h, value.h.
  */
 #include "dedupe/merge.h"
 
 #include "store/audit.h"
 #include "store/column.h"
-#include "privacy/consent.h"
+#include "store/consent.h"
+#include "store/contact_remove.h"
 #include "store/dict.h"
-#include "privacy/erase.h"
 #include "store/membership.h"
 #include "dedupe/merge_record.h"
 #include "store/row.h"
@@ -117,7 +117,7 @@ static int keep_gone(merging *m, gone *o)
     if (rc == SEGRT_OK)
         rc = copy_value(s, m->txn, DB_CONSENTS, o->ord, &o->consents);
     if (rc == SEGRT_OK && o->consents.len) {
-        int drc = cs_list_decode(&o->css, o->consents.p, o->consents.len);
+        int drc = consent_list_decode(&o->css, o->consents.p, o->consents.len);
         if (drc != 0)
             rc = drc == -2 ? oom(s) : store_fail(s, SEGRT_ECORRUPT,
                                                  "consents of contact %u are corrupt", o->ord);
@@ -214,7 +214,7 @@ static int move_events(merging *m)
 static int add_consent(merging *m, const consent_rec *rec)
 {
     int added;
-    if (cs_list_add(&m->css, rec, &added) != 0)
+    if (consent_list_add(&m->css, rec, &added) != 0)
         return oom(m->s);
     if (!added)
         return SEGRT_OK;
@@ -294,7 +294,7 @@ static int move_consents(merging *m)
     uint32_t ord = m->g->ord[0];
     int rc = copy_value(m->s, m->txn, DB_CONSENTS, ord, &m->scratch);
     if (rc == SEGRT_OK && m->scratch.len) {
-        int drc = cs_list_decode(&m->css, m->scratch.p, m->scratch.len);
+        int drc = consent_list_decode(&m->css, m->scratch.p, m->scratch.len);
         if (drc != 0)
             rc = drc == -2 ? oom(m->s) : store_fail(m->s, SEGRT_ECORRUPT,
                                                     "consents of contact %u are corrupt", ord);
@@ -309,7 +309,7 @@ static int move_consents(merging *m)
         rc = keep_protective(m);
     if (rc != SEGRT_OK || m->nseqs == 0)
         return rc;
-    rc = cs_list_encode(&m->css, &m->scratch) != 0 ? oom(m->s) : SEGRT_OK;
+    rc = consent_list_encode(&m->css, &m->scratch) != 0 ? oom(m->s) : SEGRT_OK;
     if (rc == SEGRT_OK)
         rc = put_value(m->s, m->txn, DB_CONSENTS, ord, &m->scratch);
     if (rc == SEGRT_OK)
@@ -388,9 +388,9 @@ static int merge_in(merging *m, int by, const char *actor, uint64_t *merge_id)
         rc = put_value(s, m->txn, DB_CONTACTS, g->ord[0], &m->scratch);
     /* Through the same cache: the survivor's new values count as uses of their strings. */
     for (size_t i = 0; i < m->ngone && rc == SEGRT_OK; i++) {
-        erase_counts n;
-        rc = erase_contact(s, m->txn, m->cc, m->gone[i].ord, m->gone[i].id,
-                           strlen(m->gone[i].id), &m->gone[i].r, &n);
+        contact_remove_counts n;
+        rc = contact_remove(s, m->txn, m->cc, m->gone[i].ord, m->gone[i].id,
+                            strlen(m->gone[i].id), &m->gone[i].r, &n);
     }
     return rc == SEGRT_OK ? record(m, by, actor, merge_id) : rc;
 }
@@ -408,7 +408,7 @@ int merge_group(segrt_store *s, MDB_txn *txn, column_cache *cc, const dedupe_gro
         buf_free(&o->events);
         buf_free(&o->consents);
         buf_free(&o->held);
-        cs_list_free(&o->css);
+        consent_list_free(&o->css);
     }
     free(m.gone);
     row_free(&m.surv);
@@ -420,7 +420,7 @@ int merge_group(segrt_store *s, MDB_txn *txn, column_cache *cc, const dedupe_gro
     event_list_free(&m.replaced);
     buf_free(&m.added_enc);
     buf_free(&m.replaced_enc);
-    cs_list_free(&m.css);
+    consent_list_free(&m.css);
     free(m.seqs);
     buf_free(&m.scratch);
     return rc;

@@ -1,6 +1,6 @@
 /*
  * merge_store.c — the undo records of merges as a whole: listing them
- * (segrt_merges_each, merge_each_into), dropping them when a contact is erased (merge_forget:
+ * (segrt_merges_foreach, merge_each_into), dropping them when a contact is erased (merge_forget:
  * they hold personal data), and saying where an erased id went
  * (merge_erase_hint).
  *
@@ -273,7 +273,7 @@ static int list_one(void *ud, uint64_t id, const merge_record *r)
     return rc == SEGRT_ENOMEM ? store_fail(l->s, rc, "out of memory listing merges") : rc;
 }
 
-int segrt_merges_each(segrt_store *s, int (*fn)(void *ud, const segrt_merge_info *m), void *ud)
+int segrt_merges_foreach(segrt_store *s, int (*fn)(void *ud, const segrt_merge_info *m), void *ud)
 {
     MDB_txn *txn;
     int rc = store_txn_begin(s, MDB_RDONLY, &txn);

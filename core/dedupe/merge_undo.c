@@ -16,7 +16,7 @@
 
 #include "store/audit.h"
 #include "store/column.h"
-#include "privacy/consent.h"
+#include "store/consent.h"
 #include "store/id_order.h"
 #include "store/membership.h"
 #include "dedupe/merge_record.h"
@@ -184,7 +184,7 @@ static int survivor_consents(undo *u)
     int rc = SEGRT_OK, mrc = mdb_get(u->txn, u->s->dbi[DB_CONSENTS], &k, &v);
     if (mrc != 0 && mrc != MDB_NOTFOUND)
         return store_mdb_fail(u->s, mrc, "reading consents");
-    int drc = mrc == 0 ? cs_list_decode(&l, v.mv_data, v.mv_size) : 0;
+    int drc = mrc == 0 ? consent_list_decode(&l, v.mv_data, v.mv_size) : 0;
     if (drc != 0)
         rc = drc == -2 ? oom(u->s) : corrupt(u);
     size_t out = 0;
@@ -195,13 +195,13 @@ static int survivor_consents(undo *u)
     uint64_t removed = l.n - out;
     l.n = out;
     if (rc == SEGRT_OK && removed) {
-        rc = cs_list_encode(&l, &u->scratch) != 0 ? oom(u->s) : SEGRT_OK;
+        rc = consent_list_encode(&l, &u->scratch) != 0 ? oom(u->s) : SEGRT_OK;
         if (rc == SEGRT_OK)
             rc = put_or_del(u, DB_CONSENTS, ord, &u->scratch, l.n == 0);
         if (rc == SEGRT_OK)
             rc = store_counter_add(u->s, u->txn, "consents", -(int64_t)removed);
     }
-    cs_list_free(&l);
+    consent_list_free(&l);
     return rc;
 }
 
@@ -278,7 +278,7 @@ static int restore(undo *u, const merge_gone *g)
     }
     if (rc == SEGRT_OK && g->consents.n) {
         buf b = { (unsigned char *)g->consents.p, g->consents.n, g->consents.n };
-        int drc = cs_list_decode(&css, g->consents.p, g->consents.n);
+        int drc = consent_list_decode(&css, g->consents.p, g->consents.n);
         rc = drc == 0 ? put_or_del(u, DB_CONSENTS, g->ord, &b, 0) : drc == -2 ? oom(s) : corrupt(u);
         if (rc == SEGRT_OK)
             rc = store_counter_add(s, u->txn, "consents", (int64_t)css.n);
@@ -289,7 +289,7 @@ static int restore(undo *u, const merge_gone *g)
         rc = store_counter_add(s, u->txn, "contacts", 1);
     row_free(&r);
     event_list_free(&evs);
-    cs_list_free(&css);
+    consent_list_free(&css);
     return rc;
 }
 

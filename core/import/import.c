@@ -745,7 +745,7 @@ static void ctx_free(import_ctx *c)
     free(c->items_n);
     free(c->items);
     event_list_free(&c->evs);
-    cs_list_free(&c->css);
+    consent_list_free(&c->css);
     buf_free(&c->rejects);
     buf_free(&c->notices);
     buf_free(&c->tmp);

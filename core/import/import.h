@@ -10,7 +10,7 @@
 
 #include "util/buf.h"
 #include "store/column.h"
-#include "privacy/consent.h"
+#include "store/consent.h"
 #include "store/dict.h"
 #include "store/event.h"
 #include "store/row.h"

@@ -87,7 +87,7 @@ int import_consents_row(import_ctx *c)
     if (rc != SEGRT_OK)
         return rc;
     uint32_t at = (uint32_t)c->css.n;
-    if (cs_list_push(&c->css, &r) != 0)
+    if (consent_list_push(&c->css, &r) != 0)
         return store_fail(c->s, SEGRT_ENOMEM, "out of memory buffering consents");
     return import_pend(c, ord, at);
 }
@@ -101,7 +101,7 @@ static int merge_contact(import_ctx *c, consent_list *w, size_t from, size_t to)
     w->n = 0;
     int mrc = mdb_get(c->txn, s->dbi[DB_CONSENTS], &k, &v);
     if (mrc == 0) {
-        int drc = cs_list_decode(w, v.mv_data, v.mv_size);
+        int drc = consent_list_decode(w, v.mv_data, v.mv_size);
         if (drc != 0)
             return drc == -2 ? store_fail(s, SEGRT_ENOMEM, "out of memory merging consents")
                              : store_fail(s, SEGRT_ECORRUPT, "consents of contact %u are corrupt",
@@ -112,13 +112,13 @@ static int merge_contact(import_ctx *c, consent_list *w, size_t from, size_t to)
     uint64_t added_total = 0;
     for (size_t i = from; i < to; i++) {
         int added;
-        if (cs_list_add(w, &c->css.recs[c->pend[i].at], &added) != 0)
+        if (consent_list_add(w, &c->css.recs[c->pend[i].at], &added) != 0)
             return store_fail(s, SEGRT_ENOMEM, "out of memory merging consents");
         added_total += (uint64_t)added;
     }
     if (added_total == 0)
         return SEGRT_OK;
-    if (cs_list_encode(w, &c->enc) != 0)
+    if (consent_list_encode(w, &c->enc) != 0)
         return store_fail(s, SEGRT_ENOMEM, "out of memory merging consents");
     v = (MDB_val){ c->enc.len, c->enc.p };
     mrc = mdb_put(c->txn, s->dbi[DB_CONSENTS], &k, &v, 0);
@@ -141,6 +141,6 @@ int import_consents_finish(import_ctx *c)
         rc = merge_contact(c, &w, i, j);
         i = j;
     }
-    cs_list_free(&w);
+    consent_list_free(&w);
     return rc;
 }

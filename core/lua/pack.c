@@ -29,7 +29,8 @@ static void summary_of(const embedded_script *e, char *out, size_t n)
     }
 }
 
-int segrt_packs_each(int (*fn)(void *ud, const char *name, const char *summary), void *ud)
+int segrt_bundled_packs_foreach(int (*fn)(void *ud, const char *name, const char *summary),
+                                void *ud)
 {
     for (size_t i = 0; i < embedded_script_count; i++) {
         const embedded_script *e = &embedded_scripts[i];

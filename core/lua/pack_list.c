@@ -1,5 +1,5 @@
 /*
- * pack_list.c — segrt_packs_list(): the installed and the bundled packs,
+ * pack_list.c — segrt_packs_foreach(): the installed and the bundled packs,
  * each run in a sandbox without a store to read its seg.pack declaration
  * (version, description), or why it failed to load.
  *
@@ -152,7 +152,7 @@ static int entry_cmp(const void *pa, const void *pb)
     return c ? c : (a->src.bundled != NULL) - (b->src.bundled != NULL);
 }
 
-int segrt_packs_list(int (*fn)(void *ud, const segrt_pack_info *p), void *ud)
+int segrt_packs_foreach(int (*fn)(void *ud, const segrt_pack_info *p), void *ud)
 {
     list l = { 0 };
     int rc = pack_installed_each(add_installed, &l);

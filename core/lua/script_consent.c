@@ -9,7 +9,7 @@
 #include "lua/script_lua.h"
 
 #include "plan/catalog.h"
-#include "privacy/consent.h"
+#include "store/consent.h"
 #include "privacy/consent_check.h"
 #include "util/value.h"
 

@@ -1,5 +1,5 @@
 /*
- * script_rows.c — segrt_script_rows_json: a set's members as JSON rows
+ * script_rows.c — segrt_script_rows_foreach: a set's members as JSON rows
  * whose columns may name scores of the script as well as contact fields
  * (the scores computed in one evaluation session, the rows by segset.c).
  *
@@ -40,7 +40,7 @@ static int eval_scores(plan_ctx *cx, void *ud)
     return rc;
 }
 
-int segrt_script_rows_json(segrt_script *sc, const segrt_set *m, const char *const *fields,
+int segrt_script_rows_foreach(segrt_script *sc, const segrt_set *m, const char *const *fields,
                            size_t nfields, int (*fn)(void *ud, const char *json), void *ud)
 {
     if (sc == NULL || m == NULL || fn == NULL || (nfields && fields == NULL))
@@ -53,7 +53,7 @@ int segrt_script_rows_json(segrt_script *sc, const segrt_set *m, const char *con
     if (rc == SEGRT_OK)
         rc = script_session(sc, eval_scores, &job);
     if (rc == SEGRT_OK)
-        rc = segset_rows_json(s, m, fields, nfields, scores, types, fn, ud);
+        rc = segset_rows_foreach(s, m, fields, nfields, scores, types, fn, ud);
     for (size_t i = 0; scores && i < nfields; i++)
         vec_free(&scores[i]);
     free(scores);

@@ -149,7 +149,7 @@ static int has_type(const type_list *t, const char *name)
 static int check_types(segrt_store *s, segrt_report *r)
 {
     type_list t = { 0 };
-    int rc = segrt_event_type_counts(s, add_type, &t);
+    int rc = segrt_event_types_foreach(s, add_type, &t);
     if (rc == SEGRT_ENOMEM)
         rc = store_fail(s, rc, "out of memory");
     r->has_conversion = has_type(&t, r->conversion);

@@ -1,8 +1,12 @@
 /*
  * overlap.c — pairwise overlaps of segments (overlap.h): the intersection
- * matrix, and the table segrt overlap and segrt report print.
+ * matrix, and the table segrt overlap and segrt report print; for hosts,
+ * both at once over sets (segrt_overlap_table, segrt/segment.h).
+ *
+ * Uses: bitset.h, segset.h.
  */
 #include "plan/overlap.h"
+#include "plan/segset.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -58,4 +62,33 @@ int overlap_print(FILE *f, size_t n, const char *const names[], const uint64_t *
     }
     free(w);
     return 0;
+}
+
+int segrt_overlap_table(size_t n, const char *const names[], const segrt_set *const sets[],
+                        char **text)
+{
+    if (text)
+        *text = NULL;
+    if (text == NULL || (n > 0 && (names == NULL || sets == NULL)))
+        return SEGRT_EINVAL;
+    uint64_t *m = calloc(n > 0 ? n * n : 1, sizeof *m);
+    const bitset **bits = calloc(n ? n : 1, sizeof *bits);
+    size_t len;
+    FILE *f = m && bits ? open_memstream(text, &len) : NULL;
+    int rc = f ? SEGRT_OK : SEGRT_ENOMEM;
+    if (rc == SEGRT_OK) {
+        for (size_t i = 0; i < n; i++)
+            bits[i] = &sets[i]->bits;
+        overlap_matrix(n, bits, m);
+        rc = overlap_print(f, n, names, m) == 0 ? SEGRT_OK : SEGRT_ENOMEM;
+    }
+    if (f && fclose(f) != 0)
+        rc = SEGRT_ENOMEM;
+    if (rc != SEGRT_OK) {
+        free(*text);
+        *text = NULL;
+    }
+    free(m);
+    free(bits);
+    return rc;
 }

@@ -132,8 +132,8 @@ static int ids_in_txn(segrt_store *s, MDB_txn *txn, const bitset *b,
     return ids_by_lookup(s, txn, b, n, fn, ud);
 }
 
-int segrt_set_ids(segrt_store *s, const segrt_set *m, int (*fn)(void *ud, const char *id),
-                  void *ud)
+int segrt_set_ids_foreach(segrt_store *s, const segrt_set *m, int (*fn)(void *ud, const char *id),
+                          void *ud)
 {
     if (s == NULL || m == NULL || fn == NULL)
         return SEGRT_EINVAL;
@@ -207,9 +207,9 @@ int segset_is_field(segrt_store *s, const char *name)
     return strcmp(name, "id") == 0 || schema_find(s->schema, name, strlen(name)) != NULL;
 }
 
-int segset_rows_json(segrt_store *s, const segrt_set *m, const char *const *fields,
-                     size_t nfields, const vec *scores, const vtype *types,
-                     int (*fn)(void *ud, const char *json), void *ud)
+int segset_rows_foreach(segrt_store *s, const segrt_set *m, const char *const *fields,
+                        size_t nfields, const vec *scores, const vtype *types, segrt_row_fn fn,
+                        void *ud)
 {
     rows_ctx r = { s, NULL, fields, nfields, scores, types, fn, ud };
     int rc = store_txn_begin(s, MDB_RDONLY, &r.txn);
@@ -220,8 +220,8 @@ int segset_rows_json(segrt_store *s, const segrt_set *m, const char *const *fiel
     return rc;
 }
 
-int segrt_set_rows_json(segrt_store *s, const segrt_set *m, const char *const *fields,
-                        size_t nfields, int (*fn)(void *ud, const char *json), void *ud)
+int segrt_set_rows_foreach(segrt_store *s, const segrt_set *m, const char *const *fields,
+                           size_t nfields, int (*fn)(void *ud, const char *json), void *ud)
 {
     if (s == NULL || m == NULL || fn == NULL || (nfields && fields == NULL))
         return SEGRT_EINVAL;
@@ -229,5 +229,5 @@ int segrt_set_rows_json(segrt_store *s, const segrt_set *m, const char *const *f
         if (!segset_is_field(s, fields[i]))
             return store_fail(s, SEGRT_EINVAL, "unknown field '%s'", fields[i]);
     }
-    return segset_rows_json(s, m, fields, nfields, NULL, NULL, fn, ud);
+    return segset_rows_foreach(s, m, fields, nfields, NULL, NULL, fn, ud);
 }

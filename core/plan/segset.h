@@ -21,8 +21,8 @@ int segset_is_field(segrt_store *s, const char *name);
  * the nfields named; field i is a score when scores[i].v is set (its values
  * by ordinal, of type types[i]).
  */
-int segset_rows_json(segrt_store *s, const segrt_set *m, const char *const *fields,
-                     size_t nfields, const vec *scores, const vtype *types,
-                     int (*fn)(void *ud, const char *json), void *ud);
+int segset_rows_foreach(segrt_store *s, const segrt_set *m, const char *const *fields,
+                        size_t nfields, const vec *scores, const vtype *types, segrt_row_fn fn,
+                        void *ud);
 
 #endif

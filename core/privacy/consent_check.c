@@ -10,7 +10,7 @@
  */
 #include "privacy/consent_check.h"
 
-#include "privacy/consent.h"
+#include "store/consent.h"
 #include "store/dict.h"
 #include "store/schema.h"
 #include "util/value.h"
@@ -102,7 +102,7 @@ static int check_one(segrt_store *s, int64_t now, const consent_check_rule *r, u
                      const MDB_val *v, consent_list *l, consent_check_fn check, void *ud)
 {
     l->n = 0;
-    if (cs_list_decode(l, v->mv_data, v->mv_size) != 0)
+    if (consent_list_decode(l, v->mv_data, v->mv_size) != 0)
         return store_fail(s, SEGRT_ECORRUPT, "consents of contact %u are corrupt", ord);
     return check_list(now, r, ord, l, check, ud);
 }
@@ -129,13 +129,13 @@ int consent_check_objectors(segrt_store *s, MDB_txn *txn, int64_t now, uint32_t 
         uint32_t ord;
         memcpy(&ord, k.mv_data, sizeof ord);
         l.n = 0;
-        if (cs_list_decode(&l, v.mv_data, v.mv_size) != 0)
+        if (consent_list_decode(&l, v.mv_data, v.mv_size) != 0)
             rc = store_fail(s, SEGRT_ECORRUPT, "consents of contact %u are corrupt", ord);
         else if (ord < ncontacts && objects(&rule, &l, now))
             bitset_set(out, ord);
     }
     mdb_cursor_close(cur);
-    cs_list_free(&l);
+    consent_list_free(&l);
     if (rc == SEGRT_OK && mrc != 0 && mrc != MDB_NOTFOUND)
         rc = store_mdb_fail(s, mrc, "reading consents");
     if (rc != SEGRT_OK)
@@ -152,7 +152,7 @@ static int read_history(segrt_store *s, MDB_txn *txn, uint32_t ord, consent_list
     *found = mrc == 0;
     if (mrc != 0 && mrc != MDB_NOTFOUND)
         return store_mdb_fail(s, mrc, "reading consents");
-    if (mrc == 0 && cs_list_decode(l, v.mv_data, v.mv_size) != 0)
+    if (mrc == 0 && consent_list_decode(l, v.mv_data, v.mv_size) != 0)
         return store_fail(s, SEGRT_ECORRUPT, "consents of contact %u are corrupt", ord);
     return SEGRT_OK;
 }
@@ -166,7 +166,7 @@ int consent_check_objects(segrt_store *s, MDB_txn *txn, int64_t now, uint32_t or
         rc = read_history(s, txn, ord, &l, &found);
     if (rc == SEGRT_OK)
         rc = found && objects(&rule, &l, now);
-    cs_list_free(&l);
+    consent_list_free(&l);
     return rc;
 }
 
@@ -179,7 +179,7 @@ int consent_check_passes(segrt_store *s, MDB_txn *txn, int64_t now, const consen
         rc = read_history(s, txn, ord, &l, &found);
     if (rc == SEGRT_OK && found)
         rc = check_list(now, r, ord, &l, check, ud);
-    cs_list_free(&l);
+    consent_list_free(&l);
     return rc;
 }
 
@@ -229,6 +229,6 @@ int consent_check_filter(segrt_store *s, MDB_txn *txn, int64_t now, const consen
     }
     if (cur)
         mdb_cursor_close(cur);
-    cs_list_free(&l);
+    consent_list_free(&l);
     return rc;
 }

@@ -1,12 +1,12 @@
 /*
- * consent_report.c — segrt_consent_summary(): per purpose, how many contacts
+ * consent_report.c — segrt_consent_summary_foreach(): per purpose, how many contacts
  * have a record, and how many have a grant in force at NOW (status granted,
- * not expired); segrt_consent_report(): per purpose, the records in force at
+ * not expired); segrt_consent_report_foreach(): per purpose, the records in force at
  * NOW by status and legal basis, expired, stale and expiring grants.
  *
  * Uses: consent.h, dict.h, schema.h, value.h.
  */
-#include "privacy/consent.h"
+#include "store/consent.h"
 #include "store/dict.h"
 #include "store/schema.h"
 #include "util/value.h"
@@ -45,10 +45,10 @@ static int tally(segrt_store *s, const consent_list *l, purpose_count **pc, size
     return SEGRT_OK;
 }
 
-int segrt_consent_summary(segrt_store *s,
-                          int (*fn)(void *ud, const char *purpose, uint64_t with_record,
-                                    uint64_t granted),
-                          void *ud)
+int segrt_consent_summary_foreach(segrt_store *s,
+                                  int (*fn)(void *ud, const char *purpose, uint64_t with_record,
+                                            uint64_t granted),
+                                  void *ud)
 {
     MDB_txn *txn;
     int rc = store_txn_begin(s, MDB_RDONLY, &txn);
@@ -67,14 +67,14 @@ int segrt_consent_summary(segrt_store *s,
     mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
     while (mrc == 0 && rc == SEGRT_OK) {
         l.n = 0;
-        if (cs_list_decode(&l, v.mv_data, v.mv_size) != 0)
+        if (consent_list_decode(&l, v.mv_data, v.mv_size) != 0)
             rc = store_fail(s, SEGRT_ECORRUPT, "a consent history is corrupt");
         else
             rc = tally(s, &l, &pc, &npc);
         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
     mdb_cursor_close(cur);
-    cs_list_free(&l);
+    consent_list_free(&l);
     if (rc == SEGRT_OK && mrc != MDB_NOTFOUND)
         rc = store_mdb_fail(s, mrc, "reading consents");
     for (size_t p = 1; rc == SEGRT_OK && p < npc; p++) {
@@ -90,7 +90,7 @@ int segrt_consent_summary(segrt_store *s,
     return rc;
 }
 
-/* ------------------------------------------------------------ segrt_consent_report */
+/* ------------------------------------------------------------ segrt_consent_report_foreach */
 
 typedef struct report_ctx {
     segrt_store *s;
@@ -150,8 +150,8 @@ static int by_name(const void *a, const void *b)
     return strcmp(((const named_tally *)a)->name, ((const named_tally *)b)->name);
 }
 
-int segrt_consent_report(segrt_store *s, int64_t max_age,
-                         int (*fn)(void *ud, const segrt_consent_tally *t), void *ud)
+int segrt_consent_report_foreach(segrt_store *s, int64_t max_age,
+                                 int (*fn)(void *ud, const segrt_consent_tally *t), void *ud)
 {
     MDB_txn *txn;
     MDB_cursor *cur = NULL;
@@ -168,7 +168,7 @@ int segrt_consent_report(segrt_store *s, int64_t max_age,
         mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
     while (mrc == 0 && rc == SEGRT_OK) {
         l.n = 0;
-        int drc = cs_list_decode(&l, v.mv_data, v.mv_size);
+        int drc = consent_list_decode(&l, v.mv_data, v.mv_size);
         if (drc != 0)
             rc = drc == -2 ? store_fail(s, SEGRT_ENOMEM, "out of memory")
                            : store_fail(s, SEGRT_ECORRUPT, "a consent history is corrupt");
@@ -202,7 +202,7 @@ int segrt_consent_report(segrt_store *s, int64_t max_age,
     }
     free(names);
     free(x.t);
-    cs_list_free(&l);
+    consent_list_free(&l);
     if (cur)
         mdb_cursor_close(cur);
     mdb_txn_abort(txn);

@@ -1,7 +1,7 @@
 /*
  * consent_write.c — consent records one at a time: segrt_consent_append()
  * (a record at NOW plus its audit entry, in one write transaction) and
- * segrt_consent_history() (a contact's records in order, each flagged when
+ * segrt_consent_history_foreach() (a contact's records in order, each flagged when
  * it is the one in force). Also the public names of statuses and bases.
  *
  * An appended record is stored exactly as an imported one (consent.h): the
@@ -12,7 +12,7 @@
  * Uses: consent.h, dict.h, schema.h, audit.h, value.h.
  */
 #include "store/audit.h"
-#include "privacy/consent.h"
+#include "store/consent.h"
 #include "store/dict.h"
 #include "store/schema.h"
 #include "util/value.h"
@@ -74,7 +74,7 @@ static int append_txn(segrt_store *s, MDB_txn *txn, void *ud)
     MDB_val k = store_ord_key(&ord), v;
     int mrc = mdb_get(txn, s->dbi[DB_CONSENTS], &k, &v);
     if (mrc == 0) {
-        int drc = cs_list_decode(&l, v.mv_data, v.mv_size);
+        int drc = consent_list_decode(&l, v.mv_data, v.mv_size);
         if (drc != 0) {
             rc = drc == -2 ? store_fail(s, SEGRT_ENOMEM, "out of memory reading consents")
                            : store_fail(s, SEGRT_ECORRUPT, "consents of contact %u are corrupt",
@@ -86,13 +86,13 @@ static int append_txn(segrt_store *s, MDB_txn *txn, void *ud)
         goto done;
     }
     int added;
-    if (cs_list_add(&l, &a->rec, &added) != 0) {
+    if (consent_list_add(&l, &a->rec, &added) != 0) {
         rc = store_fail(s, SEGRT_ENOMEM, "out of memory adding a consent record");
         goto done;
     }
     if (!added)
         goto done; /* held already: no change, nothing to audit */
-    if (cs_list_encode(&l, &enc) != 0) {
+    if (consent_list_encode(&l, &enc) != 0) {
         rc = store_fail(s, SEGRT_ENOMEM, "out of memory adding a consent record");
         goto done;
     }
@@ -113,7 +113,7 @@ static int append_txn(segrt_store *s, MDB_txn *txn, void *ud)
     }
 done:
     buf_free(&enc);
-    cs_list_free(&l);
+    consent_list_free(&l);
     return rc;
 }
 
@@ -170,8 +170,8 @@ static const char *dict_text(segrt_store *s, MDB_txn *txn, uint16_t field, uint3
     return out;
 }
 
-int segrt_consent_history(segrt_store *s, const char *id,
-                          int (*fn)(void *ud, const segrt_consent_record *r), void *ud)
+int segrt_consent_history_foreach(segrt_store *s, const char *id,
+                                  int (*fn)(void *ud, const segrt_consent_record *r), void *ud)
 {
     MDB_txn *txn;
     uint32_t ord;
@@ -190,7 +190,7 @@ int segrt_consent_history(segrt_store *s, const char *id,
         rc = store_mdb_fail(s, mrc, "reading consents");
         goto done;
     }
-    int drc = cs_list_decode(&l, v.mv_data, v.mv_size);
+    int drc = consent_list_decode(&l, v.mv_data, v.mv_size);
     if (drc != 0) {
         rc = drc == -2 ? store_fail(s, SEGRT_ENOMEM, "out of memory reading consents")
                        : store_fail(s, SEGRT_ECORRUPT, "consents of contact %u are corrupt", ord);
@@ -213,7 +213,7 @@ int segrt_consent_history(segrt_store *s, const char *id,
         rc = fn(ud, &out);
     }
 done:
-    cs_list_free(&l);
+    consent_list_free(&l);
     mdb_txn_abort(txn);
     return rc;
 }

@@ -9,7 +9,7 @@
 #include "privacy/contact_json.h"
 
 #include "store/audit.h"
-#include "privacy/consent.h"
+#include "store/consent.h"
 #include "store/dict.h"
 #include "store/event.h"
 #include "store/membership.h"
@@ -153,8 +153,8 @@ static int history_json(segrt_store *s, MDB_txn *txn, const void *data, size_t s
                         uint32_t ord, json_t *arr)
 {
     consent_list l = { 0 };
-    if (cs_list_decode(&l, data, size) != 0) {
-        cs_list_free(&l);
+    if (consent_list_decode(&l, data, size) != 0) {
+        consent_list_free(&l);
         return store_fail(s, SEGRT_ECORRUPT, "consents of contact %u are corrupt", ord);
     }
     for (size_t i = 0; i < l.n; i++) {
@@ -172,7 +172,7 @@ static int history_json(segrt_store *s, MDB_txn *txn, const void *data, size_t s
                             json_boolean(consent_in_force(&l, r->purpose, s->now) == r));
         json_array_append_new(arr, c);
     }
-    cs_list_free(&l);
+    consent_list_free(&l);
     return SEGRT_OK;
 }
 

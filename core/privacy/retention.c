@@ -10,7 +10,7 @@
  *
  * Uses: erase.h, row.h, event.h, consent.h, schema.h, value.h.
  */
-#include "privacy/consent.h"
+#include "store/consent.h"
 #include "privacy/erase.h"
 #include "store/event.h"
 #include "store/row.h"
@@ -92,7 +92,7 @@ static int newest_activity(scan *x, uint32_t ord, int64_t *newest)
     mrc = mdb_get(x->txn, s->dbi[DB_CONSENTS], &k, &v);
     if (mrc == 0) {
         x->css.n = 0;
-        int drc = cs_list_decode(&x->css, v.mv_data, v.mv_size);
+        int drc = consent_list_decode(&x->css, v.mv_data, v.mv_size);
         if (drc != 0)
             return drc == -2 ? store_fail(s, SEGRT_ENOMEM, "out of memory")
                              : store_fail(s, SEGRT_ECORRUPT,
@@ -165,7 +165,7 @@ static int find_inactive(segrt_store *s, int64_t cutoff, id_list *out)
         mdb_cursor_close(cur);
     mdb_txn_abort(x.txn);
     event_list_free(&x.evs);
-    cs_list_free(&x.css);
+    consent_list_free(&x.css);
     row_free(&x.r);
     if (rc == SEGRT_OK && out->n > 1)
         qsort(out->ids, out->n, sizeof *out->ids, by_bytes);

@@ -1,5 +1,5 @@
 /*
- * audit.c — the append-only audit log (audit.h, segrt_audit_each).
+ * audit.c — the append-only audit log (audit.h, segrt_audit_foreach).
  *
  * Entry: u64 seq key (MDB_INTEGERKEY) -> i64 ts, u32 ordinal, then
  * actor, action and detail, each NUL-terminated.
@@ -79,8 +79,8 @@ int audit_get(segrt_store *s, MDB_txn *txn, uint64_t seq, segrt_audit_entry *e)
     return SEGRT_OK;
 }
 
-int segrt_audit_each(segrt_store *s, int64_t since,
-                     int (*fn)(void *ud, const segrt_audit_entry *e), void *ud)
+int segrt_audit_foreach(segrt_store *s, int64_t since,
+                        int (*fn)(void *ud, const segrt_audit_entry *e), void *ud)
 {
     MDB_txn *txn;
     int rc = store_txn_begin(s, MDB_RDONLY, &txn);

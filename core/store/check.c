@@ -8,7 +8,7 @@
  * Uses: store.h, row.h, event.h, consent.h, column.h, schema.h, projection.h.
  */
 #include "store/column.h"
-#include "privacy/consent.h"
+#include "store/consent.h"
 #include "store/event.h"
 #include "store/projection.h"
 #include "store/row.h"
@@ -102,9 +102,9 @@ static int decode_events(const MDB_val *v, uint64_t *items)
 static int decode_consents(const MDB_val *v, uint64_t *items)
 {
     consent_list l = { 0 };
-    int rc = cs_list_decode(&l, v->mv_data, v->mv_size);
+    int rc = consent_list_decode(&l, v->mv_data, v->mv_size);
     *items += l.n;
-    cs_list_free(&l);
+    consent_list_free(&l);
     return rc;
 }
 

@@ -1,7 +1,7 @@
 /*
  * stats.c — what a store holds: counts (segrt_store_stats), events per type
- * (segrt_event_type_counts), fields with how many contacts have a value
- * (segrt_fields).
+ * (segrt_event_types_foreach), fields with how many contacts have a value
+ * (segrt_fields_foreach).
  *
  * Uses: store.h, schema.h, column.h, dict.h, value.h.
  */
@@ -89,8 +89,8 @@ static int read_type_counts(segrt_store *s, MDB_txn *txn, type_count **out, size
     return rc;
 }
 
-int segrt_event_type_counts(segrt_store *s,
-                            int (*fn)(void *ud, const char *type, uint64_t n), void *ud)
+int segrt_event_types_foreach(segrt_store *s,
+                              int (*fn)(void *ud, const char *type, uint64_t n), void *ud)
 {
     MDB_txn *txn;
     int rc = store_txn_begin(s, MDB_RDONLY, &txn);
@@ -184,9 +184,9 @@ static int count_present(segrt_store *s, MDB_txn *txn, const field_def *f, uint6
     return SEGRT_OK;
 }
 
-int segrt_fields(segrt_store *s,
-                 int (*fn)(void *ud, const char *name, segrt_type type, uint64_t present),
-                 void *ud)
+int segrt_fields_foreach(segrt_store *s,
+                         int (*fn)(void *ud, const char *name, segrt_type type, uint64_t present),
+                         void *ud)
 {
     MDB_txn *txn;
     int rc = store_txn_begin(s, MDB_RDONLY, &txn);
@@ -262,8 +262,8 @@ static int count_codes(segrt_store *s, MDB_txn *txn, const field_def *f, uint64_
     return SEGRT_OK;
 }
 
-int segrt_field_value_counts(segrt_store *s, const char *name,
-                             int (*fn)(void *ud, const char *value, uint64_t n), void *ud)
+int segrt_field_values_foreach(segrt_store *s, const char *name,
+                               int (*fn)(void *ud, const char *value, uint64_t n), void *ud)
 {
     const field_def *f = schema_find(s->schema, name, strlen(name));
     if (f == NULL)

@@ -1,7 +1,9 @@
 /*
- * suggest.c — "did you mean": the closest known name to a misspelt one.
+ * suggest.c — "did you mean": the closest known name to a misspelt one
+ * (suggest.h, and its public face segrt_suggest_closest in segrt/common.h).
  */
 #include "util/suggest.h"
+#include "segrt/common.h"
 
 #include <string.h>
 
@@ -45,4 +47,9 @@ const char *suggest_closest(const char *want, const char *const *names, size_t n
         }
     }
     return best;
+}
+
+const char *segrt_suggest_closest(const char *want, const char *const *names, size_t n)
+{
+    return suggest_closest(want, names, n);
 }

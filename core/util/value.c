@@ -1,6 +1,7 @@
 /*
  * value.c — strict parsers and formatters for typed field values (see value.h),
- * and the civil-calendar arithmetic behind dates, timestamps and ages.
+ * and the civil-calendar arithmetic behind dates, timestamps and ages; the
+ * formatters' public face is segrt_value_format (segrt/schema.h).
  *
  * These run once per field on every imported row, so they avoid sscanf,
  * strtol, locale and allocation: digits are read by hand-rolled loops.
@@ -8,8 +9,10 @@
  * Uses: the C library only.
  */
 #include "util/value.h"
+#include "segrt/schema.h"
 
 #include <limits.h>
+#include <string.h>
 
 #define SECS_PER_DAY 86400
 #define DAYS_PER_ERA 146097 /* 400 Gregorian years */
@@ -377,4 +380,24 @@ size_t value_format_timestamp(int64_t secs, char out[24])
     }
     out[n] = '\0';
     return n;
+}
+
+size_t segrt_value_format(segrt_type type, int64_t v, char out[SEGRT_VALUE_TEXT_MAX])
+{
+    switch (type) {
+    case SEGRT_T_INTEGER: return value_format_int(v, out);
+    case SEGRT_T_NUMBER: return value_format_number(v, out);
+    case SEGRT_T_DATE: return value_format_date(v, out);
+    case SEGRT_T_TIMESTAMP: return value_format_timestamp(v, out);
+    case SEGRT_T_BOOLEAN: {
+        const char *text = v ? "true" : "false";
+        size_t n = strlen(text);
+        memcpy(out, text, n + 1);
+        return n;
+    }
+    case SEGRT_T_STRING:
+    case SEGRT_T_SET: break;
+    }
+    out[0] = '\0';
+    return 0;
 }

@@ -7,7 +7,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 NOW=2026-01-01T00:00:00Z
-COMMANDS=(demo import stats show export erase audit check)
+COMMANDS=(demo import stats show export erase audit check version)
 
 cat >"$T/c.csv" <<'CSV'
 id,email,first_name,birth_date
@@ -27,6 +27,18 @@ assert_contains "$T/out" "usage:" "segrt --help output"
 for cmd in "${COMMANDS[@]}"; do
     assert_contains "$T/out" "$cmd" "segrt --help lists $cmd"
 done
+
+# --- segrt --version and segrt version print "segrt x.y.z", the project's VERSION.
+version=$(sed -n 's/^project(segrt VERSION \([0-9.]*\).*/\1/p' "$_repo/CMakeLists.txt")
+[[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "no VERSION in CMakeLists.txt: '$version'"
+for form in --version version; do
+    run segrt "$form"
+    assert_rc 0 "segrt $form"
+    assert_eq "$(cat "$T/out")" "segrt $version" "segrt $form prints the version"
+done
+run segrt version extra
+assert_rc 2 "segrt version with an argument"
+assert_contains "$T/err" "extra" "segrt version with an argument names it"
 
 # --- Usage errors exit 2 with a message on stderr.
 run segrt

@@ -114,7 +114,7 @@ static void assert_field_info(segrt_store *s, const char *name, segrt_type type,
                               uint64_t present)
 {
     struct field_query q = { .name = name };
-    assert_int_equal(segrt_fields(s, find_field, &q), SEGRT_OK);
+    assert_int_equal(segrt_fields_foreach(s, find_field, &q), SEGRT_OK);
     if (!q.info.found)
         fail_msg("field %s is not declared", name);
     if (q.info.type != type || q.info.present != present)
@@ -126,7 +126,7 @@ static void assert_field_info(segrt_store *s, const char *name, segrt_type type,
 static size_t field_count(segrt_store *s)
 {
     struct field_query q = { .name = "" };
-    assert_int_equal(segrt_fields(s, find_field, &q), SEGRT_OK);
+    assert_int_equal(segrt_fields_foreach(s, find_field, &q), SEGRT_OK);
     return q.order;
 }
 
@@ -374,7 +374,7 @@ static const char consents_csv[] =
 static void assert_type_counts(segrt_store *s, const char *want)
 {
     tu_counts t = { "" };
-    assert_int_equal(segrt_event_type_counts(s, tu_append_count, &t), SEGRT_OK);
+    assert_int_equal(segrt_event_types_foreach(s, tu_append_count, &t), SEGRT_OK);
     assert_string_equal(t.text, want);
 }
 

@@ -259,7 +259,7 @@ static int eval_in_child(const tu_fixture *f, const char *code, const char *want
         if (rc == SEGRT_OK)
             rc = segrt_segment_eval(sc, "t", &m);
         if (rc == SEGRT_OK)
-            rc = segrt_set_ids(s, m, tu_add_id, &got);
+            rc = segrt_set_ids_foreach(s, m, tu_add_id, &got);
         if (rc == SEGRT_OK)
             _exit(strcmp(got.text, want) == 0 ? 0 : CHILD_OTHER);
         _exit(rc == SEGRT_ELUA ? CHILD_ELUA : CHILD_OTHER);

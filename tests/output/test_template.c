@@ -178,7 +178,7 @@ static void test_template_only_members_who_pass_the_purpose(void **state)
             segrt_set *m = NULL;
             assert_int_equal(segrt_segment_eval(sc, segments[i], &m), SEGRT_OK);
             assert_int_equal(segrt_set_keep_purpose(sc, m, purposes[j]), SEGRT_OK);
-            assert_int_equal(segrt_set_ids(s, m, tu_add_id, &kept), SEGRT_OK);
+            assert_int_equal(segrt_set_ids_foreach(s, m, tu_add_id, &kept), SEGRT_OK);
             segrt_set_free(m);
             assert_string_equal(rendered.text, kept.text);
         }

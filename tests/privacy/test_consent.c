@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "privacy/consent.h"
+#include "store/consent.h"
 #include "util/value.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -35,7 +35,7 @@ static consent_rec rec(uint32_t purpose, int64_t ts, int status, int64_t expires
 static const consent_rec *add(consent_list *l, consent_rec r)
 {
     int added = -1;
-    assert_int_equal(cs_list_add(l, &r, &added), 0);
+    assert_int_equal(consent_list_add(l, &r, &added), 0);
     assert_int_equal(added, 1);
     return &l->recs[l->n - 1];
 }
@@ -63,7 +63,7 @@ static void test_consent_in_force_is_the_latest_record_not_after_now(void **stat
     assert_int_equal(in_force_at(&l, EMAIL, 299), 0);
     assert_int_equal(in_force_at(&l, EMAIL, 300), 2);
     assert_int_equal(in_force_at(&l, EMAIL, INT64_MAX), 2);
-    cs_list_free(&l);
+    consent_list_free(&l);
 }
 
 static void test_consent_in_force_looks_only_at_its_purpose(void **state)
@@ -77,7 +77,7 @@ static void test_consent_in_force_looks_only_at_its_purpose(void **state)
     assert_int_equal(in_force_at(&l, 3, 1000), -1);
     consent_list empty = { 0 };
     assert_null(consent_in_force(&empty, EMAIL, 1000));
-    cs_list_free(&l);
+    consent_list_free(&l);
 }
 
 static void test_consent_in_force_keeps_an_expired_grant(void **state)
@@ -88,7 +88,7 @@ static void test_consent_in_force_keeps_an_expired_grant(void **state)
     add(&l, rec(EMAIL, 200, CS_GRANTED, 250, 0));
     /* Expiry is for the consent check to judge; the grant is still the latest record. */
     assert_int_equal(in_force_at(&l, EMAIL, 1000), 1);
-    cs_list_free(&l);
+    consent_list_free(&l);
 }
 
 static void test_consent_in_force_on_a_tie_prefers_a_record_not_granted(void **state)
@@ -105,8 +105,8 @@ static void test_consent_in_force_on_a_tie_prefers_a_record_not_granted(void **s
         add(&after, rec(EMAIL, 100, CS_GRANTED, 500, 3));
         assert_int_equal(in_force_at(&before, EMAIL, 100), 1);
         assert_int_equal(in_force_at(&after, EMAIL, 100), 0);
-        cs_list_free(&before);
-        cs_list_free(&after);
+        consent_list_free(&before);
+        consent_list_free(&after);
     }
 }
 
@@ -119,7 +119,7 @@ static void test_consent_in_force_among_grants_prefers_the_earliest_expiry(void 
     add(&l, rec(EMAIL, 100, CS_GRANTED, 400, 3));
     add(&l, rec(EMAIL, 100, CS_GRANTED, 450, 4));
     assert_int_equal(in_force_at(&l, EMAIL, 100), 2);
-    cs_list_free(&l);
+    consent_list_free(&l);
 }
 
 static void test_consent_in_force_among_grants_a_never_expiring_one_loses(void **state)
@@ -132,8 +132,8 @@ static void test_consent_in_force_among_grants_a_never_expiring_one_loses(void *
     add(&last, rec(EMAIL, 100, CS_GRANTED, NEVER, 2));
     assert_int_equal(in_force_at(&first, EMAIL, 100), 1);
     assert_int_equal(in_force_at(&last, EMAIL, 100), 0);
-    cs_list_free(&first);
-    cs_list_free(&last);
+    consent_list_free(&first);
+    consent_list_free(&last);
 }
 
 static void test_consent_in_force_otherwise_prefers_the_one_imported_last(void **state)
@@ -152,11 +152,11 @@ static void test_consent_in_force_otherwise_prefers_the_one_imported_last(void *
                                                                      NEVER, 2);
     late.seq = 9;
     early.seq = 4;
-    assert_int_equal(cs_list_push(&seq, &late), 0);
-    assert_int_equal(cs_list_push(&seq, &early), 0);
+    assert_int_equal(consent_list_push(&seq, &late), 0);
+    assert_int_equal(consent_list_push(&seq, &early), 0);
     assert_int_equal(in_force_at(&seq, EMAIL, 100), 0);
-    cs_list_free(&l);
-    cs_list_free(&seq);
+    consent_list_free(&l);
+    consent_list_free(&seq);
 }
 
 /* ------------------------------------------------------------ histories */
@@ -170,7 +170,7 @@ static void test_consent_list_add_skips_a_record_already_held(void **state)
     add(&l, a);
     a.seq = 77; /* bookkeeping, not content */
     a.pad = 3;
-    assert_int_equal(cs_list_add(&l, &a, &added), 0);
+    assert_int_equal(consent_list_add(&l, &a, &added), 0);
     assert_int_equal(added, 0);
     assert_int_equal(l.n, 1);
     static const struct {
@@ -195,7 +195,7 @@ static void test_consent_list_add_skips_a_record_already_held(void **state)
     }
     assert_int_equal(l.n, 1 + ARRAY_LEN(changes));
     assert_int_equal(l.recs[0].seq, 1);
-    cs_list_free(&l);
+    consent_list_free(&l);
 }
 
 static void test_consent_round_trip_keeps_the_history(void **state)
@@ -206,23 +206,23 @@ static void test_consent_round_trip_keeps_the_history(void **state)
     add(&l, rec(EMAIL, 100, CS_GRANTED, NEVER, 4));
     add(&l, rec(SMS, -5, CS_DENIED, INT64_MAX, 0));
     add(&l, rec(EMAIL, 300, CS_WITHDRAWN, 1, UINT32_MAX));
-    assert_int_equal(cs_list_encode(&l, &enc), 0);
+    assert_int_equal(consent_list_encode(&l, &enc), 0);
     assert_int_equal(sizeof(consent_rec), 32);
     assert_int_equal(enc.len, 4 + 3 * 32);
-    assert_int_equal(cs_list_decode(&back, enc.p, enc.len), 0);
+    assert_int_equal(consent_list_decode(&back, enc.p, enc.len), 0);
     assert_int_equal(back.n, 3);
     assert_memory_equal(back.recs, l.recs, 3 * sizeof(consent_rec));
     for (size_t k = 0; k < enc.len; k++) {
         consent_list bad = { 0 };
-        if (cs_list_decode(&bad, enc.p, k) != -1)
+        if (consent_list_decode(&bad, enc.p, k) != -1)
             fail_msg("a history cut to %zu of %zu bytes decoded", k, enc.len);
-        cs_list_free(&bad);
+        consent_list_free(&bad);
     }
     uint32_t n = 4; /* one record more than the value holds */
     memcpy(enc.p, &n, 4);
-    assert_int_equal(cs_list_decode(&back, enc.p, enc.len), -1);
-    cs_list_free(&l);
-    cs_list_free(&back);
+    assert_int_equal(consent_list_decode(&back, enc.p, enc.len), -1);
+    consent_list_free(&l);
+    consent_list_free(&back);
     buf_free(&enc);
 }
 

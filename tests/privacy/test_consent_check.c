@@ -22,7 +22,7 @@
 #include "segrt.h"
 #include "test_util.h"
 
-#include "privacy/consent.h"
+#include "store/consent.h"
 #include "privacy/consent_check.h"
 #include "store/store.h"
 

@@ -2,8 +2,8 @@
  * test_consent_write.c — consent changes one at a time through the public
  * API: segrt_consent_append() (a record at NOW, audited in the same
  * transaction, validated, idempotent, counters kept so segrt_store_check()
- * passes, map growth), segrt_consent_history() (recorded order, in-force
- * flags at NOW), segrt_consent_report() (per purpose, records in force by
+ * passes, map growth), segrt_consent_history_foreach() (recorded order, in-force
+ * flags at NOW), segrt_consent_report_foreach() (per purpose, records in force by
  * status and basis, expired, stale, expiring) and segrt_retention() (dry run
  * lists, a real run erases with one audited erasure each).
  *
@@ -87,7 +87,7 @@ static int on_record(void *ud, const segrt_consent_record *r)
 static hist history_of(segrt_store *s, const char *id)
 {
     hist h = { 0 };
-    int rc = segrt_consent_history(s, id, on_record, &h);
+    int rc = segrt_consent_history_foreach(s, id, on_record, &h);
     if (rc != SEGRT_OK)
         fail_msg("history of %s: %s: %s", id, segrt_errname(rc), segrt_errmsg(s));
     return h;
@@ -111,7 +111,7 @@ static int on_audit(void *ud, const segrt_audit_entry *e)
 static audit_log audit_of(segrt_store *s)
 {
     audit_log log = { 0 };
-    assert_int_equal(segrt_audit_each(s, INT64_MIN, on_audit, &log), SEGRT_OK);
+    assert_int_equal(segrt_audit_foreach(s, INT64_MIN, on_audit, &log), SEGRT_OK);
     return log;
 }
 
@@ -179,7 +179,7 @@ static void test_consent_write_history_stops_when_the_callback_says(void **state
 {
     tu_fixture *f = *state;
     int calls = 0;
-    assert_int_equal(segrt_consent_history(f->s, "p-1", stop_at_first, &calls), 7);
+    assert_int_equal(segrt_consent_history_foreach(f->s, "p-1", stop_at_first, &calls), 7);
     assert_int_equal(calls, 1);
 }
 
@@ -190,7 +190,7 @@ static void test_consent_write_unknown_id_is_not_found(void **state)
                                           "dpo"),
                      SEGRT_ENOTFOUND);
     assert_msg_contains(f->s, "no contact with id 'nobody'");
-    assert_int_equal(segrt_consent_history(f->s, "nobody", on_record, &(hist){ 0 }),
+    assert_int_equal(segrt_consent_history_foreach(f->s, "nobody", on_record, &(hist){ 0 }),
                      SEGRT_ENOTFOUND);
     tu_assert_counts(f->s, 4, 2, 4);
     assert_int_equal(audit_of(f->s).n, 0);
@@ -335,7 +335,7 @@ static void test_consent_write_report_counts_the_records_in_force(void **state)
                      SEGRT_OK);
     segrt_store_set_now(f->s, NOW);
     report r = { 0 };
-    assert_int_equal(segrt_consent_report(f->s, 365 * DAY, on_tally, &r), SEGRT_OK);
+    assert_int_equal(segrt_consent_report_foreach(f->s, 365 * DAY, on_tally, &r), SEGRT_OK);
     assert_int_equal(r.n, 2);
     assert_string_equal(r.name[0], "email"); /* name order */
     assert_string_equal(r.name[1], "sms");
@@ -358,7 +358,7 @@ static void test_consent_write_report_counts_the_records_in_force(void **state)
     /* Without a max age nothing is stale; later the future grant counts. */
     memset(&r, 0, sizeof r);
     segrt_store_set_now(f->s, NOW + 20 * DAY);
-    assert_int_equal(segrt_consent_report(f->s, 0, on_tally, &r), SEGRT_OK);
+    assert_int_equal(segrt_consent_report_foreach(f->s, 0, on_tally, &r), SEGRT_OK);
     assert_int_equal(r.t[0].contacts, 3);
     assert_int_equal(r.t[0].stale, 0);
     assert_int_equal(r.t[1].expired, 1); /* p-1's sms lapsed on 2026-01-15 */

@@ -144,7 +144,7 @@ static int on_audit(void *ud, const segrt_audit_entry *e)
 static audit_log audit_of(segrt_store *s)
 {
     audit_log log = { 0 };
-    assert_int_equal(segrt_audit_each(s, 0, on_audit, &log), SEGRT_OK);
+    assert_int_equal(segrt_audit_foreach(s, 0, on_audit, &log), SEGRT_OK);
     return log;
 }
 
@@ -305,9 +305,9 @@ static void test_contact_erase_removes_everything_of_the_contact(void **state)
     assert_int_equal(segrt_contact_erase(f->s, ID, "dpo"), SEGRT_ENOTFOUND);
     tu_assert_check_ok(f->s);
     tu_counts types = { "" }, cities = { "" };
-    assert_int_equal(segrt_event_type_counts(f->s, tu_append_count, &types), SEGRT_OK);
+    assert_int_equal(segrt_event_types_foreach(f->s, tu_append_count, &types), SEGRT_OK);
     assert_string_equal(types.text, "visit=1 ");
-    assert_int_equal(segrt_field_value_counts(f->s, "city", tu_append_count, &cities), SEGRT_OK);
+    assert_int_equal(segrt_field_values_foreach(f->s, "city", tu_append_count, &cities), SEGRT_OK);
     assert_string_equal(cities.text, "Iasi=1 ");
     /* The other contact keeps its values, including the strings it shared. */
     char city[64];

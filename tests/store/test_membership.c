@@ -754,9 +754,9 @@ static const char *changes_text(segrt_store *s, const char *name, uint64_t since
                                 changes_seen *t)
 {
     t->text[0] = '\0';
-    int rc = segrt_segment_changes(s, name, since, collect_change, t);
+    int rc = segrt_segment_changes_foreach(s, name, since, collect_change, t);
     if (rc != SEGRT_OK)
-        fail_msg("segrt_segment_changes(%s, %llu): %s: %s", name, (unsigned long long)since,
+        fail_msg("segrt_segment_changes_foreach(%s, %llu): %s: %s", name, (unsigned long long)since,
                  segrt_errname(rc), segrt_errmsg(s));
     return t->text;
 }
@@ -803,8 +803,9 @@ static void test_membership_changes_by_id_forget_erased_contacts(void **state)
         bitset_free(&in);
         bitset_free(&out);
     }
-    assert_int_equal(segrt_segment_changes(f->s, "seg", 9, collect_change, &t), SEGRT_ENOTFOUND);
-    assert_int_equal(segrt_segment_changes(f->s, "seg", 1, NULL, NULL), SEGRT_EINVAL);
+    assert_int_equal(segrt_segment_changes_foreach(f->s, "seg", 9, collect_change, &t),
+                     SEGRT_ENOTFOUND);
+    assert_int_equal(segrt_segment_changes_foreach(f->s, "seg", 1, NULL, NULL), SEGRT_EINVAL);
     tu_assert_check_ok(f->s);
     bitset_free(&r1);
     bitset_free(&r2);

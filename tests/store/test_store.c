@@ -95,7 +95,7 @@ static int on_field(void *ud, const char *name, segrt_type type, uint64_t presen
 static field_seen fields_of(segrt_store *s)
 {
     field_seen fs = { 0 };
-    assert_int_equal(segrt_fields(s, on_field, &fs), SEGRT_OK);
+    assert_int_equal(segrt_fields_foreach(s, on_field, &fs), SEGRT_OK);
     return fs;
 }
 
@@ -418,12 +418,12 @@ static void test_store_stats_of_an_empty_store_are_zero(void **state)
     assert_int_equal(st.audit, 0);
     assert_true(st.store_bytes > 0);
     int n = 0;
-    assert_int_equal(segrt_event_type_counts(f->s, count_type, &n), SEGRT_OK);
-    assert_int_equal(segrt_consent_summary(f->s, count_purpose, &n), SEGRT_OK);
-    assert_int_equal(segrt_audit_each(f->s, 0, count_audit, &n), SEGRT_OK);
+    assert_int_equal(segrt_event_types_foreach(f->s, count_type, &n), SEGRT_OK);
+    assert_int_equal(segrt_consent_summary_foreach(f->s, count_purpose, &n), SEGRT_OK);
+    assert_int_equal(segrt_audit_foreach(f->s, 0, count_audit, &n), SEGRT_OK);
     assert_int_equal(n, 0);
     assert_int_equal(fields_of(f->s).n, 0);
-    assert_int_equal(segrt_field_value_counts(f->s, "city", NULL, NULL), SEGRT_ENOTFOUND);
+    assert_int_equal(segrt_field_values_foreach(f->s, "city", NULL, NULL), SEGRT_ENOTFOUND);
     tu_assert_check_ok(f->s);
 }
 

@@ -1,9 +1,9 @@
 /*
  * test_value.c — unit tests of value.c: strict parsing of integers, exact
  * decimals, booleans, dates and timestamps; calendar arithmetic; ages;
- * formatting and format/parse round trips.
+ * formatting and format/parse round trips; the public segrt_value_format.
  *
- * Uses: cmocka, value.h.
+ * Uses: cmocka, value.h, segrt/schema.h.
  */
 #include <limits.h>
 #include <setjmp.h>
@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "segrt/schema.h"
 #include "util/value.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -603,6 +604,35 @@ static void test_value_format_timestamp_writes_iso_seconds(void **state)
 
 /* ---- round trips ---- */
 
+static void test_value_segrt_value_format_writes_each_type_as_imported(void **state)
+{
+    (void)state;
+    static const struct {
+        segrt_type type;
+        int64_t v;
+        const char *want;
+    } cases[] = {
+        { SEGRT_T_INTEGER, -12, "-12" },
+        { SEGRT_T_NUMBER, 12500000, "12.5" },
+        { SEGRT_T_NUMBER, -1, "-0.000001" },
+        { SEGRT_T_BOOLEAN, 1, "true" },
+        { SEGRT_T_BOOLEAN, 0, "false" },
+        { SEGRT_T_DATE, 0, "1970-01-01" },
+        { SEGRT_T_TIMESTAMP, 86399, "1970-01-01T23:59:59Z" },
+        { SEGRT_T_TIMESTAMP, INT64_MIN, "" },  /* beyond the format's years */
+        { SEGRT_T_STRING, 3, "" },             /* a code, not a value */
+        { SEGRT_T_SET, 3, "" },
+    };
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        char out[SEGRT_VALUE_TEXT_MAX];
+        memset(out, 'x', sizeof out);
+        size_t n = segrt_value_format(cases[i].type, cases[i].v, out);
+        assert_string_equal(out, cases[i].want);
+        assert_int_equal(n, strlen(cases[i].want));
+    }
+    assert_int_equal(VALUE_NUMBER_SCALE, SEGRT_NUMBER_SCALE);
+}
+
 static void test_value_number_round_trips(void **state)
 {
     static const int64_t edges[] = {
@@ -720,6 +750,7 @@ int main(void)
         cmocka_unit_test(test_value_format_date_writes_iso_days),
         cmocka_unit_test(test_value_format_date_refuses_years_beyond_format),
         cmocka_unit_test(test_value_format_timestamp_writes_iso_seconds),
+        cmocka_unit_test(test_value_segrt_value_format_writes_each_type_as_imported),
         cmocka_unit_test(test_value_number_round_trips),
         cmocka_unit_test(test_value_int_round_trips),
         cmocka_unit_test(test_value_date_round_trips_from_year_1_to_9999),

@@ -1,4 +1,4 @@
--- _consent.sql — consent at NOW in SQL (SPEC §5, core/privacy/consent.c,
+-- _consent.sql — consent at NOW in SQL (SPEC §5, core/store/consent.c,
 -- core/privacy/consent_check.c, scripts/consent/), parts the pack twins use as
 -- {{_name}} (sqlite_oracle.py --parts). NOW = 2026-01-01T00:00:00Z = 1767225600.
 --

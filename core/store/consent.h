@@ -32,14 +32,14 @@ typedef struct consent_list {
     size_t n, cap;
 } consent_list;
 
-void cs_list_free(consent_list *l);
+void consent_list_free(consent_list *l);
 /* Append the records of a stored value. -1 corrupt, -2 out of memory. */
-int cs_list_decode(consent_list *l, const void *data, size_t size);
+int consent_list_decode(consent_list *l, const void *data, size_t size);
 /* Append a record as it is. -1 out of memory. */
-int cs_list_push(consent_list *l, const consent_rec *r);
+int consent_list_push(consent_list *l, const consent_rec *r);
 /* Append a record unless an identical one is held; *added tells. -1 out of memory. */
-int cs_list_add(consent_list *l, const consent_rec *r, int *added);
-int cs_list_encode(const consent_list *l, buf *out);
+int consent_list_add(consent_list *l, const consent_rec *r, int *added);
+int consent_list_encode(const consent_list *l, buf *out);
 /*
  * The record in force for purpose at now (SPEC §2): the latest ts <= now;
  * on a tie a record that is not granted wins, then the earliest expiry,

@@ -1,7 +1,7 @@
 /*
  * consent.c — consent histories and the record in force (consent.h).
  */
-#include "privacy/consent.h"
+#include "store/consent.h"
 
 #include "util/value.h"
 
@@ -41,7 +41,7 @@ const char *consent_basis_name(int basis)
     return basis >= CS_CONSENT && basis <= CS_PUBLIC_TASK ? basis_names[basis] : NULL;
 }
 
-void cs_list_free(consent_list *l)
+void consent_list_free(consent_list *l)
 {
     free(l->recs);
     *l = (consent_list){ 0 };
@@ -62,7 +62,7 @@ static int reserve(consent_list *l, size_t more)
     return 0;
 }
 
-int cs_list_decode(consent_list *l, const void *data, size_t size)
+int consent_list_decode(consent_list *l, const void *data, size_t size)
 {
     const unsigned char *p = data;
     uint32_t n;
@@ -84,7 +84,7 @@ static int same_record(const consent_rec *a, const consent_rec *b)
            a->source == b->source && a->status == b->status && a->basis == b->basis;
 }
 
-int cs_list_push(consent_list *l, const consent_rec *r)
+int consent_list_push(consent_list *l, const consent_rec *r)
 {
     if (reserve(l, 1) != 0)
         return -1;
@@ -92,7 +92,7 @@ int cs_list_push(consent_list *l, const consent_rec *r)
     return 0;
 }
 
-int cs_list_add(consent_list *l, const consent_rec *r, int *added)
+int consent_list_add(consent_list *l, const consent_rec *r, int *added)
 {
     *added = 0;
     for (size_t i = 0; i < l->n; i++) {
@@ -102,13 +102,13 @@ int cs_list_add(consent_list *l, const consent_rec *r, int *added)
     consent_rec rec = *r;
     rec.seq = l->n ? l->recs[l->n - 1].seq + 1 : 1;
     rec.pad = 0;
-    if (cs_list_push(l, &rec) != 0)
+    if (consent_list_push(l, &rec) != 0)
         return -1;
     *added = 1;
     return 0;
 }
 
-int cs_list_encode(const consent_list *l, buf *out)
+int consent_list_encode(const consent_list *l, buf *out)
 {
     uint32_t n = (uint32_t)l->n;
     out->len = 0;

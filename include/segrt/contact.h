@@ -1,0 +1,72 @@
+/**
+ * @file segrt/contact.h
+ * @brief One contact: everything held about it (GDPR access), a readable
+ * card, erasure (GDPR erasure), and the retention rule that erases
+ * inactive contacts.
+ */
+#ifndef SEGRT_PUBLIC_CONTACT_H
+#define SEGRT_PUBLIC_CONTACT_H
+
+#include "segrt/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * Everything held about a contact, as one JSON object with the keys contact
+ * (its fields), events (an array), consents (an array, the full history) and
+ * segments (an array). Appends an audit entry "export".
+ * @param s the store
+ * @param id the contact's external id
+ * @param actor who asked, for the audit log
+ * @param json receives the object as text, malloc'd (segrt_free()); NULL on failure
+ * @return SEGRT_OK, SEGRT_ENOTFOUND when the id is unknown, or another error code
+ */
+SEGRT_API int segrt_contact_export(segrt_store *s, const char *id, const char *actor,
+                                   char **json);
+
+/**
+ * A readable contact card: fields, consent in force at NOW, recent events,
+ * segments.
+ * @param s the store
+ * @param id the contact's external id
+ * @param text receives the card, malloc'd (segrt_free()); NULL on failure
+ * @return SEGRT_OK, SEGRT_ENOTFOUND when the id is unknown, or another error code
+ */
+SEGRT_API int segrt_contact_card(segrt_store *s, const char *id, char **text);
+
+/**
+ * Erase a contact: its fields, events, consent records and memberships
+ * (GDPR Art. 17). Only an audit entry without personal data remains.
+ * @param s the store
+ * @param id the contact's external id
+ * @param actor who erases, for the audit log
+ * @return SEGRT_OK, SEGRT_ENOTFOUND when the id is unknown, or another error code
+ */
+SEGRT_API int segrt_contact_erase(segrt_store *s, const char *id, const char *actor);
+
+/**
+ * Data retention: the contacts with no activity for @p inactive_days days
+ * before NOW. A contact is inactive when its newest event and its newest
+ * consent record are both older than NOW - inactive_days days; a contact
+ * with neither is inactive when its created_at field is absent or older.
+ * With @p dry_run only calls @p fn for each inactive contact, in byte order
+ * of the ids; otherwise erases each as segrt_contact_erase() does (one
+ * audited erasure per contact) and calls fn after each.
+ * @param s the store
+ * @param inactive_days days without activity, at least 1
+ * @param dry_run non-zero: erase nothing
+ * @param actor who erases, for the audit log
+ * @param fn called with each inactive contact; a non-zero return stops
+ * @param ud passed to fn
+ * @return SEGRT_OK, fn's non-zero return, SEGRT_EINVAL when inactive_days is
+ *         0, or another error code
+ */
+SEGRT_API int segrt_retention(segrt_store *s, uint32_t inactive_days, int dry_run,
+                              const char *actor, segrt_id_fn fn, void *ud);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SEGRT_PUBLIC_CONTACT_H */

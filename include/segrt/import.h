@@ -1,0 +1,99 @@
+/**
+ * @file segrt/import.h
+ * @brief Importing contacts, events and consent records from CSV or JSON
+ * lines, from a file or from memory.
+ */
+#ifndef SEGRT_PUBLIC_IMPORT_H
+#define SEGRT_PUBLIC_IMPORT_H
+
+#include "segrt/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** What a file holds. */
+typedef enum segrt_kind {
+    SEGRT_CONTACTS = 1,
+    SEGRT_EVENTS,
+    SEGRT_CONSENTS
+} segrt_kind;
+
+/**
+ * Told about one rejected row (or one row kept with a notice).
+ * @param ud the options' ud
+ * @param file the input's name as given (borrowed for the call)
+ * @param line the physical line of the row
+ * @param reason why (borrowed for the call)
+ */
+typedef void (*segrt_reject_fn)(void *ud, const char *file, uint64_t line,
+                                const char *reason);
+
+/**
+ * Told after each committed batch.
+ * @param ud the options' ud
+ * @param bytes_done bytes of the input read so far
+ * @param bytes_total the size of the input
+ * @param rows rows read so far
+ */
+typedef void (*segrt_progress_fn)(void *ud, uint64_t bytes_done, uint64_t bytes_total,
+                                  uint64_t rows);
+
+/** Options of segrt_import_file(); zero-initialise, then set what you need. */
+typedef struct segrt_import_opts {
+    int strict;                 /**< first bad row aborts; nothing of the file commits */
+    uint32_t batch_rows;        /**< rows per committed batch (0 = default) */
+    segrt_reject_fn on_reject;  /**< NULL: rejects are only counted */
+    /** Called, like on_reject, for each row kept with a notice: a contact whose
+     *  e-mail another contact already has (both are kept; segrt dedupe finds them). */
+    segrt_reject_fn on_notice;
+    segrt_progress_fn on_progress; /**< NULL: no progress reports */
+    void *ud;                   /**< passed to the callbacks */
+} segrt_import_opts;
+
+/** What an import did. */
+typedef struct segrt_import_report {
+    uint64_t rows;      /**< data rows read */
+    uint64_t accepted;  /**< rows kept (inserted, updated or already present) */
+    uint64_t rejected;  /**< rows rejected */
+    uint64_t inserted;  /**< new contacts / events / consent records */
+    uint64_t noticed;   /**< rows kept with a notice (see on_notice) */
+    uint64_t batches;   /**< committed batches */
+} segrt_import_report;
+
+/**
+ * Import a CSV file (with a header row), or a JSONL file when its name ends
+ * in .jsonl. Contacts are upserted by id; an event or consent record already
+ * held is not added again.
+ * @param s the store
+ * @param kind what the file holds
+ * @param path the file
+ * @param opts the options, or NULL for the defaults
+ * @param out receives what the import did (may be NULL)
+ * @return SEGRT_OK when the import ran, even with rejected rows;
+ *         SEGRT_EBADROW when strict mode stopped at a bad row; another error code
+ */
+SEGRT_API int segrt_import_file(segrt_store *s, segrt_kind kind, const char *path,
+                                const segrt_import_opts *opts, segrt_import_report *out);
+
+/**
+ * Import rows held in memory, as segrt_import_file() does: one JSONL line
+ * upserts one contact or adds one event.
+ * @param s the store
+ * @param kind what the rows are
+ * @param name names the input in rejects and messages (NULL: "buffer")
+ * @param data the rows: CSV with a header row, or JSON lines
+ * @param len the length of data in bytes
+ * @param jsonl non-zero when data is JSON lines
+ * @param opts the options, or NULL for the defaults
+ * @param out receives what the import did (may be NULL)
+ * @return as segrt_import_file()
+ */
+SEGRT_API int segrt_import_buffer(segrt_store *s, segrt_kind kind, const char *name,
+                                  const char *data, size_t len, int jsonl,
+                                  const segrt_import_opts *opts, segrt_import_report *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SEGRT_PUBLIC_IMPORT_H */

@@ -1,0 +1,130 @@
+/**
+ * @file segrt/script.h
+ * @brief Segment scripts: Lua code that defines segments, scores, exclusive
+ * groups and models over one store. Loading a script in its sandbox and its
+ * limits, the segments it defines, and what its models compute.
+ */
+#ifndef SEGRT_PUBLIC_SCRIPT_H
+#define SEGRT_PUBLIC_SCRIPT_H
+
+#include "segrt/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * What a script may use (its sandbox): memory of its Lua state, and per call
+ * (loading, or one evaluation) Lua instructions and wall-clock time. A call
+ * that reaches a limit fails with SEGRT_ELUA naming the script and the limit;
+ * the script and the store stay usable. 0 in a field keeps that limit.
+ */
+typedef struct segrt_limits {
+    size_t memory_bytes;   /**< default 512 MiB */
+    uint64_t instructions; /**< default 10^9 */
+    uint32_t milliseconds; /**< default 30 000 */
+} segrt_limits;
+
+/**
+ * Set the limits of the scripts loaded from now on with a store.
+ * @param s the store
+ * @param limits the limits (0 fields keep the current ones)
+ */
+SEGRT_API void segrt_store_set_limits(segrt_store *s, const segrt_limits *limits);
+
+/**
+ * A loaded segment script: its segments, scores and exclusive groups,
+ * compiled against one store, which must outlive it. Script errors are
+ * reported through segrt_errmsg() of the store, with the script's file and line.
+ */
+typedef struct segrt_script segrt_script;
+
+/**
+ * Load and run a Lua segment script: a file, or a folder pack (its
+ * init.lua), or, when no such file exists, the pack of that name: installed
+ * on the search path (segrt_packs_path()), else bundled ("ecommerce_coffee").
+ * A pack whose required fields or event types the store lacks fails with one
+ * message naming all of them; so does a missing dependency or a dependency
+ * cycle.
+ * @param s the store
+ * @param path the script's path or a pack's name
+ * @param out receives the script (NULL on failure); release it with segrt_script_free()
+ * @return SEGRT_OK, SEGRT_ELUA on a script error, or another error code
+ */
+SEGRT_API int segrt_script_load(segrt_store *s, const char *path, segrt_script **out);
+
+/**
+ * Load a script from memory.
+ * @param s the store
+ * @param chunkname names the script in error messages
+ * @param code the Lua code (text)
+ * @param len the length of code in bytes
+ * @param out receives the script (NULL on failure); release it with segrt_script_free()
+ * @return SEGRT_OK, SEGRT_ELUA on a script error, or another error code
+ */
+SEGRT_API int segrt_script_load_string(segrt_store *s, const char *chunkname, const char *code,
+                                       size_t len, segrt_script **out);
+
+/**
+ * Release a script.
+ * @param sc the script; NULL is accepted
+ */
+SEGRT_API void segrt_script_free(segrt_script *sc);
+
+/**
+ * Change the limits of one script.
+ * @param sc the script
+ * @param limits the limits (0 fields keep the current ones)
+ */
+SEGRT_API void segrt_script_set_limits(segrt_script *sc, const segrt_limits *limits);
+
+/**
+ * The number of segments a script defines.
+ * @param sc the script (NULL: none)
+ * @return the count, exclusive group members included
+ */
+SEGRT_API size_t segrt_script_segment_count(const segrt_script *sc);
+
+/**
+ * The name of a segment.
+ * @param sc the script
+ * @param i its index in definition order, below segrt_script_segment_count()
+ * @return the name ("group.member" for a group member), borrowed until the
+ *         script is freed; NULL for an index out of range
+ */
+SEGRT_API const char *segrt_script_segment_name(const segrt_script *sc, size_t i);
+
+/**
+ * The consent purpose of a segment.
+ * @param sc the script
+ * @param i its index in definition order
+ * @return the purpose, borrowed until the script is freed, or NULL when it
+ *         has none (or for an index out of range)
+ */
+SEGRT_API const char *segrt_script_segment_purpose(const segrt_script *sc, size_t i);
+
+/**
+ * The description of a segment.
+ * @param sc the script
+ * @param i its index in definition order
+ * @return the description ("" when none was given), borrowed until the
+ *         script is freed; NULL for an index out of range
+ */
+SEGRT_API const char *segrt_script_segment_description(const segrt_script *sc, size_t i);
+
+/**
+ * What a model of the script (seg.model; the shipped models.rfm,
+ * models.bgnbd, models.kmeans, models.churn, models.engagement) computes at
+ * NOW, as text: fitted parameters, its scores' ranges, its segments' sizes.
+ * @param sc the script
+ * @param name the model's name
+ * @param text receives the text, malloc'd (segrt_free()); NULL on failure
+ * @return SEGRT_OK, SEGRT_ENOTFOUND (with a hint in segrt_errmsg()) when
+ *         there is no such model, or another error code
+ */
+SEGRT_API int segrt_model_summary(segrt_script *sc, const char *name, char **text);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SEGRT_PUBLIC_SCRIPT_H */

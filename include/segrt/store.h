@@ -1,0 +1,150 @@
+/**
+ * @file segrt/store.h
+ * @brief The store: one LMDB environment in a directory holding contacts,
+ * their events and consent records, stored segment runs and an audit log.
+ * Opening and closing it, its NOW, what it holds, its consistency check and
+ * its audit log.
+ */
+#ifndef SEGRT_PUBLIC_STORE_H
+#define SEGRT_PUBLIC_STORE_H
+
+#include "segrt/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** A store: one LMDB environment in a directory. Not shared between threads. */
+typedef struct segrt_store segrt_store;
+
+/** Flags for segrt_store_open(). */
+enum {
+    SEGRT_OPEN_CREATE = 1 << 0,   /**< create the directory and store if missing */
+    SEGRT_OPEN_READONLY = 1 << 1  /**< open for reading only */
+};
+
+/**
+ * Open the store in a directory.
+ * @param dir the store's directory
+ * @param flags SEGRT_OPEN_CREATE and/or SEGRT_OPEN_READONLY, or 0
+ * @param out receives the handle (NULL on failure); close it with segrt_store_close()
+ * @param errbuf when non-NULL, receives a message when the error concerns the store
+ * @param errlen the size of errbuf
+ * @return SEGRT_OK or an error code
+ */
+SEGRT_API int segrt_store_open(const char *dir, unsigned flags, segrt_store **out,
+                               char *errbuf, size_t errlen);
+
+/**
+ * Close a store handle.
+ * @param s the store; NULL is accepted
+ */
+SEGRT_API void segrt_store_close(segrt_store *s);
+
+/**
+ * The detail of the last failure on a store.
+ * @param s the store
+ * @return the message, owned by the handle and valid until the next call on
+ *         it; never NULL
+ */
+SEGRT_API const char *segrt_errmsg(const segrt_store *s);
+
+/**
+ * Set NOW, the reference time of every relative rule. The default is the
+ * wall clock at open.
+ * @param s the store
+ * @param now unix seconds
+ */
+SEGRT_API void segrt_store_set_now(segrt_store *s, int64_t now);
+
+/**
+ * The store's NOW.
+ * @param s the store
+ * @return NOW in unix seconds
+ */
+SEGRT_API int64_t segrt_store_now(const segrt_store *s);
+
+/**
+ * Set the LMDB map size (for tests of map growth: the store grows the map by
+ * itself when it fills). Call before any other operation.
+ * @param s the store
+ * @param bytes the map size in bytes
+ * @return SEGRT_OK or an error code
+ */
+SEGRT_API int segrt_store_set_mapsize(segrt_store *s, size_t bytes);
+
+/** Counts of what a store holds. */
+typedef struct segrt_stats {
+    uint64_t contacts;    /**< live contacts */
+    uint64_t events;      /**< events of live contacts */
+    uint64_t consents;    /**< consent records (full history) */
+    uint64_t audit;       /**< audit log entries */
+    uint64_t store_bytes; /**< size of the data file on disk */
+} segrt_stats;
+
+/**
+ * The store's counts, from one consistent snapshot.
+ * @param s the store
+ * @param out receives the counts
+ * @return SEGRT_OK or an error code
+ */
+SEGRT_API int segrt_store_stats(segrt_store *s, segrt_stats *out);
+
+/**
+ * Told about one event type.
+ * @param ud the ud given with the callback
+ * @param type the type's name (borrowed for the call)
+ * @param n its number of events
+ * @return 0 to go on; non-zero stops the iteration, which returns it
+ */
+typedef int (*segrt_event_type_fn)(void *ud, const char *type, uint64_t n);
+
+/**
+ * Call @p fn once per event type, in name order.
+ * @param s the store
+ * @param fn called for each type
+ * @param ud passed to fn
+ * @return SEGRT_OK, fn's non-zero return, or an error code
+ */
+SEGRT_API int segrt_event_types_foreach(segrt_store *s, segrt_event_type_fn fn, void *ud);
+
+/**
+ * Check the store's internal consistency (id index, columns, counters).
+ * @param s the store
+ * @return SEGRT_OK when sound, SEGRT_ECORRUPT with a detail in
+ *         segrt_errmsg(), or another error code
+ */
+SEGRT_API int segrt_store_check(segrt_store *s);
+
+/** One audit entry. Strings are borrowed for the duration of the callback. */
+typedef struct segrt_audit_entry {
+    uint64_t seq;        /**< position in the log, from 1 */
+    int64_t ts;          /**< wall-clock time of the action */
+    const char *actor;   /**< who acted */
+    const char *action;  /**< "erase", "export", "consent", ... */
+    uint32_t ordinal;    /**< the contact's ordinal (never its id) */
+    const char *detail;  /**< free text without personal data */
+} segrt_audit_entry;
+
+/**
+ * Told about one audit entry.
+ * @param ud the ud given with the callback
+ * @param e the entry (borrowed for the call)
+ * @return 0 to go on; non-zero stops the iteration, which returns it
+ */
+typedef int (*segrt_audit_fn)(void *ud, const segrt_audit_entry *e);
+
+/**
+ * Call @p fn for each entry of the audit log with ts >= @p since, oldest first.
+ * @param s the store
+ * @param since unix seconds
+ * @param fn called for each entry
+ * @param ud passed to fn
+ * @return SEGRT_OK, fn's non-zero return, or an error code
+ */
+SEGRT_API int segrt_audit_foreach(segrt_store *s, int64_t since, segrt_audit_fn fn, void *ud);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SEGRT_PUBLIC_STORE_H */
