@@ -35,6 +35,11 @@ void segrt_lua_begin_call(segrt_script *sc)
     segrt_script_begin_call(sc);
 }
 
+int segrt_lua_pcall(segrt_script *sc, int nargs, int nresults)
+{
+    return script_pcall(sc->L, nargs, nresults);
+}
+
 void segrt_lua_set_interrupt(segrt_script *sc, volatile sig_atomic_t *flag)
 {
     sc->sb.interrupt = flag;

@@ -8,7 +8,8 @@
  * error passed through a function of the author's other than the main
  * chunks and the function C called (a filter, a score function, a check).
  * A mistake on the line that made a call keeps its one-line message, as
- * before; an error deep inside a helper names the path to it.
+ * before; an error deep inside a helper names the path to it. The REPL
+ * calls it through segrt_lua_pcall (segrt/lua.h).
  *
  * Uses: lua.h, lauxlib.h.
  */
