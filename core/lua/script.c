@@ -333,12 +333,3 @@ int script_refresh_segments(segrt_script *sc)
 {
     return collect_segments(sc);
 }
-
-long script_segment_index(const segrt_script *sc, const char *name)
-{
-    for (size_t i = 0; i < sc->nseg; i++) {
-        if (strcmp(sc->names[i], name) == 0)
-            return (long)i;
-    }
-    return -1;
-}

@@ -23,8 +23,6 @@ segrt_script *script_of(const plan_ctx *cx);
 void segrt_script_begin_call(segrt_script *sc);
 /* Re-read the segment list (and check the definitions) after more Lua has run. */
 int script_refresh_segments(segrt_script *sc);
-/* Index of segment name in the list as of the last refresh, or -1. */
-long script_segment_index(const segrt_script *sc, const char *name);
 
 /* A new copy of the script's definitions (owned by the caller: catalog_free). */
 int script_catalog_take(segrt_script *sc, struct catalog **out);

@@ -42,6 +42,17 @@ static void set_numeric(lua_State *L, tree *t, int idx)
     t->integral = isint;
 }
 
+/*
+ * Whether Lua could read s as a number: after spaces, a digit, a sign or a
+ * point (names, locations and kinds, most of a registry's strings, cannot).
+ */
+static int may_be_number(const char *s)
+{
+    while (*s == ' ' || (*s >= '\t' && *s <= '\r'))
+        s++;
+    return (*s >= '0' && *s <= '9') || *s == '-' || *s == '+' || *s == '.';
+}
+
 static const tree *copy_value(lua_State *L, copier *c, int idx, int depth);
 
 /* The table at idx: its list part, then its string keys. */
@@ -115,6 +126,8 @@ static const tree *copy_value(lua_State *L, copier *c, int idx, int depth)
         t = new_node(L, c, TREE_STRING);
         s = lua_tolstring(L, idx, &len);
         set_text(L, c, t, s, len);
+        if (!may_be_number(s))
+            return t;
         top = lua_gettop(L);
         if (lua_stringtonumber(L, s) == len + 1)          /* the whole string is a number */
             set_numeric(L, t, -1);
