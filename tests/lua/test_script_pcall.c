@@ -55,6 +55,13 @@ static const char *run(lua_State *L, const char *name, const char *code)
     return text;
 }
 
+/* Push the value code returns, run as chunk name. */
+static void push_value(lua_State *L, const char *name, const char *code)
+{
+    assert_int_equal(luaL_loadbufferx(L, code, strlen(code), name, "t"), LUA_OK);
+    lua_call(L, 0, 1);
+}
+
 static void test_script_pcall_success_leaves_the_results(void **state)
 {
     lua_State *L = *state;
@@ -85,9 +92,7 @@ static void test_script_pcall_an_error_in_a_helper_has_the_authors_frames(void *
 static void test_script_pcall_a_called_function_s_own_error_is_one_line(void **state)
 {
     lua_State *L = *state;
-    static const char f[] = "return function(x) error('no ' .. x) end";
-    assert_int_equal(luaL_loadbufferx(L, f, sizeof f - 1, "=f", "t"), LUA_OK);
-    lua_call(L, 0, 1);
+    push_value(L, "=f", "return function(x) error('no ' .. x) end");
     lua_pushliteral(L, "way");
     assert_int_equal(script_pcall(L, 1, 1), LUA_ERRRUN);
     assert_string_equal(lua_tostring(L, -1), "f:1: no way"); /* a filter's own mistake */
@@ -98,9 +103,7 @@ static void test_script_pcall_seg_module_frames_are_left_out(void **state)
 {
     lua_State *L = *state;
     /* a "segrt" chunk (the seg module) raising for the line that called it */
-    static const char seg[] = "return function(m) error(m, 3) end";
-    assert_int_equal(luaL_loadbufferx(L, seg, sizeof seg - 1, "=segrt", "t"), LUA_OK);
-    lua_call(L, 0, 1);
+    push_value(L, "=segrt", "return function(m) error(m, 3) end");
     lua_setglobal(L, "fail");
     const char *msg = run(L, "=script", "local function define() fail('x') end\n"
                                         "local function wrap() define() end\n"
@@ -132,10 +135,7 @@ static int l_rethrow(lua_State *L)
 static void test_script_pcall_an_error_raised_again_keeps_one_traceback(void **state)
 {
     lua_State *L = *state;
-    assert_int_equal(luaL_loadstring(L, "return function() local function h() error('x') end "
-                                         "h() end"),
-                     LUA_OK);
-    lua_call(L, 0, 1);
+    push_value(L, "=inner", "return function() local function h() error('x') end h() end");
     lua_pushcclosure(L, l_rethrow, 1);
     lua_setglobal(L, "rethrow");
     const char *msg = run(L, "=outer", "rethrow()\n");
