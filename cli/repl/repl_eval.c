@@ -8,7 +8,8 @@
  * use. Errors print with a traceback trimmed to the user's frames. Ctrl-C
  * sets a flag that a count hook turns into a Lua error ("interrupted").
  *
- * Uses: segrt/lua.h (the state, the seg registry, refreshing the segments).
+ * Uses: segrt/lua.h (the state, the seg registry, refreshing the segments,
+ * protected calls with the user's traceback).
  */
 #include "repl.h"
 
@@ -60,77 +61,22 @@ void repl_fail(repl *r, int rc)
     repl_error(r, "%s", msg && *msg ? msg : segrt_strerror(rc));
 }
 
-/* Message handler: the message with a traceback (lua.c's msghandler). */
-static int msgh(lua_State *L)
-{
-    const char *msg = lua_tostring(L, 1);
-    if (msg == NULL) {
-        if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
-            return 1;                                  /* the __tostring text */
-        msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
-    }
-    luaL_traceback(L, L, msg, 1);                      /* msg + traceback */
-    return 1;
-}
-
-/* A traceback frame the user wrote (not C, not the seg module, not a tail-call mark). */
-static int user_frame(const char *line, size_t n)
-{
-    static const char *const skip[] = { "\t[C]:", "\tsegrt:", "\t(...tail calls...)" };
-    for (size_t i = 0; i < sizeof skip / sizeof skip[0]; i++) {
-        if (n >= strlen(skip[i]) && strncmp(line, skip[i], strlen(skip[i])) == 0)
-            return 0;
-    }
-    return 1;
-}
-
 /*
- * Print the error text on top of the stack: the message, then the user's
- * frames when a function of theirs was running (a main chunk alone says
- * nothing the message does not).
+ * Print the error text on top of the stack: the message, with the user's
+ * frames when a function of theirs was running (segrt_lua_pcall's handler).
  */
 static void report_lua_error(repl *r)
 {
     const char *text = lua_tostring(r->L, -1);
-    if (text == NULL)
-        text = "(error object is not a string)";
-    const char *tb = strstr(text, "\nstack traceback:\n");
-    if (tb == NULL) {
-        repl_error(r, "%s", text);
-        lua_pop(r->L, 1);
-        return;
-    }
-    luaL_Buffer b;
-    luaL_buffinit(r->L, &b);
-    int frames = 0;
-    for (const char *p = tb + strlen("\nstack traceback:\n"); *p;) {
-        size_t n = strcspn(p, "\n");
-        if (user_frame(p, n)) {
-            luaL_addchar(&b, '\n');
-            luaL_addlstring(&b, p, n);
-            frames += !memmem(p, n, "in main chunk", strlen("in main chunk"));
-        }
-        p += n + (p[n] == '\n');
-    }
-    luaL_pushresult(&b);                               /* text, frames */
-    const char *kept = lua_tostring(r->L, -1);
-    if (frames > 0)
-        repl_error(r, "%.*s\nstack traceback:%s", (int)(tb - text), text, kept);
-    else
-        repl_error(r, "%.*s", (int)(tb - text), text);
-    lua_pop(r->L, 2);
+    repl_error(r, "%s", text ? text : "(error object is not a string)");
+    lua_pop(r->L, 1);
 }
 
 int repl_pcall(repl *r, int nargs, int nresults)
 {
-    lua_State *L = r->L;
-    int base = lua_gettop(L) - nargs;                  /* the function */
-    lua_pushcfunction(L, msgh);
-    lua_insert(L, base);                               /* msgh below the function */
     repl_interrupt_clear();
     segrt_lua_begin_call(r->sc); /* each line has its own budget and deadline */
-    int status = lua_pcall(L, nargs, nresults, base);
-    lua_remove(L, base);
+    int status = segrt_lua_pcall(r->sc, nargs, nresults);
     if (status != LUA_OK && r->tty && repl_interrupted())
         putchar('\n'); /* after the ^C the terminal echoed */
     if (status != LUA_OK)

@@ -11,13 +11,14 @@
  * everybody's rank, so they are batch values, refreshed by opening again.
  *
  * Uses: live.h, live_plan.c (the first evaluation), plan_one.h, import.h
- * (the stream), script_eval.c (filters, score fns), consent_check.c
- * (purposes per contact).
+ * (the stream), script.h (filters, score fns and consent checks per
+ * contact), catalog.h (the session's own copy of the definitions).
  */
 #include "live/live.h"
+
+#include "plan/catalog.h"
 #include "util/value.h"
 
-#include <lauxlib.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,7 +49,7 @@ static int member_of(void *ud, const pnode *p, uint32_t ord, int *in)
 {
     (void)ord; /* always the contact being evaluated */
     segrt_live *lv = ud;
-    return seg_in(lv, script_segment_index(lv->sc, p->str), in);
+    return seg_in(lv, catalog_segment_index(lv->cat, p->str), in);
 }
 
 static int where_holds(segrt_live *lv, const pnode *where, int *in)
@@ -66,12 +67,12 @@ static int definition_in(segrt_live *lv, long i, int *in)
     uint32_t ord = lv->one.ord;
     int rc = where_holds(lv, sg->where, in);
     if (rc == SEGRT_OK && *in && sg->purpose) {
-        rc = consent_passes(&lv->cx, sg->purpose, ord);
+        rc = script_consent_passes(&lv->cx, sg->purpose, ord);
         *in = rc > 0;
         rc = rc < 0 ? rc : SEGRT_OK;
     }
     if (rc == SEGRT_OK && *in && sg->has_filter)
-        rc = script_filter_one(&lv->cx, lv->sc->names[i], ord, in);
+        rc = script_filter_one(&lv->cx, lv->cat->names[i], ord, in);
     return rc;
 }
 
@@ -101,7 +102,7 @@ static int seg_in(segrt_live *lv, long i, int *in)
         return SEGRT_OK;
     }
     if (lv->state[i] == 1)
-        return store_fail(lv->s, SEGRT_ELUA, "segment '%s' depends on itself", lv->sc->names[i]);
+        return store_fail(lv->s, SEGRT_ELUA, "segment '%s' depends on itself", lv->cat->names[i]);
     lv->state[i] = 1;
     int rc = lv->segs[i].rank ? group_in(lv, &lv->segs[i], in) : definition_in(lv, i, in);
     lv->state[i] = rc == SEGRT_OK ? 2 : 0;
@@ -135,7 +136,7 @@ static int update_contact(segrt_live *lv, uint32_t ord, uint64_t reads, segrt_li
             bitset_clear_bit(m, ord);
         if (fn && id[0] == '\0')
             contact_proxy_id_text(&lv->cx, ord, id, sizeof id);
-        if (fn && fn(ud, id, lv->sc->names[i], in) != 0)
+        if (fn && fn(ud, id, lv->cat->names[i], in) != 0)
             rc = store_fail(lv->s, SEGRT_EINVAL, "the host's callback stopped the update");
     }
     return rc;
@@ -184,7 +185,7 @@ int segrt_live_open(segrt_script *sc, segrt_live **out)
         *out = NULL;
     if (sc == NULL || out == NULL)
         return SEGRT_EINVAL;
-    segrt_store *s = sc->s;
+    segrt_store *s = script_store(sc);
     if (s->live)
         return store_fail(s, SEGRT_EINVAL, "a live session is already open on this store");
     segrt_live *lv = calloc(1, sizeof *lv);
@@ -193,16 +194,20 @@ int segrt_live_open(segrt_script *sc, segrt_live **out)
     lv->sc = sc;
     lv->s = s;
     s->live = 1;
-    lv->nseg = sc->nseg;
-    lv->segs = calloc(sc->nseg ? sc->nseg : 1, sizeof *lv->segs);
-    lv->state = calloc(sc->nseg ? sc->nseg : 1, 1);
-    lv->in = calloc(sc->nseg ? sc->nseg : 1, 1);
-    lv->global_index = strmap_new();
-    int rc = lv->segs && lv->state && lv->in && lv->global_index ? SEGRT_OK
-                                             : store_fail(s, SEGRT_ENOMEM, "out of memory");
+    /* its own copy of the definitions: they are read as contacts change, until the close */
+    int rc = script_catalog_take(sc, &lv->cat);
+    if (rc == SEGRT_OK) {
+        size_t n = lv->nseg = lv->cat->nseg;
+        lv->segs = calloc(n ? n : 1, sizeof *lv->segs);
+        lv->state = calloc(n ? n : 1, 1);
+        lv->in = calloc(n ? n : 1, 1);
+        lv->global_index = strmap_new();
+        if (!lv->segs || !lv->state || !lv->in || !lv->global_index)
+            rc = store_fail(s, SEGRT_ENOMEM, "out of memory");
+    }
     if (rc == SEGRT_OK)
         rc = script_session(sc, live_prepare, lv);
-    lv->cx = (plan_ctx){ .s = s, .sc = sc, .now = segrt_store_now(s),
+    lv->cx = (plan_ctx){ .s = s, .cat = lv->cat, .ud = sc, .now = segrt_store_now(s),
                          .session_now = segrt_store_now(s),
                          .ncontacts = lv->nglobal_rows };
     plan_one_ctx_init(&lv->one, &lv->cx);
@@ -270,8 +275,7 @@ int segrt_live_apply(segrt_live *lv, segrt_kind kind, const char *jsonl, size_t 
     if (urc == SEGRT_OK && lv->touched_oom)
         urc = store_fail(lv->s, SEGRT_ENOMEM, "out of memory noting the contacts to update");
     qsort(lv->touched, lv->ntouched, sizeof *lv->touched, by_ord);
-    sandbox_begin(&lv->sc->sb);
-    int top = lua_gettop(lv->sc->L);
+    segrt_script_begin_call(lv->sc); /* the batch is one call of its Lua hatches */
     for (size_t i = 0; i < lv->ntouched && urc == SEGRT_OK;) {
         size_t j = i;
         uint64_t reads = 0;
@@ -280,7 +284,6 @@ int segrt_live_apply(segrt_live *lv, segrt_kind kind, const char *jsonl, size_t 
         urc = update_contact(lv, lv->touched[i].ord, reads, fn, ud);
         i = j;
     }
-    lua_settop(lv->sc->L, top);
     return rc != SEGRT_OK ? rc : urc;
 }
 
@@ -288,7 +291,7 @@ int segrt_live_apply(segrt_live *lv, segrt_kind kind, const char *jsonl, size_t 
 
 static const live_seg *find_segment(segrt_live *lv, const char *segment)
 {
-    long i = segment ? script_segment_index(lv->sc, segment) : -1;
+    long i = segment ? catalog_segment_index(lv->cat, segment) : -1;
     if (i < 0) {
         store_fail(lv->s, SEGRT_ENOTFOUND, "unknown segment '%s'", segment ? segment : "(null)");
         return NULL;
@@ -367,6 +370,7 @@ int segrt_live_close(segrt_live *lv)
         mdb_txn_abort(lv->cx.txn);
     free(lv->globals);
     strmap_free(lv->global_index);
+    catalog_free(lv->cat);
     free(lv->segs);
     free(lv->state);
     free(lv->in);

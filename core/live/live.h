@@ -25,8 +25,9 @@ typedef struct live_entry {
 typedef struct live_seg {
     uint64_t reads;      /* the event types whose arrival can change it */
     pnode *where;        /* NULL: every live contact */
-    const char *purpose; /* borrowed from the script; NULL when none */
-    int has_filter;
+    const char *purpose; /* borrowed from the catalog; NULL when none */
+    int has_filter;      /* a Lua filter: it may read anything */
+    int has_check;       /* its purpose has a Lua consent check: it may read anything */
     long rank;           /* exclusive group member: its place, entries[0, rank) */
     live_entry *entries;
     bitset members;
@@ -35,6 +36,7 @@ typedef struct live_seg {
 struct segrt_live {
     segrt_script *sc;
     segrt_store *s;
+    struct catalog *cat;  /* the script's definitions as of the open */
     plan_ctx cx;          /* a read snapshot, renewed after every batch */
     uint32_t nglobal_rows; /* contacts the globals were computed for */
     plan_one_ctx one;

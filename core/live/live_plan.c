@@ -6,11 +6,13 @@
  * seg.member and exclusive groups, so that an event only wakes the segments
  * it can change.
  *
- * Uses: live.h, script_eval.c (members inside a session), plan_compile.c.
+ * Uses: live.h, catalog.h (the definitions), script.h (members inside a
+ * session), plan_compile.c.
  */
 #include "live/live.h"
 
-#include <lauxlib.h>
+#include "plan/catalog.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,7 +82,7 @@ static uint64_t plan_reads(segrt_live *lv, const pnode *p, unsigned char *state)
     if (p->kind == P_SCORE_FN)
         return READS_ALL;
     if (p->kind == P_MEMBER)
-        return segment_reads(lv, script_segment_index(lv->sc, p->str), state);
+        return segment_reads(lv, catalog_segment_index(lv->cat, p->str), state);
     uint64_t r = 0;
     if (p->kind == P_AGG || p->kind == P_EXISTS)
         r = p->ev.type < 64 ? UINT64_C(1) << p->ev.type : READS_ALL;
@@ -90,18 +92,6 @@ static uint64_t plan_reads(segrt_live *lv, const pnode *p, unsigned char *state)
     for (size_t i = 0; i < p->n; i++)
         r |= plan_reads(lv, p->list[i], state);
     return r;
-}
-
-/* A consent check function (seg.consent's check) may read anything of the contact. */
-static int purpose_has_check(segrt_live *lv, const char *purpose)
-{
-    lua_State *L = lv->sc->L;
-    int top = lua_gettop(L);
-    script_push_registry(lv->sc, "consents");
-    int has = lua_getfield(L, -1, purpose) == LUA_TTABLE &&
-              lua_getfield(L, -1, "check") == LUA_TFUNCTION;
-    lua_settop(L, top);
-    return has;
 }
 
 /* What segment i reads: its plans, the segments it names; a Lua hatch may read anything. */
@@ -114,7 +104,7 @@ static uint64_t segment_reads(segrt_live *lv, long i, unsigned char *state)
         return sg->reads;
     state[i] = 1;
     uint64_t r = plan_reads(lv, sg->where, state);
-    if (sg->has_filter || (sg->purpose && purpose_has_check(lv, sg->purpose)))
+    if (sg->has_filter || sg->has_check)
         r = READS_ALL;
     for (long j = 0; j < sg->rank; j++) {
         const live_entry *e = &sg->entries[j];
@@ -125,80 +115,74 @@ static uint64_t segment_reads(segrt_live *lv, long i, unsigned char *state)
     return r;
 }
 
-/* Compile the where at the top of the Lua stack (nil: none) and take its whole-store values. */
-static int compile_where(segrt_live *lv, plan_ctx *cx, pnode **out)
+/* Compile where (NULL: none) and take its whole-store values. */
+static int compile_where(segrt_live *lv, plan_ctx *cx, const tree *where, pnode **out)
 {
     *out = NULL;
-    if (lua_isnil(lv->sc->L, -1))
+    if (where == NULL)
         return SEGRT_OK;
-    if ((*out = plan_compile(cx, lv->sc->L, -1, FRAME_CONTACTS)) == NULL)
+    if ((*out = plan_compile(cx, where, FRAME_CONTACTS)) == NULL)
         return SEGRT_ELUA;
     return collect_globals(lv, cx, *out);
 }
 
-/* The entries of segment sg's exclusive group up to its rank (def at stack index def). */
-static int compile_group(segrt_live *lv, plan_ctx *cx, live_seg *sg, int def)
+/* The entries of segment sg's exclusive group up to its rank (def: its definition). */
+static int compile_group(segrt_live *lv, plan_ctx *cx, live_seg *sg, const tree *def)
 {
-    lua_State *L = lv->sc->L;
-    lua_getfield(L, def, "group");
-    lua_getfield(L, def, "rank");
-    const char *group = lua_tostring(L, -2);
-    sg->rank = (long)lua_tointeger(L, -1);
-    script_push_registry(lv->sc, "groups");
-    lua_getfield(L, -1, group);
-    int list = lua_gettop(L), rc = SEGRT_OK;
-    sg->entries = calloc((size_t)sg->rank, sizeof *sg->entries);
+    int64_t rank = 0;
+    tree_tointeger(tree_get(def, "rank"), &rank);
+    const tree *list = tree_get(lv->cat->groups, tree_get_string(def, "group"));
+    sg->rank = (long)rank;
+    sg->entries = calloc(rank > 0 ? (size_t)rank : 1, sizeof *sg->entries);
     if (sg->entries == NULL)
-        rc = store_fail(lv->s, SEGRT_ENOMEM, "out of memory");
+        return store_fail(lv->s, SEGRT_ENOMEM, "out of memory");
+    int rc = SEGRT_OK;
     for (long j = 0; j < sg->rank && rc == SEGRT_OK; j++) {
         live_entry *e = &sg->entries[j];
-        if (lua_rawgeti(L, list, j + 1) == LUA_TTABLE) {
+        const tree *entry = tree_item(list, (size_t)j);
+        if (entry && entry->kind == TREE_TABLE) {
             e->seg = -1;
-            lua_getfield(L, -1, "where");
-            rc = compile_where(lv, cx, &e->where);
-            lua_pop(L, 1);
+            rc = compile_where(lv, cx, tree_get(entry, "where"), &e->where);
         } else { /* a named segment: known, or the first evaluation had failed */
-            e->seg = script_segment_index(lv->sc, lua_tostring(L, -1));
+            const char *name = tree_tostring(entry);
+            e->seg = name ? catalog_segment_index(lv->cat, name) : -1;
         }
-        lua_pop(L, 1);
     }
-    lua_pop(L, 4);
     return rc;
+}
+
+/* Whether a Lua function may be called: the tree marks one at key of def. */
+static int has_function(const tree *def, const char *key)
+{
+    const tree *fn = tree_get(def, key);
+    return fn && fn->kind == TREE_FUNCTION;
 }
 
 int live_prepare(plan_ctx *cx, void *ud)
 {
     segrt_live *lv = ud;
-    segrt_script *sc = lv->sc;
-    lua_State *L = sc->L;
     lv->nglobal_rows = cx->ncontacts;
     int rc = SEGRT_OK;
     for (size_t i = 0; i < lv->nseg && rc == SEGRT_OK; i++) {
         live_seg *sg = &lv->segs[i];
         const bitset *bits;
-        rc = script_segment_bits(cx, sc->names[i], &bits);
+        const char *name = lv->cat->names[i];
+        rc = script_segment_bits(cx, name, &bits);
         if (rc == SEGRT_OK && bitset_init(&sg->members, cx->ncontacts) != 0)
             rc = store_fail(lv->s, SEGRT_ENOMEM, "out of memory");
         if (rc != SEGRT_OK)
             break;
         bitset_or(&sg->members, bits);
-        sg->purpose = sc->purposes[i][0] ? sc->purposes[i] : NULL;
-        script_push_registry(sc, "by_name");
-        lua_getfield(L, -1, sc->names[i]);
-        int def = lua_gettop(L);
-        lua_getfield(L, def, "filter");
-        sg->has_filter = lua_isfunction(L, -1);
-        lua_getfield(L, def, "group");
-        int grouped = !lua_isnil(L, -1);
-        lua_pop(L, 2);
-        if (grouped) {
+        const tree *def = catalog_segment(lv->cat, name);
+        const char *purpose = tree_get_string(def, "purpose");
+        sg->purpose = purpose && *purpose ? purpose : NULL;
+        sg->has_filter = has_function(def, "filter");
+        /* a consent check function (seg.consent's check) may read anything of the contact */
+        sg->has_check = sg->purpose && has_function(catalog_consent(cx->cat, sg->purpose), "check");
+        if (tree_get(def, "group"))
             rc = compile_group(lv, cx, sg, def);
-        } else {
-            lua_getfield(L, def, "where");
-            rc = compile_where(lv, cx, &sg->where);
-            lua_pop(L, 1);
-        }
-        lua_pop(L, 2);
+        else
+            rc = compile_where(lv, cx, tree_get(def, "where"), &sg->where);
     }
     memset(lv->state, 0, lv->nseg);
     for (size_t i = 0; i < lv->nseg && rc == SEGRT_OK; i++)

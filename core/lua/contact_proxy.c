@@ -14,14 +14,68 @@
 #include "store/event.h"
 #include "store/row.h"
 #include "store/schema.h"
-#include "lua/script.h"
+#include "lua/script_lua.h"
 #include "util/value.h"
 
 #include <jansson.h>
 #include <lauxlib.h>
+#include <stdalign.h>
 #include <string.h>
 
 #define PROXY_MT "segrt.contact"
+#define BOX_MT "segrt.box"
+
+/*
+ * A box: C memory a function holds while Lua may raise (a memory error, a
+ * corrupt record), in a to-be-closed userdata, so that an error unwinding
+ * the function releases it (STYLE 7). Popping the box releases it too.
+ */
+typedef struct box {
+    void (*release)(void *data);
+    alignas(max_align_t) unsigned char data[];
+} box;
+
+static int box_close(lua_State *L)
+{
+    box *b = lua_touserdata(L, 1);
+    if (b->release)
+        b->release(b->data);
+    b->release = NULL;
+    return 0;
+}
+
+/* Push a box of size zeroed bytes that release frees when it closes. */
+static void *push_box(lua_State *L, size_t size, void (*release)(void *data))
+{
+    box *b = lua_newuserdatauv(L, sizeof *b + size, 0);
+    b->release = NULL;
+    memset(b->data, 0, size);
+    if (luaL_newmetatable(L, BOX_MT)) {
+        lua_pushcfunction(L, box_close);
+        lua_setfield(L, -2, "__close");
+        lua_pushcfunction(L, box_close);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_setmetatable(L, -2);
+    lua_toclose(L, -1);
+    b->release = release;
+    return b->data;
+}
+
+static void release_row(void *data)
+{
+    row_free(data);
+}
+
+static void release_events(void *data)
+{
+    event_list_free(data);
+}
+
+static void release_json(void *data)
+{
+    json_decref(*(json_t **)data);
+}
 
 /* Call seg.<fn>(arg) of the seg module; its result stays on the stack. */
 static void call_seg(lua_State *L, const char *fn, const char *arg)
@@ -99,22 +153,21 @@ static void push_set(lua_State *L, contact_proxy *p, const field_def *f)
     uint32_t ord = p->ord;
     MDB_val k = store_ord_key(&ord), v;
     int mrc = mdb_get(p->cx->txn, p->cx->s->dbi[DB_CONTACTS], &k, &v);
-    row r = { 0 };
-    if (mrc != 0 || row_decode(&r, v.mv_data, v.mv_size) != 0) {
-        row_free(&r);
+    lua_pushnil(L);                                    /* nil: the value, unless a set */
+    int value = lua_gettop(L);
+    row *r = push_box(L, sizeof *r, release_row);      /* nil box */
+    if (mrc != 0 || row_decode(r, v.mv_data, v.mv_size) != 0)
         luaL_error(L, "contact %u cannot be read", ord);
-    }
-    const row_value *rv = row_get(&r, f->id);
-    if (rv == NULL || !rv->is_set || rv->nset == 0) {
-        lua_pushnil(L);
-    } else {
-        lua_createtable(L, (int)rv->nset, 0);
+    const row_value *rv = row_get(r, f->id);
+    if (rv && rv->is_set && rv->nset) {
+        lua_createtable(L, (int)rv->nset, 0);          /* nil box set */
         for (uint32_t i = 0; i < rv->nset; i++) {
-            push_dict(L, p, f->id, row_set_codes(&r, rv)[i]);
+            push_dict(L, p, f->id, row_set_codes(r, rv)[i]);
             lua_rawseti(L, -2, (lua_Integer)i + 1);
         }
+        lua_replace(L, value);                         /* set box */
     }
-    row_free(&r);
+    lua_pop(L, 1);                                     /* the value; the row is freed */
 }
 
 static void push_field(lua_State *L, contact_proxy *p, const field_def *f)
@@ -228,19 +281,20 @@ static void push_event(lua_State *L, contact_proxy *p, const event_list *l, cons
         lua_pushlstring(L, eid, neid);
         lua_setfield(L, -2, "event_id");
     }
-    json_t *x = nextra ? json_loadb(extra, nextra, 0, NULL) : NULL;
+    json_t **x = push_box(L, sizeof *x, release_json); /* event box */
+    *x = nextra ? json_loadb(extra, nextra, 0, NULL) : NULL;
     const char *key;
     json_t *v;
-    json_object_foreach(x, key, v) {
-        lua_getfield(L, -1, key);
+    json_object_foreach(*x, key, v) {
+        lua_getfield(L, -2, key);
         int taken = !lua_isnil(L, -1);
         lua_pop(L, 1);
         if (!taken) {
             push_json(L, v);
-            lua_setfield(L, -2, key);
+            lua_setfield(L, -3, key);
         }
     }
-    json_decref(x);
+    lua_pop(L, 1);                                     /* event; the JSON is freed */
 }
 
 static int events_next(lua_State *L)
@@ -268,25 +322,23 @@ static int l_events(lua_State *L)
             p->type_code = code;
         }
     }
-    lua_newtable(L);
+    lua_newtable(L);                                   /* list */
     MDB_val k = store_ord_key(&ord), v;
     int mrc = code ? mdb_get(p->cx->txn, p->cx->s->dbi[DB_EVENTS], &k, &v) : MDB_NOTFOUND;
     if (mrc != 0 && mrc != MDB_NOTFOUND)
         return luaL_error(L, "reading events: %s", mdb_strerror(mrc));
     if (mrc == 0) {
-        event_list l = { 0 };
-        if (event_list_decode(&l, v.mv_data, v.mv_size) != 0) {
-            event_list_free(&l);
+        event_list *l = push_box(L, sizeof *l, release_events); /* list box */
+        if (event_list_decode(l, v.mv_data, v.mv_size) != 0)
             return luaL_error(L, "the events of contact %u are corrupt", ord);
-        }
         lua_Integer n = 0;
-        for (size_t i = 0; i < l.n; i++) {
-            if (l.recs[i].type != code)
+        for (size_t i = 0; i < l->n; i++) {
+            if (l->recs[i].type != code)
                 continue;
-            push_event(L, p, &l, &l.recs[i], type);
-            lua_rawseti(L, -2, ++n);
+            push_event(L, p, l, &l->recs[i], type);    /* list box event */
+            lua_rawseti(L, -3, ++n);
         }
-        event_list_free(&l);
+        lua_pop(L, 1);                                 /* list; the events are freed */
     }
     lua_pushinteger(L, 0);
     lua_pushcclosure(L, events_next, 2);
@@ -332,17 +384,25 @@ static int l_newindex(lua_State *L)
     return luaL_error(L, "contacts are read-only in segment scripts");
 }
 
-contact_proxy *contact_proxy_push(lua_State *L, plan_ctx *cx, const char *purpose, const char *who)
+typedef struct push_args {
+    plan_ctx *cx;
+    const char *purpose, *who;
+    contact_proxy *out;
+} push_args;
+
+/* Protected: 1 the push_args; leaves the proxy. */
+static int l_push(lua_State *L)
 {
+    push_args *a = lua_touserdata(L, 1);
     int allow = 0;
-    if (purpose) {
-        call_seg(L, "_consent_only", purpose);
+    if (a->purpose) {
+        call_seg(L, "_consent_only", a->purpose);
         allow = lua_toboolean(L, -1);
         lua_pop(L, 1);
     }
     contact_proxy *p = lua_newuserdatauv(L, sizeof *p, 0);
-    *p = (contact_proxy){ .cx = cx, .allow_sensitive = allow };
-    snprintf(p->who, sizeof p->who, "%s", who);
+    *p = (contact_proxy){ .cx = a->cx, .allow_sensitive = allow };
+    snprintf(p->who, sizeof p->who, "%s", a->who);
     if (luaL_newmetatable(L, PROXY_MT)) {
         static const luaL_Reg mt[] = {
             { "__index", l_index }, { "__newindex", l_newindex }, { NULL, NULL },
@@ -350,7 +410,24 @@ contact_proxy *contact_proxy_push(lua_State *L, plan_ctx *cx, const char *purpos
         luaL_setfuncs(L, mt, 0);
     }
     lua_setmetatable(L, -2);
-    return p;
+    a->out = p;
+    return 1;
+}
+
+int contact_proxy_push(lua_State *L, plan_ctx *cx, const char *purpose, const char *who,
+                       contact_proxy **out)
+{
+    push_args a = { cx, purpose, who, NULL };
+    *out = NULL;
+    lua_pushcfunction(L, l_push);
+    lua_pushlightuserdata(L, &a);
+    if (script_pcall(L, 1, 1) != LUA_OK) {
+        int rc = store_fail(cx->s, SEGRT_ELUA, "%s: %s", who, lua_tostring(L, -1));
+        lua_pop(L, 1);
+        return rc;
+    }
+    *out = a.out;
+    return SEGRT_OK;
 }
 
 void contact_proxy_at(contact_proxy *p, uint32_t ord)

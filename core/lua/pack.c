@@ -9,7 +9,7 @@
 #include "store/dict.h"
 #include "lua/embedded.h"
 #include "store/schema.h"
-#include "lua/script.h"
+#include "lua/script_lua.h"
 
 #include <stdarg.h>
 #include <stdio.h>

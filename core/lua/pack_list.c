@@ -9,7 +9,7 @@
 #include "util/buf.h"
 #include "lua/pack.h"
 #include "lua/sandbox.h"
-#include "lua/script.h"
+#include "lua/script_lua.h"
 
 #include <lauxlib.h>
 #include <stdio.h>
@@ -118,7 +118,7 @@ static void describe(entry *e)
     }
     sandbox_begin(&sb);
     lua_pushcfunction(L, script_open);
-    int st = lua_pcall(L, 0, 0, 0);
+    int st = script_pcall(L, 0, 0);
     if (st == LUA_OK) { /* 1: the seg module's registry, as the pack starts */
         lua_getfield(L, LUA_REGISTRYINDEX, SCRIPT_MODULE_KEY);
         script_rawfield(L, 1, "_registry");
@@ -128,9 +128,9 @@ static void describe(entry *e)
         /* as require "packs.NAME" would, so that a cycle back to it shows from it */
         lua_pushcfunction(L, script_l_require);
         lua_pushfstring(L, "packs.%s", e->name);
-        st = lua_pcall(L, 1, 0, 0);
+        st = script_pcall(L, 1, 0);
     } else if (st == LUA_OK && (st = script_load_pack(L, e->name, &e->src)) == LUA_OK) {
-        st = lua_pcall(L, 0, 0, 0);
+        st = script_pcall(L, 0, 0);
     }
     if (st == LUA_OK) {
         read_declaration(L, 1, e);

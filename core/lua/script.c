@@ -1,12 +1,14 @@
 /*
- * script.c — loading segment scripts (script.h): the Lua state, the embedded
- * seg module, and the list of segments a script defines.
+ * script.c — loading segment scripts (script.h, script_lua.h): the Lua
+ * state, the embedded seg module, the list of segments a script defines,
+ * and the checks of its definitions (sensitive fields, packs, templates).
  */
-#include "lua/script.h"
+#include "lua/script_lua.h"
 
 #include "lua/embedded.h"
 #include "lua/sandbox.h"
-#include "output/template.h"
+#include "lua/script_template.h"
+#include "plan/catalog.h"
 
 #include <lauxlib.h>
 #include <lualib.h>
@@ -106,13 +108,10 @@ void script_push_registry(segrt_script *sc, const char *key)
     lua_remove(sc->L, -2);
 }
 
-static char *dup_field(lua_State *L, int idx, const char *key)
+static char *dup_field(const tree *def, const char *key)
 {
-    lua_getfield(L, idx, key);
-    const char *v = lua_tostring(L, -1);
-    char *out = strdup(v ? v : "");
-    lua_pop(L, 1);
-    return out;
+    const char *v = tree_get_string(def, key);
+    return strdup(v ? v : "");
 }
 
 static void free_segments(segrt_script *sc)
@@ -147,7 +146,7 @@ static int check_sensitive(segrt_script *sc)
     lua_getfield(L, LUA_REGISTRYINDEX, SCRIPT_MODULE_KEY);
     lua_getfield(L, -1, "_check_sensitive");
     lua_remove(L, -2);
-    if (lua_pcall(L, 0, 0, 0) == LUA_OK)
+    if (script_pcall(L, 0, 0) == LUA_OK)
         return SEGRT_OK;
     return script_fail_lua(sc, "");
 }
@@ -155,36 +154,32 @@ static int check_sensitive(segrt_script *sc)
 /* Copy the names and descriptions of the registered segments. */
 static int collect_segments(segrt_script *sc)
 {
-    lua_State *L = sc->L;
     int rc = check_sensitive(sc);
     if (rc == SEGRT_OK)
         rc = pack_check_requirements(sc);
+    sc->cat_stale = 1;
+    const catalog *cat = NULL;
+    if (rc == SEGRT_OK)
+        rc = script_catalog(sc, &cat);
     if (rc != SEGRT_OK)
         return rc;
     free_segments(sc);
-    script_push_registry(sc, "segments");
-    size_t n = lua_rawlen(L, -1);
+    size_t n = cat->nseg;
     sc->names = calloc(n ? n : 1, sizeof *sc->names);
     sc->descs = calloc(n ? n : 1, sizeof *sc->descs);
     sc->purposes = calloc(n ? n : 1, sizeof *sc->purposes);
-    if (sc->names == NULL || sc->descs == NULL || sc->purposes == NULL) {
-        lua_pop(L, 1);
+    if (sc->names == NULL || sc->descs == NULL || sc->purposes == NULL)
         return store_fail(sc->s, SEGRT_ENOMEM, "out of memory loading a script");
-    }
     for (size_t i = 0; i < n; i++) {
-        lua_rawgeti(L, -1, (lua_Integer)i + 1);
-        sc->names[i] = dup_field(L, -1, "name");
-        sc->descs[i] = dup_field(L, -1, "description");
-        sc->purposes[i] = dup_field(L, -1, "purpose");
-        lua_pop(L, 1);
+        const tree *def = tree_item(cat->segments, i);
+        sc->names[i] = dup_field(def, "name");
+        sc->descs[i] = dup_field(def, "description");
+        sc->purposes[i] = dup_field(def, "purpose");
         sc->nseg = i + 1;
-        if (sc->names[i] == NULL || sc->descs[i] == NULL || sc->purposes[i] == NULL) {
-            lua_pop(L, 1);
+        if (sc->names[i] == NULL || sc->descs[i] == NULL || sc->purposes[i] == NULL)
             return store_fail(sc->s, SEGRT_ENOMEM, "out of memory loading a script");
-        }
     }
-    lua_pop(L, 1);
-    return template_check_all(sc); /* after the segments: a template may read seg.member */
+    return script_template_check_all(sc); /* after the segments: a template may read seg.member */
 }
 
 
@@ -218,7 +213,7 @@ static int script_new(segrt_store *s, const char *name, segrt_script **out)
     sc->registry_ref = LUA_NOREF;
     sandbox_begin(&sc->sb); /* loading is one call */
     lua_pushcfunction(sc->L, script_open);
-    if (lua_pcall(sc->L, 0, 0, 0) != LUA_OK) {
+    if (script_pcall(sc->L, 0, 0) != LUA_OK) {
         int rc = script_fail_lua(sc, "loading the seg module: ");
         segrt_script_free(sc);
         return rc;
@@ -236,7 +231,7 @@ static int script_run(segrt_script *sc, int load_status)
 {
     if (load_status != LUA_OK)
         return script_fail_lua(sc, "");
-    if (lua_pcall(sc->L, 0, 0, 0) != LUA_OK)
+    if (script_pcall(sc->L, 0, 0) != LUA_OK)
         return script_fail_lua(sc, "");
     return collect_segments(sc);
 }
@@ -290,6 +285,7 @@ void segrt_script_set_limits(segrt_script *sc, const segrt_limits *limits)
 void segrt_script_begin_call(segrt_script *sc)
 {
     sandbox_begin(&sc->sb);
+    sc->cat_stale = 1; /* the call may change what the script defines */
 }
 
 void segrt_script_free(segrt_script *sc)
@@ -297,9 +293,20 @@ void segrt_script_free(segrt_script *sc)
     if (sc == NULL)
         return;
     free_segments(sc);
+    catalog_free(sc->cat);
     if (sc->L)
         lua_close(sc->L);
     free(sc);
+}
+
+segrt_store *script_store(const segrt_script *sc)
+{
+    return sc->s;
+}
+
+segrt_script *script_of(const plan_ctx *cx)
+{
+    return cx->ud;
 }
 
 size_t segrt_script_segment_count(const segrt_script *sc)
@@ -325,13 +332,4 @@ const char *segrt_script_segment_description(const segrt_script *sc, size_t i)
 int script_refresh_segments(segrt_script *sc)
 {
     return collect_segments(sc);
-}
-
-long script_segment_index(const segrt_script *sc, const char *name)
-{
-    for (size_t i = 0; i < sc->nseg; i++) {
-        if (strcmp(sc->names[i], name) == 0)
-            return (long)i;
-    }
-    return -1;
 }

@@ -1,97 +1,34 @@
 /*
- * script.h — a loaded segment script: its Lua state, the definitions it
- * registered through the seg module, and the memo of one evaluation.
+ * script.h — a loaded segment script, as the layers above Lua use it (live
+ * sessions, reports, templates): its store, its definitions (a catalog of
+ * trees), evaluation sessions, and its Lua hatches (filters, score
+ * functions, consent checks) called one contact at a time. No Lua type
+ * appears here: the state and the glue are script_lua.h's.
  *
- * The Lua state runs with the safe libraries only (base without file access,
- * string, table, math, utf8) and a require that knows "segrt", the shipped
- * scripts and the packs (script_require.c).
+ * Uses: plan.h, segrt.h.
  */
 #ifndef SEGRT_SCRIPT_H
 #define SEGRT_SCRIPT_H
 
-#include "util/bitset.h"
 #include "plan/plan.h"
 #include "segrt.h"
-#include "lua/sandbox.h"
-#include "util/strmap.h"
-#include "util/suggest.h"
 
-#include <lua.h>
+struct catalog;
 
-/* Per segment or score, during one evaluation: cycle detection and reuse. */
-typedef struct seg_memo {
-    int state;  /* 0 not yet, 1 in progress, 2 done */
-    bitset bits;
-    vec score;
-} seg_memo;
+/* The store the script was loaded for. */
+segrt_store *script_store(const segrt_script *sc);
+/* The script whose evaluation cx is (the hooks' user data, script_eval.c). */
+segrt_script *script_of(const plan_ctx *cx);
+/* Start a call of the script (the budget and deadline restart), e.g. a REPL line. */
+void segrt_script_begin_call(segrt_script *sc);
+/* Re-read the segment list (and check the definitions) after more Lua has run. */
+int script_refresh_segments(segrt_script *sc);
 
-struct segrt_script {
-    segrt_store *s;
-    lua_State *L;
-    sandbox sb;            /* its limits; the state allocates through it */
-    int registry_ref;      /* the seg module's registry table */
-    char **names;          /* segments in definition order */
-    char **descs;
-    char **purposes;       /* "" when a segment has none */
-    size_t nseg;
-    /* the memos of the evaluation in progress (script_eval.c) */
-    seg_memo *seg_memo;    /* per segment index */
-    strmap *score_index;   /* score name -> index + 1 into score_memo */
-    seg_memo *score_memo;
-    size_t nscores;
-};
+/* A new copy of the script's definitions (owned by the caller: catalog_free). */
+int script_catalog_take(segrt_script *sc, struct catalog **out);
+/* The script's definitions as evaluations read them (owned by sc; copied again when stale). */
+int script_catalog(segrt_script *sc, const struct catalog **out);
 
-/* The memo of a score or model output by name (valid until the next call). NULL: no memory. */
-seg_memo *script_score_memo(segrt_script *sc, const char *name);
-/* A score's expression p->a, memoised per evaluation under p->str. */
-int script_eval_score_expr(plan_ctx *cx, const pnode *p, vec *out);
-/* A score's Lua fn over all live contacts (memoised per evaluation). */
-int script_eval_score_fn(plan_ctx *cx, const pnode *p, vec *out);
-/* The members of another segment (memoised per evaluation; cycles are errors). */
-int script_eval_member(plan_ctx *cx, const pnode *p, bitset *out);
-
-/* The contact `c` of filter and score functions (contact_proxy.c). */
-#define CONTACT_PROXY_SLOTS 16
-#define CONTACT_PROXY_FIELDS 256
-typedef struct contact_proxy {
-    plan_ctx *cx;
-    uint32_t ord;
-    struct chunk_slot {  /* the last column chunk read per field (by field id mod slots) */
-        uint16_t field;
-        uint32_t chunk;
-        const unsigned char *data; /* borrowed from the read transaction */
-    } slots[CONTACT_PROXY_SLOTS];
-    char type_name[64];  /* the event type c:events asked for last, and its code */
-    uint32_t type_code;
-    int allow_sensitive; /* the purpose accepts only explicit consent (Art. 9) */
-    unsigned char plain[CONTACT_PROXY_FIELDS]; /* per field id: 1 once known not sensitive */
-    char who[160];       /* "segment 'x'", for messages */
-} contact_proxy;
-/*
- * Push a proxy (one per evaluation, moved from contact to contact) for the
- * function of who; purpose (or NULL) decides whether it may read Art. 9 fields.
- */
-contact_proxy *contact_proxy_push(lua_State *L, plan_ctx *cx, const char *purpose, const char *who);
-void contact_proxy_at(contact_proxy *p, uint32_t ord);
-/* The evaluation ended: a script that kept `c` gets an error, not stale memory. */
-void contact_proxy_done(contact_proxy *p);
-/* The external id of ord, for messages ("#ord" when unreadable). */
-void contact_proxy_id_text(plan_ctx *cx, uint32_t ord, char *out, size_t n);
-
-/* The contacts objecting to direct marketing at NOW (Art. 21; consent_check.c). */
-int consent_objectors(plan_ctx *cx, bitset *out);
-/* Whether contact ord objects to direct marketing at NOW: 1, 0, or an error (< 0). */
-int consent_objects(plan_ctx *cx, uint32_t ord);
-/* Whether contact ord passes the consent check of purpose at NOW: 1, 0, or an error (< 0). */
-int consent_passes(plan_ctx *cx, const char *purpose, uint32_t ord);
-/* Keep in bits the contacts passing the consent check of purpose at NOW (consent_check.c). */
-int consent_filter(plan_ctx *cx, const char *purpose, bitset *bits);
-
-/*
- * For the REPL: evaluate the seg predicate at stack index idx at NOW (errors
- * as for segments), and re-read the segment list after more Lua has run.
- */
-int script_eval_predicate(segrt_script *sc, int idx, segrt_set **out);
 /* A value expression over the live contacts: who has a value, and its range. */
 typedef struct value_summary {
     vtype type;
@@ -99,7 +36,7 @@ typedef struct value_summary {
     int64_t min, max; /* in the plan's domain (plan.h) */
     double mean;      /* numbers and durations */
 } value_summary;
-int script_eval_value(segrt_script *sc, int idx, value_summary *sum, segrt_set **present);
+
 /*
  * Run fn inside one evaluation session: one snapshot at NOW, with memos that
  * everything fn evaluates shares (a model is fitted once).
@@ -109,48 +46,17 @@ int script_session(segrt_script *sc, int (*fn)(plan_ctx *cx, void *ud), void *ud
 int script_score_summary(plan_ctx *cx, const char *name, value_summary *sum, vec *values);
 /* Inside a session: the members of a segment (borrowed until the session ends). */
 int script_segment_bits(plan_ctx *cx, const char *name, const bitset **bits);
+/* Inside a session: the size of a segment. */
+int script_segment_size(plan_ctx *cx, const char *name, uint64_t *size);
+
 /* One contact: the segment's filter hatch (*keep 1 when it has none), and a score fn's value. */
 int script_filter_one(plan_ctx *cx, const char *segment, uint32_t ord, int *keep);
 int script_score_fn_one(plan_ctx *cx, const pnode *p, uint32_t ord, int64_t *v);
-/* Inside a session: the size of a segment. */
-int script_segment_size(plan_ctx *cx, const char *name, uint64_t *size);
-int script_refresh_segments(segrt_script *sc);
-
-/* Packs (pack.c): the store has what the script's packs need. */
-int pack_check_requirements(segrt_script *sc);
-
-/* Registry keys of a script's Lua state (script.c creates them, script_require.c uses them). */
-#define SCRIPT_MODULE_CHUNK "=segrt"
-#define SCRIPT_MODULE_KEY "segrt.module"    /* the seg module */
-#define SCRIPT_LOADED_KEY "segrt.loaded"    /* modules required so far: name -> value */
-#define SCRIPT_LOADING_KEY "segrt.loading"  /* the modules being required, outermost first */
-#define SCRIPT_ROOTS_KEY "segrt.roots"      /* folder packs given by path: name -> folder */
-
-/* A lua_CFunction to run protected in a new state: the safe libraries and the seg module. */
-int script_open(lua_State *L);
-
-/* require and where() of scripts (script_require.c). */
-int script_l_require(lua_State *L);
-int script_l_where(lua_State *L);
-struct pack_source;
-/* Load (not run) the chunk of pack name from src, as luaL_loadbufferx does. */
-int script_load_pack(lua_State *L, const char *name, const struct pack_source *src);
-/*
- * Push a function that runs SCRIPT: a file, a folder pack (its init.lua, its
- * modules found inside it), or else the name of a pack, installed or bundled.
- * Failures to find or load it are raised when it is called.
- */
-void script_push_script(lua_State *L, const char *script);
-
-/* Start a call of the script (the budget and deadline restart), e.g. a REPL line. */
-void segrt_script_begin_call(segrt_script *sc);
-
-/* Push t[key] of the table t at idx without metamethods; returns its type. */
-int script_rawfield(lua_State *L, int idx, const char *key);
-
-/* Push registry[key] (a table) of the script's seg module. */
-void script_push_registry(segrt_script *sc, const char *key);
-/* Index of segment name, or -1. */
-long script_segment_index(const segrt_script *sc, const char *name);
+/* Keep in bits the contacts passing the consent check of purpose at NOW (script_consent.c). */
+int script_consent_filter(plan_ctx *cx, const char *purpose, bitset *bits);
+/* Whether contact ord passes the consent check of purpose at NOW: 1, 0, or an error (< 0). */
+int script_consent_passes(plan_ctx *cx, const char *purpose, uint32_t ord);
+/* The external id of ord, for messages ("#ord" when unreadable; contact_proxy.c). */
+void contact_proxy_id_text(plan_ctx *cx, uint32_t ord, char *out, size_t n);
 
 #endif

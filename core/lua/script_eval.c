@@ -4,13 +4,22 @@
  * the filter hatch over the selected contacts only. seg.member reuses the
  * referenced segment's bitset (memoised for the evaluation; a cycle is an
  * error); exclusive group members subtract the members listed before them.
+ * A session reads the definitions from the script's catalog and fills the
+ * plans' hooks (plan.h): members, Lua score functions, C model outputs.
+ *
+ * Uses: script_lua.h, catalog.h, plan_memo.h, model.h, script_hatch.c,
+ * script_consent.c, segset.h.
  */
 #include "store/schema.h"
-#include "lua/script.h"
+#include "lua/script_lua.h"
+#include "lua/script_tree.h"
+#include "models/model.h"
+#include "plan/catalog.h"
+#include "plan/plan_memo.h"
 #include "plan/segset.h"
+#include "util/suggest.h"
 #include "util/value.h"
 
-#include <lauxlib.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,15 +36,22 @@ static int load_live(plan_ctx *cx, bitset *live)
 
 /* ------------------------------------------------------------ Lua hatches */
 
-/* Call the filter at fn_idx with the proxy (at proxy_idx) moved to ord; *keep its verdict. */
-static int filter_call(plan_ctx *cx, const char *segment, int fn_idx, contact_proxy *proxy,
-                       int proxy_idx, uint32_t ord, int *keep)
+/* Open the filter of segment (a hatch with no proxy when it has none). */
+static int open_filter(plan_ctx *cx, const char *segment, script_hatch *h)
 {
-    lua_State *L = cx->sc->L;
-    contact_proxy_at(proxy, ord);
-    lua_pushvalue(L, fn_idx);
-    lua_pushvalue(L, proxy_idx);
-    if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+    char who[160];
+    snprintf(who, sizeof who, "segment '%s'", segment);
+    const char *purpose = tree_get_string(catalog_segment(cx->cat, segment), "purpose");
+    return script_hatch_open(cx, "by_name", segment, "filter", purpose, who, h);
+}
+
+/* The filter's verdict on contact ord into *keep. */
+static int filter_call(script_hatch *h, const char *segment, uint32_t ord, int *keep)
+{
+    plan_ctx *cx = h->cx;
+    lua_State *L = h->L;
+    script_hatch_push(h, ord);
+    if (script_hatch_call(h, 1, 1) != LUA_OK) {
         char id[128];
         contact_proxy_id_text(cx, ord, id, sizeof id);
         int rc = store_fail(cx->s, SEGRT_ELUA, "segment '%s': filter failed for contact %s: %s",
@@ -49,130 +65,55 @@ static int filter_call(plan_ctx *cx, const char *segment, int fn_idx, contact_pr
 }
 
 /*
- * Call fn (at fn_idx) with the proxy for each ordinal of bits; keep those it
- * accepts. purpose (or NULL) decides whether it may read Art. 9 fields.
+ * Call the segment's filter for each ordinal of bits; keep those it accepts.
+ * Its purpose decides whether it may read Art. 9 fields.
  */
-static int run_filter(plan_ctx *cx, const char *segment, const char *purpose, int fn_idx,
-                      bitset *bits)
+static int run_filter(plan_ctx *cx, const char *segment, bitset *bits)
 {
-    lua_State *L = cx->sc->L;
-    char who[160];
-    snprintf(who, sizeof who, "segment '%s'", segment);
-    contact_proxy *proxy = contact_proxy_push(L, cx, purpose, who);
-    int proxy_idx = lua_gettop(L);
-    int rc = SEGRT_OK;
-    for (uint32_t i = bitset_next(bits, 0); i < bits->nbits && rc == SEGRT_OK;
+    script_hatch h;
+    int rc = open_filter(cx, segment, &h);
+    for (uint32_t i = bitset_next(bits, 0); h.proxy && i < bits->nbits && rc == SEGRT_OK;
          i = bitset_next(bits, i + 1)) {
         int keep = 0;
-        rc = filter_call(cx, segment, fn_idx, proxy, proxy_idx, i, &keep);
+        rc = filter_call(&h, segment, i, &keep);
         if (rc == SEGRT_OK && !keep)
             bitset_clear_bit(bits, i);
     }
-    contact_proxy_done(proxy);
-    lua_pop(L, 1);
+    script_hatch_close(&h);
     return rc;
 }
 
 int script_filter_one(plan_ctx *cx, const char *segment, uint32_t ord, int *keep)
 {
-    lua_State *L = cx->sc->L;
-    int top = lua_gettop(L);
-    script_push_registry(cx->sc, "by_name");
-    lua_getfield(L, -1, segment);
-    lua_getfield(L, -1, "purpose");
-    const char *purpose = lua_tostring(L, -1);
-    lua_getfield(L, -2, "filter");
-    int fn = lua_gettop(L), rc = SEGRT_OK;
+    script_hatch h;
     *keep = 1;
-    if (lua_isfunction(L, fn)) {
-        char who[160];
-        snprintf(who, sizeof who, "segment '%s'", segment);
-        contact_proxy *proxy = contact_proxy_push(L, cx, purpose, who);
-        rc = filter_call(cx, segment, fn, proxy, fn + 1, ord, keep);
-        contact_proxy_done(proxy);
-    }
-    lua_settop(L, top);
+    int rc = open_filter(cx, segment, &h);
+    if (rc == SEGRT_OK && h.proxy)
+        rc = filter_call(&h, segment, ord, keep);
+    script_hatch_close(&h);
     return rc;
 }
 
-seg_memo *script_score_memo(segrt_script *sc, const char *name)
+/* Open score p->str's fn; an error when it has none. */
+static int open_score_fn(plan_ctx *cx, const pnode *p, script_hatch *h)
 {
-    uint32_t i;
-    if (sc->score_index == NULL && (sc->score_index = strmap_new()) == NULL)
-        return NULL;
-    if (strmap_get(sc->score_index, name, strlen(name), &i))
-        return &sc->score_memo[i];
-    seg_memo *m = realloc(sc->score_memo, (sc->nscores + 1) * sizeof *m);
-    if (m == NULL)
-        return NULL;
-    sc->score_memo = m;
-    if (strmap_put(sc->score_index, name, strlen(name), (uint32_t)sc->nscores) != 0)
-        return NULL;
-    m[sc->nscores] = (seg_memo){ 0 };
-    return &m[sc->nscores++];
-}
-
-/* A copy of a memoised vector. */
-static int copy_memo(plan_ctx *cx, const vec *v, vec *out)
-{
-    if (v->is_const) {
-        *out = *v;
-        return SEGRT_OK;
-    }
-    int64_t *copy = malloc((cx->ncontacts ? cx->ncontacts : 1) * sizeof *copy);
-    if (copy == NULL)
-        return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
-    memcpy(copy, v->v, cx->ncontacts * sizeof *copy);
-    *out = (vec){ .v = copy };
-    return SEGRT_OK;
-}
-
-int script_eval_score_expr(plan_ctx *cx, const pnode *p, vec *out)
-{
-    if (cx->now != cx->session_now) /* e.g. features at a model's cut-off: no reuse */
-        return plan_eval_value(cx, p->a, out);
-    seg_memo *m = script_score_memo(cx->sc, p->str);
-    if (m == NULL)
-        return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
-    if (m->state != 2) {
-        vec v;
-        int rc = plan_eval_value(cx, p->a, &v);
-        if (rc != SEGRT_OK)
-            return rc;
-        m = script_score_memo(cx->sc, p->str); /* evaluating may have moved the memos */
-        m->score = v;
-        m->state = 2;
-    }
-    return copy_memo(cx, &m->score, out);
-}
-
-/* Push score p->str's fn and a proxy for it (two slots); returns the fn's index. */
-static int push_score_fn(plan_ctx *cx, const pnode *p, contact_proxy **proxy)
-{
-    lua_State *L = cx->sc->L;
-    script_push_registry(cx->sc, "scores");
-    lua_getfield(L, -1, p->str);
-    lua_getfield(L, -1, "purpose");
-    const char *purpose = lua_tostring(L, -1);
-    lua_pop(L, 1);
-    lua_getfield(L, -1, "fn");
-    int fn = lua_gettop(L);
     char who[160];
     snprintf(who, sizeof who, "score '%s'", p->str);
-    *proxy = contact_proxy_push(L, cx, purpose, who);
-    return fn;
+    const char *purpose = tree_get_string(catalog_score(cx->cat, p->str), "purpose");
+    int rc = script_hatch_open(cx, "scores", p->str, "fn", purpose, who, h);
+    if (rc == SEGRT_OK && h->proxy == NULL)
+        rc = plan_fail(cx, p->loc, "score '%s' has no fn", p->str);
+    return rc;
 }
 
-/* The score fn (at fn, its proxy above it) for contact ord, in the plan's domain. */
-static int score_fn_call(plan_ctx *cx, const pnode *p, int fn, contact_proxy *proxy, uint32_t ord,
-                         int64_t *v)
+/* The score fn for contact ord, in the plan's domain. */
+static int score_fn_call(script_hatch *h, const pnode *p, uint32_t ord, int64_t *v)
 {
-    lua_State *L = cx->sc->L;
+    plan_ctx *cx = h->cx;
+    lua_State *L = h->L;
     int rc = SEGRT_OK;
-    contact_proxy_at(proxy, ord);
-    lua_pushvalue(L, fn);
-    lua_pushvalue(L, fn + 1);
-    int ok = lua_pcall(L, 1, 1, 0) == LUA_OK;
+    script_hatch_push(h, ord);
+    int ok = script_hatch_call(h, 1, 1) == LUA_OK;
     *v = VALUE_MISSING;
     if (ok && lua_type(L, -1) == LUA_TNUMBER) {
         double d = lua_tonumber(L, -1) * VALUE_NUMBER_SCALE;
@@ -189,56 +130,46 @@ static int score_fn_call(plan_ctx *cx, const pnode *p, int fn, contact_proxy *pr
 
 int script_score_fn_one(plan_ctx *cx, const pnode *p, uint32_t ord, int64_t *v)
 {
-    lua_State *L = cx->sc->L;
-    int top = lua_gettop(L);
-    contact_proxy *proxy;
-    int fn = push_score_fn(cx, p, &proxy);
-    int rc = score_fn_call(cx, p, fn, proxy, ord, v);
-    contact_proxy_done(proxy);
-    lua_settop(L, top);
+    script_hatch h;
+    int rc = open_score_fn(cx, p, &h);
+    if (rc == SEGRT_OK)
+        rc = score_fn_call(&h, p, ord, v);
+    script_hatch_close(&h);
     return rc;
 }
 
 int script_eval_score_fn(plan_ctx *cx, const pnode *p, vec *out)
 {
-    segrt_script *sc = cx->sc;
-    seg_memo *m = script_score_memo(sc, p->str);
+    plan_memo_entry *m = plan_memo_get(cx->memo, p->str);
     if (m == NULL)
         return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
-    if (m->state != 2) {
-        lua_State *L = sc->L;
+    if (!m->done) {
         int64_t *v = malloc((cx->ncontacts ? cx->ncontacts : 1) * sizeof *v);
         if (v == NULL)
             return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
-        contact_proxy *proxy;
-        int fn = push_score_fn(cx, p, &proxy), rc = SEGRT_OK;
+        script_hatch h;
+        int rc = open_score_fn(cx, p, &h);
         for (uint32_t i = 0; i < cx->ncontacts && rc == SEGRT_OK; i++) {
             v[i] = VALUE_MISSING;
             if (bitset_test(cx->live, i))
-                rc = score_fn_call(cx, p, fn, proxy, i, &v[i]);
+                rc = score_fn_call(&h, p, i, &v[i]);
         }
-        contact_proxy_done(proxy);
-        lua_pop(L, 4); /* proxy, fn, score, scores */
+        script_hatch_close(&h);
         if (rc != SEGRT_OK) {
             free(v);
             return rc;
         }
         m->score = (vec){ .v = v };
-        m->state = 2;
+        m->done = 1;
     }
-    int64_t *copy = malloc((cx->ncontacts ? cx->ncontacts : 1) * sizeof *copy);
-    if (copy == NULL)
-        return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
-    memcpy(copy, m->score.v, cx->ncontacts * sizeof *copy);
-    *out = (vec){ .v = copy };
-    return SEGRT_OK;
+    return plan_memo_copy(cx, &m->score, out);
 }
 
 /* ------------------------------------------------------------ segments */
 
 int script_eval_member(plan_ctx *cx, const pnode *p, bitset *out)
 {
-    long idx = script_segment_index(cx->sc, p->str);
+    long idx = catalog_segment_index(cx->cat, p->str); /* known: the plan was compiled */
     const bitset *bits;
     int rc = eval_segment(cx, idx, &bits);
     if (rc != SEGRT_OK)
@@ -247,90 +178,72 @@ int script_eval_member(plan_ctx *cx, const pnode *p, bitset *out)
     return SEGRT_OK;
 }
 
-/* The segment's where, purpose and filter, with its definition at stack index def. */
-static int eval_definition(plan_ctx *cx, const char *name, int def, bitset *bits)
+/* The segment's where, purpose and filter (def: its definition). */
+static int eval_definition(plan_ctx *cx, const char *name, const tree *def, bitset *bits)
 {
-    lua_State *L = cx->sc->L;
+    const tree *where = tree_get(def, "where");
     int rc;
-    lua_getfield(L, def, "where");
-    if (lua_isnil(L, -1)) {
+    if (where == NULL) {
         rc = bitset_init(bits, cx->ncontacts) == 0 ? SEGRT_OK : SEGRT_ENOMEM;
         if (rc == SEGRT_OK)
             bitset_or(bits, cx->live);
     } else {
-        pnode *plan = plan_compile(cx, L, -1, FRAME_CONTACTS);
+        pnode *plan = plan_compile(cx, where, FRAME_CONTACTS);
         rc = plan ? plan_eval_pred(cx, plan, bits) : SEGRT_ELUA;
         plan_free(plan);
         if (rc == SEGRT_OK)
             bitset_and(bits, cx->live);
     }
-    lua_pop(L, 1);
     if (rc != SEGRT_OK)
         return rc;
-    lua_getfield(L, def, "purpose");
-    const char *purpose = lua_tostring(L, -1); /* kept alive by def */
-    lua_pop(L, 1);
+    const char *purpose = tree_get_string(def, "purpose");
     if (purpose)
-        rc = consent_filter(cx, purpose, bits);
-    lua_getfield(L, def, "filter");
-    if (rc == SEGRT_OK && lua_isfunction(L, -1))
-        rc = run_filter(cx, name, purpose, lua_gettop(L), bits);
-    lua_pop(L, 1);
+        rc = script_consent_filter(cx, purpose, bits);
+    const tree *filter = tree_get(def, "filter");
+    if (rc == SEGRT_OK && filter && filter->kind == TREE_FUNCTION)
+        rc = run_filter(cx, name, bits);
     if (rc != SEGRT_OK)
         bitset_free(bits);
     return rc;
 }
 
 /*
- * The contacts entry i of a group's list matches: a named segment, or an
- * inline { name, where = ... } (evaluated into own).
+ * The contacts an entry of a group's list matches: a named segment, or an
+ * inline { name, where = ... } (evaluated into own). def: the member's definition.
  */
-static int entry_bits(plan_ctx *cx, int def, const char *group, int list, lua_Integer i,
+static int entry_bits(plan_ctx *cx, const tree *def, const char *group, const tree *entry,
                       const bitset **out, bitset *own)
 {
-    lua_State *L = cx->sc->L;
     int rc;
-    if (lua_rawgeti(L, list, i) == LUA_TTABLE) {
-        lua_getfield(L, -1, "where");
-        pnode *plan = plan_compile(cx, L, -1, FRAME_CONTACTS);
+    if (entry && entry->kind == TREE_TABLE) {
+        pnode *plan = plan_compile(cx, tree_get(entry, "where"), FRAME_CONTACTS);
         rc = plan ? plan_eval_pred(cx, plan, own) : SEGRT_ELUA;
         plan_free(plan);
-        lua_pop(L, 1);
         if (rc == SEGRT_OK)
             bitset_and(own, cx->live);
         *out = own;
-    } else {
-        const char *base = lua_tostring(L, -1);
-        long idx = script_segment_index(cx->sc, base);
-        if (idx >= 0) {
-            rc = eval_segment(cx, idx, out);
-        } else {
-            lua_getfield(L, def, "loc");
-            rc = plan_fail(cx, lua_tostring(L, -1), "exclusive group '%s' names unknown segment "
-                           "'%s'", group, base);
-            lua_pop(L, 1);
-        }
+        return rc;
     }
-    lua_pop(L, 1);
-    return rc;
+    const char *base = tree_tostring(entry);
+    long idx = base ? catalog_segment_index(cx->cat, base) : -1;
+    if (idx >= 0)
+        return eval_segment(cx, idx, out);
+    return plan_fail(cx, tree_get_string(def, "loc"), "exclusive group '%s' names unknown "
+                     "segment '%s'", group, base ? base : "(null)");
 }
 
 /* group.m: what entry m matches minus what the entries listed before it match. */
-static int eval_group_member(plan_ctx *cx, int def, bitset *bits)
+static int eval_group_member(plan_ctx *cx, const tree *def, bitset *bits)
 {
-    lua_State *L = cx->sc->L;
-    lua_getfield(L, def, "group");
-    lua_getfield(L, def, "rank");
-    const char *group = lua_tostring(L, -2);
-    lua_Integer rank = lua_tointeger(L, -1);
-    script_push_registry(cx->sc, "groups");
-    lua_getfield(L, -1, group);
-    int list = lua_gettop(L);
+    const char *group = tree_get_string(def, "group");
+    int64_t rank = 0;
+    tree_tointeger(tree_get(def, "rank"), &rank);
+    const tree *list = tree_get(cx->cat->groups, group);
     int rc = bitset_init(bits, cx->ncontacts) == 0 ? SEGRT_OK : SEGRT_ENOMEM;
-    for (lua_Integer i = 1; i <= rank && rc == SEGRT_OK; i++) {
+    for (int64_t i = 1; i <= rank && rc == SEGRT_OK; i++) {
         const bitset *b = NULL;
         bitset own = { 0 };
-        rc = entry_bits(cx, def, group, list, i, &b, &own);
+        rc = entry_bits(cx, def, group, tree_item(list, (size_t)i - 1), &b, &own);
         if (rc == SEGRT_OK && i < rank)
             bitset_or(bits, b); /* claimed by an earlier entry */
         else if (rc == SEGRT_OK) {
@@ -339,7 +252,6 @@ static int eval_group_member(plan_ctx *cx, int def, bitset *bits)
         }
         bitset_free(&own);
     }
-    lua_pop(L, 4);
     if (rc != SEGRT_OK)
         bitset_free(bits);
     return rc == SEGRT_ENOMEM ? store_fail(cx->s, rc, "out of memory") : rc;
@@ -347,31 +259,19 @@ static int eval_group_member(plan_ctx *cx, int def, bitset *bits)
 
 static int eval_segment(plan_ctx *cx, long idx, const bitset **out)
 {
-    segrt_script *sc = cx->sc;
-    seg_memo *m = &sc->seg_memo[idx];
-    const char *name = sc->names[idx];
+    seg_memo *m = &script_of(cx)->seg_memo[idx];
+    const char *name = cx->cat->names[idx];
     if (m->state == 2) {
         *out = &m->bits;
         return SEGRT_OK;
     }
-    lua_State *L = sc->L;
-    script_push_registry(sc, "by_name");
-    lua_getfield(L, -1, name);
-    int def = lua_gettop(L);
-    if (m->state == 1) {
-        lua_getfield(L, def, "loc");
-        int rc = plan_fail(cx, lua_tostring(L, -1), "segment '%s' depends on itself "
-                           "(a cycle through seg.member or an exclusive group)", name);
-        lua_pop(L, 3);
-        return rc;
-    }
+    const tree *def = catalog_segment(cx->cat, name);
+    if (m->state == 1)
+        return plan_fail(cx, tree_get_string(def, "loc"), "segment '%s' depends on itself "
+                         "(a cycle through seg.member or an exclusive group)", name);
     m->state = 1;
-    lua_getfield(L, def, "group");
-    int grouped = !lua_isnil(L, -1);
-    lua_pop(L, 1);
-    int rc = grouped ? eval_group_member(cx, def, &m->bits)
-                     : eval_definition(cx, name, def, &m->bits);
-    lua_pop(L, 2);
+    int rc = tree_get(def, "group") ? eval_group_member(cx, def, &m->bits)
+                                    : eval_definition(cx, name, def, &m->bits);
     if (rc != SEGRT_OK) {
         m->state = 0;
         return rc;
@@ -381,33 +281,41 @@ static int eval_segment(plan_ctx *cx, long idx, const bitset **out)
     return SEGRT_OK;
 }
 
-static void session_end(segrt_script *sc)
+static void session_end(segrt_script *sc, size_t nseg)
 {
-    for (size_t i = 0; sc->seg_memo && i < sc->nseg; i++)
+    for (size_t i = 0; sc->seg_memo && i < nseg; i++)
         bitset_free(&sc->seg_memo[i].bits);
     free(sc->seg_memo);
     sc->seg_memo = NULL;
-    for (size_t i = 0; i < sc->nscores; i++)
-        vec_free(&sc->score_memo[i].score);
-    free(sc->score_memo);
-    sc->score_memo = NULL;
-    sc->nscores = 0;
-    strmap_free(sc->score_index);
-    sc->score_index = NULL;
 }
 
-static int unknown_segment(segrt_script *sc, const char *name)
+static int unknown_segment(plan_ctx *cx, const char *name)
 {
-    const char *near = suggest_closest(name, (const char *const *)sc->names, sc->nseg);
+    const catalog *cat = cx->cat;
+    const char *near = suggest_closest(name, cat->names, cat->nseg);
     if (near)
-        return store_fail(sc->s, SEGRT_ENOTFOUND, "unknown segment '%s' (did you mean '%s'?)",
+        return store_fail(cx->s, SEGRT_ENOTFOUND, "unknown segment '%s' (did you mean '%s'?)",
                           name, near);
-    if (sc->nseg == 0)
-        return store_fail(sc->s, SEGRT_ENOTFOUND, "unknown segment '%s': the script defines none",
+    if (cat->nseg == 0)
+        return store_fail(cx->s, SEGRT_ENOTFOUND, "unknown segment '%s': the script defines none",
                           name);
-    return store_fail(sc->s, SEGRT_ENOTFOUND, "unknown segment '%s' (the script defines %s%s)",
-                      name, sc->names[0], sc->nseg > 1 ? ", ..." : "");
+    return store_fail(cx->s, SEGRT_ENOTFOUND, "unknown segment '%s' (the script defines %s%s)",
+                      name, cat->names[0], cat->nseg > 1 ? ", ..." : "");
 }
+
+/* The segment called name in the session's catalog; an unknown one is an error. */
+static int segment_bits(plan_ctx *cx, const char *name, const bitset **bits)
+{
+    long idx = catalog_segment_index(cx->cat, name);
+    return idx >= 0 ? eval_segment(cx, idx, bits) : unknown_segment(cx, name);
+}
+
+/* What plans of a script's segments call back for. */
+static const plan_hooks hooks = {
+    .member = script_eval_member,
+    .score_fn = script_eval_score_fn,
+    .model_output = model_eval_output,
+};
 
 /*
  * One evaluation: a read snapshot, the live contacts, NOW and fresh memos;
@@ -418,12 +326,16 @@ static int with_session(segrt_script *sc,
                         segrt_set **out)
 {
     segrt_store *s = sc->s;
-    plan_ctx cx = { .s = s, .sc = sc, .now = segrt_store_now(s), .session_now = segrt_store_now(s) };
+    plan_memo memo = { 0 };
+    plan_ctx cx = { .s = s, .hooks = &hooks, .ud = sc, .memo = &memo, .now = segrt_store_now(s),
+                    .session_now = segrt_store_now(s) };
     bitset live = { 0 }, result = { 0 };
     uint64_t next = 0;
     int top = lua_gettop(sc->L);
     sandbox_begin(&sc->sb); /* every evaluation is one call: its own budget and deadline */
-    int rc = store_txn_begin(s, MDB_RDONLY, &cx.txn);
+    int rc = script_catalog(sc, &cx.cat);
+    if (rc == SEGRT_OK)
+        rc = store_txn_begin(s, MDB_RDONLY, &cx.txn);
     if (rc != SEGRT_OK)
         return rc;
     rc = store_counter_get(s, cx.txn, "next_ord", &next);
@@ -431,7 +343,7 @@ static int with_session(segrt_script *sc,
     if (rc == SEGRT_OK)
         rc = load_live(&cx, &live);
     cx.live = &live;
-    sc->seg_memo = calloc(sc->nseg ? sc->nseg : 1, sizeof *sc->seg_memo);
+    sc->seg_memo = calloc(cx.cat->nseg ? cx.cat->nseg : 1, sizeof *sc->seg_memo);
     if (rc == SEGRT_OK && sc->seg_memo == NULL)
         rc = store_fail(s, SEGRT_ENOMEM, "out of memory");
     if (rc == SEGRT_OK)
@@ -439,7 +351,8 @@ static int with_session(segrt_script *sc,
     if (rc == SEGRT_OK && out && (*out = segset_wrap(&result)) == NULL)
         rc = store_fail(s, SEGRT_ENOMEM, "out of memory");
     bitset_free(&result);
-    session_end(sc);
+    session_end(sc, cx.cat->nseg);
+    plan_memo_free(&memo);
     id_order_release(&cx.ids);
     bitset_free(&cx.objectors);
     bitset_free(&live);
@@ -450,12 +363,13 @@ static int with_session(segrt_script *sc,
 
 static int segment_result(plan_ctx *cx, void *ud, bitset *result)
 {
-    long idx = *(const long *)ud;
+    const char *name = ud;
+    long idx = catalog_segment_index(cx->cat, name);
     const bitset *bits = NULL;
-    int rc = eval_segment(cx, idx, &bits);
+    int rc = idx >= 0 ? eval_segment(cx, idx, &bits) : unknown_segment(cx, name);
     if (rc == SEGRT_OK) { /* the result moves out of the memo */
         *result = *bits;
-        cx->sc->seg_memo[idx].bits = (bitset){ 0 };
+        script_of(cx)->seg_memo[idx].bits = (bitset){ 0 };
     }
     return rc;
 }
@@ -466,17 +380,13 @@ int segrt_segment_eval(segrt_script *sc, const char *name, segrt_set **out)
         *out = NULL;
     if (sc == NULL || name == NULL || out == NULL)
         return SEGRT_EINVAL;
-    long idx = script_segment_index(sc, name);
-    if (idx < 0)
-        return unknown_segment(sc, name);
-    return with_session(sc, segment_result, &idx, out);
+    return with_session(sc, segment_result, (void *)name, out);
 }
 
-/* A predicate node on the Lua stack (at an absolute index), ANDed with the live contacts. */
+/* A predicate node ANDed with the live contacts. */
 static int predicate_result(plan_ctx *cx, void *ud, bitset *result)
 {
-    int idx = *(const int *)ud;
-    pnode *plan = plan_compile(cx, cx->sc->L, idx, FRAME_CONTACTS);
+    pnode *plan = plan_compile(cx, ud, FRAME_CONTACTS);
     int rc = plan ? plan_eval_pred(cx, plan, result) : SEGRT_ELUA;
     plan_free(plan);
     if (rc == SEGRT_OK)
@@ -524,54 +434,57 @@ static int summarise(plan_ctx *cx, const pnode *plan, value_summary *sum, bitset
 }
 
 typedef struct value_job {
-    int idx;
+    const tree *expr;
     value_summary *sum;
 } value_job;
 
 static int value_result(plan_ctx *cx, void *ud, bitset *present)
 {
     value_job *job = ud;
-    pnode *plan = plan_compile_value(cx, cx->sc->L, job->idx);
+    pnode *plan = plan_compile_value(cx, job->expr);
     int rc = plan ? summarise(cx, plan, job->sum, present, NULL) : SEGRT_ELUA;
     plan_free(plan);
     return rc;
 }
 
+/* The Lua value at idx of the script's state, copied into *doc (a new doc: tree_doc_free). */
+static int copy_arg(segrt_script *sc, int idx, tree_doc **doc, const tree **t)
+{
+    int rc = (*doc = tree_doc_new()) ? script_tree_copy(sc->L, idx, *doc, t) : SEGRT_ENOMEM;
+    return rc == SEGRT_OK ? rc : store_fail(sc->s, rc, "out of memory reading a seg expression");
+}
+
 int script_eval_value(segrt_script *sc, int idx, value_summary *sum, segrt_set **present)
 {
     *present = NULL;
-    value_job job = { lua_absindex(sc->L, idx), sum };
-    return with_session(sc, value_result, &job, present);
+    value_job job = { NULL, sum };
+    tree_doc *doc;
+    int rc = copy_arg(sc, idx, &doc, &job.expr);
+    if (rc == SEGRT_OK)
+        rc = with_session(sc, value_result, &job, present);
+    tree_doc_free(doc);
+    return rc;
 }
 
 int script_score_summary(plan_ctx *cx, const char *name, value_summary *sum, vec *values)
 {
-    lua_State *L = cx->sc->L;
-    lua_createtable(L, 0, 3);
-    lua_pushliteral(L, "score");
-    lua_setfield(L, -2, "k");
-    lua_pushstring(L, name);
-    lua_setfield(L, -2, "name");
-    lua_pushfstring(L, "score '%s'", name);
-    lua_setfield(L, -2, "loc");
-    pnode *plan = plan_compile_value(cx, L, -1);
+    char loc[300];
+    snprintf(loc, sizeof loc, "score '%s'", name);
+    pnode *plan = plan_compile_name(cx, "score", name, loc);
     int rc = plan ? summarise(cx, plan, sum, NULL, values) : SEGRT_ELUA;
     plan_free(plan);
-    lua_pop(L, 1);
     return rc;
 }
 
 int script_segment_bits(plan_ctx *cx, const char *name, const bitset **bits)
 {
-    long idx = script_segment_index(cx->sc, name);
-    return idx >= 0 ? eval_segment(cx, idx, bits) : unknown_segment(cx->sc, name);
+    return segment_bits(cx, name, bits);
 }
 
 int script_segment_size(plan_ctx *cx, const char *name, uint64_t *size)
 {
-    long idx = script_segment_index(cx->sc, name);
     const bitset *bits;
-    int rc = idx >= 0 ? eval_segment(cx, idx, &bits) : unknown_segment(cx->sc, name);
+    int rc = segment_bits(cx, name, &bits);
     *size = rc == SEGRT_OK ? bitset_count(bits) : 0;
     return rc;
 }
@@ -606,7 +519,7 @@ static int keep_purpose(plan_ctx *cx, void *ud)
     if (bits->nbits > cx->ncontacts) /* a set from a newer snapshot: cannot happen in one store */
         return store_fail(cx->s, SEGRT_EINVAL, "the set is newer than the store");
     bitset_and(bits, cx->live); /* contacts erased since keep no membership */
-    return consent_filter(cx, job->purpose, bits);
+    return script_consent_filter(cx, job->purpose, bits);
 }
 
 int segrt_set_keep_purpose(segrt_script *sc, segrt_set *m, const char *purpose)
@@ -620,6 +533,11 @@ int segrt_set_keep_purpose(segrt_script *sc, segrt_set *m, const char *purpose)
 int script_eval_predicate(segrt_script *sc, int idx, segrt_set **out)
 {
     *out = NULL;
-    idx = lua_absindex(sc->L, idx);
-    return with_session(sc, predicate_result, &idx, out);
+    tree_doc *doc;
+    const tree *pred = NULL;
+    int rc = copy_arg(sc, idx, &doc, &pred);
+    if (rc == SEGRT_OK)
+        rc = with_session(sc, predicate_result, (void *)pred, out);
+    tree_doc_free(doc);
+    return rc;
 }

@@ -7,7 +7,7 @@
  * Uses: script.h, sandbox.h, pack.h.
  */
 #include "lua/pack.h"
-#include "lua/script.h"
+#include "lua/script_lua.h"
 #include "segrt/lua.h"
 
 _Static_assert(SEGRT_PACK_NAME_MAX == PACK_NAME_MAX, "segrt/pack.h and pack.h disagree");
@@ -33,6 +33,11 @@ void segrt_lua_push_script(segrt_script *sc, const char *script)
 void segrt_lua_begin_call(segrt_script *sc)
 {
     segrt_script_begin_call(sc);
+}
+
+int segrt_lua_pcall(segrt_script *sc, int nargs, int nresults)
+{
+    return script_pcall(sc->L, nargs, nresults);
 }
 
 void segrt_lua_set_interrupt(segrt_script *sc, volatile sig_atomic_t *flag)

@@ -8,7 +8,7 @@
  *
  * Uses: pack.h (finding packs and their modules), embedded.h (shipped scripts).
  */
-#include "lua/script.h"
+#include "lua/script_lua.h"
 
 #include "lua/embedded.h"
 #include "lua/pack.h"
@@ -197,7 +197,7 @@ int script_l_require(lua_State *L)
     lua_rawseti(L, 5, depth);
     lua_pushvalue(L, 4);
     lua_pushvalue(L, 1);
-    int st = lua_pcall(L, 1, 1, 0);                  /* 6: its value or the error */
+    int st = script_pcall(L, 1, 1);                  /* 6: its value or the error */
     lua_pushnil(L);
     lua_rawseti(L, 5, depth);
     if (st != LUA_OK)

@@ -1,9 +1,14 @@
 /*
  * model.c — dispatching model outputs to the C model kinds (model.h), and
  * what the kinds share: settings, features, the fit record.
+ *
+ * Uses: model.h, catalog.h (the models a script defines), plan_memo.h (the
+ * outputs and fits of an evaluation), dict.h.
  */
 #include "models/model.h"
 
+#include "plan/catalog.h"
+#include "plan/plan_memo.h"
 #include "store/dict.h"
 #include "store/schema.h"
 #include "util/value.h"
@@ -14,144 +19,144 @@
 
 static const model_kind *const kinds[] = { &model_bgnbd, &model_kmeans, &model_logreg };
 
-/* Push the model table named by the part of name before its last dot; its kind, or NULL. */
-static const model_kind *push_model(segrt_script *sc, const char *name, const char **output)
+static const model_kind *find_kind(const char *kind)
 {
-    lua_State *L = sc->L;
-    const char *dot = strrchr(name, '.');
-    script_push_registry(sc, "models");
-    if (dot == NULL) {
-        lua_pushnil(L);
-    } else {
-        lua_pushlstring(L, name, (size_t)(dot - name));
-        lua_gettable(L, -2);
-    }
-    lua_remove(L, -2);
-    if (!lua_istable(L, -1))
-        return NULL;
-    lua_getfield(L, -1, "kind");
-    const char *kind = lua_tostring(L, -1);
-    lua_pop(L, 1);
     for (size_t i = 0; kind && i < sizeof kinds / sizeof kinds[0]; i++) {
-        if (strcmp(kinds[i]->kind, kind) != 0)
-            continue;
-        for (const char *const *o = kinds[i]->outputs; *o; o++) {
-            if (strcmp(*o, dot + 1) == 0) {
-                if (output)
-                    *output = *o;
-                return kinds[i];
-            }
-        }
+        if (strcmp(kinds[i]->kind, kind) == 0)
+            return kinds[i];
     }
     return NULL;
 }
 
-int model_output_known(segrt_script *sc, const char *name)
+int model_catalog_outputs(catalog *cat)
 {
-    int top = lua_gettop(sc->L);
-    const model_kind *k = push_model(sc, name, NULL);
-    lua_settop(sc->L, top);
-    return k != NULL;
+    const tree *models = cat->models;
+    for (size_t i = 0; models && i < models->nfields; i++) {
+        const model_kind *k = find_kind(tree_get_string(models->fields[i].value, "kind"));
+        for (const char *const *o = k ? k->outputs : NULL; o && *o; o++) {
+            char name[512];
+            snprintf(name, sizeof name, "%s.%s", models->fields[i].key, *o);
+            if (catalog_add_output(cat, name) != 0)
+                return SEGRT_ENOMEM;
+        }
+    }
+    return SEGRT_OK;
 }
 
-/* Compute every output of the model at stack index model into the score memos. */
-static int compute_model(plan_ctx *cx, const model_kind *kind, int model, const char *name)
+/* The kind computing output name ("model.output"), and the model's definition; NULL: none. */
+static const model_kind *kind_of_output(const catalog *cat, const char *name, const tree **model)
+{
+    const char *dot = strrchr(name, '.');
+    *model = dot ? tree_get_len(cat->models, name, (size_t)(dot - name)) : NULL;
+    const model_kind *k = *model && (*model)->kind == TREE_TABLE
+                              ? find_kind(tree_get_string(*model, "kind"))
+                              : NULL;
+    for (const char *const *o = k ? k->outputs : NULL; o && *o; o++) {
+        if (strcmp(*o, dot + 1) == 0)
+            return k;
+    }
+    return NULL;
+}
+
+/* Compute every output of the model (name: "model.output") into the memos; the fit with the first. */
+static int compute_model(plan_ctx *cx, const model_kind *kind, const tree *model, const char *name)
 {
     size_t n = 0;
     while (kind->outputs[n])
         n++;
     vec *outs = calloc(n, sizeof *outs);
-    if (outs == NULL)
-        return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
-    lua_State *L = cx->sc->L;
-    lua_newtable(L); /* a fresh fit record */
-    lua_setfield(L, model, "fit");
-    int rc = kind->compute(cx, model, outs);
+    model_fit fit = { tree_doc_new(), NULL, 0 };
+    if (fit.doc)
+        fit.root = tree_new(fit.doc, TREE_TABLE);
+    int rc = outs && fit.root ? SEGRT_OK : store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
+    if (rc == SEGRT_OK)
+        rc = kind->compute(cx, model, outs, &fit);
+    if (rc == SEGRT_OK && fit.failed)
+        rc = store_fail(cx->s, SEGRT_ENOMEM, "out of memory recording a model's fit");
     const char *dot = strrchr(name, '.');
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; outs && i < n; i++) {
         char full[256];
         snprintf(full, sizeof full, "%.*s.%s", (int)(dot - name), name, kind->outputs[i]);
-        seg_memo *m = rc == SEGRT_OK ? script_score_memo(cx->sc, full) : NULL;
+        plan_memo_entry *m = rc == SEGRT_OK ? plan_memo_get(cx->memo, full) : NULL;
         if (rc == SEGRT_OK && m == NULL)
             rc = store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
         if (m) {
             vec_free(&m->score);
             m->score = outs[i];
-            m->state = 2;
+            m->done = 1;
         } else {
             vec_free(&outs[i]);
         }
+        if (m && i == 0) { /* the fit goes with the first output */
+            tree_doc_free(m->fit);
+            m->fit = fit.doc;
+            m->fit_root = fit.root;
+            fit.doc = NULL;
+        }
     }
+    tree_doc_free(fit.doc);
     free(outs);
     return rc;
 }
 
 int model_eval_output(plan_ctx *cx, const pnode *p, vec *out)
 {
-    segrt_script *sc = cx->sc;
-    seg_memo *m = script_score_memo(sc, p->str);
+    plan_memo_entry *m = plan_memo_get(cx->memo, p->str);
     if (m == NULL)
         return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
-    if (m->state != 2) {
-        int top = lua_gettop(sc->L);
-        const model_kind *kind = push_model(sc, p->str, NULL);
-        int rc = kind ? compute_model(cx, kind, lua_gettop(sc->L), p->str)
+    if (!m->done) {
+        const tree *model;
+        const model_kind *kind = kind_of_output(cx->cat, p->str, &model);
+        int rc = kind ? compute_model(cx, kind, model, p->str)
                       : plan_fail(cx, p->loc, "unknown model output '%s'", p->str);
-        lua_settop(sc->L, top);
         if (rc != SEGRT_OK)
             return rc;
-        m = script_score_memo(sc, p->str);
+        if ((m = plan_memo_get(cx->memo, p->str)) == NULL)
+            return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
     }
-    int64_t *copy = malloc((cx->ncontacts ? cx->ncontacts : 1) * sizeof *copy);
-    if (copy == NULL)
-        return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
-    memcpy(copy, m->score.v, cx->ncontacts * sizeof *copy);
-    *out = (vec){ .v = copy };
-    return SEGRT_OK;
+    return plan_memo_copy(cx, &m->score, out);
 }
 
 /* ------------------------------------------------------------ shared by the kinds */
 
-double model_number(lua_State *L, int model, const char *key, double dflt)
+double model_number(const tree *model, const char *key, double dflt)
 {
-    lua_getfield(L, model, key);
-    double v = lua_isnumber(L, -1) ? lua_tonumber(L, -1) : dflt;
-    lua_pop(L, 1);
-    return v;
+    double v;
+    return tree_tonumber(tree_get(model, key), &v) ? v : dflt;
 }
 
-void model_fit_number(lua_State *L, int model, const char *key, double v)
+/* Set the fit record's key to v (a failure is remembered in fit->failed). */
+static void fit_put(model_fit *fit, const char *key, const tree *v)
 {
-    lua_getfield(L, model, "fit");
-    lua_pushnumber(L, v);
-    lua_setfield(L, -2, key);
-    lua_pop(L, 1);
+    if (v == NULL || tree_put(fit->doc, fit->root, key, strlen(key), v) != 0)
+        fit->failed = 1;
 }
 
-void model_fit_array(lua_State *L, int model, const char *key, const double *v, size_t n)
+void model_fit_number(model_fit *fit, const char *key, double v)
 {
-    lua_getfield(L, model, "fit");
-    lua_createtable(L, (int)n, 0);
-    for (size_t i = 0; i < n; i++) {
-        lua_pushnumber(L, v[i]);
-        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    fit_put(fit, key, tree_new_number(fit->doc, v));
+}
+
+void model_fit_array(model_fit *fit, const char *key, const double *v, size_t n)
+{
+    tree *list = tree_new(fit->doc, TREE_TABLE);
+    for (size_t i = 0; list && i < n; i++) {
+        tree *x = tree_new_number(fit->doc, v[i]);
+        if (x == NULL || tree_push(fit->doc, list, x) != 0)
+            list = NULL;
     }
-    lua_setfield(L, -2, key);
-    lua_pop(L, 1);
+    fit_put(fit, key, list);
 }
 
-int model_event_type(plan_ctx *cx, int model, uint32_t *type)
+int model_event_type(plan_ctx *cx, const tree *model, uint32_t *type)
 {
-    lua_State *L = cx->sc->L;
-    lua_getfield(L, model, "event");
-    const char *name = lua_isstring(L, -1) ? lua_tostring(L, -1) : "purchase";
+    const char *name = tree_get_string(model, "event");
+    if (name == NULL)
+        name = "purchase";
     int rc = dict_find(cx->s, cx->txn, FIELD_EV_TYPE, name, strlen(name), type);
-    if (rc == SEGRT_OK && *type == 0) {
-        lua_getfield(L, model, "loc");
-        rc = plan_fail(cx, lua_tostring(L, -1), "the store has no '%s' events for the model", name);
-        lua_pop(L, 1);
-    }
-    lua_pop(L, 1);
+    if (rc == SEGRT_OK && *type == 0)
+        rc = plan_fail(cx, tree_get_string(model, "loc"), "the store has no '%s' events for the model",
+                       name);
     return rc;
 }
 
@@ -167,27 +172,20 @@ static double as_double(vtype t, int64_t v)
     return (double)v / VALUE_NUMBER_SCALE;
 }
 
-int model_features(plan_ctx *cx, int model, const char *key, double **x, size_t *d)
+int model_features(plan_ctx *cx, const tree *model, const char *key, double **x, size_t *d)
 {
-    lua_State *L = cx->sc->L;
+    const tree *list = tree_get(model, key);
     *x = NULL;
-    lua_getfield(L, model, key);
-    int list = lua_gettop(L);
-    *d = lua_istable(L, list) ? lua_rawlen(L, list) : 0;
+    *d = tree_count(list);
     int rc = SEGRT_OK;
-    if (*d == 0) {
-        lua_getfield(L, model, "loc");
-        rc = plan_fail(cx, lua_tostring(L, -1), "model needs %s = { value, ... }", key);
-        lua_settop(L, list - 1);
-        return rc;
-    }
+    if (*d == 0)
+        return plan_fail(cx, tree_get_string(model, "loc"), "model needs %s = { value, ... }", key);
     size_t n = cx->ncontacts;
     *x = malloc((n ? n : 1) * *d * sizeof **x);
     if (*x == NULL)
         rc = store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
     for (size_t j = 0; j < *d && rc == SEGRT_OK; j++) {
-        lua_rawgeti(L, list, (lua_Integer)j + 1);
-        pnode *plan = plan_compile_value(cx, L, -1);
+        pnode *plan = plan_compile_value(cx, tree_item(list, j));
         vec v = { 0 };
         rc = plan ? plan_eval_value(cx, plan, &v) : SEGRT_ELUA;
         for (size_t i = 0; i < n && rc == SEGRT_OK; i++)
@@ -195,9 +193,7 @@ int model_features(plan_ctx *cx, int model, const char *key, double **x, size_t 
                                                                   : NAN;
         vec_free(&v);
         plan_free(plan);
-        lua_pop(L, 1);
     }
-    lua_settop(L, list - 1);
     if (rc != SEGRT_OK) {
         free(*x);
         *x = NULL;
@@ -207,66 +203,40 @@ int model_features(plan_ctx *cx, int model, const char *key, double **x, size_t 
 
 /* ------------------------------------------------------------ summary */
 
-static void print_fit(lua_State *L, int model, FILE *f)
+/* What the model fitted, keys in byte order, so summaries are stable. */
+static void print_fit(const tree *fit, FILE *f)
 {
-    lua_getfield(L, model, "fit");
-    if (!lua_istable(L, -1)) {
-        lua_pop(L, 1);
-        return;
-    }
-    /* keys in order, so summaries are stable */
-    const char *keys[128];
-    size_t n = 0;
-    for (lua_pushnil(L); lua_next(L, -2) && n < 128; lua_pop(L, 1)) {
-        if (lua_type(L, -2) == LUA_TSTRING)
-            keys[n++] = lua_tostring(L, -2);
-    }
-    for (size_t i = 1; i < n; i++) {
-        for (size_t j = i; j > 0 && strcmp(keys[j - 1], keys[j]) > 0; j--) {
-            const char *t = keys[j];
-            keys[j] = keys[j - 1];
-            keys[j - 1] = t;
-        }
-    }
     fprintf(f, "\n");
-    for (size_t i = 0; i < n; i++) {
-        lua_getfield(L, -1, keys[i]);
-        fprintf(f, "  %-24s", keys[i]);
-        if (lua_istable(L, -1)) {
-            for (lua_Integer j = 1; lua_rawgeti(L, -1, j) != LUA_TNIL; j++) {
-                fprintf(f, " %12.6g", lua_tonumber(L, -1));
-                lua_pop(L, 1);
+    for (size_t i = 0; i < fit->nfields; i++) {
+        const tree *v = fit->fields[i].value;
+        double x = 0;
+        fprintf(f, "  %-24s", fit->fields[i].key);
+        if (v->kind == TREE_TABLE) {
+            for (size_t j = 0; j < tree_count(v); j++) {
+                x = 0;
+                tree_tonumber(tree_item(v, j), &x);
+                fprintf(f, " %12.6g", x);
             }
-            lua_pop(L, 1);
         } else {
-            fprintf(f, " %.6g", lua_tonumber(L, -1));
+            tree_tonumber(v, &x);
+            fprintf(f, " %.6g", x);
         }
         fprintf(f, "\n");
-        lua_pop(L, 1);
     }
-    lua_pop(L, 1);
 }
 
-int model_kind_summary(plan_ctx *cx, int model, FILE *f)
+int model_kind_summary(plan_ctx *cx, const tree *model, FILE *f)
 {
-    lua_State *L = cx->sc->L;
-    lua_getfield(L, model, "kind");
-    lua_getfield(L, model, "name");
-    const char *kind = lua_tostring(L, -2), *name = lua_tostring(L, -1);
-    const model_kind *k = NULL;
-    for (size_t i = 0; kind && i < sizeof kinds / sizeof kinds[0]; i++) {
-        if (strcmp(kinds[i]->kind, kind) == 0)
-            k = kinds[i];
-    }
-    int rc = SEGRT_OK;
-    if (k) { /* evaluating one output fits the model and fills its fit record */
-        char first[256];
-        snprintf(first, sizeof first, "%s.%s", name, k->outputs[0]);
-        value_summary sum;
-        rc = script_score_summary(cx, first, &sum, NULL);
-        if (rc == SEGRT_OK)
-            print_fit(L, model, f);
-    }
-    lua_pop(L, 2);
+    const model_kind *k = find_kind(tree_get_string(model, "kind"));
+    if (k == NULL) /* a model written in Lua */
+        return SEGRT_OK;
+    char first[256];
+    snprintf(first, sizeof first, "%s.%s", tree_get_string(model, "name"), k->outputs[0]);
+    plan_memo_entry *m = plan_memo_get(cx->memo, first);
+    int rc = m ? SEGRT_OK : store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
+    if (rc == SEGRT_OK && !m->done) /* fitting it fills its fit record */
+        rc = compute_model(cx, k, model, first);
+    if (rc == SEGRT_OK && (m = plan_memo_get(cx->memo, first)) != NULL && m->fit_root)
+        print_fit(m->fit_root, f);
     return rc;
 }

@@ -1,44 +1,56 @@
 /*
  * model.h — models computed in C (seg.model with kind "bgnbd", "kmeans",
- * "logreg"): each kind reads its settings from the model's Lua table,
- * computes all its outputs for every contact at once, and records what it
- * fitted in the table's `fit` field for `segrt score`.
+ * "logreg"): each kind reads its settings from the model's definition (a
+ * tree of the script's catalog), computes all its outputs for every contact
+ * at once, and records what it fitted (for `segrt score`) with the outputs
+ * in the evaluation's memo.
  *
  * An output is addressed as the score "model.output" (seg.S.clv.p_alive);
- * the outputs of one evaluation are memoised with the scores.
+ * the outputs of one evaluation are memoised with the scores (plan_memo.h).
+ *
+ * Uses: plan.h, tree.h.
  */
 #ifndef SEGRT_MODEL_H
 #define SEGRT_MODEL_H
 
-#include "lua/script.h"
+#include "plan/plan.h"
+#include "util/tree.h"
 
 #include <stdio.h>
+
+/* What a model fitted: a table of numbers and lists of numbers. */
+typedef struct model_fit {
+    tree_doc *doc;
+    tree *root;
+    int failed; /* out of memory while recording */
+} model_fit;
 
 typedef struct model_kind {
     const char *kind;
     const char *const *outputs; /* NULL-terminated */
-    /* Fill outs[i] (one vector per output, owned by the caller) for the model at stack index model. */
-    int (*compute)(plan_ctx *cx, int model, vec *outs);
+    /* Fill outs[i] (one vector per output, owned by the caller) for the model defined by model. */
+    int (*compute)(plan_ctx *cx, const tree *model, vec *outs, model_fit *fit);
 } model_kind;
 
 extern const model_kind model_bgnbd, model_kmeans, model_logreg;
 
-/* Whether name is "model.output" of a C model the script defines. */
-int model_output_known(segrt_script *sc, const char *name);
+struct catalog;
+/* Record in cat the outputs ("model.output") of the C models it defines. */
+int model_catalog_outputs(struct catalog *cat);
 /* The values of output p->str over all contacts (computing the model once per evaluation). */
 int model_eval_output(plan_ctx *cx, const pnode *p, vec *out);
-/* Inside a session: print what the model at stack index model fitted (fitting it if
- * needed); nothing for models written in Lua. */
-int model_kind_summary(plan_ctx *cx, int model, FILE *f);
+/* Inside a session: print what the model fitted (fitting it if needed); nothing for models
+ * written in Lua. */
+int model_kind_summary(plan_ctx *cx, const tree *model, FILE *f);
 
-/* For the kinds: the model table's number field key (or dflt when absent). */
-double model_number(lua_State *L, int model, const char *key, double dflt);
-/* Evaluate the value nodes of the model's list field key as doubles, n = contacts, row-major. */
-int model_features(plan_ctx *cx, int model, const char *key, double **x, size_t *d);
-/* Record a fitted number, or an array of n numbers, in the model's fit table. */
-void model_fit_number(lua_State *L, int model, const char *key, double v);
-void model_fit_array(lua_State *L, int model, const char *key, const double *v, size_t n);
+/* For the kinds: the model's number setting key (or dflt when it has none). */
+double model_number(const tree *model, const char *key, double dflt);
+/* Evaluate the value nodes of the model's list setting key as doubles, n = contacts, row-major. */
+int model_features(plan_ctx *cx, const tree *model, const char *key, double **x, size_t *d);
+/* Record a fitted number, or an array of n numbers. */
+void model_fit_number(model_fit *fit, const char *key, double v);
+void model_fit_array(model_fit *fit, const char *key, const double *v, size_t n);
 /* The FIELD_EV_TYPE code of the model's `event` setting (default "purchase"). */
-int model_event_type(plan_ctx *cx, int model, uint32_t *type);
+int model_event_type(plan_ctx *cx, const tree *model, uint32_t *type);
 
 #endif

@@ -13,7 +13,6 @@
 #include "store/projection.h"
 #include "util/value.h"
 
-#include <lauxlib.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -26,27 +25,20 @@ static int64_t micro(double v)
     return isfinite(v) ? (int64_t)llround(v * VALUE_NUMBER_SCALE) : VALUE_MISSING;
 }
 
-static int obs_end_of(plan_ctx *cx, int model, int64_t *end)
+static int obs_end_of(plan_ctx *cx, const tree *model, int64_t *end)
 {
-    lua_State *L = cx->sc->L;
-    lua_getfield(L, model, "obs_end");
-    int rc = SEGRT_OK;
+    const char *text = tree_get_string(model, "obs_end");
     *end = cx->now;
-    if (lua_isstring(L, -1) && segrt_time_parse(lua_tostring(L, -1), end) != SEGRT_OK) {
-        lua_getfield(L, model, "loc");
-        rc = plan_fail(cx, lua_tostring(L, -1), "obs_end '%s' is not YYYY-MM-DDTHH:MM:SSZ",
-                       lua_tostring(L, -2));
-        lua_pop(L, 1);
-    }
-    lua_pop(L, 1);
-    return rc;
+    if (text && segrt_time_parse(text, end) != SEGRT_OK)
+        return plan_fail(cx, tree_get_string(model, "loc"), "obs_end '%s' is not "
+                         "YYYY-MM-DDTHH:MM:SSZ", text);
+    return SEGRT_OK;
 }
 
-static int compute(plan_ctx *cx, int model, vec *outs)
+static int compute(plan_ctx *cx, const tree *model, vec *outs, model_fit *fit)
 {
-    lua_State *L = cx->sc->L;
-    double unit_days = model_number(L, model, "unit_days", 7), horizon = model_number(L, model,
-                                                                                     "horizon", 52);
+    double unit_days = model_number(model, "unit_days", 7);
+    double horizon = model_number(model, "horizon", 52);
     uint32_t type;
     int64_t end;
     int rc = model_event_type(cx, model, &type);
@@ -92,14 +84,14 @@ static int compute(plan_ctx *cx, int model, vec *outs)
     if (rc == SEGRT_ENOMEM)
         return store_fail(cx->s, rc, "out of memory fitting BG/NBD");
     if (rc == SEGRT_OK) {
-        model_fit_number(L, model, "r", p.r);
-        model_fit_number(L, model, "alpha", p.alpha);
-        model_fit_number(L, model, "a", p.a);
-        model_fit_number(L, model, "b", p.b);
-        model_fit_number(L, model, "log_likelihood", loglik);
-        model_fit_number(L, model, "customers", (double)buyers);
-        model_fit_number(L, model, "unit_days", unit_days);
-        model_fit_number(L, model, "horizon_units", horizon);
+        model_fit_number(fit, "r", p.r);
+        model_fit_number(fit, "alpha", p.alpha);
+        model_fit_number(fit, "a", p.a);
+        model_fit_number(fit, "b", p.b);
+        model_fit_number(fit, "log_likelihood", loglik);
+        model_fit_number(fit, "customers", (double)buyers);
+        model_fit_number(fit, "unit_days", unit_days);
+        model_fit_number(fit, "horizon_units", horizon);
     }
     return rc;
 }

@@ -16,10 +16,9 @@
 
 static const char *const outputs[] = { "label", NULL };
 
-static int compute(plan_ctx *cx, int model, vec *outs)
+static int compute(plan_ctx *cx, const tree *model, vec *outs, model_fit *fit)
 {
-    lua_State *L = cx->sc->L;
-    double k = model_number(L, model, "k", 8), seed = model_number(L, model, "seed", 1);
+    double k = model_number(model, "k", 8), seed = model_number(model, "seed", 1);
     if (!(k >= 1 && k <= 1000))
         return plan_fail(cx, "kmeans", "k must be between 1 and 1000");
     double *x;
@@ -43,16 +42,18 @@ static int compute(plan_ctx *cx, int model, vec *outs)
         for (size_t c = 0; sizes && c < res.k; c++)
             sizes[c] = (double)res.sizes[c];
         if (sizes)
-            model_fit_array(L, model, "sizes", sizes, res.k);
+            model_fit_array(fit, "sizes", sizes, res.k);
+        else
+            fit->failed = 1;
         free(sizes);
         for (size_t c = 0; c < res.k; c++) {
             char key[32];
             snprintf(key, sizeof key, "centroid_%zu", c + 1);
-            model_fit_array(L, model, key, res.centroids + c * d, d);
+            model_fit_array(fit, key, res.centroids + c * d, d);
         }
-        model_fit_number(L, model, "inertia", res.inertia);
-        model_fit_number(L, model, "iterations", res.iterations);
-        model_fit_number(L, model, "clustered", (double)res.n_used);
+        model_fit_number(fit, "inertia", res.inertia);
+        model_fit_number(fit, "iterations", res.iterations);
+        model_fit_number(fit, "clustered", (double)res.n_used);
     }
     kmeans_result_free(&res);
     free(x);

@@ -22,12 +22,9 @@
 static const char *const outputs[] = { "p", NULL };
 
 /* The label predicate over the live contacts at NOW, as 0/1 per ordinal. */
-static int labels(plan_ctx *cx, int model, uint8_t *y)
+static int labels(plan_ctx *cx, const tree *model, uint8_t *y)
 {
-    lua_State *L = cx->sc->L;
-    lua_getfield(L, model, "label");
-    pnode *plan = plan_compile(cx, L, -1, FRAME_CONTACTS);
-    lua_pop(L, 1);
+    pnode *plan = plan_compile(cx, tree_get(model, "label"), FRAME_CONTACTS);
     bitset bits;
     int rc = plan ? plan_eval_pred(cx, plan, &bits) : SEGRT_ELUA;
     plan_free(plan);
@@ -39,7 +36,7 @@ static int labels(plan_ctx *cx, int model, uint8_t *y)
 }
 
 /* Features at a past NOW: the plans are compiled and evaluated as of then. */
-static int features_at(plan_ctx *cx, int model, int64_t when, double **x, size_t *d)
+static int features_at(plan_ctx *cx, const tree *model, int64_t when, double **x, size_t *d)
 {
     int64_t now = cx->now;
     cx->now = when;
@@ -48,13 +45,12 @@ static int features_at(plan_ctx *cx, int model, int64_t when, double **x, size_t
     return rc;
 }
 
-static int compute(plan_ctx *cx, int model, vec *outs)
+static int compute(plan_ctx *cx, const tree *model, vec *outs, model_fit *fit)
 {
-    lua_State *L = cx->sc->L;
-    double horizon = model_number(L, model, "horizon_days", 90);
-    double frac = model_number(L, model, "holdout", 0.2);
-    uint64_t seed = (uint64_t)model_number(L, model, "seed", 1);
-    double lambda = model_number(L, model, "lambda", LOGREG_DEFAULT_LAMBDA);
+    double horizon = model_number(model, "horizon_days", 90);
+    double frac = model_number(model, "holdout", 0.2);
+    uint64_t seed = (uint64_t)model_number(model, "seed", 1);
+    double lambda = model_number(model, "lambda", LOGREG_DEFAULT_LAMBDA);
     if (!(horizon > 0 && horizon < 36500))
         return plan_fail(cx, "logreg", "horizon must be a duration such as seg.days(90)");
     size_t n = cx->ncontacts, d = 0, d_now = 0;
@@ -103,14 +99,14 @@ static int compute(plan_ctx *cx, int model, vec *outs)
         outs[0].v[i] = isfinite(p) ? (int64_t)llround(p * VALUE_NUMBER_SCALE) : VALUE_MISSING;
     }
     if (rc == SEGRT_OK) {
-        model_fit_number(L, model, "auc_holdout", holdout_auc);
-        model_fit_number(L, model, "intercept", m.intercept);
-        model_fit_array(L, model, "coefficients", m.coef, d);
-        model_fit_array(L, model, "coefficients_standardised", m.coef_std, d);
-        model_fit_number(L, model, "trained_contacts", (double)m.n_used);
-        model_fit_number(L, model, "trained_positives", (double)m.n_pos);
-        model_fit_number(L, model, "holdout_contacts", (double)n_hold);
-        model_fit_number(L, model, "horizon_days", horizon);
+        model_fit_number(fit, "auc_holdout", holdout_auc);
+        model_fit_number(fit, "intercept", m.intercept);
+        model_fit_array(fit, "coefficients", m.coef, d);
+        model_fit_array(fit, "coefficients_standardised", m.coef_std, d);
+        model_fit_number(fit, "trained_contacts", (double)m.n_used);
+        model_fit_number(fit, "trained_positives", (double)m.n_pos);
+        model_fit_number(fit, "holdout_contacts", (double)n_hold);
+        model_fit_number(fit, "horizon_days", horizon);
     }
     logreg_model_free(&m);
     free(train);

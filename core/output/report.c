@@ -381,7 +381,7 @@ int segrt_report_build(segrt_script *sc, const segrt_report_opts *opts, const ch
         *out = NULL;
     if (sc == NULL || out == NULL)
         return SEGRT_EINVAL;
-    segrt_store *s = sc->s;
+    segrt_store *s = script_store(sc);
     segrt_report_opts o;
     if (opts)
         o = *opts;

@@ -10,6 +10,7 @@
 #include "output/report.h"
 
 #include "lua/script.h"
+#include "plan/catalog.h"
 #include "util/array.h"
 #include "util/value.h"
 
@@ -26,52 +27,38 @@ static int add_model(segrt_report *r, const char *model, const char *rs, const c
     return g->model && g->r_score && g->f_score ? 0 : -1;
 }
 
-static int by_model(const void *a, const void *b)
-{
-    return strcmp(((const report_rfm *)a)->model, ((const report_rfm *)b)->model);
-}
-
-/* The models of kind "rfm", in name order. */
+/* The models of kind "rfm", in name order (the catalog keeps names in byte order). */
 static int find_models(plan_ctx *cx, segrt_report *r)
 {
-    lua_State *L = cx->sc->L;
-    int top = lua_gettop(L), rc = SEGRT_OK;
-    script_push_registry(cx->sc, "models");                      /* models */
-    for (lua_pushnil(L); rc == SEGRT_OK && lua_next(L, top + 1); lua_settop(L, top + 2)) {
-        if (!lua_istable(L, -1) || lua_type(L, -2) != LUA_TSTRING)
-            continue;                                            /* models name model */
-        lua_getfield(L, -1, "kind");                             /* ... model kind */
-        lua_getfield(L, -2, "scores");                           /* ... model kind scores */
-        if (!lua_isstring(L, -2) || strcmp(lua_tostring(L, -2), "rfm") != 0 || !lua_istable(L, -1))
+    const tree *models = cx->cat->models;
+    int rc = SEGRT_OK;
+    for (size_t i = 0; models && i < models->nfields && rc == SEGRT_OK; i++) {
+        const char *name = models->fields[i].key;
+        const tree *model = models->fields[i].value, *scores = tree_get(model, "scores");
+        const char *kind = tree_get_string(model, "kind");
+        if (model->kind != TREE_TABLE || kind == NULL || strcmp(kind, "rfm") != 0 ||
+            scores == NULL || scores->kind != TREE_TABLE)
             continue;
-        lua_rawgeti(L, -1, 1);                                   /* ... scores R */
-        lua_rawgeti(L, -2, 2);                                   /* ... scores R F */
-        if (!lua_isstring(L, -2) || !lua_isstring(L, -1))
+        const char *rs = tree_tostring(tree_item(scores, 0)), *fs = tree_tostring(tree_item(scores, 1));
+        if (rs == NULL || fs == NULL)
             rc = store_fail(cx->s, SEGRT_ELUA, "RFM model '%s' must list its R and F scores "
-                            "first in scores", lua_tostring(L, top + 2));
-        else if (add_model(r, lua_tostring(L, top + 2), lua_tostring(L, -2), lua_tostring(L, -1)))
+                            "first in scores", name);
+        else if (add_model(r, name, rs, fs))
             rc = store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
     }
-    lua_settop(L, top);
-    if (rc == SEGRT_OK && r->nrfm > 1)
-        qsort(r->rfm, r->nrfm, sizeof *r->rfm, by_model);
     return rc;
 }
 
 /* The values of the model's `monetary` expression into m; g->has_money when it has one. */
 static int monetary(plan_ctx *cx, report_rfm *g, vec *m)
 {
-    lua_State *L = cx->sc->L;
-    int top = lua_gettop(L), rc = SEGRT_OK;
-    script_push_registry(cx->sc, "models");                      /* models */
-    lua_getfield(L, -1, g->model);                               /* models model */
-    if (lua_getfield(L, -1, "monetary") != LUA_TNIL) {           /* models model monetary */
-        pnode *plan = plan_compile_value(cx, L, -1);
-        rc = plan ? plan_eval_value(cx, plan, m) : SEGRT_ELUA;
-        plan_free(plan);
-        g->has_money = rc == SEGRT_OK;
-    }
-    lua_settop(L, top);
+    const tree *money = tree_get(catalog_model(cx->cat, g->model), "monetary");
+    if (money == NULL)
+        return SEGRT_OK;
+    pnode *plan = plan_compile_value(cx, money);
+    int rc = plan ? plan_eval_value(cx, plan, m) : SEGRT_ELUA;
+    plan_free(plan);
+    g->has_money = rc == SEGRT_OK;
     return rc;
 }
 

@@ -21,8 +21,7 @@
 #include "store/id_order.h"
 #include "store/projection.h"
 #include "store/store.h"
-
-#include <lua.h>
+#include "util/tree.h"
 
 typedef enum vtype { VT_NUM = 1, VT_TIME, VT_DUR, VT_STR, VT_BOOL, VT_SET, VT_PRED } vtype;
 
@@ -92,22 +91,6 @@ struct pnode {
     double geo[3];
 };
 
-typedef struct segrt_script segrt_script;
-
-/* What an evaluation reads: one snapshot, NOW, and the frame being scanned. */
-typedef struct plan_ctx {
-    segrt_store *s;
-    MDB_txn *txn;
-    segrt_script *sc;
-    int64_t now;
-    int64_t session_now; /* NOW of the evaluation; memos hold only values computed at it */
-    uint32_t ncontacts;  /* ordinals 0 .. ncontacts-1 */
-    const bitset *live;
-    const projection *ev;   /* the events frame, when frame == FRAME_EVENTS */
-    id_order ids;        /* ordinals in byte order of their ids (read on first use) */
-    bitset objectors;    /* contacts objecting to direct marketing (computed on first use) */
-} plan_ctx;
-
 /* A value vector over a frame: a constant, or n values (owned). */
 typedef struct vec {
     int64_t *v;
@@ -115,15 +98,50 @@ typedef struct vec {
     int is_const;
 } vec;
 
+typedef struct plan_ctx plan_ctx;
+struct catalog;
+struct plan_memo;
+
+/*
+ * What the layers above evaluate for a plan, once per node (not per row):
+ * another segment's members (P_MEMBER), a Lua score function's values over
+ * the live contacts (P_SCORE_FN), a C model's output (P_MODEL). Filled by
+ * the Lua layer (script_eval.c); they read their state from plan_ctx.ud.
+ */
+typedef struct plan_hooks {
+    int (*member)(plan_ctx *cx, const pnode *p, bitset *out);
+    int (*score_fn)(plan_ctx *cx, const pnode *p, vec *out);
+    int (*model_output)(plan_ctx *cx, const pnode *p, vec *out);
+} plan_hooks;
+
+/* What an evaluation reads: one snapshot, NOW, and the frame being scanned. */
+struct plan_ctx {
+    segrt_store *s;
+    MDB_txn *txn;
+    const struct catalog *cat; /* the script's scores, segments and models (compiling) */
+    const plan_hooks *hooks;
+    void *ud;                  /* for the hooks (the Lua layer's script) */
+    struct plan_memo *memo;    /* scores and model outputs of the evaluation (plan_memo.h) */
+    int64_t now;
+    int64_t session_now; /* NOW of the evaluation; memos hold only values computed at it */
+    uint32_t ncontacts;  /* ordinals 0 .. ncontacts-1 */
+    const bitset *live;
+    const projection *ev;   /* the events frame, when frame == FRAME_EVENTS */
+    id_order ids;        /* ordinals in byte order of their ids (read on first use) */
+    bitset objectors;    /* contacts objecting to direct marketing (computed on first use) */
+};
+
 static inline int64_t vec_at(const vec *x, size_t i)
 {
     return x->is_const ? x->k : x->v[i];
 }
 
-/* Compile the Lua node at stack index idx of L for a frame. NULL on error (reported on s). */
-pnode *plan_compile(plan_ctx *cx, lua_State *L, int idx, frame_kind frame);
+/* Compile the predicate tree t for a frame. NULL on error (reported on s). */
+pnode *plan_compile(plan_ctx *cx, const tree *t, frame_kind frame);
 /* Compile a value expression (a number, time, duration, string or boolean per contact). */
-pnode *plan_compile_value(plan_ctx *cx, lua_State *L, int idx);
+pnode *plan_compile_value(plan_ctx *cx, const tree *t);
+/* Compile the value node { k = kind, name = name, loc = loc }, e.g. a score by name. */
+pnode *plan_compile_name(plan_ctx *cx, const char *kind, const char *name, const char *loc);
 void plan_free(pnode *p);
 
 /* Evaluate a predicate node into out (a new bitset over the frame). */

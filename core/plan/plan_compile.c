@@ -1,15 +1,17 @@
 /*
- * plan_compile.c — from the Lua tree of scripts/segrt.lua to a checked plan
- * (plan.h): names resolved against the store (with "did you mean"), types
+ * plan_compile.c — from the expression tree of scripts/segrt.lua (a tree
+ * copied out of Lua, util/tree.h) to a checked plan (plan.h): names resolved
+ * against the store and the script's catalog (with "did you mean"), types
  * checked and constants converted to the domain they are compared in.
  */
+#include "plan/plan.h"
+
+#include "plan/catalog.h"
 #include "store/dict.h"
 #include "store/schema.h"
-#include "models/model.h"
-#include "lua/script.h"
+#include "util/suggest.h"
 #include "util/value.h"
 
-#include <lauxlib.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -68,39 +70,30 @@ static const char *describe(const pnode *p, char *buf, size_t n)
     return buf;
 }
 
-/* ------------------------------------------------------------ the Lua side */
+/* ------------------------------------------------------------ the tree */
 
 typedef struct compiler {
     plan_ctx *cx;
-    lua_State *L;
     const char *scores[MAX_SCORE_DEPTH]; /* scores being compiled, for cycles */
     int nscores;
     int depth;
+    const char *at; /* loc of the node being compiled, for a child that cannot be */
 } compiler;
 
-static pnode *compile(compiler *c, int idx, frame_kind frame);
-static pnode *compile_node(compiler *c, int idx, frame_kind frame);
+static pnode *compile(compiler *c, const tree *t, frame_kind frame);
+static pnode *compile_node(compiler *c, const tree *t, frame_kind frame);
 
-/* t[key] without metamethods: node fields must not find the node's methods. */
-static void rawfield(lua_State *L, int idx, const char *key)
+/* Whether the node has field key (tables hold no nil values). */
+static int has(const tree *t, const char *key)
 {
-    idx = lua_absindex(L, idx);
-    lua_pushstring(L, key);
-    lua_rawget(L, idx);
+    const tree *v = tree_get(t, key);
+    return v && v->kind != TREE_NIL;
 }
 
-static const char *get_string(lua_State *L, int idx, const char *key)
-{
-    rawfield(L, idx, key);
-    const char *v = lua_tostring(L, -1); /* kept alive by the node table */
-    lua_pop(L, 1);
-    return v;
-}
-
-static pnode *new_node(compiler *c, int idx, pkind kind, vtype type, frame_kind frame)
+static pnode *new_node(compiler *c, const tree *t, pkind kind, vtype type, frame_kind frame)
 {
     pnode *p = calloc(1, sizeof *p);
-    const char *loc = get_string(c->L, idx, "loc");
+    const char *loc = tree_get_string(t, "loc");
     if (p == NULL || (p->loc = strdup(loc ? loc : "?")) == NULL) {
         free(p);
         store_fail(c->cx->s, SEGRT_ENOMEM, "out of memory compiling a segment");
@@ -127,59 +120,47 @@ static pnode *fail_node(compiler *c, pnode *p, const char *fmt, ...)
     return NULL;
 }
 
-/* Compile child `key` of the node at idx. */
-static pnode *child(compiler *c, int idx, const char *key, frame_kind frame)
+/* Compile child `key` of node t. */
+static pnode *child(compiler *c, const tree *t, const char *key, frame_kind frame)
 {
-    rawfield(c->L, idx, key);
-    pnode *p = compile(c, lua_gettop(c->L), frame);
-    lua_pop(c->L, 1);
-    return p;
+    return compile(c, tree_get(t, key), frame);
 }
 
 /* ------------------------------------------------------------ constants */
 
-static int number_to_micro(lua_State *L, int idx, int64_t *out)
+/* A number in micro-units: integers exactly, floats rounded. */
+static int number_to_micro(const tree *v, int64_t *out)
 {
-    if (lua_isinteger(L, idx)) {
-        lua_Integer v = lua_tointeger(L, idx);
-        if (v > INT64_MAX / VALUE_NUMBER_SCALE || v < -(INT64_MAX / VALUE_NUMBER_SCALE))
+    if (v->kind == TREE_INTEGER) {
+        if (v->integer > INT64_MAX / VALUE_NUMBER_SCALE || v->integer < -(INT64_MAX / VALUE_NUMBER_SCALE))
             return -1;
-        *out = (int64_t)v * VALUE_NUMBER_SCALE;
+        *out = v->integer * VALUE_NUMBER_SCALE;
         return 0;
     }
-    double d = lua_tonumber(L, idx) * VALUE_NUMBER_SCALE;
+    double d = v->number * VALUE_NUMBER_SCALE;
     if (!(d > -9.2e18 && d < 9.2e18))
         return -1;
     *out = (int64_t)llround(d);
     return 0;
 }
 
-static pnode *compile_const(compiler *c, int idx, pnode *p)
+static pnode *compile_const(compiler *c, const tree *t, pnode *p)
 {
-    lua_State *L = c->L;
-    rawfield(L, idx, "v");
-    int t = lua_type(L, -1);
-    if (t == LUA_TNUMBER) {
+    const tree *v = tree_get(t, "v");
+    if (v && (v->kind == TREE_INTEGER || v->kind == TREE_FLOAT)) {
         p->type = VT_NUM;
-        if (number_to_micro(L, -1, &p->k) != 0) {
-            char text[64];
-            snprintf(text, sizeof text, "%s", lua_tostring(L, -1));
-            lua_pop(L, 1);
-            return fail_node(c, p, "the number %s is too large (numbers are exact to 6 decimals "
-                             "within +-9.2e12)", text);
-        }
-    } else if (t == LUA_TBOOLEAN) {
+        if (number_to_micro(v, &p->k) != 0)
+            return fail_node(c, p, "the number %.63s is too large (numbers are exact to 6 "
+                             "decimals within +-9.2e12)", tree_tostring(v));
+    } else if (v && v->kind == TREE_BOOLEAN) {
         p->type = VT_BOOL;
-        p->k = lua_toboolean(L, -1);
+        p->k = v->boolean;
     } else {
+        const char *text = tree_tostring(v);
         p->type = VT_STR;
-        p->str = strdup(lua_tostring(L, -1));
-        if (p->str == NULL) {
-            lua_pop(L, 1);
+        if ((p->str = strdup(text ? text : "")) == NULL)
             return fail_node(c, p, "out of memory");
-        }
     }
-    lua_pop(L, 1);
     return p;
 }
 
@@ -247,9 +228,9 @@ static vtype field_vtype(segrt_type t)
     return VT_NUM;
 }
 
-static pnode *compile_field(compiler *c, int idx, pnode *p, frame_kind frame)
+static pnode *compile_field(compiler *c, const tree *t, pnode *p, frame_kind frame)
 {
-    const char *name = get_string(c->L, idx, "name");
+    const char *name = tree_get_string(t, "name");
     if ((p->str = strdup(name ? name : "")) == NULL)
         return fail_node(c, p, "out of memory");
     if (frame == FRAME_EVENTS) {
@@ -324,24 +305,17 @@ static int event_type_code(compiler *c, pnode *p, const char *name, uint32_t *co
     return rc;
 }
 
-/* Fill p->ev from the events node at stack index idx. */
-static int compile_selection(compiler *c, int idx, pnode *p)
+/* Fill p->ev from the events node ev. */
+static int compile_selection(compiler *c, const tree *ev, pnode *p)
 {
-    lua_State *L = c->L;
-    const char *type = get_string(L, idx, "type");
+    const char *type = tree_get_string(ev, "type");
     int rc = event_type_code(c, p, type ? type : "", &p->ev.type);
     if (rc != SEGRT_OK)
         return rc;
-    rawfield(L, idx, "pred");
-    int has_where = !lua_isnil(L, -1);
-    lua_pop(L, 1);
-    if (has_where && (p->ev.where = child(c, idx, "pred", FRAME_EVENTS)) == NULL)
+    if (has(ev, "pred") && (p->ev.where = child(c, ev, "pred", FRAME_EVENTS)) == NULL)
         return SEGRT_ELUA;
-    rawfield(L, idx, "window");
-    int has_window = !lua_isnil(L, -1);
-    lua_pop(L, 1);
-    if (has_window) {
-        if ((p->ev.window = child(c, idx, "window", FRAME_CONTACTS)) == NULL)
+    if (has(ev, "window")) {
+        if ((p->ev.window = child(c, ev, "window", FRAME_CONTACTS)) == NULL)
             return SEGRT_ELUA;
         if (!is_duration(p->ev.window))
             return plan_fail(c->cx, p->loc, ":within takes a duration such as seg.days(30), "
@@ -371,15 +345,13 @@ static pnode *compile_first_last_of(compiler *c, pnode *p, const char *fn, const
                      near ? near : "", near ? "'?)" : "");
 }
 
-static pnode *compile_agg(compiler *c, int idx, pnode *p, frame_kind frame)
+static pnode *compile_agg(compiler *c, const tree *t, pnode *p, frame_kind frame)
 {
     if (frame != FRAME_CONTACTS)
         return fail_node(c, p, "an event aggregate cannot be used inside an event :where");
-    const char *fn = get_string(c->L, idx, "fn");
-    const char *attr = get_string(c->L, idx, "attr");
-    rawfield(c->L, idx, "ev");
-    int rc = compile_selection(c, lua_gettop(c->L), p);
-    lua_pop(c->L, 1);
+    const char *fn = tree_get_string(t, "fn");
+    const char *attr = tree_get_string(t, "attr");
+    int rc = compile_selection(c, tree_get(t, "ev"), p);
     if (rc != SEGRT_OK) {
         plan_free(p);
         return NULL;
@@ -396,7 +368,7 @@ static pnode *compile_agg(compiler *c, int idx, pnode *p, frame_kind frame)
     if (strcmp(fn, "decayed") == 0) {
         p->op = AGG_DECAYED;
         p->type = VT_NUM;
-        pnode *hl = child(c, idx, "half_life", FRAME_CONTACTS);
+        pnode *hl = child(c, t, "half_life", FRAME_CONTACTS);
         if (hl == NULL)
             return plan_free(p), NULL;
         int ok = is_duration(hl) && hl->k > 0;
@@ -429,50 +401,18 @@ static pnode *compile_agg(compiler *c, int idx, pnode *p, frame_kind frame)
 
 /* ------------------------------------------------------------ scores, members */
 
-/*
- * Whether score name is profiling (Art. 21(2)): marked so itself, or
- * belonging to a model marked so (its "model." prefix).
- */
-static int is_profiling(compiler *c, const char *name)
+static pnode *compile_score(compiler *c, const tree *t, pnode *p, frame_kind frame)
 {
-    lua_State *L = c->L;
-    int top = lua_gettop(L), profiling = 0;
-    script_push_registry(c->cx->sc, "scores");
-    lua_getfield(L, -1, name);
-    if (lua_istable(L, -1)) {
-        lua_getfield(L, -1, "profiling");
-        profiling = lua_toboolean(L, -1);
-    }
-    lua_settop(L, top);
-    const char *dot = strrchr(name, '.');
-    if (profiling || dot == NULL)
-        return profiling;
-    script_push_registry(c->cx->sc, "models");
-    lua_pushlstring(L, name, (size_t)(dot - name));
-    lua_gettable(L, -2);
-    if (lua_istable(L, -1)) {
-        lua_getfield(L, -1, "profiling");
-        profiling = lua_toboolean(L, -1);
-    }
-    lua_settop(L, top);
-    return profiling;
-}
-
-static pnode *compile_score(compiler *c, int idx, pnode *p, frame_kind frame)
-{
-    lua_State *L = c->L;
-    const char *name = get_string(L, idx, "name");
+    const catalog *cat = c->cx->cat;
+    const char *name = tree_get_string(t, "name");
     if (frame != FRAME_CONTACTS)
         return fail_node(c, p, "a score cannot be used inside an event :where");
-    script_push_registry(c->cx->sc, "scores");
-    lua_getfield(L, -1, name);
-    lua_remove(L, -2);
-    if (lua_isnil(L, -1)) {
-        lua_pop(L, 1);
-        if (model_output_known(c->cx->sc, name)) {
+    const tree *def = catalog_score(cat, name);
+    if (def == NULL) {
+        if (catalog_is_output(cat, name)) {
             p->kind = P_MODEL;
             p->type = VT_NUM;
-            p->op = is_profiling(c, name);
+            p->op = catalog_is_profiling(cat, name);
             p->str = strdup(name);
             return p->str ? p : fail_node(c, p, "out of memory");
         }
@@ -480,29 +420,21 @@ static pnode *compile_score(compiler *c, int idx, pnode *p, frame_kind frame)
                          name);
     }
     for (int i = 0; i < c->nscores; i++) {
-        if (strcmp(c->scores[i], name) == 0) {
-            lua_pop(L, 1);
+        if (strcmp(c->scores[i], name) == 0)
             return fail_node(c, p, "score '%s' depends on itself", name);
-        }
     }
-    int def = lua_gettop(L);
-    rawfield(L, def, "fn");
-    if (lua_isfunction(L, -1)) {
+    const tree *fn = tree_get(def, "fn");
+    if (fn && fn->kind == TREE_FUNCTION) {
         p->kind = P_SCORE_FN;
         p->type = VT_NUM;
         p->str = strdup(name);
-        lua_pop(L, 2);
         return p->str ? p : fail_node(c, p, "out of memory");
     }
-    lua_pop(L, 1);
-    if (c->nscores == MAX_SCORE_DEPTH) {
-        lua_pop(L, 1);
+    if (c->nscores == MAX_SCORE_DEPTH)
         return fail_node(c, p, "scores nested too deeply");
-    }
     c->scores[c->nscores++] = name;
     pnode *e = child(c, def, "expr", frame);
     c->nscores--;
-    lua_pop(L, 1);
     if (e == NULL)
         return plan_free(p), NULL;
     if (e->kind == P_CONST) { /* nothing to reuse */
@@ -513,23 +445,23 @@ static pnode *compile_score(compiler *c, int idx, pnode *p, frame_kind frame)
     p->type = e->type;
     p->dict = e->dict;
     p->a = e;
-    p->op = is_profiling(c, name);
+    p->op = catalog_is_profiling(cat, name);
     p->str = strdup(name);
     return p->str ? p : fail_node(c, p, "out of memory");
 }
 
-static pnode *compile_member(compiler *c, int idx, pnode *p, frame_kind frame)
+static pnode *compile_member(compiler *c, const tree *t, pnode *p, frame_kind frame)
 {
-    const char *name = get_string(c->L, idx, "name");
+    const char *name = tree_get_string(t, "name");
     if (frame != FRAME_CONTACTS)
         return fail_node(c, p, "seg.member cannot be used inside an event :where");
     p->kind = P_MEMBER;
     p->type = VT_PRED;
     if ((p->str = strdup(name)) == NULL)
         return fail_node(c, p, "out of memory");
-    segrt_script *sc = c->cx->sc;
-    if (script_segment_index(sc, name) < 0) {
-        const char *near = suggest_closest(name, (const char *const *)sc->names, sc->nseg);
+    const catalog *cat = c->cx->cat;
+    if (catalog_segment_index(cat, name) < 0) {
+        const char *near = suggest_closest(name, cat->names, cat->nseg);
         if (near)
             return fail_node(c, p, "unknown segment '%s' (did you mean '%s'?)", name, near);
         return fail_node(c, p, "unknown segment '%s'", name);
@@ -539,11 +471,11 @@ static pnode *compile_member(compiler *c, int idx, pnode *p, frame_kind frame)
 
 /* ------------------------------------------------------------ operators */
 
-static pnode *compile_arith(compiler *c, int idx, pnode *p, frame_kind frame)
+static pnode *compile_arith(compiler *c, const tree *t, pnode *p, frame_kind frame)
 {
-    const char *op = get_string(c->L, idx, "op");
+    const char *op = tree_get_string(t, "op");
     p->op = strcmp(op, "min") == 0 ? 'm' : strcmp(op, "max") == 0 ? 'M' : op[0];
-    if ((p->a = child(c, idx, "a", frame)) == NULL || (p->b = child(c, idx, "b", frame)) == NULL)
+    if ((p->a = child(c, t, "a", frame)) == NULL || (p->b = child(c, t, "b", frame)) == NULL)
         return plan_free(p), NULL;
     vtype a = p->a->type, b = p->b->type;
     if (a == VT_STR && p->a->kind == P_CONST && coerce(c, p->a, b == VT_DUR ? VT_NUM : b) != 0)
@@ -696,14 +628,14 @@ static void age_pushdown(compiler *c, pnode *p)
 
 static const char *const cmp_names[] = { "eq", "ne", "lt", "le", "gt", "ge" };
 
-static pnode *compile_cmp(compiler *c, int idx, pnode *p, frame_kind frame, const char *k)
+static pnode *compile_cmp(compiler *c, const tree *t, pnode *p, frame_kind frame, const char *k)
 {
     p->kind = P_CMP;
     p->type = VT_PRED;
-    if ((p->a = child(c, idx, "a", frame)) == NULL || (p->b = child(c, idx, "b", frame)) == NULL)
+    if ((p->a = child(c, t, "a", frame)) == NULL || (p->b = child(c, t, "b", frame)) == NULL)
         return plan_free(p), NULL;
     if (strcmp(k, "cmp") == 0) {
-        const char *op = get_string(c->L, idx, "op");
+        const char *op = tree_get_string(t, "op");
         for (int i = 0; i < 6; i++) {
             if (strcmp(op, cmp_names[i]) == 0)
                 p->op = i;
@@ -711,9 +643,9 @@ static pnode *compile_cmp(compiler *c, int idx, pnode *p, frame_kind frame, cons
         if (unify(c, p, p->a, p->b, op) != 0)
             return plan_free(p), NULL;
         if (p->a->kind == P_CONST && p->b->kind != P_CONST) { /* keep the constant on the right */
-            pnode *t = p->a;
+            pnode *x = p->a;
             p->a = p->b;
-            p->b = t;
+            p->b = x;
             static const int flip[] = { CMP_EQ, CMP_NE, CMP_GT, CMP_GE, CMP_LT, CMP_LE };
             p->op = flip[p->op];
         }
@@ -742,12 +674,12 @@ static pnode *compile_cmp(compiler *c, int idx, pnode *p, frame_kind frame, cons
     return p;
 }
 
-static pnode *compile_between(compiler *c, int idx, pnode *p, frame_kind frame)
+static pnode *compile_between(compiler *c, const tree *t, pnode *p, frame_kind frame)
 {
     p->kind = P_BETWEEN;
     p->type = VT_PRED;
-    if ((p->a = child(c, idx, "a", frame)) == NULL || (p->b = child(c, idx, "lo", frame)) == NULL ||
-        (p->c = child(c, idx, "hi", frame)) == NULL)
+    if ((p->a = child(c, t, "a", frame)) == NULL || (p->b = child(c, t, "lo", frame)) == NULL ||
+        (p->c = child(c, t, "hi", frame)) == NULL)
         return plan_free(p), NULL;
     if (unify(c, p, p->a, p->b, "between") != 0 || unify(c, p, p->a, p->c, "between") != 0)
         return plan_free(p), NULL;
@@ -757,38 +689,28 @@ static pnode *compile_between(compiler *c, int idx, pnode *p, frame_kind frame)
     return p;
 }
 
-static pnode *compile_list(compiler *c, int idx, pnode *p, frame_kind frame)
+static pnode *compile_list(compiler *c, const tree *t, pnode *p, frame_kind frame)
 {
-    lua_State *L = c->L;
-    rawfield(L, idx, "list");
-    int list = lua_gettop(L);
-    size_t n = lua_rawlen(L, list);
+    const tree *list = tree_get(t, "list");
+    size_t n = tree_count(list);
     p->list = calloc(n ? n : 1, sizeof *p->list);
-    if (p->list == NULL) {
-        lua_pop(L, 1);
+    if (p->list == NULL)
         return fail_node(c, p, "out of memory");
-    }
     for (size_t i = 0; i < n; i++) {
-        lua_rawgeti(L, list, (lua_Integer)i + 1);
-        p->list[i] = compile(c, lua_gettop(L), frame);
-        lua_pop(L, 1);
-        if (p->list[i] == NULL) {
-            lua_pop(L, 1);
+        if ((p->list[i] = compile(c, tree_item(list, i), frame)) == NULL)
             return plan_free(p), NULL;
-        }
         p->n = i + 1;
     }
-    lua_pop(L, 1);
     return p;
 }
 
-static pnode *compile_one_of(compiler *c, int idx, pnode *p, frame_kind frame)
+static pnode *compile_one_of(compiler *c, const tree *t, pnode *p, frame_kind frame)
 {
     p->kind = P_ONE_OF;
     p->type = VT_PRED;
-    if ((p->a = child(c, idx, "a", frame)) == NULL)
+    if ((p->a = child(c, t, "a", frame)) == NULL)
         return plan_free(p), NULL;
-    if (compile_list(c, idx, p, frame) == NULL)
+    if (compile_list(c, t, p, frame) == NULL)
         return NULL; /* compile_list freed p */
     for (size_t i = 0; i < p->n; i++) {
         if (p->list[i]->kind != P_CONST)
@@ -799,24 +721,24 @@ static pnode *compile_one_of(compiler *c, int idx, pnode *p, frame_kind frame)
     return p;
 }
 
-static pnode *compile_logic(compiler *c, int idx, pnode *p, frame_kind frame, const char *k)
+static pnode *compile_logic(compiler *c, const tree *t, pnode *p, frame_kind frame, const char *k)
 {
     p->type = VT_PRED;
     if (strcmp(k, "not") == 0) {
         p->kind = P_NOT;
-        if ((p->a = child(c, idx, "a", frame)) == NULL)
+        if ((p->a = child(c, t, "a", frame)) == NULL)
             return plan_free(p), NULL;
         return p;
     }
     p->kind = k[0] == 'a' ? P_AND : P_OR;
-    return compile_list(c, idx, p, frame);
+    return compile_list(c, t, p, frame);
 }
 
-static pnode *compile_pred_of_value(compiler *c, int idx, pnode *p, frame_kind frame,
+static pnode *compile_pred_of_value(compiler *c, const tree *t, pnode *p, frame_kind frame,
                                     const char *k)
 {
     p->type = VT_PRED;
-    if ((p->a = child(c, idx, "a", frame)) == NULL)
+    if ((p->a = child(c, t, "a", frame)) == NULL)
         return plan_free(p), NULL;
     char x[160];
     if (strcmp(k, "contains") == 0) {
@@ -824,7 +746,7 @@ static pnode *compile_pred_of_value(compiler *c, int idx, pnode *p, frame_kind f
         if (p->a->type != VT_SET || p->a->kind != P_FIELD)
             return fail_node(c, p, ":contains needs a string set field, got %s",
                              describe(p->a, x, sizeof x));
-        if ((p->b = child(c, idx, "b", frame)) == NULL)
+        if ((p->b = child(c, t, "b", frame)) == NULL)
             return plan_free(p), NULL;
         if (p->b->kind != P_CONST || p->b->type != VT_STR)
             return fail_node(c, p, ":contains takes a string");
@@ -835,13 +757,12 @@ static pnode *compile_pred_of_value(compiler *c, int idx, pnode *p, frame_kind f
     return p;
 }
 
-static pnode *compile_time_const(compiler *c, int idx, pnode *p, const char *k)
+static pnode *compile_time_const(compiler *c, const tree *t, pnode *p, const char *k)
 {
     p->kind = P_CONST;
     if (strcmp(k, "dur") == 0) {
-        rawfield(c->L, idx, "secs");
-        double secs = lua_tonumber(c->L, -1);
-        lua_pop(c->L, 1);
+        double secs = 0;
+        tree_tonumber(tree_get(t, "secs"), &secs);
         p->type = VT_DUR;
         if (!(secs >= -MAX_DURATION && secs <= MAX_DURATION))
             return fail_node(c, p, "a duration of %.0f seconds is beyond +-100000 years", secs);
@@ -850,12 +771,12 @@ static pnode *compile_time_const(compiler *c, int idx, pnode *p, const char *k)
         p->type = VT_TIME;
         p->k = c->cx->now;
     } else if (strcmp(k, "time") == 0) {
-        const char *text = get_string(c->L, idx, "text");
+        const char *text = tree_get_string(t, "text");
         p->type = VT_TIME;
         if (segrt_time_parse(text, &p->k) != SEGRT_OK)
             return fail_node(c, p, "seg.time \"%s\" is not YYYY-MM-DDTHH:MM:SSZ", text);
     } else { /* ago */
-        pnode *d = child(c, idx, "a", FRAME_CONTACTS);
+        pnode *d = child(c, t, "a", FRAME_CONTACTS);
         if (d == NULL)
             return plan_free(p), NULL;
         int ok = is_duration(d);
@@ -869,26 +790,22 @@ static pnode *compile_time_const(compiler *c, int idx, pnode *p, const char *k)
     return p;
 }
 
-static pnode *compile_ntile(compiler *c, int idx, pnode *p, frame_kind frame)
+static pnode *compile_ntile(compiler *c, const tree *t, pnode *p, frame_kind frame)
 {
     if (frame != FRAME_CONTACTS)
         return fail_node(c, p, "seg.ntile cannot be used inside an event :where");
     p->kind = P_NTILE;
     p->type = VT_NUM;
-    const char *mode = get_string(c->L, idx, "mode");
+    const char *mode = tree_get_string(t, "mode");
     p->op = mode && strcmp(mode, "rank") == 0         ? ORDER_RANK
           : mode && strcmp(mode, "percentile") == 0 ? ORDER_PERCENTILE
                                                     : ORDER_NTILE;
-    rawfield(c->L, idx, "n");
-    p->ntiles = lua_tointeger(c->L, -1);
-    rawfield(c->L, idx, "desc");
-    p->desc = lua_toboolean(c->L, -1);
-    rawfield(c->L, idx, "among");
-    int among = !lua_isnil(c->L, -1);
-    lua_pop(c->L, 3);
-    if ((p->a = child(c, idx, "a", frame)) == NULL)
+    if (!tree_tointeger(tree_get(t, "n"), &p->ntiles))
+        p->ntiles = 0;
+    p->desc = tree_toboolean(tree_get(t, "desc"));
+    if ((p->a = child(c, t, "a", frame)) == NULL)
         return plan_free(p), NULL;
-    if (among && (p->b = child(c, idx, "among", frame)) == NULL)
+    if (has(t, "among") && (p->b = child(c, t, "among", frame)) == NULL)
         return plan_free(p), NULL;
     if (p->a->type != VT_NUM && p->a->type != VT_TIME && p->a->type != VT_DUR)
         return fail_node(c, p, "seg.ntile orders by a number or a time");
@@ -896,109 +813,110 @@ static pnode *compile_ntile(compiler *c, int idx, pnode *p, frame_kind frame)
 }
 
 /* seg.near: a, b = latitude and longitude values; list of the constants lat0, lon0, km. */
-static pnode *compile_near(compiler *c, int idx, pnode *p, frame_kind frame)
+static pnode *compile_near(compiler *c, const tree *t, pnode *p, frame_kind frame)
 {
     p->kind = P_NEAR;
     p->type = VT_PRED;
-    if ((p->a = child(c, idx, "a", frame)) == NULL || (p->b = child(c, idx, "b", frame)) == NULL)
+    if ((p->a = child(c, t, "a", frame)) == NULL || (p->b = child(c, t, "b", frame)) == NULL)
         return plan_free(p), NULL;
     if (p->a->type != VT_NUM || p->b->type != VT_NUM)
         return fail_node(c, p, "seg.near takes a latitude and a longitude as numbers");
     static const char *const keys[] = { "lat0", "lon0", "km" };
     for (int i = 0; i < 3; i++) {
-        rawfield(c->L, idx, keys[i]);
-        p->geo[i] = lua_tonumber(c->L, -1);
-        lua_pop(c->L, 1);
+        p->geo[i] = 0;
+        tree_tonumber(tree_get(t, keys[i]), &p->geo[i]);
     }
     if (!(p->geo[2] >= 0) || !(p->geo[0] >= -90 && p->geo[0] <= 90))
         return fail_node(c, p, "seg.near: a latitude in -90..90 and a distance >= 0, please");
     return p;
 }
 
-static pnode *compile(compiler *c, int idx, frame_kind frame)
+static pnode *compile(compiler *c, const tree *t, frame_kind frame)
 {
-    lua_State *L = c->L;
-    if (!lua_istable(L, idx)) {
-        plan_fail(c->cx, "?", "expected a seg expression, got a %s", luaL_typename(L, idx));
+    if (t == NULL || (t->kind != TREE_TABLE && t->kind != TREE_DEEP && t->kind != TREE_CYCLE)) {
+        plan_fail(c->cx, "?", "expected a seg expression, got a %s", tree_typename(t));
         return NULL;
     }
-    if (c->depth >= MAX_DEPTH || !lua_checkstack(L, 8)) {
-        rawfield(L, idx, "loc");
-        plan_fail(c->cx, lua_tostring(L, -1), "expression nested more than %d levels deep",
+    if (t->kind == TREE_CYCLE) { /* a table built by hand, not by the seg module */
+        plan_fail(c->cx, c->at, "the expression contains itself");
+        return NULL;
+    }
+    if (c->depth >= MAX_DEPTH || t->kind == TREE_DEEP) {
+        const char *loc = tree_get_string(t, "loc");
+        plan_fail(c->cx, loc ? loc : c->at, "expression nested more than %d levels deep",
                   MAX_DEPTH);
-        lua_pop(L, 1);
         return NULL;
     }
+    const char *outer = c->at;
+    c->at = tree_get_string(t, "loc");
     c->depth++;
-    pnode *p = compile_node(c, idx, frame);
+    pnode *p = compile_node(c, t, frame);
     c->depth--;
+    c->at = outer;
     return p;
 }
 
-static pnode *compile_node(compiler *c, int idx, frame_kind frame)
+static pnode *compile_node(compiler *c, const tree *t, frame_kind frame)
 {
-    lua_State *L = c->L;
-    const char *k = get_string(L, idx, "k");
-    pnode *p = new_node(c, idx, P_CONST, 0, frame);
+    const char *k = tree_get_string(t, "k");
+    pnode *p = new_node(c, t, P_CONST, 0, frame);
     if (p == NULL)
         return NULL;
     if (k == NULL)
         return fail_node(c, p, "not a seg expression");
     if (strcmp(k, "const") == 0)
-        return compile_const(c, idx, p);
+        return compile_const(c, t, p);
     if (strcmp(k, "dur") == 0 || strcmp(k, "now") == 0 || strcmp(k, "time") == 0 ||
         strcmp(k, "ago") == 0)
-        return compile_time_const(c, idx, p, k);
+        return compile_time_const(c, t, p, k);
     if (strcmp(k, "field") == 0)
-        return compile_field(c, idx, p, frame);
+        return compile_field(c, t, p, frame);
     if (strcmp(k, "arith") == 0)
-        return compile_arith(c, idx, p, frame);
+        return compile_arith(c, t, p, frame);
     if (strcmp(k, "floor") == 0) {
         p->kind = P_FLOOR;
         p->type = VT_NUM;
-        if ((p->a = child(c, idx, "a", frame)) == NULL)
+        if ((p->a = child(c, t, "a", frame)) == NULL)
             return plan_free(p), NULL;
         return p->a->type == VT_NUM ? p : fail_node(c, p, "seg.floor takes a number");
     }
     if (strcmp(k, "agg") == 0)
-        return compile_agg(c, idx, p, frame);
+        return compile_agg(c, t, p, frame);
     if (strcmp(k, "ntile") == 0)
-        return compile_ntile(c, idx, p, frame);
+        return compile_ntile(c, t, p, frame);
     if (strcmp(k, "score") == 0)
-        return compile_score(c, idx, p, frame);
+        return compile_score(c, t, p, frame);
     if (strcmp(k, "cmp") == 0 || strcmp(k, "within") == 0 || strcmp(k, "older_than") == 0 ||
         strcmp(k, "before") == 0 || strcmp(k, "after") == 0)
-        return compile_cmp(c, idx, p, frame, k);
+        return compile_cmp(c, t, p, frame, k);
     if (strcmp(k, "between") == 0)
-        return compile_between(c, idx, p, frame);
+        return compile_between(c, t, p, frame);
     if (strcmp(k, "one_of") == 0)
-        return compile_one_of(c, idx, p, frame);
+        return compile_one_of(c, t, p, frame);
     if (strcmp(k, "present") == 0 || strcmp(k, "missing") == 0 || strcmp(k, "contains") == 0)
-        return compile_pred_of_value(c, idx, p, frame, k);
+        return compile_pred_of_value(c, t, p, frame, k);
     if (strcmp(k, "and") == 0 || strcmp(k, "or") == 0 || strcmp(k, "not") == 0)
-        return compile_logic(c, idx, p, frame, k);
+        return compile_logic(c, t, p, frame, k);
     if (strcmp(k, "exists") == 0 || strcmp(k, "none") == 0) {
         if (frame != FRAME_CONTACTS)
             return fail_node(c, p, ":%s cannot be used inside an event :where", k);
         p->kind = P_EXISTS;
         p->type = VT_PRED;
         p->op = k[0] == 'e';
-        rawfield(L, idx, "ev");
-        int rc = compile_selection(c, lua_gettop(L), p);
-        lua_pop(L, 1);
+        int rc = compile_selection(c, tree_get(t, "ev"), p);
         return rc == SEGRT_OK ? p : (plan_free(p), NULL);
     }
     if (strcmp(k, "member") == 0)
-        return compile_member(c, idx, p, frame);
+        return compile_member(c, t, p, frame);
     if (strcmp(k, "near") == 0)
-        return compile_near(c, idx, p, frame);
+        return compile_near(c, t, p, frame);
     return fail_node(c, p, "unknown seg expression '%s'", k);
 }
 
-pnode *plan_compile_value(plan_ctx *cx, lua_State *L, int idx)
+pnode *plan_compile_value(plan_ctx *cx, const tree *t)
 {
-    compiler c = { .cx = cx, .L = L };
-    pnode *p = compile(&c, lua_absindex(L, idx), FRAME_CONTACTS);
+    compiler c = { .cx = cx, .at = "?" };
+    pnode *p = compile(&c, t, FRAME_CONTACTS);
     if (p && (p->type == VT_PRED || p->type == VT_SET)) {
         plan_fail(cx, p->loc, "not a value expression");
         plan_free(p);
@@ -1007,10 +925,10 @@ pnode *plan_compile_value(plan_ctx *cx, lua_State *L, int idx)
     return p;
 }
 
-pnode *plan_compile(plan_ctx *cx, lua_State *L, int idx, frame_kind frame)
+pnode *plan_compile(plan_ctx *cx, const tree *t, frame_kind frame)
 {
-    compiler c = { .cx = cx, .L = L };
-    pnode *p = compile(&c, lua_absindex(L, idx), frame);
+    compiler c = { .cx = cx, .at = "?" };
+    pnode *p = compile(&c, t, frame);
     if (p && p->type != VT_PRED) {
         char x[160];
         plan_fail(cx, p->loc, "a segment's where must be a predicate, got %s (compare it: :gt, "
@@ -1018,5 +936,23 @@ pnode *plan_compile(plan_ctx *cx, lua_State *L, int idx, frame_kind frame)
         plan_free(p);
         return NULL;
     }
+    return p;
+}
+
+pnode *plan_compile_name(plan_ctx *cx, const char *kind, const char *name, const char *loc)
+{
+    tree_doc *doc = tree_doc_new();
+    tree *t = doc ? tree_new(doc, TREE_TABLE) : NULL;
+    const char *keys[] = { "k", "name", "loc" }, *values[] = { kind, name, loc };
+    int ok = t != NULL;
+    for (int i = 0; ok && i < 3; i++) {
+        tree *v = tree_new(doc, TREE_STRING);
+        ok = v && tree_set_text(doc, v, values[i], strlen(values[i])) == 0 &&
+             tree_put(doc, t, keys[i], strlen(keys[i]), v) == 0;
+    }
+    pnode *p = ok ? plan_compile_value(cx, t) : NULL;
+    if (!ok)
+        store_fail(cx->s, SEGRT_ENOMEM, "out of memory compiling a segment");
+    tree_doc_free(doc);
     return p;
 }

@@ -1,14 +1,16 @@
 /*
  * plan_eval.c — evaluating plan nodes (plan.h) as loops over a frame: values
  * into int64 vectors, predicates into bitsets. Event aggregates live in
- * plan_events.c, NTILE in plan_rank.c, members and Lua hatches in
- * script_eval.c.
+ * plan_events.c, NTILE in plan_rank.c, memoised scores in plan_memo.c;
+ * members, Lua score functions and model outputs are the hooks' (plan.h).
  */
+#include "plan/plan.h"
+
 #include "store/column.h"
 #include "store/dict.h"
 #include "store/schema.h"
-#include "models/model.h"
-#include "lua/script.h"
+#include "plan/plan_memo.h"
+#include "privacy/consent_check.h"
 #include "util/value.h"
 
 #include <math.h>
@@ -263,7 +265,7 @@ static int eval_floor(plan_ctx *cx, const pnode *p, vec *out)
 static int withhold_from_objectors(plan_ctx *cx, vec *v)
 {
     if (cx->objectors.w == NULL) {
-        int rc = consent_objectors(cx, &cx->objectors);
+        int rc = consent_check_objectors(cx->s, cx->txn, cx->now, cx->ncontacts, &cx->objectors);
         if (rc != SEGRT_OK)
             return rc;
     }
@@ -293,11 +295,11 @@ int plan_eval_value(plan_ctx *cx, const pnode *p, vec *out)
     case P_FLOOR: return eval_floor(cx, p, out);
     case P_AGG: return plan_eval_agg(cx, p, out);
     case P_NTILE: return plan_eval_ntile(cx, p, out);
-    case P_SCORE_FN: return script_eval_score_fn(cx, p, out);
+    case P_SCORE_FN: return cx->hooks->score_fn(cx, p, out);
     case P_MODEL:
     case P_SCORE: {
-        int rc = p->kind == P_MODEL ? model_eval_output(cx, p, out)
-                                    : script_eval_score_expr(cx, p, out);
+        int rc = p->kind == P_MODEL ? cx->hooks->model_output(cx, p, out)
+                                    : plan_memo_score(cx, p, out);
         return rc == SEGRT_OK && p->op ? withhold_from_objectors(cx, out) : rc;
     }
     default: return plan_fail(cx, p->loc, "internal error: not a value");
@@ -774,7 +776,7 @@ int plan_eval_pred(plan_ctx *cx, const pnode *p, bitset *out)
     case P_OR:
     case P_NOT: rc = eval_logic(cx, p, out); break;
     case P_EXISTS: rc = plan_eval_exists(cx, p, out); break;
-    case P_MEMBER: rc = script_eval_member(cx, p, out); break;
+    case P_MEMBER: rc = cx->hooks->member(cx, p, out); break;
     case P_NEAR: rc = eval_near(cx, p, out); break;
     default: rc = plan_fail(cx, p->loc, "internal error: not a predicate");
     }

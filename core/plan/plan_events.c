@@ -5,7 +5,7 @@
  * evaluated vectorised over the events frame, the window is a bound on ts,
  * and values fold into per-contact slots.
  */
-#include "lua/script.h"
+#include "plan/plan.h"
 #include "util/value.h"
 
 #include <math.h>

@@ -14,7 +14,7 @@
 #include "store/column.h"
 #include "store/dict.h"
 #include "store/schema.h"
-#include "lua/script.h"
+#include "privacy/consent_check.h"
 #include "util/value.h"
 
 #include <math.h>
@@ -264,7 +264,7 @@ int plan_one_value(plan_one_ctx *o, const pnode *p, int64_t *out)
         if (rc != SEGRT_OK || !p->op || *out == MISSING)
             return rc;
         if (o->objects_ord != o->ord) {
-            if ((rc = consent_objects(o->cx, o->ord)) < 0)
+            if ((rc = consent_check_objects(o->cx->s, o->cx->txn, o->cx->now, o->ord)) < 0)
                 return rc;
             o->objects = rc;
             o->objects_ord = o->ord;

@@ -3,7 +3,7 @@
  * by external id in byte order, then cut into n buckets the SQL way (the
  * first N mod n buckets get one row more).
  */
-#include "lua/script.h"
+#include "plan/plan.h"
 #include "util/value.h"
 
 #include <stdlib.h>

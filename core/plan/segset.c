@@ -1,11 +1,10 @@
 /*
  * segset.c — the public segrt_set (segset.h): counts, and members as
- * external ids in byte order.
+ * external ids in byte order, or as JSON rows.
  */
 #include "plan/segset.h"
 
 #include "privacy/contact_json.h"
-#include "lua/script.h"
 #include "util/value.h"
 #include "store/row.h"
 #include "store/schema.h"
@@ -203,15 +202,14 @@ static int emit_row(void *ud, const char *id)
     return rc;
 }
 
-static int is_field(segrt_store *s, const char *name)
+int segset_is_field(segrt_store *s, const char *name)
 {
     return strcmp(name, "id") == 0 || schema_find(s->schema, name, strlen(name)) != NULL;
 }
 
-/* The rows with fields, and scores (values by ordinal) where scores[i].v is set. */
-static int rows_json(segrt_store *s, const segrt_set *m, const char *const *fields, size_t nfields,
-                     const vec *scores, const vtype *types, int (*fn)(void *ud, const char *json),
-                     void *ud)
+int segset_rows_foreach(segrt_store *s, const segrt_set *m, const char *const *fields,
+                        size_t nfields, const vec *scores, const vtype *types, segrt_row_fn fn,
+                        void *ud)
 {
     rows_ctx r = { s, NULL, fields, nfields, scores, types, fn, ud };
     int rc = store_txn_begin(s, MDB_RDONLY, &r.txn);
@@ -228,57 +226,8 @@ int segrt_set_rows_foreach(segrt_store *s, const segrt_set *m, const char *const
     if (s == NULL || m == NULL || fn == NULL || (nfields && fields == NULL))
         return SEGRT_EINVAL;
     for (size_t i = 0; i < nfields; i++) {
-        if (!is_field(s, fields[i]))
+        if (!segset_is_field(s, fields[i]))
             return store_fail(s, SEGRT_EINVAL, "unknown field '%s'", fields[i]);
     }
-    return rows_json(s, m, fields, nfields, NULL, NULL, fn, ud);
-}
-
-typedef struct score_job {
-    const char *const *fields;
-    size_t nfields;
-    vec *scores;
-    vtype *types;
-} score_job;
-
-/* The fields that are not contact fields, as scores, in one session. */
-static int eval_scores(plan_ctx *cx, void *ud)
-{
-    score_job *job = ud;
-    int rc = SEGRT_OK;
-    for (size_t i = 0; i < job->nfields && rc == SEGRT_OK; i++) {
-        if (is_field(cx->s, job->fields[i]))
-            continue;
-        value_summary sum;
-        rc = script_score_summary(cx, job->fields[i], &sum, &job->scores[i]);
-        job->types[i] = sum.type;
-        if (rc != SEGRT_OK) { /* the detail lives in the buffer store_fail writes */
-            char why[512];
-            snprintf(why, sizeof why, "%s", segrt_errmsg(cx->s));
-            rc = store_fail(cx->s, SEGRT_EINVAL, "'%s' is neither a field nor a score (%s)",
-                            job->fields[i], why);
-        }
-    }
-    return rc;
-}
-
-int segrt_script_rows_foreach(segrt_script *sc, const segrt_set *m, const char *const *fields,
-                              size_t nfields, int (*fn)(void *ud, const char *json), void *ud)
-{
-    if (sc == NULL || m == NULL || fn == NULL || (nfields && fields == NULL))
-        return SEGRT_EINVAL;
-    segrt_store *s = sc->s;
-    vec *scores = calloc(nfields ? nfields : 1, sizeof *scores);
-    vtype *types = calloc(nfields ? nfields : 1, sizeof *types);
-    int rc = scores && types ? SEGRT_OK : store_fail(s, SEGRT_ENOMEM, "out of memory");
-    score_job job = { fields, nfields, scores, types };
-    if (rc == SEGRT_OK)
-        rc = script_session(sc, eval_scores, &job);
-    if (rc == SEGRT_OK)
-        rc = rows_json(s, m, fields, nfields, scores, types, fn, ud);
-    for (size_t i = 0; scores && i < nfields; i++)
-        vec_free(&scores[i]);
-    free(scores);
-    free(types);
-    return rc;
+    return segset_rows_foreach(s, m, fields, nfields, NULL, NULL, fn, ud);
 }

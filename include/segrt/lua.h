@@ -8,8 +8,8 @@
  * Not included by segrt.h: this is the one public header that needs
  * <lua.h>, so a host that includes it compiles with Lua 5.4's flags too
  * (pkg-config --cflags lua5.4). Lua code run here is sandboxed as the
- * script is; run it with lua_pcall after segrt_lua_begin_call(), so that
- * the limits of a call apply to it.
+ * script is; run it with segrt_lua_pcall() (or lua_pcall) after
+ * segrt_lua_begin_call(), so that the limits of a call apply to it.
  */
 #ifndef SEGRT_PUBLIC_LUA_H
 #define SEGRT_PUBLIC_LUA_H
@@ -56,6 +56,19 @@ SEGRT_API void segrt_lua_push_script(segrt_script *sc, const char *script);
  * @param sc the script
  */
 SEGRT_API void segrt_lua_begin_call(segrt_script *sc);
+
+/**
+ * Call the function below nargs arguments on the state's stack, protected,
+ * as the library calls into a script: an error's message is followed by a
+ * traceback of the frames the script's author wrote (not C, not the seg
+ * module) when the error passed through a function of theirs other than
+ * the main chunks and the function called; otherwise it is the message alone.
+ * @param sc the script
+ * @param nargs the arguments above the function
+ * @param nresults the results wanted, or LUA_MULTRET
+ * @return lua_pcall()'s status; on an error, the message is on the stack
+ */
+SEGRT_API int segrt_lua_pcall(segrt_script *sc, int nargs, int nresults);
 
 /**
  * Stop running Lua code, with an error "interrupted", whenever a flag is

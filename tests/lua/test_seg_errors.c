@@ -294,6 +294,18 @@ static void test_seg_errors_deep_nesting_does_not_crash_the_host(void **state)
     assert_true(rc == 0 || rc == CHILD_ELUA);
 }
 
+/* A node made by hand to contain itself is named as such, at the line that made it. */
+static void test_seg_errors_an_expression_containing_itself(void **state)
+{
+    segrt_store *s = ((tu_fixture *)*state)->s;
+    tu_assert_script_error(s, "cyc",
+                           TU_SEG_PRELUDE
+                           "local p = F.income:gt(1)\n"
+                           "rawset(p, 'a', p)\n"
+                           "seg.segment 't' { where = p }\n",
+                           "t", "cyc:3:", "the expression contains itself", NULL);
+}
+
 /* Durations beyond the range of times are refused or saturate; they never overflow. */
 static void test_seg_errors_huge_durations_do_not_overflow(void **state)
 {
@@ -333,6 +345,7 @@ int main(void)
         cmocka_unit_test(test_seg_errors_os_io_and_friends_are_nil),
         cmocka_unit_test(test_seg_errors_no_state_leaks_between_scripts),
         cmocka_unit_test(test_seg_errors_deep_nesting_does_not_crash_the_host),
+        cmocka_unit_test(test_seg_errors_an_expression_containing_itself),
         cmocka_unit_test(test_seg_errors_huge_durations_do_not_overflow),
     };
     return cmocka_run_group_tests(tests, setup, tu_teardown_store);

@@ -3,7 +3,7 @@
  * contact `c` a filter or score fn sees (c.field of every type, missing as
  * nil, c.age, c:events "type" oldest first), a filter runs only on the
  * contacts where selected, filter and score errors name the contact (also
- * for a non-string error), seg.score { fn = ... } (nil -> missing, memoised
+ * for a non-string error) and carry a traceback when raised in a helper, seg.score { fn = ... } (nil -> missing, memoised
  * per evaluation), and a `c` kept past its evaluation is never a dangling
  * reference.
  *
@@ -200,6 +200,24 @@ static void test_seg_hatch_filter_error_names_the_contact(void **state)
     tu_assert_eval_fails(s, sc, "f", SEGRT_ELUA, "h3");
     tu_assert_errmsg(s, "'f'");
     tu_assert_errmsg(s, "boom:5: boom");
+    assert_null(strstr(segrt_errmsg(s), "stack traceback")); /* the line says it all */
+    segrt_script_free(sc);
+}
+
+static void test_seg_hatch_filter_error_in_a_helper_has_a_traceback(void **state)
+{
+    segrt_store *s = ((tu_fixture *)*state)->s;
+    segrt_script *sc = tu_script(s, "deep",
+                                 PRELUDE
+                                 "local function helper(c) if c.id == 'h3' then error('deep') end end\n"
+                                 "seg.segment 'f' { filter = function(c)\n"
+                                 "  helper(c)\n"
+                                 "  return true end }\n");
+    tu_assert_eval_fails(s, sc, "f", SEGRT_ELUA, "h3");
+    tu_assert_errmsg(s, "deep:4: deep\nstack traceback:\n");
+    tu_assert_errmsg(s, "deep:4: in upvalue 'helper'");
+    tu_assert_errmsg(s, "deep:6: in function <deep:5>");
+    assert_null(strstr(segrt_errmsg(s), "[C]"));
     segrt_script_free(sc);
 }
 
@@ -345,6 +363,7 @@ int main(void)
         cmocka_unit_test(test_seg_hatch_filter_keeps_truthy_results),
         cmocka_unit_test(test_seg_hatch_filter_runs_only_on_selected_contacts),
         cmocka_unit_test(test_seg_hatch_filter_error_names_the_contact),
+        cmocka_unit_test(test_seg_hatch_filter_error_in_a_helper_has_a_traceback),
         cmocka_unit_test(test_seg_hatch_filter_error_that_is_not_a_string),
         cmocka_unit_test(test_seg_hatch_contact_kept_after_its_evaluation_is_safe),
         cmocka_unit_test(test_seg_hatch_score_fn),

@@ -4,7 +4,7 @@
  *
  * Uses: buf.h, array.h, value.h (number and date formatting), suggest.h.
  */
-#include "output/template_text.h"
+#include "util/template_text.h"
 
 #include "util/array.h"
 #include "util/suggest.h"

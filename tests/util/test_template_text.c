@@ -17,7 +17,7 @@
 
 #include <cmocka.h>
 
-#include "output/template_text.h"
+#include "util/template_text.h"
 #include "util/value.h"
 
 #define M(x) ((int64_t)((x) * VALUE_NUMBER_SCALE)) /* exact for the literals used here */

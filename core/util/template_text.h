@@ -2,7 +2,7 @@
  * template_text.h — the text of a message template (seg.template): a subject
  * or body parsed into literal text and placeholders, and rendered with one
  * contact's values through each placeholder's format, fallback and escaping.
- * Knows nothing of Lua or the store: template.c resolves the names.
+ * Knows nothing of Lua or the store: lua/script_template.c resolves the names.
  *
  * Placeholders:  {name}  {name|fallback}  {name:format}  {name:format(arg)|fallback}
  *   name      [A-Za-z_][A-Za-z0-9_]*, with at most one ".part" (rfm.R)

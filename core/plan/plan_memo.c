@@ -1,0 +1,73 @@
+/*
+ * plan_memo.c — values reused within one evaluation (plan_memo.h).
+ * Uses: plan.h, strmap.h.
+ */
+#include "plan/plan_memo.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+plan_memo_entry *plan_memo_get(plan_memo *m, const char *name)
+{
+    uint32_t i;
+    if (m->index == NULL && (m->index = strmap_new()) == NULL)
+        return NULL;
+    if (strmap_get(m->index, name, strlen(name), &i))
+        return &m->v[i];
+    plan_memo_entry *v = realloc(m->v, (m->n + 1) * sizeof *v);
+    if (v == NULL)
+        return NULL;
+    m->v = v;
+    if (strmap_put(m->index, name, strlen(name), (uint32_t)m->n) != 0)
+        return NULL;
+    v[m->n] = (plan_memo_entry){ 0 };
+    return &v[m->n++];
+}
+
+void plan_memo_free(plan_memo *m)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        vec_free(&m->v[i].score);
+        tree_doc_free(m->v[i].fit);
+    }
+    free(m->v);
+    strmap_free(m->index);
+    *m = (plan_memo){ 0 };
+}
+
+int plan_memo_copy(plan_ctx *cx, const vec *v, vec *out)
+{
+    if (v->is_const) {
+        *out = *v;
+        return SEGRT_OK;
+    }
+    int64_t *copy = malloc((cx->ncontacts ? cx->ncontacts : 1) * sizeof *copy);
+    if (copy == NULL)
+        return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
+    memcpy(copy, v->v, cx->ncontacts * sizeof *copy);
+    *out = (vec){ .v = copy };
+    return SEGRT_OK;
+}
+
+int plan_memo_score(plan_ctx *cx, const pnode *p, vec *out)
+{
+    if (cx->now != cx->session_now) /* e.g. features at a model's cut-off: no reuse */
+        return plan_eval_value(cx, p->a, out);
+    plan_memo_entry *m = plan_memo_get(cx->memo, p->str);
+    if (m == NULL)
+        return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
+    if (!m->done) {
+        vec v;
+        int rc = plan_eval_value(cx, p->a, &v);
+        if (rc != SEGRT_OK)
+            return rc;
+        m = plan_memo_get(cx->memo, p->str); /* evaluating may have moved the memos */
+        if (m == NULL) {
+            vec_free(&v);
+            return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
+        }
+        m->score = v;
+        m->done = 1;
+    }
+    return plan_memo_copy(cx, &m->score, out);
+}

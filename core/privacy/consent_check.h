@@ -1,0 +1,53 @@
+/*
+ * consent_check.h — who passes the consent check of a purpose at NOW
+ * (SPEC §5), and who objects to direct marketing (Art. 21). The rule of a
+ * purpose comes from its seg.consent definition, read as a tree; the
+ * definition's check(c, rec) function, when it has one, is a callback the
+ * caller provides (the Lua layer: lua/script_consent.c).
+ *
+ * Uses: consent.h (histories), dict.h (purpose codes), tree.h.
+ */
+#ifndef SEGRT_CONSENT_CHECK_H
+#define SEGRT_CONSENT_CHECK_H
+
+#include "store/store.h"
+#include "util/bitset.h"
+#include "util/tree.h"
+
+struct consent_rec; /* consent.h */
+
+typedef struct consent_check_rule {
+    uint32_t code;    /* the purpose's code; 0 when nobody has a record of it */
+    unsigned bases;   /* bit per consent_basis */
+    int64_t max_age;  /* seconds, 0 = none */
+    int has_check;    /* the definition has a check function */
+    int marketing;    /* a direct-marketing purpose: objections apply (Art. 21) */
+    uint32_t direct_marketing, objection; /* their purpose codes, 0 when nobody has one */
+} consent_check_rule;
+
+/*
+ * The check function of a rule, for a contact that passes the rest: rec is
+ * the record in force. 1 keep, 0 drop, or an error (< 0, reported on the store).
+ */
+typedef int (*consent_check_fn)(void *ud, const struct consent_rec *rec, uint32_t ord);
+
+/*
+ * The rule of purpose from its seg.consent definition def (NULL: the
+ * defaults, consent or legitimate interest), with the codes as of txn.
+ * SEGRT_ELUA naming def's line for an unknown basis or a max_age that is no duration.
+ */
+int consent_check_rule_read(segrt_store *s, MDB_txn *txn, const char *purpose, const tree *def,
+                            consent_check_rule *r);
+/* Keep in bits (over ordinals) the contacts passing rule at now; check is called when it has one. */
+int consent_check_filter(segrt_store *s, MDB_txn *txn, int64_t now, const consent_check_rule *r,
+                         bitset *bits, consent_check_fn check, void *ud);
+/* Whether contact ord passes rule at now: 1, 0, or an error (< 0). */
+int consent_check_passes(segrt_store *s, MDB_txn *txn, int64_t now, const consent_check_rule *r,
+                         uint32_t ord, consent_check_fn check, void *ud);
+/* The contacts (ordinals below ncontacts) objecting to direct marketing at now, into out (new). */
+int consent_check_objectors(segrt_store *s, MDB_txn *txn, int64_t now, uint32_t ncontacts,
+                            bitset *out);
+/* Whether contact ord objects to direct marketing at now: 1, 0, or an error (< 0). */
+int consent_check_objects(segrt_store *s, MDB_txn *txn, int64_t now, uint32_t ord);
+
+#endif

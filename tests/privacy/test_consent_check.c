@@ -1,0 +1,254 @@
+/*
+ * test_consent_check.c — unit tests of consent_check.c without Lua: a
+ * purpose's rule read from its definition tree (the defaults, bases,
+ * max_age, a check function, marketing; an unknown basis and a max_age that
+ * is no duration are errors naming the definition's line), then applied to
+ * a small store — the filter and the one-contact check agree, the check
+ * callback runs only on contacts that pass the rest and can drop them or
+ * fail, and objections to direct marketing (Art. 21) are found.
+ *
+ * Uses: cmocka, privacy/consent_check.h, store.h, test_util.h.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "segrt.h"
+#include "test_util.h"
+
+#include "store/consent.h"
+#include "privacy/consent_check.h"
+#include "store/store.h"
+
+static const char contacts_csv[] = "id,region\nc1,north\nc2,north\nc3,north\nc4,south\n";
+
+/* c1 consent, c2 legitimate interest, c3 consent but objects to direct marketing, c4 nothing. */
+static const char consents_csv[] =
+    "contact_id,purpose,status,legal_basis,ts,expires_at,source\n"
+    "c1,email,granted,consent,2025-06-01T00:00:00Z,,web\n"
+    "c2,email,granted,legitimate_interest,2025-06-01T00:00:00Z,,web\n"
+    "c3,email,granted,consent,2020-01-01T00:00:00Z,,web\n"
+    "c3,direct_marketing,withdrawn,consent,2025-01-01T00:00:00Z,,web\n";
+
+typedef struct fixture {
+    tu_fixture *f;
+    MDB_txn *txn;
+    tree_doc *doc;
+    uint32_t ord[4]; /* of c1..c4 */
+} fixture;
+
+static int setup(void **state)
+{
+    if (tu_setup_store(state) != 0)
+        return -1;
+    tu_fixture *tf = *state;
+    tu_seg_data(tf, contacts_csv, NULL, consents_csv);
+    fixture *x = calloc(1, sizeof *x);
+    assert_non_null(x);
+    x->f = tf;
+    assert_int_equal(store_txn_begin(tf->s, MDB_RDONLY, &x->txn), SEGRT_OK);
+    for (int i = 0; i < 4; i++) {
+        char id[8];
+        snprintf(id, sizeof id, "c%d", i + 1);
+        assert_int_equal(store_ord_of(tf->s, x->txn, id, &x->ord[i]), SEGRT_OK);
+    }
+    x->doc = tree_doc_new();
+    *state = x;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *x = *state;
+    mdb_txn_abort(x->txn);
+    tree_doc_free(x->doc);
+    void *f = x->f;
+    free(x);
+    return tu_teardown_store(&f);
+}
+
+static tree *node(fixture *x, tree_kind kind, const char *text)
+{
+    tree *t = tree_new(x->doc, kind);
+    assert_non_null(t);
+    if (text)
+        assert_int_equal(tree_set_text(x->doc, t, text, strlen(text)), 0);
+    return t;
+}
+
+static void put(fixture *x, tree *t, const char *key, const tree *v)
+{
+    assert_int_equal(tree_put(x->doc, t, key, strlen(key), v), 0);
+}
+
+/* A definition { loc = "s.lua:7", bases = { bases... } (NULL: none), marketing = m }. */
+static tree *definition(fixture *x, const char *const *bases, int marketing)
+{
+    tree *def = node(x, TREE_TABLE, NULL);
+    put(x, def, "loc", node(x, TREE_STRING, "s.lua:7"));
+    if (bases) {
+        tree *list = node(x, TREE_TABLE, NULL);
+        for (; *bases; bases++)
+            assert_int_equal(tree_push(x->doc, list, node(x, TREE_STRING, *bases)), 0);
+        put(x, def, "bases", list);
+    }
+    if (marketing) {
+        tree *yes = node(x, TREE_BOOLEAN, NULL);
+        yes->boolean = 1;
+        put(x, def, "marketing", yes);
+    }
+    return def;
+}
+
+static consent_check_rule read_rule(fixture *x, const tree *def)
+{
+    consent_check_rule r;
+    assert_int_equal(consent_check_rule_read(x->f->s, x->txn, "email", def, &r), SEGRT_OK);
+    return r;
+}
+
+/* The contacts (as "1 2 3") passing rule, by the filter; each agrees with consent_check_passes. */
+static const char *passing(fixture *x, const consent_check_rule *r, consent_check_fn check,
+                           void *ud)
+{
+    static char out[32];
+    bitset b;
+    assert_int_equal(bitset_init(&b, 4), 0);
+    for (uint32_t i = 0; i < 4; i++)
+        bitset_set(&b, i);
+    assert_int_equal(consent_check_filter(x->f->s, x->txn, TU_NOW, r, &b, check, ud), SEGRT_OK);
+    out[0] = '\0';
+    for (int i = 0; i < 4; i++) {
+        int in = bitset_test(&b, x->ord[i]);
+        assert_int_equal(consent_check_passes(x->f->s, x->txn, TU_NOW, r, x->ord[i], check, ud), in);
+        if (in)
+            snprintf(out + strlen(out), sizeof out - strlen(out), "%s%d", out[0] ? " " : "", i + 1);
+    }
+    bitset_free(&b);
+    return out;
+}
+
+static void test_consent_check_defaults_accept_consent_and_legitimate_interest(void **state)
+{
+    fixture *x = *state;
+    consent_check_rule r = read_rule(x, NULL);
+    assert_int_equal(r.bases, 1u << CS_CONSENT | 1u << CS_LEGITIMATE_INTEREST);
+    assert_int_not_equal(r.code, 0);
+    assert_string_equal(passing(x, &r, NULL, NULL), "1 2 3");
+}
+
+static void test_consent_check_bases_max_age_and_marketing_narrow_it(void **state)
+{
+    fixture *x = *state;
+    static const char *const consent_only[] = { "consent", NULL };
+    consent_check_rule r = read_rule(x, definition(x, consent_only, 0));
+    assert_string_equal(passing(x, &r, NULL, NULL), "1 3");
+    r = read_rule(x, definition(x, NULL, 1)); /* c3 objects to direct marketing */
+    assert_string_equal(passing(x, &r, NULL, NULL), "1 2");
+    tree *def = definition(x, NULL, 0), *age = node(x, TREE_TABLE, NULL), *secs = node(x, TREE_INTEGER, NULL);
+    secs->numeric = secs->integral = 1;
+    secs->integer = 365 * 86400;
+    secs->number = (double)secs->integer;
+    put(x, age, "secs", secs);
+    put(x, def, "max_age", age);
+    r = read_rule(x, def);
+    assert_int_equal(r.max_age, 365 * 86400);
+    assert_string_equal(passing(x, &r, NULL, NULL), "1 2"); /* c3's record is from 2020 */
+}
+
+/* A check callback: drops c2, counts its calls; fails when *ud says so. */
+typedef struct calls {
+    fixture *x;
+    int n, fail;
+} calls;
+
+static int drop_c2(void *ud, const struct consent_rec *rec, uint32_t ord)
+{
+    calls *c = ud;
+    assert_non_null(rec);
+    c->n++;
+    if (c->fail)
+        return store_fail(c->x->f->s, SEGRT_ELUA, "check failed");
+    return ord != c->x->ord[1];
+}
+
+static void test_consent_check_function_runs_on_those_passing_the_rest(void **state)
+{
+    fixture *x = *state;
+    tree *def = definition(x, NULL, 1);
+    put(x, def, "check", node(x, TREE_FUNCTION, NULL));
+    consent_check_rule r = read_rule(x, def);
+    assert_true(r.has_check);
+    calls c = { x, 0, 0 };
+    assert_string_equal(passing(x, &r, drop_c2, &c), "1");
+    assert_int_equal(c.n, 2 * 2); /* c1 and c2, by the filter and one by one; never c3, c4 */
+    c.fail = 1;
+    bitset b;
+    assert_int_equal(bitset_init(&b, 4), 0);
+    bitset_set(&b, x->ord[0]);
+    assert_int_equal(consent_check_filter(x->f->s, x->txn, TU_NOW, &r, &b, drop_c2, &c), SEGRT_ELUA);
+    bitset_free(&b);
+    assert_int_equal(consent_check_passes(x->f->s, x->txn, TU_NOW, &r, x->ord[0], drop_c2, &c),
+                     SEGRT_ELUA);
+}
+
+static void test_consent_check_unknown_basis_names_the_line(void **state)
+{
+    fixture *x = *state;
+    static const char *const bases[] = { "consent", "vibes", NULL };
+    consent_check_rule r;
+    assert_int_equal(consent_check_rule_read(x->f->s, x->txn, "email", definition(x, bases, 0), &r),
+                     SEGRT_ELUA);
+    tu_assert_errmsg(x->f->s, "s.lua:7: consent 'email': unknown legal basis 'vibes'");
+}
+
+static void test_consent_check_max_age_must_be_a_duration(void **state)
+{
+    fixture *x = *state;
+    tree *def = definition(x, NULL, 0);
+    put(x, def, "max_age", node(x, TREE_TABLE, NULL)); /* no secs */
+    consent_check_rule r;
+    assert_int_equal(consent_check_rule_read(x->f->s, x->txn, "email", def, &r), SEGRT_ELUA);
+    tu_assert_errmsg(x->f->s, "s.lua:7: consent 'email': max_age takes a duration");
+}
+
+static void test_consent_check_purpose_nobody_recorded_passes_nobody(void **state)
+{
+    fixture *x = *state;
+    consent_check_rule r;
+    assert_int_equal(consent_check_rule_read(x->f->s, x->txn, "sms", NULL, &r), SEGRT_OK);
+    assert_int_equal(r.code, 0);
+    assert_string_equal(passing(x, &r, NULL, NULL), "");
+}
+
+static void test_consent_check_objectors_are_found(void **state)
+{
+    fixture *x = *state;
+    bitset b;
+    assert_int_equal(consent_check_objectors(x->f->s, x->txn, TU_NOW, 4, &b), SEGRT_OK);
+    assert_int_equal(bitset_count(&b), 1);
+    assert_true(bitset_test(&b, x->ord[2]));
+    bitset_free(&b);
+    assert_int_equal(consent_check_objects(x->f->s, x->txn, TU_NOW, x->ord[2]), 1);
+    assert_int_equal(consent_check_objects(x->f->s, x->txn, TU_NOW, x->ord[0]), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_consent_check_defaults_accept_consent_and_legitimate_interest),
+        cmocka_unit_test(test_consent_check_bases_max_age_and_marketing_narrow_it),
+        cmocka_unit_test(test_consent_check_function_runs_on_those_passing_the_rest),
+        cmocka_unit_test(test_consent_check_unknown_basis_names_the_line),
+        cmocka_unit_test(test_consent_check_max_age_must_be_a_duration),
+        cmocka_unit_test(test_consent_check_purpose_nobody_recorded_passes_nobody),
+        cmocka_unit_test(test_consent_check_objectors_are_found),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
