@@ -487,15 +487,9 @@ int projection_refresh(segrt_store *s, MDB_txn *txn)
     return rc;
 }
 
-static int refresh_txn(segrt_store *s, MDB_txn *txn, void *ud)
-{
-    (void)ud;
-    return projection_refresh(s, txn);
-}
-
 int projection_update(segrt_store *s)
 {
-    return store_write(s, refresh_txn, NULL);
+    return store_write_step(s, projection_refresh);
 }
 
 /* ------------------------------------------------------------ checking */

@@ -1,8 +1,8 @@
 /*
  * store.c — opening and closing a store, error recording, transactions that
- * survive map growth (store_write) and read snapshots (store_read), walking
- * a table or a key prefix of it (store_scan), the meta counters, and reading
- * a contact's row.
+ * survive map growth (store_write, store_write_step) and read snapshots
+ * (store_read), walking a table or a key prefix of it (store_scan), the meta
+ * counters, and reading a contact's row.
  *
  * Uses: LMDB, schema.h (loaded at open), row.h.
  */
@@ -308,6 +308,23 @@ int store_read(segrt_store *s, store_txn_fn fn, void *ud)
     rc = fn(s, txn, ud);
     mdb_txn_abort(txn);
     return rc;
+}
+
+/* A function pointer cannot travel as void *: store_write_step wraps it. */
+struct step_args {
+    store_step_fn fn;
+};
+
+static int run_step(segrt_store *s, MDB_txn *txn, void *ud)
+{
+    const struct step_args *a = ud;
+    return a->fn(s, txn);
+}
+
+int store_write_step(segrt_store *s, store_step_fn fn)
+{
+    struct step_args a = { fn };
+    return store_write(s, run_step, &a);
 }
 
 struct scan_args {

@@ -76,6 +76,11 @@ int store_write(segrt_store *s, store_txn_fn fn, void *ud);
  */
 int store_read(segrt_store *s, store_txn_fn fn, void *ud);
 
+/* A step that needs only the store and the transaction (a rebuild of derived data). */
+typedef int (*store_step_fn)(segrt_store *s, MDB_txn *txn);
+/* store_write for a step: its own write transaction, run again after the map grows. */
+int store_write_step(segrt_store *s, store_step_fn fn);
+
 /*
  * What store_scan calls for each key k and value v: SEGRT_OK goes on, any
  * other code stops the scan and is returned by it. k and v are borrowed
