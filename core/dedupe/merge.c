@@ -317,27 +317,25 @@ static int record(merging *m, int by, const char *actor, uint64_t *merge_id)
 {
     segrt_store *s = m->s;
     buf detail = { 0 }, enc = { 0 };
-    char part[64];
     merge_gone *kept = calloc(m->ngone, sizeof *kept);
     int rc = kept ? SEGRT_OK : oom(s);
-    snprintf(part, sizeof part, "merged %zu contact%s into this one (", m->ngone,
-             m->ngone == 1 ? "" : "s");
-    rc = rc == SEGRT_OK && buf_put(&detail, part, strlen(part)) ? oom(s) : rc;
+    if (rc == SEGRT_OK && buf_printf(&detail, "merged %zu contact%s into this one (", m->ngone,
+                                     m->ngone == 1 ? "" : "s"))
+        rc = oom(s);
     for (size_t i = 0; i < m->ngone && rc == SEGRT_OK; i++) {
-        snprintf(part, sizeof part, "%scontact#%u", i ? ", " : "", m->gone[i].ord);
-        rc = buf_put(&detail, part, strlen(part)) ? oom(s) : SEGRT_OK;
+        rc = buf_printf(&detail, "%scontact#%u", i ? ", " : "", m->gone[i].ord) ? oom(s)
+                                                                                 : SEGRT_OK;
         const gone *o = &m->gone[i];
         kept[i] = (merge_gone){ o->ord, { (const unsigned char *)o->id, strlen(o->id) },
                                 { o->values.p, o->values.len }, { o->events.p, o->events.len },
                                 { o->consents.p, o->consents.len }, { o->held.p, o->held.len } };
     }
-    if (rc == SEGRT_OK) {
-        char tail[200];
-        snprintf(tail, sizeof tail, ") by %s: %zu events, %zu consent records (%llu protective), "
-                 "%u fields", dedupe_by_name(by), m->added.n, m->nseqs,
-                 (unsigned long long)m->protective, m->nfilled);
-        rc = buf_put(&detail, tail, strlen(tail) + 1) ? oom(s) : SEGRT_OK;
-    }
+    if (rc == SEGRT_OK &&
+        (buf_printf(&detail, ") by %s: %zu events, %zu consent records (%llu protective), %u fields",
+                    dedupe_by_name(by), m->added.n, m->nseqs, (unsigned long long)m->protective,
+                    m->nfilled) ||
+         buf_put(&detail, "", 1)))
+        rc = oom(s);
     if (rc == SEGRT_OK)
         rc = audit_append_seq(s, m->txn, actor, "merge", m->g->ord[0], (const char *)detail.p,
                               merge_id);

@@ -24,7 +24,6 @@
 #include "store/row.h"
 #include "store/schema.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -297,14 +296,12 @@ static int restore(undo *u, const merge_gone *g)
 static int audit_undo(undo *u, const char *actor)
 {
     buf d = { 0 };
-    char part[64];
-    int n = snprintf(part, sizeof part, "undid merge %llu: restored ",
-                     (unsigned long long)u->merge);
-    int rc = buf_put(&d, part, (size_t)n) ? oom(u->s) : SEGRT_OK;
-    for (size_t i = 0; i < u->r.ngone && rc == SEGRT_OK; i++) {
-        n = snprintf(part, sizeof part, "%scontact#%u", i ? ", " : "", u->r.gone[i].ord);
-        rc = buf_put(&d, part, (size_t)n) ? oom(u->s) : SEGRT_OK;
-    }
+    int rc = buf_printf(&d, "undid merge %llu: restored ", (unsigned long long)u->merge)
+                 ? oom(u->s)
+                 : SEGRT_OK;
+    for (size_t i = 0; i < u->r.ngone && rc == SEGRT_OK; i++)
+        rc = buf_printf(&d, "%scontact#%u", i ? ", " : "", u->r.gone[i].ord) ? oom(u->s)
+                                                                              : SEGRT_OK;
     if (rc == SEGRT_OK)
         rc = buf_put(&d, "", 1) ? oom(u->s) : SEGRT_OK;
     if (rc == SEGRT_OK)
