@@ -163,10 +163,7 @@ void logreg_model_free(logreg_model *m)
 {
     if (m == NULL)
         return;
-    free(m->coef);
-    free(m->coef_std);
-    free(m->mean);
-    free(m->sd);
+    free(m->coef); /* the block of all four arrays */
     memset(m, 0, sizeof *m);
 }
 
@@ -198,15 +195,18 @@ int logreg_fit(const double *x, const uint8_t *y, size_t n, size_t d, double lam
     /* scratch: isd (d); v, beta, trial, grad, tgrad, step (p each);
      * hess, thess, chol (p×p each) */
     double *scratch = malloc((d + 6 * p + 3 * p * p) * sizeof *scratch);
-    out->coef = malloc(d * sizeof *out->coef);
-    out->coef_std = malloc(d * sizeof *out->coef_std);
-    out->mean = malloc(d * sizeof *out->mean);
-    out->sd = malloc(d * sizeof *out->sd);
+    out->coef = malloc(4 * d * sizeof *out->coef); /* coef, coef_std, mean, sd */
+    if (scratch == NULL || out->coef == NULL) {
+        free(scratch);
+        rc = SEGRT_ENOMEM;
+        goto done;
+    }
+    out->coef_std = out->coef + d;
+    out->mean = out->coef_std + d;
+    out->sd = out->mean + d;
     /* Mean and sd over the usable rows: a feature whose used values are all
      * equal gets its value as mean and sd 0. */
-    rc = scratch && out->coef && out->coef_std && out->mean && out->sd
-             ? matrix_col_stats(x, n, d, MATRIX_FINITE_ROWS, out->mean, out->sd)
-             : SEGRT_ENOMEM;
+    rc = matrix_col_stats(x, n, d, MATRIX_FINITE_ROWS, out->mean, out->sd);
     if (rc != SEGRT_OK) {
         free(scratch);
         goto done;
