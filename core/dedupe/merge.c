@@ -75,11 +75,9 @@ static int copy_value(segrt_store *s, MDB_txn *txn, enum store_db db, uint32_t o
 {
     MDB_val k = store_ord_key(&ord), v;
     out->len = 0;
-    int mrc = mdb_get(txn, s->dbi[db], &k, &v);
-    if (mrc == MDB_NOTFOUND)
-        return SEGRT_OK;
-    if (mrc != 0)
-        return store_mdb_fail(s, mrc, "reading a contact's history");
+    int rc = store_get(s, txn, db, &k, &v, "reading a contact's history");
+    if (rc != SEGRT_OK)
+        return rc == SEGRT_ENOTFOUND ? SEGRT_OK : rc;
     return buf_put(out, v.mv_data, v.mv_size) ? oom(s) : SEGRT_OK;
 }
 

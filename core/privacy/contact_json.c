@@ -135,11 +135,9 @@ static int stored_json(segrt_store *s, MDB_txn *txn, enum store_db db, uint32_t 
                        json_t *arr)
 {
     MDB_val k = store_ord_key(&ord), v;
-    int mrc = mdb_get(txn, s->dbi[db], &k, &v);
-    if (mrc == MDB_NOTFOUND)
-        return SEGRT_OK;
-    if (mrc != 0)
-        return store_mdb_fail(s, mrc, "reading a contact's history");
+    int rc = store_get(s, txn, db, &k, &v, "reading a contact's history");
+    if (rc != SEGRT_OK)
+        return rc == SEGRT_ENOTFOUND ? SEGRT_OK : rc;
     return fn(s, txn, v.mv_data, v.mv_size, ord, arr);
 }
 

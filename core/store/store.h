@@ -100,6 +100,16 @@ typedef int (*store_scan_fn)(segrt_store *s, MDB_txn *txn, void *ud, const MDB_v
 int store_scan(segrt_store *s, MDB_txn *txn, enum store_db db, const void *prefix, size_t n,
                const char *what, store_scan_fn fn, void *ud);
 
+/*
+ * The value of key k in table db as of txn into *v (borrowed from the map
+ * until txn ends, or in a write txn until its next update). SEGRT_OK;
+ * SEGRT_ENOTFOUND, recorded nowhere (the caller says what is missing, or
+ * that nothing is), when there is none or the store lacks the table; an
+ * LMDB error recorded as "what: ...".
+ */
+int store_get(segrt_store *s, MDB_txn *txn, enum store_db db, const MDB_val *k, MDB_val *v,
+              const char *what);
+
 /* Counters kept in meta under a name; missing reads as 0. */
 int store_counter_get(segrt_store *s, MDB_txn *txn, const char *name, uint64_t *v);
 int store_counter_add(segrt_store *s, MDB_txn *txn, const char *name, int64_t delta);
