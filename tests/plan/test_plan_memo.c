@@ -105,34 +105,60 @@ static int fill_fails(plan_ctx *cx, const pnode *p)
     return SEGRT_ELUA;
 }
 
+/* A memo and an evaluation using it, fresh for each plan_memo_value test. */
+typedef struct memo_fixture {
+    plan_memo m;
+    plan_ctx cx;
+} memo_fixture;
+
+static int memo_setup(void **state)
+{
+    memo_fixture *f = calloc(1, sizeof *f);
+    if (f == NULL)
+        return -1;
+    f->cx = (plan_ctx){ .memo = &f->m, .ncontacts = 2 };
+    fills = 0;
+    *state = f;
+    return 0;
+}
+
+static int memo_teardown(void **state)
+{
+    memo_fixture *f = *state;
+    plan_memo_free(&f->m);
+    free(f);
+    return 0;
+}
+
+/* plan_memo_value of name through fill: its code, and the (constant) value in *k. */
+static int value_of(memo_fixture *f, const char *name, plan_memo_fill_fn fill, int64_t *k)
+{
+    vec out = { 0 };
+    int rc = plan_memo_value(&f->cx, name, fill, NULL, &out);
+    *k = rc == SEGRT_OK && out.is_const ? out.k : -1;
+    return rc;
+}
+
 static void test_plan_memo_value_fills_once_for_every_name_filled(void **state)
 {
-    (void)state;
-    plan_memo m = { 0 };
-    plan_ctx cx = { .memo = &m, .ncontacts = 2 };
-    vec out;
-    fills = 0;
-    assert_int_equal(plan_memo_value(&cx, "m.b", fill_pair, NULL, &out), SEGRT_OK);
-    assert_true(out.is_const && out.k == 2);
-    assert_int_equal(plan_memo_value(&cx, "m.a", fill_pair, NULL, &out), SEGRT_OK);
-    assert_true(out.is_const && out.k == 1);
+    memo_fixture *f = *state;
+    int64_t k;
+    assert_int_equal(value_of(f, "m.b", fill_pair, &k), SEGRT_OK);
+    assert_int_equal(k, 2);
+    assert_int_equal(value_of(f, "m.a", fill_pair, &k), SEGRT_OK);
+    assert_int_equal(k, 1);
     assert_int_equal(fills, 1);
-    plan_memo_free(&m);
 }
 
 static void test_plan_memo_value_passes_on_a_failed_fill_and_tries_again(void **state)
 {
-    (void)state;
-    plan_memo m = { 0 };
-    plan_ctx cx = { .memo = &m, .ncontacts = 2 };
-    vec out;
-    fills = 0;
-    assert_int_equal(plan_memo_value(&cx, "m.a", fill_fails, NULL, &out), SEGRT_ELUA);
-    assert_int_equal(plan_memo_value(&cx, "m.a", fill_fails, NULL, &out), SEGRT_ELUA);
+    memo_fixture *f = *state;
+    int64_t k;
+    assert_int_equal(value_of(f, "m.a", fill_fails, &k), SEGRT_ELUA);
+    assert_int_equal(value_of(f, "m.a", fill_fails, &k), SEGRT_ELUA);
     assert_int_equal(fills, 2); /* nothing was memoised */
-    assert_int_equal(plan_memo_value(&cx, "m.a", fill_pair, NULL, &out), SEGRT_OK);
-    assert_int_equal(out.k, 1);
-    plan_memo_free(&m);
+    assert_int_equal(value_of(f, "m.a", fill_pair, &k), SEGRT_OK);
+    assert_int_equal(k, 1);
 }
 
 static void test_plan_memo_set_replaces_what_was_memoised(void **state)
@@ -169,8 +195,11 @@ int main(void)
         cmocka_unit_test(test_plan_memo_entries_are_found_by_name),
         cmocka_unit_test(test_plan_memo_copies_are_the_caller_s),
         cmocka_unit_test(test_plan_memo_score_is_evaluated_once_at_the_session_now),
-        cmocka_unit_test(test_plan_memo_value_fills_once_for_every_name_filled),
-        cmocka_unit_test(test_plan_memo_value_passes_on_a_failed_fill_and_tries_again),
+        cmocka_unit_test_setup_teardown(test_plan_memo_value_fills_once_for_every_name_filled,
+                                        memo_setup, memo_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_plan_memo_value_passes_on_a_failed_fill_and_tries_again, memo_setup,
+            memo_teardown),
         cmocka_unit_test(test_plan_memo_set_replaces_what_was_memoised),
         cmocka_unit_test(test_plan_memo_free_releases_values_and_fits),
     };
