@@ -74,18 +74,10 @@ static int merge_contact(import_ctx *c, size_t from, size_t to, void *ud)
     consent_list *w = ud;
     segrt_store *s = c->s;
     uint32_t ord = c->pend[from].ord;
-    MDB_val k = store_ord_key(&ord), v;
     w->n = 0;
-    int mrc = mdb_get(c->txn, s->dbi[DB_CONSENTS], &k, &v);
-    if (mrc == 0) {
-        int drc = consent_list_decode(w, v.mv_data, v.mv_size);
-        if (drc != 0)
-            return drc == -2 ? store_fail(s, SEGRT_ENOMEM, "out of memory merging consents")
-                             : store_fail(s, SEGRT_ECORRUPT, "consents of contact %u are corrupt",
-                                          ord);
-    } else if (mrc != MDB_NOTFOUND) {
-        return store_mdb_fail(s, mrc, "reading consents");
-    }
+    int rc = consent_list_read(s, c->txn, ord, w);
+    if (rc != SEGRT_OK)
+        return rc;
     uint64_t added_total = 0;
     for (size_t i = from; i < to; i++) {
         int added;
@@ -97,8 +89,8 @@ static int merge_contact(import_ctx *c, size_t from, size_t to, void *ud)
         return SEGRT_OK;
     if (consent_list_encode(w, &c->enc) != 0)
         return store_fail(s, SEGRT_ENOMEM, "out of memory merging consents");
-    v = (MDB_val){ c->enc.len, c->enc.p };
-    mrc = mdb_put(c->txn, s->dbi[DB_CONSENTS], &k, &v, 0);
+    MDB_val k = store_ord_key(&ord), v = { c->enc.len, c->enc.p };
+    int mrc = mdb_put(c->txn, s->dbi[DB_CONSENTS], &k, &v, 0);
     if (mrc != 0)
         return store_mdb_fail(s, mrc, "writing consents");
     c->delta_consents += (int64_t)added_total;

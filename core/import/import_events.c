@@ -123,17 +123,10 @@ static int merge_contact(import_ctx *c, size_t from, size_t to, void *ud)
     type_deltas *td = &m->td;
     segrt_store *s = c->s;
     uint32_t ord = c->pend[from].ord;
-    MDB_val k = store_ord_key(&ord), v;
     event_list_clear(w);
-    int mrc = mdb_get(c->txn, s->dbi[DB_EVENTS], &k, &v);
-    if (mrc == 0) {
-        int drc = event_list_decode(w, v.mv_data, v.mv_size);
-        if (drc != 0)
-            return drc == -2 ? store_fail(s, SEGRT_ENOMEM, "out of memory merging events")
-                             : store_fail(s, SEGRT_ECORRUPT, "events of contact %u are corrupt", ord);
-    } else if (mrc != MDB_NOTFOUND) {
-        return store_mdb_fail(s, mrc, "reading events");
-    }
+    int rc = event_list_read(s, c->txn, ord, w);
+    if (rc != SEGRT_OK)
+        return rc;
     size_t nold = w->n;
     int oom = 0;
     for (size_t i = 0; i < nold; i++)
@@ -151,8 +144,8 @@ static int merge_contact(import_ctx *c, size_t from, size_t to, void *ud)
         oom |= count_type(td, w->recs[i].type, 1);
     if (oom || event_list_encode(w, &c->enc) != 0)
         return store_fail(s, SEGRT_ENOMEM, "out of memory merging events");
-    v = (MDB_val){ c->enc.len, c->enc.p };
-    mrc = mdb_put(c->txn, s->dbi[DB_EVENTS], &k, &v, 0);
+    MDB_val k = store_ord_key(&ord), v = { c->enc.len, c->enc.p };
+    int mrc = mdb_put(c->txn, s->dbi[DB_EVENTS], &k, &v, 0);
     if (mrc != 0)
         return store_mdb_fail(s, mrc, "writing events");
     int64_t added = (int64_t)w->n - (int64_t)nold;

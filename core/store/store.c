@@ -382,6 +382,15 @@ int store_get(segrt_store *s, MDB_txn *txn, enum store_db db, const MDB_val *k, 
     return mrc == 0 ? SEGRT_OK : store_mdb_fail(s, mrc, what);
 }
 
+int store_decoded(segrt_store *s, int drc, const char *what, uint32_t ord)
+{
+    if (drc == 0)
+        return SEGRT_OK;
+    if (drc == -2)
+        return store_fail(s, SEGRT_ENOMEM, "out of memory reading %s", what);
+    return store_fail(s, SEGRT_ECORRUPT, "%s of contact %u are corrupt", what, ord);
+}
+
 int store_counter_get(segrt_store *s, MDB_txn *txn, const char *name, uint64_t *v)
 {
     MDB_val k = { strlen(name), (void *)name }, d;

@@ -110,6 +110,13 @@ int store_scan(segrt_store *s, MDB_txn *txn, enum store_db db, const void *prefi
 int store_get(segrt_store *s, MDB_txn *txn, enum store_db db, const MDB_val *k, MDB_val *v,
               const char *what);
 
+/*
+ * What decoding contact ord's stored what ("events", "consents") gave: drc
+ * 0 is SEGRT_OK; -2 is SEGRT_ENOMEM ("out of memory reading <what>"), any
+ * other SEGRT_ECORRUPT ("<what> of contact <ord> are corrupt"), recorded on s.
+ */
+int store_decoded(segrt_store *s, int drc, const char *what, uint32_t ord);
+
 /* Counters kept in meta under a name; missing reads as 0. */
 int store_counter_get(segrt_store *s, MDB_txn *txn, const char *name, uint64_t *v);
 int store_counter_add(segrt_store *s, MDB_txn *txn, const char *name, int64_t delta);
