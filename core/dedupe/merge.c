@@ -115,12 +115,9 @@ static int keep_gone(merging *m, gone *o)
         rc = copy_value(s, m->txn, DB_EVENTS, o->ord, &o->events);
     if (rc == SEGRT_OK)
         rc = copy_value(s, m->txn, DB_CONSENTS, o->ord, &o->consents);
-    if (rc == SEGRT_OK && o->consents.len) {
-        int drc = consent_list_decode(&o->css, o->consents.p, o->consents.len);
-        if (drc != 0)
-            rc = drc == -2 ? oom(s) : store_fail(s, SEGRT_ECORRUPT,
-                                                 "consents of contact %u are corrupt", o->ord);
-    }
+    if (rc == SEGRT_OK && o->consents.len)
+        rc = store_decoded(s, consent_list_decode(&o->css, o->consents.p, o->consents.len),
+                           "consents", o->ord);
     return rc == SEGRT_OK ? membership_held(s, m->txn, o->ord, &o->held) : rc;
 }
 
@@ -166,11 +163,7 @@ static int fill(merging *m)
 /* Decode a stored timeline, appending to l. */
 static int decode_events(merging *m, const buf *b, uint32_t ord, event_list *l)
 {
-    int drc = b->len ? event_list_decode(l, b->p, b->len) : 0;
-    if (drc == 0)
-        return SEGRT_OK;
-    return drc == -2 ? oom(m->s)
-                     : store_fail(m->s, SEGRT_ECORRUPT, "events of contact %u are corrupt", ord);
+    return store_decoded(m->s, b->len ? event_list_decode(l, b->p, b->len) : 0, "events", ord);
 }
 
 /* An event list as a blob of the undo record (empty when it has none). */
@@ -285,13 +278,7 @@ static int keep_protective(merging *m)
 static int move_consents(merging *m)
 {
     uint32_t ord = m->g->ord[0];
-    int rc = copy_value(m->s, m->txn, DB_CONSENTS, ord, &m->scratch);
-    if (rc == SEGRT_OK && m->scratch.len) {
-        int drc = consent_list_decode(&m->css, m->scratch.p, m->scratch.len);
-        if (drc != 0)
-            rc = drc == -2 ? oom(m->s) : store_fail(m->s, SEGRT_ECORRUPT,
-                                                    "consents of contact %u are corrupt", ord);
-    }
+    int rc = consent_list_read(m->s, m->txn, ord, &m->css);
     m->own_cs = m->css.n;
     for (size_t i = 0; i < m->ngone && rc == SEGRT_OK; i++) {
         const consent_list *l = &m->gone[i].css;
