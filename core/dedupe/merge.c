@@ -75,11 +75,9 @@ static int copy_value(segrt_store *s, MDB_txn *txn, enum store_db db, uint32_t o
 {
     MDB_val k = store_ord_key(&ord), v;
     out->len = 0;
-    int mrc = mdb_get(txn, s->dbi[db], &k, &v);
-    if (mrc == MDB_NOTFOUND)
-        return SEGRT_OK;
-    if (mrc != 0)
-        return store_mdb_fail(s, mrc, "reading a contact's history");
+    int rc = store_get(s, txn, db, &k, &v, "reading a contact's history");
+    if (rc != SEGRT_OK)
+        return rc == SEGRT_ENOTFOUND ? SEGRT_OK : rc;
     return buf_put(out, v.mv_data, v.mv_size) ? oom(s) : SEGRT_OK;
 }
 
@@ -117,12 +115,9 @@ static int keep_gone(merging *m, gone *o)
         rc = copy_value(s, m->txn, DB_EVENTS, o->ord, &o->events);
     if (rc == SEGRT_OK)
         rc = copy_value(s, m->txn, DB_CONSENTS, o->ord, &o->consents);
-    if (rc == SEGRT_OK && o->consents.len) {
-        int drc = consent_list_decode(&o->css, o->consents.p, o->consents.len);
-        if (drc != 0)
-            rc = drc == -2 ? oom(s) : store_fail(s, SEGRT_ECORRUPT,
-                                                 "consents of contact %u are corrupt", o->ord);
-    }
+    if (rc == SEGRT_OK && o->consents.len)
+        rc = store_decoded(s, consent_list_decode(&o->css, o->consents.p, o->consents.len),
+                           "consents", o->ord);
     return rc == SEGRT_OK ? membership_held(s, m->txn, o->ord, &o->held) : rc;
 }
 
@@ -168,11 +163,7 @@ static int fill(merging *m)
 /* Decode a stored timeline, appending to l. */
 static int decode_events(merging *m, const buf *b, uint32_t ord, event_list *l)
 {
-    int drc = b->len ? event_list_decode(l, b->p, b->len) : 0;
-    if (drc == 0)
-        return SEGRT_OK;
-    return drc == -2 ? oom(m->s)
-                     : store_fail(m->s, SEGRT_ECORRUPT, "events of contact %u are corrupt", ord);
+    return store_decoded(m->s, b->len ? event_list_decode(l, b->p, b->len) : 0, "events", ord);
 }
 
 /* An event list as a blob of the undo record (empty when it has none). */
@@ -287,13 +278,7 @@ static int keep_protective(merging *m)
 static int move_consents(merging *m)
 {
     uint32_t ord = m->g->ord[0];
-    int rc = copy_value(m->s, m->txn, DB_CONSENTS, ord, &m->scratch);
-    if (rc == SEGRT_OK && m->scratch.len) {
-        int drc = consent_list_decode(&m->css, m->scratch.p, m->scratch.len);
-        if (drc != 0)
-            rc = drc == -2 ? oom(m->s) : store_fail(m->s, SEGRT_ECORRUPT,
-                                                    "consents of contact %u are corrupt", ord);
-    }
+    int rc = consent_list_read(m->s, m->txn, ord, &m->css);
     m->own_cs = m->css.n;
     for (size_t i = 0; i < m->ngone && rc == SEGRT_OK; i++) {
         const consent_list *l = &m->gone[i].css;
@@ -317,27 +302,25 @@ static int record(merging *m, int by, const char *actor, uint64_t *merge_id)
 {
     segrt_store *s = m->s;
     buf detail = { 0 }, enc = { 0 };
-    char part[64];
     merge_gone *kept = calloc(m->ngone, sizeof *kept);
     int rc = kept ? SEGRT_OK : oom(s);
-    snprintf(part, sizeof part, "merged %zu contact%s into this one (", m->ngone,
-             m->ngone == 1 ? "" : "s");
-    rc = rc == SEGRT_OK && buf_put(&detail, part, strlen(part)) ? oom(s) : rc;
+    if (rc == SEGRT_OK && buf_printf(&detail, "merged %zu contact%s into this one (", m->ngone,
+                                     m->ngone == 1 ? "" : "s"))
+        rc = oom(s);
     for (size_t i = 0; i < m->ngone && rc == SEGRT_OK; i++) {
-        snprintf(part, sizeof part, "%scontact#%u", i ? ", " : "", m->gone[i].ord);
-        rc = buf_put(&detail, part, strlen(part)) ? oom(s) : SEGRT_OK;
+        rc = buf_printf(&detail, "%scontact#%u", i ? ", " : "", m->gone[i].ord) ? oom(s)
+                                                                                 : SEGRT_OK;
         const gone *o = &m->gone[i];
         kept[i] = (merge_gone){ o->ord, { (const unsigned char *)o->id, strlen(o->id) },
                                 { o->values.p, o->values.len }, { o->events.p, o->events.len },
                                 { o->consents.p, o->consents.len }, { o->held.p, o->held.len } };
     }
-    if (rc == SEGRT_OK) {
-        char tail[200];
-        snprintf(tail, sizeof tail, ") by %s: %zu events, %zu consent records (%llu protective), "
-                 "%u fields", dedupe_by_name(by), m->added.n, m->nseqs,
-                 (unsigned long long)m->protective, m->nfilled);
-        rc = buf_put(&detail, tail, strlen(tail) + 1) ? oom(s) : SEGRT_OK;
-    }
+    if (rc == SEGRT_OK &&
+        (buf_printf(&detail, ") by %s: %zu events, %zu consent records (%llu protective), %u fields",
+                    dedupe_by_name(by), m->added.n, m->nseqs, (unsigned long long)m->protective,
+                    m->nfilled) ||
+         buf_put(&detail, "", 1)))
+        rc = oom(s);
     if (rc == SEGRT_OK)
         rc = audit_append_seq(s, m->txn, actor, "merge", m->g->ord[0], (const char *)detail.p,
                               merge_id);

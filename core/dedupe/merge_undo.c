@@ -24,7 +24,6 @@
 #include "store/row.h"
 #include "store/schema.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -129,13 +128,8 @@ static int put_or_del(undo *u, enum store_db db, uint32_t ord, const buf *b, int
 static int survivor_events(undo *u)
 {
     uint32_t ord = u->r.survivor;
-    MDB_val k = store_ord_key(&ord), v;
     event_list cur = { 0 }, added = { 0 }, rest = { 0 }, gone = { 0 }, back = { 0 };
-    int rc = SEGRT_OK, mrc = mdb_get(u->txn, u->s->dbi[DB_EVENTS], &k, &v);
-    if (mrc != 0 && mrc != MDB_NOTFOUND)
-        rc = store_mdb_fail(u->s, mrc, "reading events");
-    if (rc == SEGRT_OK && mrc == 0)
-        rc = decode_events(u, v.mv_data, v.mv_size, &cur);
+    int rc = event_list_read(u->s, u->txn, ord, &cur);
     if (rc == SEGRT_OK)
         rc = decode_events(u, u->r.added.p, u->r.added.n, &added);
     if (rc == SEGRT_OK && event_list_minus(&cur, &added, &rest) != 0)
@@ -177,16 +171,10 @@ static int added_by_merge(const merge_record *r, uint32_t seq)
 static int survivor_consents(undo *u)
 {
     uint32_t ord = u->r.survivor;
-    MDB_val k = store_ord_key(&ord), v;
     consent_list l = { 0 };
     if (u->r.nseqs == 0)
         return SEGRT_OK;
-    int rc = SEGRT_OK, mrc = mdb_get(u->txn, u->s->dbi[DB_CONSENTS], &k, &v);
-    if (mrc != 0 && mrc != MDB_NOTFOUND)
-        return store_mdb_fail(u->s, mrc, "reading consents");
-    int drc = mrc == 0 ? consent_list_decode(&l, v.mv_data, v.mv_size) : 0;
-    if (drc != 0)
-        rc = drc == -2 ? oom(u->s) : corrupt(u);
+    int rc = consent_list_read(u->s, u->txn, ord, &l);
     size_t out = 0;
     for (size_t i = 0; rc == SEGRT_OK && i < l.n; i++) {
         if (!added_by_merge(&u->r, l.recs[i].seq))
@@ -297,14 +285,12 @@ static int restore(undo *u, const merge_gone *g)
 static int audit_undo(undo *u, const char *actor)
 {
     buf d = { 0 };
-    char part[64];
-    int n = snprintf(part, sizeof part, "undid merge %llu: restored ",
-                     (unsigned long long)u->merge);
-    int rc = buf_put(&d, part, (size_t)n) ? oom(u->s) : SEGRT_OK;
-    for (size_t i = 0; i < u->r.ngone && rc == SEGRT_OK; i++) {
-        n = snprintf(part, sizeof part, "%scontact#%u", i ? ", " : "", u->r.gone[i].ord);
-        rc = buf_put(&d, part, (size_t)n) ? oom(u->s) : SEGRT_OK;
-    }
+    int rc = buf_printf(&d, "undid merge %llu: restored ", (unsigned long long)u->merge)
+                 ? oom(u->s)
+                 : SEGRT_OK;
+    for (size_t i = 0; i < u->r.ngone && rc == SEGRT_OK; i++)
+        rc = buf_printf(&d, "%scontact#%u", i ? ", " : "", u->r.gone[i].ord) ? oom(u->s)
+                                                                              : SEGRT_OK;
     if (rc == SEGRT_OK)
         rc = buf_put(&d, "", 1) ? oom(u->s) : SEGRT_OK;
     if (rc == SEGRT_OK)

@@ -48,8 +48,8 @@ typedef struct source {
 
 /* ------------------------------------------------------------ messages */
 
-/* Append a (line, message) record of the current row to b. */
-static int record(import_ctx *c, buf *b, const char *fmt, va_list ap)
+/* Append a (line, message) record of the current row to b and count it in *count. */
+static int record(import_ctx *c, buf *b, uint64_t *count, const char *fmt, va_list ap)
 {
     char msg[512];
     vsnprintf(msg, sizeof msg, fmt, ap);
@@ -57,6 +57,7 @@ static int record(import_ctx *c, buf *b, const char *fmt, va_list ap)
     uint32_t len = (uint32_t)strlen(msg) + 1;
     if (buf_put(b, &line, sizeof line) || buf_put(b, &len, sizeof len) || buf_put(b, msg, len))
         return store_fail(c->s, SEGRT_ENOMEM, "out of memory recording a row's message");
+    (*count)++;
     return SEGRT_OK;
 }
 
@@ -64,21 +65,17 @@ int import_reject(import_ctx *c, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int rc = record(c, &c->rejects, fmt, ap);
+    int rc = record(c, &c->rejects, &c->batch_rejected, fmt, ap);
     va_end(ap);
-    if (rc != SEGRT_OK)
-        return rc;
-    c->batch_rejected++;
-    return SEGRT_EBADROW;
+    return rc == SEGRT_OK ? SEGRT_EBADROW : rc;
 }
 
 int import_notice(import_ctx *c, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int rc = record(c, &c->notices, fmt, ap);
+    int rc = record(c, &c->notices, &c->batch_noticed, fmt, ap);
     va_end(ap);
-    c->batch_noticed += rc == SEGRT_OK;
     return rc;
 }
 
@@ -229,6 +226,55 @@ static int ensure_loaded(import_ctx *c)
 
 /* ------------------------------------------------------------ columns */
 
+/*
+ * The columns each kind knows by name: their roles, and which a CSV header
+ * must have (a missing one is reported in this order). A name not here is
+ * the kind's to judge (import_<kind>_column).
+ */
+static const struct known_column {
+    segrt_kind kind;
+    const char *name;
+    enum col_role role;
+    int required;
+} known_columns[] = {
+    { SEGRT_CONTACTS, "id", ROLE_ID, 1 },
+    { SEGRT_EVENTS, "contact_id", ROLE_ID, 1 },
+    { SEGRT_EVENTS, "ts", ROLE_EV_TS, 1 },
+    { SEGRT_EVENTS, "type", ROLE_EV_TYPE, 1 },
+    { SEGRT_EVENTS, "amount", ROLE_EV_AMOUNT, 0 },
+    { SEGRT_EVENTS, "category", ROLE_EV_CATEGORY, 0 },
+    { SEGRT_EVENTS, "channel", ROLE_EV_CHANNEL, 0 },
+    { SEGRT_EVENTS, "event_id", ROLE_EV_EVENT_ID, 0 },
+    { SEGRT_CONSENTS, "contact_id", ROLE_ID, 1 },
+    { SEGRT_CONSENTS, "purpose", ROLE_CS_PURPOSE, 1 },
+    { SEGRT_CONSENTS, "status", ROLE_CS_STATUS, 1 },
+    { SEGRT_CONSENTS, "legal_basis", ROLE_CS_BASIS, 0 },
+    { SEGRT_CONSENTS, "ts", ROLE_CS_TS, 1 },
+    { SEGRT_CONSENTS, "expires_at", ROLE_CS_EXPIRES, 0 },
+    { SEGRT_CONSENTS, "source", ROLE_CS_SOURCE, 0 },
+};
+
+#define NKNOWN (sizeof known_columns / sizeof known_columns[0])
+
+/* Give col (the next column) its role: a known one, with its index kept, or the kind's. */
+static int column_role(import_ctx *c, import_col *col)
+{
+    for (size_t i = 0; i < NKNOWN; i++) {
+        const struct known_column *k = &known_columns[i];
+        if (k->kind != c->kind || strcmp(col->name, k->name) != 0)
+            continue;
+        col->role = k->role;
+        if (k->role == ROLE_ID)
+            c->id_col = (long)c->ncols;
+        else
+            c->role_col[k->role] = (long)c->ncols;
+        return SEGRT_OK;
+    }
+    return c->kind == SEGRT_CONTACTS ? import_contacts_column(c, col)
+           : c->kind == SEGRT_EVENTS ? import_events_column(c, col)
+                                     : import_consents_column(c, col);
+}
+
 static int add_column(import_ctx *c, const char *name, size_t n, size_t *index)
 {
     for (size_t i = 0; i < c->ncols; i++) {
@@ -245,9 +291,7 @@ static int add_column(import_ctx *c, const char *name, size_t n, size_t *index)
     *col = (import_col){ .name = strndup(name, n) };
     if (col->name == NULL)
         return store_fail(c->s, SEGRT_ENOMEM, "out of memory reading columns");
-    int rc = c->kind == SEGRT_CONTACTS ? import_contacts_column(c, col)
-           : c->kind == SEGRT_EVENTS   ? import_events_column(c, col)
-                                       : import_consents_column(c, col);
+    int rc = column_role(c, col);
     if (rc != SEGRT_OK) {
         free(col->name);
         return rc;
@@ -256,13 +300,21 @@ static int add_column(import_ctx *c, const char *name, size_t n, size_t *index)
     return SEGRT_OK;
 }
 
-static int require_column(import_ctx *c, enum col_role role, const char *name)
+/* Every required column of the kind is in the header. */
+static int require_columns(import_ctx *c)
 {
-    for (size_t i = 0; i < c->ncols; i++) {
-        if (c->cols[i].role == role)
-            return SEGRT_OK;
+    for (size_t i = 0; i < NKNOWN; i++) {
+        const struct known_column *k = &known_columns[i];
+        if (k->kind != c->kind || !k->required)
+            continue;
+        size_t j = 0;
+        while (j < c->ncols && c->cols[j].role != k->role)
+            j++;
+        if (j == c->ncols)
+            return store_fail(c->s, SEGRT_EINVAL, "%s: line 1: missing column '%s'", c->file,
+                              k->name);
     }
-    return store_fail(c->s, SEGRT_EINVAL, "%s: line 1: missing column '%s'", c->file, name);
+    return SEGRT_OK;
 }
 
 static int read_header(import_ctx *c, source *src)
@@ -291,25 +343,7 @@ static int read_header(import_ctx *c, source *src)
             return store_fail(c->s, SEGRT_EINVAL, "%s: line 1: column '%s' appears twice",
                               c->file, c->cols[index].name);
     }
-    switch (c->kind) {
-    case SEGRT_CONTACTS:
-        return require_column(c, ROLE_ID, "id");
-    case SEGRT_EVENTS: {
-        int rc = require_column(c, ROLE_ID, "contact_id");
-        if (rc == SEGRT_OK)
-            rc = require_column(c, ROLE_EV_TS, "ts");
-        return rc == SEGRT_OK ? require_column(c, ROLE_EV_TYPE, "type") : rc;
-    }
-    case SEGRT_CONSENTS: {
-        int rc = require_column(c, ROLE_ID, "contact_id");
-        if (rc == SEGRT_OK)
-            rc = require_column(c, ROLE_CS_PURPOSE, "purpose");
-        if (rc == SEGRT_OK)
-            rc = require_column(c, ROLE_CS_STATUS, "status");
-        return rc == SEGRT_OK ? require_column(c, ROLE_CS_TS, "ts") : rc;
-    }
-    }
-    return SEGRT_EINVAL;
+    return require_columns(c);
 }
 
 /* ------------------------------------------------------------ rows */
@@ -318,9 +352,7 @@ typedef enum { ROW_OK, ROW_BAD, ROW_END, ROW_FAIL } row_status;
 
 static row_status next_csv_row(import_ctx *c, source *src)
 {
-    uint64_t line;
-    csv_status st = csv_next(&src->csv, &line);
-    c->line = line;
+    csv_status st = csv_next(&src->csv, &c->line);
     if (st == CSV_END)
         return ROW_END;
     if (st == CSV_NOMEM) {
@@ -352,9 +384,7 @@ static row_status next_csv_row(import_ctx *c, source *src)
 
 static row_status next_jsonl_row(import_ctx *c, source *src)
 {
-    uint64_t line;
-    jsonl_status st = jsonl_next(&src->js, &line);
-    c->line = line;
+    jsonl_status st = jsonl_next(&src->js, &c->line);
     if (st == JSONL_END)
         return ROW_END;
     if (st == JSONL_BAD_ROW) {
@@ -932,6 +962,17 @@ int import_code_cell(import_ctx *c, long i, dict_map **d, uint16_t field, int re
     return dict_intern(c->s, c->txn, *d, cl->p, cl->n, code);
 }
 
+int import_name_cell(import_ctx *c, long i, const char *name, const char *what)
+{
+    if (i < 0 || c->cells[i].state != CELL_TEXT)
+        return import_reject(c, "%s is missing", name);
+    const cell *cl = &c->cells[i];
+    if (!schema_valid_name(cl->p, cl->n))
+        return import_reject(c, "%s '%s' is not a valid %s (letters, digits and _)", name,
+                             import_quote(c, cl->p, cl->n), what);
+    return SEGRT_OK;
+}
+
 static int by_ord(const void *a, const void *b)
 {
     const pend_rec *x = a, *y = b;
@@ -940,12 +981,21 @@ static int by_ord(const void *a, const void *b)
     return x->at < y->at ? -1 : x->at > y->at;
 }
 
-void import_sort_pending(import_ctx *c)
+int import_merge_pending(import_ctx *c, import_merge_fn fn, void *ud)
 {
     for (size_t i = 1; i < c->npend; i++) {
         if (by_ord(&c->pend[i - 1], &c->pend[i]) > 0) {
             qsort(c->pend, c->npend, sizeof *c->pend, by_ord);
-            return;
+            break;
         }
     }
+    int rc = SEGRT_OK;
+    for (size_t i = 0; i < c->npend && rc == SEGRT_OK;) {
+        size_t j = i + 1;
+        while (j < c->npend && c->pend[j].ord == c->pend[i].ord)
+            j++;
+        rc = fn(c, i, j, ud);
+        i = j;
+    }
+    return rc;
 }

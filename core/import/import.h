@@ -123,8 +123,14 @@ const char *import_quote(import_ctx *c, const char *p, size_t n);
 int import_find_contact(import_ctx *c, const char *id, size_t n, uint32_t *ord);
 /* Add a pending record of the batch (events / consents). */
 int import_pend(import_ctx *c, uint32_t ord, uint32_t at);
-/* Sort the batch's pending records by contact, keeping input order within one. */
-void import_sort_pending(import_ctx *c);
+/* What import_merge_pending calls for one contact: pend[from, to) are its records. */
+typedef int (*import_merge_fn)(import_ctx *c, size_t from, size_t to, void *ud);
+/*
+ * Sort the batch's pending records by contact, keeping input order within
+ * one, and call fn(c, from, to, ud) for each contact in ordinal order; stops
+ * at, and returns, the first code other than SEGRT_OK.
+ */
+int import_merge_pending(import_ctx *c, import_merge_fn fn, void *ud);
 /* The contact named by the row's contact_id; rejects the row when unknown. */
 int import_contact_of_row(import_ctx *c, uint32_t *ord);
 /* A timestamp cell (column i, -1 when the file has none); VALUE_MISSING when empty. */
@@ -132,8 +138,11 @@ int import_time_cell(import_ctx *c, long i, int required, int64_t *v);
 /* The dictionary code of a string cell, loading the dictionary d on first use. */
 int import_code_cell(import_ctx *c, long i, dict_map **d, uint16_t field, int required,
                      uint32_t *code);
+/* A name cell (an event type, a purpose: letters, digits and _); rejects the row when the
+ * cell is missing or not a name ("<name> is missing", "... is not a valid <what>"). */
+int import_name_cell(import_ctx *c, long i, const char *name, const char *what);
 
-/* Per kind: map a column name to its role (contacts also resolve the field). */
+/* Per kind: the role of a column import.c does not know by name (contacts: a field). */
 int import_contacts_column(import_ctx *c, import_col *col);
 int import_events_column(import_ctx *c, import_col *col);
 int import_consents_column(import_ctx *c, import_col *col);

@@ -8,30 +8,9 @@
 
 #include "util/value.h"
 
-#include <string.h>
-
-static const struct {
-    const char *name;
-    enum col_role role;
-} consent_columns[] = {
-    { "contact_id", ROLE_ID },       { "purpose", ROLE_CS_PURPOSE },
-    { "status", ROLE_CS_STATUS },    { "legal_basis", ROLE_CS_BASIS },
-    { "ts", ROLE_CS_TS },            { "expires_at", ROLE_CS_EXPIRES },
-    { "source", ROLE_CS_SOURCE },
-};
-
+/* import.c knows every consent column: any other is an error. */
 int import_consents_column(import_ctx *c, import_col *col)
 {
-    for (size_t i = 0; i < sizeof consent_columns / sizeof consent_columns[0]; i++) {
-        if (strcmp(col->name, consent_columns[i].name) == 0) {
-            col->role = consent_columns[i].role;
-            if (col->role == ROLE_ID)
-                c->id_col = (long)c->ncols;
-            else
-                c->role_col[col->role] = (long)c->ncols;
-            return SEGRT_OK;
-        }
-    }
     return store_fail(c->s, SEGRT_EINVAL,
                       "%s: unknown consent column '%s' (expected contact_id, purpose, status, "
                       "legal_basis, ts, expires_at, source)", c->file, col->name);
@@ -75,12 +54,9 @@ int import_consents_row(import_ctx *c)
     if (rc != SEGRT_OK)
         return rc;
     long pi = col[ROLE_CS_PURPOSE];
-    if (pi < 0 || c->cells[pi].state != CELL_TEXT)
-        return import_reject(c, "purpose is missing");
-    if (!schema_valid_name(c->cells[pi].p, c->cells[pi].n))
-        return import_reject(c, "purpose '%s' is not a valid purpose name (letters, digits and _)",
-                             import_quote(c, c->cells[pi].p, c->cells[pi].n));
-    rc = import_code_cell(c, pi, &c->cs_dicts[0], FIELD_CS_PURPOSE, 1, &r.purpose);
+    rc = import_name_cell(c, pi, "purpose", "purpose name");
+    if (rc == SEGRT_OK)
+        rc = import_code_cell(c, pi, &c->cs_dicts[0], FIELD_CS_PURPOSE, 1, &r.purpose);
     if (rc == SEGRT_OK)
         rc = import_code_cell(c, col[ROLE_CS_SOURCE], &c->cs_dicts[1], FIELD_CS_SOURCE, 0,
                               &r.source);
@@ -92,23 +68,16 @@ int import_consents_row(import_ctx *c)
     return import_pend(c, ord, at);
 }
 
-/* Append the batch's records of one contact (pend[from, to)) to its history. */
-static int merge_contact(import_ctx *c, consent_list *w, size_t from, size_t to)
+/* import_merge_fn: append the batch's records of one contact to its history (w: scratch). */
+static int merge_contact(import_ctx *c, size_t from, size_t to, void *ud)
 {
+    consent_list *w = ud;
     segrt_store *s = c->s;
     uint32_t ord = c->pend[from].ord;
-    MDB_val k = store_ord_key(&ord), v;
     w->n = 0;
-    int mrc = mdb_get(c->txn, s->dbi[DB_CONSENTS], &k, &v);
-    if (mrc == 0) {
-        int drc = consent_list_decode(w, v.mv_data, v.mv_size);
-        if (drc != 0)
-            return drc == -2 ? store_fail(s, SEGRT_ENOMEM, "out of memory merging consents")
-                             : store_fail(s, SEGRT_ECORRUPT, "consents of contact %u are corrupt",
-                                          ord);
-    } else if (mrc != MDB_NOTFOUND) {
-        return store_mdb_fail(s, mrc, "reading consents");
-    }
+    int rc = consent_list_read(s, c->txn, ord, w);
+    if (rc != SEGRT_OK)
+        return rc;
     uint64_t added_total = 0;
     for (size_t i = from; i < to; i++) {
         int added;
@@ -120,8 +89,8 @@ static int merge_contact(import_ctx *c, consent_list *w, size_t from, size_t to)
         return SEGRT_OK;
     if (consent_list_encode(w, &c->enc) != 0)
         return store_fail(s, SEGRT_ENOMEM, "out of memory merging consents");
-    v = (MDB_val){ c->enc.len, c->enc.p };
-    mrc = mdb_put(c->txn, s->dbi[DB_CONSENTS], &k, &v, 0);
+    MDB_val k = store_ord_key(&ord), v = { c->enc.len, c->enc.p };
+    int mrc = mdb_put(c->txn, s->dbi[DB_CONSENTS], &k, &v, 0);
     if (mrc != 0)
         return store_mdb_fail(s, mrc, "writing consents");
     c->delta_consents += (int64_t)added_total;
@@ -131,16 +100,8 @@ static int merge_contact(import_ctx *c, consent_list *w, size_t from, size_t to)
 
 int import_consents_finish(import_ctx *c)
 {
-    import_sort_pending(c);
     consent_list w = { 0 };
-    int rc = SEGRT_OK;
-    for (size_t i = 0; i < c->npend && rc == SEGRT_OK;) {
-        size_t j = i + 1;
-        while (j < c->npend && c->pend[j].ord == c->pend[i].ord)
-            j++;
-        rc = merge_contact(c, &w, i, j);
-        i = j;
-    }
+    int rc = import_merge_pending(c, merge_contact, &w);
     consent_list_free(&w);
     return rc;
 }

@@ -20,11 +20,6 @@
 int import_contacts_column(import_ctx *c, import_col *col)
 {
     size_t n = strlen(col->name);
-    if (strcmp(col->name, "id") == 0) {
-        col->role = ROLE_ID;
-        c->id_col = (long)c->ncols;
-        return SEGRT_OK;
-    }
     if (!schema_valid_name(col->name, n))
         return store_fail(c->s, SEGRT_EINVAL,
                           "%s: column '%s' is not a valid field name (letters, digits and _, "

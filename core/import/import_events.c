@@ -12,31 +12,14 @@
 #include <stdio.h>
 #include <string.h>
 
-static const struct {
-    const char *name;
-    enum col_role role;
-} event_columns[] = {
-    { "contact_id", ROLE_ID },         { "ts", ROLE_EV_TS },
-    { "type", ROLE_EV_TYPE },          { "amount", ROLE_EV_AMOUNT },
-    { "category", ROLE_EV_CATEGORY },  { "channel", ROLE_EV_CHANNEL },
-    { "event_id", ROLE_EV_EVENT_ID },
-};
-
+/* Any column import.c does not know is an extra attribute, kept as JSON. */
 int import_events_column(import_ctx *c, import_col *col)
 {
-    col->role = ROLE_EV_EXTRA;
-    for (size_t i = 0; i < sizeof event_columns / sizeof event_columns[0]; i++) {
-        if (strcmp(col->name, event_columns[i].name) == 0)
-            col->role = event_columns[i].role;
-    }
-    if (col->role == ROLE_EV_EXTRA && !schema_valid_name(col->name, strlen(col->name)))
+    if (!schema_valid_name(col->name, strlen(col->name)))
         return store_fail(c->s, SEGRT_EINVAL,
                           "%s: column '%s' is not a valid attribute name (letters, digits and _)",
                           c->file, col->name);
-    if (col->role == ROLE_ID)
-        c->id_col = (long)c->ncols;
-    else if (col->role != ROLE_EV_EXTRA)
-        c->role_col[col->role] = (long)c->ncols;
+    col->role = ROLE_EV_EXTRA;
     return SEGRT_OK;
 }
 
@@ -73,14 +56,11 @@ int import_events_row(import_ctx *c)
     int rc = import_contact_of_row(c, &ord);
     if (rc == SEGRT_OK)
         rc = import_time_cell(c, rc_[ROLE_EV_TS], 1, &r.ts);
+    long ti = rc_[ROLE_EV_TYPE];
+    if (rc == SEGRT_OK)
+        rc = import_name_cell(c, ti, "type", "event type");
     if (rc != SEGRT_OK)
         return rc;
-    long ti = rc_[ROLE_EV_TYPE];
-    if (ti < 0 || c->cells[ti].state != CELL_TEXT)
-        return import_reject(c, "type is missing");
-    if (!schema_valid_name(c->cells[ti].p, c->cells[ti].n))
-        return import_reject(c, "type '%s' is not a valid event type (letters, digits and _)",
-                             import_quote(c, c->cells[ti].p, c->cells[ti].n));
     long ai = rc_[ROLE_EV_AMOUNT];
     if (ai >= 0 && c->cells[ai].state == CELL_TEXT &&
         value_parse_number(c->cells[ai].p, c->cells[ai].n, &r.amount) != 0)
@@ -121,6 +101,12 @@ typedef struct type_deltas {
     size_t n;
 } type_deltas;
 
+/* What merging the batch keeps across contacts. */
+typedef struct merging {
+    event_list w; /* scratch: one timeline */
+    type_deltas td;
+} merging;
+
 static int count_type(type_deltas *t, uint32_t type, int64_t by)
 {
     if (ARRAY_RESERVE_ZERO(t->d, t->n, (size_t)type + 1) != 0)
@@ -129,22 +115,18 @@ static int count_type(type_deltas *t, uint32_t type, int64_t by)
     return 0;
 }
 
-/* Merge the batch's events of one contact (pend[from, to)) into its timeline. */
-static int merge_contact(import_ctx *c, event_list *w, size_t from, size_t to, type_deltas *td)
+/* import_merge_fn: merge the batch's events of one contact into its timeline. */
+static int merge_contact(import_ctx *c, size_t from, size_t to, void *ud)
 {
+    merging *m = ud;
+    event_list *w = &m->w;
+    type_deltas *td = &m->td;
     segrt_store *s = c->s;
     uint32_t ord = c->pend[from].ord;
-    MDB_val k = store_ord_key(&ord), v;
     event_list_clear(w);
-    int mrc = mdb_get(c->txn, s->dbi[DB_EVENTS], &k, &v);
-    if (mrc == 0) {
-        int drc = event_list_decode(w, v.mv_data, v.mv_size);
-        if (drc != 0)
-            return drc == -2 ? store_fail(s, SEGRT_ENOMEM, "out of memory merging events")
-                             : store_fail(s, SEGRT_ECORRUPT, "events of contact %u are corrupt", ord);
-    } else if (mrc != MDB_NOTFOUND) {
-        return store_mdb_fail(s, mrc, "reading events");
-    }
+    int rc = event_list_read(s, c->txn, ord, w);
+    if (rc != SEGRT_OK)
+        return rc;
     size_t nold = w->n;
     int oom = 0;
     for (size_t i = 0; i < nold; i++)
@@ -162,8 +144,8 @@ static int merge_contact(import_ctx *c, event_list *w, size_t from, size_t to, t
         oom |= count_type(td, w->recs[i].type, 1);
     if (oom || event_list_encode(w, &c->enc) != 0)
         return store_fail(s, SEGRT_ENOMEM, "out of memory merging events");
-    v = (MDB_val){ c->enc.len, c->enc.p };
-    mrc = mdb_put(c->txn, s->dbi[DB_EVENTS], &k, &v, 0);
+    MDB_val k = store_ord_key(&ord), v = { c->enc.len, c->enc.p };
+    int mrc = mdb_put(c->txn, s->dbi[DB_EVENTS], &k, &v, 0);
     if (mrc != 0)
         return store_mdb_fail(s, mrc, "writing events");
     int64_t added = (int64_t)w->n - (int64_t)nold;
@@ -175,23 +157,14 @@ static int merge_contact(import_ctx *c, event_list *w, size_t from, size_t to, t
 
 int import_events_finish(import_ctx *c)
 {
-    import_sort_pending(c);
-    event_list w = { 0 };
-    type_deltas td = { 0 };
-    int rc = SEGRT_OK;
-    for (size_t i = 0; i < c->npend && rc == SEGRT_OK;) {
-        size_t j = i + 1;
-        while (j < c->npend && c->pend[j].ord == c->pend[i].ord)
-            j++;
-        rc = merge_contact(c, &w, i, j, &td);
-        i = j;
-    }
-    for (size_t t = 0; t < td.n && rc == SEGRT_OK; t++) {
+    merging m = { 0 };
+    int rc = import_merge_pending(c, merge_contact, &m);
+    for (size_t t = 0; t < m.td.n && rc == SEGRT_OK; t++) {
         char name[32];
         snprintf(name, sizeof name, "evtype:%zu", t);
-        rc = store_counter_add(c->s, c->txn, name, td.d[t]);
+        rc = store_counter_add(c->s, c->txn, name, m.td.d[t]);
     }
-    event_list_free(&w);
-    free(td.d);
+    event_list_free(&m.w);
+    free(m.td.d);
     return rc;
 }

@@ -87,37 +87,32 @@ static int run_check(void *ud, const consent_rec *rec, uint32_t ord)
     return keep;
 }
 
-/* The rule of purpose as the catalog of cx defines it. */
-static int read_rule(plan_ctx *cx, const char *purpose, consent_check_rule *r)
+/*
+ * One call: the rule of purpose as the catalog of cx defines it, applied to
+ * bits (a filter) or, when bits is NULL, to ord alone; the hatch (if one
+ * was opened) closes with the call.
+ */
+static int check(plan_ctx *cx, const char *purpose, bitset *bits, uint32_t ord)
 {
-    return consent_check_rule_read(cx->s, cx->txn, purpose, catalog_consent(cx->cat, purpose), r);
-}
-
-/* After a call: the hatch (if one was opened) closes with it. */
-static void end_call(check_call *k)
-{
-    if (k->open)
-        script_hatch_close(&k->h);
+    consent_check_rule rule;
+    check_call k = { .cx = cx, .purpose = purpose };
+    int rc = consent_check_rule_read(cx->s, cx->txn, purpose, catalog_consent(cx->cat, purpose),
+                                     &rule);
+    if (rc == SEGRT_OK && bits)
+        rc = consent_check_filter(cx->s, cx->txn, cx->now, &rule, bits, run_check, &k);
+    else if (rc == SEGRT_OK)
+        rc = consent_check_passes(cx->s, cx->txn, cx->now, &rule, ord, run_check, &k);
+    if (k.open)
+        script_hatch_close(&k.h);
+    return rc;
 }
 
 int script_consent_filter(plan_ctx *cx, const char *purpose, bitset *bits)
 {
-    consent_check_rule rule;
-    check_call k = { .cx = cx, .purpose = purpose };
-    int rc = read_rule(cx, purpose, &rule);
-    if (rc == SEGRT_OK)
-        rc = consent_check_filter(cx->s, cx->txn, cx->now, &rule, bits, run_check, &k);
-    end_call(&k);
-    return rc;
+    return check(cx, purpose, bits, 0);
 }
 
 int script_consent_passes(plan_ctx *cx, const char *purpose, uint32_t ord)
 {
-    consent_check_rule rule;
-    check_call k = { .cx = cx, .purpose = purpose };
-    int rc = read_rule(cx, purpose, &rule);
-    if (rc == SEGRT_OK)
-        rc = consent_check_passes(cx->s, cx->txn, cx->now, &rule, ord, run_check, &k);
-    end_call(&k);
-    return rc;
+    return check(cx, purpose, NULL, ord);
 }

@@ -104,12 +104,12 @@ typedef struct triple {
 
 typedef struct groups {
     size_t nv;        /* distinct durations: T of every row, t_x of rows with x > 0 */
-    double *v;        /* ascending */
+    double *v;        /* ascending; the block of the four [nv] arrays */
     double *lv;       /* scratch: log(alpha + v[k]) */
     double *iv;       /* scratch: 1 / (alpha + v[k]) */
     double *w0;       /* [nv]: rows with x = 0 and T = v[k] */
     size_t nx;        /* distinct x (0 included) */
-    double *x, *xw;   /* ascending, and how many rows have each */
+    double *x, *xw;   /* ascending, and how many rows have each; x is the block of the three */
     double *cx;       /* scratch: log(a) - log(b + x - 1) */
     size_t nt;        /* distinct triples */
     triple *t;
@@ -118,12 +118,7 @@ typedef struct groups {
 static void groups_free(groups *g)
 {
     free(g->v);
-    free(g->lv);
-    free(g->iv);
-    free(g->w0);
     free(g->x);
-    free(g->xw);
-    free(g->cx);
     free(g->t);
     memset(g, 0, sizeof *g);
 }
@@ -308,18 +303,18 @@ static int groups_build(const cba_row *rows, size_t n, groups *g)
     }
     g->nv = vs.n;
     g->nx = xs.n;
-    g->v = malloc(g->nv * sizeof *g->v);
-    g->lv = malloc(g->nv * sizeof *g->lv);
-    g->iv = malloc(g->nv * sizeof *g->iv);
-    g->w0 = calloc(g->nv, sizeof *g->w0);
-    g->x = malloc(g->nx * sizeof *g->x);
-    g->xw = calloc(g->nx, sizeof *g->xw);
-    g->cx = malloc(g->nx * sizeof *g->cx);
+    /* One zeroed block per length (the weights start at 0); t moves in the sort. */
+    g->v = calloc(4 * g->nv, sizeof *g->v);
+    g->x = calloc(3 * g->nx, sizeof *g->x);
     g->t = malloc((nrep ? nrep : 1) * sizeof *g->t);
     tmp = malloc((nrep ? nrep : 1) * sizeof *tmp);
-    if (g->v == NULL || g->lv == NULL || g->iv == NULL || g->w0 == NULL || g->x == NULL ||
-        g->xw == NULL || g->cx == NULL || g->t == NULL || tmp == NULL)
+    if (g->v == NULL || g->x == NULL || g->t == NULL || tmp == NULL)
         goto fail;
+    g->lv = g->v + g->nv;
+    g->iv = g->lv + g->nv;
+    g->w0 = g->iv + g->nv;
+    g->xw = g->x + g->nx;
+    g->cx = g->xw + g->nx;
     dset_rank(&vs, g->v);
     dset_rank(&xs, g->x);
     size_t nt = 0;

@@ -12,10 +12,12 @@
  * k-means++ weights, the final centroids and the inertia add up in row
  * order on the calling thread.
  *
- * Uses: rng.h, pthreads, libm; segrt.h for the error codes.
+ * Uses: matrix.h (standardising, usable rows), rng.h, pthreads, libm; segrt.h
+ * for the error codes.
  */
 #include "models/kmeans.h"
 
+#include "models/matrix.h"
 #include "util/rng.h"
 #include "segrt.h"
 
@@ -28,14 +30,6 @@
 #define MAX_THREADS 64
 #define AUTO_THREADS 2
 #define PAR_MIN_ROWS ((size_t)65536) /* fewer rows: threads cost more than they save */
-
-static int row_is_usable(const double *row, size_t d)
-{
-    for (size_t f = 0; f < d; f++)
-        if (!isfinite(row[f]))
-            return 0;
-    return 1;
-}
 
 static double sqdist(const double *a, const double *b, size_t d)
 {
@@ -50,10 +44,8 @@ static double sqdist(const double *a, const double *b, size_t d)
 /* ------------------------------------------------------------ standardising */
 
 /*
- * Two passes over the rows (sums, then squared deviations from the mean,
- * which is accurate where a running sum of squares is not), and a third to
- * write. A column whose finite values are all equal is constant by
- * definition: rounding in its mean must not turn it into noise of size 1.
+ * The statistics count each finite value (matrix.h), then a pass writes.
+ * A constant column becomes all 0, as (x - mean) / sd cannot say.
  */
 int kmeans_standardise(double *x, size_t n, size_t d, double *mean_out, double *sd_out)
 {
@@ -61,55 +53,25 @@ int kmeans_standardise(double *x, size_t n, size_t d, double *mean_out, double *
         return SEGRT_OK;
     if (x == NULL)
         return SEGRT_EINVAL;
-    if (d > SIZE_MAX / (4 * sizeof(double)))
+    if (d > SIZE_MAX / (2 * sizeof(double)))
         return SEGRT_ENOMEM;
-    double *acc = malloc(4 * d * sizeof *acc);
-    size_t *cnt = calloc(d, sizeof *cnt);
-    if (acc == NULL || cnt == NULL) {
-        free(acc);
-        free(cnt);
-        return SEGRT_ENOMEM;
+    double *mean = malloc(2 * d * sizeof *mean), *sd = mean + d;
+    int rc = mean ? matrix_col_stats(x, n, d, MATRIX_FINITE_VALUES, mean, sd) : SEGRT_ENOMEM;
+    if (rc != SEGRT_OK) {
+        free(mean);
+        return rc;
     }
-    double *sum = acc, *ss = acc + d, *lo = acc + 2 * d, *hi = acc + 3 * d;
-    for (size_t f = 0; f < d; f++) {
-        sum[f] = ss[f] = 0.0;
-        lo[f] = INFINITY;
-        hi[f] = -INFINITY;
-    }
-    for (size_t i = 0; i < n; i++) {
-        const double *row = x + i * d;
-        for (size_t f = 0; f < d; f++) {
-            double v = row[f];
-            if (isfinite(v)) {
-                sum[f] += v;
-                cnt[f]++;
-                lo[f] = v < lo[f] ? v : lo[f];
-                hi[f] = v > hi[f] ? v : hi[f];
-            }
-        }
-    }
-    for (size_t f = 0; f < d; f++) /* sum[] becomes the mean */
-        sum[f] = cnt[f] == 0 ? 0.0 : lo[f] == hi[f] ? lo[f] : sum[f] / (double)cnt[f];
-    for (size_t i = 0; i < n; i++) {
-        const double *row = x + i * d;
-        for (size_t f = 0; f < d; f++)
-            if (isfinite(row[f]))
-                ss[f] += (row[f] - sum[f]) * (row[f] - sum[f]);
-    }
-    for (size_t f = 0; f < d; f++) /* ss[] becomes the sd */
-        ss[f] = cnt[f] && lo[f] < hi[f] ? sqrt(ss[f] / (double)cnt[f]) : 0.0;
     for (size_t i = 0; i < n; i++) {
         double *row = x + i * d;
         for (size_t f = 0; f < d; f++)
             if (isfinite(row[f]))
-                row[f] = ss[f] > 0.0 ? (row[f] - sum[f]) / ss[f] : 0.0;
+                row[f] = sd[f] > 0.0 ? (row[f] - mean[f]) / sd[f] : 0.0;
     }
     if (mean_out)
-        memcpy(mean_out, sum, d * sizeof *mean_out);
+        memcpy(mean_out, mean, d * sizeof *mean_out);
     if (sd_out)
-        memcpy(sd_out, ss, d * sizeof *sd_out);
-    free(acc);
-    free(cnt);
+        memcpy(sd_out, sd, d * sizeof *sd_out);
+    free(mean);
     return SEGRT_OK;
 }
 
@@ -610,7 +572,7 @@ int kmeans_fit_threads(const double *x, size_t n, size_t d, size_t k, uint64_t s
 
     size_t n_used = 0;
     for (size_t i = 0; i < n; i++) {
-        int ok = row_is_usable(x + i * d, d);
+        int ok = matrix_row_finite(x + i * d, d);
         f.labels[i] = ok ? 0 : KMEANS_MISSING;
         n_used += (size_t)ok;
     }

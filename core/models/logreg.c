@@ -11,10 +11,12 @@
  * parameters a pass costs about n·p²/2 multiply-adds and one exp and one
  * log1p per row; a fit takes a handful of passes.
  *
- * Uses: rng.h, libm; segrt.h for the error codes.
+ * Uses: matrix.h (the standardisation, usable rows), rng.h, libm; segrt.h for
+ * the error codes.
  */
 #include "models/logreg.h"
 
+#include "models/matrix.h"
 #include "util/rng.h"
 #include "segrt.h"
 
@@ -25,14 +27,6 @@
 #define STEP_TOL 1e-9        /* converged: no parameter moves more than this (relative) */
 #define MAX_HALVINGS 40
 #define ARMIJO 1e-4
-
-static int row_is_usable(const double *row, size_t d)
-{
-    for (size_t j = 0; j < d; j++)
-        if (!isfinite(row[j]))
-            return 0;
-    return 1;
-}
 
 /* ------------------------------------------------------------ the objective */
 
@@ -69,7 +63,7 @@ static double evaluate(const problem *pr, const double *beta, double *grad, doub
     v[0] = 1.0;
     for (size_t i = 0; i < pr->n; i++) {
         const double *row = pr->x + i * d;
-        if (!row_is_usable(row, d))
+        if (!matrix_row_finite(row, d))
             continue;
         double eta = beta[0];
         for (size_t j = 0; j < d; j++) {
@@ -169,47 +163,8 @@ void logreg_model_free(logreg_model *m)
 {
     if (m == NULL)
         return;
-    free(m->coef);
-    free(m->coef_std);
-    free(m->mean);
-    free(m->sd);
+    free(m->coef); /* the block of all four arrays */
     memset(m, 0, sizeof *m);
-}
-
-/*
- * Mean and sd of each feature over the usable rows (two passes: the sum of
- * squared deviations is accurate where a running sum of squares is not). A
- * feature whose used values are all equal gets its value as mean and sd 0.
- */
-static void feature_stats(const double *x, size_t n, size_t d, size_t n_used, double *mean,
-                          double *sd, double *lo, double *hi)
-{
-    for (size_t j = 0; j < d; j++) {
-        mean[j] = sd[j] = 0.0;
-        lo[j] = INFINITY;
-        hi[j] = -INFINITY;
-    }
-    for (size_t i = 0; i < n; i++) {
-        const double *row = x + i * d;
-        if (!row_is_usable(row, d))
-            continue;
-        for (size_t j = 0; j < d; j++) {
-            mean[j] += row[j];
-            lo[j] = row[j] < lo[j] ? row[j] : lo[j];
-            hi[j] = row[j] > hi[j] ? row[j] : hi[j];
-        }
-    }
-    for (size_t j = 0; j < d; j++)
-        mean[j] = lo[j] == hi[j] ? lo[j] : mean[j] / (double)n_used;
-    for (size_t i = 0; i < n; i++) {
-        const double *row = x + i * d;
-        if (!row_is_usable(row, d))
-            continue;
-        for (size_t j = 0; j < d; j++)
-            sd[j] += (row[j] - mean[j]) * (row[j] - mean[j]);
-    }
-    for (size_t j = 0; j < d; j++)
-        sd[j] = lo[j] < hi[j] ? sqrt(sd[j] / (double)n_used) : 0.0;
 }
 
 int logreg_fit(const double *x, const uint8_t *y, size_t n, size_t d, double lambda,
@@ -229,7 +184,7 @@ int logreg_fit(const double *x, const uint8_t *y, size_t n, size_t d, double lam
     for (size_t i = 0; i < n; i++) {
         if (y[i] > 1)
             goto done;
-        if (row_is_usable(x + i * d, d)) {
+        if (matrix_row_finite(x + i * d, d)) {
             n_used++;
             n_pos += y[i];
         }
@@ -237,23 +192,29 @@ int logreg_fit(const double *x, const uint8_t *y, size_t n, size_t d, double lam
     if (n_pos == 0 || n_pos == n_used)
         goto done;
 
-    rc = SEGRT_ENOMEM;
-    /* scratch: isd, lo, hi (d each); v, beta, trial, grad, tgrad, step (p each);
+    /* scratch: isd (d); v, beta, trial, grad, tgrad, step (p each);
      * hess, thess, chol (p×p each) */
-    double *scratch = malloc((3 * d + 6 * p + 3 * p * p) * sizeof *scratch);
-    out->coef = malloc(d * sizeof *out->coef);
-    out->coef_std = malloc(d * sizeof *out->coef_std);
-    out->mean = malloc(d * sizeof *out->mean);
-    out->sd = malloc(d * sizeof *out->sd);
-    if (!scratch || !out->coef || !out->coef_std || !out->mean || !out->sd) {
+    double *scratch = malloc((d + 6 * p + 3 * p * p) * sizeof *scratch);
+    out->coef = malloc(4 * d * sizeof *out->coef); /* coef, coef_std, mean, sd */
+    if (scratch == NULL || out->coef == NULL) {
+        free(scratch);
+        rc = SEGRT_ENOMEM;
+        goto done;
+    }
+    out->coef_std = out->coef + d;
+    out->mean = out->coef_std + d;
+    out->sd = out->mean + d;
+    /* Mean and sd over the usable rows: a feature whose used values are all
+     * equal gets its value as mean and sd 0. */
+    rc = matrix_col_stats(x, n, d, MATRIX_FINITE_ROWS, out->mean, out->sd);
+    if (rc != SEGRT_OK) {
         free(scratch);
         goto done;
     }
-    double *isd = scratch, *lo = isd + d, *hi = lo + d, *v = hi + d;
+    double *isd = scratch, *v = isd + d;
     double *beta = v + p, *trial = beta + p, *grad = trial + p, *tgrad = grad + p;
     double *step = tgrad + p, *hess = step + p, *thess = hess + p * p, *chol = thess + p * p;
 
-    feature_stats(x, n, d, n_used, out->mean, out->sd, lo, hi);
     for (size_t j = 0; j < d; j++)
         isd[j] = out->sd[j] > 0.0 ? 1.0 / out->sd[j] : 0.0;
     problem pr = { .x = x, .y = y, .n = n, .d = d, .p = p, .n_used = n_used,

@@ -31,8 +31,8 @@
 /* Newton steps before logreg_fit() gives up converging (converged = 0). */
 #define LOGREG_MAX_ITER 100
 
-/* A fitted model. The arrays are owned by the model and live until
- * logreg_model_free(). */
+/* A fitted model. The arrays (one allocation) are owned by the model and
+ * live until logreg_model_free(). */
 typedef struct logreg_model {
     size_t d;            /* features */
     double intercept;    /* in the original units of x: */

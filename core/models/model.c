@@ -75,19 +75,16 @@ static int compute_model(plan_ctx *cx, const model_kind *kind, const tree *model
         rc = store_fail(cx->s, SEGRT_ENOMEM, "out of memory recording a model's fit");
     const char *dot = strrchr(name, '.');
     for (size_t i = 0; outs && i < n; i++) {
+        if (rc != SEGRT_OK) {
+            vec_free(&outs[i]);
+            continue;
+        }
         char full[256];
         snprintf(full, sizeof full, "%.*s.%s", (int)(dot - name), name, kind->outputs[i]);
-        plan_memo_entry *m = rc == SEGRT_OK ? plan_memo_get(cx->memo, full) : NULL;
-        if (rc == SEGRT_OK && m == NULL)
+        plan_memo_entry *m = plan_memo_set(cx->memo, full, &outs[i]);
+        if (m == NULL)
             rc = store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
-        if (m) {
-            vec_free(&m->score);
-            m->score = outs[i];
-            m->done = 1;
-        } else {
-            vec_free(&outs[i]);
-        }
-        if (m && i == 0) { /* the fit goes with the first output */
+        else if (i == 0) { /* the fit goes with the first output */
             tree_doc_free(m->fit);
             m->fit = fit.doc;
             m->fit_root = fit.root;
@@ -99,22 +96,18 @@ static int compute_model(plan_ctx *cx, const model_kind *kind, const tree *model
     return rc;
 }
 
+/* plan_memo_fill_fn of a model output: the model, all its outputs at once. */
+static int fill_output(plan_ctx *cx, const pnode *p)
+{
+    const tree *model;
+    const model_kind *kind = kind_of_output(cx->cat, p->str, &model);
+    return kind ? compute_model(cx, kind, model, p->str)
+                : plan_fail(cx, p->loc, "unknown model output '%s'", p->str);
+}
+
 int model_eval_output(plan_ctx *cx, const pnode *p, vec *out)
 {
-    plan_memo_entry *m = plan_memo_get(cx->memo, p->str);
-    if (m == NULL)
-        return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
-    if (!m->done) {
-        const tree *model;
-        const model_kind *kind = kind_of_output(cx->cat, p->str, &model);
-        int rc = kind ? compute_model(cx, kind, model, p->str)
-                      : plan_fail(cx, p->loc, "unknown model output '%s'", p->str);
-        if (rc != SEGRT_OK)
-            return rc;
-        if ((m = plan_memo_get(cx->memo, p->str)) == NULL)
-            return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
-    }
-    return plan_memo_copy(cx, &m->score, out);
+    return plan_memo_value(cx, p->str, fill_output, p, out);
 }
 
 /* ------------------------------------------------------------ shared by the kinds */

@@ -11,23 +11,10 @@
 #include "store/schema.h"
 #include "util/value.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #define CARD_RECENT_EVENTS 10
-
-static void put(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(buf *b, const char *fmt, ...)
-{
-    char line[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        buf_put(b, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
-}
 
 /* A JSON scalar or array as display text into out. */
 static const char *text_of(json_t *v, char *out, size_t n)
@@ -64,18 +51,18 @@ static void card_fields(buf *b, json_t *contact, int64_t now)
         if ((int)strlen(key) > width)
             width = (int)strlen(key);
     }
-    put(b, "Contact %s\n", json_string_value(json_object_get(contact, "id")));
+    buf_printf(b, "Contact %s\n", json_string_value(json_object_get(contact, "id")));
     json_object_foreach(contact, key, v) {
         char text[512];
         if (strcmp(key, "id") == 0)
             continue;
-        put(b, "  %-*s  %s", width, key, text_of(v, text, sizeof text));
+        buf_printf(b, "  %-*s  %s", width, key, text_of(v, text, sizeof text));
         int64_t days;
         const char *bd = json_string_value(v);
         if (strcmp(key, "birth_date") == 0 && bd &&
             value_parse_date(bd, strlen(bd), &days) == 0)
-            put(b, "  (age %d)", value_age_years(days, now));
-        put(b, "\n");
+            buf_printf(b, "  (age %d)", value_age_years(days, now));
+        buf_printf(b, "\n");
     }
 }
 
@@ -83,7 +70,7 @@ static void card_consents(buf *b, json_t *consents, int64_t now)
 {
     char t[24];
     value_format_timestamp(now, t);
-    put(b, "\nConsent in force at %s\n", t);
+    buf_printf(b, "\nConsent in force at %s\n", t);
     size_t i, shown = 0;
     json_t *c;
     json_array_foreach(consents, i, c) {
@@ -94,7 +81,7 @@ static void card_consents(buf *b, json_t *consents, int64_t now)
         int64_t until;
         int expired = json_is_string(exp) &&
                       segrt_time_parse(json_string_value(exp), &until) == SEGRT_OK && until <= now;
-        put(b, "  %-18s %-10s %-20s since %s%s%s\n",
+        buf_printf(b, "  %-18s %-10s %-20s since %s%s%s\n",
             text_of(json_object_get(c, "purpose"), tx[0], sizeof tx[0]),
             text_of(json_object_get(c, "status"), tx[1], sizeof tx[1]),
             text_of(json_object_get(c, "legal_basis"), tx[2], sizeof tx[2]),
@@ -104,8 +91,8 @@ static void card_consents(buf *b, json_t *consents, int64_t now)
         shown++;
     }
     if (shown == 0)
-        put(b, "  (no consent record)\n");
-    put(b, "  history: %zu record%s\n", json_array_size(consents),
+        buf_printf(b, "  (no consent record)\n");
+    buf_printf(b, "  history: %zu record%s\n", json_array_size(consents),
         json_array_size(consents) == 1 ? "" : "s");
 }
 
@@ -113,11 +100,11 @@ static void card_events(buf *b, json_t *events)
 {
     size_t n = json_array_size(events);
     size_t shown = n < CARD_RECENT_EVENTS ? n : CARD_RECENT_EVENTS;
-    put(b, "\nRecent events (%zu of %zu, newest first)\n", shown, n);
+    buf_printf(b, "\nRecent events (%zu of %zu, newest first)\n", shown, n);
     for (size_t k = 0; k < shown; k++) {
         json_t *e = json_array_get(events, n - 1 - k);
         char tx[5][128];
-        put(b, "  %s  %-15s %10s  %-18s %s\n", text_of(json_object_get(e, "ts"), tx[0], 128),
+        buf_printf(b, "  %s  %-15s %10s  %-18s %s\n", text_of(json_object_get(e, "ts"), tx[0], 128),
             text_of(json_object_get(e, "type"), tx[1], 128),
             text_of(json_object_get(e, "amount"), tx[2], 128),
             text_of(json_object_get(e, "category"), tx[3], 128),
@@ -127,17 +114,17 @@ static void card_events(buf *b, json_t *events)
 
 static void card_segments(buf *b, json_t *segments)
 {
-    put(b, "\nSegments\n");
+    buf_printf(b, "\nSegments\n");
     size_t i;
     json_t *seg;
     json_array_foreach(segments, i, seg) {
         char t[256];
         const char *purpose = json_string_value(json_object_get(seg, "purpose"));
-        put(b, "  %s", text_of(json_object_get(seg, "name"), t, sizeof t));
-        put(b, purpose ? "  (purpose: %s)\n" : "%s\n", purpose ? purpose : "");
+        buf_printf(b, "  %s", text_of(json_object_get(seg, "name"), t, sizeof t));
+        buf_printf(b, purpose ? "  (purpose: %s)\n" : "%s\n", purpose ? purpose : "");
     }
     if (json_array_size(segments) == 0)
-        put(b, "  (member of no stored segment)\n");
+        buf_printf(b, "  (member of no stored segment)\n");
 }
 
 struct card_args {

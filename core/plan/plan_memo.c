@@ -24,6 +24,19 @@ plan_memo_entry *plan_memo_get(plan_memo *m, const char *name)
     return &v[m->n++];
 }
 
+plan_memo_entry *plan_memo_set(plan_memo *m, const char *name, vec *v)
+{
+    plan_memo_entry *e = plan_memo_get(m, name);
+    if (e == NULL) {
+        vec_free(v);
+        return NULL;
+    }
+    vec_free(&e->score);
+    e->score = *v;
+    e->done = 1;
+    return e;
+}
+
 void plan_memo_free(plan_memo *m)
 {
     for (size_t i = 0; i < m->n; i++) {
@@ -49,25 +62,36 @@ int plan_memo_copy(plan_ctx *cx, const vec *v, vec *out)
     return SEGRT_OK;
 }
 
+int plan_memo_value(plan_ctx *cx, const char *name, plan_memo_fill_fn fill, const pnode *p,
+                    vec *out)
+{
+    plan_memo_entry *m = plan_memo_get(cx->memo, name);
+    if (m == NULL)
+        return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
+    if (!m->done) {
+        int rc = fill(cx, p);
+        if (rc != SEGRT_OK)
+            return rc;
+        m = plan_memo_get(cx->memo, name); /* filling may have moved the memos */
+        if (m == NULL)
+            return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
+    }
+    return plan_memo_copy(cx, &m->score, out);
+}
+
+/* plan_memo_fill_fn of a score: its expression. */
+static int fill_score(plan_ctx *cx, const pnode *p)
+{
+    vec v;
+    int rc = plan_eval_value(cx, p->a, &v);
+    if (rc == SEGRT_OK && plan_memo_set(cx->memo, p->str, &v) == NULL)
+        rc = store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
+    return rc;
+}
+
 int plan_memo_score(plan_ctx *cx, const pnode *p, vec *out)
 {
     if (cx->now != cx->session_now) /* e.g. features at a model's cut-off: no reuse */
         return plan_eval_value(cx, p->a, out);
-    plan_memo_entry *m = plan_memo_get(cx->memo, p->str);
-    if (m == NULL)
-        return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
-    if (!m->done) {
-        vec v;
-        int rc = plan_eval_value(cx, p->a, &v);
-        if (rc != SEGRT_OK)
-            return rc;
-        m = plan_memo_get(cx->memo, p->str); /* evaluating may have moved the memos */
-        if (m == NULL) {
-            vec_free(&v);
-            return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
-        }
-        m->score = v;
-        m->done = 1;
-    }
-    return plan_memo_copy(cx, &m->score, out);
+    return plan_memo_value(cx, p->str, fill_score, p, out);
 }

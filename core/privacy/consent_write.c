@@ -71,20 +71,9 @@ static int append_txn(segrt_store *s, MDB_txn *txn, void *ud)
         rc = intern(s, txn, FIELD_CS_SOURCE, a->source, &a->rec.source);
     if (rc != SEGRT_OK)
         goto done;
-    MDB_val k = store_ord_key(&ord), v;
-    int mrc = mdb_get(txn, s->dbi[DB_CONSENTS], &k, &v);
-    if (mrc == 0) {
-        int drc = consent_list_decode(&l, v.mv_data, v.mv_size);
-        if (drc != 0) {
-            rc = drc == -2 ? store_fail(s, SEGRT_ENOMEM, "out of memory reading consents")
-                           : store_fail(s, SEGRT_ECORRUPT, "consents of contact %u are corrupt",
-                                        ord);
-            goto done;
-        }
-    } else if (mrc != MDB_NOTFOUND) {
-        rc = store_mdb_fail(s, mrc, "reading consents");
+    rc = consent_list_read(s, txn, ord, &l);
+    if (rc != SEGRT_OK)
         goto done;
-    }
     int added;
     if (consent_list_add(&l, &a->rec, &added) != 0) {
         rc = store_fail(s, SEGRT_ENOMEM, "out of memory adding a consent record");
@@ -96,8 +85,8 @@ static int append_txn(segrt_store *s, MDB_txn *txn, void *ud)
         rc = store_fail(s, SEGRT_ENOMEM, "out of memory adding a consent record");
         goto done;
     }
-    v = (MDB_val){ enc.len, enc.p };
-    mrc = mdb_put(txn, s->dbi[DB_CONSENTS], &k, &v, 0);
+    MDB_val k = store_ord_key(&ord), v = { enc.len, enc.p };
+    int mrc = mdb_put(txn, s->dbi[DB_CONSENTS], &k, &v, 0);
     if (mrc != 0) {
         rc = store_mdb_fail(s, mrc, "writing consents");
         goto done;
@@ -182,22 +171,8 @@ static int history_in(segrt_store *s, MDB_txn *txn, void *ud)
     uint32_t ord;
     consent_list l = { 0 };
     int rc = store_ord_of(s, txn, a->id, &ord);
-    if (rc != SEGRT_OK)
-        goto done;
-    MDB_val k = store_ord_key(&ord), v;
-    int mrc = mdb_get(txn, s->dbi[DB_CONSENTS], &k, &v);
-    if (mrc == MDB_NOTFOUND)
-        goto done;
-    if (mrc != 0) {
-        rc = store_mdb_fail(s, mrc, "reading consents");
-        goto done;
-    }
-    int drc = consent_list_decode(&l, v.mv_data, v.mv_size);
-    if (drc != 0) {
-        rc = drc == -2 ? store_fail(s, SEGRT_ENOMEM, "out of memory reading consents")
-                       : store_fail(s, SEGRT_ECORRUPT, "consents of contact %u are corrupt", ord);
-        goto done;
-    }
+    if (rc == SEGRT_OK)
+        rc = consent_list_read(s, txn, ord, &l);
     for (size_t i = 0; i < l.n && rc == SEGRT_OK; i++) {
         const consent_rec *r = &l.recs[i];
         char purpose[256], source[256];
@@ -214,7 +189,6 @@ static int history_in(segrt_store *s, MDB_txn *txn, void *ud)
             out.purpose = "?";
         rc = a->fn(a->ud, &out);
     }
-done:
     consent_list_free(&l);
     return rc;
 }

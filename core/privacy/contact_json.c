@@ -93,17 +93,11 @@ int contact_json_fields(segrt_store *s, MDB_txn *txn, uint32_t ord, json_t *obj)
     return SEGRT_OK;
 }
 
-/* The events of a timeline value, appended to arr. */
-static int events_json(segrt_store *s, MDB_txn *txn, const void *data, size_t size, uint32_t ord,
-                       json_t *arr)
+/* The events of a timeline, appended to arr. */
+static void events_json(segrt_store *s, MDB_txn *txn, const event_list *l, json_t *arr)
 {
-    event_list l = { 0 };
-    if (event_list_decode(&l, data, size) != 0) {
-        event_list_free(&l);
-        return store_fail(s, SEGRT_ECORRUPT, "events of contact %u are corrupt", ord);
-    }
-    for (size_t i = 0; i < l.n; i++) {
-        const event_rec *r = &l.recs[i];
+    for (size_t i = 0; i < l->n; i++) {
+        const event_rec *r = &l->recs[i];
         json_t *e = json_object();
         json_object_set_new(e, "ts", time_json(r->ts));
         json_object_set_new(e, "type", dict_json(s, txn, FIELD_EV_TYPE, r->type));
@@ -115,7 +109,7 @@ static int events_json(segrt_store *s, MDB_txn *txn, const void *data, size_t si
             json_object_set_new(e, "channel", dict_json(s, txn, FIELD_EV_CHANNEL, r->channel));
         const char *eid, *extra;
         size_t neid, nextra;
-        event_var(&l, r, &eid, &neid, &extra, &nextra);
+        event_var(l, r, &eid, &neid, &extra, &nextra);
         if (neid)
             json_object_set_new(e, "event_id", json_stringn(eid, neid));
         json_t *x = nextra ? json_loadb(extra, nextra, 0, NULL) : NULL;
@@ -124,41 +118,13 @@ static int events_json(segrt_store *s, MDB_txn *txn, const void *data, size_t si
         json_decref(x);
         json_array_append_new(arr, e);
     }
-    event_list_free(&l);
-    return SEGRT_OK;
 }
 
-/* The value of ord in db (a timeline or a history) through fn into arr; none: nothing. */
-static int stored_json(segrt_store *s, MDB_txn *txn, enum store_db db, uint32_t ord,
-                       int (*fn)(segrt_store *s, MDB_txn *txn, const void *data, size_t size,
-                                 uint32_t ord, json_t *arr),
-                       json_t *arr)
+/* The records of a consent history, appended to arr, in_force at s->now. */
+static void history_json(segrt_store *s, MDB_txn *txn, const consent_list *l, json_t *arr)
 {
-    MDB_val k = store_ord_key(&ord), v;
-    int mrc = mdb_get(txn, s->dbi[db], &k, &v);
-    if (mrc == MDB_NOTFOUND)
-        return SEGRT_OK;
-    if (mrc != 0)
-        return store_mdb_fail(s, mrc, "reading a contact's history");
-    return fn(s, txn, v.mv_data, v.mv_size, ord, arr);
-}
-
-int contact_json_events(segrt_store *s, MDB_txn *txn, uint32_t ord, json_t *arr)
-{
-    return stored_json(s, txn, DB_EVENTS, ord, events_json, arr);
-}
-
-/* The records of a consent history value, appended to arr, in_force at s->now. */
-static int history_json(segrt_store *s, MDB_txn *txn, const void *data, size_t size,
-                        uint32_t ord, json_t *arr)
-{
-    consent_list l = { 0 };
-    if (consent_list_decode(&l, data, size) != 0) {
-        consent_list_free(&l);
-        return store_fail(s, SEGRT_ECORRUPT, "consents of contact %u are corrupt", ord);
-    }
-    for (size_t i = 0; i < l.n; i++) {
-        const consent_rec *r = &l.recs[i];
+    for (size_t i = 0; i < l->n; i++) {
+        const consent_rec *r = &l->recs[i];
         json_t *c = json_object();
         const char *basis = consent_basis_name(r->basis);
         json_object_set_new(c, "purpose", dict_json(s, txn, FIELD_CS_PURPOSE, r->purpose));
@@ -169,11 +135,9 @@ static int history_json(segrt_store *s, MDB_txn *txn, const void *data, size_t s
                             r->expires == VALUE_MISSING ? json_null() : time_json(r->expires));
         json_object_set_new(c, "source", dict_json(s, txn, FIELD_CS_SOURCE, r->source));
         json_object_set_new(c, "in_force",
-                            json_boolean(consent_in_force(&l, r->purpose, s->now) == r));
+                            json_boolean(consent_in_force(l, r->purpose, s->now) == r));
         json_array_append_new(arr, c);
     }
-    consent_list_free(&l);
-    return SEGRT_OK;
 }
 
 
@@ -228,15 +192,24 @@ static int gone_json(segrt_store *s, MDB_txn *txn, const merge_gone *g, json_t *
 {
     json_t *obj = json_object(), *contact = json_object(), *events = json_array(),
            *consents = json_array();
+    event_list evs = { 0 };
+    consent_list css = { 0 };
     int rc = obj && contact && events && consents ? SEGRT_OK : SEGRT_ENOMEM;
     if (rc == SEGRT_OK)
         json_object_set_new(contact, "id", json_stringn((const char *)g->id.p, g->id.n));
     if (rc == SEGRT_OK)
         rc = pvals_json(s, g->values, contact);
     if (rc == SEGRT_OK && g->events.n)
-        rc = events_json(s, txn, g->events.p, g->events.n, g->ord, events);
+        rc = store_decoded(s, event_list_decode(&evs, g->events.p, g->events.n), "events", g->ord);
     if (rc == SEGRT_OK && g->consents.n)
-        rc = history_json(s, txn, g->consents.p, g->consents.n, g->ord, consents);
+        rc = store_decoded(s, consent_list_decode(&css, g->consents.p, g->consents.n), "consents",
+                           g->ord);
+    if (rc == SEGRT_OK) {
+        events_json(s, txn, &evs, events);
+        history_json(s, txn, &css, consents);
+    }
+    event_list_free(&evs);
+    consent_list_free(&css);
     json_object_set_new(obj, "contact", contact);
     json_object_set_new(obj, "events", events);
     json_object_set_new(obj, "consents", consents);
@@ -274,14 +247,22 @@ int contact_json(segrt_store *s, MDB_txn *txn, uint32_t ord, json_t **out)
 {
     json_t *obj = json_object(), *contact = json_object(), *events = json_array(),
            *consents = json_array(), *segments = json_array();
+    event_list evs = { 0 };
+    consent_list css = { 0 };
     *out = NULL;
     int rc = obj && contact && events && consents && segments ? SEGRT_OK : SEGRT_ENOMEM;
     if (rc == SEGRT_OK)
         rc = contact_json_fields(s, txn, ord, contact);
     if (rc == SEGRT_OK)
-        rc = contact_json_events(s, txn, ord, events);
+        rc = event_list_read(s, txn, ord, &evs);
     if (rc == SEGRT_OK)
-        rc = stored_json(s, txn, DB_CONSENTS, ord, history_json, consents);
+        rc = consent_list_read(s, txn, ord, &css);
+    if (rc == SEGRT_OK) {
+        events_json(s, txn, &evs, events);
+        history_json(s, txn, &css, consents);
+    }
+    event_list_free(&evs);
+    consent_list_free(&css);
     if (rc == SEGRT_OK)
         rc = membership_of(s, txn, ord, segment_json, segments);
     struct merged_args ma = { s, txn, json_array() };

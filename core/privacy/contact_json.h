@@ -16,8 +16,6 @@
 int contact_json(segrt_store *s, MDB_txn *txn, uint32_t ord, json_t **out);
 /* The contact's fields ("id" first, then declaration order) into obj. */
 int contact_json_fields(segrt_store *s, MDB_txn *txn, uint32_t ord, json_t *obj);
-/* The contact's events, oldest first, appended to arr. */
-int contact_json_events(segrt_store *s, MDB_txn *txn, uint32_t ord, json_t *arr);
 /* Flags for json_dumps of contact objects: exact decimals up to 15 digits. */
 #define CONTACT_JSON_FLAGS (JSON_REAL_PRECISION(15) | JSON_PRESERVE_ORDER)
 

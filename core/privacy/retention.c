@@ -70,35 +70,19 @@ typedef struct scan {
 static int newest_activity(scan *x, uint32_t ord, int64_t *newest)
 {
     segrt_store *s = x->s;
-    MDB_val k = store_ord_key(&ord), v;
     *newest = VALUE_MISSING;
-    int mrc = mdb_get(x->txn, s->dbi[DB_EVENTS], &k, &v);
-    if (mrc == 0) {
-        event_list_clear(&x->evs);
-        int drc = event_list_decode(&x->evs, v.mv_data, v.mv_size);
-        if (drc != 0)
-            return drc == -2 ? store_fail(s, SEGRT_ENOMEM, "out of memory")
-                             : store_fail(s, SEGRT_ECORRUPT, "events of contact %u are corrupt",
-                                          ord);
-        if (x->evs.n > 0) /* in time order */
-            *newest = x->evs.recs[x->evs.n - 1].ts;
-    } else if (mrc != MDB_NOTFOUND) {
-        return store_mdb_fail(s, mrc, "reading events");
-    }
-    mrc = mdb_get(x->txn, s->dbi[DB_CONSENTS], &k, &v);
-    if (mrc == 0) {
-        x->css.n = 0;
-        int drc = consent_list_decode(&x->css, v.mv_data, v.mv_size);
-        if (drc != 0)
-            return drc == -2 ? store_fail(s, SEGRT_ENOMEM, "out of memory")
-                             : store_fail(s, SEGRT_ECORRUPT,
-                                          "consents of contact %u are corrupt", ord);
-        for (size_t i = 0; i < x->css.n; i++) {
-            if (*newest == VALUE_MISSING || x->css.recs[i].ts > *newest)
-                *newest = x->css.recs[i].ts;
-        }
-    } else if (mrc != MDB_NOTFOUND) {
-        return store_mdb_fail(s, mrc, "reading consents");
+    event_list_clear(&x->evs);
+    x->css.n = 0;
+    int rc = event_list_read(s, x->txn, ord, &x->evs);
+    if (rc == SEGRT_OK)
+        rc = consent_list_read(s, x->txn, ord, &x->css);
+    if (rc != SEGRT_OK)
+        return rc;
+    if (x->evs.n > 0) /* in time order */
+        *newest = x->evs.recs[x->evs.n - 1].ts;
+    for (size_t i = 0; i < x->css.n; i++) {
+        if (*newest == VALUE_MISSING || x->css.recs[i].ts > *newest)
+            *newest = x->css.recs[i].ts;
     }
     return SEGRT_OK;
 }

@@ -69,11 +69,9 @@ static int decode(const MDB_val *k, const MDB_val *v, segrt_audit_entry *e)
 int audit_get(segrt_store *s, MDB_txn *txn, uint64_t seq, segrt_audit_entry *e)
 {
     MDB_val k = { sizeof seq, &seq }, v;
-    int mrc = mdb_get(txn, s->dbi[DB_AUDIT], &k, &v);
-    if (mrc == MDB_NOTFOUND)
-        return SEGRT_ENOTFOUND;
-    if (mrc != 0)
-        return store_mdb_fail(s, mrc, "reading the audit log");
+    int rc = store_get(s, txn, DB_AUDIT, &k, &v, "reading the audit log");
+    if (rc != SEGRT_OK)
+        return rc;
     if (decode(&k, &v, e) != 0)
         return store_fail(s, SEGRT_ECORRUPT, "the audit log has a corrupt entry");
     return SEGRT_OK;

@@ -102,12 +102,7 @@ int column_chunk_get(segrt_store *s, MDB_txn *txn, uint16_t field, uint32_t chun
     unsigned char kb[10];
     chunk_key(kb, field, chunk, code);
     MDB_val k = { sizeof kb, kb };
-    int mrc = mdb_get(txn, s->dbi[DB_COLUMNS], &k, out);
-    if (mrc == MDB_NOTFOUND)
-        return SEGRT_ENOTFOUND;
-    if (mrc != 0)
-        return store_mdb_fail(s, mrc, "reading a column");
-    return SEGRT_OK;
+    return store_get(s, txn, DB_COLUMNS, &k, out, "reading a column");
 }
 
 /* The cache key of a chunk: never 0, even for the live bitset of chunk 0. */

@@ -1,5 +1,8 @@
 /*
- * consent.c — consent histories and the record in force (consent.h).
+ * consent.c — consent histories and the record in force, and reading a
+ * contact's history (consent.h).
+ *
+ * Uses: store.h (store_get), array.h, value.h.
  */
 #include "store/consent.h"
 
@@ -62,6 +65,15 @@ int consent_list_decode(consent_list *l, const void *data, size_t size)
     memcpy(l->recs + l->n, p + 4, (size_t)n * sizeof(consent_rec));
     l->n += n;
     return 0;
+}
+
+int consent_list_read(segrt_store *s, MDB_txn *txn, uint32_t ord, consent_list *l)
+{
+    MDB_val k = store_ord_key(&ord), v;
+    int rc = store_get(s, txn, DB_CONSENTS, &k, &v, "reading consents");
+    if (rc == SEGRT_OK)
+        rc = store_decoded(s, consent_list_decode(l, v.mv_data, v.mv_size), "consents", ord);
+    return rc == SEGRT_ENOTFOUND ? SEGRT_OK : rc;
 }
 
 static int same_record(const consent_rec *a, const consent_rec *b)

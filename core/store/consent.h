@@ -7,6 +7,7 @@
 #ifndef SEGRT_CONSENT_H
 #define SEGRT_CONSENT_H
 
+#include "store/store.h"
 #include "util/buf.h"
 
 #include <stddef.h>
@@ -35,6 +36,12 @@ typedef struct consent_list {
 void consent_list_free(consent_list *l);
 /* Append the records of a stored value. -1 corrupt, -2 out of memory. */
 int consent_list_decode(consent_list *l, const void *data, size_t size);
+/*
+ * Append the history stored for contact ord as of txn to l (nothing when it
+ * has none). SEGRT_OK, or SEGRT_ENOMEM, SEGRT_ECORRUPT ("consents of
+ * contact N are corrupt") or an LMDB error, recorded on s.
+ */
+int consent_list_read(segrt_store *s, MDB_txn *txn, uint32_t ord, consent_list *l);
 /* Append a record as it is. -1 out of memory. */
 int consent_list_push(consent_list *l, const consent_rec *r);
 /* Append a record unless an identical one is held; *added tells. -1 out of memory. */

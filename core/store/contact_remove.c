@@ -116,13 +116,11 @@ static int collect_strings(segrt_store *s, MDB_txn *txn, const column_cache *cc,
 static int drop_activity(segrt_store *s, MDB_txn *txn, uint32_t ord, uint64_t *nev,
                          uint64_t *ncs)
 {
-    MDB_val k = store_ord_key(&ord), v;
+    MDB_val k = store_ord_key(&ord);
     event_list evs = { 0 };
     consent_list css = { 0 };
     *nev = *ncs = 0;
-    int rc = SEGRT_OK, mrc = mdb_get(txn, s->dbi[DB_EVENTS], &k, &v);
-    if (mrc == 0 && event_list_decode(&evs, v.mv_data, v.mv_size) != 0)
-        rc = store_fail(s, SEGRT_ECORRUPT, "events of contact %u are corrupt", ord);
+    int rc = event_list_read(s, txn, ord, &evs);
     for (size_t i = 0; i < evs.n && rc == SEGRT_OK; i++) {
         char name[32];
         snprintf(name, sizeof name, "evtype:%u", evs.recs[i].type);
@@ -130,20 +128,16 @@ static int drop_activity(segrt_store *s, MDB_txn *txn, uint32_t ord, uint64_t *n
     }
     *nev = evs.n;
     event_list_free(&evs);
-    if (rc == SEGRT_OK && mrc == 0)
-        mrc = mdb_del(txn, s->dbi[DB_EVENTS], &k, NULL);
-    if (rc == SEGRT_OK && mrc != 0 && mrc != MDB_NOTFOUND)
+    /* Deleting what is not there is no error. */
+    int mrc = rc == SEGRT_OK ? mdb_del(txn, s->dbi[DB_EVENTS], &k, NULL) : 0;
+    if (mrc != 0 && mrc != MDB_NOTFOUND)
         rc = store_mdb_fail(s, mrc, "erasing events");
-    if (rc != SEGRT_OK)
-        return rc;
-    mrc = mdb_get(txn, s->dbi[DB_CONSENTS], &k, &v);
-    if (mrc == 0 && consent_list_decode(&css, v.mv_data, v.mv_size) != 0)
-        rc = store_fail(s, SEGRT_ECORRUPT, "consents of contact %u are corrupt", ord);
+    if (rc == SEGRT_OK)
+        rc = consent_list_read(s, txn, ord, &css);
     *ncs = css.n;
     consent_list_free(&css);
-    if (rc == SEGRT_OK && mrc == 0)
-        mrc = mdb_del(txn, s->dbi[DB_CONSENTS], &k, NULL);
-    if (rc == SEGRT_OK && mrc != 0 && mrc != MDB_NOTFOUND)
+    mrc = rc == SEGRT_OK ? mdb_del(txn, s->dbi[DB_CONSENTS], &k, NULL) : 0;
+    if (mrc != 0 && mrc != MDB_NOTFOUND)
         rc = store_mdb_fail(s, mrc, "erasing consents");
     return rc;
 }

@@ -110,12 +110,10 @@ int dict_string(segrt_store *s, MDB_txn *txn, uint16_t field, uint32_t code, MDB
     unsigned char kb[6];
     dict_key(kb, field, code);
     MDB_val k = { sizeof kb, kb };
-    int mrc = mdb_get(txn, s->dbi[DB_DICT], &k, out);
-    if (mrc == MDB_NOTFOUND)
-        return store_fail(s, SEGRT_ENOTFOUND, "dictionary %u has no code %u", field, code);
-    if (mrc != 0)
-        return store_mdb_fail(s, mrc, "reading a dictionary");
-    return SEGRT_OK;
+    int rc = store_get(s, txn, DB_DICT, &k, out, "reading a dictionary");
+    if (rc == SEGRT_ENOTFOUND)
+        rc = store_fail(s, SEGRT_ENOTFOUND, "dictionary %u has no code %u", field, code);
+    return rc;
 }
 
 int dict_remove(segrt_store *s, MDB_txn *txn, uint16_t field, uint32_t code)

@@ -1,5 +1,8 @@
 /*
- * event.c — encoding and idempotent merging of event timelines (event.h).
+ * event.c — encoding and idempotent merging of event timelines, and reading
+ * a contact's (event.h).
+ *
+ * Uses: store.h (store_get), array.h.
  */
 #include "store/event.h"
 
@@ -114,6 +117,15 @@ int event_list_decode(event_list *l, const void *data, size_t size)
         l->recs[l->n++] = r;
     }
     return 0;
+}
+
+int event_list_read(segrt_store *s, MDB_txn *txn, uint32_t ord, event_list *l)
+{
+    MDB_val k = store_ord_key(&ord), v;
+    int rc = store_get(s, txn, DB_EVENTS, &k, &v, "reading events");
+    if (rc == SEGRT_OK)
+        rc = store_decoded(s, event_list_decode(l, v.mv_data, v.mv_size), "events", ord);
+    return rc == SEGRT_ENOTFOUND ? SEGRT_OK : rc;
 }
 
 /* Events are the same when their event_ids match, or, without ids, their content. */

@@ -9,6 +9,7 @@
 #ifndef SEGRT_EVENT_H
 #define SEGRT_EVENT_H
 
+#include "store/store.h"
 #include "util/buf.h"
 
 #include <stddef.h>
@@ -33,6 +34,12 @@ void event_list_clear(event_list *l);
 void event_list_free(event_list *l);
 /* Append the events stored in a value. -1 corrupt, -2 out of memory. */
 int event_list_decode(event_list *l, const void *data, size_t size);
+/*
+ * Append the timeline stored for contact ord as of txn to l (nothing when it
+ * has none). SEGRT_OK, or SEGRT_ENOMEM, SEGRT_ECORRUPT ("events of contact
+ * N are corrupt") or an LMDB error, recorded on s.
+ */
+int event_list_read(segrt_store *s, MDB_txn *txn, uint32_t ord, event_list *l);
 /* Append one event with its optional event_id and extra JSON. -1 out of memory. */
 int event_list_add(event_list *l, const event_rec *r, const char *eid, size_t eidlen, const char *extra,
                 size_t extralen);

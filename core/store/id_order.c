@@ -116,13 +116,7 @@ int id_order_refresh(segrt_store *s, MDB_txn *txn)
     return rc;
 }
 
-static int refresh_txn(segrt_store *s, MDB_txn *txn, void *ud)
-{
-    (void)ud;
-    return id_order_refresh(s, txn);
-}
-
 int id_order_update(segrt_store *s)
 {
-    return store_write(s, refresh_txn, NULL);
+    return store_write_step(s, id_order_refresh);
 }

@@ -370,11 +370,9 @@ static int last_run(segrt_store *s, MDB_txn *txn, const unsigned char *name, siz
     k.n = 2 + n;
     MDB_val kv = val_of(&k), v;
     *run = 0;
-    int mrc = mdb_get(txn, s->dbi[DB_SEGMENTS], &kv, &v);
-    if (mrc == MDB_NOTFOUND)
-        return SEGRT_OK;
-    if (mrc != 0)
-        return store_mdb_fail(s, mrc, "reading a segment membership");
+    int rc = store_get(s, txn, DB_SEGMENTS, &kv, &v, "reading a segment membership");
+    if (rc != SEGRT_OK)
+        return rc == SEGRT_ENOTFOUND ? SEGRT_OK : rc;
     if (v.mv_size < MEMBERS_HEADER)
         return corrupt(s, "membership", &kv);
     memcpy(run, v.mv_data, sizeof *run);
@@ -574,16 +572,14 @@ static int get_set(segrt_store *s, MDB_txn *txn, char kind, const char *name, ui
     mkey k;
     key_of(&k, kind, name, run, 1);
     MDB_val kv = val_of(&k), v;
-    int mrc = mdb_get(txn, s->dbi[DB_SEGMENTS], &kv, &v);
-    if (mrc == MDB_NOTFOUND && !missing_empty)
-        return SEGRT_ENOTFOUND;
-    if (mrc == MDB_NOTFOUND)
+    int rc = store_get(s, txn, DB_SEGMENTS, &kv, &v, "reading a segment membership");
+    if (rc == SEGRT_ENOTFOUND && missing_empty)
         return bitset_init(out, nbits) == 0 ? SEGRT_OK
                                             : store_fail(s, SEGRT_ENOMEM, "out of memory");
-    if (mrc != 0)
-        return store_mdb_fail(s, mrc, "reading a segment membership");
+    if (rc != SEGRT_OK)
+        return rc;
     bitset stored;
-    int rc = decode_at(s, &kv, &v, 0, kind == 'e' || kind == 'E' ? "entered set" : "exited set",
+    rc = decode_at(s, &kv, &v, 0, kind == 'e' || kind == 'E' ? "entered set" : "exited set",
                        &stored);
     if (rc == SEGRT_OK && copy_bits(out, &stored, nbits) != 0)
         rc = store_fail(s, SEGRT_ENOMEM, "out of memory");

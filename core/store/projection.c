@@ -358,14 +358,13 @@ static int get_stored(segrt_store *s, MDB_txn *txn, uint32_t type, projection *o
         unsigned char key[5];
         proj_key(key, type, c);
         MDB_val k = { sizeof key, key };
-        int mrc = mdb_get(txn, s->dbi[DB_PROJ], &k, &v[c]);
-        if (mrc == MDB_NOTFOUND) {
-            v[c] = (MDB_val){ 0, NULL };
-        } else if (mrc != 0) {
-            return store_mdb_fail(s, mrc, "reading an event projection");
-        } else {
+        int rc = store_get(s, txn, DB_PROJ, &k, &v[c], "reading an event projection");
+        if (rc == SEGRT_OK)
             found |= 1 << c;
-        }
+        else if (rc == SEGRT_ENOTFOUND)
+            v[c] = (MDB_val){ 0, NULL };
+        else
+            return rc;
     }
     if (found == 0)
         return SEGRT_OK; /* no events of this type */
@@ -487,15 +486,9 @@ int projection_refresh(segrt_store *s, MDB_txn *txn)
     return rc;
 }
 
-static int refresh_txn(segrt_store *s, MDB_txn *txn, void *ud)
-{
-    (void)ud;
-    return projection_refresh(s, txn);
-}
-
 int projection_update(segrt_store *s)
 {
-    return store_write(s, refresh_txn, NULL);
+    return store_write_step(s, projection_refresh);
 }
 
 /* ------------------------------------------------------------ checking */

@@ -1,8 +1,8 @@
 /*
  * store.c — opening and closing a store, error recording, transactions that
- * survive map growth (store_write) and read snapshots (store_read), walking
- * a table or a key prefix of it (store_scan), the meta counters, and reading
- * a contact's row.
+ * survive map growth (store_write, store_write_step) and read snapshots
+ * (store_read), reading a key (store_get), walking a table or a key prefix
+ * of it (store_scan), the meta counters, and reading a contact's row.
  *
  * Uses: LMDB, schema.h (loaded at open), row.h.
  */
@@ -310,6 +310,23 @@ int store_read(segrt_store *s, store_txn_fn fn, void *ud)
     return rc;
 }
 
+/* A function pointer cannot travel as void *: store_write_step wraps it. */
+struct step_args {
+    store_step_fn fn;
+};
+
+static int run_step(segrt_store *s, MDB_txn *txn, void *ud)
+{
+    const struct step_args *a = ud;
+    return a->fn(s, txn);
+}
+
+int store_write_step(segrt_store *s, store_step_fn fn)
+{
+    struct step_args a = { fn };
+    return store_write(s, run_step, &a);
+}
+
 struct scan_args {
     enum store_db db;
     const void *prefix;
@@ -353,15 +370,34 @@ int store_scan(segrt_store *s, MDB_txn *txn, enum store_db db, const void *prefi
     return rc;
 }
 
+int store_get(segrt_store *s, MDB_txn *txn, enum store_db db, const MDB_val *k, MDB_val *v,
+              const char *what)
+{
+    if (!store_has_db(s, db))
+        return SEGRT_ENOTFOUND;
+    MDB_val key = *k; /* mdb_get does not change it, but takes it non-const */
+    int mrc = mdb_get(txn, s->dbi[db], &key, v);
+    if (mrc == MDB_NOTFOUND)
+        return SEGRT_ENOTFOUND;
+    return mrc == 0 ? SEGRT_OK : store_mdb_fail(s, mrc, what);
+}
+
+int store_decoded(segrt_store *s, int drc, const char *what, uint32_t ord)
+{
+    if (drc == 0)
+        return SEGRT_OK;
+    if (drc == -2)
+        return store_fail(s, SEGRT_ENOMEM, "out of memory reading %s", what);
+    return store_fail(s, SEGRT_ECORRUPT, "%s of contact %u are corrupt", what, ord);
+}
+
 int store_counter_get(segrt_store *s, MDB_txn *txn, const char *name, uint64_t *v)
 {
     MDB_val k = { strlen(name), (void *)name }, d;
-    int rc = mdb_get(txn, s->dbi[DB_META], &k, &d);
     *v = 0;
-    if (rc == MDB_NOTFOUND)
-        return SEGRT_OK;
-    if (rc != 0)
-        return store_mdb_fail(s, rc, name);
+    int rc = store_get(s, txn, DB_META, &k, &d, name);
+    if (rc != SEGRT_OK)
+        return rc == SEGRT_ENOTFOUND ? SEGRT_OK : rc;
     if (d.mv_size != sizeof *v)
         return store_fail(s, SEGRT_ECORRUPT, "counter %s has a bad size", name);
     memcpy(v, d.mv_data, sizeof *v);

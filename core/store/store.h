@@ -76,6 +76,11 @@ int store_write(segrt_store *s, store_txn_fn fn, void *ud);
  */
 int store_read(segrt_store *s, store_txn_fn fn, void *ud);
 
+/* A step that needs only the store and the transaction (a rebuild of derived data). */
+typedef int (*store_step_fn)(segrt_store *s, MDB_txn *txn);
+/* store_write for a step: its own write transaction, run again after the map grows. */
+int store_write_step(segrt_store *s, store_step_fn fn);
+
 /*
  * What store_scan calls for each key k and value v: SEGRT_OK goes on, any
  * other code stops the scan and is returned by it. k and v are borrowed
@@ -94,6 +99,23 @@ typedef int (*store_scan_fn)(segrt_store *s, MDB_txn *txn, void *ud, const MDB_v
  */
 int store_scan(segrt_store *s, MDB_txn *txn, enum store_db db, const void *prefix, size_t n,
                const char *what, store_scan_fn fn, void *ud);
+
+/*
+ * The value of key k in table db as of txn into *v (borrowed from the map
+ * until txn ends, or in a write txn until its next update). SEGRT_OK;
+ * SEGRT_ENOTFOUND, recorded nowhere (the caller says what is missing, or
+ * that nothing is), when there is none or the store lacks the table; an
+ * LMDB error recorded as "what: ...".
+ */
+int store_get(segrt_store *s, MDB_txn *txn, enum store_db db, const MDB_val *k, MDB_val *v,
+              const char *what);
+
+/*
+ * What decoding contact ord's stored what ("events", "consents") gave: drc
+ * 0 is SEGRT_OK; -2 is SEGRT_ENOMEM ("out of memory reading <what>"), any
+ * other SEGRT_ECORRUPT ("<what> of contact <ord> are corrupt"), recorded on s.
+ */
+int store_decoded(segrt_store *s, int drc, const char *what, uint32_t ord);
 
 /* Counters kept in meta under a name; missing reads as 0. */
 int store_counter_get(segrt_store *s, MDB_txn *txn, const char *name, uint64_t *v);

@@ -1,5 +1,6 @@
 /*
- * buf.h — a growable byte buffer and LEB128 varints, for encoding records.
+ * buf.h — a growable byte buffer and LEB128 varints, for encoding records;
+ * formatted text appended to a buffer (buf_printf, in buf.c).
  *
  * Uses: array.h (the buffer grows as any array does, from BUF_MIN bytes).
  */
@@ -39,6 +40,13 @@ static inline int buf_put(buf *b, const void *data, size_t n)
     b->len += n;
     return 0;
 }
+
+/*
+ * Append printf-style text (without its terminating NUL, which is written
+ * past len when there is room) to b; -1 when out of memory or the format
+ * fails, with b's contents as they were.
+ */
+int buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static inline int buf_put_varint(buf *b, uint64_t v)
 {

@@ -39,29 +39,24 @@ static uint32_t next_zero(const bitset *b, uint32_t from)
     return i < b->nbits ? i : b->nbits;
 }
 
-/* Encoded size of the gaps between the members (or, inverted, the non-members). */
-static size_t gaps_size(const bitset *b, int inverted)
+/*
+ * The gaps between the members (or, inverted, the non-members) appended to
+ * out, or only measured when out is NULL: their encoded size, or SIZE_MAX
+ * when out of memory.
+ */
+static size_t put_gaps(const bitset *b, int inverted, buf *out)
 {
     size_t n = 0;
     int64_t prev = -1;
     for (uint32_t i = inverted ? next_zero(b, 0) : bitset_next(b, 0); i < b->nbits;
          i = inverted ? next_zero(b, i + 1) : bitset_next(b, i + 1)) {
-        n += varint_len((uint64_t)((int64_t)i - prev - 1));
+        uint64_t gap = (uint64_t)((int64_t)i - prev - 1);
+        if (out && buf_put_varint(out, gap) != 0)
+            return SIZE_MAX;
+        n += varint_len(gap);
         prev = i;
     }
     return n;
-}
-
-static int put_gaps(const bitset *b, int inverted, buf *out)
-{
-    int64_t prev = -1;
-    for (uint32_t i = inverted ? next_zero(b, 0) : bitset_next(b, 0); i < b->nbits;
-         i = inverted ? next_zero(b, i + 1) : bitset_next(b, i + 1)) {
-        if (buf_put_varint(out, (uint64_t)((int64_t)i - prev - 1)) != 0)
-            return -1;
-        prev = i;
-    }
-    return 0;
 }
 
 static void store_le64(unsigned char *p, uint64_t w)
@@ -88,8 +83,8 @@ int mset_encode(const bitset *b, buf *out)
         last--;
     size_t bits = varint_len(first) + varint_len(last - first) + 8 * (last - first);
     /* A gap list costs at least a byte an entry: measure it only when it can win. */
-    size_t list = count < bits ? gaps_size(b, 0) : SIZE_MAX;
-    size_t comp = absent < bits && absent < list ? gaps_size(b, 1) : SIZE_MAX;
+    size_t list = count < bits ? put_gaps(b, 0, NULL) : SIZE_MAX;
+    size_t comp = absent < bits && absent < list ? put_gaps(b, 1, NULL) : SIZE_MAX;
     char form = list <= bits && list <= comp ? MSET_LIST : comp <= bits ? MSET_COMPLEMENT
                                                                         : MSET_BITS;
     unsigned char f = (unsigned char)form;
@@ -97,7 +92,7 @@ int mset_encode(const bitset *b, buf *out)
         buf_put_varint(out, count) != 0)
         return -1;
     if (form != MSET_BITS)
-        return put_gaps(b, form == MSET_COMPLEMENT, out);
+        return put_gaps(b, form == MSET_COMPLEMENT, out) == SIZE_MAX ? -1 : 0;
     if (buf_put_varint(out, first) != 0 || buf_put_varint(out, last - first) != 0 ||
         buf_reserve(out, 8 * (last - first)) != 0)
         return -1;
@@ -106,76 +101,88 @@ int mset_encode(const bitset *b, buf *out)
     return 0;
 }
 
-/* The common header of an mset; -1 when malformed. */
-static int mset_header(const unsigned char **p, const unsigned char *end, int *form,
-                       uint32_t *nbits, uint64_t *count)
+/* An encoded set as read: its header, and the body still to read. */
+typedef struct mset_view {
+    const unsigned char *p, *end; /* the gaps, or the words of a 'B' set */
+    int form;
+    uint32_t nbits;
+    uint64_t count;
+    uint64_t first, nwords;       /* 'B': the words stored */
+} mset_view;
+
+/* Read the header of the n bytes at data (and the word range of a 'B' set); -1 when malformed. */
+static int view_open(mset_view *v, const void *data, size_t n)
 {
     uint64_t nb;
-    if (*p >= end)
+    v->p = data;
+    v->end = v->p + n;
+    if (v->p >= v->end)
         return -1;
-    *form = *(*p)++;
-    if (*form != MSET_LIST && *form != MSET_COMPLEMENT && *form != MSET_BITS)
+    v->form = *v->p++;
+    if (v->form != MSET_LIST && v->form != MSET_COMPLEMENT && v->form != MSET_BITS)
         return -1;
-    if (get_varint(p, end, &nb) != 0 || nb > UINT32_MAX || get_varint(p, end, count) != 0 ||
-        *count > nb)
+    if (get_varint(&v->p, v->end, &nb) != 0 || nb > UINT32_MAX ||
+        get_varint(&v->p, v->end, &v->count) != 0 || v->count > nb)
         return -1;
-    *nbits = (uint32_t)nb;
+    v->nbits = (uint32_t)nb;
+    if (v->form != MSET_BITS)
+        return 0;
+    if (get_varint(&v->p, v->end, &v->first) != 0 || get_varint(&v->p, v->end, &v->nwords) != 0 ||
+        v->first > bitset_words(v->nbits) || v->nwords > bitset_words(v->nbits) - v->first ||
+        (size_t)(v->end - v->p) != 8 * v->nwords)
+        return -1;
     return 0;
 }
 
-/* Read the word range of a 'B' mset; -1 when malformed. */
-static int mset_words(const unsigned char **p, const unsigned char *end, uint32_t nbits,
-                      uint64_t *first, uint64_t *nwords)
+/* The entries a gap list holds: the members, or the non-members of a 'C' set. */
+static uint64_t view_entries(const mset_view *v)
 {
-    if (get_varint(p, end, first) != 0 || get_varint(p, end, nwords) != 0 ||
-        *first > bitset_words(nbits) || *nwords > bitset_words(nbits) - *first ||
-        (size_t)(end - *p) != 8 * *nwords)
+    return v->form == MSET_LIST ? v->count : v->nbits - v->count;
+}
+
+/* The next entry of a gap list into *ord (after *prev, which it becomes); -1 when malformed. */
+static int view_next(mset_view *v, int64_t *prev, uint64_t *ord)
+{
+    uint64_t gap;
+    if (get_varint(&v->p, v->end, &gap) != 0 || gap >= (uint64_t)v->nbits)
         return -1;
+    *ord = (uint64_t)(*prev + 1) + gap;
+    *prev = (int64_t)*ord;
     return 0;
 }
 
 int mset_decode(const void *data, size_t n, bitset *out)
 {
-    const unsigned char *p = data, *end = p + n;
-    int form;
-    uint32_t nbits;
-    uint64_t count, first, nwords;
+    mset_view v;
     *out = (bitset){ 0 };
-    if (mset_header(&p, end, &form, &nbits, &count) != 0)
+    if (view_open(&v, data, n) != 0)
         return -1;
-    if (form == MSET_BITS && mset_words(&p, end, nbits, &first, &nwords) != 0)
-        return -1;
-    if (bitset_init(out, nbits) != 0)
+    if (bitset_init(out, v.nbits) != 0)
         return -2;
-    if (form == MSET_BITS) {
-        for (uint64_t i = 0; i < nwords; i++, p += 8)
-            out->w[first + i] = load_le64(p);
+    if (v.form == MSET_BITS) {
+        for (uint64_t i = 0; i < v.nwords; i++, v.p += 8)
+            out->w[v.first + i] = load_le64(v.p);
         /* Bits past nbits must be clear, and the count must match. */
-        if ((nbits & 63) && nwords && first + nwords == bitset_words(nbits) &&
-            out->w[first + nwords - 1] >> (nbits & 63))
+        if ((v.nbits & 63) && v.nwords && v.first + v.nwords == bitset_words(v.nbits) &&
+            out->w[v.first + v.nwords - 1] >> (v.nbits & 63))
             goto corrupt;
-        if (bitset_count(out) != count)
+        if (bitset_count(out) != v.count)
             goto corrupt;
         return 0;
     }
-    uint64_t entries = form == MSET_LIST ? count : nbits - count;
-    if (form == MSET_COMPLEMENT)
+    if (v.form == MSET_COMPLEMENT)
         bitset_not(out);
     int64_t prev = -1;
-    for (uint64_t i = 0; i < entries; i++) {
-        uint64_t gap;
-        if (get_varint(&p, end, &gap) != 0 || gap >= (uint64_t)nbits)
+    for (uint64_t i = 0, entries = view_entries(&v); i < entries; i++) {
+        uint64_t ord;
+        if (view_next(&v, &prev, &ord) != 0 || ord >= v.nbits)
             goto corrupt;
-        uint64_t ord = (uint64_t)(prev + 1) + gap;
-        if (ord >= nbits)
-            goto corrupt;
-        if (form == MSET_LIST)
+        if (v.form == MSET_LIST)
             bitset_set(out, (uint32_t)ord);
         else
             bitset_clear_bit(out, (uint32_t)ord);
-        prev = (int64_t)ord;
     }
-    if (p != end)
+    if (v.p != v.end)
         goto corrupt;
     return 0;
 corrupt:
@@ -185,34 +192,26 @@ corrupt:
 
 int mset_contains(const void *data, size_t n, uint32_t ord)
 {
-    const unsigned char *p = data, *end = p + n;
-    int form;
-    uint32_t nbits;
-    uint64_t count, first, nwords;
-    if (mset_header(&p, end, &form, &nbits, &count) != 0)
+    mset_view v;
+    if (view_open(&v, data, n) != 0)
         return -1;
-    if (form == MSET_BITS) {
-        if (mset_words(&p, end, nbits, &first, &nwords) != 0)
-            return -1;
+    if (v.form == MSET_BITS) {
         uint64_t wi = ord >> 6;
-        if (ord >= nbits || wi < first || wi >= first + nwords)
+        if (ord >= v.nbits || wi < v.first || wi >= v.first + v.nwords)
             return 0;
-        return (int)((load_le64(p + 8 * (wi - first)) >> (ord & 63)) & 1);
+        return (int)((load_le64(v.p + 8 * (wi - v.first)) >> (ord & 63)) & 1);
     }
-    uint64_t entries = form == MSET_LIST ? count : nbits - count;
-    int64_t prev = -1;
-    if (ord >= nbits)
+    if (ord >= v.nbits)
         return 0;
-    for (uint64_t i = 0; i < entries; i++) {
-        uint64_t gap;
-        if (get_varint(&p, end, &gap) != 0 || gap >= (uint64_t)nbits)
+    int64_t prev = -1;
+    for (uint64_t i = 0, entries = view_entries(&v); i < entries; i++) {
+        uint64_t at;
+        if (view_next(&v, &prev, &at) != 0)
             return -1;
-        uint64_t at = (uint64_t)(prev + 1) + gap;
         if (at >= ord) {
             int hit = at == ord;
-            return form == MSET_LIST ? hit : !hit;
+            return v.form == MSET_LIST ? hit : !hit;
         }
-        prev = (int64_t)at;
     }
-    return form == MSET_LIST ? 0 : 1;
+    return v.form == MSET_LIST ? 0 : 1;
 }

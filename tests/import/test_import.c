@@ -602,7 +602,18 @@ static void test_import_reports_file_level_errors(void **state)
           SEGRT_EINVAL },
         { SEGRT_EVENTS, "nots.csv", "contact_id,type\nc1,visit\n", "missing column 'ts'",
           SEGRT_EINVAL },
+        { SEGRT_EVENTS, "noty.csv", "ts,contact_id\n", "missing column 'type'", SEGRT_EINVAL },
+        { SEGRT_EVENTS, "attr.csv", "contact_id,ts,type,bad name\n", "not a valid attribute",
+          SEGRT_EINVAL },
         { SEGRT_CONSENTS, "col.csv", "contact_id,purpose,status,ts,colour\n", "colour",
+          SEGRT_EINVAL },
+        /* the first missing one in the kind's order, whatever the header's */
+        { SEGRT_CONSENTS, "first.csv", "status,contact_id\n", "missing column 'purpose'",
+          SEGRT_EINVAL },
+        { SEGRT_CONSENTS, "nots.csv", "purpose,status,contact_id,source\n",
+          "missing column 'ts'", SEGRT_EINVAL },
+        /* one kind's column is not another's */
+        { SEGRT_CONSENTS, "evcol.csv", "contact_id,purpose,status,ts,type\n", "'type'",
           SEGRT_EINVAL },
     };
     for (size_t i = 0; i < ARRAY_LEN(cases); i++) {

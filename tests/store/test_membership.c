@@ -295,6 +295,13 @@ static void test_mset_decode_rejects_damage(void **state)
     assert_int_equal(mset_contains(bad, sizeof bad, 0), -1);
     unsigned char over[] = { 'L', 10, 1, 10 }; /* member 10 of a set of 10 */
     assert_int_equal(mset_decode(over, sizeof over, &d), -1);
+    assert_int_equal(mset_contains(over, sizeof over, 3), -1); /* the gap is past the set */
+    unsigned char cut_gaps[] = { 'C', 10, 8, 0 }; /* two non-members stated, one stored */
+    assert_int_equal(mset_decode(cut_gaps, sizeof cut_gaps, &d), -1);
+    assert_int_equal(mset_contains(cut_gaps, sizeof cut_gaps, 5), -1);
+    assert_int_equal(mset_contains(cut_gaps, sizeof cut_gaps, 0), 0); /* found before the cut */
+    unsigned char short_words[] = { 'B', 64, 1, 0, 1, 1, 0 }; /* one word stated, 2 bytes */
+    assert_int_equal(mset_contains(short_words, sizeof short_words, 0), -1);
     unsigned char count[] = { 'L', 10, 11 }; /* more members than contacts */
     assert_int_equal(mset_decode(count, sizeof count, &d), -1);
     unsigned char tail[] = { 'L', 10, 1, 2, 5 }; /* bytes after the last gap */
