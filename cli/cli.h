@@ -9,6 +9,7 @@
 
 #include <getopt.h>
 #include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -77,7 +78,35 @@ void cli_csv_field(FILE *f, const char *s);
  */
 int cli_json_line(json_t *o);
 
-/* Whether the script defines segment (cli_runs.c). */
+/* ------------------------------------------------------------ cli_array.c */
+
+/* The capacity an empty array grows to first. */
+#define CLI_ARRAY_MIN 16
+/*
+ * Room for n elements of elem bytes in the array whose pointer is at pp (a
+ * T **) holding *cap: the capacity doubles (from CLI_ARRAY_MIN) until it
+ * holds n. 0, or -1 when out of memory or the size in bytes would overflow
+ * (then the array and *cap are unchanged).
+ */
+int cli_array_reserve(void *pp, size_t *cap, size_t n, size_t elem);
+/* Room for n elements in array a (a pointer lvalue) of capacity cap (a size_t lvalue). */
+#define CLI_ARRAY_RESERVE(a, cap, n) cli_array_reserve(&(a), &(cap), (n), sizeof *(a))
+
+/* ------------------------------------------------------------ cli_strings.c */
+
+/* A list of strings that owns copies of them; { 0 } is empty. */
+typedef struct cli_strings {
+    char **v;
+    size_t n, cap;
+} cli_strings;
+/* Append a copy of s: SEGRT_OK, or SEGRT_ENOMEM (the list unchanged). */
+int cli_strings_add(cli_strings *l, const char *s);
+/* Free the copies and the list, which is empty again. */
+void cli_strings_free(cli_strings *l);
+
+/* ------------------------------------------------------------ cli_runs.c */
+
+/* Whether the script defines segment. */
 int cli_script_defines(const segrt_script *sc, const char *segment);
 /*
  * Segment has no stored run: say how to store one when the script defines

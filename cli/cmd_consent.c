@@ -91,31 +91,24 @@ static int print_record(void *ud, const segrt_consent_record *r)
 
 /* ------------------------------------------------------------ report */
 
+/* The tallies, kept to size the columns before printing; names holds their purposes. */
 typedef struct report_out {
     segrt_consent_tally *t;
     size_t n, cap;
-    char **names;
+    cli_strings names;
+    int oom;
 } report_out;
 
 static int keep_tally(void *ud, const segrt_consent_tally *t)
 {
     report_out *o = ud;
-    if (o->n == o->cap) {
-        size_t cap = o->cap ? o->cap * 2 : 16;
-        segrt_consent_tally *p = realloc(o->t, cap * sizeof *p);
-        char **q = p ? realloc(o->names, cap * sizeof *q) : NULL;
-        if (p)
-            o->t = p;
-        if (q == NULL)
-            return 1;
-        o->names = q;
-        o->cap = cap;
+    if (CLI_ARRAY_RESERVE(o->t, o->cap, o->n + 1) != 0 ||
+        cli_strings_add(&o->names, t->purpose) != SEGRT_OK) {
+        o->oom = 1;
+        return SEGRT_ENOMEM;
     }
-    o->names[o->n] = strdup(t->purpose);
-    if (o->names[o->n] == NULL)
-        return 1;
     o->t[o->n] = *t;
-    o->t[o->n].purpose = o->names[o->n];
+    o->t[o->n].purpose = o->names.v[o->n];
     o->n++;
     return 0;
 }
@@ -177,9 +170,7 @@ static void print_report(const report_out *o, int64_t now, int64_t max_age_days)
 
 static void report_free(report_out *o)
 {
-    for (size_t i = 0; i < o->n; i++)
-        free(o->names[i]);
-    free(o->names);
+    cli_strings_free(&o->names);
     free(o->t);
 }
 
@@ -247,7 +238,7 @@ int cmd_consent(int argc, char **argv)
         if (rc == SEGRT_OK)
             print_report(&out, segrt_store_now(s), o.max_age_days);
         report_free(&out);
-        if (rc == 1) { /* keep_tally ran out of memory */
+        if (out.oom) {
             cli_error(&c, "out of memory");
             segrt_store_close(s);
             return EXIT_FAIL;

@@ -18,14 +18,8 @@ typedef struct rows {
 static int add_row(void *ud, const segrt_run *row)
 {
     rows *h = ud;
-    if (h->n == h->cap) {
-        size_t cap = h->cap ? 2 * h->cap : 64;
-        segrt_run *r = realloc(h->r, cap * sizeof *r);
-        if (r == NULL)
-            return SEGRT_ENOMEM;
-        h->r = r;
-        h->cap = cap;
-    }
+    if (CLI_ARRAY_RESERVE(h->r, h->cap, h->n + 1) != 0)
+        return SEGRT_ENOMEM;
     h->r[h->n++] = *row;
     return SEGRT_OK;
 }

@@ -12,26 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-int repl_strings_add(repl_strings *l, const char *s)
-{
-    char **grown = realloc(l->v, (l->n + 1) * sizeof *grown);
-    if (grown == NULL)
-        return -1;
-    l->v = grown;
-    if ((l->v[l->n] = strdup(s)) == NULL)
-        return -1;
-    l->n++;
-    return 0;
-}
-
-void repl_strings_free(repl_strings *l)
-{
-    for (size_t i = 0; i < l->n; i++)
-        free(l->v[i]);
-    free(l->v);
-    *l = (repl_strings){ 0 };
-}
-
 static int is_meta(const char *line)
 {
     return line[strspn(line, " \t")] == ':';
@@ -112,10 +92,10 @@ static void session_free(repl *r)
 {
     repl_input_close(r);
     segrt_script_free(r->sc);
-    repl_strings_free(&r->saved);
-    repl_strings_free(&r->loaded);
-    repl_strings_free(&r->fields);
-    repl_strings_free(&r->types);
+    cli_strings_free(&r->saved);
+    cli_strings_free(&r->loaded);
+    cli_strings_free(&r->fields);
+    cli_strings_free(&r->types);
 }
 
 int cmd_repl(int argc, char **argv)
