@@ -25,9 +25,10 @@ static int add_name(void *ud, const char *name)
     return cli_strings_add(ud, name);
 }
 
-int cli_no_stored_runs(const cli *c, segrt_store *s, segrt_script *sc, const char *script,
-                       const char *segment)
+int cli_no_stored_runs(const cli *c, const char *segment)
 {
+    const char *script = c->args[0];
+    const segrt_script *sc = c->sc;
     if (cli_script_defines(sc, segment)) {
         cli_error(c, "segment '%s' has no stored runs yet (segrt run --db %s %s stores one)",
                   segment, c->db, script);
@@ -37,7 +38,7 @@ int cli_no_stored_runs(const cli *c, segrt_store *s, segrt_script *sc, const cha
     size_t n = segrt_script_segment_count(sc);
     for (size_t i = 0; i < n; i++)
         cli_strings_add(&l, segrt_script_segment_name(sc, i)); /* short of memory: fewer hints */
-    segrt_stored_segments_foreach(s, add_name, &l);
+    segrt_stored_segments_foreach(c->s, add_name, &l);
     const char *hint = segrt_suggest_closest(segment, (const char *const *)l.v, l.n);
     cli_error(c, "unknown segment '%s': %s defines no such segment and no run of it is stored%s%s%s",
               segment, script, hint ? " (did you mean '" : "", hint ? hint : "",
