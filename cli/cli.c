@@ -1,5 +1,7 @@
 /*
- * cli.c — shared command-line plumbing (cli.h).
+ * cli.c — shared command-line plumbing (cli.h): cli_main runs a subcommand
+ * from its descriptor (options, positional arguments, the store and the
+ * script it needs), messages and exit codes, small output helpers.
  */
 #include "cli.h"
 
@@ -11,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-void cli_init(cli *c, const char *cmd, const char *usage, char **argv)
+void cli_init(cli *c, const cli_command *cmd, char **argv)
 {
     const char *env = getenv("SEGRT_DB");
     const char *user = getenv("USER");
@@ -19,18 +21,24 @@ void cli_init(cli *c, const char *cmd, const char *usage, char **argv)
         const struct passwd *pw = getpwuid(geteuid());
         user = pw ? pw->pw_name : NULL;
     }
-    *c = (cli){ .cmd = cmd, .usage = usage, .db = env && *env ? env : "segrt.db",
+    *c = (cli){ .cmd = cmd->name, .usage = cmd->usage, .db = env && *env ? env : "segrt.db",
                 .actor = user && *user ? user : "unknown", .argv = argv };
     optind = 1;
     opterr = 0;
 }
 
+/* "segrt: cmd: " and the message, without the line break. */
+static void say(const cli *c, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "segrt: %s: ", c->cmd);
+    vfprintf(stderr, fmt, ap);
+}
+
 void cli_error(const cli *c, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "segrt: %s: ", c->cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    say(c, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
 }
@@ -38,9 +46,8 @@ void cli_error(const cli *c, const char *fmt, ...)
 int cli_usage_error(const cli *c, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "segrt: %s: ", c->cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    say(c, fmt, ap);
     va_end(ap);
     int first_line = (int)strcspn(c->usage, "\n");
     fprintf(stderr, "\nusage: %.*s\n(segrt %s --help for details)\n", first_line, c->usage,
@@ -48,6 +55,24 @@ int cli_usage_error(const cli *c, const char *fmt, ...)
     return EXIT_USAGE;
 }
 
+int cli_choice(const cli *c, const char *option, const char *arg, const char *const *choices,
+               int *index)
+{
+    char list[256] = "";
+    size_t len = 0;
+    for (int i = 0; choices[i]; i++) {
+        if (strcmp(arg, choices[i]) == 0) {
+            *index = i;
+            return EXIT_OK;
+        }
+        const char *sep = i == 0 ? "" : choices[i + 1] ? ", " : " or ";
+        int w = snprintf(list + len, sizeof list - len, "%s%s", sep, choices[i]);
+        len = w < 0 || (size_t)w >= sizeof list - len ? sizeof list - 1 : len + (size_t)w;
+    }
+    return cli_usage_error(c, "%s '%s' is not %s", option, arg, list);
+}
+
+/* 1: a common option, taken; 2: --help, printed; -1: a usage error, reported; 0: not common. */
 static int common_option(cli *c, int opt, const char *arg)
 {
     switch (opt) {
@@ -77,11 +102,33 @@ static int common_option(cli *c, int opt, const char *arg)
     return 0;
 }
 
-int cli_parse(cli *c, int argc, char **argv, const struct option *opts,
-              int (*fn)(cli *c, int opt, const char *arg, void *ud), void *ud)
+/* The common options (or --help alone), then the command's own. */
+static void all_options(const cli_command *cmd, struct option *all)
 {
+    static const struct option common[] = {
+        { "help", no_argument, NULL, OPT_HELP },
+        { "db", required_argument, NULL, OPT_DB },
+        { "now", required_argument, NULL, OPT_NOW },
+        { "actor", required_argument, NULL, OPT_ACTOR },
+    };
+    size_t n = cmd->flags & CLI_HELP_ONLY ? 1 : sizeof common / sizeof common[0];
+    memcpy(all, common, n * sizeof *all);
+    for (size_t i = 0; cmd->options && cmd->options[i].name && i < CLI_OPTIONS_MAX; i++)
+        all[n++] = cmd->options[i];
+    all[n] = (struct option){ 0 };
+}
+
+/*
+ * The options, then the count of positional arguments: CLI_GO_ON when the
+ * command should run, else the exit code (after --help: EXIT_OK).
+ */
+#define CLI_GO_ON (-1)
+static int parse(cli *c, const cli_command *cmd, int argc, char **argv, void *ud)
+{
+    struct option all[CLI_OPTIONS_MAX + 5];
+    all_options(cmd, all);
     int opt;
-    while ((opt = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":", all, NULL)) != -1) {
         int k = common_option(c, opt, optarg);
         if (k < 0)
             return EXIT_USAGE;
@@ -89,11 +136,38 @@ int cli_parse(cli *c, int argc, char **argv, const struct option *opts,
             return EXIT_OK;
         if (k == 1)
             continue;
-        int rc = fn ? fn(c, opt, optarg, ud) : EXIT_USAGE;
+        int rc = cmd->option ? cmd->option(c, opt, optarg, ud) : EXIT_USAGE;
         if (rc != EXIT_OK)
             return rc;
     }
+    c->args = argv + optind;
+    c->nargs = argc - optind;
+    if (c->nargs > cmd->arity.max)
+        return cli_usage_error(c, "unexpected argument '%s'", c->args[cmd->arity.max]);
+    if (c->nargs < cmd->arity.min)
+        return cli_usage_error(c, "%s", cmd->arity.missing);
     return CLI_GO_ON;
+}
+
+int cli_main(const cli_command *cmd, int argc, char **argv, void *ud)
+{
+    cli c;
+    cli_init(&c, cmd, argv);
+    int code = parse(&c, cmd, argc, argv, ud);
+    if (code != CLI_GO_ON)
+        return code;
+    if (cmd->flags & (CLI_READ | CLI_WRITE)) {
+        c.s = cli_open(&c, cmd->flags & CLI_READ ? SEGRT_OPEN_READONLY : 0);
+        if (c.s == NULL)
+            return EXIT_FAIL;
+    }
+    int rc = cmd->flags & CLI_SCRIPT ? segrt_script_load(c.s, c.args[0], &c.sc) : SEGRT_OK;
+    if (rc == SEGRT_OK)
+        rc = cmd->run(&c, ud);
+    code = rc < 0 ? cli_fail(&c, c.s, rc) : rc;
+    segrt_script_free(c.sc);
+    segrt_store_close(c.s);
+    return code;
 }
 
 segrt_store *cli_open(const cli *c, unsigned flags)
@@ -110,37 +184,17 @@ segrt_store *cli_open(const cli *c, unsigned flags)
     return s;
 }
 
-int cli_fail(const cli *c, segrt_store *s, int rc)
+int cli_fail(const cli *c, const segrt_store *s, int rc)
 {
-    const char *msg = segrt_errmsg(s);
+    const char *msg = s ? segrt_errmsg(s) : NULL;
     cli_error(c, "%s", msg && *msg ? msg : segrt_strerror(rc));
     return EXIT_FAIL;
 }
 
-segrt_store *cli_begin(cli *c, int argc, char **argv, const struct option *opts,
-                       int (*fn)(cli *c, int opt, const char *arg, void *ud), void *ud,
-                       int nargs, const char *missing, unsigned flags, int *code)
+int cli_oom(const cli *c)
 {
-    *code = cli_parse(c, argc, argv, opts, fn, ud);
-    if (*code != CLI_GO_ON)
-        return NULL;
-    if (argc - optind != nargs) {
-        if (argc - optind > nargs)
-            *code = cli_usage_error(c, "unexpected argument '%s'", argv[optind + nargs]);
-        else
-            *code = cli_usage_error(c, "%s", missing);
-        return NULL;
-    }
-    segrt_store *s = cli_open(c, flags);
-    *code = s ? EXIT_OK : EXIT_FAIL;
-    return s;
-}
-
-int cli_end(const cli *c, segrt_store *s, int rc)
-{
-    int code = rc == SEGRT_OK ? EXIT_OK : cli_fail(c, s, rc);
-    segrt_store_close(s);
-    return code;
+    cli_error(c, "out of memory");
+    return EXIT_FAIL;
 }
 
 double cli_now_ms(void)

@@ -3,7 +3,7 @@
  * share: whether the script defines a segment, and the message when a
  * segment has no stored run (cli.h).
  *
- * Uses: segrt_stored_segments_foreach, segrt_suggest_closest.
+ * Uses: segrt_stored_segments_foreach, segrt_suggest_closest, cli_strings.c.
  */
 #include "cli.h"
 
@@ -19,48 +19,30 @@ int cli_script_defines(const segrt_script *sc, const char *segment)
     return 0;
 }
 
-/* Segment names, for suggestions. */
-typedef struct names {
-    size_t n, cap;
-    char **v;
-} names;
-
+/* A segrt_stored_segments_foreach callback: one more name for the suggestions. */
 static int add_name(void *ud, const char *name)
 {
-    names *l = ud;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 32;
-        char **v = realloc(l->v, cap * sizeof *v);
-        if (v == NULL)
-            return SEGRT_ENOMEM;
-        l->v = v;
-        l->cap = cap;
-    }
-    if ((l->v[l->n] = strdup(name)) == NULL)
-        return SEGRT_ENOMEM;
-    l->n++;
-    return SEGRT_OK;
+    return cli_strings_add(ud, name);
 }
 
-int cli_no_stored_runs(const cli *c, segrt_store *s, segrt_script *sc, const char *script,
-                       const char *segment)
+int cli_no_stored_runs(const cli *c, const char *segment)
 {
+    const char *script = c->args[0];
+    const segrt_script *sc = c->sc;
     if (cli_script_defines(sc, segment)) {
         cli_error(c, "segment '%s' has no stored runs yet (segrt run --db %s %s stores one)",
                   segment, c->db, script);
         return EXIT_FAIL;
     }
-    names l = { 0 };
+    cli_strings l = { 0 };
     size_t n = segrt_script_segment_count(sc);
     for (size_t i = 0; i < n; i++)
-        add_name(&l, segrt_script_segment_name(sc, i));
-    segrt_stored_segments_foreach(s, add_name, &l);
+        cli_strings_add(&l, segrt_script_segment_name(sc, i)); /* short of memory: fewer hints */
+    segrt_stored_segments_foreach(c->s, add_name, &l);
     const char *hint = segrt_suggest_closest(segment, (const char *const *)l.v, l.n);
     cli_error(c, "unknown segment '%s': %s defines no such segment and no run of it is stored%s%s%s",
               segment, script, hint ? " (did you mean '" : "", hint ? hint : "",
               hint ? "'?)" : "");
-    for (size_t i = 0; i < l.n; i++)
-        free(l.v[i]);
-    free(l.v);
+    cli_strings_free(&l);
     return EXIT_FAIL;
 }

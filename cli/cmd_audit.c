@@ -5,6 +5,11 @@
 
 #include <stdio.h>
 
+static const char usage_text[] =
+    "segrt audit [--db DIR] [--since T]\n"
+    "  Print the audit log: sequence, time, actor, action, contact ordinal\n"
+    "  (never personal data) and detail, tab-separated.";
+
 enum { O_SINCE = OPT_FIRST_CMD };
 
 static int audit_option(cli *c, int opt, const char *arg, void *ud)
@@ -25,20 +30,18 @@ static int print_entry(void *ud, const segrt_audit_entry *e)
     return 0;
 }
 
+static int audit_run(cli *c, void *ud)
+{
+    return segrt_audit_foreach(c->s, *(const int64_t *)ud, print_entry, NULL);
+}
+
 int cmd_audit(int argc, char **argv)
 {
-    static const struct option opts[] = { CLI_COMMON_OPTIONS,
-                                          { "since", required_argument, NULL, O_SINCE },
-                                          { 0 } };
-    cli c;
+    const cli_command cmd = {
+        .name = "audit", .usage = usage_text, .run = audit_run, .flags = CLI_READ,
+        .option = audit_option,
+        .options = (const struct option[]){ CLI_OPTION("since", O_SINCE), { 0 } },
+    };
     int64_t since = INT64_MIN;
-    cli_init(&c, "audit", "segrt audit [--db DIR] [--since T]\n"
-                          "  Print the audit log: sequence, time, actor, action, contact ordinal\n"
-                          "  (never personal data) and detail, tab-separated.", argv);
-    int rc;
-    segrt_store *s = cli_begin(&c, argc, argv, opts, audit_option, &since, 0, "",
-                               SEGRT_OPEN_READONLY, &rc);
-    if (s == NULL)
-        return rc;
-    return cli_end(&c, s, segrt_audit_foreach(s, since, print_entry, NULL));
+    return cli_main(&cmd, argc, argv, &since);
 }

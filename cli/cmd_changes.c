@@ -11,10 +11,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+static const char usage_text[] =
+    "segrt changes [--db DIR] (--since-run N | --since T) [--format csv|jsonl]\n"
+    "              SCRIPT SEGMENT\n"
+    "  Print who entered and who left SEGMENT between one of its stored runs\n"
+    "  (segrt run) and its last stored run, for syncing a mail tool: --since-run N\n"
+    "  from run N (segrt history lists them), --since T from the last run whose NOW\n"
+    "  is at or before T. CSV with the header change,id,email (the default) or JSON\n"
+    "  lines {\"change\", \"id\", \"email\"}: change is entered or left, one line per\n"
+    "  contact in byte order of the ids, email empty (null) when there is none.\n"
+    "  Erased contacts never appear. A summary goes to stderr.";
+
 enum { O_FORMAT = OPT_FIRST_CMD, O_SINCE_RUN, O_SINCE };
 
 typedef struct changes_args {
-    int jsonl;
+    int jsonl; /* the index of --format: csv, jsonl */
     int has_run, has_time;
     uint64_t run;
     int64_t time;
@@ -23,12 +34,9 @@ typedef struct changes_args {
 static int changes_option(cli *c, int opt, const char *arg, void *ud)
 {
     changes_args *a = ud;
-    if (opt == O_FORMAT) {
-        if (strcmp(arg, "csv") != 0 && strcmp(arg, "jsonl") != 0)
-            return cli_usage_error(c, "--format '%s' is not csv or jsonl", arg);
-        a->jsonl = arg[0] == 'j';
-        return EXIT_OK;
-    }
+    if (opt == O_FORMAT)
+        return cli_choice(c, "--format", arg, (const char *const[]){ "csv", "jsonl", NULL },
+                          &a->jsonl);
     if (opt == O_SINCE) {
         if (segrt_time_parse(arg, &a->time) != SEGRT_OK)
             return cli_usage_error(c, "--since '%s' is not YYYY-MM-DDTHH:MM:SSZ or YYYY-MM-DD",
@@ -92,9 +100,10 @@ static int find_now(void *ud, const segrt_run *row)
 }
 
 /* The changes of segment since a.run (or a.time), with a summary on stderr. */
-static int print_changes(const cli *c, segrt_store *s, const changes_args *a, const char *segment,
+static int print_changes(const cli *c, const changes_args *a, const char *segment,
                          const segrt_run *last)
 {
+    segrt_store *s = c->s;
     uint64_t since = a->run;
     int rc = a->has_time ? segrt_segment_run_at(s, segment, a->time, &since) : SEGRT_OK;
     if (rc != SEGRT_OK)
@@ -119,51 +128,32 @@ static int print_changes(const cli *c, segrt_store *s, const changes_args *a, co
     return rc;
 }
 
+/* The script is loaded here, after the check of the options, as it always was. */
+static int changes_run(cli *c, void *ud)
+{
+    const changes_args *a = ud;
+    if (a->has_run == a->has_time)
+        return cli_usage_error(c, "give either --since-run N or --since T");
+    const char *segment = c->args[1];
+    segrt_run last;
+    int rc = segrt_script_load(c->s, c->args[0], &c->sc);
+    if (rc != SEGRT_OK)
+        return rc;
+    rc = segrt_segment_last_run(c->s, segment, &last);
+    if (rc == SEGRT_ENOTFOUND)
+        return cli_no_stored_runs(c, segment);
+    return rc == SEGRT_OK ? print_changes(c, a, segment, &last) : rc;
+}
+
 int cmd_changes(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        CLI_COMMON_OPTIONS,
-        { "format", required_argument, NULL, O_FORMAT },
-        { "since-run", required_argument, NULL, O_SINCE_RUN },
-        { "since", required_argument, NULL, O_SINCE },
-        { 0 },
+    const cli_command cmd = {
+        .name = "changes", .usage = usage_text, .run = changes_run, .flags = CLI_READ,
+        .arity = { 2, 2, "give SCRIPT and SEGMENT" }, .option = changes_option,
+        .options = (const struct option[]){ CLI_OPTION("format", O_FORMAT),
+                                            CLI_OPTION("since-run", O_SINCE_RUN),
+                                            CLI_OPTION("since", O_SINCE), { 0 } },
     };
-    cli c;
     changes_args a = { 0 };
-    cli_init(&c, "changes",
-             "segrt changes [--db DIR] (--since-run N | --since T) [--format csv|jsonl]\n"
-             "              SCRIPT SEGMENT\n"
-             "  Print who entered and who left SEGMENT between one of its stored runs\n"
-             "  (segrt run) and its last stored run, for syncing a mail tool: --since-run N\n"
-             "  from run N (segrt history lists them), --since T from the last run whose NOW\n"
-             "  is at or before T. CSV with the header change,id,email (the default) or JSON\n"
-             "  lines {\"change\", \"id\", \"email\"}: change is entered or left, one line per\n"
-             "  contact in byte order of the ids, email empty (null) when there is none.\n"
-             "  Erased contacts never appear. A summary goes to stderr.",
-             argv);
-    int code;
-    segrt_store *s = cli_begin(&c, argc, argv, opts, changes_option, &a, 2,
-                               "give SCRIPT and SEGMENT", SEGRT_OPEN_READONLY, &code);
-    if (s == NULL)
-        return code;
-    if (a.has_run == a.has_time) {
-        segrt_store_close(s);
-        return cli_usage_error(&c, "give either --since-run N or --since T");
-    }
-    const char *script = argv[optind], *segment = argv[optind + 1];
-    segrt_script *sc = NULL;
-    segrt_run last;
-    int rc = segrt_script_load(s, script, &sc), stored = SEGRT_OK;
-    if (rc == SEGRT_OK)
-        rc = stored = segrt_segment_last_run(s, segment, &last);
-    if (stored == SEGRT_ENOTFOUND) {
-        code = cli_no_stored_runs(&c, s, sc, script, segment);
-        segrt_script_free(sc);
-        segrt_store_close(s);
-        return code;
-    }
-    if (rc == SEGRT_OK)
-        rc = print_changes(&c, s, &a, segment, &last);
-    segrt_script_free(sc);
-    return cli_end(&c, s, rc);
+    return cli_main(&cmd, argc, argv, &a);
 }

@@ -34,6 +34,7 @@ static const char usage_text[] =
     "    and grants expiring within 30 days.";
 
 typedef struct consent_opts {
+    const char *status; /* grant, withdraw, deny: the status it records; else NULL */
     const char *basis, *source;
     int64_t expires;
     int64_t max_age_days;
@@ -91,31 +92,24 @@ static int print_record(void *ud, const segrt_consent_record *r)
 
 /* ------------------------------------------------------------ report */
 
+/* The tallies, kept to size the columns before printing; names holds their purposes. */
 typedef struct report_out {
     segrt_consent_tally *t;
     size_t n, cap;
-    char **names;
+    cli_strings names;
+    int oom;
 } report_out;
 
 static int keep_tally(void *ud, const segrt_consent_tally *t)
 {
     report_out *o = ud;
-    if (o->n == o->cap) {
-        size_t cap = o->cap ? o->cap * 2 : 16;
-        segrt_consent_tally *p = realloc(o->t, cap * sizeof *p);
-        char **q = p ? realloc(o->names, cap * sizeof *q) : NULL;
-        if (p)
-            o->t = p;
-        if (q == NULL)
-            return 1;
-        o->names = q;
-        o->cap = cap;
+    if (CLI_ARRAY_RESERVE(o->t, o->cap, o->n + 1) != 0 ||
+        cli_strings_add(&o->names, t->purpose) != SEGRT_OK) {
+        o->oom = 1;
+        return SEGRT_ENOMEM;
     }
-    o->names[o->n] = strdup(t->purpose);
-    if (o->names[o->n] == NULL)
-        return 1;
     o->t[o->n] = *t;
-    o->t[o->n].purpose = o->names[o->n];
+    o->t[o->n].purpose = o->names.v[o->n];
     o->n++;
     return 0;
 }
@@ -177,13 +171,41 @@ static void print_report(const report_out *o, int64_t now, int64_t max_age_days)
 
 static void report_free(report_out *o)
 {
-    for (size_t i = 0; i < o->n; i++)
-        free(o->names[i]);
-    free(o->names);
+    cli_strings_free(&o->names);
     free(o->t);
 }
 
+/* Print the per-purpose counts of the records in force. */
+static int consent_report(cli *c, const consent_opts *o)
+{
+    report_out out = { 0 };
+    int rc = segrt_consent_report_foreach(c->s, o->max_age_days * 86400, keep_tally, &out);
+    if (rc == SEGRT_OK)
+        print_report(&out, segrt_store_now(c->s), o->max_age_days);
+    report_free(&out);
+    return out.oom ? cli_oom(c) : rc;
+}
+
 /* ------------------------------------------------------------ the command */
+
+static int consent_run(cli *c, void *ud)
+{
+    const consent_opts *o = ud;
+    if (o->is_report)
+        return consent_report(c, o);
+    if (!o->is_write)
+        return segrt_consent_history_foreach(c->s, c->args[0], print_record, NULL);
+    const char *id = c->args[0], *purpose = c->args[1];
+    int rc = segrt_consent_append(c->s, id, purpose, o->status, o->basis, o->expires, o->source,
+                                  c->actor);
+    if (rc == SEGRT_OK) {
+        char t[21];
+        segrt_time_format(segrt_store_now(c->s), t);
+        fprintf(stderr, "segrt: consent: %s %s for %s at %s (audited as %s)\n", purpose,
+                o->status, id, t, c->actor);
+    }
+    return rc;
+}
 
 static const struct {
     const char *name, *status;
@@ -194,14 +216,16 @@ static const struct {
 
 int cmd_consent(int argc, char **argv)
 {
-    static const struct option opts[] = { CLI_COMMON_OPTIONS,
-                                          { "basis", required_argument, NULL, O_BASIS },
-                                          { "expires", required_argument, NULL, O_EXPIRES },
-                                          { "source", required_argument, NULL, O_SOURCE },
-                                          { "max-age-days", required_argument, NULL, O_MAX_AGE },
-                                          { 0 } };
+    /* The action decides the positional arguments and whether the store is written. */
+    cli_command cmd = {
+        .name = "consent", .usage = usage_text, .run = consent_run, .option = consent_option,
+        .options = (const struct option[]){ CLI_OPTION("basis", O_BASIS),
+                                            CLI_OPTION("expires", O_EXPIRES),
+                                            CLI_OPTION("source", O_SOURCE),
+                                            CLI_OPTION("max-age-days", O_MAX_AGE), { 0 } },
+    };
     cli c;
-    cli_init(&c, "consent", usage_text, argv + 1); /* options follow the action */
+    cli_init(&c, &cmd, argv + 1); /* options follow the action */
     if (argc < 2 || argv[1][0] == '-') {
         if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
             printf("usage: %s\n", usage_text);
@@ -215,43 +239,13 @@ int cmd_consent(int argc, char **argv)
     if (a == sizeof actions / sizeof actions[0])
         return cli_usage_error(&c, "unknown action '%s' (grant, withdraw, deny, show, report)",
                                argv[1]);
-    const char *action = actions[a].name;
-    consent_opts o = { .source = "segrt", .expires = INT64_MIN, .max_age_days = 365,
-                       .is_write = actions[a].status != NULL,
-                       .is_report = strcmp(action, "report") == 0 };
-    int nargs = o.is_write ? 2 : o.is_report ? 0 : 1;
-    const char *missing = o.is_write ? "which contact and purpose? give ID PURPOSE"
-                                     : "which contact? give its ID";
-    int code;
+    consent_opts o = { .status = actions[a].status, .source = "segrt", .expires = INT64_MIN,
+                       .max_age_days = 365, .is_write = actions[a].status != NULL,
+                       .is_report = strcmp(actions[a].name, "report") == 0 };
+    cmd.arity.min = cmd.arity.max = o.is_write ? 2 : o.is_report ? 0 : 1;
+    cmd.arity.missing = o.is_write ? "which contact and purpose? give ID PURPOSE"
+                                   : "which contact? give its ID";
+    cmd.flags = o.is_write ? CLI_WRITE : CLI_READ;
     /* Options follow the action: parse argv[1..] with the action in argv[0]'s place. */
-    segrt_store *s = cli_begin(&c, argc - 1, argv + 1, opts, consent_option, &o, nargs, missing,
-                               o.is_write ? 0 : SEGRT_OPEN_READONLY, &code);
-    if (s == NULL)
-        return code;
-    char **pos = argv + 1 + optind;
-    int rc;
-    if (o.is_write) {
-        rc = segrt_consent_append(s, pos[0], pos[1], actions[a].status, o.basis, o.expires,
-                                  o.source, c.actor);
-        if (rc == SEGRT_OK) {
-            char t[21];
-            segrt_time_format(segrt_store_now(s), t);
-            fprintf(stderr, "segrt: consent: %s %s for %s at %s (audited as %s)\n", pos[1],
-                    actions[a].status, pos[0], t, c.actor);
-        }
-    } else if (!o.is_report) {
-        rc = segrt_consent_history_foreach(s, pos[0], print_record, NULL);
-    } else {
-        report_out out = { 0 };
-        rc = segrt_consent_report_foreach(s, o.max_age_days * 86400, keep_tally, &out);
-        if (rc == SEGRT_OK)
-            print_report(&out, segrt_store_now(s), o.max_age_days);
-        report_free(&out);
-        if (rc == 1) { /* keep_tally ran out of memory */
-            cli_error(&c, "out of memory");
-            segrt_store_close(s);
-            return EXIT_FAIL;
-        }
-    }
-    return cli_end(&c, s, rc);
+    return cli_main(&cmd, argc - 1, argv + 1, &o);
 }

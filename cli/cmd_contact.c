@@ -9,54 +9,66 @@
 
 typedef enum { SHOW, EXPORT, ERASE } contact_cmd;
 
-static int run(int argc, char **argv, contact_cmd what, const char *name, const char *usage)
+static int contact_run(cli *c, void *ud)
 {
-    static const struct option opts[] = { CLI_COMMON_OPTIONS, { 0 } };
-    cli c;
-    cli_init(&c, name, usage, argv);
-    int rc;
-    segrt_store *s = cli_begin(&c, argc, argv, opts, NULL, NULL, 1, "which contact? give its ID",
-                               what == SHOW ? SEGRT_OPEN_READONLY : 0, &rc);
-    if (s == NULL)
-        return rc;
-    const char *id = argv[optind];
+    contact_cmd what = *(const contact_cmd *)ud;
+    const char *id = c->args[0];
     char *text = NULL;
+    int rc;
     if (what == SHOW)
-        rc = segrt_contact_card(s, id, &text);
+        rc = segrt_contact_card(c->s, id, &text);
     else if (what == EXPORT)
-        rc = segrt_contact_export(s, id, c.actor, &text);
+        rc = segrt_contact_export(c->s, id, c->actor, &text);
     else
-        rc = segrt_contact_erase(s, id, c.actor);
+        rc = segrt_contact_erase(c->s, id, c->actor);
     if (rc == SEGRT_OK && text)
         printf("%s%s", text, what == EXPORT ? "\n" : "");
     if (rc == SEGRT_OK && what == ERASE)
         fprintf(stderr, "segrt: erase: contact %s erased; an audit entry without personal data "
                         "was kept\n", id);
     segrt_free(text);
-    return cli_end(&c, s, rc);
+    return rc;
+}
+
+/* The three commands differ in name, usage, and whether they write. */
+static int contact_main(contact_cmd what, int argc, char **argv)
+{
+    static const struct {
+        const char *name, *usage;
+    } cmds[] = {
+        [SHOW] = { "show",
+                   "segrt show [--db DIR] [--now T] ID\n"
+                   "  Print the contact card: fields, consent in force at NOW, recent events,\n"
+                   "  segments." },
+        [EXPORT] = { "export",
+                     "segrt export [--db DIR] [--now T] [--actor NAME] ID\n"
+                     "  Print everything held about the contact as one JSON object with the keys\n"
+                     "  contact, events, consents (full history) and segments (GDPR Art. 15).\n"
+                     "  The export is recorded in the audit log." },
+        [ERASE] = { "erase",
+                    "segrt erase [--db DIR] [--actor NAME] ID\n"
+                    "  Delete the contact, its events, consents and memberships (GDPR Art. 17).\n"
+                    "  Only an audit entry without personal data is kept." },
+    };
+    const cli_command cmd = {
+        .name = cmds[what].name, .usage = cmds[what].usage, .run = contact_run,
+        .flags = what == SHOW ? CLI_READ : CLI_WRITE,
+        .arity = { 1, 1, "which contact? give its ID" },
+    };
+    return cli_main(&cmd, argc, argv, &what);
 }
 
 int cmd_show(int argc, char **argv)
 {
-    return run(argc, argv, SHOW, "show",
-               "segrt show [--db DIR] [--now T] ID\n"
-               "  Print the contact card: fields, consent in force at NOW, recent events,\n"
-               "  segments.");
+    return contact_main(SHOW, argc, argv);
 }
 
 int cmd_export(int argc, char **argv)
 {
-    return run(argc, argv, EXPORT, "export",
-               "segrt export [--db DIR] [--now T] [--actor NAME] ID\n"
-               "  Print everything held about the contact as one JSON object with the keys\n"
-               "  contact, events, consents (full history) and segments (GDPR Art. 15).\n"
-               "  The export is recorded in the audit log.");
+    return contact_main(EXPORT, argc, argv);
 }
 
 int cmd_erase(int argc, char **argv)
 {
-    return run(argc, argv, ERASE, "erase",
-               "segrt erase [--db DIR] [--actor NAME] ID\n"
-               "  Delete the contact, its events, consents and memberships (GDPR Art. 17).\n"
-               "  Only an audit entry without personal data is kept.");
+    return contact_main(ERASE, argc, argv);
 }

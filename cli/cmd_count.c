@@ -8,29 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-/*
- * Load SCRIPT (into *sc, for the caller to free) and evaluate SEGMENT
- * (argv[optind], argv[optind + 1]); NULL on failure. With timing, print how
- * long the evaluation took to stderr.
- */
-static segrt_set *eval_segment(const cli *c, segrt_store *s, char **argv, int timing,
-                               segrt_script **sc_out, int *code)
-{
-    segrt_script *sc = NULL;
-    segrt_set *set = NULL;
-    int rc = segrt_script_load(s, argv[optind], &sc);
-    double t0 = cli_now_ms();
-    if (rc == SEGRT_OK)
-        rc = segrt_segment_eval(sc, argv[optind + 1], &set);
-    if (rc == SEGRT_OK && timing)
-        fprintf(stderr, "evaluated %s in %.2f ms\n", argv[optind + 1], cli_now_ms() - t0);
-    if (rc != SEGRT_OK)
-        *code = cli_fail(c, s, rc);
-    *sc_out = sc;
-    return set;
-}
+static const char count_usage[] =
+    "segrt count [--db DIR] [--now T] [--time] SCRIPT SEGMENT\n"
+    "  Print the number of members of SEGMENT defined in SCRIPT.\n"
+    "  --time: also print the evaluation time to stderr.";
 
 enum { O_TIME = OPT_FIRST_CMD, O_FORMAT, O_FIELDS, O_PURPOSE };
 
@@ -42,36 +24,41 @@ static int count_option(cli *c, int opt, const char *arg, void *ud)
     return EXIT_OK;
 }
 
+static int count_run(cli *c, void *ud)
+{
+    cli_segments e;
+    int rc = cli_segments_eval(c, &e, 1, c->args + 1);
+    if (rc == SEGRT_OK && *(const int *)ud)
+        fprintf(stderr, "evaluated %s in %.2f ms\n", e.names[0], e.ms[0]);
+    if (rc == SEGRT_OK)
+        printf("%llu\n", (unsigned long long)segrt_set_count(e.sets[0]));
+    cli_segments_free(&e);
+    return rc;
+}
+
 int cmd_count(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        CLI_COMMON_OPTIONS,
-        { "time", no_argument, NULL, O_TIME },
-        { 0 },
+    const cli_command cmd = {
+        .name = "count", .usage = count_usage, .run = count_run, .flags = CLI_READ | CLI_SCRIPT,
+        .arity = { 2, 2, "give a SCRIPT and a SEGMENT" }, .option = count_option,
+        .options = (const struct option[]){ CLI_FLAG("time", O_TIME), { 0 } },
     };
-    cli c;
     int timing = 0;
-    cli_init(&c, "count", "segrt count [--db DIR] [--now T] [--time] SCRIPT SEGMENT\n"
-                          "  Print the number of members of SEGMENT defined in SCRIPT.\n"
-                          "  --time: also print the evaluation time to stderr.", argv);
-    int code;
-    segrt_store *s = cli_begin(&c, argc, argv, opts, count_option, &timing, 2,
-                               "give a SCRIPT and a SEGMENT", SEGRT_OPEN_READONLY, &code);
-    if (s == NULL)
-        return code;
-    segrt_script *sc;
-    segrt_set *set = eval_segment(&c, s, argv, timing, &sc, &code);
-    if (set)
-        printf("%llu\n", (unsigned long long)segrt_set_count(set));
-    segrt_set_free(set);
-    segrt_script_free(sc);
-    segrt_store_close(s);
-    return code;
+    return cli_main(&cmd, argc, argv, &timing);
 }
 
 /* ------------------------------------------------------------ members */
 
-enum { FORMAT_IDS, FORMAT_CSV, FORMAT_JSONL };
+static const char members_usage[] =
+    "segrt members [--db DIR] [--now T] [--format ids|csv|jsonl] [--fields a,b]\n"
+    "              [--purpose P] SCRIPT SEGMENT\n"
+    "  Print the members of SEGMENT defined in SCRIPT, by external id in byte order:\n"
+    "  ids one per line (the default), or CSV / JSON lines with the id and --fields\n"
+    "  (every field when --fields is not given); --fields may name the script's\n"
+    "  scores and model outputs too (e.g. rfm.R). --purpose P keeps only the\n"
+    "  members who pass the consent check of P (e.g. email_marketing) at NOW.";
+
+enum { FORMAT_IDS, FORMAT_CSV, FORMAT_JSONL }; /* in --format's order */
 
 typedef struct members_args {
     int format;
@@ -88,17 +75,9 @@ static int members_option(cli *c, int opt, const char *arg, void *ud)
         a->purpose = arg;
         return EXIT_OK;
     }
-    if (opt == O_FORMAT) {
-        if (strcmp(arg, "ids") == 0)
-            a->format = FORMAT_IDS;
-        else if (strcmp(arg, "csv") == 0)
-            a->format = FORMAT_CSV;
-        else if (strcmp(arg, "jsonl") == 0)
-            a->format = FORMAT_JSONL;
-        else
-            return cli_usage_error(c, "--format '%s' is not ids, csv or jsonl", arg);
-        return EXIT_OK;
-    }
+    if (opt == O_FORMAT)
+        return cli_choice(c, "--format", arg,
+                          (const char *const[]){ "ids", "csv", "jsonl", NULL }, &a->format);
     free(a->fields_text);
     a->nfields = 0;
     if ((a->fields_text = strdup(arg)) == NULL)
@@ -206,43 +185,32 @@ static int print_members(const members_args *a, segrt_store *s, segrt_script *sc
     return rc == SEGRT_OK && fflush(stdout) != 0 ? SEGRT_EIO : rc;
 }
 
+static int members_run(cli *c, void *ud)
+{
+    const members_args *a = ud;
+    cli_segments e;
+    int rc = cli_segments_eval(c, &e, 1, c->args + 1);
+    if (rc == SEGRT_OK && a->purpose)
+        rc = segrt_set_keep_purpose(c->sc, e.sets[0], a->purpose);
+    if (rc == SEGRT_OK)
+        rc = print_members(a, c->s, c->sc, e.sets[0]);
+    cli_segments_free(&e);
+    return rc;
+}
+
+
 int cmd_members(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        CLI_COMMON_OPTIONS,
-        { "format", required_argument, NULL, O_FORMAT },
-        { "fields", required_argument, NULL, O_FIELDS },
-        { "purpose", required_argument, NULL, O_PURPOSE },
-        { 0 },
+    const cli_command cmd = {
+        .name = "members", .usage = members_usage, .run = members_run,
+        .flags = CLI_READ | CLI_SCRIPT, .arity = { 2, 2, "give a SCRIPT and a SEGMENT" },
+        .option = members_option,
+        .options = (const struct option[]){ CLI_OPTION("format", O_FORMAT),
+                                            CLI_OPTION("fields", O_FIELDS),
+                                            CLI_OPTION("purpose", O_PURPOSE), { 0 } },
     };
-    cli c;
     members_args a = { 0 };
-    cli_init(&c, "members",
-             "segrt members [--db DIR] [--now T] [--format ids|csv|jsonl] [--fields a,b]\n"
-             "              [--purpose P] SCRIPT SEGMENT\n"
-             "  Print the members of SEGMENT defined in SCRIPT, by external id in byte order:\n"
-             "  ids one per line (the default), or CSV / JSON lines with the id and --fields\n"
-             "  (every field when --fields is not given); --fields may name the script's\n"
-             "  scores and model outputs too (e.g. rfm.R). --purpose P keeps only the\n"
-             "  members who pass the consent check of P (e.g. email_marketing) at NOW.", argv);
-    int code;
-    segrt_store *s = cli_begin(&c, argc, argv, opts, members_option, &a, 2,
-                               "give a SCRIPT and a SEGMENT", SEGRT_OPEN_READONLY, &code);
-    if (s == NULL) {
-        free(a.fields_text);
-        return code;
-    }
-    segrt_script *sc;
-    segrt_set *set = eval_segment(&c, s, argv, 0, &sc, &code);
-    if (set) {
-        int rc = a.purpose ? segrt_set_keep_purpose(sc, set, a.purpose) : SEGRT_OK;
-        if (rc == SEGRT_OK)
-            rc = print_members(&a, s, sc, set);
-        code = rc == SEGRT_OK ? EXIT_OK : cli_fail(&c, s, rc);
-    }
-    segrt_set_free(set);
-    segrt_script_free(sc);
-    segrt_store_close(s);
+    int code = cli_main(&cmd, argc, argv, &a);
     free(a.fields_text);
     return code;
 }

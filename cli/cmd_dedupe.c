@@ -51,31 +51,24 @@ typedef struct dedupe_args {
     uint64_t groups, duplicates, unreadable;
 } dedupe_args;
 
-static int pick(const char *arg, const char *const *names, int n)
-{
-    for (int i = 0; i < n; i++) {
-        if (strcmp(arg, names[i]) == 0)
-            return i + 1;
-    }
-    return 0;
-}
+/* The values of --by and --survivor, in the order of their enums (from 1). */
+static const char *const keys[] = { "email", "phone", "name_city", NULL };
+static const char *const rules[] = { "oldest", "newest", "most_events", NULL };
 
 static int dedupe_option(cli *c, int opt, const char *arg, void *ud)
 {
-    static const char *const keys[] = { "email", "phone", "name_city" };
-    static const char *const rules[] = { "oldest", "newest", "most_events" };
     dedupe_args *a = ud;
     char *end;
+    int i = 0, rc;
     switch (opt) {
     case O_BY:
-        a->o.by = (segrt_dedupe_by)pick(arg, keys, 3);
-        return a->o.by ? EXIT_OK
-                       : cli_usage_error(c, "--by '%s' is not email, phone or name_city", arg);
+        rc = cli_choice(c, "--by", arg, keys, &i);
+        a->o.by = (segrt_dedupe_by)(i + 1);
+        return rc;
     case O_SURVIVOR:
-        a->o.survivor = (segrt_survivor)pick(arg, rules, 3);
-        return a->o.survivor ? EXIT_OK
-                             : cli_usage_error(c, "--survivor '%s' is not oldest, newest or "
-                                                  "most_events", arg);
+        rc = cli_choice(c, "--survivor", arg, rules, &i);
+        a->o.survivor = (segrt_survivor)(i + 1);
+        return rc;
     case O_MERGE:
         a->o.merge = 1;
         return EXIT_OK;
@@ -94,7 +87,7 @@ static int dedupe_option(cli *c, int opt, const char *arg, void *ud)
     return EXIT_USAGE;
 }
 
-/* The options make one of the four uses, or a usage error. */
+/* The options make one of the four uses (EXIT_OK), or a usage error. */
 static int check_args(const cli *c, const dedupe_args *a)
 {
     int finds = a->o.by || a->o.merge || a->o.survivor;
@@ -102,13 +95,13 @@ static int check_args(const cli *c, const dedupe_args *a)
         return cli_usage_error(c, "--undo, --merges and --by [--merge] are separate uses: give "
                                   "one");
     if (a->has_undo || a->list)
-        return CLI_GO_ON;
+        return EXIT_OK;
     if (!a->o.by)
         return cli_usage_error(c, "compare contacts by what? give --by email, phone or "
                                   "name_city");
     if (a->o.survivor && !a->o.merge)
         return cli_usage_error(c, "--survivor only applies with --merge");
-    return CLI_GO_ON;
+    return EXIT_OK;
 }
 
 /* Write ids[0..n) comma-separated. */
@@ -160,7 +153,6 @@ static int print_id(void *ud, const char *id)
 
 static int find(const cli *c, segrt_store *s, dedupe_args *a)
 {
-    static const char *const keys[] = { NULL, "email", "phone", "name_city" };
     a->o.actor = c->actor;
     a->o.on_group = print_group;
     a->o.on_unreadable = print_unreadable;
@@ -170,7 +162,7 @@ static int find(const cli *c, segrt_store *s, dedupe_args *a)
     fflush(stdout); /* the summary after the report on a terminal */
     if (rc != SEGRT_OK)
         return rc;
-    fprintf(stderr, "segrt: dedupe: by %s: %llu groups, %llu duplicates %s", keys[a->o.by],
+    fprintf(stderr, "segrt: dedupe: by %s: %llu groups, %llu duplicates %s", keys[a->o.by - 1],
             (unsigned long long)a->groups, (unsigned long long)a->duplicates,
             a->o.merge ? "merged into their survivors; each merge can be undone with segrt "
                          "dedupe --undo MERGE"
@@ -181,42 +173,40 @@ static int find(const cli *c, segrt_store *s, dedupe_args *a)
     return SEGRT_OK;
 }
 
-int cmd_dedupe(int argc, char **argv)
+/* The store opens for writing only to merge or undo, after the options are checked. */
+static int dedupe_run(cli *c, void *ud)
 {
-    static const struct option opts[] = { CLI_COMMON_OPTIONS,
-                                          { "by", required_argument, NULL, O_BY },
-                                          { "merge", no_argument, NULL, O_MERGE },
-                                          { "survivor", required_argument, NULL, O_SURVIVOR },
-                                          { "undo", required_argument, NULL, O_UNDO },
-                                          { "merges", no_argument, NULL, O_MERGES },
-                                          { 0 } };
-    cli c;
-    dedupe_args a = { 0 };
-    cli_init(&c, "dedupe", usage_text, argv);
-    int code = cli_parse(&c, argc, argv, opts, dedupe_option, &a);
-    if (code != CLI_GO_ON)
-        return code;
-    if (optind < argc)
-        return cli_usage_error(&c, "unexpected argument '%s'", argv[optind]);
-    code = check_args(&c, &a);
-    if (code != CLI_GO_ON)
-        return code;
-    int write = a.has_undo || a.o.merge;
-    segrt_store *s = cli_open(&c, write ? 0 : SEGRT_OPEN_READONLY);
-    if (s == NULL)
+    dedupe_args *a = ud;
+    int rc = check_args(c, a);
+    if (rc != EXIT_OK)
+        return rc;
+    int write = a->has_undo || a->o.merge;
+    if ((c->s = cli_open(c, write ? 0 : SEGRT_OPEN_READONLY)) == NULL)
         return EXIT_FAIL;
-    int rc;
-    if (a.list) {
+    if (a->list) {
         printf("merge\tnow\tby\tsurvivor\tmerged\n");
-        rc = segrt_merges_foreach(s, print_merge, NULL);
-    } else if (a.has_undo) {
+        rc = segrt_merges_foreach(c->s, print_merge, NULL);
+    } else if (a->has_undo) {
         uint64_t n = 0;
-        rc = segrt_dedupe_undo(s, a.undo, c.actor, print_id, &n);
+        rc = segrt_dedupe_undo(c->s, a->undo, c->actor, print_id, &n);
         if (rc == SEGRT_OK)
             fprintf(stderr, "segrt: dedupe: merge %llu undone: %llu contacts restored\n",
-                    (unsigned long long)a.undo, (unsigned long long)n);
+                    (unsigned long long)a->undo, (unsigned long long)n);
     } else {
-        rc = find(&c, s, &a);
+        rc = find(c, c->s, a);
     }
-    return cli_end(&c, s, rc);
+    return rc;
+}
+
+int cmd_dedupe(int argc, char **argv)
+{
+    const cli_command cmd = {
+        .name = "dedupe", .usage = usage_text, .run = dedupe_run, .option = dedupe_option,
+        .options = (const struct option[]){ CLI_OPTION("by", O_BY), CLI_FLAG("merge", O_MERGE),
+                                            CLI_OPTION("survivor", O_SURVIVOR),
+                                            CLI_OPTION("undo", O_UNDO),
+                                            CLI_FLAG("merges", O_MERGES), { 0 } },
+    };
+    dedupe_args a = { 0 };
+    return cli_main(&cmd, argc, argv, &a);
 }

@@ -13,6 +13,17 @@
 #include <time.h>
 #include <unistd.h>
 
+static const char usage_text[] =
+    "segrt demo [--db DIR] [--contacts N] [--seed S] [--now T]\n"
+    "  Make a demo store of N synthetic contacts (default 20000) with three\n"
+    "  years of events and consent records up to NOW, and print a report.\n"
+    "  An earlier demo store in DIR is replaced; any other store is left\n"
+    "  alone.\n"
+    "segrt demo --csv D [--contacts N] [--seed S] [--now T]\n"
+    "  Write the same data as D/contacts.csv, events.csv and consents.csv\n"
+    "  (D made if missing) and no store; segrt import --now T of them makes\n"
+    "  the demo store.";
+
 #define DEMO_MARKER "segrt-demo"
 
 enum { O_CONTACTS = OPT_FIRST_CMD, O_SEED, O_CSV };
@@ -198,66 +209,55 @@ static int write_csv(const cli *c, const demo_args *a, int64_t now)
     return EXIT_OK;
 }
 
-int cmd_demo(int argc, char **argv)
+/* Make the demo store (its data first, in a temporary directory) and print the report. */
+static int demo_run(cli *c, void *ud)
 {
-    static const struct option opts[] = { CLI_COMMON_OPTIONS,
-                                          { "contacts", required_argument, NULL, O_CONTACTS },
-                                          { "seed", required_argument, NULL, O_SEED },
-                                          { "csv", required_argument, NULL, O_CSV },
-                                          { 0 } };
-    cli c;
-    demo_args a = { .contacts = 20000, .seed = 42 };
-    cli_init(&c, "demo", "segrt demo [--db DIR] [--contacts N] [--seed S] [--now T]\n"
-                         "  Make a demo store of N synthetic contacts (default 20000) with three\n"
-                         "  years of events and consent records up to NOW, and print a report.\n"
-                         "  An earlier demo store in DIR is replaced; any other store is left\n"
-                         "  alone.\n"
-                         "segrt demo --csv D [--contacts N] [--seed S] [--now T]\n"
-                         "  Write the same data as D/contacts.csv, events.csv and consents.csv\n"
-                         "  (D made if missing) and no store; segrt import --now T of them makes\n"
-                         "  the demo store.", argv);
-    int rc = cli_parse(&c, argc, argv, opts, demo_option, &a);
-    if (rc != CLI_GO_ON)
-        return rc;
-    if (optind < argc)
-        return cli_usage_error(&c, "unexpected argument '%s'", argv[optind]);
-    int64_t now = c.has_now ? c.now : (int64_t)time(NULL);
-    if (a.csv)
-        return write_csv(&c, &a, now);
-    rc = clear_old_demo(&c);
+    const demo_args *a = ud;
+    int64_t now = c->has_now ? c->now : (int64_t)time(NULL);
+    if (a->csv)
+        return write_csv(c, a, now);
+    int rc = clear_old_demo(c);
     if (rc != EXIT_OK)
         return rc;
     char tmp[] = "/tmp/segrt-demo-XXXXXX", err[512];
     if (mkdtemp(tmp) == NULL) {
-        cli_error(&c, "cannot make a temporary directory: %s", strerror(errno));
+        cli_error(c, "cannot make a temporary directory: %s", strerror(errno));
         return EXIT_FAIL;
     }
-    int drc = segrt_demo_write(tmp, (uint32_t)a.contacts, a.seed, now, err, sizeof err);
-    segrt_store *s = NULL;
-    if (drc != SEGRT_OK) {
-        cli_error(&c, "%s", err);
+    if (segrt_demo_write(tmp, (uint32_t)a->contacts, a->seed, now, err, sizeof err) != SEGRT_OK) {
+        cli_error(c, "%s", err);
         rc = EXIT_FAIL;
-    } else {
-        s = cli_open(&c, SEGRT_OPEN_CREATE);
-        rc = s ? EXIT_OK : EXIT_FAIL;
+    } else if ((c->s = cli_open(c, SEGRT_OPEN_CREATE)) == NULL) {
+        rc = EXIT_FAIL;
     }
     if (rc == EXIT_OK) {
-        segrt_store_set_now(s, now);
-        rc = import_demo(&c, s, tmp);
+        segrt_store_set_now(c->s, now);
+        rc = import_demo(c, c->s, tmp);
     }
     if (rc == EXIT_OK) {
         char marker[4096];
-        snprintf(marker, sizeof marker, "%s/%s", c.db, DEMO_MARKER);
+        snprintf(marker, sizeof marker, "%s/%s", c->db, DEMO_MARKER);
         FILE *f = fopen(marker, "w");
         if (f)
             fclose(f);
-        rc = print_report(&c, s);
+        rc = print_report(c, c->s);
     }
     for (const char *const *f = (const char *const[]){ "contacts.csv", "events.csv",
                                                        "consents.csv", NULL };
          *f; f++)
         remove_in(tmp, *f);
     rmdir(tmp);
-    segrt_store_close(s);
     return rc;
+}
+
+int cmd_demo(int argc, char **argv)
+{
+    const cli_command cmd = {
+        .name = "demo", .usage = usage_text, .run = demo_run, .option = demo_option,
+        .options = (const struct option[]){ CLI_OPTION("contacts", O_CONTACTS),
+                                            CLI_OPTION("seed", O_SEED), CLI_OPTION("csv", O_CSV),
+                                            { 0 } },
+    };
+    demo_args a = { .contacts = 20000, .seed = 42 };
+    return cli_main(&cmd, argc, argv, &a);
 }

@@ -10,6 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+static const char usage_text[] =
+    "segrt history [--db DIR] SCRIPT SEGMENT\n"
+    "  Print the stored runs of SEGMENT (recorded by segrt run), oldest first: run\n"
+    "  number, NOW of the run, size, change in size, how many entered and exited.\n"
+    "  Run numbers are shared by all segments of one segrt run.";
+
 typedef struct rows {
     size_t n, cap;
     segrt_run *r;
@@ -18,14 +24,8 @@ typedef struct rows {
 static int add_row(void *ud, const segrt_run *row)
 {
     rows *h = ud;
-    if (h->n == h->cap) {
-        size_t cap = h->cap ? 2 * h->cap : 64;
-        segrt_run *r = realloc(h->r, cap * sizeof *r);
-        if (r == NULL)
-            return SEGRT_ENOMEM;
-        h->r = r;
-        h->cap = cap;
-    }
+    if (CLI_ARRAY_RESERVE(h->r, h->cap, h->n + 1) != 0)
+        return SEGRT_ENOMEM;
     h->r[h->n++] = *row;
     return SEGRT_OK;
 }
@@ -58,42 +58,29 @@ static void print_rows(const rows *h)
     }
 }
 
-int cmd_history(int argc, char **argv)
+static int history_run(cli *c, void *ud)
 {
-    static const struct option opts[] = { CLI_COMMON_OPTIONS, { 0 } };
-    cli c;
-    cli_init(&c, "history",
-             "segrt history [--db DIR] SCRIPT SEGMENT\n"
-             "  Print the stored runs of SEGMENT (recorded by segrt run), oldest first: run\n"
-             "  number, NOW of the run, size, change in size, how many entered and exited.\n"
-             "  Run numbers are shared by all segments of one segrt run.",
-             argv);
-    int rc;
-    segrt_store *s = cli_begin(&c, argc, argv, opts, NULL, NULL, 2,
-                               "give SCRIPT and SEGMENT", SEGRT_OPEN_READONLY, &rc);
-    if (s == NULL)
-        return rc;
-    const char *script = argv[optind], *segment = argv[optind + 1];
-    segrt_script *sc = NULL;
+    (void)ud;
+    const char *script = c->args[0], *segment = c->args[1];
     rows h = { 0 };
-    rc = segrt_script_load(s, script, &sc);
-    if (rc != SEGRT_OK)
-        return cli_end(&c, s, rc);
-    rc = segrt_segment_runs_foreach(s, segment, add_row, &h);
-    int code;
+    int rc = segrt_segment_runs_foreach(c->s, segment, add_row, &h);
     if (rc == SEGRT_OK) {
-        if (!cli_script_defines(sc, segment))
-            cli_error(&c, "note: %s no longer defines '%s'; its stored runs follow", script,
+        if (!cli_script_defines(c->sc, segment))
+            cli_error(c, "note: %s no longer defines '%s'; its stored runs follow", script,
                       segment);
         print_rows(&h);
-        code = EXIT_OK;
     } else if (rc == SEGRT_ENOTFOUND) {
-        code = cli_no_stored_runs(&c, s, sc, script, segment);
-    } else {
-        code = cli_fail(&c, s, rc);
+        rc = cli_no_stored_runs(c, segment);
     }
     free(h.r);
-    segrt_script_free(sc);
-    segrt_store_close(s);
-    return code;
+    return rc;
+}
+
+int cmd_history(int argc, char **argv)
+{
+    const cli_command cmd = {
+        .name = "history", .usage = usage_text, .run = history_run, .flags = CLI_READ | CLI_SCRIPT,
+        .arity = { 2, 2, "give SCRIPT and SEGMENT" },
+    };
+    return cli_main(&cmd, argc, argv, NULL);
 }

@@ -154,58 +154,56 @@ static int import_option(cli *c, int opt, const char *arg, void *ud)
     return EXIT_USAGE;
 }
 
-int cmd_import(int argc, char **argv)
+/* Nothing is opened before the input files are known to be there (the store last). */
+static int import_files(cli *c, void *ud)
 {
-    static const struct option opts[] = {
-        CLI_COMMON_OPTIONS,
-        { "contacts", required_argument, NULL, O_CONTACTS },
-        { "events", required_argument, NULL, O_EVENTS },
-        { "consents", required_argument, NULL, O_CONSENTS },
-        { "rejects", required_argument, NULL, O_REJECTS },
-        { "strict", no_argument, NULL, O_STRICT },
-        { "batch", required_argument, NULL, O_BATCH },
-        { "field", required_argument, NULL, O_FIELD },
-        { 0 },
-    };
-    cli c;
-    import_args a = { 0 };
-    cli_init(&c, "import", usage_text, argv);
-    int rc = cli_parse(&c, argc, argv, opts, import_option, &a);
-    if (rc != CLI_GO_ON)
-        return rc;
-    if (optind < argc)
-        return cli_usage_error(&c, "unexpected argument '%s'", argv[optind]);
-    if (!a.files[0] && !a.files[1] && !a.files[2])
-        return cli_usage_error(&c, "nothing to import: give --contacts, --events or --consents");
+    const import_args *a = ud;
+    if (!a->files[0] && !a->files[1] && !a->files[2])
+        return cli_usage_error(c, "nothing to import: give --contacts, --events or --consents");
     /* A missing input file must not leave an empty store behind. */
     for (int i = 0; i < 3; i++) {
-        if (a.files[i] && access(a.files[i], R_OK) != 0) {
-            cli_error(&c, "%s: %s", a.files[i], strerror(errno));
+        if (a->files[i] && access(a->files[i], R_OK) != 0) {
+            cli_error(c, "%s: %s", a->files[i], strerror(errno));
             return EXIT_FAIL;
         }
     }
-    import_run run = { .c = &c, .progress = isatty(STDERR_FILENO) && !getenv("CI") };
-    if (a.rejects) {
-        run.rejects = fopen(a.rejects, "w");
+    import_run run = { .c = c, .progress = isatty(STDERR_FILENO) && !getenv("CI") };
+    if (a->rejects) {
+        run.rejects = fopen(a->rejects, "w");
         if (run.rejects == NULL) {
-            cli_error(&c, "%s: %s", a.rejects, strerror(errno));
+            cli_error(c, "%s: %s", a->rejects, strerror(errno));
             return EXIT_FAIL;
         }
         fputs("file,line,reason\n", run.rejects);
     }
-    segrt_store *s = cli_open(&c, SEGRT_OPEN_CREATE);
-    rc = s ? EXIT_OK : EXIT_FAIL;
-    for (int i = 0; i < a.nfields && rc == EXIT_OK; i++)
-        rc = declare(&c, s, a.fields[i]);
+    c->s = cli_open(c, SEGRT_OPEN_CREATE);
+    int rc = c->s ? EXIT_OK : EXIT_FAIL;
+    for (int i = 0; i < a->nfields && rc == EXIT_OK; i++)
+        rc = declare(c, c->s, a->fields[i]);
     static const segrt_kind kinds[3] = { SEGRT_CONTACTS, SEGRT_EVENTS, SEGRT_CONSENTS };
     for (int i = 0; i < 3 && rc == EXIT_OK; i++) {
-        if (a.files[i])
-            rc = import_one(&run, s, kinds[i], a.files[i], a.strict, a.batch);
+        if (a->files[i])
+            rc = import_one(&run, c->s, kinds[i], a->files[i], a->strict, a->batch);
     }
-    segrt_store_close(s);
     if (run.rejects && fclose(run.rejects) != 0 && rc == EXIT_OK) {
-        cli_error(&c, "%s: %s", a.rejects, strerror(errno));
+        cli_error(c, "%s: %s", a->rejects, strerror(errno));
         rc = EXIT_FAIL;
     }
     return rc;
+}
+
+int cmd_import(int argc, char **argv)
+{
+    const cli_command cmd = {
+        .name = "import", .usage = usage_text, .run = import_files, .option = import_option,
+        .options = (const struct option[]){ CLI_OPTION("contacts", O_CONTACTS),
+                                            CLI_OPTION("events", O_EVENTS),
+                                            CLI_OPTION("consents", O_CONSENTS),
+                                            CLI_OPTION("rejects", O_REJECTS),
+                                            CLI_FLAG("strict", O_STRICT),
+                                            CLI_OPTION("batch", O_BATCH),
+                                            CLI_OPTION("field", O_FIELD), { 0 } },
+    };
+    import_args a = { 0 };
+    return cli_main(&cmd, argc, argv, &a);
 }

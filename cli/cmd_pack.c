@@ -11,6 +11,16 @@
 #include <string.h>
 #include <sys/stat.h>
 
+static const char usage_text[] =
+    "segrt pack check [--db DIR] [--now T] PACK\n"
+    "  Load PACK (a file, a folder pack, or an installed or bundled pack's\n"
+    "  name) in the sandbox, check every segment against the store and print\n"
+    "  its size; exit 1 if any fails.\n"
+    "segrt pack new [--dir D] NAME\n"
+    "  Write NAME.lua, a commented skeleton of a pack, into the current\n"
+    "  directory or into D (made if missing), e.g. a directory of the pack\n"
+    "  search path (segrt packs shows it) to run the pack by name.";
+
 static const char skeleton[] =
     "-- %s.lua — one line that says what the pack is for\n"
     "--\n"
@@ -100,60 +110,51 @@ static int pack_new(const cli *c, const char *name, const char *dir)
     return EXIT_OK;
 }
 
-static int pack_check(const cli *c, const char *pack)
+static int pack_check(cli *c, const char *pack)
 {
-    segrt_store *s = cli_open(c, SEGRT_OPEN_READONLY);
-    if (s == NULL)
+    if ((c->s = cli_open(c, SEGRT_OPEN_READONLY)) == NULL)
         return EXIT_FAIL;
-    segrt_script *sc = NULL;
-    int rc = segrt_script_load(s, pack, &sc);
-    size_t n = segrt_script_segment_count(sc), bad = 0;
-    for (size_t i = 0; rc == SEGRT_OK && i < n; i++) {
-        const char *name = segrt_script_segment_name(sc, i);
+    int rc = segrt_script_load(c->s, pack, &c->sc);
+    if (rc != SEGRT_OK)
+        return rc;
+    size_t n = segrt_script_segment_count(c->sc), bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *name = segrt_script_segment_name(c->sc, i);
         segrt_set *m = NULL;
-        if (segrt_segment_eval(sc, name, &m) == SEGRT_OK) {
+        if (segrt_segment_eval(c->sc, name, &m) == SEGRT_OK) {
             printf("  %-34s %9llu\n", name, (unsigned long long)segrt_set_count(m));
         } else {
-            printf("  %-34s   failed: %s\n", name, segrt_errmsg(s));
+            printf("  %-34s   failed: %s\n", name, segrt_errmsg(c->s));
             bad++;
         }
         segrt_set_free(m);
     }
-    int code = rc == SEGRT_OK ? EXIT_OK : cli_fail(c, s, rc);
-    if (rc == SEGRT_OK) {
-        printf("%s: %zu segment%s, %zu failed\n", pack, n, n == 1 ? "" : "s", bad);
-        code = bad ? EXIT_FAIL : EXIT_OK;
-    }
-    segrt_script_free(sc);
-    segrt_store_close(s);
-    return code;
+    printf("%s: %zu segment%s, %zu failed\n", pack, n, n == 1 ? "" : "s", bad);
+    return bad ? EXIT_FAIL : EXIT_OK;
+}
+
+/* pack check PACK or pack new NAME: the two words are checked here, for their own message. */
+static int pack_run(cli *c, void *ud)
+{
+    const char *dir = *(const char **)ud;
+    if (c->nargs != 2)
+        return cli_usage_error(c, "give check PACK or new NAME");
+    if (strcmp(c->args[0], "check") == 0 && dir == NULL)
+        return pack_check(c, c->args[1]);
+    if (strcmp(c->args[0], "check") == 0)
+        return cli_usage_error(c, "--dir goes with pack new, not pack check");
+    if (strcmp(c->args[0], "new") == 0)
+        return pack_new(c, c->args[1], dir);
+    return cli_usage_error(c, "unknown pack command '%s' (check, new)", c->args[0]);
 }
 
 int cmd_pack(int argc, char **argv)
 {
-    static const struct option opts[] = { CLI_COMMON_OPTIONS,
-                                          { "dir", required_argument, NULL, O_DIR },
-                                          { 0 } };
-    cli c;
+    const cli_command cmd = {
+        .name = "pack", .usage = usage_text, .run = pack_run, .arity = { 0, CLI_ANY_ARGS, NULL },
+        .option = pack_option,
+        .options = (const struct option[]){ CLI_OPTION("dir", O_DIR), { 0 } },
+    };
     const char *dir = NULL;
-    cli_init(&c, "pack", "segrt pack check [--db DIR] [--now T] PACK\n"
-                         "  Load PACK (a file, a folder pack, or an installed or bundled pack's\n"
-                         "  name) in the sandbox, check every segment against the store and print\n"
-                         "  its size; exit 1 if any fails.\n"
-                         "segrt pack new [--dir D] NAME\n"
-                         "  Write NAME.lua, a commented skeleton of a pack, into the current\n"
-                         "  directory or into D (made if missing), e.g. a directory of the pack\n"
-                         "  search path (segrt packs shows it) to run the pack by name.", argv);
-    int rc = cli_parse(&c, argc, argv, opts, pack_option, &dir);
-    if (rc != CLI_GO_ON)
-        return rc;
-    if (argc - optind != 2)
-        return cli_usage_error(&c, "give check PACK or new NAME");
-    if (strcmp(argv[optind], "check") == 0 && dir == NULL)
-        return pack_check(&c, argv[optind + 1]);
-    if (strcmp(argv[optind], "check") == 0)
-        return cli_usage_error(&c, "--dir goes with pack new, not pack check");
-    if (strcmp(argv[optind], "new") == 0)
-        return pack_new(&c, argv[optind + 1], dir);
-    return cli_usage_error(&c, "unknown pack command '%s' (check, new)", argv[optind]);
+    return cli_main(&cmd, argc, argv, &dir);
 }

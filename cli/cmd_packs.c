@@ -9,6 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+static const char usage_text[] =
+    "segrt packs\n"
+    "  List the segment packs: installed ones (on the pack search path) and\n"
+    "  bundled ones, with version, origin and description. Give a pack's\n"
+    "  name wherever a SCRIPT is accepted: segrt run --db DIR ecommerce_coffee\n"
+    "  The search path is $SEGRT_PACKS (directories separated by ':'), else\n"
+    "  $XDG_DATA_HOME/segrt/packs, else ~/.local/share/segrt/packs; a pack\n"
+    "  there is NAME.lua or a folder NAME/ with init.lua. An installed pack\n"
+    "  shadows the bundled pack of the same name.";
+
 #define INDENT "                                         " /* under the description */
 
 static int print_pack(void *ud, const segrt_pack_info *p)
@@ -28,32 +38,25 @@ static int print_pack(void *ud, const segrt_pack_info *p)
     return 0;
 }
 
-int cmd_packs(int argc, char **argv)
+static int packs_run(cli *c, void *ud)
 {
-    static const struct option opts[] = { CLI_COMMON_OPTIONS, { 0 } };
-    cli c;
-    cli_init(&c, "packs", "segrt packs\n"
-                          "  List the segment packs: installed ones (on the pack search path) and\n"
-                          "  bundled ones, with version, origin and description. Give a pack's\n"
-                          "  name wherever a SCRIPT is accepted: segrt run --db DIR ecommerce_coffee\n"
-                          "  The search path is $SEGRT_PACKS (directories separated by ':'), else\n"
-                          "  $XDG_DATA_HOME/segrt/packs, else ~/.local/share/segrt/packs; a pack\n"
-                          "  there is NAME.lua or a folder NAME/ with init.lua. An installed pack\n"
-                          "  shadows the bundled pack of the same name.", argv);
-    int rc = cli_parse(&c, argc, argv, opts, NULL, NULL);
-    if (rc != CLI_GO_ON)
-        return rc;
-    if (optind < argc)
-        return cli_usage_error(&c, "unexpected argument '%s'", argv[optind]);
+    (void)c;
+    (void)ud;
     printf("%-20s %-8s %-10s %s\n", "NAME", "VERSION", "FROM", "DESCRIPTION");
-    rc = segrt_packs_foreach(print_pack, NULL);
-    if (rc != SEGRT_OK) {
-        cli_error(&c, "%s", segrt_strerror(rc));
-        return EXIT_FAIL;
-    }
+    int rc = segrt_packs_foreach(print_pack, NULL);
+    if (rc != SEGRT_OK)
+        return rc;
     char path[4096];
     segrt_packs_path(path, sizeof path);
     printf("\nsearch path: %s%s\n", path[0] ? path : "(none: set SEGRT_PACKS)",
            getenv("SEGRT_PACKS") && getenv("SEGRT_PACKS")[0] ? " (SEGRT_PACKS)" : "");
-    return EXIT_OK;
+    return SEGRT_OK;
+}
+
+int cmd_packs(int argc, char **argv)
+{
+    const cli_command cmd = {
+        .name = "packs", .usage = usage_text, .run = packs_run,
+    };
+    return cli_main(&cmd, argc, argv, NULL);
 }

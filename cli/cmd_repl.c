@@ -12,25 +12,16 @@
 #include <string.h>
 #include <unistd.h>
 
-int repl_strings_add(repl_strings *l, const char *s)
-{
-    char **grown = realloc(l->v, (l->n + 1) * sizeof *grown);
-    if (grown == NULL)
-        return -1;
-    l->v = grown;
-    if ((l->v[l->n] = strdup(s)) == NULL)
-        return -1;
-    l->n++;
-    return 0;
-}
-
-void repl_strings_free(repl_strings *l)
-{
-    for (size_t i = 0; i < l->n; i++)
-        free(l->v[i]);
-    free(l->v);
-    *l = (repl_strings){ 0 };
-}
+static const char usage_text[] =
+    "segrt repl [--db DIR] [--now T] [SCRIPT...]\n"
+    "  An interactive Lua prompt on the store with the seg language ready (seg, F,\n"
+    "  E, S, days, hours) and the SCRIPTs loaded. A predicate prints its member\n"
+    "  count, share and first members; a value its range; a segment name its\n"
+    "  definition and size. :help lists the commands (:fields, :events, :segments,\n"
+    "  :show ID, :load FILE, :save FILE, :now T, :time, :quit). On a terminal:\n"
+    "  line editing, Tab completion, history in ~/.segrt_history. With stdin not a\n"
+    "  terminal, statements are read without prompts and the exit code is 1 when\n"
+    "  one failed.";
 
 static int is_meta(const char *line)
 {
@@ -112,45 +103,32 @@ static void session_free(repl *r)
 {
     repl_input_close(r);
     segrt_script_free(r->sc);
-    repl_strings_free(&r->saved);
-    repl_strings_free(&r->loaded);
-    repl_strings_free(&r->fields);
-    repl_strings_free(&r->types);
+    cli_strings_free(&r->saved);
+    cli_strings_free(&r->loaded);
+    cli_strings_free(&r->fields);
+    cli_strings_free(&r->types);
 }
 
-int cmd_repl(int argc, char **argv)
+/*
+ * The session on c->s: scripts given, then statements until the end of
+ * input. A failed setup is reported here unless the REPL already said why;
+ * piped input makes a failed statement fail the command.
+ */
+static int repl_run(cli *c, void *ud)
 {
-    static const struct option opts[] = { CLI_COMMON_OPTIONS, { 0 } };
-    cli c;
-    cli_init(&c, "repl",
-             "segrt repl [--db DIR] [--now T] [SCRIPT...]\n"
-             "  An interactive Lua prompt on the store with the seg language ready (seg, F,\n"
-             "  E, S, days, hours) and the SCRIPTs loaded. A predicate prints its member\n"
-             "  count, share and first members; a value its range; a segment name its\n"
-             "  definition and size. :help lists the commands (:fields, :events, :segments,\n"
-             "  :show ID, :load FILE, :save FILE, :now T, :time, :quit). On a terminal:\n"
-             "  line editing, Tab completion, history in ~/.segrt_history. With stdin not a\n"
-             "  terminal, statements are read without prompts and the exit code is 1 when\n"
-             "  one failed.",
-             argv);
-    int code = cli_parse(&c, argc, argv, opts, NULL, NULL);
-    if (code != CLI_GO_ON)
-        return code;
-    segrt_store *s = cli_open(&c, SEGRT_OPEN_READONLY);
-    if (s == NULL)
-        return EXIT_FAIL;
-    repl r = { .c = &c, .s = s, .tty = isatty(STDIN_FILENO), .colour = isatty(STDERR_FILENO) };
+    (void)ud;
+    repl r = { .c = c, .s = c->s, .tty = isatty(STDIN_FILENO), .colour = isatty(STDERR_FILENO) };
     /* Keys arrive as UTF-8 (names like śląskie), also where no locale says so. */
     if (r.tty && (setlocale(LC_CTYPE, "") == NULL || strcmp(nl_langinfo(CODESET), "UTF-8") != 0))
         setlocale(LC_CTYPE, "C.UTF-8");
     r.timing = r.tty;
     segrt_stats st;
-    int rc = segrt_store_stats(s, &st);
+    int rc = segrt_store_stats(c->s, &st);
     r.contacts = st.contacts;
     if (rc == SEGRT_OK)
         rc = repl_setup(&r);
-    for (int i = optind; i < argc && rc == SEGRT_OK; i++)
-        rc = repl_load_file(&r, argv[i]);
+    for (int i = 0; i < c->nargs && rc == SEGRT_OK; i++)
+        rc = repl_load_file(&r, c->args[i]);
     if (rc == SEGRT_OK && (rc = repl_input_open(&r)) != SEGRT_OK)
         repl_error(&r, "segrt: repl: cannot start line editing");
     if (rc == SEGRT_OK) {
@@ -158,10 +136,18 @@ int cmd_repl(int argc, char **argv)
             banner(&r);
         loop(&r);
     } else if (r.errors == 0) {
-        cli_fail(&c, s, rc);
+        cli_fail(c, c->s, rc);
     }
     int failed = rc != SEGRT_OK || (!r.tty && r.errors);
     session_free(&r);
-    segrt_store_close(s);
     return failed ? EXIT_FAIL : EXIT_OK;
+}
+
+int cmd_repl(int argc, char **argv)
+{
+    const cli_command cmd = {
+        .name = "repl", .usage = usage_text, .run = repl_run, .flags = CLI_READ,
+        .arity = { 0, CLI_ANY_ARGS, NULL },
+    };
+    return cli_main(&cmd, argc, argv, NULL);
 }

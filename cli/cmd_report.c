@@ -12,6 +12,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+static const char usage_text[] =
+    "segrt report [--db DIR] [--now T] [--html FILE] [--conversion EVENT]\n"
+    "             [--within DAYS] [--email-days DAYS] [--min-size N] [--max-share F]\n"
+    "             SCRIPT\n"
+    "  How each segment of SCRIPT is doing at NOW, as tables on stdout:\n"
+    "  - size, share of the contacts, and a sparkline of the sizes of the stored\n"
+    "    runs (segrt run; segrt history lists them) with the entered and exited\n"
+    "    of the last run;\n"
+    "  - value: the members' purchase amounts up to NOW, in total and per member\n"
+    "    (rounded to the cent);\n"
+    "  - conversion: of the members stored by the segment's last run, the share\n"
+    "    with an EVENT event (default purchase) in the DAYS days after that run\n"
+    "    (default 30; counted up to NOW while the window is open);\n"
+    "  - open, click: the share of members with an email_open, email_click event\n"
+    "    in the --email-days days up to NOW (default 90); of the members sent an\n"
+    "    email when the store has email_sent events;\n"
+    "  - flags: small when fewer than N members (default 100), broad when more\n"
+    "    than F of the contacts (default 0.5);\n"
+    "  - the overlap matrix (as segrt overlap), and the R x F grid of each RFM\n"
+    "    model (require \"models.rfm\") with its cells' average monetary value.\n"
+    "  --html FILE also writes the report as one self-contained HTML page\n"
+    "  (inline CSS and SVG charts, no script, nothing fetched).";
+
 enum { O_HTML = OPT_FIRST_CMD, O_CONVERSION, O_WITHIN, O_EMAIL_DAYS, O_MIN_SIZE, O_MAX_SHARE };
 
 typedef struct report_args {
@@ -73,10 +96,8 @@ static int report_option(cli *c, int opt, const char *arg, void *ud)
 static int write_html(const cli *c, const segrt_report *r, const char *path)
 {
     char *html = NULL;
-    if (segrt_report_html(r, &html) != SEGRT_OK) {
-        cli_error(c, "out of memory");
-        return EXIT_FAIL;
-    }
+    if (segrt_report_html(r, &html) != SEGRT_OK)
+        return cli_oom(c);
     FILE *f = fopen(path, "w");
     size_t len = strlen(html);
     int ok = f && fwrite(html, 1, len, f) == len;
@@ -94,72 +115,40 @@ static int write_html(const cli *c, const segrt_report *r, const char *path)
     return EXIT_OK;
 }
 
-int cmd_report(int argc, char **argv)
+/* Print the report of every segment of the script; --html also writes the page. */
+static int report_run(cli *c, void *ud)
 {
-    static const struct option opts[] = {
-        CLI_COMMON_OPTIONS,
-        { "html", required_argument, NULL, O_HTML },
-        { "conversion", required_argument, NULL, O_CONVERSION },
-        { "within", required_argument, NULL, O_WITHIN },
-        { "email-days", required_argument, NULL, O_EMAIL_DAYS },
-        { "min-size", required_argument, NULL, O_MIN_SIZE },
-        { "max-share", required_argument, NULL, O_MAX_SHARE },
-        { 0 },
-    };
-    cli c;
-    report_args a = { 0 };
-    segrt_report_defaults(&a.opts);
-    cli_init(&c, "report",
-             "segrt report [--db DIR] [--now T] [--html FILE] [--conversion EVENT]\n"
-             "             [--within DAYS] [--email-days DAYS] [--min-size N] [--max-share F]\n"
-             "             SCRIPT\n"
-             "  How each segment of SCRIPT is doing at NOW, as tables on stdout:\n"
-             "  - size, share of the contacts, and a sparkline of the sizes of the stored\n"
-             "    runs (segrt run; segrt history lists them) with the entered and exited\n"
-             "    of the last run;\n"
-             "  - value: the members' purchase amounts up to NOW, in total and per member\n"
-             "    (rounded to the cent);\n"
-             "  - conversion: of the members stored by the segment's last run, the share\n"
-             "    with an EVENT event (default purchase) in the DAYS days after that run\n"
-             "    (default 30; counted up to NOW while the window is open);\n"
-             "  - open, click: the share of members with an email_open, email_click event\n"
-             "    in the --email-days days up to NOW (default 90); of the members sent an\n"
-             "    email when the store has email_sent events;\n"
-             "  - flags: small when fewer than N members (default 100), broad when more\n"
-             "    than F of the contacts (default 0.5);\n"
-             "  - the overlap matrix (as segrt overlap), and the R x F grid of each RFM\n"
-             "    model (require \"models.rfm\") with its cells' average monetary value.\n"
-             "  --html FILE also writes the report as one self-contained HTML page\n"
-             "  (inline CSS and SVG charts, no script, nothing fetched).",
-             argv);
-    int code;
-    segrt_store *s = cli_begin(&c, argc, argv, opts, report_option, &a, 1,
-                               "which script? give SCRIPT (a Lua file or a pack name)",
-                               SEGRT_OPEN_READONLY, &code);
-    if (s == NULL)
-        return code;
-    const char *script = argv[optind];
-    segrt_script *sc = NULL;
+    const report_args *a = ud;
+    if (cli_segments_defined(c) != EXIT_OK)
+        return EXIT_FAIL;
     segrt_report *r = NULL;
     char *text = NULL;
-    int rc = segrt_script_load(s, script, &sc);
-    if (rc == SEGRT_OK && segrt_script_segment_count(sc) == 0) {
-        cli_error(&c, "%s defines no segments (seg.segment \"name\" { where = ... })", script);
-        code = EXIT_FAIL;
-    } else if (rc == SEGRT_OK) {
-        rc = segrt_report_build(sc, &a.opts, script, &r);
-    }
-    if (rc == SEGRT_OK && code == EXIT_OK)
+    int rc = segrt_report_build(c->sc, &a->opts, c->args[0], &r);
+    if (rc == SEGRT_OK)
         rc = segrt_report_text(r, &text);
-    if (rc != SEGRT_OK)
-        code = cli_fail(&c, s, rc);
-    if (code == EXIT_OK && a.html)
-        code = write_html(&c, r, a.html);
-    if (code == EXIT_OK)
+    if (rc == SEGRT_OK && a->html)
+        rc = write_html(c, r, a->html);
+    if (rc == SEGRT_OK)
         fputs(text, stdout);
     free(text);
     segrt_report_free(r);
-    segrt_script_free(sc);
-    segrt_store_close(s);
-    return code;
+    return rc;
+}
+
+int cmd_report(int argc, char **argv)
+{
+    const cli_command cmd = {
+        .name = "report", .usage = usage_text, .run = report_run, .flags = CLI_READ | CLI_SCRIPT,
+        .arity = { 1, 1, "which script? give SCRIPT (a Lua file or a pack name)" },
+        .option = report_option,
+        .options = (const struct option[]){ CLI_OPTION("html", O_HTML),
+                                            CLI_OPTION("conversion", O_CONVERSION),
+                                            CLI_OPTION("within", O_WITHIN),
+                                            CLI_OPTION("email-days", O_EMAIL_DAYS),
+                                            CLI_OPTION("min-size", O_MIN_SIZE),
+                                            CLI_OPTION("max-share", O_MAX_SHARE), { 0 } },
+    };
+    report_args a = { 0 };
+    segrt_report_defaults(&a.opts);
+    return cli_main(&cmd, argc, argv, &a);
 }

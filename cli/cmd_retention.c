@@ -11,6 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+static const char usage_text[] =
+    "segrt retention [--db DIR] [--now T] [--actor NAME] --inactive-days N [--dry-run]\n"
+    "  Erase the contacts with no activity in the N days before NOW: no event and\n"
+    "  no consent record since then (a contact with neither counts from its\n"
+    "  created_at, when it has one). Each erasure is the same as segrt erase and\n"
+    "  is recorded in the audit log. Prints the ids, one per line, in byte order.\n"
+    "  --dry-run  only list the contacts that would be erased";
+
 enum { O_DAYS = OPT_FIRST_CMD, O_DRY_RUN };
 
 typedef struct retention_opts {
@@ -45,37 +53,30 @@ static int print_id(void *ud, const char *id)
     return 0;
 }
 
-int cmd_retention(int argc, char **argv)
+/* --inactive-days is checked before the store opens, for writing unless --dry-run. */
+static int retention_run(cli *c, void *ud)
 {
-    static const struct option opts[] = { CLI_COMMON_OPTIONS,
-                                          { "inactive-days", required_argument, NULL, O_DAYS },
-                                          { "dry-run", no_argument, NULL, O_DRY_RUN },
-                                          { 0 } };
-    cli c;
-    retention_opts o = { .days = -1 };
-    cli_init(&c, "retention",
-             "segrt retention [--db DIR] [--now T] [--actor NAME] --inactive-days N [--dry-run]\n"
-             "  Erase the contacts with no activity in the N days before NOW: no event and\n"
-             "  no consent record since then (a contact with neither counts from its\n"
-             "  created_at, when it has one). Each erasure is the same as segrt erase and\n"
-             "  is recorded in the audit log. Prints the ids, one per line, in byte order.\n"
-             "  --dry-run  only list the contacts that would be erased",
-             argv);
-    int code = cli_parse(&c, argc, argv, opts, retention_option, &o);
-    if (code != CLI_GO_ON)
-        return code;
-    if (optind < argc)
-        return cli_usage_error(&c, "unexpected argument '%s'", argv[optind]);
-    if (o.days < 0)
-        return cli_usage_error(&c, "how long? give --inactive-days N");
-    segrt_store *s = cli_open(&c, o.dry_run ? SEGRT_OPEN_READONLY : 0);
-    if (s == NULL)
+    const retention_opts *o = ud;
+    if (o->days < 0)
+        return cli_usage_error(c, "how long? give --inactive-days N");
+    if ((c->s = cli_open(c, o->dry_run ? SEGRT_OPEN_READONLY : 0)) == NULL)
         return EXIT_FAIL;
     uint64_t n = 0;
-    int rc = segrt_retention(s, (uint32_t)o.days, o.dry_run, c.actor, print_id, &n);
+    int rc = segrt_retention(c->s, (uint32_t)o->days, o->dry_run, c->actor, print_id, &n);
     if (rc == SEGRT_OK || n > 0)
         fprintf(stderr, "segrt: retention: %llu contacts inactive for %lld days %s\n",
-                (unsigned long long)n, o.days,
-                o.dry_run ? "(dry run: nothing erased)" : "erased; an audit entry was kept for each");
-    return cli_end(&c, s, rc);
+                (unsigned long long)n, o->days,
+                o->dry_run ? "(dry run: nothing erased)" : "erased; an audit entry was kept for each");
+    return rc;
+}
+
+int cmd_retention(int argc, char **argv)
+{
+    const cli_command cmd = {
+        .name = "retention", .usage = usage_text, .run = retention_run, .option = retention_option,
+        .options = (const struct option[]){ CLI_OPTION("inactive-days", O_DAYS),
+                                            CLI_FLAG("dry-run", O_DRY_RUN), { 0 } },
+    };
+    retention_opts o = { .days = -1 };
+    return cli_main(&cmd, argc, argv, &o);
 }

@@ -9,7 +9,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+static const char usage_text[] =
+    "segrt run [--db DIR] [--now T] SCRIPT\n"
+    "  Evaluate every segment SCRIPT defines at NOW (a Lua file or a bundled pack),\n"
+    "  store each segment's members and a history row (NOW, size, entered, exited)\n"
+    "  in one transaction, and print a table: segment, size, share of the\n"
+    "  contacts, how many entered and exited since the segment's previous run,\n"
+    "  and the evaluation time in milliseconds. On a first run everyone entered.\n"
+    "  See also: segrt history, segrt overlap.";
 
 static void print_table(size_t n, const char *const names[], const segrt_run rows[],
                         const double ms[], uint64_t contacts)
@@ -34,85 +42,59 @@ static void print_table(size_t n, const char *const names[], const segrt_run row
     }
 }
 
-/* Evaluate the n segments of sc into sets[] (timing each), then record them as one run. */
-static int run_all(segrt_store *s, segrt_script *sc, size_t n, const char **names,
-                   const char **purposes, segrt_set **sets, double *ms, segrt_run *rows)
+/* Store the evaluated segments as one run, then print the table and a summary. */
+static int record(cli *c, const cli_segments *e, uint64_t contacts, double t0)
 {
-    int rc = SEGRT_OK;
-    for (size_t i = 0; i < n && rc == SEGRT_OK; i++) {
-        names[i] = segrt_script_segment_name(sc, i);
-        purposes[i] = segrt_script_segment_purpose(sc, i);
-        double t0 = cli_now_ms();
-        rc = segrt_segment_eval(sc, names[i], &sets[i]);
-        ms[i] = cli_now_ms() - t0;
+    const char **purposes = calloc(e->n, sizeof *purposes);
+    segrt_run *rows = calloc(e->n, sizeof *rows);
+    if (purposes == NULL || rows == NULL) {
+        free(purposes);
+        free(rows);
+        return cli_oom(c);
     }
-    return rc == SEGRT_OK
-               ? segrt_run_record(s, n, names, purposes, (const segrt_set *const *)sets, rows)
-               : rc;
+    for (size_t i = 0; i < e->n; i++)
+        purposes[i] = segrt_script_segment_purpose(c->sc, i);
+    int rc = segrt_run_record(c->s, e->n, e->names, purposes, (const segrt_set *const *)e->sets,
+                              rows);
+    if (rc == SEGRT_OK) {
+        char when[21];
+        segrt_time_format(segrt_store_now(c->s), when);
+        print_table(e->n, e->names, rows, e->ms, contacts);
+        fprintf(stderr, "segrt: run: run %llu at %s: %zu segment%s of %llu contacts stored "
+                        "in %.1f ms\n", (unsigned long long)rows[0].run, when, e->n,
+                e->n == 1 ? "" : "s", (unsigned long long)contacts, cli_now_ms() - t0);
+    }
+    free(purposes);
+    free(rows);
+    return rc;
+}
+
+/* The store's size first, then the script (cli_main would load it before). */
+static int run_run(cli *c, void *ud)
+{
+    (void)ud;
+    segrt_stats st;
+    int rc = segrt_store_stats(c->s, &st);
+    if (rc == SEGRT_OK)
+        rc = segrt_script_load(c->s, c->args[0], &c->sc);
+    if (rc != SEGRT_OK)
+        return rc;
+    if (cli_segments_defined(c) != EXIT_OK)
+        return EXIT_FAIL;
+    double t0 = cli_now_ms();
+    cli_segments e;
+    rc = cli_segments_eval(c, &e, segrt_script_segment_count(c->sc), NULL);
+    if (rc == SEGRT_OK)
+        rc = record(c, &e, st.contacts, t0);
+    cli_segments_free(&e);
+    return rc;
 }
 
 int cmd_run(int argc, char **argv)
 {
-    static const struct option opts[] = { CLI_COMMON_OPTIONS, { 0 } };
-    cli c;
-    cli_init(&c, "run",
-             "segrt run [--db DIR] [--now T] SCRIPT\n"
-             "  Evaluate every segment SCRIPT defines at NOW (a Lua file or a bundled pack),\n"
-             "  store each segment's members and a history row (NOW, size, entered, exited)\n"
-             "  in one transaction, and print a table: segment, size, share of the\n"
-             "  contacts, how many entered and exited since the segment's previous run,\n"
-             "  and the evaluation time in milliseconds. On a first run everyone entered.\n"
-             "  See also: segrt history, segrt overlap.",
-             argv);
-    int rc;
-    segrt_store *s = cli_begin(&c, argc, argv, opts, NULL, NULL, 1,
-                               "which script? give SCRIPT (a Lua file or a pack name)", 0, &rc);
-    if (s == NULL)
-        return rc;
-    const char *path = argv[optind];
-    segrt_script *sc = NULL;
-    segrt_stats st;
-    rc = segrt_store_stats(s, &st);
-    if (rc == SEGRT_OK)
-        rc = segrt_script_load(s, path, &sc);
-    if (rc != SEGRT_OK)
-        return cli_end(&c, s, rc);
-    size_t n = segrt_script_segment_count(sc);
-    if (n == 0) {
-        cli_error(&c, "%s defines no segments (seg.segment \"name\" { where = ... })", path);
-        segrt_script_free(sc);
-        segrt_store_close(s);
-        return EXIT_FAIL;
-    }
-    const char **names = calloc(n, sizeof *names), **purposes = calloc(n, sizeof *purposes);
-    segrt_set **sets = calloc(n, sizeof *sets);
-    double *ms = calloc(n, sizeof *ms);
-    segrt_run *rows = calloc(n, sizeof *rows);
-    int oom = !(names && purposes && sets && ms && rows);
-    if (!oom) {
-        double t0 = cli_now_ms();
-        rc = run_all(s, sc, n, names, purposes, sets, ms, rows);
-        if (rc == SEGRT_OK) {
-            char when[21];
-            segrt_time_format(segrt_store_now(s), when);
-            print_table(n, names, rows, ms, st.contacts);
-            fprintf(stderr, "segrt: run: run %llu at %s: %zu segment%s of %llu contacts stored "
-                            "in %.1f ms\n", (unsigned long long)rows[0].run, when, n,
-                    n == 1 ? "" : "s", (unsigned long long)st.contacts, cli_now_ms() - t0);
-        }
-    }
-    for (size_t i = 0; sets && i < n; i++)
-        segrt_set_free(sets[i]);
-    free(names);
-    free(purposes);
-    free(sets);
-    free(ms);
-    free(rows);
-    segrt_script_free(sc);
-    if (oom) {
-        cli_error(&c, "out of memory");
-        segrt_store_close(s);
-        return EXIT_FAIL;
-    }
-    return cli_end(&c, s, rc);
+    const cli_command cmd = {
+        .name = "run", .usage = usage_text, .run = run_run, .flags = CLI_WRITE,
+        .arity = { 1, 1, "which script? give SCRIPT (a Lua file or a pack name)" },
+    };
+    return cli_main(&cmd, argc, argv, NULL);
 }

@@ -5,6 +5,11 @@
 
 #include <stdio.h>
 
+static const char usage_text[] =
+    "segrt stats [--db DIR]\n"
+    "  Print contacts, events, consents, events per type and the store size\n"
+    "  as 'key value' lines.";
+
 static int print_type(void *ud, const char *type, uint64_t n)
 {
     (void)ud;
@@ -12,26 +17,26 @@ static int print_type(void *ud, const char *type, uint64_t n)
     return 0;
 }
 
-int cmd_stats(int argc, char **argv)
+static int stats_run(cli *c, void *ud)
 {
-    static const struct option opts[] = { CLI_COMMON_OPTIONS, { 0 } };
-    cli c;
-    cli_init(&c, "stats", "segrt stats [--db DIR]\n"
-                          "  Print contacts, events, consents, events per type and the store size\n"
-                          "  as 'key value' lines.", argv);
-    int rc;
-    segrt_store *s = cli_begin(&c, argc, argv, opts, NULL, NULL, 0, "", SEGRT_OPEN_READONLY, &rc);
-    if (s == NULL)
-        return rc;
+    (void)ud;
     segrt_stats st;
-    rc = segrt_store_stats(s, &st);
+    int rc = segrt_store_stats(c->s, &st);
     if (rc == SEGRT_OK) {
         printf("contacts %llu\nevents %llu\nconsents %llu\n", (unsigned long long)st.contacts,
                (unsigned long long)st.events, (unsigned long long)st.consents);
-        rc = segrt_event_types_foreach(s, print_type, NULL);
+        rc = segrt_event_types_foreach(c->s, print_type, NULL);
     }
     if (rc == SEGRT_OK)
         printf("audit %llu\nstore_bytes %llu\n", (unsigned long long)st.audit,
                (unsigned long long)st.store_bytes);
-    return cli_end(&c, s, rc);
+    return rc;
+}
+
+int cmd_stats(int argc, char **argv)
+{
+    const cli_command cmd = {
+        .name = "stats", .usage = usage_text, .run = stats_run, .flags = CLI_READ,
+    };
+    return cli_main(&cmd, argc, argv, NULL);
 }

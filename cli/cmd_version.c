@@ -6,17 +6,22 @@
 
 #include <stdio.h>
 
-int cmd_version(int argc, char **argv)
+static const char usage_text[] =
+    "segrt version\n"
+    "  Print the version of segrt (also: segrt --version).";
+
+static int version_run(cli *c, void *ud)
 {
-    static const struct option opts[] = { { "help", no_argument, NULL, OPT_HELP }, { 0 } };
-    cli c;
-    cli_init(&c, "version", "segrt version\n"
-                            "  Print the version of segrt (also: segrt --version).", argv);
-    int rc = cli_parse(&c, argc, argv, opts, NULL, NULL);
-    if (rc != CLI_GO_ON)
-        return rc;
-    if (optind < argc)
-        return cli_usage_error(&c, "unexpected argument '%s'", argv[optind]);
+    (void)c;
+    (void)ud;
     printf("segrt %s\n", segrt_version());
     return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+}
+
+int cmd_version(int argc, char **argv)
+{
+    const cli_command cmd = {
+        .name = "version", .usage = usage_text, .run = version_run, .flags = CLI_HELP_ONLY,
+    };
+    return cli_main(&cmd, argc, argv, NULL);
 }

@@ -23,11 +23,6 @@
 struct editline; /* histedit.h stays in repl_input.c and repl_complete.c */
 struct history;
 
-typedef struct repl_strings {
-    char **v;
-    size_t n;
-} repl_strings;
-
 typedef struct repl {
     cli *c;
     segrt_store *s;
@@ -44,10 +39,10 @@ typedef struct repl {
     int written_ref;       /* function: was a global written since the last call? */
     int module_ref;        /* the seg module, whatever the global seg holds */
     int mt_ref[3];         /* metatables of seg predicates, values, event selections */
-    repl_strings saved;    /* statements that defined something, for :save */
-    repl_strings loaded;   /* scripts loaded, named in :save's header */
-    repl_strings fields;   /* contact field names (completion), loaded on first use */
-    repl_strings types;    /* event type names (completion) */
+    cli_strings saved;    /* statements that defined something, for :save */
+    cli_strings loaded;   /* scripts loaded, named in :save's header */
+    cli_strings fields;   /* contact field names (completion), loaded on first use */
+    cli_strings types;    /* event type names (completion) */
     int names_loaded;
     struct editline *el;
     struct history *hist;
@@ -123,6 +118,7 @@ int repl_complete_install(repl *r);
 typedef struct repl_table {
     size_t ncols, nrows;
     char **cells;        /* nrows x ncols, row 0 is the header */
+    size_t cap;          /* cells allocated */
     unsigned right;      /* bit i: column i is right-aligned (numbers) */
     int oom;
 } repl_table;
@@ -134,11 +130,6 @@ void repl_table_add(repl_table *t, const char *const *cells);
 /* Print with columns padded to their widths, indented by indent spaces; free. */
 void repl_table_print(repl_table *t, int indent);
 void repl_table_free(repl_table *t);
-
-/* ------------------------------------------------------------ strings */
-
-int repl_strings_add(repl_strings *l, const char *s);
-void repl_strings_free(repl_strings *l);
 
 /* The counts of a field's values as "a 12, b 7, ..." (the first `limit`), and how many. */
 typedef struct repl_values {

@@ -31,13 +31,13 @@ static int add_field(void *ud, const char *name, segrt_type type, uint64_t prese
 {
     (void)type;
     (void)present;
-    return repl_strings_add(ud, name) == 0 ? 0 : SEGRT_ENOMEM;
+    return cli_strings_add(ud, name);
 }
 
 static int add_type(void *ud, const char *type, uint64_t n)
 {
     (void)n;
-    return repl_strings_add(ud, type) == 0 ? 0 : SEGRT_ENOMEM;
+    return cli_strings_add(ud, type);
 }
 
 /* Fields and event types do not change while the REPL runs (it only reads). */
@@ -47,7 +47,7 @@ static void load_names(repl *r)
         return;
     r->names_loaded = 1;
     if (segrt_fields_foreach(r->s, add_field, &r->fields) != SEGRT_OK ||
-        repl_strings_add(&r->fields, "age") != 0 ||
+        cli_strings_add(&r->fields, "age") != 0 ||
         segrt_event_types_foreach(r->s, add_type, &r->types) != SEGRT_OK)
         r->names_loaded = 0; /* try again at the next Tab */
 }
@@ -55,7 +55,7 @@ static void load_names(repl *r)
 /* ------------------------------------------------------------ candidates */
 
 typedef struct cands {
-    repl_strings list;
+    cli_strings list;
     const char *word;   /* what the candidates must start with */
     const char *prefix; /* put before each name ("F." for fields) */
 } cands;
@@ -65,10 +65,10 @@ static void offer(cands *c, const char *name)
     char full[512];
     snprintf(full, sizeof full, "%s%s", c->prefix, name);
     if (strncmp(full, c->word, strlen(c->word)) == 0)
-        repl_strings_add(&c->list, full); /* short of memory, a candidate is only not offered */
+        cli_strings_add(&c->list, full); /* short of memory, a candidate is only not offered */
 }
 
-static void offer_all(cands *c, const repl_strings *l)
+static void offer_all(cands *c, const cli_strings *l)
 {
     for (size_t i = 0; i < l->n; i++)
         offer(c, l->v[i]);
@@ -205,7 +205,7 @@ static int by_text(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void list_candidates(const repl_strings *l)
+static void list_candidates(const cli_strings *l)
 {
     size_t width = 1;
     for (size_t i = 0; i < l->n; i++)
@@ -250,7 +250,7 @@ static unsigned char complete(EditLine *el, int ch)
     } else {
         complete_bare(r, &c);
     }
-    repl_strings *l = &c.list;
+    cli_strings *l = &c.list;
     if (l->n == 0)
         return CC_ERROR;
     qsort(l->v, l->n, sizeof *l->v, by_text);
@@ -278,7 +278,7 @@ static unsigned char complete(EditLine *el, int ch)
         list_candidates(l);
         result = CC_REDISPLAY;
     }
-    repl_strings_free(l);
+    cli_strings_free(l);
     return result;
 }
 

@@ -288,7 +288,7 @@ int repl_eval(repl *r, const char *text, int final)
     double ms = cli_now_ms() - t0;
     int wrote = global_written(r);
     int defined = definitions(r) != defs;
-    if (status == LUA_OK && (defined || wrote) && repl_strings_add(&r->saved, text) != 0)
+    if (status == LUA_OK && (defined || wrote) && cli_strings_add(&r->saved, text) != 0)
         repl_error(r, "out of memory: this statement will not be saved");
     if (defined)
         segments_changed(r, nseg);
@@ -312,7 +312,7 @@ int repl_load_file(repl *r, const char *path)
     }
     if (status != LUA_OK)
         return SEGRT_ELUA;
-    if (repl_strings_add(&r->loaded, path) != 0) {
+    if (cli_strings_add(&r->loaded, path) != 0) {
         repl_error(r, "out of memory");
         return SEGRT_ENOMEM;
     }

@@ -34,24 +34,29 @@ typedef struct field_row {
 
 typedef struct field_rows {
     field_row *v;
-    size_t n;
+    size_t n, cap;
     int oom;
 } field_rows;
 
 static int collect_field(void *ud, const char *name, segrt_type type, uint64_t present)
 {
     field_rows *rows = ud;
-    field_row *grown = realloc(rows->v, (rows->n + 1) * sizeof *grown);
-    char *copy = grown ? strdup(name) : NULL;
-    if (grown)
-        rows->v = grown;
+    char *copy = CLI_ARRAY_RESERVE(rows->v, rows->cap, rows->n + 1) == 0 ? strdup(name) : NULL;
     if (copy == NULL) {
-        free(copy);
         rows->oom = 1;
         return SEGRT_ENOMEM;
     }
     rows->v[rows->n++] = (field_row){ copy, type, present };
     return 0;
+}
+
+/* A foreach that collected rows failed: out of memory collecting them, or what the store says. */
+static void collect_failed(repl *r, int rc, int oom)
+{
+    if (oom)
+        repl_error(r, "out of memory");
+    else
+        repl_fail(r, rc);
 }
 
 static void meta_fields(repl *r, const char *arg)
@@ -60,10 +65,7 @@ static void meta_fields(repl *r, const char *arg)
     field_rows rows = { 0 };
     int rc = segrt_fields_foreach(r->s, collect_field, &rows);
     if (rc != SEGRT_OK) {
-        if (rows.oom)
-            repl_error(r, "out of memory");
-        else
-            repl_fail(r, rc);
+        collect_failed(r, rc, rows.oom);
     } else {
         static const char *const header[] = { "field", "type", "contacts", "share", "values" };
         repl_table t;
@@ -96,25 +98,21 @@ static void meta_fields(repl *r, const char *arg)
 /* ------------------------------------------------------------ :events */
 
 typedef struct type_rows {
-    repl_strings names;
-    uint64_t *counts;
+    cli_strings names;
+    uint64_t *counts; /* counts[i]: events of type names.v[i] */
+    size_t cap;
     int oom;
 } type_rows;
 
 static int collect_type(void *ud, const char *type, uint64_t n)
 {
     type_rows *t = ud;
-    uint64_t *grown = realloc(t->counts, (t->names.n + 1) * sizeof *grown);
-    if (grown == NULL) {
+    if (CLI_ARRAY_RESERVE(t->counts, t->cap, t->names.n + 1) != 0 ||
+        cli_strings_add(&t->names, type) != SEGRT_OK) {
         t->oom = 1;
         return SEGRT_ENOMEM;
     }
-    t->counts = grown;
-    grown[t->names.n] = n;
-    if (repl_strings_add(&t->names, type) != 0) {
-        t->oom = 1;
-        return SEGRT_ENOMEM;
-    }
+    t->counts[t->names.n - 1] = n;
     return 0;
 }
 
@@ -162,10 +160,7 @@ static void meta_events(repl *r, const char *arg)
     type_rows rows = { .oom = 0 };
     int rc = segrt_event_types_foreach(r->s, collect_type, &rows);
     if (rc != SEGRT_OK) {
-        if (rows.oom)
-            repl_error(r, "out of memory");
-        else
-            repl_fail(r, rc);
+        collect_failed(r, rc, rows.oom);
     } else {
         static const char *const header[] = { "type", "events", "first", "last" };
         repl_table t;
@@ -184,7 +179,7 @@ static void meta_events(repl *r, const char *arg)
         else
             repl_table_free(&t);
     }
-    repl_strings_free(&rows.names);
+    cli_strings_free(&rows.names);
     free(rows.counts);
 }
 

@@ -29,7 +29,7 @@ const char *repl_share(const repl *r, uint64_t n, char buf[16])
 
 /* ------------------------------------------------------------ fields read */
 
-static void add_field(repl_strings *out, const char *name)
+static void add_field(cli_strings *out, const char *name)
 {
     if (strcmp(name, "age") == 0) /* derived from birth_date */
         name = "birth_date";
@@ -38,7 +38,7 @@ static void add_field(repl_strings *out, const char *name)
             return;
     }
     if (out->n < SAMPLE_FIELDS)
-        repl_strings_add(out, name); /* a field short of memory is only not shown */
+        cli_strings_add(out, name); /* a field short of memory is only not shown */
 }
 
 static void rawget_key(lua_State *L, int idx, const char *key)
@@ -52,7 +52,7 @@ static void rawget_key(lua_State *L, int idx, const char *key)
  * event selection's :where the names are event attributes, so its pred is
  * not walked.
  */
-static void fields_read(lua_State *L, int idx, repl_strings *out, int depth)
+static void fields_read(lua_State *L, int idx, cli_strings *out, int depth)
 {
     static const char *const children[] = { "a", "b", "lo", "hi", "ev", "window", "among" };
     if (lua_type(L, idx) != LUA_TTABLE || depth > 100 || !lua_checkstack(L, 4))
@@ -88,7 +88,7 @@ static void fields_read(lua_State *L, int idx, repl_strings *out, int depth)
 
 typedef struct sample {
     repl_table table;
-    const repl_strings *fields;
+    const cli_strings *fields;
     size_t rows;
 } sample;
 
@@ -156,7 +156,7 @@ static void print_sample(repl *r, const segrt_set *set, int idx)
     uint64_t n = segrt_set_count(set);
     if (n == 0)
         return;
-    repl_strings fields = { 0 };
+    cli_strings fields = { 0 };
     if (idx != 0)
         fields_read(r->L, idx, &fields, 0);
     const char *header[1 + SAMPLE_FIELDS] = { "id" };
@@ -175,7 +175,7 @@ static void print_sample(repl *r, const segrt_set *set, int idx)
         repl_table_free(&x.table);
         repl_fail(r, rc);
     }
-    repl_strings_free(&fields);
+    cli_strings_free(&fields);
 }
 
 /* ------------------------------------------------------------ predicates */

@@ -17,12 +17,10 @@ void repl_table_init(repl_table *t, size_t ncols, const char *const *header, uns
 
 void repl_table_add(repl_table *t, const char *const *cells)
 {
-    char **grown = realloc(t->cells, (t->nrows + 1) * t->ncols * sizeof *grown);
-    if (grown == NULL) {
+    if (CLI_ARRAY_RESERVE(t->cells, t->cap, (t->nrows + 1) * t->ncols) != 0) {
         t->oom = 1;
         return;
     }
-    t->cells = grown;
     char **row = t->cells + t->nrows * t->ncols;
     for (size_t i = 0; i < t->ncols; i++) {
         row[i] = strdup(cells[i] ? cells[i] : "");

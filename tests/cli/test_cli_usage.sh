@@ -79,6 +79,44 @@ assert_contains "$T/err" "nick" "--field without a type: message names it"
     fail "a rejected --field imported contacts"
 ok
 
+# --- Every command has --help; a help-only command takes no --db.
+for cmd in count members pack packs score run history overlap repl consent retention \
+    report render changes dedupe; do
+    run segrt "$cmd" --help
+    assert_rc 0 "segrt $cmd --help"
+    assert_contains "$T/out" "usage: segrt $cmd" "segrt $cmd --help output"
+done
+run segrt version --db "$T/none"
+assert_rc 2 "segrt version --db"
+assert_contains "$T/err" "segrt: version: unknown option '--db'" "segrt version takes no --db"
+
+# --- A value outside an option's choices is a usage error naming them all.
+check_choice() { # WHAT EXPECTED CMD...
+    local what=$1 expected=$2
+    shift 2
+    run segrt "$@"
+    assert_rc 2 "$what"
+    assert_contains "$T/err" "$expected" "$what names the choices"
+}
+check_choice "members --format xml" "segrt: members: --format 'xml' is not ids, csv or jsonl" \
+    members --db "$T/none" --format xml a b
+check_choice "changes --format xml" "segrt: changes: --format 'xml' is not csv or jsonl" \
+    changes --db "$T/none" --format xml a b
+check_choice "render --format xml" "segrt: render: --format 'xml' is not jsonl or csv" \
+    render --db "$T/none" --format xml a b c
+check_choice "dedupe --by x" "segrt: dedupe: --by 'x' is not email, phone or name_city" \
+    dedupe --db "$T/none" --by x
+check_choice "dedupe --survivor x" \
+    "segrt: dedupe: --survivor 'x' is not oldest, newest or most_events" \
+    dedupe --db "$T/none" --by email --merge --survivor x
+run segrt overlap --db "$T/none"
+assert_rc 2 "segrt overlap without a script"
+assert_contains "$T/err" "which script? give SCRIPT and the segments to compare" \
+    "segrt overlap without a script says what to give"
+run segrt pack check a b
+assert_rc 2 "segrt pack with three words"
+assert_contains "$T/err" "give check PACK or new NAME" "segrt pack with three words"
+
 # --- --now with a bad value is a usage error for every command that takes it.
 for cmd in stats show export import demo; do
     run segrt "$cmd" --db "$T/none" --now yesterday

@@ -10,6 +10,7 @@ import pty
 import re
 import select
 import sys
+import termios
 import time
 
 SEGRT, DB, HOME, BRASOV, SAVE = sys.argv[1:6]
@@ -32,9 +33,26 @@ class Repl:
         os.write(self.fd, data.encode())
 
     def type(self, data):
-        """Wait for the next prompt, then type: no keystroke reaches a cooked tty."""
+        """Wait for the next prompt and for the REPL to take the terminal, then type.
+
+        libedit prints its prompt first and switches the terminal to raw mode
+        only when it reads the first key. A key that arrives in between meets
+        the cooked terminal: it is echoed twice, and a Ctrl-D there is the
+        line discipline's end of file, which the REPL then never reads (on
+        Linux a NUL reaches it). Under load that gap is long enough to hit.
+        """
         self.expect(r"(seg|\.\.\.)> ", "a prompt", quiet=True)
+        self.wait_raw()
         self.send(data)
+
+    def wait_raw(self, timeout=15):
+        """Wait until the terminal is out of canonical mode (the master reads the slave's modes)."""
+        end = time.time() + timeout
+        while termios.tcgetattr(self.fd)[3] & termios.ICANON:
+            if time.time() > end:
+                self.fail("the REPL did not take the terminal (still in canonical mode)")
+            if not self.read_some(0.01):
+                self.fail("the REPL ended at a prompt")
 
     def expect(self, pattern, what, timeout=15, quiet=False):
         rx = re.compile(pattern)
@@ -49,15 +67,21 @@ class Repl:
             left = end - time.time()
             if left <= 0:
                 self.fail(what + ": no match for " + repr(pattern))
-            r, _, _ = select.select([self.fd], [], [], min(left, 0.1))
-            if r:
-                try:
-                    data = os.read(self.fd, 65536)
-                except OSError:
-                    data = b""
-                if not data:
-                    self.fail(what + ": the REPL ended; no match for " + repr(pattern))
-                self.raw += data
+            if not self.read_some(min(left, 0.1)):
+                self.fail(what + ": the REPL ended; no match for " + repr(pattern))
+
+    def read_some(self, timeout):
+        """Add what the REPL printed within timeout seconds; False when it has ended."""
+        r, _, _ = select.select([self.fd], [], [], timeout)
+        if r:
+            try:
+                data = os.read(self.fd, 65536)
+            except OSError:
+                data = b""
+            if not data:
+                return False
+            self.raw += data
+        return True
 
     def fail(self, msg):
         sys.stderr.write("FAIL: test_repl_pty: %s\n--- transcript ---\n%s\n" % (msg, self.text()))
@@ -105,8 +129,10 @@ r.expect(r"no segments yet", ":segments with none defined")
 
 r.type('seg.segment "brasov_rich" {\r')
 r.expect(r"\.\.\.> ", "an incomplete statement continues on a second prompt")
+r.wait_raw()
 r.send('  where = F.region:eq "Brasov" & F.income:gt(8000),\r')
 r.expect(r"\.\.\.> ", "still incomplete")
+r.wait_raw()
 r.send("}\r")
 m = r.expect(r"segment brasov_rich: (\d+) contacts? \(", "a multi-line segment definition")
 rich = m.group(1)
