@@ -144,7 +144,12 @@ static int update_contact(segrt_live *lv, uint32_t ord, uint64_t reads, segrt_li
 
 /* ------------------------------------------------------------ opening */
 
-/* A read snapshot of its own: the store as of now, contacts counted. */
+/*
+ * A read snapshot of its own: the store as of now, contacts counted. It
+ * lives from one batch to the next (renewed, not reopened), and what the
+ * contacts' evaluation borrows from it stays valid in between, so it is
+ * not a store_read.
+ */
 static int renew_snapshot(segrt_live *lv)
 {
     plan_ctx *cx = &lv->cx;

@@ -319,7 +319,10 @@ static const plan_hooks hooks = {
 
 /*
  * One evaluation: a read snapshot, the live contacts, NOW and fresh memos;
- * fn computes a bitset that becomes *out (when out is not NULL).
+ * fn computes a bitset that becomes *out (when out is not NULL). The
+ * snapshot is the session's (cx.txn, read by everything fn runs, Lua
+ * hatches included): it opens and closes here with the rest of the
+ * session's state, not through store_read.
  */
 static int with_session(segrt_script *sc,
                         int (*fn)(plan_ctx *cx, void *ud, bitset *result), void *ud,
