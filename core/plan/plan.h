@@ -156,7 +156,7 @@ size_t plan_frame_rows(const plan_ctx *cx, frame_kind frame);
 typedef struct code_table {
     const pnode *p;
     unsigned char *ok; /* ok[code] for codes below cap (free() it) */
-    uint32_t cap;
+    uint32_t cap;      /* 32 bits: the loops then know a code below it is not VALUE_MISSING */
     uint32_t single;   /* the only code that holds, when exactly one does; else 0 */
     uint32_t known;    /* 1 + the highest code of the dictionary when built */
 } code_table;

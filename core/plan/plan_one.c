@@ -7,7 +7,7 @@
  * node and rebuilt when the dictionary grows. Whole-store values (NTILE,
  * models), score functions and other segments are asked of the caller.
  *
- * Uses: plan_one.h, column.h, dict.h, consent_check.c (objections).
+ * Uses: plan_one.h, column.h, dict.h, consent_check.c (objections), array.h.
  */
 #include "plan/plan_one.h"
 
@@ -15,6 +15,7 @@
 #include "store/dict.h"
 #include "store/schema.h"
 #include "privacy/consent_check.h"
+#include "util/array.h"
 #include "util/value.h"
 
 #include <math.h>
@@ -288,11 +289,9 @@ static int table_entry(plan_one_ctx *o, const pnode *p, struct plan_one_table **
     while (i < o->ntables && o->tables[i].p != p)
         i++;
     if (i == o->ntables) {
-        struct plan_one_table *t = realloc(o->tables, (o->ntables + 1) * sizeof *t);
-        if (t == NULL)
+        if (ARRAY_RESERVE(o->tables, o->tables_cap, o->ntables + 1) != 0)
             return store_fail(o->cx->s, SEGRT_ENOMEM, "out of memory");
-        o->tables = t;
-        t[o->ntables++] = (struct plan_one_table){ .p = p };
+        o->tables[o->ntables++] = (struct plan_one_table){ .p = p };
     }
     *out = &o->tables[i];
     return SEGRT_OK;

@@ -34,7 +34,7 @@ typedef struct plan_one_ctx {
     uint32_t objects_ord; /* whose objection state objects holds */
     int objects;
     struct plan_one_table *tables; /* per string or set predicate: code table, contained code */
-    size_t ntables;
+    size_t ntables, tables_cap;
 } plan_one_ctx;
 void plan_one_ctx_init(plan_one_ctx *o, plan_ctx *cx);
 /* cx->txn changed: drop what was borrowed from the old one. */
