@@ -32,8 +32,7 @@ static void summary_of(const embedded_script *e, char *out, size_t n)
     }
 }
 
-int segrt_bundled_packs_foreach(int (*fn)(void *ud, const char *name, const char *summary),
-                                void *ud)
+int segrt_bundled_packs_foreach(segrt_bundled_pack_fn fn, void *ud)
 {
     for (size_t i = 0; i < embedded_script_count; i++) {
         const embedded_script *e = &embedded_scripts[i];

@@ -493,7 +493,7 @@ int script_segment_size(plan_ctx *cx, const char *name, uint64_t *size)
 }
 
 typedef struct session_job {
-    int (*fn)(plan_ctx *cx, void *ud);
+    script_session_fn fn;
     void *ud;
 } session_job;
 
@@ -504,7 +504,7 @@ static int session_result(plan_ctx *cx, void *ud, bitset *result)
     return job->fn(cx, job->ud);
 }
 
-int script_session(segrt_script *sc, int (*fn)(plan_ctx *cx, void *ud), void *ud)
+int script_session(segrt_script *sc, script_session_fn fn, void *ud)
 {
     session_job job = { fn, ud };
     return with_session(sc, session_result, &job, NULL);

@@ -25,7 +25,7 @@
 typedef struct render_job {
     const char *template_text_name;
     const bitset *members;
-    int (*fn)(void *ud, const segrt_message *m);
+    segrt_message_fn fn;
     void *ud;
 } render_job;
 
@@ -124,7 +124,7 @@ static int render_all(plan_ctx *cx, void *ud)
 }
 
 int segrt_template_render(segrt_script *sc, const char *segment, const char *template_text_name,
-                          int (*fn)(void *ud, const segrt_message *m), void *ud)
+                          segrt_message_fn fn, void *ud)
 {
     if (sc == NULL || segment == NULL || template_text_name == NULL || fn == NULL)
         return SEGRT_EINVAL;
