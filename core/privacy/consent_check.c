@@ -98,14 +98,30 @@ static int check_list(int64_t now, const consent_check_rule *r, uint32_t ord,
     return r->has_check ? check(ud, rec, ord) : 1;
 }
 
-/* The check of one contact's history (a consents value); 1 pass, 0 not, <0 error. */
-static int check_one(segrt_store *s, int64_t now, const consent_check_rule *r, uint32_t ord,
-                     const MDB_val *v, consent_list *l, consent_check_fn check, void *ud)
+/* Contact ord's history v (a consents value) decoded into l, which it replaces. */
+static int decode_history(segrt_store *s, uint32_t ord, const MDB_val *v, consent_list *l)
 {
     l->n = 0;
     if (consent_list_decode(l, v->mv_data, v->mv_size) != 0)
         return store_fail(s, SEGRT_ECORRUPT, "consents of contact %u are corrupt", ord);
-    return check_list(now, r, ord, l, check, ud);
+    return SEGRT_OK;
+}
+
+/* The contact of a consents key (scans: inlined, once per history). */
+static inline int key_ord(segrt_store *s, const MDB_val *k, uint32_t *ord)
+{
+    if (k->mv_size != sizeof *ord)
+        return store_fail(s, SEGRT_ECORRUPT, "a consents key has a bad size");
+    memcpy(ord, k->mv_data, sizeof *ord);
+    return SEGRT_OK;
+}
+
+/* The check of one contact's history (a consents value); 1 pass, 0 not, <0 error. */
+static int check_one(segrt_store *s, int64_t now, const consent_check_rule *r, uint32_t ord,
+                     const MDB_val *v, consent_list *l, consent_check_fn check, void *ud)
+{
+    int rc = decode_history(s, ord, v, l);
+    return rc == SEGRT_OK ? check_list(now, r, ord, l, check, ud) : rc;
 }
 
 /* A pass over every consent history (consent_check_objectors): who objects. */
@@ -121,16 +137,13 @@ static int note_objector(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *
 {
     (void)txn;
     objectors_scan *o = ud;
-    uint32_t ord;
-    if (k->mv_size != sizeof ord)
-        return store_fail(s, SEGRT_ECORRUPT, "a consents key has a bad size");
-    memcpy(&ord, k->mv_data, sizeof ord);
-    o->l.n = 0;
-    if (consent_list_decode(&o->l, v->mv_data, v->mv_size) != 0)
-        return store_fail(s, SEGRT_ECORRUPT, "consents of contact %u are corrupt", ord);
-    if (ord < o->out->nbits && objects(&o->rule, &o->l, o->now))
+    uint32_t ord = 0;
+    int rc = key_ord(s, k, &ord);
+    if (rc == SEGRT_OK)
+        rc = decode_history(s, ord, v, &o->l);
+    if (rc == SEGRT_OK && ord < o->out->nbits && objects(&o->rule, &o->l, o->now))
         bitset_set(o->out, ord);
-    return SEGRT_OK;
+    return rc;
 }
 
 int consent_check_objectors(segrt_store *s, MDB_txn *txn, int64_t now, uint32_t ncontacts,
@@ -158,9 +171,7 @@ static int read_history(segrt_store *s, MDB_txn *txn, uint32_t ord, consent_list
     *found = mrc == 0;
     if (mrc != 0 && mrc != MDB_NOTFOUND)
         return store_mdb_fail(s, mrc, "reading consents");
-    if (mrc == 0 && consent_list_decode(l, v.mv_data, v.mv_size) != 0)
-        return store_fail(s, SEGRT_ECORRUPT, "consents of contact %u are corrupt", ord);
-    return SEGRT_OK;
+    return mrc == 0 ? decode_history(s, ord, &v, l) : SEGRT_OK;
 }
 
 int consent_check_objects(segrt_store *s, MDB_txn *txn, int64_t now, uint32_t ord)
@@ -236,10 +247,10 @@ static int filter_scan_one(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val
 {
     (void)txn;
     filter_scan *f = ud;
-    uint32_t ord;
-    if (k->mv_size != sizeof ord)
-        return store_fail(s, SEGRT_ECORRUPT, "a consents key has a bad size");
-    memcpy(&ord, k->mv_data, sizeof ord);
+    uint32_t ord = 0;
+    int rc = key_ord(s, k, &ord);
+    if (rc != SEGRT_OK)
+        return rc;
     if (ord > f->last)
         return FILTER_SCAN_DONE;
     if (!(f->bits->w[ord >> 6] >> (ord & 63) & 1)) /* ord <= last < nbits */
