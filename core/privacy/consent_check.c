@@ -255,7 +255,10 @@ static int filter_scan_one(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val
         return FILTER_SCAN_DONE;
     if (!(f->bits->w[ord >> 6] >> (ord & 63) & 1)) /* ord <= last < nbits */
         return SEGRT_OK;
-    int pass = check_one(s, f->now, f->r, ord, v, &f->l, f->check, f->ud);
+    rc = decode_history(s, ord, v, &f->l);
+    if (rc != SEGRT_OK)
+        return rc;
+    int pass = check_list(f->now, f->r, ord, &f->l, f->check, f->ud);
     if (pass > 0)
         bitset_set(&f->keep, ord);
     return pass < 0 ? pass : SEGRT_OK;
