@@ -40,9 +40,10 @@ int merge_count_events(segrt_store *s, MDB_txn *txn, const event_list *l, int si
  */
 int merge_forget(segrt_store *s, MDB_txn *txn, uint32_t ord, const char *id, uint64_t *n);
 
+/* A merge: its id and undo record (valid for the call); non-zero stops and is returned. */
+typedef int (*merge_into_fn)(void *ud, uint64_t id, const merge_record *r);
 /* fn(ud, merge id, undo record) for each merge into ord that can be undone, oldest first. */
-int merge_each_into(segrt_store *s, MDB_txn *txn, uint32_t ord,
-                    int (*fn)(void *ud, uint64_t id, const merge_record *r), void *ud);
+int merge_foreach_into(segrt_store *s, MDB_txn *txn, uint32_t ord, merge_into_fn fn, void *ud);
 
 /*
  * The merge whose record holds the merged contact id (or, id NULL, the

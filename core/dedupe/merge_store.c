@@ -1,11 +1,11 @@
 /*
  * merge_store.c — the undo records of merges as a whole: listing them
- * (segrt_merges_foreach, merge_each_into), dropping them when a contact is erased (merge_forget:
+ * (segrt_merges_foreach, merge_foreach_into), dropping them when a contact is erased (merge_forget:
  * they hold personal data), and saying where an erased id went
  * (merge_erase_hint).
  *
  * The merges table is small next to the contacts (one record per merged
- * group), so these walk all of it; so does merge_each_into, for the export
+ * group), so these walk all of it; so does merge_foreach_into, for the export
  * of a survivor (what is kept of the contacts merged into it is held data).
  *
  * Uses: merge.h, merge_record.h, dedupe.h, row.h, array.h.
@@ -20,7 +20,7 @@
 #include <string.h>
 
 struct record_args {
-    int (*fn)(void *ud, uint64_t id, const merge_record *r);
+    merge_into_fn fn;
     void *ud;
 };
 
@@ -47,8 +47,7 @@ static int record_one(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k,
 }
 
 /* fn(ud, merge id, record) for each record; the record is valid for the call. */
-static int each_record(segrt_store *s, MDB_txn *txn,
-                       int (*fn)(void *ud, uint64_t id, const merge_record *r), void *ud)
+static int each_record(segrt_store *s, MDB_txn *txn, merge_into_fn fn, void *ud)
 {
     struct record_args a = { fn, ud };
     return store_scan(s, txn, DB_MERGES, NULL, 0, "reading merges", record_one, &a);
@@ -61,7 +60,7 @@ static int blob_is(merge_blob b, const char *s)
 
 typedef struct into_args {
     uint32_t ord;
-    int (*fn)(void *ud, uint64_t id, const merge_record *r);
+    merge_into_fn fn;
     void *ud;
 } into_args;
 
@@ -71,8 +70,7 @@ static int into_one(void *ud, uint64_t id, const merge_record *r)
     return r->survivor == a->ord ? a->fn(a->ud, id, r) : SEGRT_OK;
 }
 
-int merge_each_into(segrt_store *s, MDB_txn *txn, uint32_t ord,
-                    int (*fn)(void *ud, uint64_t id, const merge_record *r), void *ud)
+int merge_foreach_into(segrt_store *s, MDB_txn *txn, uint32_t ord, merge_into_fn fn, void *ud)
 {
     into_args a = { ord, fn, ud };
     return each_record(s, txn, into_one, &a);

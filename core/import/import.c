@@ -854,7 +854,7 @@ int import_stream_open(segrt_store *s, segrt_kind kind, const char *name, import
 
 int import_stream_feed(import_ctx *c, const char *data, size_t len,
                        const segrt_import_opts *opts, segrt_import_report *out,
-                       void (*touched)(void *ud, uint32_t ord, uint32_t ev_type), void *ud)
+                       import_touched_fn touched, void *ud)
 {
     segrt_import_report rep = { 0 };
     source src = { .jsonl = 1, .base = data, .size = len };

@@ -53,6 +53,12 @@ typedef struct pend_rec {
     uint32_t at; /* index into the batch's event_list / consent_list */
 } pend_rec;
 
+/*
+ * The live path's note of a contact a row changed (ev_type: the event's
+ * type code, 0 for other kinds); import_stream_feed takes one.
+ */
+typedef void (*import_touched_fn)(void *ud, uint32_t ord, uint32_t ev_type);
+
 typedef struct import_ctx {
     segrt_store *s;
     segrt_kind kind;
@@ -100,7 +106,7 @@ typedef struct import_ctx {
 
     /* The live path (import_stream_feed): told of each contact a row changes
      * (and, for events, the event's type code). */
-    void (*touched)(void *ud, uint32_t ord, uint32_t ev_type);
+    import_touched_fn touched;
     void *touched_ud;
 
     /* Scratch. */
@@ -167,7 +173,7 @@ int import_consents_finish(import_ctx *c);
 int import_stream_open(segrt_store *s, segrt_kind kind, const char *name, import_ctx **out);
 int import_stream_feed(import_ctx *c, const char *data, size_t len,
                        const segrt_import_opts *opts, segrt_import_report *out,
-                       void (*touched)(void *ud, uint32_t ord, uint32_t ev_type), void *ud);
+                       import_touched_fn touched, void *ud);
 void import_stream_close(import_ctx *c);
 /* Rebuild what an import of kind leaves stale: event projections, the id order. */
 int import_update_derived(segrt_store *s, segrt_kind kind);

@@ -12,11 +12,12 @@
  *
  * Uses: live.h, live_plan.c (the first evaluation), plan_one.h, import.h
  * (the stream), script.h (filters, score fns and consent checks per
- * contact), catalog.h (the session's own copy of the definitions).
+ * contact), catalog.h (the session's own copy of the definitions), array.h.
  */
 #include "live/live.h"
 
 #include "plan/catalog.h"
+#include "util/array.h"
 #include "util/value.h"
 
 #include <stdlib.h>
@@ -144,7 +145,12 @@ static int update_contact(segrt_live *lv, uint32_t ord, uint64_t reads, segrt_li
 
 /* ------------------------------------------------------------ opening */
 
-/* A read snapshot of its own: the store as of now, contacts counted. */
+/*
+ * A read snapshot of its own: the store as of now, contacts counted. It
+ * lives from one batch to the next (renewed, not reopened), and what the
+ * contacts' evaluation borrows from it stays valid in between, so it is
+ * not a store_read.
+ */
 static int renew_snapshot(segrt_live *lv)
 {
     plan_ctx *cx = &lv->cx;
@@ -234,15 +240,9 @@ int segrt_live_open(segrt_script *sc, segrt_live **out)
 static void note_touched(void *ud, uint32_t ord, uint32_t ev_type)
 {
     segrt_live *lv = ud;
-    if (lv->ntouched == lv->touched_cap) {
-        size_t cap = lv->touched_cap ? lv->touched_cap * 2 : 256;
-        struct touch *t = realloc(lv->touched, cap * sizeof *t);
-        if (t == NULL) {
-            lv->touched_oom = 1;
-            return;
-        }
-        lv->touched = t;
-        lv->touched_cap = cap;
+    if (ARRAY_RESERVE(lv->touched, lv->touched_cap, lv->ntouched + 1) != 0) {
+        lv->touched_oom = 1;
+        return;
     }
     uint64_t reads = ev_type == 0 ? READS_ALL : ev_type < 64 ? UINT64_C(1) << ev_type : READS_ALL;
     lv->touched[lv->ntouched++] = (struct touch){ ord, reads };

@@ -43,7 +43,7 @@ struct segrt_live {
     live_seg *segs;
     size_t nseg;
     vec *globals;         /* whole-store values (NTILE, models, scores on them) at open */
-    size_t nglobals;
+    size_t nglobals, globals_cap;
     strmap *global_index; /* node address, or a score's name -> index into globals */
     unsigned char *state, *in; /* per segment, for the contact being evaluated */
     import_ctx *streams[SEGRT_CONSENTS + 1];

@@ -7,11 +7,12 @@
  * it can change.
  *
  * Uses: live.h, catalog.h (the definitions), script.h (members inside a
- * session), plan_compile.c.
+ * session), plan_compile.c, array.h.
  */
 #include "live/live.h"
 
 #include "plan/catalog.h"
+#include "util/array.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -47,11 +48,9 @@ static int collect_globals(segrt_live *lv, plan_ctx *cx, const pnode *p)
     if (p->kind == P_NTILE || p->kind == P_MODEL || (p->kind == P_SCORE && ranks_everybody(p))) {
         uint32_t at = (uint32_t)lv->nglobals; /* a score's name is its key: one vector each */
         if (p->kind != P_SCORE || !strmap_get(lv->global_index, p->str, strlen(p->str), &at)) {
-            vec *g = realloc(lv->globals, (lv->nglobals + 1) * sizeof *g);
-            if (g == NULL)
+            if (ARRAY_RESERVE(lv->globals, lv->globals_cap, lv->nglobals + 1) != 0)
                 return store_fail(lv->s, SEGRT_ENOMEM, "out of memory");
-            lv->globals = g;
-            int rc = plan_eval_value(cx, p, &g[at]);
+            int rc = plan_eval_value(cx, p, &lv->globals[at]);
             if (rc != SEGRT_OK)
                 return rc;
             lv->nglobals++;

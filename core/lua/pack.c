@@ -5,6 +5,9 @@
  * search path (pack.h); either is loaded by name wherever a script is
  * accepted. Here: the list of bundled packs, and the packs' requirements
  * checked against the store.
+ *
+ * Uses: script_lua.h, embedded.h, schema.h, dict.h (names looked up in one
+ * snapshot, store_read).
  */
 #include "store/dict.h"
 #include "lua/embedded.h"
@@ -29,8 +32,7 @@ static void summary_of(const embedded_script *e, char *out, size_t n)
     }
 }
 
-int segrt_bundled_packs_foreach(int (*fn)(void *ud, const char *name, const char *summary),
-                                void *ud)
+int segrt_bundled_packs_foreach(segrt_bundled_pack_fn fn, void *ud)
 {
     for (size_t i = 0; i < embedded_script_count; i++) {
         const embedded_script *e = &embedded_scripts[i];
@@ -108,7 +110,7 @@ static int check_fields(segrt_script *sc, int pack, const char *loc, const char 
 }
 
 /* The names listed under key of the pack at index pack, looked up in dictionary field. */
-static int check_names(segrt_script *sc, int pack, MDB_txn **txn, const char *key, uint16_t field,
+static int check_names(segrt_script *sc, int pack, MDB_txn *txn, const char *key, uint16_t field,
                        const char *what, char *missing, size_t n)
 {
     lua_State *L = sc->L;
@@ -120,10 +122,7 @@ static int check_names(segrt_script *sc, int pack, MDB_txn **txn, const char *ke
     for (lua_Integer i = 1; rc == SEGRT_OK && lua_rawgeti(L, -1, i) == LUA_TSTRING; i++) {
         const char *name = lua_tostring(L, -1);
         uint32_t code = 0;
-        if (*txn == NULL)
-            rc = store_txn_begin(sc->s, MDB_RDONLY, txn);
-        if (rc == SEGRT_OK)
-            rc = dict_find(sc->s, *txn, field, name, strlen(name), &code);
+        rc = dict_find(sc->s, txn, field, name, strlen(name), &code);
         if (rc == SEGRT_OK && code == 0)
             add_missing(missing, n, "%s '%s'", what, name);
         lua_pop(L, 1);
@@ -132,18 +131,14 @@ static int check_names(segrt_script *sc, int pack, MDB_txn **txn, const char *ke
     return rc;
 }
 
-/* Every field, event type and consent purpose the script's packs require, checked against the store. */
-int pack_check_requirements(segrt_script *sc)
+/* Each pack of the registry table on top of the stack, checked in txn (one snapshot). */
+static int check_packs(segrt_store *s, MDB_txn *txn, void *ud)
 {
+    (void)s;
+    segrt_script *sc = ud;
     lua_State *L = sc->L;
-    int top = lua_gettop(L), rc = SEGRT_OK;
-    MDB_txn *txn = NULL;
-    script_push_registry(sc, "packs");
-    if (!lua_istable(L, top + 1)) {
-        lua_settop(L, top);
-        return SEGRT_OK;
-    }
-    for (lua_pushnil(L); rc == SEGRT_OK && lua_next(L, top + 1); lua_pop(L, 1)) {
+    int packs = lua_gettop(L), rc = SEGRT_OK;
+    for (lua_pushnil(L); rc == SEGRT_OK && lua_next(L, packs); lua_pop(L, 1)) {
         if (lua_type(L, -2) != LUA_TSTRING || !lua_istable(L, -1))
             continue;
         int pack = lua_gettop(L);
@@ -153,18 +148,26 @@ int pack_check_requirements(segrt_script *sc)
         char missing[1024] = "";
         rc = check_fields(sc, pack, loc, name, missing, sizeof missing);
         if (rc == SEGRT_OK)
-            rc = check_names(sc, pack, &txn, "events", FIELD_EV_TYPE, "event type", missing,
+            rc = check_names(sc, pack, txn, "events", FIELD_EV_TYPE, "event type", missing,
                              sizeof missing);
         if (rc == SEGRT_OK)
-            rc = check_names(sc, pack, &txn, "purposes", FIELD_CS_PURPOSE, "consent purpose",
+            rc = check_names(sc, pack, txn, "purposes", FIELD_CS_PURPOSE, "consent purpose",
                              missing, sizeof missing);
         if (rc == SEGRT_OK && missing[0])
             rc = store_fail(sc->s, SEGRT_ELUA, "%s: pack '%s' needs what the store does not have: "
                             "%s", loc, name, missing);
         lua_settop(L, pack);
     }
-    if (txn)
-        mdb_txn_abort(txn);
+    return rc;
+}
+
+/* Every field, event type and consent purpose the script's packs require, checked against the store. */
+int pack_check_requirements(segrt_script *sc)
+{
+    lua_State *L = sc->L;
+    int top = lua_gettop(L);
+    script_push_registry(sc, "packs");
+    int rc = lua_istable(L, top + 1) ? store_read(sc->s, check_packs, sc) : SEGRT_OK;
     lua_settop(L, top);
     return rc;
 }

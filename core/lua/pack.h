@@ -42,11 +42,13 @@ int pack_locate(const char *name, pack_source *out);
  * is not [A-Za-z0-9_]+.
  */
 int pack_module_file(const char *root, const char *module, char *out, size_t n);
+/* What pack_installed_foreach calls with a pack's name: 0 goes on. */
+typedef int (*pack_name_fn)(void *ud, const char *name);
 /*
  * Call fn with the name of every installed pack on the search path (a name
  * held by several directories comes more than once; pack_locate_installed
  * says which wins). A non-zero return from fn stops and is returned.
  */
-int pack_installed_each(int (*fn)(void *ud, const char *name), void *ud);
+int pack_installed_foreach(pack_name_fn fn, void *ud);
 
 #endif

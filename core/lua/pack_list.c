@@ -52,7 +52,7 @@ static const entry *installed_named(const list *l, const char *name)
     return NULL;
 }
 
-/* pack_installed_each: one entry per name, for the directory that wins. */
+/* pack_installed_foreach: one entry per name, for the directory that wins. */
 static int add_installed(void *ud, const char *name)
 {
     list *l = ud;
@@ -152,10 +152,10 @@ static int entry_cmp(const void *pa, const void *pb)
     return c ? c : (a->src.bundled != NULL) - (b->src.bundled != NULL);
 }
 
-int segrt_packs_foreach(int (*fn)(void *ud, const segrt_pack_info *p), void *ud)
+int segrt_packs_foreach(segrt_pack_fn fn, void *ud)
 {
     list l = { 0 };
-    int rc = pack_installed_each(add_installed, &l);
+    int rc = pack_installed_foreach(add_installed, &l);
     if (rc == SEGRT_OK)
         rc = add_bundled(&l);
     if (rc == SEGRT_OK && l.n > 1)

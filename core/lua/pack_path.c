@@ -154,7 +154,7 @@ static int pack_entry(const char *dir, const char *entry, char *name)
     return pack_name_ok(name) && find_lua(dir, name, &src);
 }
 
-int pack_installed_each(int (*fn)(void *ud, const char *name), void *ud)
+int pack_installed_foreach(pack_name_fn fn, void *ud)
 {
     char path[8192], dir[PACK_PATH_MAX];
     int rc = 0;

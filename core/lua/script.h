@@ -37,11 +37,13 @@ typedef struct value_summary {
     double mean;      /* numbers and durations */
 } value_summary;
 
+/* What runs inside a session (script_session): SEGRT_OK or a code recorded on the store. */
+typedef int (*script_session_fn)(plan_ctx *cx, void *ud);
 /*
  * Run fn inside one evaluation session: one snapshot at NOW, with memos that
  * everything fn evaluates shares (a model is fitted once).
  */
-int script_session(segrt_script *sc, int (*fn)(plan_ctx *cx, void *ud), void *ud);
+int script_session(segrt_script *sc, script_session_fn fn, void *ud);
 /* Inside a session: a score (or model output) by name, summarised, and its values when asked. */
 int script_score_summary(plan_ctx *cx, const char *name, value_summary *sum, vec *values);
 /* Inside a session: the members of a segment (borrowed until the session ends). */

@@ -319,7 +319,10 @@ static const plan_hooks hooks = {
 
 /*
  * One evaluation: a read snapshot, the live contacts, NOW and fresh memos;
- * fn computes a bitset that becomes *out (when out is not NULL).
+ * fn computes a bitset that becomes *out (when out is not NULL). The
+ * snapshot is the session's (cx.txn, read by everything fn runs, Lua
+ * hatches included): it opens and closes here with the rest of the
+ * session's state, not through store_read.
  */
 static int with_session(segrt_script *sc,
                         int (*fn)(plan_ctx *cx, void *ud, bitset *result), void *ud,
@@ -490,7 +493,7 @@ int script_segment_size(plan_ctx *cx, const char *name, uint64_t *size)
 }
 
 typedef struct session_job {
-    int (*fn)(plan_ctx *cx, void *ud);
+    script_session_fn fn;
     void *ud;
 } session_job;
 
@@ -501,7 +504,7 @@ static int session_result(plan_ctx *cx, void *ud, bitset *result)
     return job->fn(cx, job->ud);
 }
 
-int script_session(segrt_script *sc, int (*fn)(plan_ctx *cx, void *ud), void *ud)
+int script_session(segrt_script *sc, script_session_fn fn, void *ud)
 {
     session_job job = { fn, ud };
     return with_session(sc, session_result, &job, NULL);

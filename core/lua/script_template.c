@@ -5,7 +5,8 @@
  * load, its purpose and the Art. 9 rule checked (the latter by the seg
  * module's check_sensitive_reads, in Lua).
  *
- * Uses: script_lua.h, catalog.h, template_text.h, dict.h, schema.h, suggest.h.
+ * Uses: script_lua.h, catalog.h, template_text.h, dict.h, schema.h, suggest.h,
+ * array.h.
  */
 #include "lua/script_template.h"
 
@@ -13,6 +14,7 @@
 #include "plan/catalog.h"
 #include "store/dict.h"
 #include "store/schema.h"
+#include "util/array.h"
 #include "util/suggest.h"
 
 #include <stdarg.h>
@@ -166,10 +168,8 @@ static int resolve_text(plan_ctx *cx, script_template *t, const char *where, tem
         while (k < t->nrefs && strcmp(t->refs[k].name, part->name) != 0)
             k++;
         if (k == t->nrefs) {
-            script_template_ref *grown = realloc(t->refs, (t->nrefs + 1) * sizeof *grown);
-            if (grown == NULL)
+            if (ARRAY_RESERVE(t->refs, t->refs_cap, t->nrefs + 1) != 0)
                 return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
-            t->refs = grown;
             int rc = resolve(cx, t, where, part, &t->refs[k]);
             if (rc != SEGRT_OK)
                 return rc;

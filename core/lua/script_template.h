@@ -36,7 +36,7 @@ typedef struct script_template {
     int html;
     template_text subject, body;
     script_template_ref *refs;
-    size_t nrefs;
+    size_t nrefs, refs_cap;
 } script_template;
 
 /*

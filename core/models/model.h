@@ -25,11 +25,13 @@ typedef struct model_fit {
     int failed; /* out of memory while recording */
 } model_fit;
 
+/* Fill outs[i] (one vector per output, owned by the caller) for the model defined by model. */
+typedef int (*model_compute_fn)(plan_ctx *cx, const tree *model, vec *outs, model_fit *fit);
+
 typedef struct model_kind {
     const char *kind;
     const char *const *outputs; /* NULL-terminated */
-    /* Fill outs[i] (one vector per output, owned by the caller) for the model defined by model. */
-    int (*compute)(plan_ctx *cx, const tree *model, vec *outs, model_fit *fit);
+    model_compute_fn compute;
 } model_kind;
 
 extern const model_kind model_bgnbd, model_kmeans, model_logreg;

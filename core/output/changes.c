@@ -60,7 +60,7 @@ int segrt_segment_runs_foreach(segrt_store *s, const char *name, segrt_run_fn fn
     if (s == NULL || name == NULL || fn == NULL)
         return SEGRT_EINVAL;
     struct runs_args a = { fn, ud };
-    return membership_history(s, name, each_run, &a);
+    return membership_history_foreach(s, name, each_run, &a);
 }
 
 int segrt_segment_last_run(segrt_store *s, const char *name, segrt_run *out)
@@ -80,7 +80,7 @@ int segrt_stored_segments_foreach(segrt_store *s, segrt_segment_name_fn fn, void
 {
     if (s == NULL || fn == NULL)
         return SEGRT_EINVAL;
-    return membership_names(s, fn, ud);
+    return membership_names_foreach(s, fn, ud);
 }
 
 int segrt_segment_run_at(segrt_store *s, const char *name, int64_t t, uint64_t *run)

@@ -70,7 +70,7 @@ int64_t report_average(int64_t total, uint64_t n)
     return (int64_t)(q * (VALUE_NUMBER_SCALE / 100));
 }
 
-int report_render(const segrt_report *r, int (*write)(FILE *f, const segrt_report *r), char **out)
+int report_render(const segrt_report *r, report_write_fn write, char **out)
 {
     if (out)
         *out = NULL;
@@ -103,7 +103,7 @@ static int add_run(void *ud, const membership_row *row)
 /* The stored runs of g and, when there are any, the members of the last one. */
 static int load_runs(segrt_store *s, report_segment *g, bitset *last_members)
 {
-    int rc = membership_history(s, g->name, add_run, g);
+    int rc = membership_history_foreach(s, g->name, add_run, g);
     if (rc == SEGRT_ENOTFOUND)
         return SEGRT_OK; /* never run: no history, no conversion */
     if (rc == SEGRT_ENOMEM)

@@ -75,8 +75,10 @@ void report_percent(uint64_t a, uint64_t b, char out[16]);
 /* Days of the conversion window that have passed at NOW (<= within_days). */
 uint32_t report_conv_days(const segrt_report *r, const report_segment *g);
 
-/* Render r through write (0, or -1 when out of memory) into a malloc'd string *out. */
-int report_render(const segrt_report *r, int (*write)(FILE *f, const segrt_report *r), char **out);
+/* A report's writer (text, HTML): 0, or -1 when out of memory. */
+typedef int (*report_write_fn)(FILE *f, const segrt_report *r);
+/* Render r through write into a malloc'd string *out. */
+int report_render(const segrt_report *r, report_write_fn write, char **out);
 
 /* The RFM grids of the models of kind "rfm" of the script, inside a session (report_rfm.c). */
 struct plan_ctx;

@@ -6,13 +6,15 @@
  * ids.
  *
  * Uses: script.h (sessions, segments), script_template.h, template_text.h,
- * contact_json.h (a member's id, e-mail and string sets), dict.h, segset.h.
+ * contact_json.h (a member's id, e-mail and string sets), dict.h, segset.h,
+ * array.h.
  */
 #include "lua/script.h"
 #include "lua/script_template.h"
 #include "plan/segset.h"
 #include "privacy/contact_json.h"
 #include "store/dict.h"
+#include "util/array.h"
 #include "util/value.h"
 
 #include <stdlib.h>
@@ -23,7 +25,7 @@
 typedef struct render_job {
     const char *template_text_name;
     const bitset *members;
-    int (*fn)(void *ud, const segrt_message *m);
+    segrt_message_fn fn;
     void *ud;
 } render_job;
 
@@ -40,13 +42,8 @@ static int member_value(plan_ctx *cx, script_template_ref *r, uint32_t ord, json
     if (r->kind == REF_SET) {
         json_t *arr = json_object_get(row, r->name), *item;
         size_t n = json_array_size(arr), i;
-        if (n > r->items_cap) {
-            const char **items = realloc(r->items, n * sizeof *items);
-            if (items == NULL)
-                return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
-            r->items = items;
-            r->items_cap = n;
-        }
+        if (ARRAY_RESERVE(r->items, r->items_cap, n) != 0)
+            return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
         json_array_foreach(arr, i, item) {
             const char *text = json_string_value(item);
             r->items[i] = text ? text : "";
@@ -127,7 +124,7 @@ static int render_all(plan_ctx *cx, void *ud)
 }
 
 int segrt_template_render(segrt_script *sc, const char *segment, const char *template_text_name,
-                          int (*fn)(void *ud, const segrt_message *m), void *ud)
+                          segrt_message_fn fn, void *ud)
 {
     if (sc == NULL || segment == NULL || template_text_name == NULL || fn == NULL)
         return SEGRT_EINVAL;

@@ -102,6 +102,10 @@ typedef struct plan_ctx plan_ctx;
 struct catalog;
 struct plan_memo;
 
+/* A hook's answer for node p: a bitset over the contacts (out is new), or values (vec). */
+typedef int (*plan_member_fn)(plan_ctx *cx, const pnode *p, bitset *out);
+typedef int (*plan_values_fn)(plan_ctx *cx, const pnode *p, vec *out);
+
 /*
  * What the layers above evaluate for a plan, once per node (not per row):
  * another segment's members (P_MEMBER), a Lua score function's values over
@@ -109,9 +113,9 @@ struct plan_memo;
  * the Lua layer (script_eval.c); they read their state from plan_ctx.ud.
  */
 typedef struct plan_hooks {
-    int (*member)(plan_ctx *cx, const pnode *p, bitset *out);
-    int (*score_fn)(plan_ctx *cx, const pnode *p, vec *out);
-    int (*model_output)(plan_ctx *cx, const pnode *p, vec *out);
+    plan_member_fn member;
+    plan_values_fn score_fn;
+    plan_values_fn model_output;
 } plan_hooks;
 
 /* What an evaluation reads: one snapshot, NOW, and the frame being scanned. */
@@ -156,7 +160,7 @@ size_t plan_frame_rows(const plan_ctx *cx, frame_kind frame);
 typedef struct code_table {
     const pnode *p;
     unsigned char *ok; /* ok[code] for codes below cap (free() it) */
-    uint32_t cap;
+    uint32_t cap;      /* 32 bits: the loops then know a code below it is not VALUE_MISSING */
     uint32_t single;   /* the only code that holds, when exactly one does; else 0 */
     uint32_t known;    /* 1 + the highest code of the dictionary when built */
 } code_table;

@@ -11,6 +11,7 @@
 #include "store/schema.h"
 #include "plan/plan_memo.h"
 #include "privacy/consent_check.h"
+#include "util/array.h"
 #include "util/value.h"
 
 #include <math.h>
@@ -344,17 +345,11 @@ static int string_holds(const pnode *p, const MDB_val *v)
 static int table_add(void *ud, uint32_t code, const MDB_val *v)
 {
     code_table *t = ud;
-    if (code >= t->cap) {
-        uint32_t cap = t->cap ? t->cap : 64;
-        while (cap <= code)
-            cap *= 2;
-        unsigned char *ok = realloc(t->ok, cap);
-        if (ok == NULL)
-            return SEGRT_ENOMEM;
-        memset(ok + t->cap, 0, cap - t->cap);
-        t->ok = ok;
-        t->cap = cap;
-    }
+    size_t cap = t->cap;
+    /* the table stays below 2^32 entries (cap is 32 bits): code UINT32_MAX cannot be held */
+    if (code == UINT32_MAX || ARRAY_RESERVE_ZERO(t->ok, cap, (size_t)code + 1) != 0)
+        return SEGRT_ENOMEM;
+    t->cap = cap > UINT32_MAX ? UINT32_MAX : (uint32_t)cap;
     t->ok[code] = (unsigned char)string_holds(t->p, v);
     t->known = code >= t->known ? code + 1 : t->known;
     return 0;

@@ -3,12 +3,15 @@
  * attribute of the first or last event) and exists/none, computed in one
  * pass over the projection of one event type: the :where predicate is
  * evaluated vectorised over the events frame, the window is a bound on ts,
- * and values fold into per-contact slots.
+ * and values fold into per-contact slots, one step as plan_one.c's
+ * (plan_agg.h).
+ *
+ * Uses: plan.h, plan_agg.h, projection.h.
  */
 #include "plan/plan.h"
+#include "plan/plan_agg.h"
 #include "util/value.h"
 
-#include <math.h>
 #include <stdlib.h>
 
 #define MISSING VALUE_MISSING
@@ -73,9 +76,11 @@ int plan_eval_exists(plan_ctx *cx, const pnode *p, bitset *out)
     return SEGRT_OK;
 }
 
-/* The attribute of event i as a plan value: amount, or a category/channel code (0: missing). */
+/* The attribute of event i as a plan value: ts, amount, or a category/channel code (0: missing). */
 static inline int64_t attr_value(const projection *ev, int attr, size_t i)
 {
+    if (attr == EVA_TS)
+        return ev->ts[i];
     if (attr == EVA_AMOUNT)
         return ev->amount[i];
     uint32_t code = attr == EVA_CATEGORY ? ev->category[i] : ev->channel[i];
@@ -83,30 +88,25 @@ static inline int64_t attr_value(const projection *ev, int attr, size_t i)
 }
 
 /*
- * :first/:last "attr": the attribute of the earliest or latest selected event
- * per contact. The projection is in (contact, ts) order, so the last event
- * seen wins for :last and the first seen for :first (seen marks it, since
- * the attribute itself may be missing).
+ * Fold the selected events into the contacts' slots v (cnt: the counts op
+ * keeps, plan_agg.h). The projection is in (contact, ts) order, so each
+ * contact's events come in time order. Always inlined with op a constant:
+ * one loop per operator, the step reduced to that operator's code.
  */
-static int first_last_of(plan_ctx *cx, const pnode *p, const selection *sel, int64_t *v)
+static inline __attribute__((always_inline)) void fold(const plan_ctx *cx, const pnode *p, int op,
+                                                       const selection *sel, int64_t *v,
+                                                       uint32_t *cnt)
 {
-    size_t n = cx->ncontacts;
-    bitset seen = { 0 };
-    if (p->op == AGG_FIRST_OF && bitset_init(&seen, (uint32_t)n) != 0)
-        return store_fail(cx->s, SEGRT_ENOMEM, "out of memory evaluating an aggregate");
+    const int64_t now = cx->now, half_life = p->k;
+    const int attr = p->ev.attr;
+    const size_t n = cx->ncontacts;
     for (size_t i = 0; i < sel->ev.n; i++) {
         uint32_t o = sel->ev.ord[i];
         if (o >= n || !selected(sel, i))
             continue;
-        if (p->op == AGG_FIRST_OF) {
-            if (bitset_test(&seen, o))
-                continue;
-            bitset_set(&seen, o);
-        }
-        v[o] = attr_value(&sel->ev, p->ev.attr, i);
+        plan_agg_step(op, half_life, now, &v[o], plan_agg_counts(op) ? &cnt[o] : NULL,
+                      sel->ev.ts[i], attr_value(&sel->ev, attr, i));
     }
-    bitset_free(&seen);
-    return SEGRT_OK;
 }
 
 int plan_eval_agg(plan_ctx *cx, const pnode *p, vec *out)
@@ -117,67 +117,36 @@ int plan_eval_agg(plan_ctx *cx, const pnode *p, vec *out)
         return rc;
     size_t n = cx->ncontacts;
     int64_t *v = malloc((n ? n : 1) * sizeof *v);
-    uint32_t *cnt = p->op == AGG_AVG ? calloc(n ? n : 1, sizeof *cnt) : NULL;
-    if (v == NULL || (p->op == AGG_AVG && cnt == NULL)) {
+    uint32_t *cnt = plan_agg_counts(p->op) ? calloc(n ? n : 1, sizeof *cnt) : NULL;
+    if (v == NULL || (plan_agg_counts(p->op) && cnt == NULL)) {
         free(v);
         free(cnt);
         selection_free(&sel);
         return store_fail(cx->s, SEGRT_ENOMEM, "out of memory evaluating an aggregate");
     }
-    int64_t init = p->op == AGG_COUNT || p->op == AGG_DECAYED ? 0 : MISSING;
+    int64_t start = plan_agg_start(p->op);
     for (size_t i = 0; i < n; i++)
-        v[i] = init;
-    if (p->op == AGG_FIRST_OF || p->op == AGG_LAST_OF) {
-        rc = first_last_of(cx, p, &sel, v);
-        selection_free(&sel);
-        if (rc != SEGRT_OK)
-            free(v);
-        else
-            *out = (vec){ .v = v };
-        return rc;
+        v[i] = start;
+    switch (p->op) {
+#define FOLD(op)                                                                                   \
+    case op:                                                                                       \
+        fold(cx, p, op, &sel, v, cnt);                                                             \
+        break
+    FOLD(AGG_COUNT);
+    FOLD(AGG_SUM);
+    FOLD(AGG_AVG);
+    FOLD(AGG_MIN);
+    FOLD(AGG_MAX);
+    FOLD(AGG_DECAYED);
+    FOLD(AGG_FIRST_OF);
+    FOLD(AGG_LAST_OF);
+#undef FOLD
     }
-    const int64_t *attr = p->ev.attr == EVA_TS ? sel.ev.ts : sel.ev.amount;
-    for (size_t i = 0; i < sel.ev.n; i++) {
-        uint32_t o = sel.ev.ord[i];
-        if (o >= n || !selected(&sel, i))
-            continue;
-        if (p->op == AGG_COUNT) {
-            v[o] += VALUE_NUMBER_SCALE;
-            continue;
-        }
-        if (p->op == AGG_DECAYED) { /* 2^(-age / half-life); events after NOW weigh 1 */
-            double age = sel.ev.ts[i] < cx->now ? (double)(cx->now - sel.ev.ts[i]) : 0.0;
-            v[o] += (int64_t)llround(exp2(-age / (double)p->k) * VALUE_NUMBER_SCALE);
-            continue;
-        }
-        int64_t x = attr[i];
-        if (x == MISSING)
-            continue;
-        int64_t *slot = &v[o];
-        switch (p->op) {
-        case AGG_SUM:
-        case AGG_AVG:
-            *slot = *slot == MISSING ? x : *slot + x;
-            if (cnt)
-                cnt[o]++;
-            break;
-        case AGG_MIN:
-            if (*slot == MISSING || x < *slot)
-                *slot = x;
-            break;
-        default:
-            if (*slot == MISSING || x > *slot)
-                *slot = x;
-            break;
-        }
+    if (p->op == AGG_AVG) {
+        for (size_t i = 0; i < n; i++)
+            v[i] = plan_agg_end(AGG_AVG, v[i], cnt[i]);
     }
-    if (cnt) {
-        for (size_t i = 0; i < n; i++) {
-            if (cnt[i])
-                v[i] /= cnt[i];
-        }
-        free(cnt);
-    }
+    free(cnt);
     selection_free(&sel);
     *out = (vec){ .v = v };
     return SEGRT_OK;

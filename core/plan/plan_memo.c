@@ -1,8 +1,10 @@
 /*
  * plan_memo.c — values reused within one evaluation (plan_memo.h).
- * Uses: plan.h, strmap.h.
+ * Uses: plan.h, strmap.h, array.h.
  */
 #include "plan/plan_memo.h"
+
+#include "util/array.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -14,14 +16,11 @@ plan_memo_entry *plan_memo_get(plan_memo *m, const char *name)
         return NULL;
     if (strmap_get(m->index, name, strlen(name), &i))
         return &m->v[i];
-    plan_memo_entry *v = realloc(m->v, (m->n + 1) * sizeof *v);
-    if (v == NULL)
+    if (ARRAY_RESERVE(m->v, m->cap, m->n + 1) != 0 ||
+        strmap_put(m->index, name, strlen(name), (uint32_t)m->n) != 0)
         return NULL;
-    m->v = v;
-    if (strmap_put(m->index, name, strlen(name), (uint32_t)m->n) != 0)
-        return NULL;
-    v[m->n] = (plan_memo_entry){ 0 };
-    return &v[m->n++];
+    m->v[m->n] = (plan_memo_entry){ 0 };
+    return &m->v[m->n++];
 }
 
 plan_memo_entry *plan_memo_set(plan_memo *m, const char *name, vec *v)

@@ -23,7 +23,7 @@ typedef struct plan_memo_entry {
 typedef struct plan_memo {
     strmap *index;  /* name -> index into v */
     plan_memo_entry *v;
-    size_t n;
+    size_t n, cap;
 } plan_memo;
 
 /* The entry of name, added (empty) on first use; valid until the next call. NULL: no memory. */

@@ -7,17 +7,19 @@
  * node and rebuilt when the dictionary grows. Whole-store values (NTILE,
  * models), score functions and other segments are asked of the caller.
  *
- * Uses: plan_one.h, column.h, dict.h, consent_check.c (objections).
+ * Uses: plan_one.h, plan_agg.h (the aggregate step plan_events.c takes too),
+ * column.h, dict.h, consent_check.c (objections), array.h.
  */
 #include "plan/plan_one.h"
 
+#include "plan/plan_agg.h"
 #include "store/column.h"
 #include "store/dict.h"
 #include "store/schema.h"
 #include "privacy/consent_check.h"
+#include "util/array.h"
 #include "util/value.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -180,61 +182,36 @@ static int exists(plan_one_ctx *o, const pnode *p, int *holds)
     return plan_one_live(o, holds);
 }
 
+/* The attribute of event r as a plan value: ts, amount, or a category/channel code (0: missing). */
+static int64_t rec_attr(const event_rec *r, int attr)
+{
+    if (attr == EVA_TS)
+        return r->ts;
+    if (attr == EVA_AMOUNT)
+        return r->amount;
+    uint32_t code = attr == EVA_CATEGORY ? r->category : r->channel;
+    return code ? (int64_t)code : MISSING;
+}
+
+/* The contact's selected events folded as plan_events.c folds them (plan_agg.h). */
 static int aggregate(plan_one_ctx *o, const pnode *p, int64_t *out)
 {
     const event_list *l;
     int rc = timeline(o, &l);
-    int64_t v = p->op == AGG_COUNT || p->op == AGG_DECAYED ? 0 : MISSING, now = o->cx->now;
-    uint32_t cnt = 0;
+    int64_t v = plan_agg_start(p->op);
+    uint32_t n = 0;
     for (size_t i = 0; rc == SEGRT_OK && i < l->n; i++) {
         const event_rec *r = &l->recs[i];
         int hit;
         rc = selected(o, p, r, &hit);
-        if (rc != SEGRT_OK || !hit)
-            continue;
-        if (p->op == AGG_COUNT) {
-            v += SCALE;
-            continue;
-        }
-        if (p->op == AGG_DECAYED) { /* as plan_events.c */
-            double age = r->ts < now ? (double)(now - r->ts) : 0.0;
-            v += (int64_t)llround(exp2(-age / (double)p->k) * SCALE);
-            continue;
-        }
-        int64_t x = p->ev.attr == EVA_TS ? r->ts : r->amount;
-        if (x == MISSING)
-            continue;
-        switch (p->op) {
-        case AGG_SUM:
-        case AGG_AVG:
-            v = v == MISSING ? x : v + x;
-            cnt++;
-            break;
-        case AGG_MIN: v = v == MISSING || x < v ? x : v; break;
-        default: v = v == MISSING || x > v ? x : v; break;
-        }
+        if (rc == SEGRT_OK && hit)
+            plan_agg_step(p->op, p->k, o->cx->now, &v, &n, r->ts, rec_attr(r, p->ev.attr));
     }
-    if (p->op == AGG_AVG && cnt)
-        v /= cnt;
-    *out = v;
+    *out = plan_agg_end(p->op, v, n);
     return rc;
 }
 
 /* ------------------------------------------------------------ values */
-
-static int event_attr(plan_one_ctx *o, const pnode *p, int64_t *out)
-{
-    const event_rec *r = o->ev;
-    switch (p->op) {
-    case EVA_TS: *out = r->ts; break;
-    case EVA_AMOUNT: *out = r->amount; break;
-    default: {
-        uint32_t code = p->op == EVA_CATEGORY ? r->category : r->channel;
-        *out = code ? (int64_t)code : MISSING;
-    }
-    }
-    return SEGRT_OK;
-}
 
 int plan_one_value(plan_one_ctx *o, const pnode *p, int64_t *out)
 {
@@ -245,7 +222,9 @@ int plan_one_value(plan_one_ctx *o, const pnode *p, int64_t *out)
     case P_CONST: *out = p->k; return SEGRT_OK;
     case P_FIELD:
     case P_AGE: return field_value(o, p, out);
-    case P_EVATTR: return event_attr(o, p, out);
+    case P_EVATTR:
+        *out = rec_attr(o->ev, p->op);
+        return SEGRT_OK;
     case P_ARITH:
         if ((rc = plan_one_value(o, p->a, &a)) != SEGRT_OK ||
             (rc = plan_one_value(o, p->b, &b)) != SEGRT_OK)
@@ -288,11 +267,9 @@ static int table_entry(plan_one_ctx *o, const pnode *p, struct plan_one_table **
     while (i < o->ntables && o->tables[i].p != p)
         i++;
     if (i == o->ntables) {
-        struct plan_one_table *t = realloc(o->tables, (o->ntables + 1) * sizeof *t);
-        if (t == NULL)
+        if (ARRAY_RESERVE(o->tables, o->tables_cap, o->ntables + 1) != 0)
             return store_fail(o->cx->s, SEGRT_ENOMEM, "out of memory");
-        o->tables = t;
-        t[o->ntables++] = (struct plan_one_table){ .p = p };
+        o->tables[o->ntables++] = (struct plan_one_table){ .p = p };
     }
     *out = &o->tables[i];
     return SEGRT_OK;

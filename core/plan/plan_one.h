@@ -12,15 +12,21 @@
 #include "store/event.h"
 #include "plan/plan.h"
 
+/*
+ * P_NTILE, P_MODEL, P_SCORE_FN and P_SCORE for contact ord: 0 with *v, or
+ * (P_SCORE only) 1 to evaluate its expression for the contact, or an error.
+ */
+typedef int (*plan_one_global_fn)(void *ud, const pnode *p, uint32_t ord, int64_t *v);
+/* P_MEMBER for contact ord: whether it is in the segment, into *in. */
+typedef int (*plan_one_member_fn)(void *ud, const pnode *p, uint32_t ord, int *in);
+
 #define PLAN_ONE_SLOTS 32
 typedef struct plan_one_ctx {
     plan_ctx *cx;
     uint32_t ord;         /* the contact */
     const event_rec *ev;    /* the event, in the events frame */
-    /* P_NTILE, P_MODEL, P_SCORE_FN and P_SCORE: 0 with *v, or (P_SCORE only) 1 to
-     * evaluate its expression for the contact, or an error */
-    int (*global)(void *ud, const pnode *p, uint32_t ord, int64_t *v);
-    int (*member)(void *ud, const pnode *p, uint32_t ord, int *in);
+    plan_one_global_fn global; /* whole-store values and score fns */
+    plan_one_member_fn member; /* other segments */
     void *ud;
     /* borrowed from cx->txn: forget them when it changes */
     struct plan_one_slot {
@@ -34,7 +40,7 @@ typedef struct plan_one_ctx {
     uint32_t objects_ord; /* whose objection state objects holds */
     int objects;
     struct plan_one_table *tables; /* per string or set predicate: code table, contained code */
-    size_t ntables;
+    size_t ntables, tables_cap;
 } plan_one_ctx;
 void plan_one_ctx_init(plan_one_ctx *o, plan_ctx *cx);
 /* cx->txn changed: drop what was borrowed from the old one. */

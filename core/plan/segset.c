@@ -1,6 +1,9 @@
 /*
  * segset.c — the public segrt_set (segset.h): counts, and members as
- * external ids in byte order, or as JSON rows.
+ * external ids in byte order, or as JSON rows, each read in one snapshot
+ * (store_read).
+ *
+ * Uses: store.h, row.h, schema.h, contact_json.h.
  */
 #include "plan/segset.h"
 
@@ -31,22 +34,31 @@ void segrt_set_free(segrt_set *m)
     free(m);
 }
 
+/* segrt_set_contains: the id looked up in a set, and whether it is a member. */
+typedef struct id_lookup {
+    const bitset *b;
+    const char *id;
+    int *in;
+} id_lookup;
+
+static int contains_in(segrt_store *s, MDB_txn *txn, void *ud)
+{
+    const id_lookup *r = ud;
+    uint32_t ord;
+    int rc = store_ord_of(s, txn, r->id, &ord);
+    if (rc == SEGRT_OK)
+        *r->in = bitset_test(r->b, ord);
+    return rc;
+}
+
 int segrt_set_contains(segrt_store *s, const segrt_set *m, const char *id, int *in)
 {
     if (in)
         *in = 0;
     if (s == NULL || m == NULL || id == NULL || in == NULL)
         return SEGRT_EINVAL;
-    MDB_txn *txn;
-    uint32_t ord;
-    int rc = store_txn_begin(s, MDB_RDONLY, &txn);
-    if (rc != SEGRT_OK)
-        return rc;
-    rc = store_ord_of(s, txn, id, &ord);
-    mdb_txn_abort(txn);
-    if (rc == SEGRT_OK)
-        *in = bitset_test(&m->bits, ord);
-    return rc;
+    id_lookup r = { &m->bits, id, in };
+    return store_read(s, contains_in, &r);
 }
 
 uint64_t segrt_set_count(const segrt_set *m)
@@ -54,33 +66,36 @@ uint64_t segrt_set_count(const segrt_set *m)
     return m ? bitset_count(&m->bits) : 0;
 }
 
-/* Large sets: walk the id index, which is already in byte order. */
-static int ids_by_index(segrt_store *s, MDB_txn *txn, const bitset *b,
-                        int (*fn)(void *ud, const char *id), void *ud)
+/* A read of the members' ids (ids_in): the set, and what to call for each id. */
+typedef struct ids_read {
+    const bitset *b;
+    segrt_id_fn fn;
+    void *ud;
+} ids_read;
+
+/* One entry of the id index: the id, when its ordinal is a member. */
+static int id_if_member(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k,
+                        const MDB_val *v)
 {
-    MDB_cursor *cur;
-    int mrc = mdb_cursor_open(txn, s->dbi[DB_IDS], &cur);
-    if (mrc != 0)
-        return store_mdb_fail(s, mrc, "reading the id index");
-    MDB_val k, v;
+    (void)s;
+    (void)txn;
+    const ids_read *r = ud;
     char id[512];
-    int rc = SEGRT_OK;
-    for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0 && rc == SEGRT_OK;
-         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        uint32_t ord;
-        if (v.mv_size != sizeof ord || k.mv_size >= sizeof id)
-            continue;
-        memcpy(&ord, v.mv_data, sizeof ord);
-        if (!bitset_test(b, ord))
-            continue;
-        memcpy(id, k.mv_data, k.mv_size);
-        id[k.mv_size] = '\0';
-        rc = fn(ud, id);
-    }
-    mdb_cursor_close(cur);
-    if (rc == SEGRT_OK && mrc != 0 && mrc != MDB_NOTFOUND)
-        return store_mdb_fail(s, mrc, "reading the id index");
-    return rc;
+    uint32_t ord;
+    if (v->mv_size != sizeof ord || k->mv_size >= sizeof id)
+        return SEGRT_OK;
+    memcpy(&ord, v->mv_data, sizeof ord);
+    if (!bitset_test(r->b, ord))
+        return SEGRT_OK;
+    memcpy(id, k->mv_data, k->mv_size);
+    id[k->mv_size] = '\0';
+    return r->fn(r->ud, id);
+}
+
+/* Large sets: walk the id index, which is already in byte order. */
+static int ids_by_index(segrt_store *s, MDB_txn *txn, ids_read *r)
+{
+    return store_scan(s, txn, DB_IDS, NULL, 0, "reading the id index", id_if_member, r);
 }
 
 static int by_string(const void *a, const void *b)
@@ -89,9 +104,9 @@ static int by_string(const void *a, const void *b)
 }
 
 /* Small sets: look each member up, then sort. */
-static int ids_by_lookup(segrt_store *s, MDB_txn *txn, const bitset *b, uint64_t n,
-                         int (*fn)(void *ud, const char *id), void *ud)
+static int ids_by_lookup(segrt_store *s, MDB_txn *txn, const ids_read *r, uint64_t n)
 {
+    const bitset *b = r->b;
     char **ids = calloc(n ? n : 1, sizeof *ids);
     if (ids == NULL)
         return store_fail(s, SEGRT_ENOMEM, "out of memory listing members");
@@ -115,45 +130,41 @@ static int ids_by_lookup(segrt_store *s, MDB_txn *txn, const bitset *b, uint64_t
     if (rc == SEGRT_OK && got)
         qsort(ids, got, sizeof *ids, by_string);
     for (size_t i = 0; i < got && rc == SEGRT_OK; i++)
-        rc = fn(ud, ids[i]);
+        rc = r->fn(r->ud, ids[i]);
     for (size_t i = 0; i < got; i++)
         free(ids[i]);
     free(ids);
     return rc;
 }
 
-static int ids_in_txn(segrt_store *s, MDB_txn *txn, const bitset *b,
-                      int (*fn)(void *ud, const char *id), void *ud)
+/* The members' ids in byte order, in txn. */
+static int ids_in(segrt_store *s, MDB_txn *txn, void *ud)
 {
-    uint64_t n = bitset_count(b);
+    ids_read *r = ud;
+    uint64_t n = bitset_count(r->b);
     /* a lookup costs a few index steps per member: switch at 1/16 of the base */
-    if (n > (uint64_t)b->nbits / 16)
-        return ids_by_index(s, txn, b, fn, ud);
-    return ids_by_lookup(s, txn, b, n, fn, ud);
+    if (n > (uint64_t)r->b->nbits / 16)
+        return ids_by_index(s, txn, r);
+    return ids_by_lookup(s, txn, r, n);
 }
 
-int segrt_set_ids_foreach(segrt_store *s, const segrt_set *m, int (*fn)(void *ud, const char *id),
-                          void *ud)
+int segrt_set_ids_foreach(segrt_store *s, const segrt_set *m, segrt_id_fn fn, void *ud)
 {
     if (s == NULL || m == NULL || fn == NULL)
         return SEGRT_EINVAL;
-    MDB_txn *txn;
-    int rc = store_txn_begin(s, MDB_RDONLY, &txn);
-    if (rc != SEGRT_OK)
-        return rc;
-    rc = ids_in_txn(s, txn, &m->bits, fn, ud);
-    mdb_txn_abort(txn);
-    return rc;
+    ids_read r = { .b = &m->bits, .fn = fn, .ud = ud };
+    return store_read(s, ids_in, &r);
 }
 
 typedef struct rows_ctx {
     segrt_store *s;
-    MDB_txn *txn;
+    MDB_txn *txn;        /* the snapshot the rows are read in */
+    const bitset *bits;  /* the members */
     const char *const *fields;
     size_t nfields;
     const vec *scores;   /* per field: the score's values when it is a score, else v == NULL */
     const vtype *types;
-    int (*fn)(void *ud, const char *json);
+    segrt_row_fn fn;
     void *ud;
 } rows_ctx;
 
@@ -207,21 +218,24 @@ int segset_is_field(segrt_store *s, const char *name)
     return strcmp(name, "id") == 0 || schema_find(s->schema, name, strlen(name)) != NULL;
 }
 
+/* The rows in txn: each member's id, as ids_in gives them, becomes a row. */
+static int rows_in(segrt_store *s, MDB_txn *txn, void *ud)
+{
+    rows_ctx *r = ud;
+    r->txn = txn;
+    return ids_in(s, txn, &(ids_read){ .b = r->bits, .fn = emit_row, .ud = r });
+}
+
 int segset_rows_foreach(segrt_store *s, const segrt_set *m, const char *const *fields,
                         size_t nfields, const vec *scores, const vtype *types, segrt_row_fn fn,
                         void *ud)
 {
-    rows_ctx r = { s, NULL, fields, nfields, scores, types, fn, ud };
-    int rc = store_txn_begin(s, MDB_RDONLY, &r.txn);
-    if (rc != SEGRT_OK)
-        return rc;
-    rc = ids_in_txn(s, r.txn, &m->bits, emit_row, &r);
-    mdb_txn_abort(r.txn);
-    return rc;
+    rows_ctx r = { s, NULL, &m->bits, fields, nfields, scores, types, fn, ud };
+    return store_read(s, rows_in, &r);
 }
 
 int segrt_set_rows_foreach(segrt_store *s, const segrt_set *m, const char *const *fields,
-                           size_t nfields, int (*fn)(void *ud, const char *json), void *ud)
+                           size_t nfields, segrt_row_fn fn, void *ud)
 {
     if (s == NULL || m == NULL || fn == NULL || (nfields && fields == NULL))
         return SEGRT_EINVAL;

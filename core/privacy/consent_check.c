@@ -6,7 +6,8 @@
  * max_age and add a check(c, rec) function run on the contacts that pass
  * the rest (a callback here).
  *
- * Uses: consent.h, dict.h, schema.h (the consents table), tree.h.
+ * Uses: consent.h, dict.h, schema.h, store.h (store_scan over the consents
+ * table), tree.h.
  */
 #include "privacy/consent_check.h"
 
@@ -97,47 +98,65 @@ static int check_list(int64_t now, const consent_check_rule *r, uint32_t ord,
     return r->has_check ? check(ud, rec, ord) : 1;
 }
 
-/* The check of one contact's history (a consents value); 1 pass, 0 not, <0 error. */
-static int check_one(segrt_store *s, int64_t now, const consent_check_rule *r, uint32_t ord,
-                     const MDB_val *v, consent_list *l, consent_check_fn check, void *ud)
+/* Contact ord's history v (a consents value) decoded into l, which it replaces. */
+static int decode_history(segrt_store *s, uint32_t ord, const MDB_val *v, consent_list *l)
 {
     l->n = 0;
     if (consent_list_decode(l, v->mv_data, v->mv_size) != 0)
         return store_fail(s, SEGRT_ECORRUPT, "consents of contact %u are corrupt", ord);
-    return check_list(now, r, ord, l, check, ud);
+    return SEGRT_OK;
+}
+
+/* The contact of a consents key (scans: inlined, once per history). */
+static inline int key_ord(segrt_store *s, const MDB_val *k, uint32_t *ord)
+{
+    if (k->mv_size != sizeof *ord)
+        return store_fail(s, SEGRT_ECORRUPT, "a consents key has a bad size");
+    memcpy(ord, k->mv_data, sizeof *ord);
+    return SEGRT_OK;
+}
+
+/* The check of one contact's history (a consents value); 1 pass, 0 not, <0 error. */
+static int check_one(segrt_store *s, int64_t now, const consent_check_rule *r, uint32_t ord,
+                     const MDB_val *v, consent_list *l, consent_check_fn check, void *ud)
+{
+    int rc = decode_history(s, ord, v, l);
+    return rc == SEGRT_OK ? check_list(now, r, ord, l, check, ud) : rc;
+}
+
+/* A pass over every consent history (consent_check_objectors): who objects. */
+typedef struct objectors_scan {
+    consent_check_rule rule;
+    int64_t now;
+    consent_list l;
+    bitset *out;
+} objectors_scan;
+
+static int note_objector(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k,
+                         const MDB_val *v)
+{
+    (void)txn;
+    objectors_scan *o = ud;
+    uint32_t ord = 0;
+    int rc = key_ord(s, k, &ord);
+    if (rc == SEGRT_OK)
+        rc = decode_history(s, ord, v, &o->l);
+    if (rc == SEGRT_OK && ord < o->out->nbits && objects(&o->rule, &o->l, o->now))
+        bitset_set(o->out, ord);
+    return rc;
 }
 
 int consent_check_objectors(segrt_store *s, MDB_txn *txn, int64_t now, uint32_t ncontacts,
                             bitset *out)
 {
-    consent_check_rule rule = { .marketing = 1 };
-    int rc = read_objections(s, txn, &rule);
+    objectors_scan o = { .rule = { .marketing = 1 }, .now = now, .out = out };
+    int rc = read_objections(s, txn, &o.rule);
     if (rc == SEGRT_OK && bitset_init(out, ncontacts) != 0)
         rc = store_fail(s, SEGRT_ENOMEM, "out of memory");
-    if (rc != SEGRT_OK || (rule.direct_marketing == 0 && rule.objection == 0))
+    if (rc != SEGRT_OK || (o.rule.direct_marketing == 0 && o.rule.objection == 0))
         return rc; /* nobody has recorded an objection */
-    MDB_cursor *cur;
-    int mrc = mdb_cursor_open(txn, s->dbi[DB_CONSENTS], &cur);
-    if (mrc != 0) {
-        bitset_free(out);
-        return store_mdb_fail(s, mrc, "reading consents");
-    }
-    consent_list l = { 0 };
-    MDB_val k, v;
-    for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0 && rc == SEGRT_OK;
-         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        uint32_t ord;
-        memcpy(&ord, k.mv_data, sizeof ord);
-        l.n = 0;
-        if (consent_list_decode(&l, v.mv_data, v.mv_size) != 0)
-            rc = store_fail(s, SEGRT_ECORRUPT, "consents of contact %u are corrupt", ord);
-        else if (ord < ncontacts && objects(&rule, &l, now))
-            bitset_set(out, ord);
-    }
-    mdb_cursor_close(cur);
-    consent_list_free(&l);
-    if (rc == SEGRT_OK && mrc != 0 && mrc != MDB_NOTFOUND)
-        rc = store_mdb_fail(s, mrc, "reading consents");
+    rc = store_scan(s, txn, DB_CONSENTS, NULL, 0, "reading consents", note_objector, &o);
+    consent_list_free(&o.l);
     if (rc != SEGRT_OK)
         bitset_free(out);
     return rc;
@@ -152,9 +171,7 @@ static int read_history(segrt_store *s, MDB_txn *txn, uint32_t ord, consent_list
     *found = mrc == 0;
     if (mrc != 0 && mrc != MDB_NOTFOUND)
         return store_mdb_fail(s, mrc, "reading consents");
-    if (mrc == 0 && consent_list_decode(l, v.mv_data, v.mv_size) != 0)
-        return store_fail(s, SEGRT_ECORRUPT, "consents of contact %u are corrupt", ord);
-    return SEGRT_OK;
+    return mrc == 0 ? decode_history(s, ord, &v, l) : SEGRT_OK;
 }
 
 int consent_check_objects(segrt_store *s, MDB_txn *txn, int64_t now, uint32_t ord)
@@ -183,6 +200,79 @@ int consent_check_passes(segrt_store *s, MDB_txn *txn, int64_t now, const consen
     return rc;
 }
 
+/* A small set: each member's history looked up. */
+static int filter_by_lookup(segrt_store *s, MDB_txn *txn, int64_t now,
+                            const consent_check_rule *r, bitset *bits, consent_check_fn check,
+                            void *ud)
+{
+    consent_list l = { 0 };
+    int rc = SEGRT_OK;
+    for (uint32_t ord = bitset_next(bits, 0); rc == SEGRT_OK && ord < bits->nbits;
+         ord = bitset_next(bits, ord + 1)) {
+        MDB_val key = store_ord_key(&ord), v;
+        int pass = 0, mrc = mdb_get(txn, s->dbi[DB_CONSENTS], &key, &v);
+        if (mrc != 0 && mrc != MDB_NOTFOUND)
+            rc = store_mdb_fail(s, mrc, "reading consents");
+        else if (mrc == 0)
+            pass = check_one(s, now, r, ord, &v, &l, check, ud);
+        if (pass < 0)
+            rc = pass;
+        else if (!pass)
+            bitset_clear_bit(bits, ord);
+    }
+    consent_list_free(&l);
+    return rc;
+}
+
+/*
+ * A large set: all histories read in key order (filter_scan_one); the
+ * members passing go to keep, which becomes the set, so a member without a
+ * history is dropped without being looked for.
+ */
+typedef struct filter_scan {
+    int64_t now;
+    const consent_check_rule *r;
+    const bitset *bits;
+    uint32_t last;  /* the highest member: the scan stops after it */
+    bitset keep;
+    consent_list l;
+    consent_check_fn check;
+    void *ud;
+} filter_scan;
+
+#define FILTER_SCAN_DONE 1 /* a positive code ending the scan early: past the last member */
+
+static int filter_scan_one(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k,
+                           const MDB_val *v)
+{
+    (void)txn;
+    filter_scan *f = ud;
+    uint32_t ord = 0;
+    int rc = key_ord(s, k, &ord);
+    if (rc != SEGRT_OK)
+        return rc;
+    if (ord > f->last)
+        return FILTER_SCAN_DONE;
+    if (!(f->bits->w[ord >> 6] >> (ord & 63) & 1)) /* ord <= last < nbits */
+        return SEGRT_OK;
+    rc = decode_history(s, ord, v, &f->l);
+    if (rc != SEGRT_OK)
+        return rc;
+    int pass = check_list(f->now, f->r, ord, &f->l, f->check, f->ud);
+    if (pass > 0)
+        bitset_set(&f->keep, ord);
+    return pass < 0 ? pass : SEGRT_OK;
+}
+
+/* The highest member of a set that has one. */
+static uint32_t last_member(const bitset *b)
+{
+    size_t i = bitset_words(b->nbits);
+    while (i > 1 && b->w[i - 1] == 0)
+        i--;
+    return (uint32_t)((i - 1) * 64 + 63 - (size_t)__builtin_clzll(b->w[i - 1]));
+}
+
 /*
  * Keep in bits only the contacts that pass. A small set looks each contact's
  * history up; a large one reads all histories in key order.
@@ -194,41 +284,19 @@ int consent_check_filter(segrt_store *s, MDB_txn *txn, int64_t now, const consen
         memset(bits->w, 0, bitset_words(bits->nbits) * sizeof *bits->w);
         return SEGRT_OK;
     }
-    consent_list l = { 0 };
-    MDB_cursor *cur = NULL;
-    int rc = SEGRT_OK, mrc = 0, scan = bitset_count(bits) > bits->nbits / 8;
-    if (scan && (mrc = mdb_cursor_open(txn, s->dbi[DB_CONSENTS], &cur)) != 0)
-        rc = store_mdb_fail(s, mrc, "reading consents");
-    MDB_val k, v;
-    uint32_t ord = bitset_next(bits, 0);
-    if (cur)
-        mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
-    while (rc == SEGRT_OK && ord < bits->nbits) {
-        int pass = 0;
-        if (cur) { /* advance the cursor to ord */
-            uint32_t at = UINT32_MAX;
-            while (mrc == 0 && (memcpy(&at, k.mv_data, sizeof at), at < ord))
-                mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-            if (mrc != 0 && mrc != MDB_NOTFOUND)
-                rc = store_mdb_fail(s, mrc, "reading consents");
-            else if (mrc == 0 && at == ord)
-                pass = check_one(s, now, r, ord, &v, &l, check, ud);
-        } else {
-            MDB_val key = store_ord_key(&ord);
-            mrc = mdb_get(txn, s->dbi[DB_CONSENTS], &key, &v);
-            if (mrc != 0 && mrc != MDB_NOTFOUND)
-                rc = store_mdb_fail(s, mrc, "reading consents");
-            else if (mrc == 0)
-                pass = check_one(s, now, r, ord, &v, &l, check, ud);
-        }
-        if (pass < 0)
-            rc = pass;
-        else if (!pass)
-            bitset_clear_bit(bits, ord);
-        ord = bitset_next(bits, ord + 1);
-    }
-    if (cur)
-        mdb_cursor_close(cur);
-    consent_list_free(&l);
+    uint64_t n = bitset_count(bits);
+    if (n <= bits->nbits / 8)
+        return filter_by_lookup(s, txn, now, r, bits, check, ud);
+    filter_scan f = { .now = now, .r = r, .bits = bits, .last = last_member(bits), .check = check,
+                      .ud = ud };
+    if (bitset_init(&f.keep, bits->nbits) != 0)
+        return store_fail(s, SEGRT_ENOMEM, "out of memory");
+    int rc = store_scan(s, txn, DB_CONSENTS, NULL, 0, "reading consents", filter_scan_one, &f);
+    consent_list_free(&f.l);
+    if (rc == FILTER_SCAN_DONE)
+        rc = SEGRT_OK;
+    if (rc == SEGRT_OK)
+        memcpy(bits->w, f.keep.w, bitset_words(bits->nbits) * sizeof *bits->w);
+    bitset_free(&f.keep);
     return rc;
 }

@@ -264,10 +264,10 @@ int contact_json(segrt_store *s, MDB_txn *txn, uint32_t ord, json_t **out)
     event_list_free(&evs);
     consent_list_free(&css);
     if (rc == SEGRT_OK)
-        rc = membership_of(s, txn, ord, segment_json, segments);
+        rc = membership_of_foreach(s, txn, ord, segment_json, segments);
     struct merged_args ma = { s, txn, json_array() };
     if (rc == SEGRT_OK)
-        rc = ma.arr ? merge_each_into(s, txn, ord, merge_json, &ma) : SEGRT_ENOMEM;
+        rc = ma.arr ? merge_foreach_into(s, txn, ord, merge_json, &ma) : SEGRT_ENOMEM;
     json_object_set_new(obj, "contact", contact);
     json_object_set_new(obj, "events", events);
     json_object_set_new(obj, "consents", consents);

@@ -25,7 +25,7 @@ static uint32_t key_code(const MDB_val *k)
 }
 
 struct foreach_args {
-    int (*fn)(void *ud, uint32_t code, const MDB_val *v);
+    dict_entry_fn fn;
     void *ud;
 };
 
@@ -40,8 +40,7 @@ static int foreach_one(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k,
     return a->fn(a->ud, key_code(k), v);
 }
 
-int dict_foreach(segrt_store *s, MDB_txn *txn, uint16_t field,
-                 int (*fn)(void *ud, uint32_t code, const MDB_val *v), void *ud)
+int dict_foreach(segrt_store *s, MDB_txn *txn, uint16_t field, dict_entry_fn fn, void *ud)
 {
     unsigned char prefix[2] = { (unsigned char)(field >> 8), (unsigned char)field };
     struct foreach_args a = { fn, ud };

@@ -25,9 +25,10 @@ int dict_intern(segrt_store *s, MDB_txn *txn, dict_map *d, const char *str, size
                 uint32_t *code);
 /* The string of a code, borrowed until txn ends; SEGRT_ENOTFOUND if absent. */
 int dict_string(segrt_store *s, MDB_txn *txn, uint16_t field, uint32_t code, MDB_val *out);
+/* What dict_foreach calls for an entry: its code and string v (borrowed until txn ends). */
+typedef int (*dict_entry_fn)(void *ud, uint32_t code, const MDB_val *v);
 /* Call fn for each entry of a field in code order; a non-zero return stops and is returned. */
-int dict_foreach(segrt_store *s, MDB_txn *txn, uint16_t field,
-                 int (*fn)(void *ud, uint32_t code, const MDB_val *v), void *ud);
+int dict_foreach(segrt_store *s, MDB_txn *txn, uint16_t field, dict_entry_fn fn, void *ud);
 /* Remove a code (after its last user was erased). */
 int dict_remove(segrt_store *s, MDB_txn *txn, uint16_t field, uint32_t code);
 /* Find the code of str without adding it (linear scan of the field). 0 when absent. */

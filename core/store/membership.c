@@ -231,7 +231,7 @@ static int key_name(const MDB_val *k, char *out)
 
 struct of_args {
     uint32_t ord;
-    int (*fn)(void *ud, const char *name, const char *purpose, uint64_t run, int64_t now);
+    membership_segment_fn fn;
     void *ud;
 };
 
@@ -261,10 +261,8 @@ static int of_one(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k, cons
     return a->fn(a->ud, name, mrc == 0 ? purpose : NULL, head[0], (int64_t)head[1]);
 }
 
-int membership_of(segrt_store *s, MDB_txn *txn, uint32_t ord,
-                  int (*fn)(void *ud, const char *name, const char *purpose, uint64_t run,
-                            int64_t now),
-                  void *ud)
+int membership_of_foreach(segrt_store *s, MDB_txn *txn, uint32_t ord, membership_segment_fn fn,
+                          void *ud)
 {
     struct of_args a = { ord, fn, ud };
     return each_of_kind(s, txn, 'm', of_one, &a);
@@ -482,7 +480,7 @@ int membership_record_run(segrt_store *s, size_t n, const char *const names[],
 struct history_scan {
     const char *name;
     size_t n;
-    int (*fn)(void *ud, const membership_row *row);
+    membership_row_fn fn;
     void *ud;
     uint64_t rows;
 };
@@ -505,8 +503,8 @@ static int history_row(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k,
 }
 
 /* The history rows of segment name in txn, oldest first; SEGRT_ENOTFOUND when there are none. */
-static int history_in_txn(segrt_store *s, MDB_txn *txn, const char *name,
-                          int (*fn)(void *ud, const membership_row *row), void *ud)
+static int history_in_txn(segrt_store *s, MDB_txn *txn, const char *name, membership_row_fn fn,
+                          void *ud)
 {
     mkey prefix;
     key_of(&prefix, 'h', name, 0, 0);
@@ -520,7 +518,7 @@ static int history_in_txn(segrt_store *s, MDB_txn *txn, const char *name,
 
 struct history_args {
     const char *name;
-    int (*fn)(void *ud, const membership_row *row);
+    membership_row_fn fn;
     void *ud;
 };
 
@@ -530,15 +528,14 @@ static int history_in(segrt_store *s, MDB_txn *txn, void *ud)
     return history_in_txn(s, txn, a->name, a->fn, a->ud);
 }
 
-int membership_history(segrt_store *s, const char *name,
-                       int (*fn)(void *ud, const membership_row *row), void *ud)
+int membership_history_foreach(segrt_store *s, const char *name, membership_row_fn fn, void *ud)
 {
     struct history_args a = { name, fn, ud };
     return read_named(s, name, "runs", history_in, &a);
 }
 
 struct names_args {
-    int (*fn)(void *ud, const char *name);
+    membership_name_fn fn;
     void *ud;
 };
 
@@ -553,7 +550,7 @@ static int names_one(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k, c
     return a->fn(a->ud, name);
 }
 
-int membership_names(segrt_store *s, int (*fn)(void *ud, const char *name), void *ud)
+int membership_names_foreach(segrt_store *s, membership_name_fn fn, void *ud)
 {
     struct names_args a = { fn, ud };
     return each_of_kind(s, NULL, 'm', names_one, &a);
@@ -682,7 +679,7 @@ static int pick_run(void *ud, const membership_row *r)
 int membership_run_at(segrt_store *s, const char *name, int64_t t, membership_row *row)
 {
     struct run_at a = { .t = t };
-    int rc = membership_history(s, name, pick_run, &a);
+    int rc = membership_history_foreach(s, name, pick_run, &a);
     if (rc != SEGRT_OK)
         return rc;
     if (!a.found) {

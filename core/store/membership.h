@@ -58,16 +58,16 @@ int membership_record(segrt_store *s, MDB_txn *txn, uint64_t run, int64_t now,
                       const char *name, const char *purpose, const bitset *members,
                       membership_row *row);
 
+/* A stored segment holding a contact: name and purpose (NULL: none) borrowed for the call. */
+typedef int (*membership_segment_fn)(void *ud, const char *name, const char *purpose,
+                                     uint64_t run, int64_t now);
 /*
  * Call fn for each stored segment whose last membership holds ord, in name
- * order, with the name and purpose (NULL when none; both borrowed for the
- * call) and the run and NOW of that membership. A non-zero return from fn
- * stops and is returned.
+ * order, with the name and purpose and the run and NOW of that membership.
+ * A non-zero return from fn stops and is returned.
  */
-int membership_of(segrt_store *s, MDB_txn *txn, uint32_t ord,
-                  int (*fn)(void *ud, const char *name, const char *purpose, uint64_t run,
-                            int64_t now),
-                  void *ud);
+int membership_of_foreach(segrt_store *s, MDB_txn *txn, uint32_t ord, membership_segment_fn fn,
+                          void *ud);
 
 /*
  * Remove ord from every stored membership and entered/exited set, those of
@@ -105,15 +105,18 @@ int membership_record_run(segrt_store *s, size_t n, const char *const names[],
                           const char *const purposes[], const bitset *const sets[],
                           membership_row rows[]);
 
+/* A history row of a segment; a non-zero return stops the walk and is returned. */
+typedef int (*membership_row_fn)(void *ud, const membership_row *row);
 /*
  * Call fn with each history row of segment name, oldest run first.
  * SEGRT_ENOTFOUND when the segment has never been recorded.
  */
-int membership_history(segrt_store *s, const char *name,
-                       int (*fn)(void *ud, const membership_row *row), void *ud);
+int membership_history_foreach(segrt_store *s, const char *name, membership_row_fn fn, void *ud);
 
+/* The name of a recorded segment (borrowed for the call); non-zero stops and is returned. */
+typedef int (*membership_name_fn)(void *ud, const char *name);
 /* Call fn with the name of each recorded segment, in byte order of the names. */
-int membership_names(segrt_store *s, int (*fn)(void *ud, const char *name), void *ud);
+int membership_names_foreach(segrt_store *s, membership_name_fn fn, void *ud);
 
 /*
  * The run of segment name to sync from at time t: of its runs whose NOW is

@@ -3,8 +3,8 @@
  * evaluating one contact gives what the whole-store evaluation gives, for
  * every segment of every bundled pack and the anchor segments; after a
  * stream of events the members equal a fresh evaluation of the updated
- * store, and every change was reported once; new contacts, consent
- * withdrawals and bad rows.
+ * store, and every change was reported once — also for a script using
+ * every event aggregate; new contacts, consent withdrawals and bad rows.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -219,6 +219,48 @@ static void test_live_events_keep_members_equal_to_a_fresh_evaluation(void **sta
     assert_true(moved > 100);
 }
 
+/* Every aggregate (plan.h's agg_op), over all events, a window and a :where. */
+static const char *const aggregates_script =
+    "local seg = require 'segrt'\n"
+    "local E, F, days = seg.E, seg.F, seg.days\n"
+    "local recent = E.purchase:within(days(60))\n"
+    "local beans = E.purchase:where{ category = 'coffee_beans' }\n"
+    "seg.segment 'count' { where = E.purchase:count():ge(3) }\n"
+    "seg.segment 'sum' { where = recent:sum 'amount' :gt(50) }\n"
+    "seg.segment 'avg' { where = E.purchase:avg 'amount' :between(20, 60) }\n"
+    "seg.segment 'min' { where = beans:min 'amount' :lt(12) }\n"
+    "seg.segment 'max' { where = E.purchase:max 'amount' :gt(400) }\n"
+    "seg.segment 'first' { where = E.purchase:first():older_than(days(365)) }\n"
+    "seg.segment 'last' { where = E.login:last():within(days(30)) }\n"
+    "seg.segment 'decayed' { where = E.purchase:decayed(days(30)):gt(0.5) }\n"
+    "seg.segment 'first_amount' { where = E.purchase:first 'amount' :gt(100) }\n"
+    "seg.segment 'last_amount' { where = recent:last 'amount' :lt(30) }\n"
+    "seg.segment 'first_category' { where = E.purchase:first 'category' :eq 'grinder' }\n"
+    "seg.segment 'last_category' { where = E.purchase:last 'category' :one_of{ 'coffee_beans', 'beans' } }\n"
+    "seg.segment 'last_channel' { where = beans:last 'channel' :eq 'app' }\n"
+    "seg.segment 'no_last_category' { where = E.purchase:last 'category' :missing() }\n";
+
+static void test_live_every_aggregate_equals_the_whole_store_evaluation(void **state)
+{
+    tu_fixture *f = *state;
+    char path[TU_PATH_MAX];
+    tu_write(path, f->dir, "aggregates.lua", aggregates_script);
+    segrt_script *sc = load(f->s, path);
+    segrt_live *lv = open_live(f->s, sc);
+    assert_equals_fresh(f->s, lv, path);
+    changes c = { 0 };
+    touch_everybody(f->s, lv, &c);
+    if (c.n)
+        fail_msg("%zu memberships differ when evaluated one contact at a time, e.g. %s", c.n,
+                 c.last);
+    uint64_t accepted = 0;
+    stream_events(f->s, lv, 77, &c, &accepted);
+    assert_true(c.n > 0);
+    assert_equals_fresh(f->s, lv, path);
+    assert_int_equal(segrt_live_close(lv), SEGRT_OK);
+    segrt_script_free(sc);
+}
+
 static const char *const mail_script =
     "local seg = require 'segrt'\n"
     "seg.segment 'mailable' { purpose = 'email_marketing', where = seg.F.country:eq 'RO' }\n"
@@ -321,6 +363,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_live_one_contact_equals_the_whole_store_evaluation,
                                         setup, tu_teardown_store),
         cmocka_unit_test_setup_teardown(test_live_events_keep_members_equal_to_a_fresh_evaluation,
+                                        setup, tu_teardown_store),
+        cmocka_unit_test_setup_teardown(test_live_every_aggregate_equals_the_whole_store_evaluation,
                                         setup, tu_teardown_store),
         cmocka_unit_test_setup_teardown(test_live_new_contacts_and_consents_are_evaluated, setup,
                                         tu_teardown_store),

@@ -5,7 +5,11 @@
  * is no duration are errors naming the definition's line), then applied to
  * a small store — the filter and the one-contact check agree, the check
  * callback runs only on contacts that pass the rest and can drop them or
- * fail, and objections to direct marketing (Art. 21) are found.
+ * fail, and objections to direct marketing (Art. 21) are found. The filter
+ * gives the same for every set of contacts, whether it looks each history
+ * up (a small set) or merges the set with all histories (a large one); a
+ * corrupt history met on the way is an error of the filter and of the
+ * objectors' scan.
  *
  * Uses: cmocka, privacy/consent_check.h, store.h, test_util.h.
  */
@@ -239,6 +243,108 @@ static void test_consent_check_objectors_are_found(void **state)
     assert_int_equal(consent_check_objects(x->f->s, x->txn, TU_NOW, x->ord[0]), 0);
 }
 
+/* The members of b among c1..c4, as "1 2". */
+static const char *members(fixture *x, const bitset *b)
+{
+    static char out[32];
+    out[0] = '\0';
+    for (int i = 0; i < 4; i++) {
+        if (bitset_test(b, x->ord[i]))
+            snprintf(out + strlen(out), sizeof out - strlen(out), "%s%d", out[0] ? " " : "", i + 1);
+    }
+    return out;
+}
+
+/* The set of c1..c4 picked by the bits of mask (bit i: c(i+1)) over nbits ordinals. */
+static void pick(fixture *x, unsigned mask, uint32_t nbits, bitset *b)
+{
+    assert_int_equal(bitset_init(b, nbits), 0);
+    for (int i = 0; i < 4; i++) {
+        if (mask >> i & 1)
+            bitset_set(b, x->ord[i]);
+    }
+}
+
+static void test_consent_check_filter_agrees_by_lookup_and_by_merge(void **state)
+{
+    fixture *x = *state;
+    consent_check_rule r = read_rule(x, definition(x, NULL, 1)); /* c1 c2 pass */
+    for (unsigned mask = 0; mask < 16; mask++) {
+        char want[32] = "";
+        for (int i = 0; i < 4; i++) {
+            if (mask >> i & 1 && i < 2)
+                snprintf(want + strlen(want), sizeof want - strlen(want), "%s%d", want[0] ? " " : "", i + 1);
+        }
+        bitset merged, looked_up;
+        pick(x, mask, 4, &merged);       /* more than 1/8 of the ordinals: a merge */
+        pick(x, mask, 4096, &looked_up); /* at most 4 of 4096: looked up one by one */
+        assert_int_equal(consent_check_filter(x->f->s, x->txn, TU_NOW, &r, &merged, NULL, NULL),
+                         SEGRT_OK);
+        assert_int_equal(consent_check_filter(x->f->s, x->txn, TU_NOW, &r, &looked_up, NULL, NULL),
+                         SEGRT_OK);
+        assert_string_equal(members(x, &merged), want);
+        assert_string_equal(members(x, &looked_up), want);
+        assert_int_equal(bitset_count(&merged), bitset_count(&looked_up));
+        bitset_free(&merged);
+        bitset_free(&looked_up);
+    }
+}
+
+/* A contact's consent history to write: ord and its bytes. */
+typedef struct history {
+    uint32_t ord;
+    MDB_val v;
+} history;
+
+static int put_history(segrt_store *s, MDB_txn *txn, void *ud)
+{
+    history *h = ud;
+    MDB_val k = store_ord_key(&h->ord);
+    int mrc = mdb_put(txn, s->dbi[DB_CONSENTS], &k, &h->v, 0);
+    return mrc == 0 ? SEGRT_OK : store_mdb_fail(s, mrc, "test: writing a history");
+}
+
+/* Write h, and move the fixture's snapshot past the write. */
+static void write_history(fixture *x, history *h)
+{
+    assert_int_equal(store_write(x->f->s, put_history, h), SEGRT_OK);
+    mdb_txn_reset(x->txn);
+    assert_int_equal(mdb_txn_renew(x->txn), 0);
+}
+
+static void test_consent_check_corrupt_history_is_an_error_of_every_scan(void **state)
+{
+    fixture *x = *state;
+    consent_check_rule r = read_rule(x, definition(x, NULL, 1));
+    history h = { x->ord[1], { 0, NULL } };
+    MDB_val k = store_ord_key(&h.ord), was;
+    assert_int_equal(mdb_get(x->txn, x->f->s->dbi[DB_CONSENTS], &k, &was), 0);
+    void *saved = malloc(was.mv_size);
+    assert_non_null(saved);
+    memcpy(saved, was.mv_data, was.mv_size);
+    char bad[] = "bad";
+    h.v = (MDB_val){ 3, bad };
+    write_history(x, &h);
+    calls c = { x, 0, 0 };
+    bitset b;
+    for (uint32_t nbits = 4; nbits <= 4096; nbits *= 1024) { /* a merge, then lookups */
+        pick(x, 0xf, nbits, &b);
+        assert_int_equal(consent_check_filter(x->f->s, x->txn, TU_NOW, &r, &b, drop_c2, &c),
+                         SEGRT_ECORRUPT);
+        tu_assert_errmsg(x->f->s, "are corrupt");
+        bitset_free(&b);
+    }
+    pick(x, 0x1, 4, &b); /* c1 alone: decided before c2's history is read */
+    assert_int_equal(consent_check_filter(x->f->s, x->txn, TU_NOW, &r, &b, NULL, NULL), SEGRT_OK);
+    assert_string_equal(members(x, &b), "1");
+    bitset_free(&b);
+    assert_int_equal(consent_check_objectors(x->f->s, x->txn, TU_NOW, 4, &b), SEGRT_ECORRUPT);
+    assert_null(b.w); /* freed on the error */
+    h.v = (MDB_val){ was.mv_size, saved }; /* the other tests share the store */
+    write_history(x, &h);
+    free(saved);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -249,6 +355,8 @@ int main(void)
         cmocka_unit_test(test_consent_check_max_age_must_be_a_duration),
         cmocka_unit_test(test_consent_check_purpose_nobody_recorded_passes_nobody),
         cmocka_unit_test(test_consent_check_objectors_are_found),
+        cmocka_unit_test(test_consent_check_filter_agrees_by_lookup_and_by_merge),
+        cmocka_unit_test(test_consent_check_corrupt_history_is_an_error_of_every_scan),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -156,9 +156,9 @@ static int collect_row(void *ud, const membership_row *row)
 static rows_seen history(segrt_store *s, const char *name)
 {
     rows_seen h = { 0 };
-    int rc = membership_history(s, name, collect_row, &h);
+    int rc = membership_history_foreach(s, name, collect_row, &h);
     if (rc != SEGRT_OK)
-        fail_msg("membership_history(%s): %s: %s", name, segrt_errname(rc), segrt_errmsg(s));
+        fail_msg("membership_history_foreach(%s): %s: %s", name, segrt_errname(rc), segrt_errmsg(s));
     return h;
 }
 
@@ -189,10 +189,10 @@ static names_seen member_of(segrt_store *s, uint32_t ord)
     names_seen t = { "" };
     MDB_txn *txn;
     assert_int_equal(store_txn_begin(s, MDB_RDONLY, &txn), SEGRT_OK);
-    int rc = membership_of(s, txn, ord, collect_member_of, &t);
+    int rc = membership_of_foreach(s, txn, ord, collect_member_of, &t);
     mdb_txn_abort(txn);
     if (rc != SEGRT_OK)
-        fail_msg("membership_of: %s: %s", segrt_errname(rc), segrt_errmsg(s));
+        fail_msg("membership_of_foreach: %s: %s", segrt_errname(rc), segrt_errmsg(s));
     return t;
 }
 
@@ -411,7 +411,7 @@ static void test_membership_empty_segment_is_stored_and_listed(void **state)
     record1(f->s, T1, "nobody", &none, &row);
     assert_row(&row, 1, T1, 0, 0, 0);
     names_seen t = { "" };
-    assert_int_equal(membership_names(f->s, collect_name, &t), SEGRT_OK);
+    assert_int_equal(membership_names_foreach(f->s, collect_name, &t), SEGRT_OK);
     assert_string_equal(t.text, "nobody ");
 
     /* Emptied later: everyone exits. */
@@ -452,9 +452,9 @@ static void test_membership_history_is_in_run_order_and_runs_are_shared(void **s
     assert_row(&h.r[1], 3, T3, 1, 1, 3);
 
     /* "alp" is a prefix of a stored name, not a segment. */
-    assert_int_equal(membership_history(f->s, "alp", collect_row, &h), SEGRT_ENOTFOUND);
+    assert_int_equal(membership_history_foreach(f->s, "alp", collect_row, &h), SEGRT_ENOTFOUND);
     assert_non_null(strstr(segrt_errmsg(f->s), "alp"));
-    assert_int_equal(membership_history(f->s, "", collect_row, &h), SEGRT_ENOTFOUND);
+    assert_int_equal(membership_history_foreach(f->s, "", collect_row, &h), SEGRT_ENOTFOUND);
     bitset m;
     assert_int_equal(membership_get(f->s, "gamma", &m, NULL, NULL, NULL), SEGRT_ENOTFOUND);
     assert_null(m.w);
@@ -478,7 +478,7 @@ static void test_membership_run_is_all_or_nothing(void **state)
     const char *toolong[] = { longname };
     assert_int_equal(membership_record_run(f->s, 1, toolong, NULL, sets, NULL), SEGRT_EINVAL);
     names_seen t = { "" };
-    assert_int_equal(membership_names(f->s, collect_name, &t), SEGRT_OK);
+    assert_int_equal(membership_names_foreach(f->s, collect_name, &t), SEGRT_OK);
     assert_string_equal(t.text, "");
 
     /* The failed runs used no run number. */
@@ -627,7 +627,7 @@ static void test_membership_names_with_dots_are_distinct_segments(void **state)
     record(f->s, T1, 3, names, sets, NULL);
     record1(f->s, T2, "grp.a", &a, NULL);
     names_seen t = { "" };
-    assert_int_equal(membership_names(f->s, collect_name, &t), SEGRT_OK);
+    assert_int_equal(membership_names_foreach(f->s, collect_name, &t), SEGRT_OK);
     assert_string_equal(t.text, "grp grp.a grp.a.b ");
     assert_int_equal(history(f->s, "grp").n, 1);
     assert_int_equal(history(f->s, "grp.a").n, 2);
