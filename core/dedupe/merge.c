@@ -29,6 +29,7 @@
 #include "store/dict.h"
 #include "store/membership.h"
 #include "dedupe/merge_record.h"
+#include "dedupe/pval.h"
 #include "store/row.h"
 #include "store/schema.h"
 #include "util/array.h"
@@ -108,8 +109,8 @@ static int keep_gone(merging *m, gone *o)
     int rc = store_row_get(s, m->txn, o->ord, &o->r);
     m->scratch.len = 0;
     for (size_t i = 0; i < o->r.n && rc == SEGRT_OK; i++)
-        rc = pvals_add(s, m->txn, &o->r, &o->r.vals[i], &m->scratch, &count);
-    if (rc == SEGRT_OK && pvals_finish(&m->scratch, count, &o->values) != 0)
+        rc = pval_append(s, m->txn, &o->r, &o->r.vals[i], &m->scratch, &count);
+    if (rc == SEGRT_OK && pval_finish(&m->scratch, count, &o->values) != 0)
         rc = oom(s);
     if (rc == SEGRT_OK)
         rc = copy_value(s, m->txn, DB_EVENTS, o->ord, &o->events);
@@ -142,7 +143,7 @@ static int fill_value(merging *m, const row *r, const row_value *v)
     if (rc == SEGRT_OK && row_set(&m->surv, f->id, v->v, v->is_set ? row_set_codes(r, v) : NULL,
                                   v->nset, v->is_set) != 0)
         rc = oom(s);
-    return rc == SEGRT_OK ? pvals_add(s, m->txn, r, v, &m->filled_body, &m->nfilled) : rc;
+    return rc == SEGRT_OK ? pval_append(s, m->txn, r, v, &m->filled_body, &m->nfilled) : rc;
 }
 
 static int fill(merging *m)
@@ -155,7 +156,7 @@ static int fill(merging *m)
                 rc = fill_value(m, r, &r->vals[k]);
         }
     }
-    if (rc == SEGRT_OK && pvals_finish(&m->filled_body, m->nfilled, &m->filled) != 0)
+    if (rc == SEGRT_OK && pval_finish(&m->filled_body, m->nfilled, &m->filled) != 0)
         rc = oom(m->s);
     return rc;
 }

@@ -38,28 +38,29 @@ int merge_count_events(segrt_store *s, MDB_txn *txn, const event_list *l, int si
  * that had survived an earlier merge), and of any merge that took a
  * contact with this id. *n (if non-NULL) receives how many went.
  */
-int merge_forget(segrt_store *s, MDB_txn *txn, uint32_t ord, const char *id, uint64_t *n);
+int merge_store_forget(segrt_store *s, MDB_txn *txn, uint32_t ord, const char *id, uint64_t *n);
 
 /* A merge: its id and undo record (valid for the call); non-zero stops and is returned. */
-typedef int (*merge_into_fn)(void *ud, uint64_t id, const merge_record *r);
+typedef int (*merge_store_into_fn)(void *ud, uint64_t id, const merge_record *r);
 /* fn(ud, merge id, undo record) for each merge into ord that can be undone, oldest first. */
-int merge_foreach_into(segrt_store *s, MDB_txn *txn, uint32_t ord, merge_into_fn fn, void *ud);
+int merge_store_foreach_into(segrt_store *s, MDB_txn *txn, uint32_t ord, merge_store_into_fn fn,
+                             void *ud);
 
 /*
  * The merge whose record holds the merged contact id (or, id NULL, the
  * ordinal ord): *merge its id (0 when none) and *into its survivor.
  */
-int merge_holding(segrt_store *s, MDB_txn *txn, const char *id, uint32_t ord, uint64_t *merge,
-                  uint32_t *into);
+int merge_store_holding(segrt_store *s, MDB_txn *txn, const char *id, uint32_t ord,
+                        uint64_t *merge, uint32_t *into);
 
 /* "'id'" of contact ord into out, or "contact#ord (merged since)" when it is gone. */
-int merge_contact_name(segrt_store *s, MDB_txn *txn, uint32_t ord, char *out, size_t n);
+int merge_store_contact_name(segrt_store *s, MDB_txn *txn, uint32_t ord, char *out, size_t n);
 
 /*
  * For an erasure of id, which is no contact: SEGRT_ENOTFOUND with a message
  * that, when a merge took a contact with this id, names the contact it went
  * into and the merge.
  */
-int merge_erase_hint(segrt_store *s, MDB_txn *txn, const char *id);
+int merge_store_erase_hint(segrt_store *s, MDB_txn *txn, const char *id);
 
 #endif

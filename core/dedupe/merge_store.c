@@ -1,11 +1,11 @@
 /*
  * merge_store.c — the undo records of merges as a whole: listing them
- * (segrt_merges_foreach, merge_foreach_into), dropping them when a contact is erased (merge_forget:
+ * (segrt_merges_foreach, merge_store_foreach_into), dropping them when a contact is erased (merge_store_forget:
  * they hold personal data), and saying where an erased id went
- * (merge_erase_hint).
+ * (merge_store_erase_hint).
  *
  * The merges table is small next to the contacts (one record per merged
- * group), so these walk all of it; so does merge_foreach_into, for the export
+ * group), so these walk all of it; so does merge_store_foreach_into, for the export
  * of a survivor (what is kept of the contacts merged into it is held data).
  *
  * Uses: merge.h, merge_record.h, dedupe.h, row.h, array.h.
@@ -20,7 +20,7 @@
 #include <string.h>
 
 struct record_args {
-    merge_into_fn fn;
+    merge_store_into_fn fn;
     void *ud;
 };
 
@@ -47,20 +47,20 @@ static int record_one(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k,
 }
 
 /* fn(ud, merge id, record) for each record; the record is valid for the call. */
-static int each_record(segrt_store *s, MDB_txn *txn, merge_into_fn fn, void *ud)
+static int each_record(segrt_store *s, MDB_txn *txn, merge_store_into_fn fn, void *ud)
 {
     struct record_args a = { fn, ud };
     return store_scan(s, txn, DB_MERGES, NULL, 0, "reading merges", record_one, &a);
 }
 
-static int blob_is(merge_blob b, const char *s)
+static int blob_is(buf_view b, const char *s)
 {
     return b.n == strlen(s) && memcmp(b.p, s, b.n) == 0;
 }
 
 typedef struct into_args {
     uint32_t ord;
-    merge_into_fn fn;
+    merge_store_into_fn fn;
     void *ud;
 } into_args;
 
@@ -70,7 +70,8 @@ static int into_one(void *ud, uint64_t id, const merge_record *r)
     return r->survivor == a->ord ? a->fn(a->ud, id, r) : SEGRT_OK;
 }
 
-int merge_foreach_into(segrt_store *s, MDB_txn *txn, uint32_t ord, merge_into_fn fn, void *ud)
+int merge_store_foreach_into(segrt_store *s, MDB_txn *txn, uint32_t ord, merge_store_into_fn fn,
+                             void *ud)
 {
     into_args a = { ord, fn, ud };
     return each_record(s, txn, into_one, &a);
@@ -136,7 +137,7 @@ static int forget_one(void *ud, uint64_t id, const merge_record *r)
     return SEGRT_OK;
 }
 
-int merge_forget(segrt_store *s, MDB_txn *txn, uint32_t ord, const char *id, uint64_t *n)
+int merge_store_forget(segrt_store *s, MDB_txn *txn, uint32_t ord, const char *id, uint64_t *n)
 {
     forget f = { .id = id };
     MDB_stat st;
@@ -187,8 +188,8 @@ static int hold_one(void *ud, uint64_t id, const merge_record *r)
     return SEGRT_OK;
 }
 
-int merge_holding(segrt_store *s, MDB_txn *txn, const char *id, uint32_t ord, uint64_t *merge,
-                  uint32_t *into)
+int merge_store_holding(segrt_store *s, MDB_txn *txn, const char *id, uint32_t ord,
+                        uint64_t *merge, uint32_t *into)
 {
     holder h = { id, ord, 0, 0 };
     int rc = each_record(s, txn, hold_one, &h);
@@ -197,7 +198,7 @@ int merge_holding(segrt_store *s, MDB_txn *txn, const char *id, uint32_t ord, ui
     return rc;
 }
 
-int merge_contact_name(segrt_store *s, MDB_txn *txn, uint32_t ord, char *out, size_t n)
+int merge_store_contact_name(segrt_store *s, MDB_txn *txn, uint32_t ord, char *out, size_t n)
 {
     row r = { 0 };
     int rc = store_row_get(s, txn, ord, &r);
@@ -209,15 +210,15 @@ int merge_contact_name(segrt_store *s, MDB_txn *txn, uint32_t ord, char *out, si
     return rc == SEGRT_ENOTFOUND ? SEGRT_OK : rc;
 }
 
-int merge_erase_hint(segrt_store *s, MDB_txn *txn, const char *id)
+int merge_store_erase_hint(segrt_store *s, MDB_txn *txn, const char *id)
 {
     char msg[sizeof s->errmsg], into[600];
     uint64_t merge;
     uint32_t ord;
     snprintf(msg, sizeof msg, "%s", s->errmsg); /* store_ord_of's "no contact" */
-    int rc = merge_holding(s, txn, id, 0, &merge, &ord);
+    int rc = merge_store_holding(s, txn, id, 0, &merge, &ord);
     if (rc == SEGRT_OK && merge)
-        rc = merge_contact_name(s, txn, ord, into, sizeof into);
+        rc = merge_store_contact_name(s, txn, ord, into, sizeof into);
     if (rc != SEGRT_OK)
         return rc;
     if (merge == 0)

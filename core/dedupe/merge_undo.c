@@ -20,6 +20,7 @@
 #include "store/id_order.h"
 #include "store/membership.h"
 #include "dedupe/merge_record.h"
+#include "dedupe/pval.h"
 #include "store/projection.h"
 #include "store/row.h"
 #include "store/schema.h"
@@ -78,7 +79,7 @@ static int check_undoable(undo *u)
     if (rc == SEGRT_ENOTFOUND) {
         uint64_t later;
         uint32_t into;
-        rc = merge_holding(s, u->txn, NULL, u->r.survivor, &later, &into);
+        rc = merge_store_holding(s, u->txn, NULL, u->r.survivor, &later, &into);
         if (rc == SEGRT_OK && later)
             return store_fail(s, SEGRT_EINVAL,
                               "contact#%u, into which merge %llu merged, was merged itself by "

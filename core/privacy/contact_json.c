@@ -15,6 +15,7 @@
 #include "store/membership.h"
 #include "dedupe/merge.h"
 #include "dedupe/merge_record.h"
+#include "dedupe/pval.h"
 #include "store/row.h"
 #include "store/schema.h"
 #include "util/value.h"
@@ -159,7 +160,7 @@ static int segment_json(void *ud, const char *name, const char *purpose, uint64_
 /* ------------------------------------------------------------ merged contacts */
 
 /* Portable field values (merge_record.h) into obj, after its "id". */
-static int pvals_json(segrt_store *s, merge_blob values, json_t *obj)
+static int pvals_json(segrt_store *s, buf_view values, json_t *obj)
 {
     pval_iter it;
     pval v;
@@ -175,7 +176,7 @@ static int pvals_json(segrt_store *s, merge_blob values, json_t *obj)
             const unsigned char *p = v.p, *end = v.p + v.n;
             j = json_array();
             for (uint32_t i = 0; j && i < v.nitems; i++) {
-                merge_blob item = pval_item(&p, end);
+                buf_view item = pval_item(&p, end);
                 json_array_append_new(j, json_stringn((const char *)item.p, item.n));
             }
         } else {
@@ -267,7 +268,7 @@ int contact_json(segrt_store *s, MDB_txn *txn, uint32_t ord, json_t **out)
         rc = membership_of_foreach(s, txn, ord, segment_json, segments);
     struct merged_args ma = { s, txn, json_array() };
     if (rc == SEGRT_OK)
-        rc = ma.arr ? merge_foreach_into(s, txn, ord, merge_json, &ma) : SEGRT_ENOMEM;
+        rc = ma.arr ? merge_store_foreach_into(s, txn, ord, merge_json, &ma) : SEGRT_ENOMEM;
     json_object_set_new(obj, "contact", contact);
     json_object_set_new(obj, "events", events);
     json_object_set_new(obj, "consents", consents);

@@ -27,7 +27,7 @@ static int erase_in(segrt_store *s, MDB_txn *txn, column_cache *cc, const char *
     uint32_t ord;
     int rc = store_ord_of(s, txn, id, &ord);
     if (rc == SEGRT_ENOTFOUND)
-        return merge_erase_hint(s, txn, id);
+        return merge_store_erase_hint(s, txn, id);
     if (rc != SEGRT_OK)
         return rc;
     rc = store_row_get(s, txn, ord, r);
@@ -37,7 +37,7 @@ static int erase_in(segrt_store *s, MDB_txn *txn, column_cache *cc, const char *
     uint64_t nmerges;
     rc = contact_remove(s, txn, cc, ord, id, strlen(id), r, &n);
     if (rc == SEGRT_OK) /* what merges into it kept to undo them is personal data too */
-        rc = merge_forget(s, txn, ord, id, &nmerges);
+        rc = merge_store_forget(s, txn, ord, id, &nmerges);
     if (rc != SEGRT_OK)
         return rc;
     char detail[200];

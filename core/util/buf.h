@@ -87,6 +87,40 @@ static inline int get_varint(const unsigned char **p, const unsigned char *end, 
     return -1;
 }
 
+/* A run of bytes inside a record being decoded: borrowed from the record's bytes. */
+typedef struct buf_view {
+    const unsigned char *p;
+    size_t n;
+} buf_view;
+
+/* Append a blob: varint length, then the bytes. */
+static inline int buf_put_blob(buf *b, const void *p, size_t n)
+{
+    return buf_put_varint(b, n) || buf_put(b, p, n) ? -1 : 0;
+}
+
+/* Read a blob from *p (bounded by end) into *out, pointing into the input; -1 when truncated. */
+static inline int get_blob(const unsigned char **p, const unsigned char *end, buf_view *out)
+{
+    uint64_t n;
+    if (get_varint(p, end, &n) != 0 || n > (uint64_t)(end - *p))
+        return -1;
+    out->p = *p;
+    out->n = (size_t)n;
+    *p += n;
+    return 0;
+}
+
+/* Read a varint that must fit 32 bits; -1 when truncated or larger. */
+static inline int get_u32(const unsigned char **p, const unsigned char *end, uint32_t *v)
+{
+    uint64_t n;
+    if (get_varint(p, end, &n) != 0 || n > UINT32_MAX)
+        return -1;
+    *v = (uint32_t)n;
+    return 0;
+}
+
 static inline void buf_free(buf *b)
 {
     free(b->p);

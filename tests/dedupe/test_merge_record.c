@@ -15,15 +15,16 @@
 #include <cmocka.h>
 
 #include "dedupe/merge_record.h"
+#include "dedupe/pval.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-static merge_blob blob(const char *s)
+static buf_view blob(const char *s)
 {
-    return (merge_blob){ (const unsigned char *)s, strlen(s) };
+    return (buf_view){ (const unsigned char *)s, strlen(s) };
 }
 
-static void assert_blob(merge_blob got, const char *want)
+static void assert_blob(buf_view got, const char *want)
 {
     assert_int_equal(got.n, strlen(want));
     assert_memory_equal(got.p, want, got.n);
@@ -97,11 +98,11 @@ static void test_merge_record_portable_values_read_back_in_order(void **state)
     put_text(&body, "");
     put_head(&body, 9, SEGRT_T_INTEGER);
     assert_int_equal(buf_put_varint(&body, zigzag(-7)), 0);
-    assert_int_equal(pvals_finish(&body, 3, &vals), 0);
+    assert_int_equal(pval_finish(&body, 3, &vals), 0);
 
     pval_iter it;
     pval v;
-    assert_int_equal(pval_iter_init(&it, (merge_blob){ vals.p, vals.len }), 0);
+    assert_int_equal(pval_iter_init(&it, (buf_view){ vals.p, vals.len }), 0);
     assert_int_equal(pval_next(&it, &v), 1);
     assert_int_equal(v.field, 3);
     assert_int_equal(v.type, SEGRT_T_STRING);
@@ -117,18 +118,18 @@ static void test_merge_record_portable_values_read_back_in_order(void **state)
     assert_int_equal(pval_next(&it, &v), 0);
 
     /* A count larger than the values, or bytes after the last, are corrupt. */
-    assert_int_equal(pvals_finish(&body, 4, &vals), 0);
-    assert_int_equal(pval_iter_init(&it, (merge_blob){ vals.p, vals.len }), 0);
+    assert_int_equal(pval_finish(&body, 4, &vals), 0);
+    assert_int_equal(pval_iter_init(&it, (buf_view){ vals.p, vals.len }), 0);
     for (int i = 0; i < 3; i++)
         assert_int_equal(pval_next(&it, &v), 1);
     assert_int_equal(pval_next(&it, &v), -1);
-    assert_int_equal(pvals_finish(&body, 2, &vals), 0);
-    assert_int_equal(pval_iter_init(&it, (merge_blob){ vals.p, vals.len }), 0);
+    assert_int_equal(pval_finish(&body, 2, &vals), 0);
+    assert_int_equal(pval_iter_init(&it, (buf_view){ vals.p, vals.len }), 0);
     for (int i = 0; i < 2; i++)
         assert_int_equal(pval_next(&it, &v), 1);
     assert_int_equal(pval_next(&it, &v), -1);
     /* No values at all: an empty blob. */
-    assert_int_equal(pval_iter_init(&it, (merge_blob){ NULL, 0 }), 0);
+    assert_int_equal(pval_iter_init(&it, (buf_view){ NULL, 0 }), 0);
     assert_int_equal(pval_next(&it, &v), 0);
     buf_free(&body);
     buf_free(&vals);
