@@ -14,7 +14,9 @@
 
 typedef struct copier {
     tree_doc *doc;
-    int memo; /* stack index of: table -> lightuserdata of its copy, or true while copying */
+    /* stack index of: table -> lightuserdata of its copy, or true while copying;
+     * string -> lightuserdata of its node (a key or value met again is not copied again) */
+    int memo;
     const tree *out;
 } copier;
 
@@ -55,10 +57,46 @@ static int may_be_number(const char *s)
 
 static const tree *copy_value(lua_State *L, copier *c, int idx, int depth);
 
-/* The table at idx: its list part, then its string keys. */
+/* The string at idx: the node made for it before, or a new one. */
+static const tree *copy_string(lua_State *L, copier *c, int idx)
+{
+    lua_pushvalue(L, idx);
+    const tree *done = lua_rawget(L, c->memo) == LUA_TLIGHTUSERDATA ? lua_touserdata(L, -1)
+                                                                     : NULL; /* memo[s] */
+    lua_pop(L, 1);
+    if (done)
+        return done;
+    size_t len;
+    const char *s = lua_tolstring(L, idx, &len);
+    tree *t = new_node(L, c, TREE_STRING);
+    set_text(L, c, t, s, len);
+    if (may_be_number(s)) {
+        int top = lua_gettop(L);
+        if (lua_stringtonumber(L, s) == len + 1)          /* the whole string is a number */
+            set_numeric(L, t, -1);
+        lua_settop(L, top); /* also a number read from the part before an embedded NUL */
+    }
+    lua_pushvalue(L, idx);
+    lua_pushlightuserdata(L, t);
+    lua_rawset(L, c->memo);                               /* memo[s] = its node */
+    return t;
+}
+
+/* How many string keys the table at idx has. */
+static size_t string_keys(lua_State *L, int idx)
+{
+    size_t n = 0;
+    for (lua_pushnil(L); lua_next(L, idx); lua_pop(L, 1)) /* key, value */
+        n += lua_type(L, -2) == LUA_TSTRING;
+    return n;
+}
+
+/* The table at idx: its list part, then its string keys (in arrays of their exact size). */
 static void copy_table(lua_State *L, copier *c, int idx, tree *t, int depth)
 {
     lua_Unsigned n = lua_rawlen(L, idx);
+    if (n > UINT32_MAX || tree_reserve(c->doc, t, string_keys(L, idx), (size_t)n) != 0)
+        luaL_error(L, "out of memory");
     for (lua_Unsigned i = 1; i <= n; i++) {
         lua_rawgeti(L, idx, (lua_Integer)i);              /* item */
         const tree *v = copy_value(L, c, lua_gettop(L), depth + 1);
@@ -69,10 +107,9 @@ static void copy_table(lua_State *L, copier *c, int idx, tree *t, int depth)
     for (lua_pushnil(L); lua_next(L, idx); lua_pop(L, 1)) { /* key, value */
         if (lua_type(L, -2) != LUA_TSTRING)
             continue;
-        size_t len;
-        const char *key = lua_tolstring(L, -2, &len);
+        const tree *key = copy_string(L, c, lua_gettop(L) - 1);
         const tree *v = copy_value(L, c, lua_gettop(L), depth + 1);
-        if (tree_put(c->doc, t, key, len, v) != 0)
+        if (tree_put_held(c->doc, t, key->text, key->len, v) != 0)
             luaL_error(L, "out of memory");
     }
 }
@@ -106,7 +143,6 @@ static const tree *copy_value(lua_State *L, copier *c, int idx, int depth)
     tree *t;
     size_t len;
     const char *s;
-    int top;
     switch (lua_type(L, idx)) {
     case LUA_TNONE:
     case LUA_TNIL: return new_node(L, c, TREE_NIL);
@@ -122,17 +158,7 @@ static const tree *copy_value(lua_State *L, copier *c, int idx, int depth)
         set_text(L, c, t, s, len);
         lua_pop(L, 1);
         return t;
-    case LUA_TSTRING:
-        t = new_node(L, c, TREE_STRING);
-        s = lua_tolstring(L, idx, &len);
-        set_text(L, c, t, s, len);
-        if (!may_be_number(s))
-            return t;
-        top = lua_gettop(L);
-        if (lua_stringtonumber(L, s) == len + 1)          /* the whole string is a number */
-            set_numeric(L, t, -1);
-        lua_settop(L, top); /* also a number read from the part before an embedded NUL */
-        return t;
+    case LUA_TSTRING: return copy_string(L, c, idx);
     case LUA_TTABLE: return copy_shared(L, c, idx, depth);
     case LUA_TFUNCTION: return new_node(L, c, TREE_FUNCTION);
     default:

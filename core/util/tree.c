@@ -37,45 +37,84 @@ void tree_doc_free(tree_doc *d)
     free(d);
 }
 
-/* n bytes aligned for any object, zeroed; NULL when out of memory. */
-static void *doc_alloc(tree_doc *d, size_t n)
+/* n bytes aligned to align (a power of two), zeroed; NULL when out of memory. */
+static void *doc_alloc(tree_doc *d, size_t n, size_t align)
 {
-    size_t align = alignof(max_align_t);
-    n = (n + align - 1) / align * align;
     block *b = d->blocks;
-    if (b == NULL || b->size - b->used < n) {
+    size_t at = b ? (b->used + align - 1) & ~(align - 1) : 0;
+    if (b == NULL || at > b->size || b->size - at < n) {
         size_t size = n > BLOCK_SIZE ? n : BLOCK_SIZE;
         if ((b = malloc(sizeof *b + size)) == NULL)
             return NULL;
-        *b = (block){ .next = d->blocks, .size = size };
+        *b = (block){ .next = d->blocks, .size = size }; /* data is aligned for anything */
         d->blocks = b;
+        at = 0;
     }
-    void *p = b->data + b->used;
-    b->used += n;
+    void *p = b->data + at;
+    b->used = at + n;
     return memset(p, 0, n);
 }
 
-/*
- * The array v of n elements (of size bytes, capacity *cap) with room for one
- * more: v itself, or a larger copy (the old one stays in the doc). NULL: no memory.
- */
-static void *grow(tree_doc *d, void *v, size_t n, size_t *cap, size_t size)
+/* A NUL-terminated copy of s[0..len), with no padding before it. */
+static char *doc_text(tree_doc *d, const char *s, size_t len)
 {
-    if (n < *cap)
+    char *copy = doc_alloc(d, len + 1, 1);
+    if (copy && len)
+        memcpy(copy, s, len);
+    return copy;
+}
+
+/*
+ * The array v of n elements (of size bytes, aligned to align, capacity *cap)
+ * with room for want elements: v itself, or a larger copy (the old one stays
+ * in the doc). NULL: no memory.
+ */
+static void *reserve(tree_doc *d, void *v, uint32_t n, uint32_t *cap, size_t want, size_t size,
+                     size_t align)
+{
+    if (want <= *cap)
         return v;
-    size_t want = *cap ? *cap * 2 : 4;
-    void *p = doc_alloc(d, want * size);
+    if (want > UINT32_MAX)
+        return NULL;
+    void *p = doc_alloc(d, want * size, align);
     if (p == NULL)
         return NULL;
     if (n)
-        memcpy(p, v, n * size);
-    *cap = want;
+        memcpy(p, v, (size_t)n * size);
+    *cap = (uint32_t)want;
     return p;
+}
+
+/* As reserve, for one more element, doubling the capacity. */
+static void *grow(tree_doc *d, void *v, uint32_t n, uint32_t *cap, size_t size, size_t align)
+{
+    if (n < *cap)
+        return v;
+    return reserve(d, v, n, cap, *cap ? (size_t)*cap * 2 : 4, size, align);
+}
+
+int tree_reserve(tree_doc *d, tree *t, size_t nfields, size_t nitems)
+{
+    if (nfields > t->fields_cap) {
+        tree_field *fields = reserve(d, t->fields, t->nfields, &t->fields_cap, nfields,
+                                     sizeof *fields, alignof(tree_field));
+        if (fields == NULL)
+            return -1;
+        t->fields = fields;
+    }
+    if (nitems > t->items_cap) {
+        const tree **items = reserve(d, t->items, t->nitems, &t->items_cap, nitems,
+                                     sizeof *items, alignof(const tree *));
+        if (items == NULL)
+            return -1;
+        t->items = items;
+    }
+    return 0;
 }
 
 tree *tree_new(tree_doc *d, tree_kind kind)
 {
-    tree *t = doc_alloc(d, sizeof *t);
+    tree *t = doc_alloc(d, sizeof *t, alignof(tree));
     if (t)
         t->kind = kind;
     return t;
@@ -93,11 +132,9 @@ tree *tree_new_number(tree_doc *d, double v)
 
 int tree_set_text(tree_doc *d, tree *t, const char *s, size_t len)
 {
-    char *copy = doc_alloc(d, len + 1);
+    char *copy = doc_text(d, s, len);
     if (copy == NULL)
         return -1;
-    if (len)
-        memcpy(copy, s, len);
     t->text = copy;
     t->len = len;
     return 0;
@@ -130,30 +167,42 @@ static size_t field_at(const tree *t, const char *key, size_t len, int *found)
     return lo;
 }
 
-int tree_put(tree_doc *d, tree *t, const char *key, size_t len, const tree *v)
+/* Set table t's key to v; a new key is copied into d unless held says d holds it. */
+static int put(tree_doc *d, tree *t, const char *key, size_t len, const tree *v, int held)
 {
     int found;
-    size_t at = field_at(t, key, len, &found);
+    uint32_t at = (uint32_t)field_at(t, key, len, &found);
     if (found) {
         t->fields[at].value = v;
         return 0;
     }
-    char *copy = doc_alloc(d, len + 1);
-    tree_field *fields = copy ? grow(d, t->fields, t->nfields, &t->fields_cap, sizeof *fields) : NULL;
+    if (!held && (key = doc_text(d, key, len)) == NULL)
+        return -1;
+    tree_field *fields = grow(d, t->fields, t->nfields, &t->fields_cap, sizeof *fields,
+                              alignof(tree_field));
     if (fields == NULL)
         return -1;
     t->fields = fields;
-    if (len)
-        memcpy(copy, key, len);
     memmove(t->fields + at + 1, t->fields + at, (t->nfields - at) * sizeof *t->fields);
-    t->fields[at] = (tree_field){ copy, len, v };
+    t->fields[at] = (tree_field){ key, len, v };
     t->nfields++;
     return 0;
 }
 
+int tree_put(tree_doc *d, tree *t, const char *key, size_t len, const tree *v)
+{
+    return put(d, t, key, len, v, 0);
+}
+
+int tree_put_held(tree_doc *d, tree *t, const char *key, size_t len, const tree *v)
+{
+    return put(d, t, key, len, v, 1);
+}
+
 int tree_push(tree_doc *d, tree *t, const tree *v)
 {
-    const tree **items = grow(d, t->items, t->nitems, &t->items_cap, sizeof *items);
+    const tree **items = grow(d, t->items, t->nitems, &t->items_cap, sizeof *items,
+                              alignof(const tree *));
     if (items == NULL)
         return -1;
     t->items = items;

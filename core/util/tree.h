@@ -37,20 +37,22 @@ typedef struct tree_field {
     const tree *value;
 } tree_field;
 
+/* Kept small (72 bytes): a script's definitions are thousands of nodes, and
+ * every page a cold process touches costs a fault. */
 struct tree {
     tree_kind kind;
-    int boolean;       /* TREE_BOOLEAN */
-    int numeric;       /* a number, or a string that reads as one (as the engine reads it) */
-    int integral;      /* numeric with an exact integer value: integer holds it */
+    unsigned char boolean;  /* TREE_BOOLEAN */
+    unsigned char numeric;  /* a number, or a string that reads as one (as the engine reads it) */
+    unsigned char integral; /* numeric with an exact integer value: integer holds it */
     int64_t integer;
     double number;     /* numeric: its value */
     const char *text;  /* STRING: its bytes; a copied number: as the engine writes it;
                           OTHER: its type. NUL-terminated; NULL when none */
     size_t len;
     tree_field *fields; /* TABLE: the string keys, in byte order */
-    size_t nfields, fields_cap;
+    uint32_t nfields, fields_cap;
     const tree **items; /* TABLE: the values at 1..nitems */
-    size_t nitems, items_cap;
+    uint32_t nitems, items_cap;
 };
 
 typedef struct tree_doc tree_doc;
@@ -90,6 +92,14 @@ tree *tree_new_number(tree_doc *d, double v);
 int tree_set_text(tree_doc *d, tree *t, const char *s, size_t len);
 /* Set table t's key (copied) to v, replacing an earlier value. -1: no memory. */
 int tree_put(tree_doc *d, tree *t, const char *key, size_t len, const tree *v);
+/*
+ * As tree_put, with a key that d already holds and that stays as it is (the
+ * text of a string node of d), so a key met in many tables is stored once.
+ */
+int tree_put_held(tree_doc *d, tree *t, const char *key, size_t len, const tree *v);
+/* Room in table t for nfields string keys and nitems list values in all (exactly, when
+ * the counts are known before filling it). -1: no memory. */
+int tree_reserve(tree_doc *d, tree *t, size_t nfields, size_t nitems);
 /* Append v to table t's list part. -1: no memory. */
 int tree_push(tree_doc *d, tree *t, const tree *v);
 

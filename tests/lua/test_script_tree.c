@@ -133,6 +133,25 @@ static void test_script_tree_shared_tables_are_copied_once(void **state)
     assert_string_equal(tree_get_string(a, "k"), "x");
 }
 
+/* A string met again, as a key or a value, is the same node: a script's many nodes share
+ * their "k" and "loc" keys and repeated values. */
+static void test_script_tree_equal_strings_are_copied_once(void **state)
+{
+    fixture *f = *state;
+    const tree *t = copy_of(f, "{ { k = 'cmp', loc = 'x.lua:1' }, { k = 'cmp', loc = 'x.lua:1' },"
+                               "  cmp = '10', ['1x'] = 'k' }");
+    const tree *a = tree_item(t, 0), *b = tree_item(t, 1);
+    assert_ptr_not_equal(a, b);                    /* equal tables stay two tables */
+    assert_ptr_equal(tree_get(a, "k"), tree_get(b, "k"));
+    assert_ptr_equal(tree_get(a, "loc"), tree_get(b, "loc"));
+    assert_ptr_equal(a->fields[0].key, b->fields[0].key);
+    assert_string_equal(tree_get_string(a, "k"), "cmp");
+    int64_t i;
+    assert_true(tree_tointeger(tree_get(t, "cmp"), &i) && i == 10); /* still read as a number */
+    assert_false(tree_tointeger(tree_get(t, "1x"), &i));
+    assert_string_equal(tree_get_string(t, "1x"), "k");
+}
+
 static void test_script_tree_a_table_containing_itself_is_marked(void **state)
 {
     fixture *f = *state;
@@ -214,6 +233,7 @@ int main(void)
         cmocka_unit_test(test_script_tree_numeric_strings_read_as_lua_reads_them),
         cmocka_unit_test(test_script_tree_tables_are_read_raw),
         cmocka_unit_test(test_script_tree_shared_tables_are_copied_once),
+        cmocka_unit_test(test_script_tree_equal_strings_are_copied_once),
         cmocka_unit_test(test_script_tree_a_table_containing_itself_is_marked),
         cmocka_unit_test(test_script_tree_deep_nesting_is_marked_not_followed),
         cmocka_unit_test(test_script_tree_functions_and_userdata_are_markers),

@@ -2,8 +2,9 @@
  * test_tree.c — unit tests of tree.c: building tables (keys kept in byte
  * order, a key set twice keeps its last value, list parts), reading them
  * back with the accessors (absent keys, non-tables, NULL), the Lua-like
- * conversions (numbers, integers, booleans, type names) and a doc holding
- * many nodes and long strings.
+ * conversions (numbers, integers, booleans, type names), a doc holding
+ * many nodes and long strings, keys the doc already holds (tree_put_held),
+ * and tables sized before they are filled (tree_reserve).
  *
  * Uses: cmocka, util/tree.h.
  */
@@ -165,6 +166,52 @@ static void test_tree_doc_holds_many_nodes_and_long_strings(void **state)
     assert_int_equal(strlen(tree_get_string(t, "big")), sizeof big - 1);
 }
 
+static void test_tree_put_held_shares_the_key_it_is_given(void **state)
+{
+    tree_doc *d = *state;
+    tree *a = tree_new(d, TREE_TABLE), *b = tree_new(d, TREE_TABLE);
+    const tree *k = string_node(d, "loc");
+    assert_int_equal(tree_put_held(d, a, k->text, k->len, string_node(d, "x.lua:1")), 0);
+    assert_int_equal(tree_put_held(d, b, k->text, k->len, string_node(d, "x.lua:2")), 0);
+    assert_ptr_equal(a->fields[0].key, k->text); /* not copied */
+    assert_ptr_equal(b->fields[0].key, k->text);
+    assert_string_equal(tree_get_string(a, "loc"), "x.lua:1");
+    assert_int_equal(tree_put_held(d, a, k->text, k->len, string_node(d, "x.lua:3")), 0);
+    assert_int_equal(a->nfields, 1); /* set twice: replaced */
+    assert_string_equal(tree_get_string(a, "loc"), "x.lua:3");
+    assert_int_equal(tree_put(d, a, "k", 1, string_node(d, "cmp")), 0);
+    assert_string_equal(tree_get_string(a, "k"), "cmp");
+    assert_string_equal(tree_get_string(a, "loc"), "x.lua:3");
+}
+
+static void test_tree_reserve_sizes_a_table_exactly(void **state)
+{
+    tree_doc *d = *state;
+    tree *t = tree_new(d, TREE_TABLE);
+    assert_int_equal(tree_reserve(d, t, 3, 5), 0);
+    assert_int_equal(t->fields_cap, 3);
+    assert_int_equal(t->items_cap, 5);
+    const tree_field *fields = t->fields;
+    assert_int_equal(tree_put(d, t, "c", 1, string_node(d, "3")), 0);
+    assert_int_equal(tree_put(d, t, "a", 1, string_node(d, "1")), 0);
+    assert_int_equal(tree_put(d, t, "b", 1, string_node(d, "2")), 0);
+    assert_ptr_equal(t->fields, fields); /* filled in place */
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(tree_push(d, t, tree_new_number(d, i)), 0);
+    assert_int_equal(t->items_cap, 5);
+    assert_int_equal(tree_reserve(d, t, 0, 0), 0); /* never shrinks */
+    assert_int_equal(t->fields_cap, 3);
+    assert_int_equal(tree_put(d, t, "d", 1, string_node(d, "4")), 0); /* grows past it */
+    assert_int_equal(tree_push(d, t, tree_new_number(d, 5)), 0);
+    assert_int_equal(t->nfields, 4);
+    assert_int_equal(tree_count(t), 6);
+    assert_string_equal(tree_get_string(t, "a"), "1");
+    assert_string_equal(tree_get_string(t, "d"), "4");
+    double v;
+    assert_true(tree_tonumber(tree_item(t, 5), &v) && v == 5);
+    assert_int_equal(tree_reserve(d, t, (size_t)UINT32_MAX + 1, 0), -1); /* no such table */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -180,6 +227,10 @@ int main(void)
                                         teardown_doc),
         cmocka_unit_test_setup_teardown(test_tree_conversions_follow_lua, setup_doc, teardown_doc),
         cmocka_unit_test_setup_teardown(test_tree_type_names_follow_lua, setup_doc, teardown_doc),
+        cmocka_unit_test_setup_teardown(test_tree_put_held_shares_the_key_it_is_given, setup_doc,
+                                        teardown_doc),
+        cmocka_unit_test_setup_teardown(test_tree_reserve_sizes_a_table_exactly, setup_doc,
+                                        teardown_doc),
         cmocka_unit_test_setup_teardown(test_tree_doc_holds_many_nodes_and_long_strings,
                                         setup_doc, teardown_doc),
     };
