@@ -342,22 +342,24 @@ static int scan_snapshot(segrt_store *s, MDB_txn *txn, void *ud)
     return store_scan(s, txn, a->db, a->prefix, a->n, a->what, a->fn, a->ud);
 }
 
-int store_scan(segrt_store *s, MDB_txn *txn, enum store_db db, const void *prefix, size_t n,
-               const char *what, store_scan_fn fn, void *ud)
+/*
+ * The one cursor loop: from start (NULL: the first key), while the key has
+ * the n-byte prefix (n 0: any key), until fn stops it (STORE_STOP is
+ * SEGRT_OK when stop_ok is set).
+ */
+static int scan_loop(segrt_store *s, MDB_txn *txn, enum store_db db, const MDB_val *start,
+                     size_t n, int stop_ok, const char *what, store_scan_fn fn, void *ud)
 {
-    if (txn == NULL) {
-        struct scan_args a = { db, prefix, n, what, fn, ud };
-        return store_read(s, scan_snapshot, &a);
-    }
     if (!store_has_db(s, db))
         return SEGRT_OK;
     MDB_cursor *cur;
     int mrc = mdb_cursor_open(txn, s->dbi[db], &cur);
     if (mrc != 0)
         return store_mdb_fail(s, mrc, what);
-    MDB_val k = { n, (void *)prefix }, v;
+    MDB_val k = start ? *start : (MDB_val){ 0, NULL }, v;
+    const void *prefix = start ? start->mv_data : NULL;
     int rc = SEGRT_OK;
-    mrc = mdb_cursor_get(cur, &k, &v, n ? MDB_SET_RANGE : MDB_FIRST);
+    mrc = mdb_cursor_get(cur, &k, &v, start ? MDB_SET_RANGE : MDB_FIRST);
     while (mrc == 0 && (n == 0 || (k.mv_size >= n && memcmp(k.mv_data, prefix, n) == 0))) {
         rc = fn(s, txn, ud, &k, &v);
         if (rc != SEGRT_OK)
@@ -365,9 +367,28 @@ int store_scan(segrt_store *s, MDB_txn *txn, enum store_db db, const void *prefi
         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
     mdb_cursor_close(cur);
+    if (rc == STORE_STOP && stop_ok)
+        rc = SEGRT_OK;
     if (rc == SEGRT_OK && mrc != 0 && mrc != MDB_NOTFOUND)
         rc = store_mdb_fail(s, mrc, what);
     return rc;
+}
+
+int store_scan(segrt_store *s, MDB_txn *txn, enum store_db db, const void *prefix, size_t n,
+               const char *what, store_scan_fn fn, void *ud)
+{
+    if (txn == NULL) {
+        struct scan_args a = { db, prefix, n, what, fn, ud };
+        return store_read(s, scan_snapshot, &a);
+    }
+    MDB_val start = { n, (void *)prefix };
+    return scan_loop(s, txn, db, n ? &start : NULL, n, 0, what, fn, ud);
+}
+
+int store_scan_from(segrt_store *s, MDB_txn *txn, enum store_db db, const MDB_val *start,
+                    const char *what, store_scan_fn fn, void *ud)
+{
+    return scan_loop(s, txn, db, start, 0, 1, what, fn, ud);
 }
 
 int store_get(segrt_store *s, MDB_txn *txn, enum store_db db, const MDB_val *k, MDB_val *v,

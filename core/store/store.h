@@ -100,6 +100,17 @@ typedef int (*store_scan_fn)(segrt_store *s, MDB_txn *txn, void *ud, const MDB_v
 int store_scan(segrt_store *s, MDB_txn *txn, enum store_db db, const void *prefix, size_t n,
                const char *what, store_scan_fn fn, void *ud);
 
+/* What a store_scan_fn returns to end a scan early; the scan then returns SEGRT_OK. */
+#define STORE_STOP 1
+
+/*
+ * store_scan from the first key at or after *start in the table's order
+ * (an MDB_INTEGERKEY table: the first ordinal at or after it) to the end,
+ * or until fn returns STORE_STOP. txn must not be NULL.
+ */
+int store_scan_from(segrt_store *s, MDB_txn *txn, enum store_db db, const MDB_val *start,
+                    const char *what, store_scan_fn fn, void *ud);
+
 /*
  * The value of key k in table db as of txn into *v (borrowed from the map
  * until txn ends, or in a write txn until its next update). SEGRT_OK;
