@@ -1,16 +1,16 @@
 /*
  * dedupe_run.c — segrt_dedupe(): find the groups of duplicates in a read
  * snapshot and report them, or find and merge them all in one write
- * transaction (one rebuild of the projections and the id order at the end)
- * and report them after the commit.
+ * transaction (the projections of the contacts it changed and the id order
+ * brought up to date at the end) and report them after the commit.
  *
- * Uses: dedupe.h, merge.h, projection.h, id_order.h.
+ * Uses: dedupe.h, merge.h, proj_update.h, id_order.h.
  */
 #include "store/column.h"
 #include "dedupe/dedupe.h"
 #include "store/id_order.h"
 #include "dedupe/merge.h"
-#include "store/projection.h"
+#include "store/proj_update.h"
 
 #include <stdlib.h>
 
@@ -71,7 +71,7 @@ static int merge_txn(segrt_store *s, MDB_txn *txn, void *ud)
         rc = merge_all(s, txn, r, cc);
     column_cache_free(cc);
     if (rc == SEGRT_OK && r->groups.n)
-        rc = projection_refresh(s, txn);
+        rc = proj_update_flush(s, txn, 0);
     if (rc == SEGRT_OK && r->groups.n)
         rc = id_order_refresh(s, txn);
     return rc;

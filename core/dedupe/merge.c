@@ -18,7 +18,7 @@
  *  6. an audit entry "merge", and the undo record under its sequence.
  *
  * Uses: dedupe.h, contact_remove.h, merge_record.h, membership.h, event.h, consent.h,
- * dict.h, audit.h, column.h, row.h, schema.h, value.h, array.h.
+ * dict.h, audit.h, column.h, row.h, schema.h, proj_update.h, value.h, array.h.
  */
 #include "dedupe/merge.h"
 
@@ -28,6 +28,7 @@
 #include "store/contact_remove.h"
 #include "store/dict.h"
 #include "store/membership.h"
+#include "store/proj_update.h"
 #include "dedupe/merge_record.h"
 #include "dedupe/pval.h"
 #include "store/row.h"
@@ -196,6 +197,8 @@ static int move_events(merging *m)
         rc = merge_count_events(m->s, m->txn, &m->replaced, -1);
     if (rc == SEGRT_OK)
         rc = event_list_encode(&m->evs, &m->scratch) != 0 ? oom(m->s) : SEGRT_OK;
+    if (rc == SEGRT_OK)
+        rc = proj_update_touch(m->s, m->txn, ord);
     if (rc == SEGRT_OK)
         rc = put_value(m->s, m->txn, DB_EVENTS, ord, &m->scratch);
     if (rc == SEGRT_OK)

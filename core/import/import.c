@@ -8,16 +8,18 @@
  * the batch in flight, and a re-run converges because contacts upsert by id
  * and events and consents are idempotent.
  *
- * After an events import the event projections are rebuilt (projection.h).
+ * Each events batch brings the event projections of the contacts it changed
+ * up to date in its own transaction; a chunk of contacts a batch changes in
+ * bulk is only marked, and rebuilt once after the last batch (proj_update.h).
  *
- * Uses: csv.h, jsonl.h, import_{contacts,events,consents}.c, store.h, projection.h, array.h.
+ * Uses: csv.h, jsonl.h, import_{contacts,events,consents}.c, store.h, proj_update.h, array.h.
  */
 #include "import/import.h"
 
 #include "util/csv.h"
 #include "util/jsonl.h"
 #include "store/id_order.h"
-#include "store/projection.h"
+#include "store/proj_update.h"
 #include "util/array.h"
 #include "util/value.h"
 
@@ -468,9 +470,9 @@ static int finish_batch(import_ctx *c)
         rc = store_counter_add(s, c->txn, "consents", c->delta_consents);
     if (rc == SEGRT_OK)
         rc = store_counter_add(s, c->txn, "write_gen", 1);
-    /* Timelines were written: the event projections are stale. */
-    if (rc == SEGRT_OK && c->kind == SEGRT_EVENTS && c->npend > 0)
-        rc = store_counter_add(s, c->txn, EV_GEN_COUNTER, 1);
+    /* The timelines written: their projections follow in the same transaction. */
+    if (rc == SEGRT_OK && c->kind == SEGRT_EVENTS)
+        rc = proj_update_flush(s, c->txn, 1);
     return rc;
 }
 
@@ -811,7 +813,7 @@ int import_update_derived(segrt_store *s, segrt_kind kind)
 {
     int rc = SEGRT_OK;
     if (kind == SEGRT_EVENTS)
-        rc = projection_update(s);
+        rc = proj_update_dirty(s);
     if (kind == SEGRT_CONTACTS)
         rc = id_order_update(s);
     return rc;
@@ -827,7 +829,7 @@ static int import_source(segrt_store *s, segrt_kind kind, const char *name, sour
     if (rc == SEGRT_OK)
         rc = feed(&c, src);
     ctx_free(&c);
-    /* Rebuild the derived data once, after the last batch. */
+    /* The derived data left to do once, after the last batch. */
     if (rc == SEGRT_OK)
         rc = import_update_derived(s, kind);
     if (rc == SEGRT_OK)

@@ -3,10 +3,10 @@
  * everything stored about it go (store/contact_remove.c: row, id, column
  * values, strings nobody else uses, timeline, consent history, stored
  * memberships), and so does what merges into the contact kept to undo them
- * (merge.h). The event projections are rebuilt in the same transaction.
+ * (merge.h). The event projections follow in the same transaction.
  * Only an audit entry with the ordinal remains.
  *
- * Uses: contact_remove.h, audit.h, projection.h, id_order.h, merge.h.
+ * Uses: contact_remove.h, audit.h, proj_update.h, id_order.h, merge.h.
  */
 #include "privacy/erase.h"
 
@@ -15,7 +15,7 @@
 #include "store/column.h"
 #include "store/contact_remove.h"
 #include "store/id_order.h"
-#include "store/projection.h"
+#include "store/proj_update.h"
 #include "store/row.h"
 
 #include <stdio.h>
@@ -79,7 +79,7 @@ static int erase_batch_txn(segrt_store *s, MDB_txn *txn, void *ud)
     column_cache_free(cc);
     /* In the same transaction: the erased events leave the projections with the timeline. */
     if (rc == SEGRT_OK)
-        rc = projection_refresh(s, txn);
+        rc = proj_update_flush(s, txn, 0);
     return rc == SEGRT_OK ? id_order_refresh(s, txn) : rc;
 }
 

@@ -8,7 +8,7 @@
  * both remove contacts this way.
  *
  * Uses: row.h, column.h, dict.h, event.h, consent.h, membership.h, schema.h,
- * projection.h (its generation counter).
+ * proj_update.h (the event projections follow the timeline it drops).
  */
 #include "store/contact_remove.h"
 
@@ -16,7 +16,7 @@
 #include "store/dict.h"
 #include "store/event.h"
 #include "store/membership.h"
-#include "store/projection.h"
+#include "store/proj_update.h"
 #include "store/schema.h"
 #include "util/value.h"
 
@@ -128,6 +128,8 @@ static int drop_activity(segrt_store *s, MDB_txn *txn, uint32_t ord, uint64_t *n
     }
     *nev = evs.n;
     event_list_free(&evs);
+    if (rc == SEGRT_OK && *nev > 0)
+        rc = proj_update_touch(s, txn, ord);
     /* Deleting what is not there is no error. */
     int mrc = rc == SEGRT_OK ? mdb_del(txn, s->dbi[DB_EVENTS], &k, NULL) : 0;
     if (mrc != 0 && mrc != MDB_NOTFOUND)
@@ -173,7 +175,5 @@ int contact_remove(segrt_store *s, MDB_txn *txn, column_cache *cc, uint32_t ord,
         rc = store_counter_add(s, txn, "consents", -(int64_t)n->consents);
     if (rc == SEGRT_OK)
         rc = store_counter_add(s, txn, "write_gen", 1);
-    if (rc == SEGRT_OK && n->events > 0)
-        rc = store_counter_add(s, txn, EV_GEN_COUNTER, 1);
     return rc;
 }

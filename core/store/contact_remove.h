@@ -23,9 +23,9 @@ typedef struct contact_remove_counts {
  * (written through cc: the caller flushes it, and its earlier writes count
  * when deciding which strings are still used), the dictionary strings no
  * other contact uses, its timeline and consent history, its stored
- * memberships; the counters follow (ev_gen when it had events). No audit
- * entry and no rebuild of the projections or the id order: the caller does
- * both.
+ * memberships; the counters follow. Its timeline is noted for the event
+ * projections (proj_update_touch); no audit entry, no proj_update_flush and
+ * no rebuild of the id order: the caller does them.
  */
 int contact_remove(segrt_store *s, MDB_txn *txn, column_cache *cc, uint32_t ord, const char *id,
                    size_t idlen, const row *r, contact_remove_counts *n);

@@ -4,10 +4,12 @@
  * (store_read), reading a key (store_get), walking a table or a key prefix
  * of it (store_scan), the meta counters, and reading a contact's row.
  *
- * Uses: LMDB, schema.h (loaded at open), row.h.
+ * Uses: LMDB, schema.h (loaded at open), row.h, proj_update.h (a write
+ * transaction forgets what an aborted one touched; format 2 is converted).
  */
 #include "store/store.h"
 
+#include "store/proj_update.h"
 #include "store/row.h"
 #include "store/schema.h"
 
@@ -107,32 +109,51 @@ static int open_env(segrt_store *s, const char *dir, unsigned flags)
     return SEGRT_OK;
 }
 
-static int check_format(segrt_store *s, MDB_txn *txn)
+static int put_format(segrt_store *s, MDB_txn *txn, MDB_val *k)
+{
+    uint32_t fmt = STORE_FORMAT;
+    MDB_val v = { sizeof fmt, &fmt };
+    int rc = mdb_put(txn, s->dbi[DB_META], k, &v, 0);
+    return rc == 0 ? SEGRT_OK : store_mdb_fail(s, rc, "writing the store format");
+}
+
+/*
+ * The store's format: written when there is none (a new store); format 2
+ * (one projection value per event type, rebuilt by every write) converted
+ * by a write open (*converted set: proj_update_dirty then builds the
+ * projections in chunks) and refused read-only.
+ */
+static int check_format(segrt_store *s, MDB_txn *txn, int *converted)
 {
     MDB_val k = { 6, (void *)"format" }, v;
     int rc = mdb_get(txn, s->dbi[DB_META], &k, &v);
-    if (rc == MDB_NOTFOUND) {
-        if (s->readonly)
-            return store_fail(s, SEGRT_ECORRUPT, "%s: store has no format record", s->dir);
-        uint32_t fmt = STORE_FORMAT;
-        v.mv_size = sizeof fmt;
-        v.mv_data = &fmt;
-        rc = mdb_put(txn, s->dbi[DB_META], &k, &v, 0);
-        return rc == 0 ? SEGRT_OK : store_mdb_fail(s, rc, "writing the store format");
-    }
+    if (rc == MDB_NOTFOUND && s->readonly)
+        return store_fail(s, SEGRT_ECORRUPT, "%s: store has no format record", s->dir);
+    if (rc == MDB_NOTFOUND)
+        return put_format(s, txn, &k);
     if (rc != 0)
         return store_mdb_fail(s, rc, "reading the store format");
     uint32_t fmt;
     if (v.mv_size != sizeof fmt)
         return store_fail(s, SEGRT_ECORRUPT, "%s: bad format record", s->dir);
     memcpy(&fmt, v.mv_data, sizeof fmt);
+    if (fmt == 2 && s->readonly)
+        return store_fail(s, SEGRT_ECORRUPT,
+                          "%s: store format 2, this segrt reads %u: open it for writing once "
+                          "(any write, e.g. segrt import) to convert it, or import it again",
+                          s->dir, STORE_FORMAT);
+    if (fmt == 2) {
+        rc = proj_update_convert(s, txn);
+        *converted = rc == SEGRT_OK;
+        return rc == SEGRT_OK ? put_format(s, txn, &k) : rc;
+    }
     if (fmt != STORE_FORMAT)
         return store_fail(s, SEGRT_ECORRUPT, "%s: store format %u, this segrt reads %u", s->dir,
                           fmt, STORE_FORMAT);
     return SEGRT_OK;
 }
 
-static int open_dbs(segrt_store *s)
+static int open_dbs(segrt_store *s, int *converted)
 {
     MDB_txn *txn;
     int rc = store_txn_begin(s, s->readonly ? MDB_RDONLY : 0, &txn);
@@ -155,7 +176,7 @@ static int open_dbs(segrt_store *s)
             return store_mdb_fail(s, mrc, "opening the store tables");
         }
     }
-    rc = check_format(s, txn);
+    rc = check_format(s, txn, converted);
     if (rc != SEGRT_OK) {
         mdb_txn_abort(txn);
         return rc;
@@ -181,11 +202,14 @@ int segrt_store_open(const char *dir, unsigned flags, segrt_store **out, char *e
     s->readonly = (flags & SEGRT_OPEN_READONLY) != 0;
     s->now = (int64_t)time(NULL);
     s->dir = strdup(dir);
+    int converted = 0;
     int rc = s->dir ? open_env(s, dir, flags) : SEGRT_ENOMEM;
     if (rc == SEGRT_OK)
-        rc = open_dbs(s);
+        rc = open_dbs(s, &converted);
     if (rc == SEGRT_OK)
         rc = schema_load(s);
+    if (rc == SEGRT_OK && converted)
+        rc = proj_update_dirty(s);
     if (rc != SEGRT_OK) {
         if (errbuf && errlen)
             snprintf(errbuf, errlen, "%s", s->errmsg[0] ? s->errmsg : segrt_strerror(rc));
@@ -206,6 +230,7 @@ void segrt_store_close(segrt_store *s)
         mdb_env_close(s->env);
     }
     schema_free(s->schema);
+    proj_update_free(s);
     free(s->dir);
     free(s);
 }
@@ -257,6 +282,8 @@ int store_txn_begin(segrt_store *s, unsigned flags, MDB_txn **txn)
         *txn = NULL;
         return store_mdb_fail(s, rc, "beginning a transaction");
     }
+    if (!(flags & MDB_RDONLY))
+        proj_update_reset(s); /* what an aborted write touched is gone with it */
     return SEGRT_OK;
 }
 

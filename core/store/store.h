@@ -11,7 +11,8 @@
  *   events    u32 ordinal -> the contact's events in time order (event.h)
  *   consents  u32 ordinal -> the contact's consent history (consent.h)
  *   audit     u64 sequence -> audit entry (audit.h)
- *   projections  per event type, parallel arrays of its events (projection.h)
+ *   projections  per event type and chunk of contacts, parallel arrays of its events
+ *                (projection.h, proj_part.h)
  *   segments  stored memberships and size history of segments (membership.h)
  *   merges    u64 merge id (its audit seq) -> what undoing the merge needs (merge_record.h)
  *
@@ -31,9 +32,14 @@
 enum store_db { DB_META, DB_IDS, DB_CONTACTS, DB_COLUMNS, DB_DICT, DB_EVENTS, DB_CONSENTS,
                 DB_AUDIT, DB_PROJ, DB_SEGMENTS, DB_MERGES, DB_COUNT };
 
-#define STORE_FORMAT 2u
+#define STORE_FORMAT 3u
 
 struct schema;
+
+/* How the event projections are kept (proj_update.h); a 0 field takes its default. */
+typedef struct store_proj_policy {
+    uint32_t small, runs, ratio, bulk;
+} store_proj_policy;
 
 struct segrt_store {
     MDB_env *env;
@@ -46,6 +52,8 @@ struct segrt_store {
     int last_mdb_rc;       /* raw LMDB code of the last store_mdb_fail (MDB_MAP_FULL -> grow) */
     segrt_limits limits;   /* of scripts loaded with this store; 0 fields: the defaults */
     int live;              /* a live session (live.c) is open: it owns MDB_NOSYNC */
+    struct proj_touched *touched; /* timelines the open write txn changes (proj_update.c) */
+    store_proj_policy proj_policy;
     char errmsg[1024];
 };
 
