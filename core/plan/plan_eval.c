@@ -12,6 +12,7 @@
 #include "plan/plan_memo.h"
 #include "privacy/consent_check.h"
 #include "util/array.h"
+#include "util/hugepage.h"
 #include "util/value.h"
 
 #include <math.h>
@@ -36,7 +37,7 @@ void vec_free(vec *x)
 static int vec_alloc(plan_ctx *cx, vec *x, size_t n)
 {
     *x = (vec){ 0 };
-    x->v = malloc((n ? n : 1) * sizeof *x->v);
+    x->v = hugepage_malloc((n ? n : 1) * sizeof *x->v);
     return x->v ? SEGRT_OK : store_fail(cx->s, SEGRT_ENOMEM, "out of memory evaluating a segment");
 }
 

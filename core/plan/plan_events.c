@@ -10,6 +10,7 @@
  */
 #include "plan/plan.h"
 #include "plan/plan_agg.h"
+#include "util/hugepage.h"
 #include "util/value.h"
 
 #include <stdlib.h>
@@ -152,8 +153,8 @@ int plan_eval_agg(plan_ctx *cx, const pnode *p, vec *out)
     if (rc != SEGRT_OK)
         return rc;
     size_t n = cx->ncontacts;
-    int64_t *v = malloc((n ? n : 1) * sizeof *v);
-    uint32_t *cnt = plan_agg_counts(p->op) ? calloc(n ? n : 1, sizeof *cnt) : NULL;
+    int64_t *v = hugepage_malloc((n ? n : 1) * sizeof *v);
+    uint32_t *cnt = plan_agg_counts(p->op) ? hugepage_calloc(n ? n : 1, sizeof *cnt) : NULL;
     if (v == NULL || (plan_agg_counts(p->op) && cnt == NULL)) {
         free(v);
         free(cnt);

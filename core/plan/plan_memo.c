@@ -5,6 +5,7 @@
 #include "plan/plan_memo.h"
 
 #include "util/array.h"
+#include "util/hugepage.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -53,7 +54,7 @@ int plan_memo_copy(plan_ctx *cx, const vec *v, vec *out)
         *out = *v;
         return SEGRT_OK;
     }
-    int64_t *copy = malloc((cx->ncontacts ? cx->ncontacts : 1) * sizeof *copy);
+    int64_t *copy = hugepage_malloc((cx->ncontacts ? cx->ncontacts : 1) * sizeof *copy);
     if (copy == NULL)
         return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
     memcpy(copy, v->v, cx->ncontacts * sizeof *copy);

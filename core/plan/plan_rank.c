@@ -4,6 +4,7 @@
  * first N mod n buckets get one row more).
  */
 #include "plan/plan.h"
+#include "util/hugepage.h"
 #include "util/value.h"
 
 #include <stdlib.h>
@@ -20,7 +21,7 @@ typedef struct ranked {
  */
 static int radix_sort(ranked *items, size_t n)
 {
-    ranked *spare = malloc((n ? n : 1) * sizeof *spare), *src = items, *dst = spare;
+    ranked *spare = hugepage_malloc((n ? n : 1) * sizeof *spare), *src = items, *dst = spare;
     if (spare == NULL)
         return -1;
     for (int shift = 0; shift < 64; shift += 8) {
@@ -60,8 +61,8 @@ int plan_eval_ntile(plan_ctx *cx, const pnode *p, vec *out)
         return rc;
     }
     size_t n = cx->ncontacts, m = 0;
-    ranked *r = malloc((n ? n : 1) * sizeof *r);
-    int64_t *v = malloc((n ? n : 1) * sizeof *v);
+    ranked *r = hugepage_malloc((n ? n : 1) * sizeof *r);
+    int64_t *v = hugepage_malloc((n ? n : 1) * sizeof *v);
     if (r == NULL || v == NULL) {
         rc = store_fail(cx->s, SEGRT_ENOMEM, "out of memory in seg.ntile");
         goto done;

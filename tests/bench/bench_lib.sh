@@ -10,8 +10,9 @@
 # shared_bench_locate   set REPO, SHARED_BENCH (../shared/bench beside the
 #                  repository, absolute) and ANCHORS_DIR (default /tmp/segrt-anchors)
 # bench_data DIR FILE...  generate DIR/FILE.csv with gen_crm.py when one is missing
-# segrt_binary TMP  set SEGRT (the given $SEGRT, else a Release build in
-#                  $REPO/build-bench, log in TMP), build_note and rev (git revision)
+# segrt_binary TMP [TARGET...]  set SEGRT (the given $SEGRT, else a Release
+#                  build in $REPO/build-bench, log in TMP, with the CMake
+#                  TARGETs too), build_note and rev (git revision)
 # duckdb_setup DIR LOG: refresh DIR, a writable copy of $SHARED_BENCH/anchors,
 #   from the read-only shared copy (keeping DIR/node_modules); install
 #   @duckdb/node-api there with `npm ci`, or `npm install` if that fails (npm
@@ -98,7 +99,9 @@ bench_data() {  # bench_data DIR FILE...
     python3 "$SHARED_BENCH/gen_crm.py" --out "$dir" >&2 || die "gen_crm.py failed"
 }
 
-segrt_binary() {  # segrt_binary TMP
+segrt_binary() {  # segrt_binary TMP [TARGET...]
+    local tmp=$1
+    shift
     if [ -n "${SEGRT:-}" ]; then
         [ -x "$SEGRT" ] || die "SEGRT=$SEGRT is not an executable file"
         SEGRT=$(cd "$(dirname "$SEGRT")" && pwd)/$(basename "$SEGRT")
@@ -107,8 +110,8 @@ segrt_binary() {  # segrt_binary TMP
         local build=$REPO/build-bench
         echo "$(basename "$0" .sh): building segrt (Release) in $build" >&2
         if ! { cmake -S "$REPO" -B "$build" -DCMAKE_BUILD_TYPE=Release -DSEGRT_TESTS=OFF &&
-               cmake --build "$build" -j2 --target segrt; } >"$1/build.log" 2>&1; then
-            tail -n 30 "$1/build.log" >&2
+               cmake --build "$build" -j2 --target segrt "$@"; } >"$tmp/build.log" 2>&1; then
+            tail -n 30 "$tmp/build.log" >&2
             die "building segrt failed (full log above)"
         fi
         SEGRT=$build/segrt

@@ -1,44 +1,57 @@
 #!/usr/bin/env bash
 # bench_segments.sh — time the anchor segments S1–S12 (examples/bench_segments.lua)
-# with `segrt count` against the DuckDB anchor queries, on the 1M-contact data set.
+# against the DuckDB anchor queries, on the 1M-contact data set: cold (each a
+# whole `segrt count` process) and warm (evaluated again and again in one process).
 #
 # Run by hand, never by CI (the name is deliberately not test_*).
 #
 # Usage: tests/bench/bench_segments.sh [DATA_DIR] [--runs N] [--only S1_vip,...]
-#                                      [--skip-duckdb] [--reimport]
+#                                      [--skip-duckdb] [--no-warm] [--reimport]
 #
 #   DATA_DIR       contacts.csv, events.csv, consents.csv (default /tmp/crm1m;
 #                  generated with ../shared/bench/gen_crm.py defaults if missing).
 #                  The segrt store is DATA_DIR/segrt.db, imported if missing,
 #                  and the DuckDB file DATA_DIR/crm.duckdb, loaded if missing;
 #                  both are kept for the next run.
-#   --runs N       timed runs per segment and engine (default 5); medians reported.
+#   --runs N       timed runs per segment and engine, cold and warm (default 5);
+#                  medians reported.
 #   --only LIST    only these segments (comma-separated names).
 #   --skip-duckdb  time segrt only (counts then checked against queries.md's
 #                  1M column, which holds for the default seed-42 data).
+#   --no-warm      skip the warm section (--warm, the default, runs it).
 #   --reimport     remove DATA_DIR/segrt.db first and import again (after a
 #                  store format change).
 #
 # Environment:
 #   SEGRT          use this segrt binary instead of building one (Release) into
 #                  build-bench/ at the repository root.
+#   SEGRT_BENCH_WARM  the warm program, examples/bench_warm.c (default: the
+#                  segrt_bench_warm_example of SEGRT's build directory).
 #   ANCHORS_DIR    writable copy of ../shared/bench/anchors with node_modules
 #                  (default /tmp/segrt-anchors; created with npm when needed).
 #
-# segrt: each run is one whole process under /usr/bin/time -v,
+# Cold: each segrt run is one whole process under /usr/bin/time -v,
 #   segrt count --db DATA_DIR/segrt.db --now 2026-01-01T00:00:00Z bench_segments.lua Sx
 # (opening the store, loading the script, evaluating, printing), after one
 # untimed warm-up run. DuckDB: node run_duckdb.mjs DATA_DIR --reuse --threads 2
 # --only Sx, in-process timing of the query (after 1 warm-up), so DuckDB is not
 # charged for process start or opening its database. The two engines take
 # turns segment by segment. speed-up = DuckDB ms / segrt ms.
+# Warm (the REPL, embedding and server case): one process,
+#   segrt_bench_warm_example --runs N --warmup 1 --now NOW DATA_DIR/segrt.db
+#       bench_segments.lua S1_vip ... S12_vip_emailable
+# under /usr/bin/time -v (its peak RSS), keeps the store and the script open
+# and evaluates each segment 1 + N times, timing every evaluation
+# (segrt_segment_eval, count, free: nothing is kept between evaluations);
+# its medians against the same DuckDB figures, its counts checked against
+# the cold ones.
 # Also times a segment whose `where` selects every contact with and without a
 # trivial `filter = function(c) return true end`, and reports contacts/s.
 #
 # Exit status: 0 all counts agree, 3 some count differs, 1 error, 2 usage.
 set -euo pipefail
 
-USAGE_LINES=7,38
+USAGE_LINES=8,51
 # usage, die, need, median, calc, rss_of, duckdb_setup
 # shellcheck source-path=SCRIPTDIR source=bench_lib.sh
 . "$(dirname "$0")/bench_lib.sh"
@@ -48,6 +61,7 @@ DATA_DIR=/tmp/crm1m
 RUNS=5
 ONLY=
 SKIP_DUCKDB=0
+WARM=1
 REIMPORT=0
 data_given=0
 while [ $# -gt 0 ]; do
@@ -57,6 +71,8 @@ while [ $# -gt 0 ]; do
         --only) [ $# -ge 2 ] || usage; ONLY=$2; shift 2 ;;
         --only=*) ONLY=${1#--only=}; shift ;;
         --skip-duckdb) SKIP_DUCKDB=1; shift ;;
+        --warm) WARM=1; shift ;;
+        --no-warm) WARM=0; shift ;;
         --reimport) REIMPORT=1; shift ;;
         -h | --help) usage 0 ;;
         -*) echo "bench_segments: unknown option $1" >&2; usage ;;
@@ -130,8 +146,13 @@ bench_data "$DATA_DIR" "${FILES[@]}"
 DATA_DIR=$(cd "$DATA_DIR" && pwd)
 STORE=$DATA_DIR/segrt.db
 
-# ---------------------------------------------------------------- segrt binary
-segrt_binary "$T"
+# ---------------------------------------------------------------- segrt binaries
+segrt_binary "$T" segrt_bench_warm_example
+if [ "$WARM" -eq 1 ]; then
+    BENCH_WARM=${SEGRT_BENCH_WARM:-$(dirname "$SEGRT")/segrt_bench_warm_example}
+    [ -x "$BENCH_WARM" ] || die "no warm program at $BENCH_WARM: build the target \
+segrt_bench_warm_example beside SEGRT, set SEGRT_BENCH_WARM, or use --no-warm"
+fi
 unset SEGRT_DB
 export CI=1  # no progress bars from segrt
 
@@ -224,6 +245,30 @@ if [ "$SKIP_DUCKDB" -ne 0 ] && [ "$n_contacts" = 1000000 ]; then
         "$SHARED_BENCH/queries.md")
 fi
 
+# ---------------------------------------------------------------- warm
+# One process for every segment, as a server keeps its store and script open.
+declare -A W_MS W_MIN W_COUNT
+if [ "$WARM" -eq 1 ]; then
+    echo "bench_segments: warm, one process: ${#SEGMENTS[@]} segments x (1 + $RUNS) evaluations" >&2
+    t0=$(now_ns)
+    if ! /usr/bin/time -v -o "$T/warm_eval.time" "$BENCH_WARM" --runs "$RUNS" --warmup 1 \
+            --now "$NOW" "$STORE" "$LUA" "${SEGMENTS[@]}" >"$T/warm_eval" 2>"$T/warm_eval.err"; then
+        echo "bench_segments: $BENCH_WARM failed:" >&2
+        head -c 2000 "$T/warm_eval.err" >&2
+        exit 1
+    fi
+    WARM_WALL_MS=$(calc "($(now_ns) - $t0) / 1e6")
+    WARM_KIB=$(rss_of "$T/warm_eval.time")
+    while read -r name count med min _; do
+        W_COUNT[$name]=$count
+        W_MS[$name]=$med
+        W_MIN[$name]=$min
+    done < <(grep -v '^#' "$T/warm_eval")
+    for name in "${SEGMENTS[@]}"; do
+        [ -n "${W_MS[$name]:-}" ] || die "$BENCH_WARM printed no line for $name"
+    done
+fi
+
 # ---------------------------------------------------------------- filter hatch
 cat >"$T/hatch.lua" <<'LUA'
 local seg = require "segrt"
@@ -247,6 +292,11 @@ BASE_MS=$(median "${base_ms[@]}")
 HATCH_MS=$(median "${hatch_ms[@]}")
 
 # ---------------------------------------------------------------- report
+# ratio DUCKDB_MS SEGRT_MS: the speed-up (segrt's time at least 1 µs)
+ratio() {
+    calc "$1 / ($2 > 0.001 ? $2 : 0.001)"
+}
+
 echo "## Segments (median of $RUNS; segrt = whole process and its evaluation alone,"
 echo "## DuckDB = in-process query; speed-ups: DuckDB / process, DuckDB / evaluation)"
 echo
@@ -265,8 +315,8 @@ for name in "${SEGMENTS[@]}"; do
         if [ "$sc" = "$dc" ]; then check=ok; else check="MISMATCH (expected $dc)"; bad=1; fi
     fi
     if [ -n "$dm" ]; then
-        ratio=$(calc "$dm / ${S_MS[$name]}")
-        eratio=$(calc "$dm / ${S_EVAL[$name]}")
+        ratio=$(ratio "$dm" "${S_MS[$name]}")
+        eratio=$(ratio "$dm" "${S_EVAL[$name]}")
         log_sum=$(calc "$log_sum + log($ratio)")
         log_eval=$(calc "$log_eval + log($eratio)")
         n_ratio=$((n_ratio + 1))
@@ -291,6 +341,43 @@ fi
 echo
 printf 'segrt max peak RSS: %.0f MiB\n' "$(calc "$max_kib / 1024")"
 echo
+if [ "$WARM" -eq 1 ]; then
+    echo "## Warm: one process keeps the store and the script open (examples/bench_warm.c)"
+    echo "## and evaluates each segment 1 + $RUNS times; median and min of the $RUNS timed"
+    echo "## evaluations; DuckDB as above; speed-up = DuckDB / warm median"
+    echo
+    printf '%-30s %8s %9s %9s %10s %8s  %s\n' segment count "warm ms" "min ms" "DuckDB ms" \
+        speed-up check
+    log_warm=0
+    for name in "${SEGMENTS[@]}"; do
+        wc=${W_COUNT[$name]}
+        dm=${D_MS[$name]:-}
+        check=ok
+        if [ "$wc" != "${S_COUNT[$name]}" ]; then
+            check="MISMATCH (cold ${S_COUNT[$name]})"
+            bad=1
+        fi
+        if [ -n "$dm" ]; then
+            wratio=$(ratio "$dm" "${W_MS[$name]}")
+            log_warm=$(calc "$log_warm + log($wratio)")
+            printf '%-30s %8s %9.2f %9.2f %10.1f %7.2fx  %s\n' "$name" "$wc" "${W_MS[$name]}" \
+                "${W_MIN[$name]}" "$dm" "$wratio" "$check"
+        else
+            printf '%-30s %8s %9.2f %9.2f %10s %8s  %s\n' "$name" "$wc" "${W_MS[$name]}" \
+                "${W_MIN[$name]}" - - "$check"
+        fi
+    done
+    echo
+    if [ "$n_ratio" -gt 0 ]; then
+        printf 'geometric mean speed-up over %d segments (warm): %.2fx\n' "$n_ratio" \
+            "$(calc "exp($log_warm / $n_ratio)")"
+    fi
+    printf 'warm total of medians: %.1f ms\n' "$(for n in "${SEGMENTS[@]}"; do echo "${W_MS[$n]}"; done |
+        awk '{ s += $1 } END { print s }')"
+    printf 'warm process: peak RSS %.0f MiB, %.0f ms wall (open, load, %d evaluations)\n' \
+        "$(calc "$WARM_KIB / 1024")" "$WARM_WALL_MS" "$(( ${#SEGMENTS[@]} * (RUNS + 1) ))"
+    echo
+fi
 echo "## Filter hatch (where selects every contact)"
 echo
 printf 'where only:                    %9.1f ms  (%s members)\n' "$BASE_MS" "$base_count"
