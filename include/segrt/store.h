@@ -80,10 +80,21 @@ typedef struct segrt_stats {
     uint64_t consents;    /**< consent records (full history) */
     uint64_t audit;       /**< audit log entries */
     uint64_t store_bytes; /**< size of the data file on disk */
+    /**
+     * bytes of the data file in pages that hold the store (what a
+     * compacting copy of it would measure)
+     */
+    uint64_t used_bytes;
+    /**
+     * bytes of the data file in free pages: later writes reuse them; until
+     * then they keep what was deleted (an erased contact's bytes)
+     */
+    uint64_t free_bytes;
 } segrt_stats;
 
 /**
- * The store's counts, from one consistent snapshot.
+ * The store's counts and the use of its data file, from one consistent
+ * snapshot (store_bytes is measured after it).
  * @param s the store
  * @param out receives the counts
  * @return SEGRT_OK or an error code

@@ -26,7 +26,7 @@ FILES=(--contacts "$D/contacts.csv" --events "$D/events.csv" --consents "$D/cons
 # Stats that must match between stores: counts and per-type lines (not the
 # audit log or the file size).
 counts_of() {
-    segrt stats --db "$1" | grep -Ev '^(audit|store_bytes) '
+    segrt stats --db "$1" | grep -Ev '^(audit|store_bytes|store_used_bytes|store_free_bytes) '
 }
 
 now_ms() {
