@@ -5,10 +5,12 @@
  * of it (store_scan), the meta counters, and reading a contact's row.
  *
  * Uses: LMDB, schema.h (loaded at open), row.h, proj_update.h (a write
- * transaction forgets what an aborted one touched; format 2 is converted).
+ * transaction forgets what an aborted one touched; format 2 is converted),
+ * compact.h (the guard every handle holds).
  */
 #include "store/store.h"
 
+#include "store/compact.h"
 #include "store/proj_update.h"
 #include "store/row.h"
 #include "store/schema.h"
@@ -100,6 +102,10 @@ static int open_env(segrt_store *s, const char *dir, unsigned flags)
             return store_fail(s, SEGRT_EIO, "%s: cannot create directory: %s", dir,
                               strerror(errno));
     }
+    /* Wait out a compact before LMDB reads the lock file; a reopen keeps its guard. */
+    rc = s->guard < 0 ? compact_guard_enter(s) : SEGRT_OK;
+    if (rc != SEGRT_OK)
+        return rc;
     rc = mdb_env_open(s->env, dir, envflags, 0666);
     if (rc == ENOENT)
         return store_fail(s, SEGRT_ENOTFOUND, "%s: no store here (run segrt import or segrt demo)",
@@ -200,6 +206,7 @@ int segrt_store_open(const char *dir, unsigned flags, segrt_store **out, char *e
     if (s == NULL)
         return SEGRT_ENOMEM;
     s->readonly = (flags & SEGRT_OPEN_READONLY) != 0;
+    s->guard = -1;
     s->now = (int64_t)time(NULL);
     s->dir = strdup(dir);
     int converted = 0;
@@ -229,6 +236,7 @@ void segrt_store_close(segrt_store *s)
             mdb_env_sync(s->env, 1);
         mdb_env_close(s->env);
     }
+    compact_guard_leave(s);
     schema_free(s->schema);
     proj_update_free(s);
     free(s->dir);
@@ -269,8 +277,30 @@ int segrt_store_set_mapsize(segrt_store *s, size_t bytes)
     return SEGRT_OK;
 }
 
+int store_reopen(segrt_store *s)
+{
+    mdb_env_close(s->env);
+    s->env = NULL;
+    memset(s->dbi, 0, sizeof s->dbi);
+    int rc = open_env(s, s->dir, 0);
+    if (rc == SEGRT_OK)
+        rc = open_dbs(s);
+    if (rc == SEGRT_OK)
+        rc = schema_load(s);
+    if (rc != SEGRT_OK && s->env) {
+        mdb_env_close(s->env);
+        s->env = NULL;
+    }
+    return rc;
+}
+
 int store_txn_begin(segrt_store *s, unsigned flags, MDB_txn **txn)
 {
+    if (s->env == NULL) {
+        *txn = NULL;
+        return store_fail(s, SEGRT_ESTORE, "%s: the store is closed (reopening it after a "
+                                           "compact failed)", s->dir);
+    }
     int rc = mdb_txn_begin(s->env, NULL, flags, txn);
     if (rc == MDB_MAP_RESIZED) {
         /* Another process grew the map: adopt its size and try again. */

@@ -54,6 +54,7 @@ struct segrt_store {
     int live;              /* a live session (live.c) is open: it owns MDB_NOSYNC */
     struct proj_touched *touched; /* timelines the open write txn changes (proj_update.c) */
     store_proj_policy proj_policy;
+    int guard;             /* lock.mdb holding compact.h's guard, or -1 */
     char errmsg[1024];
 };
 
@@ -67,6 +68,12 @@ int store_mdb_fail(segrt_store *s, int rc, const char *context);
 int store_txn_begin(segrt_store *s, unsigned flags, MDB_txn **txn);
 /* Double the map size after MDB_MAP_FULL (no transaction may be open). */
 int store_grow(segrt_store *s);
+/*
+ * Close the environment (unsynced) and open the directory's store again,
+ * keeping the handle's guard (compact.c, after it swapped the data file).
+ * On failure the handle has no environment: it can only be closed.
+ */
+int store_reopen(segrt_store *s);
 
 /* What runs inside a transaction: SEGRT_OK, or a code recorded on s with store_fail. */
 typedef int (*store_txn_fn)(segrt_store *s, MDB_txn *txn, void *ud);
