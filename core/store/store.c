@@ -193,6 +193,20 @@ static int open_dbs(segrt_store *s, int *converted)
     return SEGRT_OK;
 }
 
+/* The environment, the tables and the schema of s->dir; a format-2 store converted. */
+static int open_all(segrt_store *s, unsigned flags)
+{
+    int converted = 0;
+    int rc = open_env(s, s->dir, flags);
+    if (rc == SEGRT_OK)
+        rc = open_dbs(s, &converted);
+    if (rc == SEGRT_OK)
+        rc = schema_load(s);
+    if (rc == SEGRT_OK && converted)
+        rc = proj_update_dirty(s);
+    return rc;
+}
+
 int segrt_store_open(const char *dir, unsigned flags, segrt_store **out, char *errbuf,
                      size_t errlen)
 {
@@ -209,14 +223,7 @@ int segrt_store_open(const char *dir, unsigned flags, segrt_store **out, char *e
     s->guard = -1;
     s->now = (int64_t)time(NULL);
     s->dir = strdup(dir);
-    int converted = 0;
-    int rc = s->dir ? open_env(s, dir, flags) : SEGRT_ENOMEM;
-    if (rc == SEGRT_OK)
-        rc = open_dbs(s, &converted);
-    if (rc == SEGRT_OK)
-        rc = schema_load(s);
-    if (rc == SEGRT_OK && converted)
-        rc = proj_update_dirty(s);
+    int rc = s->dir ? open_all(s, flags) : SEGRT_ENOMEM;
     if (rc != SEGRT_OK) {
         if (errbuf && errlen)
             snprintf(errbuf, errlen, "%s", s->errmsg[0] ? s->errmsg : segrt_strerror(rc));
@@ -282,11 +289,7 @@ int store_reopen(segrt_store *s)
     mdb_env_close(s->env);
     s->env = NULL;
     memset(s->dbi, 0, sizeof s->dbi);
-    int rc = open_env(s, s->dir, 0);
-    if (rc == SEGRT_OK)
-        rc = open_dbs(s);
-    if (rc == SEGRT_OK)
-        rc = schema_load(s);
+    int rc = open_all(s, 0);
     if (rc != SEGRT_OK && s->env) {
         mdb_env_close(s->env);
         s->env = NULL;
