@@ -50,7 +50,8 @@ int proj_index_load(segrt_store *s, MDB_txn *txn, int pairs, proj_index *out)
         proj_index_free(out);
         return rc;
     }
-    qsort(out->pair, out->npairs, sizeof *out->pair, by_chunk_type);
+    if (out->npairs > 1)
+        qsort(out->pair, out->npairs, sizeof *out->pair, by_chunk_type);
     return SEGRT_OK;
 }
 
