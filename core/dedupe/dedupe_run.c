@@ -49,12 +49,17 @@ static int find(segrt_store *s, MDB_txn *txn, void *ud)
 
 static int merge_all(segrt_store *s, MDB_txn *txn, run *r, column_cache *cc)
 {
+    contact_remove_strings strings = { 0 };
     int rc = SEGRT_OK;
     for (size_t i = 0; i < r->groups.n && rc == SEGRT_OK; i++) {
-        rc = merge_group(s, txn, cc, &r->groups.g[i], r->o->by, r->o->actor, &r->merge_ids[i]);
+        rc = merge_group(s, txn, cc, &strings, &r->groups.g[i], r->o->by, r->o->actor,
+                         &r->merge_ids[i]);
         if (rc == SEGRT_OK && column_cache_bytes(cc) > MERGE_CACHE_BYTES)
             rc = column_cache_flush(s, txn, cc);
     }
+    if (rc == SEGRT_OK)
+        rc = contact_remove_sweep(s, txn, cc, &strings);
+    contact_remove_strings_free(&strings);
     return rc == SEGRT_OK ? column_cache_flush(s, txn, cc) : rc;
 }
 

@@ -55,6 +55,7 @@ typedef struct merging {
     gone *gone;
     size_t ngone;
     column_cache *cc;
+    contact_remove_strings *strings; /* the merged-away rows' strings, for the caller's sweep */
     buf filled_body, filled;
     uint32_t nfilled;
     event_list evs, own, added, replaced; /* merged timeline, the survivor's, the differences */
@@ -372,15 +373,15 @@ static int merge_in(merging *m, int by, const char *actor, uint64_t *merge_id)
     for (size_t i = 0; i < m->ngone && rc == SEGRT_OK; i++) {
         contact_remove_counts n;
         rc = contact_remove(s, m->txn, m->cc, m->gone[i].ord, m->gone[i].id,
-                            strlen(m->gone[i].id), &m->gone[i].r, &n);
+                            strlen(m->gone[i].id), &m->gone[i].r, m->strings, &n);
     }
     return rc == SEGRT_OK ? record(m, by, actor, merge_id) : rc;
 }
 
-int merge_group(segrt_store *s, MDB_txn *txn, column_cache *cc, const dedupe_group *g, int by,
-                const char *actor, uint64_t *merge_id)
+int merge_group(segrt_store *s, MDB_txn *txn, column_cache *cc, contact_remove_strings *strings,
+                const dedupe_group *g, int by, const char *actor, uint64_t *merge_id)
 {
-    merging m = { .s = s, .txn = txn, .g = g, .ngone = g->n - 1, .cc = cc };
+    merging m = { .s = s, .txn = txn, .g = g, .ngone = g->n - 1, .cc = cc, .strings = strings };
     m.gone = calloc(m.ngone, sizeof *m.gone);
     int rc = m.gone ? merge_in(&m, by, actor, merge_id) : oom(s);
     for (size_t i = 0; m.gone && i < m.ngone; i++) {
