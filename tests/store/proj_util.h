@@ -2,7 +2,7 @@
  * proj_util.h — what the event projection tests (test_projection.c,
  * test_proj_update.c) share: a type's projection as one list of events in
  * (contact, timeline) order, the same built from the timelines, and the
- * stored parts of a (type, chunk).
+ * stored parts of a (type, chunk), and a chunk marked as not kept.
  *
  * Uses: cmocka, segrt.h, and the internal projection.h, proj_build.h,
  * proj_part.h, dict.h, schema.h, store.h.
@@ -192,6 +192,20 @@ static inline pu_parts pu_parts_of(segrt_store *s, const char *type, uint32_t ch
     assert_int_equal(store_scan(s, NULL, DB_PROJ, prefix, 8, "test", pu_count_part, &n),
                      SEGRT_OK);
     return n;
+}
+
+static inline int pu_put_mark(segrt_store *s, MDB_txn *txn, void *ud)
+{
+    unsigned char kb[PROJ_KEY_BYTES];
+    proj_key k = { PROJ_DIRTY, *(const uint32_t *)ud, 0 };
+    MDB_val key = proj_key_val(&k, kb), v = { 0, NULL };
+    return mdb_put(txn, s->dbi[DB_PROJ], &key, &v, 0) == 0 ? SEGRT_OK : SEGRT_ESTORE;
+}
+
+/* Mark chunk's projections as not kept, as an import's bulk batch does. */
+static inline void pu_mark_chunk(segrt_store *s, uint32_t chunk)
+{
+    assert_int_equal(store_write(s, pu_put_mark, &chunk), SEGRT_OK);
 }
 
 #endif

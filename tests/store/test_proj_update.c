@@ -142,18 +142,10 @@ static unsigned char *value_of(segrt_store *s, const proj_key *k, size_t *n)
     return copy;
 }
 
-static int mark_txn(segrt_store *s, MDB_txn *txn, void *ud)
-{
-    unsigned char kb[PROJ_KEY_BYTES];
-    proj_key k = { PROJ_DIRTY, *(const uint32_t *)ud, 0 };
-    MDB_val key = proj_key_val(&k, kb), v = { 0, NULL };
-    return mdb_put(txn, s->dbi[DB_PROJ], &key, &v, 0) == 0 ? SEGRT_OK : SEGRT_ESTORE;
-}
-
 /* Rebuild chunk from its timelines, as after a bulk import. */
 static void rebuild_chunk(segrt_store *s, uint32_t chunk)
 {
-    assert_int_equal(store_write(s, mark_txn, &chunk), SEGRT_OK);
+    pu_mark_chunk(s, chunk);
     assert_int_equal(proj_update_dirty(s), SEGRT_OK);
 }
 

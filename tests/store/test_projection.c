@@ -111,20 +111,6 @@ static int borrowed(segrt_store *s, const char *type)
     return in;
 }
 
-static int put_mark(segrt_store *s, MDB_txn *txn, void *ud)
-{
-    unsigned char kb[PROJ_KEY_BYTES];
-    proj_key k = { PROJ_DIRTY, *(const uint32_t *)ud, 0 };
-    MDB_val key = proj_key_val(&k, kb), v = { 0, NULL };
-    return mdb_put(txn, s->dbi[DB_PROJ], &key, &v, 0) == 0 ? SEGRT_OK : SEGRT_ESTORE;
-}
-
-/* Mark chunk's projections as not kept, as an import's bulk batch does. */
-static void mark_chunk(segrt_store *s, uint32_t chunk)
-{
-    assert_int_equal(store_write(s, put_mark, &chunk), SEGRT_OK);
-}
-
 /* ------------------------------------------------------------ tests */
 
 static void test_projection_of_an_empty_store_has_no_parts(void **state)
@@ -221,7 +207,7 @@ static void test_projection_of_a_chunk_not_kept_is_built_from_the_timelines(void
     pu_list kept[4];
     for (size_t t = 0; t < 4; t++)
         kept[t] = pu_stored(f->s, types[t]);
-    mark_chunk(f->s, 0);
+    pu_mark_chunk(f->s, 0);
     tu_assert_check_ok(f->s); /* a chunk not kept is not compared */
     for (size_t t = 0; t < 4; t++) {
         pu_list built = pu_stored(f->s, types[t]);
@@ -364,7 +350,7 @@ static void test_projection_is_written_when_the_map_has_to_grow(void **state)
     pu_list before = pu_stored(f->s, "click");
     assert_int_equal(before.n, 40000);
     /* A map with no room for a second copy: the rebuild fills it, grows it, runs again. */
-    mark_chunk(f->s, 0);
+    pu_mark_chunk(f->s, 0);
     MDB_envinfo info;
     MDB_stat st;
     assert_int_equal(mdb_env_info(f->s->env, &info), 0);
@@ -423,7 +409,7 @@ static void test_projection_check_finds_a_tampered_projection(void **state)
     assert_int_equal(segrt_store_check(f->s), SEGRT_ECORRUPT);
     assert_non_null(strstr(segrt_errmsg(f->s), "projection of event type"));
     /* Rebuilding the chunk repairs it. */
-    mark_chunk(f->s, 0);
+    pu_mark_chunk(f->s, 0);
     tu_assert_check_ok(f->s);
     assert_int_equal(proj_update_dirty(f->s), SEGRT_OK);
     tu_assert_check_ok(f->s);
@@ -432,7 +418,7 @@ static void test_projection_check_finds_a_tampered_projection(void **state)
     assert_int_equal(segrt_store_check(f->s), SEGRT_ECORRUPT);
     assert_non_null(strstr(segrt_errmsg(f->s), "holds 0 events, the timelines 1000"));
     /* A value of the wrong size is corruption that readers report too. */
-    mark_chunk(f->s, 0);
+    pu_mark_chunk(f->s, 0);
     assert_int_equal(proj_update_dirty(f->s), SEGRT_OK);
     assert_int_equal(store_write(f->s, tamper, (void *)"cut"), SEGRT_OK);
     assert_int_equal(segrt_store_check(f->s), SEGRT_ECORRUPT);
