@@ -8,7 +8,8 @@
 static const char usage_text[] =
     "segrt audit [--db DIR] [--since T]\n"
     "  Print the audit log: sequence, time, actor, action, contact ordinal\n"
-    "  (never personal data) and detail, tab-separated.";
+    "  (never personal data; 'store' for the whole store) and detail,\n"
+    "  tab-separated.";
 
 enum { O_SINCE = OPT_FIRST_CMD };
 
@@ -23,10 +24,12 @@ static int audit_option(cli *c, int opt, const char *arg, void *ud)
 static int print_entry(void *ud, const segrt_audit_entry *e)
 {
     (void)ud;
-    char t[21];
+    char t[21], who[24] = "store";
     segrt_time_format(e->ts, t);
-    printf("%llu\t%s\t%s\t%s\tcontact#%u\t%s\n", (unsigned long long)e->seq, t, e->actor,
-           e->action, e->ordinal, e->detail);
+    if (e->ordinal != SEGRT_AUDIT_STORE)
+        snprintf(who, sizeof who, "contact#%u", e->ordinal);
+    printf("%llu\t%s\t%s\t%s\t%s\t%s\n", (unsigned long long)e->seq, t, e->actor, e->action,
+           who, e->detail);
     return 0;
 }
 

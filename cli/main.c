@@ -30,6 +30,7 @@ static const struct {
     { "retention", cmd_retention, "erase contacts inactive for N days (--dry-run lists them)" },
     { "audit", cmd_audit, "print the audit log" },
     { "check", cmd_check, "check the store's internal consistency" },
+    { "compact", cmd_compact, "rewrite the data file without its free pages (erased bytes)" },
     { "report", cmd_report, "report how each segment of a script is doing (text, or --html)" },
     { "render", cmd_render, "render a message template for each member of a segment" },
     { "changes", cmd_changes, "print who entered and left a segment since a stored run" },

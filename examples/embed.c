@@ -9,7 +9,8 @@
  *   SCRIPT  a script file or a pack name (e.g. ecommerce_coffee)
  *   NOW     the reference time of relative rules (default: the clock)
  *   --batch apply N lines at once (default 1: changes are per event)
- *   --stats print events/s and the time of one membership test to stderr
+ *   --stats print events/s, the time of one membership test and of the
+ *           final flush (sync and derived data) to stderr
  * Prints "<contact> entered <segment>" / "<contact> left <segment>".
  *
  * Build against an installed segrt:
@@ -126,6 +127,9 @@ int main(int argc, char **argv)
                 applied, events / (applied > 0 ? applied : 1e-9), batch,
                 segrt_script_segment_count(sc));
         membership_timing(lv, sc, last);
+        double f0 = seconds();
+        rc = segrt_live_flush(lv);
+        fprintf(stderr, "flush: %.1f ms\n", (seconds() - f0) * 1e3);
     }
     int crc = segrt_live_close(lv); /* syncs and rebuilds the derived data */
     if (rc == SEGRT_OK)

@@ -1,16 +1,16 @@
 /*
  * dedupe_run.c — segrt_dedupe(): find the groups of duplicates in a read
  * snapshot and report them, or find and merge them all in one write
- * transaction (one rebuild of the projections and the id order at the end)
- * and report them after the commit.
+ * transaction (the projections of the contacts it changed and the id order
+ * brought up to date at the end) and report them after the commit.
  *
- * Uses: dedupe.h, merge.h, projection.h, id_order.h.
+ * Uses: dedupe.h, merge.h, proj_update.h, id_order.h.
  */
 #include "store/column.h"
 #include "dedupe/dedupe.h"
 #include "store/id_order.h"
 #include "dedupe/merge.h"
-#include "store/projection.h"
+#include "store/proj_update.h"
 
 #include <stdlib.h>
 
@@ -49,12 +49,17 @@ static int find(segrt_store *s, MDB_txn *txn, void *ud)
 
 static int merge_all(segrt_store *s, MDB_txn *txn, run *r, column_cache *cc)
 {
+    contact_remove_strings strings = { 0 };
     int rc = SEGRT_OK;
     for (size_t i = 0; i < r->groups.n && rc == SEGRT_OK; i++) {
-        rc = merge_group(s, txn, cc, &r->groups.g[i], r->o->by, r->o->actor, &r->merge_ids[i]);
+        rc = merge_group(s, txn, cc, &strings, &r->groups.g[i], r->o->by, r->o->actor,
+                         &r->merge_ids[i]);
         if (rc == SEGRT_OK && column_cache_bytes(cc) > MERGE_CACHE_BYTES)
             rc = column_cache_flush(s, txn, cc);
     }
+    if (rc == SEGRT_OK)
+        rc = contact_remove_sweep(s, txn, cc, &strings);
+    contact_remove_strings_free(&strings);
     return rc == SEGRT_OK ? column_cache_flush(s, txn, cc) : rc;
 }
 
@@ -71,7 +76,7 @@ static int merge_txn(segrt_store *s, MDB_txn *txn, void *ud)
         rc = merge_all(s, txn, r, cc);
     column_cache_free(cc);
     if (rc == SEGRT_OK && r->groups.n)
-        rc = projection_refresh(s, txn);
+        rc = proj_update_flush(s, txn, 0);
     if (rc == SEGRT_OK && r->groups.n)
         rc = id_order_refresh(s, txn);
     return rc;

@@ -18,7 +18,7 @@
  *  6. an audit entry "merge", and the undo record under its sequence.
  *
  * Uses: dedupe.h, contact_remove.h, merge_record.h, membership.h, event.h, consent.h,
- * dict.h, audit.h, column.h, row.h, schema.h, value.h, array.h.
+ * dict.h, audit.h, column.h, row.h, schema.h, proj_update.h, value.h, array.h.
  */
 #include "dedupe/merge.h"
 
@@ -28,6 +28,7 @@
 #include "store/contact_remove.h"
 #include "store/dict.h"
 #include "store/membership.h"
+#include "store/proj_update.h"
 #include "dedupe/merge_record.h"
 #include "dedupe/pval.h"
 #include "store/row.h"
@@ -54,6 +55,7 @@ typedef struct merging {
     gone *gone;
     size_t ngone;
     column_cache *cc;
+    contact_remove_strings *strings; /* the merged-away rows' strings, for the caller's sweep */
     buf filled_body, filled;
     uint32_t nfilled;
     event_list evs, own, added, replaced; /* merged timeline, the survivor's, the differences */
@@ -196,6 +198,8 @@ static int move_events(merging *m)
         rc = merge_count_events(m->s, m->txn, &m->replaced, -1);
     if (rc == SEGRT_OK)
         rc = event_list_encode(&m->evs, &m->scratch) != 0 ? oom(m->s) : SEGRT_OK;
+    if (rc == SEGRT_OK)
+        rc = proj_update_touch(m->s, m->txn, ord);
     if (rc == SEGRT_OK)
         rc = put_value(m->s, m->txn, DB_EVENTS, ord, &m->scratch);
     if (rc == SEGRT_OK)
@@ -369,15 +373,15 @@ static int merge_in(merging *m, int by, const char *actor, uint64_t *merge_id)
     for (size_t i = 0; i < m->ngone && rc == SEGRT_OK; i++) {
         contact_remove_counts n;
         rc = contact_remove(s, m->txn, m->cc, m->gone[i].ord, m->gone[i].id,
-                            strlen(m->gone[i].id), &m->gone[i].r, &n);
+                            strlen(m->gone[i].id), &m->gone[i].r, m->strings, &n);
     }
     return rc == SEGRT_OK ? record(m, by, actor, merge_id) : rc;
 }
 
-int merge_group(segrt_store *s, MDB_txn *txn, column_cache *cc, const dedupe_group *g, int by,
-                const char *actor, uint64_t *merge_id)
+int merge_group(segrt_store *s, MDB_txn *txn, column_cache *cc, contact_remove_strings *strings,
+                const dedupe_group *g, int by, const char *actor, uint64_t *merge_id)
 {
-    merging m = { .s = s, .txn = txn, .g = g, .ngone = g->n - 1, .cc = cc };
+    merging m = { .s = s, .txn = txn, .g = g, .ngone = g->n - 1, .cc = cc, .strings = strings };
     m.gone = calloc(m.ngone, sizeof *m.gone);
     int rc = m.gone ? merge_in(&m, by, actor, merge_id) : oom(s);
     for (size_t i = 0; m.gone && i < m.ngone; i++) {

@@ -7,6 +7,7 @@
 #define SEGRT_MERGE_H
 
 #include "store/column.h"
+#include "store/contact_remove.h"
 #include "dedupe/dedupe.h"
 #include "store/event.h"
 #include "dedupe/merge_record.h"
@@ -22,12 +23,13 @@
  * Merge group g (found by key by) into g->ord[0] in txn, as segrt_dedupe()
  * describes: audit entry "merge" by actor, undo record under its sequence
  * number (*merge_id). Column values are written through cc, which the
- * caller flushes; the projections and the id order are left stale (ev_gen
- * moves when the others had events): the caller refreshes them once after
- * all its groups.
+ * caller flushes; the strings of the contacts merged away are noted in
+ * *strings, which the caller sweeps (contact_remove_sweep); their timelines
+ * are noted for the projections, which the caller brings up to date once
+ * after all its groups (proj_update_flush).
  */
-int merge_group(segrt_store *s, MDB_txn *txn, column_cache *cc, const dedupe_group *g, int by,
-                const char *actor, uint64_t *merge_id);
+int merge_group(segrt_store *s, MDB_txn *txn, column_cache *cc, contact_remove_strings *strings,
+                const dedupe_group *g, int by, const char *actor, uint64_t *merge_id);
 
 /* Add sign (+1 or -1) per event of l to the "events" and per-type counters. */
 int merge_count_events(segrt_store *s, MDB_txn *txn, const event_list *l, int sign);

@@ -6,11 +6,12 @@
  * back those they replaced), the consent records it added, and the fields it
  * filled that still hold the filled value. The merged contacts come back
  * under their own ordinals with their own fields, timelines, consent
- * histories and stored memberships. Then the projections and the id order
- * are rebuilt, the record goes and an audit entry "unmerge" is appended.
+ * histories and stored memberships. Then the projections of the changed
+ * timelines and the id order are brought up to date, the record goes and an
+ * audit entry "unmerge" is appended.
  *
  * Uses: merge.h, merge_record.h, membership.h, event.h, consent.h, column.h,
- * audit.h, projection.h, id_order.h, row.h, schema.h.
+ * audit.h, proj_update.h, id_order.h, row.h, schema.h.
  */
 #include "dedupe/merge.h"
 
@@ -21,7 +22,7 @@
 #include "store/membership.h"
 #include "dedupe/merge_record.h"
 #include "dedupe/pval.h"
-#include "store/projection.h"
+#include "store/proj_update.h"
 #include "store/row.h"
 #include "store/schema.h"
 
@@ -36,7 +37,6 @@ typedef struct undo {
     column_cache *cc;
     pval_dicts dicts;
     buf scratch;
-    int events_changed;
 } undo;
 
 static int oom(segrt_store *s)
@@ -116,13 +116,18 @@ static int decode_events(undo *u, const void *p, size_t n, event_list *l)
     return drc == 0 ? SEGRT_OK : drc == -2 ? oom(u->s) : corrupt(u);
 }
 
+/* Write (or with empty, delete) the value of ord in db; a timeline is noted for the projections. */
 static int put_or_del(undo *u, enum store_db db, uint32_t ord, const buf *b, int empty)
 {
     MDB_val k = store_ord_key(&ord), v = { b->len, b->p };
+    int rc = db == DB_EVENTS ? proj_update_touch(u->s, u->txn, ord) : SEGRT_OK;
+    if (rc != SEGRT_OK)
+        return rc;
     int mrc = empty ? mdb_del(u->txn, u->s->dbi[db], &k, NULL)
                     : mdb_put(u->txn, u->s->dbi[db], &k, &v, 0);
-    return mrc == 0 || (empty && mrc == MDB_NOTFOUND) ? SEGRT_OK
-                                                      : store_mdb_fail(u->s, mrc, "undoing a merge");
+    if (mrc != 0 && !(empty && mrc == MDB_NOTFOUND))
+        return store_mdb_fail(u->s, mrc, "undoing a merge");
+    return SEGRT_OK;
 }
 
 /* The survivor's timeline without the events the merge added, with those they replaced. */
@@ -142,7 +147,6 @@ static int survivor_events(undo *u)
                            event_list_minus(&rest, &cur, &back)))
         rc = oom(u->s);
     if (rc == SEGRT_OK && (gone.n || back.n)) {
-        u->events_changed = 1;
         rc = merge_count_events(u->s, u->txn, &gone, -1);
         if (rc == SEGRT_OK)
             rc = merge_count_events(u->s, u->txn, &back, 1);
@@ -257,7 +261,6 @@ static int restore(undo *u, const merge_gone *g)
     }
     /* Its timeline and history as they were stored. */
     if (rc == SEGRT_OK && g->events.n) {
-        u->events_changed = 1;
         buf b = { (unsigned char *)g->events.p, g->events.n, g->events.n };
         rc = decode_events(u, g->events.p, g->events.n, &evs);
         if (rc == SEGRT_OK)
@@ -338,10 +341,8 @@ static int undo_in(undo *u, undo_args *a, const MDB_val *v)
         rc = audit_undo(u, a->actor);
     if (rc == SEGRT_OK)
         rc = store_counter_add(s, u->txn, "write_gen", 1);
-    if (rc == SEGRT_OK && u->events_changed)
-        rc = store_counter_add(s, u->txn, EV_GEN_COUNTER, 1);
     if (rc == SEGRT_OK)
-        rc = projection_refresh(s, u->txn);
+        rc = proj_update_flush(s, u->txn, 0);
     if (rc == SEGRT_OK)
         rc = id_order_refresh(s, u->txn);
     merge_record_free(&u->r);

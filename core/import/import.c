@@ -8,16 +8,18 @@
  * the batch in flight, and a re-run converges because contacts upsert by id
  * and events and consents are idempotent.
  *
- * After an events import the event projections are rebuilt (projection.h).
+ * Each events batch brings the event projections of the contacts it changed
+ * up to date in its own transaction; a chunk of contacts a batch changes in
+ * bulk is only marked, and rebuilt once after the last batch (proj_update.h).
  *
- * Uses: csv.h, jsonl.h, import_{contacts,events,consents}.c, store.h, projection.h, array.h.
+ * Uses: csv.h, jsonl.h, import_{contacts,events,consents}.c, store.h, proj_update.h, array.h.
  */
 #include "import/import.h"
 
 #include "util/csv.h"
 #include "util/jsonl.h"
 #include "store/id_order.h"
-#include "store/projection.h"
+#include "store/proj_update.h"
 #include "util/array.h"
 #include "util/value.h"
 
@@ -122,10 +124,6 @@ static void emit(import_ctx *c, buf *b, segrt_reject_fn fn)
 
 /* ------------------------------------------------------------ in-memory indexes */
 
-int import_find_contact(import_ctx *c, const char *id, size_t n, uint32_t *ord)
-{
-    return strmap_get(c->ids, id, n, ord);
-}
 
 int import_pend(import_ctx *c, uint32_t ord, uint32_t at)
 {
@@ -160,6 +158,13 @@ static void unload(import_ctx *c)
     c->loaded = 0;
 }
 
+/*
+ * Ids are looked up in the store one at a time, and remembered, until this
+ * many were; then the whole id index is loaded, which a big import repays
+ * and a small one (a delta of a few thousand rows) need not wait for.
+ */
+#define IDS_LOOKUPS_BEFORE_LOAD 32768
+
 static int load_id(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k, const MDB_val *v)
 {
     import_ctx *c = ud;
@@ -173,18 +178,48 @@ static int load_id(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k, con
     return SEGRT_OK;
 }
 
-static int load_ids(import_ctx *c)
+static int load_all_ids(import_ctx *c)
+{
+    c->ids_all = 1;
+    return store_scan(c->s, c->txn, DB_IDS, NULL, 0, "reading the id index", load_id, c);
+}
+
+static int open_ids(import_ctx *c)
 {
     segrt_store *s = c->s;
     c->ids = strmap_new();
     if (c->ids == NULL)
         return store_fail(s, SEGRT_ENOMEM, "out of memory loading the id index");
+    c->ids_all = 0;
+    c->ids_looked_up = 0;
     uint64_t next;
     int rc = store_counter_get(s, c->txn, "next_ord", &next);
     if (rc != SEGRT_OK)
         return rc;
     c->next_ord = (uint32_t)next;
-    return store_scan(s, c->txn, DB_IDS, NULL, 0, "reading the id index", load_id, c);
+    return SEGRT_OK;
+}
+
+int import_find_contact(import_ctx *c, const char *id, size_t n, uint32_t *ord)
+{
+    if (strmap_get(c->ids, id, n, ord))
+        return 1;
+    if (c->ids_all || n == 0 || n > IMPORT_MAX_ID_BYTES)
+        return 0;
+    int rc;
+    if (++c->ids_looked_up > IDS_LOOKUPS_BEFORE_LOAD) {
+        rc = load_all_ids(c);
+        return rc != SEGRT_OK ? rc : strmap_get(c->ids, id, n, ord);
+    }
+    MDB_val k = { n, (void *)id }, v;
+    rc = store_get(c->s, c->txn, DB_IDS, &k, &v, "reading the id index");
+    if (rc == SEGRT_ENOTFOUND)
+        return 0;
+    if (rc == SEGRT_OK)
+        rc = store_ord_decode(c->s, &v, "id index entry", ord);
+    if (rc == SEGRT_OK && strmap_put(c->ids, id, n, *ord) != 0)
+        rc = store_fail(c->s, SEGRT_ENOMEM, "out of memory indexing a contact");
+    return rc == SEGRT_OK ? 1 : rc;
 }
 
 /* Match the columns to the schema as committed: field ids may have been rolled back. */
@@ -212,7 +247,7 @@ static int ensure_loaded(import_ctx *c)
     if (c->loaded && gen == c->loaded_gen)
         return SEGRT_OK;
     unload(c);
-    rc = load_ids(c);
+    rc = open_ids(c);
     if (rc == SEGRT_OK)
         rc = resolve_fields(c);
     if (rc == SEGRT_OK && c->kind == SEGRT_CONTACTS)
@@ -468,9 +503,9 @@ static int finish_batch(import_ctx *c)
         rc = store_counter_add(s, c->txn, "consents", c->delta_consents);
     if (rc == SEGRT_OK)
         rc = store_counter_add(s, c->txn, "write_gen", 1);
-    /* Timelines were written: the event projections are stale. */
-    if (rc == SEGRT_OK && c->kind == SEGRT_EVENTS && c->npend > 0)
-        rc = store_counter_add(s, c->txn, EV_GEN_COUNTER, 1);
+    /* The timelines written: their projections follow in the same transaction. */
+    if (rc == SEGRT_OK && c->kind == SEGRT_EVENTS)
+        rc = proj_update_flush(s, c->txn, 1);
     return rc;
 }
 
@@ -811,7 +846,7 @@ int import_update_derived(segrt_store *s, segrt_kind kind)
 {
     int rc = SEGRT_OK;
     if (kind == SEGRT_EVENTS)
-        rc = projection_update(s);
+        rc = proj_update_dirty(s);
     if (kind == SEGRT_CONTACTS)
         rc = id_order_update(s);
     return rc;
@@ -827,7 +862,7 @@ static int import_source(segrt_store *s, segrt_kind kind, const char *name, sour
     if (rc == SEGRT_OK)
         rc = feed(&c, src);
     ctx_free(&c);
-    /* Rebuild the derived data once, after the last batch. */
+    /* The derived data left to do once, after the last batch. */
     if (rc == SEGRT_OK)
         rc = import_update_derived(s, kind);
     if (rc == SEGRT_OK)
@@ -925,7 +960,10 @@ int import_contact_of_row(import_ctx *c, uint32_t *ord)
     const cell *cl = c->id_col >= 0 ? &c->cells[c->id_col] : NULL;
     if (cl == NULL || cl->state != CELL_TEXT || cl->n == 0)
         return import_reject(c, "contact_id is missing");
-    if (!import_find_contact(c, cl->p, cl->n, ord))
+    int found = import_find_contact(c, cl->p, cl->n, ord);
+    if (found < 0)
+        return found;
+    if (!found)
         return import_reject(c, "contact_id '%s' is not a known contact (unknown contact)",
                              import_quote(c, cl->p, cl->n));
     return SEGRT_OK;

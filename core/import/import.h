@@ -20,6 +20,8 @@
 
 #include <jansson.h>
 
+#define IMPORT_MAX_ID_BYTES 511 /* LMDB's key limit: a longer id cannot be stored */
+
 /* What an input column means. */
 enum col_role {
     ROLE_FIELD,    /* a contact field (contacts) */
@@ -79,7 +81,9 @@ typedef struct import_ctx {
     /* In-memory indexes, valid for the store state as of the last commit. */
     int loaded;
     uint64_t loaded_gen; /* write_gen they were loaded at */
-    strmap *ids;       /* external id -> ordinal */
+    strmap *ids;       /* external id -> ordinal: those looked up so far, or all */
+    int ids_all;       /* ids holds the whole id index */
+    uint32_t ids_looked_up; /* ids read from the store one at a time */
     uint32_t next_ord;
     strmap *emails;    /* normalised email -> ordinal of its first contact (contacts) */
     dict_map *ev_dicts[3]; /* type, category, channel */
@@ -125,7 +129,10 @@ int import_reject(import_ctx *c, const char *fmt, ...) __attribute__((format(pri
 int import_notice(import_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A value quoted for a reason: at most 40 characters, then "...". */
 const char *import_quote(import_ctx *c, const char *p, size_t n);
-/* The ordinal of an external id; 0 when unknown, 1 when found. */
+/*
+ * The ordinal of an external id: 1 when found, 0 when unknown, or a negative
+ * SEGRT_E... code (reading the id index failed).
+ */
 int import_find_contact(import_ctx *c, const char *id, size_t n, uint32_t *ord);
 /* Add a pending record of the batch (events / consents). */
 int import_pend(import_ctx *c, uint32_t ord, uint32_t at);

@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_ID_BYTES 511 /* LMDB's key limit */
 #define MAX_ORDINAL 0x7fffffffu
 
 int import_contacts_column(import_ctx *c, import_col *col)
@@ -450,13 +449,15 @@ int import_contacts_row(import_ctx *c)
     const cell *idc = c->id_col >= 0 ? &c->cells[c->id_col] : NULL;
     if (idc == NULL || idc->state != CELL_TEXT || idc->n == 0)
         return import_reject(c, "id is missing");
-    if (idc->n > MAX_ID_BYTES)
-        return import_reject(c, "id is longer than %d bytes", MAX_ID_BYTES);
+    if (idc->n > IMPORT_MAX_ID_BYTES)
+        return import_reject(c, "id is longer than %d bytes", IMPORT_MAX_ID_BYTES);
     int rc = parse_row(c);
     if (rc != SEGRT_OK)
         return rc;
     uint32_t ord;
     int found = import_find_contact(c, idc->p, idc->n, &ord);
+    if (found < 0)
+        return found;
     int has_email;
     rc = check_email(c, found, ord, &has_email);
     if (rc != SEGRT_OK)

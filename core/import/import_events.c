@@ -1,11 +1,13 @@
 /*
  * import_events.c — event rows: validation, then, per contact, a merge into
- * its stored timeline that keeps re-imports idempotent (event.h).
+ * its stored timeline that keeps re-imports idempotent (event.h); a timeline
+ * that changed is noted for the event projections (proj_update.h).
  *
- * Uses: import.h, event.h, value.h, array.h, jansson (extra attributes).
+ * Uses: import.h, event.h, proj_update.h, value.h, array.h, jansson (extra attributes).
  */
 #include "import/import.h"
 
+#include "store/proj_update.h"
 #include "util/array.h"
 #include "util/value.h"
 
@@ -144,7 +146,15 @@ static int merge_contact(import_ctx *c, size_t from, size_t to, void *ud)
         oom |= count_type(td, w->recs[i].type, 1);
     if (oom || event_list_encode(w, &c->enc) != 0)
         return store_fail(s, SEGRT_ENOMEM, "out of memory merging events");
-    MDB_val k = store_ord_key(&ord), v = { c->enc.len, c->enc.p };
+    MDB_val k = store_ord_key(&ord), v = { c->enc.len, c->enc.p }, old;
+    rc = store_get(s, c->txn, DB_EVENTS, &k, &old, "reading events");
+    if (rc != SEGRT_OK && rc != SEGRT_ENOTFOUND)
+        return rc;
+    if (rc == SEGRT_OK && old.mv_size == v.mv_size && memcmp(old.mv_data, v.mv_data, v.mv_size) == 0)
+        return SEGRT_OK; /* nothing new: the timeline and its projections stay as they are */
+    rc = proj_update_touch(s, c->txn, ord);
+    if (rc != SEGRT_OK)
+        return rc;
     int mrc = mdb_put(c->txn, s->dbi[DB_EVENTS], &k, &v, 0);
     if (mrc != 0)
         return store_mdb_fail(s, mrc, "writing events");

@@ -3,8 +3,9 @@
  * date one contact at a time, for a host that feeds events as they happen.
  *
  * Opening evaluates every segment over the whole store once. Each applied
- * batch of JSON lines is imported (committed but not synced; the event
- * projections and the id order are left stale until the flush) and only the
+ * batch of JSON lines is imported (committed but not synced; the id order,
+ * and the event projections of a chunk of contacts changed in bulk, are left
+ * stale until the flush) and only the
  * contacts its rows touched are evaluated again, with plan_one.c, against a
  * fresh snapshot. Values that rank a contact against everybody (NTILE,
  * fitted models) keep what they were at open: one event would move

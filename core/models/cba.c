@@ -101,15 +101,16 @@ static void summarise_contact(const int64_t *ts, const int64_t *amount, size_t i
                         ((double)repeat_days * VALUE_NUMBER_SCALE);
 }
 
-int cba_summary(const uint32_t *ord, const int64_t *ts, const int64_t *amount, size_t n,
-                uint32_t ncontacts, int64_t obs_end, int64_t unit_secs, cba_row *out)
+/* cba_summary, every row first zeroed when zero is set (else only the events' rows are written). */
+static int summarise(const uint32_t *ord, const int64_t *ts, const int64_t *amount, size_t n,
+                     uint32_t ncontacts, int64_t obs_end, int64_t unit_secs, cba_row *out, int zero)
 {
     if (unit_secs <= 0 || (ncontacts > 0 && out == NULL))
         return SEGRT_EINVAL;
     int rc = check_events(ord, ts, amount, n, ncontacts);
     if (rc != SEGRT_OK)
         return rc;
-    if (ncontacts > 0)
+    if (zero && ncontacts > 0)
         memset(out, 0, (size_t)ncontacts * sizeof *out);
     int64_t end_day = day_of(obs_end);
     for (size_t i = 0; i < n;) {
@@ -120,4 +121,16 @@ int cba_summary(const uint32_t *ord, const int64_t *ts, const int64_t *amount, s
         i = j;
     }
     return SEGRT_OK;
+}
+
+int cba_summary(const uint32_t *ord, const int64_t *ts, const int64_t *amount, size_t n,
+                uint32_t ncontacts, int64_t obs_end, int64_t unit_secs, cba_row *out)
+{
+    return summarise(ord, ts, amount, n, ncontacts, obs_end, unit_secs, out, 1);
+}
+
+int cba_summary_add(const uint32_t *ord, const int64_t *ts, const int64_t *amount, size_t n,
+                    uint32_t ncontacts, int64_t obs_end, int64_t unit_secs, cba_row *out)
+{
+    return summarise(ord, ts, amount, n, ncontacts, obs_end, unit_secs, out, 0);
 }

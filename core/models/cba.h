@@ -41,5 +41,12 @@ typedef struct cba_row {
  */
 int cba_summary(const uint32_t *ord, const int64_t *ts, const int64_t *amount, size_t n,
                 uint32_t ncontacts, int64_t obs_end, int64_t unit_secs, cba_row *out);
+/*
+ * cba_summary for events that come in pieces (the spans of a projection's
+ * parts): only the rows of the events' contacts are written, so out must
+ * be zeroed first, and each contact's events must all be in one call.
+ */
+int cba_summary_add(const uint32_t *ord, const int64_t *ts, const int64_t *amount, size_t n,
+                    uint32_t ncontacts, int64_t obs_end, int64_t unit_secs, cba_row *out);
 
 #endif

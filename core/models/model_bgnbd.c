@@ -48,16 +48,22 @@ static int compute(plan_ctx *cx, const tree *model, vec *outs, model_fit *fit)
         return rc;
     if (!(unit_days > 0))
         return plan_fail(cx, "bgnbd", "unit_days must be positive");
-    projection ev;
+    projection_set ev;
     if ((rc = projection_get(cx->s, cx->txn, type, &ev)) != SEGRT_OK)
         return rc;
     size_t n = cx->ncontacts;
-    cba_row *rows = malloc((n ? n : 1) * sizeof *rows);
+    cba_row *rows = calloc(n ? n : 1, sizeof *rows);
     for (int o = 0; o < O_COUNT; o++)
         outs[o].v = malloc((n ? n : 1) * sizeof *outs[o].v);
-    rc = rows ? cba_summary(ev.ord, ev.ts, ev.amount, ev.n, (uint32_t)n, end,
-                            (int64_t)llround(unit_days * 86400), rows)
-              : SEGRT_ENOMEM;
+    rc = rows ? SEGRT_OK : SEGRT_ENOMEM;
+    for (size_t k = 0; k < ev.nparts && rc == SEGRT_OK; k++) {
+        const projection *part = &ev.part[k];
+        for (size_t j = 0; j < part->nspan && rc == SEGRT_OK; j++) {
+            size_t lo = part->span[j].lo, m = part->span[j].hi - lo;
+            rc = cba_summary_add(part->ord + lo, part->ts + lo, part->amount + lo, m, (uint32_t)n, end,
+                                 (int64_t)llround(unit_days * 86400), rows);
+        }
+    }
     projection_release(&ev);
     for (int o = 0; o < O_COUNT && rc == SEGRT_OK; o++)
         rc = outs[o].v ? SEGRT_OK : SEGRT_ENOMEM;

@@ -190,16 +190,21 @@ static int type_code(plan_ctx *cx, const char *name, uint32_t *code)
 static int events_in(plan_ctx *cx, const char *name, window w, bitset *out)
 {
     uint32_t type = 0;
-    projection ev = { 0 };
+    projection_set ev = { 0 };
     bitset_free(out);
     if (bitset_init(out, cx->ncontacts) != 0)
         return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
     int rc = type_code(cx, name, &type);
     if (rc == SEGRT_OK && type != 0)
         rc = projection_get(cx->s, cx->txn, type, &ev);
-    for (size_t i = 0; rc == SEGRT_OK && i < ev.n; i++) {
-        if (ev.ts[i] >= w.lo && ev.ts[i] <= w.hi && ev.ord[i] < cx->ncontacts)
-            bitset_set(out, ev.ord[i]);
+    for (size_t k = 0; rc == SEGRT_OK && k < ev.nparts; k++) {
+        const projection *p = &ev.part[k];
+        for (size_t j = 0; j < p->nspan; j++) {
+            for (size_t i = p->span[j].lo; i < p->span[j].hi; i++) {
+                if (p->ts[i] >= w.lo && p->ts[i] <= w.hi && p->ord[i] < cx->ncontacts)
+                    bitset_set(out, p->ord[i]);
+            }
+        }
     }
     projection_release(&ev);
     return rc;
@@ -215,17 +220,22 @@ static int too_large(plan_ctx *cx)
 static int purchase_values(plan_ctx *cx, int64_t **out)
 {
     uint32_t type = 0;
-    projection ev = { 0 };
+    projection_set ev = { 0 };
     int64_t *v = calloc(cx->ncontacts ? cx->ncontacts : 1, sizeof *v);
     int rc = v ? type_code(cx, "purchase", &type) : store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
     if (rc == SEGRT_OK && type != 0)
         rc = projection_get(cx->s, cx->txn, type, &ev);
-    for (size_t i = 0; rc == SEGRT_OK && i < ev.n; i++) {
-        uint32_t o = ev.ord[i];
-        if (ev.ts[i] > cx->now || ev.amount[i] == VALUE_MISSING || o >= cx->ncontacts)
-            continue;
-        if (__builtin_add_overflow(v[o], ev.amount[i], &v[o]))
-            rc = too_large(cx);
+    for (size_t k = 0; rc == SEGRT_OK && k < ev.nparts; k++) {
+        const projection *p = &ev.part[k];
+        for (size_t j = 0; rc == SEGRT_OK && j < p->nspan; j++) {
+            for (size_t i = p->span[j].lo; rc == SEGRT_OK && i < p->span[j].hi; i++) {
+                uint32_t o = p->ord[i];
+                if (p->ts[i] > cx->now || p->amount[i] == VALUE_MISSING || o >= cx->ncontacts)
+                    continue;
+                if (__builtin_add_overflow(v[o], p->amount[i], &v[o]))
+                    rc = too_large(cx);
+            }
+        }
     }
     projection_release(&ev);
     if (rc != SEGRT_OK) {

@@ -1,10 +1,10 @@
 /*
  * plan_events.c — event aggregates (count sum avg min max first last, and the
  * attribute of the first or last event) and exists/none, computed in one
- * pass over the projection of one event type: the :where predicate is
- * evaluated vectorised over the events frame, the window is a bound on ts,
- * and values fold into per-contact slots, one step as plan_one.c's
- * (plan_agg.h).
+ * pass over the projection of one event type, part by part (projection.h):
+ * the :where predicate is evaluated vectorised over a part's events (the
+ * events frame), the window is a bound on ts, and values fold into
+ * per-contact slots, one step as plan_one.c's (plan_agg.h).
  *
  * Uses: plan.h, plan_agg.h, projection.h.
  */
@@ -17,64 +17,64 @@
 
 #define MISSING VALUE_MISSING
 
-/* The events of the selection: its projection and, with :where, a mask over it. */
+/* The events of the selection: its projection's parts, the window, and its :where. */
 typedef struct selection {
-    projection ev;
-    bitset mask;
-    int masked;
-    int64_t lo, hi; /* lo <= ts <= hi */
+    projection_set ev;
+    const pnode *where; /* NULL: every event */
+    int64_t lo, hi;     /* lo <= ts <= hi */
 } selection;
-
-static void selection_free(selection *sel)
-{
-    projection_release(&sel->ev);
-    bitset_free(&sel->mask);
-}
 
 static int select_events(plan_ctx *cx, const pnode *p, selection *sel)
 {
-    *sel = (selection){ .lo = INT64_MIN, .hi = cx->now };
-    int rc = projection_get(cx->s, cx->txn, p->ev.type, &sel->ev);
-    if (rc != SEGRT_OK)
-        return rc;
+    *sel = (selection){ .where = p->ev.where, .lo = INT64_MIN, .hi = cx->now };
     if (p->ev.window)
         sel->lo = cx->now - p->ev.window->k;
-    if (p->ev.where) {
-        const projection *outer = cx->ev;
-        cx->ev = &sel->ev;
-        rc = plan_eval_pred(cx, p->ev.where, &sel->mask);
-        cx->ev = outer;
-        sel->masked = 1;
-    }
-    if (rc != SEGRT_OK)
-        selection_free(sel);
+    return projection_get(cx->s, cx->txn, p->ev.type, &sel->ev);
+}
+
+/* The :where of the selection over the events of one part, into mask (when it has one). */
+static int part_mask(plan_ctx *cx, const selection *sel, const projection *part, bitset *mask)
+{
+    if (sel->where == NULL)
+        return SEGRT_OK;
+    const projection *outer = cx->ev;
+    cx->ev = part;
+    int rc = plan_eval_pred(cx, sel->where, mask);
+    cx->ev = outer;
     return rc;
 }
 
-/* In the window and the :where, and not after NOW: plans see the store as of NOW. */
-static inline int selected(const selection *sel, size_t i)
+/* In the window and the :where (mask), and not after NOW: plans see the store as of NOW. */
+static inline int selected(const selection *sel, const projection *part, const bitset *mask,
+                           size_t i)
 {
-    int64_t ts = sel->ev.ts[i];
-    return ts >= sel->lo && ts <= sel->hi && (!sel->masked || bitset_test(&sel->mask, (uint32_t)i));
+    int64_t ts = part->ts[i];
+    return ts >= sel->lo && ts <= sel->hi && (!sel->where || bitset_test(mask, (uint32_t)i));
 }
 
 int plan_eval_exists(plan_ctx *cx, const pnode *p, bitset *out)
 {
     selection sel;
     int rc = select_events(cx, p, &sel);
-    if (rc != SEGRT_OK)
-        return rc;
-    for (size_t i = 0; i < sel.ev.n; i++) {
-        uint32_t o = sel.ev.ord[i];
-        if (o < cx->ncontacts && selected(&sel, i))
-            bitset_set(out, o);
+    for (size_t k = 0; k < sel.ev.nparts && rc == SEGRT_OK; k++) {
+        const projection *part = &sel.ev.part[k];
+        bitset mask = { 0 };
+        rc = part_mask(cx, &sel, part, &mask);
+        for (size_t j = 0; j < part->nspan && rc == SEGRT_OK; j++) {
+            for (size_t i = part->span[j].lo; i < part->span[j].hi; i++) {
+                uint32_t o = part->ord[i];
+                if (o < cx->ncontacts && selected(&sel, part, &mask, i))
+                    bitset_set(out, o);
+            }
+        }
+        bitset_free(&mask);
     }
-    if (!p->op) {
+    if (rc == SEGRT_OK && !p->op) {
         bitset_not(out);
         bitset_and(out, cx->live);
     }
-    selection_free(&sel);
-    return SEGRT_OK;
+    projection_release(&sel.ev);
+    return rc;
 }
 
 /* The attribute of event i as a plan value: ts, amount, or a category/channel code (0: missing). */
@@ -89,25 +89,61 @@ static inline int64_t attr_value(const projection *ev, int attr, size_t i)
 }
 
 /*
- * Fold the selected events into the contacts' slots v (cnt: the counts op
- * keeps, plan_agg.h). The projection is in (contact, ts) order, so each
- * contact's events come in time order. Always inlined with op a constant:
- * one loop per operator, the step reduced to that operator's code.
+ * Fold the selected events of one part into the contacts' slots v (cnt:
+ * the counts op keeps, plan_agg.h). A part is in (contact, ts) order and
+ * holds all of a contact's events, so each contact's events come in time
+ * order. Always inlined with op a constant: one loop per operator, the
+ * step reduced to that operator's code.
  */
 static inline __attribute__((always_inline)) void fold(const plan_ctx *cx, const pnode *p, int op,
-                                                       const selection *sel, int64_t *v,
+                                                       const selection *sel,
+                                                       const projection *part,
+                                                       const bitset *mask, int64_t *v,
                                                        uint32_t *cnt)
 {
     const int64_t now = cx->now, half_life = p->k;
     const int attr = p->ev.attr;
     const size_t n = cx->ncontacts;
-    for (size_t i = 0; i < sel->ev.n; i++) {
-        uint32_t o = sel->ev.ord[i];
-        if (o >= n || !selected(sel, i))
-            continue;
-        plan_agg_step(op, half_life, now, &v[o], plan_agg_counts(op) ? &cnt[o] : NULL,
-                      sel->ev.ts[i], attr_value(&sel->ev, attr, i));
+    for (size_t j = 0; j < part->nspan; j++) {
+        for (size_t i = part->span[j].lo; i < part->span[j].hi; i++) {
+            uint32_t o = part->ord[i];
+            if (o >= n || !selected(sel, part, mask, i))
+                continue;
+            plan_agg_step(op, half_life, now, &v[o], plan_agg_counts(op) ? &cnt[o] : NULL,
+                          part->ts[i], attr_value(part, attr, i));
+        }
     }
+}
+
+/* Fold every part of the selection, with the loop for p's operator. */
+static int fold_parts(plan_ctx *cx, const pnode *p, const selection *sel, int64_t *v,
+                      uint32_t *cnt)
+{
+    int rc = SEGRT_OK;
+    for (size_t k = 0; k < sel->ev.nparts && rc == SEGRT_OK; k++) {
+        const projection *part = &sel->ev.part[k];
+        bitset mask = { 0 };
+        rc = part_mask(cx, sel, part, &mask);
+        if (rc != SEGRT_OK)
+            break;
+        switch (p->op) {
+#define FOLD(op)                                                                                   \
+    case op:                                                                                       \
+        fold(cx, p, op, sel, part, &mask, v, cnt);                                                 \
+        break
+        FOLD(AGG_COUNT);
+        FOLD(AGG_SUM);
+        FOLD(AGG_AVG);
+        FOLD(AGG_MIN);
+        FOLD(AGG_MAX);
+        FOLD(AGG_DECAYED);
+        FOLD(AGG_FIRST_OF);
+        FOLD(AGG_LAST_OF);
+#undef FOLD
+        }
+        bitset_free(&mask);
+    }
+    return rc;
 }
 
 int plan_eval_agg(plan_ctx *cx, const pnode *p, vec *out)
@@ -122,33 +158,23 @@ int plan_eval_agg(plan_ctx *cx, const pnode *p, vec *out)
     if (v == NULL || (plan_agg_counts(p->op) && cnt == NULL)) {
         free(v);
         free(cnt);
-        selection_free(&sel);
+        projection_release(&sel.ev);
         return store_fail(cx->s, SEGRT_ENOMEM, "out of memory evaluating an aggregate");
     }
     int64_t start = plan_agg_start(p->op);
     for (size_t i = 0; i < n; i++)
         v[i] = start;
-    switch (p->op) {
-#define FOLD(op)                                                                                   \
-    case op:                                                                                       \
-        fold(cx, p, op, &sel, v, cnt);                                                             \
-        break
-    FOLD(AGG_COUNT);
-    FOLD(AGG_SUM);
-    FOLD(AGG_AVG);
-    FOLD(AGG_MIN);
-    FOLD(AGG_MAX);
-    FOLD(AGG_DECAYED);
-    FOLD(AGG_FIRST_OF);
-    FOLD(AGG_LAST_OF);
-#undef FOLD
-    }
-    if (p->op == AGG_AVG) {
+    rc = fold_parts(cx, p, &sel, v, cnt);
+    if (rc == SEGRT_OK && p->op == AGG_AVG) {
         for (size_t i = 0; i < n; i++)
             v[i] = plan_agg_end(AGG_AVG, v[i], cnt[i]);
     }
     free(cnt);
-    selection_free(&sel);
+    projection_release(&sel.ev);
+    if (rc != SEGRT_OK) {
+        free(v);
+        return rc;
+    }
     *out = (vec){ .v = v };
     return SEGRT_OK;
 }

@@ -3,10 +3,10 @@
  * everything stored about it go (store/contact_remove.c: row, id, column
  * values, strings nobody else uses, timeline, consent history, stored
  * memberships), and so does what merges into the contact kept to undo them
- * (merge.h). The event projections are rebuilt in the same transaction.
+ * (merge.h). The event projections follow in the same transaction.
  * Only an audit entry with the ordinal remains.
  *
- * Uses: contact_remove.h, audit.h, projection.h, id_order.h, merge.h.
+ * Uses: contact_remove.h, audit.h, proj_update.h, id_order.h, merge.h.
  */
 #include "privacy/erase.h"
 
@@ -15,14 +15,14 @@
 #include "store/column.h"
 #include "store/contact_remove.h"
 #include "store/id_order.h"
-#include "store/projection.h"
+#include "store/proj_update.h"
 #include "store/row.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static int erase_in(segrt_store *s, MDB_txn *txn, column_cache *cc, const char *id,
-                    const char *actor, row *r)
+static int erase_in(segrt_store *s, MDB_txn *txn, column_cache *cc,
+                    contact_remove_strings *strings, const char *id, const char *actor, row *r)
 {
     uint32_t ord;
     int rc = store_ord_of(s, txn, id, &ord);
@@ -35,7 +35,7 @@ static int erase_in(segrt_store *s, MDB_txn *txn, column_cache *cc, const char *
         return rc;
     contact_remove_counts n;
     uint64_t nmerges;
-    rc = contact_remove(s, txn, cc, ord, id, strlen(id), r, &n);
+    rc = contact_remove(s, txn, cc, ord, id, strlen(id), r, strings, &n);
     if (rc == SEGRT_OK) /* what merges into it kept to undo them is personal data too */
         rc = merge_store_forget(s, txn, ord, id, &nmerges);
     if (rc != SEGRT_OK)
@@ -63,10 +63,11 @@ static int erase_batch_txn(segrt_store *s, MDB_txn *txn, void *ud)
 {
     const batch_args *a = ud;
     column_cache *cc = column_cache_new();
+    contact_remove_strings strings = { 0 };
     int rc = cc ? SEGRT_OK : store_fail(s, SEGRT_ENOMEM, "out of memory");
     for (size_t i = 0; i < a->n && rc == SEGRT_OK; i++) {
         row r = { 0 };
-        rc = erase_in(s, txn, cc, a->ids[i], a->actor, &r);
+        rc = erase_in(s, txn, cc, &strings, a->ids[i], a->actor, &r);
         row_free(&r);
         if (a->erased) {
             a->erased[i] = rc == SEGRT_OK;
@@ -75,11 +76,14 @@ static int erase_batch_txn(segrt_store *s, MDB_txn *txn, void *ud)
         }
     }
     if (rc == SEGRT_OK)
+        rc = contact_remove_sweep(s, txn, cc, &strings);
+    if (rc == SEGRT_OK)
         rc = column_cache_flush(s, txn, cc);
+    contact_remove_strings_free(&strings);
     column_cache_free(cc);
     /* In the same transaction: the erased events leave the projections with the timeline. */
     if (rc == SEGRT_OK)
-        rc = projection_refresh(s, txn);
+        rc = proj_update_flush(s, txn, 0);
     return rc == SEGRT_OK ? id_order_refresh(s, txn) : rc;
 }
 

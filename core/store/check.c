@@ -5,12 +5,12 @@
  * timelines are sorted, every record decodes, and fresh event projections
  * equal a rebuild from the timelines.
  *
- * Uses: store.h, row.h, event.h, consent.h, column.h, schema.h, projection.h.
+ * Uses: store.h, row.h, event.h, consent.h, column.h, schema.h, proj_verify.h.
  */
 #include "store/column.h"
 #include "store/consent.h"
 #include "store/event.h"
-#include "store/projection.h"
+#include "store/proj_verify.h"
 #include "store/row.h"
 #include "store/schema.h"
 
@@ -175,7 +175,7 @@ static int check_in(segrt_store *s, MDB_txn *txn, void *ud)
     if (rc == SEGRT_OK && (ev_rows > rows || cs_rows > rows))
         rc = store_fail(s, SEGRT_ECORRUPT, "check: events or consents of erased contacts remain");
     if (rc == SEGRT_OK)
-        rc = projection_verify(s, txn);
+        rc = proj_verify(s, txn);
     return rc;
 }
 

@@ -8,7 +8,8 @@
  * both remove contacts this way.
  *
  * Uses: row.h, column.h, dict.h, event.h, consent.h, membership.h, schema.h,
- * projection.h (its generation counter).
+ * proj_update.h (the event projections follow the timeline it drops),
+ * array.h, bitset.h.
  */
 #include "store/contact_remove.h"
 
@@ -16,37 +17,15 @@
 #include "store/dict.h"
 #include "store/event.h"
 #include "store/membership.h"
-#include "store/projection.h"
+#include "store/proj_update.h"
 #include "store/schema.h"
+#include "util/array.h"
+#include "util/bitset.h"
 #include "util/value.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-
-/* Whether any contact still has code in a string column (as cc's writes leave it). */
-static int code_in_use(segrt_store *s, MDB_txn *txn, const column_cache *cc, uint16_t field,
-                       uint32_t code, uint32_t nchunks, int *used)
-{
-    *used = 0;
-    for (uint32_t chunk = 0; chunk < nchunks && !*used; chunk++) {
-        MDB_val v;
-        int rc = column_chunk_peek(s, txn, cc, field, chunk, 0, &v);
-        if (rc == SEGRT_ENOTFOUND)
-            continue;
-        if (rc != SEGRT_OK)
-            return rc;
-        const unsigned char *p = v.mv_data;
-        for (size_t i = 0; i + sizeof code <= v.mv_size; i += sizeof code) {
-            uint32_t c;
-            memcpy(&c, p + i, sizeof c);
-            if (c == code) {
-                *used = 1;
-                break;
-            }
-        }
-    }
-    return SEGRT_OK;
-}
 
 /* Whether any contact still has a set value (some bitset chunk not empty). */
 static int set_value_in_use(segrt_store *s, MDB_txn *txn, const column_cache *cc, uint16_t field,
@@ -88,28 +67,117 @@ static int clear_values(segrt_store *s, MDB_txn *txn, column_cache *cc, const ro
     return rc == SEGRT_OK ? column_set_bit(s, txn, cc, FIELD_LIVE, 0, ord, 0) : rc;
 }
 
-/* Drop the dictionary strings of the erased row that nobody else uses. */
-static int collect_strings(segrt_store *s, MDB_txn *txn, const column_cache *cc, const row *r,
-                           uint32_t nchunks)
+/* A dictionary code the removed row used, which may have had no other user. */
+struct contact_remove_code {
+    uint16_t field;
+    uint8_t set; /* a set field's value (a bitset per code), else a string column's code */
+    uint32_t code;
+};
+
+/* Note the dictionary codes of row r for contact_remove_sweep. */
+static int note_strings(segrt_store *s, const row *r, contact_remove_strings *st)
 {
-    int rc = SEGRT_OK;
-    for (size_t i = 0; i < r->n && rc == SEGRT_OK; i++) {
+    for (size_t i = 0; i < r->n; i++) {
         const row_value *v = &r->vals[i];
         const field_def *f = schema_by_id(s->schema, v->field);
-        int used = 1;
-        if (f->type == SEGRT_T_STRING) {
-            rc = code_in_use(s, txn, cc, f->id, (uint32_t)v->v, nchunks, &used);
-            if (rc == SEGRT_OK && !used)
-                rc = dict_remove(s, txn, f->id, (uint32_t)v->v);
+        int set = f->type == SEGRT_T_SET;
+        size_t n = set ? v->nset : f->type == SEGRT_T_STRING && v->v != 0;
+        if (ARRAY_RESERVE(st->code, st->cap, st->n + n) != 0)
+            return store_fail(s, SEGRT_ENOMEM, "out of memory erasing a contact");
+        for (size_t k = 0; k < n; k++)
+            st->code[st->n++] = (struct contact_remove_code){
+                f->id, (uint8_t)set, set ? row_set_codes(r, v)[k] : (uint32_t)v->v
+            };
+    }
+    return SEGRT_OK;
+}
+
+static int code_cmp(const void *pa, const void *pb)
+{
+    const struct contact_remove_code *a = pa, *b = pb;
+    if (a->field != b->field)
+        return a->field < b->field ? -1 : 1;
+    if (a->set != b->set)
+        return a->set < b->set ? -1 : 1;
+    return a->code < b->code ? -1 : a->code > b->code;
+}
+
+/*
+ * Drop the codes c[0, n) of string column field (sorted, distinct, none 0)
+ * that no contact has any more: one pass over the column, which stops once
+ * every code was seen.
+ */
+static int sweep_string_column(segrt_store *s, MDB_txn *txn, const column_cache *cc,
+                               const struct contact_remove_code *c, size_t n, uint32_t nchunks)
+{
+    bitset unseen;
+    uint32_t max = c[n - 1].code;
+    if (bitset_init(&unseen, max + 1) != 0)
+        return store_fail(s, SEGRT_ENOMEM, "out of memory erasing a contact");
+    for (size_t i = 0; i < n; i++)
+        bitset_set(&unseen, c[i].code);
+    size_t left = n;
+    int rc = SEGRT_OK;
+    for (uint32_t chunk = 0; chunk < nchunks && left && rc == SEGRT_OK; chunk++) {
+        MDB_val v;
+        rc = column_chunk_peek(s, txn, cc, c[0].field, chunk, 0, &v);
+        if (rc == SEGRT_ENOTFOUND) {
+            rc = SEGRT_OK;
+            continue;
         }
-        for (uint32_t k = 0; f->type == SEGRT_T_SET && k < v->nset && rc == SEGRT_OK; k++) {
-            uint32_t code = row_set_codes(r, v)[k];
-            rc = set_value_in_use(s, txn, cc, f->id, code, nchunks, &used);
-            if (rc == SEGRT_OK && !used)
-                rc = dict_remove(s, txn, f->id, code);
+        const unsigned char *p = v.mv_data;
+        for (size_t i = 0; rc == SEGRT_OK && i + sizeof(uint32_t) <= v.mv_size; i += sizeof(uint32_t)) {
+            uint32_t code;
+            memcpy(&code, p + i, sizeof code);
+            if (bitset_test(&unseen, code)) {
+                bitset_clear_bit(&unseen, code);
+                left--;
+            }
         }
     }
+    for (size_t i = 0; i < n && rc == SEGRT_OK; i++) {
+        if (bitset_test(&unseen, c[i].code))
+            rc = dict_remove(s, txn, c[i].field, c[i].code);
+    }
+    bitset_free(&unseen);
     return rc;
+}
+
+int contact_remove_sweep(segrt_store *s, MDB_txn *txn, const column_cache *cc,
+                         contact_remove_strings *st)
+{
+    uint64_t next_ord;
+    int rc = store_counter_get(s, txn, "next_ord", &next_ord);
+    uint32_t nchunks = (uint32_t)((next_ord + COL_CHUNK_ROWS - 1) / COL_CHUNK_ROWS);
+    if (st->n > 1)
+        qsort(st->code, st->n, sizeof *st->code, code_cmp);
+    for (size_t i = 0, j; i < st->n && rc == SEGRT_OK; i = j) {
+        const struct contact_remove_code *c = &st->code[i];
+        size_t distinct = 0;
+        /* the run of one column, its distinct codes moved to its front */
+        for (j = i; j < st->n && st->code[j].field == c->field && st->code[j].set == c->set; j++) {
+            if (distinct == 0 || st->code[j].code != c[distinct - 1].code)
+                st->code[i + distinct++] = st->code[j];
+        }
+        if (!c->set) {
+            rc = sweep_string_column(s, txn, cc, c, distinct, nchunks);
+            continue;
+        }
+        for (size_t k = 0; k < distinct && rc == SEGRT_OK; k++) {
+            int used;
+            rc = set_value_in_use(s, txn, cc, c->field, c[k].code, nchunks, &used);
+            if (rc == SEGRT_OK && !used)
+                rc = dict_remove(s, txn, c->field, c[k].code);
+        }
+    }
+    st->n = 0;
+    return rc;
+}
+
+void contact_remove_strings_free(contact_remove_strings *st)
+{
+    free(st->code);
+    *st = (contact_remove_strings){ 0 };
 }
 
 /* Delete the timeline and history of ord; count what went. */
@@ -128,6 +196,8 @@ static int drop_activity(segrt_store *s, MDB_txn *txn, uint32_t ord, uint64_t *n
     }
     *nev = evs.n;
     event_list_free(&evs);
+    if (rc == SEGRT_OK && *nev > 0)
+        rc = proj_update_touch(s, txn, ord);
     /* Deleting what is not there is no error. */
     int mrc = rc == SEGRT_OK ? mdb_del(txn, s->dbi[DB_EVENTS], &k, NULL) : 0;
     if (mrc != 0 && mrc != MDB_NOTFOUND)
@@ -143,17 +213,14 @@ static int drop_activity(segrt_store *s, MDB_txn *txn, uint32_t ord, uint64_t *n
 }
 
 int contact_remove(segrt_store *s, MDB_txn *txn, column_cache *cc, uint32_t ord, const char *id,
-                   size_t idlen, const row *r, contact_remove_counts *n)
+                   size_t idlen, const row *r, contact_remove_strings *strings,
+                   contact_remove_counts *n)
 {
-    uint64_t next_ord;
     MDB_val k = store_ord_key(&ord);
     *n = (contact_remove_counts){ .fields = r->n };
     int rc = clear_values(s, txn, cc, r, ord);
     if (rc == SEGRT_OK)
-        rc = store_counter_get(s, txn, "next_ord", &next_ord);
-    if (rc == SEGRT_OK)
-        rc = collect_strings(s, txn, cc, r,
-                             (uint32_t)((next_ord + COL_CHUNK_ROWS - 1) / COL_CHUNK_ROWS));
+        rc = note_strings(s, r, strings);
     if (rc == SEGRT_OK)
         rc = drop_activity(s, txn, ord, &n->events, &n->consents);
     if (rc == SEGRT_OK)
@@ -173,7 +240,5 @@ int contact_remove(segrt_store *s, MDB_txn *txn, column_cache *cc, uint32_t ord,
         rc = store_counter_add(s, txn, "consents", -(int64_t)n->consents);
     if (rc == SEGRT_OK)
         rc = store_counter_add(s, txn, "write_gen", 1);
-    if (rc == SEGRT_OK && n->events > 0)
-        rc = store_counter_add(s, txn, EV_GEN_COUNTER, 1);
     return rc;
 }

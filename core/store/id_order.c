@@ -65,7 +65,7 @@ int id_order_get(segrt_store *s, MDB_txn *txn, id_order *out)
     int mrc = mdb_get(txn, s->dbi[DB_META], &k, &v);
     if (mrc != 0 && mrc != MDB_NOTFOUND)
         return store_mdb_fail(s, mrc, "reading the id order");
-    if (mrc == 0 && v.mv_size >= HEADER && memcmp(v.mv_data, state, HEADER) == 0 &&
+    if (mrc == 0 && v.mv_size >= HEADER && memcmp(v.mv_data, &state[0], sizeof state[0]) == 0 &&
         (v.mv_size - HEADER) % sizeof(uint32_t) == 0) {
         out->n = (uint32_t)((v.mv_size - HEADER) / sizeof(uint32_t));
         const unsigned char *data = (const unsigned char *)v.mv_data + HEADER;

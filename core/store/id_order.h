@@ -4,10 +4,12 @@
  * breaks, S11) reads one contiguous array instead of walking the index's
  * pages, which are scattered through the map.
  *
- * Stored in meta under "id_order": u64 next_ord, u64 contacts (the state it
- * was built for; every change of the contact set changes one of them), then
- * u32 ordinals. Rebuilt after contact imports and erasure; a reader that
- * finds it stale walks the id index instead.
+ * Stored in meta under "id_order": u64 next_ord, u64 contacts (when it was
+ * built), then u32 ordinals. Ordinals are never reused, so the order stays
+ * valid while next_ord is unchanged: a contact erased or merged away since
+ * keeps its place, and readers skip ordinals that are not live (an undone
+ * merge brings its contact back to its place). Rebuilt after contact imports
+ * add contacts; a reader that finds it stale walks the id index instead.
  */
 #ifndef SEGRT_ID_ORDER_H
 #define SEGRT_ID_ORDER_H
@@ -22,10 +24,13 @@ typedef struct id_order {
     void *owned; /* memory to free when not borrowed from the map */
 } id_order;
 
-/* The ordinals of live contacts in id order, as of txn. */
+/*
+ * The ordinals of contacts in id order, as of txn: every live contact's,
+ * and perhaps some of contacts no longer live (to be skipped).
+ */
 int id_order_get(segrt_store *s, MDB_txn *txn, id_order *out);
 void id_order_release(id_order *o);
-/* Rebuild the stored order in txn when it is stale. */
+/* Rebuild the stored order in txn when it is stale (contacts were added). */
 int id_order_refresh(segrt_store *s, MDB_txn *txn);
 /* The same in a write transaction of its own. */
 int id_order_update(segrt_store *s);

@@ -1,14 +1,22 @@
 /*
- * projection.h — per-event-type projections: the events of one type over all
- * contacts as parallel arrays, sorted by (contact ordinal, ts), so windowed
- * aggregates scan only the bytes they need (DESIGN "Store").
+ * projection.h — per-event-type projections: the events of one type as
+ * parallel arrays sorted by (contact ordinal, ts), read in place from the
+ * map, so that windowed aggregates scan only the bytes they need (DESIGN
+ * "Store", "Writes cost what they change").
  *
- * Projections are derived data. Every write that changes events (an events
- * import batch, an erase) adds 1 to the meta counter "ev_gen"; the stored
- * projections carry the ev_gen they were built at ("proj_gen") and are
- * rebuilt after an events import and inside an erase. A reader that finds
- * them stale builds the type it asks for in memory from the timelines, so a
- * reader is always correct and usually fast.
+ * A type's projection is stored in chunks of contact ordinals, each a base
+ * and the small runs writes appended since the chunk was last compacted
+ * (proj_part.h); writes keep them current in their own transaction
+ * (proj_update.h). A reader gets a type as parts: each part's arrays and
+ * the index ranges of it (spans) that hold current events. Every contact's
+ * events are in one part, contiguous and in time order, so a fold into
+ * per-contact slots gives the same result whatever order the parts and
+ * spans are read in:
+ *
+ *   for (size_t k = 0; k < set.nparts; k++)
+ *       for (size_t j = 0; j < set.part[k].nspan; j++)
+ *           for (size_t i = set.part[k].span[j].lo; i < set.part[k].span[j].hi; i++)
+ *               ... set.part[k].ord[i], set.part[k].ts[i] ...
  */
 #ifndef SEGRT_PROJECTION_H
 #define SEGRT_PROJECTION_H
@@ -18,46 +26,43 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Meta counter bumped by every write that changes a timeline. */
-#define EV_GEN_COUNTER "ev_gen"
+/* Events [lo, hi) of a part. */
+typedef struct projection_span {
+    uint32_t lo, hi;
+} projection_span;
 
+/* One part: parallel arrays of n events sorted by (ord, ts), and the spans of it to read. */
 typedef struct projection {
-    size_t n;                /* events of this type */
-    const uint32_t *ord;     /* contact ordinal, ascending */
-    const int64_t *ts;       /* ascending within a contact */
-    const int64_t *amount;   /* micro-units, VALUE_MISSING when absent */
+    size_t n;
+    const uint32_t *ord;      /* contact ordinal, ascending */
+    const int64_t *ts;        /* ascending within a contact */
+    const int64_t *amount;    /* micro-units, VALUE_MISSING when absent */
     const uint32_t *category; /* FIELD_EV_CATEGORY codes, 0 = absent */
     const uint32_t *channel;  /* FIELD_EV_CHANNEL codes, 0 = absent */
-    const uint32_t *seq;     /* index of the event in its contact's timeline (extra attributes) */
-    void *owned;             /* NULL when every array is borrowed from the map; else memory
-                              * (built arrays, or copies of misaligned ones) for projection_release */
+    const uint32_t *seq;      /* index of the event in its contact's timeline (extra attributes) */
+    const projection_span *span; /* ascending, disjoint, none empty */
+    size_t nspan;
 } projection;
 
-/*
- * The projection of event type @p type (a FIELD_EV_TYPE code) in @p txn:
- * borrowed from the map (valid until txn ends, or in a write txn until its
- * next update) when fresh, else built in memory by one pass over the
- * timelines. A type without events gives n == 0 and empty, non-NULL arrays.
- * Every array is aligned for its element type. *out is zeroed on failure.
- */
-int projection_get(segrt_store *s, MDB_txn *txn, uint32_t type, projection *out);
-/* Free what projection_get owns and zero *p; accepts NULL and a zeroed struct. */
-void projection_release(projection *p);
+/* The parts of one type's projection. */
+typedef struct projection_set {
+    projection *part;
+    size_t nparts;
+    size_t events; /* the events in the spans of every part */
+    void *owned;   /* what projection_release frees */
+} projection_set;
 
 /*
- * When ev_gen moved past the stored projections, rebuild every type in txn
- * (one pass over the timelines, about 32 bytes of memory per event) and tag
- * them with ev_gen. Nothing to do when they are fresh.
+ * The projection of event type @p type (a FIELD_EV_TYPE code) as of @p txn:
+ * arrays borrowed from the map (valid until txn ends, or in a write txn
+ * until its next update) or, for a small part stored unaligned and for a
+ * chunk whose projections are not kept (a bulk import under way), built in
+ * memory. Every array is aligned for its element type; parts with nothing
+ * to read are left out (a type without events has none). *out is zeroed on
+ * failure.
  */
-int projection_refresh(segrt_store *s, MDB_txn *txn);
-/* projection_refresh in a write transaction of its own (store_write: survives MAP_FULL). */
-int projection_update(segrt_store *s);
-
-/*
- * For segrt_store_check: when the projections are fresh, SEGRT_ECORRUPT
- * (with a message) unless they equal a rebuild from the timelines. Stale
- * projections are not read by anyone and pass.
- */
-int projection_verify(segrt_store *s, MDB_txn *txn);
+int projection_get(segrt_store *s, MDB_txn *txn, uint32_t type, projection_set *out);
+/* Free what projection_get owns and zero *p; accepts NULL and a zeroed set. */
+void projection_release(projection_set *p);
 
 #endif

@@ -1,9 +1,11 @@
 /*
- * stats.c — what a store holds: counts (segrt_store_stats), events per type
+ * stats.c — what a store holds: counts and the data file's used and free
+ * bytes (segrt_store_stats), events per type
  * (segrt_event_types_foreach), fields with how many contacts have a value
  * (segrt_fields_foreach).
  *
- * Uses: store.h, schema.h, column.h, dict.h, value.h, array.h.
+ * Uses: store.h, schema.h, column.h, dict.h, value.h, array.h; LMDB's free
+ * page table.
  */
 #include "store/column.h"
 #include "store/dict.h"
@@ -16,10 +18,71 @@
 #include <string.h>
 #include <sys/stat.h>
 
+/*
+ * Pages on LMDB's free list as of txn, and the pages of the list itself:
+ * the records of table 0 (mdb_stat -f reads them so) each hold a page list
+ * whose first word is its length. LMDB's compacting copy leaves out exactly
+ * these pages.
+ */
+static int free_pages(segrt_store *s, MDB_txn *txn, uint64_t *n)
+{
+    MDB_stat st;
+    MDB_cursor *cur;
+    int mrc = mdb_stat(txn, 0, &st);
+    if (mrc == 0)
+        mrc = mdb_cursor_open(txn, 0, &cur);
+    if (mrc != 0)
+        return store_mdb_fail(s, mrc, "reading the free page list");
+    *n = st.ms_branch_pages + st.ms_leaf_pages + st.ms_overflow_pages;
+    MDB_val k, v;
+    int rc = SEGRT_OK;
+    mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+    while (mrc == 0) {
+        size_t count;
+        if (v.mv_size < sizeof count) {
+            rc = store_fail(s, SEGRT_ECORRUPT, "the free page list has a bad record");
+            break;
+        }
+        memcpy(&count, v.mv_data, sizeof count);
+        *n += count;
+        mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    }
+    mdb_cursor_close(cur);
+    if (rc == SEGRT_OK && mrc != MDB_NOTFOUND)
+        rc = store_mdb_fail(s, mrc, "reading the free page list");
+    return rc;
+}
+
+/*
+ * The pages below the last one LMDB allocated are in use or free. The last
+ * page is the committed one's, which can be newer than txn's snapshot when
+ * another process writes meanwhile: then used_bytes is a few pages high.
+ */
+static int space_in(segrt_store *s, MDB_txn *txn, segrt_stats *out)
+{
+    MDB_envinfo info;
+    MDB_stat est;
+    uint64_t nfree = 0;
+    int mrc = mdb_env_info(s->env, &info);
+    if (mrc == 0)
+        mrc = mdb_env_stat(s->env, &est);
+    if (mrc != 0)
+        return store_mdb_fail(s, mrc, "reading the data file's pages");
+    int rc = free_pages(s, txn, &nfree);
+    uint64_t pages = (uint64_t)info.me_last_pgno + 1;
+    if (rc == SEGRT_OK) {
+        out->free_bytes = nfree * est.ms_psize;
+        out->used_bytes = (pages > nfree ? pages - nfree : 0) * est.ms_psize;
+    }
+    return rc;
+}
+
 static int stats_in(segrt_store *s, MDB_txn *txn, void *ud)
 {
     segrt_stats *out = ud;
-    int rc = store_counter_get(s, txn, "contacts", &out->contacts);
+    int rc = space_in(s, txn, out);
+    if (rc == SEGRT_OK)
+        rc = store_counter_get(s, txn, "contacts", &out->contacts);
     if (rc == SEGRT_OK)
         rc = store_counter_get(s, txn, "events", &out->events);
     if (rc == SEGRT_OK)

@@ -4,10 +4,14 @@
  * (store_read), reading a key (store_get), walking a table or a key prefix
  * of it (store_scan), the meta counters, and reading a contact's row.
  *
- * Uses: LMDB, schema.h (loaded at open), row.h.
+ * Uses: LMDB, schema.h (loaded at open), row.h, proj_update.h (a write
+ * transaction forgets what an aborted one touched; format 2 is converted),
+ * compact.h (the guard every handle holds).
  */
 #include "store/store.h"
 
+#include "store/compact.h"
+#include "store/proj_update.h"
 #include "store/row.h"
 #include "store/schema.h"
 
@@ -98,6 +102,10 @@ static int open_env(segrt_store *s, const char *dir, unsigned flags)
             return store_fail(s, SEGRT_EIO, "%s: cannot create directory: %s", dir,
                               strerror(errno));
     }
+    /* Wait out a compact before LMDB reads the lock file; a reopen keeps its guard. */
+    rc = s->guard < 0 ? compact_guard_enter(s) : SEGRT_OK;
+    if (rc != SEGRT_OK)
+        return rc;
     rc = mdb_env_open(s->env, dir, envflags, 0666);
     if (rc == ENOENT)
         return store_fail(s, SEGRT_ENOTFOUND, "%s: no store here (run segrt import or segrt demo)",
@@ -107,32 +115,51 @@ static int open_env(segrt_store *s, const char *dir, unsigned flags)
     return SEGRT_OK;
 }
 
-static int check_format(segrt_store *s, MDB_txn *txn)
+static int put_format(segrt_store *s, MDB_txn *txn, MDB_val *k)
+{
+    uint32_t fmt = STORE_FORMAT;
+    MDB_val v = { sizeof fmt, &fmt };
+    int rc = mdb_put(txn, s->dbi[DB_META], k, &v, 0);
+    return rc == 0 ? SEGRT_OK : store_mdb_fail(s, rc, "writing the store format");
+}
+
+/*
+ * The store's format: written when there is none (a new store); format 2
+ * (one projection value per event type, rebuilt by every write) converted
+ * by a write open (*converted set: proj_update_dirty then builds the
+ * projections in chunks) and refused read-only.
+ */
+static int check_format(segrt_store *s, MDB_txn *txn, int *converted)
 {
     MDB_val k = { 6, (void *)"format" }, v;
     int rc = mdb_get(txn, s->dbi[DB_META], &k, &v);
-    if (rc == MDB_NOTFOUND) {
-        if (s->readonly)
-            return store_fail(s, SEGRT_ECORRUPT, "%s: store has no format record", s->dir);
-        uint32_t fmt = STORE_FORMAT;
-        v.mv_size = sizeof fmt;
-        v.mv_data = &fmt;
-        rc = mdb_put(txn, s->dbi[DB_META], &k, &v, 0);
-        return rc == 0 ? SEGRT_OK : store_mdb_fail(s, rc, "writing the store format");
-    }
+    if (rc == MDB_NOTFOUND && s->readonly)
+        return store_fail(s, SEGRT_ECORRUPT, "%s: store has no format record", s->dir);
+    if (rc == MDB_NOTFOUND)
+        return put_format(s, txn, &k);
     if (rc != 0)
         return store_mdb_fail(s, rc, "reading the store format");
     uint32_t fmt;
     if (v.mv_size != sizeof fmt)
         return store_fail(s, SEGRT_ECORRUPT, "%s: bad format record", s->dir);
     memcpy(&fmt, v.mv_data, sizeof fmt);
+    if (fmt == 2 && s->readonly)
+        return store_fail(s, SEGRT_ECORRUPT,
+                          "%s: store format 2, this segrt reads %u: open it for writing once "
+                          "(any write, e.g. segrt import) to convert it, or import it again",
+                          s->dir, STORE_FORMAT);
+    if (fmt == 2) {
+        rc = proj_update_convert(s, txn);
+        *converted = rc == SEGRT_OK;
+        return rc == SEGRT_OK ? put_format(s, txn, &k) : rc;
+    }
     if (fmt != STORE_FORMAT)
         return store_fail(s, SEGRT_ECORRUPT, "%s: store format %u, this segrt reads %u", s->dir,
                           fmt, STORE_FORMAT);
     return SEGRT_OK;
 }
 
-static int open_dbs(segrt_store *s)
+static int open_dbs(segrt_store *s, int *converted)
 {
     MDB_txn *txn;
     int rc = store_txn_begin(s, s->readonly ? MDB_RDONLY : 0, &txn);
@@ -155,7 +182,7 @@ static int open_dbs(segrt_store *s)
             return store_mdb_fail(s, mrc, "opening the store tables");
         }
     }
-    rc = check_format(s, txn);
+    rc = check_format(s, txn, converted);
     if (rc != SEGRT_OK) {
         mdb_txn_abort(txn);
         return rc;
@@ -164,6 +191,20 @@ static int open_dbs(segrt_store *s)
     if (mrc != 0)
         return store_mdb_fail(s, mrc, "opening the store");
     return SEGRT_OK;
+}
+
+/* The environment, the tables and the schema of s->dir; a format-2 store converted. */
+static int open_all(segrt_store *s, unsigned flags)
+{
+    int converted = 0;
+    int rc = open_env(s, s->dir, flags);
+    if (rc == SEGRT_OK)
+        rc = open_dbs(s, &converted);
+    if (rc == SEGRT_OK)
+        rc = schema_load(s);
+    if (rc == SEGRT_OK && converted)
+        rc = proj_update_dirty(s);
+    return rc;
 }
 
 int segrt_store_open(const char *dir, unsigned flags, segrt_store **out, char *errbuf,
@@ -179,13 +220,10 @@ int segrt_store_open(const char *dir, unsigned flags, segrt_store **out, char *e
     if (s == NULL)
         return SEGRT_ENOMEM;
     s->readonly = (flags & SEGRT_OPEN_READONLY) != 0;
+    s->guard = -1;
     s->now = (int64_t)time(NULL);
     s->dir = strdup(dir);
-    int rc = s->dir ? open_env(s, dir, flags) : SEGRT_ENOMEM;
-    if (rc == SEGRT_OK)
-        rc = open_dbs(s);
-    if (rc == SEGRT_OK)
-        rc = schema_load(s);
+    int rc = s->dir ? open_all(s, flags) : SEGRT_ENOMEM;
     if (rc != SEGRT_OK) {
         if (errbuf && errlen)
             snprintf(errbuf, errlen, "%s", s->errmsg[0] ? s->errmsg : segrt_strerror(rc));
@@ -205,7 +243,9 @@ void segrt_store_close(segrt_store *s)
             mdb_env_sync(s->env, 1);
         mdb_env_close(s->env);
     }
+    compact_guard_leave(s);
     schema_free(s->schema);
+    proj_update_free(s);
     free(s->dir);
     free(s);
 }
@@ -244,8 +284,26 @@ int segrt_store_set_mapsize(segrt_store *s, size_t bytes)
     return SEGRT_OK;
 }
 
+int store_reopen(segrt_store *s)
+{
+    mdb_env_close(s->env);
+    s->env = NULL;
+    memset(s->dbi, 0, sizeof s->dbi);
+    int rc = open_all(s, 0);
+    if (rc != SEGRT_OK && s->env) {
+        mdb_env_close(s->env);
+        s->env = NULL;
+    }
+    return rc;
+}
+
 int store_txn_begin(segrt_store *s, unsigned flags, MDB_txn **txn)
 {
+    if (s->env == NULL) {
+        *txn = NULL;
+        return store_fail(s, SEGRT_ESTORE, "%s: the store is closed (reopening it after a "
+                                           "compact failed)", s->dir);
+    }
     int rc = mdb_txn_begin(s->env, NULL, flags, txn);
     if (rc == MDB_MAP_RESIZED) {
         /* Another process grew the map: adopt its size and try again. */
@@ -257,6 +315,8 @@ int store_txn_begin(segrt_store *s, unsigned flags, MDB_txn **txn)
         *txn = NULL;
         return store_mdb_fail(s, rc, "beginning a transaction");
     }
+    if (!(flags & MDB_RDONLY))
+        proj_update_reset(s); /* what an aborted write touched is gone with it */
     return SEGRT_OK;
 }
 
@@ -342,22 +402,24 @@ static int scan_snapshot(segrt_store *s, MDB_txn *txn, void *ud)
     return store_scan(s, txn, a->db, a->prefix, a->n, a->what, a->fn, a->ud);
 }
 
-int store_scan(segrt_store *s, MDB_txn *txn, enum store_db db, const void *prefix, size_t n,
-               const char *what, store_scan_fn fn, void *ud)
+/*
+ * The one cursor loop: from start (NULL: the first key), while the key has
+ * the n-byte prefix (n 0: any key), until fn stops it (STORE_STOP is
+ * SEGRT_OK when stop_ok is set).
+ */
+static int scan_loop(segrt_store *s, MDB_txn *txn, enum store_db db, const MDB_val *start,
+                     size_t n, int stop_ok, const char *what, store_scan_fn fn, void *ud)
 {
-    if (txn == NULL) {
-        struct scan_args a = { db, prefix, n, what, fn, ud };
-        return store_read(s, scan_snapshot, &a);
-    }
     if (!store_has_db(s, db))
         return SEGRT_OK;
     MDB_cursor *cur;
     int mrc = mdb_cursor_open(txn, s->dbi[db], &cur);
     if (mrc != 0)
         return store_mdb_fail(s, mrc, what);
-    MDB_val k = { n, (void *)prefix }, v;
+    MDB_val k = start ? *start : (MDB_val){ 0, NULL }, v;
+    const void *prefix = start ? start->mv_data : NULL;
     int rc = SEGRT_OK;
-    mrc = mdb_cursor_get(cur, &k, &v, n ? MDB_SET_RANGE : MDB_FIRST);
+    mrc = mdb_cursor_get(cur, &k, &v, start ? MDB_SET_RANGE : MDB_FIRST);
     while (mrc == 0 && (n == 0 || (k.mv_size >= n && memcmp(k.mv_data, prefix, n) == 0))) {
         rc = fn(s, txn, ud, &k, &v);
         if (rc != SEGRT_OK)
@@ -365,9 +427,28 @@ int store_scan(segrt_store *s, MDB_txn *txn, enum store_db db, const void *prefi
         mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
     }
     mdb_cursor_close(cur);
+    if (rc == STORE_STOP && stop_ok)
+        rc = SEGRT_OK;
     if (rc == SEGRT_OK && mrc != 0 && mrc != MDB_NOTFOUND)
         rc = store_mdb_fail(s, mrc, what);
     return rc;
+}
+
+int store_scan(segrt_store *s, MDB_txn *txn, enum store_db db, const void *prefix, size_t n,
+               const char *what, store_scan_fn fn, void *ud)
+{
+    if (txn == NULL) {
+        struct scan_args a = { db, prefix, n, what, fn, ud };
+        return store_read(s, scan_snapshot, &a);
+    }
+    MDB_val start = { n, (void *)prefix };
+    return scan_loop(s, txn, db, n ? &start : NULL, n, 0, what, fn, ud);
+}
+
+int store_scan_from(segrt_store *s, MDB_txn *txn, enum store_db db, const MDB_val *start,
+                    const char *what, store_scan_fn fn, void *ud)
+{
+    return scan_loop(s, txn, db, start, 0, 1, what, fn, ud);
 }
 
 int store_get(segrt_store *s, MDB_txn *txn, enum store_db db, const MDB_val *k, MDB_val *v,

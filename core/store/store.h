@@ -11,7 +11,8 @@
  *   events    u32 ordinal -> the contact's events in time order (event.h)
  *   consents  u32 ordinal -> the contact's consent history (consent.h)
  *   audit     u64 sequence -> audit entry (audit.h)
- *   projections  per event type, parallel arrays of its events (projection.h)
+ *   projections  per event type and chunk of contacts, parallel arrays of its events
+ *                (projection.h, proj_part.h)
  *   segments  stored memberships and size history of segments (membership.h)
  *   merges    u64 merge id (its audit seq) -> what undoing the merge needs (merge_record.h)
  *
@@ -31,9 +32,14 @@
 enum store_db { DB_META, DB_IDS, DB_CONTACTS, DB_COLUMNS, DB_DICT, DB_EVENTS, DB_CONSENTS,
                 DB_AUDIT, DB_PROJ, DB_SEGMENTS, DB_MERGES, DB_COUNT };
 
-#define STORE_FORMAT 2u
+#define STORE_FORMAT 3u
 
 struct schema;
+
+/* How the event projections are kept (proj_update.h); a 0 field takes its default. */
+typedef struct store_proj_policy {
+    uint32_t small, runs, ratio, bulk;
+} store_proj_policy;
 
 struct segrt_store {
     MDB_env *env;
@@ -46,6 +52,9 @@ struct segrt_store {
     int last_mdb_rc;       /* raw LMDB code of the last store_mdb_fail (MDB_MAP_FULL -> grow) */
     segrt_limits limits;   /* of scripts loaded with this store; 0 fields: the defaults */
     int live;              /* a live session (live.c) is open: it owns MDB_NOSYNC */
+    struct proj_touched *touched; /* timelines the open write txn changes (proj_update.c) */
+    store_proj_policy proj_policy;
+    int guard;             /* lock.mdb holding compact.h's guard, or -1 */
     char errmsg[1024];
 };
 
@@ -59,6 +68,12 @@ int store_mdb_fail(segrt_store *s, int rc, const char *context);
 int store_txn_begin(segrt_store *s, unsigned flags, MDB_txn **txn);
 /* Double the map size after MDB_MAP_FULL (no transaction may be open). */
 int store_grow(segrt_store *s);
+/*
+ * Close the environment (unsynced) and open the directory's store again,
+ * keeping the handle's guard (compact.c, after it swapped the data file).
+ * On failure the handle has no environment: it can only be closed.
+ */
+int store_reopen(segrt_store *s);
 
 /* What runs inside a transaction: SEGRT_OK, or a code recorded on s with store_fail. */
 typedef int (*store_txn_fn)(segrt_store *s, MDB_txn *txn, void *ud);
@@ -99,6 +114,17 @@ typedef int (*store_scan_fn)(segrt_store *s, MDB_txn *txn, void *ud, const MDB_v
  */
 int store_scan(segrt_store *s, MDB_txn *txn, enum store_db db, const void *prefix, size_t n,
                const char *what, store_scan_fn fn, void *ud);
+
+/* What a store_scan_fn returns to end a scan early; the scan then returns SEGRT_OK. */
+#define STORE_STOP 1
+
+/*
+ * store_scan from the first key at or after *start in the table's order
+ * (an MDB_INTEGERKEY table: the first ordinal at or after it) to the end,
+ * or until fn returns STORE_STOP. txn must not be NULL.
+ */
+int store_scan_from(segrt_store *s, MDB_txn *txn, enum store_db db, const MDB_val *start,
+                    const char *what, store_scan_fn fn, void *ud);
 
 /*
  * The value of key k in table db as of txn into *v (borrowed from the map

@@ -86,9 +86,11 @@ SEGRT_API int segrt_live_count(segrt_live *lv, const char *segment, uint64_t *co
 
 /**
  * Make everything applied so far durable (sync to disk) and rebuild the
- * derived data the session left stale (event projections, the id order), so
- * other readers of the store are fast again. Costs about one second per ten
- * million events; call it every few seconds, not per row.
+ * derived data the session left stale (the id order, and the event
+ * projections of any chunk of contacts a batch changed in bulk), so other
+ * readers of the store are fast again. Each batch keeps the projections of
+ * the contacts it changed current itself, so a flush after small batches
+ * costs little more than the sync; call it every few seconds, not per row.
  * @param lv the session
  * @return SEGRT_OK or an error code
  */

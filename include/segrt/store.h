@@ -2,8 +2,8 @@
  * @file segrt/store.h
  * @brief The store: one LMDB environment in a directory holding contacts,
  * their events and consent records, stored segment runs and an audit log.
- * Opening and closing it, its NOW, what it holds, its consistency check and
- * its audit log.
+ * Opening, compacting and closing it, its NOW, what it holds, its
+ * consistency check and its audit log.
  */
 #ifndef SEGRT_PUBLIC_STORE_H
 #define SEGRT_PUBLIC_STORE_H
@@ -24,7 +24,8 @@ enum {
 };
 
 /**
- * Open the store in a directory.
+ * Open the store in a directory. While segrt_store_compact() swaps the
+ * store's data file, this waits for it to finish.
  * @param dir the store's directory
  * @param flags SEGRT_OPEN_CREATE and/or SEGRT_OPEN_READONLY, or 0
  * @param out receives the handle (NULL on failure); close it with segrt_store_close()
@@ -34,6 +35,32 @@ enum {
  */
 SEGRT_API int segrt_store_open(const char *dir, unsigned flags, segrt_store **out,
                                char *errbuf, size_t errlen);
+
+/**
+ * Rewrite the store's data file without its free pages, which keep deleted
+ * bytes (an erased contact's) until later writes reuse them: a compacting
+ * copy is written beside it (in DIR/compact.tmp), the audit entry "compact"
+ * (the sizes before and after) is added to the copy, and the copy replaces
+ * data.mdb in one rename. A crash leaves the old file or the new one, whole;
+ * the next compact removes a leftover compact.tmp. The handle stays open,
+ * on the compacted store.
+ *
+ * The store must be open nowhere else, in this process or another: while a
+ * handle has it open (a REPL, a live session, a host) this fails with
+ * SEGRT_EBUSY and changes nothing, since a process that kept the old file
+ * open would go on reading and writing it. While it runs, segrt_store_open()
+ * of the store waits, then opens the compacted file.
+ * @param s the store, opened for writing
+ * @param actor who compacts, for the audit log (NULL: "unknown")
+ * @param before when non-NULL, receives the data file's size before, in bytes
+ * @param after when non-NULL, receives its size after, in bytes
+ * @return SEGRT_OK; SEGRT_EBUSY when the store is open elsewhere or a live
+ *         session is open on s; SEGRT_EINVAL when s is read-only; SEGRT_EIO
+ *         or another code when the copy cannot be made (the store is then
+ *         unchanged) or, after the swap, reopened (then s can only be closed)
+ */
+SEGRT_API int segrt_store_compact(segrt_store *s, const char *actor, uint64_t *before,
+                                  uint64_t *after);
 
 /**
  * Close a store handle.
@@ -80,10 +107,22 @@ typedef struct segrt_stats {
     uint64_t consents;    /**< consent records (full history) */
     uint64_t audit;       /**< audit log entries */
     uint64_t store_bytes; /**< size of the data file on disk */
+    /**
+     * bytes of the data file in pages that hold the store (what
+     * segrt_store_compact() shrinks the file to)
+     */
+    uint64_t used_bytes;
+    /**
+     * bytes of the data file in free pages: later writes reuse them; until
+     * then they keep what was deleted (an erased contact's bytes), and
+     * segrt_store_compact() drops them
+     */
+    uint64_t free_bytes;
 } segrt_stats;
 
 /**
- * The store's counts, from one consistent snapshot.
+ * The store's counts and the use of its data file, from one consistent
+ * snapshot (store_bytes is measured after it).
  * @param s the store
  * @param out receives the counts
  * @return SEGRT_OK or an error code
@@ -116,13 +155,17 @@ SEGRT_API int segrt_event_types_foreach(segrt_store *s, segrt_event_type_fn fn, 
  */
 SEGRT_API int segrt_store_check(segrt_store *s);
 
+/** The ordinal of an audit entry about the whole store ("compact"), not one contact. */
+#define SEGRT_AUDIT_STORE UINT32_MAX
+
 /** One audit entry. Strings are borrowed for the duration of the callback. */
 typedef struct segrt_audit_entry {
     uint64_t seq;        /**< position in the log, from 1 */
     int64_t ts;          /**< wall-clock time of the action */
     const char *actor;   /**< who acted */
     const char *action;  /**< "erase", "export", "consent", ... */
-    uint32_t ordinal;    /**< the contact's ordinal (never its id) */
+    uint32_t ordinal;    /**< the contact's ordinal (never its id), or
+                              SEGRT_AUDIT_STORE */
     const char *detail;  /**< free text without personal data */
 } segrt_audit_entry;
 

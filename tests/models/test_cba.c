@@ -4,7 +4,8 @@
  * (shared/data/cdnow, see its SOURCE.md), then small hand-made cases:
  * same-day purchases, the observation end, missing and exact amounts, no
  * purchase, a single purchase, days before 1970, other units, and inputs
- * that are refused.
+ * that are refused; and the sample summarised in pieces (cba_summary_add),
+ * as the parts of a projection give it.
  *
  * The shared data directory is $SEGRT_SHARED, else ../shared next to the
  * source tree (SEGRT_SOURCE_DIR/..), as in the CI checkout.
@@ -157,6 +158,56 @@ static void test_cba_matches_lifetimes_on_every_cdnow_customer(void **state)
     assert_int_equal(repeaters, 946);
     assert_true(sum_x == 2457);
     free(rows);
+    free(ord);
+    free(ts);
+    free(amount);
+    free(ev);
+}
+
+static void test_cba_in_pieces_equals_the_whole(void **state)
+{
+    (void)state;
+    size_t n;
+    event *ev = read_sample(&n);
+    uint32_t *ord;
+    int64_t *ts, *amount;
+    split(ev, n, &ord, &ts, &amount);
+    cba_row *whole = malloc(CDNOW_CUSTOMERS * sizeof *whole),
+            *pieces = calloc(CDNOW_CUSTOMERS, sizeof *pieces);
+    assert_true(whole && pieces);
+    int64_t obs_end = midnight("19970930");
+    assert_int_equal(cba_summary(ord, ts, amount, n, CDNOW_CUSTOMERS, obs_end, WEEK, whole),
+                     SEGRT_OK);
+    /* Pieces of about 500 events cut between customers, the last piece first. */
+    size_t cut[64], ncut = 0;
+    cut[ncut++] = 0;
+    for (size_t i = 500; i < n && ncut < 63; i++) {
+        if (ord[i] != ord[i - 1] && i - cut[ncut - 1] >= 500)
+            cut[ncut++] = i;
+    }
+    cut[ncut] = n;
+    for (size_t k = ncut; k-- > 0;) {
+        size_t lo = cut[k], m = cut[k + 1] - lo;
+        assert_int_equal(cba_summary_add(ord + lo, ts + lo, amount + lo, m, CDNOW_CUSTOMERS,
+                                         obs_end, WEEK, pieces),
+                         SEGRT_OK);
+    }
+    assert_true(ncut > 5);
+    assert_memory_equal(whole, pieces, CDNOW_CUSTOMERS * sizeof *whole);
+    /* A piece only writes the rows of its customers, and refuses what cba_summary refuses. */
+    cba_row untouched;
+    memset(&untouched, 0x5a, sizeof untouched);
+    memset(pieces, 0, CDNOW_CUSTOMERS * sizeof *pieces);
+    pieces[ord[cut[1]]] = untouched;
+    assert_int_equal(cba_summary_add(ord, ts, amount, cut[1], CDNOW_CUSTOMERS, obs_end, WEEK,
+                                     pieces),
+                     SEGRT_OK);
+    assert_memory_equal(&pieces[ord[0]], &whole[ord[0]], sizeof *pieces);
+    assert_memory_equal(&pieces[ord[cut[1]]], &untouched, sizeof *pieces);
+    assert_int_equal(cba_summary_add(ord, ts, amount, n, CDNOW_CUSTOMERS, obs_end, 0, pieces),
+                     SEGRT_EINVAL);
+    free(whole);
+    free(pieces);
     free(ord);
     free(ts);
     free(amount);
@@ -333,6 +384,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cba_matches_lifetimes_on_every_cdnow_customer),
+        cmocka_unit_test(test_cba_in_pieces_equals_the_whole),
         cmocka_unit_test(test_cba_collapses_purchases_of_one_day),
         cmocka_unit_test(test_cba_drops_days_after_the_observation_end),
         cmocka_unit_test(test_cba_counts_a_missing_amount_as_zero_but_as_a_purchase),

@@ -1,13 +1,15 @@
 /*
- * test_projection.c — per-event-type projections (core/store/projection.h): empty
- * stores, the (contact, ts) order and the values of each array, stored
- * projections borrowed from the map after an import, the in-memory build
- * when they are stale, erasure, idempotent re-imports, an import that writes
- * no event, a type with a single event, a map that has to grow, and segrt_store_check on a tampered
- * projection.
+ * test_projection.c — reading per-event-type projections (core/store/
+ * projection.h): empty stores, the (contact, ts) order and the values of
+ * each array, stored parts borrowed from the map after an import, a chunk
+ * whose projections are not kept read from the timelines, a write
+ * transaction that sees its own changes, erasure, idempotent re-imports, an
+ * import that writes no event, a type with a single event, a map that has
+ * to grow, a store of format 2 converted, and segrt_store_check on tampered
+ * parts. (Writes that append runs: test_proj_update.c.)
  *
- * Uses: cmocka, segrt.h, test_util.h, and the internal projection.h,
- * store.h, dict.h, schema.h and buf.h (it tests a unit, not the public API).
+ * Uses: cmocka, segrt.h, test_util.h, proj_util.h, and the internal
+ * projection.h, proj_update.h, proj_part.h, store.h, buf.h.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,12 +24,12 @@
 #include "segrt.h"
 #include "test_util.h"
 
-#include "util/buf.h"
-#include "store/dict.h"
+#include "store/proj_update.h"
 #include "store/projection.h"
-#include "store/schema.h"
-#include "store/store.h"
+#include "util/buf.h"
 #include "util/value.h"
+
+#include "proj_util.h"
 
 /* ------------------------------------------------------------ fixtures */
 
@@ -54,154 +56,11 @@ static void import_sample(tu_fixture *f)
 
 /* ------------------------------------------------------------ helpers */
 
-/* A read transaction on the fixture's store. */
-static MDB_txn *read_txn(segrt_store *s)
-{
-    MDB_txn *txn;
-    assert_int_equal(store_txn_begin(s, MDB_RDONLY, &txn), SEGRT_OK);
-    return txn;
-}
-
-/* The dictionary code of a string of an internal field; 0 when absent. */
-static uint32_t code_of(segrt_store *s, uint16_t field, const char *name)
-{
-    MDB_txn *txn = read_txn(s);
-    uint32_t code = 0;
-    assert_int_equal(dict_find(s, txn, field, name, strlen(name), &code), SEGRT_OK);
-    mdb_txn_abort(txn);
-    return code;
-}
-
-static uint32_t ord_of(segrt_store *s, const char *id)
-{
-    MDB_txn *txn = read_txn(s);
-    uint32_t ord = 0;
-    assert_int_equal(store_ord_of(s, txn, id, &ord), SEGRT_OK);
-    mdb_txn_abort(txn);
-    return ord;
-}
-
 static int64_t ts_of(const char *text)
 {
     int64_t t;
     assert_int_equal(segrt_time_parse(text, &t), SEGRT_OK);
     return t;
-}
-
-/* A meta counter and whether its key exists. */
-static uint64_t counter(segrt_store *s, const char *name, int *exists)
-{
-    MDB_txn *txn = read_txn(s);
-    MDB_val k = { strlen(name), (void *)name }, v;
-    *exists = mdb_get(txn, s->dbi[DB_META], &k, &v) == 0;
-    uint64_t n = 0;
-    assert_int_equal(store_counter_get(s, txn, name, &n), SEGRT_OK);
-    mdb_txn_abort(txn);
-    return n;
-}
-
-/* The stored projections were built at the current ev_gen. */
-static int is_fresh(segrt_store *s)
-{
-    int have_proj, have_ev;
-    uint64_t proj = counter(s, "proj_gen", &have_proj), ev = counter(s, EV_GEN_COUNTER, &have_ev);
-    return have_proj && proj == ev;
-}
-
-/* A copy of a projection, to compare after the store changes. */
-typedef struct proj_copy {
-    size_t n;
-    uint32_t *ord, *category, *channel, *seq;
-    int64_t *ts, *amount;
-} proj_copy;
-
-static void *dup_array(const void *p, size_t n, size_t width)
-{
-    void *d = malloc(n * width + 1);
-    assert_non_null(d);
-    if (n)
-        memcpy(d, p, n * width);
-    return d;
-}
-
-static void assert_aligned(const projection *p)
-{
-    assert_int_equal((uintptr_t)p->ord % 4, 0);
-    assert_int_equal((uintptr_t)p->ts % 8, 0);
-    assert_int_equal((uintptr_t)p->amount % 8, 0);
-    assert_int_equal((uintptr_t)p->category % 4, 0);
-    assert_int_equal((uintptr_t)p->channel % 4, 0);
-    assert_int_equal((uintptr_t)p->seq % 4, 0);
-}
-
-/* The projection of type (by name) copied out of a read transaction; *owned says if it was. */
-static proj_copy copy_of(segrt_store *s, const char *type, int *owned)
-{
-    uint32_t code = code_of(s, FIELD_EV_TYPE, type);
-    MDB_txn *txn = read_txn(s);
-    projection p;
-    int rc = projection_get(s, txn, code, &p);
-    if (rc != SEGRT_OK)
-        fail_msg("projection_get(%s): %s: %s", type, segrt_errname(rc), segrt_errmsg(s));
-    if (p.n > 0)
-        assert_aligned(&p);
-    proj_copy c = { p.n,
-                    dup_array(p.ord, p.n, 4),
-                    dup_array(p.category, p.n, 4),
-                    dup_array(p.channel, p.n, 4),
-                    dup_array(p.seq, p.n, 4),
-                    dup_array(p.ts, p.n, 8),
-                    dup_array(p.amount, p.n, 8) };
-    if (owned)
-        *owned = p.owned != NULL;
-    projection_release(&p);
-    assert_null(p.owned);
-    mdb_txn_abort(txn);
-    return c;
-}
-
-static void copy_free(proj_copy *c)
-{
-    free(c->ord);
-    free(c->category);
-    free(c->channel);
-    free(c->seq);
-    free(c->ts);
-    free(c->amount);
-    *c = (proj_copy){ 0 };
-}
-
-static void assert_same(const proj_copy *a, const proj_copy *b)
-{
-    assert_int_equal(a->n, b->n);
-    assert_memory_equal(a->ord, b->ord, a->n * 4 + (a->n == 0));
-    assert_memory_equal(a->ts, b->ts, a->n * 8 + (a->n == 0));
-    assert_memory_equal(a->amount, b->amount, a->n * 8 + (a->n == 0));
-    assert_memory_equal(a->category, b->category, a->n * 4 + (a->n == 0));
-    assert_memory_equal(a->channel, b->channel, a->n * 4 + (a->n == 0));
-    assert_memory_equal(a->seq, b->seq, a->n * 4 + (a->n == 0));
-}
-
-/* Sorted by (ord, ts): what every reader relies on. */
-static void assert_sorted(const proj_copy *c)
-{
-    for (size_t i = 1; i < c->n; i++) {
-        if (c->ord[i] < c->ord[i - 1] || (c->ord[i] == c->ord[i - 1] && c->ts[i] < c->ts[i - 1]))
-            fail_msg("projection out of (ord, ts) order at %zu", i);
-    }
-}
-
-static int bump_ev_gen(segrt_store *s, MDB_txn *txn, void *ud)
-{
-    (void)ud;
-    return store_counter_add(s, txn, EV_GEN_COUNTER, 1);
-}
-
-/* Make the stored projections stale, as a write to events without a refresh would. */
-static void make_stale(segrt_store *s)
-{
-    assert_int_equal(store_write(s, bump_ev_gen, NULL), SEGRT_OK);
-    assert_false(is_fresh(s));
 }
 
 /* Contacts m0..m<ncontacts - 1>, then n events of type spread over them, imported. */
@@ -234,30 +93,46 @@ static void write_many(tu_fixture *f, const char *type, size_t ncontacts, size_t
     buf_free(&b);
 }
 
+/* Whether type's projection is read in place: its one part's arrays lie in the stored base. */
+static int borrowed(segrt_store *s, const char *type)
+{
+    MDB_txn *txn = pu_read_txn(s);
+    unsigned char kb[PROJ_KEY_BYTES];
+    proj_key k = { pu_code(s, FIELD_EV_TYPE, type), 0, 0 };
+    MDB_val key = proj_key_val(&k, kb), v;
+    projection_set set;
+    assert_int_equal(mdb_get(txn, s->dbi[DB_PROJ], &key, &v), 0);
+    assert_int_equal(projection_get(s, txn, k.type, &set), SEGRT_OK);
+    assert_int_equal(set.nparts, 1);
+    const char *p = (const char *)set.part[0].ord, *lo = v.mv_data;
+    int in = p >= lo && p < lo + v.mv_size;
+    projection_release(&set);
+    mdb_txn_abort(txn);
+    return in;
+}
+
 /* ------------------------------------------------------------ tests */
 
-static void test_projection_of_an_empty_store_is_fresh_and_empty(void **state)
+static void test_projection_of_an_empty_store_has_no_parts(void **state)
 {
     tu_fixture *f = *state;
-    assert_true(code_of(f->s, FIELD_EV_TYPE, "purchase") == 0);
+    assert_true(pu_code(f->s, FIELD_EV_TYPE, "purchase") == 0);
     for (int round = 0; round < 2; round++) {
-        MDB_txn *txn = read_txn(f->s);
+        MDB_txn *txn = pu_read_txn(f->s);
         for (uint32_t type = 0; type < 4; type++) {
-            projection p;
+            projection_set p;
             assert_int_equal(projection_get(f->s, txn, type, &p), SEGRT_OK);
-            assert_int_equal(p.n, 0);
-            assert_null(p.owned);
-            /* Empty, not NULL: memcpy(dst, p.ts, 0) is defined. */
-            assert_true(p.ord && p.ts && p.amount && p.category && p.channel && p.seq);
+            assert_int_equal(p.nparts, 0);
+            assert_int_equal(p.events, 0);
             projection_release(&p);
         }
         mdb_txn_abort(txn);
         tu_assert_check_ok(f->s);
-        /* Contacts without events: still nothing to project, nothing stale. */
+        /* Contacts without events: still nothing to project. */
         tu_import_text(f, SEGRT_CONTACTS, "contacts.csv", contacts_csv, NULL);
     }
-    assert_int_equal(projection_update(f->s), SEGRT_OK);
-    projection zero = { 0 };
+    assert_int_equal(proj_update_dirty(f->s), SEGRT_OK);
+    projection_set zero = { 0 };
     projection_release(&zero);
     projection_release(NULL);
 }
@@ -267,15 +142,15 @@ static void test_projection_sorts_by_contact_and_time_with_every_value(void **st
     tu_fixture *f = *state;
     import_sample(f);
     segrt_store *s = f->s;
-    uint32_t c1 = ord_of(s, "c1"), c2 = ord_of(s, "c2"), c3 = ord_of(s, "c3");
+    uint32_t c1 = pu_ord(s, "c1"), c2 = pu_ord(s, "c2"), c3 = pu_ord(s, "c3");
     assert_true(c1 < c2 && c2 < c3);
-    uint32_t books = code_of(s, FIELD_EV_CATEGORY, "books"),
-             shoes = code_of(s, FIELD_EV_CATEGORY, "shoes"),
-             web = code_of(s, FIELD_EV_CHANNEL, "web"),
-             store = code_of(s, FIELD_EV_CHANNEL, "store");
+    uint32_t books = pu_code(s, FIELD_EV_CATEGORY, "books"),
+             shoes = pu_code(s, FIELD_EV_CATEGORY, "shoes"),
+             web = pu_code(s, FIELD_EV_CHANNEL, "web"),
+             store = pu_code(s, FIELD_EV_CHANNEL, "store");
     assert_true(books && shoes && web && store);
 
-    proj_copy p = copy_of(s, "purchase", NULL);
+    pu_list p = pu_stored(s, "purchase");
     assert_int_equal(p.n, 4);
     const uint32_t ord[] = { c1, c1, c3, c3 };
     const int64_t ts[] = { ts_of("2024-01-15T00:00:00Z"), ts_of("2024-02-01T00:00:00Z"),
@@ -285,24 +160,24 @@ static void test_projection_sorts_by_contact_and_time_with_every_value(void **st
     const uint32_t channel[] = { web, store, 0, web };
     const uint32_t seq[] = { 1, 2, 0, 1 }; /* c1's timeline starts with its view */
     for (size_t i = 0; i < 4; i++) {
-        assert_int_equal(p.ord[i], ord[i]);
-        assert_int_equal(p.ts[i], ts[i]);
-        assert_int_equal(p.amount[i], amount[i]);
-        assert_int_equal(p.category[i], category[i]);
-        assert_int_equal(p.channel[i], channel[i]);
-        assert_int_equal(p.seq[i], seq[i]);
+        assert_int_equal(p.e[i].ord, ord[i]);
+        assert_int_equal(p.e[i].ts, ts[i]);
+        assert_int_equal(p.e[i].amount, amount[i]);
+        assert_int_equal(p.e[i].category, category[i]);
+        assert_int_equal(p.e[i].channel, channel[i]);
+        assert_int_equal(p.e[i].seq, seq[i]);
     }
-    copy_free(&p);
+    pu_free(&p);
 
-    p = copy_of(s, "view", NULL);
+    p = pu_stored(s, "view");
     assert_int_equal(p.n, 2);
-    assert_int_equal(p.ord[0], c1);
-    assert_int_equal(p.ord[1], c2);
-    assert_int_equal(p.amount[0], VALUE_MISSING);
-    assert_int_equal(p.category[0], books);
-    assert_int_equal(p.category[1], 0);
-    assert_int_equal(p.seq[1], 0);
-    copy_free(&p);
+    assert_int_equal(p.e[0].ord, c1);
+    assert_int_equal(p.e[1].ord, c2);
+    assert_int_equal(p.e[0].amount, VALUE_MISSING);
+    assert_int_equal(p.e[0].category, books);
+    assert_int_equal(p.e[1].category, 0);
+    assert_int_equal(p.e[1].seq, 0);
+    pu_free(&p);
     tu_assert_check_ok(s);
 }
 
@@ -310,105 +185,102 @@ static void test_projection_is_stored_and_borrowed_after_an_import(void **state)
 {
     tu_fixture *f = *state;
     write_many(f, "click", 50, 5000);
-    assert_true(is_fresh(f->s));
-    int owned = 1;
-    proj_copy p = copy_of(f->s, "click", &owned);
+    pu_list p = pu_stored(f->s, "click");
     assert_int_equal(p.n, 5000);
-    assert_false(owned); /* large values sit on 8-byte aligned overflow pages */
-    assert_sorted(&p);
-    uint32_t m7 = ord_of(f->s, "m7");
+    assert_true(borrowed(f->s, "click")); /* large values sit on 8-byte aligned overflow pages */
+    uint32_t m7 = pu_ord(f->s, "m7");
     size_t n7 = 0;
     for (size_t i = 0; i < p.n; i++)
-        n7 += p.ord[i] == m7;
+        n7 += p.e[i].ord == m7;
     assert_int_equal(n7, 100);
-    copy_free(&p);
+    pu_free(&p);
+    pu_assert_rebuilt(f->s, "click");
     tu_assert_check_ok(f->s);
 }
 
-static void test_projection_that_is_stale_is_built_from_the_timelines(void **state)
+static void test_projection_of_a_chunk_not_kept_is_built_from_the_timelines(void **state)
 {
     tu_fixture *f = *state;
     import_sample(f);
     write_many(f, "click", 20, 2000);
     static const char *const types[] = { "purchase", "view", "refund", "click" };
-    proj_copy fresh[4];
+    pu_list kept[4];
     for (size_t t = 0; t < 4; t++)
-        fresh[t] = copy_of(f->s, types[t], NULL);
-    make_stale(f->s);
-    tu_assert_check_ok(f->s); /* stale projections are not read, so not checked */
+        kept[t] = pu_stored(f->s, types[t]);
+    pu_mark_chunk(f->s, 0);
+    tu_assert_check_ok(f->s); /* a chunk not kept is not compared */
     for (size_t t = 0; t < 4; t++) {
-        int owned = 0;
-        proj_copy built = copy_of(f->s, types[t], &owned);
-        assert_true(owned);
-        assert_same(&fresh[t], &built);
-        copy_free(&built);
+        pu_list built = pu_stored(f->s, types[t]);
+        pu_assert_same(&kept[t], &built);
+        pu_free(&built);
     }
-    /* Refreshing writes them back, equal to what was built. */
-    assert_int_equal(projection_update(f->s), SEGRT_OK);
-    assert_true(is_fresh(f->s));
+    /* Rebuilding the chunk stores them again, equal to what was built. */
+    assert_int_equal(proj_update_dirty(f->s), SEGRT_OK);
+    assert_true(borrowed(f->s, "click"));
     for (size_t t = 0; t < 4; t++) {
-        proj_copy again = copy_of(f->s, types[t], NULL);
-        assert_same(&fresh[t], &again);
-        copy_free(&again);
-        copy_free(&fresh[t]);
+        pu_list again = pu_stored(f->s, types[t]);
+        pu_assert_same(&kept[t], &again);
+        pu_free(&again);
+        pu_free(&kept[t]);
     }
     tu_assert_check_ok(f->s);
 }
 
-static void test_projection_stale_in_a_write_transaction_sees_its_changes(void **state)
+static void test_projection_in_a_write_transaction_sees_its_flushed_changes(void **state)
 {
     tu_fixture *f = *state;
     import_sample(f);
-    uint32_t purchase = code_of(f->s, FIELD_EV_TYPE, "purchase");
-    uint32_t c3 = ord_of(f->s, "c3");
+    uint32_t purchase = pu_code(f->s, FIELD_EV_TYPE, "purchase");
+    uint32_t c3 = pu_ord(f->s, "c3");
     MDB_txn *txn;
     assert_int_equal(store_txn_begin(f->s, 0, &txn), SEGRT_OK);
-    /* Drop c3's timeline without a refresh: the projection must not show it. */
     MDB_val k = store_ord_key(&c3);
+    assert_int_equal(proj_update_touch(f->s, txn, c3), SEGRT_OK);
     assert_int_equal(mdb_del(txn, f->s->dbi[DB_EVENTS], &k, NULL), 0);
-    assert_int_equal(store_counter_add(f->s, txn, EV_GEN_COUNTER, 1), SEGRT_OK);
-    projection p;
+    assert_int_equal(proj_update_flush(f->s, txn, 0), SEGRT_OK);
+    projection_set p;
     assert_int_equal(projection_get(f->s, txn, purchase, &p), SEGRT_OK);
-    assert_int_equal(p.n, 2);
-    assert_int_equal(p.ord[1], ord_of(f->s, "c1"));
-    projection_release(&p);
-    assert_int_equal(projection_refresh(f->s, txn), SEGRT_OK);
-    assert_int_equal(projection_get(f->s, txn, purchase, &p), SEGRT_OK);
-    assert_int_equal(p.n, 2);
+    assert_int_equal(p.events, 2);
+    for (size_t k2 = 0; k2 < p.nparts; k2++) {
+        for (size_t j = 0; j < p.part[k2].nspan; j++) {
+            for (size_t i = p.part[k2].span[j].lo; i < p.part[k2].span[j].hi; i++)
+                assert_int_equal(p.part[k2].ord[i], pu_ord(f->s, "c1"));
+        }
+    }
     projection_release(&p);
     mdb_txn_abort(txn);
+    /* Aborted: the committed projection still has c3's purchases. */
+    pu_list after = pu_stored(f->s, "purchase");
+    assert_int_equal(after.n, 4);
+    pu_free(&after);
+    tu_assert_check_ok(f->s);
 }
 
 static void test_projection_loses_the_events_of_an_erased_contact(void **state)
 {
     tu_fixture *f = *state;
     import_sample(f);
-    uint32_t c1 = ord_of(f->s, "c1"), c3 = ord_of(f->s, "c3");
-    uint64_t gen_before;
-    int have;
-    gen_before = counter(f->s, EV_GEN_COUNTER, &have);
+    uint32_t c1 = pu_ord(f->s, "c1"), c3 = pu_ord(f->s, "c3");
     assert_int_equal(segrt_contact_erase(f->s, "c1", "test"), SEGRT_OK);
-    assert_true(counter(f->s, EV_GEN_COUNTER, &have) > gen_before);
-    assert_true(is_fresh(f->s));
-    int owned;
-    proj_copy p = copy_of(f->s, "purchase", &owned);
+    pu_list p = pu_stored(f->s, "purchase");
     assert_int_equal(p.n, 2);
     for (size_t i = 0; i < p.n; i++) {
-        assert_int_not_equal(p.ord[i], c1);
-        assert_int_equal(p.ord[i], c3);
+        assert_int_not_equal(p.e[i].ord, c1);
+        assert_int_equal(p.e[i].ord, c3);
     }
-    copy_free(&p);
-    p = copy_of(f->s, "view", NULL);
+    pu_free(&p);
+    p = pu_stored(f->s, "view");
     assert_int_equal(p.n, 1);
-    assert_int_not_equal(p.ord[0], c1);
-    copy_free(&p);
+    assert_int_not_equal(p.e[0].ord, c1);
+    pu_free(&p);
     tu_assert_check_ok(f->s);
     /* Erasing the last contact with purchases empties that type. */
     assert_int_equal(segrt_contact_erase(f->s, "c3", "test"), SEGRT_OK);
-    p = copy_of(f->s, "purchase", &owned);
+    p = pu_stored(f->s, "purchase");
     assert_int_equal(p.n, 0);
-    assert_false(owned);
-    copy_free(&p);
+    pu_free(&p);
+    pu_parts parts = pu_parts_of(f->s, "purchase", 0);
+    assert_int_equal(parts.base + parts.runs, 0);
     tu_assert_check_ok(f->s);
 }
 
@@ -417,59 +289,55 @@ static void test_projection_is_unchanged_by_importing_the_same_events_again(void
     tu_fixture *f = *state;
     import_sample(f);
     write_many(f, "click", 10, 500);
-    proj_copy before = copy_of(f->s, "purchase", NULL), clicks = copy_of(f->s, "click", NULL);
-    int have;
-    uint64_t gen = counter(f->s, EV_GEN_COUNTER, &have);
+    pu_list before = pu_stored(f->s, "purchase"), clicks = pu_stored(f->s, "click");
     tu_import_text(f, SEGRT_EVENTS, "events.csv", events_csv, NULL);
-    assert_true(counter(f->s, EV_GEN_COUNTER, &have) > gen);
-    assert_true(is_fresh(f->s));
-    proj_copy after = copy_of(f->s, "purchase", NULL), clicks2 = copy_of(f->s, "click", NULL);
-    assert_same(&before, &after);
-    assert_same(&clicks, &clicks2);
-    copy_free(&before);
-    copy_free(&after);
-    copy_free(&clicks);
-    copy_free(&clicks2);
+    pu_list after = pu_stored(f->s, "purchase"), clicks2 = pu_stored(f->s, "click");
+    pu_assert_same(&before, &after);
+    pu_assert_same(&clicks, &clicks2);
+    /* Nothing changed, so nothing was written: no run. */
+    assert_int_equal(pu_parts_of(f->s, "purchase", 0).runs, 0);
+    pu_free(&before);
+    pu_free(&after);
+    pu_free(&clicks);
+    pu_free(&clicks2);
     tu_assert_check_ok(f->s);
 }
 
-static void test_projection_stays_fresh_when_an_import_writes_no_event(void **state)
+static void test_projection_stays_when_an_import_writes_no_event(void **state)
 {
     tu_fixture *f = *state;
     import_sample(f);
-    int have;
-    uint64_t gen = counter(f->s, EV_GEN_COUNTER, &have);
     tu_rejects rej = { 0 };
     tu_import_text(f, SEGRT_EVENTS, "unknown.csv",
                    "contact_id,ts,type\nnobody,2024-01-01T00:00:00Z,purchase\n", &rej);
     assert_int_equal(rej.n, 1);
-    assert_int_equal(counter(f->s, EV_GEN_COUNTER, &have), gen);
-    assert_true(is_fresh(f->s));
-    int owned;
-    proj_copy p = copy_of(f->s, "purchase", &owned);
+    pu_list p = pu_stored(f->s, "purchase");
     assert_int_equal(p.n, 4);
-    copy_free(&p);
+    pu_free(&p);
+    pu_parts parts = pu_parts_of(f->s, "purchase", 0);
+    assert_int_equal(parts.base, 1);
+    assert_int_equal(parts.runs, 0);
 }
 
 static void test_projection_of_a_type_with_one_event(void **state)
 {
     tu_fixture *f = *state;
     import_sample(f);
-    /* A 4-byte value sits in a leaf page: copied when it is not aligned. */
-    proj_copy p = copy_of(f->s, "refund", NULL);
+    /* A 48-byte value sits in a leaf page: copied when it is not aligned. */
+    pu_list p = pu_stored(f->s, "refund");
     assert_int_equal(p.n, 1);
-    assert_int_equal(p.ord[0], ord_of(f->s, "c2"));
-    assert_int_equal(p.ts[0], ts_of("2024-02-01T00:00:00Z"));
-    assert_int_equal(p.amount[0], 7000000);
-    assert_int_equal(p.category[0], code_of(f->s, FIELD_EV_CATEGORY, "shoes"));
-    assert_int_equal(p.channel[0], code_of(f->s, FIELD_EV_CHANNEL, "store"));
-    assert_int_equal(p.seq[0], 1);
-    copy_free(&p);
+    assert_int_equal(p.e[0].ord, pu_ord(f->s, "c2"));
+    assert_int_equal(p.e[0].ts, ts_of("2024-02-01T00:00:00Z"));
+    assert_int_equal(p.e[0].amount, 7000000);
+    assert_int_equal(p.e[0].category, pu_code(f->s, FIELD_EV_CATEGORY, "shoes"));
+    assert_int_equal(p.e[0].channel, pu_code(f->s, FIELD_EV_CHANNEL, "store"));
+    assert_int_equal(p.e[0].seq, 1);
+    pu_free(&p);
     /* A type code nobody uses. */
-    MDB_txn *txn = read_txn(f->s);
-    projection none;
+    MDB_txn *txn = pu_read_txn(f->s);
+    projection_set none;
     assert_int_equal(projection_get(f->s, txn, 999, &none), SEGRT_OK);
-    assert_int_equal(none.n, 0);
+    assert_int_equal(none.nparts, 0);
     projection_release(&none);
     mdb_txn_abort(txn);
 }
@@ -479,25 +347,23 @@ static void test_projection_is_written_when_the_map_has_to_grow(void **state)
     tu_fixture *f = *state;
     assert_int_equal(segrt_store_set_mapsize(f->s, (size_t)1 << 20), SEGRT_OK);
     write_many(f, "click", 300, 40000);
-    assert_true(is_fresh(f->s));
-    proj_copy before = copy_of(f->s, "click", NULL);
+    pu_list before = pu_stored(f->s, "click");
     assert_int_equal(before.n, 40000);
-    assert_sorted(&before);
-    /* A map with no room for a second copy: the refresh fills it, grows it, runs again. */
-    make_stale(f->s);
+    /* A map with no room for a second copy: the rebuild fills it, grows it, runs again. */
+    pu_mark_chunk(f->s, 0);
     MDB_envinfo info;
     MDB_stat st;
     assert_int_equal(mdb_env_info(f->s->env, &info), 0);
     assert_int_equal(mdb_env_stat(f->s->env, &st), 0);
     size_t used = ((size_t)info.me_last_pgno + 8) * st.ms_psize;
     assert_int_equal(segrt_store_set_mapsize(f->s, used), SEGRT_OK);
-    assert_int_equal(projection_update(f->s), SEGRT_OK);
+    assert_int_equal(proj_update_dirty(f->s), SEGRT_OK);
     assert_true(f->s->mapsize > used);
-    assert_true(is_fresh(f->s));
-    proj_copy after = copy_of(f->s, "click", NULL);
-    assert_same(&before, &after);
-    copy_free(&before);
-    copy_free(&after);
+    assert_true(borrowed(f->s, "click"));
+    pu_list after = pu_stored(f->s, "click");
+    pu_assert_same(&before, &after);
+    pu_free(&before);
+    pu_free(&after);
     tu_assert_check_ok(f->s);
 }
 
@@ -508,23 +374,29 @@ static int tamper(segrt_store *s, MDB_txn *txn, void *ud)
     int rc = dict_find(s, txn, FIELD_EV_TYPE, "click", 5, &type);
     if (rc != SEGRT_OK)
         return rc;
-    unsigned char key[5] = { (unsigned char)(type >> 24), (unsigned char)(type >> 16),
-                             (unsigned char)(type >> 8), (unsigned char)type, 0 };
-    MDB_val k = { sizeof key, key }, v;
+    unsigned char kb[PROJ_KEY_BYTES];
+    proj_key pk = { type, 0, 0 };
+    MDB_val k = proj_key_val(&pk, kb), v;
     if (strcmp(how, "drop") == 0)
         return mdb_del(txn, s->dbi[DB_PROJ], &k, NULL) == 0 ? SEGRT_OK : SEGRT_ESTORE;
     if (mdb_get(txn, s->dbi[DB_PROJ], &k, &v) != 0)
         return SEGRT_ESTORE;
-    uint32_t *ord = malloc(v.mv_size);
-    if (ord == NULL)
+    unsigned char *copy = malloc(v.mv_size);
+    if (copy == NULL)
         return SEGRT_ENOMEM;
-    memcpy(ord, v.mv_data, v.mv_size);
-    uint32_t t = ord[0]; /* swap the first and last ordinals: out of order */
-    ord[0] = ord[v.mv_size / 4 - 1];
-    ord[v.mv_size / 4 - 1] = t;
-    v.mv_data = ord;
+    memcpy(copy, v.mv_data, v.mv_size);
+    uint32_t n;
+    memcpy(&n, copy, 4);
+    if (strcmp(how, "swap") == 0) { /* the first and last ordinals: out of order */
+        uint32_t *ord = (uint32_t *)(void *)(copy + 16 + (size_t)n * 16), t = ord[0];
+        ord[0] = ord[n - 1];
+        ord[n - 1] = t;
+    } else { /* "cut": a value of the wrong size */
+        v.mv_size -= 4;
+    }
+    v.mv_data = copy;
     rc = mdb_put(txn, s->dbi[DB_PROJ], &k, &v, 0) == 0 ? SEGRT_OK : SEGRT_ESTORE;
-    free(ord);
+    free(copy);
     return rc;
 }
 
@@ -536,37 +408,105 @@ static void test_projection_check_finds_a_tampered_projection(void **state)
     assert_int_equal(store_write(f->s, tamper, (void *)"swap"), SEGRT_OK);
     assert_int_equal(segrt_store_check(f->s), SEGRT_ECORRUPT);
     assert_non_null(strstr(segrt_errmsg(f->s), "projection of event type"));
-    /* A refresh does not repair what it believes fresh; a new event generation does. */
-    make_stale(f->s);
+    /* Rebuilding the chunk repairs it. */
+    pu_mark_chunk(f->s, 0);
     tu_assert_check_ok(f->s);
-    assert_int_equal(projection_update(f->s), SEGRT_OK);
+    assert_int_equal(proj_update_dirty(f->s), SEGRT_OK);
     tu_assert_check_ok(f->s);
-    /* A missing column is corruption that readers report too. */
+    /* A missing base is a difference from the timelines. */
     assert_int_equal(store_write(f->s, tamper, (void *)"drop"), SEGRT_OK);
     assert_int_equal(segrt_store_check(f->s), SEGRT_ECORRUPT);
-    MDB_txn *txn = read_txn(f->s);
-    projection p;
-    assert_int_equal(projection_get(f->s, txn, code_of(f->s, FIELD_EV_TYPE, "click"), &p),
+    assert_non_null(strstr(segrt_errmsg(f->s), "holds 0 events, the timelines 1000"));
+    /* A value of the wrong size is corruption that readers report too. */
+    pu_mark_chunk(f->s, 0);
+    assert_int_equal(proj_update_dirty(f->s), SEGRT_OK);
+    assert_int_equal(store_write(f->s, tamper, (void *)"cut"), SEGRT_OK);
+    assert_int_equal(segrt_store_check(f->s), SEGRT_ECORRUPT);
+    MDB_txn *txn = pu_read_txn(f->s);
+    projection_set p;
+    assert_int_equal(projection_get(f->s, txn, pu_code(f->s, FIELD_EV_TYPE, "click"), &p),
                      SEGRT_ECORRUPT);
-    assert_int_equal(p.n, 0);
+    assert_non_null(strstr(segrt_errmsg(f->s), "projection of event type"));
+    assert_int_equal(p.nparts, 0);
     assert_null(p.owned);
     mdb_txn_abort(txn);
+}
+
+/* Make the store look like format 2: its format, a whole-type projection, the generations. */
+static int make_format2(segrt_store *s, MDB_txn *txn, void *ud)
+{
+    static const unsigned char old_key[5] = { 0, 0, 0, 1, 0 };
+    uint32_t fmt = 2;
+    uint64_t gen = 7;
+    MDB_val fk = { 6, (void *)"format" }, fv = { sizeof fmt, &fmt };
+    MDB_val pk = { sizeof old_key, (void *)old_key }, pv = { 4, (void *)"\0\0\0\0" };
+    MDB_val gk = { 8, (void *)"proj_gen" }, ek = { 6, (void *)"ev_gen" }, gv = { 8, &gen };
+    (void)ud;
+    int rc = mdb_drop(txn, s->dbi[DB_PROJ], 0);
+    if (rc == 0)
+        rc = mdb_put(txn, s->dbi[DB_META], &fk, &fv, 0);
+    if (rc == 0)
+        rc = mdb_put(txn, s->dbi[DB_PROJ], &pk, &pv, 0);
+    if (rc == 0)
+        rc = mdb_put(txn, s->dbi[DB_META], &gk, &gv, 0);
+    if (rc == 0)
+        rc = mdb_put(txn, s->dbi[DB_META], &ek, &gv, 0);
+    return rc == 0 ? SEGRT_OK : SEGRT_ESTORE;
+}
+
+static void test_projection_of_a_format_2_store_is_converted_by_a_write_open(void **state)
+{
+    tu_fixture *f = *state;
+    import_sample(f);
+    write_many(f, "click", 30, 3000);
+    pu_list clicks = pu_stored(f->s, "click");
+    assert_int_equal(store_write(f->s, make_format2, NULL), SEGRT_OK);
+    segrt_store_close(f->s);
+    f->s = NULL;
+    /* Read-only: refused, saying what to do. */
+    char err[512] = "";
+    segrt_store *ro = NULL;
+    assert_int_equal(segrt_store_open(f->store, SEGRT_OPEN_READONLY, &ro, err, sizeof err),
+                     SEGRT_ECORRUPT);
+    assert_null(ro);
+    assert_non_null(strstr(err, "store format 2"));
+    assert_non_null(strstr(err, "open it for writing once"));
+    /* For writing: converted, the projections built in chunks. */
+    tu_open(f, 0);
+    pu_list again = pu_stored(f->s, "click");
+    pu_assert_same(&clicks, &again);
+    assert_true(borrowed(f->s, "click"));
+    pu_assert_rebuilt(f->s, "purchase");
+    int have = 1;
+    MDB_txn *txn = pu_read_txn(f->s);
+    MDB_val gk = { 8, (void *)"proj_gen" }, v;
+    have = mdb_get(txn, f->s->dbi[DB_META], &gk, &v) == 0;
+    mdb_txn_abort(txn);
+    assert_false(have);
+    tu_assert_check_ok(f->s);
+    pu_free(&clicks);
+    pu_free(&again);
+    /* And read-only after that. */
+    segrt_store_close(f->s);
+    tu_open(f, SEGRT_OPEN_READONLY);
+    tu_assert_check_ok(f->s);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        TU_STORE_TEST(test_projection_of_an_empty_store_is_fresh_and_empty),
+        TU_STORE_TEST(test_projection_of_an_empty_store_has_no_parts),
         TU_STORE_TEST(test_projection_sorts_by_contact_and_time_with_every_value),
         TU_STORE_TEST(test_projection_is_stored_and_borrowed_after_an_import),
-        TU_STORE_TEST(test_projection_that_is_stale_is_built_from_the_timelines),
-        TU_STORE_TEST(test_projection_stale_in_a_write_transaction_sees_its_changes),
+        TU_STORE_TEST(test_projection_of_a_chunk_not_kept_is_built_from_the_timelines),
+        TU_STORE_TEST(test_projection_in_a_write_transaction_sees_its_flushed_changes),
         TU_STORE_TEST(test_projection_loses_the_events_of_an_erased_contact),
         TU_STORE_TEST(test_projection_is_unchanged_by_importing_the_same_events_again),
-        TU_STORE_TEST(test_projection_stays_fresh_when_an_import_writes_no_event),
+        TU_STORE_TEST(test_projection_stays_when_an_import_writes_no_event),
         TU_STORE_TEST(test_projection_of_a_type_with_one_event),
         TU_STORE_TEST(test_projection_is_written_when_the_map_has_to_grow),
         TU_STORE_TEST(test_projection_check_finds_a_tampered_projection),
+        TU_STORE_TEST(test_projection_of_a_format_2_store_is_converted_by_a_write_open),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -417,6 +417,8 @@ static void test_store_stats_of_an_empty_store_are_zero(void **state)
     assert_int_equal(st.consents, 0);
     assert_int_equal(st.audit, 0);
     assert_true(st.store_bytes > 0);
+    assert_true(st.used_bytes > 0);
+    assert_true(st.used_bytes + st.free_bytes <= st.store_bytes);
     int n = 0;
     assert_int_equal(segrt_event_types_foreach(f->s, count_type, &n), SEGRT_OK);
     assert_int_equal(segrt_consent_summary_foreach(f->s, count_purpose, &n), SEGRT_OK);

@@ -5,7 +5,8 @@
  * scan and comes back with its message; an LMDB error is recorded with the
  * caller's context; a write transaction sees its own puts; without a
  * transaction the scan reads a snapshot of its own and closes it. Also
- * store_ord_decode, with which scans read an entry's ordinal.
+ * store_scan_from (from a key on, in an ordinal table too, until STORE_STOP)
+ * and store_ord_decode, with which scans read an entry's ordinal.
  *
  * Uses: cmocka, store.h, segrt.h, test_util.h.
  */
@@ -219,6 +220,78 @@ static void test_store_scan_without_a_txn_leaves_no_reader_open(void **state)
 }
 
 /* store_ord_decode: what scans of ordinal keys and id index values read their ordinal with. */
+static int put_ords(segrt_store *s, MDB_txn *txn, void *ud)
+{
+    static const uint32_t ords[] = { 70000, 3, 65536, 65535, 0, 1u << 31 };
+    (void)ud;
+    for (size_t i = 0; i < ARRAY_LEN(ords); i++) {
+        uint32_t o = ords[i];
+        MDB_val k = store_ord_key(&o), v = { 1, (void *)"v" };
+        int mrc = mdb_put(txn, s->dbi[DB_EVENTS], &k, &v, 0);
+        if (mrc != 0)
+            return store_mdb_fail(s, mrc, "put_ords");
+    }
+    return SEGRT_OK;
+}
+
+/* The ordinals seen from `from` on, as "3|65535|"; STORE_STOP at the first one >= to. */
+typedef struct ords_seen {
+    char text[128];
+    uint32_t from, to;
+} ords_seen;
+
+static int note_ord(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k, const MDB_val *v)
+{
+    ords_seen *x = ud;
+    uint32_t o;
+    (void)txn;
+    (void)v;
+    assert_int_equal(store_ord_decode(s, k, "a test key", &o), SEGRT_OK);
+    if (o >= x->to)
+        return STORE_STOP;
+    size_t used = strlen(x->text);
+    snprintf(x->text + used, sizeof x->text - used, "%u|", o);
+    return SEGRT_OK;
+}
+
+static int scan_from_in(segrt_store *s, MDB_txn *txn, void *ud)
+{
+    ords_seen *x = ud;
+    MDB_val start = store_ord_key(&x->from);
+    return store_scan_from(s, txn, DB_EVENTS, &start, "scanning in a test", note_ord, x);
+}
+
+/* The ordinals of the events table from `from` until the first at or past `to`. */
+static const char *scan_from(segrt_store *s, uint32_t from, uint32_t to, ords_seen *x)
+{
+    *x = (ords_seen){ .from = from, .to = to };
+    assert_int_equal(store_read(s, scan_from_in, x), SEGRT_OK);
+    return x->text;
+}
+
+static void test_store_scan_from_a_key_in_an_ordinal_table_until_stopped(void **state)
+{
+    tu_fixture *f = *state;
+    ords_seen x;
+    assert_string_equal(scan_from(f->s, 0, UINT32_MAX, &x), ""); /* empty table */
+    assert_int_equal(store_write(f->s, put_ords, NULL), SEGRT_OK);
+    /* Integer order, not byte order; from a key that is there or between keys. */
+    assert_string_equal(scan_from(f->s, 0, UINT32_MAX, &x), "0|3|65535|65536|70000|2147483648|");
+    assert_string_equal(scan_from(f->s, 4, 65536, &x), "65535|");
+    assert_string_equal(scan_from(f->s, 65536, 65537, &x), "65536|");
+    assert_string_equal(scan_from(f->s, 2147483649u, UINT32_MAX, &x), "");
+    /* A code other than STORE_STOP stops it too, and comes back. */
+    seen y = { .stop_at = 2, .stop_rc = SEGRT_EINVAL };
+    MDB_txn *txn;
+    uint32_t from = 3;
+    MDB_val start = store_ord_key(&from);
+    assert_int_equal(store_txn_begin(f->s, MDB_RDONLY, &txn), SEGRT_OK);
+    assert_int_equal(store_scan_from(f->s, txn, DB_EVENTS, &start, "test", note, &y),
+                     SEGRT_EINVAL);
+    mdb_txn_abort(txn);
+    assert_int_equal(y.calls, 2);
+}
+
 static void test_store_ord_decode_reads_four_bytes_and_names_a_bad_size(void **state)
 {
     tu_fixture *f = *state;
@@ -245,6 +318,7 @@ int main(void)
         TU_STORE_TEST(test_store_scan_records_an_lmdb_error_with_its_context),
         TU_STORE_TEST(test_store_scan_in_a_write_txn_sees_its_own_puts),
         TU_STORE_TEST(test_store_scan_without_a_txn_leaves_no_reader_open),
+        TU_STORE_TEST(test_store_scan_from_a_key_in_an_ordinal_table_until_stopped),
         TU_STORE_TEST(test_store_ord_decode_reads_four_bytes_and_names_a_bad_size),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

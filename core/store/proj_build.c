@@ -1,0 +1,170 @@
+/*
+ * proj_build.c — event projections built from the timelines (proj_build.h).
+ *
+ * Uses: proj_build.h, event.h (the timeline value layout), store.h, array.h.
+ */
+#include "store/proj_build.h"
+
+#include "store/event.h"
+#include "util/array.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/sysmacros.h>
+#endif
+
+#define RELEASE_EVERY ((size_t)64 << 20)
+
+proj_cols *proj_build_of(proj_build *b, uint32_t type)
+{
+    size_t i = b->only ? (type == b->only ? 0 : b->nt) : type;
+    return i < b->nt && b->t[i].n > 0 ? &b->t[i] : NULL;
+}
+
+void proj_build_free(proj_build *b)
+{
+    for (size_t i = 0; i < b->nt; i++)
+        proj_cols_free(&b->t[i]);
+    free(b->t);
+    *b = (proj_build){ .only = b->only };
+}
+
+/* The columns events of type go to, or *out NULL when b does not collect them. */
+static int cols_of(segrt_store *s, proj_build *b, uint32_t type, uint32_t ord, proj_cols **out)
+{
+    *out = NULL;
+    if (b->only && type != b->only)
+        return SEGRT_OK;
+    if (type >= PROJ_TYPE_LIMIT)
+        return store_fail(s, SEGRT_ECORRUPT,
+                          "events of contact %u have an impossible type code %u", ord, type);
+    size_t i = b->only ? 0 : type;
+    if (ARRAY_RESERVE_ZERO(b->t, b->cap, i + 1) != 0)
+        return store_fail(s, SEGRT_ENOMEM, "out of memory building event projections");
+    if (b->nt < i + 1)
+        b->nt = i + 1;
+    *out = &b->t[i];
+    return SEGRT_OK;
+}
+
+/* Append the events of one timeline value (event.h layout), read in place. */
+static int add_timeline(segrt_store *s, proj_build *b, uint32_t ord, const MDB_val *v)
+{
+    const unsigned char *p = v->mv_data;
+    uint32_t n, heaplen;
+    if (v->mv_size < 8)
+        return store_fail(s, SEGRT_ECORRUPT, "events of contact %u are corrupt", ord);
+    memcpy(&n, p, 4);
+    memcpy(&heaplen, p + 4, 4);
+    if ((uint64_t)n * sizeof(event_rec) + heaplen + 8 != v->mv_size)
+        return store_fail(s, SEGRT_ECORRUPT, "events of contact %u are corrupt", ord);
+    p += 8;
+    for (uint32_t i = 0; i < n; i++, p += sizeof(event_rec)) {
+        event_rec r;
+        memcpy(&r, p, sizeof r);
+        proj_cols *c;
+        int rc = cols_of(s, b, r.type, ord, &c);
+        if (rc != SEGRT_OK)
+            return rc;
+        if (c && proj_cols_push(c, ord, r.ts, r.amount, r.category, r.channel, i) != 0)
+            return store_fail(s, SEGRT_ENOMEM, "out of memory building event projections");
+    }
+    return SEGRT_OK;
+}
+
+/*
+ * The pages of the map a pass has read. The map is a shared, read-only file
+ * mapping (the store does not use MDB_WRITEMAP; pages a write transaction
+ * changes live in the heap), so dropping them from the process only costs a
+ * fault if they are read again: their bytes stay in the page cache. Without
+ * this a pass over every timeline leaves the whole events table resident.
+ *
+ * LMDB does not say where the map is (me_mapaddr is only set for
+ * MDB_FIXEDMAP), so it is found in /proc/self/maps by the data file's device
+ * and inode; elsewhere nothing is released.
+ */
+typedef struct map_pages {
+    void *base;
+    size_t len, read;
+} map_pages;
+
+static void map_pages_init(segrt_store *s, map_pages *m)
+{
+    *m = (map_pages){ 0 };
+#ifdef __linux__
+    unsigned flags = 0;
+    mdb_filehandle_t fd;
+    struct stat st;
+    if (mdb_env_get_flags(s->env, &flags) != 0 || (flags & MDB_WRITEMAP) ||
+        mdb_env_get_fd(s->env, &fd) != 0 || fstat(fd, &st) != 0)
+        return;
+    FILE *f = fopen("/proc/self/maps", "re");
+    if (f == NULL)
+        return;
+    char line[4096];
+    while (fgets(line, sizeof line, f)) {
+        unsigned long long lo, hi, off, ino;
+        unsigned maj, mnr;
+        if (sscanf(line, "%llx-%llx %*s %llx %x:%x %llu", &lo, &hi, &off, &maj, &mnr, &ino) != 6)
+            continue;
+        if (ino == (unsigned long long)st.st_ino && maj == major(st.st_dev) &&
+            mnr == minor(st.st_dev) && off == 0 && hi > lo) {
+            m->base = (void *)(uintptr_t)lo;
+            m->len = (size_t)(hi - lo);
+            break;
+        }
+    }
+    fclose(f);
+#else
+    (void)s;
+#endif
+}
+
+/* Count bytes read from the map; every RELEASE_EVERY bytes drop what is resident. */
+static void map_pages_read(map_pages *m, size_t bytes)
+{
+    m->read += bytes;
+    if (m->read >= RELEASE_EVERY && m->base) {
+        madvise(m->base, m->len, MADV_DONTNEED);
+        m->read = 0;
+    }
+}
+
+/* A pass over the timelines of [from, to): what it collects, and the map pages it has read. */
+typedef struct events_pass {
+    proj_build *b;
+    uint32_t to;
+    map_pages pages;
+} events_pass;
+
+static int build_one(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k, const MDB_val *v)
+{
+    events_pass *e = ud;
+    uint32_t ord;
+    (void)txn;
+    int rc = store_ord_decode(s, k, "an events key", &ord);
+    if (rc != SEGRT_OK)
+        return rc;
+    if (ord >= e->to)
+        return STORE_STOP;
+    rc = add_timeline(s, e->b, ord, v);
+    if (rc == SEGRT_OK)
+        map_pages_read(&e->pages, v->mv_size);
+    return rc;
+}
+
+int proj_build_range(segrt_store *s, MDB_txn *txn, uint32_t lo, uint32_t hi, proj_build *b)
+{
+    events_pass e = { .b = b, .to = hi };
+    if (lo >= hi)
+        return SEGRT_OK;
+    map_pages_init(s, &e.pages);
+    MDB_val start = store_ord_key(&lo);
+    return store_scan_from(s, txn, DB_EVENTS, &start, "reading events for projections", build_one,
+                           &e);
+}
