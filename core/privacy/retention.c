@@ -4,9 +4,10 @@
  * from its created_at, as Mautic's GDPR clean-up counts from date_added) and
  * list or erase them.
  *
- * The inactive contacts are found in one read snapshot, then erased in
- * batches (erase.h): one write transaction and one rebuild of the derived
- * data per batch, an audit entry per contact as `segrt erase` writes.
+ * The inactive contacts are found in one read snapshot (the newest event
+ * and consent ts read in place; a row decoded only for the inactive), then
+ * erased in batches (erase.h): one write transaction per batch, an audit
+ * entry per contact as `segrt erase` writes.
  *
  * Uses: erase.h, row.h, event.h, consent.h, schema.h, value.h, array.h.
  */
@@ -57,59 +58,37 @@ typedef struct scan {
     MDB_txn *txn;
     int64_t cutoff;     /* active means some activity at or after this time */
     uint16_t created;   /* the created_at field, 0 when the store has none */
-    event_list evs;
-    consent_list css;
     row r;
     id_list *out;       /* the ids of the inactive contacts */
 } scan;
 
-/*
- * The newest activity of ord: its newest event and consent record ts
- * (VALUE_MISSING when it has neither).
- */
-static int newest_activity(scan *x, uint32_t ord, int64_t *newest)
-{
-    segrt_store *s = x->s;
-    *newest = VALUE_MISSING;
-    event_list_clear(&x->evs);
-    x->css.n = 0;
-    int rc = event_list_read(s, x->txn, ord, &x->evs);
-    if (rc == SEGRT_OK)
-        rc = consent_list_read(s, x->txn, ord, &x->css);
-    if (rc != SEGRT_OK)
-        return rc;
-    if (x->evs.n > 0) /* in time order */
-        *newest = x->evs.recs[x->evs.n - 1].ts;
-    for (size_t i = 0; i < x->css.n; i++) {
-        if (*newest == VALUE_MISSING || x->css.recs[i].ts > *newest)
-            *newest = x->css.recs[i].ts;
-    }
-    return SEGRT_OK;
-}
-
-/* Whether the contact (key k, row v) is inactive: *inactive, and its id in r. */
+/* Whether the contact (key k, row v) is inactive: *inactive, and then its id in r. */
 static int is_inactive(scan *x, const MDB_val *k, const MDB_val *v, int *inactive)
 {
     uint32_t ord;
-    int64_t newest;
+    int64_t ev, cs;
     *inactive = 0;
     int rc = store_ord_decode(x->s, k, "a contact key", &ord);
+    if (rc == SEGRT_OK)
+        rc = event_list_newest(x->s, x->txn, ord, &ev);
+    if (rc == SEGRT_OK)
+        rc = consent_list_newest(x->s, x->txn, ord, &cs);
     if (rc != SEGRT_OK)
         return rc;
+    int64_t newest = ev == VALUE_MISSING || (cs != VALUE_MISSING && cs > ev) ? cs : ev;
+    if (newest != VALUE_MISSING && newest >= x->cutoff)
+        return SEGRT_OK; /* active: the row is not read */
     row_clear(&x->r);
     int drc = row_decode(&x->r, v->mv_data, v->mv_size);
     if (drc != 0)
         return drc == -2 ? store_fail(x->s, SEGRT_ENOMEM, "out of memory")
                          : store_fail(x->s, SEGRT_ECORRUPT, "contact %u has a corrupt record",
                                       ord);
-    rc = newest_activity(x, ord, &newest);
-    if (rc != SEGRT_OK)
-        return rc;
     if (newest == VALUE_MISSING) {
         const row_value *c = x->created ? row_get(&x->r, x->created) : NULL;
         *inactive = c == NULL || c->v == VALUE_MISSING || c->v < x->cutoff;
     } else {
-        *inactive = newest < x->cutoff;
+        *inactive = 1;
     }
     return SEGRT_OK;
 }
@@ -144,8 +123,6 @@ static int find_inactive(segrt_store *s, int64_t cutoff, id_list *out)
 {
     scan x = { .s = s, .cutoff = cutoff, .out = out };
     int rc = store_read(s, find_in, &x);
-    event_list_free(&x.evs);
-    consent_list_free(&x.css);
     row_free(&x.r);
     if (rc == SEGRT_OK && out->n > 1)
         qsort(out->ids, out->n, sizeof *out->ids, by_bytes);

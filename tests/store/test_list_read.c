@@ -22,6 +22,7 @@
 #include "store/consent.h"
 #include "store/event.h"
 #include "store/store.h"
+#include "util/value.h"
 #include "test_util.h"
 
 /* A value to put under contact ord of table db. */
@@ -118,6 +119,67 @@ static void test_list_read_reports_a_value_that_does_not_decode(void **state)
     buf_free(&junk);
 }
 
+/* The newest event and consent ts of contact ord, read in one snapshot. */
+typedef struct newest_args {
+    uint32_t ord;
+    int64_t ev, cs;
+} newest_args;
+
+static int newest_in(segrt_store *s, MDB_txn *txn, void *ud)
+{
+    newest_args *a = ud;
+    int rc = event_list_newest(s, txn, a->ord, &a->ev);
+    return rc == SEGRT_OK ? consent_list_newest(s, txn, a->ord, &a->cs) : rc;
+}
+
+static void test_list_newest_is_the_latest_ts_of_each_list(void **state)
+{
+    tu_fixture *f = *state;
+    event_list evs = { 0 };
+    consent_list css = { 0 };
+    buf e = { 0 }, c = { 0 };
+    const int64_t ev_ts[] = { 300, 100, 200 }, cs_ts[] = { 70, 90, 80 };
+    for (size_t i = 0; i < 3; i++) {
+        event_rec r = { .ts = ev_ts[i], .type = 2 };
+        assert_int_equal(event_list_add(&evs, &r, "", 0, "{\"k\":1}", 7), 0);
+        consent_rec cr = { .ts = cs_ts[i], .purpose = 3, .status = CS_GRANTED };
+        assert_int_equal(consent_list_push(&css, &cr), 0); /* histories keep import order */
+    }
+    assert_int_equal(event_list_merge(&evs, 0), 0); /* timelines are stored in time order */
+    assert_int_equal(event_list_encode(&evs, &e), 0);
+    assert_int_equal(consent_list_encode(&css, &c), 0);
+    put(f->s, DB_EVENTS, 7, &e);
+    put(f->s, DB_CONSENTS, 7, &c);
+    newest_args a = { .ord = 7 };
+    assert_int_equal(store_read(f->s, newest_in, &a), SEGRT_OK);
+    assert_int_equal(a.ev, 300);
+    assert_int_equal(a.cs, 90);
+    a = (newest_args){ .ord = 8 }; /* neither list */
+    assert_int_equal(store_read(f->s, newest_in, &a), SEGRT_OK);
+    assert_int_equal(a.ev, VALUE_MISSING);
+    assert_int_equal(a.cs, VALUE_MISSING);
+    event_list_free(&evs);
+    consent_list_free(&css);
+    buf_free(&e);
+    buf_free(&c);
+}
+
+static void test_list_newest_reports_a_value_that_does_not_decode(void **state)
+{
+    tu_fixture *f = *state;
+    buf junk = { 0 };
+    assert_int_equal(buf_put(&junk, "xyzxyzxyz", 9), 0);
+    put(f->s, DB_EVENTS, 9, &junk);
+    newest_args a = { .ord = 9 };
+    assert_int_equal(store_read(f->s, newest_in, &a), SEGRT_ECORRUPT);
+    assert_string_equal(segrt_errmsg(f->s), "events of contact 9 are corrupt");
+    put(f->s, DB_CONSENTS, 10, &junk);
+    a.ord = 10;
+    assert_int_equal(store_read(f->s, newest_in, &a), SEGRT_ECORRUPT);
+    assert_string_equal(segrt_errmsg(f->s), "consents of contact 10 are corrupt");
+    buf_free(&junk);
+}
+
 static void test_store_decoded_maps_a_codec_s_result(void **state)
 {
     tu_fixture *f = *state;
@@ -134,6 +196,8 @@ int main(void)
         TU_STORE_TEST(test_list_read_gives_what_is_stored_after_what_the_list_holds),
         TU_STORE_TEST(test_list_read_of_a_contact_without_lists_gives_nothing),
         TU_STORE_TEST(test_list_read_reports_a_value_that_does_not_decode),
+        TU_STORE_TEST(test_list_newest_is_the_latest_ts_of_each_list),
+        TU_STORE_TEST(test_list_newest_reports_a_value_that_does_not_decode),
         TU_STORE_TEST(test_store_decoded_maps_a_codec_s_result),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
