@@ -12,7 +12,8 @@
  * up to date in its own transaction; a chunk of contacts a batch changes in
  * bulk is only marked, and rebuilt once after the last batch (proj_update.h).
  *
- * Uses: csv.h, jsonl.h, import_{contacts,events,consents}.c, store.h, proj_update.h, array.h.
+ * Uses: csv.h, jsonl.h, import_{contacts,events,consents}.c, store.h, proj_update.h,
+ * store_map.h (a batch's pages of the store given back), array.h.
  */
 #include "import/import.h"
 
@@ -20,6 +21,7 @@
 #include "util/jsonl.h"
 #include "store/id_order.h"
 #include "store/proj_update.h"
+#include "store/store_map.h"
 #include "util/array.h"
 #include "util/value.h"
 
@@ -605,6 +607,8 @@ static int run_batch(import_ctx *c, source *src, uint32_t batch_rows, int *done,
         return store_mdb_fail(s, mrc, "committing a batch");
     }
     c->loaded_gen++;
+    /* The pages of the store this batch read (timelines merged into) need not stay resident. */
+    store_map_release(s);
     *rows = n;
     return SEGRT_OK;
 }

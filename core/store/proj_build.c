@@ -1,22 +1,17 @@
 /*
  * proj_build.c — event projections built from the timelines (proj_build.h).
  *
- * Uses: proj_build.h, event.h (the timeline value layout), store.h, array.h.
+ * Uses: proj_build.h, event.h (the timeline value layout), store.h, store_map.h
+ * (a pass gives back the map pages it read), array.h.
  */
 #include "store/proj_build.h"
 
 #include "store/event.h"
+#include "store/store_map.h"
 #include "util/array.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-#ifdef __linux__
-#include <sys/sysmacros.h>
-#endif
 
 #define RELEASE_EVERY ((size_t)64 << 20)
 
@@ -77,61 +72,13 @@ static int add_timeline(segrt_store *s, proj_build *b, uint32_t ord, const MDB_v
     return SEGRT_OK;
 }
 
-/*
- * The pages of the map a pass has read. The map is a shared, read-only file
- * mapping (the store does not use MDB_WRITEMAP; pages a write transaction
- * changes live in the heap), so dropping them from the process only costs a
- * fault if they are read again: their bytes stay in the page cache. Without
- * this a pass over every timeline leaves the whole events table resident.
- *
- * LMDB does not say where the map is (me_mapaddr is only set for
- * MDB_FIXEDMAP), so it is found in /proc/self/maps by the data file's device
- * and inode; elsewhere nothing is released.
- */
-typedef struct map_pages {
-    void *base;
-    size_t len, read;
-} map_pages;
-
-static void map_pages_init(segrt_store *s, map_pages *m)
-{
-    *m = (map_pages){ 0 };
-#ifdef __linux__
-    unsigned flags = 0;
-    mdb_filehandle_t fd;
-    struct stat st;
-    if (mdb_env_get_flags(s->env, &flags) != 0 || (flags & MDB_WRITEMAP) ||
-        mdb_env_get_fd(s->env, &fd) != 0 || fstat(fd, &st) != 0)
-        return;
-    FILE *f = fopen("/proc/self/maps", "re");
-    if (f == NULL)
-        return;
-    char line[4096];
-    while (fgets(line, sizeof line, f)) {
-        unsigned long long lo, hi, off, ino;
-        unsigned maj, mnr;
-        if (sscanf(line, "%llx-%llx %*s %llx %x:%x %llu", &lo, &hi, &off, &maj, &mnr, &ino) != 6)
-            continue;
-        if (ino == (unsigned long long)st.st_ino && maj == major(st.st_dev) &&
-            mnr == minor(st.st_dev) && off == 0 && hi > lo) {
-            m->base = (void *)(uintptr_t)lo;
-            m->len = (size_t)(hi - lo);
-            break;
-        }
-    }
-    fclose(f);
-#else
-    (void)s;
-#endif
-}
-
 /* Count bytes read from the map; every RELEASE_EVERY bytes drop what is resident. */
-static void map_pages_read(map_pages *m, size_t bytes)
+static void map_pages_read(segrt_store *s, size_t *read, size_t bytes)
 {
-    m->read += bytes;
-    if (m->read >= RELEASE_EVERY && m->base) {
-        madvise(m->base, m->len, MADV_DONTNEED);
-        m->read = 0;
+    *read += bytes;
+    if (*read >= RELEASE_EVERY) {
+        store_map_release(s);
+        *read = 0;
     }
 }
 
@@ -139,7 +86,7 @@ static void map_pages_read(map_pages *m, size_t bytes)
 typedef struct events_pass {
     proj_build *b;
     uint32_t to;
-    map_pages pages;
+    size_t read; /* bytes of the map read since its pages were last given back */
 } events_pass;
 
 static int build_one(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k, const MDB_val *v)
@@ -154,7 +101,7 @@ static int build_one(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k, c
         return STORE_STOP;
     rc = add_timeline(s, e->b, ord, v);
     if (rc == SEGRT_OK)
-        map_pages_read(&e->pages, v->mv_size);
+        map_pages_read(s, &e->read, v->mv_size);
     return rc;
 }
 
@@ -163,7 +110,6 @@ int proj_build_range(segrt_store *s, MDB_txn *txn, uint32_t lo, uint32_t hi, pro
     events_pass e = { .b = b, .to = hi };
     if (lo >= hi)
         return SEGRT_OK;
-    map_pages_init(s, &e.pages);
     MDB_val start = store_ord_key(&lo);
     return store_scan_from(s, txn, DB_EVENTS, &start, "reading events for projections", build_one,
                            &e);

@@ -14,6 +14,7 @@
 #include "store/proj_build.h"
 #include "store/proj_index.h"
 #include "store/proj_pair.h"
+#include "store/store_map.h"
 #include "util/array.h"
 
 #include <stdlib.h>
@@ -454,8 +455,10 @@ int proj_update_dirty(segrt_store *s)
 {
     proj_index x = { 0 };
     int rc = store_read(s, load_dirty, &x);
-    for (size_t i = 0; i < x.ndirty && rc == SEGRT_OK; i++)
+    for (size_t i = 0; i < x.ndirty && rc == SEGRT_OK; i++) {
         rc = store_write(s, rebuild_txn, &x.dirty[i]);
+        store_map_release(s); /* what the chunk's rebuild read need not stay resident */
+    }
     proj_index_free(&x);
     return rc;
 }
