@@ -21,7 +21,6 @@
 #include "util/array.h"
 #include "util/value.h"
 
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -256,19 +255,6 @@ static int by_ord(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/*
- * Start writing what the batch committed to the disk without waiting
- * (Linux sync_file_range), so that segrt_live_flush's sync finds most pages
- * already written and costs about what the last batches wrote. Only a hint:
- * a failure here is the flush's to report.
- */
-static void start_writeback(segrt_live *lv)
-{
-    int fd;
-    if (mdb_env_get_fd(lv->s->env, &fd) == 0)
-        (void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-}
-
 int segrt_live_apply(segrt_live *lv, segrt_kind kind, const char *jsonl, size_t len,
                      segrt_live_fn fn, void *ud, segrt_import_report *report)
 {
@@ -285,7 +271,6 @@ int segrt_live_apply(segrt_live *lv, segrt_kind kind, const char *jsonl, size_t 
     if (rc == SEGRT_OK)
         rc = import_stream_feed(lv->streams[kind], jsonl, len, NULL, report, note_touched, lv);
     lv->dirty |= 1u << kind;
-    start_writeback(lv);
     /* What committed is evaluated even when a later batch failed. */
     int urc = renew_snapshot(lv);
     if (urc == SEGRT_OK && lv->touched_oom)
