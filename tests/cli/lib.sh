@@ -14,6 +14,7 @@
 #   assert_not_contains FILE TEXT WHAT
 #   stat_of FILE KEY                  the value of a `key value` line of segrt stats
 #   segrt ARGS...                     the binary under test
+#   kill_once DUR CMD...              run CMD, SIGKILL it at a random moment
 #   kill_repeatedly N DUR AFTER CMD.. SIGKILL CMD at random moments, N times
 
 _lib_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -131,40 +132,51 @@ untrack_bg() {
     _bg_pids=("${keep[@]+"${keep[@]}"}")
 }
 
-# kill_repeatedly KILLS DUR_MS AFTER CMD...: run CMD in the background and
-# SIGKILL it at a random 5..95 % of DUR_MS (its uninterrupted run time) until
-# KILLS runs were killed while still running; after each kill, call the
-# function AFTER with the kill's number and when it came ("41% (57 ms)").
-# CMD is a program ("$SEGRT", not the segrt function: the signal would kill
-# the function's subshell and leave the program running). A run that exits 0
+# kill_once DUR_MS CMD...: run CMD in the background, its input the file
+# $KILL_STDIN (else /dev/null), its output in $T/bg.out and $T/bg.err, and
+# SIGKILL it at a random 5..95 % of DUR_MS (its uninterrupted run time).
+# Sets KILL_STATUS (137 when the signal killed it, else its exit code) and
+# KILL_AT ("41% (57 ms)"). CMD is a program ("$SEGRT", not the segrt
+# function: the signal would kill the function's subshell and leave the
+# program running). The kill moments follow $RANDOM: seed it to replay them.
+kill_once() {
+    local dur=$1 frac delay_ms pid
+    shift
+    frac=$(( 5 + RANDOM % 91 ))
+    delay_ms=$(( dur * frac / 100 ))
+    "$@" <"${KILL_STDIN:-/dev/null}" >"$T/bg.out" 2>"$T/bg.err" &
+    pid=$!
+    track_bg "$pid"
+    sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
+    kill -9 "$pid" 2>/dev/null || true
+    KILL_STATUS=0
+    wait "$pid" 2>/dev/null || KILL_STATUS=$?
+    untrack_bg "$pid"
+    KILL_AT="${frac}% (${delay_ms} ms)"
+}
+
+# kill_repeatedly KILLS DUR_MS AFTER CMD...: kill_once CMD until KILLS runs
+# were killed while still running; after each kill, call the function AFTER
+# with the kill's number and when it came ($KILL_AT). A run that exits 0
 # before its signal is tried again, at most 5 times per kill; any other exit
-# fails the test. The kill moments follow $RANDOM: seed it to replay them.
+# fails the test.
 kill_repeatedly() {
-    local want=$1 dur=$2 after=$3 kills=0 attempts=0 frac delay_ms pid status
+    local want=$1 dur=$2 after=$3 kills=0 attempts=0
     shift 3
     while [ "$kills" -lt "$want" ]; do
         attempts=$((attempts + 1))
         [ "$attempts" -le $((5 * want)) ] ||
             fail "only $kills of $attempts runs of $(basename "$1") were still running when killed (run time $dur ms)"
-        frac=$(( 5 + RANDOM % 91 ))
-        delay_ms=$(( dur * frac / 100 ))
-        "$@" >"$T/bg.out" 2>"$T/bg.err" &
-        pid=$!
-        track_bg "$pid"
-        sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
-        kill -9 "$pid" 2>/dev/null || true
-        status=0
-        wait "$pid" 2>/dev/null || status=$?
-        untrack_bg "$pid"
-        case $status in
+        kill_once "$dur" "$@"
+        case $KILL_STATUS in
         137) ;;
         0)  # It finished before the signal landed: not a kill.
-            echo "attempt $attempts: $(basename "$1") $2 finished before ${frac}% (${delay_ms} ms)" >&2
+            echo "attempt $attempts: $(basename "$1") $2 finished before $KILL_AT" >&2
             continue ;;
-        *)  fail "$(basename "$1") $2 exited with status $status before the kill: $(cat "$T/bg.err")" ;;
+        *)  fail "$(basename "$1") $2 exited with status $KILL_STATUS before the kill: $(cat "$T/bg.err")" ;;
         esac
         kills=$((kills + 1))
-        echo "kill $kills: SIGKILL at ${frac}% (${delay_ms} ms)" >&2
-        "$after" "$kills" "${frac}% (${delay_ms} ms)"
+        echo "kill $kills: SIGKILL at $KILL_AT" >&2
+        "$after" "$kills" "$KILL_AT"
     done
 }
