@@ -10,7 +10,10 @@ static const char usage_text[] =
     "  Print contacts, events, consents, events per type and the store size\n"
     "  as 'key value' lines. store_bytes is the size of the data file,\n"
     "  store_used_bytes what holds data, store_free_bytes its free pages:\n"
-    "  writes reuse them, and they keep deleted bytes until then.";
+    "  writes reuse them, and they keep deleted bytes until then.\n"
+    "  projection_chunks_pending counts chunks of contacts whose event\n"
+    "  projections wait for a rebuild (an import or live session under way\n"
+    "  or interrupted; the next events import rebuilds them).";
 
 static int print_type(void *ud, const char *type, uint64_t n)
 {
@@ -30,9 +33,11 @@ static int stats_run(cli *c, void *ud)
         rc = segrt_event_types_foreach(c->s, print_type, NULL);
     }
     if (rc == SEGRT_OK)
-        printf("audit %llu\nstore_bytes %llu\nstore_used_bytes %llu\nstore_free_bytes %llu\n",
+        printf("audit %llu\nstore_bytes %llu\nstore_used_bytes %llu\nstore_free_bytes %llu\n"
+               "projection_chunks_pending %llu\n",
                (unsigned long long)st.audit, (unsigned long long)st.store_bytes,
-               (unsigned long long)st.used_bytes, (unsigned long long)st.free_bytes);
+               (unsigned long long)st.used_bytes, (unsigned long long)st.free_bytes,
+               (unsigned long long)st.projection_chunks_pending);
     return rc;
 }
 

@@ -4,11 +4,12 @@
  * (segrt_event_types_foreach), fields with how many contacts have a value
  * (segrt_fields_foreach).
  *
- * Uses: store.h, schema.h, column.h, dict.h, value.h, array.h; LMDB's free
- * page table.
+ * Uses: store.h, schema.h, column.h, dict.h, proj_index.h (chunks whose
+ * projections wait for a rebuild), value.h, array.h; LMDB's free page table.
  */
 #include "store/column.h"
 #include "store/dict.h"
+#include "store/proj_index.h"
 #include "store/schema.h"
 #include "util/array.h"
 #include "util/value.h"
@@ -89,6 +90,11 @@ static int stats_in(segrt_store *s, MDB_txn *txn, void *ud)
         rc = store_counter_get(s, txn, "consents", &out->consents);
     if (rc == SEGRT_OK)
         rc = store_counter_get(s, txn, "audit_seq", &out->audit);
+    proj_index x;
+    if (rc == SEGRT_OK && (rc = proj_index_load(s, txn, 0, &x)) == SEGRT_OK) {
+        out->projection_chunks_pending = x.ndirty;
+        proj_index_free(&x);
+    }
     return rc;
 }
 

@@ -118,6 +118,13 @@ typedef struct segrt_stats {
      * segrt_store_compact() drops them
      */
     uint64_t free_bytes;
+    /**
+     * chunks of 65,536 contacts whose event projections wait for a rebuild
+     * (a bulk import or a live session under way, or stopped before its
+     * end); readers build them from the timelines meanwhile, and the next
+     * events import, live flush or write to the chunk rebuilds them
+     */
+    uint64_t projection_chunks_pending;
 } segrt_stats;
 
 /**

@@ -13,6 +13,8 @@
 #   assert_contains FILE TEXT WHAT    FILE contains TEXT (fixed string)
 #   assert_not_contains FILE TEXT WHAT
 #   stat_of FILE KEY                  the value of a `key value` line of segrt stats
+#   counts_of DB                      segrt stats of DB but the audit log and the sizes:
+#                                     what two stores holding the same data share
 #   segrt ARGS...                     the binary under test
 #   kill_once DUR CMD...              run CMD, SIGKILL it at a random moment
 #   kill_repeatedly N DUR AFTER CMD.. SIGKILL CMD at random moments, N times
@@ -109,6 +111,10 @@ assert_not_contains() {
         fail "$3: '$2' unexpectedly found in $(basename "$1"): $(grep -F -m3 -- "$2" "$1" | head -c 600)"
     fi
     ok
+}
+
+counts_of() {
+    segrt stats --db "$1" | grep -Ev '^(audit|store_bytes|store_used_bytes|store_free_bytes) '
 }
 
 stat_of() {

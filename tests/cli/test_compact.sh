@@ -37,11 +37,6 @@ print(next(r["email"] for r in csv.DictReader(open(sys.argv[1])) if r["id"] == s
     fail "$ID's e-mail '$EMAIL' is not in exactly one row of the demo data"
 echo "contact under test: $ID <$EMAIL>" >&2
 
-# The stats of store $1 but the audit log and the sizes.
-counts_of() {
-    segrt stats --db "$1" | grep -Ev '^(audit|store_bytes|store_used_bytes|store_free_bytes) '
-}
-
 in_file() {
     grep -a -o -F -- "$EMAIL" "$S/data.mdb" | wc -l | tr -d ' '
 }

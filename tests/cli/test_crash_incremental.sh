@@ -126,11 +126,6 @@ stat_in() {
     segrt stats --db "$1" | stat_of /dev/stdin "$2"
 }
 
-# The stats of store $1 but the audit log and the sizes.
-counts_of() {
-    segrt stats --db "$1" | grep -Ev '^(audit|store_bytes|store_used_bytes|store_free_bytes) '
-}
-
 # view DB OUT: everything the comparison looks at in store DB.
 view() {
     local db=$1 out=$2 seg id
@@ -159,6 +154,8 @@ check_ok() {
 # converged STEP: the killed store, re-run, reads as the reference.
 converged() {
     check_ok "after the re-run of $1"
+    assert_eq "$(stat_in "$C" projection_chunks_pending)" 0 \
+        "chunks whose projections wait for a rebuild after the re-run of $1"
     view "$REF" "$T/view.ref"
     view "$C" "$T/view.crash"
     cmp -s "$T/view.ref" "$T/view.crash" ||

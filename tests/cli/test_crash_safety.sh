@@ -22,12 +22,6 @@ D=$T/d
 python3 "$SHARED_BENCH/gen_crm.py" --contacts 100000 --out "$D" >/dev/null
 FILES=(--contacts "$D/contacts.csv" --events "$D/events.csv" --consents "$D/consents.csv")
 
-# Stats that must match between stores: counts and per-type lines (not the
-# audit log or the file size).
-counts_of() {
-    segrt stats --db "$1" | grep -Ev '^(audit|store_bytes|store_used_bytes|store_free_bytes) '
-}
-
 now_ms() {
     echo $(( $(date +%s%N) / 1000000 ))
 }
