@@ -9,13 +9,15 @@
  * erased in batches (erase.h): one write transaction per batch, an audit
  * entry per contact as `segrt erase` writes.
  *
- * Uses: erase.h, row.h, event.h, consent.h, schema.h, value.h, array.h.
+ * Uses: erase.h, row.h, event.h, consent.h, schema.h, store_map.h, value.h,
+ * array.h.
  */
 #include "store/consent.h"
 #include "privacy/erase.h"
 #include "store/event.h"
 #include "store/row.h"
 #include "store/schema.h"
+#include "store/store_map.h"
 #include "util/array.h"
 #include "util/value.h"
 
@@ -60,7 +62,11 @@ typedef struct scan {
     uint16_t created;   /* the created_at field, 0 when the store has none */
     row r;
     id_list *out;       /* the ids of the inactive contacts */
+    uint32_t seen;      /* contacts looked at */
 } scan;
+
+/* Contacts looked at between two releases of the map pages the scan read. */
+#define RELEASE_EVERY 65536
 
 /* Whether the contact (key k, row v) is inactive: *inactive, and then its id in r. */
 static int is_inactive(scan *x, const MDB_val *k, const MDB_val *v, int *inactive)
@@ -103,6 +109,8 @@ static int note_inactive(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *
     int rc = is_inactive(x, k, v, &inactive);
     if (rc == SEGRT_OK && inactive && id_list_add(x->out, x->r.id, x->r.idlen) != 0)
         rc = store_fail(s, SEGRT_ENOMEM, "out of memory");
+    if (++x->seen % RELEASE_EVERY == 0) /* what was read of the store need not stay resident */
+        store_map_release(s);
     return rc;
 }
 
