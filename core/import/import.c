@@ -161,9 +161,10 @@ static void unload(import_ctx *c)
 }
 
 /*
- * Ids are looked up in the store one at a time, and remembered, until this
- * many were; then the whole id index is loaded, which a big import repays
- * and a small one (a delta of a few thousand rows) need not wait for.
+ * Ids are looked up in the store one at a time, and remembered, until an
+ * eighth of the store's contacts (at least this many) were; then the whole
+ * id index is loaded, which a big import repays and a small one (a delta, a
+ * live session's batches) need not wait for.
  */
 #define IDS_LOOKUPS_BEFORE_LOAD 32768
 
@@ -194,11 +195,15 @@ static int open_ids(import_ctx *c)
         return store_fail(s, SEGRT_ENOMEM, "out of memory loading the id index");
     c->ids_all = 0;
     c->ids_looked_up = 0;
-    uint64_t next;
+    uint64_t next, contacts;
     int rc = store_counter_get(s, c->txn, "next_ord", &next);
+    if (rc == SEGRT_OK)
+        rc = store_counter_get(s, c->txn, "contacts", &contacts);
     if (rc != SEGRT_OK)
         return rc;
     c->next_ord = (uint32_t)next;
+    c->ids_load_after = contacts / 8 > IDS_LOOKUPS_BEFORE_LOAD ? (uint32_t)(contacts / 8)
+                                                                : IDS_LOOKUPS_BEFORE_LOAD;
     return SEGRT_OK;
 }
 
@@ -209,7 +214,7 @@ int import_find_contact(import_ctx *c, const char *id, size_t n, uint32_t *ord)
     if (c->ids_all || n == 0 || n > IMPORT_MAX_ID_BYTES)
         return 0;
     int rc;
-    if (++c->ids_looked_up > IDS_LOOKUPS_BEFORE_LOAD) {
+    if (++c->ids_looked_up > c->ids_load_after) {
         rc = load_all_ids(c);
         return rc != SEGRT_OK ? rc : strmap_get(c->ids, id, n, ord);
     }

@@ -84,6 +84,7 @@ typedef struct import_ctx {
     strmap *ids;       /* external id -> ordinal: those looked up so far, or all */
     int ids_all;       /* ids holds the whole id index */
     uint32_t ids_looked_up; /* ids read from the store one at a time */
+    uint32_t ids_load_after; /* ... until this many: then the whole index is loaded */
     uint32_t next_ord;
     strmap *emails;    /* normalised email -> ordinal of its first contact (contacts) */
     dict_map *ev_dicts[3]; /* type, category, channel */
