@@ -2,14 +2,16 @@
  * check.c — segrt_store_check(): the store's invariants, for tests and for
  * `segrt check` after a crash: every id maps to a row that names it back,
  * the counters match what is stored, the live bitset matches the rows,
- * timelines are sorted, every record decodes, and fresh event projections
- * equal a rebuild from the timelines.
+ * timelines are sorted, every record decodes, fresh event projections
+ * equal a rebuild from the timelines, and a valid id order is the index's.
  *
- * Uses: store.h, row.h, event.h, consent.h, column.h, schema.h, proj_verify.h.
+ * Uses: store.h, row.h, event.h, consent.h, column.h, schema.h, proj_verify.h,
+ * id_order.h.
  */
 #include "store/column.h"
 #include "store/consent.h"
 #include "store/event.h"
+#include "store/id_order.h"
 #include "store/proj_verify.h"
 #include "store/row.h"
 #include "store/schema.h"
@@ -176,6 +178,8 @@ static int check_in(segrt_store *s, MDB_txn *txn, void *ud)
         rc = store_fail(s, SEGRT_ECORRUPT, "check: events or consents of erased contacts remain");
     if (rc == SEGRT_OK)
         rc = proj_verify(s, txn);
+    if (rc == SEGRT_OK)
+        rc = id_order_verify(s, txn);
     return rc;
 }
 

@@ -3,6 +3,8 @@
  */
 #include "store/id_order.h"
 
+#include "util/bitset.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -119,4 +121,44 @@ int id_order_refresh(segrt_store *s, MDB_txn *txn)
 int id_order_update(segrt_store *s)
 {
     return store_write_step(s, id_order_refresh);
+}
+
+/* Whether the stored order o, without the contacts gone since it was built, is the index's. */
+static int same_as_index(segrt_store *s, MDB_txn *txn, const id_order *o)
+{
+    uint64_t next_ord;
+    uint32_t *walked = NULL, n = 0;
+    bitset indexed = { 0 };
+    int rc = store_counter_get(s, txn, "next_ord", &next_ord);
+    if (rc == SEGRT_OK)
+        rc = walk_index(s, txn, next_ord, &walked, &n);
+    if (rc == SEGRT_OK && bitset_init(&indexed, (uint32_t)next_ord) != 0)
+        rc = store_fail(s, SEGRT_ENOMEM, "out of memory checking the id order");
+    for (uint32_t i = 0; i < n && rc == SEGRT_OK; i++)
+        bitset_set(&indexed, walked[i]);
+    uint32_t j = 0;
+    for (uint32_t i = 0; i < o->n && rc == SEGRT_OK; i++) {
+        if (!bitset_test(&indexed, o->ord[i]))
+            continue;
+        if (j == n || o->ord[i] != walked[j])
+            rc = store_fail(s, SEGRT_ECORRUPT,
+                            "check: the id order differs from the id index at position %u", i);
+        j++;
+    }
+    if (rc == SEGRT_OK && j != n)
+        rc = store_fail(s, SEGRT_ECORRUPT, "check: the id order lacks %u contacts of the id index",
+                        n - j);
+    bitset_free(&indexed);
+    free(walked);
+    return rc;
+}
+
+int id_order_verify(segrt_store *s, MDB_txn *txn)
+{
+    id_order o;
+    int rc = id_order_get(s, txn, &o);
+    if (rc == SEGRT_OK && o.owned == NULL) /* else none stored, or stale: nothing kept to check */
+        rc = same_as_index(s, txn, &o);
+    id_order_release(&o);
+    return rc;
 }

@@ -34,5 +34,11 @@ void id_order_release(id_order *o);
 int id_order_refresh(segrt_store *s, MDB_txn *txn);
 /* The same in a write transaction of its own. */
 int id_order_update(segrt_store *s);
+/*
+ * What segrt check asks: the stored order, when it is valid, lists every
+ * contact of the id index in the index's order (ordinals of contacts gone
+ * since are skipped). SEGRT_OK or SEGRT_ECORRUPT with a message.
+ */
+int id_order_verify(segrt_store *s, MDB_txn *txn);
 
 #endif

@@ -2,7 +2,8 @@
  * test_id_order.c — the stored id order (core/store/id_order.h): ordinals
  * in byte order of the ids; still valid, and not rewritten, after an
  * erasure (the erased ordinal keeps its place, not live); stale once a
- * contact is added, when a reader walks the id index instead.
+ * contact is added, when a reader walks the id index instead; segrt check
+ * compares a valid one with the index.
  *
  * Uses: cmocka, id_order.h, segrt.h, test_util.h.
  */
@@ -106,12 +107,44 @@ static void test_id_order_walks_the_index_when_contacts_were_added(void **state)
     assert_true(get(f->s).stored);
 }
 
+/* Swap the first two ordinals of the stored order (after its 16-byte header). */
+static int swap_first_two(segrt_store *s, MDB_txn *txn, void *ud)
+{
+    (void)ud;
+    MDB_val k = { 8, (void *)"id_order" }, v;
+    int rc = store_get(s, txn, DB_META, &k, &v, "reading the id order");
+    if (rc != SEGRT_OK)
+        return rc;
+    unsigned char buf[64];
+    assert_true(v.mv_size <= sizeof buf && v.mv_size >= 24);
+    memcpy(buf, v.mv_data, v.mv_size);
+    uint32_t a, b;
+    memcpy(&a, buf + 16, 4);
+    memcpy(&b, buf + 20, 4);
+    memcpy(buf + 16, &b, 4);
+    memcpy(buf + 20, &a, 4);
+    MDB_val nv = { v.mv_size, buf };
+    return mdb_put(txn, s->dbi[DB_META], &k, &nv, 0) == 0 ? SEGRT_OK : SEGRT_ESTORE;
+}
+
+static void test_id_order_check_finds_an_order_that_is_not_the_index_s(void **state)
+{
+    tu_fixture *f = *state;
+    tu_import_text(f, SEGRT_CONTACTS, "c.csv", "id\nc\na\nb\n", NULL);
+    assert_int_equal(segrt_contact_erase(f->s, "c", "test"), SEGRT_OK);
+    tu_assert_check_ok(f->s); /* c's ordinal is skipped */
+    assert_int_equal(store_write(f->s, swap_first_two, NULL), SEGRT_OK);
+    assert_int_equal(segrt_store_check(f->s), SEGRT_ECORRUPT);
+    tu_assert_errmsg(f->s, "the id order differs from the id index at position");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         TU_STORE_TEST(test_id_order_is_the_byte_order_of_ids),
         TU_STORE_TEST(test_id_order_stays_valid_after_an_erasure),
         TU_STORE_TEST(test_id_order_walks_the_index_when_contacts_were_added),
+        TU_STORE_TEST(test_id_order_check_finds_an_order_that_is_not_the_index_s),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
