@@ -343,8 +343,8 @@ static int undo_in(undo *u, undo_args *a, const MDB_val *v)
         rc = store_counter_add(s, u->txn, "write_gen", 1);
     if (rc == SEGRT_OK)
         rc = proj_update_flush(s, u->txn, 0);
-    if (rc == SEGRT_OK)
-        rc = id_order_refresh(s, u->txn);
+    if (rc == SEGRT_OK) /* the contacts brought back may be missing from the order */
+        rc = id_order_rebuild(s, u->txn);
     merge_record_free(&u->r);
     buf_free(&copy);
     return rc;

@@ -70,6 +70,7 @@ int id_order_get(segrt_store *s, MDB_txn *txn, id_order *out)
     if (mrc == 0 && v.mv_size >= HEADER && memcmp(v.mv_data, &state[0], sizeof state[0]) == 0 &&
         (v.mv_size - HEADER) % sizeof(uint32_t) == 0) {
         out->n = (uint32_t)((v.mv_size - HEADER) / sizeof(uint32_t));
+        out->stored = 1;
         const unsigned char *data = (const unsigned char *)v.mv_data + HEADER;
         if ((uintptr_t)data % sizeof(uint32_t) == 0) {
             out->ord = (const uint32_t *)(const void *)data;
@@ -102,8 +103,10 @@ int id_order_refresh(segrt_store *s, MDB_txn *txn)
 {
     id_order o;
     int rc = id_order_get(s, txn, &o);
-    if (rc != SEGRT_OK || o.owned == NULL) /* fresh (borrowed) or failed */
+    if (rc != SEGRT_OK || o.stored) { /* failed, or fresh */
+        id_order_release(&o);
         return rc;
+    }
     uint64_t state[2];
     rc = contact_state(s, txn, state);
     MDB_val k = { sizeof KEY - 1, (void *)KEY }, v = { HEADER + (size_t)o.n * sizeof *o.ord, NULL };
@@ -116,6 +119,15 @@ int id_order_refresh(segrt_store *s, MDB_txn *txn)
     }
     id_order_release(&o);
     return rc;
+}
+
+int id_order_rebuild(segrt_store *s, MDB_txn *txn)
+{
+    MDB_val k = { sizeof KEY - 1, (void *)KEY };
+    int mrc = mdb_del(txn, s->dbi[DB_META], &k, NULL);
+    if (mrc != 0 && mrc != MDB_NOTFOUND)
+        return store_mdb_fail(s, mrc, "dropping the id order");
+    return id_order_refresh(s, txn);
 }
 
 int id_order_update(segrt_store *s)
@@ -157,7 +169,7 @@ int id_order_verify(segrt_store *s, MDB_txn *txn)
 {
     id_order o;
     int rc = id_order_get(s, txn, &o);
-    if (rc == SEGRT_OK && o.owned == NULL) /* else none stored, or stale: nothing kept to check */
+    if (rc == SEGRT_OK && o.stored) /* else none stored, or stale: nothing kept to check */
         rc = same_as_index(s, txn, &o);
     id_order_release(&o);
     return rc;

@@ -7,9 +7,10 @@
  * Stored in meta under "id_order": u64 next_ord, u64 contacts (when it was
  * built), then u32 ordinals. Ordinals are never reused, so the order stays
  * valid while next_ord is unchanged: a contact erased or merged away since
- * keeps its place, and readers skip ordinals that are not live (an undone
- * merge brings its contact back to its place). Rebuilt after contact imports
- * add contacts; a reader that finds it stale walks the id index instead.
+ * keeps its place, and readers skip ordinals that are not live. An undone
+ * merge brings back a contact that a rebuild since may have left out, so it
+ * rebuilds the order. Rebuilt after contact imports add contacts; a reader
+ * that finds it stale walks the id index instead.
  */
 #ifndef SEGRT_ID_ORDER_H
 #define SEGRT_ID_ORDER_H
@@ -21,6 +22,7 @@
 typedef struct id_order {
     const uint32_t *ord;
     uint32_t n;
+    int stored;  /* read from the stored order (it was valid), not walked from the index */
     void *owned; /* memory to free when not borrowed from the map */
 } id_order;
 
@@ -32,7 +34,9 @@ int id_order_get(segrt_store *s, MDB_txn *txn, id_order *out);
 void id_order_release(id_order *o);
 /* Rebuild the stored order in txn when it is stale (contacts were added). */
 int id_order_refresh(segrt_store *s, MDB_txn *txn);
-/* The same in a write transaction of its own. */
+/* Rebuild the stored order in txn from the id index, stale or not (a merge undone). */
+int id_order_rebuild(segrt_store *s, MDB_txn *txn);
+/* id_order_refresh in a write transaction of its own. */
 int id_order_update(segrt_store *s);
 /*
  * What segrt check asks: the stored order, when it is valid, lists every

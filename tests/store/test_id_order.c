@@ -38,7 +38,7 @@ static int get_txn(segrt_store *s, MDB_txn *txn, void *ud)
     assert_true(o.n <= 8);
     memcpy(g->ord, o.ord, o.n * sizeof *o.ord);
     g->n = o.n;
-    g->stored = o.owned == NULL;
+    g->stored = o.stored;
     id_order_release(&o);
     return SEGRT_OK;
 }
@@ -138,6 +138,31 @@ static void test_id_order_check_finds_an_order_that_is_not_the_index_s(void **st
     tu_assert_errmsg(f->s, "the id order differs from the id index at position");
 }
 
+static int note_merge(void *ud, const segrt_dup_group *g)
+{
+    if (g->merge)
+        *(uint64_t *)ud = g->merge;
+    return 0;
+}
+
+static void test_id_order_takes_back_a_contact_an_undone_merge_restores(void **state)
+{
+    tu_fixture *f = *state;
+    tu_import_text(f, SEGRT_CONTACTS, "c.csv", "id,email\nc,x@example.com\na,y@example.com\n"
+                                               "b,x@example.com\n", NULL);
+    uint64_t merge = 0;
+    segrt_dedupe_opts o = { .by = SEGRT_DEDUPE_EMAIL, .merge = 1, .actor = "test",
+                            .on_group = note_merge, .ud = &merge };
+    assert_int_equal(segrt_dedupe(f->s, &o), SEGRT_OK); /* b (ordinal 2) merged into c */
+    assert_true(merge != 0);
+    tu_import_text(f, SEGRT_CONTACTS, "d.csv", "id\nd\n", NULL); /* rebuilt without b */
+    assert_int_equal(segrt_dedupe_undo(f->s, merge, "test", NULL, NULL), SEGRT_OK);
+    got g = get(f->s);
+    assert_true(g.stored);
+    assert_order(&g, (const uint32_t[]){ 1, 2, 0, 3 }, 4);
+    tu_assert_check_ok(f->s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -145,6 +170,7 @@ int main(void)
         TU_STORE_TEST(test_id_order_stays_valid_after_an_erasure),
         TU_STORE_TEST(test_id_order_walks_the_index_when_contacts_were_added),
         TU_STORE_TEST(test_id_order_check_finds_an_order_that_is_not_the_index_s),
+        TU_STORE_TEST(test_id_order_takes_back_a_contact_an_undone_merge_restores),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
