@@ -204,6 +204,9 @@ static int open_ids(import_ctx *c)
     c->next_ord = (uint32_t)next;
     c->ids_load_after = contacts / 8 > IDS_LOOKUPS_BEFORE_LOAD ? (uint32_t)(contacts / 8)
                                                                 : IDS_LOOKUPS_BEFORE_LOAD;
+    /* An input of more rows than that (a row takes some 40 bytes) loads them at once. */
+    if (c->input_bytes / 40 > c->ids_load_after)
+        return load_all_ids(c);
     return SEGRT_OK;
 }
 
@@ -868,6 +871,7 @@ static int import_source(segrt_store *s, segrt_kind kind, const char *name, sour
     segrt_import_report rep = { 0 };
     import_ctx c;
     int rc = ctx_init(&c, s, kind, name, opts, &rep);
+    c.input_bytes = src->size;
     if (rc == SEGRT_OK)
         rc = feed(&c, src);
     ctx_free(&c);

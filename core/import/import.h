@@ -85,6 +85,7 @@ typedef struct import_ctx {
     int ids_all;       /* ids holds the whole id index */
     uint32_t ids_looked_up; /* ids read from the store one at a time */
     uint32_t ids_load_after; /* ... until this many: then the whole index is loaded */
+    uint64_t input_bytes;    /* the size of the input when known (a file, a buffer), else 0 */
     uint32_t next_ord;
     strmap *emails;    /* normalised email -> ordinal of its first contact (contacts) */
     dict_map *ev_dicts[3]; /* type, category, channel */
