@@ -76,26 +76,23 @@ int consent_list_read(segrt_store *s, MDB_txn *txn, uint32_t ord, consent_list *
     return rc == SEGRT_ENOTFOUND ? SEGRT_OK : rc;
 }
 
-int consent_list_newest(segrt_store *s, MDB_txn *txn, uint32_t ord, int64_t *ts)
+int consent_list_newest(const void *data, size_t size, int64_t *ts)
 {
-    MDB_val k = store_ord_key(&ord), v;
-    uint32_t n = 0;
+    const unsigned char *p = data;
+    uint32_t n;
     *ts = VALUE_MISSING;
-    int rc = store_get(s, txn, DB_CONSENTS, &k, &v, "reading consents");
-    if (rc != SEGRT_OK)
-        return rc == SEGRT_ENOTFOUND ? SEGRT_OK : rc;
-    const unsigned char *p = v.mv_data;
-    if (v.mv_size >= 4)
-        memcpy(&n, p, 4);
-    if (v.mv_size < 4 || 4 + (uint64_t)n * sizeof(consent_rec) != v.mv_size)
-        return store_decoded(s, -1, "consents", ord);
+    if (size < 4)
+        return -1;
+    memcpy(&n, p, 4);
+    if (4 + (uint64_t)n * sizeof(consent_rec) != size)
+        return -1;
     for (uint32_t i = 0; i < n; i++) { /* in import order: any may be the newest */
         int64_t t;
         memcpy(&t, p + 4 + (size_t)i * sizeof(consent_rec) + offsetof(consent_rec, ts), sizeof t);
         if (*ts == VALUE_MISSING || t > *ts)
             *ts = t;
     }
-    return SEGRT_OK;
+    return 0;
 }
 
 static int same_record(const consent_rec *a, const consent_rec *b)

@@ -43,10 +43,10 @@ int consent_list_decode(consent_list *l, const void *data, size_t size);
  */
 int consent_list_read(segrt_store *s, MDB_txn *txn, uint32_t ord, consent_list *l);
 /*
- * The ts of contact ord's newest consent record as of txn, read in place,
- * or VALUE_MISSING when it has none. Errors as consent_list_read.
+ * The ts of the newest record of a stored history, read in place, or
+ * VALUE_MISSING when it holds none. -1 when the value is corrupt.
  */
-int consent_list_newest(segrt_store *s, MDB_txn *txn, uint32_t ord, int64_t *ts);
+int consent_list_newest(const void *data, size_t size, int64_t *ts);
 /* Append a record as it is. -1 out of memory. */
 int consent_list_push(consent_list *l, const consent_rec *r);
 /* Append a record unless an identical one is held; *added tells. -1 out of memory. */

@@ -129,25 +129,21 @@ int event_list_read(segrt_store *s, MDB_txn *txn, uint32_t ord, event_list *l)
     return rc == SEGRT_ENOTFOUND ? SEGRT_OK : rc;
 }
 
-int event_list_newest(segrt_store *s, MDB_txn *txn, uint32_t ord, int64_t *ts)
+int event_list_newest(const void *data, size_t size, int64_t *ts)
 {
-    MDB_val k = store_ord_key(&ord), v;
-    uint32_t n = 0, heaplen = 0;
+    const unsigned char *p = data;
+    uint32_t n, heaplen;
     *ts = VALUE_MISSING;
-    int rc = store_get(s, txn, DB_EVENTS, &k, &v, "reading events");
-    if (rc != SEGRT_OK)
-        return rc == SEGRT_ENOTFOUND ? SEGRT_OK : rc;
-    const unsigned char *p = v.mv_data;
-    if (v.mv_size >= 8) {
-        memcpy(&n, p, 4);
-        memcpy(&heaplen, p + 4, 4);
-    }
-    if (v.mv_size < 8 || (uint64_t)n * sizeof(event_rec) + heaplen + 8 != v.mv_size)
-        return store_decoded(s, -1, "events", ord);
+    if (size < 8)
+        return -1;
+    memcpy(&n, p, 4);
+    memcpy(&heaplen, p + 4, 4);
+    if ((uint64_t)n * sizeof(event_rec) + heaplen + 8 != size)
+        return -1;
     if (n > 0) /* records are in time order: the last is the newest */
         memcpy(ts, p + 8 + (size_t)(n - 1) * sizeof(event_rec) + offsetof(event_rec, ts),
                sizeof *ts);
-    return SEGRT_OK;
+    return 0;
 }
 
 /* Events are the same when their event_ids match, or, without ids, their content. */

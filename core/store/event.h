@@ -41,10 +41,10 @@ int event_list_decode(event_list *l, const void *data, size_t size);
  */
 int event_list_read(segrt_store *s, MDB_txn *txn, uint32_t ord, event_list *l);
 /*
- * The ts of contact ord's newest event as of txn, read in place (nothing is
- * decoded), or VALUE_MISSING when it has none. Errors as event_list_read.
+ * The ts of the newest event of a stored timeline, read in place (nothing is
+ * decoded), or VALUE_MISSING when it holds none. -1 when the value is corrupt.
  */
-int event_list_newest(segrt_store *s, MDB_txn *txn, uint32_t ord, int64_t *ts);
+int event_list_newest(const void *data, size_t size, int64_t *ts);
 /* Append one event with its optional event_id and extra JSON. -1 out of memory. */
 int event_list_add(event_list *l, const event_rec *r, const char *eid, size_t eidlen, const char *extra,
                 size_t extralen);
