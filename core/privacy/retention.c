@@ -188,6 +188,7 @@ int segrt_retention(segrt_store *s, uint32_t inactive_days, int dry_run, const c
             memset(erased, 1, n);
         else
             rc = erase_batch(s, (const char *const *)ids.ids + at, n, actor, erased);
+        store_map_release(s); /* the columns a batch swept need not stay resident */
         for (size_t i = 0; i < n && rc == SEGRT_OK; i++) {
             if (erased[i] && fn)
                 rc = fn(ud, ids.ids[at + i]);
