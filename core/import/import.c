@@ -615,8 +615,12 @@ static int run_batch(import_ctx *c, source *src, uint32_t batch_rows, int *done,
         return store_mdb_fail(s, mrc, "committing a batch");
     }
     c->loaded_gen++;
-    /* The pages of the store this batch read (timelines merged into) need not stay resident. */
-    store_map_release(s);
+    /*
+     * The pages of the store a file's batch read (timelines merged into) need
+     * not stay resident; a stream (a live session) keeps its working set.
+     */
+    if (c->input_bytes)
+        store_map_release(s);
     *rows = n;
     return SEGRT_OK;
 }
