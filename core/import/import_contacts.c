@@ -81,11 +81,14 @@ int import_contacts_load(import_ctx *c)
             rc = grc;
             break;
         }
-        const unsigned char *codes = v.mv_data;
-        size_t rows = v.mv_size / sizeof(uint32_t);
-        for (size_t i = 0; i < rows && rc == SEGRT_OK; i++) {
-            uint32_t code;
-            memcpy(&code, codes + i * sizeof code, sizeof code);
+        column_codes codes;
+        if (column_codes_of(&v, &codes) != 0) {
+            rc = store_fail(s, SEGRT_ECORRUPT, "the e-mail column's chunk %u has %zu bytes", chunk,
+                            v.mv_size);
+            break;
+        }
+        for (uint32_t i = 0; i < COL_CHUNK_ROWS && rc == SEGRT_OK; i++) {
+            uint32_t code = column_code_at(&codes, i);
             if (code == 0 || code >= e.ncodes || e.off[code] == 0)
                 continue;
             uint32_t owner;

@@ -128,22 +128,32 @@ static void push_time(lua_State *L, int64_t secs)
     lua_pushstring(L, t);
 }
 
-/* The chunk of field holding p->ord, through the one-entry-per-slot cache. */
-static const unsigned char *field_chunk(lua_State *L, contact_proxy *p, const field_def *f)
+/*
+ * The chunk of field holding p->ord, through the one-entry-per-slot cache:
+ * its data, NULL when the chunk was never written.
+ */
+static const unsigned char *field_chunk(lua_State *L, contact_proxy *p, const field_def *f,
+                                        size_t *size)
 {
     uint32_t chunk = p->ord >> COL_CHUNK_BITS;
     struct chunk_slot *slot = &p->slots[f->id % CONTACT_PROXY_SLOTS];
-    if (slot->data && slot->field == f->id && slot->chunk == chunk)
+    if (slot->data && slot->field == f->id && slot->chunk == chunk) {
+        *size = slot->size;
         return slot->data;
+    }
     MDB_val v;
+    column_codes codes;
     int rc = column_chunk_get(p->cx->s, p->cx->txn, f->id, chunk, 0, &v);
     if (rc == SEGRT_ENOTFOUND)
         return NULL;
     if (rc != SEGRT_OK)
         fail_store(L, p);
-    if (v.mv_size != (size_t)COL_CHUNK_ROWS * column_width(f->type))
+    if (f->type == SEGRT_T_STRING ? column_codes_of(&v, &codes) != 0
+                                  : v.mv_size != (size_t)COL_CHUNK_ROWS * column_width(f->type))
         luaL_error(L, "column of '%s' is corrupt", f->name);
-    *slot = (struct chunk_slot){ .field = f->id, .chunk = chunk, .data = v.mv_data };
+    *slot = (struct chunk_slot){ .field = f->id, .chunk = chunk, .data = v.mv_data,
+                                 .size = v.mv_size };
+    *size = v.mv_size;
     return slot->data;
 }
 
@@ -176,16 +186,17 @@ static void push_field(lua_State *L, contact_proxy *p, const field_def *f)
         push_set(L, p, f);
         return;
     }
-    const unsigned char *chunk = field_chunk(L, p, f);
+    size_t size;
+    const unsigned char *chunk = field_chunk(L, p, f, &size);
     size_t at = p->ord & (COL_CHUNK_ROWS - 1);
     if (chunk == NULL) {
         lua_pushnil(L);
         return;
     }
     if (f->type == SEGRT_T_STRING) {
-        uint32_t code;
-        memcpy(&code, chunk + at * sizeof code, sizeof code);
-        push_dict(L, p, f->id, code);
+        column_codes codes;
+        column_codes_of(&(MDB_val){ size, (void *)chunk }, &codes); /* checked by field_chunk */
+        push_dict(L, p, f->id, column_code_at(&codes, (uint32_t)at));
         return;
     }
     int64_t v;
@@ -218,7 +229,8 @@ static void push_age(lua_State *L, contact_proxy *p)
         lua_pushnil(L);
         return;
     }
-    const unsigned char *chunk = field_chunk(L, p, f);
+    size_t size;
+    const unsigned char *chunk = field_chunk(L, p, f, &size);
     int64_t days = VALUE_MISSING;
     if (chunk)
         memcpy(&days, chunk + (p->ord & (COL_CHUNK_ROWS - 1)) * sizeof days, sizeof days);

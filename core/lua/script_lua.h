@@ -58,6 +58,7 @@ typedef struct contact_proxy {
         uint16_t field;
         uint32_t chunk;
         const unsigned char *data; /* borrowed from the read transaction */
+        size_t size;
     } slots[CONTACT_PROXY_SLOTS];
     char type_name[64];  /* the event type c:events asked for last, and its code */
     uint32_t type_code;

@@ -84,14 +84,14 @@ static int load_chunk(plan_ctx *cx, const pnode *p, uint32_t ch, int64_t *dst)
     }
     if (rc != SEGRT_OK)
         return rc;
-    if (v.mv_size != (size_t)COL_CHUNK_ROWS * width)
+    column_codes codes;
+    if (p->ftype == SEGRT_T_STRING ? column_codes_of(&v, &codes) != 0
+                                   : v.mv_size != (size_t)COL_CHUNK_ROWS * width)
         return store_fail(cx->s, SEGRT_ECORRUPT, "column of '%s' has a chunk of %zu bytes",
                           p->str, v.mv_size);
-    if (width == sizeof(uint32_t)) {
-        const unsigned char *src = v.mv_data;
+    if (p->ftype == SEGRT_T_STRING) {
         for (uint32_t i = 0; i < rows; i++) {
-            uint32_t code;
-            memcpy(&code, src + (size_t)i * 4, 4);
+            uint32_t code = column_code_at(&codes, i);
             dst[i] = code ? (int64_t)code : MISSING;
         }
     } else {
@@ -482,23 +482,26 @@ static void pred_rows(const pnode *p, const vec *a, const vec *b, const vec *c, 
 
 /*
  * A predicate over a string column's codes, read in place (code 0 is
- * missing). One matching code (the usual :eq) is a plain comparison.
+ * missing), of a wide chunk (u32 codes: pred_codes) or a narrow one (a byte
+ * each: pred_codes8). One matching code (the usual :eq) is a plain comparison.
  */
-__attribute__((target_clones("avx2", "default")))
-static void pred_codes(const pnode *p, const code_table *t, const uint32_t *v, size_t n,
-                       uint64_t *words)
-{
-    if (p->kind == P_PRESENT && p->op) {
-        CODE_LOOP(x != 0);
-    } else if (p->kind == P_PRESENT) {
-        CODE_LOOP(x == 0);
-    } else if (t->single) {
-        uint32_t code = t->single;
-        CODE_LOOP(x == code);
-    } else {
-        CODE_LOOP(x < t->cap && t->ok[x]);
+#define PRED_CODES(name, code_t)                                                             \
+    __attribute__((target_clones("avx2", "default"))) static void name(                      \
+        const pnode *p, const code_table *t, const code_t *v, size_t n, uint64_t *words)     \
+    {                                                                                        \
+        if (p->kind == P_PRESENT && p->op) {                                                 \
+            CODE_LOOP(x != 0);                                                               \
+        } else if (p->kind == P_PRESENT) {                                                   \
+            CODE_LOOP(x == 0);                                                               \
+        } else if (t->single) {                                                              \
+            uint32_t code = t->single;                                                       \
+            CODE_LOOP(x == code);                                                            \
+        } else {                                                                             \
+            CODE_LOOP(x < t->cap && t->ok[x]);                                               \
+        }                                                                                    \
     }
-}
+PRED_CODES(pred_codes, uint32_t)
+PRED_CODES(pred_codes8, uint8_t)
 
 static int64_t floor_div(int64_t a, int64_t b)
 {
@@ -568,12 +571,18 @@ static int field_pred(plan_ctx *cx, const pnode *p, const code_table *t, int64_t
         MDB_val v = { 0, NULL };
         rc = in_place ? column_chunk_get(cx->s, cx->txn, a->field, ch, 0, &v) : SEGRT_ENOTFOUND;
         size_t width = column_width(a->ftype);
-        if (rc == SEGRT_OK && v.mv_size == (size_t)COL_CHUNK_ROWS * width &&
-            (uintptr_t)v.mv_data % width == 0) {
-            if (width == sizeof(uint32_t))
-                pred_codes(&q, t, v.mv_data, rows, words);
+        column_codes codes;
+        if (rc == SEGRT_OK && a->ftype == SEGRT_T_STRING && column_codes_of(&v, &codes) == 0 &&
+            (uintptr_t)v.mv_data % codes.width == 0) {
+            if (codes.width == 1)
+                pred_codes8(&q, t, v.mv_data, rows, words);
             else
-                pred_block(&q, t, sb, sc, v.mv_data, rows, words);
+                pred_codes(&q, t, v.mv_data, rows, words);
+            continue;
+        }
+        if (rc == SEGRT_OK && a->ftype != SEGRT_T_STRING &&
+            v.mv_size == (size_t)COL_CHUNK_ROWS * width && (uintptr_t)v.mv_data % width == 0) {
+            pred_block(&q, t, sb, sc, v.mv_data, rows, words);
             continue;
         }
         if (rc != SEGRT_OK && rc != SEGRT_ENOTFOUND)

@@ -107,16 +107,17 @@ static int field_value(plan_one_ctx *o, const pnode *p, int64_t *out)
     *out = MISSING;
     if (rc != SEGRT_OK || v.mv_data == NULL)
         return rc;
-    if (v.mv_size != (size_t)COL_CHUNK_ROWS * width)
+    column_codes codes;
+    if (t == SEGRT_T_STRING ? column_codes_of(&v, &codes) != 0
+                            : v.mv_size != (size_t)COL_CHUNK_ROWS * width)
         return store_fail(o->cx->s, SEGRT_ECORRUPT, "column of '%s' has a chunk of %zu bytes",
                           p->str, v.mv_size);
-    const unsigned char *at = (const unsigned char *)v.mv_data + (size_t)(o->ord % COL_CHUNK_ROWS) * width;
-    if (width == sizeof(uint32_t)) {
-        uint32_t code;
-        memcpy(&code, at, sizeof code);
+    if (t == SEGRT_T_STRING) {
+        uint32_t code = column_code_at(&codes, o->ord % COL_CHUNK_ROWS);
         *out = code ? (int64_t)code : MISSING;
         return SEGRT_OK;
     }
+    const unsigned char *at = (const unsigned char *)v.mv_data + (size_t)(o->ord % COL_CHUNK_ROWS) * width;
     int64_t x;
     memcpy(&x, at, sizeof x);
     *out = plan_to_domain(t, x);

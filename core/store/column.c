@@ -137,6 +137,32 @@ static void fill_missing(unsigned char *data, size_t size, size_t width)
         memcpy(data + i, &m, sizeof m);
 }
 
+/* A narrow string chunk's codes as the u32 codes the cache writes into. */
+static void widen(unsigned char *dst, const unsigned char *narrow)
+{
+    for (uint32_t i = 0; i < COL_CHUNK_ROWS; i++) {
+        uint32_t code = narrow[i];
+        memcpy(dst + (size_t)i * 4, &code, sizeof code);
+    }
+}
+
+/* Whether the u32 codes of a string chunk all fit a byte; then narrow them in place, first bytes. */
+static int narrow_codes(unsigned char *data)
+{
+    for (uint32_t i = 0; i < COL_CHUNK_ROWS; i++) {
+        uint32_t code;
+        memcpy(&code, data + (size_t)i * 4, sizeof code);
+        if (code > UINT8_MAX)
+            return 0;
+    }
+    for (uint32_t i = 0; i < COL_CHUNK_ROWS; i++) {
+        uint32_t code;
+        memcpy(&code, data + (size_t)i * 4, sizeof code);
+        data[i] = (unsigned char)code; /* i <= 4 i: what is read next is not yet written */
+    }
+    return 1;
+}
+
 /*
  * The writable buffer of a chunk: from the cache, else copied from the store,
  * else new. width is the per-contact byte width, or 0 for a bitset.
@@ -162,10 +188,13 @@ static int chunk_buf(segrt_store *s, MDB_txn *txn, column_cache *c, uint16_t fie
             return store_fail(s, SEGRT_ENOMEM, "out of memory buffering columns");
         MDB_val v;
         int rc = column_chunk_get(s, txn, field, chunk, code, &v);
-        if (rc == SEGRT_OK && v.mv_size != size)
+        int narrow = rc == SEGRT_OK && width == 4 && v.mv_size == COL_CHUNK_ROWS;
+        if (rc == SEGRT_OK && v.mv_size != size && !narrow)
             rc = store_fail(s, SEGRT_ECORRUPT, "column %u chunk %u has %zu bytes, not %zu", field,
                             chunk, v.mv_size, size);
-        if (rc == SEGRT_OK) {
+        if (rc == SEGRT_OK && narrow) {
+            widen(p, v.mv_data);
+        } else if (rc == SEGRT_OK) {
             memcpy(p, v.mv_data, size);
         } else if (rc == SEGRT_ENOTFOUND) {
             fill_missing(p, size, width);
@@ -230,11 +259,14 @@ int column_cache_flush(segrt_store *s, MDB_txn *txn, column_cache *c)
         unsigned char kb[10];
         uint64_t key = b->key & ~(1ull << 47);
         chunk_key(kb, (uint16_t)(key >> 48), (uint32_t)(key >> 32) & 0x7fff, (uint32_t)key);
-        MDB_val k = { sizeof kb, kb }, v = { b->size, NULL };
+        /* Only a string column's chunks hold 4 bytes a contact. */
+        size_t size = b->size == (size_t)COL_CHUNK_ROWS * 4 && narrow_codes(b->data)
+                          ? COL_CHUNK_ROWS : b->size;
+        MDB_val k = { sizeof kb, kb }, v = { size, NULL };
         int mrc = mdb_put(txn, s->dbi[DB_COLUMNS], &k, &v, MDB_RESERVE);
         if (mrc != 0)
             return store_mdb_fail(s, mrc, "writing a column");
-        memcpy(v.mv_data, b->data, b->size);
+        memcpy(v.mv_data, b->data, size);
     }
     column_cache_reset(c);
     return SEGRT_OK;

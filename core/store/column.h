@@ -5,7 +5,10 @@
  * chunks of COL_CHUNK_ROWS contacts, one LMDB value each, key (field u16,
  * chunk u32, code u32) big-endian:
  *   integer, number, boolean, date, timestamp  int64 per contact, VALUE_MISSING when absent
- *   string                                     u32 dictionary code, 0 when absent
+ *   string                                     u32 dictionary code, 0 when absent; a
+ *                                              chunk whose codes are all below 256 is
+ *                                              stored one byte a contact ("narrow":
+ *                                              a quarter of the bytes to map and scan)
  *   set                                        one bitset per value code (code in the key)
  *   FIELD_LIVE                                 bitset of live (not erased) contacts
  * Chunks are large, so LMDB keeps them on overflow pages: 8-byte aligned,
@@ -20,6 +23,7 @@
 #include "store/store.h"
 
 #include <stdint.h>
+#include <string.h>
 
 #define COL_CHUNK_BITS 16
 #define COL_CHUNK_ROWS (1u << COL_CHUNK_BITS)
@@ -55,7 +59,31 @@ int column_chunk_get(segrt_store *s, MDB_txn *txn, uint16_t field, uint32_t chun
  */
 int column_chunk_peek(segrt_store *s, MDB_txn *txn, const column_cache *c, uint16_t field,
                    uint32_t chunk, uint32_t code, MDB_val *out);
-/* Byte width of one contact's value in a non-bitset column of this type. */
+/* Byte width of one contact's value in a non-bitset column of this type (a string's: 4). */
 size_t column_width(segrt_type t);
+
+/* The codes of a stored chunk of a string column, wide or narrow. */
+typedef struct column_codes {
+    const unsigned char *p;
+    size_t width; /* 4, or 1 for a narrow chunk */
+} column_codes;
+
+/* View the stored string chunk v; -1 when its size is neither form. */
+static inline int column_codes_of(const MDB_val *v, column_codes *out)
+{
+    out->p = v->mv_data;
+    out->width = v->mv_size == (size_t)COL_CHUNK_ROWS * 4 ? 4 : v->mv_size == COL_CHUNK_ROWS ? 1 : 0;
+    return out->width ? 0 : -1;
+}
+
+/* The code of row i (below COL_CHUNK_ROWS) of a chunk. */
+static inline uint32_t column_code_at(const column_codes *c, uint32_t i)
+{
+    uint32_t code;
+    if (c->width == 1)
+        return c->p[i];
+    memcpy(&code, c->p + (size_t)i * 4, sizeof code);
+    return code;
+}
 
 #endif

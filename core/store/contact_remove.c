@@ -125,10 +125,12 @@ static int sweep_string_column(segrt_store *s, MDB_txn *txn, const column_cache 
             rc = SEGRT_OK;
             continue;
         }
-        const unsigned char *p = v.mv_data;
-        for (size_t i = 0; rc == SEGRT_OK && i + sizeof(uint32_t) <= v.mv_size; i += sizeof(uint32_t)) {
-            uint32_t code;
-            memcpy(&code, p + i, sizeof code);
+        column_codes codes;
+        if (rc == SEGRT_OK && column_codes_of(&v, &codes) != 0)
+            rc = store_fail(s, SEGRT_ECORRUPT, "column %u chunk %u has %zu bytes", c[0].field,
+                            chunk, v.mv_size);
+        for (uint32_t i = 0; rc == SEGRT_OK && i < COL_CHUNK_ROWS; i++) {
+            uint32_t code = column_code_at(&codes, i);
             if (bitset_test(&unseen, code)) {
                 bitset_clear_bit(&unseen, code);
                 left--;

@@ -211,6 +211,12 @@ static int count_set(segrt_store *s, MDB_txn *txn, const field_def *f, uint32_t 
     return rc;
 }
 
+static int bad_chunk(segrt_store *s, const field_def *f, uint32_t chunk, const MDB_val *v)
+{
+    return store_fail(s, SEGRT_ECORRUPT, "column of '%s': chunk %u has %zu bytes", f->name, chunk,
+                      v->mv_size);
+}
+
 /* Contacts with a value in field f. */
 static int count_present(segrt_store *s, MDB_txn *txn, const field_def *f, uint64_t nchunks,
                          uint64_t *n)
@@ -229,18 +235,19 @@ static int count_present(segrt_store *s, MDB_txn *txn, const field_def *f, uint6
             continue;
         if (rc != SEGRT_OK)
             return rc;
+        column_codes codes;
+        if (f->type == SEGRT_T_STRING) {
+            if (column_codes_of(&v, &codes) != 0)
+                return bad_chunk(s, f, chunk, &v);
+            for (uint32_t i = 0; i < COL_CHUNK_ROWS; i++)
+                *n += column_code_at(&codes, i) != 0;
+            continue;
+        }
         const unsigned char *p = v.mv_data;
-        size_t w = column_width(f->type);
-        for (size_t i = 0; i + w <= v.mv_size; i += w) {
-            if (w == sizeof(uint32_t)) {
-                uint32_t c;
-                memcpy(&c, p + i, sizeof c);
-                *n += c != 0;
-            } else {
-                int64_t x;
-                memcpy(&x, p + i, sizeof x);
-                *n += x != VALUE_MISSING;
-            }
+        for (size_t i = 0; i + sizeof(int64_t) <= v.mv_size; i += sizeof(int64_t)) {
+            int64_t x;
+            memcpy(&x, p + i, sizeof x);
+            *n += x != VALUE_MISSING;
         }
     }
     return SEGRT_OK;
@@ -305,10 +312,13 @@ static int count_codes(segrt_store *s, MDB_txn *txn, const field_def *f, uint64_
             free(cc);
             return rc;
         }
-        const unsigned char *p = v.mv_data;
-        for (size_t i = 0; i + 4 <= v.mv_size; i += 4) {
-            uint32_t code;
-            memcpy(&code, p + i, 4);
+        column_codes codes;
+        if (column_codes_of(&v, &codes) != 0) {
+            free(cc);
+            return bad_chunk(s, f, chunk, &v);
+        }
+        for (uint32_t i = 0; i < COL_CHUNK_ROWS; i++) {
+            uint32_t code = column_code_at(&codes, i);
             if (code == 0)
                 continue;
             if (ARRAY_RESERVE_ZERO(cc, cap, (size_t)code + 1) != 0) {
