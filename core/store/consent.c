@@ -51,14 +51,20 @@ void consent_list_free(consent_list *l)
     *l = (consent_list){ 0 };
 }
 
+/* The record count of a stored history, its size checked against it; -1 when corrupt. */
+static int history_count(const void *data, size_t size, uint32_t *n)
+{
+    if (size < 4)
+        return -1;
+    memcpy(n, data, 4);
+    return 4 + (uint64_t)*n * sizeof(consent_rec) == size ? 0 : -1;
+}
+
 int consent_list_decode(consent_list *l, const void *data, size_t size)
 {
     const unsigned char *p = data;
     uint32_t n;
-    if (size < 4)
-        return -1;
-    memcpy(&n, p, 4);
-    if (4 + (uint64_t)n * sizeof(consent_rec) != size)
+    if (history_count(data, size, &n) != 0)
         return -1;
     if (ARRAY_RESERVE(l->recs, l->cap, l->n + n) != 0)
         return -2;
@@ -81,10 +87,7 @@ int consent_list_newest(const void *data, size_t size, int64_t *ts)
     const unsigned char *p = data;
     uint32_t n;
     *ts = VALUE_MISSING;
-    if (size < 4)
-        return -1;
-    memcpy(&n, p, 4);
-    if (4 + (uint64_t)n * sizeof(consent_rec) != size)
+    if (history_count(data, size, &n) != 0)
         return -1;
     for (uint32_t i = 0; i < n; i++) { /* in import order: any may be the newest */
         int64_t t;

@@ -88,15 +88,20 @@ static int var_fits(const unsigned char *heap, size_t heaplen, uint32_t var)
     return 1;
 }
 
+int event_list_header(const void *data, size_t size, uint32_t *n, uint32_t *heaplen)
+{
+    if (size < 8)
+        return -1;
+    memcpy(n, data, 4);
+    memcpy(heaplen, (const unsigned char *)data + 4, 4);
+    return (uint64_t)*n * sizeof(event_rec) + *heaplen + 8 == size ? 0 : -1;
+}
+
 int event_list_decode(event_list *l, const void *data, size_t size)
 {
     const unsigned char *p = data;
     uint32_t n, heaplen;
-    if (size < 8)
-        return -1;
-    memcpy(&n, p, 4);
-    memcpy(&heaplen, p + 4, 4);
-    if ((uint64_t)n * sizeof(event_rec) + heaplen + 8 != size)
+    if (event_list_header(data, size, &n, &heaplen) != 0)
         return -1;
     if (ARRAY_RESERVE(l->recs, l->cap, l->n + n) != 0)
         return -2;
@@ -134,11 +139,7 @@ int event_list_newest(const void *data, size_t size, int64_t *ts)
     const unsigned char *p = data;
     uint32_t n, heaplen;
     *ts = VALUE_MISSING;
-    if (size < 8)
-        return -1;
-    memcpy(&n, p, 4);
-    memcpy(&heaplen, p + 4, 4);
-    if ((uint64_t)n * sizeof(event_rec) + heaplen + 8 != size)
+    if (event_list_header(data, size, &n, &heaplen) != 0)
         return -1;
     if (n > 0) /* records are in time order: the last is the newest */
         memcpy(ts, p + 8 + (size_t)(n - 1) * sizeof(event_rec) + offsetof(event_rec, ts),

@@ -32,6 +32,11 @@ typedef struct event_list {
 
 void event_list_clear(event_list *l);
 void event_list_free(event_list *l);
+/*
+ * The record count and heap bytes of a stored timeline, its size checked
+ * against them; -1 when it is corrupt.
+ */
+int event_list_header(const void *data, size_t size, uint32_t *n, uint32_t *heaplen);
 /* Append the events stored in a value. -1 corrupt, -2 out of memory. */
 int event_list_decode(event_list *l, const void *data, size_t size);
 /*

@@ -52,12 +52,8 @@ static int add_timeline(segrt_store *s, proj_build *b, uint32_t ord, const MDB_v
 {
     const unsigned char *p = v->mv_data;
     uint32_t n, heaplen;
-    if (v->mv_size < 8)
-        return store_fail(s, SEGRT_ECORRUPT, "events of contact %u are corrupt", ord);
-    memcpy(&n, p, 4);
-    memcpy(&heaplen, p + 4, 4);
-    if ((uint64_t)n * sizeof(event_rec) + heaplen + 8 != v->mv_size)
-        return store_fail(s, SEGRT_ECORRUPT, "events of contact %u are corrupt", ord);
+    if (event_list_header(v->mv_data, v->mv_size, &n, &heaplen) != 0)
+        return store_decoded(s, -1, "events", ord);
     p += 8;
     for (uint32_t i = 0; i < n; i++, p += sizeof(event_rec)) {
         event_rec r;
