@@ -201,5 +201,6 @@ int cmd_render(int argc, char **argv);
 int cmd_changes(int argc, char **argv);
 int cmd_dedupe(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 #endif

@@ -35,6 +35,7 @@ static const struct {
     { "render", cmd_render, "render a message template for each member of a segment" },
     { "changes", cmd_changes, "print who entered and left a segment since a stored run" },
     { "dedupe", cmd_dedupe, "find duplicate contacts, merge them, undo a merge" },
+    { "serve", cmd_serve, "keep segments live and answer an HTTP API (the resident runtime)" },
     { "version", cmd_version, "print the version of segrt (also: segrt --version)" },
 };
 

@@ -18,6 +18,7 @@
 #include "live/live.h"
 
 #include "plan/catalog.h"
+#include "plan/segset.h"
 #include "util/array.h"
 #include "util/value.h"
 
@@ -258,6 +259,13 @@ static int by_ord(const void *a, const void *b)
 int segrt_live_apply(segrt_live *lv, segrt_kind kind, const char *jsonl, size_t len,
                      segrt_live_fn fn, void *ud, segrt_import_report *report)
 {
+    return segrt_live_apply_opts(lv, kind, jsonl, len, NULL, fn, ud, report);
+}
+
+int segrt_live_apply_opts(segrt_live *lv, segrt_kind kind, const char *jsonl, size_t len,
+                          const segrt_import_opts *opts, segrt_live_fn fn, void *ud,
+                          segrt_import_report *report)
+{
     if (report)
         *report = (segrt_import_report){ 0 };
     if (lv == NULL || jsonl == NULL || kind < SEGRT_CONTACTS || kind > SEGRT_CONSENTS)
@@ -269,7 +277,7 @@ int segrt_live_apply(segrt_live *lv, segrt_kind kind, const char *jsonl, size_t 
     lv->ntouched = 0;
     lv->touched_oom = 0;
     if (rc == SEGRT_OK)
-        rc = import_stream_feed(lv->streams[kind], jsonl, len, NULL, report, note_touched, lv);
+        rc = import_stream_feed(lv->streams[kind], jsonl, len, opts, report, note_touched, lv);
     lv->dirty |= 1u << kind;
     /* What committed is evaluated even when a later batch failed. */
     int urc = renew_snapshot(lv);
@@ -329,7 +337,117 @@ int segrt_live_count(segrt_live *lv, const char *segment, uint64_t *count)
     return SEGRT_OK;
 }
 
+int segrt_live_members(segrt_live *lv, const char *segment, segrt_set **out)
+{
+    if (out)
+        *out = NULL;
+    if (lv == NULL || out == NULL)
+        return SEGRT_EINVAL;
+    const live_seg *sg = find_segment(lv, segment);
+    if (sg == NULL)
+        return SEGRT_ENOTFOUND;
+    bitset copy;
+    if (bitset_init(&copy, sg->members.nbits) != 0)
+        return store_fail(lv->s, SEGRT_ENOMEM, "out of memory copying members");
+    memcpy(copy.w, sg->members.w, bitset_words(copy.nbits) * sizeof *copy.w);
+    if ((*out = segset_wrap(&copy)) == NULL) {
+        bitset_free(&copy);
+        return store_fail(lv->s, SEGRT_ENOMEM, "out of memory copying members");
+    }
+    return SEGRT_OK;
+}
+
+int segrt_live_erase(segrt_live *lv, const char *id, const char *actor)
+{
+    if (lv == NULL || id == NULL)
+        return SEGRT_EINVAL;
+    uint32_t ord;
+    int rc = store_ord_of(lv->s, lv->cx.txn, id, &ord);
+    if (rc == SEGRT_OK)
+        rc = segrt_contact_erase(lv->s, id, actor);
+    if (rc != SEGRT_OK)
+        return rc;
+    for (size_t i = 0; i < lv->nseg; i++)
+        bitset_clear_bit(&lv->segs[i].members, ord);
+    return renew_snapshot(lv);
+}
+
+/* ------------------------------------------------------------ a new NOW */
+
+/* Report to fn every contact whose membership differs between old and now, segment by segment. */
+static int report_diff(segrt_live *lv, const segrt_live *old, segrt_live_fn fn, void *ud)
+{
+    int rc = SEGRT_OK;
+    for (size_t i = 0; i < lv->nseg && rc == SEGRT_OK; i++) {
+        const bitset *now = &lv->segs[i].members, *was = &old->segs[i].members;
+        size_t words = bitset_words(now->nbits), was_words = bitset_words(was->nbits);
+        for (size_t k = 0; k < words && rc == SEGRT_OK; k++) {
+            uint64_t diff = now->w[k] ^ (k < was_words ? was->w[k] : 0);
+            for (; diff && rc == SEGRT_OK; diff &= diff - 1) {
+                uint32_t ord = (uint32_t)(k * 64 + (size_t)__builtin_ctzll(diff));
+                char id[512] = "";
+                contact_proxy_id_text(&lv->cx, ord, id, sizeof id);
+                if (fn(ud, id, lv->cat->names[i], bitset_test(now, ord)) != 0)
+                    rc = store_fail(lv->s, SEGRT_EINVAL, "the host's callback stopped the update");
+            }
+        }
+    }
+    return rc;
+}
+
+/*
+ * Move the evaluation of fresh (its definitions, snapshot, plans, globals,
+ * members) into lv and lv's into fresh; what the host set up (the import
+ * streams, what awaits a flush) stays with lv. The per-contact context
+ * points at its session, so it is pointed again.
+ */
+static void take_evaluation(segrt_live *lv, segrt_live *fresh)
+{
+    segrt_live was = *lv;
+    *lv = *fresh;
+    *fresh = was;
+    memcpy(lv->streams, was.streams, sizeof was.streams);
+    memset(fresh->streams, 0, sizeof fresh->streams);
+    lv->touched = was.touched;
+    lv->touched_cap = was.touched_cap;
+    lv->dirty = was.dirty;
+    lv->restore_sync = was.restore_sync;
+    fresh->touched = NULL;
+    fresh->dirty = 0;
+    fresh->restore_sync = 0;
+    lv->one.cx = &lv->cx;
+    lv->one.ud = lv;
+    fresh->one.cx = &fresh->cx;
+    fresh->one.ud = fresh;
+}
+
+int segrt_live_tick(segrt_live *lv, int64_t now, segrt_live_fn fn, void *ud)
+{
+    if (lv == NULL)
+        return SEGRT_EINVAL;
+    segrt_store_set_now(lv->s, now);
+    lv->s->live = 0; /* the fresh session succeeds this one */
+    segrt_live *fresh;
+    int rc = segrt_live_open(lv->sc, &fresh);
+    lv->s->live = 1;
+    if (rc != SEGRT_OK)
+        return rc;
+    take_evaluation(lv, fresh);
+    rc = fn ? report_diff(lv, fresh, fn, ud) : SEGRT_OK;
+    segrt_live_close(fresh); /* the old evaluation; it ends no session */
+    lv->s->live = 1;
+    return rc;
+}
+
 /* ------------------------------------------------------------ flushing and closing */
+
+int segrt_live_sync(segrt_live *lv)
+{
+    if (lv == NULL)
+        return SEGRT_EINVAL;
+    /* no store_fail: this may run beside the session's writer, whose message it would race */
+    return mdb_env_sync(lv->s->env, 1) == 0 ? SEGRT_OK : SEGRT_EIO;
+}
 
 int segrt_live_flush(segrt_live *lv)
 {

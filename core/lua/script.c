@@ -238,12 +238,24 @@ static int script_run(segrt_script *sc, int load_status)
 
 int segrt_script_load(segrt_store *s, const char *path, segrt_script **out)
 {
-    if (s == NULL || path == NULL || out == NULL)
+    return segrt_script_load_many(s, 1, &path, out);
+}
+
+int segrt_script_load_many(segrt_store *s, size_t n, const char *const paths[],
+                           segrt_script **out)
+{
+    if (out)
+        *out = NULL;
+    if (s == NULL || n == 0 || paths == NULL || out == NULL)
         return SEGRT_EINVAL;
-    int rc = script_new(s, path, out);
+    for (size_t i = 0; i < n; i++) {
+        if (paths[i] == NULL)
+            return SEGRT_EINVAL;
+    }
+    int rc = script_new(s, paths[0], out);
     if (rc != SEGRT_OK)
         return rc;
-    script_push_script((*out)->L, path);
+    script_push_scripts((*out)->L, n, paths);
     rc = script_run(*out, LUA_OK);
     if (rc != SEGRT_OK) {
         segrt_script_free(*out);

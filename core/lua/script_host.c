@@ -27,7 +27,7 @@ void segrt_lua_push_registry(segrt_script *sc, const char *key)
 
 void segrt_lua_push_script(segrt_script *sc, const char *script)
 {
-    script_push_script(sc->L, script);
+    script_push_scripts(sc->L, 1, &script);
 }
 
 void segrt_lua_begin_call(segrt_script *sc)

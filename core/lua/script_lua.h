@@ -131,11 +131,12 @@ struct pack_source;
 /* Load (not run) the chunk of pack name from src, as luaL_loadbufferx does. */
 int script_load_pack(lua_State *L, const char *name, const struct pack_source *src);
 /*
- * Push a function that runs SCRIPT: a file, a folder pack (its init.lua, its
- * modules found inside it), or else the name of a pack, installed or bundled.
- * Failures to find or load it are raised when it is called.
+ * Push a function that runs each SCRIPT of scripts in order: a file, a
+ * folder pack (its init.lua, its modules found inside it), or else the name
+ * of a pack, installed or bundled. Failures to find or load one are raised
+ * when it is called.
  */
-void script_push_script(lua_State *L, const char *script);
+void script_push_scripts(lua_State *L, size_t n, const char *const scripts[]);
 
 /* Push t[key] of the table t at idx without metamethods; returns its type. */
 int script_rawfield(lua_State *L, int idx, const char *key);

@@ -248,10 +248,9 @@ static int run_folder(lua_State *L, const char *dir)
     return 0;
 }
 
-/* Run the script of upvalue 1: a file, a folder pack, or else the name of a pack. */
-static int l_run_script(lua_State *L)
+/* Run one SCRIPT argument: a file, a folder pack, or else the name of a pack. */
+static int run_script(lua_State *L, const char *script)
 {
-    const char *script = lua_tostring(L, lua_upvalueindex(1));
     struct stat st;
     int exists = stat(script, &st) == 0;
     if (exists && S_ISDIR(st.st_mode))
@@ -262,9 +261,10 @@ static int l_run_script(lua_State *L)
             return luaL_error(L, "%s: no such file, and no pack of that name is installed (%s) "
                               "or bundled (segrt packs lists the packs)", script,
                               push_search_path(L));
-        lua_settop(L, 0);
+        lua_pushcfunction(L, script_l_require);
         lua_pushfstring(L, PACKS_PREFIX "%s", script);
-        return script_l_require(L);
+        lua_call(L, 1, 0);
+        return 0;
     }
     if (luaL_loadfilex(L, script, "t") != LUA_OK)
         return lua_error(L);
@@ -272,8 +272,24 @@ static int l_run_script(lua_State *L)
     return 0;
 }
 
-void script_push_script(lua_State *L, const char *script)
+/* Run each SCRIPT of the list in upvalue 1, in order, in this one state. */
+static int l_run_scripts(lua_State *L)
 {
-    lua_pushstring(L, script);
-    lua_pushcclosure(L, l_run_script, 1);
+    lua_Integer n = luaL_len(L, lua_upvalueindex(1));
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_geti(L, lua_upvalueindex(1), i);
+        run_script(L, lua_tostring(L, -1));
+        lua_pop(L, 1);
+    }
+    return 0;
+}
+
+void script_push_scripts(lua_State *L, size_t n, const char *const scripts[])
+{
+    lua_createtable(L, (int)n, 0);
+    for (size_t i = 0; i < n; i++) {
+        lua_pushstring(L, scripts[i]);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    lua_pushcclosure(L, l_run_scripts, 1);
 }

@@ -1,7 +1,8 @@
 /*
  * card.c — segrt_contact_card(): a readable contact card built from the
  * contact's JSON object (contact_json.h): fields, consent in force at NOW,
- * the most recent events, segments.
+ * the most recent events, segments; segrt_contact_card_json(): the same
+ * card as JSON, for a host that serves it.
  *
  * Uses: contact_json.h, value.h.
  */
@@ -141,14 +142,22 @@ static int card_in(segrt_store *s, MDB_txn *txn, void *ud)
     return rc == SEGRT_OK ? contact_json(s, txn, ord, &a->obj) : rc;
 }
 
+/* Everything held about contact id, as contact_json gives it, into *obj. */
+static int card_object(segrt_store *s, const char *id, json_t **obj)
+{
+    struct card_args a = { id, NULL };
+    int rc = store_read(s, card_in, &a);
+    *obj = a.obj;
+    return rc;
+}
+
 int segrt_contact_card(segrt_store *s, const char *id, char **text)
 {
     *text = NULL;
-    struct card_args a = { id, NULL };
-    int rc = store_read(s, card_in, &a);
+    json_t *obj;
+    int rc = card_object(s, id, &obj);
     if (rc != SEGRT_OK)
         return rc;
-    json_t *obj = a.obj;
     buf b = { 0 };
     card_fields(&b, json_object_get(obj, "contact"), s->now);
     card_consents(&b, json_object_get(obj, "consents"), s->now);
@@ -161,4 +170,48 @@ int segrt_contact_card(segrt_store *s, const char *id, char **text)
     }
     *text = (char *)b.p;
     return SEGRT_OK;
+}
+
+/* The consent records of the history that are in force at NOW. */
+static json_t *in_force(json_t *consents)
+{
+    json_t *out = json_array(), *c;
+    size_t i;
+    json_array_foreach(consents, i, c) {
+        if (json_is_true(json_object_get(c, "in_force")))
+            json_array_append(out, c);
+    }
+    return out;
+}
+
+/* The newest CARD_RECENT_EVENTS events, newest first. */
+static json_t *recent(json_t *events)
+{
+    json_t *out = json_array();
+    size_t n = json_array_size(events);
+    for (size_t k = 0; k < n && k < CARD_RECENT_EVENTS; k++)
+        json_array_append(out, json_array_get(events, n - 1 - k));
+    return out;
+}
+
+int segrt_contact_card_json(segrt_store *s, const char *id, char **json)
+{
+    *json = NULL;
+    json_t *obj;
+    int rc = card_object(s, id, &obj);
+    if (rc != SEGRT_OK)
+        return rc;
+    json_t *consents = json_object_get(obj, "consents"), *events = json_object_get(obj, "events");
+    json_t *card = json_pack("{s:O, s:o, s:I, s:o, s:I, s:O}",
+                             "contact", json_object_get(obj, "contact"),
+                             "consent", in_force(consents),
+                             "consent_records", (json_int_t)json_array_size(consents),
+                             "recent_events", recent(events),
+                             "events", (json_int_t)json_array_size(events),
+                             "segments", json_object_get(obj, "segments"));
+    json_decref(obj);
+    *json = card ? json_dumps(card, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
+                 : NULL;
+    json_decref(card);
+    return *json ? SEGRT_OK : store_fail(s, SEGRT_ENOMEM, "out of memory");
 }

@@ -66,11 +66,13 @@ uint64_t segrt_set_count(const segrt_set *m)
     return m ? bitset_count(&m->bits) : 0;
 }
 
-/* A read of the members' ids (ids_in): the set, and what to call for each id. */
+/* A read of the members' ids (ids_in): the set, where to start, what to call for each id. */
 typedef struct ids_read {
     const bitset *b;
+    const char *after; /* only ids after this one in byte order; NULL: all */
     segrt_id_fn fn;
     void *ud;
+    int stopped; /* fn's last return: non-zero ended the walk */
 } ids_read;
 
 /* One entry of the id index: the id, when its ordinal is a member. */
@@ -79,7 +81,7 @@ static int id_if_member(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k
 {
     (void)s;
     (void)txn;
-    const ids_read *r = ud;
+    ids_read *r = ud;
     char id[512];
     uint32_t ord;
     if (v->mv_size != sizeof ord || k->mv_size >= sizeof id)
@@ -89,13 +91,19 @@ static int id_if_member(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k
         return SEGRT_OK;
     memcpy(id, k->mv_data, k->mv_size);
     id[k->mv_size] = '\0';
-    return r->fn(r->ud, id);
+    if (r->after && strcmp(id, r->after) <= 0)
+        return SEGRT_OK; /* the start key itself */
+    return r->stopped = r->fn(r->ud, id); /* STORE_STOP (1) too: the scan says SEGRT_OK */
 }
 
 /* Large sets: walk the id index, which is already in byte order. */
 static int ids_by_index(segrt_store *s, MDB_txn *txn, ids_read *r)
 {
-    return store_scan(s, txn, DB_IDS, NULL, 0, "reading the id index", id_if_member, r);
+    MDB_val start = { r->after ? strlen(r->after) : 0, (void *)r->after };
+    const char *what = "reading the id index";
+    int rc = r->after ? store_scan_from(s, txn, DB_IDS, &start, what, id_if_member, r)
+                      : store_scan(s, txn, DB_IDS, NULL, 0, what, id_if_member, r);
+    return rc == SEGRT_OK && r->stopped ? r->stopped : rc;
 }
 
 static int by_string(const void *a, const void *b)
@@ -129,8 +137,10 @@ static int ids_by_lookup(segrt_store *s, MDB_txn *txn, const ids_read *r, uint64
     }
     if (rc == SEGRT_OK && got)
         qsort(ids, got, sizeof *ids, by_string);
-    for (size_t i = 0; i < got && rc == SEGRT_OK; i++)
-        rc = r->fn(r->ud, ids[i]);
+    for (size_t i = 0; i < got && rc == SEGRT_OK; i++) {
+        if (r->after == NULL || strcmp(ids[i], r->after) > 0)
+            rc = r->fn(r->ud, ids[i]);
+    }
     for (size_t i = 0; i < got; i++)
         free(ids[i]);
     free(ids);
@@ -150,9 +160,15 @@ static int ids_in(segrt_store *s, MDB_txn *txn, void *ud)
 
 int segrt_set_ids_foreach(segrt_store *s, const segrt_set *m, segrt_id_fn fn, void *ud)
 {
+    return segrt_set_ids_after(s, m, NULL, fn, ud);
+}
+
+int segrt_set_ids_after(segrt_store *s, const segrt_set *m, const char *after, segrt_id_fn fn,
+                        void *ud)
+{
     if (s == NULL || m == NULL || fn == NULL)
         return SEGRT_EINVAL;
-    ids_read r = { .b = &m->bits, .fn = fn, .ud = ud };
+    ids_read r = { .b = &m->bits, .after = after, .fn = fn, .ud = ud };
     return store_read(s, ids_in, &r);
 }
 

@@ -37,6 +37,19 @@ SEGRT_API int segrt_contact_export(segrt_store *s, const char *id, const char *a
 SEGRT_API int segrt_contact_card(segrt_store *s, const char *id, char **text);
 
 /**
+ * The contact card of segrt_contact_card() as one compact JSON object:
+ * contact (its fields), consent (the records in force at NOW),
+ * consent_records (how many the history holds), recent_events (the newest
+ * ten, newest first), events (how many it has) and segments (the stored
+ * segments it is a member of). Not an export: nothing is audited.
+ * @param s the store
+ * @param id the contact's external id
+ * @param json receives the object as text, malloc'd (segrt_free()); NULL on failure
+ * @return SEGRT_OK, SEGRT_ENOTFOUND when the id is unknown, or another error code
+ */
+SEGRT_API int segrt_contact_card_json(segrt_store *s, const char *id, char **json);
+
+/**
  * Erase a contact: its fields, events, consent records and memberships
  * (GDPR Art. 17). Only an audit entry without personal data remains.
  * @param s the store

@@ -8,6 +8,7 @@
 
 #include "segrt/import.h"
 #include "segrt/script.h"
+#include "segrt/segment.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -63,6 +64,72 @@ SEGRT_API int segrt_live_open(segrt_script *sc, segrt_live **out);
  */
 SEGRT_API int segrt_live_apply(segrt_live *lv, segrt_kind kind, const char *jsonl, size_t len,
                                segrt_live_fn fn, void *ud, segrt_import_report *report);
+
+/**
+ * segrt_live_apply() with import options: with opts->strict a bad row
+ * commits nothing of the call and returns SEGRT_EBADROW; opts->on_reject
+ * and on_notice are told of each rejected or noticed row by its line
+ * (opts->batch_rows and on_progress are honoured too).
+ * @param lv the session
+ * @param kind what the lines are
+ * @param jsonl the lines
+ * @param len their length in bytes
+ * @param opts the import options, or NULL for the defaults
+ * @param fn called for each change (may be NULL)
+ * @param ud passed to fn
+ * @param report receives what the import did (may be NULL)
+ * @return as segrt_live_apply(); SEGRT_EBADROW when strict mode met a bad row
+ */
+SEGRT_API int segrt_live_apply_opts(segrt_live *lv, segrt_kind kind, const char *jsonl,
+                                    size_t len, const segrt_import_opts *opts,
+                                    segrt_live_fn fn, void *ud, segrt_import_report *report);
+
+/**
+ * Make every batch applied so far durable (one sync of the data file),
+ * without rebuilding derived data as segrt_live_flush() does: what a server
+ * calls before it acknowledges rows. Unlike the other calls it may run in
+ * another thread at the same time as segrt_live_apply() (a sync then covers
+ * at least what had committed when it began); on failure it sets no message.
+ * @param lv the session
+ * @return SEGRT_OK, or SEGRT_EIO when the sync failed
+ */
+SEGRT_API int segrt_live_sync(segrt_live *lv);
+
+/**
+ * The members of a segment now, as a set of its own (a copy: later batches
+ * do not change it), for the segrt_set_* calls.
+ * @param lv the session
+ * @param segment the segment's name
+ * @param out receives the set (NULL on failure); release it with segrt_set_free()
+ * @return SEGRT_OK, SEGRT_ENOTFOUND for an unknown segment, or another error code
+ */
+SEGRT_API int segrt_live_members(segrt_live *lv, const char *segment, segrt_set **out);
+
+/**
+ * Erase a contact as segrt_contact_erase() does (GDPR Art. 17, audited) and
+ * take it out of every segment of the session, reporting nothing: an erased
+ * person is not announced anywhere.
+ * @param lv the session
+ * @param id the contact's external id
+ * @param actor who erases, for the audit log
+ * @return SEGRT_OK, SEGRT_ENOTFOUND when the id is unknown, or another error code
+ */
+SEGRT_API int segrt_live_erase(segrt_live *lv, const char *id, const char *actor);
+
+/**
+ * Move the session to a new NOW: every segment is evaluated again over the
+ * whole store at @p now (so rules on time, such as within, older_than or
+ * ago, move), the values that rank contacts against everybody are
+ * recomputed, and each contact that entered or left a segment is reported.
+ * Costs what opening the session cost; a server calls it on a schedule.
+ * @param lv the session
+ * @param now the new NOW (seconds since the epoch, UTC)
+ * @param fn called for each change (may be NULL)
+ * @param ud passed to fn
+ * @return SEGRT_OK or an error code (the session keeps its old state when
+ *         the evaluation failed)
+ */
+SEGRT_API int segrt_live_tick(segrt_live *lv, int64_t now, segrt_live_fn fn, void *ud);
 
 /**
  * Whether a contact is in a segment now (a bit test).

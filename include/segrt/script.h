@@ -54,6 +54,21 @@ typedef struct segrt_script segrt_script;
 SEGRT_API int segrt_script_load(segrt_store *s, const char *path, segrt_script **out);
 
 /**
+ * Load several scripts into one: each SCRIPT of @p paths (a file, a folder
+ * pack or a pack's name, as segrt_script_load() takes it) runs in order in
+ * the same Lua state, so a later one may use what an earlier one defined;
+ * a name defined twice is an error as within one script.
+ * @param s the store
+ * @param n how many scripts, at least 1
+ * @param paths the scripts' paths or packs' names
+ * @param out receives the script (NULL on failure); release it with segrt_script_free()
+ * @return SEGRT_OK, SEGRT_EINVAL for n == 0 or a NULL path, SEGRT_ELUA on a
+ *         script error, or another error code
+ */
+SEGRT_API int segrt_script_load_many(segrt_store *s, size_t n, const char *const paths[],
+                                     segrt_script **out);
+
+/**
  * Load a script from memory.
  * @param s the store
  * @param chunkname names the script in error messages

@@ -75,6 +75,19 @@ SEGRT_API int segrt_set_ids_foreach(segrt_store *s, const segrt_set *m, segrt_id
                                     void *ud);
 
 /**
+ * segrt_set_ids_foreach() from a point: only the ids after @p after in byte
+ * order (a page of members starts after the last id of the page before).
+ * @param s the store the set is of
+ * @param m the set
+ * @param after start after this id (need not be a member, nor known); NULL: from the first
+ * @param fn called for each contact; a non-zero return stops the walk
+ * @param ud passed to fn
+ * @return SEGRT_OK, fn's non-zero return, or an error code
+ */
+SEGRT_API int segrt_set_ids_after(segrt_store *s, const segrt_set *m, const char *after,
+                                  segrt_id_fn fn, void *ud);
+
+/**
  * Told about one contact as a row.
  * @param ud the ud given with the callback
  * @param json the row, a compact JSON object (borrowed for the call)

@@ -1,0 +1,173 @@
+/*
+ * serve.h — what the files of `segrt serve` share: the running server.
+ *
+ *   cmd_serve.c      the command: options, opening the store, the script and
+ *                    the live session, signals, draining, closing
+ *   serve_tokens.c   the token file: names, secrets, scopes; lookups in
+ *                    constant time
+ *   serve_http.c     libmicrohttpd: requests in (bodies bounded), routing,
+ *                    authorisation, responses out, the request metrics
+ *   serve_read.c     GET routes: segments, members, contact cards; GDPR
+ *                    export and erasure
+ *   serve_ingest.c   POST routes: rows in through the live session, acknowledged
+ *                    once durable
+ *   serve_changes.c  what a change of membership sets off; --tick
+ *   serve_metrics.c  counters and latency histograms, Prometheus text
+ *
+ * Threads: libmicrohttpd runs a thread per connection. The store, the
+ * script and the live session are not thread-safe: every use of them holds
+ * serve.lock. Segment sizes, read by the busiest GETs, are copied after each
+ * write into serve.sizes under the short-held serve.sizes_lock, so those
+ * GETs never wait behind a write. Durability (a sync of the data file) runs
+ * outside serve.lock, shared by the writes that committed before it began
+ * (group commit: serve.sync_lock, serve.synced).
+ */
+#ifndef SEGRT_SERVE_H
+#define SEGRT_SERVE_H
+
+#include "cli.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+/* ------------------------------------------------------------ serve_tokens.c */
+
+enum { SCOPE_READ = 1 << 0, SCOPE_WRITE = 1 << 1, SCOPE_GDPR = 1 << 2 };
+
+typedef struct serve_token {
+    char *name, *secret;
+    size_t secret_len;
+    unsigned scopes;
+} serve_token;
+
+typedef struct serve_tokens {
+    serve_token *v;
+    size_t n;
+} serve_tokens;
+
+/*
+ * Read the token file: lines "NAME TOKEN SCOPE[,SCOPE...]" (scopes read,
+ * write, gdpr), blank lines and # comments allowed. The file must not be
+ * readable or writable by others. 0, or -1 after a message naming the file
+ * (and line) into err.
+ */
+int serve_tokens_load(serve_tokens *t, const char *path, char *err, size_t errlen);
+/* The token whose secret is the n bytes at secret, or NULL; in time that tells nothing. */
+const serve_token *serve_tokens_find(const serve_tokens *t, const char *secret, size_t n);
+void serve_tokens_free(serve_tokens *t);
+
+/* ------------------------------------------------------------ serve_metrics.c */
+
+/* The routes, for metrics and dispatch. */
+typedef enum serve_route {
+    R_HEALTH, R_METRICS, R_EVENTS, R_CONTACTS_POST, R_CONSENTS, R_SEGMENTS, R_SEGMENT,
+    R_MEMBERS, R_CONTACT, R_EXPORT, R_ERASE, R_UNKNOWN, R_COUNT
+} serve_route;
+
+#define SERVE_BUCKETS 12 /* latency histogram buckets, +Inf included */
+
+typedef struct serve_counts {
+    /* requests by route and status class (index status / 100 - 1, 1xx..5xx) */
+    uint64_t requests[R_COUNT][5];
+    uint64_t latency[R_COUNT][SERVE_BUCKETS]; /* per bucket; made cumulative in the text */
+    double latency_sum[R_COUNT];
+    uint64_t rows[SEGRT_CONSENTS + 1], rejected[SEGRT_CONSENTS + 1];
+    uint64_t entered, left;
+} serve_counts;
+
+typedef struct serve_metrics {
+    pthread_mutex_t lock;
+    serve_counts c;
+} serve_metrics;
+
+const char *serve_route_name(serve_route r);
+void serve_metrics_init(serve_metrics *m);
+void serve_metrics_free(serve_metrics *m);
+void serve_metrics_request(serve_metrics *m, serve_route r, unsigned status, double seconds);
+void serve_metrics_rows(serve_metrics *m, segrt_kind kind, uint64_t rows, uint64_t rejected,
+                        uint64_t entered, uint64_t left);
+
+/* ------------------------------------------------------------ the server */
+
+typedef struct serve_req serve_req;
+typedef struct serve_reply serve_reply;
+/* GET /metrics (serve_metrics.c). */
+void serve_metrics_text(serve_req *q, serve_reply *r);
+
+typedef struct serve {
+    segrt_store *s;
+    segrt_script *sc;
+    segrt_live *lv;
+    serve_tokens tokens;
+    size_t max_body;
+    pthread_mutex_t lock;       /* the store, the script, the live session */
+    pthread_mutex_t sizes_lock; /* sizes */
+    uint64_t *sizes;            /* per segment of sc, as of the last write */
+    pthread_mutex_t sync_lock;  /* one sync at a time */
+    _Atomic uint64_t committed; /* writes applied */
+    uint64_t synced;            /* writes made durable (under sync_lock) */
+    atomic_int draining;        /* shutting down: new requests get 503 */
+    atomic_int active;          /* requests being handled */
+    serve_metrics metrics;
+} serve;
+
+/* A response: status and a body (JSON unless type says otherwise), malloc'd. */
+struct serve_reply {
+    unsigned status;
+    char *body;
+    size_t len;
+    const char *type; /* NULL: application/json */
+};
+
+/* A request as the routes see it. */
+struct serve_req {
+    serve *sv;
+    const serve_token *token;
+    const char *arg;                  /* the route's NAME or ID, URL-decoded; else NULL */
+    const char *body;
+    size_t body_len;
+    const char *(*query)(void *conn, const char *key); /* a query argument, or NULL */
+    void *conn;
+};
+
+/* Set r to status with the JSON text json (taken); NULL json: out of memory, a 500. */
+void serve_reply_json(serve_reply *r, unsigned status, char *json);
+/* Set r to status with {"error": message}. */
+void serve_reply_error(serve_reply *r, unsigned status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Set r to the store's failure rc (404 for SEGRT_ENOTFOUND...) and message; under lock. */
+void serve_reply_store(serve_reply *r, const serve *sv, int rc);
+
+/* serve_http.c: start and stop listening. host NULL: 127.0.0.1. */
+typedef struct serve_http serve_http;
+int serve_http_start(serve *sv, const char *host, unsigned port, const char *tls_cert,
+                     const char *tls_key, serve_http **out, char *err, size_t errlen);
+/* The port listened on (the one the system chose for port 0). */
+unsigned serve_http_port(const serve_http *h);
+/* Stop accepting, wait up to wait_ms for requests under way, then stop. */
+void serve_http_stop(serve_http *h, unsigned wait_ms);
+
+/* serve_read.c */
+void serve_segments(serve_req *q, serve_reply *r);
+void serve_segment(serve_req *q, serve_reply *r);
+void serve_members(serve_req *q, serve_reply *r);
+void serve_contact(serve_req *q, serve_reply *r);
+void serve_export(serve_req *q, serve_reply *r);
+void serve_erase(serve_req *q, serve_reply *r);
+/* Copy the live segment sizes into sv->sizes; call under sv->lock. */
+void serve_sizes_refresh(serve *sv);
+
+/* serve_changes.c: the changes of one write or tick (ud of serve_on_change, a segrt_live_fn). */
+typedef struct serve_changes {
+    serve *sv;
+    uint64_t entered, left;
+} serve_changes;
+int serve_on_change(void *ud, const char *id, const char *segment, int entered);
+/* Evaluate every segment again at now (--tick), taking the lock. */
+int serve_tick(serve *sv, int64_t now);
+
+/* serve_ingest.c: POST /v1/events, /v1/contacts, /v1/consents. */
+void serve_ingest(serve_req *q, segrt_kind kind, serve_reply *r);
+
+#endif
