@@ -46,7 +46,7 @@ start_server() {
 stop_server() {
     kill "-${1:-TERM}" "$SERVER_PID" 2>/dev/null || true
     SERVER_RC=0
-    wait "$SERVER_PID" || SERVER_RC=$?
+    { wait "$SERVER_PID"; } 2>/dev/null || SERVER_RC=$?
     untrack_bg "$SERVER_PID"
 }
 

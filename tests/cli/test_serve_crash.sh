@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# kill -9 of segrt serve in the middle of a load: every acknowledged batch is
+# in the store whole, no batch is there in part, segrt check is clean, and a
+# restarted server serves the same store (and drains cleanly on SIGTERM).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$_lib_dir/serve_lib.sh"
+
+NOW=2026-01-01T00:00:00Z
+DB=$T/demo.db
+BATCH=20
+run segrt demo --db "$DB" --contacts 1000 --now "$NOW"
+assert_rc 0 "make the demo store"
+make_tokens "$T/tokens"
+cat >"$T/t.lua" <<LUA
+local seg = require "segrt"
+local E = seg.E
+local probes = E.purchase:where { category = "crashprobe" }
+seg.segment "probed" { where = probes:exists() }
+seg.segment "complete" { where = probes:count():eq($BATCH) }
+LUA
+python3 - "$T/contacts.jsonl" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    for k in range(1, 2001):
+        f.write('{"id":"k%04d","email":"k%04d@example.com"}\n' % (k, k))
+PY
+
+# Four clients post batch k (BATCH probe events of contact k) and note each
+# acknowledged k; the server is killed while they run.
+cat >"$T/load.py" <<'PY'
+import sys, threading, urllib.request
+url, token, acked_path, batch = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+lock = threading.Lock()
+acked = open(acked_path, "a", buffering=1)
+def body(k):
+    return "".join('{"contact_id":"k%04d","ts":"2025-12-%02dT10:%02d:00Z","type":"purchase",'
+                   '"amount":"1.00","category":"crashprobe"}\n'
+                   % (k, 1 + i % 28, i % 60) for i in range(batch)).encode()
+def client(first):
+    for k in range(first, 2001, 4):
+        req = urllib.request.Request(url + "/v1/events", data=body(k), method="POST",
+                                     headers={"Authorization": "Bearer " + token})
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                if r.status == 200:
+                    with lock:
+                        acked.write("k%04d\n" % k)
+        except Exception:
+            return  # the server is gone
+threads = [threading.Thread(target=client, args=(i,)) for i in range(1, 5)]
+for t in threads: t.start()
+for t in threads: t.join()
+PY
+
+start_server "$T/serve1.log" --db "$DB" --now "$NOW" --token-file "$T/tokens" "$T/t.lua"
+http POST /v1/contacts "$TOK_ALL" "$T/contacts.jsonl"
+assert_eq "$STATUS" 200 "the probe contacts"
+: >"$T/acked"
+python3 "$T/load.py" "$URL" "$TOK_ALL" "$T/acked" "$BATCH" &
+load=$!
+track_bg "$load"
+for _ in $(seq 1 100); do
+    [ "$(wc -l <"$T/acked")" -ge 30 ] && break
+    sleep 0.05
+done
+stop_server KILL
+wait "$load" || true
+untrack_bg "$load"
+n_acked=$(wc -l <"$T/acked")
+[ "$n_acked" -ge 30 ] || fail "only $n_acked batches were acknowledged before the kill"
+[ "$n_acked" -lt 2000 ] || fail "the load ended before the kill: nothing was in flight"
+ok
+
+run segrt check --db "$DB"
+assert_rc 0 "segrt check is clean after kill -9$(last_output)"
+segrt members --db "$DB" --now "$NOW" "$T/t.lua" complete >"$T/complete"
+segrt members --db "$DB" --now "$NOW" "$T/t.lua" probed >"$T/probed"
+sort "$T/acked" >"$T/acked.sorted"
+missing=$(comm -23 "$T/acked.sorted" "$T/complete" | head -3)
+[ -z "$missing" ] || fail "acknowledged batches not in the store whole: $missing"
+ok
+diff "$T/probed" "$T/complete" >/dev/null ||
+    fail "batches in the store in part: $(comm -23 "$T/probed" "$T/complete" | head -3)"
+ok
+
+# the restarted server serves the store as it is and keeps taking rows
+start_server "$T/serve2.log" --db "$DB" --now "$NOW" --token-file "$T/tokens" "$T/t.lua"
+http GET /v1/segments/complete "$TOK_READ"
+assert_contains "$T/body" "\"size\":$(wc -l <"$T/complete")" "the restarted server counts the same"
+python3 - "$T/last.jsonl" "$BATCH" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    for i in range(int(sys.argv[2])):
+        f.write('{"contact_id":"k2000","ts":"2025-11-%02dT08:00:00Z","type":"purchase",'
+                '"amount":"1.00","category":"crashprobe"}\n' % (1 + i))
+PY
+http POST /v1/events "$TOK_WRITE" "$T/last.jsonl"
+assert_eq "$STATUS" 200 "rows after the restart"
+stop_server TERM
+assert_eq "$SERVER_RC" 0 "SIGTERM after the restart"
+run segrt check --db "$DB"
+assert_rc 0 "segrt check is clean after the restart"
+run segrt members --db "$DB" --now "$NOW" "$T/t.lua" complete
+assert_contains "$T/out" "k2000" "the last batch is in the store"
+finish
