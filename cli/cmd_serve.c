@@ -60,7 +60,7 @@ static int number(cli *c, const char *opt, const char *arg, unsigned long long l
 static int serve_option(cli *c, int opt, const char *arg, void *ud)
 {
     serve_args *a = ud;
-    unsigned long long v;
+    unsigned long long v = 0;
     int rc = EXIT_OK;
     switch (opt) {
     case O_LISTEN: {
@@ -127,11 +127,11 @@ static int wait_for_stop(serve *sv, const sigset_t *stop, unsigned tick)
         uint64_t committed = atomic_load(&sv->committed);
         if (committed == flushed || seconds_now() - last < FLUSH_EVERY_S)
             continue;
-        pthread_mutex_lock(&sv->lock);
+        serve_lock_take(&sv->lock, 0);
         int rc = segrt_live_flush(sv->lv);
         if (rc != SEGRT_OK)
             fprintf(stderr, "segrt: serve: flush: %s\n", segrt_errmsg(sv->s));
-        pthread_mutex_unlock(&sv->lock);
+        serve_lock_give(&sv->lock);
         flushed = committed;
         last = seconds_now();
     }
@@ -141,7 +141,7 @@ static int serve_init(serve *sv, cli *c, const serve_args *a)
 {
     char err[512];
     *sv = (serve){ .s = c->s, .sc = c->sc, .max_body = a->max_body };
-    pthread_mutex_init(&sv->lock, NULL);
+    serve_lock_init(&sv->lock);
     pthread_mutex_init(&sv->sizes_lock, NULL);
     pthread_mutex_init(&sv->sync_lock, NULL);
     serve_metrics_init(&sv->metrics);
@@ -163,7 +163,7 @@ static void serve_free(serve *sv)
     serve_tokens_free(&sv->tokens);
     free(sv->sizes);
     serve_metrics_free(&sv->metrics);
-    pthread_mutex_destroy(&sv->lock);
+    serve_lock_free(&sv->lock);
     pthread_mutex_destroy(&sv->sizes_lock);
     pthread_mutex_destroy(&sv->sync_lock);
 }

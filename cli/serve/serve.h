@@ -12,11 +12,12 @@
  *   serve_ingest.c   POST routes: rows in through the live session, acknowledged
  *                    once durable
  *   serve_changes.c  what a change of membership sets off; --tick
+ *   serve_lock.c     the lock on the store, short requests first
  *   serve_metrics.c  counters and latency histograms, Prometheus text
  *
  * Threads: libmicrohttpd runs a thread per connection. The store, the
  * script and the live session are not thread-safe: every use of them holds
- * serve.lock. Segment sizes, read by the busiest GETs, are copied after each
+ * serve.lock, where short requests pass waiting bulk writes. Segment sizes, read by the busiest GETs, are copied after each
  * write into serve.sizes under the short-held serve.sizes_lock, so those
  * GETs never wait behind a write. Durability (a sync of the data file) runs
  * outside serve.lock, shared by the writes that committed before it began
@@ -88,6 +89,25 @@ void serve_metrics_request(serve_metrics *m, serve_route r, unsigned status, dou
 void serve_metrics_rows(serve_metrics *m, segrt_kind kind, uint64_t rows, uint64_t rejected,
                         uint64_t entered, uint64_t left);
 
+/* ------------------------------------------------------------ serve_lock.c */
+
+/* A lock whose urgent takers pass the waiting bulk ones (serve_lock.c). */
+typedef struct serve_lock {
+    pthread_mutex_t m;
+    pthread_cond_t free;
+    int busy;
+    int urgent_waiting;
+} serve_lock;
+
+void serve_lock_init(serve_lock *l);
+void serve_lock_free(serve_lock *l);
+/* Take it: urgent (a short request) goes before every waiting bulk taker. */
+void serve_lock_take(serve_lock *l, int urgent);
+void serve_lock_give(serve_lock *l);
+
+/* Rows in a write up to which it is a short request (serve_lock_take's urgent). */
+#define SERVE_SHORT_ROWS 16
+
 /* ------------------------------------------------------------ the server */
 
 typedef struct serve_req serve_req;
@@ -101,7 +121,7 @@ typedef struct serve {
     segrt_live *lv;
     serve_tokens tokens;
     size_t max_body;
-    pthread_mutex_t lock;       /* the store, the script, the live session */
+    serve_lock lock;            /* the store, the script, the live session */
     pthread_mutex_t sizes_lock; /* sizes */
     uint64_t *sizes;            /* per segment of sc, as of the last write */
     pthread_mutex_t sync_lock;  /* one sync at a time */

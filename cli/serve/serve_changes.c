@@ -20,13 +20,13 @@ int serve_on_change(void *ud, const char *id, const char *segment, int entered)
 int serve_tick(serve *sv, int64_t now)
 {
     serve_changes ch = { .sv = sv };
-    pthread_mutex_lock(&sv->lock);
+    serve_lock_take(&sv->lock, 0);
     int rc = segrt_live_tick(sv->lv, now, serve_on_change, &ch);
     if (rc == SEGRT_OK)
         serve_sizes_refresh(sv);
     else
         fprintf(stderr, "segrt: serve: tick: %s\n", segrt_errmsg(sv->s));
-    pthread_mutex_unlock(&sv->lock);
+    serve_lock_give(&sv->lock);
     serve_metrics_rows(&sv->metrics, SEGRT_EVENTS, 0, 0, ch.entered, ch.left);
     return rc;
 }

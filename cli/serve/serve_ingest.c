@@ -13,15 +13,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The body as JSON lines into *lines (malloc'd), syntax checked; 0 or -1 with r set. */
-static int to_lines(const char *body, size_t len, char **lines, size_t *out_len, serve_reply *r)
+/*
+ * The body as JSON lines into *lines (malloc'd), syntax checked, and how
+ * many rows they hold; 0, or -1 with r set.
+ */
+static int to_lines(const char *body, size_t len, char **lines, size_t *out_len, size_t *rows,
+                    serve_reply *r)
 {
     size_t skip = strspn(body, " \t\r\n");
     json_error_t err;
     if (skip < len && body[skip] == '[') {
-        json_t *rows = json_loadb(body, len, 0, &err);
-        if (rows == NULL || !json_is_array(rows)) {
-            json_decref(rows);
+        json_t *all = json_loadb(body, len, 0, &err);
+        if (all == NULL || !json_is_array(all)) {
+            json_decref(all);
             serve_reply_error(r, 400, "malformed JSON at line %d, column %d: %s", err.line,
                               err.column, err.text);
             return -1;
@@ -31,12 +35,13 @@ static int to_lines(const char *body, size_t len, char **lines, size_t *out_len,
         FILE *f = open_memstream(&text, &n);
         size_t i;
         json_t *row;
-        json_array_foreach(rows, i, row) { /* element i is line i + 1 of what is imported */
+        *rows = json_array_size(all);
+        json_array_foreach(all, i, row) { /* element i is line i + 1 of what is imported */
             if (f && (json_dumpf(row, f, JSON_COMPACT | JSON_ENCODE_ANY) != 0 ||
                       fputc('\n', f) == EOF))
                 break;
         }
-        json_decref(rows);
+        json_decref(all);
         if (f == NULL || fclose(f) != 0) {
             free(text);
             serve_reply_error(r, 500, "out of memory");
@@ -47,6 +52,7 @@ static int to_lines(const char *body, size_t len, char **lines, size_t *out_len,
         return 0;
     }
     unsigned line = 1;
+    *rows = 0;
     for (const char *p = body, *end = body + len; p < end; line++) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t n = (size_t)((nl ? nl : end) - p);
@@ -58,6 +64,7 @@ static int to_lines(const char *body, size_t len, char **lines, size_t *out_len,
                 return -1;
             }
             json_decref(v);
+            ++*rows;
         }
         p += n + 1;
     }
@@ -103,8 +110,8 @@ void serve_ingest(serve_req *q, segrt_kind kind, serve_reply *r)
         return;
     }
     char *lines;
-    size_t len;
-    if (to_lines(q->body, q->body_len, &lines, &len, r) != 0)
+    size_t len, rows;
+    if (to_lines(q->body, q->body_len, &lines, &len, &rows, r) != 0)
         return;
     json_t *rejected = json_array(); /* [{"line","reason"}] */
     serve_changes ch = { .sv = sv };
@@ -112,7 +119,7 @@ void serve_ingest(serve_req *q, segrt_kind kind, serve_reply *r)
     segrt_import_opts opts = { .strict = strict, .batch_rows = UINT32_MAX, .on_reject = on_reject,
                                .ud = rejected };
     segrt_import_report rep;
-    pthread_mutex_lock(&sv->lock);
+    serve_lock_take(&sv->lock, rows <= SERVE_SHORT_ROWS);
     int rc = rejected ? segrt_live_apply_opts(sv->lv, kind, lines, len, &opts, serve_on_change, &ch,
                                               &rep)
                       : SEGRT_ENOMEM;
@@ -121,7 +128,7 @@ void serve_ingest(serve_req *q, segrt_kind kind, serve_reply *r)
         serve_reply_store(r, sv, rc);
     if (ch.entered || ch.left)
         serve_sizes_refresh(sv);
-    pthread_mutex_unlock(&sv->lock);
+    serve_lock_give(&sv->lock);
     free(lines);
     if (rc == SEGRT_OK || rc == SEGRT_EBADROW)
         serve_metrics_rows(&sv->metrics, kind, rc == SEGRT_OK ? rep.accepted : 0,

@@ -122,14 +122,14 @@ void serve_members(serve_req *q, serve_reply *r)
         serve_reply_error(r, 500, "out of memory");
         return;
     }
-    pthread_mutex_lock(&sv->lock);
+    serve_lock_take(&sv->lock, 1);
     segrt_set *m = NULL;
     int rc = segrt_live_members(sv->lv, q->arg, &m);
     if (rc == SEGRT_OK)
         rc = segrt_set_ids_after(sv->s, m, after, page_add, &p);
     if (rc < 0)
         serve_reply_store(r, sv, rc);
-    pthread_mutex_unlock(&sv->lock);
+    serve_lock_give(&sv->lock);
     segrt_set_free(m);
     if (rc < 0) {
         json_decref(p.ids);
@@ -164,13 +164,13 @@ void serve_contact(serve_req *q, serve_reply *r)
     serve *sv = q->sv;
     char *card = NULL;
     json_t *obj = NULL;
-    pthread_mutex_lock(&sv->lock);
+    serve_lock_take(&sv->lock, 1);
     int rc = segrt_contact_card_json(sv->s, q->arg, &card);
     if (rc == SEGRT_OK)
         obj = card_with_live_segments(sv, q->arg, card);
     else
         serve_reply_store(r, sv, rc);
-    pthread_mutex_unlock(&sv->lock);
+    serve_lock_give(&sv->lock);
     segrt_free(card);
     if (rc == SEGRT_OK)
         serve_reply_json(r, 200, dump(obj));
@@ -180,11 +180,11 @@ void serve_export(serve_req *q, serve_reply *r)
 {
     serve *sv = q->sv;
     char *json = NULL;
-    pthread_mutex_lock(&sv->lock);
+    serve_lock_take(&sv->lock, 1);
     int rc = segrt_contact_export(sv->s, q->arg, q->token->name, &json);
     if (rc != SEGRT_OK)
         serve_reply_store(r, sv, rc);
-    pthread_mutex_unlock(&sv->lock);
+    serve_lock_give(&sv->lock);
     if (rc == SEGRT_OK) {
         serve_reply_json(r, 200, strdup(json));
         segrt_free(json);
@@ -194,7 +194,7 @@ void serve_export(serve_req *q, serve_reply *r)
 void serve_erase(serve_req *q, serve_reply *r)
 {
     serve *sv = q->sv;
-    pthread_mutex_lock(&sv->lock);
+    serve_lock_take(&sv->lock, 1);
     int rc = segrt_live_erase(sv->lv, q->arg, q->token->name);
     if (rc == SEGRT_OK) {
         rc = segrt_live_sync(sv->lv); /* durable before it is acknowledged */
@@ -204,7 +204,7 @@ void serve_erase(serve_req *q, serve_reply *r)
     } else {
         serve_reply_store(r, sv, rc);
     }
-    pthread_mutex_unlock(&sv->lock);
+    serve_lock_give(&sv->lock);
     if (rc == SEGRT_OK)
         serve_reply_json(r, 200, dump(json_pack("{s:s}", "erased", q->arg)));
 }
