@@ -309,6 +309,63 @@ function seg.exclusive(group)
   end
 end
 
+-- Whether string a sorts before b in byte order (Lua's < follows the locale).
+local function bytes_before(a, b)
+  for i = 1, math.min(#a, #b) do
+    local x, y = a:byte(i), b:byte(i)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
+end
+
+local split_options = { of = "string", where = "predicate", description = "string" }
+
+-- seg.split "NAME" { A = 50, B = 50 [, of = "segment" | where = pred] [, description = ...] }:
+-- the segments NAME.A, NAME.B, ... split the population (every live contact,
+-- the members of `of`, or those matching `where`) by a stable hash of
+-- (contact id, NAME): bucket = XXH64(NAME .. ":" .. id) % 100, and the arms,
+-- in byte order of their names, take consecutive ranges of buckets as wide
+-- as their integer percentages (summing to at most 100: the rest is held out).
+function seg.split(name)
+  check_name(name, "split")
+  local at = where()
+  return function(spec)
+    if type(spec) ~= "table" or getmetatable(spec) then
+      fail("seg.split \"" .. name .. "\" takes a table { A = 50, B = 50 }")
+    end
+    local arms, total = {}, 0
+    for key, v in pairs(spec) do
+      local want = split_options[key]
+      if want then
+        if kind_of(v) ~= want then fail(string.format("split '%s': %s must be a %s", name, key, want)) end
+      else
+        check_name(key, "split '" .. name .. "' arm")
+        if math.type(v) ~= "integer" or v <= 0 then
+          fail(string.format("split '%s': arm %s takes a positive integer percentage, got %s",
+                             name, key, tostring(v)))
+        end
+        arms[#arms + 1], total = key, total + v
+      end
+    end
+    if #arms == 0 then fail("split '" .. name .. "' has no arms: { A = 50, B = 50 }") end
+    if total > 100 then
+      fail(string.format("split '%s': the arms' percentages add up to %d, more than 100", name, total))
+    end
+    if spec.of and spec.where then fail("split '" .. name .. "' takes of or where, not both") end
+    table.sort(arms, bytes_before)
+    local lo = 0
+    for _, arm in ipairs(arms) do
+      local hi = lo + spec[arm]
+      local p = setmetatable({ k = "split", name = name, lo = lo, hi = hi, loc = at }, Pred)
+      local population = spec.where or (spec.of and seg.member(spec.of))
+      if population then p = node(Pred, { k = "and", list = { population, p }, loc = at }) end
+      add_segment { name = name .. "." .. arm, where = p, split = name,
+                    description = spec.description or "", loc = at }
+      lo = hi
+    end
+  end
+end
+
 function seg.member(name)
   if type(name) ~= "string" then fail("seg.member takes a segment name") end
   return node(Pred, { k = "member", name = name })
