@@ -366,6 +366,34 @@ function seg.split(name)
   end
 end
 
+-- seg.tag "NAME" { where = pred [, description = ...] }: a segment NAME whose
+-- members carry the string NAME in their set field `tags`: every `segrt run`
+-- and live update adds it to the members and removes it from everyone else
+-- (core/lua/script_tags.c). Strings of `tags` no seg.tag names are left alone.
+function seg.tag(name)
+  check_name(name, "tag")
+  local at = where()
+  return function(spec)
+    if type(spec) ~= "table" or getmetatable(spec) then
+      fail("seg.tag \"" .. name .. "\" takes a table { where = ... }")
+    end
+    for key in pairs(spec) do
+      if key ~= "where" and key ~= "description" then
+        fail(string.format("tag '%s': unknown key '%s' (where, description)", name, tostring(key)))
+      end
+    end
+    if spec.where == nil then
+      fail("tag '" .. name .. "' needs a where: the rule that decides who carries it")
+    end
+    pred(spec.where, "tag '" .. name .. "' where")
+    if spec.description ~= nil and type(spec.description) ~= "string" then
+      fail("tag '" .. name .. "': description must be a string")
+    end
+    add_segment { name = name, where = spec.where, tag = name, description = spec.description or "",
+                  loc = at }
+  end
+end
+
 function seg.member(name)
   if type(name) ~= "string" then fail("seg.member takes a segment name") end
   return node(Pred, { k = "member", name = name })

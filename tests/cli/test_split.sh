@@ -18,18 +18,7 @@ LUA=$ORACLE/split_segments.lua
 ARMS="exp.A exp.B exp.C pl pl_test.control pl_test.treat buyers.x buyers.y exp_a_pl not_control"
 
 D=$T/crm
-python3 "$SHARED_BENCH/gen_crm.py" --contacts 20000 --seed 7 --out "$D" >/dev/null
-python3 "$ORACLE/sqlite_oracle.py" "$D" "$T/exp" --extra "$ORACLE/split_segments.sql" \
-    >"$T/oracle.out" 2>"$T/oracle.err" &
-oracle_pid=$!
-track_bg "$oracle_pid"
-run segrt import --db "$T/db" --contacts "$D/contacts.csv" --events "$D/events.csv" \
-    --consents "$D/consents.csv"
-assert_rc 0 "import of the 20000-contact data set"
-rc=0
-wait "$oracle_pid" || rc=$?
-untrack_bg "$oracle_pid"
-[ "$rc" -eq 0 ] || fail "sqlite_oracle.py failed (exit $rc): $(head -c 3000 "$T/oracle.err")"
+crm_with_oracle "$ORACLE/split_segments.sql"
 
 # --- The Python XXH64 agrees with the C one (libxxhash) on a few strings:
 # the same contact in the same arm on both sides is checked for every id below;

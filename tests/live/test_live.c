@@ -5,7 +5,8 @@
  * stream of events the members equal a fresh evaluation of the updated
  * store, and every change was reported once — also for a script using
  * every event aggregate; new contacts, consent withdrawals and bad rows;
- * A/B split arms, which a new contact enters by its hash.
+ * A/B split arms, which a new contact enters by its hash; the tag of a
+ * seg.tag rule written when a contact enters or leaves it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -362,6 +363,38 @@ static void test_live_split_arms_take_new_contacts_by_their_hash(void **state)
     segrt_script_free(sc);
 }
 
+static const char *const tag_script =
+    "local seg = require 'segrt'\n"
+    "seg.tag 'big_spender' { where = seg.E.purchase:sum 'amount' :gt(100000) }\n"
+    "seg.segment 'tagged' { where = seg.F.tags:contains 'big_spender' }\n";
+
+static void test_live_tag_rules_write_the_tag(void **state)
+{
+    tu_fixture *f = *state;
+    char path[TU_PATH_MAX], log[1024] = "";
+    segrt_script *sc;
+    segrt_live *lv = open_checked(f, "tag.lua", tag_script, path, &sc);
+    int in;
+    assert_int_equal(segrt_live_contains(lv, "big_spender", "c0000005", &in), SEGRT_OK);
+    assert_int_equal(in, 0);
+    apply(f->s, lv, SEGRT_EVENTS,
+          "{\"contact_id\":\"c0000005\",\"ts\":\"2026-05-03T00:00:00Z\",\"type\":\"purchase\","
+          "\"amount\":\"100000.01\"}\n", note_change, log, NULL);
+    /* the rule's segment moves, the tag is written, and what reads the tag follows */
+    assert_string_equal(log, "c0000005 entered big_spender\nc0000005 entered tagged\n");
+    json_t *tags = tu_contact_field(f->s, "c0000005", "tags");
+    size_t i, found = 0;
+    json_t *item;
+    json_array_foreach(tags, i, item)
+        found += strcmp(json_string_value(item), "big_spender") == 0;
+    json_decref(tags);
+    assert_int_equal(found, 1);
+    assert_equals_fresh(f->s, lv, path);
+    assert_int_equal(segrt_live_close(lv), SEGRT_OK);
+    tu_assert_check_ok(f->s);
+    segrt_script_free(sc);
+}
+
 static int stop(void *ud, const char *id, const char *segment, int entered)
 {
     (void)ud, (void)id, (void)segment, (void)entered;
@@ -427,6 +460,8 @@ int main(void)
                                         tu_teardown_store),
         cmocka_unit_test_setup_teardown(test_live_split_arms_take_new_contacts_by_their_hash,
                                         setup, tu_teardown_store),
+        cmocka_unit_test_setup_teardown(test_live_tag_rules_write_the_tag, setup,
+                                        tu_teardown_store),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
