@@ -394,6 +394,36 @@ function seg.tag(name)
   end
 end
 
+-- seg.on_enter "SEGMENT" { webhook = "https://..." } and seg.on_exit: what a
+-- host (segrt serve) does when a contact enters or leaves a segment. Declared
+-- here, checked when the script has run (the segment must exist by then:
+-- core/lua/script_actions.c), delivered by the host; several per segment.
+registry.actions = {}
+
+local function action(kind)
+  return function(segment)
+    if type(segment) ~= "string" then fail("seg." .. kind .. " takes a segment name") end
+    local at = where()
+    return function(spec)
+      local what = string.format("seg.%s \"%s\"", kind, segment)
+      if type(spec) ~= "table" or getmetatable(spec) then
+        fail(what .. " takes a table { webhook = \"https://...\" }")
+      end
+      for key in pairs(spec) do
+        if key ~= "webhook" then fail(string.format("%s: unknown key '%s' (webhook)", what, tostring(key))) end
+      end
+      local url = spec.webhook
+      if type(url) ~= "string" then fail(what .. " needs a webhook = \"https://...\"") end
+      if not (url:match "^http://[^/]" or url:match "^https://[^/]") or url:find "[%s%c]" then
+        fail(string.format("%s: webhook %q is not an http:// or https:// URL", what, url))
+      end
+      registry.actions[#registry.actions + 1] = { segment = segment, on_enter = kind == "on_enter",
+                                                  webhook = url, loc = at }
+    end
+  end
+end
+seg.on_enter, seg.on_exit = action "on_enter", action "on_exit"
+
 function seg.member(name)
   if type(name) ~= "string" then fail("seg.member takes a segment name") end
   return node(Pred, { k = "member", name = name })
