@@ -69,7 +69,7 @@ run segrt export --db "$T/db" "$id"
 python3 -c "import json,sys; assert 'pl_newsletter' in json.load(open(sys.argv[1]))['contact']['tags']" \
     "$T/out" || fail "export lacks the tag"
 assert_contains "$T/tags.csv" "$id," "members --fields tags lists the contact"
-grep "^$id," "$T/tags.csv" | grep -q pl_newsletter || fail "members --fields tags lacks the tag"
+grep -q "^$id,.*pl_newsletter" "$T/tags.csv" || fail "members --fields tags lacks the tag"
 ok
 
 # --- A second run changes nothing; a contact leaving a rule loses its tag on the next.
@@ -79,13 +79,14 @@ assert_not_contains "$T/err" "tags added or removed" "a second run writes no tag
 printf 'id,country\n%s,RO\n' "$id" >"$T/moved.csv"
 run segrt import --db "$T/db" --contacts "$T/moved.csv"
 assert_rc 0 "import of a move out of PL"
-members has_pl_newsletter | grep -qx "$id" || fail "the tag went before the run"
+members has_pl_newsletter >"$T/before_run"
+grep -qx "$id" "$T/before_run" || fail "the tag went before the run"
 run segrt run --db "$T/db" --now "$NOW" "$LUA"
 assert_rc 0 "third run"
 assert_contains "$T/err" "1 tag added or removed" "one tag removed"
-members has_pl_newsletter | grep -qx "$id" && fail "$id kept pl_newsletter after leaving the rule"
-grep -vx "$id" "$T/has_pl_newsletter" | cmp -s - <(members has_pl_newsletter) ||
-    fail "others' pl_newsletter changed"
+members has_pl_newsletter >"$T/after_run"
+grep -qx "$id" "$T/after_run" && fail "$id kept pl_newsletter after leaving the rule"
+grep -vx "$id" "$T/has_pl_newsletter" | cmp -s - "$T/after_run" || fail "others' pl_newsletter changed"
 run segrt changes --db "$T/db" --since-run 2 "$LUA" pl_newsletter
 assert_contains "$T/out" "left,$id," "changes report the contact leaving the tag"
 run segrt check --db "$T/db"
