@@ -1,7 +1,8 @@
 /*
  * cmd_run.c — segrt run: evaluate every segment a script defines at NOW,
  * store the memberships and a history row per segment in one transaction
- * (segrt_run_record), and print a table: segment, size, share of the
+ * (segrt_run_record), write the tags of its seg.tag rules right after
+ * (segrt_script_tags_write), and print a table: segment, size, share of the
  * contacts, entered, exited, evaluation time.
  */
 #include "cli.h"
@@ -17,6 +18,7 @@ static const char usage_text[] =
     "  in one transaction, and print a table: segment, size, share of the\n"
     "  contacts, how many entered and exited since the segment's previous run,\n"
     "  and the evaluation time in milliseconds. On a first run everyone entered.\n"
+    "  Tags of seg.tag rules are then written into the contacts' tags field.\n"
     "  See also: segrt history, segrt overlap.";
 
 static void print_table(size_t n, const char *const names[], const segrt_run rows[],
@@ -56,6 +58,10 @@ static int record(cli *c, const cli_segments *e, uint64_t contacts, double t0)
         purposes[i] = segrt_script_segment_purpose(c->sc, i);
     int rc = segrt_run_record(c->s, e->n, e->names, purposes, (const segrt_set *const *)e->sets,
                               rows);
+    uint64_t tagged = 0; /* the script's seg.tag rules, written right after the run */
+    if (rc == SEGRT_OK)
+        rc = segrt_script_tags_write(c->sc, e->n, e->names, (const segrt_set *const *)e->sets,
+                                     &tagged);
     if (rc == SEGRT_OK) {
         char when[21];
         segrt_time_format(segrt_store_now(c->s), when);
@@ -63,6 +69,9 @@ static int record(cli *c, const cli_segments *e, uint64_t contacts, double t0)
         fprintf(stderr, "segrt: run: run %llu at %s: %zu segment%s of %llu contacts stored "
                         "in %.1f ms\n", (unsigned long long)rows[0].run, when, e->n,
                 e->n == 1 ? "" : "s", (unsigned long long)contacts, cli_now_ms() - t0);
+        if (tagged)
+            fprintf(stderr, "segrt: run: %llu tag%s added or removed\n",
+                    (unsigned long long)tagged, tagged == 1 ? "" : "s");
     }
     free(purposes);
     free(rows);

@@ -309,6 +309,121 @@ function seg.exclusive(group)
   end
 end
 
+-- Whether string a sorts before b in byte order (Lua's < follows the locale).
+local function bytes_before(a, b)
+  for i = 1, math.min(#a, #b) do
+    local x, y = a:byte(i), b:byte(i)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
+end
+
+local split_options = { of = "string", where = "predicate", description = "string" }
+
+-- seg.split "NAME" { A = 50, B = 50 [, of = "segment" | where = pred] [, description = ...] }:
+-- the segments NAME.A, NAME.B, ... split the population (every live contact,
+-- the members of `of`, or those matching `where`) by a stable hash of
+-- (contact id, NAME): bucket = XXH64(NAME .. ":" .. id) % 100, and the arms,
+-- in byte order of their names, take consecutive ranges of buckets as wide
+-- as their integer percentages (summing to at most 100: the rest is held out).
+function seg.split(name)
+  check_name(name, "split")
+  local at = where()
+  return function(spec)
+    if type(spec) ~= "table" or getmetatable(spec) then
+      fail("seg.split \"" .. name .. "\" takes a table { A = 50, B = 50 }")
+    end
+    local arms, total = {}, 0
+    for key, v in pairs(spec) do
+      local want = split_options[key]
+      if want then
+        if kind_of(v) ~= want then fail(string.format("split '%s': %s must be a %s", name, key, want)) end
+      else
+        check_name(key, "split '" .. name .. "' arm")
+        if math.type(v) ~= "integer" or v <= 0 then
+          fail(string.format("split '%s': arm %s takes a positive integer percentage, got %s",
+                             name, key, tostring(v)))
+        end
+        arms[#arms + 1], total = key, total + v
+      end
+    end
+    if #arms == 0 then fail("split '" .. name .. "' has no arms: { A = 50, B = 50 }") end
+    if total > 100 then
+      fail(string.format("split '%s': the arms' percentages add up to %d, more than 100", name, total))
+    end
+    if spec.of and spec.where then fail("split '" .. name .. "' takes of or where, not both") end
+    table.sort(arms, bytes_before)
+    local lo = 0
+    for _, arm in ipairs(arms) do
+      local hi = lo + spec[arm]
+      local p = setmetatable({ k = "split", name = name, lo = lo, hi = hi, loc = at }, Pred)
+      local population = spec.where or (spec.of and seg.member(spec.of))
+      if population then p = node(Pred, { k = "and", list = { population, p }, loc = at }) end
+      add_segment { name = name .. "." .. arm, where = p, split = name,
+                    description = spec.description or "", loc = at }
+      lo = hi
+    end
+  end
+end
+
+-- seg.tag "NAME" { where = pred [, description = ...] }: a segment NAME whose
+-- members carry the string NAME in their set field `tags`: every `segrt run`
+-- and live update adds it to the members and removes it from everyone else
+-- (core/lua/script_tags.c). Strings of `tags` no seg.tag names are left alone.
+function seg.tag(name)
+  check_name(name, "tag")
+  local at = where()
+  return function(spec)
+    if type(spec) ~= "table" or getmetatable(spec) then
+      fail("seg.tag \"" .. name .. "\" takes a table { where = ... }")
+    end
+    for key in pairs(spec) do
+      if key ~= "where" and key ~= "description" then
+        fail(string.format("tag '%s': unknown key '%s' (where, description)", name, tostring(key)))
+      end
+    end
+    if spec.where == nil then
+      fail("tag '" .. name .. "' needs a where: the rule that decides who carries it")
+    end
+    pred(spec.where, "tag '" .. name .. "' where")
+    if spec.description ~= nil and type(spec.description) ~= "string" then
+      fail("tag '" .. name .. "': description must be a string")
+    end
+    add_segment { name = name, where = spec.where, tag = name, description = spec.description or "",
+                  loc = at }
+  end
+end
+
+-- seg.on_enter "SEGMENT" { webhook = "https://..." } and seg.on_exit: what a
+-- host (segrt serve) does when a contact enters or leaves a segment. Declared
+-- here, checked when the script has run (the segment must exist by then:
+-- core/lua/script_actions.c), delivered by the host; several per segment.
+registry.actions = {}
+
+local function action(kind)
+  return function(segment)
+    if type(segment) ~= "string" then fail("seg." .. kind .. " takes a segment name") end
+    local at = where()
+    return function(spec)
+      local what = string.format("seg.%s \"%s\"", kind, segment)
+      if type(spec) ~= "table" or getmetatable(spec) then
+        fail(what .. " takes a table { webhook = \"https://...\" }")
+      end
+      for key in pairs(spec) do
+        if key ~= "webhook" then fail(string.format("%s: unknown key '%s' (webhook)", what, tostring(key))) end
+      end
+      local url = spec.webhook
+      if type(url) ~= "string" then fail(what .. " needs a webhook = \"https://...\"") end
+      if not (url:match "^http://[^/]" or url:match "^https://[^/]") or url:find "[%s%c]" then
+        fail(string.format("%s: webhook %q is not an http:// or https:// URL", what, url))
+      end
+      registry.actions[#registry.actions + 1] = { segment = segment, on_enter = kind == "on_enter",
+                                                  webhook = url, loc = at }
+    end
+  end
+end
+seg.on_enter, seg.on_exit = action "on_enter", action "on_exit"
+
 function seg.member(name)
   if type(name) ~= "string" then fail("seg.member takes a segment name") end
   return node(Pred, { k = "member", name = name })

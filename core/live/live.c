@@ -11,7 +11,10 @@
  * fitted models) keep what they were at open: one event would move
  * everybody's rank, so they are batch values, refreshed by opening again.
  *
- * Uses: live.h, live_plan.c (the first evaluation), plan_one.h, import.h
+ * Tags of seg.tag rules that a batch moves are written right after it
+ * (live_tags.c).
+ *
+ * Uses: live.h, live_plan.c (the first evaluation), live_tags.c, plan_one.h, import.h
  * (the stream), script.h (filters, score fns and consent checks per
  * contact), catalog.h (the session's own copy of the definitions), array.h.
  */
@@ -24,6 +27,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+
+#define LIVE_TAG_ROUNDS 4 /* tag writes per batch: a tag rule reading tags settles by then */
 
 /* ------------------------------------------------------------ one contact */
 
@@ -137,6 +142,8 @@ static int update_contact(segrt_live *lv, uint32_t ord, uint64_t reads, segrt_li
             bitset_set(m, ord);
         else
             bitset_clear_bit(m, ord);
+        if (lv->segs[i].tag && (rc = live_tags_note(lv, ord, i, in)) != SEGRT_OK)
+            break;
         if (fn && id[0] == '\0')
             contact_proxy_id_text(&lv->cx, ord, id, sizeof id);
         if (fn && fn(ud, id, lv->cat->names[i], in) != 0)
@@ -256,6 +263,22 @@ static int by_ord(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* update_contact for each contact of lv->touched, once, with everything that arrived for it. */
+static int update_touched(segrt_live *lv, segrt_live_fn fn, void *ud)
+{
+    int rc = SEGRT_OK;
+    qsort(lv->touched, lv->ntouched, sizeof *lv->touched, by_ord);
+    for (size_t i = 0; i < lv->ntouched && rc == SEGRT_OK;) {
+        size_t j = i;
+        uint64_t reads = 0;
+        for (; j < lv->ntouched && lv->touched[j].ord == lv->touched[i].ord; j++)
+            reads |= lv->touched[j].reads;
+        rc = update_contact(lv, lv->touched[i].ord, reads, fn, ud);
+        i = j;
+    }
+    return rc;
+}
+
 int segrt_live_apply(segrt_live *lv, segrt_kind kind, const char *jsonl, size_t len,
                      segrt_live_fn fn, void *ud, segrt_import_report *report)
 {
@@ -283,16 +306,22 @@ int segrt_live_apply_opts(segrt_live *lv, segrt_kind kind, const char *jsonl, si
     int urc = renew_snapshot(lv);
     if (urc == SEGRT_OK && lv->touched_oom)
         urc = store_fail(lv->s, SEGRT_ENOMEM, "out of memory noting the contacts to update");
-    qsort(lv->touched, lv->ntouched, sizeof *lv->touched, by_ord);
     segrt_script_begin_call(lv->sc); /* the batch is one call of its Lua hatches */
-    for (size_t i = 0; i < lv->ntouched && urc == SEGRT_OK;) {
-        size_t j = i;
-        uint64_t reads = 0;
-        for (; j < lv->ntouched && lv->touched[j].ord == lv->touched[i].ord; j++)
-            reads |= lv->touched[j].reads;
-        urc = update_contact(lv, lv->touched[i].ord, reads, fn, ud);
-        i = j;
+    if (urc == SEGRT_OK)
+        urc = update_touched(lv, fn, ud);
+    /*
+     * Tags the batch moved are written, and their contacts evaluated again (a
+     * segment may read F.tags); a rule reading its own tag may move it again,
+     * a bounded number of times.
+     */
+    for (int round = 0; urc == SEGRT_OK && lv->ntag_changes && round < LIVE_TAG_ROUNDS; round++) {
+        urc = live_tags_write(lv);
+        if (urc == SEGRT_OK)
+            urc = renew_snapshot(lv);
+        if (urc == SEGRT_OK)
+            urc = update_touched(lv, fn, ud);
     }
+    lv->ntag_changes = 0;
     return rc != SEGRT_OK ? rc : urc;
 }
 
@@ -494,6 +523,7 @@ int segrt_live_close(segrt_live *lv)
     free(lv->state);
     free(lv->in);
     free(lv->touched);
+    free(lv->tag_changes);
     free(lv);
     return rc;
 }

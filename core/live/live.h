@@ -1,8 +1,8 @@
 /*
- * live.h — the state of a live session (live.c) and its preparation
- * (live_plan.c): per segment its compiled plans, the event types that can
- * change it and its current members; the whole-store values kept from the
- * open.
+ * live.h — the state of a live session (live.c), its preparation
+ * (live_plan.c) and the tags it writes (live_tags.c): per segment its
+ * compiled plans, the event types that can change it and its current
+ * members; the whole-store values kept from the open.
  *
  * Uses: plan.h, script.h, import.h.
  */
@@ -28,6 +28,7 @@ typedef struct live_seg {
     const char *purpose; /* borrowed from the catalog; NULL when none */
     int has_filter;      /* a Lua filter: it may read anything */
     int has_check;       /* its purpose has a Lua consent check: it may read anything */
+    const char *tag;     /* seg.tag: the tag its members carry (borrowed); NULL when none */
     long rank;           /* exclusive group member: its place, entries[0, rank) */
     live_entry *entries;
     bitset members;
@@ -53,6 +54,12 @@ struct segrt_live {
     } *touched;
     size_t ntouched, touched_cap;
     int touched_oom;
+    struct tag_change {   /* tags to write: a tag segment's membership changed (live_tags.c) */
+        uint32_t ord;
+        uint32_t seg;
+        int on;
+    } *tag_changes;
+    size_t ntag_changes, tag_changes_cap;
     unsigned dirty;       /* kinds applied since the last flush, bit per kind */
     int restore_sync;     /* MDB_NOSYNC was set by us */
 };
@@ -63,5 +70,14 @@ struct segrt_live {
  * reads.
  */
 int live_prepare(plan_ctx *cx, void *ud);
+
+/* Note that contact ord entered (on) or left tag segment seg: its tag is to be written. */
+int live_tags_note(segrt_live *lv, uint32_t ord, size_t seg, int on);
+/*
+ * Write the noted tags in one transaction; the contacts written become
+ * lv->touched (their tags changed: every segment may read them) and the
+ * notes are cleared.
+ */
+int live_tags_write(segrt_live *lv);
 
 #endif

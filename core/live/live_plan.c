@@ -176,6 +176,7 @@ int live_prepare(plan_ctx *cx, void *ud)
         const char *purpose = tree_get_string(def, "purpose");
         sg->purpose = purpose && *purpose ? purpose : NULL;
         sg->has_filter = has_function(def, "filter");
+        sg->tag = tree_get_string(def, "tag");
         /* a consent check function (seg.consent's check) may read anything of the contact */
         sg->has_check = sg->purpose && has_function(catalog_consent(cx->cat, sg->purpose), "check");
         if (tree_get(def, "group"))

@@ -179,7 +179,10 @@ static int collect_segments(segrt_script *sc)
         if (sc->names[i] == NULL || sc->descs[i] == NULL || sc->purposes[i] == NULL)
             return store_fail(sc->s, SEGRT_ENOMEM, "out of memory loading a script");
     }
-    return script_template_check_all(sc); /* after the segments: a template may read seg.member */
+    rc = script_actions_collect(sc, cat); /* their segments may be defined after them */
+    if (rc == SEGRT_OK)
+        rc = script_template_check_all(sc); /* after the segments: a template may read seg.member */
+    return rc;
 }
 
 
@@ -305,6 +308,7 @@ void segrt_script_free(segrt_script *sc)
     if (sc == NULL)
         return;
     free_segments(sc);
+    script_actions_free(sc);
     catalog_free(sc->cat);
     if (sc->L)
         lua_close(sc->L);

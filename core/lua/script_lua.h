@@ -34,7 +34,14 @@ struct segrt_script {
     char **purposes;       /* "" when a segment has none */
     size_t nseg;
     seg_memo *seg_memo;    /* of the evaluation in progress, per segment of its catalog */
+    struct script_action *actions; /* seg.on_enter, seg.on_exit (script_actions.c) */
+    size_t nactions;
 };
+
+struct catalog;
+/* Check the actions of cat (their segments exist) and copy them into sc (freeing the old). */
+int script_actions_collect(segrt_script *sc, const struct catalog *cat);
+void script_actions_free(segrt_script *sc);
 
 /* A score's Lua fn over all live contacts (memoised per evaluation; a plan hook). */
 int script_eval_score_fn(plan_ctx *cx, const pnode *p, vec *out);

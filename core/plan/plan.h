@@ -53,6 +53,7 @@ typedef enum pkind {
     P_EXISTS,  /* op: 1 exists, 0 none — over an event selection */
     P_MEMBER,  /* name */
     P_NEAR,    /* a, b (latitude, longitude) within geo[2] km of (geo[0], geo[1]) */
+    P_SPLIT,   /* the contact's bucket in split str lies in [op, k) (plan_split.h) */
 } pkind;
 
 enum cmp_op { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE };

@@ -7,6 +7,7 @@
 #include "plan/plan.h"
 
 #include "plan/catalog.h"
+#include "plan/plan_split.h"
 #include "store/dict.h"
 #include "store/schema.h"
 #include "util/suggest.h"
@@ -469,6 +470,24 @@ static pnode *compile_member(compiler *c, const tree *t, pnode *p, frame_kind fr
     return p;
 }
 
+/* seg.split's arm: { k = "split", name = NAME, lo = LO, hi = HI }, 0 <= LO < HI <= 100. */
+static pnode *compile_split(compiler *c, const tree *t, pnode *p, frame_kind frame)
+{
+    const char *name = tree_get_string(t, "name");
+    int64_t lo = -1, hi = -1;
+    if (frame != FRAME_CONTACTS)
+        return fail_node(c, p, "a split arm cannot be used inside an event :where");
+    if (name == NULL || !tree_tointeger(tree_get(t, "lo"), &lo) ||
+        !tree_tointeger(tree_get(t, "hi"), &hi) || lo < 0 || hi > PLAN_SPLIT_BUCKETS || lo >= hi)
+        return fail_node(c, p, "a split arm needs a name and buckets 0 <= lo < hi <= 100");
+    p->kind = P_SPLIT;
+    p->type = VT_PRED;
+    p->op = (int)lo;
+    p->k = hi;
+    p->str = strdup(name);
+    return p->str ? p : fail_node(c, p, "out of memory");
+}
+
 /* ------------------------------------------------------------ operators */
 
 static pnode *compile_arith(compiler *c, const tree *t, pnode *p, frame_kind frame)
@@ -910,6 +929,8 @@ static pnode *compile_node(compiler *c, const tree *t, frame_kind frame)
         return compile_member(c, t, p, frame);
     if (strcmp(k, "near") == 0)
         return compile_near(c, t, p, frame);
+    if (strcmp(k, "split") == 0)
+        return compile_split(c, t, p, frame);
     return fail_node(c, p, "unknown seg expression '%s'", k);
 }
 

@@ -1,7 +1,8 @@
 /*
  * plan_eval.c — evaluating plan nodes (plan.h) as loops over a frame: values
  * into int64 vectors, predicates into bitsets. Event aggregates live in
- * plan_events.c, NTILE in plan_rank.c, memoised scores in plan_memo.c;
+ * plan_events.c, NTILE in plan_rank.c, memoised scores in plan_memo.c,
+ * A/B split arms in plan_split.c;
  * members, Lua score functions and model outputs are the hooks' (plan.h).
  */
 #include "plan/plan.h"
@@ -10,6 +11,7 @@
 #include "store/dict.h"
 #include "store/schema.h"
 #include "plan/plan_memo.h"
+#include "plan/plan_split.h"
 #include "privacy/consent_check.h"
 #include "util/array.h"
 #include "util/hugepage.h"
@@ -783,6 +785,7 @@ int plan_eval_pred(plan_ctx *cx, const pnode *p, bitset *out)
     case P_EXISTS: rc = plan_eval_exists(cx, p, out); break;
     case P_MEMBER: rc = cx->hooks->member(cx, p, out); break;
     case P_NEAR: rc = eval_near(cx, p, out); break;
+    case P_SPLIT: rc = plan_split_eval(cx, p, out); break;
     default: rc = plan_fail(cx, p->loc, "internal error: not a predicate");
     }
     if (rc != SEGRT_OK)

@@ -13,6 +13,7 @@
 #include "plan/plan_one.h"
 
 #include "plan/plan_agg.h"
+#include "plan/plan_split.h"
 #include "store/column.h"
 #include "store/dict.h"
 #include "store/schema.h"
@@ -403,6 +404,7 @@ int plan_one_pred(plan_one_ctx *o, const pnode *p, int *holds)
     case P_EXISTS: return exists(o, p, holds);
     case P_MEMBER: return o->member(o->ud, p, o->ord, holds);
     case P_NEAR: return near(o, p, holds);
+    case P_SPLIT: return plan_split_one(o->cx, p, o->ord, holds);
     default: return plan_fail(o->cx, p->loc, "internal error: not a predicate");
     }
 }

@@ -2,7 +2,8 @@
  * @file segrt/script.h
  * @brief Segment scripts: Lua code that defines segments, scores, exclusive
  * groups and models over one store. Loading a script in its sandbox and its
- * limits, the segments it defines, and what its models compute.
+ * limits, the segments it defines, the actions it declares on them, and what
+ * its models compute.
  */
 #ifndef SEGRT_PUBLIC_SCRIPT_H
 #define SEGRT_PUBLIC_SCRIPT_H
@@ -126,6 +127,35 @@ SEGRT_API const char *segrt_script_segment_purpose(const segrt_script *sc, size_
  *         script is freed; NULL for an index out of range
  */
 SEGRT_API const char *segrt_script_segment_description(const segrt_script *sc, size_t i);
+
+/**
+ * An action a script declares on a segment: seg.on_enter "SEGMENT" {
+ * webhook = "https://..." } or seg.on_exit. The script only declares it; a
+ * host (segrt serve) delivers it when a contact enters or leaves the segment.
+ */
+typedef struct segrt_action {
+    const char *segment; /**< the segment's name (it exists in the script) */
+    int on_enter;        /**< 1: when a contact enters the segment; 0: when it leaves it */
+    const char *webhook; /**< the URL to POST to, starting with http:// or https:// */
+} segrt_action;
+
+/**
+ * The number of actions a script declares (several may name one segment).
+ * @param sc the script (NULL: none)
+ * @return the count
+ */
+SEGRT_API size_t segrt_script_action_count(const segrt_script *sc);
+
+/**
+ * An action of a script, in declaration order.
+ * @param sc the script
+ * @param i its index, below segrt_script_action_count()
+ * @param out receives the action; its strings are borrowed until the script
+ *        is freed (zeroed on failure)
+ * @return SEGRT_OK, SEGRT_ENOTFOUND for an index out of range, or
+ *         SEGRT_EINVAL for a NULL argument
+ */
+SEGRT_API int segrt_script_action(const segrt_script *sc, size_t i, segrt_action *out);
 
 /**
  * What a model of the script (seg.model; the shipped models.rfm,

@@ -128,6 +128,25 @@ SEGRT_API int segrt_script_rows_foreach(segrt_script *sc, const segrt_set *m,
                                         segrt_row_fn fn, void *ud);
 
 /**
+ * Write the tags a script keeps (seg.tag "NAME" { where = ... }) for the
+ * members of its tag segments: the set field "tags" of every contact holds
+ * NAME exactly when the contact is in the set given for segment NAME; the
+ * field's other strings stay as they are. Every tag in one transaction.
+ * `segrt run` calls it with the sets it recorded (segrt_run_record()).
+ * Contacts added after a set was evaluated are left alone. A store with no
+ * field "tags" gets it, as a set field.
+ * @param sc the script
+ * @param n how many sets there are
+ * @param names the segments' names; those that are not tags of the script are skipped
+ * @param sets their members, evaluated at NOW (segrt_segment_eval())
+ * @param changed receives how many contacts gained or lost a tag (may be NULL)
+ * @return SEGRT_OK; SEGRT_ESCHEMA when the store's "tags" is not a set
+ *         field; SEGRT_EINVAL for missing arguments; or another error code
+ */
+SEGRT_API int segrt_script_tags_write(segrt_script *sc, size_t n, const char *const names[],
+                                      const segrt_set *const sets[], uint64_t *changed);
+
+/**
  * The pairwise overlaps of sets as a text table: a header row of names,
  * then per set a row whose cell in column B reads "N (P%)", N contacts in
  * both and P their share of the row's set ("N (-)" for an empty row); the

@@ -18,6 +18,8 @@
 #   segrt ARGS...                     the binary under test
 #   kill_once DUR CMD...              run CMD, SIGKILL it at a random moment
 #   kill_repeatedly N DUR AFTER CMD.. SIGKILL CMD at random moments, N times
+#   crm_with_oracle SQL               the 20000-contact data set in $T/crm and $T/db,
+#                                     SQL's expected members in $T/exp
 
 _lib_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 _repo=$(cd "$_lib_dir/../.." && pwd)
@@ -185,4 +187,22 @@ kill_repeatedly() {
         echo "kill $kills: SIGKILL at $KILL_AT" >&2
         "$after" "$kills" "$KILL_AT"
     done
+}
+
+# crm_with_oracle SQL: the data set of gen_crm.py --contacts 20000 --seed 7 in
+# $T/crm, imported into the store $T/db while tests/oracle/sqlite_oracle.py
+# writes the member ids of the blocks of SQL (an --extra file) into $T/exp.
+crm_with_oracle() {
+    local sql=$1 oracle_pid rc=0
+    python3 "$SHARED_BENCH/gen_crm.py" --contacts 20000 --seed 7 --out "$T/crm" >/dev/null
+    python3 "$_repo/tests/oracle/sqlite_oracle.py" "$T/crm" "$T/exp" --extra "$sql" \
+        >"$T/oracle.out" 2>"$T/oracle.err" &
+    oracle_pid=$!
+    track_bg "$oracle_pid"
+    run segrt import --db "$T/db" --contacts "$T/crm/contacts.csv" --events "$T/crm/events.csv" \
+        --consents "$T/crm/consents.csv"
+    assert_rc 0 "import of the 20000-contact data set"
+    wait "$oracle_pid" || rc=$?
+    untrack_bg "$oracle_pid"
+    [ "$rc" -eq 0 ] || fail "sqlite_oracle.py failed (exit $rc): $(head -c 3000 "$T/oracle.err")"
 }

@@ -4,7 +4,9 @@
  * every segment of every bundled pack and the anchor segments; after a
  * stream of events the members equal a fresh evaluation of the updated
  * store, and every change was reported once — also for a script using
- * every event aggregate; new contacts, consent withdrawals and bad rows.
+ * every event aggregate; new contacts, consent withdrawals and bad rows;
+ * A/B split arms, which a new contact enters by its hash; the tag of a
+ * seg.tag rule written when a contact enters or leaves it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +17,7 @@
 
 #include "segrt.h"
 #include "test_util.h"
+#include "plan/plan_split.h"
 
 #define NCONTACTS 3000
 #define NOW_TEXT "2026-06-01T00:00:00Z"
@@ -143,6 +146,26 @@ static void assert_equals_fresh(segrt_store *s, segrt_live *lv, const char *what
     segrt_script_free(fresh);
 }
 
+/*
+ * Write code to dir/file (its path into path), load it into *sc and open a
+ * live session on it whose members equal a fresh evaluation, also when every
+ * contact is evaluated alone.
+ */
+static segrt_live *open_checked(tu_fixture *f, const char *file, const char *code,
+                                char path[TU_PATH_MAX], segrt_script **sc)
+{
+    tu_write(path, f->dir, file, code);
+    *sc = load(f->s, path);
+    segrt_live *lv = open_live(f->s, *sc);
+    assert_equals_fresh(f->s, lv, path);
+    changes c = { 0 };
+    touch_everybody(f->s, lv, &c);
+    if (c.n)
+        fail_msg("%s: %zu memberships differ when evaluated one contact at a time, e.g. %s",
+                 file, c.n, c.last);
+    return lv;
+}
+
 /* ------------------------------------------------------------ tests */
 
 static const char *const scripts[] = {
@@ -244,15 +267,9 @@ static void test_live_every_aggregate_equals_the_whole_store_evaluation(void **s
 {
     tu_fixture *f = *state;
     char path[TU_PATH_MAX];
-    tu_write(path, f->dir, "aggregates.lua", aggregates_script);
-    segrt_script *sc = load(f->s, path);
-    segrt_live *lv = open_live(f->s, sc);
-    assert_equals_fresh(f->s, lv, path);
+    segrt_script *sc;
+    segrt_live *lv = open_checked(f, "aggregates.lua", aggregates_script, path, &sc);
     changes c = { 0 };
-    touch_everybody(f->s, lv, &c);
-    if (c.n)
-        fail_msg("%zu memberships differ when evaluated one contact at a time, e.g. %s", c.n,
-                 c.last);
     uint64_t accepted = 0;
     stream_events(f->s, lv, 77, &c, &accepted);
     assert_true(c.n > 0);
@@ -304,6 +321,77 @@ static void test_live_new_contacts_and_consents_are_evaluated(void **state)
           count_change, &c, NULL);
     assert_string_equal(c.last, "new1 entered big_spenders");
     assert_int_equal(segrt_live_close(lv), SEGRT_OK);
+    segrt_script_free(sc);
+}
+
+static const char *const split_script =
+    "local seg = require 'segrt'\n"
+    "seg.split 'exp' { B = 50, A = 50 }\n"
+    "seg.segment 'ro' { where = seg.F.country:eq 'RO' }\n"
+    "seg.split 'ro_test' { of = 'ro', t = 30 }\n"
+    "seg.segment 'ro_t_a' { where = seg.member 'ro_test.t' & seg.member 'exp.A' }\n";
+
+/* Every change reported, "id entered|left segment" a line. */
+static int note_change(void *ud, const char *id, const char *segment, int entered)
+{
+    char *log = ud;
+    size_t used = strlen(log);
+    snprintf(log + used, 1024 - used, "%s %s %s\n", id, entered ? "entered" : "left", segment);
+    return 0;
+}
+
+static void test_live_split_arms_take_new_contacts_by_their_hash(void **state)
+{
+    tu_fixture *f = *state;
+    char path[TU_PATH_MAX], id[16] = "", rows[128], want[1024], log[1024] = "";
+    segrt_script *sc;
+    segrt_live *lv = open_checked(f, "split.lua", split_script, path, &sc);
+    for (int i = 0; i < 1000 && id[0] == '\0'; i++) { /* a new id in ro_test.t and exp.A */
+        snprintf(id, sizeof id, "new%d", i);
+        if (plan_split_bucket("ro_test", 7, id, strlen(id)) >= 30 ||
+            plan_split_bucket("exp", 3, id, strlen(id)) >= 50)
+            id[0] = '\0';
+    }
+    assert_true(id[0] != '\0');
+    snprintf(rows, sizeof rows, "{\"id\":\"%s\",\"country\":\"RO\"}\n", id);
+    apply(f->s, lv, SEGRT_CONTACTS, rows, note_change, log, NULL);
+    snprintf(want, sizeof want, "%s entered exp.A\n%s entered ro\n%s entered ro_test.t\n"
+             "%s entered ro_t_a\n", id, id, id, id);
+    assert_string_equal(log, want);
+    assert_equals_fresh(f->s, lv, path);
+    assert_int_equal(segrt_live_close(lv), SEGRT_OK);
+    segrt_script_free(sc);
+}
+
+static const char *const tag_script =
+    "local seg = require 'segrt'\n"
+    "seg.tag 'big_spender' { where = seg.E.purchase:sum 'amount' :gt(100000) }\n"
+    "seg.segment 'tagged' { where = seg.F.tags:contains 'big_spender' }\n";
+
+static void test_live_tag_rules_write_the_tag(void **state)
+{
+    tu_fixture *f = *state;
+    char path[TU_PATH_MAX], log[1024] = "";
+    segrt_script *sc;
+    segrt_live *lv = open_checked(f, "tag.lua", tag_script, path, &sc);
+    int in;
+    assert_int_equal(segrt_live_contains(lv, "big_spender", "c0000005", &in), SEGRT_OK);
+    assert_int_equal(in, 0);
+    apply(f->s, lv, SEGRT_EVENTS,
+          "{\"contact_id\":\"c0000005\",\"ts\":\"2026-05-03T00:00:00Z\",\"type\":\"purchase\","
+          "\"amount\":\"100000.01\"}\n", note_change, log, NULL);
+    /* the rule's segment moves, the tag is written, and what reads the tag follows */
+    assert_string_equal(log, "c0000005 entered big_spender\nc0000005 entered tagged\n");
+    json_t *tags = tu_contact_field(f->s, "c0000005", "tags");
+    size_t i, found = 0;
+    json_t *item;
+    json_array_foreach(tags, i, item)
+        found += strcmp(json_string_value(item), "big_spender") == 0;
+    json_decref(tags);
+    assert_int_equal(found, 1);
+    assert_equals_fresh(f->s, lv, path);
+    assert_int_equal(segrt_live_close(lv), SEGRT_OK);
+    tu_assert_check_ok(f->s);
     segrt_script_free(sc);
 }
 
@@ -369,6 +457,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_live_new_contacts_and_consents_are_evaluated, setup,
                                         tu_teardown_store),
         cmocka_unit_test_setup_teardown(test_live_refuses_bad_calls_and_counts_bad_rows, setup,
+                                        tu_teardown_store),
+        cmocka_unit_test_setup_teardown(test_live_split_arms_take_new_contacts_by_their_hash,
+                                        setup, tu_teardown_store),
+        cmocka_unit_test_setup_teardown(test_live_tag_rules_write_the_tag, setup,
                                         tu_teardown_store),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -18,6 +18,8 @@ Usage: sqlite_oracle.py DATA_DIR OUT_DIR [--anchors QUERIES_SQLITE_SQL]
    queries; `{{name}}` is replaced by the query of an earlier block of the
    same file, or of a PARTS_SQL file; a block whose name starts with "_", and
    every block of a PARTS_SQL file, is such a part only, not a segment).
+   Queries may call split_bucket(name, id): a contact's bucket in an A/B split
+   (xxh64.py), for the twins of seg.split arms.
 4. With --reference, runs the SQL-free reference_counts.py on DATA_DIR and
    checks that it agrees with the anchor counts.
 
@@ -37,6 +39,8 @@ import sqlite3
 import subprocess
 import sys
 from decimal import Decimal
+
+from xxh64 import split_bucket
 
 _day_cache = {}
 
@@ -145,6 +149,7 @@ def load(data, db):
     con.executemany('INSERT INTO consents VALUES (?,?,?,?,?,?,?)',
                     map(consent_row, rows(os.path.join(data, 'consents.csv'))))
     con.executescript(INDEXES)
+    con.create_function('split_bucket', 2, split_bucket, deterministic=True)
     con.execute('ANALYZE')
     con.commit()
     return con
