@@ -197,12 +197,6 @@ int segrt_outbox_note(segrt_store *s, size_t n, const segrt_outbox_change change
     note_args a = { n, changes, 0, 0, 0, { 0 } };
     int rc = store_write(s, note_txn, &a);
     buf_free(&a.b);
-    /* A live session's commits are not synced: an entry must not be sent, then lost. */
-    if (rc == SEGRT_OK && a.queued) {
-        int mrc = mdb_env_sync(s->env, 1);
-        if (mrc != 0)
-            rc = store_mdb_fail(s, mrc, "syncing the outbox");
-    }
     if (queued)
         *queued = rc == SEGRT_OK ? a.queued : 0;
     return rc;

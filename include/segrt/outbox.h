@@ -75,9 +75,11 @@ typedef int (*segrt_outbox_fn)(void *ud, const segrt_outbox_entry *e);
  * Note changes in one write transaction: each change whose contact is not
  * already notified as @p entered flips the notified state and appends one
  * pending entry per URL, due at once, with a new key; a change already
- * notified adds nothing. The transaction is synced to disk before this
- * returns when it added entries, so that a change delivered is never noted
- * again with another key after a crash.
+ * notified adds nothing. The transaction is durable when it commits, as any
+ * write, except while a live session is open on the store: then only after
+ * the session's next sync, and a deliverer must not send its entries before
+ * (else a crash could lose an entry already sent, and the change be noted
+ * again under another key).
  * @param s the store, open for writing
  * @param n how many changes there are
  * @param changes the changes, applied in order (a later one sees an earlier one)
