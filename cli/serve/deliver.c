@@ -23,6 +23,7 @@
 #define BATCH 32
 #define IDLE_MS 60000 /* the longest sleep: a deliverer looks again at least this often */
 #define STORE_RETRY_MS 1000 /* after a store error */
+#define SCAN_SHARE 10 /* a round waits this many times as long as its look at the outbox */
 
 /* ------------------------------------------------------------ options */
 
@@ -227,11 +228,19 @@ typedef struct ctx {
     const atomic_int *stop;
 } ctx;
 
+/* Unix milliseconds: the outbox's times, and the condition variable's clock. */
 static int64_t wall_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static double mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
 static void lock(const ctx *c)
@@ -256,13 +265,16 @@ static int store_error(const ctx *c, int rc, const char *what)
 
 /*
  * One round at now_ms: take, make durable, send, settle. *taken receives
- * how many were taken, *wake when to look again (segrt_outbox_due).
+ * how many were taken, *wake when to look again (segrt_outbox_due),
+ * *scan_ms how long taking them held the store.
  */
 static int round_run(ctx *c, int64_t now_ms, deliver_counts *counts, size_t *taken,
-                     int64_t *wake)
+                     int64_t *wake, double *scan_ms)
 {
     lock(c);
+    double t0 = mono_ms();
     int rc = segrt_outbox_due(c->s, now_ms, c->o.batch, take, &c->r, wake);
+    *scan_ms = mono_ms() - t0;
     if (rc != SEGRT_OK)
         store_error(c, rc, "reading the outbox");
     unlock(c);
@@ -330,10 +342,11 @@ int deliver_due(segrt_store *s, pthread_mutex_t *store_lock, const deliver_opts 
         return SEGRT_ENOMEM;
     /* Due at the start: what fails now waits for its backoff, so this ends. */
     int64_t now = wall_ms(), wake;
+    double scan_ms;
     size_t taken;
     int rc;
     do
-        rc = round_run(&c, now, counts, &taken, &wake);
+        rc = round_run(&c, now, counts, &taken, &wake, &scan_ms);
     while (rc == SEGRT_OK && taken > 0);
     ctx_free(&c);
     return rc;
@@ -351,17 +364,29 @@ struct deliver {
     deliver_counts counts;
 };
 
-/* Sleep until wake_ms (at most IDLE_MS), deliver_wake() or deliver_stop(). */
-static void sleep_until(deliver *d, int64_t wake_ms)
+static struct timespec timespec_of(int64_t ms)
 {
-    int64_t now = wall_ms();
+    return (struct timespec){ (time_t)(ms / 1000), (long)(ms % 1000) * 1000000 };
+}
+
+/*
+ * Sleep until wake_ms (at most IDLE_MS away), deliver_wake() or
+ * deliver_stop(), but at least min_ms unless stopping.
+ */
+static void sleep_until(deliver *d, int64_t wake_ms, int64_t min_ms)
+{
+    int64_t now = wall_ms(), earliest = now + min_ms;
     if (wake_ms > now + IDLE_MS)
         wake_ms = now + IDLE_MS;
-    struct timespec until = { (time_t)(wake_ms / 1000), (long)(wake_ms % 1000) * 1000000 };
+    if (wake_ms < earliest)
+        wake_ms = earliest;
     pthread_mutex_lock(&d->mu);
-    while (!d->woken && !atomic_load(&d->stop) && wall_ms() < wake_ms) {
-        if (pthread_cond_timedwait(&d->cv, &d->mu, &until) == ETIMEDOUT)
+    for (;;) {
+        now = wall_ms();
+        if (atomic_load(&d->stop) || now >= wake_ms || (d->woken && now >= earliest))
             break;
+        struct timespec until = timespec_of(d->woken ? earliest : wake_ms);
+        pthread_cond_timedwait(&d->cv, &d->mu, &until);
     }
     d->woken = 0;
     pthread_mutex_unlock(&d->mu);
@@ -374,17 +399,25 @@ static void *worker(void *arg)
         deliver_counts round_counts = { 0 };
         size_t taken = 0;
         int64_t now = wall_ms(), wake = 0;
-        int rc = round_run(&d->c, now, &round_counts, &taken, &wake);
+        double scan_ms = 0;
+        int rc = round_run(&d->c, now, &round_counts, &taken, &wake, &scan_ms);
         pthread_mutex_lock(&d->mu);
         d->counts.delivered += round_counts.delivered;
         d->counts.failed += round_counts.failed;
         d->counts.errors += rc != SEGRT_OK;
         pthread_mutex_unlock(&d->mu);
+        /*
+         * A large backlog (a receiver down for a while) makes each look at
+         * the outbox cost milliseconds under the store lock: rounds keep
+         * their distance so that looking takes at most a tenth of the lock.
+         */
+        int64_t gap = (int64_t)(SCAN_SHARE * scan_ms);
         if (rc != SEGRT_OK)
-            sleep_until(d, now + STORE_RETRY_MS);
+            sleep_until(d, now + STORE_RETRY_MS, STORE_RETRY_MS);
         else if (taken == 0)
-            sleep_until(d, wake);
-        /* else: what the round delivered may have let later entries go */
+            sleep_until(d, wake, gap);
+        else if (gap > 0) /* what the round delivered may have let later entries go */
+            sleep_until(d, 0, gap);
     }
     return NULL;
 }
