@@ -25,7 +25,8 @@ static const char usage_text[] =
     "  attempt). Retries back off from 1 s, doubling, up to 10 min, +-20%;\n"
     "  SEGRT_OUTBOX_BACKOFF_MS=BASE[,CAP] changes the first and longest delay,\n"
     "  SEGRT_OUTBOX_MAX_ATTEMPTS=N gives an entry up after N failed attempts\n"
-    "  (default 0: never).";
+    "  (default 0: never). While segrt serve runs on the store it delivers by\n"
+    "  itself; a --deliver meanwhile may send an entry twice (with its key).";
 
 enum { O_FORMAT = OPT_FIRST_CMD, O_DELIVER };
 

@@ -115,13 +115,18 @@ static int take(void *ud, const segrt_outbox_entry *e)
                           e->contact, "at", at);
     job *j = &r->v[r->n];
     *j = (job){ .seq = e->seq, .url = strdup(e->url) };
-    j->body = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    r->n++; /* round_clear frees what was made */
+    if (o == NULL) { /* not UTF-8: a failed attempt, so that it holds up nothing else */
+        j->done = 1;
+        snprintf(j->why, sizeof j->why, "the change is not valid UTF-8 text");
+        return j->url ? SEGRT_OK : SEGRT_ENOMEM;
+    }
+    j->body = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
     struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
     j->headers = h;
     h = h ? curl_slist_append(h, key) : NULL;
     h = h ? curl_slist_append(h, "Expect:") : NULL; /* no 100-continue round trip */
-    r->n++; /* round_clear frees what was made */
     return j->url && j->body && h ? SEGRT_OK : SEGRT_ENOMEM;
 }
 
@@ -191,7 +196,7 @@ static void send_round(CURLM *m, round *r, long timeout_ms, const atomic_int *st
 {
     int running = 0;
     for (size_t i = 0; i < r->n; i++) {
-        if (job_start(m, &r->v[i], timeout_ms) != 0)
+        if (!r->v[i].done && job_start(m, &r->v[i], timeout_ms) != 0)
             r->v[i].done = 1;
     }
     do {

@@ -430,6 +430,20 @@ static void test_deliver_due_counts_a_bad_webhook_as_a_failed_attempt(void **sta
     assert_true(x.error[0] != '\0');
 }
 
+static void test_deliver_due_fails_a_change_that_is_not_utf8_and_goes_on(void **state)
+{
+    world *w = *state;
+    deliver_counts n;
+    note(w, "vip", "bad\xff", 1);
+    note(w, "vip", "c1", 1);
+    assert_int_equal(deliver_due(w->f.s, NULL, &w->o, &n), SEGRT_OK);
+    assert_int_equal(n.failed, 1);
+    assert_int_equal(n.delivered, 1);
+    first x = outbox_first(w);
+    assert_string_equal(x.error, "the change is not valid UTF-8 text");
+    assert_delivered_once_in_order(&w->r, 1);
+}
+
 /* ------------------------------------------------------------ the worker */
 
 static void test_deliver_worker_delivers_across_an_outage_in_order(void **state)
@@ -574,6 +588,7 @@ int main(void)
         W(test_deliver_gives_up_after_the_last_attempt),
         W(test_deliver_sends_nothing_before_the_durability_hook_succeeds),
         W(test_deliver_due_counts_a_bad_webhook_as_a_failed_attempt),
+        W(test_deliver_due_fails_a_change_that_is_not_utf8_and_goes_on),
         W(test_deliver_worker_delivers_across_an_outage_in_order),
         W(test_deliver_worker_stops_without_waiting_for_a_silent_receiver),
         cmocka_unit_test(test_deliver_stop_accepts_null),
