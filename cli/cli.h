@@ -199,6 +199,7 @@ int cmd_retention(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_render(int argc, char **argv);
 int cmd_changes(int argc, char **argv);
+int cmd_outbox(int argc, char **argv);
 int cmd_dedupe(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_serve(int argc, char **argv);

@@ -24,6 +24,7 @@
 #include "segrt/segment.h"  /* evaluating segments into sets of contacts */
 #include "segrt/run.h"      /* stored runs of segments and their changes */
 #include "segrt/live.h"     /* segments kept up to date as rows arrive */
+#include "segrt/outbox.h"   /* actions on entering and leaving, delivered durably */
 #include "segrt/report.h"   /* the segment report, text or HTML */
 #include "segrt/template.h" /* message templates rendered per member */
 #include "segrt/demo.h"     /* a synthetic demo data set */

@@ -3,10 +3,11 @@
  * everything stored about it go (store/contact_remove.c: row, id, column
  * values, strings nobody else uses, timeline, consent history, stored
  * memberships), and so does what merges into the contact kept to undo them
- * (merge.h). The event projections follow in the same transaction.
+ * (merge.h), and its actions not yet delivered and notified state
+ * (outbox.h). The event projections follow in the same transaction.
  * Only an audit entry with the ordinal remains.
  *
- * Uses: contact_remove.h, audit.h, proj_update.h, id_order.h, merge.h.
+ * Uses: contact_remove.h, audit.h, proj_update.h, id_order.h, merge.h, outbox.h.
  */
 #include "privacy/erase.h"
 
@@ -15,6 +16,7 @@
 #include "store/column.h"
 #include "store/contact_remove.h"
 #include "store/id_order.h"
+#include "store/outbox.h"
 #include "store/proj_update.h"
 #include "store/row.h"
 
@@ -38,6 +40,8 @@ static int erase_in(segrt_store *s, MDB_txn *txn, column_cache *cc,
     rc = contact_remove(s, txn, cc, ord, id, strlen(id), r, strings, &n);
     if (rc == SEGRT_OK) /* what merges into it kept to undo them is personal data too */
         rc = merge_store_forget(s, txn, ord, id, &nmerges);
+    if (rc == SEGRT_OK) /* webhooks not yet sent and the notified state hold its id */
+        rc = outbox_forget(s, txn, id, NULL);
     if (rc != SEGRT_OK)
         return rc;
     char detail[200];

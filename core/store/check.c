@@ -3,15 +3,17 @@
  * `segrt check` after a crash: every id maps to a row that names it back,
  * the counters match what is stored, the live bitset matches the rows,
  * timelines are sorted, every record decodes, fresh event projections
- * equal a rebuild from the timelines, and a valid id order is the index's.
+ * equal a rebuild from the timelines, a valid id order is the index's, and
+ * the outbox is well-formed.
  *
  * Uses: store.h, row.h, event.h, consent.h, column.h, schema.h, proj_verify.h,
- * id_order.h.
+ * id_order.h, outbox.h.
  */
 #include "store/column.h"
 #include "store/consent.h"
 #include "store/event.h"
 #include "store/id_order.h"
+#include "store/outbox.h"
 #include "store/proj_verify.h"
 #include "store/row.h"
 #include "store/schema.h"
@@ -180,6 +182,8 @@ static int check_in(segrt_store *s, MDB_txn *txn, void *ud)
         rc = proj_verify(s, txn);
     if (rc == SEGRT_OK)
         rc = id_order_verify(s, txn);
+    if (rc == SEGRT_OK)
+        rc = outbox_verify(s, txn);
     return rc;
 }
 

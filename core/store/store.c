@@ -40,6 +40,8 @@ static const struct {
     [DB_PROJ] = { "projections", 0 },
     [DB_SEGMENTS] = { "segments", 0 },
     [DB_MERGES] = { "merges", MDB_INTEGERKEY, 1 },
+    [DB_OUTBOX] = { "outbox", MDB_INTEGERKEY, 1 },
+    [DB_NOTIFIED] = { "notified", 0, 1 },
 };
 
 int store_fail(segrt_store *s, int code, const char *fmt, ...)

@@ -15,8 +15,10 @@
  *                (projection.h, proj_part.h)
  *   segments  stored memberships and size history of segments (membership.h)
  *   merges    u64 merge id (its audit seq) -> what undoing the merge needs (merge_record.h)
+ *   outbox    u64 sequence -> an action to deliver (outbox.h)
+ *   notified  per segment and contact: notified as a member (outbox.h)
  *
- * A table added after format 2 (merges) is created by the first write open
+ * A table added after format 2 (merges, outbox, notified) is created by the first write open
  * of an older store; a read-only open of such a store leaves its dbi 0
  * (store_has_db), and readers take it as empty.
  */
@@ -30,7 +32,7 @@
 #include <stdint.h>
 
 enum store_db { DB_META, DB_IDS, DB_CONTACTS, DB_COLUMNS, DB_DICT, DB_EVENTS, DB_CONSENTS,
-                DB_AUDIT, DB_PROJ, DB_SEGMENTS, DB_MERGES, DB_COUNT };
+                DB_AUDIT, DB_PROJ, DB_SEGMENTS, DB_MERGES, DB_OUTBOX, DB_NOTIFIED, DB_COUNT };
 
 #define STORE_FORMAT 3u
 
