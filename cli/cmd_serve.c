@@ -113,8 +113,7 @@ static double seconds_now(void)
 static int wait_for_stop(serve *sv, const sigset_t *stop, unsigned tick)
 {
     uint64_t flushed = 0;
-    double start = seconds_now(), last = start, ticked = start;
-    int64_t now0 = segrt_store_now(sv->s);
+    double last = seconds_now(), ticked = last;
     for (;;) {
         struct timespec one = { 1, 0 };
         int sig = sigtimedwait(stop, NULL, &one);
@@ -122,7 +121,7 @@ static int wait_for_stop(serve *sv, const sigset_t *stop, unsigned tick)
             return sig;
         if (tick && seconds_now() - ticked >= tick) {
             ticked = seconds_now();
-            serve_tick(sv, now0 + (int64_t)(ticked - start));
+            serve_tick(sv, serve_now(sv));
         }
         uint64_t committed = atomic_load(&sv->committed);
         if (committed == flushed || seconds_now() - last < FLUSH_EVERY_S)
@@ -137,10 +136,45 @@ static int wait_for_stop(serve *sv, const sigset_t *stop, unsigned tick)
     }
 }
 
+/* The deliverer's: what it is about to send is on disk first. */
+static int durable(void *ud)
+{
+    serve *sv = ud;
+    return serve_sync_upto(sv, atomic_load(&sv->committed));
+}
+
+/* Note what changed while the server was down, then start delivering. */
+static int start_actions(serve *sv, cli *c)
+{
+    char err[512];
+    uint64_t noted = 0;
+    int rc = serve_actions_init(sv);
+    if (rc == SEGRT_ENOMEM)
+        return cli_oom(c);
+    if (rc == SEGRT_OK)
+        rc = serve_reconcile(sv, &noted);
+    if (rc == SEGRT_OK && noted)
+        fprintf(stderr, "segrt: serve: %llu entries and exits of segments with actions noted "
+                        "since the outbox was last noted\n", (unsigned long long)noted);
+    deliver_opts o;
+    if (rc == SEGRT_OK && deliver_opts_init(&o, err, sizeof err) != 0) {
+        cli_error(c, "%s", err);
+        return EXIT_FAIL;
+    }
+    o.durable = durable;
+    o.durable_ud = sv;
+    if (rc == SEGRT_OK && deliver_start(sv->s, &sv->lock, &o, &sv->dl, err, sizeof err) != 0) {
+        cli_error(c, "%s", err);
+        return EXIT_FAIL;
+    }
+    return rc;
+}
+
 static int serve_init(serve *sv, cli *c, const serve_args *a)
 {
     char err[512];
-    *sv = (serve){ .s = c->s, .sc = c->sc, .max_body = a->max_body };
+    *sv = (serve){ .s = c->s, .sc = c->sc, .max_body = a->max_body,
+                   .now0 = segrt_store_now(c->s), .started = seconds_now() };
     serve_lock_init(&sv->lock);
     pthread_mutex_init(&sv->sizes_lock, NULL);
     pthread_mutex_init(&sv->sync_lock, NULL);
@@ -155,11 +189,12 @@ static int serve_init(serve *sv, cli *c, const serve_args *a)
     int rc = segrt_live_open(sv->sc, &sv->lv);
     if (rc == SEGRT_OK)
         serve_sizes_refresh(sv);
-    return rc;
+    return rc == SEGRT_OK ? start_actions(sv, c) : rc;
 }
 
 static void serve_free(serve *sv)
 {
+    serve_actions_free(sv);
     serve_tokens_free(&sv->tokens);
     free(sv->sizes);
     serve_metrics_free(&sv->metrics);
@@ -181,8 +216,6 @@ static int serve_run(cli *c, void *ud)
     int rc = segrt_script_load_many(c->s, (size_t)c->nargs, (const char *const *)c->args, &c->sc);
     if (rc != SEGRT_OK)
         return rc;
-    serve sv;
-    rc = serve_init(&sv, c, a);
     /* the signals are waited for here, never delivered to the server's threads */
     sigset_t stop;
     sigemptyset(&stop);
@@ -190,6 +223,8 @@ static int serve_run(cli *c, void *ud)
     sigaddset(&stop, SIGINT);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
+    serve sv;
+    rc = serve_init(&sv, c, a);
     serve_http *h = NULL;
     char err[512];
     if (rc == SEGRT_OK &&
@@ -206,6 +241,7 @@ static int serve_run(cli *c, void *ud)
                 sig == SIGTERM ? "SIGTERM" : "SIGINT");
         serve_http_stop(h, 10000);
     }
+    deliver_stop(sv.dl); /* what it was sending stays pending in the outbox */
     int crc = segrt_live_close(sv.lv);
     if (rc == SEGRT_OK && crc != SEGRT_OK)
         rc = crc;

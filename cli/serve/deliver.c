@@ -226,7 +226,7 @@ static void send_round(CURLM *m, round *r, long timeout_ms, const atomic_int *st
 /* What a round works with. */
 typedef struct ctx {
     segrt_store *s;
-    pthread_mutex_t *lock;
+    serve_lock *lock;
     deliver_opts o;
     CURLM *m;
     round r;
@@ -251,13 +251,13 @@ static double mono_ms(void)
 static void lock(const ctx *c)
 {
     if (c->lock)
-        pthread_mutex_lock(c->lock);
+        serve_lock_take(c->lock, 0);
 }
 
 static void unlock(const ctx *c)
 {
     if (c->lock)
-        pthread_mutex_unlock(c->lock);
+        serve_lock_give(c->lock);
 }
 
 /* Log a store failure (under the lock: the message lives on the handle). */
@@ -312,7 +312,7 @@ static int round_run(ctx *c, int64_t now_ms, deliver_counts *counts, size_t *tak
     return rc;
 }
 
-static int ctx_init(ctx *c, segrt_store *s, pthread_mutex_t *store_lock, const deliver_opts *o,
+static int ctx_init(ctx *c, segrt_store *s, serve_lock *store_lock, const deliver_opts *o,
                     const atomic_int *stop)
 {
     *c = (ctx){ .s = s, .lock = store_lock, .o = *o, .stop = stop };
@@ -338,7 +338,7 @@ static void ctx_free(ctx *c)
     curl_global_cleanup();
 }
 
-int deliver_due(segrt_store *s, pthread_mutex_t *store_lock, const deliver_opts *o,
+int deliver_due(segrt_store *s, serve_lock *store_lock, const deliver_opts *o,
                 deliver_counts *counts)
 {
     ctx c;
@@ -427,7 +427,7 @@ static void *worker(void *arg)
     return NULL;
 }
 
-int deliver_start(segrt_store *s, pthread_mutex_t *store_lock, const deliver_opts *o,
+int deliver_start(segrt_store *s, serve_lock *store_lock, const deliver_opts *o,
                   deliver **out, char *err, size_t errlen)
 {
     *out = NULL;

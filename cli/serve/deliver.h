@@ -18,6 +18,7 @@
 #define SEGRT_DELIVER_H
 
 #include "segrt.h"
+#include "serve/serve_lock.h"
 
 #include <pthread.h>
 #include <stddef.h>
@@ -64,7 +65,7 @@ typedef struct deliver_counts {
  * done. SEGRT_OK, or the store's error code (segrt_errmsg()), or
  * SEGRT_ENOMEM.
  */
-int deliver_due(segrt_store *s, pthread_mutex_t *store_lock, const deliver_opts *o,
+int deliver_due(segrt_store *s, serve_lock *store_lock, const deliver_opts *o,
                 deliver_counts *counts);
 
 /* A worker thread delivering the outbox as entries become due. */
@@ -75,7 +76,7 @@ typedef struct deliver deliver;
  * sleeps until the earliest next attempt or deliver_wake(). 0, or -1 with
  * a message in err.
  */
-int deliver_start(segrt_store *s, pthread_mutex_t *store_lock, const deliver_opts *o,
+int deliver_start(segrt_store *s, serve_lock *store_lock, const deliver_opts *o,
                   deliver **out, char *err, size_t errlen);
 /* Tell the worker that entries were noted (cheap; call after segrt_outbox_note). */
 void deliver_wake(deliver *d);

@@ -27,6 +27,8 @@
 #define SEGRT_SERVE_H
 
 #include "cli.h"
+#include "serve/deliver.h"
+#include "serve/serve_lock.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -89,22 +91,6 @@ void serve_metrics_request(serve_metrics *m, serve_route r, unsigned status, dou
 void serve_metrics_rows(serve_metrics *m, segrt_kind kind, uint64_t rows, uint64_t rejected,
                         uint64_t entered, uint64_t left);
 
-/* ------------------------------------------------------------ serve_lock.c */
-
-/* A lock whose urgent takers pass the waiting bulk ones (serve_lock.c). */
-typedef struct serve_lock {
-    pthread_mutex_t m;
-    pthread_cond_t free;
-    int busy;
-    int urgent_waiting;
-} serve_lock;
-
-void serve_lock_init(serve_lock *l);
-void serve_lock_free(serve_lock *l);
-/* Take it: urgent (a short request) goes before every waiting bulk taker. */
-void serve_lock_take(serve_lock *l, int urgent);
-void serve_lock_give(serve_lock *l);
-
 /* Rows in a write up to which it is a short request (serve_lock_take's urgent). */
 #define SERVE_SHORT_ROWS 16
 
@@ -114,6 +100,13 @@ typedef struct serve_req serve_req;
 typedef struct serve_reply serve_reply;
 /* GET /metrics (serve_metrics.c). */
 void serve_metrics_text(serve_req *q, serve_reply *r);
+
+/* The webhooks of one segment with actions (borrowed from the script). */
+typedef struct serve_action_seg {
+    const char *segment;
+    const char **enter, **exit; /* seg.on_enter's, seg.on_exit's */
+    size_t nenter, nexit;
+} serve_action_seg;
 
 typedef struct serve {
     segrt_store *s;
@@ -127,6 +120,11 @@ typedef struct serve {
     pthread_mutex_t sync_lock;  /* one sync at a time */
     _Atomic uint64_t committed; /* writes applied */
     uint64_t synced;            /* writes made durable (under sync_lock) */
+    serve_action_seg *acts;     /* the segments with actions */
+    size_t nacts;
+    struct deliver *dl;         /* the webhook deliverer */
+    int64_t now0;               /* NOW when the server started ... */
+    double started;             /* ... at this monotonic time (seconds) */
     atomic_int draining;        /* shutting down: new requests get 503 */
     atomic_int active;          /* requests being handled */
     serve_metrics metrics;
@@ -181,12 +179,37 @@ void serve_sizes_refresh(serve *sv);
 /* serve_changes.c: the changes of one write or tick (ud of serve_on_change, a segrt_live_fn). */
 typedef struct serve_changes {
     serve *sv;
-    uint64_t entered, left;
+    uint64_t entered, left; /* every change, for the metrics */
+    uint64_t held;          /* changes of segments with actions */
+    int64_t at;             /* when they happened */
+    segrt_outbox_change *v; /* held, not yet noted */
+    size_t n, cap;
 } serve_changes;
+/* The segments with actions of sv->sc into sv->acts; SEGRT_OK or SEGRT_ENOMEM. */
+int serve_actions_init(serve *sv);
+void serve_actions_free(serve *sv);
+/* NOW moved on by the time since the start: what changes are stamped with, and ticks go to. */
+int64_t serve_now(const serve *sv);
+/* Collect the changes of one write (under the lock) ... */
+void serve_changes_begin(serve_changes *ch, serve *sv);
 int serve_on_change(void *ud, const char *id, const char *segment, int entered);
+/* ... then note them in the outbox and wake the deliverer. */
+int serve_changes_end(serve_changes *ch);
 /* Evaluate every segment again at now (--tick), taking the lock. */
 int serve_tick(serve *sv, int64_t now);
+/*
+ * At the start, before serving: note, for each segment with actions, who
+ * entered or left it since the outbox was last noted (the server was down,
+ * killed between a write and its note, or the store imported meanwhile);
+ * then sync. *noted receives how many changes were noted.
+ */
+int serve_reconcile(serve *sv, uint64_t *noted);
 
+/*
+ * Make every write up to seq (sv->committed's count) durable; one sync
+ * serves all writes committed before it began (group commit).
+ */
+int serve_sync_upto(serve *sv, uint64_t seq);
 /* serve_ingest.c: POST /v1/events, /v1/contacts, /v1/consents. */
 void serve_ingest(serve_req *q, segrt_kind kind, serve_reply *r);
 

@@ -85,8 +85,7 @@ static void on_reject(void *ud, const char *file, uint64_t line, const char *rea
                           json_pack("{s:I, s:s}", "line", (json_int_t)line, "reason", reason));
 }
 
-/* Make every write up to seq durable; one sync serves all writes committed before it began. */
-static int sync_upto(serve *sv, uint64_t seq)
+int serve_sync_upto(serve *sv, uint64_t seq)
 {
     int rc = SEGRT_OK;
     pthread_mutex_lock(&sv->sync_lock);
@@ -114,15 +113,18 @@ void serve_ingest(serve_req *q, segrt_kind kind, serve_reply *r)
     if (to_lines(q->body, q->body_len, &lines, &len, &rows, r) != 0)
         return;
     json_t *rejected = json_array(); /* [{"line","reason"}] */
-    serve_changes ch = { .sv = sv };
+    serve_changes ch;
     /* one transaction a request: a crash keeps all of it or none */
     segrt_import_opts opts = { .strict = strict, .batch_rows = UINT32_MAX, .on_reject = on_reject,
                                .ud = rejected };
     segrt_import_report rep;
     serve_lock_take(&sv->lock, rows <= SERVE_SHORT_ROWS);
+    serve_changes_begin(&ch, sv);
     int rc = rejected ? segrt_live_apply_opts(sv->lv, kind, lines, len, &opts, serve_on_change, &ch,
                                               &rep)
                       : SEGRT_ENOMEM;
+    serve_changes_end(&ch);
+    /* under the lock, after the outbox's note: a sync up to seq covers both */
     uint64_t seq = atomic_fetch_add(&sv->committed, 1) + 1;
     if (rc != SEGRT_OK && rc != SEGRT_EBADROW)
         serve_reply_store(r, sv, rc);
@@ -133,7 +135,7 @@ void serve_ingest(serve_req *q, segrt_kind kind, serve_reply *r)
     if (rc == SEGRT_OK || rc == SEGRT_EBADROW)
         serve_metrics_rows(&sv->metrics, kind, rc == SEGRT_OK ? rep.accepted : 0,
                            json_array_size(rejected), ch.entered, ch.left);
-    if (rc == SEGRT_OK && sync_upto(sv, seq) != SEGRT_OK) {
+    if (rc == SEGRT_OK && serve_sync_upto(sv, seq) != SEGRT_OK) {
         rc = SEGRT_EIO;
         serve_reply_error(r, 500, "the rows could not be synced to disk");
     }

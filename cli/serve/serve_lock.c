@@ -5,7 +5,7 @@
  * batches, so its latency stays that of one batch at most. Bulk holders go
  * in turn among themselves; they wait while any short one is waiting.
  */
-#include "serve.h"
+#include "serve/serve_lock.h"
 
 void serve_lock_init(serve_lock *l)
 {

@@ -2,7 +2,7 @@
  * serve_metrics.c — what segrt serve counts (serve.h) and GET /metrics, in
  * the Prometheus text format: requests by route and status class, latency
  * histograms by route, rows ingested and rejected, segment entries and
- * exits, and each segment's size.
+ * exits, the outbox's depth and webhook attempts, and each segment's size.
  */
 #include "serve.h"
 
@@ -131,6 +131,27 @@ static void write_rows(FILE *f, const serve_counts *m)
             (unsigned long long)m->entered, (unsigned long long)m->left);
 }
 
+static void write_outbox(FILE *f, serve *sv)
+{
+    uint64_t pending = 0, failed = 0;
+    deliver_counts dc = { 0 };
+    serve_lock_take(&sv->lock, 1);
+    int rc = segrt_outbox_depth(sv->s, &pending, &failed);
+    serve_lock_give(&sv->lock);
+    deliver_counts_get(sv->dl, &dc);
+    if (rc == SEGRT_OK)
+        fprintf(f, "# HELP segrt_outbox_depth Webhook deliveries waiting, and given up.\n"
+                   "# TYPE segrt_outbox_depth gauge\n"
+                   "segrt_outbox_depth{state=\"pending\"} %llu\n"
+                   "segrt_outbox_depth{state=\"failed\"} %llu\n",
+                (unsigned long long)pending, (unsigned long long)failed);
+    fprintf(f, "# HELP segrt_webhooks_total Webhook attempts, by outcome.\n"
+               "# TYPE segrt_webhooks_total counter\n"
+               "segrt_webhooks_total{outcome=\"delivered\"} %llu\n"
+               "segrt_webhooks_total{outcome=\"failed\"} %llu\n",
+            (unsigned long long)dc.delivered, (unsigned long long)dc.failed);
+}
+
 static void write_sizes(FILE *f, serve *sv)
 {
     fputs("# HELP segrt_segment_size Members of each segment now.\n"
@@ -160,6 +181,7 @@ void serve_metrics_text(serve_req *q, serve_reply *r)
     pthread_mutex_unlock(&q->sv->metrics.lock);
     write_requests(f, &copy);
     write_rows(f, &copy);
+    write_outbox(f, q->sv);
     write_sizes(f, q->sv);
     if (fclose(f) != 0) {
         free(text);

@@ -42,7 +42,7 @@ typedef struct world {
     tu_fixture f;
     receiver r;
     deliver_opts o;
-    pthread_mutex_t lock;
+    serve_lock lock;
 } world;
 
 static void sleep_ms(long ms)
@@ -166,7 +166,7 @@ static int setup(void **state)
     char err[256];
     assert_int_equal(deliver_opts_init(&w->o, err, sizeof err), 0);
     w->o.policy = (segrt_outbox_policy){ .base_ms = 50, .cap_ms = 400 };
-    pthread_mutex_init(&w->lock, NULL);
+    serve_lock_init(&w->lock);
     receiver_start(&w->r, 0);
     *state = w;
     return 0;
@@ -176,7 +176,7 @@ static int teardown(void **state)
 {
     world *w = *state;
     receiver_stop(&w->r);
-    pthread_mutex_destroy(&w->lock);
+    serve_lock_free(&w->lock);
     segrt_store_close(w->f.s);
     tu_rmtree(w->f.dir);
     free(w);
@@ -190,9 +190,9 @@ static void note(world *w, const char *segment, const char *contact, int entered
 {
     const char *urls[] = { w->r.url };
     segrt_outbox_change c = { segment, contact, entered, T0, urls, 1 };
-    pthread_mutex_lock(&w->lock);
+    serve_lock_take(&w->lock, 1);
     int rc = segrt_outbox_note(w->f.s, 1, &c, NULL);
-    pthread_mutex_unlock(&w->lock);
+    serve_lock_give(&w->lock);
     if (rc != SEGRT_OK)
         fail_msg("segrt_outbox_note: %s: %s", segrt_errname(rc), segrt_errmsg(w->f.s));
 }
@@ -207,9 +207,9 @@ static int count_entry(void *ud, const segrt_outbox_entry *e)
 static size_t outbox_size(world *w)
 {
     size_t n = 0;
-    pthread_mutex_lock(&w->lock);
+    serve_lock_take(&w->lock, 1);
     assert_int_equal(segrt_outbox_foreach(w->f.s, count_entry, &n), SEGRT_OK);
-    pthread_mutex_unlock(&w->lock);
+    serve_lock_give(&w->lock);
     return n;
 }
 
@@ -233,9 +233,9 @@ static int take_first(void *ud, const segrt_outbox_entry *e)
 static first outbox_first(world *w)
 {
     first x = { 0 };
-    pthread_mutex_lock(&w->lock);
+    serve_lock_take(&w->lock, 1);
     int rc = segrt_outbox_foreach(w->f.s, take_first, &x);
-    pthread_mutex_unlock(&w->lock);
+    serve_lock_give(&w->lock);
     assert_int_equal(rc, x.found ? 1 : SEGRT_OK);
     return x;
 }
