@@ -279,6 +279,24 @@ static int update_touched(segrt_live *lv, segrt_live_fn fn, void *ud)
     return rc;
 }
 
+/*
+ * Tags the batch (or tick) moved are written, and their contacts evaluated
+ * again (a segment may read F.tags); a rule reading its own tag may move it
+ * again, a bounded number of times.
+ */
+static int settle_tags(segrt_live *lv, segrt_live_fn fn, void *ud)
+{
+    int rc = SEGRT_OK;
+    for (int round = 0; rc == SEGRT_OK && lv->ntag_changes && round < LIVE_TAG_ROUNDS; round++) {
+        rc = live_tags_write(lv);
+        if (rc == SEGRT_OK)
+            rc = renew_snapshot(lv);
+        if (rc == SEGRT_OK)
+            rc = update_touched(lv, fn, ud);
+    }
+    return rc;
+}
+
 int segrt_live_apply(segrt_live *lv, segrt_kind kind, const char *jsonl, size_t len,
                      segrt_live_fn fn, void *ud, segrt_import_report *report)
 {
@@ -309,18 +327,8 @@ int segrt_live_apply_opts(segrt_live *lv, segrt_kind kind, const char *jsonl, si
     segrt_script_begin_call(lv->sc); /* the batch is one call of its Lua hatches */
     if (urc == SEGRT_OK)
         urc = update_touched(lv, fn, ud);
-    /*
-     * Tags the batch moved are written, and their contacts evaluated again (a
-     * segment may read F.tags); a rule reading its own tag may move it again,
-     * a bounded number of times.
-     */
-    for (int round = 0; urc == SEGRT_OK && lv->ntag_changes && round < LIVE_TAG_ROUNDS; round++) {
-        urc = live_tags_write(lv);
-        if (urc == SEGRT_OK)
-            urc = renew_snapshot(lv);
-        if (urc == SEGRT_OK)
-            urc = update_touched(lv, fn, ud);
-    }
+    if (urc == SEGRT_OK)
+        urc = settle_tags(lv, fn, ud);
     lv->ntag_changes = 0;
     return rc != SEGRT_OK ? rc : urc;
 }
@@ -403,7 +411,10 @@ int segrt_live_erase(segrt_live *lv, const char *id, const char *actor)
 
 /* ------------------------------------------------------------ a new NOW */
 
-/* Report to fn every contact whose membership differs between old and now, segment by segment. */
+/*
+ * Report to fn (when not NULL) every contact whose membership differs
+ * between old and now, segment by segment; note the tags to write.
+ */
 static int report_diff(segrt_live *lv, const segrt_live *old, segrt_live_fn fn, void *ud)
 {
     int rc = SEGRT_OK;
@@ -414,9 +425,14 @@ static int report_diff(segrt_live *lv, const segrt_live *old, segrt_live_fn fn, 
             uint64_t diff = now->w[k] ^ (k < was_words ? was->w[k] : 0);
             for (; diff && rc == SEGRT_OK; diff &= diff - 1) {
                 uint32_t ord = (uint32_t)(k * 64 + (size_t)__builtin_ctzll(diff));
+                int in = bitset_test(now, ord);
+                if (lv->segs[i].tag)
+                    rc = live_tags_note(lv, ord, i, in);
+                if (rc != SEGRT_OK || fn == NULL)
+                    continue;
                 char id[512] = "";
                 contact_proxy_id_text(&lv->cx, ord, id, sizeof id);
-                if (fn(ud, id, lv->cat->names[i], bitset_test(now, ord)) != 0)
+                if (fn(ud, id, lv->cat->names[i], in) != 0)
                     rc = store_fail(lv->s, SEGRT_EINVAL, "the host's callback stopped the update");
             }
         }
@@ -462,9 +478,12 @@ int segrt_live_tick(segrt_live *lv, int64_t now, segrt_live_fn fn, void *ud)
     if (rc != SEGRT_OK)
         return rc;
     take_evaluation(lv, fresh);
-    rc = fn ? report_diff(lv, fresh, fn, ud) : SEGRT_OK;
+    rc = report_diff(lv, fresh, fn, ud);
     segrt_live_close(fresh); /* the old evaluation; it ends no session */
     lv->s->live = 1;
+    if (rc == SEGRT_OK)
+        rc = settle_tags(lv, fn, ud);
+    lv->ntag_changes = 0;
     return rc;
 }
 

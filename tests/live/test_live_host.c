@@ -3,7 +3,8 @@
  * uses, through the public API: strict batches that keep nothing, rejects
  * by line; members as a set of their own, paged with segrt_set_ids_after;
  * erasure out of every segment without a report; a new NOW that moves time
- * windows and reports exactly the changes; several scripts loaded as one.
+ * windows, reports exactly the changes and writes the tags they move;
+ * several scripts loaded as one.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -214,6 +215,44 @@ static void test_tick_moves_time_windows_and_reports_the_changes(void **state)
     segrt_script_free(sc);
 }
 
+/* Whether contact id carries tag in its tags field. */
+static int has_tag(segrt_store *s, const char *id, const char *tag)
+{
+    json_t *tags = tu_contact_field(s, id, "tags"), *t;
+    size_t i;
+    int found = 0;
+    json_array_foreach(tags, i, t) found |= strcmp(json_string_value(t), tag) == 0;
+    json_decref(tags);
+    return found;
+}
+
+static void test_tick_writes_the_tags_time_moves(void **state)
+{
+    tu_fixture *f = *state;
+    segrt_script *sc = tu_script(f->s, "t", TU_SEG_PRELUDE
+        "seg.tag 'logged_in' { where = E.login:within(days(3)):exists() }\n");
+    segrt_live *lv = NULL;
+    assert_int_equal(segrt_live_open(sc, &lv), SEGRT_OK);
+    const char rows[] =
+        "{\"contact_id\":\"b1\",\"ts\":\"2025-12-31T18:00:00Z\",\"type\":\"login\"}\n";
+    changes ch = { "" };
+    assert_int_equal(segrt_live_apply(lv, SEGRT_EVENTS, rows, strlen(rows), note, &ch, NULL),
+                     SEGRT_OK);
+    assert_string_equal(ch.text, "+b1 logged_in");
+    assert_true(has_tag(f->s, "b1", "logged_in"));
+    ch = (changes){ "" };
+    /* a1 logged in 2025-12-31T12:00, b1 six hours later: a1 leaves first */
+    assert_int_equal(segrt_live_tick(lv, at("2026-01-03T15:00:00Z"), note, &ch), SEGRT_OK);
+    assert_string_equal(ch.text, "-a1 logged_in");
+    assert_false(has_tag(f->s, "a1", "logged_in"));
+    assert_true(has_tag(f->s, "b1", "logged_in"));
+    assert_int_equal(segrt_live_tick(lv, at("2026-01-10T00:00:00Z"), NULL, NULL), SEGRT_OK);
+    assert_false(has_tag(f->s, "b1", "logged_in")); /* written with no one told */
+    assert_int_equal(segrt_live_close(lv), SEGRT_OK);
+    tu_assert_check_ok(f->s);
+    segrt_script_free(sc);
+}
+
 static void test_several_scripts_load_as_one(void **state)
 {
     tu_fixture *f = *state;
@@ -249,6 +288,8 @@ int main(void)
                                         tu_teardown_store),
         cmocka_unit_test_setup_teardown(test_tick_moves_time_windows_and_reports_the_changes,
                                         setup, tu_teardown_store),
+        cmocka_unit_test_setup_teardown(test_tick_writes_the_tags_time_moves, setup,
+                                        tu_teardown_store),
         cmocka_unit_test_setup_teardown(test_several_scripts_load_as_one, setup,
                                         tu_teardown_store),
     };
