@@ -33,7 +33,7 @@ static const char serve_usage[] =
 
 enum { O_LISTEN = OPT_FIRST_CMD, O_TOKENS, O_TICK, O_CERT, O_KEY, O_MAX_BODY };
 
-#define FLUSH_EVERY_S 5
+#define FLUSH_EVERY_S 15
 
 typedef struct serve_args {
     char host[64];

@@ -22,6 +22,7 @@
 
 #include "plan/catalog.h"
 #include "plan/segset.h"
+#include "store/store_map.h"
 #include "util/array.h"
 #include "util/value.h"
 
@@ -509,6 +510,8 @@ int segrt_live_flush(segrt_live *lv)
     }
     if (rc == SEGRT_OK)
         lv->dirty = 0;
+    /* a long session's map would hold every page it ever read: the hot ones fault back */
+    store_map_release(lv->s);
     return rc;
 }
 
