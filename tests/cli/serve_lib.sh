@@ -5,7 +5,7 @@
 #                                    $TOK_WRITE (write)
 #   start_server LOG ARGS...         segrt serve --listen 127.0.0.1:0 ARGS... in the
 #                                    background; waits until it listens; sets
-#                                    $SERVER_PID and $URL
+#                                    $SERVER_PID and $URL (http:// or https://)
 #   stop_server [SIGNAL]             send SIGNAL (default TERM), wait for the exit;
 #                                    its exit code in $SERVER_RC
 #   http METHOD PATH [TOKEN] [BODY_FILE] [CURL_ARGS...]
@@ -32,15 +32,15 @@ start_server() {
     "$SEGRT" serve --listen 127.0.0.1:0 "$@" >"$log" 2>&1 &
     SERVER_PID=$!
     track_bg "$SERVER_PID"
-    local i port=
+    local i
+    URL=
     for i in $(seq 1 300); do
-        port=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log")
-        [ -n "$port" ] && break
+        URL=$(sed -n 's/.*listening on \(https*:\/\/127\.0\.0\.1:[0-9]*\).*/\1/p' "$log")
+        [ -n "$URL" ] && break
         kill -0 "$SERVER_PID" 2>/dev/null || fail "segrt serve exited: $(cat "$log")"
         sleep 0.1
     done
-    [ -n "$port" ] || fail "segrt serve did not start listening: $(cat "$log")"
-    URL=http://127.0.0.1:$port
+    [ -n "$URL" ] || fail "segrt serve did not start listening: $(cat "$log")"
 }
 
 stop_server() {

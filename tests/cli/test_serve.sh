@@ -37,6 +37,29 @@ run segrt serve --db "$DB" --token-file "$T/bad_tokens" "$T/t.lua"
 assert_rc 1 "an unknown scope is refused"
 assert_contains "$T/err" "bad_tokens:1: unknown scope 'admin'" "the refusal names file and line"
 
+run segrt serve --db "$DB" --token-file "$T/tokens" --tls-cert "$T/none.pem" "$T/t.lua"
+assert_rc 2 "--tls-cert without --tls-key"
+run segrt serve --db "$DB" --token-file "$T/tokens" --tls-cert "$T/none.pem" --tls-key "$T/none.pem" \
+    "$T/t.lua"
+assert_rc 1 "a certificate file that is not there"
+assert_contains "$T/err" "none.pem: cannot read the PEM file" "the refusal names the file"
+
+# TLS (on loopback here: the tests never listen elsewhere)
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" -out "$T/cert.pem" -days 2 \
+    -subj "/CN=127.0.0.1" 2>/dev/null || fail "openssl could not make a test certificate"
+start_server "$T/tls.log" --db "$DB" --token-file "$T/tokens" --tls-cert "$T/cert.pem" \
+    --tls-key "$T/key.pem" "$T/t.lua"
+case "$URL" in https://*) ok ;; *) fail "a TLS server says $URL" ;; esac
+http GET /v1/health "" "" -k
+assert_eq "$STATUS $(cat "$T/body")" '200 {"status":"ok"}' "health over TLS"
+http GET /v1/segments/big_spenders "$TOK_READ" "" -k
+assert_eq "$STATUS" 200 "a segment over TLS"
+plain=http://${URL#https://}
+curl -s -o /dev/null "$plain/v1/health" && fail "plain HTTP was answered on the TLS port"
+ok
+stop_server TERM
+assert_eq "$SERVER_RC" 0 "the TLS server stops"
+
 start_server "$T/serve.log" --db "$DB" --now "$NOW" --token-file "$T/tokens" --max-body 65536 \
     ecommerce_coffee "$T/t.lua"
 

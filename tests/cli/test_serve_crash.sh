@@ -53,41 +53,57 @@ for t in threads: t.start()
 for t in threads: t.join()
 PY
 
+# Run the load, stop the server with SIGNAL once 30 batches are acknowledged.
+load_then_stop() {
+    : >"$T/acked"
+    python3 "$T/load.py" "$URL" "$TOK_ALL" "$T/acked" "$BATCH" &
+    local load=$!
+    track_bg "$load"
+    for _ in $(seq 1 100); do
+        [ "$(wc -l <"$T/acked")" -ge 30 ] && break
+        sleep 0.05
+    done
+    stop_server "$1"
+    wait "$load" || true
+    untrack_bg "$load"
+}
+
+# Every acknowledged batch is in the store whole, and no batch is there in part.
+assert_whole_batches() {
+    segrt members --db "$DB" --now "$NOW" "$T/t.lua" complete >"$T/complete"
+    segrt members --db "$DB" --now "$NOW" "$T/t.lua" probed >"$T/probed"
+    sort "$T/acked" >"$T/acked.sorted"
+    local missing
+    missing=$(comm -23 "$T/acked.sorted" "$T/complete" | head -3)
+    [ -z "$missing" ] || fail "$1: acknowledged batches not in the store whole: $missing"
+    ok
+    diff "$T/probed" "$T/complete" >/dev/null ||
+        fail "$1: batches in the store in part: $(comm -23 "$T/probed" "$T/complete" | head -3)"
+    ok
+}
+
 start_server "$T/serve1.log" --db "$DB" --now "$NOW" --token-file "$T/tokens" "$T/t.lua"
 http POST /v1/contacts "$TOK_ALL" "$T/contacts.jsonl"
 assert_eq "$STATUS" 200 "the probe contacts"
-: >"$T/acked"
-python3 "$T/load.py" "$URL" "$TOK_ALL" "$T/acked" "$BATCH" &
-load=$!
-track_bg "$load"
-for _ in $(seq 1 100); do
-    [ "$(wc -l <"$T/acked")" -ge 30 ] && break
-    sleep 0.05
-done
-stop_server KILL
-wait "$load" || true
-untrack_bg "$load"
+load_then_stop KILL
 n_acked=$(wc -l <"$T/acked")
 [ "$n_acked" -ge 30 ] || fail "only $n_acked batches were acknowledged before the kill"
 [ "$n_acked" -lt 2000 ] || fail "the load ended before the kill: nothing was in flight"
 ok
-
 run segrt check --db "$DB"
 assert_rc 0 "segrt check is clean after kill -9$(last_output)"
-segrt members --db "$DB" --now "$NOW" "$T/t.lua" complete >"$T/complete"
-segrt members --db "$DB" --now "$NOW" "$T/t.lua" probed >"$T/probed"
-sort "$T/acked" >"$T/acked.sorted"
-missing=$(comm -23 "$T/acked.sorted" "$T/complete" | head -3)
-[ -z "$missing" ] || fail "acknowledged batches not in the store whole: $missing"
-ok
-diff "$T/probed" "$T/complete" >/dev/null ||
-    fail "batches in the store in part: $(comm -23 "$T/probed" "$T/complete" | head -3)"
-ok
+assert_whole_batches "kill -9"
 
 # the restarted server serves the store as it is and keeps taking rows
 start_server "$T/serve2.log" --db "$DB" --now "$NOW" --token-file "$T/tokens" "$T/t.lua"
 http GET /v1/segments/complete "$TOK_READ"
 assert_contains "$T/body" "\"size\":$(wc -l <"$T/complete")" "the restarted server counts the same"
+# SIGTERM under the same load: the requests under way finish, and lose nothing
+load_then_stop TERM
+assert_eq "$SERVER_RC" 0 "SIGTERM under load stops cleanly"
+assert_contains "$T/serve2.log" "everything acknowledged is in the store" "the drain says so"
+assert_whole_batches "SIGTERM"
+start_server "$T/serve3.log" --db "$DB" --now "$NOW" --token-file "$T/tokens" "$T/t.lua"
 python3 - "$T/last.jsonl" "$BATCH" <<'PY'
 import sys
 with open(sys.argv[1], "w") as f:

@@ -13,6 +13,7 @@ set -euo pipefail
 NOW=2026-01-01T00:00:00Z
 DB=$T/demo.db
 export SEGRT_OUTBOX_BACKOFF_MS=100,400
+OUTAGE_S=${OUTAGE_S:-1} # how long the receiver is down (issue 14's figure: OUTAGE_S=30)
 run segrt demo --db "$DB" --contacts 300 --now "$NOW"
 assert_rc 0 "make the demo store"
 make_tokens "$T/tokens"
@@ -117,7 +118,7 @@ cat >"$T/e2.jsonl" <<JSONL
 JSONL
 http POST /v1/events "$TOK_WRITE" "$T/e2.jsonl"
 assert_eq "$STATUS" 200 "changes while the receiver is down"
-sleep 1
+sleep "$OUTAGE_S" # the deliverer keeps failing and backing off meanwhile
 http GET /metrics "$TOK_READ"
 grep -q 'segrt_outbox_depth{state="pending"} [1-9]' "$T/body" ||
     fail "nothing pending while the receiver is down: $(grep outbox "$T/body") $(cat "$T/serve2.log") $(tail -3 "$T/hooks.jsonl")"
