@@ -20,7 +20,7 @@ static const char serve_usage[] =
     "            [--tls-cert PEM --tls-key PEM] [--max-body BYTES] SCRIPT|PACK...\n"
     "  Keep the segments of the scripts and packs live and answer the HTTP API:\n"
     "    GET /v1/health, POST /v1/events /v1/contacts /v1/consents (write),\n"
-    "    GET /v1/segments[/NAME[/members?limit=N&after=ID]] (read),\n"
+    "    GET /v1/segments[/NAME[/members?limit=N&after=ID&purpose=P]] (read),\n"
     "    GET /v1/contacts/ID (read), GET /v1/contacts/ID/export and\n"
     "    DELETE /v1/contacts/ID (gdpr), GET /metrics (read).\n"
     "  --listen: default 127.0.0.1:8750 (port 0: any free port, printed); an\n"

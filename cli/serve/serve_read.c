@@ -1,6 +1,7 @@
 /*
  * serve_read.c — the GET and DELETE routes of segrt serve (serve.h):
- * segments and their sizes, a segment's members a page at a time, a
+ * segments and their sizes, a segment's members a page at a time (those
+ * a purpose's consent check passes, when asked), a
  * contact's card with its live segments, and the GDPR export and erasure,
  * audited under the token's name.
  */
@@ -125,6 +126,9 @@ void serve_members(serve_req *q, serve_reply *r)
     serve_lock_take(&sv->lock, 1);
     segrt_set *m = NULL;
     int rc = segrt_live_members(sv->lv, q->arg, &m);
+    const char *purpose = q->query(q->conn, "purpose"); /* as segrt members --purpose */
+    if (rc == SEGRT_OK && purpose)
+        rc = segrt_set_keep_purpose(sv->sc, m, purpose);
     if (rc == SEGRT_OK)
         rc = segrt_set_ids_after(sv->s, m, after, page_add, &p);
     if (rc < 0)

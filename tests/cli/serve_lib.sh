@@ -8,6 +8,10 @@
 #                                    $SERVER_PID and $URL (http:// or https://)
 #   stop_server [SIGNAL]             send SIGNAL (default TERM), wait for the exit;
 #                                    its exit code in $SERVER_RC
+#   start_receiver [PORT]            tests/cli/webhook_receiver.py in the background,
+#                                    logging to $T/hooks.jsonl; its port in $T/port
+#   stop_receiver                    kill it (a receiver that is down)
+#   wait_hooks N                     wait until the receiver logged N deliveries
 #   http METHOD PATH [TOKEN] [BODY_FILE] [CURL_ARGS...]
 #                                    one request: the status in $STATUS, the body in
 #                                    $T/body
@@ -57,4 +61,31 @@ http() {
     [ -n "$token" ] && args+=(-H "Authorization: Bearer $token")
     [ -n "$body" ] && args+=(--data-binary "@$body")
     STATUS=$(curl "${args[@]}" "$@" "$URL$path") || STATUS=000
+}
+
+receiver_pid=
+start_receiver() { # [PORT]
+    rm -f "$T/port"
+    "$_python3" "$_lib_dir/webhook_receiver.py" --log "$T/hooks.jsonl" --port-file "$T/port" \
+        ${1:+--port "$1"} >>"$T/receiver.log" 2>&1 &
+    receiver_pid=$!
+    track_bg "$receiver_pid"
+    for _ in $(seq 1 100); do
+        [ -s "$T/port" ] && break
+        sleep 0.05
+    done
+    [ -s "$T/port" ] || fail "the webhook receiver did not start"
+}
+stop_receiver() {
+    kill -9 "$receiver_pid"
+    { wait "$receiver_pid"; } 2>/dev/null || true
+    untrack_bg "$receiver_pid"
+}
+# Wait until the receiver has logged at least N deliveries.
+wait_hooks() {
+    for _ in $(seq 1 200); do
+        [ "$(wc -l <"$T/hooks.jsonl" 2>/dev/null || echo 0)" -ge "$1" ] && return 0
+        sleep 0.05
+    done
+    fail "expected $1 deliveries, the receiver has $(wc -l <"$T/hooks.jsonl" 2>/dev/null || echo 0)"
 }

@@ -144,6 +144,19 @@ assert_rc 0 "segrt members beside the server"
 diff "$T/out" "$T/paged" >/dev/null || fail "pages differ from segrt members: $(diff "$T/out" "$T/paged" | head)"
 ok
 assert_eq "$(wc -l <"$T/paged")" "$size_before" "the pages hold the segment's size"
+http GET "/v1/segments/big_spenders/members?limit=100000&purpose=email_marketing" "$TOK_READ"
+assert_eq "$STATUS" 200 "members with a purpose"
+python3 -c 'import json,sys; print("\n".join(json.load(open(sys.argv[1]))["members"]))' "$T/body" \
+    >"$T/consented"
+run segrt members --db "$DB" --now "$NOW" --purpose email_marketing "$T/t.lua" big_spenders
+diff "$T/out" "$T/consented" >/dev/null ||
+    fail "?purpose= differs from segrt members --purpose: $(diff "$T/out" "$T/consented" | head -3)"
+ok
+[ "$(wc -l <"$T/consented")" -lt "$size_before" ] || fail "the purpose kept every member"
+ok
+http GET "/v1/segments/big_spenders/members?purpose=no_such_purpose" "$TOK_READ"
+assert_eq "$STATUS $(cat "$T/body")" '200 {"members":[],"next":null}' \
+    "a purpose nobody consented to keeps no one, as in segrt members"
 
 # ------------------------------------------------------------ ingestion
 printf '{"id":"n1","email":"n1@example.com","first_name":"Nia"}\n{"id":"n2","email":"n2@example.com"}\n' >"$T/contacts.jsonl"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # segrt serve --tick: time moves segments without any event. A contact whose
 # only login falls out of a one-hour window leaves the segment a few ticks
-# later, and the segment sizes over HTTP follow.
+# later: the segment sizes over HTTP follow, and its on_exit webhook fires.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$_lib_dir/serve_lib.sh"
@@ -11,10 +11,13 @@ DB=$T/demo.db
 run segrt demo --db "$DB" --contacts 500 --now "$NOW"
 assert_rc 0 "make the demo store"
 make_tokens "$T/tokens"
-cat >"$T/t.lua" <<'LUA'
+: >"$T/hooks.jsonl"
+start_receiver
+cat >"$T/t.lua" <<LUA
 local seg = require "segrt"
 local E = seg.E
 seg.segment "active_hour" { where = E.login:within(seg.hours(1)):exists() }
+seg.on_exit "active_hour" { webhook = "http://127.0.0.1:$(cat "$T/port")/left" }
 LUA
 start_server "$T/serve.log" --db "$DB" --now "$NOW" --token-file "$T/tokens" --tick 1 "$T/t.lua"
 
@@ -41,6 +44,21 @@ for _ in $(seq 1 40); do
     sleep 0.25
 done
 assert_eq "$left" 1 "t1 leaves active_hour as the ticks move NOW past its login"
+for _ in $(seq 1 100); do
+    grep -q '"contact": "t1"' "$T/hooks.jsonl" && break
+    sleep 0.05
+done
+python3 - "$T/hooks.jsonl" <<'PY' || fail "no on_exit webhook for t1: $(cat "$T/hooks.jsonl")"
+import json, sys
+hooks = [json.loads(l)["body"] for l in open(sys.argv[1])]
+t1 = [h for h in hooks if h["contact"] == "t1"]
+assert len({h["id"] for h in t1}) == 1, t1
+h = t1[0]
+assert h["event"] == "left" and h["segment"] == "active_hour", h
+# stamped with the tick's NOW: the login plus the hour, give or take the ticks' seconds
+assert "2026-01-01T00:00:00Z" <= h["at"] <= "2026-01-01T00:00:30Z", h
+PY
+ok
 http GET /metrics "$TOK_READ"
 assert_contains "$T/body" 'segrt_segment_changes_total{change="left"}' "the exit is counted"
 grep -q 'segrt_segment_changes_total{change="left"} 0$' "$T/body" &&

@@ -18,32 +18,6 @@ run segrt demo --db "$DB" --contacts 300 --now "$NOW"
 assert_rc 0 "make the demo store"
 make_tokens "$T/tokens"
 
-receiver_pid=
-start_receiver() { # [PORT]
-    rm -f "$T/port"
-    "$_python3" "$_lib_dir/webhook_receiver.py" --log "$T/hooks.jsonl" --port-file "$T/port" \
-        ${1:+--port "$1"} >>"$T/receiver.log" 2>&1 &
-    receiver_pid=$!
-    track_bg "$receiver_pid"
-    for _ in $(seq 1 100); do
-        [ -s "$T/port" ] && break
-        sleep 0.05
-    done
-    [ -s "$T/port" ] || fail "the webhook receiver did not start"
-}
-stop_receiver() {
-    kill -9 "$receiver_pid"
-    { wait "$receiver_pid"; } 2>/dev/null || true
-    untrack_bg "$receiver_pid"
-}
-# Wait until the receiver has logged at least N deliveries.
-wait_hooks() {
-    for _ in $(seq 1 200); do
-        [ "$(wc -l <"$T/hooks.jsonl" 2>/dev/null || echo 0)" -ge "$1" ] && return 0
-        sleep 0.05
-    done
-    fail "expected $1 deliveries, the receiver has $(wc -l <"$T/hooks.jsonl" 2>/dev/null || echo 0)"
-}
 size_of() {
     http GET "/v1/segments/$1" "$TOK_READ"
     python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["size"])' "$T/body"
