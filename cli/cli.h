@@ -203,5 +203,7 @@ int cmd_outbox(int argc, char **argv);
 int cmd_dedupe(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+/* segrt serve and segrt outbox: exec segrt-serve beside this program (cmd_exec_serve.c). */
+int cmd_exec_serve(int argc, char **argv);
 
 #endif

@@ -34,9 +34,9 @@ static const struct {
     { "report", cmd_report, "report how each segment of a script is doing (text, or --html)" },
     { "render", cmd_render, "render a message template for each member of a segment" },
     { "changes", cmd_changes, "print who entered and left a segment since a stored run" },
-    { "outbox", cmd_outbox, "list the webhook deliveries waiting in the outbox" },
+    { "outbox", cmd_exec_serve, "list the webhook deliveries waiting in the outbox" },
     { "dedupe", cmd_dedupe, "find duplicate contacts, merge them, undo a merge" },
-    { "serve", cmd_serve, "keep segments live and answer an HTTP API (the resident runtime)" },
+    { "serve", cmd_exec_serve, "keep segments live and answer an HTTP API (the resident runtime)" },
     { "version", cmd_version, "print the version of segrt (also: segrt --version)" },
 };
 

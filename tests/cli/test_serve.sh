@@ -20,6 +20,17 @@ seg.segment "big_spenders" { where = E.purchase:sum "amount" :gt(3000), descript
 seg.segment "buyers_30d" { where = E.purchase:within(days(30)):exists() }
 LUA
 
+# ------------------------------------------------------------ the program behind it
+# every other command starts without the HTTP, TLS and curl libraries
+ldd "$SEGRT" | grep -E 'libmicrohttpd|libcurl|libgnutls' &&
+    fail "segrt itself loads the server's libraries"
+ok
+mkdir "$T/alone"
+cp "$SEGRT" "$T/alone/segrt"
+run "$T/alone/segrt" serve --db "$DB" --token-file "$T/tokens" "$T/t.lua"
+assert_rc 1 "segrt serve without segrt-serve beside it"
+assert_contains "$T/err" "alone/segrt-serve" "the error names the program it looked for"
+
 # ------------------------------------------------------------ refusals at start-up
 run segrt serve --db "$DB" --token-file "$T/tokens" --listen 0.0.0.0:0 "$T/t.lua"
 assert_rc 2 "a non-loopback address without TLS is refused"
