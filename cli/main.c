@@ -51,6 +51,31 @@ static void usage(FILE *out)
                  "segrt COMMAND --help describes a command.\n");
 }
 
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+/* The command named name, or NULL. */
+static int (*command(const char *name))(int, char **)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        if (strcmp(name, commands[i].name) == 0)
+            return commands[i].run;
+    }
+    return NULL;
+}
+
+/* An unknown command: the closest name, and where the list is; not the whole usage. */
+static int unknown(const char *name)
+{
+    const char *names[NCOMMANDS];
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        names[i] = commands[i].name;
+    const char *hint = segrt_suggest_closest(name, names, NCOMMANDS);
+    fprintf(stderr, "segrt: unknown command '%s'%s%s%s\n"
+                    "usage: segrt COMMAND [OPTIONS] (segrt help lists the commands)\n",
+            name, hint ? " (did you mean '" : "", hint ? hint : "", hint ? "'?)" : "");
+    return EXIT_USAGE;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -58,17 +83,20 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-        strcmp(argv[1], "help") == 0) {
+        (strcmp(argv[1], "help") == 0 && argc == 2)) {
         usage(stdout);
         return EXIT_OK;
     }
+    if (strcmp(argv[1], "help") == 0) { /* segrt help CMD: CMD --help */
+        int (*run)(int, char **) = command(argv[2]);
+        if (run == NULL)
+            return unknown(argv[2]);
+        char flag[] = "--help";
+        char *help[] = { argv[0], argv[2], flag, NULL }; /* [0]: a command may exec */
+        return run(2, help + 1);
+    }
     if (strcmp(argv[1], "--version") == 0)
         return cmd_version(argc - 1, argv + 1);
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
-        if (strcmp(argv[1], commands[i].name) == 0)
-            return commands[i].run(argc - 1, argv + 1);
-    }
-    fprintf(stderr, "segrt: unknown command '%s'\n\n", argv[1]);
-    usage(stderr);
-    return EXIT_USAGE;
+    int (*run)(int, char **) = command(argv[1]);
+    return run ? run(argc - 1, argv + 1) : unknown(argv[1]);
 }

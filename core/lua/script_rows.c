@@ -1,13 +1,16 @@
 /*
  * script_rows.c — segrt_script_rows_foreach: a set's members as JSON rows
  * whose columns may name scores of the script as well as contact fields
- * (the scores computed in one evaluation session, the rows by segset.c).
+ * (the scores computed in one evaluation session, the rows by segset.c); a
+ * name that is neither gets the closest field as a "did you mean".
  *
- * Uses: script.h (sessions, score summaries), segset.h.
+ * Uses: script.h (sessions, score summaries), segset.h, schema.h, suggest.h.
  */
 #include "lua/script.h"
 
 #include "plan/segset.h"
+#include "store/schema.h"
+#include "util/suggest.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +21,16 @@ typedef struct score_job {
     vec *scores;
     vtype *types;
 } score_job;
+
+/* The contact field closest to a misspelt name ("id" included), or NULL. */
+static const char *closest_field(const segrt_store *s, const char *name)
+{
+    const char *names[256] = { "id" };
+    size_t n = 1;
+    for (size_t i = 0; i < s->schema->n && n < 256; i++)
+        names[n++] = s->schema->fields[i].name;
+    return suggest_closest(name, names, n);
+}
 
 /* The fields that are not contact fields, as scores, in one session. */
 static int eval_scores(plan_ctx *cx, void *ud)
@@ -33,6 +46,9 @@ static int eval_scores(plan_ctx *cx, void *ud)
         if (rc != SEGRT_OK) { /* the detail lives in the buffer store_fail writes */
             char why[512];
             snprintf(why, sizeof why, "%s", segrt_errmsg(cx->s));
+            const char *near = closest_field(cx->s, job->fields[i]);
+            if (near)
+                snprintf(why, sizeof why, "did you mean '%s'?", near);
             rc = store_fail(cx->s, SEGRT_EINVAL, "'%s' is neither a field nor a score (%s)",
                             job->fields[i], why);
         }

@@ -70,7 +70,7 @@ start_receiver() { # [PORT]
         ${1:+--port "$1"} >>"$T/receiver.log" 2>&1 &
     receiver_pid=$!
     track_bg "$receiver_pid"
-    for _ in $(seq 1 100); do
+    for _ in $(seq 1 400); do
         [ -s "$T/port" ] && break
         sleep 0.05
     done
@@ -83,7 +83,7 @@ stop_receiver() {
 }
 # Wait until the receiver has logged at least N deliveries.
 wait_hooks() {
-    for _ in $(seq 1 200); do
+    for _ in $(seq 1 600); do # 30 s: a loaded machine (the whole suite on 2 cores)
         [ "$(wc -l <"$T/hooks.jsonl" 2>/dev/null || echo 0)" -ge "$1" ] && return 0
         sleep 0.05
     done

@@ -47,6 +47,23 @@ assert_contains "$T/err" "usage:" "segrt without a command prints the usage"
 run segrt frobnicate
 assert_rc 2 "unknown command"
 assert_contains "$T/err" "frobnicate" "unknown command message names it"
+[ "$(wc -l <"$T/err")" -le 3 ] || fail "an unknown command prints the whole usage: $(cat "$T/err")"
+ok
+run segrt cuont
+assert_rc 2 "a misspelt command"
+assert_contains "$T/err" "did you mean 'count'?" "a misspelt command gets a did-you-mean"
+run segrt help count
+assert_rc 0 "segrt help CMD"
+assert_contains "$T/out" "usage: segrt count" "segrt help CMD prints CMD's usage"
+run segrt help serve
+assert_rc 0 "segrt help serve (a command segrt-serve runs)"
+assert_contains "$T/out" "usage: segrt serve" "segrt help serve prints its usage"
+run segrt help cuont
+assert_rc 2 "segrt help of a misspelt command"
+assert_contains "$T/err" "did you mean 'count'?" "segrt help of a misspelt command suggests"
+run segrt help
+assert_rc 0 "segrt help"
+assert_contains "$T/out" "commands:" "segrt help lists the commands"
 for cmd in "${COMMANDS[@]}"; do
     run segrt "$cmd" --no-such-option
     assert_rc 2 "segrt $cmd --no-such-option"

@@ -59,4 +59,8 @@ members --purpose email_marketing --no-purpose --format csv ecommerce_coffee vip
 assert_rc 2 "--purpose with --no-purpose"
 members --format csv --fields email --header "" ecommerce_coffee vip
 assert_rc 2 "an empty --header"
+members --format csv --fields emial ecommerce_coffee vip
+assert_rc 1 "a misspelt --fields name"
+assert_contains "$T/err" "'emial' is neither a field nor a score (did you mean 'email'?)" \
+    "a misspelt field gets a did-you-mean"
 finish

@@ -59,7 +59,7 @@ load_then_stop() {
     python3 "$T/load.py" "$URL" "$TOK_ALL" "$T/acked" "$BATCH" &
     local load=$!
     track_bg "$load"
-    for _ in $(seq 1 100); do
+    for _ in $(seq 1 400); do
         [ "$(wc -l <"$T/acked")" -ge 30 ] && break
         sleep 0.05
     done

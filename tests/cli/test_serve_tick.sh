@@ -38,13 +38,13 @@ assert_eq "$STATUS" 200 "a login"
 assert_eq "$(size_of active_hour)" "$((base + 1))" "the login puts t1 in the segment"
 
 left=0
-for _ in $(seq 1 40); do
+for _ in $(seq 1 120); do
     http GET /v1/contacts/t1 "$TOK_READ"
     grep -q '"active_hour"' "$T/body" || { left=1; break; }
     sleep 0.25
 done
 assert_eq "$left" 1 "t1 leaves active_hour as the ticks move NOW past its login"
-for _ in $(seq 1 100); do
+for _ in $(seq 1 600); do
     grep -q '"contact": "t1"' "$T/hooks.jsonl" && break
     sleep 0.05
 done

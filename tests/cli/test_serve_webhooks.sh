@@ -102,7 +102,7 @@ start_receiver "$port"
 start_server "$T/serve3.log" --db "$DB" --now "$NOW" --token-file "$T/tokens" "$T/w.lua"
 # w2 entered big_spenders; $2 left quiet_buyers
 wait_hooks $((mark + 5))
-for _ in $(seq 1 50); do
+for _ in $(seq 1 300); do
     http GET /metrics "$TOK_READ"
     grep -q 'segrt_outbox_depth{state="pending"} 0$' "$T/body" && break
     sleep 0.1
