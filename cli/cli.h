@@ -187,6 +187,7 @@ int cmd_compact(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_count(int argc, char **argv);
 int cmd_members(int argc, char **argv);
+int cmd_segments(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_score(int argc, char **argv);
 int cmd_packs(int argc, char **argv);

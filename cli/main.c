@@ -15,6 +15,7 @@ static const struct {
     { "import", cmd_import, "import contacts, events and consents from CSV or JSONL" },
     { "count", cmd_count, "print the number of members of a segment" },
     { "members", cmd_members, "print the members of a segment (ids, CSV or JSON lines)" },
+    { "segments", cmd_segments, "list a script's segments: purpose, what each reads, description" },
     { "pack", cmd_pack, "check a pack against a store, or start a new one" },
     { "packs", cmd_packs, "list the bundled segment packs (use a name as SCRIPT)" },
     { "score", cmd_score, "print what a model of a script computes (RFM, BG/NBD, clusters, ...)" },

@@ -70,6 +70,31 @@ SEGRT_API int segrt_script_load_many(segrt_store *s, size_t n, const char *const
                                      segrt_script **out);
 
 /**
+ * Told about one thing a segment's rule reads.
+ * @param ud the ud given with the callback
+ * @param kind "field" (a contact field), "event" (an event type), "segment"
+ *        (another segment: seg.member, an exclusive group's earlier entries,
+ *        a split's population) or "score"
+ * @param name its name (borrowed for the call)
+ * @return 0 to go on; non-zero stops the walk, which returns it
+ */
+typedef int (*segrt_dep_fn)(void *ud, const char *kind, const char *name);
+
+/**
+ * What a segment's rule reads, each thing once, in the order the rule names
+ * them (a field's or event type's use anywhere in the rule; a segment it
+ * refers to is not followed into).
+ * @param sc the script
+ * @param segment the segment's name
+ * @param fn called for each
+ * @param ud passed to fn
+ * @return SEGRT_OK, SEGRT_ENOTFOUND when the script has no such segment,
+ *         fn's non-zero return, or another error code
+ */
+SEGRT_API int segrt_script_segment_deps(segrt_script *sc, const char *segment, segrt_dep_fn fn,
+                                        void *ud);
+
+/**
  * Load a script from memory.
  * @param s the store
  * @param chunkname names the script in error messages
