@@ -4,7 +4,8 @@
 # build makes a demo store (quickstart.c) and streams an event into it
 # (embed.c), and a host prints segrt_version() and SEGRT_VERSION: both are
 # the project's VERSION, as are pkg-config --modversion and the version the
-# CMake package accepts (a later major version is refused).
+# CMake package accepts (a later major version is refused). segrt(1) and the
+# bash completion are installed too, and the completion completes.
 # Usage: install_check.sh BUILD_DIR SOURCE_DIR   ($HOST_CFLAGS: extra flags for the host)
 set -euo pipefail
 build=$1 src=$2
@@ -12,6 +13,16 @@ host_cflags=${HOST_CFLAGS:-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
+# segrt(1) and bash completion are installed, and work
+man=$(find "$tmp/prefix" -name segrt.1)
+[ -n "$man" ] && grep -q '^\.SS serve' "$man" || { echo "segrt.1 missing or without serve"; exit 1; }
+comp=$(find "$tmp/prefix" -path '*bash-completion/completions/segrt')
+[ -n "$comp" ] || { echo "bash completion not installed"; exit 1; }
+got=$(PATH="$tmp/prefix/bin:$PATH" bash -c '. "$1"; COMP_WORDS=(segrt cou); COMP_CWORD=1; _segrt
+    echo "${COMPREPLY[*]}"; COMP_WORDS=(segrt members --fo); COMP_CWORD=2; _segrt
+    echo "${COMPREPLY[*]}"' _ "$comp")
+[ "$got" = "count
+--format" ] || { echo "bash completion offered: $got"; exit 1; }
 pcdir=$(dirname "$(find "$tmp/prefix" -name segrt.pc)")
 libdir=$(dirname "$pcdir")
 export PKG_CONFIG_PATH="$pcdir"
