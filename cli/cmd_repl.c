@@ -69,6 +69,7 @@ static void loop(repl *r)
             if (!is_blank(line)) {
                 repl_input_remember(r, line);
                 repl_meta(r, line);
+                repl_once_end(r); /* unless that was :once itself */
             }
             free(line);
             continue;
@@ -81,12 +82,15 @@ static void loop(repl *r)
         }
         if (repl_eval(r, stmt, 0) == REPL_MORE)
             continue;
+        repl_once_end(r);
         repl_input_remember(r, stmt);
         free(stmt);
         stmt = NULL;
     }
     if (stmt)
         repl_eval(r, stmt, 1);
+    r->once_armed = 0;
+    repl_once_end(r);
     free(stmt);
 }
 
@@ -117,7 +121,8 @@ static void session_free(repl *r)
 static int repl_run(cli *c, void *ud)
 {
     (void)ud;
-    repl r = { .c = c, .s = c->s, .tty = isatty(STDIN_FILENO), .colour = isatty(STDERR_FILENO) };
+    repl r = { .c = c, .s = c->s, .tty = isatty(STDIN_FILENO), .colour = isatty(STDERR_FILENO),
+               .limit = REPL_LIMIT_DEFAULT, .once_saved = -1 };
     /* Keys arrive as UTF-8 (names like śląskie), also where no locale says so. */
     if (r.tty && (setlocale(LC_CTYPE, "") == NULL || strcmp(nl_langinfo(CODESET), "UTF-8") != 0))
         setlocale(LC_CTYPE, "C.UTF-8");

@@ -9,6 +9,7 @@
  *   repl_print.c    printing results: predicates, values, segments, Lua values
  *   repl_meta.c     the :commands
  *   repl_complete.c tab completion
+ *   repl_rows.c     the members a result shows, in the :mode, up to the :limit
  *   repl_table.c    aligned text tables
  */
 #ifndef SEGRT_REPL_H
@@ -31,6 +32,10 @@ typedef struct repl {
     int tty;               /* stdin is a terminal: prompts, line editing */
     int colour;            /* stderr is a terminal: errors in red */
     int timing;            /* :time — print how long evaluations took */
+    int mode;              /* :mode — how members are shown (REPL_MODE_...) */
+    size_t limit;          /* :limit — members shown (0: all) */
+    int once_saved;        /* :once — stdout's descriptor while the next result goes to a file */
+    int once_armed;        /* :once was the last command: keep the redirection */
     int quit;              /* :quit was given */
     unsigned long errors;  /* statements that failed */
     unsigned long n;       /* statements read; names the chunks input#N */
@@ -91,6 +96,8 @@ const char *repl_share(const repl *r, uint64_t n, char buf[16]);
 
 /* Run a :command line. */
 void repl_meta(repl *r, const char *line);
+/* After a statement or command: output goes back to the terminal once :once's result is out. */
+void repl_once_end(repl *r);
 /* The :commands, for completion: NULL-terminated. */
 extern const char *const repl_meta_names[];
 
@@ -112,6 +119,13 @@ void repl_input_close(repl *r);
 
 /* Bind Tab to completion on the EditLine. */
 int repl_complete_install(repl *r);
+
+/* ------------------------------------------------------------ repl_rows.c */
+
+enum { REPL_MODE_TABLE, REPL_MODE_CSV, REPL_MODE_JSONL, REPL_MODE_LINE }; /* :mode's order */
+#define REPL_LIMIT_DEFAULT 5
+/* The members of set (id and fields), as r's mode says, the first r->limit of them. */
+void repl_print_rows(repl *r, const segrt_set *set, const cli_strings *fields);
 
 /* ------------------------------------------------------------ repl_table.c */
 

@@ -8,10 +8,13 @@
  */
 #include "repl.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <lauxlib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct meta_cmd {
     const char *name;
@@ -309,6 +312,70 @@ static void meta_time(repl *r, const char *arg)
     printf("timing %s\n", r->timing ? "on" : "off");
 }
 
+static void meta_mode(repl *r, const char *arg)
+{
+    static const char *const modes[] = { "table", "csv", "jsonl", "line" };
+    for (int i = 0; i < 4; i++) {
+        if (*arg == '\0' || strcmp(arg, modes[i]) == 0) {
+            r->mode = *arg ? i : r->mode;
+            printf("mode %s\n", modes[r->mode]);
+            return;
+        }
+    }
+    repl_error(r, ":mode '%s' is not table, csv, jsonl or line", arg);
+}
+
+static void meta_limit(repl *r, const char *arg)
+{
+    char *end;
+    errno = 0;
+    long long n = *arg ? strtoll(arg, &end, 10) : (long long)r->limit;
+    if (*arg && (errno || *end || n < 0)) {
+        repl_error(r, ":limit '%s' is not a whole number (0: every member)", arg);
+        return;
+    }
+    r->limit = (size_t)n;
+    if (r->limit)
+        printf("limit %zu members\n", r->limit);
+    else
+        printf("limit none: every member\n");
+}
+
+static void meta_once(repl *r, const char *arg)
+{
+    int fd = open(arg, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        repl_error(r, ":once %s: %s", arg, strerror(errno));
+        return;
+    }
+    repl_once_end(r); /* an earlier :once not used yet */
+    fflush(stdout);
+    r->once_saved = dup(STDOUT_FILENO);
+    if (r->once_saved < 0 || dup2(fd, STDOUT_FILENO) < 0) {
+        repl_error(r, ":once %s: %s", arg, strerror(errno));
+        if (r->once_saved >= 0)
+            close(r->once_saved);
+        r->once_saved = -1;
+    } else {
+        r->once_armed = 1;
+    }
+    close(fd);
+}
+
+void repl_once_end(repl *r)
+{
+    if (r->once_armed) { /* the command was :once: the next result goes to the file */
+        r->once_armed = 0;
+        return;
+    }
+    if (r->once_saved < 0)
+        return;
+    fflush(stdout);
+    dup2(r->once_saved, STDOUT_FILENO);
+    close(r->once_saved);
+    r->once_saved = -1;
+}
+
 static void meta_quit(repl *r, const char *arg)
 {
     (void)arg;
@@ -328,11 +395,15 @@ static const meta_cmd commands[] = {
     { "save", "FILE", "write this session's definitions as a script for segrt run", meta_save },
     { "now", "[T]", "print or set NOW (YYYY-MM-DDTHH:MM:SSZ)", meta_now },
     { "time", "", "toggle printing evaluation times", meta_time },
+    { "mode", "[table|csv|jsonl|line]", "how members are shown", meta_mode },
+    { "limit", "[N]", "how many members are shown (0: all; default 5)", meta_limit },
+    { "once", "FILE", "the next result goes to FILE (e.g. :mode csv first)", meta_once },
     { "quit", "", "leave (also Ctrl-D)", meta_quit },
 };
 
 const char *const repl_meta_names[] = { "help", "fields", "events", "segments", "show", "load",
-                                        "save", "now", "time", "quit", NULL };
+                                        "save", "now", "time", "mode", "limit", "once",
+                                        "quit", NULL };
 
 static void meta_help(repl *r, const char *arg)
 {

@@ -1,14 +1,15 @@
 /*
  * repl_print.c — how the REPL shows a statement's results (repl.h):
  *   a predicate   its member count, share of the contacts, evaluation time
- *                 and the first members (id and the contact fields it reads)
+ *                 and the first members (id and the contact fields it reads,
+ *                 repl_rows.c)
  *   a value       how many contacts have one, min / max / mean in its type
  *   an event selection   as :exists()
  *   a segment     its definition (description, purpose, where), size, members
  *   anything else as Lua's tostring
  *
  * Uses: segrt/lua.h (segrt_lua_eval_predicate, segrt_lua_eval_value),
- * segrt_value_format, segrt_set_rows_foreach for the sample rows (jansson).
+ * segrt_value_format, repl_rows.c for the members.
  */
 #include "repl.h"
 
@@ -19,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { SAMPLE_ROWS = 5, SAMPLE_FIELDS = 8 };
+enum { SAMPLE_FIELDS = 8 }; /* fields shown with the members, at most */
 
 const char *repl_share(const repl *r, uint64_t n, char buf[16])
 {
@@ -86,108 +87,30 @@ static void fields_read(lua_State *L, int idx, cli_strings *out, int depth)
 
 /* ------------------------------------------------------------ sample members */
 
-typedef struct sample {
-    repl_table table;
-    const cli_strings *fields;
-    size_t rows;
-} sample;
-
-static void json_text(const json_t *v, char *out, size_t n)
-{
-    if (json_is_string(v)) {
-        snprintf(out, n, "%s", json_string_value(v));
-    } else if (json_is_integer(v)) {
-        snprintf(out, n, "%lld", (long long)json_integer_value(v));
-    } else if (json_is_real(v)) {
-        snprintf(out, n, "%.15g", json_real_value(v));
-    } else if (json_is_boolean(v)) {
-        snprintf(out, n, "%s", json_is_true(v) ? "true" : "false");
-    } else if (json_is_array(v)) {
-        size_t i, len = 0;
-        json_t *item;
-        out[0] = '\0';
-        json_array_foreach(v, i, item) {
-            int w = snprintf(out + len, n - len, "%s%s", i ? ";" : "",
-                             json_is_string(item) ? json_string_value(item) : "");
-            len += w > 0 && (size_t)w < n - len ? (size_t)w : 0;
-        }
-    } else {
-        out[0] = '\0';
-    }
-}
-
-enum { SAMPLE_FULL = 1 };
-
-static int sample_row(void *ud, const char *json)
-{
-    sample *x = ud;
-    if (x->rows == SAMPLE_ROWS)
-        return SAMPLE_FULL;
-    json_t *row = json_loads(json, 0, NULL);
-    if (row == NULL)
-        return SEGRT_ENOMEM;
-    char cells[1 + SAMPLE_FIELDS][128];
-    const char *cell[1 + SAMPLE_FIELDS];
-    json_text(json_object_get(row, "id"), cells[0], sizeof cells[0]);
-    cell[0] = cells[0];
-    for (size_t i = 0; i < x->fields->n; i++) {
-        json_text(json_object_get(row, x->fields->v[i]), cells[i + 1], sizeof cells[i + 1]);
-        cell[i + 1] = cells[i + 1];
-    }
-    json_decref(row);
-    repl_table_add(&x->table, cell);
-    x->rows++;
-    return 0;
-}
-
-static int sample_id(void *ud, const char *id)
-{
-    sample *x = ud;
-    if (x->rows == SAMPLE_ROWS)
-        return SAMPLE_FULL;
-    repl_table_add(&x->table, &id);
-    x->rows++;
-    return 0;
-}
-
 /* The first members by id, with the fields the node at idx reads (idx 0: none). */
 static void print_sample(repl *r, const segrt_set *set, int idx)
 {
-    uint64_t n = segrt_set_count(set);
-    if (n == 0)
+    if (segrt_set_count(set) == 0)
         return;
     cli_strings fields = { 0 };
     if (idx != 0)
         fields_read(r->L, idx, &fields, 0);
-    const char *header[1 + SAMPLE_FIELDS] = { "id" };
-    for (size_t i = 0; i < fields.n; i++)
-        header[i + 1] = fields.v[i];
-    sample x = { .fields = &fields };
-    repl_table_init(&x.table, 1 + fields.n, header, 0);
-    int rc = fields.n ? segrt_set_rows_foreach(r->s, set, (const char *const *)fields.v, fields.n,
-                                               sample_row, &x)
-                      : segrt_set_ids_foreach(r->s, set, sample_id, &x);
-    if (rc == SEGRT_OK || rc == SAMPLE_FULL) {
-        repl_table_print(&x.table, 2);
-        if (n > x.rows)
-            printf("  ... %llu more\n", (unsigned long long)(n - x.rows));
-    } else {
-        repl_table_free(&x.table);
-        repl_fail(r, rc);
-    }
+    repl_print_rows(r, set, &fields);
     cli_strings_free(&fields);
 }
 
 /* ------------------------------------------------------------ predicates */
 
+/* The count line; on stderr when the members are data (CSV, JSON lines) for a file. */
 static void print_count(repl *r, uint64_t n, double ms)
 {
     char share[16];
-    printf("%llu contact%s (%s of %llu)", (unsigned long long)n, n == 1 ? "" : "s",
-           repl_share(r, n, share), (unsigned long long)r->contacts);
+    FILE *out = r->mode == REPL_MODE_CSV || r->mode == REPL_MODE_JSONL ? stderr : stdout;
+    fprintf(out, "%llu contact%s (%s of %llu)", (unsigned long long)n, n == 1 ? "" : "s",
+            repl_share(r, n, share), (unsigned long long)r->contacts);
     if (r->timing)
-        printf("  %.1f ms", ms);
-    putchar('\n');
+        fprintf(out, "  %.1f ms", ms);
+    fputc('\n', out);
 }
 
 /* The members of the predicate at idx; label (may be "") starts the count line. */

@@ -3,7 +3,8 @@
 #
 # On a demo store of 2,000 contacts: piped mode (no prompts, each result
 # printed plainly, exit 1 when a statement failed) for predicates, values,
-# segment names, multi-line definitions, errors and every :command; :save
+# segment names, multi-line definitions, errors and every :command (:mode,
+# :limit and :once too: a CSV result in a file equals segrt members); :save
 # then `segrt run` of the saved file must give the sizes the REPL printed.
 # test_repl_pty.py then drives the REPL through a pseudo-terminal: count of
 # a typed predicate, Tab completion of F.reg, a multi-line definition,
@@ -155,6 +156,40 @@ for s in rich_buyers brasov_or_rich tier.rich_buyers tier.brasov_or_rich; do
     [ -n "$want" ] || fail "the REPL printed no size for $s: $(cat "$T/repl_sizes")"
     assert_eq "$got" "$want" "segrt run of the saved file sizes $s as the REPL did"
 done
+
+# --- :mode, :limit and :once: the members as CSV, JSON lines or a field a line.
+segrt members --db "$DB" --now "$NOW" --format csv --fields region "$T/ref.lua" brasov >"$T/brasov.csv"
+run repl <<EOF
+:mode csv
+:limit 0
+:once $T/once.csv
+F.region:eq "Brasov"
+:mode jsonl
+:limit 2
+F.region:eq "Brasov"
+:mode line
+F.region:eq "Brasov"
+:mode table
+:limit 1
+F.region:eq "Brasov"
+EOF
+assert_rc 0 ":mode, :limit, :once"
+diff "$T/brasov.csv" "$T/once.csv" >/dev/null ||
+    fail ":once of a CSV result differs from segrt members: $(diff "$T/brasov.csv" "$T/once.csv" | head -3)"
+ok
+assert_eq "$(grep -c '^{"id":"' "$T/out")" 2 ":limit 2 in jsonl mode prints two JSON lines"
+assert_eq "$(grep -c '^  region = Brasov$' "$T/out")" 2 ":mode line prints a field a line"
+assert_contains "$T/out" "$((BRASOV - 1)) more (:limit N shows more)" ":limit 1 in table mode"
+assert_not_contains "$T/out" "id,region" "the CSV went to the :once file, not the terminal"
+run repl <<'EOF'
+:mode xml
+:limit x
+:once /nonexistent/dir/f
+EOF
+assert_rc 1 "bad :mode, :limit and :once arguments are errors"
+assert_contains "$T/err" ":mode 'xml' is not table, csv, jsonl or line" "a bad :mode"
+assert_contains "$T/err" ":limit 'x' is not a whole number" "a bad :limit"
+assert_contains "$T/err" ":once /nonexistent/dir/f:" "a :once file that cannot be made"
 
 # --- through a pseudo-terminal.
 mkdir -p "$T/home"
