@@ -79,10 +79,13 @@ static void on_progress(void *ud, uint64_t done, uint64_t total, uint64_t rows)
 }
 
 static int import_one(import_run *run, segrt_store *s, segrt_kind kind, const char *path,
-                      int strict, uint32_t batch)
+                      const segrt_import_opts *dialect)
 {
-    segrt_import_opts o = { .strict = strict, .batch_rows = batch, .on_reject = on_reject,
-                            .on_notice = on_notice, .on_progress = on_progress, .ud = run };
+    segrt_import_opts o = *dialect;
+    o.on_reject = on_reject;
+    o.on_notice = on_notice;
+    o.on_progress = on_progress;
+    o.ud = run;
     segrt_import_report rep;
     run->file = path;
     clock_gettime(CLOCK_MONOTONIC, &run->t0);
@@ -117,15 +120,53 @@ static int declare(const cli *c, segrt_store *s, const char *spec)
     return rc == SEGRT_OK ? EXIT_OK : cli_fail(c, s, rc);
 }
 
-enum { O_CONTACTS = OPT_FIRST_CMD, O_EVENTS, O_CONSENTS, O_REJECTS, O_STRICT, O_BATCH, O_FIELD };
+enum { O_CONTACTS = OPT_FIRST_CMD, O_EVENTS, O_CONSENTS, O_REJECTS, O_STRICT, O_BATCH, O_FIELD,
+       O_DELIMITER, O_ENCODING, O_MAP, O_ID_FROM, O_DATE_FORMAT, O_TS_FORMAT, O_TZ, O_DECIMAL };
 
 typedef struct import_args {
     const char *files[3]; /* contacts, events, consents */
     const char *rejects;
     const char *fields[64];
-    int nfields, strict;
-    uint32_t batch;
+    int nfields;
+    segrt_import_opts o; /* --strict, --batch and the dialect options */
 } import_args;
+
+/* --delimiter auto|,|;|tab|| */
+static int delimiter_option(cli *c, const char *arg, char *out)
+{
+    if (strcmp(arg, "auto") == 0)
+        *out = 0;
+    else if (strcmp(arg, "tab") == 0 || strcmp(arg, "\\t") == 0)
+        *out = '\t';
+    else if (strlen(arg) == 1 && strchr(",;|\t", arg[0]) != NULL)
+        *out = arg[0];
+    else
+        return cli_usage_error(c, "--delimiter '%s' is not one of auto , ; tab |", arg);
+    return EXIT_OK;
+}
+
+/* The dialect options (what the file looks like), checked before anything is opened. */
+static int dialect_option(cli *c, int opt, const char *arg, segrt_import_opts *o)
+{
+    switch (opt) {
+    case O_DELIMITER: return delimiter_option(c, arg, &o->delimiter);
+    case O_ENCODING: o->encoding = arg; break;
+    case O_MAP: o->map = arg; break;
+    case O_ID_FROM: o->id_from = arg; break;
+    case O_DATE_FORMAT: o->date_format = arg; break;
+    case O_TS_FORMAT: o->timestamp_format = arg; break;
+    case O_TZ: o->tz = arg; break;
+    case O_DECIMAL:
+        if (strcmp(arg, ",") != 0 && strcmp(arg, ".") != 0)
+            return cli_usage_error(c, "--decimal '%s' is not ',' or '.'", arg);
+        o->decimal = arg[0];
+        return EXIT_OK;
+    }
+    char msg[256];
+    if (segrt_import_check_opts(o, msg, sizeof msg) != SEGRT_OK)
+        return cli_usage_error(c, "%s", msg);
+    return EXIT_OK;
+}
 
 static int import_option(cli *c, int opt, const char *arg, void *ud)
 {
@@ -137,13 +178,13 @@ static int import_option(cli *c, int opt, const char *arg, void *ud)
     case O_EVENTS: a->files[1] = arg; return EXIT_OK;
     case O_CONSENTS: a->files[2] = arg; return EXIT_OK;
     case O_REJECTS: a->rejects = arg; return EXIT_OK;
-    case O_STRICT: a->strict = 1; return EXIT_OK;
+    case O_STRICT: a->o.strict = 1; return EXIT_OK;
     case O_BATCH:
         errno = 0;
         n = strtoul(arg, &end, 10);
         if (*end || errno || n == 0 || n > UINT32_MAX)
             return cli_usage_error(c, "--batch '%s' is not a positive number", arg);
-        a->batch = (uint32_t)n;
+        a->o.batch_rows = (uint32_t)n;
         return EXIT_OK;
     case O_FIELD:
         if (a->nfields == 64)
@@ -151,7 +192,7 @@ static int import_option(cli *c, int opt, const char *arg, void *ud)
         a->fields[a->nfields++] = arg;
         return EXIT_OK;
     }
-    return EXIT_USAGE;
+    return dialect_option(c, opt, arg, &a->o);
 }
 
 /* Nothing is opened before the input files are known to be there (the store last). */
@@ -183,7 +224,7 @@ static int import_files(cli *c, void *ud)
     static const segrt_kind kinds[3] = { SEGRT_CONTACTS, SEGRT_EVENTS, SEGRT_CONSENTS };
     for (int i = 0; i < 3 && rc == EXIT_OK; i++) {
         if (a->files[i])
-            rc = import_one(&run, c->s, kinds[i], a->files[i], a->strict, a->batch);
+            rc = import_one(&run, c->s, kinds[i], a->files[i], &a->o);
     }
     if (run.rejects && fclose(run.rejects) != 0 && rc == EXIT_OK) {
         cli_error(c, "%s: %s", a->rejects, strerror(errno));
@@ -202,7 +243,15 @@ int cmd_import(int argc, char **argv)
                                             CLI_OPTION("rejects", O_REJECTS),
                                             CLI_FLAG("strict", O_STRICT),
                                             CLI_OPTION("batch", O_BATCH),
-                                            CLI_OPTION("field", O_FIELD), { 0 } },
+                                            CLI_OPTION("field", O_FIELD),
+                                            CLI_OPTION("delimiter", O_DELIMITER),
+                                            CLI_OPTION("encoding", O_ENCODING),
+                                            CLI_OPTION("map", O_MAP),
+                                            CLI_OPTION("id-from", O_ID_FROM),
+                                            CLI_OPTION("date-format", O_DATE_FORMAT),
+                                            CLI_OPTION("timestamp-format", O_TS_FORMAT),
+                                            CLI_OPTION("tz", O_TZ),
+                                            CLI_OPTION("decimal", O_DECIMAL), { 0 } },
     };
     import_args a = { 0 };
     return cli_main(&cmd, argc, argv, &a);

@@ -38,12 +38,14 @@
 #define BATCH_CACHE_BYTES ((size_t)256 << 20)
 #define INFER_SAMPLE_ROWS 1000
 #define MAX_GROW_RETRIES 40
+#define SNIFF_LINES 20 /* records after the header that --delimiter auto looks at */
 
 typedef struct source {
     int jsonl;
     const char *base;   /* the input text */
     size_t size;
     int mapped;         /* base is a mapping of the file: its read pages can be given back */
+    char delim;         /* CSV: the field delimiter */
     csv_reader csv;
     jsonl_reader js;
     char numbuf[4096]; /* JSONL numbers formatted for the current row */
@@ -414,8 +416,11 @@ static row_status next_csv_row(import_ctx *c, source *src)
         }
     }
     int col = src->csv.err_col;
+    /* Not UTF-8: most likely a file in a legacy encoding. */
+    const char *hint = st == CSV_BAD_ROW && strstr(src->csv.err, "UTF-8") && !c->opts->encoding
+                           ? " (is the file in another encoding? try --encoding cp1250)" : "";
     if (st == CSV_BAD_ROW && col >= 0 && (size_t)col < c->ncols)
-        import_reject(c, "%s %s", c->cols[col].name, src->csv.err);
+        import_reject(c, "%s %s%s", c->cols[col].name, src->csv.err, hint);
     else if (st == CSV_BAD_ROW && col >= 0)
         import_reject(c, "field %d %s", col + 1, src->csv.err);
     else if (st == CSV_BAD_ROW)
@@ -542,6 +547,7 @@ static void source_seek(source *src, position p)
     } else {
         csv_reader_free(&src->csv);
         csv_reader_init(&src->csv, p.pos, left, p.line, MAX_FIELD_BYTES);
+        csv_set_delimiter(&src->csv, src->delim);
     }
 }
 
@@ -844,7 +850,10 @@ static int feed(import_ctx *c, source *src)
     if (src->jsonl) {
         jsonl_reader_init(&src->js, start, len, 1);
     } else {
+        src->delim = c->opts->delimiter ? c->opts->delimiter
+                                        : csv_sniff_delimiter(start, len, SNIFF_LINES);
         csv_reader_init(&src->csv, start, len, 1, MAX_FIELD_BYTES);
+        csv_set_delimiter(&src->csv, src->delim);
         rc = read_header(c, src);
         if (rc == SEGRT_OK && c->kind == SEGRT_CONTACTS)
             rc = infer_types(c, src);
@@ -874,11 +883,23 @@ static int import_source(segrt_store *s, segrt_kind kind, const char *name, sour
 {
     segrt_import_report rep = { 0 };
     import_ctx c;
+    char *decoded = NULL;
+    source conv; /* the input converted to UTF-8, when it is in another encoding */
+    char why[256];
     int rc = ctx_init(&c, s, kind, name, opts, &rep);
+    if (rc == SEGRT_OK && segrt_import_check_opts(c.opts, why, sizeof why) != SEGRT_OK)
+        rc = store_fail(s, SEGRT_EINVAL, "%s", why);
+    if (rc == SEGRT_OK && !import_encoding_is_utf8(c.opts->encoding) && src->size > 0) {
+        size_t n = 0;
+        rc = import_decode(s, name, c.opts->encoding, src->base, src->size, &decoded, &n);
+        conv = (source){ .jsonl = src->jsonl, .base = decoded, .size = n };
+        src = &conv;
+    }
     c.input_bytes = src->size;
     if (rc == SEGRT_OK)
         rc = feed(&c, src);
     ctx_free(&c);
+    free(decoded);
     /* The derived data left to do once, after the last batch. */
     if (rc == SEGRT_OK)
         rc = import_update_derived(s, kind);

@@ -184,6 +184,23 @@ int import_stream_feed(import_ctx *c, const char *data, size_t len,
                        const segrt_import_opts *opts, segrt_import_report *out,
                        import_touched_fn touched, void *ud);
 void import_stream_close(import_ctx *c);
+/* encoding is UTF-8 (NULL counts as UTF-8): no conversion is needed. */
+int import_encoding_is_utf8(const char *encoding);
+/* One SOURCE=field pair of a --map string, not NUL-terminated. */
+typedef struct import_map_pair {
+    const char *from, *to;
+    size_t from_len, to_len;
+    int well_formed; /* a non-empty source name, '=' and a valid field name */
+} import_map_pair;
+/* The next pair of *map (advanced past it); 0 when there is none. */
+int import_map_next(const char **map, import_map_pair *pair);
+/*
+ * in[0..len) in encoding converted to UTF-8 in *out (malloc'd, *out_len bytes);
+ * a byte that is not valid in the encoding fails naming file:line.
+ */
+int import_decode(segrt_store *s, const char *file, const char *encoding, const char *in,
+                  size_t len, char **out, size_t *out_len);
+
 /* Rebuild what an import of kind leaves stale: event projections, the id order. */
 int import_update_derived(segrt_store *s, segrt_kind kind);
 
