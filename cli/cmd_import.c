@@ -84,6 +84,7 @@ static int import_one(import_run *run, segrt_store *s, segrt_kind kind, const ch
     segrt_import_opts o = *dialect;
     o.on_reject = on_reject;
     o.on_notice = on_notice;
+    o.on_column = on_notice;
     o.on_progress = on_progress;
     o.ud = run;
     segrt_import_report rep;

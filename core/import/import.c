@@ -380,17 +380,25 @@ static int read_header(import_ctx *c, source *src)
     size_t n = src->csv.nfields;
     for (size_t i = 0; i < n; i++) {
         const csv_field *f = &src->csv.fields[i];
-        size_t index;
+        size_t index, len;
+        const char *name;
         if (c->ncols != i)
             break;
-        int rc = add_column(c, f->ptr, f->len, &index);
+        int rc = import_map_column(c, f->ptr, f->len, &name, &len);
+        if (rc == SEGRT_OK)
+            rc = add_column(c, name, len, &index);
         if (rc != SEGRT_OK)
             return rc;
         if (index != i)
             return store_fail(c->s, SEGRT_EINVAL, "%s: line 1: column '%s' appears twice",
                               c->file, c->cols[index].name);
     }
-    return require_columns(c);
+    c->nsrc = c->ncols;
+    size_t id_index;
+    int rc = import_map_finish_header(c);
+    if (rc == SEGRT_OK && c->opts->id_from) /* the id column --id-from fills */
+        rc = add_column(c, "id", 2, &id_index);
+    return rc == SEGRT_OK ? require_columns(c) : rc;
 }
 
 /* ------------------------------------------------------------ rows */
@@ -406,7 +414,7 @@ static row_status next_csv_row(import_ctx *c, source *src)
         store_fail(c->s, SEGRT_ENOMEM, "out of memory reading %s", c->file);
         return ROW_FAIL;
     }
-    size_t n = src->csv.nfields < c->ncols ? src->csv.nfields : c->ncols;
+    size_t n = src->csv.nfields < c->nsrc ? src->csv.nfields : c->nsrc;
     for (size_t i = 0; i < c->ncols; i++) {
         c->cells[i] = (cell){ .state = CELL_ABSENT };
         if (i < n) {
@@ -425,10 +433,14 @@ static row_status next_csv_row(import_ctx *c, source *src)
         import_reject(c, "field %d %s", col + 1, src->csv.err);
     else if (st == CSV_BAD_ROW)
         import_reject(c, "%s", src->csv.err);
-    else if (src->csv.nfields != c->ncols)
-        import_reject(c, "has %zu fields, the header has %zu", src->csv.nfields, c->ncols);
-    else
+    else if (src->csv.nfields != c->nsrc)
+        import_reject(c, "has %zu fields, the header has %zu", src->csv.nfields, c->nsrc);
+    else if (c->opts->id_from == NULL)
         return ROW_OK;
+    else {
+        int rc = import_map_id_cell(c, &c->cells[c->id_col]);
+        return rc == SEGRT_OK ? ROW_OK : rc == SEGRT_EBADROW ? ROW_BAD : ROW_FAIL;
+    }
     return ROW_BAD;
 }
 
@@ -491,7 +503,11 @@ static row_status next_jsonl_row(import_ctx *c, source *src)
 
 static row_status next_row(import_ctx *c, source *src)
 {
-    return src->jsonl ? next_jsonl_row(c, src) : next_csv_row(c, src);
+    row_status st = src->jsonl ? next_jsonl_row(c, src) : next_csv_row(c, src);
+    if (st != ROW_OK || c->sampling) /* sampling types sees the cells as written */
+        return st;
+    int rc = import_local_row(c);
+    return rc == SEGRT_OK ? ROW_OK : rc == SEGRT_EBADROW ? ROW_BAD : ROW_FAIL;
 }
 
 static int apply_row(import_ctx *c)
@@ -714,6 +730,26 @@ segrt_type import_type_of_kinds(unsigned k, int has_semicolon)
 }
 
 /*
+ * Tell on_column (line 1) what type a new field
+ * got; a string column whose values look like local dates or numbers names
+ * the flag that reads them.
+ */
+static void tell_type(import_ctx *c, const import_col *col, const char *hint)
+{
+    char msg[320];
+    if (c->opts->on_column == NULL)
+        return;
+    if (col->type == SEGRT_T_STRING && hint)
+        snprintf(msg, sizeof msg, "new column '%s' typed string, but its values look "
+                 "local: to read them as dates, times or numbers give %s (or --field "
+                 "%s:string to keep text)", col->name, hint, col->name);
+    else
+        snprintf(msg, sizeof msg, "new column '%s' typed %s (--field %s:TYPE to choose)",
+                 col->name, segrt_type_name(col->type), col->name);
+    c->opts->on_column(c->opts->ud, c->file, 1, msg);
+}
+
+/*
  * Infer the types of new contact fields from the first rows of a CSV file:
  * the narrowest type every sampled value parses as; ';' in a value makes a set.
  */
@@ -728,7 +764,9 @@ static int infer_types(import_ctx *c, source *src)
     c->sampling = 1;
     unsigned *kinds = calloc(c->ncols, sizeof *kinds);
     int *semi = calloc(c->ncols, sizeof *semi), *seen = calloc(c->ncols, sizeof *seen);
-    if (kinds == NULL || semi == NULL || seen == NULL) {
+    const char **hints = calloc(c->ncols, sizeof *hints); /* a local form seen, its flag */
+    if (kinds == NULL || semi == NULL || seen == NULL || hints == NULL) {
+        free(hints);
         free(kinds);
         free(semi);
         free(seen);
@@ -743,17 +781,22 @@ static int infer_types(import_ctx *c, source *src)
             const cell *cl = &c->cells[i];
             if (cl->state != CELL_TEXT)
                 continue;
-            unsigned k = import_value_kinds(cl->p, cl->n);
+            unsigned k = import_local_kinds(c, cl->p, cl->n);
             kinds[i] = seen[i] ? kinds[i] & k : k;
             seen[i] = 1;
             semi[i] |= memchr(cl->p, ';', cl->n) != NULL;
+            if (hints[i] == NULL)
+                hints[i] = import_local_hint(cl->p, cl->n);
         }
     }
     for (size_t i = 0; i < c->ncols; i++) {
         import_col *col = &c->cols[i];
-        if (col->role == ROLE_FIELD && col->type == 0)
+        if (col->role == ROLE_FIELD && col->type == 0) {
             col->type = seen[i] ? import_type_of_kinds(kinds[i], semi[i]) : SEGRT_T_STRING;
+            tell_type(c, col, seen[i] ? hints[i] : NULL);
+        }
     }
+    free(hints);
     free(kinds);
     free(semi);
     free(seen);
@@ -817,6 +860,7 @@ static void ctx_free(import_ctx *c)
     buf_free(&c->tmp);
     buf_free(&c->tmp2);
     buf_free(&c->enc);
+    free(c->canon);
     row_free(&c->row);
 }
 

@@ -1,10 +1,10 @@
 /*
  * import_opts.c — segrt_import_check_opts(): the dialect options of an import
  * (encoding, --map, --id-from, time zone, decimal mark) checked before
- * anything is read, and the --map lookup of a header's column names.
+ * anything is read.
  *
  * Uses: iconv (an encoding's name), the zoneinfo database (a zone's name),
- * schema.h (field names).
+ * import_map.c (the --map pairs).
  */
 #include "import/import.h"
 
@@ -32,23 +32,6 @@ static int bad(char *msg, size_t size, const char *fmt, ...)
         va_end(ap);
     }
     return SEGRT_EINVAL;
-}
-
-int import_map_next(const char **map, import_map_pair *pair)
-{
-    const char *p = *map;
-    if (p == NULL || *p == '\0')
-        return 0;
-    const char *end = p + strcspn(p, ",");
-    const char *eq = memchr(p, '=', (size_t)(end - p));
-    pair->from = p;
-    pair->from_len = eq ? (size_t)(eq - p) : (size_t)(end - p);
-    pair->to = eq ? eq + 1 : end;
-    pair->to_len = eq ? (size_t)(end - eq - 1) : 0;
-    pair->well_formed = eq != NULL && pair->from_len > 0 &&
-                        schema_valid_name(pair->to, pair->to_len);
-    *map = *end ? end + 1 : end;
-    return 1;
 }
 
 static int check_map(const char *map, char *msg, size_t size)

@@ -75,6 +75,10 @@ typedef struct segrt_import_opts {
     /** Decimal mark of numbers: '.' (0 means '.') or ','; with ',' the marks
      *  '.', ' ', U+00A0, U+202F and '\'' group thousands ("1.234,56"). */
     char decimal;
+    /** Told once per new contact field of a CSV file (line 1) what type its
+     *  values were inferred as; a string column whose values look like local
+     *  dates or numbers is told with the flag that would read them. NULL: not told. */
+    segrt_reject_fn on_column;
 } segrt_import_opts;
 
 /** What an import did. */

@@ -52,4 +52,120 @@ assert_contains "$T/err" "bad_cp1250.csv:3: byte 0x81 is not valid cp1250" "file
 run segrt import --db "$T/e2" --contacts "$F/bad_cp1250.csv"
 assert_contains "$T/err" "bad_cp1250.csv:3: first_name is not valid UTF-8" "not UTF-8"
 assert_contains "$T/err" "try --encoding" "the reject suggests --encoding"
+
+# A contact's fields as canonical JSON (sorted keys, non-ASCII kept), without its id.
+fields_of() {
+    segrt export --db "$1" "$2" | python3 -c '
+import json, sys
+c = json.load(sys.stdin)["contact"]
+c.pop("id")
+print(json.dumps(c, sort_keys=True, ensure_ascii=False))'
+}
+
+# The id --id-from email gives an address: "e:" + hex XXH64 (seed 0) of the
+# trimmed, lower-cased address (XXH64 written out here, to check the C side).
+id_of_email() {
+    python3 - "$1" <<'PY'
+import sys
+M = (1 << 64) - 1
+P1, P2, P3 = 11400714785074694791, 14029467366897019727, 1609587929392839161
+P4, P5 = 9650029242287828579, 2870177450012600261
+rotl = lambda x, r: ((x << r) | (x >> (64 - r))) & M
+rnd = lambda acc, v: (rotl((acc + v * P2) & M, 31) * P1) & M
+def xxh64(b):
+    n, i = len(b), 0
+    if n >= 32:
+        v = [(P1 + P2) & M, P2, 0, (-P1) & M]
+        while i + 32 <= n:
+            for k in range(4):
+                v[k] = rnd(v[k], int.from_bytes(b[i + 8 * k:i + 8 * k + 8], "little"))
+            i += 32
+        h = (rotl(v[0], 1) + rotl(v[1], 7) + rotl(v[2], 12) + rotl(v[3], 18)) & M
+        for k in range(4):
+            h = ((h ^ rnd(0, v[k])) * P1 + P4) & M
+    else:
+        h = P5
+    h = (h + n) & M
+    while i + 8 <= n:
+        h ^= rnd(0, int.from_bytes(b[i:i + 8], "little"))
+        h = (rotl(h, 27) * P1 + P4) & M
+        i += 8
+    if i + 4 <= n:
+        h ^= (int.from_bytes(b[i:i + 4], "little") * P1) & M
+        h = (rotl(h, 23) * P2 + P3) & M
+        i += 4
+    while i < n:
+        h ^= (b[i] * P5) & M
+        h = (rotl(h, 11) * P1) & M
+        i += 1
+    h ^= h >> 33; h = (h * P2) & M; h ^= h >> 29; h = (h * P3) & M; h ^= h >> 32
+    return h
+print("e:%016x" % xxh64(sys.argv[1].strip().lower().encode()))
+PY
+}
+
+# --- part 2: a Mailchimp audience export: quoted headers with spaces,
+# mapped with --map, no id column (--id-from email).
+MC_MAP="Email Address=email,First Name=first_name,Last Name=last_name,MEMBER_RATING=member_rating"
+MC_MAP+=",OPTIN_TIME=optin_time,OPTIN_IP=optin_ip,CONFIRM_TIME=confirm_time,LATITUDE=lat"
+MC_MAP+=",LONGITUDE=lon,CC=country,TAGS=mc_tags"
+run segrt import --db "$T/mc" --contacts "$F/mailchimp_audience.csv"
+assert_rc 1 "a Mailchimp export without --map"
+assert_contains "$T/err" "mailchimp_audience.csv:1: column 'Email Address' is not a valid field name" \
+    "the unmapped header names the column"
+assert_contains "$T/err" "--map \"Email Address=NAME\"" "and suggests --map"
+run segrt import --db "$T/mc" --contacts "$F/mailchimp_audience.csv" --map "$MC_MAP"
+assert_rc 1 "a Mailchimp export without an id column"
+assert_contains "$T/err" "missing column 'id'" "id is needed without --id-from"
+run segrt import --db "$T/mc" --contacts "$F/mailchimp_audience.csv" --map "$MC_MAP" --id-from email
+assert_rc 0 "Mailchimp with --map and --id-from email"
+assert_contains "$T/out" "3 rows, 3 kept (3 new), 0 rejected" "Mailchimp summary"
+assert_contains "$T/err" "note: new column 'member_rating' typed integer" "inference told: integer"
+assert_contains "$T/err" "note: new column 'optin_time' typed timestamp" "inference told: timestamp"
+assert_contains "$T/err" "note: new column 'optin_ip' typed string" "inference told: string"
+assert_not_contains "$T/err" "optin_ip' typed string, but" "an IP address is no local date"
+ana=$(id_of_email "Ana.Pop@Example.RO")
+jan=$(id_of_email "jan.kowalski@example.pl")
+ivan=$(id_of_email "ivan@example.bg")
+assert_eq "$(fields_of "$T/mc" "$ana")" '{"confirm_time": "2023-04-12T09:16:02Z", "country": "RO", "email": "Ana.Pop@Example.RO", "first_name": "Ana", "last_name": "Pop", "lat": 44.4268, "lon": 26.1025, "mc_tags": "\"VIP\",\"Newsletter\"", "member_rating": 4, "optin_time": "2023-04-12T09:15:33Z"}' "Mailchimp contact Ana"
+assert_eq "$(fields_of "$T/mc" "$jan")" '{"confirm_time": "2024-01-05T18:01:10Z", "country": "PL", "email": "jan.kowalski@example.pl", "first_name": "Jan", "last_name": "Kowalski", "lat": 52.2297, "lon": 21.0122, "member_rating": 2, "optin_ip": "203.0.113.7", "optin_time": "2024-01-05T18:00:00Z"}' "Mailchimp contact Jan"
+assert_eq "$(fields_of "$T/mc" "$ivan")" '{"confirm_time": "2025-07-31T00:00:30Z", "country": "BG", "email": "ivan@example.bg", "first_name": "Иван", "last_name": "Петров", "lat": 42.6977, "lon": 23.3219, "mc_tags": "\"Newsletter\"", "member_rating": 5, "optin_time": "2025-07-30T23:59:59Z"}' "Mailchimp contact Ivan (address trimmed)"
+# Re-importing upserts the same contacts: an address written differently is the same id.
+printf '"Email Address","MEMBER_RATING"\n" ANA.POP@example.ro",1\n"new@example.ro",3\n' >"$T/mc2.csv"
+run segrt import --db "$T/mc" --contacts "$T/mc2.csv" --map "Email Address=email,MEMBER_RATING=member_rating" --id-from email
+assert_rc 0 "a second Mailchimp export"
+assert_contains "$T/out" "2 rows, 2 kept (1 new), 0 rejected" "the known address upserts"
+assert_eq "$(field_of "$T/mc" "$ana" member_rating)" "1" "the re-import updated Ana"
+run segrt import --db "$T/mc" --contacts "$F/mailchimp_audience.csv" --map "$MC_MAP" --id-from email
+assert_contains "$T/out" "3 rows, 3 kept (0 new), 0 rejected" "the same export again adds nobody"
+assert_eq "$(segrt stats --db "$T/mc" | grep '^contacts ')" "contacts 4" "four contacts in all"
+# A row without an address is rejected at its line; the id column may not be doubled.
+printf '"Email Address","First Name"\n"",Nobody\n"x@example.ro",X\n' >"$T/mc3.csv"
+run segrt import --db "$T/mc" --contacts "$T/mc3.csv" --map "Email Address=email,First Name=first_name" --id-from email
+assert_contains "$T/err" "mc3.csv:2: email is missing (--id-from email" "a row without an address"
+assert_contains "$T/out" "2 rows, 1 kept (1 new), 1 rejected" "the other row is kept"
+run segrt import --db "$T/mc" --contacts "$F/crlf_quoted_semicolon.csv" --id-from email
+assert_rc 1 "--id-from email on a file with an id column"
+assert_contains "$T/err" "crlf_quoted_semicolon.csv:1: the file has an id column" "says why"
+run segrt import --db "$T/mc" --contacts "$F/mailchimp_audience.csv" --map "$MC_MAP,E-mail=email2" --id-from email
+assert_rc 1 "--map with a source the header lacks"
+assert_contains "$T/err" "--map names a column 'E-mail' the header does not have" "names it"
+run segrt import --db "$T/mc" --contacts "$F/mailchimp_audience.csv" --map "Email Address"
+assert_rc 2 "--map without '='"
+assert_contains "$T/err" "--map 'Email Address' is not SOURCE COLUMN=field" "usage error names the pair"
+run segrt import --db "$T/mc" --contacts "$F/mailchimp_audience.csv" --id-from phone
+assert_rc 2 "--id-from phone"
+
+# --- part 2: a HubSpot contacts export (CRLF, quoted headers, Record ID as the id).
+HS_MAP="Record ID=id,First Name=first_name,Last Name=last_name,Email=email,Phone Number=phone"
+HS_MAP+=",Create Date=created_at,Lifecycle Stage=lifecycle_stage"
+HS_MAP+=",Last Activity Date=last_activity,Annual Revenue=annual_revenue"
+run segrt import --db "$T/hs" --contacts "$F/hubspot_contacts.csv" --map "$HS_MAP"
+assert_rc 0 "HubSpot with --map"
+assert_contains "$T/out" "3 rows, 3 kept (3 new), 0 rejected" "HubSpot summary"
+assert_contains "$T/err" "note: new column 'last_activity' typed timestamp" "offsets infer a timestamp"
+assert_contains "$T/err" "note: new column 'annual_revenue' typed number" "revenue is a number"
+assert_eq "$(fields_of "$T/hs" 101)" '{"annual_revenue": 12500.5, "created_at": "2024-02-01T10:05:00Z", "email": "maria@example.ro", "first_name": "Maria", "last_activity": "2026-11-02T08:00:00Z", "last_name": "Ionescu", "lifecycle_stage": "lead", "phone": "+40 721 000 111"}' "HubSpot contact 101"
+assert_eq "$(fields_of "$T/hs" 102)" '{"annual_revenue": 980, "created_at": "2023-12-31T23:30:00Z", "email": "piotr@example.pl", "first_name": "Piotr", "last_activity": "2026-03-29T03:30:00Z", "last_name": "Nowak", "lifecycle_stage": "customer"}' "HubSpot contact 102"
+assert_eq "$(fields_of "$T/hs" 103)" '{"created_at": "2025-05-05T08:00:00Z", "email": "elena@example.bg", "first_name": "Elena", "last_activity": "2026-06-01T16:00:00Z", "last_name": "Georgieva", "lifecycle_stage": "subscriber"}' "HubSpot contact 103"
 finish
