@@ -168,4 +168,71 @@ assert_contains "$T/err" "note: new column 'annual_revenue' typed number" "reven
 assert_eq "$(fields_of "$T/hs" 101)" '{"annual_revenue": 12500.5, "created_at": "2024-02-01T10:05:00Z", "email": "maria@example.ro", "first_name": "Maria", "last_activity": "2026-11-02T08:00:00Z", "last_name": "Ionescu", "lifecycle_stage": "lead", "phone": "+40 721 000 111"}' "HubSpot contact 101"
 assert_eq "$(fields_of "$T/hs" 102)" '{"annual_revenue": 980, "created_at": "2023-12-31T23:30:00Z", "email": "piotr@example.pl", "first_name": "Piotr", "last_activity": "2026-03-29T03:30:00Z", "last_name": "Nowak", "lifecycle_stage": "customer"}' "HubSpot contact 102"
 assert_eq "$(fields_of "$T/hs" 103)" '{"created_at": "2025-05-05T08:00:00Z", "email": "elena@example.bg", "first_name": "Elena", "last_activity": "2026-06-01T16:00:00Z", "last_name": "Georgieva", "lifecycle_stage": "subscriber"}' "HubSpot contact 103"
+
+# The events of a contact as "ts type amount" lines.
+events_of() {
+    segrt export --db "$1" "$2" | python3 -c '
+import json, sys
+for e in json.load(sys.stdin)["events"]:
+    print(e["ts"], e["type"], e.get("amount"))'
+}
+
+# --- parts 1 and 3: an Excel (Romania/Poland) export: cp1250, ';', CRLF,
+# DD.MM.YYYY dates, decimal commas with ' ' and '.' grouping, local times.
+# (cp1250 has ş and ţ with a cedilla, which Excel writes for ș and ț.)
+EXCEL=(--encoding cp1250 --date-format %d.%m.%Y --timestamp-format "%d.%m.%Y %H:%M"
+       --tz Europe/Bucharest --decimal ,)
+# Without the format flags nothing is silently stored as text: the rows are
+# refused naming the flag, and the new columns' notes name theirs.
+run segrt import --db "$T/x0" --contacts "$F/excel_ro_pl_cp1250.csv" --encoding cp1250
+assert_contains "$T/out" "3 rows, 0 kept (0 new), 3 rejected" "local dates refused without flags"
+assert_contains "$T/err" "excel_ro_pl_cp1250.csv:2: birth_date '15.06.1984' is not a date: it looks local, give --date-format" \
+    "the reject names --date-format"
+assert_contains "$T/err" "new column 'balance' typed string, but its values look local" "balance noted"
+assert_contains "$T/err" "give --decimal ," "the note names --decimal"
+assert_contains "$T/err" "new column 'joined' typed string, but its values look local" "joined noted"
+assert_contains "$T/err" "give --timestamp-format" "the note names --timestamp-format"
+run segrt import --db "$T/x" --contacts "$F/excel_ro_pl_cp1250.csv" "${EXCEL[@]}"
+assert_rc 0 "the Excel export with its flags"
+assert_contains "$T/out" "3 rows, 3 kept (3 new), 0 rejected" "Excel summary"
+assert_contains "$T/err" "new column 'balance' typed number" "balance inferred a number"
+assert_contains "$T/err" "new column 'joined' typed timestamp" "joined inferred a timestamp"
+# 02.11.2026 10:00 is EET (+2); 29.03.2026 04:30 is EEST (+3), after the
+# spring change; 25.10.2026 03:30 happens twice: the earlier (EEST) instant.
+assert_eq "$(fields_of "$T/x" ro1)" '{"balance": 1234.56, "birth_date": "1984-06-15", "city": "Braşov", "first_name": "Ştefan", "joined": "2026-11-02T08:00:00Z", "last_name": "Ţăranu"}' "Excel contact ro1"
+assert_eq "$(fields_of "$T/x" pl1)" '{"balance": 1234567.8, "birth_date": "1990-02-01", "city": "Łódź", "first_name": "Łukasz", "joined": "2026-03-29T01:30:00Z", "last_name": "Żółkiewski"}' "Excel contact pl1"
+assert_eq "$(fields_of "$T/x" ro2)" '{"balance": -0.5, "birth_date": "2000-02-28", "city": "Cluj\r\nNapoca", "first_name": "Ana;Maria", "joined": "2026-10-25T00:30:00Z", "last_name": "Popescu"}' "Excel contact ro2"
+# Its events in Warsaw time: a time in the spring gap and 31 February are
+# refused at file:line; the autumn's repeated hour is read as summer time.
+run segrt import --db "$T/x" --events "$F/excel_events_pl.csv" --timestamp-format "%d.%m.%Y %H:%M" \
+    --tz Europe/Warsaw --decimal ,
+assert_rc 0 "the Excel events"
+assert_contains "$T/out" "6 rows, 4 kept (4 new), 2 rejected" "Excel events summary"
+assert_contains "$T/err" "excel_events_pl.csv:5: ts '29.03.2026 02:30' is not a timestamp" "the DST gap refused"
+assert_contains "$T/err" "excel_events_pl.csv:6: ts '31.02.2026 10:00' is not a timestamp" "31 February refused"
+assert_eq "$(events_of "$T/x" ro1)" "2026-03-29T00:30:00Z purchase 1234.56
+2026-03-29T01:30:00Z purchase 0.99" "Warsaw before and after the spring change"
+assert_eq "$(events_of "$T/x" pl1)" "2026-10-25T00:30:00Z refund -1000" "the repeated autumn hour, '.' grouping"
+assert_eq "$(events_of "$T/x" ro2)" "2026-03-01T09:00:00Z purchase 1.234" "a decimal comma without grouping"
+# A number that does not read with --decimal , is refused naming the flag.
+printf 'id;balance\r\nn1;1.5\r\n' >"$T/dec.csv"
+run segrt import --db "$T/x" --contacts "$T/dec.csv" --decimal ,
+assert_contains "$T/err" "dec.csv:2: balance '1.5' is not a number (--decimal ,: e.g. 1 234,56)" \
+    "an ungrouped '.' under --decimal ,"
+run segrt import --db "$T/x" --contacts "$T/dec.csv" --tz Mars/Olympus
+assert_rc 2 "an unknown zone"
+assert_contains "$T/err" "--tz 'Mars/Olympus' is not a time zone" "the usage error names the zone"
+
+# --- part 3: ISO 8601 timestamps with offsets, 'Z', a space, no seconds, a
+# fraction; without offset UTC, or --tz; a bad hour refused at file:line.
+run segrt import --db "$T/ts" --contacts "$F/timestamps_offsets.csv"
+assert_contains "$T/out" "4 rows, 3 kept (3 new), 1 rejected" "timestamps summary"
+assert_contains "$T/err" "timestamps_offsets.csv:5: last_contacted_at '2026-11-02 25:00' is not a timestamp" \
+    "an hour 25 refused"
+assert_eq "$(fields_of "$T/ts" z1)" '{"created_at": "2026-11-02T10:00:00Z", "last_contacted_at": "2026-11-02T08:00:00Z"}' "offset +02:00; a space, UTC"
+assert_eq "$(fields_of "$T/ts" z2)" '{"created_at": "2026-11-02T10:00:00Z", "last_contacted_at": "2026-11-02T08:00:00Z"}' "Z; no seconds"
+assert_eq "$(fields_of "$T/ts" z3)" '{"created_at": "2026-03-29T01:30:00Z", "last_contacted_at": "2026-03-29T01:30:00Z"}' "a fraction and +0000"
+run segrt import --db "$T/ts2" --contacts "$F/timestamps_offsets.csv" --tz Europe/Warsaw
+assert_eq "$(fields_of "$T/ts2" z1)" '{"created_at": "2026-11-02T09:00:00Z", "last_contacted_at": "2026-11-02T08:00:00Z"}' "--tz places only times without an offset"
+assert_eq "$(fields_of "$T/ts2" z3)" '{"created_at": "2026-03-29T00:30:00Z", "last_contacted_at": "2026-03-29T01:30:00Z"}' "--tz before the spring change"
 finish
