@@ -13,7 +13,9 @@
 
 static const char usage_text[] =
     "segrt import [--db DIR] [--contacts F] [--events F] [--consents F] [--rejects F]\n"
-    "             [--strict] [--batch N] [--field NAME:TYPE]...\n"
+    "             [--strict] [--batch N] [--field NAME:TYPE]... [--delimiter D]\n"
+    "             [--encoding NAME] [--map A=f,...] [--id-from email] [--date-format P]\n"
+    "             [--timestamp-format P] [--tz ZONE] [--decimal ,]\n"
     "  Import CSV files (header row) or JSON Lines files (.jsonl). Contacts are\n"
     "  upserted by id; events and consent records already held are not added twice.\n"
     "  A contact whose e-mail another contact already has is kept, with a note on\n"
@@ -22,7 +24,19 @@ static const char usage_text[] =
     "  --strict          stop at the first bad row; nothing of that file is kept\n"
     "  --batch N         rows per committed batch\n"
     "  --field NAME:TYPE declare a custom field's type (integer, number, string,\n"
-    "                    boolean, date, timestamp, set) instead of inferring it";
+    "                    boolean, date, timestamp, set) instead of inferring it\n"
+    "Reading other tools' exports (see README, \"Importing your CRM's export\"):\n"
+    "  --delimiter D     auto (default: sniffed from the first lines), ',', ';', tab or '|'\n"
+    "  --encoding NAME   the file's encoding, any iconv name (cp1250, iso-8859-2, ...);\n"
+    "                    default UTF-8 (a byte order mark is skipped)\n"
+    "  --map \"A=f,B=g\"   read header column A as field f (\"Email Address=email\")\n"
+    "  --id-from email   no id column: id = \"e:\" + hex XXH64 of the normalised e-mail\n"
+    "  --date-format P   strptime pattern of dates, e.g. %d.%m.%Y\n"
+    "  --timestamp-format P  strptime pattern of timestamps, e.g. \"%d.%m.%Y %H:%M\"\n"
+    "                    (without it: ISO 8601, with an offset, Z, or none)\n"
+    "  --tz ZONE         zone of timestamps written without an offset (default UTC),\n"
+    "                    e.g. Europe/Warsaw\n"
+    "  --decimal ,       decimal comma; '.', space, no-break space and ' group thousands";
 
 typedef struct import_run {
     const cli *c;
