@@ -63,45 +63,14 @@ print(json.dumps(c, sort_keys=True, ensure_ascii=False))'
 }
 
 # The id --id-from email gives an address: "e:" + hex XXH64 (seed 0) of the
-# trimmed, lower-cased address (XXH64 written out here, to check the C side).
+# trimmed, lower-cased address (tests/oracle/xxh64.py: independent of libxxhash).
+ORACLE=$_repo/tests/oracle # lib.sh: the repository
 id_of_email() {
-    python3 - "$1" <<'PY'
+    python3 -c '
 import sys
-M = (1 << 64) - 1
-P1, P2, P3 = 11400714785074694791, 14029467366897019727, 1609587929392839161
-P4, P5 = 9650029242287828579, 2870177450012600261
-rotl = lambda x, r: ((x << r) | (x >> (64 - r))) & M
-rnd = lambda acc, v: (rotl((acc + v * P2) & M, 31) * P1) & M
-def xxh64(b):
-    n, i = len(b), 0
-    if n >= 32:
-        v = [(P1 + P2) & M, P2, 0, (-P1) & M]
-        while i + 32 <= n:
-            for k in range(4):
-                v[k] = rnd(v[k], int.from_bytes(b[i + 8 * k:i + 8 * k + 8], "little"))
-            i += 32
-        h = (rotl(v[0], 1) + rotl(v[1], 7) + rotl(v[2], 12) + rotl(v[3], 18)) & M
-        for k in range(4):
-            h = ((h ^ rnd(0, v[k])) * P1 + P4) & M
-    else:
-        h = P5
-    h = (h + n) & M
-    while i + 8 <= n:
-        h ^= rnd(0, int.from_bytes(b[i:i + 8], "little"))
-        h = (rotl(h, 27) * P1 + P4) & M
-        i += 8
-    if i + 4 <= n:
-        h ^= (int.from_bytes(b[i:i + 4], "little") * P1) & M
-        h = (rotl(h, 23) * P2 + P3) & M
-        i += 4
-    while i < n:
-        h ^= (b[i] * P5) & M
-        h = (rotl(h, 11) * P1) & M
-        i += 1
-    h ^= h >> 33; h = (h * P2) & M; h ^= h >> 29; h = (h * P3) & M; h ^= h >> 32
-    return h
-print("e:%016x" % xxh64(sys.argv[1].strip().lower().encode()))
-PY
+sys.path.insert(0, sys.argv[2])
+from xxh64 import xxh64
+print("e:%016x" % xxh64(sys.argv[1].strip().lower().encode()))' "$1" "$ORACLE"
 }
 
 # --- part 2: a Mailchimp audience export: quoted headers with spaces,
