@@ -198,6 +198,7 @@ int import_encoding_is_utf8(const char *encoding);
 typedef struct import_map_pair {
     const char *from, *to;
     size_t from_len, to_len;
+    int has_eq;      /* the pair has its '=' */
     int well_formed; /* a non-empty source name, '=' and a valid field name */
 } import_map_pair;
 /* The next pair of *map (advanced past it); 0 when there is none. */

@@ -30,6 +30,7 @@ int import_map_next(const char **map, import_map_pair *pair)
     pair->from_len = eq ? (size_t)(eq - p) : (size_t)(end - p);
     pair->to = eq ? eq + 1 : end;
     pair->to_len = eq ? (size_t)(end - eq - 1) : 0;
+    pair->has_eq = eq != NULL;
     pair->well_formed = eq != NULL && pair->from_len > 0 &&
                         schema_valid_name(pair->to, pair->to_len);
     *map = *end ? end + 1 : end;

@@ -42,7 +42,7 @@ static int check_map(const char *map, char *msg, size_t size)
             return bad(msg, size,
                        "--map '%.*s%s%.*s' is not SOURCE COLUMN=field (a field name is "
                        "letters, digits and _)", (int)pair.from_len, pair.from,
-                       pair.to_len || pair.to[-1] == '=' ? "=" : "", (int)pair.to_len, pair.to);
+                       pair.has_eq ? "=" : "", (int)pair.to_len, pair.to);
     }
     return SEGRT_OK;
 }
