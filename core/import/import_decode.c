@@ -58,6 +58,17 @@ int import_decode(segrt_store *s, const char *file, const char *encoding, const 
         free(dst);
         return rc;
     }
+    /* A NUL after the text, as a mapped file has: C-string readers of the header
+     * (strndup) stop there. */
+    if (used == cap) {
+        char *bigger = realloc(dst, cap + 1);
+        if (bigger == NULL) {
+            free(dst);
+            return store_fail(s, SEGRT_ENOMEM, "out of memory decoding %s", file);
+        }
+        dst = bigger;
+    }
+    dst[used] = '\0';
     *out = dst;
     *out_len = used;
     return SEGRT_OK;
