@@ -12,7 +12,7 @@
  * up to date in its own transaction; a chunk of contacts a batch changes in
  * bulk is only marked, and rebuilt once after the last batch (proj_update.h).
  *
- * Uses: csv.h, jsonl.h, import_{contacts,events,consents}.c, store.h, proj_update.h,
+ * Uses: csv.h, jsonl.h, value_local.h (--tz held for the import), import_{contacts,events,consents}.c, store.h, proj_update.h,
  * store_map.h (a batch's pages of the store given back), array.h.
  */
 #include "import/import.h"
@@ -24,6 +24,7 @@
 #include "store/store_map.h"
 #include "util/array.h"
 #include "util/value.h"
+#include "util/value_local.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -940,8 +941,16 @@ static int import_source(segrt_store *s, segrt_kind kind, const char *name, sour
         src = &conv;
     }
     c.input_bytes = src->size;
+    char *saved_tz = NULL; /* --tz: the zone held over the whole import */
+    int hold_tz = rc == SEGRT_OK && c.opts->tz != NULL;
+    if (hold_tz && value_local_zone_hold(c.opts->tz, &saved_tz) != 0) {
+        hold_tz = 0;
+        rc = store_fail(s, SEGRT_ENOMEM, "out of memory");
+    }
     if (rc == SEGRT_OK)
         rc = feed(&c, src);
+    if (hold_tz)
+        value_local_zone_release(saved_tz);
     ctx_free(&c);
     free(decoded);
     /* The derived data left to do once, after the last batch. */

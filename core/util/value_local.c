@@ -132,27 +132,45 @@ static int try_dst(int64_t local, int isdst, int64_t *utc)
     return 0;
 }
 
+/* Point TZ at zone (NULL: unset it) and make the C library read it. */
+static int set_tz(const char *zone)
+{
+    int rc = zone ? setenv("TZ", zone, 1) : unsetenv("TZ");
+    tzset();
+    return rc;
+}
+
+int value_local_zone_hold(const char *tz, char **saved)
+{
+    const char *old = getenv("TZ");
+    *saved = old ? strdup(old) : NULL;
+    if (old && *saved == NULL)
+        return -1;
+    return set_tz(tz);
+}
+
+void value_local_zone_release(char *saved)
+{
+    set_tz(saved);
+    free(saved);
+}
+
 int value_local_to_utc(int64_t local, const char *tz, int64_t *utc)
 {
     if (tz == NULL || strcmp(tz, "UTC") == 0) {
         *utc = local;
         return 0;
     }
-    const char *old = getenv("TZ");
-    char *saved = old ? strdup(old) : NULL;
-    if (old && saved == NULL)
+    const char *cur = getenv("TZ");
+    char *saved = NULL;
+    int held = cur && strcmp(cur, tz) == 0; /* a caller holds the zone: no switch */
+    if (!held && value_local_zone_hold(tz, &saved) != 0)
         return -1;
-    setenv("TZ", tz, 1);
-    tzset();
     int64_t summer = 0, winter = 0;
     int has_summer = try_dst(local, 1, &summer) == 0;
     int has_winter = try_dst(local, 0, &winter) == 0;
-    if (saved)
-        setenv("TZ", saved, 1);
-    else
-        unsetenv("TZ");
-    tzset();
-    free(saved);
+    if (!held)
+        value_local_zone_release(saved);
     if (!has_summer && !has_winter)
         return -1;
     *utc = has_summer && (!has_winter || summer < winter) ? summer : winter;

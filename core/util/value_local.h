@@ -41,5 +41,13 @@ int value_local_parse_timestamp(const char *s, size_t n, const char *fmt, const 
  * twice (the hour repeated in autumn) is the earlier instant.
  */
 int value_local_to_utc(int64_t local, const char *tz, int64_t *utc);
+/*
+ * Keep the process's TZ at tz over many conversions (each would otherwise set
+ * and restore it, reading the zone file twice): *saved receives the previous
+ * TZ for value_local_zone_release(), which restores it and frees *saved.
+ * -1 out of memory.
+ */
+int value_local_zone_hold(const char *tz, char **saved);
+void value_local_zone_release(char *saved);
 
 #endif
