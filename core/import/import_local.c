@@ -55,8 +55,9 @@ static int hint_reject(import_ctx *c, size_t i, segrt_type t)
     const char *hint = ok ? NULL : import_local_hint(cl->p, cl->n);
     if (hint == NULL)
         return SEGRT_OK; /* the kind's parser judges it */
-    return import_reject(c, "%s '%s' is not a %s: it looks local, give %s", c->cols[i].name,
-                         import_quote(c, cl->p, cl->n), segrt_type_name(t), hint);
+    return import_reject(c, "%s '%s' is not a%s %s: it looks local, give %s", c->cols[i].name,
+                         import_quote(c, cl->p, cl->n), t == SEGRT_T_INTEGER ? "n" : "",
+                         segrt_type_name(t), hint);
 }
 
 /* Rewrite cell i into canonical text (in c->canon); SEGRT_EBADROW when it cannot be read. */
@@ -113,7 +114,10 @@ int import_local_row(import_ctx *c)
             return store_fail(c->s, SEGRT_ENOMEM, "out of memory reading a row");
     }
     for (size_t i = 0; i < c->ncols; i++) {
-        segrt_type t = c->cells[i].state == CELL_TEXT ? cell_type(c, i) : 0;
+        const cell *cl = &c->cells[i];
+        /* JSON numbers are written one way only: only text is local */
+        int text = cl->state == CELL_TEXT && (cl->json == NULL || json_is_string(cl->json));
+        segrt_type t = text ? cell_type(c, i) : 0;
         int rc = t ? rewrite(c, i, t) : SEGRT_OK;
         if (rc != SEGRT_OK)
             return rc;

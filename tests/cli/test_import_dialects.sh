@@ -204,4 +204,16 @@ assert_eq "$(fields_of "$T/ts" z3)" '{"created_at": "2026-03-29T01:30:00Z", "las
 run segrt import --db "$T/ts2" --contacts "$F/timestamps_offsets.csv" --tz Europe/Warsaw
 assert_eq "$(fields_of "$T/ts2" z1)" '{"created_at": "2026-11-02T09:00:00Z", "last_contacted_at": "2026-11-02T08:00:00Z"}' "--tz places only times without an offset"
 assert_eq "$(fields_of "$T/ts2" z3)" '{"created_at": "2026-03-29T00:30:00Z", "last_contacted_at": "2026-03-29T01:30:00Z"}' "--tz before the spring change"
+
+# --- JSON lines: text values read with the same flags; JSON numbers stay as written.
+printf '{"id":"j1","lat":12.5,"income":"1 234","created_at":"2026-11-02 10:00"}\n{"id":"j2","lat":"1,5"}\n' >"$T/j.jsonl"
+run segrt import --db "$T/j0" --contacts "$T/j.jsonl"
+assert_contains "$T/err" "j.jsonl:1: income '1 234' is not an integer: it looks local, give --decimal ," \
+    "a grouped integer names --decimal"
+assert_contains "$T/err" "j.jsonl:2: lat '1,5' is not a number: it looks local, give --decimal ," \
+    "a decimal comma names --decimal"
+run segrt import --db "$T/j" --contacts "$T/j.jsonl" --decimal , --tz Europe/Warsaw
+assert_contains "$T/out" "2 rows, 2 kept (2 new), 0 rejected" "JSON lines with --decimal , and --tz"
+assert_eq "$(fields_of "$T/j" j1)" '{"created_at": "2026-11-02T09:00:00Z", "income": 1234, "lat": 12.5}' "JSON number kept, text read locally"
+assert_eq "$(fields_of "$T/j" j2)" '{"lat": 1.5}' "a decimal comma in JSON text"
 finish
