@@ -216,4 +216,9 @@ run segrt import --db "$T/j" --contacts "$T/j.jsonl" --decimal , --tz Europe/War
 assert_contains "$T/out" "2 rows, 2 kept (2 new), 0 rejected" "JSON lines with --decimal , and --tz"
 assert_eq "$(fields_of "$T/j" j1)" '{"created_at": "2026-11-02T09:00:00Z", "income": 1234, "lat": 12.5}' "JSON number kept, text read locally"
 assert_eq "$(fields_of "$T/j" j2)" '{"lat": 1.5}' "a decimal comma in JSON text"
+
+# --- Excel's "Unicode text": UTF-16 with a byte order mark, tab-delimited (sniffed).
+run segrt import --db "$T/u16" --contacts "$F/excel_unicode_text_utf16.txt" --encoding UTF-16
+assert_contains "$T/out" "1 rows, 1 kept (1 new), 0 rejected" "UTF-16 tab-delimited text"
+assert_eq "$(fields_of "$T/u16" u1)" '{"city": "Iaşi", "first_name": "Łucja"}' "UTF-16 values"
 finish
