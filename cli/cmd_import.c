@@ -13,7 +13,9 @@
 
 static const char usage_text[] =
     "segrt import [--db DIR] [--contacts F] [--events F] [--consents F] [--rejects F]\n"
-    "             [--strict] [--batch N] [--field NAME:TYPE]...\n"
+    "             [--strict] [--batch N] [--field NAME:TYPE]... [--delimiter D]\n"
+    "             [--encoding NAME] [--map A=f,...] [--id-from email] [--date-format P]\n"
+    "             [--timestamp-format P] [--tz ZONE] [--decimal ,]\n"
     "  Import CSV files (header row) or JSON Lines files (.jsonl). Contacts are\n"
     "  upserted by id; events and consent records already held are not added twice.\n"
     "  A contact whose e-mail another contact already has is kept, with a note on\n"
@@ -22,7 +24,20 @@ static const char usage_text[] =
     "  --strict          stop at the first bad row; nothing of that file is kept\n"
     "  --batch N         rows per committed batch\n"
     "  --field NAME:TYPE declare a custom field's type (integer, number, string,\n"
-    "                    boolean, date, timestamp, set) instead of inferring it";
+    "                    boolean, date, timestamp, set) instead of inferring it\n"
+    "Reading other tools' exports (see README, \"Importing your CRM's export\"):\n"
+    "  --delimiter D     auto (default: sniffed from the first lines), ',', ';', tab or '|'\n"
+    "  --encoding NAME   the file's encoding, any iconv name (cp1250, iso-8859-2,\n"
+    "                    UTF-16 for Excel's \"Unicode text\", ...);\n"
+    "                    default UTF-8 (a byte order mark is skipped)\n"
+    "  --map \"A=f,B=g\"   read header column A as field f (\"Email Address=email\")\n"
+    "  --id-from email   no id column: id = \"e:\" + hex XXH64 of the normalised e-mail\n"
+    "  --date-format P   strptime pattern of dates, e.g. %d.%m.%Y\n"
+    "  --timestamp-format P  strptime pattern of timestamps, e.g. \"%d.%m.%Y %H:%M\"\n"
+    "                    (without it: ISO 8601, with an offset, Z, or none)\n"
+    "  --tz ZONE         zone of timestamps written without an offset (default UTC),\n"
+    "                    e.g. Europe/Warsaw\n"
+    "  --decimal ,       decimal comma; '.', space, no-break space and ' group thousands";
 
 typedef struct import_run {
     const cli *c;
@@ -79,10 +94,14 @@ static void on_progress(void *ud, uint64_t done, uint64_t total, uint64_t rows)
 }
 
 static int import_one(import_run *run, segrt_store *s, segrt_kind kind, const char *path,
-                      int strict, uint32_t batch)
+                      const segrt_import_opts *dialect)
 {
-    segrt_import_opts o = { .strict = strict, .batch_rows = batch, .on_reject = on_reject,
-                            .on_notice = on_notice, .on_progress = on_progress, .ud = run };
+    segrt_import_opts o = *dialect;
+    o.on_reject = on_reject;
+    o.on_notice = on_notice;
+    o.on_column = on_notice;
+    o.on_progress = on_progress;
+    o.ud = run;
     segrt_import_report rep;
     run->file = path;
     clock_gettime(CLOCK_MONOTONIC, &run->t0);
@@ -117,15 +136,53 @@ static int declare(const cli *c, segrt_store *s, const char *spec)
     return rc == SEGRT_OK ? EXIT_OK : cli_fail(c, s, rc);
 }
 
-enum { O_CONTACTS = OPT_FIRST_CMD, O_EVENTS, O_CONSENTS, O_REJECTS, O_STRICT, O_BATCH, O_FIELD };
+enum { O_CONTACTS = OPT_FIRST_CMD, O_EVENTS, O_CONSENTS, O_REJECTS, O_STRICT, O_BATCH, O_FIELD,
+       O_DELIMITER, O_ENCODING, O_MAP, O_ID_FROM, O_DATE_FORMAT, O_TS_FORMAT, O_TZ, O_DECIMAL };
 
 typedef struct import_args {
     const char *files[3]; /* contacts, events, consents */
     const char *rejects;
     const char *fields[64];
-    int nfields, strict;
-    uint32_t batch;
+    int nfields;
+    segrt_import_opts o; /* --strict, --batch and the dialect options */
 } import_args;
+
+/* --delimiter auto|,|;|tab|| */
+static int delimiter_option(cli *c, const char *arg, char *out)
+{
+    if (strcmp(arg, "auto") == 0)
+        *out = 0;
+    else if (strcmp(arg, "tab") == 0 || strcmp(arg, "\\t") == 0)
+        *out = '\t';
+    else if (strlen(arg) == 1 && strchr(",;|\t", arg[0]) != NULL)
+        *out = arg[0];
+    else
+        return cli_usage_error(c, "--delimiter '%s' is not one of auto , ; tab |", arg);
+    return EXIT_OK;
+}
+
+/* The dialect options (what the file looks like), checked before anything is opened. */
+static int dialect_option(cli *c, int opt, const char *arg, segrt_import_opts *o)
+{
+    switch (opt) {
+    case O_DELIMITER: return delimiter_option(c, arg, &o->delimiter);
+    case O_ENCODING: o->encoding = arg; break;
+    case O_MAP: o->map = arg; break;
+    case O_ID_FROM: o->id_from = arg; break;
+    case O_DATE_FORMAT: o->date_format = arg; break;
+    case O_TS_FORMAT: o->timestamp_format = arg; break;
+    case O_TZ: o->tz = arg; break;
+    case O_DECIMAL:
+        if (strcmp(arg, ",") != 0 && strcmp(arg, ".") != 0)
+            return cli_usage_error(c, "--decimal '%s' is not ',' or '.'", arg);
+        o->decimal = arg[0];
+        return EXIT_OK;
+    }
+    char msg[256];
+    if (segrt_import_check_opts(o, msg, sizeof msg) != SEGRT_OK)
+        return cli_usage_error(c, "%s", msg);
+    return EXIT_OK;
+}
 
 static int import_option(cli *c, int opt, const char *arg, void *ud)
 {
@@ -137,13 +194,13 @@ static int import_option(cli *c, int opt, const char *arg, void *ud)
     case O_EVENTS: a->files[1] = arg; return EXIT_OK;
     case O_CONSENTS: a->files[2] = arg; return EXIT_OK;
     case O_REJECTS: a->rejects = arg; return EXIT_OK;
-    case O_STRICT: a->strict = 1; return EXIT_OK;
+    case O_STRICT: a->o.strict = 1; return EXIT_OK;
     case O_BATCH:
         errno = 0;
         n = strtoul(arg, &end, 10);
         if (*end || errno || n == 0 || n > UINT32_MAX)
             return cli_usage_error(c, "--batch '%s' is not a positive number", arg);
-        a->batch = (uint32_t)n;
+        a->o.batch_rows = (uint32_t)n;
         return EXIT_OK;
     case O_FIELD:
         if (a->nfields == 64)
@@ -151,7 +208,7 @@ static int import_option(cli *c, int opt, const char *arg, void *ud)
         a->fields[a->nfields++] = arg;
         return EXIT_OK;
     }
-    return EXIT_USAGE;
+    return dialect_option(c, opt, arg, &a->o);
 }
 
 /* Nothing is opened before the input files are known to be there (the store last). */
@@ -183,7 +240,7 @@ static int import_files(cli *c, void *ud)
     static const segrt_kind kinds[3] = { SEGRT_CONTACTS, SEGRT_EVENTS, SEGRT_CONSENTS };
     for (int i = 0; i < 3 && rc == EXIT_OK; i++) {
         if (a->files[i])
-            rc = import_one(&run, c->s, kinds[i], a->files[i], a->strict, a->batch);
+            rc = import_one(&run, c->s, kinds[i], a->files[i], &a->o);
     }
     if (run.rejects && fclose(run.rejects) != 0 && rc == EXIT_OK) {
         cli_error(c, "%s: %s", a->rejects, strerror(errno));
@@ -202,7 +259,15 @@ int cmd_import(int argc, char **argv)
                                             CLI_OPTION("rejects", O_REJECTS),
                                             CLI_FLAG("strict", O_STRICT),
                                             CLI_OPTION("batch", O_BATCH),
-                                            CLI_OPTION("field", O_FIELD), { 0 } },
+                                            CLI_OPTION("field", O_FIELD),
+                                            CLI_OPTION("delimiter", O_DELIMITER),
+                                            CLI_OPTION("encoding", O_ENCODING),
+                                            CLI_OPTION("map", O_MAP),
+                                            CLI_OPTION("id-from", O_ID_FROM),
+                                            CLI_OPTION("date-format", O_DATE_FORMAT),
+                                            CLI_OPTION("timestamp-format", O_TS_FORMAT),
+                                            CLI_OPTION("tz", O_TZ),
+                                            CLI_OPTION("decimal", O_DECIMAL), { 0 } },
     };
     import_args a = { 0 };
     return cli_main(&cmd, argc, argv, &a);

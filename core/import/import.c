@@ -12,7 +12,7 @@
  * up to date in its own transaction; a chunk of contacts a batch changes in
  * bulk is only marked, and rebuilt once after the last batch (proj_update.h).
  *
- * Uses: csv.h, jsonl.h, import_{contacts,events,consents}.c, store.h, proj_update.h,
+ * Uses: csv.h, jsonl.h, value_local.h (--tz held for the import), import_{contacts,events,consents}.c, store.h, proj_update.h,
  * store_map.h (a batch's pages of the store given back), array.h.
  */
 #include "import/import.h"
@@ -24,6 +24,7 @@
 #include "store/store_map.h"
 #include "util/array.h"
 #include "util/value.h"
+#include "util/value_local.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -38,12 +39,14 @@
 #define BATCH_CACHE_BYTES ((size_t)256 << 20)
 #define INFER_SAMPLE_ROWS 1000
 #define MAX_GROW_RETRIES 40
+#define SNIFF_LINES 20 /* records after the header that --delimiter auto looks at */
 
 typedef struct source {
     int jsonl;
     const char *base;   /* the input text */
     size_t size;
     int mapped;         /* base is a mapping of the file: its read pages can be given back */
+    char delim;         /* CSV: the field delimiter */
     csv_reader csv;
     jsonl_reader js;
     char numbuf[4096]; /* JSONL numbers formatted for the current row */
@@ -378,17 +381,25 @@ static int read_header(import_ctx *c, source *src)
     size_t n = src->csv.nfields;
     for (size_t i = 0; i < n; i++) {
         const csv_field *f = &src->csv.fields[i];
-        size_t index;
+        size_t index, len;
+        const char *name;
         if (c->ncols != i)
             break;
-        int rc = add_column(c, f->ptr, f->len, &index);
+        int rc = import_map_column(c, f->ptr, f->len, &name, &len);
+        if (rc == SEGRT_OK)
+            rc = add_column(c, name, len, &index);
         if (rc != SEGRT_OK)
             return rc;
         if (index != i)
             return store_fail(c->s, SEGRT_EINVAL, "%s: line 1: column '%s' appears twice",
                               c->file, c->cols[index].name);
     }
-    return require_columns(c);
+    c->nsrc = c->ncols;
+    size_t id_index;
+    int rc = import_map_finish_header(c);
+    if (rc == SEGRT_OK && c->opts->id_from) /* the id column --id-from fills */
+        rc = add_column(c, "id", 2, &id_index);
+    return rc == SEGRT_OK ? require_columns(c) : rc;
 }
 
 /* ------------------------------------------------------------ rows */
@@ -404,7 +415,7 @@ static row_status next_csv_row(import_ctx *c, source *src)
         store_fail(c->s, SEGRT_ENOMEM, "out of memory reading %s", c->file);
         return ROW_FAIL;
     }
-    size_t n = src->csv.nfields < c->ncols ? src->csv.nfields : c->ncols;
+    size_t n = src->csv.nfields < c->nsrc ? src->csv.nfields : c->nsrc;
     for (size_t i = 0; i < c->ncols; i++) {
         c->cells[i] = (cell){ .state = CELL_ABSENT };
         if (i < n) {
@@ -414,16 +425,23 @@ static row_status next_csv_row(import_ctx *c, source *src)
         }
     }
     int col = src->csv.err_col;
+    /* Not UTF-8: most likely a file in a legacy encoding. */
+    const char *hint = st == CSV_BAD_ROW && strstr(src->csv.err, "UTF-8") && !c->opts->encoding
+                           ? " (is the file in another encoding? try --encoding cp1250)" : "";
     if (st == CSV_BAD_ROW && col >= 0 && (size_t)col < c->ncols)
-        import_reject(c, "%s %s", c->cols[col].name, src->csv.err);
+        import_reject(c, "%s %s%s", c->cols[col].name, src->csv.err, hint);
     else if (st == CSV_BAD_ROW && col >= 0)
         import_reject(c, "field %d %s", col + 1, src->csv.err);
     else if (st == CSV_BAD_ROW)
         import_reject(c, "%s", src->csv.err);
-    else if (src->csv.nfields != c->ncols)
-        import_reject(c, "has %zu fields, the header has %zu", src->csv.nfields, c->ncols);
-    else
+    else if (src->csv.nfields != c->nsrc)
+        import_reject(c, "has %zu fields, the header has %zu", src->csv.nfields, c->nsrc);
+    else if (c->opts->id_from == NULL)
         return ROW_OK;
+    else {
+        int rc = import_map_id_cell(c, &c->cells[c->id_col]);
+        return rc == SEGRT_OK ? ROW_OK : rc == SEGRT_EBADROW ? ROW_BAD : ROW_FAIL;
+    }
     return ROW_BAD;
 }
 
@@ -486,7 +504,11 @@ static row_status next_jsonl_row(import_ctx *c, source *src)
 
 static row_status next_row(import_ctx *c, source *src)
 {
-    return src->jsonl ? next_jsonl_row(c, src) : next_csv_row(c, src);
+    row_status st = src->jsonl ? next_jsonl_row(c, src) : next_csv_row(c, src);
+    if (st != ROW_OK || c->sampling) /* sampling types sees the cells as written */
+        return st;
+    int rc = import_local_row(c);
+    return rc == SEGRT_OK ? ROW_OK : rc == SEGRT_EBADROW ? ROW_BAD : ROW_FAIL;
 }
 
 static int apply_row(import_ctx *c)
@@ -542,6 +564,7 @@ static void source_seek(source *src, position p)
     } else {
         csv_reader_free(&src->csv);
         csv_reader_init(&src->csv, p.pos, left, p.line, MAX_FIELD_BYTES);
+        csv_set_delimiter(&src->csv, src->delim);
     }
 }
 
@@ -708,6 +731,26 @@ segrt_type import_type_of_kinds(unsigned k, int has_semicolon)
 }
 
 /*
+ * Tell on_column (line 1) what type a new field
+ * got; a string column whose values look like local dates or numbers names
+ * the flag that reads them.
+ */
+static void tell_type(import_ctx *c, const import_col *col, const char *hint)
+{
+    char msg[320];
+    if (c->opts->on_column == NULL)
+        return;
+    if (col->type == SEGRT_T_STRING && hint)
+        snprintf(msg, sizeof msg, "new column '%s' typed string, but its values look "
+                 "local: to read them as dates, times or numbers give %s (or --field "
+                 "%s:string to keep text)", col->name, hint, col->name);
+    else
+        snprintf(msg, sizeof msg, "new column '%s' typed %s (--field %s:TYPE to choose)",
+                 col->name, segrt_type_name(col->type), col->name);
+    c->opts->on_column(c->opts->ud, c->file, 1, msg);
+}
+
+/*
  * Infer the types of new contact fields from the first rows of a CSV file:
  * the narrowest type every sampled value parses as; ';' in a value makes a set.
  */
@@ -722,7 +765,9 @@ static int infer_types(import_ctx *c, source *src)
     c->sampling = 1;
     unsigned *kinds = calloc(c->ncols, sizeof *kinds);
     int *semi = calloc(c->ncols, sizeof *semi), *seen = calloc(c->ncols, sizeof *seen);
-    if (kinds == NULL || semi == NULL || seen == NULL) {
+    const char **hints = calloc(c->ncols, sizeof *hints); /* a local form seen, its flag */
+    if (kinds == NULL || semi == NULL || seen == NULL || hints == NULL) {
+        free(hints);
         free(kinds);
         free(semi);
         free(seen);
@@ -737,17 +782,22 @@ static int infer_types(import_ctx *c, source *src)
             const cell *cl = &c->cells[i];
             if (cl->state != CELL_TEXT)
                 continue;
-            unsigned k = import_value_kinds(cl->p, cl->n);
+            unsigned k = import_local_kinds(c, cl->p, cl->n);
             kinds[i] = seen[i] ? kinds[i] & k : k;
             seen[i] = 1;
             semi[i] |= memchr(cl->p, ';', cl->n) != NULL;
+            if (hints[i] == NULL)
+                hints[i] = import_local_hint(cl->p, cl->n);
         }
     }
     for (size_t i = 0; i < c->ncols; i++) {
         import_col *col = &c->cols[i];
-        if (col->role == ROLE_FIELD && col->type == 0)
+        if (col->role == ROLE_FIELD && col->type == 0) {
             col->type = seen[i] ? import_type_of_kinds(kinds[i], semi[i]) : SEGRT_T_STRING;
+            tell_type(c, col, seen[i] ? hints[i] : NULL);
+        }
     }
+    free(hints);
     free(kinds);
     free(semi);
     free(seen);
@@ -811,6 +861,7 @@ static void ctx_free(import_ctx *c)
     buf_free(&c->tmp);
     buf_free(&c->tmp2);
     buf_free(&c->enc);
+    free(c->canon);
     row_free(&c->row);
 }
 
@@ -844,7 +895,10 @@ static int feed(import_ctx *c, source *src)
     if (src->jsonl) {
         jsonl_reader_init(&src->js, start, len, 1);
     } else {
+        src->delim = c->opts->delimiter ? c->opts->delimiter
+                                        : csv_sniff_delimiter(start, len, SNIFF_LINES);
         csv_reader_init(&src->csv, start, len, 1, MAX_FIELD_BYTES);
+        csv_set_delimiter(&src->csv, src->delim);
         rc = read_header(c, src);
         if (rc == SEGRT_OK && c->kind == SEGRT_CONTACTS)
             rc = infer_types(c, src);
@@ -874,11 +928,31 @@ static int import_source(segrt_store *s, segrt_kind kind, const char *name, sour
 {
     segrt_import_report rep = { 0 };
     import_ctx c;
+    char *decoded = NULL;
+    source conv; /* the input converted to UTF-8, when it is in another encoding */
+    char why[256];
     int rc = ctx_init(&c, s, kind, name, opts, &rep);
+    if (rc == SEGRT_OK && segrt_import_check_opts(c.opts, why, sizeof why) != SEGRT_OK)
+        rc = store_fail(s, SEGRT_EINVAL, "%s", why);
+    if (rc == SEGRT_OK && !import_encoding_is_utf8(c.opts->encoding) && src->size > 0) {
+        size_t n = 0;
+        rc = import_decode(s, name, c.opts->encoding, src->base, src->size, &decoded, &n);
+        conv = (source){ .jsonl = src->jsonl, .base = decoded, .size = n };
+        src = &conv;
+    }
     c.input_bytes = src->size;
+    char *saved_tz = NULL; /* --tz: the zone held over the whole import */
+    int hold_tz = rc == SEGRT_OK && c.opts->tz != NULL;
+    if (hold_tz && value_local_zone_hold(c.opts->tz, &saved_tz) != 0) {
+        hold_tz = 0;
+        rc = store_fail(s, SEGRT_ENOMEM, "out of memory");
+    }
     if (rc == SEGRT_OK)
         rc = feed(&c, src);
+    if (hold_tz)
+        value_local_zone_release(saved_tz);
     ctx_free(&c);
+    free(decoded);
     /* The derived data left to do once, after the last batch. */
     if (rc == SEGRT_OK)
         rc = import_update_derived(s, kind);

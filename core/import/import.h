@@ -20,6 +20,7 @@
 
 #include <jansson.h>
 
+#define IMPORT_CANON_BYTES 32  /* the longest canonical number, date or timestamp, and NUL */
 #define IMPORT_MAX_ID_BYTES 511 /* LMDB's key limit: a longer id cannot be stored */
 
 /* What an input column means. */
@@ -74,6 +75,9 @@ typedef struct import_ctx {
     uint64_t line;     /* physical line of the current row */
     int sampling;      /* reading rows only to infer types: no side effects */
 
+    size_t nsrc;       /* CSV: the header's columns (after them: the made id column) */
+    uint64_t map_used; /* CSV: the --map pairs (the first 64) the header used */
+    char id_text[24];  /* --id-from email: the current row's id */
     long id_col;       /* the id / contact_id column, or -1 */
     long email_col;    /* contacts: the email column, or -1 */
     long role_col[ROLE_CS_SOURCE + 1]; /* events/consents: column of each role, or -1 */
@@ -114,6 +118,10 @@ typedef struct import_ctx {
      * (and, for events, the event's type code). */
     import_touched_fn touched;
     void *touched_ud;
+
+    /* Cells rewritten into canonical text (import_local.c): IMPORT_CANON_BYTES a column. */
+    char *canon;
+    size_t canon_cols;
 
     /* Scratch. */
     buf tmp, tmp2, enc;
@@ -184,6 +192,46 @@ int import_stream_feed(import_ctx *c, const char *data, size_t len,
                        const segrt_import_opts *opts, segrt_import_report *out,
                        import_touched_fn touched, void *ud);
 void import_stream_close(import_ctx *c);
+/* encoding is UTF-8 (NULL counts as UTF-8): no conversion is needed. */
+int import_encoding_is_utf8(const char *encoding);
+/* One SOURCE=field pair of a --map string, not NUL-terminated. */
+typedef struct import_map_pair {
+    const char *from, *to;
+    size_t from_len, to_len;
+    int has_eq;      /* the pair has its '=' */
+    int well_formed; /* a non-empty source name, '=' and a valid field name */
+} import_map_pair;
+/* The next pair of *map (advanced past it); 0 when there is none. */
+int import_map_next(const char **map, import_map_pair *pair);
+/*
+ * in[0..len) in encoding converted to UTF-8 in *out (malloc'd, *out_len bytes);
+ * a byte that is not valid in the encoding fails naming file:line.
+ */
+int import_decode(segrt_store *s, const char *file, const char *encoding, const char *in,
+                  size_t len, char **out, size_t *out_len);
+
+/*
+ * The name of a header column after --map (name itself when unmapped); a name
+ * that is not a valid field name fails suggesting --map.
+ */
+int import_map_column(import_ctx *c, const char *name, size_t n, const char **out,
+                      size_t *out_n);
+/* After the header: every --map source was in it; --id-from email can work. */
+int import_map_finish_header(import_ctx *c);
+/* --id-from email: the id cell of the current row, from its e-mail; rejects a row without. */
+int import_map_id_cell(import_ctx *c, cell *id);
+
+/*
+ * Rewrite the current row's timestamp, date and number cells written in a
+ * local form (--date-format, --timestamp-format, --tz, --decimal, ISO 8601 with
+ * an offset) into canonical text; SEGRT_EBADROW (rejected) when one cannot be read.
+ */
+int import_local_row(import_ctx *c);
+/* What a value reads as (KIND_* bits) with the import's local formats. */
+unsigned import_local_kinds(const import_ctx *c, const char *p, size_t n);
+/* The flag a value written in a local form needs ("--decimal ,"), or NULL. */
+const char *import_local_hint(const char *p, size_t n);
+
 /* Rebuild what an import of kind leaves stale: event projections, the id order. */
 int import_update_derived(segrt_store *s, segrt_kind kind);
 

@@ -14,11 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Bytes that end the tight scan of an unquoted field. */
-static const unsigned char special[256] = {
-    ['\n'] = 1, ['\r'] = 1, ['"'] = 1, [','] = 1,
-};
-
 void csv_reader_init(csv_reader *r, const char *data, size_t len, uint64_t first_line,
                      size_t max_field)
 {
@@ -28,6 +23,15 @@ void csv_reader_init(csv_reader *r, const char *data, size_t len, uint64_t first
     r->line = first_line;
     r->max_field = max_field;
     r->err_col = -1;
+    csv_set_delimiter(r, ',');
+}
+
+void csv_set_delimiter(csv_reader *r, char delim)
+{
+    memset(r->special, 0, sizeof r->special);
+    r->special['\n'] = r->special['\r'] = r->special['"'] = 1;
+    r->special[(unsigned char)delim] = 1;
+    r->delim = delim;
 }
 
 void csv_reader_free(csv_reader *r)
@@ -73,14 +77,14 @@ static void set_error(csv_reader *r, size_t col, const char *msg)
 }
 
 /*
- * End of the unquoted field starting at p: a comma, LF, CRLF, a quote (which
- * makes the record bad) or the end of the buffer. A CR not followed by LF is
- * data.
+ * End of the unquoted field starting at p: the delimiter, LF, CRLF, a quote
+ * (which makes the record bad) or the end of the buffer. A CR not followed by
+ * LF is data.
  */
-static const char *scan_unquoted(const char *p, const char *end)
+static const char *scan_unquoted(const csv_reader *r, const char *p, const char *end)
 {
     for (;;) {
-        while (p < end && !special[(unsigned char)*p])
+        while (p < end && !r->special[(unsigned char)*p])
             p++;
         if (p == end || *p != '\r' || (p + 1 < end && p[1] == '\n'))
             return p;
@@ -88,9 +92,9 @@ static const char *scan_unquoted(const char *p, const char *end)
     }
 }
 
-static int ends_field(const char *p, const char *end)
+static int ends_field(const csv_reader *r, const char *p, const char *end)
 {
-    return p == end || *p == ',' || *p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n');
+    return p == end || *p == r->delim || *p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n');
 }
 
 typedef enum { QUOTED_OK, QUOTED_UNTERMINATED, QUOTED_NOMEM } quoted_result;
@@ -207,16 +211,16 @@ csv_status csv_next(csv_reader *r, uint64_t *line)
                 return CSV_NOMEM;
             if (q == QUOTED_UNTERMINATED)
                 return unterminated(r, rec, rec_line, col);
-            if (!ends_field(p, end)) {
+            if (!ends_field(r, p, end)) {
                 set_error(r, col, "has text after its closing quote (a quoted field must "
-                                  "end at a comma or the end of the line)");
+                                  "end at a delimiter or the end of the line)");
                 r->nfields = col;
                 fix_scratch_fields(r);
                 r->pos = skip_line(r, p);
                 return CSV_BAD_ROW;
             }
         } else {
-            const char *stop = scan_unquoted(p, end);
+            const char *stop = scan_unquoted(r, p, end);
             if (stop < end && *stop == '"') {
                 set_error(r, col, "has a stray quote (\") in an unquoted field");
                 r->nfields = col;
@@ -229,7 +233,7 @@ csv_status csv_next(csv_reader *r, uint64_t *line)
             f->quoted = 0;
             p = stop;
         }
-        if (p < end && *p == ',') {
+        if (p < end && *p == r->delim) {
             p++;
             continue;
         }
@@ -245,4 +249,39 @@ csv_status csv_next(csv_reader *r, uint64_t *line)
     if (check_fields(r, rec, rec_end) != 0)
         return CSV_BAD_ROW;
     return CSV_ROW;
+}
+
+/*
+ * Fields of the next record; 0 after a quoting fault. A UTF-8 or length fault
+ * keeps every field (err_col < nfields): the text may be in another encoding.
+ */
+static size_t sniff_record(csv_reader *r, uint64_t *line)
+{
+    csv_status st = csv_next(r, line);
+    if (st == CSV_ROW || (st == CSV_BAD_ROW && r->err_col >= 0 && (size_t)r->err_col < r->nfields))
+        return r->nfields;
+    return 0;
+}
+
+char csv_sniff_delimiter(const char *data, size_t len, unsigned lines)
+{
+    static const char candidates[] = { ',', ';', '\t', '|' };
+    char best = ',';
+    size_t best_fields = 1;
+    for (size_t i = 0; i < sizeof candidates; i++) {
+        csv_reader r;
+        uint64_t line;
+        csv_reader_init(&r, data, len, 1, (size_t)-1);
+        csv_set_delimiter(&r, candidates[i]);
+        size_t header = sniff_record(&r, &line), n = header;
+        for (unsigned k = 0; k < lines && n == header && r.pos < r.end; k++)
+            n = sniff_record(&r, &line);
+        /* Ties go to the earlier candidate: ',' first. */
+        if (n == header && header > best_fields) {
+            best = candidates[i];
+            best_fields = header;
+        }
+        csv_reader_free(&r);
+    }
+    return best;
 }

@@ -2,8 +2,10 @@
  * csv.h — a strict RFC 4180 record reader over a memory buffer (the hot path
  * of CSV import, hand-written because it must be faster than any library).
  *
- * Provides: csv_reader, csv_next(). Uses: utf8.h, buf.h.
+ * Provides: csv_reader, csv_next(), csv_set_delimiter(), csv_sniff_delimiter(). Uses: utf8.h, buf.h.
  *
+ * Fields are separated by a delimiter: ',' unless csv_set_delimiter() says
+ * otherwise; csv_sniff_delimiter() guesses it from the first records.
  * Records end with CRLF or LF; fields may be quoted ("a,b", "say ""hi""",
  * newlines inside quotes). A quote inside an unquoted field, an unterminated
  * quoted field, characters after a closing quote, a field over max_field
@@ -38,6 +40,8 @@ typedef struct csv_reader {
     csv_field *fields;     /* fields of the current record */
     size_t nfields, fields_cap;
     buf scratch;           /* unescaped copies of quoted fields with "" */
+    char delim;            /* the field delimiter */
+    unsigned char special[256]; /* bytes that end the tight scan of an unquoted field */
     int err_col;           /* bad record: 0-based column at fault, or -1 */
     char err[160];         /* bad record: reason, e.g. "is not valid UTF-8 (byte 0xff at offset 3)" */
 } csv_reader;
@@ -54,6 +58,15 @@ typedef enum csv_status {
 /* Start reading data[0..len) whose first byte is on physical line first_line. */
 void csv_reader_init(csv_reader *r, const char *data, size_t len, uint64_t first_line,
                      size_t max_field);
+/* Separate fields with delim (',', ';', '\t', '|', ...) instead of ','. */
+void csv_set_delimiter(csv_reader *r, char delim);
+/*
+ * The delimiter among ',', ';', tab and '|' that splits the header record of
+ * data[0..len) into the most fields (more than one) and the next `lines`
+ * records (or as many as there are) into as many; ',' when none does, and
+ * on ties the earlier candidate.
+ */
+char csv_sniff_delimiter(const char *data, size_t len, unsigned lines);
 /* Release the reader's memory (not the buffer). */
 void csv_reader_free(csv_reader *r);
 /*

@@ -260,6 +260,62 @@ int value_parse_date(const char *s, size_t n, int64_t *days)
     return parse_ymd(s, days);
 }
 
+/* Two digits at s[i]; sets a bit in *bad when they are not digits. */
+static unsigned two_digits(const char *s, size_t i, unsigned *bad)
+{
+    unsigned d = digit_at(s, i, bad) * 10;
+    return d + digit_at(s, i + 1, bad);
+}
+
+/* The zone suffix s[0..n): "", "Z", +HH, +HH:MM or +HHMM (or '-'); seconds east of UTC. */
+static int parse_zone(const char *s, size_t n, int64_t *offset, int *has_zone)
+{
+    unsigned bad = 0, hh, mm = 0;
+    *offset = 0;
+    *has_zone = n > 0;
+    if (n == 0 || (n == 1 && s[0] == 'Z'))
+        return 0;
+    if ((s[0] != '+' && s[0] != '-') || (n != 3 && n != 5 && n != 6))
+        return -1;
+    hh = two_digits(s, 1, &bad);
+    if (n == 6)
+        bad |= s[3] != ':';
+    if (n > 3)
+        mm = two_digits(s, n - 2, &bad);
+    if (bad || hh > 23 || mm > 59)
+        return -1;
+    *offset = (int64_t)(hh * 3600 + mm * 60) * (s[0] == '-' ? -1 : 1);
+    return 0;
+}
+
+int value_parse_iso_timestamp(const char *s, size_t n, int64_t *secs, int *has_zone)
+{
+    unsigned bad = 0, ss = 0;
+    int64_t days, offset;
+    size_t i = 16;
+
+    if (n < 16 || (s[10] != 'T' && s[10] != ' '))
+        return -1;
+    unsigned hh = two_digits(s, 11, &bad);
+    unsigned mi = two_digits(s, 14, &bad);
+    bad |= s[13] != ':';
+    if (i + 2 < n && s[i] == ':') {
+        ss = two_digits(s, i + 1, &bad);
+        i += 3;
+        if (i < n && s[i] == '.') { /* a fraction of a second: cut off */
+            size_t f = ++i;
+            while (i < n && (unsigned)(unsigned char)s[i] - '0' <= 9)
+                i++;
+            bad |= i == f;
+        }
+    }
+    bad |= (hh > 23) | (mi > 59) | (ss > 59);
+    if (bad || parse_ymd(s, &days) != 0 || parse_zone(s + i, n - i, &offset, has_zone) != 0)
+        return -1;
+    *secs = days * SECS_PER_DAY + (int64_t)(hh * 3600 + mi * 60 + ss) - offset;
+    return 0;
+}
+
 int value_parse_timestamp(const char *s, size_t n, int64_t *secs)
 {
     unsigned bad = 0;
@@ -267,12 +323,9 @@ int value_parse_timestamp(const char *s, size_t n, int64_t *secs)
 
     if (n != 20)
         return -1;
-    unsigned hh = digit_at(s, 11, &bad) * 10;
-    hh += digit_at(s, 12, &bad);
-    unsigned mi = digit_at(s, 14, &bad) * 10;
-    mi += digit_at(s, 15, &bad);
-    unsigned ss = digit_at(s, 17, &bad) * 10;
-    ss += digit_at(s, 18, &bad);
+    unsigned hh = two_digits(s, 11, &bad);
+    unsigned mi = two_digits(s, 14, &bad);
+    unsigned ss = two_digits(s, 17, &bad);
     bad |= (s[10] != 'T') | (s[13] != ':') | (s[16] != ':') | (s[19] != 'Z');
     bad |= (hh > 23) | (mi > 59) | (ss > 59);
     if (bad || parse_ymd(s, &days) != 0)

@@ -18,6 +18,10 @@
  *              rejected: ".5", "5.", "1e3", "12,50", "1 000", "12.5 EUR"
  *   date       YYYY-MM-DD, a real calendar day in 0001..9999
  *   timestamp  YYYY-MM-DDTHH:MM:SSZ, upper-case T and Z, no fraction or offset
+ *   iso timestamp (value_parse_iso_timestamp: what imports accept) ISO 8601 as
+ *              CRMs write it: YYYY-MM-DD[T or space]HH:MM[:SS[.fraction]] then
+ *              Z, +HH:MM, +HHMM, +HH (or -), or nothing; the fraction is cut off:
+ *              "2026-11-02T10:00:00+02:00", "2026-11-02 10:00:00", "2026-11-02 10:00"
  */
 #ifndef SEGRT_VALUE_H
 #define SEGRT_VALUE_H
@@ -34,6 +38,9 @@ int value_parse_bool(const char *s, size_t n, int64_t *out);
 int value_parse_date(const char *s, size_t n, int64_t *days);
 /* YYYY-MM-DDTHH:MM:SSZ; years 0001..9999; leap seconds are not accepted. */
 int value_parse_timestamp(const char *s, size_t n, int64_t *secs);
+/* The iso timestamp forms above; *has_zone is 0 when no zone was written (*secs then reads
+ * the time as UTC: the caller may place it in another zone). */
+int value_parse_iso_timestamp(const char *s, size_t n, int64_t *secs, int *has_zone);
 
 /* Civil calendar <-> days since 1970-01-01 (proleptic Gregorian).
  * days_from_civil wants m in 1..12, d in 1..31 and |y| < 2^40;

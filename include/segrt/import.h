@@ -49,6 +49,36 @@ typedef struct segrt_import_opts {
     segrt_reject_fn on_notice;
     segrt_progress_fn on_progress; /**< NULL: no progress reports */
     void *ud;                   /**< passed to the callbacks */
+    /** CSV field delimiter: ',', ';', '\t' or '|'; 0 sniffs it from the header
+     *  and the first records (the candidate that splits the header into the
+     *  most fields, more than one, and every sniffed record into as many;
+     *  ties and no winner give ','). */
+    char delimiter;
+    /** The input's character encoding, any name iconv knows ("cp1250",
+     *  "ISO-8859-2"); NULL means UTF-8. A UTF-8 byte order mark is skipped. */
+    const char *encoding;
+    /** CSV columns renamed before they are read: "Source Name=field,Other=field2"
+     *  (names are matched exactly; a name may not hold ',' or '='); NULL: none. */
+    const char *map;
+    /** "email": a file without an id column (contact_id for events and consents)
+     *  gets one from the e-mail column: "e:" and the 16 lower-case hex digits of
+     *  XXH64 (seed 0) of the normalised address, so re-imports upsert. NULL: none. */
+    const char *id_from;
+    /** strptime pattern of date values ("%d.%m.%Y"); NULL: YYYY-MM-DD only. */
+    const char *date_format;
+    /** strptime pattern of timestamp values ("%d.%m.%Y %H:%M"); NULL: ISO 8601
+     *  (YYYY-MM-DD[T ]HH:MM[:SS[.f]] with Z, +HH:MM, +HHMM or no offset). */
+    const char *timestamp_format;
+    /** IANA zone of timestamps written without an offset ("Europe/Warsaw");
+     *  NULL: UTC. */
+    const char *tz;
+    /** Decimal mark of numbers: '.' (0 means '.') or ','; with ',' the marks
+     *  '.', ' ', U+00A0, U+202F and '\'' group thousands ("1.234,56"). */
+    char decimal;
+    /** Told once per new contact field of a CSV file (line 1) what type its
+     *  values were inferred as; a string column whose values look like local
+     *  dates or numbers is told with the flag that would read them. NULL: not told. */
+    segrt_reject_fn on_column;
 } segrt_import_opts;
 
 /** What an import did. */
@@ -60,6 +90,16 @@ typedef struct segrt_import_report {
     uint64_t noticed;   /**< rows kept with a notice (see on_notice) */
     uint64_t batches;   /**< committed batches */
 } segrt_import_report;
+
+/**
+ * Check the dialect options of o (encoding, map, id_from, tz, decimal) without
+ * importing anything; segrt_import_file() checks them too.
+ * @param o the options
+ * @param msg receives why they are wrong, naming the option (may be NULL)
+ * @param msg_size the size of msg
+ * @return SEGRT_OK, or SEGRT_EINVAL when an option is wrong
+ */
+SEGRT_API int segrt_import_check_opts(const segrt_import_opts *o, char *msg, size_t msg_size);
 
 /**
  * Import a CSV file (with a header row), or a JSONL file when its name ends

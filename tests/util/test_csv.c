@@ -603,6 +603,65 @@ static void test_csv_bad_row_resets_error_on_next_good_row(void **state)
     assert_string_equal(r->err, "");
 }
 
+
+/* ---- delimiters ---- */
+
+static void test_csv_semicolon_delimiter_splits_and_quotes(void **state)
+{
+    csv_reader *r = OPEN("a;\"b;c\";d\r\n1,5;\"x\r\ny\";\n");
+    csv_set_delimiter(r, ';');
+    assert_row(1, 3);
+    assert_field(r, 1, "b;c", 1);
+    assert_row(2, 3);
+    assert_field(r, 0, "1,5", 0);
+    assert_field(r, 1, "x\r\ny", 1);
+    assert_field(r, 2, "", 0);
+    assert_int_equal(next(state), CSV_END);
+}
+
+static void test_csv_tab_delimiter_keeps_commas(void **state)
+{
+    csv_reader *r = OPEN("a\tb\n1,2\t3\n");
+    csv_set_delimiter(r, '\t');
+    assert_row(1, 2);
+    assert_row(2, 2);
+    assert_field(r, 0, "1,2", 0);
+}
+
+static void test_csv_sniff_picks_each_candidate(void **state)
+{
+    (void)state;
+    static const char semi[] = "id;name;amount\r\n1;\"A;B\";1,5\r\n2;C;2\r\n";
+    static const char tab[] = "id\tname\n1\tA, B\n";
+    static const char pipe[] = "id|name\n1|x\n";
+    static const char comma[] = "id,name\n1,\"a;b\"\n";
+    assert_int_equal(csv_sniff_delimiter(semi, sizeof semi - 1, 20), ';');
+    assert_int_equal(csv_sniff_delimiter(tab, sizeof tab - 1, 20), '\t');
+    assert_int_equal(csv_sniff_delimiter(pipe, sizeof pipe - 1, 20), '|');
+    assert_int_equal(csv_sniff_delimiter(comma, sizeof comma - 1, 20), ',');
+}
+
+static void test_csv_sniff_needs_equal_counts_and_prefers_comma(void **state)
+{
+    (void)state;
+    /* ';' splits the header but not every row the same way: ',' does. */
+    static const char uneven[] = "a;b,c;d\n1;2,3;4\n5,6;7\n";
+    /* both split into two fields everywhere: the tie goes to ','. */
+    static const char tie[] = "a,b;c\n1,2;3\n";
+    /* one column: nothing splits it, ',' is the default. */
+    static const char single[] = "id\n1\n";
+    /* a quoted header written for ';' does not parse with ','. */
+    static const char quoted[] = "\"Email Address\";\"First Name\"\n\"a@b.c\";\"Ann, Jr\"\n";
+    /* bytes that are not UTF-8 (cp1250) do not hide the delimiter. */
+    static const char legacy[] = "id;name\n1;\xa3\xf3" "d\xbf\n";
+    assert_int_equal(csv_sniff_delimiter(uneven, sizeof uneven - 1, 20), ',');
+    assert_int_equal(csv_sniff_delimiter(tie, sizeof tie - 1, 20), ',');
+    assert_int_equal(csv_sniff_delimiter(single, sizeof single - 1, 20), ',');
+    assert_int_equal(csv_sniff_delimiter(quoted, sizeof quoted - 1, 20), ';');
+    assert_int_equal(csv_sniff_delimiter(legacy, sizeof legacy - 1, 20), ';');
+    assert_int_equal(csv_sniff_delimiter("", 0, 20), ',');
+}
+
 #define TEST(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 static void test_csv_bad_row_keeps_fields_before_a_stray_quote(void **state)
@@ -673,6 +732,10 @@ int main(void)
         TEST(test_csv_unterminated_quote_on_last_line_ends_the_input),
         TEST(test_csv_lone_opening_quote_is_unterminated),
         TEST(test_csv_field_at_max_length_is_accepted),
+        TEST(test_csv_semicolon_delimiter_splits_and_quotes),
+        TEST(test_csv_tab_delimiter_keeps_commas),
+        TEST(test_csv_sniff_picks_each_candidate),
+        TEST(test_csv_sniff_needs_equal_counts_and_prefers_comma),
         TEST(test_csv_field_longer_than_max_is_bad_row),
         TEST(test_csv_long_escaped_quoted_field_is_bad_row),
         TEST(test_csv_record_longer_than_max_with_short_fields_is_accepted),
