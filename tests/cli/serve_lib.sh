@@ -33,7 +33,8 @@ EOF
 start_server() {
     local log=$1
     shift
-    "$SEGRT" serve --listen 127.0.0.1:0 "$@" >"$log" 2>&1 &
+    : >"$log" # there before the server writes to it: the first look must not race it
+    "$SEGRT" serve --listen 127.0.0.1:0 "$@" >>"$log" 2>&1 &
     SERVER_PID=$!
     track_bg "$SERVER_PID"
     local i
