@@ -102,6 +102,13 @@ typedef struct import_ctx {
     buf rejects;       /* u64 line, u32 length, reason: emitted after commit */
     buf notices;       /* the same for rows kept with a notice */
     uint64_t batch_rejected, batch_inserted, batch_noticed;
+    int last_batch;    /* the batch in flight ends the input */
+
+    /* Events: occurrence numbers of identical events across an input's batches (import_occ.c). */
+    uint32_t *occ;         /* per event of the batch */
+    uint64_t *occ_batch;   /* the batch's fingerprints, sorted */
+    uint64_t *occ_seen;    /* those of the input's committed batches, sorted */
+    size_t occ_cap, occ_batch_cap, occ_seen_cap, occ_nbatch, occ_nseen;
 
     /* Contacts: values of the current row, parsed before anything is written. */
     int64_t *parsed;       /* per column */
@@ -171,6 +178,14 @@ int import_consents_row(import_ctx *c);
 int import_contacts_finish(import_ctx *c);
 int import_events_finish(import_ctx *c);
 int import_consents_finish(import_ctx *c);
+/*
+ * The occurrence of each event of the batch among the identical events of
+ * its input (*occ indexed like c->evs, for event_list_merge_occ), or NULL
+ * when the input is this one batch (the merge then numbers them itself).
+ */
+int import_occ_number(import_ctx *c, const uint32_t **occ);
+/* After an events batch committed: its events are counted for the input's next batch. */
+int import_occ_committed(import_ctx *c);
 
 /*
  * An import kept open across calls (the live path, live.c): its in-memory

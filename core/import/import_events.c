@@ -1,9 +1,10 @@
 /*
  * import_events.c — event rows: validation, then, per contact, a merge into
- * its stored timeline that keeps re-imports idempotent (event.h); a timeline
+ * its stored timeline that keeps re-imports idempotent while identical rows
+ * of one input stay distinct events (event.h, import_occ.c); a timeline
  * that changed is noted for the event projections (proj_update.h).
  *
- * Uses: import.h, event.h, proj_update.h, value.h, array.h, jansson (extra attributes).
+ * Uses: import.h, event.h, proj_update.h, value.h, array.h, buf.h, jansson (extra attributes).
  */
 #include "import/import.h"
 
@@ -107,6 +108,8 @@ typedef struct type_deltas {
 typedef struct merging {
     event_list w; /* scratch: one timeline */
     type_deltas td;
+    const uint32_t *occ; /* per event of the batch: its occurrence in the input, or NULL */
+    buf occs;            /* scratch: those of one contact's new events, in merge order */
 } merging;
 
 static int count_type(type_deltas *t, uint32_t type, int64_t by)
@@ -133,14 +136,17 @@ static int merge_contact(import_ctx *c, size_t from, size_t to, void *ud)
     int oom = 0;
     for (size_t i = 0; i < nold; i++)
         oom |= count_type(td, w->recs[i].type, -1);
+    m->occs.len = 0;
     for (size_t i = from; i < to && !oom; i++) {
         const event_rec *r = &c->evs.recs[c->pend[i].at];
         const char *eid, *x;
         size_t neid, nx;
         event_var(&c->evs, r, &eid, &neid, &x, &nx);
         oom |= event_list_add(w, r, eid, neid, x, nx);
+        if (m->occ)
+            oom |= buf_put(&m->occs, &m->occ[c->pend[i].at], sizeof *m->occ);
     }
-    if (oom || event_list_merge(w, nold) != 0)
+    if (oom || event_list_merge_occ(w, nold, m->occ ? (const uint32_t *)m->occs.p : NULL) != 0)
         return store_fail(s, SEGRT_ENOMEM, "out of memory merging events");
     for (size_t i = 0; i < w->n; i++)
         oom |= count_type(td, w->recs[i].type, 1);
@@ -168,13 +174,16 @@ static int merge_contact(import_ctx *c, size_t from, size_t to, void *ud)
 int import_events_finish(import_ctx *c)
 {
     merging m = { 0 };
-    int rc = import_merge_pending(c, merge_contact, &m);
+    int rc = import_occ_number(c, &m.occ);
+    if (rc == SEGRT_OK)
+        rc = import_merge_pending(c, merge_contact, &m);
     for (size_t t = 0; t < m.td.n && rc == SEGRT_OK; t++) {
         char name[32];
         snprintf(name, sizeof name, "evtype:%zu", t);
         rc = store_counter_add(c->s, c->txn, name, m.td.d[t]);
     }
     event_list_free(&m.w);
+    buf_free(&m.occs);
     free(m.td.d);
     return rc;
 }

@@ -54,11 +54,23 @@ int event_list_newest(const void *data, size_t size, int64_t *ts);
 int event_list_add(event_list *l, const event_rec *r, const char *eid, size_t eidlen, const char *extra,
                 size_t extralen);
 /*
- * Fold events [nold, n) into the sorted, duplicate-free [0, nold): a new
- * event with the event_id of an earlier one replaces it; one identical to an
- * earlier event of the same ts is dropped. Leaves the list sorted by ts.
+ * Fold events [nold, n) into the time-ordered [0, nold): a new event with
+ * the event_id of an earlier one replaces it; events without an event_id
+ * count as multisets of identical ones (same ts, type, amount, category,
+ * channel and extra attributes): k held and m new copies end as max(k, m),
+ * so the same input merged again adds nothing while identical events within
+ * one input stay distinct. Leaves the list sorted by ts. -1 out of memory.
  */
 int event_list_merge(event_list *l, size_t nold);
+/*
+ * event_list_merge, with the occurrence of each new event among the
+ * identical events of its input given (occ[i - nold] >= 1 for event i, read
+ * only for events without an event_id): the event is kept only while fewer
+ * than that many identical events are held. An input merged in several
+ * parts numbers its occurrences across them. event_list_merge numbers them
+ * within [nold, n).
+ */
+int event_list_merge_occ(event_list *l, size_t nold, const uint32_t *occ);
 int event_list_encode(const event_list *l, buf *out);
 /*
  * Append to out the events of a that b lacks, as multisets of identical

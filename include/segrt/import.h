@@ -63,8 +63,14 @@ typedef struct segrt_import_report {
 
 /**
  * Import a CSV file (with a header row), or a JSONL file when its name ends
- * in .jsonl. Contacts are upserted by id; an event or consent record already
- * held is not added again.
+ * in .jsonl. Contacts are upserted by id; a consent record already held is
+ * not added again. An event with an event_id replaces the one held with that
+ * id; events without one count by multiplicity: identical rows (same
+ * contact, ts, type, amount, category, channel and extra attributes) of one
+ * input are distinct events, and the n-th of them is added only while fewer
+ * than n such events are held, so a contact holding k copies ends with
+ * max(k, m) after an input holding m, and importing an input again adds
+ * nothing.
  * @param s the store
  * @param kind what the file holds
  * @param path the file
