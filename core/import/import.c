@@ -451,8 +451,8 @@ static row_status next_jsonl_row(import_ctx *c, source *src)
         if (rc != SEGRT_OK)
             return ROW_FAIL;
         cell *cl = &c->cells[index];
-        if (json_is_null(v)) {
-            *cl = (cell){ .state = CELL_EMPTY };
+        if (json_is_null(v)) { /* .json tells a null from a blank CSV cell */
+            *cl = (cell){ .state = CELL_EMPTY, .json = v };
             continue;
         }
         if (json_is_array(v)) {

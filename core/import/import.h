@@ -47,7 +47,8 @@ typedef struct cell {
     cell_state state;
     const char *p; /* CELL_TEXT */
     size_t n;
-    json_t *json;  /* JSONL: the value as read, borrowed (an array for CELL_ARRAY) */
+    json_t *json;  /* JSONL: the value as read, borrowed (an array for CELL_ARRAY, null for
+                    * CELL_EMPTY); NULL for a CSV cell */
 } cell;
 
 typedef struct pend_rec {

@@ -39,6 +39,12 @@ typedef void (*segrt_reject_fn)(void *ud, const char *file, uint64_t line,
 typedef void (*segrt_progress_fn)(void *ud, uint64_t bytes_done, uint64_t bytes_total,
                                   uint64_t rows);
 
+/** What a blank CSV cell does to a contact's stored value. */
+typedef enum segrt_blank {
+    SEGRT_BLANK_KEEP = 0, /**< the stored value stays (a partial export loses nothing) */
+    SEGRT_BLANK_CLEAR     /**< the stored value is cleared */
+} segrt_blank;
+
 /** Options of segrt_import_file(); zero-initialise, then set what you need. */
 typedef struct segrt_import_opts {
     int strict;                 /**< first bad row aborts; nothing of the file commits */
@@ -48,6 +54,9 @@ typedef struct segrt_import_opts {
      *  e-mail another contact already has (both are kept; segrt dedupe finds them). */
     segrt_reject_fn on_notice;
     segrt_progress_fn on_progress; /**< NULL: no progress reports */
+    /** Contacts: a blank CSV cell keeps the stored value (the default) or clears
+     *  it. In JSON lines a key left out keeps the value and null clears it. */
+    segrt_blank blank;
     void *ud;                   /**< passed to the callbacks */
 } segrt_import_opts;
 

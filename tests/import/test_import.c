@@ -160,7 +160,17 @@ static void test_import_contacts_upsert_updates_given_fields_and_keeps_others(vo
     assert_field(f->s, "c1", "income", "4000");
     assert_field(f->s, "c1", "email", "ana@ex.ro");
     assert_field(f->s, "c2", "city", "Cluj");
+    /* Blank cells keep the stored values by default; --blank clear clears them. */
     rep = tu_import_text(f, SEGRT_CONTACTS, "c3.csv", "id,first_name,income\nc1,,\n", NULL);
+    assert_report(&rep, 1, 1, 0, 0);
+    assert_field(f->s, "c1", "first_name", "Ana");
+    assert_field(f->s, "c1", "income", "4000");
+    char path[TU_PATH_MAX];
+    const segrt_import_opts clear = { .blank = SEGRT_BLANK_CLEAR };
+    assert_int_equal(segrt_import_file(f->s, SEGRT_CONTACTS, tu_write(path, f->dir, "c3.csv",
+                                                                     "id,first_name,income\nc1,,\n"),
+                                       &clear, &rep),
+                     SEGRT_OK);
     assert_report(&rep, 1, 1, 0, 0);
     assert_field(f->s, "c1", "first_name", "");
     assert_field(f->s, "c1", "income", "");
