@@ -808,8 +808,8 @@ static void ctx_free(import_ctx *c)
     free(c->items_n);
     free(c->items);
     event_list_free(&c->evs);
-    free(c->occ);
     free(c->occ_batch);
+    free(c->occ_prior);
     free(c->occ_seen);
     consent_list_free(&c->css);
     buf_free(&c->rejects);

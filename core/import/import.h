@@ -105,11 +105,12 @@ typedef struct import_ctx {
     uint64_t batch_rejected, batch_inserted, batch_noticed;
     int last_batch;    /* the batch in flight ends the input */
 
-    /* Events: occurrence numbers of identical events across an input's batches (import_occ.c). */
-    uint32_t *occ;         /* per event of the batch */
-    uint64_t *occ_batch;   /* the batch's fingerprints, sorted */
-    uint64_t *occ_seen;    /* those of the input's committed batches, sorted */
-    size_t occ_cap, occ_batch_cap, occ_seen_cap, occ_nbatch, occ_nseen;
+    /* Events: identical events counted across an input's batches (import_occ.c). */
+    uint64_t *occ_batch;   /* the batch's fingerprints */
+    uint64_t *occ_seen;    /* those of the input's committed batches, [0, nsorted) sorted */
+    uint32_t *occ_prior;   /* per event of the batch: its fingerprint's count in occ_seen */
+    int occ_counted;       /* occ_prior is filled for the batch */
+    size_t occ_batch_cap, occ_seen_cap, occ_prior_cap, occ_nbatch, occ_nseen, occ_nsorted;
 
     /* Contacts: values of the current row, parsed before anything is written. */
     int64_t *parsed;       /* per column */
@@ -179,12 +180,17 @@ int import_consents_row(import_ctx *c);
 int import_contacts_finish(import_ctx *c);
 int import_events_finish(import_ctx *c);
 int import_consents_finish(import_ctx *c);
+/* Before an events batch is merged (a first batch starts a new input). */
+void import_occ_begin(import_ctx *c);
 /*
- * The occurrence of each event of the batch among the identical events of
- * its input (*occ indexed like c->evs, for event_list_merge_occ), or NULL
- * when the input is this one batch (the merge then numbers them itself).
+ * For the new events w[nold, n) of a contact (its timeline w[0, nold)), the
+ * batch's pending records pend[from, from + n - nold):
+ * into prior, one uint32 each, how many identical events the input's
+ * committed batches held (event_list_merge_prior); *any is 0 when all are 0.
+ * Notes their fingerprints for the input's next batch.
  */
-int import_occ_number(import_ctx *c, const uint32_t **occ);
+int import_occ_prior(import_ctx *c, const event_list *w, size_t nold, size_t from, buf *prior,
+                     int *any);
 /* After an events batch committed: its events are counted for the input's next batch. */
 int import_occ_committed(import_ctx *c);
 

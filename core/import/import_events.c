@@ -108,8 +108,7 @@ typedef struct type_deltas {
 typedef struct merging {
     event_list w; /* scratch: one timeline */
     type_deltas td;
-    const uint32_t *occ; /* per event of the batch: its occurrence in the input, or NULL */
-    buf occs;            /* scratch: those of one contact's new events, in merge order */
+    buf prior;    /* scratch: per new event of one timeline, its copies in earlier batches */
 } merging;
 
 static int count_type(type_deltas *t, uint32_t type, int64_t by)
@@ -136,17 +135,20 @@ static int merge_contact(import_ctx *c, size_t from, size_t to, void *ud)
     int oom = 0;
     for (size_t i = 0; i < nold; i++)
         oom |= count_type(td, w->recs[i].type, -1);
-    m->occs.len = 0;
     for (size_t i = from; i < to && !oom; i++) {
         const event_rec *r = &c->evs.recs[c->pend[i].at];
         const char *eid, *x;
         size_t neid, nx;
         event_var(&c->evs, r, &eid, &neid, &x, &nx);
         oom |= event_list_add(w, r, eid, neid, x, nx);
-        if (m->occ)
-            oom |= buf_put(&m->occs, &m->occ[c->pend[i].at], sizeof *m->occ);
     }
-    if (oom || event_list_merge_occ(w, nold, m->occ ? (const uint32_t *)m->occs.p : NULL) != 0)
+    if (oom)
+        return store_fail(s, SEGRT_ENOMEM, "out of memory merging events");
+    int any;
+    rc = import_occ_prior(c, w, nold, from, &m->prior, &any);
+    if (rc != SEGRT_OK)
+        return rc;
+    if (event_list_merge_prior(w, nold, any ? (const uint32_t *)m->prior.p : NULL) != 0)
         return store_fail(s, SEGRT_ENOMEM, "out of memory merging events");
     for (size_t i = 0; i < w->n; i++)
         oom |= count_type(td, w->recs[i].type, 1);
@@ -174,16 +176,15 @@ static int merge_contact(import_ctx *c, size_t from, size_t to, void *ud)
 int import_events_finish(import_ctx *c)
 {
     merging m = { 0 };
-    int rc = import_occ_number(c, &m.occ);
-    if (rc == SEGRT_OK)
-        rc = import_merge_pending(c, merge_contact, &m);
+    import_occ_begin(c);
+    int rc = import_merge_pending(c, merge_contact, &m);
     for (size_t t = 0; t < m.td.n && rc == SEGRT_OK; t++) {
         char name[32];
         snprintf(name, sizeof name, "evtype:%zu", t);
         rc = store_counter_add(c->s, c->txn, name, m.td.d[t]);
     }
     event_list_free(&m.w);
-    buf_free(&m.occs);
+    buf_free(&m.prior);
     free(m.td.d);
     return rc;
 }

@@ -1,16 +1,18 @@
 /*
- * import_occ.c — the occurrence number of each event of an events batch
- * among the identical events (same contact and content, no event_id) of its
- * input, counted across the input's batches, for event_list_merge_occ: an
- * event is the o-th of its kind in the input, and is added only while its
- * contact's timeline holds fewer than o such events. Re-importing an input
- * adds nothing; identical rows within it stay distinct events.
+ * import_occ.c — how many events identical to each event of an events batch
+ * (same contact and content, no event_id) the input's earlier batches held,
+ * for event_list_merge_prior: an event is then the n-th of its kind in the
+ * input, and is added only while its contact holds fewer than n such events.
+ * Re-importing an input adds nothing; identical rows within it stay distinct.
  *
- * An event's kind is a 64-bit fingerprint of its contact and content; the
- * input's committed batches leave theirs in a sorted array (8 bytes per
- * event), which an input read in one batch never builds.
+ * An event's kind is a 64-bit fingerprint of its contact and content. The
+ * committed batches of an input that spans several leave theirs in an array
+ * (8 bytes per event), counted only for a batch that needs it: the earlier
+ * batches can have held an event only if the contact holds it now (they
+ * added it, or it was there), so a batch of events no contact holds costs a
+ * fingerprint each and no count. An input read in one batch keeps nothing.
  *
- * Uses: import.h, event.h, libxxhash (XXH3_64bits), array.h.
+ * Uses: import.h, event.h, libxxhash (XXH3_64bits), array.h, buf.h.
  */
 #include "import/import.h"
 
@@ -20,80 +22,143 @@
 #include <string.h>
 #include <xxhash.h>
 
-typedef struct fp_at {
-    uint64_t fp;
-    uint32_t at; /* the event's index in the batch */
-} fp_at;
-
-static int by_fp(const void *a, const void *b)
-{
-    const fp_at *x = a, *y = b;
-    if (x->fp != y->fp)
-        return x->fp < y->fp ? -1 : 1;
-    return x->at < y->at ? -1 : x->at > y->at;
-}
-
-/* The fingerprint of event r of contact ord: its fields and extra attributes. */
-static uint64_t fingerprint(import_ctx *c, uint32_t ord, const event_rec *r)
+/* The fingerprint of event r of l, of contact ord: its fields and extra attributes. */
+static uint64_t fingerprint(const event_list *l, const event_rec *r, uint32_t ord)
 {
     const char *eid, *x;
     size_t neid, nx;
-    event_var(&c->evs, r, &eid, &neid, &x, &nx);
+    event_var(l, r, &eid, &neid, &x, &nx);
     uint64_t head[5] = { ord, (uint64_t)r->ts, (uint64_t)r->amount,
                          (uint64_t)r->type << 32 | r->category, r->channel };
     return XXH3_64bits_withSeed(x, nx, XXH3_64bits(head, sizeof head));
 }
 
-/* The number of fingerprints equal to fp in the sorted seen[0, n), from *at on (advanced). */
-static uint32_t count_seen(const uint64_t *seen, size_t n, size_t *at, uint64_t fp)
+typedef struct fp_at {
+    uint64_t fp;
+    uint32_t at; /* the event's index in the batch */
+} fp_at;
+
+/*
+ * Sort v[0, n) by fp: least significant byte first, a pass skipped when all
+ * share its byte (fingerprints are uniform: qsort took most of a batch's
+ * counting). -1 out of memory.
+ */
+static int sort_by_fp(fp_at *v, size_t n)
 {
-    while (*at < n && seen[*at] < fp)
-        (*at)++;
-    size_t from = *at;
-    while (*at < n && seen[*at] == fp)
-        (*at)++;
-    return (uint32_t)(*at - from);
+    fp_at *tmp = malloc((n ? n : 1) * sizeof *tmp), *from = v, *to = tmp;
+    if (tmp == NULL)
+        return -1;
+    for (unsigned shift = 0; shift < 64; shift += 8) {
+        size_t start[257] = { 0 };
+        for (size_t i = 0; i < n; i++)
+            start[((from[i].fp >> shift) & 0xff) + 1]++;
+        if (n > 0 && start[((from[0].fp >> shift) & 0xff) + 1] == n)
+            continue;
+        for (int b = 0; b < 256; b++)
+            start[b + 1] += start[b];
+        for (size_t i = 0; i < n; i++)
+            to[start[(from[i].fp >> shift) & 0xff]++] = from[i];
+        fp_at *t = from;
+        from = to;
+        to = t;
+    }
+    if (from != v)
+        memcpy(v, from, n * sizeof *v);
+    free(tmp);
+    return 0;
 }
 
-int import_occ_number(import_ctx *c, const uint32_t **occ)
+/* Sort the fingerprints of the input's batches: the unsorted tail merged into the sorted head. */
+static int sort_seen(import_ctx *c)
 {
-    *occ = NULL;
-    if (c->rep->batches == 0)
-        c->occ_nseen = 0; /* a new input */
-    c->occ_nbatch = 0;
-    if (c->last_batch && c->occ_nseen == 0)
-        return SEGRT_OK; /* the input is this batch: the merge numbers them itself */
-    size_t n = c->evs.n;
-    fp_at *v = malloc((n ? n : 1) * sizeof *v);
-    if (v == NULL || ARRAY_RESERVE(c->occ, c->occ_cap, n) != 0 ||
-        ARRAY_RESERVE(c->occ_batch, c->occ_batch_cap, n) != 0) {
-        free(v);
+    size_t head = c->occ_nsorted, n = c->occ_nseen, m = n - head;
+    if (m == 0)
+        return SEGRT_OK;
+    fp_at *tail = malloc(m * sizeof *tail);
+    uint64_t *s = c->occ_seen;
+    for (size_t k = 0; tail && k < m; k++)
+        tail[k] = (fp_at){ s[head + k], 0 };
+    if (tail == NULL || sort_by_fp(tail, m) != 0) {
+        free(tail);
         return store_fail(c->s, SEGRT_ENOMEM, "out of memory numbering identical events");
     }
-    size_t k = 0;
-    for (size_t i = 0; i < c->npend; i++) {
-        const event_rec *r = &c->evs.recs[c->pend[i].at];
+    size_t i = head, j = m, o = n;
+    while (j > 0) /* from the back, into the room the tail leaves */
+        s[--o] = i > 0 && s[i - 1] > tail[j - 1].fp ? s[--i] : tail[--j].fp;
+    free(tail);
+    c->occ_nsorted = n;
+    return SEGRT_OK;
+}
+
+/*
+ * For every event of the batch, how many events of the input's earlier
+ * batches have its fingerprint, into occ_prior (by index in c->evs): the
+ * batch's fingerprints sorted and walked along the sorted earlier ones,
+ * which costs less than looking up each one by one.
+ */
+static int count_batch(import_ctx *c)
+{
+    size_t n = c->npend;
+    fp_at *v = malloc((n ? n : 1) * sizeof *v);
+    int rc = v && ARRAY_RESERVE(c->occ_prior, c->occ_prior_cap, c->evs.n) == 0
+                 ? sort_seen(c)
+                 : store_fail(c->s, SEGRT_ENOMEM, "out of memory numbering identical events");
+    for (size_t i = 0; i < n && rc == SEGRT_OK; i++)
+        v[i] = (fp_at){ fingerprint(&c->evs, &c->evs.recs[c->pend[i].at], c->pend[i].ord),
+                        c->pend[i].at };
+    if (rc == SEGRT_OK && sort_by_fp(v, n) != 0)
+        rc = store_fail(c->s, SEGRT_ENOMEM, "out of memory numbering identical events");
+    size_t j = 0;
+    for (size_t i = 0; i < n && rc == SEGRT_OK; i++) {
+        while (j < c->occ_nseen && c->occ_seen[j] < v[i].fp)
+            j++;
+        size_t k = j;
+        while (k < c->occ_nseen && c->occ_seen[k] == v[i].fp)
+            k++;
+        c->occ_prior[v[i].at] = (uint32_t)(k - j);
+    }
+    free(v);
+    c->occ_counted = rc == SEGRT_OK;
+    return rc;
+}
+
+void import_occ_begin(import_ctx *c)
+{
+    if (c->rep->batches == 0) /* a new input */
+        c->occ_nseen = c->occ_nsorted = 0;
+    c->occ_nbatch = 0;
+    c->occ_counted = 0;
+}
+
+int import_occ_prior(import_ctx *c, const event_list *w, size_t nold, size_t from, buf *prior,
+                     int *any)
+{
+    int keep = !c->last_batch; /* a later batch of the input counts this one's */
+    *any = 0;
+    prior->len = 0;
+    if (!keep && c->occ_nseen == 0)
+        return SEGRT_OK;
+    for (size_t i = nold; i < w->n; i++) {
+        const event_rec *r = &w->recs[i];
         const char *eid, *x;
         size_t neid, nx;
-        event_var(&c->evs, r, &eid, &neid, &x, &nx);
-        c->occ[c->pend[i].at] = 1;
-        if (neid == 0) /* an event_id names the event: no counting */
-            v[k++] = (fp_at){ fingerprint(c, c->pend[i].ord, r), c->pend[i].at };
+        event_var(w, r, &eid, &neid, &x, &nx);
+        uint32_t p = 0;
+        if (neid == 0 && keep &&
+            ARRAY_RESERVE(c->occ_batch, c->occ_batch_cap, c->occ_nbatch + 1) != 0)
+            return store_fail(c->s, SEGRT_ENOMEM, "out of memory numbering identical events");
+        if (neid == 0 && keep)
+            c->occ_batch[c->occ_nbatch++] = fingerprint(w, r, c->pend[from + i - nold].ord);
+        if (neid == 0 && c->occ_nseen > 0 && event_list_count_same(w, nold, r) > 0) {
+            int rc = c->occ_counted ? SEGRT_OK : count_batch(c);
+            if (rc != SEGRT_OK)
+                return rc;
+            p = c->occ_prior[c->pend[from + i - nold].at];
+            *any |= p > 0;
+        }
+        if (buf_put(prior, &p, sizeof p) != 0)
+            return store_fail(c->s, SEGRT_ENOMEM, "out of memory numbering identical events");
     }
-    qsort(v, k, sizeof *v, by_fp);
-    size_t at = 0;
-    uint32_t base = 0;
-    for (size_t i = 0; i < k; i++) {
-        int first = i == 0 || v[i].fp != v[i - 1].fp;
-        if (first)
-            base = count_seen(c->occ_seen, c->occ_nseen, &at, v[i].fp);
-        base += 1;
-        c->occ[v[i].at] = base;
-        c->occ_batch[i] = v[i].fp;
-    }
-    c->occ_nbatch = k;
-    free(v);
-    *occ = c->occ;
     return SEGRT_OK;
 }
 
@@ -101,23 +166,19 @@ int import_occ_committed(import_ctx *c)
 {
     if (c->last_batch) { /* the input is done: give the memory back */
         free(c->occ_seen);
-        c->occ_seen = NULL;
-        c->occ_nseen = c->occ_seen_cap = c->occ_nbatch = 0;
+        free(c->occ_batch);
+        free(c->occ_prior);
+        c->occ_seen = c->occ_batch = NULL;
+        c->occ_prior = NULL;
+        c->occ_nseen = c->occ_nsorted = c->occ_seen_cap = c->occ_prior_cap = 0;
+        c->occ_nbatch = c->occ_batch_cap = 0;
         return SEGRT_OK;
     }
     size_t n = c->occ_nseen, m = c->occ_nbatch;
     if (ARRAY_RESERVE(c->occ_seen, c->occ_seen_cap, n + m) != 0)
         return store_fail(c->s, SEGRT_ENOMEM, "out of memory numbering identical events");
-    /* Merge the batch's sorted fingerprints in from the back. */
-    uint64_t *s = c->occ_seen;
-    const uint64_t *b = c->occ_batch;
-    size_t i = n, j = m, o = n + m;
-    while (j > 0) {
-        if (i > 0 && s[i - 1] > b[j - 1])
-            s[--o] = s[--i];
-        else
-            s[--o] = b[--j];
-    }
+    if (m)
+        memcpy(c->occ_seen + n, c->occ_batch, m * sizeof *c->occ_batch);
     c->occ_nseen = n + m;
     c->occ_nbatch = 0;
     return SEGRT_OK;

@@ -213,10 +213,10 @@ static size_t held_same(const event_list *l, size_t from, size_t to, const event
 
 int event_list_merge(event_list *l, size_t nold)
 {
-    return event_list_merge_occ(l, nold, NULL);
+    return event_list_merge_prior(l, nold, NULL);
 }
 
-int event_list_merge_occ(event_list *l, size_t nold, const uint32_t *occ)
+int event_list_merge_prior(event_list *l, size_t nold, const uint32_t *prior)
 {
     /* An event_id seen again replaces the earlier event wherever it stands. */
     for (size_t i = nold; i < l->n; i++) {
@@ -236,8 +236,10 @@ int event_list_merge_occ(event_list *l, size_t nold, const uint32_t *occ)
     /*
      * l->recs[0, out) is the merged timeline so far, [run, out) its events
      * of the current ts (t[first, i) in input order). A new event without an
-     * event_id whose occurrence is o is kept only while fewer than o
-     * identical events are held: k held and m new copies end as max(k, m).
+     * event_id that is the o-th of its kind in its input (o = its prior
+     * count + 1 + the identical new events before it) is kept only while
+     * fewer than o identical events are held: k held and m new copies end
+     * as max(k, m).
      */
     size_t out = 0, run = 0, first = 0;
     for (size_t i = 0; i < l->n; i++) {
@@ -251,7 +253,7 @@ int event_list_merge_occ(event_list *l, size_t nold, const uint32_t *occ)
         size_t neid, nx;
         event_var(l, &e->r, &eid, &neid, &x, &nx);
         if (keep && e->at >= nold && neid == 0) {
-            size_t o = occ ? occ[e->at - nold] : 1 + new_same(l, t, first, i, &e->r, nold);
+            size_t o = (prior ? prior[e->at - nold] : 0) + 1 + new_same(l, t, first, i, &e->r, nold);
             keep = held_same(l, run, out, &e->r) < o;
         }
         if (keep)
@@ -260,6 +262,22 @@ int event_list_merge_occ(event_list *l, size_t nold, const uint32_t *occ)
     l->n = out;
     free(t);
     return 0;
+}
+
+size_t event_list_count_same(const event_list *l, size_t n, const event_rec *r)
+{
+    size_t lo = 0, hi = n; /* the first of [0, n) not older than r */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (l->recs[mid].ts < r->ts)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t k = 0;
+    for (size_t j = lo; j < n && l->recs[j].ts == r->ts; j++)
+        k += l->recs[j].type != EV_DROPPED && same_event(l, &l->recs[j], r);
+    return k;
 }
 
 int event_list_encode(const event_list *l, buf *out)

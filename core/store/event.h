@@ -63,14 +63,18 @@ int event_list_add(event_list *l, const event_rec *r, const char *eid, size_t ei
  */
 int event_list_merge(event_list *l, size_t nold);
 /*
- * event_list_merge, with the occurrence of each new event among the
- * identical events of its input given (occ[i - nold] >= 1 for event i, read
- * only for events without an event_id): the event is kept only while fewer
- * than that many identical events are held. An input merged in several
- * parts numbers its occurrences across them. event_list_merge numbers them
- * within [nold, n).
+ * event_list_merge, for an input merged in several parts: prior[i - nold]
+ * is how many events identical to new event i (without an event_id) earlier
+ * parts of its input held (NULL: none). The event is the (prior + 1 + the
+ * identical new events before it)-th of its input, and is kept only while
+ * fewer than that many identical events are held.
  */
-int event_list_merge_occ(event_list *l, size_t nold, const uint32_t *occ);
+int event_list_merge_prior(event_list *l, size_t nold, const uint32_t *prior);
+/*
+ * How many of the time-ordered events [0, n) of l are the same event as r
+ * (a record of l: identical content, or the same event_id).
+ */
+size_t event_list_count_same(const event_list *l, size_t n, const event_rec *r);
 int event_list_encode(const event_list *l, buf *out);
 /*
  * Append to out the events of a that b lacks, as multisets of identical

@@ -2,8 +2,8 @@
  * test_event.c — unit tests of event.c: timeline encode/decode round trips
  * with event ids and extra JSON, the value layout of event.h, the merge that
  * keeps re-imports idempotent (stable sort by ts, identical events counted
- * as multisets: k held and m new end as max(k, m), occurrences given across
- * an input's parts, an event_id seen again replaces the earlier event), corrupt
+ * as multisets: k held and m new end as max(k, m), counts of an input's
+ * earlier parts given, an event_id seen again replaces the earlier event), corrupt
  * values that must not decode, and the difference of two timelines.
  *
  * Uses: cmocka, event.h, value.h (VALUE_MISSING).
@@ -249,32 +249,34 @@ static void test_event_merge_counts_identical_events_as_multisets(void **state)
     }
 }
 
-/* Given occurrences: the o-th identical event of an input is added while fewer than o are held. */
-static void test_event_merge_occ_numbers_across_parts_of_an_input(void **state)
+/* Given prior counts: an event is the (prior + 1 + identical new ones before it)-th of its input. */
+static void test_event_merge_prior_counts_earlier_parts_of_an_input(void **state)
 {
     (void)state;
     static const ev a = { 100, 1, 990000, 0, 0, NULL, NULL };
     static const ev idd = { 100, 1, 990000, 0, 0, "x", NULL };
     event_list l = { 0 };
-    add(&l, a); /* held: one copy */
+    add(&l, a); /* held: one copy, from the input's first part */
     size_t at = l.n;
     add(&l, a);
     add(&l, a);
     add(&l, idd);
-    static const uint32_t occ[] = { 2, 3, 0 }; /* occurrences 2 and 3; an event_id's is not read */
-    assert_int_equal(event_list_merge_occ(&l, at, occ), 0);
+    static const uint32_t prior[] = { 1, 1, 7 }; /* its 2nd and 3rd; an event_id's is not read */
+    assert_int_equal(event_list_merge_prior(&l, at, prior), 0);
     assert_int_equal(l.n, 4);
+    assert_int_equal(event_list_count_same(&l, l.n, &l.recs[0]), 3);
     at = l.n;
     add(&l, a);
     add(&l, a);
-    static const uint32_t again[] = { 1, 3 }; /* the same input merged again: none added */
-    assert_int_equal(event_list_merge_occ(&l, at, again), 0);
+    assert_int_equal(event_list_merge_prior(&l, at, NULL), 0); /* 1st and 2nd: held */
     assert_int_equal(l.n, 4);
     at = l.n;
     add(&l, a);
-    static const uint32_t fourth[] = { 4 };
-    assert_int_equal(event_list_merge_occ(&l, at, fourth), 0);
+    static const uint32_t three[] = { 3 };
+    assert_int_equal(event_list_merge_prior(&l, at, three), 0); /* the 4th */
     assert_int_equal(l.n, 5);
+    assert_int_equal(event_list_count_same(&l, l.n, &l.recs[0]), 4);
+    assert_int_equal(event_list_count_same(&l, 0, &l.recs[0]), 0);
     event_list_free(&l);
 }
 
@@ -482,7 +484,7 @@ int main(void)
         cmocka_unit_test(test_event_merge_puts_stored_events_before_new_ones_of_equal_ts),
         cmocka_unit_test(test_event_merge_drops_identical_event_at_same_ts),
         cmocka_unit_test(test_event_merge_counts_identical_events_as_multisets),
-        cmocka_unit_test(test_event_merge_occ_numbers_across_parts_of_an_input),
+        cmocka_unit_test(test_event_merge_prior_counts_earlier_parts_of_an_input),
         cmocka_unit_test(test_event_merge_keeps_same_ts_with_different_content),
         cmocka_unit_test(test_event_merge_replaces_by_event_id_even_at_another_ts),
         cmocka_unit_test(test_event_merge_keeps_events_with_distinct_ids_and_equal_content),
