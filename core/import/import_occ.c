@@ -12,11 +12,12 @@
  * added it, or it was there), so a batch of events no contact holds costs a
  * fingerprint each and no count. An input read in one batch keeps nothing.
  *
- * Uses: import.h, event.h, libxxhash (XXH3_64bits), array.h, buf.h.
+ * Uses: import.h, event.h, libxxhash (XXH3_64bits), array.h, buf.h, radix.h.
  */
 #include "import/import.h"
 
 #include "util/array.h"
+#include "util/radix.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -33,58 +34,23 @@ static uint64_t fingerprint(const event_list *l, const event_rec *r, uint32_t or
     return XXH3_64bits_withSeed(x, nx, XXH3_64bits(head, sizeof head));
 }
 
-typedef struct fp_at {
-    uint64_t fp;
-    uint32_t at; /* the event's index in the batch */
-} fp_at;
-
-/*
- * Sort v[0, n) by fp: least significant byte first, a pass skipped when all
- * share its byte (fingerprints are uniform: qsort took most of a batch's
- * counting). -1 out of memory.
- */
-static int sort_by_fp(fp_at *v, size_t n)
-{
-    fp_at *tmp = malloc((n ? n : 1) * sizeof *tmp), *from = v, *to = tmp;
-    if (tmp == NULL)
-        return -1;
-    for (unsigned shift = 0; shift < 64; shift += 8) {
-        size_t start[257] = { 0 };
-        for (size_t i = 0; i < n; i++)
-            start[((from[i].fp >> shift) & 0xff) + 1]++;
-        if (n > 0 && start[((from[0].fp >> shift) & 0xff) + 1] == n)
-            continue;
-        for (int b = 0; b < 256; b++)
-            start[b + 1] += start[b];
-        for (size_t i = 0; i < n; i++)
-            to[start[(from[i].fp >> shift) & 0xff]++] = from[i];
-        fp_at *t = from;
-        from = to;
-        to = t;
-    }
-    if (from != v)
-        memcpy(v, from, n * sizeof *v);
-    free(tmp);
-    return 0;
-}
-
 /* Sort the fingerprints of the input's batches: the unsorted tail merged into the sorted head. */
 static int sort_seen(import_ctx *c)
 {
     size_t head = c->occ_nsorted, n = c->occ_nseen, m = n - head;
     if (m == 0)
         return SEGRT_OK;
-    fp_at *tail = malloc(m * sizeof *tail);
+    radix_item *tail = malloc(m * sizeof *tail);
     uint64_t *s = c->occ_seen;
     for (size_t k = 0; tail && k < m; k++)
-        tail[k] = (fp_at){ s[head + k], 0 };
-    if (tail == NULL || sort_by_fp(tail, m) != 0) {
+        tail[k] = (radix_item){ s[head + k], 0 };
+    if (tail == NULL || radix_sort(tail, m) != 0) {
         free(tail);
         return store_fail(c->s, SEGRT_ENOMEM, "out of memory numbering identical events");
     }
     size_t i = head, j = m, o = n;
     while (j > 0) /* from the back, into the room the tail leaves */
-        s[--o] = i > 0 && s[i - 1] > tail[j - 1].fp ? s[--i] : tail[--j].fp;
+        s[--o] = i > 0 && s[i - 1] > tail[j - 1].key ? s[--i] : tail[--j].key;
     free(tail);
     c->occ_nsorted = n;
     return SEGRT_OK;
@@ -99,23 +65,23 @@ static int sort_seen(import_ctx *c)
 static int count_batch(import_ctx *c)
 {
     size_t n = c->npend;
-    fp_at *v = malloc((n ? n : 1) * sizeof *v);
+    radix_item *v = malloc((n ? n : 1) * sizeof *v);
     int rc = v && ARRAY_RESERVE(c->occ_prior, c->occ_prior_cap, c->evs.n) == 0
                  ? sort_seen(c)
                  : store_fail(c->s, SEGRT_ENOMEM, "out of memory numbering identical events");
     for (size_t i = 0; i < n && rc == SEGRT_OK; i++)
-        v[i] = (fp_at){ fingerprint(&c->evs, &c->evs.recs[c->pend[i].at], c->pend[i].ord),
-                        c->pend[i].at };
-    if (rc == SEGRT_OK && sort_by_fp(v, n) != 0)
+        v[i] = (radix_item){ fingerprint(&c->evs, &c->evs.recs[c->pend[i].at], c->pend[i].ord),
+                             c->pend[i].at };
+    if (rc == SEGRT_OK && radix_sort(v, n) != 0)
         rc = store_fail(c->s, SEGRT_ENOMEM, "out of memory numbering identical events");
     size_t j = 0;
     for (size_t i = 0; i < n && rc == SEGRT_OK; i++) {
-        while (j < c->occ_nseen && c->occ_seen[j] < v[i].fp)
+        while (j < c->occ_nseen && c->occ_seen[j] < v[i].key)
             j++;
         size_t k = j;
-        while (k < c->occ_nseen && c->occ_seen[k] == v[i].fp)
+        while (k < c->occ_nseen && c->occ_seen[k] == v[i].key)
             k++;
-        c->occ_prior[v[i].at] = (uint32_t)(k - j);
+        c->occ_prior[v[i].val] = (uint32_t)(k - j);
     }
     free(v);
     c->occ_counted = rc == SEGRT_OK;
