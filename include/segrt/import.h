@@ -54,10 +54,10 @@ typedef struct segrt_import_opts {
      *  e-mail another contact already has (both are kept; segrt dedupe finds them). */
     segrt_reject_fn on_notice;
     segrt_progress_fn on_progress; /**< NULL: no progress reports */
+    void *ud;                   /**< passed to the callbacks */
     /** Contacts: a blank CSV cell keeps the stored value (the default) or clears
      *  it. In JSON lines a key left out keeps the value and null clears it. */
     segrt_blank blank;
-    void *ud;                   /**< passed to the callbacks */
 } segrt_import_opts;
 
 /** What an import did. */
