@@ -4,7 +4,9 @@
  */
 #include "cli.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,11 +15,14 @@
 
 static const char usage_text[] =
     "segrt import [--db DIR] [--contacts F] [--events F] [--consents F] [--rejects F]\n"
-    "             [--strict] [--batch N] [--field NAME:TYPE]... [--delimiter D]\n"
-    "             [--encoding NAME] [--map A=f,...] [--id-from email] [--date-format P]\n"
-    "             [--timestamp-format P] [--tz ZONE] [--decimal ,]\n"
+    "             [--strict] [--batch N] [--field NAME:TYPE]... [--blank keep|clear]\n"
+    "             [--max-rejects N|P%] [--delimiter D] [--encoding NAME] [--map A=f,...]\n"
+    "             [--id-from email] [--date-format P] [--timestamp-format P] [--tz ZONE]\n"
+    "             [--decimal ,]\n"
     "  Import CSV files (header row) or JSON Lines files (.jsonl). Contacts are\n"
-    "  upserted by id; events and consent records already held are not added twice.\n"
+    "  upserted by id; events and consent records already held are not added twice\n"
+    "  (identical event rows of one file are distinct events: a file imported again\n"
+    "  adds nothing, one with another identical row adds that one).\n"
     "  A contact whose e-mail another contact already has is kept, with a note on\n"
     "  stderr (segrt dedupe --by email finds and merges such duplicates).\n"
     "  --rejects F       write rejected rows as CSV file,line,reason (else to stderr)\n"
@@ -25,6 +30,14 @@ static const char usage_text[] =
     "  --batch N         rows per committed batch\n"
     "  --field NAME:TYPE declare a custom field's type (integer, number, string,\n"
     "                    boolean, date, timestamp, set) instead of inferring it\n"
+    "  --blank keep|clear  a blank CSV cell keeps a contact's stored value (keep,\n"
+    "                    the default) or clears it; in JSONL null clears, a key left\n"
+    "                    out keeps\n"
+    "  --max-rejects N|P%  exit 3 when a file rejects more than N rows, or more than\n"
+    "                    P percent of its data rows\n"
+    "  Exit status: 0 imported; 3 a file with data rows kept none, or rejected more\n"
+    "  than --max-rejects allows (the rows kept are kept; its summary line says\n"
+    "  why); 1 failure; 2 usage.\n"
     "Reading other tools' exports (see README, \"Importing your CRM's export\"):\n"
     "  --delimiter D     auto (default: sniffed from the first lines), ',', ';', tab or '|'\n"
     "  --encoding NAME   the file's encoding, any iconv name (cp1250, iso-8859-2,\n"
@@ -38,6 +51,18 @@ static const char usage_text[] =
     "  --tz ZONE         zone of timestamps written without an offset (default UTC),\n"
     "                    e.g. Europe/Warsaw\n"
     "  --decimal ,       decimal comma; '.', space, no-break space and ' group thousands";
+
+enum { EXIT_REJECTS = 3 }; /* the import ran, but kept none of a file, or rejected too many */
+
+typedef struct import_args {
+    const char *files[3]; /* contacts, events, consents */
+    const char *rejects;
+    const char *fields[64];
+    int nfields;
+    segrt_import_opts o;  /* --strict, --batch, --blank and the dialect options */
+    double max_rejects;   /* rows, or percent when max_pct; < 0: no limit */
+    int max_pct;
+} import_args;
 
 typedef struct import_run {
     const cli *c;
@@ -93,10 +118,28 @@ static void on_progress(void *ud, uint64_t done, uint64_t total, uint64_t rows)
     fflush(stderr);
 }
 
-static int import_one(import_run *run, segrt_store *s, segrt_kind kind, const char *path,
-                      const segrt_import_opts *dialect)
+/*
+ * Why a file's import ends in exit 3, written to why (empty when it does not):
+ * it had data rows and kept none, or rejected more than --max-rejects allows.
+ */
+static void rejects_verdict(const import_args *a, const segrt_import_report *rep, char *why,
+                            size_t size)
 {
-    segrt_import_opts o = *dialect;
+    why[0] = '\0';
+    double pct = rep->rows ? 100.0 * (double)rep->rejected / (double)rep->rows : 0.0;
+    if (rep->rows > 0 && rep->accepted == 0)
+        snprintf(why, size, "0 kept");
+    else if (a->max_rejects >= 0 && !a->max_pct && (double)rep->rejected > a->max_rejects)
+        snprintf(why, size, "%llu rejected > --max-rejects %.0f",
+                 (unsigned long long)rep->rejected, a->max_rejects);
+    else if (a->max_rejects >= 0 && a->max_pct && pct > a->max_rejects)
+        snprintf(why, size, "%.4g%% rejected > --max-rejects %g%%", pct, a->max_rejects);
+}
+
+static int import_one(import_run *run, segrt_store *s, segrt_kind kind, const char *path,
+                      const import_args *a)
+{
+    segrt_import_opts o = a->o;
     o.on_reject = on_reject;
     o.on_notice = on_notice;
     o.on_column = on_notice;
@@ -117,8 +160,10 @@ static int import_one(import_run *run, segrt_store *s, segrt_kind kind, const ch
     if (rep.noticed)
         printf(", %llu with an e-mail another contact has (segrt dedupe --by email)",
                (unsigned long long)rep.noticed);
-    printf(", %.2f s\n", secs);
-    return EXIT_OK;
+    char why[96];
+    rejects_verdict(a, &rep, why, sizeof why);
+    printf(", %.2f s%s%s%s\n", secs, why[0] ? "; " : "", why, why[0] ? ": exit 3" : "");
+    return why[0] ? EXIT_REJECTS : EXIT_OK;
 }
 
 static int declare(const cli *c, segrt_store *s, const char *spec)
@@ -137,15 +182,8 @@ static int declare(const cli *c, segrt_store *s, const char *spec)
 }
 
 enum { O_CONTACTS = OPT_FIRST_CMD, O_EVENTS, O_CONSENTS, O_REJECTS, O_STRICT, O_BATCH, O_FIELD,
-       O_DELIMITER, O_ENCODING, O_MAP, O_ID_FROM, O_DATE_FORMAT, O_TS_FORMAT, O_TZ, O_DECIMAL };
-
-typedef struct import_args {
-    const char *files[3]; /* contacts, events, consents */
-    const char *rejects;
-    const char *fields[64];
-    int nfields;
-    segrt_import_opts o; /* --strict, --batch and the dialect options */
-} import_args;
+       O_BLANK, O_MAX_REJECTS, O_DELIMITER, O_ENCODING, O_MAP, O_ID_FROM, O_DATE_FORMAT,
+       O_TS_FORMAT, O_TZ, O_DECIMAL };
 
 /* --delimiter auto|,|;|tab|| */
 static int delimiter_option(cli *c, const char *arg, char *out)
@@ -202,6 +240,23 @@ static int import_option(cli *c, int opt, const char *arg, void *ud)
             return cli_usage_error(c, "--batch '%s' is not a positive number", arg);
         a->o.batch_rows = (uint32_t)n;
         return EXIT_OK;
+    case O_BLANK: {
+        static const char *const choices[] = { "keep", "clear", NULL };
+        int i = 0, rc = cli_choice(c, "--blank", arg, choices, &i);
+        a->o.blank = i == 1 ? SEGRT_BLANK_CLEAR : SEGRT_BLANK_KEEP;
+        return rc;
+    }
+    case O_MAX_REJECTS: {
+        /* digits, for a percentage with decimals: no sign, exponent, hex, inf or nan */
+        double v = strtod(arg, &end);
+        a->max_pct = *end == '%';
+        if (!isdigit((unsigned char)arg[0]) || strpbrk(arg, "xXeE") || (*end && strcmp(end, "%")) ||
+            v > (a->max_pct ? 100 : 1e15) || (!a->max_pct && v != floor(v)))
+            return cli_usage_error(c, "--max-rejects '%s' is not a row count N or a percentage "
+                                      "P%% (0 to 100)", arg);
+        a->max_rejects = v;
+        return EXIT_OK;
+    }
     case O_FIELD:
         if (a->nfields == 64)
             return cli_usage_error(c, "at most 64 --field options");
@@ -238,15 +293,20 @@ static int import_files(cli *c, void *ud)
     for (int i = 0; i < a->nfields && rc == EXIT_OK; i++)
         rc = declare(c, c->s, a->fields[i]);
     static const segrt_kind kinds[3] = { SEGRT_CONTACTS, SEGRT_EVENTS, SEGRT_CONSENTS };
+    int rejected = 0; /* a file ended in exit 3: the others are still imported */
     for (int i = 0; i < 3 && rc == EXIT_OK; i++) {
         if (a->files[i])
-            rc = import_one(&run, c->s, kinds[i], a->files[i], &a->o);
+            rc = import_one(&run, c->s, kinds[i], a->files[i], a);
+        if (rc == EXIT_REJECTS) {
+            rejected = 1;
+            rc = EXIT_OK;
+        }
     }
     if (run.rejects && fclose(run.rejects) != 0 && rc == EXIT_OK) {
         cli_error(c, "%s: %s", a->rejects, strerror(errno));
         rc = EXIT_FAIL;
     }
-    return rc;
+    return rc == EXIT_OK && rejected ? EXIT_REJECTS : rc;
 }
 
 int cmd_import(int argc, char **argv)
@@ -260,6 +320,8 @@ int cmd_import(int argc, char **argv)
                                             CLI_FLAG("strict", O_STRICT),
                                             CLI_OPTION("batch", O_BATCH),
                                             CLI_OPTION("field", O_FIELD),
+                                            CLI_OPTION("blank", O_BLANK),
+                                            CLI_OPTION("max-rejects", O_MAX_REJECTS),
                                             CLI_OPTION("delimiter", O_DELIMITER),
                                             CLI_OPTION("encoding", O_ENCODING),
                                             CLI_OPTION("map", O_MAP),
@@ -269,6 +331,6 @@ int cmd_import(int argc, char **argv)
                                             CLI_OPTION("tz", O_TZ),
                                             CLI_OPTION("decimal", O_DECIMAL), { 0 } },
     };
-    import_args a = { 0 };
+    import_args a = { .max_rejects = -1 };
     return cli_main(&cmd, argc, argv, &a);
 }

@@ -8,7 +8,9 @@
  *  2. the fields the survivor lacks are filled from the others, the first
  *     in the rule's order that has one giving it (a set is taken whole);
  *  3. the others' events join the survivor's timeline as an import adds
- *     events (event_list_merge: an identical event once, an event_id replaces);
+ *     events, one other at a time (event_list_merge: k and m identical
+ *     events end as max(k, m), so an event two of them hold stays one, and
+ *     each one's repeated events stay; an event_id replaces);
  *  4. the others' consent records join its history (an identical one once);
  *     then for each purpose, when one of the group's own records in force at
  *     NOW protects (withdrawn or denied; for "objection", granted) and the
@@ -185,10 +187,14 @@ static int move_events(merging *m)
         rc = decode_events(m, &m->scratch, ord, &m->own);
     if (rc == SEGRT_OK)
         rc = decode_events(m, &m->scratch, ord, &m->evs);
-    for (size_t i = 0; i < m->ngone && rc == SEGRT_OK; i++)
+    /* One at a time: the same event held by two of the group stays one event. */
+    for (size_t i = 0; i < m->ngone && rc == SEGRT_OK; i++) {
+        size_t held = m->evs.n;
         rc = decode_events(m, &m->gone[i].events, m->gone[i].ord, &m->evs);
-    if (rc == SEGRT_OK && (event_list_merge(&m->evs, m->own.n) != 0 ||
-                           event_list_minus(&m->evs, &m->own, &m->added) != 0 ||
+        if (rc == SEGRT_OK && event_list_merge(&m->evs, held) != 0)
+            rc = oom(m->s);
+    }
+    if (rc == SEGRT_OK && (event_list_minus(&m->evs, &m->own, &m->added) != 0 ||
                            event_list_minus(&m->own, &m->evs, &m->replaced) != 0))
         rc = oom(m->s);
     if (rc != SEGRT_OK || (m->added.n == 0 && m->replaced.n == 0))

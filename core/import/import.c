@@ -469,8 +469,8 @@ static row_status next_jsonl_row(import_ctx *c, source *src)
         if (rc != SEGRT_OK)
             return ROW_FAIL;
         cell *cl = &c->cells[index];
-        if (json_is_null(v)) {
-            *cl = (cell){ .state = CELL_EMPTY };
+        if (json_is_null(v)) { /* .json tells a null from a blank CSV cell */
+            *cl = (cell){ .state = CELL_EMPTY, .json = v };
             continue;
         }
         if (json_is_array(v)) {
@@ -588,6 +588,7 @@ static void reset_batch(import_ctx *c)
     c->delta_contacts = c->delta_events = c->delta_consents = 0;
     c->rejects.len = c->notices.len = 0;
     c->batch_rejected = c->batch_inserted = c->batch_noticed = 0;
+    c->last_batch = 0;
 }
 
 /*
@@ -609,7 +610,7 @@ static int run_batch(import_ctx *c, source *src, uint32_t batch_rows, int *done,
             break; /* bound the memory of a batch that touches many column chunks */
         row_status st = next_row(c, src);
         if (st == ROW_END) {
-            *done = 1;
+            *done = c->last_batch = 1;
             break;
         }
         n++;
@@ -692,6 +693,8 @@ static int run_batches(import_ctx *c, source *src)
         c->rep->inserted += c->batch_inserted;
         c->rep->noticed += c->batch_noticed;
         c->rep->batches++;
+        if (c->kind == SEGRT_EVENTS && (rc = import_occ_committed(c)) != SEGRT_OK)
+            return rc;
         emit(c, &c->rejects, c->opts->on_reject);
         emit(c, &c->notices, c->opts->on_notice);
         release_read(src, source_tell(src).pos);
@@ -855,6 +858,9 @@ static void ctx_free(import_ctx *c)
     free(c->items_n);
     free(c->items);
     event_list_free(&c->evs);
+    free(c->occ_batch);
+    free(c->occ_prior);
+    free(c->occ_seen);
     consent_list_free(&c->css);
     buf_free(&c->rejects);
     buf_free(&c->notices);

@@ -48,7 +48,8 @@ typedef struct cell {
     cell_state state;
     const char *p; /* CELL_TEXT */
     size_t n;
-    json_t *json;  /* JSONL: the value as read, borrowed (an array for CELL_ARRAY) */
+    json_t *json;  /* JSONL: the value as read, borrowed (an array for CELL_ARRAY, null for
+                    * CELL_EMPTY); NULL for a CSV cell */
 } cell;
 
 typedef struct pend_rec {
@@ -106,6 +107,14 @@ typedef struct import_ctx {
     buf rejects;       /* u64 line, u32 length, reason: emitted after commit */
     buf notices;       /* the same for rows kept with a notice */
     uint64_t batch_rejected, batch_inserted, batch_noticed;
+    int last_batch;    /* the batch in flight ends the input */
+
+    /* Events: identical events counted across an input's batches (import_occ.c). */
+    uint64_t *occ_batch;   /* the batch's fingerprints */
+    uint64_t *occ_seen;    /* those of the input's committed batches, [0, nsorted) sorted */
+    uint32_t *occ_prior;   /* per event of the batch: its fingerprint's count in occ_seen */
+    int occ_counted;       /* occ_prior is filled for the batch */
+    size_t occ_batch_cap, occ_seen_cap, occ_prior_cap, occ_nbatch, occ_nseen, occ_nsorted;
 
     /* Contacts: values of the current row, parsed before anything is written. */
     int64_t *parsed;       /* per column */
@@ -179,6 +188,19 @@ int import_consents_row(import_ctx *c);
 int import_contacts_finish(import_ctx *c);
 int import_events_finish(import_ctx *c);
 int import_consents_finish(import_ctx *c);
+/* Before an events batch is merged (a first batch starts a new input). */
+void import_occ_begin(import_ctx *c);
+/*
+ * For the new events w[nold, n) of a contact (its timeline w[0, nold)), the
+ * batch's pending records pend[from, from + n - nold):
+ * into prior, one uint32 each, how many identical events the input's
+ * committed batches held (event_list_merge_prior); *any is 0 when all are 0.
+ * Notes their fingerprints for the input's next batch.
+ */
+int import_occ_prior(import_ctx *c, const event_list *w, size_t nold, size_t from, buf *prior,
+                     int *any);
+/* After an events batch committed: its events are counted for the input's next batch. */
+int import_occ_committed(import_ctx *c);
 
 /*
  * An import kept open across calls (the live path, live.c): its in-memory

@@ -355,6 +355,18 @@ static int write_value(import_ctx *c, size_t i, uint32_t ord)
     return rc;
 }
 
+/*
+ * Whether the row writes column i: a cell it has, a JSONL null (clears), or
+ * a blank CSV cell when blanks clear (by default a blank keeps the value).
+ */
+static int writes(const import_ctx *c, size_t i)
+{
+    const cell *cl = &c->cells[i];
+    if (cl->state == CELL_EMPTY && cl->json == NULL)
+        return c->opts->blank == SEGRT_BLANK_CLEAR;
+    return cl->state != CELL_ABSENT;
+}
+
 enum { NO_EMAIL, EMAIL_OK, EMAIL_BAD };
 
 /* Normalise the e-mail of the current row into c->tmp2; *state says what it is. */
@@ -467,7 +479,7 @@ int import_contacts_row(import_ctx *c)
         return rc;
     if (found) {
         rc = load_row(c, ord);
-        if (rc == SEGRT_OK && c->email_col >= 0)
+        if (rc == SEGRT_OK && c->email_col >= 0 && writes(c, (size_t)c->email_col))
             rc = drop_old_email(c, ord);
     } else {
         if (c->next_ord > MAX_ORDINAL)
@@ -478,8 +490,10 @@ int import_contacts_row(import_ctx *c)
     c->row.id = idc->p; /* the stored id may move with the next write */
     c->row.idlen = idc->n;
     for (size_t i = 0; i < c->ncols && rc == SEGRT_OK; i++) {
-        if (c->cols[i].role == ROLE_FIELD && c->cells[i].state != CELL_ABSENT)
+        if (c->cols[i].role == ROLE_FIELD && writes(c, i))
             rc = write_value(c, i, ord);
+        else if (c->cols[i].role == ROLE_FIELD && c->cells[i].state == CELL_EMPTY)
+            rc = declare_field(c, &c->cols[i]); /* a kept blank: the column is still a field */
     }
     if (rc == SEGRT_OK && row_encode(&c->row, &c->enc) != 0)
         rc = store_fail(s, SEGRT_ENOMEM, "out of memory writing a contact");

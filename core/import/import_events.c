@@ -1,9 +1,10 @@
 /*
  * import_events.c — event rows: validation, then, per contact, a merge into
- * its stored timeline that keeps re-imports idempotent (event.h); a timeline
+ * its stored timeline that keeps re-imports idempotent while identical rows
+ * of one input stay distinct events (event.h, import_occ.c); a timeline
  * that changed is noted for the event projections (proj_update.h).
  *
- * Uses: import.h, event.h, proj_update.h, value.h, array.h, jansson (extra attributes).
+ * Uses: import.h, event.h, proj_update.h, value.h, array.h, buf.h, jansson (extra attributes).
  */
 #include "import/import.h"
 
@@ -107,6 +108,7 @@ typedef struct type_deltas {
 typedef struct merging {
     event_list w; /* scratch: one timeline */
     type_deltas td;
+    buf prior;    /* scratch: per new event of one timeline, its copies in earlier batches */
 } merging;
 
 static int count_type(type_deltas *t, uint32_t type, int64_t by)
@@ -140,7 +142,13 @@ static int merge_contact(import_ctx *c, size_t from, size_t to, void *ud)
         event_var(&c->evs, r, &eid, &neid, &x, &nx);
         oom |= event_list_add(w, r, eid, neid, x, nx);
     }
-    if (oom || event_list_merge(w, nold) != 0)
+    if (oom)
+        return store_fail(s, SEGRT_ENOMEM, "out of memory merging events");
+    int any;
+    rc = import_occ_prior(c, w, nold, from, &m->prior, &any);
+    if (rc != SEGRT_OK)
+        return rc;
+    if (event_list_merge_prior(w, nold, any ? (const uint32_t *)m->prior.p : NULL) != 0)
         return store_fail(s, SEGRT_ENOMEM, "out of memory merging events");
     for (size_t i = 0; i < w->n; i++)
         oom |= count_type(td, w->recs[i].type, 1);
@@ -168,6 +176,7 @@ static int merge_contact(import_ctx *c, size_t from, size_t to, void *ud)
 int import_events_finish(import_ctx *c)
 {
     merging m = { 0 };
+    import_occ_begin(c);
     int rc = import_merge_pending(c, merge_contact, &m);
     for (size_t t = 0; t < m.td.n && rc == SEGRT_OK; t++) {
         char name[32];
@@ -175,6 +184,7 @@ int import_events_finish(import_ctx *c)
         rc = store_counter_add(c->s, c->txn, name, m.td.d[t]);
     }
     event_list_free(&m.w);
+    buf_free(&m.prior);
     free(m.td.d);
     return rc;
 }

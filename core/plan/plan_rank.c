@@ -5,47 +5,11 @@
  */
 #include "plan/plan.h"
 #include "util/hugepage.h"
+#include "util/radix.h"
 #include "util/value.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct ranked {
-    uint64_t key; /* the value, mapped so that unsigned order is the wanted order */
-    uint32_t ord;
-} ranked;
-
-/*
- * Stable LSD radix sort on key, one byte per pass; a pass whose byte is the
- * same for every item is skipped (counts and days use few bytes).
- */
-static int radix_sort(ranked *items, size_t n)
-{
-    ranked *spare = hugepage_malloc((n ? n : 1) * sizeof *spare), *src = items, *dst = spare;
-    if (spare == NULL)
-        return -1;
-    for (int shift = 0; shift < 64; shift += 8) {
-        size_t count[257] = { 0 };
-        for (size_t i = 0; i < n; i++)
-            count[((src[i].key >> shift) & 0xff) + 1]++;
-        int trivial = 0;
-        for (int b = 1; b <= 256; b++)
-            trivial |= count[b] == n;
-        if (trivial)
-            continue;
-        for (int b = 1; b <= 256; b++)
-            count[b] += count[b - 1];
-        for (size_t i = 0; i < n; i++)
-            dst[count[(src[i].key >> shift) & 0xff]++] = src[i];
-        ranked *t = src;
-        src = dst;
-        dst = t;
-    }
-    if (src != items)
-        memcpy(items, src, n * sizeof *items);
-    free(spare);
-    return 0;
-}
 
 int plan_eval_ntile(plan_ctx *cx, const pnode *p, vec *out)
 {
@@ -61,7 +25,7 @@ int plan_eval_ntile(plan_ctx *cx, const pnode *p, vec *out)
         return rc;
     }
     size_t n = cx->ncontacts, m = 0;
-    ranked *r = hugepage_malloc((n ? n : 1) * sizeof *r);
+    radix_item *r = hugepage_malloc((n ? n : 1) * sizeof *r);
     int64_t *v = hugepage_malloc((n ? n : 1) * sizeof *v);
     if (r == NULL || v == NULL) {
         rc = store_fail(cx->s, SEGRT_ENOMEM, "out of memory in seg.ntile");
@@ -78,7 +42,7 @@ int plan_eval_ntile(plan_ctx *cx, const pnode *p, vec *out)
         if (x == VALUE_MISSING || !bitset_test(cx->live, i) || (p->b && !bitset_test(&among, i)))
             continue;
         uint64_t key = (uint64_t)x ^ (UINT64_C(1) << 63);
-        r[m++] = (ranked){ .key = p->desc ? ~key : key, .ord = i };
+        r[m++] = (radix_item){ .key = p->desc ? ~key : key, .val = i }; /* key: unsigned order is the wanted one */
     }
     if (radix_sort(r, m) != 0) {
         rc = store_fail(cx->s, SEGRT_ENOMEM, "out of memory in seg.ntile");
@@ -94,7 +58,7 @@ int plan_eval_ntile(plan_ctx *cx, const pnode *p, vec *out)
             out_v = m > 1 ? (int64_t)((__int128)j * 100 * VALUE_NUMBER_SCALE / (__int128)(m - 1)) : 0;
         else
             out_v = (int64_t)((j < big ? j / (q + 1) : rem + (j - big) / q) + 1) * VALUE_NUMBER_SCALE;
-        v[r[j].ord] = out_v;
+        v[r[j].val] = out_v;
     }
     *out = (vec){ .v = v };
     v = NULL;

@@ -174,34 +174,49 @@ static int by_ts(const void *a, const void *b)
     return x->at < y->at ? -1 : x->at > y->at;
 }
 
-static int is_sorted(const event_list *l)
+/* The records of l with their positions, sorted by ts, equal ts in list order; NULL: no memory. */
+static ord_rec *sorted_by_ts(const event_list *l)
 {
-    for (size_t i = 1; i < l->n; i++) {
-        if (l->recs[i].ts < l->recs[i - 1].ts)
-            return 0;
-    }
-    return 1;
-}
-
-static int sort_by_ts(event_list *l)
-{
-    if (is_sorted(l))
-        return 0;
-    ord_rec *tmp = malloc(l->n * sizeof *tmp);
+    ord_rec *tmp = malloc((l->n ? l->n : 1) * sizeof *tmp);
     if (tmp == NULL)
-        return -1;
-    for (size_t i = 0; i < l->n; i++)
+        return NULL;
+    int sorted = 1;
+    for (size_t i = 0; i < l->n; i++) {
         tmp[i] = (ord_rec){ l->recs[i], i };
-    qsort(tmp, l->n, sizeof *tmp, by_ts);
-    for (size_t i = 0; i < l->n; i++)
-        l->recs[i] = tmp[i].r;
-    free(tmp);
-    return 0;
+        sorted &= i == 0 || l->recs[i].ts >= l->recs[i - 1].ts;
+    }
+    if (!sorted)
+        qsort(tmp, l->n, sizeof *tmp, by_ts);
+    return tmp;
 }
 
 #define EV_DROPPED UINT32_MAX /* type marker of a record removed by the merge */
 
+/* How many new events of t[from, to) are the same event as r (dropped ones aside). */
+static size_t new_same(const event_list *l, const ord_rec *t, size_t from, size_t to,
+                       const event_rec *r, size_t nold)
+{
+    size_t k = 0;
+    for (size_t j = from; j < to; j++)
+        k += t[j].at >= nold && t[j].r.type != EV_DROPPED && same_event(l, &t[j].r, r);
+    return k;
+}
+
+/* How many of the records [from, to) of l are the same event as r. */
+static size_t held_same(const event_list *l, size_t from, size_t to, const event_rec *r)
+{
+    size_t k = 0;
+    for (size_t j = from; j < to; j++)
+        k += (size_t)same_event(l, &l->recs[j], r);
+    return k;
+}
+
 int event_list_merge(event_list *l, size_t nold)
+{
+    return event_list_merge_prior(l, nold, NULL);
+}
+
+int event_list_merge_prior(event_list *l, size_t nold, const uint32_t *prior)
 {
     /* An event_id seen again replaces the earlier event wherever it stands. */
     for (size_t i = nold; i < l->n; i++) {
@@ -215,21 +230,54 @@ int event_list_merge(event_list *l, size_t nold)
                 l->recs[j].type = EV_DROPPED;
         }
     }
-    if (sort_by_ts(l) != 0)
+    ord_rec *t = sorted_by_ts(l);
+    if (t == NULL)
         return -1;
-    size_t out = 0;
+    /*
+     * l->recs[0, out) is the merged timeline so far, [run, out) its events
+     * of the current ts (t[first, i) in input order). A new event without an
+     * event_id that is the o-th of its kind in its input (o = its prior
+     * count + 1 + the identical new events before it) is kept only while
+     * fewer than o identical events are held: k held and m new copies end
+     * as max(k, m).
+     */
+    size_t out = 0, run = 0, first = 0;
     for (size_t i = 0; i < l->n; i++) {
-        event_rec *r = &l->recs[i];
-        if (r->type == EV_DROPPED)
-            continue;
-        int dup = 0;
-        for (size_t j = out; j > 0 && l->recs[j - 1].ts == r->ts && !dup; j--)
-            dup = same_event(l, &l->recs[j - 1], r);
-        if (!dup)
-            l->recs[out++] = *r;
+        const ord_rec *e = &t[i];
+        if (i == 0 || e->r.ts != t[i - 1].r.ts) {
+            run = out;
+            first = i;
+        }
+        int keep = e->r.type != EV_DROPPED;
+        const char *eid, *x;
+        size_t neid, nx;
+        event_var(l, &e->r, &eid, &neid, &x, &nx);
+        if (keep && e->at >= nold && neid == 0) {
+            size_t o = (prior ? prior[e->at - nold] : 0) + 1 + new_same(l, t, first, i, &e->r, nold);
+            keep = held_same(l, run, out, &e->r) < o;
+        }
+        if (keep)
+            l->recs[out++] = e->r;
     }
     l->n = out;
+    free(t);
     return 0;
+}
+
+size_t event_list_count_same(const event_list *l, size_t n, const event_rec *r)
+{
+    size_t lo = 0, hi = n; /* the first of [0, n) not older than r */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (l->recs[mid].ts < r->ts)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t k = 0;
+    for (size_t j = lo; j < n && l->recs[j].ts == r->ts; j++)
+        k += l->recs[j].type != EV_DROPPED && same_event(l, &l->recs[j], r);
+    return k;
 }
 
 int event_list_encode(const event_list *l, buf *out)

@@ -54,11 +54,27 @@ int event_list_newest(const void *data, size_t size, int64_t *ts);
 int event_list_add(event_list *l, const event_rec *r, const char *eid, size_t eidlen, const char *extra,
                 size_t extralen);
 /*
- * Fold events [nold, n) into the sorted, duplicate-free [0, nold): a new
- * event with the event_id of an earlier one replaces it; one identical to an
- * earlier event of the same ts is dropped. Leaves the list sorted by ts.
+ * Fold events [nold, n) into the time-ordered [0, nold): a new event with
+ * the event_id of an earlier one replaces it; events without an event_id
+ * count as multisets of identical ones (same ts, type, amount, category,
+ * channel and extra attributes): k held and m new copies end as max(k, m),
+ * so the same input merged again adds nothing while identical events within
+ * one input stay distinct. Leaves the list sorted by ts. -1 out of memory.
  */
 int event_list_merge(event_list *l, size_t nold);
+/*
+ * event_list_merge, for an input merged in several parts: prior[i - nold]
+ * is how many events identical to new event i (without an event_id) earlier
+ * parts of its input held (NULL: none). The event is the (prior + 1 + the
+ * identical new events before it)-th of its input, and is kept only while
+ * fewer than that many identical events are held.
+ */
+int event_list_merge_prior(event_list *l, size_t nold, const uint32_t *prior);
+/*
+ * How many of the time-ordered events [0, n) of l are the same event as r
+ * (a record of l: identical content, or the same event_id).
+ */
+size_t event_list_count_same(const event_list *l, size_t n, const event_rec *r);
 int event_list_encode(const event_list *l, buf *out);
 /*
  * Append to out the events of a that b lacks, as multisets of identical

@@ -39,6 +39,12 @@ typedef void (*segrt_reject_fn)(void *ud, const char *file, uint64_t line,
 typedef void (*segrt_progress_fn)(void *ud, uint64_t bytes_done, uint64_t bytes_total,
                                   uint64_t rows);
 
+/** What a blank CSV cell does to a contact's stored value. */
+typedef enum segrt_blank {
+    SEGRT_BLANK_KEEP = 0, /**< the stored value stays (a partial export loses nothing) */
+    SEGRT_BLANK_CLEAR     /**< the stored value is cleared */
+} segrt_blank;
+
 /** Options of segrt_import_file(); zero-initialise, then set what you need. */
 typedef struct segrt_import_opts {
     int strict;                 /**< first bad row aborts; nothing of the file commits */
@@ -79,6 +85,9 @@ typedef struct segrt_import_opts {
      *  values were inferred as; a string column whose values look like local
      *  dates or numbers is told with the flag that would read them. NULL: not told. */
     segrt_reject_fn on_column;
+    /** Contacts: a blank CSV cell keeps the stored value (the default) or clears
+     *  it. In JSON lines a key left out keeps the value and null clears it. */
+    segrt_blank blank;
 } segrt_import_opts;
 
 /** What an import did. */
@@ -103,8 +112,14 @@ SEGRT_API int segrt_import_check_opts(const segrt_import_opts *o, char *msg, siz
 
 /**
  * Import a CSV file (with a header row), or a JSONL file when its name ends
- * in .jsonl. Contacts are upserted by id; an event or consent record already
- * held is not added again.
+ * in .jsonl. Contacts are upserted by id; a consent record already held is
+ * not added again. An event with an event_id replaces the one held with that
+ * id; events without one count by multiplicity: identical rows (same
+ * contact, ts, type, amount, category, channel and extra attributes) of one
+ * input are distinct events, and the n-th of them is added only while fewer
+ * than n such events are held, so a contact holding k copies ends with
+ * max(k, m) after an input holding m, and importing an input again adds
+ * nothing.
  * @param s the store
  * @param kind what the file holds
  * @param path the file

@@ -74,7 +74,7 @@ k1,email_marketing,granted,consent,,,web_form
 k1,email marketing,granted,consent,2025-01-01T00:00:00Z,,web_form
 CSV
 run segrt import --db "$S" --consents "$T/bad.csv"
-assert_rc 0 "import of bad consent rows"
+assert_rc 3 "import of bad consent rows (none kept: exit 3)"
 assert_contains "$T/err" "bad.csv:2: status 'maybe' is not one of" "bad status"
 assert_contains "$T/err" "bad.csv:3: legal_basis 'because' is not one of" "bad legal basis"
 assert_contains "$T/err" "bad.csv:4: ts is missing" "missing ts"

@@ -89,7 +89,7 @@ assert_eq "$(contact_of "$C" t3)" '{"id": "t3", "ratio": 0.125, "vip": true}' \
 # Type agreement: a later file must fit the inferred type.
 printf 'id,visits\nt4,many\n' >"$T/visits_bad.csv"
 run segrt import --db "$C" --contacts "$T/visits_bad.csv"
-assert_rc 0 "import of a value that does not fit the inferred type"
+assert_rc 3 "import of a value that does not fit the inferred type (0 kept: exit 3)"
 assert_contains "$T/err" "visits 'many' is not an integer" "reject of a value of the wrong type"
 
 # --- --field NAME:TYPE declares a type instead of inferring it: a zip code
@@ -188,8 +188,9 @@ assert_eq "$(cut -d' ' -f1 "$T/rej_longj.txt" | tr '\n' ' ')" "long.jsonl:2 " \
 assert_contains "$T/rej_longj.txt" "longer than 65536 bytes" "JSONL reason"
 assert_eq "$(segrt stats --db "$T/longj" | stat_of /dev/stdin contacts)" 2 "JSONL long values: contacts"
 
-# --- Upserts: a second import with some columns changes only those; an empty
-# cell clears a field (strings, dates, integers, sets); the e-mail stays.
+# --- Upserts: a second import with some columns changes only those; with
+# --blank clear an empty cell clears a field (strings, dates, integers, sets);
+# the e-mail stays. (Blank cells keep values by default: test_import_upserts.sh.)
 S=$T/lf
 run segrt import --db "$S" --contacts "$F/update_first_name.csv"
 assert_rc 0 "update of one field"
@@ -198,13 +199,13 @@ assert_contains "$T/out" "update_first_name.csv: 1 rows, 1 kept (0 new), 0 rejec
 assert_eq "$(contact_of "$S" f1)" \
     '{"birth_date": "1990-01-01", "email": "f1@example.com", "first_name": "Anna", "id": "f1", "note": "hello, world"}' \
     "f1 after changing first_name"
-run segrt import --db "$S" --contacts "$F/update_clear.csv"
+run segrt import --db "$S" --contacts "$F/update_clear.csv" --blank clear
 assert_rc 0 "update clearing fields"
 assert_eq "$(contact_of "$S" f2)" \
     '{"email": "f2@example.com", "first_name": "Ion \"the great\"", "id": "f2"}' \
     "f2 after clearing note and birth_date"
 assert_eq "$(segrt stats --db "$S" | stat_of /dev/stdin contacts)" 5 "contacts after the updates"
-run segrt import --db "$C" --contacts "$F/update_custom.csv"
+run segrt import --db "$C" --contacts "$F/update_custom.csv" --blank clear
 assert_rc 0 "update clearing custom fields"
 assert_eq "$(contact_of "$C" t1)" \
     '{"id": "t1", "last_seen": "2024-01-02T03:04:05Z", "mixed_num": 1, "nickname": "Bobby", "ratio": 1.5, "signup_day": "2024-01-02", "vip": false}' \

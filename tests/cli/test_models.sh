@@ -44,10 +44,11 @@ value_of() {
 
 # ===================================================================== 1. BG/NBD on CDNOW
 # CDNOW_sample.txt: master id, sample id, YYYYMMDD, cds, dollars (no header,
-# CRLF). Ids as in the summary CSV (sample id without leading zeros). Every row
-# is its own event (event_id = line number): the sample holds identical rows
-# (same customer, day and dollars) that are distinct transactions, and segrt
-# drops an event identical to one it holds unless event ids tell them apart.
+# CRLF). Ids as in the summary CSV (sample id without leading zeros), no
+# event_id: the sample holds identical rows (same customer, day, CDs and
+# dollars) that are distinct transactions, and identical rows of one file are
+# distinct events. Imported twice, and a third time in batches of 500 rows:
+# still one event per transaction row.
 C=$T/cdnow
 mkdir -p "$C"
 python3 - "$CDNOW/CDNOW_sample.txt" "$C" <<'PY'
@@ -59,14 +60,22 @@ with open(out + '/contacts.csv', 'w', newline='') as f:
     f.write('id\n')
     f.writelines(i + '\n' for i in ids)
 with open(out + '/events.csv', 'w', newline='') as f:
-    f.write('contact_id,ts,type,amount,cds,event_id\n')
-    for n, r in enumerate(rows, 1):
+    f.write('contact_id,ts,type,amount,cds\n')
+    for r in rows:
         d = r[2]
-        f.write('%d,%s-%s-%sT00:00:00Z,purchase,%s,%s,s%d\n'
-                % (int(r[1]), d[:4], d[4:6], d[6:], r[4], r[3], n))
+        f.write('%d,%s-%s-%sT00:00:00Z,purchase,%s,%s\n'
+                % (int(r[1]), d[:4], d[4:6], d[6:], r[4], r[3]))
 PY
+[ "$(sort "$C/events.csv" | uniq -d | wc -l)" -gt 0 ] || fail "the CDNOW events hold no identical rows"
+ok
 run segrt import --db "$C/db" --contacts "$C/contacts.csv" --events "$C/events.csv"
 assert_rc 0 "import of CDNOW_sample"
+assert_contains "$T/out" "events.csv: 6919 rows, 6919 kept (6919 new)" "every CDNOW row is a new event"
+for batch in 100000 500; do
+    run segrt import --db "$C/db" --events "$C/events.csv" --batch "$batch"
+    assert_rc 0 "CDNOW_sample imported again (batches of $batch rows)"
+    assert_contains "$T/out" "6919 kept (0 new)" "CDNOW imported again adds nothing"
+done
 segrt stats --db "$C/db" >"$T/stats"
 assert_eq "$(stat_of "$T/stats" contacts)" 2357 "CDNOW contacts"
 assert_eq "$(stat_of "$T/stats" events)" 6919 "CDNOW events (one per transaction row)"
@@ -111,6 +120,8 @@ for i, e in exp.items():
             bad.append('%s %s=%r (reference %s=%s)' % (i, mine, got[i][mine], ref, e[ref]))
 if bad:
     sys.exit('%d mismatches, e.g. %s' % (len(bad), '; '.join(bad[:6])))
+if sum(1 for e in exp.values() if int(e['x']) > 0) != 946:
+    sys.exit('the reference does not hold 946 repeat buyers')
 PY
 
 run segrt score --db "$C/db" --now 1997-10-01T00:00:00Z "$C/clv.lua" clv

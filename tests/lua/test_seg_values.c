@@ -403,10 +403,18 @@ static void test_seg_values_follow_contact_updates(void **state)
     tu_assert_members(s, sc, "vip", "u1");
     tu_assert_members(s, sc, "tagged", "u1 u2");
     tu_assert_members(s, sc, "no_income", "");
-    tu_seg_import(f, SEGRT_CONTACTS,
-                  "id,region,income,tags\n"
-                  "u1,south,,\n"
-                  "u2,north,200,vip\n");
+    static const char update[] = "id,region,income,tags\n"
+                                 "u1,south,,\n"
+                                 "u2,north,200,vip\n";
+    tu_seg_import(f, SEGRT_CONTACTS, update); /* blank cells keep u1's income and tags */
+    tu_assert_members(s, sc, "vip", "u1 u2");
+    tu_assert_members(s, sc, "no_income", "");
+    const segrt_import_opts clear = { .blank = SEGRT_BLANK_CLEAR };
+    segrt_import_report rep;
+    assert_int_equal(segrt_import_buffer(s, SEGRT_CONTACTS, "update", update, strlen(update), 0,
+                                         &clear, &rep),
+                     SEGRT_OK);
+    assert_int_equal(rep.rejected, 0);
     tu_assert_members(s, sc, "north", "u2");
     tu_assert_members(s, sc, "vip", "u2");
     tu_assert_members(s, sc, "tagged", "u2");

@@ -1,8 +1,9 @@
 /*
  * test_event.c — unit tests of event.c: timeline encode/decode round trips
  * with event ids and extra JSON, the value layout of event.h, the merge that
- * keeps re-imports idempotent (stable sort by ts, identical events at one ts
- * dropped, an event_id seen again replaces the earlier event), corrupt
+ * keeps re-imports idempotent (stable sort by ts, identical events counted
+ * as multisets: k held and m new end as max(k, m), counts of an input's
+ * earlier parts given, an event_id seen again replaces the earlier event), corrupt
  * values that must not decode, and the difference of two timelines.
  *
  * Uses: cmocka, event.h, value.h (VALUE_MISSING).
@@ -214,12 +215,68 @@ static void test_event_merge_drops_identical_event_at_same_ts(void **state)
         { 100, 1, 2500000, 7, 8, NULL, "{\"sku\":\"A\"}" },
         { 100, 2, M, 0, 0, NULL, NULL },
         { 50, 9, M, 0, 0, NULL, NULL },
-        { 50, 9, M, 0, 0, NULL, NULL }, /* a copy within the same batch */
+        { 50, 9, M, 0, 0, NULL, NULL }, /* a copy within the same input: a second event */
     };
-    static const uint32_t want[] = { 9, 1, 2 };
+    static const uint32_t want[] = { 9, 9, 1, 2 };
     event_list l = { 0 };
     merge_into(&l, old, ARRAY_LEN(old), new, ARRAY_LEN(new));
     assert_types(&l, want, ARRAY_LEN(want));
+    event_list_free(&l);
+}
+
+/* k held copies and m new ones of one event end as max(k, m), whatever else is held. */
+static void test_event_merge_counts_identical_events_as_multisets(void **state)
+{
+    (void)state;
+    static const ev a = { 100, 1, 990000, 0, 0, NULL, NULL }, b = { 100, 2, M, 0, 0, NULL, NULL };
+    for (size_t k = 0; k <= 3; k++) {
+        for (size_t m = 0; m <= 3; m++) {
+            ev old[4] = { b }, new[4] = { b };
+            for (size_t i = 0; i < k; i++)
+                old[1 + i] = a;
+            for (size_t i = 0; i < m; i++)
+                new[1 + i] = a;
+            event_list l = { 0 };
+            merge_into(&l, old, 1 + k, new, 1 + m);
+            assert_int_equal(l.n, 1 + (k > m ? k : m));
+            /* merged again: nothing more */
+            size_t at = l.n;
+            add_all(&l, new, 1 + m);
+            assert_int_equal(event_list_merge(&l, at), 0);
+            assert_int_equal(l.n, 1 + (k > m ? k : m));
+            event_list_free(&l);
+        }
+    }
+}
+
+/* Given prior counts: an event is the (prior + 1 + identical new ones before it)-th of its input. */
+static void test_event_merge_prior_counts_earlier_parts_of_an_input(void **state)
+{
+    (void)state;
+    static const ev a = { 100, 1, 990000, 0, 0, NULL, NULL };
+    static const ev idd = { 100, 1, 990000, 0, 0, "x", NULL };
+    event_list l = { 0 };
+    add(&l, a); /* held: one copy, from the input's first part */
+    size_t at = l.n;
+    add(&l, a);
+    add(&l, a);
+    add(&l, idd);
+    static const uint32_t prior[] = { 1, 1, 7 }; /* its 2nd and 3rd; an event_id's is not read */
+    assert_int_equal(event_list_merge_prior(&l, at, prior), 0);
+    assert_int_equal(l.n, 4);
+    assert_int_equal(event_list_count_same(&l, l.n, &l.recs[0]), 3);
+    at = l.n;
+    add(&l, a);
+    add(&l, a);
+    assert_int_equal(event_list_merge_prior(&l, at, NULL), 0); /* 1st and 2nd: held */
+    assert_int_equal(l.n, 4);
+    at = l.n;
+    add(&l, a);
+    static const uint32_t three[] = { 3 };
+    assert_int_equal(event_list_merge_prior(&l, at, three), 0); /* the 4th */
+    assert_int_equal(l.n, 5);
+    assert_int_equal(event_list_count_same(&l, l.n, &l.recs[0]), 4);
+    assert_int_equal(event_list_count_same(&l, 0, &l.recs[0]), 0);
     event_list_free(&l);
 }
 
@@ -426,6 +483,8 @@ int main(void)
         cmocka_unit_test(test_event_merge_sorts_by_ts_keeping_input_order_for_equal_ts),
         cmocka_unit_test(test_event_merge_puts_stored_events_before_new_ones_of_equal_ts),
         cmocka_unit_test(test_event_merge_drops_identical_event_at_same_ts),
+        cmocka_unit_test(test_event_merge_counts_identical_events_as_multisets),
+        cmocka_unit_test(test_event_merge_prior_counts_earlier_parts_of_an_input),
         cmocka_unit_test(test_event_merge_keeps_same_ts_with_different_content),
         cmocka_unit_test(test_event_merge_replaces_by_event_id_even_at_another_ts),
         cmocka_unit_test(test_event_merge_keeps_events_with_distinct_ids_and_equal_content),
