@@ -420,7 +420,8 @@ static row_status next_csv_row(import_ctx *c, source *src)
         c->cells[i] = (cell){ .state = CELL_ABSENT };
         if (i < n) {
             const csv_field *f = &src->csv.fields[i];
-            c->cells[i] = (cell){ .state = f->len || f->quoted ? CELL_TEXT : CELL_EMPTY,
+            /* "" is blank as an empty cell is: tools that quote every cell write it */
+            c->cells[i] = (cell){ .state = f->len ? CELL_TEXT : CELL_EMPTY,
                                   .p = f->ptr, .n = f->len };
         }
     }

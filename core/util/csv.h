@@ -30,7 +30,7 @@
 typedef struct csv_field {
     const char *ptr;
     size_t len;
-    int quoted; /* the field was written in quotes ("" is an empty string, not missing) */
+    int quoted; /* the field was written in quotes (the import reads "" as blank too) */
 } csv_field;
 
 typedef struct csv_reader {

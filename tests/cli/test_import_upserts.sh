@@ -61,6 +61,17 @@ run segrt import --db "$S" --contacts "$T/partial.csv" --blank keep
 assert_rc 0 "--blank keep"
 assert_eq "$(contact_of "$S" a1 | grep -c '"income": 4000')" 1 "--blank keep keeps"
 
+# A quoted empty cell ("", as HubSpot writes every empty cell) is blank too:
+# it keeps the stored value, also in a typed column, and rejects nothing.
+printf 'id,email,first_name,city,income,birth_date,tags\n"a1","","","Brasov","","",""\n' \
+    >"$T/quoted.csv"
+run segrt import --db "$S" --contacts "$T/quoted.csv"
+assert_rc 0 "import of quoted empty cells"
+assert_contains "$T/out" "quoted.csv: 1 rows, 1 kept (0 new), 0 rejected" "no quoted empty cell is rejected"
+assert_eq "$(contact_of "$S" a1)" \
+    '{"birth_date": "1990-01-02", "city": "Brasov", "email": "ana@ex.ro", "first_name": "Ana", "id": "a1", "income": 4000, "tags": ["x", "y"]}' \
+    "quoted empty cells keep every stored value"
+
 # The kept e-mail still belongs to a1: another contact giving it gets the notice.
 printf 'id,email\nc3,ANA@ex.ro\n' >"$T/dup.csv"
 run segrt import --db "$S" --contacts "$T/dup.csv"
