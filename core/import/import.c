@@ -307,6 +307,11 @@ static const struct known_column {
 /* Give col (the next column) its role: a known one, with its index kept, or the kind's. */
 static int column_role(import_ctx *c, import_col *col)
 {
+    if (c->opts->id_from && c->kind != SEGRT_CONTACTS && strcmp(col->name, "email") == 0) {
+        col->role = ROLE_ID_SOURCE; /* the contact's e-mail is no event or consent attribute */
+        c->email_col = (long)c->ncols;
+        return SEGRT_OK;
+    }
     for (size_t i = 0; i < NKNOWN; i++) {
         const struct known_column *k = &known_columns[i];
         if (k->kind != c->kind || strcmp(col->name, k->name) != 0)
@@ -398,7 +403,8 @@ static int read_header(import_ctx *c, source *src)
     size_t id_index;
     int rc = import_map_finish_header(c);
     if (rc == SEGRT_OK && c->opts->id_from) /* the id column --id-from fills */
-        rc = add_column(c, "id", 2, &id_index);
+        rc = c->kind == SEGRT_CONTACTS ? add_column(c, "id", 2, &id_index)
+                                       : add_column(c, "contact_id", 10, &id_index);
     return rc == SEGRT_OK ? require_columns(c) : rc;
 }
 

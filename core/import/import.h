@@ -31,7 +31,8 @@ enum col_role {
     ROLE_EV_EVENT_ID,
     ROLE_EV_EXTRA, /* any other event attribute, kept as JSON */
     ROLE_CS_PURPOSE, ROLE_CS_STATUS, ROLE_CS_BASIS, ROLE_CS_TS, ROLE_CS_EXPIRES,
-    ROLE_CS_SOURCE
+    ROLE_CS_SOURCE,
+    ROLE_ID_SOURCE /* events/consents: the e-mail --id-from makes contact_id from; not kept */
 };
 
 typedef struct import_col {
@@ -80,7 +81,7 @@ typedef struct import_ctx {
     uint64_t map_used; /* CSV: the --map pairs (the first 64) the header used */
     char id_text[24];  /* --id-from email: the current row's id */
     long id_col;       /* the id / contact_id column, or -1 */
-    long email_col;    /* contacts: the email column, or -1 */
+    long email_col;    /* contacts: the email column; events/consents: --id-from's; or -1 */
     long role_col[ROLE_CS_SOURCE + 1]; /* events/consents: column of each role, or -1 */
 
     /* In-memory indexes, valid for the store state as of the last commit. */

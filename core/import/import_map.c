@@ -73,12 +73,10 @@ int import_map_finish_header(import_ctx *c)
     }
     if (c->opts->id_from == NULL)
         return SEGRT_OK;
-    if (c->kind != SEGRT_CONTACTS)
-        return store_fail(c->s, SEGRT_EINVAL, "%s: --id-from email applies to contacts files",
-                          c->file);
     if (c->id_col >= 0)
-        return store_fail(c->s, SEGRT_EINVAL, "%s:1: the file has an id column: --id-from "
-                          "email is for files without one", c->file);
+        return store_fail(c->s, SEGRT_EINVAL, "%s:1: the file has %s column: --id-from "
+                          "email is for files without one", c->file,
+                          c->kind == SEGRT_CONTACTS ? "an id" : "a contact_id");
     if (c->email_col < 0)
         return store_fail(c->s, SEGRT_EINVAL, "%s:1: --id-from email needs an email column "
                           "(map one with --map \"Email Address=email\")", c->file);

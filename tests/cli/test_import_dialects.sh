@@ -108,6 +108,28 @@ assert_eq "$(field_of "$T/mc" "$ana" member_rating)" "1" "the re-import updated 
 run segrt import --db "$T/mc" --contacts "$F/mailchimp_audience.csv" --map "$MC_MAP" --id-from email
 assert_contains "$T/out" "3 rows, 3 kept (0 new), 0 rejected" "the same export again adds nobody"
 assert_eq "$(segrt stats --db "$T/mc" | grep '^contacts ')" "contacts 4" "four contacts in all"
+# Events and consent records from a tool that knows contacts by e-mail only:
+# --id-from email makes contact_id the same way; the address is not kept
+# on the event.
+printf 'email,ts,type,amount\n"ANA.POP@example.ro ",2026-01-02T10:00:00Z,purchase,12.50\n' >"$T/mc_ev.csv"
+run segrt import --db "$T/mc" --events "$T/mc_ev.csv" --id-from email
+assert_rc 0 "events with --id-from email$(last_output)"
+printf 'email,purpose,status,legal_basis,ts\nana.pop@example.ro,email_marketing,granted,consent,2026-01-01T00:00:00Z\n' \
+    >"$T/mc_cs.csv"
+run segrt import --db "$T/mc" --consents "$T/mc_cs.csv" --id-from email
+assert_rc 0 "consent records with --id-from email$(last_output)"
+segrt export --db "$T/mc" "$ana" | python3 -c '
+import json, sys
+e = json.load(sys.stdin)
+assert [(x["type"], x["amount"]) for x in e["events"]] == [("purchase", 12.5)], e["events"]
+assert "email" not in e["events"][0], e["events"][0]
+assert [c["purpose"] for c in e["consents"]] == ["email_marketing"], e["consents"]' ||
+    fail "the event and the consent record are not Ana's"
+ok
+printf 'contact_id,email,ts,type\nx,a@example.ro,2026-01-02T10:00:00Z,login\n' >"$T/both_ev.csv"
+run segrt import --db "$T/mc" --events "$T/both_ev.csv" --id-from email
+assert_rc 1 "--id-from email on events with a contact_id column"
+assert_contains "$T/err" "both_ev.csv:1: the file has a contact_id column" "says why"
 # A row without an address is rejected at its line; the id column may not be doubled.
 printf '"Email Address","First Name"\n"",Nobody\n"x@example.ro",X\n' >"$T/mc3.csv"
 run segrt import --db "$T/mc" --contacts "$T/mc3.csv" --map "Email Address=email,First Name=first_name" --id-from email
