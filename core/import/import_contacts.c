@@ -150,6 +150,31 @@ static int add_item(import_ctx *c, const char *p, size_t n)
     return SEGRT_OK;
 }
 
+/*
+ * A set written as Mailchimp writes its tags: quoted items separated by
+ * commas ("VIP","Newsletter"). An item may not hold a quote or ';'.
+ */
+static int add_quoted_items(import_ctx *c, const import_col *col, const char *p, const char *end)
+{
+    int rc = SEGRT_OK;
+    while (rc == SEGRT_OK && p < end) {
+        while (p < end && (*p == ' ' || *p == ','))
+            p++;
+        if (p == end)
+            break;
+        const char *q = *p == '"' ? memchr(p + 1, '"', (size_t)(end - p - 1)) : NULL;
+        if (q == NULL)
+            return import_reject(c, "%s: a list of quoted items (\"a\",\"b\") has an item "
+                                 "without its quotes", col->name);
+        if ((q + 1 < end && q[1] != ',' && q[1] != ' ') || memchr(p + 1, ';', (size_t)(q - p - 1)))
+            return import_reject(c, "%s item '%s' holds a quote or ';'", col->name,
+                                 import_quote(c, p + 1, (size_t)(q - p - 1)));
+        rc = add_item(c, p + 1, (size_t)(q - p - 1));
+        p = q + 1;
+    }
+    return rc;
+}
+
 static int parse_set(import_ctx *c, size_t i)
 {
     const import_col *col = &c->cols[i];
@@ -171,6 +196,8 @@ static int parse_set(import_ctx *c, size_t i)
             if (rc != SEGRT_OK)
                 return rc;
         }
+    } else if (cl->n && cl->p[0] == '"') {
+        rc = add_quoted_items(c, col, cl->p, cl->p + cl->n);
     } else {
         const char *p = cl->p, *end = cl->p + cl->n;
         while (rc == SEGRT_OK && p <= end) {

@@ -108,6 +108,21 @@ assert_eq "$(field_of "$T/mc" "$ana" member_rating)" "1" "the re-import updated 
 run segrt import --db "$T/mc" --contacts "$F/mailchimp_audience.csv" --map "$MC_MAP" --id-from email
 assert_contains "$T/out" "3 rows, 3 kept (0 new), 0 rejected" "the same export again adds nobody"
 assert_eq "$(segrt stats --db "$T/mc" | grep '^contacts ')" "contacts 4" "four contacts in all"
+# Mailchimp's TAGS ("VIP","Newsletter": quoted items, commas) into the tags set.
+MC_TAGS_MAP="Email Address=email,First Name=first_name,TAGS=tags,Last Name=last_name"
+MC_TAGS_MAP+=",MEMBER_RATING=member_rating,OPTIN_TIME=optin_time,OPTIN_IP=optin_ip"
+MC_TAGS_MAP+=",CONFIRM_TIME=confirm_time,LATITUDE=lat,LONGITUDE=lon,CC=country"
+run segrt import --db "$T/mct" --contacts "$F/mailchimp_audience.csv" --map "$MC_TAGS_MAP" --id-from email
+assert_rc 0 "Mailchimp TAGS into tags"
+assert_eq "$(field_of "$T/mct" "$ana" tags)" '["VIP", "Newsletter"]' "Ana's tags are a set of two"
+assert_eq "$(field_of "$T/mct" "$ivan" tags)" '["Newsletter"]' "Ivan's tag"
+printf '"Email Address","TAGS"\n"a@example.ro","""VIP"",""New"\n"b@example.ro","""A;B"""\n"c@example.ro","""VIP""x"\n' \
+    >"$T/mc_tags_bad.csv"
+run segrt import --db "$T/mct" --contacts "$T/mc_tags_bad.csv" --map "Email Address=email,TAGS=tags" --id-from email
+assert_contains "$T/err" "mc_tags_bad.csv:2: tags: a list of quoted items" "an unclosed item is refused"
+assert_contains "$T/err" "mc_tags_bad.csv:3: tags item 'A;B' holds a quote or ';'" "an item with ';'"
+assert_contains "$T/err" "mc_tags_bad.csv:4: tags item 'VIP' holds a quote or ';'" "text after an item"
+assert_contains "$T/out" "3 rows, 0 kept" "no bad list is half kept"
 # Events and consent records from a tool that knows contacts by e-mail only:
 # --id-from email makes contact_id the same way; the address is not kept
 # on the event.
