@@ -166,8 +166,8 @@ int cli_segments_defined(const cli *c);
 
 /* ------------------------------------------------------------ cli_runs.c */
 
-/* Whether the script defines segment. */
-int cli_script_defines(const segrt_script *sc, const char *segment);
+/* The index of segment among the script's segments, or -1 when it defines none of that name. */
+long cli_segment_index(const segrt_script *sc, const char *segment);
 /*
  * Segment has no stored run: say how to store one when c->sc (the script
  * c->args[0]) defines it, else that it is unknown, with a hint from the

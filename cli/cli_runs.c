@@ -10,13 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-int cli_script_defines(const segrt_script *sc, const char *segment)
+long cli_segment_index(const segrt_script *sc, const char *segment)
 {
     for (size_t i = 0, n = segrt_script_segment_count(sc); i < n; i++) {
         if (strcmp(segrt_script_segment_name(sc, i), segment) == 0)
-            return 1;
+            return (long)i;
     }
-    return 0;
+    return -1;
 }
 
 /* A segrt_stored_segments_foreach callback: one more name for the suggestions. */
@@ -29,7 +29,7 @@ int cli_no_stored_runs(const cli *c, const char *segment)
 {
     const char *script = c->args[0];
     const segrt_script *sc = c->sc;
-    if (cli_script_defines(sc, segment)) {
+    if (cli_segment_index(sc, segment) >= 0) {
         cli_error(c, "segment '%s' has no stored runs yet (segrt run --db %s %s stores one)",
                   segment, c->db, script);
         return EXIT_FAIL;

@@ -65,7 +65,7 @@ static int history_run(cli *c, void *ud)
     rows h = { 0 };
     int rc = segrt_segment_runs_foreach(c->s, segment, add_row, &h);
     if (rc == SEGRT_OK) {
-        if (!cli_script_defines(c->sc, segment))
+        if (cli_segment_index(c->sc, segment) < 0)
             cli_error(c, "note: %s no longer defines '%s'; its stored runs follow", script,
                       segment);
         print_rows(&h);

@@ -217,16 +217,6 @@ static const char *exported_channel(const members_args *a)
     return NULL;
 }
 
-/* The declared purpose of the script's segment name, or NULL. */
-static const char *segment_purpose(const segrt_script *sc, const char *name)
-{
-    for (size_t i = 0; i < segrt_script_segment_count(sc); i++) {
-        if (strcmp(segrt_script_segment_name(sc, i), name) == 0)
-            return segrt_script_segment_purpose(sc, i);
-    }
-    return NULL;
-}
-
 /*
  * A channel's addresses of a segment with no purpose, and no --purpose or
  * --no-purpose: say on stderr how many members lack consent for it.
@@ -235,12 +225,12 @@ static int warn_without_consent(const cli *c, const members_args *a, const char 
                                 const segrt_set *all)
 {
     const char *purpose = exported_channel(a);
-    if (purpose == NULL || a->purpose || a->no_purpose || segment_purpose(c->sc, segment))
+    long i = cli_segment_index(c->sc, segment);
+    if (purpose == NULL || a->purpose || a->no_purpose ||
+        (i >= 0 && segrt_script_segment_purpose(c->sc, (size_t)i)))
         return SEGRT_OK;
-    segrt_set *kept = NULL;
-    int rc = segrt_segment_eval(c->sc, segment, &kept);
-    if (rc == SEGRT_OK)
-        rc = segrt_set_keep_purpose(c->sc, kept, purpose);
+    segrt_set *kept = segrt_set_copy(all);
+    int rc = kept ? segrt_set_keep_purpose(c->sc, kept, purpose) : SEGRT_ENOMEM;
     uint64_t lacking = rc == SEGRT_OK ? segrt_set_count(all) - segrt_set_count(kept) : 0;
     segrt_set_free(kept);
     if (rc == SEGRT_OK && lacking)

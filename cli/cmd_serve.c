@@ -97,13 +97,6 @@ static int loopback(const char *host)
     return strncmp(host, "127.", 4) == 0;
 }
 
-static double seconds_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 /*
  * Wait for SIGTERM or SIGINT; meanwhile every tick seconds (0: never) move
  * NOW on by the time passed since the start (from --now when given, so a
@@ -113,18 +106,18 @@ static double seconds_now(void)
 static int wait_for_stop(serve *sv, const sigset_t *stop, unsigned tick)
 {
     uint64_t flushed = 0;
-    double last = seconds_now(), ticked = last;
+    double last = cli_now_ms() / 1e3, ticked = last;
     for (;;) {
         struct timespec one = { 1, 0 };
         int sig = sigtimedwait(stop, NULL, &one);
         if (sig == SIGTERM || sig == SIGINT)
             return sig;
-        if (tick && seconds_now() - ticked >= tick) {
-            ticked = seconds_now();
+        if (tick && cli_now_ms() / 1e3 - ticked >= tick) {
+            ticked = cli_now_ms() / 1e3;
             serve_tick(sv, serve_now(sv));
         }
         uint64_t committed = atomic_load(&sv->committed);
-        if (committed == flushed || seconds_now() - last < FLUSH_EVERY_S)
+        if (committed == flushed || cli_now_ms() / 1e3 - last < FLUSH_EVERY_S)
             continue;
         serve_lock_take(&sv->lock, 0);
         int rc = segrt_live_flush(sv->lv);
@@ -132,7 +125,7 @@ static int wait_for_stop(serve *sv, const sigset_t *stop, unsigned tick)
             fprintf(stderr, "segrt: serve: flush: %s\n", segrt_errmsg(sv->s));
         serve_lock_give(&sv->lock);
         flushed = committed;
-        last = seconds_now();
+        last = cli_now_ms() / 1e3;
     }
 }
 
@@ -174,7 +167,7 @@ static int serve_init(serve *sv, cli *c, const serve_args *a)
 {
     char err[512];
     *sv = (serve){ .s = c->s, .sc = c->sc, .max_body = a->max_body,
-                   .now0 = segrt_store_now(c->s), .started = seconds_now() };
+                   .now0 = segrt_store_now(c->s), .started = cli_now_ms() / 1e3 };
     serve_lock_init(&sv->lock);
     pthread_mutex_init(&sv->sizes_lock, NULL);
     pthread_mutex_init(&sv->sync_lock, NULL);

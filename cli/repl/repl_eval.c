@@ -224,7 +224,7 @@ static const char *bare_segment(repl *r, const char *text, char *buf, size_t n)
         return NULL;
     memcpy(buf, text, len);
     buf[len] = '\0';
-    if (!cli_script_defines(r->sc, buf))
+    if (cli_segment_index(r->sc, buf) < 0)
         return NULL;
     char head[256];
     snprintf(head, sizeof head, "%.*s", (int)strcspn(buf, "."), buf);

@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* Changes held before they are noted, at most. */
 #define NOTE_BATCH 10000
@@ -57,10 +56,7 @@ void serve_actions_free(serve *sv)
 
 int64_t serve_now(const serve *sv)
 {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    double now = (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-    return sv->now0 + (int64_t)(now - sv->started);
+    return sv->now0 + (int64_t)(cli_now_ms() / 1e3 - sv->started);
 }
 
 static const serve_action_seg *actions_of(const serve *sv, const char *segment)

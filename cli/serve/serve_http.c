@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <unistd.h>
 
 struct serve_http {
@@ -36,13 +35,6 @@ typedef struct request {
     size_t len, cap;
     int too_large;
 } request;
-
-static double now_seconds(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 /* ------------------------------------------------------------ replies */
 
@@ -294,7 +286,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (rq == NULL) { /* the headers have arrived */
         if ((rq = calloc(1, sizeof *rq)) == NULL)
             return MHD_NO;
-        rq->start = now_seconds();
+        rq->start = cli_now_ms() / 1e3;
         rq->route = R_UNKNOWN;
         *state = rq;
         atomic_fetch_add(&sv->active, 1);
@@ -327,7 +319,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **state,
     if (rq == NULL)
         return;
     serve_metrics_request(&sv->metrics, rq->route, rq->status ? rq->status : 500,
-                          now_seconds() - rq->start);
+                          cli_now_ms() / 1e3 - rq->start);
     free(rq->body);
     free(rq);
     *state = NULL;

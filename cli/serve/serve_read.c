@@ -59,20 +59,9 @@ void serve_segments(serve_req *q, serve_reply *r)
     serve_reply_json(r, 200, dump(all));
 }
 
-/* The index of segment name in the script, or -1. */
-static long segment_index(const serve *sv, const char *name)
-{
-    size_t n = segrt_script_segment_count(sv->sc);
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(segrt_script_segment_name(sv->sc, i), name) == 0)
-            return (long)i;
-    }
-    return -1;
-}
-
 void serve_segment(serve_req *q, serve_reply *r)
 {
-    long i = segment_index(q->sv, q->arg);
+    long i = cli_segment_index(q->sv->sc, q->arg);
     if (i < 0)
         serve_reply_error(r, 404, "no segment '%s'", q->arg);
     else

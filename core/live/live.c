@@ -384,14 +384,9 @@ int segrt_live_members(segrt_live *lv, const char *segment, segrt_set **out)
     const live_seg *sg = find_segment(lv, segment);
     if (sg == NULL)
         return SEGRT_ENOTFOUND;
-    bitset copy;
-    if (bitset_init(&copy, sg->members.nbits) != 0)
+    segrt_set view = { .bits = sg->members }; /* borrowed: only read by the copy */
+    if ((*out = segrt_set_copy(&view)) == NULL)
         return store_fail(lv->s, SEGRT_ENOMEM, "out of memory copying members");
-    memcpy(copy.w, sg->members.w, bitset_words(copy.nbits) * sizeof *copy.w);
-    if ((*out = segset_wrap(&copy)) == NULL) {
-        bitset_free(&copy);
-        return store_fail(lv->s, SEGRT_ENOMEM, "out of memory copying members");
-    }
     return SEGRT_OK;
 }
 

@@ -26,6 +26,18 @@ segrt_set *segset_wrap(bitset *b)
     return m;
 }
 
+segrt_set *segrt_set_copy(const segrt_set *m)
+{
+    bitset copy;
+    if (m == NULL || bitset_init(&copy, m->bits.nbits) != 0)
+        return NULL;
+    memcpy(copy.w, m->bits.w, bitset_words(copy.nbits) * sizeof *copy.w);
+    segrt_set *out = segset_wrap(&copy);
+    if (out == NULL)
+        bitset_free(&copy);
+    return out;
+}
+
 void segrt_set_free(segrt_set *m)
 {
     if (m == NULL)

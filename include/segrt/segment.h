@@ -28,6 +28,15 @@ typedef struct segrt_set segrt_set;
 SEGRT_API int segrt_segment_eval(segrt_script *sc, const char *name, segrt_set **out);
 
 /**
+ * A copy of a set, to change (e.g. with segrt_set_keep_purpose()) while the
+ * original stays.
+ * @param m the set
+ * @return the copy (release it with segrt_set_free()), or NULL when out of
+ *         memory or m is NULL
+ */
+SEGRT_API segrt_set *segrt_set_copy(const segrt_set *m);
+
+/**
  * Keep in a set only the contacts that pass the consent check of a purpose
  * at NOW (the script's seg.consent, else the shipped one; objections to
  * direct marketing apply to marketing purposes). For exporting a segment

@@ -167,6 +167,23 @@ static void test_segset_contains_looks_the_id_up(void **state)
     segrt_set_free(m);
 }
 
+static void test_segset_copy_is_independent_of_the_original(void **state)
+{
+    tu_fixture *f = *state;
+    segrt_set *m = set_of(f->s, "c03 c07");
+    segrt_set *copy = segrt_set_copy(m);
+    assert_non_null(copy);
+    assert_int_equal(segrt_set_count(copy), 2);
+    bitset_clear_bit(&copy->bits, ord_of(f->s, "c07"));
+    int in = 0;
+    assert_int_equal(segrt_set_contains(f->s, m, "c07", &in), SEGRT_OK);
+    assert_int_equal(in, 1); /* the original keeps its members */
+    assert_int_equal(segrt_set_count(copy), 1);
+    assert_null(segrt_set_copy(NULL));
+    segrt_set_free(copy);
+    segrt_set_free(m);
+}
+
 static int drop_record(segrt_store *s, MDB_txn *txn, void *ud)
 {
     MDB_val k = store_ord_key(ud);
@@ -221,6 +238,8 @@ int main(void)
                                         setup, tu_teardown_store),
         cmocka_unit_test_setup_teardown(test_segset_code_of_the_function_stops_the_walk_and_comes_back,
                                         setup, tu_teardown_store),
+        cmocka_unit_test_setup_teardown(test_segset_copy_is_independent_of_the_original, setup,
+                                        tu_teardown_store),
         cmocka_unit_test_setup_teardown(test_segset_contains_looks_the_id_up, setup,
                                         tu_teardown_store),
         cmocka_unit_test_setup_teardown(test_segset_missing_record_inside_the_walk_is_an_error,
