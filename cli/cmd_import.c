@@ -29,7 +29,9 @@ static const char usage_text[] =
     "  --strict          stop at the first bad row; nothing of that file is kept\n"
     "  --batch N         rows per committed batch\n"
     "  --field NAME:TYPE declare a custom field's type (integer, number, string,\n"
-    "                    boolean, date, timestamp, set) instead of inferring it\n"
+    "                    boolean, date, timestamp, set) instead of inferring it;\n"
+    "                    without --contacts, an extra event attribute's (NAME may be\n"
+    "                    a dotted path into a JSON object: campaign.id)\n"
     "  --blank keep|clear  a blank CSV cell keeps a contact's stored value (keep,\n"
     "                    the default) or clears it; in JSONL null clears, a key left\n"
     "                    out keeps\n"
@@ -167,7 +169,8 @@ static int import_one(import_run *run, segrt_store *s, segrt_kind kind, const ch
     return why[0] ? EXIT_REJECTS : EXIT_OK;
 }
 
-static int declare(const cli *c, segrt_store *s, const char *spec)
+/* --field NAME:TYPE: a contact field, or with events alone an extra event attribute. */
+static int declare(const cli *c, segrt_store *s, const char *spec, int event_attr)
 {
     const char *colon = strchr(spec, ':');
     segrt_type t;
@@ -178,7 +181,7 @@ static int declare(const cli *c, segrt_store *s, const char *spec)
     }
     char name[128];
     snprintf(name, sizeof name, "%.*s", (int)(colon - spec), spec);
-    int rc = segrt_field_declare(s, name, t);
+    int rc = event_attr ? segrt_event_attr_declare(s, name, t) : segrt_field_declare(s, name, t);
     return rc == SEGRT_OK ? EXIT_OK : cli_fail(c, s, rc);
 }
 
@@ -292,7 +295,7 @@ static int import_files(cli *c, void *ud)
     c->s = cli_open(c, SEGRT_OPEN_CREATE);
     int rc = c->s ? EXIT_OK : EXIT_FAIL;
     for (int i = 0; i < a->nfields && rc == EXIT_OK; i++)
-        rc = declare(c, c->s, a->fields[i]);
+        rc = declare(c, c->s, a->fields[i], !a->files[0] && a->files[1]);
     static const segrt_kind kinds[3] = { SEGRT_CONTACTS, SEGRT_EVENTS, SEGRT_CONSENTS };
     int rejected = 0; /* a file ended in exit 3: the others are still imported */
     for (int i = 0; i < 3 && rc == EXIT_OK; i++) {

@@ -11,6 +11,7 @@ static const char usage_text[] =
     "  as 'key value' lines. store_bytes is the size of the data file,\n"
     "  store_used_bytes what holds data, store_free_bytes its free pages:\n"
     "  writes reuse them, and they keep deleted bytes until then.\n"
+    "  event_attr.PATH TYPE names each extra event attribute and its type.\n"
     "  projection_chunks_pending counts chunks of contacts whose event\n"
     "  projections wait for a rebuild (an import or live session under way\n"
     "  or interrupted; the next events import rebuilds them).";
@@ -19,6 +20,13 @@ static int print_type(void *ud, const char *type, uint64_t n)
 {
     (void)ud;
     printf("events.%s %llu\n", type, (unsigned long long)n);
+    return 0;
+}
+
+static int print_attr(void *ud, const char *path, segrt_type type)
+{
+    (void)ud;
+    printf("event_attr.%s %s\n", path, segrt_type_name(type));
     return 0;
 }
 
@@ -32,6 +40,8 @@ static int stats_run(cli *c, void *ud)
                (unsigned long long)st.events, (unsigned long long)st.consents);
         rc = segrt_event_types_foreach(c->s, print_type, NULL);
     }
+    if (rc == SEGRT_OK)
+        rc = segrt_event_attrs_foreach(c->s, print_attr, NULL);
     if (rc == SEGRT_OK)
         printf("audit %llu\nstore_bytes %llu\nstore_used_bytes %llu\nstore_free_bytes %llu\n"
                "projection_chunks_pending %llu\n",

@@ -81,6 +81,9 @@ Value.__index = function(v, key)
   if rawget(v, "k") == "score" and type(key) == "string" then -- seg.S.rfm.R: score "rfm.R"
     return node(Value, { k = "score", name = rawget(v, "name") .. "." .. key })
   end
+  if rawget(v, "k") == "field" and type(key) == "string" then -- F.campaign.id: "campaign.id"
+    return node(Value, { k = "field", name = rawget(v, "name") .. "." .. key })
+  end
   return nil
 end
 Value.__unm = function(a) return node(Value, { k = "arith", op = "-", a = val(0), b = a }) end

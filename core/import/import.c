@@ -265,6 +265,8 @@ static int ensure_loaded(import_ctx *c)
         rc = resolve_fields(c);
     if (rc == SEGRT_OK && c->kind == SEGRT_CONTACTS)
         rc = import_contacts_load(c);
+    if (rc == SEGRT_OK && c->kind == SEGRT_EVENTS)
+        rc = import_extra_resolve(c);
     if (rc == SEGRT_OK) {
         c->loaded = 1;
         c->loaded_gen = gen;
@@ -487,6 +489,10 @@ static row_status next_jsonl_row(import_ctx *c, source *src)
         size_t len;
         int composite = 0;
         const char *text = jsonl_scalar_text(&src->js, v, &len, &composite);
+        if (composite && c->cols[index].role == ROLE_EV_EXTRA) {
+            *cl = (cell){ .state = CELL_OBJECT, .json = v };
+            continue;
+        }
         if (composite) {
             import_reject(c, "%s is an object, not a value", key);
             return ROW_BAD;
@@ -740,6 +746,12 @@ segrt_type import_type_of_kinds(unsigned k, int has_semicolon)
                              : SEGRT_T_STRING;
 }
 
+/* A column whose type is inferred from a CSV file's values: a new field, an extra attribute. */
+static int is_typed(const import_col *col)
+{
+    return col->role == ROLE_FIELD || col->role == ROLE_EV_EXTRA;
+}
+
 /*
  * Tell on_column (line 1) what type a new field
  * got; a string column whose values look like local dates or numbers names
@@ -750,25 +762,27 @@ static void tell_type(import_ctx *c, const import_col *col, const char *hint)
     char msg[320];
     if (c->opts->on_column == NULL)
         return;
+    const char *what = col->role == ROLE_FIELD ? "column" : "event attribute";
     if (col->type == SEGRT_T_STRING && hint)
-        snprintf(msg, sizeof msg, "new column '%s' typed string, but its values look "
+        snprintf(msg, sizeof msg, "new %s '%s' typed string, but its values look "
                  "local: to read them as dates, times or numbers give %s (or --field "
-                 "%s:string to keep text)", col->name, hint, col->name);
+                 "%s:string to keep text)", what, col->name, hint, col->name);
     else
-        snprintf(msg, sizeof msg, "new column '%s' typed %s (--field %s:TYPE to choose)",
-                 col->name, segrt_type_name(col->type), col->name);
+        snprintf(msg, sizeof msg, "new %s '%s' typed %s (--field %s:TYPE to choose)",
+                 what, col->name, segrt_type_name(col->type), col->name);
     c->opts->on_column(c->opts->ud, c->file, 1, msg);
 }
 
 /*
- * Infer the types of new contact fields from the first rows of a CSV file:
- * the narrowest type every sampled value parses as; ';' in a value makes a set.
+ * Infer the types of new contact fields and extra event attributes from the
+ * first rows of a CSV file: the narrowest type every sampled value parses
+ * as; ';' in a contact field's values makes a set.
  */
 static int infer_types(import_ctx *c, source *src)
 {
     int pending = 0;
     for (size_t i = 0; i < c->ncols; i++)
-        pending |= c->cols[i].role == ROLE_FIELD && c->cols[i].type == 0;
+        pending |= is_typed(&c->cols[i]) && c->cols[i].type == 0;
     if (!pending)
         return SEGRT_OK;
     position start = source_tell(src);
@@ -802,9 +816,14 @@ static int infer_types(import_ctx *c, source *src)
     }
     for (size_t i = 0; i < c->ncols; i++) {
         import_col *col = &c->cols[i];
-        if (col->role == ROLE_FIELD && col->type == 0) {
-            col->type = seen[i] ? import_type_of_kinds(kinds[i], semi[i]) : SEGRT_T_STRING;
-            tell_type(c, col, seen[i] ? hints[i] : NULL);
+        if (is_typed(col) && col->type == 0 && seen[i]) {
+            col->type = import_type_of_kinds(kinds[i], semi[i] && col->role == ROLE_FIELD);
+            if (col->role == ROLE_EV_EXTRA && col->type == SEGRT_T_INTEGER)
+                col->type = SEGRT_T_NUMBER; /* events: one numeric type, 3 and 2.5 alike */
+            tell_type(c, col, hints[i]);
+        } else if (col->role == ROLE_FIELD && col->type == 0) {
+            col->type = SEGRT_T_STRING;
+            tell_type(c, col, NULL);
         }
     }
     free(hints);
@@ -913,7 +932,7 @@ static int feed(import_ctx *c, source *src)
         csv_reader_init(&src->csv, start, len, 1, MAX_FIELD_BYTES);
         csv_set_delimiter(&src->csv, src->delim);
         rc = read_header(c, src);
-        if (rc == SEGRT_OK && c->kind == SEGRT_CONTACTS)
+        if (rc == SEGRT_OK && c->kind != SEGRT_CONSENTS)
             rc = infer_types(c, src);
     }
     if (rc == SEGRT_OK)

@@ -38,13 +38,15 @@ enum col_role {
 typedef struct import_col {
     char *name;
     enum col_role role;
-    segrt_type type;   /* ROLE_FIELD */
-    uint16_t field;    /* ROLE_FIELD: field id, 0 until declared */
+    segrt_type type;   /* ROLE_FIELD; ROLE_EV_EXTRA: typed in the store or inferred, or 0 */
+    uint16_t field;    /* ROLE_FIELD: field id, 0 until declared; ROLE_EV_EXTRA: 1 when the
+                        * store has its type */
     dict_map *dict;    /* ROLE_FIELD of string/set type, loaded lazily */
 } import_col;
 
 /* One input value of the current row. */
-typedef enum { CELL_ABSENT, CELL_EMPTY, CELL_TEXT, CELL_ARRAY } cell_state;
+/* CELL_OBJECT: a JSON object, only for an extra event attribute (import_extra.c). */
+typedef enum { CELL_ABSENT, CELL_EMPTY, CELL_TEXT, CELL_ARRAY, CELL_OBJECT } cell_state;
 typedef struct cell {
     cell_state state;
     const char *p; /* CELL_TEXT */
@@ -143,6 +145,17 @@ enum { KIND_INT = 1, KIND_NUM = 2, KIND_BOOL = 4, KIND_DATE = 8, KIND_TS = 16 };
 unsigned import_value_kinds(const char *p, size_t n);
 segrt_type import_type_of_kinds(unsigned kinds, int has_semicolon);
 
+/* "an integer", "a date (YYYY-MM-DD)", ...: what a value of type t must be, for messages. */
+const char *import_type_phrase(segrt_type t);
+/*
+ * Text p[0..n) read as type t (not string or set) with the import's options
+ * (--date-format, --timestamp-format, --tz, --decimal): *v in the store's
+ * domain (micro-units, days, seconds, 0/1). A value that does not read
+ * rejects the row, naming the column name and the flag a local form needs.
+ */
+int import_local_value(import_ctx *c, const char *name, const char *p, size_t n, segrt_type t,
+                       int64_t *v);
+
 /* Reject the current row with a reason (printf-style); returns SEGRT_EBADROW. */
 int import_reject(import_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Note something about the current row, which is kept (printf-style); SEGRT_OK or ENOMEM. */
@@ -185,6 +198,14 @@ int import_contacts_load(import_ctx *c);
 int import_contacts_row(import_ctx *c);
 int import_events_row(import_ctx *c);
 int import_consents_row(import_ctx *c);
+/*
+ * Events: the current row's extra attributes as canonical JSON (malloc'd;
+ * NULL when it has none), typing new ones in c->txn (import_extra.c);
+ * SEGRT_EBADROW when a value does not read as its attribute's type.
+ */
+int import_extra_json(import_ctx *c, char **out);
+/* Events: the extra columns' types as of c->txn (after a rollback or another's commit). */
+int import_extra_resolve(import_ctx *c);
 /* Write what the batch buffered (columns, timelines, histories). */
 int import_contacts_finish(import_ctx *c);
 int import_events_finish(import_ctx *c);

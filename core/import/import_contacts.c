@@ -108,18 +108,6 @@ int import_contacts_load(import_ctx *c)
 
 /* ------------------------------------------------------------ parsing */
 
-static const char *type_phrase(segrt_type t)
-{
-    switch (t) {
-    case SEGRT_T_INTEGER: return "an integer";
-    case SEGRT_T_NUMBER: return "a number (digits, '.' and at most 6 decimals)";
-    case SEGRT_T_BOOLEAN: return "a boolean (true/false)";
-    case SEGRT_T_DATE: return "a date (YYYY-MM-DD)";
-    case SEGRT_T_TIMESTAMP: return "a timestamp (YYYY-MM-DDTHH:MM:SSZ)";
-    default: return "a value";
-    }
-}
-
 static int parse_scalar(segrt_type t, const char *p, size_t n, int64_t *v)
 {
     switch (t) {
@@ -246,7 +234,7 @@ static int parse_row(import_ctx *c)
             continue;
         if (parse_scalar(col->type, cl->p, cl->n, &c->parsed[i]) != 0)
             return import_reject(c, "%s '%s' is not %s", col->name, import_quote(c, cl->p, cl->n),
-                                 type_phrase(col->type));
+                                 import_type_phrase(col->type));
     }
     return rc;
 }

@@ -4,7 +4,8 @@
  * of one input stay distinct events (event.h, import_occ.c); a timeline
  * that changed is noted for the event projections (proj_update.h).
  *
- * Uses: import.h, event.h, proj_update.h, value.h, array.h, buf.h, jansson (extra attributes).
+ * Uses: import.h (import_extra.c: extra attributes), event.h, proj_update.h, value.h, array.h,
+ * buf.h.
  */
 #include "import/import.h"
 
@@ -14,42 +15,6 @@
 
 #include <stdio.h>
 #include <string.h>
-
-/* Any column import.c does not know is an extra attribute, kept as JSON. */
-int import_events_column(import_ctx *c, import_col *col)
-{
-    if (!schema_valid_name(col->name, strlen(col->name)))
-        return store_fail(c->s, SEGRT_EINVAL,
-                          "%s: column '%s' is not a valid attribute name (letters, digits and _)",
-                          c->file, col->name);
-    col->role = ROLE_EV_EXTRA;
-    return SEGRT_OK;
-}
-
-/* Extra attributes as compact JSON with sorted keys, so equal events compare equal. */
-static int extras_json(import_ctx *c, char **out)
-{
-    *out = NULL;
-    json_t *obj = NULL;
-    for (size_t i = 0; i < c->ncols; i++) {
-        const cell *cl = &c->cells[i];
-        if (c->cols[i].role != ROLE_EV_EXTRA || (cl->state != CELL_TEXT && cl->state != CELL_ARRAY))
-            continue;
-        if (obj == NULL && (obj = json_object()) == NULL)
-            return store_fail(c->s, SEGRT_ENOMEM, "out of memory");
-        /* JSONL keeps its types (3, true, [..]); CSV cells are text. */
-        json_t *v = cl->json ? json_incref(cl->json) : json_stringn(cl->p, cl->n);
-        if (v == NULL || json_object_set_new(obj, c->cols[i].name, v) != 0) {
-            json_decref(obj);
-            return store_fail(c->s, SEGRT_ENOMEM, "out of memory");
-        }
-    }
-    if (obj == NULL)
-        return SEGRT_OK;
-    *out = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(obj);
-    return *out ? SEGRT_OK : store_fail(c->s, SEGRT_ENOMEM, "out of memory");
-}
 
 int import_events_row(import_ctx *c)
 {
@@ -88,7 +53,7 @@ int import_events_row(import_ctx *c)
         neid = c->cells[ei].n;
     }
     char *extra;
-    rc = extras_json(c, &extra);
+    rc = import_extra_json(c, &extra);
     if (rc != SEGRT_OK)
         return rc;
     uint32_t at = (uint32_t)c->evs.n;

@@ -125,6 +125,46 @@ int import_local_row(import_ctx *c)
     return SEGRT_OK;
 }
 
+const char *import_type_phrase(segrt_type t)
+{
+    switch (t) {
+    case SEGRT_T_INTEGER: return "an integer";
+    case SEGRT_T_NUMBER: return "a number (digits, '.' and at most 6 decimals)";
+    case SEGRT_T_BOOLEAN: return "a boolean (true/false)";
+    case SEGRT_T_DATE: return "a date (YYYY-MM-DD)";
+    case SEGRT_T_TIMESTAMP: return "a timestamp (YYYY-MM-DDTHH:MM:SSZ)";
+    default: return "a value";
+    }
+}
+
+int import_local_value(import_ctx *c, const char *name, const char *p, size_t n, segrt_type t,
+                       int64_t *v)
+{
+    const segrt_import_opts *o = c->opts;
+    int ok = 0;
+    switch (t) {
+    case SEGRT_T_TIMESTAMP: ok = parse_ts(c, p, n, v) == 0; break;
+    case SEGRT_T_DATE:
+        ok = value_parse_date(p, n, v) == 0 ||
+             (o->date_format && value_local_parse_date(p, n, o->date_format, v) == 0);
+        break;
+    case SEGRT_T_INTEGER:
+    case SEGRT_T_NUMBER:
+        ok = (o->decimal ? value_local_parse_number(p, n, o->decimal, v)
+                         : value_parse_number(p, n, v)) == 0 &&
+             (t == SEGRT_T_NUMBER || *v % VALUE_NUMBER_SCALE == 0);
+        break;
+    case SEGRT_T_BOOLEAN: ok = value_parse_bool(p, n, v) == 0; break;
+    default: break;
+    }
+    if (ok)
+        return SEGRT_OK;
+    const char *hint = import_local_hint(p, n);
+    return import_reject(c, "%s '%s' is not %s%s%s", name, import_quote(c, p, n),
+                         import_type_phrase(t), hint ? ": it looks local, give " : "",
+                         hint ? hint : "");
+}
+
 /* What a text value reads as with the import's options (KIND_* bits). */
 unsigned import_local_kinds(const import_ctx *c, const char *p, size_t n)
 {

@@ -60,7 +60,8 @@ enum cmp_op { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE };
 enum agg_op { AGG_COUNT, AGG_SUM, AGG_AVG, AGG_MIN, AGG_MAX, AGG_DECAYED /* k = half-life */,
               AGG_FIRST_OF, AGG_LAST_OF /* the attribute of the earliest / latest event */ };
 enum order_op { ORDER_NTILE, ORDER_RANK, ORDER_PERCENTILE };
-enum ev_attr { EVA_TS, EVA_AMOUNT, EVA_CATEGORY, EVA_CHANNEL };
+/* EVA_EXTRA: an extra attribute (plan_extra.h), its path in str and its type in ftype. */
+enum ev_attr { EVA_TS, EVA_AMOUNT, EVA_CATEGORY, EVA_CHANNEL, EVA_EXTRA };
 
 typedef struct pnode pnode;
 
@@ -69,7 +70,8 @@ typedef struct ev_sel {
     uint32_t type;   /* FIELD_EV_TYPE code */
     pnode *where;    /* predicate over the events frame, or NULL */
     pnode *window;   /* duration (ts >= NOW - window), or NULL */
-    int attr;        /* ev_attr aggregated (sum/avg/min/max, first/last of) */
+    int attr;        /* ev_attr aggregated (sum/avg/min/max, first/last of); EVA_EXTRA:
+                      * the node's str and ftype */
 } ev_sel;
 
 struct pnode {
@@ -173,6 +175,8 @@ int plan_code_table(plan_ctx *cx, const pnode *p, code_table *t);
  * same test the vectorised loops make, for one row.
  */
 int plan_pred_holds(const pnode *p, const code_table *t, int64_t x, int64_t b, int64_t c);
+/* Whether string predicate p (P_CMP, P_BETWEEN, P_ONE_OF) holds for the string v. */
+int plan_string_holds(const pnode *p, const MDB_val *v);
 /* Round down to a whole number (micro-units); missing stays missing. */
 int64_t plan_floor(int64_t x);
 /* A stored column value of type t in the plan's domain (integers scaled, dates in seconds). */

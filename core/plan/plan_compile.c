@@ -9,6 +9,7 @@
 #include "plan/catalog.h"
 #include "plan/plan_split.h"
 #include "store/dict.h"
+#include "store/evattr.h"
 #include "store/schema.h"
 #include "util/suggest.h"
 #include "util/value.h"
@@ -229,6 +230,56 @@ static vtype field_vtype(segrt_type t)
     return VT_NUM;
 }
 
+/* Collects the paths of the store's extra event attributes (for a did-you-mean). */
+typedef struct attr_names {
+    char (*names)[EVATTR_MAX_PATH + 1];
+    const char *ptrs[64];
+    size_t n;
+} attr_names;
+
+static int collect_attr(void *ud, const char *path, size_t n, segrt_type t)
+{
+    (void)t;
+    attr_names *a = ud;
+    if (a->n < 64) {
+        snprintf(a->names[a->n], EVATTR_MAX_PATH + 1, "%.*s", (int)n, path);
+        a->ptrs[a->n] = a->names[a->n];
+        a->n++;
+    }
+    return 0;
+}
+
+/*
+ * An event attribute that is none of ts, amount, category and channel: an
+ * extra attribute of the store (evattr.h), else an error naming the closest.
+ * what: how the attribute is used, for the message.
+ */
+static pnode *compile_extra_attr(compiler *c, pnode *p, const char *name, const char *what)
+{
+    segrt_type t;
+    int rc = evattr_get(c->cx->s, c->cx->txn, name, strlen(name), &t);
+    if (rc == SEGRT_OK) {
+        p->ftype = t;
+        p->type = field_vtype(t);
+        return p;
+    }
+    if (rc != SEGRT_ENOTFOUND)
+        return plan_free(p), NULL;
+    attr_names a = { .names = calloc(64, EVATTR_MAX_PATH + 1) };
+    if (a.names == NULL)
+        return fail_node(c, p, "out of memory");
+    for (int i = 0; i < 4; i++)
+        a.ptrs[a.n++] = event_attrs[i];
+    evattr_foreach(c->cx->s, c->cx->txn, collect_attr, &a);
+    const char *near = suggest_closest(name, a.ptrs, a.n);
+    char hint[EVATTR_MAX_PATH + 32] = "";
+    if (near)
+        snprintf(hint, sizeof hint, " (did you mean '%s'?)", near);
+    free(a.names);
+    return fail_node(c, p, "unknown event attribute '%s'%s %s: ts, amount, category, channel, or "
+                     "an attribute the store's events have", name, hint, what);
+}
+
 static pnode *compile_field(compiler *c, const tree *t, pnode *p, frame_kind frame)
 {
     const char *name = tree_get_string(t, "name");
@@ -244,10 +295,9 @@ static pnode *compile_field(compiler *c, const tree *t, pnode *p, frame_kind fra
                 return p;
             }
         }
-        const char *near = suggest_closest(p->str, event_attrs, 4);
-        return fail_node(c, p, "unknown event attribute '%s'%s%s%s (in :where: ts, amount, category, "
-                         "channel)", p->str, near ? " (did you mean '" : "", near ? near : "",
-                         near ? "'?)" : "");
+        p->kind = P_EVATTR;
+        p->op = EVA_EXTRA;
+        return compile_extra_attr(c, p, p->str, "in :where");
     }
     int age = strcmp(p->str, "age") == 0;
     const field_def *f = schema_find(c->cx->s->schema, age ? "birth_date" : p->str,
@@ -329,21 +379,48 @@ static int compile_selection(compiler *c, const tree *ev, pnode *p)
  * :first "attr" / :last "attr" (attr not ts): the attribute of the earliest
  * or latest selected event, e.g. the category of the last purchase.
  */
+static int is_builtin_attr(const char *attr)
+{
+    for (int i = 0; i < 4; i++) {
+        if (strcmp(attr, event_attrs[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* The aggregated attribute is extra attribute attr, typed as the store says. */
+static pnode *agg_extra(compiler *c, pnode *p, const char *fn, const char *attr)
+{
+    char what[EVATTR_MAX_PATH + 16];
+    snprintf(what, sizeof what, "in :%s", fn);
+    p->ev.attr = EVA_EXTRA;
+    if ((p->str = strdup(attr)) == NULL)
+        return fail_node(c, p, "out of memory");
+    return compile_extra_attr(c, p, attr, what);
+}
+
+/*
+ * :first "attr" / :last "attr" (attr not ts): the attribute of the earliest
+ * or latest selected event, e.g. the category of the last purchase.
+ */
 static pnode *compile_first_last_of(compiler *c, pnode *p, const char *fn, const char *attr)
 {
+    p->op = fn[0] == 'f' ? AGG_FIRST_OF : AGG_LAST_OF;
     for (int i = EVA_AMOUNT; i <= EVA_CHANNEL; i++) {
         if (strcmp(attr, event_attrs[i]) == 0) {
-            p->op = fn[0] == 'f' ? AGG_FIRST_OF : AGG_LAST_OF;
             p->ev.attr = i;
             p->type = event_attr_types[i];
             p->dict = event_attr_dicts[i];
             return p;
         }
     }
-    const char *near = suggest_closest(attr, event_attrs, 4);
-    return fail_node(c, p, ":%s \"%s\": unknown event attribute%s%s%s; :first and :last take ts, "
-                     "amount, category or channel", fn, attr, near ? " (did you mean '" : "",
-                     near ? near : "", near ? "'?)" : "");
+    if ((p = agg_extra(c, p, fn, attr)) == NULL)
+        return NULL;
+    if (p->type == VT_STR) /* a value of its own: no dictionary codes to compare it by */
+        return fail_node(c, p, ":%s \"%s\": '%s' holds text, and :first and :last take ts, "
+                         "amount, category, channel or an extra attribute of another type; "
+                         "select by it with :where instead", fn, attr, attr);
+    return p;
 }
 
 static pnode *compile_agg(compiler *c, const tree *t, pnode *p, frame_kind frame)
@@ -392,10 +469,18 @@ static pnode *compile_agg(compiler *c, const tree *t, pnode *p, frame_kind frame
     } else if (strcmp(attr, "ts") == 0 && p->op != AGG_SUM && p->op != AGG_AVG) {
         p->ev.attr = EVA_TS;
         p->type = VT_TIME;
+    } else if (!is_builtin_attr(attr)) {
+        if ((p = agg_extra(c, p, fn, attr)) == NULL)
+            return NULL;
+        int sums = p->op == AGG_SUM || p->op == AGG_AVG;
+        if (p->type != VT_NUM && (sums || p->type != VT_TIME))
+            return fail_node(c, p, ":%s \"%s\": '%s' is typed %s; :sum and :avg take numbers, "
+                             ":min and :max numbers and times", fn, attr, attr,
+                             segrt_type_name(p->ftype));
     } else {
-        return fail_node(c, p, ":%s \"%s\": only amount can be summed or averaged, amount or ts "
-                         "compared (min, max), and :first/:last take ts, amount, category or "
-                         "channel", fn, attr);
+        return fail_node(c, p, ":%s \"%s\": of the built-in attributes only amount can be "
+                         "summed or averaged, amount or ts compared (min, max), and :first/:last "
+                         "take any", fn, attr);
     }
     return p;
 }

@@ -10,6 +10,7 @@
 #include "store/column.h"
 #include "store/dict.h"
 #include "store/schema.h"
+#include "plan/plan_extra.h"
 #include "plan/plan_memo.h"
 #include "plan/plan_split.h"
 #include "privacy/consent_check.h"
@@ -181,6 +182,10 @@ static int eval_evattr(plan_ctx *cx, const pnode *p, vec *out)
     if (rc != SEGRT_OK || ev->n == 0)
         return rc;
     switch (p->op) {
+    case EVA_EXTRA:
+        if ((rc = plan_extra_column(cx, ev, p->str, p->ftype, out->v)) != SEGRT_OK)
+            vec_free(out);
+        return rc;
     case EVA_TS: memcpy(out->v, ev->ts, ev->n * sizeof *out->v); break;
     case EVA_AMOUNT: memcpy(out->v, ev->amount, ev->n * sizeof *out->v); break;
     default: {
@@ -331,7 +336,7 @@ static int strcmp_n(const MDB_val *v, const char *s)
     return c ? c : (v->mv_size > n) - (v->mv_size < n);
 }
 
-static int string_holds(const pnode *p, const MDB_val *v)
+int plan_string_holds(const pnode *p, const MDB_val *v)
 {
     switch (p->kind) {
     case P_CMP: return cmp_holds(p->op, strcmp_n(v, p->b->str));
@@ -353,7 +358,7 @@ static int table_add(void *ud, uint32_t code, const MDB_val *v)
     if (code == UINT32_MAX || ARRAY_RESERVE_ZERO(t->ok, cap, (size_t)code + 1) != 0)
         return SEGRT_ENOMEM;
     t->cap = cap > UINT32_MAX ? UINT32_MAX : (uint32_t)cap;
-    t->ok[code] = (unsigned char)string_holds(t->p, v);
+    t->ok[code] = (unsigned char)plan_string_holds(t->p, v);
     t->known = code >= t->known ? code + 1 : t->known;
     return 0;
 }
@@ -597,8 +602,24 @@ static int field_pred(plan_ctx *cx, const pnode *p, const code_table *t, int64_t
     return rc;
 }
 
+struct extra_bits {
+    const pnode *p;
+    bitset *out;
+};
+
+static void extra_bit(void *ud, size_t i, const char *json, size_t n)
+{
+    struct extra_bits *e = ud;
+    if (plan_extra_string_holds(e->p, json, n))
+        bitset_set(e->out, (uint32_t)i);
+}
+
 static int eval_value_pred(plan_ctx *cx, const pnode *p, bitset *out)
 {
+    if (plan_extra_is_string(p->a) && p->kind != P_PRESENT) { /* no dictionary: test each */
+        struct extra_bits e = { p, out };
+        return plan_extra_scan(cx, cx->ev, extra_bit, &e);
+    }
     code_table table = { 0 }, *t = NULL;
     vec b = { .is_const = 1, .k = MISSING }, c = b;
     int rc = SEGRT_OK;

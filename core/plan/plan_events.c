@@ -6,10 +6,11 @@
  * events frame), the window is a bound on ts, and values fold into
  * per-contact slots, one step as plan_one.c's (plan_agg.h).
  *
- * Uses: plan.h, plan_agg.h, projection.h.
+ * Uses: plan.h, plan_agg.h, plan_extra.h (extra attributes), projection.h.
  */
 #include "plan/plan.h"
 #include "plan/plan_agg.h"
+#include "plan/plan_extra.h"
 #include "util/hugepage.h"
 #include "util/value.h"
 
@@ -77,9 +78,14 @@ int plan_eval_exists(plan_ctx *cx, const pnode *p, bitset *out)
     return rc;
 }
 
-/* The attribute of event i as a plan value: ts, amount, or a category/channel code (0: missing). */
-static inline int64_t attr_value(const projection *ev, int attr, size_t i)
+/*
+ * The attribute of event i as a plan value: ts, amount, a category/channel
+ * code (0: missing), or an extra attribute's value read before (extra).
+ */
+static inline int64_t attr_value(const projection *ev, int attr, const int64_t *extra, size_t i)
 {
+    if (attr == EVA_EXTRA)
+        return extra[i];
     if (attr == EVA_TS)
         return ev->ts[i];
     if (attr == EVA_AMOUNT)
@@ -98,7 +104,8 @@ static inline int64_t attr_value(const projection *ev, int attr, size_t i)
 static inline __attribute__((always_inline)) void fold(const plan_ctx *cx, const pnode *p, int op,
                                                        const selection *sel,
                                                        const projection *part,
-                                                       const bitset *mask, int64_t *v,
+                                                       const bitset *mask,
+                                                       const int64_t *extra, int64_t *v,
                                                        uint32_t *cnt)
 {
     const int64_t now = cx->now, half_life = p->k;
@@ -110,7 +117,7 @@ static inline __attribute__((always_inline)) void fold(const plan_ctx *cx, const
             if (o >= n || !selected(sel, part, mask, i))
                 continue;
             plan_agg_step(op, half_life, now, &v[o], plan_agg_counts(op) ? &cnt[o] : NULL,
-                          part->ts[i], attr_value(part, attr, i));
+                          part->ts[i], attr_value(part, attr, extra, i));
         }
     }
 }
@@ -123,13 +130,23 @@ static int fold_parts(plan_ctx *cx, const pnode *p, const selection *sel, int64_
     for (size_t k = 0; k < sel->ev.nparts && rc == SEGRT_OK; k++) {
         const projection *part = &sel->ev.part[k];
         bitset mask = { 0 };
+        int64_t *extra = NULL;
         rc = part_mask(cx, sel, part, &mask);
-        if (rc != SEGRT_OK)
+        if (rc == SEGRT_OK && p->ev.attr == EVA_EXTRA) {
+            if ((extra = malloc((part->n ? part->n : 1) * sizeof *extra)) == NULL)
+                rc = store_fail(cx->s, SEGRT_ENOMEM, "out of memory evaluating an aggregate");
+            else
+                rc = plan_extra_column(cx, part, p->str, p->ftype, extra);
+        }
+        if (rc != SEGRT_OK) {
+            free(extra);
+            bitset_free(&mask);
             break;
+        }
         switch (p->op) {
 #define FOLD(op)                                                                                   \
     case op:                                                                                       \
-        fold(cx, p, op, sel, part, &mask, v, cnt);                                                 \
+        fold(cx, p, op, sel, part, &mask, extra, v, cnt);                                          \
         break
         FOLD(AGG_COUNT);
         FOLD(AGG_SUM);
@@ -141,6 +158,7 @@ static int fold_parts(plan_ctx *cx, const pnode *p, const selection *sel, int64_
         FOLD(AGG_LAST_OF);
 #undef FOLD
         }
+        free(extra);
         bitset_free(&mask);
     }
     return rc;

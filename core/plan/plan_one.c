@@ -13,6 +13,7 @@
 #include "plan/plan_one.h"
 
 #include "plan/plan_agg.h"
+#include "plan/plan_extra.h"
 #include "plan/plan_split.h"
 #include "store/column.h"
 #include "store/dict.h"
@@ -184,9 +185,26 @@ static int exists(plan_one_ctx *o, const pnode *p, int *holds)
     return plan_one_live(o, holds);
 }
 
-/* The attribute of event r as a plan value: ts, amount, or a category/channel code (0: missing). */
-static int64_t rec_attr(const event_rec *r, int attr)
+/* The extra attributes of event r of the contact's timeline, as JSON. */
+static void rec_extra(const plan_one_ctx *o, const event_rec *r, const char **json, size_t *n)
 {
+    const char *eid;
+    size_t neid;
+    event_var(&o->evs, r, &eid, &neid, json, n);
+}
+
+/*
+ * The attribute of event r as a plan value: ts, amount, a category/channel
+ * code (0: missing), or the extra attribute p names (plan_extra.h).
+ */
+static int64_t rec_attr(const plan_one_ctx *o, const event_rec *r, int attr, const pnode *p)
+{
+    if (attr == EVA_EXTRA) {
+        const char *json;
+        size_t n;
+        rec_extra(o, r, &json, &n);
+        return plan_extra_value(json, n, p->str, p->ftype);
+    }
     if (attr == EVA_TS)
         return r->ts;
     if (attr == EVA_AMOUNT)
@@ -207,7 +225,7 @@ static int aggregate(plan_one_ctx *o, const pnode *p, int64_t *out)
         int hit;
         rc = selected(o, p, r, &hit);
         if (rc == SEGRT_OK && hit)
-            plan_agg_step(p->op, p->k, o->cx->now, &v, &n, r->ts, rec_attr(r, p->ev.attr));
+            plan_agg_step(p->op, p->k, o->cx->now, &v, &n, r->ts, rec_attr(o, r, p->ev.attr, p));
     }
     *out = plan_agg_end(p->op, v, n);
     return rc;
@@ -225,7 +243,7 @@ int plan_one_value(plan_one_ctx *o, const pnode *p, int64_t *out)
     case P_FIELD:
     case P_AGE: return field_value(o, p, out);
     case P_EVATTR:
-        *out = rec_attr(o->ev, p->op);
+        *out = rec_attr(o, o->ev, p->op, p);
         return SEGRT_OK;
     case P_ARITH:
         if ((rc = plan_one_value(o, p->a, &a)) != SEGRT_OK ||
@@ -300,6 +318,13 @@ static int value_pred(plan_one_ctx *o, const pnode *p, int *holds)
 {
     int64_t x, b = MISSING, c = MISSING;
     const code_table *t = NULL;
+    if (plan_extra_is_string(p->a) && p->kind != P_PRESENT) { /* no dictionary: test it */
+        const char *json;
+        size_t n;
+        rec_extra(o, o->ev, &json, &n);
+        *holds = plan_extra_string_holds(p, json, n);
+        return SEGRT_OK;
+    }
     int rc = plan_one_value(o, p->a, &x);
     if (rc == SEGRT_OK && p->a->type == VT_STR && p->kind != P_PRESENT)
         rc = table_for(o, p, x, &t);

@@ -90,6 +90,38 @@ typedef int (*segrt_field_fn)(void *ud, const char *name, segrt_type type, uint6
 SEGRT_API int segrt_fields_foreach(segrt_store *s, segrt_field_fn fn, void *ud);
 
 /**
+ * Type an extra event attribute (beyond ts, type, amount, category, channel
+ * and event_id) before importing it; otherwise the first import that meets
+ * it types it from its values. Every later value must read as that type.
+ * Typing an attribute again with the same type is a no-op.
+ * @param s the store
+ * @param path the attribute: a name, or names joined by '.' for a key of a
+ *        nested JSON object ("campaign.id")
+ * @param type any type but SEGRT_T_SET
+ * @return SEGRT_OK, SEGRT_ESCHEMA when it has another type, SEGRT_EINVAL for
+ *         a bad path or type, or another error code
+ */
+SEGRT_API int segrt_event_attr_declare(segrt_store *s, const char *path, segrt_type type);
+
+/**
+ * Told about one extra event attribute.
+ * @param ud the ud given with the callback
+ * @param path its dotted path (borrowed for the call)
+ * @param type its type
+ * @return 0 to go on; non-zero stops the iteration, which returns it
+ */
+typedef int (*segrt_event_attr_fn)(void *ud, const char *path, segrt_type type);
+
+/**
+ * Call @p fn for each extra event attribute of the store, in path order.
+ * @param s the store
+ * @param fn called for each attribute
+ * @param ud passed to fn
+ * @return SEGRT_OK, fn's non-zero return, or an error code
+ */
+SEGRT_API int segrt_event_attrs_foreach(segrt_store *s, segrt_event_attr_fn fn, void *ud);
+
+/**
  * Told about one value of a string field.
  * @param ud the ud given with the callback
  * @param value the value (borrowed for the call)

@@ -6,7 +6,8 @@
  * store, and every change was reported once — also for a script using
  * every event aggregate; new contacts, consent withdrawals and bad rows;
  * A/B split arms, which a new contact enters by its hash; the tag of a
- * seg.tag rule written when a contact enters or leaves it.
+ * seg.tag rule written when a contact enters or leaves it; extra event
+ * attributes (typed, nested) in :where and aggregates.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -278,6 +279,78 @@ static void test_live_every_aggregate_equals_the_whole_store_evaluation(void **s
     segrt_script_free(sc);
 }
 
+/* Extra attributes (typed, nested, missing) in :where, aggregates and :first/:last. */
+static const char *const extras_script =
+    "local seg = require 'segrt'\n"
+    "local E, F = seg.E, seg.F\n"
+    "seg.segment 'qty' { where = E.purchase:where(F.qty:ge(3)):exists() }\n"
+    "seg.segment 'qty_sum' { where = E.purchase:sum 'qty' :gt(10) }\n"
+    "seg.segment 'coupon' { where = E.purchase:where{ coupon = { 'SPRING', 'FALL' } }:count():ge(2) }\n"
+    "seg.segment 'no_coupon' { where = E.purchase:where(F.coupon:missing()):exists() }\n"
+    "seg.segment 'campaign' { where = E.email_open:where(F.campaign.id:eq 'c7'):exists() }\n"
+    "seg.segment 'campaign_ge' { where = E.email_open:where(F['campaign.id']:ge 'c5'):exists() }\n"
+    "seg.segment 'score' { where = E.email_open:max 'campaign.score' :gt(0.5) }\n"
+    "seg.segment 'last_gift' { where = E.purchase:last 'gift' :eq(true) }\n"
+    "seg.segment 'shipped' { where = E.purchase:min 'shipped' :before(seg.time '2026-05-10T00:00:00Z') }\n";
+
+/* n events with extra attributes for the first 300 contacts, as JSON lines (malloc'd). */
+static char *extra_events(uint64_t seed, int n)
+{
+    static const char *const coupons[] = { "SPRING", "FALL", "WINTER", NULL };
+    size_t cap = (size_t)n * 200 + 1, len = 0;
+    char *text = malloc(cap), id[16];
+    assert_non_null(text);
+    uint64_t x = seed;
+    for (int i = 0; i < n; i++) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        int who = (int)((x >> 33) % 300), day = (int)((x >> 8) % 28) + 1, k = (int)((x >> 20) % 8);
+        const char *coupon = coupons[k % 4];
+        len += (size_t)snprintf(text + len, cap - len,
+                                "{\"contact_id\":\"%s\",\"ts\":\"2026-05-%02dT10:00:00Z\",", contact_id(id, who),
+                                day);
+        if (x >> 63)
+            len += (size_t)snprintf(text + len, cap - len,
+                                    "\"type\":\"email_open\",\"campaign\":{\"id\":\"c%d\","
+                                    "\"score\":0.%d}}\n", k, (int)((x >> 40) % 10));
+        else
+            len += (size_t)snprintf(text + len, cap - len,
+                                    "\"type\":\"purchase\",\"qty\":%d,\"gift\":%s,"
+                                    "\"shipped\":\"2026-05-%02d\"%s%s%s}\n", k, k % 3 ? "false" : "true",
+                                    day, coupon ? ",\"coupon\":\"" : "", coupon ? coupon : "",
+                                    coupon ? "\"" : "");
+    }
+    return text;
+}
+
+static void test_live_extra_attributes_equal_the_whole_store_evaluation(void **state)
+{
+    tu_fixture *f = *state;
+    char *text = extra_events(5, 1500), path[TU_PATH_MAX];
+    segrt_import_report rep;
+    assert_int_equal(segrt_import_buffer(f->s, SEGRT_EVENTS, "extras.jsonl", text, strlen(text), 1,
+                                         NULL, &rep), SEGRT_OK);
+    assert_int_equal(rep.rejected, 0);
+    free(text);
+    segrt_script *sc;
+    segrt_live *lv = open_checked(f, "extras.lua", extras_script, path, &sc);
+    for (size_t i = 0; i < segrt_script_segment_count(sc); i++) {
+        uint64_t n;
+        const char *name = segrt_script_segment_name(sc, i);
+        assert_int_equal(segrt_live_count(lv, name, &n), SEGRT_OK);
+        if (n == 0 || n >= NCONTACTS) /* each segment tells contacts apart */
+            fail_msg("segment %s has %llu members", name, (unsigned long long)n);
+    }
+    changes c = { 0 };
+    text = extra_events(9, 600);
+    apply(f->s, lv, SEGRT_EVENTS, text, count_change, &c, &rep);
+    free(text);
+    assert_int_equal(rep.rejected, 0);
+    assert_true(c.n > 0);
+    assert_equals_fresh(f->s, lv, path);
+    assert_int_equal(segrt_live_close(lv), SEGRT_OK);
+    segrt_script_free(sc);
+}
+
 static const char *const mail_script =
     "local seg = require 'segrt'\n"
     "seg.segment 'mailable' { purpose = 'email_marketing', where = seg.F.country:eq 'RO' }\n"
@@ -453,6 +526,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_live_events_keep_members_equal_to_a_fresh_evaluation,
                                         setup, tu_teardown_store),
         cmocka_unit_test_setup_teardown(test_live_every_aggregate_equals_the_whole_store_evaluation,
+                                        setup, tu_teardown_store),
+        cmocka_unit_test_setup_teardown(test_live_extra_attributes_equal_the_whole_store_evaluation,
                                         setup, tu_teardown_store),
         cmocka_unit_test_setup_teardown(test_live_new_contacts_and_consents_are_evaluated, setup,
                                         tu_teardown_store),
