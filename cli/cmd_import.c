@@ -18,7 +18,7 @@ static const char usage_text[] =
     "             [--strict] [--batch N] [--field NAME:TYPE]... [--blank keep|clear]\n"
     "             [--max-rejects N|P%] [--delimiter D] [--encoding NAME] [--map A=f,...]\n"
     "             [--id-from email] [--date-format P] [--timestamp-format P] [--tz ZONE]\n"
-    "             [--decimal ,]\n"
+    "             [--decimal ,] [--mapping FILE.lua]\n"
     "  Import CSV files (header row) or JSON Lines files (.jsonl). Contacts are\n"
     "  upserted by id; events and consent records already held are not added twice\n"
     "  (identical event rows of one file are distinct events: a file imported again\n"
@@ -53,13 +53,17 @@ static const char usage_text[] =
     "                    (without it: ISO 8601, with an offset, Z, or none)\n"
     "  --tz ZONE         zone of timestamps written without an offset (default UTC),\n"
     "                    e.g. Europe/Warsaw\n"
-    "  --decimal ,       decimal comma; '.', space, no-break space and ' group thousands";
+    "  --decimal ,       decimal comma; '.', space, no-break space and ' group thousands\n"
+    "  --mapping F.lua   each CSV row through a Lua function(row) returning the row to\n"
+    "                    import (split a name, build an id: id_from_email(row.Email));\n"
+    "                    its errors reject the row at F.lua:line";
 
 enum { EXIT_REJECTS = 3 }; /* the import ran, but kept none of a file, or rejected too many */
 
 typedef struct import_args {
     const char *files[3]; /* contacts, events, consents */
     const char *rejects;
+    const char *mapping;  /* --mapping FILE.lua */
     const char *fields[64];
     int nfields;
     segrt_import_opts o;  /* --strict, --batch, --blank and the dialect options */
@@ -73,6 +77,7 @@ typedef struct import_run {
     int progress;      /* draw a progress bar */
     struct timespec t0;
     const char *file;
+    segrt_mapping *mapping; /* --mapping, loaded */
 } import_run;
 
 static void on_reject(void *ud, const char *file, uint64_t line, const char *reason)
@@ -148,6 +153,7 @@ static int import_one(import_run *run, segrt_store *s, segrt_kind kind, const ch
     o.on_column = on_notice;
     o.on_progress = on_progress;
     o.ud = run;
+    segrt_mapping_use(run->mapping, &o);
     segrt_import_report rep;
     run->file = path;
     clock_gettime(CLOCK_MONOTONIC, &run->t0);
@@ -187,7 +193,7 @@ static int declare(const cli *c, segrt_store *s, const char *spec, int event_att
 
 enum { O_CONTACTS = OPT_FIRST_CMD, O_EVENTS, O_CONSENTS, O_REJECTS, O_STRICT, O_BATCH, O_FIELD,
        O_BLANK, O_MAX_REJECTS, O_DELIMITER, O_ENCODING, O_MAP, O_ID_FROM, O_DATE_FORMAT,
-       O_TS_FORMAT, O_TZ, O_DECIMAL };
+       O_TS_FORMAT, O_TZ, O_DECIMAL, O_MAPPING };
 
 /* --delimiter auto|,|;|tab|| */
 static int delimiter_option(cli *c, const char *arg, char *out)
@@ -236,6 +242,7 @@ static int import_option(cli *c, int opt, const char *arg, void *ud)
     case O_EVENTS: a->files[1] = arg; return EXIT_OK;
     case O_CONSENTS: a->files[2] = arg; return EXIT_OK;
     case O_REJECTS: a->rejects = arg; return EXIT_OK;
+    case O_MAPPING: a->mapping = arg; return EXIT_OK;
     case O_STRICT: a->o.strict = 1; return EXIT_OK;
     case O_BATCH:
         errno = 0;
@@ -276,6 +283,13 @@ static int import_files(cli *c, void *ud)
     const import_args *a = ud;
     if (!a->files[0] && !a->files[1] && !a->files[2])
         return cli_usage_error(c, "nothing to import: give --contacts, --events or --consents");
+    if (a->mapping && a->o.id_from)
+        return cli_usage_error(c, "--id-from does not combine with --mapping: the mapping "
+                                  "returns the id (id_from_email(email) there gives --id-from's)");
+    if (a->mapping && access(a->mapping, R_OK) != 0) {
+        cli_error(c, "%s: %s", a->mapping, strerror(errno));
+        return EXIT_FAIL;
+    }
     /* A missing input file must not leave an empty store behind. */
     for (int i = 0; i < 3; i++) {
         if (a->files[i] && access(a->files[i], R_OK) != 0) {
@@ -294,6 +308,8 @@ static int import_files(cli *c, void *ud)
     }
     c->s = cli_open(c, SEGRT_OPEN_CREATE);
     int rc = c->s ? EXIT_OK : EXIT_FAIL;
+    if (rc == EXIT_OK && a->mapping && segrt_mapping_load(c->s, a->mapping, &run.mapping) != SEGRT_OK)
+        rc = cli_fail(c, c->s, SEGRT_ELUA);
     for (int i = 0; i < a->nfields && rc == EXIT_OK; i++)
         rc = declare(c, c->s, a->fields[i], !a->files[0] && a->files[1]);
     static const segrt_kind kinds[3] = { SEGRT_CONTACTS, SEGRT_EVENTS, SEGRT_CONSENTS };
@@ -306,6 +322,7 @@ static int import_files(cli *c, void *ud)
             rc = EXIT_OK;
         }
     }
+    segrt_mapping_free(run.mapping);
     if (run.rejects && fclose(run.rejects) != 0 && rc == EXIT_OK) {
         cli_error(c, "%s: %s", a->rejects, strerror(errno));
         rc = EXIT_FAIL;
@@ -321,6 +338,7 @@ int cmd_import(int argc, char **argv)
                                             CLI_OPTION("events", O_EVENTS),
                                             CLI_OPTION("consents", O_CONSENTS),
                                             CLI_OPTION("rejects", O_REJECTS),
+                                            CLI_OPTION("mapping", O_MAPPING),
                                             CLI_FLAG("strict", O_STRICT),
                                             CLI_OPTION("batch", O_BATCH),
                                             CLI_OPTION("field", O_FIELD),

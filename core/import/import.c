@@ -51,6 +51,11 @@ typedef struct source {
     jsonl_reader js;
     char numbuf[4096]; /* JSONL numbers formatted for the current row */
     size_t numlen;
+    /* --mapping (opts->map_row): the header's names, the current row's cells, its mapped row */
+    char **names;
+    const char **values;
+    size_t *lens, nnames;
+    json_t *row_obj;
 } source;
 
 /* ------------------------------------------------------------ messages */
@@ -414,15 +419,25 @@ static int read_header(import_ctx *c, source *src)
 
 typedef enum { ROW_OK, ROW_BAD, ROW_END, ROW_FAIL } row_status;
 
-static row_status next_csv_row(import_ctx *c, source *src)
+/* The next CSV record into src->csv: ROW_OK (*st tells a bad one), ROW_END or ROW_FAIL. */
+static row_status next_record(import_ctx *c, source *src, csv_status *st)
 {
-    csv_status st = csv_next(&src->csv, &c->line);
-    if (st == CSV_END)
+    *st = csv_next(&src->csv, &c->line);
+    if (*st == CSV_END)
         return ROW_END;
-    if (st == CSV_NOMEM) {
+    if (*st == CSV_NOMEM) {
         store_fail(c->s, SEGRT_ENOMEM, "out of memory reading %s", c->file);
         return ROW_FAIL;
     }
+    return ROW_OK;
+}
+
+static row_status next_csv_row(import_ctx *c, source *src)
+{
+    csv_status st;
+    row_status rs = next_record(c, src, &st);
+    if (rs != ROW_OK)
+        return rs;
     size_t n = src->csv.nfields < c->nsrc ? src->csv.nfields : c->nsrc;
     for (size_t i = 0; i < c->ncols; i++) {
         c->cells[i] = (cell){ .state = CELL_ABSENT };
@@ -454,21 +469,15 @@ static row_status next_csv_row(import_ctx *c, source *src)
     return ROW_BAD;
 }
 
-static row_status next_jsonl_row(import_ctx *c, source *src)
+/* The members of a JSON object (a JSON line, a mapped row) as the row's cells. */
+static row_status object_row(import_ctx *c, source *src, json_t *obj)
 {
-    jsonl_status st = jsonl_next(&src->js, &c->line);
-    if (st == JSONL_END)
-        return ROW_END;
-    if (st == JSONL_BAD_ROW) {
-        import_reject(c, "%s", src->js.err);
-        return ROW_BAD;
-    }
     for (size_t i = 0; i < c->ncols; i++)
         c->cells[i] = (cell){ .state = CELL_ABSENT };
     src->numlen = 0;
     const char *key;
     json_t *v;
-    json_object_foreach(src->js.obj, key, v) {
+    json_object_foreach(obj, key, v) {
         size_t index;
         int rc = add_column(c, key, strlen(key), &index);
         if (rc == SEGRT_EINVAL) {
@@ -515,9 +524,96 @@ static row_status next_jsonl_row(import_ctx *c, source *src)
     return ROW_OK;
 }
 
+static row_status next_jsonl_row(import_ctx *c, source *src)
+{
+    jsonl_status st = jsonl_next(&src->js, &c->line);
+    if (st == JSONL_END)
+        return ROW_END;
+    if (st == JSONL_BAD_ROW) {
+        import_reject(c, "%s", src->js.err);
+        return ROW_BAD;
+    }
+    return object_row(c, src, src->js.obj);
+}
+
+/* --mapping: the header's names (after --map), for the mapping function. */
+static int read_mapped_header(import_ctx *c, source *src)
+{
+    uint64_t line;
+    csv_status st = csv_next(&src->csv, &line);
+    if (st == CSV_END || st == CSV_BAD_ROW)
+        return store_fail(c->s, SEGRT_EINVAL, "%s: line 1: %s", c->file,
+                          st == CSV_END ? "the file is empty (a header row is needed)"
+                                        : src->csv.err);
+    size_t n = src->csv.nfields;
+    src->names = calloc(n, sizeof *src->names);
+    src->values = calloc(n, sizeof *src->values);
+    src->lens = calloc(n, sizeof *src->lens);
+    if (st == CSV_NOMEM || !src->names || !src->values || !src->lens)
+        return store_fail(c->s, SEGRT_ENOMEM, "out of memory reading %s", c->file);
+    for (size_t i = 0; i < n; i++) {
+        const csv_field *f = &src->csv.fields[i];
+        const char *name;
+        size_t len;
+        import_map_rename(c, f->ptr, f->len, &name, &len); /* any name: the mapping reads it */
+        if ((src->names[i] = strndup(name, len)) == NULL)
+            return store_fail(c->s, SEGRT_ENOMEM, "out of memory reading %s", c->file);
+        src->nnames++;
+    }
+    return import_map_finish_header(c);
+}
+
+/* --mapping: the next CSV row through the mapping function, read as the object it returns. */
+static row_status next_mapped_row(import_ctx *c, source *src)
+{
+    csv_status st;
+    row_status rs = next_record(c, src, &st);
+    if (rs != ROW_OK)
+        return rs;
+    for (size_t i = 0; i < c->ncols; i++)
+        c->cells[i] = (cell){ .state = CELL_ABSENT };
+    if (st == CSV_BAD_ROW) {
+        import_reject(c, "%s", src->csv.err);
+        return ROW_BAD;
+    }
+    if (src->csv.nfields != src->nnames) {
+        import_reject(c, "has %zu fields, the header has %zu", src->csv.nfields, src->nnames);
+        return ROW_BAD;
+    }
+    for (size_t i = 0; i < src->nnames; i++) {
+        const csv_field *f = &src->csv.fields[i];
+        src->values[i] = f->len ? f->ptr : NULL;
+        src->lens[i] = f->len;
+    }
+    char *text = NULL, err[512] = "";
+    int rc = c->opts->map_row(c->opts->map_ud, src->nnames, (const char *const *)src->names,
+                              src->values, src->lens, &text, err, sizeof err);
+    if (rc != SEGRT_OK) {
+        store_fail(c->s, rc, "%s: line %llu: %s", c->file, (unsigned long long)c->line,
+                   err[0] ? err : "the mapping failed");
+        return ROW_FAIL;
+    }
+    if (text == NULL) {
+        import_reject(c, "%s", err[0] ? err : "the mapping returned no row");
+        return ROW_BAD;
+    }
+    json_error_t jerr;
+    json_decref(src->row_obj);
+    src->row_obj = json_loads(text, 0, &jerr);
+    free(text);
+    if (src->row_obj == NULL || !json_is_object(src->row_obj)) {
+        import_reject(c, "the mapping's row is not a JSON object%s%s", src->row_obj ? "" : ": ",
+                      src->row_obj ? "" : jerr.text);
+        return ROW_BAD;
+    }
+    return object_row(c, src, src->row_obj);
+}
+
 static row_status next_row(import_ctx *c, source *src)
 {
-    row_status st = src->jsonl ? next_jsonl_row(c, src) : next_csv_row(c, src);
+    row_status st = src->jsonl            ? next_jsonl_row(c, src)
+                  : c->opts->map_row ? next_mapped_row(c, src)
+                                          : next_csv_row(c, src);
     if (st != ROW_OK || c->sampling) /* sampling types sees the cells as written */
         return st;
     int rc = import_local_row(c);
@@ -924,6 +1020,9 @@ static int feed(import_ctx *c, source *src)
         start += 3;
         len -= 3;
     }
+    if (src->jsonl && c->opts->map_row)
+        return store_fail(c->s, SEGRT_EINVAL, "%s: a mapping reads CSV rows, and this is a JSON "
+                          "lines file", c->file);
     if (src->jsonl) {
         jsonl_reader_init(&src->js, start, len, 1);
     } else {
@@ -931,8 +1030,11 @@ static int feed(import_ctx *c, source *src)
                                         : csv_sniff_delimiter(start, len, SNIFF_LINES);
         csv_reader_init(&src->csv, start, len, 1, MAX_FIELD_BYTES);
         csv_set_delimiter(&src->csv, src->delim);
-        rc = read_header(c, src);
-        if (rc == SEGRT_OK && c->kind != SEGRT_CONSENTS)
+        if (c->opts->map_row) /* the mapped rows are read as JSON objects are */
+            rc = read_mapped_header(c, src);
+        else
+            rc = read_header(c, src);
+        if (rc == SEGRT_OK && c->kind != SEGRT_CONSENTS && !c->opts->map_row)
             rc = infer_types(c, src);
     }
     if (rc == SEGRT_OK)
@@ -941,6 +1043,12 @@ static int feed(import_ctx *c, source *src)
         jsonl_reader_free(&src->js);
     else
         csv_reader_free(&src->csv);
+    for (size_t i = 0; i < src->nnames; i++)
+        free(src->names[i]);
+    free(src->names);
+    free(src->values);
+    free(src->lens);
+    json_decref(src->row_obj);
     return rc;
 }
 

@@ -9,6 +9,7 @@
 #define SEGRT_IMPORT_H
 
 #include "util/buf.h"
+#include "util/email.h"
 #include "store/column.h"
 #include "store/consent.h"
 #include "store/dict.h"
@@ -81,7 +82,7 @@ typedef struct import_ctx {
 
     size_t nsrc;       /* CSV: the header's columns (after them: the made id column) */
     uint64_t map_used; /* CSV: the --map pairs (the first 64) the header used */
-    char id_text[24];  /* --id-from email: the current row's id */
+    char id_text[EMAIL_ID_BYTES]; /* --id-from email: the current row's id */
     long id_col;       /* the id / contact_id column, or -1 */
     long email_col;    /* contacts: the email column; events/consents: --id-from's; or -1 */
     long role_col[ROLE_CS_SOURCE + 1]; /* events/consents: column of each role, or -1 */
@@ -254,6 +255,9 @@ int import_map_next(const char **map, import_map_pair *pair);
 int import_decode(segrt_store *s, const char *file, const char *encoding, const char *in,
                   size_t len, char **out, size_t *out_len);
 
+/* The name of a header column after --map: 1 renamed, 0 unmapped (name itself). */
+int import_map_rename(import_ctx *c, const char *name, size_t n, const char **out,
+                      size_t *out_n);
 /*
  * The name of a header column after --map (name itself when unmapped); a name
  * that is not a valid field name fails suggesting --map.

@@ -8,16 +8,14 @@
  * re-import upserts the same contacts, short, and not the address itself
  * (an id outlives an erased contact's fields in logs and other systems).
  *
- * Uses: email.h (normalisation), xxhash, schema.h (field names).
+ * Uses: email.h (normalisation, the id), schema.h (field names).
  */
 #include "import/import.h"
 
 #include "util/email.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <xxhash.h>
 
 int import_map_next(const char **map, import_map_pair *pair)
 {
@@ -37,7 +35,7 @@ int import_map_next(const char **map, import_map_pair *pair)
     return 1;
 }
 
-int import_map_column(import_ctx *c, const char *name, size_t n, const char **out,
+int import_map_rename(import_ctx *c, const char *name, size_t n, const char **out,
                       size_t *out_n)
 {
     const char *map = c->opts->map;
@@ -49,10 +47,16 @@ int import_map_column(import_ctx *c, const char *name, size_t n, const char **ou
             *out = pair.to;
             *out_n = pair.to_len;
             c->map_used |= k < 64 ? (uint64_t)1 << k : 0;
-            return SEGRT_OK;
+            return 1;
         }
     }
-    if (schema_valid_name(name, n))
+    return 0;
+}
+
+int import_map_column(import_ctx *c, const char *name, size_t n, const char **out,
+                      size_t *out_n)
+{
+    if (import_map_rename(c, name, n, out, out_n) || schema_valid_name(name, n))
         return SEGRT_OK;
     return store_fail(c->s, SEGRT_EINVAL,
                       "%s:1: column '%.*s' is not a valid %s name (letters, digits and _, not "
@@ -89,13 +93,11 @@ int import_map_id_cell(import_ctx *c, cell *id)
     *id = (cell){ .state = CELL_ABSENT };
     if (e->state != CELL_TEXT)
         return import_reject(c, "email is missing (--id-from email makes the id from it)");
-    c->tmp2.len = 0;
-    if (email_normalize(e->p, e->n, &c->tmp2) != 0)
+    int n = email_id(e->p, e->n, &c->tmp2, c->id_text);
+    if (n < 0)
         return store_fail(c->s, SEGRT_ENOMEM, "out of memory");
-    if (c->tmp2.len == 0)
+    if (n == 0)
         return import_reject(c, "email is missing (--id-from email makes the id from it)");
-    uint64_t h = XXH64(c->tmp2.p, c->tmp2.len, 0);
-    int n = snprintf(c->id_text, sizeof c->id_text, "e:%016" PRIx64, h);
     *id = (cell){ .state = CELL_TEXT, .p = c->id_text, .n = (size_t)n };
     return SEGRT_OK;
 }

@@ -75,6 +75,9 @@ int segrt_import_check_opts(const segrt_import_opts *o, char *msg, size_t size)
     }
     if (o->id_from && strcmp(o->id_from, "email") != 0)
         return bad(msg, size, "--id-from '%s' is not supported (only: email)", o->id_from);
+    if (o->id_from && o->map_row)
+        return bad(msg, size, "--id-from does not combine with --mapping: the mapping returns "
+                              "the id (id_from_email(email) there gives --id-from's)");
     if (o->tz && !zone_known(o->tz))
         return bad(msg, size, "--tz '%s' is not a time zone of the system's zoneinfo "
                               "(e.g. Europe/Warsaw, UTC)", o->tz);

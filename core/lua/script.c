@@ -34,7 +34,7 @@ static int l_load(lua_State *L)
     return 1;
 }
 
-static void open_safe_libs(lua_State *L)
+void script_safe_libs(lua_State *L)
 {
     static const luaL_Reg libs[] = {
         { LUA_GNAME, luaopen_base },       { LUA_TABLIBNAME, luaopen_table },
@@ -67,7 +67,7 @@ static void open_safe_libs(lua_State *L)
 
 int script_open(lua_State *L)
 {
-    open_safe_libs(L);
+    script_safe_libs(L);
     const embedded_script *e = embedded_find("segrt");
     if (e == NULL)
         return luaL_error(L, "the seg module is not built in");
@@ -185,10 +185,7 @@ static int collect_segments(segrt_script *sc)
     return rc;
 }
 
-
-/* Create the state, then run the chunk that loader() leaves on the stack. */
-/* The limits of a store's scripts: its own where set, else the defaults. */
-static segrt_limits store_limits(const segrt_store *s)
+segrt_limits script_store_limits(const segrt_store *s)
 {
     segrt_limits l = sandbox_default_limits();
     if (s->limits.memory_bytes)
@@ -206,7 +203,7 @@ static int script_new(segrt_store *s, const char *name, segrt_script **out)
     segrt_script *sc = calloc(1, sizeof *sc);
     if (sc == NULL)
         return store_fail(s, SEGRT_ENOMEM, "out of memory creating a Lua state");
-    sc->sb.limits = store_limits(s);
+    sc->sb.limits = script_store_limits(s);
     snprintf(sc->sb.name, sizeof sc->sb.name, "%s", name);
     if ((sc->L = sandbox_state(&sc->sb)) == NULL) {
         free(sc);

@@ -130,6 +130,14 @@ void script_push_msgh(lua_State *L);
 
 /* A lua_CFunction to run protected in a new state: the safe libraries and the seg module. */
 int script_open(lua_State *L);
+/*
+ * The libraries a script may use (base without dofile/loadfile, table,
+ * string, math, utf8; load of text only; require), and globals made strict:
+ * reading or assigning an undeclared one is an error. Raises on failure.
+ */
+void script_safe_libs(lua_State *L);
+/* The limits of a store's scripts: its own where set (segrt_store_set_limits), else the defaults. */
+segrt_limits script_store_limits(const segrt_store *s);
 
 /* require and where() of scripts (script_require.c). */
 int script_l_require(lua_State *L);

@@ -3,7 +3,10 @@
  */
 #include "util/email.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <utf8proc.h>
+#include <xxhash.h>
 
 static int is_space(unsigned char c)
 {
@@ -53,4 +56,16 @@ int email_plausible(const char *s, size_t n)
         }
     }
     return at > 0 && at + 1 < n;
+}
+
+int email_id(const char *s, size_t n, buf *scratch, char out[EMAIL_ID_BYTES])
+{
+    scratch->len = 0;
+    out[0] = '\0';
+    if (email_normalize(s, n, scratch) != 0)
+        return -1;
+    if (scratch->len == 0)
+        return 0;
+    uint64_t h = XXH64(scratch->p, scratch->len, 0);
+    return snprintf(out, EMAIL_ID_BYTES, "e:%016" PRIx64, h);
 }

@@ -45,6 +45,26 @@ typedef enum segrt_blank {
     SEGRT_BLANK_CLEAR     /**< the stored value is cleared */
 } segrt_blank;
 
+/**
+ * Turns one data row of a CSV file into the row segrt reads
+ * (segrt_import_opts.map_row; segrt_mapping_use() sets a Lua one).
+ * @param ud the options' map_ud
+ * @param n the number of columns
+ * @param names the header's column names (after segrt_import_opts.map renames)
+ * @param values each cell's text, not NUL-terminated; NULL for a blank cell
+ * @param lens each cell's length in bytes
+ * @param json receives the row as the text of a JSON object, read as a line
+ *        of a JSON lines file is (malloc'd; the import frees it), or NULL to
+ *        reject the row with err as its reason
+ * @param err receives the reason for a rejected row or a failure
+ * @param err_size the size of err
+ * @return SEGRT_OK (a row, or a rejected one when *json is NULL), or an error
+ *         code that stops the import (err says why)
+ */
+typedef int (*segrt_row_map_fn)(void *ud, size_t n, const char *const *names,
+                                const char *const *values, const size_t *lens, char **json,
+                                char *err, size_t err_size);
+
 /** Options of segrt_import_file(); zero-initialise, then set what you need. */
 typedef struct segrt_import_opts {
     int strict;                 /**< first bad row aborts; nothing of the file commits */
@@ -88,6 +108,11 @@ typedef struct segrt_import_opts {
     /** Contacts: a blank CSV cell keeps the stored value (the default) or clears
      *  it. In JSON lines a key left out keeps the value and null clears it. */
     segrt_blank blank;
+    /** CSV only: each data row goes through this function, and what it returns
+     *  is read instead (its keys name the columns, as in a JSON lines file; no
+     *  type inference from the CSV's text, no id_from). NULL: rows as read. */
+    segrt_row_map_fn map_row;
+    void *map_ud; /**< passed to map_row */
 } segrt_import_opts;
 
 /** What an import did. */
@@ -147,6 +172,41 @@ SEGRT_API int segrt_import_file(segrt_store *s, segrt_kind kind, const char *pat
 SEGRT_API int segrt_import_buffer(segrt_store *s, segrt_kind kind, const char *name,
                                   const char *data, size_t len, int jsonl,
                                   const segrt_import_opts *opts, segrt_import_report *out);
+
+/** A loaded import mapping (segrt_mapping_load()). */
+typedef struct segrt_mapping segrt_mapping;
+
+/**
+ * Load an import mapping: a Lua file that returns function(row), given one
+ * CSV row as a table of column name to text (blank cells absent), returning
+ * the row to import as a table of field to value (strings, numbers,
+ * booleans; a list for a set field; a table for a nested event attribute),
+ * or nil to skip the row. It runs sandboxed like segment scripts, under the
+ * store's limits per row, with a helper id_from_email(address) that gives
+ * the id segrt_import_opts.id_from would. A Lua error in a row rejects that
+ * row with the error's file:line.
+ * @param s the store (errors are recorded on it; its limits apply)
+ * @param path the Lua file
+ * @param out receives the mapping (free with segrt_mapping_free())
+ * @return SEGRT_OK, or SEGRT_ELUA for a file that does not load or does not
+ *         return a function (the message names file:line), or another code
+ */
+SEGRT_API int segrt_mapping_load(segrt_store *s, const char *path, segrt_mapping **out);
+
+/**
+ * Make imports with @p o read their CSV rows through @p m (sets o->map_row
+ * and o->map_ud; m NULL clears them). m must outlive those imports, and is
+ * used by one import at a time.
+ * @param m the mapping, or NULL
+ * @param o the options to set
+ */
+SEGRT_API void segrt_mapping_use(segrt_mapping *m, segrt_import_opts *o);
+
+/**
+ * Free a mapping.
+ * @param m the mapping (NULL is fine)
+ */
+SEGRT_API void segrt_mapping_free(segrt_mapping *m);
 
 #ifdef __cplusplus
 }
