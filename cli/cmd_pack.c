@@ -115,6 +115,10 @@ static int pack_check(cli *c, const char *pack)
     if ((c->s = cli_open(c, SEGRT_OPEN_READONLY)) == NULL)
         return EXIT_FAIL;
     int rc = segrt_script_load(c->s, pack, &c->sc);
+    if (rc == SEGRT_ELUA) { /* what does not load or compile is this report's finding */
+        printf("%s: %s\n", pack, segrt_errmsg(c->s));
+        return EXIT_FAIL;
+    }
     if (rc != SEGRT_OK)
         return rc;
     size_t n = segrt_script_segment_count(c->sc), bad = 0;

@@ -233,7 +233,8 @@ static int script_run(segrt_script *sc, int load_status)
         return script_fail_lua(sc, "");
     if (script_pcall(sc->L, 0, 0) != LUA_OK)
         return script_fail_lua(sc, "");
-    return collect_segments(sc);
+    int rc = collect_segments(sc);
+    return rc == SEGRT_OK ? script_check_segments(sc) : rc;
 }
 
 int segrt_script_load(segrt_store *s, const char *path, segrt_script **out)

@@ -17,6 +17,7 @@
 #include "plan/catalog.h"
 #include "plan/plan_memo.h"
 #include "plan/segset.h"
+#include "util/buf.h"
 #include "util/suggest.h"
 #include "util/value.h"
 
@@ -361,6 +362,63 @@ static int with_session(segrt_script *sc,
     bitset_free(&live);
     mdb_txn_abort(cx.txn);
     lua_settop(sc->L, top);
+    return rc;
+}
+
+/* ------------------------------------------------------------ compiling at load */
+
+/* Compile one rule (a segment's where, a group's inline entry); a failure's message into b. */
+static int check_rule(plan_ctx *cx, const tree *where, buf *b, size_t *broken)
+{
+    if (where == NULL)
+        return SEGRT_OK;
+    cx->unseen = 0;
+    pnode *plan = plan_compile(cx, where, FRAME_CONTACTS);
+    if (plan || cx->unseen) { /* unseen: checked when evaluated */
+        plan_free(plan);
+        return SEGRT_OK;
+    }
+    const char *msg = segrt_errmsg(cx->s);
+    (*broken)++;
+    return buf_put(b, "\n  ", 3) || buf_put(b, msg, strlen(msg)) ? SEGRT_ENOMEM : SEGRT_OK;
+}
+
+static int check_all(plan_ctx *cx, void *ud, bitset *result)
+{
+    (void)result;
+    buf *b = ud;
+    cx->checking = 1;
+    size_t broken = 0;
+    int rc = SEGRT_OK;
+    const catalog *cat = cx->cat;
+    for (size_t i = 0; i < cat->nseg && rc == SEGRT_OK; i++) {
+        const tree *def = catalog_segment(cat, cat->names[i]);
+        rc = check_rule(cx, tree_get(def, "where"), b, &broken);
+    }
+    for (uint32_t g = 0; cat->groups && g < cat->groups->nfields && rc == SEGRT_OK; g++) {
+        const tree *list = cat->groups->fields[g].value;
+        for (size_t k = 0; k < tree_count(list) && rc == SEGRT_OK; k++) {
+            const tree *entry = tree_item(list, k);
+            if (entry && entry->kind == TREE_TABLE)
+                rc = check_rule(cx, tree_get(entry, "where"), b, &broken);
+        }
+    }
+    if (rc == SEGRT_OK && buf_put(b, "", 1) != 0)
+        rc = SEGRT_ENOMEM;
+    if (rc != SEGRT_OK)
+        return store_fail(cx->s, rc, "out of memory");
+    if (broken == 0)
+        return SEGRT_OK;
+    return store_fail(cx->s, SEGRT_ELUA, "%zu of %zu segment%s do%s not compile:%s", broken,
+                      cat->nseg, cat->nseg == 1 ? "" : "s", broken == 1 ? "es" : "",
+                      (const char *)b->p);
+}
+
+int script_check_segments(segrt_script *sc)
+{
+    buf b = { 0 };
+    int rc = with_session(sc, check_all, &b, NULL);
+    buf_free(&b);
     return rc;
 }
 

@@ -128,6 +128,12 @@ int script_pcall(lua_State *L, int nargs, int nresults);
 /* Push script_pcall's message handler, for lua_pcall's calls repeated per contact (hatches). */
 void script_push_msgh(lua_State *L);
 
+/*
+ * Compile every segment of a loaded script against the store (fields, event
+ * types and attributes, scores, other segments): SEGRT_OK, or SEGRT_ELUA
+ * naming each one that does not compile at its file:line (script_eval.c).
+ */
+int script_check_segments(segrt_script *sc);
 /* A lua_CFunction to run protected in a new state: the safe libraries and the seg module. */
 int script_open(lua_State *L);
 /*

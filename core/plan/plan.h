@@ -136,6 +136,13 @@ struct plan_ctx {
     const projection *ev;   /* the events frame, when frame == FRAME_EVENTS */
     id_order ids;        /* ordinals in byte order of their ids (read on first use) */
     bitset objectors;    /* contacts objecting to direct marketing (computed on first use) */
+    /*
+     * Compiling at load (script_check_segments): a rule naming what the store
+     * has not seen yet with nothing close to it (an event type, an extra
+     * attribute, the tags field a seg.tag rule makes) sets unseen, and is
+     * checked when it is evaluated, as before.
+     */
+    int checking, unseen;
 };
 
 static inline int64_t vec_at(const vec *x, size_t i)

@@ -203,6 +203,16 @@ static const char *const event_attrs[] = { "ts", "amount", "category", "channel"
 static const vtype event_attr_types[] = { VT_TIME, VT_NUM, VT_STR, VT_STR };
 static const uint16_t event_attr_dicts[] = { 0, 0, FIELD_EV_CATEGORY, FIELD_EV_CHANNEL };
 
+/* Whether a segment of the catalog is a seg.tag rule. */
+static int script_has_tags(const catalog *cat)
+{
+    for (size_t i = 0; cat && i < cat->nseg; i++) {
+        if (tree_get(catalog_segment(cat, cat->names[i]), "tag"))
+            return 1;
+    }
+    return 0;
+}
+
 static pnode *unknown_field(compiler *c, pnode *p, const char *name)
 {
     const struct schema *sc = c->cx->s->schema;
@@ -211,6 +221,8 @@ static pnode *unknown_field(compiler *c, pnode *p, const char *name)
     for (size_t i = 0; i < sc->n && n < 255; i++)
         names[n++] = sc->fields[i].name;
     const char *near = suggest_closest(name, names, n);
+    if (c->cx->checking && !near && strcmp(name, "tags") == 0 && script_has_tags(c->cx->cat))
+        c->cx->unseen = 1; /* the first run of a seg.tag rule makes the field */
     if (near)
         return fail_node(c, p, "unknown field '%s' (did you mean '%s'?)", name, near);
     return fail_node(c, p, "unknown field '%s' (the store has no such contact field)", name);
@@ -272,6 +284,7 @@ static pnode *compile_extra_attr(compiler *c, pnode *p, const char *name, const 
         a.ptrs[a.n++] = event_attrs[i];
     evattr_foreach(c->cx->s, c->cx->txn, collect_attr, &a);
     const char *near = suggest_closest(name, a.ptrs, a.n);
+    c->cx->unseen |= c->cx->checking && near == NULL;
     char hint[EVATTR_MAX_PATH + 32] = "";
     if (near)
         snprintf(hint, sizeof hint, " (did you mean '%s'?)", near);
@@ -347,6 +360,7 @@ static int event_type_code(compiler *c, pnode *p, const char *name, uint32_t *co
         return store_fail(c->cx->s, SEGRT_ENOMEM, "out of memory");
     dict_foreach(c->cx->s, c->cx->txn, FIELD_EV_TYPE, collect_type, types);
     const char *near = suggest_closest(name, types->ptrs, types->n);
+    c->cx->unseen |= c->cx->checking && near == NULL;
     if (near)
         rc = plan_fail(c->cx, p->loc, "unknown event type '%s' (did you mean '%s'?)", name, near);
     else

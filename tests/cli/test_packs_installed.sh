@@ -205,7 +205,7 @@ assert_contains "$T/out" "fresh                0.1      installed  what the segm
 assert_contains "$T/out" "search path: $XDG_DATA_HOME/segrt/packs" "the default search path"
 run segrt pack check --db "$T/db" fresh
 assert_rc 1 "the skeleton needs a purchase event type this store lacks"
-assert_contains "$T/err" "pack 'fresh' needs what the store does not have: field 'email', event type 'purchase'" \
+assert_contains "$T/out" "pack 'fresh' needs what the store does not have: field 'email', event type 'purchase'" \
     "... named by pack check"
 run segrt pack new --dir "$XDG_DATA_HOME/segrt/packs" fresh
 assert_rc 1 "pack new never overwrites"

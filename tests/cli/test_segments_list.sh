@@ -2,6 +2,9 @@
 # segrt segments SCRIPT [--count]: every segment with its purpose, what its
 # rule reads (fields, event types, other segments, scores; not an event
 # filter's attributes) and its description; --count sizes equal segrt count.
+# A script loads only if every segment compiles (issue 15, part 8): each
+# broken one named at its line; an event type the store has not seen, close
+# to none, is left to evaluation.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -63,4 +66,30 @@ run segrt segments --db "$DB" "$T/empty.lua"
 assert_rc 1 "a script without segments"
 run segrt segments --db "$DB"
 assert_rc 2 "no script"
+
+# A script loads only if every segment compiles: each broken one at its line.
+cat >"$T/bad.lua" <<'LUA'
+local seg = require "segrt"
+local F, E = seg.F, seg.E
+seg.segment "ok" { where = F.country:eq "RO" }
+seg.segment "typo" { where = F.countyr:eq "RO" }
+seg.segment "types" { where = F.country:gt(5) }
+seg.segment "event_typo" { where = E.purchse:exists() }
+seg.segment "not_yet" { where = E.webinar_attended:exists() }
+LUA
+run segrt count --db "$DB" --now "$NOW" "$T/bad.lua" ok
+assert_rc 1 "a script with broken segments, even when another is asked for"
+assert_contains "$T/err" "3 of 5 segments do not compile:" "how many are broken"
+assert_contains "$T/err" "bad.lua:4: unknown field 'countyr' (did you mean 'country'?)" "a misspelt field"
+assert_contains "$T/err" "bad.lua:5: type mismatch" "a type error"
+assert_contains "$T/err" "bad.lua:6: unknown event type 'purchse' (did you mean 'purchase'?)" \
+    "a misspelt event type"
+assert_not_contains "$T/err" "webinar_attended" \
+    "an event type the store has not seen yet, close to none, is checked when evaluated"
+sed -i '4,6d' "$T/bad.lua"
+run segrt count --db "$DB" --now "$NOW" "$T/bad.lua" ok
+assert_rc 0 "the fixed script loads$(last_output)"
+run segrt count --db "$DB" --now "$NOW" "$T/bad.lua" not_yet
+assert_rc 1 "the unseen event type is an error when evaluated"
+assert_contains "$T/err" "unknown event type 'webinar_attended'" "it is named then"
 finish
