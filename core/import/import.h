@@ -146,17 +146,6 @@ enum { KIND_INT = 1, KIND_NUM = 2, KIND_BOOL = 4, KIND_DATE = 8, KIND_TS = 16 };
 unsigned import_value_kinds(const char *p, size_t n);
 segrt_type import_type_of_kinds(unsigned kinds, int has_semicolon);
 
-/* "an integer", "a date (YYYY-MM-DD)", ...: what a value of type t must be, for messages. */
-const char *import_type_phrase(segrt_type t);
-/*
- * Text p[0..n) read as type t (not string or set) with the import's options
- * (--date-format, --timestamp-format, --tz, --decimal): *v in the store's
- * domain (micro-units, days, seconds, 0/1). A value that does not read
- * rejects the row, naming the column name and the flag a local form needs.
- */
-int import_local_value(import_ctx *c, const char *name, const char *p, size_t n, segrt_type t,
-                       int64_t *v);
-
 /* Reject the current row with a reason (printf-style); returns SEGRT_EBADROW. */
 int import_reject(import_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Note something about the current row, which is kept (printf-style); SEGRT_OK or ENOMEM. */
@@ -279,6 +268,16 @@ int import_local_row(import_ctx *c);
 unsigned import_local_kinds(const import_ctx *c, const char *p, size_t n);
 /* The flag a value written in a local form needs ("--decimal ,"), or NULL. */
 const char *import_local_hint(const char *p, size_t n);
+/* "an integer", "a date (YYYY-MM-DD)", ...: what a value of type t must be, for messages. */
+const char *import_type_phrase(segrt_type t);
+/*
+ * Text p[0..n) read as type t (not string or set) with the import's options
+ * (--date-format, --timestamp-format, --tz, --decimal): *v in the store's
+ * domain (micro-units, days, seconds, 0/1). A value that does not read
+ * rejects the row, naming the column name and the flag a local form needs.
+ */
+int import_local_value(import_ctx *c, const char *name, const char *p, size_t n, segrt_type t,
+                       int64_t *v);
 
 /* Rebuild what an import of kind leaves stale: event projections, the id order. */
 int import_update_derived(segrt_store *s, segrt_kind kind);
