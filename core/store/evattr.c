@@ -105,7 +105,7 @@ int evattr_is_parent(segrt_store *s, MDB_txn *txn, const char *path, size_t n)
     int found = 0;
     int rc = store_scan(s, txn, DB_META, key, k.mv_size + 1, "reading event attributes",
                         found_child, &found);
-    return rc == SEGRT_OK ? found : rc;
+    return rc == SEGRT_OK || rc == STORE_STOP ? found : rc;
 }
 
 struct each {

@@ -194,6 +194,27 @@ typedef int (*segrt_audit_fn)(void *ud, const segrt_audit_entry *e);
  */
 SEGRT_API int segrt_audit_foreach(segrt_store *s, int64_t since, segrt_audit_fn fn, void *ud);
 
+/** What segrt_audit_verify() found. */
+typedef struct segrt_audit_check {
+    uint64_t entries;   /**< entries that check out, from the first */
+    uint64_t legacy;    /**< of those, written before the log was chained (no hash) */
+    uint64_t first_bad; /**< the first entry changed, removed or moved; 0: none */
+    char reason[160];   /**< what is wrong with it */
+    char head[65];      /**< hex SHA-256 chain hash of the last entry that checks out:
+                             kept outside the store, it makes a rewritten chain evident */
+} segrt_audit_check;
+
+/**
+ * Check the audit log's hash chain: every entry carries a SHA-256 of its own
+ * bytes, its sequence number and the previous entry's hash, so an entry that
+ * was changed, removed or reordered, or a removed tail, breaks it.
+ * @param s the store
+ * @param out receives the counts, the first bad entry and the head
+ * @return SEGRT_OK when the chain holds, SEGRT_ECORRUPT when it breaks
+ *         (out says where), or another error code
+ */
+SEGRT_API int segrt_audit_verify(segrt_store *s, segrt_audit_check *out);
+
 #ifdef __cplusplus
 }
 #endif
