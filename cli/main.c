@@ -27,6 +27,8 @@ static const struct {
     { "show", cmd_show, "print a contact card" },
     { "export", cmd_export, "print everything held about a contact as JSON (GDPR access)" },
     { "erase", cmd_erase, "erase a contact and everything about it (GDPR erasure)" },
+    { "set", cmd_set, "rectify fields of a contact, audited (GDPR rectification)" },
+    { "unset", cmd_unset, "clear fields of a contact, audited (GDPR rectification)" },
     { "consent", cmd_consent, "record, show and report consent (grant, withdraw, deny)" },
     { "retention", cmd_retention, "erase contacts inactive for N days (--dry-run lists them)" },
     { "audit", cmd_audit, "print the audit log" },

@@ -1064,7 +1064,8 @@ int import_update_derived(segrt_store *s, segrt_kind kind)
 
 /* Import the text of src (named name in messages): batches, then the derived data. */
 static int import_source(segrt_store *s, segrt_kind kind, const char *name, source *src,
-                         const segrt_import_opts *opts, segrt_import_report *out)
+                         const segrt_import_opts *opts, const import_audit *audit,
+                         segrt_import_report *out)
 {
     segrt_import_report rep = { 0 };
     import_ctx c;
@@ -1072,6 +1073,7 @@ static int import_source(segrt_store *s, segrt_kind kind, const char *name, sour
     source conv; /* the input converted to UTF-8, when it is in another encoding */
     char why[256];
     int rc = ctx_init(&c, s, kind, name, opts, &rep);
+    c.audit = audit;
     if (rc == SEGRT_OK && segrt_import_check_opts(c.opts, why, sizeof why) != SEGRT_OK)
         rc = store_fail(s, SEGRT_EINVAL, "%s", why);
     if (rc == SEGRT_OK && !import_encoding_is_utf8(c.opts->encoding) && src->size > 0) {
@@ -1167,7 +1169,7 @@ int segrt_import_file(segrt_store *s, segrt_kind kind, const char *path,
     rc = map_file(s, path, &src.base, &src.size);
     if (rc != SEGRT_OK)
         return rc;
-    rc = import_source(s, kind, path, &src, opts, out);
+    rc = import_source(s, kind, path, &src, opts, NULL, out);
     if (src.base)
         munmap((void *)src.base, src.size);
     return rc;
@@ -1181,7 +1183,15 @@ int segrt_import_buffer(segrt_store *s, segrt_kind kind, const char *name, const
     if (rc != SEGRT_OK)
         return rc;
     source src = { .jsonl = jsonl, .base = data, .size = len };
-    return import_source(s, kind, name ? name : "buffer", &src, opts, out);
+    return import_source(s, kind, name ? name : "buffer", &src, opts, NULL, out);
+}
+
+int import_buffer_audited(segrt_store *s, const char *name, const char *data, size_t len,
+                          const segrt_import_opts *opts, const import_audit *audit,
+                          segrt_import_report *out)
+{
+    source src = { .jsonl = 1, .base = data, .size = len };
+    return import_source(s, SEGRT_CONTACTS, name, &src, opts, audit, out);
 }
 
 /* ------------------------------------------------------------ helpers for events and consents */

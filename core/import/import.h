@@ -45,6 +45,14 @@ typedef struct import_col {
     dict_map *dict;    /* ROLE_FIELD of string/set type, loaded lazily */
 } import_col;
 
+/*
+ * A rectification (contact_set.c): every row must name a contact the store
+ * has, and each applied row gets an audit entry in its own transaction.
+ */
+typedef struct import_audit {
+    const char *actor, *action, *detail;
+} import_audit;
+
 /* One input value of the current row. */
 /* CELL_OBJECT: a JSON object, only for an extra event attribute (import_extra.c). */
 typedef enum { CELL_ABSENT, CELL_EMPTY, CELL_TEXT, CELL_ARRAY, CELL_OBJECT } cell_state;
@@ -73,6 +81,7 @@ typedef struct import_ctx {
     const char *file;  /* as given, for messages */
     const segrt_import_opts *opts;
     segrt_import_report *rep;
+    const import_audit *audit; /* a rectification, or NULL */
 
     import_col *cols;
     size_t ncols, cols_cap;
@@ -279,6 +288,14 @@ const char *import_type_phrase(segrt_type t);
 int import_local_value(import_ctx *c, const char *name, const char *p, size_t n, segrt_type t,
                        int64_t *v);
 
+/*
+ * Import the JSON lines data[0..len) of contacts as a rectification: rows
+ * only for contacts the store has, each audited (audit), in one transaction
+ * (opts strict). As segrt_import_buffer otherwise.
+ */
+int import_buffer_audited(segrt_store *s, const char *name, const char *data, size_t len,
+                          const segrt_import_opts *opts, const import_audit *audit,
+                          segrt_import_report *out);
 /* Rebuild what an import of kind leaves stale: event projections, the id order. */
 int import_update_derived(segrt_store *s, segrt_kind kind);
 

@@ -3,9 +3,12 @@
  * before anything is written, the duplicate-email notice, the row record,
  * the columns and the id index.
  *
- * Uses: import.h, value.h, email.h, row.h, column.h, dict.h, array.h.
+ * Uses: import.h, audit.h (rectifications), value.h, email.h, row.h, column.h, dict.h,
+ * array.h.
  */
 #include "import/import.h"
+
+#include "store/audit.h"
 
 #include "util/array.h"
 #include "util/email.h"
@@ -488,6 +491,8 @@ int import_contacts_row(import_ctx *c)
     int found = import_find_contact(c, idc->p, idc->n, &ord);
     if (found < 0)
         return found;
+    if (!found && c->audit) /* a rectification changes a contact, never makes one */
+        return import_reject(c, "no contact with id '%s'", import_quote(c, idc->p, idc->n));
     int has_email;
     rc = check_email(c, found, ord, &has_email);
     if (rc != SEGRT_OK)
@@ -535,11 +540,12 @@ int import_contacts_row(import_ctx *c)
             strmap_put(c->emails, (const char *)c->tmp2.p, c->tmp2.len, ord))
             rc = store_fail(s, SEGRT_ENOMEM, "out of memory indexing an e-mail");
     }
+    if (rc == SEGRT_OK && c->audit)
+        rc = audit_append(s, c->txn, c->audit->actor, c->audit->action, ord, c->audit->detail);
     if (rc == SEGRT_OK && c->touched)
         c->touched(c->touched_ud, ord, 0);
     return rc;
 }
-
 
 int import_contacts_finish(import_ctx *c)
 {

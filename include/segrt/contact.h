@@ -79,6 +79,25 @@ SEGRT_API int segrt_contact_erase(segrt_store *s, const char *id, const char *ac
 SEGRT_API int segrt_retention(segrt_store *s, uint32_t inactive_days, int dry_run,
                               const char *actor, segrt_id_fn fn, void *ud);
 
+/**
+ * Rectify a contact (GDPR Art. 16): set or clear some of its fields. Each
+ * value is read as an import reads text for the field's type (a date as
+ * YYYY-MM-DD, a set as "a;b"), all changes in one transaction with an audit
+ * entry "rectify" that names the fields, never the values.
+ * @param s the store
+ * @param id the contact's id (it must exist: nothing is created)
+ * @param n how many fields change
+ * @param fields the fields' names (existing fields; not "id")
+ * @param values the new values as text, or NULL to clear that field
+ * @param actor who rectifies, for the audit log
+ * @return SEGRT_OK; SEGRT_EINVAL for an unknown contact or field, an empty
+ *         value or one that does not read as its type (the message says
+ *         which); or another error code
+ */
+SEGRT_API int segrt_contact_set(segrt_store *s, const char *id, size_t n,
+                                const char *const *fields, const char *const *values,
+                                const char *actor);
+
 #ifdef __cplusplus
 }
 #endif
