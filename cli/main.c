@@ -29,6 +29,7 @@ static const struct {
     { "erase", cmd_erase, "erase a contact and everything about it (GDPR erasure)" },
     { "set", cmd_set, "rectify fields of a contact, audited (GDPR rectification)" },
     { "unset", cmd_unset, "clear fields of a contact, audited (GDPR rectification)" },
+    { "restrict", cmd_restrict, "restrict processing of a contact, or --lift it (GDPR Art. 18)" },
     { "consent", cmd_consent, "record, show and report consent (grant, withdraw, deny)" },
     { "retention", cmd_retention, "erase contacts inactive for N days (--dry-run lists them)" },
     { "audit", cmd_audit, "print the audit log" },

@@ -6,6 +6,10 @@
  */
 #include "import/import.h"
 
+#include "store/restriction.h"
+
+#include <string.h>
+
 #include "util/value.h"
 
 /* import.c knows every consent column: any other is an error. */
@@ -60,6 +64,10 @@ int import_consents_row(import_ctx *c)
     if (rc == SEGRT_OK)
         rc = import_code_cell(c, col[ROLE_CS_SOURCE], &c->cs_dicts[1], FIELD_CS_SOURCE, 0,
                               &r.source);
+    const cell *pc = &c->cells[pi];
+    if (rc == SEGRT_OK && pc->n == strlen(RESTRICTION_PURPOSE) &&
+        memcmp(pc->p, RESTRICTION_PURPOSE, pc->n) == 0)
+        rc = restriction_note(c->s, c->txn, ord); /* evaluations look this contact up */
     if (rc != SEGRT_OK)
         return rc;
     uint32_t at = (uint32_t)c->css.n;

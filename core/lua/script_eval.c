@@ -17,6 +17,7 @@
 #include "plan/catalog.h"
 #include "plan/plan_memo.h"
 #include "plan/segset.h"
+#include "privacy/restrict_check.h"
 #include "util/buf.h"
 #include "util/suggest.h"
 #include "util/value.h"
@@ -28,11 +29,13 @@ static int eval_segment(plan_ctx *cx, long idx, const bitset **out);
 
 /* ------------------------------------------------------------ the snapshot */
 
+/* The contacts an evaluation sees: not erased, and not restricted at NOW (Art. 18). */
 static int load_live(plan_ctx *cx, bitset *live)
 {
     if (bitset_init(live, cx->ncontacts) != 0)
         return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
-    return plan_or_column_bits(cx, FIELD_LIVE, 0, live);
+    int rc = plan_or_column_bits(cx, FIELD_LIVE, 0, live);
+    return rc == SEGRT_OK ? restrict_check_remove(cx->s, cx->txn, cx->now, live) : rc;
 }
 
 /* ------------------------------------------------------------ Lua hatches */

@@ -67,6 +67,18 @@ static void card_fields(buf *b, json_t *contact, int64_t now)
     }
 }
 
+/* Art. 18: since when the contact is restricted, and why, when it is. */
+static void card_restricted(buf *b, json_t *r)
+{
+    if (r == NULL)
+        return;
+    const char *why = json_string_value(json_object_get(r, "reason"));
+    buf_printf(b, "\nRestricted (GDPR Art. 18) since %s%s%s: kept and exportable, left out of "
+               "every segment, score, render and export\n",
+               json_string_value(json_object_get(r, "since")), why ? ", reason: " : "",
+               why ? why : "");
+}
+
 static void card_consents(buf *b, json_t *consents, int64_t now)
 {
     char t[24];
@@ -160,6 +172,7 @@ int segrt_contact_card(segrt_store *s, const char *id, char **text)
         return rc;
     buf b = { 0 };
     card_fields(&b, json_object_get(obj, "contact"), s->now);
+    card_restricted(&b, json_object_get(obj, "restricted"));
     card_consents(&b, json_object_get(obj, "consents"), s->now);
     card_events(&b, json_object_get(obj, "events"));
     card_segments(&b, json_object_get(obj, "segments"));
@@ -209,6 +222,9 @@ int segrt_contact_card_json(segrt_store *s, const char *id, char **json)
                              "recent_events", recent(events),
                              "events", (json_int_t)json_array_size(events),
                              "segments", json_object_get(obj, "segments"));
+    json_t *restricted = json_object_get(obj, "restricted");
+    if (card && restricted)
+        json_object_set(card, "restricted", restricted);
     json_decref(obj);
     *json = card ? json_dumps(card, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
                  : NULL;

@@ -19,6 +19,7 @@
 #include "store/dict.h"
 #include "store/schema.h"
 #include "privacy/consent_check.h"
+#include "privacy/restrict_check.h"
 #include "util/array.h"
 #include "util/value.h"
 
@@ -39,13 +40,13 @@ struct plan_one_table {
 void plan_one_ctx_init(plan_one_ctx *o, plan_ctx *cx)
 {
     *o = (plan_one_ctx){ .cx = cx, .ord = UINT32_MAX, .evs_ord = UINT32_MAX,
-                    .objects_ord = UINT32_MAX };
+                    .objects_ord = UINT32_MAX, .restricted_ord = UINT32_MAX };
 }
 
 void plan_one_ctx_forget(plan_one_ctx *o)
 {
     memset(o->slots, 0, sizeof o->slots);
-    o->evs_ord = o->objects_ord = UINT32_MAX;
+    o->evs_ord = o->objects_ord = o->restricted_ord = UINT32_MAX;
     for (size_t i = 0; i < o->ntables; i++) /* a string nobody had may have arrived */
         o->tables[i].code_known &= o->tables[i].code != 0;
 }
@@ -96,7 +97,18 @@ static int bit_of(plan_one_ctx *o, uint16_t field, uint32_t code, int *on)
 
 int plan_one_live(plan_one_ctx *o, int *live)
 {
-    return bit_of(o, FIELD_LIVE, 0, live);
+    int rc = bit_of(o, FIELD_LIVE, 0, live);
+    if (rc != SEGRT_OK || !*live)
+        return rc;
+    if (o->restricted_ord != o->ord) { /* Art. 18: out of every evaluation, as script_eval.c */
+        int r = restrict_check_one(o->cx->s, o->cx->txn, o->cx->now, o->ord, NULL, NULL);
+        if (r < 0)
+            return r;
+        o->restricted = r;
+        o->restricted_ord = o->ord;
+    }
+    *live = !o->restricted;
+    return SEGRT_OK;
 }
 
 /* A scalar field (or age) of the contact, in the plan's domain. */

@@ -39,6 +39,8 @@ typedef struct plan_one_ctx {
     event_list evs;
     uint32_t objects_ord; /* whose objection state objects holds */
     int objects;
+    uint32_t restricted_ord; /* whose restriction (Art. 18) restricted holds */
+    int restricted;
     struct plan_one_table *tables; /* per string or set predicate: code table, contained code */
     size_t ntables, tables_cap;
 } plan_one_ctx;

@@ -9,11 +9,12 @@
  * identical record is not added twice, and the "consents" and "write_gen"
  * counters move as an import batch moves them.
  *
- * Uses: consent.h, dict.h, schema.h, audit.h, value.h.
+ * Uses: consent.h, dict.h, schema.h, audit.h, restriction.h, value.h.
  */
 #include "store/audit.h"
 #include "store/consent.h"
 #include "store/dict.h"
+#include "store/restriction.h"
 #include "store/schema.h"
 #include "util/value.h"
 
@@ -94,6 +95,8 @@ static int append_txn(segrt_store *s, MDB_txn *txn, void *ud)
     rc = store_counter_add(s, txn, "consents", 1);
     if (rc == SEGRT_OK)
         rc = store_counter_add(s, txn, "write_gen", 1);
+    if (rc == SEGRT_OK && strcmp(a->purpose, RESTRICTION_PURPOSE) == 0)
+        rc = restriction_note(s, txn, ord); /* evaluations look this contact up */
     if (rc == SEGRT_OK) {
         /* Purpose names are [A-Za-z0-9_] (checked before): no personal data. */
         char detail[160];

@@ -3,7 +3,7 @@
  * JSON (contact_json.h), with what the undo records of merges into it keep
  * of the merged contacts, and segrt_contact_export().
  *
- * Uses: row.h, event.h, consent.h, dict.h, schema.h, value.h, membership.h,
+ * Uses: row.h, event.h, consent.h, dict.h, schema.h, value.h, membership.h, restrict_check.h,
  * merge.h, merge_record.h, audit.h.
  */
 #include "privacy/contact_json.h"
@@ -17,6 +17,7 @@
 #include "dedupe/merge_record.h"
 #include "dedupe/pval.h"
 #include "store/row.h"
+#include "privacy/restrict_check.h"
 #include "store/schema.h"
 #include "util/value.h"
 
@@ -244,6 +245,19 @@ static int merge_json(void *ud, uint64_t id, const merge_record *r)
     return rc == SEGRT_OK ? SEGRT_ENOMEM : rc;
 }
 
+/* Art. 18: when the contact is restricted at NOW, "restricted": { since, reason } in obj. */
+static int restricted_json(segrt_store *s, MDB_txn *txn, uint32_t ord, json_t *obj)
+{
+    int64_t since;
+    uint32_t source = 0;
+    int r = restrict_check_one(s, txn, segrt_store_now(s), ord, &since, &source);
+    if (r <= 0)
+        return r;
+    json_t *v = json_pack("{s:o, s:o}", "since", time_json(since), "reason",
+                          dict_json(s, txn, FIELD_CS_SOURCE, source));
+    return v && json_object_set_new(obj, "restricted", v) == 0 ? SEGRT_OK : SEGRT_ENOMEM;
+}
+
 int contact_json(segrt_store *s, MDB_txn *txn, uint32_t ord, json_t **out)
 {
     json_t *obj = json_object(), *contact = json_object(), *events = json_array(),
@@ -266,6 +280,8 @@ int contact_json(segrt_store *s, MDB_txn *txn, uint32_t ord, json_t **out)
     consent_list_free(&css);
     if (rc == SEGRT_OK)
         rc = membership_of_foreach(s, txn, ord, segment_json, segments);
+    if (rc == SEGRT_OK)
+        rc = restricted_json(s, txn, ord, obj);
     struct merged_args ma = { s, txn, json_array() };
     if (rc == SEGRT_OK)
         rc = ma.arr ? merge_store_foreach_into(s, txn, ord, merge_json, &ma) : SEGRT_ENOMEM;

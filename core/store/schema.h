@@ -20,7 +20,9 @@ enum {
     FIELD_EV_CATEGORY,
     FIELD_EV_CHANNEL,
     FIELD_CS_PURPOSE,
-    FIELD_CS_SOURCE
+    FIELD_CS_SOURCE,
+    /* the bitset column of contacts with a restriction record, in force or not (restriction.h) */
+    FIELD_RESTRICTION = 0xFF10
 };
 
 typedef struct field_def {

@@ -7,7 +7,8 @@
  * every event aggregate; new contacts, consent withdrawals and bad rows;
  * A/B split arms, which a new contact enters by its hash; the tag of a
  * seg.tag rule written when a contact enters or leaves it; extra event
- * attributes (typed, nested) in :where and aggregates.
+ * attributes (typed, nested) in :where and aggregates; a restriction (Art.
+ * 18) arriving live takes a contact out of every segment, a lift puts it back.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -474,6 +475,46 @@ static int stop(void *ud, const char *id, const char *segment, int entered)
     return 1;
 }
 
+/* Art. 18: a restriction arriving live takes the contact out of every segment; a lift puts it back. */
+static void test_live_restricted_contacts_leave_every_segment(void **state)
+{
+    tu_fixture *f = *state;
+    char path[TU_PATH_MAX];
+    segrt_script *sc;
+    segrt_live *lv = open_checked(f, "mail.lua", mail_script, path, &sc);
+    const char *id = "c0000001";
+    int was = 0, in;
+    for (size_t i = 0; i < segrt_script_segment_count(sc); i++) {
+        assert_int_equal(segrt_live_contains(lv, segrt_script_segment_name(sc, i), id, &in),
+                         SEGRT_OK);
+        was += in;
+    }
+    assert_true(was > 0); /* mailable or not_mailable at least */
+    changes c = { 0 };
+    segrt_import_report rep;
+    apply(f->s, lv, SEGRT_CONSENTS,
+          "{\"contact_id\":\"c0000001\",\"purpose\":\"restriction\",\"status\":\"granted\","
+          "\"legal_basis\":\"legal_obligation\",\"ts\":\"2026-05-01T00:00:00Z\"}\n",
+          count_change, &c, &rep);
+    assert_int_equal(rep.accepted, 1);
+    assert_int_equal(c.n, (size_t)was); /* it left each segment it was in, once */
+    for (size_t i = 0; i < segrt_script_segment_count(sc); i++) {
+        assert_int_equal(segrt_live_contains(lv, segrt_script_segment_name(sc, i), id, &in),
+                         SEGRT_OK);
+        assert_int_equal(in, 0);
+    }
+    assert_equals_fresh(f->s, lv, path);
+    c = (changes){ 0 };
+    apply(f->s, lv, SEGRT_CONSENTS,
+          "{\"contact_id\":\"c0000001\",\"purpose\":\"restriction\",\"status\":\"withdrawn\","
+          "\"legal_basis\":\"legal_obligation\",\"ts\":\"2026-05-02T00:00:00Z\"}\n",
+          count_change, &c, &rep);
+    assert_int_equal(c.n, (size_t)was); /* and came back */
+    assert_equals_fresh(f->s, lv, path);
+    assert_int_equal(segrt_live_close(lv), SEGRT_OK);
+    segrt_script_free(sc);
+}
+
 static void test_live_refuses_bad_calls_and_counts_bad_rows(void **state)
 {
     tu_fixture *f = *state;
@@ -530,6 +571,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_live_extra_attributes_equal_the_whole_store_evaluation,
                                         setup, tu_teardown_store),
         cmocka_unit_test_setup_teardown(test_live_new_contacts_and_consents_are_evaluated, setup,
+                                        tu_teardown_store),
+        cmocka_unit_test_setup_teardown(test_live_restricted_contacts_leave_every_segment, setup,
                                         tu_teardown_store),
         cmocka_unit_test_setup_teardown(test_live_refuses_bad_calls_and_counts_bad_rows, setup,
                                         tu_teardown_store),
