@@ -54,6 +54,12 @@ static int global_value(void *ud, const pnode *p, uint32_t ord, int64_t *v)
     return SEGRT_OK;
 }
 
+static int profiling_one(void *ud, uint32_t ord)
+{
+    segrt_live *lv = ud;
+    return script_profiling_one(&lv->cx, ord);
+}
+
 static int member_of(void *ud, const pnode *p, uint32_t ord, int *in)
 {
     (void)ord; /* always the contact being evaluated */
@@ -229,6 +235,7 @@ int segrt_live_open(segrt_script *sc, segrt_live **out)
     plan_one_ctx_init(&lv->one, &lv->cx);
     lv->one.global = global_value;
     lv->one.member = member_of;
+    lv->one.profiling = profiling_one;
     lv->one.ud = lv;
     if (rc == SEGRT_OK)
         rc = renew_snapshot(lv);

@@ -58,6 +58,16 @@ int script_score_fn_one(plan_ctx *cx, const pnode *p, uint32_t ord, int64_t *v);
 int script_consent_filter(plan_ctx *cx, const char *purpose, bitset *bits);
 /* Whether contact ord passes the consent check of purpose at NOW: 1, 0, or an error (< 0). */
 int script_consent_passes(plan_ctx *cx, const char *purpose, uint32_t ord);
+/*
+ * Profiling (script_profiling.c): the live contacts profiling may score at
+ * NOW into out (new; plan_hooks.profiling); whether contact ord is one (1,
+ * 0, or an error < 0); how many live contacts are left out for an objection
+ * or a refused profiling record, and how many more for lack of consent when
+ * the profiling purpose accepts only consent.
+ */
+int script_profiling_live(plan_ctx *cx, bitset *out);
+int script_profiling_one(plan_ctx *cx, uint32_t ord);
+int script_profiling_counts(plan_ctx *cx, uint64_t *refused, uint64_t *no_consent);
 /* The external id of ord, for messages ("#ord" when unreadable; contact_proxy.c). */
 void contact_proxy_id_text(plan_ctx *cx, uint32_t ord, char *out, size_t n);
 

@@ -319,6 +319,7 @@ static const plan_hooks hooks = {
     .member = script_eval_member,
     .score_fn = script_eval_score_fn,
     .model_output = model_eval_output,
+    .profiling = script_profiling_live,
 };
 
 /*
@@ -361,7 +362,7 @@ static int with_session(segrt_script *sc,
     session_end(sc, cx.cat->nseg);
     plan_memo_free(&memo);
     id_order_release(&cx.ids);
-    bitset_free(&cx.objectors);
+    bitset_free(&cx.profiling_live);
     bitset_free(&live);
     mdb_txn_abort(cx.txn);
     lua_settop(sc->L, top);

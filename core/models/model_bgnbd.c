@@ -65,6 +65,8 @@ static int compute(plan_ctx *cx, const tree *model, vec *outs, model_fit *fit)
         }
     }
     projection_release(&ev);
+    for (size_t i = 0; i < n && rc == SEGRT_OK; i++) /* fitted over the live contacts only */
+        rows[i].has_purchase &= bitset_test(cx->live, (uint32_t)i);
     for (int o = 0; o < O_COUNT && rc == SEGRT_OK; o++)
         rc = outs[o].v ? SEGRT_OK : SEGRT_ENOMEM;
     bgnbd_params p;
@@ -75,7 +77,7 @@ static int compute(plan_ctx *cx, const tree *model, vec *outs, model_fit *fit)
     size_t buyers = 0;
     for (size_t i = 0; i < n && rc == SEGRT_OK; i++) {
         const cba_row *r = &rows[i];
-        int has = r->has_purchase && bitset_test(cx->live, (uint32_t)i);
+        int has = r->has_purchase;
         buyers += (size_t)has;
         outs[O_FREQUENCY].v[i] = has ? micro(r->frequency) : VALUE_MISSING;
         outs[O_RECENCY].v[i] = has ? micro(r->recency) : VALUE_MISSING;

@@ -76,6 +76,30 @@ static int summarise_segments(plan_ctx *cx, const tree *model, FILE *f)
     return rc;
 }
 
+/* A profiling model: how many contacts it may score, and why the others are left out. */
+static int summarise_profiling(plan_ctx *cx, const tree *model, FILE *f)
+{
+    if (!tree_toboolean(tree_get(model, "profiling")))
+        return SEGRT_OK;
+    uint64_t refused, no_consent, all = bitset_count(cx->live);
+    int rc = script_profiling_counts(cx, &refused, &no_consent);
+    if (rc != SEGRT_OK)
+        return rc;
+    if (refused + no_consent == 0) {
+        fprintf(f, "profiling: all %llu contacts may be scored\n", (unsigned long long)all);
+        return SEGRT_OK;
+    }
+    fprintf(f, "profiling: %llu of %llu contacts scored; left out (missing scores, not in the "
+               "fit): %llu who object to direct marketing or refused profiling (GDPR Art. 21, "
+               "22)", (unsigned long long)(all - refused - no_consent), (unsigned long long)all,
+            (unsigned long long)refused);
+    if (no_consent)
+        fprintf(f, ", %llu without consent for profiling (the purpose accepts only consent)",
+                (unsigned long long)no_consent);
+    fputs("\n", f);
+    return SEGRT_OK;
+}
+
 typedef struct summary_job {
     const char *name;
     FILE *f;
@@ -86,7 +110,13 @@ static int summarise(plan_ctx *cx, void *ud)
 {
     summary_job *job = ud;
     const tree *model = catalog_model(cx->cat, job->name);
-    int rc = model_kind_summary(cx, model, job->f);
+    const bitset *outer = cx->live;
+    int rc = summarise_profiling(cx, model, job->f);
+    if (rc == SEGRT_OK && tree_toboolean(tree_get(model, "profiling"))) /* fitted without them */
+        rc = plan_profiling_live(cx, &cx->live);
+    if (rc == SEGRT_OK)
+        rc = model_kind_summary(cx, model, job->f);
+    cx->live = outer;
     if (rc == SEGRT_OK)
         rc = summarise_scores(cx, model, job->f);
     if (rc == SEGRT_OK)

@@ -40,7 +40,8 @@ typedef enum pkind {
     P_SCORE_FN,/* the Lua function of score str, run per contact */
     P_MODEL,   /* output str ("model.output") of a model computed in C (model.c) */
     P_SCORE,   /* score str with expression a: evaluated once per evaluation, then reused */
-               /* (P_MODEL, P_SCORE: op 1 = a profiling score, withheld from objectors) */
+               /* (P_MODEL, P_SCORE: op 1 = a profiling score: computed over the contacts
+                * profiling may score, missing for the others; plan_hooks.profiling) */
     /* predicates */
     P_CMP,     /* a op b */
     P_BETWEEN, /* lo <= a <= hi: a, b = lo, c = hi */
@@ -112,13 +113,16 @@ typedef int (*plan_values_fn)(plan_ctx *cx, const pnode *p, vec *out);
 /*
  * What the layers above evaluate for a plan, once per node (not per row):
  * another segment's members (P_MEMBER), a Lua score function's values over
- * the live contacts (P_SCORE_FN), a C model's output (P_MODEL). Filled by
+ * the live contacts (P_SCORE_FN), a C model's output (P_MODEL), and who
+ * profiling may score (the profiling purpose's consent definition). Filled by
  * the Lua layer (script_eval.c); they read their state from plan_ctx.ud.
  */
 typedef struct plan_hooks {
     plan_member_fn member;
     plan_values_fn score_fn;
     plan_values_fn model_output;
+    /* the contacts of cx->live profiling may score at NOW, into out (new) */
+    int (*profiling)(plan_ctx *cx, bitset *out);
 } plan_hooks;
 
 /* What an evaluation reads: one snapshot, NOW, and the frame being scanned. */
@@ -135,7 +139,7 @@ struct plan_ctx {
     const bitset *live;
     const projection *ev;   /* the events frame, when frame == FRAME_EVENTS */
     id_order ids;        /* ordinals in byte order of their ids (read on first use) */
-    bitset objectors;    /* contacts objecting to direct marketing (computed on first use) */
+    bitset profiling_live; /* the live contacts profiling may score (computed on first use) */
     /*
      * Compiling at load (script_check_segments): a rule naming what the store
      * has not seen yet with nothing close to it (an event type, an extra
@@ -182,6 +186,12 @@ int plan_code_table(plan_ctx *cx, const pnode *p, code_table *t);
  * same test the vectorised loops make, for one row.
  */
 int plan_pred_holds(const pnode *p, const code_table *t, int64_t x, int64_t b, int64_t c);
+/*
+ * The live contacts profiling may score at NOW (plan_hooks.profiling, once
+ * per evaluation): profiling models and scores are computed with cx->live
+ * set to it, and are missing for the other contacts.
+ */
+int plan_profiling_live(plan_ctx *cx, const bitset **out);
 /* Whether string predicate p (P_CMP, P_BETWEEN, P_ONE_OF) holds for the string v. */
 int plan_string_holds(const pnode *p, const MDB_val *v);
 /* Round down to a whole number (micro-units); missing stays missing. */

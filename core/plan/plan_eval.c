@@ -270,26 +270,42 @@ static int eval_floor(plan_ctx *cx, const pnode *p, vec *out)
     return SEGRT_OK;
 }
 
-/* Art. 21(2): profiling scores are missing for contacts who object to direct marketing. */
-static int withhold_from_objectors(plan_ctx *cx, vec *v)
+/*
+ * A profiling model or score (p->op): computed with cx->live narrowed to the
+ * contacts profiling may score (no objection, Art. 21(2); no refused
+ * profiling record; consent when the purpose accepts only consent), so fits
+ * and NTILE ranks leave the others out, and missing for the others.
+ */
+int plan_profiling_live(plan_ctx *cx, const bitset **out)
 {
-    if (cx->objectors.w == NULL) {
-        int rc = consent_check_objectors(cx->s, cx->txn, cx->now, cx->ncontacts, &cx->objectors);
-        if (rc != SEGRT_OK)
-            return rc;
+    int rc = SEGRT_OK;
+    if (cx->profiling_live.w == NULL)
+        rc = cx->hooks->profiling(cx, &cx->profiling_live);
+    *out = &cx->profiling_live;
+    return rc;
+}
+
+static int profiling_value(plan_ctx *cx, const pnode *p, vec *out)
+{
+    const bitset *outer = cx->live;
+    int rc = plan_profiling_live(cx, &cx->live);
+    if (rc != SEGRT_OK) {
+        cx->live = outer;
+        return rc;
     }
-    if (v->is_const) { /* spread the constant so objectors can differ */
-        int64_t k = v->k;
-        int rc = vec_alloc(cx, v, cx->ncontacts);
+    rc = p->kind == P_MODEL ? cx->hooks->model_output(cx, p, out) : plan_memo_score(cx, p, out);
+    cx->live = outer;
+    if (rc == SEGRT_OK && out->is_const) { /* spread the constant: contacts differ */
+        int64_t k = out->k;
+        rc = vec_alloc(cx, out, cx->ncontacts);
         for (uint32_t i = 0; rc == SEGRT_OK && i < cx->ncontacts; i++)
-            v->v[i] = k;
-        if (rc != SEGRT_OK)
-            return rc;
+            out->v[i] = k;
     }
-    for (uint32_t i = bitset_next(&cx->objectors, 0); i < cx->objectors.nbits;
-         i = bitset_next(&cx->objectors, i + 1))
-        v->v[i] = MISSING;
-    return SEGRT_OK;
+    for (uint32_t i = 0; rc == SEGRT_OK && i < cx->ncontacts; i++) {
+        if (!bitset_test(&cx->profiling_live, i))
+            out->v[i] = MISSING;
+    }
+    return rc;
 }
 
 int plan_eval_value(plan_ctx *cx, const pnode *p, vec *out)
@@ -307,9 +323,10 @@ int plan_eval_value(plan_ctx *cx, const pnode *p, vec *out)
     case P_SCORE_FN: return cx->hooks->score_fn(cx, p, out);
     case P_MODEL:
     case P_SCORE: {
-        int rc = p->kind == P_MODEL ? cx->hooks->model_output(cx, p, out)
-                                    : plan_memo_score(cx, p, out);
-        return rc == SEGRT_OK && p->op ? withhold_from_objectors(cx, out) : rc;
+        if (p->op)
+            return profiling_value(cx, p, out);
+        return p->kind == P_MODEL ? cx->hooks->model_output(cx, p, out)
+                                  : plan_memo_score(cx, p, out);
     }
     default: return plan_fail(cx, p->loc, "internal error: not a value");
     }

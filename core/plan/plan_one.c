@@ -40,13 +40,13 @@ struct plan_one_table {
 void plan_one_ctx_init(plan_one_ctx *o, plan_ctx *cx)
 {
     *o = (plan_one_ctx){ .cx = cx, .ord = UINT32_MAX, .evs_ord = UINT32_MAX,
-                    .objects_ord = UINT32_MAX, .restricted_ord = UINT32_MAX };
+                    .profiled_ord = UINT32_MAX, .restricted_ord = UINT32_MAX };
 }
 
 void plan_one_ctx_forget(plan_one_ctx *o)
 {
     memset(o->slots, 0, sizeof o->slots);
-    o->evs_ord = o->objects_ord = o->restricted_ord = UINT32_MAX;
+    o->evs_ord = o->profiled_ord = o->restricted_ord = UINT32_MAX;
     for (size_t i = 0; i < o->ntables; i++) /* a string nobody had may have arrived */
         o->tables[i].code_known &= o->tables[i].code != 0;
 }
@@ -274,13 +274,13 @@ int plan_one_value(plan_one_ctx *o, const pnode *p, int64_t *out)
         rc = plan_one_value(o, p->a, out);
         if (rc != SEGRT_OK || !p->op || *out == MISSING)
             return rc;
-        if (o->objects_ord != o->ord) {
-            if ((rc = consent_check_objects(o->cx->s, o->cx->txn, o->cx->now, o->ord)) < 0)
+        if (o->profiled_ord != o->ord) {
+            if ((rc = o->profiling(o->ud, o->ord)) < 0)
                 return rc;
-            o->objects = rc;
-            o->objects_ord = o->ord;
+            o->profiled = rc;
+            o->profiled_ord = o->ord;
         }
-        if (o->objects) /* Art. 21(2), as withhold_from_objectors */
+        if (!o->profiled) /* as plan_eval.c's profiling_value */
             *out = MISSING;
         return SEGRT_OK;
     case P_NTILE:

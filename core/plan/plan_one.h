@@ -2,7 +2,8 @@
  * plan_one.h — evaluating a plan for one contact at a time (plan_one.c), for
  * the live path (live.c): the same results as the vectorised evaluator gives
  * for that contact's row. Whole-store values (NTILE, model outputs) and
- * score functions come from global, other segments from member.
+ * score functions come from global, other segments from member, whether
+ * profiling may score the contact from profiling.
  *
  * Uses: plan.h, event.h.
  */
@@ -27,6 +28,8 @@ typedef struct plan_one_ctx {
     const event_rec *ev;    /* the event, in the events frame */
     plan_one_global_fn global; /* whole-store values and score fns */
     plan_one_member_fn member; /* other segments */
+    /* whether profiling may score contact ord (a profiling P_SCORE): 1, 0, or an error */
+    int (*profiling)(void *ud, uint32_t ord);
     void *ud;
     /* borrowed from cx->txn: forget them when it changes */
     struct plan_one_slot {
@@ -37,8 +40,8 @@ typedef struct plan_one_ctx {
     } slots[PLAN_ONE_SLOTS];
     uint32_t evs_ord;     /* whose timeline evs holds (UINT32_MAX: none) */
     event_list evs;
-    uint32_t objects_ord; /* whose objection state objects holds */
-    int objects;
+    uint32_t profiled_ord; /* whose state profiled holds */
+    int profiled;          /* profiling may score the contact */
     uint32_t restricted_ord; /* whose restriction (Art. 18) restricted holds */
     int restricted;
     struct plan_one_table *tables; /* per string or set predicate: code table, contained code */

@@ -124,38 +124,61 @@ static int check_one(segrt_store *s, int64_t now, const consent_check_rule *r, u
     return rc == SEGRT_OK ? check_list(now, r, ord, l, check, ud) : rc;
 }
 
-/* A pass over every consent history (consent_check_objectors): who objects. */
-typedef struct objectors_scan {
+/* Whether the record in force for purpose (a code, 0: nobody has one) refuses: withdrawn or denied. */
+static int refuses(const consent_list *l, uint32_t purpose, int64_t now)
+{
+    const consent_rec *r = purpose ? consent_in_force(l, purpose, now) : NULL;
+    return r && r->status != CS_GRANTED;
+}
+
+/* What keeps a contact from profiling: an objection, or its profiling record refusing. */
+static int unprofiled(const consent_check_rule *r, uint32_t profiling, const consent_list *l,
+                      int64_t now)
+{
+    return objects(r, l, now) || refuses(l, profiling, now);
+}
+
+/* The codes consent_check_unprofiled reads: the objection purposes and "profiling". */
+static int read_unprofiled(segrt_store *s, MDB_txn *txn, consent_check_rule *r,
+                           uint32_t *profiling)
+{
+    int rc = read_objections(s, txn, r);
+    return rc == SEGRT_OK ? dict_find(s, txn, FIELD_CS_PURPOSE, "profiling", 9, profiling) : rc;
+}
+
+/* A pass over every consent history (consent_check_unprofiled). */
+typedef struct unprofiled_scan {
     consent_check_rule rule;
+    uint32_t profiling;
     int64_t now;
     consent_list l;
     bitset *out;
-} objectors_scan;
+} unprofiled_scan;
 
-static int note_objector(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k,
-                         const MDB_val *v)
+static int note_unprofiled(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k,
+                           const MDB_val *v)
 {
     (void)txn;
-    objectors_scan *o = ud;
+    unprofiled_scan *o = ud;
     uint32_t ord = 0;
     int rc = key_ord(s, k, &ord);
     if (rc == SEGRT_OK)
         rc = decode_history(s, ord, v, &o->l);
-    if (rc == SEGRT_OK && ord < o->out->nbits && objects(&o->rule, &o->l, o->now))
+    if (rc == SEGRT_OK && ord < o->out->nbits && unprofiled(&o->rule, o->profiling, &o->l, o->now))
         bitset_set(o->out, ord);
     return rc;
 }
 
-int consent_check_objectors(segrt_store *s, MDB_txn *txn, int64_t now, uint32_t ncontacts,
-                            bitset *out)
+int consent_check_unprofiled(segrt_store *s, MDB_txn *txn, int64_t now, uint32_t ncontacts,
+                             bitset *out)
 {
-    objectors_scan o = { .rule = { .marketing = 1 }, .now = now, .out = out };
-    int rc = read_objections(s, txn, &o.rule);
+    unprofiled_scan o = { .rule = { .marketing = 1 }, .now = now, .out = out };
+    int rc = read_unprofiled(s, txn, &o.rule, &o.profiling);
     if (rc == SEGRT_OK && bitset_init(out, ncontacts) != 0)
         rc = store_fail(s, SEGRT_ENOMEM, "out of memory");
-    if (rc != SEGRT_OK || (o.rule.direct_marketing == 0 && o.rule.objection == 0))
-        return rc; /* nobody has recorded an objection */
-    rc = store_scan(s, txn, DB_CONSENTS, NULL, 0, "reading consents", note_objector, &o);
+    if (rc != SEGRT_OK || (o.rule.direct_marketing == 0 && o.rule.objection == 0 && !o.profiling))
+        return rc; /* nobody has recorded an objection or a profiling refusal */
+    rc = store_scan(s, txn, DB_CONSENTS, NULL, 0, "reading consents", note_unprofiled, &o);
     consent_list_free(&o.l);
     if (rc != SEGRT_OK)
         bitset_free(out);
@@ -174,15 +197,16 @@ static int read_history(segrt_store *s, MDB_txn *txn, uint32_t ord, consent_list
     return mrc == 0 ? decode_history(s, ord, &v, l) : SEGRT_OK;
 }
 
-int consent_check_objects(segrt_store *s, MDB_txn *txn, int64_t now, uint32_t ord)
+int consent_check_unprofiled_one(segrt_store *s, MDB_txn *txn, int64_t now, uint32_t ord)
 {
     consent_check_rule rule = { .marketing = 1 };
+    uint32_t profiling = 0;
     consent_list l = { 0 };
-    int found = 0, rc = read_objections(s, txn, &rule);
-    if (rc == SEGRT_OK && (rule.direct_marketing || rule.objection))
+    int found = 0, rc = read_unprofiled(s, txn, &rule, &profiling);
+    if (rc == SEGRT_OK && (rule.direct_marketing || rule.objection || profiling))
         rc = read_history(s, txn, ord, &l, &found);
     if (rc == SEGRT_OK)
-        rc = found && objects(&rule, &l, now);
+        rc = found && unprofiled(&rule, profiling, &l, now);
     consent_list_free(&l);
     return rc;
 }

@@ -1,6 +1,7 @@
 /*
  * consent_check.h — who passes the consent check of a purpose at NOW
- * (SPEC §5), and who objects to direct marketing (Art. 21). The rule of a
+ * (SPEC §5), and who profiling may not score (an objection to direct
+ * marketing, Art. 21; a profiling record refusing). The rule of a
  * purpose comes from its seg.consent definition, read as a tree; the
  * definition's check(c, rec) function, when it has one, is a callback the
  * caller provides (the Lua layer: lua/script_consent.c).
@@ -44,10 +45,14 @@ int consent_check_filter(segrt_store *s, MDB_txn *txn, int64_t now, const consen
 /* Whether contact ord passes rule at now: 1, 0, or an error (< 0). */
 int consent_check_passes(segrt_store *s, MDB_txn *txn, int64_t now, const consent_check_rule *r,
                          uint32_t ord, consent_check_fn check, void *ud);
-/* The contacts (ordinals below ncontacts) objecting to direct marketing at now, into out (new). */
-int consent_check_objectors(segrt_store *s, MDB_txn *txn, int64_t now, uint32_t ncontacts,
-                            bitset *out);
-/* Whether contact ord objects to direct marketing at now: 1, 0, or an error (< 0). */
-int consent_check_objects(segrt_store *s, MDB_txn *txn, int64_t now, uint32_t ord);
+/*
+ * The contacts (ordinals below ncontacts) profiling may not score at now,
+ * into out (new): those objecting to direct marketing (Art. 21(2)) and those
+ * whose record in force for "profiling" is withdrawn or denied.
+ */
+int consent_check_unprofiled(segrt_store *s, MDB_txn *txn, int64_t now, uint32_t ncontacts,
+                             bitset *out);
+/* Whether contact ord is one of consent_check_unprofiled's: 1, 0, or an error (< 0). */
+int consent_check_unprofiled_one(segrt_store *s, MDB_txn *txn, int64_t now, uint32_t ord);
 
 #endif

@@ -3,8 +3,11 @@
 -- replaces it).
 --
 -- SPEC §5 defaults (granted, not expired, consent or legitimate interest).
--- Profiling scores (the shipped models) are also withheld from contacts who
--- object to direct marketing (GDPR Art. 21(2)).
+-- Profiling models and scores (profiling = true; the shipped models) never
+-- score a contact whose profiling record in force is withdrawn or denied, nor
+-- one who objects to direct marketing (GDPR Art. 21(2)); with bases =
+-- { "consent" } only contacts who pass this check are scored. The others
+-- get missing scores and are left out of fits and NTILE ranks.
 local seg = require "segrt"
 
 seg.consent "profiling" {

@@ -234,8 +234,11 @@ obj_ts = unix(OBJ_TS)
 last_ts = collections.defaultdict(int)
 for (c, p), recs in hist.items():
     last_ts[c] = max([last_ts[c]] + [r[3] for r in recs])
+def profiled(c, t):  # profiling may score c: its profiling record in force does not refuse
+    r = in_force(c, 'profiling', t)
+    return r is None or r[1] == 'granted'
 eligible = sorted((c for c in em1 & sms1 if opens[c] > 0 and last_ts[c] < obj_ts
-                   and c not in s12), key=key)
+                   and c not in s12 and profiled(c, NOW1)), key=key)
 if len(eligible) < 3:
     sys.exit('oracle: fewer than 3 contacts for the objection checks')
 a, b, c = eligible[0], eligible[len(eligible) // 2], eligible[-1]

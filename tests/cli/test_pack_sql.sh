@@ -64,8 +64,11 @@ cp -r "$T/csv" "$T/data"
 python3 - "$T/data" >"$T/consent_cases" <<'PY'
 import csv, os, sys
 data = sys.argv[1]
+# contacts who ever refused profiling are out of every lifecycle group already
+refused = {r['contact_id'] for r in csv.DictReader(open(os.path.join(data, 'consents.csv')))
+           if r['purpose'] == 'profiling' and r['status'] != 'granted'}
 buyers = sorted({r['contact_id'] for r in csv.DictReader(open(os.path.join(data, 'events.csv')))
-                 if r['type'] == 'purchase'})
+                 if r['type'] == 'purchase' and r['contact_id'] not in refused})
 # one case per 9th buyer, cycling through the kinds of record history
 cases = [
     ('objects', [('direct_marketing', 'withdrawn', '2025-12-20T00:00:00Z')]),

@@ -5,11 +5,12 @@
  * is no duration are errors naming the definition's line), then applied to
  * a small store — the filter and the one-contact check agree, the check
  * callback runs only on contacts that pass the rest and can drop them or
- * fail, and objections to direct marketing (Art. 21) are found. The filter
+ * fail, and who profiling may not score (an objection to direct marketing,
+ * Art. 21; a denied profiling record) is found. The filter
  * gives the same for every set of contacts, whether it looks each history
  * up (a small set) or merges the set with all histories (a large one); a
  * corrupt history met on the way is an error of the filter and of the
- * objectors' scan.
+ * profiling scan.
  *
  * Uses: cmocka, privacy/consent_check.h, store.h, test_util.h.
  */
@@ -32,13 +33,17 @@
 
 static const char contacts_csv[] = "id,region\nc1,north\nc2,north\nc3,north\nc4,south\n";
 
-/* c1 consent, c2 legitimate interest, c3 consent but objects to direct marketing, c4 nothing. */
+/*
+ * c1 consent, c2 legitimate interest, c3 consent but objects to direct
+ * marketing, c4 no e-mail record and profiling denied.
+ */
 static const char consents_csv[] =
     "contact_id,purpose,status,legal_basis,ts,expires_at,source\n"
     "c1,email,granted,consent,2025-06-01T00:00:00Z,,web\n"
     "c2,email,granted,legitimate_interest,2025-06-01T00:00:00Z,,web\n"
     "c3,email,granted,consent,2020-01-01T00:00:00Z,,web\n"
-    "c3,direct_marketing,withdrawn,consent,2025-01-01T00:00:00Z,,web\n";
+    "c3,direct_marketing,withdrawn,consent,2025-01-01T00:00:00Z,,web\n"
+    "c4,profiling,denied,consent,2025-01-01T00:00:00Z,,web\n";
 
 typedef struct fixture {
     tu_fixture *f;
@@ -231,16 +236,23 @@ static void test_consent_check_purpose_nobody_recorded_passes_nobody(void **stat
     assert_string_equal(passing(x, &r, NULL, NULL), "");
 }
 
-static void test_consent_check_objectors_are_found(void **state)
+/* Profiling may not score c3 (an objection, Art. 21(2)) nor c4 (profiling denied). */
+static void test_consent_check_unprofiled_are_found(void **state)
 {
     fixture *x = *state;
     bitset b;
-    assert_int_equal(consent_check_objectors(x->f->s, x->txn, TU_NOW, 4, &b), SEGRT_OK);
-    assert_int_equal(bitset_count(&b), 1);
+    assert_int_equal(consent_check_unprofiled(x->f->s, x->txn, TU_NOW, 4, &b), SEGRT_OK);
+    assert_int_equal(bitset_count(&b), 2);
     assert_true(bitset_test(&b, x->ord[2]));
+    assert_true(bitset_test(&b, x->ord[3]));
     bitset_free(&b);
-    assert_int_equal(consent_check_objects(x->f->s, x->txn, TU_NOW, x->ord[2]), 1);
-    assert_int_equal(consent_check_objects(x->f->s, x->txn, TU_NOW, x->ord[0]), 0);
+    assert_int_equal(consent_check_unprofiled_one(x->f->s, x->txn, TU_NOW, x->ord[2]), 1);
+    assert_int_equal(consent_check_unprofiled_one(x->f->s, x->txn, TU_NOW, x->ord[3]), 1);
+    assert_int_equal(consent_check_unprofiled_one(x->f->s, x->txn, TU_NOW, x->ord[0]), 0);
+    /* before the refusal, c4 may be profiled */
+    int64_t before;
+    assert_int_equal(segrt_time_parse("2024-12-31T00:00:00Z", &before), SEGRT_OK);
+    assert_int_equal(consent_check_unprofiled_one(x->f->s, x->txn, before, x->ord[3]), 0);
 }
 
 /* The members of b among c1..c4, as "1 2". */
@@ -338,7 +350,7 @@ static void test_consent_check_corrupt_history_is_an_error_of_every_scan(void **
     assert_int_equal(consent_check_filter(x->f->s, x->txn, TU_NOW, &r, &b, NULL, NULL), SEGRT_OK);
     assert_string_equal(members(x, &b), "1");
     bitset_free(&b);
-    assert_int_equal(consent_check_objectors(x->f->s, x->txn, TU_NOW, 4, &b), SEGRT_ECORRUPT);
+    assert_int_equal(consent_check_unprofiled(x->f->s, x->txn, TU_NOW, 4, &b), SEGRT_ECORRUPT);
     assert_null(b.w); /* freed on the error */
     h.v = (MDB_val){ was.mv_size, saved }; /* the other tests share the store */
     write_history(x, &h);
@@ -354,7 +366,7 @@ int main(void)
         cmocka_unit_test(test_consent_check_unknown_basis_names_the_line),
         cmocka_unit_test(test_consent_check_max_age_must_be_a_duration),
         cmocka_unit_test(test_consent_check_purpose_nobody_recorded_passes_nobody),
-        cmocka_unit_test(test_consent_check_objectors_are_found),
+        cmocka_unit_test(test_consent_check_unprofiled_are_found),
         cmocka_unit_test(test_consent_check_filter_agrees_by_lookup_and_by_merge),
         cmocka_unit_test(test_consent_check_corrupt_history_is_an_error_of_every_scan),
     };

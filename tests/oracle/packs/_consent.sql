@@ -30,6 +30,13 @@ SELECT DISTINCT contact_id FROM ({{_in_force}})
 WHERE (purpose = 'direct_marketing' AND status <> 'granted')
    OR (purpose = 'objection' AND status = 'granted');
 
+-- name: _unprofiled
+-- who profiling may not score (Art. 21(2), 22): objectors, and contacts whose
+-- profiling record in force is withdrawn or denied
+SELECT contact_id FROM ({{_objectors}})
+UNION
+SELECT contact_id FROM ({{_in_force}}) WHERE purpose = 'profiling' AND status <> 'granted';
+
 -- name: _granted
 -- granted, unexpired, on a basis the shipped checks accept; purpose is a column
 SELECT contact_id, purpose FROM ({{_in_force}})
