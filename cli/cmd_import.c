@@ -18,7 +18,7 @@ static const char usage_text[] =
     "             [--strict] [--batch N] [--field NAME:TYPE]... [--blank keep|clear]\n"
     "             [--max-rejects N|P%] [--delimiter D] [--encoding NAME] [--map A=f,...]\n"
     "             [--id-from email] [--date-format P] [--timestamp-format P] [--tz ZONE]\n"
-    "             [--decimal ,] [--mapping FILE.lua]\n"
+    "             [--decimal ,] [--mapping FILE.lua] [--schema FILE.lua]\n"
     "  Import CSV files (header row) or JSON Lines files (.jsonl). Contacts are\n"
     "  upserted by id; events and consent records already held are not added twice\n"
     "  (identical event rows of one file are distinct events: a file imported again\n"
@@ -35,6 +35,10 @@ static const char usage_text[] =
     "  --blank keep|clear  a blank CSV cell keeps a contact's stored value (keep,\n"
     "                    the default) or clears it; in JSONL null clears, a key left\n"
     "                    out keeps\n"
+    "  --schema F.lua    checks of field values (seg.field \"nps\" { type = \"integer\",\n"
+    "                    min = 0, max = 10 }, one_of, pattern) or a pack's; without it\n"
+    "                    the built-in ones: birth_date 1900..NOW, income and amount not\n"
+    "                    negative, phone valid for the row's country\n"
     "  --max-rejects N|P%  exit 3 when a file rejects more than N rows, or more than\n"
     "                    P percent of its data rows\n"
     "  Exit status: 0 imported; 3 a file with data rows kept none, or rejected more\n"
@@ -64,6 +68,7 @@ typedef struct import_args {
     const char *files[3]; /* contacts, events, consents */
     const char *rejects;
     const char *mapping;  /* --mapping FILE.lua */
+    const char *schema;   /* --schema FILE.lua */
     const char *fields[64];
     int nfields;
     segrt_import_opts o;  /* --strict, --batch, --blank and the dialect options */
@@ -78,6 +83,7 @@ typedef struct import_run {
     struct timespec t0;
     const char *file;
     segrt_mapping *mapping; /* --mapping, loaded */
+    segrt_rules *rules;     /* --schema, loaded */
 } import_run;
 
 static void on_reject(void *ud, const char *file, uint64_t line, const char *reason)
@@ -154,6 +160,7 @@ static int import_one(import_run *run, segrt_store *s, segrt_kind kind, const ch
     o.on_progress = on_progress;
     o.ud = run;
     segrt_mapping_use(run->mapping, &o);
+    o.rules = run->rules;
     segrt_import_report rep;
     run->file = path;
     clock_gettime(CLOCK_MONOTONIC, &run->t0);
@@ -193,7 +200,7 @@ static int declare(const cli *c, segrt_store *s, const char *spec, int event_att
 
 enum { O_CONTACTS = OPT_FIRST_CMD, O_EVENTS, O_CONSENTS, O_REJECTS, O_STRICT, O_BATCH, O_FIELD,
        O_BLANK, O_MAX_REJECTS, O_DELIMITER, O_ENCODING, O_MAP, O_ID_FROM, O_DATE_FORMAT,
-       O_TS_FORMAT, O_TZ, O_DECIMAL, O_MAPPING };
+       O_TS_FORMAT, O_TZ, O_DECIMAL, O_MAPPING, O_SCHEMA };
 
 /* --delimiter auto|,|;|tab|| */
 static int delimiter_option(cli *c, const char *arg, char *out)
@@ -243,6 +250,7 @@ static int import_option(cli *c, int opt, const char *arg, void *ud)
     case O_CONSENTS: a->files[2] = arg; return EXIT_OK;
     case O_REJECTS: a->rejects = arg; return EXIT_OK;
     case O_MAPPING: a->mapping = arg; return EXIT_OK;
+    case O_SCHEMA: a->schema = arg; return EXIT_OK;
     case O_STRICT: a->o.strict = 1; return EXIT_OK;
     case O_BATCH:
         errno = 0;
@@ -310,6 +318,9 @@ static int import_files(cli *c, void *ud)
     int rc = c->s ? EXIT_OK : EXIT_FAIL;
     if (rc == EXIT_OK && a->mapping && segrt_mapping_load(c->s, a->mapping, &run.mapping) != SEGRT_OK)
         rc = cli_fail(c, c->s, SEGRT_ELUA);
+    int lrc;
+    if (rc == EXIT_OK && a->schema && (lrc = segrt_rules_load(c->s, a->schema, &run.rules)))
+        rc = cli_fail(c, c->s, lrc);
     for (int i = 0; i < a->nfields && rc == EXIT_OK; i++)
         rc = declare(c, c->s, a->fields[i], !a->files[0] && a->files[1]);
     static const segrt_kind kinds[3] = { SEGRT_CONTACTS, SEGRT_EVENTS, SEGRT_CONSENTS };
@@ -323,6 +334,7 @@ static int import_files(cli *c, void *ud)
         }
     }
     segrt_mapping_free(run.mapping);
+    segrt_rules_free(run.rules);
     if (run.rejects && fclose(run.rejects) != 0 && rc == EXIT_OK) {
         cli_error(c, "%s: %s", a->rejects, strerror(errno));
         rc = EXIT_FAIL;
@@ -339,6 +351,7 @@ int cmd_import(int argc, char **argv)
                                             CLI_OPTION("consents", O_CONSENTS),
                                             CLI_OPTION("rejects", O_REJECTS),
                                             CLI_OPTION("mapping", O_MAPPING),
+                                            CLI_OPTION("schema", O_SCHEMA),
                                             CLI_FLAG("strict", O_STRICT),
                                             CLI_OPTION("batch", O_BATCH),
                                             CLI_OPTION("field", O_FIELD),

@@ -15,7 +15,7 @@ end
 
 local seg = {}
 local registry = { segments = {}, by_name = {}, scores = {}, groups = {}, consents = {},
-                   models = {}, packs = {} }
+                   models = {}, packs = {}, fields = {} }
 
 local Value, Pred, Events = {}, {}, {}
 Pred.__index, Events.__index = Pred, Events
@@ -85,6 +85,41 @@ Value.__index = function(v, key)
     return node(Value, { k = "field", name = rawget(v, "name") .. "." .. key })
   end
   return nil
+end
+-- seg.field "nps" { type = "integer", min = 0, max = 10, one_of = {...}, pattern = "..." }:
+-- checks of the field's values as rows are imported (segrt import --schema FILE).
+local field_keys = { type = true, min = true, max = true, one_of = true, pattern = true,
+                     description = true }
+local function bound(x)
+  if type(x) == "number" then
+    return math.tointeger(x) and tostring(math.tointeger(x)) or string.format("%.6f", x)
+  end
+  return x
+end
+Value.__call = function(v, spec)
+  local name = rawget(v, "name")
+  if rawget(v, "k") ~= "field" then fail("only a field (seg.field \"name\") takes checks") end
+  if type(spec) ~= "table" or getmetatable(spec) then
+    fail("seg.field \"" .. name .. "\" takes a table { type, min, max, one_of, pattern }")
+  end
+  for key in pairs(spec) do
+    if not field_keys[key] then
+      fail("seg.field \"" .. name .. "\": unknown key '" .. tostring(key) ..
+           "' (type, min, max, one_of, pattern, description)")
+    end
+  end
+  if spec.one_of ~= nil and type(spec.one_of) ~= "table" then
+    fail("seg.field \"" .. name .. "\": one_of takes a list of values")
+  end
+  if registry.fields[name] then fail("seg.field \"" .. name .. "\" is declared twice") end
+  local one_of
+  if spec.one_of then
+    one_of = {}
+    for i, x in ipairs(spec.one_of) do one_of[i] = tostring(bound(x)) end
+  end
+  registry.fields[name] = { type = spec.type, min = bound(spec.min), max = bound(spec.max),
+                            one_of = one_of, pattern = spec.pattern, loc = rawget(v, "loc") }
+  return v
 end
 Value.__unm = function(a) return node(Value, { k = "arith", op = "-", a = val(0), b = a }) end
 Value.__tostring = function(v) return "<value " .. v.k .. " at " .. v.loc .. ">" end

@@ -205,6 +205,13 @@ int import_consents_row(import_ctx *c);
 int import_extra_json(import_ctx *c, char **out);
 /* Events: the extra columns' types as of c->txn (after a rollback or another's commit). */
 int import_extra_resolve(import_ctx *c);
+/*
+ * Plausible values (import_rules.c): the current contact row's parsed values
+ * against the declared rules (opts->rules) and the built-in ones; an event's
+ * amount cell (parsed: amount) against its rule. SEGRT_EBADROW naming the rule.
+ */
+int import_rules_contact(import_ctx *c);
+int import_rules_amount(import_ctx *c, const cell *cl, int64_t amount);
 /* Write what the batch buffered (columns, timelines, histories). */
 int import_contacts_finish(import_ctx *c);
 int import_events_finish(import_ctx *c);

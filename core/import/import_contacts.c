@@ -12,6 +12,7 @@
 
 #include "util/array.h"
 #include "util/email.h"
+#include "util/field_rule.h"
 #include "util/value.h"
 
 #include <stdlib.h>
@@ -33,7 +34,8 @@ int import_contacts_column(import_ctx *c, import_col *col)
     col->role = ROLE_FIELD;
     const field_def *f = schema_find(c->s->schema, col->name, n);
     col->field = f ? f->id : 0;
-    col->type = f ? f->type : schema_builtin_type(col->name, n);
+    const field_rule *r = field_rules_find(c->opts->rules, col->name, n);
+    col->type = f ? f->type : r && r->type ? r->type : schema_builtin_type(col->name, n);
     if (strcmp(col->name, "email") == 0)
         c->email_col = (long)c->ncols;
     return SEGRT_OK;
@@ -110,18 +112,6 @@ int import_contacts_load(import_ctx *c)
 }
 
 /* ------------------------------------------------------------ parsing */
-
-static int parse_scalar(segrt_type t, const char *p, size_t n, int64_t *v)
-{
-    switch (t) {
-    case SEGRT_T_INTEGER: return value_parse_int(p, n, v);
-    case SEGRT_T_NUMBER: return value_parse_number(p, n, v);
-    case SEGRT_T_BOOLEAN: return value_parse_bool(p, n, v);
-    case SEGRT_T_DATE: return value_parse_date(p, n, v);
-    case SEGRT_T_TIMESTAMP: return value_parse_timestamp(p, n, v);
-    default: return -1;
-    }
-}
 
 static int add_item(import_ctx *c, const char *p, size_t n)
 {
@@ -235,11 +225,11 @@ static int parse_row(import_ctx *c)
                                  segrt_type_name(col->type));
         if (col->type == SEGRT_T_STRING)
             continue;
-        if (parse_scalar(col->type, cl->p, cl->n, &c->parsed[i]) != 0)
+        if (field_rule_parse(col->type, cl->p, cl->n, &c->parsed[i]) != 0)
             return import_reject(c, "%s '%s' is not %s", col->name, import_quote(c, cl->p, cl->n),
                                  import_type_phrase(col->type));
     }
-    return rc;
+    return rc == SEGRT_OK ? import_rules_contact(c) : rc;
 }
 
 /* ------------------------------------------------------------ writing */

@@ -36,6 +36,9 @@ int import_events_row(import_ctx *c)
                              import_quote(c, c->cells[ai].p, c->cells[ai].n));
     if (ai >= 0 && c->cells[ai].state == CELL_ARRAY)
         return import_reject(c, "amount is a list, not a number");
+    if (ai >= 0 && c->cells[ai].state == CELL_TEXT &&
+        (rc = import_rules_amount(c, &c->cells[ai], r.amount)) != SEGRT_OK)
+        return rc;
     rc = import_code_cell(c, ti, &c->ev_dicts[0], FIELD_EV_TYPE, 1, &r.type);
     if (rc == SEGRT_OK)
         rc = import_code_cell(c, rc_[ROLE_EV_CATEGORY], &c->ev_dicts[1], FIELD_EV_CATEGORY, 0,

@@ -5,6 +5,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 #include <utf8proc.h>
 #include <xxhash.h>
 
@@ -43,19 +44,70 @@ int email_normalize(const char *s, size_t n, buf *out)
     return 0;
 }
 
+/* RFC 5322 atext, and (RFC 6531) any byte of a UTF-8 sequence. */
+static int is_atext(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c >= 0x80 || (c && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
+}
+
+/* A dot-atom: atoms of atext joined by single dots. */
+static int dot_atom(const unsigned char *p, size_t n)
+{
+    int atom = 0; /* bytes in the current atom */
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '.' && atom == 0)
+            return 0; /* leading or doubled dot */
+        if (p[i] == '.')
+            atom = 0;
+        else if (is_atext(p[i]))
+            atom++;
+        else
+            return 0;
+    }
+    return atom > 0; /* not empty, no trailing dot */
+}
+
+/* A quoted-string: printable ASCII (or UTF-8) but '"' and '\\', or a '\\'-quoted one. */
+static int quoted_string(const unsigned char *p, size_t n)
+{
+    if (n < 2 || p[0] != '"' || p[n - 1] != '"')
+        return 0;
+    for (size_t i = 1; i + 1 < n; i++) {
+        if (p[i] == '\\' && i + 2 < n && p[i + 1] >= 0x20 && p[i + 1] < 0x7f)
+            i++;
+        else if (p[i] == '"' || p[i] == '\\' || p[i] < 0x20 || p[i] == 0x7f)
+            return 0;
+    }
+    return 1;
+}
+
+/* A domain-literal: [ dtext ] (printable ASCII but [ ] \\ and space). */
+static int domain_literal(const unsigned char *p, size_t n)
+{
+    if (n < 3 || p[0] != '[' || p[n - 1] != ']')
+        return 0;
+    for (size_t i = 1; i + 1 < n; i++) {
+        if (p[i] <= 0x20 || p[i] >= 0x7f || p[i] == '[' || p[i] == ']' || p[i] == '\\')
+            return 0;
+    }
+    return 1;
+}
+
 int email_plausible(const char *s, size_t n)
 {
+    const unsigned char *p = (const unsigned char *)s;
+    if (n == 0 || n > EMAIL_MAX_BYTES)
+        return 0;
     size_t at = n;
-    for (size_t i = 0; i < n; i++) {
-        if (is_space((unsigned char)s[i]))
-            return 0;
-        if (s[i] == '@') {
-            if (at != n)
-                return 0;
-            at = i;
-        }
-    }
-    return at > 0 && at + 1 < n;
+    while (at > 0 && p[at - 1] != '@') /* the last '@': a quoted local part may hold one */
+        at--;
+    if (at == 0)
+        return 0;
+    size_t local = at - 1, domain = n - at;
+    return local > 0 && local <= EMAIL_MAX_LOCAL && domain > 0 &&
+           (dot_atom(p, local) || quoted_string(p, local)) &&
+           (dot_atom(p + at, domain) || domain_literal(p + at, domain));
 }
 
 int email_id(const char *s, size_t n, buf *scratch, char out[EMAIL_ID_BYTES])

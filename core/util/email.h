@@ -19,7 +19,13 @@ int email_normalize(const char *s, size_t n, buf *out);
  * memory. scratch holds the normalised address.
  */
 int email_id(const char *s, size_t n, buf *scratch, char out[EMAIL_ID_BYTES]);
-/* Whether a normalised address looks like local@domain with no spaces. */
+#define EMAIL_MAX_BYTES 254 /* an address's length limit (RFC 5321 path, less its brackets) */
+#define EMAIL_MAX_LOCAL 64  /* a local part's */
+/*
+ * Whether s[0..n) is an RFC 5322 addr-spec: a dot-atom or a quoted string,
+ * '@', a dot-atom or an address literal ([...]); atoms may hold UTF-8 (RFC
+ * 6531). "tom,x@example.com", "a..b@x.ro" and spaces outside quotes are not.
+ */
 int email_plausible(const char *s, size_t n);
 
 #endif

@@ -65,6 +65,9 @@ typedef int (*segrt_row_map_fn)(void *ud, size_t n, const char *const *names,
                                 const char *const *values, const size_t *lens, char **json,
                                 char *err, size_t err_size);
 
+/** Declared checks of field values (segrt_rules_load()). */
+typedef struct segrt_rules segrt_rules;
+
 /** Options of segrt_import_file(); zero-initialise, then set what you need. */
 typedef struct segrt_import_opts {
     int strict;                 /**< first bad row aborts; nothing of the file commits */
@@ -113,6 +116,10 @@ typedef struct segrt_import_opts {
      *  type inference from the CSV's text, no id_from). NULL: rows as read. */
     segrt_row_map_fn map_row;
     void *map_ud; /**< passed to map_row */
+    /** Checks of field values a schema script declares (segrt_rules_load()); a
+     *  declared rule replaces the built-in one of its field (birth_date from
+     *  1900 to NOW, income and amount not negative). NULL: the built-in ones. */
+    const segrt_rules *rules;
 } segrt_import_opts;
 
 /** What an import did. */
@@ -172,6 +179,28 @@ SEGRT_API int segrt_import_file(segrt_store *s, segrt_kind kind, const char *pat
 SEGRT_API int segrt_import_buffer(segrt_store *s, segrt_kind kind, const char *name,
                                   const char *data, size_t len, int jsonl,
                                   const segrt_import_opts *opts, segrt_import_report *out);
+
+/**
+ * Load the field checks a schema script declares, e.g.
+ * seg.field "nps" { type = "integer", min = 0, max = 10 },
+ * seg.field "plan" { one_of = { "free", "pro" } },
+ * seg.field "zip" { pattern = "[0-9]{6}" } (a POSIX extended regular
+ * expression the whole value must match), seg.field "income" { min = -1e6 }
+ * (allowing what the built-in rule refuses). type declares a new field's
+ * type. A pack can declare them too.
+ * @param s the store (errors are recorded on it)
+ * @param script a schema script's path or a pack's name
+ * @param out receives the rules (free with segrt_rules_free())
+ * @return SEGRT_OK, or SEGRT_ELUA naming file:line for a script that does not
+ *         load, a bad type, bound, list or pattern, or another code
+ */
+SEGRT_API int segrt_rules_load(segrt_store *s, const char *script, segrt_rules **out);
+
+/**
+ * Free rules.
+ * @param rules the rules (NULL is fine)
+ */
+SEGRT_API void segrt_rules_free(segrt_rules *rules);
 
 /** A loaded import mapping (segrt_mapping_load()). */
 typedef struct segrt_mapping segrt_mapping;

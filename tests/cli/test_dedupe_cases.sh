@@ -50,8 +50,10 @@ p01,sms_marketing,granted,consent,2024-05-01T00:00:00Z,,web_form
 p02,profiling,granted,consent,2024-02-01T00:00:00Z,,web_form
 p03,profiling,granted,consent,2024-03-01T00:00:00Z,,web_form
 CSV
+# p08's phone is no RO number: the built-in rule would refuse it; dedupe reports it here
+echo 'local seg = require "segrt"; seg.field "phone" { description = "as typed" }' >"$T/schema.lua"
 run segrt import --db "$S" --contacts "$T/contacts.csv" --events "$T/events.csv" \
-    --consents "$T/consents.csv"
+    --consents "$T/consents.csv" --schema "$T/schema.lua"
 assert_rc 0 "import"
 assert_eq "$(stat_of <(segrt stats --db "$S") contacts)" 11 "contacts imported"
 

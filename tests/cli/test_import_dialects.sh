@@ -210,8 +210,15 @@ assert_eq "$(fields_of "$T/x" pl1)" '{"balance": 1234567.8, "birth_date": "1990-
 assert_eq "$(fields_of "$T/x" ro2)" '{"balance": -0.5, "birth_date": "2000-02-28", "city": "Cluj\r\nNapoca", "first_name": "Ana;Maria", "joined": "2026-10-25T00:30:00Z", "last_name": "Popescu"}' "Excel contact ro2"
 # Its events in Warsaw time: a time in the spring gap and 31 February are
 # refused at file:line; the autumn's repeated hour is read as summer time.
-run segrt import --db "$T/x" --events "$F/excel_events_pl.csv" --timestamp-format "%d.%m.%Y %H:%M" \
+# The refund's negative amount needs a declared rule (the built-in one refuses it).
+cp -r "$T/x" "$T/xr"
+run segrt import --db "$T/xr" --events "$F/excel_events_pl.csv" --timestamp-format "%d.%m.%Y %H:%M" \
     --tz Europe/Warsaw --decimal ,
+assert_contains "$T/err" "excel_events_pl.csv:4: amount '-1000' is negative (built-in rule: not negative" \
+    "a negative amount without a declared rule"
+echo 'local seg = require "segrt"; seg.field "amount" { min = -100000 }' >"$T/refunds.lua"
+run segrt import --db "$T/x" --events "$F/excel_events_pl.csv" --timestamp-format "%d.%m.%Y %H:%M" \
+    --tz Europe/Warsaw --decimal , --schema "$T/refunds.lua"
 assert_rc 0 "the Excel events"
 assert_contains "$T/out" "6 rows, 4 kept (4 new), 2 rejected" "Excel events summary"
 assert_contains "$T/err" "excel_events_pl.csv:5: ts '29.03.2026 02:30' is not a timestamp" "the DST gap refused"

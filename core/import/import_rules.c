@@ -1,0 +1,127 @@
+/*
+ * import_rules.c — plausible values at entry: the checks a schema script
+ * declares (opts->rules, util/field_rule.h) and the built-in ones of the
+ * well-known fields — a birth date from 1900 to NOW, income and event
+ * amounts not negative, a phone number valid for the row's country (RO,
+ * PL, BG: the numbering plans phone.h knows). A
+ * declared rule for a field replaces its built-in one. (E-mail addresses
+ * must be RFC 5322 addr-specs: import_contacts.c.) A value breaking a rule
+ * rejects its row, naming the rule.
+ *
+ * Uses: import.h, field_rule.h, phone.h, value.h.
+ */
+#include "import/import.h"
+
+#include "util/field_rule.h"
+#include "util/phone.h"
+#include "util/value.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#define SECS_PER_DAY 86400
+
+/* What a built-in rule's message adds: how to change it. */
+#define DECLARE_HINT "declare seg.field \"%s\" { min = ..., max = ... } in a --schema script to change it"
+
+static int is(const import_col *col, const char *name)
+{
+    return strcmp(col->name, name) == 0;
+}
+
+/* The built-in rule of a field, when it has one: SEGRT_OK or a reject. */
+static int builtin(import_ctx *c, const import_col *col, const cell *cl, int64_t v)
+{
+    const char *q = import_quote(c, cl->p, cl->n);
+    if (is(col, "birth_date") && col->type == SEGRT_T_DATE) {
+        int64_t now = segrt_store_now(c->s), today = now / SECS_PER_DAY - (now % SECS_PER_DAY < 0);
+        if (v > today)
+            return import_reject(c, "birth_date '%s' is in the future (built-in rule: from "
+                                 "1900-01-01 to NOW; " DECLARE_HINT ")", q, col->name);
+        if (v < value_days_from_civil(1900, 1, 1))
+            return import_reject(c, "birth_date '%s' is before 1900 (built-in rule: from "
+                                 "1900-01-01 to NOW; " DECLARE_HINT ")", q, col->name);
+    }
+    if (is(col, "income") && (col->type == SEGRT_T_INTEGER || col->type == SEGRT_T_NUMBER) &&
+        v < 0)
+        return import_reject(c, "income '%s' is negative (built-in rule: not negative; "
+                             DECLARE_HINT ")", q, col->name);
+    return SEGRT_OK;
+}
+
+/* Whether phone.h knows the numbering plan of a country cell (RO, PL, BG, any case). */
+static int known_plan(const cell *country)
+{
+    static const char *const known[] = { "ro", "pl", "bg" };
+    for (size_t i = 0; country->n == 2 && i < sizeof known / sizeof known[0]; i++) {
+        if (strncasecmp(country->p, known[i], 2) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* The row's phone is a number of its country (when it gives one whose plan phone.h knows). */
+static int phone_in_country(import_ctx *c)
+{
+    const cell *phone = NULL, *country = NULL;
+    for (size_t i = 0; i < c->ncols; i++) {
+        if (c->cols[i].role == ROLE_FIELD && c->cells[i].state == CELL_TEXT) {
+            phone = is(&c->cols[i], "phone") ? &c->cells[i] : phone;
+            country = is(&c->cols[i], "country") ? &c->cells[i] : country;
+        }
+    }
+    if (phone == NULL || country == NULL || field_rules_find(c->opts->rules, "phone", 5) ||
+        !known_plan(country))
+        return SEGRT_OK;
+    char e164[PHONE_E164_MAX];
+    const char *why = phone_e164(phone->p, phone->n, country->p, country->n, e164);
+    if (why == NULL)
+        return SEGRT_OK;
+    char q[64];
+    snprintf(q, sizeof q, "%.*s", (int)(country->n < 8 ? country->n : 8), country->p);
+    return import_reject(c, "phone '%s' is not a phone number of country %s: %s (built-in rule: "
+                         "valid E.164 for the country)", import_quote(c, phone->p, phone->n), q,
+                         why);
+}
+
+int import_rules_contact(import_ctx *c)
+{
+    char why[512];
+    for (size_t i = 0; i < c->ncols; i++) {
+        const import_col *col = &c->cols[i];
+        const cell *cl = &c->cells[i];
+        if (col->role != ROLE_FIELD || (cl->state != CELL_TEXT && cl->state != CELL_ARRAY))
+            continue;
+        const field_rule *r = field_rules_find(c->opts->rules, col->name, strlen(col->name));
+        int rc = SEGRT_OK;
+        if (r == NULL && col->type != SEGRT_T_STRING && col->type != SEGRT_T_SET)
+            rc = builtin(c, col, cl, c->parsed[i]);
+        if (r && col->type == SEGRT_T_SET) {
+            for (size_t k = 0; k < c->items_n[i] && rc == SEGRT_OK; k++) {
+                const char *p = c->items[c->items_at[i] + k].p;
+                size_t n = c->items[c->items_at[i] + k].n;
+                if (field_rule_check(r, SEGRT_T_STRING, p, n, 0, why, sizeof why))
+                    rc = import_reject(c, "%s", why);
+            }
+        } else if (r && field_rule_check(r, col->type, cl->p, cl->n, c->parsed[i], why,
+                                         sizeof why)) {
+            rc = import_reject(c, "%s", why);
+        }
+        if (rc != SEGRT_OK)
+            return rc;
+    }
+    return phone_in_country(c);
+}
+
+int import_rules_amount(import_ctx *c, const cell *cl, int64_t amount)
+{
+    char why[512];
+    const field_rule *r = field_rules_find(c->opts->rules, "amount", 6);
+    if (r && field_rule_check(r, SEGRT_T_NUMBER, cl->p, cl->n, amount, why, sizeof why))
+        return import_reject(c, "%s", why);
+    if (r == NULL && amount < 0)
+        return import_reject(c, "amount '%s' is negative (built-in rule: not negative; "
+                             DECLARE_HINT ")", import_quote(c, cl->p, cl->n), "amount");
+    return SEGRT_OK;
+}
