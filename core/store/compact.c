@@ -39,6 +39,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* The guard's byte of lock.mdb: LMDB locks byte 0 and bytes at pids (< 2^22). */
@@ -174,10 +175,14 @@ typedef struct compact_audit {
     char detail[96];
 } compact_audit;
 
+/* The audit entry, and no erasure awaits a compact any more; it ran now. */
 static int audit_in(segrt_store *t, MDB_txn *txn, void *ud)
 {
     const compact_audit *a = ud;
-    return audit_append(t, txn, a->actor, "compact", SEGRT_AUDIT_STORE, a->detail);
+    int rc = audit_append(t, txn, a->actor, "compact", SEGRT_AUDIT_STORE, a->detail);
+    if (rc == SEGRT_OK)
+        rc = store_counter_set(t, txn, COMPACT_ERASED_AWAITING, 0);
+    return rc == SEGRT_OK ? store_counter_set(t, txn, COMPACT_LAST, (uint64_t)time(NULL)) : rc;
 }
 
 /* Open the copy in tmp as a store and add the audit entry, synced; errors go to s. */

@@ -12,6 +12,14 @@
 #include "store/store.h"
 
 /*
+ * Counters in meta: erasures (privacy/erase.c) add the contacts they
+ * erased, whose bytes stay in free pages until a compact; the compact sets
+ * it to 0 and the time it ran (Unix seconds; none: never).
+ */
+#define COMPACT_ERASED_AWAITING "erased_awaiting_compaction"
+#define COMPACT_LAST "last_compaction"
+
+/*
  * Take the guard of s->dir's store shared into s->guard, waiting while a
  * compact holds it. Without a lock file to lock (a read-only medium) the
  * handle goes unguarded (s->guard -1): LMDB opens it or says why not.

@@ -125,6 +125,13 @@ typedef struct segrt_stats {
      * events import, live flush or write to the chunk rebuilds them
      */
     uint64_t projection_chunks_pending;
+    /**
+     * contacts erased since the last segrt_store_compact(): their bytes are
+     * in free pages until it runs
+     */
+    uint64_t erased_awaiting_compaction;
+    /** when segrt_store_compact() last ran (Unix seconds, wall clock); 0: never */
+    int64_t last_compaction;
 } segrt_stats;
 
 /**
