@@ -82,24 +82,14 @@ static int copy_table(copier *c, MDB_txn *from, const char *name)
     return SEGRT_OK;
 }
 
-/* Copy every table of s (the records of its main table name them) into the scratch. */
-static int copy_tables(copier *c, compact_mark_fn mark)
+/* Copy every table of from (the records of its main table name them) into the scratch. */
+static int copy_all(copier *c, MDB_txn *from)
 {
-    MDB_txn *from;
     MDB_dbi main;
     MDB_cursor *cur = NULL;
     MDB_val k, v;
-    compact_used used = { 0 };
-    int mrc = mdb_txn_begin(c->s->env, NULL, MDB_RDONLY, &from);
-    if (mrc != 0)
-        return store_mdb_fail(c->s, mrc, "reading the store to compact");
-    int rc = compact_used_scan(c->s, from, &used);
-    if (rc == SEGRT_OK && mark)
-        rc = mark(c->s, from, &used);
-    c->used = &used;
-    mrc = rc == SEGRT_OK ? mdb_dbi_open(from, NULL, 0, &main) : 0;
-    if (mrc == 0)
-        mrc = mdb_txn_begin(c->to, NULL, 0, &c->txn);
+    int rc = SEGRT_OK;
+    int mrc = mdb_dbi_open(from, NULL, 0, &main);
     if (mrc == 0)
         mrc = mdb_cursor_open(from, main, &cur);
     if (mrc == 0)
@@ -118,10 +108,27 @@ static int copy_tables(copier *c, compact_mark_fn mark)
     }
     if (cur)
         mdb_cursor_close(cur);
-    mdb_txn_abort(from);
-    compact_used_free(&used);
     if (rc == SEGRT_OK && mrc != MDB_NOTFOUND)
         rc = store_mdb_fail(c->s, mrc, "listing the tables to compact");
+    return rc;
+}
+
+/* Copy s as of one snapshot into the scratch, with the dictionary strings still used. */
+static int copy_tables(copier *c, compact_mark_fn mark)
+{
+    MDB_txn *from;
+    compact_used used = { 0 };
+    int mrc = mdb_txn_begin(c->s->env, NULL, MDB_RDONLY, &from);
+    if (mrc != 0)
+        return store_mdb_fail(c->s, mrc, "reading the store to compact");
+    int rc = compact_used_scan(c->s, from, &used);
+    if (rc == SEGRT_OK && mark)
+        rc = mark(c->s, from, &used);
+    c->used = &used;
+    if (rc == SEGRT_OK && (mrc = mdb_txn_begin(c->to, NULL, 0, &c->txn)) != 0)
+        rc = store_mdb_fail(c->s, mrc, "writing the compacted copy");
+    if (rc == SEGRT_OK)
+        rc = copy_all(c, from);
     if (rc == SEGRT_OK) {
         mrc = mdb_txn_commit(c->txn);
         c->txn = NULL;
@@ -130,6 +137,10 @@ static int copy_tables(copier *c, compact_mark_fn mark)
     }
     if (c->txn)
         mdb_txn_abort(c->txn);
+    c->txn = NULL;
+    c->used = NULL;
+    mdb_txn_abort(from);
+    compact_used_free(&used);
     return rc;
 }
 

@@ -213,8 +213,13 @@ wait "$RPID" || fail "the repl failed"
 untrack_bg "$RPID"
 assert_eq "$(stat_of <(segrt stats --db "$S") erased_awaiting_compaction)" 1 \
     "the erasure awaits a compact"
+# An interrupted compact's scratch copy is left: the next compact removes it.
+mkdir -p "$S/compact.tmp/scratch"
+echo "an interrupted copy" >"$S/compact.tmp/scratch/data.mdb"
 run segrt compact --db "$S"
-assert_rc 0 "segrt compact once the repl is gone"
+assert_rc 0 "segrt compact once the repl is gone, over a leftover scratch copy"
+[ ! -e "$S/compact.tmp" ] || fail "the leftover compact.tmp/scratch was not removed"
+ok
 assert_eq "$(found_in "$S" u08)" "" "u08's values after segrt compact"
 assert_eq "$(stat_of <(segrt stats --db "$S") erased_awaiting_compaction)" 0 \
     "nothing awaits a compact"
