@@ -1,6 +1,7 @@
 /*
  * cmd_compact.c — segrt compact: the data file rewritten without its free
- * pages (segrt_store_compact), its size before and after.
+ * pages nor any other erased byte (segrt_store_compact), its size before
+ * and after.
  */
 #include "cli.h"
 
@@ -8,9 +9,13 @@
 
 static const char usage_text[] =
     "segrt compact [--db DIR] [--actor NAME]\n"
-    "  Rewrite the store's data file without its free pages, which keep the\n"
-    "  bytes of deleted data (erased contacts) until writes reuse them, and\n"
-    "  print its size before and after as 'key value' lines. Fails, changing\n"
+    "  Rewrite the store's data file with every record copied into fresh\n"
+    "  pages: without its free pages, which keep the bytes of deleted data\n"
+    "  (erased contacts) until writes reuse them, nor any other byte of an\n"
+    "  erased contact (a deleted key kept in the index, an event category or\n"
+    "  consent source no one uses any more), and print its size before and\n"
+    "  after as 'key value' lines. It needs free disk space for two copies\n"
+    "  of the used bytes while it runs (in DIR/compact.tmp). Fails, changing\n"
     "  nothing, while another process has the store open (a repl, a live\n"
     "  session); commands started meanwhile wait for it. A crash leaves the\n"
     "  old file or the new one, whole. Recorded in the audit log.";

@@ -1,13 +1,13 @@
 /*
- * cmd_contact.c — the commands about one contact: show (a card), export
- * (GDPR access, JSON) and erase (GDPR erasure).
+ * cmd_contact.c — the commands about one contact: show (a card) and export
+ * (GDPR access, JSON). Erasure is cmd_erase.c.
  */
 #include "cli.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
-typedef enum { SHOW, EXPORT, ERASE } contact_cmd;
+typedef enum { SHOW, EXPORT } contact_cmd;
 
 static int contact_run(cli *c, void *ud)
 {
@@ -17,20 +17,15 @@ static int contact_run(cli *c, void *ud)
     int rc;
     if (what == SHOW)
         rc = segrt_contact_card(c->s, id, &text);
-    else if (what == EXPORT)
-        rc = segrt_contact_export(c->s, id, c->actor, &text);
     else
-        rc = segrt_contact_erase(c->s, id, c->actor);
+        rc = segrt_contact_export(c->s, id, c->actor, &text);
     if (rc == SEGRT_OK && text)
         printf("%s%s", text, what == EXPORT ? "\n" : "");
-    if (rc == SEGRT_OK && what == ERASE)
-        fprintf(stderr, "segrt: erase: contact %s erased; an audit entry without personal data "
-                        "was kept\n", id);
     segrt_free(text);
     return rc;
 }
 
-/* The three commands differ in name, usage, and whether they write. */
+/* The two commands differ in name, usage, and whether they write (an audit entry). */
 static int contact_main(contact_cmd what, int argc, char **argv)
 {
     static const struct {
@@ -45,10 +40,6 @@ static int contact_main(contact_cmd what, int argc, char **argv)
                      "  Print everything held about the contact as one JSON object with the keys\n"
                      "  contact, events, consents (full history) and segments (GDPR Art. 15).\n"
                      "  The export is recorded in the audit log." },
-        [ERASE] = { "erase",
-                    "segrt erase [--db DIR] [--actor NAME] ID\n"
-                    "  Delete the contact, its events, consents and memberships (GDPR Art. 17).\n"
-                    "  Only an audit entry without personal data is kept." },
     };
     const cli_command cmd = {
         .name = cmds[what].name, .usage = cmds[what].usage, .run = contact_run,
@@ -66,9 +57,4 @@ int cmd_show(int argc, char **argv)
 int cmd_export(int argc, char **argv)
 {
     return contact_main(EXPORT, argc, argv);
-}
-
-int cmd_erase(int argc, char **argv)
-{
-    return contact_main(ERASE, argc, argv);
 }

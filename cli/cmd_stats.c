@@ -14,7 +14,10 @@ static const char usage_text[] =
     "  event_attr.PATH TYPE names each extra event attribute and its type.\n"
     "  projection_chunks_pending counts chunks of contacts whose event\n"
     "  projections wait for a rebuild (an import or live session under way\n"
-    "  or interrupted; the next events import rebuilds them).";
+    "  or interrupted; the next events import rebuilds them).\n"
+    "  erased_awaiting_compaction counts the contacts erased since the last\n"
+    "  segrt compact (their bytes are in free pages until it runs), and\n"
+    "  last_compaction says when it ran (UTC), or never.";
 
 static int print_type(void *ud, const char *type, uint64_t n)
 {
@@ -48,6 +51,13 @@ static int stats_run(cli *c, void *ud)
                (unsigned long long)st.audit, (unsigned long long)st.store_bytes,
                (unsigned long long)st.used_bytes, (unsigned long long)st.free_bytes,
                (unsigned long long)st.projection_chunks_pending);
+    if (rc == SEGRT_OK) {
+        char when[21] = "never";
+        if (st.last_compaction > 0)
+            segrt_time_format(st.last_compaction, when);
+        printf("erased_awaiting_compaction %llu\nlast_compaction %s\n",
+               (unsigned long long)st.erased_awaiting_compaction, when);
+    }
     return rc;
 }
 

@@ -5,20 +5,26 @@
  * memberships), and so does what merges into the contact kept to undo them
  * (merge.h), and its actions not yet delivered and notified state
  * (outbox.h). The event projections follow in the same transaction.
- * Only an audit entry with the ordinal remains.
+ * Only an audit entry with the ordinal remains, and the count of erased
+ * contacts whose bytes wait in free pages for segrt_store_compact (meta
+ * "erased_awaiting_compaction", which compact resets). Many ids are erased
+ * in batches of ERASE_BATCH, one transaction each (segrt_contact_erase_many).
  *
- * Uses: contact_remove.h, audit.h, proj_update.h, id_order.h, merge.h, outbox.h.
+ * Uses: contact_remove.h, compact.h, audit.h, proj_update.h, id_order.h, merge.h, outbox.h,
+ * store_map.h.
  */
 #include "privacy/erase.h"
 
 #include "store/audit.h"
 #include "dedupe/merge.h"
 #include "store/column.h"
+#include "store/compact.h"
 #include "store/contact_remove.h"
 #include "store/id_order.h"
 #include "store/outbox.h"
 #include "store/proj_update.h"
 #include "store/row.h"
+#include "store/store_map.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -69,16 +75,20 @@ static int erase_batch_txn(segrt_store *s, MDB_txn *txn, void *ud)
     column_cache *cc = column_cache_new();
     contact_remove_strings strings = { 0 };
     int rc = cc ? SEGRT_OK : store_fail(s, SEGRT_ENOMEM, "out of memory");
+    int64_t nerased = 0;
     for (size_t i = 0; i < a->n && rc == SEGRT_OK; i++) {
         row r = { 0 };
         rc = erase_in(s, txn, cc, &strings, a->ids[i], a->actor, &r);
         row_free(&r);
+        nerased += rc == SEGRT_OK;
         if (a->erased) {
             a->erased[i] = rc == SEGRT_OK;
             if (rc == SEGRT_ENOTFOUND) /* erased meanwhile */
                 rc = SEGRT_OK;
         }
     }
+    if (rc == SEGRT_OK) /* their bytes stay in free pages until a compact */
+        rc = store_counter_add(s, txn, COMPACT_ERASED_AWAITING, nerased);
     if (rc == SEGRT_OK)
         rc = contact_remove_sweep(s, txn, cc, &strings);
     if (rc == SEGRT_OK)
@@ -104,4 +114,18 @@ int erase_batch(segrt_store *s, const char *const *ids, size_t n, const char *ac
 int segrt_contact_erase(segrt_store *s, const char *id, const char *actor)
 {
     return erase_batch(s, &id, 1, actor, NULL);
+}
+
+int segrt_contact_erase_many(segrt_store *s, const char *const *ids, size_t n, const char *actor,
+                             unsigned char *erased)
+{
+    if (n > 0)
+        memset(erased, 0, n);
+    int rc = SEGRT_OK;
+    for (size_t at = 0; at < n && rc == SEGRT_OK; at += ERASE_BATCH) {
+        size_t k = n - at < ERASE_BATCH ? n - at : ERASE_BATCH;
+        rc = erase_batch(s, ids + at, k, actor, erased + at);
+        store_map_release(s); /* the columns a batch swept need not stay resident */
+    }
+    return rc;
 }

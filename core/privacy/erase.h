@@ -8,6 +8,9 @@
 
 #include "store/store.h"
 
+/* Ids per transaction of segrt_contact_erase_many (and retention). */
+#define ERASE_BATCH 512
+
 /*
  * Erase the contacts ids[0 .. n) in one transaction; erased[i] tells which
  * were there (an id erased meanwhile is skipped, not an error). With erased

@@ -1,8 +1,9 @@
 /*
- * compact.c — segrt_store_compact: the store copied without its free pages
+ * compact.c — store_compact (segrt_store_compact): the store copied without its free pages
  * (which keep deleted bytes, an erased contact's among them, until a write
- * reuses them) and the copy swapped in for the data file; and the guard
- * that keeps every other handle off the store meanwhile (compact.h).
+ * reuses them) nor any other deleted byte (compact_copy.c), and the copy
+ * swapped in for the data file; and the guard that keeps every other
+ * handle off the store meanwhile (compact.h).
  *
  * Why a guard and not LMDB's write lock: LMDB's lock file (lock.mdb) holds
  * the last transaction id, and a transaction picks its meta page by that
@@ -23,12 +24,13 @@
  * start while one has the store open, but must not be run beside them.
  *
  * A crash leaves the old file or the new one whole: the copy is written in
- * compact.tmp/ beside data.mdb, its audit entry committed and synced there,
+ * compact.tmp/ beside data.mdb (by way of compact.tmp/scratch/), its audit
+ * entry committed and synced there,
  * then renamed over data.mdb (atomic) and the directory synced. Opens ignore
  * a leftover compact.tmp/; the next compact removes it.
  *
- * Uses: store.h, audit.h; LMDB (mdb_env_copyfd2 with MDB_CP_COMPACT); Linux
- * open file description locks (F_OFD_SETLK).
+ * Uses: store.h, audit.h, compact_copy.c; Linux open file description locks
+ * (F_OFD_SETLK).
  */
 #include "store/compact.h"
 
@@ -39,12 +41,15 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* The guard's byte of lock.mdb: LMDB locks byte 0 and bytes at pids (< 2^22). */
 #define GUARD_BYTE ((off_t)1 << 62)
 /* Where the copy is made, in the store's directory (the same file system). */
 #define TMP_DIR "compact.tmp"
+/* Where compact_copy makes its scratch copy, in TMP_DIR. */
+#define SCRATCH_DIR "scratch"
 
 /* dir/name into path; SEGRT_EINVAL recorded on s when it does not fit. */
 static int path_in(segrt_store *s, char *path, size_t n, const char *dir, const char *name)
@@ -135,38 +140,32 @@ static int file_size(segrt_store *s, const char *path, uint64_t *n)
     return SEGRT_OK;
 }
 
-/* Remove what a copy left in tmp (an interrupted compact's, or this one's). */
-static int remove_tmp(segrt_store *s, const char *tmp)
+/* Remove the LMDB files in dir and dir itself; none there is fine. */
+static int remove_env_dir(segrt_store *s, const char *dir)
 {
     static const char *const names[] = { "data.mdb", "lock.mdb" };
     char path[4096];
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        int rc = path_in(s, path, sizeof path, tmp, names[i]);
+        int rc = path_in(s, path, sizeof path, dir, names[i]);
         if (rc != SEGRT_OK)
             return rc;
         if (unlink(path) != 0 && errno != ENOENT)
             return store_fail(s, SEGRT_EIO, "removing %s: %s", path, strerror(errno));
     }
-    if (rmdir(tmp) != 0 && errno != ENOENT)
-        return store_fail(s, SEGRT_EIO, "removing %s: %s", tmp, strerror(errno));
+    if (rmdir(dir) != 0 && errno != ENOENT)
+        return store_fail(s, SEGRT_EIO, "removing %s: %s", dir, strerror(errno));
     return SEGRT_OK;
 }
 
-/* Write the compacting copy of s into path, synced. */
-static int write_copy(segrt_store *s, const char *path)
+/* Remove what a copy left in tmp (an interrupted compact's, or this one's), its scratch first. */
+static int remove_tmp(segrt_store *s, const char *tmp)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd < 0)
-        return store_fail(s, SEGRT_EIO, "%s: %s", path, strerror(errno));
-    int mrc = mdb_env_copyfd2(s->env, fd, MDB_CP_COMPACT);
-    int err = mrc == 0 && fsync(fd) != 0 ? errno : 0;
-    if (close(fd) != 0 && mrc == 0 && err == 0)
-        err = errno;
-    if (mrc != 0)
-        return store_mdb_fail(s, mrc, "writing the compacted copy");
-    if (err != 0)
-        return store_fail(s, SEGRT_EIO, "%s: %s", path, strerror(err));
-    return SEGRT_OK;
+    char scratch[4096];
+    struct stat st;
+    int rc = path_in(s, scratch, sizeof scratch, tmp, SCRATCH_DIR);
+    if (rc == SEGRT_OK && stat(scratch, &st) == 0) /* else none, or tmp is no directory */
+        rc = remove_env_dir(s, scratch);
+    return rc == SEGRT_OK ? remove_env_dir(s, tmp) : rc;
 }
 
 typedef struct compact_audit {
@@ -174,10 +173,14 @@ typedef struct compact_audit {
     char detail[96];
 } compact_audit;
 
+/* The audit entry, and no erasure awaits a compact any more; it ran now. */
 static int audit_in(segrt_store *t, MDB_txn *txn, void *ud)
 {
     const compact_audit *a = ud;
-    return audit_append(t, txn, a->actor, "compact", SEGRT_AUDIT_STORE, a->detail);
+    int rc = audit_append(t, txn, a->actor, "compact", SEGRT_AUDIT_STORE, a->detail);
+    if (rc == SEGRT_OK)
+        rc = store_counter_set(t, txn, COMPACT_ERASED_AWAITING, 0);
+    return rc == SEGRT_OK ? store_counter_set(t, txn, COMPACT_LAST, (uint64_t)time(NULL)) : rc;
 }
 
 /* Open the copy in tmp as a store and add the audit entry, synced; errors go to s. */
@@ -223,15 +226,18 @@ static int swap_in(segrt_store *s, const char *copy, const char *data)
 }
 
 /* Copy, audit and swap, with the guard held exclusively. */
-static int compact_alone(segrt_store *s, const char *actor, uint64_t *before)
+static int compact_alone(segrt_store *s, const char *actor, compact_mark_fn mark,
+                         uint64_t *before)
 {
-    char data[4096], tmp[4096], copy[4096];
+    char data[4096], tmp[4096], copy[4096], scratch[4096];
     uint64_t copied = 0;
     int rc = path_in(s, data, sizeof data, s->dir, "data.mdb");
     if (rc == SEGRT_OK)
         rc = path_in(s, tmp, sizeof tmp, s->dir, TMP_DIR);
     if (rc == SEGRT_OK)
         rc = path_in(s, copy, sizeof copy, tmp, "data.mdb");
+    if (rc == SEGRT_OK)
+        rc = path_in(s, scratch, sizeof scratch, tmp, SCRATCH_DIR);
     if (rc == SEGRT_OK)
         rc = file_size(s, data, before);
     if (rc == SEGRT_OK)
@@ -240,7 +246,9 @@ static int compact_alone(segrt_store *s, const char *actor, uint64_t *before)
         return rc;
     if (mkdir(tmp, 0777) != 0)
         return store_fail(s, SEGRT_EIO, "%s: cannot create: %s", tmp, strerror(errno));
-    rc = write_copy(s, copy);
+    rc = compact_copy(s, scratch, copy, mark);
+    if (rc == SEGRT_OK) /* the scratch's bytes are the copy's: it goes before the swap */
+        rc = remove_env_dir(s, scratch);
     if (rc == SEGRT_OK)
         rc = file_size(s, copy, &copied);
     if (rc == SEGRT_OK)
@@ -257,7 +265,8 @@ static int compact_alone(segrt_store *s, const char *actor, uint64_t *before)
     return rc;
 }
 
-int segrt_store_compact(segrt_store *s, const char *actor, uint64_t *before, uint64_t *after)
+int store_compact(segrt_store *s, const char *actor, compact_mark_fn mark, uint64_t *before,
+                  uint64_t *after)
 {
     uint64_t b = 0, a = 0;
     int rc = SEGRT_OK;
@@ -277,7 +286,7 @@ int segrt_store_compact(segrt_store *s, const char *actor, uint64_t *before, uin
         rc = take_alone(s);
     if (rc != SEGRT_OK)
         return rc;
-    rc = compact_alone(s, actor, &b);
+    rc = compact_alone(s, actor, mark, &b);
     int err = guard_lock(s->guard, F_RDLCK, 0); /* the waiting opens go on */
     if (err != 0 && rc == SEGRT_OK)
         rc = store_fail(s, SEGRT_EIO, "%s: cannot unlock: %s", s->dir, strerror(err));

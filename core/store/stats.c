@@ -1,13 +1,15 @@
 /*
- * stats.c — what a store holds: counts and the data file's used and free
- * bytes (segrt_store_stats), events per type
- * (segrt_event_types_foreach), fields with how many contacts have a value
- * (segrt_fields_foreach).
+ * stats.c — what a store holds: counts, the data file's used and free
+ * bytes, the erasures awaiting a compact and when the last one ran
+ * (segrt_store_stats), events per type (segrt_event_types_foreach), fields
+ * with how many contacts have a value (segrt_fields_foreach).
  *
- * Uses: store.h, schema.h, column.h, dict.h, proj_index.h (chunks whose
- * projections wait for a rebuild), value.h, array.h; LMDB's free page table.
+ * Uses: store.h, schema.h, column.h, compact.h (its meta counters), dict.h,
+ * proj_index.h (chunks whose projections wait for a rebuild), value.h,
+ * array.h; LMDB's free page table.
  */
 #include "store/column.h"
+#include "store/compact.h"
 #include "store/dict.h"
 #include "store/proj_index.h"
 #include "store/schema.h"
@@ -90,6 +92,12 @@ static int stats_in(segrt_store *s, MDB_txn *txn, void *ud)
         rc = store_counter_get(s, txn, "consents", &out->consents);
     if (rc == SEGRT_OK)
         rc = store_counter_get(s, txn, "audit_seq", &out->audit);
+    if (rc == SEGRT_OK)
+        rc = store_counter_get(s, txn, COMPACT_ERASED_AWAITING, &out->erased_awaiting_compaction);
+    uint64_t last = 0;
+    if (rc == SEGRT_OK)
+        rc = store_counter_get(s, txn, COMPACT_LAST, &last);
+    out->last_compaction = (int64_t)last;
     proj_index x;
     if (rc == SEGRT_OK && (rc = proj_index_load(s, txn, 0, &x)) == SEGRT_OK) {
         out->projection_chunks_pending = x.ndirty;

@@ -60,6 +60,26 @@ SEGRT_API int segrt_contact_card_json(segrt_store *s, const char *id, char **jso
 SEGRT_API int segrt_contact_erase(segrt_store *s, const char *id, const char *actor);
 
 /**
+ * Erase many contacts, each as segrt_contact_erase() erases one (an audit
+ * entry per contact), in batches of 512 ids: one write transaction and one
+ * update of the derived data per batch, not one per id. An id that names
+ * no contact (unknown, erased already, listed twice, or merged into
+ * another) is skipped, not an error: @p erased says which were erased. A
+ * failing batch erases none of its ids; the batches before it stay erased.
+ * The erased contacts' bytes stay in the data file's free pages until
+ * segrt_store_compact() (segrt_stats.erased_awaiting_compaction counts them).
+ * @param s the store, open for writing
+ * @param ids the contacts' external ids
+ * @param n how many ids
+ * @param actor who erases, for the audit log
+ * @param erased receives n flags: erased[i] is 1 when ids[i] was erased, else 0
+ * @return SEGRT_OK (whether or not every id was found), or the error code of
+ *         the first batch that failed
+ */
+SEGRT_API int segrt_contact_erase_many(segrt_store *s, const char *const *ids, size_t n,
+                                       const char *actor, unsigned char *erased);
+
+/**
  * Data retention: the contacts with no activity for @p inactive_days days
  * before NOW. A contact is inactive when its newest event and its newest
  * consent record are both older than NOW - inactive_days days; a contact

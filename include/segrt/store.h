@@ -45,6 +45,14 @@ SEGRT_API int segrt_store_open(const char *dir, unsigned flags, segrt_store **ou
  * the next compact removes a leftover compact.tmp. The handle stays open,
  * on the compacted store.
  *
+ * Every record is copied into fresh pages, so the copy holds no other byte
+ * of an erased contact either (no deleted key kept as a separator in the
+ * id index, no remainder in a page's unused middle), and of the event and
+ * consent dictionaries only the categories, channels and sources that a
+ * timeline, consent history or merge undo record still uses. It needs free
+ * space for two copies of the used bytes meanwhile. The count of erasures
+ * awaiting a compact goes to 0 and the time it ran is kept (segrt_stats).
+ *
  * The store must be open nowhere else, in this process or another: while a
  * handle has it open (a REPL, a live session, a host) this fails with
  * SEGRT_EBUSY and changes nothing, since a process that kept the old file
@@ -125,6 +133,13 @@ typedef struct segrt_stats {
      * events import, live flush or write to the chunk rebuilds them
      */
     uint64_t projection_chunks_pending;
+    /**
+     * contacts erased since the last segrt_store_compact(): their bytes are
+     * in free pages until it runs
+     */
+    uint64_t erased_awaiting_compaction;
+    /** when segrt_store_compact() last ran (Unix seconds, wall clock); 0: never */
+    int64_t last_compaction;
 } segrt_stats;
 
 /**

@@ -116,7 +116,8 @@ assert_not_contains() {
 }
 
 counts_of() {
-    segrt stats --db "$1" | grep -Ev '^(audit|store_bytes|store_used_bytes|store_free_bytes) '
+    segrt stats --db "$1" |
+        grep -Ev '^(audit|store_bytes|store_used_bytes|store_free_bytes|erased_awaiting_compaction|last_compaction) '
 }
 
 stat_of() {
