@@ -26,7 +26,7 @@ static const struct {
     { "stats", cmd_stats, "print what a store holds" },
     { "show", cmd_show, "print a contact card" },
     { "export", cmd_export, "print everything held about a contact as JSON (GDPR access)" },
-    { "erase", cmd_erase, "erase a contact and everything about it (GDPR erasure)" },
+    { "erase", cmd_erase, "erase contacts and everything about them (GDPR erasure)" },
     { "set", cmd_set, "rectify fields of a contact, audited (GDPR rectification)" },
     { "unset", cmd_unset, "clear fields of a contact, audited (GDPR rectification)" },
     { "restrict", cmd_restrict, "restrict processing of a contact, or --lift it (GDPR Art. 18)" },
