@@ -210,4 +210,13 @@ int cmd_serve(int argc, char **argv);
 /* segrt serve and segrt outbox: exec segrt-serve beside this program (cmd_exec_serve.c). */
 int cmd_exec_serve(int argc, char **argv);
 
+/*
+ * The card of contact id (cli_special.c): special-category fields (sc's
+ * seg.sensitive) show their category, not their value, unless purpose (one
+ * resting on explicit consent, or NULL) is granted by the contact (then
+ * *shown, when not NULL, is 1).
+ */
+int cli_special_card(segrt_store *s, segrt_script *sc, const char *id, const char *purpose,
+                     char **text, int *shown);
+
 #endif

@@ -567,6 +567,7 @@ end
 -- ------------------------------------------------------------ special categories (Art. 9)
 
 local sensitive = {}
+registry.sensitive = sensitive -- read by the host (segrt_script_sensitive)
 
 -- seg.sensitive { field = "category", ... } marks contact fields as special
 -- categories of personal data (consent/sensitive.lua lists the usual names).

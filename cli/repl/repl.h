@@ -53,7 +53,11 @@ typedef struct repl {
     struct history *hist;
     char hist_path[4096];
     int continued;         /* the prompt asks for the rest of a statement */
+    char purpose[65];      /* :purpose — resting on explicit consent: Art. 9 values shown */
 } repl;
+
+/* The category of a special-category field whose values the session hides, or NULL. */
+const char *repl_hidden(const repl *r, const char *field);
 
 /* ------------------------------------------------------------ repl_eval.c */
 

@@ -77,7 +77,11 @@ static void meta_fields(repl *r, const char *arg)
             char present[24], share[16], values[256] = "";
             repl_values l = { .limit = 3 };
             snprintf(present, sizeof present, "%llu", (unsigned long long)rows.v[i].present);
-            if (rows.v[i].type == SEGRT_T_STRING) {
+            const char *category = repl_hidden(r, rows.v[i].name);
+            if (category)
+                snprintf(values, sizeof values, "special category: %s (:purpose shows them)",
+                         category);
+            else if (rows.v[i].type == SEGRT_T_STRING) {
                 rc = segrt_field_values_foreach(r->s, rows.v[i].name, repl_add_value, &l);
                 snprintf(values, sizeof values, "%u distinct: %s%s", l.distinct, l.text,
                          l.distinct > l.shown ? ", ..." : "");
@@ -231,7 +235,7 @@ static void meta_segments(repl *r, const char *arg)
 static void meta_show(repl *r, const char *id)
 {
     char *text = NULL;
-    int rc = segrt_contact_card(r->s, id, &text);
+    int rc = cli_special_card(r->s, r->sc, id, r->purpose[0] ? r->purpose : NULL, &text, NULL);
     if (rc == SEGRT_OK)
         fputs(text, stdout);
     else
@@ -376,6 +380,30 @@ void repl_once_end(repl *r)
     r->once_saved = -1;
 }
 
+const char *repl_hidden(const repl *r, const char *field)
+{
+    return r->purpose[0] ? NULL : segrt_script_sensitive(r->sc, field);
+}
+
+/* :purpose [P|none]: special-category values shown under a purpose resting on explicit consent. */
+static void meta_purpose(repl *r, const char *arg)
+{
+    if (strcmp(arg, "none") == 0)
+        r->purpose[0] = '\0';
+    else if (*arg && (!segrt_script_purpose_explicit(r->sc, arg) || strlen(arg) >= sizeof r->purpose)) {
+        repl_error(r, ":purpose %s does not rest on explicit consent (its seg.consent must accept "
+                      "the legal basis consent only)", arg);
+        return;
+    } else if (*arg) {
+        snprintf(r->purpose, sizeof r->purpose, "%s", arg);
+    }
+    if (r->purpose[0])
+        printf("purpose %s: special-category values shown (a card: when the contact granted "
+               "it)\n", r->purpose);
+    else
+        printf("purpose none: special-category values hidden\n");
+}
+
 static void meta_quit(repl *r, const char *arg)
 {
     (void)arg;
@@ -398,12 +426,14 @@ static const meta_cmd commands[] = {
     { "mode", "[table|csv|jsonl|line]", "how members are shown", meta_mode },
     { "limit", "[N]", "how many members are shown (0: all; default 5)", meta_limit },
     { "once", "FILE", "the next result goes to FILE (e.g. :mode csv first)", meta_once },
+    { "purpose", "[P|none]", "show special-category values under P (explicit consent)",
+      meta_purpose },
     { "quit", "", "leave (also Ctrl-D)", meta_quit },
 };
 
 const char *const repl_meta_names[] = { "help", "fields", "events", "segments", "show", "load",
                                         "save", "now", "time", "mode", "limit", "once",
-                                        "quit", NULL };
+                                        "purpose", "quit", NULL };
 
 static void meta_help(repl *r, const char *arg)
 {

@@ -228,7 +228,10 @@ static void print_top_values(repl *r, int idx)
     rawget_key(r->L, idx, "name");
     const char *name = lua_tostring(r->L, -1);
     repl_values t = { .limit = 5 };
-    if (name && segrt_field_values_foreach(r->s, name, repl_add_value, &t) == SEGRT_OK)
+    const char *category = name ? repl_hidden(r, name) : NULL;
+    if (category)
+        printf("  special category: %s (:purpose shows its values)\n", category);
+    else if (name && segrt_field_values_foreach(r->s, name, repl_add_value, &t) == SEGRT_OK)
         printf("  %u distinct: %s%s\n", t.distinct, t.text, t.distinct > t.shown ? ", ..." : "");
     lua_pop(r->L, 1);
 }

@@ -92,7 +92,11 @@ static int add_row(void *ud, const char *json)
         json_text(json_object_get(row, "id"), text[0], sizeof text[0]);
         cells[0] = text[0];
         for (size_t i = 1; i < ncols; i++) {
-            json_text(json_object_get(row, x->fields->v[i - 1]), text[i], sizeof text[i]);
+            const char *category = repl_hidden(x->r, x->fields->v[i - 1]);
+            if (category) /* Art. 9: the category, not the value, without :purpose */
+                snprintf(text[i], sizeof text[i], "(%s)", category);
+            else
+                json_text(json_object_get(row, x->fields->v[i - 1]), text[i], sizeof text[i]);
             cells[i] = text[i];
         }
         emit(x, cells);

@@ -43,7 +43,11 @@ static const char *text_of(json_t *v, char *out, size_t n)
     return out;
 }
 
-static void card_fields(buf *b, json_t *contact, int64_t now)
+/*
+ * The fields, each value or, for a field hide names a special category of
+ * (Art. 9), that category instead.
+ */
+static void card_fields(buf *b, json_t *contact, int64_t now, segrt_hide_fn hide, void *ud)
 {
     const char *key;
     json_t *v;
@@ -57,6 +61,12 @@ static void card_fields(buf *b, json_t *contact, int64_t now)
         char text[512];
         if (strcmp(key, "id") == 0)
             continue;
+        const char *category = hide ? hide(ud, key) : NULL;
+        if (category) {
+            buf_printf(b, "  %-*s  (special category: %s; shown only under a purpose resting on "
+                       "explicit consent)\n", width, key, category);
+            continue;
+        }
         buf_printf(b, "  %-*s  %s", width, key, text_of(v, text, sizeof text));
         int64_t days;
         const char *bd = json_string_value(v);
@@ -165,13 +175,19 @@ static int card_object(segrt_store *s, const char *id, json_t **obj)
 
 int segrt_contact_card(segrt_store *s, const char *id, char **text)
 {
+    return segrt_contact_card_hiding(s, id, NULL, NULL, text);
+}
+
+int segrt_contact_card_hiding(segrt_store *s, const char *id, segrt_hide_fn hide, void *ud,
+                              char **text)
+{
     *text = NULL;
     json_t *obj;
     int rc = card_object(s, id, &obj);
     if (rc != SEGRT_OK)
         return rc;
     buf b = { 0 };
-    card_fields(&b, json_object_get(obj, "contact"), s->now);
+    card_fields(&b, json_object_get(obj, "contact"), s->now, hide, ud);
     card_restricted(&b, json_object_get(obj, "restricted"));
     card_consents(&b, json_object_get(obj, "consents"), s->now);
     card_events(&b, json_object_get(obj, "events"));

@@ -37,6 +37,29 @@ SEGRT_API int segrt_contact_export(segrt_store *s, const char *id, const char *a
 SEGRT_API int segrt_contact_card(segrt_store *s, const char *id, char **text);
 
 /**
+ * Which fields a card leaves out (segrt_contact_card_hiding()).
+ * @param ud the ud given with the callback
+ * @param field a field's name
+ * @return its special category (GDPR Art. 9) when its value is to be left
+ *         out, or NULL to show it
+ */
+typedef const char *(*segrt_hide_fn)(void *ud, const char *field);
+
+/**
+ * segrt_contact_card(), with the value of each field @p hide names a
+ * special category of replaced by that category (segrt show: Art. 9 values
+ * only under a purpose resting on explicit consent).
+ * @param s the store
+ * @param id the contact's external id
+ * @param hide which fields to leave out (NULL: none)
+ * @param ud passed to hide
+ * @param text receives the card, malloc'd (segrt_free()); NULL on failure
+ * @return SEGRT_OK, SEGRT_ENOTFOUND when the id is unknown, or another error code
+ */
+SEGRT_API int segrt_contact_card_hiding(segrt_store *s, const char *id, segrt_hide_fn hide,
+                                        void *ud, char **text);
+
+/**
  * The contact card of segrt_contact_card() as one compact JSON object:
  * contact (its fields), consent (the records in force at NOW),
  * consent_records (how many the history holds), recent_events (the newest

@@ -194,6 +194,26 @@ SEGRT_API int segrt_script_action(const segrt_script *sc, size_t i, segrt_action
  */
 SEGRT_API int segrt_model_summary(segrt_script *sc, const char *name, char **text);
 
+/**
+ * The special category of personal data (GDPR Art. 9) a script says a field
+ * holds: seg.sensitive { field = "category" }, with the shipped names of
+ * consent/sensitive.lua ("health", "religion", ...).
+ * @param sc the script
+ * @param field a contact field's name
+ * @return the category (valid while sc lives), or NULL for an ordinary field
+ */
+SEGRT_API const char *segrt_script_sensitive(segrt_script *sc, const char *field);
+
+/**
+ * Whether a purpose of the script rests on explicit consent alone (its
+ * seg.consent accepts the legal basis "consent" and nothing else): the only
+ * kind of purpose under which special-category values are shown.
+ * @param sc the script
+ * @param purpose the purpose's name
+ * @return 1 or 0
+ */
+SEGRT_API int segrt_script_purpose_explicit(segrt_script *sc, const char *purpose);
+
 #ifdef __cplusplus
 }
 #endif
