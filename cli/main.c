@@ -33,6 +33,7 @@ static const struct {
     { "consent", cmd_consent, "record, show and report consent (grant, withdraw, deny)" },
     { "retention", cmd_retention, "erase contacts inactive for N days (--dry-run lists them)" },
     { "audit", cmd_audit, "print the audit log" },
+    { "quality", cmd_quality, "report how complete, current and plausible the data is" },
     { "check", cmd_check, "check the store's internal consistency" },
     { "compact", cmd_compact, "rewrite the data file without its free pages (erased bytes)" },
     { "report", cmd_report, "report how each segment of a script is doing (text, or --html)" },

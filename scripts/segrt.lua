@@ -145,6 +145,11 @@ function Value:one_of(vs)
 end
 
 function Value:present() return node(Pred, { k = "present", a = self }) end
+-- F.phone:updated(): when the contact's value was last written (an import, segrt set/unset).
+function Value:updated()
+  if rawget(self, "k") ~= "field" then fail(":updated() takes a contact field: F.phone:updated()") end
+  return node(Value, { k = "updated", a = self })
+end
 function Value:missing() return node(Pred, { k = "missing", a = self }) end
 function Value:contains(v) return node(Pred, { k = "contains", a = self, b = val(v, ":contains") }) end
 function Value:within(d) return node(Pred, { k = "within", a = self, b = val(d, ":within") }) end

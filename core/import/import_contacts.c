@@ -330,8 +330,12 @@ static int write_value(import_ctx *c, size_t i, uint32_t ord)
         rc = col_dict(c, col);
     if (rc != SEGRT_OK)
         return rc;
-    if (col->type == SEGRT_T_SET)
-        return write_set(c, col, i, ord);
+    if (col->type == SEGRT_T_SET) {
+        rc = write_set(c, col, i, ord);
+        if (rc == SEGRT_OK) /* when it was written: F.x:updated(), segrt quality */
+            row_stamp(&c->row, col->field, segrt_store_now(s));
+        return rc;
+    }
     int empty = cl->state == CELL_EMPTY;
     if (col->type == SEGRT_T_STRING) {
         uint32_t code = 0;
@@ -360,6 +364,8 @@ static int write_value(import_ctx *c, size_t i, uint32_t ord)
     }
     if (rc == SEGRT_OK && empty)
         row_unset(&c->row, col->field);
+    else if (rc == SEGRT_OK)
+        row_stamp(&c->row, col->field, segrt_store_now(s));
     return rc;
 }
 

@@ -8,17 +8,15 @@
  * must be RFC 5322 addr-specs: import_contacts.c.) A value breaking a rule
  * rejects its row, naming the rule.
  *
- * Uses: import.h, field_rule.h, phone.h, value.h.
+ * Uses: import.h, field_rule.h (the rules, built-in ones too), phone.h.
  */
 #include "import/import.h"
 
 #include "util/field_rule.h"
 #include "util/phone.h"
-#include "util/value.h"
 
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #define SECS_PER_DAY 86400
 
@@ -33,32 +31,14 @@ static int is(const import_col *col, const char *name)
 /* The built-in rule of a field, when it has one: SEGRT_OK or a reject. */
 static int builtin(import_ctx *c, const import_col *col, const cell *cl, int64_t v)
 {
-    const char *q = import_quote(c, cl->p, cl->n);
-    if (is(col, "birth_date") && col->type == SEGRT_T_DATE) {
-        int64_t now = segrt_store_now(c->s), today = now / SECS_PER_DAY - (now % SECS_PER_DAY < 0);
-        if (v > today)
-            return import_reject(c, "birth_date '%s' is in the future (built-in rule: from "
-                                 "1900-01-01 to NOW; " DECLARE_HINT ")", q, col->name);
-        if (v < value_days_from_civil(1900, 1, 1))
-            return import_reject(c, "birth_date '%s' is before 1900 (built-in rule: from "
-                                 "1900-01-01 to NOW; " DECLARE_HINT ")", q, col->name);
-    }
-    if (is(col, "income") && (col->type == SEGRT_T_INTEGER || col->type == SEGRT_T_NUMBER) &&
-        v < 0)
-        return import_reject(c, "income '%s' is negative (built-in rule: not negative; "
-                             DECLARE_HINT ")", q, col->name);
-    return SEGRT_OK;
-}
-
-/* Whether phone.h knows the numbering plan of a country cell (RO, PL, BG, any case). */
-static int known_plan(const cell *country)
-{
-    static const char *const known[] = { "ro", "pl", "bg" };
-    for (size_t i = 0; country->n == 2 && i < sizeof known / sizeof known[0]; i++) {
-        if (strncasecmp(country->p, known[i], 2) == 0)
-            return 1;
-    }
-    return 0;
+    int64_t now = segrt_store_now(c->s), today = now / SECS_PER_DAY - (now % SECS_PER_DAY < 0);
+    const char *why = field_rule_builtin(col->name, col->type, v, today);
+    if (why == NULL)
+        return SEGRT_OK;
+    return import_reject(c, "%s '%s' %s (built-in rule: %s; " DECLARE_HINT ")", col->name,
+                         import_quote(c, cl->p, cl->n), why,
+                         col->type == SEGRT_T_DATE ? "from 1900-01-01 to NOW" : "not negative",
+                         col->name);
 }
 
 /* The row's phone is a number of its country (when it gives one whose plan phone.h knows). */
@@ -72,7 +52,7 @@ static int phone_in_country(import_ctx *c)
         }
     }
     if (phone == NULL || country == NULL || field_rules_find(c->opts->rules, "phone", 5) ||
-        !known_plan(country))
+        !phone_plan_known(country->p, country->n))
         return SEGRT_OK;
     char e164[PHONE_E164_MAX];
     const char *why = phone_e164(phone->p, phone->n, country->p, country->n, e164);
@@ -120,7 +100,7 @@ int import_rules_amount(import_ctx *c, const cell *cl, int64_t amount)
     const field_rule *r = field_rules_find(c->opts->rules, "amount", 6);
     if (r && field_rule_check(r, SEGRT_T_NUMBER, cl->p, cl->n, amount, why, sizeof why))
         return import_reject(c, "%s", why);
-    if (r == NULL && amount < 0)
+    if (r == NULL && field_rule_builtin("amount", SEGRT_T_NUMBER, amount, 0))
         return import_reject(c, "amount '%s' is negative (built-in rule: not negative; "
                              DECLARE_HINT ")", import_quote(c, cl->p, cl->n), "amount");
     return SEGRT_OK;

@@ -32,6 +32,7 @@ typedef enum pkind {
     P_CONST,   /* k, or str for a string constant */
     P_FIELD,   /* contact field (field, ftype) */
     P_AGE,     /* whole years since birth_date (field) at NOW */
+    P_UPDATED, /* when the contact's value of field was last written (a: the field) */
     P_EVATTR,  /* event attribute (op = ev_attr) in the events frame */
     P_ARITH,   /* a op b */
     P_FLOOR,

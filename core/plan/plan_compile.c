@@ -333,6 +333,21 @@ static pnode *compile_field(compiler *c, const tree *t, pnode *p, frame_kind fra
     return p;
 }
 
+/* F.x:updated(): when the contact's value of field x was last written. */
+static pnode *compile_updated(compiler *c, const tree *t, pnode *p, frame_kind frame)
+{
+    if (frame != FRAME_CONTACTS)
+        return fail_node(c, p, ":updated() takes a contact field, not an event attribute");
+    if ((p->a = child(c, t, "a", frame)) == NULL)
+        return plan_free(p), NULL;
+    if (p->a->kind != P_FIELD)
+        return fail_node(c, p, ":updated() takes a contact field, e.g. F.phone:updated()");
+    p->kind = P_UPDATED;
+    p->type = VT_TIME;
+    p->field = p->a->field;
+    return p;
+}
+
 /* ------------------------------------------------------------ events */
 
 static int collect_type(void *ud, uint32_t code, const MDB_val *v)
@@ -989,6 +1004,8 @@ static pnode *compile_node(compiler *c, const tree *t, frame_kind frame)
         return compile_time_const(c, t, p, k);
     if (strcmp(k, "field") == 0)
         return compile_field(c, t, p, frame);
+    if (strcmp(k, "updated") == 0)
+        return compile_updated(c, t, p, frame);
     if (strcmp(k, "arith") == 0)
         return compile_arith(c, t, p, frame);
     if (strcmp(k, "floor") == 0) {

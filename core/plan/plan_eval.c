@@ -9,6 +9,7 @@
 
 #include "store/column.h"
 #include "store/dict.h"
+#include "store/row.h"
 #include "store/schema.h"
 #include "plan/plan_extra.h"
 #include "plan/plan_memo.h"
@@ -173,6 +174,46 @@ static int load_field(plan_ctx *cx, const pnode *p, vec *out)
     return rc;
 }
 
+/* F.x:updated(): the write times the contacts' rows keep for field x (row.h). */
+struct updated_scan {
+    const pnode *p;
+    vec *out;
+    uint32_t n;
+    row r;
+};
+
+static int note_updated(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k,
+                        const MDB_val *v)
+{
+    (void)txn;
+    struct updated_scan *u = ud;
+    uint32_t ord;
+    int rc = store_ord_decode(s, k, "a contact's key", &ord);
+    if (rc != SEGRT_OK)
+        return rc;
+    int drc = row_decode(&u->r, v->mv_data, v->mv_size);
+    if (drc != 0)
+        return store_decoded(s, drc, "the fields", ord);
+    const row_value *rv = row_get(&u->r, u->p->field);
+    if (ord < u->n && rv && rv->at != ROW_NO_TIME)
+        u->out->v[ord] = rv->at;
+    return SEGRT_OK;
+}
+
+static int load_updated(plan_ctx *cx, const pnode *p, vec *out)
+{
+    int rc = vec_alloc(cx, out, cx->ncontacts);
+    for (uint32_t i = 0; rc == SEGRT_OK && i < cx->ncontacts; i++)
+        out->v[i] = MISSING;
+    struct updated_scan u = { p, out, cx->ncontacts, { 0 } };
+    if (rc == SEGRT_OK)
+        rc = store_scan(cx->s, cx->txn, DB_CONTACTS, NULL, 0, "reading contacts", note_updated, &u);
+    row_free(&u.r);
+    if (rc != SEGRT_OK)
+        vec_free(out);
+    return rc;
+}
+
 /* ------------------------------------------------------------ event attributes */
 
 static int eval_evattr(plan_ctx *cx, const pnode *p, vec *out)
@@ -315,6 +356,7 @@ int plan_eval_value(plan_ctx *cx, const pnode *p, vec *out)
     case P_CONST: *out = (vec){ .is_const = 1, .k = p->k }; return SEGRT_OK;
     case P_FIELD: return load_field(cx, p, out);
     case P_AGE: return load_field(cx, p, out);
+    case P_UPDATED: return load_updated(cx, p, out);
     case P_EVATTR: return eval_evattr(cx, p, out);
     case P_ARITH: return eval_arith(cx, p, out);
     case P_FLOOR: return eval_floor(cx, p, out);
@@ -584,8 +626,8 @@ static int field_pred(plan_ctx *cx, const pnode *p, const code_table *t, int64_t
     int in_place = a->kind == P_FIELD && (p->kind != P_ONE_OF || scale == 1 || t);
     int64_t sb = kb, sc = kc;
     pnode q = stored_pred(p, t ? 1 : scale, &sb, &sc);
-    int64_t *buf = malloc(COL_CHUNK_ROWS * sizeof *buf);
-    if (buf == NULL)
+    int64_t *chunk = malloc(COL_CHUNK_ROWS * sizeof *chunk);
+    if (chunk == NULL)
         return store_fail(cx->s, SEGRT_ENOMEM, "out of memory evaluating a segment");
     int rc = SEGRT_OK;
     uint32_t nchunks = (cx->ncontacts + COL_CHUNK_ROWS - 1) / COL_CHUNK_ROWS;
@@ -611,11 +653,11 @@ static int field_pred(plan_ctx *cx, const pnode *p, const code_table *t, int64_t
         }
         if (rc != SEGRT_OK && rc != SEGRT_ENOTFOUND)
             break;
-        rc = load_chunk_value(cx, a, cut, ch, buf); /* in the plan's domain */
+        rc = load_chunk_value(cx, a, cut, ch, chunk); /* in the plan's domain */
         if (rc == SEGRT_OK)
-            pred_block(p, t, kb, kc, buf, rows, words);
+            pred_block(p, t, kb, kc, chunk, rows, words);
     }
-    free(buf);
+    free(chunk);
     return rc;
 }
 

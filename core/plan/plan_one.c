@@ -17,6 +17,7 @@
 #include "plan/plan_split.h"
 #include "store/column.h"
 #include "store/dict.h"
+#include "store/row.h"
 #include "store/schema.h"
 #include "privacy/consent_check.h"
 #include "privacy/restrict_check.h"
@@ -109,6 +110,17 @@ int plan_one_live(plan_one_ctx *o, int *live)
     }
     *live = !o->restricted;
     return SEGRT_OK;
+}
+
+/* F.x:updated() of the contact: the write time its row keeps for field x. */
+static int updated_value(plan_one_ctx *o, const pnode *p, int64_t *out)
+{
+    row r = { 0 };
+    int rc = store_row_get(o->cx->s, o->cx->txn, o->ord, &r);
+    const row_value *rv = rc == SEGRT_OK ? row_get(&r, p->field) : NULL;
+    *out = rv && rv->at != ROW_NO_TIME ? rv->at : MISSING;
+    row_free(&r);
+    return rc == SEGRT_ENOTFOUND ? SEGRT_OK : rc;
 }
 
 /* A scalar field (or age) of the contact, in the plan's domain. */
@@ -254,6 +266,7 @@ int plan_one_value(plan_one_ctx *o, const pnode *p, int64_t *out)
     case P_CONST: *out = p->k; return SEGRT_OK;
     case P_FIELD:
     case P_AGE: return field_value(o, p, out);
+    case P_UPDATED: return updated_value(o, p, out);
     case P_EVATTR:
         *out = rec_attr(o, o->ev, p->op, p);
         return SEGRT_OK;

@@ -31,7 +31,7 @@ static row_value *slot_for(row *r, uint16_t field)
         return NULL;
     memmove(&r->vals[i + 1], &r->vals[i], (r->n - i) * sizeof *r->vals);
     r->n++;
-    r->vals[i] = (row_value){ .field = field };
+    r->vals[i] = (row_value){ .field = field, .at = ROW_NO_TIME };
     return &r->vals[i];
 }
 
@@ -55,8 +55,49 @@ int row_set(row *r, uint16_t field, int64_t v, const uint32_t *set, uint32_t nse
     row_value *slot = slot_for(r, field);
     if (slot == NULL)
         return -1;
-    *slot = (row_value){ .field = field, .is_set = is_set, .v = v, .nset = nset, .set_off = off };
+    *slot = (row_value){ .field = field, .is_set = is_set, .v = v, .nset = nset, .set_off = off,
+                         .at = ROW_NO_TIME };
     return 0;
+}
+
+void row_stamp(row *r, uint16_t field, int64_t at)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        if (r->vals[i].field == field)
+            r->vals[i].at = at;
+    }
+}
+
+/* The times of the values, after them: base = the newest, then base - at + 1 each (0: none). */
+static int encode_times(const row *r, buf *out)
+{
+    int64_t base = ROW_NO_TIME;
+    for (size_t i = 0; i < r->n; i++)
+        base = r->vals[i].at > base ? r->vals[i].at : base;
+    if (base == ROW_NO_TIME)
+        return 0;
+    int rc = buf_put(out, "\1", 1) | buf_put_varint(out, zigzag(base));
+    for (size_t i = 0; i < r->n; i++) {
+        int64_t at = r->vals[i].at;
+        rc |= buf_put_varint(out, at == ROW_NO_TIME ? 0 : (uint64_t)(base - at) + 1);
+    }
+    return rc;
+}
+
+static int decode_times(row *r, const unsigned char *p, const unsigned char *end)
+{
+    uint64_t base, d;
+    if (p == end)
+        return 0; /* written before values knew their times */
+    if (*p++ != 1 || get_varint(&p, end, &base) != 0)
+        return -1;
+    int64_t b = unzigzag(base);
+    for (size_t i = 0; i < r->n; i++) {
+        if (get_varint(&p, end, &d) != 0)
+            return -1;
+        r->vals[i].at = d == 0 ? ROW_NO_TIME : b - (int64_t)(d - 1);
+    }
+    return p == end ? 0 : -1;
 }
 
 void row_unset(row *r, uint16_t field)
@@ -96,6 +137,8 @@ int row_encode(const row *r, buf *out)
         for (uint32_t j = 0; j < v->nset; j++)
             rc |= buf_put_varint(out, r->codes[v->set_off + j]);
     }
+    if (rc == 0)
+        rc = encode_times(r, out);
     return rc ? -1 : 0;
 }
 
@@ -150,7 +193,7 @@ int row_decode(row *r, const void *data, size_t size)
         if (slot == NULL)
             return -2;
         *slot = (row_value){ .field = (uint16_t)(tag >> 1), .is_set = 1, .nset = (uint32_t)nset,
-                             .set_off = off };
+                             .set_off = off, .at = ROW_NO_TIME };
     }
-    return p == end ? 0 : -1;
+    return decode_times(r, p, end);
 }

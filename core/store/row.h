@@ -4,7 +4,10 @@
  *
  * Encoding: varint idlen, id bytes, varint count, then per value, in field
  * order: varint (field << 1 | is_set), then a zigzag varint value (int64
- * value, or dictionary code for strings) or a varint n and n codes.
+ * value, or dictionary code for strings) or a varint n and n codes. Then,
+ * when any value knows when it was last written (rows written before that
+ * have nothing more): a byte 1, a zigzag varint base (the newest time, unix
+ * seconds) and per value a varint: 0 unknown, else base - time + 1.
  */
 #ifndef SEGRT_ROW_H
 #define SEGRT_ROW_H
@@ -20,7 +23,10 @@ typedef struct row_value {
     int64_t v;        /* scalar value or string code */
     uint32_t nset;    /* set: number of codes */
     uint32_t set_off; /* set: first code in row.codes */
+    int64_t at;       /* when it was last written (unix seconds), ROW_NO_TIME when unknown */
 } row_value;
+
+#define ROW_NO_TIME INT64_MIN
 
 typedef struct row {
     const char *id; /* borrowed */
@@ -42,6 +48,8 @@ const row_value *row_get(const row *r, uint16_t field);
 /* Set a scalar (nset == 0 and set == NULL) or a set value. -1 out of memory. */
 int row_set(row *r, uint16_t field, int64_t v, const uint32_t *set, uint32_t nset, int is_set);
 void row_unset(row *r, uint16_t field);
+/* Note when the value of field (present) was written. */
+void row_stamp(row *r, uint16_t field, int64_t at);
 /* The codes of a set value. */
 static inline const uint32_t *row_set_codes(const row *r, const row_value *v)
 {

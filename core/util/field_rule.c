@@ -23,6 +23,17 @@ int field_rule_parse(segrt_type t, const char *p, size_t n, int64_t *v)
     }
 }
 
+const char *field_rule_builtin(const char *field, segrt_type t, int64_t v, int64_t today)
+{
+    if (strcmp(field, "birth_date") == 0 && t == SEGRT_T_DATE)
+        return v > today ? "is in the future"
+             : v < value_days_from_civil(1900, 1, 1) ? "is before 1900" : NULL;
+    if ((strcmp(field, "income") == 0 || strcmp(field, "amount") == 0) &&
+        (t == SEGRT_T_INTEGER || t == SEGRT_T_NUMBER))
+        return v < 0 ? "is negative" : NULL;
+    return NULL;
+}
+
 static void rule_free(field_rule *r)
 {
     free(r->name);

@@ -33,6 +33,13 @@ struct segrt_rules {
     size_t n, cap;
 };
 
+/*
+ * The built-in rule of a well-known field for a value v of type t (domain
+ * of field_rule_parse; today in days since 1970): what breaks it ("is in the
+ * future", "is before 1900", "is negative"), or NULL. Fields without one:
+ * NULL. (E-mail: email_plausible; phone: phone_e164 for a known plan.)
+ */
+const char *field_rule_builtin(const char *field, segrt_type t, int64_t v, int64_t today);
 /* A text value read as type t (not string or set) in the store's domain; 0, or -1. */
 int field_rule_parse(segrt_type t, const char *p, size_t n, int64_t *v);
 /* A rule as declared: what field_rules_add copies. */

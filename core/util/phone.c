@@ -4,6 +4,7 @@
 #include "util/phone.h"
 
 #include <string.h>
+#include <strings.h>
 
 #define MAX_DIGITS 15     /* E.164 */
 #define MAX_WRITTEN 17    /* with a 00 prefix */
@@ -140,4 +141,14 @@ const char *phone_e164(const char *s, size_t n, const char *country, size_t clen
     memcpy(out + 1, digits, nd);
     out[1 + nd] = '\0';
     return NULL;
+}
+
+int phone_plan_known(const char *country, size_t clen)
+{
+    static const char *const known[] = { "ro", "pl", "bg" };
+    for (size_t i = 0; clen == 2 && i < sizeof known / sizeof known[0]; i++) {
+        if (strncasecmp(country, known[i], 2) == 0)
+            return 1;
+    }
+    return 0;
 }

@@ -28,5 +28,7 @@
  */
 const char *phone_e164(const char *s, size_t n, const char *country, size_t clen,
                        char out[PHONE_E164_MAX]);
+/* Whether the numbering plan of country[0..clen) is one phone_e164 checks (RO, PL, BG). */
+int phone_plan_known(const char *country, size_t clen);
 
 #endif

@@ -209,6 +209,19 @@ typedef int (*segrt_audit_fn)(void *ud, const segrt_audit_entry *e);
  */
 SEGRT_API int segrt_audit_foreach(segrt_store *s, int64_t since, segrt_audit_fn fn, void *ud);
 
+/**
+ * How current and plausible the store's data is, as text: per contact field,
+ * how many contacts have a value, the median and 90th-percentile age of the
+ * values (since each was last written), and how many stored values break
+ * the built-in plausibility rules; the contacts sharing an e-mail address
+ * or a phone number with another (likely duplicates); per consent purpose,
+ * the grants in force that are stale (over 730 days old) or expired.
+ * @param s the store
+ * @param text receives the report, malloc'd (segrt_free()); NULL on failure
+ * @return SEGRT_OK or an error code
+ */
+SEGRT_API int segrt_quality_report(segrt_store *s, char **text);
+
 /** What segrt_audit_verify() found. */
 typedef struct segrt_audit_check {
     uint64_t entries;   /**< entries that check out, from the first */
