@@ -10,6 +10,7 @@
  */
 #include "plan/segset.h"
 #include "privacy/contact_json.h"
+#include "privacy/restrict_check.h"
 #include "store/id_order.h"
 #include "store/membership.h"
 
@@ -114,6 +115,12 @@ static int emit(segrt_store *s, MDB_txn *txn, void *ud)
         int in = ord < entered->nbits && bitset_test(entered, ord);
         if (!in && !(ord < left->nbits && bitset_test(left, ord)))
             continue;
+        /* Art. 18: a restricted contact leaves every segment, and is not exported as leaving */
+        int restricted = restrict_check_one(s, txn, segrt_store_now(s), ord, NULL, NULL);
+        if (restricted != 0) {
+            rc = restricted < 0 ? restricted : SEGRT_OK;
+            continue;
+        }
         json_t *row = json_object();
         rc = row ? contact_json_fields(s, txn, ord, row)
                  : store_fail(s, SEGRT_ENOMEM, "out of memory");

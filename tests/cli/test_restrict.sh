@@ -2,10 +2,10 @@
 # test_restrict.sh — segrt restrict (issue 16, part 2, GDPR Art. 18): a
 # restricted contact is stored and exportable (show and export say since
 # when and why), and absent from every segment, members list, render,
-# stored run and NTILE rank while the restriction is in force; before it
-# (--now) and after --lift it is back; a restriction record imported as a
-# consent row restricts as the command does; both are audited; misuse is
-# refused.
+# stored run, change export and NTILE rank while the restriction is in
+# force; before it (--now) and after --lift it is back; a restriction record
+# imported as a consent row restricts as the command does; both are
+# audited; misuse is refused.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -25,6 +25,8 @@ who=$(segrt members --db "$S" --now "$T0" --no-purpose "$SRC/examples/campaign.l
 [ -n "$who" ] || fail "the demo store has a lapsed_ro member"
 ok
 before_top=$(segrt members --db "$S" --now "$T0" --no-purpose "$T/s.lua" top | sort)
+run segrt run --db "$S" --now "$T0" "$T/s.lua"
+assert_rc 0 "a stored run before the restriction"
 
 run segrt restrict --db "$S" --now "$T1" --actor dpo --reason "accuracy contested" "$who"
 assert_rc 0 "restrict$(last_output)"
@@ -39,6 +41,9 @@ run segrt members --db "$S" --now "$T2" --no-purpose "$T/s.lua" top
 assert_not_contains "$T/out" "$who" "out of an NTILE rank"
 run segrt run --db "$S" --now "$T2" "$T/s.lua"
 assert_rc 0 "a stored run"
+run segrt changes --db "$S" --now "$T2" --since "$T0" "$T/s.lua" all
+assert_rc 0 "segrt changes"
+assert_not_contains "$T/out" "$who" "a restricted contact is not exported as leaving"
 run segrt show --db "$S" --now "$T2" "$who"
 assert_rc 0 "show"
 assert_contains "$T/out" "Restricted (GDPR Art. 18) since $T1, reason: accuracy contested" \
