@@ -5,8 +5,8 @@
  * Record: u8 version, u8 by, varint survivor ordinal, zigzag varint NOW,
  * then blobs (varint length, bytes): the values filled on the survivor
  * (pvals), the events the merge added to the survivor's timeline and those
- * it replaced there (event.h encodings; event and consent dictionaries are
- * never pruned, so their codes stay valid), then varint n and n varint
+ * it replaced there (event.h encodings; their dictionary codes stay valid:
+ * segrt compact keeps every code a merge record uses), then varint n and n varint
  * sequence numbers of the consent records added to the survivor, then
  * varint n merged contacts, each: varint ordinal, blobs id, values (pvals),
  * timeline and consent history as they were stored, and the stored
