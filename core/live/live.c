@@ -149,10 +149,10 @@ static int update_contact(segrt_live *lv, uint32_t ord, uint64_t reads, segrt_li
             bitset_set(m, ord);
         else
             bitset_clear_bit(m, ord);
+        if (lv->one.restricted_ord == ord && lv->one.restricted)
+            continue; /* Art. 18: it leaves, but nothing (a tag, a webhook) processes it */
         if (lv->segs[i].tag && (rc = live_tags_note(lv, ord, i, in)) != SEGRT_OK)
             break;
-        if (lv->one.restricted_ord == ord && lv->one.restricted)
-            continue; /* Art. 18: it leaves, but no action (webhook, change) processes it */
         if (fn && id[0] == '\0')
             contact_proxy_id_text(&lv->cx, ord, id, sizeof id);
         if (fn && fn(ud, id, lv->cat->names[i], in) != 0)

@@ -77,6 +77,36 @@ static off_t data_file_size(const char *dir)
     return st.st_size;
 }
 
+/*
+ * A data file shorter than the pages its meta page says are in use (a copy
+ * cut short, a disk that filled during a backup) would fault (SIGBUS) on
+ * the first read past its end: refuse it. The file is measured after the
+ * meta page is read, so a writer growing it meanwhile cannot look like this.
+ */
+static int check_length(segrt_store *s, const char *dir)
+{
+    MDB_envinfo info;
+    MDB_stat st;
+    mdb_filehandle_t fd;
+    struct stat fs;
+    int rc = mdb_env_info(s->env, &info);
+    if (rc == 0)
+        rc = mdb_env_stat(s->env, &st);
+    if (rc == 0)
+        rc = mdb_env_get_fd(s->env, &fd);
+    if (rc != 0)
+        return store_mdb_fail(s, rc, dir);
+    if (fstat(fd, &fs) != 0)
+        return store_fail(s, SEGRT_EIO, "%s/data.mdb: %s", dir, strerror(errno));
+    uint64_t used = ((uint64_t)info.me_last_pgno + 1) * st.ms_psize;
+    if ((uint64_t)fs.st_size < used)
+        return store_fail(s, SEGRT_ECORRUPT, "%s/data.mdb is truncated: it has %llu bytes, and the "
+                          "store's pages end at %llu (a copy cut short or a full disk? restore a "
+                          "backup)", dir, (unsigned long long)fs.st_size,
+                          (unsigned long long)used);
+    return SEGRT_OK;
+}
+
 static int open_env(segrt_store *s, const char *dir, unsigned flags)
 {
     unsigned envflags = MDB_NOTLS | MDB_NOMETASYNC | MDB_NORDAHEAD;
@@ -90,6 +120,9 @@ static int open_env(segrt_store *s, const char *dir, unsigned flags)
     if (have < 0 && !(flags & SEGRT_OPEN_CREATE))
         return store_fail(s, SEGRT_ENOTFOUND, "%s: no store here (run segrt import or segrt demo)",
                           dir);
+    if (have == 0) /* LMDB would start a new store in it: the old one is gone, say so */
+        return store_fail(s, SEGRT_ECORRUPT, "%s/data.mdb is empty (0 bytes): a copy cut short or "
+                          "a full disk? restore a backup, or remove it to start a new store", dir);
     size_t twice = have > 0 ? (size_t)have * 2 : 0;
     s->mapsize = twice > MAPSIZE_MIN ? twice : MAPSIZE_MIN;
     rc = mdb_env_set_mapsize(s->env, s->mapsize);
@@ -114,7 +147,7 @@ static int open_env(segrt_store *s, const char *dir, unsigned flags)
                           dir);
     if (rc != 0)
         return store_mdb_fail(s, rc, dir);
-    return SEGRT_OK;
+    return check_length(s, dir);
 }
 
 static int put_format(segrt_store *s, MDB_txn *txn, MDB_val *k)

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# test_damaged_store.sh — a truncated data.mdb (a copy cut short, a disk
+# that filled during a backup) is refused with a message naming the file
+# and its sizes by every command, never a crash (issue 18); an empty one is
+# not silently replaced by a new store; the intact copy is untouched.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+GOOD=$T/good
+segrt demo --db "$GOOD" --contacts 3000 --now 2026-01-01T00:00:00Z >/dev/null
+size=$(stat -c %s "$GOOD/data.mdb")
+printf 'id\nx1\n' >"$T/x.csv"
+printf 'local seg = require "segrt"\nseg.segment "all" { where = seg.F.email:present() }\n' >"$T/s.lua"
+
+for cut in $((size / 2)) $((size - 4096)) 8192; do
+    D=$T/cut$cut
+    cp -r "$GOOD" "$D"
+    truncate -s "$cut" "$D/data.mdb"
+    for cmd in "stats" "check" "count $T/s.lua all" "members $T/s.lua all" "import --contacts $T/x.csv" \
+               "erase c0000001" "export c0000001"; do
+        # shellcheck disable=SC2086
+        run segrt $cmd --db "$D"
+        assert_rc 1 "segrt $cmd on data.mdb cut to $cut bytes (no signal)$(last_output)"
+        assert_contains "$T/err" "$D/data.mdb is truncated: it has $cut bytes, and the store's pages end at" \
+            "segrt $cmd names the file and its sizes"
+    done
+done
+
+E=$T/empty
+cp -r "$GOOD" "$E"
+truncate -s 0 "$E/data.mdb"
+run segrt import --db "$E" --contacts "$T/x.csv"
+assert_rc 1 "an empty data.mdb is not made a new store"
+assert_contains "$T/err" "$E/data.mdb is empty (0 bytes)" "and says so"
+assert_eq "$(stat -c %s "$E/data.mdb")" 0 "nothing was written to it"
+run segrt stats --db "$E"
+assert_rc 1 "stats on an empty data.mdb"
+
+run segrt check --db "$GOOD"
+assert_rc 0 "the intact store still checks"
+finish
