@@ -17,7 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const model_kind *const kinds[] = { &model_bgnbd, &model_kmeans, &model_logreg };
+static const model_kind *const kinds[] = { &model_bgnbd, &model_gamma_gamma, &model_kmeans,
+                                           &model_logreg };
 
 static const model_kind *find_kind(const char *kind)
 {
@@ -232,4 +233,9 @@ int model_kind_summary(plan_ctx *cx, const tree *model, FILE *f)
     if (rc == SEGRT_OK && (m = plan_memo_get(cx->memo, first)) != NULL && m->fit_root)
         print_fit(m->fit_root, f);
     return rc;
+}
+
+int64_t model_micro(double v)
+{
+    return isfinite(v) ? (int64_t)llround(v * VALUE_NUMBER_SCALE) : VALUE_MISSING;
 }

@@ -34,7 +34,7 @@ typedef struct model_kind {
     model_compute_fn compute;
 } model_kind;
 
-extern const model_kind model_bgnbd, model_kmeans, model_logreg;
+extern const model_kind model_bgnbd, model_gamma_gamma, model_kmeans, model_logreg;
 
 struct catalog;
 /* Record in cat the outputs ("model.output") of the C models it defines. */
@@ -45,6 +45,8 @@ int model_eval_output(plan_ctx *cx, const pnode *p, vec *out);
  * written in Lua. */
 int model_kind_summary(plan_ctx *cx, const tree *model, FILE *f);
 
+/* A double as a plan number (micro-units); a NaN or infinity is missing. */
+int64_t model_micro(double v);
 /* For the kinds: the model's number setting key (or dflt when it has none). */
 double model_number(const tree *model, const char *key, double dflt);
 /* Evaluate the value nodes of the model's list setting key as doubles, n = contacts, row-major. */
@@ -52,6 +54,14 @@ int model_features(plan_ctx *cx, const tree *model, const char *key, double **x,
 /* Record a fitted number, or an array of n numbers. */
 void model_fit_number(model_fit *fit, const char *key, double v);
 void model_fit_array(model_fit *fit, const char *key, const double *v, size_t n);
+struct cba_row;
+/*
+ * The customer-base summary rows (cba.h) of the model's event type over the
+ * live contacts, one per contact ordinal (malloc'd into *rows), and the
+ * unit_days setting (model_cba.c); kind names the model in messages.
+ */
+int model_cba_rows(plan_ctx *cx, const tree *model, const char *kind, struct cba_row **rows,
+                   double *unit_days);
 /* The FIELD_EV_TYPE code of the model's `event` setting (default "purchase"). */
 int model_event_type(plan_ctx *cx, const tree *model, uint32_t *type);
 

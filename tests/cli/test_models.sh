@@ -138,6 +138,28 @@ for want in r:0.2426 alpha:4.4136 a:0.7929 b:2.4259 log_likelihood:-9582.43; do
     ok
 done
 
+# Gamma-Gamma on the same store (issue 19, part 2): Fader, Hardie & Lee's
+# p 6.25, q 3.74, gamma 15.44, LL -4055.92 over the 946 repeat buyers.
+cat >"$C/spend.lua" <<'EOF'
+local seg = require "segrt"
+require("models.gamma_gamma").define { name = "spend", obs_end = "1997-09-30T00:00:00Z" }
+seg.segment "buyers" { where = seg.E.purchase:exists() }
+EOF
+run segrt score --db "$C/db" --now 1997-10-01T00:00:00Z "$C/spend.lua" spend
+assert_rc 0 "score of the Gamma-Gamma model$(last_output)"
+assert_eq "$(value_of customers)" 946 "Gamma-Gamma fits the repeat buyers"
+for want in p:6.25:0.005 q:3.74:0.005 gamma:15.44:0.01 log_likelihood:-4055.92:0.005; do
+    IFS=: read -r key ref tol <<<"$want"
+    got=$(value_of "$key")
+    python3 -c 'import sys; g, r, t = map(float, sys.argv[1:]); sys.exit(abs(g - r) > t)' \
+        "$got" "$ref" "$tol" || fail "Gamma-Gamma $key = $got, published $ref"
+    ok
+done
+run segrt members --db "$C/db" --now 1997-10-01T00:00:00Z --format csv --fields spend.expected_spend \
+    "$C/spend.lua" buyers
+assert_eq "$(tail -n +2 "$T/out" | awk -F, '$2 != ""' | wc -l)" 2357 "an expected spend for every buyer"
+run segrt score --db "$C/db" --now 1997-10-01T00:00:00Z "$C/clv.lua" clv
+
 pycheck "BG/NBD p_alive and expected against the closed forms" \
     "$C/score.txt" "$C/members.1997-10-01T00:00:00Z.csv" <<'PY'
 import csv, math, sys
