@@ -33,6 +33,7 @@ function bgnbd.define(opts)
   end
   seg.model(name) { kind = "bgnbd", profiling = true, event = opts.event or "purchase", unit_days = unit.secs / 86400,
                     horizon = opts.horizon or 52, obs_end = opts.obs_end, scores = scores }
+  out.model = name -- for models.clv
   return out
 end
 

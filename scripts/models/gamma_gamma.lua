@@ -22,7 +22,7 @@ function gamma_gamma.define(opts)
   seg.model(name) { kind = "gammagamma", profiling = true, event = opts.event or "purchase",
                     unit_days = unit.secs / 86400, obs_end = opts.obs_end,
                     scores = { name .. ".expected_spend" } }
-  return { expected_spend = seg.S[name].expected_spend }
+  return { expected_spend = seg.S[name].expected_spend, model = name }
 end
 
 return gamma_gamma

@@ -160,6 +160,75 @@ run segrt members --db "$C/db" --now 1997-10-01T00:00:00Z --format csv --fields 
 assert_eq "$(tail -n +2 "$T/out" | awk -F, '$2 != ""' | wc -l)" 2357 "an expected spend for every buyer"
 run segrt score --db "$C/db" --now 1997-10-01T00:00:00Z "$C/clv.lua" clv
 
+# Customer lifetime value (issue 19, part 2): 12 months of BG/NBD expected
+# purchases times the Gamma-Gamma expected spend, discounted 1% a month,
+# against the same sum computed here from the fitted parameters.
+cat >"$C/value.lua" <<'EOF'
+local seg = require "segrt"
+local bg = require("models.bgnbd").define { name = "clv", unit = seg.days(7),
+                                            obs_end = "1997-09-30T00:00:00Z" }
+local spend = require("models.gamma_gamma").define { name = "spend",
+                                                     obs_end = "1997-09-30T00:00:00Z" }
+require("models.clv").define { name = "value", bgnbd = bg, spend = spend, months = 12,
+                               discount = 0.01 }
+seg.segment "buyers" { where = seg.E.purchase:exists() }
+EOF
+for m in clv spend value; do
+    run segrt score --db "$C/db" --now 1997-10-01T00:00:00Z "$C/value.lua" "$m"
+    assert_rc 0 "score of $m$(last_output)"
+    cp "$T/out" "$C/score.$m.txt"
+done
+run segrt members --db "$C/db" --now 1997-10-01T00:00:00Z --format csv \
+    --fields clv.frequency,clv.recency,clv.T,spend.expected_spend,value.value "$C/value.lua" buyers
+assert_rc 0 "members with their lifetime value"
+cp "$T/out" "$C/value.csv"
+pycheck "lifetime value against the sum from the fitted parameters" \
+    "$C/score.clv.txt" "$C/value.csv" <<'PY'
+import csv, sys
+par = {}
+for line in open(sys.argv[1]):
+    f = line.split()
+    if len(f) == 2:
+        par[f[0]] = float(f[1])
+r, alpha, a, b = par['r'], par['alpha'], par['a'], par['b']
+
+def hyp2f1(p, q, c, z):
+    s = term = 1.0
+    n = 0
+    while abs(term) > 1e-15 * abs(s) or n < 10:
+        term *= (p + n) * (q + n) / ((c + n) * (n + 1)) * z
+        s += term
+        n += 1
+    return s
+
+def expected(t, x, tx, T):
+    d = a / (b + x - 1) * ((alpha + T) / (alpha + tx)) ** (r + x) if x > 0 else 0.0
+    z = t / (alpha + T + t)
+    return ((a + b + x - 1) / (a - 1) * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x)
+            * hyp2f1(r + x, b + x, a + b + x - 1, z)) / (1 + d))
+
+bad, n = [], 0
+for row in csv.DictReader(open(sys.argv[2], newline='')):
+    x, tx, T = float(row['clv.frequency']), float(row['clv.recency']), float(row['clv.T'])
+    spend, got = float(row['spend.expected_spend']), float(row['value.value'])
+    units, v, before = 30 / 7, 0.0, 0.0
+    for i in range(1, 13):
+        upto = expected(units * i, x, tx, T)
+        v += spend * (upto - before) / 1.01 ** i
+        before = upto
+    n += 1
+    if abs(got - v) > 0.01 + 2e-3 * abs(v) or round(got, 2) != got:
+        bad.append('%s value %s, sum %.4f' % (row['id'], row['value.value'], v))
+if n != 2357 or bad:
+    sys.exit('%d rows, %d mismatches, e.g. %s' % (n, len(bad), '; '.join(bad[:5])))
+PY
+assert_contains "$C/score.value.txt" "customers" "segrt score prints the clv model"
+printf 'local seg = require "segrt"\nrequire("models.clv").define { name = "v", bgnbd = "nope", spend = "nope" }\nseg.segment "b" { where = seg.S.v.value:gt(1) }\n' >"$C/badclv.lua"
+run segrt count --db "$C/db" --now 1997-10-01T00:00:00Z "$C/badclv.lua" b
+assert_rc 1 "a clv model naming no BG/NBD model"
+assert_contains "$T/err" "clv: bgnbd must name a bgnbd model of the script (nope)" "is refused, naming it"
+run segrt score --db "$C/db" --now 1997-10-01T00:00:00Z "$C/clv.lua" clv
+
 pycheck "BG/NBD p_alive and expected against the closed forms" \
     "$C/score.txt" "$C/members.1997-10-01T00:00:00Z.csv" <<'PY'
 import csv, math, sys
