@@ -138,6 +138,43 @@ for want in r:0.2426 alpha:4.4136 a:0.7929 b:2.4259 log_likelihood:-9582.43; do
     ok
 done
 
+# The BG/NBD closed forms (FHL 2005) from a segrt score of a bgnbd model, for the checks below.
+cat >"$T/bgnbd_closed.py" <<'PY'
+import sys
+
+def params(score_file):
+    par = {}
+    for line in open(score_file):
+        f = line.split()
+        if len(f) == 2:
+            par[f[0]] = float(f[1])
+    return par
+
+def hyp2f1(p, q, c, z):
+    s = term = 1.0
+    n = 0
+    while abs(term) > 1e-15 * abs(s) or n < 10:
+        term *= (p + n) * (q + n) / ((c + n) * (n + 1)) * z
+        s += term
+        n += 1
+        if n > 100000:
+            raise RuntimeError('2F1 does not converge')
+    return s
+
+def d_of(par, x, tx, T):
+    r, alpha, a, b = par['r'], par['alpha'], par['a'], par['b']
+    return a / (b + x - 1) * ((alpha + T) / (alpha + tx)) ** (r + x) if x > 0 else 0.0
+
+def p_alive(par, x, tx, T):
+    return 1 / (1 + d_of(par, x, tx, T))
+
+def expected(par, t, x, tx, T):
+    r, alpha, a, b = par['r'], par['alpha'], par['a'], par['b']
+    z = t / (alpha + T + t)
+    return ((a + b + x - 1) / (a - 1) * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x)
+            * hyp2f1(r + x, b + x, a + b + x - 1, z)) / (1 + d_of(par, x, tx, T)))
+PY
+
 # Gamma-Gamma on the same store (issue 19, part 2): Fader, Hardie & Lee's
 # p 6.25, q 3.74, gamma 15.44, LL -4055.92 over the 946 repeat buyers.
 cat >"$C/spend.lua" <<'EOF'
@@ -183,37 +220,18 @@ run segrt members --db "$C/db" --now 1997-10-01T00:00:00Z --format csv \
 assert_rc 0 "members with their lifetime value"
 cp "$T/out" "$C/value.csv"
 pycheck "lifetime value against the sum from the fitted parameters" \
-    "$C/score.clv.txt" "$C/value.csv" <<'PY'
+    "$C/score.clv.txt" "$C/value.csv" "$T" <<'PY'
 import csv, sys
-par = {}
-for line in open(sys.argv[1]):
-    f = line.split()
-    if len(f) == 2:
-        par[f[0]] = float(f[1])
-r, alpha, a, b = par['r'], par['alpha'], par['a'], par['b']
-
-def hyp2f1(p, q, c, z):
-    s = term = 1.0
-    n = 0
-    while abs(term) > 1e-15 * abs(s) or n < 10:
-        term *= (p + n) * (q + n) / ((c + n) * (n + 1)) * z
-        s += term
-        n += 1
-    return s
-
-def expected(t, x, tx, T):
-    d = a / (b + x - 1) * ((alpha + T) / (alpha + tx)) ** (r + x) if x > 0 else 0.0
-    z = t / (alpha + T + t)
-    return ((a + b + x - 1) / (a - 1) * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x)
-            * hyp2f1(r + x, b + x, a + b + x - 1, z)) / (1 + d))
-
+sys.path.insert(0, sys.argv[3])
+from bgnbd_closed import params, expected
+par = params(sys.argv[1])
 bad, n = [], 0
 for row in csv.DictReader(open(sys.argv[2], newline='')):
     x, tx, T = float(row['clv.frequency']), float(row['clv.recency']), float(row['clv.T'])
     spend, got = float(row['spend.expected_spend']), float(row['value.value'])
     units, v, before = 30 / 7, 0.0, 0.0
     for i in range(1, 13):
-        upto = expected(units * i, x, tx, T)
+        upto = expected(par, units * i, x, tx, T)
         v += spend * (upto - before) / 1.01 ** i
         before = upto
     n += 1
@@ -230,36 +248,17 @@ assert_contains "$T/err" "clv: bgnbd must name a bgnbd model of the script (nope
 run segrt score --db "$C/db" --now 1997-10-01T00:00:00Z "$C/clv.lua" clv
 
 pycheck "BG/NBD p_alive and expected against the closed forms" \
-    "$C/score.txt" "$C/members.1997-10-01T00:00:00Z.csv" <<'PY'
-import csv, math, sys
-par = {}
-for line in open(sys.argv[1]):
-    f = line.split()
-    if len(f) == 2:
-        par[f[0]] = float(f[1])
-r, alpha, a, b, t = par['r'], par['alpha'], par['a'], par['b'], par['horizon_units']
-
-def hyp2f1(p, q, c, z):
-    s = term = 1.0
-    n = 0
-    while abs(term) > 1e-15 * abs(s) or n < 10:
-        term *= (p + n) * (q + n) / ((c + n) * (n + 1)) * z
-        s += term
-        n += 1
-        if n > 100000:
-            raise RuntimeError('2F1 does not converge')
-    return s
-
+    "$C/score.txt" "$C/members.1997-10-01T00:00:00Z.csv" "$T" <<'PY'
+import csv, sys
+sys.path.insert(0, sys.argv[3])
+from bgnbd_closed import params, p_alive, expected
+par = params(sys.argv[1])
+t = par['horizon_units']
 bad = []
 for row in csv.DictReader(open(sys.argv[2], newline='')):
     x, tx, T = float(row['clv.frequency']), float(row['clv.recency']), float(row['clv.T'])
-    d = a / (b + x - 1) * ((alpha + T) / (alpha + tx)) ** (r + x) if x > 0 else 0.0
-    p_alive = 1 / (1 + d)
-    z = t / (alpha + T + t)
-    expected = ((a + b + x - 1) / (a - 1)
-                * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x)
-                   * hyp2f1(r + x, b + x, a + b + x - 1, z)) / (1 + d))
-    for name, want in (('clv.p_alive', p_alive), ('clv.expected', expected)):
+    for name, want in (('clv.p_alive', p_alive(par, x, tx, T)),
+                       ('clv.expected', expected(par, t, x, tx, T))):
         g = float(row[name])
         if abs(g - want) > 1e-3 + 2e-3 * abs(want):
             bad.append('%s %s=%s, closed form %.6g' % (row['id'], name, row[name], want))
