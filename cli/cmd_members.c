@@ -28,7 +28,9 @@ static const char members_usage[] =
     "  UTF-8 byte order mark, for Excel. Exporting email or phone of a segment that\n"
     "  has no purpose warns how many members lack consent for email_marketing or\n"
     "  sms_marketing: give --purpose P to keep those who consented, or --no-purpose\n"
-    "  to say the export is not for that channel.";
+    "  to say the export is not for that channel. Special-category fields (Art. 9:\n"
+    "  health, ...) are exported only under a purpose resting on explicit consent\n"
+    "  (the segment's or --purpose P); every field leaves them out otherwise.";
 
 enum { O_FORMAT = OPT_FIRST_CMD, O_FIELDS, O_PURPOSE, O_NO_PURPOSE, O_HEADER, O_BOM };
 enum { FORMAT_IDS, FORMAT_CSV, FORMAT_JSONL }; /* in --format's order */
@@ -180,8 +182,14 @@ static int print_csv(void *ud, const char *json)
     return putchar('\n') == EOF ? SEGRT_EIO : 0;
 }
 
+/* The columns of a CSV or JSON lines export (n 0: every field). */
+typedef struct columns {
+    const char *const *v;
+    size_t n;
+} columns;
+
 static int print_members(const members_args *a, segrt_store *s, segrt_script *sc,
-                         const segrt_set *set)
+                         const segrt_set *set, columns cols)
 {
     csv_ctx csv = { a, 0 };
     int rc;
@@ -190,7 +198,7 @@ static int print_members(const members_args *a, segrt_store *s, segrt_script *sc
     if (a->format == FORMAT_IDS)
         rc = segrt_set_ids_foreach(s, set, print_id, NULL);
     else
-        rc = segrt_script_rows_foreach(sc, set, a->fields.v, a->fields.n,
+        rc = segrt_script_rows_foreach(sc, set, cols.v, cols.n,
                                        a->format == FORMAT_CSV ? print_csv : print_jsonl,
                                        a->format == FORMAT_CSV ? (void *)&csv : NULL);
     return rc == SEGRT_OK && fflush(stdout) != 0 ? SEGRT_EIO : rc;
@@ -241,6 +249,55 @@ static int warn_without_consent(const cli *c, const members_args *a, const char 
     return rc;
 }
 
+/* The fields that are no special category, collected for an export of every field. */
+typedef struct ordinary {
+    segrt_script *sc;
+    cli_strings names;
+    size_t left_out;
+    int oom;
+} ordinary;
+
+static int add_ordinary(void *ud, const char *name, segrt_type type, uint64_t present)
+{
+    (void)type, (void)present;
+    ordinary *o = ud;
+    if (segrt_script_sensitive(o->sc, name))
+        o->left_out++;
+    else if (cli_strings_add(&o->names, name) != 0)
+        o->oom = 1;
+    return o->oom ? SEGRT_ENOMEM : 0;
+}
+
+/*
+ * Special categories (Art. 9) leave only under a purpose resting on explicit
+ * consent (--purpose P, or the segment's own): a --fields naming one
+ * without it is refused; every field leaves them out (into *ordinary, the
+ * other fields' names, with *cols pointing at them).
+ */
+static int special_fields(cli *c, const members_args *a, cli_strings *names, columns *cols)
+{
+    long i = cli_segment_index(c->sc, c->args[1]);
+    const char *purpose = a->purpose ? a->purpose
+                        : i >= 0 ? segrt_script_segment_purpose(c->sc, (size_t)i) : NULL;
+    if (a->format == FORMAT_IDS || (purpose && segrt_script_purpose_explicit(c->sc, purpose)))
+        return EXIT_OK;
+    for (size_t k = 0; k < a->fields.n; k++) {
+        const char *category = segrt_script_sensitive(c->sc, a->fields.v[k]);
+        if (category)
+            return cli_usage_error(c, "--fields %s: a special category (%s) is exported only "
+                                      "under a purpose resting on explicit consent (--purpose P)",
+                                   a->fields.v[k], category);
+    }
+    if (a->fields.n)
+        return EXIT_OK;
+    ordinary o = { c->sc, { 0 }, 0, 0 };
+    int rc = segrt_fields_foreach(c->s, add_ordinary, &o);
+    *names = o.names;
+    if (o.left_out) /* else every field, as asked */
+        *cols = (columns){ (const char *const *)names->v, names->n };
+    return rc == SEGRT_OK ? EXIT_OK : rc;
+}
+
 static int members_run(cli *c, void *ud)
 {
     const members_args *a = ud;
@@ -249,15 +306,23 @@ static int members_run(cli *c, void *ud)
                                "--format csv");
     if (a->purpose && a->no_purpose)
         return cli_usage_error(c, "--purpose and --no-purpose exclude each other");
+    cli_strings names = { 0 };
+    columns cols = { a->fields.v, a->fields.n };
+    int rc = special_fields(c, a, &names, &cols);
+    if (rc != EXIT_OK) {
+        cli_strings_free(&names);
+        return rc;
+    }
     cli_segments e;
-    int rc = cli_segments_eval(c, &e, 1, c->args + 1);
+    rc = cli_segments_eval(c, &e, 1, c->args + 1);
     if (rc == SEGRT_OK && a->purpose)
         rc = segrt_set_keep_purpose(c->sc, e.sets[0], a->purpose);
     if (rc == SEGRT_OK)
         rc = warn_without_consent(c, a, c->args[1], e.sets[0]);
     if (rc == SEGRT_OK)
-        rc = print_members(a, c->s, c->sc, e.sets[0]);
+        rc = print_members(a, c->s, c->sc, e.sets[0], cols);
     cli_segments_free(&e);
+    cli_strings_free(&names);
     return rc;
 }
 

@@ -4,7 +4,9 @@
 # samples, member rows, :show) print a special-category field's category,
 # not its value; segrt show --purpose P and the REPL's :purpose P show them
 # when P rests on explicit consent (a card: when the contact granted P on
-# consent); a purpose that does not is refused; export (Art. 15) is whole.
+# consent); segrt members exports them only under such a purpose, leaving
+# them out of an export of every field; a purpose that does not is refused;
+# export (Art. 15) is whole.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -65,4 +67,18 @@ assert_eq "$(grep -c 'asthma' "$T/out")" 1 \
     "h2 granted it on legitimate interest: hidden in its card (only :fields samples it)"
 assert_contains "$T/err" ":purpose email_marketing does not rest on explicit consent" "refused"
 assert_contains "$T/out" "purpose none: special-category values hidden" ":purpose none"
+
+# members: a special category leaves only under a purpose resting on explicit consent
+run segrt members --db "$S" --now "$NOW" --format csv --fields id,health --no-purpose "$T/hr.lua" everyone
+assert_rc 2 "--fields health without such a purpose"
+assert_contains "$T/err" "--fields health: a special category (health) is exported only under a purpose resting on explicit consent" \
+    "is refused"
+run segrt members --db "$S" --now "$NOW" --format csv --no-purpose "$T/hr.lua" everyone
+assert_rc 0 "every field"
+assert_not_contains "$T/out" "diabetes" "leaves the special category out"
+assert_contains "$T/out" "Cluj" "and keeps the others"
+run segrt members --db "$S" --now "$NOW" --format csv --fields health --purpose health_research \
+    "$T/hr.lua" everyone
+assert_rc 0 "under an explicit-consent purpose"
+assert_eq "$(tail -n +2 "$T/out" | tr '\n' ' ')" "h1,diabetes " "only who granted it on consent, with the value"
 finish
