@@ -152,13 +152,19 @@ static json_t *card_with_live_segments(serve *sv, const char *id, const char *ca
     return obj;
 }
 
+/* Art. 9: a card over HTTP shows a special-category field's category, not its value. */
+static const char *hide_special(void *ud, const char *field)
+{
+    return segrt_script_sensitive(ud, field);
+}
+
 void serve_contact(serve_req *q, serve_reply *r)
 {
     serve *sv = q->sv;
     char *card = NULL;
     json_t *obj = NULL;
     serve_lock_take(&sv->lock, 1);
-    int rc = segrt_contact_card_json(sv->s, q->arg, &card);
+    int rc = segrt_contact_card_json_hiding(sv->s, q->arg, hide_special, sv->sc, &card);
     if (rc == SEGRT_OK)
         obj = card_with_live_segments(sv, q->arg, card);
     else

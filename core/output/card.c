@@ -225,11 +225,26 @@ static json_t *recent(json_t *events)
 
 int segrt_contact_card_json(segrt_store *s, const char *id, char **json)
 {
+    return segrt_contact_card_json_hiding(s, id, NULL, NULL, json);
+}
+
+int segrt_contact_card_json_hiding(segrt_store *s, const char *id, segrt_hide_fn hide, void *ud,
+                                   char **json)
+{
     *json = NULL;
     json_t *obj;
     int rc = card_object(s, id, &obj);
     if (rc != SEGRT_OK)
         return rc;
+    json_t *contact = json_object_get(obj, "contact");
+    const char *key;
+    json_t *v;
+    void *tmp;
+    json_object_foreach_safe(contact, tmp, key, v) { /* Art. 9: the category, not the value */
+        const char *category = hide ? hide(ud, key) : NULL;
+        if (category)
+            json_object_set_new(contact, key, json_pack("{s:s}", "special_category", category));
+    }
     json_t *consents = json_object_get(obj, "consents"), *events = json_object_get(obj, "events");
     json_t *card = json_pack("{s:O, s:o, s:I, s:o, s:I, s:O}",
                              "contact", json_object_get(obj, "contact"),

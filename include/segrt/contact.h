@@ -73,6 +73,19 @@ SEGRT_API int segrt_contact_card_hiding(segrt_store *s, const char *id, segrt_hi
 SEGRT_API int segrt_contact_card_json(segrt_store *s, const char *id, char **json);
 
 /**
+ * segrt_contact_card_json(), with the value of each field @p hide names a
+ * special category of replaced by {"special_category": "..."}.
+ * @param s the store
+ * @param id the contact's external id
+ * @param hide which fields to leave out (NULL: none)
+ * @param ud passed to hide
+ * @param json receives the object as text, malloc'd (segrt_free()); NULL on failure
+ * @return SEGRT_OK, SEGRT_ENOTFOUND when the id is unknown, or another error code
+ */
+SEGRT_API int segrt_contact_card_json_hiding(segrt_store *s, const char *id, segrt_hide_fn hide,
+                                             void *ud, char **json);
+
+/**
  * Erase a contact: its fields, events, consent records and memberships
  * (GDPR Art. 17). Only an audit entry without personal data remains.
  * @param s the store

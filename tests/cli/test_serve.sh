@@ -170,7 +170,7 @@ assert_eq "$STATUS $(cat "$T/body")" '200 {"members":[],"next":null}' \
     "a purpose nobody consented to keeps no one, as in segrt members"
 
 # ------------------------------------------------------------ ingestion
-printf '{"id":"n1","email":"n1@example.com","first_name":"Nia"}\n{"id":"n2","email":"n2@example.com"}\n' >"$T/contacts.jsonl"
+printf '{"id":"n1","email":"n1@example.com","first_name":"Nia","health":"asthma"}\n{"id":"n2","email":"n2@example.com"}\n' >"$T/contacts.jsonl"
 http POST /v1/contacts "$TOK_WRITE" "$T/contacts.jsonl"
 assert_eq "$STATUS $(cat "$T/body")" '200 {"accepted":2,"rejected":[]}' "two contacts"
 cat >"$T/events.jsonl" <<'JSONL'
@@ -195,6 +195,7 @@ python3 - "$T/body" <<'PY' || fail "card: $(cat "$T/body")"
 import json, sys
 c = json.load(open(sys.argv[1]))
 assert c["contact"]["id"] == "n1" and c["contact"]["first_name"] == "Nia", c
+assert c["contact"]["health"] == {"special_category": "health"}, c  # Art. 9: not the value
 assert c["events"] == 2 and len(c["recent_events"]) == 2, c
 assert c["recent_events"][0]["ts"] == "2025-12-21T10:00:00Z", c  # newest first
 names = [s["name"] for s in c["segments"]]
