@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const model_kind *const kinds[] = { &model_bgnbd, &model_clv, &model_gamma_gamma,
-                                           &model_kmeans, &model_logreg };
+static const model_kind *const kinds[] = { &model_bgnbd,  &model_clv,    &model_gamma_gamma,
+                                           &model_hclust, &model_kmeans, &model_logreg };
 
 static const model_kind *find_kind(const char *kind)
 {

@@ -34,7 +34,8 @@ typedef struct model_kind {
     model_compute_fn compute;
 } model_kind;
 
-extern const model_kind model_bgnbd, model_clv, model_gamma_gamma, model_kmeans, model_logreg;
+extern const model_kind model_bgnbd, model_clv, model_gamma_gamma, model_hclust, model_kmeans,
+    model_logreg;
 
 struct catalog;
 /* Record in cat the outputs ("model.output") of the C models it defines. */
