@@ -49,6 +49,12 @@ static int linkage_of(plan_ctx *cx, const tree *model, hclust_linkage *l)
                      "average or complete", name);
 }
 
+static int by_row(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return (x > y) - (x < y);
+}
+
 /* The sample: up to m complete rows drawn without replacement (reservoir), in row order. */
 static size_t draw(const double *x, size_t n, size_t d, size_t m, uint64_t seed, size_t *rows)
 {
@@ -65,12 +71,7 @@ static size_t draw(const double *x, size_t n, size_t d, size_t m, uint64_t seed,
         seen++;
     }
     size_t got = seen < m ? seen : m;
-    for (size_t i = 1; i < got; i++) /* row order: the fit does not depend on the draw's order */
-        for (size_t j = i; j > 0 && rows[j] < rows[j - 1]; j--) {
-            size_t t = rows[j];
-            rows[j] = rows[j - 1];
-            rows[j - 1] = t;
-        }
+    qsort(rows, got, sizeof *rows, by_row); /* row order: the fit does not depend on the draw's */
     return got;
 }
 

@@ -38,6 +38,7 @@ typedef struct field_stats {
 
 typedef struct quality {
     uint16_t max_field;
+    const field_def *email, *phone, *country; /* the fields the checks below read, or NULL */
     field_stats *f;          /* by field id */
     int64_t now, today;
     uint64_t contacts;
@@ -74,10 +75,9 @@ static int note_row(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k, co
         rc = store_decoded(s, drc, "the fields", ord);
     q->contacts++;
     MDB_val country = { 0, NULL };
-    const field_def *cf = schema_find(s->schema, "country", 7);
-    const row_value *cv = cf ? row_get(&q->r, cf->id) : NULL;
-    if (rc == SEGRT_OK && cv && cf->type == SEGRT_T_STRING)
-        rc = text_of(s, txn, cf->id, cv, &country);
+    const row_value *cv = q->country ? row_get(&q->r, q->country->id) : NULL;
+    if (rc == SEGRT_OK && cv)
+        rc = text_of(s, txn, q->country->id, cv, &country);
     for (size_t i = 0; i < q->r.n && rc == SEGRT_OK; i++) {
         const row_value *rv = &q->r.vals[i];
         const field_def *f = schema_by_id(s->schema, rv->field);
@@ -93,13 +93,13 @@ static int note_row(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k, co
         MDB_val t;
         if (f->type != SEGRT_T_STRING) {
             st->implausible += field_rule_builtin(f->name, f->type, rv->v, q->today) != NULL;
-        } else if (strcmp(f->name, "email") == 0 && (rc = text_of(s, txn, f->id, rv, &t)) == 0) {
+        } else if (f == q->email && (rc = text_of(s, txn, f->id, rv, &t)) == SEGRT_OK) {
             if (email_normalize(t.mv_data, t.mv_size, &q->norm) != 0)
                 return store_fail(s, SEGRT_ENOMEM, "out of memory");
             st->implausible += !email_plausible((const char *)q->norm.p, q->norm.len);
             if (count_key(q->emails, (const char *)q->norm.p, q->norm.len, &q->dup_email) != 0)
                 return store_fail(s, SEGRT_ENOMEM, "out of memory");
-        } else if (strcmp(f->name, "phone") == 0 && (rc = text_of(s, txn, f->id, rv, &t)) == 0) {
+        } else if (f == q->phone && (rc = text_of(s, txn, f->id, rv, &t)) == SEGRT_OK) {
             char e164[PHONE_E164_MAX];
             const char *why = phone_e164(t.mv_data, t.mv_size, country.mv_data, country.mv_size,
                                          e164);
@@ -152,6 +152,13 @@ static void print_fields(const quality *q, const struct schema *sc, FILE *f)
     }
 }
 
+/* The string field called name, or NULL. */
+static const field_def *string_field(segrt_store *s, const char *name)
+{
+    const field_def *f = schema_find(s->schema, name, strlen(name));
+    return f && f->type == SEGRT_T_STRING ? f : NULL;
+}
+
 static int quality_scan(segrt_store *s, MDB_txn *txn, void *ud)
 {
     quality *q = ud;
@@ -160,6 +167,9 @@ static int quality_scan(segrt_store *s, MDB_txn *txn, void *ud)
         q->max_field = s->schema->fields[i].id > q->max_field ? s->schema->fields[i].id
                                                               : q->max_field;
     q->f = rc == SEGRT_OK ? calloc((size_t)q->max_field + 1, sizeof *q->f) : NULL;
+    q->email = rc == SEGRT_OK ? string_field(s, "email") : NULL; /* once, not per row */
+    q->phone = rc == SEGRT_OK ? string_field(s, "phone") : NULL;
+    q->country = rc == SEGRT_OK ? string_field(s, "country") : NULL;
     if (rc == SEGRT_OK && q->f == NULL)
         return store_fail(s, SEGRT_ENOMEM, "out of memory");
     for (size_t i = 0; rc == SEGRT_OK && i < s->schema->n; i++) {

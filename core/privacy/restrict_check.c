@@ -52,10 +52,10 @@ int restrict_check_one(segrt_store *s, MDB_txn *txn, int64_t now, uint32_t ord, 
                        uint32_t *source)
 {
     uint32_t code;
-    int rc = purpose_code(s, txn, &code);
-    if (rc != SEGRT_OK || code == 0)
+    int rc = restriction_candidate(s, txn, ord); /* one bit first: the live path asks per contact */
+    if (rc <= 0)
         return rc;
-    if ((rc = restriction_candidate(s, txn, ord)) <= 0)
+    if ((rc = purpose_code(s, txn, &code)) != SEGRT_OK || code == 0)
         return rc;
     consent_list l = { 0 };
     rc = consent_list_read(s, txn, ord, &l);

@@ -77,7 +77,6 @@ assert_contains "$T/err" "d.csv:6: plan 'gold' is not one of the values the rule
 assert_contains "$T/err" "d.csv:7: zip '01010' does not match the pattern [0-9]{6} (rule at $T/schema.lua:4)" "pattern"
 assert_contains "$T/err" "d.csv:8: tags 'other' is not one of the values" "one_of over a set's items"
 assert_contains "$T/err" "d.csv:9: income '-101' is below the minimum -100" "a declared rule replaces the built-in one"
-run segrt stats --db "$S"
 run segrt members --db "$S" --no-purpose --format csv --fields nps \
     <(echo 'local seg = require "segrt"; seg.segment "n" { where = seg.F.nps:ge(5) }') n
 assert_eq "$(tail -n +2 "$T/out" | tr '\n' ' ')" "d2,10 " "nps was declared an integer"
