@@ -15,6 +15,7 @@
 static const char usage_text[] =
     "segrt report [--db DIR] [--now T] [--html FILE] [--conversion EVENT]\n"
     "             [--within DAYS] [--email-days DAYS] [--min-size N] [--max-share F]\n"
+    "             [--locale en|ro|pl|bg] [--currency TEXT]\n"
     "             SCRIPT\n"
     "  How each segment of SCRIPT is doing at NOW, as tables on stdout:\n"
     "  - size, share of the contacts, and a sparkline of the sizes of the stored\n"
@@ -32,10 +33,14 @@ static const char usage_text[] =
     "    than F of the contacts (default 0.5);\n"
     "  - the overlap matrix (as segrt overlap), and the R x F grid of each RFM\n"
     "    model (require \"models.rfm\") with its cells' average monetary value.\n"
+    "  --locale writes money as that locale does, with its currency (en \"€3,600,178.26\",\n"
+    "  ro \"3.600.178,26 lei\", pl \"3 600 178,26 zł\", bg \"3 600 178,26 лв.\"); --currency\n"
+    "  names another (\"\" for none).\n"
     "  --html FILE also writes the report as one self-contained HTML page\n"
     "  (inline CSS and SVG charts, no script, nothing fetched).";
 
-enum { O_HTML = OPT_FIRST_CMD, O_CONVERSION, O_WITHIN, O_EMAIL_DAYS, O_MIN_SIZE, O_MAX_SHARE };
+enum { O_HTML = OPT_FIRST_CMD, O_CONVERSION, O_WITHIN, O_EMAIL_DAYS, O_MIN_SIZE, O_MAX_SHARE, O_LOCALE,
+       O_CURRENCY };
 
 typedef struct report_args {
     segrt_report_opts opts;
@@ -85,6 +90,12 @@ static int report_option(cli *c, int opt, const char *arg, void *ud)
         if (end == arg || *end || errno || !(a->opts.max_share > 0 && a->opts.max_share <= 1))
             return cli_usage_error(c, "--max-share '%s' is not a fraction of the contacts "
                                    "above 0 and at most 1 (0.5 = half)", arg);
+        break;
+    case O_LOCALE:
+        a->opts.locale = arg;
+        break;
+    case O_CURRENCY:
+        a->opts.currency = arg;
         break;
     default:
         return EXIT_USAGE;
@@ -146,7 +157,9 @@ int cmd_report(int argc, char **argv)
                                             CLI_OPTION("within", O_WITHIN),
                                             CLI_OPTION("email-days", O_EMAIL_DAYS),
                                             CLI_OPTION("min-size", O_MIN_SIZE),
-                                            CLI_OPTION("max-share", O_MAX_SHARE), { 0 } },
+                                            CLI_OPTION("max-share", O_MAX_SHARE),
+                                            CLI_OPTION("locale", O_LOCALE),
+                                            CLI_OPTION("currency", O_CURRENCY), { 0 } },
     };
     report_args a = { 0 };
     segrt_report_defaults(&a.opts);

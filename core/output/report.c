@@ -355,6 +355,9 @@ static int check_opts(segrt_store *s, const segrt_report_opts *o)
     if (o->email_days == 0 || o->email_days > MAX_DAYS)
         return store_fail(s, SEGRT_EINVAL, "report: an email window of %" PRIu32 " days; "
                           "give 1 to %d", o->email_days, MAX_DAYS);
+    if (report_locale_find(o->locale) == NULL)
+        return store_fail(s, SEGRT_EINVAL, "report: no locale '%s'; give en, ro, pl or bg",
+                          o->locale);
     if (!(o->max_share > 0 && o->max_share <= 1))
         return store_fail(s, SEGRT_EINVAL, "report: a largest share of %g; give more than 0 "
                           "and at most 1", o->max_share);
@@ -368,8 +371,12 @@ static int copy_names(segrt_script *sc, segrt_report *r, const char *title)
     r->seg = calloc(r->nseg ? r->nseg : 1, sizeof *r->seg);
     r->script = strdup(title ? title : "script");
     r->conversion = strdup(r->opts.conversion_event ? r->opts.conversion_event : "purchase");
-    if (r->seg == NULL || r->script == NULL || r->conversion == NULL)
+    r->locale = report_locale_find(r->opts.locale);
+    r->currency = strdup(r->opts.currency ? r->opts.currency : r->locale->currency);
+    if (r->seg == NULL || r->script == NULL || r->conversion == NULL || r->currency == NULL)
         return -1;
+    r->opts.locale = r->opts.locale ? r->locale->name : NULL;
+    r->opts.currency = r->currency;
     if (r->opts.conversion_event)
         r->opts.conversion_event = r->conversion;
     for (size_t i = 0; i < r->nseg; i++) {
@@ -448,5 +455,6 @@ void segrt_report_free(segrt_report *r)
     report_rfm_free(r);
     free(r->script);
     free(r->conversion);
+    free(r->currency);
     free(r);
 }

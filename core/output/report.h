@@ -42,8 +42,23 @@ typedef struct report_rfm {
     uint64_t n[REPORT_RFM_N][REPORT_RFM_N];         /* contacts, [R - 1][F - 1] */
     int64_t money[REPORT_RFM_N][REPORT_RFM_N];      /* sum of their monetary values */
     int has_money;                                  /* the model declares `monetary` */
+    char **groups;                                  /* its segments' names (seg.model { segments }),
+                                                       without the "model." prefix */
+    size_t ngroups;
+    int group[REPORT_RFM_N][REPORT_RFM_N];          /* the group most of a cell is in; -1 none */
     uint64_t scored;                                /* contacts in the grid */
 } report_rfm;
+
+/* How a locale writes money (report_locale.c). */
+typedef struct report_locale {
+    const char *name;      /* "en", "ro", "pl", "bg"; "plain" without a locale */
+    const char *group;     /* between groups of three digits */
+    const char *decimal;   /* the decimal mark */
+    const char *currency;  /* the default currency */
+    int currency_first;    /* "€12.50" rather than "12,50 lei" */
+} report_locale;
+
+#define REPORT_MONEY_LEN 64
 
 struct segrt_report {
     char *script;                 /* as loaded (a path or a pack name) */
@@ -51,6 +66,8 @@ struct segrt_report {
     uint64_t contacts;            /* live contacts at NOW */
     segrt_report_opts opts;       /* opts.conversion_event, when given, points to conversion */
     char *conversion;             /* the conversion event type */
+    const report_locale *locale;  /* how money is written */
+    char *currency;               /* the currency written with it ("" for none) */
     int has_conversion;           /* the store has events of that type */
     int has_email;                /* the store has email_open or email_click events */
     int email_of_sent;            /* ... and email_sent: rates are of members sent an email */
@@ -68,6 +85,10 @@ static inline int report_max(int a, int b)
 
 /* Money (micro-units) as a decimal with at least two fractional digits: "-12.50". */
 void report_money(int64_t micros, char out[32]);
+/* The locale named name (NULL: none, the plain exact decimal), or NULL when there is none such. */
+const report_locale *report_locale_find(const char *name);
+/* Money as r's locale writes it, with its currency: "3.600.178,26 lei". */
+void report_money_local(const segrt_report *r, int64_t micros, char out[REPORT_MONEY_LEN]);
 /* total / n (micro-units) rounded half away from zero to the cent; 0 when n is 0. */
 int64_t report_average(int64_t total, uint64_t n);
 /* a / b as a percentage with two decimals ("12.34%"), or "-" when b is 0. */

@@ -51,7 +51,7 @@ static const char style[] =
     "svg text{font-family:inherit;font-size:11px;fill:#334155}"
     "svg text.muted{fill:#5f6b7a}svg text.axis{fill:#475569}"
     "svg text.cell{font-size:11px}svg text.count{font-size:15px;font-weight:600}"
-    "svg text.light{fill:#fff}"
+    "svg text.light{fill:#fff}svg text.group{font-size:10px;font-style:italic}"
     "svg line.grid{stroke:#e2e8f0;stroke-dasharray:3 3}"
     "svg.history{width:100%;height:auto}"
     ".notes{color:var(--muted);font-size:12.5px;margin:8px 2px}"
@@ -167,10 +167,12 @@ static void change_cell(FILE *f, char sign, uint64_t n)
 
 static void segment_row(FILE *f, const segrt_report *r, const report_segment *g)
 {
-    char share[16], total[32], avg[32], open[16] = "-", click[16] = "-";
+    char share[16], total[REPORT_MONEY_LEN], avg[REPORT_MONEY_LEN], open[16] = "-", click[16] = "-";
+    char exact[32];
     report_percent(g->size, r->contacts, share);
-    report_money(g->value, total);
-    report_money(g->value_per_member, avg);
+    report_money_local(r, g->value, total);
+    report_money_local(r, g->value_per_member, avg);
+    report_money(g->value, exact);
     if (r->has_email) {
         report_percent(g->opened, g->email_base, open);
         report_percent(g->clicked, g->email_base, click);
@@ -191,7 +193,8 @@ static void segment_row(FILE *f, const segrt_report *r, const report_segment *g)
     } else {
         fputs("<td class=\"muted\">-</td><td class=\"muted\">-</td>", f);
     }
-    fprintf(f, "<td class=\"value\">%s</td><td class=\"per-member\">%s</td>", total, avg);
+    fprintf(f, "<td class=\"value\" data-value=\"%s\">%s</td><td class=\"per-member\">%s</td>",
+            exact, total, avg);
     conversion_cell(f, r, g);
     fprintf(f, "<td>%s</td><td>%s</td><td>", open, click);
     if (g->flags & REPORT_SMALL)
@@ -289,7 +292,7 @@ static int write_page(FILE *f, const segrt_report *r)
                    "</span></h2><div class=\"box rfm\" data-model=\"", g->scored);
         report_html_text(f, g->model);
         fprintf(f, "\" data-scored=\"%" PRIu64 "\">", g->scored);
-        report_svg_rfm(f, g);
+        report_svg_rfm(f, r, g);
         fputs("</div>", f);
     }
     definitions(f, r);

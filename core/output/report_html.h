@@ -21,6 +21,6 @@ int report_svg_heat_dark(double t);
 void report_svg_sparkline(FILE *f, const report_segment *g);
 void report_svg_history(FILE *f, const report_segment *g);
 void report_svg_overlap(FILE *f, const segrt_report *r);
-void report_svg_rfm(FILE *f, const report_rfm *g);
+void report_svg_rfm(FILE *f, const segrt_report *r, const report_rfm *g);
 
 #endif

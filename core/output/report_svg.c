@@ -227,7 +227,7 @@ void report_svg_overlap(FILE *f, const segrt_report *r)
     fputs("</svg>", f);
 }
 
-void report_svg_rfm(FILE *f, const report_rfm *g)
+void report_svg_rfm(FILE *f, const segrt_report *r, const report_rfm *g)
 {
     const double cw = 112, ch = 60, left = 72, top = 8;
     const double w = left + cw * REPORT_RFM_N + 16, h = top + ch * REPORT_RFM_N + 84;
@@ -255,19 +255,28 @@ void report_svg_rfm(FILE *f, const report_rfm *g)
             uint64_t n = g->n[ri][fi];
             double t = most ? (double)n / (double)most : 0;
             double x = left + cw * fi, y = top + ch * (REPORT_RFM_N - 1 - ri);
-            char avg[32] = "", title[96], head[32];
+            char avg[REPORT_MONEY_LEN] = "", title[160], head[160];
+            const char *group = g->group[ri][fi] >= 0 ? g->groups[g->group[ri][fi]] : NULL;
             if (g->has_money && n)
-                report_money(report_average(g->money[ri][fi], n), avg);
-            snprintf(head, sizeof head, "R %d, F %d", ri + 1, fi + 1);
+                report_money_local(r, report_average(g->money[ri][fi], n), avg);
+            snprintf(head, sizeof head, "R %d, F %d%s%s", ri + 1, fi + 1, group ? ": " : "",
+                     group ? group : "");
             snprintf(title, sizeof title, ": %" PRIu64 " contacts%s%s", n,
                      *avg ? ", average monetary value " : "", avg);
             heat_cell(f, x, y, cw, ch, t, NULL, head, title);
+            if (group) {
+                fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" class=\"group%s\" "
+                           "data-r=\"%d\" data-f=\"%d\">", x + cw / 2, y + 13,
+                        report_svg_heat_dark(t) ? " light" : "", ri + 1, fi + 1);
+                report_html_text(f, group);
+                fputs("</text>", f);
+            }
             fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" class=\"count%s\">%"
-                       PRIu64 "</text>", x + cw / 2, y + (*avg ? ch / 2 - 4 : ch / 2 + 5),
+                       PRIu64 "</text>", x + cw / 2, y + (*avg ? ch / 2 + 3 : ch / 2 + 8),
                     report_svg_heat_dark(t) ? " light" : "", n);
             if (*avg)
                 fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" class=\"cell%s\">"
-                           "avg %s</text>", x + cw / 2, y + ch / 2 + 14,
+                           "avg %s</text>", x + cw / 2, y + ch / 2 + 19,
                         report_svg_heat_dark(t) ? " light" : "", avg);
         }
     }

@@ -116,17 +116,32 @@ static void conversion_text(const segrt_report *r, const report_segment *g, char
                  r->opts.within_days);
 }
 
+/* Columns s takes on a terminal: its UTF-8 code points (money may hold "zł", U+00A0). */
+static int text_cols(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* The printf width that right-aligns s in cols columns. */
+static int pad(const char *s, int cols)
+{
+    return cols + (int)strlen(s) - text_cols(s);
+}
+
 static void value_table(FILE *f, const segrt_report *r)
 {
     int wn = name_width(r), wv = (int)strlen("value"), wp = (int)strlen("per member"),
         wc = (int)strlen("conversion");
-    char text[96], money[32];
+    char text[96], money[REPORT_MONEY_LEN];
     for (size_t i = 0; i < r->nseg; i++) {
         const report_segment *g = &r->seg[i];
-        report_money(g->value, money);
-        wv = report_max(wv, (int)strlen(money));
-        report_money(g->value_per_member, money);
-        wp = report_max(wp, (int)strlen(money));
+        report_money_local(r, g->value, money);
+        wv = report_max(wv, text_cols(money));
+        report_money_local(r, g->value_per_member, money);
+        wp = report_max(wp, text_cols(money));
         conversion_text(r, g, text, sizeof text);
         wc = report_max(wc, (int)strlen(text));
     }
@@ -135,16 +150,16 @@ static void value_table(FILE *f, const segrt_report *r)
             wc, "conversion", "open", "click");
     for (size_t i = 0; i < r->nseg; i++) {
         const report_segment *g = &r->seg[i];
-        char total[32], avg[32], open[16] = "-", click[16] = "-";
-        report_money(g->value, total);
-        report_money(g->value_per_member, avg);
+        char total[REPORT_MONEY_LEN], avg[REPORT_MONEY_LEN], open[16] = "-", click[16] = "-";
+        report_money_local(r, g->value, total);
+        report_money_local(r, g->value_per_member, avg);
         conversion_text(r, g, text, sizeof text);
         if (r->has_email) {
             report_percent(g->opened, g->email_base, open);
             report_percent(g->clicked, g->email_base, click);
         }
-        fprintf(f, "%-*s  %*s  %*s  %-*s  %7s  %7s\n", wn, g->name, wv, total, wp, avg, wc, text,
-                open, click);
+        fprintf(f, "%-*s  %*s  %*s  %-*s  %7s  %7s\n", wn, g->name, pad(total, wv), total,
+                pad(avg, wp), avg, wc, text, open, click);
     }
     fprintf(f, "  value: the members' purchase amounts up to NOW; per member: rounded to the cent\n");
     if (r->has_conversion)
@@ -164,19 +179,40 @@ static void value_table(FILE *f, const segrt_report *r)
                "contacts\n", r->opts.min_size, 100.0 * r->opts.max_share);
 }
 
-static void rfm_grid(FILE *f, const report_rfm *g)
+/* The grid's cells by group name (the group most of a cell's contacts are in). */
+static void rfm_groups(FILE *f, const report_rfm *g)
 {
-    char cells[REPORT_RFM_N][REPORT_RFM_N][64];
+    int w = 1;
+    for (size_t k = 0; k < g->ngroups; k++)
+        w = report_max(w, text_cols(g->groups[k]));
+    fprintf(f, "Groups of '%s' per cell:\n%3s", g->model, "");
+    for (int fi = 0; fi < REPORT_RFM_N; fi++)
+        fprintf(f, "  F=%-*d", fi + 1 < REPORT_RFM_N ? w - 2 : 0, fi + 1);
+    fprintf(f, "\n");
+    for (int ri = REPORT_RFM_N - 1; ri >= 0; ri--) {
+        fprintf(f, "R=%d", ri + 1);
+        for (int fi = 0; fi < REPORT_RFM_N; fi++) {
+            const char *name = g->group[ri][fi] >= 0 ? g->groups[g->group[ri][fi]] : "-";
+            int cols = fi + 1 < REPORT_RFM_N ? w : 0; /* no trailing blanks */
+            fprintf(f, "  %-*s", cols + (int)strlen(name) - text_cols(name), name);
+        }
+        fprintf(f, "\n");
+    }
+}
+
+static void rfm_grid(FILE *f, const segrt_report *r, const report_rfm *g)
+{
+    char cells[REPORT_RFM_N][REPORT_RFM_N][96];
     int w = 5;
     for (int ri = 0; ri < REPORT_RFM_N; ri++) {
         for (int fi = 0; fi < REPORT_RFM_N; fi++) {
-            char avg[32];
-            report_money(report_average(g->money[ri][fi], g->n[ri][fi]), avg);
+            char avg[REPORT_MONEY_LEN];
+            report_money_local(r, report_average(g->money[ri][fi], g->n[ri][fi]), avg);
             if (g->has_money && g->n[ri][fi])
                 snprintf(cells[ri][fi], sizeof cells[ri][fi], "%" PRIu64 " (%s)", g->n[ri][fi], avg);
             else
                 snprintf(cells[ri][fi], sizeof cells[ri][fi], "%" PRIu64, g->n[ri][fi]);
-            w = report_max(w, (int)strlen(cells[ri][fi]));
+            w = report_max(w, text_cols(cells[ri][fi]));
         }
     }
     fprintf(f, "\nRFM grid of model '%s': %" PRIu64 " contacts scored, per cell contacts%s\n",
@@ -188,9 +224,11 @@ static void rfm_grid(FILE *f, const report_rfm *g)
     for (int ri = REPORT_RFM_N - 1; ri >= 0; ri--) {
         fprintf(f, "R=%d", ri + 1);
         for (int fi = 0; fi < REPORT_RFM_N; fi++)
-            fprintf(f, "  %*s", w, cells[ri][fi]);
+            fprintf(f, "  %*s", pad(cells[ri][fi], w), cells[ri][fi]);
         fprintf(f, "\n");
     }
+    if (g->ngroups)
+        rfm_groups(f, g);
 }
 
 static int write_text(FILE *f, const segrt_report *r)
@@ -215,7 +253,7 @@ static int write_text(FILE *f, const segrt_report *r)
             return rc;
     }
     for (size_t i = 0; i < r->nrfm; i++)
-        rfm_grid(f, &r->rfm[i]);
+        rfm_grid(f, r, &r->rfm[i]);
     return 0;
 }
 

@@ -22,6 +22,12 @@ typedef struct segrt_report_opts {
     uint64_t min_size;     /**< a segment with fewer members is flagged small (100) */
     double max_share;      /**< one with more than this share of the contacts is flagged
                                 broad (0.5; 0 < max_share <= 1) */
+    const char *locale;    /**< how money is written: NULL the exact decimal alone
+                                ("3600178.26"), "en" ("€3,600,178.26"), "ro"
+                                ("3.600.178,26 lei"), "pl" ("3 600 178,26 zł") or "bg"
+                                ("3 600 178,26 лв."; pl and bg group with U+00A0) */
+    const char *currency;  /**< the currency written with amounts (NULL: the locale's;
+                                "" for none) */
 } segrt_report_opts;
 
 /**

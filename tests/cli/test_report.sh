@@ -164,6 +164,60 @@ if problems:
 PY
 ok
 
+# --- --locale: the same amounts, grouped and marked as each locale writes them, with its currency.
+for loc in ro pl bg en; do
+    run segrt report --db "$D" --now "$NOW" --within 20 --locale "$loc" "$T/segs.lua"
+    assert_rc 0 "report --locale $loc"
+    cp "$T/out" "$T/report.$loc"
+done
+run segrt report --db "$D" --now "$NOW" --within 20 --locale en --currency RON "$T/segs.lua"
+cp "$T/out" "$T/report.en_ron"
+python3 - "$T" $SEGS <<'PY' || fail "--locale money differs from the plain amounts"
+import re, sys
+d, segs = sys.argv[1], sys.argv[2:]
+def rows(path):  # segment -> (value, per member) of the "Value and response" table, as written
+    lines = open(path, encoding='utf-8').read().split('\n')
+    i = lines.index('Value and response') + 2
+    out = {}
+    for l in lines[i:]:
+        if not l or l.startswith('  '):
+            break
+        m = re.match(r'(\S+)\s+(.+?)\s{2,}(.+?)\s{2,}', l)
+        out[m.group(1)] = (m.group(2), m.group(3))
+    return out
+def local(plain, group, dec, cur, first):
+    neg, plain = plain.startswith('-'), plain.lstrip('-')
+    whole, frac = plain.split('.')
+    grouped = ''
+    for i, c in enumerate(whole):
+        if i and (len(whole) - i) % 3 == 0:
+            grouped += group
+        grouped += c
+    amount = grouped + dec + frac
+    text = cur + amount if first else amount + ' ' + cur
+    return ('-' if neg else '') + text
+plain = rows(d + '/report1')
+nbsp = '\u00a0'
+want = {'ro': ('.', ',', 'lei', False), 'pl': (nbsp, ',', 'zł', False), 'bg': (nbsp, ',', 'лв.', False),
+        'en': (',', '.', '€', True), 'en_ron': (',', '.', 'RON', True)}
+problems = []
+for loc, spec in want.items():
+    got = rows('%s/report.%s' % (d, loc))
+    for s in segs:
+        w = tuple(local(x, *spec) for x in plain[s])
+        if got[s] != w:
+            problems.append('%s %s: %s, want %s' % (loc, s, got[s], w))
+if not any(len(v[0].split('.')[0]) > 3 for v in plain.values()):
+    problems.append('no amount of four or more digits: the grouping is not checked')
+if problems:
+    print('\n'.join(problems), file=sys.stderr)
+    sys.exit(1)
+PY
+ok
+run segrt report --db "$D" --now "$NOW" --locale de "$T/segs.lua"
+assert_rc 1 "an unknown --locale"
+assert_contains "$T/err" "no locale 'de'; give en, ro, pl or bg" "names the locales there are"
+
 # --- the RFM grid: every cell as segrt members lists the scores, summing to the contacts scored.
 segrt members --db "$D" --now "$NOW" --format csv --fields rfm.R,rfm.F "$T/segs.lua" everyone \
     >"$T/rfm.csv"

@@ -152,6 +152,32 @@ static void test_report_money_is_exact_with_two_to_six_decimals(void **state)
     assert_string_equal(pct, "-");
 }
 
+/* money in locale loc with currency cur (NULL: the locale's) is want */
+static void assert_local(const char *loc, const char *cur, int64_t micros, const char *want)
+{
+    const report_locale *l = report_locale_find(loc);
+    assert_non_null(l);
+    segrt_report r = { .locale = l, .currency = (char *)(cur ? cur : l->currency) };
+    char got[REPORT_MONEY_LEN];
+    report_money_local(&r, micros, got);
+    assert_string_equal(got, want);
+}
+
+static void test_report_money_local_groups_digits_and_names_the_currency(void **state)
+{
+    (void)state;
+    assert_local("ro", NULL, 3600178260000, "3.600.178,26 lei");
+    assert_local("pl", NULL, 3600178260000, "3\xc2\xa0" "600\xc2\xa0" "178,26 zł");
+    assert_local("bg", NULL, -1234500000, "-1\xc2\xa0" "234,50 лв.");
+    assert_local("en", NULL, 3600178260000, "€3,600,178.26");
+    assert_local("en", NULL, -999000000, "-€999.00");
+    assert_local("en", "RON", 100000000, "RON100.00");
+    assert_local("ro", "", 35300001, "35,300001");
+    assert_local("ro", NULL, 0, "0,00 lei");
+    assert_local(NULL, NULL, 1234567000000, "1234567.00");
+    assert_null(report_locale_find("de"));
+}
+
 /* ------------------------------------------------------------ numbers */
 
 static void test_report_value_sums_amounts_up_to_now_exactly(void **state)
@@ -282,6 +308,20 @@ static void test_report_flags_at_their_thresholds(void **state)
     segrt_script_free(sc);
 }
 
+/* The group of cell (R, F) in models/rfm.lua's map, written out independently. */
+static const char *rfm_group(int R, int F)
+{
+    if (R >= 3 && F >= 4)
+        return R == 5 ? "champions" : "loyal";
+    if (R <= 2)
+        return F == 5 ? "cant_lose_them" : F >= 3 ? "at_risk" : "hibernating";
+    if (R >= 4 && F >= 2)
+        return "potential_loyalist";
+    if (F == 1 && R >= 4)
+        return R == 5 ? "new" : "promising";
+    return F == 3 ? "need_attention" : "about_to_sleep";
+}
+
 static void test_report_rfm_grid_and_overlaps(void **state)
 {
     segrt_store *s = ((tu_fixture *)*state)->s;
@@ -300,6 +340,18 @@ static void test_report_rfm_grid_and_overlaps(void **state)
         }
     }
     assert_int_equal(g->scored, 4); /* a1 a2 a3 b2 bought by NOW */
+    /* a cell with contacts is labelled with its group of models/rfm.lua's map; an empty one is not */
+    assert_int_equal(g->ngroups, 10);
+    for (int ri = 0; ri < REPORT_RFM_N; ri++) {
+        for (int fi = 0; fi < REPORT_RFM_N; fi++) {
+            if (g->n[ri][fi] == 0) {
+                assert_int_equal(g->group[ri][fi], -1);
+                continue;
+            }
+            assert_true(g->group[ri][fi] >= 0);
+            assert_string_equal(g->groups[g->group[ri][fi]], rfm_group(ri + 1, fi + 1));
+        }
+    }
     assert_int_equal(n, 4);
     assert_int_equal(money, 38300001);
     /* overlaps: as and bs are disjoint, all holds both */
@@ -377,6 +429,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_report_money_is_exact_with_two_to_six_decimals),
+        cmocka_unit_test(test_report_money_local_groups_digits_and_names_the_currency),
         cmocka_unit_test_setup_teardown(test_report_value_sums_amounts_up_to_now_exactly, setup,
                                         tu_teardown_store),
         cmocka_unit_test_setup_teardown(test_report_conversion_window_after_the_last_run, setup,
