@@ -60,6 +60,11 @@ uint32_t report_conv_days(const segrt_report *r, const report_segment *g)
     return d < (int64_t)r->opts.within_days ? (uint32_t)d : r->opts.within_days;
 }
 
+int64_t report_conv_closes(const segrt_report *r, const report_segment *g)
+{
+    return g->conv_from + (int64_t)r->opts.within_days * DAY;
+}
+
 int64_t report_average(int64_t total, uint64_t n)
 {
     if (n == 0)

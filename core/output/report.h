@@ -95,6 +95,8 @@ int64_t report_average(int64_t total, uint64_t n);
 void report_percent(uint64_t a, uint64_t b, char out[16]);
 /* Days of the conversion window that have passed at NOW (<= within_days). */
 uint32_t report_conv_days(const segrt_report *r, const report_segment *g);
+/* When g's conversion window closes: its last run plus within_days. */
+int64_t report_conv_closes(const segrt_report *r, const report_segment *g);
 
 /* A report's writer (text, HTML): 0, or -1 when out of memory. */
 typedef int (*report_write_fn)(FILE *f, const segrt_report *r);

@@ -139,21 +139,22 @@ static void name_cell(FILE *f, const report_segment *g)
 
 static void conversion_cell(FILE *f, const segrt_report *r, const report_segment *g)
 {
-    char pct[16];
+    char pct[16], day[21];
     if (!r->has_conversion || g->nruns == 0 || g->conv_to <= g->conv_from) {
         fprintf(f, "<td class=\"conversion\"><span class=\"muted\">%s</span></td>",
                 !r->has_conversion ? "-" : g->nruns == 0 ? "no run" : "run at NOW");
         return;
     }
+    if (report_conv_days(r, g) < r->opts.within_days) {
+        segrt_time_format(report_conv_closes(r, g), day);
+        fprintf(f, "<td class=\"conversion\" data-closes=\"%.10s\"><span class=\"muted\">window "
+                   "open</span><div class=\"desc\">closes %.10s</div></td>", day, day);
+        return;
+    }
     report_percent(g->conv_hits, g->conv_base, pct);
-    uint32_t days = report_conv_days(r, g);
     fprintf(f, "<td class=\"conversion\" data-converted=\"%" PRIu64 "\" data-base=\"%" PRIu64
-               "\">%s <span class=\"muted\">%" PRIu64 "/%" PRIu64 "</span>", g->conv_hits,
+               "\">%s <span class=\"muted\">%" PRIu64 "/%" PRIu64 "</span></td>", g->conv_hits,
             g->conv_base, pct, g->conv_hits, g->conv_base);
-    if (days < r->opts.within_days)
-        fprintf(f, "<div class=\"desc\">window open: %" PRIu32 " of %" PRIu32 " days</div>",
-                days, r->opts.within_days);
-    fputs("</td>", f);
 }
 
 /* Entered or exited: "+12", "-3", or "0". */
@@ -226,7 +227,14 @@ static void history_charts(FILE *f, const segrt_report *r)
         const report_segment *g = &r->seg[i];
         fputs("<figure><figcaption>", f);
         report_html_text(f, g->name);
-        fprintf(f, "<span>%zu run%s</span></figcaption>", g->nruns, g->nruns == 1 ? "" : "s");
+        fprintf(f, "<span>%zu run%s", g->nruns, g->nruns == 1 ? "" : "s");
+        if (g->nruns) {
+            char t0[21], t1[21];
+            segrt_time_format(g->runs[0].now, t0);
+            segrt_time_format(g->runs[g->nruns - 1].now, t1);
+            fprintf(f, ", <span class=\"range\">%.10s to %.10s</span>", t0, t1);
+        }
+        fputs("</span></figcaption>", f);
         report_svg_history(f, g);
         fputs("</figure>", f);
     }
@@ -249,8 +257,8 @@ static void definitions(FILE *f, const segrt_report *r)
         fputs("the store has no <b>", f);
     report_html_text(f, r->conversion);
     if (r->has_conversion)
-        fprintf(f, "</b> event in the %" PRIu32 " days after that run; while that window is "
-                   "still open at NOW, the days passed so far.</dd>", r->opts.within_days);
+        fprintf(f, "</b> event in the %" PRIu32 " days after that run, shown once that window "
+                   "has closed; while it is open, the day it closes.</dd>", r->opts.within_days);
     else
         fputs("</b> events.</dd>", f);
     if (r->has_email)

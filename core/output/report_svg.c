@@ -51,14 +51,13 @@ static double scale_x(int64_t t, int64_t t0, int64_t t1, double left, double rig
     return left + (right - left) * (double)(t - t0) / (double)(t1 - t0);
 }
 
-static void size_range(const report_segment *g, uint64_t *lo, uint64_t *hi)
+/* The largest size of g's runs: charts run from zero to it. */
+static uint64_t size_max(const report_segment *g)
 {
-    *lo = UINT64_MAX;
-    *hi = 0;
-    for (size_t i = 0; i < g->nruns; i++) {
-        *lo = g->runs[i].size < *lo ? g->runs[i].size : *lo;
-        *hi = g->runs[i].size > *hi ? g->runs[i].size : *hi;
-    }
+    uint64_t hi = 0;
+    for (size_t i = 0; i < g->nruns; i++)
+        hi = g->runs[i].size > hi ? g->runs[i].size : hi;
+    return hi;
 }
 
 /* A point's tooltip: the run's day and size. */
@@ -77,11 +76,10 @@ void report_svg_sparkline(FILE *f, const report_segment *g)
         fputs("<span class=\"muted\">no runs</span>", f);
         return;
     }
-    uint64_t lo, hi;
-    size_range(g, &lo, &hi);
+    uint64_t lo = 0, hi = size_max(g);
     fprintf(f, "<svg class=\"spark\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
-               "role=\"img\"><title>size at %zu stored run%s: %" PRIu64 " to %" PRIu64 "</title>",
-            w, h, w, h, g->nruns, g->nruns == 1 ? "" : "s", lo, hi);
+               "role=\"img\"><title>size at %zu stored run%s, from 0 to %" PRIu64 "</title>",
+            w, h, w, h, g->nruns, g->nruns == 1 ? "" : "s", hi);
     double x = w / 2, y = h / 2;
     fprintf(f, "<polyline fill=\"none\" stroke=\"" ACCENT "\" stroke-width=\"1.5\" points=\"");
     for (size_t i = 0; i < g->nruns; i++) {
@@ -102,8 +100,7 @@ void report_svg_history(FILE *f, const report_segment *g)
                    "no stored runs yet</text></svg>", w / 2, h / 2);
         return;
     }
-    uint64_t lo, hi;
-    size_range(g, &lo, &hi);
+    uint64_t lo = 0, hi = size_max(g);
     int64_t t0 = g->runs[0].now, t1 = g->runs[g->nruns - 1].now;
     double x0 = left, x1 = w - right, y0 = top, y1 = h - bottom;
     char day0[16], day1[16];

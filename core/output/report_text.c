@@ -33,7 +33,9 @@ static size_t spark_first(const report_segment *g)
     return g->nruns > SPARK_MAX ? g->nruns - SPARK_MAX : 0;
 }
 
-/* Print g's sparkline padded to width columns. */
+/* Print g's sparkline padded to width columns. Unlike the HTML charts, which
+ * start at zero, eight glyphs only show a trend: they run from the smallest
+ * size to the largest. */
 static void spark_print(FILE *f, const report_segment *g, int width)
 {
     size_t first = spark_first(g);
@@ -79,7 +81,8 @@ static void sizes_table(FILE *f, const segrt_report *r)
             wx = report_max(wx, snprintf(n, sizeof n, "%" PRIu64, g->runs[g->nruns - 1].exited));
         }
     }
-    fprintf(f, "\nSizes at NOW, and the stored runs (segrt run) oldest first\n");
+    fprintf(f, "\nSizes at NOW, and the stored runs (segrt run) oldest first (history: smallest "
+               "to largest)\n");
     fprintf(f, "%-*s  %*s  %7s  %-*s  %4s  %-20s  %*s  %*s  %s\n", wn, "segment", wz, "size",
             "share", wh, "history", "runs", "last run", we, "entered", wx, "exited", "flags");
     for (size_t i = 0; i < r->nseg; i++) {
@@ -99,21 +102,22 @@ static void sizes_table(FILE *f, const segrt_report *r)
     }
 }
 
-/* "12.34% 65/530", with the days passed when the window is still open. */
+/* "12.34% 65/530" for a closed window; "- (open until 2026-01-15)" while it is open. */
 static void conversion_text(const segrt_report *r, const report_segment *g, char *out, size_t n)
 {
-    char pct[16];
+    char pct[16], day[21];
     if (!r->has_conversion || g->nruns == 0 || g->conv_to <= g->conv_from) {
         snprintf(out, n, "%s", !r->has_conversion ? "-" : g->nruns == 0 ? "- (no run)"
                                                                        : "- (run at NOW)");
         return;
     }
+    if (report_conv_days(r, g) < r->opts.within_days) {
+        segrt_time_format(report_conv_closes(r, g), day);
+        snprintf(out, n, "- (open until %.10s)", day);
+        return;
+    }
     report_percent(g->conv_hits, g->conv_base, pct);
-    uint32_t days = report_conv_days(r, g);
-    int len = snprintf(out, n, "%s %" PRIu64 "/%" PRIu64, pct, g->conv_hits, g->conv_base);
-    if (days < r->opts.within_days && len > 0 && (size_t)len < n)
-        snprintf(out + len, n - (size_t)len, " (%" PRIu32 " of %" PRIu32 " d)", days,
-                 r->opts.within_days);
+    snprintf(out, n, "%s %" PRIu64 "/%" PRIu64, pct, g->conv_hits, g->conv_base);
 }
 
 /* Columns s takes on a terminal: its UTF-8 code points (money may hold "zł", U+00A0). */
@@ -164,7 +168,7 @@ static void value_table(FILE *f, const segrt_report *r)
     fprintf(f, "  value: the members' purchase amounts up to NOW; per member: rounded to the cent\n");
     if (r->has_conversion)
         fprintf(f, "  conversion: of the members at the segment's last run, those with a '%s' event\n"
-                   "    in the %" PRIu32 " days after it (fewer while that window is still open)\n",
+                   "    in the %" PRIu32 " days after it; shown once that window has closed\n",
                 r->conversion, r->opts.within_days);
     else
         fprintf(f, "  conversion: the store has no '%s' events\n", r->conversion);

@@ -50,7 +50,8 @@ typedef struct segrt_report segrt_report;
  *  - conversion: of the members stored by the segment's last run (NOW0), the
  *    share with at least one conversion event with NOW0 < ts <=
  *    min(NOW0 + within_days, NOW); the window is open while NOW0 +
- *    within_days is after NOW;
+ *    within_days is after NOW, and the renderings then give the day it
+ *    closes instead of a rate;
  *  - email: the share of members with at least one email_open, and with at
  *    least one email_click, with NOW - email_days <= ts <= NOW; when the
  *    store has email_sent events, of the members sent an email in that

@@ -266,7 +266,10 @@ ok
 # --- a report while the conversion window of the last run is still open.
 run segrt report --db "$D" --now 2025-12-10T00:00:00Z --within 20 "$T/segs.lua"
 assert_rc 0 "report with an open conversion window"
-assert_contains "$T/out" "(9 of 20 d)" "an open window says how many days have passed"
+assert_contains "$T/out" "- (open until 2025-12-21)" "an open window gives no rate, but the day it closes"
+[ "$(grep -c -- '- (open until 2025-12-21)' "$T/out")" = "$(wc -w <<<"$SEGS")" ] ||
+    fail "every segment's conversion should wait for its window to close"
+ok
 
 # --- another conversion event.
 run segrt report --db "$D" --now "$NOW" --conversion email_click --within 20 "$T/segs.lua"
