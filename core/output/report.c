@@ -10,6 +10,7 @@
 #include "output/report.h"
 
 #include "store/dict.h"
+#include "plan/catalog.h"
 #include "plan/overlap.h"
 #include "store/projection.h"
 #include "store/schema.h"
@@ -319,6 +320,56 @@ static int measure_segment(plan_ctx *cx, build_job *job, size_t i, const bitset 
     return rc;
 }
 
+/* The exclusive group of segment i, when it is in one: into g->group and r's groups. */
+static int find_group(plan_ctx *cx, segrt_report *r, size_t i)
+{
+    const char *name = tree_get_string(catalog_segment(cx->cat, r->seg[i].name), "group");
+    if (name == NULL)
+        return SEGRT_OK;
+    size_t k = 0;
+    while (k < r->ngroups && strcmp(r->groups[k].name, name) != 0)
+        k++;
+    if (k == r->ngroups) {
+        report_group *more = realloc(r->groups, (k + 1) * sizeof *more);
+        if (more == NULL)
+            return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
+        r->groups = more;
+        more[k] = (report_group){ .name = strdup(name), .seg = calloc(r->nseg, sizeof *more[k].seg) };
+        r->ngroups++;
+        if (more[k].name == NULL || more[k].seg == NULL)
+            return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
+    }
+    report_group *g = &r->groups[k];
+    g->seg[g->nseg++] = i;
+    g->members += r->seg[i].size; /* the group's segments are disjoint */
+    if ((r->seg[i].group = strdup(name)) == NULL)
+        return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
+    return SEGRT_OK;
+}
+
+/* The overlap matrix of the segments in no exclusive group (a group's own is empty). */
+static int overlaps(plan_ctx *cx, segrt_report *r, const bitset **sets)
+{
+    r->ov = calloc(r->nseg ? r->nseg : 1, sizeof *r->ov);
+    const bitset **ov_sets = calloc(r->nseg ? r->nseg : 1, sizeof *ov_sets);
+    int rc = SEGRT_OK;
+    if (r->ov && ov_sets) {
+        for (size_t i = 0; i < r->nseg; i++) {
+            if (r->seg[i].group == NULL) {
+                ov_sets[r->nov] = sets[i];
+                r->ov[r->nov++] = i;
+            }
+        }
+        r->overlap = calloc(r->nov ? r->nov * r->nov : 1, sizeof *r->overlap);
+    }
+    if (r->ov == NULL || ov_sets == NULL || r->overlap == NULL)
+        rc = store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
+    else
+        overlap_matrix(r->nov, ov_sets, r->overlap);
+    free(ov_sets);
+    return rc;
+}
+
 static int measure(plan_ctx *cx, void *ud)
 {
     build_job *job = ud;
@@ -326,9 +377,7 @@ static int measure(plan_ctx *cx, void *ud)
     r->contacts = bitset_count(cx->live);
     window email_w = { cx->now - (int64_t)r->opts.email_days * DAY, cx->now };
     const bitset **sets = calloc(r->nseg ? r->nseg : 1, sizeof *sets);
-    r->overlap = calloc(r->nseg ? r->nseg * r->nseg : 1, sizeof *r->overlap);
-    int rc = sets && r->overlap ? purchase_values(cx, &job->value)
-                                : store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
+    int rc = sets ? purchase_values(cx, &job->value) : store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
     if (rc == SEGRT_OK && r->has_email)
         rc = events_in(cx, "email_open", email_w, &job->opened);
     if (rc == SEGRT_OK && r->has_email)
@@ -339,9 +388,11 @@ static int measure(plan_ctx *cx, void *ud)
         rc = script_segment_bits(cx, r->seg[i].name, &sets[i]);
         if (rc == SEGRT_OK)
             rc = measure_segment(cx, job, i, sets[i]);
+        if (rc == SEGRT_OK)
+            rc = find_group(cx, r, i);
     }
     if (rc == SEGRT_OK)
-        overlap_matrix(r->nseg, sets, r->overlap);
+        rc = overlaps(cx, r, sets);
     if (rc == SEGRT_OK)
         rc = report_rfm_build(cx, r);
     free(sets);
@@ -454,8 +505,15 @@ void segrt_report_free(segrt_report *r)
         free(r->seg[i].description);
         free(r->seg[i].purpose);
         free(r->seg[i].runs);
+        free(r->seg[i].group);
     }
+    for (size_t i = 0; i < r->ngroups; i++) {
+        free(r->groups[i].name);
+        free(r->groups[i].seg);
+    }
+    free(r->groups);
     free(r->seg);
+    free(r->ov);
     free(r->overlap);
     report_rfm_free(r);
     free(r->script);

@@ -34,7 +34,15 @@ typedef struct report_segment {
     int64_t conv_from, conv_to;
     uint64_t email_base, opened, clicked;
     unsigned flags;                     /* REPORT_SMALL, REPORT_BROAD */
+    char *group;                        /* its exclusive group (seg.exclusive), or NULL */
 } report_segment;
+
+/* An exclusive group: its segments partition part of the contacts. */
+typedef struct report_group {
+    char *name;
+    size_t *seg, nseg;                  /* its segments (indexes into seg), in rank order */
+    uint64_t members;                   /* contacts in one of them */
+} report_group;
 
 typedef struct report_rfm {
     char *model;                                    /* the model's name ("rfm") */
@@ -73,7 +81,10 @@ struct segrt_report {
     int email_of_sent;            /* ... and email_sent: rates are of members sent an email */
     size_t nseg;
     report_segment *seg;
-    uint64_t *overlap;            /* nseg x nseg (overlap.h) */
+    size_t nov, *ov;              /* the segments in no exclusive group (indexes into seg) */
+    uint64_t *overlap;            /* their nov x nov overlap matrix (overlap.h) */
+    size_t ngroups;
+    report_group *groups;         /* exclusive groups, each drawn as one partition bar */
     size_t nrfm, rfm_cap;
     report_rfm *rfm;
 };

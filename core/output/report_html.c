@@ -54,6 +54,9 @@ static const char style[] =
     "svg text.light{fill:#fff}svg text.group{font-size:10px;font-style:italic}"
     "svg line.grid{stroke:#e2e8f0;stroke-dasharray:3 3}"
     "svg.history{width:100%;height:auto}"
+    "svg.partition{display:block;width:100%;height:34px;margin:8px 0;border-radius:4px}"
+    ".swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px}"
+    "figure.group{margin:0 0 12px}"
     ".notes{color:var(--muted);font-size:12.5px;margin:8px 2px}"
     "dl{display:grid;grid-template-columns:max-content 1fr;gap:6px 16px;font-size:13px;margin:0}"
     "dt{font-weight:600}dd{margin:0;color:#334155}"
@@ -107,7 +110,9 @@ static void header(FILE *f, const segrt_report *r)
         segrt_time_format(last, n);
     card(f, "last run", last != INT64_MIN ? n : "none stored");
     fputs("</section><nav><a href=\"#segments\">Segments</a><a href=\"#history\">Size history</a>", f);
-    if (r->nseg)
+    if (r->ngroups)
+        fputs("<a href=\"#groups\">Exclusive groups</a>", f);
+    if (r->nov > 1)
         fputs("<a href=\"#overlap\">Overlap</a>", f);
     for (size_t i = 0; i < r->nrfm; i++) {
         fputs("<a href=\"#rfm-", f);
@@ -241,6 +246,45 @@ static void history_charts(FILE *f, const segrt_report *r)
     fputs("</div>", f);
 }
 
+/* One exclusive group: its partition bar, and a legend row per part. */
+static void group_box(FILE *f, const segrt_report *r, const report_group *g)
+{
+    char share[16], of_group[16];
+    fputs("<figure class=\"group\" data-group=\"", f);
+    report_html_text(f, g->name);
+    fprintf(f, "\" data-members=\"%" PRIu64 "\"><figcaption>", g->members);
+    report_html_text(f, g->name);
+    report_percent(g->members, r->contacts, share);
+    fprintf(f, "<span>%" PRIu64 " of %" PRIu64 " contacts (%s) in one of its %zu segments"
+               "</span></figcaption>", g->members, r->contacts, share, g->nseg);
+    report_svg_partition(f, r, g);
+    fputs("<table class=\"legend\"><thead><tr><th class=\"name\">Segment</th><th>Members</th>"
+          "<th>Share of the contacts</th><th>Share of the group</th></tr></thead><tbody>", f);
+    for (size_t k = 0; k <= g->nseg; k++) {
+        const report_segment *seg = k < g->nseg ? &r->seg[g->seg[k]] : NULL;
+        uint64_t n = seg ? seg->size : r->contacts - g->members;
+        report_percent(n, r->contacts, share);
+        report_percent(n, g->members, of_group);
+        fprintf(f, "<tr class=\"part\" data-segment=\"");
+        report_html_text(f, seg ? seg->name : "");
+        fprintf(f, "\" data-size=\"%" PRIu64 "\"><td class=\"name\"><span class=\"swatch\" "
+                   "style=\"background:%s\"></span>", n, seg ? report_svg_part_colour(k) : "#e2e8f0");
+        report_html_text(f, seg ? seg->name : "in none of them");
+        fprintf(f, "</td><td>%" PRIu64 "</td><td>%s</td><td>%s</td></tr>", n, share,
+                seg ? of_group : "-");
+    }
+    fputs("</tbody></table></figure>", f);
+}
+
+static void groups(FILE *f, const segrt_report *r)
+{
+    fputs("<h2 id=\"groups\">Exclusive groups</h2><p class=\"notes\">A contact is in at most "
+          "one segment of an exclusive group (seg.exclusive): one bar of all the contacts, a part "
+          "per segment. Overlaps are shown only between segments outside such groups.</p>", f);
+    for (size_t i = 0; i < r->ngroups; i++)
+        group_box(f, r, &r->groups[i]);
+}
+
 static void definitions(FILE *f, const segrt_report *r)
 {
     fputs("<h2 id=\"definitions\">How the numbers are computed</h2><div class=\"box\" style=\"padding:12px 16px\"><dl>"
@@ -285,7 +329,9 @@ static int write_page(FILE *f, const segrt_report *r)
     header(f, r);
     segments_table(f, r);
     history_charts(f, r);
-    if (r->nseg) {
+    if (r->ngroups)
+        groups(f, r);
+    if (r->nov > 1) {
         fputs("<h2 id=\"overlap\">Overlap</h2><div class=\"box\">", f);
         report_svg_overlap(f, r);
         fputs("</div>", f);

@@ -184,9 +184,9 @@ static void share_text(char *out, size_t n, int diagonal, uint64_t both, uint64_
 
 void report_svg_overlap(FILE *f, const segrt_report *r)
 {
-    size_t n = r->nseg, longest = 0;
+    size_t n = r->nov, longest = 0;
     for (size_t i = 0; i < n; i++)
-        longest = strlen(r->seg[i].name) > longest ? strlen(r->seg[i].name) : longest;
+        longest = strlen(r->seg[r->ov[i]].name) > longest ? strlen(r->seg[r->ov[i]].name) : longest;
     longest = longest < 40 ? longest : 40; /* longer names run off the edge */
     double cell = n <= 16 ? 42 : n <= 28 ? 34 : 18, label = 14 + 6.6 * (double)longest;
     double top = 0.72 * label + 12, w = label + cell * (double)n + 0.72 * label + 8,
@@ -198,10 +198,10 @@ void report_svg_overlap(FILE *f, const segrt_report *r)
         double mid = (double)i * cell + cell / 2;
         fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" dominant-baseline=\"middle\" "
                    "class=\"axis\">", label - 6, top + mid);
-        report_html_text(f, r->seg[i].name);
+        report_html_text(f, r->seg[r->ov[i]].name);
         fprintf(f, "</text><text transform=\"translate(%.1f %.1f) rotate(-45)\" class=\"axis\">",
                 label + mid, top - 6);
-        report_html_text(f, r->seg[i].name);
+        report_html_text(f, r->seg[r->ov[i]].name);
         fputs("</text>", f);
     }
     for (size_t i = 0; i < n; i++) {
@@ -215,12 +215,44 @@ void report_svg_overlap(FILE *f, const segrt_report *r)
             snprintf(title, sizeof title, ": %" PRIu64 " members (%.1f%% of the first)", both,
                      100 * t);
             char pair[2 * 260];
-            snprintf(pair, sizeof pair, "%s and %s", r->seg[i].name, r->seg[j].name);
+            snprintf(pair, sizeof pair, "%s and %s", r->seg[r->ov[i]].name, r->seg[r->ov[j]].name);
             heat_cell(f, label + (double)j * cell, top + (double)i * cell, cell, cell, t,
                       fits ? text : NULL, pair, title);
         }
     }
     heat_legend(f, label + 60, top + cell * (double)n + 16, "0%", "100% of the row's members");
+    fputs("</svg>", f);
+}
+
+/* Colours of a partition bar's parts, in turn; the contacts in none are grey. */
+static const char *const part_colours[] = { "#1d4ed8", "#0891b2", "#059669", "#65a30d", "#ca8a04",
+                                            "#ea580c", "#dc2626", "#db2777", "#9333ea", "#4f46e5" };
+#define PART_NONE "#e2e8f0"
+
+const char *report_svg_part_colour(size_t k)
+{
+    return part_colours[k % (sizeof part_colours / sizeof part_colours[0])];
+}
+
+void report_svg_partition(FILE *f, const segrt_report *r, const report_group *g)
+{
+    const double w = 1000, h = 34;
+    fprintf(f, "<svg class=\"partition\" viewBox=\"0 0 %.0f %.0f\" preserveAspectRatio=\"none\" "
+               "role=\"img\"><title>", w, h);
+    report_html_text(f, g->name);
+    fprintf(f, ": %" PRIu64 " of %" PRIu64 " contacts in one of its segments</title>", g->members,
+            r->contacts);
+    double x = 0;
+    for (size_t k = 0; k <= g->nseg; k++) {
+        uint64_t n = k < g->nseg ? r->seg[g->seg[k]].size : r->contacts - g->members;
+        double part = r->contacts ? w * (double)n / (double)r->contacts : 0;
+        fprintf(f, "<rect x=\"%.2f\" y=\"0\" width=\"%.2f\" height=\"%.0f\" fill=\"%s\"><title>",
+                x, part, h, k < g->nseg ? report_svg_part_colour(k) : PART_NONE);
+        report_html_text(f, k < g->nseg ? r->seg[g->seg[k]].name : "in none of them");
+        fprintf(f, ": %" PRIu64 " contacts (%.2f%%)</title></rect>", n,
+                r->contacts ? 100.0 * (double)n / (double)r->contacts : 0.0);
+        x += part;
+    }
     fputs("</svg>", f);
 }
 

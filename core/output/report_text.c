@@ -235,6 +235,29 @@ static void rfm_grid(FILE *f, const segrt_report *r, const report_rfm *g)
         rfm_groups(f, g);
 }
 
+/* An exclusive group: how its segments partition the contacts. */
+static void group_table(FILE *f, const segrt_report *r, const report_group *g)
+{
+    char share[16];
+    int wn = (int)strlen("in none of them");
+    for (size_t k = 0; k < g->nseg; k++)
+        wn = report_max(wn, text_cols(r->seg[g->seg[k]].name));
+    report_percent(g->members, r->contacts, share);
+    fprintf(f, "\nExclusive group '%s': %" PRIu64 " of %" PRIu64 " contacts (%s) in one of its "
+               "%zu segments\n", g->name, g->members, r->contacts, share, g->nseg);
+    for (size_t k = 0; k <= g->nseg; k++) {
+        const char *name = k < g->nseg ? r->seg[g->seg[k]].name : "in none of them";
+        uint64_t n = k < g->nseg ? r->seg[g->seg[k]].size : r->contacts - g->members;
+        report_percent(n, r->contacts, share);
+        fprintf(f, "  %-*s  %10" PRIu64 "  %7s", wn + (int)strlen(name) - text_cols(name), name,
+                n, share);
+        uint64_t bar = r->contacts ? (n * 40 + r->contacts / 2) / r->contacts : 0;
+        for (uint64_t b = 0; b < bar; b++)
+            fputs(b ? "█" : "  █", f);
+        fputc('\n', f);
+    }
+}
+
 static int write_text(FILE *f, const segrt_report *r)
 {
     char now[21];
@@ -244,14 +267,18 @@ static int write_text(FILE *f, const segrt_report *r)
     if (r->nseg) {
         sizes_table(f, r);
         value_table(f, r);
-        fprintf(f, "\nOverlap: members in both the row and the column segment "
-                   "(share of the row's size)\n");
-        const char **names = calloc(r->nseg, sizeof *names);
+    }
+    for (size_t i = 0; i < r->ngroups; i++)
+        group_table(f, r, &r->groups[i]);
+    if (r->nov > 1) {
+        fprintf(f, "\nOverlap of the segments outside exclusive groups: members in both the row "
+                   "and the column segment (share of the row's size)\n");
+        const char **names = calloc(r->nov, sizeof *names);
         if (names == NULL)
             return -1;
-        for (size_t i = 0; i < r->nseg; i++)
-            names[i] = r->seg[i].name;
-        int rc = overlap_print(f, r->nseg, names, r->overlap);
+        for (size_t i = 0; i < r->nov; i++)
+            names[i] = r->seg[r->ov[i]].name;
+        int rc = overlap_print(f, r->nov, names, r->overlap);
         free(names);
         if (rc != 0)
             return rc;

@@ -251,8 +251,9 @@ if problems:
 PY
 ok
 
-# --- the overlap matrix is the one segrt overlap prints.
-segrt overlap --db "$D" --now "$NOW" "$T/segs.lua" >"$T/overlap"
+# --- the overlap matrix is the one segrt overlap prints, of the segments in no exclusive group.
+segrt overlap --db "$D" --now "$NOW" "$T/segs.lua" everyone tiny recent_buyers krakow vip_emailable \
+    >"$T/overlap"
 python3 - "$T/report1" "$T/overlap" <<'PY' || fail "the report's overlap matrix differs from segrt overlap"
 import sys
 report = open(sys.argv[1], encoding='utf-8').read().split('\n')
@@ -260,6 +261,33 @@ want = open(sys.argv[2], encoding='utf-8').read().rstrip('\n').split('\n')
 i = report.index(want[0]) if want[0] in report else -1
 if i < 0 or report[i:i + len(want)] != want:
     sys.exit('overlap matrix not found as segrt overlap prints it')
+PY
+ok
+
+# --- the exclusive group rfm: one partition, each part the size segrt count gives.
+python3 - "$T/report1" "$T/counts" <<'PY' || fail "the exclusive group's partition differs from segrt count"
+import re, sys
+lines = open(sys.argv[1], encoding='utf-8').read().split('\n')
+counts = dict(l.split() for l in open(sys.argv[2]))
+head = [i for i, l in enumerate(lines) if l.startswith("Exclusive group 'rfm': ")]
+if len(head) != 1:
+    sys.exit('no exclusive group rfm in the report')
+m = re.match(r"Exclusive group 'rfm': (\d+) of (\d+) contacts \(\S+\) in one of its 10 segments$", lines[head[0]])
+members, contacts = int(m.group(1)), int(m.group(2))
+parts = {}
+for l in lines[head[0] + 1:head[0] + 12]:
+    p = re.match(r'  (.+?)\s+(\d+)\s+(\S+)', l)
+    parts[p.group(1)] = (int(p.group(2)), p.group(3))
+rfm = {k: int(v) for k, v in counts.items() if k.startswith('rfm.')}
+problems = ['%s: %s, segrt count %d' % (k, parts.get(k), v) for k, v in rfm.items() if parts.get(k, (0,))[0] != v]
+if members != sum(rfm.values()) or contacts != int(counts['everyone']):
+    problems.append('header %d of %d, counts %d of %s' % (members, contacts, sum(rfm.values()), counts['everyone']))
+if parts.get('in none of them', (0,))[0] != contacts - members:
+    problems.append('in none: %s' % (parts.get('in none of them'),))
+if any(k.startswith('rfm.') for k in open(sys.argv[1], encoding='utf-8').read().split('Overlap of the segments')[1].split()[:20]):
+    problems.append('the overlap matrix lists the exclusive group')
+if problems:
+    sys.exit('\n'.join(problems))
 PY
 ok
 

@@ -308,6 +308,17 @@ static void test_report_flags_at_their_thresholds(void **state)
     segrt_script_free(sc);
 }
 
+/* Where segment name is in the overlap matrix of the segments outside exclusive groups. */
+static size_t ov_index(const segrt_report *r, const char *name)
+{
+    for (size_t i = 0; i < r->nov; i++) {
+        if (strcmp(r->seg[r->ov[i]].name, name) == 0)
+            return i;
+    }
+    fail_msg("%s is not in the overlap matrix", name);
+    return 0;
+}
+
 /* The group of cell (R, F) in models/rfm.lua's map, written out independently. */
 static const char *rfm_group(int R, int F)
 {
@@ -355,11 +366,23 @@ static void test_report_rfm_grid_and_overlaps(void **state)
     assert_int_equal(n, 4);
     assert_int_equal(money, 38300001);
     /* overlaps: as and bs are disjoint, all holds both */
-    size_t ia = segment(r, "as") - r->seg, ib = segment(r, "bs") - r->seg,
-           iall = segment(r, "all") - r->seg;
-    assert_int_equal(r->overlap[ia * r->nseg + ib], 0);
-    assert_int_equal(r->overlap[ia * r->nseg + iall], 4);
-    assert_int_equal(r->overlap[iall * r->nseg + iall], 6);
+    size_t ia = ov_index(r, "as"), ib = ov_index(r, "bs"), iall = ov_index(r, "all");
+    assert_int_equal(r->overlap[ia * r->nov + ib], 0);
+    assert_int_equal(r->overlap[ia * r->nov + iall], 4);
+    assert_int_equal(r->overlap[iall * r->nov + iall], 6);
+    /* the RFM groups are one exclusive group, outside the overlap matrix */
+    assert_int_equal(r->ngroups, 1);
+    assert_string_equal(r->groups[0].name, "rfm");
+    assert_int_equal(r->groups[0].nseg, 10);
+    assert_int_equal(r->nov, r->nseg - 10);
+    uint64_t in_group = 0;
+    for (size_t k = 0; k < r->groups[0].nseg; k++) {
+        const report_segment *part = &r->seg[r->groups[0].seg[k]];
+        assert_string_equal(part->group, "rfm");
+        in_group += part->size;
+    }
+    assert_int_equal(r->groups[0].members, in_group);
+    assert_int_equal(in_group, 4);
     segrt_report_free(r);
     segrt_script_free(sc);
 }
