@@ -15,7 +15,7 @@
 static const char usage_text[] =
     "segrt report [--db DIR] [--now T] [--html FILE] [--conversion EVENT]\n"
     "             [--within DAYS] [--email-days DAYS] [--min-size N] [--max-share F]\n"
-    "             [--locale en|ro|pl|bg] [--currency TEXT]\n"
+    "             [--locale en|ro|pl|bg] [--currency TEXT] [--growth-field FIELD]\n"
     "             SCRIPT\n"
     "  How each segment of SCRIPT is doing at NOW, as tables on stdout:\n"
     "  - size, share of the contacts, and a sparkline of the sizes of the stored\n"
@@ -36,11 +36,14 @@ static const char usage_text[] =
     "  --locale writes money as that locale does, with its currency (en \"€3,600,178.26\",\n"
     "  ro \"3.600.178,26 lei\", pl \"3 600 178,26 zł\", bg \"3 600 178,26 лв.\"); --currency\n"
     "  names another (\"\" for none).\n"
+    "  - the growth of the base: live contacts joined by the end of each month, a\n"
+    "    contact joining at its FIELD (a date or timestamp; default created_at,\n"
+    "    when the store has it) or else at its first event;\n"
     "  --html FILE also writes the report as one self-contained HTML page\n"
     "  (inline CSS and SVG charts, no script, nothing fetched).";
 
 enum { O_HTML = OPT_FIRST_CMD, O_CONVERSION, O_WITHIN, O_EMAIL_DAYS, O_MIN_SIZE, O_MAX_SHARE, O_LOCALE,
-       O_CURRENCY };
+       O_CURRENCY, O_GROWTH_FIELD };
 
 typedef struct report_args {
     segrt_report_opts opts;
@@ -96,6 +99,9 @@ static int report_option(cli *c, int opt, const char *arg, void *ud)
         break;
     case O_CURRENCY:
         a->opts.currency = arg;
+        break;
+    case O_GROWTH_FIELD:
+        a->opts.growth_field = arg;
         break;
     default:
         return EXIT_USAGE;
@@ -159,7 +165,8 @@ int cmd_report(int argc, char **argv)
                                             CLI_OPTION("min-size", O_MIN_SIZE),
                                             CLI_OPTION("max-share", O_MAX_SHARE),
                                             CLI_OPTION("locale", O_LOCALE),
-                                            CLI_OPTION("currency", O_CURRENCY), { 0 } },
+                                            CLI_OPTION("currency", O_CURRENCY),
+                                            CLI_OPTION("growth-field", O_GROWTH_FIELD), { 0 } },
     };
     report_args a = { 0 };
     segrt_report_defaults(&a.opts);

@@ -395,6 +395,8 @@ static int measure(plan_ctx *cx, void *ud)
         rc = overlaps(cx, r, sets);
     if (rc == SEGRT_OK)
         rc = report_rfm_build(cx, r);
+    if (rc == SEGRT_OK)
+        rc = report_growth_build(cx, r);
     free(sets);
     return rc;
 }
@@ -411,6 +413,8 @@ static int check_opts(segrt_store *s, const segrt_report_opts *o)
     if (o->email_days == 0 || o->email_days > MAX_DAYS)
         return store_fail(s, SEGRT_EINVAL, "report: an email window of %" PRIu32 " days; "
                           "give 1 to %d", o->email_days, MAX_DAYS);
+    if (o->growth_field && o->growth_field[0] == '\0')
+        return store_fail(s, SEGRT_EINVAL, "report: an empty growth field name");
     if (report_locale_find(o->locale) == NULL)
         return store_fail(s, SEGRT_EINVAL, "report: no locale '%s'; give en, ro, pl or bg",
                           o->locale);
@@ -429,8 +433,12 @@ static int copy_names(segrt_script *sc, segrt_report *r, const char *title)
     r->conversion = strdup(r->opts.conversion_event ? r->opts.conversion_event : "purchase");
     r->locale = report_locale_find(r->opts.locale);
     r->currency = strdup(r->opts.currency ? r->opts.currency : r->locale->currency);
-    if (r->seg == NULL || r->script == NULL || r->conversion == NULL || r->currency == NULL)
+    r->growth_field = strdup(r->opts.growth_field ? r->opts.growth_field : "created_at");
+    if (r->seg == NULL || r->script == NULL || r->conversion == NULL || r->currency == NULL ||
+        r->growth_field == NULL)
         return -1;
+    if (r->opts.growth_field)
+        r->opts.growth_field = r->growth_field;
     r->opts.locale = r->opts.locale ? r->locale->name : NULL;
     r->opts.currency = r->currency;
     if (r->opts.conversion_event)
@@ -516,6 +524,8 @@ void segrt_report_free(segrt_report *r)
     free(r->ov);
     free(r->overlap);
     report_rfm_free(r);
+    report_growth_free(r);
+    free(r->growth_field);
     free(r->script);
     free(r->conversion);
     free(r->currency);

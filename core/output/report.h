@@ -68,6 +68,18 @@ typedef struct report_locale {
 
 #define REPORT_MONEY_LEN 64
 
+/* The growth of the base (report_growth.c): live contacts joined by the end of each bucket. */
+#define REPORT_GROWTH_MAX 120  /* months; yearly buckets past this */
+typedef struct report_growth {
+    int by_field;         /* joined = the growth field where a contact has it; else first event */
+    int yearly;           /* buckets are years, else months */
+    size_t n;
+    int64_t *start;       /* each bucket's first second */
+    uint64_t *joined;     /* live contacts joined by the bucket's end (cumulative) */
+    uint64_t unknown;     /* live contacts with no growth field value and no event */
+    uint64_t later;       /* ... who joined after NOW */
+} report_growth;
+
 struct segrt_report {
     char *script;                 /* as loaded (a path or a pack name) */
     int64_t now;
@@ -87,6 +99,8 @@ struct segrt_report {
     report_group *groups;         /* exclusive groups, each drawn as one partition bar */
     size_t nrfm, rfm_cap;
     report_rfm *rfm;
+    char *growth_field;           /* the field a contact joined at ("created_at") */
+    report_growth growth;
 };
 
 static inline int report_max(int a, int b)
@@ -118,5 +132,8 @@ int report_render(const segrt_report *r, report_write_fn write, char **out);
 struct plan_ctx;
 int report_rfm_build(struct plan_ctx *cx, segrt_report *r);
 void report_rfm_free(segrt_report *r);
+/* The growth of the base, inside the report's session (report_growth.c). */
+int report_growth_build(struct plan_ctx *cx, segrt_report *r);
+void report_growth_free(segrt_report *r);
 
 #endif

@@ -53,7 +53,7 @@ static const char style[] =
     "svg text.cell{font-size:11px}svg text.count{font-size:15px;font-weight:600}"
     "svg text.light{fill:#fff}svg text.group{font-size:10px;font-style:italic}"
     "svg line.grid{stroke:#e2e8f0;stroke-dasharray:3 3}"
-    "svg.history{width:100%;height:auto}"
+    "svg.history,svg.growth{width:100%;height:auto}"
     "svg.partition{display:block;width:100%;height:34px;margin:8px 0;border-radius:4px}"
     ".swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px}"
     "figure.group{margin:0 0 12px}"
@@ -109,7 +109,8 @@ static void header(FILE *f, const segrt_report *r)
     if (last != INT64_MIN)
         segrt_time_format(last, n);
     card(f, "last run", last != INT64_MIN ? n : "none stored");
-    fputs("</section><nav><a href=\"#segments\">Segments</a><a href=\"#history\">Size history</a>", f);
+    fputs("</section><nav><a href=\"#segments\">Segments</a><a href=\"#growth\">Growth</a>"
+          "<a href=\"#history\">Size history</a>", f);
     if (r->ngroups)
         fputs("<a href=\"#groups\">Exclusive groups</a>", f);
     if (r->nov > 1)
@@ -285,6 +286,45 @@ static void groups(FILE *f, const segrt_report *r)
         group_box(f, r, &r->groups[i]);
 }
 
+/* How the joining time of a contact was read, for the growth chart's caption. */
+static void growth_source(FILE *f, const segrt_report *r)
+{
+    if (r->growth.by_field) {
+        fputs("joined at <b>", f);
+        report_html_text(f, r->growth_field);
+        fputs("</b>, else at the first event", f);
+    } else {
+        fputs("joined at the first event (the store has no <b>", f);
+        report_html_text(f, r->growth_field);
+        fputs("</b> field)", f);
+    }
+}
+
+static void growth(FILE *f, const segrt_report *r)
+{
+    const report_growth *g = &r->growth;
+    fputs("<h2 id=\"growth\">Growth of the base</h2><figure class=\"growth-box\"><figcaption>"
+          "Live contacts joined by the end of each ", f);
+    fputs(g->yearly ? "year" : "month", f);
+    if (g->n) {
+        char t0[21], t1[21];
+        segrt_time_format(g->start[0], t0);
+        segrt_time_format(r->now, t1);
+        fprintf(f, "<span><span class=\"range\">%.10s to %.10s</span></span>", t0, t1);
+    }
+    fputs("</figcaption>", f);
+    if (g->n)
+        report_svg_growth(f, g);
+    fputs("<p class=\"notes\">", f);
+    growth_source(f, r);
+    fprintf(f, "; %" PRIu64 " contacts by NOW", g->n ? g->joined[g->n - 1] : 0);
+    if (g->unknown)
+        fprintf(f, "; %" PRIu64 " without a time and without events are not drawn", g->unknown);
+    if (g->later)
+        fprintf(f, "; %" PRIu64 " joined after NOW", g->later);
+    fputs(".</p></figure>", f);
+}
+
 static void definitions(FILE *f, const segrt_report *r)
 {
     fputs("<h2 id=\"definitions\">How the numbers are computed</h2><div class=\"box\" style=\"padding:12px 16px\"><dl>"
@@ -328,6 +368,7 @@ static int write_page(FILE *f, const segrt_report *r)
     fprintf(f, "</title><style>%s</style></head><body><main>", style);
     header(f, r);
     segments_table(f, r);
+    growth(f, r);
     history_charts(f, r);
     if (r->ngroups)
         groups(f, r);

@@ -24,6 +24,8 @@ void report_svg_overlap(FILE *f, const segrt_report *r);
 void report_svg_rfm(FILE *f, const segrt_report *r, const report_rfm *g);
 /* An exclusive group as one bar of all the contacts: a part per segment, then those in none. */
 void report_svg_partition(FILE *f, const segrt_report *r, const report_group *g);
+/* The growth of the base: contacts joined by the end of each bucket, from zero. */
+void report_svg_growth(FILE *f, const report_growth *g);
 /* The colour of a partition bar's k-th part, for its legend. */
 const char *report_svg_part_colour(size_t k);
 

@@ -224,6 +224,45 @@ void report_svg_overlap(FILE *f, const segrt_report *r)
     fputs("</svg>", f);
 }
 
+void report_svg_growth(FILE *f, const report_growth *g)
+{
+    const double w = 900, h = 210, left = 70, right = 20, top = 14, bottom = 30;
+    uint64_t hi = g->n ? g->joined[g->n - 1] : 0;
+    double x0 = left, x1 = w - right, y0 = top, y1 = h - bottom;
+    fprintf(f, "<svg class=\"growth\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
+               "role=\"img\"><title>contacts joined by the end of each %s, from 0</title>", w, h,
+            w, h, g->yearly ? "year" : "month");
+    fprintf(f, "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" class=\"grid\"/>"
+               "<line x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" class=\"grid\"/>"
+               "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\" dominant-baseline=\"middle\" "
+               "class=\"axis\">%" PRIu64 "</text><text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\" "
+               "dominant-baseline=\"middle\" class=\"axis\">0</text>",
+            x0, y0, x1, y0, x0, y1, x1, y1, x0 - 6, y0, hi, x0 - 6, y1);
+    double step = g->n > 1 ? (x1 - x0) / (double)(g->n - 1) : 0;
+    fprintf(f, "<polygon fill=\"#dbeafe\" stroke=\"none\" points=\"%.1f,%.1f", x0, y1);
+    for (size_t k = 0; k < g->n; k++)
+        fprintf(f, " %.1f,%.1f", x0 + step * (double)k, scale_y(g->joined[k], 0, hi, y0, y1));
+    fprintf(f, " %.1f,%.1f\"/><polyline fill=\"none\" stroke=\"" ACCENT "\" stroke-width=\"2\" "
+               "points=\"", x0 + step * (double)(g->n ? g->n - 1 : 0), y1);
+    for (size_t k = 0; k < g->n; k++)
+        fprintf(f, "%s%.1f,%.1f", k ? " " : "", x0 + step * (double)k,
+                scale_y(g->joined[k], 0, hi, y0, y1));
+    fputs("\"/>", f);
+    for (size_t k = 0; k < g->n; k++) {
+        char day[16];
+        day_text(g->start[k], day);
+        fprintf(f, "<circle class=\"growth-point\" data-start=\"%.*s\" data-joined=\"%" PRIu64
+                   "\" cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"" ACCENT "\"><title>%" PRIu64
+                   " contacts by the end of %.*s</title></circle>", g->yearly ? 4 : 7, day,
+                g->joined[k], x0 + step * (double)k, scale_y(g->joined[k], 0, hi, y0, y1),
+                g->joined[k], g->yearly ? 4 : 7, day);
+        if (k == 0 || k + 1 == g->n)
+            fprintf(f, "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"%s\" class=\"axis\">%.*s</text>",
+                    x0 + step * (double)k, h - 10, k == 0 ? "start" : "end", g->yearly ? 4 : 7, day);
+    }
+    fputs("</svg>", f);
+}
+
 /* Colours of a partition bar's parts, in turn; the contacts in none are grey. */
 static const char *const part_colours[] = { "#1d4ed8", "#0891b2", "#059669", "#65a30d", "#ca8a04",
                                             "#ea580c", "#dc2626", "#db2777", "#9333ea", "#4f46e5" };

@@ -235,6 +235,30 @@ static void rfm_grid(FILE *f, const segrt_report *r, const report_rfm *g)
         rfm_groups(f, g);
 }
 
+#define GROWTH_TEXT_MAX 12 /* buckets the text shows: the last ones */
+
+/* The growth of the base: contacts joined by the end of the last months (or years). */
+static void growth_table(FILE *f, const segrt_report *r)
+{
+    const report_growth *g = &r->growth;
+    fprintf(f, "\nGrowth of the base: live contacts joined by the end of each %s (joined at %s%s)\n",
+            g->yearly ? "year" : "month", g->by_field ? r->growth_field : "the first event",
+            g->by_field ? ", else at the first event" : "");
+    size_t first = g->n > GROWTH_TEXT_MAX ? g->n - GROWTH_TEXT_MAX : 0;
+    for (size_t k = first; k < g->n; k++) {
+        char day[21];
+        segrt_time_format(g->start[k], day);
+        uint64_t before = k ? g->joined[k - 1] : 0;
+        fprintf(f, "  %.*s  %10" PRIu64 "  +%" PRIu64 "\n", g->yearly ? 4 : 7, day, g->joined[k],
+                g->joined[k] - before);
+    }
+    if (g->n == 0)
+        fprintf(f, "  none: no contact has a time to join at\n");
+    if (g->unknown || g->later)
+        fprintf(f, "  not counted: %" PRIu64 " without a time or an event, %" PRIu64 " joined after NOW\n",
+                g->unknown, g->later);
+}
+
 /* An exclusive group: how its segments partition the contacts. */
 static void group_table(FILE *f, const segrt_report *r, const report_group *g)
 {
@@ -267,6 +291,7 @@ static int write_text(FILE *f, const segrt_report *r)
     if (r->nseg) {
         sizes_table(f, r);
         value_table(f, r);
+        growth_table(f, r);
     }
     for (size_t i = 0; i < r->ngroups; i++)
         group_table(f, r, &r->groups[i]);

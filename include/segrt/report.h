@@ -28,6 +28,9 @@ typedef struct segrt_report_opts {
                                 ("3 600 178,26 лв."; pl and bg group with U+00A0) */
     const char *currency;  /**< the currency written with amounts (NULL: the locale's;
                                 "" for none) */
+    const char *growth_field; /**< the date or timestamp field at which a contact joined,
+                                   for the growth of the base (NULL: "created_at"); a
+                                   contact without it joined at its first event */
 } segrt_report_opts;
 
 /**

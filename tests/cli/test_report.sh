@@ -291,6 +291,41 @@ if problems:
 PY
 ok
 
+# --- the growth of the base: cumulative contacts by the month of created_at, up to NOW.
+segrt members --db "$D" --now "$NOW" --format csv --fields created_at "$T/segs.lua" everyone \
+    >"$T/created.csv"
+python3 - "$T/report1" "$T/created.csv" "$NOW" <<'PY' || fail "the growth of the base differs from created_at"
+import csv, sys
+from collections import Counter
+lines = open(sys.argv[1], encoding='utf-8').read().split('\n')
+now = sys.argv[3]
+months = Counter(r['created_at'][:7] for r in csv.DictReader(open(sys.argv[2])) if r['created_at'] <= now)
+later = sum(1 for r in csv.DictReader(open(sys.argv[2])) if r['created_at'] > now)
+i = [k for k, l in enumerate(lines) if l.startswith('Growth of the base: live contacts joined by the end of each month (joined at created_at')][0]
+got = []
+for l in lines[i + 1:]:
+    if not l.startswith('  2'):
+        break
+    m, n, plus = l.split()
+    got.append((m, int(n), int(plus)))
+total, want = 0, []
+y, mo = map(int, min(months).split('-'))
+while '%04d-%02d' % (y, mo) <= now[:7]:
+    key = '%04d-%02d' % (y, mo)
+    total += months.get(key, 0)
+    want.append((key, total, months.get(key, 0)))
+    y, mo = (y + 1, 1) if mo == 12 else (y, mo + 1)
+if got != want[-12:] or len(got) != 12:
+    sys.exit('growth %s, want %s' % (got, want[-12:]))
+said = [l for l in lines if l.startswith('  not counted: ')]
+if said != (['  not counted: 0 without a time or an event, %d joined after NOW' % later] if later else []):
+    sys.exit('contacts not counted: %s, but %d joined after NOW' % (said, later))
+PY
+ok
+run segrt report --db "$D" --now "$NOW" --growth-field income "$T/segs.lua"
+assert_rc 1 "a growth field that is no date"
+assert_contains "$T/err" "the growth field 'income' is neither a date nor a timestamp" "names the field"
+
 # --- a report while the conversion window of the last run is still open.
 run segrt report --db "$D" --now 2025-12-10T00:00:00Z --within 20 "$T/segs.lua"
 assert_rc 0 "report with an open conversion window"

@@ -387,6 +387,42 @@ static void test_report_rfm_grid_and_overlaps(void **state)
     segrt_script_free(sc);
 }
 
+/* ------------------------------------------------------------ growth */
+
+static void test_report_growth_counts_contacts_by_their_first_event(void **state)
+{
+    segrt_store *s = ((tu_fixture *)*state)->s;
+    segrt_script *sc = tu_script(s, "segs", segs_lua);
+    segrt_report *r = report_of(s, sc, 0, 0);
+    const report_growth *g = &r->growth;
+    /* no created_at: a1 2025-06-01, b1 09-01, a3 12-02, b2 12-10, a2 12-20; a4 after NOW */
+    static const uint64_t want[] = { 1, 1, 1, 2, 2, 2, 5, 5 };
+    assert_false(g->by_field);
+    assert_false(g->yearly);
+    assert_int_equal(g->n, 8);
+    char day[21];
+    segrt_time_format(g->start[0], day);
+    assert_string_equal(day, "2025-06-01T00:00:00Z");
+    segrt_time_format(g->start[7], day);
+    assert_string_equal(day, "2026-01-01T00:00:00Z");
+    for (size_t k = 0; k < 8; k++)
+        assert_int_equal(g->joined[k], want[k]);
+    assert_int_equal(g->unknown, 0);
+    assert_int_equal(g->later, 1);
+    segrt_report_free(r);
+    /* a growth field asked for by name must be a date or timestamp field */
+    segrt_report_opts o;
+    segrt_report_defaults(&o);
+    o.growth_field = "grp";
+    assert_int_equal(segrt_report_build(sc, &o, NULL, &r), SEGRT_EINVAL);
+    tu_assert_errmsg(s, "the growth field 'grp' is neither a date nor a timestamp");
+    o.growth_field = "signup";
+    assert_int_equal(segrt_report_build(sc, &o, NULL, &r), SEGRT_EINVAL);
+    tu_assert_errmsg(s, "the growth field 'signup' is no field of the store");
+    assert_null(r);
+    segrt_script_free(sc);
+}
+
 /* ------------------------------------------------------------ errors */
 
 static void test_report_refuses_bad_options_and_unknown_events(void **state)
@@ -462,6 +498,8 @@ int main(void)
         TU_STORE_TEST(test_report_email_rates_of_all_members_without_sends),
         TU_STORE_TEST(test_report_no_email_events_means_no_rates),
         cmocka_unit_test_setup_teardown(test_report_flags_at_their_thresholds, setup,
+                                        tu_teardown_store),
+        cmocka_unit_test_setup_teardown(test_report_growth_counts_contacts_by_their_first_event, setup,
                                         tu_teardown_store),
         cmocka_unit_test_setup_teardown(test_report_rfm_grid_and_overlaps, setup,
                                         tu_teardown_store),
