@@ -58,6 +58,8 @@ int script_score_fn_one(plan_ctx *cx, const pnode *p, uint32_t ord, int64_t *v);
 int script_consent_filter(plan_ctx *cx, const char *purpose, bitset *bits);
 /* Whether contact ord passes the consent check of purpose at NOW: 1, 0, or an error (< 0). */
 int script_consent_passes(plan_ctx *cx, const char *purpose, uint32_t ord);
+/* why[ord] (cx->ncontacts entries): why each contact passes or fails purpose (consent_why). */
+int script_consent_why(plan_ctx *cx, const char *purpose, uint8_t *why);
 /*
  * Profiling (script_profiling.c): the live contacts profiling may score at
  * NOW into out (new; plan_hooks.profiling); whether contact ord is one (1,

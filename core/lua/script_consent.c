@@ -89,16 +89,18 @@ static int run_check(void *ud, const consent_rec *rec, uint32_t ord)
 
 /*
  * One call: the rule of purpose as the catalog of cx defines it, applied to
- * bits (a filter) or, when bits is NULL, to ord alone; the hatch (if one
- * was opened) closes with the call.
+ * every contact (why), to bits (a filter) or else to ord alone; the hatch
+ * (if one was opened) closes with the call.
  */
-static int check(plan_ctx *cx, const char *purpose, bitset *bits, uint32_t ord)
+static int check(plan_ctx *cx, const char *purpose, bitset *bits, uint32_t ord, uint8_t *why)
 {
     consent_check_rule rule;
     check_call k = { .cx = cx, .purpose = purpose };
     int rc = consent_check_rule_read(cx->s, cx->txn, purpose, catalog_consent(cx->cat, purpose),
                                      &rule);
-    if (rc == SEGRT_OK && bits)
+    if (rc == SEGRT_OK && why)
+        rc = consent_check_why_all(cx->s, cx->txn, cx->now, &rule, cx->ncontacts, why, run_check, &k);
+    else if (rc == SEGRT_OK && bits)
         rc = consent_check_filter(cx->s, cx->txn, cx->now, &rule, bits, run_check, &k);
     else if (rc == SEGRT_OK)
         rc = consent_check_passes(cx->s, cx->txn, cx->now, &rule, ord, run_check, &k);
@@ -109,10 +111,15 @@ static int check(plan_ctx *cx, const char *purpose, bitset *bits, uint32_t ord)
 
 int script_consent_filter(plan_ctx *cx, const char *purpose, bitset *bits)
 {
-    return check(cx, purpose, bits, 0);
+    return check(cx, purpose, bits, 0, NULL);
 }
 
 int script_consent_passes(plan_ctx *cx, const char *purpose, uint32_t ord)
 {
-    return check(cx, purpose, NULL, ord);
+    return check(cx, purpose, NULL, ord, NULL);
+}
+
+int script_consent_why(plan_ctx *cx, const char *purpose, uint8_t *why)
+{
+    return check(cx, purpose, NULL, 0, why);
 }

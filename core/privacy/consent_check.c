@@ -82,20 +82,51 @@ int consent_check_rule_read(segrt_store *s, MDB_txn *txn, const char *purpose, c
     return rc;
 }
 
-static int passes(const consent_check_rule *r, const consent_rec *rec, int64_t now)
+const char *consent_why_text(consent_why w)
 {
-    return rec && rec->status == CS_GRANTED && (rec->expires == VALUE_MISSING || rec->expires > now) &&
-           (r->bases >> rec->basis & 1) && (r->max_age == 0 || rec->ts >= now - r->max_age);
+    static const char *const text[CW_N] = {
+        "passes", "no record", "withdrawn or denied", "expired", "legal basis not accepted",
+        "older than max_age", "objects to direct marketing", "refused by the check function",
+    };
+    return w < CW_N ? text[w] : "?";
+}
+
+/* Why the record in force rec passes or fails the rule's own terms. */
+static consent_why why_record(const consent_check_rule *r, const consent_rec *rec, int64_t now)
+{
+    if (rec == NULL)
+        return CW_NO_RECORD;
+    if (rec->status != CS_GRANTED)
+        return CW_REFUSED;
+    if (rec->expires != VALUE_MISSING && rec->expires <= now)
+        return CW_EXPIRED;
+    if (!(r->bases >> rec->basis & 1))
+        return CW_BASIS;
+    if (r->max_age != 0 && rec->ts < now - r->max_age)
+        return CW_TOO_OLD;
+    return CW_PASS;
+}
+
+/* Why contact ord with history l passes or fails: a consent_why, or an error (< 0). */
+static int why_list(int64_t now, const consent_check_rule *r, uint32_t ord, const consent_list *l,
+                    consent_check_fn check, void *ud)
+{
+    const consent_rec *rec = consent_in_force(l, r->code, now);
+    consent_why w = why_record(r, rec, now);
+    if (w == CW_PASS && r->marketing && objects(r, l, now))
+        w = CW_OBJECTION;
+    if (w != CW_PASS || !r->has_check)
+        return (int)w;
+    int keep = check(ud, rec, ord);
+    return keep < 0 ? keep : keep ? CW_PASS : CW_CHECK;
 }
 
 /* The check of one contact's decoded history; 1 pass, 0 not, <0 error. */
 static int check_list(int64_t now, const consent_check_rule *r, uint32_t ord,
                       const consent_list *l, consent_check_fn check, void *ud)
 {
-    const consent_rec *rec = consent_in_force(l, r->code, now);
-    if (!passes(r, rec, now) || (r->marketing && objects(r, l, now)))
-        return 0;
-    return r->has_check ? check(ud, rec, ord) : 1;
+    int w = why_list(now, r, ord, l, check, ud);
+    return w < 0 ? w : w == CW_PASS;
 }
 
 /* Contact ord's history v (a consents value) decoded into l, which it replaces. */
@@ -286,6 +317,45 @@ static int filter_scan_one(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val
     if (pass > 0)
         bitset_set(&f->keep, ord);
     return pass < 0 ? pass : SEGRT_OK;
+}
+
+typedef struct why_scan {
+    int64_t now;
+    const consent_check_rule *r;
+    uint32_t ncontacts;
+    uint8_t *why;
+    consent_list l;
+    consent_check_fn check;
+    void *ud;
+} why_scan;
+
+static int why_scan_one(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k, const MDB_val *v)
+{
+    (void)txn;
+    why_scan *w = ud;
+    uint32_t ord = 0;
+    int rc = key_ord(s, k, &ord);
+    if (rc == SEGRT_OK && ord < w->ncontacts)
+        rc = decode_history(s, ord, v, &w->l);
+    if (rc != SEGRT_OK || ord >= w->ncontacts)
+        return rc;
+    int why = why_list(w->now, w->r, ord, &w->l, w->check, w->ud);
+    if (why < 0)
+        return why;
+    w->why[ord] = (uint8_t)why;
+    return SEGRT_OK;
+}
+
+int consent_check_why_all(segrt_store *s, MDB_txn *txn, int64_t now, const consent_check_rule *r,
+                          uint32_t ncontacts, uint8_t *why, consent_check_fn check, void *ud)
+{
+    memset(why, CW_NO_RECORD, ncontacts);
+    if (r->code == 0) /* nobody has a record for this purpose */
+        return SEGRT_OK;
+    why_scan w = { .now = now, .r = r, .ncontacts = ncontacts, .why = why, .check = check, .ud = ud };
+    int rc = store_scan(s, txn, DB_CONSENTS, NULL, 0, "reading consents", why_scan_one, &w);
+    consent_list_free(&w.l);
+    return rc;
 }
 
 /* The highest member of a set that has one. */

@@ -39,6 +39,27 @@ typedef int (*consent_check_fn)(void *ud, const struct consent_rec *rec, uint32_
  */
 int consent_check_rule_read(segrt_store *s, MDB_txn *txn, const char *purpose, const tree *def,
                             consent_check_rule *r);
+/* Why a contact passes or fails a rule at NOW: the first of these that holds. */
+typedef enum consent_why {
+    CW_PASS,       /* passes */
+    CW_NO_RECORD,  /* no record of the purpose in force at NOW */
+    CW_REFUSED,    /* the record in force is a withdrawal or a denial */
+    CW_EXPIRED,    /* the grant in force has expired */
+    CW_BASIS,      /* on a legal basis the rule does not accept */
+    CW_TOO_OLD,    /* granted longer ago than the rule's max_age */
+    CW_OBJECTION,  /* a direct-marketing purpose, and the contact objects (Art. 21) */
+    CW_CHECK,      /* the definition's check function refused */
+    CW_N
+} consent_why;
+
+/* A short English phrase for w ("no record", "withdrawn or denied", ...). */
+const char *consent_why_text(consent_why w);
+/*
+ * why[ord] (ncontacts entries) = why contact ord passes or fails rule at now
+ * (a consent_why); check is called for those that pass the rest.
+ */
+int consent_check_why_all(segrt_store *s, MDB_txn *txn, int64_t now, const consent_check_rule *r,
+                          uint32_t ncontacts, uint8_t *why, consent_check_fn check, void *ud);
 /* Keep in bits (over ordinals) the contacts passing rule at now; check is called when it has one. */
 int consent_check_filter(segrt_store *s, MDB_txn *txn, int64_t now, const consent_check_rule *r,
                          bitset *bits, consent_check_fn check, void *ud);

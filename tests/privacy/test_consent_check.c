@@ -31,11 +31,13 @@
 #include "privacy/consent_check.h"
 #include "store/store.h"
 
-static const char contacts_csv[] = "id,region\nc1,north\nc2,north\nc3,north\nc4,south\n";
+static const char contacts_csv[] = "id,region\nc1,north\nc2,north\nc3,north\nc4,south\n"
+                                   "c5,south\nc6,south\n";
 
 /*
  * c1 consent, c2 legitimate interest, c3 consent but objects to direct
- * marketing, c4 no e-mail record and profiling denied.
+ * marketing, c4 no e-mail record and profiling denied; c5 withdrew, c6's
+ * grant expired (both only for consent_check_why_all).
  */
 static const char consents_csv[] =
     "contact_id,purpose,status,legal_basis,ts,expires_at,source\n"
@@ -43,13 +45,16 @@ static const char consents_csv[] =
     "c2,email,granted,legitimate_interest,2025-06-01T00:00:00Z,,web\n"
     "c3,email,granted,consent,2020-01-01T00:00:00Z,,web\n"
     "c3,direct_marketing,withdrawn,consent,2025-01-01T00:00:00Z,,web\n"
-    "c4,profiling,denied,consent,2025-01-01T00:00:00Z,,web\n";
+    "c4,profiling,denied,consent,2025-01-01T00:00:00Z,,web\n"
+    "c5,email,granted,consent,2025-01-01T00:00:00Z,,web\n"
+    "c5,email,withdrawn,consent,2025-02-01T00:00:00Z,,web\n"
+    "c6,email,granted,consent,2025-01-01T00:00:00Z,2025-07-01T00:00:00Z,web\n";
 
 typedef struct fixture {
     tu_fixture *f;
     MDB_txn *txn;
     tree_doc *doc;
-    uint32_t ord[4]; /* of c1..c4 */
+    uint32_t ord[6]; /* of c1..c6 */
 } fixture;
 
 static int setup(void **state)
@@ -62,7 +67,7 @@ static int setup(void **state)
     assert_non_null(x);
     x->f = tf;
     assert_int_equal(store_txn_begin(tf->s, MDB_RDONLY, &x->txn), SEGRT_OK);
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 6; i++) {
         char id[8];
         snprintf(id, sizeof id, "c%d", i + 1);
         assert_int_equal(store_ord_of(tf->s, x->txn, id, &x->ord[i]), SEGRT_OK);
@@ -205,6 +210,49 @@ static void test_consent_check_function_runs_on_those_passing_the_rest(void **st
     bitset_free(&b);
     assert_int_equal(consent_check_passes(x->f->s, x->txn, TU_NOW, &r, x->ord[0], drop_c2, &c),
                      SEGRT_ELUA);
+}
+
+/* The reasons consent_check_why_all gives c1..c6, as "pass check objection ..." words. */
+static const char *reasons(fixture *x, const consent_check_rule *r, consent_check_fn check, void *ud)
+{
+    static const char *const word[CW_N] = { "pass", "none", "refused", "expired", "basis", "old",
+                                            "objection", "check" };
+    static char out[96];
+    uint32_t n = 0;
+    for (int i = 0; i < 6; i++)
+        n = x->ord[i] + 1 > n ? x->ord[i] + 1 : n;
+    uint8_t why[8];
+    assert_int_equal(consent_check_why_all(x->f->s, x->txn, TU_NOW, r, n, why, check, ud), SEGRT_OK);
+    out[0] = '\0';
+    for (int i = 0; i < 6; i++) {
+        int passes = consent_check_passes(x->f->s, x->txn, TU_NOW, r, x->ord[i], check, ud);
+        assert_int_equal(passes, why[x->ord[i]] == CW_PASS);
+        snprintf(out + strlen(out), sizeof out - strlen(out), "%s%s", i ? " " : "", word[why[x->ord[i]]]);
+    }
+    return out;
+}
+
+static void test_consent_check_why_names_the_first_reason_that_holds(void **state)
+{
+    fixture *x = *state;
+    consent_check_rule r = read_rule(x, NULL);
+    assert_string_equal(reasons(x, &r, NULL, NULL), "pass pass pass none refused expired");
+    static const char *const consent_only[] = { "consent", NULL };
+    r = read_rule(x, definition(x, consent_only, 1));
+    assert_string_equal(reasons(x, &r, NULL, NULL), "pass basis objection none refused expired");
+    tree *def = definition(x, NULL, 1);
+    put(x, def, "check", node(x, TREE_FUNCTION, NULL));
+    r = read_rule(x, def);
+    calls c = { x, 0, 0 };
+    assert_string_equal(reasons(x, &r, drop_c2, &c), "pass check objection none refused expired");
+    c.fail = 1;
+    uint8_t why[8];
+    assert_int_equal(consent_check_why_all(x->f->s, x->txn, TU_NOW, &r, 6, why, drop_c2, &c),
+                     SEGRT_ELUA);
+    assert_string_equal(consent_why_text(CW_OBJECTION), "objects to direct marketing");
+    r = read_rule(x, NULL);
+    r.code = 0; /* a purpose nobody recorded: no record for anyone */
+    assert_string_equal(reasons(x, &r, NULL, NULL), "none none none none none none");
 }
 
 static void test_consent_check_unknown_basis_names_the_line(void **state)
@@ -368,6 +416,7 @@ int main(void)
         cmocka_unit_test(test_consent_check_purpose_nobody_recorded_passes_nobody),
         cmocka_unit_test(test_consent_check_unprofiled_are_found),
         cmocka_unit_test(test_consent_check_filter_agrees_by_lookup_and_by_merge),
+        cmocka_unit_test(test_consent_check_why_names_the_first_reason_that_holds),
         cmocka_unit_test(test_consent_check_corrupt_history_is_an_error_of_every_scan),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
