@@ -16,6 +16,7 @@ static const char usage_text[] =
     "segrt report [--db DIR] [--now T] [--html FILE] [--conversion EVENT]\n"
     "             [--within DAYS] [--email-days DAYS] [--min-size N] [--max-share F]\n"
     "             [--locale en|ro|pl|bg] [--currency TEXT] [--growth-field FIELD]\n"
+    "             [--min-filled F] [--min-reach F]\n"
     "             SCRIPT\n"
     "  How each segment of SCRIPT is doing at NOW, as tables on stdout:\n"
     "  - size, share of the contacts, and a sparkline of the sizes of the stored\n"
@@ -36,6 +37,13 @@ static const char usage_text[] =
     "  --locale writes money as that locale does, with its currency (en \"€3,600,178.26\",\n"
     "  ro \"3.600.178,26 lei\", pl \"3 600 178,26 zł\", bg \"3 600 178,26 лв.\"); --currency\n"
     "  names another (\"\" for none).\n"
+    "  - reach per channel: the members passing each consent purpose's check;\n"
+    "  - per template: its recipients in each segment after its purpose's check,\n"
+    "    and the suppressed by reason (no record, withdrawn or denied, expired, ...);\n"
+    "  - a review of each segment: measurable (every field its rule reads filled\n"
+    "    for at least F of the contacts, --min-filled, default 0.8), accessible (at\n"
+    "    least F of its members reachable through its purpose or best channel,\n"
+    "    --min-reach, default 0.3), substantial (at least --min-size members);\n"
     "  - the growth of the base: live contacts joined by the end of each month, a\n"
     "    contact joining at its FIELD (a date or timestamp; default created_at,\n"
     "    when the store has it) or else at its first event;\n"
@@ -43,7 +51,7 @@ static const char usage_text[] =
     "  (inline CSS and SVG charts, no script, nothing fetched).";
 
 enum { O_HTML = OPT_FIRST_CMD, O_CONVERSION, O_WITHIN, O_EMAIL_DAYS, O_MIN_SIZE, O_MAX_SHARE, O_LOCALE,
-       O_CURRENCY, O_GROWTH_FIELD };
+       O_CURRENCY, O_GROWTH_FIELD, O_MIN_FILLED, O_MIN_REACH };
 
 typedef struct report_args {
     segrt_report_opts opts;
@@ -94,6 +102,16 @@ static int report_option(cli *c, int opt, const char *arg, void *ud)
             return cli_usage_error(c, "--max-share '%s' is not a fraction of the contacts "
                                    "above 0 and at most 1 (0.5 = half)", arg);
         break;
+    case O_MIN_FILLED:
+    case O_MIN_REACH: {
+        const char *name = opt == O_MIN_FILLED ? "--min-filled" : "--min-reach";
+        double *share = opt == O_MIN_FILLED ? &a->opts.min_filled : &a->opts.min_reach;
+        errno = 0;
+        *share = strtod(arg, &end);
+        if (end == arg || *end || errno || !(*share >= 0 && *share <= 1))
+            return cli_usage_error(c, "%s '%s' is not a share from 0 to 1 (0.3 = 30%%)", name, arg);
+        break;
+    }
     case O_LOCALE:
         a->opts.locale = arg;
         break;
@@ -166,7 +184,9 @@ int cmd_report(int argc, char **argv)
                                             CLI_OPTION("max-share", O_MAX_SHARE),
                                             CLI_OPTION("locale", O_LOCALE),
                                             CLI_OPTION("currency", O_CURRENCY),
-                                            CLI_OPTION("growth-field", O_GROWTH_FIELD), { 0 } },
+                                            CLI_OPTION("growth-field", O_GROWTH_FIELD),
+                                            CLI_OPTION("min-filled", O_MIN_FILLED),
+                                            CLI_OPTION("min-reach", O_MIN_REACH), { 0 } },
     };
     report_args a = { 0 };
     segrt_report_defaults(&a.opts);

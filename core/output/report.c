@@ -30,7 +30,8 @@
 void segrt_report_defaults(segrt_report_opts *opts)
 {
     *opts = (segrt_report_opts){ .conversion_event = NULL, .within_days = 30,
-                                 .email_days = 90, .min_size = 100, .max_share = 0.5 };
+                                 .email_days = 90, .min_size = 100, .max_share = 0.5,
+                                 .min_filled = 0.8, .min_reach = 0.3 };
 }
 
 /* ------------------------------------------------------------ formatting */
@@ -394,6 +395,10 @@ static int measure(plan_ctx *cx, void *ud)
     if (rc == SEGRT_OK)
         rc = overlaps(cx, r, sets);
     if (rc == SEGRT_OK)
+        rc = report_reach_build(cx, r, sets);
+    if (rc == SEGRT_OK)
+        rc = report_verdict_build(cx, r);
+    if (rc == SEGRT_OK)
         rc = report_rfm_build(cx, r);
     if (rc == SEGRT_OK)
         rc = report_growth_build(cx, r);
@@ -413,6 +418,9 @@ static int check_opts(segrt_store *s, const segrt_report_opts *o)
     if (o->email_days == 0 || o->email_days > MAX_DAYS)
         return store_fail(s, SEGRT_EINVAL, "report: an email window of %" PRIu32 " days; "
                           "give 1 to %d", o->email_days, MAX_DAYS);
+    if (!(o->min_filled >= 0 && o->min_filled <= 1) || !(o->min_reach >= 0 && o->min_reach <= 1))
+        return store_fail(s, SEGRT_EINVAL, "report: a share of %g filled or %g reachable; give "
+                          "0 to 1", o->min_filled, o->min_reach);
     if (o->growth_field && o->growth_field[0] == '\0')
         return store_fail(s, SEGRT_EINVAL, "report: an empty growth field name");
     if (report_locale_find(o->locale) == NULL)
@@ -485,6 +493,8 @@ int segrt_report_build(segrt_script *sc, const segrt_report_opts *opts, const ch
         rc = check_types(s, r);
     for (size_t i = 0; rc == SEGRT_OK && i < r->nseg; i++)
         rc = load_runs(s, &r->seg[i], &stored[i]);
+    if (rc == SEGRT_OK)
+        rc = report_verdict_fields(sc, r);
     job.stored = stored;
     if (rc == SEGRT_OK)
         rc = script_session(sc, measure, &job);
@@ -508,6 +518,8 @@ void segrt_report_free(segrt_report *r)
 {
     if (r == NULL)
         return;
+    report_reach_free(r);
+    report_verdict_free(r);
     for (size_t i = 0; r->seg && i < r->nseg; i++) {
         free(r->seg[i].name);
         free(r->seg[i].description);

@@ -9,6 +9,7 @@
 #ifndef SEGRT_REPORT_H
 #define SEGRT_REPORT_H
 
+#include "privacy/consent_check.h"
 #include "store/membership.h"
 #include "segrt.h"
 
@@ -16,7 +17,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
-enum { REPORT_SMALL = 1 << 0, REPORT_BROAD = 1 << 1 };
+enum {
+    REPORT_SMALL = 1 << 0, REPORT_BROAD = 1 << 1,
+    /* the verdicts (report_verdict.c) */
+    REPORT_MEASURABLE = 1 << 2, REPORT_ACCESSIBLE = 1 << 3, REPORT_SUBSTANTIAL = 1 << 4,
+};
 
 /* Cells of an RFM grid: scores 1..5. */
 #define REPORT_RFM_N 5
@@ -33,9 +38,22 @@ typedef struct report_segment {
     uint64_t conv_base, conv_hits;
     int64_t conv_from, conv_to;
     uint64_t email_base, opened, clicked;
-    unsigned flags;                     /* REPORT_SMALL, REPORT_BROAD */
+    unsigned flags;                     /* REPORT_SMALL, REPORT_BROAD, the verdicts */
     char *group;                        /* its exclusive group (seg.exclusive), or NULL */
+    uint64_t (*why)[CW_N];              /* per channel: members by consent_why ([CW_PASS]:
+                                           reachable) */
+    long channel;                       /* its purpose's channel, else its best; -1 none */
+    uint64_t reachable;                 /* members passing that channel's check */
+    char **fields;                      /* the contact fields its rule reads */
+    size_t nfields, fields_cap;
+    const char *weak_field;             /* the least filled of them (in fields), or NULL */
+    uint64_t weak_filled;               /* live contacts with a value of it */
 } report_segment;
+
+/* A message template of the script, whose recipients are the members passing its purpose. */
+typedef struct report_template {
+    char *name, *purpose;
+} report_template;
 
 /* An exclusive group: its segments partition part of the contacts. */
 typedef struct report_group {
@@ -100,6 +118,10 @@ struct segrt_report {
     size_t nrfm, rfm_cap;
     report_rfm *rfm;
     char *growth_field;           /* the field a contact joined at ("created_at") */
+    char **channels;              /* consent purposes a contact is reached through, by name */
+    size_t nchannels, channels_cap;
+    report_template *templates;   /* in definition order */
+    size_t ntemplates;
     report_growth growth;
 };
 
@@ -132,6 +154,19 @@ int report_render(const segrt_report *r, report_write_fn write, char **out);
 struct plan_ctx;
 int report_rfm_build(struct plan_ctx *cx, segrt_report *r);
 void report_rfm_free(segrt_report *r);
+/* The channels and templates, and per segment its members by channel and reason (report_reach.c). */
+int report_reach_build(struct plan_ctx *cx, segrt_report *r, const bitset *const *sets);
+void report_reach_free(segrt_report *r);
+/* The index of purpose among r's channels, or -1 (NULL: -1). */
+long report_channel_index(const segrt_report *r, const char *purpose);
+/* The fields each segment's rule reads, before the session (report_verdict.c). */
+int report_verdict_fields(segrt_script *sc, segrt_report *r);
+/* The verdicts, in the session, after report_reach_build. */
+int report_verdict_build(struct plan_ctx *cx, segrt_report *r);
+void report_verdict_free(segrt_report *r);
+/* Why g is or is not REPORT_MEASURABLE, REPORT_ACCESSIBLE or REPORT_SUBSTANTIAL, in a phrase. */
+void report_verdict_text(const segrt_report *r, const report_segment *g, unsigned which,
+                         char *out, size_t n);
 /* The growth of the base, inside the report's session (report_growth.c). */
 int report_growth_build(struct plan_ctx *cx, segrt_report *r);
 void report_growth_free(segrt_report *r);

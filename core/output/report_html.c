@@ -42,6 +42,7 @@ static const char style[] =
     "nav{margin:14px 0 0;font-size:13px}nav a{color:#1d4ed8;margin-right:14px;text-decoration:none}"
     ".flag{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600}"
     ".flag.small{background:#fef3c7;color:#92400e}.flag.broad{background:#fee2e2;color:#991b1b}"
+    ".flag.ok{background:#dcfce7;color:#166534}"
     ".multiples{display:grid;grid-template-columns:repeat(auto-fill,minmax(310px,1fr));gap:12px}"
     "figure{margin:0;background:var(--card);border:1px solid var(--line);border-radius:8px;"
     "padding:8px 10px 4px}"
@@ -109,7 +110,12 @@ static void header(FILE *f, const segrt_report *r)
     if (last != INT64_MIN)
         segrt_time_format(last, n);
     card(f, "last run", last != INT64_MIN ? n : "none stored");
-    fputs("</section><nav><a href=\"#segments\">Segments</a><a href=\"#growth\">Growth</a>"
+    fputs("</section><nav><a href=\"#segments\">Segments</a><a href=\"#review\">Review</a>", f);
+    if (r->nchannels)
+        fputs("<a href=\"#reach\">Reach</a>", f);
+    if (r->ntemplates)
+        fputs("<a href=\"#templates\">Templates</a>", f);
+    fputs("<a href=\"#growth\">Growth</a>"
           "<a href=\"#history\">Size history</a>", f);
     if (r->ngroups)
         fputs("<a href=\"#groups\">Exclusive groups</a>", f);
@@ -286,6 +292,120 @@ static void groups(FILE *f, const segrt_report *r)
         group_box(f, r, &r->groups[i]);
 }
 
+/* ------------------------------------------------------------ reach, review, templates */
+
+static void reach_table(FILE *f, const segrt_report *r)
+{
+    fputs("<h2 id=\"reach\">Reach per channel</h2><div class=\"box\"><table><thead><tr>"
+          "<th class=\"name\">Segment</th><th>Members</th>", f);
+    for (size_t c = 0; c < r->nchannels; c++) {
+        fputs("<th>", f);
+        report_html_text(f, r->channels[c]);
+        fputs("</th>", f);
+    }
+    fputs("</tr></thead><tbody>", f);
+    for (size_t i = 0; i < r->nseg; i++) {
+        const report_segment *g = &r->seg[i];
+        fputs("<tr><td class=\"name\"><b>", f);
+        report_html_text(f, g->name);
+        fprintf(f, "</b></td><td>%" PRIu64 "</td>", g->size);
+        for (size_t c = 0; c < r->nchannels; c++) {
+            char pct[16];
+            uint64_t n = g->why[c][CW_PASS];
+            report_percent(n, g->size, pct);
+            fputs("<td class=\"reach\" data-segment=\"", f);
+            report_html_text(f, g->name);
+            fputs("\" data-channel=\"", f);
+            report_html_text(f, r->channels[c]);
+            fprintf(f, "\" data-reachable=\"%" PRIu64 "\"%s>%s <span class=\"muted\">%" PRIu64
+                       "</span></td>", n, (long)c == g->channel ? " style=\"font-weight:600\"" : "",
+                    pct, n);
+        }
+        fputs("</tr>", f);
+    }
+    fputs("</tbody></table></div><p class=\"notes\">The share of each segment's members who pass "
+          "the purpose's consent check at NOW (seg.consent, else the defaults); bold: the channel "
+          "its accessibility is judged by.</p>", f);
+}
+
+static void verdict_cell(FILE *f, const char *kind, int yes, const char *why)
+{
+    fprintf(f, "<td class=\"verdict %s\" data-verdict=\"%s\"><span class=\"flag %s\">%s</span>"
+               "<div class=\"desc\">", kind, yes ? "yes" : "no", yes ? "ok" : "broad",
+            yes ? "yes" : "no");
+    report_html_text(f, why);
+    fputs("</div></td>", f);
+}
+
+static void review_table(FILE *f, const segrt_report *r)
+{
+    const segrt_report_opts *o = &r->opts;
+    fprintf(f, "<h2 id=\"review\">Segment review</h2><div class=\"box\"><table><thead><tr>"
+               "<th class=\"name\">Segment</th><th>Measurable</th><th>Accessible</th>"
+               "<th>Substantial</th></tr></thead><tbody>");
+    for (size_t i = 0; i < r->nseg; i++) {
+        const report_segment *g = &r->seg[i];
+        char why[320];
+        fputs("<tr data-segment=\"", f);
+        report_html_text(f, g->name);
+        fputs("\"><td class=\"name\"><b>", f);
+        report_html_text(f, g->name);
+        fputs("</b></td>", f);
+        report_verdict_text(r, g, REPORT_MEASURABLE, why, sizeof why);
+        verdict_cell(f, "measurable", (g->flags & REPORT_MEASURABLE) != 0, why);
+        report_verdict_text(r, g, REPORT_ACCESSIBLE, why, sizeof why);
+        verdict_cell(f, "accessible", (g->flags & REPORT_ACCESSIBLE) != 0, why);
+        report_verdict_text(r, g, REPORT_SUBSTANTIAL, why, sizeof why);
+        verdict_cell(f, "substantial", (g->flags & REPORT_SUBSTANTIAL) != 0, why);
+        fputs("</tr>", f);
+    }
+    fprintf(f, "</tbody></table></div><p class=\"notes\">Thresholds: measurable when every "
+               "contact field the rule reads has a value for at least %.0f%% of the contacts; "
+               "accessible when at least %.0f%% of the members pass the consent check of the "
+               "segment's purpose (else of its best channel); substantial with at least %" PRIu64
+               " members.</p>", 100 * o->min_filled, 100 * o->min_reach, o->min_size);
+}
+
+static void template_box(FILE *f, const segrt_report *r, const report_template *t)
+{
+    long c = report_channel_index(r, t->purpose);
+    fputs("<figure class=\"template\" data-template=\"", f);
+    report_html_text(f, t->name);
+    fputs("\"><figcaption>", f);
+    report_html_text(f, t->name);
+    fputs("<span>purpose ", f);
+    report_html_text(f, t->purpose);
+    fputs("</span></figcaption><div class=\"box\"><table><thead><tr><th class=\"name\">Segment"
+          "</th><th>Members</th><th>Recipients</th><th>Suppressed</th>", f);
+    for (int w = CW_NO_RECORD; w < CW_N; w++)
+        fprintf(f, "<th>%s</th>", consent_why_text((consent_why)w));
+    fputs("</tr></thead><tbody>", f);
+    for (size_t i = 0; c >= 0 && i < r->nseg; i++) {
+        const report_segment *g = &r->seg[i];
+        const uint64_t *why = g->why[c];
+        fputs("<tr class=\"recipients\" data-segment=\"", f);
+        report_html_text(f, g->name);
+        fprintf(f, "\" data-recipients=\"%" PRIu64 "\" data-suppressed=\"%" PRIu64 "\">"
+                   "<td class=\"name\">", why[CW_PASS], g->size - why[CW_PASS]);
+        report_html_text(f, g->name);
+        fprintf(f, "</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td>", g->size,
+                why[CW_PASS], g->size - why[CW_PASS]);
+        for (int w = CW_NO_RECORD; w < CW_N; w++)
+            fprintf(f, "<td>%" PRIu64 "</td>", why[w]);
+        fputs("</tr>", f);
+    }
+    fputs("</tbody></table></div></figure>", f);
+}
+
+static void templates(FILE *f, const segrt_report *r)
+{
+    fputs("<h2 id=\"templates\">Templates</h2><p class=\"notes\">Per message template, in each "
+          "segment: the members its purpose's consent check lets it reach at NOW, and the others by "
+          "the first reason they fail it.</p>", f);
+    for (size_t i = 0; i < r->ntemplates; i++)
+        template_box(f, r, &r->templates[i]);
+}
+
 /* How the joining time of a contact was read, for the growth chart's caption. */
 static void growth_source(FILE *f, const segrt_report *r)
 {
@@ -368,6 +488,11 @@ static int write_page(FILE *f, const segrt_report *r)
     fprintf(f, "</title><style>%s</style></head><body><main>", style);
     header(f, r);
     segments_table(f, r);
+    review_table(f, r);
+    if (r->nchannels)
+        reach_table(f, r);
+    if (r->ntemplates)
+        templates(f, r);
     growth(f, r);
     history_charts(f, r);
     if (r->ngroups)

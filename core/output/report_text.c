@@ -235,6 +235,76 @@ static void rfm_grid(FILE *f, const segrt_report *r, const report_rfm *g)
         rfm_groups(f, g);
 }
 
+/* Members passing each channel's consent check; the channel a segment is judged by has a '*'. */
+static void reach_table(FILE *f, const segrt_report *r)
+{
+    int wn = name_width(r);
+    fprintf(f, "\nReach per channel: members passing the purpose's consent check at NOW "
+               "(* the channel accessibility is judged by)\n%-*s", wn, "segment");
+    for (size_t c = 0; c < r->nchannels; c++)
+        fprintf(f, "  %*s", report_max(16, (int)strlen(r->channels[c])), r->channels[c]);
+    fputc('\n', f);
+    for (size_t i = 0; i < r->nseg; i++) {
+        const report_segment *g = &r->seg[i];
+        fprintf(f, "%-*s", wn, g->name);
+        for (size_t c = 0; c < r->nchannels; c++) {
+            char pct[16], cell[48];
+            report_percent(g->why[c][CW_PASS], g->size, pct);
+            snprintf(cell, sizeof cell, "%s %" PRIu64 "%s", pct, g->why[c][CW_PASS],
+                     (long)c == g->channel ? "*" : " ");
+            fprintf(f, "  %*s", report_max(16, (int)strlen(r->channels[c])), cell);
+        }
+        fputc('\n', f);
+    }
+}
+
+static void review_table(FILE *f, const segrt_report *r)
+{
+    const segrt_report_opts *o = &r->opts;
+    int wn = name_width(r);
+    fprintf(f, "\nSegment review: measurable (every field the rule reads filled for >= %.0f%% of "
+               "the contacts),\n  accessible (>= %.0f%% of the members pass its purpose, else its "
+               "best channel), substantial (>= %" PRIu64 " members)\n",
+            100 * o->min_filled, 100 * o->min_reach, o->min_size);
+    static const unsigned which[3] = { REPORT_MEASURABLE, REPORT_ACCESSIBLE, REPORT_SUBSTANTIAL };
+    for (size_t i = 0; i < r->nseg; i++) {
+        const report_segment *g = &r->seg[i];
+        fprintf(f, "%-*s", wn, g->name);
+        for (int k = 0; k < 3; k++) {
+            char why[320];
+            report_verdict_text(r, g, which[k], why, sizeof why);
+            fprintf(f, "%s%s: %s, %s", k ? "; " : "  ",
+                    k == 0 ? "measurable" : k == 1 ? "accessible" : "substantial",
+                    g->flags & which[k] ? "yes" : "NO", why);
+        }
+        fputc('\n', f);
+    }
+}
+
+static void template_table(FILE *f, const segrt_report *r, const report_template *t)
+{
+    long c = report_channel_index(r, t->purpose);
+    int wn = name_width(r);
+    fprintf(f, "\nTemplate '%s' (purpose %s): recipients after its consent check, suppressed by "
+               "reason\n%-*s  %10s  %10s  %10s", t->name, t->purpose, wn, "segment", "members",
+            "recipients", "suppressed");
+    fputs("  reasons\n", f);
+    for (size_t i = 0; c >= 0 && i < r->nseg; i++) {
+        const uint64_t *why = r->seg[i].why[c];
+        uint64_t size = r->seg[i].size;
+        fprintf(f, "%-*s  %10" PRIu64 "  %10" PRIu64 "  %10" PRIu64, wn, r->seg[i].name, size,
+                why[CW_PASS], size - why[CW_PASS]);
+        const char *sep = "  ";
+        for (int w = CW_NO_RECORD; w < CW_N; w++) {
+            if (why[w]) {
+                fprintf(f, "%s%s %" PRIu64, sep, consent_why_text((consent_why)w), why[w]);
+                sep = ", ";
+            }
+        }
+        fputc('\n', f);
+    }
+}
+
 #define GROWTH_TEXT_MAX 12 /* buckets the text shows: the last ones */
 
 /* The growth of the base: contacts joined by the end of the last months (or years). */
@@ -291,6 +361,11 @@ static int write_text(FILE *f, const segrt_report *r)
     if (r->nseg) {
         sizes_table(f, r);
         value_table(f, r);
+        review_table(f, r);
+        if (r->nchannels)
+            reach_table(f, r);
+        for (size_t i = 0; i < r->ntemplates; i++)
+            template_table(f, r, &r->templates[i]);
         growth_table(f, r);
     }
     for (size_t i = 0; i < r->ngroups; i++)

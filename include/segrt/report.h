@@ -28,6 +28,12 @@ typedef struct segrt_report_opts {
                                 ("3 600 178,26 лв."; pl and bg group with U+00A0) */
     const char *currency;  /**< the currency written with amounts (NULL: the locale's;
                                 "" for none) */
+    double min_filled;     /**< a segment is measurable when every contact field its rule
+                                reads has a value for at least this share of the live
+                                contacts (0.8) */
+    double min_reach;      /**< accessible when at least this share of its members pass
+                                its purpose's consent check, or without a purpose its best
+                                channel's (0.3) */
     const char *growth_field; /**< the date or timestamp field at which a contact joined,
                                    for the growth of the base (NULL: "created_at"); a
                                    contact without it joined at its first event */
@@ -60,9 +66,25 @@ typedef struct segrt_report segrt_report;
  *    store has email_sent events, of the members sent an email in that
  *    window instead of all members;
  *  - flags: small (size < min_size) and broad (share > max_share);
- *  - the overlap matrix of the segments;
+ *  - the overlap matrix of the segments outside exclusive groups; each
+ *    exclusive group (seg.exclusive) as one partition of the contacts;
  *  - per RFM model of the script (require "models.rfm"): the count of
- *    contacts per (R, F) cell and the average monetary value of each cell.
+ *    contacts per (R, F) cell, the average monetary value of each cell and
+ *    the group (of the model's segments) most of the cell is in;
+ *  - reach per channel: for each consent purpose (those the store has
+ *    records of, the script defines or its segments and templates name,
+ *    less profiling, direct_marketing, objection and restriction), the
+ *    members passing its check at NOW and the others by the first reason
+ *    they fail it (no record, withdrawn or denied, expired, legal basis,
+ *    max_age, objection, the check function); per template of the script,
+ *    these numbers for its purpose;
+ *  - a review: measurable (every contact field the segment's rule reads has
+ *    a value for at least min_filled of the live contacts), accessible (at
+ *    least min_reach of the members pass its purpose or, without one, its
+ *    best channel), substantial (at least min_size members);
+ *  - the growth of the base: live contacts joined by the end of each month
+ *    (each year past 120 months), joined at growth_field or else at the
+ *    first event.
  * Without conversion_event and without purchase events, there is no
  * conversion to report.
  * @param sc the script

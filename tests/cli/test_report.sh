@@ -326,6 +326,81 @@ run segrt report --db "$D" --now "$NOW" --growth-field income "$T/segs.lua"
 assert_rc 1 "a growth field that is no date"
 assert_contains "$T/err" "the growth field 'income' is neither a date nor a timestamp" "names the field"
 
+# --- reach, the segment review and a template's recipients.
+cat "$T/segs.lua" - >"$T/segs2.lua" <<'LUA'
+seg.segment "krakow_mail" { where = F.city:eq "Kraków", purpose = "email_marketing" }
+seg.segment "krakow_sms" { where = F.city:eq "Kraków", purpose = "sms_marketing" }
+seg.segment "lost_on_price" { where = F.loss_reason:eq "price" }
+seg.template "hello" { purpose = "email_marketing", subject = "Hi {first_name|there}", body = "." }
+LUA
+run segrt report --db "$D" --now "$NOW" "$T/segs2.lua"
+assert_rc 0 "report of a script with a template"
+cp "$T/out" "$T/report3"
+for s in krakow everyone tiny lost_on_price; do
+    segrt render --db "$D" --now "$NOW" "$T/segs2.lua" "$s" hello | wc -l >"$T/render.$s"
+done
+for s in krakow_mail krakow_sms; do
+    segrt count --db "$D" --now "$NOW" "$T/segs2.lua" "$s" >"$T/count.$s"
+done
+segrt members --db "$D" --now "$NOW" --format csv --fields loss_reason "$T/segs2.lua" everyone \
+    >"$T/loss.csv"
+python3 - "$T" <<'PY' || fail "reach, review or template recipients differ from segrt count and render"
+import csv, re, sys
+d = sys.argv[1]
+lines = open(d + '/report3', encoding='utf-8').read().split('\n')
+def section(head):
+    i = [k for k, l in enumerate(lines) if l.startswith(head)][0]
+    out = []
+    for l in lines[i + 1:]:
+        if not l:
+            break
+        out.append(l)
+    return out
+problems = []
+# reach: krakow's members passing email_marketing and sms_marketing are the members of the
+# same rule with that purpose
+reach = section('Reach per channel:')
+cols = reach[0].split()[1:]
+row = dict(zip(cols, re.findall(r'(?:\S+ )?(\d+)\*?', [l for l in reach if l.startswith('krakow ')][0][len('krakow'):])))
+for ch, seg in (('email_marketing', 'krakow_mail'), ('sms_marketing', 'krakow_sms')):
+    want = open('%s/count.%s' % (d, seg)).read().strip()
+    if row.get(ch) != want:
+        problems.append('reach of krakow by %s: %s, segrt count %s' % (ch, row.get(ch), want))
+# the template: recipients are what segrt render writes; the reasons add up to the suppressed
+tpl = section("Template 'hello' (purpose email_marketing)")
+for l in tpl[1:]:
+    m = re.match(r'(\S+)\s+(\d+)\s+(\d+)\s+(\d+)(.*)$', l)
+    name, members, recipients, suppressed = m.group(1), int(m.group(2)), int(m.group(3)), int(m.group(4))
+    reasons = sum(int(n) for n in re.findall(r' (\d+)(?:,|$)', m.group(5)))
+    if recipients + suppressed != members or reasons != suppressed:
+        problems.append('%s: %d + %d of %d, reasons %d' % (name, recipients, suppressed, members, reasons))
+    try:
+        rendered = int(open('%s/render.%s' % (d, name)).read())
+    except FileNotFoundError:
+        continue
+    if rendered != recipients:
+        problems.append('%s: %d recipients, segrt render wrote %d' % (name, recipients, rendered))
+# the review: lost_on_price reads loss_reason, filled for too few contacts to be measurable
+rows = list(csv.DictReader(open(d + '/loss.csv')))
+filled = '%.2f%%' % (100.0 * sum(1 for r in rows if r['loss_reason']) / len(rows))
+review = [l for l in section('Segment review:') if l.startswith('lost_on_price ')][0]
+want = 'measurable: NO, least filled field loss_reason: %s of the contacts' % filled
+if want not in review or float(filled[:-1]) >= 80:
+    problems.append('review of lost_on_price: %r, want %r' % (review, want))
+tiny = [l for l in section('Segment review:') if l.startswith('tiny ')][0]
+if 'substantial: NO, 0 members, fewer than the threshold' not in tiny:
+    problems.append('tiny is not flagged insubstantial: %r' % tiny)
+if problems:
+    sys.exit('\n'.join(problems))
+PY
+ok
+run segrt report --db "$D" --now "$NOW" --min-reach 1 "$T/segs2.lua"
+assert_contains "$T/out" "accessible: NO" "--min-reach 1: a segment most members of which lack consent is not accessible"
+assert_contains "$T/out" "(>= 100% of the members pass" "the threshold is stated"
+run segrt report --db "$D" --now "$NOW" --min-filled 1.5 "$T/segs2.lua"
+assert_rc 2 "--min-filled above 1"
+assert_contains "$T/err" "--min-filled '1.5'" "names the argument"
+
 # --- a report while the conversion window of the last run is still open.
 run segrt report --db "$D" --now 2025-12-10T00:00:00Z --within 20 "$T/segs.lua"
 assert_rc 0 "report with an open conversion window"

@@ -292,18 +292,29 @@ static void test_report_no_email_events_means_no_rates(void **state)
     segrt_script_free(sc);
 }
 
+#define SIZE_FLAGS (REPORT_SMALL | REPORT_BROAD)
+
 static void test_report_flags_at_their_thresholds(void **state)
 {
     segrt_store *s = ((tu_fixture *)*state)->s;
     segrt_script *sc = tu_script(s, "segs", segs_lua);
     segrt_report *r = report_of(s, sc, 0, 0.5); /* min_size 4 */
-    assert_int_equal(segment(r, "as")->flags, REPORT_BROAD); /* 4 of 6, not fewer than 4 */
-    assert_int_equal(segment(r, "bs")->flags, REPORT_SMALL);
-    assert_int_equal(segment(r, "all")->flags, REPORT_BROAD);
+    assert_int_equal(segment(r, "as")->flags & SIZE_FLAGS, REPORT_BROAD); /* 4 of 6, not fewer than 4 */
+    assert_int_equal(segment(r, "bs")->flags & SIZE_FLAGS, REPORT_SMALL);
+    assert_int_equal(segment(r, "all")->flags & SIZE_FLAGS, REPORT_BROAD);
+    /* verdicts: grp is filled for all; nobody has a consent record, so no channel reaches anyone */
+    assert_int_equal(segment(r, "as")->flags & ~SIZE_FLAGS, REPORT_MEASURABLE | REPORT_SUBSTANTIAL);
+    assert_int_equal(segment(r, "bs")->flags & ~SIZE_FLAGS, REPORT_MEASURABLE);
+    assert_string_equal(segment(r, "as")->weak_field, "grp");
+    assert_int_equal(segment(r, "as")->weak_filled, 6);
+    assert_null(segment(r, "all")->weak_field);
+    for (size_t c = 0; c < r->nchannels; c++) /* the purposes the script's consents define */
+        assert_int_equal(segment(r, "all")->why[c][CW_NO_RECORD], 6);
+    assert_int_equal(segment(r, "all")->reachable, 0);
     segrt_report_free(r);
     r = report_of(s, sc, 0, 1.0);
-    assert_int_equal(segment(r, "as")->flags, 0);
-    assert_int_equal(segment(r, "all")->flags, 0); /* 6 of 6 is not more than all */
+    assert_int_equal(segment(r, "as")->flags & SIZE_FLAGS, 0);
+    assert_int_equal(segment(r, "all")->flags & SIZE_FLAGS, 0); /* 6 of 6 is not more than all */
     segrt_report_free(r);
     segrt_script_free(sc);
 }
