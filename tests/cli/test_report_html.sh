@@ -111,6 +111,23 @@ python3 "$T/sizes.py" "$T/counts" "$T/report.html" "$T/report.dom" ||
     fail "the sizes in the page differ from segrt count"
 ok
 
+# --- the sections beyond sizes (reach, a template, the review, the exclusive group, the RFM
+# groups, the growth of the base) give in the page and in its DOM what the text report gives.
+cat "$T/segs.lua" - >"$T/segs2.lua" <<'LUA'
+seg.segment "lost_on_price" { where = F.loss_reason:eq "price" }
+seg.template "hello" { purpose = "email_marketing", subject = "Hi {first_name|there}", body = "." }
+LUA
+run segrt report --db "$D" --now "$NOW" --locale ro --html "$T/report2.html" "$T/segs2.lua"
+assert_rc 0 "report --html of a script with a template"
+cp "$T/out" "$T/report2.txt"
+console_lines "$T/report2.html" "$T/report2.dom" >"$T/report2.console"
+[ ! -s "$T/report2.console" ] || fail "console messages while loading the report: $(head -c 800 "$T/report2.console")"
+python3 "$_lib_dir/report_sections.py" "$T/report2.txt" "$T/report2.html" "$T/report2.dom" ||
+    fail "the page's reach, template, review, group, RFM or growth numbers differ from the text report"
+ok
+assert_contains "$T/report2.html" " lei</td>" "money is written as the locale writes it"
+assert_contains "$T/report2.html" 'class="range">' "charts say their date range"
+
 # --- a screenshot at laptop size that is not blank.
 chromium_run --screenshot="$T/report.png" --window-size=1366,900 "file://$T/report.html" \
     >/dev/null 2>"$T/chromium.err" || fail "chromium could not take a screenshot: $(tail -5 "$T/chromium.err")"
