@@ -43,6 +43,7 @@ static const char style[] =
     ".flag{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600}"
     ".flag.small{background:#fef3c7;color:#92400e}.flag.broad{background:#fee2e2;color:#991b1b}"
     ".flag.ok{background:#dcfce7;color:#166534}"
+    "td.verdict{text-align:left;white-space:normal}"
     ".multiples{display:grid;grid-template-columns:repeat(auto-fill,minmax(310px,1fr));gap:12px}"
     "figure{margin:0;background:var(--card);border:1px solid var(--line);border-radius:8px;"
     "padding:8px 10px 4px}"
