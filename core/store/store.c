@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 
 #define MAPSIZE_MIN ((size_t)64 << 20)
@@ -53,19 +54,6 @@ int store_fail(segrt_store *s, int code, const char *fmt, ...)
     return code;
 }
 
-int store_mdb_fail(segrt_store *s, int rc, const char *context)
-{
-    int code = SEGRT_ESTORE;
-    s->last_mdb_rc = rc;
-    if (rc == ENOMEM)
-        code = SEGRT_ENOMEM;
-    else if (rc == MDB_CORRUPTED || rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH)
-        code = SEGRT_ECORRUPT;
-    else if (rc == EACCES || rc == EIO || rc == ENOSPC || rc == ENOENT)
-        code = SEGRT_EIO;
-    return store_fail(s, code, "%s: %s", context, mdb_strerror(rc));
-}
-
 /* Size of the store's data file, or -1 when there is none. */
 static off_t data_file_size(const char *dir)
 {
@@ -76,6 +64,50 @@ static off_t data_file_size(const char *dir)
         return -1;
     return st.st_size;
 }
+
+#define FULL_MARGIN (1u << 20) /* less free than this on the device after a failed write: full */
+
+/*
+ * After a write failed with ENOSPC, or with EIO (LMDB's word for a short
+ * write, which is how a full device shows): whether the device holding the
+ * store is full, and if so the message saying so.
+ */
+static int device_full(segrt_store *s, int rc, const char *context)
+{
+    struct statvfs fs;
+    if ((rc != ENOSPC && rc != EIO) || s->dir == NULL || statvfs(s->dir, &fs) != 0)
+        return 0;
+    uint64_t unit = fs.f_frsize ? fs.f_frsize : fs.f_bsize;
+    uint64_t avail = (uint64_t)fs.f_bavail * unit, total = (uint64_t)fs.f_blocks * unit;
+    if (rc == EIO && avail >= FULL_MARGIN)
+        return 0;
+    off_t have = data_file_size(s->dir);
+    store_fail(s, SEGRT_EIO, "%s: no space left on the device holding %s (%.1f MiB free of "
+               "%.1f MiB; the store's file is %.1f MiB): this write was not committed, what was "
+               "committed before it is kept and readable; free space, then run it again",
+               context, s->dir, (double)avail / (1 << 20), (double)total / (1 << 20),
+               have < 0 ? 0.0 : (double)have / (1 << 20));
+    return 1;
+}
+
+int store_mdb_fail(segrt_store *s, int rc, const char *context)
+{
+    int code = SEGRT_ESTORE;
+    s->last_mdb_rc = rc;
+    if (device_full(s, rc, context))
+        return SEGRT_EIO;
+    if (rc == ENOMEM)
+        code = SEGRT_ENOMEM;
+    else if (rc == MDB_CORRUPTED || rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH)
+        code = SEGRT_ECORRUPT;
+    else if (rc == EROFS)
+        return store_fail(s, SEGRT_EIO, "%s: the store is on a read-only file system: commands "
+                          "that only read it work, writing needs it writable", context);
+    else if (rc == EACCES || rc == EIO || rc == ENOSPC || rc == ENOENT)
+        code = SEGRT_EIO;
+    return store_fail(s, code, "%s: %s", context, mdb_strerror(rc));
+}
+
 
 /*
  * A data file shorter than the pages its meta page says are in use (a copy

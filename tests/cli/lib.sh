@@ -6,6 +6,7 @@
 #   fail MSG                          report a failed check and exit 1
 #   ok                                count one passed check
 #   finish                            print the closing "N passed, 0 failed" line
+#   skip WHY                          end the test as skipped (exit 77), saying why
 #   run CMD...                        run CMD; its exit code in $RC, its output in
 #                                     $T/out and $T/err (never trips set -e)
 #   assert_eq ACTUAL EXPECTED WHAT    equality of two strings
@@ -75,6 +76,12 @@ ok() {
 
 finish() {
     echo "$PASSED passed, 0 failed"
+}
+
+# End the test as skipped (ctest SKIP_RETURN_CODE), saying why.
+skip() {
+    echo "SKIP: $(basename "$0"): $*"
+    exit 77
 }
 
 segrt() {
