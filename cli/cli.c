@@ -82,6 +82,9 @@ static int common_option(cli *c, int opt, const char *arg)
     case OPT_ACTOR:
         c->actor = arg;
         return 1;
+    case OPT_OPEN_FLAGGED:
+        c->open_flagged = 1;
+        return 1;
     case OPT_NOW:
         if (segrt_time_parse(arg, &c->now) != SEGRT_OK) {
             cli_usage_error(c, "--now '%s' is not a time (YYYY-MM-DDTHH:MM:SSZ)", arg);
@@ -110,6 +113,7 @@ static void all_options(const cli_command *cmd, struct option *all)
         { "db", required_argument, NULL, OPT_DB },
         { "now", required_argument, NULL, OPT_NOW },
         { "actor", required_argument, NULL, OPT_ACTOR },
+        { "open-flagged", no_argument, NULL, OPT_OPEN_FLAGGED },
     };
     size_t n = cmd->flags & CLI_HELP_ONLY ? 1 : sizeof common / sizeof common[0];
     memcpy(all, common, n * sizeof *all);
@@ -125,7 +129,7 @@ static void all_options(const cli_command *cmd, struct option *all)
 #define CLI_GO_ON (-1)
 static int parse(cli *c, const cli_command *cmd, int argc, char **argv, void *ud)
 {
-    struct option all[CLI_OPTIONS_MAX + 5];
+    struct option all[CLI_OPTIONS_MAX + 6];
     all_options(cmd, all);
     int opt;
     while ((opt = getopt_long(argc, argv, ":", all, NULL)) != -1) {
@@ -157,7 +161,8 @@ int cli_main(const cli_command *cmd, int argc, char **argv, void *ud)
     if (code != CLI_GO_ON)
         return code;
     if (cmd->flags & (CLI_READ | CLI_WRITE)) {
-        c.s = cli_open(&c, cmd->flags & CLI_READ ? SEGRT_OPEN_READONLY : 0);
+        c.s = cli_open(&c, (cmd->flags & CLI_READ ? SEGRT_OPEN_READONLY : 0) |
+                               (cmd->flags & CLI_FLAGGED ? SEGRT_OPEN_FLAGGED : 0));
         if (c.s == NULL)
             return EXIT_FAIL;
     }
@@ -174,7 +179,8 @@ segrt_store *cli_open(const cli *c, unsigned flags)
 {
     segrt_store *s;
     char err[1024];
-    int rc = segrt_store_open(c->db, flags, &s, err, sizeof err);
+    int rc = segrt_store_open(c->db, flags | (c->open_flagged ? SEGRT_OPEN_FLAGGED : 0), &s, err,
+                              sizeof err);
     if (rc != SEGRT_OK) {
         cli_error(c, "%s", err);
         return NULL;

@@ -18,7 +18,7 @@
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
 /* Long options every subcommand accepts; values >= 256 so short options stay free. */
-enum { OPT_DB = 256, OPT_NOW, OPT_ACTOR, OPT_HELP, OPT_FIRST_CMD };
+enum { OPT_DB = 256, OPT_NOW, OPT_ACTOR, OPT_HELP, OPT_OPEN_FLAGGED, OPT_FIRST_CMD };
 /* The most long options of its own a command may have (cli_main adds the common ones). */
 #define CLI_OPTIONS_MAX 24
 /* Rows of cli_command.options: an option that takes a value, and a flag. */
@@ -34,6 +34,7 @@ typedef struct cli {
     const char *actor; /* --actor, else $USER */
     int64_t now;
     int has_now;
+    int open_flagged;  /* --open-flagged: open a store segrt check flagged corrupt */
     char **argv;       /* for messages about bad options */
     char **args;       /* the positional arguments, after the options */
     int nargs;
@@ -47,6 +48,7 @@ enum {
     CLI_WRITE = 1 << 1,     /* the store, for writing, as c->s */
     CLI_SCRIPT = 1 << 2,    /* then the script named by the first argument, as c->sc */
     CLI_HELP_ONLY = 1 << 3, /* no --db, --now or --actor: --help is the only option */
+    CLI_FLAGGED = 1 << 4,   /* opens a store segrt check flagged corrupt (check, compact) */
 };
 
 /* How many positional arguments a command takes; { 0 }: none. */

@@ -8,7 +8,10 @@
 static const char usage_text[] =
     "segrt check [--db DIR]\n"
     "  Verify the id index, counters, columns and timelines; exit 1 when\n"
-    "  anything is inconsistent.";
+    "  anything is inconsistent. A store found corrupt is flagged (DIR/corrupt.flag):\n"
+    "  every other command refuses it until it is restored, or repaired and checked\n"
+    "  again (a store that passes loses the flag); segrt compact copies out what is\n"
+    "  readable, and --open-flagged opens it anyway with any command.";
 
 static int check_run(cli *c, void *ud)
 {
@@ -22,7 +25,7 @@ static int check_run(cli *c, void *ud)
 int cmd_check(int argc, char **argv)
 {
     const cli_command cmd = {
-        .name = "check", .usage = usage_text, .run = check_run, .flags = CLI_READ,
+        .name = "check", .usage = usage_text, .run = check_run, .flags = CLI_READ | CLI_FLAGGED,
     };
     return cli_main(&cmd, argc, argv, NULL);
 }

@@ -34,7 +34,7 @@ static int compact_run(cli *c, void *ud)
 int cmd_compact(int argc, char **argv)
 {
     const cli_command cmd = {
-        .name = "compact", .usage = usage_text, .run = compact_run, .flags = CLI_WRITE,
+        .name = "compact", .usage = usage_text, .run = compact_run, .flags = CLI_WRITE | CLI_FLAGGED,
     };
     return cli_main(&cmd, argc, argv, NULL);
 }

@@ -12,12 +12,15 @@
 #include "store/column.h"
 #include "store/consent.h"
 #include "store/event.h"
+#include "store/flag.h"
 #include "store/id_order.h"
 #include "store/outbox.h"
 #include "store/proj_verify.h"
 #include "store/row.h"
 #include "store/schema.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Every id of the index names a contact whose row names the id back; counted in n. */
@@ -189,5 +192,17 @@ static int check_in(segrt_store *s, MDB_txn *txn, void *ud)
 
 int segrt_store_check(segrt_store *s)
 {
-    return store_read(s, check_in, NULL);
+    int rc = store_read(s, check_in, NULL);
+    if (rc == SEGRT_ECORRUPT) { /* flag it, keeping the finding as the message */
+        char what[sizeof s->errmsg];
+        snprintf(what, sizeof what, "%s", s->errmsg);
+        if (store_flag_set(s, what) != SEGRT_OK)
+            store_fail(s, rc, "%s (and the store could not be flagged corrupt: %s)", what,
+                       strerror(errno));
+        return rc;
+    }
+    if (rc == SEGRT_OK && store_flag_clear(s) != SEGRT_OK)
+        return store_fail(s, SEGRT_EIO, "the store passes, but its corrupt flag could not be "
+                          "removed: %s", strerror(errno));
+    return rc;
 }

@@ -11,6 +11,7 @@
 #include "store/store.h"
 
 #include "store/compact.h"
+#include "store/flag.h"
 #include "store/proj_update.h"
 #include "store/row.h"
 #include "store/schema.h"
@@ -290,7 +291,14 @@ int segrt_store_open(const char *dir, unsigned flags, segrt_store **out, char *e
     s->guard = -1;
     s->now = (int64_t)time(NULL);
     s->dir = strdup(dir);
-    int rc = s->dir ? open_all(s, flags) : SEGRT_ENOMEM;
+    char what[512];
+    int rc = s->dir ? SEGRT_OK : SEGRT_ENOMEM;
+    if (rc == SEGRT_OK && !(flags & SEGRT_OPEN_FLAGGED) && store_flag_read(dir, what, sizeof what))
+        rc = store_fail(s, SEGRT_ECORRUPT, "%s was found corrupt (%s): restore it from a backup, "
+                        "or copy out what is readable with segrt compact; segrt check clears this "
+                        "once the store passes, and --open-flagged opens it anyway", dir, what);
+    if (rc == SEGRT_OK)
+        rc = open_all(s, flags);
     if (rc != SEGRT_OK) {
         if (errbuf && errlen)
             snprintf(errbuf, errlen, "%s", s->errmsg[0] ? s->errmsg : segrt_strerror(rc));

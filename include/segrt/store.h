@@ -20,7 +20,9 @@ typedef struct segrt_store segrt_store;
 /** Flags for segrt_store_open(). */
 enum {
     SEGRT_OPEN_CREATE = 1 << 0,   /**< create the directory and store if missing */
-    SEGRT_OPEN_READONLY = 1 << 1  /**< open for reading only */
+    SEGRT_OPEN_READONLY = 1 << 1, /**< open for reading only */
+    SEGRT_OPEN_FLAGGED = 1 << 2   /**< open a store segrt_store_check() flagged corrupt (to
+                                       check it again, or copy out what is readable) */
 };
 
 /**
@@ -31,7 +33,9 @@ enum {
  * @param out receives the handle (NULL on failure); close it with segrt_store_close()
  * @param errbuf when non-NULL, receives a message when the error concerns the store
  * @param errlen the size of errbuf
- * @return SEGRT_OK or an error code
+ * @return SEGRT_OK; SEGRT_ECORRUPT (naming what check found and what to do) for a
+ *         store segrt_store_check() flagged corrupt, unless SEGRT_OPEN_FLAGGED;
+ *         or another error code
  */
 SEGRT_API int segrt_store_open(const char *dir, unsigned flags, segrt_store **out,
                                char *errbuf, size_t errlen);
@@ -171,6 +175,9 @@ SEGRT_API int segrt_event_types_foreach(segrt_store *s, segrt_event_type_fn fn, 
 
 /**
  * Check the store's internal consistency (id index, columns, counters).
+ * A store found corrupt is flagged (a file corrupt.flag in its directory,
+ * naming when and what), and segrt_store_open() refuses it from then on
+ * without SEGRT_OPEN_FLAGGED; a store that passes loses the flag.
  * @param s the store
  * @return SEGRT_OK when sound, SEGRT_ECORRUPT with a detail in
  *         segrt_errmsg(), or another error code

@@ -136,6 +136,22 @@ static void test_id_order_check_finds_an_order_that_is_not_the_index_s(void **st
     assert_int_equal(store_write(f->s, swap_first_two, NULL), SEGRT_OK);
     assert_int_equal(segrt_store_check(f->s), SEGRT_ECORRUPT);
     tu_assert_errmsg(f->s, "the id order differs from the id index at position");
+    /* flagged: refused at open, naming the finding, unless opened as flagged */
+    segrt_store_close(f->s);
+    char err[1024] = "";
+    segrt_store *s = NULL;
+    assert_int_equal(segrt_store_open(f->store, 0, &s, err, sizeof err), SEGRT_ECORRUPT);
+    assert_null(s);
+    assert_non_null(strstr(err, "was found corrupt (segrt check at "));
+    assert_non_null(strstr(err, "the id order differs from the id index at position"));
+    assert_int_equal(segrt_store_open(f->store, SEGRT_OPEN_READONLY, &s, err, sizeof err),
+                     SEGRT_ECORRUPT);
+    tu_open(f, SEGRT_OPEN_FLAGGED);
+    /* repaired (the two swapped back) and checked again: the flag goes */
+    assert_int_equal(store_write(f->s, swap_first_two, NULL), SEGRT_OK);
+    tu_assert_check_ok(f->s);
+    segrt_store_close(f->s);
+    tu_open(f, 0);
 }
 
 static int note_merge(void *ud, const segrt_dup_group *g)

@@ -1,0 +1,19 @@
+/*
+ * flag.h — the mark segrt check leaves on a store it found corrupt, which
+ * segrt_store_open() refuses without SEGRT_OPEN_FLAGGED (flag.c).
+ */
+#ifndef SEGRT_FLAG_H
+#define SEGRT_FLAG_H
+
+#include "store/store.h"
+
+#include <stddef.h>
+
+/* 1 when the store in dir is flagged, with what check found in what (n bytes); else 0. */
+int store_flag_read(const char *dir, char *what, size_t n);
+/* Flag s with what check found. SEGRT_OK, or SEGRT_EIO when the file cannot be written. */
+int store_flag_set(segrt_store *s, const char *what);
+/* Remove the flag, if any. SEGRT_OK, or SEGRT_EIO. */
+int store_flag_clear(segrt_store *s);
+
+#endif
