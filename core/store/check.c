@@ -15,6 +15,7 @@
 #include "store/flag.h"
 #include "store/id_order.h"
 #include "store/outbox.h"
+#include "store/page_check.h"
 #include "store/proj_verify.h"
 #include "store/row.h"
 #include "store/schema.h"
@@ -152,7 +153,9 @@ static int check_in(segrt_store *s, MDB_txn *txn, void *ud)
     uint64_t ids = 0, rows = 0, n = 0, ev_rows = 0, evs = 0, cs_rows = 0, css = 0, c_contacts = 0,
              c_events = 0, c_consents = 0, next = 0, live = 0;
     (void)ud;
-    int rc = check_ids(s, txn, &ids);
+    int rc = store_page_check(s, txn); /* first: LMDB must not walk a damaged page */
+    if (rc == SEGRT_OK)
+        rc = check_ids(s, txn, &ids);
     if (rc == SEGRT_OK)
         rc = check_table(s, txn, DB_CONTACTS, "the record", decode_row, &rows, &n);
     if (rc == SEGRT_OK)

@@ -12,6 +12,7 @@
 
 #include "store/compact.h"
 #include "store/flag.h"
+#include "store/page_check.h"
 #include "store/proj_update.h"
 #include "store/row.h"
 #include "store/schema.h"
@@ -23,6 +24,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MAPSIZE_MIN ((size_t)64 << 20)
 
@@ -140,10 +142,32 @@ static int check_length(segrt_store *s, const char *dir)
     return SEGRT_OK;
 }
 
+/*
+ * LMDB's assert callback: a page it walked is damaged, and LMDB aborts the
+ * process when this returns. Before that: flag the store (so that every
+ * command after this one refuses it with the finding) and end the process
+ * with a message and exit status 1 instead of SIGABRT.
+ */
+static void on_damaged_page(MDB_env *env, const char *what)
+{
+    segrt_store *s = mdb_env_get_userctx(env);
+    char finding[600];
+    snprintf(finding, sizeof finding, "LMDB found a damaged page (%s)", what);
+    int flagged = s && store_flag_set(s, finding) == SEGRT_OK;
+    fprintf(stderr, "segrt: %s is corrupt: %s. Restore it from a backup, or copy out what is "
+            "readable with segrt compact --open-flagged%s\n", s ? s->dir : "the store", finding,
+            flagged ? "; the store is flagged until then" : "");
+    _exit(1);
+}
+
 static int open_env(segrt_store *s, const char *dir, unsigned flags)
 {
     unsigned envflags = MDB_NOTLS | MDB_NOMETASYNC | MDB_NORDAHEAD;
     int rc = mdb_env_create(&s->env);
+    if (rc == 0)
+        rc = mdb_env_set_userctx(s->env, s);
+    if (rc == 0)
+        rc = mdb_env_set_assert(s->env, on_damaged_page);
     if (rc != 0)
         return store_mdb_fail(s, rc, dir);
     if (s->readonly)
@@ -178,6 +202,9 @@ static int open_env(segrt_store *s, const char *dir, unsigned flags)
     if (rc == ENOENT)
         return store_fail(s, SEGRT_ENOTFOUND, "%s: no store here (run segrt import or segrt demo)",
                           dir);
+    if (rc == MDB_INVALID) /* both meta pages unreadable, or some other file */
+        return store_fail(s, SEGRT_ECORRUPT, "%s/data.mdb has no valid meta page: a damaged "
+                          "store or no store file at all; restore it from a backup", dir);
     if (rc != 0)
         return store_mdb_fail(s, rc, dir);
     return check_length(s, dir);
@@ -262,10 +289,24 @@ static int open_dbs(segrt_store *s, int *converted)
 }
 
 /* The environment, the tables and the schema of s->dir; a format-2 store converted. */
+/* What opening walks (the main table, the other tables' roots), checked before LMDB walks it. */
+static int check_tables(segrt_store *s)
+{
+    MDB_txn *txn;
+    int mrc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
+    if (mrc != 0)
+        return store_mdb_fail(s, mrc, "opening the store");
+    int rc = store_page_check_tables(s, txn);
+    mdb_txn_abort(txn);
+    return rc;
+}
+
 static int open_all(segrt_store *s, unsigned flags)
 {
     int converted = 0;
     int rc = open_env(s, s->dir, flags);
+    if (rc == SEGRT_OK)
+        rc = check_tables(s);
     if (rc == SEGRT_OK)
         rc = open_dbs(s, &converted);
     if (rc == SEGRT_OK)
