@@ -193,28 +193,48 @@ static int type_code(plan_ctx *cx, const char *name, uint32_t *code)
     return dict_find(cx->s, cx->txn, FIELD_EV_TYPE, name, strlen(name), code);
 }
 
-/* out (a fresh set over the contacts): who has an event of type name in w. */
-static int events_in(plan_ctx *cx, const char *name, window w, bitset *out)
+int report_events_foreach(plan_ctx *cx, const char *name, report_event_fn fn, void *ud)
 {
     uint32_t type = 0;
     projection_set ev = { 0 };
-    bitset_free(out);
-    if (bitset_init(out, cx->ncontacts) != 0)
-        return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
     int rc = type_code(cx, name, &type);
     if (rc == SEGRT_OK && type != 0)
         rc = projection_get(cx->s, cx->txn, type, &ev);
     for (size_t k = 0; rc == SEGRT_OK && k < ev.nparts; k++) {
         const projection *p = &ev.part[k];
-        for (size_t j = 0; j < p->nspan; j++) {
-            for (size_t i = p->span[j].lo; i < p->span[j].hi; i++) {
-                if (p->ts[i] >= w.lo && p->ts[i] <= w.hi && p->ord[i] < cx->ncontacts)
-                    bitset_set(out, p->ord[i]);
+        for (size_t j = 0; rc == SEGRT_OK && j < p->nspan; j++) {
+            for (size_t i = p->span[j].lo; rc == SEGRT_OK && i < p->span[j].hi; i++) {
+                if (p->ord[i] < cx->ncontacts)
+                    rc = fn(cx, ud, p, i);
             }
         }
     }
     projection_release(&ev);
     return rc;
+}
+
+typedef struct in_window {
+    window w;
+    bitset *out;
+} in_window;
+
+static int note_in_window(plan_ctx *cx, void *ud, const projection *p, size_t i)
+{
+    (void)cx;
+    in_window *job = ud;
+    if (p->ts[i] >= job->w.lo && p->ts[i] <= job->w.hi)
+        bitset_set(job->out, p->ord[i]);
+    return SEGRT_OK;
+}
+
+/* out (a fresh set over the contacts): who has an event of type name in w. */
+static int events_in(plan_ctx *cx, const char *name, window w, bitset *out)
+{
+    bitset_free(out);
+    if (bitset_init(out, cx->ncontacts) != 0)
+        return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
+    in_window job = { w, out };
+    return report_events_foreach(cx, name, note_in_window, &job);
 }
 
 static int too_large(plan_ctx *cx)
@@ -223,28 +243,21 @@ static int too_large(plan_ctx *cx)
                       "exactly (%" PRId64 " micro-units)", INT64_MAX);
 }
 
+static int add_amount(plan_ctx *cx, void *ud, const projection *p, size_t i)
+{
+    int64_t *v = ud;
+    uint32_t o = p->ord[i];
+    if (p->ts[i] > cx->now || p->amount[i] == VALUE_MISSING)
+        return SEGRT_OK;
+    return __builtin_add_overflow(v[o], p->amount[i], &v[o]) ? too_large(cx) : SEGRT_OK;
+}
+
 /* Per contact: the sum of its purchase amounts with ts <= NOW. */
 static int purchase_values(plan_ctx *cx, int64_t **out)
 {
-    uint32_t type = 0;
-    projection_set ev = { 0 };
     int64_t *v = calloc(cx->ncontacts ? cx->ncontacts : 1, sizeof *v);
-    int rc = v ? type_code(cx, "purchase", &type) : store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
-    if (rc == SEGRT_OK && type != 0)
-        rc = projection_get(cx->s, cx->txn, type, &ev);
-    for (size_t k = 0; rc == SEGRT_OK && k < ev.nparts; k++) {
-        const projection *p = &ev.part[k];
-        for (size_t j = 0; rc == SEGRT_OK && j < p->nspan; j++) {
-            for (size_t i = p->span[j].lo; rc == SEGRT_OK && i < p->span[j].hi; i++) {
-                uint32_t o = p->ord[i];
-                if (p->ts[i] > cx->now || p->amount[i] == VALUE_MISSING || o >= cx->ncontacts)
-                    continue;
-                if (__builtin_add_overflow(v[o], p->amount[i], &v[o]))
-                    rc = too_large(cx);
-            }
-        }
-    }
-    projection_release(&ev);
+    int rc = v ? report_events_foreach(cx, "purchase", add_amount, v)
+               : store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
     if (rc != SEGRT_OK) {
         free(v);
         v = NULL;

@@ -152,6 +152,11 @@ int report_render(const segrt_report *r, report_write_fn write, char **out);
 
 /* The RFM grids of the models of kind "rfm" of the script, inside a session (report_rfm.c). */
 struct plan_ctx;
+struct projection;
+/* Called for event i of projection part p (its ordinal is a contact's): SEGRT_OK to go on. */
+typedef int (*report_event_fn)(struct plan_ctx *cx, void *ud, const struct projection *p, size_t i);
+/* Call fn for every event of type name, inside the report's session (none without such a type). */
+int report_events_foreach(struct plan_ctx *cx, const char *name, report_event_fn fn, void *ud);
 int report_rfm_build(struct plan_ctx *cx, segrt_report *r);
 void report_rfm_free(segrt_report *r);
 /* The channels and templates, and per segment its members by channel and reason (report_reach.c). */

@@ -8,13 +8,12 @@
  * its first event. A contact with neither is counted apart, as is one that
  * joined after NOW (a created_at in the future).
  *
- * Uses: plan.h (the field's values), projection.h (first events), dict.h,
+ * Uses: plan.h (the field's values), report_events_foreach (first events),
  * schema.h, value.h.
  */
 #include "output/report.h"
 
 #include "plan/plan.h"
-#include "store/dict.h"
 #include "store/projection.h"
 #include "store/schema.h"
 #include "util/value.h"
@@ -50,34 +49,27 @@ static int created_at(plan_ctx *cx, const segrt_report *r, int64_t *joined, int 
     return rc;
 }
 
+/* Lower first[] to the time of an event. */
+static int note_first(plan_ctx *cx, void *ud, const projection *p, size_t i)
+{
+    (void)cx;
+    int64_t *first = ud;
+    uint32_t o = p->ord[i];
+    if (first[o] == VALUE_MISSING || p->ts[i] < first[o])
+        first[o] = p->ts[i];
+    return SEGRT_OK;
+}
+
 typedef struct first_job {
     plan_ctx *cx;
     int64_t *first;  /* per contact: its first event's time, or VALUE_MISSING */
 } first_job;
 
-/* Lower first[] to the times of the events of one type. */
 static int first_of_type(void *ud, const char *type, uint64_t n)
 {
     (void)n;
     first_job *job = ud;
-    plan_ctx *cx = job->cx;
-    uint32_t code = 0;
-    projection_set ev = { 0 };
-    int rc = dict_find(cx->s, cx->txn, FIELD_EV_TYPE, type, strlen(type), &code);
-    if (rc == SEGRT_OK && code != 0)
-        rc = projection_get(cx->s, cx->txn, code, &ev);
-    for (size_t k = 0; rc == SEGRT_OK && k < ev.nparts; k++) {
-        const projection *p = &ev.part[k];
-        for (size_t j = 0; j < p->nspan; j++) {
-            for (size_t i = p->span[j].lo; i < p->span[j].hi; i++) {
-                uint32_t o = p->ord[i];
-                if (o < cx->ncontacts && (job->first[o] == VALUE_MISSING || p->ts[i] < job->first[o]))
-                    job->first[o] = p->ts[i];
-            }
-        }
-    }
-    projection_release(&ev);
-    return rc;
+    return report_events_foreach(job->cx, type, note_first, job->first);
 }
 
 /* Contacts still without a time in joined get the time of their first event (any type). */
