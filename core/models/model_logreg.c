@@ -6,12 +6,22 @@
  * at NOW.
  *
  * Settings: features = { value, ... }, label = predicate, horizon_days,
- * holdout (fraction kept out of training to measure AUC, default 0.2),
- * seed (default 1), lambda (L2 penalty, default LOGREG_DEFAULT_LAMBDA).
- * Output: p, the probability of the label (missing when a feature is).
+ * holdout (fraction kept out of training to measure the model, default
+ * 0.2), seed (default 1), lambda (L2 penalty, default LOGREG_DEFAULT_LAMBDA).
+ * Outputs: p, the probability of the label (missing when a feature is);
+ * holdout, 1 for a contact kept out of training, 0 for one trained on.
  * Features see the store as of each NOW (events after it are ignored); they
  * must not read other scores or segments, which are evaluated at NOW only.
+ *
+ * The fit record holds, on the held-out contacts (features at the cut-off,
+ * label at NOW), the AUC (logreg.h), and the base rate, Brier score,
+ * top-decile lift and reliability table by deciles of p (calib.h). The
+ * maximum-likelihood fit makes the mean of p over the training contacts
+ * equal their rate of the label (the intercept is not penalised); the
+ * table shows whether p is calibrated beyond that on contacts it did not
+ * see. p at NOW assumes the next horizon behaves like the last one.
  */
+#include "models/calib.h"
 #include "models/logreg.h"
 #include "models/model.h"
 #include "util/value.h"
@@ -19,7 +29,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-static const char *const outputs[] = { "p", NULL };
+static const char *const outputs[] = { "p", "holdout", NULL };
 
 /* The label predicate over the live contacts at NOW, as 0/1 per ordinal. */
 static int labels(plan_ctx *cx, const tree *model, uint8_t *y)
@@ -53,6 +63,10 @@ static int compute(plan_ctx *cx, const tree *model, vec *outs, model_fit *fit)
     double lambda = model_number(model, "lambda", LOGREG_DEFAULT_LAMBDA);
     if (!(horizon > 0 && horizon < 36500))
         return plan_fail(cx, "logreg", "horizon must be a duration such as seg.days(90)");
+    if (!(frac > 0 && frac < 1))
+        return plan_fail(cx, "logreg", "holdout must be a fraction between 0 and 1, such as 0.2");
+    if (!(lambda >= 0 && isfinite(lambda)))
+        return plan_fail(cx, "logreg", "lambda must be a number >= 0");
     size_t n = cx->ncontacts, d = 0, d_now = 0;
     double *train = NULL, *now_x = NULL;
     uint8_t *y = malloc(n ? n : 1), *holdout = malloc(n ? n : 1);
@@ -77,7 +91,8 @@ static int compute(plan_ctx *cx, const tree *model, vec *outs, model_fit *fit)
         rc = plan_fail(cx, "logreg", "the model cannot be trained: the label must hold for some "
                        "training contacts and not for others");
     double holdout_auc = NAN;
-    if (rc == SEGRT_OK) { /* AUC on the held-out contacts, at the cut-off */
+    calib_report cal = { 0 };
+    if (rc == SEGRT_OK) { /* the held-out contacts, at the cut-off */
         double *hold_score = malloc((n ? n : 1) * sizeof *hold_score);
         rc = hold_score ? features_at(cx, model, cutoff, &now_x, &d_now) : SEGRT_ENOMEM;
         for (size_t i = 0; rc == SEGRT_OK && i < n; i++)
@@ -86,20 +101,34 @@ static int compute(plan_ctx *cx, const tree *model, vec *outs, model_fit *fit)
                                 : NAN;
         if (rc == SEGRT_OK)
             holdout_auc = logreg_auc(hold_score, y, n);
+        if (rc == SEGRT_OK)
+            rc = calib_evaluate(hold_score, y, n, &cal);
         free(hold_score);
         free(now_x);
         now_x = NULL;
     }
     if (rc == SEGRT_OK) /* scores at NOW */
         rc = model_features(cx, model, "features", &now_x, &d_now);
-    if (rc == SEGRT_OK && (outs[0].v = malloc((n ? n : 1) * sizeof *outs[0].v)) == NULL)
-        rc = SEGRT_ENOMEM;
+    for (size_t o = 0; o < 2 && rc == SEGRT_OK; o++) {
+        if ((outs[o].v = malloc((n ? n : 1) * sizeof *outs[o].v)) == NULL)
+            rc = SEGRT_ENOMEM;
+    }
     for (size_t i = 0; rc == SEGRT_OK && i < n; i++) {
         double p = logreg_predict(&m, now_x + i * d);
         outs[0].v[i] = isfinite(p) ? (int64_t)llround(p * VALUE_NUMBER_SCALE) : VALUE_MISSING;
+        outs[1].v[i] = bitset_test(cx->live, (uint32_t)i) ? model_micro(holdout[i]) : VALUE_MISSING;
     }
     if (rc == SEGRT_OK) {
         model_fit_number(fit, "auc_holdout", holdout_auc);
+        model_fit_number(fit, "base_rate_holdout", cal.base_rate);
+        model_fit_number(fit, "brier_holdout", cal.brier);
+        model_fit_number(fit, "lift_top_decile_holdout", cal.lift_top);
+        double count[CALIB_BINS];
+        for (size_t b = 0; b < CALIB_BINS; b++)
+            count[b] = (double)cal.count[b];
+        model_fit_array(fit, "reliability_contacts", count, CALIB_BINS);
+        model_fit_array(fit, "reliability_mean_p", cal.mean_score, CALIB_BINS);
+        model_fit_array(fit, "reliability_observed", cal.observed, CALIB_BINS);
         model_fit_number(fit, "intercept", m.intercept);
         model_fit_array(fit, "coefficients", m.coef, d);
         model_fit_array(fit, "coefficients_standardised", m.coef_std, d);

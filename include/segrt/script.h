@@ -186,6 +186,19 @@ SEGRT_API int segrt_script_action(const segrt_script *sc, size_t i, segrt_action
  * What a model of the script (seg.model; the shipped models.rfm,
  * models.bgnbd, models.kmeans, models.churn, models.engagement) computes at
  * NOW, as text: fitted parameters, its scores' ranges, its segments' sizes.
+ *
+ * A logistic-regression model (models.propensity, models.churn) is measured
+ * on its held-out contacts (features at the cut-off NOW - horizon, label at
+ * NOW): auc_holdout, the probability that a random positive scores above a
+ * random negative (ties one half); base_rate_holdout, the share of
+ * positives; brier_holdout, the mean of (p - label)^2;
+ * lift_top_decile_holdout, the rate of positives among the 10% with the
+ * highest p over the base rate, where the contacts tied at the 10% boundary
+ * each count with an equal share so the top holds exactly 10% of the
+ * contacts; and a reliability table (reliability_contacts,
+ * reliability_mean_p, reliability_observed: count, mean p and rate of
+ * positives in each of 10 bins by rank of p, contacts tied on p sharing the
+ * bin of the first of them, so a bin may be empty, printed nan).
  * @param sc the script
  * @param name the model's name
  * @param text receives the text, malloc'd (segrt_free()); NULL on failure
