@@ -1,6 +1,7 @@
 -- models/churn.lua — churn by logistic regression: models.propensity
 -- (which see for the options, outputs and `segrt score`) with the default
--- name "churn" and horizon seg.days(90).
+-- name "churn", horizon seg.days(90) and calibrate = false (its p is the
+-- logistic of the printed coefficients).
 --
 --   local churn = require "models.churn"
 --   local p = churn.define {
@@ -18,7 +19,8 @@ local propensity = require "models.propensity"
 local churn = {}
 
 function churn.define(opts)
-  local p = propensity.fit("churn", opts, { name = "churn", horizon = seg.days(90) })
+  local p = propensity.fit("churn", opts, { name = "churn", horizon = seg.days(90),
+                                           calibrate = false })
   return p -- not a tail call: errors point at the caller's line
 end
 
