@@ -2,50 +2,39 @@
  * calib.c — Brier score, top-decile lift and reliability table of a
  * probability score (see calib.h for the definitions).
  *
- * The finite rows are copied as (score, label) pairs and sorted by score
- * once; the lift walks the tied groups from the top, the table from the
- * bottom.
+ * The finite rows are sorted by score once (scored.h); the lift walks the
+ * tied groups from the top, the table from the bottom.
  *
- * Uses: calib.h, libm, qsort; segrt.h for the error codes.
+ * Uses: calib.h, scored.h, libm; segrt.h for the error codes.
  */
 #include "models/calib.h"
 
+#include "models/scored.h"
 #include "segrt.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct scored {
-    double p;
-    uint8_t y;
-} scored;
-
-static int by_score(const void *a, const void *b)
-{
-    double x = ((const scored *)a)->p, z = ((const scored *)b)->p;
-    return (x > z) - (x < z);
-}
-
 /* The end of the tied group starting at r[lo]. */
-static size_t tie_end(const scored *r, size_t m, size_t lo)
+static size_t tie_end(const scored_row *r, size_t m, size_t lo)
 {
     size_t hi = lo + 1;
-    while (hi < m && r[hi].p == r[lo].p)
+    while (hi < m && r[hi].s == r[lo].s)
         hi++;
     return hi;
 }
 
 /* Rows ascending by score: the observed rate in the top 10% (tied rows at
  * the boundary weighted equally) over the base rate. */
-static double top_lift(const scored *r, size_t m, size_t n_pos)
+static double top_lift(const scored_row *r, size_t m, size_t n_pos)
 {
     const double k = 0.1 * (double)m;
     double pos = 0.0;
     size_t taken = 0;
     for (size_t hi = m; hi > 0;) {
         size_t lo = hi - 1, tp = 0;
-        while (lo > 0 && r[lo - 1].p == r[hi - 1].p)
+        while (lo > 0 && r[lo - 1].s == r[hi - 1].s)
             lo--;
         for (size_t i = lo; i < hi; i++)
             tp += r[i].y;
@@ -69,25 +58,16 @@ int calib_evaluate(const double *score, const uint8_t *y, size_t n, calib_report
     out->base_rate = out->brier = out->lift_top = NAN;
     for (size_t b = 0; b < CALIB_BINS; b++)
         out->mean_score[b] = out->observed[b] = NAN;
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++)
-        m += isfinite(score[i]) != 0;
-    if (m == 0)
-        return SEGRT_OK;
-    scored *r = malloc(m * sizeof *r);
-    if (r == NULL)
-        return SEGRT_ENOMEM;
+    scored_row *r;
+    size_t m;
+    int rc = scored_sort(score, y, n, &r, &m);
+    if (rc != SEGRT_OK || m == 0)
+        return rc;
     double sq = 0.0;
-    for (size_t i = 0, j = 0; i < n; i++) {
-        if (!isfinite(score[i]))
-            continue;
-        r[j].p = score[i];
-        r[j].y = y[i] != 0;
-        out->n_pos += r[j].y;
-        sq += (score[i] - r[j].y) * (score[i] - r[j].y);
-        j++;
+    for (size_t i = 0; i < m; i++) {
+        out->n_pos += r[i].y;
+        sq += (r[i].s - r[i].y) * (r[i].s - r[i].y);
     }
-    qsort(r, m, sizeof *r, by_score);
     out->n = m;
     out->base_rate = (double)out->n_pos / (double)m;
     out->brier = sq / (double)m;
@@ -101,7 +81,7 @@ int calib_evaluate(const double *score, const uint8_t *y, size_t n, calib_report
         size_t b = CALIB_BINS * lo / m; /* lo < m: below CALIB_BINS */
         for (size_t i = lo; i < hi; i++) {
             out->count[b]++;
-            sum_p[b] += r[i].p;
+            sum_p[b] += r[i].s;
             pos[b] += r[i].y;
         }
         lo = hi;

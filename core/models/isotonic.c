@@ -2,36 +2,26 @@
  * isotonic.c — isotonic regression by pool adjacent violators, applied by
  * linear interpolation between the ends of its blocks (see isotonic.h).
  *
- * The finite rows are sorted by score; each run of equal scores enters the
- * stack of blocks as one; a block whose rate is not above the rate of the
- * block below it merges into that block, repeatedly. O(n log n) for the
+ * The finite rows are sorted by score (scored.h); each run of equal
+ * scores enters the stack of blocks as one; a block whose rate is not above
+ * the rate of the block below it merges into that block, repeatedly. O(n log n) for the
  * sort, O(n) for the pooling.
  *
- * Uses: isotonic.h, libm, qsort; segrt.h for the error codes.
+ * Uses: isotonic.h, scored.h, libm; segrt.h for the error codes.
  */
 #include "models/isotonic.h"
 
+#include "models/scored.h"
 #include "segrt.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct row {
-    double s;
-    uint8_t y;
-} row;
-
 /* A block of rows: its count, positives, lowest and highest score. */
 typedef struct block {
     double n, pos, lo, hi;
 } block;
-
-static int by_score(const void *a, const void *b)
-{
-    double x = ((const row *)a)->s, z = ((const row *)b)->s;
-    return (x > z) - (x < z);
-}
 
 void isotonic_free(isotonic *m)
 {
@@ -46,24 +36,16 @@ int isotonic_fit(const double *score, const uint8_t *y, size_t n, isotonic *out)
     if (out == NULL)
         return SEGRT_EINVAL;
     memset(out, 0, sizeof *out);
-    if (n && (score == NULL || y == NULL))
-        return SEGRT_EINVAL;
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++)
-        m += isfinite(score[i]) != 0;
-    if (m == 0)
-        return SEGRT_EINVAL;
-    row *r = malloc(m * sizeof *r);
-    block *st = malloc(m * sizeof *st);
-    int rc = r && st ? SEGRT_OK : SEGRT_ENOMEM;
-    size_t top = 0; /* blocks on the stack */
+    scored_row *r;
+    size_t m, top = 0; /* top: blocks on the stack */
+    block *st = NULL;
+    int rc = scored_sort(score, y, n, &r, &m);
+    if (rc == SEGRT_OK && m == 0)
+        rc = SEGRT_EINVAL;
+    if (rc == SEGRT_OK && (st = malloc(m * sizeof *st)) == NULL)
+        rc = SEGRT_ENOMEM;
     if (rc != SEGRT_OK)
         goto done;
-    for (size_t i = 0, j = 0; i < n; i++) {
-        if (isfinite(score[i]))
-            r[j++] = (row){ score[i], y[i] != 0 };
-    }
-    qsort(r, m, sizeof *r, by_score);
     for (size_t lo = 0; lo < m;) {
         block b = { 0, 0, r[lo].s, r[lo].s };
         size_t hi = lo;
