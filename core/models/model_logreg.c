@@ -14,7 +14,9 @@
  * must not read other scores or segments, which are evaluated at NOW only.
  *
  * calibrate (boolean, default false): map the regression's output to p by
- * isotonic regression (isotonic.h) on the training contacts.
+ * isotonic regression (isotonic.h) on the training contacts. A label that
+ * holds for none or all of the training contacts leaves the model
+ * untrained: p is missing for everyone (see train()).
  *
  * The fit record holds, on the held-out contacts (features at the cut-off,
  * label at NOW), the AUC (logreg.h), and the base rate, Brier score,
@@ -70,9 +72,15 @@ typedef struct fitted {
     isotonic iso; /* n = 0: not calibrated */
 } fitted;
 
+/* The regression's output for row; NAN when the model was not trained (d = 0). */
+static double raw_probability(const fitted *f, const double *row)
+{
+    return f->m.d ? logreg_predict(&f->m, row) : NAN;
+}
+
 static double probability(const fitted *f, const double *row)
 {
-    double raw = logreg_predict(&f->m, row);
+    double raw = raw_probability(f, row);
     return f->iso.n ? isotonic_apply(&f->iso, raw) : raw;
 }
 
@@ -83,7 +91,7 @@ static double *probabilities(const fitted *f, const double *x, size_t n, size_t 
     double *p = malloc((n ? n : 1) * sizeof *p);
     for (size_t i = 0; p && i < n; i++) {
         const double *row = x + i * d;
-        p[i] = keep[i] != keep_value ? NAN : raw ? logreg_predict(&f->m, row) : probability(f, row);
+        p[i] = keep[i] != keep_value ? NAN : raw ? raw_probability(f, row) : probability(f, row);
     }
     return p;
 }
@@ -94,18 +102,24 @@ static double *probabilities(const fitted *f, const double *x, size_t n, size_t 
  * raw probabilities to the labels over the same rows: the regression has
  * d + 1 parameters, so its scores on the rows it was fitted to are as
  * honest as on others, and no contact is taken from training for it.
+ *
+ * When the label holds for none or all of the training contacts (a small
+ * store, a rare label) there is nothing to learn: the model stays
+ * untrained (f->m.d = 0), every p is missing, and that is no error, so a
+ * pack with a propensity still runs on any store (segrt demo runs every
+ * bundled pack, on as few as 30 contacts).
  */
-static int train(plan_ctx *cx, const tree *model, const double *x, const uint8_t *y, size_t n,
-                 size_t d, const uint8_t *in_fit, fitted *f)
+static int train(const tree *model, const double *x, const uint8_t *y, size_t n, size_t d,
+                 const uint8_t *in_fit, fitted *f)
 {
     double lambda = model_number(model, "lambda", LOGREG_DEFAULT_LAMBDA);
-    if (logreg_fit(x, y, n, d, lambda, &f->m) != SEGRT_OK)
-        return plan_fail(cx, "logreg", "the model cannot be trained: the label must hold for some "
-                         "training contacts and not for others");
-    if (!tree_toboolean(tree_get(model, "calibrate")))
+    int rc = logreg_fit(x, y, n, d, lambda, &f->m);
+    if (rc == SEGRT_EINVAL) /* the settings were checked: one class only */
         return SEGRT_OK;
+    if (rc != SEGRT_OK || !tree_toboolean(tree_get(model, "calibrate")))
+        return rc;
     double *raw = probabilities(f, x, n, d, 1, in_fit, 1);
-    int rc = raw ? isotonic_fit(raw, y, n, &f->iso) : SEGRT_ENOMEM;
+    rc = raw ? isotonic_fit(raw, y, n, &f->iso) : SEGRT_ENOMEM;
     free(raw);
     return rc;
 }
@@ -167,7 +181,7 @@ static int compute(plan_ctx *cx, const tree *model, vec *outs, model_fit *fit)
         rc = logreg_holdout_split(n, frac, seed, holdout);
     /* training rows: live, not held out; while training, the others hold a
      * NAN first feature (it leaves a row out of the fit), its value kept in col0 */
-    size_t n_hold = 0;
+    size_t n_hold = 0, n_fit = 0, n_fit_pos = 0;
     double *col0 = NULL;
     if (rc == SEGRT_OK && (col0 = malloc((n ? n : 1) * sizeof *col0)) == NULL)
         rc = SEGRT_ENOMEM;
@@ -175,13 +189,15 @@ static int compute(plan_ctx *cx, const tree *model, vec *outs, model_fit *fit)
         int live = bitset_test(cx->live, (uint32_t)i);
         n_hold += (size_t)(live && holdout[i]);
         in_fit[i] = live && !holdout[i];
+        n_fit += in_fit[i];
+        n_fit_pos += (size_t)(in_fit[i] && y[i]);
         holdout[i] = live && holdout[i];
         col0[i] = x[i * d];
         if (!in_fit[i])
             x[i * d] = NAN;
     }
     if (rc == SEGRT_OK)
-        rc = train(cx, model, x, y, n, d, in_fit, &f);
+        rc = train(model, x, y, n, d, in_fit, &f);
     for (size_t i = 0; col0 && i < n; i++)
         x[i * d] = col0[i];
     free(col0);
@@ -198,12 +214,15 @@ static int compute(plan_ctx *cx, const tree *model, vec *outs, model_fit *fit)
         outs[1].v[i] = bitset_test(cx->live, (uint32_t)i) ? model_micro(holdout[i]) : VALUE_MISSING;
     }
     if (rc == SEGRT_OK) {
-        model_fit_number(fit, "intercept", f.m.intercept);
-        model_fit_array(fit, "coefficients", f.m.coef, d);
-        model_fit_array(fit, "coefficients_standardised", f.m.coef_std, d);
+        if (f.m.d) { /* trained */
+            model_fit_number(fit, "intercept", f.m.intercept);
+            model_fit_array(fit, "coefficients", f.m.coef, d);
+            model_fit_array(fit, "coefficients_standardised", f.m.coef_std, d);
+        }
         model_fit_number(fit, "calibration_blocks", (double)f.iso.blocks);
-        model_fit_number(fit, "trained_contacts", (double)f.m.n_used);
-        model_fit_number(fit, "trained_positives", (double)f.m.n_pos);
+        /* untrained: what there was to train on (the rows with every feature, when trained) */
+        model_fit_number(fit, "trained_contacts", (double)(f.m.d ? f.m.n_used : n_fit));
+        model_fit_number(fit, "trained_positives", (double)(f.m.d ? f.m.n_pos : n_fit_pos));
         model_fit_number(fit, "holdout_contacts", (double)n_hold);
         model_fit_number(fit, "horizon_days", horizon);
     }

@@ -28,8 +28,9 @@
 #     Brier score.
 #  4. models.churn is the same model with its defaults (name churn, 90 days,
 #     not calibrated), and prints the same holdout measures.
-#  5. Bad options name the option and the script line; a label that never
-#     holds cannot be trained; a raw logreg model with holdout 0 is refused.
+#     A label that never holds leaves the model untrained: p missing, no error.
+#  5. Bad options name the option and the script line; a raw logreg model
+#     with holdout 0 is refused.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -258,6 +259,16 @@ for key in auc_holdout brier_holdout lift_top_decile_holdout reliability_observe
     assert_contains "$T/out" "  $key " "churn prints $key"
 done
 
+# --- A label that never holds: nothing to learn, every p missing, no error
+# (a pack with a propensity runs on any store).
+printf 'local seg = require "segrt"\nlocal p = require("models.propensity").define { name = "tea",\n  features = { seg.F.noise },\n  label = seg.E.purchase:where{ category = "tea" }:within(seg.days(30)):exists() }\nseg.segment "t" { where = p:present() }\n' >"$T/tea.lua"
+run segrt score --db "$T/db" --now "$NOW" "$T/tea.lua" tea
+assert_rc 0 "a model whose label never holds$(last_output)"
+assert_contains "$T/out" "trained_positives        0" "says it had no positive"
+assert_contains "$T/out" "trained_contacts         3200" "out of the training contacts"
+assert_eq "$(awk '$1 == "tea.p" { print $2 }' "$T/out")" 0 "and scores nobody"
+assert_eq "$(segrt count --db "$T/db" --now "$NOW" "$T/tea.lua" t)" 0 "its segment is empty"
+
 # --- 5. bad options
 bad_option() { # OPTION MESSAGE: define beans with OPTION added (or replacing one)
     printf 'local seg = require "segrt"\nlocal o = { name = "b", label = seg.E.purchase:within(seg.days(30)):exists(),\n  features = { seg.E.page_view:count() } }\nfor k, v in pairs { %s } do o[k] = v end\nlocal p = require("models.propensity").define(o)\nseg.segment "x" { where = p:gt(0.5) }\n' \
@@ -279,20 +290,20 @@ bad_option 'holdout = 1.5' "holdout must be a fraction between 0 and 1"
 bad_option 'lambda = -1' "lambda must be a number >= 0"
 bad_option 'seed = 1.5' "seed must be an integer"
 bad_option 'calibrate = "yes"' "calibrate must be true or false"
-printf 'local seg = require "segrt"\nrequire("models.propensity").define { name = "b", features = { seg.F.noise } }\n' >"$T/bad.lua"
-run segrt score --db "$T/db" --now "$NOW" "$T/bad.lua" b
-assert_rc 1 "define without a label"
-assert_contains "$T/err" "bad.lua:2: propensity.define: give label = " "a missing label is named"
-printf 'local seg = require "segrt"\nrequire("models.churn").define { label = seg.E.login:exists() }\n' >"$T/bad.lua"
-run segrt score --db "$T/db" --now "$NOW" "$T/bad.lua" churn
-assert_rc 1 "churn without features"
-assert_contains "$T/err" "bad.lua:2: churn.define: give features = " "churn names itself"
-printf 'local seg = require "segrt"\nrequire("models.propensity").define { name = "tea", features = { seg.F.noise },\n  label = seg.E.purchase:where{ category = "tea" }:within(seg.days(30)):exists() }\n' >"$T/bad.lua"
-run segrt score --db "$T/db" --now "$NOW" "$T/bad.lua" tea
-assert_rc 1 "a label that never holds"
-assert_contains "$T/err" "the model cannot be trained: the label must hold for some" "is refused"
-printf 'local seg = require "segrt"\nseg.model "raw" { kind = "logreg", holdout = 0, horizon_days = 30,\n  label = seg.E.purchase:exists(), features = { seg.F.noise }, scores = { "raw.p" } }\n' >"$T/bad.lua"
-run segrt score --db "$T/db" --now "$NOW" "$T/bad.lua" raw
-assert_rc 1 "a raw logreg model with holdout 0"
-assert_contains "$T/err" "holdout must be a fraction between 0 and 1" "is refused in C too"
+# refused WHAT MODEL LUA MESSAGE: segrt score MODEL of the script LUA fails with MESSAGE.
+refused() {
+    printf 'local seg = require "segrt"\n%s\n' "$3" >"$T/bad.lua"
+    run segrt score --db "$T/db" --now "$NOW" "$T/bad.lua" "$2"
+    assert_rc 1 "$1"
+    assert_contains "$T/err" "$4" "$1: the message"
+}
+refused "define without a label" b \
+    'require("models.propensity").define { name = "b", features = { seg.F.noise } }' \
+    "bad.lua:2: propensity.define: give label = "
+refused "churn without features" churn 'require("models.churn").define { label = seg.E.login:exists() }' \
+    "bad.lua:2: churn.define: give features = "
+refused "a raw logreg model with holdout 0" raw \
+    'seg.model "raw" { kind = "logreg", holdout = 0, horizon_days = 30,
+  label = seg.E.purchase:exists(), features = { seg.F.noise }, scores = { "raw.p" } }' \
+    "holdout must be a fraction between 0 and 1"
 finish
