@@ -198,7 +198,11 @@ SEGRT_API int segrt_script_action(const segrt_script *sc, size_t i, segrt_action
  * contacts; and a reliability table (reliability_contacts,
  * reliability_mean_p, reliability_observed: count, mean p and rate of
  * positives in each of 10 bins by rank of p, contacts tied on p sharing the
- * bin of the first of them, so a bin may be empty, printed nan).
+ * bin of the first of them, so a bin may be empty, printed nan). A
+ * calibrated model (models.propensity by default) maps the regression's
+ * output to p by isotonic regression on the training contacts
+ * (calibration_blocks steps) and also prints auc_holdout_uncalibrated and
+ * brier_holdout_uncalibrated, the measures of the regression's output.
  * @param sc the script
  * @param name the model's name
  * @param text receives the text, malloc'd (segrt_free()); NULL on failure
