@@ -31,7 +31,10 @@
 -- SCRIPT name` prints, on the held-out contacts, the AUC, the base rate, the
 -- Brier score (both also uncalibrated), the lift of the top decile and a
 -- reliability table (count, mean p and observed rate per decile of p), then
--- the coefficients and the number of steps of the calibration map.
+-- the coefficients and the number of steps of the calibration map. A label
+-- that holds for none (or all) of the training contacts leaves nothing to
+-- learn: the model stays untrained, p is missing for everyone, and segrt
+-- score shows trained_positives 0 (or all of trained_contacts).
 --
 -- models.churn is this model with its own default name and horizon, and
 -- calibrate = false by default.
