@@ -238,4 +238,29 @@ static int compute(plan_ctx *cx, const tree *model, vec *outs, model_fit *fit)
     return rc;
 }
 
-const model_kind model_logreg = { "logreg", outputs, compute };
+/* The reliability table as a table: a row per decile of p. */
+static const char *const table_keys[] = { "reliability_contacts", "reliability_mean_p",
+                                          "reliability_observed", NULL };
+
+static void print(const tree *fit, FILE *f)
+{
+    model_fit_print(fit, table_keys, f);
+    const tree *col[3];
+    for (size_t k = 0; k < 3; k++)
+        col[k] = tree_get(fit, table_keys[k]);
+    if (col[0] == NULL)
+        return;
+    fprintf(f, "\n  reliability on the held-out contacts, by decile of p:\n  %-8s %10s %10s %10s\n",
+            "decile", "contacts", "mean_p", "observed");
+    for (size_t b = 0; b < tree_count(col[0]); b++) {
+        double v[3] = { 0, NAN, NAN };
+        for (size_t k = 0; k < 3; k++)
+            tree_tonumber(tree_item(col[k], b), &v[k]);
+        if (v[0] > 0)
+            fprintf(f, "  %-8zu %10.0f %10.6f %10.6f\n", b + 1, v[0], v[1], v[2]);
+        else
+            fprintf(f, "  %-8zu %10d %10s %10s\n", b + 1, 0, "-", "-");
+    }
+}
+
+const model_kind model_logreg = { "logreg", outputs, compute, print };

@@ -195,10 +195,9 @@ SEGRT_API int segrt_script_action(const segrt_script *sc, size_t i, segrt_action
  * lift_top_decile_holdout, the rate of positives among the 10% with the
  * highest p over the base rate, where the contacts tied at the 10% boundary
  * each count with an equal share so the top holds exactly 10% of the
- * contacts; and a reliability table (reliability_contacts,
- * reliability_mean_p, reliability_observed: count, mean p and rate of
- * positives in each of 10 bins by rank of p, contacts tied on p sharing the
- * bin of the first of them, so a bin may be empty, printed nan). A
+ * contacts; and a reliability table (per decile of p: contacts, mean p and
+ * observed rate of positives, in 10 bins by rank of p, contacts tied on p
+ * sharing the bin of the first of them, so a bin may be empty, printed -). A
  * calibrated model (models.propensity by default) maps the regression's
  * output to p by isotonic regression on the training contacts
  * (calibration_blocks steps) and also prints auc_holdout_uncalibrated and

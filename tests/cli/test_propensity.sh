@@ -112,10 +112,14 @@ def num(key):
         return float(kv[key][0])
     except (KeyError, ValueError, IndexError):
         sys.exit('segrt score printed no %s:\n%s' % (key, open('%s/score_%s.txt' % (d, model)).read()))
-def arr(key):
-    if key not in kv or len(kv[key]) != 10:
-        sys.exit('segrt score printed no 10 values of %s' % key)
-    return [float(v) for v in kv[key]]
+def table():            # the reliability table: contacts, mean p, observed per decile
+    lines = open('%s/score_%s.txt' % (d, model)).read().splitlines()
+    at = [i for i, l in enumerate(lines) if l.strip().endswith('by decile of p:')]
+    rows = [l.split() for l in lines[at[0] + 2:at[0] + 12]] if at else []
+    if [r[0] for r in rows] != [str(b) for b in range(1, 11)] or any(len(r) != 4 for r in rows):
+        sys.exit('segrt score printed no reliability table of 10 deciles:\n' + '\n'.join(lines))
+    value = lambda v: math.nan if v == '-' else float(v)
+    return [[value(r[k]) for r in rows] for k in (1, 2, 3)]
 logistic = lambda z: 1 / (1 + math.exp(-z))
 b0, coef = num('intercept'), [float(v) for v in kv['coefficients']]
 raw = lambda x: logistic(b0 + coef[0] * x)
@@ -196,19 +200,19 @@ if knots:
 bins = [[] for _ in range(10)]
 for p, y in hold:
     bins[10 * rank_lo(p, hold) // m].append((p, y))
-counts, mean_p, observed = arr('reliability_contacts'), arr('reliability_mean_p'), arr('reliability_observed')
+counts, mean_p, observed = table()
 off = []
 for b in range(10):
     n_b = len(bins[b])
-    close('reliability_contacts[%d]' % b, counts[b], n_b, 0)
+    close('decile %d contacts' % (b + 1), counts[b], n_b, 0)
     if n_b:
         mp, ob = sum(p for p, _ in bins[b]) / n_b, sum(y for _, y in bins[b]) / n_b
-        close('reliability_mean_p[%d]' % b, mean_p[b], mp, 2e-6)
-        close('reliability_observed[%d]' % b, observed[b], ob, 2e-6)
+        close('decile %d mean_p' % (b + 1), mean_p[b], mp, 2e-6)
+        close('decile %d observed' % (b + 1), observed[b], ob, 2e-6)
         if abs(mp - ob) > 4 * math.sqrt(mp * (1 - mp) / n_b) + 0.01:
             off.append('decile %d: mean p %.4f, observed %.4f over %d' % (b + 1, mp, ob, n_b))
     elif not (math.isnan(mean_p[b]) and math.isnan(observed[b])):
-        errs.append('empty decile %d printed %s %s, expected nan' % (b + 1, mean_p[b], observed[b]))
+        errs.append('empty decile %d printed %s %s, expected -' % (b + 1, mean_p[b], observed[b]))
 if knots and off:
     errs.append('calibrated, yet ' + '; '.join(off))
 if not knots and label == 'clicks' and not off:
@@ -255,9 +259,10 @@ assert_rc 0 "segrt score of a churn model"
 assert_contains "$T/out" "model churn (logreg)" "churn's default name"
 assert_contains "$T/out" "horizon_days             90" "churn's default horizon"
 assert_contains "$T/out" "calibration_blocks       0" "churn is not calibrated by default"
-for key in auc_holdout brier_holdout lift_top_decile_holdout reliability_observed; do
+for key in auc_holdout brier_holdout lift_top_decile_holdout; do
     assert_contains "$T/out" "  $key " "churn prints $key"
 done
+assert_contains "$T/out" "reliability on the held-out contacts, by decile of p:" "and the reliability table"
 
 # --- A label that never holds: nothing to learn, every p missing, no error
 # (a pack with a propensity runs on any store).
