@@ -197,13 +197,24 @@ int model_features(plan_ctx *cx, const tree *model, const char *key, double **x,
 
 /* ------------------------------------------------------------ summary */
 
+static int skipped(const char *key, const char *const *skip)
+{
+    for (; skip && *skip; skip++) {
+        if (strcmp(*skip, key) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 /* What the model fitted, keys in byte order, so summaries are stable. */
-static void print_fit(const tree *fit, FILE *f)
+void model_fit_print(const tree *fit, const char *const *skip, FILE *f)
 {
     fprintf(f, "\n");
     for (size_t i = 0; i < fit->nfields; i++) {
         const tree *v = fit->fields[i].value;
         double x = 0;
+        if (skipped(fit->fields[i].key, skip))
+            continue;
         fprintf(f, "  %-24s", fit->fields[i].key);
         if (v->kind == TREE_TABLE) {
             for (size_t j = 0; j < tree_count(v); j++) {
@@ -230,8 +241,12 @@ int model_kind_summary(plan_ctx *cx, const tree *model, FILE *f)
     int rc = m ? SEGRT_OK : store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
     if (rc == SEGRT_OK && !m->done) /* fitting it fills its fit record */
         rc = compute_model(cx, k, model, first);
-    if (rc == SEGRT_OK && (m = plan_memo_get(cx->memo, first)) != NULL && m->fit_root)
-        print_fit(m->fit_root, f);
+    if (rc == SEGRT_OK && (m = plan_memo_get(cx->memo, first)) != NULL && m->fit_root) {
+        if (k->print)
+            k->print(m->fit_root, f);
+        else
+            model_fit_print(m->fit_root, NULL, f);
+    }
     return rc;
 }
 

@@ -27,11 +27,14 @@ typedef struct model_fit {
 
 /* Fill outs[i] (one vector per output, owned by the caller) for the model defined by model. */
 typedef int (*model_compute_fn)(plan_ctx *cx, const tree *model, vec *outs, model_fit *fit);
+/* Print a fit record for `segrt score` (fit: what the kind recorded). */
+typedef void (*model_print_fn)(const tree *fit, FILE *f);
 
 typedef struct model_kind {
     const char *kind;
     const char *const *outputs; /* NULL-terminated */
     model_compute_fn compute;
+    model_print_fn print; /* NULL: model_fit_print() of every key */
 } model_kind;
 
 extern const model_kind model_bgnbd, model_clv, model_gamma_gamma, model_hclust, model_kmeans,
@@ -52,6 +55,9 @@ int64_t model_micro(double v);
 double model_number(const tree *model, const char *key, double dflt);
 /* Evaluate the value nodes of the model's list setting key as doubles, n = contacts, row-major. */
 int model_features(plan_ctx *cx, const tree *model, const char *key, double **x, size_t *d);
+/* Print a fit record, a "  key value ..." line per key in byte order, but
+ * the keys in skip (NULL-terminated, or NULL); a blank line first. */
+void model_fit_print(const tree *fit, const char *const *skip, FILE *f);
 /* Record a fitted number, or an array of n numbers. */
 void model_fit_number(model_fit *fit, const char *key, double v);
 void model_fit_array(model_fit *fit, const char *key, const double *v, size_t n);

@@ -66,4 +66,4 @@ static int compute(plan_ctx *cx, const tree *model, vec *outs, model_fit *fit)
     return rc;
 }
 
-const model_kind model_bgnbd = { "bgnbd", outputs, compute };
+const model_kind model_bgnbd = { "bgnbd", outputs, compute, NULL };

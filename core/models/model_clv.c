@@ -89,4 +89,4 @@ static int compute(plan_ctx *cx, const tree *model, vec *outs, model_fit *fit)
     return rc;
 }
 
-const model_kind model_clv = { "clv", outputs, compute };
+const model_kind model_clv = { "clv", outputs, compute, NULL };

@@ -48,4 +48,4 @@ static int compute(plan_ctx *cx, const tree *model, vec *outs, model_fit *fit)
     return rc;
 }
 
-const model_kind model_gamma_gamma = { "gammagamma", outputs, compute };
+const model_kind model_gamma_gamma = { "gammagamma", outputs, compute, NULL };

@@ -179,4 +179,4 @@ static int compute(plan_ctx *cx, const tree *model, vec *outs, model_fit *fit)
     return rc;
 }
 
-const model_kind model_hclust = { "hclust", outputs, compute };
+const model_kind model_hclust = { "hclust", outputs, compute, NULL };

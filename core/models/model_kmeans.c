@@ -64,4 +64,4 @@ static int compute(plan_ctx *cx, const tree *model, vec *outs, model_fit *fit)
     return rc == SEGRT_OK ? rc : plan_fail(cx, "kmeans", "k-means failed (%s)", segrt_strerror(rc));
 }
 
-const model_kind model_kmeans = { "kmeans", outputs, compute };
+const model_kind model_kmeans = { "kmeans", outputs, compute, NULL };

@@ -186,6 +186,22 @@ SEGRT_API int segrt_script_action(const segrt_script *sc, size_t i, segrt_action
  * What a model of the script (seg.model; the shipped models.rfm,
  * models.bgnbd, models.kmeans, models.churn, models.engagement) computes at
  * NOW, as text: fitted parameters, its scores' ranges, its segments' sizes.
+ *
+ * A logistic-regression model (models.propensity, models.churn) is measured
+ * on its held-out contacts (features at the cut-off NOW - horizon, label at
+ * NOW): auc_holdout, the probability that a random positive scores above a
+ * random negative (ties one half); base_rate_holdout, the share of
+ * positives; brier_holdout, the mean of (p - label)^2;
+ * lift_top_decile_holdout, the rate of positives among the 10% with the
+ * highest p over the base rate, where the contacts tied at the 10% boundary
+ * each count with an equal share so the top holds exactly 10% of the
+ * contacts; and a reliability table (per decile of p: contacts, mean p and
+ * observed rate of positives, in 10 bins by rank of p, contacts tied on p
+ * sharing the bin of the first of them, so a bin may be empty, printed -). A
+ * calibrated model (models.propensity by default) maps the regression's
+ * output to p by isotonic regression on the training contacts
+ * (calibration_blocks steps) and also prints auc_holdout_uncalibrated and
+ * brier_holdout_uncalibrated, the measures of the regression's output.
  * @param sc the script
  * @param name the model's name
  * @param text receives the text, malloc'd (segrt_free()); NULL on failure

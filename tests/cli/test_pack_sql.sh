@@ -17,9 +17,14 @@
 #
 # Every segment of every bundled pack (as `segrt pack check` lists them) must
 # have a twin, or be listed in NOT_IN_SQL with the reason it cannot have one
-# (a Lua filter, a fitted model) and an independent check. None is listed
-# today: every bundled segment is a predicate over fields, event aggregates,
-# NTILE and great-circle distance, all of which SQLite expresses.
+# (a Lua filter, a fitted model) and an independent check. Listed: the two
+# segments of coffee_offers, each the top tenth by a fitted logistic
+# regression (the fit itself is checked by test_propensity.sh): their
+# members must be the NTILE(10) top bucket of the model's scores as segrt
+# prints them (ties by id), for the e-mail segment intersected with the
+# contacts segrt finds mailable. Every other bundled segment is a
+# predicate over fields, event aggregates, NTILE and great-circle distance,
+# all of which SQLite expresses.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$HERE/lib.sh"
@@ -27,7 +32,10 @@ REPO=$(cd "$HERE/../.." && pwd)
 TWINS=$REPO/tests/oracle/packs
 NOW=2026-01-01T00:00:00Z
 DEMO=(--contacts 20000 --seed 42 --now "$NOW")
-declare -A NOT_IN_SQL=() # "pack segment" -> why; none today (see above)
+declare -A NOT_IN_SQL=( # "pack segment" -> why (see above)
+    ["coffee_offers likely_bean_buyers_30d"]="a fitted model (models.propensity)"
+    ["coffee_offers likely_email_responders"]="a fitted model (models.propensity)"
+)
 
 FAILED=0
 soft_fail() {
@@ -165,6 +173,44 @@ while read -r pack name count <&3; do
     ok
 done 3<"$T/exp/manifest"
 [ "$n_seg" -ge 40 ] || soft_fail "only $n_seg segments compared"
+
+# --- The model segments: the top tenth by the model's scores (see above).
+cat >"$T/scores.lua" <<'EOF'
+local seg = require "segrt"
+require "packs.coffee_offers"
+local S = seg.S
+seg.segment "scored" { where = S.beans_30d.p:present() | S.email_click_30d.p:present() }
+seg.segment "mailable" { where = seg.member "scored", purpose = "email_marketing" }
+EOF
+run segrt members --db "$T/db" --now "$NOW" --format csv --fields beans_30d.p,email_click_30d.p \
+    "$T/scores.lua" scored
+assert_rc 0 "the propensity scores of the pack"
+cp "$T/out" "$T/scores.csv"
+segrt members --db "$T/db" --now "$NOW" "$T/scores.lua" mailable >"$T/mailable"
+for name in likely_bean_buyers_30d likely_email_responders; do
+    segrt members --db "$T/db" --now "$NOW" coffee_offers "$name" >"$T/$name.ids"
+done
+python3 - "$T" <<'PY' 2>"$T/py.err" || soft_fail "coffee_offers propensity segments: $(head -c 2000 "$T/py.err")"
+import csv, sys
+d = sys.argv[1]
+rows = list(csv.DictReader(open(d + '/scores.csv', newline='')))
+mailable = set(open(d + '/mailable').read().split())
+errs = []
+for name, col, keep in [('likely_bean_buyers_30d', 'beans_30d.p', None),
+                        ('likely_email_responders', 'email_click_30d.p', mailable)]:
+    scored = sorted((r for r in rows if r[col] != ''), key=lambda r: (-float(r[col]), r['id']))
+    n = len(scored)
+    top = {r['id'] for r in scored[:n // 10 + (1 if n % 10 else 0)]}  # NTILE(10) bucket 1
+    want = sorted(top & keep if keep is not None else top)
+    got = open(d + '/' + name + '.ids').read().split()
+    if not want or got != want:
+        errs.append('%s: segrt %d members, expected %d; only segrt: %s; only expected: %s'
+                    % (name, len(got), len(want), sorted(set(got) - set(want))[:5],
+                       sorted(set(want) - set(got))[:5]))
+if errs:
+    sys.exit('\n'.join(errs))
+PY
+ok
 
 # --- The consent cases did what they are for: objectors are in no lifecycle
 # group, the others are in one (every buyer is, when nothing withholds).

@@ -1,0 +1,6 @@
+-- coffee_offers.sql — SQLite twins of the segments of scripts/packs/coffee_offers.lua: none.
+--
+-- Both segments are the top NTILE(10) of a fitted model's scores
+-- (models.propensity), which SQL cannot fit: test_pack_sql.sh lists them in
+-- NOT_IN_SQL and checks their members against the scores segrt prints, and
+-- test_propensity.sh checks the fit and its measures.
