@@ -15,6 +15,7 @@
  */
 #include "store/consent.h"
 #include "privacy/erase.h"
+#include "store/page_check.h"
 #include "store/event.h"
 #include "store/row.h"
 #include "store/schema.h"
@@ -181,7 +182,10 @@ int segrt_retention(segrt_store *s, uint32_t inactive_days, int dry_run, const c
     enum { BATCH = 512 };
     id_list ids = { 0 };
     unsigned char erased[BATCH];
-    int rc = find_inactive(s, s->now - (int64_t)inactive_days * 86400, &ids);
+    /* erasing many contacts walks much of the store: not over a damaged page */
+    int rc = dry_run ? SEGRT_OK : store_pages_sound(s);
+    if (rc == SEGRT_OK)
+        rc = find_inactive(s, s->now - (int64_t)inactive_days * 86400, &ids);
     for (size_t at = 0; at < ids.n && rc == SEGRT_OK; at += BATCH) {
         size_t n = ids.n - at < BATCH ? ids.n - at : BATCH;
         if (dry_run)

@@ -196,14 +196,8 @@ static int check_in(segrt_store *s, MDB_txn *txn, void *ud)
 int segrt_store_check(segrt_store *s)
 {
     int rc = store_read(s, check_in, NULL);
-    if (rc == SEGRT_ECORRUPT) { /* flag it, keeping the finding as the message */
-        char what[sizeof s->errmsg];
-        snprintf(what, sizeof what, "%s", s->errmsg);
-        if (store_flag_set(s, what) != SEGRT_OK)
-            store_fail(s, rc, "%s (and the store could not be flagged corrupt: %s)", what,
-                       strerror(errno));
-        return rc;
-    }
+    if (rc == SEGRT_ECORRUPT)
+        return store_flag_finding(s, rc);
     if (rc == SEGRT_OK && store_flag_clear(s) != SEGRT_OK)
         return store_fail(s, SEGRT_EIO, "the store passes, but its corrupt flag could not be "
                           "removed: %s", strerror(errno));

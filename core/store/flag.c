@@ -56,3 +56,15 @@ int store_flag_clear(segrt_store *s)
     flag_path(s->dir, path, sizeof path);
     return remove(path) == 0 || errno == ENOENT ? SEGRT_OK : SEGRT_EIO;
 }
+
+int store_flag_finding(segrt_store *s, int rc)
+{
+    if (rc != SEGRT_ECORRUPT)
+        return rc;
+    char what[sizeof s->errmsg];
+    snprintf(what, sizeof what, "%s", s->errmsg);
+    if (store_flag_set(s, what) != SEGRT_OK)
+        store_fail(s, rc, "%s (and the store could not be flagged corrupt: %s)", what,
+                   strerror(errno));
+    return rc;
+}

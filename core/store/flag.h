@@ -13,6 +13,8 @@
 int store_flag_read(const char *dir, char *what, size_t n);
 /* Flag s with what check found. SEGRT_OK, or SEGRT_EIO when the file cannot be written. */
 int store_flag_set(segrt_store *s, const char *what);
+/* When rc is SEGRT_ECORRUPT, flag s with its message (what was found); returns rc. */
+int store_flag_finding(segrt_store *s, int rc);
 /* Remove the flag, if any. SEGRT_OK, or SEGRT_EIO. */
 int store_flag_clear(segrt_store *s);
 

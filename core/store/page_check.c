@@ -22,6 +22,8 @@
  */
 #include "store/page_check.h"
 
+#include "store/flag.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -284,4 +286,15 @@ int store_page_check(segrt_store *s, MDB_txn *txn)
 int store_page_check_tables(segrt_store *s, MDB_txn *txn)
 {
     return check_snapshot(s, txn, 1);
+}
+
+static int check_in(segrt_store *s, MDB_txn *txn, void *ud)
+{
+    (void)ud;
+    return store_page_check(s, txn);
+}
+
+int store_pages_sound(segrt_store *s)
+{
+    return store_flag_finding(s, store_read(s, check_in, NULL));
 }

@@ -18,5 +18,11 @@ int store_page_check(segrt_store *s, MDB_txn *txn);
  * others, and the others' root pages; a few pages, cheap at every open.
  */
 int store_page_check_tables(segrt_store *s, MDB_txn *txn);
+/*
+ * store_page_check of the latest snapshot, in a read transaction of its own:
+ * before a bulk write (retention), which would walk pages no open checked.
+ * A store found damaged is flagged, as segrt check flags it.
+ */
+int store_pages_sound(segrt_store *s);
 
 #endif

@@ -4,7 +4,8 @@
 # status 1, never a signal (issue 18, part 4). Each trial damages one page of
 # a copy of a demo store — a whole page, or 96 bytes somewhere in it; meta,
 # branch, leaf, overflow and free pages all come up — then runs check,
-# count and erase on it. What the system LMDB would assert
+# count and erase on it, and retention on another copy with the same damage
+# (a bulk erase, which walks the store: it checks every page first). What the system LMDB would assert
 # on, or fault on, is caught: by segrt check's own walk of every page
 # (store_page_check), by the walk of the main table at every open, and by
 # LMDB's assert callback, which flags the store. A store check found
@@ -33,6 +34,13 @@ for trial in range(trials):
     with open(d + '/data.mdb', 'r+b') as f:
         f.seek(off)
         f.write(rng.randbytes(4096 if whole else 96))
+    shutil.copytree(d, d + 'r')  # the same damage, for a retention run of its own
+    p = subprocess.run([segrt, 'retention', '--inactive-days', '400', '--db', d + 'r'],
+                       capture_output=True, text=True, timeout=300)
+    if p.returncode not in (0, 1) or (p.returncode == 1 and not p.stderr.strip()):
+        problems.append('trial %d (page %d at %d): segrt retention: exit %d, %r'
+                        % (trial, pg, off, p.returncode, p.stderr[-300:]))
+    shutil.rmtree(d + 'r')
     codes = []
     for cmd in (['check'], ['count', tmp + '/s.lua', 'all'], ['erase', 'c0000001']):
         p = subprocess.run([segrt] + cmd + ['--db', d], capture_output=True, text=True, timeout=300)
