@@ -118,6 +118,8 @@ const char *import_quote(import_ctx *c, const char *p, size_t n)
 /* Hand the records of b to fn (when set), then forget them. */
 static void emit(import_ctx *c, buf *b, segrt_reject_fn fn)
 {
+    if (b->len == 0)
+        return; /* nothing recorded: b->p may be NULL, and NULL + 0 is undefined */
     const unsigned char *p = b->p, *end = p + b->len;
     while (p < end) {
         uint64_t line;

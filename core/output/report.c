@@ -436,6 +436,9 @@ static int check_opts(segrt_store *s, const segrt_report_opts *o)
                           "0 to 1", o->min_filled, o->min_reach);
     if (o->growth_field && o->growth_field[0] == '\0')
         return store_fail(s, SEGRT_EINVAL, "report: an empty growth field name");
+    if (o->currency && strlen(o->currency) > REPORT_CURRENCY_MAX)
+        return store_fail(s, SEGRT_EINVAL, "report: a currency of %zu bytes; give at most %d, "
+                          "e.g. lei or RON", strlen(o->currency), REPORT_CURRENCY_MAX);
     if (report_locale_find(o->locale) == NULL)
         return store_fail(s, SEGRT_EINVAL, "report: no locale '%s'; give en, ro, pl or bg",
                           o->locale);

@@ -85,6 +85,7 @@ typedef struct report_locale {
 } report_locale;
 
 #define REPORT_MONEY_LEN 64
+#define REPORT_CURRENCY_MAX 16 /* bytes of a currency's name or sign */
 
 /* The growth of the base (report_growth.c): live contacts joined by the end of each bucket. */
 #define REPORT_GROWTH_MAX 120  /* months; yearly buckets past this */

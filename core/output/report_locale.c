@@ -60,16 +60,18 @@ static size_t group_digits(const report_locale *loc, const char *in, char *out, 
 
 void report_money_local(const segrt_report *r, int64_t micros, char out[REPORT_MONEY_LEN])
 {
-    char plain[32], digits[REPORT_MONEY_LEN];
+    char plain[32], digits[40];
     report_money(micros, plain);
     group_digits(r->locale, plain, digits, sizeof digits);
-    const char *cur = r->currency;
-    if (cur[0] == '\0')
-        snprintf(out, REPORT_MONEY_LEN, "%s", digits);
-    else if (r->locale->currency_first && digits[0] == '-')
-        snprintf(out, REPORT_MONEY_LEN, "-%s%s", cur, digits + 1);
-    else if (r->locale->currency_first)
-        snprintf(out, REPORT_MONEY_LEN, "%s%s", cur, digits);
-    else
-        snprintf(out, REPORT_MONEY_LEN, "%s %s", digits, cur);
+    const char *cur = r->currency, *body = digits, *sign = "";
+    int first = r->locale->currency_first && cur[0];
+    if (first && digits[0] == '-') { /* "-€12.50" */
+        sign = "-";
+        body = digits + 1;
+    }
+    /* the currency is at most REPORT_CURRENCY_MAX bytes (check_opts), so this fits */
+    int n = snprintf(out, REPORT_MONEY_LEN, "%s%s%s%s%s", sign, first ? cur : "", body,
+                     !first && cur[0] ? " " : "", !first ? cur : "");
+    if (n < 0)
+        out[0] = '\0';
 }

@@ -27,7 +27,7 @@ typedef struct segrt_report_opts {
                                 ("3.600.178,26 lei"), "pl" ("3 600 178,26 zł") or "bg"
                                 ("3 600 178,26 лв."; pl and bg group with U+00A0) */
     const char *currency;  /**< the currency written with amounts (NULL: the locale's;
-                                "" for none) */
+                                "" for none; at most 16 bytes) */
     double min_filled;     /**< a segment is measurable when every contact field its rule
                                 reads has a value for at least this share of the live
                                 contacts (0.8) */

@@ -455,6 +455,14 @@ static void test_report_refuses_bad_options_and_unknown_events(void **state)
     o.email_days = 40000;
     assert_int_equal(segrt_report_build(sc, &o, NULL, &r), SEGRT_EINVAL);
     segrt_report_defaults(&o);
+    o.currency = "a currency name far too long";
+    assert_int_equal(segrt_report_build(sc, &o, NULL, &r), SEGRT_EINVAL);
+    tu_assert_errmsg(s, "a currency of 28 bytes; give at most 16");
+    segrt_report_defaults(&o);
+    o.min_reach = 1.5;
+    assert_int_equal(segrt_report_build(sc, &o, NULL, &r), SEGRT_EINVAL);
+    tu_assert_errmsg(s, "reachable; give 0 to 1");
+    segrt_report_defaults(&o);
     o.conversion_event = "purchases";
     assert_int_equal(segrt_report_build(sc, &o, NULL, &r), SEGRT_ENOTFOUND);
     tu_assert_errmsg(s, "the store has no 'purchases' events (did you mean 'purchase'?)");
