@@ -6,12 +6,13 @@
  * per consent purpose the members it reaches (script_consent_reach); the
  * shares and indexes the renderers print, and rendering into a string.
  *
- * Uses: schema.h, dict.h, catalog.h, lua/script.h, suggest.h, strmap.h.
+ * Uses: schema.h, dict.h, restriction.h, catalog.h, lua/script.h, suggest.h.
  */
 #include "output/profile.h"
 
 #include "plan/catalog.h"
 #include "store/dict.h"
+#include "store/restriction.h"
 #include "store/schema.h"
 #include "lua/script.h"
 #include "util/array.h"
@@ -189,9 +190,18 @@ static int add_purpose(purposes *l, const char *name, size_t len)
     return 0;
 }
 
+/*
+ * A purpose of the store's consent records; restriction and objection
+ * record a contact's request (Art. 18, 21), not a purpose one is reached for.
+ */
 static int stored_purpose(void *ud, uint32_t code, const MDB_val *v)
 {
     (void)code;
+    static const char *const requests[] = { RESTRICTION_PURPOSE, "objection" };
+    for (size_t i = 0; i < sizeof requests / sizeof requests[0]; i++) {
+        if (v->mv_size == strlen(requests[i]) && memcmp(v->mv_data, requests[i], v->mv_size) == 0)
+            return SEGRT_OK;
+    }
     return add_purpose(ud, v->mv_data, v->mv_size) ? SEGRT_ENOMEM : SEGRT_OK;
 }
 

@@ -64,8 +64,10 @@ typedef struct segrt_profile segrt_profile;
  *  - events: per event type, events with ts <= NOW of the members and of
  *    the base, the share of each in all events, and the index.
  *  - reach: per consent purpose (those the store has records of and those
- *    the script defines, by name), how many members pass its consent check
- *    at NOW (the script's seg.consent, else the defaults).
+ *    the script defines, by name; not "restriction" and "objection", which
+ *    record a contact's requests under Art. 18 and 21), how many members
+ *    pass its consent check at NOW (the script's seg.consent, else the
+ *    defaults).
  * @param sc the script
  * @param segment the segment's name
  * @param opts the options, or NULL for the defaults
