@@ -64,12 +64,18 @@ int profile_events_build(plan_ctx *cx, segrt_profile *p, const bitset *members);
 /* Append a row (label copied); 0, or -1 when out of memory. */
 int profile_rows_add(profile_rows *r, const char *label, uint64_t seg, uint64_t base);
 void profile_rows_free(profile_rows *r);
+/* Counts summed into "(other)": rows left out, and values never made rows. */
+typedef struct profile_fold {
+    uint64_t seg, base;
+    int any;
+} profile_fold;
 /*
  * Order r by seg, then base (descending), then label (bytes), keep the
- * first max rows of at least min_base base contacts and sum the others into
- * one "(other)" row (none when none are left out). 0, or -1 when out of memory.
+ * first max rows of at least min_base base contacts and add the others to
+ * fold (which may hold values left out before); then one "(other)" row of
+ * fold when it holds any. 0, or -1 when out of memory.
  */
-int profile_rows_top(profile_rows *r, uint32_t max, uint64_t min_base);
+int profile_rows_top(profile_rows *r, uint32_t max, uint64_t min_base, profile_fold *fold);
 
 /* a / b in hundredths of a percent, rounded half up; -1 when b is 0. */
 int64_t profile_share(uint64_t a, uint64_t b);

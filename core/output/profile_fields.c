@@ -4,7 +4,7 @@
  * field's column chunks in place: strings by dictionary code, booleans by
  * value, sets per element bitset, and integers, numbers, dates and
  * timestamps in bins cut at the base's quintiles (two passes: the values
- * sorted for the cuts, then counted per bin).
+ * collected and the cuts selected, then counted per bin).
  *
  * Uses: column.h, dict.h, schema.h, plan.h (plan_or_column_bits), array.h.
  */
@@ -16,6 +16,7 @@
 #include "util/array.h"
 #include "util/value.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,11 +26,12 @@
 typedef struct tally {
     plan_ctx *cx;
     const bitset *members;
-    const profile_field *f;
+    profile_field *f;
     struct { uint64_t seg, base; } *n; /* by slot */
     size_t cap;
     int64_t *values;       /* binned fields, first pass: the base's values */
     size_t nvalues, values_cap;
+    int64_t min, max;        /* of the values */
     int64_t cuts[QUANTILES]; /* bin k >= 1 holds [cuts[k - 1], cuts[k]) */
     size_t ncuts;
 } tally;
@@ -114,20 +116,53 @@ static int each_value(tally *t, uint16_t field, value_fn fn)
     return SEGRT_OK;
 }
 
-static int by_value(const void *a, const void *b)
+/*
+ * Move the k-th smallest of v[l..m] to index k, none larger before it and
+ * none smaller after (Wirth's selection: linear on average, no full sort of
+ * a million values).
+ */
+static void select_kth(int64_t *v, ptrdiff_t l, ptrdiff_t m, ptrdiff_t k)
 {
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
+    while (l < m) {
+        int64_t x = v[k];
+        ptrdiff_t i = l, j = m;
+        do {
+            while (v[i] < x)
+                i++;
+            while (x < v[j])
+                j--;
+            if (i <= j) {
+                int64_t tmp = v[i];
+                v[i++] = v[j];
+                v[j--] = tmp;
+            }
+        } while (i <= j);
+        if (j < k)
+            l = i;
+        if (k < i)
+            m = j;
+    }
 }
 
-/* The cuts at the base's quintiles: value floor(k n / 5) of the sorted values, k = 1..4. */
+/*
+ * The cuts at the base's quintiles: value floor(k n / 5) of the sorted
+ * values, k = 1..4, each selected among those after the previous one; the
+ * least and the greatest value.
+ */
 static void quintile_cuts(tally *t)
 {
-    qsort(t->values, t->nvalues, sizeof *t->values, by_value);
+    ptrdiff_t n = (ptrdiff_t)t->nvalues, from = 0;
     t->ncuts = 0;
-    for (size_t k = 1; t->nvalues && k < QUANTILES; k++) {
-        int64_t c = t->values[k * t->nvalues / QUANTILES];
-        int64_t last = t->ncuts ? t->cuts[t->ncuts - 1] : t->values[0];
+    t->min = t->max = n ? t->values[0] : 0;
+    for (ptrdiff_t i = 1; i < n; i++) {
+        t->min = t->values[i] < t->min ? t->values[i] : t->min;
+        t->max = t->values[i] > t->max ? t->values[i] : t->max;
+    }
+    for (ptrdiff_t k = 1; n && k < QUANTILES; k++) {
+        ptrdiff_t at = k * n / QUANTILES;
+        select_kth(t->values, from, n - 1, at);
+        from = at;
+        int64_t c = t->values[at], last = t->ncuts ? t->cuts[t->ncuts - 1] : t->min;
         if (c > last)
             t->cuts[t->ncuts++] = c;
     }
@@ -138,8 +173,8 @@ static int bin_rows(tally *t, profile_field *f)
 {
     for (size_t k = 0; t->nvalues && k <= t->ncuts; k++) {
         char lo[SEGRT_VALUE_TEXT_MAX], hi[SEGRT_VALUE_TEXT_MAX], label[2 * SEGRT_VALUE_TEXT_MAX + 8];
-        segrt_value_format(f->type, k ? t->cuts[k - 1] : t->values[0], lo);
-        segrt_value_format(f->type, k < t->ncuts ? t->cuts[k] : t->values[t->nvalues - 1], hi);
+        segrt_value_format(f->type, k ? t->cuts[k - 1] : t->min, lo);
+        segrt_value_format(f->type, k < t->ncuts ? t->cuts[k] : t->max, hi);
         snprintf(label, sizeof label, "[%s, %s%c", lo, hi, k < t->ncuts ? ')' : ']');
         int have = k + 1 < t->cap;
         if (profile_rows_add(&f->rows, label, have ? t->n[k + 1].seg : 0,
@@ -149,26 +184,86 @@ static int bin_rows(tally *t, profile_field *f)
     return 0;
 }
 
-/* Rows per code of a string field (labels from its dictionary) or per boolean value. */
-static int value_rows(tally *t, uint16_t field, profile_field *f)
+/* A slot's counts, for choosing which values to name. */
+typedef struct slot_key {
+    uint64_t seg, base;
+} slot_key;
+
+static int key_desc(const void *a, const void *b)
 {
+    const slot_key *x = a, *y = b;
+    if (x->seg != y->seg)
+        return x->seg < y->seg ? 1 : -1;
+    return (x->base < y->base) - (x->base > y->base);
+}
+
+/*
+ * The counts of the max-th value that may be named (base >= min_base), in
+ * the order of profile_rows_top; { 0, 0 } when there are no more than max.
+ * Values ranked below it are never named, so only the others need their
+ * text: an e-mail field has a million values and names none.
+ */
+static int name_threshold(const tally *t, const segrt_profile_opts *o, slot_key *out)
+{
+    slot_key *keys = NULL;
+    size_t n = 0, cap = 0;
+    *out = (slot_key){ 0, 0 };
     for (size_t k = 1; k < t->cap; k++) {
-        MDB_val text = { 0, NULL };
-        if (t->n[k].base == 0)
+        if (t->n[k].base == 0 || t->n[k].base < o->min_base)
             continue;
-        if (f->type != SEGRT_T_BOOLEAN) {
-            int rc = dict_string(t->cx->s, t->cx->txn, field, (uint32_t)k, &text);
-            if (rc != SEGRT_OK)
-                return rc == SEGRT_ENOTFOUND ? store_fail(t->cx->s, SEGRT_ECORRUPT,
-                                                          "field '%s': value %zu has no text",
-                                                          f->name, k)
-                                             : rc;
+        if (ARRAY_RESERVE(keys, cap, n + 1) != 0) {
+            free(keys);
+            return -1;
         }
-        char *label = f->type == SEGRT_T_BOOLEAN ? strdup(k == 2 ? "true" : "false")
-                                                 : strndup(text.mv_data, text.mv_size);
-        int bad = label == NULL || profile_rows_add(&f->rows, label, t->n[k].seg, t->n[k].base) != 0;
+        keys[n++] = (slot_key){ t->n[k].seg, t->n[k].base };
+    }
+    if (n > o->max_values) {
+        qsort(keys, n, sizeof *keys, key_desc);
+        *out = keys[o->max_values - 1];
+    }
+    free(keys);
+    return 0;
+}
+
+/* The text of slot k: a dictionary string, or a boolean; NULL with *rc set on failure. */
+static char *slot_text(tally *t, uint16_t field, size_t k, int *rc)
+{
+    MDB_val text = { 0, NULL };
+    if (t->f->type == SEGRT_T_BOOLEAN)
+        return strdup(k == 2 ? "true" : "false");
+    *rc = dict_string(t->cx->s, t->cx->txn, field, (uint32_t)k, &text);
+    if (*rc == SEGRT_ENOTFOUND)
+        *rc = store_fail(t->cx->s, SEGRT_ECORRUPT, "field '%s': value %zu has no text",
+                         t->f->name, k);
+    return *rc == SEGRT_OK ? strndup(text.mv_data, text.mv_size) : NULL;
+}
+
+/*
+ * Rows per code of a string field or per boolean value: those that may be
+ * named, with their text; the others summed into fold.
+ */
+static int value_rows(tally *t, uint16_t field, const segrt_profile_opts *o, profile_fold *fold)
+{
+    slot_key least;
+    if (name_threshold(t, o, &least) != 0)
+        return store_fail(t->cx->s, SEGRT_ENOMEM, "out of memory");
+    for (size_t k = 1; k < t->cap; k++) {
+        slot_key key = { t->n[k].seg, t->n[k].base };
+        if (key.base == 0)
+            continue;
+        if (key.base < o->min_base || key_desc(&key, &least) > 0) {
+            fold->seg += key.seg;
+            fold->base += key.base;
+            fold->any = 1;
+            continue;
+        }
+        int rc = SEGRT_OK;
+        char *label = slot_text(t, field, k, &rc);
+        if (label == NULL)
+            return rc != SEGRT_OK ? rc : store_fail(t->cx->s, SEGRT_ENOMEM, "out of memory");
+        rc = profile_rows_add(&t->f->rows, label, key.seg, key.base);
         free(label);
-        if (bad)
+        if (rc != 0)
             return store_fail(t->cx->s, SEGRT_ENOMEM, "out of memory");
     }
     return SEGRT_OK;
@@ -233,6 +328,7 @@ static int field_rows(plan_ctx *cx, profile_field *f, const bitset *members,
                           f->name);
     tally t = { .cx = cx, .members = members, .f = f };
     uint64_t seg_none = 0, base_none = 0;
+    profile_fold fold = { 0, 0, 0 };
     int rc = SEGRT_OK;
     f->binned = f->type != SEGRT_T_STRING && f->type != SEGRT_T_BOOLEAN && f->type != SEGRT_T_SET;
     if (f->type == SEGRT_T_SET) {
@@ -245,11 +341,11 @@ static int field_rows(plan_ctx *cx, profile_field *f, const bitset *members,
         if (rc == SEGRT_OK && f->binned && bin_rows(&t, f) != 0)
             rc = store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
         else if (rc == SEGRT_OK && !f->binned)
-            rc = value_rows(&t, d->id, f);
+            rc = value_rows(&t, d->id, o, &fold);
         seg_none = t.cap ? t.n[0].seg : 0;
         base_none = t.cap ? t.n[0].base : 0;
     }
-    if (rc == SEGRT_OK && !f->binned && profile_rows_top(&f->rows, o->max_values, o->min_base) != 0)
+    if (rc == SEGRT_OK && !f->binned && profile_rows_top(&f->rows, o->max_values, o->min_base, &fold) != 0)
         rc = store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
     if (rc == SEGRT_OK && base_none && profile_rows_add(&f->rows, "(missing)", seg_none, base_none))
         rc = store_fail(cx->s, SEGRT_ENOMEM, "out of memory");

@@ -42,22 +42,21 @@ static int by_count(const void *a, const void *b)
     return strcmp(x->label, y->label);
 }
 
-int profile_rows_top(profile_rows *r, uint32_t max, uint64_t min_base)
+int profile_rows_top(profile_rows *r, uint32_t max, uint64_t min_base, profile_fold *fold)
 {
     if (r->n > 1)
         qsort(r->v, r->n, sizeof *r->v, by_count);
-    uint64_t seg = 0, base = 0;
-    size_t kept = 0, folded = 0;
+    size_t kept = 0;
     for (size_t i = 0; i < r->n; i++) {
         if (kept < max && r->v[i].base >= min_base) {
             r->v[kept++] = r->v[i];
             continue;
         }
-        seg += r->v[i].seg;
-        base += r->v[i].base;
+        fold->seg += r->v[i].seg;
+        fold->base += r->v[i].base;
+        fold->any = 1;
         free(r->v[i].label);
-        folded++;
     }
     r->n = kept;
-    return folded ? profile_rows_add(r, "(other)", seg, base) : 0;
+    return fold->any ? profile_rows_add(r, "(other)", fold->seg, fold->base) : 0;
 }
