@@ -10,7 +10,7 @@
  * nobody has a record of reaches nobody; a definition with a check function
  * but no callback is an error; so is a failing callback.
  *
- * Uses: cmocka, privacy/consent_reach.h, store.h, test_util.h.
+ * Uses: cmocka, privacy/consent_reach.h, store.h, test_util.h, consent_tree.h.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,6 +26,7 @@
 #include "test_util.h"
 
 #include "privacy/consent_reach.h"
+#include "consent_tree.h"
 #include "store/store.h"
 
 #define N 60
@@ -99,37 +100,13 @@ static int teardown(void **state)
     return tu_teardown_store(&f);
 }
 
-static tree *node(fixture *x, tree_kind kind, const char *text)
-{
-    tree *t = tree_new(x->doc, kind);
-    assert_non_null(t);
-    if (text)
-        assert_int_equal(tree_set_text(x->doc, t, text, strlen(text)), 0);
-    return t;
-}
-
-static void put(fixture *x, tree *t, const char *key, const tree *v)
-{
-    assert_int_equal(tree_put(x->doc, t, key, strlen(key), v), 0);
-}
-
-/* { bases = { "consent" } when consent_only, marketing = true when marketing, check when checked }. */
+/* The consent-only or default bases, marketing or not, with a check function or not. */
 static tree *definition(fixture *x, int consent_only, int marketing, int checked)
 {
-    tree *def = node(x, TREE_TABLE, NULL);
-    put(x, def, "loc", node(x, TREE_STRING, "s.lua:3"));
-    if (consent_only) {
-        tree *list = node(x, TREE_TABLE, NULL);
-        assert_int_equal(tree_push(x->doc, list, node(x, TREE_STRING, "consent")), 0);
-        put(x, def, "bases", list);
-    }
-    if (marketing) {
-        tree *yes = node(x, TREE_BOOLEAN, NULL);
-        yes->boolean = 1;
-        put(x, def, "marketing", yes);
-    }
+    static const char *const consent[] = { "consent", NULL };
+    tree *def = ct_definition(x->doc, consent_only ? consent : NULL, marketing);
     if (checked)
-        put(x, def, "check", node(x, TREE_FUNCTION, NULL));
+        ct_put(x->doc, def, "check", ct_node(x->doc, TREE_FUNCTION, NULL));
     return def;
 }
 
