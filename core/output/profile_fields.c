@@ -88,7 +88,8 @@ static int each_value(tally *t, uint16_t field, value_fn fn)
     size_t width = column_width(t->f->type);
     for (uint32_t ch = 0; ch < nchunks; ch++) {
         uint32_t base = ch * COL_CHUNK_ROWS;
-        uint32_t rows = cx->ncontacts - base < COL_CHUNK_ROWS ? cx->ncontacts - base : COL_CHUNK_ROWS;
+        uint32_t rows = cx->ncontacts - base < COL_CHUNK_ROWS ? cx->ncontacts - base
+                                                              : COL_CHUNK_ROWS;
         MDB_val v;
         column_codes codes = { 0 };
         int rc = column_chunk_get(cx->s, cx->txn, field, ch, 0, &v);
@@ -172,7 +173,8 @@ static void quintile_cuts(tally *t)
 static int bin_rows(tally *t, profile_field *f)
 {
     for (size_t k = 0; t->nvalues && k <= t->ncuts; k++) {
-        char lo[SEGRT_VALUE_TEXT_MAX], hi[SEGRT_VALUE_TEXT_MAX], label[2 * SEGRT_VALUE_TEXT_MAX + 8];
+        char lo[SEGRT_VALUE_TEXT_MAX], hi[SEGRT_VALUE_TEXT_MAX];
+        char label[2 * SEGRT_VALUE_TEXT_MAX + 8];
         segrt_value_format(f->type, k ? t->cuts[k - 1] : t->min, lo);
         segrt_value_format(f->type, k < t->ncuts ? t->cuts[k] : t->max, hi);
         snprintf(label, sizeof label, "[%s, %s%c", lo, hi, k < t->ncuts ? ')' : ']');
@@ -345,7 +347,8 @@ static int field_rows(plan_ctx *cx, profile_field *f, const bitset *members,
         seg_none = t.cap ? t.n[0].seg : 0;
         base_none = t.cap ? t.n[0].base : 0;
     }
-    if (rc == SEGRT_OK && !f->binned && profile_rows_top(&f->rows, o->max_values, o->min_base, &fold) != 0)
+    if (rc == SEGRT_OK && !f->binned &&
+        profile_rows_top(&f->rows, o->max_values, o->min_base, &fold) != 0)
         rc = store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
     if (rc == SEGRT_OK && base_none && profile_rows_add(&f->rows, "(missing)", seg_none, base_none))
         rc = store_fail(cx->s, SEGRT_ENOMEM, "out of memory");

@@ -94,8 +94,8 @@ static void table(FILE *f, const char *part, const char *caption, const char *he
 
 static void reach(FILE *f, const segrt_profile *p)
 {
-    fputs("<div class=\"box\"><table data-part=\"reach\"><caption>Reach: members passing the consent "
-          "check of each purpose at NOW</caption><tr><th class=\"name\">purpose</th>"
+    fputs("<div class=\"box\"><table data-part=\"reach\"><caption>Reach: members passing the "
+          "consent check of each purpose at NOW</caption><tr><th class=\"name\">purpose</th>"
           "<th>reached</th><th>share</th></tr>\n", f);
     for (size_t i = 0; i < p->nreach; i++) {
         fputs("<tr", f);
@@ -130,10 +130,10 @@ int profile_html_write(FILE *f, const segrt_profile *p)
                  x->binned ? ", quintiles of the base" : "");
         table(f, "field", caption, "value", "data-value", x->name, &x->rows, p->size, p->base, 0);
     }
-    table(f, "by_count", "Top purchase categories by count", "category", "data-category", NULL, &p->by_count,
-          p->purchases.seg, p->purchases.base, 1);
-    table(f, "by_value", "Top purchase categories by value", "category", "data-category", NULL, &p->by_value,
-          p->purchases.seg, p->purchases.base, 1);
+    table(f, "by_count", "Top purchase categories by count", "category", "data-category", NULL,
+          &p->by_count, p->purchases.seg, p->purchases.base, 1);
+    table(f, "by_value", "Top purchase categories by value", "category", "data-category", NULL,
+          &p->by_value, p->purchases.seg, p->purchases.base, 1);
     table(f, "events", "Event mix up to NOW", "type", "data-type", NULL, &p->types, p->events.seg,
           p->events.base, 0);
     reach(f, p);

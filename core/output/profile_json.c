@@ -34,10 +34,11 @@ static json_t *money(int64_t micros)
 /* A row: "key": label, its counts and shares of seg_n and base_n, and the index. */
 static json_t *row(const char *key, const profile_row *r, uint64_t seg_n, uint64_t base_n)
 {
-    return json_pack("{s:s, s:I, s:o, s:I, s:o, s:o}", key, r->label,
-                     "segment", (json_int_t)r->seg, "segment_share", share(profile_share(r->seg, seg_n)),
-                     "base", (json_int_t)r->base, "base_share", share(profile_share(r->base, base_n)),
-                     "index", index_of(profile_index(r->seg, seg_n, r->base, base_n)));
+    return json_pack("{s:s, s:I, s:o, s:I, s:o, s:o}", key, r->label, "segment",
+                     (json_int_t)r->seg, "segment_share", share(profile_share(r->seg, seg_n)),
+                     "base", (json_int_t)r->base, "base_share",
+                     share(profile_share(r->base, base_n)), "index",
+                     index_of(profile_index(r->seg, seg_n, r->base, base_n)));
 }
 
 static json_t *rows(const char *key, const profile_rows *r, uint64_t seg_n, uint64_t base_n,
