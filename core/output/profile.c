@@ -1,6 +1,7 @@
 /*
- * profile.c — segrt_profile_build (profile.h): the fields to profile
- * checked and named, then one evaluation session at NOW: the segment's
+ * profile.c — segrt_profile_build (profile.h), and profile_build_in for a
+ * caller already in an evaluation session (the report): the fields to
+ * profile checked and named, then in the session at NOW the segment's
  * members, the live contacts as the base, the field distributions
  * (profile_fields.c), purchases and the event mix (profile_events.c), and
  * per consent purpose the members it reaches (script_consent_reach); the
@@ -239,9 +240,8 @@ static int measure_reach(plan_ctx *cx, segrt_profile *p, const bitset *members)
 
 /* ------------------------------------------------------------ the session */
 
-static int measure(plan_ctx *cx, void *ud)
+static int measure(plan_ctx *cx, segrt_profile *p)
 {
-    segrt_profile *p = ud;
     const bitset *members;
     int rc = script_segment_bits(cx, p->segment, &members);
     if (rc == SEGRT_OK && members->nbits != cx->ncontacts)
@@ -259,6 +259,49 @@ static int measure(plan_ctx *cx, void *ud)
     return rc;
 }
 
+int profile_build_in(plan_ctx *cx, const char *segment, const segrt_profile_opts *opts,
+                     segrt_profile **out)
+{
+    *out = NULL;
+    segrt_profile_opts o;
+    if (opts)
+        o = *opts;
+    else
+        segrt_profile_defaults(&o);
+    int rc = check_opts(cx->s, &o);
+    if (rc != SEGRT_OK)
+        return rc;
+    segrt_profile *p = calloc(1, sizeof *p);
+    if (p == NULL || (p->segment = strdup(segment)) == NULL) {
+        free(p);
+        return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
+    }
+    p->opts = o;
+    p->opts.fields = NULL;
+    p->now = cx->now;
+    rc = pick_fields(script_of(cx), p, &o);
+    if (rc == SEGRT_OK)
+        rc = measure(cx, p);
+    if (rc != SEGRT_OK) {
+        segrt_profile_free(p);
+        return rc;
+    }
+    *out = p;
+    return SEGRT_OK;
+}
+
+typedef struct build_job {
+    const char *segment;
+    const segrt_profile_opts *opts;
+    segrt_profile *out;
+} build_job;
+
+static int build_in_session(plan_ctx *cx, void *ud)
+{
+    build_job *job = ud;
+    return profile_build_in(cx, job->segment, job->opts, &job->out);
+}
+
 int segrt_profile_build(segrt_script *sc, const char *segment, const segrt_profile_opts *opts,
                         segrt_profile **out)
 {
@@ -266,31 +309,13 @@ int segrt_profile_build(segrt_script *sc, const char *segment, const segrt_profi
         *out = NULL;
     if (sc == NULL || segment == NULL || out == NULL)
         return SEGRT_EINVAL;
-    segrt_store *s = script_store(sc);
-    segrt_profile_opts o;
-    if (opts)
-        o = *opts;
-    else
-        segrt_profile_defaults(&o);
-    int rc = check_opts(s, &o);
-    if (rc != SEGRT_OK)
-        return rc;
-    segrt_profile *p = calloc(1, sizeof *p);
-    if (p == NULL || (p->segment = strdup(segment)) == NULL) {
-        free(p);
-        return store_fail(s, SEGRT_ENOMEM, "out of memory");
-    }
-    p->opts = o;
-    p->opts.fields = NULL;
-    p->now = segrt_store_now(s);
-    rc = pick_fields(sc, p, &o);
-    if (rc == SEGRT_OK)
-        rc = script_session(sc, measure, p);
+    build_job job = { segment, opts, NULL };
+    int rc = script_session(sc, build_in_session, &job);
     if (rc != SEGRT_OK) {
-        segrt_profile_free(p);
+        segrt_profile_free(job.out);
         return rc;
     }
-    *out = p;
+    *out = job.out;
     return SEGRT_OK;
 }
 

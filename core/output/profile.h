@@ -56,6 +56,13 @@ struct segrt_profile {
     size_t nreach;
 };
 
+/*
+ * segrt_profile_build inside a session the caller runs (script_session), so
+ * that the report profiles its segments in its own snapshot: the profile
+ * of segment at cx->now into *out (NULL on failure; segrt_profile_free).
+ */
+int profile_build_in(plan_ctx *cx, const char *segment, const segrt_profile_opts *opts,
+                     segrt_profile **out);
 /* The profile's field distributions inside a session (profile_fields.c). */
 int profile_fields_build(plan_ctx *cx, segrt_profile *p, const bitset *members);
 /* Its purchase categories and event mix inside a session (profile_events.c). */

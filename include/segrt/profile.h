@@ -90,7 +90,7 @@ SEGRT_API int segrt_profile_text(const segrt_profile *p, char **text);
 
 /**
  * The profile as one JSON object: "segment", "now", "members", "base",
- * "fields" (each "name", "type", "bins" for binned types, "values": rows of
+ * "fields" (each "name", "type", "binned" (true for quintile bins), "values": rows of
  * "value", "segment", "segment_share", "base", "base_share", "index"),
  * "purchases" ("segment", "base" totals as {"count", "value"}; "by_count"
  * and "by_value": rows of "category", "segment", "segment_value",

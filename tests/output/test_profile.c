@@ -6,9 +6,11 @@
  * than min_base folded into "(other)" and min_base 0 naming all; booleans;
  * bins whose quintile cuts repeat and a field of one value; the top purchase
  * categories by count and by value apart, a purchase without amount or
- * category; bad options; NULL arguments of the renderers.
+ * category; the profile built inside a caller's session (as the report
+ * will) is the one segrt_profile_build gives; bad options; NULL arguments.
  *
- * Uses: cmocka, output/profile.h, report.h (money), segrt.h, test_util.h.
+ * Uses: cmocka, output/profile.h, report.h (money), lua/script.h (sessions), segrt.h,
+ * test_util.h.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,6 +24,7 @@
 
 #include "output/profile.h"
 #include "output/report.h"
+#include "lua/script.h"
 #include "segrt.h"
 #include "test_util.h"
 
@@ -191,6 +194,31 @@ static void test_profile_categories_by_count_and_by_value(void **state)
     segrt_profile_free(p);
 }
 
+/* profile_build_in for 'ins' inside a session, as the report calls it. */
+static int in_session(plan_ctx *cx, void *ud)
+{
+    return profile_build_in(cx, "ins", NULL, ud);
+}
+
+static void test_profile_in_a_session_is_the_profile(void **state)
+{
+    tu_fixture *f = *state;
+    segrt_script *sc = tu_script(f->s, "segs", segs_lua);
+    segrt_profile *alone = NULL, *inside = NULL;
+    char *a = NULL, *b = NULL;
+    assert_int_equal(segrt_profile_build(sc, "ins", NULL, &alone), SEGRT_OK);
+    assert_int_equal(script_session(sc, in_session, &inside), SEGRT_OK);
+    assert_int_equal(segrt_profile_json(alone, &a), SEGRT_OK);
+    assert_int_equal(segrt_profile_json(inside, &b), SEGRT_OK);
+    assert_string_equal(a, b);
+    assert_non_null(strstr(a, "\"members\": 5"));
+    segrt_free(a);
+    segrt_free(b);
+    segrt_profile_free(alone);
+    segrt_profile_free(inside);
+    segrt_script_free(sc);
+}
+
 static void test_profile_bad_options_and_arguments(void **state)
 {
     tu_fixture *f = *state;
@@ -232,6 +260,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_profile_one_value_is_one_closed_bin, setup,
                                         tu_teardown_store),
         cmocka_unit_test_setup_teardown(test_profile_categories_by_count_and_by_value, setup,
+                                        tu_teardown_store),
+        cmocka_unit_test_setup_teardown(test_profile_in_a_session_is_the_profile, setup,
                                         tu_teardown_store),
         cmocka_unit_test_setup_teardown(test_profile_bad_options_and_arguments, setup,
                                         tu_teardown_store),
