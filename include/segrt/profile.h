@@ -42,14 +42,16 @@ typedef struct segrt_profile segrt_profile;
  * The members are the segment's at NOW (as segrt_segment_eval() gives
  * them); the base is every live contact at NOW (not erased, not restricted).
  * Shares are of the members and of the base; index = member share / base
- * share x 100, rounded half up to an integer (none when the base share is 0).
- * Shares are rounded half up to hundredths of a percent.
+ * share x 100, rounded half up to an integer (none when the base share is 0
+ * or there are no members). Shares are rounded half up to hundredths of a
+ * percent (none of nothing).
  *  - fields: per field, the contacts per value in the segment and in the
  *    base. Strings and booleans by value; sets per element (a contact counts
  *    once for each element it has, so shares may add up to more than 100%);
  *    integers, numbers, dates and timestamps in up to five bins cut at the
  *    base's quintiles: sorting the base's n values, cut k (k = 1..4) is the
- *    value at index floor(k n / 5), repeated and minimal cuts dropped, a bin
+ *    value at index floor(k n / 5), a cut not above the one before (or the
+ *    least value) dropped, a bin
  *    [cut, next cut), the last one closed [cut, max]. Contacts without a value
  *    are the row "(missing)", last. Values are ordered by segment count, then
  *    base count (descending), then by value (bytes); those past max_values
@@ -58,7 +60,7 @@ typedef struct segrt_profile segrt_profile;
  *    element). Bins stay in their order.
  *  - purchases: the members' purchase events with ts <= NOW per category
  *    ("(missing)" for none), their count and value (the sum of their
- *    amounts, exact, micro-units), next to the base's; the top
+ *    amounts, exact, micro-units; none counts 0), next to the base's; the top
  *    top_categories by count and, separately, by value (ties by the other
  *    measure, then by name). Shares and index are of the purchase count.
  *  - events: per event type, events with ts <= NOW of the members and of
@@ -90,8 +92,9 @@ SEGRT_API int segrt_profile_text(const segrt_profile *p, char **text);
 
 /**
  * The profile as one JSON object: "segment", "now", "members", "base",
- * "fields" (each "name", "type", "binned" (true for quintile bins), "values": rows of
- * "value", "segment", "segment_share", "base", "base_share", "index"),
+ * "fields" (each "name", "type", "binned" (true for quintile bins),
+ * "values": rows of "value", "segment", "segment_share", "base",
+ * "base_share", "index"),
  * "purchases" ("segment", "base" totals as {"count", "value"}; "by_count"
  * and "by_value": rows of "category", "segment", "segment_value",
  * "segment_share", "base", "base_value", "base_share", "index"), "events"
