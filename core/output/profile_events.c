@@ -169,8 +169,10 @@ static int categories(events_pass *e)
         if (rc != SEGRT_OK)
             return rc;
     }
-    qsort(p->by_count.v, p->by_count.n, sizeof *p->by_count.v, by_count);
-    qsort(p->by_value.v, p->by_value.n, sizeof *p->by_value.v, by_value);
+    if (p->by_count.n > 1) {
+        qsort(p->by_count.v, p->by_count.n, sizeof *p->by_count.v, by_count);
+        qsort(p->by_value.v, p->by_value.n, sizeof *p->by_value.v, by_value);
+    }
     for (size_t i = p->opts.top_categories; i < p->by_count.n; i++) {
         free(p->by_count.v[i].label);
         free(p->by_value.v[i].label);
