@@ -4,19 +4,15 @@
  * profile checked and named, then in the session at NOW the segment's
  * members, the live contacts as the base, the field distributions
  * (profile_fields.c), purchases and the event mix (profile_events.c), and
- * per consent purpose the members it reaches (script_consent_reach); the
+ * per channel the members it reaches (profile_reach.c); the
  * shares and indexes the renderers print, and rendering into a string.
  *
- * Uses: schema.h, dict.h, restriction.h, catalog.h, lua/script.h, suggest.h.
+ * Uses: schema.h, lua/script.h, suggest.h.
  */
 #include "output/profile.h"
 
-#include "plan/catalog.h"
-#include "store/dict.h"
-#include "store/restriction.h"
 #include "store/schema.h"
 #include "lua/script.h"
-#include "util/array.h"
 #include "util/suggest.h"
 
 #include <inttypes.h>
@@ -171,73 +167,6 @@ static int check_opts(segrt_store *s, const segrt_profile_opts *o)
     return SEGRT_OK;
 }
 
-/* ------------------------------------------------------------ reach */
-
-/* The purposes to report: the store's and the script's, by name, each once. */
-typedef struct purposes {
-    char **v;
-    size_t n, cap;
-} purposes;
-
-static int add_purpose(purposes *l, const char *name, size_t len)
-{
-    for (size_t i = 0; i < l->n; i++) {
-        if (strlen(l->v[i]) == len && memcmp(l->v[i], name, len) == 0)
-            return 0;
-    }
-    if (ARRAY_RESERVE(l->v, l->cap, l->n + 1) != 0 || (l->v[l->n] = strndup(name, len)) == NULL)
-        return -1;
-    l->n++;
-    return 0;
-}
-
-/*
- * A purpose of the store's consent records; restriction and objection
- * record a contact's request (Art. 18, 21), not a purpose one is reached for.
- */
-static int stored_purpose(void *ud, uint32_t code, const MDB_val *v)
-{
-    (void)code;
-    static const char *const requests[] = { RESTRICTION_PURPOSE, "objection" };
-    for (size_t i = 0; i < sizeof requests / sizeof requests[0]; i++) {
-        if (v->mv_size == strlen(requests[i]) && memcmp(v->mv_data, requests[i], v->mv_size) == 0)
-            return SEGRT_OK;
-    }
-    return add_purpose(ud, v->mv_data, v->mv_size) ? SEGRT_ENOMEM : SEGRT_OK;
-}
-
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int measure_reach(plan_ctx *cx, segrt_profile *p, const bitset *members)
-{
-    purposes l = { 0 };
-    const tree *defs = cx->cat->consents;
-    int rc = dict_foreach(cx->s, cx->txn, FIELD_CS_PURPOSE, stored_purpose, &l);
-    for (size_t i = 0; rc == SEGRT_OK && defs && i < defs->nfields; i++) {
-        if (add_purpose(&l, defs->fields[i].key, defs->fields[i].len) != 0)
-            rc = SEGRT_ENOMEM;
-    }
-    if (rc == SEGRT_ENOMEM)
-        rc = store_fail(cx->s, rc, "out of memory");
-    if (rc == SEGRT_OK && l.n > 1)
-        qsort(l.v, l.n, sizeof *l.v, by_name);
-    if (rc == SEGRT_OK && (p->reach = calloc(l.n ? l.n : 1, sizeof *p->reach)) == NULL)
-        rc = store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
-    for (size_t i = 0; rc == SEGRT_OK && i < l.n; i++) {
-        p->reach[i].purpose = l.v[i];
-        l.v[i] = NULL;
-        p->nreach++;
-        rc = script_consent_reach(cx, p->reach[i].purpose, members, &p->reach[i].reached);
-    }
-    for (size_t i = 0; i < l.n; i++)
-        free(l.v[i]);
-    free(l.v);
-    return rc;
-}
-
 /* ------------------------------------------------------------ the session */
 
 static int measure(plan_ctx *cx, segrt_profile *p)
@@ -255,7 +184,7 @@ static int measure(plan_ctx *cx, segrt_profile *p)
     if (rc == SEGRT_OK)
         rc = profile_events_build(cx, p, members);
     if (rc == SEGRT_OK)
-        rc = measure_reach(cx, p, members);
+        rc = profile_reach_build(cx, p, members);
     return rc;
 }
 

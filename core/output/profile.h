@@ -1,8 +1,8 @@
 /*
  * profile.h — the segment profile (segrt_profile_build): the numbers
  * profile.c computes once, in one evaluation session (fields in
- * profile_fields.c, purchases and events in profile_events.c, reach through
- * consent_reach), which profile_text.c, profile_json.c and profile_html.c
+ * profile_fields.c, purchases and events in profile_events.c, reach per
+ * channel in profile_reach.c), which profile_text.c, profile_json.c and profile_html.c
  * render. Definitions of every number are in include/segrt/profile.h.
  *
  * Money is in micro-units (value.h) throughout; renderers format it with
@@ -67,6 +67,8 @@ int profile_build_in(plan_ctx *cx, const char *segment, const segrt_profile_opts
 int profile_fields_build(plan_ctx *cx, segrt_profile *p, const bitset *members);
 /* Its purchase categories and event mix inside a session (profile_events.c). */
 int profile_events_build(plan_ctx *cx, segrt_profile *p, const bitset *members);
+/* The members each channel reaches, inside a session (profile_reach.c). */
+int profile_reach_build(plan_ctx *cx, segrt_profile *p, const bitset *members);
 
 /* Append a row (label copied); 0, or -1 when out of memory. */
 int profile_rows_add(profile_rows *r, const char *label, uint64_t seg, uint64_t base);

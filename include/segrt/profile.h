@@ -65,11 +65,12 @@ typedef struct segrt_profile segrt_profile;
  *    measure, then by name). Shares and index are of the purchase count.
  *  - events: per event type, events with ts <= NOW of the members and of
  *    the base, the share of each in all events, and the index.
- *  - reach: per consent purpose (those the store has records of and those
- *    the script defines, by name; not "restriction" and "objection", which
- *    record a contact's requests under Art. 18 and 21), how many members
- *    pass its consent check at NOW (the script's seg.consent, else the
- *    defaults).
+ *  - reach: per channel, how many members pass its consent check at NOW
+ *    (the script's seg.consent, else the defaults). The channels are those
+ *    of segrt report, by name: the consent purposes the store has records
+ *    of, those the script defines and those its segments name, but
+ *    profiling, direct_marketing, objection and restriction, which reach no
+ *    one (they record consent to scoring, or a contact's requests).
  * @param sc the script
  * @param segment the segment's name
  * @param opts the options, or NULL for the defaults

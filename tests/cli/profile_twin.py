@@ -27,7 +27,8 @@ include/segrt/profile.h):
   events   per type, events with ts <= NOW; reach: per purpose, members
            passing the consent rules of that script (RULES; the in-force
            record of tests/oracle/packs/_consent.sql); the purposes of the
-           records and of RULES, not the requests restriction and objection
+           records and of RULES, not profiling, direct_marketing, objection,
+           restriction (no channels, as in segrt report)
 Python 3 standard library only.
 """
 import argparse
@@ -54,13 +55,15 @@ SEGMENTS = {
 }
 SENSITIVE = {'education'}
 # purpose -> (accepted bases, marketing): the shipped rules, email_marketing
-# narrowed by the script, postal_mail declared by it (nobody has records)
+# narrowed by the script, postal_mail declared by it, postal_letters named by
+# a segment (nobody has records of either)
 RULES = {
     'email_marketing': ({'consent'}, True),
     'sms_marketing': ({'consent', 'legitimate_interest'}, True),
     'profiling': ({'consent', 'legitimate_interest'}, False),
     'personalization': ({'consent', 'legitimate_interest'}, False),
     'postal_mail': ({'consent', 'legitimate_interest'}, False),
+    'postal_letters': ({'consent', 'legitimate_interest'}, False),  # a segment's purpose
 }
 TYPES = {'birth_date': 'date', 'income': 'integer', 'company_size': 'integer', 'lat': 'number',
          'lon': 'number', 'last_contacted_at': 'timestamp', 'created_at': 'timestamp',
@@ -220,8 +223,8 @@ def reach(con, seg_n):
     objectors = parts['_objectors'].replace('{{_in_force}}', in_force)
     con.execute('CREATE TABLE in_force AS ' + in_force)
     con.execute('CREATE TABLE objectors AS ' + objectors)
-    purposes = {p for (p,) in con.execute('SELECT DISTINCT purpose FROM consents')
-                if p not in ('restriction', 'objection')} | set(RULES)
+    purposes = {p for (p,) in con.execute('SELECT DISTINCT purpose FROM consents')} | set(RULES)
+    purposes -= {'profiling', 'direct_marketing', 'objection', 'restriction'}
     out = []
     for p in sorted(purposes):
         bases, marketing = RULES.get(p, ({'consent', 'legitimate_interest'}, False))

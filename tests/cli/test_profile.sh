@@ -29,6 +29,8 @@ seg.consent "postal_mail" { bases = { "consent", "legitimate_interest" } }
 seg.segment "pl_high_income" { where = F.country:eq "PL" & F.income:gt(15000) }
 seg.segment "big_spenders" { where = E.purchase:sum "amount" :gt(2000) }
 seg.segment "nobody" { where = F.country:eq "XX" }
+-- a purpose only a segment names is a channel too
+seg.segment "letters" { purpose = "postal_letters", where = F.country:eq "RO" }
 LUA
 
 # One member erased, one restricted: neither is a member nor in the base.
