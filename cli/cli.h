@@ -187,6 +187,7 @@ int cmd_set(int argc, char **argv);
 int cmd_unset(int argc, char **argv);
 int cmd_restrict(int argc, char **argv);
 int cmd_quality(int argc, char **argv);
+int cmd_profile(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_compact(int argc, char **argv);

@@ -22,6 +22,7 @@ static const struct {
     { "run", cmd_run, "evaluate every segment of a script, store memberships and history" },
     { "history", cmd_history, "print the stored runs of a segment (size, entered, exited)" },
     { "overlap", cmd_overlap, "print the pairwise overlaps of segments" },
+    { "profile", cmd_profile, "profile a segment's members next to the whole base" },
     { "repl", cmd_repl, "explore the store in an interactive Lua prompt" },
     { "stats", cmd_stats, "print what a store holds" },
     { "show", cmd_show, "print a contact card" },

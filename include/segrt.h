@@ -26,6 +26,7 @@
 #include "segrt/live.h"     /* segments kept up to date as rows arrive */
 #include "segrt/outbox.h"   /* actions on entering and leaving, delivered durably */
 #include "segrt/report.h"   /* the segment report, text or HTML */
+#include "segrt/profile.h"  /* one segment's members next to the whole base */
 #include "segrt/template.h" /* message templates rendered per member */
 #include "segrt/demo.h"     /* a synthetic demo data set */
 

@@ -60,6 +60,9 @@ int script_consent_filter(plan_ctx *cx, const char *purpose, bitset *bits);
 int script_consent_passes(plan_ctx *cx, const char *purpose, uint32_t ord);
 /* why[ord] (cx->ncontacts entries): why each contact passes or fails purpose (consent_why). */
 int script_consent_why(plan_ctx *cx, const char *purpose, uint8_t *why);
+/* How many of members (left as they are) pass the consent check of purpose at NOW. */
+int script_consent_reach(plan_ctx *cx, const char *purpose, const bitset *members,
+                         uint64_t *reached);
 /*
  * Profiling (script_profiling.c): the live contacts profiling may score at
  * NOW into out (new; plan_hooks.profiling); whether contact ord is one (1,

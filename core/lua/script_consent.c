@@ -2,15 +2,17 @@
  * script_consent.c — the consent check of a purpose as a script defines it
  * (seg.consent): the rule read from the script's catalog and applied by
  * privacy/consent_check.c, whose check(c, rec) hatch runs here, in Lua,
- * on the contacts that pass the rest.
+ * on the contacts that pass the rest; and how many of a set pass it
+ * (consent_reach.h).
  *
- * Uses: script_lua.h (hatches), consent_check.h, catalog.h.
+ * Uses: script_lua.h (hatches), consent_check.h, consent_reach.h, catalog.h.
  */
 #include "lua/script_lua.h"
 
 #include "plan/catalog.h"
 #include "store/consent.h"
 #include "privacy/consent_check.h"
+#include "privacy/consent_reach.h"
 #include "util/value.h"
 
 #include <stdio.h>
@@ -122,4 +124,16 @@ int script_consent_passes(plan_ctx *cx, const char *purpose, uint32_t ord)
 int script_consent_why(plan_ctx *cx, const char *purpose, uint8_t *why)
 {
     return check(cx, purpose, NULL, 0, why);
+}
+
+int script_consent_reach(plan_ctx *cx, const char *purpose, const bitset *members,
+                         uint64_t *reached)
+{
+    check_call k = { .cx = cx, .purpose = purpose };
+    int rc = consent_reach_count(cx->s, cx->txn, cx->now, purpose,
+                                 catalog_consent(cx->cat, purpose), members, run_check, &k,
+                                 reached);
+    if (k.open)
+        script_hatch_close(&k.h);
+    return rc;
 }

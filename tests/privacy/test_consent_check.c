@@ -12,7 +12,7 @@
  * corrupt history met on the way is an error of the filter and of the
  * profiling scan.
  *
- * Uses: cmocka, privacy/consent_check.h, store.h, test_util.h.
+ * Uses: cmocka, privacy/consent_check.h, store.h, test_util.h, consent_tree.h.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -29,6 +29,7 @@
 
 #include "store/consent.h"
 #include "privacy/consent_check.h"
+#include "consent_tree.h"
 #include "store/store.h"
 
 static const char contacts_csv[] = "id,region\nc1,north\nc2,north\nc3,north\nc4,south\n"
@@ -87,39 +88,6 @@ static int teardown(void **state)
     return tu_teardown_store(&f);
 }
 
-static tree *node(fixture *x, tree_kind kind, const char *text)
-{
-    tree *t = tree_new(x->doc, kind);
-    assert_non_null(t);
-    if (text)
-        assert_int_equal(tree_set_text(x->doc, t, text, strlen(text)), 0);
-    return t;
-}
-
-static void put(fixture *x, tree *t, const char *key, const tree *v)
-{
-    assert_int_equal(tree_put(x->doc, t, key, strlen(key), v), 0);
-}
-
-/* A definition { loc = "s.lua:7", bases = { bases... } (NULL: none), marketing = m }. */
-static tree *definition(fixture *x, const char *const *bases, int marketing)
-{
-    tree *def = node(x, TREE_TABLE, NULL);
-    put(x, def, "loc", node(x, TREE_STRING, "s.lua:7"));
-    if (bases) {
-        tree *list = node(x, TREE_TABLE, NULL);
-        for (; *bases; bases++)
-            assert_int_equal(tree_push(x->doc, list, node(x, TREE_STRING, *bases)), 0);
-        put(x, def, "bases", list);
-    }
-    if (marketing) {
-        tree *yes = node(x, TREE_BOOLEAN, NULL);
-        yes->boolean = 1;
-        put(x, def, "marketing", yes);
-    }
-    return def;
-}
-
 static consent_check_rule read_rule(fixture *x, const tree *def)
 {
     consent_check_rule r;
@@ -161,16 +129,17 @@ static void test_consent_check_bases_max_age_and_marketing_narrow_it(void **stat
 {
     fixture *x = *state;
     static const char *const consent_only[] = { "consent", NULL };
-    consent_check_rule r = read_rule(x, definition(x, consent_only, 0));
+    consent_check_rule r = read_rule(x, ct_definition(x->doc, consent_only, 0));
     assert_string_equal(passing(x, &r, NULL, NULL), "1 3");
-    r = read_rule(x, definition(x, NULL, 1)); /* c3 objects to direct marketing */
+    r = read_rule(x, ct_definition(x->doc, NULL, 1)); /* c3 objects to direct marketing */
     assert_string_equal(passing(x, &r, NULL, NULL), "1 2");
-    tree *def = definition(x, NULL, 0), *age = node(x, TREE_TABLE, NULL), *secs = node(x, TREE_INTEGER, NULL);
+    tree *def = ct_definition(x->doc, NULL, 0), *age = ct_node(x->doc, TREE_TABLE, NULL);
+    tree *secs = ct_node(x->doc, TREE_INTEGER, NULL);
     secs->numeric = secs->integral = 1;
     secs->integer = 365 * 86400;
     secs->number = (double)secs->integer;
-    put(x, age, "secs", secs);
-    put(x, def, "max_age", age);
+    ct_put(x->doc, age, "secs", secs);
+    ct_put(x->doc, def, "max_age", age);
     r = read_rule(x, def);
     assert_int_equal(r.max_age, 365 * 86400);
     assert_string_equal(passing(x, &r, NULL, NULL), "1 2"); /* c3's record is from 2020 */
@@ -195,8 +164,8 @@ static int drop_c2(void *ud, const struct consent_rec *rec, uint32_t ord)
 static void test_consent_check_function_runs_on_those_passing_the_rest(void **state)
 {
     fixture *x = *state;
-    tree *def = definition(x, NULL, 1);
-    put(x, def, "check", node(x, TREE_FUNCTION, NULL));
+    tree *def = ct_definition(x->doc, NULL, 1);
+    ct_put(x->doc, def, "check", ct_node(x->doc, TREE_FUNCTION, NULL));
     consent_check_rule r = read_rule(x, def);
     assert_true(r.has_check);
     calls c = { x, 0, 0 };
@@ -238,10 +207,10 @@ static void test_consent_check_why_names_the_first_reason_that_holds(void **stat
     consent_check_rule r = read_rule(x, NULL);
     assert_string_equal(reasons(x, &r, NULL, NULL), "pass pass pass none refused expired");
     static const char *const consent_only[] = { "consent", NULL };
-    r = read_rule(x, definition(x, consent_only, 1));
+    r = read_rule(x, ct_definition(x->doc, consent_only, 1));
     assert_string_equal(reasons(x, &r, NULL, NULL), "pass basis objection none refused expired");
-    tree *def = definition(x, NULL, 1);
-    put(x, def, "check", node(x, TREE_FUNCTION, NULL));
+    tree *def = ct_definition(x->doc, NULL, 1);
+    ct_put(x->doc, def, "check", ct_node(x->doc, TREE_FUNCTION, NULL));
     r = read_rule(x, def);
     calls c = { x, 0, 0 };
     assert_string_equal(reasons(x, &r, drop_c2, &c), "pass check objection none refused expired");
@@ -260,16 +229,16 @@ static void test_consent_check_unknown_basis_names_the_line(void **state)
     fixture *x = *state;
     static const char *const bases[] = { "consent", "vibes", NULL };
     consent_check_rule r;
-    assert_int_equal(consent_check_rule_read(x->f->s, x->txn, "email", definition(x, bases, 0), &r),
-                     SEGRT_ELUA);
+    assert_int_equal(consent_check_rule_read(x->f->s, x->txn, "email",
+                                             ct_definition(x->doc, bases, 0), &r), SEGRT_ELUA);
     tu_assert_errmsg(x->f->s, "s.lua:7: consent 'email': unknown legal basis 'vibes'");
 }
 
 static void test_consent_check_max_age_must_be_a_duration(void **state)
 {
     fixture *x = *state;
-    tree *def = definition(x, NULL, 0);
-    put(x, def, "max_age", node(x, TREE_TABLE, NULL)); /* no secs */
+    tree *def = ct_definition(x->doc, NULL, 0);
+    ct_put(x->doc, def, "max_age", ct_node(x->doc, TREE_TABLE, NULL)); /* no secs */
     consent_check_rule r;
     assert_int_equal(consent_check_rule_read(x->f->s, x->txn, "email", def, &r), SEGRT_ELUA);
     tu_assert_errmsg(x->f->s, "s.lua:7: consent 'email': max_age takes a duration");
@@ -328,7 +297,7 @@ static void pick(fixture *x, unsigned mask, uint32_t nbits, bitset *b)
 static void test_consent_check_filter_agrees_by_lookup_and_by_merge(void **state)
 {
     fixture *x = *state;
-    consent_check_rule r = read_rule(x, definition(x, NULL, 1)); /* c1 c2 pass */
+    consent_check_rule r = read_rule(x, ct_definition(x->doc, NULL, 1)); /* c1 c2 pass */
     for (unsigned mask = 0; mask < 16; mask++) {
         char want[32] = "";
         for (int i = 0; i < 4; i++) {
@@ -375,7 +344,7 @@ static void write_history(fixture *x, history *h)
 static void test_consent_check_corrupt_history_is_an_error_of_every_scan(void **state)
 {
     fixture *x = *state;
-    consent_check_rule r = read_rule(x, definition(x, NULL, 1));
+    consent_check_rule r = read_rule(x, ct_definition(x->doc, NULL, 1));
     history h = { x->ord[1], { 0, NULL } };
     MDB_val k = store_ord_key(&h.ord), was;
     assert_int_equal(mdb_get(x->txn, x->f->s->dbi[DB_CONSENTS], &k, &was), 0);
