@@ -47,8 +47,9 @@ static const char usage_text[] =
     "  - the growth of the base: live contacts joined by the end of each month, a\n"
     "    contact joining at its FIELD (a date or timestamp; default created_at,\n"
     "    when the store has it) or else at its first event;\n"
-    "  --html FILE also writes the report as one self-contained HTML page\n"
-    "  (inline CSS and SVG charts, no script, nothing fetched).";
+    "  --html FILE also writes the report as one self-contained HTML page (inline\n"
+    "  CSS and SVG charts, no script, nothing fetched), with a profile of each\n"
+    "  segment as segrt profile gives it.";
 
 enum { O_HTML = OPT_FIRST_CMD, O_CONVERSION, O_WITHIN, O_EMAIL_DAYS, O_MIN_SIZE, O_MAX_SHARE, O_LOCALE,
        O_CURRENCY, O_GROWTH_FIELD, O_MIN_FILLED, O_MIN_REACH };
@@ -81,6 +82,7 @@ static int report_option(cli *c, int opt, const char *arg, void *ud)
     switch (opt) {
     case O_HTML:
         a->html = arg;
+        a->opts.profiles = 1; /* the page has a profile of each segment */
         break;
     case O_CONVERSION:
         if (arg[0] == '\0')

@@ -10,6 +10,7 @@
 #include "output/report.h"
 
 #include "store/dict.h"
+#include "output/profile.h"
 #include "plan/catalog.h"
 #include "plan/overlap.h"
 #include "store/projection.h"
@@ -411,6 +412,8 @@ static int measure(plan_ctx *cx, void *ud)
         rc = report_reach_build(cx, r, sets);
     if (rc == SEGRT_OK)
         rc = report_verdict_build(cx, r);
+    for (size_t i = 0; rc == SEGRT_OK && r->opts.profiles && i < r->nseg; i++)
+        rc = profile_build_in(cx, r->seg[i].name, NULL, &r->seg[i].profile);
     if (rc == SEGRT_OK)
         rc = report_rfm_build(cx, r);
     if (rc == SEGRT_OK)
@@ -542,6 +545,7 @@ void segrt_report_free(segrt_report *r)
         free(r->seg[i].purpose);
         free(r->seg[i].runs);
         free(r->seg[i].group);
+        segrt_profile_free(r->seg[i].profile);
     }
     for (size_t i = 0; i < r->ngroups; i++) {
         free(r->groups[i].name);

@@ -9,6 +9,7 @@
 #ifndef SEGRT_REPORT_H
 #define SEGRT_REPORT_H
 
+#include "output/channels.h"
 #include "privacy/consent_check.h"
 #include "store/membership.h"
 #include "segrt.h"
@@ -48,6 +49,7 @@ typedef struct report_segment {
     size_t nfields, fields_cap;
     const char *weak_field;             /* the least filled of them (in fields), or NULL */
     uint64_t weak_filled;               /* live contacts with a value of it */
+    segrt_profile *profile;             /* with opts.profiles: its profile (profile.h) */
 } report_segment;
 
 /* A message template of the script, whose recipients are the members passing its purpose. */
@@ -119,8 +121,7 @@ struct segrt_report {
     size_t nrfm, rfm_cap;
     report_rfm *rfm;
     char *growth_field;           /* the field a contact joined at ("created_at") */
-    char **channels;              /* consent purposes a contact is reached through, by name */
-    size_t nchannels, channels_cap;
+    channel_list channels;        /* consent purposes a contact is reached through (channels.h) */
     report_template *templates;   /* in definition order */
     size_t ntemplates;
     report_growth growth;
@@ -163,8 +164,6 @@ void report_rfm_free(segrt_report *r);
 /* The channels and templates, and per segment its members by channel and reason (report_reach.c). */
 int report_reach_build(struct plan_ctx *cx, segrt_report *r, const bitset *const *sets);
 void report_reach_free(segrt_report *r);
-/* The index of purpose among r's channels, or -1 (NULL: -1). */
-long report_channel_index(const segrt_report *r, const char *purpose);
 /* The fields each segment's rule reads, before the session (report_verdict.c). */
 int report_verdict_fields(segrt_script *sc, segrt_report *r);
 /* The verdicts, in the session, after report_reach_build. */

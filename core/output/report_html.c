@@ -7,6 +7,8 @@
  */
 #include "output/report_html.h"
 
+#include "output/profile.h"
+
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +61,9 @@ static const char style[] =
     "svg.partition{display:block;width:100%;height:34px;margin:8px 0;border-radius:4px}"
     ".swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px}"
     "figure.group{margin:0 0 12px}"
+    "section.profile{margin:0 0 18px}section.profile h3{font-size:15px;margin:18px 0 6px}"
+    "section.profile table{margin-bottom:8px}caption{text-align:left;font-weight:600;"
+    "padding:6px 9px;color:#334155}"
     ".notes{color:var(--muted);font-size:12.5px;margin:8px 2px}"
     "dl{display:grid;grid-template-columns:max-content 1fr;gap:6px 16px;font-size:13px;margin:0}"
     "dt{font-weight:600}dd{margin:0;color:#334155}"
@@ -112,7 +117,7 @@ static void header(FILE *f, const segrt_report *r)
         segrt_time_format(last, n);
     card(f, "last run", last != INT64_MIN ? n : "none stored");
     fputs("</section><nav><a href=\"#segments\">Segments</a><a href=\"#review\">Review</a>", f);
-    if (r->nchannels)
+    if (r->channels.n)
         fputs("<a href=\"#reach\">Reach</a>", f);
     if (r->ntemplates)
         fputs("<a href=\"#templates\">Templates</a>", f);
@@ -129,6 +134,8 @@ static void header(FILE *f, const segrt_report *r)
         report_html_text(f, r->rfm[i].model);
         fputs("</a>", f);
     }
+    if (r->opts.profiles)
+        fputs("<a href=\"#profiles\">Profiles</a>", f);
     fputs("<a href=\"#definitions\">Definitions</a></nav>", f);
 }
 
@@ -299,9 +306,9 @@ static void reach_table(FILE *f, const segrt_report *r)
 {
     fputs("<h2 id=\"reach\">Reach per channel</h2><div class=\"box\"><table><thead><tr>"
           "<th class=\"name\">Segment</th><th>Members</th>", f);
-    for (size_t c = 0; c < r->nchannels; c++) {
+    for (size_t c = 0; c < r->channels.n; c++) {
         fputs("<th>", f);
-        report_html_text(f, r->channels[c]);
+        report_html_text(f, r->channels.v[c]);
         fputs("</th>", f);
     }
     fputs("</tr></thead><tbody>", f);
@@ -310,14 +317,14 @@ static void reach_table(FILE *f, const segrt_report *r)
         fputs("<tr><td class=\"name\"><b>", f);
         report_html_text(f, g->name);
         fprintf(f, "</b></td><td>%" PRIu64 "</td>", g->size);
-        for (size_t c = 0; c < r->nchannels; c++) {
+        for (size_t c = 0; c < r->channels.n; c++) {
             char pct[16];
             uint64_t n = g->why[c][CW_PASS];
             report_percent(n, g->size, pct);
             fputs("<td class=\"reach\" data-segment=\"", f);
             report_html_text(f, g->name);
             fputs("\" data-channel=\"", f);
-            report_html_text(f, r->channels[c]);
+            report_html_text(f, r->channels.v[c]);
             fprintf(f, "\" data-reachable=\"%" PRIu64 "\"%s>%s <span class=\"muted\">%" PRIu64
                        "</span></td>", n, (long)c == g->channel ? " style=\"font-weight:600\"" : "",
                     pct, n);
@@ -369,7 +376,7 @@ static void review_table(FILE *f, const segrt_report *r)
 
 static void template_box(FILE *f, const segrt_report *r, const report_template *t)
 {
-    long c = report_channel_index(r, t->purpose);
+    long c = channels_index(&r->channels, t->purpose);
     fputs("<figure class=\"template\" data-template=\"", f);
     report_html_text(f, t->name);
     fputs("\"><figcaption>", f);
@@ -405,6 +412,20 @@ static void templates(FILE *f, const segrt_report *r)
           "the first reason they fail it.</p>", f);
     for (size_t i = 0; i < r->ntemplates; i++)
         template_box(f, r, &r->templates[i]);
+}
+
+/* Each segment's profile (profile_html.c), when the report has them. */
+static int profiles(FILE *f, const segrt_report *r)
+{
+    fputs("<h2 id=\"profiles\">Segment profiles</h2><p class=\"notes\">Per segment, as segrt "
+          "profile shows it: each field's values in the segment next to all contacts (index = "
+          "segment share / base share x 100), its top purchase categories, its event mix and its "
+          "reach per channel.</p>", f);
+    for (size_t i = 0; i < r->nseg; i++) {
+        if (r->seg[i].profile && profile_html_write(f, r->seg[i].profile) != 0)
+            return -1;
+    }
+    return 0;
 }
 
 /* How the joining time of a contact was read, for the growth chart's caption. */
@@ -490,7 +511,7 @@ static int write_page(FILE *f, const segrt_report *r)
     header(f, r);
     segments_table(f, r);
     review_table(f, r);
-    if (r->nchannels)
+    if (r->channels.n)
         reach_table(f, r);
     if (r->ntemplates)
         templates(f, r);
@@ -516,6 +537,8 @@ static int write_page(FILE *f, const segrt_report *r)
         report_svg_rfm(f, r, g);
         fputs("</div>", f);
     }
+    if (r->opts.profiles && profiles(f, r) != 0)
+        return -1;
     definitions(f, r);
     fputs("<footer>Made by segrt report. Self-contained: no script, nothing fetched.</footer>"
           "</main></body></html>\n", f);

@@ -241,18 +241,18 @@ static void reach_table(FILE *f, const segrt_report *r)
     int wn = name_width(r);
     fprintf(f, "\nReach per channel: members passing the purpose's consent check at NOW "
                "(* the channel accessibility is judged by)\n%-*s", wn, "segment");
-    for (size_t c = 0; c < r->nchannels; c++)
-        fprintf(f, "  %*s", report_max(16, (int)strlen(r->channels[c])), r->channels[c]);
+    for (size_t c = 0; c < r->channels.n; c++)
+        fprintf(f, "  %*s", report_max(16, (int)strlen(r->channels.v[c])), r->channels.v[c]);
     fputc('\n', f);
     for (size_t i = 0; i < r->nseg; i++) {
         const report_segment *g = &r->seg[i];
         fprintf(f, "%-*s", wn, g->name);
-        for (size_t c = 0; c < r->nchannels; c++) {
+        for (size_t c = 0; c < r->channels.n; c++) {
             char pct[16], cell[48];
             report_percent(g->why[c][CW_PASS], g->size, pct);
             snprintf(cell, sizeof cell, "%s %" PRIu64 "%s", pct, g->why[c][CW_PASS],
                      (long)c == g->channel ? "*" : " ");
-            fprintf(f, "  %*s", report_max(16, (int)strlen(r->channels[c])), cell);
+            fprintf(f, "  %*s", report_max(16, (int)strlen(r->channels.v[c])), cell);
         }
         fputc('\n', f);
     }
@@ -283,7 +283,7 @@ static void review_table(FILE *f, const segrt_report *r)
 
 static void template_table(FILE *f, const segrt_report *r, const report_template *t)
 {
-    long c = report_channel_index(r, t->purpose);
+    long c = channels_index(&r->channels, t->purpose);
     int wn = name_width(r);
     fprintf(f, "\nTemplate '%s' (purpose %s): recipients after its consent check, suppressed by "
                "reason\n%-*s  %10s  %10s  %10s", t->name, t->purpose, wn, "segment", "members",
@@ -362,7 +362,7 @@ static int write_text(FILE *f, const segrt_report *r)
         sizes_table(f, r);
         value_table(f, r);
         review_table(f, r);
-        if (r->nchannels)
+        if (r->channels.n)
             reach_table(f, r);
         for (size_t i = 0; i < r->ntemplates; i++)
             template_table(f, r, &r->templates[i]);

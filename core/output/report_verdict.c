@@ -101,8 +101,8 @@ static int weakest_field(plan_ctx *cx, report_segment *g)
 /* The channel g is reached through: its purpose's, else the one most members pass. */
 static void best_channel(const segrt_report *r, report_segment *g)
 {
-    g->channel = report_channel_index(r, g->purpose);
-    for (size_t c = 0; g->purpose == NULL && c < r->nchannels; c++) {
+    g->channel = channels_index(&r->channels, g->purpose);
+    for (size_t c = 0; g->purpose == NULL && c < r->channels.n; c++) {
         if (g->channel < 0 || g->why[c][CW_PASS] > g->why[g->channel][CW_PASS])
             g->channel = (long)c;
     }
@@ -141,7 +141,7 @@ void report_verdict_text(const segrt_report *r, const report_segment *g, unsigne
                  g->purpose);
     } else if (which == REPORT_ACCESSIBLE) {
         report_percent(g->reachable, g->size, pct);
-        snprintf(out, n, "%s pass %s%s", pct, r->channels[g->channel],
+        snprintf(out, n, "%s pass %s%s", pct, r->channels.v[g->channel],
                  g->purpose ? " (its purpose)" : " (its best channel)");
     } else {
         snprintf(out, n, "%" PRIu64 " members%s", g->size,

@@ -34,6 +34,8 @@ typedef struct segrt_report_opts {
     double min_reach;      /**< accessible when at least this share of its members pass
                                 its purpose's consent check, or without a purpose its best
                                 channel's (0.3) */
+    int profiles;          /**< also profile every segment (segrt_profile_build() with its
+                                defaults), for the HTML page's profile sections (0) */
     const char *growth_field; /**< the date or timestamp field at which a contact joined,
                                    for the growth of the base (NULL: "created_at"); a
                                    contact without it joined at its first event */

@@ -125,6 +125,58 @@ console_lines "$T/report2.html" "$T/report2.dom" >"$T/report2.console"
 python3 "$_lib_dir/report_sections.py" "$T/report2.txt" "$T/report2.html" "$T/report2.dom" ||
     fail "the page's reach, template, review, group, RFM or growth numbers differ from the text report"
 ok
+# Each segment's profile section in the page (and in the DOM) gives the numbers segrt profile
+# --html gives for it.
+cat >"$T/profile_cells.py" <<'PY'
+import sys
+from html.parser import HTMLParser
+
+class Cells(HTMLParser):
+    """(segment, row key, measure) -> n of every data-n cell inside section.profile."""
+    def __init__(self):
+        super().__init__()
+        self.cells, self.segment, self.row, self.depth = {}, None, None, 0
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == 'section' and a.get('class') == 'profile':
+            self.segment, self.row = a['data-segment'], None
+        if self.segment is None:
+            return
+        if tag in ('table', 'tr'):
+            key = tuple((k, v) for k, v in sorted(a.items()) if k.startswith('data-') and k != 'data-n')
+            if key:
+                self.row = key
+        if 'data-n' in a:
+            self.cells[(self.segment, self.row, a.get('data-measure'))] = a['data-n']
+    def handle_endtag(self, tag):
+        if tag == 'section':
+            self.segment = None
+
+def cells(path, segment):
+    c = Cells()
+    c.feed(open(path, encoding='utf-8').read())
+    return {k: v for k, v in c.cells.items() if k[0] == segment}
+
+page, dom, segs = sys.argv[1], sys.argv[2], sys.argv[3:]
+problems = []
+for s in segs:
+    want = cells('%s.%s' % (page, s), s)
+    if len(want) < 20:
+        problems.append('%s: the fragment has only %d numbers' % (s, len(want)))
+    for path in (page, dom):
+        got = cells(path, s)
+        if got != want:
+            diff = sorted(set(got.items()) ^ set(want.items()))[:6]
+            problems.append('%s in %s: %d numbers, segrt profile %d; differing: %s' % (s, path, len(got), len(want), diff))
+if problems:
+    sys.exit('\n'.join(problems))
+PY
+for s in krakow vip_emailable rfm.champions; do
+    segrt profile --db "$D" --now "$NOW" --html "$T/segs2.lua" "$s" >"$T/report2.html.$s"
+done
+python3 "$T/profile_cells.py" "$T/report2.html" "$T/report2.dom" krakow vip_emailable rfm.champions ||
+    fail "a profile section of the page differs from segrt profile"
+ok
 assert_contains "$T/report2.html" " lei</td>" "money is written as the locale writes it"
 assert_contains "$T/report2.html" 'class="range">' "charts say their date range"
 

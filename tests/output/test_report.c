@@ -308,7 +308,7 @@ static void test_report_flags_at_their_thresholds(void **state)
     assert_string_equal(segment(r, "as")->weak_field, "grp");
     assert_int_equal(segment(r, "as")->weak_filled, 6);
     assert_null(segment(r, "all")->weak_field);
-    for (size_t c = 0; c < r->nchannels; c++) /* the purposes the script's consents define */
+    for (size_t c = 0; c < r->channels.n; c++) /* the purposes the script's consents define */
         assert_int_equal(segment(r, "all")->why[c][CW_NO_RECORD], 6);
     assert_int_equal(segment(r, "all")->reachable, 0);
     segrt_report_free(r);
