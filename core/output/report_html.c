@@ -61,6 +61,8 @@ static const char style[] =
     "svg.partition{display:block;width:100%;height:34px;margin:8px 0;border-radius:4px}"
     ".swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px}"
     "figure.group{margin:0 0 12px}"
+    "details.profile-box{background:var(--card);border:1px solid var(--line);border-radius:8px;"
+    "padding:8px 14px;margin:0 0 8px}details.profile-box summary{cursor:pointer;font-weight:600}"
     "section.profile{margin:0 0 18px}section.profile h3{font-size:15px;margin:18px 0 6px}"
     "section.profile table{margin-bottom:8px}caption{text-align:left;font-weight:600;"
     "padding:6px 9px;color:#334155}"
@@ -420,10 +422,16 @@ static int profiles(FILE *f, const segrt_report *r)
     fputs("<h2 id=\"profiles\">Segment profiles</h2><p class=\"notes\">Per segment, as segrt "
           "profile shows it: each field's values in the segment next to all contacts (index = "
           "segment share / base share x 100), its top purchase categories, its event mix and its "
-          "reach per channel.</p>", f);
+          "reach per channel. Open a segment to see its profile.</p>", f);
     for (size_t i = 0; i < r->nseg; i++) {
-        if (r->seg[i].profile && profile_html_write(f, r->seg[i].profile) != 0)
+        if (r->seg[i].profile == NULL)
+            continue;
+        fputs("<details class=\"profile-box\"><summary>", f); /* folded: open one at a time */
+        report_html_text(f, r->seg[i].name);
+        fprintf(f, " <span class=\"muted\">%" PRIu64 " members</span></summary>", r->seg[i].size);
+        if (profile_html_write(f, r->seg[i].profile) != 0)
             return -1;
+        fputs("</details>", f);
     }
     return 0;
 }
