@@ -22,6 +22,8 @@ static const struct {
     { "run", cmd_run, "evaluate every segment of a script, store memberships and history" },
     { "history", cmd_history, "print the stored runs of a segment (size, entered, exited)" },
     { "overlap", cmd_overlap, "print the pairwise overlaps of segments" },
+    { "sql", cmd_sql, "print segments as SQL for PostgreSQL or DuckDB (or the tables' DDL)" },
+    { "dump", cmd_dump, "write contacts, events and consents as tables (CSV, TSV, JSONL)" },
     { "repl", cmd_repl, "explore the store in an interactive Lua prompt" },
     { "stats", cmd_stats, "print what a store holds" },
     { "show", cmd_show, "print a contact card" },

@@ -28,5 +28,6 @@
 #include "segrt/report.h"   /* the segment report, text or HTML */
 #include "segrt/template.h" /* message templates rendered per member */
 #include "segrt/demo.h"     /* a synthetic demo data set */
+#include "segrt/sql.h"      /* the store dumped as tables, segments as SQL */
 
 #endif /* SEGRT_H */

@@ -1,0 +1,109 @@
+/**
+ * @file segrt/sql.h
+ * @brief Outgrowing one machine: a store dumped as three tables (contacts,
+ * events, consents) and a script's segments rendered as SQL over them, for
+ * PostgreSQL and DuckDB.
+ *
+ * The layout (README "Outgrowing one machine"): contacts (id, one column per
+ * field: integer BIGINT, number DECIMAL(19,6), string TEXT, boolean
+ * BOOLEAN, date DATE, timestamp TIMESTAMP in UTC, string set an array of
+ * text), events (contact_id, ts, type, amount DECIMAL(19,6), category,
+ * channel, attrs: the extra attributes as JSON text), consents (contact_id,
+ * purpose, status, legal_basis, ts, expires_at, source, seq: the record's
+ * import order within the contact, which breaks ties of the record in
+ * force). Numbers stay exact: six decimals, as segrt holds them.
+ */
+#ifndef SEGRT_PUBLIC_SQL_H
+#define SEGRT_PUBLIC_SQL_H
+
+#include "segrt/script.h"
+#include "segrt/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** The SQL engines segrt renders for. */
+typedef enum segrt_sql_dialect {
+    SEGRT_SQL_POSTGRES = 1, /**< PostgreSQL 15 */
+    SEGRT_SQL_DUCKDB        /**< DuckDB 1.x */
+} segrt_sql_dialect;
+
+/**
+ * The dialect called name ("postgres", "duckdb").
+ * @param name the name
+ * @param out receives the dialect
+ * @return SEGRT_OK, or SEGRT_EINVAL for an unknown name
+ */
+SEGRT_API int segrt_sql_dialect_parse(const char *name, segrt_sql_dialect *out);
+
+/**
+ * The CREATE TABLE statements of the layout for a store's fields.
+ * @param s the store (its schema is read)
+ * @param d the dialect
+ * @param sql receives the statements, one per line group (free with segrt_free)
+ * @return SEGRT_OK or an error code (message in segrt_errmsg)
+ */
+SEGRT_API int segrt_sql_ddl(segrt_store *s, segrt_sql_dialect d, char **sql);
+
+/**
+ * The statements that load a CSV dump (segrt_dump) in directory dir into
+ * the tables segrt_sql_ddl creates (psql's \\copy for PostgreSQL, read_csv
+ * for DuckDB).
+ * @param s the store (its schema is read)
+ * @param d the dialect
+ * @param dir the dump's directory, written into the statements as it is
+ * @param sql receives the statements (free with segrt_free)
+ * @return SEGRT_OK or an error code (message in segrt_errmsg)
+ */
+SEGRT_API int segrt_sql_load(segrt_store *s, segrt_sql_dialect d, const char *dir, char **sql);
+
+/**
+ * One SELECT whose single column id lists the members of a segment at the
+ * store's NOW (segrt_store_set_now), as segrt_segment_eval() would find
+ * them on the same data. What a database cannot compute from the layout (a
+ * Lua filter, a score fn, a consent check function, a model output, a
+ * split arm, :updated()) is refused.
+ * @param sc the script
+ * @param d the dialect
+ * @param segment the segment's name
+ * @param sql receives the query (free with segrt_free)
+ * @return SEGRT_OK; SEGRT_ENOTFOUND for an unknown segment; SEGRT_EINVAL
+ *         naming the segment and the construct that does not render; or
+ *         another error code (message in segrt_errmsg)
+ */
+SEGRT_API int segrt_sql_segment(segrt_script *sc, segrt_sql_dialect d, const char *segment,
+                                char **sql);
+
+/** The formats of segrt_dump. */
+typedef enum segrt_dump_format {
+    SEGRT_DUMP_CSV = 1, /**< RFC 4180, a header row, missing = an empty unquoted cell */
+    SEGRT_DUMP_TSV,     /**< tab-separated text as PostgreSQL's COPY writes it (\\N, \\t) */
+    SEGRT_DUMP_JSONL    /**< one JSON object per line, missing values left out */
+} segrt_dump_format;
+
+/** What segrt_dump wrote. */
+typedef struct segrt_dump_stats {
+    uint64_t contacts, events, consents; /**< rows written per table */
+    uint64_t restricted; /**< contacts left out: restricted at NOW (Art. 18) */
+} segrt_dump_stats;
+
+/**
+ * Write the store's contacts, events and consents as contacts.EXT,
+ * events.EXT and consents.EXT (EXT: csv, tsv or jsonl) in a directory. Erased
+ * contacts are gone; contacts restricted at NOW (Art. 18) are left out, with
+ * their events and consents: copying them to a warehouse is processing.
+ * @param s the store (read in one snapshot)
+ * @param f the format
+ * @param dir an existing directory
+ * @param out receives the counts (may be NULL)
+ * @return SEGRT_OK, SEGRT_EIO naming a file that cannot be written, or
+ *         another error code (message in segrt_errmsg)
+ */
+SEGRT_API int segrt_dump(segrt_store *s, segrt_dump_format f, const char *dir,
+                         segrt_dump_stats *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SEGRT_PUBLIC_SQL_H */
