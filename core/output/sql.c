@@ -65,8 +65,13 @@ const char *sql_text(sql_ctx *r, buf *o)
 
 void sql_refuse(sql_ctx *r, const char *loc, const char *what)
 {
-    sql_fail(r, SEGRT_EINVAL, "segment '%s': %s (at %s) cannot be rendered as SQL", r->segment,
-             what, loc ? loc : "?");
+    const char *top = r->depth ? r->stack[0] : r->segment;
+    if (strcmp(top, r->segment) == 0)
+        sql_fail(r, SEGRT_EINVAL, "segment '%s': %s (at %s) cannot be rendered as SQL", top, what,
+                 loc ? loc : "?");
+    else /* met through seg.member or an exclusive group */
+        sql_fail(r, SEGRT_EINVAL, "segment '%s' (through segment '%s'): %s (at %s) cannot be "
+                 "rendered as SQL", top, r->segment, what, loc ? loc : "?");
 }
 
 void sql_cte(sql_ctx *r, buf *body, char name[16])
