@@ -5,7 +5,8 @@
  * (a comparison with a missing value is false, so NOT over it is true, as
  * bitsets have it), arithmetic truncated as plan_arith does, event
  * aggregates and NTILE as common table expressions joined by id,
- * seg.member as the other segment's expression.
+ * seg.member as the other segment's expression, seg.near as segrt's
+ * haversine.
  *
  * Uses: sql.h, schema.h (field names), dict.h (event type names), value.h.
  */
@@ -15,6 +16,7 @@
 #include "store/schema.h"
 #include "util/value.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -368,6 +370,33 @@ static void exists(sql_ctx *r, const pnode *p, buf *o)
     sql_put(r, o, "))");
 }
 
+/*
+ * seg.near: the haversine test of plan_near_holds, operation for operation
+ * in doubles (constants printed to round-trip), so the engines' libm gives
+ * segrt's answer.
+ */
+static void near(sql_ctx *r, sql_scope *s, const pnode *p, buf *o)
+{
+    const double rad = M_PI / 180.0, earth = 6371.0088;
+    double h_max = sin(fmin(p->geo[2] / (2 * earth), M_PI / 2));
+    h_max *= h_max;
+    buf ta, tb, la = { 0 }, lo = { 0 }, s1 = { 0 }, s2 = { 0 };
+    const char *a = value_text(r, s, p->a, &ta), *b = value_text(r, s, p->b, &tb);
+    sql_put(r, &la, "(CAST(%s AS DOUBLE PRECISION) / 1000000 * %.17g)", a, rad);
+    sql_put(r, &lo, "(CAST(%s AS DOUBLE PRECISION) / 1000000 * %.17g)", b, rad);
+    sql_put(r, &s1, "SIN((%s - %.17g) / 2)", sql_text(r, &la), p->geo[0] * rad);
+    sql_put(r, &s2, "SIN((%s - %.17g) / 2)", sql_text(r, &lo), p->geo[1] * rad);
+    const char *x1 = sql_text(r, &s1), *x2 = sql_text(r, &s2);
+    sql_put(r, o, "COALESCE(%s * %s + COS(%s) * COS(%.17g) * %s * %s <= %.17g, FALSE)", x1, x1,
+            sql_text(r, &la), p->geo[0] * rad, x2, x2, h_max);
+    buf_free(&ta);
+    buf_free(&tb);
+    buf_free(&la);
+    buf_free(&lo);
+    buf_free(&s1);
+    buf_free(&s2);
+}
+
 void sql_render_pred(sql_ctx *r, sql_scope *s, const pnode *p, buf *o)
 {
     buf t;
@@ -401,7 +430,7 @@ void sql_render_pred(sql_ctx *r, sql_scope *s, const pnode *p, buf *o)
         sql_segment_cte(r, p->str, name);
         sql_put(r, o, "(c.id IN (SELECT id FROM %s))", name);
         return;
-    case P_NEAR: sql_refuse(r, p->loc, "seg.near"); return;
+    case P_NEAR: near(r, s, p, o); return;
     case P_SPLIT: sql_refuse(r, p->loc, "a seg.split arm"); return;
     default: sql_refuse(r, p->loc, "this predicate"); return;
     }

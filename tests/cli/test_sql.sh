@@ -45,8 +45,6 @@ declare -A REFUSED=(
     ["split_segments buyers.y"]="a seg.split arm"
     ["split_segments exp_a_pl"]="(through segment 'exp.A'): a seg.split arm"
     ["split_segments not_control"]="(through segment 'pl_test.control'): a seg.split arm"
-    ["retail_regional near_krakow_store"]="seg.near"
-    ["retail_regional near_krakow_store_sms"]="(through segment 'near_krakow_store'): seg.near"
     ["refusals r_filter"]="a Lua filter (at"
     ["refusals r_score_fn"]="the Lua fn of score 'lua_score'"
     ["refusals r_check"]="the check function of consent purpose 'custom_purpose'"
@@ -288,7 +286,7 @@ done 3<"$T/segments"
 echo "compared $n segments: DuckDB ${matched[duckdb]:-0}, PostgreSQL ${matched[postgres]:-0} equal"
 [ "$n" -ge 80 ] || soft_fail "only $n segments rendered"
 for s in S1_vip S6_saas_inactive_45d S11_rfm_champions S12_vip_emailable X19_openers_emailable \
-         tier.silver odd_set busy_profiled tiers.rest; do
+         tier.silver odd_set busy_profiled tiers.rest near_krakow_store_sms; do
     grep -q " $s " "$T/segments" || soft_fail "$s was not rendered"
 done
 ok
