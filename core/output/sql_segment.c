@@ -120,14 +120,12 @@ typedef struct segment_job {
     char *sql;
 } segment_job;
 
+/* An unknown segment: an error with the closest name, when there is one. */
 static int unknown_segment(plan_ctx *cx, const char *name)
 {
-    const catalog *cat = cx->cat;
-    const char *near = suggest_closest(name, cat->names, cat->nseg);
-    if (near)
-        return store_fail(cx->s, SEGRT_ENOTFOUND, "unknown segment '%s' (did you mean '%s'?)",
-                          name, near);
-    return store_fail(cx->s, SEGRT_ENOTFOUND, "unknown segment '%s'", name);
+    const char *near = suggest_closest(name, cx->cat->names, cx->cat->nseg);
+    return store_fail(cx->s, SEGRT_ENOTFOUND, "unknown segment '%s'%s%s%s", name,
+                      near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
 }
 
 static int render_segment(plan_ctx *cx, void *ud)
