@@ -19,7 +19,12 @@
 #include "store/schema.h"
 #include "util/value.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+/* Dictionary strings read so far, per dictionary (user fields, then the internal ones). */
+#define CACHE_FIELDS (256 + 16)
+#define CACHE_CODES 65536
 
 typedef struct dump_job {
     segrt_dump_format format;
@@ -27,17 +32,40 @@ typedef struct dump_job {
     segrt_dump_stats stats;
     dump_out out[SQL_NTABLES];
     sql_columns cols[SQL_NTABLES];
+    MDB_txn *txn;
+    MDB_val *cache[CACHE_FIELDS]; /* [code]: borrowed from txn; mv_data NULL until read */
 } dump_job;
 
+/*
+ * The string of a dictionary code (dict_string), remembered for the
+ * snapshot: every event names its type, and a lookup per cell would cost
+ * more than writing it.
+ */
+static int dict_text(segrt_store *s, dump_job *j, uint16_t field, uint32_t code, MDB_val *out)
+{
+    size_t slot = field >= FIELD_INTERNAL ? 256u + (field - FIELD_INTERNAL) : field;
+    MDB_val **c = slot < CACHE_FIELDS && code < CACHE_CODES ? &j->cache[slot] : NULL;
+    if (c && *c == NULL && (*c = calloc(CACHE_CODES, sizeof **c)) == NULL)
+        return store_fail(s, SEGRT_ENOMEM, "out of memory");
+    if (c && (*c)[code].mv_data) {
+        *out = (*c)[code];
+        return SEGRT_OK;
+    }
+    int rc = dict_string(s, j->txn, field, code, out);
+    if (rc == SEGRT_OK && c)
+        (*c)[code] = *out;
+    return rc;
+}
+
 /* A dictionary string as a text cell; code 0 is missing. */
-static int dict_cell(segrt_store *s, MDB_txn *txn, dump_out *o, uint16_t field, uint32_t code)
+static int dict_cell(segrt_store *s, dump_job *j, dump_out *o, uint16_t field, uint32_t code)
 {
     MDB_val v;
     if (code == 0) {
         dump_cell_null(o);
         return SEGRT_OK;
     }
-    int rc = dict_string(s, txn, field, code, &v);
+    int rc = dict_text(s, j, field, code, &v);
     if (rc == SEGRT_OK)
         dump_cell_text(o, v.mv_data, v.mv_size);
     return rc;
@@ -68,17 +96,17 @@ static void number_cell(dump_out *o, segrt_type t, int64_t v)
     dump_cell_raw(o, text);
 }
 
-static int value_cell(segrt_store *s, MDB_txn *txn, dump_out *o, const field_def *f,
+static int value_cell(segrt_store *s, dump_job *j, dump_out *o, const field_def *f,
                       const row *r, const row_value *v)
 {
     char text[SEGRT_VALUE_TEXT_MAX];
     switch (f->type) {
-    case SEGRT_T_STRING: return dict_cell(s, txn, o, f->id, (uint32_t)v->v);
+    case SEGRT_T_STRING: return dict_cell(s, j, o, f->id, (uint32_t)v->v);
     case SEGRT_T_SET:
         dump_cell_set_begin(o);
         for (uint32_t i = 0; i < v->nset; i++) {
             MDB_val item;
-            int rc = dict_string(s, txn, f->id, row_set_codes(r, v)[i], &item);
+            int rc = dict_text(s, j, f->id, row_set_codes(r, v)[i], &item);
             if (rc != SEGRT_OK)
                 return rc;
             dump_cell_set_item(o, item.mv_data, item.mv_size);
@@ -113,7 +141,7 @@ static int contact_row(segrt_store *s, MDB_txn *txn, dump_job *j, uint32_t ord, 
         const field_def *f = &s->schema->fields[i];
         const row_value *rv = row_get(&r, f->id);
         if (rv)
-            rc = value_cell(s, txn, o, f, &r, rv);
+            rc = value_cell(s, j, o, f, &r, rv);
         else
             dump_cell_null(o);
     }
@@ -134,12 +162,12 @@ static int event_rows(segrt_store *s, MDB_txn *txn, dump_job *j, uint32_t ord, c
         event_var(&l, e, &eid, &neid, &extra, &nextra);
         dump_cell_text(o, id, strlen(id));
         time_cell(o, e->ts);
-        rc = dict_cell(s, txn, o, FIELD_EV_TYPE, e->type);
+        rc = dict_cell(s, j, o, FIELD_EV_TYPE, e->type);
         number_cell(o, SEGRT_T_NUMBER, e->amount);
         if (rc == SEGRT_OK)
-            rc = dict_cell(s, txn, o, FIELD_EV_CATEGORY, e->category);
+            rc = dict_cell(s, j, o, FIELD_EV_CATEGORY, e->category);
         if (rc == SEGRT_OK)
-            rc = dict_cell(s, txn, o, FIELD_EV_CHANNEL, e->channel);
+            rc = dict_cell(s, j, o, FIELD_EV_CHANNEL, e->channel);
         if (nextra)
             dump_cell_text(o, extra, nextra);
         else
@@ -164,7 +192,7 @@ static int consent_rows(segrt_store *s, MDB_txn *txn, dump_job *j, uint32_t ord,
         const char *status = consent_status_name(c->status), *basis = consent_basis_name(c->basis);
         char seq[24];
         dump_cell_text(o, id, strlen(id));
-        rc = dict_cell(s, txn, o, FIELD_CS_PURPOSE, c->purpose);
+        rc = dict_cell(s, j, o, FIELD_CS_PURPOSE, c->purpose);
         dump_cell_text(o, status, strlen(status));
         if (basis)
             dump_cell_text(o, basis, strlen(basis));
@@ -173,7 +201,7 @@ static int consent_rows(segrt_store *s, MDB_txn *txn, dump_job *j, uint32_t ord,
         time_cell(o, c->ts);
         time_cell(o, c->expires);
         if (rc == SEGRT_OK)
-            rc = dict_cell(s, txn, o, FIELD_CS_SOURCE, c->source);
+            rc = dict_cell(s, j, o, FIELD_CS_SOURCE, c->source);
         snprintf(seq, sizeof seq, "%u", (unsigned)c->seq);
         dump_cell_raw(o, seq);
         if (rc == SEGRT_OK)
@@ -206,6 +234,7 @@ static int dump_txn(segrt_store *s, MDB_txn *txn, void *ud)
 {
     dump_job *j = ud;
     bitset live = { 0 };
+    j->txn = txn;
     int rc = live_contacts(s, txn, j, &live);
     for (uint32_t ord = rc == SEGRT_OK ? bitset_next(&live, 0) : 0;
          rc == SEGRT_OK && ord < live.nbits; ord = bitset_next(&live, ord + 1)) {
@@ -242,6 +271,8 @@ int segrt_dump(segrt_store *s, segrt_dump_format f, const char *dir, segrt_dump_
         rc = rc == SEGRT_OK ? crc : rc;
         sql_ddl_columns_free(&j.cols[t]);
     }
+    for (size_t i = 0; i < CACHE_FIELDS; i++)
+        free(j.cache[i]);
     if (rc == SEGRT_OK && out)
         *out = j.stats;
     return rc;

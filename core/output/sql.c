@@ -100,12 +100,7 @@ void sql_join(sql_ctx *r, sql_scope *s, const char *name)
 {
     char join[64];
     snprintf(join, sizeof join, " LEFT JOIN %s ON %s.id = c.id", name, name);
-    const char *have = sql_text(r, &s->joins);
-    const char *at = strstr(have, join);
-    /* " q1 " must not match " q10 ": the join text ends at c.id, then a space or the end */
-    while (at && at[strlen(join)] != '\0' && at[strlen(join)] != ' ')
-        at = strstr(at + 1, join);
-    if (at == NULL)
+    if (strstr(sql_text(r, &s->joins), join) == NULL) /* "q1 ON q1.id" is no part of "q10 ..." */
         sql_put(r, &s->joins, "%s", join);
 }
 
