@@ -94,8 +94,14 @@ static void extra(sql_ctx *r, const char *loc, const char *path, segrt_type t, b
         sql_put(r, o, "CAST(CAST(%s AS DECIMAL(19,6)) * 1000000 AS BIGINT)", x);
     else if (t == SEGRT_T_BOOLEAN)
         sql_put(r, o, "CASE %s WHEN 'true' THEN 1 WHEN 'false' THEN 0 END", x);
-    else
-        sql_refuse(r, loc, "an extra event attribute of a date, time or set type");
+    else if (t == SEGRT_T_DATE) {
+        buf d = { 0 };
+        sql_put(r, &d, "CAST(%s AS DATE)", x);
+        call1(r, r->d->date_secs, o, sql_text(r, &d));
+        buf_free(&d);
+    } else {
+        sql_refuse(r, loc, "an extra event attribute of a timestamp or set type");
+    }
     buf_free(&j);
 }
 

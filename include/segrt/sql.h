@@ -63,7 +63,8 @@ SEGRT_API int segrt_sql_load(segrt_store *s, segrt_sql_dialect d, const char *di
  * store's NOW (segrt_store_set_now), as segrt_segment_eval() would find
  * them on the same data. What a database cannot compute from the layout (a
  * Lua filter, a score fn, a consent check function, a model output, a
- * split arm, :updated()) is refused.
+ * split arm, :decayed, :updated(), an extra event attribute of a timestamp
+ * or set type) is refused.
  * @param sc the script
  * @param d the dialect
  * @param segment the segment's name

@@ -51,6 +51,7 @@ declare -A REFUSED=(
     ["refusals r_model"]="model output 'clv.p_alive'"
     ["refusals r_decayed"]="a :decayed aggregate"
     ["refusals r_updated"]=":updated()"
+    ["refusals r_sent"]="an extra event attribute of a timestamp or set type"
     ["refusals r_through"]="(through segment 'r_filter'): a Lua filter"
 )
 
@@ -92,7 +93,7 @@ ok
 # --- The data.
 python3 "$SHARED_BENCH/gen_crm.py" --contacts 3000 --seed 7 --out "$T/crm" >/dev/null
 python3 - "$T/crm" >"$T/cases" <<'PY'
-import csv, os, sys
+import csv, json, os, sys
 d = sys.argv[1]
 ids = [r['id'] for r in csv.DictReader(open(os.path.join(d, 'contacts.csv')))]
 buyers = sorted({r['contact_id'] for r in csv.DictReader(open(os.path.join(d, 'events.csv')))
@@ -122,12 +123,24 @@ with open(os.path.join(d, 'consents.csv'), 'a', newline='') as f:
     for i, cid in enumerate(buyers[::7]):
         for purpose, status, basis, ts, exp in histories[i % len(histories)]:
             w.writerow([cid, purpose, status, basis, ts, exp, 'test'])
+# extra event attributes of every type a query reads from the JSON text
+with open(os.path.join(d, 'extra.jsonl'), 'w') as f:
+    for i, cid in enumerate(buyers[::5]):
+        e = {'contact_id': cid, 'ts': '2025-%02d-15T10:00:00Z' % (i % 12 + 1), 'type': 'purchase',
+             'amount': 10.5 + i, 'qty': i % 7, 'weight': 900.25 + 13 * (i % 20),
+             'paid': i % 3 == 0, 'shipped': '2025-%02d-20' % (i % 12 + 1),
+             'campaign': {'id': i % 9}, 'sent': '2025-01-01T00:00:00Z'}
+        if i % 4:
+            e['coupon'] = ['SPRING', 'SUMMER', 'X,"Y"'][i % 3]
+        f.write(json.dumps(e) + '\n')
 print(ids[10], ids[20], ids[30])  # restricted, erased, odd set value
 PY
 read -r RESTRICTED ERASED ODD <"$T/cases"
 run segrt import --db "$T/db" --now "$NOW" --contacts "$T/crm/contacts.csv" \
     --events "$T/crm/events.csv" --consents "$T/crm/consents.csv"
 assert_rc 0 "import"
+run segrt import --db "$T/db" --now "$NOW" --events "$T/crm/extra.jsonl"
+assert_rc 0 "import of events with extra attributes"
 run segrt restrict --db "$T/db" --now 2025-12-01T00:00:00Z "$RESTRICTED"
 assert_rc 0 "restrict a contact"
 run segrt erase --db "$T/db" "$ERASED"
@@ -150,6 +163,7 @@ seg.segment "r_decayed" { where = E.purchase:decayed(seg.days(30)):gt(1) }
 seg.segment "r_updated" { where = F.email:updated():within(seg.days(30)) }
 seg.segment "r_through" { where = seg.member "r_filter" | F.country:eq "PL" }
 seg.segment "odd_set" { where = F.interests:contains 'say "hi"' & F.interests:contains "with, comma" }
+seg.segment "not_missing" { where = ~F.industry:eq "retail" & ~(F.company_size:gt(50)) }
 seg.segment "busy_profiled" { where = seg.S.busy:ge(3) }
 seg.segment "no_where" {}
 seg.segment "strings_ordered" { where = F.city:between("K", "Kz") | F.region:lt "B" }
@@ -159,9 +173,15 @@ seg.segment "arith" {
         & (E.purchase:last "category"):eq "coffee_beans",
 }
 seg.segment "percentile" {
-  where = seg.ntile(E.purchase:sum "amount", 100, { mode = "percentile" }):ge(90)
-        | seg.ntile(F.income, 10, { mode = "rank" }):le(30),
+  where = seg.percentile(E.purchase:sum "amount"):ge(90)
+        | seg.rank(F.income, { desc = true, among = F.country:eq "PL" }):le(30),
 }
+seg.segment "x_coupon" { where = E.purchase:where{ coupon = { "SPRING", 'X,"Y"' } }:exists() }
+seg.segment "x_qty" { where = E.purchase:sum "qty" :ge(3) & E.purchase:where{ paid = true }:count():ge(1) }
+seg.segment "x_nested" { where = E.purchase:where(F["campaign.id"]:gt(5)):exists() | E.purchase:max "weight" :gt(1100) }
+seg.segment "x_missing" { where = E.purchase:where(F.coupon:missing() & F.qty:ge(1)):exists() }
+seg.segment "x_date" { where = E.purchase:max "shipped" :after(seg.time "2025-09-01T00:00:00Z") }
+seg.segment "r_sent" { where = E.purchase:min "sent" :before(seg.time "2025-02-01T00:00:00Z") }
 seg.exclusive "tiers" { "arith", "percentile", { "rest", where = E.purchase:exists() } }
 LUA
 
@@ -264,12 +284,14 @@ duck "$T/duckdb.setup.sql" "$T"/q.duckdb.*.sql >"$T/duck.ids" 2>"$T/duck.err" ||
     soft_fail "DuckDB: $(head -c 3000 "$T/duck.err")"
 
 n=0
+: >"$T/sizes"
 declare -A matched=()
 while read -r i seg script <&3; do
     n=$((n + 1))
     run segrt members --db "$T/db" --now "$NOW" "$script" "$seg"
     [ "$RC" -eq 0 ] || { soft_fail "$seg: segrt members exited $RC: $(head -c 600 "$T/err")"; continue; }
     cp "$T/out" "$T/exp"
+    echo "$seg $(wc -l <"$T/exp")" >>"$T/sizes"
     awk -F '\t' -v k="$i:$seg" '$1 == k { print $2 }' "$T/duck.ids" | LC_ALL=C sort >"$T/got.duckdb"
     LC_ALL=C sort "$T/pgids/$i:$seg" >"$T/got.postgres" 2>/dev/null || : >"$T/got.postgres"
     for d in duckdb postgres; do
@@ -286,8 +308,11 @@ done 3<"$T/segments"
 echo "compared $n segments: DuckDB ${matched[duckdb]:-0}, PostgreSQL ${matched[postgres]:-0} equal"
 [ "$n" -ge 80 ] || soft_fail "only $n segments rendered"
 for s in S1_vip S6_saas_inactive_45d S11_rfm_champions S12_vip_emailable X19_openers_emailable \
-         tier.silver odd_set busy_profiled tiers.rest near_krakow_store_sms; do
+         tier.silver odd_set not_missing percentile busy_profiled tiers.rest near_krakow_store_sms x_coupon x_qty x_nested \
+         x_missing x_date; do
     grep -q " $s " "$T/segments" || soft_fail "$s was not rendered"
+    [ "$(awk -v s="$s" '$1 == s { print $2 }' "$T/sizes")" -gt 0 ] 2>/dev/null ||
+        soft_fail "$s has no member: the data do not exercise it"
 done
 ok
 
