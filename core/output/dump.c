@@ -96,6 +96,23 @@ static void number_cell(dump_out *o, segrt_type t, int64_t v)
     dump_cell_raw(o, text);
 }
 
+/* A C string as a text cell, missing when NULL. */
+static void cstr_cell(dump_out *o, const char *text)
+{
+    if (text)
+        dump_cell_text(o, text, strlen(text));
+    else
+        dump_cell_null(o);
+}
+
+/* A record's place in its list, which breaks ties of time (events, consents' seq). */
+static void seq_cell(dump_out *o, unsigned long long seq)
+{
+    char text[24];
+    snprintf(text, sizeof text, "%llu", seq);
+    dump_cell_raw(o, text);
+}
+
 static int value_cell(segrt_store *s, dump_job *j, dump_out *o, const field_def *f,
                       const row *r, const row_value *v)
 {
@@ -158,9 +175,8 @@ static int event_rows(segrt_store *s, MDB_txn *txn, dump_job *j, uint32_t ord, c
         const event_rec *e = &l.recs[i];
         const char *eid, *extra;
         size_t neid, nextra;
-        char seq[24];
         event_var(&l, e, &eid, &neid, &extra, &nextra);
-        dump_cell_text(o, id, strlen(id));
+        cstr_cell(o, id);
         time_cell(o, e->ts);
         rc = dict_cell(s, j, o, FIELD_EV_TYPE, e->type);
         number_cell(o, SEGRT_T_NUMBER, e->amount);
@@ -172,8 +188,7 @@ static int event_rows(segrt_store *s, MDB_txn *txn, dump_job *j, uint32_t ord, c
             dump_cell_text(o, extra, nextra);
         else
             dump_cell_null(o);
-        snprintf(seq, sizeof seq, "%zu", i); /* the timeline's order, which breaks ts ties */
-        dump_cell_raw(o, seq);
+        seq_cell(o, i);
         if (rc == SEGRT_OK)
             rc = dump_cell_row_end(s, o);
         j->stats.events++;
@@ -189,21 +204,15 @@ static int consent_rows(segrt_store *s, MDB_txn *txn, dump_job *j, uint32_t ord,
     int rc = consent_list_read(s, txn, ord, &l);
     for (size_t i = 0; rc == SEGRT_OK && i < l.n; i++) {
         const consent_rec *c = &l.recs[i];
-        const char *status = consent_status_name(c->status), *basis = consent_basis_name(c->basis);
-        char seq[24];
-        dump_cell_text(o, id, strlen(id));
+        cstr_cell(o, id);
         rc = dict_cell(s, j, o, FIELD_CS_PURPOSE, c->purpose);
-        dump_cell_text(o, status, strlen(status));
-        if (basis)
-            dump_cell_text(o, basis, strlen(basis));
-        else
-            dump_cell_null(o);
+        cstr_cell(o, consent_status_name(c->status));
+        cstr_cell(o, consent_basis_name(c->basis));
         time_cell(o, c->ts);
         time_cell(o, c->expires);
         if (rc == SEGRT_OK)
             rc = dict_cell(s, j, o, FIELD_CS_SOURCE, c->source);
-        snprintf(seq, sizeof seq, "%u", (unsigned)c->seq);
-        dump_cell_raw(o, seq);
+        seq_cell(o, c->seq);
         if (rc == SEGRT_OK)
             rc = dump_cell_row_end(s, o);
         j->stats.consents++;
