@@ -51,6 +51,8 @@ declare -A REFUSED=(
     ["refusals r_model"]="model output 'clv.p_alive'"
     ["refusals r_decayed"]="a :decayed aggregate"
     ["refusals r_updated"]=":updated()"
+    ["refusals r_age"]="age other than compared with constants"
+    ["profiling_check scored"]="the check function of consent purpose 'profiling'"
     ["refusals r_sent"]="an extra event attribute of a timestamp or set type"
     ["refusals r_through"]="(through segment 'r_filter'): a Lua filter"
 )
@@ -181,8 +183,17 @@ seg.segment "x_qty" { where = E.purchase:sum "qty" :ge(3) & E.purchase:where{ pa
 seg.segment "x_nested" { where = E.purchase:where(F["campaign.id"]:gt(5)):exists() | E.purchase:max "weight" :gt(1100) }
 seg.segment "x_missing" { where = E.purchase:where(F.coupon:missing() & F.qty:ge(1)):exists() }
 seg.segment "x_date" { where = E.purchase:max "shipped" :after(seg.time "2025-09-01T00:00:00Z") }
+seg.segment "r_age" { where = (F.age * 2):gt(60) }
 seg.segment "r_sent" { where = E.purchase:min "sent" :before(seg.time "2025-02-01T00:00:00Z") }
 seg.exclusive "tiers" { "arith", "percentile", { "rest", where = E.purchase:exists() } }
+LUA
+
+cat >"$T/profiling_check.lua" <<'LUA'
+local seg = require "segrt"
+seg.consent "profiling" { bases = { "consent" }, check = function(c, rec) return true end }
+seg.score "n" { expr = seg.E.purchase:count(), profiling = true }
+seg.segment "scored" { where = seg.S.n:ge(2) }
+seg.segment "unscored" { where = seg.E.purchase:count():ge(2) }
 LUA
 
 # --- The dump and the tables.
@@ -244,7 +255,8 @@ assert_eq "$(cut -f2 "$T/jsonl.out")" "$(($(wc -l <"$T/dump/events.csv") - 1))" 
     "DuckDB reads the JSON lines events, amounts equal"
 
 # --- Every segment: rendered or refused as expected, then the same members everywhere.
-scripts=("$REPO/examples/bench_segments.lua" "$REPO"/tests/oracle/*.lua "$T/refusals.lua")
+scripts=("$REPO/examples/bench_segments.lua" "$REPO"/tests/oracle/*.lua "$T/refusals.lua"
+         "$T/profiling_check.lua")
 while read -r pack; do scripts+=("$pack"); done < <(segrt packs | awk '$3 == "bundled" { print $1 }')
 [ "${#scripts[@]}" -ge 12 ] || fail "only ${#scripts[@]} scripts"
 declare -A seen=()
