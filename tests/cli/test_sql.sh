@@ -359,6 +359,16 @@ printf 'local seg = require "segrt"\nseg.segment "a" { where = seg.member "b" }\
 run segrt sql --db "$T/db" --dialect postgres "$T/cycle.lua" a
 assert_rc 1 "a cycle"
 assert_contains "$T/err" "segment 'a' depends on itself" "... is named"
+{
+    echo 'local seg = require "segrt"'
+    echo 'seg.segment "s0" { where = seg.F.country:eq "PL" }'
+    for i in $(seq 1 70); do echo "seg.segment \"s$i\" { where = seg.member \"s$((i - 1))\" }"; done
+} >"$T/deep.lua"
+run segrt sql --db "$T/db" --dialect duckdb "$T/deep.lua" s60
+assert_rc 0 "seg.member 60 deep"
+run segrt sql --db "$T/db" --dialect duckdb "$T/deep.lua" s70
+assert_rc 1 "seg.member 70 deep"
+assert_contains "$T/err" "seg.member nested too deeply" "... is refused"
 run segrt dump --db "$T/db" "$T/d2"
 assert_rc 2 "dump without --format"
 run segrt dump --db "$T/db" --format xml "$T/d2"
