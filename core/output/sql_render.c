@@ -163,13 +163,11 @@ static void selection(sql_ctx *r, const pnode *p, buf *o)
 /* An event aggregate: a CTE of (id, v) per contact with selected events, joined. */
 static void aggregate(sql_ctx *r, sql_scope *s, const pnode *p, buf *o)
 {
-    if (p->op == AGG_DECAYED) {
-        sql_refuse(r, p->loc, "a :decayed aggregate (floating point per event)");
-        return;
-    }
     buf x = { 0 }, body = { 0 };
+    if (p->op == AGG_DECAYED) /* its age: the selection holds no event after NOW */
+        sql_put(r, &x, "%lld - ", (long long)r->cx->now);
     if (p->op != AGG_COUNT)
-        event_attr(r, p, p->ev.attr, &x);
+        event_attr(r, p, p->op == AGG_DECAYED ? EVA_TS : p->ev.attr, &x);
     const char *v = sql_text(r, &x);
     sql_put(r, &body, "SELECT e.contact_id AS id, ");
     switch (p->op) {
@@ -182,6 +180,11 @@ static void aggregate(sql_ctx *r, sql_scope *s, const pnode *p, buf *o)
         break;
     case AGG_LAST_OF:
         sql_put(r, &body, "(ARRAY_AGG(%s ORDER BY e.ts DESC, e.seq DESC))[1]", v);
+        break;
+    case AGG_DECAYED: /* 2^(-age / half-life) per event, rounded to micro-units, summed */
+        sql_put(r, &body, "CAST(SUM(CAST(ROUND(POWER(CAST(2 AS DOUBLE PRECISION), "
+                "-CAST(%s AS DOUBLE PRECISION) / %lld) * 1000000) AS BIGINT)) AS BIGINT)", v,
+                (long long)p->k);
         break;
     default: { /* AGG_AVG: the sum divided by the count, truncated */
         buf sum = { 0 }, n = { 0 };
@@ -198,7 +201,7 @@ static void aggregate(sql_ctx *r, sql_scope *s, const pnode *p, buf *o)
     char name[16];
     sql_cte(r, &body, name);
     sql_join(r, s, name);
-    if (p->op == AGG_COUNT) /* no event: a count of 0, not missing */
+    if (p->op == AGG_COUNT || p->op == AGG_DECAYED) /* no event: 0, not missing */
         sql_put(r, o, "COALESCE(%s.v, 0)", name);
     else
         sql_put(r, o, "%s.v", name);

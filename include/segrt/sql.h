@@ -61,10 +61,10 @@ SEGRT_API int segrt_sql_load(segrt_store *s, segrt_sql_dialect d, const char *di
 /**
  * One SELECT whose single column id lists the members of a segment at the
  * store's NOW (segrt_store_set_now), as segrt_segment_eval() would find
- * them on the same data. What a database cannot compute from the layout (a
- * Lua filter, a score fn, a consent check function, a model output, a
- * split arm, :decayed, :updated(), an extra event attribute of a timestamp
- * or set type) is refused.
+ * them on the same data. What a database cannot compute from the layout
+ * (a Lua filter, a score fn, a consent check function, a model output, a
+ * split arm, :updated(), an age in arithmetic, an extra event attribute
+ * holding timestamps) is refused.
  * @param sc the script
  * @param d the dialect
  * @param segment the segment's name

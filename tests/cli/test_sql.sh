@@ -49,7 +49,6 @@ declare -A REFUSED=(
     ["refusals r_score_fn"]="the Lua fn of score 'lua_score'"
     ["refusals r_check"]="the check function of consent purpose 'custom_purpose'"
     ["refusals r_model"]="model output 'clv.p_alive'"
-    ["refusals r_decayed"]="a :decayed aggregate"
     ["refusals r_updated"]=":updated()"
     ["refusals r_age"]="age other than compared with constants"
     ["profiling_check scored"]="the check function of consent purpose 'profiling'"
@@ -161,7 +160,7 @@ seg.segment "r_filter" { where = E.purchase:exists(), filter = function(c) retur
 seg.segment "r_score_fn" { where = seg.S.lua_score:gt(0) }
 seg.segment "r_check" { where = E.purchase:exists(), purpose = "custom_purpose" }
 seg.segment "r_model" { where = seg.S["clv.p_alive"]:gt(0.5) }
-seg.segment "r_decayed" { where = E.purchase:decayed(seg.days(30)):gt(1) }
+seg.segment "decayed" { where = E.purchase:decayed(seg.days(30)):gt(0.5) | E.login:decayed(seg.days(7)):le(0.25) }
 seg.segment "r_updated" { where = F.email:updated():within(seg.days(30)) }
 seg.segment "r_through" { where = seg.member "r_filter" | F.country:eq "PL" }
 seg.segment "odd_set" { where = F.interests:contains 'say "hi"' & F.interests:contains "with, comma" }
@@ -321,7 +320,7 @@ echo "compared $n segments: DuckDB ${matched[duckdb]:-0}, PostgreSQL ${matched[p
 [ "$n" -ge 80 ] || soft_fail "only $n segments rendered"
 for s in S1_vip S6_saas_inactive_45d S11_rfm_champions S12_vip_emailable X19_openers_emailable \
          tier.silver odd_set not_missing percentile busy_profiled tiers.rest near_krakow_store_sms x_coupon x_qty x_nested \
-         x_missing x_date; do
+         x_missing x_date decayed; do
     grep -q " $s " "$T/segments" || soft_fail "$s was not rendered"
     [ "$(awk -v s="$s" '$1 == s { print $2 }' "$T/sizes")" -gt 0 ] 2>/dev/null ||
         soft_fail "$s has no member: the data do not exercise it"
