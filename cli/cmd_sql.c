@@ -1,7 +1,8 @@
 /*
- * cmd_sql.c — segrt sql: a script's segments as SQL for PostgreSQL or
- * DuckDB (include/segrt/sql.h), the CREATE TABLE statements of the layout
- * segrt dump writes (--ddl), or the statements that load a CSV dump (--load).
+ * cmd_sql.c — segrt sql: a script's segments as SQL for PostgreSQL, DuckDB
+ * or ClickHouse (include/segrt/sql.h), the CREATE TABLE statements of the
+ * layout segrt dump writes (--ddl, on a ClickHouse --cluster too), or the
+ * statements that load a dump (--load).
  */
 #include "cli.h"
 
@@ -10,8 +11,8 @@
 #include <string.h>
 
 static const char sql_usage[] =
-    "segrt sql [--db DIR] [--now T] --dialect postgres|duckdb\n"
-    "          (--ddl | --load DUMPDIR | SCRIPT [SEGMENT])\n"
+    "segrt sql [--db DIR] [--now T] --dialect postgres|duckdb|clickhouse\n"
+    "          (--ddl [--cluster NAME] | --load DUMPDIR | SCRIPT [SEGMENT])\n"
     "  Print SEGMENT of SCRIPT as one SELECT whose column id lists its members at\n"
     "  NOW (a literal in the query), over the tables segrt dump writes; without\n"
     "  SEGMENT every segment, each after a line '-- segment: NAME'. What only segrt\n"
@@ -19,21 +20,24 @@ static const char sql_usage[] =
     "  output) is refused, naming the segment and the construct; the other\n"
     "  segments are still printed, and the exit status is 1.\n"
     "  --ddl: the CREATE TABLE statements of contacts, events and consents for the\n"
-    "  store's fields. --load DUMPDIR: the statements that load a CSV dump of the\n"
-    "  store (segrt dump --format csv) into them (\\copy for psql, read_csv for DuckDB).";
+    "  store's fields; --cluster NAME (ClickHouse): local MergeTree tables to create\n"
+    "  on every server and Distributed tables over them, sharded by the contact id.\n"
+    "  --load DUMPDIR: the statements that load a dump of the store into them: a CSV\n"
+    "  dump with \\copy for psql or read_csv for DuckDB; a JSON lines dump with\n"
+    "  clickhouse-client commands for ClickHouse.";
 
-enum { O_DIALECT = OPT_FIRST_CMD, O_DDL, O_LOAD };
+enum { O_DIALECT = OPT_FIRST_CMD, O_DDL, O_LOAD, O_CLUSTER };
 
 typedef struct sql_opts {
     int dialect; /* segrt_sql_dialect, 0 until given */
     int ddl;
-    const char *load;
+    const char *load, *cluster;
 } sql_opts;
 
 static int sql_option(cli *c, int opt, const char *arg, void *ud)
 {
     sql_opts *o = ud;
-    static const char *const names[] = { "postgres", "duckdb", NULL };
+    static const char *const names[] = { "postgres", "duckdb", "clickhouse", NULL };
     int i = 0, rc = EXIT_OK;
     switch (opt) {
     case O_DIALECT:
@@ -41,6 +45,7 @@ static int sql_option(cli *c, int opt, const char *arg, void *ud)
         o->dialect = i + 1;
         return rc;
     case O_DDL: o->ddl = 1; return EXIT_OK;
+    case O_CLUSTER: o->cluster = arg; return EXIT_OK;
     default: o->load = arg; return EXIT_OK;
     }
 }
@@ -78,7 +83,9 @@ static int sql_run(cli *c, void *ud)
 {
     const sql_opts *o = ud;
     if (o->dialect == 0)
-        return cli_usage_error(c, "give --dialect postgres or --dialect duckdb");
+        return cli_usage_error(c, "give --dialect postgres, duckdb or clickhouse");
+    if (o->cluster && (!o->ddl || o->dialect != SEGRT_SQL_CLICKHOUSE))
+        return cli_usage_error(c, "--cluster goes with --ddl --dialect clickhouse");
     if ((o->ddl || o->load) && c->nargs > 0)
         return cli_usage_error(c, "--ddl and --load take no SCRIPT");
     if (o->ddl && o->load)
@@ -88,7 +95,7 @@ static int sql_run(cli *c, void *ud)
     if (!o->ddl && !o->load)
         return segments(c, o);
     char *sql = NULL;
-    int rc = o->ddl ? segrt_sql_ddl(c->s, (segrt_sql_dialect)o->dialect, &sql)
+    int rc = o->ddl ? segrt_sql_ddl(c->s, (segrt_sql_dialect)o->dialect, o->cluster, &sql)
                     : segrt_sql_load(c->s, (segrt_sql_dialect)o->dialect, o->load, &sql);
     if (rc == SEGRT_OK)
         fputs(sql, stdout);
@@ -102,7 +109,8 @@ int cmd_sql(int argc, char **argv)
         .name = "sql", .usage = sql_usage, .run = sql_run, .flags = CLI_READ,
         .arity = { 0, 2, "" }, .option = sql_option,
         .options = (const struct option[]){ CLI_OPTION("dialect", O_DIALECT), CLI_FLAG("ddl", O_DDL),
-                                            CLI_OPTION("load", O_LOAD), { 0 } },
+                                            CLI_OPTION("load", O_LOAD),
+                                            CLI_OPTION("cluster", O_CLUSTER), { 0 } },
     };
     sql_opts o = { 0 };
     return cli_main(&cmd, argc, argv, &o);

@@ -84,24 +84,76 @@ void sql_cte(sql_ctx *r, buf *body, char name[16])
     if (i < r->ncte || r->rc != SEGRT_OK)
         return;
     char **grown = realloc(r->bodies, (r->ncte + 1) * sizeof *grown);
-    char *copy = strdup(text);
     if (grown)
         r->bodies = grown;
-    if (grown == NULL || copy == NULL) {
+    char **grown2 = grown ? realloc(r->inlined, (r->ncte + 1) * sizeof *grown2) : NULL;
+    if (grown2)
+        r->inlined = grown2;
+    char *copy = strdup(text), *inlined = malloc(strlen(text) + 3);
+    if (grown2 == NULL || copy == NULL || inlined == NULL) {
         free(copy);
+        free(inlined);
         sql_fail(r, SEGRT_ENOMEM, "out of memory rendering SQL");
         return;
     }
-    r->bodies[r->ncte++] = copy;
+    sprintf(inlined, "(%s)", text);
+    r->bodies[r->ncte] = copy;
+    r->inlined[r->ncte++] = inlined;
     sql_put(r, &r->ctes, "%s%s AS (%s)", r->ncte > 1 ? ",\n" : "", name, text);
 }
 
-void sql_join(sql_ctx *r, sql_scope *s, const char *name)
+const char *sql_table(sql_ctx *r, const char name[16])
 {
-    char join[64];
-    snprintf(join, sizeof join, " LEFT JOIN %s ON %s.id = c.id", name, name);
-    if (strstr(sql_text(r, &s->joins), join) == NULL) /* "q1 ON q1.id" is no part of "q10 ..." */
-        sql_put(r, &s->joins, "%s", join);
+    unsigned i = (unsigned)strtoul(name + 1, NULL, 10);
+    if (!r->d->no_windows || i == 0 || i > r->ncte)
+        return name;
+    return r->inlined[i - 1];
+}
+
+void sql_join(sql_ctx *r, sql_scope *s, const char *name, buf *o)
+{
+    char key[20];
+    snprintf(key, sizeof key, " %s ", name);
+    const char *have = sql_text(r, &s->joins);
+    if (strstr(have, key) == NULL) /* " q1 " is no part of " q10 " */
+        sql_put(r, &s->joins, "%s%s ", *have ? "" : " ", name);
+    if (r->d->no_windows) /* unmatched rows of an ANY LEFT JOIN hold defaults, not NULL */
+        sql_put(r, o, "if(c.h_%s = 1, c.v_%s, NULL)", name, name);
+    else
+        sql_put(r, o, "%s.v", name);
+}
+
+void sql_from(sql_ctx *r, sql_scope *s, buf *o)
+{
+    buf from = { 0 }, next = { 0 };
+    const char *names = sql_text(r, &s->joins);
+    sql_put(r, &from, "contacts");
+    for (const char *p = names; *p;) {
+        while (*p == ' ')
+            p++;
+        size_t n = strcspn(p, " ");
+        if (n == 0)
+            break;
+        char name[16];
+        snprintf(name, sizeof name, "%.*s", (int)n, p);
+        p += n;
+        if (r->d->no_windows) { /* one join per SELECT: each wraps the ones before */
+            next.len = 0;
+            sql_put(r, &next, "(SELECT * FROM %s %sANY LEFT JOIN (SELECT id, v AS v_%s, 1 AS h_%s "
+                    "FROM %s) USING id)", sql_text(r, &from), r->d->global, name, name,
+                    sql_table(r, name));
+            from.len = 0;
+            sql_put(r, &from, "%s", sql_text(r, &next));
+        } else {
+            sql_put(r, &from, " LEFT JOIN %s ON %s.id = c.id", name, name);
+        }
+    }
+    if (r->d->no_windows)
+        sql_put(r, o, "%s AS c", sql_text(r, &from));
+    else /* contacts c LEFT JOIN ... */
+        sql_put(r, o, "contacts c%s", sql_text(r, &from) + strlen("contacts"));
+    buf_free(&from);
+    buf_free(&next);
 }
 
 void sql_string(sql_ctx *r, buf *o, const char *text, size_t n)
@@ -115,11 +167,13 @@ void sql_string(sql_ctx *r, buf *o, const char *text, size_t n)
 
 void sql_timestamp(sql_ctx *r, buf *o, int64_t t)
 {
-    char text[24];
+    char text[24], quoted[32];
     value_format_timestamp(t, text); /* YYYY-MM-DDTHH:MM:SSZ */
     text[10] = ' ';
     text[19] = '\0';
-    sql_put(r, o, "TIMESTAMP '%s'", text);
+    snprintf(quoted, sizeof quoted, "'%s'", text);
+    if (r->d->timestamp(o, quoted) != 0)
+        sql_fail(r, SEGRT_ENOMEM, "out of memory rendering SQL");
 }
 
 void sql_ident(sql_ctx *r, buf *o, const char *name)
@@ -129,8 +183,11 @@ void sql_ident(sql_ctx *r, buf *o, const char *name)
 
 void sql_ctx_free(sql_ctx *r)
 {
-    for (size_t i = 0; i < r->ncte; i++)
+    for (size_t i = 0; i < r->ncte; i++) {
         free(r->bodies[i]);
+        free(r->inlined[i]);
+    }
     free(r->bodies);
+    free(r->inlined);
     buf_free(&r->ctes);
 }

@@ -23,15 +23,27 @@
 static void in_force(sql_ctx *r, const char *purpose, char name[16])
 {
     buf b = { 0 };
-    sql_put(r, &b, "SELECT contact_id AS id, status, legal_basis, ts, expires_at FROM ("
-            "SELECT x.*, ROW_NUMBER() OVER (PARTITION BY contact_id ORDER BY ts DESC, "
-            "CASE WHEN status = 'granted' THEN 1 ELSE 0 END, "
-            "CASE WHEN status = 'granted' THEN expires_at END NULLS LAST, seq DESC) AS rn "
-            "FROM consents x WHERE purpose = ");
+    if (r->d->no_windows) /* the greatest (ts, not granted, earliest expiry, seq) */
+        /* (no NULL inside the tuple: 18.16 mangles them in aggregate states) */
+        sql_put(r, &b, "SELECT id, tupleElement(rec, 1) AS status, tupleElement(rec, 2) AS "
+                "legal_basis, toDateTime(tupleElement(rec, 3), 'UTC') AS ts, "
+                "if(tupleElement(rec, 4) < 0, CAST(NULL AS Nullable(DateTime)), "
+                "toDateTime(tupleElement(rec, 4), 'UTC')) AS expires_at FROM ("
+                "SELECT contact_id AS id, argMax(tuple(status, ifNull(legal_basis, ''), "
+                "toInt64(toUnixTimestamp(ts)), ifNull(toInt64(toUnixTimestamp(expires_at)), -1)), "
+                "tuple(ts, status <> 'granted', if(status = 'granted', -toInt64(ifNull("
+                "toUnixTimestamp(expires_at), 4294967295)), 0), seq)) AS rec FROM consents AS x "
+                "WHERE purpose = ");
+    else
+        sql_put(r, &b, "SELECT contact_id AS id, status, legal_basis, ts, expires_at FROM ("
+                "SELECT x.*, ROW_NUMBER() OVER (PARTITION BY contact_id ORDER BY ts DESC, "
+                "CASE WHEN status = 'granted' THEN 1 ELSE 0 END, "
+                "CASE WHEN status = 'granted' THEN expires_at END NULLS LAST, seq DESC) AS rn "
+                "FROM consents AS x WHERE purpose = ");
     sql_string(r, &b, purpose, strlen(purpose));
     sql_put(r, &b, " AND ts <= ");
     sql_timestamp(r, &b, r->cx->now);
-    sql_put(r, &b, ") y WHERE rn = 1");
+    sql_put(r, &b, "%s", r->d->no_windows ? " GROUP BY contact_id)" : ") y WHERE rn = 1");
     sql_cte(r, &b, name);
     buf_free(&b);
 }
@@ -43,8 +55,8 @@ static void objectors(sql_ctx *r, char name[16])
     in_force(r, "direct_marketing", dm);
     in_force(r, "objection", ob);
     buf b = { 0 };
-    sql_put(r, &b, "SELECT id FROM %s WHERE status <> 'granted' UNION "
-            "SELECT id FROM %s WHERE status = 'granted'", dm, ob);
+    sql_put(r, &b, "SELECT id FROM %s WHERE status <> 'granted' UNION ALL "
+            "SELECT id FROM %s WHERE status = 'granted'", sql_table(r, dm), sql_table(r, ob));
     sql_cte(r, &b, name);
     buf_free(&b);
 }
@@ -74,7 +86,7 @@ void sql_consent_passes(sql_ctx *r, const char *purpose, char name[16])
     in_force(r, purpose, rec);
     buf b = { 0 };
     sql_put(r, &b, "SELECT id FROM %s WHERE status = 'granted' AND (expires_at IS NULL OR "
-            "expires_at > ", rec);
+            "expires_at > ", sql_table(r, rec));
     sql_timestamp(r, &b, r->cx->now);
     sql_put(r, &b, ") AND legal_basis IN (");
     int n = 0;
@@ -90,7 +102,7 @@ void sql_consent_passes(sql_ctx *r, const char *purpose, char name[16])
     if (rule.marketing) {
         char obj[16];
         objectors(r, obj);
-        sql_put(r, &b, " AND id NOT IN (SELECT id FROM %s)", obj);
+        sql_put(r, &b, " AND id %sNOT IN (SELECT id FROM %s)", r->d->global, sql_table(r, obj));
     }
     sql_cte(r, &b, name);
     buf_free(&b);
@@ -108,10 +120,12 @@ void sql_consent_profiling(sql_ctx *r, char name[16])
     if (rule.bases == 1u << CS_CONSENT) /* explicit consent only: who passes the purpose */
         sql_consent_passes(r, "profiling", pass);
     buf b = { 0 };
-    sql_put(r, &b, "SELECT c.id FROM contacts c WHERE c.id NOT IN (SELECT id FROM %s) AND c.id "
-            "NOT IN (SELECT id FROM %s WHERE status <> 'granted')", obj, prof);
+    const char *g = r->d->global;
+    sql_put(r, &b, "SELECT c.id FROM contacts AS c WHERE c.id %sNOT IN (SELECT id FROM %s) AND "
+            "c.id %sNOT IN (SELECT id FROM %s WHERE status <> 'granted')", g, sql_table(r, obj), g,
+            sql_table(r, prof));
     if (pass[0])
-        sql_put(r, &b, " AND c.id IN (SELECT id FROM %s)", pass);
+        sql_put(r, &b, " AND c.id %sIN (SELECT id FROM %s)", g, sql_table(r, pass));
     sql_cte(r, &b, name);
     buf_free(&b);
 }

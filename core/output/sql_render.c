@@ -63,8 +63,8 @@ static void typed(sql_ctx *r, segrt_type t, const char *col, buf *o)
 {
     switch (t) {
     case SEGRT_T_INTEGER: sql_put(r, o, "(%s * 1000000)", col); break;
-    case SEGRT_T_NUMBER: sql_put(r, o, "CAST(%s * 1000000 AS BIGINT)", col); break;
-    case SEGRT_T_BOOLEAN: sql_put(r, o, "CAST(%s AS INTEGER)", col); break;
+    case SEGRT_T_NUMBER: sql_put(r, o, "CAST(%s * 1000000 AS %s)", col, r->d->int64); break;
+    case SEGRT_T_BOOLEAN: sql_put(r, o, "CAST(%s AS %s)", col, r->d->int64); break;
     case SEGRT_T_DATE: call1(r, r->d->date_secs, o, col); break;
     case SEGRT_T_TIMESTAMP: call1(r, r->d->ts_secs, o, col); break;
     default: sql_put(r, o, "%s", col); break; /* strings and sets as they are */
@@ -82,7 +82,11 @@ static void field(sql_ctx *r, const pnode *p, buf *o)
     buf_free(&col);
 }
 
-/* An extra event attribute (path, type t) of events e, read from their JSON text. */
+/*
+ * An extra event attribute (path, type t) of events e, read from their JSON
+ * text. Text is cast only where it is there: ClickHouse 18.16 fails to
+ * cast a NULL string to a number or date, and computes both sides of a CASE.
+ */
 static void extra(sql_ctx *r, const char *loc, const char *path, segrt_type t, buf *o)
 {
     buf j = { 0 };
@@ -91,12 +95,14 @@ static void extra(sql_ctx *r, const char *loc, const char *path, segrt_type t, b
     if (t == SEGRT_T_STRING)
         sql_put(r, o, "%s", x);
     else if (t == SEGRT_T_NUMBER || t == SEGRT_T_INTEGER)
-        sql_put(r, o, "CAST(CAST(%s AS DECIMAL(19,6)) * 1000000 AS BIGINT)", x);
+        sql_put(r, o, "CASE WHEN %s IS NULL THEN NULL ELSE CAST(CAST(COALESCE(%s, '0') AS %s) * "
+                "1000000 AS %s) END", x, x, r->d->types[SEGRT_T_NUMBER - 1], r->d->int64);
     else if (t == SEGRT_T_BOOLEAN)
-        sql_put(r, o, "CASE %s WHEN 'true' THEN 1 WHEN 'false' THEN 0 END", x);
+        sql_put(r, o, "CASE WHEN %s = 'true' THEN 1 WHEN %s = 'false' THEN 0 END", x, x);
     else if (t == SEGRT_T_DATE) {
         buf d = { 0 };
-        sql_put(r, &d, "CAST(%s AS DATE)", x);
+        sql_put(r, &d, "CASE WHEN %s IS NULL THEN NULL ELSE CAST(COALESCE(%s, '1970-01-01') AS %s) "
+                "END", x, x, r->d->types[SEGRT_T_DATE - 1]);
         call1(r, r->d->date_secs, o, sql_text(r, &d));
         buf_free(&d);
     } else {
@@ -110,7 +116,7 @@ static void event_attr(sql_ctx *r, const pnode *p, int attr, buf *o)
 {
     switch (attr) {
     case EVA_TS: call1(r, r->d->ts_secs, o, "e.ts"); break;
-    case EVA_AMOUNT: sql_put(r, o, "CAST(e.amount * 1000000 AS BIGINT)"); break;
+    case EVA_AMOUNT: sql_put(r, o, "CAST(e.amount * 1000000 AS %s)", r->d->int64); break;
     case EVA_CATEGORY: sql_put(r, o, "e.category"); break;
     case EVA_CHANNEL: sql_put(r, o, "e.channel"); break;
     default: extra(r, p->loc, p->str, p->ftype, o); break;
@@ -128,7 +134,7 @@ static void arith(sql_ctx *r, sql_scope *s, const pnode *p, buf *o)
     case '/': call2(r, r->d->div, o, a, b); break;
     default: /* least, greatest: missing in, missing out */
         sql_put(r, o, "CASE WHEN %s IS NULL OR %s IS NULL THEN NULL ELSE %s(%s, %s) END", a, b,
-                p->op == 'm' ? "LEAST" : "GREATEST", a, b);
+                p->op == 'm' ? "least" : "greatest", a, b);
     }
     buf_free(&ta);
     buf_free(&tb);
@@ -143,7 +149,7 @@ static void selection(sql_ctx *r, const pnode *p, buf *o)
                  (unsigned)p->ev.type);
         return;
     }
-    sql_put(r, o, " FROM events e WHERE e.type = ");
+    sql_put(r, o, " FROM events AS e WHERE e.type = ");
     sql_string(r, o, type.mv_data, type.mv_size);
     sql_put(r, o, " AND e.ts <= ");
     sql_timestamp(r, o, r->cx->now);
@@ -171,20 +177,19 @@ static void aggregate(sql_ctx *r, sql_scope *s, const pnode *p, buf *o)
     const char *v = sql_text(r, &x);
     sql_put(r, &body, "SELECT e.contact_id AS id, ");
     switch (p->op) {
-    case AGG_COUNT: sql_put(r, &body, "COUNT(*) * 1000000"); break;
-    case AGG_SUM: sql_put(r, &body, "CAST(SUM(%s) AS BIGINT)", v); break;
+    case AGG_COUNT: sql_put(r, &body, "CAST(COUNT(*) AS %s) * 1000000", r->d->int64); break;
+    case AGG_SUM: sql_put(r, &body, "CAST(SUM(%s) AS %s)", v, r->d->int64); break;
     case AGG_MIN: sql_put(r, &body, "MIN(%s)", v); break;
     case AGG_MAX: sql_put(r, &body, "MAX(%s)", v); break;
     case AGG_FIRST_OF: /* the earliest event's attribute, even a missing one */
-        sql_put(r, &body, "(ARRAY_AGG(%s ORDER BY e.ts, e.seq))[1]", v);
-        break;
     case AGG_LAST_OF:
-        sql_put(r, &body, "(ARRAY_AGG(%s ORDER BY e.ts DESC, e.seq DESC))[1]", v);
+        if (r->d->first_of(&body, v, p->op == AGG_LAST_OF, p->type == VT_STR) != 0)
+            sql_fail(r, SEGRT_ENOMEM, "out of memory rendering SQL");
         break;
     case AGG_DECAYED: /* 2^(-age / half-life) per event, rounded to micro-units, summed */
-        sql_put(r, &body, "CAST(SUM(CAST(ROUND(POWER(CAST(2 AS DOUBLE PRECISION), "
-                "-CAST(%s AS DOUBLE PRECISION) / %lld) * 1000000) AS BIGINT)) AS BIGINT)", v,
-                (long long)p->k);
+        sql_put(r, &body, "CAST(SUM(CAST(ROUND(POWER(CAST(2 AS %s), -CAST(%s AS %s) / %lld) * "
+                "1000000) AS %s)) AS %s)", r->d->float64, v, r->d->float64, (long long)p->k,
+                r->d->int64, r->d->int64);
         break;
     default: { /* AGG_AVG: the sum divided by the count, truncated */
         buf sum = { 0 }, n = { 0 };
@@ -199,12 +204,14 @@ static void aggregate(sql_ctx *r, sql_scope *s, const pnode *p, buf *o)
     selection(r, p, &body);
     sql_put(r, &body, " GROUP BY e.contact_id");
     char name[16];
+    buf ref = { 0 };
     sql_cte(r, &body, name);
-    sql_join(r, s, name);
+    sql_join(r, s, name, &ref);
     if (p->op == AGG_COUNT || p->op == AGG_DECAYED) /* no event: 0, not missing */
-        sql_put(r, o, "COALESCE(%s.v, 0)", name);
+        sql_put(r, o, "COALESCE(%s, 0)", sql_text(r, &ref));
     else
-        sql_put(r, o, "%s.v", name);
+        sql_put(r, o, "%s", sql_text(r, &ref));
+    buf_free(&ref);
     buf_free(&x);
     buf_free(&body);
 }
@@ -216,53 +223,107 @@ static void profiling_only(sql_ctx *r, const sql_scope *s, buf *o)
         return;
     char name[16];
     sql_consent_profiling(r, name);
-    sql_put(r, o, " AND c.id IN (SELECT id FROM %s)", name);
+    sql_put(r, o, " AND c.id %sIN (SELECT id FROM %s)", r->d->global, sql_table(r, name));
+}
+
+/* Write idiv(a, b) into a fresh buffer t; its text. */
+static const char *idiv_text(sql_ctx *r, const char *a, const char *b, buf *t)
+{
+    *t = (buf){ 0 };
+    call2(r, r->d->idiv, t, a, b);
+    return sql_text(r, t);
+}
+
+/*
+ * The rank of row j (1-based) of m in order: NTILE(n) the SQL way (the
+ * first m mod n buckets get one row more, plan_rank.c), the row number, or
+ * the percentile j * 100 / (m - 1), exact to the micro-unit. Divisors are
+ * never 0: ClickHouse computes every branch of a CASE.
+ */
+static void rank_of(sql_ctx *r, const pnode *p, const char *j, const char *m, buf *o)
+{
+    buf n = { 0 }, q = { 0 }, t1 = { 0 }, t2 = { 0 }, t3 = { 0 }, t4 = { 0 }, t5 = { 0 };
+    if (p->op == ORDER_NTILE) { /* q = m / n, rem = m % n, big = rem * (q + 1) */
+        sql_put(r, &n, "%lld", (long long)p->ntiles);
+        const char *Q = idiv_text(r, m, sql_text(r, &n), &q);
+        sql_put(r, &t1, "(%s + 1)", Q);
+        sql_put(r, &t2, "(%s - 1)", j);
+        sql_put(r, &t3, "(%s - 1 - (%s %% %lld) * (%s + 1))", j, m, (long long)p->ntiles, Q);
+        sql_put(r, &t4, "CASE WHEN %s > 0 THEN %s ELSE 1 END", Q, Q);
+        sql_put(r, o, "(CASE WHEN %s - 1 < (%s %% %lld) * (%s + 1) THEN ", j, m,
+                (long long)p->ntiles, Q);
+        call2(r, r->d->idiv, o, sql_text(r, &t2), sql_text(r, &t1));
+        sql_put(r, o, " ELSE (%s %% %lld) + %s END + 1) * 1000000", m, (long long)p->ntiles,
+                idiv_text(r, sql_text(r, &t3), sql_text(r, &t4), &t5));
+    } else if (p->op == ORDER_RANK) {
+        sql_put(r, o, "%s * 1000000", j);
+    } else {
+        sql_put(r, &t1, "(%s - 1) * 100000000", j);
+        sql_put(r, &t2, "CASE WHEN %s > 1 THEN %s - 1 ELSE 1 END", m, m);
+        sql_put(r, o, "CASE WHEN %s > 1 THEN %s ELSE 0 END", m,
+                idiv_text(r, sql_text(r, &t1), sql_text(r, &t2), &t3));
+    }
+    buf_free(&n);
+    buf_free(&q);
+    buf_free(&t1);
+    buf_free(&t2);
+    buf_free(&t3);
+    buf_free(&t4);
+    buf_free(&t5);
 }
 
 /*
  * seg.ntile: ranks over the live contacts with a value (and among), in the
- * value's order, ties by id in byte order (plan_rank.c), as a CTE joined by id.
+ * value's order, ties by id in byte order (plan_rank.c), as a CTE joined by
+ * id: with window functions, or from the population sorted into an array.
  */
 static void ntile(sql_ctx *r, sql_scope *s, const pnode *p, buf *o)
 {
     sql_scope in = { .profiling = s->profiling };
-    buf tx, ta = { 0 }, order = { 0 }, id = { 0 }, rank = { 0 }, body = { 0 };
+    buf tx, ta = { 0 }, from = { 0 }, id = { 0 }, rank = { 0 }, body = { 0 }, ref = { 0 };
     const char *x = value_text(r, &in, p->a, &tx);
-    call1(r, r->d->byte_order, &id, "c.id");
-    sql_put(r, &order, "ORDER BY %s%s, %s", x, p->desc ? " DESC" : "", sql_text(r, &id));
-    const char *ord = sql_text(r, &order);
-    if (p->op == ORDER_NTILE) {
-        sql_put(r, &rank, "CAST(NTILE(%lld) OVER (%s) AS BIGINT) * 1000000", (long long)p->ntiles,
-                ord);
-    } else if (p->op == ORDER_RANK) {
-        sql_put(r, &rank, "ROW_NUMBER() OVER (%s) * 1000000", ord);
-    } else { /* percentile: j * 100 / (m - 1), exact to the micro-unit */
-        buf j = { 0 }, m = { 0 };
-        sql_put(r, &j, "(ROW_NUMBER() OVER (%s) - 1) * 100000000", ord);
-        sql_put(r, &m, "COUNT(*) OVER () - 1");
-        sql_put(r, &rank, "CASE WHEN COUNT(*) OVER () > 1 THEN ");
-        call2(r, r->d->idiv, &rank, sql_text(r, &j), sql_text(r, &m));
-        sql_put(r, &rank, " ELSE 0 END");
-        buf_free(&j);
-        buf_free(&m);
-    }
     if (p->b)
         sql_render_pred(r, &in, p->b, &ta);
-    sql_put(r, &body, "SELECT c.id, %s AS v FROM contacts c%s WHERE %s IS NOT NULL",
-            sql_text(r, &rank), sql_text(r, &in.joins), x);
+    sql_from(r, &in, &from);
+    call1(r, r->d->byte_order, &id, "c.id");
+    if (r->d->no_windows) { /* (key, id) pairs sorted: the key negated for desc */
+        rank_of(r, p, "j", "length(s)", &rank);
+        sql_put(r, &body, "SELECT id, %s AS v FROM (SELECT arraySort(groupArray(tuple(%s%s, c.id))) "
+                "AS s FROM %s WHERE %s IS NOT NULL", sql_text(r, &rank), p->desc ? "-" : "", x,
+                sql_text(r, &from), x);
+    } else {
+        buf j = { 0 };
+        sql_put(r, &j, "OVER (ORDER BY %s%s, %s)", x, p->desc ? " DESC" : "", sql_text(r, &id));
+        if (p->op == ORDER_NTILE) {
+            sql_put(r, &rank, "CAST(NTILE(%lld) %s AS %s) * 1000000", (long long)p->ntiles,
+                    sql_text(r, &j), r->d->int64);
+        } else {
+            buf rn = { 0 };
+            sql_put(r, &rn, "ROW_NUMBER() %s", sql_text(r, &j));
+            rank_of(r, p, sql_text(r, &rn), "COUNT(*) OVER ()", &rank);
+            buf_free(&rn);
+        }
+        sql_put(r, &body, "SELECT c.id, %s AS v FROM %s WHERE %s IS NOT NULL", sql_text(r, &rank),
+                sql_text(r, &from), x);
+        buf_free(&j);
+    }
     if (p->b)
         sql_put(r, &body, " AND %s", sql_text(r, &ta));
     profiling_only(r, &in, &body);
+    if (r->d->no_windows)
+        sql_put(r, &body, ") ARRAY JOIN arrayMap(t -> tupleElement(t, 2), s) AS id, "
+                "arrayEnumerate(s) AS j");
     char name[16];
     sql_cte(r, &body, name);
-    sql_join(r, s, name);
-    sql_put(r, o, "%s.v", name);
+    sql_join(r, s, name, &ref);
+    sql_put(r, o, "%s", sql_text(r, &ref));
     buf_free(&tx);
     buf_free(&ta);
-    buf_free(&order);
+    buf_free(&from);
     buf_free(&id);
     buf_free(&rank);
     buf_free(&body);
+    buf_free(&ref);
     buf_free(&in.joins);
 }
 
@@ -278,7 +339,7 @@ static void score(sql_ctx *r, sql_scope *s, const pnode *p, buf *o)
     const char *x = value_text(r, s, p->a, &t);
     profiling_only(r, s, &only);
     s->profiling = 0;
-    sql_put(r, o, "CASE WHEN TRUE%s THEN %s END", sql_text(r, &only), x);
+    sql_put(r, o, "CASE WHEN %s%s THEN %s END", r->d->t, sql_text(r, &only), x);
     buf_free(&t);
     buf_free(&only);
 }
@@ -338,9 +399,10 @@ static void compare(sql_ctx *r, sql_scope *s, const pnode *p, buf *o)
     int ordered = p->kind == P_BETWEEN || (p->op != CMP_EQ && p->op != CMP_NE);
     const char *a = operand(r, s, p->a, ordered, &ta), *b = value_text(r, s, p->b, &tb);
     if (p->kind == P_BETWEEN)
-        sql_put(r, o, "COALESCE(%s BETWEEN %s AND %s, FALSE)", a, b, value_text(r, s, p->c, &tc));
+        sql_put(r, o, "COALESCE(%s BETWEEN %s AND %s, %s)", a, b, value_text(r, s, p->c, &tc),
+                r->d->f);
     else
-        sql_put(r, o, "COALESCE(%s %s %s, FALSE)", a, cmp_sql[p->op], b);
+        sql_put(r, o, "COALESCE(%s %s %s, %s)", a, cmp_sql[p->op], b, r->d->f);
     buf_free(&ta);
     buf_free(&tb);
     buf_free(&tc);
@@ -354,14 +416,14 @@ static void one_of(sql_ctx *r, sql_scope *s, const pnode *p, buf *o)
         sql_put(r, o, i ? ", " : "");
         constant(r, p->list[i], o);
     }
-    sql_put(r, o, "), FALSE)");
+    sql_put(r, o, "), %s)", r->d->f);
     buf_free(&t);
 }
 
 static void logic(sql_ctx *r, sql_scope *s, const pnode *p, buf *o)
 {
     if (p->n == 0) {
-        sql_put(r, o, p->kind == P_AND ? "TRUE" : "FALSE");
+        sql_put(r, o, "%s", p->kind == P_AND ? r->d->t : r->d->f);
         return;
     }
     sql_put(r, o, "(");
@@ -374,7 +436,7 @@ static void logic(sql_ctx *r, sql_scope *s, const pnode *p, buf *o)
 
 static void exists(sql_ctx *r, const pnode *p, buf *o)
 {
-    sql_put(r, o, "(c.id %sIN (SELECT e.contact_id", p->op ? "" : "NOT ");
+    sql_put(r, o, "(c.id %s%sIN (SELECT e.contact_id", r->d->global, p->op ? "" : "NOT ");
     selection(r, p, o);
     sql_put(r, o, "))");
 }
@@ -391,13 +453,13 @@ static void near(sql_ctx *r, sql_scope *s, const pnode *p, buf *o)
     h_max *= h_max;
     buf ta, tb, la = { 0 }, lo = { 0 }, s1 = { 0 }, s2 = { 0 };
     const char *a = value_text(r, s, p->a, &ta), *b = value_text(r, s, p->b, &tb);
-    sql_put(r, &la, "(CAST(%s AS DOUBLE PRECISION) / 1000000 * %.17g)", a, rad);
-    sql_put(r, &lo, "(CAST(%s AS DOUBLE PRECISION) / 1000000 * %.17g)", b, rad);
+    sql_put(r, &la, "(CAST(%s AS %s) / 1000000 * %.17g)", a, r->d->float64, rad);
+    sql_put(r, &lo, "(CAST(%s AS %s) / 1000000 * %.17g)", b, r->d->float64, rad);
     sql_put(r, &s1, "SIN((%s - %.17g) / 2)", sql_text(r, &la), p->geo[0] * rad);
     sql_put(r, &s2, "SIN((%s - %.17g) / 2)", sql_text(r, &lo), p->geo[1] * rad);
     const char *x1 = sql_text(r, &s1), *x2 = sql_text(r, &s2);
-    sql_put(r, o, "COALESCE(%s * %s + COS(%s) * COS(%.17g) * %s * %s <= %.17g, FALSE)", x1, x1,
-            sql_text(r, &la), p->geo[0] * rad, x2, x2, h_max);
+    sql_put(r, o, "COALESCE(%s * %s + COS(%s) * COS(%.17g) * %s * %s <= %.17g, %s)", x1, x1,
+            sql_text(r, &la), p->geo[0] * rad, x2, x2, h_max, r->d->f);
     buf_free(&ta);
     buf_free(&tb);
     buf_free(&la);
@@ -415,7 +477,10 @@ void sql_render_pred(sql_ctx *r, sql_scope *s, const pnode *p, buf *o)
     case P_BETWEEN: compare(r, s, p, o); return;
     case P_ONE_OF: one_of(r, s, p, o); return;
     case P_PRESENT:
-        sql_put(r, o, "(%s IS %sNULL)", value_text(r, s, p->a, &t), p->op ? "NOT " : "");
+        if (p->a->type == VT_SET && r->d->no_windows) /* an array is never NULL: empty */
+            sql_put(r, o, "(length(%s) %s 0)", value_text(r, s, p->a, &t), p->op ? ">" : "=");
+        else
+            sql_put(r, o, "(%s IS %sNULL)", value_text(r, s, p->a, &t), p->op ? "NOT " : "");
         buf_free(&t);
         return;
     case P_CONTAINS: {
@@ -423,7 +488,7 @@ void sql_render_pred(sql_ctx *r, sql_scope *s, const pnode *p, buf *o)
         constant(r, p->b, &k);
         sql_put(r, o, "COALESCE(");
         call2(r, r->d->contains, o, value_text(r, s, p->a, &t), sql_text(r, &k));
-        sql_put(r, o, ", FALSE)");
+        sql_put(r, o, ", %s)", r->d->f);
         buf_free(&k);
         buf_free(&t);
         return;
@@ -437,7 +502,7 @@ void sql_render_pred(sql_ctx *r, sql_scope *s, const pnode *p, buf *o)
     case P_EXISTS: exists(r, p, o); return;
     case P_MEMBER:
         sql_segment_cte(r, p->str, name);
-        sql_put(r, o, "(c.id IN (SELECT id FROM %s))", name);
+        sql_put(r, o, "(c.id %sIN (SELECT id FROM %s))", r->d->global, sql_table(r, name));
         return;
     case P_NEAR: near(r, s, p, o); return;
     case P_SPLIT: sql_refuse(r, p->loc, "a seg.split arm"); return;

@@ -32,14 +32,17 @@ static void where_cte(sql_ctx *r, const tree *where, const char *purpose, char n
             sql_render_pred(r, &s, plan, &pred);
         plan_free(plan);
     } else {
-        sql_put(r, &pred, "TRUE");
+        sql_put(r, &pred, "%s", r->d->t);
     }
-    sql_put(r, &body, "SELECT c.id FROM contacts c%s WHERE %s", sql_text(r, &s.joins),
-            sql_text(r, &pred));
+    buf from = { 0 };
+    sql_from(r, &s, &from);
+    sql_put(r, &body, "SELECT c.id FROM %s WHERE %s", sql_text(r, &from), sql_text(r, &pred));
+    buf_free(&from);
     if (purpose) {
         char pass[16];
         sql_consent_passes(r, purpose, pass);
-        sql_put(r, &body, " AND c.id IN (SELECT id FROM %s)", pass);
+        sql_put(r, &body, " AND c.id %sIN (SELECT id FROM %s)", r->d->global,
+                sql_table(r, pass));
     }
     sql_cte(r, &body, name);
     buf_free(&s.joins);
@@ -76,10 +79,12 @@ static void group_cte(sql_ctx *r, const tree *def, char name[16])
     char entry[16] = "";
     if (rank >= 1)
         entry_cte(r, def, group, tree_item(list, (size_t)rank - 1), entry);
-    sql_put(r, &body, "SELECT c.id FROM contacts c WHERE c.id IN (SELECT id FROM %s)", entry);
+    const char *g = r->d->global;
+    sql_put(r, &body, "SELECT c.id FROM contacts AS c WHERE c.id %sIN (SELECT id FROM %s)", g,
+            sql_table(r, entry));
     for (int64_t i = 1; i < rank && r->rc == SEGRT_OK; i++) {
         entry_cte(r, def, group, tree_item(list, (size_t)i - 1), entry);
-        sql_put(r, &body, " AND c.id NOT IN (SELECT id FROM %s)", entry);
+        sql_put(r, &body, " AND c.id %sNOT IN (SELECT id FROM %s)", g, sql_table(r, entry));
     }
     sql_cte(r, &body, name);
     buf_free(&body);
@@ -137,7 +142,10 @@ static int render_segment(plan_ctx *cx, void *ud)
     char name[16];
     sql_segment_cte(&r, job->segment, name);
     buf out = { 0 };
-    sql_put(&r, &out, "WITH %s\nSELECT id FROM %s", sql_text(&r, &r.ctes), name);
+    if (r.d->no_windows) /* no WITH: the CTEs are inlined where they are read */
+        sql_put(&r, &out, "SELECT id FROM %s", sql_table(&r, name));
+    else
+        sql_put(&r, &out, "WITH %s\nSELECT id FROM %s", sql_text(&r, &r.ctes), name);
     if (r.rc == SEGRT_OK && (job->sql = strdup(sql_text(&r, &out))) == NULL)
         r.rc = store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
     buf_free(&out);

@@ -2,7 +2,8 @@
  * @file segrt/sql.h
  * @brief Outgrowing one machine: a store dumped as three tables (contacts,
  * events, consents) and a script's segments rendered as SQL over them, for
- * PostgreSQL and DuckDB.
+ * PostgreSQL, DuckDB and ClickHouse (one server, or a cluster's Distributed
+ * tables).
  *
  * The layout (README "Outgrowing one machine"): contacts (id, one column per
  * field: integer BIGINT, number DECIMAL(19,6), string TEXT, boolean
@@ -26,11 +27,12 @@ extern "C" {
 /** The SQL engines segrt renders for. */
 typedef enum segrt_sql_dialect {
     SEGRT_SQL_POSTGRES = 1, /**< PostgreSQL 15 */
-    SEGRT_SQL_DUCKDB        /**< DuckDB 1.x */
+    SEGRT_SQL_DUCKDB,       /**< DuckDB 1.x */
+    SEGRT_SQL_CLICKHOUSE    /**< ClickHouse 18.16 (Debian 12), one server or a cluster */
 } segrt_sql_dialect;
 
 /**
- * The dialect called name ("postgres", "duckdb").
+ * The dialect called name ("postgres", "duckdb", "clickhouse").
  * @param name the name
  * @param out receives the dialect
  * @return SEGRT_OK, or SEGRT_EINVAL for an unknown name
@@ -39,17 +41,26 @@ SEGRT_API int segrt_sql_dialect_parse(const char *name, segrt_sql_dialect *out);
 
 /**
  * The CREATE TABLE statements of the layout for a store's fields.
+ * ClickHouse's tables are MergeTree tables ordered by the contact id; on a
+ * cluster each is a local table per shard (contacts_local, ...; run the
+ * statements on every server) under a Distributed table of the layout's
+ * name, sharded by cityHash64 of the contact id, so a contact's events and
+ * consents live on its shard.
  * @param s the store (its schema is read)
  * @param d the dialect
- * @param sql receives the statements, one per line group (free with segrt_free)
- * @return SEGRT_OK or an error code (message in segrt_errmsg)
+ * @param cluster the ClickHouse cluster's name (remote_servers), or NULL
+ * @param sql receives the statements (free with segrt_free)
+ * @return SEGRT_OK, SEGRT_EINVAL for a cluster in another dialect, or an
+ *         error code (message in segrt_errmsg)
  */
-SEGRT_API int segrt_sql_ddl(segrt_store *s, segrt_sql_dialect d, char **sql);
+SEGRT_API int segrt_sql_ddl(segrt_store *s, segrt_sql_dialect d, const char *cluster,
+                            char **sql);
 
 /**
- * The statements that load a CSV dump (segrt_dump) in directory dir into
- * the tables segrt_sql_ddl creates (psql's \\copy for PostgreSQL, read_csv
- * for DuckDB).
+ * The statements that load a dump (segrt_dump) in directory dir into the
+ * tables segrt_sql_ddl creates: of a CSV dump, psql's \\copy for PostgreSQL
+ * and read_csv for DuckDB; of a JSON lines dump, shell commands running
+ * clickhouse-client for ClickHouse (add its --host and --port).
  * @param s the store (its schema is read)
  * @param d the dialect
  * @param dir the dump's directory, written into the statements as it is
@@ -61,7 +72,9 @@ SEGRT_API int segrt_sql_load(segrt_store *s, segrt_sql_dialect d, const char *di
 /**
  * One SELECT whose single column id lists the members of a segment at the
  * store's NOW (segrt_store_set_now), as segrt_segment_eval() would find
- * them on the same data. What a database cannot compute from the layout
+ * them on the same data. ClickHouse's query reads subqueries through
+ * GLOBAL IN and GLOBAL JOIN, so it is right on a cluster's Distributed
+ * tables too. What a database cannot compute from the layout
  * (a Lua filter, a score fn, a consent check function, a model output, a
  * split arm, :updated(), an age in arithmetic, an extra event attribute
  * holding timestamps) is refused.

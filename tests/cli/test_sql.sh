@@ -8,8 +8,11 @@
 # `segrt dump --format csv` writes the three tables; `segrt sql --ddl` and
 # `--load` create and fill them in DuckDB (the npm module of the bench kit,
 # ../shared/bench/anchors, installed as tests/bench/bench_lib.sh does when
-# missing) and in a throwaway PostgreSQL cluster (initdb, pg_ctl on a unix
-# socket in the test's directory, as nobody when run as root).
+# missing), in a throwaway PostgreSQL cluster (initdb, pg_ctl on a unix
+# socket in the test's directory, as nobody when run as root) and, from the
+# JSON lines dump, in a two-shard ClickHouse 18.16 cluster (two servers on
+# loopback ports, `--ddl --cluster`: local MergeTree tables and Distributed
+# ones sharded by the contact id; queries through GLOBAL IN and JOIN).
 #
 # For every segment of examples/bench_segments.lua (S1–S12),
 # tests/oracle/*.lua, every bundled pack and a fixture of constructs that
@@ -23,6 +26,7 @@ source "$HERE/lib.sh"
 REPO=$(cd "$HERE/../.." && pwd)
 NOW=2026-01-01T00:00:00Z
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+CH_SERVER=${CH_SERVER:-/usr/sbin/clickhouse-server}
 ANCHORS_DIR=${ANCHORS_DIR:-/tmp/segrt-anchors}
 
 FAILED=0
@@ -89,6 +93,52 @@ trap 'pg_stop; _cleanup' EXIT
     -o "-k $T/pg -c listen_addresses='' -c fsync=off" start >/dev/null ||
     fail "pg_ctl start failed: $(tail -c 1500 "$T/pg/log")"
 pg() { psql -h "$T/pg" -U segrt -d postgres -v ON_ERROR_STOP=1 -q -At "$@"; }
+ok
+
+# --- ClickHouse: two servers on loopback forming the two-shard cluster "two".
+[ -x "$CH_SERVER" ] && command -v clickhouse-client >/dev/null ||
+    fail "ClickHouse not found (bash .ci/install --tests installs clickhouse-server, clickhouse-client)"
+read -r CH1 CH2 < <(python3 -c 'import socket
+s = [socket.socket() for _ in range(2)]
+for x in s: x.bind(("127.0.0.1", 0))
+print(*[x.getsockname()[1] for x in s])')
+ch_pids=()
+for n in 1 2; do
+    mkdir -p "$T/ch$n"
+    port=$([ "$n" = 1 ] && echo "$CH1" || echo "$CH2")
+    cat >"$T/ch$n/config.xml" <<XML
+<?xml version="1.0"?>
+<yandex>
+  <logger><level>warning</level><log>$T/ch$n/log</log><errorlog>$T/ch$n/err</errorlog></logger>
+  <tcp_port>$port</tcp_port>
+  <listen_host>127.0.0.1</listen_host>
+  <path>$T/ch$n/data/</path>
+  <tmp_path>$T/ch$n/tmp/</tmp_path>
+  <users_config>/etc/clickhouse-server/users.xml</users_config>
+  <default_profile>default</default_profile>
+  <default_database>default</default_database>
+  <mark_cache_size>268435456</mark_cache_size>
+  <timezone>UTC</timezone>
+  <remote_servers><two>
+    <shard><replica><host>127.0.0.1</host><port>$CH1</port></replica></shard>
+    <shard><replica><host>127.0.0.1</host><port>$CH2</port></replica></shard>
+  </two></remote_servers>
+</yandex>
+XML
+    "$CH_SERVER" --config-file="$T/ch$n/config.xml" >"$T/ch$n/out" 2>&1 &
+    ch_pids+=($!)
+done
+ch_stop() {
+    local p
+    for p in "${ch_pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    for p in "${ch_pids[@]}"; do wait "$p" 2>/dev/null || true; done
+}
+trap 'pg_stop; ch_stop; _cleanup' EXIT
+ch() { local port=$1; shift; command clickhouse-client --host 127.0.0.1 --port "$port" "$@"; }
+for port in "$CH1" "$CH2"; do
+    for _ in $(seq 1 100); do ch "$port" -q 'SELECT 1' >/dev/null 2>&1 && break; sleep 0.1; done
+    ch "$port" -q 'SELECT 1' >/dev/null 2>&1 || fail "ClickHouse on port $port did not start: $(tail -c 1500 "$T"/ch*/out)"
+done
 ok
 
 # --- The data.
@@ -235,6 +285,29 @@ assert_contains "$T/postgres.setup.sql" '"interests" TEXT[]' "a set is an array 
 assert_contains "$T/postgres.setup.sql" '"amount" DECIMAL(19,6)' "amounts are exact decimals"
 pg -f "$T/postgres.setup.sql" >"$T/pg.out" 2>&1 || fail "loading PostgreSQL: $(head -c 2000 "$T/pg.out")"
 assert_eq "$(pg -c 'SELECT count(*) FROM contacts')" 2998 "PostgreSQL holds the contacts"
+run segrt sql --db "$T/db" --dialect clickhouse --ddl --cluster two
+assert_rc 0 "segrt sql --ddl --cluster (ClickHouse)"
+assert_contains "$T/out" "ENGINE = Distributed(two, currentDatabase(), events_local, cityHash64(contact_id))" \
+    "Distributed tables sharded by a hash of the contact id"
+for port in "$CH1" "$CH2"; do
+    ch "$port" --multiquery <"$T/out" >"$T/ch.out" 2>&1 || fail "ClickHouse DDL: $(head -c 2000 "$T/ch.out")"
+done
+run segrt sql --db "$T/db" --dialect clickhouse --load "$T/dump_jsonl"
+assert_rc 0 "segrt sql --load (ClickHouse)"
+assert_contains "$T/out" "clickhouse-client --query 'INSERT INTO events FORMAT JSONEachRow' < '$T/dump_jsonl/events.jsonl'" \
+    "... clickhouse-client reads the JSON lines dump"
+(clickhouse-client() { ch "$CH1" "$@"; }; source "$T/out") >"$T/ch.out" 2>&1 ||
+    fail "loading ClickHouse: $(head -c 2000 "$T/ch.out")"
+# Distributed inserts reach the shards asynchronously (18.16 cannot wait for them)
+for t in contacts events consents; do
+    want=$(($(wc -l <"$T/dump/$t.csv") - 1))
+    for _ in $(seq 1 150); do [ "$(ch "$CH1" -q "SELECT count() FROM $t")" = "$want" ] && break; sleep 0.2; done
+    assert_eq "$(ch "$CH1" -q "SELECT count() FROM $t")" "$want" "the cluster holds every row of $t"
+    [ "$(ch "$CH1" -q "SELECT count() FROM ${t}_local")" -gt 0 ] && [ "$(ch "$CH2" -q "SELECT count() FROM ${t}_local")" -gt 0 ] ||
+        fail "$t is not spread over both shards"
+done
+assert_eq "$(ch "$CH2" -q "SELECT count() FROM events_local WHERE contact_id GLOBAL NOT IN (SELECT id FROM contacts_local)")" 0 \
+    "a contact's events live on its shard"
 # the TSV and JSON lines dumps hold the same rows
 sed -e 's/CREATE TABLE \([a-z]*\)/CREATE TABLE tsv_\1/' "$T/postgres.setup.sql" | grep -v '^\\copy' \
     >"$T/tsv.sql"
@@ -264,7 +337,7 @@ declare -A seen=()
 for i in "${!scripts[@]}"; do
     script=${scripts[$i]}
     base=$(basename "$script" .lua)
-    for d in duckdb postgres; do
+    for d in duckdb postgres clickhouse; do
         run segrt sql --db "$T/db" --now "$NOW" --dialect $d "$script"
         # each segment's marker gets the script's number, for one run per engine
         sed "s|^-- segment: |-- segment: $i:|" "$T/out" >"$T/q.$d.$i.sql"
@@ -273,6 +346,10 @@ for i in "${!scripts[@]}"; do
             [ "$RC" -eq 0 ] || soft_fail "$base ($d): exit $RC: $(head -c 600 "$T/err")"; fi
     done
     cmp -s "$T/refused.duckdb.$i" "$T/refused.postgres.$i" || soft_fail "$base: the dialects refuse differently"
+    cmp -s "$T/refused.duckdb.$i" "$T/refused.clickhouse.$i" || soft_fail "$base: ClickHouse refuses differently"
+    mkdir -p "$T/chids"
+    awk -v dir="$T/chq" -v i="$i" '/^-- segment: / { f = dir "." i ":" substr($3, length(i) + 2); next } { print > f }' \
+        "$T/q.clickhouse.$i.sql"
     while read -r line; do
         seg=$(sed -n "s/^segment '\([^']*\)'.*/\1/p" <<<"$line")
         want=${REFUSED["$base $seg"]:-}
@@ -293,6 +370,10 @@ mkdir "$T/pgids"
 pg -f "$T/pg.run" >"$T/pg.run.out" 2>&1 || soft_fail "PostgreSQL: $(head -c 3000 "$T/pg.run.out")"
 duck "$T/duckdb.setup.sql" "$T"/q.duckdb.*.sql >"$T/duck.ids" 2>"$T/duck.err" ||
     soft_fail "DuckDB: $(head -c 3000 "$T/duck.err")"
+for f in "$T"/chq.*; do
+    ch "$CH1" <"$f" >"$T/chids/${f#"$T"/chq.}" 2>"$T/ch.err" ||
+        soft_fail "ClickHouse: ${f#"$T"/chq.}: $(head -c 1000 "$T/ch.err")"
+done
 
 n=0
 : >"$T/sizes"
@@ -305,7 +386,8 @@ while read -r i seg script <&3; do
     echo "$seg $(wc -l <"$T/exp")" >>"$T/sizes"
     awk -F '\t' -v k="$i:$seg" '$1 == k { print $2 }' "$T/duck.ids" | LC_ALL=C sort >"$T/got.duckdb"
     LC_ALL=C sort "$T/pgids/$i:$seg" >"$T/got.postgres" 2>/dev/null || : >"$T/got.postgres"
-    for d in duckdb postgres; do
+    LC_ALL=C sort "$T/chids/$i:$seg" >"$T/got.clickhouse" 2>/dev/null || : >"$T/got.clickhouse"
+    for d in duckdb postgres clickhouse; do
         if cmp -s "$T/exp" "$T/got.$d"; then
             matched[$d]=$((${matched[$d]:-0} + 1))
             ok
@@ -316,7 +398,8 @@ while read -r i seg script <&3; do
         fi
     done
 done 3<"$T/segments"
-echo "compared $n segments: DuckDB ${matched[duckdb]:-0}, PostgreSQL ${matched[postgres]:-0} equal"
+echo "compared $n segments: DuckDB ${matched[duckdb]:-0}, PostgreSQL ${matched[postgres]:-0}," \
+    "ClickHouse ${matched[clickhouse]:-0} equal"
 [ "$n" -ge 80 ] || soft_fail "only $n segments rendered"
 for s in S1_vip S6_saas_inactive_45d S11_rfm_champions S12_vip_emailable X19_openers_emailable \
          tier.silver odd_set not_missing percentile busy_profiled tiers.rest near_krakow_store_sms x_coupon x_qty x_nested \
@@ -338,10 +421,13 @@ ok
 # --- Unhappy paths.
 run segrt sql --db "$T/db" "$REPO/examples/bench_segments.lua"
 assert_rc 2 "no --dialect"
-assert_contains "$T/err" "give --dialect postgres or --dialect duckdb" "... says what to give"
+assert_contains "$T/err" "give --dialect postgres, duckdb or clickhouse" "... says what to give"
+run segrt sql --db "$T/db" --dialect postgres --ddl --cluster two
+assert_rc 2 "--cluster in PostgreSQL"
+assert_contains "$T/err" "--cluster goes with --ddl --dialect clickhouse" "... is refused"
 run segrt sql --db "$T/db" --dialect oracle --ddl
 assert_rc 2 "an unknown dialect"
-assert_contains "$T/err" "--dialect 'oracle' is not postgres or duckdb" "... names it"
+assert_contains "$T/err" "--dialect 'oracle' is not postgres, duckdb or clickhouse" "... names it"
 run segrt sql --db "$T/db" --dialect duckdb --ddl "$REPO/examples/bench_segments.lua"
 assert_rc 2 "--ddl with a script"
 run segrt sql --db "$T/db" --dialect duckdb
