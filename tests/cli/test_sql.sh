@@ -26,7 +26,6 @@ source "$HERE/lib.sh"
 REPO=$(cd "$HERE/../.." && pwd)
 NOW=2026-01-01T00:00:00Z
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
-CH_SERVER=${CH_SERVER:-/usr/sbin/clickhouse-server}
 ANCHORS_DIR=${ANCHORS_DIR:-/tmp/segrt-anchors}
 
 FAILED=0
@@ -96,49 +95,11 @@ pg() { psql -h "$T/pg" -U segrt -d postgres -v ON_ERROR_STOP=1 -q -At "$@"; }
 ok
 
 # --- ClickHouse: two servers on loopback forming the two-shard cluster "two".
+source "$HERE/ch_cluster.sh"
 [ -x "$CH_SERVER" ] && command -v clickhouse-client >/dev/null ||
     fail "ClickHouse not found (bash .ci/install --tests installs clickhouse-server, clickhouse-client)"
-read -r CH1 CH2 < <(python3 -c 'import socket
-s = [socket.socket() for _ in range(2)]
-for x in s: x.bind(("127.0.0.1", 0))
-print(*[x.getsockname()[1] for x in s])')
-ch_pids=()
-for n in 1 2; do
-    mkdir -p "$T/ch$n"
-    port=$([ "$n" = 1 ] && echo "$CH1" || echo "$CH2")
-    cat >"$T/ch$n/config.xml" <<XML
-<?xml version="1.0"?>
-<yandex>
-  <logger><level>warning</level><log>$T/ch$n/log</log><errorlog>$T/ch$n/err</errorlog></logger>
-  <tcp_port>$port</tcp_port>
-  <listen_host>127.0.0.1</listen_host>
-  <path>$T/ch$n/data/</path>
-  <tmp_path>$T/ch$n/tmp/</tmp_path>
-  <users_config>/etc/clickhouse-server/users.xml</users_config>
-  <default_profile>default</default_profile>
-  <default_database>default</default_database>
-  <mark_cache_size>268435456</mark_cache_size>
-  <timezone>UTC</timezone>
-  <remote_servers><two>
-    <shard><replica><host>127.0.0.1</host><port>$CH1</port></replica></shard>
-    <shard><replica><host>127.0.0.1</host><port>$CH2</port></replica></shard>
-  </two></remote_servers>
-</yandex>
-XML
-    "$CH_SERVER" --config-file="$T/ch$n/config.xml" >"$T/ch$n/out" 2>&1 &
-    ch_pids+=($!)
-done
-ch_stop() {
-    local p
-    for p in "${ch_pids[@]}"; do kill "$p" 2>/dev/null || true; done
-    for p in "${ch_pids[@]}"; do wait "$p" 2>/dev/null || true; done
-}
-trap 'pg_stop; ch_stop; _cleanup' EXIT
-ch() { local port=$1; shift; command clickhouse-client --host 127.0.0.1 --port "$port" "$@"; }
-for port in "$CH1" "$CH2"; do
-    for _ in $(seq 1 100); do ch "$port" -q 'SELECT 1' >/dev/null 2>&1 && break; sleep 0.1; done
-    ch "$port" -q 'SELECT 1' >/dev/null 2>&1 || fail "ClickHouse on port $port did not start: $(tail -c 1500 "$T"/ch*/out)"
-done
+trap 'pg_stop; ch_cluster_stop; _cleanup' EXIT
+ch_cluster_start "$T" || fail "the ClickHouse cluster did not start"
 ok
 
 # --- The data.
@@ -296,12 +257,10 @@ run segrt sql --db "$T/db" --dialect clickhouse --load "$T/dump_jsonl"
 assert_rc 0 "segrt sql --load (ClickHouse)"
 assert_contains "$T/out" "clickhouse-client --query 'INSERT INTO events FORMAT JSONEachRow' < '$T/dump_jsonl/events.jsonl'" \
     "... clickhouse-client reads the JSON lines dump"
-(clickhouse-client() { ch "$CH1" "$@"; }; source "$T/out") >"$T/ch.out" 2>&1 ||
+ch_cluster_load "$T/dump_jsonl" "$T/out" >"$T/ch.out" 2>&1 ||
     fail "loading ClickHouse: $(head -c 2000 "$T/ch.out")"
-# Distributed inserts reach the shards asynchronously (18.16 cannot wait for them)
 for t in contacts events consents; do
     want=$(($(wc -l <"$T/dump/$t.csv") - 1))
-    for _ in $(seq 1 150); do [ "$(ch "$CH1" -q "SELECT count() FROM $t")" = "$want" ] && break; sleep 0.2; done
     assert_eq "$(ch "$CH1" -q "SELECT count() FROM $t")" "$want" "the cluster holds every row of $t"
     [ "$(ch "$CH1" -q "SELECT count() FROM ${t}_local")" -gt 0 ] && [ "$(ch "$CH2" -q "SELECT count() FROM ${t}_local")" -gt 0 ] ||
         fail "$t is not spread over both shards"
