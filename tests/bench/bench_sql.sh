@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench_sql.sh — per-segment times of S1–S12 (examples/bench_segments.lua) in
-# segrt and, rendered by `segrt sql`, in DuckDB and PostgreSQL 15, side by side
-# on one store's dump.
+# segrt and, rendered by `segrt sql`, in DuckDB, PostgreSQL 15 and a two-shard
+# ClickHouse 18.16 cluster on loopback, side by side on one store's dump.
 #
 # Run by hand, never by CI (the name is deliberately not test_*).
 #
@@ -11,8 +11,9 @@
 #
 # Environment: SEGRT (a segrt binary; default: a Release build in build-bench/),
 # ANCHORS_DIR (DuckDB's npm module, default /tmp/segrt-anchors), PG_BIN
-# (default /usr/lib/postgresql/15/bin), TMPDIR (the dump, DuckDB in memory,
-# a PostgreSQL cluster as nobody when run as root; removed at exit).
+# (default /usr/lib/postgresql/15/bin), TMPDIR (the dumps, DuckDB in memory,
+# a PostgreSQL cluster as nobody when run as root, the ClickHouse servers;
+# removed at exit).
 #
 # Each engine counts each query's rows twice; the second time is reported (warm).
 # NOW is 2026-01-01T00:00:00Z, the anchors' reference time.
@@ -21,6 +22,8 @@ set -euo pipefail
 USAGE_LINES=7,15
 # shellcheck source-path=SCRIPTDIR source=bench_lib.sh
 . "$(dirname "$0")/bench_lib.sh"
+# shellcheck source=../cli/ch_cluster.sh
+. "$(dirname "$0")/../cli/ch_cluster.sh"
 
 [ "${1:-}" = "-h" ] || [ "${1:-}" = "--help" ] && usage 0
 STORE=${1:-/tmp/crm1m/segrt.db}
@@ -37,6 +40,7 @@ mkdir "$W/pg"
 [ ${#as_pg[@]} -eq 0 ] || chown nobody "$W/pg"
 stop() {
     [ ! -d "$W/pg/data" ] || "${as_pg[@]}" "$PG_BIN/pg_ctl" -D "$W/pg/data" -m fast stop >/dev/null 2>&1 || true
+    ch_cluster_stop
     rm -rf "$W"
 }
 trap stop EXIT
@@ -48,10 +52,27 @@ S() { "$SEGRT" "$@"; }
 t0=$(date +%s.%N)
 S dump --db "$STORE" --now "$NOW" --format csv "$W/dump" 2>"$W/dump.log" || die "dump: $(cat "$W/dump.log")"
 echo "dump: $(calc "$(date +%s.%N) - $t0") s ($(cat "$W/dump.log"))"
-for d in duckdb postgres; do
+S dump --db "$STORE" --now "$NOW" --format jsonl "$W/dumpj" 2>/dev/null || die "dump --format jsonl failed"
+for d in duckdb postgres clickhouse; do
     { S sql --db "$STORE" --dialect $d --ddl && S sql --db "$STORE" --dialect $d --load "$W/dump"; } >"$W/$d.setup.sql"
     S sql --db "$STORE" --now "$NOW" --dialect $d "$LUA" >"$W/$d.q.sql"
 done
+
+ch_cluster_start "$W" || die "the ClickHouse cluster did not start"
+S sql --db "$STORE" --dialect clickhouse --ddl --cluster two >"$W/ch.ddl"
+for port in "$CH1" "$CH2"; do ch "$port" -n <"$W/ch.ddl" || die "ClickHouse DDL failed"; done
+S sql --db "$STORE" --dialect clickhouse --load "$W/dumpj" >"$W/ch.load"
+t0=$(date +%s.%N)
+ch_cluster_load "$W/dumpj" "$W/ch.load" || die "loading ClickHouse failed"
+echo "ClickHouse load: $(calc "$(date +%s.%N) - $t0") s (both shards)"
+awk '/^-- segment: / { name = $3; next } { q = q $0 "\n" }
+     /;$/ { sub(/;\n$/, "", q); f = dir "/chq." name; printf "SELECT count() FROM (%s)", q > f; close(f); q = "" }' \
+    dir="$W" "$W/clickhouse.q.sql"
+for f in "$W"/chq.*; do
+    name=${f#"$W"/chq.}
+    for _ in 1 2; do ch "$CH1" -t <"$f" >"$W/ch.n" 2>"$W/ch.t" || die "ClickHouse: $name: $(head -c 300 "$W/ch.t")"; done
+    echo "$name $(cat "$W/ch.n") $(awk '{ printf "%.1f", $1 * 1000 }' "$W/ch.t")"
+done | sort -V >"$W/ch.times"
 
 "${as_pg[@]}" "$PG_BIN/initdb" -D "$W/pg/data" -A trust -U segrt --no-sync >"$W/initdb.log" 2>&1 ||
     die "initdb: $(tail -5 "$W/initdb.log")"
@@ -82,12 +103,14 @@ echo "DuckDB load: $(awk -F'\t' '$1 == "(setup)" { s += $3 } END { printf "%.1f"
 awk -F'\t' '$1 != "(setup)" { t[$1] = $3 } END { for (k in t) print k, t[k] }' "$W/duck.out" |
     sort -V >"$W/duck.times"
 
-printf '%-30s %9s %10s %10s %12s\n' segment members segrt_ms duckdb_ms postgres_ms
+printf '%-30s %9s %10s %10s %12s %14s\n' segment members segrt_ms duckdb_ms postgres_ms clickhouse_ms
 while read -r name dms; do
     S count --db "$STORE" --now "$NOW" --time "$LUA" "$name" >/dev/null 2>&1
     out=$(S count --db "$STORE" --now "$NOW" --time "$LUA" "$name" 2>&1 >/dev/null)
     sms=$(sed -n 's/.* in \([0-9.]*\) ms/\1/p' <<<"$out")
     n=$(awk -v k="$name" '$1 == k { print $2 }' "$W/pg.times")
     pms=$(awk -v k="$name" '$1 == k { print $3 }' "$W/pg.times")
-    printf '%-30s %9s %10s %10s %12s\n' "$name" "$n" "$sms" "$dms" "$pms"
+    cms=$(awk -v k="$name" '$1 == k { print $3 }' "$W/ch.times")
+    [ "$(awk -v k="$name" '$1 == k { print $2 }' "$W/ch.times")" = "$n" ] || cms="$cms (count differs)"
+    printf '%-30s %9s %10s %10s %12s %14s\n' "$name" "$n" "$sms" "$dms" "$pms" "$cms"
 done <"$W/duck.times"
