@@ -201,6 +201,8 @@ int cmd_packs(int argc, char **argv);
 int cmd_pack(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_overlap(int argc, char **argv);
+int cmd_sql(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
 int cmd_repl(int argc, char **argv);
 int cmd_consent(int argc, char **argv);
 int cmd_retention(int argc, char **argv);

@@ -23,6 +23,8 @@ static const struct {
     { "history", cmd_history, "print the stored runs of a segment (size, entered, exited)" },
     { "overlap", cmd_overlap, "print the pairwise overlaps of segments" },
     { "profile", cmd_profile, "profile a segment's members next to the whole base" },
+    { "sql", cmd_sql, "print segments as SQL for PostgreSQL, DuckDB or ClickHouse (or the DDL)" },
+    { "dump", cmd_dump, "write contacts, events and consents as tables (CSV, TSV, JSONL)" },
     { "repl", cmd_repl, "explore the store in an interactive Lua prompt" },
     { "stats", cmd_stats, "print what a store holds" },
     { "show", cmd_show, "print a contact card" },

@@ -29,5 +29,6 @@
 #include "segrt/profile.h"  /* one segment's members next to the whole base */
 #include "segrt/template.h" /* message templates rendered per member */
 #include "segrt/demo.h"     /* a synthetic demo data set */
+#include "segrt/sql.h"      /* the store dumped as tables, segments as SQL */
 
 #endif /* SEGRT_H */
