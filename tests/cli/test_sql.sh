@@ -57,6 +57,8 @@ declare -A REFUSED=(
     ["profiling_check scored"]="the check function of consent purpose 'profiling'"
     ["refusals r_sent"]="an extra event attribute of a timestamp or set type"
     ["refusals r_through"]="(through segment 'r_filter'): a Lua filter"
+    ["coffee_offers likely_bean_buyers_30d"]="model output 'beans_30d.p' (fitted in segrt)"
+    ["coffee_offers likely_email_responders"]="model output 'email_click_30d.p' (fitted in segrt)"
 )
 
 # --- DuckDB: the bench kit's module; installed the bench's way when missing.
