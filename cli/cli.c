@@ -178,11 +178,11 @@ int cli_main(const cli_command *cmd, int argc, char **argv, void *ud)
 segrt_store *cli_open(const cli *c, unsigned flags)
 {
     segrt_store *s;
-    char err[1024];
+    char err[1024] = "";
     int rc = segrt_store_open(c->db, flags | (c->open_flagged ? SEGRT_OPEN_FLAGGED : 0), &s, err,
                               sizeof err);
     if (rc != SEGRT_OK) {
-        cli_error(c, "%s", err);
+        cli_error(c, "%s", err[0] ? err : segrt_strerror(rc));
         return NULL;
     }
     if (c->has_now)

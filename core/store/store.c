@@ -326,8 +326,11 @@ int segrt_store_open(const char *dir, unsigned flags, segrt_store **out, char *e
         return SEGRT_EINVAL;
     }
     segrt_store *s = calloc(1, sizeof *s);
-    if (s == NULL)
+    if (s == NULL) {
+        if (errbuf && errlen)
+            snprintf(errbuf, errlen, "out of memory");
         return SEGRT_ENOMEM;
+    }
     s->readonly = (flags & SEGRT_OPEN_READONLY) != 0;
     s->guard = -1;
     s->now = (int64_t)time(NULL);

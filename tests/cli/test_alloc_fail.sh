@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# test_alloc_fail.sh [POINTS] — allocation failures (issue 18, part 2): the
+# segrt command built with alloc_fail.c (segrt_allocfail: the N-th
+# allocation of its own code fails) runs evaluation, an import, an erase, a
+# merge and a render, each with the failure at every allocation up to
+# POINTS/2 and at POINTS/2 more spread over the rest of its run (POINTS
+# defaults to 200; 0 tries every allocation). Each run must end in exit 0 or
+# in exit 1 with a message in valid UTF-8 (never a signal or a sanitizer report: under ASan
+# a leak on an error path fails too), and a store it wrote to must still
+# pass segrt check. Prints, per command, its allocations, the failures tried
+# and the distinct allocation sites they hit.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+POINTS=${1:-200}
+[ -x "${SEGRT_ALLOCFAIL:-}" ] || fail "SEGRT_ALLOCFAIL names no segrt_allocfail binary"
+
+G=$T/good
+segrt demo --db "$G" --contacts 300 --now 2026-01-01T00:00:00Z >/dev/null
+cat >"$T/s.lua" <<'LUA'
+local seg = require "segrt"
+local F, E, S = seg.F, seg.E, seg.S
+seg.segment "buyers" { where = E.purchase:count():gt(2) & F.city:present() }
+seg.score "spent" { expr = E.purchase:sum "amount" }
+seg.segment "top" { where = seg.ntile(S.spent, 4):eq(4), purpose = "email_marketing" }
+seg.template "hello" { purpose = "email_marketing", subject = "Hi {first_name|there}",
+                       body = "You spent {spent:money(lei)}.", values = { spent = S.spent } }
+LUA
+printf 'id,email,city\nn1,n1@example.com,Cluj\nn2,n2@example.com,Sofia\nn3,,Kraków\n' >"$T/new.csv"
+segrt members --db "$G" --no-purpose --format csv --fields email "$T/s.lua" buyers | head -21 |
+    awk -F, 'NR > 1 && $2 != "" { printf "d%02d,%s\n", NR, toupper($2) }' |
+    { echo "id,email"; cat; } >"$T/dups.csv"
+M=$T/merge
+cp -r "$G" "$M"
+segrt import --db "$M" --contacts "$T/dups.csv" >/dev/null 2>&1
+
+python3 - "$SEGRT_ALLOCFAIL" "$SEGRT" "$T" "$POINTS" <<'PY' || fail "an allocation failure did not end cleanly"
+import os, shutil, subprocess, sys
+allocfail, segrt, t, points = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+now = ['--now', '2026-01-01T00:00:00Z']
+cases = [
+    ('count', t + '/good', False, ['count'] + now + [t + '/s.lua', 'top']),
+    ('import', t + '/good', True, ['import', '--contacts', t + '/new.csv']),
+    ('erase', t + '/good', True, ['erase', 'c0000001']),
+    ('merge', t + '/merge', True, ['dedupe', '--by', 'email', '--merge']),
+    ('render', t + '/good', False, ['render'] + now + [t + '/s.lua', 'buyers', 'hello']),
+]
+report = t + '/alloc.report'
+problems = []
+
+def run(args, db, fail_at):
+    env = dict(os.environ, SEGRT_FAIL_ALLOC_AT=str(fail_at), SEGRT_ALLOC_REPORT=report)
+    p = subprocess.run([allocfail] + args + ['--db', db], env=env, capture_output=True, text=True,
+                       errors='replace',
+                       timeout=300)
+    n, site = open(report).read().split()
+    return p, int(n), site
+
+for name, base, writes, args in cases:
+    p, total, _ = run(args, base if not writes else shutil.copytree(base, t + '/w0'), 0)
+    if writes:
+        shutil.rmtree(t + '/w0')
+    if p.returncode != 0:
+        problems.append('%s without a failure: exit %d: %s' % (name, p.returncode, p.stderr[-300:]))
+        continue
+    if points == 0 or total <= points:
+        at = list(range(1, total + 1))
+    else:
+        at = list(range(1, points // 2 + 1))
+        step = (total - points // 2) / (points // 2)
+        at += sorted({points // 2 + 1 + int(k * step) for k in range(points // 2)})
+    sites = set()
+    for n in at:
+        db = base
+        if writes:
+            db = t + '/w'
+            shutil.rmtree(db, ignore_errors=True)
+            shutil.copytree(base, db)
+        p, _, site = run(args, db, n)
+        sites.add(site)
+        err = p.stderr
+        if p.returncode not in (0, 1) or 'Sanitizer' in err or '\ufffd' in err or \
+                (p.returncode == 1 and not err.strip()):
+            problems.append('%s, allocation %d failed: exit %d: %s' % (name, n, p.returncode, err[-400:]))
+            continue
+        if writes:
+            c = subprocess.run([segrt, 'check', '--db', db], capture_output=True, text=True)
+            if c.returncode != 0:
+                problems.append('%s, allocation %d failed: the store no longer checks: %s'
+                                % (name, n, c.stderr[-300:]))
+    sites.discard('0')
+    print('%s: %d allocations, %d failures tried, %d distinct allocation sites failed'
+          % (name, total, len(at), len(sites)))
+if problems:
+    print('\n'.join(problems[:15]), file=sys.stderr)
+    sys.exit(1)
+PY
+ok
+finish
