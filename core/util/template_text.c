@@ -209,7 +209,7 @@ int template_text_parse(const char *src, template_text *out, char *err, size_t e
     while (rc == 0 && *ps.p) {
         char c = *ps.p;
         if ((c == '{' || c == '}') && ps.p[1] == c) { /* {{ or }} */
-            rc = buf_put(&lit, ps.p, 1);
+            rc = buf_put(&lit, ps.p, 1) ? -2 : 0; /* -2: out of memory, as below */
             ps.p += 2;
         } else if (c == '}') {
             rc = fail(&ps, "a lone '}' (write }} for a literal })");
@@ -222,7 +222,7 @@ int template_text_parse(const char *src, template_text *out, char *err, size_t e
                 rc = parse_placeholder(&ps, part);
         } else {
             ps.line += c == '\n';
-            rc = buf_put(&lit, ps.p++, 1);
+            rc = buf_put(&lit, ps.p++, 1) ? -2 : 0;
         }
     }
     if (rc == 0)
