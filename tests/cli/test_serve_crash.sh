@@ -2,6 +2,9 @@
 # kill -9 of segrt serve in the middle of a load: every acknowledged batch is
 # in the store whole, no batch is there in part, segrt check is clean, and a
 # restarted server serves the same store (and drains cleanly on SIGTERM).
+# test_serve_crash.sh [KILLS]: kill it KILLS times (default 1), each once a
+# seeded random number (10 to 200) of batches were acknowledged, restarting
+# it on the same store in between (50 for issue 18's count).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$_lib_dir/serve_lib.sh"
@@ -9,6 +12,7 @@ set -euo pipefail
 NOW=2026-01-01T00:00:00Z
 DB=$T/demo.db
 BATCH=20
+KILLS=${1:-1}
 run segrt demo --db "$DB" --contacts 1000 --now "$NOW"
 assert_rc 0 "make the demo store"
 make_tokens "$T/tokens"
@@ -53,14 +57,14 @@ for t in threads: t.start()
 for t in threads: t.join()
 PY
 
-# Run the load, stop the server with SIGNAL once 30 batches are acknowledged.
+# Run the load, stop the server with SIGNAL once ${2:-30} batches are acknowledged.
 load_then_stop() {
     : >"$T/acked"
     python3 "$T/load.py" "$URL" "$TOK_ALL" "$T/acked" "$BATCH" &
     local load=$!
     track_bg "$load"
     for _ in $(seq 1 400); do
-        [ "$(wc -l <"$T/acked")" -ge 30 ] && break
+        [ "$(wc -l <"$T/acked")" -ge "${2:-30}" ] && break
         sleep 0.05
     done
     stop_server "$1"
@@ -85,14 +89,21 @@ assert_whole_batches() {
 start_server "$T/serve1.log" --db "$DB" --now "$NOW" --token-file "$T/tokens" "$T/t.lua"
 http POST /v1/contacts "$TOK_ALL" "$T/contacts.jsonl"
 assert_eq "$STATUS" 200 "the probe contacts"
-load_then_stop KILL
-n_acked=$(wc -l <"$T/acked")
-[ "$n_acked" -ge 30 ] || fail "only $n_acked batches were acknowledged before the kill"
-[ "$n_acked" -lt 2000 ] || fail "the load ended before the kill: nothing was in flight"
-ok
-run segrt check --db "$DB"
-assert_rc 0 "segrt check is clean after kill -9$(last_output)"
-assert_whole_batches "kill -9"
+RANDOM=18
+for ((kill = 1; kill <= KILLS; kill++)); do
+    want=$((10 + RANDOM % 191))
+    [ "$kill" = 1 ] || start_server "$T/serve1.log" --db "$DB" --now "$NOW" --token-file "$T/tokens" \
+        "$T/t.lua"
+    load_then_stop KILL "$want"
+    n_acked=$(wc -l <"$T/acked")
+    [ "$n_acked" -ge "$want" ] || fail "kill $kill: only $n_acked batches were acknowledged before it"
+    [ "$n_acked" -lt 2000 ] || fail "kill $kill: the load ended before it: nothing was in flight"
+    ok
+    run segrt check --db "$DB"
+    assert_rc 0 "segrt check is clean after kill -9 number $kill$(last_output)"
+    assert_whole_batches "kill -9 number $kill"
+done
+[ "$KILLS" = 1 ] || echo "$KILLS kills of segrt serve under load: each store checked, every acknowledged batch whole"
 
 # the restarted server serves the store as it is and keeps taking rows
 start_server "$T/serve2.log" --db "$DB" --now "$NOW" --token-file "$T/tokens" "$T/t.lua"
