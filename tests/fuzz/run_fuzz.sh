@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # run_fuzz.sh [SECONDS] [HARNESS...] — build the libFuzzer harnesses of
 # tests/fuzz with clang (ASan + UBSan, build-fuzz/) and run each for SECONDS
-# (default 60), two at a time, from a copy of its seed corpus with its
-# dictionary. Prints the executions and the corpus each reached; fails on any
+# (default 60), two at a time, from a copy of its seed corpus (corpus/HARNESS/
+# and the files seeds.txt names) with its dictionary. Prints the executions and the corpus each reached; fails on any
 # crash, leak or sanitizer report, leaving the input in build-fuzz/crashes/
 # HARNESS/ (add it to tests/fuzz/corpus/HARNESS/: the replay tests then run
 # it in every build). For hours: run_fuzz.sh 14400.
@@ -36,7 +36,8 @@ export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 run_one() {
     local h=$1 dir=$work/$1
     mkdir -p "$dir/corpus" "build-fuzz/crashes/$h"
-    cp tests/fuzz/corpus/"$h"/* "$dir/corpus/"
+    [ ! -d "tests/fuzz/corpus/$h" ] || cp tests/fuzz/corpus/"$h"/* "$dir/corpus/"
+    awk -v h="$h" '$1 == h { print $2 }' tests/fuzz/seeds.txt | xargs -r cp -t "$dir/corpus/"
     if build-fuzz/tests/fuzz_"$h" "$dir/corpus" -dict="$(dict_of "$h")" -max_total_time="$seconds" \
         -rss_limit_mb=2048 -timeout=20 -print_final_stats=1 -artifact_prefix="build-fuzz/crashes/$h/" \
         >"$dir/log" 2>&1; then
