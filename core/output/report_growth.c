@@ -159,7 +159,10 @@ int report_growth_build(plan_ctx *cx, segrt_report *r)
         joined[i] = VALUE_MISSING;
     int found = 0, rc = created_at(cx, r, joined, &found);
     g->by_field = found;
-    if (rc == SEGRT_OK)
+    int some_missing = 0; /* the events are read only for live contacts the field leaves out */
+    for (uint32_t i = 0; i < cx->ncontacts && !some_missing; i++)
+        some_missing = joined[i] == VALUE_MISSING && bitset_test(cx->live, i);
+    if (rc == SEGRT_OK && some_missing)
         rc = first_events(cx, joined);
     int64_t first = INT64_MAX;
     for (uint32_t i = 0; rc == SEGRT_OK && i < cx->ncontacts; i++) {

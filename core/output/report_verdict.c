@@ -83,13 +83,37 @@ static int filled(plan_ctx *cx, const char *name, uint64_t *n)
     return rc;
 }
 
+/* Fields counted once for all segments: a field many rules read is scanned once. */
+typedef struct filled_cache {
+    struct { const char *name; uint64_t n; } *v; /* names borrowed from the segments' fields */
+    size_t len, cap;
+} filled_cache;
+
+static int filled_once(plan_ctx *cx, filled_cache *fc, const char *name, uint64_t *n)
+{
+    for (size_t i = 0; i < fc->len; i++) {
+        if (strcmp(fc->v[i].name, name) == 0) {
+            *n = fc->v[i].n;
+            return SEGRT_OK;
+        }
+    }
+    int rc = filled(cx, name, n);
+    if (rc == SEGRT_OK && ARRAY_RESERVE(fc->v, fc->cap, fc->len + 1) != 0)
+        return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
+    if (rc == SEGRT_OK) {
+        fc->v[fc->len].name = name;
+        fc->v[fc->len++].n = *n;
+    }
+    return rc;
+}
+
 /* g's least filled field, into g->weak_field and g->weak_filled. */
-static int weakest_field(plan_ctx *cx, report_segment *g)
+static int weakest_field(plan_ctx *cx, filled_cache *fc, report_segment *g)
 {
     int rc = SEGRT_OK;
     for (size_t k = 0; rc == SEGRT_OK && k < g->nfields; k++) {
         uint64_t n = 0;
-        rc = filled(cx, g->fields[k], &n);
+        rc = filled_once(cx, fc, g->fields[k], &n);
         if (rc == SEGRT_OK && (g->weak_field == NULL || n < g->weak_filled)) {
             g->weak_field = g->fields[k];
             g->weak_filled = n;
@@ -112,10 +136,11 @@ static void best_channel(const segrt_report *r, report_segment *g)
 int report_verdict_build(plan_ctx *cx, segrt_report *r)
 {
     const segrt_report_opts *o = &r->opts;
+    filled_cache fc = { 0 };
     int rc = SEGRT_OK;
     for (size_t i = 0; rc == SEGRT_OK && i < r->nseg; i++) {
         report_segment *g = &r->seg[i];
-        rc = weakest_field(cx, g);
+        rc = weakest_field(cx, &fc, g);
         best_channel(r, g);
         if (g->weak_field == NULL || (double)g->weak_filled >= o->min_filled * (double)r->contacts)
             g->flags |= REPORT_MEASURABLE;
@@ -124,6 +149,7 @@ int report_verdict_build(plan_ctx *cx, segrt_report *r)
         if (g->size >= o->min_size)
             g->flags |= REPORT_SUBSTANTIAL;
     }
+    free(fc.v);
     return rc;
 }
 
