@@ -27,7 +27,12 @@ enum {
 
 /**
  * Open the store in a directory. While segrt_store_compact() swaps the
- * store's data file, this waits for it to finish.
+ * store's data file, this waits for it to finish. Opening walks the pages
+ * that name the store's tables and refuses damaged ones. Where LMDB later
+ * meets a damaged page it would abort the process on, segrt flags the store
+ * (see segrt_store_check()) and ends the process with exit status 1 and a
+ * message on stderr instead: an embedding host should check a store it
+ * suspects with segrt_store_check() first, which walks every page.
  * @param dir the store's directory
  * @param flags SEGRT_OPEN_CREATE and/or SEGRT_OPEN_READONLY, or 0
  * @param out receives the handle (NULL on failure); close it with segrt_store_close()
