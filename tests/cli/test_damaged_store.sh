@@ -28,6 +28,22 @@ for cut in $((size / 2)) $((size - 4096)) 8192; do
     done
 done
 
+# Cuts at many more offsets, within the meta pages too (seeded): a message naming the file.
+for cut in 1 100 4096 6000 $(python3 -c "import random; r = random.Random(18); print(*sorted(r.sample(range(8193, $size), 20)))"); do
+    D=$T/cut
+    rm -rf "$D"
+    cp -r "$GOOD" "$D"
+    truncate -s "$cut" "$D/data.mdb"
+    for cmd in "stats" "check" "count $T/s.lua all"; do
+        # shellcheck disable=SC2086
+        run segrt $cmd --db "$D"
+        assert_rc 1 "segrt $cmd on data.mdb cut to $cut bytes (no signal)$(last_output)"
+        grep -qE "$D/data.mdb (is truncated: it has $cut bytes|has no valid meta page)" "$T/err" ||
+            fail "segrt $cmd on data.mdb cut to $cut bytes names neither the cut nor a missing meta page: $(cat "$T/err")"
+    done
+done
+ok
+
 E=$T/empty
 cp -r "$GOOD" "$E"
 truncate -s 0 "$E/data.mdb"
