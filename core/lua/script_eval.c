@@ -7,9 +7,10 @@
  * A session reads the definitions from the script's catalog and fills the
  * plans' hooks (plan.h): members, Lua score functions, C model outputs.
  *
- * Uses: script_lua.h, catalog.h, plan_memo.h, model.h, script_hatch.c,
+ * Uses: script_lua.h, catalog.h, plan_memo.h, model.h, column.h (the live contacts), script_hatch.c,
  * script_consent.c, segset.h.
  */
+#include "store/column.h"
 #include "store/schema.h"
 #include "lua/script_lua.h"
 #include "lua/script_tree.h"
@@ -34,7 +35,7 @@ static int load_live(plan_ctx *cx, bitset *live)
 {
     if (bitset_init(live, cx->ncontacts) != 0)
         return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
-    int rc = plan_or_column_bits(cx, FIELD_LIVE, 0, live);
+    int rc = column_or_bits(cx->s, cx->txn, FIELD_LIVE, 0, live);
     return rc == SEGRT_OK ? restrict_check_remove(cx->s, cx->txn, cx->now, live) : rc;
 }
 

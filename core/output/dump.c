@@ -7,11 +7,12 @@
  * processing, and the segments rendered as SQL then find what segrt finds.
  *
  * Uses: dump_cell.h, sql.h (the columns), row.h, event.h, consent.h,
- * dict.h, schema.h, restrict_check.h, plan.h (the live-contacts column).
+ * dict.h, schema.h, restrict_check.h, column.h (the live-contacts column).
  */
 #include "output/dump_cell.h"
 
 #include "privacy/restrict_check.h"
+#include "store/column.h"
 #include "store/consent.h"
 #include "store/dict.h"
 #include "store/event.h"
@@ -226,11 +227,10 @@ static int live_contacts(segrt_store *s, MDB_txn *txn, dump_job *j, bitset *live
 {
     uint64_t next = 0;
     int rc = store_counter_get(s, txn, "next_ord", &next);
-    plan_ctx cx = { .s = s, .txn = txn, .ncontacts = (uint32_t)next };
-    if (rc == SEGRT_OK && bitset_init(live, cx.ncontacts) != 0)
+    if (rc == SEGRT_OK && bitset_init(live, (uint32_t)next) != 0)
         rc = store_fail(s, SEGRT_ENOMEM, "out of memory");
     if (rc == SEGRT_OK)
-        rc = plan_or_column_bits(&cx, FIELD_LIVE, 0, live);
+        rc = column_or_bits(s, txn, FIELD_LIVE, 0, live);
     uint64_t before = rc == SEGRT_OK ? bitset_count(live) : 0;
     if (rc == SEGRT_OK)
         rc = restrict_check_remove(s, txn, segrt_store_now(s), live);

@@ -6,7 +6,7 @@
  * timestamps in bins cut at the base's quintiles (two passes: the values
  * collected and the cuts selected, then counted per bin).
  *
- * Uses: column.h, dict.h, schema.h, plan.h (plan_or_column_bits), array.h.
+ * Uses: column.h, dict.h, schema.h, plan.h (plan_ctx), array.h.
  */
 #include "output/profile.h"
 
@@ -286,7 +286,7 @@ static int set_element(void *ud, uint32_t code, const MDB_val *v)
     set_pass *sp = ud;
     plan_ctx *cx = sp->t->cx;
     memset(sp->bits.w, 0, bitset_words(sp->bits.nbits) * sizeof *sp->bits.w);
-    int rc = plan_or_column_bits(cx, sp->field, code, &sp->bits);
+    int rc = column_or_bits(cx->s, cx->txn, sp->field, code, &sp->bits);
     if (rc != SEGRT_OK)
         return rc;
     bitset_and(&sp->bits, cx->live);

@@ -205,9 +205,6 @@ int plan_near_holds(const pnode *p, double lat, double lon);
 /* a op b ('+' '-' '*' '/') in the plan's domains; missing in, missing out. */
 int64_t plan_arith(int op, int64_t a, int64_t b);
 
-/* OR the stored bitset column (field, code) into out (a set value, or FIELD_LIVE). */
-int plan_or_column_bits(plan_ctx *cx, uint16_t field, uint32_t code, bitset *out);
-
 /* Event aggregates (plan_events.c). */
 int plan_eval_agg(plan_ctx *cx, const pnode *p, vec *out);
 int plan_eval_exists(plan_ctx *cx, const pnode *p, bitset *out);

@@ -716,31 +716,6 @@ static int eval_value_pred(plan_ctx *cx, const pnode *p, bitset *out)
 
 /* ------------------------------------------------------------ string sets */
 
-int plan_or_column_bits(plan_ctx *cx, uint16_t field, uint32_t code, bitset *out)
-{
-    uint32_t nchunks = (cx->ncontacts + COL_CHUNK_ROWS - 1) / COL_CHUNK_ROWS;
-    for (uint32_t ch = 0; ch < nchunks; ch++) {
-        MDB_val v;
-        int rc = column_chunk_get(cx->s, cx->txn, field, ch, code, &v);
-        if (rc == SEGRT_ENOTFOUND)
-            continue;
-        if (rc != SEGRT_OK)
-            return rc;
-        if (v.mv_size != COL_BITSET_BYTES)
-            return store_fail(cx->s, SEGRT_ECORRUPT, "a set column chunk has %zu bytes",
-                              v.mv_size);
-        size_t words = COL_CHUNK_ROWS / 64, first = (size_t)ch * words;
-        size_t have = bitset_words(out->nbits) - first;
-        uint64_t tmp[COL_CHUNK_ROWS / 64];
-        memcpy(tmp, v.mv_data, sizeof tmp);
-        for (size_t i = 0; i < words && i < have; i++)
-            out->w[first + i] |= tmp[i];
-    }
-    if (out->nbits & 63) /* bits past the last ordinal stay clear */
-        out->w[bitset_words(out->nbits) - 1] &= (UINT64_C(1) << (out->nbits & 63)) - 1;
-    return SEGRT_OK;
-}
-
 typedef struct set_codes {
     plan_ctx *cx;
     uint16_t field;
@@ -751,7 +726,7 @@ static int or_each_code(void *ud, uint32_t code, const MDB_val *v)
 {
     (void)v;
     set_codes *sc = ud;
-    return plan_or_column_bits(sc->cx, sc->field, code, sc->out);
+    return column_or_bits(sc->cx->s, sc->cx->txn, sc->field, code, sc->out);
 }
 
 static int eval_set_pred(plan_ctx *cx, const pnode *p, bitset *out)
@@ -762,7 +737,7 @@ static int eval_set_pred(plan_ctx *cx, const pnode *p, bitset *out)
         uint32_t code;
         rc = dict_find(cx->s, cx->txn, f->field, p->b->str, strlen(p->b->str), &code);
         if (rc == SEGRT_OK && code)
-            rc = plan_or_column_bits(cx, f->field, code, out);
+            rc = column_or_bits(cx->s, cx->txn, f->field, code, out);
     } else { /* present / missing: the contact has any value */
         set_codes sc = { cx, f->field, out };
         rc = dict_foreach(cx->s, cx->txn, f->field, or_each_code, &sc);

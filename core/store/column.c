@@ -24,6 +24,29 @@ struct column_cache {
     col_buf *last;   /* the most recently used chunk: rows arrive in runs */
 };
 
+int column_or_bits(segrt_store *s, MDB_txn *txn, uint16_t field, uint32_t code, bitset *out)
+{
+    const size_t words = COL_CHUNK_ROWS / 64, total = bitset_words(out->nbits);
+    for (size_t first = 0, ch = 0; first < total; first += words, ch++) {
+        MDB_val v;
+        int rc = column_chunk_get(s, txn, field, (uint32_t)ch, code, &v);
+        if (rc == SEGRT_ENOTFOUND)
+            continue;
+        if (rc != SEGRT_OK)
+            return rc;
+        if (v.mv_size != COL_BITSET_BYTES)
+            return store_fail(s, SEGRT_ECORRUPT, "column %u (value %u) has a chunk of %zu bytes, "
+                              "not a bitset's %u", field, code, v.mv_size, COL_BITSET_BYTES);
+        uint64_t tmp[COL_CHUNK_ROWS / 64]; /* the map's bytes may be unaligned for uint64_t */
+        memcpy(tmp, v.mv_data, sizeof tmp);
+        for (size_t i = 0; i < words && first + i < total; i++)
+            out->w[first + i] |= tmp[i];
+    }
+    if (out->nbits & 63) /* bits past the last ordinal stay clear */
+        out->w[total - 1] &= (UINT64_C(1) << (out->nbits & 63)) - 1;
+    return SEGRT_OK;
+}
+
 size_t column_width(segrt_type t)
 {
     return t == SEGRT_T_STRING ? sizeof(uint32_t) : sizeof(int64_t);

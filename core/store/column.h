@@ -21,6 +21,7 @@
 #define SEGRT_COLUMN_H
 
 #include "store/store.h"
+#include "util/bitset.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -59,6 +60,12 @@ int column_chunk_get(segrt_store *s, MDB_txn *txn, uint16_t field, uint32_t chun
  */
 int column_chunk_peek(segrt_store *s, MDB_txn *txn, const column_cache *c, uint16_t field,
                    uint32_t chunk, uint32_t code, MDB_val *out);
+/*
+ * OR the stored bitset column (field, code) into out, a word at a time, for
+ * the ordinals below out->nbits (a chunk never written adds nothing); a chunk
+ * that is not a bitset is SEGRT_ECORRUPT.
+ */
+int column_or_bits(segrt_store *s, MDB_txn *txn, uint16_t field, uint32_t code, bitset *out);
 /* Byte width of one contact's value in a non-bitset column of this type (a string's: 4). */
 size_t column_width(segrt_type t);
 

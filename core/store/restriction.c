@@ -38,20 +38,7 @@ static int chunk(segrt_store *s, MDB_txn *txn, uint32_t ch, MDB_val *v)
 
 int restriction_candidates(segrt_store *s, MDB_txn *txn, bitset *out)
 {
-    uint32_t nchunks = (uint32_t)((out->nbits + COL_CHUNK_ROWS - 1) / COL_CHUNK_ROWS);
-    for (uint32_t ch = 0; ch < nchunks; ch++) {
-        MDB_val v;
-        int rc = chunk(s, txn, ch, &v);
-        if (rc != SEGRT_OK)
-            return rc;
-        const unsigned char *bits = v.mv_data;
-        for (uint32_t i = 0; i < COL_CHUNK_ROWS && v.mv_size; i++) {
-            uint64_t ord = (uint64_t)ch * COL_CHUNK_ROWS + i;
-            if (ord < out->nbits && (bits[i / 8] >> (i % 8) & 1))
-                bitset_set(out, (uint32_t)ord);
-        }
-    }
-    return SEGRT_OK;
+    return column_or_bits(s, txn, FIELD_RESTRICTION, 0, out);
 }
 
 int restriction_candidate(segrt_store *s, MDB_txn *txn, uint32_t ord)
