@@ -173,6 +173,8 @@ static int open_env(segrt_store *s, const char *dir, unsigned flags)
     if (s->readonly)
         envflags |= MDB_RDONLY;
     off_t have = data_file_size(dir);
+    if (have < 0 && errno == EACCES)
+        return store_access_denied(s, dir);
     /* Without CREATE, never let LMDB make a new data file in some directory. */
     if (have < 0 && !(flags & SEGRT_OPEN_CREATE))
         return store_fail(s, SEGRT_ENOTFOUND, "%s: no store here (run segrt import or segrt demo)",
@@ -202,6 +204,8 @@ static int open_env(segrt_store *s, const char *dir, unsigned flags)
     if (rc == ENOENT)
         return store_fail(s, SEGRT_ENOTFOUND, "%s: no store here (run segrt import or segrt demo)",
                           dir);
+    if (rc == EACCES)
+        return store_access_denied(s, dir);
     if (rc == MDB_INVALID) /* both meta pages unreadable, or some other file */
         return store_fail(s, SEGRT_ECORRUPT, "%s/data.mdb has no valid meta page: a damaged "
                           "store or no store file at all; restore it from a backup", dir);

@@ -63,6 +63,8 @@ struct segrt_store {
 /* Record a failure on the handle (printf-style); returns code. */
 int store_fail(segrt_store *s, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Fail with SEGRT_EIO naming what this user may not access in the store dir (after EACCES). */
+int store_access_denied(segrt_store *s, const char *dir);
 /* Map an LMDB return code to a SEGRT code, recording "context: lmdb message". */
 int store_mdb_fail(segrt_store *s, int rc, const char *context);
 
