@@ -10,8 +10,9 @@ static const char usage_text[] =
     "  Verify the id index, counters, columns and timelines; exit 1 when\n"
     "  anything is inconsistent. A store found corrupt is flagged (DIR/corrupt.flag):\n"
     "  every other command refuses it until it is restored, or repaired and checked\n"
-    "  again (a store that passes loses the flag); segrt compact copies out what is\n"
-    "  readable, and --open-flagged opens it anyway with any command.";
+    "  again (a store that passes loses the flag); segrt compact copies it out when\n"
+    "  LMDB can still read every table (damage in the derived data, not the pages),\n"
+    "  and --open-flagged opens it anyway with any command.";
 
 static int check_run(cli *c, void *ud)
 {

@@ -44,7 +44,7 @@ int store_flag_set(segrt_store *s, const char *what)
     flag_path(s->dir, path, sizeof path);
     value_format_timestamp((int64_t)time(NULL), when);
     FILE *f = fopen(path, "w");
-    int ok = f && fprintf(f, "segrt check at %s: %s\n", when, what) > 0;
+    int ok = f && fprintf(f, "at %s: %s\n", when, what) > 0;
     if (f && fclose(f) != 0)
         ok = 0;
     return ok ? SEGRT_OK : SEGRT_EIO;
@@ -66,5 +66,7 @@ int store_flag_finding(segrt_store *s, int rc)
     if (store_flag_set(s, what) != SEGRT_OK)
         store_fail(s, rc, "%s (and the store could not be flagged corrupt: %s)", what,
                    strerror(errno));
+    else
+        store_fail(s, rc, "%s; the store is flagged corrupt: " STORE_FLAG_ADVICE, what);
     return rc;
 }

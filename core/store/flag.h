@@ -9,11 +9,20 @@
 
 #include <stddef.h>
 
+/* What to do with a flagged store, in every message that names the flag. */
+#define STORE_FLAG_ADVICE                                                                          \
+    "restore it from a backup, or try segrt compact, which copies it out if LMDB can still read "  \
+    "every table; segrt check clears this once the store passes, and --open-flagged opens it "   \
+    "anyway"
+
 /* 1 when the store in dir is flagged, with what check found in what (n bytes); else 0. */
 int store_flag_read(const char *dir, char *what, size_t n);
 /* Flag s with what check found. SEGRT_OK, or SEGRT_EIO when the file cannot be written. */
 int store_flag_set(segrt_store *s, const char *what);
-/* When rc is SEGRT_ECORRUPT, flag s with its message (what was found); returns rc. */
+/*
+ * When rc is SEGRT_ECORRUPT, flag s with its message (what was found), and
+ * add to the message that the store is flagged and what to do; returns rc.
+ */
 int store_flag_finding(segrt_store *s, int rc);
 /* Remove the flag, if any. SEGRT_OK, or SEGRT_EIO. */
 int store_flag_clear(segrt_store *s);

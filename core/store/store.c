@@ -302,7 +302,7 @@ static int check_tables(segrt_store *s)
         return store_mdb_fail(s, mrc, "opening the store");
     int rc = store_page_check_tables(s, txn);
     mdb_txn_abort(txn);
-    return rc;
+    return store_flag_finding(s, rc);
 }
 
 static int open_all(segrt_store *s, unsigned flags)
@@ -342,9 +342,8 @@ int segrt_store_open(const char *dir, unsigned flags, segrt_store **out, char *e
     char what[512];
     int rc = s->dir ? SEGRT_OK : SEGRT_ENOMEM;
     if (rc == SEGRT_OK && !(flags & SEGRT_OPEN_FLAGGED) && store_flag_read(dir, what, sizeof what))
-        rc = store_fail(s, SEGRT_ECORRUPT, "%s was found corrupt (%s): restore it from a backup, "
-                        "or copy out what is readable with segrt compact; segrt check clears this "
-                        "once the store passes, and --open-flagged opens it anyway", dir, what);
+        rc = store_fail(s, SEGRT_ECORRUPT, "%s was found corrupt (%s): " STORE_FLAG_ADVICE, dir,
+                        what);
     if (rc == SEGRT_OK)
         rc = open_all(s, flags);
     if (rc != SEGRT_OK) {

@@ -8,8 +8,9 @@
 # (a bulk erase, which walks the store: it checks every page first). What the system LMDB would assert
 # on, or fault on, is caught: by segrt check's own walk of every page
 # (store_page_check), by the walk of the main table at every open, and by
-# LMDB's assert callback, which flags the store. A store check found
-# damaged is refused afterwards, naming the finding. Deterministic: the
+# LMDB's assert callback, which flags the store. A store found damaged (by
+# check or by the walk at open) is flagged, its message saying what to do,
+# and refused afterwards, naming the finding. Deterministic: the
 # damage comes from a seeded generator.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -53,6 +54,8 @@ for trial in range(trials):
             found += 1
             if not at_open and not os.path.exists(d + '/corrupt.flag'):
                 problems.append('trial %d: check found damage but did not flag the store' % trial)
+            if not at_open and 'the store is flagged corrupt: restore it from a backup' not in p.stderr:
+                problems.append('trial %d: check does not say what to do: %r' % (trial, p.stderr[-300:]))
         if cmd[0] == 'count' and codes[0] == 1 and not at_open and \
                 'was found corrupt' not in p.stderr:
             problems.append('trial %d: count after check found damage: %r' % (trial, p.stderr[-300:]))

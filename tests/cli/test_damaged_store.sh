@@ -60,14 +60,14 @@ assert_rc 1 "stats on an empty data.mdb"
 # store passes.
 F=$T/flagged
 cp -r "$GOOD" "$F"
-echo "segrt check at 2026-01-01T00:00:00Z: check: the contacts counter says 3001, the store holds 3000" \
+echo "at 2026-01-01T00:00:00Z: check: the contacts counter says 3001, the store holds 3000" \
     >"$F/corrupt.flag"
 for cmd in "stats" "count $T/s.lua all" "members $T/s.lua all" "run $T/s.lua" \
            "import --contacts $T/x.csv" "erase c0000001"; do
     # shellcheck disable=SC2086
     run segrt $cmd --db "$F"
     assert_rc 1 "segrt $cmd on a flagged store$(last_output)"
-    assert_contains "$T/err" "$F was found corrupt (segrt check at 2026-01-01T00:00:00Z: check: the contacts counter says 3001" \
+    assert_contains "$T/err" "$F was found corrupt (at 2026-01-01T00:00:00Z: check: the contacts counter says 3001" \
         "segrt $cmd names what check found"
     assert_contains "$T/err" "segrt check clears this once the store passes, and --open-flagged opens it anyway" \
         "segrt $cmd says what to do"

@@ -142,7 +142,7 @@ static void test_id_order_check_finds_an_order_that_is_not_the_index_s(void **st
     segrt_store *s = NULL;
     assert_int_equal(segrt_store_open(f->store, 0, &s, err, sizeof err), SEGRT_ECORRUPT);
     assert_null(s);
-    assert_non_null(strstr(err, "was found corrupt (segrt check at "));
+    assert_non_null(strstr(err, "was found corrupt (at "));
     assert_non_null(strstr(err, "the id order differs from the id index at position"));
     assert_int_equal(segrt_store_open(f->store, SEGRT_OPEN_READONLY, &s, err, sizeof err),
                      SEGRT_ECORRUPT);
