@@ -288,13 +288,30 @@ int store_page_check_tables(segrt_store *s, MDB_txn *txn)
     return check_snapshot(s, txn, 1);
 }
 
-static int check_in(segrt_store *s, MDB_txn *txn, void *ud)
-{
-    (void)ud;
-    return store_page_check(s, txn);
-}
-
+/* Not through store_read, whose failures store_page_diagnose looks at. */
 int store_pages_sound(segrt_store *s)
 {
-    return store_flag_finding(s, store_read(s, check_in, NULL));
+    MDB_txn *txn;
+    int mrc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
+    if (mrc != 0)
+        return store_mdb_fail(s, mrc, "reading the store");
+    int rc = store_page_check(s, txn);
+    mdb_txn_abort(txn);
+    return store_flag_finding(s, rc);
+}
+
+int store_page_diagnose(segrt_store *s, int rc)
+{
+    int mrc = s->last_mdb_rc;
+    /* What LMDB answers when it met a damaged page but did not assert: a value or an
+       overflow run of an absurd size, a page number past the end, a page of the wrong kind. */
+    if (rc == SEGRT_OK || !(mrc == MDB_CORRUPTED || mrc == MDB_PAGE_NOTFOUND ||
+                            mrc == MDB_BAD_VALSIZE || mrc == ENOMEM))
+        return rc;
+    char first[sizeof s->errmsg];
+    snprintf(first, sizeof first, "%s", s->errmsg);
+    if (store_pages_sound(s) == SEGRT_ECORRUPT)
+        return SEGRT_ECORRUPT;
+    s->last_mdb_rc = mrc;
+    return store_fail(s, rc, "%s", first); /* sound pages: the first failure stands */
 }

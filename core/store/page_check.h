@@ -24,5 +24,11 @@ int store_page_check_tables(segrt_store *s, MDB_txn *txn);
  * A store found damaged is flagged, as segrt check flags it.
  */
 int store_pages_sound(segrt_store *s);
+/*
+ * After a transaction failed with rc: when LMDB's code (s->last_mdb_rc)
+ * could mean a damaged page, check every page; damage found is flagged and
+ * returned as SEGRT_ECORRUPT naming the page. Otherwise rc, and its message.
+ */
+int store_page_diagnose(segrt_store *s, int rc);
 
 #endif

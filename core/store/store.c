@@ -474,7 +474,7 @@ int store_write(segrt_store *s, store_txn_fn fn, void *ud)
             mdb_txn_abort(txn);
         }
         if (rc == SEGRT_OK || s->last_mdb_rc != MDB_MAP_FULL || attempt >= 40)
-            return rc;
+            return store_page_diagnose(s, rc);
         rc = store_grow(s);
         if (rc != SEGRT_OK)
             return rc;
@@ -487,9 +487,10 @@ int store_read(segrt_store *s, store_txn_fn fn, void *ud)
     int rc = store_txn_begin(s, MDB_RDONLY, &txn);
     if (rc != SEGRT_OK)
         return rc;
+    s->last_mdb_rc = 0;
     rc = fn(s, txn, ud);
     mdb_txn_abort(txn);
-    return rc;
+    return store_page_diagnose(s, rc);
 }
 
 /* A function pointer cannot travel as void *: store_write_step wraps it. */

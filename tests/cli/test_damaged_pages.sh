@@ -49,6 +49,9 @@ for trial in range(trials):
         if p.returncode not in (0, 1) or (p.returncode == 1 and not p.stderr.strip()):
             problems.append('trial %d (page %d at %d): segrt %s: exit %d, %r'
                             % (trial, pg, off, cmd[0], p.returncode, p.stderr[-300:]))
+        if p.returncode == 1 and ('MDB_' in p.stderr or 'Cannot allocate memory' in p.stderr):
+            problems.append('trial %d: segrt %s gives LMDB\'s word, not the damage: %r'
+                            % (trial, cmd[0], p.stderr[-300:]))
         at_open = 'has no valid meta page' in p.stderr  # every command says so, at open
         if cmd[0] == 'check' and p.returncode == 1:
             found += 1
