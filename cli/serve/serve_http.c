@@ -46,6 +46,29 @@ void serve_reply_json(serve_reply *r, unsigned status, char *json)
     *r = (serve_reply){ status, json, strlen(json), NULL, NULL };
 }
 
+/* The length of the well-formed UTF-8 sequence at p (as jansson checks it), 0 if none. */
+static size_t utf8_len(const unsigned char *p)
+{
+    unsigned c = p[0], cp, min;
+    size_t n;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        n = 2, cp = c & 0x1F, min = 0x80;
+    else if ((c & 0xF0) == 0xE0)
+        n = 3, cp = c & 0x0F, min = 0x800;
+    else if (c >= 0xF0 && c <= 0xF4)
+        n = 4, cp = c & 0x07, min = 0x10000;
+    else
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((p[i] & 0xC0) != 0x80) /* the NUL at the end too */
+            return 0;
+        cp = cp << 6 | (p[i] & 0x3F);
+    }
+    return cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) ? 0 : n;
+}
+
 void serve_reply_error(serve_reply *r, unsigned status, const char *fmt, ...)
 {
     char msg[1024];
@@ -53,6 +76,16 @@ void serve_reply_error(serve_reply *r, unsigned status, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    /*
+     * A path or name from the request, or the cut at sizeof msg, may not be
+     * UTF-8, which a JSON string must be: each stray byte is shown as '?'.
+     */
+    for (unsigned char *p = (unsigned char *)msg; *p;) {
+        size_t n = utf8_len(p);
+        if (n == 0)
+            *p++ = '?';
+        p += n;
+    }
     json_t *o = json_pack("{s:s}", "error", msg);
     char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
