@@ -244,6 +244,10 @@ printf '{"contact_id":"n2","purpose":"email_marketing","status":"granted","legal
 http POST /v1/consents "$TOK_WRITE" "$T/consents.jsonl"
 assert_eq "$STATUS $(cat "$T/body")" '200 {"accepted":1,"rejected":[]}' "a consent record"
 
+: >"$T/empty"
+http POST /v1/events "$TOK_WRITE" "$T/empty"
+assert_eq "$STATUS $(cat "$T/body")" '200 {"accepted":0,"rejected":[]}' "an empty batch"
+
 # ------------------------------------------------------------ GDPR
 http GET /v1/contacts/n2/export "$TOK_ALL"
 assert_eq "$STATUS" 200 "export"
