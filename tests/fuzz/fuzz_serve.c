@@ -9,10 +9,9 @@
  *   a line     the path and ?query (k=v pairs by &, %XX and + decoded)
  *   the rest   the body
  *
- * The server runs on a temporary store of a few contacts, events and
- * consents with a script of segments (one with a webhook, noted in the
- * outbox; no deliverer runs), its live session kept across inputs and
- * made again every 512 inputs. Every reply must have a status from 200 to
+ * The server runs on fuzz_store_sample's store with a script of segments
+ * (with webhooks, noted in the outbox; no deliverer runs), its live session
+ * kept across inputs and made again every 512 inputs. Every reply must have a status from 200 to
  * 599 and, when JSON, a body that parses; every 64th input,
  * segrt_store_check must find the store sound.
  *
@@ -28,28 +27,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char contacts[] =
-    "id,email,city,income,birth_date,tags\n"
-    "c1,a@example.com,Kraków,1200,1980-02-03,vip;new\n"
-    "c2,b@example.com,Cluj,,1999-12-31,\n"
-    "c3,,Sofia,300,,new\n";
-static const char events[] =
-    "contact_id,ts,type,amount,category\n"
-    "c1,2025-12-02T03:04:05Z,purchase,3100.5,beans\n"
-    "c2,2025-12-20T00:00:00Z,purchase,3,tea\n"
-    "c1,2025-12-21T00:00:00Z,email_open,,\n";
-static const char consents[] =
-    "contact_id,purpose,status,legal_basis,ts,expires_at,source\n"
-    "c1,email_marketing,granted,consent,2025-01-01T00:00:00Z,,web\n";
 static const char script[] =
     "local seg = require 'segrt'\n"
     "local F, E, days = seg.F, seg.E, seg.days\n"
-    "seg.segment 'big_spenders' { where = E.purchase:sum 'amount' :gt(3000),\n"
-    "                             description = 'over 3000', purpose = 'email_marketing' }\n"
-    "seg.segment 'buyers_30d' { where = E.purchase:within(days(30)):exists() }\n"
+    "seg.segment 'big_spenders' { where = E.purchase:sum 'amount' :gt(5),\n"
+    "                             description = 'over 5', purpose = 'email_marketing' }\n"
+    "seg.segment 'recent_buyers' { where = E.purchase:within(days(300)):exists() }\n"
     "seg.segment 'krakow' { where = F.city:eq 'Kraków' & F.income:gt(1000) }\n"
     "seg.on_enter 'big_spenders' { webhook = 'http://127.0.0.1:9/enter' }\n"
-    "seg.on_exit 'buyers_30d' { webhook = 'http://127.0.0.1:9/exit' }\n";
+    "seg.on_exit 'recent_buyers' { webhook = 'http://127.0.0.1:9/exit' }\n";
 /* name, secret, scopes; the fifth choice of byte 0 is a secret none of these has */
 static const char tokens[] = "ops ops-0123456789abcdef read,write,gdpr\n"
                              "reader reader-0123456789abcdef read\n"
@@ -157,14 +143,9 @@ static void server_down(void)
 static void server_up(void)
 {
     static int registered;
-    segrt_store *s = fuzz_store(1, contacts);
+    segrt_store *s = fuzz_store_sample();
     if (!registered)
         registered = atexit(server_down) == 0; /* after fuzz_store's: runs before it */
-    if (segrt_import_buffer(s, SEGRT_EVENTS, "events", events, strlen(events), 0, NULL, NULL) ||
-        segrt_import_buffer(s, SEGRT_CONSENTS, "consents", consents, strlen(consents), 0, NULL,
-                            NULL))
-        abort();
-    segrt_store_set_now(s, 1767225600); /* 2026-01-01 */
     sv = (serve){ .s = s, .max_body = 1 << 20, .now0 = segrt_store_now(s),
                   .started = cli_now_ms() / 1e3 };
     serve_lock_init(&sv.lock);
