@@ -64,6 +64,7 @@ static const char *query_arg(void *conn, const char *key)
     return NULL;
 }
 
+/* The value of a hex digit, or -1. */
 static int hex(char c)
 {
     return c >= '0' && c <= '9' ? c - '0'
@@ -111,6 +112,7 @@ static void parse_target(char *line, query *q)
 
 static serve sv;
 
+/* tokens into a new file at path, readable by its owner only (as serve_tokens_load wants). */
 static void token_file(char *path, size_t n)
 {
     snprintf(path, n, "/tmp/segrt-fuzz-tokens.XXXXXX");
