@@ -80,7 +80,7 @@ int deliver_start(segrt_store *s, serve_lock *store_lock, const deliver_opts *o,
                   deliver **out, char *err, size_t errlen);
 /* Tell the worker that entries were noted (cheap; call after segrt_outbox_note). */
 void deliver_wake(deliver *d);
-/* What the worker did so far (for metrics). */
+/* What the worker did so far (for metrics); all zero for NULL (no worker). */
 void deliver_counts_get(deliver *d, deliver_counts *out);
 /*
  * Stop the worker and free it (NULL accepted): requests under way are

@@ -5,8 +5,9 @@
  *                    the live session, signals, draining, closing
  *   serve_tokens.c   the token file: names, secrets, scopes; lookups in
  *                    constant time
- *   serve_http.c     libmicrohttpd: requests in (bodies bounded), routing,
- *                    authorisation, responses out, the request metrics
+ *   serve_http.c     libmicrohttpd: requests in (bodies bounded), responses
+ *                    out, the request metrics
+ *   serve_request.c  one request answered: routing, authorisation, the route
  *   serve_read.c     GET routes: segments, members, contact cards; GDPR
  *                    export and erasure
  *   serve_ingest.c   POST routes: rows in through the live session, acknowledged
@@ -135,7 +136,8 @@ struct serve_reply {
     unsigned status;
     char *body;
     size_t len;
-    const char *type; /* NULL: application/json */
+    const char *type;  /* NULL: application/json */
+    const char *allow; /* a 405's Allow header; else NULL */
 };
 
 /* A request as the routes see it. */
@@ -156,6 +158,26 @@ void serve_reply_error(serve_reply *r, unsigned status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Set r to the store's failure rc (404 for SEGRT_ENOTFOUND...) and message; under lock. */
 void serve_reply_store(serve_reply *r, const serve *sv, int rc);
+
+/* A request as it arrived, apart from the connection it came on. */
+typedef struct serve_call {
+    const char *method;        /* "GET", "POST", "DELETE", or any other */
+    const char *url;           /* the path, URL-decoded, without the query */
+    const char *authorization; /* the Authorization header, or NULL */
+    const char *body;          /* body_len bytes then a NUL; NULL: no body */
+    size_t body_len;
+    int too_large;             /* the body was over --max-body (or could not be held) */
+    const char *(*query)(void *conn, const char *key); /* a query argument, or NULL */
+    void *conn;                                        /* query's first argument */
+} serve_call;
+
+/*
+ * serve_request.c: answer one request: its route from method and path, the
+ * bearer token checked against the route's scope, the route run; a 503 while
+ * draining. The reply into r (its body malloc'd, the caller's). Returns the
+ * route, for the metrics (R_UNKNOWN: no route was run).
+ */
+serve_route serve_request(serve *sv, const serve_call *in, serve_reply *r);
 
 /* serve_http.c: start and stop listening. host NULL: 127.0.0.1. */
 typedef struct serve_http serve_http;

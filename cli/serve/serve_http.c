@@ -1,12 +1,12 @@
 /*
  * serve_http.c — the HTTP side of segrt serve (serve.h), on libmicrohttpd:
  * a thread per connection; a request's body gathered up to --max-body;
- * the route picked from method and path; the bearer token checked against
- * the route's scope; the route's reply sent; each request timed into the
- * metrics when its response has gone.
+ * the request answered by serve_request.c; the reply sent; each request
+ * timed into the metrics when its response has gone. Also the replies'
+ * constructors the routes use.
  *
- * Uses: libmicrohttpd (HTTP/1.1, TLS through GnuTLS), serve_tokens.c,
- * serve_read.c, serve_ingest.c, serve_metrics.c.
+ * Uses: libmicrohttpd (HTTP/1.1, TLS through GnuTLS), serve_request.c,
+ * serve_metrics.c.
  */
 #include "serve.h"
 
@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 struct serve_http {
@@ -44,7 +43,30 @@ void serve_reply_json(serve_reply *r, unsigned status, char *json)
         serve_reply_error(r, 500, "out of memory");
         return;
     }
-    *r = (serve_reply){ status, json, strlen(json), NULL };
+    *r = (serve_reply){ status, json, strlen(json), NULL, NULL };
+}
+
+/* The length of the well-formed UTF-8 sequence at p (as jansson checks it), 0 if none. */
+static size_t utf8_len(const unsigned char *p)
+{
+    unsigned c = p[0], cp, min;
+    size_t n;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        n = 2, cp = c & 0x1F, min = 0x80;
+    else if ((c & 0xF0) == 0xE0)
+        n = 3, cp = c & 0x0F, min = 0x800;
+    else if (c >= 0xF0 && c <= 0xF4)
+        n = 4, cp = c & 0x07, min = 0x10000;
+    else
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((p[i] & 0xC0) != 0x80) /* the NUL at the end too */
+            return 0;
+        cp = cp << 6 | (p[i] & 0x3F);
+    }
+    return cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) ? 0 : n;
 }
 
 void serve_reply_error(serve_reply *r, unsigned status, const char *fmt, ...)
@@ -54,102 +76,26 @@ void serve_reply_error(serve_reply *r, unsigned status, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    /*
+     * A path or name from the request, or the cut at sizeof msg, may not be
+     * UTF-8, which a JSON string must be: each stray byte is shown as '?'.
+     */
+    for (unsigned char *p = (unsigned char *)msg; *p;) {
+        size_t n = utf8_len(p);
+        if (n == 0)
+            *p++ = '?';
+        p += n;
+    }
     json_t *o = json_pack("{s:s}", "error", msg);
     char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
-    *r = (serve_reply){ text ? status : 500, text, text ? strlen(text) : 0, NULL };
+    *r = (serve_reply){ text ? status : 500, text, text ? strlen(text) : 0, NULL, NULL };
 }
 
 void serve_reply_store(serve_reply *r, const serve *sv, int rc)
 {
     serve_reply_error(r, rc == SEGRT_ENOTFOUND ? 404 : rc == SEGRT_EINVAL ? 400 : 500, "%s",
                       segrt_errmsg(sv->s));
-}
-
-/* ------------------------------------------------------------ routing */
-
-/* What a path names: a route per method, and its NAME or ID part. */
-typedef struct match {
-    serve_route get, post, del; /* R_UNKNOWN: not allowed */
-    const char *arg;            /* points into the path */
-    size_t arg_len;
-} match;
-
-/* The routes of a path; 0 when the path is none of ours. */
-static int route_path(const char *url, match *m)
-{
-    static const struct {
-        const char *path;
-        serve_route get, post;
-    } fixed[] = {
-        { "/v1/health", R_HEALTH, R_UNKNOWN },      { "/metrics", R_METRICS, R_UNKNOWN },
-        { "/v1/events", R_UNKNOWN, R_EVENTS },      { "/v1/contacts", R_UNKNOWN, R_CONTACTS_POST },
-        { "/v1/consents", R_UNKNOWN, R_CONSENTS },  { "/v1/segments", R_SEGMENTS, R_UNKNOWN },
-    };
-    *m = (match){ R_UNKNOWN, R_UNKNOWN, R_UNKNOWN, NULL, 0 };
-    for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
-        if (strcmp(url, fixed[i].path) == 0) {
-            m->get = fixed[i].get;
-            m->post = fixed[i].post;
-            return 1;
-        }
-    }
-    static const char segs[] = "/v1/segments/", contacts[] = "/v1/contacts/";
-    const char *rest;
-    size_t n;
-    if (strncmp(url, segs, sizeof segs - 1) == 0) {
-        rest = url + sizeof segs - 1;
-        n = strlen(rest);
-        if (n > 8 && strcmp(rest + n - 8, "/members") == 0) {
-            m->get = R_MEMBERS;
-            n -= 8;
-        } else {
-            m->get = R_SEGMENT;
-        }
-    } else if (strncmp(url, contacts, sizeof contacts - 1) == 0) {
-        rest = url + sizeof contacts - 1;
-        n = strlen(rest);
-        if (n > 7 && strcmp(rest + n - 7, "/export") == 0) {
-            m->get = R_EXPORT;
-            n -= 7;
-        } else {
-            m->get = R_CONTACT;
-            m->del = R_ERASE;
-        }
-    } else {
-        return 0;
-    }
-    m->arg = rest;
-    m->arg_len = n;
-    return n > 0;
-}
-
-static unsigned route_scope(serve_route r)
-{
-    switch (r) {
-    case R_HEALTH: return 0;
-    case R_EVENTS: case R_CONTACTS_POST: case R_CONSENTS: return SCOPE_WRITE;
-    case R_EXPORT: case R_ERASE: return SCOPE_GDPR;
-    default: return SCOPE_READ;
-    }
-}
-
-static void dispatch(serve_req *q, serve_route r, serve_reply *out)
-{
-    switch (r) {
-    case R_HEALTH: serve_reply_json(out, 200, strdup("{\"status\":\"ok\"}")); break;
-    case R_METRICS: serve_metrics_text(q, out); break;
-    case R_EVENTS: serve_ingest(q, SEGRT_EVENTS, out); break;
-    case R_CONTACTS_POST: serve_ingest(q, SEGRT_CONTACTS, out); break;
-    case R_CONSENTS: serve_ingest(q, SEGRT_CONSENTS, out); break;
-    case R_SEGMENTS: serve_segments(q, out); break;
-    case R_SEGMENT: serve_segment(q, out); break;
-    case R_MEMBERS: serve_members(q, out); break;
-    case R_CONTACT: serve_contact(q, out); break;
-    case R_EXPORT: serve_export(q, out); break;
-    case R_ERASE: serve_erase(q, out); break;
-    default: serve_reply_error(out, 404, "no such route"); break;
-    }
 }
 
 /* ------------------------------------------------------------ MHD glue */
@@ -159,8 +105,7 @@ static const char *query_arg(void *conn, const char *key)
     return MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, key);
 }
 
-static enum MHD_Result send_reply(struct MHD_Connection *conn, request *rq, serve_reply *r,
-                                  const char *allow)
+static enum MHD_Result send_reply(struct MHD_Connection *conn, request *rq, serve_reply *r)
 {
     struct MHD_Response *resp =
         MHD_create_response_from_buffer(r->len, r->body, MHD_RESPMEM_MUST_FREE);
@@ -172,84 +117,12 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, request *rq, serv
                             r->type ? r->type : "application/json");
     if (r->status == 401)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
-    if (allow)
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+    if (r->allow)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
     rq->status = r->status;
     enum MHD_Result ok = MHD_queue_response(conn, r->status, resp);
     MHD_destroy_response(resp);
     return ok;
-}
-
-/* The token of "Authorization: Bearer TOKEN", or NULL. */
-static const serve_token *bearer(serve *sv, struct MHD_Connection *conn)
-{
-    const char *h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                MHD_HTTP_HEADER_AUTHORIZATION);
-    if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
-        return NULL;
-    h += 7;
-    while (*h == ' ')
-        h++;
-    return serve_tokens_find(&sv->tokens, h, strlen(h));
-}
-
-static const char *allowed(const match *m)
-{
-    if (m->del != R_UNKNOWN)
-        return "GET, DELETE";
-    return m->post != R_UNKNOWN ? "POST" : "GET";
-}
-
-/* The request, whole: route, authorise, answer. */
-static enum MHD_Result answer(serve *sv, struct MHD_Connection *conn, request *rq,
-                              const char *url, const char *method)
-{
-    serve_reply r = { 0 };
-    match m;
-    int known = route_path(url, &m);
-    serve_route route = !known ? R_UNKNOWN
-                        : strcmp(method, "GET") == 0 ? m.get
-                        : strcmp(method, "POST") == 0 ? m.post
-                        : strcmp(method, "DELETE") == 0 ? m.del : R_UNKNOWN;
-    rq->route = route;
-    if (!known) {
-        serve_reply_error(&r, 404, "no such route: %s", url);
-        return send_reply(conn, rq, &r, NULL);
-    }
-    if (route == R_UNKNOWN) {
-        serve_reply_error(&r, 405, "%s is not allowed on %s", method, url);
-        return send_reply(conn, rq, &r, allowed(&m));
-    }
-    if (rq->too_large) {
-        serve_reply_error(&r, 413, "the body is over %zu bytes (--max-body)", sv->max_body);
-        return send_reply(conn, rq, &r, NULL);
-    }
-    serve_req q = { .sv = sv, .body = rq->body ? rq->body : "", .body_len = rq->len,
-                    .query = query_arg, .conn = conn };
-    unsigned scope = route_scope(route);
-    if (scope) {
-        q.token = bearer(sv, conn);
-        if (q.token == NULL)
-            serve_reply_error(&r, 401, "a valid bearer token is required");
-        else if (!(q.token->scopes & scope))
-            serve_reply_error(&r, 403, "token '%s' lacks the %s scope", q.token->name,
-                              scope == SCOPE_WRITE ? "write" : scope == SCOPE_GDPR ? "gdpr"
-                                                                                  : "read");
-        if (r.body || r.status)
-            return send_reply(conn, rq, &r, NULL);
-    }
-    char arg[1024];
-    if (m.arg) {
-        if (m.arg_len >= sizeof arg) {
-            serve_reply_error(&r, 404, "no such segment or contact (name too long)");
-            return send_reply(conn, rq, &r, NULL);
-        }
-        memcpy(arg, m.arg, m.arg_len);
-        arg[m.arg_len] = '\0';
-        q.arg = arg;
-    }
-    dispatch(&q, route, &r);
-    return send_reply(conn, rq, &r, NULL);
 }
 
 /* Gather the body, bounded by max_body: past it the rest is read and dropped, then 413. */
@@ -301,12 +174,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_size = 0;
         return MHD_YES;
     }
-    if (atomic_load(&sv->draining)) {
-        serve_reply r;
-        serve_reply_error(&r, 503, "the server is shutting down");
-        return send_reply(conn, rq, &r, NULL);
-    }
-    return answer(sv, conn, rq, url, method);
+    /* the request, whole: answered by serve_request.c */
+    serve_call in = {
+        .method = method, .url = url, .body = rq->body, .body_len = rq->len,
+        .authorization = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                     MHD_HTTP_HEADER_AUTHORIZATION),
+        .too_large = rq->too_large, .query = query_arg, .conn = conn };
+    serve_reply r;
+    rq->route = serve_request(sv, &in, &r);
+    return send_reply(conn, rq, &r);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **state,

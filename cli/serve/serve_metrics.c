@@ -188,5 +188,5 @@ void serve_metrics_text(serve_req *q, serve_reply *r)
         serve_reply_error(r, 500, "out of memory");
         return;
     }
-    *r = (serve_reply){ 200, text, len, "text/plain; version=0.0.4" };
+    *r = (serve_reply){ 200, text, len, "text/plain; version=0.0.4", NULL };
 }

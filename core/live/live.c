@@ -277,7 +277,8 @@ static int by_ord(const void *a, const void *b)
 static int update_touched(segrt_live *lv, segrt_live_fn fn, void *ud)
 {
     int rc = SEGRT_OK;
-    qsort(lv->touched, lv->ntouched, sizeof *lv->touched, by_ord);
+    if (lv->ntouched) /* none: touched may be NULL, which qsort must not be given */
+        qsort(lv->touched, lv->ntouched, sizeof *lv->touched, by_ord);
     for (size_t i = 0; i < lv->ntouched && rc == SEGRT_OK;) {
         size_t j = i;
         uint64_t reads = 0;

@@ -95,6 +95,9 @@ http DELETE /v1/contacts/c0000001 "$TOK_WRITE"
 assert_eq "$STATUS" 403 "a write token cannot erase"
 http GET /v1/nothing "$TOK_ALL"
 assert_eq "$STATUS" 404 "an unknown route"
+http GET "/v1/%FF%C3" "$TOK_ALL"
+assert_eq "$STATUS $(cat "$T/body")" '404 {"error":"no such route: /v1/??"}' \
+    "a path that is not UTF-8 is named in the 404, its stray bytes as ?"
 http GET /v1/segments/no_such_segment "$TOK_ALL"
 assert_eq "$STATUS" 404 "an unknown segment"
 http GET /v1/segments/no_such_segment/members "$TOK_ALL"
@@ -240,6 +243,10 @@ assert_eq "$STATUS" 400 "strict takes 0 or 1"
 printf '{"contact_id":"n2","purpose":"email_marketing","status":"granted","legal_basis":"consent","ts":"2025-12-01T00:00:00Z"}\n' >"$T/consents.jsonl"
 http POST /v1/consents "$TOK_WRITE" "$T/consents.jsonl"
 assert_eq "$STATUS $(cat "$T/body")" '200 {"accepted":1,"rejected":[]}' "a consent record"
+
+: >"$T/empty"
+http POST /v1/events "$TOK_WRITE" "$T/empty"
+assert_eq "$STATUS $(cat "$T/body")" '200 {"accepted":0,"rejected":[]}' "an empty batch"
 
 # ------------------------------------------------------------ GDPR
 http GET /v1/contacts/n2/export "$TOK_ALL"

@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.."
 seconds=${1:-60}
 shift || true
 harnesses=("$@")
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(csv jsonl template import script)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(csv jsonl template import script serve)
 command -v clang >/dev/null || { echo "run_fuzz.sh: clang is not installed (.ci/install --tests installs it)" >&2; exit 1; }
 
 # gcc builds enforce the warnings (.ci/run); clang adds a few of its own here
@@ -25,6 +25,7 @@ dict_of() {
         jsonl|import) echo tests/fuzz/json.dict ;;
         template) echo tests/fuzz/template.dict ;;
         script) echo tests/fuzz/lua.dict ;;
+        serve) echo tests/fuzz/serve.dict ;;
     esac
 }
 
