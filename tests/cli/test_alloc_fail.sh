@@ -26,12 +26,7 @@ seg.template "hello" { purpose = "email_marketing", subject = "Hi {first_name|th
                        body = "You spent {spent:money(lei)}.", values = { spent = S.spent } }
 LUA
 printf 'id,email,city\nn1,n1@example.com,Cluj\nn2,n2@example.com,Sofia\nn3,,Kraków\n' >"$T/new.csv"
-segrt members --db "$G" --no-purpose --format csv --fields email "$T/s.lua" buyers | head -21 |
-    awk -F, 'NR > 1 && $2 != "" { printf "d%02d,%s\n", NR, toupper($2) }' |
-    { echo "id,email"; cat; } >"$T/dups.csv"
-M=$T/merge
-cp -r "$G" "$M"
-segrt import --db "$M" --contacts "$T/dups.csv" >/dev/null 2>&1
+with_email_dups "$G" "$T/s.lua" buyers 20 "$T/merge"
 
 PYTHONPATH=$_lib_dir python3 - "$SEGRT_FAULTS" "$SEGRT" "$T" "$POINTS" <<'PY' || fail "an allocation failure did not end cleanly"
 import subprocess, sys

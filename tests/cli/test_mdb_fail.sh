@@ -46,14 +46,9 @@ with open(t + '/new.csv', 'w') as f:  # 20 contacts in 4 batches of 5: 15 new, 5
 with open(t + '/erase.txt', 'w') as f:
     f.write('\n'.join('c%07d' % i for i in (8, 11)) + '\n')
 PY
-segrt members --db "$G" --no-purpose --format csv --fields email "$T/s.lua" buyers | head -5 |
-    awk -F, 'NR > 1 && $2 != "" { printf "d%02d,%s\n", NR, toupper($2) }' |
-    { echo "id,email"; cat; } >"$T/dups.csv"
-M=$T/merge
-cp -r "$G" "$M"
-segrt import --db "$M" --contacts "$T/dups.csv" >/dev/null 2>&1
+with_email_dups "$G" "$T/s.lua" buyers 4 "$T/merge"
 U=$T/undo
-cp -r "$M" "$U"
+cp -r "$T/merge" "$U"
 segrt dedupe --db "$U" --by email --merge >/dev/null
 E=$T/erased
 cp -r "$G" "$E"

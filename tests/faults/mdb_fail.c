@@ -29,20 +29,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-int __real_mdb_put(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *data, unsigned flags);
-int __real_mdb_del(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *data);
-int __real_mdb_drop(MDB_txn *txn, MDB_dbi dbi, int del);
-int __real_mdb_txn_commit(MDB_txn *txn);
-void __real_mdb_txn_abort(MDB_txn *txn);
-int __real_mdb_env_sync(MDB_env *env, int force);
-int __real_mdb_env_copyfd2(MDB_env *env, mdb_filehandle_t fd, unsigned flags);
-int __wrap_mdb_put(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *data, unsigned flags);
-int __wrap_mdb_del(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *data);
-int __wrap_mdb_drop(MDB_txn *txn, MDB_dbi dbi, int del);
-int __wrap_mdb_txn_commit(MDB_txn *txn);
-void __wrap_mdb_txn_abort(MDB_txn *txn);
-int __wrap_mdb_env_sync(MDB_env *env, int force);
-int __wrap_mdb_env_copyfd2(MDB_env *env, mdb_filehandle_t fd, unsigned flags);
+/* The real call (LMDB's) and its wrapper, which segrt's own code calls. */
+#define WRAPPED(ret, name, params) ret __real_##name params; ret __wrap_##name params
+
+WRAPPED(int, mdb_put, (MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *data, unsigned flags));
+WRAPPED(int, mdb_del, (MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *data));
+WRAPPED(int, mdb_drop, (MDB_txn *txn, MDB_dbi dbi, int del));
+WRAPPED(int, mdb_txn_commit, (MDB_txn *txn));
+WRAPPED(void, mdb_txn_abort, (MDB_txn *txn));
+WRAPPED(int, mdb_env_sync, (MDB_env *env, int force));
+WRAPPED(int, mdb_env_copyfd2, (MDB_env *env, mdb_filehandle_t fd, unsigned flags));
 
 static fault_point writes;
 static int fail_rc;      /* the code the failed call returns; 0: no injection */
