@@ -124,7 +124,7 @@ static int mdb_fail_leaving(segrt_store *s, int rc, const char *context, const c
     else if (rc == EROFS)
         return store_fail(s, SEGRT_EIO, "%s: the store is on a read-only file system: commands "
                           "that only read it work, writing needs it writable", context);
-    else if (rc == EACCES || rc == ENOENT)
+    else if (rc == EACCES || rc == EIO || rc == ENOSPC || rc == ENOENT)
         code = SEGRT_EIO;
     return store_fail(s, code, "%s: %s", context, mdb_strerror(rc));
 }
