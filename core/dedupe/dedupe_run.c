@@ -91,7 +91,7 @@ int segrt_dedupe(segrt_store *s, const segrt_dedupe_opts *o)
     if (o->merge) {
         rc = store_write(s, merge_txn, &r);
         if (rc == SEGRT_OK)
-            mdb_env_sync(s->env, 1);
+            rc = store_sync(s);
     } else {
         rc = store_read(s, find, &r);
     }

@@ -377,7 +377,7 @@ int segrt_dedupe_undo(segrt_store *s, uint64_t merge, const char *actor,
     undo_args a = { merge, actor, { 0 } };
     int rc = store_write(s, undo_txn, &a);
     if (rc == SEGRT_OK)
-        mdb_env_sync(s->env, 1);
+        rc = store_sync(s);
     for (size_t at = 0; rc == SEGRT_OK && fn && at < a.ids.len;) {
         const char *id = (const char *)a.ids.p + at;
         rc = fn(ud, id);

@@ -1101,7 +1101,7 @@ static int import_source(segrt_store *s, segrt_kind kind, const char *name, sour
     if (rc == SEGRT_OK)
         rc = import_update_derived(s, kind);
     if (rc == SEGRT_OK)
-        mdb_env_sync(s->env, 1);
+        rc = store_sync(s);
     if (out)
         *out = rep;
     return rc;

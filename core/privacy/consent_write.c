@@ -142,7 +142,8 @@ int segrt_consent_append(segrt_store *s, const char *id, const char *purpose,
     }
     a.rec = (consent_rec){ .ts = s->now, .expires = expires, .status = (uint8_t)st,
                       .basis = (uint8_t)bs };
-    return store_write(s, append_txn, &a);
+    int rc = store_write(s, append_txn, &a);
+    return rc == SEGRT_OK ? store_sync(s) : rc;
 }
 
 /* ------------------------------------------------------------ history */

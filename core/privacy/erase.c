@@ -107,7 +107,7 @@ int erase_batch(segrt_store *s, const char *const *ids, size_t n, const char *ac
     batch_args a = { ids, n, actor, erased };
     int rc = store_write(s, erase_batch_txn, &a);
     if (rc == SEGRT_OK)
-        mdb_env_sync(s->env, 1);
+        rc = store_sync(s);
     return rc;
 }
 

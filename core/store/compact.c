@@ -195,11 +195,8 @@ static int audit_copy(segrt_store *s, const char *tmp, const char *actor, uint64
     snprintf(a.detail, sizeof a.detail, "data file %llu bytes, compacted to %llu",
              (unsigned long long)before, (unsigned long long)copied);
     rc = store_write(t, audit_in, &a);
-    if (rc == SEGRT_OK) {
-        int mrc = mdb_env_sync(t->env, 1);
-        if (mrc != 0)
-            rc = store_mdb_fail(t, mrc, "syncing the compacted copy");
-    }
+    if (rc == SEGRT_OK)
+        rc = store_sync(t);
     if (rc != SEGRT_OK)
         snprintf(s->errmsg, sizeof s->errmsg, "%s", t->errmsg);
     segrt_store_close(t);

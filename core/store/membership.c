@@ -473,7 +473,8 @@ int membership_record_run(segrt_store *s, size_t n, const char *const names[],
         }
     }
     struct run_args a = { n, names, purposes, sets, rows };
-    return store_write(s, run_txn, &a);
+    int rc = store_write(s, run_txn, &a);
+    return rc == SEGRT_OK ? store_sync(s) : rc;
 }
 
 /* The history rows of one segment, its key prefix n bytes long, for fn. */

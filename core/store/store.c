@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #define MAPSIZE_MIN ((size_t)64 << 20)
+#define MAX_GROW_ATTEMPTS 40 /* map doublings one transaction may need */
 
 static const struct {
     const char *name;
@@ -70,34 +71,51 @@ static off_t data_file_size(const char *dir)
 
 #define FULL_MARGIN (1u << 20) /* less free than this on the device after a failed write: full */
 
+/* What a write that failed with ENOSPC or EIO leaves; what a failed sync leaves. */
+#define NOT_COMMITTED "this write was not committed, what was committed before it is kept and " \
+                      "readable"
+#define NOT_SYNCED "the changes are committed and readable, but may not all be on the device yet"
+
 /*
- * After a write failed with ENOSPC, or with EIO (LMDB's word for a short
- * write, which is how a full device shows): whether the device holding the
- * store is full, and if so the message saying so.
+ * After a write failed with ENOSPC or EIO: the message naming the device
+ * holding the store as the cause, and what the failure left (outcome).
+ * Full (less than FULL_MARGIN free) is said as such for either code, since
+ * EIO is LMDB's word for a short write, which is how a full device shows.
+ * With room on it, ENOSPC is the device's word (out of inodes, a quota),
+ * EIO a failing device.
  */
-static int device_full(segrt_store *s, int rc, const char *context)
+static int device_fault(segrt_store *s, int rc, const char *context, const char *outcome)
 {
     struct statvfs fs;
-    if ((rc != ENOSPC && rc != EIO) || s->dir == NULL || statvfs(s->dir, &fs) != 0)
+    if ((rc != ENOSPC && rc != EIO) || s->dir == NULL)
         return 0;
+    if (statvfs(s->dir, &fs) != 0)
+        return store_fail(s, SEGRT_EIO, "%s: the device holding %s reported %s: %s", context,
+                          s->dir, rc == ENOSPC ? "no space left" : "an I/O error", outcome);
     uint64_t unit = fs.f_frsize ? fs.f_frsize : fs.f_bsize;
     uint64_t avail = (uint64_t)fs.f_bavail * unit, total = (uint64_t)fs.f_blocks * unit;
-    if (rc == EIO && avail >= FULL_MARGIN)
-        return 0;
     off_t have = data_file_size(s->dir);
-    store_fail(s, SEGRT_EIO, "%s: no space left on the device holding %s (%.1f MiB free of "
-               "%.1f MiB; the store's file is %.1f MiB): this write was not committed, what was "
-               "committed before it is kept and readable; free space, then run it again",
-               context, s->dir, (double)avail / (1 << 20), (double)total / (1 << 20),
-               have < 0 ? 0.0 : (double)have / (1 << 20));
-    return 1;
+    double free_mib = (double)avail / (1 << 20), total_mib = (double)total / (1 << 20);
+    double file_mib = have < 0 ? 0.0 : (double)have / (1 << 20);
+    if (avail < FULL_MARGIN)
+        return store_fail(s, SEGRT_EIO, "%s: no space left on the device holding %s (%.1f MiB "
+                          "free of %.1f MiB; the store's file is %.1f MiB): %s; free space, then "
+                          "run it again", context, s->dir, free_mib, total_mib, file_mib, outcome);
+    if (rc == ENOSPC)
+        return store_fail(s, SEGRT_EIO, "%s: the device holding %s reported no space left, with "
+                          "%.1f MiB free of %.1f MiB (out of inodes, or over a quota?): %s; make "
+                          "room, then run it again", context, s->dir, free_mib, total_mib, outcome);
+    return store_fail(s, SEGRT_EIO, "%s: the device holding %s reported an I/O error (%.1f MiB "
+                      "free of %.1f MiB): %s; check the device (the kernel log), then run it "
+                      "again", context, s->dir, free_mib, total_mib, outcome);
 }
 
-int store_mdb_fail(segrt_store *s, int rc, const char *context)
+/* store_mdb_fail, for a failure that left what outcome says when the device is at fault. */
+static int mdb_fail_leaving(segrt_store *s, int rc, const char *context, const char *outcome)
 {
     int code = SEGRT_ESTORE;
     s->last_mdb_rc = rc;
-    if (device_full(s, rc, context))
+    if (device_fault(s, rc, context, outcome))
         return SEGRT_EIO;
     if (rc == ENOMEM)
         code = SEGRT_ENOMEM;
@@ -109,6 +127,27 @@ int store_mdb_fail(segrt_store *s, int rc, const char *context)
     else if (rc == EACCES || rc == EIO || rc == ENOSPC || rc == ENOENT)
         code = SEGRT_EIO;
     return store_fail(s, code, "%s: %s", context, mdb_strerror(rc));
+}
+
+/* The id of the store's last committed transaction (0 when LMDB cannot say). */
+static size_t last_txnid(segrt_store *s)
+{
+    MDB_envinfo info;
+    return mdb_env_info(s->env, &info) == 0 ? info.me_last_txnid : 0;
+}
+
+int store_mdb_fail(segrt_store *s, int rc, const char *context)
+{
+    return mdb_fail_leaving(s, rc, context, NOT_COMMITTED);
+}
+
+int store_sync(segrt_store *s)
+{
+    int mrc = mdb_env_sync(s->env, 1);
+    if (mrc != 0)
+        return mdb_fail_leaving(s, mrc, "syncing the store", NOT_SYNCED);
+    s->synced_txnid = last_txnid(s);
+    return SEGRT_OK;
 }
 
 
@@ -308,11 +347,20 @@ static int check_tables(segrt_store *s)
 static int open_all(segrt_store *s, unsigned flags)
 {
     int converted = 0;
+    s->synced_txnid = STORE_NOT_OPEN;
     int rc = open_env(s, s->dir, flags);
     if (rc == SEGRT_OK)
         rc = check_tables(s);
-    if (rc == SEGRT_OK)
+    if (rc == SEGRT_OK) /* the store as found is as synced as it will be; close syncs what is new */
+        s->synced_txnid = last_txnid(s);
+    /* Opening writes (new tables, the format, a conversion): grown and run again when the map fills. */
+    for (int attempt = 0; rc == SEGRT_OK; attempt++) {
+        s->last_mdb_rc = 0;
         rc = open_dbs(s, &converted);
+        if (rc == SEGRT_OK || s->last_mdb_rc != MDB_MAP_FULL || attempt >= MAX_GROW_ATTEMPTS)
+            break;
+        rc = store_grow(s);
+    }
     if (rc == SEGRT_OK)
         rc = schema_load(s);
     if (rc == SEGRT_OK && converted)
@@ -361,8 +409,9 @@ void segrt_store_close(segrt_store *s)
     if (s == NULL)
         return;
     if (s->env) {
-        if (!s->readonly)
-            mdb_env_sync(s->env, 1);
+        /* Closing cannot report a failure: what a command wrote, it synced with store_sync. */
+        if (!s->readonly && s->synced_txnid != STORE_NOT_OPEN && last_txnid(s) != s->synced_txnid)
+            (void)mdb_env_sync(s->env, 1);
         mdb_env_close(s->env);
     }
     compact_guard_leave(s);
@@ -473,7 +522,7 @@ int store_write(segrt_store *s, store_txn_fn fn, void *ud)
         } else {
             mdb_txn_abort(txn);
         }
-        if (rc == SEGRT_OK || s->last_mdb_rc != MDB_MAP_FULL || attempt >= 40)
+        if (rc == SEGRT_OK || s->last_mdb_rc != MDB_MAP_FULL || attempt >= MAX_GROW_ATTEMPTS)
             return store_page_diagnose(s, rc);
         rc = store_grow(s);
         if (rc != SEGRT_OK)

@@ -43,6 +43,8 @@ typedef struct store_proj_policy {
     uint32_t small, runs, ratio, bulk;
 } store_proj_policy;
 
+#define STORE_NOT_OPEN ((size_t)-1)
+
 struct segrt_store {
     MDB_env *env;
     MDB_dbi dbi[DB_COUNT];
@@ -57,6 +59,8 @@ struct segrt_store {
     struct proj_touched *touched; /* timelines the open write txn changes (proj_update.c) */
     store_proj_policy proj_policy;
     int guard;             /* lock.mdb holding compact.h's guard, or -1 */
+    size_t synced_txnid;   /* the store's last transaction when opened or last synced; */
+                           /* STORE_NOT_OPEN before its environment is open */
     char errmsg[1024];
 };
 
@@ -67,6 +71,11 @@ int store_fail(segrt_store *s, int code, const char *fmt, ...)
 int store_access_denied(segrt_store *s, const char *dir);
 /* Map an LMDB return code to a SEGRT code, recording "context: lmdb message". */
 int store_mdb_fail(segrt_store *s, int rc, const char *context);
+/*
+ * Flush what the store's commits wrote (and the meta page, which commits
+ * leave unsynced: MDB_NOMETASYNC) to its device; a failure is recorded.
+ */
+int store_sync(segrt_store *s);
 
 /* Begin a transaction, following a map grown by another process. */
 int store_txn_begin(segrt_store *s, unsigned flags, MDB_txn **txn);

@@ -21,6 +21,10 @@
 #   kill_repeatedly N DUR AFTER CMD.. SIGKILL CMD at random moments, N times
 #   crm_with_oracle SQL               the 20000-contact data set in $T/crm and $T/db,
 #                                     SQL's expected members in $T/exp
+#   with_email_dups BASE SCRIPT SEGMENT N COPY
+#                                     COPY: the store BASE plus a contact with the
+#                                     upper-cased e-mail of each of the first N members
+#                                     of SEGMENT that have one (to merge)
 
 _lib_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 _repo=$(cd "$_lib_dir/../.." && pwd)
@@ -213,4 +217,15 @@ crm_with_oracle() {
     wait "$oracle_pid" || rc=$?
     untrack_bg "$oracle_pid"
     [ "$rc" -eq 0 ] || fail "sqlite_oracle.py failed (exit $rc): $(head -c 3000 "$T/oracle.err")"
+}
+
+# with_email_dups BASE SCRIPT SEGMENT N COPY: see the list at the top ($T/dups.csv the new contacts).
+with_email_dups() {
+    local base=$1 script=$2 segment=$3 n=$4 copy=$5
+    segrt members --db "$base" --no-purpose --format csv --fields email "$script" "$segment" |
+        head -$((n + 1)) |
+        awk -F, 'NR > 1 && $2 != "" { printf "d%02d,%s\n", NR, toupper($2) }' |
+        { echo "id,email"; cat; } >"$T/dups.csv"
+    cp -r "$base" "$copy"
+    segrt import --db "$copy" --contacts "$T/dups.csv" >/dev/null 2>&1
 }

@@ -12,7 +12,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 POINTS=${1:-200}
-[ -x "${SEGRT_ALLOCFAIL:-}" ] || fail "SEGRT_ALLOCFAIL names no segrt_allocfail binary"
+[ -x "${SEGRT_FAULTS:-}" ] || fail "SEGRT_FAULTS names no segrt_faults binary"
 
 G=$T/good
 segrt demo --db "$G" --contacts 300 --now 2026-01-01T00:00:00Z >/dev/null
@@ -26,16 +26,12 @@ seg.template "hello" { purpose = "email_marketing", subject = "Hi {first_name|th
                        body = "You spent {spent:money(lei)}.", values = { spent = S.spent } }
 LUA
 printf 'id,email,city\nn1,n1@example.com,Cluj\nn2,n2@example.com,Sofia\nn3,,Kraków\n' >"$T/new.csv"
-segrt members --db "$G" --no-purpose --format csv --fields email "$T/s.lua" buyers | head -21 |
-    awk -F, 'NR > 1 && $2 != "" { printf "d%02d,%s\n", NR, toupper($2) }' |
-    { echo "id,email"; cat; } >"$T/dups.csv"
-M=$T/merge
-cp -r "$G" "$M"
-segrt import --db "$M" --contacts "$T/dups.csv" >/dev/null 2>&1
+with_email_dups "$G" "$T/s.lua" buyers 20 "$T/merge"
 
-python3 - "$SEGRT_ALLOCFAIL" "$SEGRT" "$T" "$POINTS" <<'PY' || fail "an allocation failure did not end cleanly"
-import os, shutil, subprocess, sys
-allocfail, segrt, t, points = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+PYTHONPATH=$_lib_dir python3 - "$SEGRT_FAULTS" "$SEGRT" "$T" "$POINTS" <<'PY' || fail "an allocation failure did not end cleanly"
+import subprocess, sys
+import faults
+segrt_faults, segrt, t, budget = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 now = ['--now', '2026-01-01T00:00:00Z']
 cases = [
     ('count', t + '/good', False, ['count'] + now + [t + '/s.lua', 'top']),
@@ -48,39 +44,25 @@ report = t + '/alloc.report'
 problems = []
 
 def run(args, db, fail_at):
-    env = dict(os.environ, SEGRT_FAIL_ALLOC_AT=str(fail_at), SEGRT_ALLOC_REPORT=report)
-    p = subprocess.run([allocfail] + args + ['--db', db], env=env, capture_output=True, text=True,
-                       errors='replace',
-                       timeout=300)
-    n, site = open(report).read().split()
-    return p, int(n), site
+    return faults.run(segrt_faults, args, db,
+                      {'SEGRT_FAIL_ALLOC_AT': str(fail_at), 'SEGRT_ALLOC_REPORT': report}, report)
 
 for name, base, writes, args in cases:
-    p, total, _ = run(args, base if not writes else shutil.copytree(base, t + '/w0'), 0)
-    if writes:
-        shutil.rmtree(t + '/w0')
+    db = faults.copy_store(base, t + '/w') if writes else base
+    p, total, _ = run(args, db, 0)
     if p.returncode != 0:
         problems.append('%s without a failure: exit %d: %s' % (name, p.returncode, p.stderr[-300:]))
         continue
-    if points == 0 or total <= points:
-        at = list(range(1, total + 1))
-    else:
-        at = list(range(1, points // 2 + 1))
-        step = (total - points // 2) / (points // 2)
-        at += sorted({points // 2 + 1 + int(k * step) for k in range(points // 2)})
+    at = faults.points(total, budget)
     sites = set()
     for n in at:
-        db = base
         if writes:
-            db = t + '/w'
-            shutil.rmtree(db, ignore_errors=True)
-            shutil.copytree(base, db)
+            faults.copy_store(base, db)
         p, _, site = run(args, db, n)
         sites.add(site)
-        err = p.stderr
-        if p.returncode not in (0, 1) or 'Sanitizer' in err or '\ufffd' in err or \
-                (p.returncode == 1 and not err.strip()):
-            problems.append('%s, allocation %d failed: exit %d: %s' % (name, n, p.returncode, err[-400:]))
+        why = faults.unclean(p)
+        if why:
+            problems.append('%s, allocation %d failed: %s: %s' % (name, n, why, p.stderr[-400:]))
             continue
         if writes:
             c = subprocess.run([segrt, 'check', '--db', db], capture_output=True, text=True)
