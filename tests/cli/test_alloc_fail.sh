@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test_alloc_fail.sh [POINTS] — allocation failures (issue 18, part 2): the
-# segrt command built with alloc_fail.c (segrt_allocfail: the N-th
+# segrt command built with alloc_fail.c (segrt_faults: the N-th
 # allocation of its own code fails) runs evaluation, an import, an erase, a
 # merge and a render, each with the failure at every allocation up to
 # POINTS/2 and at POINTS/2 more spread over the rest of its run (POINTS
