@@ -21,9 +21,9 @@ static int may(const char *dir, const char *name, int mode, char *path, size_t n
 
 int store_access_denied(segrt_store *s, const char *dir)
 {
-    char path[4096], lock[4096];
+    char path[4096];
     const char *lacking = NULL, *why = "";
-    int has_lock = may(dir, "lock.mdb", F_OK, lock, sizeof lock);
+    int has_lock = may(dir, "lock.mdb", F_OK, path, sizeof path);
     if (!may(dir, "", X_OK, path, sizeof path)) {
         lacking = "enter";
     } else if (has_lock && !may(dir, "lock.mdb", R_OK | W_OK, path, sizeof path)) {
