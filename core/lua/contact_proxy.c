@@ -10,6 +10,7 @@
  * pays for the fields it reads and nothing else.
  */
 #include "store/column.h"
+#include "store/column_ints.h"
 #include "store/dict.h"
 #include "store/event.h"
 #include "store/row.h"
@@ -148,8 +149,9 @@ static const unsigned char *field_chunk(lua_State *L, contact_proxy *p, const fi
         return NULL;
     if (rc != SEGRT_OK)
         fail_store(L, p);
+    column_ints ints;
     if (f->type == SEGRT_T_STRING ? column_codes_of(&v, &codes) != 0
-                                  : v.mv_size != (size_t)COL_CHUNK_ROWS * column_width(f->type))
+                                  : column_ints_of(&v, &ints) != 0)
         luaL_error(L, "column of '%s' is corrupt", f->name);
     *slot = (struct chunk_slot){ .field = f->id, .chunk = chunk, .data = v.mv_data,
                                  .size = v.mv_size };
@@ -199,8 +201,9 @@ static void push_field(lua_State *L, contact_proxy *p, const field_def *f)
         push_dict(L, p, f->id, column_code_at(&codes, (uint32_t)at));
         return;
     }
-    int64_t v;
-    memcpy(&v, chunk + at * sizeof v, sizeof v);
+    column_ints ints;
+    column_ints_of(&(MDB_val){ size, (void *)chunk }, &ints); /* checked by field_chunk */
+    int64_t v = column_int_at(&ints, (uint32_t)at);
     char text[24];
     if (v == VALUE_MISSING) {
         lua_pushnil(L);
@@ -232,8 +235,9 @@ static void push_age(lua_State *L, contact_proxy *p)
     size_t size;
     const unsigned char *chunk = field_chunk(L, p, f, &size);
     int64_t days = VALUE_MISSING;
-    if (chunk)
-        memcpy(&days, chunk + (p->ord & (COL_CHUNK_ROWS - 1)) * sizeof days, sizeof days);
+    column_ints ints;
+    if (chunk && column_ints_of(&(MDB_val){ size, (void *)chunk }, &ints) == 0)
+        days = column_int_at(&ints, p->ord & (COL_CHUNK_ROWS - 1));
     if (days == VALUE_MISSING)
         lua_pushnil(L);
     else

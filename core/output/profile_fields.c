@@ -11,6 +11,7 @@
 #include "output/profile.h"
 
 #include "store/column.h"
+#include "store/column_ints.h"
 #include "store/dict.h"
 #include "store/schema.h"
 #include "util/array.h"
@@ -85,19 +86,19 @@ static int each_value(tally *t, uint16_t field, value_fn fn)
 {
     plan_ctx *cx = t->cx;
     uint32_t nchunks = (cx->ncontacts + COL_CHUNK_ROWS - 1) / COL_CHUNK_ROWS;
-    size_t width = column_width(t->f->type);
     for (uint32_t ch = 0; ch < nchunks; ch++) {
         uint32_t base = ch * COL_CHUNK_ROWS;
         uint32_t rows = cx->ncontacts - base < COL_CHUNK_ROWS ? cx->ncontacts - base
                                                               : COL_CHUNK_ROWS;
         MDB_val v;
         column_codes codes = { 0 };
+        column_ints ints = { 0 };
         int rc = column_chunk_get(cx->s, cx->txn, field, ch, 0, &v);
         if (rc != SEGRT_OK && rc != SEGRT_ENOTFOUND)
             return rc;
         int have = rc == SEGRT_OK;
         if (have && (t->f->type == SEGRT_T_STRING ? column_codes_of(&v, &codes) != 0
-                                                  : v.mv_size != (size_t)COL_CHUNK_ROWS * width))
+                                                  : column_ints_of(&v, &ints) != 0))
             return store_fail(cx->s, SEGRT_ECORRUPT, "column of '%s' has a chunk of %zu bytes",
                               t->f->name, v.mv_size);
         for (uint32_t i = 0; i < rows; i++) {
@@ -108,7 +109,7 @@ static int each_value(tally *t, uint16_t field, value_fn fn)
                 uint32_t code = column_code_at(&codes, i);
                 x = code ? (int64_t)code : VALUE_MISSING;
             } else if (have) {
-                memcpy(&x, (const char *)v.mv_data + (size_t)i * sizeof x, sizeof x);
+                x = column_int_at(&ints, i);
             }
             if (fn(t, base + i, x) != 0)
                 return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");

@@ -8,6 +8,7 @@
 #include "plan/plan.h"
 
 #include "store/column.h"
+#include "store/column_ints.h"
 #include "store/dict.h"
 #include "store/row.h"
 #include "store/schema.h"
@@ -78,7 +79,6 @@ static uint32_t chunk_rows(const plan_ctx *cx, uint32_t ch)
 static int load_chunk(plan_ctx *cx, const pnode *p, uint32_t ch, int64_t *dst)
 {
     uint32_t rows = chunk_rows(cx, ch);
-    size_t width = column_width(p->ftype);
     MDB_val v;
     int rc = column_chunk_get(cx->s, cx->txn, p->field, ch, 0, &v);
     if (rc == SEGRT_ENOTFOUND) {
@@ -88,9 +88,10 @@ static int load_chunk(plan_ctx *cx, const pnode *p, uint32_t ch, int64_t *dst)
     }
     if (rc != SEGRT_OK)
         return rc;
-    column_codes codes;
+    column_codes codes = { 0 };
+    column_ints ints = { 0 };
     if (p->ftype == SEGRT_T_STRING ? column_codes_of(&v, &codes) != 0
-                                   : v.mv_size != (size_t)COL_CHUNK_ROWS * width)
+                                   : column_ints_of(&v, &ints) != 0)
         return store_fail(cx->s, SEGRT_ECORRUPT, "column of '%s' has a chunk of %zu bytes",
                           p->str, v.mv_size);
     if (p->ftype == SEGRT_T_STRING) {
@@ -99,7 +100,7 @@ static int load_chunk(plan_ctx *cx, const pnode *p, uint32_t ch, int64_t *dst)
             dst[i] = code ? (int64_t)code : MISSING;
         }
     } else {
-        memcpy(dst, v.mv_data, (size_t)rows * sizeof *dst);
+        column_ints_unpack(&ints, dst, rows);
         if (p->ftype == SEGRT_T_INTEGER || p->ftype == SEGRT_T_DATE) {
             for (uint32_t i = 0; i < rows; i++)
                 dst[i] = plan_to_domain(p->ftype, dst[i]);
@@ -569,6 +570,95 @@ static void pred_rows(const pnode *p, const vec *a, const vec *b, const vec *c, 
 PRED_CODES(pred_codes, uint32_t)
 PRED_CODES(pred_codes8, uint8_t)
 
+/*
+ * A predicate over a packed numeric chunk (column_ints.h), read in place:
+ * the values it holds are the offsets lo <= x <= lo + span but except.
+ */
+typedef struct offset_pred {
+    uint32_t lo, span, except;
+} offset_pred;
+
+#define PRED_OFFSETS(name, off_t)                                                            \
+    __attribute__((target_clones("avx2", "default"))) static void name(                      \
+        const offset_pred *o, const off_t *v, size_t n, uint64_t *words)                     \
+    {                                                                                        \
+        off_t lo = (off_t)o->lo, span = (off_t)o->span, except = (off_t)o->except;           \
+        for (size_t w = 0; w * 64 < n; w++) {                                                \
+            uint64_t bits = 0;                                                               \
+            size_t end = w * 64 + 64 < n ? w * 64 + 64 : n;                                  \
+            for (size_t i = w * 64; i < end; i++) {                                          \
+                off_t x = v[i];                                                              \
+                bits |= (uint64_t)(((off_t)(x - lo) <= span) & (x != except)) << (i - w * 64); \
+            }                                                                                \
+            words[w] = bits;                                                                 \
+        }                                                                                    \
+    }
+PRED_OFFSETS(pred_offsets8, uint8_t)
+PRED_OFFSETS(pred_offsets16, uint16_t)
+PRED_OFFSETS(pred_offsets32, uint32_t)
+
+/*
+ * The predicate q with stored constants kb, kc over the offsets of packed
+ * chunk c: 1 and *o, or 0 when q holds for no value of the chunk, or -1
+ * when it is not a range (one_of: decode the chunk instead).
+ */
+static int offset_pred_of(const pnode *q, int64_t kb, int64_t kc, const column_ints *c,
+                          offset_pred *o)
+{
+    uint32_t lo, hi;
+    *o = (offset_pred){ .except = c->missing }; /* never inside a span of values */
+    if (q->kind == P_PRESENT && !q->op) { /* missing */
+        *o = (offset_pred){ .lo = c->missing, .span = 0, .except = 0 };
+        return 1;
+    }
+    if (q->kind == P_ONE_OF)
+        return -1;
+    int64_t from = INT64_MIN, to = INT64_MAX; /* the values kept */
+    if (q->kind == P_BETWEEN) {
+        if (kb == MISSING || kc == MISSING)
+            return 0;
+        from = kb, to = kc;
+    } else if (q->kind == P_CMP) {
+        if (kb == MISSING || (q->op == CMP_GT && kb == INT64_MAX))
+            return 0;
+        switch (q->op) {
+        case CMP_EQ: from = to = kb; break;
+        case CMP_NE: /* every present value but kb's offset, if the chunk can hold kb */
+            if (column_ints_span(c, kb, kb, &lo, &hi))
+                o->except = lo;
+            break;
+        case CMP_LT: to = kb - 1; break;
+        case CMP_LE: to = kb; break;
+        case CMP_GT: from = kb + 1; break;
+        default: from = kb; break;
+        }
+    }
+    if (!column_ints_span(c, from, to, &lo, &hi))
+        return 0;
+    o->lo = lo;
+    o->span = hi - lo;
+    return 1;
+}
+
+/* The packed chunk c against q into words; 0 when q is not a range over its offsets. */
+static int pred_packed(const pnode *q, int64_t kb, int64_t kc, const column_ints *c, size_t n,
+                       uint64_t *words)
+{
+    offset_pred o;
+    int r = offset_pred_of(q, kb, kc, c, &o);
+    if (r < 0 || (uintptr_t)c->p % c->width != 0)
+        return 0;
+    if (r == 0)
+        memset(words, 0, (n + 63) / 64 * sizeof *words);
+    else if (c->width == 1)
+        pred_offsets8(&o, c->p, n, words);
+    else if (c->width == 2)
+        pred_offsets16(&o, (const uint16_t *)(const void *)c->p, n, words);
+    else
+        pred_offsets32(&o, (const uint32_t *)(const void *)c->p, n, words);
+    return 1;
+}
+
 static int64_t floor_div(int64_t a, int64_t b)
 {
     return a / b - (a % b < 0);
@@ -636,7 +726,6 @@ static int field_pred(plan_ctx *cx, const pnode *p, const code_table *t, int64_t
         uint64_t *words = out->w + (size_t)ch * (COL_CHUNK_ROWS / 64);
         MDB_val v = { 0, NULL };
         rc = in_place ? column_chunk_get(cx->s, cx->txn, a->field, ch, 0, &v) : SEGRT_ENOTFOUND;
-        size_t width = column_width(a->ftype);
         column_codes codes;
         if (rc == SEGRT_OK && a->ftype == SEGRT_T_STRING && column_codes_of(&v, &codes) == 0 &&
             (uintptr_t)v.mv_data % codes.width == 0) {
@@ -646,10 +735,14 @@ static int field_pred(plan_ctx *cx, const pnode *p, const code_table *t, int64_t
                 pred_codes(&q, t, v.mv_data, rows, words);
             continue;
         }
-        if (rc == SEGRT_OK && a->ftype != SEGRT_T_STRING &&
-            v.mv_size == (size_t)COL_CHUNK_ROWS * width && (uintptr_t)v.mv_data % width == 0) {
-            pred_block(&q, t, sb, sc, v.mv_data, rows, words);
-            continue;
+        column_ints ints;
+        if (rc == SEGRT_OK && a->ftype != SEGRT_T_STRING && column_ints_of(&v, &ints) == 0) {
+            if (ints.width == 8 && (uintptr_t)ints.p % 8 == 0) {
+                pred_block(&q, t, sb, sc, (const int64_t *)(const void *)ints.p, rows, words);
+                continue;
+            }
+            if (ints.width < 8 && pred_packed(&q, sb, sc, &ints, rows, words))
+                continue;
         }
         if (rc != SEGRT_OK && rc != SEGRT_ENOTFOUND)
             break;

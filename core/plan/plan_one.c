@@ -16,6 +16,7 @@
 #include "plan/plan_extra.h"
 #include "plan/plan_split.h"
 #include "store/column.h"
+#include "store/column_ints.h"
 #include "store/dict.h"
 #include "store/row.h"
 #include "store/schema.h"
@@ -127,15 +128,14 @@ static int updated_value(plan_one_ctx *o, const pnode *p, int64_t *out)
 static int field_value(plan_one_ctx *o, const pnode *p, int64_t *out)
 {
     segrt_type t = p->kind == P_AGE ? SEGRT_T_DATE : p->ftype;
-    size_t width = column_width(t);
     MDB_val v;
     int rc = chunk_of(o, p->field, 0, &v);
     *out = MISSING;
     if (rc != SEGRT_OK || v.mv_data == NULL)
         return rc;
-    column_codes codes;
-    if (t == SEGRT_T_STRING ? column_codes_of(&v, &codes) != 0
-                            : v.mv_size != (size_t)COL_CHUNK_ROWS * width)
+    column_codes codes = { 0 };
+    column_ints ints = { 0 };
+    if (t == SEGRT_T_STRING ? column_codes_of(&v, &codes) != 0 : column_ints_of(&v, &ints) != 0)
         return store_fail(o->cx->s, SEGRT_ECORRUPT, "column of '%s' has a chunk of %zu bytes",
                           p->str, v.mv_size);
     if (t == SEGRT_T_STRING) {
@@ -143,10 +143,7 @@ static int field_value(plan_one_ctx *o, const pnode *p, int64_t *out)
         *out = code ? (int64_t)code : MISSING;
         return SEGRT_OK;
     }
-    const unsigned char *at = (const unsigned char *)v.mv_data + (size_t)(o->ord % COL_CHUNK_ROWS) * width;
-    int64_t x;
-    memcpy(&x, at, sizeof x);
-    *out = plan_to_domain(t, x);
+    *out = plan_to_domain(t, column_int_at(&ints, o->ord % COL_CHUNK_ROWS));
     if (p->kind == P_AGE && *out != MISSING)
         *out = (int64_t)value_age_years(*out / SECS_PER_DAY, o->cx->now) * SCALE;
     return SEGRT_OK;

@@ -1,11 +1,11 @@
 /*
  * column.c — chunked column storage and the write-side chunk cache.
  *
- * Uses: store.h, schema.h (field types), value.h (VALUE_MISSING).
+ * Uses: store.h, value.h (VALUE_MISSING), column_ints.h (the numeric chunks' forms).
  */
 #include "store/column.h"
 
-#include "store/schema.h"
+#include "store/column_ints.h"
 #include "util/value.h"
 
 #include <stdlib.h>
@@ -45,11 +45,6 @@ int column_or_bits(segrt_store *s, MDB_txn *txn, uint16_t field, uint32_t code, 
     if (out->nbits & 63) /* bits past the last ordinal stay clear */
         out->w[total - 1] &= (UINT64_C(1) << (out->nbits & 63)) - 1;
     return SEGRT_OK;
-}
-
-size_t column_width(segrt_type t)
-{
-    return t == SEGRT_T_STRING ? sizeof(uint32_t) : sizeof(int64_t);
 }
 
 static void chunk_key(unsigned char k[10], uint16_t field, uint32_t chunk, uint32_t code)
@@ -210,13 +205,17 @@ static int chunk_buf(segrt_store *s, MDB_txn *txn, column_cache *c, uint16_t fie
         if (p == NULL)
             return store_fail(s, SEGRT_ENOMEM, "out of memory buffering columns");
         MDB_val v;
+        column_ints ints;
         int rc = column_chunk_get(s, txn, field, chunk, code, &v);
         int narrow = rc == SEGRT_OK && width == 4 && v.mv_size == COL_CHUNK_ROWS;
-        if (rc == SEGRT_OK && v.mv_size != size && !narrow)
+        int packed = rc == SEGRT_OK && width == 8 && column_ints_of(&v, &ints) == 0;
+        if (rc == SEGRT_OK && v.mv_size != size && !narrow && !packed)
             rc = store_fail(s, SEGRT_ECORRUPT, "column %u chunk %u has %zu bytes, not %zu", field,
                             chunk, v.mv_size, size);
         if (rc == SEGRT_OK && narrow) {
             widen(p, v.mv_data);
+        } else if (rc == SEGRT_OK && packed) {
+            column_ints_unpack(&ints, (int64_t *)(void *)p, COL_CHUNK_ROWS);
         } else if (rc == SEGRT_OK) {
             memcpy(p, v.mv_data, size);
         } else if (rc == SEGRT_ENOTFOUND) {
@@ -282,14 +281,21 @@ int column_cache_flush(segrt_store *s, MDB_txn *txn, column_cache *c)
         unsigned char kb[10];
         uint64_t key = b->key & ~(1ull << 47);
         chunk_key(kb, (uint16_t)(key >> 48), (uint32_t)(key >> 32) & 0x7fff, (uint32_t)key);
-        /* Only a string column's chunks hold 4 bytes a contact. */
-        size_t size = b->size == (size_t)COL_CHUNK_ROWS * 4 && narrow_codes(b->data)
-                          ? COL_CHUNK_ROWS : b->size;
+        /* Only a string column's chunks hold 4 bytes a contact, only a numeric one's 8. */
+        column_ints form;
+        int packed = b->size == (size_t)COL_CHUNK_ROWS * 8 &&
+                     column_ints_choose((const int64_t *)(void *)b->data, &form);
+        size_t size = packed ? column_ints_size(&form)
+                      : b->size == (size_t)COL_CHUNK_ROWS * 4 && narrow_codes(b->data) ? COL_CHUNK_ROWS
+                                                                                      : b->size;
         MDB_val k = { sizeof kb, kb }, v = { size, NULL };
         int mrc = mdb_put(txn, s->dbi[DB_COLUMNS], &k, &v, MDB_RESERVE);
         if (mrc != 0)
             return store_mdb_fail(s, mrc, "writing a column");
-        memcpy(v.mv_data, b->data, size);
+        if (packed)
+            column_ints_pack((const int64_t *)(void *)b->data, &form, v.mv_data);
+        else
+            memcpy(v.mv_data, b->data, size);
     }
     column_cache_reset(c);
     return SEGRT_OK;

@@ -4,7 +4,9 @@
  * Every contact field is also kept as a column indexed by ordinal, split in
  * chunks of COL_CHUNK_ROWS contacts, one LMDB value each, key (field u16,
  * chunk u32, code u32) big-endian:
- *   integer, number, boolean, date, timestamp  int64 per contact, VALUE_MISSING when absent
+ *   integer, number, boolean, date, timestamp  int64 per contact, VALUE_MISSING when absent,
+ *                                              or packed in 1, 2 or 4 bytes a contact
+ *                                              (column_ints.h)
  *   string                                     u32 dictionary code, 0 when absent; a
  *                                              chunk whose codes are all below 256 is
  *                                              stored one byte a contact ("narrow":
@@ -66,8 +68,6 @@ int column_chunk_peek(segrt_store *s, MDB_txn *txn, const column_cache *c, uint1
  * that is not a bitset is SEGRT_ECORRUPT.
  */
 int column_or_bits(segrt_store *s, MDB_txn *txn, uint16_t field, uint32_t code, bitset *out);
-/* Byte width of one contact's value in a non-bitset column of this type (a string's: 4). */
-size_t column_width(segrt_type t);
 
 /* The codes of a stored chunk of a string column, wide or narrow. */
 typedef struct column_codes {

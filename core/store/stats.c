@@ -9,6 +9,7 @@
  * array.h; LMDB's free page table.
  */
 #include "store/column.h"
+#include "store/column_ints.h"
 #include "store/compact.h"
 #include "store/dict.h"
 #include "store/proj_index.h"
@@ -251,12 +252,11 @@ static int count_present(segrt_store *s, MDB_txn *txn, const field_def *f, uint6
                 *n += column_code_at(&codes, i) != 0;
             continue;
         }
-        const unsigned char *p = v.mv_data;
-        for (size_t i = 0; i + sizeof(int64_t) <= v.mv_size; i += sizeof(int64_t)) {
-            int64_t x;
-            memcpy(&x, p + i, sizeof x);
-            *n += x != VALUE_MISSING;
-        }
+        column_ints ints;
+        if (column_ints_of(&v, &ints) != 0)
+            return bad_chunk(s, f, chunk, &v);
+        for (uint32_t i = 0; i < COL_CHUNK_ROWS; i++)
+            *n += column_int_at(&ints, i) != VALUE_MISSING;
     }
     return SEGRT_OK;
 }
