@@ -217,6 +217,28 @@ static void test_store_open_rejects_an_unknown_format(void **state)
     tu_open(f, SEGRT_OPEN_READONLY);
 }
 
+static void test_store_open_reads_format_3_and_marks_it_4_when_writing(void **state)
+{
+    tu_fixture *f = *state;
+    char data[TU_PATH_MAX];
+    segrt_store_close(f->s);
+    f->s = NULL;
+    /* format 3: every numeric chunk wide, which format 4 still reads */
+    static const unsigned char four[4] = { 4, 0, 0, 0 }, three[4] = { 3, 0, 0, 0 };
+    assert_int_equal(STORE_FORMAT, 4);
+    assert_true(patch_file(tu_path(data, f->store, "data.mdb"), "format", four, three, 4) >= 1);
+    tu_open(f, SEGRT_OPEN_READONLY);
+    segrt_store_close(f->s);
+    f->s = NULL;
+    assert_int_equal(patch_file(data, "format", four, four, 4), 0); /* a reader leaves it */
+    tu_open(f, 0);
+    segrt_store_close(f->s);
+    f->s = NULL;
+    /* a new record (the old page may linger among the free ones) */
+    assert_true(patch_file(data, "format", four, four, 4) >= 1);
+    tu_open(f, SEGRT_OPEN_READONLY);
+}
+
 static void test_store_open_rejects_a_missing_directory_name(void **state)
 {
     (void)state;
@@ -466,6 +488,7 @@ int main(void)
         TU_STORE_TEST(test_store_open_without_create_leaves_an_empty_directory_alone),
         TU_STORE_TEST(test_store_open_rejects_a_directory_that_is_not_a_store),
         TU_STORE_TEST(test_store_open_rejects_an_unknown_format),
+        TU_STORE_TEST(test_store_open_reads_format_3_and_marks_it_4_when_writing),
         cmocka_unit_test(test_store_open_rejects_a_missing_directory_name),
         cmocka_unit_test(test_store_errors_have_a_name_and_a_message_for_every_code),
         cmocka_unit_test(test_store_time_parse_and_format_round_trip),
