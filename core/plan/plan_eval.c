@@ -447,17 +447,36 @@ int plan_code_table(plan_ctx *cx, const pnode *p, code_table *t)
 
 /* ------------------------------------------------------------ predicates over values */
 
-/* One tight loop per operator against a constant, so the compiler can vectorise it. */
-#define PRED_LOOP(cond)                                                                       \
-    for (size_t w = 0; w * 64 < n; w++) {                                                     \
-        uint64_t bits = 0;                                                                    \
-        size_t end = w * 64 + 64 < n ? w * 64 + 64 : n;                                       \
-        for (size_t i = w * 64; i < end; i++) {                                               \
-            int64_t x = v[i];                                                                 \
-            bits |= (uint64_t)((x != MISSING) & (cond)) << (i - w * 64);                      \
-        }                                                                                     \
-        words[w] = bits;                                                                      \
+/*
+ * The rows' results as bits: 64 rows at a time, each row's 0 or 1 first
+ * into a byte (a loop the compiler vectorises), then 8 bytes into 8 bits by
+ * one multiply (the bytes' bits land in distinct places of the top byte).
+ */
+static inline uint64_t bits_of_bytes(const uint8_t r[64])
+{
+    uint64_t bits = 0;
+    for (int k = 0; k < 8; k++) {
+        uint64_t x;
+        memcpy(&x, r + 8 * k, sizeof x);
+        bits |= (x * UINT64_C(0x0102040810204080) >> 56) << (8 * k);
     }
+    return bits;
+}
+
+/* words from cond over x = v[0..n) (of type x_t), 64 rows a word; rows past n are 0. */
+#define ROWS_TO_BITS(x_t, cond)                                                               \
+    for (size_t w = 0; w * 64 < n; w++) {                                                     \
+        uint8_t r[64] = { 0 };                                                                \
+        size_t m = n - w * 64 < 64 ? n - w * 64 : 64;                                         \
+        for (size_t i = 0; i < m; i++) {                                                      \
+            x_t x = v[w * 64 + i];                                                            \
+            r[i] = (uint8_t)(cond);                                                           \
+        }                                                                                     \
+        words[w] = bits_of_bytes(r);                                                          \
+    }
+
+/* One tight loop per operator against a constant, so the compiler can vectorise it. */
+#define PRED_LOOP(cond) ROWS_TO_BITS(int64_t, (x != MISSING) & (cond))
 
 static int in_list(const pnode *p, int64_t x)
 {
@@ -479,13 +498,7 @@ static void pred_block(const pnode *p, const code_table *t, int64_t kb, int64_t 
     if (p->kind == P_PRESENT && p->op) {
         PRED_LOOP(1);
     } else if (p->kind == P_PRESENT) {
-        for (size_t w = 0; w * 64 < n; w++) { /* missing: the complement of present */
-            uint64_t bits = 0;
-            size_t end = w * 64 + 64 < n ? w * 64 + 64 : n;
-            for (size_t i = w * 64; i < end; i++)
-                bits |= (uint64_t)(v[i] == MISSING) << (i - w * 64);
-            words[w] = bits;
-        }
+        ROWS_TO_BITS(int64_t, x == MISSING);
     } else if (t) {
         PRED_LOOP((uint64_t)x < t->cap && t->ok[x]);
     } else if (p->kind == P_ONE_OF) {
@@ -535,18 +548,6 @@ static void pred_rows(const pnode *p, const vec *a, const vec *b, const vec *c, 
     }
 }
 
-/* A contact field (or age) against constants: the column streams through a small buffer. */
-#define CODE_LOOP(cond)                                                                      \
-    for (size_t w = 0; w * 64 < n; w++) {                                                     \
-        uint64_t bits = 0;                                                                    \
-        size_t end = w * 64 + 64 < n ? w * 64 + 64 : n;                                       \
-        for (size_t i = w * 64; i < end; i++) {                                               \
-            uint32_t x = v[i];                                                                \
-            bits |= (uint64_t)(cond) << (i - w * 64);                                         \
-        }                                                                                     \
-        words[w] = bits;                                                                      \
-    }
-
 /*
  * A predicate over a string column's codes, read in place (code 0 is
  * missing), of a wide chunk (u32 codes: pred_codes) or a narrow one (a byte
@@ -556,15 +557,16 @@ static void pred_rows(const pnode *p, const vec *a, const vec *b, const vec *c, 
     __attribute__((target_clones("avx2", "default"))) static void name(                      \
         const pnode *p, const code_table *t, const code_t *v, size_t n, uint64_t *words)     \
     {                                                                                        \
-        if (p->kind == P_PRESENT && p->op) {                                                 \
-            CODE_LOOP(x != 0);                                                               \
+        if (p->kind == P_PRESENT && p->op) { /* t is NULL for :present and :missing */      \
+            ROWS_TO_BITS(code_t, x != 0);                                                    \
         } else if (p->kind == P_PRESENT) {                                                   \
-            CODE_LOOP(x == 0);                                                               \
+            ROWS_TO_BITS(code_t, x == 0);                                                    \
         } else if (t->single) {                                                              \
-            uint32_t code = t->single;                                                       \
-            CODE_LOOP(x == code);                                                            \
+            /* 0 when the code does not fit code_t: no row of the chunk holds it */          \
+            code_t code = (uint32_t)(code_t)t->single == t->single ? (code_t)t->single : 0;  \
+            ROWS_TO_BITS(code_t, (x == code) & (code != 0));                                 \
         } else {                                                                             \
-            CODE_LOOP(x < t->cap && t->ok[x]);                                               \
+            ROWS_TO_BITS(code_t, x < t->cap && t->ok[x]);                                    \
         }                                                                                    \
     }
 PRED_CODES(pred_codes, uint32_t)
@@ -583,15 +585,7 @@ typedef struct offset_pred {
         const offset_pred *o, const off_t *v, size_t n, uint64_t *words)                     \
     {                                                                                        \
         off_t lo = (off_t)o->lo, span = (off_t)o->span, except = (off_t)o->except;           \
-        for (size_t w = 0; w * 64 < n; w++) {                                                \
-            uint64_t bits = 0;                                                               \
-            size_t end = w * 64 + 64 < n ? w * 64 + 64 : n;                                  \
-            for (size_t i = w * 64; i < end; i++) {                                          \
-                off_t x = v[i];                                                              \
-                bits |= (uint64_t)(((off_t)(x - lo) <= span) & (x != except)) << (i - w * 64); \
-            }                                                                                \
-            words[w] = bits;                                                                 \
-        }                                                                                    \
+        ROWS_TO_BITS(off_t, ((off_t)(x - lo) <= span) & (x != except));                      \
     }
 PRED_OFFSETS(pred_offsets8, uint8_t)
 PRED_OFFSETS(pred_offsets16, uint16_t)

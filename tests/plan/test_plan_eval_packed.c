@@ -5,7 +5,8 @@
  * equals a brute-force evaluation of the generated values. The contacts span
  * two chunks: the first packed in 2 bytes (a step of 10, a negative base),
  * the second in 1 (a step of 1); a timestamp field packs in 4 bytes; every
- * seventh contact has no values.
+ * seventh contact has no values. A string field's codes fit a byte in the
+ * first chunk only, so :eq of a larger code must find nobody there.
  *
  * Uses: cmocka, segrt.h, test_util.h, value.h (VALUE_MISSING).
  */
@@ -28,6 +29,12 @@
 #define T0 INT64_C(1700000000) /* the timestamps' first second */
 
 static int64_t v[N], t[N]; /* VALUE_MISSING when the contact has none */
+
+/* String s: "v0".."v254" in the first chunk (codes below 256: stored a byte each), then "v255".."v299". */
+static unsigned str_of(uint32_t i)
+{
+    return i < 65536 ? i % 255 : 255 + i % 45;
+}
 
 /* t as the CSVs and seg.time write it. */
 static void iso(int64_t secs, char out[24])
@@ -55,14 +62,14 @@ static char *contacts_csv(void)
     size_t cap = (size_t)N * 48 + 64, used = 0;
     char *csv = malloc(cap);
     assert_non_null(csv);
-    used += (size_t)snprintf(csv, cap, "id,v,t\n");
+    used += (size_t)snprintf(csv, cap, "id,v,t,s\n");
     for (uint32_t i = 0; i < N; i++) {
         char vs[24] = "", ts[24] = "";
         if (v[i] != VALUE_MISSING)
             snprintf(vs, sizeof vs, "%lld", (long long)v[i]);
         if (t[i] != VALUE_MISSING)
             iso(t[i], ts);
-        used += (size_t)snprintf(csv + used, cap - used, "c%u,%s,%s\n", i, vs, ts);
+        used += (size_t)snprintf(csv + used, cap - used, "c%u,%s,%s,v%u\n", i, vs, ts, str_of(i));
     }
     return csv;
 }
@@ -190,11 +197,37 @@ static void test_plan_eval_packed_timestamp_comparisons_equal_a_scan(void **stat
     check(s, "t", t, MISSING_OP, NULL, 0, 0, NULL);
 }
 
+/* :eq of a string whose code does not fit a byte finds nobody in a chunk of byte codes. */
+static void test_plan_eval_packed_string_code_beyond_a_byte(void **state)
+{
+    segrt_store *s = ((tu_fixture *)*state)->s;
+    const unsigned want[] = { 299, 44, 255, 0 };
+    for (size_t k = 0; k < sizeof want / sizeof *want; k++) {
+        char code[256];
+        snprintf(code, sizeof code, TU_SEG_PRELUDE "seg.segment 't' { where = F.s:eq 'v%u' }\n",
+                 want[k]);
+        segrt_script *sc = tu_script(s, "codes", code);
+        static members m;
+        memset(&m, 0, sizeof m);
+        segrt_set *set = NULL;
+        assert_int_equal(segrt_segment_eval(sc, "t", &set), SEGRT_OK);
+        assert_int_equal(segrt_set_ids_foreach(s, set, note, &m), SEGRT_OK);
+        segrt_set_free(set);
+        segrt_script_free(sc);
+        for (uint32_t i = 0; i < N; i++) {
+            if (m.in[i] != (str_of(i) == want[k]))
+                fail_msg("s = 'v%u': contact c%u (v%u) is %sa member", want[k], i, str_of(i),
+                         m.in[i] ? "" : "not ");
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plan_eval_packed_integer_comparisons_equal_a_scan),
         cmocka_unit_test(test_plan_eval_packed_timestamp_comparisons_equal_a_scan),
+        cmocka_unit_test(test_plan_eval_packed_string_code_beyond_a_byte),
     };
     return cmocka_run_group_tests(tests, setup, tu_teardown_store);
 }
