@@ -17,14 +17,25 @@ void cli_init(cli *c, const cli_command *cmd, char **argv)
 {
     const char *env = getenv("SEGRT_DB");
     const char *user = getenv("USER");
-    if (user == NULL || *user == '\0') {
-        const struct passwd *pw = getpwuid(geteuid());
-        user = pw ? pw->pw_name : NULL;
-    }
     *c = (cli){ .cmd = cmd->name, .usage = cmd->usage, .db = env && *env ? env : "segrt.db",
-                .actor = user && *user ? user : "unknown", .argv = argv };
+                .actor = user && *user ? user : NULL, .argv = argv };
     optind = 1;
     opterr = 0;
+}
+
+const char *cli_actor(const cli *c)
+{
+    /* Looked up once, and only by a command that records an actor: getpwuid
+       reads /etc/nsswitch.conf and /etc/passwd and asks nscd, a cost every
+       command paid at start when it ran in cli_init. */
+    static const char *user;
+    if (c->actor)
+        return c->actor;
+    if (user == NULL) {
+        const struct passwd *pw = getpwuid(geteuid());
+        user = pw && pw->pw_name && *pw->pw_name ? pw->pw_name : "unknown";
+    }
+    return user;
 }
 
 /* "segrt: cmd: " and the message, without the line break. */

@@ -31,7 +31,7 @@ typedef struct cli {
     const char *cmd;   /* the subcommand, for messages */
     const char *usage; /* its usage text */
     const char *db;    /* --db, else $SEGRT_DB, else ./segrt.db */
-    const char *actor; /* --actor, else $USER */
+    const char *actor; /* --actor, else $USER, else NULL: read it with cli_actor */
     int64_t now;
     int has_now;
     int open_flagged;  /* --open-flagged: open a store segrt check flagged corrupt */
@@ -86,6 +86,11 @@ typedef struct cli_command {
 int cli_main(const cli_command *cmd, int argc, char **argv, void *ud);
 /* Defaults for messages before cli_main (resets getopt); cli_main calls it too. */
 void cli_init(cli *c, const cli_command *cmd, char **argv);
+/*
+ * Who the audit log records as acting: --actor, else $USER, else the name
+ * of the effective user (looked up on the first call), else "unknown".
+ */
+const char *cli_actor(const cli *c);
 /* Print "segrt: cmd: message" to stderr. */
 void cli_error(const cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Print the usage hint for a usage error; returns EXIT_USAGE. */

@@ -24,7 +24,7 @@ static int compact_run(cli *c, void *ud)
 {
     (void)ud;
     uint64_t before, after;
-    int rc = segrt_store_compact(c->s, c->actor, &before, &after);
+    int rc = segrt_store_compact(c->s, cli_actor(c), &before, &after);
     if (rc == SEGRT_OK)
         printf("store_bytes_before %llu\nstore_bytes_after %llu\n", (unsigned long long)before,
                (unsigned long long)after);

@@ -197,12 +197,12 @@ static int consent_run(cli *c, void *ud)
         return segrt_consent_history_foreach(c->s, c->args[0], print_record, NULL);
     const char *id = c->args[0], *purpose = c->args[1];
     int rc = segrt_consent_append(c->s, id, purpose, o->status, o->basis, o->expires, o->source,
-                                  c->actor);
+                                  cli_actor(c));
     if (rc == SEGRT_OK) {
         char t[21];
         segrt_time_format(segrt_store_now(c->s), t);
         fprintf(stderr, "segrt: consent: %s %s for %s at %s (audited as %s)\n", purpose,
-                o->status, id, t, c->actor);
+                o->status, id, t, cli_actor(c));
     }
     return rc;
 }

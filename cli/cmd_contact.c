@@ -17,7 +17,7 @@ static int export_run(cli *c, void *ud)
 {
     (void)ud;
     char *text = NULL;
-    int rc = segrt_contact_export(c->s, c->args[0], c->actor, &text);
+    int rc = segrt_contact_export(c->s, c->args[0], cli_actor(c), &text);
     if (rc == SEGRT_OK && text)
         printf("%s\n", text);
     segrt_free(text);

@@ -153,7 +153,7 @@ static int print_id(void *ud, const char *id)
 
 static int find(const cli *c, segrt_store *s, dedupe_args *a)
 {
-    a->o.actor = c->actor;
+    a->o.actor = cli_actor(c);
     a->o.on_group = print_group;
     a->o.on_unreadable = print_unreadable;
     a->o.ud = a;
@@ -188,7 +188,7 @@ static int dedupe_run(cli *c, void *ud)
         rc = segrt_merges_foreach(c->s, print_merge, NULL);
     } else if (a->has_undo) {
         uint64_t n = 0;
-        rc = segrt_dedupe_undo(c->s, a->undo, c->actor, print_id, &n);
+        rc = segrt_dedupe_undo(c->s, a->undo, cli_actor(c), print_id, &n);
         if (rc == SEGRT_OK)
             fprintf(stderr, "segrt: dedupe: merge %llu undone: %llu contacts restored\n",
                     (unsigned long long)a->undo, (unsigned long long)n);

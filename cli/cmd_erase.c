@@ -102,7 +102,7 @@ static size_t report_missing(const cli *c, const erase_opts *o, unsigned char *e
     for (size_t i = 0; i < o->ids.n; i++) {
         if (erased[i])
             continue;
-        int rc = segrt_contact_erase(c->s, o->ids.v[i], c->actor);
+        int rc = segrt_contact_erase(c->s, o->ids.v[i], cli_actor(c));
         erased[i] = rc == SEGRT_OK;
         if (rc == SEGRT_OK)
             continue;
@@ -118,7 +118,7 @@ static size_t report_missing(const cli *c, const erase_opts *o, unsigned char *e
 static int compact_after(const cli *c)
 {
     uint64_t before, after;
-    int rc = segrt_store_compact(c->s, c->actor, &before, &after);
+    int rc = segrt_store_compact(c->s, cli_actor(c), &before, &after);
     if (rc != SEGRT_OK) {
         cli_error(c, "the erasure is done, the compact is not: %s; run segrt compact once "
                      "the store is free", segrt_errmsg(c->s));
@@ -134,7 +134,7 @@ static int erase_ids(cli *c, erase_opts *o)
     unsigned char *erased = malloc(o->ids.n);
     if (erased == NULL)
         return cli_oom(c);
-    int rc = segrt_contact_erase_many(c->s, (const char *const *)o->ids.v, o->ids.n, c->actor,
+    int rc = segrt_contact_erase_many(c->s, (const char *const *)o->ids.v, o->ids.n, cli_actor(c),
                                       erased);
     size_t missing = rc == SEGRT_OK ? report_missing(c, o, erased) : 0;
     free(erased);

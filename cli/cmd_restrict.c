@@ -46,7 +46,7 @@ static int restrict_run(cli *c, void *ud)
         return cli_usage_error(c, "--reason goes with a restriction, not with --lift");
     int rc = segrt_consent_append(c->s, c->args[0], "restriction",
                                   a->lift ? "withdrawn" : "granted", "legal_obligation", INT64_MIN,
-                                  a->reason, c->actor);
+                                  a->reason, cli_actor(c));
     if (rc == SEGRT_OK)
         fprintf(stderr, "segrt: restrict: contact %s %s\n", c->args[0],
                 a->lift ? "is no longer restricted" : "is restricted: left out of every "

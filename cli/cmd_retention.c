@@ -62,7 +62,7 @@ static int retention_run(cli *c, void *ud)
     if ((c->s = cli_open(c, o->dry_run ? SEGRT_OPEN_READONLY : 0)) == NULL)
         return EXIT_FAIL;
     uint64_t n = 0;
-    int rc = segrt_retention(c->s, (uint32_t)o->days, o->dry_run, c->actor, print_id, &n);
+    int rc = segrt_retention(c->s, (uint32_t)o->days, o->dry_run, cli_actor(c), print_id, &n);
     if (rc == SEGRT_OK || n > 0)
         fprintf(stderr, "segrt: retention: %llu contacts inactive for %lld days %s\n",
                 (unsigned long long)n, o->days,

@@ -41,7 +41,7 @@ static int set_run(cli *c, void *ud)
         values[i] = what == SET ? eq + 1 : NULL;
     }
     if (rc == SEGRT_OK)
-        rc = segrt_contact_set(c->s, c->args[0], (size_t)n, fields, values, c->actor);
+        rc = segrt_contact_set(c->s, c->args[0], (size_t)n, fields, values, cli_actor(c));
     if (rc == SEGRT_OK)
         fprintf(stderr, "segrt: %s: contact %s rectified; an audit entry names the field%s\n",
                 what == SET ? "set" : "unset", c->args[0], n == 1 ? "" : "s");

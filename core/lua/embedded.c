@@ -1,8 +1,9 @@
 /*
- * embedded.c — looking up the shipped Lua scripts (embedded.h).
+ * embedded.c — looking up and loading the shipped Lua scripts (embedded.h).
  */
 #include "lua/embedded.h"
 
+#include <lauxlib.h>
 #include <string.h>
 
 const embedded_script *embedded_find(const char *name)
@@ -12,4 +13,9 @@ const embedded_script *embedded_find(const char *name)
             return &embedded_scripts[i];
     }
     return NULL;
+}
+
+int embedded_load(lua_State *L, const embedded_script *e)
+{
+    return luaL_loadbufferx(L, e->code, e->code_len, e->chunk, "b");
 }

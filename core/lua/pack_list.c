@@ -129,7 +129,7 @@ static void describe(entry *e)
         lua_pushcfunction(L, script_l_require);
         lua_pushfstring(L, "packs.%s", e->name);
         st = script_pcall(L, 1, 0);
-    } else if (st == LUA_OK && (st = script_load_pack(L, e->name, &e->src)) == LUA_OK) {
+    } else if (st == LUA_OK && (st = script_load_pack(L, &e->src)) == LUA_OK) {
         st = script_pcall(L, 0, 0);
     }
     if (st == LUA_OK) {

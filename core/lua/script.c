@@ -71,7 +71,7 @@ int script_open(lua_State *L)
     const embedded_script *e = embedded_find("segrt");
     if (e == NULL)
         return luaL_error(L, "the seg module is not built in");
-    if (luaL_loadbufferx(L, e->source, e->len, SCRIPT_MODULE_CHUNK, "t") != LUA_OK)
+    if (embedded_load(L, e) != LUA_OK)
         return lua_error(L);
     lua_pushcfunction(L, script_l_where);
     lua_call(L, 1, 1);

@@ -149,8 +149,11 @@ segrt_limits script_store_limits(const segrt_store *s);
 int script_l_require(lua_State *L);
 int script_l_where(lua_State *L);
 struct pack_source;
-/* Load (not run) the chunk of pack name from src, as luaL_loadbufferx does. */
-int script_load_pack(lua_State *L, const char *name, const struct pack_source *src);
+/*
+ * Load (not run) the chunk of the pack src, as luaL_loadbufferx does: its
+ * file as text, a bundled one as its bytecode.
+ */
+int script_load_pack(lua_State *L, const struct pack_source *src);
 /*
  * Push a function that runs each SCRIPT of scripts in order: a file, a
  * folder pack (its init.lua, its modules found inside it), or else the name

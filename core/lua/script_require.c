@@ -151,14 +151,9 @@ static void push_module_chunk(lua_State *L, const char *name, const char *by)
         pack_source src;
         if (!pack_locate(name + strlen(PACKS_PREFIX), &src))
             pack_not_found(L, name + strlen(PACKS_PREFIX), by);
-        st = script_load_pack(L, name + strlen(PACKS_PREFIX), &src);
+        st = script_load_pack(L, &src);
     } else if ((e = embedded_find(name)) != NULL) {
-        char chunk[128];
-        snprintf(chunk, sizeof chunk, SHIPPED_CHUNK "%s.lua", name);
-        for (char *c = chunk + 9; *c; c++) /* models.rfm -> scripts/models/rfm.lua */
-            if (*c == '.' && strcmp(c, ".lua") != 0)
-                *c = '/';
-        st = luaL_loadbufferx(L, e->source, e->len, chunk, "t");
+        st = embedded_load(L, e); /* chunk @scripts/models/rfm.lua (cmake/embed.cmake) */
     } else if (folder_module_file(L, name, file, sizeof file)) {
         st = luaL_loadfilex(L, file, "t");
     } else {
@@ -211,13 +206,11 @@ int script_l_require(lua_State *L)
     return 1;
 }
 
-int script_load_pack(lua_State *L, const char *name, const pack_source *src)
+int script_load_pack(lua_State *L, const pack_source *src)
 {
     if (src->bundled == NULL)
         return luaL_loadfilex(L, src->file, "t");
-    char chunk[PACK_NAME_MAX + 16];
-    snprintf(chunk, sizeof chunk, "@packs/%s.lua", name);
-    return luaL_loadbufferx(L, src->bundled->source, src->bundled->len, chunk, "t");
+    return embedded_load(L, src->bundled); /* chunk @packs/NAME.lua (cmake/embed.cmake) */
 }
 
 /* Run a folder pack given by path: its init.lua, with its modules found inside it. */
