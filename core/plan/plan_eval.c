@@ -710,9 +710,7 @@ static int field_pred(plan_ctx *cx, const pnode *p, const code_table *t, int64_t
     int in_place = a->kind == P_FIELD && (p->kind != P_ONE_OF || scale == 1 || t);
     int64_t sb = kb, sc = kc;
     pnode q = stored_pred(p, t ? 1 : scale, &sb, &sc);
-    int64_t *chunk = malloc(COL_CHUNK_ROWS * sizeof *chunk);
-    if (chunk == NULL)
-        return store_fail(cx->s, SEGRT_ENOMEM, "out of memory evaluating a segment");
+    int64_t *chunk = NULL; /* a chunk decoded, allocated when one is first needed */
     int rc = SEGRT_OK;
     uint32_t nchunks = (cx->ncontacts + COL_CHUNK_ROWS - 1) / COL_CHUNK_ROWS;
     for (uint32_t ch = 0; ch < nchunks && rc == SEGRT_OK; ch++) {
@@ -740,6 +738,10 @@ static int field_pred(plan_ctx *cx, const pnode *p, const code_table *t, int64_t
         }
         if (rc != SEGRT_OK && rc != SEGRT_ENOTFOUND)
             break;
+        if (chunk == NULL && (chunk = malloc(COL_CHUNK_ROWS * sizeof *chunk)) == NULL) {
+            rc = store_fail(cx->s, SEGRT_ENOMEM, "out of memory evaluating a segment");
+            break;
+        }
         rc = load_chunk_value(cx, a, cut, ch, chunk); /* in the plan's domain */
         if (rc == SEGRT_OK)
             pred_block(p, t, kb, kc, chunk, rows, words);
