@@ -30,10 +30,12 @@
 #   ANCHORS_DIR    writable copy of ../shared/bench/anchors with node_modules
 #                  (default /tmp/segrt-anchors; created with npm when needed).
 #
-# Cold: each segrt run is one whole process under /usr/bin/time -v,
+# Cold: each segrt run is one whole process,
 #   segrt count --db DATA_DIR/segrt.db --now 2026-01-01T00:00:00Z bench_segments.lua Sx
-# (opening the store, loading the script, evaluating, printing), after one
-# untimed warm-up run. DuckDB: node run_duckdb.mjs DATA_DIR --reuse --threads 2
+# (opening the store, loading the script, evaluating, printing), timed from
+# the shell (bash's EPOCHREALTIME, so no clock process or /usr/bin/time start
+# is counted), after one untimed warm-up run under /usr/bin/time -v that
+# gives its peak RSS. DuckDB: node run_duckdb.mjs DATA_DIR --reuse --threads 2
 # --only Sx, in-process timing of the query (after 1 warm-up), so DuckDB is not
 # charged for process start or opening its database. The two engines take
 # turns segment by segment. speed-up = DuckDB ms / segrt ms.
@@ -123,22 +125,32 @@ now_ns() {
     date +%s%N
 }
 
-# segrt_run LOG ARGS... : one `segrt ARGS` process under /usr/bin/time -v;
-# sets RUN_MS (wall clock around the process) and RUN_KIB (its peak RSS).
+# segrt_run LOG ARGS... : one `segrt ARGS` process, timed from this shell
+# with bash's clock (EPOCHREALTIME: no clock process of its own around the
+# run, nor /usr/bin/time's start); sets RUN_MS and, with --time, EVAL_MS.
 segrt_run() {
     local log=$1 t0 t1
     shift
-    t0=$(now_ns)
-    if ! /usr/bin/time -v -o "$log.time" "$SEGRT" "$@" >"$log" 2>"$log.err"; then
+    t0=$EPOCHREALTIME
+    if ! "$SEGRT" "$@" >"$log" 2>"$log.err"; then
         echo "bench_segments: segrt $* failed:" >&2
         head -c 2000 "$log.err" >&2
         exit 1
     fi
-    t1=$(now_ns)
-    RUN_MS=$(calc "($t1 - $t0) / 1e6")
-    RUN_KIB=$(rss_of "$log.time")
+    t1=$EPOCHREALTIME
+    RUN_MS=$(calc "(${t1/[.,]/} - ${t0/[.,]/}) / 1e3")
     # with --time: the evaluation alone, as segrt measured it
     EVAL_MS=$(sed -n 's/^evaluated .* in \([0-9.]*\) ms$/\1/p' "$log.err")
+}
+
+# segrt_rss LOG ARGS... : one untimed `segrt ARGS` under /usr/bin/time -v;
+# sets RUN_KIB (its peak RSS).
+segrt_rss() {
+    local log=$1
+    shift
+    /usr/bin/time -v -o "$log.time" "$SEGRT" "$@" >"$log" 2>"$log.err" ||
+        die "segrt $* failed: $(head -c 2000 "$log.err")"
+    RUN_KIB=$(rss_of "$log.time")
 }
 
 # ---------------------------------------------------------------- data
@@ -205,13 +217,13 @@ echo
 declare -A S_MS S_EVAL S_COUNT D_MS D_COUNT
 max_kib=0
 for name in "${SEGMENTS[@]}"; do
-    segrt_run "$T/warm" count --db "$STORE" --now "$NOW" "$LUA" "$name"
+    segrt_rss "$T/warm" count --db "$STORE" --now "$NOW" "$LUA" "$name" # also the warm-up
+    [ "$RUN_KIB" -le "$max_kib" ] || max_kib=$RUN_KIB
     ms=() evals=()
     for _ in $(seq 1 "$RUNS"); do
         segrt_run "$T/run" count --time --db "$STORE" --now "$NOW" "$LUA" "$name"
         ms+=("$RUN_MS")
         evals+=("$EVAL_MS")
-        [ "$RUN_KIB" -le "$max_kib" ] || max_kib=$RUN_KIB
         c=$(tr -d '[:space:]' <"$T/run")
         [[ "$c" =~ ^[0-9]+$ ]] || die "segrt count $name printed '$(head -c 200 "$T/run")'"
         S_COUNT[$name]=$c
