@@ -10,6 +10,7 @@
  * id_order.h, outbox.h.
  */
 #include "store/column.h"
+#include "store/column_verify.h"
 #include "store/consent.h"
 #include "store/event.h"
 #include "store/flag.h"
@@ -184,6 +185,8 @@ static int check_in(segrt_store *s, MDB_txn *txn, void *ud)
         rc = expect(s, "consents", c_consents, css);
     if (rc == SEGRT_OK && (ev_rows > rows || cs_rows > rows))
         rc = store_fail(s, SEGRT_ECORRUPT, "check: events or consents of erased contacts remain");
+    if (rc == SEGRT_OK)
+        rc = column_verify(s, txn);
     if (rc == SEGRT_OK)
         rc = proj_verify(s, txn);
     if (rc == SEGRT_OK)
