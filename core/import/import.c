@@ -40,6 +40,14 @@
 #define INFER_SAMPLE_ROWS 1000
 #define MAX_GROW_RETRIES 40
 #define SNIFF_LINES 20 /* records after the header that --delimiter auto looks at */
+/*
+ * A file this big has the map grown up front to twice its size beyond what
+ * the store uses (address space, not disk: the data file grows as pages are
+ * written). Growing on demand costs a big import dearly: each MDB_MAP_FULL
+ * throws away the batch in flight and reloads every in-memory index from the
+ * store, five or six times on the way to a store of gigabytes.
+ */
+#define RESERVE_FROM_BYTES ((size_t)16 << 20)
 
 typedef struct source {
     int jsonl;
@@ -1091,6 +1099,8 @@ static int import_source(segrt_store *s, segrt_kind kind, const char *name, sour
         hold_tz = 0;
         rc = store_fail(s, SEGRT_ENOMEM, "out of memory");
     }
+    if (rc == SEGRT_OK && c.input_bytes >= RESERVE_FROM_BYTES)
+        rc = store_reserve(s, 2 * c.input_bytes);
     if (rc == SEGRT_OK)
         rc = feed(&c, src);
     if (hold_tz)
