@@ -160,6 +160,7 @@ static void unload(import_ctx *c)
     strmap_free(c->ids);
     strmap_free(c->emails);
     c->ids = c->emails = NULL;
+    c->last_id_n = 0;
     for (size_t i = 0; i < 3; i++) {
         dict_map_free(c->ev_dicts[i]);
         c->ev_dicts[i] = NULL;
@@ -228,16 +229,33 @@ static int open_ids(import_ctx *c)
     return SEGRT_OK;
 }
 
+/* Remember a contact found, for the rows after it that name it again. */
+static int found(import_ctx *c, const char *id, size_t n, uint32_t ord)
+{
+    memcpy(c->last_id, id, n);
+    c->last_id_n = n;
+    c->last_ord = ord;
+    return 1;
+}
+
 int import_find_contact(import_ctx *c, const char *id, size_t n, uint32_t *ord)
 {
-    if (strmap_get(c->ids, id, n, ord))
+    if (n != 0 && n == c->last_id_n && memcmp(id, c->last_id, n) == 0) {
+        *ord = c->last_ord;
         return 1;
-    if (c->ids_all || n == 0 || n > IMPORT_MAX_ID_BYTES)
+    }
+    if (n > IMPORT_MAX_ID_BYTES)
+        return 0;
+    if (strmap_get(c->ids, id, n, ord))
+        return found(c, id, n, *ord);
+    if (c->ids_all || n == 0)
         return 0;
     int rc;
     if (++c->ids_looked_up > c->ids_load_after) {
         rc = load_all_ids(c);
-        return rc != SEGRT_OK ? rc : strmap_get(c->ids, id, n, ord);
+        if (rc != SEGRT_OK)
+            return rc;
+        return strmap_get(c->ids, id, n, ord) ? found(c, id, n, *ord) : 0;
     }
     MDB_val k = { n, (void *)id }, v;
     rc = store_get(c->s, c->txn, DB_IDS, &k, &v, "reading the id index");
@@ -247,7 +265,7 @@ int import_find_contact(import_ctx *c, const char *id, size_t n, uint32_t *ord)
         rc = store_ord_decode(c->s, &v, "id index entry", ord);
     if (rc == SEGRT_OK && strmap_put(c->ids, id, n, *ord) != 0)
         rc = store_fail(c->s, SEGRT_ENOMEM, "out of memory indexing a contact");
-    return rc == SEGRT_OK ? 1 : rc;
+    return rc == SEGRT_OK ? found(c, id, n, *ord) : rc;
 }
 
 /* Match the columns to the schema as committed: field ids may have been rolled back. */
