@@ -12,12 +12,13 @@
  * up to date in its own transaction; a chunk of contacts a batch changes in
  * bulk is only marked, and rebuilt once after the last batch (proj_update.h).
  *
- * Uses: csv.h, jsonl.h, value_local.h (--tz held for the import), import_{contacts,events,consents}.c, store.h, proj_update.h,
+ * Uses: csv.h, csv_ahead.h (the rows of a CSV parsed in a second thread), jsonl.h, value_local.h (--tz held for the import), import_{contacts,events,consents}.c, store.h, proj_update.h,
  * store_map.h (a batch's pages of the store given back), array.h.
  */
 #include "import/import.h"
 
 #include "util/csv.h"
+#include "util/csv_ahead.h"
 #include "util/jsonl.h"
 #include "store/id_order.h"
 #include "store/proj_update.h"
@@ -56,6 +57,8 @@ typedef struct source {
     int mapped;         /* base is a mapping of the file: its read pages can be given back */
     char delim;         /* CSV: the field delimiter */
     csv_reader csv;
+    csv_ahead *ahead;   /* CSV rows: parsed in a second thread into csv (or NULL) */
+    int read_ahead;     /* ... from the first batch on, and again after a seek */
     jsonl_reader js;
     char numbuf[4096]; /* JSONL numbers formatted for the current row */
     size_t numlen;
@@ -450,7 +453,8 @@ typedef enum { ROW_OK, ROW_BAD, ROW_END, ROW_FAIL } row_status;
 /* The next CSV record into src->csv: ROW_OK (*st tells a bad one), ROW_END or ROW_FAIL. */
 static row_status next_record(import_ctx *c, source *src, csv_status *st)
 {
-    *st = csv_next(&src->csv, &c->line);
+    *st = src->ahead ? csv_ahead_next(src->ahead, &src->csv, &c->line)
+                     : csv_next(&src->csv, &c->line);
     if (*st == CSV_END)
         return ROW_END;
     if (*st == CSV_NOMEM) {
@@ -692,6 +696,17 @@ static position source_tell(const source *src)
     return (position){ src->csv.pos, src->csv.line };
 }
 
+/*
+ * Parse the CSV rows from the current position on in a second thread (while
+ * this one applies and commits them). Without a thread, this one reads them.
+ */
+static void source_ahead(source *src)
+{
+    src->read_ahead = 1;
+    if (csv_ahead_start(&src->ahead, &src->csv) != 0)
+        src->ahead = NULL;
+}
+
 static void source_seek(source *src, position p)
 {
     size_t left = (size_t)(src->base + src->size - p.pos);
@@ -699,9 +714,13 @@ static void source_seek(source *src, position p)
         jsonl_reader_free(&src->js);
         jsonl_reader_init(&src->js, p.pos, left, p.line);
     } else {
+        csv_ahead_stop(src->ahead);
+        src->ahead = NULL;
         csv_reader_free(&src->csv);
         csv_reader_init(&src->csv, p.pos, left, p.line, MAX_FIELD_BYTES);
         csv_set_delimiter(&src->csv, src->delim);
+        if (src->read_ahead)
+            source_ahead(src);
     }
 }
 
@@ -1064,13 +1083,17 @@ static int feed(import_ctx *c, source *src)
             rc = read_header(c, src);
         if (rc == SEGRT_OK && c->kind != SEGRT_CONSENTS && !c->opts->map_row)
             rc = infer_types(c, src);
+        if (rc == SEGRT_OK && !c->opts->map_row) /* a mapping's rows go through Lua, here */
+            source_ahead(src);
     }
     if (rc == SEGRT_OK)
         rc = run_batches(c, src);
-    if (src->jsonl)
+    if (src->jsonl) {
         jsonl_reader_free(&src->js);
-    else
+    } else {
+        csv_ahead_stop(src->ahead);
         csv_reader_free(&src->csv);
+    }
     for (size_t i = 0; i < src->nnames; i++)
         free(src->names[i]);
     free(src->names);
