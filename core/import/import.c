@@ -12,12 +12,13 @@
  * up to date in its own transaction; a chunk of contacts a batch changes in
  * bulk is only marked, and rebuilt once after the last batch (proj_update.h).
  *
- * Uses: csv.h, jsonl.h, value_local.h (--tz held for the import), import_{contacts,events,consents}.c, store.h, proj_update.h,
+ * Uses: csv.h, csv_ahead.h (the rows of a CSV parsed in a second thread), jsonl.h, value_local.h (--tz held for the import), import_{contacts,events,consents}.c, store.h, proj_update.h,
  * store_map.h (a batch's pages of the store given back), array.h.
  */
 #include "import/import.h"
 
 #include "util/csv.h"
+#include "util/csv_ahead.h"
 #include "util/jsonl.h"
 #include "store/id_order.h"
 #include "store/proj_update.h"
@@ -40,6 +41,14 @@
 #define INFER_SAMPLE_ROWS 1000
 #define MAX_GROW_RETRIES 40
 #define SNIFF_LINES 20 /* records after the header that --delimiter auto looks at */
+/*
+ * A file this big has the map grown up front to twice its size beyond what
+ * the store uses (address space, not disk: the data file grows as pages are
+ * written). Growing on demand costs a big import dearly: each MDB_MAP_FULL
+ * throws away the batch in flight and reloads every in-memory index from the
+ * store, five or six times on the way to a store of gigabytes.
+ */
+#define RESERVE_FROM_BYTES ((size_t)16 << 20)
 
 typedef struct source {
     int jsonl;
@@ -48,6 +57,8 @@ typedef struct source {
     int mapped;         /* base is a mapping of the file: its read pages can be given back */
     char delim;         /* CSV: the field delimiter */
     csv_reader csv;
+    csv_ahead *ahead;   /* CSV rows: parsed in a second thread into csv (or NULL) */
+    int read_ahead;     /* ... from the first batch on, and again after a seek */
     jsonl_reader js;
     char numbuf[4096]; /* JSONL numbers formatted for the current row */
     size_t numlen;
@@ -152,6 +163,7 @@ static void unload(import_ctx *c)
     strmap_free(c->ids);
     strmap_free(c->emails);
     c->ids = c->emails = NULL;
+    c->last_id_n = 0;
     for (size_t i = 0; i < 3; i++) {
         dict_map_free(c->ev_dicts[i]);
         c->ev_dicts[i] = NULL;
@@ -220,16 +232,33 @@ static int open_ids(import_ctx *c)
     return SEGRT_OK;
 }
 
+/* Remember a contact found, for the rows after it that name it again. */
+static int found(import_ctx *c, const char *id, size_t n, uint32_t ord)
+{
+    memcpy(c->last_id, id, n);
+    c->last_id_n = n;
+    c->last_ord = ord;
+    return 1;
+}
+
 int import_find_contact(import_ctx *c, const char *id, size_t n, uint32_t *ord)
 {
-    if (strmap_get(c->ids, id, n, ord))
+    if (n != 0 && n == c->last_id_n && memcmp(id, c->last_id, n) == 0) {
+        *ord = c->last_ord;
         return 1;
-    if (c->ids_all || n == 0 || n > IMPORT_MAX_ID_BYTES)
+    }
+    if (n > IMPORT_MAX_ID_BYTES)
+        return 0;
+    if (strmap_get(c->ids, id, n, ord))
+        return found(c, id, n, *ord);
+    if (c->ids_all || n == 0)
         return 0;
     int rc;
     if (++c->ids_looked_up > c->ids_load_after) {
         rc = load_all_ids(c);
-        return rc != SEGRT_OK ? rc : strmap_get(c->ids, id, n, ord);
+        if (rc != SEGRT_OK)
+            return rc;
+        return strmap_get(c->ids, id, n, ord) ? found(c, id, n, *ord) : 0;
     }
     MDB_val k = { n, (void *)id }, v;
     rc = store_get(c->s, c->txn, DB_IDS, &k, &v, "reading the id index");
@@ -239,7 +268,7 @@ int import_find_contact(import_ctx *c, const char *id, size_t n, uint32_t *ord)
         rc = store_ord_decode(c->s, &v, "id index entry", ord);
     if (rc == SEGRT_OK && strmap_put(c->ids, id, n, *ord) != 0)
         rc = store_fail(c->s, SEGRT_ENOMEM, "out of memory indexing a contact");
-    return rc == SEGRT_OK ? 1 : rc;
+    return rc == SEGRT_OK ? found(c, id, n, *ord) : rc;
 }
 
 /* Match the columns to the schema as committed: field ids may have been rolled back. */
@@ -424,7 +453,8 @@ typedef enum { ROW_OK, ROW_BAD, ROW_END, ROW_FAIL } row_status;
 /* The next CSV record into src->csv: ROW_OK (*st tells a bad one), ROW_END or ROW_FAIL. */
 static row_status next_record(import_ctx *c, source *src, csv_status *st)
 {
-    *st = csv_next(&src->csv, &c->line);
+    *st = src->ahead ? csv_ahead_next(src->ahead, &src->csv, &c->line)
+                     : csv_next(&src->csv, &c->line);
     if (*st == CSV_END)
         return ROW_END;
     if (*st == CSV_NOMEM) {
@@ -666,6 +696,17 @@ static position source_tell(const source *src)
     return (position){ src->csv.pos, src->csv.line };
 }
 
+/*
+ * Parse the CSV rows from the current position on in a second thread (while
+ * this one applies and commits them). Without a thread, this one reads them.
+ */
+static void source_ahead(source *src)
+{
+    src->read_ahead = 1;
+    if (csv_ahead_start(&src->ahead, &src->csv) != 0)
+        src->ahead = NULL;
+}
+
 static void source_seek(source *src, position p)
 {
     size_t left = (size_t)(src->base + src->size - p.pos);
@@ -673,9 +714,13 @@ static void source_seek(source *src, position p)
         jsonl_reader_free(&src->js);
         jsonl_reader_init(&src->js, p.pos, left, p.line);
     } else {
+        csv_ahead_stop(src->ahead);
+        src->ahead = NULL;
         csv_reader_free(&src->csv);
         csv_reader_init(&src->csv, p.pos, left, p.line, MAX_FIELD_BYTES);
         csv_set_delimiter(&src->csv, src->delim);
+        if (src->read_ahead)
+            source_ahead(src);
     }
 }
 
@@ -1038,13 +1083,17 @@ static int feed(import_ctx *c, source *src)
             rc = read_header(c, src);
         if (rc == SEGRT_OK && c->kind != SEGRT_CONSENTS && !c->opts->map_row)
             rc = infer_types(c, src);
+        if (rc == SEGRT_OK && !c->opts->map_row) /* a mapping's rows go through Lua, here */
+            source_ahead(src);
     }
     if (rc == SEGRT_OK)
         rc = run_batches(c, src);
-    if (src->jsonl)
+    if (src->jsonl) {
         jsonl_reader_free(&src->js);
-    else
+    } else {
+        csv_ahead_stop(src->ahead);
         csv_reader_free(&src->csv);
+    }
     for (size_t i = 0; i < src->nnames; i++)
         free(src->names[i]);
     free(src->names);
@@ -1091,6 +1140,8 @@ static int import_source(segrt_store *s, segrt_kind kind, const char *name, sour
         hold_tz = 0;
         rc = store_fail(s, SEGRT_ENOMEM, "out of memory");
     }
+    if (rc == SEGRT_OK && c.input_bytes >= RESERVE_FROM_BYTES)
+        rc = store_reserve(s, 2 * c.input_bytes);
     if (rc == SEGRT_OK)
         rc = feed(&c, src);
     if (hold_tz)

@@ -103,6 +103,11 @@ typedef struct import_ctx {
     int ids_all;       /* ids holds the whole id index */
     uint32_t ids_looked_up; /* ids read from the store one at a time */
     uint32_t ids_load_after; /* ... until this many: then the whole index is loaded */
+    /* The id found last and its ordinal: the rows of a contact's events and
+     * consents come together, and an id never changes ordinal while ids is loaded. */
+    char last_id[IMPORT_MAX_ID_BYTES];
+    size_t last_id_n; /* 0: none */
+    uint32_t last_ord;
     uint64_t input_bytes;    /* the size of the input when known (a file, a buffer), else 0 */
     uint32_t next_ord;
     strmap *emails;    /* normalised email -> ordinal of its first contact (contacts) */

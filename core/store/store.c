@@ -508,6 +508,25 @@ int store_grow(segrt_store *s)
     return SEGRT_OK;
 }
 
+int store_reserve(segrt_store *s, size_t bytes)
+{
+    MDB_envinfo info;
+    MDB_stat st;
+    int rc = mdb_env_info(s->env, &info);
+    if (rc == 0)
+        rc = mdb_env_stat(s->env, &st);
+    if (rc != 0)
+        return store_mdb_fail(s, rc, "reading the map size");
+    size_t used = ((size_t)info.me_last_pgno + 1) * st.ms_psize;
+    if (bytes > SIZE_MAX / 2 - used || info.me_mapsize >= used + bytes)
+        return SEGRT_OK; /* already room, or a size no map could have: growing on demand will do */
+    rc = mdb_env_set_mapsize(s->env, used + bytes);
+    if (rc != 0)
+        return store_mdb_fail(s, rc, "growing the map");
+    s->mapsize = used + bytes;
+    return SEGRT_OK;
+}
+
 int store_write(segrt_store *s, store_txn_fn fn, void *ud)
 {
     if (s->readonly)

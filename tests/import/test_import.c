@@ -512,6 +512,34 @@ static void test_import_events_for_unknown_contacts_are_rejected(void **state)
     tu_assert_counts(f->s, 2, 1, 0);
 }
 
+/* Rows of one contact come together; ids that share a prefix stay apart. */
+static void test_import_events_land_on_their_contacts_in_runs_and_out(void **state)
+{
+    tu_fixture *f = *state;
+    tu_import_text(f, SEGRT_CONTACTS, "c.csv", "id\nc1\nc10\n", NULL);
+    tu_rejects r = { 0 };
+    segrt_import_report rep = tu_import_text(f, SEGRT_EVENTS, "e.csv",
+                                             "contact_id,ts,type\n"
+                                             "c1,2025-01-01T00:00:00Z,visit\n"
+                                             "c10,2025-01-02T00:00:00Z,visit\n"
+                                             "c10,2025-01-03T00:00:00Z,visit\n"
+                                             "c1,2025-01-04T00:00:00Z,visit\n"
+                                             "c9,2025-01-05T00:00:00Z,visit\n"
+                                             "c1,2025-01-06T00:00:00Z,visit\n"
+                                             "c100,2025-01-07T00:00:00Z,visit\n",
+                                             &r);
+    static const uint64_t lines[] = { 6, 8 };
+    assert_reject_lines(&r, lines, ARRAY_LEN(lines));
+    tu_assert_reason(&r, 0, "contact_id 'c9' is not a known contact");
+    tu_assert_reason(&r, 1, "contact_id 'c100' is not a known contact");
+    assert_report(&rep, 7, 5, 2, 5);
+    json_t *one = events_of(f->s, "c1"), *ten = events_of(f->s, "c10");
+    assert_int_equal(json_array_size(one), 3);
+    assert_int_equal(json_array_size(ten), 2);
+    json_decref(one);
+    json_decref(ten);
+}
+
 static void test_import_consent_rows_are_checked(void **state)
 {
     tu_fixture *f = *state;
@@ -885,6 +913,7 @@ int main(void)
         TU_STORE_TEST(test_import_identical_events_count_by_multiplicity_across_batches),
         TU_STORE_TEST(test_import_event_id_seen_again_replaces_the_event),
         TU_STORE_TEST(test_import_events_for_unknown_contacts_are_rejected),
+        TU_STORE_TEST(test_import_events_land_on_their_contacts_in_runs_and_out),
         TU_STORE_TEST(test_import_consent_rows_are_checked),
         TU_STORE_TEST(test_import_infers_the_types_of_custom_columns),
         TU_STORE_TEST(test_import_jsonl_contacts_with_arrays_and_nulls),
