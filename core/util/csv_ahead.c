@@ -168,20 +168,23 @@ int csv_ahead_start(csv_ahead **out, const csv_reader *r)
     csv_set_delimiter(&a->r, r->delim);
     a->lo = r->pos;
     a->hi = r->end;
-    if (!ok || pthread_mutex_init(&a->mu, NULL) != 0) {
-        free_blocks(a);
-        free(a);
-        return -1;
-    }
-    if (pthread_cond_init(&a->cv, NULL) != 0 || pthread_create(&a->thread, NULL, run, a) != 0) {
-        pthread_cond_destroy(&a->cv); /* destroying one that failed to init is harmless on Linux */
-        pthread_mutex_destroy(&a->mu);
-        free_blocks(a);
-        free(a);
-        return -1;
-    }
+    if (!ok || pthread_mutex_init(&a->mu, NULL) != 0)
+        goto no_mutex;
+    if (pthread_cond_init(&a->cv, NULL) != 0)
+        goto no_cond;
+    if (pthread_create(&a->thread, NULL, run, a) != 0)
+        goto no_thread;
     *out = a;
     return 0;
+no_thread:
+    pthread_cond_destroy(&a->cv);
+no_cond:
+    pthread_mutex_destroy(&a->mu);
+no_mutex:
+    csv_reader_free(&a->r);
+    free_blocks(a);
+    free(a);
+    return -1;
 }
 
 csv_status csv_ahead_next(csv_ahead *a, csv_reader *r, uint64_t *line)
