@@ -9,8 +9,7 @@
  * their column chunks (the last chunk per field is remembered), so a filter
  * pays for the fields it reads and nothing else.
  */
-#include "store/column.h"
-#include "store/column_ints.h"
+#include "store/column_scalar.h"
 #include "store/dict.h"
 #include "store/event.h"
 #include "store/row.h"
@@ -130,33 +129,26 @@ static void push_time(lua_State *L, int64_t secs)
 }
 
 /*
- * The chunk of field holding p->ord, through the one-entry-per-slot cache:
- * its data, NULL when the chunk was never written.
+ * Scalar field f of p's contact from its column, through the
+ * one-entry-per-slot cache of chunks: a string's code or a value,
+ * VALUE_MISSING when the contact has none.
  */
-static const unsigned char *field_chunk(lua_State *L, contact_proxy *p, const field_def *f,
-                                        size_t *size)
+static int64_t field_at(lua_State *L, contact_proxy *p, const field_def *f)
 {
     uint32_t chunk = p->ord >> COL_CHUNK_BITS;
     struct chunk_slot *slot = &p->slots[f->id % CONTACT_PROXY_SLOTS];
-    if (slot->data && slot->field == f->id && slot->chunk == chunk) {
-        *size = slot->size;
-        return slot->data;
+    if (!slot->used || slot->field != f->id || slot->chunk != chunk) {
+        MDB_val v;
+        column_scalar c = { 0 };
+        int rc = column_chunk_get(p->cx->s, p->cx->txn, f->id, chunk, 0, &v);
+        if (rc != SEGRT_OK && rc != SEGRT_ENOTFOUND)
+            fail_store(L, p);
+        if (rc == SEGRT_OK && column_scalar_of(&v, f->type, &c) != 0)
+            luaL_error(L, "column of '%s' is corrupt", f->name);
+        *slot = (struct chunk_slot){ 1, f->id, chunk, rc == SEGRT_OK, c };
     }
-    MDB_val v;
-    column_codes codes;
-    int rc = column_chunk_get(p->cx->s, p->cx->txn, f->id, chunk, 0, &v);
-    if (rc == SEGRT_ENOTFOUND)
-        return NULL;
-    if (rc != SEGRT_OK)
-        fail_store(L, p);
-    column_ints ints;
-    if (f->type == SEGRT_T_STRING ? column_codes_of(&v, &codes) != 0
-                                  : column_ints_of(&v, &ints) != 0)
-        luaL_error(L, "column of '%s' is corrupt", f->name);
-    *slot = (struct chunk_slot){ .field = f->id, .chunk = chunk, .data = v.mv_data,
-                                 .size = v.mv_size };
-    *size = v.mv_size;
-    return slot->data;
+    return slot->stored ? column_scalar_at(&slot->c, p->ord & (COL_CHUNK_ROWS - 1))
+                        : VALUE_MISSING;
 }
 
 /* A set field from the contact's row record (sets are columns of bitsets). */
@@ -188,28 +180,14 @@ static void push_field(lua_State *L, contact_proxy *p, const field_def *f)
         push_set(L, p, f);
         return;
     }
-    size_t size;
-    const unsigned char *chunk = field_chunk(L, p, f, &size);
-    size_t at = p->ord & (COL_CHUNK_ROWS - 1);
-    if (chunk == NULL) {
-        lua_pushnil(L);
-        return;
-    }
-    if (f->type == SEGRT_T_STRING) {
-        column_codes codes;
-        column_codes_of(&(MDB_val){ size, (void *)chunk }, &codes); /* checked by field_chunk */
-        push_dict(L, p, f->id, column_code_at(&codes, (uint32_t)at));
-        return;
-    }
-    column_ints ints;
-    column_ints_of(&(MDB_val){ size, (void *)chunk }, &ints); /* checked by field_chunk */
-    int64_t v = column_int_at(&ints, (uint32_t)at);
+    int64_t v = field_at(L, p, f);
     char text[24];
     if (v == VALUE_MISSING) {
         lua_pushnil(L);
         return;
     }
     switch (f->type) {
+    case SEGRT_T_STRING: push_dict(L, p, f->id, (uint32_t)v); break;
     case SEGRT_T_INTEGER: lua_pushinteger(L, v); break;
     case SEGRT_T_NUMBER: push_number(L, v); break;
     case SEGRT_T_BOOLEAN: lua_pushboolean(L, v != 0); break;
@@ -232,12 +210,7 @@ static void push_age(lua_State *L, contact_proxy *p)
         lua_pushnil(L);
         return;
     }
-    size_t size;
-    const unsigned char *chunk = field_chunk(L, p, f, &size);
-    int64_t days = VALUE_MISSING;
-    column_ints ints;
-    if (chunk && column_ints_of(&(MDB_val){ size, (void *)chunk }, &ints) == 0)
-        days = column_int_at(&ints, p->ord & (COL_CHUNK_ROWS - 1));
+    int64_t days = field_at(L, p, f);
     if (days == VALUE_MISSING)
         lua_pushnil(L);
     else

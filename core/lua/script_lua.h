@@ -12,6 +12,7 @@
 
 #include "lua/sandbox.h"
 #include "lua/script.h"
+#include "store/column_scalar.h"
 #include "util/bitset.h"
 
 #include <lua.h>
@@ -62,10 +63,11 @@ typedef struct contact_proxy {
     plan_ctx *cx;
     uint32_t ord;
     struct chunk_slot {  /* the last column chunk read per field (by field id mod slots) */
+        int used;
         uint16_t field;
         uint32_t chunk;
-        const unsigned char *data; /* borrowed from the read transaction */
-        size_t size;
+        int stored;      /* else the chunk was never written: every value is missing */
+        column_scalar c; /* borrowed from the read transaction */
     } slots[CONTACT_PROXY_SLOTS];
     char type_name[64];  /* the event type c:events asked for last, and its code */
     uint32_t type_code;

@@ -11,7 +11,7 @@
 #include "output/profile.h"
 
 #include "store/column.h"
-#include "store/column_ints.h"
+#include "store/column_scalar.h"
 #include "store/dict.h"
 #include "store/schema.h"
 #include "util/array.h"
@@ -91,27 +91,18 @@ static int each_value(tally *t, uint16_t field, value_fn fn)
         uint32_t rows = cx->ncontacts - base < COL_CHUNK_ROWS ? cx->ncontacts - base
                                                               : COL_CHUNK_ROWS;
         MDB_val v;
-        column_codes codes = { 0 };
-        column_ints ints = { 0 };
+        column_scalar c;
         int rc = column_chunk_get(cx->s, cx->txn, field, ch, 0, &v);
         if (rc != SEGRT_OK && rc != SEGRT_ENOTFOUND)
             return rc;
         int have = rc == SEGRT_OK;
-        if (have && (t->f->type == SEGRT_T_STRING ? column_codes_of(&v, &codes) != 0
-                                                  : column_ints_of(&v, &ints) != 0))
+        if (have && column_scalar_of(&v, t->f->type, &c) != 0)
             return store_fail(cx->s, SEGRT_ECORRUPT, "column of '%s' has a chunk of %zu bytes",
                               t->f->name, v.mv_size);
         for (uint32_t i = 0; i < rows; i++) {
             if (!bitset_test(cx->live, base + i))
                 continue;
-            int64_t x = VALUE_MISSING;
-            if (have && t->f->type == SEGRT_T_STRING) {
-                uint32_t code = column_code_at(&codes, i);
-                x = code ? (int64_t)code : VALUE_MISSING;
-            } else if (have) {
-                x = column_int_at(&ints, i);
-            }
-            if (fn(t, base + i, x) != 0)
+            if (fn(t, base + i, have ? column_scalar_at(&c, i) : VALUE_MISSING) != 0)
                 return store_fail(cx->s, SEGRT_ENOMEM, "out of memory");
         }
     }

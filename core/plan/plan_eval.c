@@ -9,6 +9,7 @@
 
 #include "store/column.h"
 #include "store/column_ints.h"
+#include "store/column_scalar.h"
 #include "store/dict.h"
 #include "store/row.h"
 #include "store/schema.h"
@@ -88,19 +89,15 @@ static int load_chunk(plan_ctx *cx, const pnode *p, uint32_t ch, int64_t *dst)
     }
     if (rc != SEGRT_OK)
         return rc;
-    column_codes codes = { 0 };
-    column_ints ints = { 0 };
-    if (p->ftype == SEGRT_T_STRING ? column_codes_of(&v, &codes) != 0
-                                   : column_ints_of(&v, &ints) != 0)
+    column_scalar c;
+    if (column_scalar_of(&v, p->ftype, &c) != 0)
         return store_fail(cx->s, SEGRT_ECORRUPT, "column of '%s' has a chunk of %zu bytes",
                           p->str, v.mv_size);
-    if (p->ftype == SEGRT_T_STRING) {
-        for (uint32_t i = 0; i < rows; i++) {
-            uint32_t code = column_code_at(&codes, i);
-            dst[i] = code ? (int64_t)code : MISSING;
-        }
+    if (c.is_string) {
+        for (uint32_t i = 0; i < rows; i++)
+            dst[i] = column_scalar_at(&c, i);
     } else {
-        column_ints_unpack(&ints, dst, rows);
+        column_ints_unpack(&c.ints, dst, rows);
         if (p->ftype == SEGRT_T_INTEGER || p->ftype == SEGRT_T_DATE) {
             for (uint32_t i = 0; i < rows; i++)
                 dst[i] = plan_to_domain(p->ftype, dst[i]);

@@ -16,7 +16,7 @@
 #include "plan/plan_extra.h"
 #include "plan/plan_split.h"
 #include "store/column.h"
-#include "store/column_ints.h"
+#include "store/column_scalar.h"
 #include "store/dict.h"
 #include "store/row.h"
 #include "store/schema.h"
@@ -133,17 +133,11 @@ static int field_value(plan_one_ctx *o, const pnode *p, int64_t *out)
     *out = MISSING;
     if (rc != SEGRT_OK || v.mv_data == NULL)
         return rc;
-    column_codes codes = { 0 };
-    column_ints ints = { 0 };
-    if (t == SEGRT_T_STRING ? column_codes_of(&v, &codes) != 0 : column_ints_of(&v, &ints) != 0)
+    column_scalar c;
+    if (column_scalar_of(&v, t, &c) != 0)
         return store_fail(o->cx->s, SEGRT_ECORRUPT, "column of '%s' has a chunk of %zu bytes",
                           p->str, v.mv_size);
-    if (t == SEGRT_T_STRING) {
-        uint32_t code = column_code_at(&codes, o->ord % COL_CHUNK_ROWS);
-        *out = code ? (int64_t)code : MISSING;
-        return SEGRT_OK;
-    }
-    *out = plan_to_domain(t, column_int_at(&ints, o->ord % COL_CHUNK_ROWS));
+    *out = plan_to_domain(t, column_scalar_at(&c, o->ord % COL_CHUNK_ROWS)); /* a code as it is */
     if (p->kind == P_AGE && *out != MISSING)
         *out = (int64_t)value_age_years(*out / SECS_PER_DAY, o->cx->now) * SCALE;
     return SEGRT_OK;

@@ -3,12 +3,11 @@
  * from: a chunk a write packed wrongly, or a value a write changed in one
  * place only, shows as a difference here.
  *
- * Uses: column.h, column_ints.h, row.h, schema.h, store.h, value.h.
+ * Uses: column_scalar.h, row.h, schema.h, store.h, value.h.
  */
 #include "store/column_verify.h"
 
-#include "store/column.h"
-#include "store/column_ints.h"
+#include "store/column_scalar.h"
 #include "store/row.h"
 #include "store/schema.h"
 #include "util/value.h"
@@ -20,8 +19,7 @@ typedef struct field_view {
     const field_def *f;
     uint32_t chunk; /* UINT32_MAX before the first */
     int stored;     /* the chunk was ever written (else every value is missing) */
-    column_codes codes;
-    column_ints ints;
+    column_scalar c;
 } field_view;
 
 typedef struct verify {
@@ -42,23 +40,11 @@ static int view_chunk(segrt_store *s, MDB_txn *txn, field_view *fv, uint32_t chu
         return SEGRT_OK;
     if (rc != SEGRT_OK)
         return rc;
-    if (fv->f->type == SEGRT_T_STRING ? column_codes_of(&v, &fv->codes) != 0
-                                      : column_ints_of(&v, &fv->ints) != 0)
+    if (column_scalar_of(&v, fv->f->type, &fv->c) != 0)
         return store_fail(s, SEGRT_ECORRUPT, "check: the column of field '%s' has a chunk %u "
                           "of %zu bytes, which no form of its type has", fv->f->name, chunk,
                           v.mv_size);
     return SEGRT_OK;
-}
-
-/* Row i of the view's chunk as the record would hold it: a value, a code, or VALUE_MISSING. */
-static int64_t view_value(const field_view *fv, uint32_t i)
-{
-    if (!fv->stored)
-        return VALUE_MISSING;
-    if (fv->f->type != SEGRT_T_STRING)
-        return column_int_at(&fv->ints, i);
-    uint32_t code = column_code_at(&fv->codes, i);
-    return code ? (int64_t)code : VALUE_MISSING;
 }
 
 static int verify_contact(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k,
@@ -78,7 +64,8 @@ static int verify_contact(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val 
             return rc;
         const row_value *rv = row_get(&w->r, fv->f->id);
         int64_t want = rv ? rv->v : VALUE_MISSING;
-        int64_t got = view_value(fv, ord & (COL_CHUNK_ROWS - 1));
+        int64_t got = fv->stored ? column_scalar_at(&fv->c, ord & (COL_CHUNK_ROWS - 1))
+                                 : VALUE_MISSING;
         if (got != want)
             return store_fail(s, SEGRT_ECORRUPT, "check: the column of field '%s' holds %lld for "
                               "contact %u, whose record holds %lld (%lld: none)", fv->f->name,

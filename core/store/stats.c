@@ -9,7 +9,7 @@
  * array.h; LMDB's free page table.
  */
 #include "store/column.h"
-#include "store/column_ints.h"
+#include "store/column_scalar.h"
 #include "store/compact.h"
 #include "store/dict.h"
 #include "store/proj_index.h"
@@ -244,19 +244,11 @@ static int count_present(segrt_store *s, MDB_txn *txn, const field_def *f, uint6
             continue;
         if (rc != SEGRT_OK)
             return rc;
-        column_codes codes;
-        if (f->type == SEGRT_T_STRING) {
-            if (column_codes_of(&v, &codes) != 0)
-                return bad_chunk(s, f, chunk, &v);
-            for (uint32_t i = 0; i < COL_CHUNK_ROWS; i++)
-                *n += column_code_at(&codes, i) != 0;
-            continue;
-        }
-        column_ints ints;
-        if (column_ints_of(&v, &ints) != 0)
+        column_scalar c;
+        if (column_scalar_of(&v, f->type, &c) != 0)
             return bad_chunk(s, f, chunk, &v);
         for (uint32_t i = 0; i < COL_CHUNK_ROWS; i++)
-            *n += column_int_at(&ints, i) != VALUE_MISSING;
+            *n += column_scalar_at(&c, i) != VALUE_MISSING;
     }
     return SEGRT_OK;
 }
