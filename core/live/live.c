@@ -14,11 +14,12 @@
  * Tags of seg.tag rules that a batch moves are written right after it
  * (live_tags.c).
  *
- * Uses: live.h, live_plan.c (the first evaluation), live_tags.c, plan_one.h, import.h
+ * Uses: live.h, live_plan.c (the first evaluation), live_tags.c, live_writeback.h, plan_one.h, import.h
  * (the stream), script.h (filters, score fns and consent checks per
  * contact), catalog.h (the session's own copy of the definitions), array.h.
  */
 #include "live/live.h"
+#include "live/live_writeback.h"
 
 #include "plan/catalog.h"
 #include "plan/segset.h"
@@ -246,6 +247,10 @@ int segrt_live_open(segrt_script *sc, segrt_live **out)
         !(flags & MDB_NOSYNC)) { /* batches commit without a sync; segrt_live_flush syncs */
         lv->restore_sync = mdb_env_set_flags(s->env, MDB_NOSYNC, 1) == 0;
     }
+    mdb_filehandle_t fd;
+    if (rc == SEGRT_OK && lv->restore_sync && mdb_env_get_fd(s->env, &fd) == 0 &&
+        live_writeback_start(fd, &lv->writeback) != 0)
+        lv->writeback = NULL; /* no thread: the flush writes everything, as it can */
     if (rc != SEGRT_OK) {
         segrt_live_close(lv);
         return rc;
@@ -331,6 +336,7 @@ int segrt_live_apply_opts(segrt_live *lv, segrt_kind kind, const char *jsonl, si
     if (rc == SEGRT_OK)
         rc = import_stream_feed(lv->streams[kind], jsonl, len, opts, report, note_touched, lv);
     lv->dirty |= 1u << kind;
+    live_writeback_kick(lv->writeback);
     /* What committed is evaluated even when a later batch failed. */
     int urc = renew_snapshot(lv);
     if (urc == SEGRT_OK && lv->touched_oom)
@@ -463,7 +469,9 @@ static void take_evaluation(segrt_live *lv, segrt_live *fresh)
     lv->touched_cap = was.touched_cap;
     lv->dirty = was.dirty;
     lv->restore_sync = was.restore_sync;
+    lv->writeback = was.writeback;
     fresh->touched = NULL;
+    fresh->writeback = NULL;
     fresh->dirty = 0;
     fresh->restore_sync = 0;
     lv->one.cx = &lv->cx;
@@ -524,6 +532,7 @@ int segrt_live_close(segrt_live *lv)
 {
     if (lv == NULL)
         return SEGRT_OK;
+    live_writeback_stop(lv->writeback);
     int rc = lv->dirty ? segrt_live_flush(lv) : SEGRT_OK;
     if (lv->restore_sync)
         mdb_env_set_flags(lv->s->env, MDB_NOSYNC, 0);

@@ -62,6 +62,7 @@ struct segrt_live {
     size_t ntag_changes, tag_changes_cap;
     unsigned dirty;       /* kinds applied since the last flush, bit per kind */
     int restore_sync;     /* MDB_NOSYNC was set by us */
+    struct live_writeback *writeback; /* writes batches' pages out beside the session; may be NULL */
 };
 
 /*
