@@ -37,8 +37,11 @@ typedef int (*segrt_live_fn)(void *ud, const char *id, const char *segment, int 
 
 /**
  * Start a live session of a script. While it is open the store commits
- * without syncing to disk; segrt_live_flush() syncs. One session per store
- * at a time.
+ * without syncing to disk; segrt_live_flush() syncs. Meanwhile a thread of
+ * the session starts the write-out of what the batches committed (at most
+ * every 250 ms, without waiting or syncing), so that the flush has little
+ * left to write; segrt_live_close() ends it. One session per store at a
+ * time.
  * @param sc the script, which must outlive the session
  * @param out receives the session (NULL on failure); end it with segrt_live_close()
  * @return SEGRT_OK, SEGRT_EINVAL when the store has a session already, or
