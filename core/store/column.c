@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define COL_RECENT 64
+
 typedef struct col_buf {
     uint64_t key; /* field << 48 | chunk << 32 | code, 0 = empty slot */
     unsigned char *data;
@@ -21,7 +23,11 @@ struct column_cache {
     col_buf *slots;  /* open addressing on key */
     size_t cap, n;
     size_t bytes;
-    col_buf *last;   /* the most recently used chunk: rows arrive in runs */
+    /*
+     * Per field (field % COL_RECENT), the chunk it last used: rows arrive in
+     * runs of ordinals, and each row sets its fields in turn.
+     */
+    col_buf *recent[COL_RECENT];
 };
 
 int column_or_bits(segrt_store *s, MDB_txn *txn, uint16_t field, uint32_t code, bitset *out)
@@ -70,7 +76,7 @@ void column_cache_reset(column_cache *c)
     }
     c->n = 0;
     c->bytes = 0;
-    c->last = NULL;
+    memset(c->recent, 0, sizeof c->recent);
 }
 
 void column_cache_free(column_cache *c)
@@ -110,7 +116,7 @@ static int cache_grow(column_cache *c)
     free(c->slots);
     c->slots = slots;
     c->cap = cap;
-    c->last = NULL;
+    memset(c->recent, 0, sizeof c->recent);
     return 0;
 }
 
@@ -189,8 +195,9 @@ static int chunk_buf(segrt_store *s, MDB_txn *txn, column_cache *c, uint16_t fie
                      uint32_t code, size_t width, unsigned char **data)
 {
     uint64_t key = cache_key(field, chunk, code);
-    if (c->last && c->last->key == key) {
-        *data = c->last->data;
+    col_buf **recent = &c->recent[field % COL_RECENT];
+    if (*recent && (*recent)->key == key) {
+        *data = (*recent)->data;
         return SEGRT_OK;
     }
     if ((c->n + 1) * 4 > c->cap * 3 && cache_grow(c) != 0)
@@ -228,7 +235,7 @@ static int chunk_buf(segrt_store *s, MDB_txn *txn, column_cache *c, uint16_t fie
         c->n++;
         c->bytes += size;
     }
-    c->last = b;
+    *recent = b;
     *data = b->data;
     return SEGRT_OK;
 }
