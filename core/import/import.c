@@ -209,13 +209,10 @@ static int load_all_ids(import_ctx *c)
     return store_scan(c->s, c->txn, DB_IDS, NULL, 0, "reading the id index", load_id, c);
 }
 
-static int open_ids(import_ctx *c)
+/* Open the id index at write_gen gen: the one the last import left, if still current. */
+static int open_ids(import_ctx *c, uint64_t gen)
 {
     segrt_store *s = c->s;
-    c->ids = strmap_new();
-    if (c->ids == NULL)
-        return store_fail(s, SEGRT_ENOMEM, "out of memory loading the id index");
-    c->ids_all = 0;
     c->ids_looked_up = 0;
     uint64_t next, contacts;
     int rc = store_counter_get(s, c->txn, "next_ord", &next);
@@ -224,6 +221,18 @@ static int open_ids(import_ctx *c)
     if (rc != SEGRT_OK)
         return rc;
     c->next_ord = (uint32_t)next;
+    if (s->ids_kept && s->ids_kept_gen == gen) {
+        c->ids = s->ids_kept;
+        c->ids_all = 1;
+        s->ids_kept = NULL;
+        return SEGRT_OK;
+    }
+    strmap_free(s->ids_kept); /* written since: stale */
+    s->ids_kept = NULL;
+    c->ids = strmap_new();
+    if (c->ids == NULL)
+        return store_fail(s, SEGRT_ENOMEM, "out of memory loading the id index");
+    c->ids_all = 0;
     c->ids_load_after = contacts / 8 > IDS_LOOKUPS_BEFORE_LOAD ? (uint32_t)(contacts / 8)
                                                                 : IDS_LOOKUPS_BEFORE_LOAD;
     /* An input of more rows than that (a row takes some 40 bytes) loads them at once. */
@@ -296,7 +305,7 @@ static int ensure_loaded(import_ctx *c)
     if (c->loaded && gen == c->loaded_gen)
         return SEGRT_OK;
     unload(c);
-    rc = open_ids(c);
+    rc = open_ids(c, gen);
     if (rc == SEGRT_OK)
         rc = resolve_fields(c);
     if (rc == SEGRT_OK && c->kind == SEGRT_CONTACTS)
@@ -1007,6 +1016,21 @@ static int map_file(segrt_store *s, const char *path, const char **base, size_t 
     return SEGRT_OK;
 }
 
+/*
+ * A whole id index outlives its import on the handle, so that the next
+ * file's import (the events after the contacts) need not read 10M ids
+ * again; open_ids takes it only if nothing was written since (write_gen).
+ */
+static void keep_ids(import_ctx *c)
+{
+    if (!c->loaded || !c->ids_all)
+        return;
+    strmap_free(c->s->ids_kept);
+    c->s->ids_kept = c->ids;
+    c->s->ids_kept_gen = c->loaded_gen;
+    c->ids = NULL;
+}
+
 static int has_suffix(const char *s, const char *suffix)
 {
     size_t n = strlen(s), k = strlen(suffix);
@@ -1146,6 +1170,8 @@ static int import_source(segrt_store *s, segrt_kind kind, const char *name, sour
         rc = feed(&c, src);
     if (hold_tz)
         value_local_zone_release(saved_tz);
+    if (rc == SEGRT_OK)
+        keep_ids(&c);
     ctx_free(&c);
     free(decoded);
     /* The derived data left to do once, after the last batch. */

@@ -16,6 +16,7 @@
 #include "store/proj_update.h"
 #include "store/row.h"
 #include "store/schema.h"
+#include "util/strmap.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -420,6 +421,7 @@ void segrt_store_close(segrt_store *s)
     compact_guard_leave(s);
     schema_free(s->schema);
     proj_update_free(s);
+    strmap_free(s->ids_kept);
     free(s->dir);
     free(s);
 }

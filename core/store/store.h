@@ -58,6 +58,8 @@ struct segrt_store {
     int live;              /* a live session (live.c) is open: it owns MDB_NOSYNC */
     struct proj_touched *touched; /* timelines the open write txn changes (proj_update.c) */
     store_proj_policy proj_policy;
+    struct strmap *ids_kept; /* an import's complete id index, for the next import (import.c) */
+    uint64_t ids_kept_gen;   /* the write_gen it is complete at */
     int guard;             /* lock.mdb holding compact.h's guard, or -1 */
     size_t synced_txnid;   /* the store's last transaction when opened or last synced; */
                            /* STORE_NOT_OPEN before its environment is open */
