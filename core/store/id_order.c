@@ -2,6 +2,7 @@
  * id_order.c — the stored id order of contacts (id_order.h).
  */
 #include "store/id_order.h"
+#include "store/store_map.h"
 
 #include "util/bitset.h"
 
@@ -17,20 +18,29 @@ static int contact_state(segrt_store *s, MDB_txn *txn, uint64_t state[2])
     return rc == SEGRT_OK ? store_counter_get(s, txn, "contacts", &state[1]) : rc;
 }
 
+/*
+ * Ids walked between two releases of the map's pages: each leaf page of the
+ * index faults in the pages around it too (of other tables), which would
+ * leave gigabytes of a 10M store resident by the end of the walk.
+ */
+#define WALK_RELEASE_EVERY (1u << 20)
+
 /* The ordinals below next_ord, in id order, gathered from the id index. */
 typedef struct walk {
     uint32_t *ord;
     uint32_t n;
     uint64_t next_ord;
+    uint64_t seen; /* index entries walked */
 } walk;
 
 static int walk_one(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k, const MDB_val *v)
 {
     walk *w = ud;
     uint32_t o;
-    (void)s;
     (void)txn;
     (void)k;
+    if (++w->seen % WALK_RELEASE_EVERY == 0)
+        store_map_release(s);
     if (v->mv_size != sizeof o || w->n == w->next_ord)
         return SEGRT_OK;
     memcpy(&o, v->mv_data, sizeof o);
@@ -43,7 +53,7 @@ static int walk_one(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k, co
 static int walk_index(segrt_store *s, MDB_txn *txn, uint64_t next_ord, uint32_t **out,
                       uint32_t *n)
 {
-    walk w = { malloc((next_ord ? next_ord : 1) * sizeof *w.ord), 0, next_ord };
+    walk w = { malloc((next_ord ? next_ord : 1) * sizeof *w.ord), 0, next_ord, 0 };
     if (w.ord == NULL)
         return store_fail(s, SEGRT_ENOMEM, "out of memory ordering ids");
     int rc = store_scan(s, txn, DB_IDS, NULL, 0, "reading the id index", walk_one, &w);
