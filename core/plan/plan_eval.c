@@ -485,10 +485,21 @@ static int in_list(const pnode *p, int64_t x)
 }
 
 /*
+ * The scans are built twice, for AVX2 and for any x86-64, and the loader
+ * picks one (an ifunc). Not under ThreadSanitizer: an ifunc's resolver runs
+ * while the loader relocates, before the TSan runtime is up, and crashes.
+ */
+#if defined(__SANITIZE_THREAD__)
+#define SCAN_CLONES
+#else
+#define SCAN_CLONES __attribute__((target_clones("avx2", "default")))
+#endif
+
+/*
  * A predicate with constant operands (kb, kc) over values v[0..n) into
  * words (n is a multiple of 64 except at the end of the frame).
  */
-__attribute__((target_clones("avx2", "default")))
+SCAN_CLONES
 static void pred_block(const pnode *p, const code_table *t, int64_t kb, int64_t kc,
                        const int64_t *v, size_t n, uint64_t *words)
 {
@@ -551,7 +562,7 @@ static void pred_rows(const pnode *p, const vec *a, const vec *b, const vec *c, 
  * each: pred_codes8). One matching code (the usual :eq) is a plain comparison.
  */
 #define PRED_CODES(name, code_t)                                                             \
-    __attribute__((target_clones("avx2", "default"))) static void name(                      \
+    SCAN_CLONES static void name(                                                            \
         const pnode *p, const code_table *t, const code_t *v, size_t n, uint64_t *words)     \
     {                                                                                        \
         if (p->kind == P_PRESENT && p->op) { /* t is NULL for :present and :missing */      \
@@ -578,7 +589,7 @@ typedef struct offset_pred {
 } offset_pred;
 
 #define PRED_OFFSETS(name, off_t)                                                            \
-    __attribute__((target_clones("avx2", "default"))) static void name(                      \
+    SCAN_CLONES static void name(                                                            \
         const offset_pred *o, const off_t *v, size_t n, uint64_t *words)                     \
     {                                                                                        \
         off_t lo = (off_t)o->lo, span = (off_t)o->span, except = (off_t)o->except;           \
