@@ -21,8 +21,8 @@ void fault_point_init(fault_point *p, const char *at_var, const char *report_var
 
 int fault_point_hit(fault_point *p, void *caller)
 {
-    if (++p->count != p->at)
-        return 0;
+    if (__atomic_add_fetch(&p->count, 1, __ATOMIC_RELAXED) != p->at)
+        return 0; /* the N-th call is one call: only its thread goes on, and sets site */
     Dl_info info;
     p->site = (uintptr_t)caller;
     if (dladdr(caller, &info) && info.dli_fbase)
@@ -34,7 +34,8 @@ void fault_point_report(const fault_point *p)
 {
     FILE *f = p->report ? fopen(p->report, "w") : NULL;
     if (f) {
-        fprintf(f, "%lu %lx\n", p->count, (unsigned long)p->site);
+        fprintf(f, "%lu %lx\n", __atomic_load_n(&p->count, __ATOMIC_RELAXED),
+                (unsigned long)p->site);
         fclose(f);
     }
 }

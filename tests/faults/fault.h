@@ -13,7 +13,7 @@
 
 typedef struct fault_point {
     unsigned long at;    /* the call to fail, from 1; 0: none */
-    unsigned long count; /* calls so far */
+    unsigned long count; /* calls so far (atomic: the import's parse thread allocates too) */
     uintptr_t site;      /* offset of the caller of the failed call, or 0 */
     const char *report;  /* the report file's path, or NULL */
 } fault_point;
