@@ -31,6 +31,20 @@ static inline int plan_agg_counts(int op)
 }
 
 /*
+ * sum + x for sum and avg, clamped: past the range of the numbers (about
+ * ±9.2e12 at six decimals) a sum becomes the largest (smallest) one, so it
+ * never wraps and never lands on VALUE_MISSING; later events add to that.
+ * An avg over such a sum is that number divided by the count.
+ */
+static inline int64_t plan_agg_add(int64_t sum, int64_t x)
+{
+    int64_t r;
+    if (!__builtin_add_overflow(sum, x, &r) && r != VALUE_MISSING)
+        return r;
+    return x > 0 ? INT64_MAX : VALUE_MISSING + 1;
+}
+
+/*
  * Fold one selected event into the value *v of aggregate op, the events
  * coming in time order: ts is the event's time, x its attribute (the
  * aggregate's ev.attr; VALUE_MISSING when it has none), half_life the
@@ -63,10 +77,10 @@ static inline void plan_agg_step(int op, int64_t half_life, int64_t now, int64_t
         return;
     switch (op) {
     case AGG_SUM:
-        *v = *v == VALUE_MISSING ? x : *v + x;
+        *v = *v == VALUE_MISSING ? x : plan_agg_add(*v, x);
         return;
     case AGG_AVG:
-        *v = *v == VALUE_MISSING ? x : *v + x;
+        *v = *v == VALUE_MISSING ? x : plan_agg_add(*v, x);
         (*n)++;
         return;
     case AGG_MIN:
