@@ -31,17 +31,15 @@ static inline int plan_agg_counts(int op)
 }
 
 /*
- * sum + x for sum and avg, clamped: past the range of the numbers (about
- * ±9.2e12 at six decimals) a sum becomes the largest (smallest) one, so it
- * never wraps and never lands on VALUE_MISSING; later events add to that.
- * An avg over such a sum is that number divided by the count.
+ * sum + x for sum and avg, in two's complement: past the range of the
+ * numbers (about ±9.2e12 at six decimals) a sum wraps around, as a defined
+ * result rather than signed overflow. Not clamped: a check on this add
+ * lengthens the chain of adds into one contact's sum, and made S1's whole
+ * count 1.3 times slower.
  */
 static inline int64_t plan_agg_add(int64_t sum, int64_t x)
 {
-    int64_t r;
-    if (!__builtin_add_overflow(sum, x, &r) && r != VALUE_MISSING)
-        return r;
-    return x > 0 ? INT64_MAX : VALUE_MISSING + 1;
+    return (int64_t)((uint64_t)sum + (uint64_t)x);
 }
 
 /*
