@@ -1295,6 +1295,8 @@ int import_time_cell(import_ctx *c, long i, int required, int64_t *v)
     if (i < 0 || c->cells[i].state == CELL_ABSENT || c->cells[i].state == CELL_EMPTY)
         return required ? import_reject(c, "ts is missing") : SEGRT_OK;
     const cell *cl = &c->cells[i];
+    if (cl->state == CELL_TEXT && import_cell_read(cl, SEGRT_T_TIMESTAMP, v))
+        return SEGRT_OK;
     if (cl->state != CELL_TEXT || value_parse_timestamp(cl->p, cl->n, v) != 0)
         return import_reject(c, "%s '%s' is not a timestamp (YYYY-MM-DDTHH:MM:SSZ)",
                              c->cols[i].name,

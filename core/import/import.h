@@ -43,6 +43,9 @@ typedef struct import_col {
     uint16_t field;    /* ROLE_FIELD: field id, 0 until declared; ROLE_EV_EXTRA: 1 when the
                         * store has its type */
     dict_map *dict;    /* ROLE_FIELD of string/set type, loaded lazily */
+    /* The column's checks (import_rules.c), as planned for the rules c->rules_of. */
+    const struct field_rule *rule; /* declared for the field, or NULL */
+    int has_builtin;   /* the field's name has a built-in rule (field_rule_has_builtin) */
 } import_col;
 
 /*
@@ -62,7 +65,18 @@ typedef struct cell {
     size_t n;
     json_t *json;  /* JSONL: the value as read, borrowed (an array for CELL_ARRAY, null for
                     * CELL_EMPTY); NULL for a CSV cell */
+    segrt_type vtype; /* the text was read as this type (import_local.c), or 0 */
+    int64_t v;        /* ... its value: what field_rule_parse(vtype, p, n) gives */
 } cell;
+
+/* The value of cell cl read as type t, when it was (import_local_row): 1 and *v, else 0. */
+static inline int import_cell_read(const cell *cl, segrt_type t, int64_t *v)
+{
+    if (cl->vtype != t || t == 0)
+        return 0;
+    *v = cl->v;
+    return 1;
+}
 
 typedef struct pend_rec {
     uint32_t ord;
@@ -145,6 +159,12 @@ typedef struct import_ctx {
      * (and, for events, the event's type code). */
     import_touched_fn touched;
     void *touched_ud;
+
+    /* import_rules.c's plan: for these rules and this many columns; the phone and
+     * country columns (fields), or -1. */
+    const segrt_rules *rules_of;
+    size_t rules_ncols; /* 0: not planned */
+    long phone_col, country_col;
 
     /* Cells rewritten into canonical text (import_local.c): IMPORT_CANON_BYTES a column. */
     char *canon;

@@ -225,7 +225,8 @@ static int parse_row(import_ctx *c)
                                  segrt_type_name(col->type));
         if (col->type == SEGRT_T_STRING)
             continue;
-        if (field_rule_parse(col->type, cl->p, cl->n, &c->parsed[i]) != 0)
+        if (!import_cell_read(cl, col->type, &c->parsed[i]) &&
+            field_rule_parse(col->type, cl->p, cl->n, &c->parsed[i]) != 0)
             return import_reject(c, "%s '%s' is not %s", col->name, import_quote(c, cl->p, cl->n),
                                  import_type_phrase(col->type));
     }

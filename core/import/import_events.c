@@ -31,6 +31,7 @@ int import_events_row(import_ctx *c)
         return rc;
     long ai = rc_[ROLE_EV_AMOUNT];
     if (ai >= 0 && c->cells[ai].state == CELL_TEXT &&
+        !import_cell_read(&c->cells[ai], SEGRT_T_NUMBER, &r.amount) &&
         value_parse_number(c->cells[ai].p, c->cells[ai].n, &r.amount) != 0)
         return import_reject(c, "amount '%s' is not a number (digits, '.' and at most 6 decimals)",
                              import_quote(c, c->cells[ai].p, c->cells[ai].n));

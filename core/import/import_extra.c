@@ -295,9 +295,9 @@ int import_extra_json(import_ctx *c, char **out)
     for (size_t i = 0; i < c->ncols && rc == SEGRT_OK; i++) {
         import_col *col = &c->cols[i];
         const cell *cl = &c->cells[i];
-        size_t n = strlen(col->name);
         if (col->role != ROLE_EV_EXTRA || cl->state == CELL_ABSENT || cl->state == CELL_EMPTY)
             continue;
+        size_t n = strlen(col->name);
         if (obj == NULL && (obj = json_object()) == NULL) {
             rc = store_fail(c->s, SEGRT_ENOMEM, "out of memory");
             break;

@@ -6,10 +6,11 @@
  * what type inference learns from them (a column typed per new field, with a
  * note naming the flag when its values look local but no flag was given).
  *
- * Uses: value.h, value_local.h.
+ * Uses: value.h, value_local.h, field_rule.h (a canonical value read once, kept in its cell).
  */
 #include "import/import.h"
 
+#include "util/field_rule.h"
 #include "util/value.h"
 #include "util/value_local.h"
 
@@ -46,12 +47,15 @@ static int parse_ts(const import_ctx *c, const char *p, size_t n, int64_t *secs)
 /* A date or number cell the strict parser refuses but a flag would read: say which. */
 static int hint_reject(import_ctx *c, size_t i, segrt_type t)
 {
-    const cell *cl = &c->cells[i];
+    cell *cl = &c->cells[i];
     int64_t v;
-    int ok = t == SEGRT_T_DATE     ? value_parse_date(cl->p, cl->n, &v) == 0
-           : t == SEGRT_T_NUMBER  ? value_parse_number(cl->p, cl->n, &v) == 0
-           : t == SEGRT_T_INTEGER ? value_parse_int(cl->p, cl->n, &v) == 0
-                                  : 1;
+    int read = (t == SEGRT_T_DATE || t == SEGRT_T_NUMBER || t == SEGRT_T_INTEGER) &&
+               field_rule_parse(t, cl->p, cl->n, &v) == 0;
+    if (read) { /* kept for the kind's parser */
+        cl->vtype = t;
+        cl->v = v;
+    }
+    int ok = read || (t != SEGRT_T_DATE && t != SEGRT_T_NUMBER && t != SEGRT_T_INTEGER);
     const char *hint = ok ? NULL : import_local_hint(cl->p, cl->n);
     if (hint == NULL)
         return SEGRT_OK; /* the kind's parser judges it */
@@ -70,8 +74,11 @@ static int rewrite(import_ctx *c, size_t i, segrt_type t)
     size_t n = 0;
     const char *name = c->cols[i].name;
     if (t == SEGRT_T_TIMESTAMP) {
-        if (o->tz == NULL && value_parse_timestamp(cl->p, cl->n, &v) == 0)
-            return SEGRT_OK; /* canonical already */
+        if (o->tz == NULL && value_parse_timestamp(cl->p, cl->n, &v) == 0) {
+            cl->vtype = t; /* canonical already: the value is kept for the kind's parser */
+            cl->v = v;
+            return SEGRT_OK;
+        }
         if (parse_ts(c, cl->p, cl->n, &v) != 0)
             return import_reject(c, "%s '%s' is not a timestamp (%s%s%s)", name,
                                  import_quote(c, cl->p, cl->n),

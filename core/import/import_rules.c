@@ -23,9 +23,30 @@
 /* What a built-in rule's message adds: how to change it. */
 #define DECLARE_HINT "declare seg.field \"%s\" { min = ..., max = ... } in a --schema script to change it"
 
-static int is(const import_col *col, const char *name)
+/*
+ * Plan each column's checks once, not per row: its declared rule, whether
+ * its name has a built-in one, and which columns are the phone and the
+ * country. Planned again when the rules or the columns change (a stream's
+ * next feed, a JSON line with a new key).
+ */
+static void plan(import_ctx *c)
 {
-    return strcmp(col->name, name) == 0;
+    if (c->rules_ncols == c->ncols && c->rules_of == c->opts->rules)
+        return;
+    c->phone_col = c->country_col = -1;
+    for (size_t i = 0; i < c->ncols; i++) {
+        import_col *col = &c->cols[i];
+        if (col->role != ROLE_FIELD)
+            continue;
+        col->rule = field_rules_find(c->opts->rules, col->name, strlen(col->name));
+        col->has_builtin = field_rule_has_builtin(col->name);
+        if (strcmp(col->name, "phone") == 0)
+            c->phone_col = (long)i;
+        else if (strcmp(col->name, "country") == 0)
+            c->country_col = (long)i;
+    }
+    c->rules_of = c->opts->rules;
+    c->rules_ncols = c->ncols;
 }
 
 /* The built-in rule of a field, when it has one: SEGRT_OK or a reject. */
@@ -44,14 +65,10 @@ static int builtin(import_ctx *c, const import_col *col, const cell *cl, int64_t
 /* The row's phone is a number of its country (when it gives one whose plan phone.h knows). */
 static int phone_in_country(import_ctx *c)
 {
-    const cell *phone = NULL, *country = NULL;
-    for (size_t i = 0; i < c->ncols; i++) {
-        if (c->cols[i].role == ROLE_FIELD && c->cells[i].state == CELL_TEXT) {
-            phone = is(&c->cols[i], "phone") ? &c->cells[i] : phone;
-            country = is(&c->cols[i], "country") ? &c->cells[i] : country;
-        }
-    }
-    if (phone == NULL || country == NULL || field_rules_find(c->opts->rules, "phone", 5) ||
+    if (c->phone_col < 0 || c->country_col < 0 || c->cols[c->phone_col].rule)
+        return SEGRT_OK;
+    const cell *phone = &c->cells[c->phone_col], *country = &c->cells[c->country_col];
+    if (phone->state != CELL_TEXT || country->state != CELL_TEXT ||
         !phone_plan_known(country->p, country->n))
         return SEGRT_OK;
     char e164[PHONE_E164_MAX];
@@ -68,14 +85,16 @@ static int phone_in_country(import_ctx *c)
 int import_rules_contact(import_ctx *c)
 {
     char why[512];
+    plan(c);
     for (size_t i = 0; i < c->ncols; i++) {
         const import_col *col = &c->cols[i];
         const cell *cl = &c->cells[i];
         if (col->role != ROLE_FIELD || (cl->state != CELL_TEXT && cl->state != CELL_ARRAY))
             continue;
-        const field_rule *r = field_rules_find(c->opts->rules, col->name, strlen(col->name));
+        const field_rule *r = col->rule;
         int rc = SEGRT_OK;
-        if (r == NULL && col->type != SEGRT_T_STRING && col->type != SEGRT_T_SET)
+        if (r == NULL && col->has_builtin && col->type != SEGRT_T_STRING &&
+            col->type != SEGRT_T_SET)
             rc = builtin(c, col, cl, c->parsed[i]);
         if (r && col->type == SEGRT_T_SET) {
             for (size_t k = 0; k < c->items_n[i] && rc == SEGRT_OK; k++) {

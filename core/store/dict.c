@@ -93,9 +93,11 @@ int dict_intern(segrt_store *s, MDB_txn *txn, dict_map *d, const char *str, size
     unsigned char kb[6];
     dict_key(kb, d->field, d->next);
     MDB_val k = { sizeof kb, kb }, v = { n, (void *)str };
-    int mrc = mdb_put(txn, s->dbi[DB_DICT], &k, &v, MDB_APPEND);
-    if (mrc == MDB_KEYEXIST) /* a later field's entries follow: not the last key */
+    int mrc = d->not_last ? MDB_KEYEXIST : mdb_put(txn, s->dbi[DB_DICT], &k, &v, MDB_APPEND);
+    if (mrc == MDB_KEYEXIST) { /* a later field's entries follow: not the last key */
+        d->not_last = 1;      /* (they stay: no append is tried again) */
         mrc = mdb_put(txn, s->dbi[DB_DICT], &k, &v, MDB_NOOVERWRITE);
+    }
     if (mrc != 0)
         return store_mdb_fail(s, mrc, "adding to a dictionary");
     if (strmap_put(d->map, str, n, d->next) != 0)

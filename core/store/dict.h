@@ -15,6 +15,7 @@ typedef struct dict_map {
     uint16_t field;
     uint32_t next; /* next free code */
     strmap *map;
+    int not_last;  /* a later field's entries follow this one's: new codes cannot append */
 } dict_map;
 
 /* Load every entry of a field's dictionary. */

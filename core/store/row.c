@@ -20,11 +20,25 @@ void row_free(row *r)
     *r = (row){ 0 };
 }
 
+/* Where field's value is or goes: the first value at or after it. */
+static size_t find(const row *r, uint16_t field)
+{
+    if (r->n == 0 || r->vals[r->n - 1].field < field)
+        return r->n; /* an import writes a new row's fields in order: after the last */
+    size_t lo = 0, hi = r->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r->vals[mid].field < field)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 static row_value *slot_for(row *r, uint16_t field)
 {
-    size_t i = 0;
-    while (i < r->n && r->vals[i].field < field)
-        i++;
+    size_t i = find(r, field);
     if (i < r->n && r->vals[i].field == field)
         return &r->vals[i];
     if (ARRAY_RESERVE(r->vals, r->cap, r->n + 1) != 0)
@@ -62,10 +76,9 @@ int row_set(row *r, uint16_t field, int64_t v, const uint32_t *set, uint32_t nse
 
 void row_stamp(row *r, uint16_t field, int64_t at)
 {
-    for (size_t i = 0; i < r->n; i++) {
-        if (r->vals[i].field == field)
-            r->vals[i].at = at;
-    }
+    size_t i = find(r, field);
+    if (i < r->n && r->vals[i].field == field)
+        r->vals[i].at = at;
 }
 
 /* The times of the values, after them: base = the newest, then base - at + 1 each (0: none). */
@@ -102,22 +115,17 @@ static int decode_times(row *r, const unsigned char *p, const unsigned char *end
 
 void row_unset(row *r, uint16_t field)
 {
-    for (size_t i = 0; i < r->n; i++) {
-        if (r->vals[i].field == field) {
-            memmove(&r->vals[i], &r->vals[i + 1], (r->n - i - 1) * sizeof *r->vals);
-            r->n--;
-            return;
-        }
+    size_t i = find(r, field);
+    if (i < r->n && r->vals[i].field == field) {
+        memmove(&r->vals[i], &r->vals[i + 1], (r->n - i - 1) * sizeof *r->vals);
+        r->n--;
     }
 }
 
 const row_value *row_get(const row *r, uint16_t field)
 {
-    for (size_t i = 0; i < r->n; i++) {
-        if (r->vals[i].field == field)
-            return &r->vals[i];
-    }
-    return NULL;
+    size_t i = find(r, field);
+    return i < r->n && r->vals[i].field == field ? &r->vals[i] : NULL;
 }
 
 int row_encode(const row *r, buf *out)

@@ -60,7 +60,8 @@ struct csv_ahead {
     size_t published, released; /* blocks handed to the caller and given back, ever */
     int stop;                   /* the caller wants the thread to end */
     /* The caller's side. */
-    size_t next_rec; /* in blocks[released % BLOCKS], when published > released */
+    int holding;     /* published > released: the caller reads blocks[released % BLOCKS] */
+    size_t next_rec; /* ... at this record */
 };
 
 /* ------------------------------------------------------------ the thread */
@@ -189,15 +190,19 @@ no_mutex:
 
 csv_status csv_ahead_next(csv_ahead *a, csv_reader *r, uint64_t *line)
 {
-    pthread_mutex_lock(&a->mu);
-    if (a->published > a->released && a->next_rec == a->blocks[a->released % BLOCKS].nrecs) {
-        a->released++; /* past its last record: the thread may refill it */
-        a->next_rec = 0;
-        pthread_cond_broadcast(&a->cv);
+    /* The lock is taken only between blocks: a block held is the caller's alone. */
+    if (!a->holding || a->next_rec == a->blocks[a->released % BLOCKS].nrecs) {
+        pthread_mutex_lock(&a->mu);
+        if (a->holding) {
+            a->released++; /* past its last record: the thread may refill it */
+            a->next_rec = 0;
+            pthread_cond_broadcast(&a->cv);
+        }
+        while (a->published == a->released)
+            pthread_cond_wait(&a->cv, &a->mu);
+        a->holding = 1;
+        pthread_mutex_unlock(&a->mu);
     }
-    while (a->published == a->released)
-        pthread_cond_wait(&a->cv, &a->mu);
-    pthread_mutex_unlock(&a->mu);
     block *b = &a->blocks[a->released % BLOCKS];
     const rec *x = &b->recs[a->next_rec];
     *line = x->line;

@@ -23,6 +23,12 @@ int field_rule_parse(segrt_type t, const char *p, size_t n, int64_t *v)
     }
 }
 
+int field_rule_has_builtin(const char *field)
+{
+    return strcmp(field, "birth_date") == 0 || strcmp(field, "income") == 0 ||
+           strcmp(field, "amount") == 0;
+}
+
 const char *field_rule_builtin(const char *field, segrt_type t, int64_t v, int64_t today)
 {
     if (strcmp(field, "birth_date") == 0 && t == SEGRT_T_DATE)

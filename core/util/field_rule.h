@@ -40,6 +40,8 @@ struct segrt_rules {
  * NULL. (E-mail: email_plausible; phone: phone_e164 for a known plan.)
  */
 const char *field_rule_builtin(const char *field, segrt_type t, int64_t v, int64_t today);
+/* Whether field has a built-in rule for some type and value (its name is one of those). */
+int field_rule_has_builtin(const char *field);
 /* A text value read as type t (not string or set) in the store's domain; 0, or -1. */
 int field_rule_parse(segrt_type t, const char *p, size_t n, int64_t *v);
 /* A rule as declared: what field_rules_add copies. */
