@@ -16,6 +16,7 @@
  * store_map.h (a batch's pages of the store given back), array.h.
  */
 #include "import/import.h"
+#include "import/import_prep.h"
 
 #include "util/csv.h"
 #include "util/csv_ahead.h"
@@ -58,6 +59,7 @@ typedef struct source {
     char delim;         /* CSV: the field delimiter */
     csv_reader csv;
     csv_ahead *ahead;   /* CSV rows: parsed in a second thread into csv (or NULL) */
+    import_prep *prep;  /* ... which also does this work on them (or NULL) */
     int read_ahead;     /* ... from the first batch on, and again after a seek */
     jsonl_reader js;
     char numbuf[4096]; /* JSONL numbers formatted for the current row */
@@ -250,15 +252,18 @@ static int found(import_ctx *c, const char *id, size_t n, uint32_t ord)
     return 1;
 }
 
-int import_find_contact(import_ctx *c, const char *id, size_t n, uint32_t *ord)
+int import_find_contact(import_ctx *c, const cell *idc, uint32_t *ord)
 {
+    const char *id = idc->p;
+    size_t n = idc->n;
     if (n != 0 && n == c->last_id_n && memcmp(id, c->last_id, n) == 0) {
         *ord = c->last_ord;
         return 1;
     }
     if (n > IMPORT_MAX_ID_BYTES)
         return 0;
-    if (strmap_get(c->ids, id, n, ord))
+    uint64_t h = import_cell_hash(idc);
+    if (strmap_get_hashed(c->ids, h, id, n, ord))
         return found(c, id, n, *ord);
     if (c->ids_all || n == 0)
         return 0;
@@ -267,7 +272,7 @@ int import_find_contact(import_ctx *c, const char *id, size_t n, uint32_t *ord)
         rc = load_all_ids(c);
         if (rc != SEGRT_OK)
             return rc;
-        return strmap_get(c->ids, id, n, ord) ? found(c, id, n, *ord) : 0;
+        return strmap_get_hashed(c->ids, h, id, n, ord) ? found(c, id, n, *ord) : 0;
     }
     MDB_val k = { n, (void *)id }, v;
     rc = store_get(c->s, c->txn, DB_IDS, &k, &v, "reading the id index");
@@ -275,7 +280,7 @@ int import_find_contact(import_ctx *c, const char *id, size_t n, uint32_t *ord)
         return 0;
     if (rc == SEGRT_OK)
         rc = store_ord_decode(c->s, &v, "id index entry", ord);
-    if (rc == SEGRT_OK && strmap_put(c->ids, id, n, *ord) != 0)
+    if (rc == SEGRT_OK && strmap_put_hashed(c->ids, h, id, n, *ord) != 0)
         rc = store_fail(c->s, SEGRT_ENOMEM, "out of memory indexing a contact");
     return rc == SEGRT_OK ? found(c, id, n, *ord) : rc;
 }
@@ -488,6 +493,11 @@ static row_status next_csv_row(import_ctx *c, source *src)
             c->cells[i] = (cell){ .state = f->len ? CELL_TEXT : CELL_EMPTY,
                                   .p = f->ptr, .n = f->len };
         }
+    }
+    c->email_hashed = 0;
+    if (src->ahead && src->prep) {
+        import_prep_take(c, src->prep, csv_ahead_prep_of(src->ahead, 0));
+        import_prep_prefetch(c, src->prep, src->ahead);
     }
     int col = src->csv.err_col;
     /* Not UTF-8: most likely a file in a legacy encoding. */
@@ -712,7 +722,8 @@ static position source_tell(const source *src)
 static void source_ahead(source *src)
 {
     src->read_ahead = 1;
-    if (csv_ahead_start(&src->ahead, &src->csv) != 0)
+    csv_prep prep = src->prep ? import_prep_csv(src->prep) : (csv_prep){ 0 };
+    if (csv_ahead_start(&src->ahead, &src->csv, src->prep ? &prep : NULL) != 0)
         src->ahead = NULL;
 }
 
@@ -1107,8 +1118,10 @@ static int feed(import_ctx *c, source *src)
             rc = read_header(c, src);
         if (rc == SEGRT_OK && c->kind != SEGRT_CONSENTS && !c->opts->map_row)
             rc = infer_types(c, src);
-        if (rc == SEGRT_OK && !c->opts->map_row) /* a mapping's rows go through Lua, here */
+        if (rc == SEGRT_OK && !c->opts->map_row) { /* a mapping's rows go through Lua, here */
+            src->prep = import_prep_new(c, c->nsrc); /* NULL: the rows are read, not prepared */
             source_ahead(src);
+        }
     }
     if (rc == SEGRT_OK)
         rc = run_batches(c, src);
@@ -1116,6 +1129,7 @@ static int feed(import_ctx *c, source *src)
         jsonl_reader_free(&src->js);
     } else {
         csv_ahead_stop(src->ahead);
+        import_prep_free(src->prep);
         csv_reader_free(&src->csv);
     }
     for (size_t i = 0; i < src->nnames; i++)
@@ -1280,7 +1294,7 @@ int import_contact_of_row(import_ctx *c, uint32_t *ord)
     const cell *cl = c->id_col >= 0 ? &c->cells[c->id_col] : NULL;
     if (cl == NULL || cl->state != CELL_TEXT || cl->n == 0)
         return import_reject(c, "contact_id is missing");
-    int found = import_find_contact(c, cl->p, cl->n, ord);
+    int found = import_find_contact(c, cl, ord);
     if (found < 0)
         return found;
     if (!found)
@@ -1319,7 +1333,7 @@ int import_code_cell(import_ctx *c, long i, dict_map **d, uint16_t field, int re
         if (rc != SEGRT_OK)
             return rc;
     }
-    return dict_intern(c->s, c->txn, *d, cl->p, cl->n, code);
+    return dict_intern_hashed(c->s, c->txn, *d, import_cell_hash(cl), cl->p, cl->n, code);
 }
 
 int import_name_cell(import_ctx *c, long i, const char *name, const char *what)

@@ -67,7 +67,15 @@ typedef struct cell {
                     * CELL_EMPTY); NULL for a CSV cell */
     segrt_type vtype; /* the text was read as this type (import_local.c), or 0 */
     int64_t v;        /* ... its value: what field_rule_parse(vtype, p, n) gives */
+    int hashed;       /* hash is strmap_hash(p, n) (import_prep.c) */
+    uint64_t hash;
 } cell;
+
+/* strmap_hash(cl->p, cl->n), computed ahead when it was. */
+static inline uint64_t import_cell_hash(const cell *cl)
+{
+    return cl->hashed ? cl->hash : strmap_hash(cl->p, cl->n);
+}
 
 /* The value of cell cl read as type t, when it was (import_local_row): 1 and *v, else 0. */
 static inline int import_cell_read(const cell *cl, segrt_type t, int64_t *v)
@@ -125,6 +133,8 @@ typedef struct import_ctx {
     uint64_t input_bytes;    /* the size of the input when known (a file, a buffer), else 0 */
     uint32_t next_ord;
     strmap *emails;    /* normalised email -> ordinal of its first contact (contacts) */
+    int email_hashed;  /* the row's normalised e-mail was hashed ahead: email_hash */
+    uint64_t email_hash;
     dict_map *ev_dicts[3]; /* type, category, channel */
     dict_map *cs_dicts[2]; /* purpose, source */
     column_cache *colcache;
@@ -190,7 +200,7 @@ const char *import_quote(import_ctx *c, const char *p, size_t n);
  * The ordinal of an external id: 1 when found, 0 when unknown, or a negative
  * SEGRT_E... code (reading the id index failed).
  */
-int import_find_contact(import_ctx *c, const char *id, size_t n, uint32_t *ord);
+int import_find_contact(import_ctx *c, const cell *id, uint32_t *ord);
 /* Add a pending record of the batch (events / consents). */
 int import_pend(import_ctx *c, uint32_t ord, uint32_t at);
 /* What import_merge_pending calls for one contact: pend[from, to) are its records. */
@@ -305,6 +315,13 @@ int import_map_id_cell(import_ctx *c, cell *id);
  * an offset) into canonical text; SEGRT_EBADROW (rejected) when one cannot be read.
  */
 int import_local_row(import_ctx *c);
+/*
+ * The type import_local_row reads column i's canonical text as and keeps
+ * unchanged (a timestamp without --tz, a date without --date-format, a
+ * number without --decimal), or 0: what may be read ahead of the row
+ * (import_prep.c). A cell read so already (vtype) is not read again.
+ */
+segrt_type import_local_plain_type(const import_ctx *c, size_t i);
 /* What a value reads as (KIND_* bits) with the import's local formats. */
 unsigned import_local_kinds(const import_ctx *c, const char *p, size_t n);
 /* The flag a value written in a local form needs ("--decimal ,"), or NULL. */

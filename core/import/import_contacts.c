@@ -350,8 +350,11 @@ static int write_value(import_ctx *c, size_t i, uint32_t ord)
             while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
                 n--;
         }
+        /* (the hash read ahead is the cell's: not a trimmed e-mail's) */
         if (!empty)
-            rc = dict_intern(s, c->txn, col->dict, p, n, &code);
+            rc = n == cl->n ? dict_intern_hashed(s, c->txn, col->dict, import_cell_hash(cl), p, n,
+                                                 &code)
+                            : dict_intern(s, c->txn, col->dict, p, n, &code);
         if (rc == SEGRT_OK)
             rc = column_set_code(s, c->txn, c->colcache, col->field, ord, code);
         if (rc == SEGRT_OK && !empty && row_set(&c->row, col->field, code, NULL, 0, 0) != 0)
@@ -398,6 +401,12 @@ static int email_of_row(import_ctx *c, int *state)
     return SEGRT_OK;
 }
 
+/* The hash of the row's normalised e-mail (in c->tmp2): read ahead, or computed. */
+static uint64_t email_hash(const import_ctx *c)
+{
+    return c->email_hashed ? c->email_hash : strmap_hash((const char *)c->tmp2.p, c->tmp2.len);
+}
+
 /* Like email_of_row, rejecting an address that is not one. */
 static int row_email(import_ctx *c, int *has)
 {
@@ -424,7 +433,8 @@ static int check_email(import_ctx *c, int found, uint32_t ord, int *index)
     int rc = row_email(c, index);
     uint32_t other;
     if (rc != SEGRT_OK || !*index ||
-        !strmap_get(c->emails, (const char *)c->tmp2.p, c->tmp2.len, &other) ||
+        !strmap_get_hashed(c->emails, email_hash(c), (const char *)c->tmp2.p, c->tmp2.len,
+                           &other) ||
         (found && other == ord))
         return rc;
     *index = 0;
@@ -485,7 +495,7 @@ int import_contacts_row(import_ctx *c)
     if (rc != SEGRT_OK)
         return rc;
     uint32_t ord;
-    int found = import_find_contact(c, idc->p, idc->n, &ord);
+    int found = import_find_contact(c, idc, &ord);
     if (found < 0)
         return found;
     if (!found && c->audit) /* a rectification changes a contact, never makes one */
@@ -526,7 +536,8 @@ int import_contacts_row(import_ctx *c)
         return store_mdb_fail(s, mrc, "writing a contact");
     if (!found) {
         rc = column_set_bit(s, c->txn, c->colcache, FIELD_LIVE, 0, ord, 1);
-        if (rc == SEGRT_OK && strmap_put(c->ids, idc->p, idc->n, ord) != 0)
+        if (rc == SEGRT_OK && strmap_put_hashed(c->ids, import_cell_hash(idc), idc->p, idc->n,
+                                                ord) != 0)
             rc = store_fail(s, SEGRT_ENOMEM, "out of memory indexing a contact");
         c->next_ord++;
         c->delta_contacts++;
@@ -534,7 +545,8 @@ int import_contacts_row(import_ctx *c)
     }
     if (rc == SEGRT_OK && has_email) {
         if (email_normalize(c->cells[c->email_col].p, c->cells[c->email_col].n, &c->tmp2) ||
-            strmap_put(c->emails, (const char *)c->tmp2.p, c->tmp2.len, ord))
+            strmap_put_hashed(c->emails, email_hash(c), (const char *)c->tmp2.p, c->tmp2.len,
+                              ord))
             rc = store_fail(s, SEGRT_ENOMEM, "out of memory indexing an e-mail");
     }
     if (rc == SEGRT_OK && c->audit)

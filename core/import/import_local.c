@@ -111,6 +111,19 @@ static int rewrite(import_ctx *c, size_t i, segrt_type t)
     return SEGRT_OK;
 }
 
+segrt_type import_local_plain_type(const import_ctx *c, size_t i)
+{
+    const segrt_import_opts *o = c->opts;
+    segrt_type t = cell_type(c, i);
+    switch (t) {
+    case SEGRT_T_TIMESTAMP: return o->tz == NULL ? t : 0;
+    case SEGRT_T_DATE: return o->date_format == NULL ? t : 0;
+    case SEGRT_T_NUMBER:
+    case SEGRT_T_INTEGER: return o->decimal == 0 ? t : 0;
+    default: return 0;
+    }
+}
+
 int import_local_row(import_ctx *c)
 {
     if (c->canon_cols < c->ncols) {
@@ -125,6 +138,8 @@ int import_local_row(import_ctx *c)
         /* JSON numbers are written one way only: only text is local */
         int text = cl->state == CELL_TEXT && (cl->json == NULL || json_is_string(cl->json));
         segrt_type t = text ? cell_type(c, i) : 0;
+        if (t && cl->vtype == t)
+            continue; /* read ahead (import_prep.c): canonical */
         int rc = t ? rewrite(c, i, t) : SEGRT_OK;
         if (rc != SEGRT_OK)
             return rc;

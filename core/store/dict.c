@@ -88,7 +88,13 @@ void dict_map_free(dict_map *d)
 int dict_intern(segrt_store *s, MDB_txn *txn, dict_map *d, const char *str, size_t n,
                 uint32_t *code)
 {
-    if (strmap_get(d->map, str, n, code))
+    return dict_intern_hashed(s, txn, d, strmap_hash(str, n), str, n, code);
+}
+
+int dict_intern_hashed(segrt_store *s, MDB_txn *txn, dict_map *d, uint64_t h, const char *str,
+                       size_t n, uint32_t *code)
+{
+    if (strmap_get_hashed(d->map, h, str, n, code))
         return SEGRT_OK;
     unsigned char kb[6];
     dict_key(kb, d->field, d->next);
@@ -100,7 +106,7 @@ int dict_intern(segrt_store *s, MDB_txn *txn, dict_map *d, const char *str, size
     }
     if (mrc != 0)
         return store_mdb_fail(s, mrc, "adding to a dictionary");
-    if (strmap_put(d->map, str, n, d->next) != 0)
+    if (strmap_put_hashed(d->map, h, str, n, d->next) != 0)
         return store_fail(s, SEGRT_ENOMEM, "out of memory in a dictionary");
     *code = d->next++;
     return SEGRT_OK;

@@ -24,6 +24,9 @@ void dict_map_free(dict_map *d);
 /* The code of str, adding it to the dictionary when new. */
 int dict_intern(segrt_store *s, MDB_txn *txn, dict_map *d, const char *str, size_t n,
                 uint32_t *code);
+/* The same with str's hash known: h must be strmap_hash(str, n). */
+int dict_intern_hashed(segrt_store *s, MDB_txn *txn, dict_map *d, uint64_t h, const char *str,
+                       size_t n, uint32_t *code);
 /* The string of a code, borrowed until txn ends; SEGRT_ENOTFOUND if absent. */
 int dict_string(segrt_store *s, MDB_txn *txn, uint16_t field, uint32_t code, MDB_val *out);
 /* What dict_foreach calls for an entry: its code and string v (borrowed until txn ends). */

@@ -48,6 +48,7 @@ typedef struct block {
     moved *moves;
     size_t nmoves, moves_cap;
     buf bytes;
+    unsigned char *prep; /* BLOCK_RECS times the prep's size */
 } block;
 
 struct csv_ahead {
@@ -57,11 +58,13 @@ struct csv_ahead {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     block blocks[BLOCKS];
+    csv_prep prep;             /* size 0: none */
     size_t published, released; /* blocks handed to the caller and given back, ever */
     int stop;                   /* the caller wants the thread to end */
     /* The caller's side. */
     int holding;     /* published > released: the caller reads blocks[released % BLOCKS] */
     size_t next_rec; /* ... at this record */
+    size_t given;    /* the record csv_ahead_next gave last, in that block */
 };
 
 /* ------------------------------------------------------------ the thread */
@@ -120,6 +123,15 @@ static int fill(csv_ahead *a, block *b)
     }
     for (size_t i = 0; i < b->nmoves; i++) /* the bytes are where they stay now */
         b->fields[b->moves[i].field].ptr = (const char *)b->bytes.p + b->moves[i].at;
+    if (a->prep.size) {
+        memset(b->prep, 0, b->nrecs * a->prep.size);
+        for (size_t i = 0; i < b->nrecs; i++) {
+            const rec *x = &b->recs[i];
+            if (x->st == CSV_ROW)
+                a->prep.fn(a->prep.ud, b->fields + x->field_at, x->nfields,
+                           b->prep + i * a->prep.size);
+        }
+    }
     return last;
 }
 
@@ -151,19 +163,25 @@ static void free_blocks(csv_ahead *a)
         free(a->blocks[i].recs);
         free(a->blocks[i].fields);
         free(a->blocks[i].moves);
+        free(a->blocks[i].prep);
         buf_free(&a->blocks[i].bytes);
     }
 }
 
-int csv_ahead_start(csv_ahead **out, const csv_reader *r)
+int csv_ahead_start(csv_ahead **out, const csv_reader *r, const csv_prep *prep)
 {
     *out = NULL;
     csv_ahead *a = calloc(1, sizeof *a);
     if (a == NULL)
         return -1;
-    int ok = 1;
-    for (size_t i = 0; i < BLOCKS; i++)
+    int ok = prep == NULL || prep->size <= SIZE_MAX / BLOCK_RECS;
+    if (prep && ok)
+        a->prep = *prep;
+    for (size_t i = 0; i < BLOCKS; i++) {
         ok &= (a->blocks[i].recs = malloc(BLOCK_RECS * sizeof *a->blocks[i].recs)) != NULL;
+        if (a->prep.size)
+            ok &= (a->blocks[i].prep = malloc(BLOCK_RECS * a->prep.size)) != NULL;
+    }
     size_t len = (size_t)(r->end - r->pos);
     csv_reader_init(&a->r, r->pos, len, r->line, r->max_field);
     csv_set_delimiter(&a->r, r->delim);
@@ -204,6 +222,7 @@ csv_status csv_ahead_next(csv_ahead *a, csv_reader *r, uint64_t *line)
         pthread_mutex_unlock(&a->mu);
     }
     block *b = &a->blocks[a->released % BLOCKS];
+    a->given = a->next_rec;
     const rec *x = &b->recs[a->next_rec];
     *line = x->line;
     if (x->nfields && ARRAY_RESERVE(r->fields, r->fields_cap, x->nfields) != 0)
@@ -220,6 +239,16 @@ csv_status csv_ahead_next(csv_ahead *a, csv_reader *r, uint64_t *line)
     if (x->st != CSV_END && x->st != CSV_NOMEM)
         a->next_rec++; /* the last stays the current record: the same answer each time */
     return x->st;
+}
+
+const void *csv_ahead_prep_of(const csv_ahead *a, size_t k)
+{
+    if (!a->holding || a->prep.size == 0)
+        return NULL;
+    const block *b = &a->blocks[a->released % BLOCKS];
+    if (k >= b->nrecs - a->given)
+        return NULL;
+    return b->prep + (a->given + k) * a->prep.size;
 }
 
 void csv_ahead_stop(csv_ahead *a)

@@ -149,26 +149,43 @@ static void *alloc_big(size_t bytes)
     return malloc(bytes);
 }
 
-/* Doubles the table. On failure the old table is untouched. */
-static int grow(strmap *m)
+/* Makes the table slots wide (a power of two). On failure the old table is untouched. */
+static int resize(strmap *m, size_t slots_n)
 {
     size_t old_n = m->mask + 1;
     struct slot *old = m->slots;
 
-    if (old_n > SIZE_MAX / 2 / sizeof *old)
+    if (slots_n > SIZE_MAX / sizeof *old)
         return -1;
-    struct slot *slots = alloc_big(old_n * 2 * sizeof *slots);
+    struct slot *slots = alloc_big(slots_n * sizeof *slots);
     if (slots == NULL)
         return -1;
-    memset(slots, 0, old_n * 2 * sizeof *slots);
+    memset(slots, 0, slots_n * sizeof *slots);
     m->slots = slots;
-    m->mask = old_n * 2 - 1;
+    m->mask = slots_n - 1;
     for (size_t i = 0; i < old_n; i++) {
         if (old[i].key != NULL)
             place(m, old[i]);
     }
     free(old);
     return 0;
+}
+
+/* Whether n keys load a table of slots_n slots past 70%. */
+static int too_full(size_t n, size_t slots_n)
+{
+    return n > slots_n / 10 * 7 + slots_n % 10 * 7 / 10;
+}
+
+int strmap_reserve(strmap *m, size_t n)
+{
+    size_t slots_n = m->mask + 1;
+    while (too_full(n, slots_n)) {
+        if (slots_n > SIZE_MAX / 2 / sizeof(struct slot))
+            return -1;
+        slots_n *= 2;
+    }
+    return slots_n == m->mask + 1 ? 0 : resize(m, slots_n);
 }
 
 /* Copies key into the arena; NULL when out of memory. Never returns NULL
@@ -198,17 +215,33 @@ static const char *arena_copy(strmap *m, const char *key, size_t n)
     return p;
 }
 
-int strmap_put(strmap *m, const char *key, size_t n, uint32_t value)
+uint64_t strmap_hash(const char *key, size_t n)
+{
+    return XXH3_64bits(key, n);
+}
+
+void strmap_prefetch(const strmap *m, uint64_t hash)
+{
+    __builtin_prefetch(&m->slots[(size_t)hash & m->mask]);
+}
+
+void strmap_prefetch_key(const strmap *m, uint64_t hash)
+{
+    const struct slot *s = &m->slots[(size_t)hash & m->mask];
+    if (s->hash == hash && s->key != NULL)
+        __builtin_prefetch(s->key);
+}
+
+int strmap_put_hashed(strmap *m, uint64_t h, const char *key, size_t n, uint32_t value)
 {
     if (n > UINT32_MAX)
         return -1;
-    uint64_t h = XXH3_64bits(key, n);
     ptrdiff_t i = find(m, h, key, n);
     if (i >= 0) {
         m->slots[i].value = value;
         return 0;
     }
-    if ((m->count + 1) * 10 > (m->mask + 1) * 7 && grow(m) != 0)
+    if (too_full(m->count + 1, m->mask + 1) && strmap_reserve(m, m->count + 1) != 0)
         return -1;
     const char *copy = arena_copy(m, key, n);
     if (copy == NULL)
@@ -218,15 +251,29 @@ int strmap_put(strmap *m, const char *key, size_t n, uint32_t value)
     return 0;
 }
 
-int strmap_get(const strmap *m, const char *key, size_t n, uint32_t *value)
+int strmap_put(strmap *m, const char *key, size_t n, uint32_t value)
+{
+    if (n > UINT32_MAX) /* refused before its bytes are read */
+        return -1;
+    return strmap_put_hashed(m, XXH3_64bits(key, n), key, n, value);
+}
+
+int strmap_get_hashed(const strmap *m, uint64_t h, const char *key, size_t n, uint32_t *value)
 {
     if (n > UINT32_MAX)
         return 0;
-    ptrdiff_t i = find(m, XXH3_64bits(key, n), key, n);
+    ptrdiff_t i = find(m, h, key, n);
     if (i < 0)
         return 0;
     *value = m->slots[i].value;
     return 1;
+}
+
+int strmap_get(const strmap *m, const char *key, size_t n, uint32_t *value)
+{
+    if (n > UINT32_MAX)
+        return 0;
+    return strmap_get_hashed(m, XXH3_64bits(key, n), key, n, value);
 }
 
 /* Backward-shift deletion: pull each following entry that is not at its

@@ -19,6 +19,24 @@ void strmap_free(strmap *m);               /* accepts NULL */
 int strmap_put(strmap *m, const char *key, size_t n, uint32_t value);
 /* 1 and *value when found, 0 when not. */
 int strmap_get(const strmap *m, const char *key, size_t n, uint32_t *value);
+/*
+ * The same with the key's hash given: h must be strmap_hash(key, n). A
+ * thread that reads ahead can hash the keys the map's thread will look up.
+ */
+uint64_t strmap_hash(const char *key, size_t n);
+int strmap_put_hashed(strmap *m, uint64_t h, const char *key, size_t n, uint32_t value);
+int strmap_get_hashed(const strmap *m, uint64_t h, const char *key, size_t n, uint32_t *value);
+/*
+ * Start loading the table's memory where a key of hash h is, for a lookup a
+ * little later: in a map too big for the caches, lookups done one after the
+ * other each wait for memory, those prefetched a few keys ahead overlap.
+ */
+void strmap_prefetch(const strmap *m, uint64_t h);
+/* The same for the key's bytes, when the key sits in its home slot (read now: prefetch its
+ * slot first). */
+void strmap_prefetch_key(const strmap *m, uint64_t h);
+/* Make room for n keys in all, so that the table does not grow before; 0 or -1 (no memory). */
+int strmap_reserve(strmap *m, size_t n);
 /* Remove a key; 1 when it was there. */
 int strmap_del(strmap *m, const char *key, size_t n);
 size_t strmap_count(const strmap *m);

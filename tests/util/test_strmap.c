@@ -1,7 +1,8 @@
 /*
  * test_strmap.c — unit tests of strmap.c: put/get/replace/delete, byte-exact
  * keys (empty, embedded NUL, prefixes), a million keys, probe chains after
- * many deletions, a randomised comparison with a plain array, and
+ * many deletions, a randomised comparison with a plain array, lookups with
+ * the hash given, reserving room (and failing to), prefetching, and
  * out-of-memory behaviour under an address-space limit.
  *
  * Uses: cmocka, strmap.h; for the out-of-memory test fork, setrlimit,
@@ -29,6 +30,16 @@
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer)
 #define UNDER_ASAN 1
+#endif
+#endif
+
+/* A sanitizer's malloc replaces glibc's: mallinfo2 does not count it and
+ * an impossible request ends the process. */
+#if defined(UNDER_ASAN) || defined(__SANITIZE_THREAD__)
+#define SANITIZER_MALLOC 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define SANITIZER_MALLOC 1
 #endif
 #endif
 
@@ -332,6 +343,323 @@ static void test_strmap_agrees_with_an_array_under_random_operations(void **stat
     }
 }
 
+/* ---- precomputed hashes, reserve, prefetch ---- */
+
+static int has_hashed(const strmap *m, const char *key, size_t n, uint32_t want)
+{
+    uint32_t v = ~want;
+    return strmap_get_hashed(m, strmap_hash(key, n), key, n, &v) == 1 && v == want;
+}
+
+/* Puts keys from..to-1 (value i), odd ones with strmap_put, even ones with the hash given. */
+static void put_keys(strmap *m, uint32_t from, uint32_t to)
+{
+    char key[48];
+
+    for (uint32_t i = from; i < to; i++) {
+        size_t n = key_of(key, i);
+        if (i % 2)
+            assert_int_equal(strmap_put(m, key, n, i), 0);
+        else
+            assert_int_equal(strmap_put_hashed(m, strmap_hash(key, n), key, n, i), 0);
+    }
+}
+
+/* Keys from..to-1 are there with value i for both kinds of get. */
+static void assert_keys(const strmap *m, uint32_t from, uint32_t to)
+{
+    char key[48];
+
+    for (uint32_t i = from; i < to; i++) {
+        size_t n = key_of(key, i);
+        if (!has(m, key, n, i) || !has_hashed(m, key, n, i))
+            fail_msg("key %" PRIu32 " is lost", i);
+    }
+}
+
+/* Keys from..to-1 are absent for both kinds of get. */
+static void assert_no_keys(const strmap *m, uint32_t from, uint32_t to)
+{
+    char key[48];
+
+    for (uint32_t i = from; i < to; i++) {
+        size_t n = key_of(key, i);
+        uint32_t v = 0xfeedu;
+        if (!lacks(m, key, n) || strmap_get_hashed(m, strmap_hash(key, n), key, n, &v) != 0
+            || v != 0xfeedu)
+            fail_msg("key %" PRIu32 " is there", i);
+    }
+}
+
+/* A hash depends on the key's bytes only: the same for a copy, another for other bytes. */
+static void test_strmap_hash_depends_on_the_bytes_only(void **state)
+{
+    (void)state;
+    char a[] = "user1@example.com", b[] = "user1@example.com";
+
+    assert_true(strmap_hash(a, sizeof a - 1) == strmap_hash(b, sizeof b - 1));
+    assert_true(strmap_hash("", 0) == strmap_hash(NULL, 0));
+    assert_true(strmap_hash(a, sizeof a - 1) != strmap_hash(a, sizeof a - 2));
+    b[4] = '2';
+    assert_true(strmap_hash(a, sizeof a - 1) != strmap_hash(b, sizeof b - 1));
+}
+
+/*
+ * A key put with its hash given is found by strmap_get and the other way
+ * round, and a put of the other kind replaces its value: both kinds use the
+ * same hash and the same table (100k keys and the empty key).
+ */
+static void test_strmap_hashed_calls_agree_with_plain_ones(void **state)
+{
+    strmap *m = *state;
+    enum { N = 100000 };
+    char key[48];
+
+    put_keys(m, 0, N);
+    assert_int_equal(strmap_put_hashed(m, strmap_hash("", 0), "", 0, 77), 0);
+    assert_int_equal(strmap_count(m), N + 1);
+    assert_keys(m, 0, N);
+    assert_true(has(m, "", 0, 77));
+    assert_true(has_hashed(m, "", 0, 77));
+    assert_true(lacks(m, "\0", 1));
+    for (uint32_t i = 0; i < N; i++) { /* each key replaced by the other kind of put */
+        size_t n = key_of(key, i);
+        if (i % 2)
+            assert_int_equal(strmap_put_hashed(m, strmap_hash(key, n), key, n, ~i), 0);
+        else
+            assert_int_equal(strmap_put(m, key, n, ~i), 0);
+    }
+    assert_int_equal(strmap_put(m, "", 0, 78), 0);
+    assert_int_equal(strmap_count(m), N + 1);
+    for (uint32_t i = 0; i < N; i++) {
+        size_t n = key_of(key, i);
+        if (!has(m, key, n, ~i) || !has_hashed(m, key, n, ~i))
+            fail_msg("key %" PRIu32 " was not replaced", i);
+    }
+    assert_true(has_hashed(m, "", 0, 78));
+    assert_no_keys(m, N, N + 2000);
+    /* The length is checked before the key is read, as by the plain calls. */
+    uint32_t v = 0xfeedu;
+    assert_int_equal(strmap_put_hashed(m, 0, "x", (size_t)UINT32_MAX + 1, 1), -1);
+    assert_int_equal(strmap_get_hashed(m, 0, "x", (size_t)UINT32_MAX + 1, &v), 0);
+    assert_int_equal(v, 0xfeedu);
+    assert_int_equal(strmap_count(m), N + 1);
+    assert_int_equal(strmap_del(m, "", 0), 1);
+    assert_false(has_hashed(m, "", 0, 78));
+    assert_int_equal(strmap_count(m), N);
+}
+
+/* Reserving on an empty map, then putting as many keys and more. */
+static void test_strmap_reserve_then_fill(void **state)
+{
+    strmap *m = *state;
+    enum { N = 50000 };
+
+    assert_int_equal(strmap_reserve(m, N), 0);
+    assert_int_equal(strmap_count(m), 0);
+    assert_no_keys(m, 0, 100);
+    put_keys(m, 0, N);
+    assert_int_equal(strmap_count(m), N);
+    assert_keys(m, 0, N);
+    assert_no_keys(m, N, N + 1000);
+    put_keys(m, N, N + 1000); /* and past it: the table grows as before */
+    assert_int_equal(strmap_count(m), N + 1000);
+    assert_keys(m, 0, N + 1000);
+}
+
+/* Reserving for no more keys than there are (or 0) returns 0 and keeps every key. */
+static void test_strmap_reserve_below_count_is_a_no_op(void **state)
+{
+    strmap *m = *state;
+    static const size_t sizes[] = { 0, 1, 10, 999, 1000, 0 };
+
+    assert_int_equal(strmap_reserve(m, 0), 0); /* on the empty map too */
+    assert_int_equal(strmap_count(m), 0);
+    put_keys(m, 0, 1000);
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        assert_int_equal(strmap_reserve(m, sizes[i]), 0);
+        assert_int_equal(strmap_count(m), 1000);
+        assert_keys(m, 0, 1000);
+        assert_no_keys(m, 1000, 1100);
+    }
+}
+
+/* Reserving room for a million keys with 1000 in (and the empty key) moves them all. */
+static void test_strmap_reserve_moves_the_keys_in(void **state)
+{
+    strmap *m = *state;
+
+    put_keys(m, 0, 1000);
+    assert_int_equal(strmap_put(m, "", 0, 5), 0);
+    assert_int_equal(strmap_reserve(m, (size_t)1 << 20), 0);
+    assert_int_equal(strmap_count(m), 1001);
+    assert_keys(m, 0, 1000);
+    assert_true(has_hashed(m, "", 0, 5));
+    assert_no_keys(m, 1000, 3000);
+    put_keys(m, 1000, 5000);
+    assert_int_equal(strmap_count(m), 5001);
+    assert_keys(m, 0, 5000);
+}
+
+/* Memory malloc has handed out and not got back: its arenas and its mmapped chunks. */
+static size_t heap_in_use(void)
+{
+    struct mallinfo2 mi = mallinfo2();
+    return mi.uordblks + mi.hblkhd;
+}
+
+/* Child process of the test below; the exit status names the failed step. */
+static int reserve_child(void)
+{
+    enum { N = 1 << 20 };
+    strmap *m = strmap_new();
+
+    if (m == NULL)
+        return 10;
+    size_t before = heap_in_use();
+    if (strmap_reserve(m, N) != 0)
+        return 11;
+    size_t reserved = heap_in_use() - before;
+    if (reserved < (size_t)N * 8)
+        return 12; /* no table for N keys yet */
+    before = heap_in_use();
+    for (uint32_t i = 0; i < N; i++) {
+        if (strmap_put(m, (const char *)&i, sizeof i, i) != 0)
+            return 13;
+    }
+    if (heap_in_use() - before >= reserved)
+        return 14; /* the table grew */
+    if (strmap_count(m) != N)
+        return 15;
+    for (uint32_t i = 0; i < N; i++) {
+        if (!has(m, (const char *)&i, sizeof i, i))
+            return 16;
+    }
+    strmap_free(m);
+    return 0;
+}
+
+/*
+ * strmap_reserve(m, n) makes the table for n keys at the call (at least 8
+ * bytes a key), and putting the n keys then never grows it: a growth would
+ * keep at least the reserved table's size more in use, and the keys here
+ * (4 bytes each) take far less. In a child process, so that the heap this
+ * leaves behind does not change what the out-of-memory test runs into.
+ */
+static void test_strmap_reserve_sizes_the_table_up_front(void **state)
+{
+    int status;
+    (void)state;
+#ifdef SANITIZER_MALLOC
+    skip(); /* mallinfo2 does not count the sanitizer's allocations */
+#endif
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        _exit(reserve_child());
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+/*
+ * Sizes no table can have: -1, and the map is as before and usable. The
+ * largest passes the size checks and fails in malloc (not under the
+ * sanitizers, whose allocators end the process instead).
+ */
+static void test_strmap_reserve_of_absurd_sizes_fails_cleanly(void **state)
+{
+    strmap *m = *state;
+
+    put_keys(m, 0, 1000);
+    assert_int_equal(strmap_reserve(m, SIZE_MAX), -1);
+    assert_int_equal(strmap_reserve(m, SIZE_MAX / 2), -1);
+    assert_int_equal(strmap_reserve(m, SIZE_MAX / 24), -1);
+#ifndef SANITIZER_MALLOC
+    assert_int_equal(strmap_reserve(m, (size_t)1 << 56), -1);
+#endif
+    assert_int_equal(strmap_count(m), 1000);
+    assert_keys(m, 0, 1000);
+    assert_no_keys(m, 1000, 1100);
+    put_keys(m, 1000, 20000);
+    assert_int_equal(strmap_del(m, "user7@example.com", 17), 1);
+    assert_int_equal(strmap_count(m), 19999);
+    assert_keys(m, 0, 7);
+    assert_no_keys(m, 7, 8);
+    assert_keys(m, 8, 20000);
+}
+
+/* Both prefetches of a hash: the slot, then the key's bytes. */
+static void prefetch(const strmap *m, uint64_t h)
+{
+    strmap_prefetch(m, h);
+    strmap_prefetch_key(m, h);
+}
+
+/*
+ * Prefetching (the slot and the key), on an empty map and a full one, for
+ * present, absent and extreme hashes, and the empty key: nothing changes.
+ */
+static void test_strmap_prefetch_changes_nothing(void **state)
+{
+    strmap *m = *state;
+    enum { N = 5000 };
+    char key[48];
+
+    prefetch(m, 0);
+    prefetch(m, UINT64_MAX);
+    prefetch(m, strmap_hash("a", 1));
+    prefetch(m, strmap_hash("", 0));
+    assert_int_equal(strmap_count(m), 0);
+    assert_true(lacks(m, "a", 1));
+    assert_true(lacks(m, "", 0));
+    put_keys(m, 0, N);
+    assert_int_equal(strmap_put(m, "", 0, 9), 0);
+    /* As a reader would: prefetch the key 8 ahead, then look up the current one. */
+    for (uint32_t i = 0; i < 2 * N; i++) {
+        prefetch(m, strmap_hash(key, key_of(key, i + 8)));
+        size_t n = key_of(key, i);
+        if (i < N)
+            assert_true(has_hashed(m, key, n, i));
+        else
+            assert_true(lacks(m, key, n));
+    }
+    prefetch(m, 0);
+    prefetch(m, UINT64_MAX);
+    prefetch(m, strmap_hash("", 0));
+    assert_int_equal(strmap_count(m), N + 1);
+    assert_keys(m, 0, N);
+    assert_true(has(m, "", 0, 9));
+}
+
+/* Deleting from a map that was reserved: the deleted keys go, the others stay. */
+static void test_strmap_del_after_reserve(void **state)
+{
+    strmap *m = *state;
+    enum { N = 20000 };
+    char key[48];
+
+    put_keys(m, 0, N / 2);
+    assert_int_equal(strmap_reserve(m, (size_t)1 << 16), 0);
+    put_keys(m, N / 2, N);
+    for (uint32_t i = 0; i < N; i += 2) {
+        size_t n = key_of(key, i);
+        assert_int_equal(strmap_del(m, key, n), 1);
+        assert_int_equal(strmap_del(m, key, n), 0);
+    }
+    assert_int_equal(strmap_count(m), N / 2);
+    for (uint32_t i = 0; i < N; i++) {
+        if (i % 2)
+            assert_keys(m, i, i + 1);
+        else
+            assert_no_keys(m, i, i + 1);
+    }
+    put_keys(m, 0, N); /* the deleted keys come back, the others are replaced */
+    assert_int_equal(strmap_count(m), N);
+    assert_keys(m, 0, N);
+}
+
 /* ---- out of memory ---- */
 
 /* Checks, in the child, that keys 0..ok-1 are intact; 0 when they are. */
@@ -450,6 +778,15 @@ int main(void)
         MAP_TEST(test_strmap_holds_a_million_keys),
         MAP_TEST(test_strmap_get_after_many_deletes),
         MAP_TEST(test_strmap_agrees_with_an_array_under_random_operations),
+        cmocka_unit_test(test_strmap_hash_depends_on_the_bytes_only),
+        MAP_TEST(test_strmap_hashed_calls_agree_with_plain_ones),
+        MAP_TEST(test_strmap_reserve_then_fill),
+        MAP_TEST(test_strmap_reserve_below_count_is_a_no_op),
+        MAP_TEST(test_strmap_reserve_moves_the_keys_in),
+        cmocka_unit_test(test_strmap_reserve_sizes_the_table_up_front),
+        MAP_TEST(test_strmap_reserve_of_absurd_sizes_fails_cleanly),
+        MAP_TEST(test_strmap_prefetch_changes_nothing),
+        MAP_TEST(test_strmap_del_after_reserve),
         cmocka_unit_test(test_strmap_out_of_memory_leaves_map_intact),
     };
 
