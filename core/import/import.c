@@ -825,6 +825,20 @@ static int run_batch(import_ctx *c, source *src, uint32_t batch_rows, int *done,
     return SEGRT_OK;
 }
 
+/*
+ * After a file's first batch of contacts (rows read from start on): as many
+ * new contacts again in the rest of the file, by bytes, as the batch added.
+ */
+static void expect_contacts(import_ctx *c, const source *src, position start, uint64_t rows)
+{
+    position at = source_tell(src);
+    size_t read = (size_t)(at.pos - start.pos), left = (size_t)(src->base + src->size - at.pos);
+    if (read == 0 || rows == 0 || !c->input_bytes)
+        return;
+    double more = (double)c->batch_inserted * ((double)left / (double)read);
+    import_contacts_expect(c, more < (double)UINT32_MAX ? (uint64_t)more : UINT32_MAX);
+}
+
 static int run_batches(import_ctx *c, source *src)
 {
     segrt_store *s = c->s;
@@ -871,6 +885,8 @@ static int run_batches(import_ctx *c, source *src)
         c->rep->batches++;
         if (c->kind == SEGRT_EVENTS && (rc = import_occ_committed(c)) != SEGRT_OK)
             return rc;
+        if (c->kind == SEGRT_CONTACTS && c->rep->batches == 1 && !done)
+            expect_contacts(c, src, start, rows);
         emit(c, &c->rejects, c->opts->on_reject);
         emit(c, &c->notices, c->opts->on_notice);
         release_read(src, source_tell(src).pos);

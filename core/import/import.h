@@ -135,6 +135,9 @@ typedef struct import_ctx {
     strmap *emails;    /* normalised email -> ordinal of its first contact (contacts) */
     int email_hashed;  /* the row's normalised e-mail was hashed ahead: email_hash */
     uint64_t email_hash;
+    uint64_t id_prefetched, id_key_prefetched; /* the id hashes prefetched last (import_prep.c) */
+    size_t extra_ncols; /* import_extra.c: the columns has_extra was found for */
+    int has_extra;      /* ... some are extra event attributes */
     dict_map *ev_dicts[3]; /* type, category, channel */
     dict_map *cs_dicts[2]; /* purpose, source */
     column_cache *colcache;
@@ -247,6 +250,14 @@ int import_extra_resolve(import_ctx *c);
  */
 int import_rules_contact(import_ctx *c);
 int import_rules_amount(import_ctx *c, const cell *cl, int64_t amount);
+/*
+ * Contacts: about this many more new contacts are coming (a big file's
+ * first batch tells): the indexes each adds to (ids, e-mails, the e-mail
+ * dictionary) are sized for them now. Growing a 10M-key table as it fills
+ * places every key again at each doubling and holds the old and the new
+ * table at once.
+ */
+void import_contacts_expect(import_ctx *c, uint64_t more);
 /* Write what the batch buffered (columns, timelines, histories). */
 int import_contacts_finish(import_ctx *c);
 int import_events_finish(import_ctx *c);

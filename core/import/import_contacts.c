@@ -556,6 +556,19 @@ int import_contacts_row(import_ctx *c)
     return rc;
 }
 
+void import_contacts_expect(import_ctx *c, uint64_t more)
+{
+    if (more > MAX_ORDINAL)
+        more = MAX_ORDINAL;
+    /* (a failure only leaves the tables to grow as they fill) */
+    strmap_reserve(c->ids, strmap_count(c->ids) + more);
+    if (c->emails)
+        strmap_reserve(c->emails, strmap_count(c->emails) + more);
+    dict_map *d = c->email_col >= 0 ? c->cols[c->email_col].dict : NULL;
+    if (d)
+        strmap_reserve(d->map, strmap_count(d->map) + more);
+}
+
 int import_contacts_finish(import_ctx *c)
 {
     int rc = column_cache_flush(c->s, c->txn, c->colcache);

@@ -289,6 +289,14 @@ static int write_fresh(building *b)
 int import_extra_json(import_ctx *c, char **out)
 {
     *out = NULL;
+    if (c->extra_ncols != c->ncols) { /* (a JSON line may bring new columns) */
+        c->has_extra = 0;
+        for (size_t i = 0; i < c->ncols; i++)
+            c->has_extra |= c->cols[i].role == ROLE_EV_EXTRA;
+        c->extra_ncols = c->ncols;
+    }
+    if (!c->has_extra)
+        return SEGRT_OK;
     building b = { .c = c };
     json_t *obj = NULL;
     int rc = SEGRT_OK;

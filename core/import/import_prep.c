@@ -157,15 +157,20 @@ static int hash_of(const import_prep *p, const prep_row *r, long i, uint64_t *h)
     return 1;
 }
 
-void import_prep_prefetch(const import_ctx *c, const import_prep *p, const csv_ahead *a)
+void import_prep_prefetch(import_ctx *c, const import_prep *p, const csv_ahead *a)
 {
     const prep_row *far = csv_ahead_prep_of(a, PREFETCH_ROWS);
     const prep_row *near = csv_ahead_prep_of(a, PREFETCH_ROWS / 2);
     uint64_t h;
-    if (c->ids && hash_of(p, far, p->id_col, &h))
+    /* (an id once: an export's rows of one contact come together) */
+    if (c->ids && hash_of(p, far, p->id_col, &h) && h != c->id_prefetched) {
         strmap_prefetch(c->ids, h);
-    if (c->ids && hash_of(p, near, p->id_col, &h))
+        c->id_prefetched = h;
+    }
+    if (c->ids && hash_of(p, near, p->id_col, &h) && h != c->id_key_prefetched) {
         strmap_prefetch_key(c->ids, h);
+        c->id_key_prefetched = h;
+    }
     const strmap *dict = dict_of(c, p->email_col);
     if (dict && hash_of(p, far, p->email_col, &h))
         strmap_prefetch(dict, h);

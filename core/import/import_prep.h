@@ -26,6 +26,6 @@ csv_prep import_prep_csv(import_prep *p);
 void import_prep_take(import_ctx *c, const import_prep *p, const void *prepared);
 /* Prefetch the index slots (ids, the e-mail dictionary and index) of the rows ahead of a's
  * current one. */
-void import_prep_prefetch(const import_ctx *c, const import_prep *p, const csv_ahead *a);
+void import_prep_prefetch(import_ctx *c, const import_prep *p, const csv_ahead *a);
 
 #endif
