@@ -543,12 +543,10 @@ int import_contacts_row(import_ctx *c)
         c->delta_contacts++;
         c->batch_inserted++;
     }
-    if (rc == SEGRT_OK && has_email) {
-        if (email_normalize(c->cells[c->email_col].p, c->cells[c->email_col].n, &c->tmp2) ||
-            strmap_put_hashed(c->emails, email_hash(c), (const char *)c->tmp2.p, c->tmp2.len,
-                              ord))
-            rc = store_fail(s, SEGRT_ENOMEM, "out of memory indexing an e-mail");
-    }
+    /* (c->tmp2 still holds the row's normalised e-mail: check_email) */
+    if (rc == SEGRT_OK && has_email &&
+        strmap_put_hashed(c->emails, email_hash(c), (const char *)c->tmp2.p, c->tmp2.len, ord))
+        rc = store_fail(s, SEGRT_ENOMEM, "out of memory indexing an e-mail");
     if (rc == SEGRT_OK && c->audit)
         rc = audit_append(s, c->txn, c->audit->actor, c->audit->action, ord, c->audit->detail);
     if (rc == SEGRT_OK && c->touched)
