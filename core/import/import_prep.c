@@ -2,8 +2,8 @@
  * import_prep.c — the work on a CSV row that needs nothing of the store,
  * done ahead in the thread that reads the rows (csv_ahead's prep): typed
  * cells read as import_local_row reads canonical text, and the hashes of
- * the keys the row is looked up by (its id, its strings' dictionary entries,
- * a contact's normalised e-mail). The importing thread takes them over into
+ * the keys the row is looked up by in 10M-key tables (its id, a contact's
+ * e-mail and normalised e-mail). The importing thread takes them over into
  * the row's cells and, a few rows ahead, starts loading the slots of the
  * in-memory indexes those rows will probe: at 10M contacts each probe is a
  * cache miss, and misses prefetched overlap where misses met in turn wait.
@@ -127,15 +127,17 @@ void import_prep_take(import_ctx *c, const import_prep *p, const void *prepared)
         if (pc->slot < 0 || !(r->done >> pc->slot & 1) || cl->state != CELL_TEXT)
             continue;
         if (pc->hash) {
+            /* a hash is of the text as read: only a text no rewrite changes */
             cl->hash = r->slot[pc->slot];
-            cl->hashed = 1;
+            cl->hashed = c->cols[i].role == ROLE_ID || c->cols[i].type == SEGRT_T_STRING;
         } else {
             cl->v = (int64_t)r->slot[pc->slot];
             cl->vtype = pc->type;
         }
     }
     c->email_hash = r->email_hash;
-    c->email_hashed = (int)r->email_done;
+    c->email_hashed = r->email_done && p->email_col >= 0 && p->email_col < (long)n &&
+                      c->cells[p->email_col].hashed; /* (the same text) */
 }
 
 /* The dictionary of a column, when it is loaded. */
