@@ -12,7 +12,8 @@
  * up to date in its own transaction; a chunk of contacts a batch changes in
  * bulk is only marked, and rebuilt once after the last batch (proj_update.h).
  *
- * Uses: csv.h, csv_ahead.h (the rows of a CSV parsed in a second thread), jsonl.h, value_local.h (--tz held for the import), import_{contacts,events,consents}.c, store.h, proj_update.h,
+ * Uses: csv.h, csv_ahead.h (the rows of a CSV parsed in a second thread), import_prep.c (work
+ * on those rows done there too), jsonl.h, value_local.h (--tz held for the import), import_{contacts,events,consents}.c, store.h, proj_update.h,
  * store_map.h (a batch's pages of the store given back), array.h.
  */
 #include "import/import.h"
@@ -829,11 +830,11 @@ static int run_batch(import_ctx *c, source *src, uint32_t batch_rows, int *done,
  * After a file's first batch of contacts (rows read from start on): as many
  * new contacts again in the rest of the file, by bytes, as the batch added.
  */
-static void expect_contacts(import_ctx *c, const source *src, position start, uint64_t rows)
+static void expect_contacts(import_ctx *c, const source *src, position start)
 {
     position at = source_tell(src);
     size_t read = (size_t)(at.pos - start.pos), left = (size_t)(src->base + src->size - at.pos);
-    if (read == 0 || rows == 0 || !c->input_bytes)
+    if (read == 0 || !c->input_bytes)
         return;
     double more = (double)c->batch_inserted * ((double)left / (double)read);
     import_contacts_expect(c, more < (double)UINT32_MAX ? (uint64_t)more : UINT32_MAX);
@@ -886,7 +887,7 @@ static int run_batches(import_ctx *c, source *src)
         if (c->kind == SEGRT_EVENTS && (rc = import_occ_committed(c)) != SEGRT_OK)
             return rc;
         if (c->kind == SEGRT_CONTACTS && c->rep->batches == 1 && !done)
-            expect_contacts(c, src, start, rows);
+            expect_contacts(c, src, start);
         emit(c, &c->rejects, c->opts->on_reject);
         emit(c, &c->notices, c->opts->on_notice);
         release_read(src, source_tell(src).pos);

@@ -352,9 +352,9 @@ static int write_value(import_ctx *c, size_t i, uint32_t ord)
         }
         /* (the hash read ahead is the cell's: not a trimmed e-mail's) */
         if (!empty)
-            rc = n == cl->n ? dict_intern_hashed(s, c->txn, col->dict, import_cell_hash(cl), p, n,
-                                                 &code)
-                            : dict_intern(s, c->txn, col->dict, p, n, &code);
+            rc = dict_intern_hashed(s, c->txn, col->dict,
+                                    n == cl->n ? import_cell_hash(cl) : strmap_hash(p, n), p, n,
+                                    &code);
         if (rc == SEGRT_OK)
             rc = column_set_code(s, c->txn, c->colcache, col->field, ord, code);
         if (rc == SEGRT_OK && !empty && row_set(&c->row, col->field, code, NULL, 0, 0) != 0)
@@ -560,9 +560,11 @@ void import_contacts_expect(import_ctx *c, uint64_t more)
         more = MAX_ORDINAL;
     /* (a failure only leaves the tables to grow as they fill) */
     strmap_reserve(c->ids, strmap_count(c->ids) + more);
+    if (c->email_col < 0) /* a file without e-mails adds none */
+        return;
     if (c->emails)
         strmap_reserve(c->emails, strmap_count(c->emails) + more);
-    dict_map *d = c->email_col >= 0 ? c->cols[c->email_col].dict : NULL;
+    dict_map *d = c->cols[c->email_col].dict;
     if (d)
         strmap_reserve(d->map, strmap_count(d->map) + more);
 }

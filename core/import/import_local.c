@@ -48,15 +48,15 @@ static int parse_ts(const import_ctx *c, const char *p, size_t n, int64_t *secs)
 static int hint_reject(import_ctx *c, size_t i, segrt_type t)
 {
     cell *cl = &c->cells[i];
+    if (t != SEGRT_T_DATE && t != SEGRT_T_NUMBER && t != SEGRT_T_INTEGER)
+        return SEGRT_OK; /* the kind's parser judges it */
     int64_t v;
-    int read = (t == SEGRT_T_DATE || t == SEGRT_T_NUMBER || t == SEGRT_T_INTEGER) &&
-               field_rule_parse(t, cl->p, cl->n, &v) == 0;
-    if (read) { /* kept for the kind's parser */
+    if (field_rule_parse(t, cl->p, cl->n, &v) == 0) { /* kept for the kind's parser */
         cl->vtype = t;
         cl->v = v;
+        return SEGRT_OK;
     }
-    int ok = read || (t != SEGRT_T_DATE && t != SEGRT_T_NUMBER && t != SEGRT_T_INTEGER);
-    const char *hint = ok ? NULL : import_local_hint(cl->p, cl->n);
+    const char *hint = import_local_hint(cl->p, cl->n);
     if (hint == NULL)
         return SEGRT_OK; /* the kind's parser judges it */
     return import_reject(c, "%s '%s' is not a%s %s: it looks local, give %s", c->cols[i].name,

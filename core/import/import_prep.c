@@ -117,7 +117,6 @@ csv_prep import_prep_csv(import_prep *p)
 void import_prep_take(import_ctx *c, const import_prep *p, const void *prepared)
 {
     const prep_row *r = prepared;
-    c->email_hashed = 0;
     if (r == NULL)
         return;
     size_t n = p->ncols < c->ncols ? p->ncols : c->ncols;

@@ -22,7 +22,8 @@ void import_prep_free(import_prep *p); /* accepts NULL */
 /* The csv_ahead prep of p (p must outlive the reading). */
 csv_prep import_prep_csv(import_prep *p);
 /* Into c's cells (set from the row's fields) and c->email_hash: what the thread found for
- * the row (prepared: csv_ahead_prep_of(a, 0), NULL for nothing). */
+ * the row (prepared: csv_ahead_prep_of(a, 0), NULL for nothing; c->email_hashed is the
+ * caller's to clear first). */
 void import_prep_take(import_ctx *c, const import_prep *p, const void *prepared);
 /* Prefetch the index slots (ids, the e-mail dictionary and index) of the rows ahead of a's
  * current one. */
