@@ -14,6 +14,7 @@
 #include "dedupe/dedupe.h"
 
 #include "store/dict.h"
+#include "store/event.h"
 #include "util/array.h"
 #include "util/email.h"
 #include "util/name_fold.h"
@@ -305,11 +306,9 @@ static int read_member(segrt_store *s, MDB_txn *txn, uint32_t ord, member *m)
     if (m->id == NULL)
         return store_fail(s, SEGRT_ENOMEM, "out of memory finding duplicates");
     int mrc = mdb_get(txn, s->dbi[DB_EVENTS], &k, &v);
-    if (mrc == 0 && v.mv_size >= sizeof m->events)
-        memcpy(&m->events, v.mv_data, sizeof m->events); /* the timeline's count */
-    else if (mrc != 0 && mrc != MDB_NOTFOUND)
-        return store_mdb_fail(s, mrc, "reading events");
-    return SEGRT_OK;
+    if (mrc == 0)
+        return store_decoded(s, event_list_count(v.mv_data, v.mv_size, &m->events), "events", ord);
+    return mrc == MDB_NOTFOUND ? SEGRT_OK : store_mdb_fail(s, mrc, "reading events");
 }
 
 /* ------------------------------------------------------------ groups */

@@ -2,9 +2,11 @@
  * event.c — encoding and idempotent merging of event timelines, and reading
  * a contact's (event.h).
  *
- * Uses: store.h (store_get), array.h.
+ * Uses: event_blob.h (the stored bytes), store.h (store_get), array.h.
  */
 #include "store/event.h"
+
+#include "store/event_blob.h"
 
 #include "util/array.h"
 #include "util/value.h"
@@ -71,57 +73,37 @@ int event_list_add(event_list *l, const event_rec *r, const char *eid, size_t ei
     return 0;
 }
 
-/* Whether the variable part at heap offset var - 1 lies wholly inside the heap. */
-static int var_fits(const unsigned char *heap, size_t heaplen, uint32_t var)
+int event_list_count(const void *data, size_t size, uint32_t *n)
 {
-    if (var == 0)
-        return 1;
-    if (var > heaplen)
-        return 0;
-    const unsigned char *p = heap + var - 1, *end = heap + heaplen;
-    for (int part = 0; part < 2; part++) {
-        uint64_t n;
-        if (get_varint(&p, end, &n) != 0 || n > (uint64_t)(end - p))
-            return 0;
-        p += n;
-    }
-    return 1;
-}
-
-int event_list_header(const void *data, size_t size, uint32_t *n, uint32_t *heaplen)
-{
-    if (size < 8)
+    event_blob b;
+    *n = 0;
+    if (event_blob_open(&b, data, size) != 0)
         return -1;
-    memcpy(n, data, 4);
-    memcpy(heaplen, (const unsigned char *)data + 4, 4);
-    return (uint64_t)*n * sizeof(event_rec) + *heaplen + 8 == size ? 0 : -1;
+    *n = b.n;
+    return 0;
 }
 
 int event_list_decode(event_list *l, const void *data, size_t size)
 {
-    const unsigned char *p = data;
-    uint32_t n, heaplen;
-    if (event_list_header(data, size, &n, &heaplen) != 0)
+    event_blob b;
+    if (event_blob_open(&b, data, size) != 0)
         return -1;
-    if (ARRAY_RESERVE(l->recs, l->cap, l->n + n) != 0)
+    if (ARRAY_RESERVE(l->recs, l->cap, l->n + b.n) != 0)
         return -2;
+    /* records land past l->n and count only once the whole value has read well */
     uint32_t base = (uint32_t)l->heap.len;
-    const unsigned char *heap = p + 8 + (size_t)n * sizeof(event_rec);
-    for (uint32_t i = 0; i < n; i++) {
-        event_rec r;
-        memcpy(&r, p + 8 + (size_t)i * sizeof r, sizeof r);
-        if (!var_fits(heap, heaplen, r.var))
-            return -1;
+    event_rec *to = l->recs + l->n;
+    int got;
+    while ((got = event_blob_next(&b, to)) == 1) {
+        if (to->var)
+            to->var += base;
+        to++;
     }
-    if (buf_put(&l->heap, heap, heaplen) != 0)
+    if (got != 0)
+        return -1;
+    if (buf_put(&l->heap, b.heap, b.heaplen) != 0)
         return -2;
-    for (uint32_t i = 0; i < n; i++) {
-        event_rec r;
-        memcpy(&r, p + 8 + (size_t)i * sizeof r, sizeof r);
-        if (r.var)
-            r.var += base;
-        l->recs[l->n++] = r;
-    }
+    l->n += b.n;
     return 0;
 }
 
@@ -136,15 +118,15 @@ int event_list_read(segrt_store *s, MDB_txn *txn, uint32_t ord, event_list *l)
 
 int event_list_newest(const void *data, size_t size, int64_t *ts)
 {
-    const unsigned char *p = data;
-    uint32_t n, heaplen;
+    event_blob b;
+    event_rec r;
+    int got;
     *ts = VALUE_MISSING;
-    if (event_list_header(data, size, &n, &heaplen) != 0)
+    if (event_blob_open(&b, data, size) != 0)
         return -1;
-    if (n > 0) /* records are in time order: the last is the newest */
-        memcpy(ts, p + 8 + (size_t)(n - 1) * sizeof(event_rec) + offsetof(event_rec, ts),
-               sizeof *ts);
-    return 0;
+    while ((got = event_blob_next(&b, &r)) == 1)
+        *ts = r.ts; /* records are in time order: the last is the newest */
+    return got;
 }
 
 /* Events are the same when their event_ids match, or, without ids, their content. */
@@ -284,9 +266,11 @@ int event_list_encode(const event_list *l, buf *out)
 {
     /* The heap is rebuilt so that dropped and replaced events leave no bytes. */
     buf heap = { 0 };
-    uint32_t n = (uint32_t)l->n;
+    int64_t prev_ts = 0;
     out->len = 0;
-    int rc = buf_put(out, &n, 4) | buf_put(out, &n, 4);
+    int rc = buf_reserve(out, 8);
+    if (rc == 0)
+        out->len = 8;
     for (size_t i = 0; i < l->n && rc == 0; i++) {
         event_rec r = l->recs[i];
         if (r.var) {
@@ -294,15 +278,13 @@ int event_list_encode(const event_list *l, buf *out)
             size_t neid, nx;
             event_var(l, &l->recs[i], &eid, &neid, &x, &nx);
             r.var = (uint32_t)heap.len + 1;
-            rc |= buf_put_varint(&heap, neid) | buf_put(&heap, eid, neid) |
-                  buf_put_varint(&heap, nx) | buf_put(&heap, x, nx);
+            rc |= buf_put_blob(&heap, eid, neid) | buf_put_blob(&heap, x, nx);
         }
-        rc |= buf_put(out, &r, sizeof r);
+        rc |= event_blob_put(out, &r, &prev_ts);
     }
-    uint32_t hl = (uint32_t)heap.len;
     rc |= buf_put(out, heap.p, heap.len);
     if (rc == 0)
-        memcpy(out->p + 4, &hl, 4);
+        event_blob_header(out->p, (uint32_t)l->n, (uint32_t)heap.len);
     buf_free(&heap);
     return rc ? -1 : 0;
 }

@@ -1,10 +1,10 @@
 /*
  * event.h — a contact's event timeline, one LMDB value per contact.
  *
- * Value: u32 n, u32 heap bytes, n fixed 32-byte records in time order, heap.
- * A record's var is 0, or 1 + the heap offset of its variable part: varint
- * length + event_id, varint length + extra attributes as compact JSON.
- * Records are read with memcpy: LMDB only guarantees 2-byte alignment.
+ * Value: a count, the records in time order, and a heap (event_blob.h has
+ * the bytes). A record's var is 0, or 1 + the heap offset of its variable
+ * part: varint length + event_id, varint length + extra attributes as
+ * compact JSON.
  */
 #ifndef SEGRT_EVENT_H
 #define SEGRT_EVENT_H
@@ -32,11 +32,8 @@ typedef struct event_list {
 
 void event_list_clear(event_list *l);
 void event_list_free(event_list *l);
-/*
- * The record count and heap bytes of a stored timeline, its size checked
- * against them; -1 when it is corrupt.
- */
-int event_list_header(const void *data, size_t size, uint32_t *n, uint32_t *heaplen);
+/* The number of events a stored timeline holds, from its header; -1 when it is corrupt. */
+int event_list_count(const void *data, size_t size, uint32_t *n);
 /* Append the events stored in a value. -1 corrupt, -2 out of memory. */
 int event_list_decode(event_list *l, const void *data, size_t size);
 /*

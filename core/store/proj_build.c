@@ -1,12 +1,12 @@
 /*
  * proj_build.c — event projections built from the timelines (proj_build.h).
  *
- * Uses: proj_build.h, event.h (the timeline value layout), store.h, store_map.h
+ * Uses: proj_build.h, event_blob.h (a timeline's records read in place), store.h, store_map.h
  * (a pass gives back the map pages it read), array.h.
  */
 #include "store/proj_build.h"
 
-#include "store/event.h"
+#include "store/event_blob.h"
 #include "store/store_map.h"
 #include "util/array.h"
 
@@ -47,17 +47,15 @@ static int cols_of(segrt_store *s, proj_build *b, uint32_t type, uint32_t ord, p
     return SEGRT_OK;
 }
 
-/* Append the events of one timeline value (event.h layout), read in place. */
+/* Append the events of one timeline value, read in place. */
 static int add_timeline(segrt_store *s, proj_build *b, uint32_t ord, const MDB_val *v)
 {
-    const unsigned char *p = v->mv_data;
-    uint32_t n, heaplen;
-    if (event_list_header(v->mv_data, v->mv_size, &n, &heaplen) != 0)
+    event_blob blob;
+    event_rec r;
+    int got;
+    if (event_blob_open(&blob, v->mv_data, v->mv_size) != 0)
         return store_decoded(s, -1, "events", ord);
-    p += 8;
-    for (uint32_t i = 0; i < n; i++, p += sizeof(event_rec)) {
-        event_rec r;
-        memcpy(&r, p, sizeof r);
+    for (uint32_t i = 0; (got = event_blob_next(&blob, &r)) == 1; i++) {
         proj_cols *c;
         int rc = cols_of(s, b, r.type, ord, &c);
         if (rc != SEGRT_OK)
@@ -65,7 +63,7 @@ static int add_timeline(segrt_store *s, proj_build *b, uint32_t ord, const MDB_v
         if (c && proj_cols_push(c, ord, r.ts, r.amount, r.category, r.channel, i) != 0)
             return store_fail(s, SEGRT_ENOMEM, "out of memory building event projections");
     }
-    return SEGRT_OK;
+    return got == 0 ? SEGRT_OK : store_decoded(s, -1, "events", ord);
 }
 
 /* Count bytes read from the map; every RELEASE_EVERY bytes drop what is resident. */

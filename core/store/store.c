@@ -263,9 +263,11 @@ static int put_format(segrt_store *s, MDB_txn *txn, MDB_val *k)
 }
 
 /*
- * The store's format: written when there is none (a new store); format 3
- * (numeric chunks all wide) read as it is and marked 4 by a write open, which
- * may pack them (column_ints.h), so that an older segrt refuses it; format 2
+ * The store's format: written when there is none (a new store); formats 3
+ * (numeric chunks all wide) and 4 (timelines in fixed records) read as they
+ * are and marked 5 by a write open, which may pack chunks (column_ints.h)
+ * and write timelines compact (event_blob.h), so that an older segrt
+ * refuses it; format 2
  * (one projection value per event type, rebuilt by every write) converted
  * by a write open (*converted set: proj_update_dirty then builds the
  * projections in chunks) and refused read-only.
@@ -294,11 +296,11 @@ static int check_format(segrt_store *s, MDB_txn *txn, int *converted)
         *converted = rc == SEGRT_OK;
         return rc == SEGRT_OK ? put_format(s, txn, &k) : rc;
     }
-    if (fmt != STORE_FORMAT && fmt != 3)
+    if (fmt != STORE_FORMAT && fmt != 3 && fmt != 4)
         return store_fail(s, SEGRT_ECORRUPT, "%s: store format %u, this segrt reads %u", s->dir,
                           fmt, STORE_FORMAT);
-    /* format 3 is format 4 before any packed chunk: marked 4 by the first write open */
-    return fmt == 3 && !s->readonly ? put_format(s, txn, &k) : SEGRT_OK;
+    /* formats 3 and 4 are format 5 before any packed chunk or compact timeline */
+    return fmt != STORE_FORMAT && !s->readonly ? put_format(s, txn, &k) : SEGRT_OK;
 }
 
 static int open_dbs(segrt_store *s, int *converted)

@@ -1,7 +1,8 @@
 /*
  * test_store.c — the store handle through the public API (segrt.h): create,
  * reopen, read-only opens, what is not a store (missing, empty, garbage, an
- * unknown format), error names and messages, time and type helpers, field
+ * unknown format; formats 3 and 4 read and marked 5 by a write, format 4's
+ * fixed timelines read and written compact), error names and messages, time and type helpers, field
  * declarations, NOW, and the counts of an empty store.
  *
  * Uses: cmocka, segrt.h, test_util.h (temporary directories and stores).
@@ -19,6 +20,7 @@
 #include <cmocka.h>
 
 #include "segrt.h"
+#include "store/event_blob.h"
 #include "store/store.h"
 #include "test_util.h"
 
@@ -217,26 +219,112 @@ static void test_store_open_rejects_an_unknown_format(void **state)
     tu_open(f, SEGRT_OPEN_READONLY);
 }
 
-static void test_store_open_reads_format_3_and_marks_it_4_when_writing(void **state)
+static void test_store_open_reads_formats_3_and_4_and_marks_them_5_when_writing(void **state)
 {
     tu_fixture *f = *state;
     char data[TU_PATH_MAX];
+    tu_path(data, f->store, "data.mdb");
     segrt_store_close(f->s);
     f->s = NULL;
-    /* format 3: every numeric chunk wide, which format 4 still reads */
-    static const unsigned char four[4] = { 4, 0, 0, 0 }, three[4] = { 3, 0, 0, 0 };
-    assert_int_equal(STORE_FORMAT, 4);
-    assert_true(patch_file(tu_path(data, f->store, "data.mdb"), "format", four, three, 4) >= 1);
+    /* format 3: every numeric chunk wide; 4: timelines in fixed records; 5 reads both */
+    static const unsigned char five[4] = { 5, 0, 0, 0 };
+    assert_int_equal(STORE_FORMAT, 5);
+    for (unsigned char old = 3; old <= 4; old++) {
+        const unsigned char was[4] = { old, 0, 0, 0 };
+        assert_true(patch_file(data, "format", five, was, 4) >= 1);
+        tu_open(f, SEGRT_OPEN_READONLY);
+        segrt_store_close(f->s);
+        f->s = NULL;
+        assert_int_equal(patch_file(data, "format", five, five, 4), 0); /* a reader leaves it */
+        tu_open(f, 0);
+        segrt_store_close(f->s);
+        f->s = NULL;
+        /* a new record (the old page may linger among the free ones) */
+        assert_true(patch_file(data, "format", five, five, 4) >= 1);
+        patch_file(data, "format", was, five, 4); /* the old record on a free page */
+    }
     tu_open(f, SEGRT_OPEN_READONLY);
+}
+
+/* Rewrite the timelines of contacts 0..n-1 of s in the fixed records format 4 wrote. */
+static void write_timelines_fixed(segrt_store *s, uint32_t n)
+{
+    MDB_txn *txn;
+    assert_int_equal(mdb_txn_begin(s->env, NULL, 0, &txn), 0);
+    for (uint32_t ord = 0; ord < n; ord++) {
+        MDB_val k = { sizeof ord, &ord }, v;
+        assert_int_equal(mdb_get(txn, s->dbi[DB_EVENTS], &k, &v), 0);
+        event_list l = { 0 };
+        assert_int_equal(event_list_decode(&l, v.mv_data, v.mv_size), 0);
+        uint32_t nrec = (uint32_t)l.n, heaplen = (uint32_t)l.heap.len;
+        buf fixed = { 0 };
+        assert_int_equal(buf_put(&fixed, &nrec, 4) | buf_put(&fixed, &heaplen, 4) |
+                             buf_put(&fixed, l.recs, l.n * sizeof *l.recs) |
+                             buf_put(&fixed, l.heap.p, l.heap.len), 0);
+        MDB_val nv = { fixed.len, fixed.p };
+        assert_int_equal(mdb_put(txn, s->dbi[DB_EVENTS], &k, &nv, 0), 0);
+        buf_free(&fixed);
+        event_list_free(&l);
+    }
+    static const uint32_t four = 4;
+    MDB_val fk = { 6, (void *)"format" }, fv = { 4, (void *)&four };
+    assert_int_equal(mdb_put(txn, s->dbi[DB_META], &fk, &fv, 0), 0);
+    assert_int_equal(mdb_txn_commit(txn), 0);
+}
+
+/* Whether contact ord's stored timeline is in the compact form. */
+static int timeline_is_compact(segrt_store *s, uint32_t ord)
+{
+    MDB_txn *txn;
+    MDB_val k = { sizeof ord, &ord }, v;
+    assert_int_equal(mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn), 0);
+    assert_int_equal(mdb_get(txn, s->dbi[DB_EVENTS], &k, &v), 0);
+    event_blob b;
+    assert_int_equal(event_blob_open(&b, v.mv_data, v.mv_size), 0);
+    mdb_txn_abort(txn);
+    return b.compact;
+}
+
+static void test_store_reads_format_4_timelines_and_writes_them_compact(void **state)
+{
+    tu_fixture *f = *state;
+    tu_seg_data(f, "id,email\nc1,a@x.io\nc2,b@x.io\nc3,c@x.io\n",
+                "contact_id,ts,type,amount,category,channel,event_id,coupon\n"
+                "c1,2025-01-01T00:00:00Z,purchase,10.50,shoes,web,,SPRING\n"
+                "c1,2025-03-01T00:00:00Z,purchase,3.333333,,,e7,\n"
+                "c2,2024-12-31T23:59:59Z,visit,,,app,,\n"
+                "c3,2025-02-01T00:00:00Z,purchase,99,books,,,\n",
+                NULL);
+    json_t *before = tu_export(f->s, "c1");
+    const char *bought = "E.purchase:exists()", *spent = "E.purchase:sum 'amount' :ge(13.833333)",
+               *coupon = "E.purchase:where{ coupon = 'SPRING' }:exists()";
+    tu_assert_where(f->s, bought, "c1 c3");
+    write_timelines_fixed(f->s, 3);
     segrt_store_close(f->s);
-    f->s = NULL;
-    assert_int_equal(patch_file(data, "format", four, four, 4), 0); /* a reader leaves it */
-    tu_open(f, 0);
-    segrt_store_close(f->s);
-    f->s = NULL;
-    /* a new record (the old page may linger among the free ones) */
-    assert_true(patch_file(data, "format", four, four, 4) >= 1);
     tu_open(f, SEGRT_OPEN_READONLY);
+    assert_false(timeline_is_compact(f->s, 0));
+    /* read as they are: the check rebuilds the projections from them */
+    tu_assert_check_ok(f->s);
+    tu_assert_where(f->s, bought, "c1 c3");
+    tu_assert_where(f->s, spent, "c1 c3");
+    tu_assert_where(f->s, "E.purchase:sum 'amount' :gt(13.833333)", "c3");
+    tu_assert_where(f->s, coupon, "c1"); /* extra attributes: read from the timelines */
+    segrt_store_close(f->s);
+    tu_open(f, 0); /* (an export writes to the audit log) */
+    json_t *fixed = tu_export(f->s, "c1");
+    assert_true(json_equal(before, fixed));
+    tu_seg_import(f, SEGRT_EVENTS, "contact_id,ts,type\nc2,2025-04-01T00:00:00Z,purchase\n");
+    assert_false(timeline_is_compact(f->s, 0)); /* untouched */
+    assert_true(timeline_is_compact(f->s, 1));  /* merged into and written again */
+    tu_assert_check_ok(f->s);
+    tu_assert_counts(f->s, 3, 5, 0);
+    tu_assert_where(f->s, bought, "c1 c2 c3");
+    tu_assert_where(f->s, coupon, "c1");
+    json_t *after = tu_export(f->s, "c1");
+    assert_true(json_equal(before, after));
+    json_decref(before);
+    json_decref(fixed);
+    json_decref(after);
 }
 
 static void test_store_open_rejects_a_missing_directory_name(void **state)
@@ -488,7 +576,8 @@ int main(void)
         TU_STORE_TEST(test_store_open_without_create_leaves_an_empty_directory_alone),
         TU_STORE_TEST(test_store_open_rejects_a_directory_that_is_not_a_store),
         TU_STORE_TEST(test_store_open_rejects_an_unknown_format),
-        TU_STORE_TEST(test_store_open_reads_format_3_and_marks_it_4_when_writing),
+        TU_STORE_TEST(test_store_open_reads_formats_3_and_4_and_marks_them_5_when_writing),
+        TU_STORE_TEST(test_store_reads_format_4_timelines_and_writes_them_compact),
         cmocka_unit_test(test_store_open_rejects_a_missing_directory_name),
         cmocka_unit_test(test_store_errors_have_a_name_and_a_message_for_every_code),
         cmocka_unit_test(test_store_time_parse_and_format_round_trip),
