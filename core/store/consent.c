@@ -2,7 +2,7 @@
  * consent.c — consent histories and the record in force, and reading a
  * contact's history (consent.h).
  *
- * Uses: store.h (store_get), array.h, value.h.
+ * Uses: store.h (store_get), array.h, buf.h (varints), value.h.
  */
 #include "store/consent.h"
 
@@ -51,25 +51,116 @@ void consent_list_free(consent_list *l)
     *l = (consent_list){ 0 };
 }
 
-/* The record count of a stored history, its size checked against it; -1 when corrupt. */
-static int history_count(const void *data, size_t size, uint32_t *n)
+/*
+ * A stored history being read. Its records are in either form (consent.h):
+ * compact, or the fixed 32-byte images format 4 wrote.
+ */
+typedef struct history {
+    const unsigned char *p, *end; /* the records not yet read */
+    uint32_t n, left;
+    int compact;
+    int64_t ts;   /* of the record read last (0 before the first) */
+    uint32_t seq; /* of the record read last (0 before the first) */
+} history;
+
+#define COMPACT_BIT 0x80000000u
+#define FIXED_SIZE 32
+#define MIN_COMPACT 5 /* flags, status, basis, ts and purpose take a byte each at least */
+enum {
+    C_EXPIRES = 1u, /* an expiry follows, as a delta from ts */
+    C_SOURCE = 2u,  /* a source code follows (absent: 0) */
+    C_SEQ = 4u,     /* a seq follows (absent: the previous record's + 1) */
+    C_ALL = 7u
+};
+
+_Static_assert(sizeof(consent_rec) == FIXED_SIZE, "the fixed form is consent_rec's image");
+
+/* Start reading a stored history; -1 when its count cannot be what its size holds. */
+static int history_open(history *h, const void *data, size_t size)
 {
+    uint32_t n;
     if (size < 4)
         return -1;
-    memcpy(n, data, 4);
-    return 4 + (uint64_t)*n * sizeof(consent_rec) == size ? 0 : -1;
+    memcpy(&n, data, 4);
+    *h = (history){ .p = (const unsigned char *)data + 4, .end = (const unsigned char *)data + size,
+                    .compact = (n & COMPACT_BIT) != 0 };
+    h->n = h->left = n & ~COMPACT_BIT;
+    if (h->compact) /* bounds n by the bytes, so that a reader may size for it */
+        return h->n > (size - 4) / MIN_COMPACT ? -1 : 0;
+    return (uint64_t)n * FIXED_SIZE == size - 4 ? 0 : -1;
+}
+
+static int next_compact(history *h, consent_rec *r)
+{
+    uint64_t dt, de = 0;
+    if (h->end - h->p < 3)
+        return -1;
+    unsigned flags = h->p[0];
+    *r = (consent_rec){ .status = h->p[1], .basis = h->p[2], .seq = h->seq + 1 };
+    h->p += 3;
+    if (flags & ~C_ALL || get_varint(&h->p, h->end, &dt) != 0 ||
+        get_u32(&h->p, h->end, &r->purpose) != 0 ||
+        (flags & C_SOURCE && get_u32(&h->p, h->end, &r->source) != 0) ||
+        (flags & C_EXPIRES && get_varint(&h->p, h->end, &de) != 0) ||
+        (flags & C_SEQ && get_u32(&h->p, h->end, &r->seq) != 0))
+        return -1;
+    r->ts = unzigzag_delta(dt, h->ts);
+    r->expires = flags & C_EXPIRES ? unzigzag_delta(de, r->ts) : VALUE_MISSING;
+    /* a record that never expires has no C_EXPIRES */
+    return flags & C_EXPIRES && r->expires == VALUE_MISSING ? -1 : 0;
+}
+
+/* Read the next record: 1, or 0 when all were read (and the bytes end there), -1 corrupt. */
+static int history_next(history *h, consent_rec *r)
+{
+    if (h->left == 0)
+        return h->p == h->end ? 0 : -1;
+    if (!h->compact) {
+        memcpy(r, h->p, FIXED_SIZE);
+        h->p += FIXED_SIZE;
+    } else if (next_compact(h, r) != 0) {
+        return -1;
+    }
+    h->left--;
+    h->ts = r->ts;
+    h->seq = r->seq;
+    return 1;
+}
+
+/* Append r in the compact form after a record of ts *prev_ts and seq *prev_seq (0, 0: none). */
+static int put_compact(buf *out, const consent_rec *r, int64_t *prev_ts, uint32_t *prev_seq)
+{
+    unsigned flags = (r->expires != VALUE_MISSING ? C_EXPIRES : 0) | (r->source ? C_SOURCE : 0) |
+                     (r->seq != *prev_seq + 1 ? C_SEQ : 0);
+    const unsigned char head[3] = { (unsigned char)flags, r->status, r->basis };
+    int rc = buf_put(out, head, 3) | buf_put_varint(out, zigzag_delta(r->ts, *prev_ts)) |
+             buf_put_varint(out, r->purpose);
+    if (flags & C_SOURCE)
+        rc |= buf_put_varint(out, r->source);
+    if (flags & C_EXPIRES)
+        rc |= buf_put_varint(out, zigzag_delta(r->expires, r->ts));
+    if (flags & C_SEQ)
+        rc |= buf_put_varint(out, r->seq);
+    *prev_ts = r->ts;
+    *prev_seq = r->seq;
+    return rc ? -1 : 0;
 }
 
 int consent_list_decode(consent_list *l, const void *data, size_t size)
 {
-    const unsigned char *p = data;
-    uint32_t n;
-    if (history_count(data, size, &n) != 0)
+    history h;
+    if (history_open(&h, data, size) != 0)
         return -1;
-    if (ARRAY_RESERVE(l->recs, l->cap, l->n + n) != 0)
+    if (ARRAY_RESERVE(l->recs, l->cap, l->n + h.n) != 0)
         return -2;
-    memcpy(l->recs + l->n, p + 4, (size_t)n * sizeof(consent_rec));
-    l->n += n;
+    /* records land past l->n and count only once the whole value has read well */
+    consent_rec *to = l->recs + l->n;
+    int got;
+    while ((got = history_next(&h, to)) == 1)
+        to++;
+    if (got != 0)
+        return -1;
+    l->n += h.n;
     return 0;
 }
 
@@ -84,18 +175,17 @@ int consent_list_read(segrt_store *s, MDB_txn *txn, uint32_t ord, consent_list *
 
 int consent_list_newest(const void *data, size_t size, int64_t *ts)
 {
-    const unsigned char *p = data;
-    uint32_t n;
+    history h;
+    consent_rec r;
+    int got;
     *ts = VALUE_MISSING;
-    if (history_count(data, size, &n) != 0)
+    if (history_open(&h, data, size) != 0)
         return -1;
-    for (uint32_t i = 0; i < n; i++) { /* in import order: any may be the newest */
-        int64_t t;
-        memcpy(&t, p + 4 + (size_t)i * sizeof(consent_rec) + offsetof(consent_rec, ts), sizeof t);
-        if (*ts == VALUE_MISSING || t > *ts)
-            *ts = t;
+    while ((got = history_next(&h, &r)) == 1) { /* in import order: any may be the newest */
+        if (*ts == VALUE_MISSING || r.ts > *ts)
+            *ts = r.ts;
     }
-    return 0;
+    return got;
 }
 
 static int same_record(const consent_rec *a, const consent_rec *b)
@@ -130,11 +220,13 @@ int consent_list_add(consent_list *l, const consent_rec *r, int *added)
 
 int consent_list_encode(const consent_list *l, buf *out)
 {
-    uint32_t n = (uint32_t)l->n;
+    int64_t prev_ts = 0;
+    uint32_t prev_seq = 0, n = (uint32_t)l->n | COMPACT_BIT;
     out->len = 0;
-    if (buf_put(out, &n, 4) || buf_put(out, l->recs, l->n * sizeof(consent_rec)))
-        return -1;
-    return 0;
+    int rc = buf_put(out, &n, 4);
+    for (size_t i = 0; i < l->n && rc == 0; i++)
+        rc = put_compact(out, &l->recs[i], &prev_ts, &prev_seq);
+    return rc;
 }
 
 /* Whether b beats a as the record in force when both have the same ts. */

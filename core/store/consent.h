@@ -2,7 +2,15 @@
  * consent.h — a contact's consent history (GDPR Art. 7(1): the proof of
  * consent is the full history), one LMDB value per contact.
  *
- * Value: u32 n, then n fixed 32-byte records in import order.
+ * Value: u32 count, then the records in import order, in one of two forms
+ * told apart by the count's top bit:
+ *  - compact (set; written since store format 5): per record a flags byte
+ *    (C_* in consent.c), status and basis bytes, varint zigzag of ts minus
+ *    the previous record's (the first's from 0), varint purpose, then only
+ *    what the flags name: source, the expiry as a delta from ts, and seq
+ *    when it is not the previous record's + 1. A record takes about 10 bytes.
+ *  - fixed (clear; format 4 and before, still read): 32-byte images of
+ *    consent_rec. A history is written compact when a write changes it.
  */
 #ifndef SEGRT_CONSENT_H
 #define SEGRT_CONSENT_H

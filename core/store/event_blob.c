@@ -103,8 +103,7 @@ static int next_compact(event_blob *b, event_rec *r)
         read_code(b, flags, F_CHANNEL, &r->channel) != 0 ||
         read_code(b, flags, F_VAR, &r->var) != 0)
         return -1;
-    /* wrapping arithmetic: the delta of any two int64 values round-trips */
-    r->ts = (int64_t)((uint64_t)b->ts + (uint64_t)unzigzag(dt));
+    r->ts = unzigzag_delta(dt, b->ts);
     return 0;
 }
 
@@ -132,7 +131,7 @@ int event_blob_put(buf *out, const event_rec *r, int64_t *prev_ts)
                      (r->var ? F_VAR : 0);
     unsigned char f = (unsigned char)flags;
     int rc = buf_put(out, &f, 1) |
-             buf_put_varint(out, zigzag((int64_t)((uint64_t)r->ts - (uint64_t)*prev_ts))) |
+             buf_put_varint(out, zigzag_delta(r->ts, *prev_ts)) |
              buf_put_varint(out, r->type);
     if (flags & F_AMOUNT)
         rc |= buf_put_varint(out, zigzag(cents ? r->amount / CENT : r->amount));

@@ -264,10 +264,10 @@ static int put_format(segrt_store *s, MDB_txn *txn, MDB_val *k)
 
 /*
  * The store's format: written when there is none (a new store); formats 3
- * (numeric chunks all wide) and 4 (timelines in fixed records) read as they
- * are and marked 5 by a write open, which may pack chunks (column_ints.h)
- * and write timelines compact (event_blob.h), so that an older segrt
- * refuses it; format 2
+ * (numeric chunks all wide) and 4 (timelines and consent histories in fixed
+ * records) read as they are and marked 5 by a write open, which may pack
+ * chunks (column_ints.h) and write timelines (event_blob.h) and histories
+ * (consent.h) compact, so that an older segrt refuses it; format 2
  * (one projection value per event type, rebuilt by every write) converted
  * by a write open (*converted set: proj_update_dirty then builds the
  * projections in chunks) and refused read-only.
@@ -299,7 +299,7 @@ static int check_format(segrt_store *s, MDB_txn *txn, int *converted)
     if (fmt != STORE_FORMAT && fmt != 3 && fmt != 4)
         return store_fail(s, SEGRT_ECORRUPT, "%s: store format %u, this segrt reads %u", s->dir,
                           fmt, STORE_FORMAT);
-    /* formats 3 and 4 are format 5 before any packed chunk or compact timeline */
+    /* formats 3 and 4 are format 5 before any packed chunk or compact value */
     return fmt != STORE_FORMAT && !s->readonly ? put_format(s, txn, &k) : SEGRT_OK;
 }
 

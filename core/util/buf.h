@@ -70,6 +70,20 @@ static inline int64_t unzigzag(uint64_t v)
     return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
 }
 
+/*
+ * v as a zigzag delta from a value before it, and back: wrapping arithmetic,
+ * so that the delta of any two int64 values round-trips.
+ */
+static inline uint64_t zigzag_delta(int64_t v, int64_t from)
+{
+    return zigzag((int64_t)((uint64_t)v - (uint64_t)from));
+}
+
+static inline int64_t unzigzag_delta(uint64_t z, int64_t from)
+{
+    return (int64_t)((uint64_t)from + (uint64_t)unzigzag(z));
+}
+
 /* Read a varint from *p (bounded by end); -1 on truncation or overflow. */
 static inline int get_varint(const unsigned char **p, const unsigned char *end, uint64_t *v)
 {

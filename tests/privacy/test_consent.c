@@ -3,7 +3,8 @@
  * (latest ts <= NOW; future records ignored; on a tie a record that is not
  * granted wins, among grants the earliest expiry, a grant that never expires
  * loses, then the one imported last), de-duplication of histories, the value
- * encoding, and the names of statuses and legal bases.
+ * encoding (compact; format 4's fixed records still read; corrupt records
+ * refused), and the names of statuses and legal bases.
  *
  * Uses: cmocka, consent.h, value.h (VALUE_MISSING).
  */
@@ -207,23 +208,116 @@ static void test_consent_round_trip_keeps_the_history(void **state)
     add(&l, rec(SMS, -5, CS_DENIED, INT64_MAX, 0));
     add(&l, rec(EMAIL, 300, CS_WITHDRAWN, 1, UINT32_MAX));
     assert_int_equal(consent_list_encode(&l, &enc), 0);
-    assert_int_equal(sizeof(consent_rec), 32);
-    assert_int_equal(enc.len, 4 + 3 * 32);
+    /* compact: 3 head bytes, ts +100, purpose, source; ts -105, purpose, expiry
+     * INT64_MAX - -5 (a wrapped delta, 10 bytes); ts +305, purpose, source, expiry -299 */
+    assert_int_equal(enc.len, 4 + (3 + 2 + 1 + 1) + (3 + 2 + 1 + 10) + (3 + 2 + 1 + 5 + 2));
     assert_int_equal(consent_list_decode(&back, enc.p, enc.len), 0);
     assert_int_equal(back.n, 3);
     assert_memory_equal(back.recs, l.recs, 3 * sizeof(consent_rec));
+    int64_t newest;
+    assert_int_equal(consent_list_newest(enc.p, enc.len, &newest), 0);
+    assert_int_equal(newest, 300);
     for (size_t k = 0; k < enc.len; k++) {
         consent_list bad = { 0 };
         if (consent_list_decode(&bad, enc.p, k) != -1)
             fail_msg("a history cut to %zu of %zu bytes decoded", k, enc.len);
         consent_list_free(&bad);
     }
-    uint32_t n = 4; /* one record more than the value holds */
+    assert_int_equal(buf_put(&enc, "", 1), 0); /* a byte past the last record */
+    assert_int_equal(consent_list_decode(&back, enc.p, enc.len), -1);
+    enc.len--;
+    uint32_t n = 4u | 0x80000000u; /* one record more than the value holds */
     memcpy(enc.p, &n, 4);
     assert_int_equal(consent_list_decode(&back, enc.p, enc.len), -1);
+    n = 3; /* the fixed form's count: its records would take 96 bytes */
+    memcpy(enc.p, &n, 4);
+    assert_int_equal(consent_list_decode(&back, enc.p, enc.len), -1);
+    assert_int_equal(back.n, 3); /* failed decodes appended nothing */
     consent_list_free(&l);
     consent_list_free(&back);
     buf_free(&enc);
+}
+
+static void test_consent_reads_the_fixed_records_of_format_4(void **state)
+{
+    (void)state;
+    consent_list l = { 0 }, back = { 0 };
+    add(&l, rec(EMAIL, 100, CS_GRANTED, 200, 4));
+    add(&l, rec(SMS, 50, CS_DENIED, NEVER, 0));
+    uint32_t n = 2;
+    buf fixed = { 0 };
+    assert_int_equal(buf_put(&fixed, &n, 4) | buf_put(&fixed, l.recs, 2 * sizeof *l.recs), 0);
+    assert_int_equal(consent_list_decode(&back, fixed.p, fixed.len), 0);
+    assert_int_equal(back.n, 2);
+    assert_memory_equal(back.recs, l.recs, 2 * sizeof(consent_rec));
+    int64_t newest;
+    assert_int_equal(consent_list_newest(fixed.p, fixed.len, &newest), 0);
+    assert_int_equal(newest, 100);
+    assert_int_equal(consent_list_decode(&back, fixed.p, fixed.len - 1), -1);
+    consent_list_free(&l);
+    consent_list_free(&back);
+    buf_free(&fixed);
+}
+
+static void test_consent_round_trips_seqs_out_of_order_and_every_status(void **state)
+{
+    (void)state;
+    consent_list l = { 0 }, back = { 0 };
+    buf enc = { 0 };
+    static const uint32_t seqs[] = { 7, 3, 4, UINT32_MAX, 0 };
+    for (size_t i = 0; i < ARRAY_LEN(seqs); i++) {
+        consent_rec r = rec((uint32_t)i, INT64_MIN + (int64_t)i, (int)(i % 4), NEVER, 0);
+        r.basis = (uint8_t)(i * 60); /* any byte is kept as it is */
+        r.seq = seqs[i];
+        assert_int_equal(consent_list_push(&l, &r), 0);
+    }
+    assert_int_equal(consent_list_encode(&l, &enc), 0);
+    assert_int_equal(consent_list_decode(&back, enc.p, enc.len), 0);
+    assert_int_equal(back.n, l.n);
+    assert_memory_equal(back.recs, l.recs, l.n * sizeof(consent_rec));
+    consent_list_free(&l);
+    consent_list_free(&back);
+    buf_free(&enc);
+}
+
+/* A compact history of one record: the bytes given after the count. */
+static int decodes_record(const unsigned char *rec_bytes, size_t len)
+{
+    buf v = { 0 };
+    uint32_t n = 1u | 0x80000000u;
+    assert_int_equal(buf_put(&v, &n, 4) | buf_put(&v, rec_bytes, len), 0);
+    consent_list l = { 0 };
+    int rc = consent_list_decode(&l, v.p, v.len);
+    consent_list_free(&l);
+    buf_free(&v);
+    return rc;
+}
+
+static void test_consent_rejects_impossible_compact_records(void **state)
+{
+    (void)state;
+    /* sound: flags 0, granted, consent, ts +1, purpose 1 */
+    static const unsigned char ok[] = { 0x00, 0x01, 0x01, 0x02, 0x01 };
+    assert_int_equal(decodes_record(ok, sizeof ok), 0);
+    static const struct {
+        const char *what;
+        unsigned char rec[20];
+        size_t len;
+    } bad[] = {
+        { "an unknown flag", { 0x08, 0x01, 0x01, 0x02, 0x01 }, 5 },
+        /* ts 1 + delta INT64_MAX (zigzag 2^64 - 2) wraps to INT64_MIN: the marker of no expiry */
+        { "an expiry that is the no-expiry marker",
+          { 0x01, 0x01, 0x01, 0x02, 0x01, 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+            0x01 }, 15 },
+        { "a purpose past 32 bits", { 0x00, 0x01, 0x01, 0x02, 0x80, 0x80, 0x80, 0x80, 0x10 }, 9 },
+        { "a missing source", { 0x02, 0x01, 0x01, 0x02, 0x01 }, 5 },
+        { "a truncated seq", { 0x04, 0x01, 0x01, 0x02, 0x01, 0x80 }, 6 },
+        { "no head", { 0x00, 0x01 }, 2 },
+    };
+    for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+        if (decodes_record(bad[i].rec, bad[i].len) != -1)
+            fail_msg("a record with %s decoded", bad[i].what);
+    }
 }
 
 /* ------------------------------------------------------------ names */
@@ -301,6 +395,9 @@ int main(void)
         cmocka_unit_test(test_consent_in_force_otherwise_prefers_the_one_imported_last),
         cmocka_unit_test(test_consent_list_add_skips_a_record_already_held),
         cmocka_unit_test(test_consent_round_trip_keeps_the_history),
+        cmocka_unit_test(test_consent_reads_the_fixed_records_of_format_4),
+        cmocka_unit_test(test_consent_round_trips_seqs_out_of_order_and_every_status),
+        cmocka_unit_test(test_consent_rejects_impossible_compact_records),
         cmocka_unit_test(test_consent_status_names_parse_and_print),
         cmocka_unit_test(test_consent_basis_names_parse_and_print),
     };

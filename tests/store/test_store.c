@@ -2,7 +2,7 @@
  * test_store.c — the store handle through the public API (segrt.h): create,
  * reopen, read-only opens, what is not a store (missing, empty, garbage, an
  * unknown format; formats 3 and 4 read and marked 5 by a write, format 4's
- * fixed timelines read and written compact), error names and messages, time and type helpers, field
+ * fixed timelines and consent histories read and written compact), error names and messages, time and type helpers, field
  * declarations, NOW, and the counts of an empty store.
  *
  * Uses: cmocka, segrt.h, test_util.h (temporary directories and stores).
@@ -20,7 +20,8 @@
 #include <cmocka.h>
 
 #include "segrt.h"
-#include "store/event_blob.h"
+#include "store/consent.h"
+#include "store/event.h"
 #include "store/store.h"
 #include "test_util.h"
 
@@ -246,25 +247,46 @@ static void test_store_open_reads_formats_3_and_4_and_marks_them_5_when_writing(
     tu_open(f, SEGRT_OPEN_READONLY);
 }
 
-/* Rewrite the timelines of contacts 0..n-1 of s in the fixed records format 4 wrote. */
-static void write_timelines_fixed(segrt_store *s, uint32_t n)
+/* The fixed value format 4 wrote: a count, then count records of size bytes, then tail. */
+static void put_fixed(MDB_txn *txn, MDB_dbi dbi, uint32_t ord, uint32_t heaplen_or_none,
+                      const void *recs, size_t n, size_t size, const buf *tail)
+{
+    uint32_t n32 = (uint32_t)n;
+    buf fixed = { 0 };
+    assert_int_equal(buf_put(&fixed, &n32, 4), 0);
+    if (tail)
+        assert_int_equal(buf_put(&fixed, &heaplen_or_none, 4), 0);
+    assert_int_equal(buf_put(&fixed, recs, n * size), 0);
+    if (tail)
+        assert_int_equal(buf_put(&fixed, tail->p, tail->len), 0);
+    MDB_val k = { sizeof ord, &ord }, v = { fixed.len, fixed.p };
+    assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
+    buf_free(&fixed);
+}
+
+/*
+ * Rewrite the timelines and consent histories of contacts 0..n-1 of s in
+ * the fixed records format 4 wrote, and mark the store format 4.
+ */
+static void write_format_4(segrt_store *s, uint32_t n)
 {
     MDB_txn *txn;
     assert_int_equal(mdb_txn_begin(s->env, NULL, 0, &txn), 0);
     for (uint32_t ord = 0; ord < n; ord++) {
         MDB_val k = { sizeof ord, &ord }, v;
-        assert_int_equal(mdb_get(txn, s->dbi[DB_EVENTS], &k, &v), 0);
         event_list l = { 0 };
-        assert_int_equal(event_list_decode(&l, v.mv_data, v.mv_size), 0);
-        uint32_t nrec = (uint32_t)l.n, heaplen = (uint32_t)l.heap.len;
-        buf fixed = { 0 };
-        assert_int_equal(buf_put(&fixed, &nrec, 4) | buf_put(&fixed, &heaplen, 4) |
-                             buf_put(&fixed, l.recs, l.n * sizeof *l.recs) |
-                             buf_put(&fixed, l.heap.p, l.heap.len), 0);
-        MDB_val nv = { fixed.len, fixed.p };
-        assert_int_equal(mdb_put(txn, s->dbi[DB_EVENTS], &k, &nv, 0), 0);
-        buf_free(&fixed);
+        if (mdb_get(txn, s->dbi[DB_EVENTS], &k, &v) == 0) {
+            assert_int_equal(event_list_decode(&l, v.mv_data, v.mv_size), 0);
+            put_fixed(txn, s->dbi[DB_EVENTS], ord, (uint32_t)l.heap.len, l.recs, l.n,
+                      sizeof *l.recs, &l.heap);
+        }
+        consent_list cs = { 0 };
+        if (mdb_get(txn, s->dbi[DB_CONSENTS], &k, &v) == 0) {
+            assert_int_equal(consent_list_decode(&cs, v.mv_data, v.mv_size), 0);
+            put_fixed(txn, s->dbi[DB_CONSENTS], ord, 0, cs.recs, cs.n, sizeof *cs.recs, NULL);
+        }
         event_list_free(&l);
+        consent_list_free(&cs);
     }
     static const uint32_t four = 4;
     MDB_val fk = { 6, (void *)"format" }, fv = { 4, (void *)&four };
@@ -272,20 +294,20 @@ static void write_timelines_fixed(segrt_store *s, uint32_t n)
     assert_int_equal(mdb_txn_commit(txn), 0);
 }
 
-/* Whether contact ord's stored timeline is in the compact form. */
-static int timeline_is_compact(segrt_store *s, uint32_t ord)
+/* Whether contact ord's stored value in table db (timelines, consents) is compact. */
+static int is_compact(segrt_store *s, int db, uint32_t ord)
 {
     MDB_txn *txn;
     MDB_val k = { sizeof ord, &ord }, v;
+    uint32_t n;
     assert_int_equal(mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn), 0);
-    assert_int_equal(mdb_get(txn, s->dbi[DB_EVENTS], &k, &v), 0);
-    event_blob b;
-    assert_int_equal(event_blob_open(&b, v.mv_data, v.mv_size), 0);
+    assert_int_equal(mdb_get(txn, s->dbi[db], &k, &v), 0);
+    memcpy(&n, v.mv_data, 4);
     mdb_txn_abort(txn);
-    return b.compact;
+    return (n & 0x80000000u) != 0; /* the count's top bit (event_blob.h, consent.h) */
 }
 
-static void test_store_reads_format_4_timelines_and_writes_them_compact(void **state)
+static void test_store_reads_format_4_values_and_writes_them_compact(void **state)
 {
     tu_fixture *f = *state;
     tu_seg_data(f, "id,email\nc1,a@x.io\nc2,b@x.io\nc3,c@x.io\n",
@@ -294,15 +316,19 @@ static void test_store_reads_format_4_timelines_and_writes_them_compact(void **s
                 "c1,2025-03-01T00:00:00Z,purchase,3.333333,,,e7,\n"
                 "c2,2024-12-31T23:59:59Z,visit,,,app,,\n"
                 "c3,2025-02-01T00:00:00Z,purchase,99,books,,,\n",
-                NULL);
+                "contact_id,purpose,status,legal_basis,ts,expires_at,source\n"
+                "c1,email_marketing,granted,consent,2024-01-01T00:00:00Z,2026-01-01T00:00:00Z,web\n"
+                "c1,email_marketing,withdrawn,consent,2024-06-01T00:00:00Z,,\n"
+                "c2,profiling,denied,consent,2024-02-01T00:00:00Z,,app\n");
     json_t *before = tu_export(f->s, "c1");
     const char *bought = "E.purchase:exists()", *spent = "E.purchase:sum 'amount' :ge(13.833333)",
                *coupon = "E.purchase:where{ coupon = 'SPRING' }:exists()";
     tu_assert_where(f->s, bought, "c1 c3");
-    write_timelines_fixed(f->s, 3);
+    write_format_4(f->s, 3);
     segrt_store_close(f->s);
     tu_open(f, SEGRT_OPEN_READONLY);
-    assert_false(timeline_is_compact(f->s, 0));
+    assert_false(is_compact(f->s, DB_EVENTS, 0));
+    assert_false(is_compact(f->s, DB_CONSENTS, 0));
     /* read as they are: the check rebuilds the projections from them */
     tu_assert_check_ok(f->s);
     tu_assert_where(f->s, bought, "c1 c3");
@@ -314,10 +340,19 @@ static void test_store_reads_format_4_timelines_and_writes_them_compact(void **s
     json_t *fixed = tu_export(f->s, "c1");
     assert_true(json_equal(before, fixed));
     tu_seg_import(f, SEGRT_EVENTS, "contact_id,ts,type\nc2,2025-04-01T00:00:00Z,purchase\n");
-    assert_false(timeline_is_compact(f->s, 0)); /* untouched */
-    assert_true(timeline_is_compact(f->s, 1));  /* merged into and written again */
+    tu_seg_import(f, SEGRT_CONSENTS, "contact_id,purpose,status,legal_basis,ts\n"
+                                     "c2,profiling,granted,consent,2025-01-01T00:00:00Z\n");
+    assert_false(is_compact(f->s, DB_EVENTS, 0)); /* untouched */
+    assert_false(is_compact(f->s, DB_CONSENTS, 0));
+    assert_true(is_compact(f->s, DB_EVENTS, 1)); /* merged into and written again */
+    assert_true(is_compact(f->s, DB_CONSENTS, 1));
     tu_assert_check_ok(f->s);
-    tu_assert_counts(f->s, 3, 5, 0);
+    tu_assert_counts(f->s, 3, 5, 4);
+    json_t *c2 = tu_export(f->s, "c2"), *cs = json_object_get(c2, "consents");
+    assert_int_equal(json_array_size(cs), 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(cs, 0), "status")),
+                        "denied");
+    json_decref(c2);
     tu_assert_where(f->s, bought, "c1 c2 c3");
     tu_assert_where(f->s, coupon, "c1");
     json_t *after = tu_export(f->s, "c1");
@@ -577,7 +612,7 @@ int main(void)
         TU_STORE_TEST(test_store_open_rejects_a_directory_that_is_not_a_store),
         TU_STORE_TEST(test_store_open_rejects_an_unknown_format),
         TU_STORE_TEST(test_store_open_reads_formats_3_and_4_and_marks_them_5_when_writing),
-        TU_STORE_TEST(test_store_reads_format_4_timelines_and_writes_them_compact),
+        TU_STORE_TEST(test_store_reads_format_4_values_and_writes_them_compact),
         cmocka_unit_test(test_store_open_rejects_a_missing_directory_name),
         cmocka_unit_test(test_store_errors_have_a_name_and_a_message_for_every_code),
         cmocka_unit_test(test_store_time_parse_and_format_round_trip),
