@@ -179,6 +179,7 @@ static void unload(import_ctx *c)
         dict_map_free(c->cols[i].dict);
         c->cols[i].dict = NULL;
         c->cols[i].field = 0;
+        import_memo_clear(&c->cols[i].memo); /* its codes were the dictionaries' */
     }
     if (c->colcache)
         column_cache_reset(c->colcache);
@@ -1345,12 +1346,18 @@ int import_code_cell(import_ctx *c, long i, dict_map **d, uint16_t field, int re
     const cell *cl = &c->cells[i];
     if (cl->state != CELL_TEXT)
         return import_reject(c, "%s is a list, not a value", c->cols[i].name);
+    import_memo *memo = &c->cols[i].memo;
+    if ((*code = import_memo_find(memo, cl->p, cl->n)) != 0)
+        return SEGRT_OK;
     if (*d == NULL) {
         int rc = dict_map_load(c->s, c->txn, field, d);
         if (rc != SEGRT_OK)
             return rc;
     }
-    return dict_intern_hashed(c->s, c->txn, *d, import_cell_hash(cl), cl->p, cl->n, code);
+    int rc = dict_intern_hashed(c->s, c->txn, *d, import_cell_hash(cl), cl->p, cl->n, code);
+    if (rc == SEGRT_OK)
+        import_memo_put(memo, cl->p, cl->n, *code);
+    return rc;
 }
 
 int import_name_cell(import_ctx *c, long i, const char *name, const char *what)
@@ -1358,7 +1365,8 @@ int import_name_cell(import_ctx *c, long i, const char *name, const char *what)
     if (i < 0 || c->cells[i].state != CELL_TEXT)
         return import_reject(c, "%s is missing", name);
     const cell *cl = &c->cells[i];
-    if (!schema_valid_name(cl->p, cl->n))
+    /* a name interned since was checked then (import_code_cell follows this on the column) */
+    if (!import_memo_find(&c->cols[i].memo, cl->p, cl->n) && !schema_valid_name(cl->p, cl->n))
         return import_reject(c, "%s '%s' is not a valid %s (letters, digits and _)", name,
                              import_quote(c, cl->p, cl->n), what);
     return SEGRT_OK;

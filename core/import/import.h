@@ -8,6 +8,7 @@
 #ifndef SEGRT_IMPORT_H
 #define SEGRT_IMPORT_H
 
+#include "import/import_memo.h"
 #include "util/buf.h"
 #include "util/email.h"
 #include "store/column.h"
@@ -46,6 +47,7 @@ typedef struct import_col {
     /* The column's checks (import_rules.c), as planned for the rules c->rules_of. */
     const struct field_rule *rule; /* declared for the field, or NULL */
     int has_builtin;   /* the field's name has a built-in rule (field_rule_has_builtin) */
+    import_memo memo;  /* import_code_cell: the strings it interned last */
 } import_col;
 
 /*
@@ -132,6 +134,7 @@ typedef struct import_ctx {
     uint32_t last_ord;
     uint64_t input_bytes;    /* the size of the input when known (a file, a buffer), else 0 */
     uint32_t next_ord;
+    int ids_not_last;  /* a new id was not after every stored one: ids are put, not appended */
     strmap *emails;    /* normalised email -> ordinal of its first contact (contacts) */
     int email_hashed;  /* the row's normalised e-mail was hashed ahead: email_hash */
     uint64_t email_hash;

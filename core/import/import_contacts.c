@@ -483,6 +483,23 @@ static int load_row(import_ctx *c, uint32_t ord)
     return SEGRT_OK;
 }
 
+/*
+ * A new contact's id into the id index: appended while the ids come in
+ * order (an export's usually do), which saves LMDB the search; once one does
+ * not, put as any key.
+ */
+static int put_id(import_ctx *c, const cell *idc, uint32_t ord)
+{
+    MDB_val k = { idc->n, (void *)idc->p }, v = { sizeof ord, &ord };
+    MDB_dbi ids = c->s->dbi[DB_IDS];
+    int mrc = c->ids_not_last ? MDB_KEYEXIST : mdb_put(c->txn, ids, &k, &v, MDB_APPEND);
+    if (mrc == MDB_KEYEXIST) { /* (not after the last stored id; it may still be new) */
+        c->ids_not_last = 1;
+        mrc = mdb_put(c->txn, ids, &k, &v, MDB_NOOVERWRITE);
+    }
+    return mrc;
+}
+
 int import_contacts_row(import_ctx *c)
 {
     segrt_store *s = c->s;
@@ -528,10 +545,8 @@ int import_contacts_row(import_ctx *c)
         return rc;
     MDB_val k = store_ord_key(&ord), v = { c->enc.len, c->enc.p };
     int mrc = mdb_put(c->txn, s->dbi[DB_CONTACTS], &k, &v, found ? 0 : MDB_APPEND);
-    if (mrc == 0 && !found) {
-        MDB_val ik = { idc->n, (void *)idc->p }, iv = { sizeof ord, &ord };
-        mrc = mdb_put(c->txn, s->dbi[DB_IDS], &ik, &iv, MDB_NOOVERWRITE);
-    }
+    if (mrc == 0 && !found)
+        mrc = put_id(c, idc, ord);
     if (mrc != 0)
         return store_mdb_fail(s, mrc, "writing a contact");
     if (!found) {

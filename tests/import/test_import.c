@@ -1,6 +1,6 @@
 /*
  * test_import.c — segrt_import_file() through the public API: contact
- * upserts, rejected rows with their physical line and reason, strict mode,
+ * upserts, ids in and out of order, rejected rows with their physical line and reason, strict mode,
  * events and consents (unknown contacts, idempotent re-imports, event_id
  * replacement), duplicate normalised e-mails, type inference of custom
  * columns, JSONL arrays and nulls, file-level errors, and an import of a few
@@ -147,6 +147,34 @@ static const char contacts_csv[] =
     "c2,ion@ex.ro,Ion,Cluj,3000\n";
 
 /* ------------------------------------------------------------ contacts */
+
+/*
+ * New ids are appended to the id index while they come in order, and put
+ * as any key once one does not: either way every contact is found again,
+ * by a later process reading the index from the store.
+ */
+static void test_import_contacts_in_and_out_of_id_order_are_all_found(void **state)
+{
+    tu_fixture *f = *state;
+    tu_seg_import(f, SEGRT_CONTACTS, "id\nb\nd\n");
+    /* before the first, after the last, between, one known, then in order again */
+    tu_rejects r = { 0 };
+    segrt_import_report rep =
+        tu_import_text(f, SEGRT_CONTACTS, "more.csv", "id\na\ne\nc\nd\nf\ng\n", &r);
+    assert_int_equal(rep.inserted, 5);
+    assert_int_equal(r.n, 0);
+    segrt_store_close(f->s);
+    tu_open(f, 0);
+    rep = tu_import_text(f, SEGRT_EVENTS, "e.csv",
+                         "contact_id,ts,type\ng,2025-01-01T00:00:00Z,visit\n"
+                         "a,2025-01-01T00:00:00Z,visit\nf,2025-01-01T00:00:00Z,visit\n"
+                         "e,2025-01-01T00:00:00Z,visit\nd,2025-01-01T00:00:00Z,visit\n"
+                         "c,2025-01-01T00:00:00Z,visit\nb,2025-01-01T00:00:00Z,visit\n", &r);
+    assert_int_equal(rep.accepted, 7);
+    assert_int_equal(r.n, 0);
+    tu_assert_counts(f->s, 7, 7, 0);
+    tu_assert_check_ok(f->s);
+}
 
 static void test_import_contacts_upsert_updates_given_fields_and_keeps_others(void **state)
 {
@@ -903,6 +931,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         TU_STORE_TEST(test_import_contacts_upsert_updates_given_fields_and_keeps_others),
+        TU_STORE_TEST(test_import_contacts_in_and_out_of_id_order_are_all_found),
         TU_STORE_TEST(test_import_reject_callback_gets_file_line_and_reason),
         TU_STORE_TEST(test_import_strict_mode_stops_at_a_bad_row_and_commits_nothing),
         TU_STORE_TEST(test_import_strict_events_commit_nothing_of_the_file),
