@@ -53,10 +53,9 @@ static void money_add_money(money *m, const money *v)
 }
 
 /* SEGRT_OK when the arrays are usable: contacts in range, sorted by (ord, ts). */
-static int check_events(const uint32_t *ord, const int64_t *ts, const int64_t *amount, size_t n,
-                        uint32_t ncontacts)
+static int check_events(const uint32_t *ord, const int64_t *ts, size_t n, uint32_t ncontacts)
 {
-    if (n > 0 && (ord == NULL || ts == NULL || amount == NULL))
+    if (n > 0 && (ord == NULL || ts == NULL))
         return SEGRT_EINVAL;
     for (size_t i = 0; i < n; i++) {
         if (ord[i] >= ncontacts)
@@ -87,7 +86,7 @@ static void summarise_contact(const int64_t *ts, const int64_t *amount, size_t i
             day = d;
             repeat_days++;
         }
-        if (amount[k] != VALUE_MISSING)
+        if (amount && amount[k] != VALUE_MISSING)
             money_add(&today, amount[k]);
     }
     if (day != first)
@@ -107,7 +106,7 @@ static int summarise(const uint32_t *ord, const int64_t *ts, const int64_t *amou
 {
     if (unit_secs <= 0 || (ncontacts > 0 && out == NULL))
         return SEGRT_EINVAL;
-    int rc = check_events(ord, ts, amount, n, ncontacts);
+    int rc = check_events(ord, ts, n, ncontacts);
     if (rc != SEGRT_OK)
         return rc;
     if (zero && ncontacts > 0)

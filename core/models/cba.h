@@ -35,9 +35,11 @@ typedef struct cba_row {
  * 0 (the event still makes a purchase day). recency and T are day
  * differences times 86400 / unit_secs (unit_secs = 7 * 86400: weeks).
  *
+ * amount may be NULL: no event has one (an event type without amounts).
+ *
  * SEGRT_OK; SEGRT_EINVAL (out untouched) when unit_secs <= 0, an ord is
- * >= ncontacts, the events are not sorted by (ord, ts), or a pointer is NULL
- * while its count is not 0.
+ * >= ncontacts, the events are not sorted by (ord, ts), or ord, ts or out is
+ * NULL while its count is not 0.
  */
 int cba_summary(const uint32_t *ord, const int64_t *ts, const int64_t *amount, size_t n,
                 uint32_t ncontacts, int64_t obs_end, int64_t unit_secs, cba_row *out);

@@ -49,7 +49,9 @@ int model_cba_rows(plan_ctx *cx, const tree *model, const char *kind, struct cba
         const projection *part = &ev.part[k];
         for (size_t j = 0; j < part->nspan && rc == SEGRT_OK; j++) {
             size_t lo = part->span[j].lo, m = part->span[j].hi - lo;
-            rc = cba_summary_add(part->ord + lo, part->ts + lo, part->amount + lo, m, (uint32_t)n,
+            /* (a part without amounts: purchases of no value) */
+            const int64_t *amount = part->amount ? part->amount + lo : NULL;
+            rc = cba_summary_add(part->ord + lo, part->ts + lo, amount, m, (uint32_t)n,
                                  end, (int64_t)llround(*unit_days * 86400), rows);
         }
     }

@@ -248,9 +248,10 @@ static int add_amount(plan_ctx *cx, void *ud, const projection *p, size_t i)
 {
     int64_t *v = ud;
     uint32_t o = p->ord[i];
-    if (p->ts[i] > cx->now || p->amount[i] == VALUE_MISSING)
+    int64_t amount = projection_amount(p, i);
+    if (p->ts[i] > cx->now || amount == VALUE_MISSING)
         return SEGRT_OK;
-    return __builtin_add_overflow(v[o], p->amount[i], &v[o]) ? too_large(cx) : SEGRT_OK;
+    return __builtin_add_overflow(v[o], amount, &v[o]) ? too_large(cx) : SEGRT_OK;
 }
 
 /* Per contact: the sum of its purchase amounts with ts <= NOW. */

@@ -89,8 +89,8 @@ static inline int64_t attr_value(const projection *ev, int attr, const int64_t *
     if (attr == EVA_TS)
         return ev->ts[i];
     if (attr == EVA_AMOUNT)
-        return ev->amount[i];
-    uint32_t code = attr == EVA_CATEGORY ? ev->category[i] : ev->channel[i];
+        return projection_amount(ev, i);
+    uint32_t code = attr == EVA_CATEGORY ? projection_category(ev, i) : projection_channel(ev, i);
     return code ? (int64_t)code : MISSING;
 }
 

@@ -3,16 +3,20 @@
  * (proj_part.h): keys, decoding a value in place (or from an aligned copy),
  * and writing one from growable columns.
  *
- * Uses: proj_part.h, store.h, LMDB.
+ * Uses: proj_part.h, store.h, value.h (VALUE_MISSING), LMDB.
  */
 #include "store/proj_part.h"
+
+#include "util/value.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #define HEADER 16
 #define EVENT_BYTES 32 /* ts 8, amount 8, ord 4, category 4, channel 4, seq 4 */
-#define VERSION 1
+#define VERSION 2      /* 1: every column stored (still read) */
+/* The columns a version 2 part may leave out (header word 3), when no event has one. */
+enum { NO_AMOUNT = 1u, NO_CATEGORY = 2u, NO_CHANNEL = 4u, NO_ANY = 7u };
 
 static void put_be32(unsigned char *p, uint32_t v)
 {
@@ -53,17 +57,29 @@ static int corrupt(segrt_store *s, const proj_key *k, const char *what)
                       k->chunk, k->part, what);
 }
 
-/* Point the arrays of ev at the n events laid out from base. */
-static void layout(const unsigned char *base, size_t n, projection *ev)
+/* The bytes an event takes in a part that leaves out the columns of mask. */
+static size_t event_bytes(unsigned mask)
+{
+    return EVENT_BYTES - (mask & NO_AMOUNT ? 8 : 0) - (mask & NO_CATEGORY ? 4 : 0) -
+           (mask & NO_CHANNEL ? 4 : 0);
+}
+
+/* Point the arrays of ev at the n events laid out from base; a column left out is NULL. */
+static void layout(const unsigned char *base, size_t n, unsigned mask, projection *ev)
 {
     const unsigned char *p = base + HEADER;
     ev->n = n;
     ev->ts = (const int64_t *)(const void *)p;
-    ev->amount = ev->ts + n;
-    ev->ord = (const uint32_t *)(const void *)(ev->amount + n);
-    ev->category = ev->ord + n;
-    ev->channel = ev->category + n;
-    ev->seq = ev->channel + n;
+    p += n * 8;
+    ev->amount = mask & NO_AMOUNT ? NULL : (const int64_t *)(const void *)p;
+    p += mask & NO_AMOUNT ? 0 : n * 8;
+    ev->ord = (const uint32_t *)(const void *)p;
+    p += n * 4;
+    ev->category = mask & NO_CATEGORY ? NULL : (const uint32_t *)(const void *)p;
+    p += mask & NO_CATEGORY ? 0 : n * 4;
+    ev->channel = mask & NO_CHANNEL ? NULL : (const uint32_t *)(const void *)p;
+    p += mask & NO_CHANNEL ? 0 : n * 4;
+    ev->seq = (const uint32_t *)(const void *)p;
     ev->span = NULL;
     ev->nspan = 0;
 }
@@ -97,8 +113,10 @@ int proj_part_decode(segrt_store *s, const proj_key *k, const MDB_val *v, proj_p
         return corrupt(s, k, "too short");
     memcpy(hdr, v->mv_data, sizeof hdr);
     uint64_t n = hdr[0], nent = hdr[1];
-    if (hdr[2] != VERSION || hdr[3] != 0 ||
-        HEADER + n * EVENT_BYTES + nent * sizeof(proj_entry) != v->mv_size ||
+    unsigned mask = hdr[3];
+    size_t each = event_bytes(mask);
+    if (!(hdr[2] == VERSION || (hdr[2] == 1 && mask == 0)) || mask & ~NO_ANY ||
+        HEADER + n * each + nent * sizeof(proj_entry) != v->mv_size ||
         (k->part == 0 && nent != 0))
         return corrupt(s, k, "bad header or size");
     const unsigned char *base = v->mv_data;
@@ -108,8 +126,8 @@ int proj_part_decode(segrt_store *s, const proj_key *k, const MDB_val *v, proj_p
         memcpy(out->copy, base, v->mv_size);
         base = out->copy;
     }
-    layout(base, (size_t)n, &out->ev);
-    out->ent = (const proj_entry *)(const void *)(base + HEADER + n * EVENT_BYTES);
+    layout(base, (size_t)n, mask, &out->ev);
+    out->ent = (const proj_entry *)(const void *)(base + HEADER + n * each);
     out->nent = (size_t)nent;
     int rc = k->part ? check_entries(s, k, out) : SEGRT_OK;
     if (rc != SEGRT_OK)
@@ -160,11 +178,13 @@ int proj_cols_append(proj_cols *c, const projection *src, size_t lo, size_t hi)
     if (proj_cols_reserve(c, c->n + k) != 0)
         return -1;
     memcpy(c->ts + c->n, src->ts + lo, k * sizeof *c->ts);
-    memcpy(c->amount + c->n, src->amount + lo, k * sizeof *c->amount);
     memcpy(c->ord + c->n, src->ord + lo, k * sizeof *c->ord);
-    memcpy(c->category + c->n, src->category + lo, k * sizeof *c->category);
-    memcpy(c->channel + c->n, src->channel + lo, k * sizeof *c->channel);
     memcpy(c->seq + c->n, src->seq + lo, k * sizeof *c->seq);
+    for (size_t i = 0; i < k; i++) { /* (a column a part left out: none has one) */
+        c->amount[c->n + i] = projection_amount(src, lo + i);
+        c->category[c->n + i] = projection_category(src, lo + i);
+        c->channel[c->n + i] = projection_channel(src, lo + i);
+    }
     c->n += k;
     return 0;
 }
@@ -203,10 +223,35 @@ void proj_cols_free(proj_cols *c)
 
 /* ------------------------------------------------------------ writing */
 
+/* The columns of c no event has a value in (the missing amount, code 0), as NO_* bits. */
+static unsigned empty_columns(const proj_cols *c)
+{
+    unsigned mask = NO_ANY;
+    for (size_t i = 0; i < c->n && mask; i++) {
+        if (c->amount[i] != VALUE_MISSING)
+            mask &= ~(unsigned)NO_AMOUNT;
+        if (c->category[i])
+            mask &= ~(unsigned)NO_CATEGORY;
+        if (c->channel[i])
+            mask &= ~(unsigned)NO_CHANNEL;
+    }
+    return mask;
+}
+
+/* Append the n values of width bytes at from to *p, unless the column is left out. */
+static void put_column(unsigned char **p, const void *from, size_t n, size_t width, int left_out)
+{
+    if (left_out)
+        return;
+    memcpy(*p, from, n * width);
+    *p += n * width;
+}
+
 int proj_part_put(segrt_store *s, MDB_txn *txn, const proj_key *k, const proj_cols *c,
                   const proj_entry *ent, size_t nent)
 {
-    uint64_t size = HEADER + (uint64_t)c->n * EVENT_BYTES + (uint64_t)nent * sizeof *ent;
+    unsigned mask = empty_columns(c);
+    uint64_t size = HEADER + (uint64_t)c->n * event_bytes(mask) + (uint64_t)nent * sizeof *ent;
     if (c->n > UINT32_MAX || nent > UINT32_MAX || size > UINT32_MAX)
         return store_fail(s, SEGRT_EINVAL,
                           "event type %u has too many events in contacts %u.. to project (%zu)",
@@ -217,20 +262,18 @@ int proj_part_put(segrt_store *s, MDB_txn *txn, const proj_key *k, const proj_co
     if (mrc != 0)
         return store_mdb_fail(s, mrc, "writing an event projection");
     unsigned char *p = v.mv_data;
-    uint32_t hdr[4] = { (uint32_t)c->n, (uint32_t)nent, VERSION, 0 };
+    uint32_t hdr[4] = { (uint32_t)c->n, (uint32_t)nent, VERSION, mask };
     size_t n = c->n;
     memcpy(p, hdr, sizeof hdr);
     p += HEADER;
-    if (n) {
-        memcpy(p, c->ts, n * 8);
-        memcpy(p + n * 8, c->amount, n * 8);
-        memcpy(p + n * 16, c->ord, n * 4);
-        memcpy(p + n * 20, c->category, n * 4);
-        memcpy(p + n * 24, c->channel, n * 4);
-        memcpy(p + n * 28, c->seq, n * 4);
-    }
+    put_column(&p, c->ts, n, 8, 0);
+    put_column(&p, c->amount, n, 8, mask & NO_AMOUNT);
+    put_column(&p, c->ord, n, 4, 0);
+    put_column(&p, c->category, n, 4, mask & NO_CATEGORY);
+    put_column(&p, c->channel, n, 4, mask & NO_CHANNEL);
+    put_column(&p, c->seq, n, 4, 0);
     if (nent)
-        memcpy(p + n * EVENT_BYTES, ent, nent * sizeof *ent);
+        memcpy(p, ent, nent * sizeof *ent);
     return SEGRT_OK;
 }
 

@@ -14,9 +14,12 @@
  * Keys are three u32, big-endian, so that a type's parts are one key range
  * in (chunk, age) order.
  *
- * Value: u32 n, u32 nent, u32 version (1), u32 0, then the events sorted by
- * (ord, ts) as parallel arrays ts[n] i64, amount[n] i64, ord[n] u32,
- * category[n] u32, channel[n] u32, seq[n] u32, then nent entries (a run's;
+ * Value: u32 n, u32 nent, u32 version (2), u32 the columns left out, then
+ * the events sorted by (ord, ts) as parallel arrays ts[n] i64, amount[n]
+ * i64, ord[n] u32, category[n] u32, channel[n] u32, seq[n] u32, except
+ * that amount, category and channel are left out (bits 1, 2, 4) when no
+ * event of the part has one (most types have no amount; version 1 left
+ * nothing out, and is still read), then nent entries (a run's;
  * a base has none) sorted by ord: u32 ord, lo, hi (its events [lo, hi)),
  * base_lo, base_hi (its events in the base when the run was written; the
  * base only changes by compaction, which folds in and drops every run).

@@ -22,6 +22,7 @@
 #define SEGRT_PROJECTION_H
 
 #include "store/store.h"
+#include "util/value.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -36,6 +37,7 @@ typedef struct projection {
     size_t n;
     const uint32_t *ord;      /* contact ordinal, ascending */
     const int64_t *ts;        /* ascending within a contact */
+    /* NULL when no event of the part has one: read them with projection_amount etc. */
     const int64_t *amount;    /* micro-units, VALUE_MISSING when absent */
     const uint32_t *category; /* FIELD_EV_CATEGORY codes, 0 = absent */
     const uint32_t *channel;  /* FIELD_EV_CHANNEL codes, 0 = absent */
@@ -43,6 +45,22 @@ typedef struct projection {
     const projection_span *span; /* ascending, disjoint, none empty */
     size_t nspan;
 } projection;
+
+/* Event i's amount, category and channel, of a part that may have left the column out. */
+static inline int64_t projection_amount(const projection *p, size_t i)
+{
+    return p->amount ? p->amount[i] : VALUE_MISSING;
+}
+
+static inline uint32_t projection_category(const projection *p, size_t i)
+{
+    return p->category ? p->category[i] : 0;
+}
+
+static inline uint32_t projection_channel(const projection *p, size_t i)
+{
+    return p->channel ? p->channel[i] : 0;
+}
 
 /* The parts of one type's projection. */
 typedef struct projection_set {

@@ -266,8 +266,9 @@ static int put_format(segrt_store *s, MDB_txn *txn, MDB_val *k)
  * The store's format: written when there is none (a new store); formats 3
  * (numeric chunks all wide) and 4 (timelines and consent histories in fixed
  * records) read as they are and marked 5 by a write open, which may pack
- * chunks (column_ints.h) and write timelines (event_blob.h) and histories
- * (consent.h) compact, so that an older segrt refuses it; format 2
+ * chunks (column_ints.h), write timelines (event_blob.h) and histories
+ * (consent.h) compact and projection parts without their empty columns
+ * (proj_part.h), so that an older segrt refuses it; format 2
  * (one projection value per event type, rebuilt by every write) converted
  * by a write open (*converted set: proj_update_dirty then builds the
  * projections in chunks) and refused read-only.

@@ -378,6 +378,10 @@ static void test_cba_refuses_unsorted_or_out_of_range_events(void **state)
     assert_int_equal(cba_summary(NULL, NULL, NULL, 0, 0, 100, DAY, NULL), SEGRT_OK);
     assert_int_equal(cba_summary(NULL, NULL, NULL, 0, 2, 100, DAY, w), SEGRT_OK);
     assert_int_equal(w[0].has_purchase + w[1].has_purchase, 0);
+    /* no amounts at all: purchases of no value, as VALUE_MISSING ones are */
+    assert_int_equal(cba_summary(ord, sorted_ts, NULL, 3, 2, 100 * DAY, DAY, w), SEGRT_OK);
+    assert_int_equal(w[0].has_purchase + w[1].has_purchase, 2);
+    assert_true(w[1].frequency == 0 && w[1].monetary == 0); /* ts 6 and 7: one day */
 }
 
 int main(void)

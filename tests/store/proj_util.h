@@ -68,8 +68,8 @@ static inline int pu_by_ord_seq(const void *a, const void *b)
 
 static inline void pu_push(pu_list *l, const projection *p, size_t i)
 {
-    l->e[l->n++] = (pu_event){ p->ord[i], p->seq[i], p->category[i], p->channel[i], p->ts[i],
-                               p->amount[i] };
+    l->e[l->n++] = (pu_event){ p->ord[i], p->seq[i], projection_category(p, i),
+                               projection_channel(p, i), p->ts[i], projection_amount(p, i) };
 }
 
 /* The events in the spans of every part of set, in (ord, seq) order. */

@@ -4,8 +4,9 @@
  * of a chunk boundary, an import in parts against one import, erasure,
  * merges and their undo, a type whose last event goes away, bulk batches
  * that mark chunks until the import ends, a write retried after the map
- * grew, and segrt_store_check on a corrupt run. Each compares what readers
- * get with a rebuild from the timelines.
+ * grew, parts that leave out the columns no event has (and version 1 parts,
+ * which hold them all), and segrt_store_check on a corrupt run. Each
+ * compares what readers get with a rebuild from the timelines.
  *
  * The stores are small, so the thresholds are lowered (store_proj_policy)
  * to make writes append runs as they do in a large store.
@@ -461,11 +462,12 @@ static int tamper_run(segrt_store *s, MDB_txn *txn, void *ud)
     memcpy(&nent, copy + 4, 4);
     if (strcmp(how, "range") == 0) { /* hide the base's first event instead */
         proj_entry e;
-        memcpy(&e, copy + 16 + (size_t)n * 32, sizeof e);
+        size_t at = v.mv_size - (size_t)nent * sizeof e; /* the entries end the value */
+        memcpy(&e, copy + at, sizeof e);
         e.base_lo = 0;
         e.base_hi = 1;
-        memcpy(copy + 16 + (size_t)n * 32, &e, sizeof e);
-    } else {
+        memcpy(copy + at, &e, sizeof e);
+    } else { /* the first ord, after ts and amount (both stored: the run has amounts) */
         uint32_t bad = UINT32_MAX;
         memcpy(copy + 16 + (size_t)n * 16, &bad, 4);
     }
@@ -473,6 +475,97 @@ static int tamper_run(segrt_store *s, MDB_txn *txn, void *ud)
     rc = mdb_put(txn, s->dbi[DB_PROJ], &own, &v, 0) == 0 ? SEGRT_OK : SEGRT_ESTORE;
     free(copy);
     return rc;
+}
+
+/* The columns part k of type in chunk 0 left out (its header's fourth word), its size in *n. */
+static uint32_t left_out(segrt_store *s, const char *type, uint32_t part, size_t *n)
+{
+    proj_key k = { pu_code(s, FIELD_EV_TYPE, type), 0, part };
+    unsigned char *v = value_of(s, &k, n);
+    assert_non_null(v);
+    uint32_t hdr[4];
+    memcpy(hdr, v, sizeof hdr);
+    free(v);
+    assert_int_equal(hdr[2], 2); /* the version that may leave columns out */
+    return hdr[3];
+}
+
+static void test_proj_update_parts_leave_out_the_columns_no_event_has(void **state)
+{
+    tu_fixture *f = *state;
+    import_contacts(f, f->s, 3);
+    small_store_policy(f->s);
+    import_events(f, f->s, "contact_id,ts,type,amount,category,channel\n"
+                           "p0,2025-01-01T00:00:00Z,view,,,\n"
+                           "p1,2025-01-02T00:00:00Z,view,,,\n"
+                           "p2,2025-01-03T00:00:00Z,view,,,web\n"
+                           "p0,2025-01-01T00:00:00Z,purchase,5,shoes,\n");
+    size_t n;
+    assert_int_equal(left_out(f->s, "view", 0, &n), 1 | 2); /* amount, category */
+    assert_int_equal(n, 16 + 3 * (8 + 4 + 4 + 4));
+    assert_int_equal(left_out(f->s, "purchase", 0, &n), 4); /* channel */
+    assert_int_equal(n, 16 + 1 * (8 + 8 + 4 + 4 + 4));
+    /* read with the values a stored column would hold */
+    pu_list l = pu_stored(f->s, "view");
+    assert_int_equal(l.n, 3);
+    for (size_t i = 0; i < l.n; i++) {
+        assert_true(l.e[i].amount == VALUE_MISSING);
+        assert_int_equal(l.e[i].category, 0);
+    }
+    assert_int_equal(l.e[2].channel, pu_code(f->s, FIELD_EV_CHANNEL, "web"));
+    pu_free(&l);
+    tu_assert_where(f->s, "E.view:sum 'amount' :gt(0)", "");
+    tu_assert_where(f->s, "E.view:where{ channel = 'web' }:exists()", "p2");
+    tu_assert_where(f->s, "E.view:count():ge(1)", "p0 p1 p2");
+    /* a run with an amount on a base without: the two resolve, then compact, as one */
+    import_events(f, f->s, "contact_id,ts,type,amount\np1,2025-02-01T00:00:00Z,view,2.5\n");
+    assert_int_equal(pu_parts_of(f->s, "view", 0).runs, 1);
+    assert_int_equal(left_out(f->s, "view", 1, &n), 2 | 4); /* the run: category, channel */
+    tu_assert_where(f->s, "E.view:sum 'amount' :gt(0)", "p1");
+    pu_assert_rebuilt(f->s, "view");
+    rebuild_chunk(f->s, 0);
+    assert_int_equal(left_out(f->s, "view", 0, &n), 2); /* category only, now */
+    tu_assert_where(f->s, "E.view:sum 'amount' :gt(0)", "p1");
+    assert_all_rebuilt(f->s);
+}
+
+static void test_proj_update_reads_a_version_1_part_with_every_column(void **state)
+{
+    tu_fixture *f = *state;
+    import_contacts(f, f->s, 2);
+    import_events(f, f->s, "contact_id,ts,type,amount\n"
+                           "p0,2025-01-01T00:00:00Z,view,\np1,2025-01-02T00:00:00Z,view,\n");
+    /* the base as version 1 wrote it: every column, the missing amounts and codes 0 held */
+    proj_key k = { pu_code(f->s, FIELD_EV_TYPE, "view"), 0, 0 };
+    size_t n;
+    unsigned char *v = value_of(f->s, &k, &n);
+    assert_non_null(v);
+    assert_int_equal(n, 16 + 2 * 16); /* ts, ord, seq: amount, category, channel left out */
+    unsigned char old[16 + 2 * 32] = { 0 };
+    const uint32_t hdr[4] = { 2, 0, 1, 0 };
+    const int64_t missing[2] = { VALUE_MISSING, VALUE_MISSING };
+    memcpy(old, hdr, 16);
+    memcpy(old + 16, v + 16, 16);           /* ts */
+    memcpy(old + 32, missing, 16);          /* amount */
+    memcpy(old + 48, v + 32, 8);            /* ord */
+    memcpy(old + 72, v + 40, 8);            /* seq, after category and channel (0) */
+    free(v);
+    MDB_txn *txn;
+    unsigned char kb[PROJ_KEY_BYTES];
+    MDB_val key = proj_key_val(&k, kb), val = { sizeof old, old };
+    assert_int_equal(mdb_txn_begin(f->s->env, NULL, 0, &txn), 0);
+    assert_int_equal(mdb_put(txn, f->s->dbi[DB_PROJ], &key, &val, 0), 0);
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    pu_assert_rebuilt(f->s, "view");
+    tu_assert_check_ok(f->s);
+    /* a version 1 part that names columns left out is not one */
+    const uint32_t bad[4] = { 2, 0, 1, 1 };
+    memcpy(old, bad, 16);
+    assert_int_equal(mdb_txn_begin(f->s->env, NULL, 0, &txn), 0);
+    assert_int_equal(mdb_put(txn, f->s->dbi[DB_PROJ], &key, &val, 0), 0);
+    assert_int_equal(mdb_txn_commit(txn), 0);
+    assert_int_equal(segrt_store_check(f->s), SEGRT_ECORRUPT);
+    tu_assert_errmsg(f->s, "bad header or size");
 }
 
 static void test_proj_update_check_finds_a_corrupt_run(void **state)
@@ -506,6 +599,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         TU_STORE_TEST(test_proj_update_keeps_contacts_either_side_of_a_chunk_boundary),
+        TU_STORE_TEST(test_proj_update_parts_leave_out_the_columns_no_event_has),
+        TU_STORE_TEST(test_proj_update_reads_a_version_1_part_with_every_column),
         TU_STORE_TEST(test_proj_update_import_in_parts_equals_one_import),
         TU_STORE_TEST(test_proj_update_erase_merge_and_undo_keep_projections_equal_to_a_rebuild),
         TU_STORE_TEST(test_proj_update_a_type_whose_last_event_goes_away),
