@@ -241,7 +241,7 @@ static unsigned empty_columns(const proj_cols *c)
 /* Append the n values of width bytes at from to *p, unless the column is left out. */
 static void put_column(unsigned char **p, const void *from, size_t n, size_t width, int left_out)
 {
-    if (left_out)
+    if (left_out || n == 0) /* (an empty part's columns may never have been allocated) */
         return;
     memcpy(*p, from, n * width);
     *p += n * width;
