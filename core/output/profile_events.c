@@ -44,7 +44,9 @@ static int too_large(plan_ctx *cx)
 static int add_purchase(events_pass *e, const projection *pr, size_t i, int member)
 {
     uint32_t c = projection_category(pr, i);
-    int64_t amount = projection_amount(pr, i) == VALUE_MISSING ? 0 : projection_amount(pr, i);
+    int64_t amount = projection_amount(pr, i);
+    if (amount == VALUE_MISSING)
+        amount = 0;
     if (ARRAY_RESERVE_ZERO(e->cat, e->ncat, (size_t)c + 1) != 0)
         return store_fail(e->cx->s, SEGRT_ENOMEM, "out of memory");
     category_sum *k = &e->cat[c];

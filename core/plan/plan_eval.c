@@ -227,15 +227,17 @@ static int eval_evattr(plan_ctx *cx, const pnode *p, vec *out)
         return rc;
     case EVA_TS: memcpy(out->v, ev->ts, ev->n * sizeof *out->v); break;
     case EVA_AMOUNT:
-        for (size_t i = 0; i < ev->n; i++)
-            out->v[i] = projection_amount(ev, i);
+        if (ev->amount)
+            memcpy(out->v, ev->amount, ev->n * sizeof *out->v);
+        else /* the part left the column out: no event has one */
+            for (size_t i = 0; i < ev->n; i++)
+                out->v[i] = MISSING;
         break;
-    default:
-        for (size_t i = 0; i < ev->n; i++) {
-            uint32_t code = p->op == EVA_CATEGORY ? projection_category(ev, i)
-                                                  : projection_channel(ev, i);
-            out->v[i] = code ? (int64_t)code : MISSING;
-        }
+    default: {
+        const uint32_t *codes = p->op == EVA_CATEGORY ? ev->category : ev->channel;
+        for (size_t i = 0; i < ev->n; i++)
+            out->v[i] = codes && codes[i] ? (int64_t)codes[i] : MISSING;
+    }
     }
     return SEGRT_OK;
 }

@@ -5,7 +5,7 @@
  * Value: u32 count, u32 heap bytes, the records in time order, then the heap
  * (the records' variable parts). The count's top bit tells two forms apart:
  *  - compact (set; written since store format 5): per record a flags byte
- *    (EVENT_BLOB_F_*), varint zigzag of ts minus the previous record's (the
+ *    (F_* in event_blob.c), varint zigzag of ts minus the previous record's (the
  *    first's from 0), varint type, then only what the flags name: the
  *    amount (zigzag; in units of 10^4 micro-units, whole cents, under
  *    F_CENTS), category, channel, var. An event takes about 11 bytes.

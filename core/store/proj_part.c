@@ -170,6 +170,15 @@ int proj_cols_reserve(proj_cols *c, size_t want)
     return 0;
 }
 
+/* Codes [lo, lo + k) of from into to, or zeros (absent) when from was left out. */
+static void copy_codes(uint32_t *to, const uint32_t *from, size_t lo, size_t k)
+{
+    if (from)
+        memcpy(to, from + lo, k * sizeof *to);
+    else
+        memset(to, 0, k * sizeof *to);
+}
+
 int proj_cols_append(proj_cols *c, const projection *src, size_t lo, size_t hi)
 {
     size_t k = hi - lo;
@@ -180,11 +189,14 @@ int proj_cols_append(proj_cols *c, const projection *src, size_t lo, size_t hi)
     memcpy(c->ts + c->n, src->ts + lo, k * sizeof *c->ts);
     memcpy(c->ord + c->n, src->ord + lo, k * sizeof *c->ord);
     memcpy(c->seq + c->n, src->seq + lo, k * sizeof *c->seq);
-    for (size_t i = 0; i < k; i++) { /* (a column a part left out: none has one) */
-        c->amount[c->n + i] = projection_amount(src, lo + i);
-        c->category[c->n + i] = projection_category(src, lo + i);
-        c->channel[c->n + i] = projection_channel(src, lo + i);
-    }
+    /* a column src left out holds no value: the missing amount, code 0 */
+    if (src->amount)
+        memcpy(c->amount + c->n, src->amount + lo, k * sizeof *c->amount);
+    else
+        for (size_t i = 0; i < k; i++)
+            c->amount[c->n + i] = VALUE_MISSING;
+    copy_codes(c->category + c->n, src->category, lo, k);
+    copy_codes(c->channel + c->n, src->channel, lo, k);
     c->n += k;
     return 0;
 }

@@ -515,6 +515,7 @@ static void test_proj_update_parts_leave_out_the_columns_no_event_has(void **sta
     assert_int_equal(l.e[2].channel, pu_code(f->s, FIELD_EV_CHANNEL, "web"));
     pu_free(&l);
     tu_assert_where(f->s, "E.view:sum 'amount' :gt(0)", "");
+    tu_assert_where(f->s, "E.view:where(F.amount:gt(0)):exists()", "");
     tu_assert_where(f->s, "E.view:where{ channel = 'web' }:exists()", "p2");
     tu_assert_where(f->s, "E.view:count():ge(1)", "p0 p1 p2");
     /* a run with an amount on a base without: the two resolve, then compact, as one */
@@ -522,6 +523,7 @@ static void test_proj_update_parts_leave_out_the_columns_no_event_has(void **sta
     assert_int_equal(pu_parts_of(f->s, "view", 0).runs, 1);
     assert_int_equal(left_out(f->s, "view", 1, &n), 2 | 4); /* the run: category, channel */
     tu_assert_where(f->s, "E.view:sum 'amount' :gt(0)", "p1");
+    tu_assert_where(f->s, "E.view:where(F.amount:gt(0)):exists()", "p1");
     pu_assert_rebuilt(f->s, "view");
     rebuild_chunk(f->s, 0);
     assert_int_equal(left_out(f->s, "view", 0, &n), 2); /* category only, now */
