@@ -23,6 +23,17 @@ size_of() {
     python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["size"])' "$T/body"
 }
 
+# Wait until the server's outbox has nothing pending (leaves /metrics in $T/body). A receiver
+# has a change before the server has read its answer and recorded it as delivered: a server
+# stopped in between delivers it again after a restart.
+wait_outbox_drained() {
+    for _ in $(seq 1 300); do
+        http GET /metrics "$TOK_READ"
+        grep -q 'segrt_outbox_depth{state="pending"} 0$' "$T/body" && return
+        sleep 0.1
+    done
+}
+
 : >"$T/hooks.jsonl"
 start_receiver
 port=$(cat "$T/port")
@@ -54,6 +65,8 @@ for line in open(sys.argv[1]):
     assert len(b["at"]) == 20 and b["at"].endswith("Z"), h
 PY
 ok
+wait_outbox_drained
+assert_contains "$T/body" 'segrt_outbox_depth{state="pending"} 0' "the first deliveries are recorded"
 stop_server TERM
 assert_eq "$SERVER_RC" 0 "the first server stops"
 run segrt run --db "$DB" --now "$NOW" "$T/w.lua"
@@ -102,11 +115,7 @@ start_receiver "$port"
 start_server "$T/serve3.log" --db "$DB" --now "$NOW" --token-file "$T/tokens" "$T/w.lua"
 # w2 entered big_spenders; $2 left quiet_buyers
 wait_hooks $((mark + 5))
-for _ in $(seq 1 300); do
-    http GET /metrics "$TOK_READ"
-    grep -q 'segrt_outbox_depth{state="pending"} 0$' "$T/body" && break
-    sleep 0.1
-done
+wait_outbox_drained
 assert_contains "$T/body" 'segrt_outbox_depth{state="pending"} 0' "the outbox drains once the receiver is back"
 run segrt outbox --db "$DB"
 assert_rc 0 "segrt outbox beside the server"
