@@ -22,6 +22,7 @@
 #include "util/csv.h"
 #include "util/csv_ahead.h"
 #include "util/jsonl.h"
+#include "store/committer.h"
 #include "store/id_order.h"
 #include "store/proj_update.h"
 #include "store/store_map.h"
@@ -41,7 +42,6 @@
 #define MAX_FIELD_BYTES 65536            /* SPEC §2: longer values are rejected */
 #define BATCH_CACHE_BYTES ((size_t)256 << 20)
 #define INFER_SAMPLE_ROWS 1000
-#define MAX_GROW_RETRIES 40
 #define SNIFF_LINES 20 /* records after the header that --delimiter auto looks at */
 /*
  * A file this big has the map grown up front to twice its size beyond what
@@ -270,6 +270,10 @@ int import_find_contact(import_ctx *c, const cell *idc, uint32_t *ord)
     if (c->ids_all || n == 0)
         return 0;
     int rc;
+    if (c->txn == NULL) { /* the indexes are checked with the transaction: look again */
+        rc = import_txn(c);
+        return rc != SEGRT_OK ? rc : import_find_contact(c, idc, ord);
+    }
     if (++c->ids_looked_up > c->ids_load_after) {
         rc = load_all_ids(c);
         if (rc != SEGRT_OK)
@@ -303,14 +307,17 @@ static int resolve_fields(import_ctx *c)
     return rc;
 }
 
-static int ensure_loaded(import_ctx *c)
+/* Load the in-memory indexes, unless they are current; *reloaded tells whether they were not. */
+static int ensure_loaded(import_ctx *c, int *reloaded)
 {
     uint64_t gen;
+    *reloaded = 0;
     int rc = store_counter_get(c->s, c->txn, "write_gen", &gen);
     if (rc != SEGRT_OK)
         return rc;
     if (c->loaded && gen == c->loaded_gen)
         return SEGRT_OK;
+    *reloaded = 1;
     unload(c);
     rc = open_ids(c, gen);
     if (rc == SEGRT_OK)
@@ -766,24 +773,127 @@ static void reset_batch(import_ctx *c)
     c->delta_contacts = c->delta_events = c->delta_consents = 0;
     c->rejects.len = c->notices.len = 0;
     c->batch_rejected = c->batch_inserted = c->batch_noticed = 0;
+    c->batch_read = 0;
+    c->restart = 0;
     c->last_batch = 0;
 }
 
 /*
- * Apply one batch from the current position. *done is set at end of input.
- * Returns SEGRT_EBADROW when strict mode met a bad row.
+ * After a file's first batch of contacts (rows read from start to end): as
+ * many new contacts again in the rest of the file, by bytes, as it added.
  */
-static int run_batch(import_ctx *c, source *src, uint32_t batch_rows, int *done, uint64_t *rows)
+static void expect_contacts(import_ctx *c, const source *src, const char *start, const char *end)
 {
-    segrt_store *s = c->s;
+    size_t read = (size_t)(end - start), left = (size_t)(src->base + src->size - end);
+    if (read == 0 || !c->input_bytes)
+        return;
+    double more = (double)c->handed.inserted * ((double)left / (double)read);
+    import_contacts_expect(c, more < (double)UINT32_MAX ? (uint64_t)more : UINT32_MAX);
+}
+
+/* Report the batch handed over, now committed: its rows, rejects and notices. */
+static int batch_committed(import_ctx *c)
+{
+    struct import_handed *h = &c->handed;
+    segrt_import_report *rep = c->rep;
+    c->loaded_gen++; /* the write_gen the batch counted */
+    /* The fingerprints of its events count for the input's later batches. */
+    int rc = c->kind == SEGRT_EVENTS ? import_occ_committed(c, h->last) : SEGRT_OK;
+    /*
+     * The pages of the store a file's batch read (timelines merged into) need
+     * not stay resident; a stream (a live session) keeps its working set.
+     */
+    if (c->input_bytes)
+        store_map_release(c->s);
+    rep->rows += h->rows;
+    rep->rejected += h->rejected;
+    rep->accepted += h->rows - h->rejected;
+    rep->inserted += h->inserted;
+    rep->noticed += h->noticed;
+    rep->batches++;
+    if (c->kind == SEGRT_CONTACTS && rep->batches == 1 && !h->last)
+        expect_contacts(c, c->src, h->start, h->end);
+    emit(c, &h->rejects, c->opts->on_reject);
+    emit(c, &h->notices, c->opts->on_notice);
+    release_read(c->src, h->end);
+    if (c->opts->on_progress)
+        c->opts->on_progress(c->opts->ud, (uint64_t)(h->end - c->src->base), c->src->size,
+                             rep->rows);
+    return rc;
+}
+
+/* Wait for the commit of the batch handed over last, and report the batch. */
+static int await_handed(import_ctx *c)
+{
+    if (!c->handed.active)
+        return SEGRT_OK;
+    c->handed.active = 0;
+    int mrc = committer_wait(c->cm);
+    if (mrc != 0) {
+        c->handed.failed = 1;
+        unload(c);
+        return store_mdb_fail(c->s, mrc, "committing a batch");
+    }
+    return batch_committed(c);
+}
+
+int import_txn(import_ctx *c)
+{
+    if (c->txn != NULL)
+        return SEGRT_OK;
+    int reloaded;
+    int rc = await_handed(c);
+    if (rc == SEGRT_OK)
+        rc = committer_begin(c->cm, c->s, &c->txn);
+    if (rc == SEGRT_OK)
+        rc = ensure_loaded(c, &reloaded);
+    if (rc == SEGRT_OK && reloaded && c->batch_read > 0)
+        c->restart = 1; /* its rows before this one were read with what was loaded before */
+    return rc;
+}
+
+/* Hand the batch over to be committed; it is reported once that is known (await_handed). */
+static int hand_over(import_ctx *c, position start, const char *end)
+{
+    struct import_handed *h = &c->handed;
+    buf spare_rejects = h->rejects, spare_notices = h->notices; /* emptied when reported */
+    *h = (struct import_handed){ .active = 1, .rows = c->batch_read,
+                                 .rejected = c->batch_rejected, .inserted = c->batch_inserted,
+                                 .noticed = c->batch_noticed, .start = start.pos,
+                                 .start_line = start.line, .end = end,
+                                 .last = c->last_batch,
+                                 .rejects = c->rejects, .notices = c->notices };
+    c->rejects = spare_rejects;
+    c->notices = spare_notices;
+    int mrc = committer_commit(c->cm, c->txn);
+    c->txn = NULL;
+    if (mrc != 0) {
+        h->active = 0;
+        h->failed = 1;
+        unload(c);
+        return store_mdb_fail(c->s, mrc, "committing a batch");
+    }
+    return SEGRT_OK;
+}
+
+/*
+ * Read and apply one batch from the current position (start), then hand it
+ * over to be committed. *done is set at end of input. Returns SEGRT_EBADROW
+ * when strict mode met a bad row.
+ *
+ * Rows of events and consents from a CSV file are read while the batch before
+ * commits: they need the store only for a new dictionary value or an id not
+ * loaded (import_txn). A contact row writes as it is read, and a JSON line or
+ * a mapping may bring new columns: their batches begin with the transaction.
+ */
+static int run_batch(import_ctx *c, source *src, position start, uint32_t batch_rows, int *done)
+{
     reset_batch(c);
-    int rc = store_txn_begin(s, 0, &c->txn);
-    if (rc != SEGRT_OK)
-        return rc;
-    rc = ensure_loaded(c);
-    uint64_t n = 0;
+    int early = c->cm && c->loaded && c->kind != SEGRT_CONTACTS && !src->jsonl &&
+                !c->opts->map_row;
+    int rc = early ? SEGRT_OK : import_txn(c);
     *done = 0;
-    while (rc == SEGRT_OK && (batch_rows == 0 || n < batch_rows)) {
+    while (rc == SEGRT_OK && !c->restart && (batch_rows == 0 || c->batch_read < batch_rows)) {
         if (!c->opts->strict && c->colcache && column_cache_bytes(c->colcache) > BATCH_CACHE_BYTES)
             break; /* bound the memory of a batch that touches many column chunks */
         row_status st = next_row(c, src);
@@ -791,7 +901,7 @@ static int run_batch(import_ctx *c, source *src, uint32_t batch_rows, int *done,
             *done = c->last_batch = 1;
             break;
         }
-        n++;
+        c->batch_read++;
         if (st == ROW_FAIL) {
             rc = SEGRT_ENOMEM;
             break;
@@ -803,45 +913,21 @@ static int run_batch(import_ctx *c, source *src, uint32_t batch_rows, int *done,
             rc = arc;
     }
     if (rc == SEGRT_OK)
+        rc = import_txn(c);
+    if (rc == SEGRT_OK && !c->restart)
         rc = finish_batch(c);
-    if (rc != SEGRT_OK) {
-        mdb_txn_abort(c->txn);
+    if (rc != SEGRT_OK || c->restart) {
+        if (c->txn != NULL)
+            committer_abort(c->cm, c->txn);
         c->txn = NULL;
-        unload(c);
+        if (rc != SEGRT_OK)
+            unload(c);
         return rc;
     }
-    int mrc = mdb_txn_commit(c->txn);
-    c->txn = NULL;
-    if (mrc != 0) {
-        unload(c);
-        return store_mdb_fail(s, mrc, "committing a batch");
-    }
-    c->loaded_gen++;
-    /*
-     * The pages of the store a file's batch read (timelines merged into) need
-     * not stay resident; a stream (a live session) keeps its working set.
-     */
-    if (c->input_bytes)
-        store_map_release(s);
-    *rows = n;
-    return SEGRT_OK;
+    return hand_over(c, start, source_tell(src).pos);
 }
 
-/*
- * After a file's first batch of contacts (rows read from start on): as many
- * new contacts again in the rest of the file, by bytes, as the batch added.
- */
-static void expect_contacts(import_ctx *c, const source *src, position start)
-{
-    position at = source_tell(src);
-    size_t read = (size_t)(at.pos - start.pos), left = (size_t)(src->base + src->size - at.pos);
-    if (read == 0 || !c->input_bytes)
-        return;
-    double more = (double)c->batch_inserted * ((double)left / (double)read);
-    import_contacts_expect(c, more < (double)UINT32_MAX ? (uint64_t)more : UINT32_MAX);
-}
-
-static int run_batches(import_ctx *c, source *src)
+static int read_batches(import_ctx *c, source *src)
 {
     segrt_store *s = c->s;
     uint32_t batch_rows = c->opts->batch_rows;
@@ -850,13 +936,21 @@ static int run_batches(import_ctx *c, source *src)
     else if (batch_rows == 0)
         batch_rows = c->kind == SEGRT_CONTACTS ? 50000 : c->kind == SEGRT_EVENTS ? 500000 : 200000;
     int done = 0, retries = 0;
-    while (!done) {
+    while (!done || c->handed.active) {
         position start = source_tell(src);
-        uint64_t rows = 0;
         s->last_mdb_rc = 0;
-        int rc = run_batch(c, src, batch_rows, &done, &rows);
-        if (rc != SEGRT_OK && s->last_mdb_rc == MDB_MAP_FULL && retries < MAX_GROW_RETRIES) {
+        int rc = !done ? run_batch(c, src, start, batch_rows, &done)
+                       : await_handed(c); /* the input is read: the last batch's commit */
+        if (rc == SEGRT_OK && c->restart) {
+            source_seek(src, start);
+            done = 0;
+            continue;
+        }
+        if (rc != SEGRT_OK && s->last_mdb_rc == MDB_MAP_FULL && retries < STORE_MAX_GROW_ATTEMPTS) {
             retries++;
+            if (c->handed.failed) /* the batch before this one is read again */
+                start = (position){ c->handed.start, c->handed.start_line };
+            c->handed.failed = 0;
             rc = store_grow(s);
             if (rc != SEGRT_OK)
                 return rc;
@@ -879,26 +973,17 @@ static int run_batches(import_ctx *c, source *src)
         if (rc != SEGRT_OK)
             return rc;
         retries = 0;
-        c->rep->rows += rows;
-        c->rep->rejected += c->batch_rejected;
-        c->rep->accepted += rows - c->batch_rejected;
-        c->rep->inserted += c->batch_inserted;
-        c->rep->noticed += c->batch_noticed;
-        c->rep->batches++;
-        if (c->kind == SEGRT_EVENTS && (rc = import_occ_committed(c)) != SEGRT_OK)
-            return rc;
-        if (c->kind == SEGRT_CONTACTS && c->rep->batches == 1 && !done)
-            expect_contacts(c, src, start);
-        emit(c, &c->rejects, c->opts->on_reject);
-        emit(c, &c->notices, c->opts->on_notice);
-        release_read(src, source_tell(src).pos);
-        if (c->opts->on_progress) {
-            position at = source_tell(src);
-            c->opts->on_progress(c->opts->ud, (uint64_t)(at.pos - src->base), src->size,
-                                 c->rep->rows);
-        }
     }
     return SEGRT_OK;
+}
+
+/* Apply src in batches, each committed while the next is read (cm). */
+static int run_batches(import_ctx *c, source *src)
+{
+    c->src = src;
+    int rc = read_batches(c, src);
+    int arc = await_handed(c); /* the last batch, or the one before a failure */
+    return arc != SEGRT_OK ? arc : rc;
 }
 
 /* ------------------------------------------------------------ type inference */
@@ -1084,8 +1169,11 @@ static void ctx_free(import_ctx *c)
     free(c->occ_prior);
     free(c->occ_seen);
     consent_list_free(&c->css);
+    committer_stop(c->cm);
     buf_free(&c->rejects);
     buf_free(&c->notices);
+    buf_free(&c->handed.rejects);
+    buf_free(&c->handed.notices);
     buf_free(&c->tmp);
     buf_free(&c->tmp2);
     buf_free(&c->enc);
@@ -1181,6 +1269,8 @@ static int import_source(segrt_store *s, segrt_kind kind, const char *name, sour
     char why[256];
     int rc = ctx_init(&c, s, kind, name, opts, &rep);
     c.audit = audit;
+    if (rc == SEGRT_OK)
+        committer_start(s, &c.cm); /* without a thread, each batch commits before the next */
     if (rc == SEGRT_OK && segrt_import_check_opts(c.opts, why, sizeof why) != SEGRT_OK)
         rc = store_fail(s, SEGRT_EINVAL, "%s", why);
     if (rc == SEGRT_OK && !import_encoding_is_utf8(c.opts->encoding) && src->size > 0) {
@@ -1349,12 +1439,15 @@ int import_code_cell(import_ctx *c, long i, dict_map **d, uint16_t field, int re
     import_memo *memo = &c->cols[i].memo;
     if ((*code = import_memo_find(memo, cl->p, cl->n)) != 0)
         return SEGRT_OK;
-    if (*d == NULL) {
-        int rc = dict_map_load(c->s, c->txn, field, d);
-        if (rc != SEGRT_OK)
-            return rc;
+    uint64_t h = import_cell_hash(cl);
+    int rc = SEGRT_OK;
+    if (*d == NULL || !strmap_get_hashed((*d)->map, h, cl->p, cl->n, code)) {
+        rc = import_txn(c); /* a new value, or the dictionary still to load: the store's */
+        if (rc == SEGRT_OK && *d == NULL)
+            rc = dict_map_load(c->s, c->txn, field, d);
+        if (rc == SEGRT_OK)
+            rc = dict_intern_hashed(c->s, c->txn, *d, h, cl->p, cl->n, code);
     }
-    int rc = dict_intern_hashed(c->s, c->txn, *d, import_cell_hash(cl), cl->p, cl->n, code);
     if (rc == SEGRT_OK)
         import_memo_put(memo, cl->p, cl->n, *code);
     return rc;

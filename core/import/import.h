@@ -146,7 +146,12 @@ typedef struct import_ctx {
     column_cache *colcache;
 
     /* The batch in flight. */
-    MDB_txn *txn;
+    MDB_txn *txn;      /* begun on cm's thread (import_txn); NULL until the batch needs it */
+    struct committer *cm; /* a file's: the batch before commits beside this one, or NULL */
+    struct source *src;   /* the input being fed (import.c) */
+    uint64_t batch_read;  /* rows of the batch read so far */
+    int restart;       /* another writer changed the store under rows already read: */
+                       /* the batch is read again */
     pend_rec *pend;
     size_t npend, pend_cap;
     event_list evs;
@@ -156,6 +161,17 @@ typedef struct import_ctx {
     buf notices;       /* the same for rows kept with a notice */
     uint64_t batch_rejected, batch_inserted, batch_noticed;
     int last_batch;    /* the batch in flight ends the input */
+
+    /* The batch handed to cm, reported once its commit is known. */
+    struct import_handed {
+        int active;
+        uint64_t rows, rejected, inserted, noticed;
+        const char *start, *end; /* the input it read */
+        uint64_t start_line;
+        int last;                /* it ended the input */
+        int failed;              /* its commit failed: it is read again after a map grown */
+        buf rejects, notices;
+    } handed;
 
     /* Events: identical events counted across an input's batches (import_occ.c). */
     uint64_t *occ_batch;   /* the batch's fingerprints */
@@ -207,6 +223,15 @@ const char *import_quote(import_ctx *c, const char *p, size_t n);
  * SEGRT_E... code (reading the id index failed).
  */
 int import_find_contact(import_ctx *c, const cell *id, uint32_t *ord);
+/*
+ * Give the batch its transaction (c->txn) if it has none yet: after the
+ * batch before is committed and reported, with the in-memory indexes checked
+ * against the store. Rows of events and consents are read before it (and
+ * call this when a row needs the store); when another writer changed the
+ * store under rows already read, c->restart is set and the batch is read
+ * again.
+ */
+int import_txn(import_ctx *c);
 /* Add a pending record of the batch (events / consents). */
 int import_pend(import_ctx *c, uint32_t ord, uint32_t at);
 /* What import_merge_pending calls for one contact: pend[from, to) are its records. */
@@ -234,7 +259,10 @@ int import_events_column(import_ctx *c, import_col *col);
 int import_consents_column(import_ctx *c, import_col *col);
 /* Load what the kind needs in memory (after a commit by someone else or an abort). */
 int import_contacts_load(import_ctx *c);
-/* Apply the current row (cells) in c->txn; SEGRT_EBADROW when rejected. */
+/*
+ * Apply the current row (cells); SEGRT_EBADROW when rejected. Contacts have
+ * c->txn; events and consents call import_txn before they use it.
+ */
 int import_contacts_row(import_ctx *c);
 int import_events_row(import_ctx *c);
 int import_consents_row(import_ctx *c);
@@ -276,8 +304,11 @@ void import_occ_begin(import_ctx *c);
  */
 int import_occ_prior(import_ctx *c, const event_list *w, size_t nold, size_t from, buf *prior,
                      int *any);
-/* After an events batch committed: its events are counted for the input's next batch. */
-int import_occ_committed(import_ctx *c);
+/*
+ * After an events batch committed (last: it ended the input): its events are
+ * counted for the input's next batch.
+ */
+int import_occ_committed(import_ctx *c, int last);
 
 /*
  * An import kept open across calls (the live path, live.c): its in-memory

@@ -65,8 +65,11 @@ int import_consents_row(import_ctx *c)
         rc = import_code_cell(c, col[ROLE_CS_SOURCE], &c->cs_dicts[1], FIELD_CS_SOURCE, 0,
                               &r.source);
     const cell *pc = &c->cells[pi];
-    if (rc == SEGRT_OK && pc->n == strlen(RESTRICTION_PURPOSE) &&
-        memcmp(pc->p, RESTRICTION_PURPOSE, pc->n) == 0)
+    int restricts = rc == SEGRT_OK && pc->n == strlen(RESTRICTION_PURPOSE) &&
+                    memcmp(pc->p, RESTRICTION_PURPOSE, pc->n) == 0;
+    if (restricts)
+        rc = import_txn(c);
+    if (restricts && rc == SEGRT_OK)
         rc = restriction_note(c->s, c->txn, ord); /* evaluations look this contact up */
     if (rc != SEGRT_OK)
         return rc;

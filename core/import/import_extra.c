@@ -297,9 +297,11 @@ int import_extra_json(import_ctx *c, char **out)
     }
     if (!c->has_extra)
         return SEGRT_OK;
+    int rc = import_txn(c); /* new attributes are typed in the store */
+    if (rc != SEGRT_OK)
+        return rc;
     building b = { .c = c };
     json_t *obj = NULL;
-    int rc = SEGRT_OK;
     for (size_t i = 0; i < c->ncols && rc == SEGRT_OK; i++) {
         import_col *col = &c->cols[i];
         const cell *cl = &c->cells[i];

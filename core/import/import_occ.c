@@ -128,9 +128,9 @@ int import_occ_prior(import_ctx *c, const event_list *w, size_t nold, size_t fro
     return SEGRT_OK;
 }
 
-int import_occ_committed(import_ctx *c)
+int import_occ_committed(import_ctx *c, int last)
 {
-    if (c->last_batch) { /* the input is done: give the memory back */
+    if (last) { /* the input is done: give the memory back */
         free(c->occ_seen);
         free(c->occ_batch);
         free(c->occ_prior);

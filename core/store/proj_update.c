@@ -10,6 +10,7 @@
  */
 #include "store/proj_update.h"
 
+#include "store/committer.h"
 #include "store/event.h"
 #include "store/proj_build.h"
 #include "store/proj_index.h"
@@ -372,23 +373,41 @@ static int drop_pair(segrt_store *s, MDB_txn *txn, uint32_t type, uint32_t chunk
     return rc;
 }
 
-/* Rebuild every pair of chunk from its timelines and drop its mark (x: the table's pairs). */
-static int rebuild(segrt_store *s, MDB_txn *txn, const proj_index *x, uint32_t chunk)
+/*
+ * Put chunk's columns built from its timelines (b, freed as they go) in place
+ * of its pairs, and drop its mark (x: the table's pairs).
+ */
+static int put_built(segrt_store *s, MDB_txn *txn, const proj_index *x, uint32_t chunk,
+                     proj_build *b)
 {
-    proj_build b = { 0 };
     size_t first, np = proj_index_chunk(x, chunk, &first);
-    int rc = proj_build_range(s, txn, proj_chunk_first(chunk), proj_chunk_end(chunk), &b);
+    int rc = SEGRT_OK;
     for (size_t i = 0; i < np && rc == SEGRT_OK; i++)
         rc = drop_pair(s, txn, x->pair[first + i].type, chunk);
-    for (size_t t = 0; t < b.nt && rc == SEGRT_OK; t++) {
+    for (size_t t = 0; t < b->nt && rc == SEGRT_OK; t++) {
         proj_key k = { (uint32_t)t, chunk, 0 };
-        if (b.t[t].n)
-            rc = proj_part_put(s, txn, &k, &b.t[t], NULL, 0);
-        proj_cols_free(&b.t[t]); /* the dirty pages grow as the built columns go */
+        if (b->t[t].n)
+            rc = proj_part_put(s, txn, &k, &b->t[t], NULL, 0);
+        proj_cols_free(&b->t[t]); /* the dirty pages grow as the built columns go */
     }
     proj_key mark_key = { PROJ_DIRTY, chunk, 0 };
     if (rc == SEGRT_OK)
         rc = proj_part_del(s, txn, &mark_key);
+    return rc;
+}
+
+static int build_chunk(segrt_store *s, MDB_txn *txn, uint32_t chunk, proj_build *b)
+{
+    return proj_build_range(s, txn, proj_chunk_first(chunk), proj_chunk_end(chunk), b);
+}
+
+/* Rebuild every pair of chunk from its timelines and drop its mark (x: the table's pairs). */
+static int rebuild(segrt_store *s, MDB_txn *txn, const proj_index *x, uint32_t chunk)
+{
+    proj_build b = { 0 };
+    int rc = build_chunk(s, txn, chunk, &b);
+    if (rc == SEGRT_OK)
+        rc = put_built(s, txn, x, chunk, &b);
     proj_build_free(&b);
     return rc;
 }
@@ -436,14 +455,70 @@ int proj_update_flush(segrt_store *s, MDB_txn *txn, int defer)
     return rc;
 }
 
-static int rebuild_txn(segrt_store *s, MDB_txn *txn, void *ud)
+/* A dirty chunk's columns, built from its timelines. */
+typedef struct built {
+    uint32_t chunk;
+    proj_build b;
+} built;
+
+static int build_txn(segrt_store *s, MDB_txn *txn, void *ud)
+{
+    built *bt = ud;
+    return build_chunk(s, txn, bt->chunk, &bt->b);
+}
+
+/* Put bt's columns, unless a rebuild before this one already did (a retry). */
+static int put_txn(segrt_store *s, MDB_txn *txn, built *bt)
 {
     proj_index x;
     int rc = proj_index_load(s, txn, 1, &x);
-    if (rc == SEGRT_OK && proj_index_dirty(&x, *(const uint32_t *)ud))
-        rc = rebuild(s, txn, &x, *(const uint32_t *)ud);
+    if (rc == SEGRT_OK && proj_index_dirty(&x, bt->chunk))
+        rc = put_built(s, txn, &x, bt->chunk, &bt->b);
     proj_index_free(&x);
     return rc;
+}
+
+/* Wait for the commit in flight; a failure is recorded. */
+static int await_commit(segrt_store *s, committer *cm)
+{
+    int mrc = committer_wait(cm);
+    return mrc == 0 ? SEGRT_OK : store_mdb_fail(s, mrc, "committing an event projection");
+}
+
+/*
+ * Rebuild the dirty chunks from x->dirty[*at] on, one transaction each: a
+ * chunk is built (under a read transaction: the timelines do not change
+ * here) while the one before commits on cm's thread. On failure *at is the
+ * first chunk that may not be rebuilt.
+ */
+static int rebuild_from(segrt_store *s, committer *cm, const proj_index *x, size_t *at)
+{
+    int rc = SEGRT_OK;
+    for (size_t i = *at; i < x->ndirty && rc == SEGRT_OK; i++) {
+        built bt = { .chunk = x->dirty[i] };
+        rc = store_read(s, build_txn, &bt);
+        int crc = await_commit(s, cm);
+        if (crc != SEGRT_OK) { /* the chunk before: its rebuild is to do again */
+            proj_build_free(&bt.b);
+            return crc;
+        }
+        *at = i;
+        MDB_txn *txn = NULL;
+        if (rc == SEGRT_OK)
+            rc = committer_begin(cm, s, &txn);
+        s->last_mdb_rc = 0;
+        if (rc == SEGRT_OK)
+            rc = put_txn(s, txn, &bt);
+        if (rc == SEGRT_OK) {
+            int mrc = committer_commit(cm, txn);
+            rc = mrc == 0 ? SEGRT_OK : store_mdb_fail(s, mrc, "committing an event projection");
+        } else if (txn != NULL) {
+            committer_abort(cm, txn);
+        }
+        proj_build_free(&bt.b);
+        store_map_release(s); /* what the chunk's rebuild read need not stay resident */
+    }
+    return rc == SEGRT_OK ? await_commit(s, cm) : rc;
 }
 
 static int load_dirty(segrt_store *s, MDB_txn *txn, void *ud)
@@ -455,10 +530,17 @@ int proj_update_dirty(segrt_store *s)
 {
     proj_index x = { 0 };
     int rc = store_read(s, load_dirty, &x);
-    for (size_t i = 0; i < x.ndirty && rc == SEGRT_OK; i++) {
-        rc = store_write(s, rebuild_txn, &x.dirty[i]);
-        store_map_release(s); /* what the chunk's rebuild read need not stay resident */
+    committer *cm = NULL;
+    if (rc == SEGRT_OK && x.ndirty > 1)
+        committer_start(s, &cm);
+    size_t at = 0;
+    for (int attempt = 0; rc == SEGRT_OK; attempt++) {
+        rc = rebuild_from(s, cm, &x, &at);
+        if (rc == SEGRT_OK || s->last_mdb_rc != MDB_MAP_FULL || attempt >= STORE_MAX_GROW_ATTEMPTS)
+            break;
+        rc = store_grow(s); /* and the chunk that filled it is rebuilt again */
     }
+    committer_stop(cm);
     proj_index_free(&x);
     return rc;
 }

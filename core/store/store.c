@@ -28,7 +28,6 @@
 #include <unistd.h>
 
 #define MAPSIZE_MIN ((size_t)64 << 20)
-#define MAX_GROW_ATTEMPTS 40 /* map doublings one transaction may need */
 
 static const struct {
     const char *name;
@@ -364,7 +363,7 @@ static int open_all(segrt_store *s, unsigned flags)
     for (int attempt = 0; rc == SEGRT_OK; attempt++) {
         s->last_mdb_rc = 0;
         rc = open_dbs(s, &converted);
-        if (rc == SEGRT_OK || s->last_mdb_rc != MDB_MAP_FULL || attempt >= MAX_GROW_ATTEMPTS)
+        if (rc == SEGRT_OK || s->last_mdb_rc != MDB_MAP_FULL || attempt >= STORE_MAX_GROW_ATTEMPTS)
             break;
         rc = store_grow(s);
     }
@@ -549,7 +548,7 @@ int store_write(segrt_store *s, store_txn_fn fn, void *ud)
         } else {
             mdb_txn_abort(txn);
         }
-        if (rc == SEGRT_OK || s->last_mdb_rc != MDB_MAP_FULL || attempt >= MAX_GROW_ATTEMPTS)
+        if (rc == SEGRT_OK || s->last_mdb_rc != MDB_MAP_FULL || attempt >= STORE_MAX_GROW_ATTEMPTS)
             return store_page_diagnose(s, rc);
         rc = store_grow(s);
         if (rc != SEGRT_OK)

@@ -83,6 +83,8 @@ int store_sync(segrt_store *s);
 int store_txn_begin(segrt_store *s, unsigned flags, MDB_txn **txn);
 /* Double the map size after MDB_MAP_FULL (no transaction may be open). */
 int store_grow(segrt_store *s);
+/* The map doublings one transaction may need before its MDB_MAP_FULL is final. */
+#define STORE_MAX_GROW_ATTEMPTS 40
 /* Grow the map (no transaction may be open) until bytes more than the store
  * uses fit in it: a big write then never meets MDB_MAP_FULL on the way. */
 int store_reserve(segrt_store *s, size_t bytes);

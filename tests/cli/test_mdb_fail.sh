@@ -2,8 +2,9 @@
 # test_mdb_fail.sh [POINTS] — LMDB faults at every write (issue 18, part 3):
 # segrt_faults (tests/faults/mdb_fail.c: with SEGRT_FAIL_MDB_AT=N the N-th
 # LMDB write call fails with SEGRT_FAIL_MDB_RC) runs each write command —
-# an import in batches, an erase of one contact and of a list, a merge and
-# its undo, `run`, retention, compact, a consent and a rectification — on a
+# an import of contacts and one of events in batches, an erase of one
+# contact and of a list, a merge and its undo, `run`, retention, compact, a
+# consent and a rectification — on a
 # copy of a small store, once without a fault (its write calls counted, its
 # result the reference) and then failing at each write call:
 #   MDB_MAP_FULL at every call: the store grows its map and runs the
@@ -56,6 +57,10 @@ with open(t + '/new.csv', 'w') as f:  # 12 contacts in 3 batches of 4: 9 new, 3 
         f.write('n%03d,n%03d@example.com,Cluj\n' % (i, i))
     for c in ids[1:4]:
         f.write('%s,,Sofia\n' % c)
+with open(t + '/new_events.csv', 'w') as f:  # 12 events in 3 batches of 4
+    f.write('contact_id,ts,type,amount\n')
+    for i in range(12):
+        f.write('c%07d,2025-11-%02dT10:00:00Z,purchase,%d.25\n' % (i % 8 + 1, i + 1, i))
 with open(t + '/erase.txt', 'w') as f:
     f.write('c0000005\nc0000006\n')
 PY
@@ -78,6 +83,9 @@ good, merge, undo, erased = t + '/good', t + '/merge', t + '/undo', t + '/erased
 # name, store, atomic (one transaction: all or nothing), what else it changes, args
 cases = [
     ('import', good, False, '', ['import', '--batch', '4', '--contacts', t + '/new.csv']),
+    # each batch of events is read while the one before commits
+    ('import events', good, False, '', ['import', '--batch', '4', '--events',
+                                        t + '/new_events.csv']),
     ('erase', good, True, '', ['erase', 'c0000001']),
     ('erase --from', good, True, '', ['erase', '--from', t + '/erase.txt']),
     ('dedupe --merge', merge, True, 'merges', ['dedupe'] + now + ['--by', 'email', '--merge']),
@@ -156,6 +164,11 @@ def faulted(name, atomic, extra, args, db, rc_name, n, ref, before):
         new = contacts(fp) - contacts(before)
         if new not in (0, 4, 8, 9):  # what whole batches of new.csv add
             return 'part of a batch kept: %d new contacts' % new
+    if name == 'import events':
+        events = lambda fp: int([l for l in fp.split('\n') if l.startswith('events ')][0].split()[1])
+        new = events(fp) - events(before)
+        if new not in (0, 4, 8, 12):  # what whole batches of new_events.csv add
+            return 'part of a batch kept: %d new events' % new
     if fp != ref:
         again = subprocess.run([segrt] + args + ['--db', db], capture_output=True, text=True)
         if again.returncode != 0 or fingerprint(db, extra) != ref:

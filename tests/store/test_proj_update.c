@@ -390,6 +390,44 @@ static void test_proj_update_bulk_batches_mark_chunks_until_the_import_ends(void
     assert_all_rebuilt(f->s);
 }
 
+/*
+ * Chunks marked at once are rebuilt in turn, each built while the one before
+ * commits (on the committer's thread); a chunk whose write or commit filled
+ * the map is rebuilt again after it grew.
+ */
+static void test_proj_update_dirty_chunks_rebuilt_in_turn(void **state)
+{
+    tu_fixture *f = *state;
+    import_contacts(f, f->s, 65540 + 65536);
+    char *ev = gen_events(13, 0, 3000, 65000, 65540 + 65536 - 65000);
+    import_events(f, f->s, ev);
+    free(ev);
+    for (uint32_t chunk = 0; chunk < 3; chunk++)
+        pu_mark_chunk(f->s, chunk);
+    assert_int_equal(marks(f->s), 3);
+    assert_int_equal(proj_update_dirty(f->s), SEGRT_OK);
+    assert_int_equal(marks(f->s), 0);
+    assert_all_rebuilt(f->s);
+    tu_assert_check_ok(f->s);
+    /* Again in a map with no room and no free page: the writes fill it until it grew. */
+    for (uint32_t chunk = 0; chunk < 3; chunk++)
+        pu_mark_chunk(f->s, chunk);
+    uint64_t before, after;
+    assert_int_equal(segrt_store_compact(f->s, "test", &before, &after), SEGRT_OK);
+    assert_int_equal(marks(f->s), 3);
+    MDB_envinfo info;
+    MDB_stat st;
+    assert_int_equal(mdb_env_info(f->s->env, &info), 0);
+    assert_int_equal(mdb_env_stat(f->s->env, &st), 0);
+    size_t used = ((size_t)info.me_last_pgno + 4) * st.ms_psize;
+    assert_int_equal(segrt_store_set_mapsize(f->s, used), SEGRT_OK);
+    assert_int_equal(proj_update_dirty(f->s), SEGRT_OK);
+    assert_true(f->s->mapsize > used);
+    assert_int_equal(marks(f->s), 0);
+    assert_all_rebuilt(f->s);
+    tu_assert_check_ok(f->s);
+}
+
 static void test_proj_update_write_retried_after_the_map_grew(void **state)
 {
     tu_fixture *f = *state;
@@ -607,6 +645,7 @@ int main(void)
         TU_STORE_TEST(test_proj_update_erase_merge_and_undo_keep_projections_equal_to_a_rebuild),
         TU_STORE_TEST(test_proj_update_a_type_whose_last_event_goes_away),
         TU_STORE_TEST(test_proj_update_bulk_batches_mark_chunks_until_the_import_ends),
+        TU_STORE_TEST(test_proj_update_dirty_chunks_rebuilt_in_turn),
         TU_STORE_TEST(test_proj_update_write_retried_after_the_map_grew),
         TU_STORE_TEST(test_proj_update_touches_of_an_aborted_write_are_forgotten),
         TU_STORE_TEST(test_proj_update_check_finds_a_corrupt_run),
