@@ -19,7 +19,8 @@
 
 typedef struct import_memo {
     struct {
-        uint8_t len; /* 0: an empty slot (an empty string is never interned) */
+        uint64_t head; /* the text's first 8 bytes, zero-padded: most compares end here */
+        uint8_t len;   /* 0: an empty slot (an empty string is never interned) */
         char text[IMPORT_MEMO_TEXT];
         uint32_t code;
     } slot[IMPORT_MEMO_SLOTS];

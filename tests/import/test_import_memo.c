@@ -46,6 +46,32 @@ static void test_import_memo_finds_what_was_put_and_forgets_the_oldest(void **st
     assert_int_equal(import_memo_find(&m, "t2", 2), 0);
 }
 
+/* The first 8 bytes are compared as one number: texts that share them, or that differ only
+ * by trailing zero bytes, are still told apart. */
+static void test_import_memo_tells_texts_apart_past_their_first_8_bytes(void **state)
+{
+    (void)state;
+    import_memo m = { 0 };
+    import_memo_put(&m, "purchase", 8, 1);
+    import_memo_put(&m, "purchase_a", 10, 2);
+    import_memo_put(&m, "purchase_b", 10, 3);
+    import_memo_put(&m, "a", 1, 4);
+    import_memo_put(&m, "a\0", 2, 5);
+    import_memo_put(&m, "abcdefgh\0", 9, 6);
+    assert_int_equal(import_memo_find(&m, "purchase", 8), 1);
+    assert_int_equal(import_memo_find(&m, "purchase_a", 10), 2);
+    assert_int_equal(import_memo_find(&m, "purchase_b", 10), 3);
+    assert_int_equal(import_memo_find(&m, "purchase_c", 10), 0);
+    assert_int_equal(import_memo_find(&m, "purchas", 7), 0);
+    assert_int_equal(import_memo_find(&m, "purchase_", 9), 0);
+    assert_int_equal(import_memo_find(&m, "a", 1), 4);
+    assert_int_equal(import_memo_find(&m, "a\0", 2), 5);
+    assert_int_equal(import_memo_find(&m, "a\0\0", 3), 0);
+    assert_int_equal(import_memo_find(&m, "abcdefgh", 8), 0);
+    assert_int_equal(import_memo_find(&m, "abcdefgh\0", 9), 6);
+    assert_int_equal(import_memo_find(&m, "abcdefgh\1", 9), 0);
+}
+
 static void test_import_memo_keeps_no_long_or_empty_text_and_no_code_0(void **state)
 {
     (void)state;
@@ -140,6 +166,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_import_memo_finds_what_was_put_and_forgets_the_oldest),
+        cmocka_unit_test(test_import_memo_tells_texts_apart_past_their_first_8_bytes),
         cmocka_unit_test(test_import_memo_keeps_no_long_or_empty_text_and_no_code_0),
         TU_STORE_TEST(test_import_memo_codes_stay_right_across_rotation_and_an_aborted_feed),
     };
