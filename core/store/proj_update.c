@@ -6,12 +6,13 @@
  * and chunk rebuilds as the thresholds say.
  *
  * Uses: proj_update.h, proj_pair.h, proj_index.h, proj_build.h, event.h,
- * store.h, array.h.
+ * committer.h, page_check.h, store.h, array.h.
  */
 #include "store/proj_update.h"
 
 #include "store/committer.h"
 #include "store/event.h"
+#include "store/page_check.h"
 #include "store/proj_build.h"
 #include "store/proj_index.h"
 #include "store/proj_pair.h"
@@ -478,11 +479,28 @@ static int put_txn(segrt_store *s, MDB_txn *txn, built *bt)
     return rc;
 }
 
-/* Wait for the commit in flight; a failure is recorded. */
-static int await_commit(segrt_store *s, committer *cm)
+/* A commit's LMDB code (committer_commit, committer_wait) as ours; a failure is recorded. */
+static int committed(segrt_store *s, int mrc)
 {
-    int mrc = committer_wait(cm);
     return mrc == 0 ? SEGRT_OK : store_mdb_fail(s, mrc, "committing an event projection");
+}
+
+/*
+ * Write bt's columns in a transaction of cm's and hand its commit over; a
+ * failure is diagnosed as store_write diagnoses one (page_check.h).
+ */
+static int put_chunk(segrt_store *s, committer *cm, built *bt)
+{
+    MDB_txn *txn = NULL;
+    int rc = committer_begin(cm, s, &txn);
+    s->last_mdb_rc = 0;
+    if (rc == SEGRT_OK)
+        rc = put_txn(s, txn, bt);
+    if (rc == SEGRT_OK)
+        rc = committed(s, committer_commit(cm, txn));
+    else if (txn != NULL)
+        committer_abort(cm, txn);
+    return store_page_diagnose(s, rc);
 }
 
 /*
@@ -497,28 +515,18 @@ static int rebuild_from(segrt_store *s, committer *cm, const proj_index *x, size
     for (size_t i = *at; i < x->ndirty && rc == SEGRT_OK; i++) {
         built bt = { .chunk = x->dirty[i] };
         rc = store_read(s, build_txn, &bt);
-        int crc = await_commit(s, cm);
+        int crc = committed(s, committer_wait(cm));
         if (crc != SEGRT_OK) { /* the chunk before: its rebuild is to do again */
             proj_build_free(&bt.b);
             return crc;
         }
         *at = i;
-        MDB_txn *txn = NULL;
         if (rc == SEGRT_OK)
-            rc = committer_begin(cm, s, &txn);
-        s->last_mdb_rc = 0;
-        if (rc == SEGRT_OK)
-            rc = put_txn(s, txn, &bt);
-        if (rc == SEGRT_OK) {
-            int mrc = committer_commit(cm, txn);
-            rc = mrc == 0 ? SEGRT_OK : store_mdb_fail(s, mrc, "committing an event projection");
-        } else if (txn != NULL) {
-            committer_abort(cm, txn);
-        }
+            rc = put_chunk(s, cm, &bt);
         proj_build_free(&bt.b);
         store_map_release(s); /* what the chunk's rebuild read need not stay resident */
     }
-    return rc == SEGRT_OK ? await_commit(s, cm) : rc;
+    return rc == SEGRT_OK ? committed(s, committer_wait(cm)) : rc;
 }
 
 static int load_dirty(segrt_store *s, MDB_txn *txn, void *ud)

@@ -540,6 +540,51 @@ static void test_import_events_for_unknown_contacts_are_rejected(void **state)
     tu_assert_counts(f->s, 2, 1, 0);
 }
 
+typedef struct eraser {
+    segrt_store *s;
+    int calls;
+} eraser;
+
+/* A progress callback that erases c2 after the first batch committed. */
+static void erase_c2_once(void *ud, uint64_t done, uint64_t total, uint64_t rows)
+{
+    eraser *e = ud;
+    (void)done;
+    (void)total;
+    (void)rows;
+    if (e->calls++ == 0)
+        assert_int_equal(segrt_contact_erase(e->s, "c2", "test"), SEGRT_OK);
+}
+
+/*
+ * A batch of events is read while the batch before commits. When another
+ * write (here an erasure, between the two) changes the store meanwhile, the
+ * batch is read again: its event of the erased contact is rejected, not
+ * added to a contact that no longer exists.
+ */
+static void test_import_events_batch_read_again_after_another_write(void **state)
+{
+    tu_fixture *f = *state;
+    tu_import_text(f, SEGRT_CONTACTS, "c.csv", contacts_csv, NULL);
+    eraser e = { f->s, 0 };
+    segrt_import_opts o = { .batch_rows = 2, .on_progress = erase_c2_once, .ud = &e };
+    segrt_import_report rep;
+    char path[TU_PATH_MAX];
+    assert_int_equal(segrt_import_file(f->s, SEGRT_EVENTS,
+                                       tu_write(path, f->dir, "e.csv",
+                                                "contact_id,ts,type\n"
+                                                "c1,2025-01-01T00:00:00Z,visit\n"
+                                                "c2,2025-01-02T00:00:00Z,visit\n"
+                                                "c2,2025-01-03T00:00:00Z,visit\n"
+                                                "c1,2025-01-04T00:00:00Z,visit\n"),
+                                       &o, &rep),
+                     SEGRT_OK);
+    assert_int_equal(e.calls, 3); /* the third batch finds the end of the file */
+    assert_report(&rep, 4, 3, 1, 3);
+    tu_assert_counts(f->s, 1, 2, 0);
+    tu_assert_check_ok(f->s);
+}
+
 /* Rows of one contact come together; ids that share a prefix stay apart. */
 static void test_import_events_land_on_their_contacts_in_runs_and_out(void **state)
 {
@@ -942,6 +987,7 @@ int main(void)
         TU_STORE_TEST(test_import_identical_events_count_by_multiplicity_across_batches),
         TU_STORE_TEST(test_import_event_id_seen_again_replaces_the_event),
         TU_STORE_TEST(test_import_events_for_unknown_contacts_are_rejected),
+        TU_STORE_TEST(test_import_events_batch_read_again_after_another_write),
         TU_STORE_TEST(test_import_events_land_on_their_contacts_in_runs_and_out),
         TU_STORE_TEST(test_import_consent_rows_are_checked),
         TU_STORE_TEST(test_import_infers_the_types_of_custom_columns),

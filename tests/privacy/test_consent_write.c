@@ -21,6 +21,7 @@
 
 #include "segrt.h"
 #include "store/store.h"
+#include "map_util.h"
 #include "test_util.h"
 
 #define DAY INT64_C(86400)
@@ -285,12 +286,7 @@ static void test_consent_write_new_purpose_is_seen_by_a_later_import(void **stat
 static void test_consent_write_grows_the_map_when_it_fills(void **state)
 {
     tu_fixture *f = *state;
-    MDB_envinfo info;
-    MDB_stat st;
-    assert_int_equal(mdb_env_info(f->s->env, &info), 0);
-    assert_int_equal(mdb_env_stat(f->s->env, &st), 0);
-    size_t used = ((size_t)info.me_last_pgno + 4) * st.ms_psize;
-    assert_int_equal(segrt_store_set_mapsize(f->s, used), SEGRT_OK);
+    size_t used = tu_map_to_used(f->s, 3);
     for (int i = 0; i < 600; i++) {
         segrt_store_set_now(f->s, NOW + i);
         int rc = segrt_consent_append(f->s, "p-1", "email", i % 2 ? "granted" : "withdrawn",

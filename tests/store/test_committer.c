@@ -18,6 +18,7 @@
 #include "segrt.h"
 #include "store/committer.h"
 #include "store/store.h"
+#include "map_util.h"
 #include "test_util.h"
 
 static int read_counter(segrt_store *s, MDB_txn *txn, void *ud)
@@ -42,6 +43,15 @@ static void commit_value(committer *cm, segrt_store *s, uint64_t v)
     assert_int_equal(committer_commit(cm, txn), 0);
 }
 
+/* A committer with its thread. */
+static committer *started(segrt_store *s)
+{
+    committer *cm;
+    committer_start(s, &cm);
+    assert_non_null(cm);
+    return cm;
+}
+
 static void commits_in_turn(segrt_store *s, committer *cm)
 {
     for (uint64_t v = 1; v <= 20; v++) {
@@ -57,9 +67,7 @@ static void commits_in_turn(segrt_store *s, committer *cm)
 static void test_committer_commits_in_turn_beside_readers(void **state)
 {
     tu_fixture *f = *state;
-    committer *cm;
-    committer_start(f->s, &cm);
-    assert_non_null(cm);
+    committer *cm = started(f->s);
     commits_in_turn(f->s, cm);
     committer_stop(cm);
     /* The write lock went with the last commit: this thread writes. */
@@ -77,9 +85,7 @@ static void test_committer_without_a_thread_runs_on_the_callers(void **state)
 static void test_committer_abort_gives_the_lock_back(void **state)
 {
     tu_fixture *f = *state;
-    committer *cm;
-    committer_start(f->s, &cm);
-    assert_non_null(cm);
+    committer *cm = started(f->s);
     commit_value(cm, f->s, 5);
     MDB_txn *txn;
     assert_int_equal(committer_wait(cm), 0);
@@ -109,17 +115,10 @@ static void fill(segrt_store *s, MDB_txn *txn)
 static void test_committer_wait_tells_a_failed_commit_once(void **state)
 {
     tu_fixture *f = *state;
-    committer *cm;
-    committer_start(f->s, &cm);
-    assert_non_null(cm);
+    committer *cm = started(f->s);
     commit_value(cm, f->s, 3);
-    MDB_envinfo info;
-    MDB_stat st;
     assert_int_equal(committer_wait(cm), 0);
-    assert_int_equal(mdb_env_info(f->s->env, &info), 0);
-    assert_int_equal(mdb_env_stat(f->s->env, &st), 0);
-    assert_int_equal(segrt_store_set_mapsize(f->s, ((size_t)info.me_last_pgno + 64) * st.ms_psize),
-                     SEGRT_OK);
+    tu_map_to_used(f->s, 63);
     MDB_txn *txn;
     assert_int_equal(committer_begin(cm, f->s, &txn), SEGRT_OK);
     fill(f->s, txn);

@@ -25,6 +25,7 @@
 #include <cmocka.h>
 
 #include "segrt.h"
+#include "map_util.h"
 #include "test_util.h"
 
 #include "store/proj_update.h"
@@ -415,12 +416,7 @@ static void test_proj_update_dirty_chunks_rebuilt_in_turn(void **state)
     uint64_t before, after;
     assert_int_equal(segrt_store_compact(f->s, "test", &before, &after), SEGRT_OK);
     assert_int_equal(marks(f->s), 3);
-    MDB_envinfo info;
-    MDB_stat st;
-    assert_int_equal(mdb_env_info(f->s->env, &info), 0);
-    assert_int_equal(mdb_env_stat(f->s->env, &st), 0);
-    size_t used = ((size_t)info.me_last_pgno + 4) * st.ms_psize;
-    assert_int_equal(segrt_store_set_mapsize(f->s, used), SEGRT_OK);
+    size_t used = tu_map_to_used(f->s, 3);
     assert_int_equal(proj_update_dirty(f->s), SEGRT_OK);
     assert_true(f->s->mapsize > used);
     assert_int_equal(marks(f->s), 0);
@@ -436,12 +432,7 @@ static void test_proj_update_write_retried_after_the_map_grew(void **state)
     import_events(f, f->s, ev);
     free(ev);
     small_store_policy(f->s);
-    MDB_envinfo info;
-    MDB_stat st;
-    assert_int_equal(mdb_env_info(f->s->env, &info), 0);
-    assert_int_equal(mdb_env_stat(f->s->env, &st), 0);
-    size_t used = ((size_t)info.me_last_pgno + 4) * st.ms_psize;
-    assert_int_equal(segrt_store_set_mapsize(f->s, used), SEGRT_OK);
+    size_t used = tu_map_to_used(f->s, 3);
     ev = gen_events(12, 0, 3000, 0, 200);
     import_events(f, f->s, ev);
     free(ev);

@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "segrt.h"
+#include "map_util.h"
 #include "test_util.h"
 
 #include "store/proj_update.h"
@@ -351,12 +352,7 @@ static void test_projection_is_written_when_the_map_has_to_grow(void **state)
     assert_int_equal(before.n, 40000);
     /* A map with no room for a second copy: the rebuild fills it, grows it, runs again. */
     pu_mark_chunk(f->s, 0);
-    MDB_envinfo info;
-    MDB_stat st;
-    assert_int_equal(mdb_env_info(f->s->env, &info), 0);
-    assert_int_equal(mdb_env_stat(f->s->env, &st), 0);
-    size_t used = ((size_t)info.me_last_pgno + 8) * st.ms_psize;
-    assert_int_equal(segrt_store_set_mapsize(f->s, used), SEGRT_OK);
+    size_t used = tu_map_to_used(f->s, 7);
     assert_int_equal(proj_update_dirty(f->s), SEGRT_OK);
     assert_true(f->s->mapsize > used);
     assert_true(borrowed(f->s, "click"));
