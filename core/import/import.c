@@ -210,6 +210,8 @@ static int load_id(segrt_store *s, MDB_txn *txn, void *ud, const MDB_val *k, con
 static int load_all_ids(import_ctx *c)
 {
     c->ids_all = 1;
+    /* One per ordinal given (erased ones too): else the table grows as it fills. */
+    (void)strmap_reserve(c->ids, c->next_ord);
     return store_scan(c->s, c->txn, DB_IDS, NULL, 0, "reading the id index", load_id, c);
 }
 

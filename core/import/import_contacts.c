@@ -573,15 +573,16 @@ void import_contacts_expect(import_ctx *c, uint64_t more)
 {
     if (more > MAX_ORDINAL)
         more = MAX_ORDINAL;
-    /* (a failure only leaves the tables to grow as they fill) */
-    strmap_reserve(c->ids, strmap_count(c->ids) + more);
+    /* Made ready beside the import (the pages of 10M keys take seconds to
+     * fault in); a failure only leaves the tables to grow as they fill. */
+    strmap_reserve_ahead(c->ids, strmap_count(c->ids) + more);
     if (c->email_col < 0) /* a file without e-mails adds none */
         return;
     if (c->emails)
-        strmap_reserve(c->emails, strmap_count(c->emails) + more);
+        strmap_reserve_ahead(c->emails, strmap_count(c->emails) + more);
     dict_map *d = c->cols[c->email_col].dict;
     if (d)
-        strmap_reserve(d->map, strmap_count(d->map) + more);
+        strmap_reserve_ahead(d->map, strmap_count(d->map) + more);
 }
 
 int import_contacts_finish(import_ctx *c)

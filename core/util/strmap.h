@@ -37,6 +37,16 @@ void strmap_prefetch(const strmap *m, uint64_t h);
 void strmap_prefetch_key(const strmap *m, uint64_t h);
 /* Make room for n keys in all, so that the table does not grow before; 0 or -1 (no memory). */
 int strmap_reserve(strmap *m, size_t n);
+/*
+ * The same without waiting: a thread allocates and zeroes the bigger table,
+ * and an arena block for the new keys at the mean length of those so far,
+ * while the map goes on in its table (growing it as it fills). The first
+ * put after they are ready, or strmap_reserve, moves the map to them; a
+ * table it has outgrown meanwhile is dropped. 0, or -1 when the
+ * table would not fit in memory; when no thread starts, it reserves as
+ * strmap_reserve. The map is still used by one thread at a time.
+ */
+int strmap_reserve_ahead(strmap *m, size_t n);
 /* Remove a key; 1 when it was there. */
 int strmap_del(strmap *m, const char *key, size_t n);
 size_t strmap_count(const strmap *m);

@@ -2,7 +2,8 @@
  * test_strmap.c — unit tests of strmap.c: put/get/replace/delete, byte-exact
  * keys (empty, embedded NUL, prefixes), a million keys, probe chains after
  * many deletions, a randomised comparison with a plain array, lookups with
- * the hash given, reserving room (and failing to), prefetching, and
+ * the hash given, reserving room (and failing to, and ahead on a thread
+ * while keys go on being put), prefetching, and
  * out-of-memory behaviour under an address-space limit.
  *
  * Uses: cmocka, strmap.h; for the out-of-memory test fork, setrlimit,
@@ -207,11 +208,12 @@ static void test_strmap_prefixes_are_distinct(void **state)
         assert_true(has(m, text, n, (uint32_t)n));
 }
 
-/* Keys bigger than any arena block, mixed with small ones. */
+/* Keys around the longest whose length takes one byte (254), and bigger
+ * than any arena block, mixed with small ones. */
 static void test_strmap_long_keys(void **state)
 {
     strmap *m = *state;
-    size_t sizes[] = { 1000, 5000, 70000, 150000, 3 * 1024 * 1024 };
+    size_t sizes[] = { 254, 255, 256, 1000, 5000, 70000, 150000, 3 * 1024 * 1024 };
     char small[48];
 
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
@@ -508,27 +510,36 @@ static size_t heap_in_use(void)
     return mi.uordblks + mi.hblkhd;
 }
 
-/* Child process of the test below; the exit status names the failed step. */
-static int reserve_child(void)
+/* Child process of the tests below; the exit status names the failed step.
+ * Ahead, the table and the keys' block are made on a thread, and
+ * strmap_reserve then waits for them and takes them. */
+static int reserve_child(int ahead)
 {
-    enum { N = 1 << 20 };
+    enum { N = 1 << 20, FIRST = 1000 };
     strmap *m = strmap_new();
 
     if (m == NULL)
         return 10;
+    for (uint32_t i = 0; i < FIRST; i++) {
+        if (strmap_put(m, (const char *)&i, sizeof i, i) != 0)
+            return 13;
+    }
     size_t before = heap_in_use();
+    if (ahead && strmap_reserve_ahead(m, N) != 0)
+        return 11;
     if (strmap_reserve(m, N) != 0)
         return 11;
     size_t reserved = heap_in_use() - before;
     if (reserved < (size_t)N * 8)
         return 12; /* no table for N keys yet */
     before = heap_in_use();
-    for (uint32_t i = 0; i < N; i++) {
+    for (uint32_t i = FIRST; i < N; i++) {
         if (strmap_put(m, (const char *)&i, sizeof i, i) != 0)
             return 13;
     }
-    if (heap_in_use() - before >= reserved)
-        return 14; /* the table grew */
+    /* Without a block made ahead, the keys' 4 MB come in 2 MB blocks. */
+    if (heap_in_use() - before >= (ahead ? (size_t)N : reserved))
+        return 14; /* the table grew, or the arena did */
     if (strmap_count(m) != N)
         return 15;
     for (uint32_t i = 0; i < N; i++) {
@@ -539,17 +550,11 @@ static int reserve_child(void)
     return 0;
 }
 
-/*
- * strmap_reserve(m, n) makes the table for n keys at the call (at least 8
- * bytes a key), and putting the n keys then never grows it: a growth would
- * keep at least the reserved table's size more in use, and the keys here
- * (4 bytes each) take far less. In a child process, so that the heap this
- * leaves behind does not change what the out-of-memory test runs into.
- */
-static void test_strmap_reserve_sizes_the_table_up_front(void **state)
+/* Runs reserve_child(ahead) in a child process, so that the heap it leaves
+ * behind does not change what the out-of-memory test runs into. */
+static void assert_reserve_child(int ahead)
 {
     int status;
-    (void)state;
 #ifdef SANITIZER_MALLOC
     skip(); /* mallinfo2 does not count the sanitizer's allocations */
 #endif
@@ -557,10 +562,66 @@ static void test_strmap_reserve_sizes_the_table_up_front(void **state)
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0)
-        _exit(reserve_child());
+        _exit(reserve_child(ahead));
     assert_int_equal(waitpid(pid, &status, 0), pid);
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+/*
+ * strmap_reserve(m, n) makes the table for n keys at the call (at least 8
+ * bytes a key), and putting the n keys then never grows it: a growth would
+ * keep at least the reserved table's size more in use, and the keys here
+ * (4 bytes each) take far less.
+ */
+static void test_strmap_reserve_sizes_the_table_up_front(void **state)
+{
+    (void)state;
+    assert_reserve_child(0);
+}
+
+/* strmap_reserve_ahead makes the same table, and a block for the keys to
+ * come at the mean length of those so far: putting them allocates nothing. */
+static void test_strmap_reserve_ahead_makes_table_and_block(void **state)
+{
+    (void)state;
+    assert_reserve_child(1);
+}
+
+/* Puts, gets and deletes go on while the table is made ahead, past the
+ * size reserved: whether the thread is done before or after, no key is lost. */
+static void test_strmap_reserve_ahead_while_putting(void **state)
+{
+    strmap *m = *state;
+    char key[48];
+
+    put_keys(m, 0, 1000);
+    assert_int_equal(strmap_reserve_ahead(m, 50000), 0);
+    put_keys(m, 1000, 120000);
+    for (uint32_t i = 0; i < 120000; i += 3)
+        assert_int_equal(strmap_del(m, key, key_of(key, i)), 1);
+    assert_int_equal(strmap_reserve_ahead(m, 400000), 0);
+    assert_int_equal(strmap_reserve_ahead(m, 10), 0); /* takes the one before */
+    put_keys(m, 120000, 130000);
+    assert_int_equal(strmap_count(m), 130000 - 40000);
+    for (uint32_t i = 0; i < 130000; i++) {
+        if (i % 3 == 0 && i < 120000)
+            assert_no_keys(m, i, i + 1);
+        else
+            assert_keys(m, i, i + 1);
+    }
+}
+
+/* A map freed while its table is being made: the thread is waited for and
+ * its memory freed (the sanitizer build reports a leak). */
+static void test_strmap_free_while_reserving_ahead(void **state)
+{
+    (void)state;
+    strmap *m = strmap_new();
+    assert_non_null(m);
+    put_keys(m, 0, 100);
+    assert_int_equal(strmap_reserve_ahead(m, (size_t)1 << 22), 0);
+    strmap_free(m);
 }
 
 /*
@@ -576,6 +637,8 @@ static void test_strmap_reserve_of_absurd_sizes_fails_cleanly(void **state)
     assert_int_equal(strmap_reserve(m, SIZE_MAX), -1);
     assert_int_equal(strmap_reserve(m, SIZE_MAX / 2), -1);
     assert_int_equal(strmap_reserve(m, SIZE_MAX / 24), -1);
+    assert_int_equal(strmap_reserve_ahead(m, SIZE_MAX), -1);
+    assert_int_equal(strmap_reserve_ahead(m, SIZE_MAX / 24), -1);
 #ifndef SANITIZER_MALLOC
     assert_int_equal(strmap_reserve(m, (size_t)1 << 56), -1);
 #endif
@@ -784,6 +847,9 @@ int main(void)
         MAP_TEST(test_strmap_reserve_below_count_is_a_no_op),
         MAP_TEST(test_strmap_reserve_moves_the_keys_in),
         cmocka_unit_test(test_strmap_reserve_sizes_the_table_up_front),
+        cmocka_unit_test(test_strmap_reserve_ahead_makes_table_and_block),
+        MAP_TEST(test_strmap_reserve_ahead_while_putting),
+        cmocka_unit_test(test_strmap_free_while_reserving_ahead),
         MAP_TEST(test_strmap_reserve_of_absurd_sizes_fails_cleanly),
         MAP_TEST(test_strmap_prefetch_changes_nothing),
         MAP_TEST(test_strmap_del_after_reserve),
