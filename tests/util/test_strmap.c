@@ -625,9 +625,10 @@ static void test_strmap_free_while_reserving_ahead(void **state)
 }
 
 /*
- * Sizes no table can have: -1, and the map is as before and usable. The
- * largest passes the size checks and fails in malloc (not under the
- * sanitizers, whose allocators end the process instead).
+ * Sizes no table can have: -1, and the map is as before and usable. All
+ * are refused before any allocation: past what size_t can count, or more
+ * than 2^32 slots (a slot keeps 32 bits of the hash). A failing malloc is
+ * the out-of-memory test's.
  */
 static void test_strmap_reserve_of_absurd_sizes_fails_cleanly(void **state)
 {
@@ -639,9 +640,9 @@ static void test_strmap_reserve_of_absurd_sizes_fails_cleanly(void **state)
     assert_int_equal(strmap_reserve(m, SIZE_MAX / 24), -1);
     assert_int_equal(strmap_reserve_ahead(m, SIZE_MAX), -1);
     assert_int_equal(strmap_reserve_ahead(m, SIZE_MAX / 24), -1);
-#ifndef SANITIZER_MALLOC
     assert_int_equal(strmap_reserve(m, (size_t)1 << 56), -1);
-#endif
+    assert_int_equal(strmap_reserve(m, (size_t)1 << 32), -1); /* 2^33 slots */
+    assert_int_equal(strmap_reserve_ahead(m, (size_t)1 << 32), -1);
     assert_int_equal(strmap_count(m), 1000);
     assert_keys(m, 0, 1000);
     assert_no_keys(m, 1000, 1100);
