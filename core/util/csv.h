@@ -42,6 +42,9 @@ typedef struct csv_reader {
     buf scratch;           /* unescaped copies of quoted fields with "" */
     char delim;            /* the field delimiter */
     unsigned char special[256]; /* bytes that end the tight scan of an unquoted field */
+    const char *blk;       /* the bytes blk[0..blk_len), blk_len <= 64, whose special bytes ... */
+    size_t blk_len;
+    uint64_t blk_special;  /* ... are bit i set for blk[i] */
     int err_col;           /* bad record: 0-based column at fault, or -1 */
     char err[160];         /* bad record: reason, e.g. "is not valid UTF-8 (byte 0xff at offset 3)" */
 } csv_reader;

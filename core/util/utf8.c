@@ -47,10 +47,32 @@ static size_t sequence_length(const unsigned char *p, size_t n)
     return len;
 }
 
+/*
+ * 1 when p[0..n) is all ASCII. The words are ORed with no branch, the last
+ * one overlapping, since most texts (a CSV record) are ASCII throughout.
+ */
+static int all_ascii(const unsigned char *p, size_t n)
+{
+    uint64_t acc = 0, w;
+    if (n < 8) {
+        for (size_t i = 0; i < n; i++)
+            acc |= p[i];
+        return (acc & 0x80) == 0;
+    }
+    for (size_t i = 0; i + 8 <= n; i += 8) {
+        memcpy(&w, p + i, 8);
+        acc |= w;
+    }
+    memcpy(&w, p + n - 8, 8);
+    return ((acc | w) & HIGH_BITS) == 0;
+}
+
 size_t utf8_invalid_at(const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
+    if (all_ascii(p, n))
+        return n;
     while (i < n) {
         if (n - i >= 8) {
             uint64_t w;

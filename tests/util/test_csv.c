@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "util/csv.h"
+#include "util/rng.h"
 
 #define MAX_FIELD 65536
 
@@ -662,6 +663,120 @@ static void test_csv_sniff_needs_equal_counts_and_prefers_comma(void **state)
     assert_int_equal(csv_sniff_delimiter("", 0, 20), ',');
 }
 
+/* ---- the scan in 64-byte blocks, against records written out and read back ---- */
+
+enum { GEN_RECORDS = 3000, GEN_MAX_FIELDS = 8, GEN_MAX_LEN = 150 };
+
+typedef struct gen_field {
+    char text[GEN_MAX_LEN];
+    size_t len;
+    int quoted;
+} gen_field;
+
+/*
+ * A random field: mostly short, now and then longer than a block, made of
+ * bytes the reader stops at (delimiters, CR, LF, quotes) and bytes it skips.
+ * It is quoted when it must be, and now and then when it need not be.
+ */
+static void gen_field_make(rng *g, char delim, gen_field *f)
+{
+    static const char *const pieces[] = { "a", "x", "7", " ", "\xC3\xA9", "\r", "\n", "\"",
+                                          ",", ";", "\t" };
+    size_t want = rng_next(g) % 8 == 0 ? rng_next(g) % GEN_MAX_LEN : rng_next(g) % 12;
+    f->len = 0;
+    for (;;) {
+        const char *piece = pieces[rng_next(g) % (sizeof pieces / sizeof *pieces)];
+        size_t n = strlen(piece);
+        if (f->len + n > want)
+            break;
+        memcpy(f->text + f->len, piece, n);
+        f->len += n;
+    }
+    int must = memchr(f->text, delim, f->len) || memchr(f->text, '\n', f->len) ||
+               memchr(f->text, '"', f->len) || (f->len && f->text[f->len - 1] == '\r');
+    f->quoted = must || rng_next(g) % 10 == 0;
+}
+
+/* Append f as CSV at out; the number of bytes written. */
+static size_t gen_field_write(const gen_field *f, char *out)
+{
+    size_t n = 0;
+    if (f->quoted)
+        out[n++] = '"';
+    for (size_t i = 0; i < f->len; i++) {
+        if (f->text[i] == '"')
+            out[n++] = '"';
+        out[n++] = f->text[i];
+    }
+    if (f->quoted)
+        out[n++] = '"';
+    return n;
+}
+
+static void read_back_random_records(void **state, char delim, uint64_t seed)
+{
+    rng g;
+    rng_seed(&g, seed);
+    gen_field *want = malloc(sizeof(gen_field) * GEN_RECORDS * GEN_MAX_FIELDS);
+    size_t *nfields = malloc(sizeof(size_t) * GEN_RECORDS);
+    char *text = malloc((size_t)GEN_RECORDS * GEN_MAX_FIELDS * (2 * GEN_MAX_LEN + 3) + 1);
+    assert_true(want && nfields && text);
+    size_t len = 0;
+    for (size_t i = 0; i < GEN_RECORDS; i++) {
+        nfields[i] = 1 + rng_next(&g) % GEN_MAX_FIELDS;
+        for (size_t k = 0; k < nfields[i]; k++) {
+            if (k)
+                text[len++] = delim;
+            gen_field *f = &want[i * GEN_MAX_FIELDS + k];
+            gen_field_make(&g, delim, f);
+            len += gen_field_write(f, text + len);
+        }
+        if (rng_next(&g) % 2)
+            text[len++] = '\r';
+        text[len++] = '\n';
+    }
+    csv_reader *r = open_buf(state, text, len, MAX_FIELD);
+    csv_set_delimiter(r, delim);
+    free(text);
+    uint64_t line = 1;
+    for (size_t i = 0; i < GEN_RECORDS; i++) {
+        assert_row(line, nfields[i]);
+        for (size_t k = 0; k < nfields[i]; k++) {
+            const gen_field *f = &want[i * GEN_MAX_FIELDS + k];
+            assert_int_equal(r->fields[k].len, f->len);
+            assert_memory_equal(r->fields[k].ptr, f->text, f->len);
+            assert_int_equal(r->fields[k].quoted, f->quoted);
+            for (size_t b = 0; b < f->len; b++)
+                line += f->text[b] == '\n';
+        }
+        line++;
+    }
+    assert_int_equal(next(state), CSV_END);
+    free(want);
+    free(nfields);
+}
+
+static void test_csv_random_records_read_back_with_commas(void **state)
+{
+    read_back_random_records(state, ',', 1);
+}
+
+static void test_csv_random_records_read_back_with_tabs(void **state)
+{
+    read_back_random_records(state, '\t', 2);
+}
+
+/* The block's bits were found for the old delimiter: a new one must not use them. */
+static void test_csv_delimiter_changed_between_records_splits_the_next(void **state)
+{
+    csv_reader *r = OPEN("a,b\nc;d,e\n");
+    assert_row(1, 2);
+    csv_set_delimiter(r, ';');
+    assert_row(2, 2);
+    assert_field(r, 0, "c", 0);
+    assert_field(r, 1, "d,e", 0);
+}
+
 #define TEST(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 static void test_csv_bad_row_keeps_fields_before_a_stray_quote(void **state)
@@ -699,6 +814,9 @@ int main(void)
         TEST(test_csv_bad_row_keeps_every_field_after_a_utf8_fault),
         TEST(test_csv_bad_row_keeps_fields_before_an_unterminated_quote),
         TEST(test_csv_empty_buffer_is_end),
+        TEST(test_csv_random_records_read_back_with_commas),
+        TEST(test_csv_random_records_read_back_with_tabs),
+        TEST(test_csv_delimiter_changed_between_records_splits_the_next),
         TEST(test_csv_lf_records_are_read_with_line_numbers),
         TEST(test_csv_crlf_records_exclude_the_cr),
         TEST(test_csv_final_record_without_newline_is_read),

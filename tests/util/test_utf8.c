@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -129,15 +130,25 @@ static void test_utf8_bad_continuation_in_long_sequence_is_invalid(void **state)
     assert_int_equal(INVALID_AT("\xF0\x9F\xC3\xA9"), 0);
 }
 
-/* The 8-byte fast path must hand over to the slow path at every alignment. */
-static void test_utf8_invalid_byte_found_at_every_offset_of_long_ascii(void **state)
+/*
+ * The all-ASCII check (whole words, the last one overlapping) and the 8-byte
+ * fast path must hand over to the slow path at every length and offset. Each
+ * text is a heap block of exactly its length, so ASan sees any read past it.
+ */
+static void test_utf8_invalid_byte_found_at_every_offset_of_every_length(void **state)
 {
     (void)state;
-    char s[64];
-    for (size_t at = 0; at < sizeof s; at++) {
-        memset(s, 'a', sizeof s);
-        s[at] = (char)0xFF;
-        assert_int_equal(utf8_invalid_at(s, sizeof s), at);
+    for (size_t n = 1; n <= 64; n++) {
+        char *s = malloc(n);
+        assert_non_null(s);
+        memset(s, 'a', n);
+        assert_int_equal(utf8_invalid_at(s, n), n);
+        for (size_t at = 0; at < n; at++) {
+            memset(s, 'a', n);
+            s[at] = (char)0xFF;
+            assert_int_equal(utf8_invalid_at(s, n), at);
+        }
+        free(s);
     }
 }
 
@@ -179,7 +190,7 @@ int main(void)
         cmocka_unit_test(test_utf8_surrogates_are_invalid),
         cmocka_unit_test(test_utf8_code_points_above_10ffff_are_invalid),
         cmocka_unit_test(test_utf8_bad_continuation_in_long_sequence_is_invalid),
-        cmocka_unit_test(test_utf8_invalid_byte_found_at_every_offset_of_long_ascii),
+        cmocka_unit_test(test_utf8_invalid_byte_found_at_every_offset_of_every_length),
         cmocka_unit_test(test_utf8_valid_sequence_straddling_words_is_valid),
         cmocka_unit_test(test_utf8_length_bounds_the_scan),
     };
