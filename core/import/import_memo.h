@@ -1,14 +1,15 @@
 /*
- * import_memo.h — the last few strings a column interned, with their codes.
+ * import_memo.h — strings a column interned lately, with their codes.
  *
  * An event's type, category and channel and a consent's purpose and source
  * take a few dozen values at most, row after row: a memo hit costs one or two
  * compares where the dictionary costs a hash of the text, a probe and, for a
  * type or purpose, the check of the name again. A text's set is picked by its
- * length and first and last 8 bytes, so that 20 categories in turn (the bench
- * data's) all stay; 8 slots in turn, as before, kept none of them. An entry was checked when it was
- * put, and its code is the dictionary's for as long as that dictionary is
- * loaded: import.c clears every memo when it frees the dictionaries.
+ * length and first and last 8 bytes, so that the bench data's 18 categories
+ * all stay (8 slots taken in turn kept none of them). An entry was checked
+ * when it was put, and its code is the dictionary's for as long as that
+ * dictionary is loaded: import.c clears every memo when it frees the
+ * dictionaries.
  */
 #ifndef SEGRT_IMPORT_MEMO_H
 #define SEGRT_IMPORT_MEMO_H
